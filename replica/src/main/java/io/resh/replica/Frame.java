@@ -1,0 +1,110 @@
+package io.resh.replica;
+
+/**
+ * The messages on a replica's IPC channel (its stdin and stdout pipes). The byte layout lives in
+ * {@link FrameCodec}; this type is what both ends reason about.
+ */
+public sealed interface Frame {
+
+    /** Wire type code. */
+    byte type();
+
+    // ---- host → replica ----------------------------------------------------------------------
+
+    /** Execute {@code payload} as request {@code sequence}, with the host's time and random seed. */
+    record Request(long sequence, long timeMillis, long seed, byte[] payload) implements Frame {
+        public byte type() {
+            return FrameCodec.REQUEST;
+        }
+    }
+
+    /** After executing every request up to {@code sequence}, snapshot, digest and report the digest. */
+    record Checkpoint(long sequence) implements Frame {
+        public byte type() {
+            return FrameCodec.CHECKPOINT;
+        }
+    }
+
+    /** Send the snapshot kept at checkpoint {@code sequence}. */
+    record FetchSnapshot(long sequence) implements Frame {
+        public byte type() {
+            return FrameCodec.FETCH_SNAPSHOT;
+        }
+    }
+
+    /** Replace the state with this snapshot of checkpoint {@code sequence}; its SHA-256 is {@code digest}. */
+    record Restore(long sequence, byte[] digest, byte[] snapshot) implements Frame {
+        public byte type() {
+            return FrameCodec.RESTORE;
+        }
+    }
+
+    /** Carry out an injected fault ({@link io.resh.core.InjectedFault} ordinal) with its argument. */
+    record Inject(int fault, long arg) implements Frame {
+        public byte type() {
+            return FrameCodec.INJECT;
+        }
+    }
+
+    /** Exit cleanly. */
+    record Shutdown() implements Frame {
+        public byte type() {
+            return FrameCodec.SHUTDOWN;
+        }
+    }
+
+    // ---- replica → host ----------------------------------------------------------------------
+
+    /** First frame a replica writes: it is up and speaks {@code protocol}. */
+    record Hello(int protocol, long pid, String service) implements Frame {
+        public byte type() {
+            return FrameCodec.HELLO;
+        }
+    }
+
+    /**
+     * The reply to request {@code sequence}. {@code body[0]} is the status ({@link FrameCodec#STATUS_OK}
+     * or {@link FrameCodec#STATUS_ERROR}); the rest is the payload, or the UTF-8 error text. The whole
+     * body is what the host votes on.
+     */
+    record Reply(long sequence, byte[] body) implements Frame {
+        public byte type() {
+            return FrameCodec.REPLY;
+        }
+    }
+
+    /** The state digest at checkpoint {@code sequence}. */
+    record StateDigest(long sequence, byte[] digest, long snapshotBytes) implements Frame {
+        public byte type() {
+            return FrameCodec.DIGEST;
+        }
+    }
+
+    /** The snapshot kept at checkpoint {@code sequence} (empty if that checkpoint is no longer kept). */
+    record Snapshot(long sequence, byte[] snapshot) implements Frame {
+        public byte type() {
+            return FrameCodec.SNAPSHOT;
+        }
+    }
+
+    /** Liveness, written by a timer inside the replica. */
+    record Heartbeat() implements Frame {
+        public byte type() {
+            return FrameCodec.HEARTBEAT;
+        }
+    }
+
+    /** The restore of checkpoint {@code sequence} finished; {@code ok} false with {@code detail} if not. */
+    record Restored(long sequence, boolean ok, String detail) implements Frame {
+        public byte type() {
+            return FrameCodec.RESTORED;
+        }
+    }
+
+    /** The replica carried out an injected fault; {@code detail} says exactly what it did. */
+    record Injected(int fault, String detail) implements Frame {
+        public byte type() {
+            return FrameCodec.INJECTED;
+        }
+    }
+}

@@ -1,0 +1,296 @@
+package io.resh.replica;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads and writes {@link Frame}s. This is the one place the IPC wire format is defined.
+ *
+ * <pre>
+ * Every frame, protocol version 1 (all integers big-endian):
+ *
+ *   0       2       3       4               8
+ *   +-------+-------+-------+---------------+------------------------+
+ *   | 'R''S'|  ver  | type  |  body length  |  body (length bytes)   |
+ *   +-------+-------+-------+---------------+------------------------+
+ *     magic   u8=1    u8        u32
+ *
+ * Bodies by type (host → replica):
+ *   0x01 REQUEST         seq u64 | timeMillis u64 | seed u64 | payload ...
+ *   0x02 CHECKPOINT      seq u64
+ *   0x03 FETCH_SNAPSHOT  seq u64
+ *   0x04 RESTORE         seq u64 | sha256 [32] | snapshot ...
+ *   0x05 INJECT          fault u8 | arg u64
+ *   0x06 SHUTDOWN        (empty)
+ * Bodies by type (replica → host):
+ *   0x10 HELLO           protocol u16 | pid u64 | service class UTF-8 ...
+ *   0x11 REPLY           seq u64 | status u8 (0 ok, 1 error) | payload or UTF-8 error ...
+ *   0x12 DIGEST          seq u64 | sha256 [32] | snapshot length u64
+ *   0x13 SNAPSHOT        seq u64 | snapshot ...
+ *   0x14 HEARTBEAT       (empty)
+ *   0x15 RESTORED        seq u64 | ok u8 | detail UTF-8 ...
+ *   0x16 INJECTED        fault u8 | detail UTF-8 ...
+ * </pre>
+ *
+ * Many frames are written back to back and flushed once (batching); a reader never needs more than
+ * the 8-byte header to know how much to read. A frame whose magic, version, type or length is wrong is
+ * rejected with a {@link FrameFormatException}: the channel is then unusable and the replica faulty.
+ */
+public final class FrameCodec {
+    /** The protocol version written in every header. */
+    public static final int VERSION = 1;
+    static final int MAGIC = ('R' << 8) | 'S';
+    static final int HEADER_BYTES = 8;
+
+    static final byte REQUEST = 0x01;
+    static final byte CHECKPOINT = 0x02;
+    static final byte FETCH_SNAPSHOT = 0x03;
+    static final byte RESTORE = 0x04;
+    static final byte INJECT = 0x05;
+    static final byte SHUTDOWN = 0x06;
+    static final byte HELLO = 0x10;
+    static final byte REPLY = 0x11;
+    static final byte DIGEST = 0x12;
+    static final byte SNAPSHOT = 0x13;
+    static final byte HEARTBEAT = 0x14;
+    static final byte RESTORED = 0x15;
+    static final byte INJECTED = 0x16;
+
+    public static final byte STATUS_OK = 0;
+    public static final byte STATUS_ERROR = 1;
+
+    private final int maxFrameBytes;
+    private final long maxSnapshotBytes;
+
+    /**
+     * @param maxFrameBytes largest body accepted for ordinary frames (requests, replies)
+     * @param maxSnapshotBytes largest body accepted for snapshot-carrying frames
+     */
+    public FrameCodec(int maxFrameBytes, long maxSnapshotBytes) {
+        this.maxFrameBytes = maxFrameBytes;
+        this.maxSnapshotBytes = Math.min(maxSnapshotBytes, Integer.MAX_VALUE - 64);
+    }
+
+    // ---- writing --------------------------------------------------------------------------------
+
+    /** Writes one frame; the caller decides when to flush (after a batch). */
+    public void write(DataOutputStream out, Frame frame) throws IOException {
+        if (frame instanceof Frame.Request r) {
+            header(out, REQUEST, 24 + r.payload().length);
+            out.writeLong(r.sequence());
+            out.writeLong(r.timeMillis());
+            out.writeLong(r.seed());
+            out.write(r.payload());
+        } else if (frame instanceof Frame.Checkpoint c) {
+            seqOnly(out, CHECKPOINT, c.sequence());
+        } else if (frame instanceof Frame.FetchSnapshot f) {
+            seqOnly(out, FETCH_SNAPSHOT, f.sequence());
+        } else if (frame instanceof Frame.Restore r) {
+            header(out, RESTORE, 8 + 32 + r.snapshot().length);
+            out.writeLong(r.sequence());
+            out.write(r.digest(), 0, 32);
+            out.write(r.snapshot());
+        } else if (frame instanceof Frame.Inject i) {
+            header(out, INJECT, 9);
+            out.writeByte(i.fault());
+            out.writeLong(i.arg());
+        } else if (frame instanceof Frame.Shutdown s) {
+            header(out, SHUTDOWN, 0);
+        } else if (frame instanceof Frame.Hello h) {
+            byte[] svc = h.service().getBytes(StandardCharsets.UTF_8);
+            header(out, HELLO, 10 + svc.length);
+            out.writeShort(h.protocol());
+            out.writeLong(h.pid());
+            out.write(svc);
+        } else if (frame instanceof Frame.Reply r) {
+            header(out, REPLY, 8 + r.body().length);
+            out.writeLong(r.sequence());
+            out.write(r.body());
+        } else if (frame instanceof Frame.StateDigest d) {
+            header(out, DIGEST, 8 + 32 + 8);
+            out.writeLong(d.sequence());
+            out.write(d.digest(), 0, 32);
+            out.writeLong(d.snapshotBytes());
+        } else if (frame instanceof Frame.Snapshot s) {
+            header(out, SNAPSHOT, 8 + s.snapshot().length);
+            out.writeLong(s.sequence());
+            out.write(s.snapshot());
+        } else if (frame instanceof Frame.Heartbeat h) {
+            header(out, HEARTBEAT, 0);
+        } else if (frame instanceof Frame.Restored r) {
+            byte[] d = r.detail().getBytes(StandardCharsets.UTF_8);
+            header(out, RESTORED, 9 + d.length);
+            out.writeLong(r.sequence());
+            out.writeByte(r.ok() ? 1 : 0);
+            out.write(d);
+        } else if (frame instanceof Frame.Injected i) {
+            byte[] d = i.detail().getBytes(StandardCharsets.UTF_8);
+            header(out, INJECTED, 1 + d.length);
+            out.writeByte(i.fault());
+            out.write(d);
+        } else {
+            throw new IllegalArgumentException("unknown frame " + frame);
+        }
+    }
+
+    private static void header(DataOutputStream out, byte type, int length) throws IOException {
+        out.writeShort(MAGIC);
+        out.writeByte(VERSION);
+        out.writeByte(type);
+        out.writeInt(length);
+    }
+
+    private static void seqOnly(DataOutputStream out, byte type, long seq) throws IOException {
+        header(out, type, 8);
+        out.writeLong(seq);
+    }
+
+    /** Builds a reply body: status byte followed by the payload. */
+    public static byte[] replyBody(byte status, byte[] payload) {
+        byte[] body = new byte[1 + payload.length];
+        body[0] = status;
+        System.arraycopy(payload, 0, body, 1, payload.length);
+        return body;
+    }
+
+    // ---- reading --------------------------------------------------------------------------------
+
+    /**
+     * Reads the next frame.
+     *
+     * @return the frame, or null at a clean end of stream (between frames)
+     * @throws FrameFormatException if the bytes are not a valid frame
+     * @throws EOFException if the stream ends inside a frame
+     */
+    public Frame read(DataInputStream in) throws IOException {
+        int first = in.read();
+        if (first < 0) {
+            return null;
+        }
+        int magic = (first << 8) | in.readUnsignedByte();
+        if (magic != MAGIC) {
+            throw new FrameFormatException(String.format(
+                    "bad frame magic 0x%04x (expected 0x%04x 'RS'): the channel carries bytes that are not resh frames",
+                    magic, MAGIC));
+        }
+        int version = in.readUnsignedByte();
+        if (version != VERSION) {
+            throw new FrameFormatException("unsupported frame protocol version " + version + " (this side speaks " + VERSION + ")");
+        }
+        byte type = in.readByte();
+        long length = in.readInt() & 0xFFFF_FFFFL;
+        long limit = (type == SNAPSHOT || type == RESTORE) ? maxSnapshotBytes + 64 : maxFrameBytes + 64L;
+        if (length > limit) {
+            throw new FrameFormatException(String.format("oversized frame: type 0x%02x declares %d bytes, limit is %d",
+                    type, length, limit));
+        }
+        int len = (int) length;
+        return switch (type) {
+            case REQUEST -> {
+                need(type, len, 24);
+                long seq = in.readLong();
+                long time = in.readLong();
+                long seed = in.readLong();
+                yield new Frame.Request(seq, time, seed, bytes(in, len - 24));
+            }
+            case CHECKPOINT -> new Frame.Checkpoint(seq(in, type, len));
+            case FETCH_SNAPSHOT -> new Frame.FetchSnapshot(seq(in, type, len));
+            case RESTORE -> {
+                need(type, len, 40);
+                long seq = in.readLong();
+                byte[] digest = bytes(in, 32);
+                yield new Frame.Restore(seq, digest, bytes(in, len - 40));
+            }
+            case INJECT -> {
+                exact(type, len, 9);
+                yield new Frame.Inject(in.readUnsignedByte(), in.readLong());
+            }
+            case SHUTDOWN -> {
+                exact(type, len, 0);
+                yield new Frame.Shutdown();
+            }
+            case HELLO -> {
+                need(type, len, 10);
+                int protocol = in.readUnsignedShort();
+                long pid = in.readLong();
+                yield new Frame.Hello(protocol, pid, new String(bytes(in, len - 10), StandardCharsets.UTF_8));
+            }
+            case REPLY -> {
+                need(type, len, 9);
+                long seq = in.readLong();
+                byte[] body = bytes(in, len - 8);
+                if (body[0] != STATUS_OK && body[0] != STATUS_ERROR) {
+                    throw new FrameFormatException("reply #" + seq + " has unknown status byte " + body[0]);
+                }
+                yield new Frame.Reply(seq, body);
+            }
+            case DIGEST -> {
+                exact(type, len, 48);
+                long seq = in.readLong();
+                byte[] digest = bytes(in, 32);
+                yield new Frame.StateDigest(seq, digest, in.readLong());
+            }
+            case SNAPSHOT -> {
+                need(type, len, 8);
+                long seq = in.readLong();
+                yield new Frame.Snapshot(seq, bytes(in, len - 8));
+            }
+            case HEARTBEAT -> {
+                exact(type, len, 0);
+                yield new Frame.Heartbeat();
+            }
+            case RESTORED -> {
+                need(type, len, 9);
+                long seq = in.readLong();
+                boolean ok = in.readUnsignedByte() == 1;
+                yield new Frame.Restored(seq, ok, new String(bytes(in, len - 9), StandardCharsets.UTF_8));
+            }
+            case INJECTED -> {
+                need(type, len, 1);
+                int fault = in.readUnsignedByte();
+                yield new Frame.Injected(fault, new String(bytes(in, len - 1), StandardCharsets.UTF_8));
+            }
+            default -> throw new FrameFormatException(String.format("unknown frame type 0x%02x (%d-byte body)", type, len));
+        };
+    }
+
+    private static long seq(DataInputStream in, byte type, int len) throws IOException {
+        exact(type, len, 8);
+        return in.readLong();
+    }
+
+    private static void need(byte type, int len, int min) throws FrameFormatException {
+        if (len < min) {
+            throw new FrameFormatException(String.format("truncated frame: type 0x%02x needs at least %d body bytes, declares %d",
+                    type, min, len));
+        }
+    }
+
+    private static void exact(byte type, int len, int want) throws FrameFormatException {
+        if (len != want) {
+            throw new FrameFormatException(String.format("malformed frame: type 0x%02x has a %d-byte body, declares %d",
+                    type, want, len));
+        }
+    }
+
+    private static byte[] bytes(DataInputStream in, int n) throws IOException {
+        byte[] b = new byte[n];
+        in.readFully(b);
+        return b;
+    }
+
+    /** Reads exactly {@code n} bytes from {@code in} (for tests and tools). */
+    static byte[] readExactly(InputStream in, int n) throws IOException {
+        return in.readNBytes(n);
+    }
+
+    /** Writes raw bytes that are deliberately not a frame (the IPC-garbage fault). */
+    static void writeGarbage(OutputStream out, byte[] garbage) throws IOException {
+        out.write(garbage);
+    }
+}
