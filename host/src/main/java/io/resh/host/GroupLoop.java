@@ -42,7 +42,10 @@ final class GroupLoop implements Runnable {
     private static final long TIMER_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     /** A client request. */
-    record Submit(byte[] payload, CompletableFuture<byte[]> reply) {
+    record Submit(byte[] payload, CompletableFuture<byte[]> reply, boolean ordered, long timeMillis, long seed) {
+        Submit(byte[] payload, CompletableFuture<byte[]> reply) {
+            this(payload, reply, false, 0, 0);
+        }
     }
 
     /** Work to run on the loop thread (status, injections, admin actions). */
@@ -66,7 +69,7 @@ final class GroupLoop implements Runnable {
     private final Map<Integer, ArrayDeque<CompletableFuture<String>>> pendingInjections = new HashMap<>();
     private final long requestTimeoutNanos;
 
-    private StableCheckpoint stable = StableCheckpoint.INITIAL;
+    private Checkpoint stable;
     private PendingFetch fetching;
     private long firstUnanswered = 1;
     private FailStopException failed;
@@ -75,7 +78,7 @@ final class GroupLoop implements Runnable {
     private record PendingFetch(long sequence, Digest digest, int slot, long sinceNanos) {
     }
 
-    GroupLoop(GroupConfig config, ReplicaLauncher launcher, Clock clock, LongSupplier nanos) {
+    GroupLoop(GroupConfig config, ReplicaLauncher launcher, Clock clock, LongSupplier nanos, Checkpoint initial) {
         this.config = config;
         this.quorum = new Quorum(config.replicas());
         this.launcher = launcher;
@@ -87,6 +90,9 @@ final class GroupLoop implements Runnable {
         for (int i = 0; i < slots.length; i++) {
             slots[i] = new Slot(i, config.specs().get(i));
         }
+        this.stable = initial;
+        this.log.startAfter(initial.sequence());
+        this.firstUnanswered = initial.sequence() + 1;
         this.requestTimeoutNanos = config.startTimeout().plus(config.deadline().multipliedBy(2)).toNanos();
         for (String c : List.of("requests", "replies", "service-errors", "recoveries", "checkpoints", "rollbacks",
                 "unavailable")) {
@@ -194,8 +200,9 @@ final class GroupLoop implements Runnable {
             return;
         }
         long seq = log.nextSequence();
-        log.append(new LogEntry(seq, clock.millis(), seeds.nextLong(), s.payload(), new Ballot(quorum), s.reply(),
-                nanos.getAsLong()));
+        long time = s.ordered() ? s.timeMillis() : clock.millis();
+        long seed = s.ordered() ? s.seed() : seeds.nextLong();
+        log.append(new LogEntry(seq, time, seed, s.payload(), new Ballot(quorum), s.reply(), nanos.getAsLong()));
         count("requests");
     }
 
@@ -446,7 +453,7 @@ final class GroupLoop implements Runnable {
             return;
         }
         fetching = null;
-        stable = new StableCheckpoint(f.sequence(), f.digest(), s.snapshot());
+        stable = new Checkpoint(f.sequence(), f.digest(), s.snapshot());
         log.truncateThrough(stable.sequence());
         digestVotes.headMap(stable.sequence(), true).clear();
         dmrDigestMismatches.keySet().removeIf(k -> k <= stable.sequence());
@@ -722,7 +729,7 @@ final class GroupLoop implements Runnable {
     }
 
     /** The stable checkpoint's snapshot bytes (null before the first), for tools and tests. */
-    StableCheckpoint stableCheckpoint() {
+    Checkpoint stableCheckpoint() {
         return stable;
     }
 

@@ -42,10 +42,11 @@ public final class ReplicaGroup implements AutoCloseable {
     private final Thread shutdownHook;
     private final FaultInjector faults;
 
-    private ReplicaGroup(GroupConfig config, Path workDir) {
+    private ReplicaGroup(GroupConfig config, Path workDir, Checkpoint initial) {
         this.config = config;
         this.workDir = workDir;
-        this.loop = new GroupLoop(config, new ReplicaLauncher(config, workDir), Clock.systemUTC(), System::nanoTime);
+        this.loop = new GroupLoop(config, new ReplicaLauncher(config, workDir), Clock.systemUTC(), System::nanoTime,
+                initial);
         this.thread = new Thread(loop, "resh-group-" + config.name());
         this.faults = new FaultInjector(this);
         this.shutdownHook = new Thread(loop::stop, "resh-stop-" + config.name());
@@ -63,6 +64,14 @@ public final class ReplicaGroup implements AutoCloseable {
      *     quotes the failing replica's log
      */
     public static ReplicaGroup start(GroupConfig config, List<Consumer<GroupEvent>> listeners) {
+        return start(config, listeners, Checkpoint.INITIAL);
+    }
+
+    /**
+     * Starts the group from a checkpoint: every replica restores its snapshot first, and the next request
+     * gets sequence number {@code initial.sequence() + 1}.
+     */
+    public static ReplicaGroup start(GroupConfig config, List<Consumer<GroupEvent>> listeners, Checkpoint initial) {
         Path dir;
         try {
             dir = config.workDir() != null ? Files.createDirectories(Path.of(config.workDir()))
@@ -70,7 +79,7 @@ public final class ReplicaGroup implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the work directory for group " + config.name(), e);
         }
-        ReplicaGroup group = new ReplicaGroup(config, dir);
+        ReplicaGroup group = new ReplicaGroup(config, dir, initial);
         listeners.forEach(group.loop::addListener);
         Runtime.getRuntime().addShutdownHook(group.shutdownHook);
         group.thread.start();
@@ -116,6 +125,16 @@ public final class ReplicaGroup implements AutoCloseable {
         return reply;
     }
 
+    /**
+     * Submits a request whose time and random seed were chosen elsewhere — by the leader of a cluster, so
+     * that every host's replicas see the same context. Thread-safe, never blocks.
+     */
+    public CompletableFuture<byte[]> submit(byte[] request, long timeMillis, long seed) {
+        CompletableFuture<byte[]> reply = new CompletableFuture<>();
+        loop.post(new GroupLoop.Submit(request, reply, true, timeMillis, seed));
+        return reply;
+    }
+
     /** Submits and waits; unwraps the voted failure. */
     public byte[] call(byte[] request, Duration timeout) {
         try {
@@ -156,14 +175,9 @@ public final class ReplicaGroup implements AutoCloseable {
         });
     }
 
-    /** The stable checkpoint's sequence number and snapshot bytes (null bytes before the first). */
-    public long stableCheckpoint() {
-        return onLoop(() -> loop.stableCheckpoint().sequence());
-    }
-
-    /** The stable snapshot bytes, or null when still at the initial state. */
-    public byte[] stableSnapshot() {
-        return onLoop(() -> loop.stableCheckpoint().snapshot());
+    /** The newest stable checkpoint (sequence, digest, snapshot bytes); {@link Checkpoint#INITIAL} before the first. */
+    public Checkpoint stableCheckpoint() {
+        return onLoop(loop::stableCheckpoint);
     }
 
     public GroupConfig config() {

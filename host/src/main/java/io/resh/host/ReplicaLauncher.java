@@ -26,7 +26,7 @@ final class ReplicaLauncher {
     ReplicaLauncher(GroupConfig config, Path workDir) {
         this.config = config;
         this.workDir = workDir;
-        this.classpath = config.classpath() != null ? config.classpath() : System.getProperty("java.class.path");
+        this.classpath = absolute(config.classpath() != null ? config.classpath() : System.getProperty("java.class.path"));
     }
 
     Path workDir() {
@@ -67,6 +67,21 @@ final class ReplicaLauncher {
         pb.directory(workDir.resolve("replica-" + slot).toFile());
         pb.redirectError(ProcessBuilder.Redirect.appendTo(logFile(slot).toFile()));
         return pb.start();
+    }
+
+    /** Replicas run in their own directories, so relative class path entries must be made absolute. */
+    static String absolute(String classpath) {
+        StringBuilder sb = new StringBuilder();
+        for (String entry : classpath.split(File.pathSeparator)) {
+            if (entry.isEmpty()) {
+                continue;
+            }
+            if (sb.length() > 0) {
+                sb.append(File.pathSeparatorChar);
+            }
+            sb.append(entry.endsWith("*") ? entry : Path.of(entry).toAbsolutePath().normalize().toString());
+        }
+        return sb.toString();
     }
 
     /** "java" means the JVM running the host, so replicas use the same runtime unless told otherwise. */

@@ -13,6 +13,15 @@ final class RequestLog {
     private long first = 1; // sequence number of the oldest kept entry
     private long next = 1;  // sequence number the next append gets
 
+    /** Positions an empty log after {@code sequence} (a group started from a checkpoint). */
+    void startAfter(long sequence) {
+        if (size() != 0) {
+            throw new IllegalStateException("the log is not empty");
+        }
+        first = sequence + 1;
+        next = sequence + 1;
+    }
+
     long nextSequence() {
         return next;
     }
