@@ -6,11 +6,12 @@ import io.resh.cli.bench.JsonReport;
 import io.resh.cli.bench.ReportTable;
 import io.resh.cli.bench.Scenario;
 import io.resh.cli.bench.ScenarioReport;
+import io.resh.cli.bench.ScenarioUnavailableException;
 import io.resh.cli.bench.Scenarios;
+import io.resh.core.ConfigException;
 import io.resh.core.Durations;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -28,8 +29,16 @@ import picocli.CommandLine.Parameters;
                 "API or front door) and the candidate (DMR/TMR) are measured alternately in the same run; prints",
                 "throughput, CPU per request, latency percentiles (HdrHistogram, coordinated-omission corrected),",
                 "their ratios and the performance targets met or missed.",
-                "Scenarios: kv-small, aes-64k, recovery, gateway-redis, cluster; 'list' describes them."})
+                "Scenarios: kv-small, aes-64k, recovery, gateway-redis, cluster; 'list' describes them."},
+        exitCodeListHeading = "Exit status:%n",
+        exitCodeList = {"0:the benchmark ran (targets met or not, unless --strict)", "1:--strict and a target was missed",
+                "2:bad option or unknown scenario", "3:the scenario can't run here (the message says what is missing)"})
 public final class BenchCommand implements Callable<Integer> {
+    /** Exit status for a bad option or an unknown scenario. */
+    static final int EXIT_USAGE = 2;
+    /** Exit status when the scenario can't run here (a module not built in yet, a tool not installed). */
+    static final int EXIT_UNAVAILABLE = 3;
+
     @Parameters(index = "0", paramLabel = "SCENARIO", description = "Scenario to run, or 'list'.")
     String scenario;
 
@@ -84,11 +93,20 @@ public final class BenchCommand implements Callable<Integer> {
             }
             return 0;
         }
-        Scenario s = Scenarios.named(scenario);
-        Duration d = Durations.parse("--duration", duration);
-        BenchOptions options = new BenchOptions(d, rounds, window, connections, stateMegabytes, rate, pin,
-                checkpointEvery, seed, commandLine(), spec.commandLine().getErr());
-        ScenarioReport report = s.run(options);
+        PrintWriter err = spec.commandLine().getErr();
+        ScenarioReport report;
+        try {
+            Scenario s = Scenarios.named(scenario);
+            BenchOptions options = new BenchOptions(Durations.parse("--duration", duration), rounds, window, connections,
+                    stateMegabytes, rate, pin, checkpointEvery, seed, commandLine(), err);
+            report = s.run(options);
+        } catch (ScenarioUnavailableException e) {
+            err.println("resh bench: " + e.getMessage());
+            return EXIT_UNAVAILABLE;
+        } catch (IllegalArgumentException | ConfigException e) {
+            err.println("resh bench: " + e.getMessage());
+            return EXIT_USAGE;
+        }
         ReportTable.print(report, out);
         if (json != null) {
             JsonReport.write(List.of(report), json);

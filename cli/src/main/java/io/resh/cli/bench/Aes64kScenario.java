@@ -4,8 +4,6 @@ import io.resh.examples.aes.AesRequests;
 import io.resh.examples.aes.JdkAes;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -36,8 +34,7 @@ final class Aes64kScenario implements Scenario {
 
     @Override
     public ScenarioReport run(BenchOptions o) {
-        long t0 = System.nanoTime();
-        String started = LocalDateTime.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        ReportBuilder report = new ReportBuilder(name(), o);
         PrintWriter p = o.progress();
         RequestSource requests = requests(o.seed());
         int window = o.window() != null ? o.window() : DEFAULT_WINDOW;
@@ -45,8 +42,6 @@ final class Aes64kScenario implements Scenario {
         ClosedLoop lone = new ClosedLoop(1);
         int rounds = o.rounds();
         Duration warmup = Duration.ofMillis(Math.max(300, o.duration().toMillis() / 25));
-        List<Section> sections = new ArrayList<>();
-        List<Check> checks = new ArrayList<>();
 
         Tally inProcess;
         try (InProcessTarget direct = new InProcessTarget(new JdkAes())) {
@@ -64,40 +59,36 @@ final class Aes64kScenario implements Scenario {
             GroupTarget n1 = groups.get(0);
             GroupTarget n2 = groups.get(1);
             GroupTarget n3 = groups.get(2);
+            Duration slice = o.slice(0.50, 2);
             List<Tally> cpu = Alternation.measure("cpu per request", List.of(n1, n3), rounds, warmup.multipliedBy(3),
-                    o.slice(0.50, 2), (t, d) -> busy.run(t, requests, d, true), p);
-            double perRequest = KvSmallScenario.cpuRatio(cpu.get(1), cpu.get(0));
+                    slice, (t, d) -> busy.run(t, requests, d, true), p);
             List<Tally> rows = new ArrayList<>(List.of(inProcess));
             rows.addAll(cpu);
-            sections.add(KvSmallScenario.section("CPU time per request, " + window + " outstanding",
-                    "closed loop, window " + window + ", " + rounds + " alternating rounds of "
-                            + o.slice(0.50, 2).toMillis() + " ms per target; CPU = this JVM + replica processes",
-                    rows, KvSmallScenario.ratios("N=3 / N=1 cpu per request", perRequest,
-                            "N=3 / in-process cpu per request", KvSmallScenario.cpuRatio(cpu.get(1), inProcess),
-                            "N=1 / in-process cpu per request", KvSmallScenario.cpuRatio(cpu.get(0), inProcess),
-                            "N=3 / N=1 throughput", cpu.get(1).throughput() / cpu.get(0).throughput())));
-            checks.add(Check.atMost("aes-64k: TMR / N=1 CPU time per request", perRequest, 3.15, "x"));
+            report.section(Section.of("CPU time per request, " + window + " outstanding",
+                    KvSmallScenario.closedLoop(window, rounds, slice) + "; CPU = this JVM + replica processes", rows,
+                    new Ratios().cpu("N=3 / N=1 cpu per request", cpu.get(1), cpu.get(0))
+                            .cpu("N=3 / in-process cpu per request", cpu.get(1), inProcess)
+                            .cpu("N=1 / in-process cpu per request", cpu.get(0), inProcess)
+                            .throughput("N=3 / N=1 throughput", cpu.get(1), cpu.get(0))));
+            report.check(Check.atMost("aes-64k: TMR / N=1 CPU time per request", Ratios.cpuRatio(cpu.get(1), cpu.get(0)),
+                    3.15, "x"));
 
-            List<Tally> latency = Alternation.measure("lone request", List.of(n1, n2, n3), rounds, warmup,
-                    o.slice(0.44, 3), (t, d) -> lone.run(t, requests, d, false), p);
-            double dmr = latency.get(1).latency.getValueAtPercentile(50)
-                    / (double) latency.get(0).latency.getValueAtPercentile(50);
-            sections.add(KvSmallScenario.section("a lone request (one outstanding)",
-                    "closed loop, window 1, " + rounds + " alternating rounds of " + o.slice(0.44, 3).toMillis()
-                            + " ms per target",
-                    latency, KvSmallScenario.ratios("N=2 / N=1 p50", dmr,
-                            "N=3 / N=1 p50", latency.get(2).latency.getValueAtPercentile(50)
-                                    / (double) latency.get(0).latency.getValueAtPercentile(50))));
-            checks.add(Check.atMost("aes-64k lone request: DMR / N=1 p50 latency", dmr, 1.05, "x"));
+            slice = o.slice(0.44, 3);
+            List<Tally> latency = Alternation.measure("lone request", List.of(n1, n2, n3), rounds, warmup, slice,
+                    (t, d) -> lone.run(t, requests, d, false), p);
+            report.section(Section.of("a lone request (one outstanding)", KvSmallScenario.closedLoop(1, rounds, slice),
+                    latency, new Ratios().latency("N=2 / N=1 p50", 50, latency.get(1), latency.get(0))
+                            .latency("N=3 / N=1 p50", 50, latency.get(2), latency.get(0))));
+            report.check(Check.atMost("aes-64k lone request: DMR / N=1 p50 latency",
+                    latency.get(1).latency.getValueAtPercentile(50) / (double) latency.get(0).latency.getValueAtPercentile(50),
+                    1.05, "x"));
         } finally {
             BenchGroups.closeAll(groups);
         }
-        List<String> notes = new ArrayList<>();
         if (!o.pin()) {
-            notes.add("replicas not pinned to cores (--pin pins each to its own)");
+            report.note("replicas not pinned to cores (--pin pins each to its own)");
         }
-        return new ScenarioReport(name(), requests.description(), Machine.current(), started, o.command(),
-                (System.nanoTime() - t0) / 1e9, sections, checks, notes);
+        return report.build(requests.description());
     }
 
     static RequestSource requests(long seed) {

@@ -3,12 +3,9 @@ package io.resh.cli.bench;
 import io.resh.examples.kv.KvStore;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 
 /**
  * Small key-value requests with many outstanding: what resh's own per-request cost (ordering, IPC,
@@ -33,8 +30,7 @@ final class KvSmallScenario implements Scenario {
 
     @Override
     public ScenarioReport run(BenchOptions o) {
-        long t0 = System.nanoTime();
-        String started = LocalDateTime.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        ReportBuilder report = new ReportBuilder(name(), o);
         PrintWriter p = o.progress();
         RequestSource requests = KvWorkload.mixed(o.seed());
         int window = o.window() != null ? o.window() : DEFAULT_WINDOW;
@@ -42,8 +38,6 @@ final class KvSmallScenario implements Scenario {
         ClosedLoop lone = new ClosedLoop(1);
         int rounds = o.rounds();
         Duration warmup = Duration.ofMillis(Math.max(300, o.duration().toMillis() / 25));
-        List<Section> sections = new ArrayList<>();
-        List<Check> checks = new ArrayList<>();
 
         Tally inProcess;
         try (InProcessTarget direct = new InProcessTarget(new KvStore())) {
@@ -60,91 +54,62 @@ final class KvSmallScenario implements Scenario {
             GroupTarget n1 = groups.get(0);
             GroupTarget n3 = groups.get(1);
 
-            List<Tally> submit = Alternation.measure("submit", groups, rounds, warmup.multipliedBy(3),
-                    o.slice(0.30, 2), (t, d) -> many.run(t, requests, d, true), p);
+            Duration slice = o.slice(0.30, 2);
+            List<Tally> submit = Alternation.measure("submit", groups, rounds, warmup.multipliedBy(3), slice,
+                    (t, d) -> many.run(t, requests, d, true), p);
             double tmrPeak = submit.get(1).throughput();
-            sections.add(section("in-process submit API, " + window + " outstanding",
-                    "closed loop, window " + window + ", " + rounds + " alternating rounds of "
-                            + o.slice(0.30, 2).toMillis() + " ms per target",
-                    List.of(inProcess, submit.get(0), submit.get(1)),
-                    ratios("N=3 / N=1 throughput", submit.get(1).throughput() / submit.get(0).throughput(),
-                            "N=3 / in-process throughput", submit.get(1).throughput() / inProcess.throughput(),
-                            "N=3 / N=1 cpu per request", cpuRatio(submit.get(1), submit.get(0)))));
-            checks.add(Check.atLeast("kv-small submit: TMR voted requests/s", tmrPeak, 1_000_000, "req/s"));
+            report.section(Section.of("in-process submit API, " + window + " outstanding",
+                    closedLoop(window, rounds, slice), List.of(inProcess, submit.get(0), submit.get(1)),
+                    new Ratios().throughput("N=3 / N=1 throughput", submit.get(1), submit.get(0))
+                            .throughput("N=3 / in-process throughput", submit.get(1), inProcess)
+                            .cpu("N=3 / N=1 cpu per request", submit.get(1), submit.get(0))));
+            report.check(Check.atLeast("kv-small submit: TMR voted requests/s", tmrPeak, 1_000_000, "req/s"));
 
             List<FrontDoorTarget> doors = new ArrayList<>();
             try {
                 doors.add(FrontDoorTarget.over(n1.group(), o.connections()));
                 doors.add(FrontDoorTarget.over(n3.group(), o.connections()));
-                List<Tally> door = Alternation.measure("front door", doors, rounds, warmup, o.slice(0.28, 2),
+                slice = o.slice(0.28, 2);
+                List<Tally> door = Alternation.measure("front door", doors, rounds, warmup, slice,
                         (t, d) -> many.run(t, requests, d, true), p);
-                double ratio = door.get(1).throughput() / door.get(0).throughput();
-                sections.add(section("TCP front door, " + window + " outstanding over " + o.connections()
-                                + " connections",
-                        "closed loop, window " + window + ", " + rounds + " alternating rounds of "
-                                + o.slice(0.28, 2).toMillis() + " ms per target",
-                        door, ratios("N=3 / N=1 throughput", ratio,
-                                "N=3 / N=1 cpu per request", cpuRatio(door.get(1), door.get(0)))));
-                checks.add(Check.atLeast("kv-small front door: TMR / N=1 throughput", ratio, 0.6, "x"));
+                report.section(Section.of("TCP front door, " + window + " outstanding over " + o.connections()
+                                + " connections", closedLoop(window, rounds, slice), door,
+                        new Ratios().throughput("N=3 / N=1 throughput", door.get(1), door.get(0))
+                                .cpu("N=3 / N=1 cpu per request", door.get(1), door.get(0))));
+                report.check(Check.atLeast("kv-small front door: TMR / N=1 throughput",
+                        door.get(1).throughput() / door.get(0).throughput(), 0.6, "x"));
 
-                List<Target> loneTargets = List.of(n1, n3, doors.get(0), doors.get(1));
-                List<Tally> single = Alternation.measure("lone request", loneTargets, rounds, warmup,
-                        o.slice(0.18, 4), (t, d) -> lone.run(t, requests, d, false), p);
-                sections.add(section("a lone request (one outstanding)",
-                        "closed loop, window 1, " + rounds + " alternating rounds of " + o.slice(0.18, 4).toMillis()
-                                + " ms per target",
-                        single, ratios("N=3 / N=1 submit p50", single.get(1).latency.getValueAtPercentile(50)
-                                        / (double) single.get(0).latency.getValueAtPercentile(50),
-                                "N=3 / N=1 front door p50", single.get(3).latency.getValueAtPercentile(50)
-                                        / (double) single.get(2).latency.getValueAtPercentile(50))));
-                checks.add(Check.atMost("kv-small lone request: TMR submit p50", micros(single.get(1), 50), 50, "us"));
-                checks.add(Check.atMost("kv-small lone request: TMR submit p99", micros(single.get(1), 99), 200, "us"));
+                slice = o.slice(0.18, 4);
+                List<Tally> single = Alternation.measure("lone request", List.of(n1, n3, doors.get(0), doors.get(1)),
+                        rounds, warmup, slice, (t, d) -> lone.run(t, requests, d, false), p);
+                report.section(Section.of("a lone request (one outstanding)", closedLoop(1, rounds, slice), single,
+                        new Ratios().latency("N=3 / N=1 submit p50", 50, single.get(1), single.get(0))
+                                .latency("N=3 / N=1 front door p50", 50, single.get(3), single.get(2))));
+                report.check(Check.atMost("kv-small lone request: TMR submit p50", Ratios.micros(single.get(1), 50), 50, "us"));
+                report.check(Check.atMost("kv-small lone request: TMR submit p99", Ratios.micros(single.get(1), 99), 200, "us"));
             } finally {
                 BenchGroups.closeAll(doors);
             }
 
             double rate = o.rate() != null ? o.rate() : Math.max(1000, tmrPeak / 2);
             OpenLoop half = new OpenLoop(rate);
-            List<Tally> fixed = Alternation.measure("fixed rate", groups, rounds, warmup, o.slice(0.20, 2),
+            slice = o.slice(0.20, 2);
+            List<Tally> fixed = Alternation.measure("fixed rate", groups, rounds, warmup, slice,
                     (t, d) -> half.run(t, requests, d, true), p);
-            sections.add(section(String.format("submit API at %,.0f req/s (%s)", rate,
+            report.section(Section.of(String.format(Locale.ROOT, "submit API at %,.0f req/s (%s)", rate,
                             o.rate() != null ? "--rate" : "half of the TMR peak above"),
                     "open loop at a fixed rate, latency from each request's due time, " + rounds
-                            + " alternating rounds of " + o.slice(0.20, 2).toMillis() + " ms per target",
-                    fixed, ratios("N=3 / N=1 p99", fixed.get(1).latency.getValueAtPercentile(99)
-                            / (double) fixed.get(0).latency.getValueAtPercentile(99))));
-            checks.add(Check.atMost("kv-small at half of peak: TMR submit p99", micros(fixed.get(1), 99), 1000, "us"));
+                            + " alternating rounds of " + slice.toMillis() + " ms per target",
+                    fixed, new Ratios().latency("N=3 / N=1 p99", 99, fixed.get(1), fixed.get(0))));
+            report.check(Check.atMost("kv-small at half of peak: TMR submit p99", Ratios.micros(fixed.get(1), 99), 1000, "us"));
         } finally {
             BenchGroups.closeAll(groups);
         }
-        return new ScenarioReport(name(), requests.description(), Machine.current(), started, o.command(),
-                (System.nanoTime() - t0) / 1e9, sections, checks, List.of());
+        return report.build(requests.description());
     }
 
-    static Section section(String title, String method, List<Tally> tallies, Map<String, Double> ratios) {
-        return new Section(title, method, tallies.stream().map(Tally::summary).toList(), ratios);
-    }
-
-    /** Name/value pairs in order; NaN and infinite values (a zero baseline) are left out. */
-    static Map<String, Double> ratios(Object... nameValue) {
-        Map<String, Double> m = new LinkedHashMap<>();
-        for (int i = 0; i < nameValue.length; i += 2) {
-            double v = (Double) nameValue[i + 1];
-            if (Double.isFinite(v)) {
-                m.put((String) nameValue[i], Math.round(v * 1000) / 1000.0);
-            }
-        }
-        return m;
-    }
-
-    static double cpuRatio(Tally candidate, Tally baseline) {
-        Measurement c = candidate.summary();
-        Measurement b = baseline.summary();
-        return c.cpuMicrosPerRequest() == null || b.cpuMicrosPerRequest() == null ? Double.NaN
-                : c.cpuMicrosPerRequest() / b.cpuMicrosPerRequest();
-    }
-
-    static double micros(Tally t, double percentile) {
-        return t.latency.getValueAtPercentile(percentile) / 1e3;
+    static String closedLoop(int window, int rounds, Duration slice) {
+        return "closed loop, window " + window + ", " + rounds + " alternating round" + (rounds == 1 ? "" : "s")
+                + " of " + slice.toMillis() + " ms per target";
     }
 }

@@ -1,6 +1,7 @@
 package io.resh.cli.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -11,13 +12,16 @@ import java.nio.file.Path;
  * @param cpu CPU model name, if the OS says
  * @param os operating system, version and architecture
  * @param jvm Java runtime vendor and version
+ * @param loadAverage the system load average over the last minute when the run started (-1 if
+ *     unknown): above the core count, other work competed with the benchmark
  */
-public record Machine(int cores, String cpu, String os, String jvm) {
+public record Machine(int cores, String cpu, String os, String jvm, double loadAverage) {
 
     static Machine current() {
         return new Machine(Runtime.getRuntime().availableProcessors(), cpuModel(),
                 System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
-                System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+                System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
+                Math.round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage() * 100) / 100.0);
     }
 
     private static String cpuModel() {
@@ -35,6 +39,6 @@ public record Machine(int cores, String cpu, String os, String jvm) {
 
     @Override
     public String toString() {
-        return cores + " cores (" + cpu + "), " + os + ", " + jvm;
+        return cores + " cores (" + cpu + "), " + os + ", " + jvm + ", load average " + loadAverage + " at start";
     }
 }

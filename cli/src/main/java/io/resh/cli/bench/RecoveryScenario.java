@@ -7,8 +7,6 @@ import io.resh.host.ReplicaGroup;
 import io.resh.host.SlotState;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,14 +40,10 @@ final class RecoveryScenario implements Scenario {
 
     @Override
     public ScenarioReport run(BenchOptions o) throws Exception {
-        long t0 = System.nanoTime();
-        String started = LocalDateTime.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        ReportBuilder report = new ReportBuilder(name(), o);
         PrintWriter p = o.progress();
         double rate = o.rate() != null ? o.rate() : DEFAULT_RATE;
         RequestSource requests = KvWorkload.mixed(o.seed());
-        List<Section> sections = new ArrayList<>();
-        List<Check> checks = new ArrayList<>();
-        List<String> notes = new ArrayList<>();
         Duration steady = o.slice(1.0 / o.stateMegabytes().size(), 1);
         for (int mb : o.stateMegabytes()) {
             p.printf("recovery %d MB: starting a TMR KvStore group ...%n", mb);
@@ -80,30 +74,30 @@ final class RecoveryScenario implements Scenario {
                 double worst = rejoinMillis.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
                 double p99Ratio = recoveringAll.latency.getValueAtPercentile(99)
                         / (double) steadyAll.latency.getValueAtPercentile(99);
-                sections.add(KvSmallScenario.section(String.format(Locale.ROOT,
+                report.section(Section.of(String.format(Locale.ROOT,
                                 "TMR with %d MB of state, replica killed each round", mb),
                         String.format(Locale.ROOT, "open loop at %,.0f req/s; %d rounds of %d ms steady state, then"
                                         + " kill -9 of one replica and load until it rejoined; rejoin times (ms): %s",
-                                rate, o.rounds(), steady.toMillis(), rejoinMillis),
+                                rate, o.rounds(), steady.toMillis(), rejoinMillis.stream()
+                                        .map(ms -> String.format(Locale.ROOT, "%.0f", ms)).toList()),
                         List.of(steadyAll, recoveringAll),
-                        KvSmallScenario.ratios("recovery / steady p99", p99Ratio, "slowest rejoin ms", worst)));
+                        new Ratios().latency("recovery / steady p99", 99, recoveringAll, steadyAll)
+                                .put("slowest rejoin ms", worst)));
                 String size = mb + " MB";
                 if (mb >= 100) {
-                    checks.add(Check.atMost("recovery " + size + ": time to rejoin after kill -9 (slowest)", worst,
+                    report.check(Check.atMost("recovery " + size + ": time to rejoin after kill -9 (slowest)", worst,
                             2000, "ms"));
                 }
-                checks.add(Check.atMost("recovery " + size + ": client p99 during / steady", p99Ratio, 2, "x"));
-                checks.add(Check.atMost("recovery " + size + ": client errors", recoveringAll.errors + steadyAll.errors,
+                report.check(Check.atMost("recovery " + size + ": client p99 during / steady", p99Ratio, 2, "x"));
+                report.check(Check.atMost("recovery " + size + ": client errors", recoveringAll.errors + steadyAll.errors,
                         0, "errors"));
             }
         }
         if (o.stateMegabytes().stream().noneMatch(mb -> mb >= 100)) {
-            notes.add("the 2 s rejoin target is set for 100 MB of state; run with --state-mb 100 to check it");
+            report.note("the 2 s rejoin target is set for 100 MB of state; run with --state-mb 100 to check it");
         }
-        return new ScenarioReport(name(), String.format(Locale.ROOT,
-                "KvStore TMR, state of %s MB in %d KiB values; client load: %s", o.stateMegabytes(),
-                VALUE_BYTES / 1024, requests.description()), Machine.current(), started, o.command(),
-                (System.nanoTime() - t0) / 1e9, sections, checks, notes);
+        return report.build(String.format(Locale.ROOT, "KvStore TMR, state of %s MB in %d KiB values; client load: %s",
+                o.stateMegabytes(), VALUE_BYTES / 1024, requests.description()));
     }
 
     /** Fills the store with {@code mb} MB of values, then makes that state the stable checkpoint. */

@@ -18,15 +18,15 @@ public final class ReportTable {
         for (Section s : r.sections()) {
             out.println();
             out.printf("-- %s --%n   %s%n", s.title(), s.method());
-            out.printf("   %-22s %12s %11s %9s %9s %9s %9s %10s %7s%n", "target", "req/s", "cpu us/req",
-                    "p50 us", "p90 us", "p99 us", "p99.9 us", "max us", "errors");
+            out.printf("   %-18s %12s %10s %9s %9s %9s %9s %9s %10s %6s%n", "target", "req/s", "cpu us/req",
+                    "host part", "p50 us", "p90 us", "p99 us", "p99.9 us", "max us", "errors");
             for (Measurement m : s.rows()) {
                 Measurement.Latency l = m.latency();
-                out.printf(Locale.ROOT, "   %-22s %,12.0f %11s %9.1f %9.1f %9.1f %9.1f %,10.1f %7d%n", m.label(),
-                        m.throughput(), m.cpuMicrosPerRequest() == null ? "-" : String.format(Locale.ROOT, "%.2f",
-                                m.cpuMicrosPerRequest()), l.p50(), l.p90(), l.p99(), l.p999(), l.max(), m.errors());
+                out.printf(Locale.ROOT, "   %-18s %,12.0f %10s %9s %9.1f %9.1f %9.1f %9.1f %,10.1f %6d%n", m.label(),
+                        m.throughput(), fixed(m.cpuMicrosPerRequest()), fixed(m.hostCpuMicrosPerRequest()), l.p50(),
+                        l.p90(), l.p99(), l.p999(), l.max(), m.errors());
                 if (m.firstError() != null) {
-                    out.printf("   %-22s first error: %s%n", "", m.firstError());
+                    out.printf("   %-18s first error: %s%n", "", m.firstError());
                 }
             }
             for (Map.Entry<String, Double> e : s.ratios().entrySet()) {
@@ -35,7 +35,7 @@ public final class ReportTable {
         }
         if (!r.checks().isEmpty()) {
             out.println();
-            out.println("-- targets --");
+            out.println("-- targets (cpu us/req = this JVM + replica processes; host part = this JVM alone) --");
             for (Check c : r.checks()) {
                 out.printf(Locale.ROOT, "   [%-6s] %-58s %14s %s %s%n", c.met() ? "met" : "missed", c.target(),
                         number(c.measured(), c.unit()), c.comparator(), number(c.threshold(), c.unit()));
@@ -44,6 +44,10 @@ public final class ReportTable {
         for (String n : r.notes()) {
             out.println("   note: " + n);
         }
+    }
+
+    private static String fixed(Double v) {
+        return v == null ? "-" : String.format(Locale.ROOT, "%.2f", v);
     }
 
     static String number(double v, String unit) {

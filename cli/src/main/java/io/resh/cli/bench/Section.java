@@ -12,4 +12,8 @@ import java.util.Map;
  * @param ratios named ratios between the rows (candidate / baseline)
  */
 public record Section(String title, String method, List<Measurement> rows, Map<String, Double> ratios) {
+
+    static Section of(String title, String method, List<Tally> tallies, Ratios ratios) {
+        return new Section(title, method, tallies.stream().map(Tally::summary).toList(), ratios.toMap());
+    }
 }
