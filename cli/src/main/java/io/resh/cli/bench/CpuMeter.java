@@ -35,6 +35,11 @@ final class CpuMeter {
         return new Reading(host, replicas);
     }
 
+    /** CPU time of the listed processes and their descendants only, in nanoseconds. */
+    static long processes(List<Long> pids) {
+        return read(pids).replicaNanos();
+    }
+
     private static long cpu(ProcessHandle p) {
         return p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
     }

@@ -26,19 +26,20 @@ public record Measurement(String label, long requests, long errors, double secon
      *
      * @param correction how coordinated omission was corrected
      * @param samples values in the histogram (after correction)
+     * @param p90 null where the tool that measured does not report it (likewise the others)
      */
-    public record Latency(String correction, long samples, double p50, double p90, double p99, double p999,
-                          double max) {
+    public record Latency(String correction, long samples, Double p50, Double p90, Double p99, Double p999,
+                          Double max) {
         static Latency of(Histogram h, String correction) {
             if (h.getTotalCount() == 0) {
-                return new Latency(correction, 0, 0, 0, 0, 0, 0);
+                return new Latency(correction, 0, 0.0, 0.0, 0.0, 0.0, 0.0);
             }
             return new Latency(correction, h.getTotalCount(), micros(h.getValueAtPercentile(50)),
                     micros(h.getValueAtPercentile(90)), micros(h.getValueAtPercentile(99)),
                     micros(h.getValueAtPercentile(99.9)), micros(h.getMaxValue()));
         }
 
-        private static double micros(long nanos) {
+        private static Double micros(long nanos) {
             return Math.round(nanos / 100.0) / 10.0;
         }
     }

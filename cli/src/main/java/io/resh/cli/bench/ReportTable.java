@@ -22,9 +22,9 @@ public final class ReportTable {
                     "host part", "p50 us", "p90 us", "p99 us", "p99.9 us", "max us", "errors");
             for (Measurement m : s.rows()) {
                 Measurement.Latency l = m.latency();
-                out.printf(Locale.ROOT, "   %-18s %,12.0f %10s %9s %9.1f %9.1f %9.1f %9.1f %,10.1f %6d%n", m.label(),
-                        m.throughput(), fixed(m.cpuMicrosPerRequest()), fixed(m.hostCpuMicrosPerRequest()), l.p50(),
-                        l.p90(), l.p99(), l.p999(), l.max(), m.errors());
+                out.printf(Locale.ROOT, "   %-18s %,12.0f %10s %9s %9s %9s %9s %9s %10s %6d%n", m.label(),
+                        m.throughput(), fixed(m.cpuMicrosPerRequest()), fixed(m.hostCpuMicrosPerRequest()), tenth(l.p50()),
+                        tenth(l.p90()), tenth(l.p99()), tenth(l.p999()), tenth(l.max()), m.errors());
                 if (m.firstError() != null) {
                     out.printf("   %-18s first error: %s%n", "", m.firstError());
                 }
@@ -44,6 +44,10 @@ public final class ReportTable {
         for (String n : r.notes()) {
             out.println("   note: " + n);
         }
+    }
+
+    private static String tenth(Double v) {
+        return v == null ? "-" : String.format(Locale.ROOT, "%,.1f", v);
     }
 
     private static String fixed(Double v) {
