@@ -433,7 +433,8 @@ public final class StreamVoter {
             }
             if (why != null) {
                 report(s, released + at, mine.copy(at, Math.min(SNIPPET, mine.size - at)),
-                        theirs.copy(at, Math.min(SNIPPET, theirs.size - at)), why);
+                        theirs.copy(at, Math.min(SNIPPET, theirs.size - at)), why,
+                        "replica " + ref + " wrote ", "replica " + s + " wrote ");
             }
         }
     }
@@ -445,12 +446,18 @@ public final class StreamVoter {
     }
 
     private void report(int r, long offset, byte[] expected, byte[] actual, String what) {
+        report(r, offset, expected, actual, what, "expected ", "got ");
+    }
+
+    private void report(int r, long offset, byte[] expected, byte[] actual, String what, String expectedLabel,
+                        String actualLabel) {
         if (reported[r]) {
             return;
         }
         reported[r] = true;
-        String description = "replica " + r + " " + what + " at byte " + offset + ": expected " + text(expected)
-                + " [" + HEX.formatHex(expected) + "], got " + text(actual) + " [" + HEX.formatHex(actual) + "]";
+        String description = "replica " + r + " " + what + " at byte " + offset + ": " + expectedLabel
+                + text(expected) + " [" + HEX.formatHex(expected) + "], " + actualLabel + text(actual)
+                + " [" + HEX.formatHex(actual) + "]";
         divergences.add(new Divergence(r, offset, HEX.formatHex(expected), HEX.formatHex(actual), description));
     }
 
