@@ -49,12 +49,17 @@ final class GroupRun {
         outSink.onBroken(() -> events.offer(OUTPUT_CLOSED_EVENT));
         errSink.onBroken(() -> events.offer(OUTPUT_CLOSED_EVENT));
         VotedStream stdout = new VotedStream("stdout", quorum, outSink, options.streamWindow());
+        // Only stdout holds fast replicas back. If stderr did too, a replica ahead on stdout and another
+        // ahead on stderr could each wait for the other forever; stderr is small in practice.
         VotedStream stderrVote = options.ignoreStderr() ? null
-                : new VotedStream("stderr", quorum, errSink, options.streamWindow());
+                : new VotedStream("stderr", quorum, errSink, Long.MAX_VALUE);
         StreamTarget stderr = stderrVote != null ? stderrVote : new StderrPassthrough(errSink);
         List<ReplicaRun> runs = new CopyOnWriteArrayList<>();
         try (Workspace workspace = Workspace.create(plan)) {
-            Thread killOnExit = new Thread(() -> runs.forEach(ReplicaRun::kill), "resh-exec-kill-replicas");
+            Thread killOnExit = new Thread(() -> {
+                runs.forEach(ReplicaRun::kill);
+                workspace.delete();
+            }, "resh-exec-kill-replicas");
             Runtime.getRuntime().addShutdownHook(killOnExit);
             try {
                 for (int r = 0; r < n; r++) {
@@ -99,7 +104,7 @@ final class GroupRun {
                                StreamTarget stdout, StreamTarget stderr) throws InterruptedException {
         while (runs.stream().anyMatch(ReplicaRun::alive)) {
             if (outSink.broken() || errSink.broken()) {
-                runs.forEach(ReplicaRun::kill);
+                killAll(runs);
                 return true;
             }
             long left = deadline == Long.MAX_VALUE ? TimeUnit.DAYS.toNanos(1) : deadline - System.nanoTime();
@@ -113,11 +118,25 @@ final class GroupRun {
                         run.kill();
                     }
                 }
+                awaitDeath(runs);
                 return false;
             }
             events.poll(left, TimeUnit.NANOSECONDS);
         }
         return outSink.broken() || errSink.broken();
+    }
+
+    private static void killAll(List<ReplicaRun> runs) throws InterruptedException {
+        runs.forEach(ReplicaRun::kill);
+        awaitDeath(runs);
+    }
+
+    /** Killed processes are gone once this returns (or the grace period passed). */
+    private static void awaitDeath(List<ReplicaRun> runs) throws InterruptedException {
+        long deadline = System.nanoTime() + KILL_GRACE_NANOS;
+        for (ReplicaRun run : runs) {
+            run.awaitExit(deadline);
+        }
     }
 
     private ExecResult.Attempt vote(List<ReplicaRun> runs, VotedStream stdout, VotedStream stderr,

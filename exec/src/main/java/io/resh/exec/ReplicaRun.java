@@ -97,6 +97,13 @@ final class ReplicaRun {
         spawned.forEach(ProcessHandle::destroyForcibly);
     }
 
+    /** Waits (at most until {@code deadlineNanos}) for the process to be gone, e.g. after {@link #kill()}. */
+    void awaitExit(long deadlineNanos) throws InterruptedException {
+        if (process != null) {
+            process.waitFor(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+    }
+
     void markTimedOut() {
         timedOut = true;
     }

@@ -15,7 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Backpressure bounds memory: a reader whose replica is more than {@code window} bytes ahead of
  * the slowest replica still voting waits (its replica then blocks on a full pipe) until the slow
  * one catches up, is found faulty or is excluded. The slowest replica's reader never waits, so
- * this can't deadlock on its own.
+ * this can't deadlock on its own; only one channel per group may hold back (see {@code GroupRun}).
  */
 final class VotedStream implements StreamTarget {
     private final String channel;

@@ -19,11 +19,13 @@ import java.util.stream.Stream;
  * command's relative input paths ({@code sort data.txt}) resolve as they would in the start
  * directory, while every file the replica creates stays private. Declared outputs are never
  * linked: their parent directories are created for real so each replica writes its own copy.
+ * Closing deletes everything; it may be called twice (by the run and by resh's shutdown hook).
  */
 final class Workspace implements AutoCloseable {
     private final Path root;
     private final List<Path> dirs;
     private final boolean keep;
+    private boolean closed;
 
     private Workspace(Path root, List<Path> dirs, boolean keep) {
         this.root = root;
@@ -75,7 +77,13 @@ final class Workspace implements AutoCloseable {
     /** Deletes every work directory unless asked to keep them. Links are removed, never followed. */
     @Override
     public void close() {
-        if (!keep) {
+        delete();
+    }
+
+    /** As {@link #close()}; safe to call from another thread, and more than once. */
+    synchronized void delete() {
+        if (!keep && !closed) {
+            closed = true;
             deleteTree(root);
         }
     }

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.resh.core.Digest;
 import io.resh.core.FaultKind;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -339,6 +340,25 @@ class ExecRunnerTest {
             assertThat(left).isEmpty();
         }
         assertThat(start.resolve("scratch.txt")).doesNotExist();
+    }
+
+    @Test
+    void shouldStopTheReplicasWhenReshOutputIsClosed() throws Exception {
+        // Like 'resh exec -- yes | head -1': the reader went away, and 'yes' would never end on its own.
+        OutputStream closed = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("Broken pipe");
+            }
+        };
+
+        ExecResult result = new ExecRunner(closed, OutputStream.nullOutputStream()).run(shell(3, "exec yes"));
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.OUTPUT_CLOSED);
+        assertThat(result.verdict()).isEqualTo(ExecResult.Verdict.OUTPUT_CLOSED);
+        for (ExecResult.Replica replica : result.last().replicas()) {
+            assertThat(ProcessHandle.of(replica.pid()).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        }
     }
 
     /**
