@@ -104,6 +104,12 @@ final class GroupRun {
                                StreamTarget stdout, StreamTarget stderr) throws InterruptedException {
         while (runs.stream().anyMatch(ReplicaRun::alive)) {
             if (outSink.broken() || errSink.broken()) {
+                // Nobody reads the result any more: stop everyone, and blame no one for the cut-off streams.
+                for (ReplicaRun run : runs) {
+                    run.markStopped();
+                    stdout.exclude(run.index());
+                    stderr.exclude(run.index());
+                }
                 killAll(runs);
                 return true;
             }
@@ -165,10 +171,10 @@ final class GroupRun {
 
         List<String> disagreements = new ArrayList<>();
         if (!stdout.agreed()) {
-            disagreements.add("stdout differs from byte " + stdout.released() + " on");
+            disagreements.add("stdout differs at byte " + stdout.released());
         }
         if (stderr != null && !stderr.agreed()) {
-            disagreements.add("stderr differs from byte " + stderr.released() + " on");
+            disagreements.add("stderr differs at byte " + stderr.released());
         }
         if (votedExit == null && !completed.isEmpty()) {
             disagreements.add("exit codes differ (" + exitCodes(completed) + ")");

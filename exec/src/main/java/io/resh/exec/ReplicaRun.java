@@ -30,6 +30,7 @@ final class ReplicaRun {
     private volatile long endNanos;
     private volatile boolean timedOut;
     private volatile boolean stuckOutput;
+    private volatile boolean stopped;
     private String startError;
 
     ReplicaRun(int index, int replicas, List<String> argv, Path workDir, int core) {
@@ -104,6 +105,11 @@ final class ReplicaRun {
         }
     }
 
+    /** resh stopped the replica (its own output was closed): its result does not count. */
+    void markStopped() {
+        stopped = true;
+    }
+
     void markTimedOut() {
         timedOut = true;
     }
@@ -140,7 +146,7 @@ final class ReplicaRun {
 
     /** True if the replica ran to completion and its result counts. */
     boolean completed() {
-        return process != null && !process.isAlive() && !timedOut && !stuckOutput;
+        return process != null && !process.isAlive() && !timedOut && !stuckOutput && !stopped;
     }
 
     int index() {

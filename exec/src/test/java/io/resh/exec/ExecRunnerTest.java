@@ -127,7 +127,7 @@ class ExecRunnerTest {
         assertThat(run.result().exitCode()).isEqualTo(ExitCodes.NO_MAJORITY);
         assertThat(run.result().verdict()).isEqualTo(ExecResult.Verdict.NO_MAJORITY);
         assertThat(run.stdout()).isEmpty();
-        assertThat(run.notices()).contains("the two replicas disagree", "stdout differs from byte 0",
+        assertThat(run.notices()).contains("the two replicas disagree", "stdout differs at byte 0",
                 "replica 1 differs from replica 0 (no majority) at byte 0", "(exit 125)");
     }
 
@@ -137,7 +137,7 @@ class ExecRunnerTest {
 
         assertThat(run.result().exitCode()).isEqualTo(ExitCodes.NO_MAJORITY);
         assertThat(run.stdout()).isEqualTo("same\n");
-        assertThat(run.result().reason()).contains("no majority", "stdout differs from byte 5",
+        assertThat(run.result().reason()).contains("no majority", "stdout differs at byte 5",
                 "exit codes differ (replica 0: 0, replica 1: 1, replica 2: 2)");
     }
 
@@ -308,7 +308,7 @@ class ExecRunnerTest {
         ExecRun run = ExecRun.of(shell(3, "echo \"noise $RESH_REPLICA\" >&2; echo out"));
 
         assertThat(run.result().exitCode()).isEqualTo(ExitCodes.NO_MAJORITY);
-        assertThat(run.result().reason()).contains("stderr differs from byte 6");
+        assertThat(run.result().reason()).contains("stderr differs at byte 6");
     }
 
     @Test
@@ -356,6 +356,7 @@ class ExecRunnerTest {
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.OUTPUT_CLOSED);
         assertThat(result.verdict()).isEqualTo(ExecResult.Verdict.OUTPUT_CLOSED);
+        assertThat(result.faults()).as("replicas stopped by resh are not faulty").isEmpty();
         for (ExecResult.Replica replica : result.last().replicas()) {
             assertThat(ProcessHandle.of(replica.pid()).map(ProcessHandle::isAlive).orElse(false)).isFalse();
         }
