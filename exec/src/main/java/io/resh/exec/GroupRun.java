@@ -195,7 +195,8 @@ final class GroupRun {
 
         ExecResult.Verdict verdict;
         String reason;
-        if (outputClosed) {
+        if (outputClosed || outSink.broken() || errSink.broken()) {
+            // Even if the replicas finished, the client did not get the whole voted result.
             verdict = ExecResult.Verdict.OUTPUT_CLOSED;
             reason = "resh's output was closed; the replicas were stopped";
         } else if (disagreements.isEmpty() && votedExit != null) {
