@@ -19,7 +19,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +31,6 @@ import org.slf4j.LoggerFactory;
 @ChannelHandler.Sharable
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
-    private static final long REJECTION_LOG_INTERVAL_NANOS = 1_000_000_000L;
 
     private final AdminToken token;
     private final AdminRoutes routes;
@@ -40,8 +38,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final EventJournal journal;
     private final Broadcast samples;
     private final Counter rejected;
-    private final AtomicLong lastRejectionLog = new AtomicLong(System.nanoTime() - REJECTION_LOG_INTERVAL_NANOS);
-    private final AtomicLong unloggedRejections = new AtomicLong();
+    private final LogBudget rejectionLog = new LogBudget(10, 1_000_000_000L);
 
     AdminHandler(AdminToken token, AdminRoutes routes, Dashboard dashboard, EventJournal journal, Broadcast samples,
                  Counter rejected) {
@@ -108,14 +105,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private void reject(ChannelHandlerContext ctx, HttpMethod method, String path, String remote, String problem) {
         rejected.increment();
-        long now = System.nanoTime();
-        long last = lastRejectionLog.get();
-        if (now - last >= REJECTION_LOG_INTERVAL_NANOS && lastRejectionLog.compareAndSet(last, now)) {
-            long more = unloggedRejections.getAndSet(0);
+        long suppressed = rejectionLog.admit(System.nanoTime());
+        if (suppressed >= 0) {
             LOG.warn("admin: rejected {} {} from {}: {}{}", method, path, remote, problem,
-                    more > 0 ? " (and " + more + " more rejected calls not logged)" : "");
-        } else {
-            unloggedRejections.incrementAndGet();
+                    suppressed > 0 ? " (" + suppressed + " more rejected calls were not logged)" : "");
         }
         HttpReply reply = HttpReply.error(HttpResponseStatus.UNAUTHORIZED, problem
                 + ": send 'Authorization: Bearer <token>' with the token from the admin token file");
