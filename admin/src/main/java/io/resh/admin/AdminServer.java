@@ -70,7 +70,7 @@ public final class AdminServer implements AutoCloseable {
     private final Channel channel;
     private final String url;
 
-    private AdminServer(AdminConfig config, List<ReplicaGroup> groups) throws IOException, InterruptedException {
+    private AdminServer(AdminConfig config, List<ReplicaGroup> groups) throws IOException {
         this.config = config;
         this.token = AdminToken.loadOrCreate(config.tokenFile());
         SslContext ssl = config.tls() ? sslContext(config) : null;
@@ -96,14 +96,6 @@ public final class AdminServer implements AutoCloseable {
         Broadcast samples = new Broadcast();
         this.scheduler = Executors.newScheduledThreadPool(2, new DefaultThreadFactory("resh-admin-poll", true));
         this.actions = Executors.newFixedThreadPool(2, new DefaultThreadFactory("resh-admin-action", true));
-        GroupViews views = new GroupViews(json);
-        for (GroupWatch w : watches.values()) {
-            w.group().addListener(pump);
-            w.poll();
-            scheduler.scheduleWithFixedDelay(w::poll, STATUS_PERIOD_MILLIS, STATUS_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
-            scheduler.scheduleAtFixedRate(() -> publishSample(w, views, json, samples), 0, SAMPLE_PERIOD_MILLIS,
-                    TimeUnit.MILLISECONDS);
-        }
         Counter rejected = Counter.builder("resh.admin.unauthorized")
                 .description("Admin calls rejected for a missing or wrong token").register(registry);
         AdminRoutes routes = new AdminRoutes(watches, journal, registry, json, actions);
@@ -115,9 +107,25 @@ public final class AdminServer implements AutoCloseable {
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
                     .childHandler(new AdminInitializer(ssl, handler))
                     .bind(config.host(), config.port()).sync().channel();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // bind() rethrows the socket's checked exceptions undeclared
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
             loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            throw e;
+            scheduler.shutdownNow();
+            actions.shutdownNow();
+            pump.close();
+            journal.close();
+            throw new ReshException("admin: cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+        }
+        // Only now that nothing can fail any more: from here on the groups feed this server.
+        GroupViews views = new GroupViews(json);
+        for (GroupWatch w : watches.values()) {
+            w.group().addListener(pump);
+            w.poll();
+            scheduler.scheduleWithFixedDelay(w::poll, STATUS_PERIOD_MILLIS, STATUS_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+            scheduler.scheduleAtFixedRate(() -> publishSample(w, views, json, samples), 0, SAMPLE_PERIOD_MILLIS,
+                    TimeUnit.MILLISECONDS);
         }
         int port = ((InetSocketAddress) channel.localAddress()).getPort();
         String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
@@ -131,20 +139,13 @@ public final class AdminServer implements AutoCloseable {
      *
      * @throws ConfigException if two groups share a name or the TLS files are unusable
      * @throws ReshException if the address can't be bound
+     * @throws UncheckedIOException if the token file or the event log can't be created
      */
     public static AdminServer start(AdminConfig config, List<ReplicaGroup> groups) {
         try {
             return new AdminServer(config, List.copyOf(groups));
         } catch (IOException e) {
             throw new UncheckedIOException("admin: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ReshException("admin: interrupted while starting");
-        } catch (RuntimeException e) {
-            if (e instanceof ReshException || e instanceof UncheckedIOException) {
-                throw e;
-            }
-            throw new ReshException("admin: cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
         }
     }
 

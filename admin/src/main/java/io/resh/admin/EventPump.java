@@ -27,6 +27,7 @@ final class EventPump implements Consumer<GroupEvent>, AutoCloseable {
     private final Map<String, GroupMetrics> metrics;
     private final Counter dropped;
     private final Thread thread;
+    private volatile boolean closed;
 
     EventPump(EventJson format, EventJournal journal, Map<String, GroupWatch> watches,
               Map<String, GroupMetrics> metrics, MeterRegistry registry) {
@@ -44,6 +45,9 @@ final class EventPump implements Consumer<GroupEvent>, AutoCloseable {
     /** The group listener: called on a group's loop thread, so it must stay non-blocking. */
     @Override
     public void accept(GroupEvent event) {
+        if (closed) {
+            return; // the group outlives this server and can't drop its listener
+        }
         if (!queue.offer(event)) {
             dropped.increment();
         }
@@ -82,6 +86,7 @@ final class EventPump implements Consumer<GroupEvent>, AutoCloseable {
     /** Records what is already queued, then stops the thread. */
     @Override
     public void close() {
+        closed = true;
         try {
             queue.put(STOP);
             thread.join(5_000);

@@ -1,12 +1,14 @@
 package io.resh.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.resh.core.ReshException;
 import io.resh.host.ReplicaGroup;
 import io.resh.host.testing.ReplicaLogsOnFailure;
 import io.resh.host.testing.TestGroups;
@@ -15,6 +17,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -224,6 +227,26 @@ class AdminServerTest {
         assertThat(rejuvenation.statusCode()).isEqualTo(501);
         assertThat(rejuvenation.body()).contains("rejuvenat");
         assertThat(tooBig.statusCode()).isEqualTo(413);
+    }
+
+    @Test
+    void shouldNameTheAddressWhenItsPortIsTaken(@TempDir Path other) {
+        AdminConfig taken = AdminConfig.defaults().withDirectory(other).withListen("127.0.0.1", admin.port());
+
+        assertThatThrownBy(() -> AdminServer.start(taken, List.of(group))).isInstanceOf(ReshException.class)
+                .hasMessageContaining("cannot listen on 127.0.0.1:" + admin.port());
+        assertThat(calls.json("/api/groups")).hasSize(1);
+    }
+
+    @Test
+    void shouldWriteItsUrlForTheCliAndRemoveItOnClose(@TempDir Path other) throws Exception {
+        AdminServer second = AdminServer.start(AdminConfig.defaults().withDirectory(other), List.of());
+        Path endpoint = other.resolve("admin.url");
+        assertThat(Files.readString(endpoint).trim()).isEqualTo(second.url());
+
+        second.close();
+
+        assertThat(endpoint).doesNotExist();
     }
 
     @Test

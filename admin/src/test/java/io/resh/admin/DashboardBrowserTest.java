@@ -146,6 +146,7 @@ class DashboardBrowserTest {
 
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
                 assertThat(all(".ev[data-type='fault'][data-kind='crash'][data-replica='1']")).isNotEmpty();
+                assertThat(all(".ev[data-type='recovery-started'][data-replica='1']")).isNotEmpty();
                 assertThat(all(".ev[data-type='recovered'][data-replica='1']")).isNotEmpty();
             });
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
