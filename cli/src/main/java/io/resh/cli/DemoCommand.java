@@ -97,9 +97,10 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             long now = System.nanoTime();
             if (nextFault < SCHEDULE.size() && now - start >= SCHEDULE.get(nextFault).at() * runFor.toNanos()) {
                 Scheduled s = SCHEDULE.get(nextFault++);
-                group.faults().inject(s.fault(), s.replica(), s.arg());
-                injected++;
                 System.out.printf("  >> injecting: %s%n", s.what());
+                group.faults().inject(s.fault(), s.replica(), s.arg())
+                        .thenAccept(detail -> System.out.printf("  >> done: %s%n", detail));
+                injected++;
             }
             while (now < end && inflight.size() < window) {
                 byte[] nonce = new byte[16];
