@@ -86,6 +86,38 @@ public final class FrameCodec {
 
     // ---- writing --------------------------------------------------------------------------------
 
+    /** How many bytes {@link #write} puts on the channel for {@code frame}, header included. */
+    public static int encodedBytes(Frame frame) {
+        return HEADER_BYTES + bodyBytes(frame);
+    }
+
+    private static int bodyBytes(Frame frame) {
+        if (frame instanceof Frame.Request r) {
+            return 24 + r.payload().length;
+        } else if (frame instanceof Frame.Reply r) {
+            return 8 + r.body().length;
+        } else if (frame instanceof Frame.Checkpoint || frame instanceof Frame.FetchSnapshot) {
+            return 8;
+        } else if (frame instanceof Frame.Restore r) {
+            return 8 + 32 + r.snapshot().length;
+        } else if (frame instanceof Frame.Inject) {
+            return 9;
+        } else if (frame instanceof Frame.Shutdown || frame instanceof Frame.Heartbeat) {
+            return 0;
+        } else if (frame instanceof Frame.Hello h) {
+            return 10 + h.service().getBytes(StandardCharsets.UTF_8).length;
+        } else if (frame instanceof Frame.StateDigest) {
+            return 8 + 32 + 8;
+        } else if (frame instanceof Frame.Snapshot s) {
+            return 8 + s.snapshot().length;
+        } else if (frame instanceof Frame.Restored r) {
+            return 9 + r.detail().getBytes(StandardCharsets.UTF_8).length;
+        } else if (frame instanceof Frame.Injected i) {
+            return 1 + i.detail().getBytes(StandardCharsets.UTF_8).length;
+        }
+        throw new IllegalArgumentException("unknown frame " + frame);
+    }
+
     /** Writes one frame; the caller decides when to flush (after a batch). */
     public void write(DataOutputStream out, Frame frame) throws IOException {
         if (frame instanceof Frame.Request r) {
