@@ -79,7 +79,8 @@ class BenchCommandTest {
         assertThat(report.get("machine").get("cores").asInt()).isPositive();
         JsonNode sections = report.get("sections");
         assertThat(sections).hasSize(4);
-        assertThat(texts(sections.get(0).get("rows"), "label")).containsExactly("in-process", "N=1 submit", "N=3 submit");
+        assertThat(texts(sections.get(0).get("rows"), "label")).containsExactly("in-process", "N=1 submit", "N=3 submit",
+                "N=3 null service");
         assertThat(texts(sections.get(1).get("rows"), "label")).containsExactly("N=1 front door", "N=3 front door");
         assertThat(texts(sections.get(2).get("rows"), "label"))
                 .containsExactly("N=1 submit", "N=3 submit", "N=1 front door", "N=3 front door");

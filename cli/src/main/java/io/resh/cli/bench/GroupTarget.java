@@ -17,7 +17,12 @@ final class GroupTarget implements Target {
     }
 
     static GroupTarget start(GroupConfig config) {
-        return new GroupTarget(ReplicaGroup.start(config), "N=" + config.replicas() + " submit");
+        return start(config, null);
+    }
+
+    /** Starts a group; {@code label} null means {@code N=<replicas> submit}. */
+    static GroupTarget start(GroupConfig config, String label) {
+        return new GroupTarget(ReplicaGroup.start(config), label != null ? label : "N=" + config.replicas() + " submit");
     }
 
     ReplicaGroup group() {

@@ -45,24 +45,27 @@ final class KvSmallScenario implements Scenario {
                     (t, d) -> many.run(t, requests, d, true), p);
         }
 
-        p.println("starting an N=1 and an N=3 KvStore group ...");
-        List<GroupTarget> groups = BenchGroups.startAll(List.of(
+        p.println("starting N=1 and N=3 KvStore groups and an N=3 null-service group ...");
+        List<GroupTarget> all = BenchGroups.startAll(List.of(
                 BenchGroups.config("bench-kv-1", 1, KvStore.class.getName(), o, DEFAULT_CHECKPOINT_EVERY).build(),
-                BenchGroups.config("bench-kv-3", 3, KvStore.class.getName(), o, DEFAULT_CHECKPOINT_EVERY).build()),
-                GroupTarget::start);
+                BenchGroups.config("bench-kv-3", 3, KvStore.class.getName(), o, DEFAULT_CHECKPOINT_EVERY).build(),
+                BenchGroups.config("bench-null-3", 3, NullService.class.getName(), o, DEFAULT_CHECKPOINT_EVERY).build()),
+                c -> GroupTarget.start(c, c.name().startsWith("bench-null") ? "N=3 null service" : null));
+        List<GroupTarget> groups = all.subList(0, 2);
         try {
             GroupTarget n1 = groups.get(0);
             GroupTarget n3 = groups.get(1);
 
-            Duration slice = o.slice(0.30, 2);
-            List<Tally> submit = Alternation.measure("submit", groups, rounds, warmup.multipliedBy(3), slice,
+            Duration slice = o.slice(0.30, 3);
+            List<Tally> submit = Alternation.measure("submit", all, rounds, warmup.multipliedBy(3), slice,
                     (t, d) -> many.run(t, requests, d, true), p);
             double tmrPeak = submit.get(1).throughput();
             report.section(Section.of("in-process submit API, " + window + " outstanding",
-                    closedLoop(window, rounds, slice), List.of(inProcess, submit.get(0), submit.get(1)),
+                    closedLoop(window, rounds, slice), List.of(inProcess, submit.get(0), submit.get(1), submit.get(2)),
                     new Ratios().throughput("N=3 / N=1 throughput", submit.get(1), submit.get(0))
                             .throughput("N=3 / in-process throughput", submit.get(1), inProcess)
-                            .cpu("N=3 / N=1 cpu per request", submit.get(1), submit.get(0))));
+                            .cpu("N=3 / N=1 cpu per request", submit.get(1), submit.get(0))
+                            .throughput("N=3 null service / N=3 KvStore throughput", submit.get(2), submit.get(1))));
             report.check(Check.atLeast("kv-small submit: TMR voted requests/s", tmrPeak, 1_000_000, "req/s"));
 
             List<FrontDoorTarget> doors = new ArrayList<>();
@@ -103,8 +106,10 @@ final class KvSmallScenario implements Scenario {
                     fixed, new Ratios().latency("N=3 / N=1 p99", 99, fixed.get(1), fixed.get(0))));
             report.check(Check.atMost("kv-small at half of peak: TMR submit p99", Ratios.micros(fixed.get(1), 99), 1000, "us"));
         } finally {
-            BenchGroups.closeAll(groups);
+            BenchGroups.closeAll(all);
         }
+        report.note("N=3 null service: the same requests through a service that returns them unchanged; its"
+                + " throughput is resh's own ceiling on this machine, without the store's work");
         return report.build(requests.description());
     }
 
