@@ -42,7 +42,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SCENARIO", description = "Scenario to run, or 'list'.")
     String scenario;
 
-    @Option(names = "--duration", defaultValue = "40s",
+    @Option(names = "--duration", defaultValue = "36s",
             description = "Measured time, split over the scenario's comparisons and rounds; start-up and state"
                     + " loading come on top (default: ${DEFAULT-VALUE}).")
     String duration;

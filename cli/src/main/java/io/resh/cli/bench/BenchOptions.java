@@ -42,6 +42,11 @@ public record BenchOptions(Duration duration, int rounds, Integer window, int co
         }
     }
 
+    /** Warm-up per target before its first measured round: a 40th of the duration, within 0.3 to 1 s. */
+    Duration warmup() {
+        return Duration.ofMillis(Math.max(300, Math.min(1000, duration.toMillis() / 40)));
+    }
+
     /** The measured time of one target in one round of a comparison that gets {@code share} of the duration. */
     Duration slice(double share, int targets) {
         long nanos = (long) (duration.toNanos() * share / rounds / targets);

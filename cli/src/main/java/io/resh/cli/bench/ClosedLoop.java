@@ -76,7 +76,7 @@ final class ClosedLoop {
         }
         t.nanos = now - start;
         if (measureCpu) {
-            CpuMeter.Reading used = CpuMeter.read(target.processes()).minus(cpu0);
+            CpuMeter.Usage used = CpuMeter.read(target.processes()).since(cpu0);
             t.hostCpuNanos = used.hostNanos();
             t.replicaCpuNanos = used.replicaNanos();
             t.cpuMeasured = true;

@@ -62,9 +62,9 @@ final class GatewayRedisScenario implements Scenario {
                             pipeline, r + 1, o.rounds()));
                     for (int k = 0; k < endpoints.size(); k++) {
                         Endpoint e = endpoints.get(r % 2 == 0 ? k : endpoints.size() - 1 - k);
-                        long cpu0 = CpuMeter.processes(e.pids());
+                        CpuMeter.Reading cpu0 = CpuMeter.read(e.pids());
                         List<RedisBenchmark.Result> results = rb.run(e.port(), requests, timeout(slice));
-                        long cpu = CpuMeter.processes(e.pids()) - cpu0;
+                        long cpu = CpuMeter.read(e.pids()).since(cpu0).replicaNanos();
                         for (RedisBenchmark.Result res : results) {
                             rows.computeIfAbsent(e.label() + " " + res.test(), RedisRows::new).add(res, cpu / results.size());
                             line.append(String.format(Locale.ROOT, "  %s %s %,.0f/s", e.label(), res.test(), res.rps()));

@@ -16,8 +16,10 @@ import org.HdrHistogram.Recorder;
  * shows in the latency of every request it delayed. That is the coordinated-omission-free way to ask
  * "what latency does a client see at this load".
  *
- * <p>Requests due while the driver slept are sent in a burst when it wakes; their latency still counts
- * from their due times. Replies are timed on the thread that completes them.
+ * <p>The driver sleeps between sends (the OS wakes it tens of microseconds late at best), so requests
+ * due while it slept are sent in a burst when it wakes; their latency still counts from their due
+ * times, so the driver's own lateness is charged to the result, never hidden. Replies are timed on the
+ * thread that completes them.
  */
 final class OpenLoop {
     /** Requests still unanswered this long after the run are counted as errors. */
@@ -64,12 +66,9 @@ final class OpenLoop {
             long now = System.nanoTime();
             long due = start + (long) (i * interval);
             if (due > now) {
-                long wait = due - now;
-                if (wait > 60_000) {
-                    LockSupport.parkNanos(wait - 50_000);
-                } else {
-                    Thread.onSpinWait();
-                }
+                // Sleep, never spin: a spinning driver would take a core from the system it measures. The
+                // requests that fall due while it sleeps go out together and are timed from their due times.
+                LockSupport.parkNanos(due - now);
                 continue;
             }
             // Everything due by now goes out, each timed from its own due time.
@@ -99,7 +98,7 @@ final class OpenLoop {
         long unanswered = total - completed.get();
         t.nanos = Math.max(lastDone.get(), start + 1) - start;
         if (measureCpu) {
-            CpuMeter.Reading used = CpuMeter.read(target.processes()).minus(cpu0);
+            CpuMeter.Usage used = CpuMeter.read(target.processes()).since(cpu0);
             t.hostCpuNanos = used.hostNanos();
             t.replicaCpuNanos = used.replicaNanos();
             t.cpuMeasured = true;

@@ -91,6 +91,11 @@ final class RecoveryScenario implements Scenario {
                 report.check(Check.atMost("recovery " + size + ": client p99 during / steady", p99Ratio, 2, "x"));
                 report.check(Check.atMost("recovery " + size + ": client errors", recoveringAll.errors + steadyAll.errors,
                         0, "errors"));
+                for (String f : group.faults()) {
+                    if (!f.contains(" crash at #")) {
+                        report.note("fault detected besides the injected crashes (its replica was replaced): " + f);
+                    }
+                }
             }
         }
         if (o.stateMegabytes().stream().noneMatch(mb -> mb >= 100)) {

@@ -33,6 +33,15 @@ final class ReportBuilder {
         notes.add(n);
     }
 
+    /** Notes every fault the groups detected during the run (none expected: each one moved the numbers). */
+    void noteFaults(List<GroupTarget> groups) {
+        for (GroupTarget g : groups) {
+            for (String f : g.faults()) {
+                notes.add("fault detected during the run (its replica was replaced): " + f);
+            }
+        }
+    }
+
     ScenarioReport build(String workload) {
         return new ScenarioReport(scenario, workload, machine, started, options.command(),
                 Math.round((System.nanoTime() - startNanos) / 1e8) / 10.0, sections, checks, notes);
