@@ -91,6 +91,19 @@ public final class FrameCodec {
         return HEADER_BYTES + bodyBytes(frame);
     }
 
+    /**
+     * Writes a REPLY frame from its status and payload: the same bytes as {@link #write} of a {@link
+     * Frame.Reply} whose body is {@link #replyBody}{@code (status, payload)}, without building that body
+     * (a copy of the whole reply per request).
+     */
+    public void writeReply(DataOutputStream out, long sequence, byte status, byte[] payload) throws IOException {
+        byte[] head = head(REPLY, 9, payload.length);
+        LONG.set(head, HEADER_BYTES, sequence);
+        head[HEADER_BYTES + 8] = status;
+        out.write(head);
+        out.write(payload);
+    }
+
     private static int bodyBytes(Frame frame) {
         if (frame instanceof Frame.Request r) {
             return 24 + r.payload().length;

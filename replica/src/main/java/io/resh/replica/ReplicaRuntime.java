@@ -38,7 +38,8 @@ final class ReplicaRuntime {
     private long slowNextMillis;
     private long corruptNextBit = -1;
     private boolean byzantineNext;
-    private byte[] previousReply;
+    private byte previousStatus;
+    private byte[] previousPayload;
 
     ReplicaRuntime(ReplicatedService service, int index, FrameCodec codec, DataInputStream in, DataOutputStream out,
                    long heartbeatMillis) {
@@ -72,7 +73,7 @@ final class ReplicaRuntime {
 
     private void handle(Frame frame) throws IOException {
         if (frame instanceof Frame.Request r) {
-            send(new Frame.Reply(r.sequence(), execute(r)));
+            answer(r);
         } else if (frame instanceof Frame.Checkpoint c) {
             ByteArrayOutputStream buf = new ByteArrayOutputStream();
             service.snapshot(buf);
@@ -91,17 +92,32 @@ final class ReplicaRuntime {
         }
     }
 
-    private byte[] execute(Frame.Request r) {
+    /**
+     * Executes a request and writes the reply. Unless a fault is armed, status and payload go to the
+     * channel as they are, without first being copied into one reply body.
+     */
+    private void answer(Frame.Request r) throws IOException {
         ctx.reset(r.sequence(), r.timeMillis(), r.seed());
-        byte[] body;
+        byte status;
+        byte[] payload;
         try {
             byte[] reply = service.execute(r.payload(), ctx);
-            body = FrameCodec.replyBody(FrameCodec.STATUS_OK, reply == null ? new byte[0] : reply);
+            status = FrameCodec.STATUS_OK;
+            payload = reply == null ? new byte[0] : reply;
         } catch (Exception | StackOverflowError e) {
             String text = e.getClass().getName() + ": " + e.getMessage();
-            body = FrameCodec.replyBody(FrameCodec.STATUS_ERROR, text.getBytes(StandardCharsets.UTF_8));
+            status = FrameCodec.STATUS_ERROR;
+            payload = text.getBytes(StandardCharsets.UTF_8);
         }
-        return applyArmedFaults(body);
+        if (byzantineNext || corruptNextBit >= 0 || slowNextMillis > 0) {
+            send(new Frame.Reply(r.sequence(), applyArmedFaults(FrameCodec.replyBody(status, payload))));
+            return;
+        }
+        previousStatus = status;
+        previousPayload = payload;
+        synchronized (out) {
+            codec.writeReply(out, r.sequence(), status, payload);
+        }
     }
 
     private byte[] applyArmedFaults(byte[] body) {
@@ -109,8 +125,9 @@ final class ReplicaRuntime {
         if (byzantineNext) {
             byzantineNext = false;
             // A well-formed value of another request: the previous reply if it differs, else a changed byte.
-            if (previousReply != null && !Arrays.equals(previousReply, body)) {
-                body = previousReply.clone();
+            byte[] previous = previousPayload == null ? null : FrameCodec.replyBody(previousStatus, previousPayload);
+            if (previous != null && !Arrays.equals(previous, body)) {
+                body = previous;
             } else {
                 body = body.clone();
                 int i = body.length > 1 ? body.length - 1 : 0;
@@ -138,7 +155,8 @@ final class ReplicaRuntime {
                 Thread.currentThread().interrupt();
             }
         }
-        previousReply = correct;
+        previousStatus = correct[0];
+        previousPayload = Arrays.copyOfRange(correct, 1, correct.length);
         return body;
     }
 
