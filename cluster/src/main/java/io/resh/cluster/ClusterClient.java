@@ -84,7 +84,10 @@ public final class ClusterClient implements AutoCloseable {
     /** Sends and waits; rethrows {@link ReshRemoteException}, or {@link UncheckedIOException} when unknown. */
     public byte[] call(byte[] request) {
         try {
-            return send(request).get();
+            // The send itself gives up at the deadline; the margin covers the last attempt.
+            return send(request).get(deadline.plus(ATTEMPT_TIMEOUT).plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new UncheckedIOException(new IOException("no outcome within the deadline; the outcome is unknown"));
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
@@ -109,7 +112,9 @@ public final class ClusterClient implements AutoCloseable {
         } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }
-        reply.orTimeout(ATTEMPT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).whenComplete((bytes, error) -> {
+        // Completions arrive on a connection's event loop, where closing that connection would deadlock:
+        // decide on this client's own thread.
+        reply.orTimeout(ATTEMPT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).whenCompleteAsync((bytes, error) -> {
             if (error == null) {
                 result.complete(bytes);
                 return;
@@ -132,7 +137,7 @@ public final class ClusterClient implements AutoCloseable {
             } catch (java.util.concurrent.RejectedExecutionException closed) {
                 result.completeExceptionally(new IOException("client closed; the outcome is unknown", t));
             }
-        });
+        }, retries);
     }
 
     private ReshClient connection(int idx) {

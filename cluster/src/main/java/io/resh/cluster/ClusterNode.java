@@ -75,7 +75,8 @@ public final class ClusterNode implements AutoCloseable {
     private final RaftClient raftClient;
     private final RaftProperties properties;
     private final Set<RaftPeerId> knownToRpc = ConcurrentHashMap.newKeySet();
-    private final ClientId frontDoorClient = ClientId.randomId();
+    private final UUID frontDoorClient = UUID.randomUUID();
+    private final LeaderLink leaderLink = new LeaderLink();
     private final AtomicLong frontDoorCalls = new AtomicLong();
     private final ClusterFrontDoor frontDoor;
 
@@ -163,15 +164,18 @@ public final class ClusterNode implements AutoCloseable {
     static List<RaftPeer> raftPeers(Collection<ClusterPeer> peers) {
         List<RaftPeer> out = new ArrayList<>();
         for (ClusterPeer p : peers) {
-            out.add(RaftPeer.newBuilder().setId(p.id()).setAddress(p.raftAddress()).setClientAddress(p.clientAddress())
+            // Ratis clients use a peer's client address for Ratis RPCs, so resh's front door can't go there.
+            // resh uses no Ratis data streams: that field carries the front door, replicated with the configuration.
+            out.add(RaftPeer.newBuilder().setId(p.id()).setAddress(p.raftAddress()).setDataStreamAddress(p.clientAddress())
                     .build());
         }
         return out;
     }
 
     static ClusterPeer peerOf(RaftPeer p) {
+        String frontDoor = p.getDataStreamAddress();
         return new ClusterPeer(p.getId().toString(), parse(p.getAddress()),
-                p.getClientAddress() == null ? parse(p.getAddress()) : parse(p.getClientAddress()));
+                frontDoor == null || frontDoor.isEmpty() ? parse(p.getAddress()) : parse(frontDoor));
     }
 
     private static InetSocketAddress parse(String hostPort) {
@@ -182,12 +186,13 @@ public final class ClusterNode implements AutoCloseable {
     /**
      * Puts one request through the Raft log and returns its outcome on the leader. {@code client} and
      * {@code call} identify the request across retries (Ratis's retry cache); null client = a one-off id.
+     * A follower forwards the request to the leader's front door unless it was already forwarded.
      * Never completes exceptionally: a failure is a {@link ClusterReply} with a non-OK status.
      */
-    CompletableFuture<ClusterReply> submit(UUID client, long call, byte[] request) {
-        ClientId cid = client == null ? frontDoorClient : ClientId.valueOf(client);
+    CompletableFuture<ClusterReply> submit(UUID client, long call, byte[] request, boolean forwarded) {
+        UUID cid = client == null ? frontDoorClient : client;
         long callId = client == null ? frontDoorCalls.incrementAndGet() : call;
-        RaftClientRequest r = request(cid, callId, selfId, request);
+        RaftClientRequest r = request(ClientId.valueOf(cid), callId, selfId, request);
         CompletableFuture<RaftClientReply> local;
         try {
             local = server.submitClientRequestAsync(r);
@@ -197,8 +202,10 @@ public final class ClusterNode implements AutoCloseable {
         }
         return local.thenCompose(reply -> {
             NotLeaderException nle = reply.getNotLeaderException();
-            if (nle != null && nle.getSuggestedLeader() != null && !nle.getSuggestedLeader().getId().equals(selfId)) {
-                return forward(nle.getSuggestedLeader(), cid, callId, request);
+            if (nle != null && !forwarded && nle.getSuggestedLeader() != null
+                    && !nle.getSuggestedLeader().getId().equals(selfId)) {
+                return leaderLink.forward(frontDoorOf(nle.getSuggestedLeader()),
+                        new Envelope(cid, callId, request, true).encode());
             }
             return CompletableFuture.completedFuture(outcome(reply));
         }).exceptionally(e -> ClusterReply.error(ClientProtocol.STATUS_UNAVAILABLE, "host " + config.id() + ": " + e))
@@ -207,12 +214,9 @@ public final class ClusterNode implements AutoCloseable {
                         config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private CompletableFuture<ClusterReply> forward(RaftPeer leader, ClientId cid, long callId, byte[] request) {
-        if (knownToRpc.add(leader.getId())) {
-            raftClient.getClientRpc().addRaftPeers(List.of(leader));
-        }
-        RaftClientRequest r = request(cid, callId, leader.getId(), request);
-        return raftClient.getClientRpc().sendRequestAsyncUnordered(r).thenApply(this::outcome);
+    private InetSocketAddress frontDoorOf(RaftPeer peer) {
+        ClusterPeer p = peerOf(peer);
+        return new InetSocketAddress(p.client().getHostString(), p.client().getPort());
     }
 
     private RaftClientRequest request(ClientId cid, long callId, RaftPeerId to, byte[] request) {
@@ -236,7 +240,7 @@ public final class ClusterNode implements AutoCloseable {
     public byte[] call(byte[] request, Duration timeout) {
         ClusterReply r;
         try {
-            r = submit(null, 0, request).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            r = submit(null, 0, request, false).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             throw new ReshException("no reply from the cluster within " + timeout.toMillis() + " ms");
         } catch (InterruptedException e) {
@@ -346,6 +350,7 @@ public final class ClusterNode implements AutoCloseable {
     @Override
     public void close() {
         frontDoor.close();
+        leaderLink.close();
         try {
             raftClient.close();
         } catch (IOException e) {

@@ -38,7 +38,8 @@ final class ClusterRequestHandler extends SimpleChannelInboundHandler<ByteBuf> {
         if (++inFlight >= ClusterFrontDoor.MAX_IN_FLIGHT_PER_CONNECTION) {
             ctx.channel().config().setAutoRead(false);
         }
-        var outcome = env == null ? node.submit(null, 0, bytes) : node.submit(env.client(), env.call(), env.payload());
+        var outcome = env == null ? node.submit(null, 0, bytes, false)
+                : node.submit(env.client(), env.call(), env.payload(), env.forwarded());
         outcome.whenComplete((reply, error) -> ctx.executor().execute(() -> {
             if (--inFlight < ClusterFrontDoor.MAX_IN_FLIGHT_PER_CONNECTION / 2 && !ctx.channel().config().isAutoRead()) {
                 ctx.channel().config().setAutoRead(true);
