@@ -29,6 +29,7 @@ import java.util.TreeSet;
  *   election: {min: 1s, max: 2s} # optional, Raft leader election timeout range
  *   snapshotEvery: 10000         # optional, log entries between snapshots (local stable checkpoints)
  *   requestTimeout: 10s          # optional, how long the front door waits for a committed reply
+ *   logSegmentBytes: 8388608     # optional, size of one Raft log segment file
  * </pre>
  *
  * @param id this host's peer id; must be one of {@code peers}, unless it joins later via addPeer
@@ -39,9 +40,14 @@ import java.util.TreeSet;
  * @param electionMax upper bound of the election timeout
  * @param snapshotEvery Raft log entries between snapshots; the log before a snapshot is purged
  * @param requestTimeout how long the front door waits for a request to be committed and applied
+ * @param logSegmentBytes size of one Raft log segment file; the log behind a snapshot is deleted a closed
+ *     segment at a time, so smaller segments free disk (and force snapshot installs) sooner
  */
 public record ClusterConfig(String id, List<ClusterPeer> peers, Path storage, String name, Duration electionMin,
-                            Duration electionMax, long snapshotEvery, Duration requestTimeout) {
+                            Duration electionMax, long snapshotEvery, Duration requestTimeout, long logSegmentBytes) {
+    /** Default size of one Raft log segment file; the log is purged a whole closed segment at a time. */
+    public static final long DEFAULT_SEGMENT_BYTES = 8L << 20;
+
     public ClusterConfig {
         peers = List.copyOf(peers);
         Set<String> ids = new HashSet<>();
@@ -55,6 +61,9 @@ public record ClusterConfig(String id, List<ClusterPeer> peers, Path storage, St
         }
         if (electionMax.compareTo(electionMin) <= 0) {
             throw new ConfigException("cluster.election.max", "must be greater than election.min (" + electionMin + ")");
+        }
+        if (logSegmentBytes < 1024) {
+            throw new ConfigException("cluster.logSegmentBytes", "expected at least 1024 bytes, got " + logSegmentBytes);
         }
         if (snapshotEvery < 1) {
             throw new ConfigException("cluster.snapshotEvery", "expected a positive number of log entries, got "
@@ -70,17 +79,20 @@ public record ClusterConfig(String id, List<ClusterPeer> peers, Path storage, St
 
     /** The same cluster seen from another host. */
     public ClusterConfig withId(String otherId) {
-        return new ClusterConfig(otherId, peers, storage, name, electionMin, electionMax, snapshotEvery, requestTimeout);
+        return new ClusterConfig(otherId, peers, storage, name, electionMin, electionMax, snapshotEvery, requestTimeout,
+                logSegmentBytes);
     }
 
     /** The same cluster with another storage directory. */
     public ClusterConfig withStorage(Path dir) {
-        return new ClusterConfig(id, peers, dir, name, electionMin, electionMax, snapshotEvery, requestTimeout);
+        return new ClusterConfig(id, peers, dir, name, electionMin, electionMax, snapshotEvery, requestTimeout,
+                logSegmentBytes);
     }
 
     /** The same cluster with other peers (a host that joins an existing cluster). */
     public ClusterConfig withPeers(List<ClusterPeer> others) {
-        return new ClusterConfig(id, others, storage, name, electionMin, electionMax, snapshotEvery, requestTimeout);
+        return new ClusterConfig(id, others, storage, name, electionMin, electionMax, snapshotEvery, requestTimeout,
+                logSegmentBytes);
     }
 
     /** True when {@code root} (a whole service config) has a {@code cluster:} section. */
@@ -105,7 +117,8 @@ public record ClusterConfig(String id, List<ClusterPeer> peers, Path storage, St
         if (c == null || !c.isObject()) {
             throw new ConfigException("cluster", "expected a mapping with id, storage and peers");
         }
-        only(c, "cluster.", "id", "storage", "peers", "name", "election", "snapshotEvery", "requestTimeout");
+        only(c, "cluster.", "id", "storage", "peers", "name", "election", "snapshotEvery", "requestTimeout",
+                "logSegmentBytes");
         String id = idOverride != null ? idOverride : text(c, "cluster.", "id", null);
         if (id == null) {
             throw new ConfigException("cluster.id", "missing: which peer is this host (or pass --id)");
@@ -155,7 +168,15 @@ public record ClusterConfig(String id, List<ClusterPeer> peers, Path storage, St
             every = se.asLong();
         }
         Duration timeout = Durations.parse("cluster.requestTimeout", text(c, "cluster.", "requestTimeout", "10s"));
-        ClusterConfig config = new ClusterConfig(id, peers, Path.of(storage), name, min, max, every, timeout);
+        long segment = DEFAULT_SEGMENT_BYTES;
+        JsonNode sb = c.get("logSegmentBytes");
+        if (sb != null) {
+            if (!sb.isIntegralNumber()) {
+                throw new ConfigException("cluster.logSegmentBytes", "expected a whole number of bytes, got " + sb);
+            }
+            segment = sb.asLong();
+        }
+        ClusterConfig config = new ClusterConfig(id, peers, Path.of(storage), name, min, max, every, timeout, segment);
         config.self();
         return config;
     }

@@ -43,6 +43,7 @@ import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -154,6 +155,7 @@ public final class ClusterNode implements AutoCloseable {
         RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(Integer.MAX_VALUE, Math.max(1, config.snapshotEvery() / 2)));
         // Safe by default, and said here because durability rests on it: every entry is fsync'd before it counts.
         RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, false);
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.logSegmentBytes()));
         return p;
     }
 
@@ -263,7 +265,14 @@ public final class ClusterNode implements AutoCloseable {
             RaftPeerId leader = info.getLeaderId();
             List<ClusterPeer> peers = d.getRaftConf().getCurrentPeers().stream().map(ClusterNode::peerOf).toList();
             ReplicaGroup g = stateMachine.group();
-            GroupStatus gs = g == null ? null : g.status();
+            GroupStatus gs = null;
+            if (g != null) {
+                try {
+                    gs = g.status();
+                } catch (RuntimeException e) {
+                    LOG.debug("local group status unavailable: {}", e.toString());
+                }
+            }
             return new ClusterStatus(config.id(), info.getCurrentRole().name(), leader == null ? "" : leader.toString(),
                     info.getCurrentTerm(), d.getRaftLog().getLastCommittedIndex(), info.getLastAppliedIndex(),
                     d.getRaftLog().getSnapshotIndex(), d.getRaftLog().getStartIndex(), stateMachine.appliedSequence(),
@@ -342,7 +351,7 @@ public final class ClusterNode implements AutoCloseable {
         return new InetSocketAddress(frontDoor.host(), frontDoor.port());
     }
 
-    /** The local replica group (replaced when this host installs a snapshot). */
+    /** The local replica group (replaced when this host installs a snapshot; null while it restarts). */
     public ReplicaGroup group() {
         return stateMachine.group();
     }

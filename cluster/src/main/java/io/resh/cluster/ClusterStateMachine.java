@@ -27,6 +27,7 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,13 +72,27 @@ final class ClusterStateMachine extends BaseStateMachine {
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
-        load(storage.loadLatestSnapshot());
+        // RUNNING, so that a snapshot install can pause and resume it.
+        getLifeCycle().startAndTransition(() -> load(storage.loadLatestSnapshot()), IOException.class);
+    }
+
+    /** Before Ratis installs a snapshot from the leader: no entry is applied until {@link #reinitialize}. */
+    @Override
+    public void pause() {
+        if (getLifeCycleState() == LifeCycle.State.RUNNING) {
+            getLifeCycle().transition(LifeCycle.State.PAUSING);
+            getLifeCycle().transition(LifeCycle.State.PAUSED);
+        }
     }
 
     /** After a snapshot was installed from the leader: restart the local group from it. */
     @Override
     public void reinitialize() throws IOException {
         load(storage.loadLatestSnapshot());
+        if (getLifeCycleState() == LifeCycle.State.PAUSED) {
+            getLifeCycle().transition(LifeCycle.State.STARTING);
+            getLifeCycle().transition(LifeCycle.State.RUNNING);
+        }
     }
 
     @Override
@@ -97,6 +112,7 @@ final class ClusterStateMachine extends BaseStateMachine {
             snap = SnapshotFile.read(info.getFile().getPath());
         }
         ReplicaGroup old = group;
+        group = null; // status readers see "restarting", not a closing group that would make them wait
         if (old != null) {
             old.close();
         }
@@ -216,7 +232,7 @@ final class ClusterStateMachine extends BaseStateMachine {
                 + checkpointTimeout.toSeconds() + " s (stable: #" + cp.sequence() + ")");
     }
 
-    /** The local group (replaced when a snapshot is installed). */
+    /** The local group (replaced when a snapshot is installed; null while it restarts). */
     ReplicaGroup group() {
         return group;
     }

@@ -20,7 +20,7 @@ import java.util.List;
  * @param logStartIndex first log index still on disk (entries before it are in the snapshot)
  * @param appliedRequests client requests applied = the local group's sequence number
  * @param peers the current Raft configuration
- * @param group the local voted replica group
+ * @param group the local voted replica group; null while it restarts from an installed snapshot
  */
 public record ClusterStatus(String id, String role, String leader, long term, long commitIndex, long appliedIndex,
                             long snapshotIndex, long logStartIndex, long appliedRequests, List<ClusterPeer> peers,

@@ -120,6 +120,7 @@ final class HostProcess implements AutoCloseable {
             if (e instanceof IllegalStateException ise) {
                 throw ise;
             }
+            dumpThreads();
             throw new IllegalStateException("host " + id + " did not answer '" + command + "': " + e, e);
         }
     }
@@ -153,6 +154,21 @@ final class HostProcess implements AutoCloseable {
         }
         for (ProcessHandle c : children) {
             c.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> null).join();
+        }
+    }
+
+    /** Appends a thread dump of the host JVM to its log, to see where it is stuck. */
+    void dumpThreads() {
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(process.pid()), "Thread.print")
+                    .redirectOutput(log.resolveSibling(log.getFileName() + ".threads").toFile()).redirectErrorStream(true).start();
+            jcmd.waitFor(20, TimeUnit.SECONDS);
+            jcmd.destroyForcibly();
+        } catch (IOException e) {
+            // best effort: a dump is a diagnostic
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -38,7 +38,7 @@ final class Loopback {
 
     static ClusterConfig config(String id, List<ClusterPeer> peers, Path storage, long snapshotEvery) {
         return new ClusterConfig(id, peers, storage, "test", Duration.ofMillis(400), Duration.ofMillis(800),
-                snapshotEvery, Duration.ofSeconds(8));
+                snapshotEvery, Duration.ofSeconds(8), 64 << 10);
     }
 
     static List<InetSocketAddress> clientAddresses(List<ClusterPeer> peers) {

@@ -45,7 +45,7 @@ final class ProcessCluster implements AutoCloseable {
         y.append("startTimeout: 20s\nseed: 42\n");
         y.append("cluster:\n  id: ").append(id).append("\n  storage: ").append(dir.resolve("storage-" + id)).append('\n');
         y.append("  election: {min: 400ms, max: 800ms}\n  snapshotEvery: ").append(snapshotEvery).append('\n');
-        y.append("  requestTimeout: 8s\n  peers:\n");
+        y.append("  requestTimeout: 8s\n  logSegmentBytes: 65536\n  peers:\n");
         for (ClusterPeer p : peers) {
             y.append("    - {id: ").append(p.id()).append(", address: \"").append(p.raftAddress())
                     .append("\", client: \"").append(p.clientAddress()).append("\"}\n");
