@@ -35,7 +35,9 @@ class ClusterCatchUpTest {
     @Test
     void shouldBringAHostThatWasDownBackToTheSameStateBySnapshotInstall() throws Exception {
         cluster = new ProcessCluster(dir, 3, CounterService.class.getName(), 1000);
+        long s0 = System.nanoTime();
         cluster.startAll();
+        System.out.printf("cluster up in %d ms%n", (System.nanoTime() - s0) / 1_000_000);
         String leader = cluster.awaitLeader();
         String victim = cluster.peers().stream().map(ClusterPeer::id).filter(id -> !id.equals(leader)).findFirst()
                 .orElseThrow();
@@ -59,13 +61,16 @@ class ClusterCatchUpTest {
         assertThat(logStart).as("the leader purged the log the victim missed").isGreaterThan(1000);
 
         HostProcess back = cluster.launch(victim).awaitReady(Duration.ofSeconds(60));
+        System.out.printf("restarted %s at %d ms%n", victim, (System.nanoTime() - t0) / 1_000_000);
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
                 assertThat(back.status().get("appliedRequests").asLong()).isEqualTo(total));
         assertThat(back.status().get("group").get("lastSequence").asLong()).isEqualTo(total);
 
+        System.out.printf("caught up at %d ms%n", (System.nanoTime() - t0) / 1_000_000);
         var digests = cluster.alive().stream().map(h -> h.command("checkpoint", Duration.ofSeconds(30))).distinct().toList();
         assertThat(cluster.alive()).hasSize(3);
         assertThat(digests).hasSize(1);
         assertThat(digests.get(0)).startsWith(total + " ");
+        System.out.printf("digests compared at %d ms%n", (System.nanoTime() - t0) / 1_000_000);
     }
 }

@@ -46,11 +46,12 @@ class ClusterDurabilityTest {
         cluster.startAll();
         List<Integer> acked = new ArrayList<>();
         AtomicInteger ackCount = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean killed = new java.util.concurrent.atomic.AtomicBoolean();
         ConcurrentHashMap<Integer, Boolean> ackedSet = new ConcurrentHashMap<>();
         Future<Integer> stream;
         ClusterClient client = ClusterClient.connect(Loopback.clientAddresses(cluster.peers()), Duration.ofSeconds(3));
         try {
-            stream = writer.submit(() -> Pipeline.run(client, 100_000, 32, Duration.ofSeconds(20),
+            stream = writer.submit(() -> Pipeline.run(client, 100_000, 32, Duration.ofSeconds(20), killed::get,
                     i -> KvRequests.set("d" + i, "v" + i), (i, f) -> {
                         if (!f.isCompletedExceptionally()) {
                             ackedSet.put(i, Boolean.TRUE);
@@ -58,6 +59,7 @@ class ClusterDurabilityTest {
                         }
                     }));
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> ackCount.get() >= 700);
+            killed.set(true);
             cluster.host("h1").kill();
             stream.get(60, TimeUnit.SECONDS);
         } finally {

@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
 
 /** Sends numbered requests with a bounded window outstanding; bounded in count and time. */
@@ -18,11 +19,17 @@ final class Pipeline {
      */
     static int run(ClusterClient client, int count, int window, Duration bound, IntFunction<byte[]> request,
                    BiConsumer<Integer, CompletableFuture<byte[]>> outcome) throws Exception {
+        return run(client, count, window, bound, () -> false, request, outcome);
+    }
+
+    /** As above, and stops sending as soon as {@code stop} says so. */
+    static int run(ClusterClient client, int count, int window, Duration bound, BooleanSupplier stop,
+                   IntFunction<byte[]> request, BiConsumer<Integer, CompletableFuture<byte[]>> outcome) throws Exception {
         long stopAt = System.nanoTime() + bound.toNanos();
         ArrayDeque<CompletableFuture<byte[]>> inflight = new ArrayDeque<>();
         ArrayDeque<Integer> ids = new ArrayDeque<>();
         int sent = 0;
-        while (sent < count && System.nanoTime() < stopAt) {
+        while (sent < count && System.nanoTime() < stopAt && !stop.getAsBoolean()) {
             if (inflight.size() >= window) {
                 drainOne(inflight, ids, outcome);
             }
