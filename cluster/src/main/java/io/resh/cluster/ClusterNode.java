@@ -103,8 +103,14 @@ public final class ClusterNode implements AutoCloseable {
                 .build();
         config.peers().forEach(p -> knownToRpc.add(RaftPeerId.valueOf(p.id())));
         InetSocketAddress client = config.self().client();
-        this.frontDoor = ClusterFrontDoor.start(this, client.getHostString(), client.getPort(),
-                groupConfig.maxRequestBytes());
+        try {
+            this.frontDoor = ClusterFrontDoor.start(this, client.getHostString(), client.getPort(),
+                    groupConfig.maxRequestBytes());
+        } catch (RuntimeException e) {
+            raftClient.close();
+            server.close();
+            throw e;
+        }
         LOG.info("cluster host {} up: Raft on {}, clients on {}", config.id(), config.self().raftAddress(),
                 config.self().clientAddress());
     }
@@ -150,6 +156,8 @@ public final class ClusterNode implements AutoCloseable {
         RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, millis(config.electionMax()));
         RaftServerConfigKeys.Rpc.setRequestTimeout(p, millis(config.electionMax().multipliedBy(2)));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        // Not on stop: the local group may already be stopping (JVM shutdown) and the log is durable anyway.
+        RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, false);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotEvery());
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
         RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(Integer.MAX_VALUE, Math.max(1, config.snapshotEvery() / 2)));
@@ -358,6 +366,7 @@ public final class ClusterNode implements AutoCloseable {
 
     @Override
     public void close() {
+        stateMachine.closing();
         frontDoor.close();
         leaderLink.close();
         try {

@@ -56,6 +56,7 @@ final class ClusterStateMachine extends BaseStateMachine {
     private final Function<Checkpoint, ReplicaGroup> groupStarter;
     private final Duration checkpointTimeout;
     private volatile ReplicaGroup group;
+    private volatile boolean closing;
     /** Client entries applied so far = the local group's last assigned sequence number. */
     private volatile long appliedSequence;
 
@@ -214,6 +215,9 @@ final class ClusterStateMachine extends BaseStateMachine {
         g.checkpointNow();
         long deadline = System.nanoTime() + checkpointTimeout.toNanos();
         while (System.nanoTime() < deadline) {
+            if (closing) {
+                throw new IOException("host is stopping; no snapshot at #" + sequence);
+            }
             cp = g.stableCheckpoint();
             if (cp.sequence() >= sequence) {
                 if (cp.sequence() != sequence) {
@@ -230,6 +234,11 @@ final class ClusterStateMachine extends BaseStateMachine {
         }
         throw new IOException("the local group did not make checkpoint #" + sequence + " stable within "
                 + checkpointTimeout.toSeconds() + " s (stable: #" + cp.sequence() + ")");
+    }
+
+    /** The host is stopping: a snapshot in progress gives up instead of waiting for a stopping group. */
+    void closing() {
+        closing = true;
     }
 
     /** The local group (replaced when a snapshot is installed; null while it restarts). */
