@@ -12,7 +12,6 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -354,7 +353,7 @@ public final class ClusterNode implements AutoCloseable {
         return config;
     }
 
-    /** Where the front door listens (the bound port when the config asked for port 0 is not supported). */
+    /** Where the front door listens (this peer's {@code client} address). */
     public InetSocketAddress clientAddress() {
         return new InetSocketAddress(frontDoor.host(), frontDoor.port());
     }
@@ -379,9 +378,5 @@ public final class ClusterNode implements AutoCloseable {
         } catch (IOException e) {
             LOG.warn("closing the Ratis server of {}: {}", config.id(), e.toString());
         }
-    }
-
-    static Path groupDir(ClusterConfig config) {
-        return config.storage().resolve(groupIdOf(config.name()).getUuid().toString());
     }
 }
