@@ -47,6 +47,17 @@ class ClusterConfigTest {
     }
 
     @Test
+    void shouldBuildAPeerFromAddressStrings() {
+        ClusterPeer p = ClusterPeer.of("h4", "10.1.2.3:7501", "10.1.2.3:7401");
+        assertThat(p.raftAddress()).isEqualTo("10.1.2.3:7501");
+        assertThat(p.clientAddress()).isEqualTo("10.1.2.3:7401");
+        assertThatThrownBy(() -> ClusterPeer.of("h4", "10.1.2.3", "10.1.2.3:7401"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("address: expected host:port");
+        assertThatThrownBy(() -> ClusterPeer.of("h 4", "a:1", "a:2")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("peer id");
+    }
+
+    @Test
     void shouldLetTheCommandLineChooseTheHost() throws Exception {
         assertThat(ClusterConfig.parse(yaml(BASE), "h1").self().raftAddress()).isEqualTo("127.0.0.1:7501");
     }

@@ -77,6 +77,22 @@ class ClusterNodeTest {
     }
 
     @Test
+    void shouldApplyARetriedRequestOnceAndAnswerTheRetryWithTheFirstOutcome() {
+        List<ClusterPeer> peers = Loopback.peers(1);
+        start(Loopback.config("h1", peers, dir.resolve("h1"), 1000));
+        java.util.UUID client = java.util.UUID.randomUUID();
+        byte[] frame = new Envelope(client, 7, utf8("add:5")).encode();
+        try (ReshClient first = ReshClient.connect(Loopback.clientAddresses(peers));
+             ReshClient second = ReshClient.connect(Loopback.clientAddresses(peers))) {
+            assertThat(text(first.call(frame, Duration.ofSeconds(10)))).isEqualTo("5");
+            assertThat(text(second.call(frame, Duration.ofSeconds(10)))).as("the retry's answer").isEqualTo("5");
+            byte[] next = new Envelope(client, 8, utf8("add:5")).encode();
+            assertThat(text(second.call(next, Duration.ofSeconds(10)))).isEqualTo("10");
+        }
+        assertThat(text(node.call(utf8("get"), Duration.ofSeconds(10)))).isEqualTo("10");
+    }
+
+    @Test
     void shouldRestartFromTheSnapshotAndReplayTheLogTail() throws Exception {
         List<ClusterPeer> peers = Loopback.peers(1);
         ClusterConfig config = Loopback.config("h1", peers, dir.resolve("h1"), 25);

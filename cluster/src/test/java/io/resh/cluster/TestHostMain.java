@@ -5,7 +5,6 @@ import io.resh.host.Checkpoint;
 import io.resh.host.ConfigFile;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -63,7 +62,7 @@ public final class TestHostMain {
             case "corrupt-state":
                 return node.group().faults().corruptState(Integer.parseInt(w[2]), 7).get(10, TimeUnit.SECONDS);
             case "add-peer":
-                node.addPeer(new ClusterPeer(w[2], address(w[3]), address(w[4])));
+                node.addPeer(ClusterPeer.of(w[2], w[3], w[4]));
                 return "added " + w[2];
             case "remove-peer":
                 node.removePeer(w[2]);
@@ -71,10 +70,5 @@ public final class TestHostMain {
             default:
                 throw new IllegalArgumentException("unknown command " + w[1]);
         }
-    }
-
-    private static InetSocketAddress address(String hostPort) {
-        int c = hostPort.lastIndexOf(':');
-        return InetSocketAddress.createUnresolved(hostPort.substring(0, c), Integer.parseInt(hostPort.substring(c + 1)));
     }
 }
