@@ -148,9 +148,17 @@ final class ClusterStateMachine extends BaseStateMachine {
             return CompletableFuture.completedFuture(reply(ClusterReply.error(ClientProtocol.STATUS_BAD_REQUEST,
                     e.getMessage())));
         }
+        ReplicaGroup g = group;
+        if (entry.payload().length > g.config().maxRequestBytes()) {
+            // The group would refuse it without a sequence number; refuse it here the same way on every host.
+            updateLastAppliedTermIndex(at.getTerm(), at.getIndex());
+            return CompletableFuture.completedFuture(reply(ClusterReply.error(ClientProtocol.STATUS_BAD_REQUEST,
+                    "request of " + entry.payload().length + " bytes exceeds maxRequestBytes "
+                            + g.config().maxRequestBytes())));
+        }
         appliedSequence++;
         updateLastAppliedTermIndex(at.getTerm(), at.getIndex());
-        return group.submit(entry.payload(), entry.timeMillis(), entry.seed())
+        return g.submit(entry.payload(), entry.timeMillis(), entry.seed())
                 .handle((voted, error) -> reply(error == null ? ClusterReply.ok(voted) : outcomeOf(error)));
     }
 

@@ -32,7 +32,11 @@ class ClusterNodeTest {
     }
 
     private ClusterNode start(ClusterConfig config) {
-        node = ClusterNode.start(config, TestGroups.counter("cn", 3).checkpointEvery(20).build(), List.of());
+        return start(config, TestGroups.counter("cn", 3).checkpointEvery(20).build());
+    }
+
+    private ClusterNode start(ClusterConfig config, io.resh.core.config.GroupConfig group) {
+        node = ClusterNode.start(config, group, List.of());
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
                 .until(() -> node.call(utf8("get"), Duration.ofSeconds(5)) != null);
         return node;
@@ -90,6 +94,21 @@ class ClusterNodeTest {
             assertThat(text(second.call(next, Duration.ofSeconds(10)))).isEqualTo("10");
         }
         assertThat(text(node.call(utf8("get"), Duration.ofSeconds(10)))).isEqualTo("10");
+    }
+
+    @Test
+    void shouldRefuseAnOversizedRequestWithoutDesynchronizingSnapshots() {
+        List<ClusterPeer> peers = Loopback.peers(1);
+        start(Loopback.config("h1", peers, dir.resolve("h1"), 1000),
+                TestGroups.counter("cn", 3).checkpointEvery(20).maxRequestBytes(1024).build());
+        try (ReshClient client = ReshClient.connect(Loopback.clientAddresses(peers))) {
+            assertThatThrownBy(() -> client.call("echo:" + "x".repeat(1040), Duration.ofSeconds(10)))
+                    .isInstanceOfSatisfying(ReshRemoteException.class,
+                            e -> assertThat(e.status()).isEqualTo(ClientProtocol.STATUS_BAD_REQUEST))
+                    .hasMessageContaining("maxRequestBytes");
+            assertThat(client.call("add:3", Duration.ofSeconds(10))).isEqualTo("3");
+        }
+        assertThat(node.checkpointNow().sequence()).isEqualTo(node.status().appliedRequests());
     }
 
     @Test
