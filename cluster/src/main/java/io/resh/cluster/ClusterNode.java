@@ -60,9 +60,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Every host executes every committed request on its own replicas; the leader's voted outcome goes
- * back to the client. A request that reaches a follower is forwarded to the leader through Ratis with
- * the client's id and call number unchanged, so a retry through any host is deduplicated by the
- * leader's retry cache.
+ * back to the client. A request that reaches a follower is forwarded once to the leader's front door
+ * with the client's id and call number unchanged, so a retry through any host is deduplicated by the
+ * leader's retry cache. The {@link RaftClient} here serves only membership changes.
  */
 public final class ClusterNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
