@@ -15,7 +15,7 @@ import java.util.TreeSet;
  * is charged to all three subjects it happened under — except to the core when it can't be the
  * hardware's doing (a process that never started, a forbidden write). Correct votes credit all three.
  * A core whose score falls below the threshold becomes suspect; it is cleared once its score has
- * recovered above the threshold (old evidence faded). Touched only by the group loop thread.
+ * recovered half-way back to full trust (old evidence faded). Touched only by the group loop thread.
  */
 final class ReputationBook {
     private final Duration halfLife;
@@ -107,11 +107,14 @@ final class ReputationBook {
         return suspect;
     }
 
-    /** Suspect cores whose score recovered above the threshold; they are no longer suspect. */
+    /**
+     * Suspect cores whose score recovered half-way from the threshold to full trust (hysteresis: a core
+     * does not flap in and out of suspicion); they are no longer suspect.
+     */
     List<Integer> cleared(long now) {
         List<Integer> out = new ArrayList<>();
         for (int cpu : new ArrayList<>(suspect)) {
-            if (core(cpu).score(now) >= suspectBelow) {
+            if (core(cpu).score(now) >= (1 + suspectBelow) / 2) {
                 suspect.remove(cpu);
                 coreWitnesses.remove(cpu);
                 out.add(cpu);

@@ -65,7 +65,9 @@ final class RestartIntensity {
             v.clear(); // released versions start with a clean slate
             quarantine = true;
         }
-        long backoff = sc > maxPerSlot ? backoff(slot) : 0;
+        // Once backed off, a slot that has not rejoined the vote since gets no free restarts: every further
+        // restart waits longer, whatever the window says.
+        long backoff = sc > maxPerSlot || backoffLevel[slot] > 0 ? backoff(slot) : 0;
         return new Verdict(sc, vc, backoff, quarantine);
     }
 
