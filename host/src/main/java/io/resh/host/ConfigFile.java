@@ -157,7 +157,9 @@ public final class ConfigFile {
         if (rejuvenation != null) {
             rejuvenation.only("period");
             String period = rejuvenation.text("period", "off");
-            b.rejuvenation(period.equals("off") ? java.time.Duration.ZERO : rejuvenation.duration("period", "off"));
+            // YAML reads a bare off as false
+            boolean off = period.equals("off") || period.equals("false");
+            b.rejuvenation(off ? java.time.Duration.ZERO : rejuvenation.duration("period", "off"));
         }
         Node selfCheck = n.child("selfCheck");
         if (selfCheck != null) {
