@@ -369,8 +369,8 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
                     release(e);
                     int[] dissenters = e.ballot.dissenters();
                     for (Slot s : slots) {
-                        if (e.ballot.hasCast(s.index) && Arrays.stream(dissenters).noneMatch(d -> d == s.index)) {
-                            reputation.vote(s.index, s.spec.label(), s.cpu);
+                        if (e.ballot.hasCast(s.index) && !contains(dissenters, s.index)) {
+                            reputation.vote(s.index, s.spec.label(), s.cpu); // on the hot path: no allocation
                         }
                     }
                     for (int d : dissenters) {
@@ -386,6 +386,15 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         if (slot.state == SlotState.CATCHING_UP) {
             maybeCaughtUp(slot);
         }
+    }
+
+    private static boolean contains(int[] values, int v) {
+        for (int x : values) {
+            if (x == v) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Replicas expected to vote: every slot but a dormant one. */

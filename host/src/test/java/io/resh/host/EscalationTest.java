@@ -86,4 +86,25 @@ class EscalationTest {
         // the loop has stopped: no more crashes once the stand-in runs
         assertThat(events.of(GroupEvent.FaultDetected.class)).hasSize((int) crashes);
     }
+
+    @Test
+    void shouldKeepACrashLoopingSlotBackedOffWhenItsOnlyVersionIsQuarantined() {
+        group = logs.watch(ReplicaGroup.start(TestGroups.of("onlyversion", 3, FragileCounterService.class.getName())
+                .restartIntensity(1, Duration.ofSeconds(60))
+                .escalation(2, Duration.ofSeconds(1), Duration.ofMinutes(1)).build(), List.of(events.listener())));
+        assertThat(call("add:2")).isEqualTo("2");
+        assertThat(call("boom1")).isEqualTo("echo:boom1"); // only replica 1 dies on it
+        await().atMost(Duration.ofSeconds(20)).until(() -> !events.of(GroupEvent.VersionQuarantined.class).isEmpty());
+        assertThat(events.of(GroupEvent.VersionQuarantined.class).get(0).replacement()).isEmpty();
+        long starts = events.count(GroupEvent.ReplicaStarted.class);
+        // no other version to run: replica 1 stays backed off (no restarts) while 0 and 2 keep answering
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() ->
+                group.status().replicaStates().get(1).state() == SlotState.BACKING_OFF
+                        && events.count(GroupEvent.ReplicaStarted.class) == starts);
+        for (int i = 3; i <= 10; i++) {
+            assertThat(call("add:1")).isEqualTo(Integer.toString(i));
+        }
+        assertThat(group.status().replicaStates().get(0).state()).isEqualTo(SlotState.ACTIVE);
+        assertThat(group.status().replicaStates().get(2).state()).isEqualTo(SlotState.ACTIVE);
+    }
 }

@@ -6,7 +6,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * A second version of {@link CounterService} with a deterministic crash bug: the request {@code boom}
  * kills its process. Replaying the log after a restart hits the same request again, so a slot running
- * this version crash-loops until the version is quarantined.
+ * this version crash-loops until the version is quarantined. {@code boom1} kills only replica 1 (a bug
+ * that depends on the replica's environment).
  */
 public final class FragileCounterService extends ForwardingService {
     public FragileCounterService() {
@@ -15,7 +16,8 @@ public final class FragileCounterService extends ForwardingService {
 
     @Override
     public byte[] execute(byte[] request, ExecutionContext ctx) throws Exception {
-        if (new String(request, StandardCharsets.UTF_8).equals("boom")) {
+        String r = new String(request, StandardCharsets.UTF_8);
+        if (r.equals("boom") || (r.equals("boom1") && ctx.replicaIndex() == 1)) {
             System.err.println("fragile version: request #" + ctx.sequence() + " is 'boom'; exiting");
             Runtime.getRuntime().halt(70);
         }
