@@ -16,10 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,7 +85,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     private final SplittableRandom seeds;
     private final List<Consumer<GroupEvent>> listeners = new CopyOnWriteArrayList<>();
     final Map<String, Long> counters = new LinkedHashMap<>();
-    private final Map<Integer, ArrayDeque<CompletableFuture<String>>> pendingInjections = new HashMap<>();
+    private final Injections injections = new Injections(this);
     /** Every process this loop started and has not yet seen die: the self-check kills the ones no slot owns. */
     final List<ReplicaProcess> processes = new ArrayList<>();
     final long requestTimeoutNanos;
@@ -317,14 +315,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         } else if (frame instanceof Frame.ContractViolation v) {
             violation(slot, v);
         } else if (frame instanceof Frame.Injected i) {
-            String detail = i.detail();
-            InjectedFault kind = InjectedFault.values()[i.fault()];
-            emit(new GroupEvent.FaultInjected(clock.millis(), config.name(), slot.index, slot.cpu, log.lastSequence(),
-                    kind.label(), detail));
-            ArrayDeque<CompletableFuture<String>> q = pendingInjections.get(slot.index);
-            if (q != null && !q.isEmpty()) {
-                q.poll().complete(detail);
-            }
+            injections.injected(slot, i);
         } else {
             fault(slot, FaultKind.PROTOCOL, slot.repliedThrough + 1,
                     "a replica must not send " + frame.getClass().getSimpleName() + " frames");
@@ -571,10 +562,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
             }
         }
         checkpoints.withdraw(slot, now);
-        ArrayDeque<CompletableFuture<String>> q = pendingInjections.remove(slot.index);
-        if (q != null) {
-            q.forEach(f -> f.complete("replica was replaced before it carried the fault out"));
-        }
+        injections.replaced(slot);
     }
 
     /** Kills the slot's process and starts a fresh one that restores the stable checkpoint and replays. */
@@ -790,35 +778,11 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     }
 
     CompletableFuture<String> inject(int replica, InjectedFault fault, long arg) {
-        CompletableFuture<String> done = new CompletableFuture<>();
-        Slot slot;
         try {
-            slot = slot(replica);
+            return injections.inject(slot(replica), fault, arg);
         } catch (IllegalArgumentException e) {
-            done.completeExceptionally(e);
-            return done;
+            return CompletableFuture.failedFuture(e);
         }
-        if (!slot.hasProcess()) {
-            done.completeExceptionally(new IllegalStateException("replica " + replica + " has no running process (" + slot.state.label() + ")"));
-            return done;
-        }
-        long pid = slot.pid();
-        switch (fault) {
-            case CRASH -> {
-                slot.process.process().destroyForcibly(); // SIGKILL; detection sees a crash like any other
-                done.complete("SIGKILL sent to pid " + pid);
-            }
-            case HANG -> done.complete(Signals.stop(pid));
-            default -> {
-                slot.outbox.add(new Frame.Inject(fault.ordinal(), arg));
-                pendingInjections.computeIfAbsent(replica, k -> new ArrayDeque<>()).add(done);
-            }
-        }
-        if (!fault.insideReplica()) {
-            emit(new GroupEvent.FaultInjected(clock.millis(), config.name(), replica, slot.cpu, log.lastSequence(),
-                    fault.label(), done.getNow("")));
-        }
-        return done;
     }
 
     GroupStatus status() {
