@@ -79,7 +79,19 @@ public final class ReplicaGroup implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the work directory for group " + config.name(), e);
         }
-        ReplicaGroup group = new ReplicaGroup(config, dir, initial);
+        ReplicaGroup group;
+        try {
+            group = new ReplicaGroup(config, dir, initial);
+        } catch (RuntimeException e) {
+            if (config.workDir() == null) {
+                try {
+                    Files.deleteIfExists(dir); // still empty: nothing was started
+                } catch (IOException ignored) {
+                    // a stray empty temporary directory is harmless
+                }
+            }
+            throw e;
+        }
         listeners.forEach(group.loop::addListener);
         Runtime.getRuntime().addShutdownHook(group.shutdownHook);
         group.thread.start();

@@ -25,7 +25,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Rotation spreads them over different replicas, so the core — and not any replica — ends up suspect,
  * and the replicas leave it.
  */
-@Tag("e2e")
 class PlacementTest {
     private static final int BAD_CORE = 1;
 
@@ -52,6 +51,16 @@ class PlacementTest {
     }
 
     @Test
+    void shouldRefuseACoreThatDoesNotExistBeforeStartingAnything() {
+        int missing = CpuPinning.cores() + 3;
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ReplicaGroup.start(TestGroups.counter("nocore", 3)
+                        .pin(true).cpus(List.of(0, missing)).build()))
+                .isInstanceOf(io.resh.core.ConfigException.class)
+                .hasMessageStartingWith("cpus: core " + missing + " does not exist here");
+    }
+
+    @Test
+    @Tag("e2e")
     void shouldSuspectTheCoreWhoseReplicasKeepFailingAndMoveEveryReplicaOffIt() throws Exception {
         assumeTrue(CpuPinning.available() && CpuPinning.cores() >= 2, "needs taskset and two cores");
         group = logs.watch(ReplicaGroup.start(TestGroups.counter("badcore", 3).pin(true).cpus(List.of(0, BAD_CORE))
