@@ -52,7 +52,9 @@ class BwrapSandboxTest {
         group = logs.watch(ReplicaGroup.start(TestGroups.of("sandboxed", 3, TrespassingService.class.getName())
                 .sandbox(Sandbox.BWRAP).processLimits(1000, 5000).build(), List.of(events.listener())));
         assertThat(call("write:inside.txt")).isEqualTo("wrote inside.txt");
-        assertThat(group.workDir().resolve("replica-0").resolve("inside.txt")).exists();
+        // replica 0 may not be among the first f+1 that answered: wait for its own write, don't assume it
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(group.workDir().resolve("replica-0").resolve("inside.txt")).exists());
 
         Path outside = Path.of("target", "escape-" + System.nanoTime() + ".txt").toAbsolutePath();
         assertThatThrownBy(() -> call("write:" + outside)).isInstanceOf(ServiceErrorException.class)
