@@ -9,6 +9,7 @@ import io.resh.gateway.protocol.Protocol;
 import io.resh.gateway.protocol.Request;
 import io.resh.gateway.server.ServerProcess;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Frames one replica's replies and hands each to the multiplexer as soon as it is complete. The
@@ -21,6 +22,7 @@ final class BackendHandler extends ByteToMessageDecoder {
     private final int maxReplyBytes;
     private final TcpBackendLink link;
     private final ServerProcess process;
+    private boolean lost;
 
     BackendHandler(OrderedMultiplexer mux, Protocol protocol, int maxReplyBytes, TcpBackendLink link, ServerProcess process) {
         this.mux = mux;
@@ -64,13 +66,24 @@ final class BackendHandler extends ByteToMessageDecoder {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        if (mux.isCurrent(link)) {
-            boolean dead = !process.isAlive();
-            mux.onLinkFailed(link, dead ? FaultKind.CRASH : FaultKind.PROTOCOL, dead
-                    ? "process " + process.pid() + " " + process.exitDescription()
-                    : "closed its connection to the gateway");
-        }
+        connectionLost(ctx, "closed its connection to the gateway");
         super.channelInactive(ctx);
+    }
+
+    /**
+     * A killed server's sockets close a moment before its exit can be observed: give the exit a short
+     * grace period so that the fault is classified as the crash it is, not as a protocol fault.
+     */
+    private void connectionLost(ChannelHandlerContext ctx, String why) {
+        if (!mux.isCurrent(link) || lost) {
+            return;
+        }
+        lost = true;
+        process.onExit().completeOnTimeout(null, 250, TimeUnit.MILLISECONDS).thenRun(() -> ctx.executor().execute(() -> {
+            boolean dead = !process.isAlive();
+            mux.onLinkFailed(link, dead ? FaultKind.CRASH : FaultKind.PROTOCOL,
+                    dead ? "process " + process.pid() + " " + process.exitDescription() : why);
+        }));
     }
 
     @Override
@@ -83,10 +96,7 @@ final class BackendHandler extends ByteToMessageDecoder {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (mux.isCurrent(link)) {
-            mux.onLinkFailed(link, process.isAlive() ? FaultKind.PROTOCOL : FaultKind.CRASH,
-                    "connection failed: " + cause.getMessage());
-        }
+        connectionLost(ctx, "connection failed: " + cause.getMessage());
         ctx.close();
     }
 }
