@@ -52,9 +52,11 @@ public final class RequestDecoder extends ByteToMessageDecoder {
                 break;
             }
             if (msg instanceof HttpProtocol.Interim) {
-                if (!interimSent) {
+                // Sent now, ahead of the request it belongs to (the client waits for it before sending
+                // the body); only when nothing decoded in this pass would have to precede it.
+                if (!interimSent && out.isEmpty()) {
                     interimSent = true;
-                    out.add(msg);
+                    ctx.fireChannelRead(msg);
                 }
                 break;
             }
