@@ -71,6 +71,8 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
     public enum Ready {
         /** When its port accepts a TCP connection. */
         TCP,
+        /** When its UDP port is bound (for UDP servers). */
+        UDP,
         /** Right after the process started (use for UDP servers). */
         NONE
     }
@@ -174,8 +176,8 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
             throw new ConfigException("group", "expected letters, digits, '.', '_' or '-' (at most 64), got '" + group + "'");
         }
         int replicas = r.integer("replicas", 3, 1, 31);
-        Server server = server(r.section("server"), replicas);
         Listen listen = listen(r.section("listen"));
+        Server server = server(r.section("server"), replicas, listen.mode());
         Duration deadline = r.duration("deadline", Duration.ofSeconds(2), Duration.ofMillis(10));
         int maxFrameBytes = (int) r.bytes("maxFrameBytes", 1L << 20, 64, Integer.MAX_VALUE - 1024);
         int maxReplyBytes = (int) r.bytes("maxReplyBytes", 64L << 20, 64, Integer.MAX_VALUE - 1024);
@@ -218,7 +220,7 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
                 maxInFlight, frameTimeout, replayLogLimit, replayLogEntries, canon, recovery, workDir);
     }
 
-    private static Server server(ConfigReader s, int replicas) {
+    private static Server server(ConfigReader s, int replicas, Mode mode) {
         List<String> lines = s.stringOrList("command");
         if (lines.isEmpty()) {
             throw new ConfigException(s.field("command"), "is required, e.g. redis-server --port {port}");
@@ -247,7 +249,7 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
         while (commands.size() < replicas) {
             commands.add(commands.get(0));
         }
-        String ready = s.choice("ready", "tcp", List.of("tcp", "none"));
+        String ready = s.choice("ready", mode == Mode.UDP ? "udp" : "tcp", List.of("tcp", "udp", "none"));
         Duration readyTimeout = s.duration("readyTimeout", Duration.ofSeconds(10), Duration.ofMillis(10));
         s.rejectUnknown();
         return new Server(commands, Ready.valueOf(ready.toUpperCase(Locale.ROOT)), readyTimeout);

@@ -73,7 +73,7 @@ public final class ServerProcess {
 
     /**
      * Blocks until the server is ready: for {@link Ready#TCP} until 127.0.0.1:port accepts a
-     * connection; for {@link Ready#NONE} at once.
+     * connection; for {@link Ready#UDP} until its UDP port is bound; for {@link Ready#NONE} at once.
      *
      * @throws IOException if the process exits first or the timeout passes; the message says which
      */
@@ -87,7 +87,18 @@ public final class ServerProcess {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             if (!process.isAlive()) {
-                throw new IOException("exited with code " + process.exitValue() + " before accepting connections on port " + port);
+                throw new IOException(exitDescription() + " before " + (ready == Ready.UDP ? "binding" : "accepting connections on")
+                        + " port " + port);
+            }
+            if (ready == Ready.UDP) {
+                if (UdpPorts.isBound(port)) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("did not bind UDP port " + port + " within " + timeout.toMillis() + " ms");
+                }
+                Thread.sleep(20);
+                continue;
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
