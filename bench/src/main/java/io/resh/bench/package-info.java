@@ -1,1 +1,10 @@
+/**
+ * JMH microbenchmarks of resh's hot paths: the vote ({@link io.resh.bench.BallotBench}), the IPC frame
+ * codec ({@link io.resh.bench.FrameCodecBench}) and state digests ({@link io.resh.bench.DigestBench}).
+ * One scenario per class, competing setups as {@code @Param}s, the run command in each class's Javadoc.
+ *
+ * <p>Build once with {@code mvn -q -pl bench -am package -DskipTests}; run any of them from
+ * {@code bench/target/benchmarks.jar}. These measure resh's own cost per request, not end-to-end
+ * throughput, which depends on the replicas' work.
+ */
 package io.resh.bench;

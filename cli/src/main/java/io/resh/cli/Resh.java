@@ -1,0 +1,49 @@
+package io.resh.cli;
+
+import io.resh.core.ReshException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code resh} command. */
+@Command(name = "resh", mixinStandardHelpOptions = true, versionProvider = Resh.Version.class,
+        description = {"Redundant Execution on a Single Host: run a service as N isolated replicas, vote on every",
+                "reply, mask and repair the replica that crashed, hung or silently computed garbage."},
+        subcommands = {DemoCommand.class, ServeCommand.class, CallCommand.class, KvCommand.class,
+                CommandLine.HelpCommand.class})
+public final class Resh implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line (also used by tests). */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Resh());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            // Errors a user can act on get one line; anything else keeps its stack trace for a bug report.
+            if (ex instanceof ReshException || ex instanceof IllegalArgumentException
+                    || ex instanceof java.io.UncheckedIOException || ex instanceof io.resh.client.ReshRemoteException) {
+                cmd.getErr().println("resh: " + ex.getMessage());
+                return 2;
+            }
+            throw ex;
+        });
+        return cl;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Reports the version from the jar manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Resh.class.getPackage().getImplementationVersion();
+            return new String[] {"resh " + (v == null ? "development build" : v)};
+        }
+    }
+}

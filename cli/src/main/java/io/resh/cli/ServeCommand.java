@@ -1,0 +1,76 @@
+package io.resh.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.resh.core.GroupEvent;
+import io.resh.core.config.GroupConfig;
+import io.resh.host.ConfigFile;
+import io.resh.host.ReplicaGroup;
+import io.resh.host.net.ReshServer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** Runs a replica group from a YAML config until interrupted. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Run the replica group described by CONFIG until Ctrl-C.",
+                "A config with a service: section runs Java replicas behind resh's TCP front door;",
+                "see docs/CONFIGURATION.md for every field."})
+final class ServeCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger("resh");
+
+    @Parameters(index = "0", paramLabel = "CONFIG", description = "YAML config file, e.g. examples/kv.yaml")
+    Path config;
+
+    @Option(names = {"-p", "--port"}, description = "Override listen.port (0 = any free port).")
+    Integer port;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        JsonNode tree = ConfigFile.readTree(config);
+        GroupConfig cfg = ConfigFile.load(config);
+        String host = cfg.listenPort() < 0 ? "127.0.0.1" : cfg.listenHost();
+        int listenPort = port != null ? port : cfg.listenPort() < 0 ? 7400 : cfg.listenPort();
+        LOG.debug("config {} read: {}", config, tree.fieldNames().hasNext());
+
+        ReplicaGroup group = ReplicaGroup.start(cfg, List.of(ServeCommand::logEvent));
+        ReshServer server;
+        try {
+            server = ReshServer.start(group, host, listenPort);
+        } catch (RuntimeException e) {
+            group.close();
+            throw new io.resh.core.ReshException("cannot listen on " + host + ":" + listenPort + ": " + e.getMessage());
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            group.close();
+            stopped.countDown();
+        }, "resh-serve-stop"));
+        System.out.printf("resh: group %s serving on %s:%d — %d replicas, masks %d faulty; replica logs in %s%n",
+                cfg.name(), server.host(), server.port(), cfg.replicas(), (cfg.replicas() - 1) / 2, group.workDir());
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    /** One concise log line per fault, recovery and checkpoint. */
+    static void logEvent(GroupEvent e) {
+        if (e instanceof GroupEvent.FaultDetected f) {
+            LOG.warn("replica {} fault {} at #{}: {}", f.replica(), f.kind().label(), f.sequence(), f.evidence());
+        } else if (e instanceof GroupEvent.RecoveryCompleted r) {
+            LOG.info("replica {} recovered in {} ms (replayed {} requests)", r.replica(), r.durationMillis(), r.replayed());
+        } else if (e instanceof GroupEvent.FailStopped f) {
+            LOG.error("group fail-stopped at #{}: {}", f.sequence(), f.detail());
+        } else if (e instanceof GroupEvent.RolledBack r) {
+            LOG.warn("rolled back to checkpoint #{} after a mismatch at #{}", r.checkpoint(), r.mismatchAt());
+        } else if (e instanceof GroupEvent.CheckpointStable c) {
+            LOG.debug("checkpoint #{} stable ({} bytes, digest {})", c.sequence(), c.snapshotBytes(), c.digest());
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.resh.client;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The length-prefixed protocol of resh's own front door, shared by {@link ReshClient} and the host's
+ * server. Version 1, all integers big-endian:
+ *
+ * <pre>
+ * request:  +----------------+------------------+----------------------+
+ *           | length u32     | correlation u64  | payload              |
+ *           +----------------+------------------+----------------------+
+ *             length = 8 + payload bytes
+ *
+ * reply:    +----------------+------------------+-----------+----------------------------+
+ *           | length u32     | correlation u64  | status u8 | payload, or UTF-8 message   |
+ *           +----------------+------------------+-----------+----------------------------+
+ *             length = 9 + payload bytes
+ * </pre>
+ *
+ * Correlation ids are chosen by the client and echoed; replies may arrive in any order. A request
+ * over the server's size limit or shorter than 8 bytes gets a {@link #STATUS_BAD_REQUEST} reply with
+ * correlation id 0, and the connection is closed (the stream can't be trusted to be in sync).
+ */
+public final class ClientProtocol {
+    /** The voted reply. */
+    public static final byte STATUS_OK = 0;
+    /** f+1 replicas agreed the service threw; the message is the service's. */
+    public static final byte STATUS_SERVICE_ERROR = 1;
+    /** The group stopped rather than answer unvoted (DMR mismatch after rollback, no majority). */
+    public static final byte STATUS_FAIL_STOP = 2;
+    /** No quorum answered in time, or the group is closed. */
+    public static final byte STATUS_UNAVAILABLE = 3;
+    /** The request was malformed or too large; the connection is closed after this reply. */
+    public static final byte STATUS_BAD_REQUEST = 4;
+
+    /** Bytes of the length field. */
+    public static final int LENGTH_BYTES = 4;
+
+    private ClientProtocol() {
+    }
+
+    public static ByteBuf encodeRequest(ByteBufAllocator alloc, long correlation, byte[] payload) {
+        ByteBuf b = alloc.buffer(LENGTH_BYTES + 8 + payload.length);
+        b.writeInt(8 + payload.length).writeLong(correlation).writeBytes(payload);
+        return b;
+    }
+
+    public static ByteBuf encodeReply(ByteBufAllocator alloc, long correlation, byte status, byte[] payload) {
+        ByteBuf b = alloc.buffer(LENGTH_BYTES + 9 + payload.length);
+        b.writeInt(9 + payload.length).writeLong(correlation).writeByte(status).writeBytes(payload);
+        return b;
+    }
+
+    public static ByteBuf encodeError(ByteBufAllocator alloc, long correlation, byte status, String message) {
+        return encodeReply(alloc, correlation, status, message.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A readable name for a status byte. */
+    public static String statusName(byte status) {
+        return switch (status) {
+            case STATUS_OK -> "ok";
+            case STATUS_SERVICE_ERROR -> "service error";
+            case STATUS_FAIL_STOP -> "fail-stop";
+            case STATUS_UNAVAILABLE -> "unavailable";
+            case STATUS_BAD_REQUEST -> "bad request";
+            default -> "status " + status;
+        };
+    }
+}

@@ -1,0 +1,212 @@
+package io.resh.client;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Client of a resh group's TCP front door. Thread-safe; many requests may be outstanding at once on
+ * its one connection (pipelined, matched by correlation id).
+ *
+ * <pre>{@code
+ * try (ReshClient client = ReshClient.connect("127.0.0.1", 7400)) {
+ *     byte[] reply = client.call(request, Duration.ofSeconds(5));
+ * }
+ * }</pre>
+ *
+ * Given several hosts, it connects to the first that accepts and moves to the next when the connection
+ * fails; requests outstanding on a failed connection fail with an {@link IOException} cause, since the
+ * client can't know whether they were applied.
+ */
+public final class ReshClient implements AutoCloseable {
+    private final List<InetSocketAddress> hosts;
+    private final int maxReplyBytes;
+    private final EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final Map<Long, CompletableFuture<byte[]>> pending = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    private volatile Channel channel;
+    private volatile int hostIndex;
+
+    private ReshClient(List<InetSocketAddress> hosts, int maxReplyBytes) {
+        if (hosts.isEmpty()) {
+            throw new IllegalArgumentException("no hosts given");
+        }
+        this.hosts = List.copyOf(hosts);
+        this.maxReplyBytes = maxReplyBytes;
+    }
+
+    public static ReshClient connect(String host, int port) {
+        return connect(List.of(new InetSocketAddress(host, port)));
+    }
+
+    /** Connects to the first of {@code hosts} that accepts. */
+    public static ReshClient connect(List<InetSocketAddress> hosts) {
+        ReshClient c = new ReshClient(hosts, 64 << 20);
+        c.ensureConnected();
+        return c;
+    }
+
+    /** The host this client is connected to now. */
+    public InetSocketAddress currentHost() {
+        return hosts.get(hostIndex);
+    }
+
+    /** Sends a request; the future completes with the voted reply or a {@link ReshRemoteException}. */
+    public CompletableFuture<byte[]> send(byte[] request) {
+        CompletableFuture<byte[]> reply = new CompletableFuture<>();
+        Channel ch;
+        try {
+            ch = ensureConnected();
+        } catch (UncheckedIOException e) {
+            reply.completeExceptionally(e.getCause());
+            return reply;
+        }
+        long id = ids.incrementAndGet();
+        pending.put(id, reply);
+        ch.writeAndFlush(ClientProtocol.encodeRequest(ch.alloc(), id, request)).addListener(f -> {
+            if (!f.isSuccess()) {
+                CompletableFuture<byte[]> p = pending.remove(id);
+                if (p != null) {
+                    p.completeExceptionally(new IOException("send failed: " + f.cause().getMessage(), f.cause()));
+                }
+            }
+        });
+        return reply;
+    }
+
+    /** Sends and waits; a remote error is rethrown as {@link ReshRemoteException}. */
+    public byte[] call(byte[] request, Duration timeout) {
+        try {
+            return send(request).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new UncheckedIOException(e.getCause() instanceof IOException io ? io : new IOException(e.getCause()));
+        } catch (TimeoutException e) {
+            throw new UncheckedIOException(new IOException("no reply within " + timeout.toMillis() + " ms"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UncheckedIOException(new IOException("interrupted"));
+        }
+    }
+
+    public String call(String request, Duration timeout) {
+        return new String(call(request.getBytes(StandardCharsets.UTF_8), timeout), StandardCharsets.UTF_8);
+    }
+
+    private synchronized Channel ensureConnected() {
+        Channel ch = channel;
+        if (ch != null && ch.isActive()) {
+            return ch;
+        }
+        List<String> failures = new ArrayList<>();
+        for (int k = 0; k < hosts.size(); k++) {
+            int idx = (hostIndex + k) % hosts.size();
+            InetSocketAddress addr = hosts.get(idx);
+            try {
+                ch = bootstrap().connect(addr).syncUninterruptibly().channel();
+                hostIndex = idx;
+                channel = ch;
+                ch.closeFuture().addListener(f -> failPending(addr));
+                return ch;
+            } catch (Exception e) {
+                failures.add(addr + ": " + e.getMessage());
+            }
+        }
+        throw new UncheckedIOException(new IOException("cannot connect to any resh host: " + String.join("; ", failures)));
+    }
+
+    private void failPending(InetSocketAddress addr) {
+        IOException lost = new IOException("connection to " + addr + " closed; the outcome of this request is unknown");
+        for (Long id : List.copyOf(pending.keySet())) {
+            CompletableFuture<byte[]> p = pending.remove(id);
+            if (p != null) {
+                p.completeExceptionally(lost);
+            }
+        }
+    }
+
+    private Bootstrap bootstrap() {
+        return new Bootstrap().group(loop).channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 3000)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new FlushConsolidationHandler(256, true),
+                                new LengthFieldBasedFrameDecoder(maxReplyBytes + 16, 0, 4, 0, 4),
+                                new ReplyHandler());
+                    }
+                });
+    }
+
+    /** Matches replies to pending requests by correlation id. */
+    private final class ReplyHandler extends SimpleChannelInboundHandler<ByteBuf> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
+            long id = frame.readLong();
+            byte status = frame.readByte();
+            byte[] payload = new byte[frame.readableBytes()];
+            frame.readBytes(payload);
+            CompletableFuture<byte[]> p = pending.remove(id);
+            if (p == null) {
+                if (id == 0 && status != ClientProtocol.STATUS_OK) {
+                    // A connection-level error (bad request): the server closes the connection next.
+                    ReshRemoteException err = new ReshRemoteException(status, new String(payload, StandardCharsets.UTF_8));
+                    for (Long k : List.copyOf(pending.keySet())) {
+                        CompletableFuture<byte[]> q = pending.remove(k);
+                        if (q != null) {
+                            q.completeExceptionally(err);
+                        }
+                    }
+                }
+                return;
+            }
+            if (status == ClientProtocol.STATUS_OK) {
+                p.complete(payload);
+            } else {
+                p.completeExceptionally(new ReshRemoteException(status, new String(payload, StandardCharsets.UTF_8)));
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        Channel ch = channel;
+        if (ch != null) {
+            ch.close().syncUninterruptibly();
+        }
+        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,251 @@
+package io.resh.core.config;
+
+import io.resh.core.ConfigException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything a replica group needs to run, validated. Immutable.
+ *
+ * @param name group name, used in events, metrics and process titles
+ * @param replicas N, the number of replica processes
+ * @param specs one launch spec per replica slot (size N)
+ * @param classpath the replica JVMs' class path; null means the host's own
+ * @param checkpointEvery requests between checkpoints (state digest vote + snapshot)
+ * @param deadline longest a replica may hold a request it was sent without answering before it is hung
+ * @param heartbeatInterval how often replicas send a heartbeat
+ * @param heartbeatTimeout silence after which a replica is hung even with nothing outstanding
+ * @param startTimeout longest a replica process may take to say hello
+ * @param maxRequestBytes largest request or reply accepted on any channel
+ * @param maxSnapshotBytes largest snapshot accepted from a replica
+ * @param pin pin each replica to its own CPU core
+ * @param sandbox replica isolation
+ * @param seed seed of the host's per-request random seeds; null picks one at start
+ * @param workDir where replica logs go; null means a fresh temporary directory
+ * @param listenHost address of the TCP front door
+ * @param listenPort port of the TCP front door; -1 disables it, 0 picks a free port
+ * @param maxRestarts restart intensity: more than this many restarts of one slot within
+ *     {@code restartWindow} back off
+ * @param restartWindow the window of the restart intensity limit
+ */
+public record GroupConfig(String name, int replicas, List<ReplicaSpec> specs, String classpath,
+                          int checkpointEvery, Duration deadline, Duration heartbeatInterval,
+                          Duration heartbeatTimeout, Duration startTimeout, int maxRequestBytes,
+                          long maxSnapshotBytes, boolean pin, Sandbox sandbox, Long seed, String workDir,
+                          String listenHost, int listenPort, int maxRestarts, Duration restartWindow) {
+
+    /** JVM flags every replica gets unless the config says otherwise: small, fast-starting JVMs. */
+    public static final List<String> DEFAULT_JVM_ARGS = List.of("-XX:+UseSerialGC", "-Xss1m", "-XX:-UsePerfData");
+
+    public GroupConfig {
+        specs = List.copyOf(specs);
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** Builds a {@link GroupConfig}; {@link #build()} validates every field. */
+    public static final class Builder {
+        private final String name;
+        private int replicas = 3;
+        private String serviceClass;
+        private String java = "java";
+        private List<String> jvmArgs = DEFAULT_JVM_ARGS;
+        private final List<ReplicaSpec> versions = new ArrayList<>();
+        private String classpath;
+        private int checkpointEvery = 1000;
+        private Duration deadline = Duration.ofSeconds(2);
+        private Duration heartbeatInterval = Duration.ofMillis(200);
+        private Duration heartbeatTimeout;
+        private Duration startTimeout = Duration.ofSeconds(30);
+        private int maxRequestBytes = 16 << 20;
+        private long maxSnapshotBytes = 1L << 30;
+        private boolean pin;
+        private Sandbox sandbox = Sandbox.NONE;
+        private Long seed;
+        private String workDir;
+        private String listenHost = "127.0.0.1";
+        private int listenPort = -1;
+        private int maxRestarts = 5;
+        private Duration restartWindow = Duration.ofSeconds(60);
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        public Builder replicas(int n) {
+            this.replicas = n;
+            return this;
+        }
+
+        /** The service class every replica runs unless {@link #version} lists per-replica specs. */
+        public Builder service(String serviceClass) {
+            this.serviceClass = serviceClass;
+            return this;
+        }
+
+        public Builder java(String javaCommand) {
+            this.java = javaCommand;
+            return this;
+        }
+
+        public Builder jvmArgs(List<String> args) {
+            this.jvmArgs = List.copyOf(args);
+            return this;
+        }
+
+        /** Adds a per-replica spec; slot i runs version i modulo the number of versions. */
+        public Builder version(ReplicaSpec spec) {
+            versions.add(spec);
+            return this;
+        }
+
+        public Builder classpath(String cp) {
+            this.classpath = cp;
+            return this;
+        }
+
+        public Builder checkpointEvery(int k) {
+            this.checkpointEvery = k;
+            return this;
+        }
+
+        public Builder deadline(Duration d) {
+            this.deadline = d;
+            return this;
+        }
+
+        public Builder heartbeatInterval(Duration d) {
+            this.heartbeatInterval = d;
+            return this;
+        }
+
+        public Builder heartbeatTimeout(Duration d) {
+            this.heartbeatTimeout = d;
+            return this;
+        }
+
+        public Builder startTimeout(Duration d) {
+            this.startTimeout = d;
+            return this;
+        }
+
+        public Builder maxRequestBytes(int n) {
+            this.maxRequestBytes = n;
+            return this;
+        }
+
+        public Builder maxSnapshotBytes(long n) {
+            this.maxSnapshotBytes = n;
+            return this;
+        }
+
+        public Builder pin(boolean pin) {
+            this.pin = pin;
+            return this;
+        }
+
+        public Builder sandbox(Sandbox s) {
+            this.sandbox = s;
+            return this;
+        }
+
+        public Builder seed(Long s) {
+            this.seed = s;
+            return this;
+        }
+
+        public Builder workDir(String dir) {
+            this.workDir = dir;
+            return this;
+        }
+
+        public Builder listen(String host, int port) {
+            this.listenHost = host;
+            this.listenPort = port;
+            return this;
+        }
+
+        public Builder restartIntensity(int maxRestarts, Duration window) {
+            this.maxRestarts = maxRestarts;
+            this.restartWindow = window;
+            return this;
+        }
+
+        /** @throws ConfigException naming the first invalid field */
+        public GroupConfig build() {
+            if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
+                throw new ConfigException("group", "expected a name of letters, digits, '.', '_' or '-' (at most 64), got '" + name + "'");
+            }
+            if (replicas < 1 || replicas > 64) {
+                throw new ConfigException("replicas", "expected 1 to 64, got " + replicas);
+            }
+            List<ReplicaSpec> specs = new ArrayList<>();
+            if (versions.isEmpty()) {
+                if (serviceClass == null || serviceClass.isBlank()) {
+                    throw new ConfigException("service.class", "missing: name the ReplicatedService implementation to run");
+                }
+                for (int i = 0; i < replicas; i++) {
+                    specs.add(new ReplicaSpec(serviceClass, java, jvmArgs, simpleName(serviceClass)));
+                }
+            } else {
+                for (int i = 0; i < versions.size(); i++) {
+                    ReplicaSpec v = versions.get(i);
+                    if (v.serviceClass() == null || v.serviceClass().isBlank()) {
+                        throw new ConfigException("versions[" + i + "].class", "missing: name the ReplicatedService implementation");
+                    }
+                }
+                for (int i = 0; i < replicas; i++) {
+                    specs.add(versions.get(i % versions.size()));
+                }
+            }
+            if (checkpointEvery < 1) {
+                throw new ConfigException("checkpoint.every", "expected a positive number of requests, got " + checkpointEvery);
+            }
+            positive("deadline", deadline);
+            positive("heartbeat.interval", heartbeatInterval);
+            Duration hbTimeout = heartbeatTimeout != null ? heartbeatTimeout
+                    : max(Duration.ofSeconds(1), heartbeatInterval.multipliedBy(5));
+            positive("heartbeat.timeout", hbTimeout);
+            if (hbTimeout.compareTo(heartbeatInterval) <= 0) {
+                throw new ConfigException("heartbeat.timeout", "must be longer than heartbeat.interval ("
+                        + heartbeatInterval.toMillis() + " ms), got " + hbTimeout.toMillis() + " ms");
+            }
+            positive("startTimeout", startTimeout);
+            if (maxRequestBytes < 1024) {
+                throw new ConfigException("maxRequestBytes", "expected at least 1024, got " + maxRequestBytes);
+            }
+            if (maxSnapshotBytes < 1024 || maxSnapshotBytes > Integer.MAX_VALUE - 1024) {
+                throw new ConfigException("maxSnapshotBytes", "expected 1 KiB to 2 GiB, got " + maxSnapshotBytes);
+            }
+            if (listenPort < -1 || listenPort > 65535) {
+                throw new ConfigException("listen.port", "expected 0 to 65535 (0 = any free port), got " + listenPort);
+            }
+            if (maxRestarts < 1) {
+                throw new ConfigException("restart.max", "expected at least 1, got " + maxRestarts);
+            }
+            positive("restart.window", restartWindow);
+            Objects.requireNonNull(sandbox, "sandbox");
+            return new GroupConfig(name, replicas, specs, classpath, checkpointEvery, deadline, heartbeatInterval,
+                    hbTimeout, startTimeout, maxRequestBytes, maxSnapshotBytes, pin, sandbox, seed, workDir,
+                    listenHost, listenPort, maxRestarts, restartWindow);
+        }
+
+        private static String simpleName(String cls) {
+            return cls.substring(cls.lastIndexOf('.') + 1);
+        }
+
+        private static Duration max(Duration a, Duration b) {
+            return a.compareTo(b) >= 0 ? a : b;
+        }
+
+        private static void positive(String field, Duration d) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new ConfigException(field, "expected a positive duration, got " + d);
+            }
+        }
+    }
+}

@@ -1,0 +1,238 @@
+package io.resh.host;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.resh.core.ConfigException;
+import io.resh.core.Durations;
+import io.resh.core.config.GroupConfig;
+import io.resh.core.config.ReplicaSpec;
+import io.resh.core.config.Sandbox;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Reads a replica group's YAML config into a validated {@link GroupConfig}. Every error is one line
+ * naming the file and the field: {@code kv.yaml: checkpoint.every: expected a positive number of
+ * requests, got -5}. Unknown fields are errors (a typo must not silently fall back to a default).
+ * The fields and their defaults are documented in docs/CONFIGURATION.md.
+ */
+public final class ConfigFile {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private ConfigFile() {
+    }
+
+    /** Parses the file as YAML without interpreting it (to tell a service config from a gateway one). */
+    public static JsonNode readTree(Path file) {
+        try {
+            JsonNode root = YAML.readTree(Files.readString(file));
+            if (root == null || !root.isObject()) {
+                throw new ConfigException(file.toString(), "expected a YAML mapping at the top level");
+            }
+            return root;
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file.toString(), "no such file");
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr();
+            throw new ConfigException(file.toString(), "not valid YAML" + where + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), "cannot read: " + e.getMessage());
+        }
+    }
+
+    /** Loads and validates a service group config. */
+    public static GroupConfig load(Path file) {
+        try {
+            return parse(readTree(file));
+        } catch (ConfigException e) {
+            if (e.field().equals(file.toString())) {
+                throw e;
+            }
+            throw new ConfigException(file.getFileName() + ": " + e.field(), e.getMessage().substring(e.field().length() + 2));
+        }
+    }
+
+    /** Validates an already parsed tree (fields as in the YAML). */
+    public static GroupConfig parse(JsonNode root) {
+        Node n = new Node(root, "");
+        n.only("group", "replicas", "service", "versions", "checkpoint", "deadline", "heartbeat", "startTimeout",
+                "limits", "pin", "sandbox", "seed", "workDir", "listen", "restart");
+        GroupConfig.Builder b = GroupConfig.builder(n.text("group", null));
+        b.replicas(n.integer("replicas", 3));
+        Node service = n.child("service");
+        if (service != null) {
+            service.only("class", "java", "jvmArgs", "classpath");
+            b.service(service.text("class", null));
+            b.java(service.text("java", "java"));
+            b.jvmArgs(service.strings("jvmArgs", GroupConfig.DEFAULT_JVM_ARGS));
+            b.classpath(service.text("classpath", null));
+        }
+        JsonNode versions = root.get("versions");
+        if (versions != null) {
+            if (!versions.isArray() || versions.isEmpty()) {
+                throw new ConfigException("versions", "expected a non-empty list of {class, label, java, jvmArgs}");
+            }
+            for (int i = 0; i < versions.size(); i++) {
+                Node v = new Node(versions.get(i), "versions[" + i + "].");
+                v.only("class", "label", "java", "jvmArgs");
+                String cls = v.text("class", null);
+                String label = v.text("label", cls == null ? "v" + i : cls.substring(cls.lastIndexOf('.') + 1));
+                b.version(new ReplicaSpec(cls, v.text("java", service == null ? "java" : service.text("java", "java")),
+                        v.strings("jvmArgs", service == null ? GroupConfig.DEFAULT_JVM_ARGS
+                                : service.strings("jvmArgs", GroupConfig.DEFAULT_JVM_ARGS)), label));
+            }
+        } else if (service == null) {
+            throw new ConfigException("service", "missing: a service group needs service.class (or versions:); "
+                    + "a gateway config has a server: section instead");
+        }
+        Node cp = n.child("checkpoint");
+        if (cp != null) {
+            cp.only("every");
+            b.checkpointEvery(cp.integer("every", 1000));
+        }
+        b.deadline(n.duration("deadline", "2s"));
+        Node hb = n.child("heartbeat");
+        if (hb != null) {
+            hb.only("interval", "timeout");
+            b.heartbeatInterval(hb.duration("interval", "200ms"));
+            if (hb.has("timeout")) {
+                b.heartbeatTimeout(hb.duration("timeout", "1s"));
+            }
+        }
+        b.startTimeout(n.duration("startTimeout", "30s"));
+        Node limits = n.child("limits");
+        if (limits != null) {
+            limits.only("maxRequestBytes", "maxSnapshotBytes");
+            b.maxRequestBytes(limits.integer("maxRequestBytes", 16 << 20));
+            b.maxSnapshotBytes(limits.longValue("maxSnapshotBytes", 1L << 30));
+        }
+        b.pin(n.bool("pin", false));
+        String sandbox = n.text("sandbox", "none");
+        try {
+            b.sandbox(Sandbox.valueOf(sandbox.toUpperCase(Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("sandbox", "expected none or bwrap, got '" + sandbox + "'");
+        }
+        if (n.has("seed")) {
+            b.seed(n.longValue("seed", 0));
+        }
+        b.workDir(n.text("workDir", null));
+        Node listen = n.child("listen");
+        if (listen != null) {
+            listen.only("host", "port");
+            b.listen(listen.text("host", "127.0.0.1"), listen.integer("port", 7400));
+        }
+        Node restart = n.child("restart");
+        if (restart != null) {
+            restart.only("max", "window");
+            b.restartIntensity(restart.integer("max", 5), restart.duration("window", "60s"));
+        }
+        return b.build();
+    }
+
+    /** A YAML mapping with its dotted path, for error messages. */
+    private record Node(JsonNode node, String prefix) {
+        void only(String... known) {
+            Set<String> allowed = Set.of(known);
+            Iterator<String> names = node.fieldNames();
+            while (names.hasNext()) {
+                String name = names.next();
+                if (!allowed.contains(name)) {
+                    throw new ConfigException(prefix + name, "unknown field; known fields here: " + new TreeSet<>(allowed));
+                }
+            }
+        }
+
+        boolean has(String field) {
+            return node.has(field) && !node.get(field).isNull();
+        }
+
+        Node child(String field) {
+            if (!has(field)) {
+                return null;
+            }
+            JsonNode c = node.get(field);
+            if (!c.isObject()) {
+                throw new ConfigException(prefix + field, "expected a mapping, got " + describe(c));
+            }
+            return new Node(c, prefix + field + ".");
+        }
+
+        String text(String field, String def) {
+            if (!has(field)) {
+                return def;
+            }
+            JsonNode v = node.get(field);
+            if (!v.isValueNode()) {
+                throw new ConfigException(prefix + field, "expected a string, got " + describe(v));
+            }
+            return v.asText();
+        }
+
+        int integer(String field, int def) {
+            long v = longValue(field, def);
+            if (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE) {
+                throw new ConfigException(prefix + field, "number out of range: " + v);
+            }
+            return (int) v;
+        }
+
+        long longValue(String field, long def) {
+            if (!has(field)) {
+                return def;
+            }
+            JsonNode v = node.get(field);
+            if (!v.isIntegralNumber()) {
+                throw new ConfigException(prefix + field, "expected a whole number, got " + describe(v));
+            }
+            return v.asLong();
+        }
+
+        boolean bool(String field, boolean def) {
+            if (!has(field)) {
+                return def;
+            }
+            JsonNode v = node.get(field);
+            if (!v.isBoolean()) {
+                throw new ConfigException(prefix + field, "expected true or false, got " + describe(v));
+            }
+            return v.asBoolean();
+        }
+
+        java.time.Duration duration(String field, String def) {
+            String t = text(field, def);
+            return Durations.parse(prefix + field, t);
+        }
+
+        List<String> strings(String field, List<String> def) {
+            if (!has(field)) {
+                return def;
+            }
+            JsonNode v = node.get(field);
+            if (!v.isArray()) {
+                throw new ConfigException(prefix + field, "expected a list of strings, got " + describe(v));
+            }
+            List<String> out = new ArrayList<>();
+            v.forEach(e -> out.add(e.asText()));
+            return out;
+        }
+
+        private static String describe(JsonNode v) {
+            if (v.isTextual()) {
+                return "'" + v.asText() + "'";
+            }
+            return v.isContainerNode() ? (v.isArray() ? "a list" : "a mapping") : v.toString();
+        }
+    }
+}

@@ -1,0 +1,245 @@
+package io.resh.host;
+
+import io.resh.core.GroupEvent;
+import io.resh.core.InjectedFault;
+import io.resh.core.ReshException;
+import io.resh.core.config.GroupConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * A running replica group: N replica processes of one service, with every request ordered, executed by
+ * all of them, and voted.
+ *
+ * <pre>{@code
+ * GroupConfig config = GroupConfig.builder("kv").replicas(3).service(KvStore.class.getName()).build();
+ * try (ReplicaGroup group = ReplicaGroup.start(config)) {
+ *     byte[] reply = group.submit(request).get(5, TimeUnit.SECONDS);
+ * }
+ * }</pre>
+ *
+ * <p>{@link #submit} is thread-safe and never blocks. Its future completes on the group's loop
+ * thread: with the voted reply; with {@link ServiceErrorException} when f+1 replicas agreed the service
+ * threw; with {@link io.resh.core.FailStopException} when the group stopped rather than answer unvoted;
+ * with {@link UnavailableException} when no quorum answered in time or the group closed. Keep callbacks
+ * on it short, or hop to your own executor.
+ */
+public final class ReplicaGroup implements AutoCloseable {
+    private final GroupConfig config;
+    private final GroupLoop loop;
+    private final Thread thread;
+    private final Path workDir;
+    private final Thread shutdownHook;
+    private final FaultInjector faults;
+
+    private ReplicaGroup(GroupConfig config, Path workDir, Checkpoint initial) {
+        this.config = config;
+        this.workDir = workDir;
+        this.loop = new GroupLoop(config, new ReplicaLauncher(config, workDir), Clock.systemUTC(), System::nanoTime,
+                initial);
+        this.thread = new Thread(loop, "resh-group-" + config.name());
+        this.faults = new FaultInjector(this);
+        this.shutdownHook = new Thread(loop::stop, "resh-stop-" + config.name());
+    }
+
+    /** Starts the group and waits until every replica is up (or the start timeout passed with a quorum up). */
+    public static ReplicaGroup start(GroupConfig config) {
+        return start(config, List.of());
+    }
+
+    /**
+     * Starts the group with listeners attached before the first event, and waits until it is ready.
+     *
+     * @throws ReshException if fewer than f+1 replicas came up within the start timeout; the message
+     *     quotes the failing replica's log
+     */
+    public static ReplicaGroup start(GroupConfig config, List<Consumer<GroupEvent>> listeners) {
+        return start(config, listeners, Checkpoint.INITIAL);
+    }
+
+    /**
+     * Starts the group from a checkpoint: every replica restores its snapshot first, and the next request
+     * gets sequence number {@code initial.sequence() + 1}.
+     */
+    public static ReplicaGroup start(GroupConfig config, List<Consumer<GroupEvent>> listeners, Checkpoint initial) {
+        Path dir;
+        try {
+            dir = config.workDir() != null ? Files.createDirectories(Path.of(config.workDir()))
+                    : Files.createTempDirectory("resh-" + config.name() + "-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the work directory for group " + config.name(), e);
+        }
+        ReplicaGroup group = new ReplicaGroup(config, dir, initial);
+        listeners.forEach(group.loop::addListener);
+        Runtime.getRuntime().addShutdownHook(group.shutdownHook);
+        group.thread.start();
+        group.awaitReady();
+        return group;
+    }
+
+    private void awaitReady() {
+        long deadline = System.nanoTime() + config.startTimeout().toNanos();
+        GroupStatus s = status();
+        while (System.nanoTime() < deadline) {
+            s = status();
+            long active = s.replicaStates().stream().filter(r -> r.state() == SlotState.ACTIVE).count();
+            if (active == config.replicas()) {
+                return;
+            }
+            if (s.failed() != null) {
+                break;
+            }
+            try {
+                Thread.sleep(20); // polling the group's own state while it boots JVMs
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        long active = s.replicaStates().stream().filter(r -> r.state() == SlotState.ACTIVE).count();
+        if (active >= loop.quorum().agreementNeeded() && s.failed() == null) {
+            return;
+        }
+        int bad = s.replicaStates().stream().filter(r -> r.state() != SlotState.ACTIVE).mapToInt(ReplicaStatus::index)
+                .findFirst().orElse(0);
+        close();
+        throw new ReshException("group " + config.name() + " did not start: " + active + " of " + config.replicas()
+                + " replicas up after " + config.startTimeout().toSeconds() + " s. Replica " + bad + " log ("
+                + loop.logFile(bad) + "):\n" + tail(loop.logFile(bad), 20));
+    }
+
+    /** Orders, executes and votes one request. Thread-safe, never blocks. */
+    public CompletableFuture<byte[]> submit(byte[] request) {
+        CompletableFuture<byte[]> reply = new CompletableFuture<>();
+        loop.post(new GroupLoop.Submit(request, reply));
+        return reply;
+    }
+
+    /**
+     * Submits a request whose time and random seed were chosen elsewhere — by the leader of a cluster, so
+     * that every host's replicas see the same context. Thread-safe, never blocks.
+     */
+    public CompletableFuture<byte[]> submit(byte[] request, long timeMillis, long seed) {
+        CompletableFuture<byte[]> reply = new CompletableFuture<>();
+        loop.post(new GroupLoop.Submit(request, reply, true, timeMillis, seed));
+        return reply;
+    }
+
+    /** Submits and waits; unwraps the voted failure. */
+    public byte[] call(byte[] request, Duration timeout) {
+        try {
+            return submit(request).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new ReshException("request failed", e.getCause());
+        } catch (TimeoutException e) {
+            throw new UnavailableException("no voted reply within " + timeout.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnavailableException("interrupted while waiting for a reply");
+        }
+    }
+
+    /** A consistent snapshot of the group, taken on its loop. */
+    public GroupStatus status() {
+        return onLoop(loop::status);
+    }
+
+    /** Sees every event from now on, on the group's loop thread. */
+    public void addListener(Consumer<GroupEvent> listener) {
+        loop.addListener(listener);
+    }
+
+    /** Injects real faults into this group's replicas. */
+    public FaultInjector faults() {
+        return faults;
+    }
+
+    /** Asks every replica for a checkpoint at the last assigned request, instead of waiting for the next K. */
+    public void checkpointNow() {
+        onLoop(() -> {
+            loop.checkpointNow();
+            return null;
+        });
+    }
+
+    /** The newest stable checkpoint (sequence, digest, snapshot bytes); {@link Checkpoint#INITIAL} before the first. */
+    public Checkpoint stableCheckpoint() {
+        return onLoop(loop::stableCheckpoint);
+    }
+
+    public GroupConfig config() {
+        return config;
+    }
+
+    /** Where replica logs are written: {@code replica-N.log}. */
+    public Path workDir() {
+        return workDir;
+    }
+
+    public Path replicaLog(int replica) {
+        return loop.logFile(replica);
+    }
+
+    CompletableFuture<String> inject(int replica, InjectedFault fault, long arg) {
+        return onLoop(() -> loop.inject(replica, fault, arg));
+    }
+
+    private <T> T onLoop(java.util.function.Supplier<T> action) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        loop.post(new GroupLoop.Task(() -> {
+            try {
+                result.complete(action.get());
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        }));
+        try {
+            return result.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new ReshException("group action failed", e.getCause());
+        } catch (TimeoutException e) {
+            throw new UnavailableException("group " + config.name() + " loop did not respond within 30 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnavailableException("interrupted");
+        }
+    }
+
+    /** Stops every replica and fails what is still pending. Idempotent. */
+    @Override
+    public void close() {
+        loop.stop();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // already shutting down
+        }
+    }
+
+    static String tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package io.resh.host;
+
+import io.resh.core.config.GroupConfig;
+import io.resh.core.config.ReplicaSpec;
+import io.resh.core.config.Sandbox;
+import io.resh.replica.ReplicaMain;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Builds and starts the OS process of one replica incarnation. */
+final class ReplicaLauncher {
+    /** Lets the state-corruption fault reach JDK collection internals inside the replica. */
+    private static final List<String> OPENS = List.of(
+            "--add-opens", "java.base/java.util=ALL-UNNAMED",
+            "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+            "--add-opens", "java.base/java.util.concurrent=ALL-UNNAMED");
+
+    private final GroupConfig config;
+    private final Path workDir;
+    private final String classpath;
+
+    ReplicaLauncher(GroupConfig config, Path workDir) {
+        this.config = config;
+        this.workDir = workDir;
+        this.classpath = absolute(config.classpath() != null ? config.classpath() : System.getProperty("java.class.path"));
+    }
+
+    Path workDir() {
+        return workDir;
+    }
+
+    /** The log file of a slot (all incarnations append to it). */
+    Path logFile(int slot) {
+        return workDir.resolve("replica-" + slot + ".log");
+    }
+
+    List<String> command(int slot, int cpu) {
+        ReplicaSpec spec = config.specs().get(slot);
+        List<String> cmd = new ArrayList<>();
+        if (config.sandbox() == Sandbox.BWRAP) {
+            cmd.addAll(BwrapSandbox.prefix(workDir.resolve("replica-" + slot)));
+        }
+        if (cpu >= 0 && CpuPinning.available()) {
+            cmd.addAll(List.of("taskset", "-c", Integer.toString(cpu)));
+        }
+        cmd.add(javaBinary(spec.java()));
+        cmd.addAll(spec.jvmArgs());
+        cmd.addAll(OPENS);
+        cmd.add("-Dresh.group=" + config.name());
+        cmd.add("-cp");
+        cmd.add(classpath);
+        cmd.add(ReplicaMain.class.getName());
+        cmd.addAll(List.of("--service", spec.serviceClass(), "--index", Integer.toString(slot),
+                "--heartbeat-ms", Long.toString(config.heartbeatInterval().toMillis()),
+                "--max-frame", Integer.toString(config.maxRequestBytes()),
+                "--max-snapshot", Long.toString(config.maxSnapshotBytes())));
+        return cmd;
+    }
+
+    Process start(int slot, int cpu) throws IOException {
+        Files.createDirectories(workDir.resolve("replica-" + slot));
+        ProcessBuilder pb = new ProcessBuilder(command(slot, cpu));
+        pb.directory(workDir.resolve("replica-" + slot).toFile());
+        pb.redirectError(ProcessBuilder.Redirect.appendTo(logFile(slot).toFile()));
+        return pb.start();
+    }
+
+    /** Replicas run in their own directories, so relative class path entries must be made absolute. */
+    static String absolute(String classpath) {
+        StringBuilder sb = new StringBuilder();
+        for (String entry : classpath.split(File.pathSeparator)) {
+            if (entry.isEmpty()) {
+                continue;
+            }
+            if (sb.length() > 0) {
+                sb.append(File.pathSeparatorChar);
+            }
+            sb.append(entry.endsWith("*") ? entry : Path.of(entry).toAbsolutePath().normalize().toString());
+        }
+        return sb.toString();
+    }
+
+    /** "java" means the JVM running the host, so replicas use the same runtime unless told otherwise. */
+    static String javaBinary(String java) {
+        if (java == null || java.equals("java")) {
+            return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        }
+        File f = new File(java);
+        if (f.isDirectory()) {
+            return f.toPath().resolve("bin").resolve("java").toString();
+        }
+        return java;
+    }
+}

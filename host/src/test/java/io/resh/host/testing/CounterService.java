@@ -1,0 +1,68 @@
+package io.resh.host.testing;
+
+import io.resh.replica.ExecutionContext;
+import io.resh.replica.ReplicatedService;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A small stateful service for host tests. Requests are text: {@code add:N} adds N and returns the
+ * total, {@code get} returns it, {@code fill:N} grows a state blob to N bytes (for snapshot-size tests),
+ * {@code time} returns the host-chosen time, {@code rand} a host-seeded random number, {@code fail}
+ * throws, and {@code poison} answers differently in replica 1 (a deterministic bug in one version).
+ */
+public final class CounterService implements ReplicatedService {
+    private long total;
+    private byte[] blob = new byte[64];
+
+    @Override
+    public byte[] execute(byte[] request, ExecutionContext ctx) {
+        String r = new String(request, StandardCharsets.UTF_8);
+        String out;
+        if (r.startsWith("add:")) {
+            total += Long.parseLong(r.substring(4));
+            blob[(int) (Math.floorMod(total, blob.length))] ^= (byte) total;
+            out = Long.toString(total);
+        } else if (r.equals("get")) {
+            out = Long.toString(total);
+        } else if (r.startsWith("fill:")) {
+            blob = new byte[Integer.parseInt(r.substring(5))];
+            for (int i = 0; i < blob.length; i++) {
+                blob[i] = (byte) (i * 31 + total);
+            }
+            out = "filled " + blob.length;
+        } else if (r.equals("time")) {
+            out = Long.toString(ctx.timeMillis());
+        } else if (r.equals("rand")) {
+            out = Long.toString(ctx.random().nextLong());
+        } else if (r.equals("fail")) {
+            throw new IllegalStateException("asked to fail at #" + ctx.sequence());
+        } else if (r.equals("poison")) {
+            out = ctx.replicaIndex() == 1 ? "wrong" : "right";
+        } else {
+            out = "echo:" + r;
+        }
+        return out.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void snapshot(OutputStream out) throws IOException {
+        DataOutputStream d = new DataOutputStream(out);
+        d.writeLong(total);
+        d.writeInt(blob.length);
+        d.write(blob);
+        d.flush();
+    }
+
+    @Override
+    public void restore(InputStream in) throws IOException {
+        DataInputStream d = new DataInputStream(in);
+        total = d.readLong();
+        blob = new byte[d.readInt()];
+        d.readFully(blob);
+    }
+}

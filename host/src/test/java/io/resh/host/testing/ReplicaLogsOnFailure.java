@@ -1,0 +1,37 @@
+package io.resh.host.testing;
+
+import io.resh.host.ReplicaGroup;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.TestWatcher;
+
+/**
+ * Prints the replica logs of groups a test registered when the test fails: the replica side of a
+ * failure is usually the interesting half.
+ */
+public final class ReplicaLogsOnFailure implements TestWatcher {
+    private final List<ReplicaGroup> groups = new ArrayList<>();
+
+    public ReplicaGroup watch(ReplicaGroup group) {
+        groups.add(group);
+        return group;
+    }
+
+    @Override
+    public void testFailed(ExtensionContext context, Throwable cause) {
+        for (ReplicaGroup g : groups) {
+            for (int i = 0; i < g.config().replicas(); i++) {
+                Path log = g.replicaLog(i);
+                try {
+                    System.err.println("---- " + g.config().name() + " replica " + i + " (" + log + ") ----");
+                    System.err.println(Files.exists(log) ? Files.readString(log) : "(no log)");
+                } catch (Exception e) {
+                    System.err.println("(cannot read " + log + ": " + e + ")");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.resh.replica;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Entry point of a replica process; the host starts it, users never do.
+ *
+ * <pre>java ... io.resh.replica.ReplicaMain --service CLASS --index N [--heartbeat-ms 200]
+ *     [--max-frame BYTES] [--max-snapshot BYTES]</pre>
+ *
+ * The process's stdin and stdout are the IPC channel. Before the service class is even loaded,
+ * {@code System.out} is pointed at stderr (the replica's log), so nothing the service prints can
+ * corrupt the channel.
+ */
+public final class ReplicaMain {
+    private ReplicaMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        DataOutputStream ipcOut = new DataOutputStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16));
+        DataInputStream ipcIn = new DataInputStream(new BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 16));
+        System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
+
+        Map<String, String> opts = parse(args);
+        String serviceClass = require(opts, "--service");
+        int index = Integer.parseInt(require(opts, "--index"));
+        long heartbeat = Long.parseLong(opts.getOrDefault("--heartbeat-ms", "200"));
+        int maxFrame = Integer.parseInt(opts.getOrDefault("--max-frame", String.valueOf(16 << 20)));
+        long maxSnapshot = Long.parseLong(opts.getOrDefault("--max-snapshot", String.valueOf(1L << 30)));
+
+        ReplicatedService service;
+        try {
+            service = (ReplicatedService) Class.forName(serviceClass).getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            System.err.println("resh replica " + index + ": cannot instantiate service " + serviceClass + ": " + e);
+            System.exit(3);
+            return;
+        }
+        System.err.println("resh replica " + index + " (pid " + ProcessHandle.current().pid() + ") serving " + serviceClass);
+        new ReplicaRuntime(service, index, new FrameCodec(maxFrame, maxSnapshot), ipcIn, ipcOut, heartbeat).run();
+        System.exit(0);
+    }
+
+    private static Map<String, String> parse(String[] args) {
+        Map<String, String> m = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            m.put(args[i], args[i + 1]);
+        }
+        return m;
+    }
+
+    private static String require(Map<String, String> opts, String name) {
+        String v = opts.get(name);
+        if (v == null) {
+            System.err.println("resh replica: missing " + name);
+            System.exit(2);
+        }
+        return v;
+    }
+}

@@ -1,0 +1,224 @@
+package io.resh.replica;
+
+import io.resh.core.Digest;
+import io.resh.core.InjectedFault;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * The loop inside a replica: read frames from the host, execute, answer. Single-threaded except for
+ * the heartbeat timer, which shares the output stream under a lock.
+ *
+ * <p>Replies are written without flushing while more input is already buffered, and flushed when the
+ * input runs dry: a batch of requests costs one write back (group commit without a timer).
+ */
+final class ReplicaRuntime {
+    private final ReplicatedService service;
+    private final int index;
+    private final FrameCodec codec;
+    private final DataInputStream in;
+    private final DataOutputStream out;
+    private final RequestContext ctx;
+    private final long heartbeatMillis;
+
+    private long keptSnapshotSeq = -1;
+    private byte[] keptSnapshot;
+
+    // Armed in-replica faults, consumed by the next reply.
+    private long slowNextMillis;
+    private long corruptNextBit = -1;
+    private boolean byzantineNext;
+    private byte[] previousReply;
+
+    ReplicaRuntime(ReplicatedService service, int index, FrameCodec codec, DataInputStream in, DataOutputStream out,
+                   long heartbeatMillis) {
+        this.service = service;
+        this.index = index;
+        this.codec = codec;
+        this.in = in;
+        this.out = out;
+        this.ctx = new RequestContext(index);
+        this.heartbeatMillis = heartbeatMillis;
+    }
+
+    /** Runs until the host closes the channel or sends SHUTDOWN. */
+    void run() throws IOException {
+        send(new Frame.Hello(FrameCodec.VERSION, ProcessHandle.current().pid(), service.getClass().getName()));
+        flush();
+        startHeartbeat();
+        while (true) {
+            Frame frame = codec.read(in);
+            if (frame == null || frame instanceof Frame.Shutdown) {
+                flush();
+                return;
+            }
+            handle(frame);
+            if (in.available() == 0) {
+                flush();
+            }
+        }
+    }
+
+    private void handle(Frame frame) throws IOException {
+        if (frame instanceof Frame.Request r) {
+            send(new Frame.Reply(r.sequence(), execute(r)));
+        } else if (frame instanceof Frame.Checkpoint c) {
+            ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            service.snapshot(buf);
+            keptSnapshot = buf.toByteArray();
+            keptSnapshotSeq = c.sequence();
+            send(new Frame.StateDigest(c.sequence(), Digest.of(keptSnapshot).bytes(), keptSnapshot.length));
+        } else if (frame instanceof Frame.FetchSnapshot f) {
+            byte[] snap = f.sequence() == keptSnapshotSeq ? keptSnapshot : new byte[0];
+            send(new Frame.Snapshot(f.sequence(), snap));
+        } else if (frame instanceof Frame.Restore r) {
+            send(restore(r));
+        } else if (frame instanceof Frame.Inject i) {
+            inject(i);
+        } else {
+            throw new FrameFormatException("a replica does not accept frames of type " + frame.getClass().getSimpleName());
+        }
+    }
+
+    private byte[] execute(Frame.Request r) {
+        ctx.reset(r.sequence(), r.timeMillis(), r.seed());
+        byte[] body;
+        try {
+            byte[] reply = service.execute(r.payload(), ctx);
+            body = FrameCodec.replyBody(FrameCodec.STATUS_OK, reply == null ? new byte[0] : reply);
+        } catch (Exception | StackOverflowError e) {
+            String text = e.getClass().getName() + ": " + e.getMessage();
+            body = FrameCodec.replyBody(FrameCodec.STATUS_ERROR, text.getBytes(StandardCharsets.UTF_8));
+        }
+        return applyArmedFaults(body);
+    }
+
+    private byte[] applyArmedFaults(byte[] body) {
+        byte[] correct = body;
+        if (byzantineNext) {
+            byzantineNext = false;
+            // A well-formed value of another request: the previous reply if it differs, else a changed byte.
+            if (previousReply != null && !Arrays.equals(previousReply, body)) {
+                body = previousReply.clone();
+            } else {
+                body = body.clone();
+                int i = body.length > 1 ? body.length - 1 : 0;
+                body[i] = (byte) (body[i] + 1);
+            }
+        }
+        if (corruptNextBit >= 0) {
+            long bits = (long) body.length * 8 - 8;
+            if (bits > 0) {
+                body = body.clone();
+                long bit = 8 + Math.floorMod(corruptNextBit, bits); // never the status byte: corrupt the value
+                body[(int) (bit / 8)] ^= (byte) (1 << (bit % 8));
+            } else {
+                body = FrameCodec.replyBody(FrameCodec.STATUS_OK, new byte[] {1});
+            }
+            corruptNextBit = -1;
+        }
+        if (slowNextMillis > 0) {
+            long ms = slowNextMillis;
+            slowNextMillis = 0;
+            try {
+                flush();
+                Thread.sleep(ms); // the injected fault is the delay itself
+            } catch (InterruptedException | IOException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        previousReply = correct;
+        return body;
+    }
+
+    private Frame restore(Frame.Restore r) {
+        try {
+            MessageDigest sha = Digest.sha256();
+            if (!Arrays.equals(sha.digest(r.snapshot()), r.digest())) {
+                return new Frame.Restored(r.sequence(), false, "snapshot bytes do not match the stable digest");
+            }
+            service.restore(new ByteArrayInputStream(r.snapshot()));
+            keptSnapshot = r.snapshot();
+            keptSnapshotSeq = r.sequence();
+            return new Frame.Restored(r.sequence(), true, "");
+        } catch (IOException | RuntimeException e) {
+            return new Frame.Restored(r.sequence(), false, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    private void inject(Frame.Inject i) throws IOException {
+        InjectedFault[] all = InjectedFault.values();
+        if (i.fault() >= all.length) {
+            throw new FrameFormatException("unknown injected fault code " + i.fault());
+        }
+        InjectedFault fault = all[i.fault()];
+        String detail;
+        switch (fault) {
+            case SLOW -> {
+                slowNextMillis = Math.max(1, i.arg());
+                detail = "next reply delayed by " + slowNextMillis + " ms";
+            }
+            case REPLY_CORRUPTION -> {
+                corruptNextBit = Math.abs(i.arg());
+                detail = "next reply: bit " + corruptNextBit + " of the value flipped";
+            }
+            case BYZANTINE -> {
+                byzantineNext = true;
+                detail = "next reply replaced by a plausible wrong value";
+            }
+            case STATE_CORRUPTION -> detail = StateCorruptor.flipRandomBit(service, i.arg());
+            case IPC_GARBAGE -> {
+                byte[] garbage = new byte[64];
+                new SplittableRandom(i.arg()).nextBytes(garbage);
+                garbage[0] = 0x00; // never a valid magic
+                synchronized (out) {
+                    out.write(garbage);
+                    out.flush();
+                }
+                return;
+            }
+            default -> throw new FrameFormatException("fault " + fault.label() + " is delivered by the host, not the replica");
+        }
+        send(new Frame.Injected(i.fault(), detail));
+    }
+
+    private void send(Frame frame) throws IOException {
+        synchronized (out) {
+            codec.write(out, frame);
+        }
+    }
+
+    private void flush() throws IOException {
+        synchronized (out) {
+            out.flush();
+        }
+    }
+
+    private void startHeartbeat() {
+        if (heartbeatMillis <= 0) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(heartbeatMillis);
+                    synchronized (out) {
+                        codec.write(out, new Frame.Heartbeat());
+                        out.flush();
+                    }
+                }
+            } catch (InterruptedException | IOException e) {
+                // the host is gone; the main loop will see end of stream
+            }
+        }, "resh-heartbeat-" + index);
+        t.setDaemon(true);
+        t.start();
+    }
+}
