@@ -91,7 +91,7 @@ class GatewayConfigTest {
         assertError("server: { command: 'x {port}' }\nlisten: { mode: udp, protocol: resp }", "listen.protocol", "udp mode does not frame");
         assertError(MINIMAL + "canonicalize: [ { regex: '(' } ]\n", "canonicalize[0].regex", "invalid regular expression");
         assertError("server: { command: 'x {port}' }\nlisten: { mode: stream }\nrecovery: replay\n", "recovery", "stream mode keeps no request log");
-        assertError("server: [x]\nlisten: {}", "server", "expected a mapping");
+        assertError("server: [x]\nlisten: { protocol: resp }", "server", "expected a mapping");
         assertError("server: {\n", "t.yaml", "invalid YAML at line");
     }
 
