@@ -28,6 +28,8 @@ import io.resh.gateway.ordered.TcpBackends;
 import io.resh.gateway.protocol.DatagramProtocol;
 import io.resh.gateway.protocol.Protocol;
 import io.resh.gateway.server.ServerGroup;
+import io.resh.gateway.stream.StreamBackends;
+import io.resh.gateway.stream.StreamSession;
 import io.resh.gateway.udp.UdpBackends;
 import io.resh.gateway.udp.UdpFrontend;
 import java.io.IOException;
@@ -78,6 +80,7 @@ public final class Gateway implements AutoCloseable {
     private final CountDownLatch closedLatch = new CountDownLatch(1);
     private ServerGroup group;
     private OrderedMultiplexer mux;
+    private StreamBackends streams;
     private UdpFrontend udpFrontend;
     private Channel listener;
     private volatile boolean closed;
@@ -134,8 +137,15 @@ public final class Gateway implements AutoCloseable {
         group = new ServerGroup(config, workDir, loop, events);
         Mode mode = config.listen().mode();
         if (mode == Mode.STREAM) {
-            throw new ReshException("stream mode is not available in this build");
+            streams = new StreamBackends(group, config.replicas());
+            group.engine(streams);
+        } else {
+            mux = multiplexer(quorum, mode);
         }
+        awaitStart();
+    }
+
+    private OrderedMultiplexer multiplexer(Quorum quorum, Mode mode) {
         Protocol protocol = mode == Mode.UDP ? new DatagramProtocol() : Protocol.named(config.listen().protocol());
         ReplayLog log = config.recovery() == GatewayConfig.Recovery.REPLAY
                 ? new ReplayLog(config.replayLogLimit(), config.replayLogEntries()) : null;
@@ -155,13 +165,17 @@ public final class Gateway implements AutoCloseable {
                 events.accept(new GroupEvent.FailStopped(System.currentTimeMillis(), config.group(), sequence, detail));
             }
         };
-        mux = new OrderedMultiplexer(quorum, protocol, new Canonicalizer(protocol, config.canonicalize()), log, callbacks,
-                new OrderedMultiplexer.Settings(config.deadline(), config.maxInFlight(),
+        OrderedMultiplexer m = new OrderedMultiplexer(quorum, protocol, new Canonicalizer(protocol, config.canonicalize()), log,
+                callbacks, new OrderedMultiplexer.Settings(config.deadline(), config.maxInFlight(),
                         mode == Mode.UDP ? UDP_REPLAY_WINDOW : TCP_REPLAY_WINDOW),
                 System::nanoTime, loop);
         group.engine(mode == Mode.UDP
-                ? new UdpBackends(loop, mux, config.maxReplyBytes(), group)
-                : new TcpBackends(loop, mux, protocol, config.maxReplyBytes(), group));
+                ? new UdpBackends(loop, m, config.maxReplyBytes(), group)
+                : new TcpBackends(loop, m, protocol, config.maxReplyBytes(), group));
+        return m;
+    }
+
+    private void awaitStart() {
         Duration wait = config.server().readyTimeout().plusSeconds(10);
         try {
             group.start().get(wait.toMillis(), TimeUnit.MILLISECONDS);
@@ -178,9 +192,25 @@ public final class Gateway implements AutoCloseable {
 
     private void listen() {
         InetSocketAddress address = new InetSocketAddress(config.listen().host(), config.listen().port());
-        Protocol protocol = config.listen().mode() == Mode.UDP ? null : Protocol.named(config.listen().protocol());
+        Protocol protocol = config.listen().mode() == Mode.ORDERED ? Protocol.named(config.listen().protocol()) : null;
         try {
-            if (config.listen().mode() == Mode.UDP) {
+            if (config.listen().mode() == Mode.STREAM) {
+                Quorum quorum = new Quorum(config.replicas());
+                long deadline = config.deadline().toNanos();
+                listener = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
+                        .option(ChannelOption.SO_BACKLOG, 1024)
+                        .childOption(ChannelOption.AUTO_READ, false)
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                        .childHandler(new ChannelInitializer<Channel>() {
+                            @Override
+                            protected void initChannel(Channel ch) {
+                                ch.pipeline().addLast(new StreamSession(streams, group, quorum, deadline, clients, config.maxClients()));
+                            }
+                        })
+                        .bind(address).sync().channel();
+            } else if (config.listen().mode() == Mode.UDP) {
                 udpFrontend = new UdpFrontend(mux, config.maxFrameBytes(), config.maxClients());
                 listener = new Bootstrap().group(loop).channel(NioDatagramChannel.class)
                         .option(ChannelOption.AUTO_READ, false)
@@ -216,6 +246,8 @@ public final class Gateway implements AutoCloseable {
         loop.scheduleAtFixedRate(() -> {
             if (mux != null) {
                 mux.tick();
+            } else {
+                streams.tick(System.nanoTime());
             }
         }, period, period, TimeUnit.MILLISECONDS);
     }
@@ -250,6 +282,11 @@ public final class Gateway implements AutoCloseable {
     }
 
     private GatewayStatus statusNow() {
+        if (mux == null) {
+            return new GatewayStatus(config.group(), config.listen().mode().label(), config.listen().protocol(),
+                    config.listen().host(), listener == null ? -1 : port(), clients.get(), 0, 0, 0, 0, 0, false, null,
+                    group.status());
+        }
         ReplayLog log = mux.replayLog();
         var replicas = group.status().stream().map(r -> {
             String state = r.state();

@@ -184,6 +184,17 @@ public final class ServerGroup implements AutoCloseable {
     }
 
     /**
+     * Like {@link #fault(int, FaultKind, long, String)}, but ignored unless {@code incarnation} is still
+     * the replica's current one: evidence gathered on a connection to an earlier, already replaced
+     * process must not condemn its successor.
+     */
+    public void fault(int slot, int incarnation, FaultKind kind, long sequence, String evidence) {
+        if (replicas[slot].incarnation == incarnation) {
+            fault(slot, kind, sequence, evidence);
+        }
+    }
+
+    /**
      * Replica {@code slot} is faulty: take it out of the vote, kill it, and start a replacement
      * (after a back-off if it keeps failing). Repeated reports for the same incarnation are ignored.
      * Event loop only.
