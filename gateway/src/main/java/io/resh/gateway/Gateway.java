@@ -19,11 +19,10 @@ import io.resh.core.Quorum;
 import io.resh.core.ReshException;
 import io.resh.gateway.GatewayConfig.Mode;
 import io.resh.gateway.ordered.Canonicalizer;
-import io.resh.gateway.ordered.FrontendHandler;
 import io.resh.gateway.ordered.GroupCallbacks;
 import io.resh.gateway.ordered.OrderedMultiplexer;
 import io.resh.gateway.ordered.ReplayLog;
-import io.resh.gateway.ordered.RequestDecoder;
+import io.resh.gateway.ordered.OrderedInitializer;
 import io.resh.gateway.ordered.TcpBackends;
 import io.resh.gateway.protocol.DatagramProtocol;
 import io.resh.gateway.protocol.Protocol;
@@ -192,46 +191,35 @@ public final class Gateway implements AutoCloseable {
 
     private void listen() {
         InetSocketAddress address = new InetSocketAddress(config.listen().host(), config.listen().port());
-        Protocol protocol = config.listen().mode() == Mode.ORDERED ? Protocol.named(config.listen().protocol()) : null;
         try {
-            if (config.listen().mode() == Mode.STREAM) {
-                Quorum quorum = new Quorum(config.replicas());
-                long deadline = config.deadline().toNanos();
-                listener = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
-                        .option(ChannelOption.SO_BACKLOG, 1024)
-                        .childOption(ChannelOption.AUTO_READ, false)
-                        .childOption(ChannelOption.TCP_NODELAY, true)
-                        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-                        .childHandler(new ChannelInitializer<Channel>() {
-                            @Override
-                            protected void initChannel(Channel ch) {
-                                ch.pipeline().addLast(new StreamSession(streams, group, quorum, deadline, clients, config.maxClients()));
-                            }
-                        })
-                        .bind(address).sync().channel();
-            } else if (config.listen().mode() == Mode.UDP) {
+            if (config.listen().mode() == Mode.UDP) {
                 udpFrontend = new UdpFrontend(mux, config.maxFrameBytes(), config.maxClients());
                 listener = new Bootstrap().group(loop).channel(NioDatagramChannel.class)
                         .option(ChannelOption.AUTO_READ, false)
                         .handler(udpFrontend)
                         .bind(address).sync().channel();
-            } else {
-                long frameTimeout = config.frameTimeout().toNanos();
-                listener = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
-                        .option(ChannelOption.SO_BACKLOG, 1024)
-                        .childOption(ChannelOption.AUTO_READ, false)
-                        .childOption(ChannelOption.TCP_NODELAY, true)
-                        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-                        .childHandler(new ChannelInitializer<Channel>() {
-                            @Override
-                            protected void initChannel(Channel ch) {
-                                ch.pipeline().addLast(new RequestDecoder(protocol, config.maxFrameBytes(), frameTimeout),
-                                        new FrontendHandler(mux, protocol, clients, config.maxClients()));
-                            }
-                        })
-                        .bind(address).sync().channel();
+                return;
             }
+            ChannelInitializer<Channel> clientPipeline = config.listen().mode() == Mode.STREAM
+                    ? new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(new StreamSession(streams, group, new Quorum(config.replicas()),
+                                    config.deadline().toNanos(), clients, config.maxClients()));
+                        }
+                    }
+                    : new OrderedInitializer(mux, Protocol.named(config.listen().protocol()), config.maxFrameBytes(),
+                            config.frameTimeout().toNanos(), clients, config.maxClients());
+            // Clients are read only when the replicas can take more (auto-read off), on the same single
+            // event loop as the backends, so the multiplexer and the voters need no locks.
+            listener = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.AUTO_READ, false)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, config.listen().mode() == Mode.STREAM)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                    .childHandler(clientPipeline)
+                    .bind(address).sync().channel();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ReshException("interrupted while binding " + address);

@@ -81,6 +81,22 @@ class HttpGatewayTest {
     }
 
     @Test
+    void shouldSendContinueToAClientThatWaitsForIt() throws Exception {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), http.port())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            out.write("PUT /kv/cont HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(in.readNBytes(25), StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
+            out.write("abc".getBytes(StandardCharsets.US_ASCII));
+            byte[] head = in.readNBytes(15);
+            assertThat(new String(head, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 200 OK");
+        }
+        assertThat(send("GET", "/kv/cont", null).body()).isEqualTo("abc");
+    }
+
+    @Test
     void shouldStreamAChunkedReply() throws Exception {
         HttpResponse<String> big = send("GET", "/big?n=300000", null);
         assertThat(big.statusCode()).isEqualTo(200);

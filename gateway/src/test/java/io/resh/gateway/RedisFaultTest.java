@@ -137,6 +137,29 @@ class RedisFaultTest {
         assertSameData();
     }
 
+    @Test
+    void shouldKeepServingButStopRebuildingOnceTheReplayLogOverflowed() throws Exception {
+        redis = logs.watch(new GatewayFixture("""
+                group: redis
+                server: { command: %s }
+                listen: { protocol: resp }
+                replayLogEntries: 50
+                """.formatted(yaml(REDIS)), dir.resolve("work")));
+        try (RespClient c = new RespClient(redis.port())) {
+            for (int i = 0; i < 60; i++) {
+                assertThat(c.call("SET", "k" + i, "v" + i)).isEqualTo("OK");
+            }
+            assertThat(redis.status().replayLogOverflowed()).isTrue();
+            Signals.send("KILL", redis.pid(0));
+            await().atMost(Duration.ofSeconds(5)).until(() -> redis.status().replicas().get(0).state().equals("stopped"));
+            for (int i = 0; i < 60; i++) {
+                assertThat(RespClient.text(c.call("GET", "k" + i))).as("two of three still agree").isEqualTo("v" + i);
+            }
+        }
+        assertThat(redis.events(GroupEvent.RecoveryStarted.class)).as("a replacement could not be brought in sync").isEmpty();
+        assertThat(redis.status().liveReplicas()).isEqualTo(2);
+    }
+
     private final List<Future<?>> running = new ArrayList<>();
 
     private List<RedisWorkload> runWorkload(int n, int operations) {

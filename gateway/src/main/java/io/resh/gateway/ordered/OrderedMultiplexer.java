@@ -113,7 +113,7 @@ public final class OrderedMultiplexer {
             return;
         }
         long seq = nextSeq++;
-        if (!request.readOnly() && log != null && !log.append(request) && log.overflowed()) {
+        if (!request.readOnly() && log != null && !log.overflowed() && !log.append(request)) {
             replayLogOverflowed(seq);
         }
         Pending p = new Pending(seq, request, reply, quorum, live, nanos.getAsLong());

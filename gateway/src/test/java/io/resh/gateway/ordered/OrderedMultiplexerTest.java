@@ -74,6 +74,10 @@ class OrderedMultiplexerTest {
     }
 
     private void start(int n, int maxInFlight) {
+        start(n, maxInFlight, List.of());
+    }
+
+    private void start(int n, int maxInFlight, List<io.resh.gateway.GatewayConfig.Canonicalization> rules) {
         log = new ReplayLog(1 << 20, 1000);
         GroupCallbacks group = new GroupCallbacks() {
             @Override
@@ -91,7 +95,7 @@ class OrderedMultiplexerTest {
                 events.add("fail-stop #" + sequence);
             }
         };
-        mux = new OrderedMultiplexer(new Quorum(n), line, new Canonicalizer(line, List.of()), log, group,
+        mux = new OrderedMultiplexer(new Quorum(n), line, new Canonicalizer(line, rules), log, group,
                 new OrderedMultiplexer.Settings(Duration.ofSeconds(2), maxInFlight, 8), clock::get, Runnable::run);
         links = new FakeLink[n];
         for (int i = 0; i < n; i++) {
@@ -275,6 +279,28 @@ class OrderedMultiplexerTest {
         assertThat(resumed).as("replica 2 still owes the reply").isEmpty();
         reply(2, "1");
         assertThat(resumed).containsExactly("go");
+    }
+
+    @Test
+    void shouldDetectButNotAttributeAMismatchWithTwoReplicas() {
+        start(2, 100);
+        Answer a = send("incr n", false);
+        reply(0, "1");
+        reply(1, "2");
+        assertThat(a.reply).contains("the group stopped answering");
+        assertThat(events).containsExactly("fail-stop #1");
+    }
+
+    @Test
+    void shouldCompareRepliesAfterCanonicalizationButReleaseAnOriginal() {
+        start(3, 100, List.of(new io.resh.gateway.GatewayConfig.Canonicalization(
+                java.util.regex.Pattern.compile("at=\\d+"), "at=*")));
+        Answer a = send("stamp", false);
+        reply(0, "ok at=100");
+        reply(1, "ok at=101");
+        assertThat(a.reply).isEqualTo("ok at=101");
+        reply(2, "ko at=102");
+        assertThat(events).singleElement().asString().startsWith("fault 2 DIVERGENCE");
     }
 
     @Test
