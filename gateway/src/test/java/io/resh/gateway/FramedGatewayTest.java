@@ -22,11 +22,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The newline-delimited and length-prefixed codecs against small servers of our own, each replica its own JVM. */
+@Tag("e2e")
 class FramedGatewayTest {
     @RegisterExtension
     final LogsOnFailure logs = new LogsOnFailure();

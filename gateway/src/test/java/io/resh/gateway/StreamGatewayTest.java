@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Stream mode, protocol-agnostic: three real redis-server replicas (one behind a byte-flipping shim)
  * used statelessly (PING, ECHO) so that connections don't interact, as stream mode requires.
  */
+@Tag("e2e")
 class StreamGatewayTest {
     private static final String REDIS = "'redis-server --port {port} --bind 127.0.0.1 --save \"\" --appendonly no'";
 

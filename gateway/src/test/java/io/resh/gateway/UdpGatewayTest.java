@@ -20,11 +20,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Three UDP counter servers (separate JVM processes) behind the gateway in UDP mode. */
+@Tag("e2e")
 class UdpGatewayTest {
     @RegisterExtension
     final LogsOnFailure logs = new LogsOnFailure();
