@@ -58,6 +58,7 @@ class RespProtocolTest {
             assertThat(reply.close()).isFalse();
         }
         assertThat(Decoding.requests(resp, "XADD s 1-1 f v\r\n", 64).get(0)).isInstanceOf(Request.class);
+        assertThat(Decoding.requests(resp, "SELECT 0\r\n", 64).get(0)).as("the only database there is").isInstanceOf(Request.class);
     }
 
     @Test
