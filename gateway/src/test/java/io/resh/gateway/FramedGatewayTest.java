@@ -75,11 +75,11 @@ class FramedGatewayTest {
             out.write("INCR a\n".getBytes(StandardCharsets.UTF_8));
             assertThat(in.readLine()).isEqualTo("a=3");
         }
-        GroupEvent.FaultDetected fault = gateway.events(GroupEvent.FaultDetected.class).get(0);
+        GroupEvent.FaultDetected fault = gateway.awaitEvent(GroupEvent.FaultDetected.class, f -> true);
         assertThat(fault.replica()).isEqualTo(1);
         assertThat(fault.kind()).isEqualTo(FaultKind.DIVERGENCE);
         assertThat(fault.evidence()).contains("expected 'a=3\\x0a' got 'a=1003\\x0a'");
-        await().atMost(Duration.ofSeconds(20)).until(() -> gateway.status().liveReplicas() == 3);
+        gateway.awaitRecovered(1);
     }
 
     @Test
@@ -101,8 +101,7 @@ class FramedGatewayTest {
                 assertThat(new String(reply, StandardCharsets.UTF_8)).isEqualTo("b=" + i);
             }
         }
-        await().atMost(Duration.ofSeconds(20)).until(() -> gateway.status().liveReplicas() == 3);
-        assertThat(gateway.events(GroupEvent.FaultDetected.class).get(0).kind()).isEqualTo(FaultKind.CRASH);
-        assertThat(gateway.events(GroupEvent.RecoveryCompleted.class).get(0).replayed()).isGreaterThanOrEqualTo(9);
+        assertThat(gateway.awaitEvent(GroupEvent.FaultDetected.class, f -> f.replica() == 2).kind()).isEqualTo(FaultKind.CRASH);
+        assertThat(gateway.awaitRecovered(2).replayed()).isGreaterThanOrEqualTo(9);
     }
 }

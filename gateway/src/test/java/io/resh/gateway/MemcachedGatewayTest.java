@@ -121,11 +121,12 @@ class MemcachedGatewayTest {
                 assertThat(s.send("incr c 1\r\n", 1)).containsExactly(Integer.toString(i));
             }
         }
+        mc.awaitEvent(GroupEvent.FaultDetected.class, f -> f.replica() == 0);
         List<GroupEvent.FaultDetected> faults = mc.events(GroupEvent.FaultDetected.class);
         assertThat(faults).extracting(GroupEvent.FaultDetected::replica).containsExactly(2, 0);
         assertThat(faults.get(0).kind()).as("a flipped byte breaks a value or the framing").isIn(FaultKind.DIVERGENCE, FaultKind.PROTOCOL);
         assertThat(faults.get(1).kind()).isEqualTo(FaultKind.CRASH);
-        await().atMost(Duration.ofSeconds(20)).until(() -> mc.status().liveReplicas() == 3);
+        mc.awaitRecovered(0);
         for (int i = 0; i < 3; i++) {
             try (Session direct = new Session(mc.replicaPort(i))) {
                 assertThat(direct.send("get c\r\n", 3)).as("replica %d", i).containsExactly("VALUE c 0 2", "40", "END");

@@ -69,12 +69,10 @@ class RedisFaultTest {
         Signals.send("KILL", victim);
 
         finish(load);
-        GroupEvent.FaultDetected fault = redis.events(GroupEvent.FaultDetected.class).get(0);
+        GroupEvent.FaultDetected fault = redis.awaitEvent(GroupEvent.FaultDetected.class, f -> true);
         assertThat(fault.replica()).isEqualTo(1);
         assertThat(fault.kind()).isEqualTo(FaultKind.CRASH);
-        awaitAllLive();
-        GroupEvent.RecoveryCompleted recovered = redis.events(GroupEvent.RecoveryCompleted.class).get(0);
-        assertThat(recovered.replica()).isEqualTo(1);
+        GroupEvent.RecoveryCompleted recovered = redis.awaitRecovered(1);
         assertThat(recovered.replayed()).as("the restarted replica caught up by replay").isGreaterThan(0);
         assertThat(redis.pid(1)).isNotEqualTo(victim);
         assertSameData();
@@ -89,7 +87,7 @@ class RedisFaultTest {
         Signals.send("STOP", victim);
         try {
             finish(load);
-            awaitAllLive();
+            redis.awaitRecovered(2);
         } finally {
             ProcessHandle.of(victim).ifPresent(p -> {
                 try {
@@ -130,10 +128,10 @@ class RedisFaultTest {
 
         finish(load);
         assertThat(trigger).doesNotExist();
-        GroupEvent.FaultDetected fault = redis.events(GroupEvent.FaultDetected.class).get(0);
+        GroupEvent.FaultDetected fault = redis.awaitEvent(GroupEvent.FaultDetected.class, f -> true);
         assertThat(fault.replica()).isEqualTo(2);
         assertThat(fault.kind()).isIn(FaultKind.DIVERGENCE, FaultKind.PROTOCOL);
-        awaitAllLive();
+        redis.awaitRecovered(2);
         assertSameData();
     }
 
@@ -185,10 +183,6 @@ class RedisFaultTest {
 
     private static String yaml(String text) {
         return "'" + text.replace("'", "''") + "'";
-    }
-
-    private void awaitAllLive() {
-        await().atMost(Duration.ofSeconds(20)).until(() -> redis.status().liveReplicas() == 3);
     }
 
     private void assertSameData() throws Exception {

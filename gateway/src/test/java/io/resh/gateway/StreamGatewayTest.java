@@ -78,10 +78,11 @@ class StreamGatewayTest {
                 assertThat(RespClient.text(c.call("ECHO", "value-" + i))).isEqualTo("value-" + i);
             }
         }
-        GroupEvent.FaultDetected fault = stream.events(GroupEvent.FaultDetected.class).get(0);
+        GroupEvent.FaultDetected fault = stream.awaitEvent(GroupEvent.FaultDetected.class, f -> true);
         assertThat(fault.replica()).isEqualTo(2);
         assertThat(fault.kind()).isEqualTo(FaultKind.DIVERGENCE);
         assertThat(fault.evidence()).contains("differs from the voted output");
+        stream.awaitEvent(GroupEvent.ReplicaStarted.class, r -> r.replica() == 2 && r.incarnation() == 2);
         await().atMost(Duration.ofSeconds(20)).until(() -> stream.status().liveReplicas() == 3);
         try (RespClient c = new RespClient(stream.port())) {
             assertThat(RespClient.text(c.call("ECHO", "after"))).isEqualTo("after");
@@ -104,6 +105,7 @@ class StreamGatewayTest {
         GroupEvent.FaultDetected fault = stream.events(GroupEvent.FaultDetected.class).get(0);
         assertThat(fault.replica()).isEqualTo(1);
         assertThat(fault.kind()).isEqualTo(FaultKind.HANG);
+        stream.awaitEvent(GroupEvent.ReplicaStarted.class, r -> r.replica() == 1 && r.incarnation() == 2);
         await().atMost(Duration.ofSeconds(20)).until(() -> stream.status().liveReplicas() == 3);
     }
 }

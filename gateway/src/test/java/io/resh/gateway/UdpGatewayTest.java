@@ -86,11 +86,10 @@ class UdpGatewayTest {
         for (int i = 21; i <= 40; i++) {
             assertThat(ask("INCR a")).isEqualTo("a=" + i);
         }
-        GroupEvent.FaultDetected fault = udp.events(GroupEvent.FaultDetected.class).get(0);
+        GroupEvent.FaultDetected fault = udp.awaitEvent(GroupEvent.FaultDetected.class, f -> true);
         assertThat(fault.replica()).isEqualTo(2);
         assertThat(fault.kind()).isEqualTo(FaultKind.DIVERGENCE);
-        await().atMost(Duration.ofSeconds(20)).until(() -> udp.status().liveReplicas() == 3);
-        assertThat(udp.events(GroupEvent.RecoveryCompleted.class).get(0).replayed()).isGreaterThanOrEqualTo(20);
+        assertThat(udp.awaitRecovered(2).replayed()).isGreaterThanOrEqualTo(20);
         for (int i = 41; i <= 45; i++) {
             assertThat(ask("INCR a")).isEqualTo("a=" + i);
         }
@@ -104,8 +103,8 @@ class UdpGatewayTest {
         for (int i = 2; i <= 30; i++) {
             assertThat(ask("INCR b")).isEqualTo("b=" + i);
         }
-        await().atMost(Duration.ofSeconds(20)).until(() -> udp.status().liveReplicas() == 3);
-        assertThat(udp.events(GroupEvent.FaultDetected.class).get(0).kind()).isEqualTo(FaultKind.CRASH);
+        assertThat(udp.awaitEvent(GroupEvent.FaultDetected.class, f -> f.replica() == 0).kind()).isEqualTo(FaultKind.CRASH);
+        udp.awaitRecovered(0);
         assertThat(ask("GET b")).isEqualTo("b=30");
     }
 }

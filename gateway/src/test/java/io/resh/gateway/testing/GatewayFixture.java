@@ -46,6 +46,20 @@ public final class GatewayFixture implements AutoCloseable {
         return events.stream().filter(type::isInstance).map(type::cast).toList();
     }
 
+    /** Waits (bounded) for the first event of a type that matches, and returns it. */
+    public <T extends GroupEvent> T awaitEvent(Class<T> type, java.util.function.Predicate<T> matching) {
+        return org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> events(type).stream().filter(matching).findFirst().orElse(null), java.util.Objects::nonNull);
+    }
+
+    /** Waits (bounded) until replica {@code replica} recovered and every replica votes again. */
+    public GroupEvent.RecoveryCompleted awaitRecovered(int replica) {
+        GroupEvent.RecoveryCompleted r = awaitEvent(GroupEvent.RecoveryCompleted.class, e -> e.replica() == replica);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> status().liveReplicas() == status().replicas().size());
+        return r;
+    }
+
     public long pid(int replica) {
         return status().replicas().get(replica).pid();
     }
