@@ -127,6 +127,7 @@ class MemcachedGatewayTest {
         assertThat(faults.get(0).kind()).as("a flipped byte breaks a value or the framing").isIn(FaultKind.DIVERGENCE, FaultKind.PROTOCOL);
         assertThat(faults.get(1).kind()).isEqualTo(FaultKind.CRASH);
         mc.awaitRecovered(0);
+        mc.awaitQuiet();
         for (int i = 0; i < 3; i++) {
             try (Session direct = new Session(mc.replicaPort(i))) {
                 assertThat(direct.send("get c\r\n", 3)).as("replica %d", i).containsExactly("VALUE c 0 2", "40", "END");

@@ -186,6 +186,7 @@ class RedisFaultTest {
     }
 
     private void assertSameData() throws Exception {
+        redis.awaitQuiet();
         List<String> digests = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             try (RespClient direct = new RespClient(redis.replicaPort(i))) {

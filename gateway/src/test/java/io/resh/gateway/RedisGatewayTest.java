@@ -57,6 +57,7 @@ class RedisGatewayTest {
         Commands.Result piped = Commands.run(10, script, "redis-cli", "-p", port);
         assertThat(piped.output().lines().toList()).containsExactly("OK", "2", "3", "x", "y", "z", "");
 
+        redis.awaitQuiet();
         for (int i = 0; i < 3; i++) {
             try (RespClient direct = new RespClient(redis.replicaPort(i))) {
                 assertThat(RespClient.text(direct.call("GET", "greeting"))).isEqualTo("hello world");
@@ -95,6 +96,7 @@ class RedisGatewayTest {
     }
 
     List<String> digests() throws Exception {
+        redis.awaitQuiet();
         List<String> out = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             try (RespClient direct = new RespClient(redis.replicaPort(i))) {

@@ -60,6 +60,11 @@ public final class GatewayFixture implements AutoCloseable {
         return r;
     }
 
+    /** Waits (bounded) until every replica has answered every request sent so far. */
+    public void awaitQuiet() {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> status().inFlight() == 0);
+    }
+
     public long pid(int replica) {
         return status().replicas().get(replica).pid();
     }
