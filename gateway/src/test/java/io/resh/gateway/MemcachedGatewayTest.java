@@ -84,7 +84,7 @@ class MemcachedGatewayTest {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() throws java.io.IOException {
             socket.close();
         }
     }

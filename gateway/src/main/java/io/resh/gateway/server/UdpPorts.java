@@ -38,7 +38,8 @@ final class UdpPorts {
             }
             return false;
         }
-        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
+        try {
+            new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)).close();
             return false;
         } catch (SocketException inUse) {
             return true;
