@@ -38,8 +38,8 @@ import java.util.regex.PatternSyntaxException;
  * @param maxFrameBytes largest client request; larger ones get an error and the client is closed
  * @param maxReplyBytes largest server reply; a replica sending a larger one is faulty
  * @param maxClients most concurrent client connections (UDP: client addresses)
- * @param maxInFlight most requests sent to the replicas and not yet answered by all of them; past it
- *     the gateway stops reading from clients (backpressure)
+ * @param maxInFlight most requests awaiting their answer (and, times 8, most replies a lagging
+ *     replica may owe); past either the gateway stops reading from clients (backpressure)
  * @param frameTimeout how long a client may take to complete a request it started (slowloris guard)
  * @param replayLogLimit most bytes of state-changing requests kept for recovery by replay
  * @param replayLogEntries most state-changing requests kept for recovery by replay

@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class OrderedMultiplexer {
     private static final Logger LOG = LoggerFactory.getLogger(OrderedMultiplexer.class);
+    /** How many times {@code maxInFlight} requests a lagging replica may owe before clients are held back. */
+    static final int LAG_FACTOR = 8;
 
     /**
      * @param deadline how long a replica may still owe a reply after f+1 others answered
@@ -69,7 +71,10 @@ public final class OrderedMultiplexer {
     private final Slot[] slots;
     private final ArrayDeque<Pending> inflight = new ArrayDeque<>();
     private final ArrayDeque<Runnable> waiters = new ArrayDeque<>();
+    /** Requests sent and not yet answered by every replica still in their vote. */
     private int open;
+    /** Requests whose client has not had its answer yet. */
+    private int unanswered;
     private long nextSeq = 1;
     private String failStop;
     private boolean flushScheduled;
@@ -119,6 +124,7 @@ public final class OrderedMultiplexer {
         Pending p = new Pending(seq, request, reply, quorum, live, nanos.getAsLong());
         inflight.addLast(p);
         open++;
+        unanswered++;
         for (int i = 0; i < slots.length; i++) {
             if ((live & (1 << i)) != 0) {
                 Slot s = slots[i];
@@ -134,9 +140,14 @@ public final class OrderedMultiplexer {
         }
     }
 
-    /** False while {@code maxInFlight} requests are unretired: stop reading from clients. */
+    /**
+     * False while {@code maxInFlight} requests await their answer, or while a lagging replica still
+     * owes {@link #LAG_FACTOR} times that many: stop reading from clients. The second bound lets a
+     * replica fall briefly behind (a pause, a burst) without throttling clients, yet bounds what is
+     * held for it until it catches up or is found hung.
+     */
     public boolean hasCapacity() {
-        return failStop != null || open < maxInFlight;
+        return failStop != null || (unanswered < maxInFlight && open < LAG_FACTOR * maxInFlight);
     }
 
     /** Runs {@code resume} once capacity frees up (immediately if it already has). */
@@ -293,9 +304,8 @@ public final class OrderedMultiplexer {
         }
         for (Pending p : stuck) {
             if (!p.replied) {
-                p.replied = true;
                 undecided++;
-                p.reply.fill(protocol.errorReply("no " + quorum.agreementNeeded() + " replicas agreed on an answer to "
+                answer(p, protocol.errorReply("no " + quorum.agreementNeeded() + " replicas agreed on an answer to "
                         + p.request.name() + " in time; it may or may not have taken effect"));
                 retireIfDone(p);
             }
@@ -330,8 +340,7 @@ public final class OrderedMultiplexer {
 
     private void release(Pending p, byte[] original) {
         if (!p.replied) {
-            p.replied = true;
-            p.reply.fill(protocol.toClient(p.request, original));
+            answer(p, protocol.toClient(p.request, original));
         }
         Arrays.fill(p.originals, null);
     }
@@ -361,9 +370,8 @@ public final class OrderedMultiplexer {
                     + p.seq + " (" + p.request.name() + "): " + describeVotes(p));
             return;
         }
-        p.replied = true;
         undecided++;
-        p.reply.fill(protocol.errorReply(distinct > 1
+        answer(p, protocol.errorReply(distinct > 1
                 ? "the replicas disagree on this read and no " + quorum.agreementNeeded() + " of them agree; nothing was released"
                 : "only " + Integer.bitCount(p.answered) + " replica(s) could answer " + p.request.name() + " and "
                 + quorum.agreementNeeded() + " must agree; it may or may not have taken effect"));
@@ -375,12 +383,20 @@ public final class OrderedMultiplexer {
         group.failStopped(cause.seq, detail);
         for (Pending p : new ArrayList<>(inflight)) {
             if (!p.replied) {
-                p.replied = true;
-                p.reply.fill(protocol.errorReply("the group stopped answering: " + detail));
+                answer(p, protocol.errorReply("the group stopped answering: " + detail));
             }
             retireIfDone(p);
         }
         wakeWaiters();
+    }
+
+    private void answer(Pending p, byte[] reply) {
+        p.replied = true;
+        unanswered--;
+        p.reply.fill(reply);
+        if (unanswered == maxInFlight - 1) {
+            wakeWaiters();
+        }
     }
 
     private static int distinctReplies(Pending p) {
