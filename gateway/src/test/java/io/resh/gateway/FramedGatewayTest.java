@@ -53,7 +53,7 @@ class FramedGatewayTest {
                   command: [%s, %s, %s]
                   readyTimeout: 20s
                 listen: { protocol: %s }
-                deadline: 500ms
+                deadline: 2s
                 %s
                 """.formatted(protocol, plain, corruptible, plain, protocol, extra), dir.resolve("work")));
     }

@@ -56,7 +56,7 @@ class HttpGatewayTest {
                   command: [%s, %s, %s]
                   readyTimeout: 20s
                 listen: { protocol: http }
-                deadline: 1s
+                deadline: 2s
                 """.formatted(plain, corruptible, plain), dir.resolve("work")));
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     }

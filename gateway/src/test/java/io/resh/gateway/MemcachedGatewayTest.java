@@ -51,7 +51,7 @@ class MemcachedGatewayTest {
                   command: ['%s', '%s', %s]
                   readyTimeout: 20s
                 listen: { protocol: memcached }
-                deadline: 500ms
+                deadline: 2s
                 """.formatted(MEMCACHED, MEMCACHED, shim), dir.resolve("work")));
     }
 

@@ -25,7 +25,7 @@ class RedisGatewayTest {
               command: redis-server --port {port} --bind 127.0.0.1 --save "" --appendonly no --enable-debug-command local
               ready: tcp
             listen: { port: 0, protocol: resp, mode: ordered }
-            deadline: 1s
+            deadline: 2s
             """;
 
     @RegisterExtension

@@ -50,7 +50,7 @@ class StreamGatewayTest {
                   command: [%s, %s, %s]
                   readyTimeout: 20s
                 listen: { mode: stream }
-                deadline: 500ms
+                deadline: 1s
                 """.formatted(REDIS, REDIS, shim), dir.resolve("work")));
     }
 

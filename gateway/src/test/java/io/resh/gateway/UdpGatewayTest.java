@@ -48,7 +48,7 @@ class UdpGatewayTest {
                   command: [%s, %s, %s]
                   readyTimeout: 20s
                 listen: { mode: udp }
-                deadline: 500ms
+                deadline: 2s
                 """.formatted(plain, plain, corruptible), dir.resolve("work")));
         client = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         client.setSoTimeout(5000);

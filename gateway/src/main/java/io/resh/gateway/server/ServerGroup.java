@@ -31,6 +31,8 @@ public final class ServerGroup implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ServerGroup.class);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
     private static final Duration STABLE = Duration.ofSeconds(10);
+    /** How often a replica may fail to start while the group is starting before the start fails. */
+    private static final int INITIAL_ATTEMPTS = 2;
 
     /** The mode-specific side of a replica: connect to a started process, and let go of a failed one. */
     public interface Engine {
@@ -169,6 +171,11 @@ public final class ServerGroup implements AutoCloseable {
         r.lastFault = FaultKind.START_FAILURE.label() + ": " + why;
         emit(new GroupEvent.FaultDetected(now(), config.group(), slot, -1, 0, FaultKind.START_FAILURE, evidence));
         if (!started.isDone()) {
+            if (r.incarnation < INITIAL_ATTEMPTS) {
+                // Once more on a new port: something else may have bound the one we picked.
+                launch(slot);
+                return;
+            }
             r.state = State.STOPPED;
             started.completeExceptionally(new ReshException(evidence));
             return;
