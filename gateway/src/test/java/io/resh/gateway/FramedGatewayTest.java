@@ -45,7 +45,7 @@ class FramedGatewayTest {
 
     private void start(String protocol, Path trigger, String extra) {
         String plain = JavaCommand.yaml(FramedCounterServer.class, protocol, "{port}");
-        String corruptible = JavaCommand.yaml(FramedCounterServer.class, protocol, "{port}", trigger.toString());
+        String corruptible = JavaCommand.yaml(FramedCounterServer.class, protocol, "{port}", "--trigger", trigger.toString());
         gateway = logs.watch(new GatewayFixture("""
                 group: %s
                 replicas: 3
@@ -80,6 +80,41 @@ class FramedGatewayTest {
         assertThat(fault.kind()).isEqualTo(FaultKind.DIVERGENCE);
         assertThat(fault.evidence()).contains("expected 'a=3\\x0a' got 'a=1003\\x0a'");
         gateway.awaitRecovered(1);
+    }
+
+    @Test
+    void shouldReopenConnectionsTheServersCloseWhileIdle() throws Exception {
+        String idle = JavaCommand.yaml(FramedCounterServer.class, "line", "{port}", "--idle-close", "300");
+        gateway = logs.watch(new GatewayFixture("""
+                group: idle
+                server:
+                  command: %s
+                  readyTimeout: 20s
+                listen: { protocol: line }
+                """.formatted(idle), dir.resolve("work")));
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), gateway.port())) {
+            s.setSoTimeout(10_000);
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            OutputStream out = s.getOutputStream();
+            for (int round = 1; round <= 2; round++) {
+                out.write("INCR x\n".getBytes(StandardCharsets.UTF_8));
+                assertThat(in.readLine()).isEqualTo("x=" + round);
+                int closes = 5 * 3 * round; // several idle periods per replica: re-opening never adds up to a fault
+                await().atMost(Duration.ofSeconds(15)).until(() -> idleCloses() >= closes);
+            }
+            out.write("INCR x\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(in.readLine()).isEqualTo("x=3");
+        }
+        assertThat(gateway.events(GroupEvent.FaultDetected.class)).as("an idle close is no fault").isEmpty();
+        assertThat(gateway.status().replicas()).allMatch(r -> r.incarnation() == 1);
+    }
+
+    private long idleCloses() throws java.io.IOException {
+        long n = 0;
+        for (int i = 0; i < 3; i++) {
+            n += Files.readAllLines(gateway.status().replicas().get(i).log()).stream().filter(l -> l.equals("closed idle connection")).count();
+        }
+        return n;
     }
 
     @Test

@@ -14,13 +14,17 @@ import io.resh.gateway.server.ServerGroup;
 import io.resh.gateway.server.ServerProcess;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Connects the multiplexer to each started replica over one TCP connection. The backend channels are
- * registered on the same event loop as the multiplexer and the client channels, which is what lets
- * the multiplexer run without locks.
+ * Connects the multiplexer to each started replica over one TCP connection (re-opened if the server
+ * closes it while idle). The backend channels are registered on the same event loop as the
+ * multiplexer and the client channels, which is what lets the multiplexer run without locks.
  */
 public final class TcpBackends implements ServerGroup.Engine {
+    private static final Logger LOG = LoggerFactory.getLogger(TcpBackends.class);
+
     private final EventLoop loop;
     private final OrderedMultiplexer mux;
     private final Protocol protocol;
@@ -38,6 +42,27 @@ public final class TcpBackends implements ServerGroup.Engine {
     @Override
     public void attach(int slot, ServerProcess process) {
         TcpBackendLink link = new TcpBackendLink(slot);
+        connect(link, process).addListener(done -> {
+            if (done.isSuccess()) {
+                mux.attach(link);
+            } else {
+                group.fault(slot, FaultKind.START_FAILURE, mux.sequenced(), "cannot connect to port "
+                        + process.port() + ": " + done.cause().getMessage());
+            }
+        });
+    }
+
+    private void reconnect(TcpBackendLink link, ServerProcess process) {
+        LOG.debug("replica {} closed an idle connection; opening a new one", link.slot());
+        connect(link, process).addListener(done -> {
+            if (!done.isSuccess() && mux.isCurrent(link)) {
+                mux.onLinkFailed(link, FaultKind.PROTOCOL, "closed its connection and refused a new one: "
+                        + done.cause().getMessage());
+            }
+        });
+    }
+
+    private ChannelFuture connect(TcpBackendLink link, ServerProcess process) {
         Bootstrap b = new Bootstrap()
                 .group(loop)
                 .channel(NioSocketChannel.class)
@@ -47,19 +72,18 @@ public final class TcpBackends implements ServerGroup.Engine {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        link.bind(ch);
-                        ch.pipeline().addLast(new BackendHandler(mux, protocol, maxReplyBytes, link, process));
+                        ch.pipeline().addLast(new BackendHandler(mux, protocol, maxReplyBytes, link, process,
+                                () -> reconnect(link, process)));
                     }
                 });
         ChannelFuture f = b.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), process.port()));
         f.addListener(done -> {
             if (done.isSuccess()) {
-                mux.attach(link);
-            } else {
-                group.fault(slot, FaultKind.START_FAILURE, mux.sequenced(), "cannot connect to port "
-                        + process.port() + ": " + done.cause().getMessage());
+                link.bind(f.channel());
+                mux.onWritable(link);
             }
         });
+        return f;
     }
 
     @Override

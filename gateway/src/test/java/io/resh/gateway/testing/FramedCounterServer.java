@@ -20,10 +20,11 @@ import java.util.Map;
  * A tiny stateful TCP server speaking newline-delimited or length-prefixed (u32 big-endian) frames,
  * run as its own process. {@code INCR k} answers {@code k=<n>}, {@code TIME} answers
  * {@code t=<nanoTime>} (different on every replica). Connections are served one after another, which
- * is all the gateway needs (it keeps one). While the optional trigger file exists, the next reply is
- * off by 1000 and the file deleted.
+ * is all the gateway needs (it keeps one). While the trigger file exists, the next reply is off by
+ * 1000 and the file deleted. With an idle limit, a connection idle that long is closed, and
+ * {@code closed idle connection} printed, like servers with a keep-alive timeout do.
  *
- * <pre>java -cp ... FramedCounterServer line|length PORT [TRIGGER_FILE]</pre>
+ * <pre>java -cp ... FramedCounterServer line|length PORT [--trigger FILE] [--idle-close MILLIS]</pre>
  */
 public final class FramedCounterServer {
     private final Map<String, Long> counters = new HashMap<>();
@@ -35,16 +36,29 @@ public final class FramedCounterServer {
 
     public static void main(String[] args) throws Exception {
         boolean length = args[0].equals("length");
-        FramedCounterServer server = new FramedCounterServer(args.length > 2 ? Path.of(args[2]) : null);
+        Path trigger = null;
+        int idleMillis = 0;
+        for (int i = 2; i + 1 < args.length; i += 2) {
+            if (args[i].equals("--trigger")) {
+                trigger = Path.of(args[i + 1]);
+            } else if (args[i].equals("--idle-close")) {
+                idleMillis = Integer.parseInt(args[i + 1]);
+            }
+        }
+        FramedCounterServer server = new FramedCounterServer(trigger);
         try (ServerSocket listener = new ServerSocket()) {
             listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(args[1])));
             while (true) {
                 try (Socket s = listener.accept()) {
+                    s.setSoTimeout(idleMillis);
                     if (length) {
                         server.serveLength(s);
                     } else {
                         server.serveLines(s);
                     }
+                } catch (java.net.SocketTimeoutException idle) {
+                    System.out.println("closed idle connection");
+                    System.out.flush();
                 } catch (IOException closed) {
                     // next connection
                 }
