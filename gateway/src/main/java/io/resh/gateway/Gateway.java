@@ -112,9 +112,7 @@ public final class Gateway implements AutoCloseable {
             g.startReplicas();
             g.listen();
             g.startTicker();
-            LOG.info("group {}: {} replicas of '{}' behind {}:{} ({} mode, {})", config.group(), config.replicas(),
-                    config.server().commandFor(0).get(0), config.listen().host(), g.port(), config.listen().mode().label(),
-                    config.listen().protocol());
+            LOG.info("{}", g);
             return g;
         } catch (RuntimeException e) {
             g.close();
@@ -289,6 +287,19 @@ public final class Gateway implements AutoCloseable {
                 udpFrontend != null ? udpFrontend.clients() : clients.get(), mux.sequenced(), mux.inFlight(),
                 mux.undecided(), log == null ? 0 : log.size(), log == null ? 0 : log.bytes(),
                 log != null && log.overflowed(), mux.failStop(), replicas);
+    }
+
+    /**
+     * One line for a start-up message, e.g. {@code group redis: 3 replicas of 'redis-server' behind
+     * 127.0.0.1:6380 (ordered mode, resp), masking 1 faulty; replica logs in /tmp/resh-gateway-redis.../logs}.
+     */
+    @Override
+    public String toString() {
+        return "group " + config.group() + ": " + config.replicas() + " replicas of '"
+                + Path.of(config.server().commandFor(0).get(0)).getFileName() + "' behind " + config.listen().host() + ":"
+                + (listener == null ? config.listen().port() : port()) + " (" + config.listen().mode().label() + " mode, "
+                + config.listen().protocol() + "), masking " + new Quorum(config.replicas()).faultsMasked()
+                + " faulty; replica logs in " + workDir.resolve("logs");
     }
 
     /** Blocks until {@link #close()} has finished (e.g. from a shutdown hook). */
