@@ -1,6 +1,8 @@
 package io.resh.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.resh.admin.AdminConfig;
+import io.resh.admin.AdminServer;
 import io.resh.core.GroupEvent;
 import io.resh.core.config.GroupConfig;
 import io.resh.host.ConfigFile;
@@ -30,6 +32,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = {"-p", "--port"}, description = "Override listen.port (0 = any free port).")
     Integer port;
 
+    @Option(names = "--admin-port", defaultValue = "0",
+            description = "Port of the admin API and dashboard on 127.0.0.1 (default: any free port; -1 disables it).")
+    int adminPort;
+
     @Override
     public Integer call() throws InterruptedException {
         JsonNode tree = ConfigFile.readTree(config);
@@ -46,14 +52,23 @@ final class ServeCommand implements Callable<Integer> {
             group.close();
             throw new io.resh.core.ReshException("cannot listen on " + host + ":" + listenPort + ": " + e.getMessage());
         }
+        AdminServer admin = adminPort < 0 ? null
+                : AdminServer.start(AdminConfig.defaults().withListen("127.0.0.1", adminPort), List.of(group));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (admin != null) {
+                admin.close();
+            }
             server.close();
             group.close();
             stopped.countDown();
         }, "resh-serve-stop"));
         System.out.printf("resh: group %s serving on %s:%d — %d replicas, masks %d faulty; replica logs in %s%n",
                 cfg.name(), server.host(), server.port(), cfg.replicas(), (cfg.replicas() - 1) / 2, group.workDir());
+        if (admin != null) {
+            System.out.println("admin: " + admin.url());
+            System.out.println("dashboard: " + admin.dashboardUrl());
+        }
         System.out.flush();
         stopped.await();
         return 0;
