@@ -52,7 +52,8 @@ final class FreePorts {
     /** The kernel's ephemeral port range (Linux), or the IANA one where it can't be read. */
     private static int[] ephemeralRange() {
         try {
-            String[] f = Files.readString(RANGE).trim().split("\\s+");
+            // Not Files.readString: procfs reports a size of 0, and a sized read then stops short.
+            String[] f = Files.readAllLines(RANGE).get(0).trim().split("\\s+");
             return new int[] {Integer.parseInt(f[0]), Integer.parseInt(f[1])};
         } catch (IOException | RuntimeException e) {
             return new int[] {49152, 65535};

@@ -54,6 +54,8 @@ public final class StreamSession extends ChannelInboundHandlerAdapter {
     private int connecting;
     private boolean ready;
     private boolean finished;
+    /** The client left; lagging replicas are still read up to what was released, to be compared. */
+    private boolean clientGone;
 
     public StreamSession(StreamBackends backends, ServerGroup group, Quorum quorum, long deadlineNanos,
                          AtomicInteger clients, int maxClients) {
@@ -180,11 +182,30 @@ public final class StreamSession extends ChannelInboundHandlerAdapter {
         ctx.fireChannelWritabilityChanged();
     }
 
+    /**
+     * The client left. Replicas that have not yet sent everything f+1 others sent are still read up to
+     * that point (or until the deadline makes them hung), so that a slow replica's late bytes are
+     * compared too, as in ordered mode; then every replica connection is closed.
+     */
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         clients.decrementAndGet();
-        finish();
+        clientGone = true;
+        if (!ready || laggardsCaughtUp()) {
+            finish();
+        } else {
+            readReplicas();
+        }
         ctx.fireChannelInactive();
+    }
+
+    private boolean laggardsCaughtUp() {
+        for (int i = 0; i < channels.length; i++) {
+            if (!out[i] && channels[i] != null && voter.received(i) < voter.released()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
@@ -207,7 +228,7 @@ public final class StreamSession extends ChannelInboundHandlerAdapter {
     }
 
     private void readReplica(int i) {
-        if (!out[i] && channels[i] != null && channels[i].isActive() && ctx.channel().isWritable()
+        if (!out[i] && channels[i] != null && channels[i].isActive() && (clientGone || ctx.channel().isWritable())
                 && voter.received(i) - voter.slowestReceived() < LAG_LIMIT) {
             channels[i].read();
         }
@@ -292,7 +313,7 @@ public final class StreamSession extends ChannelInboundHandlerAdapter {
     // ---- voting outcome ----------------------------------------------------------------------------
 
     private void deliver(byte[] released) {
-        if (released.length > 0) {
+        if (released.length > 0 && !clientGone) {
             ctx.writeAndFlush(Unpooled.wrappedBuffer(released));
             readReplicas(); // the slowest may have caught up: lagging-limited replicas can go on
         }
@@ -317,8 +338,11 @@ public final class StreamSession extends ChannelInboundHandlerAdapter {
         }
         if (voter.undecidable()) {
             ctx.close();
+            finish();
         } else if (voter.endAgreed()) {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            finish();
+        } else if (clientGone && laggardsCaughtUp()) {
             finish();
         }
     }
