@@ -99,6 +99,20 @@ class BadInputTest {
     }
 
     @Test
+    void shouldServeAPipelineSentOneByteAtATime() throws Exception {
+        byte[] pipeline = ("*3\r\n$3\r\nSET\r\n$2\r\nk\u00ff\r\n$3\r\na\r\n\r\nINCR n\r\n*2\r\n$3\r\nGET\r\n$2\r\nk\u00ff\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        try (RespClient c = new RespClient(redis.port())) {
+            for (byte b : pipeline) {
+                c.writeRaw(new byte[] {b}); // one TCP segment per byte (no Nagle on the client)
+            }
+            assertThat(c.read()).isEqualTo("OK");
+            assertThat(c.read()).isEqualTo(1L);
+            assertThat((byte[]) c.read()).isEqualTo("a\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    @Test
     void shouldIgnoreAClientThatDisconnectsMidRequest() throws Exception {
         Socket s = raw();
         s.getOutputStream().write("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nval".getBytes(StandardCharsets.US_ASCII));
