@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.resh.admin.AdminConfig;
 import io.resh.admin.AdminServer;
 import io.resh.core.GroupEvent;
+import io.resh.gateway.Gateway;
+import io.resh.gateway.GatewayConfig;
 import io.resh.core.config.GroupConfig;
 import io.resh.host.ConfigFile;
 import io.resh.host.ReplicaGroup;
@@ -22,6 +24,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Run the replica group described by CONFIG until Ctrl-C.",
                 "A config with a service: section runs Java replicas behind resh's TCP front door;",
+                "a config with a server: section runs N copies of an unmodified server behind the voting gateway;",
                 "see docs/CONFIGURATION.md for every field."})
 final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger("resh");
@@ -38,6 +41,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        if (GatewayConfig.isGatewayConfig(config)) { // a gateway config has a server: section
+            return serveGateway();
+        }
         JsonNode tree = ConfigFile.readTree(config);
         GroupConfig cfg = ConfigFile.load(config);
         String host = cfg.listenPort() < 0 ? "127.0.0.1" : cfg.listenHost();
@@ -74,10 +80,27 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Unmodified network servers behind the voting gateway. */
+    private int serveGateway() throws InterruptedException {
+        GatewayConfig gc = GatewayConfig.load(config);
+        if (port != null) {
+            gc = gc.withPort(port);
+        }
+        Gateway gateway = Gateway.start(gc);
+        gateway.addListener(ServeCommand::logEvent);
+        Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "resh-serve-stop"));
+        System.out.println("resh: " + gateway);
+        System.out.flush();
+        gateway.awaitClosed();
+        return 0;
+    }
+
     /** One concise log line per fault, recovery and checkpoint. */
     static void logEvent(GroupEvent e) {
         if (e instanceof GroupEvent.FaultDetected f) {
             LOG.warn("replica {} fault {} at #{}: {}", f.replica(), f.kind().label(), f.sequence(), f.evidence());
+        } else if (e instanceof GroupEvent.RecoveryStarted r) {
+            LOG.info("replica {} being replaced ({})", r.replica(), r.reason());
         } else if (e instanceof GroupEvent.RecoveryCompleted r) {
             LOG.info("replica {} recovered in {} ms (replayed {} requests)", r.replica(), r.durationMillis(), r.replayed());
         } else if (e instanceof GroupEvent.FailStopped f) {
