@@ -1,1 +1,9 @@
+/**
+ * Observability and control of running replica groups: Prometheus metrics, the JSON-lines event log
+ * with its live stream, the token-protected HTTP admin API, and the dashboard served from it.
+ *
+ * <p>{@link io.resh.admin.AdminServer#start} is the one entry point. Group events arrive on each group's
+ * loop thread; this package never does work there: every event is handed to one admin thread, which
+ * writes the log, updates the metrics and fans the event out to stream subscribers.
+ */
 package io.resh.admin;

@@ -1,5 +1,7 @@
 package io.resh.cli;
 
+import io.resh.admin.AdminConfig;
+import io.resh.admin.AdminServer;
 import io.resh.client.ReshClient;
 import io.resh.core.GroupEvent;
 import io.resh.core.InjectedFault;
@@ -72,9 +74,11 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         System.out.println("resh demo: starting 3 AES replicas (jdk, bc-engine, bc-light) ...");
         try (ReplicaGroup group = ReplicaGroup.start(config, List.of(events::add, DemoCommand::print));
              ReshServer server = ReshServer.start(group, "127.0.0.1", 0);
-             ReshClient client = ReshClient.connect("127.0.0.1", server.port())) {
+             ReshClient client = ReshClient.connect("127.0.0.1", server.port());
+             AdminServer admin = AdminServer.start(AdminConfig.defaults(), List.of(group))) {
             System.out.printf("resh demo: group up, front door on 127.0.0.1:%d, replica logs in %s%n",
                     server.port(), group.workDir());
+            System.out.println("resh demo: watch it live in a browser: " + admin.dashboardUrl());
             return run(group, client, events, runFor);
         }
     }
@@ -97,9 +101,10 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             long now = System.nanoTime();
             if (nextFault < SCHEDULE.size() && now - start >= SCHEDULE.get(nextFault).at() * runFor.toNanos()) {
                 Scheduled s = SCHEDULE.get(nextFault++);
-                group.faults().inject(s.fault(), s.replica(), s.arg());
-                injected++;
                 System.out.printf("  >> injecting: %s%n", s.what());
+                group.faults().inject(s.fault(), s.replica(), s.arg())
+                        .thenAccept(detail -> System.out.printf("  >> done: %s%n", detail));
+                injected++;
             }
             while (now < end && inflight.size() < window) {
                 byte[] nonce = new byte[16];

@@ -8,7 +8,9 @@ import picocli.CommandLine.Command;
 @Command(name = "resh", mixinStandardHelpOptions = true, versionProvider = Resh.Version.class,
         description = {"Redundant Execution on a Single Host: run a service as N isolated replicas, vote on every",
                 "reply, mask and repair the replica that crashed, hung or silently computed garbage."},
-        subcommands = {DemoCommand.class, ServeCommand.class, CallCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, ServeCommand.class, ExecCommand.class, StatusCommand.class, InjectCommand.class,
+                EventsCommand.class, CallCommand.class, KvCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Resh implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -23,7 +25,7 @@ public final class Resh implements Runnable {
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             // Errors a user can act on get one line; anything else keeps its stack trace for a bug report.
             if (ex instanceof ReshException || ex instanceof IllegalArgumentException
-                    || ex instanceof java.io.UncheckedIOException) {
+                    || ex instanceof java.io.UncheckedIOException || ex instanceof io.resh.client.ReshRemoteException) {
                 cmd.getErr().println("resh: " + ex.getMessage());
                 return 2;
             }

@@ -86,4 +86,99 @@ public sealed interface GroupEvent {
             return "fail-stop";
         }
     }
+
+    /**
+     * A core's reputation fell below the suspect threshold: faults keep happening in whatever replica runs
+     * on it. It is no longer used while other cores are; replicas on it are moved off.
+     *
+     * @param faults faults charged to this core so far
+     * @param evidence the replicas and versions the faults were seen in, and their own scores
+     */
+    record CoreSuspected(long timeMillis, String group, int cpu, double reputation, long faults, String evidence)
+            implements GroupEvent {
+        @Override
+        public String type() {
+            return "core-suspected";
+        }
+    }
+
+    /** A suspect core's reputation recovered (old evidence faded): it is used again. */
+    record CoreCleared(long timeMillis, String group, int cpu, double reputation) implements GroupEvent {
+        @Override
+        public String type() {
+            return "core-cleared";
+        }
+    }
+
+    /** A running replica was re-pinned to another core (rotation, balance, or leaving a suspect core). */
+    record ReplicaMoved(long timeMillis, String group, int replica, int fromCpu, int toCpu, String reason)
+            implements GroupEvent {
+        @Override
+        public String type() {
+            return "replica-moved";
+        }
+    }
+
+    /** A slot exceeded its restart intensity: its next restart waits {@code delayMillis}. */
+    record BackedOff(long timeMillis, String group, int replica, int restarts, long windowMillis, long delayMillis)
+            implements GroupEvent {
+        @Override
+        public String type() {
+            return "backed-off";
+        }
+    }
+
+    /**
+     * The slots of one version restarted more than the version limit within the window: the version is out
+     * of service until {@code untilMillis}. Its slots run {@code replacement} meanwhile, or stay backed off
+     * when {@code replacement} is empty (no other version configured).
+     */
+    record VersionQuarantined(long timeMillis, String group, String version, int restarts, long windowMillis,
+                              long untilMillis, String replacement) implements GroupEvent {
+        @Override
+        public String type() {
+            return "version-quarantined";
+        }
+    }
+
+    /** A quarantined version's time is up: slots return to it at their next start. */
+    record VersionReleased(long timeMillis, String group, String version) implements GroupEvent {
+        @Override
+        public String type() {
+            return "version-released";
+        }
+    }
+
+    /** A healthy replica was replaced proactively by a fresh process and has rejoined the vote. */
+    record Rejuvenated(long timeMillis, String group, int replica, int cpu, long sequence, long durationMillis)
+            implements GroupEvent {
+        @Override
+        public String type() {
+            return "rejuvenated";
+        }
+    }
+
+    /**
+     * The supervisor found its own bookkeeping violating an invariant and repaired it.
+     *
+     * @param invariant which invariant (e.g. {@code live-has-process}, {@code log-contiguous})
+     * @param found what was wrong
+     * @param repair what was done
+     */
+    record SelfRepaired(long timeMillis, String group, String invariant, String found, String repair)
+            implements GroupEvent {
+        @Override
+        public String type() {
+            return "self-repaired";
+        }
+    }
+
+    /** Adaptive redundancy switched mode ({@code dmr} or {@code tmr}). */
+    record RedundancyChanged(long timeMillis, String group, String from, String to, String reason)
+            implements GroupEvent {
+        @Override
+        public String type() {
+            return "redundancy";
+        }
+    }
 }

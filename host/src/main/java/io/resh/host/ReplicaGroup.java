@@ -79,7 +79,19 @@ public final class ReplicaGroup implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the work directory for group " + config.name(), e);
         }
-        ReplicaGroup group = new ReplicaGroup(config, dir, initial);
+        ReplicaGroup group;
+        try {
+            group = new ReplicaGroup(config, dir, initial);
+        } catch (RuntimeException e) {
+            if (config.workDir() == null) {
+                try {
+                    Files.deleteIfExists(dir); // still empty: nothing was started
+                } catch (IOException ignored) {
+                    // a stray empty temporary directory is harmless
+                }
+            }
+            throw e;
+        }
         listeners.forEach(group.loop::addListener);
         Runtime.getRuntime().addShutdownHook(group.shutdownHook);
         group.thread.start();
@@ -93,7 +105,8 @@ public final class ReplicaGroup implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             s = status();
             long active = s.replicaStates().stream().filter(r -> r.state() == SlotState.ACTIVE).count();
-            if (active == config.replicas()) {
+            long dormant = s.replicaStates().stream().filter(r -> r.state() == SlotState.DORMANT).count();
+            if (active + dormant == config.replicas()) {
                 return;
             }
             if (s.failed() != null) {
@@ -110,7 +123,8 @@ public final class ReplicaGroup implements AutoCloseable {
         if (active >= loop.quorum().agreementNeeded() && s.failed() == null) {
             return;
         }
-        int bad = s.replicaStates().stream().filter(r -> r.state() != SlotState.ACTIVE).mapToInt(ReplicaStatus::index)
+        int bad = s.replicaStates().stream().filter(r -> r.state() != SlotState.ACTIVE && r.state() != SlotState.DORMANT)
+                .mapToInt(ReplicaStatus::index)
                 .findFirst().orElse(0);
         close();
         throw new ReshException("group " + config.name() + " did not start: " + active + " of " + config.replicas()
@@ -175,6 +189,36 @@ public final class ReplicaGroup implements AutoCloseable {
         });
     }
 
+    /**
+     * Replaces one replica now by a fresh process that restores the stable checkpoint and replays the log
+     * tail, as a recovery would, but without counting it as a fault (no reputation loss, no restart
+     * intensity). A replica that is backing off is started at once.
+     *
+     * @return what was done, e.g. {@code "replica 1: pid 4711 replaced by pid 4800 (starting)"}
+     * @throws IllegalArgumentException if there is no such replica
+     * @throws IllegalStateException if the replica is dormant (adaptive DMR) or the group does not serve
+     */
+    public String restart(int replica) {
+        return onLoop(() -> loop.restartReplica(replica));
+    }
+
+    /**
+     * Proactive rejuvenation: every {@code period}, one healthy replica is replaced by a fresh process
+     * restored from the stable checkpoint, round-robin, one at a time and only while the others still
+     * reach a quorum. {@link Duration#ZERO} turns it off. The first one is due one period from now.
+     *
+     * @throws IllegalArgumentException if the period is negative
+     */
+    public void setRejuvenationPeriod(Duration period) {
+        if (period.isNegative()) {
+            throw new IllegalArgumentException("rejuvenation period must be >= 0, got " + period);
+        }
+        onLoop(() -> {
+            loop.setRejuvenationPeriod(period);
+            return null;
+        });
+    }
+
     /** The newest stable checkpoint (sequence, digest, snapshot bytes); {@link Checkpoint#INITIAL} before the first. */
     public Checkpoint stableCheckpoint() {
         return onLoop(loop::stableCheckpoint);
@@ -197,7 +241,13 @@ public final class ReplicaGroup implements AutoCloseable {
         return onLoop(() -> loop.inject(replica, fault, arg));
     }
 
-    private <T> T onLoop(java.util.function.Supplier<T> action) {
+    /** The group's state machine, for tests that corrupt its bookkeeping on purpose. */
+    GroupLoop loop() {
+        return loop;
+    }
+
+    /** Runs {@code action} on the group's loop thread and waits for its result. */
+    <T> T onLoop(java.util.function.Supplier<T> action) {
         CompletableFuture<T> result = new CompletableFuture<>();
         loop.post(new GroupLoop.Task(() -> {
             try {

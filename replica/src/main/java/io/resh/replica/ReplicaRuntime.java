@@ -96,6 +96,14 @@ final class ReplicaRuntime {
         } catch (Exception | StackOverflowError e) {
             String text = e.getClass().getName() + ": " + e.getMessage();
             body = FrameCodec.replyBody(FrameCodec.STATUS_ERROR, text.getBytes(StandardCharsets.UTF_8));
+            Frame.ContractViolation v = SandboxViolation.of(r.sequence(), e);
+            if (v != null) {
+                try {
+                    send(v); // evidence for the host; the error reply is still voted like any other
+                } catch (IOException io) {
+                    // the host is gone; the main loop will see end of stream
+                }
+            }
         }
         return applyArmedFaults(body);
     }

@@ -1,0 +1,383 @@
+package io.resh.admin;
+
+import static io.netty.handler.codec.http.HttpResponseStatus.ACCEPTED;
+import static io.netty.handler.codec.http.HttpResponseStatus.CONFLICT;
+import static io.netty.handler.codec.http.HttpResponseStatus.METHOD_NOT_ALLOWED;
+import static io.netty.handler.codec.http.HttpResponseStatus.NOT_FOUND;
+import static io.netty.handler.codec.http.HttpResponseStatus.NOT_IMPLEMENTED;
+import static io.netty.handler.codec.http.HttpResponseStatus.OK;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.handler.codec.http.HttpMethod;
+import io.resh.core.ConfigException;
+import io.resh.core.Durations;
+import io.resh.core.InjectedFault;
+import io.resh.core.ReshException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin API's routes (all behind the bearer token; docs/OBSERVABILITY.md has the reference):
+ *
+ * <pre>
+ * GET  /api/groups                              every group with its replicas
+ * GET  /api/groups/{group}                      one group
+ * GET  /api/events?group=&amp;limit=               recent events, oldest first
+ * GET  /api/events/stream?group=&amp;backlog=      live server-sent events (handled by {@link EventStream})
+ * GET  /api/series?group=                       one-second traffic samples for charts
+ * GET  /api/faults                              the faults that can be injected
+ * POST /api/groups/{group}/inject               {"fault":"crash","replica":1,"arg":0}
+ * POST /api/groups/{group}/replicas/{i}/restart
+ * POST /api/groups/{group}/checkpoint
+ * PUT  /api/groups/{group}/rejuvenation         {"period":"10m"}
+ * GET  /metrics                                 Prometheus text format
+ * </pre>
+ *
+ * Routes that wait on a group (its loop answers within milliseconds, but may be slow under load) run on
+ * the {@code actions} executor, never on a Netty event loop.
+ */
+final class AdminRoutes {
+    private static final Logger LOG = LoggerFactory.getLogger(AdminRoutes.class);
+    static final String STREAM_PATH = "/api/events/stream";
+    private static final long INJECT_WAIT_MILLIS = 5_000;
+
+    private final Map<String, GroupWatch> watches;
+    private final EventJournal journal;
+    private final PrometheusMeterRegistry registry;
+    private final ObjectMapper json;
+    private final GroupViews views;
+    private final Executor actions;
+
+    AdminRoutes(Map<String, GroupWatch> watches, EventJournal journal, PrometheusMeterRegistry registry,
+                ObjectMapper json, Executor actions) {
+        this.watches = watches;
+        this.journal = journal;
+        this.registry = registry;
+        this.json = json;
+        this.views = new GroupViews(json);
+        this.actions = actions;
+    }
+
+    CompletableFuture<HttpReply> handle(AdminRequest req) {
+        try {
+            return route(req);
+        } catch (BadRequestException e) {
+            return CompletableFuture.completedFuture(HttpReply.error(e.status(), e.getMessage()));
+        }
+    }
+
+    private CompletableFuture<HttpReply> route(AdminRequest req) {
+        String[] p = req.path().replaceAll("/+$", "").split("/");
+        // p[0] is "" (the path starts with '/')
+        if (p.length == 2 && p[1].equals("metrics")) {
+            requireMethod(req, HttpMethod.GET);
+            return done(HttpReply.text(OK, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
+        }
+        if (p.length < 3 || !p[1].equals("api")) {
+            throw new BadRequestException(NOT_FOUND, "no such endpoint: " + req.path());
+        }
+        switch (p[2]) {
+            case "groups":
+                return groups(req, p);
+            case "events":
+                requireMethod(req, HttpMethod.GET);
+                if (p.length == 3) {
+                    return done(events(req));
+                }
+                break;
+            case "series":
+                requireMethod(req, HttpMethod.GET);
+                return done(series(req));
+            case "faults":
+                requireMethod(req, HttpMethod.GET);
+                return done(faults());
+            default:
+                break;
+        }
+        throw new BadRequestException(NOT_FOUND, "no such endpoint: " + req.path());
+    }
+
+    private CompletableFuture<HttpReply> groups(AdminRequest req, String[] p) {
+        if (p.length == 3) {
+            requireMethod(req, HttpMethod.GET);
+            ArrayNode all = json.createArrayNode();
+            watches.values().forEach(w -> all.add(views.group(w)));
+            return done(HttpReply.json(json, OK, all));
+        }
+        GroupWatch w = watch(p[3]);
+        if (p.length == 4) {
+            requireMethod(req, HttpMethod.GET);
+            return done(HttpReply.json(json, OK, views.group(w)));
+        }
+        if (p.length == 5 && p[4].equals("inject")) {
+            requireMethod(req, HttpMethod.POST);
+            return inject(req, w);
+        }
+        if (p.length == 5 && p[4].equals("checkpoint")) {
+            requireMethod(req, HttpMethod.POST);
+            return checkpoint(req, w);
+        }
+        if (p.length == 5 && p[4].equals("rejuvenation")) {
+            requireMethod(req, HttpMethod.PUT);
+            return rejuvenation(req, w);
+        }
+        if (p.length == 7 && p[4].equals("replicas") && p[6].equals("restart")) {
+            requireMethod(req, HttpMethod.POST);
+            return restart(req, w, replica(w, p[5]));
+        }
+        throw new BadRequestException(NOT_FOUND, "no such endpoint: " + req.path());
+    }
+
+    private HttpReply events(AdminRequest req) {
+        String group = req.param("group", null);
+        if (group != null) {
+            watch(group);
+        }
+        int limit = req.intParam("limit", 100, 1, 100_000);
+        ArrayNode a = json.createArrayNode();
+        journal.recent(group, limit).forEach(a::add);
+        return HttpReply.json(json, OK, a);
+    }
+
+    private HttpReply series(AdminRequest req) {
+        String group = req.param("group", null);
+        ObjectNode n = json.createObjectNode();
+        for (GroupWatch w : watches.values()) {
+            if (group == null || group.equals(w.name())) {
+                n.set(w.name(), views.samples(w.samples()));
+            }
+        }
+        if (group != null && n.isEmpty()) {
+            watch(group);
+        }
+        return HttpReply.json(json, OK, n);
+    }
+
+    private HttpReply faults() {
+        ArrayNode a = json.createArrayNode();
+        for (InjectedFault f : InjectedFault.values()) {
+            ObjectNode n = a.addObject();
+            n.put("fault", f.label());
+            n.put("insideReplica", f.insideReplica());
+            n.put("description", describe(f));
+            n.put("arg", argMeaning(f));
+        }
+        return HttpReply.json(json, OK, a);
+    }
+
+    static String describe(InjectedFault f) {
+        switch (f) {
+            case CRASH: return "SIGKILL the replica process";
+            case HANG: return "SIGSTOP the replica process: it stops answering";
+            case SLOW: return "delay the replica's next reply";
+            case REPLY_CORRUPTION: return "flip one bit of the replica's next reply";
+            case STATE_CORRUPTION: return "flip one bit in the replica's live state (caught at the next checkpoint)";
+            case BYZANTINE: return "answer the next request with a plausible but wrong reply";
+            case IPC_GARBAGE: return "write malformed bytes on the replica's IPC channel";
+            default: return f.label();
+        }
+    }
+
+    private static String argMeaning(InjectedFault f) {
+        switch (f) {
+            case SLOW: return "delay in ms (default 500)";
+            case REPLY_CORRUPTION: return "bit index, modulo the reply's length (default random)";
+            case STATE_CORRUPTION:
+            case IPC_GARBAGE: return "random seed (default random)";
+            default: return "unused";
+        }
+    }
+
+    private static long defaultArg(InjectedFault f) {
+        switch (f) {
+            case SLOW: return 500;
+            case REPLY_CORRUPTION: return ThreadLocalRandom.current().nextInt(0, 1 << 12);
+            case STATE_CORRUPTION:
+            case IPC_GARBAGE: return ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+            default: return 0;
+        }
+    }
+
+    private CompletableFuture<HttpReply> inject(AdminRequest req, GroupWatch w) {
+        JsonNode body = body(req);
+        if (!body.path("fault").isTextual()) {
+            throw new BadRequestException("body needs \"fault\": one of " + labels());
+        }
+        InjectedFault fault;
+        try {
+            fault = InjectedFault.parse(body.get("fault").asText());
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException(e.getMessage());
+        }
+        if (!body.path("replica").canConvertToInt() || !body.path("replica").isIntegralNumber()) {
+            throw new BadRequestException("body needs \"replica\": a replica index from 0 to " + (w.replicas() - 1));
+        }
+        int replica = replica(w, body.get("replica").asText());
+        long arg;
+        if (body.hasNonNull("arg")) {
+            if (!body.get("arg").isIntegralNumber()) {
+                throw new BadRequestException("\"arg\" must be a whole number (" + argMeaning(fault) + ")");
+            }
+            arg = body.get("arg").asLong();
+        } else {
+            arg = defaultArg(fault);
+        }
+        LOG.info("admin: {} asks to inject {} into group {} replica {} (arg {})", req.remote(), fault.label(), w.name(), replica, arg);
+        return CompletableFuture.supplyAsync(() -> {
+            ObjectNode out = json.createObjectNode();
+            out.put("group", w.name());
+            out.put("replica", replica);
+            out.put("fault", fault.label());
+            out.put("arg", arg);
+            try {
+                String detail = w.group().faults().inject(fault, replica, arg).get(INJECT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+                out.put("status", "done");
+                out.put("detail", detail);
+                return HttpReply.json(json, OK, out);
+            } catch (TimeoutException e) {
+                out.put("status", "pending");
+                out.put("detail", "the replica has not carried the fault out yet (it acts on its next request)");
+                return HttpReply.json(json, ACCEPTED, out);
+            } catch (ExecutionException e) {
+                return HttpReply.error(CONFLICT, "cannot inject " + fault.label() + " into group " + w.name()
+                        + " replica " + replica + ": " + e.getCause().getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return HttpReply.error(CONFLICT, "interrupted");
+            } catch (ReshException | IllegalArgumentException | IllegalStateException e) {
+                return HttpReply.error(CONFLICT, "cannot inject " + fault.label() + " into group " + w.name()
+                        + " replica " + replica + ": " + e.getMessage());
+            }
+        }, actions);
+    }
+
+    /**
+     * The host has no graceful restart yet, so a restart is a SIGKILL that the host's own crash recovery
+     * turns into a fresh replica (restored from the stable checkpoint, log tail replayed). It is therefore
+     * also counted as a crash.
+     */
+    private CompletableFuture<HttpReply> restart(AdminRequest req, GroupWatch w, int replica) {
+        LOG.info("admin: {} asks to restart group {} replica {}", req.remote(), w.name(), replica);
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                String detail = w.group().faults().crash(replica).get(INJECT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+                ObjectNode out = json.createObjectNode();
+                out.put("group", w.name());
+                out.put("replica", replica);
+                out.put("status", "restarting");
+                out.put("detail", detail + "; the host replaces the replica from the stable checkpoint"
+                        + " (recorded as a crash until the host has a graceful restart)");
+                return HttpReply.json(json, ACCEPTED, out);
+            } catch (ExecutionException e) {
+                return HttpReply.error(CONFLICT, "cannot restart group " + w.name() + " replica " + replica + ": "
+                        + e.getCause().getMessage());
+            } catch (TimeoutException | InterruptedException | RuntimeException e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                return HttpReply.error(CONFLICT, "cannot restart group " + w.name() + " replica " + replica + ": " + e);
+            }
+        }, actions);
+    }
+
+    private CompletableFuture<HttpReply> checkpoint(AdminRequest req, GroupWatch w) {
+        LOG.info("admin: {} asks group {} for a checkpoint", req.remote(), w.name());
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                w.group().checkpointNow();
+                ObjectNode out = json.createObjectNode();
+                out.put("group", w.name());
+                out.put("status", "requested");
+                out.put("detail", "replicas report their state digest at the last assigned request; the checkpoint"
+                        + " is stable once f+1 agree (watch for a checkpoint event)");
+                return HttpReply.json(json, ACCEPTED, out);
+            } catch (RuntimeException e) {
+                return HttpReply.error(CONFLICT, "cannot checkpoint group " + w.name() + ": " + e.getMessage());
+            }
+        }, actions);
+    }
+
+    private CompletableFuture<HttpReply> rejuvenation(AdminRequest req, GroupWatch w) {
+        JsonNode body = body(req);
+        Duration period;
+        try {
+            period = Durations.parse("period", body.path("period").asText(""));
+        } catch (ConfigException e) {
+            throw new BadRequestException("body needs \"period\": " + e.getMessage());
+        }
+        LOG.info("admin: {} asks to set group {} rejuvenation period to {} (not supported yet)", req.remote(), w.name(),
+                Durations.format(period));
+        return done(HttpReply.error(NOT_IMPLEMENTED, "group " + w.name() + " cannot change its rejuvenation period:"
+                + " this host does not rejuvenate replicas yet (no rejuvenation hook in ReplicaGroup)"));
+    }
+
+    private JsonNode body(AdminRequest req) {
+        if (req.body().length == 0) {
+            throw new BadRequestException("this call needs a JSON body");
+        }
+        try {
+            JsonNode n = json.readTree(req.body());
+            if (n == null || !n.isObject()) {
+                throw new BadRequestException("the body must be a JSON object");
+            }
+            return n;
+        } catch (JsonProcessingException e) {
+            throw new BadRequestException("the body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new BadRequestException("cannot read the body: " + e.getMessage());
+        }
+    }
+
+    private GroupWatch watch(String name) {
+        GroupWatch w = watches.get(name);
+        if (w == null) {
+            throw new BadRequestException(NOT_FOUND, "no group '" + name + "'; groups: " + String.join(", ", watches.keySet()));
+        }
+        return w;
+    }
+
+    private static int replica(GroupWatch w, String text) {
+        try {
+            int i = Integer.parseInt(text.trim());
+            if (i >= 0 && i < w.replicas()) {
+                return i;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the error
+        }
+        throw new BadRequestException(NOT_FOUND, "group " + w.name() + " has replicas 0 to " + (w.replicas() - 1)
+                + ", not '" + text + "'");
+    }
+
+    private static void requireMethod(AdminRequest req, HttpMethod expected) {
+        if (!req.method().equals(expected)) {
+            throw new BadRequestException(METHOD_NOT_ALLOWED, req.path() + " takes " + expected.name() + ", not " + req.method().name());
+        }
+    }
+
+    private static String labels() {
+        StringBuilder sb = new StringBuilder();
+        for (InjectedFault f : InjectedFault.values()) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(f.label());
+        }
+        return sb.toString();
+    }
+
+    private static CompletableFuture<HttpReply> done(HttpReply reply) {
+        return CompletableFuture.completedFuture(reply);
+    }
+}

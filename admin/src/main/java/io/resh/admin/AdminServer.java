@@ -1,0 +1,250 @@
+package io.resh.admin;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.resh.core.ConfigException;
+import io.resh.core.ReshException;
+import io.resh.host.ReplicaGroup;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin endpoint of running replica groups: Prometheus metrics at {@code /metrics}, the JSON admin API
+ * under {@code /api}, the live event stream, and the dashboard at {@code /}. Every call but the dashboard
+ * page needs {@code Authorization: Bearer <token>}, the token being read from (or created in) the
+ * configured token file.
+ *
+ * <pre>{@code
+ * try (ReplicaGroup group = ReplicaGroup.start(groupConfig);
+ *      AdminServer admin = AdminServer.start(AdminConfig.defaults(), List.of(group))) {
+ *     System.out.println("admin: " + admin.url());
+ *     admin.metered("kv").submit(request);   // timed: shows up as vote latency
+ * }
+ * }</pre>
+ *
+ * Close the server before the groups it watches. Thread-safe.
+ */
+public final class AdminServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
+    private static final long STATUS_PERIOD_MILLIS = 500;
+    private static final long SAMPLE_PERIOD_MILLIS = 1000;
+
+    private final AdminConfig config;
+    private final AdminToken token;
+    private final PrometheusMeterRegistry registry;
+    private final Map<String, GroupWatch> watches;
+    private final EventJournal journal;
+    private final EventPump pump;
+    private final ScheduledExecutorService scheduler;
+    private final ExecutorService actions;
+    private final EventLoopGroup loop;
+    private final Channel channel;
+    private final String url;
+
+    private AdminServer(AdminConfig config, List<ReplicaGroup> groups) throws IOException {
+        this.config = config;
+        this.token = AdminToken.loadOrCreate(config.tokenFile());
+        SslContext ssl = config.tls() ? sslContext(config) : null;
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        ObjectMapper json = new ObjectMapper();
+        Clock clock = Clock.systemUTC();
+        Map<String, GroupWatch> byName = new LinkedHashMap<>();
+        Map<String, GroupMetrics> metrics = new LinkedHashMap<>();
+        for (ReplicaGroup g : groups) {
+            String name = g.config().name();
+            if (byName.containsKey(name)) {
+                throw new ConfigException("groups", "two groups are named '" + name + "'; names must be unique");
+            }
+            GroupWatch w = new GroupWatch(g, new MeteredGroup(g, registry), clock);
+            byName.put(name, w);
+            metrics.put(name, new GroupMetrics(registry, w));
+        }
+        this.watches = Collections.unmodifiableMap(byName);
+        RotatingFile file = config.eventLog() == null ? null
+                : new RotatingFile(config.eventLog(), config.eventLogMaxBytes(), config.eventLogFiles());
+        this.journal = new EventJournal(json, file, config.recentEvents());
+        this.pump = new EventPump(new EventJson(json), journal, watches, Map.copyOf(metrics), registry);
+        Broadcast samples = new Broadcast();
+        this.scheduler = Executors.newScheduledThreadPool(2, new DefaultThreadFactory("resh-admin-poll", true));
+        this.actions = Executors.newFixedThreadPool(2, new DefaultThreadFactory("resh-admin-action", true));
+        Counter rejected = Counter.builder("resh.admin.unauthorized")
+                .description("Admin calls rejected for a missing or wrong token").register(registry);
+        AdminRoutes routes = new AdminRoutes(watches, journal, registry, json, actions);
+        AdminHandler handler = new AdminHandler(token, routes, new Dashboard(), journal, samples, rejected);
+        this.loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("resh-admin-http", true),
+                NioIoHandler.newFactory());
+        try {
+            this.channel = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+                    .childHandler(new AdminInitializer(ssl, handler))
+                    .bind(config.host(), config.port()).sync().channel();
+        } catch (Exception e) { // bind() rethrows the socket's checked exceptions undeclared
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            scheduler.shutdownNow();
+            actions.shutdownNow();
+            pump.close();
+            journal.close();
+            throw new ReshException("admin: cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+        }
+        // Only now that nothing can fail any more: from here on the groups feed this server.
+        GroupViews views = new GroupViews(json);
+        for (GroupWatch w : watches.values()) {
+            w.group().addListener(pump);
+            w.poll();
+            scheduler.scheduleWithFixedDelay(w::poll, STATUS_PERIOD_MILLIS, STATUS_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+            scheduler.scheduleAtFixedRate(() -> publishSample(w, views, json, samples), 0, SAMPLE_PERIOD_MILLIS,
+                    TimeUnit.MILLISECONDS);
+        }
+        int port = ((InetSocketAddress) channel.localAddress()).getPort();
+        String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
+        this.url = (ssl != null ? "https" : "http") + "://" + host + ":" + port + "/";
+        writeEndpointFile();
+        LOG.info("admin: {} (token in {})", url, config.tokenFile());
+    }
+
+    /**
+     * Starts the admin endpoint for {@code groups} (already started; events from now on are recorded).
+     *
+     * @throws ConfigException if two groups share a name or the TLS files are unusable
+     * @throws ReshException if the address can't be bound
+     * @throws UncheckedIOException if the token file or the event log can't be created
+     */
+    public static AdminServer start(AdminConfig config, List<ReplicaGroup> groups) {
+        try {
+            return new AdminServer(config, List.copyOf(groups));
+        } catch (IOException e) {
+            throw new UncheckedIOException("admin: " + e.getMessage(), e);
+        }
+    }
+
+    private static SslContext sslContext(AdminConfig config) {
+        try {
+            return SslContextBuilder.forServer(config.tlsCert().toFile(), config.tlsKey().toFile()).build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new ConfigException("admin.tls", "cannot use certificate " + config.tlsCert() + " with key "
+                    + config.tlsKey() + " (PEM certificate chain and PKCS#8 key expected): " + e.getMessage());
+        }
+    }
+
+    private static void publishSample(GroupWatch w, GroupViews views, ObjectMapper json, Broadcast samples) {
+        try {
+            Sample s = w.sample();
+            samples.publish(new StreamMessage(StreamMessage.SAMPLE, w.name(), json.writeValueAsString(views.sample(s))));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("admin: cannot sample group {}: {}", w.name(), e.toString());
+        }
+    }
+
+    private void writeEndpointFile() {
+        if (config.endpointFile() == null) {
+            return;
+        }
+        try {
+            Path dir = config.endpointFile().toAbsolutePath().getParent();
+            if (dir != null) {
+                Files.createDirectories(dir);
+            }
+            Files.writeString(config.endpointFile(), url + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            LOG.warn("admin: cannot write {} (the CLI will need --url): {}", config.endpointFile(), e.getMessage());
+        }
+    }
+
+    /** Base URL, e.g. {@code http://127.0.0.1:40123/}, with a trailing slash. */
+    public String url() {
+        return url;
+    }
+
+    public int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    /**
+     * The dashboard URL with the token: {@code http://127.0.0.1:40123/?token=...}. Anyone who sees it can
+     * control the groups; print it only to the operator's own terminal.
+     */
+    public String dashboardUrl() {
+        return url + "?token=" + token.value();
+    }
+
+    /** The bearer token every API call must carry. */
+    public String token() {
+        return token.value();
+    }
+
+    /** Where the token is kept. */
+    public Path tokenFile() {
+        return config.tokenFile();
+    }
+
+    /** A view of the watched group {@code name} whose requests are timed into the vote-latency metrics. */
+    public MeteredGroup metered(String name) {
+        GroupWatch w = watches.get(name);
+        if (w == null) {
+            throw new IllegalArgumentException("no group '" + name + "'; groups: " + String.join(", ", watches.keySet()));
+        }
+        return w.metered();
+    }
+
+    /** The registry behind {@code /metrics}, for callers that add their own meters. */
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** Stops listening, closes open streams and flushes the event log. Idempotent. */
+    @Override
+    public void close() {
+        if (channel.isOpen()) {
+            channel.close().syncUninterruptibly();
+        }
+        scheduler.shutdownNow();
+        actions.shutdownNow();
+        loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        pump.close();
+        journal.close();
+        deleteEndpointFile();
+    }
+
+    private void deleteEndpointFile() {
+        Path f = config.endpointFile();
+        try {
+            if (f != null && Files.exists(f) && Files.readString(f, StandardCharsets.UTF_8).trim().equals(url.trim())) {
+                Files.delete(f);
+            }
+        } catch (IOException e) {
+            LOG.debug("admin: cannot remove {}: {}", f, e.getMessage());
+        }
+    }
+}

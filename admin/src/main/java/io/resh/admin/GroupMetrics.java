@@ -1,0 +1,146 @@
+package io.resh.admin;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.resh.core.FaultKind;
+import io.resh.core.GroupEvent;
+import io.resh.host.GroupStatus;
+import io.resh.host.ReplicaStatus;
+import io.resh.host.SlotState;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * A group's meters: counters driven by its events (faults by replica and kind, divergences by replica and
+ * core, recoveries and their duration, injections, rejuvenations) and gauges read from its latest polled
+ * status (requests, voted replies, log length, checkpoint age, replica state). Vote latency is recorded
+ * by {@link MeteredGroup}.
+ *
+ * <p>Meter names are Micrometer's dotted names; Prometheus sees {@code resh_faults_total},
+ * {@code resh_checkpoint_age_seconds} and so on (docs/OBSERVABILITY.md lists them all).
+ */
+final class GroupMetrics {
+    private final MeterRegistry registry;
+    private final GroupWatch watch;
+    private final Tags groupTag;
+    private final Timer recoveryDuration;
+
+    GroupMetrics(MeterRegistry registry, GroupWatch watch) {
+        this.registry = registry;
+        this.watch = watch;
+        this.groupTag = Tags.of("group", watch.name());
+        statusCounter("resh.requests", "requests", "Requests ordered by the group");
+        statusCounter("resh.replies", "replies", "Voted replies released to clients");
+        statusCounter("resh.service.errors", "service-errors", "Voted replies that were a service error");
+        statusCounter("resh.unavailable", "unavailable", "Requests failed because no quorum answered in time");
+        statusCounter("resh.rollbacks", "rollbacks", "DMR roll-backs to the stable checkpoint");
+        statusCounter("resh.checkpoints", "checkpoints", "Stable checkpoints taken");
+        gauge("resh.log.length", "Requests kept in the log since the stable checkpoint", GroupStatus::logLength);
+        gauge("resh.pending.requests", "Requests not answered yet", GroupStatus::pending);
+        gauge("resh.last.sequence", "Highest sequence number assigned", GroupStatus::lastSequence);
+        gauge("resh.checkpoint.sequence", "Sequence number of the stable checkpoint", GroupStatus::stableCheckpoint);
+        gauge("resh.failed", "1 once the group failed stop", s -> s.failed() == null ? 0 : 1);
+        Gauge.builder("resh.checkpoint.age", watch, w -> w.checkpointAgeMillis() / 1000.0).strongReference(true)
+                .baseUnit("seconds").description("Time since the last stable checkpoint").tags(groupTag)
+                .register(registry);
+        Gauge.builder("resh.group.reachable", watch, w -> w.unreachable() == null ? 1 : 0).strongReference(true)
+                .description("1 while the group answers status polls").tags(groupTag).register(registry);
+        this.recoveryDuration = Timer.builder("resh.recovery.duration").tags(groupTag)
+                .description("From detecting a fault to the replaced replica rejoining the vote")
+                .publishPercentiles(0.5, 0.99).register(registry);
+        for (int i = 0; i < watch.replicas(); i++) {
+            bindReplica(i);
+        }
+    }
+
+    private void bindReplica(int replica) {
+        Tags tags = groupTag.and("replica", Integer.toString(replica));
+        for (SlotState state : SlotState.values()) {
+            Gauge.builder("resh.replica.state", watch, w -> stateOf(w, replica) == state ? 1 : 0).strongReference(true)
+                    .description("1 for the replica's current life-cycle state, 0 for the others")
+                    .tags(tags.and("state", state.label())).register(registry);
+        }
+        replicaGauge("resh.replica.incarnation", replica, tags, "Processes this replica slot has had", ReplicaStatus::incarnation);
+        replicaGauge("resh.replica.core", replica, tags, "CPU core the replica is pinned to, -1 if not pinned", ReplicaStatus::cpu);
+        Gauge.builder("resh.replica.reputation", watch, w -> w.reputation(replica)).strongReference(true)
+                .description("Trust in the replica: 1 = no recent faults, falling towards 0 with each one")
+                .tags(tags).register(registry);
+        for (FaultKind kind : FaultKind.values()) {
+            faults(replica, kind); // present at 0, so rate() works from the first scrape
+        }
+        recoveries(replica);
+        rejuvenations(replica);
+    }
+
+    private static SlotState stateOf(GroupWatch w, int replica) {
+        GroupStatus s = w.latest();
+        return s == null ? null : s.replicaStates().get(replica).state();
+    }
+
+    private void statusCounter(String name, String counter, String description) {
+        FunctionCounter.builder(name, watch, w -> {
+            GroupStatus s = w.latest();
+            return s == null ? 0 : s.counters().getOrDefault(counter, 0L);
+        }).description(description).tags(groupTag).register(registry);
+    }
+
+    private void gauge(String name, String description, ToDoubleFunction<GroupStatus> value) {
+        Gauge.builder(name, watch, w -> {
+            GroupStatus s = w.latest();
+            return s == null ? Double.NaN : value.applyAsDouble(s);
+        }).strongReference(true).description(description).tags(groupTag).register(registry);
+    }
+
+    private void replicaGauge(String name, int replica, Tags tags, String description, ToDoubleFunction<ReplicaStatus> value) {
+        Gauge.builder(name, watch, w -> {
+            GroupStatus s = w.latest();
+            return s == null ? Double.NaN : value.applyAsDouble(s.replicaStates().get(replica));
+        }).strongReference(true).description(description).tags(tags).register(registry);
+    }
+
+    private Counter faults(int replica, FaultKind kind) {
+        return Counter.builder("resh.faults").description("Faults detected, by replica and kind")
+                .tags(groupTag.and("replica", Integer.toString(replica), "kind", kind.label())).register(registry);
+    }
+
+    private Counter recoveries(int replica) {
+        return Counter.builder("resh.recoveries").description("Replicas replaced and back in the vote")
+                .tags(groupTag.and("replica", Integer.toString(replica))).register(registry);
+    }
+
+    private Counter rejuvenations(int replica) {
+        return Counter.builder("resh.rejuvenations").description("Healthy replicas replaced proactively")
+                .tags(groupTag.and("replica", Integer.toString(replica))).register(registry);
+    }
+
+    /** Called on the admin event thread, never on the group's loop. */
+    void onEvent(GroupEvent event) {
+        if (event instanceof GroupEvent.FaultDetected f) {
+            faults(f.replica(), f.kind()).increment();
+            if (f.kind() == FaultKind.DIVERGENCE || f.kind() == FaultKind.STATE_DIVERGENCE) {
+                Counter.builder("resh.divergences").description("Replies or state digests that differed from the vote, by replica and CPU core")
+                        .tags(groupTag.and("replica", Integer.toString(f.replica()), "core", core(f.cpu())))
+                        .register(registry).increment();
+            }
+        } else if (event instanceof GroupEvent.RecoveryCompleted r) {
+            recoveries(r.replica()).increment();
+            recoveryDuration.record(r.durationMillis(), TimeUnit.MILLISECONDS);
+        } else if (event instanceof GroupEvent.RecoveryStarted r
+                && r.reason().toLowerCase(Locale.ROOT).startsWith("rejuvenat")) {
+            rejuvenations(r.replica()).increment();
+        } else if (event instanceof GroupEvent.FaultInjected i) {
+            Counter.builder("resh.faults.injected").description("Faults injected on purpose (campaign, admin API, demo)")
+                    .tags(groupTag.and("replica", Integer.toString(i.replica()), "fault", i.fault()))
+                    .register(registry).increment();
+        }
+    }
+
+    private static String core(int cpu) {
+        return cpu < 0 ? "none" : Integer.toString(cpu);
+    }
+}

@@ -1,0 +1,156 @@
+package io.resh.admin;
+
+import io.resh.core.GroupEvent;
+import io.resh.host.GroupStatus;
+import io.resh.host.ReplicaGroup;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.HdrHistogram.Histogram;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the admin knows about one group: its latest status (polled, so HTTP handlers never wait on the
+ * group's loop), per-replica reputation and last-fault time (from events), and one-second traffic
+ * samples for the charts.
+ *
+ * <p>Threads: {@link #poll} and {@link #sample} run on the admin's scheduler, {@link #onEvent} on the
+ * admin event thread, readers on any thread.
+ */
+final class GroupWatch {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupWatch.class);
+    static final long REPUTATION_HALF_LIFE_MILLIS = TimeUnit.MINUTES.toMillis(5);
+    private static final int SAMPLES_KEPT = 300;
+
+    private final ReplicaGroup group;
+    private final MeteredGroup metered;
+    private final Clock clock;
+    private final ReputationEstimate[] reputation;
+    private final AtomicLongArray lastFaultMillis;
+    private final ArrayDeque<Sample> samples = new ArrayDeque<>();
+    private volatile GroupStatus latest;
+    private volatile String unreachable;
+    private volatile long lastCheckpointMillis;
+    private volatile long lastCheckpointSequence;
+
+    // sampler thread only
+    private long previousReplies = -1;
+    private long previousSampleMillis;
+    private Histogram recycle;
+
+    GroupWatch(ReplicaGroup group, MeteredGroup metered, Clock clock) {
+        this.group = group;
+        this.metered = metered;
+        this.clock = clock;
+        int n = group.config().replicas();
+        this.reputation = new ReputationEstimate[n];
+        for (int i = 0; i < n; i++) {
+            reputation[i] = new ReputationEstimate(REPUTATION_HALF_LIFE_MILLIS);
+        }
+        this.lastFaultMillis = new AtomicLongArray(n);
+        this.lastCheckpointMillis = clock.millis();
+    }
+
+    String name() {
+        return group.config().name();
+    }
+
+    ReplicaGroup group() {
+        return group;
+    }
+
+    MeteredGroup metered() {
+        return metered;
+    }
+
+    int replicas() {
+        return reputation.length;
+    }
+
+    /** Takes a fresh status from the group's loop; a group that does not answer is marked unreachable. */
+    void poll() {
+        try {
+            GroupStatus s = group.status();
+            latest = s;
+            unreachable = null;
+            if (s.stableCheckpoint() != lastCheckpointSequence) {
+                lastCheckpointSequence = s.stableCheckpoint();
+                lastCheckpointMillis = clock.millis();
+            }
+        } catch (RuntimeException e) {
+            if (unreachable == null) {
+                LOG.warn("admin: group {} did not report its status: {}", name(), e.getMessage());
+            }
+            unreachable = e.getMessage() == null ? e.toString() : e.getMessage();
+        }
+    }
+
+    /** The newest polled status, or null before the first poll. */
+    GroupStatus latest() {
+        return latest;
+    }
+
+    /** Why the last poll failed, or null. */
+    String unreachable() {
+        return unreachable;
+    }
+
+    long checkpointAgeMillis() {
+        return Math.max(0, clock.millis() - lastCheckpointMillis);
+    }
+
+    double reputation(int replica) {
+        return reputation[replica].value(clock.millis());
+    }
+
+    /** Epoch millis of the replica's last detected fault, or 0. */
+    long lastFaultMillis(int replica) {
+        return lastFaultMillis.get(replica);
+    }
+
+    void onEvent(GroupEvent event) {
+        if (event instanceof GroupEvent.FaultDetected f && f.replica() >= 0 && f.replica() < reputation.length) {
+            reputation[f.replica()].fault(f.timeMillis());
+            lastFaultMillis.set(f.replica(), f.timeMillis());
+        } else if (event instanceof GroupEvent.CheckpointStable c) {
+            lastCheckpointSequence = c.sequence();
+            lastCheckpointMillis = c.timeMillis();
+        }
+    }
+
+    /** Closes the current one-second interval: replies per second and metered latency percentiles. */
+    Sample sample() {
+        long now = clock.millis();
+        GroupStatus s = latest;
+        long replies = s == null ? 0 : s.counters().getOrDefault("replies", 0L) + s.counters().getOrDefault("service-errors", 0L);
+        double rate = 0;
+        if (previousReplies >= 0 && now > previousSampleMillis) {
+            rate = Math.max(0, replies - previousReplies) * 1000.0 / (now - previousSampleMillis);
+        }
+        previousReplies = replies;
+        previousSampleMillis = now;
+        Histogram h = metered.takeInterval(recycle);
+        recycle = h;
+        long count = h.getTotalCount();
+        Sample sample = new Sample(now, name(), rate, count,
+                count == 0 ? -1 : h.getValueAtPercentile(50), count == 0 ? -1 : h.getValueAtPercentile(99),
+                count == 0 ? -1 : h.getMaxValue());
+        synchronized (samples) {
+            samples.addLast(sample);
+            while (samples.size() > SAMPLES_KEPT) {
+                samples.removeFirst();
+            }
+        }
+        return sample;
+    }
+
+    List<Sample> samples() {
+        synchronized (samples) {
+            return new ArrayList<>(samples);
+        }
+    }
+}

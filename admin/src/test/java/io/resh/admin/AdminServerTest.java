@@ -1,0 +1,282 @@
+package io.resh.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.resh.core.ReshException;
+import io.resh.host.ReplicaGroup;
+import io.resh.host.testing.ReplicaLogsOnFailure;
+import io.resh.host.testing.TestGroups;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/** The admin API against a real TMR group of replica processes. */
+@Tag("e2e")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AdminServerTest {
+    @RegisterExtension
+    final ReplicaLogsOnFailure logs = new ReplicaLogsOnFailure();
+
+    private ReplicaGroup group;
+    private AdminServer admin;
+    private AdminCalls calls;
+
+    @BeforeAll
+    void start(@TempDir Path dir) {
+        group = ReplicaGroup.start(TestGroups.counter("api", 3).build());
+        admin = AdminServer.start(AdminConfig.defaults().withDirectory(dir), List.of(group));
+        calls = new AdminCalls(admin);
+    }
+
+    @AfterAll
+    void stop() {
+        if (admin != null) {
+            admin.close();
+        }
+        if (group != null) {
+            group.close();
+        }
+    }
+
+    private JsonNode replica(int i) {
+        return calls.json("/api/groups/api").get("replicas").get(i);
+    }
+
+    private List<JsonNode> events() {
+        return StreamSupport.stream(calls.json("/api/events?limit=1000").spliterator(), false).toList();
+    }
+
+    private void awaitAllActive() {
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(calls.json("/api/groups/api").get("replicas"))
+                .allSatisfy(r -> assertThat(r.get("state").asText()).isEqualTo("active")));
+    }
+
+    @Test
+    void shouldAnswer401WithoutOrWithAWrongTokenAndLogEachRejection() {
+        Logger handlerLog = (Logger) LoggerFactory.getLogger(AdminHandler.class);
+        ListAppender<ILoggingEvent> seen = new ListAppender<>();
+        seen.start();
+        handlerLog.addAppender(seen);
+        awaitAllActive();
+        long pidBefore = replica(0).get("pid").asLong();
+        try {
+            HttpResponse<String> none = calls.send("GET", "/api/groups", null, null);
+            HttpResponse<String> wrong = calls.send("GET", "/api/groups", null, "Bearer " + "0".repeat(64));
+            HttpResponse<String> basic = calls.send("POST", "/api/groups/api/inject", "{\"fault\":\"crash\",\"replica\":0}",
+                    "Basic " + admin.token());
+            HttpResponse<String> metrics = calls.send("GET", "/metrics", null, "Bearer");
+
+            assertThat(List.of(none, wrong, basic, metrics)).allSatisfy(r -> {
+                assertThat(r.statusCode()).isEqualTo(401);
+                assertThat(r.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"resh\"");
+                assertThat(AdminCalls.parse(r.body()).get("error").asText()).contains("Authorization: Bearer");
+            });
+            assertThat(none.body()).contains("no Authorization header");
+            assertThat(wrong.body()).contains("wrong token");
+            assertThat(seen.list).extracting(ILoggingEvent::getFormattedMessage)
+                    .anySatisfy(m -> assertThat(m).contains("rejected GET /api/groups").contains("no Authorization header"))
+                    .anySatisfy(m -> assertThat(m).contains("rejected GET /api/groups").contains("wrong token"))
+                    .anySatisfy(m -> assertThat(m).contains("rejected POST /api/groups/api/inject"))
+                    .noneSatisfy(m -> assertThat(m).contains(admin.token()));
+            assertThat(calls.metric("resh_admin_unauthorized_total")).isGreaterThanOrEqualTo(4);
+            assertThat(replica(0).get("pid").asLong()).as("the rejected inject did nothing").isEqualTo(pidBefore);
+        } finally {
+            handlerLog.detachAppender(seen);
+        }
+    }
+
+    @Test
+    void shouldServeTheDashboardPageWithoutDataAndPinItsScript() {
+        HttpResponse<String> page = calls.send("GET", "/", null, null);
+
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/html"));
+        assertThat(page.headers().firstValue("Content-Security-Policy"))
+                .hasValueSatisfying(v -> assertThat(v).contains("script-src 'sha256-").contains("connect-src 'self'"));
+        assertThat(page.body()).contains("<title>resh").doesNotContain(admin.token());
+    }
+
+    @Test
+    void shouldListTheGroupWithItsReplicas() {
+        JsonNode groups = calls.json("/api/groups");
+
+        assertThat(groups).hasSize(1);
+        JsonNode g = groups.get(0);
+        assertThat(g.get("name").asText()).isEqualTo("api");
+        assertThat(g.get("n").asInt()).isEqualTo(3);
+        assertThat(g.get("f").asInt()).isEqualTo(1);
+        assertThat(g.get("state").asText()).isEqualTo("serving");
+        assertThat(g.get("replicas")).hasSize(3).allSatisfy(r -> {
+            assertThat(r.get("pid").asLong()).isPositive();
+            assertThat(r.get("reputation").asDouble()).isBetween(0.0, 1.0);
+            assertThat(r.has("core")).isTrue();
+        });
+        assertThat(calls.json("/api/faults")).extracting(f -> f.get("fault").asText())
+                .contains("crash", "hang", "reply-corruption", "state-corruption");
+    }
+
+    @Test
+    void shouldDetectAndRecoverAHangInjectedThroughTheApi() {
+        awaitAllActive();
+        long pidBefore = replica(2).get("pid").asLong();
+        int incarnationBefore = replica(2).get("incarnation").asInt();
+
+        HttpResponse<String> r = calls.send("POST", "/api/groups/api/inject", "{\"fault\":\"hang\",\"replica\":2}");
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(AdminCalls.parse(r.body()).get("detail").asText()).contains("SIGSTOP").contains(Long.toString(pidBefore));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(events()).anySatisfy(e -> {
+                assertThat(e.get("type").asText()).isEqualTo("fault");
+                assertThat(e.get("kind").asText()).isEqualTo("hang");
+                assertThat(e.get("replica").asInt()).isEqualTo(2);
+            });
+            assertThat(events()).anySatisfy(e -> {
+                assertThat(e.get("type").asText()).isEqualTo("recovered");
+                assertThat(e.get("replica").asInt()).isEqualTo(2);
+            });
+            JsonNode now = replica(2);
+            assertThat(now.get("state").asText()).isEqualTo("active");
+            assertThat(now.get("incarnation").asInt()).isEqualTo(incarnationBefore + 1);
+            assertThat(now.get("pid").asLong()).isNotEqualTo(pidBefore);
+        });
+        assertThat(replica(2).get("reputation").asDouble()).isLessThan(1.0);
+        assertThat(group.call("get".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10))).isNotEmpty();
+    }
+
+    @Test
+    void shouldRestartAReplicaOnRequest() {
+        awaitAllActive();
+        long pidBefore = replica(0).get("pid").asLong();
+
+        HttpResponse<String> r = calls.send("POST", "/api/groups/api/replicas/0/restart", null);
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            JsonNode now = replica(0);
+            assertThat(now.get("pid").asLong()).isNotEqualTo(pidBefore);
+            assertThat(now.get("state").asText()).isEqualTo("active");
+        });
+    }
+
+    @Test
+    void shouldTakeACheckpointOnRequest() {
+        for (int i = 0; i < 5; i++) {
+            group.call("add:2".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10));
+        }
+        awaitAllActive();
+        long last = calls.json("/api/groups/api").get("lastSequence").asLong();
+
+        HttpResponse<String> r = calls.send("POST", "/api/groups/api/checkpoint", null);
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(calls.json("/api/groups/api").at("/checkpoint/sequence").asLong()).isGreaterThanOrEqualTo(last));
+        assertThat(events()).anySatisfy(e -> {
+            assertThat(e.get("type").asText()).isEqualTo("checkpoint");
+            assertThat(e.get("digest").asText()).hasSize(64);
+        });
+    }
+
+    @Test
+    void shouldRefuseBadActionsWithAClearMessage() {
+        HttpResponse<String> unknownFault = calls.send("POST", "/api/groups/api/inject", "{\"fault\":\"meteor\",\"replica\":0}");
+        HttpResponse<String> noReplica = calls.send("POST", "/api/groups/api/inject", "{\"fault\":\"crash\",\"replica\":7}");
+        HttpResponse<String> notJson = calls.send("POST", "/api/groups/api/inject", "crash please");
+        HttpResponse<String> wrongMethod = calls.send("GET", "/api/groups/api/inject", null);
+        HttpResponse<String> noGroup = calls.send("GET", "/api/groups/nope", null);
+        HttpResponse<String> badPeriod = calls.send("PUT", "/api/groups/api/rejuvenation", "{\"period\":\"soon\"}");
+        HttpResponse<String> rejuvenation = calls.send("PUT", "/api/groups/api/rejuvenation", "{\"period\":\"10m\"}");
+        HttpResponse<String> tooBig = calls.send("POST", "/api/groups/api/inject", "{\"x\":\"" + "a".repeat(100_000) + "\"}");
+
+        assertThat(unknownFault.statusCode()).isEqualTo(400);
+        assertThat(unknownFault.body()).contains("unknown fault 'meteor'").contains("reply-corruption");
+        assertThat(noReplica.statusCode()).isEqualTo(404);
+        assertThat(noReplica.body()).contains("replicas 0 to 2");
+        assertThat(notJson.statusCode()).isEqualTo(400);
+        assertThat(notJson.body()).contains("not valid JSON");
+        assertThat(wrongMethod.statusCode()).isEqualTo(405);
+        assertThat(noGroup.statusCode()).isEqualTo(404);
+        assertThat(noGroup.body()).contains("no group 'nope'").contains("api");
+        assertThat(badPeriod.statusCode()).isEqualTo(400);
+        assertThat(badPeriod.body()).contains("period");
+        assertThat(rejuvenation.statusCode()).isEqualTo(501);
+        assertThat(rejuvenation.body()).contains("rejuvenat");
+        assertThat(tooBig.statusCode()).isEqualTo(413);
+    }
+
+    @Test
+    void shouldNameTheAddressWhenItsPortIsTaken(@TempDir Path other) {
+        AdminConfig taken = AdminConfig.defaults().withDirectory(other).withListen("127.0.0.1", admin.port());
+
+        assertThatThrownBy(() -> AdminServer.start(taken, List.of(group))).isInstanceOf(ReshException.class)
+                .hasMessageContaining("cannot listen on 127.0.0.1:" + admin.port());
+        assertThat(calls.json("/api/groups")).hasSize(1);
+    }
+
+    @Test
+    void shouldWriteItsUrlForTheCliAndRemoveItOnClose(@TempDir Path other) throws Exception {
+        AdminServer second = AdminServer.start(AdminConfig.defaults().withDirectory(other), List.of());
+        Path endpoint = other.resolve("admin.url");
+        assertThat(Files.readString(endpoint).trim()).isEqualTo(second.url());
+
+        second.close();
+
+        assertThat(endpoint).doesNotExist();
+    }
+
+    @Test
+    void shouldStreamEventsAndSamplesAsTheyHappen() throws Exception {
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        HttpRequest req = HttpRequest.newBuilder(URI.create(admin.url() + "api/events/stream?backlog=5"))
+                .header("Authorization", "Bearer " + admin.token()).build();
+        CompletableFuture<HttpResponse<java.util.stream.Stream<String>>> open =
+                HttpClient.newHttpClient().sendAsync(req, HttpResponse.BodyHandlers.ofLines());
+        HttpResponse<java.util.stream.Stream<String>> response = open.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        Thread reader = new Thread(() -> response.body().forEach(lines::add), "sse-reader");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> lines.contains("event: ready"));
+
+            group.faults().inject(io.resh.core.InjectedFault.SLOW, 1, 1); // a harmless event: "injected"
+            group.call("add:1".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10));
+
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                List<String> seen = List.copyOf(lines);
+                int ready = seen.indexOf("event: ready");
+                assertThat(seen.subList(ready, seen.size())).anySatisfy(l ->
+                        assertThat(l).startsWith("data: ").contains("\"type\":\"injected\"").contains("\"fault\":\"slow\""));
+                assertThat(seen).contains("event: sample");
+            });
+        } finally {
+            response.body().close();
+        }
+    }
+}

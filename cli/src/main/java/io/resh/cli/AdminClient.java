@@ -1,0 +1,246 @@
+package io.resh.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.resh.core.ReshException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.function.BiPredicate;
+import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import picocli.CommandLine.Option;
+
+/**
+ * Talks to a running resh admin API with its bearer token, for {@code resh status}, {@code inject} and
+ * {@code events}. Where the API is: {@code --url}, else {@code $RESH_ADMIN_URL}, else the URL that
+ * {@code resh serve} wrote to {@code ~/.resh/admin.url}. The token: {@code --token-file}, else
+ * {@code $RESH_ADMIN_TOKEN_FILE}, else {@code ~/.resh/admin.token}.
+ */
+final class AdminClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The connection options every admin subcommand shares (a picocli mixin). */
+    static final class Options {
+        @Option(names = "--url", paramLabel = "URL", description = "Admin API base URL (default: $RESH_ADMIN_URL, "
+                + "else the one `resh serve` wrote to ~/.resh/admin.url).")
+        String url;
+
+        @Option(names = "--token-file", paramLabel = "FILE", description = "File holding the admin token (default: "
+                + "$RESH_ADMIN_TOKEN_FILE, else ~/.resh/admin.token).")
+        Path tokenFile;
+
+        @Option(names = "--cacert", paramLabel = "PEM", description = "Trust this certificate for an https:// admin URL "
+                + "(such as the server's own self-signed certificate).")
+        Path caCert;
+    }
+
+    private final HttpClient http;
+    private final String base;
+    private final String token;
+
+    private AdminClient(HttpClient http, String base, String token) {
+        this.http = http;
+        this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        this.token = token;
+    }
+
+    /** Resolves the URL and token from the options, the environment and {@code ~/.resh}. */
+    static AdminClient connect(Options o) {
+        Path home = Path.of(System.getProperty("user.home"), ".resh");
+        String url = o.url != null ? o.url : System.getenv("RESH_ADMIN_URL");
+        if (url == null) {
+            Path file = home.resolve("admin.url");
+            try {
+                url = Files.readString(file, StandardCharsets.UTF_8).trim();
+            } catch (IOException e) {
+                throw new ReshException("no admin URL: pass --url, set RESH_ADMIN_URL, or start `resh serve` (it writes "
+                        + file + ")");
+            }
+        }
+        if (!url.startsWith("http://") && !url.startsWith("https://")) {
+            throw new ReshException("admin URL must start with http:// or https://, got '" + url + "'");
+        }
+        Path tokenFile = o.tokenFile != null ? o.tokenFile
+                : System.getenv("RESH_ADMIN_TOKEN_FILE") != null ? Path.of(System.getenv("RESH_ADMIN_TOKEN_FILE"))
+                : home.resolve("admin.token");
+        String token;
+        try {
+            token = Files.readString(tokenFile, StandardCharsets.UTF_8).trim();
+        } catch (NoSuchFileException e) {
+            throw new ReshException("no admin token file " + tokenFile + " (the server creates it on first start;"
+                    + " pass --token-file if it uses another one)");
+        } catch (IOException e) {
+            throw new ReshException("cannot read the admin token from " + tokenFile + ": " + e.getMessage());
+        }
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (o.caCert != null) {
+            b.sslContext(trusting(o.caCert));
+        }
+        return new AdminClient(b.build(), url, token);
+    }
+
+    private static SSLContext trusting(Path pem) {
+        try (InputStream in = Files.newInputStream(pem)) {
+            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+            trust.load(null, null);
+            int i = 0;
+            for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                trust.setCertificateEntry("cert-" + i++, c);
+            }
+            if (i == 0) {
+                throw new ReshException("--cacert " + pem + " holds no PEM certificate");
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext ssl = SSLContext.getInstance("TLS");
+            ssl.init(null, tmf.getTrustManagers(), null);
+            return ssl;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new ReshException("cannot use --cacert " + pem + ": " + e.getMessage());
+        }
+    }
+
+    JsonNode get(String path) {
+        return call("GET", path, null);
+    }
+
+    JsonNode post(String path, JsonNode body) {
+        return call("POST", path, body);
+    }
+
+    private JsonNode call(String method, String path, JsonNode body) {
+        HttpRequest.Builder b = request(path).timeout(Duration.ofSeconds(30));
+        try {
+            b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+            if (body != null) {
+                b.header("Content-Type", "application/json");
+            }
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() / 100 != 2) {
+                throw failure(r.statusCode(), r.body());
+            }
+            return JSON.readTree(r.body());
+        } catch (IOException e) {
+            throw unreachable(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ReshException("interrupted");
+        }
+    }
+
+    /**
+     * Reads the server-sent event stream at {@code path} until {@code onEvent} returns false, the server
+     * closes it, or the thread is interrupted. {@code onEvent} gets each event's name and data.
+     *
+     * @return true when {@code onEvent} ended it, false when the server closed the stream
+     */
+    boolean follow(String path, BiPredicate<String, String> onEvent) {
+        try {
+            HttpResponse<Stream<String>> r = http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofLines());
+            try (Stream<String> lines = r.body()) {
+                if (r.statusCode() != 200) {
+                    StringBuilder body = new StringBuilder();
+                    lines.forEach(body::append);
+                    throw failure(r.statusCode(), body.toString());
+                }
+                String name = "message";
+                StringBuilder data = new StringBuilder();
+                Iterator<String> it = lines.iterator();
+                while (it.hasNext()) {
+                    String line = it.next();
+                    if (line.isEmpty()) {
+                        if (data.length() > 0 && !onEvent.test(name, data.toString())) {
+                            return true;
+                        }
+                        name = "message";
+                        data.setLength(0);
+                    } else if (line.startsWith("event:")) {
+                        name = line.substring(6).trim();
+                    } else if (line.startsWith("data:")) {
+                        data.append(line.substring(5).trim());
+                    }
+                }
+                return false;
+            }
+        } catch (IOException e) {
+            throw unreachable(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token);
+    }
+
+    private ReshException failure(int status, String body) {
+        String message = body;
+        try {
+            JsonNode n = JSON.readTree(body);
+            if (n != null && n.hasNonNull("error")) {
+                message = n.get("error").asText();
+            }
+        } catch (IOException e) {
+            // not JSON: show the body as it is
+        }
+        if (status == 401) {
+            return new ReshException("the admin API at " + base + " rejected the token: " + message);
+        }
+        return new ReshException("admin API answered " + status + ": " + message);
+    }
+
+    private ReshException unreachable(IOException e) {
+        if (e instanceof ConnectException) {
+            return new ReshException("cannot reach the admin API at " + base + " (is `resh serve` running?)");
+        }
+        if (e instanceof HttpTimeoutException) {
+            return new ReshException("the admin API at " + base + " did not answer in time");
+        }
+        return new ReshException("admin API at " + base + ": " + e);
+    }
+
+    /** The only group, or the named one; a clear error when the choice is ambiguous or wrong. */
+    String chooseGroup(String requested) {
+        JsonNode groups = get("/api/groups");
+        StringBuilder names = new StringBuilder();
+        for (JsonNode g : groups) {
+            names.append(names.length() == 0 ? "" : ", ").append(g.get("name").asText());
+        }
+        if (requested != null) {
+            for (JsonNode g : groups) {
+                if (g.get("name").asText().equals(requested)) {
+                    return requested;
+                }
+            }
+            throw new ReshException("no group '" + requested + "'; groups: " + (names.length() == 0 ? "none" : names));
+        }
+        if (groups.size() == 1) {
+            return groups.get(0).get("name").asText();
+        }
+        throw new ReshException(groups.isEmpty() ? "the server runs no replica group"
+                : "several groups run (" + names + "): pass --group");
+    }
+
+    static ObjectMapper json() {
+        return JSON;
+    }
+}

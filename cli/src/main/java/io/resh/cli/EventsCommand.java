@@ -1,0 +1,144 @@
+package io.resh.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.resh.core.ReshException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code resh events [--follow]}: recent faults, recoveries and checkpoints, or the live stream of them. */
+@Command(name = "events", mixinStandardHelpOptions = true,
+        description = "Print recent group events (faults, recoveries, checkpoints); --follow streams new ones.")
+public final class EventsCommand implements Callable<Integer> {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
+
+    @Option(names = {"-f", "--follow"}, description = "Keep printing events as they happen (Ctrl-C to stop).")
+    boolean follow;
+
+    @Option(names = {"-n", "--limit"}, paramLabel = "N", defaultValue = "20",
+            description = "How many recent events to print first (default: ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Option(names = "--count", paramLabel = "N", description = "With --follow: stop after printing N events.")
+    Integer count;
+
+    @Option(names = {"-g", "--group"}, paramLabel = "NAME", description = "Only this group's events.")
+    String group;
+
+    @Option(names = "--json", description = "Print each event as the JSON line the event log holds.")
+    boolean json;
+
+    @Mixin
+    AdminClient.Options admin = new AdminClient.Options();
+
+    @Spec
+    CommandSpec spec;
+
+    public EventsCommand() {
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        try {
+            if (limit < 0 || (count != null && count < 1)) {
+                throw new ReshException("--limit must be 0 or more and --count 1 or more");
+            }
+            AdminClient client = AdminClient.connect(admin);
+            String groupParam = group == null ? "" : "&group=" + URLEncoder.encode(group, StandardCharsets.UTF_8);
+            if (!follow) {
+                if (limit > 0) {
+                    for (JsonNode e : client.get("/api/events?limit=" + limit + groupParam)) {
+                        out.println(format(e));
+                    }
+                }
+                out.flush();
+                return 0;
+            }
+            int[] printed = {0};
+            boolean stoppedByUs = client.follow("/api/events/stream?backlog=" + limit + groupParam, (name, data) -> {
+                if (!name.equals("group-event")) {
+                    return true;
+                }
+                out.println(format(parse(data)));
+                out.flush();
+                printed[0]++;
+                return count == null || printed[0] < count;
+            });
+            if (!stoppedByUs) {
+                spec.commandLine().getErr().println("resh events: the server closed the stream");
+                return 1;
+            }
+            return 0;
+        } catch (ReshException e) {
+            spec.commandLine().getErr().println("resh events: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static JsonNode parse(String data) {
+        try {
+            return AdminClient.json().readTree(data);
+        } catch (IOException e) {
+            throw new ReshException("the server sent an event that is not JSON: " + data);
+        }
+    }
+
+    private String format(JsonNode e) {
+        if (json) {
+            return e.toString();
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append(TIME.format(Instant.ofEpochMilli(e.path("timeMillis").asLong()))).append("  ")
+                .append(e.path("group").asText()).append("  ");
+        if (e.has("replica")) {
+            sb.append("replica ").append(e.get("replica").asInt());
+            if (e.hasNonNull("core")) {
+                sb.append(" (core ").append(e.get("core").asInt()).append(')');
+            }
+            sb.append("  ");
+        }
+        if (e.has("sequence")) {
+            sb.append('#').append(e.get("sequence").asLong()).append("  ");
+        }
+        String type = e.path("type").asText();
+        sb.append(type.equals("fault") ? "FAULT " + e.path("kind").asText() : type).append("  ");
+        switch (type) {
+            case "fault":
+            case "rollback":
+            case "fail-stop":
+                sb.append(e.path("evidence").asText());
+                break;
+            case "injected":
+                sb.append(e.path("fault").asText()).append(": ").append(e.path("detail").asText());
+                break;
+            case "replica-started":
+                sb.append("pid ").append(e.path("pid").asLong()).append(", incarnation ").append(e.path("incarnation").asInt());
+                break;
+            case "recovery-started":
+                sb.append(e.path("reason").asText());
+                break;
+            case "recovered":
+                sb.append("in ").append(e.path("durationMillis").asLong()).append(" ms, replayed ")
+                        .append(e.path("replayed").asLong()).append(" requests");
+                break;
+            case "checkpoint":
+                sb.append("digest ").append(e.path("digest").asText().substring(0, Math.min(12, e.path("digest").asText().length())))
+                        .append(", ").append(e.path("snapshotBytes").asLong()).append(" B");
+                break;
+            default:
+                sb.append(e);
+        }
+        return sb.toString().stripTrailing();
+    }
+}

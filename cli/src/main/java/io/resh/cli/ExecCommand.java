@@ -1,0 +1,268 @@
+package io.resh.cli;
+
+import io.resh.core.ConfigException;
+import io.resh.core.Durations;
+import io.resh.exec.ExecOptions;
+import io.resh.exec.ExecReport;
+import io.resh.exec.ExecResult;
+import io.resh.exec.ExecRunner;
+import io.resh.exec.ExecSetupException;
+import io.resh.exec.ExitCodes;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code resh exec}: run a command as N replicas and vote on stdout, stderr, exit code and output files. */
+@Command(name = "exec", sortOptions = false,
+        description = {
+            "Run COMMAND as N replicas (same arguments, environment and stdin) and",
+            "vote on what they produce. Voted stdout and stderr stream out as soon as",
+            "f+1 replicas agree on each byte; the voted exit code is resh's exit code;",
+            "files declared with --output are voted by SHA-256. A minority that",
+            "differs is reported on stderr (replica, byte offset, hex and text).",
+            "",
+            "  resh exec -n 3 -- sha256sum big.iso",
+            "  resh exec -n 3 --sandbox --pin -- python3 model.py --input data.csv",
+            "  resh exec --version 'sort -n data.txt' \\",
+            "            --version 'python3 sort.py data.txt' \\",
+            "            --version 'java -jar sort.jar data.txt'",
+            ""},
+        footerHeading = "%nWork directories:%n",
+        footer = {
+            "Each replica runs in its own temporary work directory. It holds a link",
+            "to every entry of the current directory (so relative inputs resolve)",
+            "and receives every file the replica creates. --output FILE is relative",
+            "to the work directory; the voted copy is placed at FILE relative to the",
+            "current directory. RESH_REPLICA (0..N-1) tells a replica its index.",
+            "Without --sandbox, a replica that overwrites an existing file of the",
+            "current directory writes the shared original; with --sandbox all but",
+            "the work directory and a private /tmp is read-only.",
+            "",
+            "Exit codes:",
+            "  0-255  the replicas' voted exit code",
+            "  2      invalid options",
+            "  124    too few replicas finished within --timeout for a majority",
+            "  125    replicas disagreed, no majority (with -n 2: any mismatch)",
+            "  126    replicas could not be set up (bwrap or taskset missing, ...)",
+            "  127    the command was not found",
+            "  141    resh's output was closed (e.g. piped into head)",
+            "When resh chose the code itself, its last stderr line starts with",
+            "'resh exec:' and says why. See docs/EXEC.md."})
+public class ExecCommand implements Callable<Integer> {
+
+    @Option(names = {"-n", "--replicas"}, paramLabel = "N",
+            description = "Number of replicas (default 3; with --version, one per version). "
+                    + "N>=3 masks (N-1)/2 faulty replicas; N=2 only detects.")
+    Integer replicas;
+
+    @Option(names = "--version", paramLabel = "CMD",
+            description = "N-version execution: each --version is one replica's own command, run with sh -c. "
+                    + "Repeat it once per replica; do not give a COMMAND then.")
+    List<String> versions = new ArrayList<>();
+
+    @Option(names = "--timeout", paramLabel = "DURATION",
+            description = "Kill a replica still running after DURATION (e.g. 500ms, 30s, 5m) and count it faulty. "
+                    + "Default: no limit.")
+    String timeout;
+
+    @Option(names = "--ignore-stderr",
+            description = "Don't vote on stderr; show replica 0's stderr unvoted as it comes.")
+    boolean ignoreStderr;
+
+    @Option(names = "--output", paramLabel = "FILE",
+            description = "A file the command writes, relative to the work directory; each replica writes its "
+                    + "own copy and the voted one is placed at FILE relative to the current directory. Repeatable.")
+    List<String> outputs = new ArrayList<>();
+
+    @Option(names = "--sandbox",
+            description = "Run each replica under bubblewrap: no network, read-only root, private work directory "
+                    + "and /tmp, own PID namespace, dies with resh. Needs bwrap (apt-get install bubblewrap).")
+    boolean sandbox;
+
+    @Option(names = "--pin",
+            description = "Run each replica on its own CPU core (round-robin when N exceeds the cores), with taskset "
+                    + "(apt-get install util-linux). Reports name every replica's core.")
+    boolean pin;
+
+    @Option(names = "--retry",
+            description = "If the vote fails (a DMR mismatch, no majority, too many timeouts), run the whole group "
+                    + "once more; output already shown is checked, not repeated.")
+    boolean retry;
+
+    @Option(names = "--report", paramLabel = "FILE",
+            description = "Write a JSON report: replicas, cores, exit codes, timings, SHA-256 digests, faults.")
+    Path report;
+
+    @Option(names = "--stdin", paramLabel = "FILE",
+            description = "Feed FILE to every replica as stdin. Default: resh's stdin, read once (none if it is a "
+                    + "terminal).")
+    Path stdinFile;
+
+    @Option(names = "--no-stdin", description = "Give the replicas an empty stdin; don't read resh's stdin.")
+    boolean noStdin;
+
+    @Option(names = "--work-root", paramLabel = "DIR",
+            description = "Create the replica work directories under DIR (default: the system temp directory).")
+    Path workRoot;
+
+    @Option(names = "--keep-workdirs", description = "Keep the replica work directories after the run.")
+    boolean keepWorkDirs;
+
+    @Option(names = "--empty-workdir",
+            description = "Start replicas in an empty work directory, without links to the current directory.")
+    boolean emptyWorkDir;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
+    boolean help;
+
+    @Parameters(paramLabel = "COMMAND", arity = "0..*",
+            description = "The command and its arguments (put -- before it).")
+    List<String> command = new ArrayList<>();
+
+    private final InputStream stdin;
+    private final OutputStream out;
+    private final OutputStream err;
+    private final boolean stdinIsTerminal;
+
+    /** Reads resh's own stdin and writes to its stdout and stderr. */
+    public ExecCommand() {
+        this(System.in, new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err),
+                terminalOnStdin());
+    }
+
+    ExecCommand(InputStream stdin, OutputStream out, OutputStream err, boolean stdinIsTerminal) {
+        this.stdin = stdin;
+        this.out = out;
+        this.err = err;
+        this.stdinIsTerminal = stdinIsTerminal;
+    }
+
+    /** Options after the first COMMAND word belong to the command, not to resh. */
+    @Spec
+    void configure(CommandSpec spec) {
+        spec.parser().stopAtPositional(true);
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Path copiedStdin = null;
+        try {
+            ExecOptions options = options();
+            if (stdinFile != null) {
+                options = options.withStdin(stdinFile);
+            } else if (!noStdin && !stdinIsTerminal) {
+                copiedStdin = copyStdin();
+                options = options.withStdin(copiedStdin);
+            }
+            ExecResult result = new ExecRunner(out, err).run(options);
+            for (String line : result.notices()) {
+                say(line);
+            }
+            if (report != null) {
+                try {
+                    ExecReport.write(options, result, report);
+                } catch (IOException e) {
+                    say("resh exec: cannot write the report to " + report + ": " + e.getMessage());
+                }
+            }
+            return result.exitCode();
+        } catch (ConfigException e) {
+            say("resh exec: " + e.getMessage());
+            return ExitCodes.USAGE;
+        } catch (ExecSetupException e) {
+            say("resh exec: " + e.getMessage());
+            return e.exitCode();
+        } finally {
+            if (copiedStdin != null) {
+                try {
+                    Files.deleteIfExists(copiedStdin);
+                } catch (IOException e) {
+                    // A leftover temp file is harmless.
+                }
+            }
+        }
+    }
+
+    private ExecOptions options() {
+        if (stdinFile != null && noStdin) {
+            throw new ConfigException("--stdin", "give either --stdin FILE or --no-stdin, not both");
+        }
+        ExecOptions options;
+        if (!versions.isEmpty()) {
+            if (!command.isEmpty()) {
+                throw new ConfigException("--version", "give either --version commands or one COMMAND after --, "
+                        + "not both (got COMMAND " + String.join(" ", command) + ")");
+            }
+            if (replicas != null && replicas != versions.size()) {
+                throw new ConfigException("--replicas", "-n " + replicas + " does not match the " + versions.size()
+                        + " --version commands; give one --version per replica, or leave -n out");
+            }
+            options = ExecOptions.versions(versions);
+        } else {
+            options = ExecOptions.replicated(replicas == null ? 3 : replicas, command);
+        }
+        List<Path> files = new ArrayList<>();
+        for (String file : outputs) {
+            files.add(Path.of(file));
+        }
+        return options
+                .withTimeout(timeout == null ? null : Durations.parse("--timeout", timeout))
+                .withIgnoreStderr(ignoreStderr)
+                .withOutputs(files)
+                .withSandbox(sandbox)
+                .withPin(pin)
+                .withRetry(retry)
+                .withWorkRoot(workRoot)
+                .withKeepWorkDirs(keepWorkDirs)
+                .withLinkStartDir(!emptyWorkDir);
+    }
+
+    /** Reads resh's stdin once into a file every replica then reads. */
+    private Path copyStdin() {
+        Path dir = workRoot != null ? workRoot : Path.of(System.getProperty("java.io.tmpdir"));
+        try {
+            Files.createDirectories(dir);
+            Path file = Files.createTempFile(dir, "resh-stdin-", ".bin");
+            // Removed after the run; also on Ctrl-C, when the run never gets to remove it.
+            file.toFile().deleteOnExit();
+            Files.copy(stdin, file, StandardCopyOption.REPLACE_EXISTING);
+            return file;
+        } catch (IOException e) {
+            throw new ExecSetupException(ExitCodes.SETUP_FAILED, "cannot store stdin for the replicas under " + dir
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void say(String line) {
+        try {
+            err.write((line + System.lineSeparator()).getBytes(StandardCharsets.UTF_8));
+            err.flush();
+        } catch (IOException e) {
+            // stderr is gone; there is no one left to tell.
+        }
+    }
+
+    /** True when stdin is a terminal: then nobody is piping input, and reading it would wait for the user. */
+    private static boolean terminalOnStdin() {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/0")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return System.console() != null;
+        }
+    }
+}

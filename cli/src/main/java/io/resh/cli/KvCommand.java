@@ -1,0 +1,54 @@
+package io.resh.cli;
+
+import io.resh.client.ReshClient;
+import io.resh.examples.kv.KvReply;
+import io.resh.examples.kv.KvRequests;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** A command-line client for the key-value example ({@code examples/kv.yaml}). */
+@Command(name = "kv", mixinStandardHelpOptions = true,
+        description = {"Talk to a running KV group (./resh serve examples/kv.yaml):",
+                "  resh kv set KEY VALUE | get KEY | del KEY | incr KEY | size | mtime KEY"})
+final class KvCommand implements Callable<Integer> {
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Front door address (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = {"-p", "--port"}, defaultValue = "7400", description = "Front door port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Parameters(index = "0", paramLabel = "OP", description = "set, get, del, incr, size or mtime")
+    String op;
+
+    @Parameters(index = "1..*", paramLabel = "ARG")
+    List<String> args = List.of();
+
+    @Override
+    public Integer call() {
+        byte[] request = switch (op) {
+            case "set" -> KvRequests.set(arg(0), arg(1));
+            case "get" -> KvRequests.get(arg(0));
+            case "del" -> KvRequests.del(arg(0));
+            case "incr" -> KvRequests.incr(arg(0));
+            case "size" -> KvRequests.size();
+            case "mtime" -> KvRequests.mtime(arg(0));
+            default -> throw new IllegalArgumentException("unknown kv op '" + op + "'; expected set, get, del, incr, size or mtime");
+        };
+        try (ReshClient client = ReshClient.connect(host, port)) {
+            KvReply reply = KvRequests.decodeReply(client.call(request, Duration.ofSeconds(10)));
+            System.out.println(reply instanceof KvReply.Value v ? v.utf8() : reply.toString());
+        }
+        return 0;
+    }
+
+    private String arg(int i) {
+        if (i >= args.size()) {
+            throw new IllegalArgumentException("kv " + op + " needs " + (op.equals("set") ? "KEY VALUE" : "KEY"));
+        }
+        return args.get(i);
+    }
+}

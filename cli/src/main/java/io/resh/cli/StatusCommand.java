@@ -1,0 +1,122 @@
+package io.resh.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.resh.core.ReshException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code resh status}: the groups a running {@code resh serve} hosts, and the state of every replica. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Show each replica group and its replicas (state, core, reputation, last fault).")
+public final class StatusCommand implements Callable<Integer> {
+    @Mixin
+    AdminClient.Options admin = new AdminClient.Options();
+
+    @Option(names = "--json", description = "Print the admin API's JSON instead of a table.")
+    boolean json;
+
+    @Option(names = {"-g", "--group"}, paramLabel = "NAME", description = "Only this group.")
+    String group;
+
+    @Spec
+    CommandSpec spec;
+
+    public StatusCommand() {
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        try {
+            AdminClient client = AdminClient.connect(admin);
+            JsonNode groups = group == null ? client.get("/api/groups") : AdminClient.json().createArrayNode()
+                    .add(client.get("/api/groups/" + group));
+            if (json) {
+                out.println(AdminClient.json().writerWithDefaultPrettyPrinter().writeValueAsString(groups));
+            } else if (groups.isEmpty()) {
+                out.println("no replica groups are running");
+            } else {
+                for (Iterator<JsonNode> it = groups.elements(); it.hasNext(); ) {
+                    print(out, it.next());
+                    if (it.hasNext()) {
+                        out.println();
+                    }
+                }
+            }
+            out.flush();
+            return 0;
+        } catch (ReshException | JsonProcessingException e) {
+            spec.commandLine().getErr().println("resh status: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static void print(PrintWriter out, JsonNode g) {
+        int n = g.path("n").asInt();
+        String mode = n == 2 ? "DMR" : n == 3 ? "TMR" : n + "-MR";
+        JsonNode c = g.path("counters");
+        long faults = 0;
+        for (Iterator<String> names = c.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (name.startsWith("faults.")) {
+                faults += c.get(name).asLong();
+            }
+        }
+        out.printf(Locale.ROOT, "%s  %s (N=%d, masks f=%d)  %s%s%n", g.path("name").asText(), mode, n, g.path("f").asInt(),
+                g.path("state").asText().toUpperCase(Locale.ROOT),
+                g.hasNonNull("detail") ? ": " + g.get("detail").asText() : "");
+        if (g.has("checkpoint")) {
+            out.printf(Locale.ROOT, "  requests %d  voted %d  faults %d  recoveries %d  checkpoint #%d (%.0f s ago)  log %d  pending %d%n",
+                    c.path("requests").asLong(), c.path("replies").asLong(), faults, c.path("recoveries").asLong(),
+                    g.at("/checkpoint/sequence").asLong(), g.at("/checkpoint/ageSeconds").asDouble(),
+                    g.path("logLength").asLong(), g.path("pending").asLong());
+        }
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"REPLICA", "STATE", "CORE", "PID", "INCARNATION", "REPUTATION", "FAULTS", "LAST FAULT"});
+        for (JsonNode r : g.path("replicas")) {
+            rows.add(new String[] {
+                r.path("index").asText(), r.path("state").asText(),
+                r.path("core").isNull() ? "-" : r.path("core").asText(),
+                r.path("pid").asLong() > 0 ? r.path("pid").asText() : "-",
+                r.path("incarnation").asText(),
+                String.format(Locale.ROOT, "%.2f", r.path("reputation").asDouble()),
+                r.path("faults").asText(),
+                r.path("lastFault").asText().isEmpty() ? "-" : abbreviate(r.path("lastFault").asText(), 70)});
+        }
+        table(out, rows);
+    }
+
+    /** Left-aligned columns, two spaces apart, indented under the group line. */
+    static void table(PrintWriter out, List<String[]> rows) {
+        int[] width = new int[rows.get(0).length];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                width[i] = Math.max(width[i], row[i].length());
+            }
+        }
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder("  ");
+            for (int i = 0; i < row.length; i++) {
+                line.append(row[i]);
+                if (i < row.length - 1) {
+                    line.append(" ".repeat(width[i] - row[i].length() + 2));
+                }
+            }
+            out.println(line);
+        }
+    }
+
+    private static String abbreviate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+    }
+}

@@ -1,0 +1,65 @@
+package io.resh.cli;
+
+import io.resh.admin.AdminConfig;
+import io.resh.admin.AdminServer;
+import io.resh.host.ReplicaGroup;
+import io.resh.host.testing.TestGroups;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine;
+
+/** A real TMR group behind a real admin server, and a way to run a CLI command against it. */
+final class AdminFixture implements AutoCloseable {
+    final ReplicaGroup group;
+    final AdminServer admin;
+
+    /** What a command printed and returned. */
+    record Run(int exit, String out, String err) {
+    }
+
+    AdminFixture(String name, Path dir) {
+        this.group = ReplicaGroup.start(TestGroups.counter(name, 3).build());
+        AdminServer started;
+        try {
+            started = AdminServer.start(AdminConfig.defaults().withDirectory(dir), List.of(group));
+        } catch (RuntimeException e) {
+            group.close();
+            throw e;
+        }
+        this.admin = started;
+    }
+
+    /** Runs {@code command} with {@code args} plus {@code --url} and {@code --token-file} of this server. */
+    Run run(Object command, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--url", admin.url(), "--token-file", admin.tokenFile().toString()));
+        return runExactly(command, all.toArray(String[]::new));
+    }
+
+    static Run runExactly(Object command, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(command);
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    static com.fasterxml.jackson.databind.JsonNode parse(String json) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+        } catch (java.io.IOException e) {
+            throw new AssertionError("not JSON: " + json, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        admin.close();
+        group.close();
+    }
+}

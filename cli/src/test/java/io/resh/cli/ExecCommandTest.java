@@ -1,0 +1,119 @@
+package io.resh.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ExecCommandTest {
+
+    @TempDir
+    Path work;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int exec(String stdin, String... args) {
+        InputStream in = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
+        String[] all = new String[args.length + 2];
+        all[0] = "--work-root";
+        all[1] = work.toString();
+        System.arraycopy(args, 0, all, 2, args.length);
+        return new CommandLine(new ExecCommand(in, out, err, false)).execute(all);
+    }
+
+    private String stdout() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void shouldPrintTheVotedOutputAndExitWithTheVotedCode() {
+        int code = exec("", "-n", "3", "--", "sh", "-c", "echo hi; exit 3");
+
+        assertThat(code).isEqualTo(3);
+        assertThat(stdout()).isEqualTo("hi\n");
+        assertThat(stderr()).isEmpty();
+    }
+
+    @Test
+    void shouldTreatWordsAfterTheCommandAsItsOwnArguments() {
+        int code = exec("", "-n", "3", "printf", "%s-%s\\n", "-n", "x");
+
+        assertThat(code).isZero();
+        assertThat(stdout()).isEqualTo("-n-x\n");
+    }
+
+    @Test
+    void shouldFeedReshStdinToEveryReplica() {
+        int code = exec("b\na\n", "-n", "3", "--", "sort");
+
+        assertThat(code).isZero();
+        assertThat(stdout()).isEqualTo("a\nb\n");
+    }
+
+    @Test
+    void shouldReportTheOutvotedReplicaOnStderr() {
+        int code = exec("", "-n", "3", "--", "sh", "-c",
+                "if [ \"$RESH_REPLICA\" = 1 ]; then echo bad; else echo good; fi");
+
+        assertThat(code).isZero();
+        assertThat(stdout()).isEqualTo("good\n");
+        assertThat(stderr()).contains("resh exec: stdout: replica 1 differs from the voted output at byte 0");
+    }
+
+    @Test
+    void shouldExitWithTheDistinctCodeOnADmrMismatch() {
+        int code = exec("", "-n", "2", "--", "sh", "-c", "echo $RESH_REPLICA");
+
+        assertThat(code).isEqualTo(125);
+        assertThat(stderr()).contains("the two replicas disagree", "(exit 125)");
+    }
+
+    @Test
+    void shouldRunNVersionsAndWriteTheReport(@TempDir Path dir) throws Exception {
+        Path report = dir.resolve("report.json");
+
+        int code = exec("", "--report", report.toString(), "--version", "echo 4", "--version", "expr 2 + 2",
+                "--version", "echo $((2 * 2))");
+
+        assertThat(code).isZero();
+        assertThat(stdout()).isEqualTo("4\n");
+        JsonNode json = new ObjectMapper().readTree(Files.readString(report));
+        assertThat(json.get("nVersion").asBoolean()).isTrue();
+        assertThat(json.at("/attempts/0/replicas/1/command/2").asText()).isEqualTo("expr 2 + 2");
+    }
+
+    @Test
+    void shouldRejectConflictingOptionsWithTheUsageCode() {
+        assertThat(exec("", "-n", "2", "--version", "a", "--version", "b", "--version", "c")).isEqualTo(2);
+        assertThat(stderr()).contains("resh exec: --replicas: -n 2 does not match the 3 --version commands");
+    }
+
+    @Test
+    void shouldSayWhenTheCommandIsMissing() {
+        assertThat(exec("", "--", "no-such-program-anywhere")).isEqualTo(127);
+        assertThat(stderr()).contains("resh exec: command not found: no-such-program-anywhere");
+    }
+
+    @Test
+    void shouldDocumentWorkDirectoriesAndExitCodesInHelp() {
+        CommandLine cl = new CommandLine(new ExecCommand(InputStream.nullInputStream(), out, err, true));
+        String help = cl.getUsageMessage();
+
+        assertThat(help).contains("--sandbox", "--pin", "--retry", "--report", "--output", "--timeout",
+                "own temporary work directory", "125", "124", "126", "RESH_REPLICA");
+    }
+}

@@ -1,0 +1,72 @@
+package io.resh.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+@Tag("e2e")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class StatusCommandTest {
+    private AdminFixture fixture;
+
+    @BeforeAll
+    void start(@TempDir Path dir) {
+        fixture = new AdminFixture("status", dir);
+    }
+
+    @AfterAll
+    void stop() {
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    @Test
+    void shouldPrintTheGroupAndATableOfItsReplicas() {
+        AdminFixture.Run r = fixture.run(new StatusCommand());
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("status  TMR (N=3, masks f=1)  SERVING")
+                .contains("REPLICA  STATE   CORE  PID");
+        assertThat(r.out().lines().filter(l -> l.matches("  [0-2]  +active .*"))).hasSize(3);
+    }
+
+    @Test
+    void shouldPrintTheApiJsonWithJson() throws Exception {
+        AdminFixture.Run r = fixture.run(new StatusCommand(), "--json");
+
+        JsonNode groups = new ObjectMapper().readTree(r.out());
+        assertThat(groups).hasSize(1);
+        assertThat(groups.get(0).get("replicas")).hasSize(3);
+    }
+
+    @Test
+    void shouldSayInOneLineThatTheTokenWasRejected(@TempDir Path dir) throws Exception {
+        Path wrong = Files.writeString(dir.resolve("wrong.token"), "f".repeat(64));
+
+        AdminFixture.Run r = AdminFixture.runExactly(new StatusCommand(), "--url", fixture.admin.url(),
+                "--token-file", wrong.toString());
+
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err().strip()).startsWith("resh status: the admin API at").contains("rejected the token")
+                .doesNotContain("\n");
+    }
+
+    @Test
+    void shouldSayWhenNoServerAnswers() {
+        AdminFixture.Run r = AdminFixture.runExactly(new StatusCommand(), "--url", "http://127.0.0.1:1/",
+                "--token-file", fixture.admin.tokenFile().toString());
+
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("cannot reach the admin API at http://127.0.0.1:1");
+    }
+}

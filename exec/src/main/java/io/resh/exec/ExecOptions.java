@@ -1,0 +1,205 @@
+package io.resh.exec;
+
+import io.resh.core.ConfigException;
+import io.resh.core.Quorum;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What {@code resh exec} should run and how, validated once on construction. Errors name the
+ * command-line flag they come from.
+ *
+ * <p>Start from {@link #replicated(int, List)} (N copies of one command) or {@link #versions(List)}
+ * (one shell command per replica, for N-version diversity) and adjust with the {@code with...}
+ * methods.
+ *
+ * @param commands the argv of every replica, one list per replica
+ * @param nVersion true when every replica runs its own command through {@code sh -c}
+ * @param stdin the file every replica reads as stdin, or null for an empty stdin
+ * @param timeout how long a replica may run before it is killed and counted faulty, or null for no limit
+ * @param ignoreStderr don't vote on stderr; show replica 0's stderr as it comes, unvoted
+ * @param outputs files every replica writes in its own work directory (relative paths); the voted
+ *     copy is placed at the same path under {@code startDir}
+ * @param sandbox run every replica under bubblewrap (no network, read-only root, private /tmp)
+ * @param pin pin every replica to its own CPU core (round-robin when replicas outnumber cores)
+ * @param retry when the vote fails (DMR mismatch, no majority), run the whole group once more
+ * @param startDir the directory resh was started in: relative inputs are linked from it, voted
+ *     outputs are placed in it
+ * @param workRoot where replica work directories are created, or null for the system temp directory
+ * @param linkStartDir link every entry of {@code startDir} into each work directory so that
+ *     relative input paths resolve
+ * @param keepWorkDirs keep the replica work directories after the run (for inspection)
+ * @param streamWindow how many bytes a replica's output may run ahead of the slowest live replica
+ *     before its reader waits; bounds memory
+ */
+public record ExecOptions(
+        List<List<String>> commands,
+        boolean nVersion,
+        Path stdin,
+        Duration timeout,
+        boolean ignoreStderr,
+        List<Path> outputs,
+        boolean sandbox,
+        boolean pin,
+        boolean retry,
+        Path startDir,
+        Path workRoot,
+        boolean linkStartDir,
+        boolean keepWorkDirs,
+        int streamWindow) {
+
+    /** Default {@link #streamWindow()}: 4 MiB per replica and stream. */
+    public static final int DEFAULT_STREAM_WINDOW = 4 << 20;
+    private static final int MIN_STREAM_WINDOW = 64 << 10;
+
+    public ExecOptions {
+        if (commands == null || commands.isEmpty()) {
+            throw new ConfigException("--replicas", "at least 1 replica is needed");
+        }
+        List<List<String>> copy = new ArrayList<>();
+        for (List<String> argv : commands) {
+            if (argv == null || argv.isEmpty() || argv.get(0).isBlank()) {
+                throw new ConfigException("COMMAND",
+                        "no command given: put it after --, e.g. resh exec -n 3 -- sort data.txt");
+            }
+            copy.add(List.copyOf(argv));
+        }
+        commands = List.copyOf(copy);
+        if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
+            throw new ConfigException("--timeout", "must be positive, got " + timeout);
+        }
+        startDir = (startDir == null ? Path.of("") : startDir).toAbsolutePath().normalize();
+        outputs = checkOutputs(outputs);
+        if (streamWindow < MIN_STREAM_WINDOW) {
+            throw new ConfigException("streamWindow", "must be at least " + MIN_STREAM_WINDOW + " bytes, got " + streamWindow);
+        }
+    }
+
+    /** N copies of one command, with the same arguments, environment and stdin. */
+    public static ExecOptions replicated(int replicas, List<String> command) {
+        if (replicas < 1) {
+            throw new ConfigException("--replicas", "must be at least 1, got " + replicas);
+        }
+        List<List<String>> commands = new ArrayList<>();
+        for (int i = 0; i < replicas; i++) {
+            commands.add(command);
+        }
+        return new ExecOptions(commands, false, null, null, false, List.of(), false, false, false, null, null,
+                true, false, DEFAULT_STREAM_WINDOW);
+    }
+
+    /** N-version execution: replica i runs {@code sh -c shellCommands[i]}. */
+    public static ExecOptions versions(List<String> shellCommands) {
+        if (shellCommands == null || shellCommands.isEmpty()) {
+            throw new ConfigException("--version", "at least one version is needed");
+        }
+        List<List<String>> commands = new ArrayList<>();
+        for (String command : shellCommands) {
+            if (command == null || command.isBlank()) {
+                throw new ConfigException("--version", "a version's command is empty");
+            }
+            commands.add(List.of("sh", "-c", command));
+        }
+        return new ExecOptions(commands, true, null, null, false, List.of(), false, false, false, null, null,
+                true, false, DEFAULT_STREAM_WINDOW);
+    }
+
+    /** The number of replicas. */
+    public int replicas() {
+        return commands.size();
+    }
+
+    public Quorum quorum() {
+        return new Quorum(replicas());
+    }
+
+    public ExecOptions withStdin(Path file) {
+        return new ExecOptions(commands, nVersion, file, timeout, ignoreStderr, outputs, sandbox, pin, retry,
+                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow);
+    }
+
+    public ExecOptions withTimeout(Duration limit) {
+        return new ExecOptions(commands, nVersion, stdin, limit, ignoreStderr, outputs, sandbox, pin, retry,
+                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow);
+    }
+
+    public ExecOptions withIgnoreStderr(boolean ignore) {
+        return new ExecOptions(commands, nVersion, stdin, timeout, ignore, outputs, sandbox, pin, retry,
+                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow);
+    }
+
+    public ExecOptions withOutputs(List<Path> files) {
+        return new ExecOptions(commands, nVersion, stdin, timeout, ignoreStderr, files, sandbox, pin, retry,
+                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow);
+    }
+
+    public ExecOptions withSandbox(boolean enabled) {
+        return new ExecOptions(commands, nVersion, stdin, timeout, ignoreStderr, outputs, enabled, pin, retry,
+                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow);
+    }
+
+    public ExecOptions withPin(boolean enabled) {
+        return new ExecOptions(commands, nVersion, stdin, timeout, ignoreStderr, outputs, sandbox, enabled, retry,
+                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow);
+    }
+
+    public ExecOptions withRetry(boolean enabled) {
+        return new ExecOptions(commands, nVersion, stdin, timeout, ignoreStderr, outputs, sandbox, pin, enabled,
+                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow);
+    }
+
+    public ExecOptions withStartDir(Path dir) {
+        return new ExecOptions(commands, nVersion, stdin, timeout, ignoreStderr, outputs, sandbox, pin, retry,
+                dir, workRoot, linkStartDir, keepWorkDirs, streamWindow);
+    }
+
+    public ExecOptions withWorkRoot(Path dir) {
+        return new ExecOptions(commands, nVersion, stdin, timeout, ignoreStderr, outputs, sandbox, pin, retry,
+                startDir, dir, linkStartDir, keepWorkDirs, streamWindow);
+    }
+
+    public ExecOptions withLinkStartDir(boolean link) {
+        return new ExecOptions(commands, nVersion, stdin, timeout, ignoreStderr, outputs, sandbox, pin, retry,
+                startDir, workRoot, link, keepWorkDirs, streamWindow);
+    }
+
+    public ExecOptions withKeepWorkDirs(boolean keep) {
+        return new ExecOptions(commands, nVersion, stdin, timeout, ignoreStderr, outputs, sandbox, pin, retry,
+                startDir, workRoot, linkStartDir, keep, streamWindow);
+    }
+
+    public ExecOptions withStreamWindow(int bytes) {
+        return new ExecOptions(commands, nVersion, stdin, timeout, ignoreStderr, outputs, sandbox, pin, retry,
+                startDir, workRoot, linkStartDir, keepWorkDirs, bytes);
+    }
+
+    private static List<Path> checkOutputs(List<Path> outputs) {
+        if (outputs == null) {
+            return List.of();
+        }
+        Set<Path> seen = new HashSet<>();
+        List<Path> checked = new ArrayList<>();
+        for (Path file : outputs) {
+            if (file == null || file.toString().isBlank()) {
+                throw new ConfigException("--output", "a file name is empty");
+            }
+            if (file.isAbsolute()) {
+                throw new ConfigException("--output", "'" + file + "' must be a relative path: every replica writes"
+                        + " its own copy in its work directory and the voted copy goes to the same relative path");
+            }
+            Path normal = file.normalize();
+            if (normal.toString().isEmpty() || normal.startsWith("..")) {
+                throw new ConfigException("--output", "'" + file + "' must name a file inside the work directory");
+            }
+            if (!seen.add(normal)) {
+                throw new ConfigException("--output", "'" + file + "' is declared twice");
+            }
+            checked.add(normal);
+        }
+        return List.copyOf(checked);
+    }
+}

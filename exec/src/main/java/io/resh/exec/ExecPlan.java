@@ -1,0 +1,90 @@
+package io.resh.exec;
+
+import io.resh.core.ConfigException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The options turned into something that can be launched: programs found, the start directory
+ * resolved, the sandbox and core pinning checked. Built once per run, before any replica starts,
+ * so every setup problem surfaces as one clear error and nothing half-runs.
+ */
+final class ExecPlan {
+    private final ExecOptions options;
+    private final Path startDir;
+    private final List<List<String>> commands;
+    private final Sandbox sandbox;
+    private final CorePinning pinning;
+
+    private ExecPlan(ExecOptions options, Path startDir, List<List<String>> commands, Sandbox sandbox,
+                     CorePinning pinning) {
+        this.options = options;
+        this.startDir = startDir;
+        this.commands = commands;
+        this.sandbox = sandbox;
+        this.pinning = pinning;
+    }
+
+    /**
+     * @throws ConfigException if the start directory or stdin file is unusable
+     * @throws ExecSetupException if a program, bubblewrap or taskset is missing
+     */
+    static ExecPlan prepare(ExecOptions options) {
+        Path startDir;
+        try {
+            startDir = options.startDir().toRealPath();
+        } catch (IOException e) {
+            throw new ConfigException("startDir", "'" + options.startDir() + "' is not an existing directory");
+        }
+        if (!Files.isDirectory(startDir)) {
+            throw new ConfigException("startDir", "'" + startDir + "' is not a directory");
+        }
+        if (options.stdin() != null && !(Files.isRegularFile(options.stdin()) && Files.isReadable(options.stdin()))) {
+            throw new ConfigException("--stdin", "'" + options.stdin() + "' is not a readable file");
+        }
+        List<List<String>> commands = new ArrayList<>();
+        for (List<String> argv : options.commands()) {
+            commands.add(ProgramPath.resolve(argv, startDir));
+        }
+        Sandbox sandbox = options.sandbox() ? Sandbox.locate() : null;
+        CorePinning pinning = options.pin() ? CorePinning.locate() : null;
+        return new ExecPlan(options, startDir, List.copyOf(commands), sandbox, pinning);
+    }
+
+    ExecOptions options() {
+        return options;
+    }
+
+    Path startDir() {
+        return startDir;
+    }
+
+    int replicas() {
+        return commands.size();
+    }
+
+    /** The core replica {@code replica} is pinned to, or -1 when not pinned. */
+    int coreOf(int replica) {
+        return pinning == null ? -1 : pinning.coreOf(replica);
+    }
+
+    /** The command as the user gave it for {@code replica} (for reports). */
+    List<String> command(int replica) {
+        return options.commands().get(replica);
+    }
+
+    /** The full argv that launches {@code replica} in {@code workDir}: taskset, then bwrap, then the program. */
+    List<String> argv(int replica, Path workDir) {
+        List<String> argv = commands.get(replica);
+        if (sandbox != null) {
+            argv = sandbox.wrap(argv, workDir, startDir);
+        }
+        if (pinning != null) {
+            argv = pinning.wrap(argv, pinning.coreOf(replica));
+        }
+        return argv;
+    }
+}

@@ -1,0 +1,160 @@
+package io.resh.exec;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The JSON report of {@code resh exec --report FILE}. Format version 1:
+ *
+ * <pre>
+ * { "format": 1, "replicas": 3, "faultsMasked": 1, "sandbox": false, "pinned": true, "nVersion": false,
+ *   "timeoutMillis": 60000 | null, "exitCode": 0, "verdict": "agreed", "reason": "",
+ *   "stdout": {"bytes": 12, "sha256": "…"},            // what resh showed, across attempts
+ *   "stderr": {"bytes": 0, "sha256": "…"},
+ *   "attempts": [ {
+ *     "attempt": 1, "verdict": "agreed", "reason": "", "votedExitCode": 0, "durationMillis": 35,
+ *     "stdout": {"voted": true, "agreed": true, "releasedBytes": 12, "retainedHighWaterBytes": 24},
+ *     "stderr": {…},
+ *     "outputs": [ {"file": "out.bin", "agreed": true, "sha256": "…" | null, "placed": true} ],
+ *     "replicas": [ {"index": 0, "command": ["sha256sum", "big.iso"], "core": 0 | -1, "pid": 4242,
+ *                    "workDir": "/tmp/resh-exec-…/replica-0", "exitCode": 0 | null, "timedOut": false,
+ *                    "startError": null, "durationMillis": 30,
+ *                    "stdout": {"bytes": 12, "sha256": "…"}, "stderr": {…},
+ *                    "outputs": {"out.bin": "…" | null} } ],
+ *     "faults": [ {"replica": 1, "core": 1, "kind": "divergence", "channel": "stdout", "offset": 5,
+ *                  "detail": "replica 1 differs from the voted output at byte 5: …"} ] } ] }
+ * </pre>
+ */
+public final class ExecReport {
+    /** Bumped whenever a field changes meaning or disappears; new fields don't bump it. */
+    public static final int FORMAT = 1;
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private ExecReport() {
+    }
+
+    /** The report as a JSON tree. */
+    public static ObjectNode toJson(ExecOptions options, ExecResult result) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("format", FORMAT);
+        root.put("replicas", result.replicas());
+        root.put("faultsMasked", result.faultsMasked());
+        root.put("sandbox", options.sandbox());
+        root.put("pinned", options.pin());
+        root.put("nVersion", options.nVersion());
+        if (options.timeout() == null) {
+            root.putNull("timeoutMillis");
+        } else {
+            root.put("timeoutMillis", options.timeout().toMillis());
+        }
+        root.put("exitCode", result.exitCode());
+        root.put("verdict", result.verdict().label());
+        root.put("reason", result.reason());
+        root.set("stdout", digest(result.stdout()));
+        root.set("stderr", digest(result.stderr()));
+        ArrayNode attempts = root.putArray("attempts");
+        for (ExecResult.Attempt attempt : result.attempts()) {
+            attempts.add(attempt(attempt));
+        }
+        return root;
+    }
+
+    /** Writes the report to {@code file}, replacing it. */
+    public static void write(ExecOptions options, ExecResult result, Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.writeString(file, JSON.writeValueAsString(toJson(options, result)) + "\n");
+    }
+
+    private static ObjectNode attempt(ExecResult.Attempt attempt) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("attempt", attempt.number());
+        node.put("verdict", attempt.verdict().label());
+        node.put("reason", attempt.reason());
+        if (attempt.votedExitCode() == null) {
+            node.putNull("votedExitCode");
+        } else {
+            node.put("votedExitCode", attempt.votedExitCode());
+        }
+        node.put("durationMillis", attempt.durationMillis());
+        node.set("stdout", channel(attempt.stdout()));
+        node.set("stderr", channel(attempt.stderr()));
+        ArrayNode outputs = node.putArray("outputs");
+        for (ExecResult.OutputFile file : attempt.outputs()) {
+            ObjectNode o = outputs.addObject();
+            o.put("file", file.file());
+            o.put("agreed", file.agreed());
+            o.put("sha256", file.sha256());
+            o.put("placed", file.placed());
+        }
+        ArrayNode replicas = node.putArray("replicas");
+        for (ExecResult.Replica replica : attempt.replicas()) {
+            replicas.add(replica(replica));
+        }
+        ArrayNode faults = node.putArray("faults");
+        for (ExecResult.Fault fault : attempt.faults()) {
+            ObjectNode f = faults.addObject();
+            f.put("replica", fault.replica());
+            f.put("core", fault.core());
+            f.put("kind", fault.kind().label());
+            f.put("channel", fault.channel());
+            f.put("offset", fault.offset());
+            f.put("detail", fault.detail());
+        }
+        return node;
+    }
+
+    private static ObjectNode replica(ExecResult.Replica replica) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("index", replica.index());
+        ArrayNode command = node.putArray("command");
+        replica.command().forEach(command::add);
+        node.put("core", replica.core());
+        node.put("pid", replica.pid());
+        node.put("workDir", replica.workDir().toString());
+        if (replica.exitCode() == null) {
+            node.putNull("exitCode");
+        } else {
+            node.put("exitCode", replica.exitCode());
+        }
+        node.put("timedOut", replica.timedOut());
+        node.put("startError", replica.startError());
+        node.put("durationMillis", replica.durationMillis());
+        node.set("stdout", digest(replica.stdout()));
+        node.set("stderr", digest(replica.stderr()));
+        ObjectNode outputs = node.putObject("outputs");
+        for (Map.Entry<String, String> e : replica.outputs().entrySet()) {
+            outputs.put(e.getKey(), e.getValue());
+        }
+        return node;
+    }
+
+    private static ObjectNode channel(ExecResult.Channel channel) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("voted", channel.voted());
+        node.put("agreed", channel.agreed());
+        node.put("releasedBytes", channel.releasedBytes());
+        node.put("retainedHighWaterBytes", channel.retainedHighWater());
+        return node;
+    }
+
+    private static ObjectNode digest(ExecResult.StreamDigest digest) {
+        ObjectNode node = JSON.createObjectNode();
+        if (digest == null) {
+            node.putNull("bytes");
+            node.putNull("sha256");
+            return node;
+        }
+        node.put("bytes", digest.bytes());
+        node.put("sha256", digest.sha256());
+        return node;
+    }
+}

@@ -1,0 +1,80 @@
+package io.resh.exec;
+
+import io.resh.core.ConfigException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs a command as N replicas and votes on what they produce: stdout and stderr as they stream
+ * (released as soon as f+1 replicas agree on each byte), the exit code, and declared output files.
+ * Usable as a library; the {@code resh exec} command is a thin layer over it.
+ *
+ * <pre>{@code
+ * ExecResult result = new ExecRunner(System.out, System.err)
+ *         .run(ExecOptions.replicated(3, List.of("sha256sum", "big.iso")).withTimeout(Duration.ofMinutes(5)));
+ * result.notices().forEach(System.err::println);
+ * System.exit(result.exitCode());
+ * }</pre>
+ *
+ * <p>Each {@link #run} blocks until every replica finished or was killed. Voted bytes are written
+ * to the given streams from the replicas' reader threads, one channel at a time, and flushed.
+ */
+public final class ExecRunner {
+    private final OutputStream out;
+    private final OutputStream err;
+
+    /**
+     * @param out where the voted stdout goes
+     * @param err where the voted stderr goes (resh's own notices are returned, not written)
+     */
+    public ExecRunner(OutputStream out, OutputStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    /**
+     * Runs the group (twice at most, with {@link ExecOptions#retry()}) and votes.
+     *
+     * @throws ConfigException if an option is unusable (a missing --stdin file)
+     * @throws ExecSetupException if nothing could be started (missing program, bubblewrap or taskset)
+     * @throws InterruptedException if interrupted; every replica is killed first
+     */
+    public ExecResult run(ExecOptions options) throws InterruptedException {
+        ExecPlan plan = ExecPlan.prepare(options);
+        ReleasedSink outSink = new ReleasedSink(out);
+        ReleasedSink errSink = new ReleasedSink(err);
+        List<ExecResult.Attempt> attempts = new ArrayList<>();
+        ExecResult.Attempt attempt = new GroupRun(plan, 1, outSink, errSink).run();
+        attempts.add(attempt);
+        if (options.retry() && retriable(attempt.verdict())) {
+            outSink.beginReplay();
+            if (!options.ignoreStderr()) {
+                errSink.beginReplay();
+            }
+            attempt = new GroupRun(plan, 2, outSink, errSink).run();
+            attempts.add(attempt);
+        }
+        return new ExecResult(exitCode(attempt), attempt.verdict(), attempt.reason(), options.replicas(),
+                options.quorum().faultsMasked(), attempts,
+                new ExecResult.StreamDigest(outSink.shown(), outSink.shownSha256()),
+                new ExecResult.StreamDigest(errSink.shown(), errSink.shownSha256()));
+    }
+
+    private static boolean retriable(ExecResult.Verdict verdict) {
+        return verdict == ExecResult.Verdict.NO_MAJORITY || verdict == ExecResult.Verdict.TIMED_OUT;
+    }
+
+    private static int exitCode(ExecResult.Attempt attempt) {
+        switch (attempt.verdict()) {
+            case AGREED:
+                return attempt.votedExitCode();
+            case TIMED_OUT:
+                return ExitCodes.TIMED_OUT;
+            case OUTPUT_CLOSED:
+                return ExitCodes.OUTPUT_CLOSED;
+            default:
+                return ExitCodes.NO_MAJORITY;
+        }
+    }
+}

@@ -1,0 +1,316 @@
+package io.resh.exec;
+
+import io.resh.core.Ballot;
+import io.resh.core.Durations;
+import io.resh.core.FaultKind;
+import io.resh.core.Quorum;
+import io.resh.core.StreamVoter;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One attempt: starts every replica in its own work directory, streams the voted stdout and
+ * stderr while they run, kills replicas that pass the deadline, then votes on exit codes and
+ * output files and places the voted files.
+ */
+final class GroupRun {
+    /** How long readers of killed replicas may take to see their pipes close. */
+    private static final long KILL_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private static final int OUTPUT_CLOSED_EVENT = -1;
+
+    private final ExecPlan plan;
+    private final ExecOptions options;
+    private final Quorum quorum;
+    private final int number;
+    private final ReleasedSink outSink;
+    private final ReleasedSink errSink;
+
+    GroupRun(ExecPlan plan, int number, ReleasedSink outSink, ReleasedSink errSink) {
+        this.plan = plan;
+        this.options = plan.options();
+        this.quorum = options.quorum();
+        this.number = number;
+        this.outSink = outSink;
+        this.errSink = errSink;
+    }
+
+    ExecResult.Attempt run() throws InterruptedException {
+        long started = System.nanoTime();
+        long deadline = options.timeout() == null ? Long.MAX_VALUE : started + options.timeout().toNanos();
+        int n = plan.replicas();
+        BlockingQueue<Integer> events = new LinkedBlockingQueue<>();
+        outSink.onBroken(() -> events.offer(OUTPUT_CLOSED_EVENT));
+        errSink.onBroken(() -> events.offer(OUTPUT_CLOSED_EVENT));
+        VotedStream stdout = new VotedStream("stdout", quorum, outSink, options.streamWindow());
+        // Only stdout holds fast replicas back. If stderr did too, a replica ahead on stdout and another
+        // ahead on stderr could each wait for the other forever; stderr is small in practice.
+        VotedStream stderrVote = options.ignoreStderr() ? null
+                : new VotedStream("stderr", quorum, errSink, Long.MAX_VALUE);
+        StreamTarget stderr = stderrVote != null ? stderrVote : new StderrPassthrough(errSink);
+        List<ReplicaRun> runs = new CopyOnWriteArrayList<>();
+        try (Workspace workspace = Workspace.create(plan)) {
+            Thread killOnExit = new Thread(() -> {
+                runs.forEach(ReplicaRun::kill);
+                workspace.delete();
+            }, "resh-exec-kill-replicas");
+            Runtime.getRuntime().addShutdownHook(killOnExit);
+            try {
+                for (int r = 0; r < n; r++) {
+                    Path dir = workspace.dir(r);
+                    ReplicaRun run = new ReplicaRun(r, n, plan.argv(r, dir), dir, plan.coreOf(r));
+                    runs.add(run);
+                    int index = r;
+                    if (!run.start(options.stdin(), stdout, stderr, () -> events.offer(index))) {
+                        stdout.exclude(r);
+                        stderr.exclude(r);
+                    }
+                }
+                boolean outputClosed = awaitExits(runs, events, deadline, stdout, stderr);
+                long readersDeadline = deadline == Long.MAX_VALUE ? Long.MAX_VALUE
+                        : Math.max(deadline, System.nanoTime() + KILL_GRACE_NANOS);
+                for (ReplicaRun run : runs) {
+                    if (run.started() && !run.awaitReaders(readersDeadline)) {
+                        run.markStuckOutput();
+                        stdout.exclude(run.index());
+                        stderr.exclude(run.index());
+                        run.kill();
+                    }
+                }
+                return vote(runs, stdout, stderrVote, outputClosed, started);
+            } finally {
+                runs.forEach(run -> {
+                    if (run.alive()) {
+                        run.kill();
+                    }
+                });
+                removeHook(killOnExit);
+            }
+        }
+    }
+
+    /**
+     * Waits until every replica exited, killing the ones still running at the deadline.
+     *
+     * @return true if resh's output was closed and the replicas were stopped for it
+     */
+    private boolean awaitExits(List<ReplicaRun> runs, BlockingQueue<Integer> events, long deadline,
+                               StreamTarget stdout, StreamTarget stderr) throws InterruptedException {
+        while (runs.stream().anyMatch(ReplicaRun::alive)) {
+            if (outSink.broken() || errSink.broken()) {
+                // Nobody reads the result any more: stop everyone, and blame no one for the cut-off streams.
+                for (ReplicaRun run : runs) {
+                    run.markStopped();
+                    stdout.exclude(run.index());
+                    stderr.exclude(run.index());
+                }
+                killAll(runs);
+                return true;
+            }
+            long left = deadline == Long.MAX_VALUE ? TimeUnit.DAYS.toNanos(1) : deadline - System.nanoTime();
+            if (left <= 0) {
+                for (ReplicaRun run : runs) {
+                    if (run.alive()) {
+                        // Exclude before killing, so the truncated output does not count as an early end.
+                        run.markTimedOut();
+                        stdout.exclude(run.index());
+                        stderr.exclude(run.index());
+                        run.kill();
+                    }
+                }
+                awaitDeath(runs);
+                return false;
+            }
+            events.poll(left, TimeUnit.NANOSECONDS);
+        }
+        return outSink.broken() || errSink.broken();
+    }
+
+    private static void killAll(List<ReplicaRun> runs) throws InterruptedException {
+        runs.forEach(ReplicaRun::kill);
+        awaitDeath(runs);
+    }
+
+    /** Killed processes are gone once this returns (or the grace period passed). */
+    private static void awaitDeath(List<ReplicaRun> runs) throws InterruptedException {
+        long deadline = System.nanoTime() + KILL_GRACE_NANOS;
+        for (ReplicaRun run : runs) {
+            run.awaitExit(deadline);
+        }
+    }
+
+    private ExecResult.Attempt vote(List<ReplicaRun> runs, VotedStream stdout, VotedStream stderr,
+                                    boolean outputClosed, long started) {
+        List<ExecResult.Fault> faults = new ArrayList<>();
+        for (ReplicaRun run : runs) {
+            faults.addAll(processFaults(run));
+        }
+        faults.addAll(streamFaults(stdout, runs));
+        if (stderr != null) {
+            faults.addAll(streamFaults(stderr, runs));
+        }
+        List<ReplicaRun> completed = runs.stream().filter(ReplicaRun::completed).toList();
+        Ballot exitVote = new Ballot(quorum);
+        for (ReplicaRun run : completed) {
+            exitVote.cast(run.index(), ByteBuffer.allocate(4).putInt(run.exitCode()).array(), completed.size());
+        }
+        Integer votedExit = exitVote.isDecided() ? ByteBuffer.wrap(exitVote.decided()).getInt() : null;
+        faults.addAll(exitFaults(exitVote, votedExit, completed));
+        List<OutputVote> outputs = new ArrayList<>();
+        for (Path file : options.outputs()) {
+            OutputVote vote = OutputVote.of(file, quorum, runs);
+            outputs.add(vote);
+            faults.addAll(vote.faults());
+        }
+
+        List<String> disagreements = new ArrayList<>();
+        if (!stdout.agreed()) {
+            disagreements.add("stdout differs at byte " + stdout.released());
+        }
+        if (stderr != null && !stderr.agreed()) {
+            disagreements.add("stderr differs at byte " + stderr.released());
+        }
+        if (votedExit == null && !completed.isEmpty()) {
+            disagreements.add("exit codes differ (" + exitCodes(completed) + ")");
+        }
+        for (OutputVote vote : outputs) {
+            if (!vote.agreed() && vote.disagreement() != null) {
+                disagreements.add(vote.disagreement());
+            }
+        }
+        boolean finished = disagreements.isEmpty();
+        if (outSink.contradictsShown(finished)) {
+            disagreements.add("the re-run's stdout contradicts the " + outSink.shown()
+                    + " bytes the first run already showed");
+        }
+        if (stderr != null && errSink.contradictsShown(finished)) {
+            disagreements.add("the re-run's stderr contradicts what the first run already showed");
+        }
+
+        ExecResult.Verdict verdict;
+        String reason;
+        if (outputClosed || outSink.broken() || errSink.broken()) {
+            // Even if the replicas finished, the client did not get the whole voted result.
+            verdict = ExecResult.Verdict.OUTPUT_CLOSED;
+            reason = "resh's output was closed; the replicas were stopped";
+        } else if (disagreements.isEmpty() && votedExit != null) {
+            verdict = ExecResult.Verdict.AGREED;
+            reason = "";
+        } else if (completed.size() < quorum.agreementNeeded()) {
+            verdict = ExecResult.Verdict.TIMED_OUT;
+            long hung = runs.stream().filter(r -> r.timedOut() || r.stuckOutput()).count();
+            reason = "only " + completed.size() + " of " + runs.size() + " replicas finished"
+                    + (hung > 0 && options.timeout() != null
+                        ? " (" + hung + " still running after --timeout " + Durations.format(options.timeout()) + ")"
+                        : "")
+                    + "; " + quorum.agreementNeeded() + " must agree";
+        } else {
+            verdict = ExecResult.Verdict.NO_MAJORITY;
+            reason = (quorum.detectOnly() ? "the two replicas disagree: " : "no majority: ")
+                    + String.join("; ", disagreements);
+        }
+
+        List<ExecResult.OutputFile> files = new ArrayList<>();
+        for (OutputVote vote : outputs) {
+            boolean placed = false;
+            if (verdict == ExecResult.Verdict.AGREED) {
+                try {
+                    placed = vote.place(plan.startDir(), options.keepWorkDirs());
+                } catch (IOException e) {
+                    verdict = ExecResult.Verdict.NO_MAJORITY;
+                    reason = "the voted " + vote.file() + " could not be placed in " + plan.startDir() + ": " + e;
+                }
+            }
+            files.add(new ExecResult.OutputFile(vote.file(), vote.agreed(), vote.votedSha256(), placed));
+        }
+
+        List<ExecResult.Replica> replicas = new ArrayList<>();
+        for (ReplicaRun run : runs) {
+            replicas.add(new ExecResult.Replica(run.index(), plan.command(run.index()), run.core(), run.pid(),
+                    run.workDir(), run.exitCode(), run.timedOut() || run.stuckOutput(), run.startError(),
+                    run.durationMillis(), digest(run.stdout()), digest(run.stderr()),
+                    OutputVote.digestsOf(run.index(), outputs)));
+        }
+        ExecResult.Channel out = new ExecResult.Channel("stdout", true, stdout.agreed(), stdout.released(),
+                stdout.retainedHighWater());
+        ExecResult.Channel err = stderr == null ? new ExecResult.Channel("stderr", false, false, 0, 0)
+                : new ExecResult.Channel("stderr", true, stderr.agreed(), stderr.released(), stderr.retainedHighWater());
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        return new ExecResult.Attempt(number, verdict, reason, votedExit, millis, out, err, files, replicas, faults);
+    }
+
+    private List<ExecResult.Fault> processFaults(ReplicaRun run) {
+        int r = run.index();
+        if (!run.started()) {
+            return List.of(new ExecResult.Fault(r, run.core(), FaultKind.START_FAILURE, "process", -1,
+                    "replica " + r + " could not start: " + run.startError()));
+        }
+        if (run.timedOut()) {
+            return List.of(new ExecResult.Fault(r, run.core(), FaultKind.HANG, "process", -1,
+                    "replica " + r + " was still running after --timeout "
+                            + Durations.format(options.timeout()) + " and was killed"));
+        }
+        if (run.stuckOutput()) {
+            return List.of(new ExecResult.Fault(r, run.core(), FaultKind.HANG, "process", -1,
+                    "replica " + r + " exited but something it started kept its output open past the deadline;"
+                            + " killed"));
+        }
+        return List.of();
+    }
+
+    private static List<ExecResult.Fault> streamFaults(VotedStream stream, List<ReplicaRun> runs) {
+        List<ExecResult.Fault> faults = new ArrayList<>();
+        for (StreamVoter.Divergence d : stream.divergences()) {
+            faults.add(new ExecResult.Fault(d.replica(), runs.get(d.replica()).core(), FaultKind.DIVERGENCE,
+                    stream.channel(), d.offset(), d.description()));
+        }
+        return faults;
+    }
+
+    private static List<ExecResult.Fault> exitFaults(Ballot vote, Integer voted, List<ReplicaRun> completed) {
+        List<ExecResult.Fault> faults = new ArrayList<>();
+        if (voted != null) {
+            for (int r : vote.dissenters()) {
+                ReplicaRun run = completed.stream().filter(c -> c.index() == r).findFirst().orElseThrow();
+                faults.add(new ExecResult.Fault(r, run.core(), FaultKind.DIVERGENCE, "exit", -1,
+                        "replica " + r + " exited " + run.exitCode() + ", the majority exited " + voted));
+            }
+            return faults;
+        }
+        ReplicaRun ref = completed.isEmpty() ? null : completed.get(0);
+        for (ReplicaRun run : completed) {
+            if (run != ref && !run.exitCode().equals(ref.exitCode())) {
+                faults.add(new ExecResult.Fault(run.index(), run.core(), FaultKind.DIVERGENCE, "exit", -1,
+                        "replica " + run.index() + " exited " + run.exitCode() + ", replica " + ref.index()
+                                + " exited " + ref.exitCode() + " (no majority)"));
+            }
+        }
+        return faults;
+    }
+
+    private static String exitCodes(List<ReplicaRun> completed) {
+        List<String> parts = new ArrayList<>();
+        for (ReplicaRun run : completed) {
+            parts.add("replica " + run.index() + ": " + run.exitCode());
+        }
+        return String.join(", ", parts);
+    }
+
+    private static ExecResult.StreamDigest digest(StreamPump pump) {
+        return pump == null ? null : new ExecResult.StreamDigest(pump.bytes(), pump.sha256());
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // The JVM is already shutting down; the hook is running and kills the replicas.
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.resh.exec;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Finds programs the way a shell does: names without a slash on PATH, paths relative to a directory. */
+final class ProgramPath {
+
+    private ProgramPath() {
+    }
+
+    /** The executable {@code name} on PATH, if any. */
+    static Optional<Path> find(String name) {
+        return find(name, System.getenv("PATH"));
+    }
+
+    /** The executable {@code name} in the directories of {@code path} (a PATH value), if any. */
+    static Optional<Path> find(String name, String path) {
+        if (path == null || name.contains("/")) {
+            return Optional.empty();
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            if (dir.isEmpty()) {
+                continue;
+            }
+            try {
+                Path candidate = Path.of(dir, name);
+                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                    return Optional.of(candidate);
+                }
+            } catch (InvalidPathException e) {
+                // An odd PATH entry is not our user's problem; skip it like a shell would.
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Checks that the program of {@code argv} exists. A program given as a path is made absolute
+     * against {@code startDir}, because replicas run in their own work directories.
+     *
+     * @throws ExecSetupException with {@link ExitCodes#NOT_FOUND} if it does not exist
+     */
+    static List<String> resolve(List<String> argv, Path startDir) {
+        String program = argv.get(0);
+        if (!program.contains("/")) {
+            if (find(program).isEmpty()) {
+                throw new ExecSetupException(ExitCodes.NOT_FOUND, "command not found: " + program);
+            }
+            return argv;
+        }
+        Path file = startDir.resolve(program).normalize();
+        if (!Files.isRegularFile(file) || !Files.isExecutable(file)) {
+            throw new ExecSetupException(ExitCodes.NOT_FOUND,
+                    "command not found: " + program + (Files.exists(file) ? " (not an executable file)" : ""));
+        }
+        List<String> resolved = new ArrayList<>(argv);
+        resolved.set(0, file.toString());
+        return List.copyOf(resolved);
+    }
+}

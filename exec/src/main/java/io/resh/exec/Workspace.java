@@ -1,0 +1,127 @@
+package io.resh.exec;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * One private work directory per replica, under a fresh directory of its own.
+ *
+ * <p>Each work directory starts with a symbolic link to every entry of the start directory, so a
+ * command's relative input paths ({@code sort data.txt}) resolve as they would in the start
+ * directory, while every file the replica creates stays private. Declared outputs are never
+ * linked: their parent directories are created for real so each replica writes its own copy.
+ * Closing deletes everything; it may be called twice (by the run and by resh's shutdown hook).
+ */
+final class Workspace implements AutoCloseable {
+    private final Path root;
+    private final List<Path> dirs;
+    private final boolean keep;
+    private boolean closed;
+
+    private Workspace(Path root, List<Path> dirs, boolean keep) {
+        this.root = root;
+        this.dirs = dirs;
+        this.keep = keep;
+    }
+
+    /** Creates the work directories of one attempt. */
+    static Workspace create(ExecPlan plan) {
+        ExecOptions options = plan.options();
+        Path base = options.workRoot() != null ? options.workRoot() : Path.of(System.getProperty("java.io.tmpdir"));
+        Path root = null;
+        try {
+            Files.createDirectories(base);
+            root = Files.createTempDirectory(base, "resh-exec-").toRealPath();
+            Set<String> reserved = new HashSet<>();
+            for (Path out : options.outputs()) {
+                reserved.add(out.getName(0).toString());
+            }
+            List<Path> dirs = new ArrayList<>();
+            for (int i = 0; i < plan.replicas(); i++) {
+                Path dir = Files.createDirectory(root.resolve("replica-" + i));
+                if (options.linkStartDir()) {
+                    link(plan.startDir(), dir, root, reserved);
+                }
+                for (Path out : options.outputs()) {
+                    Path parent = dir.resolve(out).getParent();
+                    if (parent != null) {
+                        Files.createDirectories(parent);
+                    }
+                }
+                dirs.add(dir);
+            }
+            return new Workspace(root, List.copyOf(dirs), options.keepWorkDirs());
+        } catch (IOException e) {
+            if (root != null) {
+                deleteTree(root);
+            }
+            throw new ExecSetupException(ExitCodes.SETUP_FAILED,
+                    "cannot create replica work directories under " + base + ": " + e, e);
+        }
+    }
+
+    /** Replica {@code replica}'s work directory. */
+    Path dir(int replica) {
+        return dirs.get(replica);
+    }
+
+    /** Deletes every work directory unless asked to keep them. Links are removed, never followed. */
+    @Override
+    public void close() {
+        delete();
+    }
+
+    /** As {@link #close()}; safe to call from another thread, and more than once. */
+    synchronized void delete() {
+        if (!keep && !closed) {
+            closed = true;
+            deleteTree(root);
+        }
+    }
+
+    private static void link(Path startDir, Path dir, Path root, Set<String> reserved) throws IOException {
+        try (Stream<Path> entries = Files.list(startDir)) {
+            for (Path entry : (Iterable<Path>) entries::iterator) {
+                String name = entry.getFileName().toString();
+                if (reserved.contains(name) || root.startsWith(entry)) {
+                    continue;
+                }
+                Files.createSymbolicLink(dir.resolve(name), entry);
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                    Files.deleteIfExists(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            // A leftover temp directory is not worth failing a finished run for.
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.resh.exec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.resh.core.ConfigException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ExecOptionsTest {
+
+    @Test
+    void shouldReplicateOneCommand() {
+        ExecOptions options = ExecOptions.replicated(3, List.of("sort", "data.txt"));
+
+        assertThat(options.replicas()).isEqualTo(3);
+        assertThat(options.commands()).containsOnly(List.of("sort", "data.txt"));
+        assertThat(options.quorum().agreementNeeded()).isEqualTo(2);
+        assertThat(options.startDir().isAbsolute()).isTrue();
+    }
+
+    @Test
+    void shouldRunEachVersionThroughTheShell() {
+        ExecOptions options = ExecOptions.versions(List.of("sort -n d", "python3 sort.py d"));
+
+        assertThat(options.nVersion()).isTrue();
+        assertThat(options.commands()).containsExactly(List.of("sh", "-c", "sort -n d"),
+                List.of("sh", "-c", "python3 sort.py d"));
+    }
+
+    @Test
+    void shouldNameTheFlagOfAnInvalidValue() {
+        assertThatThrownBy(() -> ExecOptions.replicated(0, List.of("true")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("--replicas:");
+        assertThatThrownBy(() -> ExecOptions.replicated(3, List.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("put it after --");
+        assertThatThrownBy(() -> ExecOptions.replicated(3, List.of("true")).withTimeout(Duration.ZERO))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("--timeout:");
+        assertThatThrownBy(() -> ExecOptions.versions(List.of("sort", " ")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("--version:");
+    }
+
+    @Test
+    void shouldAcceptOnlyRelativeOutputsInsideTheWorkDirectory() {
+        ExecOptions base = ExecOptions.replicated(3, List.of("true"));
+
+        assertThat(base.withOutputs(List.of(Path.of("out/./a.txt"))).outputs()).containsExactly(Path.of("out/a.txt"));
+        assertThatThrownBy(() -> base.withOutputs(List.of(Path.of("/etc/passwd"))))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("--output:")
+                .hasMessageContaining("relative");
+        assertThatThrownBy(() -> base.withOutputs(List.of(Path.of("../escape.txt"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("inside the work directory");
+        assertThatThrownBy(() -> base.withOutputs(List.of(Path.of("a.txt"), Path.of("./a.txt"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("declared twice");
+    }
+
+    @Test
+    void shouldRejectAMissingStdinFileBeforeStartingAnything() {
+        ExecOptions options = ExecOptions.replicated(3, List.of("cat")).withStdin(Path.of("no-such-input.txt"));
+
+        assertThatThrownBy(() -> new ExecRunner(System.out, System.err).run(options))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("--stdin:");
+    }
+}

@@ -1,0 +1,427 @@
+package io.resh.exec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.resh.core.Digest;
+import io.resh.core.FaultKind;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExecRunnerTest {
+
+    /** Differs only in replica 1, via the RESH_REPLICA variable resh sets for every replica. */
+    private static final String ONE_BAD = "if [ \"$RESH_REPLICA\" = 1 ]; then echo bad; else echo good; fi";
+
+    @TempDir
+    Path start;
+    @TempDir
+    Path work;
+    @TempDir
+    Path shared;
+    private ExecutorService background;
+
+    @BeforeEach
+    void setUp() {
+        background = Executors.newSingleThreadExecutor();
+    }
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        background.shutdownNow();
+        background.awaitTermination(30, TimeUnit.SECONDS);
+    }
+
+    private ExecOptions shell(int replicas, String script, String... args) {
+        return ExecRun.shell(replicas, script, args).withStartDir(start).withWorkRoot(work);
+    }
+
+    @Test
+    void shouldReleaseTheOutputAndExitCodeReplicasAgreeOn() throws Exception {
+        ExecRun run = ExecRun.of(shell(3, "echo hello; echo warn >&2; exit 4"));
+
+        assertThat(run.stdout()).isEqualTo("hello\n");
+        assertThat(run.stderr()).isEqualTo("warn\n");
+        assertThat(run.result().exitCode()).isEqualTo(4);
+        assertThat(run.result().verdict()).isEqualTo(ExecResult.Verdict.AGREED);
+        assertThat(run.result().faults()).isEmpty();
+        assertThat(run.result().notices()).isEmpty();
+        assertThat(run.result().last().replicas()).extracting(ExecResult.Replica::exitCode).containsExactly(4, 4, 4);
+    }
+
+    @Test
+    void shouldOutvoteAndReportTheReplicaThatDiffers() throws Exception {
+        ExecRun run = ExecRun.of(shell(3, ONE_BAD));
+
+        assertThat(run.stdout()).isEqualTo("good\n");
+        assertThat(run.result().exitCode()).isZero();
+        assertThat(run.result().faults()).singleElement().satisfies(f -> {
+            assertThat(f.replica()).isEqualTo(1);
+            assertThat(f.channel()).isEqualTo("stdout");
+            assertThat(f.offset()).isZero();
+            assertThat(f.kind()).isEqualTo(FaultKind.DIVERGENCE);
+        });
+        assertThat(run.notices()).contains("replica 1", "at byte 0", "\"good\\n\"", "676f6f640a", "\"bad\\n\"",
+                "used the majority result");
+    }
+
+    @Test
+    void shouldReportTheByteWhereALateMinorityDeparts() throws Exception {
+        ExecRun run = ExecRun.of(shell(3,
+                "echo header; if [ \"$RESH_REPLICA\" = 2 ]; then echo vaLue; else echo value; fi"));
+
+        assertThat(run.stdout()).isEqualTo("header\nvalue\n");
+        assertThat(run.result().faults()).singleElement().satisfies(f -> {
+            assertThat(f.replica()).isEqualTo(2);
+            assertThat(f.offset()).isEqualTo(9);
+        });
+    }
+
+    @Test
+    void shouldMaskAReplicaKilledBySigkill() throws Exception {
+        ExecRun run = ExecRun.of(shell(3, "if [ \"$RESH_REPLICA\" = 0 ]; then kill -9 $$; fi; echo survived"));
+
+        assertThat(run.stdout()).isEqualTo("survived\n");
+        assertThat(run.result().exitCode()).isZero();
+        assertThat(run.result().faults()).extracting(ExecResult.Fault::replica, ExecResult.Fault::channel)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(0, "stdout"),
+                        org.assertj.core.groups.Tuple.tuple(0, "exit"));
+        assertThat(run.notices()).contains("replica 0 exited 137, the majority exited 0", "ended early");
+    }
+
+    @Test
+    void shouldVoteOnTheExitCode() throws Exception {
+        ExecRun run = ExecRun.of(shell(3, "if [ \"$RESH_REPLICA\" = 2 ]; then exit 3; fi; exit 7"));
+
+        assertThat(run.result().exitCode()).isEqualTo(7);
+        assertThat(run.result().last().votedExitCode()).isEqualTo(7);
+        assertThat(run.result().faults()).singleElement().satisfies(f -> {
+            assertThat(f.replica()).isEqualTo(2);
+            assertThat(f.channel()).isEqualTo("exit");
+            assertThat(f.detail()).contains("exited 3", "majority exited 7");
+        });
+    }
+
+    @Test
+    void shouldFailWithTheDistinctCodeWhenDmrReplicasDiffer() throws Exception {
+        ExecRun run = ExecRun.of(shell(2, ONE_BAD));
+
+        assertThat(run.result().exitCode()).isEqualTo(ExitCodes.NO_MAJORITY);
+        assertThat(run.result().verdict()).isEqualTo(ExecResult.Verdict.NO_MAJORITY);
+        assertThat(run.stdout()).isEmpty();
+        assertThat(run.notices()).contains("the two replicas disagree", "stdout differs at byte 0",
+                "replica 1 differs from replica 0 (no majority) at byte 0", "(exit 125)");
+    }
+
+    @Test
+    void shouldFailWithTheDistinctCodeWhenThreeReplicasAllDiffer() throws Exception {
+        ExecRun run = ExecRun.of(shell(3, "echo same; echo \"$RESH_REPLICA\"; exit \"$RESH_REPLICA\""));
+
+        assertThat(run.result().exitCode()).isEqualTo(ExitCodes.NO_MAJORITY);
+        assertThat(run.stdout()).isEqualTo("same\n");
+        assertThat(run.result().reason()).contains("no majority", "stdout differs at byte 5",
+                "exit codes differ (replica 0: 0, replica 1: 1, replica 2: 2)");
+    }
+
+    @Test
+    void shouldRetryATransientDmrMismatchOnce() throws Exception {
+        // Replica 1 is wrong only the first time: it leaves a marker in a directory both runs share.
+        String flaky = "echo line1; if [ \"$RESH_REPLICA\" = 1 ] && [ ! -e \"$1/marker\" ]; then touch \"$1/marker\";"
+                + " echo bad; else echo line2; fi";
+
+        ExecRun run = ExecRun.of(shell(2, flaky, shared.toString()).withRetry(true));
+
+        assertThat(run.result().exitCode()).isZero();
+        assertThat(run.result().attempts()).hasSize(2);
+        assertThat(run.result().attempts().get(0).verdict()).isEqualTo(ExecResult.Verdict.NO_MAJORITY);
+        // The line both agreed on in the first attempt is shown once, not twice.
+        assertThat(run.stdout()).isEqualTo("line1\nline2\n");
+        assertThat(run.notices()).contains("attempt 1 failed", "--retry");
+        assertThat(Files.exists(shared.resolve("marker"))).isTrue();
+    }
+
+    @Test
+    void shouldFailStopWhenTheRetryDisagreesAgain() throws Exception {
+        ExecRun run = ExecRun.of(shell(2, ONE_BAD).withRetry(true));
+
+        assertThat(run.result().exitCode()).isEqualTo(ExitCodes.NO_MAJORITY);
+        assertThat(run.result().attempts()).hasSize(2);
+        assertThat(run.stdout()).isEmpty();
+    }
+
+    @Test
+    void shouldKillAHungReplicaAtTheTimeoutAndUseTheOthers() throws Exception {
+        // Replica 2 starts a child that would sleep for ten minutes and waits for it.
+        String script = "if [ \"$RESH_REPLICA\" = 2 ]; then sleep 600 & echo $! > \"$1/sleeper\"; wait; fi; echo done";
+
+        ExecRun run = ExecRun.of(shell(3, script, shared.toString()).withTimeout(Duration.ofSeconds(2)));
+
+        assertThat(run.stdout()).isEqualTo("done\n");
+        assertThat(run.result().exitCode()).isZero();
+        ExecResult.Replica hung = run.result().last().replicas().get(2);
+        assertThat(hung.timedOut()).isTrue();
+        assertThat(hung.exitCode()).isNull();
+        assertThat(run.result().faults()).singleElement().satisfies(f -> {
+            assertThat(f.replica()).isEqualTo(2);
+            assertThat(f.kind()).isEqualTo(FaultKind.HANG);
+            assertThat(f.detail()).contains("--timeout 2s", "killed");
+        });
+        long sleeper = Long.parseLong(Files.readString(shared.resolve("sleeper")).trim());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> ProcessHandle.of(sleeper).map(p -> !p.isAlive()).orElse(true));
+        assertThat(ProcessHandle.of(hung.pid()).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    }
+
+    @Test
+    void shouldExitWithTheTimeoutCodeWhenTooFewReplicasFinish() throws Exception {
+        String script = "if [ \"$RESH_REPLICA\" != 0 ]; then exec sleep 600; fi; echo done";
+
+        ExecRun run = ExecRun.of(shell(3, script).withTimeout(Duration.ofMillis(1500)));
+
+        assertThat(run.result().exitCode()).isEqualTo(ExitCodes.TIMED_OUT);
+        assertThat(run.result().verdict()).isEqualTo(ExecResult.Verdict.TIMED_OUT);
+        assertThat(run.result().reason()).contains("only 1 of 3 replicas finished", "2 must agree");
+        assertThat(run.stdout()).isEmpty();
+    }
+
+    @Test
+    void shouldStreamAgreedOutputWhileTheReplicasStillRun() throws Exception {
+        // Every replica prints a line, then waits (bounded) for the test to let it finish.
+        String script = "echo first; i=0; while [ ! -e \"$1/go\" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done;"
+                + " echo second";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Future<ExecResult> result = background.submit(() ->
+                new ExecRunner(out, OutputStream.nullOutputStream()).run(shell(3, script, shared.toString())));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> out.toString(StandardCharsets.UTF_8).equals("first\n"));
+        assertThat(result.isDone()).isFalse();
+        Files.createFile(shared.resolve("go"));
+
+        assertThat(result.get(30, TimeUnit.SECONDS).exitCode()).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("first\nsecond\n");
+    }
+
+    @Test
+    void shouldFeedTheSameStdinToEveryReplica() throws Exception {
+        Path input = shared.resolve("input.txt");
+        Files.writeString(input, "3\n1\n2\n");
+
+        ExecRun run = ExecRun.of(ExecOptions.replicated(3, List.of("sort", "-n")).withStdin(input)
+                .withStartDir(start).withWorkRoot(work));
+
+        assertThat(run.stdout()).isEqualTo("1\n2\n3\n");
+        assertThat(run.result().last().replicas()).extracting(r -> r.stdout().sha256()).containsOnly(
+                sha256("1\n2\n3\n".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void shouldResolveRelativeInputsAgainstTheStartDirectory() throws Exception {
+        Files.writeString(start.resolve("data.txt"), "b\na\n");
+
+        ExecRun run = ExecRun.of(ExecOptions.replicated(3, List.of("sort", "data.txt")).withStartDir(start)
+                .withWorkRoot(work));
+
+        assertThat(run.stdout()).isEqualTo("a\nb\n");
+    }
+
+    @Test
+    void shouldVoteOutputFilesAndPlaceTheMajorityCopy() throws Exception {
+        String script = "if [ \"$RESH_REPLICA\" = 1 ]; then echo wrong > out/result.txt; else echo right > out/result.txt; fi;"
+                + " pwd > where.txt";
+
+        ExecRun run = ExecRun.of(shell(3, script).withOutputs(List.of(Path.of("out/result.txt")))
+                .withKeepWorkDirs(true));
+
+        assertThat(run.result().exitCode()).isZero();
+        assertThat(Files.readString(start.resolve("out/result.txt"))).isEqualTo("right\n");
+        ExecResult.OutputFile voted = run.result().last().outputs().get(0);
+        assertThat(voted.placed()).isTrue();
+        assertThat(voted.sha256()).isEqualTo(sha256("right\n".getBytes(StandardCharsets.UTF_8)));
+        assertThat(run.result().faults()).singleElement().satisfies(f -> {
+            assertThat(f.replica()).isEqualTo(1);
+            assertThat(f.channel()).isEqualTo("output:out/result.txt");
+            assertThat(f.detail()).contains("replica 1 wrote out/result.txt with SHA-256");
+        });
+        // Every replica wrote its own private copy in its own work directory.
+        for (ExecResult.Replica replica : run.result().last().replicas()) {
+            assertThat(Files.readString(replica.workDir().resolve("where.txt")).trim())
+                    .isEqualTo(replica.workDir().toString());
+            assertThat(Files.readString(replica.workDir().resolve("out/result.txt")))
+                    .isEqualTo(replica.index() == 1 ? "wrong\n" : "right\n");
+        }
+    }
+
+    @Test
+    void shouldNotPlaceOutputsWhenTheVoteFails() throws Exception {
+        ExecRun run = ExecRun.of(shell(2, "echo \"$RESH_REPLICA\" > out.txt")
+                .withOutputs(List.of(Path.of("out.txt"))));
+
+        assertThat(run.result().exitCode()).isEqualTo(ExitCodes.NO_MAJORITY);
+        assertThat(run.result().reason()).contains("output out.txt differs");
+        assertThat(start.resolve("out.txt")).doesNotExist();
+    }
+
+    @Test
+    void shouldRunDiverseVersionsAndOutvoteTheWrongOne() throws Exception {
+        Files.writeString(start.resolve("data.txt"), "10\n9\n100\n");
+        ExecOptions options = ExecOptions.versions(List.of("sort -n data.txt", "sort data.txt", "sort -g data.txt"))
+                .withStartDir(start).withWorkRoot(work);
+
+        ExecRun run = ExecRun.of(options);
+
+        assertThat(run.stdout()).isEqualTo("9\n10\n100\n");
+        assertThat(run.result().faults()).singleElement().satisfies(f -> assertThat(f.replica()).isEqualTo(1));
+        assertThat(run.result().last().replicas().get(1).command()).containsExactly("sh", "-c", "sort data.txt");
+    }
+
+    @Test
+    void shouldIgnoreStderrWhenAsked() throws Exception {
+        ExecRun run = ExecRun.of(shell(3, "echo \"noise $RESH_REPLICA\" >&2; echo out").withIgnoreStderr(true));
+
+        assertThat(run.result().exitCode()).isZero();
+        assertThat(run.stdout()).isEqualTo("out\n");
+        assertThat(run.stderr()).isEqualTo("noise 0\n");
+        assertThat(run.result().last().stderr().voted()).isFalse();
+        assertThat(run.result().faults()).isEmpty();
+    }
+
+    @Test
+    void shouldVoteOnStderrByDefault() throws Exception {
+        ExecRun run = ExecRun.of(shell(3, "echo \"noise $RESH_REPLICA\" >&2; echo out"));
+
+        assertThat(run.result().exitCode()).isEqualTo(ExitCodes.NO_MAJORITY);
+        assertThat(run.result().reason()).contains("stderr differs at byte 6");
+    }
+
+    @Test
+    void shouldSayWhenTheCommandDoesNotExist() {
+        ExecOptions options = ExecOptions.replicated(3, List.of("no-such-program-anywhere")).withStartDir(start);
+
+        assertThatThrownBy(() -> ExecRun.of(options)).isInstanceOf(ExecSetupException.class)
+                .hasMessage("command not found: no-such-program-anywhere")
+                .satisfies(e -> assertThat(((ExecSetupException) e).exitCode()).isEqualTo(ExitCodes.NOT_FOUND));
+    }
+
+    @Test
+    void shouldRunAProgramGivenByARelativePath() throws Exception {
+        Path script = start.resolve("tool.sh");
+        Files.writeString(script, "#!/bin/sh\necho tool \"$1\"\n");
+        script.toFile().setExecutable(true);
+
+        ExecRun run = ExecRun.of(ExecOptions.replicated(3, List.of("./tool.sh", "x")).withStartDir(start)
+                .withWorkRoot(work).withLinkStartDir(false));
+
+        assertThat(run.stdout()).isEqualTo("tool x\n");
+    }
+
+    @Test
+    void shouldDeleteTheWorkDirectoriesAfterTheRun() throws Exception {
+        ExecRun.of(shell(3, "echo hi > scratch.txt"));
+
+        try (var left = Files.list(work)) {
+            assertThat(left).isEmpty();
+        }
+        assertThat(start.resolve("scratch.txt")).doesNotExist();
+    }
+
+    @Test
+    void shouldStopTheReplicasWhenReshOutputIsClosed() throws Exception {
+        // Like 'resh exec -- yes | head -1': the reader went away, and 'yes' would never end on its own.
+        OutputStream closed = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("Broken pipe");
+            }
+        };
+
+        ExecResult result = new ExecRunner(closed, OutputStream.nullOutputStream()).run(shell(3, "exec yes"));
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.OUTPUT_CLOSED);
+        assertThat(result.verdict()).isEqualTo(ExecResult.Verdict.OUTPUT_CLOSED);
+        assertThat(result.faults()).as("replicas stopped by resh are not faulty").isEmpty();
+        for (ExecResult.Replica replica : result.last().replicas()) {
+            assertThat(ProcessHandle.of(replica.pid()).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        }
+    }
+
+    /**
+     * 100 MiB through three replicas: the voted bytes and their digest are exact, and the voter
+     * never held more than a small window of them.
+     */
+    @Test
+    @Tag("e2e")
+    void shouldStreamALargeOutputWithoutHoldingIt() throws Exception {
+        long size = 100L << 20;
+        String line = "0123456789abcdef\n";
+        DigestingSink sink = new DigestingSink();
+
+        ExecResult result = new ExecRunner(sink, OutputStream.nullOutputStream())
+                .run(shell(3, "yes 0123456789abcdef | head -c " + size));
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(sink.bytes).isEqualTo(size);
+        assertThat(result.stdout().bytes()).isEqualTo(size);
+        String expected = expectedSha256(line, size);
+        assertThat(sink.sha256()).isEqualTo(expected);
+        assertThat(result.stdout().sha256()).isEqualTo(expected);
+        assertThat(result.last().replicas()).extracting(r -> r.stdout().sha256()).containsOnly(expected);
+        assertThat(result.last().stdout().retainedHighWater())
+                .as("bytes the voter held at once").isLessThan(32L << 20);
+    }
+
+    private static String expectedSha256(String line, long size) {
+        MessageDigest sha = Digest.sha256();
+        byte[] block = line.repeat(4096).getBytes(StandardCharsets.US_ASCII);
+        long left = size;
+        while (left > 0) {
+            int n = (int) Math.min(block.length, left);
+            sha.update(block, 0, n);
+            left -= n;
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private static String sha256(byte[] data) {
+        return Digest.of(data).hex();
+    }
+
+    /** Counts and digests what it is given; keeps none of it. */
+    private static final class DigestingSink extends OutputStream {
+        private final MessageDigest sha = Digest.sha256();
+        private long bytes;
+
+        @Override
+        public void write(int b) {
+            sha.update((byte) b);
+            bytes++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            sha.update(b, off, len);
+            bytes += len;
+        }
+
+        String sha256() {
+            return HexFormat.of().formatHex(sha.digest());
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package io.resh.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.resh.core.ConfigException;
+import io.resh.core.config.GroupConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigFileTest {
+    @TempDir
+    Path dir;
+
+    private Path write(String yaml) throws IOException {
+        Path f = dir.resolve("group.yaml");
+        Files.writeString(f, yaml);
+        return f;
+    }
+
+    @Test
+    void shouldLoadEveryDocumentedField() throws IOException {
+        GroupConfig c = ConfigFile.load(write("""
+                group: kv
+                replicas: 5
+                service: { class: a.Kv, jvmArgs: ["-Xmx64m"] }
+                checkpoint: { every: 250 }
+                deadline: 750ms
+                heartbeat: { interval: 50ms, timeout: 400ms }
+                startTimeout: 10s
+                limits: { maxRequestBytes: 4096, maxSnapshotBytes: 1048576 }
+                pin: true
+                sandbox: bwrap
+                seed: 7
+                listen: { host: 127.0.0.1, port: 0 }
+                restart: { max: 3, window: 30s }
+                """));
+        assertThat(c.replicas()).isEqualTo(5);
+        assertThat(c.specs().get(4).jvmArgs()).containsExactly("-Xmx64m");
+        assertThat(c.checkpointEvery()).isEqualTo(250);
+        assertThat(c.deadline()).isEqualTo(Duration.ofMillis(750));
+        assertThat(c.heartbeatTimeout()).isEqualTo(Duration.ofMillis(400));
+        assertThat(c.maxRequestBytes()).isEqualTo(4096);
+        assertThat(c.pin()).isTrue();
+        assertThat(c.seed()).isEqualTo(7L);
+        assertThat(c.listenPort()).isZero();
+        assertThat(c.maxRestarts()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldLoadTheSupervisionFields() throws IOException {
+        GroupConfig c = ConfigFile.load(write("""
+                group: kv
+                replicas: 3
+                service: { class: a.Kv }
+                pin: true
+                cpus: [0, 1]
+                limits: { openFiles: 2048, processes: 4096 }
+                restart: { max: 3, window: 30s, versionMax: 9, backoffMax: 20s, quarantine: 5m }
+                reputation: { halfLife: 2m, voteCredit: 0.01, coreSuspectBelow: 0.3 }
+                rejuvenation: { period: 15m }
+                selfCheck: { interval: 500ms }
+                adaptive: { quiet: 45s }
+                """));
+        var s = c.supervision();
+        assertThat(s.cpus()).containsExactly(0, 1);
+        assertThat(s.openFiles()).isEqualTo(2048);
+        assertThat(s.processes()).isEqualTo(4096);
+        assertThat(s.versionMaxRestarts()).isEqualTo(9);
+        assertThat(s.maxBackoff()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(s.quarantine()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(s.reputationHalfLife()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(s.voteCredit()).isEqualTo(0.01);
+        assertThat(s.coreSuspectBelow()).isEqualTo(0.3);
+        assertThat(s.rejuvenationPeriod()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(s.selfCheckInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(s.adaptive()).isTrue();
+        assertThat(s.adaptiveQuiet()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(ConfigFile.load(write("group: kv\nservice: {class: a.B}\nadaptive: true\n")).supervision().adaptive())
+                .isTrue();
+        assertThat(ConfigFile.load(write("group: kv\nservice: {class: a.B}\nrejuvenation: {period: off}\n"))
+                .supervision().rejuvenates()).isFalse();
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\ncpus: 1\n")))
+                .hasMessage("group.yaml: cpus: expected a list of core numbers like [0, 1], got 1");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nreputation: {halflife: 1m}\n")))
+                .hasMessageStartingWith("group.yaml: reputation.halflife: unknown field");
+    }
+
+    @Test
+    void shouldLoadTheShippedExamples() {
+        for (String name : new String[] {"kv.yaml", "aes.yaml", "aes-diverse-runtimes.yaml"}) {
+            GroupConfig c = ConfigFile.load(Path.of("..", "examples", name));
+            assertThat(c.replicas()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void shouldNameTheFileAndFieldOfEveryMistake() throws IOException {
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nreplcas: 3\nservice: {class: a.B}\n")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("group.yaml: replcas: unknown field; known fields here:");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\ncheckpoint: {every: -5}\n")))
+                .hasMessage("group.yaml: checkpoint.every: expected a positive number of requests, got -5");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\ndeadline: soon\n")))
+                .hasMessage("group.yaml: deadline: expected a duration like 250ms, 2s, 5m or 1h, got 'soon'");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nreplicas: three\nservice: {class: a.B}\n")))
+                .hasMessage("group.yaml: replicas: expected a whole number, got 'three'");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nreplicas: 3\n")))
+                .hasMessageStartingWith("group.yaml: service: missing");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nsandbox: docker\n")))
+                .hasMessage("group.yaml: sandbox: expected none or bwrap, got 'docker'");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: [kv\n")))
+                .hasMessageContaining("not valid YAML at line");
+        assertThatThrownBy(() -> ConfigFile.load(dir.resolve("missing.yaml")))
+                .hasMessageEndingWith("missing.yaml: no such file");
+    }
+}

@@ -1,0 +1,111 @@
+package io.resh.host.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.resh.client.ClientProtocol;
+import io.resh.client.ReshClient;
+import io.resh.client.ReshRemoteException;
+import io.resh.host.ReplicaGroup;
+import io.resh.host.testing.ReplicaLogsOnFailure;
+import io.resh.host.testing.TestGroups;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The TCP front door with a real group behind it: good clients are served while bad ones are cut off. */
+@Tag("e2e")
+class ReshServerTest {
+    @RegisterExtension
+    static final ReplicaLogsOnFailure LOGS = new ReplicaLogsOnFailure();
+    private static ReplicaGroup group;
+    private static ReshServer server;
+
+    @BeforeAll
+    static void start() {
+        group = LOGS.watch(ReplicaGroup.start(TestGroups.counter("front", 3).maxRequestBytes(4096).build()));
+        server = ReshServer.start(group, "127.0.0.1", 0);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        group.close();
+    }
+
+    @Test
+    void shouldAnswerWithTheVotedReply() {
+        try (ReshClient client = ReshClient.connect("127.0.0.1", server.port())) {
+            assertThat(client.call("echo-me", Duration.ofSeconds(10))).isEqualTo("echo:echo-me");
+        }
+    }
+
+    @Test
+    void shouldReturnAVotedServiceErrorAsAnErrorStatus() {
+        try (ReshClient client = ReshClient.connect("127.0.0.1", server.port())) {
+            assertThatThrownBy(() -> client.call("fail", Duration.ofSeconds(10)))
+                    .isInstanceOf(ReshRemoteException.class)
+                    .hasMessageContaining("service error")
+                    .hasMessageContaining("asked to fail");
+        }
+    }
+
+    @Test
+    void shouldRejectAnOversizedRequestAndKeepServingOtherClients() throws Exception {
+        try (ReshClient good = ReshClient.connect("127.0.0.1", server.port());
+             Socket bad = new Socket("127.0.0.1", server.port())) {
+            DataOutputStream out = new DataOutputStream(bad.getOutputStream());
+            out.writeInt(1_000_000); // declares far more than maxRequestBytes (4096)
+            out.writeLong(1);
+            out.write(new byte[1024]);
+            out.flush();
+            DataInputStream in = new DataInputStream(bad.getInputStream());
+            int length = in.readInt();
+            long id = in.readLong();
+            byte status = in.readByte();
+            byte[] msg = in.readNBytes(length - 9);
+            assertThat(id).isZero();
+            assertThat(status).isEqualTo(ClientProtocol.STATUS_BAD_REQUEST);
+            assertThat(new String(msg, StandardCharsets.UTF_8)).contains("exceeds the limit of 4096 bytes");
+            assertThat(in.read()).isEqualTo(-1); // closed
+            assertThat(good.call("still-here", Duration.ofSeconds(10))).isEqualTo("echo:still-here");
+        }
+    }
+
+    @Test
+    void shouldRejectAMalformedFrame() throws Exception {
+        try (Socket bad = new Socket("127.0.0.1", server.port())) {
+            DataOutputStream out = new DataOutputStream(bad.getOutputStream());
+            out.writeInt(3); // shorter than the 8-byte correlation id
+            out.write(new byte[] {1, 2, 3});
+            out.flush();
+            DataInputStream in = new DataInputStream(bad.getInputStream());
+            int length = in.readInt();
+            in.readLong();
+            assertThat(in.readByte()).isEqualTo(ClientProtocol.STATUS_BAD_REQUEST);
+            assertThat(new String(in.readNBytes(length - 9), StandardCharsets.UTF_8)).contains("malformed request frame");
+            assertThat(in.read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void shouldPipelineManyRequestsOnOneConnection() throws Exception {
+        try (ReshClient client = ReshClient.connect("127.0.0.1", server.port())) {
+            var futures = new java.util.ArrayList<java.util.concurrent.CompletableFuture<byte[]>>();
+            for (int i = 0; i < 500; i++) {
+                futures.add(client.send(("p" + i).getBytes(StandardCharsets.UTF_8)));
+            }
+            for (int i = 0; i < 500; i++) {
+                assertThat(new String(futures.get(i).get(20, java.util.concurrent.TimeUnit.SECONDS), StandardCharsets.UTF_8))
+                        .isEqualTo("echo:p" + i);
+            }
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.resh.replica;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+class FrameCodecTest {
+    private final FrameCodec codec = new FrameCodec(1 << 20, 1 << 24);
+
+    private byte[] encode(List<Frame> frames) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(buf);
+        for (Frame f : frames) {
+            codec.write(out, f);
+        }
+        out.flush();
+        return buf.toByteArray();
+    }
+
+    private List<Frame> decode(byte[] bytes) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+        List<Frame> out = new ArrayList<>();
+        Frame f;
+        while ((f = codec.read(in)) != null) {
+            out.add(f);
+        }
+        return out;
+    }
+
+    @Provide
+    Arbitrary<List<Frame>> frames() {
+        Arbitrary<byte[]> bytes = Arbitraries.bytes().array(byte[].class).ofMaxSize(300);
+        Arbitrary<Long> seq = Arbitraries.longs().greaterOrEqual(0);
+        return Arbitraries.<Frame>oneOf(
+                net.jqwik.api.Combinators.combine(seq, Arbitraries.longs(), Arbitraries.longs(), bytes).as(Frame.Request::new),
+                seq.map(Frame.Checkpoint::new),
+                seq.map(Frame.FetchSnapshot::new),
+                net.jqwik.api.Combinators.combine(seq, Arbitraries.bytes().array(byte[].class).ofSize(32), bytes).as(Frame.Restore::new),
+                net.jqwik.api.Combinators.combine(Arbitraries.integers().between(0, 255), Arbitraries.longs()).as(Frame.Inject::new),
+                Arbitraries.just(new Frame.Shutdown()),
+                net.jqwik.api.Combinators.combine(Arbitraries.integers().between(0, 65535), Arbitraries.longs(),
+                        Arbitraries.strings().ofMaxLength(40)).as(Frame.Hello::new),
+                net.jqwik.api.Combinators.combine(seq, Arbitraries.bytes().array(byte[].class).ofMinSize(0).ofMaxSize(100))
+                        .as((s, p) -> new Frame.Reply(s, FrameCodec.replyBody(FrameCodec.STATUS_OK, p))),
+                net.jqwik.api.Combinators.combine(seq, Arbitraries.bytes().array(byte[].class).ofSize(32), Arbitraries.longs())
+                        .as(Frame.StateDigest::new),
+                net.jqwik.api.Combinators.combine(seq, bytes).as(Frame.Snapshot::new),
+                Arbitraries.just(new Frame.Heartbeat()),
+                net.jqwik.api.Combinators.combine(seq, Arbitraries.of(true, false), Arbitraries.strings().ofMaxLength(40))
+                        .as(Frame.Restored::new),
+                net.jqwik.api.Combinators.combine(Arbitraries.integers().between(0, 255), Arbitraries.strings().ofMaxLength(40))
+                        .as(Frame.Injected::new),
+                net.jqwik.api.Combinators.combine(seq, Arbitraries.strings().ofMaxLength(20), Arbitraries.strings().ofMaxLength(60),
+                        Arbitraries.strings().ofMaxLength(40)).as(Frame.ContractViolation::new)).list().ofMaxSize(20);
+    }
+
+    @Property(tries = 300)
+    void shouldRoundTripAnyBatchOfFrames(@ForAll("frames") List<Frame> frames) throws IOException {
+        List<Frame> back = decode(encode(frames));
+        assertThat(back).usingRecursiveFieldByFieldElementComparator().isEqualTo(frames);
+    }
+
+    @Test
+    void shouldRejectAContractViolationWhosePathOverrunsTheBody() throws IOException {
+        byte[] ok = encode(List.of(new Frame.ContractViolation(9, "Files.write", "/etc/passwd", "Read-only file system")));
+        ok[8 + 8 + 2 + "Files.write".length() + 1] = (byte) 0xff; // path length far beyond the body
+        assertThatThrownBy(() -> decode(ok)).isInstanceOf(FrameFormatException.class).hasMessageContaining("truncated frame");
+    }
+
+    @Test
+    void shouldRejectBytesThatAreNotFrames() {
+        byte[] garbage = "hello, this is not a frame".getBytes();
+        assertThatThrownBy(() -> decode(garbage)).isInstanceOf(FrameFormatException.class)
+                .hasMessageContaining("bad frame magic");
+    }
+
+    @Test
+    void shouldRejectAnOversizedFrameBeforeAllocatingIt() throws IOException {
+        byte[] header = encode(List.of(new Frame.Reply(1, new byte[] {0, 1})));
+        header[4] = 0x7f; // declared length ~2 GiB
+        assertThatThrownBy(() -> decode(header)).isInstanceOf(FrameFormatException.class)
+                .hasMessageContaining("oversized frame");
+    }
+
+    @Test
+    void shouldRejectUnknownTypesAndVersions() throws IOException {
+        byte[] bytes = encode(List.of(new Frame.Heartbeat()));
+        bytes[3] = 0x7e;
+        assertThatThrownBy(() -> decode(bytes)).hasMessageContaining("unknown frame type 0x7e");
+        byte[] v2 = encode(List.of(new Frame.Heartbeat()));
+        v2[2] = 2;
+        assertThatThrownBy(() -> decode(v2)).hasMessageContaining("unsupported frame protocol version 2");
+    }
+
+    @Test
+    void shouldRejectAReplyWithAnUnknownStatus() throws IOException {
+        byte[] bytes = encode(List.of(new Frame.Reply(9, new byte[] {7, 1, 2})));
+        assertThatThrownBy(() -> decode(bytes)).hasMessageContaining("reply #9 has unknown status byte 7");
+    }
+
+    @Test
+    void shouldReportAStreamThatEndsInsideAFrame() throws IOException {
+        byte[] bytes = encode(List.of(new Frame.Request(1, 2, 3, new byte[100])));
+        byte[] cut = java.util.Arrays.copyOf(bytes, bytes.length - 10);
+        assertThatThrownBy(() -> decode(cut)).isInstanceOf(EOFException.class);
+    }
+
+    @Test
+    void shouldKeepAFixedHeaderLayout() throws IOException {
+        byte[] bytes = encode(List.of(new Frame.Checkpoint(0x0102030405060708L)));
+        assertThat(bytes).containsExactly('R', 'S', 1, 0x02, 0, 0, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8);
+    }
+}
