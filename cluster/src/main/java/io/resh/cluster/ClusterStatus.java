@@ -2,7 +2,11 @@ package io.resh.cluster;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import io.resh.host.GroupStatus;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -25,7 +29,10 @@ import java.util.List;
 public record ClusterStatus(String id, String role, String leader, long term, long commitIndex, long appliedIndex,
                             long snapshotIndex, long logStartIndex, long appliedRequests, List<ClusterPeer> peers,
                             GroupStatus group) {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // Durations and instants in the group status as ISO-8601 text (PT1.5S), without the java.time module.
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new SimpleModule("resh-time")
+            .addSerializer(Duration.class, ToStringSerializer.instance)
+            .addSerializer(Instant.class, ToStringSerializer.instance));
 
     public boolean leading() {
         return "LEADER".equals(role);
