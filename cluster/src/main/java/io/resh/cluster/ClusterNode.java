@@ -20,6 +20,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -76,7 +79,13 @@ public final class ClusterNode implements AutoCloseable {
     private final RaftProperties properties;
     private final Set<RaftPeerId> knownToRpc = ConcurrentHashMap.newKeySet();
     private final UUID frontDoorClient = UUID.randomUUID();
+    private static final Duration RETRY_PAUSE = Duration.ofMillis(50);
     private final LeaderLink leaderLink = new LeaderLink();
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "resh-cluster-retry");
+        t.setDaemon(true);
+        return t;
+    });
     private final AtomicLong frontDoorCalls = new AtomicLong();
     private final ClusterFrontDoor frontDoor;
 
@@ -108,6 +117,7 @@ public final class ClusterNode implements AutoCloseable {
         } catch (RuntimeException e) {
             raftClient.close();
             server.close();
+            retries.shutdownNow();
             throw e;
         }
         LOG.info("cluster host {} up: Raft on {}, clients on {}", config.id(), config.self().raftAddress(),
@@ -195,32 +205,70 @@ public final class ClusterNode implements AutoCloseable {
     /**
      * Puts one request through the Raft log and returns its outcome on the leader. {@code client} and
      * {@code call} identify the request across retries (Ratis's retry cache); null client = a one-off id.
-     * A follower forwards the request to the leader's front door unless it was already forwarded.
+     * A follower forwards the request to the leader's front door unless it was already forwarded. While
+     * the request is surely not in the log (no leader yet, leader not ready, leader unreachable) it is
+     * tried again until {@code requestTimeout}, so a plain client rides through an election.
      * Never completes exceptionally: a failure is a {@link ClusterReply} with a non-OK status.
      */
     CompletableFuture<ClusterReply> submit(UUID client, long call, byte[] request, boolean forwarded) {
         UUID cid = client == null ? frontDoorClient : client;
         long callId = client == null ? frontDoorCalls.incrementAndGet() : call;
-        RaftClientRequest r = request(ClientId.valueOf(cid), callId, selfId, request);
+        CompletableFuture<ClusterReply> result = new CompletableFuture<>();
+        long deadline = System.nanoTime() + config.requestTimeout().toNanos();
+        attempt(cid, callId, request, forwarded, deadline, result);
+        return result.completeOnTimeout(ClusterReply.error(ClientProtocol.STATUS_UNAVAILABLE, "not committed within "
+                + config.requestTimeout().toMillis() + " ms (no leader, or no majority of hosts); retry"),
+                config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** One try's outcome, and whether trying again is safe and useful. */
+    private record Try(ClusterReply reply, boolean again) {
+    }
+
+    private void attempt(UUID cid, long callId, byte[] request, boolean forwarded, long deadline,
+                         CompletableFuture<ClusterReply> result) {
+        once(cid, callId, request, forwarded).whenComplete((t, e) -> {
+            Try done = e != null ? new Try(ClusterReply.error(ClientProtocol.STATUS_UNAVAILABLE,
+                    "host " + config.id() + ": " + e), false) : t;
+            if (!done.again() || result.isDone() || System.nanoTime() + RETRY_PAUSE.toNanos() > deadline) {
+                result.complete(done.reply());
+                return;
+            }
+            try {
+                retries.schedule(() -> attempt(cid, callId, request, forwarded, deadline, result),
+                        RETRY_PAUSE.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException closing) {
+                result.complete(done.reply());
+            }
+        });
+    }
+
+    private CompletableFuture<Try> once(UUID cid, long callId, byte[] request, boolean forwarded) {
         CompletableFuture<RaftClientReply> local;
         try {
-            local = server.submitClientRequestAsync(r);
+            local = server.submitClientRequestAsync(request(ClientId.valueOf(cid), callId, selfId, request));
         } catch (IOException e) {
-            return CompletableFuture.completedFuture(ClusterReply.error(ClientProtocol.STATUS_UNAVAILABLE,
-                    "host " + config.id() + " cannot take requests: " + e.getMessage()));
+            return CompletableFuture.completedFuture(new Try(ClusterReply.error(ClientProtocol.STATUS_UNAVAILABLE,
+                    "host " + config.id() + " cannot take requests yet: " + e.getMessage()), true));
         }
         return local.thenCompose(reply -> {
-            NotLeaderException nle = reply.getNotLeaderException();
-            if (nle != null && !forwarded && nle.getSuggestedLeader() != null
-                    && !nle.getSuggestedLeader().getId().equals(selfId)) {
-                return leaderLink.forward(frontDoorOf(nle.getSuggestedLeader()),
-                        new Envelope(cid, callId, request, true).encode());
+            if (reply.isSuccess()) {
+                return CompletableFuture.completedFuture(new Try(outcome(reply), false));
             }
-            return CompletableFuture.completedFuture(outcome(reply));
-        }).exceptionally(e -> ClusterReply.error(ClientProtocol.STATUS_UNAVAILABLE, "host " + config.id() + ": " + e))
-                .completeOnTimeout(ClusterReply.error(ClientProtocol.STATUS_UNAVAILABLE, "not committed within "
-                        + config.requestTimeout().toMillis() + " ms (no leader, or no majority of hosts); retry"),
-                        config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            NotLeaderException nle = reply.getNotLeaderException();
+            RaftPeer leader = nle == null ? null : nle.getSuggestedLeader();
+            if (nle != null && forwarded) {
+                // The forwarding host tries again with a fresh idea of the leader; never forward twice.
+                return CompletableFuture.completedFuture(new Try(outcome(reply), false));
+            }
+            if (leader != null && !leader.getId().equals(selfId)) {
+                return leaderLink.forward(frontDoorOf(leader), new Envelope(cid, callId, request, true).encode())
+                        .thenApply(r -> new Try(r, r.status() == ClientProtocol.STATUS_UNAVAILABLE));
+            }
+            boolean election = nle != null || reply.getLeaderNotReadyException() != null
+                    || reply.getLeaderSteppingDownException() != null;
+            return CompletableFuture.completedFuture(new Try(outcome(reply), election));
+        });
     }
 
     private InetSocketAddress frontDoorOf(RaftPeer peer) {
@@ -367,6 +415,7 @@ public final class ClusterNode implements AutoCloseable {
     public void close() {
         stateMachine.closing();
         frontDoor.close();
+        retries.shutdownNow();
         leaderLink.close();
         try {
             raftClient.close();

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.resh.cluster.RegisterHistory.Outcome;
+import io.resh.client.ReshClient;
+import io.resh.examples.kv.KvReply;
 import io.resh.examples.kv.KvRequests;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,6 +70,12 @@ class ClusterFailoverTest {
             System.out.printf("killed leader %s after %d ops in %d ms%n", leader, load.completed(),
                     (killedAt - t0) / 1_000_000);
 
+            // A plain client on a surviving host rides through the election: its front door tries again.
+            ClusterPeer other = cluster.peers().stream().filter(p -> p.id().equals(survivor)).findFirst().orElseThrow();
+            try (ReshClient plain = ReshClient.connect(Loopback.clientAddresses(List.of(other)))) {
+                assertThat(KvRequests.decodeReply(plain.call(KvRequests.get("static0"), Duration.ofSeconds(10))))
+                        .isInstanceOf(KvReply.Value.class);
+            }
             String newLeader = cluster.awaitLeader();
             assertThat(newLeader).isNotEqualTo(leader);
             load.finish(Duration.ofSeconds(60));
