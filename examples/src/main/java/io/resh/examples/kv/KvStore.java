@@ -1,0 +1,123 @@
+package io.resh.examples.kv;
+
+import io.resh.replica.ExecutionContext;
+import io.resh.replica.ReplicatedService;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.TreeMap;
+
+/**
+ * A key-value store run as a replicated service: {@code SET}, {@code GET}, {@code DEL}, {@code INCR},
+ * {@code CAS}, {@code SIZE}, {@code TOUCH}, {@code MTIME} over a binary protocol defined in {@link
+ * KvRequests}; replies decode with {@link KvRequests#decodeReply}.
+ *
+ * <p>Deterministic by construction: the entries live in a {@link TreeMap}, so nothing depends on
+ * hash order; modification times are the host's ({@link ExecutionContext#timeMillis()}), never this
+ * process's clock, so all replicas store the same times. The snapshot ({@link KvSnapshot}) writes the
+ * entries in key order with a CRC-32; {@code restore} refuses a corrupt one with an {@link IOException}
+ * that says what is wrong and leaves the store as it was.
+ */
+public final class KvStore implements ReplicatedService {
+
+    private static final byte[] ZERO = {'0'};
+    private static final int MAX_DECIMAL_CHARS = 20; // "-9223372036854775808"
+    private static final int MAX_KEY_IN_MESSAGE = 40;
+
+    private TreeMap<String, KvEntry> entries = new TreeMap<>();
+
+    @Override
+    public byte[] execute(byte[] request, ExecutionContext ctx) {
+        KvRequest r = KvRequest.parse(request);
+        return KvRequests.encodeReply(apply(r, ctx.timeMillis()));
+    }
+
+    private KvReply apply(KvRequest r, long now) {
+        switch (r.op()) {
+            case SET:
+                entries.put(r.key(), new KvEntry(r.value(), now));
+                return KvReply.OK;
+            case GET: {
+                KvEntry e = entries.get(r.key());
+                return e == null ? KvReply.NIL : new KvReply.Value(e.value());
+            }
+            case DEL:
+                return new KvReply.Int(entries.remove(r.key()) == null ? 0 : 1);
+            case INCR: {
+                KvEntry e = entries.get(r.key());
+                long current = decimal(r.key(), e == null ? ZERO : e.value());
+                long next;
+                try {
+                    next = Math.addExact(current, r.delta());
+                } catch (ArithmeticException overflow) {
+                    throw new IllegalArgumentException("KV INCR " + shown(r.key()) + ": " + current + " + " + r.delta()
+                            + " overflows a signed 64-bit integer");
+                }
+                entries.put(r.key(), new KvEntry(Long.toString(next).getBytes(StandardCharsets.US_ASCII), now));
+                return new KvReply.Int(next);
+            }
+            case CAS: {
+                KvEntry e = entries.get(r.key());
+                boolean matches = e == null ? r.expected() == null
+                        : r.expected() != null && Arrays.equals(e.value(), r.expected());
+                if (matches) {
+                    entries.put(r.key(), new KvEntry(r.value(), now));
+                }
+                return new KvReply.Int(matches ? 1 : 0);
+            }
+            case SIZE:
+                return new KvReply.Int(entries.size());
+            case TOUCH: {
+                KvEntry e = entries.get(r.key());
+                if (e == null) {
+                    return KvReply.NIL;
+                }
+                entries.put(r.key(), new KvEntry(e.value(), now));
+                return new KvReply.Int(now);
+            }
+            case MTIME: {
+                KvEntry e = entries.get(r.key());
+                return e == null ? KvReply.NIL : new KvReply.Int(e.modifiedMillis());
+            }
+            default:
+                throw new IllegalStateException("unhandled op " + r.op());
+        }
+    }
+
+    /** Strict decimal: optional '-', ASCII digits only, no '+', no spaces, within 64 bits. */
+    private static long decimal(String key, byte[] value) {
+        boolean wellFormed = value.length > 0 && value.length <= MAX_DECIMAL_CHARS;
+        for (int i = 0; wellFormed && i < value.length; i++) {
+            byte b = value[i];
+            wellFormed = (b >= '0' && b <= '9') || (b == '-' && i == 0 && value.length > 1);
+        }
+        try {
+            if (wellFormed) {
+                return Long.parseLong(new String(value, StandardCharsets.US_ASCII));
+            }
+        } catch (NumberFormatException outOfRange) {
+            // falls through to the same error as any other non-number
+        }
+        throw new IllegalArgumentException("KV INCR " + shown(key) + ": the value is not a decimal 64-bit integer");
+    }
+
+    /** The key as an error message shows it: short, and on one line whatever bytes it holds. */
+    private static String shown(String key) {
+        String head = key.length() <= MAX_KEY_IN_MESSAGE ? key : key.substring(0, MAX_KEY_IN_MESSAGE) + "…";
+        StringBuilder out = new StringBuilder("'");
+        head.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return out.append('\'').toString();
+    }
+
+    @Override
+    public void snapshot(OutputStream out) throws IOException {
+        KvSnapshot.write(entries, out);
+    }
+
+    @Override
+    public void restore(InputStream in) throws IOException {
+        entries = KvSnapshot.read(in);
+    }
+}
