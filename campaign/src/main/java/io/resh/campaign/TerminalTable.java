@@ -1,0 +1,71 @@
+package io.resh.campaign;
+
+import java.util.List;
+import java.util.Locale;
+
+/** The coverage table as plain text for a terminal, with the verdict underneath. */
+final class TerminalTable {
+    private static final List<Outcome> COLUMNS = List.of(Outcome.values());
+
+    private TerminalTable() {
+    }
+
+    static String render(CampaignResult result) {
+        CampaignConfig c = result.config();
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "resh campaign: %s, N=%d, %d injections, seed %d, %d requests each, %s%n",
+                c.service().label(), c.replicas(), result.records().size(), c.seed(), c.requestsPerInjection(),
+                Elapsed.human(result.duration())));
+        out.append(String.format(Locale.ROOT, "%-17s %5s", "fault", "n"));
+        for (Outcome o : COLUMNS) {
+            out.append(String.format(Locale.ROOT, " %11s", o.label()));
+        }
+        out.append(String.format(Locale.ROOT, "  %-22s %-22s %-22s%n", "detected [95% CI]", "corrected [95% CI]", "no SDC [95% CI]"));
+        CoverageTable table = result.coverage();
+        for (CoverageTable.Row row : table.rows()) {
+            row(out, row);
+        }
+        row(out, table.total());
+        List<InjectionRecord> records = result.records();
+        out.append(String.format(Locale.ROOT, "latency p50 / p99 / max: injection to detection %s; detection to recovery %s%n",
+                LatencySummary.of(records, InjectionRecord::detectionMillis).format(),
+                LatencySummary.of(records, InjectionRecord::recoveryMillis).format()));
+        long others = records.stream().mapToLong(InjectionRecord::otherDetections).sum();
+        if (others > 0 || result.groupRestarts() > 0) {
+            out.append(String.format(Locale.ROOT, "also: %d detection(s) of replicas that were not the target; the group was replaced %d time(s)%n",
+                    others, result.groupRestarts()));
+        }
+        OverheadReport o = result.overhead();
+        if (o != null) {
+            out.append(String.format(Locale.ROOT, "overhead (fault-free, %d requests): p50 latency %s %.0f us, 1 replica %.0f us, bare %.1f us; "
+                            + "pipelined throughput %s %.0f/s, 1 replica %.0f/s%n",
+                    o.requests(), o.replicated().setup(), o.replicated().p50Micros(), o.single().p50Micros(), o.bare().p50Micros(),
+                    o.replicated().setup(), o.replicated().pipelinedPerSecond(), o.single().pipelinedPerSecond()));
+        }
+        out.append(verdict(result)).append(System.lineSeparator());
+        return out.toString();
+    }
+
+    private static void row(StringBuilder out, CoverageTable.Row row) {
+        out.append(String.format(Locale.ROOT, "%-17s %5d", row.label(), row.injections()));
+        for (Outcome o : COLUMNS) {
+            out.append(String.format(Locale.ROOT, " %11d", row.count(o)));
+        }
+        out.append(String.format(Locale.ROOT, "  %-22s %-22s %-22s%n", row.detectedShare().format(),
+                row.correctedShare().format(), row.noSdcShare().format()));
+    }
+
+    static String verdict(CampaignResult result) {
+        int n = result.config().replicas();
+        if (n < 3) {
+            return String.format(Locale.ROOT, "N=%d masks no fault (%s): %d silent data corruption(s), %d unavailable, %d latent; reported, not judged",
+                    n, n == 2 ? "DMR detects and rolls back or fails stop" : "the unreplicated control",
+                    result.count(Outcome.SILENT_DATA_CORRUPTION), result.count(Outcome.UNAVAILABLE), result.count(Outcome.LATENT));
+        }
+        List<String> violations = result.violations();
+        if (violations.isEmpty()) {
+            return "PASS: no silent data corruption, nothing unavailable, nothing latent, every detected fault recovered";
+        }
+        return "FAIL: " + String.join("; ", violations);
+    }
+}
