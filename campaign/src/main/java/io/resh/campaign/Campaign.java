@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Campaign {
     private static final Logger LOG = LoggerFactory.getLogger(Campaign.class);
+    private static final int MAX_STATE_ATTEMPTS = 10;
 
     private final CampaignConfig config;
     private final Workload workload;
@@ -96,7 +97,8 @@ public final class Campaign {
             if (k == inj.afterRequest()) {
                 sequence = client.sent();
                 injectedAtNanos = System.nanoTime();
-                detail = inject(session, inj);
+                detail = inj.kind() == InjectedFault.STATE_CORRUPTION ? injectState(session, inj)
+                        : inject(session, inj.kind(), inj.replica(), inj.arg());
             }
             verdicts.add(client.call(workload.nextRequest(requests)));
         }
@@ -126,24 +128,36 @@ public final class Campaign {
         }
     }
 
-    private static CompletableFuture<String> inject(GroupSession session, Injection inj) {
+    private static CompletableFuture<String> inject(GroupSession session, InjectedFault kind, int replica, long arg) {
         try {
-            return session.group().faults().inject(inj.kind(), inj.replica(), inj.arg());
+            return session.group().faults().inject(kind, replica, arg);
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture("not injected: " + e.getMessage());
         }
     }
 
-    private static String describe(Injection inj, CompletableFuture<String> detail) {
-        if (inj.kind() == InjectedFault.IPC_GARBAGE) {
-            // The replica writes the garbage instead of confirming, so it never reports back.
-            return "64 malformed bytes (seed " + inj.arg() + ") written on the replica's channel";
+    /**
+     * A state flip whose randomly chosen target can't be written (a final field of a record, which
+     * reflection refuses) changed nothing; counting it would inflate "masked". Such a flip is retried
+     * with the next seed of a chain derived from the planned one, so reruns retry identically.
+     */
+    private static CompletableFuture<String> injectState(GroupSession session, Injection inj) {
+        long arg = inj.arg();
+        String detail = "";
+        for (int attempt = 1; attempt <= MAX_STATE_ATTEMPTS; attempt++) {
+            detail = await(inject(session, inj.kind(), inj.replica(), arg));
+            if (!detail.startsWith("flip failed") && !detail.startsWith("no primitive state")) {
+                return CompletableFuture.completedFuture(attempt == 1 ? detail
+                        : detail + " (attempt " + attempt + ", seed " + arg + ")");
+            }
+            arg = new SplittableRandom(arg).nextLong();
         }
-        if (detail == null) {
-            return "";
-        }
+        return CompletableFuture.completedFuture("not injected after " + MAX_STATE_ATTEMPTS + " attempts: " + detail);
+    }
+
+    private static String await(CompletableFuture<String> detail) {
         try {
-            return detail.get(1, TimeUnit.SECONDS);
+            return detail.get(2, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             return "not injected: " + e.getCause().getMessage();
         } catch (TimeoutException e) {
@@ -152,6 +166,14 @@ public final class Campaign {
             Thread.currentThread().interrupt();
             return "interrupted";
         }
+    }
+
+    private static String describe(Injection inj, CompletableFuture<String> detail) {
+        if (inj.kind() == InjectedFault.IPC_GARBAGE) {
+            // The replica writes the garbage instead of confirming, so it never reports back.
+            return "64 malformed bytes (seed " + inj.arg() + ") written on the replica's channel";
+        }
+        return detail == null ? "" : await(detail);
     }
 
     static WindowObservation observe(int replicas, Injection inj, List<ReplyVerdict> verdicts, List<EventRecorder.Timed> events,

@@ -14,10 +14,11 @@ final class HtmlReport {
     private static final String CSS = """
             body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1100px;color:#1d2430;padding:0 16px}
             h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #dde2e8;padding-bottom:4px}
-            table{border-collapse:collapse;margin:6px 0 10px}th,td{padding:3px 8px;border-bottom:1px solid #e6e9ee;text-align:right;white-space:nowrap}
+            table{border-collapse:collapse;margin:6px 0 10px}th,td{padding:3px 7px;border-bottom:1px solid #e6e9ee;text-align:right;white-space:nowrap}
+            .scroll{overflow-x:auto}table.cov th{white-space:normal;vertical-align:bottom}
             th{background:#f3f5f8;font-weight:600}td.l,th.l{text-align:left}tr.total td{font-weight:600;border-top:2px solid #c9ced6}
             .pass{background:#e6f4ea;border:1px solid #2e8b57;padding:8px 12px}.fail{background:#fdecea;border:1px solid #d62728;padding:8px 12px}
-            .info{background:#eef3f9;border:1px solid #2e6f9e;padding:8px 12px}.meta td{text-align:left}.mono{font-family:ui-monospace,monospace;font-size:12px}
+            .info{background:#eef3f9;border:1px solid #2e6f9e;padding:8px 12px}.meta td{text-align:left;white-space:normal;word-break:break-all}.mono{font-family:ui-monospace,monospace;font-size:12px}
             .lbl{font-size:12px;fill:#1d2430}.in{font-size:11px;fill:#fff}.zero{color:#b0b7c1}.bad{color:#d62728;font-weight:600}
             details{margin:8px 0}summary{cursor:pointer}td.wrap{white-space:normal;text-align:left;max-width:520px}
             """;
@@ -89,7 +90,7 @@ final class HtmlReport {
     }
 
     private static void coverage(StringBuilder h, CoverageTable table) {
-        h.append("<table><tr><th class=\"l\">fault</th><th>n</th>");
+        h.append("<div class=\"scroll\"><table class=\"cov\"><tr><th class=\"l\">fault</th><th>n</th>");
         for (Outcome o : Outcome.values()) {
             h.append("<th>").append(o.label()).append("</th>");
         }
@@ -98,7 +99,7 @@ final class HtmlReport {
             coverageRow(h, r, "");
         }
         coverageRow(h, table.total(), " class=\"total\"");
-        h.append("</table>\n");
+        h.append("</table></div>\n");
     }
 
     private static void coverageRow(StringBuilder h, CoverageTable.Row r, String attrs) {

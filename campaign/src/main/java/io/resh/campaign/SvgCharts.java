@@ -107,11 +107,14 @@ final class SvgCharts {
         }
         svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>%n", left, baseY, left + plotW, baseY));
         svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"20\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>%n", left, left, baseY));
-        int ticks = Math.min(bins, 6);
-        for (int t = 0; t <= ticks; t++) {
-            int b = (int) Math.round((double) bins * t / ticks);
-            double x = left + b * bw;
-            svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" class=\"lbl\">%.0f</text>%n", x, baseY + 15, b * bin));
+        double span = bins * bin;
+        double step = niceBin(span / 6);
+        for (double v = 0; v <= span + 1e-9; v += step) {
+            double x = left + plotW * v / span;
+            svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#333\"/>"
+                    + "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" class=\"lbl\">%s</text>%n",
+                    x, baseY, x, baseY + 4, x, baseY + 16, step < 1 ? String.format(Locale.ROOT, "%.1f", v)
+                            : String.format(Locale.ROOT, "%.0f", v)));
         }
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" class=\"lbl\">%d</text>%n", left - 4, 26, top));
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" class=\"lbl\">0</text>%n", left - 4, baseY));

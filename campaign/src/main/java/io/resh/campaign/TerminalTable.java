@@ -16,16 +16,23 @@ final class TerminalTable {
         out.append(String.format(Locale.ROOT, "resh campaign: %s, N=%d, %d injections, seed %d, %d requests each, %s%n",
                 c.service().label(), c.replicas(), result.records().size(), c.seed(), c.requestsPerInjection(),
                 Elapsed.human(result.duration())));
+        CoverageTable table = result.coverage();
         out.append(String.format(Locale.ROOT, "%-17s %5s", "fault", "n"));
         for (Outcome o : COLUMNS) {
-            out.append(String.format(Locale.ROOT, " %11s", o.label()));
+            out.append(' ').append(pad(o.label()));
         }
-        out.append(String.format(Locale.ROOT, "  %-22s %-22s %-22s%n", "detected [95% CI]", "corrected [95% CI]", "no SDC [95% CI]"));
-        CoverageTable table = result.coverage();
+        out.append(System.lineSeparator());
         for (CoverageTable.Row row : table.rows()) {
-            row(out, row);
+            counts(out, row);
         }
-        row(out, table.total());
+        counts(out, table.total());
+        out.append(String.format(Locale.ROOT, "%n%-17s %-22s %-22s %-22s%n", "coverage", "detected [95% CI]",
+                "corrected [95% CI]", "no SDC [95% CI]"));
+        for (CoverageTable.Row row : table.rows()) {
+            shares(out, row);
+        }
+        shares(out, table.total());
+        out.append(System.lineSeparator());
         List<InjectionRecord> records = result.records();
         out.append(String.format(Locale.ROOT, "latency p50 / p99 / max: injection to detection %s; detection to recovery %s%n",
                 LatencySummary.of(records, InjectionRecord::detectionMillis).format(),
@@ -46,13 +53,25 @@ final class TerminalTable {
         return out.toString();
     }
 
-    private static void row(StringBuilder out, CoverageTable.Row row) {
+    private static void counts(StringBuilder out, CoverageTable.Row row) {
         out.append(String.format(Locale.ROOT, "%-17s %5d", row.label(), row.injections()));
         for (Outcome o : COLUMNS) {
-            out.append(String.format(Locale.ROOT, " %11d", row.count(o)));
+            out.append(' ').append(String.format(Locale.ROOT, "%" + width(o.label()) + "d", row.count(o)));
         }
-        out.append(String.format(Locale.ROOT, "  %-22s %-22s %-22s%n", row.detectedShare().format(),
+        out.append(System.lineSeparator());
+    }
+
+    private static void shares(StringBuilder out, CoverageTable.Row row) {
+        out.append(String.format(Locale.ROOT, "%-17s %-22s %-22s %-22s%n", row.label(), row.detectedShare().format(),
                 row.correctedShare().format(), row.noSdcShare().format()));
+    }
+
+    private static int width(String label) {
+        return Math.max(6, label.length());
+    }
+
+    private static String pad(String label) {
+        return String.format(Locale.ROOT, "%" + width(label) + "s", label);
     }
 
     static String verdict(CampaignResult result) {
