@@ -26,7 +26,7 @@ public final class ProgressBar {
     private final String title;
     private final LongSupplier nanos;
     private final long startNanos;
-    private long lastDrawNanos = Long.MIN_VALUE;
+    private long lastDrawNanos;
     private int lastTenth = -1;
     private String lastLine = "";
 
@@ -41,6 +41,7 @@ public final class ProgressBar {
         this.title = title;
         this.nanos = nanos;
         this.startNanos = nanos.getAsLong();
+        this.lastDrawNanos = startNanos - REDRAW_NANOS;
     }
 
     /** Reports that {@code done} of the total are finished; {@code status} is appended to the line. */
