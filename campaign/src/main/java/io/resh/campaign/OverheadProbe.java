@@ -25,19 +25,21 @@ final class OverheadProbe {
     OverheadReport measure(GroupSession session) {
         List<byte[]> requests = requests(config.overheadRequests());
         OverheadReport.Measurement bare = bare(requests);
-        OverheadReport.Measurement single;
         if (config.replicas() == 1) {
-            single = measure("resh, 1 replica", session.client(), requests);
-        } else {
-            String dir = config.workDir() == null ? null : config.workDir().resolve("overhead-single").toString();
-            try (ReplicaGroup one = ReplicaGroup.start(GroupSession.groupConfig(config, workload, 1, "overhead-single", dir))) {
-                single = measure("resh, 1 replica", new GroupClient(one, new GoldenRun(workload.newGolden()),
-                        config.requestTimeout()), requests);
-            }
+            OverheadReport.Measurement single = measure(List.of(new Setup("resh, 1 replica", session.client())), requests).get(0);
+            return new OverheadReport(requests.size(), 1, bare, single, single);
         }
-        OverheadReport.Measurement replicated = config.replicas() == 1 ? single
-                : measure("resh, " + config.replicas() + " replicas", session.client(), requests);
-        return new OverheadReport(requests.size(), config.replicas(), bare, single, replicated);
+        String dir = config.workDir() == null ? null : config.workDir().resolve("overhead-single").toString();
+        try (ReplicaGroup one = ReplicaGroup.start(GroupSession.groupConfig(config, workload, 1, "overhead-single", dir))) {
+            GroupClient single = new GroupClient(one, new GoldenRun(workload.newGolden()), config.requestTimeout());
+            List<OverheadReport.Measurement> m = measure(List.of(new Setup("resh, 1 replica", single),
+                    new Setup("resh, " + config.replicas() + " replicas", session.client())), requests);
+            return new OverheadReport(requests.size(), config.replicas(), bare, m.get(0), m.get(1));
+        }
+    }
+
+    /** A measured setup: its name in the report and its client. */
+    private record Setup(String name, GroupClient client) {
     }
 
     private List<byte[]> requests(int n) {
@@ -75,21 +77,50 @@ final class OverheadProbe {
                 micros(latency.getValueAtPercentile(99)), perSecond, perSecond, 0);
     }
 
-    private static OverheadReport.Measurement measure(String setup, GroupClient client, List<byte[]> requests) {
-        int wrong = client.pipelined(requests, PIPELINE_WINDOW, nanos -> { }); // warm-up of host and replicas
-        Histogram latency = new Histogram(3);
-        long t0 = System.nanoTime();
-        for (byte[] r : requests) {
-            long s = System.nanoTime();
-            wrong += client.call(r) == ReplyVerdict.CORRECT ? 0 : 1;
-            latency.recordValue(Math.max(1, System.nanoTime() - s));
+    /**
+     * Measures every client in turn, three rounds, keeping each one's best round: the setups then see
+     * the same background load, and a warm-up pass first lets both the host and the replicas compile.
+     */
+    private static List<OverheadReport.Measurement> measure(List<Setup> setups, List<byte[]> requests) {
+        List<GroupClient> clients = setups.stream().map(Setup::client).toList();
+        int[] wrong = new int[clients.size()];
+        for (int c = 0; c < clients.size(); c++) {
+            wrong[c] += clients.get(c).pipelined(requests, PIPELINE_WINDOW, nanos -> { });
         }
-        double sequential = requests.size() / ((System.nanoTime() - t0) / 1e9);
-        long t1 = System.nanoTime();
-        wrong += client.pipelined(requests, PIPELINE_WINDOW, nanos -> { });
-        double pipelined = requests.size() / ((System.nanoTime() - t1) / 1e9);
-        return new OverheadReport.Measurement(setup, micros(latency.getValueAtPercentile(50)),
-                micros(latency.getValueAtPercentile(99)), sequential, pipelined, wrong);
+        OverheadReport.Measurement[] best = new OverheadReport.Measurement[clients.size()];
+        for (int round = 0; round < 3; round++) {
+            for (int c = 0; c < clients.size(); c++) {
+                GroupClient client = clients.get(c);
+                Histogram latency = new Histogram(3);
+                long t0 = System.nanoTime();
+                for (byte[] r : requests) {
+                    long s = System.nanoTime();
+                    wrong[c] += client.call(r) == ReplyVerdict.CORRECT ? 0 : 1;
+                    latency.recordValue(Math.max(1, System.nanoTime() - s));
+                }
+                double sequential = requests.size() / ((System.nanoTime() - t0) / 1e9);
+                long t1 = System.nanoTime();
+                wrong[c] += client.pipelined(requests, PIPELINE_WINDOW, nanos -> { });
+                double pipelined = requests.size() / ((System.nanoTime() - t1) / 1e9);
+                OverheadReport.Measurement m = new OverheadReport.Measurement(setups.get(c).name(), micros(latency.getValueAtPercentile(50)),
+                        micros(latency.getValueAtPercentile(99)), sequential, pipelined, wrong[c]);
+                best[c] = best[c] == null ? m : better(best[c], m);
+            }
+        }
+        List<OverheadReport.Measurement> out = new ArrayList<>();
+        for (int c = 0; c < clients.size(); c++) {
+            OverheadReport.Measurement b = best[c];
+            out.add(new OverheadReport.Measurement(b.setup(), b.p50Micros(), b.p99Micros(), b.sequentialPerSecond(),
+                    b.pipelinedPerSecond(), wrong[c]));
+        }
+        return out;
+    }
+
+    /** The lower latencies and the higher rates of two rounds. */
+    private static OverheadReport.Measurement better(OverheadReport.Measurement a, OverheadReport.Measurement b) {
+        return new OverheadReport.Measurement(a.setup(), Math.min(a.p50Micros(), b.p50Micros()),
+                Math.min(a.p99Micros(), b.p99Micros()), Math.max(a.sequentialPerSecond(), b.sequentialPerSecond()),
+                Math.max(a.pipelinedPerSecond(), b.pipelinedPerSecond()), a.wrongReplies());
     }
 
     private static double micros(long nanos) {

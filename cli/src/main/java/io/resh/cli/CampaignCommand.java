@@ -14,6 +14,7 @@ import io.resh.core.Durations;
 import io.resh.core.InjectedFault;
 import io.resh.core.ReshException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -121,8 +122,13 @@ public final class CampaignCommand implements Callable<Integer> {
             return 1;
         }
         bar.finish();
-        CampaignReport.writeAll(result, report, command);
         out.print(CampaignReport.table(result));
+        try {
+            CampaignReport.writeAll(result, report, command);
+        } catch (UncheckedIOException e) {
+            err.println("resh campaign: " + e.getMessage());
+            return 1;
+        }
         out.println("report: " + report.resolve(CampaignReport.HTML) + ", records: " + report.resolve(CampaignReport.JSON));
         return result.violations().isEmpty() ? 0 : 1;
     }
