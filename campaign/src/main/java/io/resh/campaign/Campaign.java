@@ -97,8 +97,13 @@ public final class Campaign {
             if (k == inj.afterRequest()) {
                 sequence = client.sent();
                 injectedAtNanos = System.nanoTime();
-                detail = inj.kind() == InjectedFault.STATE_CORRUPTION ? injectState(session, inj)
-                        : inject(session, inj.kind(), inj.replica(), inj.arg());
+                if (inj.kind() == InjectedFault.STATE_CORRUPTION) {
+                    detail = injectState(session, inj);
+                } else if (inj.kind() == InjectedFault.HANG) {
+                    detail = injectHang(session, inj);
+                } else {
+                    detail = inject(session, inj.kind(), inj.replica(), inj.arg());
+                }
             }
             verdicts.add(client.call(workload.nextRequest(requests)));
         }
@@ -153,6 +158,22 @@ public final class Campaign {
             arg = new SplittableRandom(arg).nextLong();
         }
         return CompletableFuture.completedFuture("not injected after " + MAX_STATE_ATTEMPTS + " attempts: " + detail);
+    }
+
+    /**
+     * SIGSTOP, then wait until the process is really stopped: the signal is asynchronous, and a replica
+     * that keeps answering for a while would make the hang start after the window, where it would be
+     * blamed on the next injection.
+     */
+    private static CompletableFuture<String> injectHang(GroupSession session, Injection inj) {
+        long pid = session.group().status().replicaStates().get(inj.replica()).pid();
+        String sent = await(inject(session, inj.kind(), inj.replica(), inj.arg()));
+        if (pid <= 0 || !sent.startsWith("SIGSTOP sent")) {
+            return CompletableFuture.completedFuture(sent);
+        }
+        long nanos = ProcStat.awaitStopped(pid, TimeUnit.SECONDS.toNanos(2));
+        return CompletableFuture.completedFuture(nanos < 0 ? sent + "; not seen stopped within 2 s"
+                : String.format(java.util.Locale.ROOT, "%s; stopped after %.1f ms", sent, nanos / 1e6));
     }
 
     private static String await(CompletableFuture<String> detail) {

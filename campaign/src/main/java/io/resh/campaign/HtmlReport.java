@@ -12,10 +12,10 @@ import java.util.function.ToDoubleFunction;
  */
 final class HtmlReport {
     private static final String CSS = """
-            body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1100px;color:#1d2430;padding:0 16px}
+            body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1200px;color:#1d2430;padding:0 16px}
             h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #dde2e8;padding-bottom:4px}
             table{border-collapse:collapse;margin:6px 0 10px}th,td{padding:3px 7px;border-bottom:1px solid #e6e9ee;text-align:right;white-space:nowrap}
-            .scroll{overflow-x:auto}table.cov th{white-space:normal;vertical-align:bottom}
+            .scroll{overflow-x:auto}table.cov{font-size:13px}table.cov th{white-space:normal;vertical-align:bottom}table.cov td{padding:3px 5px}
             th{background:#f3f5f8;font-weight:600}td.l,th.l{text-align:left}tr.total td{font-weight:600;border-top:2px solid #c9ced6}
             .pass{background:#e6f4ea;border:1px solid #2e8b57;padding:8px 12px}.fail{background:#fdecea;border:1px solid #d62728;padding:8px 12px}
             .info{background:#eef3f9;border:1px solid #2e6f9e;padding:8px 12px}.meta td{text-align:left;white-space:normal;word-break:break-all}.mono{font-family:ui-monospace,monospace;font-size:12px}

@@ -72,9 +72,9 @@ final class SvgCharts {
      * @param caption what is measured, for the axis title
      */
     static String histogram(List<Double> millis, String caption) {
-        int height = 260;
+        int height = 280;
         int left = 50;
-        int bottom = 40;
+        int bottom = 58;
         int plotW = WIDTH - left - 20;
         int plotH = height - bottom - 20;
         StringBuilder svg = new StringBuilder();
@@ -84,9 +84,15 @@ final class SvgCharts {
             svg.append("<text x=\"20\" y=\"40\" class=\"lbl\">no data</text>\n</svg>\n");
             return svg.toString();
         }
-        double max = millis.stream().mapToDouble(Double::doubleValue).max().orElse(1);
-        double bin = niceBin(Math.max(1, max) / 30);
-        int bins = (int) Math.floor(max / bin) + 1;
+        // Bins cover up to the 99th percentile; the slowest 1% share one overflow bar, so a few stragglers
+        // under load don't squeeze the bulk of the distribution into two bars.
+        double[] sorted = millis.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double max = sorted[sorted.length - 1];
+        double p99 = sorted[(int) Math.min(sorted.length - 1, Math.ceil(0.99 * sorted.length) - 1)];
+        double bin = niceBin(Math.max(1, p99) / 30);
+        int regular = (int) Math.floor(p99 / bin) + 1;
+        boolean overflow = max >= regular * bin;
+        int bins = regular + (overflow ? 1 : 0);
         long[] counts = new long[bins];
         for (double v : millis) {
             counts[Math.min(bins - 1, (int) Math.floor(v / bin))]++;
@@ -102,19 +108,26 @@ final class SvgCharts {
                 continue;
             }
             double h = plotH * (double) counts[i] / top;
-            svg.append(String.format(Locale.ROOT, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"#2e6f9e\"><title>%.0f-%.0f ms: %d</title></rect>%n",
-                    left + i * bw + 0.5, baseY - h, Math.max(1, bw - 1), h, i * bin, (i + 1) * bin, counts[i]));
+            boolean last = overflow && i == bins - 1;
+            svg.append(String.format(Locale.ROOT, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"><title>%s: %d</title></rect>%n",
+                    left + i * bw + 0.5, baseY - h, Math.max(1, bw - 1), h, last ? "#c77c2e" : "#2e6f9e",
+                    last ? String.format(Locale.ROOT, "%.0f-%.0f ms", i * bin, max)
+                            : String.format(Locale.ROOT, "%.0f-%.0f ms", i * bin, (i + 1) * bin), counts[i]));
         }
         svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>%n", left, baseY, left + plotW, baseY));
         svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"20\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>%n", left, left, baseY));
-        double span = bins * bin;
+        double span = regular * bin;
         double step = niceBin(span / 6);
         for (double v = 0; v <= span + 1e-9; v += step) {
-            double x = left + plotW * v / span;
+            double x = left + bw * v / bin;
             svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#333\"/>"
                     + "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" class=\"lbl\">%s</text>%n",
                     x, baseY, x, baseY + 4, x, baseY + 16, step < 1 ? String.format(Locale.ROOT, "%.1f", v)
                             : String.format(Locale.ROOT, "%.0f", v)));
+        }
+        if (overflow) {
+            svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" class=\"lbl\">&gt; %.0f</text>%n",
+                    left + (bins - 0.5) * bw, baseY + 30, regular * bin));
         }
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" class=\"lbl\">%d</text>%n", left - 4, 26, top));
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" class=\"lbl\">0</text>%n", left - 4, baseY));
