@@ -153,7 +153,9 @@ final class HtmlReport {
                 .append(" seeded requests, measured in this run before the first injection.</p>\n")
                 .append("<table><tr><th class=\"l\">setup</th><th>p50 latency (µs)</th><th>p99 latency (µs)</th>"
                         + "<th>requests/s, 1 outstanding</th><th>requests/s, 32 outstanding</th><th>wrong replies</th></tr>\n");
-        for (OverheadReport.Measurement m : List.of(o.bare(), o.single(), o.replicated())) {
+        List<OverheadReport.Measurement> rows = o.replicas() == 1 ? List.of(o.bare(), o.single())
+                : List.of(o.bare(), o.single(), o.replicated());
+        for (OverheadReport.Measurement m : rows) {
             h.append(String.format(Locale.ROOT, "<tr><td class=\"l\">%s</td><td>%.1f</td><td>%.1f</td><td>%.0f</td><td>%.0f</td><td>%d</td></tr>%n",
                     escape(m.setup()), m.p50Micros(), m.p99Micros(), m.sequentialPerSecond(), m.pipelinedPerSecond(), m.wrongReplies()));
         }

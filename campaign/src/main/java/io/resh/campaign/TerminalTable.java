@@ -43,11 +43,15 @@ final class TerminalTable {
                     others, result.groupRestarts()));
         }
         OverheadReport o = result.overhead();
-        if (o != null) {
-            out.append(String.format(Locale.ROOT, "overhead (fault-free, %d requests): p50 latency %s %.0f us, 1 replica %.0f us, bare %.1f us; "
-                            + "pipelined throughput %s %.0f/s, 1 replica %.0f/s%n",
+        if (o != null && o.replicas() == 1) {
+            out.append(String.format(Locale.ROOT, "overhead (fault-free, %d requests): p50 latency %s %.0f us, bare %.1f us; "
+                    + "pipelined throughput %.0f/s%n", o.requests(), o.single().setup(), o.single().p50Micros(),
+                    o.bare().p50Micros(), o.single().pipelinedPerSecond()));
+        } else if (o != null) {
+            out.append(String.format(Locale.ROOT, "overhead (fault-free, %d requests): p50 latency %s %.0f us, 1 replica %.0f us, "
+                            + "bare %.1f us (x%.2f); pipelined throughput %.0f/s, 1 replica %.0f/s (/%.2f)%n",
                     o.requests(), o.replicated().setup(), o.replicated().p50Micros(), o.single().p50Micros(), o.bare().p50Micros(),
-                    o.replicated().setup(), o.replicated().pipelinedPerSecond(), o.single().pipelinedPerSecond()));
+                    o.latencyRatio(), o.replicated().pipelinedPerSecond(), o.single().pipelinedPerSecond(), o.throughputRatio()));
         }
         out.append(verdict(result)).append(System.lineSeparator());
         return out.toString();
@@ -77,9 +81,10 @@ final class TerminalTable {
     static String verdict(CampaignResult result) {
         int n = result.config().replicas();
         if (n < 3) {
-            return String.format(Locale.ROOT, "N=%d masks no fault (%s): %d silent data corruption(s), %d unavailable, %d latent; reported, not judged",
-                    n, n == 2 ? "DMR detects and rolls back or fails stop" : "the unreplicated control",
-                    result.count(Outcome.SILENT_DATA_CORRUPTION), result.count(Outcome.UNAVAILABLE), result.count(Outcome.LATENT));
+            String what = n == 2 ? "N=2 (DMR) detects a disagreement, rolls back and re-executes, or fails stop; it can't outvote a replica"
+                    : "N=1 is the unreplicated control";
+            return String.format(Locale.ROOT, "%s: %d silent data corruption(s), %d unavailable, %d latent (reported, not judged)",
+                    what, result.count(Outcome.SILENT_DATA_CORRUPTION), result.count(Outcome.UNAVAILABLE), result.count(Outcome.LATENT));
         }
         List<String> violations = result.violations();
         if (violations.isEmpty()) {

@@ -84,6 +84,14 @@ class CampaignReportTest {
     }
 
     @Test
+    void shouldCompareTheOverheadWithOneReplicaOnlyWhenThereAreMore() {
+        assertThat(CampaignReport.table(tmr)).contains("p50 latency resh, 3 replicas 60 us, 1 replica 40 us").contains("(x1.50)")
+                .contains("(/2.00)");
+        String control = CampaignReport.table(Records.result(1, Records.mixed()));
+        assertThat(control).contains("p50 latency resh, 1 replica 40 us, bare 2.0 us").doesNotContain("(x");
+    }
+
+    @Test
     void shouldPassACleanTmrCampaign() {
         CampaignResult clean = Records.result(3, List.of(Records.of(0, io.resh.core.InjectedFault.CRASH,
                 Outcome.DETECTED_CORRECTED, 3, 200)));
@@ -96,7 +104,7 @@ class CampaignReportTest {
     void shouldReportButNotJudgeTheUnreplicatedControl() {
         CampaignResult control = Records.result(1, Records.mixed());
         assertThat(control.violations()).isEmpty();
-        assertThat(CampaignReport.table(control)).contains("N=1 masks no fault").contains("1 silent data corruption(s)");
+        assertThat(CampaignReport.table(control)).contains("N=1 is the unreplicated control").contains("1 silent data corruption(s)");
         assertThat(CampaignReport.html(control, null)).contains("class=\"info\"");
     }
 }

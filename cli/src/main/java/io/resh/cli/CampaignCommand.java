@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
  * a group of N ≥ 3 let any fault through (silent data corruption, unavailable, latent, unrecovered,
  * fail-stop), so CI can gate on it; 2 for invalid options.
  */
-@Command(name = "campaign", mixinStandardHelpOptions = true,
+@Command(name = "campaign",
         description = {"Inject faults into a replica group one at a time and report the error coverage.",
                 "Example: resh campaign --service aes --replicas 3 --injections 1000 --seed 42 --report out/"})
 public final class CampaignCommand implements Callable<Integer> {
@@ -89,6 +89,9 @@ public final class CampaignCommand implements Callable<Integer> {
 
     @Option(names = "--verbose", description = "show the host's log of every fault and recovery")
     boolean verbose;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    boolean help;
 
     public CampaignCommand() {
     }
