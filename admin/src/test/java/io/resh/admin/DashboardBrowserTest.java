@@ -88,8 +88,8 @@ class DashboardBrowserTest {
         return new ChromeDriver(service, options);
     }
 
-    /** About 200 requests per second through the metered group, so both charts have data; bounded in count and time. */
-    private Thread startLoad(MeteredGroup metered, AtomicLong answered) {
+    /** About 200 requests per second, so both charts have data; bounded in count and time. */
+    private Thread startLoad(ReplicaGroup target, AtomicLong answered) {
         Thread t = new Thread(() -> {
             Semaphore window = new Semaphore(8);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -101,7 +101,7 @@ class DashboardBrowserTest {
                 } catch (InterruptedException e) {
                     return;
                 }
-                metered.submit("add:1".getBytes(StandardCharsets.UTF_8)).whenComplete((r, e) -> {
+                target.submit("add:1".getBytes(StandardCharsets.UTF_8)).whenComplete((r, e) -> {
                     if (e == null) {
                         answered.incrementAndGet();
                     }
@@ -129,7 +129,7 @@ class DashboardBrowserTest {
         group = logs.watch(ReplicaGroup.start(TestGroups.counter("web", 3).checkpointEvery(1000).build()));
         admin = AdminServer.start(AdminConfig.defaults().withDirectory(dir), List.of(group));
         AtomicLong answered = new AtomicLong();
-        load = startLoad(admin.metered("web"), answered);
+        load = startLoad(group, answered);
         browser = openBrowser();
         try {
             browser.get(admin.dashboardUrl());
