@@ -14,6 +14,7 @@ import io.resh.examples.aes.BcAesLight;
 import io.resh.examples.aes.JdkAes;
 import io.resh.host.GroupStatus;
 import io.resh.host.ReplicaGroup;
+import io.resh.host.SlotState;
 import io.resh.host.net.ReshServer;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -159,8 +160,10 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         return wrong == 0 && errors == 0 ? 0 : 1;
     }
 
-    private static boolean allActive(GroupStatus s) {
-        return s.replicaStates().stream().allMatch(r -> r.state() == io.resh.host.SlotState.ACTIVE);
+    /** Every replica votes, or sleeps on purpose (the dormant spare of an adaptive group in DMR mode). */
+    static boolean allActive(GroupStatus s) {
+        return s.replicaStates().stream()
+                .allMatch(r -> r.state() == SlotState.ACTIVE || r.state() == SlotState.DORMANT);
     }
 
     private static String replicas(GroupStatus s) {

@@ -1,5 +1,9 @@
 package io.resh.core;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * Something that happened to a replica group: a fault, a recovery, a checkpoint. Every fault and
  * every recovery is one event; listeners (event log, metrics, campaigns, the dashboard) see them all
@@ -16,9 +20,39 @@ public sealed interface GroupEvent {
     /** Short kebab-case name of the event type, as written to the event log. */
     String type();
 
-    /** A fault the host detected, with the evidence it acted on. */
+    /**
+     * A fault the host detected, with the evidence it acted on.
+     *
+     * @param evidence one line for people
+     * @param details the same evidence as data, for tools; empty when there is nothing beyond the prose. For
+     *     a divergence it compares named values, the expected one first: {@code voted} and {@code replica}
+     *     for a reply; {@code stable} and {@code replica} for a state digest; {@code voted} and {@code
+     *     snapshot} for a snapshot that does not hash to the digest it was voted under. See {@link #DIGEST}
+     *     and the other key suffixes.
+     */
     record FaultDetected(long timeMillis, String group, int replica, int cpu, long sequence,
-                         FaultKind kind, String evidence) implements GroupEvent {
+                         FaultKind kind, String evidence, Map<String, String> details) implements GroupEvent {
+        /** {@code NAME.digest}: the value's SHA-256 in hex. */
+        public static final String DIGEST = ".digest";
+        /** {@code NAME.bytes}: the value's length in bytes. */
+        public static final String BYTES = ".bytes";
+        /** {@code NAME.snippet}: hex of up to 8 bytes of the value from {@link #OFFSET}. */
+        public static final String SNIPPET = ".snippet";
+        /** {@code NAME.text}: the same bytes as printable ASCII, other bytes as '.'. */
+        public static final String TEXT = ".text";
+        /** {@code offset}: the first byte at which the values differ (the shorter length if one is a prefix). */
+        public static final String OFFSET = "offset";
+
+        public FaultDetected {
+            details = ordered(details);
+        }
+
+        /** A fault with prose evidence only. */
+        public FaultDetected(long timeMillis, String group, int replica, int cpu, long sequence, FaultKind kind,
+                             String evidence) {
+            this(timeMillis, group, replica, cpu, sequence, kind, evidence, Map.of());
+        }
+
         @Override
         public String type() {
             return "fault";
@@ -70,9 +104,23 @@ public sealed interface GroupEvent {
         }
     }
 
-    /** DMR: a mismatch made the group roll back to the stable checkpoint and re-execute. */
-    record RolledBack(long timeMillis, String group, long checkpoint, long mismatchAt, String evidence)
-            implements GroupEvent {
+    /**
+     * DMR: a mismatch made the group roll back to the stable checkpoint and re-execute.
+     *
+     * @param details the two values that differed, named {@code replica0} and {@code replica1}, keyed like
+     *     {@link FaultDetected#details()}; empty when not known
+     */
+    record RolledBack(long timeMillis, String group, long checkpoint, long mismatchAt, String evidence,
+                      Map<String, String> details) implements GroupEvent {
+        public RolledBack {
+            details = ordered(details);
+        }
+
+        /** A roll-back with prose evidence only. */
+        public RolledBack(long timeMillis, String group, long checkpoint, long mismatchAt, String evidence) {
+            this(timeMillis, group, checkpoint, mismatchAt, evidence, Map.of());
+        }
+
         @Override
         public String type() {
             return "rollback";
@@ -180,5 +228,10 @@ public sealed interface GroupEvent {
         public String type() {
             return "redundancy";
         }
+    }
+
+    /** An unmodifiable copy that keeps the caller's order (the expected value first); null becomes empty. */
+    private static Map<String, String> ordered(Map<String, String> details) {
+        return details == null || details.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(details));
     }
 }

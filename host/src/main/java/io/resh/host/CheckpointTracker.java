@@ -3,10 +3,12 @@ package io.resh.host;
 import io.resh.core.Ballot;
 import io.resh.core.Digest;
 import io.resh.core.FaultKind;
+import io.resh.core.GroupEvent;
 import io.resh.core.Quorum;
 import io.resh.replica.Frame;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -24,10 +26,14 @@ final class CheckpointTracker {
         /** Replicas expected to vote (not counting a dormant one). */
         int expectedVoters();
 
-        void fault(Slot slot, FaultKind kind, long seq, String evidence);
+        /** {@code details}: the evidence as data, keyed as {@link io.resh.core.GroupEvent.FaultDetected#details()}. */
+        void fault(Slot slot, FaultKind kind, long seq, String evidence, Map<String, String> details);
 
-        /** No digest can reach the quorum at {@code seq}; {@code mismatches} counts how often that happened there. */
-        void digestsUndecidable(long seq, int mismatches, String evidence);
+        /**
+         * No digest can reach the quorum at {@code seq}; {@code mismatches} counts how often that happened there.
+         * {@code details} holds every reported digest, named {@code replicaN}.
+         */
+        void digestsUndecidable(long seq, int mismatches, String evidence, Map<String, String> details);
 
         /** A new stable checkpoint. */
         void stabilized(Checkpoint checkpoint);
@@ -84,7 +90,7 @@ final class CheckpointTracker {
             }
             case DISSENTS -> stateDivergence(slot, seq, Digest.wrap(tally.decided()), digest);
             case UNDECIDABLE -> owner.digestsUndecidable(seq, digestMismatches.merge(seq, 1, Integer::sum),
-                    "state digests at checkpoint #" + seq + " differ: " + describe(tally));
+                    "state digests at checkpoint #" + seq + " differ: " + describe(tally), digestsOf(tally));
             default -> { }
         }
     }
@@ -100,9 +106,20 @@ final class CheckpointTracker {
         return sb.toString();
     }
 
+    private Map<String, String> digestsOf(Ballot tally) {
+        Map<String, String> d = new LinkedHashMap<>();
+        for (Slot s : owner.slots()) {
+            if (tally.hasCast(s.index)) {
+                d.put("replica" + s.index + GroupEvent.FaultDetected.DIGEST, Digest.wrap(tally.replyOf(s.index)).hex());
+            }
+        }
+        return d;
+    }
+
     private void stateDivergence(Slot slot, long seq, Digest agreed, Digest actual) {
         owner.fault(slot, FaultKind.STATE_DIVERGENCE, seq, "state digest at checkpoint #" + seq + " is " + actual.shortHex()
-                + ", the stable one is " + agreed.shortHex() + ": latent state corruption");
+                + ", the stable one is " + agreed.shortHex() + ": latent state corruption",
+                Evidence.digests("stable", agreed, "replica", actual));
     }
 
     /** Asks one replica whose digest matched for its snapshot; {@code exclude} is a slot that just failed to deliver. */
@@ -135,8 +152,10 @@ final class CheckpointTracker {
         }
         if (!Digest.of(s.snapshot()).equals(f.digest())) {
             fetching = null;
+            Digest sent = Digest.of(s.snapshot());
             owner.fault(slot, FaultKind.STATE_DIVERGENCE, f.sequence(), "snapshot sent for checkpoint #" + f.sequence()
-                    + " hashes to " + Digest.of(s.snapshot()).shortHex() + ", not the digest it voted for " + f.digest().shortHex());
+                    + " hashes to " + sent.shortHex() + ", not the digest it voted for " + f.digest().shortHex(),
+                    Evidence.digests("voted", f.digest(), "snapshot", sent));
             fetchSnapshot(f.sequence(), f.digest(), slot.index, now);
             return;
         }

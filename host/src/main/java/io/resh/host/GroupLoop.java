@@ -21,8 +21,10 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.TimeUnit;
@@ -54,8 +56,14 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         }
     }
 
-    /** Work to run on the loop thread (status, injections, admin actions). */
-    record Task(Runnable action) {
+    /**
+     * Work to run on the loop thread (status, injections, admin actions). {@code rejected} is told instead
+     * when the loop has already stopped, so nobody waits for an answer that will never come.
+     */
+    record Task(Runnable action, Consumer<UnavailableException> rejected) {
+        Task(Runnable action) {
+            this(action, closed -> { });
+        }
     }
 
     /** Why a slot's process is being replaced; only faults and self-repairs count toward the restart intensity. */
@@ -84,6 +92,10 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     final Supervisor supervisor;
     private final SplittableRandom seeds;
     private final List<Consumer<GroupEvent>> listeners = new CopyOnWriteArrayList<>();
+    /** Copy-on-write array: released replies iterate it without allocating. */
+    private volatile ReplyListener[] replyListeners = new ReplyListener[0];
+    /** Every replica process ever launched and maybe still alive, for the JVM shutdown hook (any thread). */
+    private final Set<ProcessHandle> launched = ConcurrentHashMap.newKeySet();
     final Map<String, Long> counters = new LinkedHashMap<>();
     private final Injections injections = new Injections(this);
     /** Every process this loop started and has not yet seen die: the self-check kills the ones no slot owns. */
@@ -93,6 +105,8 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     long firstUnanswered = 1;
     private FailStopException failed;
     private volatile boolean running = true;
+    /** Set once the loop has stopped and drained its inbox: whatever is posted later is rejected by the poster. */
+    private volatile boolean terminated;
 
     GroupLoop(GroupConfig config, ReplicaLauncher launcher, Clock clock, LongSupplier nanos, Checkpoint initial) {
         this.config = config;
@@ -152,10 +166,45 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
 
     void post(Object message) {
         inbox.add(message);
+        if (terminated) {
+            rejectQueued();
+        }
     }
 
     void addListener(Consumer<GroupEvent> listener) {
         listeners.add(listener);
+    }
+
+    void removeListener(Consumer<GroupEvent> listener) {
+        listeners.remove(listener);
+    }
+
+    synchronized void addReplyListener(ReplyListener listener) {
+        ReplyListener[] now = Arrays.copyOf(replyListeners, replyListeners.length + 1);
+        now[now.length - 1] = listener;
+        replyListeners = now;
+    }
+
+    synchronized void removeReplyListener(ReplyListener listener) {
+        ReplyListener[] now = replyListeners;
+        for (int i = 0; i < now.length; i++) {
+            if (now[i] == listener) {
+                ReplyListener[] fewer = new ReplyListener[now.length - 1];
+                System.arraycopy(now, 0, fewer, 0, i);
+                System.arraycopy(now, i + 1, fewer, i, now.length - i - 1);
+                replyListeners = fewer;
+                return;
+            }
+        }
+    }
+
+    /** Replica processes launched by this loop that may still be alive (the shutdown hook's kill list). */
+    List<ProcessHandle> launchedProcesses() {
+        return List.copyOf(launched);
+    }
+
+    boolean terminated() {
+        return terminated;
     }
 
     void stop() {
@@ -404,7 +453,21 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         }
         e.answered = true;
         byte[] body = e.ballot.decided();
-        if (body[0] == FrameCodec.STATUS_OK) {
+        boolean ok = body[0] == FrameCodec.STATUS_OK;
+        ReplyListener[] observers = replyListeners;
+        if (observers.length > 0) {
+            long latency = nanos.getAsLong() - e.submittedNanos;
+            for (ReplyListener l : observers) {
+                try {
+                    l.onReply(e.sequence, latency, ok);
+                } catch (RuntimeException ex) {
+                    // It would throw again on every reply and flood the log: one warning, then it is gone.
+                    removeReplyListener(l);
+                    LOG.warn("group {}: reply listener {} failed and was removed: {}", config.name(), l, ex.toString());
+                }
+            }
+        }
+        if (ok) {
             e.reply.complete(Arrays.copyOfRange(body, 1, body.length));
             count("replies");
         } else {
@@ -415,8 +478,10 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     }
 
     private void divergence(Slot slot, LogEntry e) {
-        fault(slot, FaultKind.DIVERGENCE, e.sequence, "reply to #" + e.sequence + " differs: "
-                + Evidence.diff(e.ballot.decided(), e.ballot.replyOf(slot.index)));
+        byte[] voted = e.ballot.decided();
+        byte[] actual = e.ballot.replyOf(slot.index);
+        fault(slot, FaultKind.DIVERGENCE, e.sequence, "reply to #" + e.sequence + " differs: " + Evidence.diff(voted, actual),
+                Evidence.details("voted", voted, "replica", actual));
     }
 
     private void undecidable(LogEntry e) {
@@ -425,7 +490,10 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
             return;
         }
         if (quorum.detectOnly()) {
-            dmrMismatch(e.sequence, ++e.mismatches, evidence + ": " + Evidence.diff(e.ballot.replyOf(0), e.ballot.replyOf(1)));
+            byte[] first = e.ballot.replyOf(0);
+            byte[] second = e.ballot.replyOf(1);
+            dmrMismatch(e.sequence, ++e.mismatches, evidence + ": " + Evidence.diff("replica 0", first, "replica 1", second),
+                    Evidence.details("replica0", first, "replica1", second));
         } else {
             failStop(e.sequence, "no reply to #" + e.sequence + " reached " + quorum.agreementNeeded()
                     + " equal votes among " + expectedVoters() + " replicas (more than f=" + quorum.faultsMasked() + " faulty)");
@@ -433,12 +501,12 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     }
 
     @Override
-    public void digestsUndecidable(long seq, int mismatches, String evidence) {
+    public void digestsUndecidable(long seq, int mismatches, String evidence, Map<String, String> details) {
         if (supervisor.wakeSpare(evidence)) {
             return;
         }
         if (quorum.detectOnly()) {
-            dmrMismatch(seq, mismatches, evidence);
+            dmrMismatch(seq, mismatches, evidence, details);
         } else {
             failStop(seq, "no state digest at checkpoint #" + seq + " reached " + quorum.agreementNeeded() + " equal votes ("
                     + evidence + ")");
@@ -446,14 +514,14 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     }
 
     /** DMR: the first mismatch rolls both replicas back to the stable checkpoint; the second fails stop. */
-    private void dmrMismatch(long seq, int mismatches, String evidence) {
+    private void dmrMismatch(long seq, int mismatches, String evidence, Map<String, String> details) {
         long at = checkpoints.stable().sequence();
         if (mismatches >= 2) {
             failStop(seq, "the two replicas disagreed again after rolling back to checkpoint #" + at + " (" + evidence + ")");
             return;
         }
         count("rollbacks");
-        emit(new GroupEvent.RolledBack(clock.millis(), config.name(), at, seq, evidence));
+        emit(new GroupEvent.RolledBack(clock.millis(), config.name(), at, seq, evidence, details));
         LOG.warn("group {}: DMR mismatch at #{}; rolling back to checkpoint #{} and re-executing ({})",
                 config.name(), seq, at, evidence);
         for (Slot s : slots) {
@@ -510,8 +578,12 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
 
     // ---- faults and recovery -----------------------------------------------------------------------
 
+    void fault(Slot slot, FaultKind kind, long seq, String evidence) {
+        fault(slot, kind, seq, evidence, Map.of());
+    }
+
     @Override
-    public void fault(Slot slot, FaultKind kind, long seq, String evidence) {
+    public void fault(Slot slot, FaultKind kind, long seq, String evidence, Map<String, String> details) {
         if (!slot.hasProcess() || failed != null) {
             return;
         }
@@ -521,7 +593,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         count("faults." + kind.label());
         LOG.warn("group {}: replica {} (pid {}, core {}): {} at #{}: {}", config.name(), slot.index, slot.pid(), slot.cpu,
                 kind.label(), seq, evidence);
-        emit(new GroupEvent.FaultDetected(clock.millis(), config.name(), slot.index, slot.cpu, seq, kind, evidence));
+        emit(new GroupEvent.FaultDetected(clock.millis(), config.name(), slot.index, slot.cpu, seq, kind, evidence, details));
         supervisor.redundancy().fault(now);
         int cpu = slot.cpu;
         boolean suspect = reputation.fault(slot.index, slot.spec.label(), cpu, kind, now);
@@ -614,6 +686,8 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         slot.progressNanos = now;
         try {
             Process p = launcher.start(slot.index, spec, slot.cpu);
+            launched.removeIf(h -> !h.isAlive());
+            launched.add(p.toHandle());
             slot.process = new ReplicaProcess(slot.index, slot.incarnation, slot.cpu, p, codec, this::post);
             processes.add(slot.process);
             setState(slot, SlotState.STARTING);
@@ -727,7 +801,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         for (ReplicaProcess p : processes) {
             p.kill(); // orphans the table lost track of, if any
         }
-        UnavailableException closed = new UnavailableException("group " + config.name() + " closed");
+        UnavailableException closed = closedException();
         log.forEach(e -> {
             if (e != null && !e.answered) {
                 e.answered = true;
@@ -742,6 +816,25 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
                 t.action().run();
             }
         }
+        terminated = true;
+        rejectQueued(); // what was posted between the drain above and the flag
+    }
+
+    /** Fails every queued request and task: the loop will never handle them. Any thread, after termination. */
+    private void rejectQueued() {
+        UnavailableException closed = closedException();
+        Object m;
+        while ((m = inbox.poll()) != null) {
+            if (m instanceof Submit s) {
+                s.reply().completeExceptionally(closed);
+            } else if (m instanceof Task t) {
+                t.rejected().accept(closed);
+            }
+        }
+    }
+
+    UnavailableException closedException() {
+        return new UnavailableException("group " + config.name() + " is closed");
     }
 
     // ---- admin actions, injection and status (run on the loop via Task) ----------------------------

@@ -33,14 +33,22 @@ import java.util.function.Consumer;
  * threw; with {@link io.resh.core.FailStopException} when the group stopped rather than answer unvoted;
  * with {@link UnavailableException} when no quorum answered in time or the group closed. Keep callbacks
  * on it short, or hop to your own executor.
+ *
+ * <p>Once closed, every call that needs the group's loop ({@link #status}, {@link #restart}, ...) and every
+ * {@link #submit} fails at once with {@link UnavailableException}. If the JVM exits without {@link #close},
+ * a shutdown hook stops the group and kills whatever replica process is still alive, a stopped one included.
  */
 public final class ReplicaGroup implements AutoCloseable {
+    /** How long the shutdown hook lets the loop stop its replicas politely before killing the rest. */
+    private static final long EXIT_GRACE_MILLIS = 1_000;
+
     private final GroupConfig config;
     private final GroupLoop loop;
     private final Thread thread;
     private final Path workDir;
     private final Thread shutdownHook;
     private final FaultInjector faults;
+    private volatile boolean closed;
 
     private ReplicaGroup(GroupConfig config, Path workDir, Checkpoint initial) {
         this.config = config;
@@ -49,7 +57,7 @@ public final class ReplicaGroup implements AutoCloseable {
                 initial);
         this.thread = new Thread(loop, "resh-group-" + config.name());
         this.faults = new FaultInjector(this);
-        this.shutdownHook = new Thread(loop::stop, "resh-stop-" + config.name());
+        this.shutdownHook = new Thread(this::stopOnExit, "resh-stop-" + config.name());
     }
 
     /** Starts the group and waits until every replica is up (or the start timeout passed with a quorum up). */
@@ -135,7 +143,11 @@ public final class ReplicaGroup implements AutoCloseable {
     /** Orders, executes and votes one request. Thread-safe, never blocks. */
     public CompletableFuture<byte[]> submit(byte[] request) {
         CompletableFuture<byte[]> reply = new CompletableFuture<>();
-        loop.post(new GroupLoop.Submit(request, reply));
+        if (closed) {
+            reply.completeExceptionally(loop.closedException());
+        } else {
+            loop.post(new GroupLoop.Submit(request, reply));
+        }
         return reply;
     }
 
@@ -145,7 +157,11 @@ public final class ReplicaGroup implements AutoCloseable {
      */
     public CompletableFuture<byte[]> submit(byte[] request, long timeMillis, long seed) {
         CompletableFuture<byte[]> reply = new CompletableFuture<>();
-        loop.post(new GroupLoop.Submit(request, reply, true, timeMillis, seed));
+        if (closed) {
+            reply.completeExceptionally(loop.closedException());
+        } else {
+            loop.post(new GroupLoop.Submit(request, reply, true, timeMillis, seed));
+        }
         return reply;
     }
 
@@ -174,6 +190,21 @@ public final class ReplicaGroup implements AutoCloseable {
     /** Sees every event from now on, on the group's loop thread. */
     public void addListener(Consumer<GroupEvent> listener) {
         loop.addListener(listener);
+    }
+
+    /** Stops {@code listener} (the same instance that was added) from seeing events. No-op if it was not added. */
+    public void removeListener(Consumer<GroupEvent> listener) {
+        loop.removeListener(listener);
+    }
+
+    /** Sees every voted reply from now on, with its latency, on the group's loop thread. */
+    public void addReplyListener(ReplyListener listener) {
+        loop.addReplyListener(listener);
+    }
+
+    /** Stops {@code listener} (the same instance that was added) from seeing replies. No-op if it was not added. */
+    public void removeReplyListener(ReplyListener listener) {
+        loop.removeReplyListener(listener);
     }
 
     /** Injects real faults into this group's replicas. */
@@ -246,8 +277,15 @@ public final class ReplicaGroup implements AutoCloseable {
         return loop;
     }
 
-    /** Runs {@code action} on the group's loop thread and waits for its result. */
+    /**
+     * Runs {@code action} on the group's loop thread and waits for its result.
+     *
+     * @throws UnavailableException at once if the group is closed or its loop has stopped
+     */
     <T> T onLoop(java.util.function.Supplier<T> action) {
+        if (closed) {
+            throw loop.closedException();
+        }
         CompletableFuture<T> result = new CompletableFuture<>();
         loop.post(new GroupLoop.Task(() -> {
             try {
@@ -255,7 +293,7 @@ public final class ReplicaGroup implements AutoCloseable {
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
             }
-        }));
+        }, result::completeExceptionally));
         try {
             return result.get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
@@ -271,6 +309,7 @@ public final class ReplicaGroup implements AutoCloseable {
     /** Stops every replica and fails what is still pending. Idempotent. */
     @Override
     public void close() {
+        closed = true;
         loop.stop();
         try {
             thread.join(10_000);
@@ -281,6 +320,27 @@ public final class ReplicaGroup implements AutoCloseable {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException e) {
             // already shutting down
+        }
+    }
+
+    /**
+     * The JVM is exiting without {@link #close}: ask the loop to stop its replicas, give it a moment, then
+     * kill every replica process still alive, and their children (a sandbox's), so that none outlives the
+     * host: a SIGSTOPped replica never reads the shutdown frame, and the JVM does not wait for the loop.
+     */
+    private void stopOnExit() {
+        closed = true;
+        loop.stop();
+        try {
+            thread.join(EXIT_GRACE_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (ProcessHandle p : loop.launchedProcesses()) {
+            if (p.isAlive()) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }
         }
     }
 
