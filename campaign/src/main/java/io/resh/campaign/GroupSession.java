@@ -175,7 +175,7 @@ final class GroupSession implements AutoCloseable {
                 disagreeing.add(r.index());
             }
         }
-        byte[] snapshot = group.stableSnapshot();
+        byte[] snapshot = group.stableCheckpoint().snapshot();
         boolean correct = snapshot != null && workload.sameState(snapshot, client.golden().service());
         return new StateCheck(true, correct, disagreeing);
     }
@@ -186,7 +186,7 @@ final class GroupSession implements AutoCloseable {
      * the group if the golden service refuses the snapshot.
      */
     void rebaseGolden() {
-        byte[] snapshot = group.stableSnapshot();
+        byte[] snapshot = group.stableCheckpoint().snapshot();
         try {
             if (snapshot == null) {
                 throw new IOException("no stable snapshot");
