@@ -25,6 +25,7 @@ import picocli.CommandLine.Parameters;
         description = {"Run the replica group described by CONFIG until Ctrl-C.",
                 "A config with a service: section runs Java replicas behind resh's TCP front door;",
                 "a config with a server: section runs N copies of an unmodified server behind the voting gateway;",
+                "a config with a cluster: section runs this host as one peer of a Raft-ordered cluster.",
                 "see docs/CONFIGURATION.md for every field."})
 final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger("resh");
@@ -34,6 +35,12 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = {"-p", "--port"}, description = "Override listen.port (0 = any free port).")
     Integer port;
+
+    @Option(names = "--id", description = "Cluster mode: this host's peer id (overrides cluster.id).")
+    String id;
+
+    @Option(names = "--join", description = "Cluster mode: start as a new host that waits to be added to the cluster.")
+    boolean join;
 
     @Option(names = "--admin-port", defaultValue = "0",
             description = "Port of the admin API and dashboard on 127.0.0.1 (default: any free port; -1 disables it).")
@@ -45,10 +52,12 @@ final class ServeCommand implements Callable<Integer> {
             return serveGateway();
         }
         JsonNode tree = ConfigFile.readTree(config);
+        if (ClusterServe.wanted(tree)) { // a cluster: section replicates across hosts through Raft
+            return ClusterServe.run(config, tree, id, join, node -> { });
+        }
         GroupConfig cfg = ConfigFile.load(config);
         String host = cfg.listenPort() < 0 ? "127.0.0.1" : cfg.listenHost();
         int listenPort = port != null ? port : cfg.listenPort() < 0 ? 7400 : cfg.listenPort();
-        LOG.debug("config {} read: {}", config, tree.fieldNames().hasNext());
 
         ReplicaGroup group = ReplicaGroup.start(cfg, List.of(ServeCommand::logEvent));
         ReshServer server;
