@@ -564,7 +564,15 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
 
     @Override
     public void stabilized(Checkpoint stable) {
-        log.truncateThrough(stable.sequence());
+        // Keep what a serving replica has not answered yet: its late reply must still be voted, or a
+        // wrong answer from a slow replica would go unnoticed. Later checkpoints drop the rest.
+        long keepFrom = stable.sequence();
+        for (Slot s : slots) {
+            if (s.receivesRequests()) {
+                keepFrom = Math.min(keepFrom, s.repliedThrough);
+            }
+        }
+        log.truncateThrough(keepFrom);
         count("checkpoints");
         emit(new GroupEvent.CheckpointStable(clock.millis(), config.name(), stable.sequence(), stable.digest(),
                 stable.snapshot().length));

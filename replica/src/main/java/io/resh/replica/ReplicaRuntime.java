@@ -187,6 +187,8 @@ final class ReplicaRuntime {
                 new SplittableRandom(i.arg()).nextBytes(garbage);
                 garbage[0] = 0x00; // never a valid magic
                 synchronized (out) {
+                    // confirm first: after the garbage the host can no longer read anything from us
+                    codec.write(out, new Frame.Injected(i.fault(), "64 malformed bytes written on the IPC channel"));
                     out.write(garbage);
                     out.flush();
                 }
