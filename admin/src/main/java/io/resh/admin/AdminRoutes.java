@@ -4,7 +4,6 @@ import static io.netty.handler.codec.http.HttpResponseStatus.ACCEPTED;
 import static io.netty.handler.codec.http.HttpResponseStatus.CONFLICT;
 import static io.netty.handler.codec.http.HttpResponseStatus.METHOD_NOT_ALLOWED;
 import static io.netty.handler.codec.http.HttpResponseStatus.NOT_FOUND;
-import static io.netty.handler.codec.http.HttpResponseStatus.NOT_IMPLEMENTED;
 import static io.netty.handler.codec.http.HttpResponseStatus.OK;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -266,30 +265,23 @@ final class AdminRoutes {
     }
 
     /**
-     * The host has no graceful restart yet, so a restart is a SIGKILL that the host's own crash recovery
-     * turns into a fresh replica (restored from the stable checkpoint, log tail replayed). It is therefore
-     * also counted as a crash.
+     * A graceful replacement: the host starts a fresh process that restores the stable checkpoint and replays
+     * the log tail. It is not a fault: no reputation is lost and the restart intensity does not count it.
      */
     private CompletableFuture<HttpReply> restart(AdminRequest req, GroupWatch w, int replica) {
         LOG.info("admin: {} asks to restart group {} replica {}", req.remote(), w.name(), replica);
         return CompletableFuture.supplyAsync(() -> {
             try {
-                String detail = w.group().faults().crash(replica).get(INJECT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+                String detail = w.group().restart(replica);
                 ObjectNode out = json.createObjectNode();
                 out.put("group", w.name());
                 out.put("replica", replica);
                 out.put("status", "restarting");
-                out.put("detail", detail + "; the host replaces the replica from the stable checkpoint"
-                        + " (recorded as a crash until the host has a graceful restart)");
+                out.put("detail", detail + "; it restores the stable checkpoint and replays the log tail");
                 return HttpReply.json(json, ACCEPTED, out);
-            } catch (ExecutionException e) {
+            } catch (RuntimeException e) {
                 return HttpReply.error(CONFLICT, "cannot restart group " + w.name() + " replica " + replica + ": "
-                        + e.getCause().getMessage());
-            } catch (TimeoutException | InterruptedException | RuntimeException e) {
-                if (e instanceof InterruptedException) {
-                    Thread.currentThread().interrupt();
-                }
-                return HttpReply.error(CONFLICT, "cannot restart group " + w.name() + " replica " + replica + ": " + e);
+                        + e.getMessage());
             }
         }, actions);
     }
@@ -313,16 +305,33 @@ final class AdminRoutes {
 
     private CompletableFuture<HttpReply> rejuvenation(AdminRequest req, GroupWatch w) {
         JsonNode body = body(req);
+        String text = body.path("period").asText("").trim();
         Duration period;
         try {
-            period = Durations.parse("period", body.path("period").asText(""));
+            period = text.equals("off") ? Duration.ZERO : Durations.parse("period", text);
         } catch (ConfigException e) {
-            throw new BadRequestException("body needs \"period\": " + e.getMessage());
+            throw new BadRequestException("body needs \"period\": " + e.getMessage() + ", or \"off\"");
         }
-        LOG.info("admin: {} asks to set group {} rejuvenation period to {} (not supported yet)", req.remote(), w.name(),
-                Durations.format(period));
-        return done(HttpReply.error(NOT_IMPLEMENTED, "group " + w.name() + " cannot change its rejuvenation period:"
-                + " this host does not rejuvenate replicas yet (no rejuvenation hook in ReplicaGroup)"));
+        String shown = period.isZero() ? "off" : Durations.format(period);
+        LOG.info("admin: {} asks to set group {} rejuvenation period to {}", req.remote(), w.name(), shown);
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                w.group().setRejuvenationPeriod(period);
+                w.poll(); // so that the next GET already shows it
+                ObjectNode out = json.createObjectNode();
+                out.put("group", w.name());
+                out.put("period", shown);
+                out.put("periodSeconds", period.toMillis() / 1000.0);
+                out.put("status", "set");
+                out.put("detail", period.isZero() ? "proactive rejuvenation is off"
+                        : "every " + shown + " one healthy replica is replaced by a fresh process restored from the"
+                        + " stable checkpoint, one at a time and only while the others reach a quorum; the first in " + shown);
+                return HttpReply.json(json, OK, out);
+            } catch (RuntimeException e) {
+                return HttpReply.error(CONFLICT, "cannot set the rejuvenation period of group " + w.name() + ": "
+                        + e.getMessage());
+            }
+        }, actions);
     }
 
     private JsonNode body(AdminRequest req) {

@@ -47,11 +47,11 @@ import org.slf4j.LoggerFactory;
  * try (ReplicaGroup group = ReplicaGroup.start(groupConfig);
  *      AdminServer admin = AdminServer.start(AdminConfig.defaults(), List.of(group))) {
  *     System.out.println("admin: " + admin.url());
- *     admin.metered("kv").submit(request);   // timed: shows up as vote latency
+ *     group.submit(request);   // every voted reply shows up in the vote latency
  * }
  * }</pre>
  *
- * Close the server before the groups it watches. Thread-safe.
+ * Close the server before the groups it watches; closing it detaches it from them. Thread-safe.
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
@@ -84,7 +84,8 @@ public final class AdminServer implements AutoCloseable {
             if (byName.containsKey(name)) {
                 throw new ConfigException("groups", "two groups are named '" + name + "'; names must be unique");
             }
-            GroupWatch w = new GroupWatch(g, new MeteredGroup(g, registry), clock);
+            GroupWatch w = new GroupWatch(g, new VoteLatency(name, registry), clock);
+            w.poll(); // the cores and versions to export gauges for
             byName.put(name, w);
             metrics.put(name, new GroupMetrics(registry, w));
         }
@@ -122,6 +123,7 @@ public final class AdminServer implements AutoCloseable {
         GroupViews views = new GroupViews(json);
         for (GroupWatch w : watches.values()) {
             w.group().addListener(pump);
+            w.group().addReplyListener(w.latency());
             w.poll();
             scheduler.scheduleWithFixedDelay(w::poll, STATUS_PERIOD_MILLIS, STATUS_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
             scheduler.scheduleAtFixedRate(() -> publishSample(w, views, json, samples), 0, SAMPLE_PERIOD_MILLIS,
@@ -209,13 +211,18 @@ public final class AdminServer implements AutoCloseable {
         return config.tokenFile();
     }
 
-    /** A view of the watched group {@code name} whose requests are timed into the vote-latency metrics. */
+    /**
+     * The watched group {@code name} as a {@link MeteredGroup}.
+     *
+     * @deprecated every voted reply of a watched group is timed now; submit to the group directly
+     */
+    @Deprecated
     public MeteredGroup metered(String name) {
         GroupWatch w = watches.get(name);
         if (w == null) {
             throw new IllegalArgumentException("no group '" + name + "'; groups: " + String.join(", ", watches.keySet()));
         }
-        return w.metered();
+        return new MeteredGroup(w.group());
     }
 
     /** The registry behind {@code /metrics}, for callers that add their own meters. */
@@ -223,9 +230,13 @@ public final class AdminServer implements AutoCloseable {
         return registry;
     }
 
-    /** Stops listening, closes open streams and flushes the event log. Idempotent. */
+    /** Detaches from the groups, stops listening, closes open streams and flushes the event log. Idempotent. */
     @Override
     public void close() {
+        for (GroupWatch w : watches.values()) {
+            w.group().removeListener(pump);
+            w.group().removeReplyListener(w.latency());
+        }
         if (channel.isOpen()) {
             channel.close().syncUninterruptibly();
         }

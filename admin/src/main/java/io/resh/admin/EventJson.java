@@ -2,29 +2,23 @@ package io.resh.admin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
+import io.resh.core.GroupEvent.FaultDetected;
 import java.time.Instant;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * One group event as one flat JSON object: the event log's line format and the stream's payload.
  *
  * <p>Every line has {@code time} (ISO-8601 UTC), {@code timeMillis}, {@code group} and {@code type}; events
  * about a replica add {@code replica} and {@code core} (null when not pinned); {@code sequence} is the
- * request or checkpoint sequence number. Faults add {@code kind} and {@code evidence}; a divergence also
- * gets {@code digests} (voted and replica, short hex), {@code sizes} and {@code diff}, taken from the
- * evidence the host wrote.
+ * request or checkpoint sequence number. Faults add {@code kind} and {@code evidence}; a divergence (and a
+ * DMR roll-back) also gets {@code digests} and, for replies, {@code sizes}, {@code firstDifference} and
+ * {@code diff}, all taken from the event's structured details. docs/OBSERVABILITY.md lists every type.
  */
 final class EventJson {
-    /** Matches the host's reply evidence: "voted 3fa2c1d0e9b8 (17 B) vs replica 9b01de45aa10 (17 B); first ...". */
-    private static final Pattern REPLY_DIFF =
-            Pattern.compile("voted (\\p{XDigit}+) \\((\\d+) B\\) vs replica (\\p{XDigit}+) \\((\\d+) B\\); (.*)");
-    /** Matches "state digest at checkpoint #N is X, the stable one is Y". */
-    private static final Pattern STATE_DIFF =
-            Pattern.compile("state digest at checkpoint #\\d+ is (\\p{XDigit}+), the stable one is (\\p{XDigit}+)");
-
     private final ObjectMapper json;
 
     EventJson(ObjectMapper json) {
@@ -42,9 +36,7 @@ final class EventJson {
             n.put("sequence", f.sequence());
             n.put("kind", f.kind().label());
             n.put("evidence", f.evidence());
-            if (f.kind() == FaultKind.DIVERGENCE || f.kind() == FaultKind.STATE_DIVERGENCE) {
-                addDiff(n, f.evidence());
-            }
+            details(n, f.details());
         } else if (event instanceof GroupEvent.FaultInjected i) {
             replica(n, i.replica(), i.cpu());
             n.put("sequence", i.sequence());
@@ -72,12 +64,58 @@ final class EventJson {
             n.put("sequence", r.mismatchAt());
             n.put("checkpoint", r.checkpoint());
             n.put("evidence", r.evidence());
-            addDiff(n, r.evidence());
+            details(n, r.details());
         } else if (event instanceof GroupEvent.FailStopped s) {
             n.put("sequence", s.sequence());
             n.put("evidence", s.detail());
+        } else {
+            supervision(n, event);
         }
         return n;
+    }
+
+    /** The supervisor's events: trust in cores, placement, restart intensity, rejuvenation, self-check, redundancy. */
+    private static void supervision(ObjectNode n, GroupEvent event) {
+        if (event instanceof GroupEvent.CoreSuspected c) {
+            n.put("core", c.cpu());
+            n.put("reputation", c.reputation());
+            n.put("faults", c.faults());
+            n.put("evidence", c.evidence());
+        } else if (event instanceof GroupEvent.CoreCleared c) {
+            n.put("core", c.cpu());
+            n.put("reputation", c.reputation());
+        } else if (event instanceof GroupEvent.ReplicaMoved m) {
+            replica(n, m.replica(), m.toCpu());
+            n.put("fromCore", m.fromCpu());
+            n.put("toCore", m.toCpu());
+            n.put("reason", m.reason());
+        } else if (event instanceof GroupEvent.BackedOff b) {
+            n.put("replica", b.replica());
+            n.put("restarts", b.restarts());
+            n.put("windowMillis", b.windowMillis());
+            n.put("delayMillis", b.delayMillis());
+        } else if (event instanceof GroupEvent.VersionQuarantined q) {
+            n.put("version", q.version());
+            n.put("restarts", q.restarts());
+            n.put("windowMillis", q.windowMillis());
+            n.put("untilMillis", q.untilMillis());
+            n.put("until", Instant.ofEpochMilli(q.untilMillis()).toString());
+            n.put("replacement", q.replacement() == null || q.replacement().isEmpty() ? null : q.replacement());
+        } else if (event instanceof GroupEvent.VersionReleased r) {
+            n.put("version", r.version());
+        } else if (event instanceof GroupEvent.Rejuvenated r) {
+            replica(n, r.replica(), r.cpu());
+            n.put("sequence", r.sequence());
+            n.put("durationMillis", r.durationMillis());
+        } else if (event instanceof GroupEvent.SelfRepaired r) {
+            n.put("invariant", r.invariant());
+            n.put("found", r.found());
+            n.put("repair", r.repair());
+        } else if (event instanceof GroupEvent.RedundancyChanged r) {
+            n.put("from", r.from());
+            n.put("to", r.to());
+            n.put("reason", r.reason());
+        }
     }
 
     private static void replica(ObjectNode n, int replica, int cpu) {
@@ -89,24 +127,65 @@ final class EventJson {
         }
     }
 
-    /** Best effort: the host states digests and the first differing bytes in prose; lift them into fields. */
-    private static void addDiff(ObjectNode n, String evidence) {
-        Matcher m = REPLY_DIFF.matcher(evidence);
-        if (m.find()) {
-            ObjectNode d = n.putObject("digests");
-            d.put("voted", m.group(1));
-            d.put("replica", m.group(3));
-            ObjectNode s = n.putObject("sizes");
-            s.put("voted", Long.parseLong(m.group(2)));
-            s.put("replica", Long.parseLong(m.group(4)));
-            n.put("diff", m.group(5));
+    /**
+     * Lifts the compared values out of an event's details: {@code digests} and {@code sizes} by name, and
+     * where the bytes first differ, as data ({@code firstDifference}) and as one line ({@code diff}).
+     */
+    private static void details(ObjectNode n, Map<String, String> details) {
+        if (details.isEmpty()) {
             return;
         }
-        m = STATE_DIFF.matcher(evidence);
-        if (m.find()) {
-            ObjectNode d = n.putObject("digests");
-            d.put("stable", m.group(2));
-            d.put("replica", m.group(1));
+        List<String> names = new ArrayList<>();
+        ObjectNode other = null;
+        for (Map.Entry<String, String> e : details.entrySet()) {
+            String key = e.getKey();
+            String name = key.contains(".") ? key.substring(0, key.indexOf('.')) : null;
+            if (key.endsWith(FaultDetected.DIGEST)) {
+                child(n, "digests").put(name, e.getValue());
+            } else if (key.endsWith(FaultDetected.BYTES)) {
+                child(n, "sizes").put(name, parse(e.getValue()));
+            } else if (key.endsWith(FaultDetected.SNIPPET)) {
+                child(child(n, "firstDifference"), name).put("hex", e.getValue());
+            } else if (key.endsWith(FaultDetected.TEXT)) {
+                child(child(n, "firstDifference"), name).put("text", e.getValue());
+            } else if (key.equals(FaultDetected.OFFSET)) {
+                child(n, "firstDifference").put("offset", parse(e.getValue()));
+                name = null;
+            } else {
+                other = other == null ? n.putObject("details") : other;
+                other.put(key, e.getValue());
+                name = null;
+            }
+            if (name != null && !names.contains(name)) {
+                names.add(name);
+            }
+        }
+        if (details.containsKey(FaultDetected.OFFSET) && names.size() == 2) {
+            n.put("diff", diff(details, names.get(0), names.get(1)));
+        }
+    }
+
+    /** "first difference at byte 4: 0x41 'A' vs 0x43 'C'", the host's own wording. */
+    private static String diff(Map<String, String> d, String expected, String actual) {
+        String a = d.getOrDefault(expected + FaultDetected.SNIPPET, "");
+        String b = d.getOrDefault(actual + FaultDetected.SNIPPET, "");
+        if (a.isEmpty() || b.isEmpty()) {
+            return "one is a prefix of the other, lengths differ";
+        }
+        return "first difference at byte " + d.get(FaultDetected.OFFSET) + ": 0x" + a + " '"
+                + d.getOrDefault(expected + FaultDetected.TEXT, "") + "' vs 0x" + b + " '"
+                + d.getOrDefault(actual + FaultDetected.TEXT, "") + "'";
+    }
+
+    private static ObjectNode child(ObjectNode n, String name) {
+        return n.has(name) ? (ObjectNode) n.get(name) : n.putObject(name);
+    }
+
+    private static long parse(String number) {
+        try {
+            return Long.parseLong(number);
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 }

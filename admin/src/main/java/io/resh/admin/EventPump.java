@@ -46,7 +46,7 @@ final class EventPump implements Consumer<GroupEvent>, AutoCloseable {
     @Override
     public void accept(GroupEvent event) {
         if (closed) {
-            return; // the group outlives this server and can't drop its listener
+            return; // an event already on its way while the server detached from the group
         }
         if (!queue.offer(event)) {
             dropped.increment();

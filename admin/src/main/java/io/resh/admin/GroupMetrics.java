@@ -11,24 +11,31 @@ import io.resh.core.GroupEvent;
 import io.resh.host.GroupStatus;
 import io.resh.host.ReplicaStatus;
 import io.resh.host.SlotState;
-import java.util.Locale;
+import io.resh.host.SupervisionMeters;
+import io.resh.host.SupervisionStatus;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A group's meters: counters driven by its events (faults by replica and kind, divergences by replica and
- * core, recoveries and their duration, injections, rejuvenations) and gauges read from its latest polled
- * status (requests, voted replies, log length, checkpoint age, replica state). Vote latency is recorded
- * by {@link MeteredGroup}.
+ * core, recoveries and their duration, injections, rejuvenations, back-offs, moves, suspect cores,
+ * quarantines, self-repairs, redundancy switches) and gauges read from its latest polled status
+ * (requests, voted replies, log length, checkpoint age, replica state and reputation, and the
+ * supervisor's trust in cores and versions through {@link SupervisionMeters}). Vote latency is recorded
+ * by {@link VoteLatency}.
  *
  * <p>Meter names are Micrometer's dotted names; Prometheus sees {@code resh_faults_total},
  * {@code resh_checkpoint_age_seconds} and so on (docs/OBSERVABILITY.md lists them all).
  */
 final class GroupMetrics {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupMetrics.class);
     private final MeterRegistry registry;
     private final GroupWatch watch;
     private final Tags groupTag;
     private final Timer recoveryDuration;
+    private final Timer rejuvenationDuration;
 
     GroupMetrics(MeterRegistry registry, GroupWatch watch) {
         this.registry = registry;
@@ -53,8 +60,24 @@ final class GroupMetrics {
         this.recoveryDuration = Timer.builder("resh.recovery.duration").tags(groupTag)
                 .description("From detecting a fault to the replaced replica rejoining the vote")
                 .publishPercentiles(0.5, 0.99).register(registry);
+        this.rejuvenationDuration = Timer.builder("resh.rejuvenation.duration").tags(groupTag)
+                .description("From replacing a healthy replica proactively to the fresh one rejoining the vote")
+                .publishPercentiles(0.5, 0.99).register(registry);
         for (int i = 0; i < watch.replicas(); i++) {
             bindReplica(i);
+        }
+        GroupStatus initial = watch.latest();
+        if (initial != null) {
+            SupervisionMeters.bind(registry, initial, watch::latest);
+            for (SupervisionStatus.Core c : initial.supervision().cores()) {
+                coreSuspicions(c.cpu());
+            }
+            for (SupervisionStatus.Version v : initial.supervision().versions()) {
+                quarantines(v.label());
+            }
+        } else {
+            LOG.warn("admin: group {} did not report its status ({}); no core and version gauges for it",
+                    watch.name(), watch.unreachable());
         }
     }
 
@@ -75,6 +98,8 @@ final class GroupMetrics {
         }
         recoveries(replica);
         rejuvenations(replica);
+        backoffs(replica);
+        moves(replica);
     }
 
     private static SlotState stateOf(GroupWatch w, int replica) {
@@ -114,8 +139,28 @@ final class GroupMetrics {
     }
 
     private Counter rejuvenations(int replica) {
-        return Counter.builder("resh.rejuvenations").description("Healthy replicas replaced proactively")
+        return Counter.builder("resh.rejuvenations").description("Healthy replicas replaced proactively and back in the vote")
                 .tags(groupTag.and("replica", Integer.toString(replica))).register(registry);
+    }
+
+    private Counter backoffs(int replica) {
+        return Counter.builder("resh.backoffs").description("Times a replica slot exceeded its restart intensity and waited")
+                .tags(groupTag.and("replica", Integer.toString(replica))).register(registry);
+    }
+
+    private Counter moves(int replica) {
+        return Counter.builder("resh.replica.moves").description("Running replicas re-pinned to another core")
+                .tags(groupTag.and("replica", Integer.toString(replica))).register(registry);
+    }
+
+    private Counter coreSuspicions(int cpu) {
+        return Counter.builder("resh.core.suspicions").description("Times a core became suspect")
+                .tags(groupTag.and("cpu", Integer.toString(cpu))).register(registry);
+    }
+
+    private Counter quarantines(String version) {
+        return Counter.builder("resh.version.quarantines").description("Times a service version was quarantined")
+                .tags(groupTag.and("version", version)).register(registry);
     }
 
     /** Called on the admin event thread, never on the group's loop. */
@@ -130,9 +175,23 @@ final class GroupMetrics {
         } else if (event instanceof GroupEvent.RecoveryCompleted r) {
             recoveries(r.replica()).increment();
             recoveryDuration.record(r.durationMillis(), TimeUnit.MILLISECONDS);
-        } else if (event instanceof GroupEvent.RecoveryStarted r
-                && r.reason().toLowerCase(Locale.ROOT).startsWith("rejuvenat")) {
+        } else if (event instanceof GroupEvent.Rejuvenated r) {
             rejuvenations(r.replica()).increment();
+            rejuvenationDuration.record(r.durationMillis(), TimeUnit.MILLISECONDS);
+        } else if (event instanceof GroupEvent.BackedOff b) {
+            backoffs(b.replica()).increment();
+        } else if (event instanceof GroupEvent.ReplicaMoved m) {
+            moves(m.replica()).increment();
+        } else if (event instanceof GroupEvent.CoreSuspected c) {
+            coreSuspicions(c.cpu()).increment();
+        } else if (event instanceof GroupEvent.VersionQuarantined q) {
+            quarantines(q.version()).increment();
+        } else if (event instanceof GroupEvent.SelfRepaired r) {
+            Counter.builder("resh.self.repairs").description("Invariant violations the supervisor found in its own bookkeeping and repaired")
+                    .tags(groupTag.and("invariant", r.invariant())).register(registry).increment();
+        } else if (event instanceof GroupEvent.RedundancyChanged r) {
+            Counter.builder("resh.redundancy.changes").description("Adaptive redundancy switches, by the mode switched to")
+                    .tags(groupTag.and("to", r.to())).register(registry).increment();
         } else if (event instanceof GroupEvent.FaultInjected i) {
             Counter.builder("resh.faults.injected").description("Faults injected on purpose (campaign, admin API, demo)")
                     .tags(groupTag.and("replica", Integer.toString(i.replica()), "fault", i.fault()))

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.resh.host.GroupStatus;
+import io.resh.core.Durations;
 import io.resh.host.ReplicaStatus;
+import io.resh.host.SupervisionStatus;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -49,6 +52,41 @@ final class GroupViews {
         for (ReplicaStatus r : s.replicaStates()) {
             replicas.add(replica(w, r));
         }
+        if (s.supervision() != null) {
+            n.set("supervision", supervision(s.supervision()));
+        }
+        return n;
+    }
+
+    private ObjectNode supervision(SupervisionStatus s) {
+        ObjectNode n = json.createObjectNode();
+        n.put("redundancy", s.redundancy());
+        n.put("adaptive", s.redundancy().equals("dmr") || s.redundancy().equals("tmr"));
+        Duration period = s.rejuvenationPeriod();
+        n.put("rejuvenationPeriod", period.isZero() ? "off" : Durations.format(period));
+        n.put("rejuvenationSeconds", period.toMillis() / 1000.0);
+        n.put("selfRepairs", s.selfRepairs());
+        ArrayNode cores = n.putArray("cores");
+        for (SupervisionStatus.Core c : s.cores()) {
+            ObjectNode o = cores.addObject();
+            o.put("cpu", c.cpu());
+            o.put("reputation", c.reputation());
+            o.put("faults", c.faults());
+            o.put("suspect", c.suspect());
+            ArrayNode on = o.putArray("replicas");
+            c.replicas().forEach(on::add);
+        }
+        ArrayNode versions = n.putArray("versions");
+        for (SupervisionStatus.Version v : s.versions()) {
+            ObjectNode o = versions.addObject();
+            o.put("label", v.label());
+            o.put("reputation", v.reputation());
+            o.put("faults", v.faults());
+            o.put("recentRestarts", v.recentRestarts());
+            o.put("quarantined", v.quarantined());
+            ArrayNode on = o.putArray("replicas");
+            v.replicas().forEach(on::add);
+        }
         return n;
     }
 
@@ -65,7 +103,7 @@ final class GroupViews {
         n.put("incarnation", r.incarnation());
         n.put("version", r.version());
         n.put("repliedThrough", r.repliedThrough());
-        n.put("reputation", Math.round(w.reputation(r.index()) * 1000) / 1000.0);
+        n.put("reputation", r.reputation());
         n.put("faults", r.faults());
         n.put("lastFault", r.lastFault());
         long at = w.lastFaultMillis(r.index());

@@ -7,7 +7,6 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
@@ -15,21 +14,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the admin knows about one group: its latest status (polled, so HTTP handlers never wait on the
- * group's loop), per-replica reputation and last-fault time (from events), and one-second traffic
- * samples for the charts.
+ * group's loop; it carries the host's reputation of every replica, core and version), each replica's
+ * last-fault time (from events), and one-second traffic samples for the charts.
  *
  * <p>Threads: {@link #poll} and {@link #sample} run on the admin's scheduler, {@link #onEvent} on the
  * admin event thread, readers on any thread.
  */
 final class GroupWatch {
     private static final Logger LOG = LoggerFactory.getLogger(GroupWatch.class);
-    static final long REPUTATION_HALF_LIFE_MILLIS = TimeUnit.MINUTES.toMillis(5);
     private static final int SAMPLES_KEPT = 300;
 
     private final ReplicaGroup group;
-    private final MeteredGroup metered;
+    private final VoteLatency latency;
     private final Clock clock;
-    private final ReputationEstimate[] reputation;
+    private final int replicas;
     private final AtomicLongArray lastFaultMillis;
     private final ArrayDeque<Sample> samples = new ArrayDeque<>();
     private volatile GroupStatus latest;
@@ -42,16 +40,12 @@ final class GroupWatch {
     private long previousSampleMillis;
     private Histogram recycle;
 
-    GroupWatch(ReplicaGroup group, MeteredGroup metered, Clock clock) {
+    GroupWatch(ReplicaGroup group, VoteLatency latency, Clock clock) {
         this.group = group;
-        this.metered = metered;
+        this.latency = latency;
         this.clock = clock;
-        int n = group.config().replicas();
-        this.reputation = new ReputationEstimate[n];
-        for (int i = 0; i < n; i++) {
-            reputation[i] = new ReputationEstimate(REPUTATION_HALF_LIFE_MILLIS);
-        }
-        this.lastFaultMillis = new AtomicLongArray(n);
+        this.replicas = group.config().replicas();
+        this.lastFaultMillis = new AtomicLongArray(replicas);
         this.lastCheckpointMillis = clock.millis();
     }
 
@@ -63,12 +57,12 @@ final class GroupWatch {
         return group;
     }
 
-    MeteredGroup metered() {
-        return metered;
+    VoteLatency latency() {
+        return latency;
     }
 
     int replicas() {
-        return reputation.length;
+        return replicas;
     }
 
     /** Takes a fresh status from the group's loop; a group that does not answer is marked unreachable. */
@@ -103,8 +97,10 @@ final class GroupWatch {
         return Math.max(0, clock.millis() - lastCheckpointMillis);
     }
 
+    /** The host's trust in the replica slot as of the latest poll, in (0, 1]; NaN before the first poll. */
     double reputation(int replica) {
-        return reputation[replica].value(clock.millis());
+        GroupStatus s = latest;
+        return s == null ? Double.NaN : s.replicaStates().get(replica).reputation();
     }
 
     /** Epoch millis of the replica's last detected fault, or 0. */
@@ -113,8 +109,7 @@ final class GroupWatch {
     }
 
     void onEvent(GroupEvent event) {
-        if (event instanceof GroupEvent.FaultDetected f && f.replica() >= 0 && f.replica() < reputation.length) {
-            reputation[f.replica()].fault(f.timeMillis());
+        if (event instanceof GroupEvent.FaultDetected f && f.replica() >= 0 && f.replica() < replicas) {
             lastFaultMillis.set(f.replica(), f.timeMillis());
         } else if (event instanceof GroupEvent.CheckpointStable c) {
             lastCheckpointSequence = c.sequence();
@@ -122,7 +117,7 @@ final class GroupWatch {
         }
     }
 
-    /** Closes the current one-second interval: replies per second and metered latency percentiles. */
+    /** Closes the current one-second interval: replies per second and vote latency percentiles. */
     Sample sample() {
         long now = clock.millis();
         GroupStatus s = latest;
@@ -133,7 +128,7 @@ final class GroupWatch {
         }
         previousReplies = replies;
         previousSampleMillis = now;
-        Histogram h = metered.takeInterval(recycle);
+        Histogram h = latency.takeInterval(recycle);
         recycle = h;
         long count = h.getTotalCount();
         Sample sample = new Sample(now, name(), rate, count,

@@ -6,7 +6,7 @@ package io.resh.admin;
  * @param timeMillis end of the interval
  * @param group group name
  * @param repliesPerSecond voted replies per second (all traffic, from the group's counters)
- * @param metered requests timed through {@link MeteredGroup} in this interval
+ * @param metered voted replies timed in this interval (every one the group released)
  * @param p50Micros median vote latency of those, or -1 when none were timed
  * @param p99Micros 99th percentile, or -1
  * @param maxMicros slowest, or -1

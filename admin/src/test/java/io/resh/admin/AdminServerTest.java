@@ -135,6 +135,15 @@ class AdminServerTest {
             assertThat(r.get("reputation").asDouble()).isBetween(0.0, 1.0);
             assertThat(r.has("core")).isTrue();
         });
+        JsonNode supervision = g.get("supervision");
+        assertThat(supervision.get("redundancy").asText()).isEqualTo("n=3");
+        assertThat(supervision.get("adaptive").asBoolean()).isFalse();
+        assertThat(supervision.get("versions")).hasSize(1).allSatisfy(v -> {
+            assertThat(v.get("label").asText()).isNotEmpty();
+            assertThat(v.get("quarantined").asBoolean()).isFalse();
+            assertThat(v.get("reputation").asDouble()).isBetween(0.0, 1.0);
+        });
+        assertThat(supervision.get("cores").isArray()).isTrue();
         assertThat(calls.json("/api/faults")).extracting(f -> f.get("fault").asText())
                 .contains("crash", "hang", "reply-corruption", "state-corruption");
     }
@@ -169,18 +178,51 @@ class AdminServerTest {
     }
 
     @Test
-    void shouldRestartAReplicaOnRequest() {
+    void shouldRestartAReplicaGracefullyWithoutCountingAFault() {
         awaitAllActive();
-        long pidBefore = replica(0).get("pid").asLong();
+        JsonNode before = replica(0);
+        long pidBefore = before.get("pid").asLong();
+        long eventsBefore = events().size();
 
         HttpResponse<String> r = calls.send("POST", "/api/groups/api/replicas/0/restart", null);
 
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        assertThat(AdminCalls.parse(r.body()).get("detail").asText()).contains("pid " + pidBefore + " replaced by pid");
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             JsonNode now = replica(0);
             assertThat(now.get("pid").asLong()).isNotEqualTo(pidBefore);
             assertThat(now.get("state").asText()).isEqualTo("active");
+            assertThat(now.get("incarnation").asInt()).isEqualTo(before.get("incarnation").asInt() + 1);
         });
+        JsonNode now = replica(0);
+        assertThat(now.get("faults").asLong()).isEqualTo(before.get("faults").asLong());
+        assertThat(now.get("reputation").asDouble()).isGreaterThanOrEqualTo(before.get("reputation").asDouble());
+        List<JsonNode> since = events().subList((int) Math.min(eventsBefore, events().size()), events().size());
+        assertThat(since).filteredOn(e -> e.path("replica").asInt(-1) == 0)
+                .noneSatisfy(e -> assertThat(e.get("type").asText()).isIn("fault", "injected"));
+        assertThat(since).anySatisfy(e -> {
+            assertThat(e.get("type").asText()).isEqualTo("recovery-started");
+            assertThat(e.get("replica").asInt()).isZero();
+            assertThat(e.get("reason").asText()).contains("operator");
+        });
+    }
+
+    @Test
+    void shouldSetTheRejuvenationPeriodAndShowItInTheStatus() {
+        assertThat(calls.json("/api/groups/api").at("/supervision/rejuvenationPeriod").asText()).isEqualTo("off");
+        try {
+            HttpResponse<String> set = calls.send("PUT", "/api/groups/api/rejuvenation", "{\"period\":\"10m\"}");
+
+            assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
+            assertThat(AdminCalls.parse(set.body()).get("period").asText()).isEqualTo("10m");
+            JsonNode supervision = calls.json("/api/groups/api").get("supervision");
+            assertThat(supervision.get("rejuvenationPeriod").asText()).isEqualTo("10m");
+            assertThat(supervision.get("rejuvenationSeconds").asDouble()).isEqualTo(600.0);
+        } finally {
+            HttpResponse<String> off = calls.send("PUT", "/api/groups/api/rejuvenation", "{\"period\":\"off\"}");
+            assertThat(off.statusCode()).as(off.body()).isEqualTo(200);
+        }
+        assertThat(calls.json("/api/groups/api").at("/supervision/rejuvenationSeconds").asDouble()).isZero();
     }
 
     @Test
@@ -210,7 +252,7 @@ class AdminServerTest {
         HttpResponse<String> wrongMethod = calls.send("GET", "/api/groups/api/inject", null);
         HttpResponse<String> noGroup = calls.send("GET", "/api/groups/nope", null);
         HttpResponse<String> badPeriod = calls.send("PUT", "/api/groups/api/rejuvenation", "{\"period\":\"soon\"}");
-        HttpResponse<String> rejuvenation = calls.send("PUT", "/api/groups/api/rejuvenation", "{\"period\":\"10m\"}");
+        HttpResponse<String> noPeriod = calls.send("PUT", "/api/groups/api/rejuvenation", "{}");
         HttpResponse<String> tooBig = calls.send("POST", "/api/groups/api/inject", "{\"x\":\"" + "a".repeat(100_000) + "\"}");
 
         assertThat(unknownFault.statusCode()).isEqualTo(400);
@@ -223,9 +265,8 @@ class AdminServerTest {
         assertThat(noGroup.statusCode()).isEqualTo(404);
         assertThat(noGroup.body()).contains("no group 'nope'").contains("api");
         assertThat(badPeriod.statusCode()).isEqualTo(400);
-        assertThat(badPeriod.body()).contains("period");
-        assertThat(rejuvenation.statusCode()).isEqualTo(501);
-        assertThat(rejuvenation.body()).contains("rejuvenat");
+        assertThat(badPeriod.body()).contains("period").contains("'soon'");
+        assertThat(noPeriod.statusCode()).isEqualTo(400);
         assertThat(tooBig.statusCode()).isEqualTo(413);
     }
 

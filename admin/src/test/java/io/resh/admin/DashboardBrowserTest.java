@@ -32,10 +32,12 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
 
 /**
  * A real headless Chromium, driven by Selenium, opens the dashboard of a live TMR group under load,
- * crashes a replica with the dashboard's own button and watches it go through recovery back to active.
+ * crashes a replica with the dashboard's own button and watches it go through recovery back to active,
+ * flips a reply bit and finds the divergence with its digests, and sets the rejuvenation period.
  * Leaves a screenshot in {@code target/dashboard.png}.
  */
 @Tag("e2e")
@@ -88,8 +90,8 @@ class DashboardBrowserTest {
         return new ChromeDriver(service, options);
     }
 
-    /** About 200 requests per second through the metered group, so both charts have data; bounded in count and time. */
-    private Thread startLoad(MeteredGroup metered, AtomicLong answered) {
+    /** About 200 requests per second, so both charts have data; bounded in count and time. */
+    private Thread startLoad(ReplicaGroup target, AtomicLong answered) {
         Thread t = new Thread(() -> {
             Semaphore window = new Semaphore(8);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -101,7 +103,7 @@ class DashboardBrowserTest {
                 } catch (InterruptedException e) {
                     return;
                 }
-                metered.submit("add:1".getBytes(StandardCharsets.UTF_8)).whenComplete((r, e) -> {
+                target.submit("add:1".getBytes(StandardCharsets.UTF_8)).whenComplete((r, e) -> {
                     if (e == null) {
                         answered.incrementAndGet();
                     }
@@ -129,7 +131,7 @@ class DashboardBrowserTest {
         group = logs.watch(ReplicaGroup.start(TestGroups.counter("web", 3).checkpointEvery(1000).build()));
         admin = AdminServer.start(AdminConfig.defaults().withDirectory(dir), List.of(group));
         AtomicLong answered = new AtomicLong();
-        load = startLoad(admin.metered("web"), answered);
+        load = startLoad(group, answered);
         browser = openBrowser();
         try {
             browser.get(admin.dashboardUrl());
@@ -159,6 +161,27 @@ class DashboardBrowserTest {
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                     assertThat(all(".chart polyline")).as("throughput and latency lines").hasSizeGreaterThanOrEqualTo(2));
             assertThat(answered.get()).isPositive();
+
+            // What the supervisor believes: one version, trusted, not quarantined; fixed redundancy.
+            assertThat(all(".group[data-group='web'] .chip.version[data-quarantined='false']")).hasSize(1);
+            assertThat(all(".group[data-group='web'] .chip.redundancy").get(0).getText()).contains("N=3");
+
+            // A flipped reply bit, seen in the faults view with both digests and the first differing bytes.
+            all("#filter button[data-filter='faults']").get(0).click();
+            all(".replica[data-replica='2']").get(0).click();
+            all(".group[data-group='web'] button[data-fault='reply-corruption']").get(0).click();
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                List<WebElement> rows = all(".ev[data-type='fault'][data-kind='divergence'][data-replica='2']");
+                assertThat(rows).isNotEmpty();
+                assertThat(rows.get(0).findElements(By.cssSelector(".diff .v"))).hasSize(2);
+                assertThat(rows.get(0).findElement(By.cssSelector(".diff .at")).getText()).startsWith("first difference at byte");
+            });
+            assertThat(all(".ev[data-type='checkpoint']")).as("the faults view hides checkpoints").isEmpty();
+
+            // Rejuvenation is set from the page and lands in the host.
+            new Select(all(".group[data-group='web'] select[data-action='rejuvenation']").get(0)).selectByValue("10m");
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    group.status().supervision().rejuvenationPeriod().equals(Duration.ofMinutes(10)));
         } finally {
             Path shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
             Files.createDirectories(SCREENSHOT.getParent());

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.resh.client.ReshClient;
 import io.resh.host.ReplicaGroup;
+import io.resh.host.SlotState;
+import io.resh.host.net.ReshServer;
 import io.resh.host.testing.ReplicaLogsOnFailure;
 import io.resh.host.testing.TestGroups;
 import java.nio.charset.StandardCharsets;
@@ -16,13 +20,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Metrics and the event log after a real SIGKILL of a replica process. */
+/** Metrics and the event log of a real group: a SIGKILL, a flipped reply bit, a flipped state bit, TCP traffic. */
 @Tag("e2e")
 class GroupMetricsTest {
     @RegisterExtension
@@ -33,9 +38,17 @@ class GroupMetricsTest {
 
     private ReplicaGroup group;
     private AdminServer admin;
+    private ReshServer server;
+    private ReshClient client;
 
     @AfterEach
     void stop() {
+        if (client != null) {
+            client.close();
+        }
+        if (server != null) {
+            server.close();
+        }
         if (admin != null) {
             admin.close();
         }
@@ -44,14 +57,27 @@ class GroupMetricsTest {
         }
     }
 
-    private void send(MeteredGroup metered, int n) throws Exception {
+    private static byte[] add() {
+        return "add:1".getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** n requests, all in flight at once, each answered within 20 s. */
+    private static void send(Function<byte[], CompletableFuture<byte[]>> submit, int n) throws Exception {
         List<CompletableFuture<byte[]>> replies = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            replies.add(metered.submit("add:1".getBytes(StandardCharsets.UTF_8)));
+            replies.add(submit.apply(add()));
         }
         for (CompletableFuture<byte[]> r : replies) {
             r.get(20, TimeUnit.SECONDS);
         }
+    }
+
+    private List<JsonNode> eventLog() throws Exception {
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(dir.resolve("events.jsonl"))) {
+            lines.add(AdminCalls.parse(line));
+        }
+        return lines;
     }
 
     @Test
@@ -59,12 +85,11 @@ class GroupMetricsTest {
         group = logs.watch(ReplicaGroup.start(TestGroups.counter("metrics", 3).build()));
         admin = AdminServer.start(AdminConfig.defaults().withDirectory(dir), List.of(group));
         AdminCalls calls = new AdminCalls(admin);
-        MeteredGroup metered = admin.metered("metrics");
-        send(metered, 50);
+        send(group::submit, 50);
         long pid = group.status().replicaStates().get(1).pid();
 
         group.faults().crash(1).get(10, TimeUnit.SECONDS);
-        send(metered, 50);
+        send(group::submit, 50);
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             assertThat(calls.metric("resh_faults_total", "group=\"metrics\"", "kind=\"crash\"", "replica=\"1\"")).isEqualTo(1);
@@ -72,21 +97,24 @@ class GroupMetricsTest {
             assertThat(calls.metric("resh_recovery_duration_seconds_count", "group=\"metrics\"")).isEqualTo(1);
             assertThat(calls.metric("resh_replica_incarnation", "group=\"metrics\"", "replica=\"1\"")).isEqualTo(2);
             assertThat(calls.metric("resh_replica_state", "replica=\"1\"", "state=\"active\"")).isEqualTo(1);
+            assertThat(calls.metric("resh_replica_reputation", "group=\"metrics\"", "replica=\"1\"")).isLessThan(1.0);
         });
         assertThat(calls.metric("resh_faults_total", "group=\"metrics\"", "kind=\"crash\"", "replica=\"0\"")).isZero();
         assertThat(calls.metric("resh_faults_injected_total", "fault=\"crash\"", "replica=\"1\"")).isEqualTo(1);
         assertThat(calls.metric("resh_requests_total", "group=\"metrics\"")).isGreaterThanOrEqualTo(100);
         assertThat(calls.metric("resh_replies_total", "group=\"metrics\"")).isGreaterThanOrEqualTo(100);
-        assertThat(calls.metric("resh_vote_latency_seconds_count", "group=\"metrics\"")).isEqualTo(100);
+        assertThat(calls.metric("resh_vote_latency_seconds_count", "group=\"metrics\"")).as("submitted to the group directly")
+                .isEqualTo(100);
         assertThat(calls.metric("resh_vote_latency_seconds", "group=\"metrics\"", "quantile=\"0.99\"")).isPositive();
         assertThat(calls.metric("resh_checkpoint_age_seconds", "group=\"metrics\"")).isGreaterThanOrEqualTo(0);
         assertThat(calls.metric("resh_log_length", "group=\"metrics\"")).isGreaterThanOrEqualTo(0);
         assertThat(calls.metric("resh_rejuvenations_total", "group=\"metrics\"", "replica=\"1\"")).isZero();
+        assertThat(calls.metric("resh_backoffs_total", "group=\"metrics\"", "replica=\"1\"")).isZero();
+        assertThat(calls.metric("resh_version_reputation", "group=\"metrics\"", "version=")).isBetween(0.0, 1.0);
+        assertThat(calls.metric("resh_version_quarantined", "group=\"metrics\"")).isZero();
+        assertThat(calls.metric("resh_redundancy_escalated", "group=\"metrics\"")).isZero();
 
-        List<JsonNode> lines = new ArrayList<>();
-        for (String line : Files.readAllLines(dir.resolve("events.jsonl"))) {
-            lines.add(AdminCalls.parse(line));
-        }
+        List<JsonNode> lines = eventLog();
         JsonNode crash = lines.stream().filter(e -> e.get("type").asText().equals("fault")).findFirst().orElseThrow();
         assertThat(crash.get("group").asText()).isEqualTo("metrics");
         assertThat(crash.get("replica").asInt()).isEqualTo(1);
@@ -107,21 +135,61 @@ class GroupMetricsTest {
     }
 
     @Test
-    void shouldRecordADivergenceByReplicaAndCoreWithTheDigestsInTheEventLog() throws Exception {
+    void shouldTimeTrafficThroughTheTcpFrontDoorAndStopOnceTheAdminIsClosed() throws Exception {
+        group = logs.watch(ReplicaGroup.start(TestGroups.counter("tcp", 3).build()));
+        admin = AdminServer.start(AdminConfig.defaults().withDirectory(dir), List.of(group));
+        server = ReshServer.start(group, "127.0.0.1", 0);
+        client = ReshClient.connect("127.0.0.1", server.port());
+        AdminCalls calls = new AdminCalls(admin);
+
+        send(client::send, 60);
+
+        assertThat(calls.metric("resh_vote_latency_seconds_count", "group=\"tcp\"")).isEqualTo(60);
+        assertThat(calls.metric("resh_vote_latency_seconds_max", "group=\"tcp\"")).isPositive();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(calls.json("/api/series?group=tcp").get("tcp"))
+                .anySatisfy(s -> {
+                    assertThat(s.get("metered").asLong()).isPositive();
+                    assertThat(s.get("p99Micros").asLong()).isPositive();
+                }));
+
+        PrometheusMeterRegistry registry = admin.registry();
+        admin.close();
+        send(client::send, 20);
+
+        assertThat(registry.get("resh.vote.latency").tag("group", "tcp").timer().count())
+                .as("a closed admin no longer listens to the group").isEqualTo(60);
+    }
+
+    @Test
+    void shouldRecordDivergencesByReplicaAndCoreWithTheirDigestsInTheEventLog() throws Exception {
         group = logs.watch(ReplicaGroup.start(TestGroups.counter("diverge", 3).build()));
         admin = AdminServer.start(AdminConfig.defaults().withDirectory(dir), List.of(group));
         AdminCalls calls = new AdminCalls(admin);
-        send(admin.metered("diverge"), 5);
+        send(group::submit, 5);
 
         group.faults().corruptNextReply(0, 3).get(10, TimeUnit.SECONDS);
-        send(admin.metered("diverge"), 5);
+        send(group::submit, 5);
+        await().atMost(Duration.ofSeconds(20)).until(() -> group.status().replicaStates().stream()
+                .allMatch(r -> r.state() == SlotState.ACTIVE)); // all three must report the next state digest
+        group.faults().corruptState(2, 7).get(10, TimeUnit.SECONDS);
+        send(group::submit, 5);
+        group.checkpointNow();
 
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                assertThat(calls.metric("resh_divergences_total", "group=\"diverge\"", "replica=\"0\"", "core=")).isEqualTo(1));
-        JsonNode divergence = AdminCalls.parse(Files.readAllLines(dir.resolve("events.jsonl")).stream()
-                .filter(l -> l.contains("\"kind\":\"divergence\"")).findFirst().orElseThrow());
-        assertThat(divergence.at("/digests/voted").asText()).hasSize(12);
-        assertThat(divergence.at("/digests/replica").asText()).hasSize(12).isNotEqualTo(divergence.at("/digests/voted").asText());
-        assertThat(divergence.get("diff").asText()).contains("first difference at byte");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(calls.metric("resh_divergences_total", "group=\"diverge\"", "replica=\"0\"", "core=")).isEqualTo(1);
+            assertThat(calls.metric("resh_divergences_total", "group=\"diverge\"", "replica=\"2\"", "core=")).isEqualTo(1);
+        });
+        JsonNode reply = eventLog().stream().filter(e -> e.path("kind").asText().equals("divergence")).findFirst().orElseThrow();
+        assertThat(reply.at("/digests/voted").asText()).hasSize(64);
+        assertThat(reply.at("/digests/replica").asText()).hasSize(64).isNotEqualTo(reply.at("/digests/voted").asText());
+        assertThat(reply.at("/sizes/voted").asLong()).isEqualTo(reply.at("/sizes/replica").asLong()).isPositive();
+        assertThat(reply.at("/firstDifference/offset").asLong()).isNotNegative().isLessThan(reply.at("/sizes/voted").asLong());
+        assertThat(reply.at("/firstDifference/voted/hex").asText()).isNotEqualTo(reply.at("/firstDifference/replica/hex").asText());
+        assertThat(reply.get("diff").asText()).startsWith("first difference at byte " + reply.at("/firstDifference/offset").asLong() + ": 0x");
+        assertThat(reply.get("evidence").asText()).contains(reply.at("/digests/voted").asText().substring(0, 12));
+        JsonNode state = eventLog().stream().filter(e -> e.path("kind").asText().equals("state-divergence")).findFirst().orElseThrow();
+        assertThat(state.get("replica").asInt()).isEqualTo(2);
+        assertThat(state.at("/digests/stable").asText()).hasSize(64);
+        assertThat(state.at("/digests/replica").asText()).hasSize(64).isNotEqualTo(state.at("/digests/stable").asText());
     }
 }

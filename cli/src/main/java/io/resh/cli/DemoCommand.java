@@ -1,5 +1,7 @@
 package io.resh.cli;
 
+import io.resh.admin.AdminConfig;
+import io.resh.admin.AdminServer;
 import io.resh.client.ReshClient;
 import io.resh.core.GroupEvent;
 import io.resh.core.InjectedFault;
@@ -12,6 +14,7 @@ import io.resh.examples.aes.BcAesLight;
 import io.resh.examples.aes.JdkAes;
 import io.resh.host.GroupStatus;
 import io.resh.host.ReplicaGroup;
+import io.resh.host.SlotState;
 import io.resh.host.net.ReshServer;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -72,9 +75,11 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         System.out.println("resh demo: starting 3 AES replicas (jdk, bc-engine, bc-light) ...");
         try (ReplicaGroup group = ReplicaGroup.start(config, List.of(events::add, DemoCommand::print));
              ReshServer server = ReshServer.start(group, "127.0.0.1", 0);
-             ReshClient client = ReshClient.connect("127.0.0.1", server.port())) {
+             ReshClient client = ReshClient.connect("127.0.0.1", server.port());
+             AdminServer admin = AdminServer.start(AdminConfig.defaults(), List.of(group))) {
             System.out.printf("resh demo: group up, front door on 127.0.0.1:%d, replica logs in %s%n",
                     server.port(), group.workDir());
+            System.out.println("resh demo: watch it live in a browser: " + admin.dashboardUrl());
             return run(group, client, events, runFor);
         }
     }
@@ -155,8 +160,10 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         return wrong == 0 && errors == 0 ? 0 : 1;
     }
 
-    private static boolean allActive(GroupStatus s) {
-        return s.replicaStates().stream().allMatch(r -> r.state() == io.resh.host.SlotState.ACTIVE);
+    /** Every replica votes, or sleeps on purpose (the dormant spare of an adaptive group in DMR mode). */
+    static boolean allActive(GroupStatus s) {
+        return s.replicaStates().stream()
+                .allMatch(r -> r.state() == SlotState.ACTIVE || r.state() == SlotState.DORMANT);
     }
 
     private static String replicas(GroupStatus s) {

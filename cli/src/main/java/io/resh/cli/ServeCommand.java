@@ -1,7 +1,11 @@
 package io.resh.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.resh.admin.AdminConfig;
+import io.resh.admin.AdminServer;
 import io.resh.core.GroupEvent;
+import io.resh.gateway.Gateway;
+import io.resh.gateway.GatewayConfig;
 import io.resh.core.config.GroupConfig;
 import io.resh.host.ConfigFile;
 import io.resh.host.ReplicaGroup;
@@ -20,6 +24,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Run the replica group described by CONFIG until Ctrl-C.",
                 "A config with a service: section runs Java replicas behind resh's TCP front door;",
+                "a config with a server: section runs N copies of an unmodified server behind the voting gateway;",
+                "a config with a cluster: section runs this host as one peer of a Raft-ordered cluster.",
                 "see docs/CONFIGURATION.md for every field."})
 final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger("resh");
@@ -30,13 +36,28 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = {"-p", "--port"}, description = "Override listen.port (0 = any free port).")
     Integer port;
 
+    @Option(names = "--id", description = "Cluster mode: this host's peer id (overrides cluster.id).")
+    String id;
+
+    @Option(names = "--join", description = "Cluster mode: start as a new host that waits to be added to the cluster.")
+    boolean join;
+
+    @Option(names = "--admin-port", defaultValue = "0",
+            description = "Port of the admin API and dashboard on 127.0.0.1 (default: any free port; -1 disables it).")
+    int adminPort;
+
     @Override
     public Integer call() throws InterruptedException {
+        if (GatewayConfig.isGatewayConfig(config)) { // a gateway config has a server: section
+            return serveGateway();
+        }
         JsonNode tree = ConfigFile.readTree(config);
+        if (ClusterServe.wanted(tree)) { // a cluster: section replicates across hosts through Raft
+            return ClusterServe.run(config, tree, id, join, node -> { });
+        }
         GroupConfig cfg = ConfigFile.load(config);
         String host = cfg.listenPort() < 0 ? "127.0.0.1" : cfg.listenHost();
         int listenPort = port != null ? port : cfg.listenPort() < 0 ? 7400 : cfg.listenPort();
-        LOG.debug("config {} read: {}", config, tree.fieldNames().hasNext());
 
         ReplicaGroup group = ReplicaGroup.start(cfg, List.of(ServeCommand::logEvent));
         ReshServer server;
@@ -46,16 +67,40 @@ final class ServeCommand implements Callable<Integer> {
             group.close();
             throw new io.resh.core.ReshException("cannot listen on " + host + ":" + listenPort + ": " + e.getMessage());
         }
+        AdminServer admin = adminPort < 0 ? null
+                : AdminServer.start(AdminConfig.defaults().withListen("127.0.0.1", adminPort), List.of(group));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (admin != null) {
+                admin.close();
+            }
             server.close();
             group.close();
             stopped.countDown();
         }, "resh-serve-stop"));
         System.out.printf("resh: group %s serving on %s:%d — %d replicas, masks %d faulty; replica logs in %s%n",
                 cfg.name(), server.host(), server.port(), cfg.replicas(), (cfg.replicas() - 1) / 2, group.workDir());
+        if (admin != null) {
+            System.out.println("admin: " + admin.url());
+            System.out.println("dashboard: " + admin.dashboardUrl());
+        }
         System.out.flush();
         stopped.await();
+        return 0;
+    }
+
+    /** Unmodified network servers behind the voting gateway. */
+    private int serveGateway() throws InterruptedException {
+        GatewayConfig gc = GatewayConfig.load(config);
+        if (port != null) {
+            gc = gc.withPort(port);
+        }
+        Gateway gateway = Gateway.start(gc);
+        gateway.addListener(ServeCommand::logEvent);
+        Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "resh-serve-stop"));
+        System.out.println("resh: " + gateway);
+        System.out.flush();
+        gateway.awaitClosed();
         return 0;
     }
 
@@ -63,6 +108,8 @@ final class ServeCommand implements Callable<Integer> {
     static void logEvent(GroupEvent e) {
         if (e instanceof GroupEvent.FaultDetected f) {
             LOG.warn("replica {} fault {} at #{}: {}", f.replica(), f.kind().label(), f.sequence(), f.evidence());
+        } else if (e instanceof GroupEvent.RecoveryStarted r) {
+            LOG.info("replica {} being replaced ({})", r.replica(), r.reason());
         } else if (e instanceof GroupEvent.RecoveryCompleted r) {
             LOG.info("replica {} recovered in {} ms (replayed {} requests)", r.replica(), r.durationMillis(), r.replayed());
         } else if (e instanceof GroupEvent.FailStopped f) {

@@ -1,5 +1,9 @@
 package io.resh.core;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * Something that happened to a replica group: a fault, a recovery, a checkpoint. Every fault and
  * every recovery is one event; listeners (event log, metrics, campaigns, the dashboard) see them all
@@ -16,9 +20,39 @@ public sealed interface GroupEvent {
     /** Short kebab-case name of the event type, as written to the event log. */
     String type();
 
-    /** A fault the host detected, with the evidence it acted on. */
+    /**
+     * A fault the host detected, with the evidence it acted on.
+     *
+     * @param evidence one line for people
+     * @param details the same evidence as data, for tools; empty when there is nothing beyond the prose. For
+     *     a divergence it compares named values, the expected one first: {@code voted} and {@code replica}
+     *     for a reply; {@code stable} and {@code replica} for a state digest; {@code voted} and {@code
+     *     snapshot} for a snapshot that does not hash to the digest it was voted under. See {@link #DIGEST}
+     *     and the other key suffixes.
+     */
     record FaultDetected(long timeMillis, String group, int replica, int cpu, long sequence,
-                         FaultKind kind, String evidence) implements GroupEvent {
+                         FaultKind kind, String evidence, Map<String, String> details) implements GroupEvent {
+        /** {@code NAME.digest}: the value's SHA-256 in hex. */
+        public static final String DIGEST = ".digest";
+        /** {@code NAME.bytes}: the value's length in bytes. */
+        public static final String BYTES = ".bytes";
+        /** {@code NAME.snippet}: hex of up to 8 bytes of the value from {@link #OFFSET}. */
+        public static final String SNIPPET = ".snippet";
+        /** {@code NAME.text}: the same bytes as printable ASCII, other bytes as '.'. */
+        public static final String TEXT = ".text";
+        /** {@code offset}: the first byte at which the values differ (the shorter length if one is a prefix). */
+        public static final String OFFSET = "offset";
+
+        public FaultDetected {
+            details = ordered(details);
+        }
+
+        /** A fault with prose evidence only. */
+        public FaultDetected(long timeMillis, String group, int replica, int cpu, long sequence, FaultKind kind,
+                             String evidence) {
+            this(timeMillis, group, replica, cpu, sequence, kind, evidence, Map.of());
+        }
+
         @Override
         public String type() {
             return "fault";
@@ -70,9 +104,23 @@ public sealed interface GroupEvent {
         }
     }
 
-    /** DMR: a mismatch made the group roll back to the stable checkpoint and re-execute. */
-    record RolledBack(long timeMillis, String group, long checkpoint, long mismatchAt, String evidence)
-            implements GroupEvent {
+    /**
+     * DMR: a mismatch made the group roll back to the stable checkpoint and re-execute.
+     *
+     * @param details the two values that differed, named {@code replica0} and {@code replica1}, keyed like
+     *     {@link FaultDetected#details()}; empty when not known
+     */
+    record RolledBack(long timeMillis, String group, long checkpoint, long mismatchAt, String evidence,
+                      Map<String, String> details) implements GroupEvent {
+        public RolledBack {
+            details = ordered(details);
+        }
+
+        /** A roll-back with prose evidence only. */
+        public RolledBack(long timeMillis, String group, long checkpoint, long mismatchAt, String evidence) {
+            this(timeMillis, group, checkpoint, mismatchAt, evidence, Map.of());
+        }
+
         @Override
         public String type() {
             return "rollback";
@@ -85,5 +133,105 @@ public sealed interface GroupEvent {
         public String type() {
             return "fail-stop";
         }
+    }
+
+    /**
+     * A core's reputation fell below the suspect threshold: faults keep happening in whatever replica runs
+     * on it. It is no longer used while other cores are; replicas on it are moved off.
+     *
+     * @param faults faults charged to this core so far
+     * @param evidence the replicas and versions the faults were seen in, and their own scores
+     */
+    record CoreSuspected(long timeMillis, String group, int cpu, double reputation, long faults, String evidence)
+            implements GroupEvent {
+        @Override
+        public String type() {
+            return "core-suspected";
+        }
+    }
+
+    /** A suspect core's reputation recovered (old evidence faded): it is used again. */
+    record CoreCleared(long timeMillis, String group, int cpu, double reputation) implements GroupEvent {
+        @Override
+        public String type() {
+            return "core-cleared";
+        }
+    }
+
+    /** A running replica was re-pinned to another core (rotation, balance, or leaving a suspect core). */
+    record ReplicaMoved(long timeMillis, String group, int replica, int fromCpu, int toCpu, String reason)
+            implements GroupEvent {
+        @Override
+        public String type() {
+            return "replica-moved";
+        }
+    }
+
+    /** A slot exceeded its restart intensity: its next restart waits {@code delayMillis}. */
+    record BackedOff(long timeMillis, String group, int replica, int restarts, long windowMillis, long delayMillis)
+            implements GroupEvent {
+        @Override
+        public String type() {
+            return "backed-off";
+        }
+    }
+
+    /**
+     * The slots of one version restarted more than the version limit within the window: the version is out
+     * of service until {@code untilMillis}. Its slots run {@code replacement} meanwhile, or stay backed off
+     * when {@code replacement} is empty (no other version configured).
+     */
+    record VersionQuarantined(long timeMillis, String group, String version, int restarts, long windowMillis,
+                              long untilMillis, String replacement) implements GroupEvent {
+        @Override
+        public String type() {
+            return "version-quarantined";
+        }
+    }
+
+    /** A quarantined version's time is up: slots return to it at their next start. */
+    record VersionReleased(long timeMillis, String group, String version) implements GroupEvent {
+        @Override
+        public String type() {
+            return "version-released";
+        }
+    }
+
+    /** A healthy replica was replaced proactively by a fresh process and has rejoined the vote. */
+    record Rejuvenated(long timeMillis, String group, int replica, int cpu, long sequence, long durationMillis)
+            implements GroupEvent {
+        @Override
+        public String type() {
+            return "rejuvenated";
+        }
+    }
+
+    /**
+     * The supervisor found its own bookkeeping violating an invariant and repaired it.
+     *
+     * @param invariant which invariant (e.g. {@code live-has-process}, {@code log-contiguous})
+     * @param found what was wrong
+     * @param repair what was done
+     */
+    record SelfRepaired(long timeMillis, String group, String invariant, String found, String repair)
+            implements GroupEvent {
+        @Override
+        public String type() {
+            return "self-repaired";
+        }
+    }
+
+    /** Adaptive redundancy switched mode ({@code dmr} or {@code tmr}). */
+    record RedundancyChanged(long timeMillis, String group, String from, String to, String reason)
+            implements GroupEvent {
+        @Override
+        public String type() {
+            return "redundancy";
+        }
+    }
+
+    /** An unmodifiable copy that keeps the caller's order (the expected value first); null becomes empty. */
+    private static Map<String, String> ordered(Map<String, String> details) {
+        return details == null || details.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(details));
     }
 }

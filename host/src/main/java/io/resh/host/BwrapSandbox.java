@@ -1,7 +1,5 @@
 package io.resh.host;
 
-import io.resh.core.ConfigException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -21,12 +19,6 @@ final class BwrapSandbox {
     }
 
     static String find() {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(java.io.File.pathSeparator)) {
-            Path p = Path.of(dir, "bwrap");
-            if (Files.isExecutable(p)) {
-                return p.toString();
-            }
-        }
-        throw new ConfigException("sandbox", "bwrap is not installed; install bubblewrap (apt-get install bubblewrap) or set sandbox: none");
+        return Binaries.find("bwrap", "sandbox", "install bubblewrap (apt-get install bubblewrap) or set sandbox: none");
     }
 }

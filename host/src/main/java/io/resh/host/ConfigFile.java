@@ -67,7 +67,8 @@ public final class ConfigFile {
     public static GroupConfig parse(JsonNode root) {
         Node n = new Node(root, "");
         n.only("group", "replicas", "service", "versions", "checkpoint", "deadline", "heartbeat", "startTimeout",
-                "limits", "pin", "sandbox", "seed", "workDir", "listen", "restart");
+                "limits", "pin", "cpus", "sandbox", "seed", "workDir", "listen", "restart", "reputation", "rejuvenation",
+                "selfCheck", "adaptive");
         GroupConfig.Builder b = GroupConfig.builder(n.text("group", null));
         b.replicas(n.integer("replicas", 3));
         Node service = n.child("service");
@@ -113,11 +114,16 @@ public final class ConfigFile {
         b.startTimeout(n.duration("startTimeout", "30s"));
         Node limits = n.child("limits");
         if (limits != null) {
-            limits.only("maxRequestBytes", "maxSnapshotBytes");
+            limits.only("maxRequestBytes", "maxSnapshotBytes", "openFiles", "processes");
             b.maxRequestBytes(limits.integer("maxRequestBytes", 16 << 20));
             b.maxSnapshotBytes(limits.longValue("maxSnapshotBytes", 1L << 30));
+            b.processLimits(limits.has("openFiles") ? limits.integer("openFiles", 0) : null,
+                    limits.has("processes") ? limits.integer("processes", 0) : null);
         }
         b.pin(n.bool("pin", false));
+        if (n.has("cpus")) {
+            b.cpus(n.integers("cpus"));
+        }
         String sandbox = n.text("sandbox", "none");
         try {
             b.sandbox(Sandbox.valueOf(sandbox.toUpperCase(Locale.ROOT)));
@@ -135,8 +141,44 @@ public final class ConfigFile {
         }
         Node restart = n.child("restart");
         if (restart != null) {
-            restart.only("max", "window");
-            b.restartIntensity(restart.integer("max", 5), restart.duration("window", "60s"));
+            restart.only("max", "window", "versionMax", "backoffMax", "quarantine");
+            int max = restart.integer("max", 5);
+            b.restartIntensity(max, restart.duration("window", "60s"));
+            b.escalation(restart.integer("versionMax", 2 * max), restart.duration("backoffMax", "30s"),
+                    restart.duration("quarantine", "10m"));
+        }
+        Node reputation = n.child("reputation");
+        if (reputation != null) {
+            reputation.only("halfLife", "voteCredit", "coreSuspectBelow");
+            b.reputation(reputation.duration("halfLife", "10m"), reputation.decimal("voteCredit", 0.001));
+            b.coreSuspectBelow(reputation.decimal("coreSuspectBelow", 0.25));
+        }
+        Node rejuvenation = n.child("rejuvenation");
+        if (rejuvenation != null) {
+            rejuvenation.only("period");
+            String period = rejuvenation.text("period", "off");
+            // YAML reads a bare off as false
+            boolean off = period.equals("off") || period.equals("false");
+            b.rejuvenation(off ? java.time.Duration.ZERO : rejuvenation.duration("period", "off"));
+        }
+        Node selfCheck = n.child("selfCheck");
+        if (selfCheck != null) {
+            selfCheck.only("interval");
+            b.selfCheck(selfCheck.duration("interval", "1s"));
+        }
+        if (n.has("adaptive")) {
+            JsonNode a = root.get("adaptive");
+            if (a.isBoolean()) {
+                if (a.asBoolean()) {
+                    b.adaptive(java.time.Duration.ofSeconds(30));
+                }
+            } else {
+                Node adaptive = n.child("adaptive");
+                adaptive.only("enabled", "quiet");
+                if (adaptive.bool("enabled", true)) {
+                    b.adaptive(adaptive.duration("quiet", "30s"));
+                }
+            }
         }
         return b.build();
     }
@@ -208,6 +250,32 @@ public final class ConfigFile {
                 throw new ConfigException(prefix + field, "expected true or false, got " + describe(v));
             }
             return v.asBoolean();
+        }
+
+        double decimal(String field, double def) {
+            if (!has(field)) {
+                return def;
+            }
+            JsonNode v = node.get(field);
+            if (!v.isNumber()) {
+                throw new ConfigException(prefix + field, "expected a number, got " + describe(v));
+            }
+            return v.asDouble();
+        }
+
+        List<Integer> integers(String field) {
+            JsonNode v = node.get(field);
+            if (!v.isArray()) {
+                throw new ConfigException(prefix + field, "expected a list of core numbers like [0, 1], got " + describe(v));
+            }
+            List<Integer> out = new ArrayList<>();
+            for (JsonNode e : v) {
+                if (!e.isIntegralNumber()) {
+                    throw new ConfigException(prefix + field, "expected core numbers, got " + describe(e));
+                }
+                out.add(e.asInt());
+            }
+            return out;
         }
 
         java.time.Duration duration(String field, String def) {

@@ -1,33 +1,55 @@
 package io.resh.host;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
-/** Core pinning through util-linux's {@code taskset}. */
+/** Core pinning through util-linux's {@code taskset}: at start (a command prefix) and of running replicas. */
 final class CpuPinning {
-    private static final boolean AVAILABLE = detect();
+    private static final String TASKSET = Binaries.which("taskset").orElse(null);
 
     private CpuPinning() {
     }
 
     static boolean available() {
-        return AVAILABLE;
+        return TASKSET != null;
     }
 
     static int cores() {
         return Runtime.getRuntime().availableProcessors();
     }
 
-    private static boolean detect() {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return false;
+    /**
+     * Moves every thread of the process {@code pid} and of its descendants (a sandboxed JVM runs under
+     * bwrap) to core {@code cpu}. Returns null on success, otherwise why it failed.
+     */
+    static String repin(long pid, int cpu) {
+        if (TASKSET == null) {
+            return "taskset is not installed";
         }
-        for (String dir : path.split(java.io.File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, "taskset"))) {
-                return true;
+        List<Long> pids = new ArrayList<>();
+        pids.add(pid);
+        ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
+        for (long p : pids) {
+            try {
+                Process t = new ProcessBuilder(TASKSET, "-a", "-p", "-c", Integer.toString(cpu), Long.toString(p))
+                        .redirectErrorStream(true).start();
+                if (!t.waitFor(5, TimeUnit.SECONDS)) {
+                    t.destroyForcibly();
+                    return "taskset timed out on pid " + p;
+                }
+                String out = new String(t.getInputStream().readAllBytes()).trim();
+                if (t.exitValue() != 0 && ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false)) {
+                    return "taskset failed on pid " + p + ": " + out;
+                }
+            } catch (IOException e) {
+                return "taskset failed on pid " + p + ": " + e.getMessage();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "interrupted";
             }
         }
-        return false;
+        return null;
     }
 }

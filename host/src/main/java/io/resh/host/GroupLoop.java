@@ -8,22 +8,23 @@ import io.resh.core.GroupEvent;
 import io.resh.core.InjectedFault;
 import io.resh.core.Quorum;
 import io.resh.core.config.GroupConfig;
+import io.resh.core.config.ReplicaSpec;
 import io.resh.replica.Frame;
 import io.resh.replica.FrameCodec;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayDeque;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.TimeUnit;
@@ -36,10 +37,17 @@ import org.slf4j.LoggerFactory;
  * The state machine of one replica group, run on one thread. It owns the request log, the ballots,
  * the checkpoints and every slot; other threads only post messages to its inbox. Ordering, voting,
  * detection and recovery are therefore free of locks and of races between each other.
+ *
+ * <p>Decisions beyond "restart what failed" are taken by pure policies it consults: {@link
+ * ReputationBook} (trust in slots, versions and cores), {@link CoreSelector} (placement and rotation),
+ * {@link RestartIntensity} (back-off and quarantine), {@link RejuvenationSchedule}, {@link
+ * RedundancyPolicy} (adaptive DMR/TMR) and {@link SelfCheck} (the supervisor's own invariants).
  */
-final class GroupLoop implements Runnable {
+final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     private static final Logger LOG = LoggerFactory.getLogger(GroupLoop.class);
     private static final long TIMER_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** Adaptive redundancy: the slot that is dormant in DMR mode. */
+    static final int SPARE = 2;
 
     /** A client request. */
     record Submit(byte[] payload, CompletableFuture<byte[]> reply, boolean ordered, long timeMillis, long seed) {
@@ -48,35 +56,57 @@ final class GroupLoop implements Runnable {
         }
     }
 
-    /** Work to run on the loop thread (status, injections, admin actions). */
-    record Task(Runnable action) {
+    /**
+     * Work to run on the loop thread (status, injections, admin actions). {@code rejected} is told instead
+     * when the loop has already stopped, so nobody waits for an answer that will never come.
+     */
+    record Task(Runnable action, Consumer<UnavailableException> rejected) {
+        Task(Runnable action) {
+            this(action, closed -> { });
+        }
     }
 
-    private final GroupConfig config;
-    private final Quorum quorum;
+    /** Why a slot's process is being replaced; only faults and self-repairs count toward the restart intensity. */
+    enum Cause {
+        FAULT, SELF_REPAIR, ROLLBACK, REJUVENATION, OPERATOR;
+
+        boolean counts() {
+            return this == FAULT || this == SELF_REPAIR;
+        }
+    }
+
+    final GroupConfig config;
+    final Quorum quorum;
     private final ReplicaLauncher launcher;
     private final FrameCodec codec;
     private final Clock clock;
     private final LongSupplier nanos;
     private final LinkedTransferQueue<Object> inbox = new LinkedTransferQueue<>();
-    private final Slot[] slots;
-    private final RequestLog log = new RequestLog();
-    private final TreeMap<Long, Ballot> digestVotes = new TreeMap<>();
-    private final Map<Long, Integer> dmrDigestMismatches = new HashMap<>();
+    final Slot[] slots;
+    final RequestLog log = new RequestLog();
+    final CheckpointTracker checkpoints;
+    final ReputationBook reputation;
+    final RestartIntensity intensity;
+    final Placement placement;
+    final Escalation escalation;
+    final Supervisor supervisor;
     private final SplittableRandom seeds;
     private final List<Consumer<GroupEvent>> listeners = new CopyOnWriteArrayList<>();
-    private final Map<String, Long> counters = new LinkedHashMap<>();
-    private final Map<Integer, ArrayDeque<CompletableFuture<String>>> pendingInjections = new HashMap<>();
-    private final long requestTimeoutNanos;
+    /** Copy-on-write array: released replies iterate it without allocating. */
+    private volatile ReplyListener[] replyListeners = new ReplyListener[0];
+    /** Every replica process ever launched and maybe still alive, for the JVM shutdown hook (any thread). */
+    private final Set<ProcessHandle> launched = ConcurrentHashMap.newKeySet();
+    final Map<String, Long> counters = new LinkedHashMap<>();
+    private final Injections injections = new Injections(this);
+    /** Every process this loop started and has not yet seen die: the self-check kills the ones no slot owns. */
+    final List<ReplicaProcess> processes = new ArrayList<>();
+    final long requestTimeoutNanos;
 
-    private Checkpoint stable;
-    private PendingFetch fetching;
-    private long firstUnanswered = 1;
+    long firstUnanswered = 1;
     private FailStopException failed;
     private volatile boolean running = true;
-
-    private record PendingFetch(long sequence, Digest digest, int slot, long sinceNanos) {
-    }
+    /** Set once the loop has stopped and drained its inbox: whatever is posted later is rejected by the poster. */
+    private volatile boolean terminated;
 
     GroupLoop(GroupConfig config, ReplicaLauncher launcher, Clock clock, LongSupplier nanos, Checkpoint initial) {
         this.config = config;
@@ -90,12 +120,23 @@ final class GroupLoop implements Runnable {
         for (int i = 0; i < slots.length; i++) {
             slots[i] = new Slot(i, config.specs().get(i));
         }
-        this.stable = initial;
+        var sup = config.supervision();
+        long now = nanos.getAsLong();
+        this.checkpoints = new CheckpointTracker(this, quorum, config.checkpointEvery(), config.deadline().toNanos() * 4, initial);
         this.log.startAfter(initial.sequence());
         this.firstUnanswered = initial.sequence() + 1;
         this.requestTimeoutNanos = config.startTimeout().plus(config.deadline().multipliedBy(2)).toNanos();
+        CoreSelector cores = config.pin() ? new CoreSelector(usableCores(sup.cpus())) : null;
+        this.reputation = new ReputationBook(slots.length, config.versions().stream().map(ReplicaSpec::label).toList(),
+                cores == null ? List.of() : cores.usable(), sup.reputationHalfLife(), sup.voteCredit(), sup.coreSuspectBelow());
+        this.intensity = new RestartIntensity(slots.length, config.maxRestarts(), sup.versionMaxRestarts(),
+                config.restartWindow().toNanos(), sup.maxBackoff().toNanos(), sup.quarantine().toNanos());
+        this.placement = new Placement(this, cores);
+        this.escalation = new Escalation(this, intensity);
+        this.supervisor = new Supervisor(this, new RejuvenationSchedule(sup.rejuvenationPeriod(), now),
+                new RedundancyPolicy(sup.adaptive(), sup.adaptiveQuiet().toNanos()), now);
         for (String c : List.of("requests", "replies", "service-errors", "recoveries", "checkpoints", "rollbacks",
-                "unavailable")) {
+                "unavailable", "rejuvenations", "quarantines", "suspect-cores", "self-repairs", "escalations")) {
             counters.put(c, 0L);
         }
         for (FaultKind k : FaultKind.values()) {
@@ -103,14 +144,67 @@ final class GroupLoop implements Runnable {
         }
     }
 
+    private static List<Integer> usableCores(List<Integer> configured) {
+        int n = CpuPinning.cores();
+        if (configured.isEmpty()) {
+            List<Integer> all = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                all.add(i);
+            }
+            return all;
+        }
+        for (int c : configured) {
+            if (c >= n) {
+                throw new io.resh.core.ConfigException("cpus", "core " + c + " does not exist here: this machine has "
+                        + n + " (0.." + (n - 1) + ")");
+            }
+        }
+        return configured;
+    }
+
     // ---- entry points for other threads ------------------------------------------------------------
 
     void post(Object message) {
         inbox.add(message);
+        if (terminated) {
+            rejectQueued();
+        }
     }
 
     void addListener(Consumer<GroupEvent> listener) {
         listeners.add(listener);
+    }
+
+    void removeListener(Consumer<GroupEvent> listener) {
+        listeners.remove(listener);
+    }
+
+    synchronized void addReplyListener(ReplyListener listener) {
+        ReplyListener[] now = Arrays.copyOf(replyListeners, replyListeners.length + 1);
+        now[now.length - 1] = listener;
+        replyListeners = now;
+    }
+
+    synchronized void removeReplyListener(ReplyListener listener) {
+        ReplyListener[] now = replyListeners;
+        for (int i = 0; i < now.length; i++) {
+            if (now[i] == listener) {
+                ReplyListener[] fewer = new ReplyListener[now.length - 1];
+                System.arraycopy(now, 0, fewer, 0, i);
+                System.arraycopy(now, i + 1, fewer, i, now.length - i - 1);
+                replyListeners = fewer;
+                return;
+            }
+        }
+    }
+
+    /** Replica processes launched by this loop that may still be alive (the shutdown hook's kill list). */
+    List<ProcessHandle> launchedProcesses() {
+        return List.copyOf(launched);
+    }
+
+    boolean terminated() {
+        return terminated;
     }
 
     void stop() {
@@ -122,12 +216,28 @@ final class GroupLoop implements Runnable {
         return quorum;
     }
 
+    long now() {
+        return nanos.getAsLong();
+    }
+
+    long millis() {
+        return clock.millis();
+    }
+
+    boolean serving() {
+        return running && failed == null;
+    }
+
     // ---- the loop ----------------------------------------------------------------------------------
 
     @Override
     public void run() {
         for (Slot s : slots) {
-            launch(s);
+            if (supervisor.dormantAtStart(s)) {
+                setState(s, SlotState.DORMANT);
+            } else {
+                launch(s);
+            }
         }
         long lastTimers = nanos.getAsLong();
         try {
@@ -168,6 +278,7 @@ final class GroupLoop implements Runnable {
                 onFrame(slot, in.frame());
             }
         } else if (m instanceof ReplicaProcess.Broken b) {
+            processes.remove(b.source());
             Slot slot = current(b.source());
             if (slot != null) {
                 fault(slot, b.kind(), slot.repliedThrough + 1, b.evidence());
@@ -216,8 +327,11 @@ final class GroupLoop implements Runnable {
                 }
                 while (slot.cursor <= last) {
                     LogEntry e = log.get(slot.cursor);
+                    if (e == null) {
+                        break; // corrupted bookkeeping; the self-check repairs the log or the slot
+                    }
                     slot.outbox.add(new Frame.Request(e.sequence, e.timeMillis, e.seed, e.payload));
-                    if (e.sequence % config.checkpointEvery() == 0) {
+                    if (checkpoints.due(e.sequence)) {
                         slot.outbox.add(new Frame.Checkpoint(e.sequence));
                     }
                     slot.cursor++;
@@ -238,24 +352,19 @@ final class GroupLoop implements Runnable {
         } else if (frame instanceof Frame.Heartbeat) {
             return;
         } else if (frame instanceof Frame.StateDigest d) {
-            onDigest(slot, d.sequence(), Digest.wrap(d.digest()));
+            checkpoints.onDigest(slot, d.sequence(), Digest.wrap(d.digest()), nanos.getAsLong());
         } else if (frame instanceof Frame.Snapshot s) {
-            onSnapshot(slot, s);
+            checkpoints.onSnapshot(slot, s, nanos.getAsLong());
         } else if (frame instanceof Frame.Hello h) {
             onHello(slot, h);
         } else if (frame instanceof Frame.Restored r) {
             if (!r.ok()) {
                 fault(slot, FaultKind.START_FAILURE, r.sequence(), "restore of checkpoint #" + r.sequence() + " failed: " + r.detail());
             }
+        } else if (frame instanceof Frame.ContractViolation v) {
+            violation(slot, v);
         } else if (frame instanceof Frame.Injected i) {
-            String detail = i.detail();
-            InjectedFault kind = InjectedFault.values()[i.fault()];
-            emit(new GroupEvent.FaultInjected(clock.millis(), config.name(), slot.index, slot.cpu, log.lastSequence(),
-                    kind.label(), detail));
-            ArrayDeque<CompletableFuture<String>> q = pendingInjections.get(slot.index);
-            if (q != null && !q.isEmpty()) {
-                q.poll().complete(detail);
-            }
+            injections.injected(slot, i);
         } else {
             fault(slot, FaultKind.PROTOCOL, slot.repliedThrough + 1,
                     "a replica must not send " + frame.getClass().getSimpleName() + " frames");
@@ -271,6 +380,7 @@ final class GroupLoop implements Runnable {
             fault(slot, FaultKind.START_FAILURE, 0, "replica speaks IPC protocol " + h.protocol() + ", host speaks " + FrameCodec.VERSION);
             return;
         }
+        Checkpoint stable = checkpoints.stable();
         if (!stable.initial()) {
             slot.outbox.add(new Frame.Restore(stable.sequence(), stable.digest().bytes(), stable.snapshot()));
         }
@@ -293,14 +403,21 @@ final class GroupLoop implements Runnable {
         slot.progressNanos = nanos.getAsLong();
         LogEntry e = log.get(seq);
         if (e != null && !e.ballot.hasCast(slot.index)) {
-            Ballot.Outcome outcome = e.ballot.cast(slot.index, r.body(), quorum.replicas());
+            Ballot.Outcome outcome = e.ballot.cast(slot.index, r.body(), expectedVoters());
             switch (outcome) {
                 case DECIDED -> {
                     release(e);
-                    for (int d : e.ballot.dissenters()) {
+                    int[] dissenters = e.ballot.dissenters();
+                    for (Slot s : slots) {
+                        if (e.ballot.hasCast(s.index) && !contains(dissenters, s.index)) {
+                            reputation.vote(s.index, s.spec.label(), s.cpu); // on the hot path: no allocation
+                        }
+                    }
+                    for (int d : dissenters) {
                         divergence(slots[d], e);
                     }
                 }
+                case AGREES -> reputation.vote(slot.index, slot.spec.label(), slot.cpu);
                 case DISSENTS -> divergence(slot, e);
                 case UNDECIDABLE -> undecidable(e);
                 default -> { }
@@ -311,13 +428,46 @@ final class GroupLoop implements Runnable {
         }
     }
 
-    private void release(LogEntry e) {
+    private static boolean contains(int[] values, int v) {
+        for (int x : values) {
+            if (x == v) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Replicas expected to vote: every slot but a dormant one. */
+    @Override
+    public int expectedVoters() {
+        int n = 0;
+        for (Slot s : slots) {
+            n += s.state == SlotState.DORMANT ? 0 : 1;
+        }
+        return n;
+    }
+
+    void release(LogEntry e) {
         if (e.answered) {
             return;
         }
         e.answered = true;
         byte[] body = e.ballot.decided();
-        if (body[0] == FrameCodec.STATUS_OK) {
+        boolean ok = body[0] == FrameCodec.STATUS_OK;
+        ReplyListener[] observers = replyListeners;
+        if (observers.length > 0) {
+            long latency = nanos.getAsLong() - e.submittedNanos;
+            for (ReplyListener l : observers) {
+                try {
+                    l.onReply(e.sequence, latency, ok);
+                } catch (RuntimeException ex) {
+                    // It would throw again on every reply and flood the log: one warning, then it is gone.
+                    removeReplyListener(l);
+                    LOG.warn("group {}: reply listener {} failed and was removed: {}", config.name(), l, ex.toString());
+                }
+            }
+        }
+        if (ok) {
             e.reply.complete(Arrays.copyOfRange(body, 1, body.length));
             count("replies");
         } else {
@@ -328,33 +478,54 @@ final class GroupLoop implements Runnable {
     }
 
     private void divergence(Slot slot, LogEntry e) {
-        fault(slot, FaultKind.DIVERGENCE, e.sequence, "reply to #" + e.sequence + " differs: "
-                + Evidence.diff(e.ballot.decided(), e.ballot.replyOf(slot.index)));
+        byte[] voted = e.ballot.decided();
+        byte[] actual = e.ballot.replyOf(slot.index);
+        fault(slot, FaultKind.DIVERGENCE, e.sequence, "reply to #" + e.sequence + " differs: " + Evidence.diff(voted, actual),
+                Evidence.details("voted", voted, "replica", actual));
     }
 
     private void undecidable(LogEntry e) {
+        String evidence = "replies to #" + e.sequence + " differ";
+        if (supervisor.wakeSpare(evidence)) {
+            return;
+        }
         if (quorum.detectOnly()) {
-            dmrMismatch(e.sequence, ++e.mismatches, "replies to #" + e.sequence + " differ: "
-                    + Evidence.diff(e.ballot.replyOf(0), e.ballot.replyOf(1)));
+            byte[] first = e.ballot.replyOf(0);
+            byte[] second = e.ballot.replyOf(1);
+            dmrMismatch(e.sequence, ++e.mismatches, evidence + ": " + Evidence.diff("replica 0", first, "replica 1", second),
+                    Evidence.details("replica0", first, "replica1", second));
         } else {
             failStop(e.sequence, "no reply to #" + e.sequence + " reached " + quorum.agreementNeeded()
-                    + " equal votes among " + quorum.replicas() + " replicas (more than f=" + quorum.faultsMasked() + " faulty)");
+                    + " equal votes among " + expectedVoters() + " replicas (more than f=" + quorum.faultsMasked() + " faulty)");
+        }
+    }
+
+    @Override
+    public void digestsUndecidable(long seq, int mismatches, String evidence, Map<String, String> details) {
+        if (supervisor.wakeSpare(evidence)) {
+            return;
+        }
+        if (quorum.detectOnly()) {
+            dmrMismatch(seq, mismatches, evidence, details);
+        } else {
+            failStop(seq, "no state digest at checkpoint #" + seq + " reached " + quorum.agreementNeeded() + " equal votes ("
+                    + evidence + ")");
         }
     }
 
     /** DMR: the first mismatch rolls both replicas back to the stable checkpoint; the second fails stop. */
-    private void dmrMismatch(long seq, int mismatches, String evidence) {
+    private void dmrMismatch(long seq, int mismatches, String evidence, Map<String, String> details) {
+        long at = checkpoints.stable().sequence();
         if (mismatches >= 2) {
-            failStop(seq, "the two replicas disagreed again after rolling back to checkpoint #" + stable.sequence()
-                    + " (" + evidence + ")");
+            failStop(seq, "the two replicas disagreed again after rolling back to checkpoint #" + at + " (" + evidence + ")");
             return;
         }
         count("rollbacks");
-        emit(new GroupEvent.RolledBack(clock.millis(), config.name(), stable.sequence(), seq, evidence));
+        emit(new GroupEvent.RolledBack(clock.millis(), config.name(), at, seq, evidence, details));
         LOG.warn("group {}: DMR mismatch at #{}; rolling back to checkpoint #{} and re-executing ({})",
-                config.name(), seq, stable.sequence(), evidence);
+                config.name(), seq, at, evidence);
         for (Slot s : slots) {
-            restart(s, "rollback to checkpoint #" + stable.sequence(), seq);
+            restart(s, "rollback to checkpoint #" + at, seq, Cause.ROLLBACK);
         }
     }
 
@@ -365,7 +536,16 @@ final class GroupLoop implements Runnable {
                 long ms = TimeUnit.NANOSECONDS.toMillis(nanos.getAsLong() - slot.recoveryStartNanos);
                 long replayed = Math.max(0, slot.catchUpTarget - slot.replayFrom + 1);
                 slot.recoveryStartNanos = -1;
-                slot.backoffLevel = 0;
+                intensity.recovered(slot.index);
+                if (slot.rejuvenating) {
+                    slot.rejuvenating = false;
+                    count("rejuvenations");
+                    emit(new GroupEvent.Rejuvenated(clock.millis(), config.name(), slot.index, slot.cpu,
+                            slot.repliedThrough, ms));
+                    LOG.info("group {}: replica {} rejuvenated in {} ms (replayed {} requests)", config.name(),
+                            slot.index, ms, replayed);
+                    return;
+                }
                 count("recoveries");
                 emit(new GroupEvent.RecoveryCompleted(clock.millis(), config.name(), slot.index, slot.cpu,
                         slot.repliedThrough, ms, replayed));
@@ -375,211 +555,164 @@ final class GroupLoop implements Runnable {
         }
     }
 
-    // ---- checkpoints -------------------------------------------------------------------------------
+    // ---- checkpoints (tallied by CheckpointTracker) -------------------------------------------------
 
-    private void onDigest(Slot slot, long seq, Digest digest) {
-        slot.digestSequence = seq;
-        slot.digest = digest.hex();
-        if (seq <= stable.sequence()) {
-            if (seq == stable.sequence() && !digest.equals(stable.digest())) {
-                stateDivergence(slot, seq, stable.digest(), digest);
-            }
-            return;
-        }
-        Ballot tally = digestVotes.computeIfAbsent(seq, k -> new Ballot(quorum));
-        if (tally.hasCast(slot.index)) {
-            return;
-        }
-        switch (tally.cast(slot.index, digest.bytes(), quorum.replicas())) {
-            case DECIDED -> {
-                Digest agreed = Digest.wrap(tally.decided());
-                fetchSnapshot(seq, agreed, -1);
-                for (int d : tally.dissenters()) {
-                    stateDivergence(slots[d], seq, agreed, Digest.wrap(tally.replyOf(d)));
-                }
-            }
-            case DISSENTS -> stateDivergence(slot, seq, Digest.wrap(tally.decided()), digest);
-            case UNDECIDABLE -> {
-                if (quorum.detectOnly()) {
-                    int n = dmrDigestMismatches.merge(seq, 1, Integer::sum);
-                    dmrMismatch(seq, n, "state digests at checkpoint #" + seq + " differ: "
-                            + Digest.wrap(tally.replyOf(0)).shortHex() + " vs " + Digest.wrap(tally.replyOf(1)).shortHex());
-                } else {
-                    failStop(seq, "no state digest at checkpoint #" + seq + " reached " + quorum.agreementNeeded() + " equal votes");
-                }
-            }
-            default -> { }
-        }
+    @Override
+    public Slot[] slots() {
+        return slots;
     }
 
-    private void stateDivergence(Slot slot, long seq, Digest agreed, Digest actual) {
-        fault(slot, FaultKind.STATE_DIVERGENCE, seq, "state digest at checkpoint #" + seq + " is " + actual.shortHex()
-                + ", the stable one is " + agreed.shortHex() + ": latent state corruption");
-    }
-
-    /** Asks one replica whose digest matched for its snapshot; {@code exclude} is a slot that just failed to deliver. */
-    private void fetchSnapshot(long seq, Digest digest, int exclude) {
-        Ballot tally = digestVotes.get(seq);
-        Slot best = null;
+    @Override
+    public void stabilized(Checkpoint stable) {
+        // Keep what a serving replica has not answered yet: its late reply must still be voted, or a
+        // wrong answer from a slow replica would go unnoticed. Later checkpoints drop the rest.
+        long keepFrom = stable.sequence();
         for (Slot s : slots) {
-            if (s.index != exclude && s.receivesRequests() && tally != null && tally.hasCast(s.index)
-                    && Arrays.equals(tally.replyOf(s.index), digest.bytes())
-                    && (best == null || (s.state == SlotState.ACTIVE && best.state != SlotState.ACTIVE))) {
-                best = s;
+            if (s.receivesRequests()) {
+                keepFrom = Math.min(keepFrom, s.repliedThrough);
             }
         }
-        if (best == null) {
-            fetching = null;
-            return;
-        }
-        fetching = new PendingFetch(seq, digest, best.index, nanos.getAsLong());
-        best.outbox.add(new Frame.FetchSnapshot(seq));
-    }
-
-    private void onSnapshot(Slot slot, Frame.Snapshot s) {
-        PendingFetch f = fetching;
-        if (f == null || f.sequence() != s.sequence() || f.slot() != slot.index) {
-            return; // superseded by a newer checkpoint
-        }
-        if (s.snapshot().length == 0) {
-            fetching = null; // the replica already moved on; the next checkpoint will be stable instead
-            return;
-        }
-        if (!Digest.of(s.snapshot()).equals(f.digest())) {
-            fetching = null;
-            fault(slot, FaultKind.STATE_DIVERGENCE, f.sequence(), "snapshot sent for checkpoint #" + f.sequence()
-                    + " hashes to " + Digest.of(s.snapshot()).shortHex() + ", not the digest it voted for " + f.digest().shortHex());
-            fetchSnapshot(f.sequence(), f.digest(), slot.index);
-            return;
-        }
-        fetching = null;
-        stable = new Checkpoint(f.sequence(), f.digest(), s.snapshot());
-        log.truncateThrough(stable.sequence());
-        digestVotes.headMap(stable.sequence(), true).clear();
-        dmrDigestMismatches.keySet().removeIf(k -> k <= stable.sequence());
+        log.truncateThrough(keepFrom);
         count("checkpoints");
         emit(new GroupEvent.CheckpointStable(clock.millis(), config.name(), stable.sequence(), stable.digest(),
-                s.snapshot().length));
+                stable.snapshot().length));
     }
 
     /** Admin action: checkpoint now, at the last assigned sequence number. */
     void checkpointNow() {
         dispatch();
-        long seq = log.lastSequence();
-        if (seq <= stable.sequence() || seq % config.checkpointEvery() == 0) {
-            return;
-        }
-        for (Slot s : slots) {
-            if (s.receivesRequests()) {
-                s.outbox.add(new Frame.Checkpoint(seq));
-            }
-        }
+        checkpoints.requestAt(log.lastSequence());
     }
 
     // ---- faults and recovery -----------------------------------------------------------------------
 
-    private void fault(Slot slot, FaultKind kind, long seq, String evidence) {
+    void fault(Slot slot, FaultKind kind, long seq, String evidence) {
+        fault(slot, kind, seq, evidence, Map.of());
+    }
+
+    @Override
+    public void fault(Slot slot, FaultKind kind, long seq, String evidence, Map<String, String> details) {
         if (!slot.hasProcess() || failed != null) {
             return;
         }
+        long now = nanos.getAsLong();
         slot.faults++;
         slot.lastFault = kind.label() + " at #" + seq + ": " + evidence;
         count("faults." + kind.label());
-        LOG.warn("group {}: replica {} (pid {}): {} at #{}: {}", config.name(), slot.index, slot.pid(), kind.label(), seq, evidence);
-        emit(new GroupEvent.FaultDetected(clock.millis(), config.name(), slot.index, slot.cpu, seq, kind, evidence));
-        restart(slot, kind.label(), seq);
+        LOG.warn("group {}: replica {} (pid {}, core {}): {} at #{}: {}", config.name(), slot.index, slot.pid(), slot.cpu,
+                kind.label(), seq, evidence);
+        emit(new GroupEvent.FaultDetected(clock.millis(), config.name(), slot.index, slot.cpu, seq, kind, evidence, details));
+        supervisor.redundancy().fault(now);
+        int cpu = slot.cpu;
+        boolean suspect = reputation.fault(slot.index, slot.spec.label(), cpu, kind, now);
+        restart(slot, kind.label(), seq, Cause.FAULT);
+        if (suspect) {
+            coreSuspected(cpu, now);
+        }
+    }
+
+    /** A write the sandbox refused: evidence against the replica and its version; the reply is voted as usual. */
+    private void violation(Slot slot, Frame.ContractViolation v) {
+        long now = nanos.getAsLong();
+        String evidence = v.operation() + " " + v.path() + ": " + v.detail() + " (while executing #" + v.sequence() + ")";
+        slot.faults++;
+        slot.lastFault = FaultKind.CONTRACT_VIOLATION.label() + " at #" + v.sequence() + ": " + evidence;
+        count("faults." + FaultKind.CONTRACT_VIOLATION.label());
+        reputation.fault(slot.index, slot.spec.label(), slot.cpu, FaultKind.CONTRACT_VIOLATION, now);
+        LOG.warn("group {}: replica {} (pid {}) violated its contract: {}", config.name(), slot.index, slot.pid(), evidence);
+        emit(new GroupEvent.FaultDetected(clock.millis(), config.name(), slot.index, slot.cpu, v.sequence(),
+                FaultKind.CONTRACT_VIOLATION, evidence));
+    }
+
+    private void coreSuspected(int cpu, long now) {
+        count("suspect-cores");
+        String evidence = reputation.evidence(cpu, now);
+        LOG.warn("group {}: core {} is suspect: {}", config.name(), cpu, evidence);
+        emit(new GroupEvent.CoreSuspected(clock.millis(), config.name(), cpu, reputation.core(cpu).score(now),
+                reputation.core(cpu).faults(), evidence));
+        placement.rebalance("core " + cpu + " is suspect");
+    }
+
+    /** Forgets every vote the slot's current process cast: it is being replaced or put to sleep. */
+    void withdrawVotes(Slot slot, long now) {
+        for (long s = log.firstSequence(); s <= log.lastSequence(); s++) {
+            LogEntry e = log.get(s);
+            if (e != null) {
+                e.ballot.withdraw(slot.index);
+            }
+        }
+        checkpoints.withdraw(slot, now);
+        injections.replaced(slot);
     }
 
     /** Kills the slot's process and starts a fresh one that restores the stable checkpoint and replays. */
-    private void restart(Slot slot, String reason, long seq) {
+    void restart(Slot slot, String reason, long seq, Cause cause) {
         if (slot.process != null) {
             slot.process.kill();
-        }
-        for (long s = log.firstSequence(); s <= log.lastSequence(); s++) {
-            log.get(s).ballot.withdraw(slot.index);
-        }
-        for (Ballot b : digestVotes.values()) {
-            b.withdraw(slot.index);
-        }
-        if (fetching != null && fetching.slot() == slot.index) {
-            long fseq = fetching.sequence();
-            Digest fdigest = fetching.digest();
-            fetching = null;
-            fetchSnapshot(fseq, fdigest, slot.index);
-        }
-        ArrayDeque<CompletableFuture<String>> q = pendingInjections.remove(slot.index);
-        if (q != null) {
-            q.forEach(f -> f.complete("replica was replaced before it carried the fault out"));
+            processes.remove(slot.process);
         }
         long now = nanos.getAsLong();
+        withdrawVotes(slot, now);
         if (slot.recoveryStartNanos < 0) {
             slot.recoveryStartNanos = now;
         }
+        slot.rejuvenating = cause == Cause.REJUVENATION;
         emit(new GroupEvent.RecoveryStarted(clock.millis(), config.name(), slot.index, slot.cpu, seq, reason));
-        long window = config.restartWindow().toNanos();
-        while (!slot.restartTimes.isEmpty() && now - slot.restartTimes.peekFirst() > window) {
-            slot.restartTimes.pollFirst();
-        }
-        slot.restartTimes.addLast(now);
-        if (slot.restartTimes.size() > config.maxRestarts()) {
-            long backoffMs = Math.min(30_000, 1000L << Math.min(5, slot.backoffLevel++));
-            slot.backoffUntilNanos = now + TimeUnit.MILLISECONDS.toNanos(backoffMs);
-            setState(slot, SlotState.BACKING_OFF);
-            slot.process = null;
-            LOG.warn("group {}: replica {} restarted {} times within {} s; backing off {} ms", config.name(), slot.index,
-                    slot.restartTimes.size(), config.restartWindow().toSeconds(), backoffMs);
+        if (!cause.counts()) {
+            launch(slot);
             return;
         }
-        launch(slot);
+        if (escalation.restarted(slot, now)) {
+            launch(slot);
+        }
     }
 
-    private void launch(Slot slot) {
+    void launch(Slot slot) {
+        long now = nanos.getAsLong();
+        ReplicaSpec spec = escalation.specFor(slot, now);
+        if (spec == null) {
+            // Every version is quarantined: wait for the release, not a moment longer.
+            slot.backoffUntilNanos = escalation.retryAt(slot, now);
+            slot.process = null;
+            setState(slot, SlotState.BACKING_OFF);
+            return;
+        }
+        slot.spec = spec;
         slot.incarnation++;
-        slot.cpu = chooseCpu(slot);
+        int cpu = placement.chooseCpu(slot);
+        if (cpu != slot.cpu) {
+            slot.cpu = cpu;
+            slot.cpuSinceNanos = now;
+        }
         slot.outbox.clear();
-        slot.cursor = stable.sequence() + 1;
-        slot.repliedThrough = stable.sequence();
+        slot.cursor = checkpoints.stable().sequence() + 1;
+        slot.repliedThrough = checkpoints.stable().sequence();
         slot.digestSequence = 0;
         slot.digest = "";
-        long now = nanos.getAsLong();
+        slot.deadStrikes = 0;
         slot.lastHeardNanos = now;
         slot.progressNanos = now;
         try {
-            Process p = launcher.start(slot.index, slot.cpu);
+            Process p = launcher.start(slot.index, spec, slot.cpu);
+            launched.removeIf(h -> !h.isAlive());
+            launched.add(p.toHandle());
             slot.process = new ReplicaProcess(slot.index, slot.incarnation, slot.cpu, p, codec, this::post);
+            processes.add(slot.process);
             setState(slot, SlotState.STARTING);
             emit(new GroupEvent.ReplicaStarted(clock.millis(), config.name(), slot.index, slot.cpu, p.pid(),
-                    slot.incarnation, slot.spec.label()));
+                    slot.incarnation, spec.label()));
         } catch (IOException | RuntimeException e) {
             slot.process = null;
             slot.faults++;
             slot.lastFault = "start-failure: " + e.getMessage();
             count("faults." + FaultKind.START_FAILURE.label());
+            reputation.fault(slot.index, spec.label(), slot.cpu, FaultKind.START_FAILURE, now);
             emit(new GroupEvent.FaultDetected(clock.millis(), config.name(), slot.index, slot.cpu, 0,
                     FaultKind.START_FAILURE, "cannot start replica process: " + e.getMessage()));
-            slot.backoffUntilNanos = now + TimeUnit.SECONDS.toNanos(1L << Math.min(5, slot.backoffLevel++));
-            setState(slot, SlotState.BACKING_OFF);
+            escalation.startFailed(slot);
+            return;
         }
-    }
-
-    /** Pinned replicas get distinct cores; a replaced replica moves to the next free core. */
-    private int chooseCpu(Slot slot) {
-        if (!config.pin()) {
-            return -1;
-        }
-        int cores = CpuPinning.cores();
-        int start = slot.cpu < 0 ? slot.index % cores : (slot.cpu + 1) % cores;
-        for (int k = 0; k < cores; k++) {
-            int c = (start + k) % cores;
-            boolean used = false;
-            for (Slot other : slots) {
-                used |= other != slot && other.hasProcess() && other.cpu == c;
-            }
-            if (!used) {
-                return c;
-            }
-        }
-        return start;
+        placement.rebalance("rotation after replica " + slot.index + " restarted");
     }
 
     private void checkTimers(long now) {
@@ -601,17 +734,22 @@ final class GroupLoop implements Runnable {
                     }
                 }
                 case BACKING_OFF -> {
-                    if (failed == null && running && now >= slot.backoffUntilNanos) {
+                    if (serving() && now >= slot.backoffUntilNanos) {
                         launch(slot);
                     }
                 }
                 default -> { }
             }
         }
-        if (fetching != null && now - fetching.sinceNanos() > config.deadline().toNanos() * 4) {
-            fetching = null; // the next checkpoint will try again
+        checkpoints.checkTimeout(now);
+        expireUnanswered(now);
+        if (serving()) {
+            supervisor.tick(now);
         }
-        // Requests nobody could answer in time (more than f replicas down for long) fail as unavailable.
+    }
+
+    /** Requests nobody could answer in time (more than f replicas down for long) fail as unavailable. */
+    private void expireUnanswered(long now) {
         while (firstUnanswered <= log.lastSequence()) {
             LogEntry e = log.get(firstUnanswered);
             if (e == null || e.answered) {
@@ -633,6 +771,13 @@ final class GroupLoop implements Runnable {
         }
     }
 
+    /** Called by {@link SelfCheck} for every repair: log, count, event. */
+    void repaired(String invariant, String found, String repair) {
+        count("self-repairs");
+        LOG.warn("group {}: self-check {}: {}; repaired: {}", config.name(), invariant, found, repair);
+        emit(new GroupEvent.SelfRepaired(clock.millis(), config.name(), invariant, found, repair));
+    }
+
     private void failStop(long seq, String detail) {
         if (failed != null) {
             return;
@@ -641,7 +786,7 @@ final class GroupLoop implements Runnable {
         LOG.error("group {}: {}", config.name(), failed.getMessage());
         emit(new GroupEvent.FailStopped(clock.millis(), config.name(), seq, detail));
         log.forEach(e -> {
-            if (!e.answered) {
+            if (e != null && !e.answered) {
                 e.answered = true;
                 e.reply.completeExceptionally(failed);
             }
@@ -661,9 +806,12 @@ final class GroupLoop implements Runnable {
             }
             setState(s, SlotState.STOPPED);
         }
-        UnavailableException closed = new UnavailableException("group " + config.name() + " closed");
+        for (ReplicaProcess p : processes) {
+            p.kill(); // orphans the table lost track of, if any
+        }
+        UnavailableException closed = closedException();
         log.forEach(e -> {
-            if (!e.answered) {
+            if (e != null && !e.answered) {
                 e.answered = true;
                 e.reply.completeExceptionally(closed);
             }
@@ -676,61 +824,75 @@ final class GroupLoop implements Runnable {
                 t.action().run();
             }
         }
+        terminated = true;
+        rejectQueued(); // what was posted between the drain above and the flag
     }
 
-    // ---- injection and status (run on the loop via Task) -------------------------------------------
+    /** Fails every queued request and task: the loop will never handle them. Any thread, after termination. */
+    private void rejectQueued() {
+        UnavailableException closed = closedException();
+        Object m;
+        while ((m = inbox.poll()) != null) {
+            if (m instanceof Submit s) {
+                s.reply().completeExceptionally(closed);
+            } else if (m instanceof Task t) {
+                t.rejected().accept(closed);
+            }
+        }
+    }
+
+    UnavailableException closedException() {
+        return new UnavailableException("group " + config.name() + " is closed");
+    }
+
+    // ---- admin actions, injection and status (run on the loop via Task) ----------------------------
+
+    private Slot slot(int replica) {
+        if (replica < 0 || replica >= slots.length) {
+            throw new IllegalArgumentException("no replica " + replica + "; the group has " + slots.length
+                    + " (0.." + (slots.length - 1) + ")");
+        }
+        return slots[replica];
+    }
+
+    /** Operator action: replace one replica now (restore + replay), without counting it as a fault. */
+    String restartReplica(int replica) {
+        Slot slot = slot(replica);
+        if (!serving()) {
+            throw new IllegalStateException("group " + config.name() + " is not serving");
+        }
+        if (slot.state == SlotState.DORMANT) {
+            throw new IllegalStateException("replica " + replica + " is dormant (adaptive DMR): it has no process to restart");
+        }
+        long before = slot.pid();
+        if (slot.state == SlotState.BACKING_OFF) {
+            intensity.recovered(slot.index);
+            launch(slot);
+        } else {
+            restart(slot, "restart requested by operator", log.lastSequence(), Cause.OPERATOR);
+        }
+        return "replica " + replica + ": pid " + before + " replaced by pid " + slot.pid() + " (" + slot.state.label() + ")";
+    }
+
+    void setRejuvenationPeriod(Duration period) {
+        supervisor.setRejuvenationPeriod(period, nanos.getAsLong());
+    }
 
     CompletableFuture<String> inject(int replica, InjectedFault fault, long arg) {
-        CompletableFuture<String> done = new CompletableFuture<>();
-        if (replica < 0 || replica >= slots.length) {
-            done.completeExceptionally(new IllegalArgumentException("no replica " + replica + "; the group has "
-                    + slots.length + " (0.." + (slots.length - 1) + ")"));
-            return done;
+        try {
+            return injections.inject(slot(replica), fault, arg);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
         }
-        Slot slot = slots[replica];
-        if (!slot.hasProcess()) {
-            done.completeExceptionally(new IllegalStateException("replica " + replica + " has no running process (" + slot.state.label() + ")"));
-            return done;
-        }
-        long pid = slot.pid();
-        switch (fault) {
-            case CRASH -> {
-                slot.process.process().destroyForcibly(); // SIGKILL; detection sees a crash like any other
-                done.complete("SIGKILL sent to pid " + pid);
-            }
-            case HANG -> done.complete(Signals.stop(pid));
-            default -> {
-                slot.outbox.add(new Frame.Inject(fault.ordinal(), arg));
-                pendingInjections.computeIfAbsent(replica, k -> new ArrayDeque<>()).add(done);
-            }
-        }
-        if (!fault.insideReplica()) {
-            emit(new GroupEvent.FaultInjected(clock.millis(), config.name(), replica, slot.cpu, log.lastSequence(),
-                    fault.label(), done.getNow("")));
-        }
-        return done;
     }
 
     GroupStatus status() {
-        List<ReplicaStatus> rs = new ArrayList<>();
-        for (Slot s : slots) {
-            rs.add(new ReplicaStatus(s.index, s.state, s.hasProcess() ? s.pid() : -1, s.cpu, s.incarnation,
-                    s.spec.label(), s.repliedThrough, s.faults, s.lastFault, s.digestSequence, s.digest));
-        }
-        int pending = 0;
-        for (long q = Math.max(firstUnanswered, log.firstSequence()); q <= log.lastSequence(); q++) {
-            if (!log.get(q).answered) {
-                pending++;
-            }
-        }
-        return new GroupStatus(config.name(), quorum.replicas(), quorum.faultsMasked(),
-                failed == null ? null : failed.getMessage(), log.lastSequence(), stable.sequence(),
-                stable.digest() == null ? "" : stable.digest().hex(), log.size(), pending, new LinkedHashMap<>(counters), rs);
+        return StatusView.of(this, nanos.getAsLong(), failed);
     }
 
     /** The stable checkpoint's snapshot bytes (null before the first), for tools and tests. */
     Checkpoint stableCheckpoint() {
-        return stable;
+        return checkpoints.stable();
     }
 
     Path logFile(int replica) {
@@ -739,18 +901,18 @@ final class GroupLoop implements Runnable {
 
     // ---- plumbing ----------------------------------------------------------------------------------
 
-    private void setState(Slot slot, SlotState state) {
+    void setState(Slot slot, SlotState state) {
         if (slot.state != state) {
             slot.state = state;
             slot.stateSinceNanos = nanos.getAsLong();
         }
     }
 
-    private void count(String name) {
+    void count(String name) {
         counters.merge(name, 1L, Long::sum);
     }
 
-    private void emit(GroupEvent event) {
+    void emit(GroupEvent event) {
         for (Consumer<GroupEvent> l : listeners) {
             try {
                 l.accept(event);

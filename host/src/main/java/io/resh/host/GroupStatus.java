@@ -17,8 +17,10 @@ import java.util.Map;
  * @param pending requests not yet answered
  * @param counters named counters: requests, replies, faults by kind, recoveries, checkpoints, rollbacks
  * @param replicaStates one status per slot
+ * @param supervision trust in cores and versions, quarantines, redundancy mode, rejuvenation
  */
 public record GroupStatus(String name, int replicas, int faultsMasked, String failed, long lastSequence,
                           long stableCheckpoint, String stableDigest, int logLength, int pending,
-                          Map<String, Long> counters, List<ReplicaStatus> replicaStates) {
+                          Map<String, Long> counters, List<ReplicaStatus> replicaStates,
+                          SupervisionStatus supervision) {
 }

@@ -33,14 +33,22 @@ import java.util.function.Consumer;
  * threw; with {@link io.resh.core.FailStopException} when the group stopped rather than answer unvoted;
  * with {@link UnavailableException} when no quorum answered in time or the group closed. Keep callbacks
  * on it short, or hop to your own executor.
+ *
+ * <p>Once closed, every call that needs the group's loop ({@link #status}, {@link #restart}, ...) and every
+ * {@link #submit} fails at once with {@link UnavailableException}. If the JVM exits without {@link #close},
+ * a shutdown hook stops the group and kills whatever replica process is still alive, a stopped one included.
  */
 public final class ReplicaGroup implements AutoCloseable {
+    /** How long the shutdown hook lets the loop stop its replicas politely before killing the rest. */
+    private static final long EXIT_GRACE_MILLIS = 1_000;
+
     private final GroupConfig config;
     private final GroupLoop loop;
     private final Thread thread;
     private final Path workDir;
     private final Thread shutdownHook;
     private final FaultInjector faults;
+    private volatile boolean closed;
 
     private ReplicaGroup(GroupConfig config, Path workDir, Checkpoint initial) {
         this.config = config;
@@ -49,7 +57,7 @@ public final class ReplicaGroup implements AutoCloseable {
                 initial);
         this.thread = new Thread(loop, "resh-group-" + config.name());
         this.faults = new FaultInjector(this);
-        this.shutdownHook = new Thread(loop::stop, "resh-stop-" + config.name());
+        this.shutdownHook = new Thread(this::stopOnExit, "resh-stop-" + config.name());
     }
 
     /** Starts the group and waits until every replica is up (or the start timeout passed with a quorum up). */
@@ -79,7 +87,19 @@ public final class ReplicaGroup implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the work directory for group " + config.name(), e);
         }
-        ReplicaGroup group = new ReplicaGroup(config, dir, initial);
+        ReplicaGroup group;
+        try {
+            group = new ReplicaGroup(config, dir, initial);
+        } catch (RuntimeException e) {
+            if (config.workDir() == null) {
+                try {
+                    Files.deleteIfExists(dir); // still empty: nothing was started
+                } catch (IOException ignored) {
+                    // a stray empty temporary directory is harmless
+                }
+            }
+            throw e;
+        }
         listeners.forEach(group.loop::addListener);
         Runtime.getRuntime().addShutdownHook(group.shutdownHook);
         group.thread.start();
@@ -93,7 +113,8 @@ public final class ReplicaGroup implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             s = status();
             long active = s.replicaStates().stream().filter(r -> r.state() == SlotState.ACTIVE).count();
-            if (active == config.replicas()) {
+            long dormant = s.replicaStates().stream().filter(r -> r.state() == SlotState.DORMANT).count();
+            if (active + dormant == config.replicas()) {
                 return;
             }
             if (s.failed() != null) {
@@ -110,7 +131,8 @@ public final class ReplicaGroup implements AutoCloseable {
         if (active >= loop.quorum().agreementNeeded() && s.failed() == null) {
             return;
         }
-        int bad = s.replicaStates().stream().filter(r -> r.state() != SlotState.ACTIVE).mapToInt(ReplicaStatus::index)
+        int bad = s.replicaStates().stream().filter(r -> r.state() != SlotState.ACTIVE && r.state() != SlotState.DORMANT)
+                .mapToInt(ReplicaStatus::index)
                 .findFirst().orElse(0);
         close();
         throw new ReshException("group " + config.name() + " did not start: " + active + " of " + config.replicas()
@@ -121,7 +143,11 @@ public final class ReplicaGroup implements AutoCloseable {
     /** Orders, executes and votes one request. Thread-safe, never blocks. */
     public CompletableFuture<byte[]> submit(byte[] request) {
         CompletableFuture<byte[]> reply = new CompletableFuture<>();
-        loop.post(new GroupLoop.Submit(request, reply));
+        if (closed) {
+            reply.completeExceptionally(loop.closedException());
+        } else {
+            loop.post(new GroupLoop.Submit(request, reply));
+        }
         return reply;
     }
 
@@ -131,7 +157,11 @@ public final class ReplicaGroup implements AutoCloseable {
      */
     public CompletableFuture<byte[]> submit(byte[] request, long timeMillis, long seed) {
         CompletableFuture<byte[]> reply = new CompletableFuture<>();
-        loop.post(new GroupLoop.Submit(request, reply, true, timeMillis, seed));
+        if (closed) {
+            reply.completeExceptionally(loop.closedException());
+        } else {
+            loop.post(new GroupLoop.Submit(request, reply, true, timeMillis, seed));
+        }
         return reply;
     }
 
@@ -162,6 +192,21 @@ public final class ReplicaGroup implements AutoCloseable {
         loop.addListener(listener);
     }
 
+    /** Stops {@code listener} (the same instance that was added) from seeing events. No-op if it was not added. */
+    public void removeListener(Consumer<GroupEvent> listener) {
+        loop.removeListener(listener);
+    }
+
+    /** Sees every voted reply from now on, with its latency, on the group's loop thread. */
+    public void addReplyListener(ReplyListener listener) {
+        loop.addReplyListener(listener);
+    }
+
+    /** Stops {@code listener} (the same instance that was added) from seeing replies. No-op if it was not added. */
+    public void removeReplyListener(ReplyListener listener) {
+        loop.removeReplyListener(listener);
+    }
+
     /** Injects real faults into this group's replicas. */
     public FaultInjector faults() {
         return faults;
@@ -171,6 +216,36 @@ public final class ReplicaGroup implements AutoCloseable {
     public void checkpointNow() {
         onLoop(() -> {
             loop.checkpointNow();
+            return null;
+        });
+    }
+
+    /**
+     * Replaces one replica now by a fresh process that restores the stable checkpoint and replays the log
+     * tail, as a recovery would, but without counting it as a fault (no reputation loss, no restart
+     * intensity). A replica that is backing off is started at once.
+     *
+     * @return what was done, e.g. {@code "replica 1: pid 4711 replaced by pid 4800 (starting)"}
+     * @throws IllegalArgumentException if there is no such replica
+     * @throws IllegalStateException if the replica is dormant (adaptive DMR) or the group does not serve
+     */
+    public String restart(int replica) {
+        return onLoop(() -> loop.restartReplica(replica));
+    }
+
+    /**
+     * Proactive rejuvenation: every {@code period}, one healthy replica is replaced by a fresh process
+     * restored from the stable checkpoint, round-robin, one at a time and only while the others still
+     * reach a quorum. {@link Duration#ZERO} turns it off. The first one is due one period from now.
+     *
+     * @throws IllegalArgumentException if the period is negative
+     */
+    public void setRejuvenationPeriod(Duration period) {
+        if (period.isNegative()) {
+            throw new IllegalArgumentException("rejuvenation period must be >= 0, got " + period);
+        }
+        onLoop(() -> {
+            loop.setRejuvenationPeriod(period);
             return null;
         });
     }
@@ -197,7 +272,20 @@ public final class ReplicaGroup implements AutoCloseable {
         return onLoop(() -> loop.inject(replica, fault, arg));
     }
 
-    private <T> T onLoop(java.util.function.Supplier<T> action) {
+    /** The group's state machine, for tests that corrupt its bookkeeping on purpose. */
+    GroupLoop loop() {
+        return loop;
+    }
+
+    /**
+     * Runs {@code action} on the group's loop thread and waits for its result.
+     *
+     * @throws UnavailableException at once if the group is closed or its loop has stopped
+     */
+    <T> T onLoop(java.util.function.Supplier<T> action) {
+        if (closed) {
+            throw loop.closedException();
+        }
         CompletableFuture<T> result = new CompletableFuture<>();
         loop.post(new GroupLoop.Task(() -> {
             try {
@@ -205,7 +293,7 @@ public final class ReplicaGroup implements AutoCloseable {
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
             }
-        }));
+        }, result::completeExceptionally));
         try {
             return result.get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
@@ -221,6 +309,7 @@ public final class ReplicaGroup implements AutoCloseable {
     /** Stops every replica and fails what is still pending. Idempotent. */
     @Override
     public void close() {
+        closed = true;
         loop.stop();
         try {
             thread.join(10_000);
@@ -231,6 +320,27 @@ public final class ReplicaGroup implements AutoCloseable {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException e) {
             // already shutting down
+        }
+    }
+
+    /**
+     * The JVM is exiting without {@link #close}: ask the loop to stop its replicas, give it a moment, then
+     * kill every replica process still alive, and their children (a sandbox's), so that none outlives the
+     * host: a SIGSTOPped replica never reads the shutdown frame, and the JVM does not wait for the loop.
+     */
+    private void stopOnExit() {
+        closed = true;
+        loop.stop();
+        try {
+            thread.join(EXIT_GRACE_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (ProcessHandle p : loop.launchedProcesses()) {
+            if (p.isAlive()) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }
         }
     }
 

@@ -38,9 +38,21 @@ final class ReplicaLauncher {
         return workDir.resolve("replica-" + slot + ".log");
     }
 
-    List<String> command(int slot, int cpu) {
-        ReplicaSpec spec = config.specs().get(slot);
+    List<String> command(int slot, ReplicaSpec spec, int cpu) {
         List<String> cmd = new ArrayList<>();
+        Integer files = config.supervision().openFiles();
+        Integer procs = config.supervision().processes();
+        if (files != null || procs != null) {
+            // prlimit sets the limits and execs the rest: they hold for the sandbox and the JVM inside it.
+            cmd.add(Binaries.find("prlimit", "limits", "util-linux's prlimit is needed for limits.openFiles/processes"));
+            if (files != null) {
+                cmd.add("--nofile=" + files + ":" + files);
+            }
+            if (procs != null) {
+                cmd.add("--nproc=" + procs + ":" + procs);
+            }
+            cmd.add("--");
+        }
         if (config.sandbox() == Sandbox.BWRAP) {
             cmd.addAll(BwrapSandbox.prefix(workDir.resolve("replica-" + slot)));
         }
@@ -61,9 +73,9 @@ final class ReplicaLauncher {
         return cmd;
     }
 
-    Process start(int slot, int cpu) throws IOException {
+    Process start(int slot, ReplicaSpec spec, int cpu) throws IOException {
         Files.createDirectories(workDir.resolve("replica-" + slot));
-        ProcessBuilder pb = new ProcessBuilder(command(slot, cpu));
+        ProcessBuilder pb = new ProcessBuilder(command(slot, spec, cpu));
         pb.directory(workDir.resolve("replica-" + slot).toFile());
         pb.redirectError(ProcessBuilder.Redirect.appendTo(logFile(slot).toFile()));
         return pb.start();

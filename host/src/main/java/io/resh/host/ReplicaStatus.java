@@ -14,8 +14,10 @@ package io.resh.host;
  * @param lastFault description of the most recent fault, or empty
  * @param digestSequence checkpoint of the last state digest this incarnation reported (0 = none)
  * @param digest that digest in hex, or empty
+ * @param reputation trust in this slot, in (0, 1]: 1 = nothing recent against it, one fresh fault = 0.5;
+ *     faults lower it, time and correct votes restore it
  */
 public record ReplicaStatus(int index, SlotState state, long pid, int cpu, int incarnation, String version,
                             long repliedThrough, long faults, String lastFault,
-                            long digestSequence, String digest) {
+                            long digestSequence, String digest, double reputation) {
 }

@@ -49,19 +49,23 @@ final class RequestLog {
         next++;
     }
 
-    /** The entry with this sequence number, or null if it was truncated or not yet assigned. */
+    /**
+     * The entry with this sequence number, or null if it was truncated, not yet assigned, or the slot
+     * holds something else (corrupted bookkeeping must never route a vote to the wrong request).
+     */
     LogEntry get(long seq) {
         if (seq < first || seq >= next) {
             return null;
         }
-        return ring[slot(seq)];
+        LogEntry e = ring[slot(seq)];
+        return e != null && e.sequence == seq ? e : null;
     }
 
     /** Drops decided entries up to and including {@code seq}; stops at the first undecided one. */
     void truncateThrough(long seq) {
         while (first <= seq && first < next) {
             LogEntry e = ring[slot(first)];
-            if (!e.answered) {
+            if (e != null && !e.answered) {
                 return;
             }
             ring[slot(first)] = null;
@@ -84,6 +88,43 @@ final class RequestLog {
             }
         }
         return true;
+    }
+
+    /**
+     * Puts every kept entry back at its own sequence number (self-stabilization after the ring was
+     * scrambled) and returns the sequence numbers for which no entry exists any more.
+     */
+    java.util.List<Long> repair() {
+        java.util.Map<Long, LogEntry> found = new java.util.HashMap<>();
+        for (LogEntry e : ring) {
+            if (e != null && e.sequence >= first && e.sequence < next) {
+                found.putIfAbsent(e.sequence, e);
+            }
+        }
+        Arrays.fill(ring, null);
+        java.util.List<Long> missing = new java.util.ArrayList<>();
+        for (long s = first; s < next; s++) {
+            LogEntry e = found.get(s);
+            ring[slot(s)] = e;
+            if (e == null) {
+                missing.add(s);
+            }
+        }
+        return missing;
+    }
+
+    /** Fills a hole {@link #repair} reported. */
+    void fill(LogEntry e) {
+        if (e.sequence >= first && e.sequence < next && ring[slot(e.sequence)] == null) {
+            ring[slot(e.sequence)] = e;
+        }
+    }
+
+    /** Swaps two kept entries in the ring: a deliberate corruption, for self-check tests only. */
+    void scramble(long a, long b) {
+        LogEntry t = ring[slot(a)];
+        ring[slot(a)] = ring[slot(b)];
+        ring[slot(b)] = t;
     }
 
     private int slot(long seq) {

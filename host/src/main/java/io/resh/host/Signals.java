@@ -1,6 +1,8 @@
 package io.resh.host;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /** POSIX signals the JDK has no API for (it only knows SIGTERM and SIGKILL). */
@@ -10,7 +12,24 @@ final class Signals {
 
     /** SIGSTOP: the process freezes, as a hung replica would. */
     static String stop(long pid) {
-        return send("STOP", pid);
+        String result = send("STOP", pid);
+        // The signal is asynchronous: report the hang only once the process really is stopped, so a
+        // caller never races a replica that still answers for a few more milliseconds.
+        Path stat = Path.of("/proc", Long.toString(pid), "stat");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < deadline && Files.exists(stat)) {
+            try {
+                String s = Files.readString(stat);
+                int close = s.lastIndexOf(')');
+                if (close > 0 && close + 2 < s.length() && (s.charAt(close + 2) == 'T' || s.charAt(close + 2) == 't')) {
+                    return result;
+                }
+                Thread.onSpinWait();
+            } catch (IOException e) {
+                return result;
+            }
+        }
+        return result;
     }
 
     /** SIGCONT. */

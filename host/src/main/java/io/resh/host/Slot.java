@@ -1,18 +1,22 @@
 package io.resh.host;
 
 import io.resh.core.config.ReplicaSpec;
-import java.util.ArrayDeque;
+import io.resh.replica.Frame;
 import java.util.ArrayList;
 import java.util.List;
-import io.resh.replica.Frame;
 
 /** The group loop's bookkeeping for one replica position. Touched only by the loop thread. */
 final class Slot {
     final int index;
-    final ReplicaSpec spec;
+    /** The version the config gives this slot. */
+    final ReplicaSpec configured;
+    /** The version the current incarnation runs: {@link #configured}, or a stand-in while that one is quarantined. */
+    ReplicaSpec spec;
     ReplicaProcess process;
     int incarnation;
     int cpu = -1;
+    /** Since when the slot has been on {@link #cpu} (rebalancing moves the longest-sitting replica). */
+    long cpuSinceNanos;
     SlotState state = SlotState.STOPPED;
 
     /** Next sequence number to send. */
@@ -28,19 +32,22 @@ final class Slot {
     long recoveryStartNanos = -1;
     long catchUpTarget;
     long replayFrom;
+    /** The replacement in progress is a proactive rejuvenation, not a recovery from a fault. */
+    boolean rejuvenating;
 
     long faults;
     long digestSequence;
     String digest = "";
     String lastFault = "";
-    final ArrayDeque<Long> restartTimes = new ArrayDeque<>();
     long backoffUntilNanos;
-    int backoffLevel;
+    /** Self-check: consecutive checks that found this slot's process dead without a report (see {@link SelfCheck}). */
+    int deadStrikes;
 
     final List<Frame> outbox = new ArrayList<>();
 
     Slot(int index, ReplicaSpec spec) {
         this.index = index;
+        this.configured = spec;
         this.spec = spec;
     }
 

@@ -12,6 +12,8 @@ public enum SlotState {
     ACTIVE,
     /** Restart intensity exceeded: waiting before the next restart. */
     BACKING_OFF,
+    /** Adaptive redundancy in DMR mode: no process; woken (restore + replay) by the first divergence. */
+    DORMANT,
     /** Stopped with the group. */
     STOPPED;
 

@@ -52,6 +52,45 @@ class ConfigFileTest {
     }
 
     @Test
+    void shouldLoadTheSupervisionFields() throws IOException {
+        GroupConfig c = ConfigFile.load(write("""
+                group: kv
+                replicas: 3
+                service: { class: a.Kv }
+                pin: true
+                cpus: [0, 1]
+                limits: { openFiles: 2048, processes: 4096 }
+                restart: { max: 3, window: 30s, versionMax: 9, backoffMax: 20s, quarantine: 5m }
+                reputation: { halfLife: 2m, voteCredit: 0.01, coreSuspectBelow: 0.3 }
+                rejuvenation: { period: 15m }
+                selfCheck: { interval: 500ms }
+                adaptive: { quiet: 45s }
+                """));
+        var s = c.supervision();
+        assertThat(s.cpus()).containsExactly(0, 1);
+        assertThat(s.openFiles()).isEqualTo(2048);
+        assertThat(s.processes()).isEqualTo(4096);
+        assertThat(s.versionMaxRestarts()).isEqualTo(9);
+        assertThat(s.maxBackoff()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(s.quarantine()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(s.reputationHalfLife()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(s.voteCredit()).isEqualTo(0.01);
+        assertThat(s.coreSuspectBelow()).isEqualTo(0.3);
+        assertThat(s.rejuvenationPeriod()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(s.selfCheckInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(s.adaptive()).isTrue();
+        assertThat(s.adaptiveQuiet()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(ConfigFile.load(write("group: kv\nservice: {class: a.B}\nadaptive: true\n")).supervision().adaptive())
+                .isTrue();
+        assertThat(ConfigFile.load(write("group: kv\nservice: {class: a.B}\nrejuvenation: {period: off}\n"))
+                .supervision().rejuvenates()).isFalse();
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\ncpus: 1\n")))
+                .hasMessage("group.yaml: cpus: expected a list of core numbers like [0, 1], got 1");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nreputation: {halflife: 1m}\n")))
+                .hasMessageStartingWith("group.yaml: reputation.halflife: unknown field");
+    }
+
+    @Test
     void shouldLoadTheShippedExamples() {
         for (String name : new String[] {"kv.yaml", "aes.yaml", "aes-diverse-runtimes.yaml"}) {
             GroupConfig c = ConfigFile.load(Path.of("..", "examples", name));

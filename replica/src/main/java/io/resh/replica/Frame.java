@@ -107,4 +107,15 @@ public sealed interface Frame {
             return FrameCodec.INJECTED;
         }
     }
+
+    /**
+     * While executing request {@code sequence} the service tried something the sandbox forbids — a write
+     * outside its allowed directories — and the operating system refused it. The reply is sent as usual;
+     * this frame is the evidence ({@code operation} on {@code path}, and the OS's reason).
+     */
+    record ContractViolation(long sequence, String operation, String path, String detail) implements Frame {
+        public byte type() {
+            return FrameCodec.CONTRACT_VIOLATION;
+        }
+    }
 }

@@ -38,6 +38,7 @@ import java.nio.charset.StandardCharsets;
  *   0x14 HEARTBEAT       (empty)
  *   0x15 RESTORED        seq u64 | ok u8 | detail UTF-8 ...
  *   0x16 INJECTED        fault u8 | detail UTF-8 ...
+ *   0x17 CONTRACT_VIOLATION  seq u64 | op length u16 | op UTF-8 | path length u16 | path UTF-8 | detail UTF-8 ...
  * </pre>
  *
  * Many frames are written back to back and flushed once (batching); a reader never needs more than
@@ -65,6 +66,7 @@ public final class FrameCodec {
     static final byte HEARTBEAT = 0x14;
     static final byte RESTORED = 0x15;
     static final byte INJECTED = 0x16;
+    static final byte CONTRACT_VIOLATION = 0x17;
 
     public static final byte STATUS_OK = 0;
     public static final byte STATUS_ERROR = 1;
@@ -127,6 +129,9 @@ public final class FrameCodec {
             return 9 + r.detail().getBytes(StandardCharsets.UTF_8).length;
         } else if (frame instanceof Frame.Injected i) {
             return 1 + i.detail().getBytes(StandardCharsets.UTF_8).length;
+        } else if (frame instanceof Frame.ContractViolation v) {
+            return 8 + 2 + short16(v.operation()).length + 2 + short16(v.path()).length
+                    + v.detail().getBytes(StandardCharsets.UTF_8).length;
         }
         throw new IllegalArgumentException("unknown frame " + frame);
     }
@@ -188,6 +193,17 @@ public final class FrameCodec {
             header(out, INJECTED, 1 + d.length);
             out.writeByte(i.fault());
             out.write(d);
+        } else if (frame instanceof Frame.ContractViolation v) {
+            byte[] op = short16(v.operation());
+            byte[] path = short16(v.path());
+            byte[] d = v.detail().getBytes(StandardCharsets.UTF_8);
+            header(out, CONTRACT_VIOLATION, 8 + 2 + op.length + 2 + path.length + d.length);
+            out.writeLong(v.sequence());
+            out.writeShort(op.length);
+            out.write(op);
+            out.writeShort(path.length);
+            out.write(path);
+            out.write(d);
         } else {
             throw new IllegalArgumentException("unknown frame " + frame);
         }
@@ -202,6 +218,17 @@ public final class FrameCodec {
         head[3] = type;
         INT.set(head, 4, fixed + variable);
         return head;
+    }
+
+    /** UTF-8 bytes of {@code s}, cut to fit a u16 length (at a character boundary). */
+    private static byte[] short16(String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        int n = s.length();
+        while (b.length > 0xFFFF) {
+            n = n * 3 / 4;
+            b = s.substring(0, n).getBytes(StandardCharsets.UTF_8);
+        }
+        return b;
     }
 
     private static void header(DataOutputStream out, byte type, int length) throws IOException {
@@ -323,6 +350,18 @@ public final class FrameCodec {
                 need(type, len, 1);
                 int fault = in.readUnsignedByte();
                 yield new Frame.Injected(fault, new String(bytes(in, len - 1), StandardCharsets.UTF_8));
+            }
+            case CONTRACT_VIOLATION -> {
+                need(type, len, 12);
+                long seq = in.readLong();
+                int opLen = in.readUnsignedShort();
+                need(type, len, 12 + opLen);
+                String op = new String(bytes(in, opLen), StandardCharsets.UTF_8);
+                int pathLen = in.readUnsignedShort();
+                need(type, len, 12 + opLen + pathLen);
+                String path = new String(bytes(in, pathLen), StandardCharsets.UTF_8);
+                yield new Frame.ContractViolation(seq, op, path,
+                        new String(bytes(in, len - 12 - opLen - pathLen), StandardCharsets.UTF_8));
             }
             default -> throw new FrameFormatException(String.format("unknown frame type 0x%02x (%d-byte body)", type, len));
         };

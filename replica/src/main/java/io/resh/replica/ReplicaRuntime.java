@@ -108,6 +108,10 @@ final class ReplicaRuntime {
             String text = e.getClass().getName() + ": " + e.getMessage();
             status = FrameCodec.STATUS_ERROR;
             payload = text.getBytes(StandardCharsets.UTF_8);
+            Frame.ContractViolation v = SandboxViolation.of(r.sequence(), e);
+            if (v != null) {
+                send(v); // evidence for the host; the error reply is still voted like any other
+            }
         }
         if (byzantineNext || corruptNextBit >= 0 || slowNextMillis > 0) {
             send(new Frame.Reply(r.sequence(), applyArmedFaults(FrameCodec.replyBody(status, payload))));
@@ -201,6 +205,8 @@ final class ReplicaRuntime {
                 new SplittableRandom(i.arg()).nextBytes(garbage);
                 garbage[0] = 0x00; // never a valid magic
                 synchronized (out) {
+                    // confirm first: after the garbage the host can no longer read anything from us
+                    codec.write(out, new Frame.Injected(i.fault(), "64 malformed bytes written on the IPC channel"));
                     out.write(garbage);
                     out.flush();
                 }

@@ -87,7 +87,8 @@ final class StateCorruptor {
             boolean application = !isJdk(type);
             for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
                 for (Field f : c.getDeclaredFields()) {
-                    if (Modifier.isStatic(f.getModifiers())) {
+                    // Record components are final and Field.set refuses them: flipping there would silently do nothing.
+                    if (Modifier.isStatic(f.getModifiers()) || (c.isRecord() && f.getType().isPrimitive())) {
                         continue;
                     }
                     try {

@@ -63,13 +63,22 @@ class FrameCodecTest {
                 net.jqwik.api.Combinators.combine(seq, Arbitraries.of(true, false), Arbitraries.strings().ofMaxLength(40))
                         .as(Frame.Restored::new),
                 net.jqwik.api.Combinators.combine(Arbitraries.integers().between(0, 255), Arbitraries.strings().ofMaxLength(40))
-                        .as(Frame.Injected::new)).list().ofMaxSize(20);
+                        .as(Frame.Injected::new),
+                net.jqwik.api.Combinators.combine(seq, Arbitraries.strings().ofMaxLength(20), Arbitraries.strings().ofMaxLength(60),
+                        Arbitraries.strings().ofMaxLength(40)).as(Frame.ContractViolation::new)).list().ofMaxSize(20);
     }
 
     @Property(tries = 300)
     void shouldRoundTripAnyBatchOfFrames(@ForAll("frames") List<Frame> frames) throws IOException {
         List<Frame> back = decode(encode(frames));
         assertThat(back).usingRecursiveFieldByFieldElementComparator().isEqualTo(frames);
+    }
+
+    @Test
+    void shouldRejectAContractViolationWhosePathOverrunsTheBody() throws IOException {
+        byte[] ok = encode(List.of(new Frame.ContractViolation(9, "Files.write", "/etc/passwd", "Read-only file system")));
+        ok[8 + 8 + 2 + "Files.write".length() + 1] = (byte) 0xff; // path length far beyond the body
+        assertThatThrownBy(() -> decode(ok)).isInstanceOf(FrameFormatException.class).hasMessageContaining("truncated frame");
     }
 
     @Test

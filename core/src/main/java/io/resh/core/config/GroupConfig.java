@@ -29,18 +29,45 @@ import java.util.Objects;
  * @param maxRestarts restart intensity: more than this many restarts of one slot within
  *     {@code restartWindow} back off
  * @param restartWindow the window of the restart intensity limit
+ * @param versions every configured version, distinct by label (a quarantined version's slots switch
+ *     to another one from this list)
+ * @param supervision reputation, core attribution, quarantine, rejuvenation, self-checks, adaptive
+ *     redundancy and resource limits
  */
 public record GroupConfig(String name, int replicas, List<ReplicaSpec> specs, String classpath,
                           int checkpointEvery, Duration deadline, Duration heartbeatInterval,
                           Duration heartbeatTimeout, Duration startTimeout, int maxRequestBytes,
                           long maxSnapshotBytes, boolean pin, Sandbox sandbox, Long seed, String workDir,
-                          String listenHost, int listenPort, int maxRestarts, Duration restartWindow) {
+                          String listenHost, int listenPort, int maxRestarts, Duration restartWindow,
+                          List<ReplicaSpec> versions, SupervisionConfig supervision) {
 
     /** JVM flags every replica gets unless the config says otherwise: small, fast-starting JVMs. */
     public static final List<String> DEFAULT_JVM_ARGS = List.of("-XX:+UseSerialGC", "-Xss1m", "-XX:-UsePerfData");
 
     public GroupConfig {
         specs = List.copyOf(specs);
+        versions = List.copyOf(versions);
+    }
+
+    /** The configuration without the supervision fields: distinct versions from the specs, default supervision. */
+    public GroupConfig(String name, int replicas, List<ReplicaSpec> specs, String classpath,
+                       int checkpointEvery, Duration deadline, Duration heartbeatInterval,
+                       Duration heartbeatTimeout, Duration startTimeout, int maxRequestBytes,
+                       long maxSnapshotBytes, boolean pin, Sandbox sandbox, Long seed, String workDir,
+                       String listenHost, int listenPort, int maxRestarts, Duration restartWindow) {
+        this(name, replicas, specs, classpath, checkpointEvery, deadline, heartbeatInterval, heartbeatTimeout,
+                startTimeout, maxRequestBytes, maxSnapshotBytes, pin, sandbox, seed, workDir, listenHost, listenPort,
+                maxRestarts, restartWindow, distinct(specs), SupervisionConfig.defaults(maxRestarts));
+    }
+
+    private static List<ReplicaSpec> distinct(List<ReplicaSpec> specs) {
+        List<ReplicaSpec> out = new ArrayList<>();
+        for (ReplicaSpec s : specs) {
+            if (out.stream().noneMatch(o -> o.label().equals(s.label()))) {
+                out.add(s);
+            }
+        }
+        return out;
     }
 
     public static Builder builder(String name) {
@@ -71,6 +98,19 @@ public record GroupConfig(String name, int replicas, List<ReplicaSpec> specs, St
         private int listenPort = -1;
         private int maxRestarts = 5;
         private Duration restartWindow = Duration.ofSeconds(60);
+        private List<Integer> cpus = List.of();
+        private Duration reputationHalfLife = Duration.ofMinutes(10);
+        private double voteCredit = 0.001;
+        private double coreSuspectBelow = 0.25;
+        private Integer versionMaxRestarts;
+        private Duration maxBackoff = Duration.ofSeconds(30);
+        private Duration quarantine = Duration.ofMinutes(10);
+        private Duration rejuvenationPeriod = Duration.ZERO;
+        private Duration selfCheckInterval = Duration.ofSeconds(1);
+        private boolean adaptive;
+        private Duration adaptiveQuiet = Duration.ofSeconds(30);
+        private Integer openFiles;
+        private Integer processes;
 
         private Builder(String name) {
             this.name = name;
@@ -175,6 +215,63 @@ public record GroupConfig(String name, int replicas, List<ReplicaSpec> specs, St
             return this;
         }
 
+        /** The cores replicas may be pinned to (with {@link #pin}); empty = every core. */
+        public Builder cpus(List<Integer> cores) {
+            this.cpus = List.copyOf(cores);
+            return this;
+        }
+
+        /** Trust decay: evidence of a fault halves every {@code halfLife}; a correct vote removes {@code voteCredit}. */
+        public Builder reputation(Duration halfLife, double voteCredit) {
+            this.reputationHalfLife = halfLife;
+            this.voteCredit = voteCredit;
+            return this;
+        }
+
+        /** A core whose reputation falls below {@code score} is suspect and no longer used while others are. */
+        public Builder coreSuspectBelow(double score) {
+            this.coreSuspectBelow = score;
+            return this;
+        }
+
+        /**
+         * Escalation beyond {@link #restartIntensity}: more than {@code versionMax} restarts of one version
+         * within the restart window quarantine it for {@code quarantine}; back-off between restarts of one
+         * slot grows up to {@code maxBackoff}.
+         */
+        public Builder escalation(int versionMax, Duration maxBackoff, Duration quarantine) {
+            this.versionMaxRestarts = versionMax;
+            this.maxBackoff = maxBackoff;
+            this.quarantine = quarantine;
+            return this;
+        }
+
+        /** Replace one healthy replica by a fresh one every {@code period}; {@link Duration#ZERO} = off (default). */
+        public Builder rejuvenation(Duration period) {
+            this.rejuvenationPeriod = period;
+            return this;
+        }
+
+        /** How often the host checks and repairs its own bookkeeping (default 1 s). */
+        public Builder selfCheck(Duration interval) {
+            this.selfCheckInterval = interval;
+            return this;
+        }
+
+        /** Adaptive redundancy: N = 3 runs as DMR until the first divergence, and again after {@code quiet}. */
+        public Builder adaptive(Duration quiet) {
+            this.adaptive = true;
+            this.adaptiveQuiet = quiet;
+            return this;
+        }
+
+        /** OS resource limits of every replica process (util-linux {@code prlimit}); null = inherit. */
+        public Builder processLimits(Integer openFiles, Integer processes) {
+            this.openFiles = openFiles;
+            this.processes = processes;
+            return this;
+        }
+
         /** @throws ConfigException naming the first invalid field */
         public GroupConfig build() {
             if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
@@ -196,6 +293,12 @@ public record GroupConfig(String name, int replicas, List<ReplicaSpec> specs, St
                     ReplicaSpec v = versions.get(i);
                     if (v.serviceClass() == null || v.serviceClass().isBlank()) {
                         throw new ConfigException("versions[" + i + "].class", "missing: name the ReplicatedService implementation");
+                    }
+                    for (int j = 0; j < i; j++) {
+                        if (versions.get(j).label().equals(v.label()) && !versions.get(j).equals(v)) {
+                            throw new ConfigException("versions[" + i + "].label", "'" + v.label() + "' is also the label of versions["
+                                    + j + "]; give each version its own label (reputation and quarantine are per label)");
+                        }
                     }
                 }
                 for (int i = 0; i < replicas; i++) {
@@ -229,9 +332,14 @@ public record GroupConfig(String name, int replicas, List<ReplicaSpec> specs, St
             }
             positive("restart.window", restartWindow);
             Objects.requireNonNull(sandbox, "sandbox");
+            SupervisionConfig supervision = new SupervisionConfig(cpus, reputationHalfLife, voteCredit, coreSuspectBelow,
+                    versionMaxRestarts != null ? versionMaxRestarts : 2 * maxRestarts, maxBackoff, quarantine,
+                    rejuvenationPeriod, selfCheckInterval, adaptive, adaptiveQuiet, openFiles, processes);
+            supervision.validate(replicas, maxRestarts);
+            List<ReplicaSpec> all = versions.isEmpty() ? distinct(specs) : distinct(versions);
             return new GroupConfig(name, replicas, specs, classpath, checkpointEvery, deadline, heartbeatInterval,
                     hbTimeout, startTimeout, maxRequestBytes, maxSnapshotBytes, pin, sandbox, seed, workDir,
-                    listenHost, listenPort, maxRestarts, restartWindow);
+                    listenHost, listenPort, maxRestarts, restartWindow, all, supervision);
         }
 
         private static String simpleName(String cls) {

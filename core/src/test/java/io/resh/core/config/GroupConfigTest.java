@@ -44,4 +44,43 @@ class GroupConfigTest {
         assertThatThrownBy(() -> GroupConfig.builder("kv").service("a.B").listen("127.0.0.1", 70000).build())
                 .hasMessageStartingWith("listen.port:");
     }
+
+    @Test
+    void shouldDefaultSupervisionToSafeValues() {
+        SupervisionConfig s = GroupConfig.builder("kv").service("a.B").restartIntensity(4, Duration.ofSeconds(60)).build().supervision();
+        assertThat(s.cpus()).isEmpty();
+        assertThat(s.rejuvenates()).isFalse();
+        assertThat(s.adaptive()).isFalse();
+        assertThat(s.versionMaxRestarts()).isEqualTo(8);
+        assertThat(s.coreSuspectBelow()).isEqualTo(0.25);
+        assertThat(s.openFiles()).isNull();
+    }
+
+    @Test
+    void shouldNameTheFieldOfEveryInvalidSupervisionValue() {
+        assertThatThrownBy(() -> GroupConfig.builder("kv").service("a.B").cpus(List.of(0, 0)).build())
+                .hasMessage("cpus: core 0 is listed twice");
+        assertThatThrownBy(() -> GroupConfig.builder("kv").service("a.B").replicas(5).adaptive(Duration.ofSeconds(1)).build())
+                .hasMessageStartingWith("adaptive: ").hasMessageContaining("replicas: 3");
+        assertThatThrownBy(() -> GroupConfig.builder("kv").service("a.B").coreSuspectBelow(1.5).build())
+                .hasMessageStartingWith("reputation.coreSuspectBelow:");
+        assertThatThrownBy(() -> GroupConfig.builder("kv").service("a.B").restartIntensity(5, Duration.ofSeconds(60))
+                .escalation(2, Duration.ofSeconds(30), Duration.ofMinutes(10)).build())
+                .hasMessageStartingWith("restart.versionMax: expected at least restart.max (5)");
+        assertThatThrownBy(() -> GroupConfig.builder("kv").service("a.B").processLimits(10, null).build())
+                .hasMessageStartingWith("limits.openFiles:");
+        assertThatThrownBy(() -> GroupConfig.builder("kv").version(new ReplicaSpec("x.A", "java", List.of(), "a"))
+                .version(new ReplicaSpec("x.B", "java", List.of(), "a")).build())
+                .hasMessageStartingWith("versions[1].label: 'a' is also the label of versions[0]");
+    }
+
+    @Test
+    void shouldKeepEveryConfiguredVersionEvenBeyondN() {
+        GroupConfig c = GroupConfig.builder("aes").replicas(2)
+                .version(new ReplicaSpec("x.A", "java", List.of(), "a"))
+                .version(new ReplicaSpec("x.B", "java", List.of(), "b"))
+                .version(new ReplicaSpec("x.C", "java", List.of(), "c")).build();
+        assertThat(c.specs()).extracting(ReplicaSpec::label).containsExactly("a", "b");
+        assertThat(c.versions()).extracting(ReplicaSpec::label).containsExactly("a", "b", "c");
+    }
 }

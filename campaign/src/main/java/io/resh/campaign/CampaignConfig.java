@@ -1,0 +1,192 @@
+package io.resh.campaign;
+
+import io.resh.core.ConfigException;
+import io.resh.core.InjectedFault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything a campaign needs, validated once by {@link Builder#build()}.
+ *
+ * @param service the service under test
+ * @param replicas N
+ * @param injections how many faults to inject, one at a time
+ * @param seed seeds the plan, every window's requests and the host's per-request seeds
+ * @param requestsPerInjection requests in each injection's window
+ * @param kinds the fault kinds to spread the injections over
+ * @param requestTimeout longest the client waits for one voted reply before it counts as unavailable
+ * @param deadline the group's hang deadline (a replica silent on a request this long is replaced)
+ * @param settleTimeout longest a window waits for the group to detect, recover and verify its state
+ * @param jvmArgs the replica JVMs' flags
+ * @param checkpointEvery the group's periodic checkpoint interval (a checkpoint is also forced after every window)
+ * @param diverse run a different implementation in each replica where the service has several (AES)
+ * @param measureOverhead before injecting, measure fault-free latency and throughput against an
+ *     unreplicated group and the bare service
+ * @param overheadRequests requests per overhead measurement
+ * @param workDir where replica logs go, or null for a temporary directory
+ */
+public record CampaignConfig(ServiceKind service, int replicas, int injections, long seed, int requestsPerInjection,
+                             List<InjectedFault> kinds, Duration requestTimeout, Duration deadline,
+                             Duration settleTimeout, List<String> jvmArgs, int checkpointEvery, boolean diverse,
+                             boolean measureOverhead, int overheadRequests, Path workDir) {
+
+    /** Small, fast-starting replica JVMs: recovery spends most of its time starting one. */
+    public static final List<String> FAST_JVM = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx128m",
+            "-Xss512k", "-Xshare:auto", "-XX:-UsePerfData");
+
+    public CampaignConfig {
+        kinds = List.copyOf(kinds);
+        jvmArgs = List.copyOf(jvmArgs);
+    }
+
+    public static Builder builder(ServiceKind service) {
+        return new Builder(service);
+    }
+
+    /** The longest delay a {@code slow} fault draws: twice the deadline, so about half of them are caught as hangs. */
+    public long maxSlowMillis() {
+        return Math.max(8, deadline.toMillis() * 2);
+    }
+
+    /** The injection plan this configuration runs. */
+    public InjectionPlan plan() {
+        return InjectionPlan.generate(seed, injections, kinds, replicas, requestsPerInjection, maxSlowMillis());
+    }
+
+    /** Builds a {@link CampaignConfig}. */
+    public static final class Builder {
+        private final ServiceKind service;
+        private int replicas = 3;
+        private int injections = 100;
+        private long seed = 42;
+        private int requestsPerInjection = 20;
+        private List<InjectedFault> kinds = List.of(InjectedFault.values());
+        private Duration requestTimeout = Duration.ofSeconds(5);
+        private Duration deadline = Duration.ofMillis(600);
+        private Duration settleTimeout = Duration.ofSeconds(20);
+        private List<String> jvmArgs = FAST_JVM;
+        private int checkpointEvery = 100;
+        private boolean diverse = true;
+        private boolean measureOverhead;
+        private int overheadRequests = 2000;
+        private Path workDir;
+
+        private Builder(ServiceKind service) {
+            this.service = service;
+        }
+
+        public Builder replicas(int n) {
+            this.replicas = n;
+            return this;
+        }
+
+        public Builder injections(int n) {
+            this.injections = n;
+            return this;
+        }
+
+        public Builder seed(long s) {
+            this.seed = s;
+            return this;
+        }
+
+        public Builder requestsPerInjection(int n) {
+            this.requestsPerInjection = n;
+            return this;
+        }
+
+        public Builder kinds(List<InjectedFault> k) {
+            this.kinds = List.copyOf(k);
+            return this;
+        }
+
+        public Builder requestTimeout(Duration d) {
+            this.requestTimeout = d;
+            return this;
+        }
+
+        public Builder deadline(Duration d) {
+            this.deadline = d;
+            return this;
+        }
+
+        public Builder settleTimeout(Duration d) {
+            this.settleTimeout = d;
+            return this;
+        }
+
+        public Builder jvmArgs(List<String> args) {
+            this.jvmArgs = List.copyOf(args);
+            return this;
+        }
+
+        public Builder checkpointEvery(int k) {
+            this.checkpointEvery = k;
+            return this;
+        }
+
+        public Builder diverse(boolean d) {
+            this.diverse = d;
+            return this;
+        }
+
+        public Builder measureOverhead(boolean m) {
+            this.measureOverhead = m;
+            return this;
+        }
+
+        public Builder overheadRequests(int n) {
+            this.overheadRequests = n;
+            return this;
+        }
+
+        public Builder workDir(Path dir) {
+            this.workDir = dir;
+            return this;
+        }
+
+        /** @throws ConfigException naming the first invalid field */
+        public CampaignConfig build() {
+            Objects.requireNonNull(service, "service");
+            if (replicas < 1 || replicas > 9) {
+                throw new ConfigException("replicas", "expected 1 to 9, got " + replicas);
+            }
+            if (injections < 1 || injections > 1_000_000) {
+                throw new ConfigException("injections", "expected 1 to 1000000, got " + injections);
+            }
+            if (requestsPerInjection < 1 || requestsPerInjection > 10_000) {
+                throw new ConfigException("requests-per-injection", "expected 1 to 10000, got " + requestsPerInjection);
+            }
+            if (kinds.isEmpty()) {
+                throw new ConfigException("kinds", "expected at least one fault kind");
+            }
+            positive("timeout", requestTimeout);
+            positive("deadline", deadline);
+            positive("settle-timeout", settleTimeout);
+            if (deadline.toMillis() < 50) {
+                throw new ConfigException("deadline", "expected at least 50 ms (shorter flags healthy replicas as hung), got "
+                        + deadline.toMillis() + " ms");
+            }
+            if (requestTimeout.compareTo(deadline.multipliedBy(2)) <= 0) {
+                throw new ConfigException("timeout", "expected more than twice the deadline (" + deadline.toMillis()
+                        + " ms) so a hung replica can be replaced before the client gives up, got " + requestTimeout.toMillis() + " ms");
+            }
+            if (checkpointEvery < 1) {
+                throw new ConfigException("checkpoint-every", "expected a positive number of requests, got " + checkpointEvery);
+            }
+            if (measureOverhead && overheadRequests < 10) {
+                throw new ConfigException("overhead-requests", "expected at least 10, got " + overheadRequests);
+            }
+            return new CampaignConfig(service, replicas, injections, seed, requestsPerInjection, kinds, requestTimeout,
+                    deadline, settleTimeout, jvmArgs, checkpointEvery, diverse, measureOverhead, overheadRequests, workDir);
+        }
+
+        private static void positive(String field, Duration d) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new ConfigException(field, "expected a positive duration, got " + d);
+            }
+        }
+    }
+}

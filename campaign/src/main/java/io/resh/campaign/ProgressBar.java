@@ -1,0 +1,87 @@
+package io.resh.campaign;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.function.LongSupplier;
+
+/**
+ * Progress of a long run on a terminal. On a TTY one line is redrawn in place with a carriage return
+ * (at most ten times a second); otherwise (CI logs, pipes) a plain line is printed at every tenth of
+ * the way, so logs stay readable.
+ *
+ * <pre>{@code
+ * ProgressBar bar = new ProgressBar(new PrintWriter(System.err, true), System.console() != null, plan.size(), "aes N=3");
+ * bar.update(done, "sdc 0, unavailable 0");
+ * bar.finish();
+ * }</pre>
+ */
+public final class ProgressBar {
+    private static final int BAR_WIDTH = 30;
+    private static final long REDRAW_NANOS = 100_000_000L;
+
+    private final PrintWriter out;
+    private final boolean interactive;
+    private final int total;
+    private final String title;
+    private final LongSupplier nanos;
+    private final long startNanos;
+    private long lastDrawNanos;
+    private int lastTenth = -1;
+    private String lastLine = "";
+
+    public ProgressBar(PrintWriter out, boolean interactive, int total, String title) {
+        this(out, interactive, total, title, System::nanoTime);
+    }
+
+    ProgressBar(PrintWriter out, boolean interactive, int total, String title, LongSupplier nanos) {
+        this.out = out;
+        this.interactive = interactive;
+        this.total = Math.max(1, total);
+        this.title = title;
+        this.nanos = nanos;
+        this.startNanos = nanos.getAsLong();
+        this.lastDrawNanos = startNanos - REDRAW_NANOS;
+    }
+
+    /** Reports that {@code done} of the total are finished; {@code status} is appended to the line. */
+    public void update(int done, String status) {
+        long now = nanos.getAsLong();
+        String line = line(done, now - startNanos, status);
+        if (interactive) {
+            if (done < total && now - lastDrawNanos < REDRAW_NANOS) {
+                return;
+            }
+            lastDrawNanos = now;
+            // Pad over the previous line's tail: a shorter line would otherwise leave characters behind.
+            String padded = line.length() < lastLine.length() ? line + " ".repeat(lastLine.length() - line.length()) : line;
+            out.print("\r" + padded);
+            out.flush();
+            lastLine = line;
+            return;
+        }
+        int tenth = (int) ((long) done * 10 / total);
+        if (tenth != lastTenth) {
+            lastTenth = tenth;
+            out.println(line);
+        }
+    }
+
+    /** Ends the redrawn line. */
+    public void finish() {
+        if (interactive && !lastLine.isEmpty()) {
+            out.println();
+        }
+        out.flush();
+    }
+
+    String line(int done, long elapsedNanos, String status) {
+        int d = Math.max(0, Math.min(done, total));
+        int filled = (int) ((long) d * BAR_WIDTH / total);
+        String bar = "#".repeat(filled) + ".".repeat(BAR_WIDTH - filled);
+        String eta = d == 0 ? "?" : Elapsed.human(Duration.ofNanos(elapsedNanos * (total - d) / d));
+        return String.format(Locale.ROOT, "%s [%s] %d/%d %3d%%  elapsed %s  eta %s%s", title, bar, d, total,
+                (long) d * 100 / total, Elapsed.human(Duration.ofNanos(elapsedNanos)), eta,
+                status == null || status.isEmpty() ? "" : "  " + status);
+    }
+}

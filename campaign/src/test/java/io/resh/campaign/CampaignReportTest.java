@@ -1,0 +1,110 @@
+package io.resh.campaign;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CampaignReportTest {
+    @TempDir
+    Path dir;
+
+    private final CampaignResult tmr = Records.result(3, Records.mixed());
+
+    @Test
+    void shouldWriteEveryInjectionToJsonAndReadItBack() throws Exception {
+        CampaignReport.writeAll(tmr, dir, "resh campaign --service kv");
+        Path json = dir.resolve(CampaignReport.JSON);
+        assertThat(CampaignReport.readRecords(json)).isEqualTo(tmr.records());
+        JsonNode doc = new ObjectMapper().readTree(json.toFile());
+        assertThat(doc.get("format").asText()).isEqualTo("resh-campaign/1");
+        assertThat(doc.get("seed").asLong()).isEqualTo(42);
+        assertThat(doc.get("records").get(7).get("kind").asText()).isEqualTo("reply-corruption");
+        assertThat(doc.get("records").get(7).get("outcome").asText()).isEqualTo("sdc");
+        assertThat(doc.get("records").get(0).get("arg").asLong()).isEqualTo(17);
+        assertThat(doc.get("records").get(0).get("seed").asLong()).isEqualTo(1000);
+        assertThat(doc.get("records").get(0).get("sequence").asLong()).isZero();
+    }
+
+    @Test
+    void shouldPutTheCoverageTableAndTheVerdictInTheJson() throws Exception {
+        JsonNode doc = new ObjectMapper().readTree(CampaignReport.json(tmr, null));
+        JsonNode total = doc.get("coverage").get(doc.get("coverage").size() - 1);
+        assertThat(total.get("kind").asText()).isEqualTo("total");
+        assertThat(total.get("sdc").asLong()).isEqualTo(1);
+        assertThat(total.get("latent").asLong()).isEqualTo(1);
+        assertThat(total.get("detected").get("share").asDouble()).isCloseTo(9 / 11.0, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(doc.get("acceptance").get("judged").asBoolean()).isTrue();
+        assertThat(doc.get("acceptance").get("passed").asBoolean()).isFalse();
+        assertThat(doc.get("acceptance").get("violations")).hasSize(2);
+        assertThat(doc.get("overhead").get("latencyRatio").asDouble()).isEqualTo(1.5);
+    }
+
+    @Test
+    void shouldWriteAnHtmlPageThatNeedsNothingFromTheNetwork() throws Exception {
+        CampaignReport.writeAll(tmr, dir, "resh campaign --service kv");
+        String html = Files.readString(dir.resolve(CampaignReport.HTML));
+        assertThat(html).startsWith("<!DOCTYPE html>").contains("<style>").contains("<svg").endsWith("</html>\n");
+        assertThat(html).doesNotContain("<script").doesNotContain("src=").doesNotContain("href=").doesNotContain("@import")
+                .doesNotContain("url(").doesNotContain("http");
+    }
+
+    @Test
+    void shouldShowTheCoverageTableTheChartsAndTheBadInjections() {
+        String html = CampaignReport.html(tmr, "resh campaign --service kv");
+        assertThat(html).contains("Coverage by fault kind").contains("reply-corruption").contains("state-corruption")
+                .contains("Outcomes by fault kind").contains("Detection-to-recovery latency")
+                .contains("Overhead without faults").contains("resh campaign --service kv");
+        assertThat(html).contains("FAIL: 1 injection(s) ended sdc");
+        assertThat(html).contains("Injections that were not masked or corrected (2)");
+        assertThat(html).contains("81.8% [52.3, 94.9]"); // 9 of 11 effective faults detected
+    }
+
+    @Test
+    void shouldEscapeWhatReplicasReported() {
+        String html = CampaignReport.html(tmr, "<b>");
+        assertThat(html).contains("detail &lt;7&gt; &amp; &quot;quoted&quot;").doesNotContain("detail <7>");
+        assertThat(html).contains("&lt;b&gt;");
+    }
+
+    @Test
+    void shouldPrintTheTableAndVerdictForTheTerminal() {
+        String table = CampaignReport.table(tmr);
+        assertThat(table).contains("resh campaign: kv, N=3, 13 injections, seed 42").contains("1 min 15 s");
+        assertThat(table.lines().filter(l -> l.startsWith("reply-corruption"))).hasSize(2);
+        assertThat(table.lines().filter(l -> l.startsWith("total")).findFirst().orElseThrow())
+                .matches("total\\s+13\\s+2\\s+9\\s+0\\s+0\\s+1\\s+0\\s+1");
+        assertThat(table).contains("FAIL: 1 injection(s) ended sdc").contains("1 injection(s) ended latent");
+        assertThat(table).contains("the group was replaced 1 time(s)");
+    }
+
+    @Test
+    void shouldCompareTheOverheadWithOneReplicaOnlyWhenThereAreMore() {
+        assertThat(CampaignReport.table(tmr)).contains("p50 latency resh, 3 replicas 60 us, 1 replica 40 us").contains("(x1.50)")
+                .contains("(/2.00)");
+        String control = CampaignReport.table(Records.result(1, Records.mixed()));
+        assertThat(control).contains("p50 latency resh, 1 replica 40 us, bare 2.0 us").doesNotContain("(x");
+    }
+
+    @Test
+    void shouldPassACleanTmrCampaign() {
+        CampaignResult clean = Records.result(3, List.of(Records.of(0, io.resh.core.InjectedFault.CRASH,
+                Outcome.DETECTED_CORRECTED, 3, 200)));
+        assertThat(clean.violations()).isEmpty();
+        assertThat(CampaignReport.table(clean)).contains("PASS");
+        assertThat(CampaignReport.html(clean, null)).contains("class=\"pass\"").contains("(0)");
+    }
+
+    @Test
+    void shouldReportButNotJudgeTheUnreplicatedControl() {
+        CampaignResult control = Records.result(1, Records.mixed());
+        assertThat(control.violations()).isEmpty();
+        assertThat(CampaignReport.table(control)).contains("N=1 is the unreplicated control").contains("1 silent data corruption(s)");
+        assertThat(CampaignReport.html(control, null)).contains("class=\"info\"");
+    }
+}

@@ -1,0 +1,189 @@
+package io.resh.cli;
+
+import io.resh.campaign.Campaign;
+import io.resh.campaign.CampaignConfig;
+import io.resh.campaign.CampaignReport;
+import io.resh.campaign.CampaignResult;
+import io.resh.campaign.InjectionPlan;
+import io.resh.campaign.InjectionRecord;
+import io.resh.campaign.Outcome;
+import io.resh.campaign.ProgressBar;
+import io.resh.campaign.ServiceKind;
+import io.resh.core.ConfigException;
+import io.resh.core.Durations;
+import io.resh.core.InjectedFault;
+import io.resh.core.ReshException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code resh campaign}: injects many real faults into a replica group, one at a time, classifies every
+ * outcome against a fault-free run and writes {@code campaign.json} and {@code report.html}.
+ *
+ * <p>Exit status: 0 when done (N = 1 and N = 2 always, their SDCs are the point of running them); 1 when
+ * a group of N ≥ 3 let any fault through (silent data corruption, unavailable, latent, unrecovered,
+ * fail-stop), so CI can gate on it; 2 for invalid options.
+ */
+@Command(name = "campaign",
+        description = {"Inject faults into a replica group one at a time and report the error coverage.",
+                "Example: resh campaign --service aes --replicas 3 --injections 1000 --seed 42 --report out/"})
+public final class CampaignCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--service", defaultValue = "aes", description = "aes or kv (default: ${DEFAULT-VALUE})")
+    String service;
+
+    @Option(names = "--replicas", defaultValue = "3", description = "N: 3 masks faults, 2 detects them, 1 is the unprotected control (default: ${DEFAULT-VALUE})")
+    int replicas;
+
+    @Option(names = "--injections", defaultValue = "1000", description = "faults to inject (default: ${DEFAULT-VALUE})")
+    int injections;
+
+    @Option(names = "--seed", defaultValue = "42", description = "the same seed gives the same faults and requests (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--report", defaultValue = "campaign-report", description = "directory for campaign.json, report.html and replica logs (default: ${DEFAULT-VALUE})")
+    Path report;
+
+    @Option(names = "--kinds", split = ",", description = "fault kinds to inject, comma-separated (default: all): "
+            + "crash, hang, slow, reply-corruption, state-corruption, byzantine, ipc-garbage")
+    List<String> kinds;
+
+    @Option(names = "--requests-per-injection", defaultValue = "20", description = "requests in each injection's window (default: ${DEFAULT-VALUE})")
+    int requestsPerInjection;
+
+    @Option(names = "--timeout", defaultValue = "5s", description = "longest the client waits for a voted reply before it counts as unavailable (default: ${DEFAULT-VALUE})")
+    String timeout;
+
+    @Option(names = "--deadline", defaultValue = "600ms", description = "the group's hang deadline (default: ${DEFAULT-VALUE})")
+    String deadline;
+
+    @Option(names = "--settle-timeout", defaultValue = "20s", description = "longest a window waits for detection, recovery and the state check (default: ${DEFAULT-VALUE})")
+    String settleTimeout;
+
+    @Option(names = "--jvm-flags", description = "replica JVM flags, space-separated (default: small heap, serial GC, C1 only)")
+    String jvmFlags;
+
+    @Option(names = "--diverse", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "run a different AES implementation in each replica (default: ${DEFAULT-VALUE})")
+    boolean diverse;
+
+    @Option(names = "--overhead", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "measure fault-free latency and throughput against one replica first (default: ${DEFAULT-VALUE})")
+    boolean overhead;
+
+    @Option(names = "--overhead-requests", defaultValue = "2000", description = "requests per overhead measurement (default: ${DEFAULT-VALUE})")
+    int overheadRequests;
+
+    @Option(names = "--verbose", description = "show the host's log of every fault and recovery")
+    boolean verbose;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    boolean help;
+
+    public CampaignCommand() {
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = spec.commandLine().getOut();
+        CampaignConfig config;
+        try {
+            config = config();
+        } catch (ConfigException | IllegalArgumentException e) {
+            err.println("resh campaign: " + e.getMessage());
+            return 2;
+        }
+        if (!verbose) {
+            quiet("io.resh.host");
+            quiet("io.resh.campaign");
+        }
+        String command = "resh campaign " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        ProgressBar bar = new ProgressBar(err, System.console() != null, config.injections(),
+                config.service().label() + " N=" + config.replicas());
+        CampaignResult result;
+        try {
+            err.println("resh campaign: starting " + config.replicas() + " " + config.service().label() + " replica(s)"
+                    + (config.measureOverhead() ? " and measuring the fault-free overhead" : "") + " ...");
+            result = new Campaign(config).run(new Progress(bar));
+        } catch (ReshException e) {
+            bar.finish();
+            err.println("resh campaign: " + e.getMessage());
+            return 1;
+        }
+        bar.finish();
+        out.print(CampaignReport.table(result));
+        try {
+            CampaignReport.writeAll(result, report, command);
+        } catch (UncheckedIOException e) {
+            err.println("resh campaign: " + e.getMessage());
+            return 1;
+        }
+        out.println("report: " + report.resolve(CampaignReport.HTML) + ", records: " + report.resolve(CampaignReport.JSON));
+        return result.violations().isEmpty() ? 0 : 1;
+    }
+
+    CampaignConfig config() {
+        CampaignConfig.Builder b = CampaignConfig.builder(ServiceKind.parse(service)).replicas(replicas)
+                .injections(injections).seed(seed).requestsPerInjection(requestsPerInjection)
+                .requestTimeout(Durations.parse("timeout", timeout)).deadline(Durations.parse("deadline", deadline))
+                .settleTimeout(Durations.parse("settle-timeout", settleTimeout)).diverse(diverse)
+                .measureOverhead(overhead).overheadRequests(overheadRequests).workDir(report.resolve("replicas"));
+        if (kinds != null && !kinds.isEmpty()) {
+            List<InjectedFault> parsed = new ArrayList<>();
+            for (String k : kinds) {
+                parsed.add(InjectedFault.parse(k));
+            }
+            b.kinds(parsed);
+        }
+        if (jvmFlags != null) {
+            b.jvmArgs(Arrays.stream(jvmFlags.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList());
+        }
+        return b.build();
+    }
+
+    /** The host logs every detected fault; during a campaign that is thousands of expected lines. */
+    private static void quiet(String logger) {
+        if (LoggerFactory.getLogger(logger) instanceof ch.qos.logback.classic.Logger l) {
+            l.setLevel(ch.qos.logback.classic.Level.ERROR);
+        }
+    }
+
+    /** Feeds the progress bar with the running count of the outcomes that count against us. */
+    private static final class Progress implements Campaign.Listener {
+        private final ProgressBar bar;
+        private long sdc;
+        private long unavailable;
+        private long latent;
+
+        Progress(ProgressBar bar) {
+            this.bar = bar;
+        }
+
+        @Override
+        public void started(InjectionPlan plan) {
+            bar.update(0, "");
+        }
+
+        @Override
+        public void injected(InjectionRecord r, int done, int total) {
+            sdc += r.outcome() == Outcome.SILENT_DATA_CORRUPTION ? 1 : 0;
+            unavailable += r.outcome() == Outcome.UNAVAILABLE ? 1 : 0;
+            latent += r.outcome() == Outcome.LATENT ? 1 : 0;
+            bar.update(done, "sdc " + sdc + "  unavailable " + unavailable + "  latent " + latent);
+        }
+    }
+}

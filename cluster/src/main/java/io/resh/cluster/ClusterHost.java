@@ -1,0 +1,86 @@
+package io.resh.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.resh.core.ConfigException;
+import io.resh.core.GroupEvent;
+import io.resh.core.config.GroupConfig;
+import io.resh.host.ConfigFile;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts a cluster host from a service config with a {@code cluster:} section, as {@code resh serve} does.
+ * {@link #main} runs one host in its own JVM: {@code ClusterHost CONFIG [--id ID] [--join]}.
+ */
+public final class ClusterHost {
+    private static final Logger LOG = LoggerFactory.getLogger("resh.cluster");
+
+    private ClusterHost() {
+    }
+
+    /**
+     * Parses both parts of the config and starts the host.
+     *
+     * @param file the config file (named in errors)
+     * @param tree its parsed YAML
+     * @param idOverride this host's peer id, or null for {@code cluster.id}
+     * @param join true for a host that is not yet a member and waits to be added
+     */
+    public static ClusterNode start(Path file, JsonNode tree, String idOverride, boolean join,
+                                    List<Consumer<GroupEvent>> listeners) {
+        ClusterConfig cluster;
+        GroupConfig group;
+        try {
+            cluster = ClusterConfig.parse(tree, idOverride);
+            group = ConfigFile.parse(ClusterConfig.withoutCluster(tree));
+        } catch (ConfigException e) {
+            throw new ConfigException(file.getFileName() + ": " + e.field(), e.getMessage().substring(e.field().length() + 2));
+        }
+        return join ? ClusterNode.join(cluster, group, listeners) : ClusterNode.start(cluster, group, listeners);
+    }
+
+    /** One concise log line per fault, recovery and fail-stop of the local group. */
+    public static void logEvent(GroupEvent e) {
+        if (e instanceof GroupEvent.FaultDetected f) {
+            LOG.warn("replica {} fault {} at #{}: {}", f.replica(), f.kind().label(), f.sequence(), f.evidence());
+        } else if (e instanceof GroupEvent.RecoveryCompleted r) {
+            LOG.info("replica {} recovered in {} ms (replayed {} requests)", r.replica(), r.durationMillis(), r.replayed());
+        } else if (e instanceof GroupEvent.FailStopped f) {
+            LOG.error("group fail-stopped at #{}: {}", f.sequence(), f.detail());
+        }
+    }
+
+    /** Runs one host until the JVM is stopped. */
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length < 1) {
+            System.err.println("usage: ClusterHost CONFIG [--id ID] [--join]");
+            System.exit(2);
+        }
+        Path file = Path.of(args[0]);
+        String id = null;
+        boolean join = false;
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("--id") && i + 1 < args.length) {
+                id = args[++i];
+            } else if (args[i].equals("--join")) {
+                join = true;
+            } else {
+                System.err.println("unknown argument: " + args[i]);
+                System.exit(2);
+            }
+        }
+        ClusterNode node = start(file, ConfigFile.readTree(file), id, join, List.of(ClusterHost::logEvent));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.close();
+            stopped.countDown();
+        }, "resh-cluster-stop"));
+        System.out.println("resh: cluster host " + node.config().id() + " serving clients on " + node.clientAddress());
+        System.out.flush();
+        stopped.await();
+    }
+}

@@ -1,0 +1,431 @@
+package io.resh.cluster;
+
+import io.resh.client.ClientProtocol;
+import io.resh.core.GroupEvent;
+import io.resh.core.ReshException;
+import io.resh.core.config.GroupConfig;
+import io.resh.host.Checkpoint;
+import io.resh.host.GroupStatus;
+import io.resh.host.ReplicaGroup;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One host of a resh cluster: a Ratis server whose state machine drives this host's local voted
+ * replica group, and a front door that takes resh client requests and puts them through the Raft log.
+ *
+ * <pre>{@code
+ * ClusterConfig cluster = ClusterConfig.parse(tree, null);
+ * GroupConfig group = ConfigFile.parse(ClusterConfig.withoutCluster(tree));
+ * try (ClusterNode node = ClusterNode.start(cluster, group, List.of())) {
+ *     // clients connect to node.clientAddress() (any host; followers forward to the leader)
+ * }
+ * }</pre>
+ *
+ * <p>Every host executes every committed request on its own replicas; the leader's voted outcome goes
+ * back to the client. A request that reaches a follower is forwarded once to the leader's front door
+ * with the client's id and call number unchanged, so a retry through any host is deduplicated by the
+ * leader's retry cache. The {@link RaftClient} here serves only membership changes.
+ */
+public final class ClusterNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
+
+    private final ClusterConfig config;
+    private final RaftGroupId groupId;
+    private final RaftPeerId selfId;
+    private final ClusterStateMachine stateMachine;
+    private final RaftServer server;
+    private final RaftClient raftClient;
+    private final RaftProperties properties;
+    private final Set<RaftPeerId> knownToRpc = ConcurrentHashMap.newKeySet();
+    private final UUID frontDoorClient = UUID.randomUUID();
+    private static final Duration RETRY_PAUSE = Duration.ofMillis(50);
+    private final LeaderLink leaderLink = new LeaderLink();
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "resh-cluster-retry");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicLong frontDoorCalls = new AtomicLong();
+    private final ClusterFrontDoor frontDoor;
+
+    private ClusterNode(ClusterConfig config, GroupConfig groupConfig, List<Consumer<GroupEvent>> listeners, boolean join)
+            throws IOException {
+        this.config = config;
+        this.groupId = groupIdOf(config.name());
+        this.selfId = RaftPeerId.valueOf(config.id());
+        this.properties = properties(config);
+        this.stateMachine = new ClusterStateMachine(cp -> ReplicaGroup.start(groupConfig, listeners, cp),
+                groupConfig.startTimeout().plus(Duration.ofSeconds(30)));
+        RaftGroup initial = join ? RaftGroup.valueOf(groupId) : RaftGroup.valueOf(groupId, raftPeers(config.peers()));
+        Files.createDirectories(config.storage());
+        boolean existing = Files.isDirectory(config.storage().resolve(groupId.getUuid().toString()));
+        this.server = RaftServer.newBuilder().setServerId(selfId).setGroup(initial).setProperties(properties)
+                .setStateMachine(stateMachine)
+                .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT).build();
+        server.start();
+        this.raftClient = RaftClient.newBuilder().setProperties(properties)
+                .setRaftGroup(RaftGroup.valueOf(groupId, raftPeers(config.peers())))
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(20,
+                        TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
+                .build();
+        config.peers().forEach(p -> knownToRpc.add(RaftPeerId.valueOf(p.id())));
+        InetSocketAddress client = config.self().client();
+        try {
+            this.frontDoor = ClusterFrontDoor.start(this, client.getHostString(), client.getPort(),
+                    groupConfig.maxRequestBytes());
+        } catch (RuntimeException e) {
+            raftClient.close();
+            server.close();
+            retries.shutdownNow();
+            throw e;
+        }
+        LOG.info("cluster host {} up: Raft on {}, clients on {}", config.id(), config.self().raftAddress(),
+                config.self().clientAddress());
+    }
+
+    /**
+     * Starts this host as a member of the configured peers: starts (or recovers, if {@code cluster.storage}
+     * already holds its log) the Ratis server, the local replica group from the newest snapshot, and the
+     * front door. Returns once the front door listens; the log replay after the snapshot goes on in the
+     * background.
+     */
+    public static ClusterNode start(ClusterConfig config, GroupConfig group, List<Consumer<GroupEvent>> listeners) {
+        try {
+            return new ClusterNode(config, group, listeners, false);
+        } catch (IOException e) {
+            throw new ReshException("cannot start cluster host " + config.id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Starts a host that is not yet a member: it waits, with an empty configuration, until the leader
+     * adds it ({@link #addPeer} on a member) and sends it a snapshot and the log.
+     */
+    public static ClusterNode join(ClusterConfig config, GroupConfig group, List<Consumer<GroupEvent>> listeners) {
+        try {
+            return new ClusterNode(config, group, listeners, true);
+        } catch (IOException e) {
+            throw new ReshException("cannot start joining host " + config.id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    static RaftGroupId groupIdOf(String name) {
+        return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("resh-cluster:" + name).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static RaftProperties properties(ClusterConfig config) {
+        RaftProperties p = new RaftProperties();
+        RaftServerConfigKeys.setStorageDir(p, List.of(config.storage().toFile()));
+        GrpcConfigKeys.Server.setHost(p, config.self().address().getHostString());
+        GrpcConfigKeys.Server.setPort(p, config.self().address().getPort());
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, millis(config.electionMin()));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, millis(config.electionMax()));
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, millis(config.electionMin()));
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, millis(config.electionMax()));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(p, millis(config.electionMax().multipliedBy(2)));
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        // Not on stop: the local group may already be stopping (JVM shutdown) and the log is durable anyway.
+        RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, false);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotEvery());
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(Integer.MAX_VALUE, Math.max(1, config.snapshotEvery() / 2)));
+        // Safe by default, and said here because durability rests on it: every entry is fsync'd before it counts.
+        RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, false);
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.logSegmentBytes()));
+        return p;
+    }
+
+    private static TimeDuration millis(Duration d) {
+        return TimeDuration.valueOf(d.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    static List<RaftPeer> raftPeers(Collection<ClusterPeer> peers) {
+        List<RaftPeer> out = new ArrayList<>();
+        for (ClusterPeer p : peers) {
+            // Ratis clients use a peer's client address for Ratis RPCs, so resh's front door can't go there.
+            // resh uses no Ratis data streams: that field carries the front door, replicated with the configuration.
+            out.add(RaftPeer.newBuilder().setId(p.id()).setAddress(p.raftAddress()).setDataStreamAddress(p.clientAddress())
+                    .build());
+        }
+        return out;
+    }
+
+    static ClusterPeer peerOf(RaftPeer p) {
+        String frontDoor = p.getDataStreamAddress();
+        return new ClusterPeer(p.getId().toString(), parse(p.getAddress()),
+                frontDoor == null || frontDoor.isEmpty() ? parse(p.getAddress()) : parse(frontDoor));
+    }
+
+    private static InetSocketAddress parse(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        return InetSocketAddress.createUnresolved(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+    }
+
+    /**
+     * Puts one request through the Raft log and returns its outcome on the leader. {@code client} and
+     * {@code call} identify the request across retries (Ratis's retry cache); null client = a one-off id.
+     * A follower forwards the request to the leader's front door unless it was already forwarded. While
+     * the request is surely not in the log (no leader yet, leader not ready, leader unreachable) it is
+     * tried again until {@code requestTimeout}, so a plain client rides through an election.
+     * Never completes exceptionally: a failure is a {@link ClusterReply} with a non-OK status.
+     */
+    CompletableFuture<ClusterReply> submit(UUID client, long call, byte[] request, boolean forwarded) {
+        UUID cid = client == null ? frontDoorClient : client;
+        long callId = client == null ? frontDoorCalls.incrementAndGet() : call;
+        CompletableFuture<ClusterReply> result = new CompletableFuture<>();
+        long deadline = System.nanoTime() + config.requestTimeout().toNanos();
+        attempt(cid, callId, request, forwarded, deadline, result);
+        return result.completeOnTimeout(ClusterReply.error(ClientProtocol.STATUS_UNAVAILABLE, "not committed within "
+                + config.requestTimeout().toMillis() + " ms (no leader, or no majority of hosts); retry"),
+                config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** One try's outcome, and whether trying again is safe and useful. */
+    private record Try(ClusterReply reply, boolean again) {
+    }
+
+    private void attempt(UUID cid, long callId, byte[] request, boolean forwarded, long deadline,
+                         CompletableFuture<ClusterReply> result) {
+        once(cid, callId, request, forwarded).whenComplete((t, e) -> {
+            Try done = e != null ? new Try(ClusterReply.error(ClientProtocol.STATUS_UNAVAILABLE,
+                    "host " + config.id() + ": " + e), false) : t;
+            if (!done.again() || result.isDone() || System.nanoTime() + RETRY_PAUSE.toNanos() > deadline) {
+                result.complete(done.reply());
+                return;
+            }
+            try {
+                retries.schedule(() -> attempt(cid, callId, request, forwarded, deadline, result),
+                        RETRY_PAUSE.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException closing) {
+                result.complete(done.reply());
+            }
+        });
+    }
+
+    private CompletableFuture<Try> once(UUID cid, long callId, byte[] request, boolean forwarded) {
+        CompletableFuture<RaftClientReply> local;
+        try {
+            local = server.submitClientRequestAsync(request(ClientId.valueOf(cid), callId, selfId, request));
+        } catch (IOException e) {
+            return CompletableFuture.completedFuture(new Try(ClusterReply.error(ClientProtocol.STATUS_UNAVAILABLE,
+                    "host " + config.id() + " cannot take requests yet: " + e.getMessage()), true));
+        }
+        return local.thenCompose(reply -> {
+            if (reply.isSuccess()) {
+                return CompletableFuture.completedFuture(new Try(outcome(reply), false));
+            }
+            NotLeaderException nle = reply.getNotLeaderException();
+            RaftPeer leader = nle == null ? null : nle.getSuggestedLeader();
+            if (nle != null && forwarded) {
+                // The forwarding host tries again with a fresh idea of the leader; never forward twice.
+                return CompletableFuture.completedFuture(new Try(outcome(reply), false));
+            }
+            if (leader != null && !leader.getId().equals(selfId)) {
+                return leaderLink.forward(frontDoorOf(leader), new Envelope(cid, callId, request, true).encode())
+                        .thenApply(r -> new Try(r, r.status() == ClientProtocol.STATUS_UNAVAILABLE));
+            }
+            boolean election = nle != null || reply.getLeaderNotReadyException() != null
+                    || reply.getLeaderSteppingDownException() != null;
+            return CompletableFuture.completedFuture(new Try(outcome(reply), election));
+        });
+    }
+
+    private InetSocketAddress frontDoorOf(RaftPeer peer) {
+        ClusterPeer p = peerOf(peer);
+        return new InetSocketAddress(p.client().getHostString(), p.client().getPort());
+    }
+
+    private RaftClientRequest request(ClientId cid, long callId, RaftPeerId to, byte[] request) {
+        return RaftClientRequest.newBuilder().setClientId(cid).setServerId(to).setGroupId(groupId).setCallId(callId)
+                .setMessage(Message.valueOf(ByteString.copyFrom(request))).setType(RaftClientRequest.writeRequestType())
+                .build();
+    }
+
+    private ClusterReply outcome(RaftClientReply reply) {
+        if (reply.isSuccess()) {
+            return ClusterReply.decode(reply.getMessage().getContent().toByteArray());
+        }
+        Exception e = reply.getException();
+        String leader = reply.getNotLeaderException() != null && reply.getNotLeaderException().getSuggestedLeader() != null
+                ? "; leader is " + reply.getNotLeaderException().getSuggestedLeader().getId() : "";
+        return ClusterReply.error(ClientProtocol.STATUS_UNAVAILABLE, "not committed: "
+                + (e == null ? "unknown Raft error" : e.getClass().getSimpleName() + ": " + e.getMessage()) + leader + "; retry");
+    }
+
+    /** Submits and waits: the voted reply bytes, or a {@link io.resh.client.ReshRemoteException}-like error. */
+    public byte[] call(byte[] request, Duration timeout) {
+        ClusterReply r;
+        try {
+            r = submit(null, 0, request, false).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new ReshException("no reply from the cluster within " + timeout.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ReshException("interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new ReshException("cluster request failed: " + e.getCause());
+        }
+        if (r.status() != ClientProtocol.STATUS_OK) {
+            throw new io.resh.client.ReshRemoteException(r.status(), r.message());
+        }
+        return r.payload();
+    }
+
+    /** This host's view: Raft role, leader, term and indices, and its local replica group. */
+    public ClusterStatus status() {
+        try {
+            RaftServer.Division d = server.getDivision(groupId);
+            DivisionInfo info = d.getInfo();
+            RaftPeerId leader = info.getLeaderId();
+            List<ClusterPeer> peers = d.getRaftConf().getCurrentPeers().stream().map(ClusterNode::peerOf).toList();
+            ReplicaGroup g = stateMachine.group();
+            GroupStatus gs = null;
+            if (g != null) {
+                try {
+                    gs = g.status();
+                } catch (RuntimeException e) {
+                    LOG.debug("local group status unavailable: {}", e.toString());
+                }
+            }
+            return new ClusterStatus(config.id(), info.getCurrentRole().name(), leader == null ? "" : leader.toString(),
+                    info.getCurrentTerm(), d.getRaftLog().getLastCommittedIndex(), info.getLastAppliedIndex(),
+                    d.getRaftLog().getSnapshotIndex(), d.getRaftLog().getStartIndex(), stateMachine.appliedSequence(),
+                    peers, gs);
+        } catch (IOException e) {
+            throw new UncheckedIOException("host " + config.id() + " has no Raft division for its group", e);
+        }
+    }
+
+    /**
+     * The local group's stable checkpoint at the last applied request, made now: hosts that applied the
+     * same requests have equal digests. Call it while no requests are in flight to compare hosts.
+     */
+    public Checkpoint checkpointNow() {
+        try {
+            return stateMachine.stableCheckpointAt(stateMachine.appliedSequence());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Adds a host to the cluster (Raft reconfiguration); the new host must be running ({@link #join}). */
+    public void addPeer(ClusterPeer peer) {
+        List<RaftPeer> now = new ArrayList<>(currentPeers());
+        if (now.stream().anyMatch(p -> p.getId().toString().equals(peer.id()))) {
+            throw new ReshException("peer " + peer.id() + " is already a member");
+        }
+        now.addAll(raftPeers(List.of(peer)));
+        reconfigure(now, "add " + peer.id());
+    }
+
+    /** Removes a host from the cluster (Raft reconfiguration); it stops receiving the log. */
+    public void removePeer(String id) {
+        List<RaftPeer> now = new ArrayList<>(currentPeers());
+        if (!now.removeIf(p -> p.getId().toString().equals(id))) {
+            throw new ReshException("peer " + id + " is not a member; members: "
+                    + now.stream().map(p -> p.getId().toString()).toList());
+        }
+        if (now.isEmpty()) {
+            throw new ReshException("cannot remove " + id + ": it is the last member");
+        }
+        reconfigure(now, "remove " + id);
+    }
+
+    private Collection<RaftPeer> currentPeers() {
+        try {
+            return server.getDivision(groupId).getRaftConf().getCurrentPeers();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void reconfigure(List<RaftPeer> peers, String what) {
+        for (RaftPeer p : peers) {
+            if (knownToRpc.add(p.getId())) {
+                raftClient.getClientRpc().addRaftPeers(List.of(p));
+            }
+        }
+        try {
+            RaftClientReply reply = raftClient.admin().setConfiguration(peers);
+            if (!reply.isSuccess()) {
+                throw new ReshException("membership change (" + what + ") failed: " + reply.getException());
+            }
+            LOG.info("membership change ({}) committed: {}", what, peers.stream().map(p -> p.getId().toString()).toList());
+        } catch (IOException e) {
+            throw new ReshException("membership change (" + what + ") failed: " + e.getMessage(), e);
+        }
+    }
+
+    public ClusterConfig config() {
+        return config;
+    }
+
+    /** Where the front door listens (this peer's {@code client} address). */
+    public InetSocketAddress clientAddress() {
+        return new InetSocketAddress(frontDoor.host(), frontDoor.port());
+    }
+
+    /** The local replica group (replaced when this host installs a snapshot; null while it restarts). */
+    public ReplicaGroup group() {
+        return stateMachine.group();
+    }
+
+    @Override
+    public void close() {
+        stateMachine.closing();
+        frontDoor.close();
+        retries.shutdownNow();
+        leaderLink.close();
+        try {
+            raftClient.close();
+        } catch (IOException e) {
+            LOG.debug("closing the Raft client: {}", e.toString());
+        }
+        try {
+            server.close();
+        } catch (IOException e) {
+            LOG.warn("closing the Ratis server of {}: {}", config.id(), e.toString());
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.resh.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.resh.core.ConfigException;
+import io.resh.core.config.GroupConfig;
+import io.resh.host.ConfigFile;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ClusterConfigTest {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private static final String BASE = """
+            group: kv
+            replicas: 3
+            service: {class: io.resh.examples.kv.KvStore}
+            cluster:
+              id: h2
+              storage: /tmp/x
+              peers:
+                - {id: h1, address: "127.0.0.1:7501", client: "127.0.0.1:7401"}
+                - {id: h2, address: "127.0.0.1:7502", client: "127.0.0.1:7402"}
+            """;
+
+    private static JsonNode yaml(String text) throws Exception {
+        return YAML.readTree(text);
+    }
+
+    @Test
+    void shouldParseTheClusterSectionAndLeaveTheGroupToConfigFile() throws Exception {
+        JsonNode tree = yaml(BASE);
+        assertThat(ClusterConfig.present(tree)).isTrue();
+        ClusterConfig c = ClusterConfig.parse(tree, null);
+        assertThat(c.id()).isEqualTo("h2");
+        assertThat(c.name()).isEqualTo("kv");
+        assertThat(c.self().client().getPort()).isEqualTo(7402);
+        assertThat(c.electionMin()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(c.snapshotEvery()).isEqualTo(10_000);
+        GroupConfig g = ConfigFile.parse(ClusterConfig.withoutCluster(tree));
+        assertThat(g.name()).isEqualTo("kv");
+        assertThat(tree.has("cluster")).as("the original tree is not modified").isTrue();
+    }
+
+    @Test
+    void shouldBuildAPeerFromAddressStrings() {
+        ClusterPeer p = ClusterPeer.of("h4", "10.1.2.3:7501", "10.1.2.3:7401");
+        assertThat(p.raftAddress()).isEqualTo("10.1.2.3:7501");
+        assertThat(p.clientAddress()).isEqualTo("10.1.2.3:7401");
+        assertThatThrownBy(() -> ClusterPeer.of("h4", "10.1.2.3", "10.1.2.3:7401"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("address: expected host:port");
+        assertThatThrownBy(() -> ClusterPeer.of("h 4", "a:1", "a:2")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("peer id");
+    }
+
+    @Test
+    void shouldLetTheCommandLineChooseTheHost() throws Exception {
+        assertThat(ClusterConfig.parse(yaml(BASE), "h1").self().raftAddress()).isEqualTo("127.0.0.1:7501");
+    }
+
+    @Test
+    void shouldNameTheFieldOfEveryError() throws Exception {
+        assertThatThrownBy(() -> ClusterConfig.parse(yaml(BASE), "h9")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("cluster.id").hasMessageContaining("h9");
+        assertThatThrownBy(() -> ClusterConfig.parse(yaml(BASE.replace("7402\"}", "7402\", port: 1}")), null))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.peers[1].port");
+        assertThatThrownBy(() -> ClusterConfig.parse(yaml(BASE.replace("127.0.0.1:7501", "nowhere")), null))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.peers[0].address")
+                .hasMessageContaining("host:port");
+        assertThatThrownBy(() -> ClusterConfig.parse(yaml(BASE.replace("id: h1", "id: h2")), null))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("twice");
+        assertThatThrownBy(() -> ClusterConfig.parse(yaml(BASE + "  snapshotEvery: 0\n"), null))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.snapshotEvery");
+        assertThatThrownBy(() -> ClusterConfig.parse(yaml(BASE + "  election: {min: 2s, max: 1s}\n"), null))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.election.max");
+        assertThatThrownBy(() -> ClusterConfig.parse(yaml(BASE + "  leader: h1\n"), null))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.leader");
+        assertThatThrownBy(() -> ClusterConfig.parse(yaml(BASE.replace("  storage: /tmp/x\n", "")), null))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.storage");
+    }
+}

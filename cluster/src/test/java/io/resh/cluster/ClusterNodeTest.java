@@ -1,0 +1,138 @@
+package io.resh.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.resh.client.ClientProtocol;
+import io.resh.client.ReshClient;
+import io.resh.client.ReshRemoteException;
+import io.resh.host.testing.TestGroups;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A single-peer cluster in this JVM: the Raft path, snapshots and restart from disk. */
+class ClusterNodeTest {
+    @TempDir
+    Path dir;
+
+    private ClusterNode node;
+
+    @AfterEach
+    void stop() {
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    private ClusterNode start(ClusterConfig config) {
+        return start(config, TestGroups.counter("cn", 3).checkpointEvery(20).build());
+    }
+
+    private ClusterNode start(ClusterConfig config, io.resh.core.config.GroupConfig group) {
+        node = ClusterNode.start(config, group, List.of());
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                .until(() -> node.call(utf8("get"), Duration.ofSeconds(5)) != null);
+        return node;
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void shouldApplyRequestsInLogOrderAndAnswerWithTheVotedReply() {
+        List<ClusterPeer> peers = Loopback.peers(1);
+        start(Loopback.config("h1", peers, dir.resolve("h1"), 1000));
+        try (ClusterClient client = ClusterClient.connect(Loopback.clientAddresses(peers), Duration.ofSeconds(20))) {
+            for (int i = 1; i <= 30; i++) {
+                assertThat(text(client.call(utf8("add:1")))).isEqualTo(Integer.toString(i));
+            }
+        }
+        ClusterStatus s = node.status();
+        assertThat(s.appliedRequests()).as("30 adds after the warm-up get").isEqualTo(31);
+        assertThat(s.group().lastSequence()).isEqualTo(31);
+        assertThat(s.leader()).isEqualTo("h1");
+        assertThat(s.toJson()).contains("\"role\":\"LEADER\"").contains("\"client\":\"127.0.0.1:");
+    }
+
+    @Test
+    void shouldGiveReplicasTheLeaderChosenTime() {
+        List<ClusterPeer> peers = Loopback.peers(1);
+        start(Loopback.config("h1", peers, dir.resolve("h1"), 1000));
+        long before = System.currentTimeMillis();
+        try (ReshClient client = ReshClient.connect(Loopback.clientAddresses(peers))) {
+            long t = Long.parseLong(client.call("time", Duration.ofSeconds(10)));
+            assertThat(t).isBetween(before, System.currentTimeMillis());
+            assertThatThrownBy(() -> client.call("fail", Duration.ofSeconds(10)))
+                    .isInstanceOfSatisfying(ReshRemoteException.class,
+                            e -> assertThat(e.status()).isEqualTo(ClientProtocol.STATUS_SERVICE_ERROR));
+        }
+    }
+
+    @Test
+    void shouldApplyARetriedRequestOnceAndAnswerTheRetryWithTheFirstOutcome() {
+        List<ClusterPeer> peers = Loopback.peers(1);
+        start(Loopback.config("h1", peers, dir.resolve("h1"), 1000));
+        java.util.UUID client = java.util.UUID.randomUUID();
+        byte[] frame = new Envelope(client, 7, utf8("add:5")).encode();
+        try (ReshClient first = ReshClient.connect(Loopback.clientAddresses(peers));
+             ReshClient second = ReshClient.connect(Loopback.clientAddresses(peers))) {
+            assertThat(text(first.call(frame, Duration.ofSeconds(10)))).isEqualTo("5");
+            assertThat(text(second.call(frame, Duration.ofSeconds(10)))).as("the retry's answer").isEqualTo("5");
+            byte[] next = new Envelope(client, 8, utf8("add:5")).encode();
+            assertThat(text(second.call(next, Duration.ofSeconds(10)))).isEqualTo("10");
+        }
+        assertThat(text(node.call(utf8("get"), Duration.ofSeconds(10)))).isEqualTo("10");
+    }
+
+    @Test
+    void shouldRefuseAnOversizedRequestWithoutDesynchronizingSnapshots() {
+        List<ClusterPeer> peers = Loopback.peers(1);
+        start(Loopback.config("h1", peers, dir.resolve("h1"), 1000),
+                TestGroups.counter("cn", 3).checkpointEvery(20).maxRequestBytes(1024).build());
+        try (ReshClient client = ReshClient.connect(Loopback.clientAddresses(peers))) {
+            assertThatThrownBy(() -> client.call("echo:" + "x".repeat(1040), Duration.ofSeconds(10)))
+                    .isInstanceOfSatisfying(ReshRemoteException.class,
+                            e -> assertThat(e.status()).isEqualTo(ClientProtocol.STATUS_BAD_REQUEST))
+                    .hasMessageContaining("maxRequestBytes");
+            assertThat(client.call("add:3", Duration.ofSeconds(10))).isEqualTo("3");
+        }
+        assertThat(node.checkpointNow().sequence()).isEqualTo(node.status().appliedRequests());
+    }
+
+    @Test
+    void shouldRestartFromTheSnapshotAndReplayTheLogTail() throws Exception {
+        List<ClusterPeer> peers = Loopback.peers(1);
+        ClusterConfig config = Loopback.config("h1", peers, dir.resolve("h1"), 25);
+        start(config);
+        try (ClusterClient client = ClusterClient.connect(Loopback.clientAddresses(peers), Duration.ofSeconds(20))) {
+            for (int i = 1; i <= 60; i++) {
+                client.call(utf8("add:2"));
+            }
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> node.status().snapshotIndex() >= 25);
+        long snapshots;
+        try (var files = Files.walk(dir.resolve("h1"))) {
+            snapshots = files.filter(f -> f.getFileName().toString().matches("snapshot\\.\\d+_\\d+")).count();
+        }
+        assertThat(snapshots).isPositive();
+        node.close();
+        node = null;
+
+        start(config); // replays the log tail, then applies one more get
+        assertThat(node.status().appliedRequests()).isEqualTo(62);
+        assertThat(text(node.call(utf8("get"), Duration.ofSeconds(10)))).isEqualTo("120");
+        assertThat(node.status().group().lastSequence()).isEqualTo(63);
+    }
+}

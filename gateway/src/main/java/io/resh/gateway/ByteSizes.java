@@ -1,0 +1,50 @@
+package io.resh.gateway;
+
+import io.resh.core.ConfigException;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Parses byte sizes in configs: {@code 65536}, {@code 64KiB}, {@code 16MiB}, {@code 1GiB} (also KB/MB/GB, k/m/g as binary units). */
+final class ByteSizes {
+    private static final Pattern FORMAT = Pattern.compile("(\\d+)\\s*([kmg]?)(i?b)?", Pattern.CASE_INSENSITIVE);
+
+    private ByteSizes() {
+    }
+
+    static long parse(String field, String text) {
+        Matcher m = FORMAT.matcher(text == null ? "" : text.trim());
+        if (!m.matches()) {
+            throw new ConfigException(field, "expected a size like 65536, 64KiB, 16MiB or 1GiB, got '" + text + "'");
+        }
+        long n;
+        try {
+            n = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            throw new ConfigException(field, "size is too large: '" + text + "'");
+        }
+        int shift = switch (m.group(2).toLowerCase(Locale.ROOT)) {
+            case "k" -> 10;
+            case "m" -> 20;
+            case "g" -> 30;
+            default -> 0;
+        };
+        if (n > (Long.MAX_VALUE >> shift)) {
+            throw new ConfigException(field, "size is too large: '" + text + "'");
+        }
+        return n << shift;
+    }
+
+    static String format(long bytes) {
+        if (bytes > 0 && bytes % (1L << 30) == 0) {
+            return (bytes >> 30) + "GiB";
+        }
+        if (bytes > 0 && bytes % (1L << 20) == 0) {
+            return (bytes >> 20) + "MiB";
+        }
+        if (bytes > 0 && bytes % (1L << 10) == 0) {
+            return (bytes >> 10) + "KiB";
+        }
+        return bytes + " bytes";
+    }
+}

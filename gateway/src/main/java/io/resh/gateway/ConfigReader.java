@@ -1,0 +1,193 @@
+package io.resh.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.resh.core.ConfigException;
+import io.resh.core.Durations;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Reads one YAML mapping field by field, remembering which fields it read so that anything left over
+ * is rejected with its dotted path. Every error is a {@link ConfigException} naming the field.
+ */
+final class ConfigReader {
+    private final JsonNode node;
+    private final String path;
+    private final Set<String> known = new LinkedHashSet<>();
+
+    ConfigReader(JsonNode node, String path) {
+        this.node = node;
+        this.path = path;
+        if (!node.isObject()) {
+            throw new ConfigException(path.isEmpty() ? "config" : path,
+                    "expected a mapping of fields, got " + describe(node));
+        }
+    }
+
+    String field(String name) {
+        return path.isEmpty() ? name : path + "." + name;
+    }
+
+    private JsonNode get(String name) {
+        known.add(name);
+        JsonNode v = node.get(name);
+        return v == null || v.isNull() ? null : v;
+    }
+
+    boolean has(String name) {
+        return get(name) != null;
+    }
+
+    String string(String name, String fallback) {
+        JsonNode v = get(name);
+        if (v == null) {
+            return fallback;
+        }
+        if (!v.isValueNode()) {
+            throw new ConfigException(field(name), "expected a text value, got " + describe(v));
+        }
+        return v.asText();
+    }
+
+    String requiredString(String name) {
+        String s = string(name, null);
+        if (s == null || s.isBlank()) {
+            throw new ConfigException(field(name), "is required");
+        }
+        return s;
+    }
+
+    /** A lower-case word out of a fixed set; the error lists the choices. */
+    String choice(String name, String fallback, List<String> choices) {
+        String s = string(name, fallback);
+        if (s == null) {
+            return null;
+        }
+        String norm = s.trim().toLowerCase(Locale.ROOT);
+        if (!choices.contains(norm)) {
+            throw new ConfigException(field(name), "expected " + oneOf(choices) + ", got '" + s + "'");
+        }
+        return norm;
+    }
+
+    int integer(String name, int fallback, int min, int max) {
+        JsonNode v = get(name);
+        if (v == null) {
+            return fallback;
+        }
+        if (!v.canConvertToInt() || !v.isIntegralNumber()) {
+            throw new ConfigException(field(name), "expected a whole number, got " + describe(v));
+        }
+        int i = v.asInt();
+        if (i < min || i > max) {
+            throw new ConfigException(field(name), "must be between " + min + " and " + max + ", got " + i);
+        }
+        return i;
+    }
+
+    Duration duration(String name, Duration fallback, Duration min) {
+        JsonNode v = get(name);
+        if (v == null) {
+            return fallback;
+        }
+        Duration d = Durations.parse(field(name), v.isValueNode() ? v.asText() : v.toString());
+        if (d.compareTo(min) < 0) {
+            throw new ConfigException(field(name), "must be at least " + Durations.format(min) + ", got "
+                    + Durations.format(d));
+        }
+        return d;
+    }
+
+    long bytes(String name, long fallback, long min, long max) {
+        JsonNode v = get(name);
+        if (v == null) {
+            return fallback;
+        }
+        long b = ByteSizes.parse(field(name), v.asText());
+        if (b < min || b > max) {
+            throw new ConfigException(field(name), "must be between " + ByteSizes.format(min) + " and "
+                    + ByteSizes.format(max) + ", got " + ByteSizes.format(b));
+        }
+        return b;
+    }
+
+    ConfigReader section(String name) {
+        JsonNode v = get(name);
+        if (v == null) {
+            throw new ConfigException(field(name), "is required");
+        }
+        return new ConfigReader(v, field(name));
+    }
+
+    /** A list whose items are mappings; a missing field is an empty list. */
+    List<ConfigReader> sections(String name) {
+        JsonNode v = get(name);
+        List<ConfigReader> out = new ArrayList<>();
+        if (v == null) {
+            return out;
+        }
+        if (!v.isArray()) {
+            throw new ConfigException(field(name), "expected a list, got " + describe(v));
+        }
+        for (int i = 0; i < v.size(); i++) {
+            out.add(new ConfigReader(v.get(i), field(name) + "[" + i + "]"));
+        }
+        return out;
+    }
+
+    /** A field that is either one text value or a list of them. */
+    List<String> stringOrList(String name) {
+        JsonNode v = get(name);
+        List<String> out = new ArrayList<>();
+        if (v == null) {
+            return out;
+        }
+        if (v.isArray()) {
+            for (int i = 0; i < v.size(); i++) {
+                JsonNode item = v.get(i);
+                if (!item.isValueNode() || item.isNull()) {
+                    throw new ConfigException(field(name) + "[" + i + "]", "expected a text value, got " + describe(item));
+                }
+                out.add(item.asText());
+            }
+        } else if (v.isValueNode()) {
+            out.add(v.asText());
+        } else {
+            throw new ConfigException(field(name), "expected a text value or a list of them, got " + describe(v));
+        }
+        return out;
+    }
+
+    /** Fails on the first field this reader never asked for. Call after reading every known field. */
+    void rejectUnknown() {
+        Iterator<String> names = node.fieldNames();
+        while (names.hasNext()) {
+            String n = names.next();
+            if (!known.contains(n)) {
+                throw new ConfigException(field(n), "unknown field; expected " + oneOf(new ArrayList<>(known)));
+            }
+        }
+    }
+
+    private static String oneOf(List<String> choices) {
+        if (choices.size() == 1) {
+            return choices.get(0);
+        }
+        return String.join(", ", choices.subList(0, choices.size() - 1)) + " or " + choices.get(choices.size() - 1);
+    }
+
+    private static String describe(JsonNode v) {
+        if (v.isObject()) {
+            return "a mapping";
+        }
+        if (v.isArray()) {
+            return "a list";
+        }
+        return "'" + v.asText() + "'";
+    }
+}

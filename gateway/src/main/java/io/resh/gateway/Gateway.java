@@ -1,0 +1,342 @@
+package io.resh.gateway;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.resh.core.FaultKind;
+import io.resh.core.GroupEvent;
+import io.resh.core.Quorum;
+import io.resh.core.ReshException;
+import io.resh.gateway.GatewayConfig.Mode;
+import io.resh.gateway.ordered.Canonicalizer;
+import io.resh.gateway.ordered.GroupCallbacks;
+import io.resh.gateway.ordered.OrderedMultiplexer;
+import io.resh.gateway.ordered.ReplayLog;
+import io.resh.gateway.ordered.OrderedInitializer;
+import io.resh.gateway.ordered.TcpBackends;
+import io.resh.gateway.protocol.DatagramProtocol;
+import io.resh.gateway.protocol.Protocol;
+import io.resh.gateway.server.ServerGroup;
+import io.resh.gateway.stream.StreamBackends;
+import io.resh.gateway.stream.StreamSession;
+import io.resh.gateway.udp.UdpBackends;
+import io.resh.gateway.udp.UdpFrontend;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running gateway: N replicas of an unmodified server behind one voting front end.
+ *
+ * <pre>{@code
+ * try (Gateway g = Gateway.start(GatewayConfig.load(Path.of("examples/redis.yaml")))) {
+ *     g.addListener(e -> System.out.println(e));
+ *     System.out.println("listening on " + g.port());
+ *     g.awaitClosed();
+ * }
+ * }</pre>
+ *
+ * <p>All network I/O, voting and fault handling of one gateway run on one event-loop thread;
+ * starting and killing processes run on a small worker pool. Listeners are called on the event loop
+ * and must not block. {@link #status()} and {@link #close()} may be called from any thread.
+ */
+public final class Gateway implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+    /** How many replayed requests a recovering TCP replica may owe at once (its socket buffers hold the rest). */
+    private static final int TCP_REPLAY_WINDOW = 4096;
+    /** UDP has no flow control: replay in small windows so the server's receive buffer never overflows. */
+    private static final int UDP_REPLAY_WINDOW = 16;
+
+    private final GatewayConfig config;
+    private final Path workDir;
+    private final boolean ownsWorkDir;
+    private final EventLoopGroup loopGroup;
+    private final EventLoop loop;
+    private final EventDispatcher events = new EventDispatcher();
+    private final AtomicInteger clients = new AtomicInteger();
+    private final CountDownLatch closedLatch = new CountDownLatch(1);
+    private ServerGroup group;
+    private OrderedMultiplexer mux;
+    private StreamBackends streams;
+    private UdpFrontend udpFrontend;
+    private Channel listener;
+    private volatile boolean closed;
+
+    private Gateway(GatewayConfig config, Path workDir, boolean ownsWorkDir) {
+        this.config = config;
+        this.workDir = workDir;
+        this.ownsWorkDir = ownsWorkDir;
+        this.loopGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("resh-gateway-" + config.group(), true),
+                NioIoHandler.newFactory());
+        this.loop = loopGroup.next();
+    }
+
+    /**
+     * Starts every replica, waits until all of them are ready and in sync, then listens.
+     *
+     * @throws ReshException if a replica cannot start (the message names it, says how it exited and
+     *     shows the end of its log) or the listening address cannot be bound
+     */
+    public static Gateway start(GatewayConfig config) {
+        Path dir;
+        boolean owns = config.workDir() == null;
+        try {
+            dir = owns ? Files.createTempDirectory("resh-gateway-" + config.group()) : Files.createDirectories(config.workDir());
+        } catch (IOException e) {
+            throw new ReshException("cannot create the work directory: " + e.getMessage(), e);
+        }
+        Gateway g = new Gateway(config, dir, owns);
+        try {
+            g.startReplicas();
+            g.listen();
+            g.startTicker();
+            LOG.info("{}", g);
+            return g;
+        } catch (RuntimeException e) {
+            g.close();
+            throw e;
+        }
+    }
+
+    /** Adds a listener for group events (faults, recoveries, replica starts, fail-stop). Called on the event loop. */
+    public void addListener(Consumer<GroupEvent> listener) {
+        events.add(listener);
+    }
+
+    public void removeListener(Consumer<GroupEvent> listener) {
+        events.remove(listener);
+    }
+
+    private void startReplicas() {
+        Quorum quorum = new Quorum(config.replicas());
+        group = new ServerGroup(config, workDir, loop, events);
+        Mode mode = config.listen().mode();
+        if (mode == Mode.STREAM) {
+            streams = new StreamBackends(group, config.replicas());
+            group.engine(streams);
+        } else {
+            mux = multiplexer(quorum, mode);
+        }
+        awaitStart();
+    }
+
+    private OrderedMultiplexer multiplexer(Quorum quorum, Mode mode) {
+        Protocol protocol = mode == Mode.UDP ? new DatagramProtocol() : Protocol.named(config.listen().protocol());
+        ReplayLog log = config.recovery() == GatewayConfig.Recovery.REPLAY
+                ? new ReplayLog(config.replayLogLimit(), config.replayLogEntries()) : null;
+        GroupCallbacks callbacks = new GroupCallbacks() {
+            @Override
+            public void fault(int slot, FaultKind kind, long sequence, String evidence) {
+                group.fault(slot, kind, sequence, evidence);
+            }
+
+            @Override
+            public void caughtUp(int slot, long sequence, long replayed) {
+                group.caughtUp(slot, sequence, replayed);
+            }
+
+            @Override
+            public void failStopped(long sequence, String detail) {
+                events.accept(new GroupEvent.FailStopped(System.currentTimeMillis(), config.group(), sequence, detail));
+            }
+        };
+        OrderedMultiplexer m = new OrderedMultiplexer(quorum, protocol, new Canonicalizer(protocol, config.canonicalize()), log,
+                callbacks, new OrderedMultiplexer.Settings(config.deadline(), config.maxInFlight(),
+                        mode == Mode.UDP ? UDP_REPLAY_WINDOW : TCP_REPLAY_WINDOW),
+                System::nanoTime, loop);
+        group.engine(mode == Mode.UDP
+                ? new UdpBackends(loop, m, config.maxReplyBytes(), group)
+                : new TcpBackends(loop, m, protocol, config.maxReplyBytes(), group));
+        return m;
+    }
+
+    private void awaitStart() {
+        Duration wait = config.server().readyTimeout().plusSeconds(10);
+        try {
+            group.start().get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new ReshException("group " + config.group() + " did not start: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new ReshException("group " + config.group() + " did not start within " + wait.toSeconds() + " s; replica logs are in "
+                    + workDir.resolve("logs"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ReshException("interrupted while starting group " + config.group());
+        }
+    }
+
+    private void listen() {
+        InetSocketAddress address = new InetSocketAddress(config.listen().host(), config.listen().port());
+        try {
+            if (config.listen().mode() == Mode.UDP) {
+                udpFrontend = new UdpFrontend(mux, config.maxFrameBytes(), config.maxClients());
+                listener = new Bootstrap().group(loop).channel(NioDatagramChannel.class)
+                        .option(ChannelOption.AUTO_READ, false)
+                        .handler(udpFrontend)
+                        .bind(address).sync().channel();
+                return;
+            }
+            ChannelInitializer<Channel> clientPipeline = config.listen().mode() == Mode.STREAM
+                    ? new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(new StreamSession(streams, group, new Quorum(config.replicas()),
+                                    config.deadline().toNanos(), clients, config.maxClients()));
+                        }
+                    }
+                    : new OrderedInitializer(mux, Protocol.named(config.listen().protocol()), config.maxFrameBytes(),
+                            config.frameTimeout().toNanos(), clients, config.maxClients());
+            // Clients are read only when the replicas can take more (auto-read off), on the same single
+            // event loop as the backends, so the multiplexer and the voters need no locks.
+            listener = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.AUTO_READ, false)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, config.listen().mode() == Mode.STREAM)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                    .childHandler(clientPipeline)
+                    .bind(address).sync().channel();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ReshException("interrupted while binding " + address);
+        } catch (Exception e) {
+            throw new ReshException("cannot listen on " + config.listen().host() + ":" + config.listen().port() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private void startTicker() {
+        long period = Math.max(10, Math.min(500, config.deadline().toMillis() / 4));
+        loop.scheduleAtFixedRate(() -> {
+            if (mux != null) {
+                mux.tick();
+            } else {
+                streams.tick(System.nanoTime());
+            }
+        }, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** The port clients connect to (the bound one when the config said 0). */
+    public int port() {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    public GatewayConfig config() {
+        return config;
+    }
+
+    /** Where replica data directories and logs ({@code logs/replica-N.log}) live. */
+    public Path workDir() {
+        return workDir;
+    }
+
+    /** A consistent snapshot of the gateway's state, taken on its event loop. */
+    public GatewayStatus status() {
+        if (loop.inEventLoop()) {
+            return statusNow();
+        }
+        try {
+            return loop.submit(this::statusNow).get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ReshException("interrupted while reading status");
+        } catch (ExecutionException | TimeoutException e) {
+            throw new ReshException("cannot read the gateway's status: " + e, e);
+        }
+    }
+
+    private GatewayStatus statusNow() {
+        if (mux == null) {
+            return new GatewayStatus(config.group(), config.listen().mode().label(), config.listen().protocol(),
+                    config.listen().host(), listener == null ? -1 : port(), clients.get(), 0, 0, 0, 0, 0, false, null,
+                    group.status());
+        }
+        ReplayLog log = mux.replayLog();
+        var replicas = group.status().stream().map(r -> {
+            String state = r.state();
+            if (state.equals("live") || state.equals("replaying")) {
+                state = mux.slotState(r.replica()).equals("out") ? "faulty" : mux.slotState(r.replica());
+            }
+            return new GatewayStatus.ReplicaStatus(r.replica(), state, r.pid(), r.port(), r.incarnation(), r.faults(),
+                    r.lastFault(), r.log());
+        }).toList();
+        return new GatewayStatus(config.group(), config.listen().mode().label(), config.listen().protocol(),
+                config.listen().host(), listener == null ? -1 : port(),
+                udpFrontend != null ? udpFrontend.clients() : clients.get(), mux.sequenced(), mux.inFlight(),
+                mux.undecided(), log == null ? 0 : log.size(), log == null ? 0 : log.bytes(),
+                log != null && log.overflowed(), mux.failStop(), replicas);
+    }
+
+    /**
+     * One line for a start-up message, e.g. {@code group redis: 3 replicas of 'redis-server' behind
+     * 127.0.0.1:6380 (ordered mode, resp), masking 1 faulty; replica logs in /tmp/resh-gateway-redis.../logs}.
+     */
+    @Override
+    public String toString() {
+        return "group " + config.group() + ": " + config.replicas() + " replicas of '"
+                + Path.of(config.server().commandFor(0).get(0)).getFileName() + "' behind " + config.listen().host() + ":"
+                + (listener == null ? config.listen().port() : port()) + " (" + config.listen().mode().label() + " mode, "
+                + config.listen().protocol() + "), masking " + new Quorum(config.replicas()).faultsMasked()
+                + " faulty; replica logs in " + workDir.resolve("logs");
+    }
+
+    /** Blocks until {@link #close()} has finished (e.g. from a shutdown hook). */
+    public void awaitClosed() throws InterruptedException {
+        closedLatch.await();
+    }
+
+    /** Stops listening, kills every replica process and releases the event loop. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        try {
+            if (listener != null) {
+                listener.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            }
+            if (group != null) {
+                group.close();
+            }
+            loopGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            if (ownsWorkDir) {
+                deleteQuietly(workDir);
+            }
+        } finally {
+            closedLatch.countDown();
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.debug("could not delete {}: {}", dir, e.toString());
+        }
+    }
+}

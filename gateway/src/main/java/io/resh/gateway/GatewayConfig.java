@@ -1,0 +1,274 @@
+package io.resh.gateway;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.resh.core.ConfigException;
+import io.resh.gateway.server.CommandLine;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * The validated configuration of one gateway: which server to start N times, where to listen, how to
+ * frame and vote, and the limits that bound memory. Load it with {@link #load(Path)}; every error is a
+ * {@link ConfigException} naming the offending field, e.g.
+ * {@code listen.mode: expected ordered, stream or udp, got 'foo'}.
+ *
+ * <pre>
+ * group: redis
+ * replicas: 3
+ * server:
+ *   command: redis-server --port {port} --save "" --appendonly no
+ *   ready: tcp
+ * listen: { port: 6380, protocol: resp, mode: ordered }
+ * </pre>
+ *
+ * @param group name used in events and logs
+ * @param replicas how many server processes (N); f = ⌊(N−1)/2⌋ faulty ones are masked
+ * @param server how to start one replica
+ * @param listen where clients connect and how their bytes are framed
+ * @param deadline how long a replica may still owe a reply after f+1 others answered before it is hung
+ * @param maxFrameBytes largest client request; larger ones get an error and the client is closed
+ * @param maxReplyBytes largest server reply; a replica sending a larger one is faulty
+ * @param maxClients most concurrent client connections (UDP: client addresses)
+ * @param maxInFlight most requests awaiting their answer (and, times 8, most replies a lagging
+ *     replica may owe); past either the gateway stops reading from clients (backpressure)
+ * @param frameTimeout how long a client may take to complete a request it started (slowloris guard)
+ * @param replayLogLimit most bytes of state-changing requests kept for recovery by replay
+ * @param replayLogEntries most state-changing requests kept for recovery by replay
+ * @param canonicalize rewrites applied to every reply before replies are compared (not to what the
+ *     client receives)
+ * @param recovery how a replacement replica gets the others' state
+ * @param workDir directory for replica data and logs; null for a fresh temporary directory
+ */
+public record GatewayConfig(String group, int replicas, Server server, Listen listen, Duration deadline,
+                            int maxFrameBytes, int maxReplyBytes, int maxClients, int maxInFlight,
+                            Duration frameTimeout, long replayLogLimit, int replayLogEntries,
+                            List<Canonicalization> canonicalize, Recovery recovery, Path workDir) {
+
+    /** How requests reach the replicas. */
+    public enum Mode {
+        /** Framed requests, one total order over one backend connection per replica. */
+        ORDERED,
+        /** Protocol-agnostic: per client connection, release the byte prefix f+1 replicas agree on. */
+        STREAM,
+        /** Each datagram to every replica, the voted reply datagram back. */
+        UDP;
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** When a started replica counts as ready. */
+    public enum Ready {
+        /** When its port accepts a TCP connection. */
+        TCP,
+        /** When its UDP port is bound (for UDP servers). */
+        UDP,
+        /** Right after the process started (use for UDP servers). */
+        NONE
+    }
+
+    /** How a replacement replica is brought in sync. */
+    public enum Recovery {
+        /** Replay the log of state-changing requests since the group started (stateful servers). */
+        REPLAY,
+        /** Start it empty: for stateless servers, or stream mode, where there is no request log. */
+        RESTART
+    }
+
+    /** Wire protocols the gateway can frame. {@code raw} means no framing (stream and udp modes). */
+    public static final List<String> PROTOCOLS = List.of("resp", "memcached", "line", "length", "http", "raw");
+
+    /**
+     * @param commands one argument template per replica (all equal unless the config listed one command
+     *     per replica, for N-version diversity); {@code {port}}, {@code {replica}} and {@code {dir}} are
+     *     substituted at each start
+     */
+    public record Server(List<List<String>> commands, Ready ready, Duration readyTimeout) {
+        public Server {
+            commands = List.copyOf(commands.stream().map(List::copyOf).toList());
+        }
+
+        public List<String> commandFor(int replica) {
+            return commands.get(replica);
+        }
+    }
+
+    /** @param port 0 picks a free port ({@link Gateway#port()} tells which) */
+    public record Listen(String host, int port, String protocol, Mode mode) {
+    }
+
+    /** Replaces every match of {@code regex} by {@code replace} (Java regex syntax, {@code $1} groups). */
+    public record Canonicalization(Pattern regex, String replace) {
+    }
+
+    public GatewayConfig {
+        canonicalize = List.copyOf(canonicalize);
+    }
+
+    /** The same config listening on another port (0 = any free one). */
+    public GatewayConfig withPort(int port) {
+        return new GatewayConfig(group, replicas, server, new Listen(listen.host(), port, listen.protocol(), listen.mode()),
+                deadline, maxFrameBytes, maxReplyBytes, maxClients, maxInFlight, frameTimeout, replayLogLimit,
+                replayLogEntries, canonicalize, recovery, workDir);
+    }
+
+    /** The same config keeping replica data and logs under {@code dir}. */
+    public GatewayConfig withWorkDir(Path dir) {
+        return new GatewayConfig(group, replicas, server, listen, deadline, maxFrameBytes, maxReplyBytes, maxClients,
+                maxInFlight, frameTimeout, replayLogLimit, replayLogEntries, canonicalize, recovery, dir);
+    }
+
+    /** Reads and validates a YAML file; a relative {@code workDir} is resolved against the file's directory. */
+    public static GatewayConfig load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), "cannot read: " + e.getMessage());
+        }
+        Path base = file.toAbsolutePath().getParent();
+        return parse(text, file.toString(), base);
+    }
+
+    /** Parses and validates YAML text; {@code origin} names it in errors, a relative {@code workDir} is resolved against the current directory. */
+    public static GatewayConfig parse(String yaml, String origin) {
+        return parse(yaml, origin, Path.of("").toAbsolutePath());
+    }
+
+    /**
+     * True if the YAML file describes a gateway (it has a top-level {@code server:} section), as
+     * opposed to a replicated Java service. Errors reading or parsing it are thrown as {@link ConfigException}.
+     */
+    public static boolean isGatewayConfig(Path file) {
+        try {
+            JsonNode root = new YAMLMapper().readTree(Files.readString(file));
+            return root != null && root.isObject() && root.has("server");
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), "cannot read: " + e.getMessage());
+        }
+    }
+
+    private static GatewayConfig parse(String yaml, String origin, Path base) {
+        JsonNode root;
+        try {
+            root = new YAMLMapper().readTree(yaml);
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr();
+            throw new ConfigException(origin, "invalid YAML" + where + ": " + e.getOriginalMessage());
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            throw new ConfigException(origin, "is empty; expected at least server.command and listen.protocol");
+        }
+        ConfigReader r = new ConfigReader(root, "");
+        String group = r.string("group", "gateway");
+        if (!group.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new ConfigException("group", "expected letters, digits, '.', '_' or '-' (at most 64), got '" + group + "'");
+        }
+        int replicas = r.integer("replicas", 3, 1, 31);
+        Listen listen = listen(r.section("listen"));
+        Server server = server(r.section("server"), replicas, listen.mode());
+        Duration deadline = r.duration("deadline", Duration.ofSeconds(2), Duration.ofMillis(10));
+        int maxFrameBytes = (int) r.bytes("maxFrameBytes", 1L << 20, 64, Integer.MAX_VALUE - 1024);
+        int maxReplyBytes = (int) r.bytes("maxReplyBytes", 64L << 20, 64, Integer.MAX_VALUE - 1024);
+        int maxClients = r.integer("maxClients", 1024, 1, 1_000_000);
+        int maxInFlight = r.integer("maxInFlight", 1024, 1, 1_000_000);
+        Duration frameTimeout = r.duration("frameTimeout", Duration.ofSeconds(10), Duration.ofMillis(10));
+        long replayLogLimit = r.bytes("replayLogLimit", 256L << 20, 0, Long.MAX_VALUE);
+        int replayLogEntries = r.integer("replayLogEntries", 1_000_000, 0, Integer.MAX_VALUE);
+        List<Canonicalization> canon = new ArrayList<>();
+        for (ConfigReader c : r.sections("canonicalize")) {
+            String regex = c.requiredString("regex");
+            Pattern p;
+            try {
+                p = Pattern.compile(regex);
+            } catch (PatternSyntaxException e) {
+                throw new ConfigException(c.field("regex"), "invalid regular expression: " + e.getDescription()
+                        + " near index " + e.getIndex());
+            }
+            String replace = c.string("replace", "");
+            try {
+                p.matcher("").replaceAll(replace);
+            } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+                throw new ConfigException(c.field("replace"), "invalid replacement: " + e.getMessage());
+            }
+            c.rejectUnknown();
+            canon.add(new Canonicalization(p, replace));
+        }
+        Recovery recovery = Recovery.valueOf(r.choice("recovery", listen.mode() == Mode.STREAM ? "restart" : "replay",
+                List.of("replay", "restart")).toUpperCase(Locale.ROOT));
+        if (recovery == Recovery.REPLAY && listen.mode() == Mode.STREAM) {
+            throw new ConfigException("recovery", "stream mode keeps no request log, so it can only restart replicas empty; use recovery: restart");
+        }
+        String workDirText = r.string("workDir", null);
+        Path workDir = workDirText == null || workDirText.isBlank() ? null : base.resolve(workDirText).normalize();
+        r.rejectUnknown();
+        if (!canon.isEmpty() && listen.mode() == Mode.STREAM) {
+            throw new ConfigException("canonicalize", "is not supported in stream mode (bytes are released as they agree); use ordered mode");
+        }
+        return new GatewayConfig(group, replicas, server, listen, deadline, maxFrameBytes, maxReplyBytes, maxClients,
+                maxInFlight, frameTimeout, replayLogLimit, replayLogEntries, canon, recovery, workDir);
+    }
+
+    private static Server server(ConfigReader s, int replicas, Mode mode) {
+        List<String> lines = s.stringOrList("command");
+        if (lines.isEmpty()) {
+            throw new ConfigException(s.field("command"), "is required, e.g. redis-server --port {port}");
+        }
+        if (lines.size() != 1 && lines.size() != replicas) {
+            throw new ConfigException(s.field("command"), "expected one command, or one per replica (" + replicas
+                    + "), got " + lines.size());
+        }
+        List<List<String>> commands = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String f = lines.size() == 1 ? s.field("command") : s.field("command") + "[" + i + "]";
+            List<String> args;
+            try {
+                args = CommandLine.split(lines.get(i));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(f, e.getMessage());
+            }
+            if (args.isEmpty()) {
+                throw new ConfigException(f, "is empty");
+            }
+            if (args.stream().noneMatch(a -> a.contains("{port}"))) {
+                throw new ConfigException(f, "must contain {port}: each replica listens on its own port, chosen at start");
+            }
+            commands.add(args);
+        }
+        while (commands.size() < replicas) {
+            commands.add(commands.get(0));
+        }
+        String ready = s.choice("ready", mode == Mode.UDP ? "udp" : "tcp", List.of("tcp", "udp", "none"));
+        Duration readyTimeout = s.duration("readyTimeout", Duration.ofSeconds(10), Duration.ofMillis(10));
+        s.rejectUnknown();
+        return new Server(commands, Ready.valueOf(ready.toUpperCase(Locale.ROOT)), readyTimeout);
+    }
+
+    private static Listen listen(ConfigReader l) {
+        String host = l.string("host", "127.0.0.1");
+        int port = l.integer("port", 0, 0, 65535);
+        Mode mode = Mode.valueOf(l.choice("mode", "ordered", List.of("ordered", "stream", "udp")).toUpperCase(Locale.ROOT));
+        String protocol = l.choice("protocol", mode == Mode.ORDERED ? null : "raw", PROTOCOLS);
+        l.rejectUnknown();
+        if (mode == Mode.ORDERED && (protocol == null || protocol.equals("raw"))) {
+            throw new ConfigException(l.field("protocol"), "ordered mode frames requests, so it needs one of resp, memcached, line, length or http"
+                    + (protocol == null ? "" : ", got 'raw' (use mode: stream for unframed bytes)"));
+        }
+        if (mode != Mode.ORDERED && !protocol.equals("raw")) {
+            throw new ConfigException(l.field("protocol"), mode.label() + " mode does not frame requests, so it takes raw (or no protocol), got '"
+                    + protocol + "'; use mode: ordered for " + protocol);
+        }
+        return new Listen(host, port, protocol, mode);
+    }
+}

@@ -1,0 +1,44 @@
+package io.resh.gateway;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A point-in-time view of a running gateway, for {@code resh status} and tests.
+ *
+ * @param clients open client connections (UDP: client addresses seen recently)
+ * @param requests requests sequenced so far
+ * @param inFlight requests sent to replicas and not yet answered by all of them
+ * @param undecided requests answered with an error because no f+1 replicas agreed (reads, or too
+ *     few healthy replicas)
+ * @param replayLogOverflowed true once the replay log passed its bound: failed replicas are no
+ *     longer rebuilt
+ * @param failStop why the group stopped answering, or null while it answers
+ */
+public record GatewayStatus(String group, String mode, String protocol, String host, int port, int clients,
+                            long requests, int inFlight, long undecided, long replayLogEntries, long replayLogBytes,
+                            boolean replayLogOverflowed, String failStop, List<ReplicaStatus> replicas) {
+
+    public GatewayStatus {
+        replicas = List.copyOf(replicas);
+    }
+
+    /**
+     * @param state {@code starting}, {@code replaying}, {@code live}, {@code faulty} (being replaced) or
+     *     {@code stopped} (will not be replaced)
+     * @param pid process id of the current incarnation, or -1
+     * @param port loopback port the current incarnation listens on, or -1
+     * @param incarnation how many times this replica was started
+     * @param faults faults detected on this replica so far
+     * @param lastFault the last fault's kind and evidence, or null
+     * @param log the replica's log file (stdout and stderr of every incarnation)
+     */
+    public record ReplicaStatus(int replica, String state, long pid, int port, int incarnation, long faults,
+                                String lastFault, Path log) {
+    }
+
+    /** Number of replicas currently in the vote. */
+    public long liveReplicas() {
+        return replicas.stream().filter(r -> r.state().equals("live")).count();
+    }
+}

@@ -1,0 +1,104 @@
+package io.resh.gateway.ordered;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.resh.gateway.protocol.LocalReply;
+import io.resh.gateway.protocol.Request;
+import java.util.ArrayDeque;
+
+/**
+ * One TCP client's replies, kept in the order of its requests: a reply that is decided early waits
+ * until every earlier one of the same client has been written.
+ */
+final class ClientSession {
+    private final Channel channel;
+    private final Runnable onProgress;
+    private final ArrayDeque<Entry> queue = new ArrayDeque<>();
+    private boolean closing;
+    private boolean flushScheduled;
+
+    private final class Entry implements ReplySlot {
+        final boolean silent;
+        final boolean close;
+        byte[] bytes;
+
+        Entry(boolean silent, boolean close) {
+            this.silent = silent;
+            this.close = close;
+        }
+
+        @Override
+        public void fill(byte[] reply) {
+            if (bytes == null) {
+                bytes = reply;
+                drain();
+            }
+        }
+    }
+
+    /** @param onProgress runs after replies were written (the client may be read again) */
+    ClientSession(Channel channel, Runnable onProgress) {
+        this.channel = channel;
+        this.onProgress = onProgress;
+    }
+
+    /** Reserves this request's place in the reply order. */
+    ReplySlot expect(Request request) {
+        Entry e = new Entry(request.silent(), request.closeAfter());
+        queue.addLast(e);
+        return e;
+    }
+
+    /** A reply the gateway gives itself, in order after every earlier request's. */
+    void local(LocalReply reply) {
+        Entry e = new Entry(false, reply.close());
+        queue.addLast(e);
+        if (reply.close()) {
+            closing = true;
+        }
+        e.fill(reply.bytes());
+    }
+
+    /** A reply that must go out now, before earlier replies (HTTP 100 Continue); only if none is owed. */
+    void interim(byte[] bytes) {
+        if (queue.isEmpty() && !closing) {
+            channel.writeAndFlush(Unpooled.wrappedBuffer(bytes));
+        }
+    }
+
+    int outstanding() {
+        return queue.size();
+    }
+
+    /** True once a reply that closes the connection has been queued: read nothing more. */
+    boolean closing() {
+        return closing;
+    }
+
+    private void drain() {
+        boolean wrote = false;
+        while (!queue.isEmpty() && queue.peekFirst().bytes != null) {
+            Entry e = queue.pollFirst();
+            if (!e.silent && e.bytes.length > 0) {
+                channel.write(Unpooled.wrappedBuffer(e.bytes));
+                wrote = true;
+            }
+            if (e.close) {
+                closing = true;
+                queue.clear();
+                channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+        }
+        if (wrote && !flushScheduled) {
+            // Replies decided in one burst (a pipelined batch) leave in one write system call.
+            flushScheduled = true;
+            channel.eventLoop().execute(() -> {
+                flushScheduled = false;
+                channel.flush();
+            });
+        }
+        onProgress.run();
+    }
+}

@@ -1,0 +1,113 @@
+package io.resh.gateway.ordered;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.resh.gateway.protocol.HttpProtocol;
+import io.resh.gateway.protocol.LocalReply;
+import io.resh.gateway.protocol.Protocol;
+import io.resh.gateway.protocol.Request;
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection in ordered mode. Auto-read is off: the next read is requested only when the
+ * client's socket can take our replies, the client has fewer than {@link #MAX_OUTSTANDING} requests
+ * open, and the multiplexer has room, so a fast or stalled client never makes the gateway buffer
+ * without bound.
+ */
+public final class FrontendHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(FrontendHandler.class);
+    /** Requests one client may have open at once (pipelining depth), for fairness between clients. */
+    static final int MAX_OUTSTANDING = 256;
+
+    private final OrderedMultiplexer mux;
+    private final Protocol protocol;
+    private final AtomicInteger clients;
+    private final int maxClients;
+    private ClientSession session;
+    private ChannelHandlerContext ctx;
+    private boolean parked;
+
+    public FrontendHandler(OrderedMultiplexer mux, Protocol protocol, AtomicInteger clients, int maxClients) {
+        this.mux = mux;
+        this.protocol = protocol;
+        this.clients = clients;
+        this.maxClients = maxClients;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        if (clients.incrementAndGet() > maxClients) {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(protocol.errorReply("max number of clients reached ("
+                    + maxClients + ")"))).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        session = new ClientSession(ctx.channel(), this::maybeRead);
+        ctx.read();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (session == null || session.closing()) {
+            return;
+        }
+        if (msg instanceof Request r) {
+            mux.submit(r, session.expect(r));
+        } else if (msg instanceof LocalReply l) {
+            session.local(l);
+        } else if (msg instanceof HttpProtocol.Interim i) {
+            session.interim(i.bytes());
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        maybeRead();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        maybeRead();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    /** Asks for more bytes if the client, its socket and the replicas can all take more. */
+    private void maybeRead() {
+        if (session == null || session.closing() || !ctx.channel().isActive()) {
+            return;
+        }
+        if (!ctx.channel().isWritable() || session.outstanding() >= MAX_OUTSTANDING) {
+            return; // writability or a written reply calls us again
+        }
+        if (!mux.hasCapacity()) {
+            if (!parked) {
+                parked = true;
+                mux.awaitCapacity(() -> {
+                    parked = false;
+                    maybeRead();
+                });
+            }
+            return;
+        }
+        ctx.read();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        clients.decrementAndGet();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!(cause instanceof IOException)) {
+            LOG.warn("closing client {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        }
+        ctx.close();
+    }
+}

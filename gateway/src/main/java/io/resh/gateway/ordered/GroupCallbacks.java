@@ -1,0 +1,16 @@
+package io.resh.gateway.ordered;
+
+import io.resh.core.FaultKind;
+
+/** What the multiplexer tells the replica group. Called on the event loop. */
+public interface GroupCallbacks {
+
+    /** Replica {@code slot} is faulty and no longer in the vote; kill and replace it. */
+    void fault(int slot, FaultKind kind, long sequence, String evidence);
+
+    /** Replica {@code slot} replayed {@code replayed} logged requests, answered them all, and now votes. */
+    void caughtUp(int slot, long sequence, long replayed);
+
+    /** No value could be voted for a state-changing request: the group stops answering. */
+    void failStopped(long sequence, String detail);
+}

@@ -1,0 +1,587 @@
+package io.resh.gateway.ordered;
+
+import io.resh.core.Ballot;
+import io.resh.core.FaultKind;
+import io.resh.core.Quorum;
+import io.resh.gateway.protocol.Protocol;
+import io.resh.gateway.protocol.Request;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sequencer and voter of ordered mode: puts every client request in one total order, writes it
+ * (pipelined) to every replica that is in the vote, matches replies FIFO per replica, votes each
+ * request's replies and hands the released reply to the client's {@link ReplySlot}.
+ *
+ * <p>Faults it detects itself: a reply that differs from the voted one (divergence), a reply nobody
+ * asked for or one that cannot be framed (protocol), a replica that still owes a reply
+ * {@code deadline} after f+1 others answered (hang). It takes the replica out of every open vote and
+ * tells the group, which kills and replaces the process; the new process is {@link #attach attached},
+ * replays the {@link ReplayLog}, and joins the vote at the end of the log.
+ *
+ * <p>Not thread-safe by design: one event loop owns it, the same loop that owns every client and
+ * backend channel, so no state here is ever shared across threads.
+ */
+public final class OrderedMultiplexer {
+    private static final Logger LOG = LoggerFactory.getLogger(OrderedMultiplexer.class);
+    /** How many times {@code maxInFlight} requests a lagging replica may owe before clients are held back. */
+    static final int LAG_FACTOR = 8;
+
+    /**
+     * @param deadline how long a replica may still owe a reply after f+1 others answered
+     * @param maxInFlight most unretired requests; past it clients are not read
+     * @param replayWindow most replayed requests a recovering replica may owe at once
+     */
+    public record Settings(Duration deadline, int maxInFlight, int replayWindow) {
+    }
+
+    /** What a replica's connection is waiting for, in order: a live vote, or a replayed request (pending == null). */
+    private record Expect(Pending pending, Request request) {
+    }
+
+    private static final class Slot {
+        BackendLink link;
+        boolean live;
+        ArrayDeque<Expect> expects = new ArrayDeque<>();
+        int replayNext = -1;
+        long replayOutstanding;
+        long replayed;
+        boolean catchingUp;
+        long lastProgressNanos;
+        boolean dirty;
+    }
+
+    private final Quorum quorum;
+    private final Protocol protocol;
+    private final Canonicalizer canonicalizer;
+    private final ReplayLog log;
+    private final GroupCallbacks group;
+    private final long deadlineNanos;
+    private final int maxInFlight;
+    private final int replayWindow;
+    private final LongSupplier nanos;
+    private final Executor later;
+    private final Slot[] slots;
+    private final ArrayDeque<Pending> inflight = new ArrayDeque<>();
+    private final ArrayDeque<Runnable> waiters = new ArrayDeque<>();
+    /** Requests sent and not yet answered by every replica still in their vote. */
+    private int open;
+    /** Requests whose client has not had its answer yet. */
+    private int unanswered;
+    private long nextSeq = 1;
+    private String failStop;
+    private boolean flushScheduled;
+    private long undecided;
+
+    /**
+     * @param log the replay log, or null to restart failed replicas empty (stateless servers)
+     * @param nanos monotonic clock
+     * @param later runs a task after the current event-loop task (used to coalesce flushes)
+     */
+    public OrderedMultiplexer(Quorum quorum, Protocol protocol, Canonicalizer canonicalizer, ReplayLog log,
+                              GroupCallbacks group, Settings settings, LongSupplier nanos, Executor later) {
+        this.quorum = quorum;
+        this.protocol = protocol;
+        this.canonicalizer = canonicalizer;
+        this.log = log;
+        this.group = group;
+        this.deadlineNanos = settings.deadline().toNanos();
+        this.maxInFlight = settings.maxInFlight();
+        this.replayWindow = settings.replayWindow();
+        this.nanos = nanos;
+        this.later = later;
+        this.slots = new Slot[quorum.replicas()];
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = new Slot();
+        }
+    }
+
+    // ---- clients ---------------------------------------------------------------------------------
+
+    /** Sequences one request: logs it if it changes state and sends it to every replica in the vote. */
+    public void submit(Request request, ReplySlot reply) {
+        if (failStop != null) {
+            reply.fill(protocol.errorReply("the group stopped answering: " + failStop));
+            return;
+        }
+        int live = liveMask();
+        if (Integer.bitCount(live) < quorum.agreementNeeded()) {
+            reply.fill(protocol.errorReply("only " + Integer.bitCount(live) + " of " + quorum.replicas()
+                    + " replicas are healthy and " + quorum.agreementNeeded() + " must agree; retry shortly"));
+            return;
+        }
+        long seq = nextSeq++;
+        if (!request.readOnly() && log != null && !log.overflowed() && !log.append(request)) {
+            replayLogOverflowed(seq);
+        }
+        Pending p = new Pending(seq, request, reply, quorum, live, nanos.getAsLong());
+        inflight.addLast(p);
+        open++;
+        unanswered++;
+        for (int i = 0; i < slots.length; i++) {
+            if ((live & (1 << i)) != 0) {
+                Slot s = slots[i];
+                s.expects.addLast(new Expect(p, request));
+                s.link.write(request.bytes());
+                markDirty(s);
+            }
+        }
+        if (!request.readOnly() && log != null) {
+            for (int i = 0; i < slots.length; i++) {
+                pumpReplay(i);
+            }
+        }
+    }
+
+    /**
+     * False while {@code maxInFlight} requests await their answer, or while a lagging replica still
+     * owes {@link #LAG_FACTOR} times that many: stop reading from clients. The second bound lets a
+     * replica fall briefly behind (a pause, a burst) without throttling clients, yet bounds what is
+     * held for it until it catches up or is found hung.
+     */
+    public boolean hasCapacity() {
+        return failStop != null || (unanswered < maxInFlight && open < LAG_FACTOR * maxInFlight);
+    }
+
+    /** Runs {@code resume} once capacity frees up (immediately if it already has). */
+    public void awaitCapacity(Runnable resume) {
+        if (hasCapacity()) {
+            resume.run();
+        } else {
+            waiters.addLast(resume);
+        }
+    }
+
+    // ---- replicas --------------------------------------------------------------------------------
+
+    /**
+     * A freshly started replica is connected: replay the log into it, then let it join the vote at
+     * the end of the log. Reports {@link GroupCallbacks#caughtUp} once it answered every replayed request.
+     */
+    public void attach(BackendLink link) {
+        int i = link.slot();
+        Slot s = slots[i];
+        if (s.link != null) {
+            detach(i);
+        }
+        s.link = link;
+        s.live = false;
+        s.expects = new ArrayDeque<>();
+        s.replayOutstanding = 0;
+        s.replayed = 0;
+        s.catchingUp = true;
+        s.lastProgressNanos = nanos.getAsLong();
+        if (log == null) {
+            s.replayNext = -1;
+            s.live = true;
+            checkCaughtUp(i);
+        } else if (log.overflowed()) {
+            fault(i, FaultKind.START_FAILURE, nextSeq - 1,
+                    "cannot rebuild the replica: the replay log overflowed (replayLogLimit / replayLogEntries)");
+        } else {
+            s.replayNext = 0;
+            pumpReplay(i);
+        }
+    }
+
+    /** The request whose reply replica {@code link} is sending next, or null if it owes none. */
+    public Request expected(BackendLink link) {
+        Slot s = slots[link.slot()];
+        if (s.link != link) {
+            return null;
+        }
+        Expect e = s.expects.peekFirst();
+        return e == null ? null : e.request();
+    }
+
+    /** True while {@code link} is the replica's current connection. */
+    public boolean isCurrent(BackendLink link) {
+        return slots[link.slot()].link == link;
+    }
+
+    /** One complete reply from a replica. */
+    public void onReply(BackendLink link, byte[] reply) {
+        int i = link.slot();
+        Slot s = slots[i];
+        if (s.link != link) {
+            return;
+        }
+        s.lastProgressNanos = nanos.getAsLong();
+        Expect e = s.expects.pollFirst();
+        if (e == null) {
+            fault(i, FaultKind.PROTOCOL, nextSeq - 1, "sent a reply nobody asked for: '"
+                    + Evidence.printable(reply, 0) + "'");
+            return;
+        }
+        if (e.pending() == null) {
+            s.replayOutstanding--;
+            pumpReplay(i);
+            checkCaughtUp(i);
+            return;
+        }
+        vote(e.pending(), i, reply);
+    }
+
+    /** The replica's connection failed, or its bytes could not be framed. */
+    public void onLinkFailed(BackendLink link, FaultKind kind, String evidence) {
+        if (slots[link.slot()].link == link) {
+            Expect e = slots[link.slot()].expects.peekFirst();
+            fault(link.slot(), kind, e != null && e.pending() != null ? e.pending().seq : nextSeq - 1, evidence);
+        }
+    }
+
+    /** The replica's connection drained below its low-water mark: continue a replay. */
+    public void onWritable(BackendLink link) {
+        if (slots[link.slot()].link == link) {
+            pumpReplay(link.slot());
+        }
+    }
+
+    /**
+     * Takes replica {@code slot} out of every vote and closes its link, without telling the group
+     * (which is the caller). Idempotent.
+     */
+    public void detach(int slot) {
+        Slot s = slots[slot];
+        if (s.link == null) {
+            return;
+        }
+        BackendLink link = s.link;
+        s.link = null;
+        s.live = false;
+        s.replayNext = -1;
+        s.catchingUp = false;
+        s.replayOutstanding = 0;
+        s.expects = new ArrayDeque<>();
+        link.close();
+        removeFromVotes(slot);
+    }
+
+    /** Hang detection; call periodically (a fraction of the deadline). */
+    public void tick() {
+        long now = nanos.getAsLong();
+        List<long[]> hangs = new ArrayList<>();
+        List<Pending> stuck = new ArrayList<>();
+        for (Pending p : inflight) {
+            if (p.retired) {
+                continue;
+            }
+            if (p.ballot.isDecided()) {
+                long late = now - p.decidedNanos;
+                if (late > deadlineNanos) {
+                    int missing = p.missing();
+                    for (int i = 0; i < slots.length; i++) {
+                        if ((missing & (1 << i)) != 0) {
+                            hangs.add(new long[] {i, p.seq, late / 1_000_000});
+                        }
+                    }
+                }
+            } else if (!p.replied && p.answered != 0 && now - p.sentNanos > 4 * deadlineNanos) {
+                stuck.add(p);
+            }
+        }
+        for (int i = 0; i < slots.length; i++) {
+            Slot s = slots[i];
+            if (s.link != null && s.replayOutstanding > 0 && now - s.lastProgressNanos > 2 * deadlineNanos) {
+                hangs.add(new long[] {i, -1, (now - s.lastProgressNanos) / 1_000_000});
+            }
+        }
+        for (long[] h : hangs) {
+            int i = (int) h[0];
+            if (slots[i].link != null) {
+                fault(i, FaultKind.HANG, h[1] < 0 ? nextSeq - 1 : h[1], h[1] < 0
+                        ? "no progress replaying the log for " + h[2] + " ms"
+                        : "no reply to request #" + h[1] + " " + h[2] + " ms after " + quorum.agreementNeeded()
+                        + " replicas answered it");
+            }
+        }
+        for (Pending p : stuck) {
+            if (!p.replied) {
+                undecided++;
+                answer(p, protocol.errorReply("no " + quorum.agreementNeeded() + " replicas agreed on an answer to "
+                        + p.request.name() + " in time; it may or may not have taken effect"));
+                retireIfDone(p);
+            }
+        }
+    }
+
+    // ---- voting ----------------------------------------------------------------------------------
+
+    private void vote(Pending p, int i, byte[] reply) {
+        p.answered |= 1 << i;
+        byte[] canonical = canonicalizer.apply(p.request, reply);
+        Ballot.Outcome outcome = p.ballot.cast(i, canonical, p.expected());
+        switch (outcome) {
+            case DECIDED -> {
+                p.decidedNanos = nanos.getAsLong();
+                release(p, reply);
+                for (int d : p.ballot.dissenters()) {
+                    dissent(p, d);
+                }
+            }
+            case DISSENTS -> dissent(p, i);
+            case PENDING -> p.originals[i] = reply;
+            case UNDECIDABLE -> {
+                p.originals[i] = reply;
+                undecidable(p);
+            }
+            default -> {
+            }
+        }
+        retireIfDone(p);
+    }
+
+    private void release(Pending p, byte[] original) {
+        if (!p.replied) {
+            answer(p, protocol.toClient(p.request, original));
+        }
+        Arrays.fill(p.originals, null);
+    }
+
+    private void dissent(Pending p, int i) {
+        byte[] theirs = p.ballot.replyOf(i);
+        if (theirs == null || slots[i].link == null) {
+            return;
+        }
+        if (protocol.tolerant(p.request)) {
+            LOG.debug("replica {} answered {} #{} differently; tolerated for this command", i, p.request.name(), p.seq);
+            return;
+        }
+        fault(i, FaultKind.DIVERGENCE, p.seq, "reply to request #" + p.seq + " (" + p.request.name()
+                + ") differs from the one " + quorum.agreementNeeded() + " replicas agreed on, "
+                + Evidence.difference(p.ballot.decided(), theirs));
+    }
+
+    /** Every expected reply is in (or can no longer arrive) and no value has f+1 votes. */
+    private void undecidable(Pending p) {
+        if (p.replied) {
+            return;
+        }
+        int distinct = distinctReplies(p);
+        if (distinct > 1 && !p.request.readOnly() && !protocol.tolerant(p.request)) {
+            stop(p, "no " + quorum.agreementNeeded() + " replicas agree on the reply to state-changing request #"
+                    + p.seq + " (" + p.request.name() + "): " + describeVotes(p));
+            return;
+        }
+        undecided++;
+        answer(p, protocol.errorReply(distinct > 1
+                ? "the replicas disagree on this read and no " + quorum.agreementNeeded() + " of them agree; nothing was released"
+                : "only " + Integer.bitCount(p.answered) + " replica(s) could answer " + p.request.name() + " and "
+                + quorum.agreementNeeded() + " must agree; it may or may not have taken effect"));
+    }
+
+    private void stop(Pending cause, String detail) {
+        failStop = detail;
+        LOG.error("fail-stop: {}", detail);
+        group.failStopped(cause.seq, detail);
+        for (Pending p : new ArrayList<>(inflight)) {
+            if (!p.replied) {
+                answer(p, protocol.errorReply("the group stopped answering: " + detail));
+            }
+            retireIfDone(p);
+        }
+        wakeWaiters();
+    }
+
+    private void answer(Pending p, byte[] reply) {
+        p.replied = true;
+        unanswered--;
+        p.reply.fill(reply);
+        if (unanswered == maxInFlight - 1) {
+            wakeWaiters();
+        }
+    }
+
+    private static int distinctReplies(Pending p) {
+        List<byte[]> seen = new ArrayList<>();
+        for (int i = 0; i < p.originals.length; i++) {
+            byte[] r = p.ballot.replyOf(i);
+            if (r != null && seen.stream().noneMatch(x -> Arrays.equals(x, r))) {
+                seen.add(r);
+            }
+        }
+        return seen.size();
+    }
+
+    private String describeVotes(Pending p) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < p.originals.length; i++) {
+            byte[] r = p.ballot.replyOf(i);
+            if (r != null) {
+                sb.append(sb.length() == 0 ? "" : ", ").append("replica ").append(i).append(" said '")
+                        .append(Evidence.printable(r, 0)).append("'");
+            }
+        }
+        return sb.toString();
+    }
+
+    private void retireIfDone(Pending p) {
+        if (p.retired || !p.replied || !p.allAnswered()) {
+            return;
+        }
+        p.retired = true;
+        open--;
+        while (!inflight.isEmpty() && inflight.peekFirst().retired) {
+            inflight.pollFirst();
+        }
+        wakeWaiters();
+    }
+
+    private void wakeWaiters() {
+        int n = waiters.size();
+        while (n-- > 0 && hasCapacity() && !waiters.isEmpty()) {
+            waiters.pollFirst().run();
+        }
+    }
+
+    // ---- faults and recovery ---------------------------------------------------------------------
+
+    private void fault(int i, FaultKind kind, long seq, String evidence) {
+        if (slots[i].link == null) {
+            return;
+        }
+        detach(i);
+        group.fault(i, kind, seq, evidence);
+    }
+
+    private void removeFromVotes(int i) {
+        int bit = 1 << i;
+        List<Pending> touched = new ArrayList<>();
+        for (Pending p : inflight) {
+            if (p.retired || (p.sent & bit) == 0) {
+                continue;
+            }
+            p.sent &= ~bit;
+            if ((p.answered & bit) != 0) {
+                p.answered &= ~bit;
+                if (!p.ballot.isDecided()) {
+                    p.ballot.withdraw(i);
+                }
+            }
+            p.originals[i] = null;
+            touched.add(p);
+        }
+        for (Pending p : touched) {
+            if (!p.replied && !p.ballot.isDecided()
+                    && p.ballot.recheckDecidable(p.expected()) == Ballot.Outcome.UNDECIDABLE) {
+                undecidable(p);
+            }
+            retireIfDone(p);
+        }
+    }
+
+    private void pumpReplay(int i) {
+        Slot s = slots[i];
+        if (s.replayNext < 0 || s.link == null) {
+            return;
+        }
+        boolean wrote = false;
+        while (s.replayNext < log.size() && s.replayOutstanding < replayWindow && s.link.isWritable()) {
+            Request r = log.get(s.replayNext++);
+            s.expects.addLast(new Expect(null, r));
+            s.link.write(r.bytes());
+            s.replayOutstanding++;
+            s.replayed++;
+            wrote = true;
+        }
+        if (wrote) {
+            markDirty(s);
+        }
+        if (s.replayNext == log.size()) {
+            // The log is fully sent: from the next request on this replica gets live requests. Every
+            // state change before that point is in the log, so nothing falls between the two.
+            s.replayNext = -1;
+            s.live = true;
+            checkCaughtUp(i);
+        }
+    }
+
+    private void checkCaughtUp(int i) {
+        Slot s = slots[i];
+        if (s.catchingUp && s.live && s.replayOutstanding == 0) {
+            s.catchingUp = false;
+            group.caughtUp(i, nextSeq - 1, s.replayed);
+        }
+    }
+
+    private void replayLogOverflowed(long seq) {
+        LOG.warn("replay log overflowed at request #{}: replicas that fail from now on cannot be rebuilt", seq);
+        for (int i = 0; i < slots.length; i++) {
+            if (slots[i].link != null && slots[i].replayNext >= 0) {
+                fault(i, FaultKind.START_FAILURE, seq, "the replay log overflowed while this replica was replaying it");
+            }
+        }
+    }
+
+    // ---- I/O batching ----------------------------------------------------------------------------
+
+    private void markDirty(Slot s) {
+        s.dirty = true;
+        if (!flushScheduled) {
+            flushScheduled = true;
+            later.execute(this::flushAll);
+        }
+    }
+
+    private void flushAll() {
+        flushScheduled = false;
+        for (Slot s : slots) {
+            if (s.dirty) {
+                s.dirty = false;
+                if (s.link != null) {
+                    s.link.flush();
+                }
+            }
+        }
+    }
+
+    // ---- status ----------------------------------------------------------------------------------
+
+    private int liveMask() {
+        int m = 0;
+        for (int i = 0; i < slots.length; i++) {
+            if (slots[i].live && slots[i].link != null) {
+                m |= 1 << i;
+            }
+        }
+        return m;
+    }
+
+    /** "live", "replaying" or "out". */
+    public String slotState(int i) {
+        Slot s = slots[i];
+        if (s.link == null) {
+            return "out";
+        }
+        return s.catchingUp ? "replaying" : "live";
+    }
+
+    public int inFlight() {
+        return open;
+    }
+
+    public long sequenced() {
+        return nextSeq - 1;
+    }
+
+    /** Requests answered with an error because no f+1 replicas agreed (reads, or too few replicas). */
+    public long undecided() {
+        return undecided;
+    }
+
+    /** Why the group fail-stopped, or null. */
+    public String failStop() {
+        return failStop;
+    }
+
+    public ReplayLog replayLog() {
+        return log;
+    }
+}

@@ -1,0 +1,104 @@
+package io.resh.gateway.ordered;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import java.util.ArrayDeque;
+
+/**
+ * A {@link BackendLink} over a TCP connection to a replica that survives the server closing an idle
+ * connection (an HTTP keep-alive timeout, say): while a new connection is opened, requests are held
+ * in order and written as soon as it is up. A replica owes nothing on an idle connection and the
+ * gateway keeps no per-connection state in the server, so nothing is lost.
+ */
+final class TcpBackendLink implements BackendLink {
+    private final int slot;
+    private final ArrayDeque<byte[]> held = new ArrayDeque<>();
+    private Channel channel;
+    private boolean reconnecting;
+    private boolean closed;
+    /** A connection closed this soon after it was opened, without a reply, counts as refused. */
+    private static final long PROMPT_CLOSE_NANOS = 100_000_000L;
+    /** Connections in a row the server closed promptly without answering (a server that refuses them all is faulty). */
+    private int promptCloses;
+    private long boundAtNanos;
+    private boolean answeredOnThisConnection;
+
+    TcpBackendLink(int slot) {
+        this.slot = slot;
+    }
+
+    /** The (new) connection is up: write what was held meanwhile. */
+    void bind(Channel ch) {
+        channel = ch;
+        reconnecting = false;
+        boundAtNanos = System.nanoTime();
+        answeredOnThisConnection = false;
+        if (closed) {
+            ch.close();
+            return;
+        }
+        while (!held.isEmpty()) {
+            ch.write(Unpooled.wrappedBuffer(held.pollFirst()), ch.voidPromise());
+        }
+        ch.flush();
+    }
+
+    /** The connection is gone and another may be opened: hold writes until then. */
+    void reconnecting() {
+        reconnecting = true;
+        boolean prompt = System.nanoTime() - boundAtNanos < PROMPT_CLOSE_NANOS && !answeredOnThisConnection;
+        promptCloses = prompt ? promptCloses + 1 : 0;
+    }
+
+    void answered() {
+        answeredOnThisConnection = true;
+    }
+
+    /** How many connections in a row the server closed right after accepting them, answering nothing. */
+    int promptCloses() {
+        return promptCloses;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    @Override
+    public int slot() {
+        return slot;
+    }
+
+    @Override
+    public boolean isWritable() {
+        return !reconnecting && channel.isWritable();
+    }
+
+    @Override
+    public void write(byte[] bytes) {
+        if (reconnecting) {
+            held.addLast(bytes);
+        } else {
+            channel.write(Unpooled.wrappedBuffer(bytes), channel.voidPromise());
+        }
+    }
+
+    @Override
+    public void flush() {
+        if (!reconnecting) {
+            channel.flush();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        held.clear();
+        if (channel != null) {
+            channel.close();
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package io.resh.gateway.ordered;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.resh.core.FaultKind;
+import io.resh.gateway.protocol.Protocol;
+import io.resh.gateway.server.ServerGroup;
+import io.resh.gateway.server.ServerProcess;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Connects the multiplexer to each started replica over one TCP connection (re-opened if the server
+ * closes it while idle). The backend channels are registered on the same event loop as the
+ * multiplexer and the client channels, which is what lets the multiplexer run without locks.
+ */
+public final class TcpBackends implements ServerGroup.Engine {
+    private static final Logger LOG = LoggerFactory.getLogger(TcpBackends.class);
+
+    private final EventLoop loop;
+    private final OrderedMultiplexer mux;
+    private final Protocol protocol;
+    private final int maxReplyBytes;
+    private final ServerGroup group;
+
+    public TcpBackends(EventLoop loop, OrderedMultiplexer mux, Protocol protocol, int maxReplyBytes, ServerGroup group) {
+        this.loop = loop;
+        this.mux = mux;
+        this.protocol = protocol;
+        this.maxReplyBytes = maxReplyBytes;
+        this.group = group;
+    }
+
+    @Override
+    public void attach(int slot, ServerProcess process) {
+        TcpBackendLink link = new TcpBackendLink(slot);
+        connect(link, process).addListener(done -> {
+            if (done.isSuccess()) {
+                mux.attach(link);
+            } else {
+                group.fault(slot, FaultKind.START_FAILURE, mux.sequenced(), "cannot connect to port "
+                        + process.port() + ": " + done.cause().getMessage());
+            }
+        });
+    }
+
+    private void reconnect(TcpBackendLink link, ServerProcess process) {
+        LOG.debug("replica {} closed an idle connection; opening a new one", link.slot());
+        connect(link, process).addListener(done -> {
+            if (!done.isSuccess() && mux.isCurrent(link)) {
+                mux.onLinkFailed(link, FaultKind.PROTOCOL, "closed its connection and refused a new one: "
+                        + done.cause().getMessage());
+            }
+        });
+    }
+
+    private ChannelFuture connect(TcpBackendLink link, ServerProcess process) {
+        Bootstrap b = new Bootstrap()
+                .group(loop)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new BackendHandler(mux, protocol, maxReplyBytes, link, process,
+                                () -> reconnect(link, process)));
+                    }
+                });
+        ChannelFuture f = b.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), process.port()));
+        f.addListener(done -> {
+            if (done.isSuccess()) {
+                link.bind(f.channel());
+                mux.onWritable(link);
+            }
+        });
+        return f;
+    }
+
+    @Override
+    public void detach(int slot) {
+        mux.detach(slot);
+    }
+
+    @Override
+    public boolean canRebuild() {
+        return mux.replayLog() == null || !mux.replayLog().overflowed();
+    }
+}

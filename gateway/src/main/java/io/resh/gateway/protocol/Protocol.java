@@ -1,0 +1,70 @@
+package io.resh.gateway.protocol;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * How one wire protocol is framed, classified and compared. Implementations are stateless and
+ * thread-safe; one instance serves every connection.
+ */
+public interface Protocol {
+
+    /** The config name: {@code resp}, {@code memcached}, {@code line}, {@code length}, {@code http} or {@code raw}. */
+    String name();
+
+    /**
+     * Decodes the next client request starting at {@code in.readerIndex()}.
+     *
+     * @return a {@link Request} or a {@link LocalReply} after consuming its bytes, or null (consuming
+     *     nothing) if the request is not complete yet
+     * @throws FrameException if the bytes are malformed or the request exceeds {@code maxFrameBytes};
+     *     the connection cannot be resynchronized after that
+     */
+    Object decodeRequest(ByteBuf in, int maxFrameBytes);
+
+    /**
+     * Measures the complete reply to {@code request} starting at {@code in.readerIndex()}, without
+     * consuming anything.
+     *
+     * @return its length in bytes, or -1 if it is not complete yet
+     * @throws FrameException if the bytes are malformed or longer than {@code maxReplyBytes}
+     */
+    int replyLength(ByteBuf in, Request request, int maxReplyBytes);
+
+    /** An error reply in this protocol's own format; {@code message} is one line of plain text. */
+    byte[] errorReply(String message);
+
+    /**
+     * The form of {@code reply} that is compared across replicas. The default compares bytes as they
+     * are; protocols override it for nondeterminism they know about (an HTTP {@code Date} header, the
+     * element order of a Redis set).
+     */
+    default byte[] canonicalize(Request request, byte[] reply) {
+        return reply;
+    }
+
+    /**
+     * True if replicas may legitimately answer this request differently (a remaining time to live):
+     * a dissenting reply is then not taken as a fault. An undecidable vote still yields an error.
+     */
+    default boolean tolerant(Request request) {
+        return false;
+    }
+
+    /** The voted reply as the client should get it (e.g. with {@code Connection: close} added). */
+    default byte[] toClient(Request request, byte[] reply) {
+        return reply;
+    }
+
+    /** The protocol with the given config name. */
+    static Protocol named(String name) {
+        return switch (name) {
+            case "resp" -> new RespProtocol(System::currentTimeMillis);
+            case "memcached" -> new MemcachedProtocol(System::currentTimeMillis);
+            case "line" -> new LineProtocol();
+            case "length" -> new LengthProtocol();
+            case "http" -> new HttpProtocol();
+            case "raw" -> new DatagramProtocol();
+            default -> throw new IllegalArgumentException("unknown protocol '" + name + "'");
+        };
+    }
+}

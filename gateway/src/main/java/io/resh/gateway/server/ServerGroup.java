@@ -1,0 +1,324 @@
+package io.resh.gateway.server;
+
+import io.netty.channel.EventLoop;
+import io.resh.core.FaultKind;
+import io.resh.core.GroupEvent;
+import io.resh.core.ReshException;
+import io.resh.gateway.GatewayConfig;
+import io.resh.gateway.GatewayStatus.ReplicaStatus;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The replica group's life cycle: start N server processes, and turn every fault into kill, restart,
+ * rebuild and rejoin. What "rebuild" means belongs to the mode's {@link Engine} (ordered mode replays
+ * its log; stream mode just sends new connections to the new process).
+ *
+ * <p>State changes run on the gateway's event loop; launching, probing and killing processes block,
+ * so they run on a small worker pool and post their outcome back to the loop.
+ */
+public final class ServerGroup implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ServerGroup.class);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+    private static final Duration STABLE = Duration.ofSeconds(10);
+    /** How often a replica may fail to start while the group is starting before the start fails. */
+    private static final int INITIAL_ATTEMPTS = 2;
+
+    /** The mode-specific side of a replica: connect to a started process, and let go of a failed one. */
+    public interface Engine {
+        /**
+         * The process is ready: connect, rebuild its state, and call {@link ServerGroup#caughtUp} once it
+         * votes (or {@link ServerGroup#fault} if that fails). Called on the event loop.
+         */
+        void attach(int slot, ServerProcess process);
+
+        /** Take the replica out of every vote and close its connections. Idempotent. Event loop. */
+        void detach(int slot);
+
+        /** False when a replacement could not be brought in sync (the replay log overflowed). */
+        boolean canRebuild();
+    }
+
+    private enum State { STARTING, REPLAYING, LIVE, FAULTY, STOPPED }
+
+    private static final class Replica {
+        State state = State.STARTING;
+        ServerProcess process;
+        int incarnation;
+        long faults;
+        String lastFault;
+        int failuresInARow;
+        long liveSinceNanos;
+        long recoveryStartNanos = -1;
+    }
+
+    private final GatewayConfig config;
+    private final Path workDir;
+    private final EventLoop loop;
+    private final Consumer<GroupEvent> events;
+    private final ExecutorService workers;
+    private final Replica[] replicas;
+    private final CompletableFuture<Void> started = new CompletableFuture<>();
+    /** Every process started and not yet seen to exit, so close() can kill them from any thread. */
+    private final java.util.Set<ServerProcess> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private Engine engine;
+    private volatile boolean closed;
+
+    public ServerGroup(GatewayConfig config, Path workDir, EventLoop loop, Consumer<GroupEvent> events) {
+        this.config = config;
+        this.workDir = workDir;
+        this.loop = loop;
+        this.events = events;
+        this.replicas = new Replica[config.replicas()];
+        for (int i = 0; i < replicas.length; i++) {
+            replicas[i] = new Replica();
+        }
+        this.workers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "resh-supervisor-" + config.group());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public void engine(Engine engine) {
+        this.engine = engine;
+    }
+
+    /**
+     * Starts every replica. The future completes once all of them vote, and fails (with the failing
+     * replica, its exit and the tail of its log) if any cannot start.
+     */
+    public CompletableFuture<Void> start() {
+        loop.execute(() -> {
+            for (int i = 0; i < replicas.length; i++) {
+                launch(i);
+            }
+        });
+        return started;
+    }
+
+    private void launch(int slot) {
+        if (closed) {
+            return;
+        }
+        Replica r = replicas[slot];
+        r.state = State.STARTING;
+        int incarnation = ++r.incarnation;
+        GatewayConfig.Server server = config.server();
+        boolean udp = config.listen().mode() == GatewayConfig.Mode.UDP;
+        Path dataDir = workDir.resolve("replica-" + slot);
+        Path logFile = logFile(slot);
+        workers.execute(() -> {
+            ServerProcess p = null;
+            try {
+                p = ServerProcess.start(slot, incarnation, server.commandFor(slot), dataDir, logFile, udp);
+                ServerProcess tracked = p;
+                running.add(tracked);
+                tracked.onExit().thenRun(() -> running.remove(tracked));
+                if (closed) {
+                    tracked.kill();
+                    return;
+                }
+                p.awaitReady(server.ready(), server.readyTimeout());
+                ServerProcess ready = p;
+                loop.execute(() -> started(slot, incarnation, ready));
+            } catch (IOException | RuntimeException e) {
+                if (p != null) {
+                    p.killAndWait(Duration.ofSeconds(2));
+                }
+                String why = e.getMessage();
+                loop.execute(() -> startFailed(slot, incarnation, why));
+            } catch (InterruptedException e) {
+                if (p != null) {
+                    p.kill();
+                }
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    private void started(int slot, int incarnation, ServerProcess p) {
+        Replica r = replicas[slot];
+        if (closed || incarnation != r.incarnation || r.state != State.STARTING) {
+            p.kill();
+            return;
+        }
+        r.process = p;
+        r.state = State.REPLAYING;
+        emit(new GroupEvent.ReplicaStarted(now(), config.group(), slot, -1, p.pid(), incarnation, p.command().get(0)));
+        p.onExit().thenRun(() -> loop.execute(() -> exited(slot, incarnation)));
+        engine.attach(slot, p);
+    }
+
+    private void startFailed(int slot, int incarnation, String why) {
+        Replica r = replicas[slot];
+        if (closed || incarnation != r.incarnation) {
+            return;
+        }
+        String evidence = "replica " + slot + " could not start: " + why + "; last lines of " + logFile(slot) + ":"
+                + System.lineSeparator() + ServerProcess.tail(logFile(slot), 10);
+        r.faults++;
+        r.lastFault = FaultKind.START_FAILURE.label() + ": " + why;
+        emit(new GroupEvent.FaultDetected(now(), config.group(), slot, -1, 0, FaultKind.START_FAILURE, evidence));
+        if (!started.isDone()) {
+            if (r.incarnation < INITIAL_ATTEMPTS) {
+                // Once more on a new port: something else may have bound the one we picked.
+                launch(slot);
+                return;
+            }
+            r.state = State.STOPPED;
+            started.completeExceptionally(new ReshException(evidence));
+            return;
+        }
+        relaunchLater(slot);
+    }
+
+    private void exited(int slot, int incarnation) {
+        Replica r = replicas[slot];
+        if (incarnation == r.incarnation && r.process != null && (r.state == State.REPLAYING || r.state == State.LIVE)) {
+            fault(slot, FaultKind.CRASH, 0, "process " + r.process.pid() + " " + r.process.exitDescription());
+        }
+    }
+
+    /**
+     * Like {@link #fault(int, FaultKind, long, String)}, but ignored unless {@code incarnation} is still
+     * the replica's current one: evidence gathered on a connection to an earlier, already replaced
+     * process must not condemn its successor.
+     */
+    public void fault(int slot, int incarnation, FaultKind kind, long sequence, String evidence) {
+        if (replicas[slot].incarnation == incarnation) {
+            fault(slot, kind, sequence, evidence);
+        }
+    }
+
+    /**
+     * Replica {@code slot} is faulty: take it out of the vote, kill it, and start a replacement
+     * (after a back-off if it keeps failing). Repeated reports for the same incarnation are ignored.
+     * Event loop only.
+     */
+    public void fault(int slot, FaultKind kind, long sequence, String evidence) {
+        Replica r = replicas[slot];
+        if (closed || (r.state != State.REPLAYING && r.state != State.LIVE)) {
+            return;
+        }
+        LOG.warn("group {}: replica {} {}: {}", config.group(), slot, kind.label(), evidence);
+        r.faults++;
+        r.lastFault = kind.label() + ": " + evidence;
+        emit(new GroupEvent.FaultDetected(now(), config.group(), slot, -1, sequence, kind, evidence));
+        engine.detach(slot);
+        ServerProcess p = r.process;
+        workers.execute(p::kill);
+        if (!started.isDone()) {
+            r.state = State.STOPPED;
+            started.completeExceptionally(new ReshException("replica " + slot + " failed while the group was starting: "
+                    + kind.label() + ": " + evidence));
+            return;
+        }
+        if (!engine.canRebuild()) {
+            r.state = State.STOPPED;
+            LOG.error("group {}: replica {} is removed for good: the replay log overflowed, so a replacement "
+                    + "could not be brought in sync", config.group(), slot);
+            return;
+        }
+        if (r.state == State.LIVE && System.nanoTime() - r.liveSinceNanos > STABLE.toNanos()) {
+            r.failuresInARow = 0;
+        }
+        r.state = State.FAULTY;
+        if (r.recoveryStartNanos < 0) {
+            r.recoveryStartNanos = System.nanoTime();
+        }
+        emit(new GroupEvent.RecoveryStarted(now(), config.group(), slot, -1, sequence, kind.label()));
+        relaunchLater(slot);
+    }
+
+    private void relaunchLater(int slot) {
+        Replica r = replicas[slot];
+        r.state = State.FAULTY;
+        long delay = r.failuresInARow == 0 ? 0 : Math.min(MAX_BACKOFF.toMillis(), 250L << Math.min(r.failuresInARow - 1, 10));
+        r.failuresInARow++;
+        loop.schedule(() -> launch(slot), delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** The engine brought replica {@code slot} in sync; it votes again. Event loop only. */
+    public void caughtUp(int slot, long sequence, long replayed) {
+        Replica r = replicas[slot];
+        if (r.state != State.REPLAYING) {
+            return;
+        }
+        r.state = State.LIVE;
+        r.liveSinceNanos = System.nanoTime();
+        if (r.recoveryStartNanos >= 0) {
+            long ms = (System.nanoTime() - r.recoveryStartNanos) / 1_000_000;
+            r.recoveryStartNanos = -1;
+            LOG.info("group {}: replica {} recovered in {} ms, {} requests replayed", config.group(), slot, ms, replayed);
+            emit(new GroupEvent.RecoveryCompleted(now(), config.group(), slot, -1, sequence, ms, replayed));
+        }
+        if (!started.isDone()) {
+            boolean all = true;
+            for (Replica x : replicas) {
+                all &= x.state == State.LIVE;
+            }
+            if (all) {
+                started.complete(null);
+            }
+        }
+    }
+
+    /** Per-replica status. Event loop only. */
+    public List<ReplicaStatus> status() {
+        List<ReplicaStatus> out = new ArrayList<>();
+        for (int i = 0; i < replicas.length; i++) {
+            Replica r = replicas[i];
+            boolean running = r.process != null && (r.state == State.LIVE || r.state == State.REPLAYING);
+            out.add(new ReplicaStatus(i, r.state.name().toLowerCase(java.util.Locale.ROOT),
+                    running ? r.process.pid() : -1, running ? r.process.port() : -1, r.incarnation, r.faults,
+                    r.lastFault, logFile(i)));
+        }
+        return out;
+    }
+
+    /** The current process of replica {@code slot} (may be dead or being replaced), or null. */
+    public ServerProcess process(int slot) {
+        return replicas[slot].process;
+    }
+
+    public Path logFile(int slot) {
+        return workDir.resolve("logs").resolve("replica-" + slot + ".log");
+    }
+
+    private void emit(GroupEvent e) {
+        events.accept(e);
+    }
+
+    private static long now() {
+        return System.currentTimeMillis();
+    }
+
+    /** Kills every replica process (and its descendants) and waits briefly for them to go. Any thread. */
+    @Override
+    public void close() {
+        closed = true;
+        workers.shutdownNow();
+        try {
+            workers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (ServerProcess p : new ArrayList<>(running)) {
+            p.kill();
+        }
+        for (ServerProcess p : new ArrayList<>(running)) {
+            p.killAndWait(Duration.ofSeconds(5));
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package io.resh.gateway.server;
+
+import io.resh.gateway.GatewayConfig.Ready;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One incarnation of one replica: an OS process running the configured server command on its own
+ * loopback port, in its own fresh data directory, with stdout and stderr appended to the replica's
+ * log file. Blocking methods are meant for the supervisor's worker threads, never the event loop.
+ */
+public final class ServerProcess {
+    private final int slot;
+    private final int incarnation;
+    private final int port;
+    private final Process process;
+    private final Path logFile;
+    private final List<String> command;
+
+    private ServerProcess(int slot, int incarnation, int port, Process process, Path logFile, List<String> command) {
+        this.slot = slot;
+        this.incarnation = incarnation;
+        this.port = port;
+        this.process = process;
+        this.logFile = logFile;
+        this.command = command;
+    }
+
+    /**
+     * Starts the server: picks a free port, substitutes {@code {port}}, {@code {replica}} and
+     * {@code {dir}}, empties the data directory (a restarted replica must start from nothing, the
+     * replay rebuilds its state), and launches the command without a shell.
+     */
+    static ServerProcess start(int slot, int incarnation, List<String> template, Path dataDir, Path logFile, boolean udp)
+            throws IOException {
+        int port = FreePorts.pick(udp);
+        Directories.recreate(dataDir);
+        Files.createDirectories(logFile.getParent());
+        List<String> command = CommandLine.substitute(template, Map.of(
+                "port", Integer.toString(port), "replica", Integer.toString(slot), "dir", dataDir.toString()));
+        Files.writeString(logFile, "=== replica " + slot + " incarnation " + incarnation + " at " + Instant.now()
+                        + " port " + port + ": " + String.join(" ", command) + System.lineSeparator(),
+                StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .directory(dataDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new IOException("cannot run '" + command.get(0) + "': " + e.getMessage(), e);
+        }
+        return new ServerProcess(slot, incarnation, port, p, logFile, command);
+    }
+
+    private static java.io.File nullDevice() {
+        return new java.io.File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
+    }
+
+    /**
+     * Blocks until the server is ready: for {@link Ready#TCP} until 127.0.0.1:port accepts a
+     * connection; for {@link Ready#UDP} until its UDP port is bound; for {@link Ready#NONE} at once.
+     *
+     * @throws IOException if the process exits first or the timeout passes; the message says which
+     */
+    void awaitReady(Ready ready, Duration timeout) throws IOException, InterruptedException {
+        if (ready == Ready.NONE) {
+            if (process.waitFor(50, TimeUnit.MILLISECONDS)) {
+                throw new IOException("exited at once with code " + process.exitValue());
+            }
+            return;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            if (!process.isAlive()) {
+                throw new IOException(exitDescription() + " before " + (ready == Ready.UDP ? "binding" : "accepting connections on")
+                        + " port " + port);
+            }
+            if (ready == Ready.UDP) {
+                if (UdpPorts.isBound(port)) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("did not bind UDP port " + port + " within " + timeout.toMillis() + " ms");
+                }
+                Thread.sleep(20);
+                continue;
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+                return;
+            } catch (IOException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("did not accept connections on port " + port + " within " + timeout.toMillis() + " ms");
+                }
+            }
+            // Polling a port is the only readiness signal an unmodified server gives.
+            Thread.sleep(20);
+        }
+    }
+
+    /** SIGKILLs the process and every descendant (a command may be a wrapper that forks the server). */
+    public void kill() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+
+    /** Kills and waits (bounded) until the process is gone, so its port and files are free. */
+    void killAndWait(Duration timeout) {
+        kill();
+        try {
+            process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public CompletableFuture<Process> onExit() {
+        return process.onExit();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** "exited with code N" once the process ended, else "running". */
+    public String exitDescription() {
+        if (process.isAlive()) {
+            return "running";
+        }
+        int code = process.exitValue();
+        return code > 128 ? "was killed by signal " + (code - 128) : "exited with code " + code;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public int slot() {
+        return slot;
+    }
+
+    public int incarnation() {
+        return incarnation;
+    }
+
+    public List<String> command() {
+        return command;
+    }
+
+    public Path logFile() {
+        return logFile;
+    }
+
+    /** The last {@code lines} lines of this replica's log file, for error messages. */
+    public static String tail(Path logFile, int lines) {
+        try (RandomAccessFile f = new RandomAccessFile(logFile.toFile(), "r")) {
+            long len = f.length();
+            int n = (int) Math.min(len, 8192);
+            byte[] buf = new byte[n];
+            f.seek(len - n);
+            f.readFully(buf);
+            String[] all = new String(buf, StandardCharsets.UTF_8).split("\\R");
+            int from = Math.max(0, all.length - lines);
+            return String.join(System.lineSeparator(), java.util.Arrays.copyOfRange(all, from, all.length));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+}

@@ -1,0 +1,402 @@
+package io.resh.gateway.stream;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.resh.core.FaultKind;
+import io.resh.core.Quorum;
+import io.resh.core.StreamVoter;
+import io.resh.gateway.server.ServerGroup;
+import io.resh.gateway.server.ServerProcess;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection in stream mode and its one connection per replica. Client bytes are copied
+ * to every replica; replica bytes go through a {@link StreamVoter} and the client receives what f+1
+ * of them agree on, as soon as they agree.
+ *
+ * <p>Flow control: the client is read only while every replica connection can take more; a replica
+ * is read only while the client can take more and the replica is less than {@link #LAG_LIMIT} bytes
+ * ahead of the slowest one, which bounds what the voter holds. Every channel here is registered on the
+ * client's event loop, so nothing is shared across threads.
+ */
+public final class StreamSession extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamSession.class);
+    static final long LAG_LIMIT = 1 << 20;
+
+    private final StreamBackends backends;
+    private final ServerGroup group;
+    private final Quorum quorum;
+    private final long deadlineNanos;
+    private final AtomicInteger clients;
+    private final int maxClients;
+    private ChannelHandlerContext ctx;
+    private StreamVoter voter;
+    private Channel[] channels;
+    private ServerProcess[] processes;
+    private boolean[] out;
+    private long[] behindSince;
+    private int connecting;
+    private boolean ready;
+    private boolean finished;
+    /** The client left; lagging replicas are still read up to what was released, to be compared. */
+    private boolean clientGone;
+
+    public StreamSession(StreamBackends backends, ServerGroup group, Quorum quorum, long deadlineNanos,
+                         AtomicInteger clients, int maxClients) {
+        this.backends = backends;
+        this.group = group;
+        this.quorum = quorum;
+        this.deadlineNanos = deadlineNanos;
+        this.clients = clients;
+        this.maxClients = maxClients;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        if (clients.incrementAndGet() > maxClients) {
+            LOG.debug("refusing client {}: maxClients ({}) reached", ctx.channel().remoteAddress(), maxClients);
+            ctx.close();
+            return;
+        }
+        int n = quorum.replicas();
+        processes = backends.snapshot();
+        channels = new Channel[n];
+        out = new boolean[n];
+        behindSince = new long[n];
+        voter = new StreamVoter(quorum);
+        int live = 0;
+        for (ServerProcess p : processes) {
+            live += p == null ? 0 : 1;
+        }
+        if (live < quorum.agreementNeeded()) {
+            LOG.warn("refusing client {}: only {} of {} replicas are healthy", ctx.channel().remoteAddress(), live, n);
+            ctx.close();
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            if (processes[i] == null) {
+                out[i] = true;
+                voter.exclude(i);
+            } else {
+                connect(i);
+            }
+        }
+    }
+
+    private void connect(int i) {
+        connecting++;
+        ServerProcess p = processes[i];
+        Bootstrap b = new Bootstrap().group(ctx.channel().eventLoop()).channel(NioSocketChannel.class)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
+                .handler(new ReplicaSide(i));
+        b.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), p.port())).addListener(f -> {
+            connecting--;
+            if (f.isSuccess()) {
+                channels[i] = ((io.netty.channel.ChannelFuture) f).channel();
+                if (finished) {
+                    channels[i].close();
+                }
+            } else if (!out[i]) {
+                drop(i);
+                group.fault(i, p.incarnation(), FaultKind.PROTOCOL, 0, "refused a connection: " + f.cause().getMessage());
+            }
+            if (connecting == 0 && !finished) {
+                ready = true;
+                backends.register(this);
+                readReplicas();
+                readClient();
+                settle();
+            }
+        });
+    }
+
+    // ---- client side -------------------------------------------------------------------------------
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf buf = (ByteBuf) msg;
+        try {
+            for (int i = 0; i < channels.length; i++) {
+                if (!out[i] && channels[i] != null) {
+                    channels[i].writeAndFlush(buf.retainedDuplicate(), channels[i].voidPromise());
+                }
+            }
+        } finally {
+            buf.release();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        readClient();
+    }
+
+    private void readClient() {
+        if (!ready || finished) {
+            return;
+        }
+        for (int i = 0; i < channels.length; i++) {
+            if (!out[i] && channels[i] != null && !channels[i].isWritable()) {
+                return; // that replica's writability change calls us again
+            }
+        }
+        ctx.read();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            // The client half-closed: pass its EOF on, some services answer only then.
+            for (int i = 0; i < channels.length; i++) {
+                if (!out[i] && channels[i] instanceof SocketChannel s) {
+                    s.shutdownOutput();
+                }
+            }
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        readReplicas();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    /**
+     * The client left. Replicas that have not yet sent everything f+1 others sent are still read up to
+     * that point (or until the deadline makes them hung), so that a slow replica's late bytes are
+     * compared too, as in ordered mode; then every replica connection is closed.
+     */
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        clients.decrementAndGet();
+        clientGone = true;
+        if (!ready || laggardsCaughtUp()) {
+            finish();
+        } else {
+            readReplicas();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    private boolean laggardsCaughtUp() {
+        for (int i = 0; i < channels.length; i++) {
+            if (!out[i] && channels[i] != null && voter.received(i) < voter.released()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!(cause instanceof IOException)) {
+            LOG.warn("closing client {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        }
+        ctx.close();
+    }
+
+    // ---- replica side ------------------------------------------------------------------------------
+
+    private void readReplicas() {
+        if (!ready || finished) {
+            return;
+        }
+        for (int i = 0; i < channels.length; i++) {
+            readReplica(i);
+        }
+    }
+
+    private void readReplica(int i) {
+        if (!out[i] && channels[i] != null && channels[i].isActive() && (clientGone || ctx.channel().isWritable())
+                && voter.received(i) - voter.slowestReceived() < LAG_LIMIT) {
+            channels[i].read();
+        }
+    }
+
+    private final class ReplicaSide extends ChannelInboundHandlerAdapter {
+        private final int slot;
+        private boolean ended;
+
+        ReplicaSide(int slot) {
+            this.slot = slot;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext rctx, Object msg) {
+            ByteBuf buf = (ByteBuf) msg;
+            try {
+                if (out[slot] || finished) {
+                    return;
+                }
+                behindSince[slot] = 0;
+                byte[] bytes = ByteBufUtil.getBytes(buf);
+                deliver(voter.append(slot, bytes, 0, bytes.length));
+            } finally {
+                buf.release();
+            }
+            settle();
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext rctx) {
+            readReplica(slot);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext rctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent) {
+                ended(rctx);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext rctx) {
+            ended(rctx);
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext rctx) {
+            readClient();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext rctx, Throwable cause) {
+            ended(rctx);
+            rctx.close();
+        }
+
+        /**
+         * The replica's stream ended. If its process died (or is dying: a killed server's sockets close
+         * a moment before its exit is observable) it is simply out; otherwise its EOF is voted on.
+         */
+        private void ended(ChannelHandlerContext rctx) {
+            if (ended || out[slot] || finished) {
+                return;
+            }
+            ended = true;
+            ServerProcess p = processes[slot];
+            p.onExit().completeOnTimeout(null, 250, TimeUnit.MILLISECONDS).thenRun(() -> rctx.executor().execute(() -> {
+                if (out[slot] || finished) {
+                    return;
+                }
+                if (!p.isAlive()) {
+                    drop(slot);
+                } else {
+                    deliver(voter.end(slot));
+                }
+                settle();
+            }));
+        }
+    }
+
+    // ---- voting outcome ----------------------------------------------------------------------------
+
+    private void deliver(byte[] released) {
+        if (released.length > 0 && !clientGone) {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(released));
+            readReplicas(); // the slowest may have caught up: lagging-limited replicas can go on
+        }
+    }
+
+    /** Acts on what the last event changed: divergent replicas, an agreed end, an undecidable stream. */
+    private void settle() {
+        if (finished || voter == null) {
+            return;
+        }
+        for (StreamVoter.Divergence d : voter.takeDivergences()) {
+            if (voter.undecidable()) {
+                LOG.warn("closing client {}: no {} replicas agree on its stream: {}", ctx.channel().remoteAddress(),
+                        quorum.agreementNeeded(), d.description());
+                continue;
+            }
+            int i = d.replica();
+            if (!out[i]) {
+                drop(i);
+                group.fault(i, processes[i].incarnation(), FaultKind.DIVERGENCE, 0, d.description());
+            }
+        }
+        if (voter.undecidable()) {
+            ctx.close();
+            finish();
+        } else if (voter.endAgreed()) {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            finish();
+        } else if (clientGone && laggardsCaughtUp()) {
+            finish();
+        }
+    }
+
+    /** The replica failed elsewhere (its process is being replaced): stop voting with it here. */
+    void exclude(int slot) {
+        if (channels != null && !out[slot]) {
+            drop(slot);
+            settle();
+        }
+    }
+
+    private void drop(int i) {
+        out[i] = true;
+        voter.exclude(i);
+        if (channels[i] != null) {
+            channels[i].close();
+        }
+        readReplicas();
+    }
+
+    /** Hang detection: a replica that stays behind the released prefix for longer than the deadline. */
+    void tick(long now) {
+        if (!ready || finished) {
+            return;
+        }
+        for (int i = 0; i < channels.length; i++) {
+            if (out[i] || voter.received(i) >= voter.released()) {
+                behindSince[i] = 0;
+            } else if (behindSince[i] == 0) {
+                behindSince[i] = now;
+            } else if (now - behindSince[i] > deadlineNanos) {
+                long behind = voter.released() - voter.received(i);
+                int incarnation = processes[i].incarnation();
+                drop(i);
+                group.fault(i, incarnation, FaultKind.HANG, 0, "still " + behind + " bytes behind the released stream "
+                        + TimeUnit.NANOSECONDS.toMillis(now - behindSince[i]) + " ms after f+1 replicas sent them");
+                settle();
+            }
+        }
+    }
+
+    private void finish() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        backends.unregister(this);
+        if (channels != null) {
+            for (Channel c : channels) {
+                if (c != null) {
+                    c.close();
+                }
+            }
+        }
+    }
+}

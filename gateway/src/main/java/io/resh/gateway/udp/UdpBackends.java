@@ -1,0 +1,134 @@
+package io.resh.gateway.udp;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.resh.core.FaultKind;
+import io.resh.gateway.ordered.BackendLink;
+import io.resh.gateway.ordered.OrderedMultiplexer;
+import io.resh.gateway.server.ServerGroup;
+import io.resh.gateway.server.ServerProcess;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
+
+/**
+ * One connected datagram socket per replica, registered on the multiplexer's event loop. Each
+ * datagram received on it is one reply. A reply datagram larger than {@code maxReplyBytes} or an
+ * ICMP "port unreachable" (the server is gone) is a fault of that replica.
+ */
+public final class UdpBackends implements ServerGroup.Engine {
+    private final EventLoop loop;
+    private final OrderedMultiplexer mux;
+    private final int maxReplyBytes;
+    private final ServerGroup group;
+
+    public UdpBackends(EventLoop loop, OrderedMultiplexer mux, int maxReplyBytes, ServerGroup group) {
+        this.loop = loop;
+        this.mux = mux;
+        this.maxReplyBytes = maxReplyBytes;
+        this.group = group;
+    }
+
+    @Override
+    public void attach(int slot, ServerProcess process) {
+        InetSocketAddress server = new InetSocketAddress(InetAddress.getLoopbackAddress(), process.port());
+        Link link = new Link(slot);
+        Bootstrap b = new Bootstrap()
+                .group(loop)
+                .channel(NioDatagramChannel.class)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        link.channel = ch;
+                        ch.pipeline().addLast(new ReplyHandler(link));
+                    }
+                });
+        b.connect(server, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).addListener(done -> {
+            if (done.isSuccess()) {
+                mux.attach(link);
+            } else {
+                group.fault(slot, FaultKind.START_FAILURE, mux.sequenced(), "cannot open a datagram socket to port "
+                        + process.port() + ": " + done.cause().getMessage());
+            }
+        });
+    }
+
+    @Override
+    public void detach(int slot) {
+        mux.detach(slot);
+    }
+
+    @Override
+    public boolean canRebuild() {
+        return mux.replayLog() == null || !mux.replayLog().overflowed();
+    }
+
+    private static final class Link implements BackendLink {
+        final int slot;
+        Channel channel;
+
+        Link(int slot) {
+            this.slot = slot;
+        }
+
+        @Override
+        public int slot() {
+            return slot;
+        }
+
+        @Override
+        public boolean isWritable() {
+            return channel.isWritable();
+        }
+
+        @Override
+        public void write(byte[] bytes) {
+            channel.write(Unpooled.wrappedBuffer(bytes), channel.voidPromise());
+        }
+
+        @Override
+        public void flush() {
+            channel.flush();
+        }
+
+        @Override
+        public void close() {
+            channel.close();
+        }
+    }
+
+    private final class ReplyHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+        private final Link link;
+
+        ReplyHandler(Link link) {
+            this.link = link;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+            if (packet.content().readableBytes() > maxReplyBytes) {
+                mux.onLinkFailed(link, FaultKind.PROTOCOL, "reply datagram of " + packet.content().readableBytes()
+                        + " bytes exceeds maxReplyBytes");
+                return;
+            }
+            mux.onReply(link, ByteBufUtil.getBytes(packet.content()));
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (cause instanceof PortUnreachableException) {
+                mux.onLinkFailed(link, FaultKind.CRASH, "its port is unreachable (the server is gone)");
+            } else {
+                mux.onLinkFailed(link, FaultKind.PROTOCOL, "datagram socket failed: " + cause.getMessage());
+            }
+        }
+    }
+}

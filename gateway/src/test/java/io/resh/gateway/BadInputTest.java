@@ -1,0 +1,179 @@
+package io.resh.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.resh.gateway.testing.GatewayFixture;
+import io.resh.gateway.testing.LogsOnFailure;
+import io.resh.gateway.testing.RespClient;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Hostile and clumsy clients cost only themselves: an error or a close for them, nothing for the others. */
+class BadInputTest {
+    @RegisterExtension
+    final LogsOnFailure logs = new LogsOnFailure();
+    @TempDir
+    Path dir;
+    GatewayFixture redis;
+    final List<Socket> sockets = new ArrayList<>();
+    final ExecutorService pool = Executors.newCachedThreadPool();
+
+    @BeforeEach
+    void start() {
+        redis = logs.watch(new GatewayFixture("""
+                group: bad-input
+                replicas: 3
+                server: { command: 'redis-server --port {port} --bind 127.0.0.1 --save "" --appendonly no' }
+                listen: { protocol: resp }
+                maxFrameBytes: 64KiB
+                maxClients: 2100
+                maxInFlight: 64
+                frameTimeout: 500ms
+                """, dir));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        pool.shutdownNow();
+        for (Socket s : sockets) {
+            s.close();
+        }
+        pool.awaitTermination(10, TimeUnit.SECONDS);
+        redis.close();
+    }
+
+    private Socket raw() throws IOException {
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), redis.port());
+        s.setSoTimeout(10_000);
+        sockets.add(s);
+        return s;
+    }
+
+    private void assertOthersUnaffected() throws IOException {
+        try (RespClient c = new RespClient(redis.port())) {
+            assertThat(c.call("SET", "other", "fine")).isEqualTo("OK");
+            assertThat(RespClient.text(c.call("GET", "other"))).isEqualTo("fine");
+        }
+    }
+
+    @Test
+    void shouldCloseASlowlorisClientAfterFrameTimeout() throws Exception {
+        Socket slow = raw();
+        slow.getOutputStream().write("*2\r\n$3\r\nGET\r\n$5\r\nab".getBytes(StandardCharsets.US_ASCII));
+        assertOthersUnaffected();
+        long start = System.nanoTime();
+        String answer = new String(slow.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(answer).isEqualTo("-ERR resh: request not completed within 500 ms (frameTimeout)\r\n");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void shouldAnswerAnOversizedRequestWithAnErrorAndCloseOnlyThatClient() throws Exception {
+        Socket big = raw();
+        OutputStream out = big.getOutputStream();
+        out.write("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$1000000\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.write(new byte[4096]);
+        String answer = new String(big.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(answer).startsWith("-ERR resh: request of ").contains("exceeds the limit of 65536 bytes");
+        assertOthersUnaffected();
+        try (RespClient c = new RespClient(redis.port())) {
+            assertThat(c.call("EXISTS", "big")).as("no replica saw it").isEqualTo(0L);
+        }
+    }
+
+    @Test
+    void shouldServeAPipelineSentOneByteAtATime() throws Exception {
+        byte[] pipeline = ("*3\r\n$3\r\nSET\r\n$2\r\nk\u00ff\r\n$3\r\na\r\n\r\nINCR n\r\n*2\r\n$3\r\nGET\r\n$2\r\nk\u00ff\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        try (RespClient c = new RespClient(redis.port())) {
+            for (byte b : pipeline) {
+                c.writeRaw(new byte[] {b}); // one TCP segment per byte (no Nagle on the client)
+            }
+            assertThat(c.read()).isEqualTo("OK");
+            assertThat(c.read()).isEqualTo(1L);
+            assertThat((byte[]) c.read()).isEqualTo("a\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    @Test
+    void shouldIgnoreAClientThatDisconnectsMidRequest() throws Exception {
+        Socket s = raw();
+        s.getOutputStream().write("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nval".getBytes(StandardCharsets.US_ASCII));
+        s.close();
+        assertOthersUnaffected();
+        try (RespClient c = new RespClient(redis.port())) {
+            assertThat(c.call("EXISTS", "k")).isEqualTo(0L);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> redis.status().inFlight() == 0);
+    }
+
+    @Test
+    void shouldServeWhileTwoThousandIdleConnectionsAreOpen() throws Exception {
+        for (int i = 0; i < 2000; i++) {
+            raw();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> redis.status().clients() >= 2000);
+        assertOthersUnaffected();
+        for (Socket s : sockets) {
+            s.close();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> redis.status().clients() == 0);
+    }
+
+    @Test
+    void shouldRefuseClientsBeyondMaxClientsWithAnError() throws Exception {
+        for (int i = 0; i < 2100; i++) {
+            raw();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> redis.status().clients() >= 2100);
+        Socket extra = raw();
+        String answer = new String(extra.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(answer).isEqualTo("-ERR resh: max number of clients reached (2100)\r\n");
+    }
+
+    @Test
+    void shouldStopReadingFromAClientThatDoesNotReadItsRepliesWhileOthersProceed() throws Exception {
+        try (RespClient c = new RespClient(redis.port())) {
+            assertThat(c.call("SET", "big", "x".repeat(60_000))).isEqualTo("OK");
+        }
+        Socket greedy = raw();
+        byte[] get = RespClient.encode("GET".getBytes(), "big".getBytes());
+        java.util.concurrent.atomic.AtomicInteger written = new java.util.concurrent.atomic.AtomicInteger();
+        var writer = pool.submit(() -> {
+            OutputStream out = greedy.getOutputStream();
+            for (int i = 0; i < 1_000_000; i++) {
+                out.write(get); // blocks once the gateway stops reading: that is the point
+                written.incrementAndGet();
+            }
+            return null;
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> redis.status().requests() > 100);
+        for (int round = 0; round < 20; round++) {
+            assertOthersUnaffected();
+        }
+        assertThat(redis.status().inFlight()).as("maxInFlight, and 8 times that for a lagging replica").isLessThanOrEqualTo(8 * 64);
+        await().atMost(Duration.ofSeconds(10)).until(() -> written.get() > 20_000);
+        assertThat(writer.isDone()).as("the greedy client is held back, not buffered").isFalse();
+        assertThat(redis.status().requests()).as("sequenced, of %d written", written.get()).isLessThan(written.get() / 4);
+        InputStream in = greedy.getInputStream();
+        byte[] first = in.readNBytes(60_010);
+        assertThat(new String(first, 0, 8, StandardCharsets.US_ASCII)).isEqualTo("$60000\r\n");
+    }
+}

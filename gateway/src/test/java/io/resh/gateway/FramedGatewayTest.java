@@ -1,0 +1,142 @@
+package io.resh.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.resh.core.FaultKind;
+import io.resh.core.GroupEvent;
+import io.resh.gateway.testing.FramedCounterServer;
+import io.resh.gateway.testing.GatewayFixture;
+import io.resh.gateway.testing.JavaCommand;
+import io.resh.gateway.testing.LogsOnFailure;
+import io.resh.gateway.testing.Signals;
+import java.io.BufferedReader;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The newline-delimited and length-prefixed codecs against small servers of our own, each replica its own JVM. */
+@Tag("e2e")
+class FramedGatewayTest {
+    @RegisterExtension
+    final LogsOnFailure logs = new LogsOnFailure();
+    @TempDir
+    Path dir;
+    GatewayFixture gateway;
+
+    @AfterEach
+    void stop() {
+        if (gateway != null) {
+            gateway.close();
+        }
+    }
+
+    private void start(String protocol, Path trigger, String extra) {
+        String plain = JavaCommand.yaml(FramedCounterServer.class, protocol, "{port}");
+        String corruptible = JavaCommand.yaml(FramedCounterServer.class, protocol, "{port}", "--trigger", trigger.toString());
+        gateway = logs.watch(new GatewayFixture("""
+                group: %s
+                replicas: 3
+                server:
+                  command: [%s, %s, %s]
+                  readyTimeout: 20s
+                listen: { protocol: %s }
+                deadline: 2s
+                %s
+                """.formatted(protocol, plain, corruptible, plain, protocol, extra), dir.resolve("work")));
+    }
+
+    @Test
+    void shouldVoteLinesMaskingACanonicalizedTimestampAndACorruptedReply() throws Exception {
+        Path trigger = dir.resolve("corrupt");
+        start("line", trigger, "canonicalize: [ { regex: 't=\\d+', replace: 't=*' } ]");
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), gateway.port())) {
+            s.setSoTimeout(10_000);
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            OutputStream out = s.getOutputStream();
+            out.write("INCR a\nINCR a\nTIME\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(in.readLine()).isEqualTo("a=1");
+            assertThat(in.readLine()).isEqualTo("a=2");
+            assertThat(in.readLine()).as("replicas' clocks differ; the mask makes them comparable").matches("t=\\d+");
+            assertThat(gateway.events(GroupEvent.FaultDetected.class)).isEmpty();
+            Files.writeString(trigger, "x");
+            out.write("INCR a\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(in.readLine()).isEqualTo("a=3");
+        }
+        GroupEvent.FaultDetected fault = gateway.awaitEvent(GroupEvent.FaultDetected.class, f -> true);
+        assertThat(fault.replica()).isEqualTo(1);
+        assertThat(fault.kind()).isEqualTo(FaultKind.DIVERGENCE);
+        assertThat(fault.evidence()).contains("expected 'a=3\\x0a' got 'a=1003\\x0a'");
+        gateway.awaitRecovered(1);
+    }
+
+    @Test
+    void shouldReopenConnectionsTheServersCloseWhileIdle() throws Exception {
+        String idle = JavaCommand.yaml(FramedCounterServer.class, "line", "{port}", "--idle-close", "300");
+        gateway = logs.watch(new GatewayFixture("""
+                group: idle
+                server:
+                  command: %s
+                  readyTimeout: 20s
+                listen: { protocol: line }
+                """.formatted(idle), dir.resolve("work")));
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), gateway.port())) {
+            s.setSoTimeout(10_000);
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            OutputStream out = s.getOutputStream();
+            for (int round = 1; round <= 2; round++) {
+                out.write("INCR x\n".getBytes(StandardCharsets.UTF_8));
+                assertThat(in.readLine()).isEqualTo("x=" + round);
+                int closes = 5 * 3 * round; // several idle periods per replica: re-opening never adds up to a fault
+                await().atMost(Duration.ofSeconds(15)).until(() -> idleCloses() >= closes);
+            }
+            out.write("INCR x\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(in.readLine()).isEqualTo("x=3");
+        }
+        assertThat(gateway.events(GroupEvent.FaultDetected.class)).as("an idle close is no fault").isEmpty();
+        assertThat(gateway.status().replicas()).allMatch(r -> r.incarnation() == 1);
+    }
+
+    private long idleCloses() throws java.io.IOException {
+        long n = 0;
+        for (int i = 0; i < 3; i++) {
+            n += Files.readAllLines(gateway.status().replicas().get(i).log()).stream().filter(l -> l.equals("closed idle connection")).count();
+        }
+        return n;
+    }
+
+    @Test
+    void shouldVoteLengthPrefixedFramesAndRebuildAKilledReplica() throws Exception {
+        start("length", dir.resolve("unused"), "");
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), gateway.port())) {
+            s.setSoTimeout(10_000);
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            DataOutputStream out = new DataOutputStream(s.getOutputStream());
+            for (int i = 1; i <= 30; i++) {
+                if (i == 10) {
+                    Signals.send("KILL", gateway.pid(2));
+                }
+                byte[] req = "INCR b".getBytes(StandardCharsets.UTF_8);
+                out.writeInt(req.length);
+                out.write(req);
+                out.flush();
+                byte[] reply = in.readNBytes(in.readInt());
+                assertThat(new String(reply, StandardCharsets.UTF_8)).isEqualTo("b=" + i);
+            }
+        }
+        assertThat(gateway.awaitEvent(GroupEvent.FaultDetected.class, f -> f.replica() == 2).kind()).isEqualTo(FaultKind.CRASH);
+        assertThat(gateway.awaitRecovered(2).replayed()).isGreaterThanOrEqualTo(9);
+    }
+}

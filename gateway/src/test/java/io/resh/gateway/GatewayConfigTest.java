@@ -1,0 +1,111 @@
+package io.resh.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.resh.core.ConfigException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GatewayConfigTest {
+    private static final String MINIMAL = """
+            server: { command: "srv --port {port}" }
+            listen: { protocol: line }
+            """;
+
+    @Test
+    void shouldLoadTheRedisExample() {
+        Path example = Path.of("..", "examples", "redis.yaml");
+        GatewayConfig c = GatewayConfig.load(example);
+        assertThat(c.group()).isEqualTo("redis");
+        assertThat(c.replicas()).isEqualTo(3);
+        assertThat(c.server().commandFor(2)).containsExactly("redis-server", "--port", "{port}", "--save", "", "--appendonly", "no");
+        assertThat(c.server().ready()).isEqualTo(GatewayConfig.Ready.TCP);
+        assertThat(c.listen()).isEqualTo(new GatewayConfig.Listen("127.0.0.1", 6380, "resp", GatewayConfig.Mode.ORDERED));
+        assertThat(GatewayConfig.isGatewayConfig(example)).isTrue();
+    }
+
+    @Test
+    void shouldApplyDefaults() {
+        GatewayConfig c = GatewayConfig.parse(MINIMAL, "t.yaml");
+        assertThat(c.replicas()).isEqualTo(3);
+        assertThat(c.deadline()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.listen().host()).isEqualTo("127.0.0.1");
+        assertThat(c.listen().port()).isZero();
+        assertThat(c.recovery()).isEqualTo(GatewayConfig.Recovery.REPLAY);
+        assertThat(c.maxFrameBytes()).isEqualTo(1 << 20);
+        assertThat(c.workDir()).isNull();
+    }
+
+    @Test
+    void shouldParseEveryField() {
+        GatewayConfig c = GatewayConfig.parse("""
+                group: kv-1
+                replicas: 5
+                server:
+                  command: ["a --port {port}", "b --port {port}", "c {port}", "d {port}", "e {port}"]
+                  ready: none
+                  readyTimeout: 3s
+                listen: { host: 0.0.0.0, port: 7000, protocol: http, mode: ordered }
+                deadline: 250ms
+                maxFrameBytes: 64KiB
+                maxReplyBytes: 2MiB
+                maxClients: 10
+                maxInFlight: 20
+                frameTimeout: 1m
+                replayLogLimit: 1GiB
+                replayLogEntries: 500
+                recovery: restart
+                canonicalize:
+                  - { regex: "ts=\\\\d+", replace: "ts=*" }
+                workDir: data
+                """, "t.yaml");
+        assertThat(c.server().commandFor(4)).containsExactly("e", "{port}");
+        assertThat(c.maxFrameBytes()).isEqualTo(65536);
+        assertThat(c.maxReplyBytes()).isEqualTo(2 << 20);
+        assertThat(c.replayLogLimit()).isEqualTo(1L << 30);
+        assertThat(c.frameTimeout()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(c.canonicalize().get(0).regex().matcher("x ts=123").replaceAll(c.canonicalize().get(0).replace())).isEqualTo("x ts=*");
+        assertThat(c.workDir()).isAbsolute();
+        assertThat(c.workDir().getFileName().toString()).isEqualTo("data");
+    }
+
+    @Test
+    void shouldNameTheFieldInEveryError() {
+        assertError("server: { command: 'x {port}' }\nlisten: { mode: foo }", "listen.mode",
+                "listen.mode: expected ordered, stream or udp, got 'foo'");
+        assertError(MINIMAL + "colour: blue\n", "colour", "colour: unknown field; expected group, replicas");
+        assertError("server: { command: 'x {port}', readiness: tcp }\nlisten: { protocol: resp }", "server.readiness", "unknown field");
+        assertError("listen: { protocol: resp }", "server", "server: is required");
+        assertError("server: { command: 'redis-server --port 6379' }\nlisten: { protocol: resp }", "server.command", "must contain {port}");
+        assertError("server: { command: \"x {port} 'open\" }\nlisten: { protocol: resp }", "server.command", "unterminated ' quote");
+        assertError("server: { command: ['a {port}', 'b {port}'] }\nlisten: { protocol: resp }", "server.command", "one per replica (3), got 2");
+        assertError(MINIMAL + "deadline: soon\n", "deadline", "expected a duration like 250ms");
+        assertError(MINIMAL + "replicas: 0\n", "replicas", "between 1 and 31");
+        assertError(MINIMAL + "maxFrameBytes: lots\n", "maxFrameBytes", "expected a size like");
+        assertError("server: { command: 'x {port}' }\nlisten: { mode: ordered }", "listen.protocol", "needs one of resp");
+        assertError("server: { command: 'x {port}' }\nlisten: { mode: ordered, protocol: raw }", "listen.protocol", "use mode: stream");
+        assertError("server: { command: 'x {port}' }\nlisten: { mode: udp, protocol: resp }", "listen.protocol", "udp mode does not frame");
+        assertError(MINIMAL + "canonicalize: [ { regex: '(' } ]\n", "canonicalize[0].regex", "invalid regular expression");
+        assertError("server: { command: 'x {port}' }\nlisten: { mode: stream }\nrecovery: replay\n", "recovery", "stream mode keeps no request log");
+        assertError("server: [x]\nlisten: { protocol: resp }", "server", "expected a mapping");
+        assertError("server: {\n", "t.yaml", "invalid YAML at line");
+    }
+
+    @Test
+    void shouldTellGatewayConfigsFromServiceConfigs(@TempDir Path dir) throws Exception {
+        Path service = dir.resolve("kv.yaml");
+        Files.writeString(service, "group: kv\nservice: io.resh.examples.KvService\n");
+        assertThat(GatewayConfig.isGatewayConfig(service)).isFalse();
+    }
+
+    private static void assertError(String yaml, String field, String message) {
+        assertThatThrownBy(() -> GatewayConfig.parse(yaml, "t.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(message)
+                .satisfies(e -> assertThat(((ConfigException) e).field()).isEqualTo(field));
+    }
+}

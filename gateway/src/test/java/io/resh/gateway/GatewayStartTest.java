@@ -1,0 +1,65 @@
+package io.resh.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.resh.core.ReshException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Start-up failures are one clear message: which replica, what happened, and the end of its log. */
+class GatewayStartTest {
+    @TempDir
+    Path dir;
+
+    private Gateway start(String command, String extra) {
+        return Gateway.start(GatewayConfig.parse("""
+                group: broken
+                server: { command: %s, readyTimeout: 2s }
+                listen: { protocol: line }
+                %s
+                """.formatted(command, extra), "t.yaml").withWorkDir(dir));
+    }
+
+    @Test
+    void shouldNameAServerThatCannotBeRun() {
+        assertThatThrownBy(() -> start("'no-such-server-binary --port {port}'", ""))
+                .isInstanceOf(ReshException.class)
+                .hasMessageContaining("group broken did not start")
+                .hasMessageContaining("could not start: cannot run 'no-such-server-binary'");
+    }
+
+    @Test
+    void shouldShowHowAServerExitedAndTheEndOfItsLog() {
+        assertThatThrownBy(() -> start("\"sh -c 'echo boom on port $0 >&2; exit 3' {port}\"", ""))
+                .isInstanceOf(ReshException.class)
+                .hasMessageContaining("exited with code 3 before accepting connections")
+                .hasMessageContaining("boom on port");
+    }
+
+    @Test
+    void shouldGiveUpOnAServerThatNeverListens() {
+        assertThatThrownBy(() -> start("\"sh -c 'exec sleep 30' {port}\"", ""))
+                .isInstanceOf(ReshException.class)
+                .hasMessageContaining("did not accept connections on port")
+                .hasMessageContaining("within 2000 ms");
+    }
+
+    @Test
+    void shouldSayWhenTheListenPortIsTaken() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String redis = "'redis-server --port {port} --bind 127.0.0.1 --save \"\" --appendonly no'";
+            assertThatThrownBy(() -> Gateway.start(GatewayConfig.parse("""
+                    server: { command: %s }
+                    listen: { protocol: resp, port: %d }
+                    """.formatted(redis, taken.getLocalPort()), "t.yaml").withWorkDir(dir)))
+                    .isInstanceOf(ReshException.class)
+                    .hasMessageContaining("cannot listen on 127.0.0.1:" + taken.getLocalPort());
+        }
+        assertThat(ProcessHandle.current().descendants().filter(p -> p.info().command().orElse("").contains("redis")))
+                .as("the replicas it started are gone").isEmpty();
+    }
+}

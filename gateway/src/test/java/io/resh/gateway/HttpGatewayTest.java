@@ -1,0 +1,151 @@
+package io.resh.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.resh.core.FaultKind;
+import io.resh.core.GroupEvent;
+import io.resh.gateway.testing.GatewayFixture;
+import io.resh.gateway.testing.HttpKvServer;
+import io.resh.gateway.testing.JavaCommand;
+import io.resh.gateway.testing.LogsOnFailure;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Three JDK HttpServer processes behind the gateway in ordered mode with the HTTP/1.1 codec. */
+@Tag("e2e")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HttpGatewayTest {
+    @RegisterExtension
+    final LogsOnFailure logs = new LogsOnFailure();
+    Path trigger;
+    GatewayFixture http;
+    HttpClient client;
+
+    @BeforeAll
+    void start(@TempDir Path dir) {
+        trigger = dir.resolve("corrupt");
+        String plain = JavaCommand.yaml(HttpKvServer.class, "{port}");
+        String corruptible = JavaCommand.yaml(HttpKvServer.class, "{port}", trigger.toString());
+        http = logs.watch(new GatewayFixture("""
+                group: http
+                replicas: 3
+                server:
+                  command: [%s, %s, %s]
+                  readyTimeout: 20s
+                listen: { protocol: http }
+                deadline: 2s
+                """.formatted(plain, corruptible, plain), dir.resolve("work")));
+        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    @AfterAll
+    void stop() {
+        http.close();
+    }
+
+    private HttpResponse<String> send(String method, String path, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + path)).timeout(Duration.ofSeconds(10));
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void shouldServeRequestsWithBodiesOverKeptAliveConnections() throws Exception {
+        assertThat(send("PUT", "/kv/greeting", "hello \u00e9").body()).isEqualTo("stored");
+        HttpResponse<String> get = send("GET", "/kv/greeting", null);
+        assertThat(get.statusCode()).isEqualTo(200);
+        assertThat(get.body()).isEqualTo("hello \u00e9");
+        assertThat(get.headers().firstValue("date")).isPresent();
+        assertThat(send("GET", "/kv/nothing", null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldSendContinueToAClientThatWaitsForIt() throws Exception {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), http.port())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            out.write("PUT /kv/cont HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(in.readNBytes(25), StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
+            out.write("abc".getBytes(StandardCharsets.US_ASCII));
+            byte[] head = in.readNBytes(15);
+            assertThat(new String(head, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 200 OK");
+        }
+        assertThat(send("GET", "/kv/cont", null).body()).isEqualTo("abc");
+    }
+
+    @Test
+    void shouldStreamAChunkedReply() throws Exception {
+        HttpResponse<String> big = send("GET", "/big?n=300000", null);
+        assertThat(big.statusCode()).isEqualTo(200);
+        assertThat(big.body()).hasSize(300_000).startsWith("abcdefghijklmnopqrstuvwxyzabc");
+    }
+
+    @Test
+    void shouldSequenceConcurrentClientsIntoOneOrder() throws Exception {
+        long before = Long.parseLong(send("POST", "/counter", "").body());
+        List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            HttpClient own = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            calls.add(own.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + "/counter"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        Set<Long> seen = new TreeSet<>();
+        for (var c : calls) {
+            seen.add(Long.parseLong(c.get().body()));
+        }
+        assertThat(seen).as("every replica counted the same 40 requests in the same order").hasSize(40)
+                .allMatch(v -> v > before && v <= before + 40);
+    }
+
+    @Test
+    void shouldAnswerAnHttp10ClientAndClose() throws Exception {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), http.port())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write("GET /big?n=10 HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            String response = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(response).startsWith("HTTP/1.1 200").contains("Content-Length: 10\r\n", "Connection: close\r\n")
+                    .doesNotContainIgnoringCase("transfer-encoding").endsWith("\r\n\r\nabcdefghij");
+        }
+    }
+
+    @Test
+    void shouldMaskACorruptedResponseAndRebuildTheReplica() throws Exception {
+        assertThat(send("PUT", "/kv/before", "1").body()).isEqualTo("stored");
+        Files.writeString(trigger, "x");
+        HttpResponse<String> r = send("GET", "/kv/before", null);
+        assertThat(r.body()).isEqualTo("1");
+        GroupEvent.FaultDetected fault = http.awaitEvent(GroupEvent.FaultDetected.class, f -> true);
+        assertThat(fault.replica()).isEqualTo(1);
+        assertThat(fault.kind()).isEqualTo(FaultKind.DIVERGENCE);
+        assertThat(http.awaitRecovered(1).replayed()).isGreaterThan(0);
+        assertThat(send("GET", "/kv/before", null).body()).isEqualTo("1");
+        assertThat(http.events(GroupEvent.FaultDetected.class)).as("the rebuilt replica agrees").hasSize(1);
+    }
+}

@@ -1,0 +1,199 @@
+package io.resh.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.resh.core.FaultKind;
+import io.resh.core.GroupEvent;
+import io.resh.gateway.testing.GatewayFixture;
+import io.resh.gateway.testing.LogsOnFailure;
+import io.resh.gateway.testing.RedisWorkload;
+import io.resh.gateway.testing.RespClient;
+import io.resh.gateway.testing.Signals;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real faults in one of three real redis-server replicas while a checked workload runs: the client
+ * must see only correct answers, and every replica must end with the same data.
+ */
+@Tag("e2e")
+class RedisFaultTest {
+    private static final String REDIS = "redis-server --port {port} --bind 127.0.0.1 --save \"\" --appendonly no --enable-debug-command local";
+
+    @RegisterExtension
+    final LogsOnFailure logs = new LogsOnFailure();
+    @TempDir
+    Path dir;
+    GatewayFixture redis;
+    final ExecutorService clients = Executors.newFixedThreadPool(2);
+
+    @AfterEach
+    void stop() throws Exception {
+        clients.shutdownNow();
+        clients.awaitTermination(10, TimeUnit.SECONDS);
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    /** @param deadline short only where a hang must be detected quickly; a loaded machine can lag */
+    private void start(String command, String deadline) {
+        redis = logs.watch(new GatewayFixture("""
+                group: redis
+                replicas: 3
+                server:
+                  command: %s
+                listen: { port: 0, protocol: resp }
+                deadline: %s
+                """.formatted(command, deadline), dir.resolve("work")));
+    }
+
+    @Test
+    void shouldMaskAKilledReplicaAndRebuildItByReplay() throws Exception {
+        start(REDIS, "2s");
+        long victim = redis.pid(1);
+        List<RedisWorkload> load = runWorkload(2, 3000);
+        await().atMost(Duration.ofSeconds(10)).until(() -> load.get(0).done() > 300);
+        Signals.send("KILL", victim);
+
+        finish(load);
+        GroupEvent.FaultDetected fault = redis.awaitEvent(GroupEvent.FaultDetected.class, f -> true);
+        assertThat(fault.replica()).isEqualTo(1);
+        assertThat(fault.kind()).isEqualTo(FaultKind.CRASH);
+        GroupEvent.RecoveryCompleted recovered = redis.awaitRecovered(1);
+        assertThat(recovered.replayed()).as("the restarted replica caught up by replay").isGreaterThan(0);
+        assertThat(redis.pid(1)).isNotEqualTo(victim);
+        assertSameData();
+    }
+
+    @Test
+    void shouldMaskAStoppedReplicaAsHungAndReplaceIt() throws Exception {
+        start(REDIS, "500ms");
+        long victim = redis.pid(2);
+        List<RedisWorkload> load = runWorkload(2, 3000);
+        await().atMost(Duration.ofSeconds(10)).until(() -> load.get(0).done() > 300);
+        Signals.send("STOP", victim);
+        try {
+            finish(load);
+            redis.awaitRecovered(2);
+        } finally {
+            ProcessHandle.of(victim).ifPresent(p -> {
+                try {
+                    Signals.send("CONT", victim);
+                } catch (Exception ignored) {
+                    // it was killed already
+                }
+            });
+        }
+        GroupEvent.FaultDetected fault = redis.events(GroupEvent.FaultDetected.class).get(0);
+        assertThat(fault.replica()).isEqualTo(2);
+        assertThat(fault.kind()).isEqualTo(FaultKind.HANG);
+        await().atMost(Duration.ofSeconds(5)).until(() -> ProcessHandle.of(victim).map(p -> !p.isAlive()).orElse(true));
+        assertThat(redis.events(GroupEvent.RecoveryCompleted.class)).extracting(GroupEvent.RecoveryCompleted::replica).contains(2);
+        assertSameData();
+    }
+
+    @Test
+    void shouldMaskCorruptedRepliesAndReplaceTheReplica() throws Exception {
+        Path trigger = dir.resolve("flip");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String shim = "%s -cp %s %s {port} %s redis-server --port {inner} --bind 127.0.0.1 --save '' --appendonly no --enable-debug-command local"
+                .formatted(java, System.getProperty("java.class.path"), io.resh.gateway.testing.FlipShim.class.getName(), trigger);
+        redis = logs.watch(new GatewayFixture("""
+                group: redis
+                replicas: 3
+                server:
+                  command:
+                    - %s
+                    - %s
+                    - %s
+                listen: { port: 0, protocol: resp }
+                """.formatted(yaml(REDIS), yaml(REDIS), yaml(shim)), dir.resolve("work")));
+        List<RedisWorkload> load = runWorkload(2, 3000);
+        await().atMost(Duration.ofSeconds(10)).until(() -> load.get(0).done() > 300);
+        Files.writeString(trigger, "flip");
+
+        finish(load);
+        assertThat(trigger).doesNotExist();
+        GroupEvent.FaultDetected fault = redis.awaitEvent(GroupEvent.FaultDetected.class, f -> true);
+        assertThat(fault.replica()).isEqualTo(2);
+        assertThat(fault.kind()).isIn(FaultKind.DIVERGENCE, FaultKind.PROTOCOL);
+        redis.awaitRecovered(2);
+        assertSameData();
+    }
+
+    @Test
+    void shouldKeepServingButStopRebuildingOnceTheReplayLogOverflowed() throws Exception {
+        redis = logs.watch(new GatewayFixture("""
+                group: redis
+                server: { command: %s }
+                listen: { protocol: resp }
+                replayLogEntries: 50
+                """.formatted(yaml(REDIS)), dir.resolve("work")));
+        try (RespClient c = new RespClient(redis.port())) {
+            for (int i = 0; i < 60; i++) {
+                assertThat(c.call("SET", "k" + i, "v" + i)).isEqualTo("OK");
+            }
+            assertThat(redis.status().replayLogOverflowed()).isTrue();
+            Signals.send("KILL", redis.pid(0));
+            await().atMost(Duration.ofSeconds(5)).until(() -> redis.status().replicas().get(0).state().equals("stopped"));
+            for (int i = 0; i < 60; i++) {
+                assertThat(RespClient.text(c.call("GET", "k" + i))).as("two of three still agree").isEqualTo("v" + i);
+            }
+        }
+        assertThat(redis.events(GroupEvent.RecoveryStarted.class)).as("a replacement could not be brought in sync").isEmpty();
+        assertThat(redis.status().liveReplicas()).isEqualTo(2);
+    }
+
+    private final List<Future<?>> running = new ArrayList<>();
+
+    private List<RedisWorkload> runWorkload(int n, int operations) {
+        List<RedisWorkload> load = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            RedisWorkload w = new RedisWorkload(redis.port(), "w" + i + ":", operations, 20_000);
+            load.add(w);
+            running.add(clients.submit(w));
+        }
+        return load;
+    }
+
+    private void finish(List<RedisWorkload> load) throws Exception {
+        for (Future<?> f : running) {
+            f.get(30, TimeUnit.SECONDS);
+        }
+        for (RedisWorkload w : load) {
+            assertThat(w.failure()).as("workload error").isNull();
+            assertThat(w.wrong()).as("replies that differ from one correct Redis").isEmpty();
+            assertThat(w.done()).isGreaterThan(1000);
+        }
+    }
+
+    private static String yaml(String text) {
+        return "'" + text.replace("'", "''") + "'";
+    }
+
+    private void assertSameData() throws Exception {
+        redis.awaitQuiet();
+        List<String> digests = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            try (RespClient direct = new RespClient(redis.replicaPort(i))) {
+                digests.add(RespClient.text(direct.call("DEBUG", "DIGEST")));
+            }
+        }
+        assertThat(digests).as("DEBUG DIGEST of each replica").containsOnly(digests.get(0));
+        assertThat(digests.get(0)).isNotEqualTo("0000000000000000000000000000000000000000");
+    }
+}

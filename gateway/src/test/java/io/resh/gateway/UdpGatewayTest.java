@@ -1,0 +1,110 @@
+package io.resh.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.resh.core.FaultKind;
+import io.resh.core.GroupEvent;
+import io.resh.gateway.testing.GatewayFixture;
+import io.resh.gateway.testing.JavaCommand;
+import io.resh.gateway.testing.LogsOnFailure;
+import io.resh.gateway.testing.Signals;
+import io.resh.gateway.testing.UdpCounterServer;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Three UDP counter servers (separate JVM processes) behind the gateway in UDP mode. */
+@Tag("e2e")
+class UdpGatewayTest {
+    @RegisterExtension
+    final LogsOnFailure logs = new LogsOnFailure();
+    @TempDir
+    Path dir;
+    Path trigger;
+    GatewayFixture udp;
+    DatagramSocket client;
+
+    @BeforeEach
+    void start() throws Exception {
+        trigger = dir.resolve("corrupt");
+        String plain = JavaCommand.yaml(UdpCounterServer.class, "{port}");
+        String corruptible = JavaCommand.yaml(UdpCounterServer.class, "{port}", trigger.toString());
+        udp = logs.watch(new GatewayFixture("""
+                group: udp
+                replicas: 3
+                server:
+                  command: [%s, %s, %s]
+                  readyTimeout: 20s
+                listen: { mode: udp }
+                deadline: 2s
+                """.formatted(plain, plain, corruptible), dir.resolve("work")));
+        client = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        client.setSoTimeout(5000);
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        udp.close();
+    }
+
+    private String ask(String request) throws Exception {
+        byte[] b = request.getBytes(StandardCharsets.UTF_8);
+        client.send(new DatagramPacket(b, b.length, InetAddress.getLoopbackAddress(), udp.port()));
+        DatagramPacket reply = new DatagramPacket(new byte[1500], 1500);
+        client.receive(reply);
+        return new String(reply.getData(), 0, reply.getLength(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void shouldAnswerEachDatagramWithTheVotedReply() throws Exception {
+        for (int i = 1; i <= 50; i++) {
+            assertThat(ask("INCR a")).isEqualTo("a=" + i);
+        }
+        assertThat(ask("GET a")).isEqualTo("a=50");
+        assertThat(udp.events(GroupEvent.FaultDetected.class)).isEmpty();
+    }
+
+    @Test
+    void shouldMaskACorruptedDatagramAndRebuildTheReplicaByReplay() throws Exception {
+        for (int i = 1; i <= 20; i++) {
+            assertThat(ask("INCR a")).isEqualTo("a=" + i);
+        }
+        Files.writeString(trigger, "x");
+        for (int i = 21; i <= 40; i++) {
+            assertThat(ask("INCR a")).isEqualTo("a=" + i);
+        }
+        GroupEvent.FaultDetected fault = udp.awaitEvent(GroupEvent.FaultDetected.class, f -> true);
+        assertThat(fault.replica()).isEqualTo(2);
+        assertThat(fault.kind()).isEqualTo(FaultKind.DIVERGENCE);
+        assertThat(udp.awaitRecovered(2).replayed()).isGreaterThanOrEqualTo(20);
+        for (int i = 41; i <= 45; i++) {
+            assertThat(ask("INCR a")).isEqualTo("a=" + i);
+        }
+        assertThat(udp.events(GroupEvent.FaultDetected.class)).as("the rebuilt replica agrees").hasSize(1);
+    }
+
+    @Test
+    void shouldMaskAKilledReplica() throws Exception {
+        assertThat(ask("INCR b")).isEqualTo("b=1");
+        Signals.send("KILL", udp.pid(0));
+        for (int i = 2; i <= 30; i++) {
+            assertThat(ask("INCR b")).isEqualTo("b=" + i);
+        }
+        assertThat(udp.awaitEvent(GroupEvent.FaultDetected.class, f -> f.replica() == 0).kind()).isEqualTo(FaultKind.CRASH);
+        udp.awaitRecovered(0);
+        assertThat(ask("GET b")).isEqualTo("b=30");
+    }
+}

@@ -1,0 +1,336 @@
+package io.resh.gateway.ordered;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.resh.core.FaultKind;
+import io.resh.core.Quorum;
+import io.resh.gateway.protocol.LineProtocol;
+import io.resh.gateway.protocol.Request;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The sequencer and voter as a plain state machine: fake links, a fake clock, no threads. */
+class OrderedMultiplexerTest {
+    private final AtomicLong clock = new AtomicLong();
+    private final List<String> events = new ArrayList<>();
+    private final LineProtocol line = new LineProtocol();
+    private FakeLink[] links;
+    private OrderedMultiplexer mux;
+    private ReplayLog log;
+
+    static final class FakeLink implements BackendLink {
+        final int slot;
+        final List<String> written = new ArrayList<>();
+        boolean writable = true;
+        boolean closed;
+
+        FakeLink(int slot) {
+            this.slot = slot;
+        }
+
+        @Override
+        public int slot() {
+            return slot;
+        }
+
+        @Override
+        public boolean isWritable() {
+            return writable;
+        }
+
+        @Override
+        public void write(byte[] bytes) {
+            written.add(new String(bytes, StandardCharsets.UTF_8).trim());
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    static final class Answer implements ReplySlot {
+        String reply;
+
+        @Override
+        public void fill(byte[] r) {
+            assertThat(reply).as("filled once").isNull();
+            reply = new String(r, StandardCharsets.UTF_8).trim();
+        }
+    }
+
+    @BeforeEach
+    void setUp() {
+        start(3, 100);
+    }
+
+    private void start(int n, int maxInFlight) {
+        start(n, maxInFlight, List.of());
+    }
+
+    private void start(int n, int maxInFlight, List<io.resh.gateway.GatewayConfig.Canonicalization> rules) {
+        log = new ReplayLog(1 << 20, 1000);
+        GroupCallbacks group = new GroupCallbacks() {
+            @Override
+            public void fault(int slot, FaultKind kind, long sequence, String evidence) {
+                events.add("fault " + slot + " " + kind + " #" + sequence + " " + evidence);
+            }
+
+            @Override
+            public void caughtUp(int slot, long sequence, long replayed) {
+                events.add("caught-up " + slot + " replayed " + replayed);
+            }
+
+            @Override
+            public void failStopped(long sequence, String detail) {
+                events.add("fail-stop #" + sequence);
+            }
+        };
+        mux = new OrderedMultiplexer(new Quorum(n), line, new Canonicalizer(line, rules), log, group,
+                new OrderedMultiplexer.Settings(Duration.ofSeconds(2), maxInFlight, 8), clock::get, Runnable::run);
+        links = new FakeLink[n];
+        for (int i = 0; i < n; i++) {
+            links[i] = new FakeLink(i);
+            mux.attach(links[i]);
+        }
+        events.clear();
+    }
+
+    private Answer send(String text, boolean readOnly) {
+        Answer a = new Answer();
+        mux.submit(Request.of((text + "\n").getBytes(StandardCharsets.UTF_8), text.split(" ")[0], readOnly, 0), a);
+        return a;
+    }
+
+    private void reply(int slot, String text) {
+        mux.onReply(links[slot], (text + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldSendEveryRequestToEveryReplicaInOneOrder() {
+        send("set a 1", false);
+        send("get a", true);
+        for (FakeLink l : links) {
+            assertThat(l.written).containsExactly("set a 1", "get a");
+        }
+        assertThat(mux.sequenced()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldReleaseOnceTwoOfThreeAgreeAndFaultTheDissenter() {
+        Answer a = send("incr n", false);
+        reply(0, "1");
+        assertThat(a.reply).isNull();
+        reply(2, "7");
+        assertThat(a.reply).isNull();
+        reply(1, "1");
+        assertThat(a.reply).isEqualTo("1");
+        assertThat(events).singleElement().asString().startsWith("fault 2 DIVERGENCE #1").contains("expected '1\\x0a' got '7\\x0a'");
+        assertThat(links[2].closed).isTrue();
+        assertThat(mux.inFlight()).isZero();
+    }
+
+    @Test
+    void shouldCatchALateDissenterAfterTheRelease() {
+        Answer a = send("get a", true);
+        reply(0, "x");
+        reply(1, "x");
+        assertThat(a.reply).isEqualTo("x");
+        assertThat(mux.inFlight()).as("still owed by replica 2").isEqualTo(1);
+        reply(2, "y");
+        assertThat(events).singleElement().asString().startsWith("fault 2 DIVERGENCE");
+        assertThat(mux.inFlight()).isZero();
+    }
+
+    @Test
+    void shouldTreatAReplicaThatOwesAReplyPastTheDeadlineAsHung() {
+        Answer a = send("set a 1", false);
+        reply(0, "ok");
+        reply(1, "ok");
+        assertThat(a.reply).isEqualTo("ok");
+        clock.addAndGet(Duration.ofMillis(1999).toNanos());
+        mux.tick();
+        assertThat(events).isEmpty();
+        clock.addAndGet(Duration.ofMillis(2).toNanos());
+        mux.tick();
+        assertThat(events).singleElement().asString().startsWith("fault 2 HANG #1 no reply to request #1");
+        assertThat(mux.slotState(2)).isEqualTo("out");
+        assertThat(mux.inFlight()).isZero();
+    }
+
+    @Test
+    void shouldNotBlameAnyoneWhenAllAreSlow() {
+        send("slow", false);
+        clock.addAndGet(Duration.ofMinutes(5).toNanos());
+        mux.tick();
+        assertThat(events).isEmpty();
+    }
+
+    @Test
+    void shouldRebuildAReplacementByReplayingOnlyStateChangesThenLetItVote() {
+        send("set a 1", false);
+        send("get a", true);
+        send("set b 2", false);
+        for (int i = 0; i < 3; i++) {
+            reply(0, "r" + i);
+            reply(1, "r" + i);
+        }
+        mux.detach(2);
+        Answer during = send("set c 3", false);
+        reply(0, "ok");
+        reply(1, "ok");
+        assertThat(during.reply).as("two of three still answer").isEqualTo("ok");
+
+        FakeLink fresh = new FakeLink(2);
+        links[2] = fresh;
+        mux.attach(fresh);
+        assertThat(fresh.written).as("the log, in order, without reads").containsExactly("set a 1", "set b 2", "set c 3");
+        assertThat(mux.slotState(2)).isEqualTo("replaying");
+        Answer after = send("get c", true);
+        assertThat(fresh.written).last().isEqualTo("get c");
+        reply(2, "ok");
+        reply(2, "ok");
+        reply(2, "ok");
+        assertThat(events).containsExactly("caught-up 2 replayed 3");
+        reply(0, "3");
+        reply(2, "3");
+        assertThat(after.reply).isEqualTo("3");
+        assertThat(mux.slotState(2)).isEqualTo("live");
+    }
+
+    @Test
+    void shouldReplayInWindowsWhileTheReplicaLagsAndJoinAtTheEndOfTheLog() {
+        for (int i = 0; i < 20; i++) {
+            send("set k" + i, false);
+            reply(0, "ok");
+            reply(1, "ok");
+            reply(2, "ok");
+        }
+        mux.detach(2);
+        FakeLink fresh = new FakeLink(2);
+        links[2] = fresh;
+        mux.attach(fresh);
+        assertThat(fresh.written).as("replay window of 8").hasSize(8);
+        send("set late", false);
+        reply(0, "ok");
+        reply(1, "ok");
+        for (int i = 0; i < 21; i++) {
+            reply(2, "ok");
+        }
+        assertThat(fresh.written).hasSize(21).last().isEqualTo("set late");
+        assertThat(events).containsExactly("caught-up 2 replayed 21");
+    }
+
+    @Test
+    void shouldFailStopWhenNoMajorityAgreesOnAWrite() {
+        Answer a = send("incr n", false);
+        Answer queued = send("incr m", false);
+        reply(0, "1");
+        reply(1, "2");
+        reply(2, "3");
+        assertThat(a.reply).startsWith("ERROR resh: the group stopped answering: no 2 replicas agree");
+        assertThat(queued.reply).startsWith("ERROR resh: the group stopped answering");
+        assertThat(events).containsExactly("fail-stop #1");
+        assertThat(send("get n", true).reply).startsWith("ERROR resh: the group stopped answering");
+    }
+
+    @Test
+    void shouldAnswerADisagreeingReadWithAnErrorButKeepServing() {
+        Answer a = send("get t", true);
+        reply(0, "1");
+        reply(1, "2");
+        reply(2, "3");
+        assertThat(a.reply).contains("the replicas disagree on this read");
+        assertThat(mux.failStop()).isNull();
+        assertThat(mux.undecided()).isEqualTo(1);
+        Answer b = send("get u", true);
+        reply(0, "x");
+        reply(1, "x");
+        assertThat(b.reply).isEqualTo("x");
+    }
+
+    @Test
+    void shouldRefuseRequestsWhileFewerThanAMajorityAreHealthy() {
+        mux.detach(1);
+        mux.detach(2);
+        Answer a = send("get a", true);
+        assertThat(a.reply).contains("only 1 of 3 replicas are healthy and 2 must agree");
+    }
+
+    @Test
+    void shouldStopReadingClientsAtTheInFlightLimitAndResumeWhenAnswered() {
+        start(3, 2);
+        send("a", false);
+        send("b", false);
+        assertThat(mux.hasCapacity()).isFalse();
+        List<String> resumed = new ArrayList<>();
+        mux.awaitCapacity(() -> resumed.add("go"));
+        reply(0, "1");
+        assertThat(resumed).isEmpty();
+        reply(1, "1");
+        assertThat(resumed).as("answered; replica 2 may lag a little").containsExactly("go");
+    }
+
+    @Test
+    void shouldBoundHowFarALaggingReplicaMayFallBehind() {
+        start(3, 2);
+        for (int i = 0; i < 2 * OrderedMultiplexer.LAG_FACTOR; i++) {
+            assertThat(mux.hasCapacity()).isTrue();
+            send("r" + i, false);
+            reply(0, "ok");
+            reply(1, "ok");
+        }
+        assertThat(mux.hasCapacity()).as("replica 2 owes %d replies", mux.inFlight()).isFalse();
+        List<String> resumed = new ArrayList<>();
+        mux.awaitCapacity(() -> resumed.add("go"));
+        reply(2, "ok");
+        assertThat(resumed).containsExactly("go");
+    }
+
+    @Test
+    void shouldDetectButNotAttributeAMismatchWithTwoReplicas() {
+        start(2, 100);
+        Answer a = send("incr n", false);
+        reply(0, "1");
+        reply(1, "2");
+        assertThat(a.reply).contains("the group stopped answering");
+        assertThat(events).containsExactly("fail-stop #1");
+    }
+
+    @Test
+    void shouldCompareRepliesAfterCanonicalizationButReleaseAnOriginal() {
+        start(3, 100, List.of(new io.resh.gateway.GatewayConfig.Canonicalization(
+                java.util.regex.Pattern.compile("at=\\d+"), "at=*")));
+        Answer a = send("stamp", false);
+        reply(0, "ok at=100");
+        reply(1, "ok at=101");
+        assertThat(a.reply).isEqualTo("ok at=101");
+        reply(2, "ko at=102");
+        assertThat(events).singleElement().asString().startsWith("fault 2 DIVERGENCE");
+    }
+
+    @Test
+    void shouldReportAReplyNobodyAskedFor() {
+        reply(1, "surprise");
+        assertThat(events).singleElement().asString().startsWith("fault 1 PROTOCOL").contains("nobody asked for");
+    }
+
+    @Test
+    void shouldRefuseToRebuildOnceTheLogOverflowed() {
+        log = null;
+        ReplayLog tiny = new ReplayLog(10, 100);
+        assertThat(tiny.append(Request.of(new byte[8], "x", false, 0))).isTrue();
+        assertThat(tiny.append(Request.of(new byte[8], "y", false, 0))).isFalse();
+        assertThat(tiny.overflowed()).isTrue();
+        assertThat(tiny.size()).as("a log with a hole is useless, so it is dropped").isZero();
+    }
+}

@@ -1,0 +1,71 @@
+package io.resh.gateway.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.resh.gateway.ordered.RequestDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Drives framers the way the gateway does: through the real decoder in an EmbeddedChannel, or chunk by chunk. */
+final class Decoding {
+    private Decoding() {
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    static String text(byte[] b) {
+        return new String(b, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Feeds {@code input} in chunks of {@code chunk} bytes and returns every message decoded. */
+    static List<Object> requests(Protocol protocol, byte[] input, int chunk, int maxFrameBytes) {
+        EmbeddedChannel ch = new EmbeddedChannel(new RequestDecoder(protocol, maxFrameBytes, 60_000_000_000L));
+        for (int i = 0; i < input.length; i += chunk) {
+            ch.writeInbound(Unpooled.wrappedBuffer(input, i, Math.min(chunk, input.length - i)));
+        }
+        List<Object> out = new ArrayList<>();
+        Object m;
+        while ((m = ch.readInbound()) != null) {
+            out.add(m);
+        }
+        ch.finishAndReleaseAll();
+        return out;
+    }
+
+    static List<Object> requests(Protocol protocol, String input, int chunk) {
+        return requests(protocol, bytes(input), chunk, 1 << 20);
+    }
+
+    /** Splits a stream of replies to {@code requests} the way the backend handler does, fed {@code chunk} bytes at a time. */
+    static List<String> replies(Protocol protocol, List<Request> requests, byte[] input, int chunk, int max) {
+        ByteBuf buf = Unpooled.buffer();
+        List<String> out = new ArrayList<>();
+        int next = 0;
+        for (int i = 0; i < input.length; i += chunk) {
+            buf.writeBytes(input, i, Math.min(chunk, input.length - i));
+            while (buf.isReadable() && next < requests.size()) {
+                int len = protocol.replyLength(buf, requests.get(next), max);
+                if (len < 0) {
+                    break;
+                }
+                byte[] r = new byte[len];
+                buf.readBytes(r);
+                out.add(text(r));
+                next++;
+            }
+        }
+        if (buf.isReadable()) {
+            out.add("LEFTOVER:" + buf.toString(StandardCharsets.ISO_8859_1));
+        }
+        buf.release();
+        return out;
+    }
+
+    static Request request(Object m) {
+        return (Request) m;
+    }
+}

@@ -1,0 +1,60 @@
+package io.resh.gateway.protocol;
+
+import static io.resh.gateway.protocol.Decoding.bytes;
+import static io.resh.gateway.protocol.Decoding.text;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MemcachedProtocolTest {
+    private final MemcachedProtocol mc = new MemcachedProtocol(() -> 1_700_000_000_000L);
+
+    @Test
+    void shouldFrameStorageCommandsWithTheirDataSplitAtEveryByte() {
+        String input = "set k 5 0 7\r\nab\r\ncd\0\r\nget k other\r\nincr n 2\r\n";
+        List<Object> out = Decoding.requests(mc, input, 1);
+        assertThat(out).hasSize(3);
+        Request set = Decoding.request(out.get(0));
+        assertThat(text(set.bytes())).isEqualTo("set k 5 0 7\r\nab\r\ncd\0\r\n");
+        assertThat(set.readOnly()).isFalse();
+        assertThat(Decoding.request(out.get(1)).readOnly()).isTrue();
+        assertThat(Decoding.request(out.get(1)).shape()).isEqualTo(MemcachedProtocol.RETRIEVAL);
+        assertThat(text(Decoding.request(out.get(2)).bytes())).isEqualTo("incr n 2\r\n");
+    }
+
+    @Test
+    void shouldStripNoreplySoEveryReplicaStillAnswersAndStampRelativeExpiry() {
+        Request r = Decoding.request(Decoding.requests(mc, "set k 0 60 1 noreply\r\nx\r\n", 2).get(0));
+        assertThat(r.silent()).isTrue();
+        assertThat(text(r.bytes())).isEqualTo("set k 0 1700000060 1\r\nx\r\n");
+        Request touch = Decoding.request(Decoding.requests(mc, "touch k 10\r\n", 64).get(0));
+        assertThat(text(touch.bytes())).isEqualTo("touch k 1700000010\r\n");
+        Request absolute = Decoding.request(Decoding.requests(mc, "set k 0 1800000000 1\r\nx\r\n", 64).get(0));
+        assertThat(text(absolute.bytes())).as("absolute times stay").isEqualTo("set k 0 1800000000 1\r\nx\r\n");
+    }
+
+    @Test
+    void shouldRefuseStatsAndCloseOnBadDataChunks() {
+        LocalReply stats = (LocalReply) Decoding.requests(mc, "stats\r\n", 1).get(0);
+        assertThat(text(stats.bytes())).startsWith("SERVER_ERROR resh: 'stats' is not supported");
+        LocalReply bad = (LocalReply) Decoding.requests(mc, "set k 0 0 2\r\nabc\r\n", 1).get(0);
+        assertThat(text(bad.bytes())).contains("bad data chunk");
+        assertThat(bad.close()).isTrue();
+        LocalReply huge = (LocalReply) Decoding.requests(mc, bytes("set k 0 0 5000\r\n"), 3, 1024).get(0);
+        assertThat(text(huge.bytes())).contains("exceeds the limit of 1024 bytes");
+        LocalReply quit = (LocalReply) Decoding.requests(mc, "quit\r\n", 1).get(0);
+        assertThat(quit.close()).isTrue();
+        assertThat(quit.bytes()).isEmpty();
+    }
+
+    @Test
+    void shouldFrameRetrievalAndLineRepliesSplitAtEveryByte() {
+        Request get = Request.of(bytes("get a b\r\n"), "get", true, MemcachedProtocol.RETRIEVAL);
+        Request set = Request.of(bytes("set a 0 0 1\r\nx\r\n"), "set", false, MemcachedProtocol.LINE);
+        List<String> replies = List.of("VALUE a 0 3\r\nEND\r\nVALUE b 1 2 99\r\nhi\r\nEND\r\n".substring(0, 0)
+                + "VALUE a 0 5\r\nEND\r\n\r\nVALUE b 1 2 99\r\nhi\r\nEND\r\n", "STORED\r\n", "END\r\n", "SERVER_ERROR out of memory\r\n");
+        List<Request> reqs = List.of(get, set, get, get);
+        assertThat(Decoding.replies(mc, reqs, bytes(String.join("", replies)), 1, 1 << 20)).isEqualTo(replies);
+    }
+}

@@ -1,0 +1,45 @@
+package io.resh.gateway.testing;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A tiny stateful UDP server, run as its own process: {@code INCR k} answers {@code k=<n>},
+ * {@code GET k} answers {@code k=<n>}. While the optional trigger file exists, the next reply is
+ * corrupted (one wrong count) and the file deleted.
+ *
+ * <pre>java -cp ... UdpCounterServer PORT [TRIGGER_FILE]</pre>
+ */
+public final class UdpCounterServer {
+    private UdpCounterServer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int port = Integer.parseInt(args[0]);
+        Path trigger = args.length > 1 ? Path.of(args[1]) : null;
+        Map<String, Long> counters = new HashMap<>();
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
+            socket.setReceiveBufferSize(1 << 20);
+            byte[] buf = new byte[65536];
+            while (true) {
+                DatagramPacket in = new DatagramPacket(buf, buf.length);
+                socket.receive(in);
+                String[] cmd = new String(in.getData(), 0, in.getLength(), StandardCharsets.UTF_8).trim().split(" ");
+                long value = cmd[0].equals("INCR") ? counters.merge(cmd[1], 1L, Long::sum) : counters.getOrDefault(cmd[1], 0L);
+                if (trigger != null && Files.exists(trigger)) {
+                    Files.deleteIfExists(trigger);
+                    value += 1000;
+                }
+                byte[] reply = (cmd[1] + "=" + value).getBytes(StandardCharsets.UTF_8);
+                socket.send(new DatagramPacket(reply, reply.length, in.getSocketAddress()));
+            }
+        }
+    }
+}

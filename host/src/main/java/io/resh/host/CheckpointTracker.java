@@ -1,0 +1,198 @@
+package io.resh.host;
+
+import io.resh.core.Ballot;
+import io.resh.core.Digest;
+import io.resh.core.FaultKind;
+import io.resh.core.GroupEvent;
+import io.resh.core.Quorum;
+import io.resh.replica.Frame;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Checkpoints of one group: tallies the state digests replicas report at every K-th request, fetches the
+ * snapshot from a replica in the majority once f+1 digests agree, verifies it against the digest and
+ * makes it the stable checkpoint. A replica in the digest minority has latent corrupted state and is
+ * reported to the owner as faulty. Touched only by the group loop thread.
+ */
+final class CheckpointTracker {
+    /** What the tracker needs from the group loop. */
+    interface Owner {
+        Slot[] slots();
+
+        /** Replicas expected to vote (not counting a dormant one). */
+        int expectedVoters();
+
+        /** {@code details}: the evidence as data, keyed as {@link io.resh.core.GroupEvent.FaultDetected#details()}. */
+        void fault(Slot slot, FaultKind kind, long seq, String evidence, Map<String, String> details);
+
+        /**
+         * No digest can reach the quorum at {@code seq}; {@code mismatches} counts how often that happened there.
+         * {@code details} holds every reported digest, named {@code replicaN}.
+         */
+        void digestsUndecidable(long seq, int mismatches, String evidence, Map<String, String> details);
+
+        /** A new stable checkpoint. */
+        void stabilized(Checkpoint checkpoint);
+    }
+
+    private record PendingFetch(long sequence, Digest digest, int slot, long sinceNanos) {
+    }
+
+    private final Owner owner;
+    private final Quorum quorum;
+    private final int checkpointEvery;
+    private final long fetchTimeoutNanos;
+    private final TreeMap<Long, Ballot> digestVotes = new TreeMap<>();
+    private final Map<Long, Integer> digestMismatches = new HashMap<>();
+    private Checkpoint stable;
+    private PendingFetch fetching;
+
+    CheckpointTracker(Owner owner, Quorum quorum, int checkpointEvery, long fetchTimeoutNanos, Checkpoint initial) {
+        this.owner = owner;
+        this.quorum = quorum;
+        this.checkpointEvery = checkpointEvery;
+        this.fetchTimeoutNanos = fetchTimeoutNanos;
+        this.stable = initial;
+    }
+
+    Checkpoint stable() {
+        return stable;
+    }
+
+    boolean due(long seq) {
+        return seq % checkpointEvery == 0;
+    }
+
+    void onDigest(Slot slot, long seq, Digest digest, long now) {
+        slot.digestSequence = seq;
+        slot.digest = digest.hex();
+        if (seq <= stable.sequence()) {
+            if (seq == stable.sequence() && !digest.equals(stable.digest())) {
+                stateDivergence(slot, seq, stable.digest(), digest);
+            }
+            return;
+        }
+        Ballot tally = digestVotes.computeIfAbsent(seq, k -> new Ballot(quorum));
+        if (tally.hasCast(slot.index)) {
+            return;
+        }
+        switch (tally.cast(slot.index, digest.bytes(), owner.expectedVoters())) {
+            case DECIDED -> {
+                Digest agreed = Digest.wrap(tally.decided());
+                fetchSnapshot(seq, agreed, -1, now);
+                for (int d : tally.dissenters()) {
+                    stateDivergence(owner.slots()[d], seq, agreed, Digest.wrap(tally.replyOf(d)));
+                }
+            }
+            case DISSENTS -> stateDivergence(slot, seq, Digest.wrap(tally.decided()), digest);
+            case UNDECIDABLE -> owner.digestsUndecidable(seq, digestMismatches.merge(seq, 1, Integer::sum),
+                    "state digests at checkpoint #" + seq + " differ: " + describe(tally), digestsOf(tally));
+            default -> { }
+        }
+    }
+
+    private String describe(Ballot tally) {
+        StringBuilder sb = new StringBuilder();
+        for (Slot s : owner.slots()) {
+            if (tally.hasCast(s.index)) {
+                sb.append(sb.length() == 0 ? "" : " vs ").append("replica ").append(s.index).append(' ')
+                        .append(Digest.wrap(tally.replyOf(s.index)).shortHex());
+            }
+        }
+        return sb.toString();
+    }
+
+    private Map<String, String> digestsOf(Ballot tally) {
+        Map<String, String> d = new LinkedHashMap<>();
+        for (Slot s : owner.slots()) {
+            if (tally.hasCast(s.index)) {
+                d.put("replica" + s.index + GroupEvent.FaultDetected.DIGEST, Digest.wrap(tally.replyOf(s.index)).hex());
+            }
+        }
+        return d;
+    }
+
+    private void stateDivergence(Slot slot, long seq, Digest agreed, Digest actual) {
+        owner.fault(slot, FaultKind.STATE_DIVERGENCE, seq, "state digest at checkpoint #" + seq + " is " + actual.shortHex()
+                + ", the stable one is " + agreed.shortHex() + ": latent state corruption",
+                Evidence.digests("stable", agreed, "replica", actual));
+    }
+
+    /** Asks one replica whose digest matched for its snapshot; {@code exclude} is a slot that just failed to deliver. */
+    private void fetchSnapshot(long seq, Digest digest, int exclude, long now) {
+        Ballot tally = digestVotes.get(seq);
+        Slot best = null;
+        for (Slot s : owner.slots()) {
+            if (s.index != exclude && s.receivesRequests() && tally != null && tally.hasCast(s.index)
+                    && Arrays.equals(tally.replyOf(s.index), digest.bytes())
+                    && (best == null || (s.state == SlotState.ACTIVE && best.state != SlotState.ACTIVE))) {
+                best = s;
+            }
+        }
+        if (best == null) {
+            fetching = null;
+            return;
+        }
+        fetching = new PendingFetch(seq, digest, best.index, now);
+        best.outbox.add(new Frame.FetchSnapshot(seq));
+    }
+
+    void onSnapshot(Slot slot, Frame.Snapshot s, long now) {
+        PendingFetch f = fetching;
+        if (f == null || f.sequence() != s.sequence() || f.slot() != slot.index) {
+            return; // superseded by a newer checkpoint
+        }
+        if (s.snapshot().length == 0) {
+            fetching = null; // the replica already moved on; the next checkpoint will be stable instead
+            return;
+        }
+        if (!Digest.of(s.snapshot()).equals(f.digest())) {
+            fetching = null;
+            Digest sent = Digest.of(s.snapshot());
+            owner.fault(slot, FaultKind.STATE_DIVERGENCE, f.sequence(), "snapshot sent for checkpoint #" + f.sequence()
+                    + " hashes to " + sent.shortHex() + ", not the digest it voted for " + f.digest().shortHex(),
+                    Evidence.digests("voted", f.digest(), "snapshot", sent));
+            fetchSnapshot(f.sequence(), f.digest(), slot.index, now);
+            return;
+        }
+        fetching = null;
+        stable = new Checkpoint(f.sequence(), f.digest(), s.snapshot());
+        digestVotes.headMap(stable.sequence(), true).clear();
+        digestMismatches.keySet().removeIf(k -> k <= stable.sequence());
+        owner.stabilized(stable);
+    }
+
+    /** The slot's process is being replaced: its digest votes no longer count, and a fetch from it is redirected. */
+    void withdraw(Slot slot, long now) {
+        for (Ballot b : digestVotes.values()) {
+            b.withdraw(slot.index);
+        }
+        if (fetching != null && fetching.slot() == slot.index) {
+            PendingFetch f = fetching;
+            fetching = null;
+            fetchSnapshot(f.sequence(), f.digest(), slot.index, now);
+        }
+    }
+
+    /** Asks every voting replica for a digest at {@code seq} (a checkpoint outside the K rhythm). */
+    void requestAt(long seq) {
+        if (seq <= stable.sequence() || due(seq)) {
+            return;
+        }
+        for (Slot s : owner.slots()) {
+            if (s.receivesRequests()) {
+                s.outbox.add(new Frame.Checkpoint(seq));
+            }
+        }
+    }
+
+    void checkTimeout(long now) {
+        if (fetching != null && now - fetching.sinceNanos() > fetchTimeoutNanos) {
+            fetching = null; // the next checkpoint will try again
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.resh.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.resh.host.testing.HostThatExits;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A host JVM that exits without closing its group must not leave replica processes behind, not even one
+ * that is SIGSTOPped and so never reads the shutdown frame or the end of its input.
+ */
+@Tag("e2e")
+class ReplicaGroupExitTest {
+    @TempDir
+    Path dir;
+
+    private Process host;
+    private final List<Long> pids = new ArrayList<>();
+
+    @AfterEach
+    void killEverything() {
+        if (host != null) {
+            host.destroyForcibly();
+        }
+        for (long pid : pids) {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    @Test
+    void shouldKillEveryReplicaIncludingAStoppedOneWhenTheHostExitsWithoutClose() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        host = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), HostThatExits.class.getName(),
+                dir.resolve("work").toString()).redirectErrorStream(true).start();
+        List<String> output = new ArrayList<>();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = out.readLine()) != null) { // ends when the host exits; bounded by its own timeouts
+                output.add(line);
+                if (line.startsWith("pids ")) {
+                    Arrays.stream(line.substring(5).trim().split(" ")).map(Long::parseLong).forEach(pids::add);
+                }
+            }
+        }
+        assertThat(host.waitFor(30, TimeUnit.SECONDS)).as("host exited").isTrue();
+        assertThat(pids).as("host output: %s", output).hasSize(3).allSatisfy(p -> assertThat(p).isPositive());
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(pids)
+                .allSatisfy(p -> assertThat(ProcessHandle.of(p).filter(ProcessHandle::isAlive))
+                        .as("replica process %d", p).isEqualTo(Optional.empty())));
+    }
+}

@@ -1,0 +1,87 @@
+package io.resh.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.resh.core.config.GroupConfig;
+import io.resh.core.config.ReplicaSpec;
+import io.resh.core.config.Sandbox;
+import io.resh.host.testing.CounterService;
+import io.resh.host.testing.OtherJdk;
+import io.resh.host.testing.ReplicaLogsOnFailure;
+import io.resh.host.testing.TestGroups;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Command lines for diverse runtimes, limits and sandbox; and a group that really runs two JDKs. */
+class ReplicaLauncherTest {
+    @RegisterExtension
+    final ReplicaLogsOnFailure logs = new ReplicaLogsOnFailure();
+    @TempDir
+    Path dir;
+    private ReplicaGroup group;
+
+    @AfterEach
+    void stop() {
+        if (group != null) {
+            group.close();
+        }
+    }
+
+    @Test
+    void shouldBuildEachVersionsOwnRuntimeAndFlagsUnderLimitsAndSandbox() {
+        assumeTrue(Binaries.which("prlimit").isPresent() && Binaries.which("bwrap").isPresent(), "needs prlimit and bwrap");
+        ReplicaSpec parallel = new ReplicaSpec(CounterService.class.getName(), "/opt/jdk-x", List.of("-XX:+UseParallelGC"), "par");
+        GroupConfig c = TestGroups.counter("cmd", 3).version(parallel).sandbox(Sandbox.BWRAP).processLimits(512, 4096).build();
+        List<String> cmd = new ReplicaLauncher(c, dir).command(0, parallel, 1);
+        assertThat(cmd.get(0)).endsWith("prlimit");
+        assertThat(cmd).containsSequence("--nofile=512:512", "--nproc=4096:4096", "--");
+        assertThat(cmd.indexOf("--unshare-all")).isGreaterThan(cmd.indexOf("--"));
+        if (CpuPinning.available()) {
+            assertThat(cmd).containsSequence("taskset", "-c", "1");
+        }
+        assertThat(cmd).contains("/opt/jdk-x", "-XX:+UseParallelGC");
+        assertThat(cmd.indexOf("-XX:+UseParallelGC")).isLessThan(cmd.indexOf("io.resh.replica.ReplicaMain"));
+    }
+
+    @Test
+    @Tag("e2e")
+    void shouldVoteAcrossTwoDifferentJdksAndGarbageCollectors() throws Exception {
+        Path other = OtherJdk.find().orElse(null);
+        assumeTrue(other != null, "no second JDK installed next to " + System.getProperty("java.home"));
+        List<String> parallel = new ArrayList<>(TestGroups.FAST_JVM);
+        parallel.set(0, "-XX:+UseParallelGC");
+        group = logs.watch(ReplicaGroup.start(TestGroups.counter("jdks", 3)
+                .version(new ReplicaSpec(CounterService.class.getName(), "java", TestGroups.FAST_JVM, "host-jdk"))
+                .version(new ReplicaSpec(CounterService.class.getName(), other.toString(), TestGroups.FAST_JVM,
+                        "jdk-" + OtherJdk.major(other).orElse("other")))
+                .version(new ReplicaSpec(CounterService.class.getName(), "java", parallel, "host-jdk-parallel-gc"))
+                .build()));
+        for (int i = 1; i <= 50; i++) {
+            assertThat(new String(group.call(("add:" + i).getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(20)),
+                    StandardCharsets.UTF_8)).isEqualTo(Long.toString((long) i * (i + 1) / 2));
+        }
+        List<ReplicaStatus> rs = group.status().replicaStates();
+        assertThat(command(rs.get(1).pid())).startsWith(other.toString());
+        assertThat(command(rs.get(0).pid())).startsWith(Path.of(System.getProperty("java.home")).toString());
+        assertThat(arguments(rs.get(2).pid())).contains("-XX:+UseParallelGC");
+        assertThat(arguments(rs.get(0).pid())).doesNotContain("-XX:+UseParallelGC");
+        assertThat(rs).extracting(ReplicaStatus::faults).containsOnly(0L);
+    }
+
+    private static List<String> arguments(long pid) throws java.io.IOException {
+        return List.of(java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).split("\0"));
+    }
+
+    private static String command(long pid) {
+        return ProcessHandle.of(pid).orElseThrow().info().command().orElse("");
+    }
+}
