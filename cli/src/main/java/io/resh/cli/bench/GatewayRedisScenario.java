@@ -1,5 +1,8 @@
 package io.resh.cli.bench;
 
+import io.resh.gateway.Gateway;
+import io.resh.gateway.GatewayConfig;
+import io.resh.gateway.GatewayStatus;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -11,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * {@code redis-benchmark} against one redis-server directly, through HAProxy (the plain TCP proxy a
@@ -32,8 +36,11 @@ final class GatewayRedisScenario implements Scenario {
         return "redis-benchmark: direct vs HAProxy vs the TMR gateway over three redis-servers";
     }
 
-    /** Something redis-benchmark can be pointed at, and the processes whose CPU it costs. */
-    private record Endpoint(String label, int port, List<Long> pids) {
+    /**
+     * Something redis-benchmark can be pointed at, and what its requests cost CPU in: the listed
+     * processes, plus this JVM when the gateway runs in it.
+     */
+    private record Endpoint(String label, int port, Supplier<List<Long>> pids, boolean inThisJvm) {
     }
 
     @Override
@@ -48,23 +55,33 @@ final class GatewayRedisScenario implements Scenario {
             started.add(redis);
             LocalServer haproxy = haproxy(redis.port(), dir);
             started.add(haproxy);
+            p.println("starting an N=1 and a TMR gateway over redis-server ...");
+            Gateway single = Gateway.start(gatewayConfig("bench-redis-1", 1));
+            started.add(single);
+            Gateway tmr = Gateway.start(gatewayConfig("bench-redis-3", 3));
+            started.add(tmr);
             List<Endpoint> endpoints = new ArrayList<>(List.of(
-                    new Endpoint("direct", redis.port(), List.of(redis.pid())),
-                    new Endpoint("HAProxy", haproxy.port(), List.of(redis.pid(), haproxy.pid()))));
-            report.note("the TMR gateway is not in this build yet: only direct and HAProxy are measured");
+                    new Endpoint("direct", redis.port(), () -> List.of(redis.pid()), false),
+                    new Endpoint("HAProxy", haproxy.port(), () -> List.of(redis.pid(), haproxy.pid()), false),
+                    new Endpoint("N=1 gateway", single.port(), () -> serverPids(single), true),
+                    new Endpoint("TMR gateway", tmr.port(), () -> serverPids(tmr), true)));
             for (int pipeline : PIPELINES) {
                 RedisBenchmark rb = new RedisBenchmark(CLIENTS, pipeline, VALUE_BYTES, dir);
                 Duration slice = o.slice(1.0 / PIPELINES.length, endpoints.size() * 2);
-                long requests = calibrate(rb, endpoints.get(0), slice, p);
+                Map<String, Long> requests = new LinkedHashMap<>();
+                for (Endpoint e : endpoints) {
+                    requests.put(e.label(), calibrate(rb, e, slice, p));
+                }
                 Map<String, RedisRows> rows = new LinkedHashMap<>();
                 for (int r = 0; r < o.rounds(); r++) {
                     StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "redis -P %d: round %d/%d:",
                             pipeline, r + 1, o.rounds()));
                     for (int k = 0; k < endpoints.size(); k++) {
                         Endpoint e = endpoints.get(r % 2 == 0 ? k : endpoints.size() - 1 - k);
-                        CpuMeter.Reading cpu0 = CpuMeter.read(e.pids());
-                        List<RedisBenchmark.Result> results = rb.run(e.port(), requests, timeout(slice));
-                        long cpu = CpuMeter.read(e.pids()).since(cpu0).replicaNanos();
+                        CpuMeter.Reading cpu0 = CpuMeter.read(e.pids().get());
+                        List<RedisBenchmark.Result> results = rb.run(e.port(), requests.get(e.label()), timeout(slice));
+                        CpuMeter.Usage used = CpuMeter.read(e.pids().get()).since(cpu0);
+                        long cpu = used.replicaNanos() + (e.inThisJvm() ? used.hostNanos() : 0);
                         for (RedisBenchmark.Result res : results) {
                             rows.computeIfAbsent(e.label() + " " + res.test(), RedisRows::new).add(res, cpu / results.size());
                             line.append(String.format(Locale.ROOT, "  %s %s %,.0f/s", e.label(), res.test(), res.rps()));
@@ -74,18 +91,26 @@ final class GatewayRedisScenario implements Scenario {
                 }
                 Ratios ratios = new Ratios();
                 for (String test : List.of("SET", "GET")) {
-                    RedisRows direct = rows.get("direct " + test);
-                    RedisRows proxy = rows.get("HAProxy " + test);
-                    if (direct != null && proxy != null) {
-                        ratios.of("HAProxy / direct " + test, proxy.throughput(), direct.throughput());
-                    }
+                    ratios.of("HAProxy / direct " + test, throughput(rows, "HAProxy " + test), throughput(rows, "direct " + test));
+                    ratios.of("TMR gateway / HAProxy " + test, throughput(rows, "TMR gateway " + test),
+                            throughput(rows, "HAProxy " + test));
+                    ratios.of("TMR gateway / N=1 gateway " + test, throughput(rows, "TMR gateway " + test),
+                            throughput(rows, "N=1 gateway " + test));
                 }
+                double vsProxy = combined(rows, "TMR gateway") / combined(rows, "HAProxy");
+                ratios.put("TMR gateway / HAProxy, SET and GET", vsProxy);
+                report.check(Check.atLeast("gateway-redis" + (pipeline > 1 ? " -P " + pipeline : "")
+                        + ": TMR gateway / HAProxy throughput", vsProxy, 0.5, "x"));
                 report.section(new Section(String.format(Locale.ROOT, "redis-benchmark, %d clients%s, %d-byte values",
                         CLIENTS, pipeline > 1 ? ", pipeline " + pipeline : ", no pipelining", VALUE_BYTES),
-                        rb.describe() + " -n " + requests + "; " + o.rounds() + " alternating rounds; cpu = redis-server(s)"
-                                + " and proxy processes; latency as redis-benchmark reports it",
+                        rb.describe() + " -n " + requests.values() + " (per target, about " + slice.toMillis()
+                                + " ms a run); " + o.rounds() + " alternating rounds; latency as redis-benchmark reports it",
                         rows.values().stream().map(RedisRows::summary).toList(), ratios.toMap()));
             }
+            report.note("cpu us/req: redis-server(s) and HAProxy processes for direct and HAProxy; the redis-servers"
+                    + " and this JVM (the gateway) for the gateways; redis-benchmark itself is not counted, and a"
+                    + " run's CPU is split evenly between its SET and GET rows");
+            report.note("the TMR gateway's faults during the run: " + faults(tmr));
         } finally {
             for (AutoCloseable c : started) {
                 try {
@@ -99,12 +124,52 @@ final class GatewayRedisScenario implements Scenario {
                 VALUE_BYTES, CLIENTS));
     }
 
-    /** Requests per redis-benchmark test so that one run takes about {@code slice}; also warms the server up. */
+    private static double throughput(Map<String, RedisRows> rows, String label) {
+        RedisRows r = rows.get(label);
+        return r == null ? Double.NaN : r.throughput();
+    }
+
+    /** SET and GET together: all their requests over all their time. */
+    private static double combined(Map<String, RedisRows> rows, String target) {
+        RedisRows set = rows.get(target + " SET");
+        RedisRows get = rows.get(target + " GET");
+        if (set == null || get == null) {
+            return Double.NaN;
+        }
+        return (set.requests + get.requests) / (set.seconds + get.seconds);
+    }
+
+    private static List<Long> serverPids(Gateway g) {
+        return g.status().replicas().stream().mapToLong(GatewayStatus.ReplicaStatus::pid).filter(pid -> pid > 0).boxed()
+                .toList();
+    }
+
+    private static String faults(Gateway g) {
+        List<String> f = g.status().replicas().stream().filter(r -> r.faults() > 0)
+                .map(r -> "replica " + r.replica() + ": " + r.faults() + " (last: " + r.lastFault() + ")").toList();
+        return f.isEmpty() ? "none" : String.join("; ", f);
+    }
+
+    /** An ordered-mode RESP gateway over {@code replicas} redis-servers on free loopback ports. */
+    static GatewayConfig gatewayConfig(String group, int replicas) {
+        String yaml = String.join("\n",
+                "group: " + group,
+                "replicas: " + replicas,
+                "server:",
+                "  command: redis-server --port {port} --bind 127.0.0.1 --save \"\" --appendonly no",
+                "  ready: tcp",
+                "listen: { host: 127.0.0.1, port: 0, protocol: resp, mode: ordered }",
+                "");
+        return GatewayConfig.parse(yaml, group + " (resh bench)");
+    }
+
+    /** Requests per redis-benchmark test so that SET and GET together take about {@code slice}; also warms the target up. */
     private static long calibrate(RedisBenchmark rb, Endpoint e, Duration slice, PrintWriter p) {
-        long probe = 20_000L * rb.pipeline();
+        long probe = 10_000L * rb.pipeline();
+        rb.run(e.port(), probe, Duration.ofSeconds(60)); // warm-up: a cold JVM or connection pool is slower
         List<RedisBenchmark.Result> r = rb.run(e.port(), probe, Duration.ofSeconds(60));
         double rps = r.stream().mapToDouble(RedisBenchmark.Result::rps).min().orElse(10_000);
-        long n = Math.max(10_000, Math.min(20_000_000, (long) (rps * slice.toMillis() / 2000.0)));
+        long n = Math.max(5_000, Math.min(20_000_000, (long) (rps * slice.toMillis() / 2000.0)));
         p.printf(Locale.ROOT, "redis -P %d: %s does %,.0f req/s; %,d requests per test%n", rb.pipeline(), e.label(), rps, n);
         return n;
     }
