@@ -57,11 +57,6 @@ class BenchCommandTest {
         assertThat(err.toString()).contains("--duration", "soon");
     }
 
-    @Test
-    void shouldSayThatTheClusterScenarioIsNotAvailableYet() {
-        assertThat(run("cluster")).isEqualTo(BenchCommand.EXIT_UNAVAILABLE);
-        assertThat(err.toString()).contains("'cluster' is not available yet");
-    }
 
     @Test
     @Tag("e2e")
@@ -103,6 +98,47 @@ class BenchCommandTest {
                 "kv-small front door: TMR / N=1 throughput", "kv-small lone request: TMR submit p50",
                 "kv-small lone request: TMR submit p99", "kv-small at half of peak: TMR submit p99");
         report.get("checks").forEach(c -> assertThat(c.get("met").isBoolean()).isTrue());
+    }
+
+    @Test
+    @Tag("e2e")
+    void shouldMeasureCpuPerRequestOfN1AndTmrOnAes64k() throws Exception {
+        Path json = dir.resolve("aes.json");
+        int status = run("aes-64k", "--duration", "2s", "--rounds", "1", "--json", json.toString());
+
+        assertThat(status).as(err.toString()).isZero();
+        JsonNode report = new ObjectMapper().readTree(json.toFile()).get("reports").get(0);
+        JsonNode cpu = report.get("sections").get(0);
+        assertThat(texts(cpu.get("rows"), "label")).containsExactly("in-process", "N=1 submit", "N=3 submit");
+        cpu.get("rows").forEach(r -> assertThat(r.get("cpuMicrosPerRequest").asDouble()).as(r.toString()).isPositive());
+        assertThat(cpu.get("ratios").get("N=3 / N=1 cpu per request").asDouble()).isPositive();
+        assertThat(texts(report.get("sections").get(1).get("rows"), "label"))
+                .containsExactly("N=1 submit", "N=2 submit", "N=3 submit");
+        assertThat(texts(report.get("checks"), "target")).containsExactly("aes-64k: TMR / N=1 CPU time per request",
+                "aes-64k lone request: DMR / N=1 p50 latency");
+    }
+
+    @Test
+    @Tag("e2e")
+    void shouldRunRedisBenchmarkDirectThroughHaproxyAndThroughTheGateway() throws Exception {
+        Path json = dir.resolve("redis.json");
+        int status = run("gateway-redis", "--duration", "2s", "--rounds", "1", "--json", json.toString());
+
+        assertThat(status).as(err.toString()).isZero();
+        JsonNode report = new ObjectMapper().readTree(json.toFile()).get("reports").get(0);
+        JsonNode sections = report.get("sections");
+        assertThat(sections).hasSize(2);
+        for (JsonNode s : sections) {
+            assertThat(texts(s.get("rows"), "label")).containsExactly("direct SET", "direct GET", "HAProxy SET",
+                    "HAProxy GET", "N=1 gateway SET", "N=1 gateway GET", "TMR gateway SET", "TMR gateway GET");
+            s.get("rows").forEach(r -> {
+                assertThat(r.get("throughput").asDouble()).as(r.toString()).isPositive();
+                assertThat(r.get("latency").get("p90").isNull()).isTrue(); // redis-benchmark does not report it
+            });
+            assertThat(s.get("ratios").get("TMR gateway / HAProxy, SET and GET").asDouble()).isPositive();
+        }
+        assertThat(texts(report.get("checks"), "target")).containsExactly(
+                "gateway-redis: TMR gateway / HAProxy throughput", "gateway-redis -P 16: TMR gateway / HAProxy throughput");
     }
 
     @Test

@@ -38,6 +38,16 @@ final class KvWorkload {
                 + KEYS + " keys");
     }
 
+    /** Only the 64-byte {@code SET}s of {@link #mixed}. */
+    static RequestSource sets(long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        List<byte[]> pool = new ArrayList<>();
+        for (int i = 0; i < POOL / 2; i++) {
+            pool.add(KvRequests.set(key(random.nextInt(KEYS)), printable(random, VALUE_BYTES)));
+        }
+        return new RequestSource(pool, "64-byte KV SET requests, " + KEYS + " keys");
+    }
+
     static String key(int i) {
         return String.format("key-%012d", i);
     }
