@@ -152,7 +152,7 @@ class BenchCommandTest {
         assertThat(err.toString()).contains("replica 0 killed, rejoined in");
         JsonNode report = new ObjectMapper().readTree(json.toFile()).get("reports").get(0);
         JsonNode section = report.get("sections").get(0);
-        assertThat(texts(section.get("rows"), "label")).containsExactly("steady state", "during recovery");
+        assertThat(texts(section.get("rows"), "label")).containsExactly("steady state", "during recovery", "during a checkpoint");
         assertThat(section.get("ratios").get("slowest rejoin ms").asDouble()).isPositive();
         for (JsonNode row : section.get("rows")) {
             assertThat(row.get("errors").asLong()).as(row.toString()).isZero();

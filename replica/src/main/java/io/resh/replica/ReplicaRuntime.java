@@ -11,6 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The loop inside a replica: read frames from the host, execute, answer. Single-threaded except for
@@ -30,9 +33,14 @@ final class ReplicaRuntime {
     private final DataOutputStream out;
     private final RequestContext ctx;
     private final long heartbeatMillis;
+    /** Hashes snapshots off the request path, one at a time, so digests leave in checkpoint order. */
+    private final ExecutorService digester;
 
     private long keptSnapshotSeq = -1;
     private byte[] keptSnapshot;
+    /** The snapshot array before {@link #keptSnapshot}, kept to be written over by the next checkpoint. */
+    private byte[] spareSnapshot;
+    private final AtomicInteger digestsPending = new AtomicInteger();
 
     // Armed in-replica faults, consumed by the next reply.
     private long slowNextMillis;
@@ -51,6 +59,11 @@ final class ReplicaRuntime {
         this.out = out;
         this.ctx = new RequestContext(index);
         this.heartbeatMillis = heartbeatMillis;
+        this.digester = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "resh-digest-" + index);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Runs until the host closes the channel or sends SHUTDOWN. */
@@ -75,11 +88,17 @@ final class ReplicaRuntime {
         if (frame instanceof Frame.Request r) {
             answer(r);
         } else if (frame instanceof Frame.Checkpoint c) {
-            ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            // The snapshot is taken between requests (it must be consistent); hashing it is not, so the
+            // digest is computed and sent in the background while requests keep being answered.
+            SnapshotBuffer buf = new SnapshotBuffer(reusableSnapshotArray());
             service.snapshot(buf);
-            keptSnapshot = buf.toByteArray();
+            byte[] snapshot = buf.bytes();
+            spareSnapshot = keptSnapshot;
+            keptSnapshot = snapshot;
             keptSnapshotSeq = c.sequence();
-            send(new Frame.StateDigest(c.sequence(), Digest.of(keptSnapshot).bytes(), keptSnapshot.length));
+            long seq = c.sequence();
+            digestsPending.incrementAndGet();
+            digester.execute(() -> sendDigest(seq, snapshot));
         } else if (frame instanceof Frame.FetchSnapshot f) {
             byte[] snap = f.sequence() == keptSnapshotSeq ? keptSnapshot : new byte[0];
             send(new Frame.Snapshot(f.sequence(), snap));
@@ -229,6 +248,38 @@ final class ReplicaRuntime {
         }
     }
 
+    /**
+     * An array for the next snapshot: the one two checkpoints back when it has the size the last snapshot
+     * had and no digest is still reading it (a large state is then written without allocating anything
+     * large, which is what made checkpoints stall in GC), else a fresh one of that size.
+     */
+    private byte[] reusableSnapshotArray() {
+        int expected = keptSnapshot == null ? 8192 : Math.max(32, keptSnapshot.length);
+        byte[] spare = spareSnapshot;
+        spareSnapshot = null;
+        if (spare != null && spare.length == expected && spare != keptSnapshot && digestsPending.get() == 0) {
+            return spare;
+        }
+        return new byte[expected];
+    }
+
+    private void sendDigest(long sequence, byte[] snapshot) {
+        byte[] digest;
+        try {
+            digest = Digest.of(snapshot).bytes();
+        } finally {
+            digestsPending.decrementAndGet();
+        }
+        try {
+            synchronized (out) {
+                codec.write(out, new Frame.StateDigest(sequence, digest, snapshot.length));
+                out.flush();
+            }
+        } catch (IOException e) {
+            // the host is gone; the main loop will see end of stream
+        }
+    }
+
     private void startHeartbeat() {
         if (heartbeatMillis <= 0) {
             return;
@@ -261,6 +312,22 @@ final class ReplicaRuntime {
 
         int buffered() {
             return count - pos;
+        }
+    }
+
+    /**
+     * Collects a snapshot into a given array sized for the previous one: a state that kept its size
+     * (the usual case) is written into exactly one array of exactly the right length, with no growth
+     * copies and no final copy.
+     */
+    private static final class SnapshotBuffer extends ByteArrayOutputStream {
+        SnapshotBuffer(byte[] into) {
+            super(0);
+            buf = into;
+        }
+
+        byte[] bytes() {
+            return count == buf.length ? buf : toByteArray();
         }
     }
 }
