@@ -54,6 +54,26 @@ public final class ClientProtocol {
         return b;
     }
 
+    /** Bytes a reply with a {@code payloadBytes}-byte payload takes on the wire, length field included. */
+    public static int replyBytes(int payloadBytes) {
+        return LENGTH_BYTES + 9 + payloadBytes;
+    }
+
+    /** Appends one reply to {@code out} (many replies may share one buffer and one write). */
+    public static void writeReply(ByteBuf out, long correlation, byte status, byte[] payload) {
+        out.writeInt(9 + payload.length).writeLong(correlation).writeByte(status).writeBytes(payload);
+    }
+
+    /** Appends one request to {@code out} (many requests may share one buffer and one write). */
+    public static void writeRequest(ByteBuf out, long correlation, byte[] payload) {
+        out.writeInt(8 + payload.length).writeLong(correlation).writeBytes(payload);
+    }
+
+    /** Bytes a request with a {@code payloadBytes}-byte payload takes on the wire, length field included. */
+    public static int requestBytes(int payloadBytes) {
+        return LENGTH_BYTES + 8 + payloadBytes;
+    }
+
     public static ByteBuf encodeError(ByteBufAllocator alloc, long correlation, byte status, String message) {
         return encodeReply(alloc, correlation, status, message.getBytes(StandardCharsets.UTF_8));
     }

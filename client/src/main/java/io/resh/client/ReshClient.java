@@ -22,11 +22,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -44,11 +48,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * client can't know whether they were applied.
  */
 public final class ReshClient implements AutoCloseable {
+    /** Requests encoded into one buffer before it is written (bounds the buffer, not the batch). */
+    private static final int MAX_BATCH_BYTES = 256 * 1024;
+
     private final List<InetSocketAddress> hosts;
     private final int maxReplyBytes;
     private final EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Map<Long, CompletableFuture<byte[]>> pending = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
+    private final Queue<Outgoing> outgoing = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private volatile Channel channel;
     private volatile int hostIndex;
 
@@ -76,7 +85,13 @@ public final class ReshClient implements AutoCloseable {
         return hosts.get(hostIndex);
     }
 
-    /** Sends a request; the future completes with the voted reply or a {@link ReshRemoteException}. */
+    /**
+     * Sends a request; the future completes with the voted reply or a {@link ReshRemoteException}.
+     *
+     * <p>Requests sent while the connection's event loop is busy are queued and written together, in
+     * one buffer and one flush (the caller's thread only queues and, at most once per batch, wakes
+     * the event loop).
+     */
     public CompletableFuture<byte[]> send(byte[] request) {
         CompletableFuture<byte[]> reply = new CompletableFuture<>();
         Channel ch;
@@ -88,15 +103,66 @@ public final class ReshClient implements AutoCloseable {
         }
         long id = ids.incrementAndGet();
         pending.put(id, reply);
-        ch.writeAndFlush(ClientProtocol.encodeRequest(ch.alloc(), id, request)).addListener(f -> {
+        outgoing.add(new Outgoing(id, request));
+        if (drainScheduled.compareAndSet(false, true)) {
+            try {
+                ch.eventLoop().execute(() -> drain(ch));
+            } catch (RejectedExecutionException closed) {
+                drainScheduled.set(false);
+                for (Outgoing o; (o = outgoing.poll()) != null; ) {
+                    CompletableFuture<byte[]> p = pending.remove(o.id());
+                    if (p != null) {
+                        p.completeExceptionally(new IOException("the client is closed"));
+                    }
+                }
+            }
+        }
+        return reply;
+    }
+
+    /** A request queued for the next batch. */
+    private record Outgoing(long id, byte[] payload) {
+    }
+
+    /** On the event loop: writes every queued request, in buffers of at most {@value #MAX_BATCH_BYTES} bytes, and flushes once. */
+    private void drain(Channel ch) {
+        // Cleared before draining: a request queued from now on schedules another drain, so none is stranded.
+        drainScheduled.set(false);
+        Outgoing o = outgoing.poll();
+        if (o == null) {
+            return;
+        }
+        ByteBuf batch = null;
+        List<Long> ids = new ArrayList<>();
+        while (o != null) {
+            int bytes = ClientProtocol.requestBytes(o.payload().length);
+            if (batch != null && batch.readableBytes() + bytes > MAX_BATCH_BYTES) {
+                write(ch, batch, ids);
+                batch = null;
+                ids = new ArrayList<>();
+            }
+            if (batch == null) {
+                batch = ch.alloc().buffer(Math.min(MAX_BATCH_BYTES, Math.max(bytes, 4096)));
+            }
+            ClientProtocol.writeRequest(batch, o.id(), o.payload());
+            ids.add(o.id());
+            o = outgoing.poll();
+        }
+        write(ch, batch, ids);
+        ch.flush();
+    }
+
+    private void write(Channel ch, ByteBuf batch, List<Long> ids) {
+        ch.write(batch).addListener(f -> {
             if (!f.isSuccess()) {
-                CompletableFuture<byte[]> p = pending.remove(id);
-                if (p != null) {
-                    p.completeExceptionally(new IOException("send failed: " + f.cause().getMessage(), f.cause()));
+                for (long id : ids) {
+                    CompletableFuture<byte[]> p = pending.remove(id);
+                    if (p != null) {
+                        p.completeExceptionally(new IOException("send failed: " + f.cause().getMessage(), f.cause()));
+                    }
                 }
             }
         });
-        return reply;
     }
 
     /** Sends and waits; a remote error is rethrown as {@link ReshRemoteException}. */

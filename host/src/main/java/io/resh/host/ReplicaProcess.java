@@ -11,8 +11,11 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -20,6 +23,13 @@ import java.util.function.Consumer;
  * The threads never decide anything; they post what they read (or how the channel broke) to the group
  * loop. The group loop never blocks on a replica: writes are queued here, so a stopped replica that no
  * longer drains its pipe only stalls its own writer thread.
+ *
+ * <p>One exception keeps a lone request from paying a thread hand-off: when nothing is queued and the
+ * pipe provably has room, the group loop writes a small batch itself. "Provably" is bookkeeping, not
+ * hope: a replica that answered request #k has read every byte up to the end of #k's frame, so at most
+ * the bytes sent after that can still sit in the pipe; if those plus the batch fit in one page
+ * ({@value #INLINE_BYTES} bytes, the least a Linux pipe holds), the write can't block, even if the
+ * replica is stopped.
  */
 final class ReplicaProcess {
     /** Posted to the group loop. */
@@ -36,7 +46,21 @@ final class ReplicaProcess {
     private final Process process;
     private final FrameCodec codec;
     private final Consumer<Object> inbox;
+    /** Largest backlog plus batch the group loop writes itself: the smallest capacity of a Linux pipe. */
+    static final int INLINE_BYTES = 4096;
+
     private final LinkedBlockingQueue<List<Frame>> outbound = new LinkedBlockingQueue<>();
+    private final DataOutputStream out;
+    /** Held while writing to {@link #out}, by the writer thread or by the group loop writing inline. */
+    private final ReentrantLock pipe = new ReentrantLock();
+    /** Batches queued for the writer thread and not yet flushed; inline writes wait until it is zero, to keep order. */
+    private final AtomicInteger queued = new AtomicInteger();
+    /** {sequence, channel offset at the end of its frame} of the last request of each batch, oldest first. */
+    private final ConcurrentLinkedQueue<long[]> requestEnds = new ConcurrentLinkedQueue<>();
+    /** Bytes handed to the channel so far. Group loop only. */
+    private long sentBytes;
+    /** Channel offset the replica has provably read up to: the end of the newest answered request it was sent. */
+    private volatile long readBytes;
     private volatile boolean killed;
 
     ReplicaProcess(int slot, int incarnation, int cpu, Process process, FrameCodec codec, Consumer<Object> inbox) {
@@ -46,6 +70,7 @@ final class ReplicaProcess {
         this.process = process;
         this.codec = codec;
         this.inbox = inbox;
+        this.out = new DataOutputStream(new BufferedOutputStream(process.getOutputStream(), 1 << 16));
         String name = "resh-replica-" + slot + "." + incarnation;
         Thread reader = new Thread(this::readLoop, name + "-reader");
         reader.setDaemon(true);
@@ -63,11 +88,48 @@ final class ReplicaProcess {
         return process.isAlive();
     }
 
-    /** Queues a batch; it is written with one flush. */
+    /** Sends a batch with one flush: queued for the writer thread, or written right here when that can't block. */
     void send(List<Frame> batch) {
-        if (!killed) {
-            outbound.add(batch);
+        if (killed) {
+            return;
         }
+        long backlog = sentBytes - readBytes;
+        long bytes = 0;
+        long lastRequest = -1;
+        long lastRequestEnd = 0;
+        for (Frame f : batch) {
+            bytes += FrameCodec.encodedBytes(f);
+            if (f instanceof Frame.Request r) {
+                lastRequest = r.sequence();
+                lastRequestEnd = sentBytes + bytes;
+            }
+        }
+        sentBytes += bytes;
+        if (lastRequest >= 0) {
+            requestEnds.add(new long[] {lastRequest, lastRequestEnd});
+        }
+        if (queued.get() == 0 && backlog + bytes <= INLINE_BYTES && writeInline(batch)) {
+            return;
+        }
+        queued.incrementAndGet();
+        outbound.add(batch);
+    }
+
+    private boolean writeInline(List<Frame> batch) {
+        if (!pipe.tryLock()) {
+            return false;
+        }
+        try {
+            for (Frame f : batch) {
+                codec.write(out, f);
+            }
+            out.flush();
+        } catch (IOException e) {
+            // The reader reports the broken channel, as for the writer thread.
+        } finally {
+            pipe.unlock();
+        }
+        return true;
     }
 
     /** SIGKILL. Idempotent. */
@@ -75,6 +137,7 @@ final class ReplicaProcess {
         killed = true;
         process.destroyForcibly();
         outbound.clear();
+        queued.incrementAndGet();
         outbound.add(List.of()); // wake the writer so it sees 'killed'
     }
 
@@ -104,6 +167,9 @@ final class ReplicaProcess {
                     inbox.accept(new Broken(this, FaultKind.CRASH, exitDescription()));
                     return;
                 }
+                if (frame instanceof Frame.Reply r) {
+                    answered(r.sequence());
+                }
                 inbox.accept(new Inbound(this, frame));
             }
         } catch (FrameFormatException e) {
@@ -112,6 +178,15 @@ final class ReplicaProcess {
             inbox.accept(new Broken(this, FaultKind.CRASH, "channel closed inside a frame; " + exitDescription()));
         } catch (IOException e) {
             inbox.accept(new Broken(this, FaultKind.CRASH, "channel failed (" + e.getMessage() + "); " + exitDescription()));
+        }
+    }
+
+    /** Advances what the replica has provably read: everything up to the end of each answered request's frame. */
+    private void answered(long sequence) {
+        long[] e;
+        while ((e = requestEnds.peek()) != null && e[0] <= sequence) {
+            readBytes = e[1];
+            requestEnds.poll();
         }
     }
 
@@ -129,21 +204,41 @@ final class ReplicaProcess {
     }
 
     private void writeLoop() {
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(process.getOutputStream(), 1 << 16))) {
+        try {
             while (!killed) {
                 List<Frame> batch = outbound.take();
-                do {
-                    for (Frame f : batch) {
-                        codec.write(out, f);
-                    }
-                    batch = outbound.poll();
-                } while (batch != null && !killed);
-                out.flush();
+                int written = 0;
+                pipe.lock();
+                try {
+                    do {
+                        for (Frame f : batch) {
+                            codec.write(out, f);
+                        }
+                        written++;
+                        batch = outbound.poll();
+                    } while (batch != null && !killed);
+                    out.flush();
+                } finally {
+                    pipe.unlock();
+                    queued.addAndGet(-written);
+                }
+                if (batch != null) {
+                    queued.decrementAndGet(); // taken but not written: killed
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException e) {
             // The reader reports the broken channel; a replica that stopped reading is caught as hung.
+        } finally {
+            pipe.lock();
+            try {
+                out.close();
+            } catch (IOException e) {
+                // the process is gone or going
+            } finally {
+                pipe.unlock();
+            }
         }
     }
 }

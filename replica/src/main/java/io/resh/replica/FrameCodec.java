@@ -6,6 +6,9 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -39,7 +42,9 @@ import java.nio.charset.StandardCharsets;
  * </pre>
  *
  * Many frames are written back to back and flushed once (batching); a reader never needs more than
- * the 8-byte header to know how much to read. A frame whose magic, version, type or length is wrong is
+ * the 8-byte header to know how much to read. Requests and replies, one of each per request and
+ * replica, are written and read as a fixed-size head (header plus the fixed fields) and the payload:
+ * two calls on the (synchronized) buffered stream instead of one per field. A frame whose magic, version, type or length is wrong is
  * rejected with a {@link FrameFormatException}: the channel is then unusable and the replica faulty.
  */
 public final class FrameCodec {
@@ -66,6 +71,9 @@ public final class FrameCodec {
     public static final byte STATUS_OK = 0;
     public static final byte STATUS_ERROR = 1;
 
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+
     private final int maxFrameBytes;
     private final long maxSnapshotBytes;
 
@@ -80,14 +88,68 @@ public final class FrameCodec {
 
     // ---- writing --------------------------------------------------------------------------------
 
+    /** How many bytes {@link #write} puts on the channel for {@code frame}, header included. */
+    public static int encodedBytes(Frame frame) {
+        return HEADER_BYTES + bodyBytes(frame);
+    }
+
+    /**
+     * Writes a REPLY frame from its status and payload: the same bytes as {@link #write} of a {@link
+     * Frame.Reply} whose body is {@link #replyBody}{@code (status, payload)}, without building that body
+     * (a copy of the whole reply per request).
+     */
+    public void writeReply(DataOutputStream out, long sequence, byte status, byte[] payload) throws IOException {
+        byte[] head = head(REPLY, 9, payload.length);
+        LONG.set(head, HEADER_BYTES, sequence);
+        head[HEADER_BYTES + 8] = status;
+        out.write(head);
+        out.write(payload);
+    }
+
+    private static int bodyBytes(Frame frame) {
+        if (frame instanceof Frame.Request r) {
+            return 24 + r.payload().length;
+        } else if (frame instanceof Frame.Reply r) {
+            return 8 + r.body().length;
+        } else if (frame instanceof Frame.Checkpoint || frame instanceof Frame.FetchSnapshot) {
+            return 8;
+        } else if (frame instanceof Frame.Restore r) {
+            return 8 + 32 + r.snapshot().length;
+        } else if (frame instanceof Frame.Inject) {
+            return 9;
+        } else if (frame instanceof Frame.Shutdown || frame instanceof Frame.Heartbeat) {
+            return 0;
+        } else if (frame instanceof Frame.Hello h) {
+            return 10 + h.service().getBytes(StandardCharsets.UTF_8).length;
+        } else if (frame instanceof Frame.StateDigest) {
+            return 8 + 32 + 8;
+        } else if (frame instanceof Frame.Snapshot s) {
+            return 8 + s.snapshot().length;
+        } else if (frame instanceof Frame.Restored r) {
+            return 9 + r.detail().getBytes(StandardCharsets.UTF_8).length;
+        } else if (frame instanceof Frame.Injected i) {
+            return 1 + i.detail().getBytes(StandardCharsets.UTF_8).length;
+        } else if (frame instanceof Frame.ContractViolation v) {
+            return 8 + 2 + short16(v.operation()).length + 2 + short16(v.path()).length
+                    + v.detail().getBytes(StandardCharsets.UTF_8).length;
+        }
+        throw new IllegalArgumentException("unknown frame " + frame);
+    }
+
     /** Writes one frame; the caller decides when to flush (after a batch). */
     public void write(DataOutputStream out, Frame frame) throws IOException {
         if (frame instanceof Frame.Request r) {
-            header(out, REQUEST, 24 + r.payload().length);
-            out.writeLong(r.sequence());
-            out.writeLong(r.timeMillis());
-            out.writeLong(r.seed());
+            byte[] head = head(REQUEST, 24, r.payload().length);
+            LONG.set(head, HEADER_BYTES, r.sequence());
+            LONG.set(head, HEADER_BYTES + 8, r.timeMillis());
+            LONG.set(head, HEADER_BYTES + 16, r.seed());
+            out.write(head);
             out.write(r.payload());
+        } else if (frame instanceof Frame.Reply r) {
+            byte[] head = head(REPLY, 8, r.body().length);
+            LONG.set(head, HEADER_BYTES, r.sequence());
+            out.write(head);
+            out.write(r.body());
         } else if (frame instanceof Frame.Checkpoint c) {
             seqOnly(out, CHECKPOINT, c.sequence());
         } else if (frame instanceof Frame.FetchSnapshot f) {
@@ -109,10 +171,6 @@ public final class FrameCodec {
             out.writeShort(h.protocol());
             out.writeLong(h.pid());
             out.write(svc);
-        } else if (frame instanceof Frame.Reply r) {
-            header(out, REPLY, 8 + r.body().length);
-            out.writeLong(r.sequence());
-            out.write(r.body());
         } else if (frame instanceof Frame.StateDigest d) {
             header(out, DIGEST, 8 + 32 + 8);
             out.writeLong(d.sequence());
@@ -149,6 +207,17 @@ public final class FrameCodec {
         } else {
             throw new IllegalArgumentException("unknown frame " + frame);
         }
+    }
+
+    /** The header and room for {@code fixed} bytes of fixed fields of a frame whose variable part is {@code variable} bytes. */
+    private static byte[] head(byte type, int fixed, int variable) {
+        byte[] head = new byte[HEADER_BYTES + fixed];
+        head[0] = (byte) (MAGIC >>> 8);
+        head[1] = (byte) MAGIC;
+        head[2] = VERSION;
+        head[3] = type;
+        INT.set(head, 4, fixed + variable);
+        return head;
     }
 
     /** UTF-8 bytes of {@code s}, cut to fit a u16 length (at a character boundary). */
@@ -192,22 +261,26 @@ public final class FrameCodec {
      * @throws EOFException if the stream ends inside a frame
      */
     public Frame read(DataInputStream in) throws IOException {
-        int first = in.read();
-        if (first < 0) {
+        byte[] header = new byte[HEADER_BYTES];
+        int got = in.read(header, 0, HEADER_BYTES);
+        if (got < 0) {
             return null;
         }
-        int magic = (first << 8) | in.readUnsignedByte();
+        if (got < HEADER_BYTES) {
+            in.readFully(header, got, HEADER_BYTES - got);
+        }
+        int magic = ((header[0] & 0xFF) << 8) | (header[1] & 0xFF);
         if (magic != MAGIC) {
             throw new FrameFormatException(String.format(
                     "bad frame magic 0x%04x (expected 0x%04x 'RS'): the channel carries bytes that are not resh frames",
                     magic, MAGIC));
         }
-        int version = in.readUnsignedByte();
+        int version = header[2] & 0xFF;
         if (version != VERSION) {
             throw new FrameFormatException("unsupported frame protocol version " + version + " (this side speaks " + VERSION + ")");
         }
-        byte type = in.readByte();
-        long length = in.readInt() & 0xFFFF_FFFFL;
+        byte type = header[3];
+        long length = (int) INT.get(header, 4) & 0xFFFF_FFFFL;
         long limit = (type == SNAPSHOT || type == RESTORE) ? maxSnapshotBytes + 64 : maxFrameBytes + 64L;
         if (length > limit) {
             throw new FrameFormatException(String.format("oversized frame: type 0x%02x declares %d bytes, limit is %d",
@@ -217,10 +290,9 @@ public final class FrameCodec {
         return switch (type) {
             case REQUEST -> {
                 need(type, len, 24);
-                long seq = in.readLong();
-                long time = in.readLong();
-                long seed = in.readLong();
-                yield new Frame.Request(seq, time, seed, bytes(in, len - 24));
+                byte[] fixed = bytes(in, 24);
+                yield new Frame.Request((long) LONG.get(fixed, 0), (long) LONG.get(fixed, 8), (long) LONG.get(fixed, 16),
+                        bytes(in, len - 24));
             }
             case CHECKPOINT -> new Frame.Checkpoint(seq(in, type, len));
             case FETCH_SNAPSHOT -> new Frame.FetchSnapshot(seq(in, type, len));
@@ -246,7 +318,7 @@ public final class FrameCodec {
             }
             case REPLY -> {
                 need(type, len, 9);
-                long seq = in.readLong();
+                long seq = (long) LONG.get(bytes(in, 8), 0);
                 byte[] body = bytes(in, len - 8);
                 if (body[0] != STATUS_OK && body[0] != STATUS_ERROR) {
                     throw new FrameFormatException("reply #" + seq + " has unknown status byte " + body[0]);

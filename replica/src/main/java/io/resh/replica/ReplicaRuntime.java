@@ -11,41 +11,59 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The loop inside a replica: read frames from the host, execute, answer. Single-threaded except for
  * the heartbeat timer, which shares the output stream under a lock.
  *
  * <p>Replies are written without flushing while more input is already buffered, and flushed when the
- * input runs dry: a batch of requests costs one write back (group commit without a timer).
+ * input runs dry: a batch of requests costs one write back (group commit without a timer). "Runs dry"
+ * is judged from this runtime's own read-ahead buffer, not with {@code available()}, which costs a
+ * system call on every frame.
  */
 final class ReplicaRuntime {
     private final ReplicatedService service;
     private final int index;
     private final FrameCodec codec;
+    private final ReadAhead input;
     private final DataInputStream in;
     private final DataOutputStream out;
     private final RequestContext ctx;
     private final long heartbeatMillis;
+    /** Hashes snapshots off the request path, one at a time, so digests leave in checkpoint order. */
+    private final ExecutorService digester;
 
     private long keptSnapshotSeq = -1;
     private byte[] keptSnapshot;
+    /** The snapshot array before {@link #keptSnapshot}, kept to be written over by the next checkpoint. */
+    private byte[] spareSnapshot;
+    private final AtomicInteger digestsPending = new AtomicInteger();
 
     // Armed in-replica faults, consumed by the next reply.
     private long slowNextMillis;
     private long corruptNextBit = -1;
     private boolean byzantineNext;
-    private byte[] previousReply;
+    private byte previousStatus;
+    private byte[] previousPayload;
 
     ReplicaRuntime(ReplicatedService service, int index, FrameCodec codec, DataInputStream in, DataOutputStream out,
                    long heartbeatMillis) {
         this.service = service;
         this.index = index;
         this.codec = codec;
-        this.in = in;
+        this.input = new ReadAhead(in);
+        this.in = new DataInputStream(input);
         this.out = out;
         this.ctx = new RequestContext(index);
         this.heartbeatMillis = heartbeatMillis;
+        this.digester = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "resh-digest-" + index);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Runs until the host closes the channel or sends SHUTDOWN. */
@@ -60,7 +78,7 @@ final class ReplicaRuntime {
                 return;
             }
             handle(frame);
-            if (in.available() == 0) {
+            if (input.buffered() == 0) {
                 flush();
             }
         }
@@ -68,13 +86,19 @@ final class ReplicaRuntime {
 
     private void handle(Frame frame) throws IOException {
         if (frame instanceof Frame.Request r) {
-            send(new Frame.Reply(r.sequence(), execute(r)));
+            answer(r);
         } else if (frame instanceof Frame.Checkpoint c) {
-            ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            // The snapshot is taken between requests (it must be consistent); hashing it is not, so the
+            // digest is computed and sent in the background while requests keep being answered.
+            SnapshotBuffer buf = new SnapshotBuffer(reusableSnapshotArray());
             service.snapshot(buf);
-            keptSnapshot = buf.toByteArray();
+            byte[] snapshot = buf.bytes();
+            spareSnapshot = keptSnapshot;
+            keptSnapshot = snapshot;
             keptSnapshotSeq = c.sequence();
-            send(new Frame.StateDigest(c.sequence(), Digest.of(keptSnapshot).bytes(), keptSnapshot.length));
+            long seq = c.sequence();
+            digestsPending.incrementAndGet();
+            digester.execute(() -> sendDigest(seq, snapshot));
         } else if (frame instanceof Frame.FetchSnapshot f) {
             byte[] snap = f.sequence() == keptSnapshotSeq ? keptSnapshot : new byte[0];
             send(new Frame.Snapshot(f.sequence(), snap));
@@ -87,25 +111,36 @@ final class ReplicaRuntime {
         }
     }
 
-    private byte[] execute(Frame.Request r) {
+    /**
+     * Executes a request and writes the reply. Unless a fault is armed, status and payload go to the
+     * channel as they are, without first being copied into one reply body.
+     */
+    private void answer(Frame.Request r) throws IOException {
         ctx.reset(r.sequence(), r.timeMillis(), r.seed());
-        byte[] body;
+        byte status;
+        byte[] payload;
         try {
             byte[] reply = service.execute(r.payload(), ctx);
-            body = FrameCodec.replyBody(FrameCodec.STATUS_OK, reply == null ? new byte[0] : reply);
+            status = FrameCodec.STATUS_OK;
+            payload = reply == null ? new byte[0] : reply;
         } catch (Exception | StackOverflowError e) {
             String text = e.getClass().getName() + ": " + e.getMessage();
-            body = FrameCodec.replyBody(FrameCodec.STATUS_ERROR, text.getBytes(StandardCharsets.UTF_8));
+            status = FrameCodec.STATUS_ERROR;
+            payload = text.getBytes(StandardCharsets.UTF_8);
             Frame.ContractViolation v = SandboxViolation.of(r.sequence(), e);
             if (v != null) {
-                try {
-                    send(v); // evidence for the host; the error reply is still voted like any other
-                } catch (IOException io) {
-                    // the host is gone; the main loop will see end of stream
-                }
+                send(v); // evidence for the host; the error reply is still voted like any other
             }
         }
-        return applyArmedFaults(body);
+        if (byzantineNext || corruptNextBit >= 0 || slowNextMillis > 0) {
+            send(new Frame.Reply(r.sequence(), applyArmedFaults(FrameCodec.replyBody(status, payload))));
+            return;
+        }
+        previousStatus = status;
+        previousPayload = payload;
+        synchronized (out) {
+            codec.writeReply(out, r.sequence(), status, payload);
+        }
     }
 
     private byte[] applyArmedFaults(byte[] body) {
@@ -113,8 +148,9 @@ final class ReplicaRuntime {
         if (byzantineNext) {
             byzantineNext = false;
             // A well-formed value of another request: the previous reply if it differs, else a changed byte.
-            if (previousReply != null && !Arrays.equals(previousReply, body)) {
-                body = previousReply.clone();
+            byte[] previous = previousPayload == null ? null : FrameCodec.replyBody(previousStatus, previousPayload);
+            if (previous != null && !Arrays.equals(previous, body)) {
+                body = previous;
             } else {
                 body = body.clone();
                 int i = body.length > 1 ? body.length - 1 : 0;
@@ -142,7 +178,8 @@ final class ReplicaRuntime {
                 Thread.currentThread().interrupt();
             }
         }
-        previousReply = correct;
+        previousStatus = correct[0];
+        previousPayload = Arrays.copyOfRange(correct, 1, correct.length);
         return body;
     }
 
@@ -211,6 +248,38 @@ final class ReplicaRuntime {
         }
     }
 
+    /**
+     * An array for the next snapshot: the one two checkpoints back when it has the size the last snapshot
+     * had and no digest is still reading it (a large state is then written without allocating anything
+     * large, which is what made checkpoints stall in GC), else a fresh one of that size.
+     */
+    private byte[] reusableSnapshotArray() {
+        int expected = keptSnapshot == null ? 8192 : Math.max(32, keptSnapshot.length);
+        byte[] spare = spareSnapshot;
+        spareSnapshot = null;
+        if (spare != null && spare.length == expected && spare != keptSnapshot && digestsPending.get() == 0) {
+            return spare;
+        }
+        return new byte[expected];
+    }
+
+    private void sendDigest(long sequence, byte[] snapshot) {
+        byte[] digest;
+        try {
+            digest = Digest.of(snapshot).bytes();
+        } finally {
+            digestsPending.decrementAndGet();
+        }
+        try {
+            synchronized (out) {
+                codec.write(out, new Frame.StateDigest(sequence, digest, snapshot.length));
+                out.flush();
+            }
+        } catch (IOException e) {
+            // the host is gone; the main loop will see end of stream
+        }
+    }
+
     private void startHeartbeat() {
         if (heartbeatMillis <= 0) {
             return;
@@ -230,5 +299,35 @@ final class ReplicaRuntime {
         }, "resh-heartbeat-" + index);
         t.setDaemon(true);
         t.start();
+    }
+
+    /**
+     * A read-ahead buffer that says how much it holds. Each refill is one read of whatever the pipe
+     * has (up to the buffer size), so "buffer empty" marks the end of the batch the host wrote.
+     */
+    private static final class ReadAhead extends java.io.BufferedInputStream {
+        ReadAhead(java.io.InputStream in) {
+            super(in, 1 << 16);
+        }
+
+        int buffered() {
+            return count - pos;
+        }
+    }
+
+    /**
+     * Collects a snapshot into a given array sized for the previous one: a state that kept its size
+     * (the usual case) is written into exactly one array of exactly the right length, with no growth
+     * copies and no final copy.
+     */
+    private static final class SnapshotBuffer extends ByteArrayOutputStream {
+        SnapshotBuffer(byte[] into) {
+            super(0);
+            buf = into;
+        }
+
+        byte[] bytes() {
+            return count == buf.length ? buf : toByteArray();
+        }
     }
 }

@@ -1,0 +1,55 @@
+package io.resh.cli.bench;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * How to run a scenario. Scenarios take what applies to them and ignore the rest.
+ *
+ * @param duration total measured time, split over the scenario's comparisons and rounds (start-up,
+ *     warm-up and state loading come on top)
+ * @param rounds how many times each comparison alternates between its targets
+ * @param window requests outstanding for throughput runs; null = the scenario's default
+ * @param connections client connections to a front door
+ * @param stateMegabytes service state sizes to recover from ({@code recovery})
+ * @param rate requests per second of fixed-rate load; null = the scenario's default
+ * @param pin pin each replica to its own core
+ * @param checkpointEvery requests between checkpoints; null = the scenario's default
+ * @param seed seed of the generated requests
+ * @param command the command line, recorded in the report so it can be reproduced
+ * @param progress where progress lines go while it runs
+ */
+public record BenchOptions(Duration duration, int rounds, Integer window, int connections,
+                           List<Integer> stateMegabytes, Double rate, boolean pin, Integer checkpointEvery,
+                           long seed, String command, PrintWriter progress) {
+
+    public BenchOptions {
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException("--duration must be positive, got " + duration);
+        }
+        if (rounds < 1) {
+            throw new IllegalArgumentException("--rounds must be at least 1, got " + rounds);
+        }
+        if (connections < 1) {
+            throw new IllegalArgumentException("--connections must be at least 1, got " + connections);
+        }
+        stateMegabytes = List.copyOf(stateMegabytes);
+        for (int mb : stateMegabytes) {
+            if (mb < 0 || mb > 1024) {
+                throw new IllegalArgumentException("--state-mb takes sizes from 0 to 1024 MB, got " + mb);
+            }
+        }
+    }
+
+    /** Warm-up per target before its first measured round: a 40th of the duration, within 0.3 to 1 s. */
+    Duration warmup() {
+        return Duration.ofMillis(Math.max(300, Math.min(1000, duration.toMillis() / 40)));
+    }
+
+    /** The measured time of one target in one round of a comparison that gets {@code share} of the duration. */
+    Duration slice(double share, int targets) {
+        long nanos = (long) (duration.toNanos() * share / rounds / targets);
+        return Duration.ofNanos(Math.max(nanos, 50_000_000L));
+    }
+}

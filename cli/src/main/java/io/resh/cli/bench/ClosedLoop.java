@@ -1,0 +1,110 @@
+package io.resh.cli.bench;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Keeps exactly {@code window} requests outstanding for a fixed time: with a large window it finds
+ * peak throughput, with a window of one it measures a lone request's latency.
+ *
+ * <p>Replies are awaited in the order the requests were sent, on the driver thread, so the target's
+ * threads do no bookkeeping for the driver. Latency runs from send to the moment the driver saw the
+ * reply. A closed loop hides stalls (while a request is stuck, its slot sends nothing), so the
+ * histogram is corrected afterwards with HdrHistogram's {@code copyCorrectedForCoordinatedOmission},
+ * taking as expected interval the mean time one slot took per request (Little's law: window × time /
+ * requests).
+ */
+final class ClosedLoop {
+    /** How long the driver spins on an unanswered reply before it parks: parking costs the answering thread a wake-up. */
+    private static final long SPIN_NANOS = 20_000;
+
+    private final int window;
+
+    ClosedLoop(int window) {
+        if (window < 1) {
+            throw new IllegalArgumentException("--window must be at least 1, got " + window);
+        }
+        this.window = window;
+    }
+
+    int window() {
+        return window;
+    }
+
+    Tally run(Target target, RequestSource source, Duration time, boolean measureCpu) {
+        Tally t = new Tally(target.label());
+        t.correction = Tally.Correction.EXPECTED_INTERVAL;
+        @SuppressWarnings("unchecked")
+        CompletableFuture<byte[]>[] ring = new CompletableFuture[window];
+        long[] sentAt = new long[window];
+        int head = 0;
+        int size = 0;
+        Histogram raw = new Histogram(3_600_000_000_000L, 3);
+        CpuMeter.Reading cpu0 = measureCpu ? CpuMeter.read(target.processes()) : null;
+        long start = System.nanoTime();
+        long end = start + time.toNanos();
+        long now = start;
+        while (true) {
+            if (now < end) {
+                while (size < window) {
+                    int slot = head + size < window ? head + size : head + size - window;
+                    sentAt[slot] = System.nanoTime();
+                    ring[slot] = target.send(source.next());
+                    size++;
+                }
+            }
+            if (size == 0) {
+                break;
+            }
+            CompletableFuture<byte[]> f = ring[head];
+            String error = await(f);
+            now = System.nanoTime();
+            if (error == null) {
+                raw.recordValue(Math.max(1, now - sentAt[head]));
+            } else {
+                t.errors++;
+                if (t.firstError == null) {
+                    t.firstError = error;
+                }
+            }
+            t.requests++;
+            ring[head] = null;
+            head = head + 1 == window ? 0 : head + 1;
+            size--;
+        }
+        t.nanos = now - start;
+        if (measureCpu) {
+            CpuMeter.Usage used = CpuMeter.read(target.processes()).since(cpu0);
+            t.hostCpuNanos = used.hostNanos();
+            t.replicaCpuNanos = used.replicaNanos();
+            t.cpuMeasured = true;
+        }
+        if (raw.getTotalCount() > 0) {
+            long expected = Math.max(1, (long) ((double) window * t.nanos / t.requests));
+            t.latency.add(raw.copyCorrectedForCoordinatedOmission(expected));
+        }
+        return t;
+    }
+
+    /** Waits for a reply; returns null on success or the error's one-line description. */
+    static String await(CompletableFuture<byte[]> f) {
+        if (!f.isDone()) {
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            while (!f.isDone() && System.nanoTime() < spinUntil) {
+                Thread.onSpinWait();
+            }
+        }
+        try {
+            f.get();
+            return null;
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause() == null ? e : e.getCause();
+            return c.getClass().getSimpleName() + ": " + c.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package io.resh.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code resh bench}: tiny, bounded runs of the real scenarios (real replica processes, real sockets)
+ * whose printed tables and JSON must have the documented structure. Speed is never asserted: the
+ * machine running the tests decides that.
+ */
+class BenchCommandTest {
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cl = new CommandLine(new BenchCommand());
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    private static List<String> texts(JsonNode array, String field) {
+        List<String> values = new ArrayList<>();
+        array.forEach(n -> values.add(n.get(field).asText()));
+        return values;
+    }
+
+    @Test
+    void shouldListEveryScenario() {
+        assertThat(run("list")).isZero();
+        assertThat(out.toString()).contains("kv-small", "aes-64k", "recovery", "gateway-redis", "cluster");
+    }
+
+    @Test
+    void shouldRejectAnUnknownScenarioNamingTheKnownOnes() {
+        assertThat(run("kv-large")).isEqualTo(BenchCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("unknown scenario 'kv-large'", "kv-small", "aes-64k", "recovery");
+    }
+
+    @Test
+    void shouldRejectABadDurationNamingTheOption() {
+        assertThat(run("kv-small", "--duration", "soon")).isEqualTo(BenchCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--duration", "soon");
+    }
+
+
+    @Test
+    @Tag("e2e")
+    void shouldCompareInProcessN1AndTmrOnKvSmallAndWriteTheJson() throws Exception {
+        Path json = dir.resolve("kv-small.json");
+        int status = run("kv-small", "--duration", "2s", "--rounds", "1", "--window", "16", "--connections", "1",
+                "--json", json.toString());
+
+        assertThat(status).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("== resh bench kv-small", "N=1 submit", "N=3 submit", "N=3 front door",
+                "ratio N=3 / N=1 throughput", "-- targets", "kv-small front door: TMR / N=1 throughput");
+        JsonNode report = new ObjectMapper().readTree(json.toFile()).get("reports").get(0);
+        assertThat(report.get("scenario").asText()).isEqualTo("kv-small");
+        assertThat(report.get("command").asText()).startsWith("resh bench kv-small --duration 2s");
+        assertThat(report.get("machine").get("cores").asInt()).isPositive();
+        JsonNode sections = report.get("sections");
+        assertThat(sections).hasSize(4);
+        assertThat(texts(sections.get(0).get("rows"), "label")).containsExactly("in-process", "N=1 submit", "N=3 submit",
+                "N=3 null service");
+        assertThat(texts(sections.get(1).get("rows"), "label")).containsExactly("N=1 front door", "N=3 front door");
+        assertThat(texts(sections.get(2).get("rows"), "label"))
+                .containsExactly("N=1 submit", "N=3 submit", "N=1 front door", "N=3 front door");
+        assertThat(texts(sections.get(3).get("rows"), "label")).containsExactly("N=1 submit", "N=3 submit");
+        for (JsonNode section : sections) {
+            assertThat(section.get("ratios").size()).isPositive();
+            for (JsonNode row : section.get("rows")) {
+                assertThat(row.get("requests").asLong()).as(row.toString()).isPositive();
+                assertThat(row.get("errors").asLong()).as(row.toString()).isZero();
+                assertThat(row.get("throughput").asDouble()).isPositive();
+                JsonNode latency = row.get("latency");
+                assertThat(latency.get("samples").asLong()).isPositive();
+                assertThat(latency.get("p50").asDouble()).isLessThanOrEqualTo(latency.get("p99").asDouble());
+                assertThat(latency.get("p99").asDouble()).isLessThanOrEqualTo(latency.get("max").asDouble());
+                assertThat(latency.get("correction").asText()).isNotBlank();
+            }
+        }
+        assertThat(sections.get(0).get("rows").get(2).get("cpuMicrosPerRequest").asDouble()).isPositive();
+        assertThat(texts(report.get("checks"), "target")).containsExactly("kv-small submit: TMR voted requests/s",
+                "kv-small front door: TMR / N=1 throughput", "kv-small lone request: TMR submit p50",
+                "kv-small lone request: TMR submit p99", "kv-small at half of peak: TMR submit p99");
+        report.get("checks").forEach(c -> assertThat(c.get("met").isBoolean()).isTrue());
+    }
+
+    @Test
+    @Tag("e2e")
+    void shouldMeasureCpuPerRequestOfN1AndTmrOnAes64k() throws Exception {
+        Path json = dir.resolve("aes.json");
+        int status = run("aes-64k", "--duration", "2s", "--rounds", "1", "--json", json.toString());
+
+        assertThat(status).as(err.toString()).isZero();
+        JsonNode report = new ObjectMapper().readTree(json.toFile()).get("reports").get(0);
+        JsonNode cpu = report.get("sections").get(0);
+        assertThat(texts(cpu.get("rows"), "label")).containsExactly("in-process", "N=1 submit", "N=3 submit");
+        cpu.get("rows").forEach(r -> assertThat(r.get("cpuMicrosPerRequest").asDouble()).as(r.toString()).isPositive());
+        assertThat(cpu.get("ratios").get("N=3 / N=1 cpu per request").asDouble()).isPositive();
+        assertThat(texts(report.get("sections").get(1).get("rows"), "label"))
+                .containsExactly("N=1 submit", "N=2 submit", "N=3 submit");
+        assertThat(texts(report.get("checks"), "target")).containsExactly("aes-64k: TMR / N=1 CPU time per request",
+                "aes-64k lone request: DMR / N=1 p50 latency");
+    }
+
+    @Test
+    @Tag("e2e")
+    void shouldRunRedisBenchmarkDirectThroughHaproxyAndThroughTheGateway() throws Exception {
+        Path json = dir.resolve("redis.json");
+        int status = run("gateway-redis", "--duration", "2s", "--rounds", "1", "--json", json.toString());
+
+        assertThat(status).as(err.toString()).isZero();
+        JsonNode report = new ObjectMapper().readTree(json.toFile()).get("reports").get(0);
+        JsonNode sections = report.get("sections");
+        assertThat(sections).hasSize(2);
+        for (JsonNode s : sections) {
+            assertThat(texts(s.get("rows"), "label")).containsExactly("direct SET", "direct GET", "HAProxy SET",
+                    "HAProxy GET", "N=1 gateway SET", "N=1 gateway GET", "TMR gateway SET", "TMR gateway GET");
+            s.get("rows").forEach(r -> {
+                assertThat(r.get("throughput").asDouble()).as(r.toString()).isPositive();
+                assertThat(r.get("latency").get("p90").isNull()).isTrue(); // redis-benchmark does not report it
+            });
+            assertThat(s.get("ratios").get("TMR gateway / HAProxy, SET and GET").asDouble()).isPositive();
+        }
+        assertThat(texts(report.get("checks"), "target")).containsExactly(
+                "gateway-redis: TMR gateway / HAProxy throughput", "gateway-redis -P 16: TMR gateway / HAProxy throughput");
+    }
+
+    @Test
+    @Tag("e2e")
+    void shouldRecoverAKilledReplicaWithoutAClientError() throws Exception {
+        Path json = dir.resolve("recovery.json");
+        int status = run("recovery", "--state-mb", "1", "--rounds", "1", "--duration", "1s", "--rate", "200",
+                "--json", json.toString());
+
+        assertThat(status).as(err.toString()).isZero();
+        assertThat(err.toString()).contains("replica 0 killed, rejoined in");
+        JsonNode report = new ObjectMapper().readTree(json.toFile()).get("reports").get(0);
+        JsonNode section = report.get("sections").get(0);
+        assertThat(texts(section.get("rows"), "label")).containsExactly("steady state", "during recovery", "during a checkpoint");
+        assertThat(section.get("ratios").get("slowest rejoin ms").asDouble()).isPositive();
+        for (JsonNode row : section.get("rows")) {
+            assertThat(row.get("errors").asLong()).as(row.toString()).isZero();
+            assertThat(row.get("latency").get("correction").asText()).startsWith("intended start");
+        }
+        assertThat(report.get("checks")).anySatisfy(c -> {
+            assertThat(c.get("target").asText()).isEqualTo("recovery 1 MB: client errors");
+            assertThat(c.get("met").asBoolean()).isTrue();
+        });
+    }
+}
