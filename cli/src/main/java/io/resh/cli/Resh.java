@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "resh", mixinStandardHelpOptions = true, versionProvider = Resh.Version.class,
         description = {"Redundant Execution on a Single Host: run a service as N isolated replicas, vote on every",
                 "reply, mask and repair the replica that crashed, hung or silently computed garbage."},
-        subcommands = {DemoCommand.class, ServeCommand.class, ExecCommand.class, CampaignCommand.class, StatusCommand.class, InjectCommand.class,
+        subcommands = {DemoCommand.class, ServeCommand.class, ExecCommand.class, CampaignCommand.class, BenchCommand.class, StatusCommand.class, InjectCommand.class,
                 EventsCommand.class, CallCommand.class, KvCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Resh implements Runnable {

@@ -81,7 +81,9 @@ class StreamGatewayTest {
         GroupEvent.FaultDetected fault = stream.awaitEvent(GroupEvent.FaultDetected.class, f -> true);
         assertThat(fault.replica()).isEqualTo(2);
         assertThat(fault.kind()).isEqualTo(FaultKind.DIVERGENCE);
-        assertThat(fault.evidence()).contains("differs from the voted output");
+        // Which of replica 2's connections reports first is a race: a wrong byte, or a stream cut short
+        // when the corrupted connection closes. Either way it is replica 2's divergence.
+        assertThat(fault.evidence()).containsAnyOf("differs from the voted output", "ended early");
         stream.awaitEvent(GroupEvent.ReplicaStarted.class, r -> r.replica() == 2 && r.incarnation() == 2);
         await().atMost(Duration.ofSeconds(20)).until(() -> stream.status().liveReplicas() == 3);
         try (RespClient c = new RespClient(stream.port())) {
