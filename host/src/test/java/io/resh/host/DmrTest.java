@@ -49,6 +49,8 @@ class DmrTest {
         for (int i = 1; i <= 25; i++) {
             assertThat(call("add:1")).isEqualTo(Integer.toString(i));
         }
+        // checkpoints become stable asynchronously: make sure #20 is the one to roll back to
+        await().atMost(Duration.ofSeconds(10)).until(() -> group.stableCheckpoint().sequence() == 20);
         group.faults().corruptNextReply(0, 5).get(10, TimeUnit.SECONDS);
         // The corrupted reply mismatches; both replicas roll back to checkpoint #20 and re-execute.
         assertThat(call("add:1")).isEqualTo("26");
