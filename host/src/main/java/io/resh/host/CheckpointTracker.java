@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Checkpoints of one group: tallies the state digests replicas report at every K-th request, fetches the
@@ -49,6 +50,8 @@ final class CheckpointTracker {
     private final TreeMap<Long, Ballot> digestVotes = new TreeMap<>();
     private final Map<Long, Integer> digestMismatches = new HashMap<>();
     private Checkpoint stable;
+    /** Ad-hoc checkpoints asked for by {@link #requestAt} and not yet covered by a stable one. */
+    private final TreeSet<Long> requested = new TreeSet<>();
     private PendingFetch fetching;
 
     CheckpointTracker(Owner owner, Quorum quorum, int checkpointEvery, long fetchTimeoutNanos, Checkpoint initial) {
@@ -63,8 +66,12 @@ final class CheckpointTracker {
         return stable;
     }
 
+    /**
+     * True where replicas must report a digest: every K requests, and wherever an ad-hoc checkpoint was
+     * asked for and is not stable yet — so a replica replaced before it answered still reports it.
+     */
     boolean due(long seq) {
-        return seq % checkpointEvery == 0;
+        return seq % checkpointEvery == 0 || requested.contains(seq);
     }
 
     void onDigest(Slot slot, long seq, Digest digest, long now) {
@@ -161,6 +168,7 @@ final class CheckpointTracker {
         }
         fetching = null;
         stable = new Checkpoint(f.sequence(), f.digest(), s.snapshot());
+        requested.headSet(stable.sequence(), true).clear();
         digestVotes.headMap(stable.sequence(), true).clear();
         digestMismatches.keySet().removeIf(k -> k <= stable.sequence());
         owner.stabilized(stable);
@@ -183,6 +191,7 @@ final class CheckpointTracker {
         if (seq <= stable.sequence() || due(seq)) {
             return;
         }
+        requested.add(seq);
         for (Slot s : owner.slots()) {
             if (s.receivesRequests()) {
                 s.outbox.add(new Frame.Checkpoint(seq));
