@@ -64,8 +64,8 @@ class ReshServerTest {
             DataOutputStream out = new DataOutputStream(bad.getOutputStream());
             out.writeInt(1_000_000); // declares far more than maxRequestBytes (4096)
             out.writeLong(1);
-            out.write(new byte[1024]);
-            out.flush();
+            out.flush(); // the header alone is refused: the server must not wait for the body
+
             DataInputStream in = new DataInputStream(bad.getInputStream());
             int length = in.readInt();
             long id = in.readLong();
