@@ -22,8 +22,23 @@ public final class GatewayFixture implements AutoCloseable {
     public GatewayFixture(String yaml, Path workDir) {
         this.workDir = workDir;
         GatewayConfig config = GatewayConfig.parse(yaml, "test.yaml").withWorkDir(workDir);
-        this.gateway = Gateway.start(config);
+        this.gateway = startWithOneRetry(config);
         gateway.addListener(events::add);
+    }
+
+    /**
+     * On a heavily loaded machine a replica server occasionally refuses its first backend connection
+     * while the group starts (seen once in many runs, cause not yet understood). The tests are about
+     * what happens after a start, so they retry a failed start once; the start failure itself is
+     * covered by GatewayStartTest.
+     */
+    private static Gateway startWithOneRetry(GatewayConfig config) {
+        try {
+            return Gateway.start(config);
+        } catch (io.resh.core.ReshException first) {
+            System.err.println("gateway fixture: first start failed, retrying once: " + first.getMessage());
+            return Gateway.start(config);
+        }
     }
 
     public Gateway gateway() {
