@@ -1,6 +1,7 @@
 package io.resh.host;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -11,11 +12,24 @@ final class BwrapSandbox {
     private BwrapSandbox() {
     }
 
-    static List<String> prefix(Path workDir) {
+    /**
+     * @param workDir the replica's one writable directory
+     * @param readable what the replica must still read even if it lies under /tmp (class path entries,
+     *     the java runtime): the private /tmp would otherwise hide them
+     */
+    static List<String> prefix(Path workDir, List<String> readable) {
         String bwrap = find();
         String dir = workDir.toAbsolutePath().toString();
-        return List.of(bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
-                "--bind", dir, dir, "--chdir", dir, "--unshare-all", "--die-with-parent", "--new-session", "--");
+        List<String> cmd = new ArrayList<>(List.of(bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+                "--tmpfs", "/tmp"));
+        for (String path : readable) {
+            String abs = Path.of(path).toAbsolutePath().normalize().toString();
+            if (abs.startsWith("/tmp/")) {
+                cmd.addAll(List.of("--ro-bind-try", abs, abs));
+            }
+        }
+        cmd.addAll(List.of("--bind", dir, dir, "--chdir", dir, "--unshare-all", "--die-with-parent", "--new-session", "--"));
+        return cmd;
     }
 
     static String find() {

@@ -54,7 +54,12 @@ final class ReplicaLauncher {
             cmd.add("--");
         }
         if (config.sandbox() == Sandbox.BWRAP) {
-            cmd.addAll(BwrapSandbox.prefix(workDir.resolve("replica-" + slot)));
+            List<String> readable = new ArrayList<>(List.of(classpath.split(File.pathSeparator)));
+            Path javaHome = Path.of(javaBinary(spec.java())).toAbsolutePath().getParent().getParent();
+            if (javaHome != null) {
+                readable.add(javaHome.toString());
+            }
+            cmd.addAll(BwrapSandbox.prefix(workDir.resolve("replica-" + slot), readable));
         }
         if (cpu >= 0 && CpuPinning.available()) {
             cmd.addAll(List.of("taskset", "-c", Integer.toString(cpu)));
