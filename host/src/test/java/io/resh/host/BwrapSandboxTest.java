@@ -56,7 +56,9 @@ class BwrapSandboxTest {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(group.workDir().resolve("replica-0").resolve("inside.txt")).exists());
 
-        Path outside = Path.of("target", "escape-" + System.nanoTime() + ".txt").toAbsolutePath();
+        // Outside both the work directory and /tmp (which is private inside the sandbox, so a write there
+        // would succeed unseen): the home directory is on the read-only root.
+        Path outside = Path.of(System.getProperty("user.home"), ".resh-escape-" + System.nanoTime() + ".txt");
         assertThatThrownBy(() -> call("write:" + outside)).isInstanceOf(ServiceErrorException.class)
                 .hasMessageContaining("Read-only file system");
         assertThat(outside).doesNotExist();
