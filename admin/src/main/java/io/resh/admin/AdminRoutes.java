@@ -43,8 +43,13 @@ import org.slf4j.LoggerFactory;
  * POST /api/groups/{group}/replicas/{i}/restart
  * POST /api/groups/{group}/checkpoint
  * PUT  /api/groups/{group}/rejuvenation         {"period":"10m"}
+ * GET  /api/cluster                             this cluster host's view (404 on a plain group)
+ * POST /api/cluster/peers                       {"id":"h4","address":"127.0.0.1:7504","client":"127.0.0.1:7404"}
+ * DELETE /api/cluster/peers/{id}
  * GET  /metrics                                 Prometheus text format
  * </pre>
+ *
+ * The cluster routes live in {@link ClusterRoutes}.
  *
  * Routes that wait on a group (its loop answers within milliseconds, but may be slow under load) run on
  * the {@code actions} executor, never on a Netty event loop.
@@ -60,15 +65,17 @@ final class AdminRoutes {
     private final ObjectMapper json;
     private final GroupViews views;
     private final Executor actions;
+    private final ClusterRoutes cluster;
 
     AdminRoutes(Map<String, GroupWatch> watches, EventJournal journal, PrometheusMeterRegistry registry,
-                ObjectMapper json, Executor actions) {
+                ObjectMapper json, Executor actions, ClusterMembership membership) {
         this.watches = watches;
         this.journal = journal;
         this.registry = registry;
         this.json = json;
         this.views = new GroupViews(json);
         this.actions = actions;
+        this.cluster = new ClusterRoutes(membership, json, actions);
     }
 
     CompletableFuture<HttpReply> handle(AdminRequest req) {
@@ -104,6 +111,8 @@ final class AdminRoutes {
             case "faults":
                 requireMethod(req, HttpMethod.GET);
                 return done(faults());
+            case "cluster":
+                return cluster.route(req, p, this::body);
             default:
                 break;
         }
@@ -372,7 +381,7 @@ final class AdminRoutes {
                 + ", not '" + text + "'");
     }
 
-    private static void requireMethod(AdminRequest req, HttpMethod expected) {
+    static void requireMethod(AdminRequest req, HttpMethod expected) {
         if (!req.method().equals(expected)) {
             throw new BadRequestException(METHOD_NOT_ALLOWED, req.path() + " takes " + expected.name() + ", not " + req.method().name());
         }

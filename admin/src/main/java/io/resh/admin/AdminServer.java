@@ -70,7 +70,7 @@ public final class AdminServer implements AutoCloseable {
     private final Channel channel;
     private final String url;
 
-    private AdminServer(AdminConfig config, List<ReplicaGroup> groups) throws IOException {
+    private AdminServer(AdminConfig config, List<ReplicaGroup> groups, ClusterMembership membership) throws IOException {
         this.config = config;
         this.token = AdminToken.loadOrCreate(config.tokenFile());
         SslContext ssl = config.tls() ? sslContext(config) : null;
@@ -99,7 +99,7 @@ public final class AdminServer implements AutoCloseable {
         this.actions = Executors.newFixedThreadPool(2, new DefaultThreadFactory("resh-admin-action", true));
         Counter rejected = Counter.builder("resh.admin.unauthorized")
                 .description("Admin calls rejected for a missing or wrong token").register(registry);
-        AdminRoutes routes = new AdminRoutes(watches, journal, registry, json, actions);
+        AdminRoutes routes = new AdminRoutes(watches, journal, registry, json, actions, membership);
         AdminHandler handler = new AdminHandler(token, routes, new Dashboard(), journal, samples, rejected);
         this.loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("resh-admin-http", true),
                 NioIoHandler.newFactory());
@@ -144,8 +144,19 @@ public final class AdminServer implements AutoCloseable {
      * @throws UncheckedIOException if the token file or the event log can't be created
      */
     public static AdminServer start(AdminConfig config, List<ReplicaGroup> groups) {
+        return start(config, groups, null);
+    }
+
+    /**
+     * Starts the admin endpoint of a cluster host: {@code groups} (its local replica group) as
+     * {@link #start(AdminConfig, List)} does, plus {@code /api/cluster} backed by {@code membership}.
+     *
+     * @param membership this host's cluster view and membership changes; null for a host outside a cluster
+     *     ({@code /api/cluster} then answers 404)
+     */
+    public static AdminServer start(AdminConfig config, List<ReplicaGroup> groups, ClusterMembership membership) {
         try {
-            return new AdminServer(config, List.copyOf(groups));
+            return new AdminServer(config, List.copyOf(groups), membership);
         } catch (IOException e) {
             throw new UncheckedIOException("admin: " + e.getMessage(), e);
         }
