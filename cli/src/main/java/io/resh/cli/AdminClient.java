@@ -20,7 +20,9 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.function.BiPredicate;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
@@ -39,8 +41,9 @@ final class AdminClient {
     /** The connection options every admin subcommand shares (a picocli mixin). */
     static final class Options {
         @Option(names = "--url", paramLabel = "URL", description = "Admin API base URL (default: $RESH_ADMIN_URL, "
-                + "else the one `resh serve` wrote to ~/.resh/admin.url).")
-        String url;
+                + "else the one `resh serve` wrote to ~/.resh/admin.url). `resh status` and `resh cluster status` "
+                + "take it once per cluster host.")
+        List<String> urls = new ArrayList<>();
 
         @Option(names = "--token-file", paramLabel = "FILE", description = "File holding the admin token (default: "
                 + "$RESH_ADMIN_TOKEN_FILE, else ~/.resh/admin.token).")
@@ -63,8 +66,28 @@ final class AdminClient {
 
     /** Resolves the URL and token from the options, the environment and {@code ~/.resh}. */
     static AdminClient connect(Options o) {
+        if (o.urls.size() > 1) {
+            throw new ReshException("--url given " + o.urls.size() + " times; this command talks to one admin API"
+                    + " (only `resh status` and `resh cluster status` take one --url per cluster host)");
+        }
+        return connect(o, o.urls.isEmpty() ? null : o.urls.get(0));
+    }
+
+    /** One client per {@code --url} given (the same token file for all), or the default one when none was. */
+    static List<AdminClient> connectEach(Options o) {
+        if (o.urls.isEmpty()) {
+            return List.of(connect(o, null));
+        }
+        List<AdminClient> out = new ArrayList<>();
+        for (String u : o.urls) {
+            out.add(connect(o, u));
+        }
+        return out;
+    }
+
+    private static AdminClient connect(Options o, String given) {
         Path home = Path.of(System.getProperty("user.home"), ".resh");
-        String url = o.url != null ? o.url : System.getenv("RESH_ADMIN_URL");
+        String url = given != null ? given : System.getenv("RESH_ADMIN_URL");
         if (url == null) {
             Path file = home.resolve("admin.url");
             try {
@@ -123,6 +146,33 @@ final class AdminClient {
 
     JsonNode post(String path, JsonNode body) {
         return call("POST", path, body);
+    }
+
+    JsonNode delete(String path) {
+        return call("DELETE", path, null);
+    }
+
+    /** GET {@code path}, or null when the server answers 404 (e.g. /api/cluster on a plain group). */
+    JsonNode getIfPresent(String path) {
+        try {
+            return call("GET", path, null);
+        } catch (NotFound e) {
+            return null;
+        }
+    }
+
+    /** The base URL, without a trailing slash, for messages. */
+    String base() {
+        return base;
+    }
+
+    /** A 404 answer: the server runs, but not what was asked for. */
+    static final class NotFound extends ReshException {
+        private static final long serialVersionUID = 1L;
+
+        NotFound(String message) {
+            super(message);
+        }
     }
 
     private JsonNode call(String method, String path, JsonNode body) {
@@ -204,6 +254,9 @@ final class AdminClient {
         }
         if (status == 401) {
             return new ReshException("the admin API at " + base + " rejected the token: " + message);
+        }
+        if (status == 404) {
+            return new NotFound("admin API answered 404: " + message);
         }
         return new ReshException("admin API answered " + status + ": " + message);
     }

@@ -1,13 +1,15 @@
 package io.resh.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.resh.admin.AdminConfig;
+import io.resh.admin.AdminServer;
 import io.resh.cluster.ClusterConfig;
 import io.resh.cluster.ClusterHost;
 import io.resh.cluster.ClusterNode;
+import io.resh.host.ReplicaGroup;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.Consumer;
 
 /**
  * {@code resh serve CONFIG} for a config with a {@code cluster:} section: runs this host of a D-RESH
@@ -23,28 +25,35 @@ final class ClusterServe {
         return ClusterConfig.present(tree);
     }
 
-    /** {@link #run(Path, JsonNode, String, boolean, Consumer)} with the id from the file, as a member. */
+    /** {@link #run(Path, JsonNode, String, boolean, int)} with the id from the file, as a member, admin on any free port. */
     static int run(Path config, JsonNode tree) throws InterruptedException {
-        return run(config, tree, null, false, node -> { });
+        return run(config, tree, null, false, 0);
     }
 
     /**
-     * Starts this host and blocks until the JVM shuts down (Ctrl-C, SIGTERM).
+     * Starts this host and its admin API, and blocks until the JVM shuts down (Ctrl-C, SIGTERM).
      *
      * @param config the config file, for error messages
      * @param tree its parsed YAML, with a {@code cluster:} section
      * @param id this host's peer id, or null to use {@code cluster.id}
      * @param join true when this host is not yet a member and waits to be added (membership change)
-     * @param started called once the host serves, e.g. to attach the admin API to {@code node.status()},
-     *     {@code node.addPeer}, {@code node.removePeer}
+     * @param adminPort port of the admin API on 127.0.0.1 (0 = any free port, -1 = no admin API)
      * @return the process exit code
      */
-    static int run(Path config, JsonNode tree, String id, boolean join, Consumer<ClusterNode> started)
-            throws InterruptedException {
+    static int run(Path config, JsonNode tree, String id, boolean join, int adminPort) throws InterruptedException {
         ClusterNode node = ClusterHost.start(config, tree, id, join, List.of(ClusterHost::logEvent));
-        started.accept(node);
+        AdminServer admin;
+        try {
+            admin = adminPort < 0 ? null : startAdmin(node, AdminConfig.defaults().withListen("127.0.0.1", adminPort));
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (admin != null) {
+                admin.close(); // before the node: it detaches from the node's local group
+            }
             node.close();
             stopped.countDown();
         }, "resh-cluster-stop"));
@@ -52,8 +61,23 @@ final class ClusterServe {
         System.out.printf("resh: cluster host %s of %s serving clients on %s; Raft on %s; log in %s%s%n", c.id(),
                 c.peers().stream().map(p -> p.id()).toList(), node.clientAddress(), c.self().raftAddress(), c.storage(),
                 join ? " (waiting to be added)" : "");
+        if (admin != null) {
+            System.out.println("admin: " + admin.url());
+            System.out.println("dashboard: " + admin.dashboardUrl());
+        }
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * The admin API of a cluster host: {@code /api/cluster} on {@code node}, and its local replica group
+     * under {@code /api/groups}. The group is the one running now; after this host installs a snapshot from
+     * the leader, the node runs a new group that {@code /api/groups} does not follow ({@code /api/cluster}
+     * does, since it reads {@code node.status()} on every call).
+     */
+    static AdminServer startAdmin(ClusterNode node, AdminConfig config) {
+        ReplicaGroup local = node.group();
+        return AdminServer.start(config, local == null ? List.of() : List.of(local), new NodeMembership(node));
     }
 }

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         description = {"Redundant Execution on a Single Host: run a service as N isolated replicas, vote on every",
                 "reply, mask and repair the replica that crashed, hung or silently computed garbage."},
         subcommands = {DemoCommand.class, ServeCommand.class, ExecCommand.class, CampaignCommand.class, BenchCommand.class, StatusCommand.class, InjectCommand.class,
-                EventsCommand.class, CallCommand.class, KvCommand.class,
+                EventsCommand.class, CallCommand.class, KvCommand.class, ClusterCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Resh implements Runnable {
     @CommandLine.Spec

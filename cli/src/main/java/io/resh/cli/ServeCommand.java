@@ -53,7 +53,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         JsonNode tree = ConfigFile.readTree(config);
         if (ClusterServe.wanted(tree)) { // a cluster: section replicates across hosts through Raft
-            return ClusterServe.run(config, tree, id, join, node -> { });
+            return ClusterServe.run(config, tree, id, join, adminPort);
         }
         GroupConfig cfg = ConfigFile.load(config);
         String host = cfg.listenPort() < 0 ? "127.0.0.1" : cfg.listenHost();

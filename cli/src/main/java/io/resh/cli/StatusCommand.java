@@ -2,6 +2,7 @@ package io.resh.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.resh.core.ReshException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -15,9 +16,15 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code resh status}: the groups a running {@code resh serve} hosts, and the state of every replica. */
+/**
+ * {@code resh status}: the groups a running {@code resh serve} hosts, and the state of every replica. On a
+ * cluster host it first shows the host's Raft view (role, leader, term, indices, members); given one
+ * {@code --url} per cluster host it shows one row per host instead.
+ */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Show each replica group and its replicas (state, core, reputation, last fault).")
+        description = {"Show each replica group and its replicas (state, core, reputation, last fault).",
+                "On a cluster host, first this host's role, leader, term, log indices and the members.",
+                "With --url once per cluster host: one row per host (role, leader, term, commit, applied, replicas)."})
 public final class StatusCommand implements Callable<Integer> {
     @Mixin
     AdminClient.Options admin = new AdminClient.Options();
@@ -38,12 +45,28 @@ public final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         try {
-            AdminClient client = AdminClient.connect(admin);
+            List<AdminClient> clients = AdminClient.connectEach(admin);
+            if (clients.size() > 1) {
+                return hosts(out, clients);
+            }
+            AdminClient client = clients.get(0);
+            JsonNode cluster = client.getIfPresent("/api/cluster"); // absent on a plain group
             JsonNode groups = group == null ? client.get("/api/groups") : AdminClient.json().createArrayNode()
                     .add(client.get("/api/groups/" + group));
             if (json) {
-                out.println(AdminClient.json().writerWithDefaultPrettyPrinter().writeValueAsString(groups));
-            } else if (groups.isEmpty()) {
+                JsonNode shown = groups;
+                if (cluster != null) {
+                    shown = AdminClient.json().createObjectNode().<ObjectNode>set("cluster", cluster).set("groups", groups);
+                }
+                out.println(AdminClient.json().writerWithDefaultPrettyPrinter().writeValueAsString(shown));
+                out.flush();
+                return 0;
+            }
+            if (cluster != null) {
+                ClusterTable.host(out, cluster);
+                out.println();
+            }
+            if (groups.isEmpty()) {
                 out.println("no replica groups are running");
             } else {
                 for (Iterator<JsonNode> it = groups.elements(); it.hasNext(); ) {
@@ -59,6 +82,18 @@ public final class StatusCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("resh status: " + e.getMessage());
             return 1;
         }
+    }
+
+    /** One row per cluster host; exit code 1 when one did not answer. */
+    private int hosts(PrintWriter out, List<AdminClient> clients) throws JsonProcessingException {
+        List<ClusterTable.Answer> answers = ClusterTable.ask(clients);
+        if (json) {
+            out.println(AdminClient.json().writerWithDefaultPrettyPrinter().writeValueAsString(ClusterTable.json(answers)));
+        } else {
+            ClusterTable.rows(out, answers);
+        }
+        out.flush();
+        return answers.stream().allMatch(a -> a.status() != null) ? 0 : 1;
     }
 
     private static void print(PrintWriter out, JsonNode g) {

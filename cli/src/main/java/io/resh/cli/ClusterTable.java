@@ -1,0 +1,133 @@
+package io.resh.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.resh.core.ReshException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Prints what cluster hosts answer at {@code GET /api/cluster}: one host in detail, or one row per host
+ * with the leader each one follows and how far it has committed and applied the log.
+ */
+final class ClusterTable {
+    private ClusterTable() {
+    }
+
+    /** One host's view, e.g. {@code cluster host h1: LEADER, leader h1, term 3}, its indices and the members. */
+    static void host(PrintWriter out, JsonNode s) {
+        out.printf(Locale.ROOT, "cluster host %s: %s, leader %s, term %d%n", s.path("id").asText(),
+                s.path("role").asText(), leaderOf(s), s.path("term").asLong());
+        out.printf(Locale.ROOT, "  commit %d  applied %d  snapshot %d  log from %d  requests applied %d  replicas %s%n",
+                s.path("commitIndex").asLong(), s.path("appliedIndex").asLong(), s.path("snapshotIndex").asLong(),
+                s.path("logStartIndex").asLong(), s.path("appliedRequests").asLong(), replicas(s));
+        out.println("  members: " + members(s));
+    }
+
+    /** A host's answer, or why there is none. */
+    record Answer(String url, JsonNode status, String error) {
+    }
+
+    /** Asks every client for its host's status; an unreachable host becomes an answer with an error. */
+    static List<Answer> ask(List<AdminClient> clients) {
+        List<Answer> out = new ArrayList<>();
+        for (AdminClient c : clients) {
+            try {
+                out.add(new Answer(c.base(), c.get("/api/cluster"), null));
+            } catch (ReshException e) {
+                out.add(new Answer(c.base(), null, e.getMessage()));
+            }
+        }
+        return out;
+    }
+
+    /** The answers as a JSON array: each host's status, or {@code {url, error}}. */
+    static ArrayNode json(List<Answer> answers) {
+        ArrayNode a = AdminClient.json().createArrayNode();
+        for (Answer x : answers) {
+            if (x.status() != null) {
+                a.add(x.status());
+            } else {
+                ObjectNode n = a.addObject();
+                n.put("url", x.url());
+                n.put("error", x.error());
+            }
+        }
+        return a;
+    }
+
+    /** One row per host, then the leader they agree on (or that they do not). */
+    static void rows(PrintWriter out, List<Answer> answers) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"HOST", "ROLE", "LEADER", "TERM", "COMMIT", "APPLIED", "SNAPSHOT", "REQUESTS", "REPLICAS"});
+        List<String> errors = new ArrayList<>();
+        Set<String> views = new LinkedHashSet<>();
+        for (Answer a : answers) {
+            JsonNode s = a.status();
+            if (s == null) {
+                errors.add(a.url() + ": " + a.error());
+                continue;
+            }
+            rows.add(new String[] {s.path("id").asText(), s.path("role").asText(), leaderOf(s),
+                s.path("term").asText(), s.path("commitIndex").asText(), s.path("appliedIndex").asText(),
+                s.path("snapshotIndex").asText(), s.path("appliedRequests").asText(), replicas(s)});
+            views.add("leader " + leaderOf(s) + ", term " + s.path("term").asLong());
+        }
+        if (rows.size() > 1) {
+            StatusCommand.table(out, rows);
+        }
+        for (String e : errors) {
+            out.println("  unreachable: " + e);
+        }
+        if (views.size() == 1) {
+            out.println(views.iterator().next() + (rows.size() > 2 ? " (every host that answered agrees)" : ""));
+        } else if (views.size() > 1) {
+            out.println("hosts disagree (an election may be running): " + String.join("; ", views));
+        }
+    }
+
+    private static String leaderOf(JsonNode s) {
+        String leader = s.path("leader").asText("");
+        return leader.isEmpty() ? "-" : leader;
+    }
+
+    /** Active replicas of the local group over all, e.g. {@code 3/3 live}, or why there is no group. */
+    static String replicas(JsonNode s) {
+        JsonNode g = s.path("group");
+        if (g.isMissingNode() || g.isNull()) {
+            return "restarting";
+        }
+        int live = 0;
+        int total = 0;
+        for (JsonNode r : g.path("replicaStates")) {
+            total++;
+            if ("ACTIVE".equalsIgnoreCase(r.path("state").asText())) {
+                live++;
+            }
+        }
+        String failed = g.path("failed").isTextual() ? " FAILED" : "";
+        return live + "/" + total + " live" + failed;
+    }
+
+    /** The members, e.g. {@code h1 (Raft 127.0.0.1:7501, clients 127.0.0.1:7401), h2 (...)}. */
+    static String members(JsonNode s) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode p : s.path("peers")) {
+            out.add(p.path("id").asText() + " (Raft " + p.path("address").asText() + ", clients "
+                    + p.path("client").asText() + ")");
+        }
+        return out.isEmpty() ? "none" : String.join(", ", out);
+    }
+
+    /** Just the member ids, e.g. {@code h1, h2}. */
+    static String memberIds(JsonNode peers) {
+        List<String> out = new ArrayList<>();
+        peers.forEach(p -> out.add(p.path("id").asText()));
+        return String.join(", ", out);
+    }
+}
