@@ -25,9 +25,9 @@ final class ClusterServe {
         return ClusterConfig.present(tree);
     }
 
-    /** {@link #run(Path, JsonNode, String, boolean, int)} with the id from the file, as a member, admin on any free port. */
+    /** {@link #run(Path, JsonNode, String, boolean, Integer, int)} with the id from the file, as a member, admin on any free port. */
     static int run(Path config, JsonNode tree) throws InterruptedException {
-        return run(config, tree, null, false, 0);
+        return run(config, tree, null, false, null, 0);
     }
 
     /**
@@ -37,11 +37,13 @@ final class ClusterServe {
      * @param tree its parsed YAML, with a {@code cluster:} section
      * @param id this host's peer id, or null to use {@code cluster.id}
      * @param join true when this host is not yet a member and waits to be added (membership change)
+     * @param port the gateway's client port for a host of unmodified servers (null = {@code listen.port})
      * @param adminPort port of the admin API on 127.0.0.1 (0 = any free port, -1 = no admin API)
      * @return the process exit code
      */
-    static int run(Path config, JsonNode tree, String id, boolean join, int adminPort) throws InterruptedException {
-        ClusterNode node = ClusterHost.start(config, tree, id, join, List.of(ClusterHost::logEvent));
+    static int run(Path config, JsonNode tree, String id, boolean join, Integer port, int adminPort)
+            throws InterruptedException {
+        ClusterNode node = ClusterHost.start(config, tree, id, join, port, List.of(ClusterHost::logEvent));
         AdminServer admin;
         try {
             admin = adminPort < 0 ? null : startAdmin(node, AdminConfig.defaults().withListen("127.0.0.1", adminPort));
@@ -61,6 +63,9 @@ final class ClusterServe {
         System.out.printf("resh: cluster host %s of %s serving clients on %s; Raft on %s; log in %s%s%n", c.id(),
                 c.peers().stream().map(p -> p.id()).toList(), node.clientAddress(), c.self().raftAddress(), c.storage(),
                 join ? " (waiting to be added)" : "");
+        if (node.gateway() != null) {
+            System.out.println("resh: " + node.gateway() + "; requests ordered through the cluster's Raft log");
+        }
         if (admin != null) {
             System.out.println("admin: " + admin.url());
             System.out.println("dashboard: " + admin.dashboardUrl());

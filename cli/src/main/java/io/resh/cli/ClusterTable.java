@@ -96,22 +96,32 @@ final class ClusterTable {
         return leader.isEmpty() ? "-" : leader;
     }
 
-    /** Active replicas of the local group over all, e.g. {@code 3/3 live}, or why there is no group. */
+    /**
+     * Live replicas of the local group over all, e.g. {@code 3/3 live}: a voted replica group's active
+     * replicas, or a gateway host's live servers; {@code restarting} while the host installs a snapshot.
+     */
     static String replicas(JsonNode s) {
         JsonNode g = s.path("group");
-        if (g.isMissingNode() || g.isNull()) {
-            return "restarting";
+        JsonNode gw = s.path("gateway");
+        if (g.isObject()) {
+            return count(g.path("replicaStates"), "ACTIVE") + (g.path("failed").isTextual() ? " FAILED" : "");
         }
+        if (gw.isObject()) {
+            return count(gw.path("replicas"), "live") + (gw.path("failStop").isTextual() ? " FAILED" : "");
+        }
+        return "restarting";
+    }
+
+    private static String count(JsonNode replicas, String liveState) {
         int live = 0;
         int total = 0;
-        for (JsonNode r : g.path("replicaStates")) {
+        for (JsonNode r : replicas) {
             total++;
-            if ("ACTIVE".equalsIgnoreCase(r.path("state").asText())) {
+            if (liveState.equalsIgnoreCase(r.path("state").asText())) {
                 live++;
             }
         }
-        String failed = g.path("failed").isTextual() ? " FAILED" : "";
-        return live + "/" + total + " live" + failed;
+        return live + "/" + total + " live";
     }
 
     /** The members, e.g. {@code h1 (Raft 127.0.0.1:7501, clients 127.0.0.1:7401), h2 (...)}. */
