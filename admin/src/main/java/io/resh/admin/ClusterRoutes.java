@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.HttpMethod;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
@@ -98,8 +99,14 @@ final class ClusterRoutes {
         ObjectNode out = json.createObjectNode();
         out.put("status", what);
         out.put("id", id);
-        JsonNode peers = status().path("peers");
-        out.set("peers", peers.isMissingNode() ? json.createArrayNode() : peers);
+        try {
+            JsonNode peers = status().path("peers");
+            out.set("peers", peers.isMissingNode() ? json.createArrayNode() : peers);
+        } catch (RuntimeException e) {
+            // The change is committed; only the read-back failed, so say so instead of failing the call.
+            out.putArray("peers");
+            out.put("detail", "committed, but this host cannot show the members now: " + e.getMessage());
+        }
         return HttpReply.json(json, OK, out);
     }
 
@@ -107,7 +114,7 @@ final class ClusterRoutes {
         try {
             return json.readTree(membership.statusJson());
         } catch (IOException e) {
-            throw new IllegalStateException("the cluster status is not JSON: " + e.getMessage(), e);
+            throw new UncheckedIOException("the cluster status is not JSON: " + e.getMessage(), e);
         }
     }
 
