@@ -7,7 +7,6 @@ import io.resh.core.config.GroupConfig;
 import io.resh.gateway.Gateway;
 import io.resh.gateway.GatewayConfig;
 import io.resh.gateway.GatewayStatus;
-import io.resh.gateway.Sequencer;
 import io.resh.gateway.protocol.Request;
 import io.resh.host.Checkpoint;
 import io.resh.host.GroupStatus;
@@ -98,14 +97,13 @@ public final class ClusterNode implements AutoCloseable {
     private volatile boolean serving;
     private static final Duration CHECKPOINT_TIMEOUT = Duration.ofSeconds(60);
 
-    private ClusterNode(ClusterConfig config, BiFunction<Checkpoint, Sequencer, LocalGroup> groupStarter,
+    private ClusterNode(ClusterConfig config, BiFunction<Checkpoint, ClusterNode, LocalGroup> groupStarter,
                         int maxRequestBytes, boolean snapshots, boolean join) throws IOException {
         this.config = config;
         this.groupId = groupIdOf(config.name());
         this.selfId = RaftPeerId.valueOf(config.id());
         this.properties = properties(config, snapshots);
-        Sequencer sequencer = this::order;
-        this.stateMachine = new ClusterStateMachine(cp -> groupStarter.apply(cp, sequencer), CHECKPOINT_TIMEOUT);
+        this.stateMachine = new ClusterStateMachine(cp -> groupStarter.apply(cp, this), CHECKPOINT_TIMEOUT);
         RaftGroup initial = join ? RaftGroup.valueOf(groupId) : RaftGroup.valueOf(groupId, raftPeers(config.peers()));
         Files.createDirectories(config.storage());
         boolean existing = Files.isDirectory(config.storage().resolve(groupId.getUuid().toString()));
@@ -135,7 +133,7 @@ public final class ClusterNode implements AutoCloseable {
 
     private static ClusterNode ofReplicas(ClusterConfig config, GroupConfig group, List<Consumer<GroupEvent>> listeners,
                                           boolean join) throws IOException {
-        return new ClusterNode(config, (cp, sequencer) -> new ReplicaLocalGroup(ReplicaGroup.start(group, listeners, cp)),
+        return new ClusterNode(config, (cp, node) -> new ReplicaLocalGroup(ReplicaGroup.start(group, withHost(listeners, node), cp)),
                 group.maxRequestBytes(), true, join);
     }
 
@@ -151,13 +149,81 @@ public final class ClusterNode implements AutoCloseable {
     public static ClusterNode startGateway(ClusterConfig config, GatewayConfig gateway, List<Consumer<GroupEvent>> listeners,
                                            boolean join) {
         try {
-            return new ClusterNode(config, (cp, sequencer) -> {
-                Gateway g = Gateway.start(gateway, sequencer);
-                listeners.forEach(g::addListener);
+            return new ClusterNode(config, (cp, node) -> {
+                Gateway g = Gateway.start(gateway, node::order);
+                withHost(listeners, node).forEach(g::addListener);
                 return new GatewayLocalGroup(g);
             }, gateway.maxFrameBytes() + GatewayEntry.MAX_OVERHEAD, false, join);
         } catch (IOException e) {
             throw new ReshException("cannot start cluster host " + config.id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<Consumer<GroupEvent>> withHost(List<Consumer<GroupEvent>> listeners, ClusterNode node) {
+        List<Consumer<GroupEvent>> all = new ArrayList<>(listeners);
+        all.add(node::localEvent);
+        return all;
+    }
+
+    /**
+     * A host whose group fail-stopped answers every request it applies with fail-stop; as leader it would
+     * make the whole cluster useless although the other hosts are fine. It hands the leadership on.
+     */
+    private void localEvent(GroupEvent e) {
+        if (e instanceof GroupEvent.FailStopped) {
+            try {
+                retries.execute(this::handOverLeadership);
+            } catch (RejectedExecutionException closing) {
+                LOG.debug("host closing; no leadership hand-over");
+            }
+        }
+    }
+
+    private void handOverLeadership() {
+        ClusterStatus s;
+        try {
+            s = status();
+        } catch (RuntimeException e) {
+            return;
+        }
+        if (!s.leading()) {
+            LOG.error("host {}: local group fail-stopped; this host must be replaced (remove it, wipe its storage, add it back)",
+                    config.id());
+            return;
+        }
+        for (ClusterPeer p : s.peers()) {
+            if (p.id().equals(config.id())) {
+                continue;
+            }
+            try {
+                transferLeadership(p.id());
+                LOG.error("host {}: local group fail-stopped; handed the leadership to {}; this host must be replaced",
+                        config.id(), p.id());
+                return;
+            } catch (RuntimeException ex) {
+                LOG.warn("host {}: could not hand the leadership to {}: {}", config.id(), p.id(), ex.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Asks the current leader to hand its role to {@code id} (Raft leadership transfer), e.g. before
+     * maintenance of the leader's host. Blocks until done or failed.
+     *
+     * @throws ReshException if {@code id} is not a member or the transfer fails
+     */
+    public void transferLeadership(String id) {
+        if (currentPeers().stream().noneMatch(p -> p.getId().toString().equals(id))) {
+            throw new ReshException("peer " + id + " is not a member");
+        }
+        try {
+            RaftClientReply reply = raftClient.admin().transferLeadership(RaftPeerId.valueOf(id),
+                    config.electionMax().multipliedBy(4).toMillis());
+            if (!reply.isSuccess()) {
+                throw new ReshException("leadership transfer to " + id + " failed: " + reply.getException());
+            }
+        } catch (IOException e) {
+            throw new ReshException("leadership transfer to " + id + " failed: " + e.getMessage(), e);
         }
     }
 
