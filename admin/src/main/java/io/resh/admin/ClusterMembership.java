@@ -38,4 +38,7 @@ public interface ClusterMembership {
 
     /** Removes host {@code id}; returns once the new configuration is committed. */
     void removePeer(String id);
+
+    /** Hands the leader role to member {@code id} (Raft leadership transfer); returns once it leads. */
+    void transferLeadership(String id);
 }

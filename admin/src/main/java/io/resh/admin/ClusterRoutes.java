@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
  * GET    /api/cluster              this host's view: role, leader, term, indices, members, local group
  * POST   /api/cluster/peers        {"id":"h4","address":"127.0.0.1:7504","client":"127.0.0.1:7404"}
  * DELETE /api/cluster/peers/{id}
+ * POST   /api/cluster/leader       {"id":"h2"}: hand the leader role to h2
  * </pre>
  *
  * Every call runs on the {@code actions} executor: the status reads the local group and a membership
@@ -61,6 +62,10 @@ final class ClusterRoutes {
             AdminRoutes.requireMethod(req, HttpMethod.POST);
             return add(req, body.of(req));
         }
+        if (p.length == 4 && p[3].equals("leader")) {
+            AdminRoutes.requireMethod(req, HttpMethod.POST);
+            return transfer(req, body.of(req));
+        }
         if (p.length == 5 && p[3].equals("peers")) {
             AdminRoutes.requireMethod(req, HttpMethod.DELETE);
             return remove(req, p[4]);
@@ -92,6 +97,21 @@ final class ClusterRoutes {
             membership.removePeer(id);
             return changed("removed", id);
         }, "remove host " + id);
+    }
+
+    private CompletableFuture<HttpReply> transfer(AdminRequest req, JsonNode body) {
+        String id = field(body, "id", "the peer id of the member that should lead");
+        if (!PEER_ID.matcher(id).matches()) {
+            throw new BadRequestException("\"id\" must be 1-64 letters, digits, '-' or '_', got '" + id + "'");
+        }
+        LOG.info("admin: {} asks to hand the leadership to {}", req.remote(), id);
+        return run(() -> {
+            membership.transferLeadership(id);
+            ObjectNode out = json.createObjectNode();
+            out.put("status", "leader");
+            out.put("id", id);
+            return HttpReply.json(json, OK, out);
+        }, "hand the leadership to " + id);
     }
 
     /** The outcome of a committed change, with the members as this host now sees them. */

@@ -51,6 +51,16 @@ class ClusterRoutesTest {
             ids.add(id);
         }
 
+        String leader = "h1";
+
+        @Override
+        public synchronized void transferLeadership(String id) {
+            if (!ids.contains(id)) {
+                throw new IllegalStateException("peer " + id + " is not a member; members: " + ids);
+            }
+            leader = id;
+        }
+
         @Override
         public synchronized void removePeer(String id) {
             if (!ids.contains(id)) {

@@ -20,9 +20,10 @@ import picocli.CommandLine.Spec;
  * leader). See docs/CLUSTER.md.
  */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
-        description = {"Show the hosts of a resh cluster, add one or remove one (Raft membership change).",
+        description = {"Show the hosts of a resh cluster, add or remove one (Raft membership change), or move the leader.",
                 "Talks to a cluster host's admin API (--url, --token-file as for `resh status`)."},
-        subcommands = {ClusterCommand.Status.class, ClusterCommand.Add.class, ClusterCommand.Remove.class})
+        subcommands = {ClusterCommand.Status.class, ClusterCommand.Add.class, ClusterCommand.Remove.class,
+                ClusterCommand.Leader.class})
 public final class ClusterCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -117,6 +118,34 @@ public final class ClusterCommand implements Runnable {
         @Override
         public Integer call() {
             return change(spec, "remove", () -> AdminClient.connect(admin).delete("/api/cluster/peers/" + id));
+        }
+    }
+
+    /** {@code resh cluster leader ID}: hands the leader role to another member, e.g. before maintenance. */
+    @Command(name = "leader", mixinStandardHelpOptions = true,
+            description = "Hand the leader role to member ID (Raft leadership transfer); returns once it leads.")
+    static final class Leader implements Callable<Integer> {
+        @Mixin
+        AdminClient.Options admin = new AdminClient.Options();
+
+        @Parameters(index = "0", paramLabel = "ID", description = "The peer id of the member that should lead.")
+        String id;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            ObjectNode body = AdminClient.json().createObjectNode().put("id", id);
+            try {
+                JsonNode r = AdminClient.connect(admin).post("/api/cluster/leader", body);
+                spec.commandLine().getOut().println(r.path("id").asText(id) + " leads");
+                spec.commandLine().getOut().flush();
+                return 0;
+            } catch (ReshException e) {
+                spec.commandLine().getErr().println("resh cluster leader: " + e.getMessage());
+                return 1;
+            }
         }
     }
 

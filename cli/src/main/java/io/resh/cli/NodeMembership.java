@@ -44,6 +44,15 @@ final class NodeMembership implements ClusterMembership {
         node.removePeer(id);
     }
 
+    @Override
+    public void transferLeadership(String id) {
+        List<String> ids = members();
+        if (!ids.contains(id)) {
+            throw new IllegalStateException("peer " + id + " is not a member; members: " + ids);
+        }
+        node.transferLeadership(id);
+    }
+
     private List<String> members() {
         return node.status().peers().stream().map(ClusterPeer::id).toList();
     }

@@ -158,6 +158,23 @@ class NodeMembershipTest {
     }
 
     @Test
+    void shouldHandTheLeaderRoleToTheOtherHost() {
+        awaitLeader("h1", "h2");
+        String leader = status("h1").get("leader").asText();
+        String other = leader.equals("h1") ? "h2" : "h1";
+
+        HttpResponse<String> moved = send(other, "POST", "/api/cluster/leader", "{\"id\":\"" + other + "\"}");
+
+        assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(status("h1").get("leader").asText()).isEqualTo(other);
+            assertThat(status("h2").get("leader").asText()).isEqualTo(other);
+        });
+        assertThat(error("h1", "POST", "/api/cluster/leader", "{\"id\":\"h9\"}", 409)).contains("h9 is not a member");
+        assertThat(error("h1", "POST", "/api/cluster/leader", "{}", 400)).contains("\"id\"");
+    }
+
+    @Test
     void shouldAnswer400NamingTheFieldAndChangeNothing() {
         assertThat(error("h1", "POST", "/api/cluster/peers", "{\"id\":\"h5\",\"address\":\"127.0.0.1:7505\"}", 400))
                 .contains("\"client\"");
