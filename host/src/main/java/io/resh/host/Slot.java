@@ -43,7 +43,8 @@ final class Slot {
     /** Self-check: consecutive checks that found this slot's process dead without a report (see {@link SelfCheck}). */
     int deadStrikes;
 
-    final List<Frame> outbox = new ArrayList<>();
+    /** Frames for the next batch; handed to the process as a whole by the group loop, then replaced. */
+    List<Frame> outbox = new ArrayList<>();
 
     Slot(int index, ReplicaSpec spec) {
         this.index = index;
