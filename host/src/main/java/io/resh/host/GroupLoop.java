@@ -45,6 +45,13 @@ import org.slf4j.LoggerFactory;
 final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     private static final Logger LOG = LoggerFactory.getLogger(GroupLoop.class);
     private static final long TIMER_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /**
+     * How long the idle loop polls its inbox before parking, from the system property {@value #SPIN_PROPERTY}
+     * in microseconds (default 0: park at once). Spinning saves a wake-up per message that arrives in that
+     * time but burns a core meanwhile: on a machine with fewer cores than replicas it takes CPU from them.
+     */
+    static final String SPIN_PROPERTY = "resh.loop.spinMicros";
+    private final long spinNanos = TimeUnit.MICROSECONDS.toNanos(Long.getLong(SPIN_PROPERTY, 0));
     /** Adaptive redundancy: the slot that is dormant in DMR mode. */
     static final int SPARE = 2;
 
@@ -242,7 +249,10 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         long lastTimers = nanos.getAsLong();
         try {
             while (running) {
-                Object m = inbox.poll(TIMER_PERIOD_NANOS, TimeUnit.NANOSECONDS);
+                Object m = spinNanos > 0 ? spinPoll() : null;
+                if (m == null) {
+                    m = inbox.poll(TIMER_PERIOD_NANOS, TimeUnit.NANOSECONDS);
+                }
                 int handled = 0;
                 while (m != null) {
                     handle(m);
@@ -266,6 +276,19 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         } finally {
             shutdownAll();
         }
+    }
+
+    /** Polls without parking for up to {@link #spinNanos}: a message arriving meanwhile costs no wake-up. */
+    private Object spinPoll() {
+        long until = nanos.getAsLong() + spinNanos;
+        do {
+            Object m = inbox.poll();
+            if (m != null) {
+                return m;
+            }
+            Thread.onSpinWait();
+        } while (nanos.getAsLong() - until < 0);
+        return null;
     }
 
     private void handle(Object m) {
@@ -540,6 +563,10 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     private void maybeCaughtUp(Slot slot) {
         if (slot.state == SlotState.CATCHING_UP && slot.repliedThrough >= slot.catchUpTarget) {
             setState(slot, SlotState.ACTIVE);
+            if (slot.lowPriority) {
+                slot.lowPriority = false;
+                CatchUpPriority.restore(slot.pid());
+            }
             if (slot.recoveryStartNanos >= 0) {
                 long ms = TimeUnit.NANOSECONDS.toMillis(nanos.getAsLong() - slot.recoveryStartNanos);
                 long replayed = Math.max(0, slot.catchUpTarget - slot.replayFrom + 1);
@@ -701,7 +728,11 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         slot.lastHeardNanos = now;
         slot.progressNanos = now;
         try {
-            Process p = launcher.start(slot.index, spec, slot.cpu);
+            // A replacement catches up at low priority while the others serve (the first start does not:
+            // nobody serves yet). Its priority is given back in maybeCaughtUp.
+            boolean lowPriority = slot.incarnation > 1 && CatchUpPriority.available();
+            Process p = launcher.start(slot.index, spec, slot.cpu, lowPriority);
+            slot.lowPriority = lowPriority;
             launched.removeIf(h -> !h.isAlive());
             launched.add(p.toHandle());
             slot.process = new ReplicaProcess(slot.index, slot.incarnation, slot.cpu, p, codec, this::post);

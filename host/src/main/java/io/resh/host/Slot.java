@@ -34,6 +34,8 @@ final class Slot {
     long replayFrom;
     /** The replacement in progress is a proactive rejuvenation, not a recovery from a fault. */
     boolean rejuvenating;
+    /** The current process started at the catch-up priority and has not been given the normal one back. */
+    boolean lowPriority;
 
     long faults;
     long digestSequence;
