@@ -23,9 +23,9 @@ final class ClusterServe {
         return ClusterConfig.present(tree);
     }
 
-    /** {@link #run(Path, JsonNode, String, boolean, Consumer)} with the id from the file, as a member. */
+    /** {@link #run(Path, JsonNode, String, boolean, Integer, Consumer)} with the id from the file, as a member. */
     static int run(Path config, JsonNode tree) throws InterruptedException {
-        return run(config, tree, null, false, node -> { });
+        return run(config, tree, null, false, null, node -> { });
     }
 
     /**
@@ -35,13 +35,14 @@ final class ClusterServe {
      * @param tree its parsed YAML, with a {@code cluster:} section
      * @param id this host's peer id, or null to use {@code cluster.id}
      * @param join true when this host is not yet a member and waits to be added (membership change)
+     * @param port the gateway's client port for a host of unmodified servers (null = {@code listen.port})
      * @param started called once the host serves, e.g. to attach the admin API to {@code node.status()},
      *     {@code node.addPeer}, {@code node.removePeer}
      * @return the process exit code
      */
-    static int run(Path config, JsonNode tree, String id, boolean join, Consumer<ClusterNode> started)
+    static int run(Path config, JsonNode tree, String id, boolean join, Integer port, Consumer<ClusterNode> started)
             throws InterruptedException {
-        ClusterNode node = ClusterHost.start(config, tree, id, join, List.of(ClusterHost::logEvent));
+        ClusterNode node = ClusterHost.start(config, tree, id, join, port, List.of(ClusterHost::logEvent));
         started.accept(node);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -52,6 +53,9 @@ final class ClusterServe {
         System.out.printf("resh: cluster host %s of %s serving clients on %s; Raft on %s; log in %s%s%n", c.id(),
                 c.peers().stream().map(p -> p.id()).toList(), node.clientAddress(), c.self().raftAddress(), c.storage(),
                 join ? " (waiting to be added)" : "");
+        if (node.gateway() != null) {
+            System.out.println("resh: " + node.gateway() + "; requests ordered through the cluster's Raft log");
+        }
         System.out.flush();
         stopped.await();
         return 0;

@@ -48,12 +48,12 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        if (GatewayConfig.isGatewayConfig(config)) { // a gateway config has a server: section
-            return serveGateway();
-        }
         JsonNode tree = ConfigFile.readTree(config);
         if (ClusterServe.wanted(tree)) { // a cluster: section replicates across hosts through Raft
-            return ClusterServe.run(config, tree, id, join, node -> { });
+            return ClusterServe.run(config, tree, id, join, port, node -> { });
+        }
+        if (GatewayConfig.isGatewayConfig(config)) { // a gateway config has a server: section
+            return serveGateway();
         }
         GroupConfig cfg = ConfigFile.load(config);
         String host = cfg.listenPort() < 0 ? "127.0.0.1" : cfg.listenHost();

@@ -21,7 +21,7 @@ import java.util.TreeSet;
  * <pre>
  * cluster:
  *   id: h1                       # this host (overridable on the command line)
- *   storage: /var/lib/resh/h1    # Raft log + snapshots; the durable state of this host
+ *   storage: /var/lib/resh/h1    # Raft log + snapshots; the durable state of this host ({id} = this host's id)
  *   peers:
  *     - {id: h1, address: 10.0.0.1:7501, client: 10.0.0.1:7401}
  *     - {id: h2, address: 10.0.0.2:7501, client: 10.0.0.2:7401}
@@ -127,6 +127,8 @@ public record ClusterConfig(String id, List<ClusterPeer> peers, Path storage, St
         if (storage == null) {
             throw new ConfigException("cluster.storage", "missing: a directory for the Raft log and snapshots");
         }
+        // {id} lets several hosts on one machine share a config file, each with its own log.
+        storage = storage.replace("{id}", id);
         JsonNode ps = c.get("peers");
         if (ps == null || !ps.isArray() || ps.isEmpty()) {
             throw new ConfigException("cluster.peers", "expected a non-empty list of {id, address, client}");

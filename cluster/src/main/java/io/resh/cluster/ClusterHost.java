@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.resh.core.ConfigException;
 import io.resh.core.GroupEvent;
 import io.resh.core.config.GroupConfig;
+import io.resh.gateway.GatewayConfig;
 import io.resh.host.ConfigFile;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,7 +24,8 @@ public final class ClusterHost {
     }
 
     /**
-     * Parses both parts of the config and starts the host.
+     * Parses both parts of the config and starts the host: a group of Java replicas for a config with a
+     * {@code service:} section, a gateway in front of unmodified servers for one with a {@code server:} section.
      *
      * @param file the config file (named in errors)
      * @param tree its parsed YAML
@@ -32,15 +34,46 @@ public final class ClusterHost {
      */
     public static ClusterNode start(Path file, JsonNode tree, String idOverride, boolean join,
                                     List<Consumer<GroupEvent>> listeners) {
+        return start(file, tree, idOverride, join, null, listeners);
+    }
+
+    /**
+     * As {@link #start(Path, JsonNode, String, boolean, List)}, with the gateway's client port overridden
+     * ({@code listenPort}, null = as configured; ignored for Java replicas, whose clients use the peer's
+     * {@code client} address).
+     */
+    public static ClusterNode start(Path file, JsonNode tree, String idOverride, boolean join, Integer listenPort,
+                                    List<Consumer<GroupEvent>> listeners) {
         ClusterConfig cluster;
-        GroupConfig group;
         try {
             cluster = ClusterConfig.parse(tree, idOverride);
-            group = ConfigFile.parse(ClusterConfig.withoutCluster(tree));
         } catch (ConfigException e) {
-            throw new ConfigException(file.getFileName() + ": " + e.field(), e.getMessage().substring(e.field().length() + 2));
+            throw named(file, e);
+        }
+        JsonNode rest = ClusterConfig.withoutCluster(tree);
+        if (rest.has("server")) {
+            GatewayConfig gateway;
+            try {
+                gateway = GatewayConfig.parse(rest, file.toString(), file.toAbsolutePath().getParent());
+            } catch (ConfigException e) {
+                throw e.field().equals(file.toString()) ? e : named(file, e);
+            }
+            if (listenPort != null) {
+                gateway = gateway.withPort(listenPort);
+            }
+            return ClusterNode.startGateway(cluster, gateway, listeners, join);
+        }
+        GroupConfig group;
+        try {
+            group = ConfigFile.parse(rest);
+        } catch (ConfigException e) {
+            throw named(file, e);
         }
         return join ? ClusterNode.join(cluster, group, listeners) : ClusterNode.start(cluster, group, listeners);
+    }
+
+    private static ConfigException named(Path file, ConfigException e) {
+        return new ConfigException(file.getFileName() + ": " + e.field(), e.getMessage().substring(e.field().length() + 2));
     }
 
     /** One concise log line per fault, recovery and fail-stop of the local group. */

@@ -4,6 +4,10 @@ import io.resh.client.ClientProtocol;
 import io.resh.core.GroupEvent;
 import io.resh.core.ReshException;
 import io.resh.core.config.GroupConfig;
+import io.resh.gateway.Gateway;
+import io.resh.gateway.GatewayConfig;
+import io.resh.gateway.GatewayStatus;
+import io.resh.gateway.protocol.Request;
 import io.resh.host.Checkpoint;
 import io.resh.host.GroupStatus;
 import io.resh.host.ReplicaGroup;
@@ -26,6 +30,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
@@ -88,15 +93,17 @@ public final class ClusterNode implements AutoCloseable {
     });
     private final AtomicLong frontDoorCalls = new AtomicLong();
     private final ClusterFrontDoor frontDoor;
+    /** Set once the front door listens: a gateway may take client requests while the host still starts. */
+    private volatile boolean serving;
+    private static final Duration CHECKPOINT_TIMEOUT = Duration.ofSeconds(60);
 
-    private ClusterNode(ClusterConfig config, GroupConfig groupConfig, List<Consumer<GroupEvent>> listeners, boolean join)
-            throws IOException {
+    private ClusterNode(ClusterConfig config, BiFunction<Checkpoint, ClusterNode, LocalGroup> groupStarter,
+                        int maxRequestBytes, boolean snapshots, boolean join) throws IOException {
         this.config = config;
         this.groupId = groupIdOf(config.name());
         this.selfId = RaftPeerId.valueOf(config.id());
-        this.properties = properties(config);
-        this.stateMachine = new ClusterStateMachine(cp -> ReplicaGroup.start(groupConfig, listeners, cp),
-                groupConfig.startTimeout().plus(Duration.ofSeconds(30)));
+        this.properties = properties(config, snapshots);
+        this.stateMachine = new ClusterStateMachine(cp -> groupStarter.apply(cp, this), CHECKPOINT_TIMEOUT);
         RaftGroup initial = join ? RaftGroup.valueOf(groupId) : RaftGroup.valueOf(groupId, raftPeers(config.peers()));
         Files.createDirectories(config.storage());
         boolean existing = Files.isDirectory(config.storage().resolve(groupId.getUuid().toString()));
@@ -112,16 +119,122 @@ public final class ClusterNode implements AutoCloseable {
         config.peers().forEach(p -> knownToRpc.add(RaftPeerId.valueOf(p.id())));
         InetSocketAddress client = config.self().client();
         try {
-            this.frontDoor = ClusterFrontDoor.start(this, client.getHostString(), client.getPort(),
-                    groupConfig.maxRequestBytes());
+            this.frontDoor = ClusterFrontDoor.start(this, client.getHostString(), client.getPort(), maxRequestBytes);
         } catch (RuntimeException e) {
             raftClient.close();
             server.close();
             retries.shutdownNow();
             throw e;
         }
+        serving = true;
         LOG.info("cluster host {} up: Raft on {}, clients on {}", config.id(), config.self().raftAddress(),
                 config.self().clientAddress());
+    }
+
+    private static ClusterNode ofReplicas(ClusterConfig config, GroupConfig group, List<Consumer<GroupEvent>> listeners,
+                                          boolean join) throws IOException {
+        return new ClusterNode(config, (cp, node) -> new ReplicaLocalGroup(ReplicaGroup.start(group, withHost(listeners, node), cp)),
+                group.maxRequestBytes(), true, join);
+    }
+
+    /**
+     * Starts a host whose local group is N unmodified servers behind an ordered-mode gateway (see
+     * docs/GATEWAY.md): clients speak the servers' protocol to the gateway's {@code listen} address, every
+     * request goes through the Raft log, and every host's gateway executes it on its own servers in log
+     * order. Such servers can't be snapshotted, so the Raft log is kept whole: a host that restarts or
+     * joins replays it into fresh servers.
+     *
+     * @param join true for a host that is not yet a member and waits to be added
+     */
+    public static ClusterNode startGateway(ClusterConfig config, GatewayConfig gateway, List<Consumer<GroupEvent>> listeners,
+                                           boolean join) {
+        try {
+            return new ClusterNode(config, (cp, node) -> {
+                Gateway g = Gateway.start(gateway, node::order);
+                withHost(listeners, node).forEach(g::addListener);
+                return new GatewayLocalGroup(g);
+            }, gateway.maxFrameBytes() + GatewayEntry.MAX_OVERHEAD, false, join);
+        } catch (IOException e) {
+            throw new ReshException("cannot start cluster host " + config.id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<Consumer<GroupEvent>> withHost(List<Consumer<GroupEvent>> listeners, ClusterNode node) {
+        List<Consumer<GroupEvent>> all = new ArrayList<>(listeners);
+        all.add(node::localEvent);
+        return all;
+    }
+
+    /**
+     * A host whose group fail-stopped answers every request it applies with fail-stop; as leader it would
+     * make the whole cluster useless although the other hosts are fine. It hands the leadership on.
+     */
+    private void localEvent(GroupEvent e) {
+        if (e instanceof GroupEvent.FailStopped) {
+            try {
+                retries.execute(this::handOverLeadership);
+            } catch (RejectedExecutionException closing) {
+                LOG.debug("host closing; no leadership hand-over");
+            }
+        }
+    }
+
+    private void handOverLeadership() {
+        ClusterStatus s;
+        try {
+            s = status();
+        } catch (RuntimeException e) {
+            return;
+        }
+        if (!s.leading()) {
+            LOG.error("host {}: local group fail-stopped; this host must be replaced (remove it, wipe its storage, add it back)",
+                    config.id());
+            return;
+        }
+        for (ClusterPeer p : s.peers()) {
+            if (p.id().equals(config.id())) {
+                continue;
+            }
+            try {
+                transferLeadership(p.id());
+                LOG.error("host {}: local group fail-stopped; handed the leadership to {}; this host must be replaced",
+                        config.id(), p.id());
+                return;
+            } catch (RuntimeException ex) {
+                LOG.warn("host {}: could not hand the leadership to {}: {}", config.id(), p.id(), ex.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Asks the current leader to hand its role to {@code id} (Raft leadership transfer), e.g. before
+     * maintenance of the leader's host. Blocks until done or failed.
+     *
+     * @throws ReshException if {@code id} is not a member or the transfer fails
+     */
+    public void transferLeadership(String id) {
+        if (currentPeers().stream().noneMatch(p -> p.getId().toString().equals(id))) {
+            throw new ReshException("peer " + id + " is not a member");
+        }
+        try {
+            RaftClientReply reply = raftClient.admin().transferLeadership(RaftPeerId.valueOf(id),
+                    config.electionMax().multipliedBy(4).toMillis());
+            if (!reply.isSuccess()) {
+                throw new ReshException("leadership transfer to " + id + " failed: " + reply.getException());
+            }
+        } catch (IOException e) {
+            throw new ReshException("leadership transfer to " + id + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** A gateway client's request: through the Raft log, then the leader's voted reply (or why not). */
+    private CompletableFuture<byte[]> order(Request request) {
+        if (!serving) {
+            return CompletableFuture.failedFuture(new ReshException("host " + config.id() + " is still starting; retry"));
+        }
+        return submit(null, 0, new GatewayEntry(request).encode(), false).thenCompose(r -> r.status() == ClientProtocol.STATUS_OK
+                ? CompletableFuture.completedFuture(r.payload())
+                : CompletableFuture.failedFuture(new ReshException(r.message())));
     }
 
     /**
@@ -132,7 +245,7 @@ public final class ClusterNode implements AutoCloseable {
      */
     public static ClusterNode start(ClusterConfig config, GroupConfig group, List<Consumer<GroupEvent>> listeners) {
         try {
-            return new ClusterNode(config, group, listeners, false);
+            return ofReplicas(config, group, listeners, false);
         } catch (IOException e) {
             throw new ReshException("cannot start cluster host " + config.id() + ": " + e.getMessage(), e);
         }
@@ -144,7 +257,7 @@ public final class ClusterNode implements AutoCloseable {
      */
     public static ClusterNode join(ClusterConfig config, GroupConfig group, List<Consumer<GroupEvent>> listeners) {
         try {
-            return new ClusterNode(config, group, listeners, true);
+            return ofReplicas(config, group, listeners, true);
         } catch (IOException e) {
             throw new ReshException("cannot start joining host " + config.id() + ": " + e.getMessage(), e);
         }
@@ -154,7 +267,7 @@ public final class ClusterNode implements AutoCloseable {
         return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("resh-cluster:" + name).getBytes(StandardCharsets.UTF_8)));
     }
 
-    private static RaftProperties properties(ClusterConfig config) {
+    private static RaftProperties properties(ClusterConfig config, boolean snapshots) {
         RaftProperties p = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(p, List.of(config.storage().toFile()));
         GrpcConfigKeys.Server.setHost(p, config.self().address().getHostString());
@@ -164,7 +277,8 @@ public final class ClusterNode implements AutoCloseable {
         RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, millis(config.electionMin()));
         RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, millis(config.electionMax()));
         RaftServerConfigKeys.Rpc.setRequestTimeout(p, millis(config.electionMax().multipliedBy(2)));
-        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        // Without snapshots nothing may be purged: the whole log is the only way to rebuild a host's state.
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, snapshots);
         // Not on stop: the local group may already be stopping (JVM shutdown) and the log is durable anyway.
         RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, false);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotEvery());
@@ -319,19 +433,22 @@ public final class ClusterNode implements AutoCloseable {
             DivisionInfo info = d.getInfo();
             RaftPeerId leader = info.getLeaderId();
             List<ClusterPeer> peers = d.getRaftConf().getCurrentPeers().stream().map(ClusterNode::peerOf).toList();
-            ReplicaGroup g = stateMachine.group();
+            LocalGroup local = stateMachine.group();
             GroupStatus gs = null;
-            if (g != null) {
-                try {
-                    gs = g.status();
-                } catch (RuntimeException e) {
-                    LOG.debug("local group status unavailable: {}", e.toString());
+            GatewayStatus gw = null;
+            try {
+                if (local instanceof ReplicaLocalGroup r) {
+                    gs = r.group().status();
+                } else if (local instanceof GatewayLocalGroup g) {
+                    gw = g.gateway().status();
                 }
+            } catch (RuntimeException e) {
+                LOG.debug("local group status unavailable: {}", e.toString());
             }
             return new ClusterStatus(config.id(), info.getCurrentRole().name(), leader == null ? "" : leader.toString(),
                     info.getCurrentTerm(), d.getRaftLog().getLastCommittedIndex(), info.getLastAppliedIndex(),
                     d.getRaftLog().getSnapshotIndex(), d.getRaftLog().getStartIndex(), stateMachine.appliedSequence(),
-                    peers, gs);
+                    peers, gs, gw);
         } catch (IOException e) {
             throw new UncheckedIOException("host " + config.id() + " has no Raft division for its group", e);
         }
@@ -406,9 +523,17 @@ public final class ClusterNode implements AutoCloseable {
         return new InetSocketAddress(frontDoor.host(), frontDoor.port());
     }
 
-    /** The local replica group (replaced when this host installs a snapshot; null while it restarts). */
+    /**
+     * The local replica group (replaced when this host installs a snapshot; null while it restarts, and
+     * for a host of unmodified servers, see {@link #gateway()}).
+     */
     public ReplicaGroup group() {
-        return stateMachine.group();
+        return stateMachine.group() instanceof ReplicaLocalGroup r ? r.group() : null;
+    }
+
+    /** The local gateway of a host started with {@link #startGateway}, else null. */
+    public Gateway gateway() {
+        return stateMachine.group() instanceof GatewayLocalGroup g ? g.gateway() : null;
     }
 
     @Override

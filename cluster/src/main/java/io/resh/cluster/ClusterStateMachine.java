@@ -1,15 +1,11 @@
 package io.resh.cluster;
 
 import io.resh.client.ClientProtocol;
-import io.resh.core.FailStopException;
 import io.resh.host.Checkpoint;
-import io.resh.host.ReplicaGroup;
-import io.resh.host.ServiceErrorException;
 import java.io.File;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import org.apache.ratis.io.MD5Hash;
@@ -34,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Ratis state machine of one host: applies each committed entry to the host's local voted
- * {@link ReplicaGroup} and returns the voted outcome.
+ * group ({@link LocalGroup}: Java replicas, or unmodified servers behind a gateway) and returns the
+ * voted outcome.
  *
  * <p>Threads: Ratis calls {@link #startTransaction} on the leader's request threads, and
  * {@link #applyTransaction}, {@link #takeSnapshot} and {@link #reinitialize} on its one state machine
@@ -53,9 +50,9 @@ final class ClusterStateMachine extends BaseStateMachine {
     private static final int SNAPSHOTS_KEPT = 2;
 
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
-    private final Function<Checkpoint, ReplicaGroup> groupStarter;
+    private final Function<Checkpoint, LocalGroup> groupStarter;
     private final Duration checkpointTimeout;
-    private volatile ReplicaGroup group;
+    private volatile LocalGroup group;
     private volatile boolean closing;
     /** Client entries applied so far = the local group's last assigned sequence number. */
     private volatile long appliedSequence;
@@ -64,7 +61,7 @@ final class ClusterStateMachine extends BaseStateMachine {
      * @param groupStarter starts the local group from a checkpoint (the initial state or a snapshot)
      * @param checkpointTimeout how long a snapshot waits for the group's checkpoint to become stable
      */
-    ClusterStateMachine(Function<Checkpoint, ReplicaGroup> groupStarter, Duration checkpointTimeout) {
+    ClusterStateMachine(Function<Checkpoint, LocalGroup> groupStarter, Duration checkpointTimeout) {
         this.groupStarter = groupStarter;
         this.checkpointTimeout = checkpointTimeout;
     }
@@ -112,7 +109,7 @@ final class ClusterStateMachine extends BaseStateMachine {
             }
             snap = SnapshotFile.read(info.getFile().getPath());
         }
-        ReplicaGroup old = group;
+        LocalGroup old = group;
         group = null; // status readers see "restarting", not a closing group that would make them wait
         if (old != null) {
             old.close();
@@ -148,38 +145,19 @@ final class ClusterStateMachine extends BaseStateMachine {
             return CompletableFuture.completedFuture(reply(ClusterReply.error(ClientProtocol.STATUS_BAD_REQUEST,
                     e.getMessage())));
         }
-        ReplicaGroup g = group;
-        if (entry.payload().length > g.config().maxRequestBytes()) {
-            // The group would refuse it without a sequence number; refuse it here the same way on every host.
+        LocalGroup g = group;
+        String refusal = g.refusal(entry.payload());
+        if (refusal != null) {
             updateLastAppliedTermIndex(at.getTerm(), at.getIndex());
-            return CompletableFuture.completedFuture(reply(ClusterReply.error(ClientProtocol.STATUS_BAD_REQUEST,
-                    "request of " + entry.payload().length + " bytes exceeds maxRequestBytes "
-                            + g.config().maxRequestBytes())));
+            return CompletableFuture.completedFuture(reply(ClusterReply.error(ClientProtocol.STATUS_BAD_REQUEST, refusal)));
         }
         appliedSequence++;
         updateLastAppliedTermIndex(at.getTerm(), at.getIndex());
-        return g.submit(entry.payload(), entry.timeMillis(), entry.seed())
-                .handle((voted, error) -> reply(error == null ? ClusterReply.ok(voted) : outcomeOf(error)));
+        return g.apply(entry.payload(), entry.timeMillis(), entry.seed()).thenApply(ClusterStateMachine::reply);
     }
 
     private static Message reply(ClusterReply r) {
         return Message.valueOf(ByteString.copyFrom(r.encode()));
-    }
-
-    private ClusterReply outcomeOf(Throwable error) {
-        Throwable t = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (t instanceof ServiceErrorException) {
-            return ClusterReply.error(ClientProtocol.STATUS_SERVICE_ERROR, t.getMessage());
-        }
-        if (t instanceof FailStopException) {
-            LOG.error("local group fail-stopped: {}", t.getMessage());
-            return ClusterReply.error(ClientProtocol.STATUS_FAIL_STOP, t.getMessage());
-        }
-        if (t instanceof IllegalArgumentException) {
-            return ClusterReply.error(ClientProtocol.STATUS_BAD_REQUEST, t.getMessage());
-        }
-        LOG.warn("local group did not answer entry #{}: {}", appliedSequence, t.toString());
-        return ClusterReply.error(ClientProtocol.STATUS_UNAVAILABLE, String.valueOf(t.getMessage()));
     }
 
     /**
@@ -189,7 +167,7 @@ final class ClusterStateMachine extends BaseStateMachine {
     @Override
     public long takeSnapshot() throws IOException {
         TermIndex last = getLastAppliedTermIndex();
-        if (last == null || last.getIndex() < 0) {
+        if (last == null || last.getIndex() < 0 || !group.snapshots()) {
             return -1;
         }
         long sequence = appliedSequence;
@@ -215,7 +193,10 @@ final class ClusterStateMachine extends BaseStateMachine {
 
     /** Asks the group for a checkpoint at {@code sequence} and waits until it is stable. */
     Checkpoint stableCheckpointAt(long sequence) throws IOException {
-        ReplicaGroup g = group;
+        LocalGroup g = group;
+        if (!g.snapshots()) {
+            throw new IOException("this host's group has no checkpoints (unmodified servers behind a gateway)");
+        }
         Checkpoint cp = g.stableCheckpoint();
         if (cp.sequence() == sequence) {
             return cp;
@@ -250,7 +231,7 @@ final class ClusterStateMachine extends BaseStateMachine {
     }
 
     /** The local group (replaced when a snapshot is installed; null while it restarts). */
-    ReplicaGroup group() {
+    LocalGroup group() {
         return group;
     }
 
@@ -261,7 +242,7 @@ final class ClusterStateMachine extends BaseStateMachine {
     @Override
     public void close() throws IOException {
         super.close();
-        ReplicaGroup g = group;
+        LocalGroup g = group;
         if (g != null) {
             g.close();
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+import io.resh.gateway.GatewayStatus;
 import io.resh.host.GroupStatus;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,11 +25,13 @@ import java.util.List;
  * @param logStartIndex first log index still on disk (entries before it are in the snapshot)
  * @param appliedRequests client requests applied = the local group's sequence number
  * @param peers the current Raft configuration
- * @param group the local voted replica group; null while it restarts from an installed snapshot
+ * @param group the local voted replica group; null while it restarts from an installed snapshot, and
+ *     for a host of unmodified servers
+ * @param gateway the local gateway of a host of unmodified servers, else null
  */
 public record ClusterStatus(String id, String role, String leader, long term, long commitIndex, long appliedIndex,
                             long snapshotIndex, long logStartIndex, long appliedRequests, List<ClusterPeer> peers,
-                            GroupStatus group) {
+                            GroupStatus group, GatewayStatus gateway) {
     // Durations and instants in the group status as ISO-8601 text (PT1.5S), without the java.time module.
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new SimpleModule("resh-time")
             .addSerializer(Duration.class, ToStringSerializer.instance)

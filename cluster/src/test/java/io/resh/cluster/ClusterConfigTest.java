@@ -32,6 +32,13 @@ class ClusterConfigTest {
     }
 
     @Test
+    void shouldGiveEachHostItsOwnStorageWhenTheFileIsShared() throws Exception {
+        JsonNode tree = yaml(BASE.replace("storage: /tmp/x", "storage: /tmp/x/{id}"));
+        assertThat(ClusterConfig.parse(tree, null).storage()).isEqualTo(java.nio.file.Path.of("/tmp/x/h2"));
+        assertThat(ClusterConfig.parse(tree, "h1").storage()).isEqualTo(java.nio.file.Path.of("/tmp/x/h1"));
+    }
+
+    @Test
     void shouldParseTheClusterSectionAndLeaveTheGroupToConfigFile() throws Exception {
         JsonNode tree = yaml(BASE);
         assertThat(ClusterConfig.present(tree)).isTrue();

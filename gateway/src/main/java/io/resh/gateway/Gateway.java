@@ -26,6 +26,7 @@ import io.resh.gateway.ordered.OrderedInitializer;
 import io.resh.gateway.ordered.TcpBackends;
 import io.resh.gateway.protocol.DatagramProtocol;
 import io.resh.gateway.protocol.Protocol;
+import io.resh.gateway.protocol.Request;
 import io.resh.gateway.server.ServerGroup;
 import io.resh.gateway.stream.StreamBackends;
 import io.resh.gateway.stream.StreamSession;
@@ -37,6 +38,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -70,6 +72,7 @@ public final class Gateway implements AutoCloseable {
     private static final int UDP_REPLAY_WINDOW = 16;
 
     private final GatewayConfig config;
+    private final Sequencer sequencer;
     private final Path workDir;
     private final boolean ownsWorkDir;
     private final EventLoopGroup loopGroup;
@@ -84,8 +87,9 @@ public final class Gateway implements AutoCloseable {
     private Channel listener;
     private volatile boolean closed;
 
-    private Gateway(GatewayConfig config, Path workDir, boolean ownsWorkDir) {
+    private Gateway(GatewayConfig config, Sequencer sequencer, Path workDir, boolean ownsWorkDir) {
         this.config = config;
+        this.sequencer = sequencer;
         this.workDir = workDir;
         this.ownsWorkDir = ownsWorkDir;
         this.loopGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("resh-gateway-" + config.group(), true),
@@ -100,6 +104,22 @@ public final class Gateway implements AutoCloseable {
      *     shows the end of its log) or the listening address cannot be bound
      */
     public static Gateway start(GatewayConfig config) {
+        return start(config, null);
+    }
+
+    /**
+     * Starts a gateway whose client requests are ordered by {@code sequencer} (e.g. a cluster's Raft
+     * log) instead of by the gateway itself; the ordered requests come back through {@link #execute}.
+     * Only the ordered TCP mode can be sequenced: stream and UDP modes have no request boundaries to order.
+     *
+     * @param sequencer the external order, or null for a stand-alone gateway
+     * @throws ReshException as {@link #start(GatewayConfig)}, or if the mode cannot be sequenced
+     */
+    public static Gateway start(GatewayConfig config, Sequencer sequencer) {
+        if (sequencer != null && config.listen().mode() != Mode.ORDERED) {
+            throw new ReshException("group " + config.group() + ": only listen.mode ordered can be ordered by a cluster, not "
+                    + config.listen().mode().label());
+        }
         Path dir;
         boolean owns = config.workDir() == null;
         try {
@@ -107,7 +127,7 @@ public final class Gateway implements AutoCloseable {
         } catch (IOException e) {
             throw new ReshException("cannot create the work directory: " + e.getMessage(), e);
         }
-        Gateway g = new Gateway(config, dir, owns);
+        Gateway g = new Gateway(config, sequencer, dir, owns);
         try {
             g.startReplicas();
             g.listen();
@@ -206,7 +226,7 @@ public final class Gateway implements AutoCloseable {
                                     config.deadline().toNanos(), clients, config.maxClients()));
                         }
                     }
-                    : new OrderedInitializer(mux, Protocol.named(config.listen().protocol()), config.maxFrameBytes(),
+                    : new OrderedInitializer(mux, sequencer, Protocol.named(config.listen().protocol()), config.maxFrameBytes(),
                             config.frameTimeout().toNanos(), clients, config.maxClients());
             // Clients are read only when the replicas can take more (auto-read off), on the same single
             // event loop as the backends, so the multiplexer and the voters need no locks.
@@ -236,6 +256,32 @@ public final class Gateway implements AutoCloseable {
                 streams.tick(System.nanoTime());
             }
         }, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Executes one request that an external {@link Sequencer} ordered: it goes to every replica after
+     * all requests executed before it, and the future completes with the voted reply (or the error
+     * reply the gateway gives when the replicas cannot agree). Call it in the sequencer's order, from
+     * one thread: requests are numbered in the order of these calls.
+     */
+    public CompletableFuture<byte[]> execute(Request request) {
+        CompletableFuture<byte[]> reply = new CompletableFuture<>();
+        if (mux == null) {
+            reply.completeExceptionally(new ReshException("group " + config.group() + " runs in "
+                    + config.listen().mode().label() + " mode, which executes no ordered requests"));
+            return reply;
+        }
+        try {
+            loop.execute(() -> mux.submit(request, reply::complete));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            reply.completeExceptionally(new ReshException("group " + config.group() + " is closed"));
+        }
+        return reply;
+    }
+
+    /** The wire protocol of ordered mode, e.g. to frame an error reply for a client. */
+    public Protocol protocol() {
+        return Protocol.named(config.listen().protocol());
     }
 
     /** The port clients connect to (the bound one when the config said 0). */

@@ -167,6 +167,14 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
                     : " at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr();
             throw new ConfigException(origin, "invalid YAML" + where + ": " + e.getOriginalMessage());
         }
+        return parse(root, origin, base);
+    }
+
+    /**
+     * Validates an already parsed YAML tree (e.g. a cluster host's config without its {@code cluster:}
+     * section); {@code origin} names it in errors, a relative {@code workDir} is resolved against {@code base}.
+     */
+    public static GatewayConfig parse(JsonNode root, String origin, Path base) {
         if (root == null || root.isMissingNode() || root.isNull()) {
             throw new ConfigException(origin, "is empty; expected at least server.command and listen.protocol");
         }

@@ -4,11 +4,14 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.resh.gateway.Sequencer;
 import io.resh.gateway.protocol.HttpProtocol;
 import io.resh.gateway.protocol.LocalReply;
 import io.resh.gateway.protocol.Protocol;
 import io.resh.gateway.protocol.Request;
 import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +28,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     static final int MAX_OUTSTANDING = 256;
 
     private final OrderedMultiplexer mux;
+    private final Sequencer sequencer;
     private final Protocol protocol;
     private final AtomicInteger clients;
     private final int maxClients;
@@ -32,8 +36,14 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private boolean parked;
 
-    public FrontendHandler(OrderedMultiplexer mux, Protocol protocol, AtomicInteger clients, int maxClients) {
+    /**
+     * @param sequencer orders requests outside the gateway (a cluster's log), or null to hand them to
+     *     {@code mux} directly
+     */
+    public FrontendHandler(OrderedMultiplexer mux, Sequencer sequencer, Protocol protocol, AtomicInteger clients,
+                           int maxClients) {
         this.mux = mux;
+        this.sequencer = sequencer;
         this.protocol = protocol;
         this.clients = clients;
         this.maxClients = maxClients;
@@ -57,12 +67,32 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (msg instanceof Request r) {
-            mux.submit(r, session.expect(r));
+            if (sequencer == null) {
+                mux.submit(r, session.expect(r));
+            } else {
+                order(r, session.expect(r));
+            }
         } else if (msg instanceof LocalReply l) {
             session.local(l);
         } else if (msg instanceof HttpProtocol.Interim i) {
             session.interim(i.bytes());
         }
+    }
+
+    private void order(Request r, ReplySlot slot) {
+        CompletableFuture<byte[]> ordered;
+        try {
+            ordered = sequencer.order(r);
+        } catch (RuntimeException e) {
+            ordered = CompletableFuture.failedFuture(e);
+        }
+        ordered.whenComplete((reply, error) -> ctx.channel().eventLoop().execute(() -> slot.fill(reply != null ? reply
+                : protocol.errorReply(messageOf(error)))));
+    }
+
+    private static String messageOf(Throwable error) {
+        Throwable t = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return t == null || t.getMessage() == null ? "the request could not be ordered; retry" : t.getMessage();
     }
 
     @Override
@@ -84,7 +114,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (!ctx.channel().isWritable() || session.outstanding() >= MAX_OUTSTANDING) {
             return; // writability or a written reply calls us again
         }
-        if (!mux.hasCapacity()) {
+        if (sequencer == null && !mux.hasCapacity()) { // with a sequencer, the log applies back pressure
             if (!parked) {
                 parked = true;
                 mux.awaitCapacity(() -> {

@@ -67,6 +67,8 @@ public final class ServerGroup implements AutoCloseable {
     private final EventLoop loop;
     private final Consumer<GroupEvent> events;
     private final ExecutorService workers;
+    /** Starts every process: a server is killed when the thread that started it ends (ParentDeathSignal). */
+    private final ExecutorService spawner;
     private final Replica[] replicas;
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     /** Every process started and not yet seen to exit, so close() can kill them from any thread. */
@@ -85,6 +87,11 @@ public final class ServerGroup implements AutoCloseable {
         }
         this.workers = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "resh-supervisor-" + config.group());
+            t.setDaemon(true);
+            return t;
+        });
+        this.spawner = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "resh-spawner-" + config.group());
             t.setDaemon(true);
             return t;
         });
@@ -121,7 +128,7 @@ public final class ServerGroup implements AutoCloseable {
         workers.execute(() -> {
             ServerProcess p = null;
             try {
-                p = ServerProcess.start(slot, incarnation, server.commandFor(slot), dataDir, logFile, udp);
+                p = spawn(slot, incarnation, server.commandFor(slot), dataDir, logFile, udp);
                 ServerProcess tracked = p;
                 running.add(tracked);
                 tracked.onExit().thenRun(() -> running.remove(tracked));
@@ -145,6 +152,23 @@ public final class ServerGroup implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         });
+    }
+
+    private ServerProcess spawn(int slot, int incarnation, List<String> command, Path dataDir, Path logFile, boolean udp)
+            throws IOException, InterruptedException {
+        try {
+            return spawner.submit(() -> ServerProcess.start(slot, incarnation, command, dataDir, logFile, udp)).get();
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw new IOException("the group is closing");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(String.valueOf(e.getCause()), e.getCause());
+        }
     }
 
     private void started(int slot, int incarnation, ServerProcess p) {
@@ -320,5 +344,6 @@ public final class ServerGroup implements AutoCloseable {
         for (ServerProcess p : new ArrayList<>(running)) {
             p.killAndWait(Duration.ofSeconds(5));
         }
+        spawner.shutdownNow();
     }
 }

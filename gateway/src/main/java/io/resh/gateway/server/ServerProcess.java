@@ -41,7 +41,8 @@ public final class ServerProcess {
     /**
      * Starts the server: picks a free port, substitutes {@code {port}}, {@code {replica}} and
      * {@code {dir}}, empties the data directory (a restarted replica must start from nothing, the
-     * replay rebuilds its state), and launches the command without a shell.
+     * replay rebuilds its state), and launches the command without a shell, set to be killed when the
+     * calling thread ends (see {@link ParentDeathSignal}): call it from a thread that lives as long as the gateway.
      */
     static ServerProcess start(int slot, int incarnation, List<String> template, Path dataDir, Path logFile, boolean udp)
             throws IOException {
@@ -53,7 +54,13 @@ public final class ServerProcess {
         Files.writeString(logFile, "=== replica " + slot + " incarnation " + incarnation + " at " + Instant.now()
                         + " port " + port + ": " + String.join(" ", command) + System.lineSeparator(),
                 StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-        ProcessBuilder pb = new ProcessBuilder(command)
+        if (!ParentDeathSignal.prefix().isEmpty()) {
+            // Behind the prefix a missing program would only show as exit code 127; say what is wrong now.
+            checkRunnable(command.get(0));
+        }
+        List<String> launched = new java.util.ArrayList<>(ParentDeathSignal.prefix());
+        launched.addAll(command);
+        ProcessBuilder pb = new ProcessBuilder(launched)
                 .directory(dataDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
@@ -65,6 +72,26 @@ public final class ServerProcess {
             throw new IOException("cannot run '" + command.get(0) + "': " + e.getMessage(), e);
         }
         return new ServerProcess(slot, incarnation, port, p, logFile, command);
+    }
+
+    private static void checkRunnable(String program) throws IOException {
+        if (program.contains("/")) {
+            if (!program.startsWith("/")) {
+                return; // relative to the replica's data directory; the exit code will tell
+            }
+            if (!Files.isExecutable(Path.of(program))) {
+                throw new IOException("cannot run '" + program + "': " + (Files.exists(Path.of(program))
+                        ? "not executable" : "no such file"));
+            }
+            return;
+        }
+        String path = System.getenv("PATH");
+        for (String dir : path == null ? new String[0] : path.split(java.io.File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+                return;
+            }
+        }
+        throw new IOException("cannot run '" + program + "': no such program on the PATH");
     }
 
     private static java.io.File nullDevice() {

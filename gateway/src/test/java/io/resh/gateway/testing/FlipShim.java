@@ -39,12 +39,22 @@ public final class FlipShim {
         }
         Process server = new ProcessBuilder(command).inheritIO().start();
         Runtime.getRuntime().addShutdownHook(new Thread(server::destroyForcibly));
+        // Listen only once the inner server accepts: the gateway's readiness probe then means what it
+        // says, and a server that failed to start fails this process's start instead of a later request.
+        connect(inner, server).close();
         try (ServerSocket listener = new ServerSocket()) {
             listener.setReuseAddress(true);
             listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
             while (server.isAlive()) {
                 Socket client = listener.accept();
-                Socket upstream = connect(inner, server);
+                Socket upstream;
+                try {
+                    upstream = connect(inner, server);
+                } catch (IOException e) {
+                    System.err.println("FlipShim: cannot reach the inner server on port " + inner + ": " + e.getMessage());
+                    client.close();
+                    continue;
+                }
                 Thread up = new Thread(() -> copy(client, upstream, null));
                 Thread down = new Thread(() -> copy(upstream, client, trigger));
                 up.setDaemon(true);
@@ -56,7 +66,7 @@ public final class FlipShim {
     }
 
     private static Socket connect(int port, Process server) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
+        long deadline = System.nanoTime() + 20_000_000_000L;
         while (true) {
             try {
                 Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
