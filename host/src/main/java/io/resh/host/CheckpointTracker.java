@@ -71,7 +71,7 @@ final class CheckpointTracker {
      * asked for and is not stable yet — so a replica replaced before it answered still reports it.
      */
     boolean due(long seq) {
-        return seq % checkpointEvery == 0 || requested.contains(seq);
+        return seq % checkpointEvery == 0 || (!requested.isEmpty() && requested.contains(seq));
     }
 
     void onDigest(Slot slot, long seq, Digest digest, long now) {
@@ -148,18 +148,24 @@ final class CheckpointTracker {
         best.outbox.add(new Frame.FetchSnapshot(seq));
     }
 
-    void onSnapshot(Slot slot, Frame.Snapshot s, long now) {
+    /**
+     * A fetched snapshot. {@code sent} is the digest of its bytes, computed by the caller off the group
+     * loop (hashing 100 MB takes tens of milliseconds, which the loop would take from every request).
+     */
+    void onSnapshot(Slot slot, Frame.Snapshot s, Digest sent, long now) {
         PendingFetch f = fetching;
         if (f == null || f.sequence() != s.sequence() || f.slot() != slot.index) {
             return; // superseded by a newer checkpoint
         }
-        if (s.snapshot().length == 0) {
-            fetching = null; // the replica already moved on; the next checkpoint will be stable instead
+        if (s.snapshot().length == 0 && !f.digest().equals(sent)) {
+            // The replica already moved on; the next checkpoint will be stable instead. (An empty snapshot
+            // that hashes to the voted digest is a stateless service's real one: without taking it, such a
+            // group would never truncate its log.)
+            fetching = null;
             return;
         }
-        if (!Digest.of(s.snapshot()).equals(f.digest())) {
+        if (!sent.equals(f.digest())) {
             fetching = null;
-            Digest sent = Digest.of(s.snapshot());
             owner.fault(slot, FaultKind.STATE_DIVERGENCE, f.sequence(), "snapshot sent for checkpoint #" + f.sequence()
                     + " hashes to " + sent.shortHex() + ", not the digest it voted for " + f.digest().shortHex(),
                     Evidence.digests("voted", f.digest(), "snapshot", sent));

@@ -18,7 +18,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -46,6 +45,13 @@ import org.slf4j.LoggerFactory;
 final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     private static final Logger LOG = LoggerFactory.getLogger(GroupLoop.class);
     private static final long TIMER_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /**
+     * How long the idle loop polls its inbox before parking, from the system property {@value #SPIN_PROPERTY}
+     * in microseconds (default 0: park at once). Spinning saves a wake-up per message that arrives in that
+     * time but burns a core meanwhile: on a machine with fewer cores than replicas it takes CPU from them.
+     */
+    static final String SPIN_PROPERTY = "resh.loop.spinMicros";
+    private final long spinNanos = TimeUnit.MICROSECONDS.toNanos(Long.getLong(SPIN_PROPERTY, 0));
     /** Adaptive redundancy: the slot that is dormant in DMR mode. */
     static final int SPARE = 2;
 
@@ -96,13 +102,15 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     private volatile ReplyListener[] replyListeners = new ReplyListener[0];
     /** Every replica process ever launched and maybe still alive, for the JVM shutdown hook (any thread). */
     private final Set<ProcessHandle> launched = ConcurrentHashMap.newKeySet();
-    final Map<String, Long> counters = new LinkedHashMap<>();
+    final Counters counters;
     private final Injections injections = new Injections(this);
     /** Every process this loop started and has not yet seen die: the self-check kills the ones no slot owns. */
     final List<ReplicaProcess> processes = new ArrayList<>();
     final long requestTimeoutNanos;
 
     long firstUnanswered = 1;
+    /** Slots in {@link SlotState#DORMANT}, kept by {@link #setState}: {@link #expectedVoters} runs on every reply. */
+    private int dormantSlots;
     private FailStopException failed;
     private volatile boolean running = true;
     /** Set once the loop has stopped and drained its inbox: whatever is posted later is rejected by the poster. */
@@ -135,13 +143,12 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         this.escalation = new Escalation(this, intensity);
         this.supervisor = new Supervisor(this, new RejuvenationSchedule(sup.rejuvenationPeriod(), now),
                 new RedundancyPolicy(sup.adaptive(), sup.adaptiveQuiet().toNanos()), now);
-        for (String c : List.of("requests", "replies", "service-errors", "recoveries", "checkpoints", "rollbacks",
-                "unavailable", "rejuvenations", "quarantines", "suspect-cores", "self-repairs", "escalations")) {
-            counters.put(c, 0L);
-        }
+        List<String> names = new ArrayList<>(List.of("requests", "replies", "service-errors", "recoveries", "checkpoints",
+                "rollbacks", "unavailable", "rejuvenations", "quarantines", "suspect-cores", "self-repairs", "escalations"));
         for (FaultKind k : FaultKind.values()) {
-            counters.put("faults." + k.label(), 0L);
+            names.add("faults." + k.label());
         }
+        this.counters = new Counters(names);
     }
 
     private static List<Integer> usableCores(List<Integer> configured) {
@@ -242,7 +249,10 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         long lastTimers = nanos.getAsLong();
         try {
             while (running) {
-                Object m = inbox.poll(TIMER_PERIOD_NANOS, TimeUnit.NANOSECONDS);
+                Object m = spinNanos > 0 ? spinPoll() : null;
+                if (m == null) {
+                    m = inbox.poll(TIMER_PERIOD_NANOS, TimeUnit.NANOSECONDS);
+                }
                 int handled = 0;
                 while (m != null) {
                     handle(m);
@@ -268,14 +278,37 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         }
     }
 
+    /** Polls without parking for up to {@link #spinNanos}: a message arriving meanwhile costs no wake-up. */
+    private Object spinPoll() {
+        long until = nanos.getAsLong() + spinNanos;
+        do {
+            Object m = inbox.poll();
+            if (m != null) {
+                return m;
+            }
+            Thread.onSpinWait();
+        } while (nanos.getAsLong() - until < 0);
+        return null;
+    }
+
     private void handle(Object m) {
         if (m instanceof Submit s) {
             onSubmit(s);
         } else if (m instanceof ReplicaProcess.Inbound in) {
-            Slot slot = current(in.source());
+            long now = nanos.getAsLong();
+            for (Frame f : in.frames()) {
+                // Looked up per frame: one of them may get the process replaced, and then the rest are stale.
+                Slot slot = current(in.source());
+                if (slot != null) {
+                    slot.lastHeardNanos = now;
+                    onFrame(slot, f);
+                }
+            }
+        } else if (m instanceof ReplicaProcess.HashedSnapshot h) {
+            Slot slot = current(h.source());
             if (slot != null) {
                 slot.lastHeardNanos = nanos.getAsLong();
-                onFrame(slot, in.frame());
+                checkpoints.onSnapshot(slot, h.snapshot(), h.digest(), nanos.getAsLong());
             }
         } else if (m instanceof ReplicaProcess.Broken b) {
             processes.remove(b.source());
@@ -314,7 +347,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         long time = s.ordered() ? s.timeMillis() : clock.millis();
         long seed = s.ordered() ? s.seed() : seeds.nextLong();
         log.append(new LogEntry(seq, time, seed, s.payload(), new Ballot(quorum), s.reply(), nanos.getAsLong()));
-        count("requests");
+        counters.increment(Counters.REQUESTS);
     }
 
     /** Sends every slot that takes requests whatever it has not been sent yet, one batch per slot. */
@@ -330,7 +363,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
                     if (e == null) {
                         break; // corrupted bookkeeping; the self-check repairs the log or the slot
                     }
-                    slot.outbox.add(new Frame.Request(e.sequence, e.timeMillis, e.seed, e.payload));
+                    slot.outbox.add(e.request());
                     if (checkpoints.due(e.sequence)) {
                         slot.outbox.add(new Frame.Checkpoint(e.sequence));
                     }
@@ -339,9 +372,11 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
             }
             if (!slot.outbox.isEmpty()) {
                 if (slot.process != null && slot.hasProcess()) {
-                    slot.process.send(new ArrayList<>(slot.outbox));
+                    slot.process.send(slot.outbox); // handed over, not copied: the slot starts a new one
+                    slot.outbox = new ArrayList<>();
+                } else {
+                    slot.outbox.clear();
                 }
-                slot.outbox.clear();
             }
         }
     }
@@ -354,7 +389,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         } else if (frame instanceof Frame.StateDigest d) {
             checkpoints.onDigest(slot, d.sequence(), Digest.wrap(d.digest()), nanos.getAsLong());
         } else if (frame instanceof Frame.Snapshot s) {
-            checkpoints.onSnapshot(slot, s, nanos.getAsLong());
+            checkpoints.onSnapshot(slot, s, Digest.of(s.snapshot()), nanos.getAsLong()); // not from a reader thread
         } else if (frame instanceof Frame.Hello h) {
             onHello(slot, h);
         } else if (frame instanceof Frame.Restored r) {
@@ -407,14 +442,23 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
             switch (outcome) {
                 case DECIDED -> {
                     release(e);
-                    int[] dissenters = e.ballot.dissenters();
-                    for (Slot s : slots) {
-                        if (e.ballot.hasCast(s.index) && !contains(dissenters, s.index)) {
-                            reputation.vote(s.index, s.spec.label(), s.cpu); // on the hot path: no allocation
+                    byte[] decided = e.ballot.decided();
+                    boolean dissent = false;
+                    for (Slot s : slots) { // on the hot path: no allocation unless someone dissents
+                        byte[] cast = e.ballot.replyOf(s.index);
+                        if (cast == null) {
+                            continue;
+                        }
+                        if (cast == decided || Arrays.equals(cast, decided)) {
+                            reputation.vote(s.index, s.spec.label(), s.cpu);
+                        } else {
+                            dissent = true;
                         }
                     }
-                    for (int d : dissenters) {
-                        divergence(slots[d], e);
+                    if (dissent) {
+                        for (int d : e.ballot.dissenters()) {
+                            divergence(slots[d], e);
+                        }
                     }
                 }
                 case AGREES -> reputation.vote(slot.index, slot.spec.label(), slot.cpu);
@@ -428,23 +472,10 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         }
     }
 
-    private static boolean contains(int[] values, int v) {
-        for (int x : values) {
-            if (x == v) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** Replicas expected to vote: every slot but a dormant one. */
     @Override
     public int expectedVoters() {
-        int n = 0;
-        for (Slot s : slots) {
-            n += s.state == SlotState.DORMANT ? 0 : 1;
-        }
-        return n;
+        return slots.length - dormantSlots;
     }
 
     void release(LogEntry e) {
@@ -469,7 +500,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         }
         if (ok) {
             e.reply.complete(Arrays.copyOfRange(body, 1, body.length));
-            count("replies");
+            counters.increment(Counters.REPLIES);
         } else {
             e.reply.completeExceptionally(new ServiceErrorException(e.sequence,
                     new String(body, 1, body.length - 1, StandardCharsets.UTF_8)));
@@ -532,6 +563,10 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     private void maybeCaughtUp(Slot slot) {
         if (slot.state == SlotState.CATCHING_UP && slot.repliedThrough >= slot.catchUpTarget) {
             setState(slot, SlotState.ACTIVE);
+            if (slot.lowPriority) {
+                slot.lowPriority = false;
+                CatchUpPriority.restore(slot.pid());
+            }
             if (slot.recoveryStartNanos >= 0) {
                 long ms = TimeUnit.NANOSECONDS.toMillis(nanos.getAsLong() - slot.recoveryStartNanos);
                 long replayed = Math.max(0, slot.catchUpTarget - slot.replayFrom + 1);
@@ -693,7 +728,11 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         slot.lastHeardNanos = now;
         slot.progressNanos = now;
         try {
-            Process p = launcher.start(slot.index, spec, slot.cpu);
+            // A replacement catches up at low priority while the others serve (the first start does not:
+            // nobody serves yet). Its priority is given back in maybeCaughtUp.
+            boolean lowPriority = slot.incarnation > 1 && CatchUpPriority.available();
+            Process p = launcher.start(slot.index, spec, slot.cpu, lowPriority);
+            slot.lowPriority = lowPriority;
             launched.removeIf(h -> !h.isAlive());
             launched.add(p.toHandle());
             slot.process = new ReplicaProcess(slot.index, slot.incarnation, slot.cpu, p, codec, this::post);
@@ -903,13 +942,14 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
 
     void setState(Slot slot, SlotState state) {
         if (slot.state != state) {
+            dormantSlots += (state == SlotState.DORMANT ? 1 : 0) - (slot.state == SlotState.DORMANT ? 1 : 0);
             slot.state = state;
             slot.stateSinceNanos = nanos.getAsLong();
         }
     }
 
     void count(String name) {
-        counters.merge(name, 1L, Long::sum);
+        counters.increment(name);
     }
 
     void emit(GroupEvent event) {

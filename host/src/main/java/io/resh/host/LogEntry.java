@@ -1,6 +1,7 @@
 package io.resh.host;
 
 import io.resh.core.Ballot;
+import io.resh.replica.Frame;
 import java.util.concurrent.CompletableFuture;
 
 /** One ordered request: what was asked, with which context, and how the vote on it stands. */
@@ -15,6 +16,8 @@ final class LogEntry {
     /** DMR: how many times this request's replies mismatched (a second mismatch fails stop). */
     int mismatches;
     boolean answered;
+    /** The frame every replica is sent (and a replacement replays): built once, shared by all. */
+    private Frame.Request request;
 
     LogEntry(long sequence, long timeMillis, long seed, byte[] payload, Ballot ballot,
              CompletableFuture<byte[]> reply, long submittedNanos) {
@@ -25,5 +28,14 @@ final class LogEntry {
         this.ballot = ballot;
         this.reply = reply;
         this.submittedNanos = submittedNanos;
+    }
+
+    Frame.Request request() {
+        Frame.Request r = request;
+        if (r == null) {
+            r = new Frame.Request(sequence, timeMillis, seed, payload);
+            request = r;
+        }
+        return r;
     }
 }

@@ -39,7 +39,15 @@ final class ReplicaLauncher {
     }
 
     List<String> command(int slot, ReplicaSpec spec, int cpu) {
+        return command(slot, spec, cpu, false);
+    }
+
+    /** @param catchingUp a replacement that starts at the lower {@link CatchUpPriority} until it caught up */
+    List<String> command(int slot, ReplicaSpec spec, int cpu, boolean catchingUp) {
         List<String> cmd = new ArrayList<>();
+        if (catchingUp) {
+            cmd.addAll(CatchUpPriority.prefix()); // outermost: whatever it starts inherits the priority
+        }
         Integer files = config.supervision().openFiles();
         Integer procs = config.supervision().processes();
         if (files != null || procs != null) {
@@ -78,9 +86,9 @@ final class ReplicaLauncher {
         return cmd;
     }
 
-    Process start(int slot, ReplicaSpec spec, int cpu) throws IOException {
+    Process start(int slot, ReplicaSpec spec, int cpu, boolean catchingUp) throws IOException {
         Files.createDirectories(workDir.resolve("replica-" + slot));
-        ProcessBuilder pb = new ProcessBuilder(command(slot, spec, cpu));
+        ProcessBuilder pb = new ProcessBuilder(command(slot, spec, cpu, catchingUp));
         pb.directory(workDir.resolve("replica-" + slot).toFile());
         pb.redirectError(ProcessBuilder.Redirect.appendTo(logFile(slot).toFile()));
         return pb.start();

@@ -1,5 +1,6 @@
 package io.resh.host;
 
+import io.resh.core.Digest;
 import io.resh.core.FaultKind;
 import io.resh.replica.Frame;
 import io.resh.replica.FrameCodec;
@@ -10,6 +11,8 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -32,8 +35,15 @@ import java.util.function.Consumer;
  * replica is stopped.
  */
 final class ReplicaProcess {
-    /** Posted to the group loop. */
-    record Inbound(ReplicaProcess source, Frame frame) {
+    /**
+     * Posted to the group loop: the frames one read from the pipe delivered, in order (one wake-up of the
+     * loop for all of them instead of one per frame).
+     */
+    record Inbound(ReplicaProcess source, Frame[] frames) {
+    }
+
+    /** Posted to the group loop: a snapshot with the digest of its bytes, computed on the reader thread. */
+    record HashedSnapshot(ReplicaProcess source, Frame.Snapshot snapshot, Digest digest) {
     }
 
     /** Posted when the channel broke: end of stream, exit, or bytes that are not frames. */
@@ -48,6 +58,8 @@ final class ReplicaProcess {
     private final Consumer<Object> inbox;
     /** Largest backlog plus batch the group loop writes itself: the smallest capacity of a Linux pipe. */
     static final int INLINE_BYTES = 4096;
+    /** Most frames posted to the group loop as one message. */
+    static final int MAX_BATCH = 256;
 
     private final LinkedBlockingQueue<List<Frame>> outbound = new LinkedBlockingQueue<>();
     private final DataOutputStream out;
@@ -160,17 +172,34 @@ final class ReplicaProcess {
     }
 
     private void readLoop() {
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(process.getInputStream(), 1 << 16))) {
+        try (FrameInput in = new FrameInput(process.getInputStream())) {
+            Frame[] batch = new Frame[MAX_BATCH];
             while (true) {
-                Frame frame = codec.read(in);
+                Frame frame = codec.read(in.data);
+                int n = 0;
+                while (frame != null) {
+                    if (frame instanceof Frame.Reply r) {
+                        answered(r.sequence());
+                    }
+                    if (frame instanceof Frame.Snapshot snap) {
+                        n = flush(batch, n);
+                        // Hashed here, not on the group loop: it would stall every request for as long.
+                        inbox.accept(new HashedSnapshot(this, snap, Digest.of(snap.snapshot())));
+                    } else {
+                        batch[n++] = frame;
+                    }
+                    // More in this batch only if the next frame is already whole in the buffer: never wait
+                    // for the pipe while frames read so far sit undelivered.
+                    if (n == MAX_BATCH || !in.holdsWholeFrame()) {
+                        break;
+                    }
+                    frame = codec.read(in.data);
+                }
+                flush(batch, n);
                 if (frame == null) {
                     inbox.accept(new Broken(this, FaultKind.CRASH, exitDescription()));
                     return;
                 }
-                if (frame instanceof Frame.Reply r) {
-                    answered(r.sequence());
-                }
-                inbox.accept(new Inbound(this, frame));
             }
         } catch (FrameFormatException e) {
             inbox.accept(new Broken(this, FaultKind.PROTOCOL, e.getMessage()));
@@ -179,6 +208,14 @@ final class ReplicaProcess {
         } catch (IOException e) {
             inbox.accept(new Broken(this, FaultKind.CRASH, "channel failed (" + e.getMessage() + "); " + exitDescription()));
         }
+    }
+
+    /** Posts the first {@code n} frames of {@code batch} as one message; returns 0 (the batch is empty again). */
+    private int flush(Frame[] batch, int n) {
+        if (n > 0) {
+            inbox.accept(new Inbound(this, Arrays.copyOf(batch, n)));
+        }
+        return 0;
     }
 
     /** Advances what the replica has provably read: everything up to the end of each answered request's frame. */
@@ -239,6 +276,28 @@ final class ReplicaProcess {
             } finally {
                 pipe.unlock();
             }
+        }
+    }
+
+    /**
+     * The pipe from the replica, buffered, able to tell whether the next frame is already whole in its
+     * buffer (from the frame header's length field) without a system call.
+     */
+    private static final class FrameInput extends BufferedInputStream {
+        final DataInputStream data = new DataInputStream(this);
+
+        FrameInput(InputStream in) {
+            super(in, 1 << 16);
+        }
+
+        boolean holdsWholeFrame() {
+            int buffered = count - pos;
+            if (buffered < 8) {
+                return false;
+            }
+            long length = ((buf[pos + 4] & 0xFFL) << 24) | ((buf[pos + 5] & 0xFF) << 16) | ((buf[pos + 6] & 0xFF) << 8)
+                    | (buf[pos + 7] & 0xFF);
+            return buffered >= 8 + length;
         }
     }
 }

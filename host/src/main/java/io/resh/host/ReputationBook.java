@@ -22,6 +22,9 @@ final class ReputationBook {
     private final double voteCredit;
     private final double suspectBelow;
     private final Reputation[] slots;
+    /** Per slot: the version label it last voted under and that version's reputation (a one-entry cache). */
+    private final String[] votedLabel;
+    private final Reputation[] votedVersion;
     private final Map<String, Reputation> versions = new LinkedHashMap<>();
     private final Map<Integer, Reputation> cores = new TreeMap<>();
     private final TreeSet<Integer> suspect = new TreeSet<>();
@@ -34,6 +37,8 @@ final class ReputationBook {
         this.voteCredit = voteCredit;
         this.suspectBelow = suspectBelow;
         this.slots = new Reputation[slotCount];
+        this.votedLabel = new String[slotCount];
+        this.votedVersion = new Reputation[slotCount];
         for (int i = 0; i < slotCount; i++) {
             slots[i] = fresh();
         }
@@ -93,7 +98,15 @@ final class ReputationBook {
     /** A correct vote: credits slot, version and core (cheap; folded in later). */
     void vote(int slot, String version, int cpu) {
         slots[slot].vote();
-        version(version).vote();
+        Reputation v;
+        if (votedLabel[slot] == version) { // the same spec's label: skip hashing it on every reply
+            v = votedVersion[slot];
+        } else {
+            v = version(version);
+            votedLabel[slot] = version;
+            votedVersion[slot] = v;
+        }
+        v.vote();
         if (cpu >= 0) {
             core(cpu).vote();
         }

@@ -3,7 +3,6 @@ package io.resh.host;
 import io.resh.core.Ballot;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -126,17 +125,18 @@ final class SelfCheck {
 
     private void groupCounters() {
         long requests = loop.log.lastSequence() - initialSequence;
-        Long counted = loop.counters.get("requests");
-        if (counted == null || counted != requests) {
-            loop.counters.put("requests", requests);
+        long counted = loop.counters.get("requests");
+        if (counted != requests) {
+            loop.counters.set("requests", requests);
             loop.repaired("group-counters", "requests counter is " + counted + " but the log assigned " + requests,
                     "recounted from the log");
         }
-        for (Map.Entry<String, Long> e : loop.counters.entrySet()) {
-            if (e.getValue() == null || e.getValue() < 0) {
-                String was = String.valueOf(e.getValue());
-                e.setValue(0L);
-                loop.repaired("group-counters", "counter " + e.getKey() + " is " + was, "reset to 0 (the history is lost)");
+        Counters c = loop.counters;
+        for (int i = 0; i < c.size(); i++) {
+            if (c.value(i) < 0) {
+                long was = c.value(i);
+                c.setValue(i, 0);
+                loop.repaired("group-counters", "counter " + c.name(i) + " is " + was, "reset to 0 (the history is lost)");
             }
         }
     }

@@ -34,6 +34,8 @@ final class Slot {
     long replayFrom;
     /** The replacement in progress is a proactive rejuvenation, not a recovery from a fault. */
     boolean rejuvenating;
+    /** The current process started at the catch-up priority and has not been given the normal one back. */
+    boolean lowPriority;
 
     long faults;
     long digestSequence;
@@ -43,7 +45,8 @@ final class Slot {
     /** Self-check: consecutive checks that found this slot's process dead without a report (see {@link SelfCheck}). */
     int deadStrikes;
 
-    final List<Frame> outbox = new ArrayList<>();
+    /** Frames for the next batch; handed to the process as a whole by the group loop, then replaced. */
+    List<Frame> outbox = new ArrayList<>();
 
     Slot(int index, ReplicaSpec spec) {
         this.index = index;

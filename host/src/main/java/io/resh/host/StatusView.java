@@ -4,7 +4,6 @@ import io.resh.core.FailStopException;
 import io.resh.core.Reputation;
 import io.resh.core.config.ReplicaSpec;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -32,7 +31,7 @@ final class StatusView {
         return new GroupStatus(loop.config.name(), loop.quorum.replicas(), loop.quorum.faultsMasked(),
                 failed == null ? null : failed.getMessage(), log.lastSequence(), stable.sequence(),
                 stable.digest() == null ? "" : stable.digest().hex(), log.size(), pending,
-                new LinkedHashMap<>(loop.counters), rs, supervision(loop, now));
+                loop.counters.snapshot(), rs, supervision(loop, now));
     }
 
     private static SupervisionStatus supervision(GroupLoop loop, long now) {
@@ -64,7 +63,7 @@ final class StatusView {
                     loop.intensity.recentRestarts(v.label(), now), loop.intensity.quarantined(v.label(), now), on));
         }
         return new SupervisionStatus(mode, loop.supervisor.rejuvenationPeriod(), cores, versions,
-                loop.counters.getOrDefault("self-repairs", 0L));
+                loop.counters.get("self-repairs"));
     }
 
     private static double round(double score) {

@@ -53,7 +53,7 @@ class SelfCheckTest {
             loop.slots[1].process = null;                          // lost its process handle (the process runs on)
             loop.slots[2].state = SlotState.STOPPED;               // believes a running replica is stopped
             loop.firstUnanswered = Long.MAX_VALUE / 2;             // the timeout scan would never look again
-            loop.counters.put("requests", -5L);
+            loop.counters.set("requests", -5L);
             loop.log.scramble(3, 7);                               // two log entries in each other's place
             return null;
         });
