@@ -52,6 +52,8 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
      */
     static final String SPIN_PROPERTY = "resh.loop.spinMicros";
     private final long spinNanos = TimeUnit.MICROSECONDS.toNanos(Long.getLong(SPIN_PROPERTY, 0));
+    /** Most requests sent ahead of a catching-up replica's replies (see {@link #dispatch}). */
+    static final int REPLAY_WINDOW = 512;
     /** Adaptive redundancy: the slot that is dormant in DMR mode. */
     static final int SPARE = 2;
 
@@ -358,7 +360,11 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
                 if (!slot.outstanding()) {
                     slot.progressNanos = nanos.getAsLong();
                 }
-                while (slot.cursor <= last) {
+                // A replica catching up gets the log tail a window at a time: the whole tail at once would hold
+                // the loop (and every client request behind it) for milliseconds, and the newcomer's replies to
+                // it would arrive as one burst the loop must get through before the next client request.
+                long until = slot.state == SlotState.CATCHING_UP ? Math.min(last, slot.repliedThrough + REPLAY_WINDOW) : last;
+                while (slot.cursor <= until) {
                     LogEntry e = log.get(slot.cursor);
                     if (e == null) {
                         break; // corrupted bookkeeping; the self-check repairs the log or the slot
@@ -437,7 +443,10 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         slot.repliedThrough = seq;
         slot.progressNanos = nanos.getAsLong();
         LogEntry e = log.get(seq);
-        if (e != null && !e.ballot.hasCast(slot.index)) {
+        if (e != null) {
+            // Replies come in order, once per incarnation: a vote already there is a previous incarnation's,
+            // left by withdrawVotes on an answered request. This reply replaces it.
+            e.ballot.withdraw(slot.index);
             Ballot.Outcome outcome = e.ballot.cast(slot.index, r.body(), expectedVoters());
             switch (outcome) {
                 case DECIDED -> {
@@ -668,9 +677,14 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         placement.rebalance("core " + cpu + " is suspect");
     }
 
-    /** Forgets every vote the slot's current process cast: it is being replaced or put to sleep. */
+    /**
+     * Forgets the votes the slot's current process cast where they could still count: on the requests not
+     * answered yet. It is being replaced or put to sleep. Its votes on answered requests decide nothing
+     * more and are replaced when the next incarnation answers the same request ({@link #onReply}); walking
+     * the whole log here would hold the loop for milliseconds with tens of thousands of entries.
+     */
     void withdrawVotes(Slot slot, long now) {
-        for (long s = log.firstSequence(); s <= log.lastSequence(); s++) {
+        for (long s = Math.max(firstUnanswered, log.firstSequence()); s <= log.lastSequence(); s++) {
             LogEntry e = log.get(s);
             if (e != null) {
                 e.ballot.withdraw(slot.index);

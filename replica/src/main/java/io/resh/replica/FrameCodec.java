@@ -261,6 +261,31 @@ public final class FrameCodec {
      * @throws EOFException if the stream ends inside a frame
      */
     public Frame read(DataInputStream in) throws IOException {
+        Header h = readHeader(in);
+        return h == null ? null : readBody(in, h);
+    }
+
+    /** A checked frame header: the type and the body length, which is within the limit for that type. */
+    public record Header(byte type, int length) {
+        /** True for a RESTORE frame, whose snapshot a replica may read with {@link #readRestoreHead} instead. */
+        public boolean isRestore() {
+            return type == RESTORE;
+        }
+    }
+
+    /**
+     * The fixed fields of a RESTORE frame, read by {@link #readRestoreHead}; the {@code snapshotBytes}
+     * snapshot bytes follow on the stream.
+     */
+    public record RestoreHead(long sequence, byte[] digest, int snapshotBytes) {
+    }
+
+    /**
+     * Reads and checks the next frame header (magic, version, length within the limit).
+     *
+     * @return the header, or null at a clean end of stream (between frames)
+     */
+    public Header readHeader(DataInputStream in) throws IOException {
         byte[] header = new byte[HEADER_BYTES];
         int got = in.read(header, 0, HEADER_BYTES);
         if (got < 0) {
@@ -286,7 +311,26 @@ public final class FrameCodec {
             throw new FrameFormatException(String.format("oversized frame: type 0x%02x declares %d bytes, limit is %d",
                     type, length, limit));
         }
-        int len = (int) length;
+        return new Header(type, (int) length);
+    }
+
+    /**
+     * Reads a RESTORE frame's sequence number and digest and leaves its snapshot on the stream, so that a
+     * large snapshot can be streamed (and hashed) without being held in one array.
+     */
+    public RestoreHead readRestoreHead(DataInputStream in, Header h) throws IOException {
+        if (h.type() != RESTORE) {
+            throw new IllegalArgumentException(String.format("not a RESTORE frame: type 0x%02x", h.type()));
+        }
+        need(RESTORE, h.length(), 40);
+        long seq = in.readLong();
+        return new RestoreHead(seq, bytes(in, 32), h.length() - 40);
+    }
+
+    /** Reads the body of a frame whose header {@link #readHeader} returned. */
+    public Frame readBody(DataInputStream in, Header h) throws IOException {
+        byte type = h.type();
+        int len = h.length();
         return switch (type) {
             case REQUEST -> {
                 need(type, len, 24);

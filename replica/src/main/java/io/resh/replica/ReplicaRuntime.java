@@ -2,12 +2,17 @@ package io.resh.replica;
 
 import io.resh.core.Digest;
 import io.resh.core.InjectedFault;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -41,6 +46,8 @@ final class ReplicaRuntime {
     /** The snapshot array before {@link #keptSnapshot}, kept to be written over by the next checkpoint. */
     private byte[] spareSnapshot;
     private final AtomicInteger digestsPending = new AtomicInteger();
+    /** Size of the restored snapshot, for the first checkpoint's array when none is kept yet. */
+    private int snapshotSizeHint;
 
     // Armed in-replica faults, consumed by the next reply.
     private long slowNextMillis;
@@ -72,12 +79,21 @@ final class ReplicaRuntime {
         flush();
         startHeartbeat();
         while (true) {
-            Frame frame = codec.read(in);
-            if (frame == null || frame instanceof Frame.Shutdown) {
+            FrameCodec.Header header = codec.readHeader(in);
+            if (header == null) {
                 flush();
                 return;
             }
-            handle(frame);
+            if (header.isRestore()) {
+                send(restore(codec.readRestoreHead(in, header)));
+            } else {
+                Frame frame = codec.readBody(in, header);
+                if (frame instanceof Frame.Shutdown) {
+                    flush();
+                    return;
+                }
+                handle(frame);
+            }
             if (input.buffered() == 0) {
                 flush();
             }
@@ -102,8 +118,6 @@ final class ReplicaRuntime {
         } else if (frame instanceof Frame.FetchSnapshot f) {
             byte[] snap = f.sequence() == keptSnapshotSeq ? keptSnapshot : new byte[0];
             send(new Frame.Snapshot(f.sequence(), snap));
-        } else if (frame instanceof Frame.Restore r) {
-            send(restore(r));
         } else if (frame instanceof Frame.Inject i) {
             inject(i);
         } else {
@@ -183,18 +197,89 @@ final class ReplicaRuntime {
         return body;
     }
 
-    private Frame restore(Frame.Restore r) {
+    /**
+     * Restores the snapshot that follows {@code head} on the channel. Its bytes are hashed as they arrive
+     * and written to a file in the working directory; the service reads that file only once the digest
+     * matches the stable one. No array of the snapshot's size is allocated here: a 100 MB array plus the
+     * copies around it took seconds of garbage collection in a replica that is meanwhile catching up.
+     * The channel's bytes are consumed whatever happens to the file, so the next frame is read in step.
+     */
+    private Frame.Restored restore(FrameCodec.RestoreHead head) throws IOException {
+        long seq = head.sequence();
+        Path file = null;
+        OutputStream copy = null;
+        String fileError = null;
+        try {
+            file = Files.createTempFile(Path.of("").toAbsolutePath(), "resh-restore-", ".snapshot");
+            copy = Files.newOutputStream(file);
+        } catch (IOException | RuntimeException e) {
+            fileError = "cannot create a file for the snapshot: " + e;
+        }
         try {
             MessageDigest sha = Digest.sha256();
-            if (!Arrays.equals(sha.digest(r.snapshot()), r.digest())) {
-                return new Frame.Restored(r.sequence(), false, "snapshot bytes do not match the stable digest");
+            byte[] chunk = new byte[1 << 16];
+            int remaining = head.snapshotBytes();
+            while (remaining > 0) {
+                int n = in.read(chunk, 0, Math.min(chunk.length, remaining));
+                if (n < 0) {
+                    throw new EOFException("channel closed inside a " + head.snapshotBytes() + "-byte snapshot, "
+                            + remaining + " bytes short");
+                }
+                remaining -= n;
+                sha.update(chunk, 0, n);
+                if (copy != null) {
+                    try {
+                        copy.write(chunk, 0, n);
+                    } catch (IOException e) {
+                        fileError = "cannot write the snapshot to " + file + ": " + e.getMessage();
+                        closeQuietly(copy);
+                        copy = null;
+                    }
+                }
             }
-            service.restore(new ByteArrayInputStream(r.snapshot()));
-            keptSnapshot = r.snapshot();
-            keptSnapshotSeq = r.sequence();
-            return new Frame.Restored(r.sequence(), true, "");
-        } catch (IOException | RuntimeException e) {
-            return new Frame.Restored(r.sequence(), false, e.getClass().getSimpleName() + ": " + e.getMessage());
+            if (!Arrays.equals(sha.digest(), head.digest())) {
+                return new Frame.Restored(seq, false, "snapshot bytes do not match the stable digest");
+            }
+            if (copy != null) {
+                try {
+                    copy.close();
+                } catch (IOException e) {
+                    fileError = "cannot write the snapshot to " + file + ": " + e.getMessage();
+                } finally {
+                    copy = null;
+                }
+            }
+            if (fileError != null) {
+                return new Frame.Restored(seq, false, fileError);
+            }
+            try (InputStream snapshot = new SnapshotFileInput(new FileInputStream(file.toFile()))) {
+                service.restore(snapshot);
+            } catch (IOException | RuntimeException e) {
+                return new Frame.Restored(seq, false, e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+            keptSnapshot = null; // not kept: the host fetches snapshots of newer checkpoints only
+            keptSnapshotSeq = -1;
+            snapshotSizeHint = head.snapshotBytes();
+            return new Frame.Restored(seq, true, "");
+        } finally {
+            if (copy != null) {
+                closeQuietly(copy);
+            }
+            if (file != null) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException e) {
+                    System.err.println("resh replica " + index + ": cannot delete " + file + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private static void closeQuietly(OutputStream out) {
+        try {
+            out.close();
+        } catch (IOException e) {
+            // already reported as the write that failed
         }
     }
 
@@ -254,7 +339,7 @@ final class ReplicaRuntime {
      * large, which is what made checkpoints stall in GC), else a fresh one of that size.
      */
     private byte[] reusableSnapshotArray() {
-        int expected = keptSnapshot == null ? 8192 : Math.max(32, keptSnapshot.length);
+        int expected = keptSnapshot == null ? Math.max(8192, snapshotSizeHint) : Math.max(32, keptSnapshot.length);
         byte[] spare = spareSnapshot;
         spareSnapshot = null;
         if (spare != null && spare.length == expected && spare != keptSnapshot && digestsPending.get() == 0) {
@@ -312,6 +397,25 @@ final class ReplicaRuntime {
 
         int buffered() {
             return count - pos;
+        }
+    }
+
+    /**
+     * A restored snapshot read from its file, buffered for services that read it field by field; one that
+     * reads it whole gets it in one array of the file's size ({@link FileInputStream#readAllBytes}), not
+     * through the growing buffers of the generic implementation.
+     */
+    private static final class SnapshotFileInput extends java.io.BufferedInputStream {
+        SnapshotFileInput(FileInputStream file) {
+            super(file, 1 << 16);
+        }
+
+        @Override
+        public synchronized byte[] readAllBytes() throws IOException {
+            if (count - pos > 0) {
+                return super.readAllBytes();
+            }
+            return in.readAllBytes();
         }
     }
 
