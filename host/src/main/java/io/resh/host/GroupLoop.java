@@ -312,6 +312,17 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
                 slot.lastHeardNanos = nanos.getAsLong();
                 checkpoints.onSnapshot(slot, h.snapshot(), h.digest(), nanos.getAsLong());
             }
+        } else if (m instanceof ReplicaProcess.Started st) {
+            Slot slot = current(st.source());
+            if (slot != null) {
+                started(slot, st.pid());
+            }
+        } else if (m instanceof ReplicaProcess.StartFailed f) {
+            processes.remove(f.source());
+            Slot slot = current(f.source());
+            if (slot != null) {
+                startFailed(slot, f.reason());
+            }
         } else if (m instanceof ReplicaProcess.Broken b) {
             processes.remove(b.source());
             Slot slot = current(b.source());
@@ -741,31 +752,41 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         slot.deadStrikes = 0;
         slot.lastHeardNanos = now;
         slot.progressNanos = now;
-        try {
-            // A replacement catches up at low priority while the others serve (the first start does not:
-            // nobody serves yet). Its priority is given back in maybeCaughtUp.
-            boolean lowPriority = slot.incarnation > 1 && CatchUpPriority.available();
-            Process p = launcher.start(slot.index, spec, slot.cpu, lowPriority);
-            slot.lowPriority = lowPriority;
-            launched.removeIf(h -> !h.isAlive());
+        // A replacement catches up at low priority while the others serve (the first start does not:
+        // nobody serves yet). Its priority is given back in maybeCaughtUp.
+        boolean lowPriority = slot.incarnation > 1 && CatchUpPriority.available();
+        slot.lowPriority = lowPriority;
+        launched.removeIf(h -> !h.isAlive());
+        int index = slot.index;
+        int cpuOfStart = slot.cpu;
+        // Started on the incarnation's own thread (see ReplicaProcess); Started or StartFailed comes back here.
+        slot.process = new ReplicaProcess(slot.index, slot.incarnation, slot.cpu, () -> {
+            Process p = launcher.start(index, spec, cpuOfStart, lowPriority);
             launched.add(p.toHandle());
-            slot.process = new ReplicaProcess(slot.index, slot.incarnation, slot.cpu, p, codec, this::post);
-            processes.add(slot.process);
-            setState(slot, SlotState.STARTING);
-            emit(new GroupEvent.ReplicaStarted(clock.millis(), config.name(), slot.index, slot.cpu, p.pid(),
-                    slot.incarnation, spec.label()));
-        } catch (IOException | RuntimeException e) {
-            slot.process = null;
-            slot.faults++;
-            slot.lastFault = "start-failure: " + e.getMessage();
-            count("faults." + FaultKind.START_FAILURE.label());
-            reputation.fault(slot.index, spec.label(), slot.cpu, FaultKind.START_FAILURE, now);
-            emit(new GroupEvent.FaultDetected(clock.millis(), config.name(), slot.index, slot.cpu, 0,
-                    FaultKind.START_FAILURE, "cannot start replica process: " + e.getMessage()));
-            escalation.startFailed(slot);
-            return;
-        }
+            return p;
+        }, codec, this::post);
+        processes.add(slot.process);
+        setState(slot, SlotState.STARTING);
+    }
+
+    /** The slot's new process runs. */
+    private void started(Slot slot, long pid) {
+        emit(new GroupEvent.ReplicaStarted(clock.millis(), config.name(), slot.index, slot.cpu, pid, slot.incarnation,
+                slot.spec.label()));
         placement.rebalance("rotation after replica " + slot.index + " restarted");
+    }
+
+    /** The slot's new process could not be started. */
+    private void startFailed(Slot slot, String reason) {
+        long now = nanos.getAsLong();
+        slot.process = null;
+        slot.faults++;
+        slot.lastFault = "start-failure: " + reason;
+        count("faults." + FaultKind.START_FAILURE.label());
+        reputation.fault(slot.index, slot.spec.label(), slot.cpu, FaultKind.START_FAILURE, now);
+        emit(new GroupEvent.FaultDetected(clock.millis(), config.name(), slot.index, slot.cpu, 0,
+                FaultKind.START_FAILURE, "cannot start replica process: " + reason));
+        escalation.startFailed(slot);
     }
 
     private void checkTimers(long now) {

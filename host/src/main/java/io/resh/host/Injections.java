@@ -31,8 +31,8 @@ final class Injections {
         long pid = slot.pid();
         switch (fault) {
             case CRASH -> {
-                slot.process.process().destroyForcibly(); // SIGKILL; detection sees a crash like any other
-                done.complete("SIGKILL sent to pid " + pid);
+                slot.process.crash(); // SIGKILL; detection sees a crash like any other
+                done.complete(pid > 0 ? "SIGKILL sent to pid " + pid : "SIGKILL sent to the replica as it starts");
             }
             case HANG -> done.complete(Signals.stop(pid));
             default -> {

@@ -46,6 +46,19 @@ final class ReplicaProcess {
     record HashedSnapshot(ReplicaProcess source, Frame.Snapshot snapshot, Digest digest) {
     }
 
+    /** Posted once the OS process runs, before anything it sends. */
+    record Started(ReplicaProcess source, long pid) {
+    }
+
+    /** Posted instead of {@link Started} when the OS process could not be started. */
+    record StartFailed(ReplicaProcess source, String reason) {
+    }
+
+    /** Starts the OS process; called on this incarnation's own thread. */
+    interface Starter {
+        Process start() throws IOException;
+    }
+
     /** Posted when the channel broke: end of stream, exit, or bytes that are not frames. */
     record Broken(ReplicaProcess source, FaultKind kind, String evidence) {
     }
@@ -53,7 +66,8 @@ final class ReplicaProcess {
     final int slot;
     final int incarnation;
     final int cpu;
-    private final Process process;
+    /** Null until the starter thread started it. */
+    private volatile Process process;
     private final FrameCodec codec;
     private final Consumer<Object> inbox;
     /** Largest backlog plus batch the group loop writes itself: the smallest capacity of a Linux pipe. */
@@ -62,7 +76,8 @@ final class ReplicaProcess {
     static final int MAX_BATCH = 256;
 
     private final LinkedBlockingQueue<List<Frame>> outbound = new LinkedBlockingQueue<>();
-    private final DataOutputStream out;
+    /** Null until the process runs. */
+    private volatile DataOutputStream out;
     /** Held while writing to {@link #out}, by the writer thread or by the group loop writing inline. */
     private final ReentrantLock pipe = new ReentrantLock();
     /** Batches queued for the writer thread and not yet flushed; inline writes wait until it is zero, to keep order. */
@@ -74,30 +89,59 @@ final class ReplicaProcess {
     /** Channel offset the replica has provably read up to: the end of the newest answered request it was sent. */
     private volatile long readBytes;
     private volatile boolean killed;
+    /** SIGKILL asked for, to be sent as soon as the process exists. */
+    private volatile boolean destroy;
 
-    ReplicaProcess(int slot, int incarnation, int cpu, Process process, FrameCodec codec, Consumer<Object> inbox) {
+    /**
+     * Starts the process on this incarnation's reader thread, not the caller's: forking a JVM takes
+     * milliseconds (tens on a loaded machine) that the group loop would take from every client request.
+     * {@link Started} or {@link StartFailed} is posted first, then what the process sends.
+     */
+    ReplicaProcess(int slot, int incarnation, int cpu, Starter starter, FrameCodec codec, Consumer<Object> inbox) {
         this.slot = slot;
         this.incarnation = incarnation;
         this.cpu = cpu;
-        this.process = process;
         this.codec = codec;
         this.inbox = inbox;
-        this.out = new DataOutputStream(new BufferedOutputStream(process.getOutputStream(), 1 << 16));
         String name = "resh-replica-" + slot + "." + incarnation;
-        Thread reader = new Thread(this::readLoop, name + "-reader");
+        Thread reader = new Thread(() -> startThenRead(starter, name), name + "-reader");
         reader.setDaemon(true);
         reader.start();
+    }
+
+    private void startThenRead(Starter starter, String name) {
+        if (killed) {
+            return; // replaced before it even started
+        }
+        Process p;
+        try {
+            p = starter.start();
+        } catch (IOException | RuntimeException e) {
+            inbox.accept(new StartFailed(this, e.getMessage() != null ? e.getMessage() : e.toString()));
+            return;
+        }
+        out = new DataOutputStream(new BufferedOutputStream(p.getOutputStream(), 1 << 16));
+        process = p;
+        if (destroy) {
+            p.destroyForcibly(); // killed while starting; the end of its stream is reported below as usual
+        }
+        inbox.accept(new Started(this, p.pid()));
         Thread writer = new Thread(this::writeLoop, name + "-writer");
         writer.setDaemon(true);
         writer.start();
+        readLoop();
     }
 
+    /** The OS pid, or -1 while the process is still being started. */
     long pid() {
-        return process.pid();
+        Process p = process;
+        return p == null ? -1 : p.pid();
     }
 
+    /** True while the process runs or is still being started (and was not killed). */
     boolean alive() {
-        return process.isAlive();
+        Process p = process;
+        return p == null ? !killed : p.isAlive();
     }
 
     /** Sends a batch with one flush: queued for the writer thread, or written right here when that can't block. */
@@ -120,14 +164,15 @@ final class ReplicaProcess {
         if (lastRequest >= 0) {
             requestEnds.add(new long[] {lastRequest, lastRequestEnd});
         }
-        if (queued.get() == 0 && backlog + bytes <= INLINE_BYTES && writeInline(batch)) {
+        DataOutputStream o = out;
+        if (o != null && queued.get() == 0 && backlog + bytes <= INLINE_BYTES && writeInline(o, batch)) {
             return;
         }
         queued.incrementAndGet();
         outbound.add(batch);
     }
 
-    private boolean writeInline(List<Frame> batch) {
+    private boolean writeInline(DataOutputStream out, List<Frame> batch) {
         if (!pipe.tryLock()) {
             return false;
         }
@@ -147,17 +192,31 @@ final class ReplicaProcess {
     /** SIGKILL. Idempotent. */
     void kill() {
         killed = true;
-        process.destroyForcibly();
+        crash();
         outbound.clear();
         queued.incrementAndGet();
         outbound.add(List.of()); // wake the writer so it sees 'killed'
     }
 
+    /** SIGKILL to the process, now or as soon as it has started; its end is reported like any crash. */
+    void crash() {
+        destroy = true;
+        Process p = process;
+        if (p != null) {
+            p.destroyForcibly();
+        }
+    }
+
     /** Stops the process politely, then forcibly. */
     void shutdown() {
         send(List.of(new Frame.Shutdown()));
+        Process p = process;
+        if (p == null) {
+            kill();
+            return;
+        }
         try {
-            if (!process.waitFor(2, TimeUnit.SECONDS)) {
+            if (!p.waitFor(2, TimeUnit.SECONDS)) {
                 kill();
             }
         } catch (InterruptedException e) {
