@@ -11,23 +11,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A replacement replica starts at a lower CPU priority ({@code nice}) and gets the normal one back once
- * it caught up. Its JVM start, snapshot restore and replay otherwise take a core from the replicas that
- * are serving clients meanwhile; the serving majority answers every request, so the newcomer can wait.
+ * A replacement replica starts at a lower CPU priority and gets the normal one back once it caught up.
+ * Its JVM start, snapshot restore and replay otherwise take a core from the replicas that are serving
+ * clients meanwhile; the serving majority answers every request, so the newcomer can wait.
+ *
+ * <p>By default the newcomer runs under the {@code SCHED_IDLE} policy ({@code chrt --idle 0}): a serving
+ * replica or host thread that wakes up preempts it at once. A positive niceness alone does not: the
+ * scheduler may let the niced newcomer finish its time slice first, up to a scheduler tick (4 ms at 250
+ * Hz) per hop of every request, which is what kept the client p99 high while a replica caught up. The
+ * system property {@value #SCHEDULING_PROPERTY} = {@code nice} uses {@code nice -n} instead.
  *
  * <p>Only used where the priority can be given back: raising it again needs {@code CAP_SYS_NICE} (an
  * ordinary user may lower its priority, not raise it), and a replica left at low priority would fall
- * behind for good under load. The niceness is the system property {@value #PROPERTY} (default
- * {@value #DEFAULT_NICENESS}; 0 turns it off).
+ * behind for good under load. The system property {@value #PROPERTY} is the niceness for {@code nice}
+ * (default {@value #DEFAULT_NICENESS}); 0 turns the catch-up priority off with either policy.
  */
 final class CatchUpPriority {
     static final String PROPERTY = "resh.replica.catchUpNiceness";
     static final int DEFAULT_NICENESS = 10;
+    static final String SCHEDULING_PROPERTY = "resh.replica.catchUpScheduling";
     private static final Logger LOG = LoggerFactory.getLogger(CatchUpPriority.class);
     /** CAP_SYS_NICE's bit in /proc/self/status's CapEff. */
     private static final int CAP_SYS_NICE = 23;
     private static final String NICE = Binaries.which("nice").orElse(null);
     private static final String RENICE = Binaries.which("renice").orElse(null);
+    private static final String CHRT = Binaries.which("chrt").orElse(null);
     private static final boolean MAY_RAISE = mayRaise();
 
     private CatchUpPriority() {
@@ -37,14 +45,20 @@ final class CatchUpPriority {
         return Integer.getInteger(PROPERTY, DEFAULT_NICENESS);
     }
 
-    /** True when replacements start niced here: both tools installed, a niceness set, and the right to undo it. */
-    static boolean available() {
-        return NICE != null && RENICE != null && MAY_RAISE && niceness() > 0;
+    /** {@code SCHED_IDLE} (the default) rather than a niceness. */
+    static boolean idlePolicy() {
+        return !"nice".equals(System.getProperty(SCHEDULING_PROPERTY, "idle"));
     }
 
-    /** The command prefix that starts the rest at the catch-up niceness. */
+    /** True when replacements start at low priority here: the tools installed, not turned off, and the right to undo it. */
+    static boolean available() {
+        boolean tools = idlePolicy() ? CHRT != null : NICE != null && RENICE != null;
+        return tools && MAY_RAISE && niceness() > 0;
+    }
+
+    /** The command prefix that starts the rest at the catch-up priority. */
     static List<String> prefix() {
-        return List.of(NICE, "-n", Integer.toString(niceness()));
+        return idlePolicy() ? List.of(CHRT, "--idle", "0") : List.of(NICE, "-n", Integer.toString(niceness()));
     }
 
     /**
@@ -54,13 +68,28 @@ final class CatchUpPriority {
      */
     static void restore(long pid) {
         Thread t = new Thread(() -> {
-            String error = renice(pid);
+            String error = idlePolicy() ? normalPolicy(pid) : renice(pid);
             if (error != null) {
                 LOG.warn("replica pid {} keeps its catch-up priority: {}", pid, error);
             }
         }, "resh-renice-" + pid);
         t.setDaemon(true);
         t.start();
+    }
+
+    /** {@code SCHED_OTHER} again for every thread of {@code pid} and its descendants. */
+    private static String normalPolicy(long pid) {
+        List<Long> processes = new ArrayList<>();
+        processes.add(pid);
+        ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> processes.add(d.pid())));
+        for (long p : processes) {
+            // --all-tasks: the policy is per thread, and each of the JVM's threads has its own
+            String error = run(List.of(CHRT, "--all-tasks", "--other", "--pid", "0", Long.toString(p)), pid);
+            if (error != null) {
+                return error;
+            }
+        }
+        return null;
     }
 
     private static String renice(long pid) {
@@ -76,17 +105,23 @@ final class CatchUpPriority {
                 cmd.add(Long.toString(p)); // gone, or no /proc: renice says which
             }
         }
+        return run(cmd, pid);
+    }
+
+    /** Runs a priority tool; an error only if it failed while the replica {@code pid} still lives. */
+    private static String run(List<String> cmd, long pid) {
+        String tool = Path.of(cmd.get(0)).getFileName().toString();
         try {
             Process r = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             if (!r.waitFor(5, TimeUnit.SECONDS)) {
                 r.destroyForcibly();
-                return "renice timed out";
+                return tool + " timed out";
             }
             String out = new String(r.getInputStream().readAllBytes()).trim();
             return r.exitValue() == 0 || !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) ? null
-                    : "renice failed: " + out;
+                    : tool + " failed: " + out;
         } catch (IOException e) {
-            return "renice failed: " + e.getMessage();
+            return tool + " failed: " + e.getMessage();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "interrupted";

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Replacement replicas start niced and get the normal priority back once they caught up. */
+/** Replacement replicas start at low priority (SCHED_IDLE) and get the normal one back once they caught up. */
 class CatchUpPriorityTest {
     @RegisterExtension
     final ReplicaLogsOnFailure logs = new ReplicaLogsOnFailure();
@@ -39,20 +39,20 @@ class CatchUpPriorityTest {
     }
 
     @Test
-    void shouldPrefixOnlyAReplacementsCommandWithNice() {
-        assumeTrue(CatchUpPriority.available(), "needs nice, renice and the right to raise a priority again");
-        var config = TestGroups.counter("nice", 3).build();
+    void shouldPrefixOnlyAReplacementsCommandWithTheIdlePolicy() {
+        assumeTrue(CatchUpPriority.available(), "needs chrt and the right to raise a priority again");
+        var config = TestGroups.counter("idle", 3).build();
         ReplicaLauncher launcher = new ReplicaLauncher(config, dir);
         List<String> replacement = launcher.command(0, config.specs().get(0), -1, true);
-        assertThat(replacement.get(0)).endsWith("nice");
-        assertThat(replacement.subList(1, 3)).containsExactly("-n", Integer.toString(CatchUpPriority.niceness()));
-        assertThat(launcher.command(0, config.specs().get(0), -1, false).get(0)).doesNotEndWith("nice");
+        assertThat(replacement.get(0)).endsWith("chrt");
+        assertThat(replacement.subList(1, 3)).containsExactly("--idle", "0");
+        assertThat(launcher.command(0, config.specs().get(0), -1, false).get(0)).doesNotEndWith("chrt");
     }
 
     @Test
     @Tag("e2e")
     void shouldGiveAKilledReplicasReplacementTheNormalPriorityBackOnceItCaughtUp() throws Exception {
-        assumeTrue(CatchUpPriority.available(), "needs nice, renice and the right to raise a priority again");
+        assumeTrue(CatchUpPriority.available(), "needs chrt and the right to raise a priority again");
         group = logs.watch(ReplicaGroup.start(TestGroups.counter("renice", 3).build(), List.of(events::add)));
         for (int i = 1; i <= 200; i++) {
             group.call(utf8("add:1"), Duration.ofSeconds(10));
@@ -61,7 +61,11 @@ class CatchUpPriorityTest {
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> events.stream().anyMatch(e -> e instanceof GroupEvent.RecoveryCompleted));
         long pid = group.status().replicaStates().get(1).pid();
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(niceness(pid)).isNotEmpty().containsOnly(0));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(schedStat(pid, POLICY)).as("scheduling policy of every thread (0 = SCHED_OTHER, 5 = SCHED_IDLE)")
+                    .isNotEmpty().containsOnly(0);
+            assertThat(schedStat(pid, NICE)).as("niceness of every thread").containsOnly(0);
+        });
         assertThat(new String(group.call(utf8("get"), Duration.ofSeconds(10)), StandardCharsets.UTF_8)).isEqualTo("200");
         assertThat(group.status().replicaStates().get(1).incarnation()).isEqualTo(2);
     }
@@ -70,8 +74,13 @@ class CatchUpPriorityTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The niceness of every thread of the process and its descendants (field 19 of /proc/PID/task/TID/stat). */
-    private static List<Integer> niceness(long pid) throws IOException {
+    /** Field 19 of /proc/PID/task/TID/stat. */
+    private static final int NICE = 19;
+    /** Field 41 of /proc/PID/task/TID/stat. */
+    private static final int POLICY = 41;
+
+    /** A field of /proc/PID/task/TID/stat for every thread of the process and its descendants. */
+    private static List<Integer> schedStat(long pid, int field) throws IOException {
         List<Long> pids = new ArrayList<>(List.of(pid));
         ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
         List<Integer> out = new ArrayList<>();
@@ -80,7 +89,7 @@ class CatchUpPriorityTest {
                 for (Path t : tasks.toList()) {
                     String stat = Files.readString(t.resolve("stat"));
                     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    out.add(Integer.parseInt(f[16])); // fields after the name start at field 3
+                    out.add(Integer.parseInt(f[field - 3])); // fields after the name start at field 3
                 }
             }
         }

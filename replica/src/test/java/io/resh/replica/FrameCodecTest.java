@@ -82,6 +82,32 @@ class FrameCodecTest {
     }
 
     @Test
+    void shouldReadARestoreHeadAndLeaveItsSnapshotOnTheStream() throws IOException {
+        byte[] digest = new byte[32];
+        digest[31] = 9;
+        byte[] bytes = encode(List.of(new Frame.Restore(42, digest, new byte[] {5, 6, 7}), new Frame.Checkpoint(43)));
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+        FrameCodec.Header h = codec.readHeader(in);
+        assertThat(h.isRestore()).isTrue();
+        FrameCodec.RestoreHead head = codec.readRestoreHead(in, h);
+        assertThat(head.sequence()).isEqualTo(42);
+        assertThat(head.digest()).isEqualTo(digest);
+        assertThat(head.snapshotBytes()).isEqualTo(3);
+        assertThat(in.readNBytes(3)).containsExactly(5, 6, 7);
+        assertThat(codec.read(in)).isEqualTo(new Frame.Checkpoint(43));
+    }
+
+    @Test
+    void shouldRejectARestoreTooShortForItsDigestBeforeStreamingIt() throws IOException {
+        byte[] bytes = encode(List.of(new Frame.Restore(42, new byte[32], new byte[0])));
+        bytes[7] = 39; // one byte short of sequence + digest
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+        FrameCodec.Header h = codec.readHeader(in);
+        assertThatThrownBy(() -> codec.readRestoreHead(in, h)).isInstanceOf(FrameFormatException.class)
+                .hasMessage("truncated frame: type 0x04 needs at least 40 body bytes, declares 39");
+    }
+
+    @Test
     void shouldRejectBytesThatAreNotFrames() {
         byte[] garbage = "hello, this is not a frame".getBytes();
         assertThatThrownBy(() -> decode(garbage)).isInstanceOf(FrameFormatException.class)
