@@ -173,7 +173,7 @@ final class CheckpointTracker {
             return;
         }
         fetching = null;
-        stable = new Checkpoint(f.sequence(), f.digest(), s.snapshot());
+        stable = Checkpoint.hashed(f.sequence(), f.digest(), s.snapshot()); // sent is the hash of these bytes
         requested.headSet(stable.sequence(), true).clear();
         digestVotes.headMap(stable.sequence(), true).clear();
         digestMismatches.keySet().removeIf(k -> k <= stable.sequence());

@@ -27,7 +27,7 @@ class ReplicaRuntimeTest {
     private final FrameCodec codec = new FrameCodec(1 << 20, 1 << 26);
 
     /** Holds one byte array; a request is answered with the state's length and its first byte. */
-    static final class Blob implements ReplicatedService {
+    static class Blob implements ReplicatedService {
         byte[] state = "initial".getBytes(StandardCharsets.UTF_8);
         int restores;
 
