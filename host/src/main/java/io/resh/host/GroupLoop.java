@@ -752,9 +752,10 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         slot.deadStrikes = 0;
         slot.lastHeardNanos = now;
         slot.progressNanos = now;
-        // A replacement catches up at low priority while the others serve (the first start does not:
-        // nobody serves yet). Its priority is given back in maybeCaughtUp.
-        boolean lowPriority = slot.incarnation > 1 && CatchUpPriority.available();
+        // A replacement catches up at low priority while enough others serve (the first start does not:
+        // nobody serves yet). Its priority is given back in maybeCaughtUp, or earlier if it starves.
+        boolean lowPriority = slot.incarnation > 1 && CatchUpPriority.available()
+                && serving(slot) >= quorum.agreementNeeded();
         slot.lowPriority = lowPriority;
         launched.removeIf(h -> !h.isAlive());
         int index = slot.index;
@@ -767,6 +768,36 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         }, codec, this::post);
         processes.add(slot.process);
         setState(slot, SlotState.STARTING);
+    }
+
+    /** Slots other than {@code slot} that are answering requests now. */
+    private int serving(Slot slot) {
+        int n = 0;
+        for (Slot s : slots) {
+            if (s != slot && s.state == SlotState.ACTIVE) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * A low-priority newcomer that does not even get to send heartbeats (or to answer what it was sent)
+     * within half the time that would make it hung is starved by other work on the machine, not hung:
+     * it gets the normal priority back at once, and the full timeouts still apply.
+     */
+    private void unstarve(Slot slot, long now) {
+        if (!slot.lowPriority || slot.pid() < 0) {
+            return;
+        }
+        long silent = now - (slot.state == SlotState.STARTING ? slot.stateSinceNanos : slot.lastHeardNanos);
+        boolean stalled = slot.outstanding() && now - slot.progressNanos > config.deadline().toNanos() / 2;
+        if (silent > config.heartbeatTimeout().toNanos() / 2 || (slot.state == SlotState.CATCHING_UP && stalled)) {
+            LOG.info("group {}: replica {} (pid {}) makes no progress at its catch-up priority after {} ms; normal"
+                    + " priority restored", config.name(), slot.index, slot.pid(), TimeUnit.NANOSECONDS.toMillis(silent));
+            slot.lowPriority = false;
+            CatchUpPriority.restore(slot.pid());
+        }
     }
 
     /** The slot's new process runs. */
@@ -791,6 +822,9 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
 
     private void checkTimers(long now) {
         for (Slot slot : slots) {
+            if (slot.state == SlotState.STARTING || slot.state == SlotState.CATCHING_UP) {
+                unstarve(slot, now);
+            }
             switch (slot.state) {
                 case STARTING -> {
                     if (now - slot.stateSinceNanos > config.startTimeout().toNanos()) {
