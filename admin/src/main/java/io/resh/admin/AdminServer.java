@@ -62,6 +62,7 @@ public final class AdminServer implements AutoCloseable {
     private final AdminToken token;
     private final PrometheusMeterRegistry registry;
     private final Map<String, GroupWatch> watches;
+    private final Map<String, GatewayWatch> gateways;
     private final EventJournal journal;
     private final EventPump pump;
     private final ScheduledExecutorService scheduler;
@@ -70,7 +71,8 @@ public final class AdminServer implements AutoCloseable {
     private final Channel channel;
     private final String url;
 
-    private AdminServer(AdminConfig config, List<ReplicaGroup> groups, ClusterMembership membership) throws IOException {
+    private AdminServer(AdminConfig config, List<ReplicaGroup> groups, ClusterMembership membership,
+                        List<GatewayView> gatewayViews) throws IOException {
         this.config = config;
         this.token = AdminToken.loadOrCreate(config.tokenFile());
         SslContext ssl = config.tls() ? sslContext(config) : null;
@@ -90,6 +92,14 @@ public final class AdminServer implements AutoCloseable {
             metrics.put(name, new GroupMetrics(registry, w));
         }
         this.watches = Collections.unmodifiableMap(byName);
+        Map<String, GatewayWatch> gatewaysByName = new LinkedHashMap<>();
+        for (GatewayView g : gatewayViews) {
+            if (byName.containsKey(g.name()) || gatewaysByName.containsKey(g.name())) {
+                throw new ConfigException("groups", "two groups are named '" + g.name() + "'; names must be unique");
+            }
+            gatewaysByName.put(g.name(), new GatewayWatch(g, json, registry));
+        }
+        this.gateways = Collections.unmodifiableMap(gatewaysByName);
         RotatingFile file = config.eventLog() == null ? null
                 : new RotatingFile(config.eventLog(), config.eventLogMaxBytes(), config.eventLogFiles());
         this.journal = new EventJournal(json, file, config.recentEvents());
@@ -99,7 +109,7 @@ public final class AdminServer implements AutoCloseable {
         this.actions = Executors.newFixedThreadPool(2, new DefaultThreadFactory("resh-admin-action", true));
         Counter rejected = Counter.builder("resh.admin.unauthorized")
                 .description("Admin calls rejected for a missing or wrong token").register(registry);
-        AdminRoutes routes = new AdminRoutes(watches, journal, registry, json, actions, membership);
+        AdminRoutes routes = new AdminRoutes(watches, gateways, journal, registry, json, actions, membership);
         AdminHandler handler = new AdminHandler(token, routes, new Dashboard(), journal, samples, rejected);
         this.loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("resh-admin-http", true),
                 NioIoHandler.newFactory());
@@ -129,6 +139,11 @@ public final class AdminServer implements AutoCloseable {
             scheduler.scheduleAtFixedRate(() -> publishSample(w, views, json, samples), 0, SAMPLE_PERIOD_MILLIS,
                     TimeUnit.MILLISECONDS);
         }
+        for (GatewayWatch g : gateways.values()) {
+            g.gateway().addListener(pump);
+            g.gateway().addListener(g);
+            scheduler.scheduleWithFixedDelay(g::poll, 0, STATUS_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+        }
         int port = ((InetSocketAddress) channel.localAddress()).getPort();
         String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
         this.url = (ssl != null ? "https" : "http") + "://" + host + ":" + port + "/";
@@ -155,8 +170,20 @@ public final class AdminServer implements AutoCloseable {
      *     ({@code /api/cluster} then answers 404)
      */
     public static AdminServer start(AdminConfig config, List<ReplicaGroup> groups, ClusterMembership membership) {
+        return start(config, groups, membership, List.of());
+    }
+
+    /**
+     * Starts the admin endpoint for replica groups and voting gateways: gateways are shown under
+     * {@code /api/gateways} (read-only), their events join the event log and stream, and their faults,
+     * recoveries and live servers are metered.
+     *
+     * @param membership this host's cluster view, or null outside a cluster
+     */
+    public static AdminServer start(AdminConfig config, List<ReplicaGroup> groups, ClusterMembership membership,
+                                    List<GatewayView> gateways) {
         try {
-            return new AdminServer(config, List.copyOf(groups), membership);
+            return new AdminServer(config, List.copyOf(groups), membership, List.copyOf(gateways));
         } catch (IOException e) {
             throw new UncheckedIOException("admin: " + e.getMessage(), e);
         }
@@ -247,6 +274,10 @@ public final class AdminServer implements AutoCloseable {
         for (GroupWatch w : watches.values()) {
             w.group().removeListener(pump);
             w.group().removeReplyListener(w.latency());
+        }
+        for (GatewayWatch g : gateways.values()) {
+            g.gateway().removeListener(pump);
+            g.gateway().removeListener(g);
         }
         if (channel.isOpen()) {
             channel.close().syncUninterruptibly();
