@@ -83,6 +83,7 @@ final class ClusterServe {
      */
     static AdminServer startAdmin(ClusterNode node, AdminConfig config) {
         ReplicaGroup local = node.group();
-        return AdminServer.start(config, local == null ? List.of() : List.of(local), new NodeMembership(node));
+        return AdminServer.start(config, local == null ? List.of() : List.of(local), new NodeMembership(node),
+                node.gateway() == null ? List.of() : List.of(new GatewayAdminView(node.gateway())));
     }
 }
