@@ -63,6 +63,7 @@ public final class AdminServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final Map<String, GroupWatch> watches;
     private final Map<String, GatewayWatch> gateways;
+    private boolean closed;
     private final EventJournal journal;
     private final EventPump pump;
     private final ScheduledExecutorService scheduler;
@@ -263,6 +264,35 @@ public final class AdminServer implements AutoCloseable {
         return new MeteredGroup(w.group());
     }
 
+    /**
+     * Watches {@code replacement} instead of the group of the same name given at start, e.g. after a cluster
+     * host restarted its local group from a snapshot installed by the leader. Its counters start again
+     * from the replacement's; events, metrics history and the dashboard go on.
+     *
+     * @throws IllegalArgumentException if no group of that name is watched, or its size differs
+     */
+    public synchronized void replace(ReplicaGroup replacement) {
+        String name = replacement.config().name();
+        GroupWatch w = watches.get(name);
+        if (w == null) {
+            throw new IllegalArgumentException("no group '" + name + "'; groups: " + String.join(", ", watches.keySet()));
+        }
+        if (w.replicas() != replacement.config().replicas()) {
+            throw new IllegalArgumentException("group " + name + " had " + w.replicas() + " replicas, its replacement "
+                    + replacement.config().replicas());
+        }
+        if (closed || w.group() == replacement) {
+            return;
+        }
+        ReplicaGroup old = w.rebind(replacement);
+        old.removeListener(pump);
+        old.removeReplyListener(w.latency());
+        replacement.addListener(pump);
+        replacement.addReplyListener(w.latency());
+        w.poll();
+        LOG.info("admin: now watching the restarted group {}", name);
+    }
+
     /** The registry behind {@code /metrics}, for callers that add their own meters. */
     public PrometheusMeterRegistry registry() {
         return registry;
@@ -271,6 +301,9 @@ public final class AdminServer implements AutoCloseable {
     /** Detaches from the groups, stops listening, closes open streams and flushes the event log. Idempotent. */
     @Override
     public void close() {
+        synchronized (this) {
+            closed = true;
+        }
         for (GroupWatch w : watches.values()) {
             w.group().removeListener(pump);
             w.group().removeReplyListener(w.latency());

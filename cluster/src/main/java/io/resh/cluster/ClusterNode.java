@@ -531,6 +531,18 @@ public final class ClusterNode implements AutoCloseable {
         return stateMachine.group() instanceof ReplicaLocalGroup r ? r.group() : null;
     }
 
+    /**
+     * Calls {@code listener} with the new local replica group each time this host restarts it from a
+     * snapshot installed by the leader (a joining or far-behind host), e.g. to watch the new group.
+     */
+    public void onLocalGroupRestarted(Consumer<ReplicaGroup> listener) {
+        stateMachine.onRestart(g -> {
+            if (g instanceof ReplicaLocalGroup r) {
+                listener.accept(r.group());
+            }
+        });
+    }
+
     /** The local gateway of a host started with {@link #startGateway}, else null. */
     public Gateway gateway() {
         return stateMachine.group() instanceof GatewayLocalGroup g ? g.gateway() : null;
