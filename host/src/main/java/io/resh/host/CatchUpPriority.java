@@ -37,6 +37,10 @@ final class CatchUpPriority {
     private static final String RENICE = Binaries.which("renice").orElse(null);
     private static final String CHRT = Binaries.which("chrt").orElse(null);
     private static final boolean MAY_RAISE = mayRaise();
+    /** Field 19 of /proc/PID/task/TID/stat: the niceness. */
+    private static final int NICE_FIELD = 19;
+    /** Field 41 of /proc/PID/task/TID/stat: the scheduling policy (0 SCHED_OTHER, 5 SCHED_IDLE). */
+    private static final int POLICY_FIELD = 41;
 
     private CatchUpPriority() {
     }
@@ -63,12 +67,12 @@ final class CatchUpPriority {
 
     /**
      * Gives every thread of {@code pid} and of its descendants (a sandboxed JVM runs under bwrap) the
-     * normal priority back. Runs on its own thread: starting {@code renice} takes milliseconds the group
-     * loop must not wait.
+     * normal priority back. Runs on its own thread: starting {@code chrt} or {@code renice} takes
+     * milliseconds the group loop must not wait.
      */
     static void restore(long pid) {
         Thread t = new Thread(() -> {
-            String error = idlePolicy() ? normalPolicy(pid) : renice(pid);
+            String error = normal(pid);
             if (error != null) {
                 LOG.warn("replica pid {} keeps its catch-up priority: {}", pid, error);
             }
@@ -77,14 +81,46 @@ final class CatchUpPriority {
         t.start();
     }
 
-    /** {@code SCHED_OTHER} again for every thread of {@code pid} and its descendants. */
-    private static String normalPolicy(long pid) {
-        List<Long> processes = new ArrayList<>();
-        processes.add(pid);
-        ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> processes.add(d.pid())));
-        for (long p : processes) {
-            // --all-tasks: the policy is per thread, and each of the JVM's threads has its own
-            String error = run(List.of(CHRT, "--all-tasks", "--other", "--pid", "0", Long.toString(p)), pid);
+    /**
+     * Threads inherit their creator's policy and niceness, so a thread the JVM starts while the others are
+     * being reset (a compiler or GC worker started on demand) would keep the catch-up priority for good.
+     * Reset until no thread is left behind (a few rounds at most: once every thread is normal, new ones
+     * are too).
+     */
+    private static String normal(long pid) {
+        boolean idle = idlePolicy();
+        if (idle) {
+            for (long p : processes(pid)) {
+                // --all-tasks: the policy is per thread; one call resets every thread there is now
+                String error = run(List.of(CHRT, "--all-tasks", "--other", "--pid", "0", Long.toString(p)), pid);
+                if (error != null) {
+                    return error;
+                }
+            }
+        }
+        for (int round = 0; round < 10; round++) {
+            List<String> behind = threadsBehind(pid, idle ? POLICY_FIELD : NICE_FIELD);
+            if (behind.isEmpty()) {
+                return null;
+            }
+            String error = idle ? resetPolicy(pid, behind) : run(renice(behind), pid);
+            if (error != null) {
+                return error;
+            }
+            try {
+                Thread.sleep(50); // give threads started meanwhile a moment to appear in /proc
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "interrupted";
+            }
+        }
+        List<String> left = threadsBehind(pid, idle ? POLICY_FIELD : NICE_FIELD);
+        return left.isEmpty() ? null : "threads " + left + " still at the catch-up priority after 10 rounds";
+    }
+
+    private static String resetPolicy(long pid, List<String> threads) {
+        for (String tid : threads) {
+            String error = run(List.of(CHRT, "--other", "--pid", "0", tid), pid);
             if (error != null) {
                 return error;
             }
@@ -92,23 +128,49 @@ final class CatchUpPriority {
         return null;
     }
 
-    private static String renice(long pid) {
+    private static List<String> renice(List<String> threads) {
+        List<String> cmd = new ArrayList<>(List.of(RENICE, "-n", "0", "-p"));
+        cmd.addAll(threads);
+        return cmd;
+    }
+
+    private static List<Long> processes(long pid) {
         List<Long> processes = new ArrayList<>();
         processes.add(pid);
         ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> processes.add(d.pid())));
-        List<String> cmd = new ArrayList<>(List.of(RENICE, "-n", "0", "-p"));
-        for (long p : processes) {
-            // Niceness is per thread on Linux: every thread of the JVM has its own.
-            try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(p), "task"))) {
-                tasks.forEach(t -> cmd.add(t.getFileName().toString()));
-            } catch (IOException e) {
-                cmd.add(Long.toString(p)); // gone, or no /proc: renice says which
-            }
-        }
-        return run(cmd, pid);
+        return processes;
     }
 
-    /** Runs a priority tool; an error only if it failed while the replica {@code pid} still lives. */
+    /** Thread ids of {@code pid} and its descendants whose stat {@code field} is not 0 (or can't be read). */
+    private static List<String> threadsBehind(long pid, int field) {
+        List<String> out = new ArrayList<>();
+        for (long p : processes(pid)) {
+            // Niceness and policy are per thread on Linux: every thread of the JVM has its own.
+            try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(p), "task"))) {
+                tasks.forEach(t -> {
+                    if (statField(t, field) != 0) {
+                        out.add(t.getFileName().toString());
+                    }
+                });
+            } catch (IOException e) {
+                // the process is gone
+            }
+        }
+        return out;
+    }
+
+    /** A numeric field of /proc/PID/task/TID/stat (after the parenthesised name, which may hold spaces), or -1. */
+    private static int statField(Path task, int field) {
+        try {
+            String stat = Files.readString(task.resolve("stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Integer.parseInt(f[field - 3]); // the state is field 3, the first after the name
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Runs a priority tool; an error only if it was refused while the replica {@code pid} still lives. */
     private static String run(List<String> cmd, long pid) {
         String tool = Path.of(cmd.get(0)).getFileName().toString();
         try {
@@ -118,7 +180,9 @@ final class CatchUpPriority {
                 return tool + " timed out";
             }
             String out = new String(r.getInputStream().readAllBytes()).trim();
-            return r.exitValue() == 0 || !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) ? null
+            // A thread that ended between listing and the call makes the tool fail for it alone; the next round checks.
+            return r.exitValue() == 0 || !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
+                    || !out.contains("Permission denied") && !out.contains("Operation not permitted") ? null
                     : tool + " failed: " + out;
         } catch (IOException e) {
             return tool + " failed: " + e.getMessage();
