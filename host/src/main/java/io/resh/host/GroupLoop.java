@@ -979,7 +979,9 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         } else {
             restart(slot, "restart requested by operator", log.lastSequence(), Cause.OPERATOR);
         }
-        return "replica " + replica + ": pid " + before + " replaced by pid " + slot.pid() + " (" + slot.state.label() + ")";
+        long after = slot.pid(); // known once the new process has started, on its own thread (see launch)
+        return "replica " + replica + ": pid " + before + " replaced by pid " + (after > 0 ? Long.toString(after)
+                : "to be assigned") + " (" + slot.state.label() + ")";
     }
 
     void setRejuvenationPeriod(Duration period) {
