@@ -65,10 +65,8 @@ final class BackendHandler extends ByteToMessageDecoder {
             if (length < 0) {
                 return;
             }
-            byte[] reply = new byte[length];
-            in.readBytes(reply);
             link.answered();
-            mux.onReply(link, reply);
+            mux.onReply(link, in, length);
         }
     }
 

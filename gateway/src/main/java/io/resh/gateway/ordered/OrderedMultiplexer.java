@@ -1,5 +1,6 @@
 package io.resh.gateway.ordered;
 
+import io.netty.buffer.ByteBuf;
 import io.resh.core.Ballot;
 import io.resh.core.FaultKind;
 import io.resh.core.Quorum;
@@ -42,14 +43,11 @@ public final class OrderedMultiplexer {
     public record Settings(Duration deadline, int maxInFlight, int replayWindow) {
     }
 
-    /** What a replica's connection is waiting for, in order: a live vote, or a replayed request (pending == null). */
-    private record Expect(Pending pending, Request request) {
-    }
-
     private static final class Slot {
         BackendLink link;
         boolean live;
-        ArrayDeque<Expect> expects = new ArrayDeque<>();
+        /** What the connection owes replies to, in order: a live vote ({@link Pending}) or a replayed {@link Request}. */
+        ArrayDeque<Object> expects = new ArrayDeque<>();
         int replayNext = -1;
         long replayOutstanding;
         long replayed;
@@ -128,7 +126,7 @@ public final class OrderedMultiplexer {
         for (int i = 0; i < slots.length; i++) {
             if ((live & (1 << i)) != 0) {
                 Slot s = slots[i];
-                s.expects.addLast(new Expect(p, request));
+                s.expects.addLast(p);
                 s.link.write(request.bytes());
                 markDirty(s);
             }
@@ -197,13 +195,32 @@ public final class OrderedMultiplexer {
         if (s.link != link) {
             return null;
         }
-        Expect e = s.expects.peekFirst();
-        return e == null ? null : e.request();
+        Object e = s.expects.peekFirst();
+        return e instanceof Pending p ? p.request : (Request) e;
     }
 
     /** True while {@code link} is the replica's current connection. */
     public boolean isCurrent(BackendLink link) {
         return slots[link.slot()].link == link;
+    }
+
+    /**
+     * One complete reply of {@code length} bytes from a replica, at {@code in}'s reader index; consumes
+     * it. A reply equal to one already cast for the same request is not copied.
+     */
+    public void onReply(BackendLink link, ByteBuf in, int length) {
+        Slot s = slots[link.slot()];
+        if (s.link == link && s.expects.peekFirst() instanceof Pending p && !canonicalizer.changes(p.request)) {
+            byte[] same = p.castEqualTo(in, length);
+            if (same != null) {
+                in.skipBytes(length);
+                onReply(link, same);
+                return;
+            }
+        }
+        byte[] reply = new byte[length];
+        in.readBytes(reply);
+        onReply(link, reply);
     }
 
     /** One complete reply from a replica. */
@@ -214,26 +231,26 @@ public final class OrderedMultiplexer {
             return;
         }
         s.lastProgressNanos = nanos.getAsLong();
-        Expect e = s.expects.pollFirst();
+        Object e = s.expects.pollFirst();
         if (e == null) {
             fault(i, FaultKind.PROTOCOL, nextSeq - 1, "sent a reply nobody asked for: '"
                     + Evidence.printable(reply, 0) + "'");
             return;
         }
-        if (e.pending() == null) {
-            s.replayOutstanding--;
-            pumpReplay(i);
-            checkCaughtUp(i);
+        if (e instanceof Pending p) {
+            vote(p, i, reply);
             return;
         }
-        vote(e.pending(), i, reply);
+        s.replayOutstanding--;
+        pumpReplay(i);
+        checkCaughtUp(i);
     }
 
     /** The replica's connection failed, or its bytes could not be framed. */
     public void onLinkFailed(BackendLink link, FaultKind kind, String evidence) {
         if (slots[link.slot()].link == link) {
-            Expect e = slots[link.slot()].expects.peekFirst();
-            fault(link.slot(), kind, e != null && e.pending() != null ? e.pending().seq : nextSeq - 1, evidence);
+            Object e = slots[link.slot()].expects.peekFirst();
+            fault(link.slot(), kind, e instanceof Pending p ? p.seq : nextSeq - 1, evidence);
         }
     }
 
@@ -316,14 +333,16 @@ public final class OrderedMultiplexer {
 
     private void vote(Pending p, int i, byte[] reply) {
         p.answered |= 1 << i;
-        byte[] canonical = canonicalizer.apply(p.request, reply);
+        byte[] canonical = canonicalizer.changes(p.request) ? canonicalizer.apply(p.request, reply) : reply;
         Ballot.Outcome outcome = p.ballot.cast(i, canonical, p.expected());
         switch (outcome) {
             case DECIDED -> {
                 p.decidedNanos = nanos.getAsLong();
                 release(p, reply);
-                for (int d : p.ballot.dissenters()) {
-                    dissent(p, d);
+                if (p.ballot.castCount() > quorum.agreementNeeded()) { // else every reply cast so far agreed
+                    for (int d : p.ballot.dissenters()) {
+                        dissent(p, d);
+                    }
                 }
             }
             case DISSENTS -> dissent(p, i);
@@ -485,7 +504,7 @@ public final class OrderedMultiplexer {
         boolean wrote = false;
         while (s.replayNext < log.size() && s.replayOutstanding < replayWindow && s.link.isWritable()) {
             Request r = log.get(s.replayNext++);
-            s.expects.addLast(new Expect(null, r));
+            s.expects.addLast(r);
             s.link.write(r.bytes());
             s.replayOutstanding++;
             s.replayed++;

@@ -9,6 +9,8 @@ import java.util.Locale;
 /** A Redis command as an array of binary-safe arguments, with its RESP encoding. */
 final class RespCommand {
     private final byte[][] args;
+    /** {@link #name()}, computed once: classifying a command asks for it several times. */
+    private String name;
 
     RespCommand(byte[][] args) {
         this.args = args;
@@ -35,7 +37,10 @@ final class RespCommand {
     }
 
     String name() {
-        return word(0);
+        if (name == null) {
+            name = word(0);
+        }
+        return name;
     }
 
     /** A copy with argument {@code i} (and {@code count - 1} more) replaced by {@code replacement}. */
