@@ -65,8 +65,10 @@ final class BackendHandler extends ByteToMessageDecoder {
             if (length < 0) {
                 return;
             }
+            byte[] reply = new byte[length];
+            in.readBytes(reply);
             link.answered();
-            mux.onReply(link, in, length);
+            mux.onReply(link, reply);
         }
     }
 

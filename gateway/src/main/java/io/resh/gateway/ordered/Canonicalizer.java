@@ -20,11 +20,6 @@ public final class Canonicalizer {
         this.rules = List.copyOf(rules);
     }
 
-    /** False if {@link #apply} returns every reply to {@code request} unchanged. */
-    public boolean changes(Request request) {
-        return !rules.isEmpty() || protocol.canonicalizes(request);
-    }
-
     public byte[] apply(Request request, byte[] reply) {
         byte[] out = protocol.canonicalize(request, reply);
         if (rules.isEmpty()) {

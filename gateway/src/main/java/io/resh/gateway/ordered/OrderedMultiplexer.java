@@ -1,6 +1,5 @@
 package io.resh.gateway.ordered;
 
-import io.netty.buffer.ByteBuf;
 import io.resh.core.Ballot;
 import io.resh.core.FaultKind;
 import io.resh.core.Quorum;
@@ -206,25 +205,6 @@ public final class OrderedMultiplexer {
         return slots[link.slot()].link == link;
     }
 
-    /**
-     * One complete reply of {@code length} bytes from a replica, at {@code in}'s reader index; consumes
-     * it. A reply equal to one already cast for the same request is not copied.
-     */
-    public void onReply(BackendLink link, ByteBuf in, int length) {
-        Slot s = slots[link.slot()];
-        if (s.link == link && s.expects.peekFirst() instanceof Pending p && !canonicalizer.changes(p.request)) {
-            byte[] same = p.castEqualTo(in, length);
-            if (same != null) {
-                in.skipBytes(length);
-                onReply(link, same);
-                return;
-            }
-        }
-        byte[] reply = new byte[length];
-        in.readBytes(reply);
-        onReply(link, reply);
-    }
-
     /** One complete reply from a replica. */
     public void onReply(BackendLink link, byte[] reply) {
         int i = link.slot();
@@ -337,7 +317,7 @@ public final class OrderedMultiplexer {
 
     private void vote(Pending p, int i, byte[] reply) {
         p.answered |= 1 << i;
-        byte[] canonical = canonicalizer.changes(p.request) ? canonicalizer.apply(p.request, reply) : reply;
+        byte[] canonical = canonicalizer.apply(p.request, reply);
         Ballot.Outcome outcome = p.ballot.cast(i, canonical, p.expected());
         switch (outcome) {
             case DECIDED -> {

@@ -43,14 +43,6 @@ public interface Protocol {
     }
 
     /**
-     * False if {@link #canonicalize} returns every reply to {@code request} as it is: equal replies
-     * can then be compared where they were read, without a copy each.
-     */
-    default boolean canonicalizes(Request request) {
-        return true;
-    }
-
-    /**
      * True if replicas may legitimately answer this request differently (a remaining time to live):
      * a dissenting reply is then not taken as a fault. An undecidable vote still yields an error.
      */

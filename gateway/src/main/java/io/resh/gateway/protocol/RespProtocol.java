@@ -178,11 +178,6 @@ public final class RespProtocol implements Protocol {
         return (request.shape() & RespCommands.TOLERANT) != 0;
     }
 
-    @Override
-    public boolean canonicalizes(Request request) {
-        return (request.shape() & (RespCommands.UNORDERED | RespCommands.UNORDERED_PAIRS)) != 0;
-    }
-
     /** Sorts the elements of set-like replies so that hash-table iteration order does not count. */
     @Override
     public byte[] canonicalize(Request request, byte[] reply) {
