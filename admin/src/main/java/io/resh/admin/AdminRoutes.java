@@ -5,6 +5,7 @@ import static io.netty.handler.codec.http.HttpResponseStatus.CONFLICT;
 import static io.netty.handler.codec.http.HttpResponseStatus.METHOD_NOT_ALLOWED;
 import static io.netty.handler.codec.http.HttpResponseStatus.NOT_FOUND;
 import static io.netty.handler.codec.http.HttpResponseStatus.OK;
+import static io.netty.handler.codec.http.HttpResponseStatus.SERVICE_UNAVAILABLE;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -60,6 +61,7 @@ final class AdminRoutes {
     private static final long INJECT_WAIT_MILLIS = 5_000;
 
     private final Map<String, GroupWatch> watches;
+    private final Map<String, GatewayWatch> gateways;
     private final EventJournal journal;
     private final PrometheusMeterRegistry registry;
     private final ObjectMapper json;
@@ -67,9 +69,10 @@ final class AdminRoutes {
     private final Executor actions;
     private final ClusterRoutes cluster;
 
-    AdminRoutes(Map<String, GroupWatch> watches, EventJournal journal, PrometheusMeterRegistry registry,
+    AdminRoutes(Map<String, GroupWatch> watches, Map<String, GatewayWatch> gateways, EventJournal journal, PrometheusMeterRegistry registry,
                 ObjectMapper json, Executor actions, ClusterMembership membership) {
         this.watches = watches;
+        this.gateways = gateways;
         this.journal = journal;
         this.registry = registry;
         this.json = json;
@@ -113,10 +116,37 @@ final class AdminRoutes {
                 return done(faults());
             case "cluster":
                 return cluster.route(req, p, this::body);
+            case "gateways":
+                requireMethod(req, HttpMethod.GET);
+                return done(gateways(p));
             default:
                 break;
         }
         throw new BadRequestException(NOT_FOUND, "no such endpoint: " + req.path());
+    }
+
+    /** {@code /api/gateways} (all) or {@code /api/gateways/NAME}: the latest polled status of each gateway. */
+    private HttpReply gateways(String[] p) {
+        if (p.length == 3) {
+            ArrayNode all = json.createArrayNode();
+            gateways.values().forEach(g -> {
+                JsonNode v = g.view();
+                if (v != null) {
+                    all.add(v);
+                }
+            });
+            return HttpReply.json(json, OK, all);
+        }
+        GatewayWatch g = p.length == 4 ? gateways.get(p[3]) : null;
+        if (g == null) {
+            throw new BadRequestException(NOT_FOUND, p.length == 4 ? "no gateway '" + p[3] + "'; gateways: "
+                    + (gateways.isEmpty() ? "none" : String.join(", ", gateways.keySet())) : "no such endpoint");
+        }
+        JsonNode v = g.view();
+        if (v == null) {
+            throw new BadRequestException(SERVICE_UNAVAILABLE, "gateway " + p[3] + " has not reported its status yet; retry");
+        }
+        return HttpReply.json(json, OK, v);
     }
 
     private CompletableFuture<HttpReply> groups(AdminRequest req, String[] p) {
@@ -152,7 +182,7 @@ final class AdminRoutes {
 
     private HttpReply events(AdminRequest req) {
         String group = req.param("group", null);
-        if (group != null) {
+        if (group != null && !gateways.containsKey(group)) {
             watch(group);
         }
         int limit = req.intParam("limit", 100, 1, 100_000);

@@ -62,6 +62,8 @@ public final class AdminServer implements AutoCloseable {
     private final AdminToken token;
     private final PrometheusMeterRegistry registry;
     private final Map<String, GroupWatch> watches;
+    private final Map<String, GatewayWatch> gateways;
+    private boolean closed;
     private final EventJournal journal;
     private final EventPump pump;
     private final ScheduledExecutorService scheduler;
@@ -70,7 +72,8 @@ public final class AdminServer implements AutoCloseable {
     private final Channel channel;
     private final String url;
 
-    private AdminServer(AdminConfig config, List<ReplicaGroup> groups, ClusterMembership membership) throws IOException {
+    private AdminServer(AdminConfig config, List<ReplicaGroup> groups, ClusterMembership membership,
+                        List<GatewayView> gatewayViews) throws IOException {
         this.config = config;
         this.token = AdminToken.loadOrCreate(config.tokenFile());
         SslContext ssl = config.tls() ? sslContext(config) : null;
@@ -90,6 +93,14 @@ public final class AdminServer implements AutoCloseable {
             metrics.put(name, new GroupMetrics(registry, w));
         }
         this.watches = Collections.unmodifiableMap(byName);
+        Map<String, GatewayWatch> gatewaysByName = new LinkedHashMap<>();
+        for (GatewayView g : gatewayViews) {
+            if (byName.containsKey(g.name()) || gatewaysByName.containsKey(g.name())) {
+                throw new ConfigException("groups", "two groups are named '" + g.name() + "'; names must be unique");
+            }
+            gatewaysByName.put(g.name(), new GatewayWatch(g, json, registry));
+        }
+        this.gateways = Collections.unmodifiableMap(gatewaysByName);
         RotatingFile file = config.eventLog() == null ? null
                 : new RotatingFile(config.eventLog(), config.eventLogMaxBytes(), config.eventLogFiles());
         this.journal = new EventJournal(json, file, config.recentEvents());
@@ -99,7 +110,7 @@ public final class AdminServer implements AutoCloseable {
         this.actions = Executors.newFixedThreadPool(2, new DefaultThreadFactory("resh-admin-action", true));
         Counter rejected = Counter.builder("resh.admin.unauthorized")
                 .description("Admin calls rejected for a missing or wrong token").register(registry);
-        AdminRoutes routes = new AdminRoutes(watches, journal, registry, json, actions, membership);
+        AdminRoutes routes = new AdminRoutes(watches, gateways, journal, registry, json, actions, membership);
         AdminHandler handler = new AdminHandler(token, routes, new Dashboard(), journal, samples, rejected);
         this.loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("resh-admin-http", true),
                 NioIoHandler.newFactory());
@@ -129,6 +140,11 @@ public final class AdminServer implements AutoCloseable {
             scheduler.scheduleAtFixedRate(() -> publishSample(w, views, json, samples), 0, SAMPLE_PERIOD_MILLIS,
                     TimeUnit.MILLISECONDS);
         }
+        for (GatewayWatch g : gateways.values()) {
+            g.gateway().addListener(pump);
+            g.gateway().addListener(g);
+            scheduler.scheduleWithFixedDelay(g::poll, 0, STATUS_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+        }
         int port = ((InetSocketAddress) channel.localAddress()).getPort();
         String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
         this.url = (ssl != null ? "https" : "http") + "://" + host + ":" + port + "/";
@@ -155,8 +171,20 @@ public final class AdminServer implements AutoCloseable {
      *     ({@code /api/cluster} then answers 404)
      */
     public static AdminServer start(AdminConfig config, List<ReplicaGroup> groups, ClusterMembership membership) {
+        return start(config, groups, membership, List.of());
+    }
+
+    /**
+     * Starts the admin endpoint for replica groups and voting gateways: gateways are shown under
+     * {@code /api/gateways} (read-only), their events join the event log and stream, and their faults,
+     * recoveries and live servers are metered.
+     *
+     * @param membership this host's cluster view, or null outside a cluster
+     */
+    public static AdminServer start(AdminConfig config, List<ReplicaGroup> groups, ClusterMembership membership,
+                                    List<GatewayView> gateways) {
         try {
-            return new AdminServer(config, List.copyOf(groups), membership);
+            return new AdminServer(config, List.copyOf(groups), membership, List.copyOf(gateways));
         } catch (IOException e) {
             throw new UncheckedIOException("admin: " + e.getMessage(), e);
         }
@@ -236,6 +264,35 @@ public final class AdminServer implements AutoCloseable {
         return new MeteredGroup(w.group());
     }
 
+    /**
+     * Watches {@code replacement} instead of the group of the same name given at start, e.g. after a cluster
+     * host restarted its local group from a snapshot installed by the leader. Its counters start again
+     * from the replacement's; events, metrics history and the dashboard go on.
+     *
+     * @throws IllegalArgumentException if no group of that name is watched, or its size differs
+     */
+    public synchronized void replace(ReplicaGroup replacement) {
+        String name = replacement.config().name();
+        GroupWatch w = watches.get(name);
+        if (w == null) {
+            throw new IllegalArgumentException("no group '" + name + "'; groups: " + String.join(", ", watches.keySet()));
+        }
+        if (w.replicas() != replacement.config().replicas()) {
+            throw new IllegalArgumentException("group " + name + " had " + w.replicas() + " replicas, its replacement "
+                    + replacement.config().replicas());
+        }
+        if (closed || w.group() == replacement) {
+            return;
+        }
+        ReplicaGroup old = w.rebind(replacement);
+        old.removeListener(pump);
+        old.removeReplyListener(w.latency());
+        replacement.addListener(pump);
+        replacement.addReplyListener(w.latency());
+        w.poll();
+        LOG.info("admin: now watching the restarted group {}", name);
+    }
+
     /** The registry behind {@code /metrics}, for callers that add their own meters. */
     public PrometheusMeterRegistry registry() {
         return registry;
@@ -244,9 +301,16 @@ public final class AdminServer implements AutoCloseable {
     /** Detaches from the groups, stops listening, closes open streams and flushes the event log. Idempotent. */
     @Override
     public void close() {
+        synchronized (this) {
+            closed = true;
+        }
         for (GroupWatch w : watches.values()) {
             w.group().removeListener(pump);
             w.group().removeReplyListener(w.latency());
+        }
+        for (GatewayWatch g : gateways.values()) {
+            g.gateway().removeListener(pump);
+            g.gateway().removeListener(g);
         }
         if (channel.isOpen()) {
             channel.close().syncUninterruptibly();

@@ -24,7 +24,7 @@ final class GroupWatch {
     private static final Logger LOG = LoggerFactory.getLogger(GroupWatch.class);
     private static final int SAMPLES_KEPT = 300;
 
-    private final ReplicaGroup group;
+    private volatile ReplicaGroup group;
     private final VoteLatency latency;
     private final Clock clock;
     private final int replicas;
@@ -55,6 +55,14 @@ final class GroupWatch {
 
     ReplicaGroup group() {
         return group;
+    }
+
+    /** Watches {@code replacement} (same name and size) from now on; returns the group watched before. */
+    ReplicaGroup rebind(ReplicaGroup replacement) {
+        ReplicaGroup old = group;
+        group = replacement;
+        unreachable = null;
+        return old;
     }
 
     VoteLatency latency() {

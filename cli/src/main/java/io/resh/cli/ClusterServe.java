@@ -8,6 +8,7 @@ import io.resh.cluster.ClusterHost;
 import io.resh.cluster.ClusterNode;
 import io.resh.host.ReplicaGroup;
 import java.nio.file.Path;
+import org.slf4j.LoggerFactory;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
@@ -83,6 +84,16 @@ final class ClusterServe {
      */
     static AdminServer startAdmin(ClusterNode node, AdminConfig config) {
         ReplicaGroup local = node.group();
-        return AdminServer.start(config, local == null ? List.of() : List.of(local), new NodeMembership(node));
+        AdminServer admin = AdminServer.start(config, local == null ? List.of() : List.of(local), new NodeMembership(node),
+                node.gateway() == null ? List.of() : List.of(new GatewayAdminView(node.gateway())));
+        // A joining host restarts its group from the leader's snapshot: the admin follows it.
+        node.onLocalGroupRestarted(g -> {
+            try {
+                admin.replace(g);
+            } catch (IllegalArgumentException e) {
+                LoggerFactory.getLogger("resh").warn("admin: cannot watch the restarted local group: {}", e.getMessage());
+            }
+        });
+        return admin;
     }
 }

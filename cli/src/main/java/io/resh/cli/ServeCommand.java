@@ -97,8 +97,24 @@ final class ServeCommand implements Callable<Integer> {
         }
         Gateway gateway = Gateway.start(gc);
         gateway.addListener(ServeCommand::logEvent);
-        Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "resh-serve-stop"));
+        AdminServer admin;
+        try {
+            admin = adminPort < 0 ? null : AdminServer.start(AdminConfig.defaults().withListen("127.0.0.1", adminPort),
+                    List.of(), null, List.of(new GatewayAdminView(gateway)));
+        } catch (RuntimeException e) {
+            gateway.close();
+            throw e;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (admin != null) {
+                admin.close();
+            }
+            gateway.close();
+        }, "resh-serve-stop"));
         System.out.println("resh: " + gateway);
+        if (admin != null) {
+            System.out.println("admin: " + admin.url());
+        }
         System.out.flush();
         gateway.awaitClosed();
         return 0;

@@ -51,12 +51,25 @@ public final class StatusCommand implements Callable<Integer> {
             }
             AdminClient client = clients.get(0);
             JsonNode cluster = client.getIfPresent("/api/cluster"); // absent on a plain group
-            JsonNode groups = group == null ? client.get("/api/groups") : AdminClient.json().createArrayNode()
-                    .add(client.get("/api/groups/" + group));
+            JsonNode gateways = client.getIfPresent("/api/gateways"); // absent on older servers
+            if (group != null && gateways != null) {
+                JsonNode only = AdminClient.json().createArrayNode();
+                gateways.forEach(g -> {
+                    if (g.path("group").asText().equals(group)) {
+                        ((com.fasterxml.jackson.databind.node.ArrayNode) only).add(g);
+                    }
+                });
+                gateways = only;
+            }
+            boolean gatewayNamed = group != null && gateways != null && !gateways.isEmpty();
+            JsonNode groups = group == null ? client.get("/api/groups") : gatewayNamed ? AdminClient.json().createArrayNode()
+                    : AdminClient.json().createArrayNode().add(client.get("/api/groups/" + group));
             if (json) {
                 JsonNode shown = groups;
                 if (cluster != null) {
                     shown = AdminClient.json().createObjectNode().<ObjectNode>set("cluster", cluster).set("groups", groups);
+                } else if (gateways != null && !gateways.isEmpty()) {
+                    shown = AdminClient.json().createObjectNode().<ObjectNode>set("groups", groups).set("gateways", gateways);
                 }
                 out.println(AdminClient.json().writerWithDefaultPrettyPrinter().writeValueAsString(shown));
                 out.flush();
@@ -66,8 +79,19 @@ public final class StatusCommand implements Callable<Integer> {
                 ClusterTable.host(out, cluster);
                 out.println();
             }
+            boolean anyGateway = gateways != null && !gateways.isEmpty();
+            if (anyGateway) {
+                for (Iterator<JsonNode> it = gateways.elements(); it.hasNext(); ) {
+                    printGateway(out, it.next());
+                    if (it.hasNext() || !groups.isEmpty()) {
+                        out.println();
+                    }
+                }
+            }
             if (groups.isEmpty()) {
-                out.println("no replica groups are running");
+                if (!anyGateway) {
+                    out.println("no replica groups are running");
+                }
             } else {
                 for (Iterator<JsonNode> it = groups.elements(); it.hasNext(); ) {
                     print(out, it.next());
@@ -127,6 +151,30 @@ public final class StatusCommand implements Callable<Integer> {
                 String.format(Locale.ROOT, "%.2f", r.path("reputation").asDouble()),
                 r.path("faults").asText(),
                 r.path("lastFault").asText().isEmpty() ? "-" : abbreviate(r.path("lastFault").asText(), 70)});
+        }
+        table(out, rows);
+    }
+
+    private static void printGateway(PrintWriter out, JsonNode g) {
+        int n = g.path("replicas").size();
+        out.printf(Locale.ROOT, "%s  gateway, %d servers (masks f=%d)  %s mode, %s on %s:%d  %s%n", g.path("group").asText(), n,
+                (n - 1) / 2, g.path("mode").asText(), g.path("protocol").asText(), g.path("host").asText(),
+                g.path("port").asInt(), g.hasNonNull("failStop") ? "FAIL-STOPPED: " + g.get("failStop").asText()
+                        : g.hasNonNull("unreachable") ? "UNREACHABLE: " + g.get("unreachable").asText() : "SERVING");
+        out.printf(Locale.ROOT, "  clients %d  requests %d  in flight %d  undecided %d  replay log %d entries%s%n",
+                g.path("clients").asLong(), g.path("requests").asLong(), g.path("inFlight").asLong(),
+                g.path("undecided").asLong(), g.path("replayLogEntries").asLong(),
+                g.path("replayLogOverflowed").asBoolean() ? " (overflowed: failed servers are no longer rebuilt)" : "");
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"REPLICA", "STATE", "PID", "PORT", "INCARNATION", "FAULTS", "LAST FAULT"});
+        for (JsonNode r : g.path("replicas")) {
+            rows.add(new String[] {
+                r.path("replica").asText(), r.path("state").asText(),
+                r.path("pid").asLong() > 0 ? r.path("pid").asText() : "-",
+                r.path("port").asInt() > 0 ? r.path("port").asText() : "-",
+                r.path("incarnation").asText(), r.path("faults").asText(),
+                r.path("lastFault").isNull() || r.path("lastFault").asText().isEmpty() ? "-"
+                        : abbreviate(r.path("lastFault").asText(), 70)});
         }
         table(out, rows);
     }

@@ -61,7 +61,11 @@ public final class ClusterHost {
             if (listenPort != null) {
                 gateway = gateway.withPort(listenPort);
             }
-            return ClusterNode.startGateway(cluster, gateway, listeners, join);
+            try {
+                return ClusterNode.startGateway(cluster, gateway, listeners, join);
+            } catch (ConfigException e) {
+                throw named(file, e);
+            }
         }
         GroupConfig group;
         try {

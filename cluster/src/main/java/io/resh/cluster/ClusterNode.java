@@ -1,6 +1,7 @@
 package io.resh.cluster;
 
 import io.resh.client.ClientProtocol;
+import io.resh.core.ConfigException;
 import io.resh.core.GroupEvent;
 import io.resh.core.ReshException;
 import io.resh.core.config.GroupConfig;
@@ -110,7 +111,22 @@ public final class ClusterNode implements AutoCloseable {
         this.server = RaftServer.newBuilder().setServerId(selfId).setGroup(initial).setProperties(properties)
                 .setStateMachine(stateMachine)
                 .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT).build();
-        server.start();
+        try {
+            server.start();
+        } catch (RuntimeException e) {
+            // The local group starts inside Ratis's start (the state machine loads it): report its own error.
+            try {
+                server.close();
+            } catch (IOException | RuntimeException closing) {
+                LOG.debug("closing the Ratis server after a failed start: {}", closing.toString());
+            }
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof ReshException r) {
+                    throw r;
+                }
+            }
+            throw new ReshException("cannot start cluster host " + config.id() + ": " + e, e);
+        }
         this.raftClient = RaftClient.newBuilder().setProperties(properties)
                 .setRaftGroup(RaftGroup.valueOf(groupId, raftPeers(config.peers())))
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(20,
@@ -148,6 +164,10 @@ public final class ClusterNode implements AutoCloseable {
      */
     public static ClusterNode startGateway(ClusterConfig config, GatewayConfig gateway, List<Consumer<GroupEvent>> listeners,
                                            boolean join) {
+        if (gateway.listen().mode() != GatewayConfig.Mode.ORDERED) {
+            throw new ConfigException("listen.mode", "a cluster can order only mode ordered (framed requests), not "
+                    + gateway.listen().mode().label() + "; stream and UDP modes have no request boundaries to put in a log");
+        }
         try {
             return new ClusterNode(config, (cp, node) -> {
                 Gateway g = Gateway.start(gateway, node::order);
@@ -529,6 +549,18 @@ public final class ClusterNode implements AutoCloseable {
      */
     public ReplicaGroup group() {
         return stateMachine.group() instanceof ReplicaLocalGroup r ? r.group() : null;
+    }
+
+    /**
+     * Calls {@code listener} with the new local replica group each time this host restarts it from a
+     * snapshot installed by the leader (a joining or far-behind host), e.g. to watch the new group.
+     */
+    public void onLocalGroupRestarted(Consumer<ReplicaGroup> listener) {
+        stateMachine.onRestart(g -> {
+            if (g instanceof ReplicaLocalGroup r) {
+                listener.accept(r.group());
+            }
+        });
     }
 
     /** The local gateway of a host started with {@link #startGateway}, else null. */

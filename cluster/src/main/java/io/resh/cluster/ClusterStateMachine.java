@@ -53,6 +53,7 @@ final class ClusterStateMachine extends BaseStateMachine {
     private final Function<Checkpoint, LocalGroup> groupStarter;
     private final Duration checkpointTimeout;
     private volatile LocalGroup group;
+    private volatile java.util.function.Consumer<LocalGroup> onRestart = g -> { };
     private volatile boolean closing;
     /** Client entries applied so far = the local group's last assigned sequence number. */
     private volatile long appliedSequence;
@@ -116,6 +117,9 @@ final class ClusterStateMachine extends BaseStateMachine {
         }
         group = groupStarter.apply(snap.checkpoint());
         appliedSequence = snap.checkpoint().sequence();
+        if (old != null) {
+            onRestart.accept(group);
+        }
         if (info != null) {
             setLastAppliedTermIndex(TermIndex.valueOf(snap.term(), snap.index()));
         }
@@ -223,6 +227,11 @@ final class ClusterStateMachine extends BaseStateMachine {
         }
         throw new IOException("the local group did not make checkpoint #" + sequence + " stable within "
                 + checkpointTimeout.toSeconds() + " s (stable: #" + cp.sequence() + ")");
+    }
+
+    /** Called on Ratis's thread with the new group each time the local group is restarted from an installed snapshot. */
+    void onRestart(java.util.function.Consumer<LocalGroup> listener) {
+        onRestart = listener;
     }
 
     /** The host is stopping: a snapshot in progress gives up instead of waiting for a stopping group. */

@@ -32,6 +32,18 @@ class ClusterConfigTest {
     }
 
     @Test
+    void shouldRefuseAGatewayModeThatHasNoRequestsToOrderBeforeStartingAnything(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        var stream = io.resh.gateway.GatewayConfig.parse("""
+                server: {command: "redis-server --port {port}"}
+                listen: {port: 0, mode: stream}
+                """, "s.yaml");
+        ClusterConfig c = Loopback.config("h1", Loopback.peers(1), dir.resolve("h1"), 100);
+        assertThatThrownBy(() -> ClusterNode.startGateway(c, stream, java.util.List.of(), false))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("listen.mode: a cluster can order only mode ordered");
+        assertThat(dir.resolve("h1")).doesNotExist();
+    }
+
+    @Test
     void shouldGiveEachHostItsOwnStorageWhenTheFileIsShared() throws Exception {
         JsonNode tree = yaml(BASE.replace("storage: /tmp/x", "storage: /tmp/x/{id}"));
         assertThat(ClusterConfig.parse(tree, null).storage()).isEqualTo(java.nio.file.Path.of("/tmp/x/h2"));

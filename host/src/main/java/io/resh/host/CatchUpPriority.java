@@ -63,19 +63,68 @@ final class CatchUpPriority {
         t.start();
     }
 
+    /**
+     * Threads inherit their creator's niceness, so a thread the JVM starts while the others are being
+     * reniced (a compiler or GC worker started on demand) would keep the catch-up priority for good.
+     * Renice until no thread is left behind (a few rounds at most: once every thread is at 0, new ones are too).
+     */
     private static String renice(long pid) {
+        String error = null;
+        for (int round = 0; round < 10; round++) {
+            List<String> behind = threadsNotAtNormalPriority(pid);
+            if (behind.isEmpty()) {
+                return null;
+            }
+            error = runRenice(pid, behind);
+            if (error != null) {
+                return error;
+            }
+            try {
+                Thread.sleep(50); // give threads started meanwhile a moment to appear in /proc
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "interrupted";
+            }
+        }
+        List<String> left = threadsNotAtNormalPriority(pid);
+        return left.isEmpty() ? null : "threads " + left + " still niced after 10 rounds";
+    }
+
+    /** Thread ids of {@code pid} and its descendants whose niceness is not 0 (all of them where /proc can't tell). */
+    private static List<String> threadsNotAtNormalPriority(long pid) {
         List<Long> processes = new ArrayList<>();
         processes.add(pid);
         ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> processes.add(d.pid())));
-        List<String> cmd = new ArrayList<>(List.of(RENICE, "-n", "0", "-p"));
+        List<String> out = new ArrayList<>();
         for (long p : processes) {
             // Niceness is per thread on Linux: every thread of the JVM has its own.
             try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(p), "task"))) {
-                tasks.forEach(t -> cmd.add(t.getFileName().toString()));
+                tasks.forEach(t -> {
+                    if (niceOf(t) != 0) {
+                        out.add(t.getFileName().toString());
+                    }
+                });
             } catch (IOException e) {
-                cmd.add(Long.toString(p)); // gone, or no /proc: renice says which
+                // the process is gone
             }
         }
+        return out;
+    }
+
+    /** Field 19 of /proc/PID/task/TID/stat (after the parenthesised name, which may hold spaces), or -1 if unreadable. */
+    private static int niceOf(Path task) {
+        try {
+            String stat = Files.readString(task.resolve("stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Integer.parseInt(f[16]); // state is field 3, so nice (19) is the 17th after the name
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static String runRenice(long pid, List<String> threads) {
+        List<String> cmd = new ArrayList<>(List.of(RENICE, "-n", "0", "-p"));
+        cmd.addAll(threads);
         try {
             Process r = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             if (!r.waitFor(5, TimeUnit.SECONDS)) {
@@ -83,8 +132,9 @@ final class CatchUpPriority {
                 return "renice timed out";
             }
             String out = new String(r.getInputStream().readAllBytes()).trim();
-            return r.exitValue() == 0 || !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) ? null
-                    : "renice failed: " + out;
+            // A thread that ended between listing and renice makes renice fail for it alone; the next round checks.
+            return r.exitValue() == 0 || !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
+                    || !out.contains("Permission denied") ? null : "renice failed: " + out;
         } catch (IOException e) {
             return "renice failed: " + e.getMessage();
         } catch (InterruptedException e) {

@@ -1,0 +1,98 @@
+package io.resh.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.resh.admin.AdminConfig;
+import io.resh.admin.AdminServer;
+import io.resh.gateway.Gateway;
+import io.resh.gateway.GatewayConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A voting gateway of three real redis-servers behind a real admin server, as {@code resh serve} runs a
+ * config with a {@code server:} section: its status, its events and its metrics reach the admin API and
+ * {@code resh status}.
+ */
+@Tag("e2e")
+class GatewayAdminTest {
+    @TempDir
+    Path dir;
+    private Gateway gateway;
+    private AdminServer admin;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeEach
+    void start() {
+        gateway = Gateway.start(GatewayConfig.parse("""
+                group: cache
+                replicas: 3
+                server:
+                  command: redis-server --port {port} --bind 127.0.0.1 --save "" --appendonly no
+                listen: { port: 0, protocol: resp }
+                deadline: 1s
+                """, "cache.yaml"));
+        admin = AdminServer.start(AdminConfig.defaults().withDirectory(dir), List.of(), null,
+                List.of(new GatewayAdminView(gateway)));
+    }
+
+    @AfterEach
+    void stop() {
+        if (admin != null) {
+            admin.close();
+        }
+        if (gateway != null) {
+            gateway.close();
+        }
+    }
+
+    private String get(String path) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(admin.url() + path))
+                .header("Authorization", "Bearer " + admin.token()).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
+        return r.body();
+    }
+
+    @Test
+    void shouldShowTheGatewayAndRecordAKilledServersFaultAndRecovery() throws Exception {
+        await().atMost(Duration.ofSeconds(10)).until(() -> AdminFixture.parse(get("api/gateways")).size() == 1);
+        JsonNode g = AdminFixture.parse(get("api/gateways/cache"));
+        assertThat(g.path("mode").asText()).isEqualTo("ordered");
+        assertThat(g.path("replicas")).hasSize(3);
+        long victim = g.path("replicas").get(2).path("pid").asLong();
+
+        ProcessHandle.of(victim).orElseThrow().destroyForcibly(); // SIGKILL one server
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            JsonNode now = AdminFixture.parse(get("api/gateways/cache")).path("replicas").get(2);
+            assertThat(now.path("incarnation").asInt()).isEqualTo(2);
+            assertThat(now.path("state").asText()).isEqualTo("live");
+            assertThat(now.path("faults").asInt()).isEqualTo(1);
+        });
+        JsonNode events = AdminFixture.parse(get("api/events?group=cache"));
+        assertThat(events.toString()).contains("\"kind\":\"crash\"").contains("\"replica\":2");
+        String metrics = get("metrics");
+        assertThat(metrics).containsPattern("resh_gateway_faults_total\\{[^}]*group=\"cache\"[^}]*replica=\"2\"[^}]*\\} 1\\.0")
+                .contains("resh_gateway_replicas_live{group=\"cache\"}");
+
+        AdminFixture.Run status = AdminFixture.runExactly(new StatusCommand(), "--url", admin.url(), "--token-file",
+                admin.tokenFile().toString());
+        assertThat(status.exit()).as(status.err()).isZero();
+        assertThat(status.out()).contains("cache  gateway, 3 servers (masks f=1)  ordered mode, resp on 127.0.0.1:"
+                + gateway.port() + "  SERVING").contains("REPLICA  STATE  PID");
+        assertThat(status.out().lines().filter(l -> l.matches("  2  +live .* 2  +1  +crash.*"))).hasSize(1);
+    }
+}
