@@ -1,5 +1,6 @@
 package io.resh.gateway.ordered;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import java.util.ArrayDeque;
@@ -9,11 +10,20 @@ import java.util.ArrayDeque;
  * connection (an HTTP keep-alive timeout, say): while a new connection is opened, requests are held
  * in order and written as soon as it is up. A replica owes nothing on an idle connection and the
  * gateway keeps no per-connection state in the server, so nothing is lost.
+ *
+ * <p>Requests are copied into one direct buffer per connection and handed to the channel as one
+ * message when flushed (or when the buffer reaches {@link #BATCH_BYTES}): a pipelined burst of small
+ * requests then costs one channel write instead of one per request, each of which would take an
+ * outbound-buffer entry and a heap-to-direct copy.
  */
 final class TcpBackendLink implements BackendLink {
+    /** A batch this large is handed to the channel at once, so the channel's water marks see it. */
+    static final int BATCH_BYTES = 64 * 1024;
     private final int slot;
     private final ArrayDeque<byte[]> held = new ArrayDeque<>();
     private Channel channel;
+    /** Requests written since the last flush, not yet handed to the channel; null when none. */
+    private ByteBuf batch;
     private boolean reconnecting;
     private boolean closed;
     /** A connection closed this soon after it was opened, without a reply, counts as refused. */
@@ -45,6 +55,7 @@ final class TcpBackendLink implements BackendLink {
 
     /** The connection is gone and another may be opened: hold writes until then. */
     void reconnecting() {
+        dropBatch();
         reconnecting = true;
         boolean prompt = System.nanoTime() - boundAtNanos < PROMPT_CLOSE_NANOS && !answeredOnThisConnection;
         promptCloses = prompt ? promptCloses + 1 : 0;
@@ -81,14 +92,42 @@ final class TcpBackendLink implements BackendLink {
     public void write(byte[] bytes) {
         if (reconnecting) {
             held.addLast(bytes);
-        } else {
+            return;
+        }
+        if (bytes.length >= BATCH_BYTES) {
+            writeBatch();
             channel.write(Unpooled.wrappedBuffer(bytes), channel.voidPromise());
+            return;
+        }
+        if (batch == null) {
+            batch = channel.alloc().directBuffer(Math.max(4096, bytes.length), BATCH_BYTES * 2);
+        }
+        batch.writeBytes(bytes);
+        if (batch.readableBytes() >= BATCH_BYTES) {
+            writeBatch();
+        }
+    }
+
+    /** Hands the batch to the channel (unflushed), which now owns it. */
+    private void writeBatch() {
+        if (batch != null) {
+            ByteBuf b = batch;
+            batch = null;
+            channel.write(b, channel.voidPromise());
+        }
+    }
+
+    private void dropBatch() {
+        if (batch != null) {
+            batch.release();
+            batch = null;
         }
     }
 
     @Override
     public void flush() {
         if (!reconnecting) {
+            writeBatch();
             channel.flush();
         }
     }
@@ -96,6 +135,7 @@ final class TcpBackendLink implements BackendLink {
     @Override
     public void close() {
         closed = true;
+        dropBatch();
         held.clear();
         if (channel != null) {
             channel.close();

@@ -1,6 +1,7 @@
 package io.resh.gateway.protocol;
 
 import java.nio.charset.StandardCharsets;
+import java.util.function.LongSupplier;
 
 /**
  * Stamps relative expirations with the gateway's clock: {@code SET k v EX 10} becomes
@@ -19,7 +20,8 @@ final class RespExpiry {
     private RespExpiry() {
     }
 
-    static RespCommand stamp(RespCommand cmd, long nowMillis) {
+    /** @param nowMillis the wall clock, read only when a relative time is rewritten (most commands have none) */
+    static RespCommand stamp(RespCommand cmd, LongSupplier nowMillis) {
         switch (cmd.name()) {
             case "SET":
                 return relativeOption(cmd, 3, nowMillis);
@@ -35,7 +37,7 @@ final class RespExpiry {
                     return cmd;
                 }
                 return new RespCommand(new byte[][] {ascii("SET"), cmd.arg(1), cmd.arg(3), ascii("PXAT"),
-                        ascii(Long.toString(nowMillis + ms))});
+                        ascii(Long.toString(nowMillis.getAsLong() + ms))});
             }
             case "EXPIRE":
             case "PEXPIRE": {
@@ -46,14 +48,14 @@ final class RespExpiry {
                 if (ms <= 0) {
                     return cmd;
                 }
-                return cmd.splice(0, 1, "PEXPIREAT").splice(2, 1, Long.toString(nowMillis + ms));
+                return cmd.splice(0, 1, "PEXPIREAT").splice(2, 1, Long.toString(nowMillis.getAsLong() + ms));
             }
             default:
                 return cmd;
         }
     }
 
-    private static RespCommand relativeOption(RespCommand cmd, int from, long nowMillis) {
+    private static RespCommand relativeOption(RespCommand cmd, int from, LongSupplier nowMillis) {
         for (int i = from; i + 1 < cmd.size(); i++) {
             String w = cmd.word(i);
             if (w.equals("EX") || w.equals("PX")) {
@@ -61,7 +63,7 @@ final class RespExpiry {
                 if (ms <= 0) {
                     return cmd;
                 }
-                return cmd.splice(i, 2, "PXAT", Long.toString(nowMillis + ms));
+                return cmd.splice(i, 2, "PXAT", Long.toString(nowMillis.getAsLong() + ms));
             }
         }
         return cmd;

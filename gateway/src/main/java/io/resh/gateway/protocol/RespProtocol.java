@@ -83,11 +83,10 @@ public final class RespProtocol implements Protocol {
             return new LocalReply(errorReply("'" + Frames.oneLine(name) + "' is not supported through the replicating gateway: "
                     + rejection), false);
         }
-        RespCommand stamped = RespExpiry.stamp(cmd, clockMillis.getAsLong());
+        RespCommand stamped = RespExpiry.stamp(cmd, clockMillis);
         byte[] bytes;
         if (stamped == cmd && in.getByte(start) == '*') {
-            bytes = new byte[length];
-            in.getBytes(start, bytes);
+            bytes = cmd.data(); // framed from the request's own bytes (see array)
         } else {
             bytes = stamped.encode();
         }
@@ -109,6 +108,7 @@ public final class RespProtocol implements Protocol {
             lengthOut[0] = pos - start;
             return new RespCommand(new byte[0][]);
         }
+        // Positions relative to start: the command's arguments become slices of the request's bytes.
         int[] from = new int[(int) n];
         int[] len = new int[(int) n];
         for (int i = 0; i < n; i++) {
@@ -137,17 +137,14 @@ public final class RespProtocol implements Protocol {
             if (in.getByte((int) end - 2) != '\r' || in.getByte((int) end - 1) != '\n') {
                 throw new FrameException("Protocol error: bulk string of " + l + " bytes not followed by CRLF");
             }
-            from[i] = e + 1;
+            from[i] = e + 1 - start;
             len[i] = (int) l;
             pos = (int) end;
         }
-        byte[][] args = new byte[(int) n][];
-        for (int i = 0; i < n; i++) {
-            args[i] = new byte[len[i]];
-            in.getBytes(from[i], args[i]);
-        }
-        lengthOut[0] = pos - start;
-        return new RespCommand(args);
+        byte[] frame = new byte[pos - start];
+        in.getBytes(start, frame);
+        lengthOut[0] = frame.length;
+        return new RespCommand(frame, from, len);
     }
 
     /** The index of the {@code \n} ending a {@code <type><digits>\r\n} header at {@code at}, or -1 if incomplete. */

@@ -231,6 +231,30 @@ class OrderedMultiplexerTest {
     }
 
     @Test
+    void shouldTreatAReplayThatStopsProgressingAsHungCountingFromItsLastReply() {
+        for (int i = 0; i < 20; i++) {
+            send("set k" + i, false);
+            reply(0, "ok");
+            reply(1, "ok");
+            reply(2, "ok");
+        }
+        clock.addAndGet(Duration.ofMinutes(1).toNanos()); // long idle before the replica fails
+        mux.detach(2);
+        FakeLink fresh = new FakeLink(2);
+        links[2] = fresh;
+        mux.attach(fresh);
+        clock.addAndGet(Duration.ofMillis(3000).toNanos());
+        reply(2, "ok");
+        clock.addAndGet(Duration.ofMillis(3000).toNanos());
+        mux.tick();
+        assertThat(events).as("it answered 3 s ago, within 2 x deadline").isEmpty();
+        clock.addAndGet(Duration.ofMillis(1001).toNanos());
+        mux.tick();
+        assertThat(events).singleElement().asString().startsWith("fault 2 HANG").contains("no progress replaying the log for 4001 ms");
+        assertThat(mux.slotState(2)).isEqualTo("out");
+    }
+
+    @Test
     void shouldFailStopWhenNoMajorityAgreesOnAWrite() {
         Answer a = send("incr n", false);
         Answer queued = send("incr m", false);

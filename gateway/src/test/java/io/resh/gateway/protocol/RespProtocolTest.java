@@ -9,6 +9,7 @@ import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -98,6 +99,26 @@ class RespProtocolTest {
         assertThat(args("GETEX k PX 3")).isEqualTo(List.of("GETEX", "k", "PXAT", "1000003"));
         assertThat(args("SET k v EX -1")).as("Redis reports invalid times itself").isEqualTo(List.of("SET", "k", "v", "EX", "-1"));
         assertThat(args("EXPIRE k abc")).isEqualTo(List.of("EXPIRE", "k", "abc"));
+    }
+
+    @Test
+    void shouldStampArrayRequestsAndReadTheClockOnlyWhenItStamps() {
+        AtomicInteger clockReads = new AtomicInteger();
+        RespProtocol counted = new RespProtocol(() -> {
+            clockReads.incrementAndGet();
+            return 1_000_000L;
+        });
+        String plain = "*3\r\n$3\r\nSET\r\n$2\r\nk\0\r\n$3\r\nv\r\n\r\n*2\r\n$3\r\nget\r\n$2\r\nk\0\r\n";
+        List<Object> out = Decoding.requests(counted, plain, 3);
+        assertThat(out).hasSize(2);
+        assertThat(text(Decoding.request(out.get(0)).bytes())).isEqualTo("*3\r\n$3\r\nSET\r\n$2\r\nk\0\r\n$3\r\nv\r\n\r\n");
+        assertThat(Decoding.request(out.get(1)).name()).isEqualTo("GET");
+        assertThat(Decoding.request(out.get(1)).readOnly()).isTrue();
+        assertThat(clockReads).as("nothing to stamp").hasValue(0);
+        Request stamped = Decoding.request(Decoding.requests(counted,
+                "*5\r\n$3\r\nset\r\n$2\r\nk\0\r\n$1\r\nv\r\n$2\r\nex\r\n$2\r\n10\r\n", 4).get(0));
+        assertThat(text(stamped.bytes())).isEqualTo("*5\r\n$3\r\nset\r\n$2\r\nk\0\r\n$1\r\nv\r\n$4\r\nPXAT\r\n$7\r\n1010000\r\n");
+        assertThat(clockReads).hasValue(1);
     }
 
     private List<String> args(String inline) {

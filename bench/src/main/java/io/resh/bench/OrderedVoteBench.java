@@ -1,0 +1,170 @@
+package io.resh.bench;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.resh.core.FaultKind;
+import io.resh.core.Quorum;
+import io.resh.gateway.ordered.BackendLink;
+import io.resh.gateway.ordered.Canonicalizer;
+import io.resh.gateway.ordered.GroupCallbacks;
+import io.resh.gateway.ordered.OrderedMultiplexer;
+import io.resh.gateway.ordered.ReplySlot;
+import io.resh.gateway.protocol.Protocol;
+import io.resh.gateway.protocol.Request;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * Requests per second through the gateway's ordered-mode voting path, without sockets: a pipelined
+ * batch of {@value #BATCH} RESP requests is sequenced and written to every replica link (which drops
+ * the bytes), then each replica's replies are read from one buffer, framed, copied, voted and released
+ * to the client's slot, as the gateway does for {@code redis-benchmark -P 16}; what the multiplexer
+ * defers to the end of an event-loop task runs after each batch. {@code replicas} 1 is
+ * the unreplicated gateway's cost, 3 the TMR gateway's.
+ *
+ * <pre>
+ * mvn -q -pl bench -am package -DskipTests
+ * java -jar bench/target/benchmarks.jar OrderedVoteBench -f 1 -wi 2 -i 3
+ * </pre>
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(1)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class OrderedVoteBench {
+
+    static final int BATCH = 16;
+
+    @Param({"1", "3"})
+    int replicas;
+
+    /** {@code 5}: a SET's {@code +OK}; {@code 71}: a GET of a 64-byte value. */
+    @Param({"5", "71"})
+    int replyBytes;
+
+    private final Protocol resp = Protocol.named("resp");
+    private OrderedMultiplexer mux;
+    private Link[] links;
+    private Request[] requests;
+    private ByteBuf replies;
+    private Blackhole sink;
+    /** Work the multiplexer defers to the end of the current event-loop task (flushes), run after each batch. */
+    private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+
+    /** A replica link that drops what it is sent. */
+    private static final class Link implements BackendLink {
+        private final int slot;
+
+        Link(int slot) {
+            this.slot = slot;
+        }
+
+        @Override
+        public int slot() {
+            return slot;
+        }
+
+        @Override
+        public boolean isWritable() {
+            return true;
+        }
+
+        @Override
+        public void write(byte[] bytes) {
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Setup
+    public void prepare(Blackhole blackhole) {
+        sink = blackhole;
+        GroupCallbacks group = new GroupCallbacks() {
+            @Override
+            public void fault(int slot, FaultKind kind, long sequence, String evidence) {
+                throw new IllegalStateException("replica " + slot + " found faulty in a benchmark: " + evidence);
+            }
+
+            @Override
+            public void caughtUp(int slot, long sequence, long replayed) {
+            }
+
+            @Override
+            public void failStopped(long sequence, String detail) {
+                throw new IllegalStateException("fail-stop in a benchmark: " + detail);
+            }
+        };
+        // No replay log: reads and writes then cost the same, and the log's growth is not measured.
+        mux = new OrderedMultiplexer(new Quorum(replicas), resp, new Canonicalizer(resp, List.of()), null, group,
+                new OrderedMultiplexer.Settings(Duration.ofSeconds(5), 4096, 4096), System::nanoTime, tasks::add);
+        links = new Link[replicas];
+        for (int i = 0; i < replicas; i++) {
+            links[i] = new Link(i);
+            mux.attach(links[i]);
+        }
+        runTasks();
+        String reply = replyBytes <= 5 ? "+OK\r\n" : "$" + (replyBytes - 7) + "\r\n" + "v".repeat(replyBytes - 7) + "\r\n";
+        if (reply.length() != replyBytes) {
+            throw new IllegalArgumentException("replyBytes must be 5 or at least 8, not " + replyBytes);
+        }
+        requests = new Request[BATCH];
+        StringBuilder all = new StringBuilder();
+        for (int i = 0; i < BATCH; i++) {
+            String key = String.format("key:%012d", i);
+            ByteBuf in = Unpooled.copiedBuffer("*2\r\n$3\r\nGET\r\n$" + key.length() + "\r\n" + key + "\r\n",
+                    StandardCharsets.US_ASCII);
+            requests[i] = (Request) resp.decodeRequest(in, 1 << 20);
+            all.append(reply);
+        }
+        replies = Unpooled.directBuffer(all.length()).writeBytes(all.toString().getBytes(StandardCharsets.US_ASCII));
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void voteBatch() {
+        ReplySlot slot = sink::consume;
+        for (Request r : requests) {
+            mux.submit(r, slot);
+        }
+        for (Link link : links) {
+            ByteBuf in = replies.duplicate();
+            while (in.isReadable()) {
+                byte[] reply = new byte[resp.replyLength(in, mux.expected(link), 1 << 20)];
+                in.readBytes(reply);
+                mux.onReply(link, reply);
+            }
+        }
+        runTasks();
+    }
+
+    private void runTasks() {
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            task.run();
+        }
+    }
+}
