@@ -1,6 +1,5 @@
 package io.resh.gateway.ordered;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -16,15 +15,13 @@ import java.util.ArrayDeque;
  * and one flush, not one write per reply.
  */
 final class ClientSession {
-    /** A batch this large is handed to the channel at once, so the channel's water marks see it. */
-    private static final int BATCH_BYTES = 64 * 1024;
     private final Channel channel;
     private final Runnable onProgress;
     private final ArrayDeque<Entry> queue = new ArrayDeque<>();
     private boolean closing;
     private boolean flushScheduled;
     /** Replies in order, not yet handed to the channel; null when none. */
-    private ByteBuf batch;
+    private final WriteBatch batch = new WriteBatch();
 
     private final class Entry implements ReplySlot {
         final boolean silent;
@@ -71,7 +68,7 @@ final class ClientSession {
     /** A reply that must go out now, before earlier replies (HTTP 100 Continue); only if none is owed. */
     void interim(byte[] bytes) {
         if (queue.isEmpty() && !closing) {
-            writeBatch();
+            batch.handTo(channel);
             channel.writeAndFlush(Unpooled.wrappedBuffer(bytes));
         }
     }
@@ -90,13 +87,13 @@ final class ClientSession {
         while (!queue.isEmpty() && queue.peekFirst().bytes != null) {
             Entry e = queue.pollFirst();
             if (!e.silent && e.bytes.length > 0) {
-                append(e.bytes);
+                batch.add(channel, e.bytes);
                 wrote = true;
             }
             if (e.close) {
                 closing = true;
                 queue.clear();
-                writeBatch();
+                batch.handTo(channel);
                 channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
                 return;
             }
@@ -109,33 +106,9 @@ final class ClientSession {
         onProgress.run();
     }
 
-    private void append(byte[] reply) {
-        if (reply.length >= BATCH_BYTES) {
-            writeBatch();
-            channel.write(Unpooled.wrappedBuffer(reply), channel.voidPromise());
-            return;
-        }
-        if (batch == null) {
-            batch = channel.alloc().directBuffer(Math.max(4096, reply.length), BATCH_BYTES * 2);
-        }
-        batch.writeBytes(reply);
-        if (batch.readableBytes() >= BATCH_BYTES) {
-            writeBatch();
-        }
-    }
-
-    /** Hands the batch to the channel (unflushed), which now owns it and releases it even if closed. */
-    private void writeBatch() {
-        if (batch != null) {
-            ByteBuf b = batch;
-            batch = null;
-            channel.write(b, channel.voidPromise());
-        }
-    }
-
     private void flush() {
         flushScheduled = false;
-        writeBatch();
+        batch.handTo(channel);
         channel.flush();
     }
 }

@@ -1,6 +1,5 @@
 package io.resh.gateway.ordered;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import java.util.ArrayDeque;
@@ -12,18 +11,16 @@ import java.util.ArrayDeque;
  * gateway keeps no per-connection state in the server, so nothing is lost.
  *
  * <p>Requests are copied into one direct buffer per connection and handed to the channel as one
- * message when flushed (or when the buffer reaches {@link #BATCH_BYTES}): a pipelined burst of small
+ * message when flushed (or when the buffer reaches {@link WriteBatch#BATCH_BYTES}): a pipelined burst of small
  * requests then costs one channel write instead of one per request, each of which would take an
  * outbound-buffer entry and a heap-to-direct copy.
  */
 final class TcpBackendLink implements BackendLink {
-    /** A batch this large is handed to the channel at once, so the channel's water marks see it. */
-    static final int BATCH_BYTES = 64 * 1024;
     private final int slot;
     private final ArrayDeque<byte[]> held = new ArrayDeque<>();
     private Channel channel;
     /** Requests written since the last flush, not yet handed to the channel; null when none. */
-    private ByteBuf batch;
+    private final WriteBatch batch = new WriteBatch();
     private boolean reconnecting;
     private boolean closed;
     /** A connection closed this soon after it was opened, without a reply, counts as refused. */
@@ -55,7 +52,7 @@ final class TcpBackendLink implements BackendLink {
 
     /** The connection is gone and another may be opened: hold writes until then. */
     void reconnecting() {
-        dropBatch();
+        batch.drop();
         reconnecting = true;
         boolean prompt = System.nanoTime() - boundAtNanos < PROMPT_CLOSE_NANOS && !answeredOnThisConnection;
         promptCloses = prompt ? promptCloses + 1 : 0;
@@ -94,40 +91,13 @@ final class TcpBackendLink implements BackendLink {
             held.addLast(bytes);
             return;
         }
-        if (bytes.length >= BATCH_BYTES) {
-            writeBatch();
-            channel.write(Unpooled.wrappedBuffer(bytes), channel.voidPromise());
-            return;
-        }
-        if (batch == null) {
-            batch = channel.alloc().directBuffer(Math.max(4096, bytes.length), BATCH_BYTES * 2);
-        }
-        batch.writeBytes(bytes);
-        if (batch.readableBytes() >= BATCH_BYTES) {
-            writeBatch();
-        }
-    }
-
-    /** Hands the batch to the channel (unflushed), which now owns it. */
-    private void writeBatch() {
-        if (batch != null) {
-            ByteBuf b = batch;
-            batch = null;
-            channel.write(b, channel.voidPromise());
-        }
-    }
-
-    private void dropBatch() {
-        if (batch != null) {
-            batch.release();
-            batch = null;
-        }
+        batch.add(channel, bytes);
     }
 
     @Override
     public void flush() {
         if (!reconnecting) {
-            writeBatch();
+            batch.handTo(channel);
             channel.flush();
         }
     }
@@ -135,7 +105,7 @@ final class TcpBackendLink implements BackendLink {
     @Override
     public void close() {
         closed = true;
-        dropBatch();
+        batch.drop();
         held.clear();
         if (channel != null) {
             channel.close();
