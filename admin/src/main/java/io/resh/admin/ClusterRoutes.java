@@ -107,10 +107,7 @@ final class ClusterRoutes {
         LOG.info("admin: {} asks to hand the leadership to {}", req.remote(), id);
         return run(() -> {
             membership.transferLeadership(id);
-            ObjectNode out = json.createObjectNode();
-            out.put("status", "leader");
-            out.put("id", id);
-            return HttpReply.json(json, OK, out);
+            return changed("leader", id);
         }, "hand the leadership to " + id);
     }
 

@@ -137,15 +137,7 @@ public final class ClusterCommand implements Runnable {
         @Override
         public Integer call() {
             ObjectNode body = AdminClient.json().createObjectNode().put("id", id);
-            try {
-                JsonNode r = AdminClient.connect(admin).post("/api/cluster/leader", body);
-                spec.commandLine().getOut().println(r.path("id").asText(id) + " leads");
-                spec.commandLine().getOut().flush();
-                return 0;
-            } catch (ReshException e) {
-                spec.commandLine().getErr().println("resh cluster leader: " + e.getMessage());
-                return 1;
-            }
+            return change(spec, "leader", () -> AdminClient.connect(admin).post("/api/cluster/leader", body));
         }
     }
 

@@ -144,6 +144,21 @@ class ClusterCommandTest {
     }
 
     @Test
+    void shouldHandTheLeaderRoleToTheOtherHostWithTheClusterCommand() {
+        String leader = await().atMost(Duration.ofSeconds(20)).until(this::agreedLeader, java.util.Objects::nonNull);
+        String other = leader.equals("h1") ? "h2" : "h1";
+
+        AdminFixture.Run moved = AdminFixture.runExactly(new ClusterCommand(), withUrl("h1", "leader", other));
+
+        assertThat(moved.exit()).as(moved.err()).isZero();
+        assertThat(moved.out().strip()).matches("leader " + other + "; members: h[12], h[12]");
+        await().atMost(Duration.ofSeconds(20)).until(() -> other.equals(agreedLeader()));
+        AdminFixture.Run unknown = AdminFixture.runExactly(new ClusterCommand(), withUrl("h1", "leader", "h7"));
+        assertThat(unknown.exit()).isEqualTo(1);
+        assertThat(unknown.err()).contains("resh cluster leader: admin API answered 409").contains("h7 is not a member");
+    }
+
+    @Test
     void shouldRejectABadAddressNamingTheField() {
         AdminFixture.Run r = AdminFixture.runExactly(new ClusterCommand(), withUrl("h1", "add", "--id", "h9",
                 "--address", "127.0.0.1:7509", "--client", "localhost"));
