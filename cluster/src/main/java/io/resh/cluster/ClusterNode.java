@@ -206,6 +206,20 @@ public final class ClusterNode implements AutoCloseable {
         } catch (RuntimeException e) {
             return;
         }
+        try {
+            // Raft prefers peers of higher priority: the others take over now, and this host does not win a
+            // later election while any of them can.
+            List<RaftPeer> lowered = currentPeers().stream().map(p -> RaftPeer.newBuilder(p)
+                    .setPriority(p.getId().equals(selfId) ? 0 : Math.max(1, p.getPriority())).build()).toList();
+            reconfigure(lowered, "lower the priority of " + config.id() + ", whose group fail-stopped");
+        } catch (RuntimeException e) {
+            LOG.warn("host {}: could not lower its leader priority: {}", config.id(), e.getMessage());
+        }
+        try {
+            s = status();
+        } catch (RuntimeException e) {
+            return;
+        }
         if (!s.leading()) {
             LOG.error("host {}: local group fail-stopped; this host must be replaced (remove it, wipe its storage, add it back)",
                     config.id());

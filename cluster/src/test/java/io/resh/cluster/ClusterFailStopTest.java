@@ -65,7 +65,15 @@ class ClusterFailStopTest {
                 return !leader.isEmpty() && !leader.equals("h1");
             });
             assertThat(new String(client.call(utf8("add:1")), StandardCharsets.UTF_8)).isEqualTo("6");
+            assertThat(h1.status().leading()).isFalse();
+
+            // With the new leader gone too, the remaining healthy host is preferred over the stopped one.
+            ClusterNode second = nodes.stream().filter(n -> n.status().leading()).findFirst().orElseThrow();
+            String survivor = second.config().id().equals("h2") ? "h3" : "h2";
+            second.close();
+            nodes.remove(second);
+            await().atMost(Duration.ofSeconds(30)).until(() -> h1.status().leader().equals(survivor));
+            assertThat(new String(client.call(utf8("add:1")), StandardCharsets.UTF_8)).isEqualTo("7");
         }
-        assertThat(h1.status().leading()).isFalse();
     }
 }
