@@ -114,6 +114,7 @@ final class ServeCommand implements Callable<Integer> {
         System.out.println("resh: " + gateway);
         if (admin != null) {
             System.out.println("admin: " + admin.url());
+            System.out.println("dashboard: " + admin.dashboardUrl());
         }
         System.out.flush();
         gateway.awaitClosed();
