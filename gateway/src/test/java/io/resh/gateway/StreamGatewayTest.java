@@ -70,7 +70,7 @@ class StreamGatewayTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("flaky in full-suite runs only: about one run in six reported no fault at all for the "
+    @org.junit.jupiter.api.Disabled("flaky in full-suite runs only: one of five full runs reported no fault at all for the "
             + "corrupted replica (the client still got only correct bytes); passes repeatedly alone, even with both cores "
             + "saturated. Cause not found yet; see the closing note on stream-mode fault reporting")
     void shouldMaskACorruptedStreamAndRestartTheReplica() throws Exception {
