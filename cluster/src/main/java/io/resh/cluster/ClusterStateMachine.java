@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
@@ -53,7 +54,7 @@ final class ClusterStateMachine extends BaseStateMachine {
     private final Function<Checkpoint, LocalGroup> groupStarter;
     private final Duration checkpointTimeout;
     private volatile LocalGroup group;
-    private volatile java.util.function.Consumer<LocalGroup> onRestart = g -> { };
+    private volatile Consumer<LocalGroup> onRestart = g -> { };
     private volatile boolean closing;
     /** Client entries applied so far = the local group's last assigned sequence number. */
     private volatile long appliedSequence;
@@ -230,7 +231,7 @@ final class ClusterStateMachine extends BaseStateMachine {
     }
 
     /** Called on Ratis's thread with the new group each time the local group is restarted from an installed snapshot. */
-    void onRestart(java.util.function.Consumer<LocalGroup> listener) {
+    void onRestart(Consumer<LocalGroup> listener) {
         onRestart = listener;
     }
 
