@@ -99,15 +99,32 @@ record KvRequest(Op op, String key, byte[] value, byte[] expected, long delta) {
             int at = buf.position();
             need(2, "key length");
             int length = buf.getShort() & 0xFFFF;
-            byte[] utf8 = take(length, "key", at);
+            if (length > buf.remaining()) {
+                take(length, "key", at); // throws with the field's name and offsets
+            }
+            int start = buf.position();
+            buf.position(start + length);
+            if (ascii(buf.array(), start, length)) {
+                // every replica parses every key: skip the strict decoder's allocations when it has nothing to check
+                return new String(buf.array(), start, length, StandardCharsets.ISO_8859_1);
+            }
             try {
                 return StandardCharsets.UTF_8.newDecoder()
                         .onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(utf8)).toString();
+                        .decode(ByteBuffer.wrap(buf.array(), start, length)).toString();
             } catch (CharacterCodingException e) {
                 throw new IllegalArgumentException(fail("key at byte " + (at + 2) + " is not valid UTF-8"));
             }
+        }
+
+        private static boolean ascii(byte[] bytes, int from, int length) {
+            for (int i = from; i < from + length; i++) {
+                if (bytes[i] < 0) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         byte[] bytes(String field) {

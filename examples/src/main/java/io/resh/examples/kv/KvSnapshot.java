@@ -11,8 +11,8 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.NavigableMap;
-import java.util.TreeMap;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.zip.CRC32;
 import java.util.zip.CheckedOutputStream;
 
@@ -45,26 +45,29 @@ final class KvSnapshot {
     private KvSnapshot() {
     }
 
-    static void write(NavigableMap<String, KvEntry> entries, OutputStream out) throws IOException {
+    static void write(Map<String, KvEntry> entries, OutputStream out) throws IOException {
+        String[] keys = entries.keySet().toArray(new String[0]);
+        Arrays.sort(keys);
         CRC32 crc = new CRC32();
         DataOutputStream data = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(out, crc)));
         data.writeInt(MAGIC);
         data.writeByte(VERSION);
         data.writeInt(entries.size());
-        for (Map.Entry<String, KvEntry> e : entries.entrySet()) {
-            byte[] key = e.getKey().getBytes(StandardCharsets.UTF_8);
+        for (String k : keys) {
+            KvEntry e = entries.get(k);
+            byte[] key = k.getBytes(StandardCharsets.UTF_8);
             data.writeShort(key.length);
             data.write(key);
-            data.writeLong(e.getValue().modifiedMillis());
-            data.writeInt(e.getValue().value().length);
-            data.write(e.getValue().value());
+            data.writeLong(e.modifiedMillis());
+            data.writeInt(e.value().length);
+            data.write(e.value());
         }
         data.flush(); // not close(): the caller owns out
         new DataOutputStream(out).writeInt((int) crc.getValue());
         out.flush();
     }
 
-    static TreeMap<String, KvEntry> read(InputStream in) throws IOException {
+    static HashMap<String, KvEntry> read(InputStream in) throws IOException {
         byte[] bytes = in.readAllBytes();
         if (bytes.length < HEADER_BYTES + CRC_BYTES) {
             throw new IOException("truncated KV snapshot: " + bytes.length + " bytes, a snapshot has at least "
@@ -89,7 +92,7 @@ final class KvSnapshot {
         }
         buf.limit(bodyEnd);
         long count = buf.getInt() & 0xFFFF_FFFFL;
-        TreeMap<String, KvEntry> entries = new TreeMap<>();
+        HashMap<String, KvEntry> entries = new HashMap<>((int) Math.min(count * 4 / 3 + 1, 1 << 20));
         String previous = null;
         for (long i = 0; i < count; i++) {
             int at = buf.position();

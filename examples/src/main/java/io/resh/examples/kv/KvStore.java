@@ -7,15 +7,15 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.TreeMap;
+import java.util.HashMap;
 
 /**
  * A key-value store run as a replicated service: {@code SET}, {@code GET}, {@code DEL}, {@code INCR},
  * {@code CAS}, {@code SIZE}, {@code TOUCH}, {@code MTIME} over a binary protocol defined in {@link
  * KvRequests}; replies decode with {@link KvRequests#decodeReply}.
  *
- * <p>Deterministic by construction: the entries live in a {@link TreeMap}, so nothing depends on
- * hash order; modification times are the host's ({@link ExecutionContext#timeMillis()}), never this
+ * <p>Deterministic by construction: no reply depends on the entries' hash order (the snapshot sorts
+ * the keys, {@code SIZE} only counts them); modification times are the host's ({@link ExecutionContext#timeMillis()}), never this
  * process's clock, so all replicas store the same times. The snapshot ({@link KvSnapshot}) writes the
  * entries in key order with a CRC-32; {@code restore} refuses a corrupt one with an {@link IOException}
  * that says what is wrong and leaves the store as it was.
@@ -26,7 +26,7 @@ public final class KvStore implements ReplicatedService {
     private static final int MAX_DECIMAL_CHARS = 20; // "-9223372036854775808"
     private static final int MAX_KEY_IN_MESSAGE = 40;
 
-    private TreeMap<String, KvEntry> entries = new TreeMap<>();
+    private HashMap<String, KvEntry> entries = new HashMap<>();
 
     @Override
     public byte[] execute(byte[] request, ExecutionContext ctx) {

@@ -10,19 +10,23 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 
 class KvSnapshotTest {
 
-    private static byte[] write(TreeMap<String, KvEntry> entries) throws IOException {
+    private static byte[] write(Map<String, KvEntry> entries) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         KvSnapshot.write(entries, out);
         return out.toByteArray();
     }
 
-    private static TreeMap<String, KvEntry> read(byte[] snapshot) throws IOException {
+    private static Map<String, KvEntry> read(byte[] snapshot) throws IOException {
         return KvSnapshot.read(new ByteArrayInputStream(snapshot));
     }
 
@@ -58,11 +62,26 @@ class KvSnapshotTest {
         TreeMap<String, KvEntry> entries = new TreeMap<>();
         entries.put("b", new KvEntry(new byte[] {1, 2}, 20));
         entries.put("a", new KvEntry(new byte[0], -1));
-        TreeMap<String, KvEntry> back = read(write(entries));
-        assertThat(back.keySet()).containsExactly("a", "b");
+        Map<String, KvEntry> back = read(write(entries));
+        assertThat(back.keySet()).containsExactlyInAnyOrder("a", "b");
         assertThat(back.get("b").value()).containsExactly(1, 2);
         assertThat(back.get("b").modifiedMillis()).isEqualTo(20);
         assertThat(back.get("a").modifiedMillis()).isEqualTo(-1);
+    }
+
+    @Test
+    void shouldWriteTheSameBytesWhateverOrderTheEntriesWereMadeIn() throws IOException {
+        List<String> keys = List.of("zeta", "a", "été", "key-000000000017", "", "B", "key-000000000007");
+        Map<String, KvEntry> forward = new LinkedHashMap<>();
+        Map<String, KvEntry> backward = new HashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            forward.put(keys.get(i), new KvEntry(new byte[] {(byte) i}, i));
+            backward.put(keys.get(keys.size() - 1 - i), new KvEntry(new byte[] {(byte) (keys.size() - 1 - i)}, keys.size() - 1 - i));
+        }
+        byte[] snapshot = write(forward);
+        assertThat(write(backward)).isEqualTo(snapshot);
+        assertThat(write(new TreeMap<>(forward))).isEqualTo(snapshot);
+        assertThat(read(snapshot)).containsOnlyKeys(keys);
     }
 
     @Test
