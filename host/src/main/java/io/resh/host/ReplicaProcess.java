@@ -234,7 +234,7 @@ final class ReplicaProcess {
         try (FrameInput in = new FrameInput(process.getInputStream())) {
             Frame[] batch = new Frame[MAX_BATCH];
             while (true) {
-                Frame frame = codec.read(in.data);
+                Frame frame = in.next(codec);
                 int n = 0;
                 while (frame != null) {
                     if (frame instanceof Frame.Reply r) {
@@ -252,7 +252,7 @@ final class ReplicaProcess {
                     if (n == MAX_BATCH || !in.holdsWholeFrame()) {
                         break;
                     }
-                    frame = codec.read(in.data);
+                    frame = in.next(codec);
                 }
                 flush(batch, n);
                 if (frame == null) {
@@ -350,13 +350,18 @@ final class ReplicaProcess {
         }
 
         boolean holdsWholeFrame() {
-            int buffered = count - pos;
-            if (buffered < 8) {
-                return false;
+            return FrameCodec.wholeFrameBytes(buf, pos, count - pos) >= 0;
+        }
+
+        /** The next frame: decoded in place when the buffer holds all of it, else read through the stream. */
+        Frame next(FrameCodec codec) throws IOException {
+            int whole = FrameCodec.wholeFrameBytes(buf, pos, count - pos);
+            if (whole < 0) {
+                return codec.read(data);
             }
-            long length = ((buf[pos + 4] & 0xFFL) << 24) | ((buf[pos + 5] & 0xFF) << 16) | ((buf[pos + 6] & 0xFF) << 8)
-                    | (buf[pos + 7] & 0xFF);
-            return buffered >= 8 + length;
+            Frame frame = codec.decode(buf, pos);
+            pos += whole;
+            return frame;
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.resh.replica;
 
+import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -10,6 +11,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Reads and writes {@link Frame}s. This is the one place the IPC wire format is defined.
@@ -294,24 +296,70 @@ public final class FrameCodec {
         if (got < HEADER_BYTES) {
             in.readFully(header, got, HEADER_BYTES - got);
         }
-        int magic = ((header[0] & 0xFF) << 8) | (header[1] & 0xFF);
+        return checkHeader(header, 0);
+    }
+
+    /** The checks of {@link #readHeader} on the eight header bytes at {@code buf[off]}. */
+    private Header checkHeader(byte[] buf, int off) throws FrameFormatException {
+        int magic = ((buf[off] & 0xFF) << 8) | (buf[off + 1] & 0xFF);
         if (magic != MAGIC) {
             throw new FrameFormatException(String.format(
                     "bad frame magic 0x%04x (expected 0x%04x 'RS'): the channel carries bytes that are not resh frames",
                     magic, MAGIC));
         }
-        int version = header[2] & 0xFF;
+        int version = buf[off + 2] & 0xFF;
         if (version != VERSION) {
             throw new FrameFormatException("unsupported frame protocol version " + version + " (this side speaks " + VERSION + ")");
         }
-        byte type = header[3];
-        long length = (int) INT.get(header, 4) & 0xFFFF_FFFFL;
+        byte type = buf[off + 3];
+        long length = (int) INT.get(buf, off + 4) & 0xFFFF_FFFFL;
         long limit = (type == SNAPSHOT || type == RESTORE) ? maxSnapshotBytes + 64 : maxFrameBytes + 64L;
         if (length > limit) {
             throw new FrameFormatException(String.format("oversized frame: type 0x%02x declares %d bytes, limit is %d",
                     type, length, limit));
         }
         return new Header(type, (int) length);
+    }
+
+    /**
+     * How many bytes the frame starting at {@code buf[off]} takes, header included, if all of them are
+     * among the {@code available} bytes there; -1 if not (or if its header is too short to tell).
+     */
+    public static int wholeFrameBytes(byte[] buf, int off, int available) {
+        if (available < HEADER_BYTES) {
+            return -1;
+        }
+        long frame = HEADER_BYTES + ((int) INT.get(buf, off + 4) & 0xFFFF_FFFFL);
+        return frame <= available ? (int) frame : -1;
+    }
+
+    /** True if the frame starting at {@code buf[off]} (header there) is a RESTORE frame. */
+    public static boolean isRestoreAt(byte[] buf, int off) {
+        return buf[off + 3] == RESTORE;
+    }
+
+    /**
+     * Decodes a frame held whole in {@code buf} at {@code off} ({@link #wholeFrameBytes} said so), with
+     * the checks and errors of {@link #read}. Requests and replies, the frames every request crosses, are
+     * taken straight from the array: one copy of the payload, no stream calls.
+     */
+    public Frame decode(byte[] buf, int off) throws IOException {
+        Header h = checkHeader(buf, off);
+        int body = off + HEADER_BYTES;
+        int len = h.length();
+        if (h.type() == REQUEST && len >= 24) {
+            return new Frame.Request((long) LONG.get(buf, body), (long) LONG.get(buf, body + 8), (long) LONG.get(buf, body + 16),
+                    Arrays.copyOfRange(buf, body + 24, body + len));
+        }
+        if (h.type() == REPLY && len >= 9) {
+            long seq = (long) LONG.get(buf, body);
+            byte status = buf[body + 8];
+            if (status != STATUS_OK && status != STATUS_ERROR) {
+                throw new FrameFormatException("reply #" + seq + " has unknown status byte " + status);
+            }
+            return new Frame.Reply(seq, Arrays.copyOfRange(buf, body + 8, body + len));
+        }
+        return readBody(new DataInputStream(new ByteArrayInputStream(buf, body, len)), h);
     }
 
     /**

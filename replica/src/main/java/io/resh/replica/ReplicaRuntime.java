@@ -79,6 +79,23 @@ final class ReplicaRuntime {
         flush();
         startHeartbeat();
         while (true) {
+            int whole = FrameCodec.wholeFrameBytes(input.buffer(), input.position(), input.buffered());
+            if (whole >= 0 && !FrameCodec.isRestoreAt(input.buffer(), input.position())) {
+                // The frame is all in the read-ahead buffer (the usual case in a batch): decoded in place.
+                // A RESTORE goes the stream way: its snapshot is streamed to a file, not held in an array.
+                Frame frame = codec.decode(input.buffer(), input.position());
+                input.skipBuffered(whole);
+                if (frame instanceof Frame.Shutdown) {
+                    flush();
+                    return;
+                } else {
+                    handle(frame);
+                }
+                if (input.buffered() == 0) {
+                    flush();
+                }
+                continue;
+            }
             FrameCodec.Header header = codec.readHeader(in);
             if (header == null) {
                 flush();
@@ -397,6 +414,18 @@ final class ReplicaRuntime {
 
         int buffered() {
             return count - pos;
+        }
+
+        byte[] buffer() {
+            return buf;
+        }
+
+        int position() {
+            return pos;
+        }
+
+        void skipBuffered(int n) {
+            pos += n;
         }
     }
 

@@ -74,6 +74,66 @@ class FrameCodecTest {
         assertThat(back).usingRecursiveFieldByFieldElementComparator().isEqualTo(frames);
     }
 
+    /**
+     * Decodes as the readers do: in place while the next frame sits whole in the buffer, through the
+     * stream when it does not.
+     */
+    private List<Frame> decodeInPlace(byte[] bytes) throws IOException {
+        List<Frame> out = new ArrayList<>();
+        int at = 0;
+        while (at < bytes.length) {
+            int whole = FrameCodec.wholeFrameBytes(bytes, at, bytes.length - at);
+            if (whole < 0) {
+                Frame f = codec.read(new DataInputStream(new ByteArrayInputStream(bytes, at, bytes.length - at)));
+                throw new EOFException("the stream read " + f + " from a frame that is not whole");
+            }
+            out.add(codec.decode(bytes, at));
+            at += whole;
+        }
+        return out;
+    }
+
+    @Property(tries = 300)
+    void shouldDecodeInPlaceWhatTheStreamDecodes(@ForAll("frames") List<Frame> frames) throws IOException {
+        byte[] bytes = encode(frames);
+        assertThat(decodeInPlace(bytes)).usingRecursiveFieldByFieldElementComparator().isEqualTo(frames);
+    }
+
+    @Property(tries = 1000)
+    void shouldRefuseACorruptedFrameInPlaceWithTheStreamsError(@ForAll("frames") List<Frame> frames,
+            @ForAll int position, @ForAll byte xor) throws IOException {
+        byte[] bytes = encode(frames);
+        if (bytes.length == 0 || xor == 0) {
+            return;
+        }
+        bytes[Math.floorMod(position, bytes.length)] ^= xor;
+        String streamError = errorOf(() -> decode(bytes));
+        String inPlaceError = errorOf(() -> decodeInPlace(bytes));
+        if (streamError != null && streamError.startsWith("EOFException")) {
+            // A length flipped larger: the stream ends inside the frame; the in-place reader, finding it not
+            // whole, reads it through the stream and ends there too.
+            assertThat(inPlaceError).startsWith("EOFException");
+        } else {
+            assertThat(inPlaceError).isEqualTo(streamError);
+            if (streamError == null) { // a flipped payload byte: both read the same frames
+                assertThat(decodeInPlace(bytes)).usingRecursiveFieldByFieldElementComparator().isEqualTo(decode(bytes));
+            }
+        }
+    }
+
+    private interface Decoding {
+        List<Frame> run() throws IOException;
+    }
+
+    private static String errorOf(Decoding d) {
+        try {
+            d.run();
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+    }
+
     @Test
     void shouldRejectAContractViolationWhosePathOverrunsTheBody() throws IOException {
         byte[] ok = encode(List.of(new Frame.ContractViolation(9, "Files.write", "/etc/passwd", "Read-only file system")));
