@@ -4,11 +4,10 @@ import io.resh.core.Digest;
 import io.resh.core.FaultKind;
 import io.resh.replica.Frame;
 import io.resh.replica.FrameCodec;
+import io.resh.replica.FrameOutput;
 import io.resh.replica.FrameFormatException;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -77,7 +76,7 @@ final class ReplicaProcess {
 
     private final LinkedBlockingQueue<List<Frame>> outbound = new LinkedBlockingQueue<>();
     /** Null until the process runs. */
-    private volatile DataOutputStream out;
+    private volatile FrameOutput out;
     /** Held while writing to {@link #out}, by the writer thread or by the group loop writing inline. */
     private final ReentrantLock pipe = new ReentrantLock();
     /** Batches queued for the writer thread and not yet flushed; inline writes wait until it is zero, to keep order. */
@@ -120,7 +119,7 @@ final class ReplicaProcess {
             inbox.accept(new StartFailed(this, e.getMessage() != null ? e.getMessage() : e.toString()));
             return;
         }
-        out = new DataOutputStream(new BufferedOutputStream(p.getOutputStream(), 1 << 16));
+        out = new FrameOutput(p.getOutputStream(), 1 << 16);
         process = p;
         if (destroy) {
             p.destroyForcibly(); // killed while starting; the end of its stream is reported below as usual
@@ -164,7 +163,7 @@ final class ReplicaProcess {
         if (lastRequest >= 0) {
             requestEnds.add(new long[] {lastRequest, lastRequestEnd});
         }
-        DataOutputStream o = out;
+        FrameOutput o = out;
         if (o != null && queued.get() == 0 && backlog + bytes <= INLINE_BYTES && writeInline(o, batch)) {
             return;
         }
@@ -172,7 +171,7 @@ final class ReplicaProcess {
         outbound.add(batch);
     }
 
-    private boolean writeInline(DataOutputStream out, List<Frame> batch) {
+    private boolean writeInline(FrameOutput out, List<Frame> batch) {
         if (!pipe.tryLock()) {
             return false;
         }

@@ -108,6 +108,62 @@ public final class FrameCodec {
         out.write(payload);
     }
 
+    /**
+     * Writes one frame to a {@link FrameOutput}: the same bytes as {@link #write(DataOutputStream, Frame)};
+     * a request or reply is encoded straight into the output's buffer.
+     */
+    public void write(FrameOutput out, Frame frame) throws IOException {
+        if (frame instanceof Frame.Request r) {
+            byte[] payload = r.payload();
+            int at = out.reserve(HEADER_BYTES + 24 + payload.length);
+            if (at < 0) {
+                write(out.data(), frame);
+                return;
+            }
+            byte[] buf = out.buffer();
+            header(buf, at, REQUEST, 24 + payload.length);
+            LONG.set(buf, at + HEADER_BYTES, r.sequence());
+            LONG.set(buf, at + HEADER_BYTES + 8, r.timeMillis());
+            LONG.set(buf, at + HEADER_BYTES + 16, r.seed());
+            System.arraycopy(payload, 0, buf, at + HEADER_BYTES + 24, payload.length);
+        } else if (frame instanceof Frame.Reply r) {
+            byte[] body = r.body();
+            int at = out.reserve(HEADER_BYTES + 8 + body.length);
+            if (at < 0) {
+                write(out.data(), frame);
+                return;
+            }
+            byte[] buf = out.buffer();
+            header(buf, at, REPLY, 8 + body.length);
+            LONG.set(buf, at + HEADER_BYTES, r.sequence());
+            System.arraycopy(body, 0, buf, at + HEADER_BYTES + 8, body.length);
+        } else {
+            write(out.data(), frame);
+        }
+    }
+
+    /** {@link #writeReply(DataOutputStream, long, byte, byte[])} into a {@link FrameOutput}'s buffer. */
+    public void writeReply(FrameOutput out, long sequence, byte status, byte[] payload) throws IOException {
+        int at = out.reserve(HEADER_BYTES + 9 + payload.length);
+        if (at < 0) {
+            writeReply(out.data(), sequence, status, payload);
+            return;
+        }
+        byte[] buf = out.buffer();
+        header(buf, at, REPLY, 9 + payload.length);
+        LONG.set(buf, at + HEADER_BYTES, sequence);
+        buf[at + HEADER_BYTES + 8] = status;
+        System.arraycopy(payload, 0, buf, at + HEADER_BYTES + 9, payload.length);
+    }
+
+    private static void header(byte[] buf, int at, byte type, int length) {
+        buf[at] = (byte) (MAGIC >>> 8);
+        buf[at + 1] = (byte) MAGIC;
+        buf[at + 2] = VERSION;
+        buf[at + 3] = type;
+        INT.set(buf, at + 4, length);
+    }
+
     private static int bodyBytes(Frame frame) {
         if (frame instanceof Frame.Request r) {
             return 24 + r.payload().length;

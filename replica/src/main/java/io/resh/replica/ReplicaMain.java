@@ -1,7 +1,6 @@
 package io.resh.replica;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.FileDescriptor;
@@ -26,7 +25,8 @@ public final class ReplicaMain {
     }
 
     public static void main(String[] args) throws Exception {
-        DataOutputStream ipcOut = new DataOutputStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16));
+        // Not buffered here: the runtime encodes frames into a buffer of its own and writes it whole.
+        DataOutputStream ipcOut = new DataOutputStream(new FileOutputStream(FileDescriptor.out));
         DataInputStream ipcIn = new DataInputStream(new BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 16));
         System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
 

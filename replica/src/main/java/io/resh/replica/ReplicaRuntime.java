@@ -35,7 +35,7 @@ final class ReplicaRuntime {
     private final FrameCodec codec;
     private final ReadAhead input;
     private final DataInputStream in;
-    private final DataOutputStream out;
+    private final FrameOutput out;
     private final RequestContext ctx;
     private final long heartbeatMillis;
     /** Hashes snapshots off the request path, one at a time, so digests leave in checkpoint order. */
@@ -63,7 +63,7 @@ final class ReplicaRuntime {
         this.codec = codec;
         this.input = new ReadAhead(in);
         this.in = new DataInputStream(input);
-        this.out = out;
+        this.out = new FrameOutput(out, 1 << 16);
         this.ctx = new RequestContext(index);
         this.heartbeatMillis = heartbeatMillis;
         this.digester = Executors.newSingleThreadExecutor(r -> {
