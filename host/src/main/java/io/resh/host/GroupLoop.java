@@ -64,6 +64,10 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         }
     }
 
+    /** Requests submitted together: one message to the loop for all of them, ordered as listed. */
+    record SubmitBatch(Submit[] submits) {
+    }
+
     /**
      * Work to run on the loop thread (status, injections, admin actions). {@code rejected} is told instead
      * when the loop has already stopped, so nobody waits for an answer that will never come.
@@ -296,6 +300,10 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     private void handle(Object m) {
         if (m instanceof Submit s) {
             onSubmit(s);
+        } else if (m instanceof SubmitBatch b) {
+            for (Submit s : b.submits()) {
+                onSubmit(s);
+            }
         } else if (m instanceof ReplicaProcess.Inbound in) {
             long now = nanos.getAsLong();
             for (Frame f : in.frames()) {
@@ -926,10 +934,10 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         });
         Object m;
         while ((m = inbox.poll()) != null) {
-            if (m instanceof Submit s) {
-                s.reply().completeExceptionally(closed);
-            } else if (m instanceof Task t) {
+            if (m instanceof Task t) {
                 t.action().run();
+            } else {
+                failSubmitted(m, closed);
             }
         }
         terminated = true;
@@ -941,10 +949,20 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         UnavailableException closed = closedException();
         Object m;
         while ((m = inbox.poll()) != null) {
-            if (m instanceof Submit s) {
-                s.reply().completeExceptionally(closed);
-            } else if (m instanceof Task t) {
+            if (m instanceof Task t) {
                 t.rejected().accept(closed);
+            } else {
+                failSubmitted(m, closed);
+            }
+        }
+    }
+
+    private static void failSubmitted(Object message, UnavailableException closed) {
+        if (message instanceof Submit s) {
+            s.reply().completeExceptionally(closed);
+        } else if (message instanceof SubmitBatch b) {
+            for (Submit s : b.submits()) {
+                s.reply().completeExceptionally(closed);
             }
         }
     }

@@ -51,6 +51,33 @@ class ReplicaGroupLifecycleTest {
     }
 
     @Test
+    void shouldOrderABatchAsListedWithNothingInBetweenAndFailItWhenClosed() throws Exception {
+        group = logs.watch(ReplicaGroup.start(TestGroups.counter("batch", 3).build()));
+        List<byte[]> batch = new ArrayList<>();
+        for (int i = 1; i <= 50; i++) {
+            batch.add(utf8("add:" + i));
+        }
+        CompletableFuture<byte[]> before = group.submit(utf8("add:1000"));
+        List<CompletableFuture<byte[]>> replies = group.submitAll(batch);
+        CompletableFuture<byte[]> after = group.submit(utf8("get"));
+
+        assertThat(new String(before.get(20, TimeUnit.SECONDS), StandardCharsets.UTF_8)).isEqualTo("1000");
+        long total = 1000;
+        for (int i = 0; i < replies.size(); i++) {
+            total += i + 1;
+            assertThat(new String(replies.get(i).get(20, TimeUnit.SECONDS), StandardCharsets.UTF_8))
+                    .as("reply to the batch's request %d", i).isEqualTo(Long.toString(total));
+        }
+        assertThat(new String(after.get(20, TimeUnit.SECONDS), StandardCharsets.UTF_8)).isEqualTo(Long.toString(total));
+        assertThat(group.submitAll(List.of())).isEmpty();
+
+        group.close();
+        List<CompletableFuture<byte[]>> late = group.submitAll(List.of(utf8("add:1"), utf8("get")));
+        assertThat(late).hasSize(2).allSatisfy(f -> assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(UnavailableException.class));
+    }
+
+    @Test
     void shouldTellReplyListenersEveryReleasedReplyWithItsLatencyUntilRemoved() throws Exception {
         group = logs.watch(ReplicaGroup.start(TestGroups.counter("replies", 3).build()));
         List<Reply> seen = new CopyOnWriteArrayList<>();

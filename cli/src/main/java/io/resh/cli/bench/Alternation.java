@@ -28,9 +28,30 @@ final class Alternation {
      */
     static List<Tally> measure(String title, List<? extends Target> targets, int rounds, Duration warmup,
                                Duration slice, Load load, PrintWriter progress) {
-        progress.printf("%s: warming up %d targets (%d ms each)%n", title, targets.size(), warmup.toMillis());
+        return measure(title, targets, rounds, warmup, warmup, slice, load, progress);
+    }
+
+    /**
+     * As {@link #measure(String, List, int, Duration, Duration, Load, PrintWriter)}, but each target is
+     * warmed up for at least {@code warmup} and then until its throughput stops rising (two windows of
+     * {@value #STEADY_WINDOW_MILLIS} ms within {@value #STEADY_PERCENT} % of each other), at most {@code
+     * maxWarmup}: replica JVMs compile their hot paths for seconds, and a round measured before that
+     * measures the JIT, not the steady state a long-running service sees.
+     */
+    static List<Tally> measure(String title, List<? extends Target> targets, int rounds, Duration warmup,
+                               Duration maxWarmup, Duration slice, Load load, PrintWriter progress) {
+        if (maxWarmup.compareTo(warmup) > 0) {
+            progress.printf("%s: warming up %d targets (%d ms each, then until steady, at most %d ms)%n", title,
+                    targets.size(), warmup.toMillis(), maxWarmup.toMillis());
+        } else {
+            progress.printf("%s: warming up %d targets (%d ms each)%n", title, targets.size(), warmup.toMillis());
+        }
         for (Target t : targets) {
             load.run(t, warmup);
+            if (maxWarmup.compareTo(warmup) > 0) {
+                long took = warmUntilSteady(t, load, maxWarmup.minus(warmup));
+                progress.printf("%s: %s steady after %d ms more%n", title, t.label(), took);
+            }
         }
         List<Tally> merged = new ArrayList<>();
         for (Target t : targets) {
@@ -51,6 +72,24 @@ final class Alternation {
             progress.println(line);
         }
         return merged;
+    }
+
+    private static final long STEADY_WINDOW_MILLIS = 500;
+    private static final double STEADY_PERCENT = 5;
+
+    /** Runs windows of load until two in a row agree within {@link #STEADY_PERCENT}; returns the time taken. */
+    private static long warmUntilSteady(Target t, Load load, Duration budget) {
+        long start = System.nanoTime();
+        long deadline = start + budget.toNanos();
+        double previous = load.run(t, Duration.ofMillis(STEADY_WINDOW_MILLIS)).throughput();
+        while (System.nanoTime() + STEADY_WINDOW_MILLIS * 1_000_000 <= deadline) {
+            double current = load.run(t, Duration.ofMillis(STEADY_WINDOW_MILLIS)).throughput();
+            if (current <= previous * (1 + STEADY_PERCENT / 100)) {
+                break;
+            }
+            previous = current;
+        }
+        return (System.nanoTime() - start) / 1_000_000;
     }
 
     /** Measures one target alone (no counterpart to alternate with). */

@@ -66,6 +66,11 @@ final class GroupTarget implements Target {
     }
 
     @Override
+    public List<CompletableFuture<byte[]>> sendAll(List<byte[]> requests) {
+        return group.submitAll(requests);
+    }
+
+    @Override
     public List<Long> processes() {
         return replicaProcesses(group);
     }

@@ -1,5 +1,6 @@
 package io.resh.cli.bench;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -11,6 +12,18 @@ interface Target extends AutoCloseable {
 
     /** Sends one request. Called from one driver thread at a time. */
     CompletableFuture<byte[]> send(byte[] request);
+
+    /**
+     * Sends several requests in this order; a target whose API takes them at once (a group's
+     * {@code submitAll}) overrides this. Called from one driver thread at a time.
+     */
+    default List<CompletableFuture<byte[]>> sendAll(List<byte[]> requests) {
+        List<CompletableFuture<byte[]>> sent = new ArrayList<>(requests.size());
+        for (byte[] r : requests) {
+            sent.add(send(r));
+        }
+        return sent;
+    }
 
     /** OS processes (besides this JVM) that do this target's work: counted in its CPU time. */
     List<Long> processes();

@@ -10,7 +10,10 @@ import io.resh.host.ReplicaGroup;
 import io.resh.host.ServiceErrorException;
 import io.resh.host.UnavailableException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -36,6 +39,9 @@ final class RequestHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private final Queue<Answer> answered = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private int inFlight; // touched only on this channel's event loop
+    /** Requests read but not yet submitted, and their correlation ids (this channel's event loop only). */
+    private final List<byte[]> pending = new ArrayList<>();
+    private final long[] pendingIds = new long[256];
 
     /** A voted reply or failure waiting to be written. */
     private record Answer(long id, byte status, byte[] payload) {
@@ -59,12 +65,35 @@ final class RequestHandler extends SimpleChannelInboundHandler<ByteBuf> {
         if (++inFlight >= RequestHandler.limit()) {
             ctx.channel().config().setAutoRead(false);
         }
-        group.submit(payload).whenComplete((reply, error) -> {
-            answered.add(error == null ? new Answer(id, ClientProtocol.STATUS_OK, reply) : failure(id, error));
-            if (drainScheduled.compareAndSet(false, true)) {
-                ctx.executor().execute(() -> drain(ctx));
-            }
-        });
+        pendingIds[pending.size()] = id;
+        pending.add(payload);
+        if (pending.size() == pendingIds.length) {
+            submitPending(ctx);
+        }
+    }
+
+    /** The requests of one read go to the group together: one message to its loop for all of them. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        submitPending(ctx);
+        ctx.fireChannelReadComplete();
+    }
+
+    private void submitPending(ChannelHandlerContext ctx) {
+        if (pending.isEmpty()) {
+            return;
+        }
+        List<CompletableFuture<byte[]>> replies = group.submitAll(pending);
+        for (int i = 0; i < replies.size(); i++) {
+            long id = pendingIds[i];
+            replies.get(i).whenComplete((reply, error) -> {
+                answered.add(error == null ? new Answer(id, ClientProtocol.STATUS_OK, reply) : failure(id, error));
+                if (drainScheduled.compareAndSet(false, true)) {
+                    ctx.executor().execute(() -> drain(ctx));
+                }
+            });
+        }
+        pending.clear();
     }
 
     private static Answer failure(long id, Throwable error) {
@@ -130,11 +159,13 @@ final class RequestHandler extends SimpleChannelInboundHandler<ByteBuf> {
             reject(ctx, "request frame exceeds the limit of " + maxRequestBytes + " bytes (maxRequestBytes)");
         } else {
             LOG.debug("client {}: {}", ctx.channel().remoteAddress(), cause.toString());
+            submitPending(ctx);
             ctx.close();
         }
     }
 
     private void reject(ChannelHandlerContext ctx, String why) {
+        submitPending(ctx); // the well-formed requests read before the bad one still run
         LOG.warn("client {}: {}; closing the connection", ctx.channel().remoteAddress(), why);
         ctx.writeAndFlush(ClientProtocol.encodeError(ctx.alloc(), 0, ClientProtocol.STATUS_BAD_REQUEST, why))
                 .addListener(f -> ctx.close());
