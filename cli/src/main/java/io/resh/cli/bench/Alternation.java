@@ -74,7 +74,7 @@ final class Alternation {
         return merged;
     }
 
-    private static final long STEADY_WINDOW_MILLIS = 500;
+    private static final long STEADY_WINDOW_MILLIS = 1000;
     private static final double STEADY_PERCENT = 5;
 
     /** Runs windows of load until two in a row agree within {@link #STEADY_PERCENT}; returns the time taken. */

@@ -12,15 +12,21 @@ import org.HdrHistogram.Histogram;
  * peak throughput, with a window of one it measures a lone request's latency.
  *
  * <p>Replies are awaited in the order the requests were sent, on the driver thread, so the target's
- * threads do no bookkeeping for the driver. Latency runs from send to the moment the driver saw the
- * reply. A closed loop hides stalls (while a request is stuck, its slot sends nothing), so the
- * histogram is corrected afterwards with HdrHistogram's {@code copyCorrectedForCoordinatedOmission},
+ * threads do no bookkeeping for the driver. With a window of 8 or more the driver sleeps until the
+ * reply window/8 requests behind the oldest is in, then takes every reply already there and sends as
+ * many new requests in one batch: it wakes once per batch, as a client draining a pipeline does.
+ * Latency runs from send to the moment the driver saw the reply, so it includes that wait.
+ *
+ * <p>A closed loop hides stalls (while a request is stuck, its slot sends nothing), so the histogram is
+ * corrected afterwards with HdrHistogram's {@code copyCorrectedForCoordinatedOmission},
  * taking as expected interval the mean time one slot took per request (Little's law: window × time /
  * requests).
  */
 final class ClosedLoop {
     /** How long the driver spins on an unanswered reply before it parks: parking costs the answering thread a wake-up. */
     private static final long SPIN_NANOS = 20_000;
+    /** The driver waits for the reply window / this many requests behind the oldest (none for small windows). */
+    private static final int AHEAD_FRACTION = 8;
 
     private final int window;
 
@@ -66,8 +72,15 @@ final class ClosedLoop {
             if (size == 0) {
                 break;
             }
-            // The oldest reply, waited for; then every reply already there behind it, so that the slots
-            // they free are refilled together, as a client with many requests to send would.
+            // With many outstanding, wait for a reply some way behind the oldest: the driver then wakes once
+            // per batch of replies instead of once per reply (each wake-up costs the group's loop a system
+            // call and the machine a context switch), as a client draining a pipeline does. Then the oldest
+            // reply, and every reply already there behind it, so that the slots they free are refilled together.
+            int ahead = Math.min(size - 1, window / AHEAD_FRACTION);
+            if (ahead > 0 && !ring[head].isDone()) {
+                int slot = head + ahead < window ? head + ahead : head + ahead - window;
+                await(ring[slot]);
+            }
             do {
                 String error = await(ring[head]);
                 now = System.nanoTime();
