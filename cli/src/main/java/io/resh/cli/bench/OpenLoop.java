@@ -1,6 +1,8 @@
 package io.resh.cli.bench;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +19,7 @@ import org.HdrHistogram.Recorder;
  * "what latency does a client see at this load".
  *
  * <p>The driver sleeps between sends (the OS wakes it tens of microseconds late at best), so requests
- * due while it slept are sent in a burst when it wakes; their latency still counts from their due
+ * due while it slept are sent in a burst when it wakes (one {@link Target#sendAll} call); their latency still counts from their due
  * times, so the driver's own lateness is charged to the result, never hidden. Replies are timed on the
  * thread that completes them.
  */
@@ -57,6 +59,7 @@ final class OpenLoop {
         double interval = 1e9 / rate;
         long total = Math.max(1, (long) (maxTime.toNanos() / interval));
         CpuMeter.Reading cpu0 = measureCpu ? CpuMeter.read(target.processes()) : null;
+        List<byte[]> burst = new ArrayList<>();
         long start = System.nanoTime();
         for (long i = 0; i < total; ) {
             if (tickUntilDone.getAsBoolean()) {
@@ -71,11 +74,17 @@ final class OpenLoop {
                 LockSupport.parkNanos(due - now);
                 continue;
             }
-            // Everything due by now goes out, each timed from its own due time.
+            // Everything due by now goes out, in one batch, each timed from its own due time.
+            long first = i;
+            burst.clear();
             while (i < total && start + (long) (i * interval) <= now) {
-                long dueAt = start + (long) (i * interval);
-                CompletableFuture<byte[]> f = target.send(source.next());
-                f.whenComplete((reply, error) -> {
+                burst.add(source.next());
+                i++;
+            }
+            List<CompletableFuture<byte[]>> sent = target.sendAll(burst);
+            for (int k = 0; k < sent.size(); k++) {
+                long dueAt = start + (long) ((first + k) * interval);
+                sent.get(k).whenComplete((reply, error) -> {
                     long done = System.nanoTime();
                     if (error == null) {
                         recorder.recordValue(Math.max(1, done - dueAt));
@@ -87,7 +96,6 @@ final class OpenLoop {
                     lastDone.accumulateAndGet(done, Math::max);
                     completed.incrementAndGet();
                 });
-                i++;
             }
         }
         long drainUntil = System.nanoTime() + DRAIN.toNanos();
