@@ -2,6 +2,7 @@ package io.resh.bench;
 
 import io.resh.replica.Frame;
 import io.resh.replica.FrameCodec;
+import io.resh.replica.FrameOutput;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -32,6 +33,10 @@ import org.openjdk.jmh.infra.Blackhole;
  *   <li>{@code encode}: write a batch.
  *   <li>{@code decode}: read a batch that was written once in setup.
  *   <li>{@code encodeDecode}: write a batch, then read it back.
+ *   <li>{@code encodeFrameOutput}: write a batch into a {@link FrameOutput}, as the host's writers and
+ *       the replicas do (frames encoded in place into its buffer, no lock per call).
+ *   <li>{@code decodeInPlace}: decode a batch straight from the byte array, as the readers do when a
+ *       frame is whole in their read-ahead buffer.
  * </ul>
  *
  * <pre>
@@ -64,6 +69,7 @@ public class FrameCodecBench {
     private final FrameCodec codec = new FrameCodec(1 << 20, 1L << 30);
     private final Buffer buffer = new Buffer();
     private final DataOutputStream out = new DataOutputStream(buffer);
+    private final FrameOutput frameOut = new FrameOutput(buffer, 1 << 16);
     private Frame[] frames;
     private byte[] encodedBatch;
 
@@ -100,6 +106,27 @@ public class FrameCodecBench {
     public void encodeDecode(Blackhole sink) throws IOException {
         writeBatch();
         readBatch(buffer.reader(), sink);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public int encodeFrameOutput() throws IOException {
+        buffer.reset();
+        for (Frame frame : frames) {
+            codec.write(frameOut, frame);
+        }
+        frameOut.flush();
+        return buffer.size();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void decodeInPlace(Blackhole sink) throws IOException {
+        int at = 0;
+        for (int i = 0; i < BATCH; i++) {
+            sink.consume(codec.decode(encodedBatch, at));
+            at += FrameCodec.wholeFrameBytes(encodedBatch, at, encodedBatch.length - at);
+        }
     }
 
     private void writeBatch() throws IOException {
