@@ -18,7 +18,7 @@ final class KvSmallScenario implements Scenario {
     static final int DEFAULT_WINDOW = 1024;
     static final int DEFAULT_CHECKPOINT_EVERY = 10_000;
     /** Replica JVMs of a TMR group reach their steady speed only after some seconds of full load. */
-    private static final Duration MAX_WARMUP = Duration.ofSeconds(8);
+    private static final Duration MAX_WARMUP = Duration.ofSeconds(7);
 
     @Override
     public String name() {
@@ -60,7 +60,7 @@ final class KvSmallScenario implements Scenario {
             GroupTarget n3 = groups.get(1);
 
             Duration slice = o.slice(0.30, 3);
-            List<Tally> submit = Alternation.measure("submit", all, rounds, warmup.multipliedBy(2), MAX_WARMUP, slice,
+            List<Tally> submit = Alternation.measure("submit", all, rounds, warmup, MAX_WARMUP, slice,
                     (t, d) -> many.run(t, requests, d, true), p);
             double tmrPeak = submit.get(1).throughput();
             report.section(Section.of("in-process submit API, " + window + " outstanding",

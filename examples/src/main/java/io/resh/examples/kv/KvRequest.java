@@ -17,7 +17,7 @@ import java.util.Arrays;
  * @param expected the expected value of {@code CAS}, null to expect the key absent
  * @param delta the increment of {@code INCR}, else 0
  */
-record KvRequest(Op op, String key, byte[] value, byte[] expected, long delta) {
+record KvRequest(Op op, KvKey key, byte[] value, byte[] expected, long delta) {
 
     /** The operations, by op byte. */
     enum Op {
@@ -47,6 +47,7 @@ record KvRequest(Op op, String key, byte[] value, byte[] expected, long delta) {
     }
 
     static final int MAX_KEY_BYTES = 0xFFFF;
+    private static final KvKey NO_KEY = KvKey.of("");
     /** Length written in place of {@code CAS}'s expected value to mean "the key must be absent". */
     static final int ABSENT = -1;
 
@@ -69,13 +70,13 @@ record KvRequest(Op op, String key, byte[] value, byte[] expected, long delta) {
                 parsed = new KvRequest(op, fields.key(), null, null, fields.i64("delta"));
                 break;
             case CAS: {
-                String key = fields.key();
+                KvKey key = fields.key();
                 byte[] expected = fields.bytesOrAbsent("expected value");
                 parsed = new KvRequest(op, key, fields.bytes("new value"), expected, 0);
                 break;
             }
             case SIZE:
-                parsed = new KvRequest(op, "", null, null, 0);
+                parsed = new KvRequest(op, NO_KEY, null, null, 0);
                 break;
             default:
                 parsed = new KvRequest(op, fields.key(), null, null, 0);
@@ -95,36 +96,35 @@ record KvRequest(Op op, String key, byte[] value, byte[] expected, long delta) {
             buf.position(1);
         }
 
-        String key() {
+        KvKey key() {
             int at = buf.position();
             need(2, "key length");
             int length = buf.getShort() & 0xFFFF;
             if (length > buf.remaining()) {
                 take(length, "key", at); // throws with the field's name and offsets
             }
+            byte[] bytes = buf.array();
             int start = buf.position();
             buf.position(start + length);
-            if (ascii(buf.array(), start, length)) {
-                // every replica parses every key: skip the strict decoder's allocations when it has nothing to check
-                return new String(buf.array(), start, length, StandardCharsets.ISO_8859_1);
+            // Every replica parses every key: hash it while checking for ASCII, which needs no decoder.
+            int h = 1;
+            boolean ascii = true;
+            for (int i = start; i < start + length; i++) {
+                byte b = bytes[i];
+                ascii &= b >= 0;
+                h = 31 * h + b;
             }
-            try {
-                return StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(buf.array(), start, length)).toString();
-            } catch (CharacterCodingException e) {
-                throw new IllegalArgumentException(fail("key at byte " + (at + 2) + " is not valid UTF-8"));
-            }
-        }
-
-        private static boolean ascii(byte[] bytes, int from, int length) {
-            for (int i = from; i < from + length; i++) {
-                if (bytes[i] < 0) {
-                    return false;
+            if (!ascii) {
+                try {
+                    StandardCharsets.UTF_8.newDecoder()
+                            .onMalformedInput(CodingErrorAction.REPORT)
+                            .onUnmappableCharacter(CodingErrorAction.REPORT)
+                            .decode(ByteBuffer.wrap(bytes, start, length));
+                } catch (CharacterCodingException e) {
+                    throw new IllegalArgumentException(fail("key at byte " + (at + 2) + " is not valid UTF-8"));
                 }
             }
-            return true;
+            return new KvKey(bytes, start, length, h);
         }
 
         byte[] bytes(String field) {

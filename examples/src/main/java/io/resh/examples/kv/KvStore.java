@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Map;
 
 /**
  * A key-value store run as a replicated service: {@code SET}, {@code GET}, {@code DEL}, {@code INCR},
@@ -15,8 +16,8 @@ import java.util.HashMap;
  * KvRequests}; replies decode with {@link KvRequests#decodeReply}.
  *
  * <p>Deterministic by construction: no reply depends on the entries' hash order (the snapshot sorts
- * the keys, {@code SIZE} only counts them); modification times are the host's ({@link ExecutionContext#timeMillis()}), never this
- * process's clock, so all replicas store the same times. The snapshot ({@link KvSnapshot}) writes the
+ * the keys, {@code SIZE} only counts them); modification times are the host's ({@link
+ * ExecutionContext#timeMillis()}), never this process's clock, so all replicas store the same times. The snapshot ({@link KvSnapshot}) writes the
  * entries in key order with a CRC-32; {@code restore} refuses a corrupt one with an {@link IOException}
  * that says what is wrong and leaves the store as it was.
  */
@@ -26,7 +27,7 @@ public final class KvStore implements ReplicatedService {
     private static final int MAX_DECIMAL_CHARS = 20; // "-9223372036854775808"
     private static final int MAX_KEY_IN_MESSAGE = 40;
 
-    private HashMap<String, KvEntry> entries = new HashMap<>();
+    private HashMap<KvKey, KvEntry> entries = new HashMap<>();
 
     @Override
     public byte[] execute(byte[] request, ExecutionContext ctx) {
@@ -37,7 +38,7 @@ public final class KvStore implements ReplicatedService {
     private KvReply apply(KvRequest r, long now) {
         switch (r.op()) {
             case SET:
-                entries.put(r.key(), new KvEntry(r.value(), now));
+                write(r.key(), r.value(), now);
                 return KvReply.OK;
             case GET: {
                 KvEntry e = entries.get(r.key());
@@ -55,7 +56,7 @@ public final class KvStore implements ReplicatedService {
                     throw new IllegalArgumentException("KV INCR " + shown(r.key()) + ": " + current + " + " + r.delta()
                             + " overflows a signed 64-bit integer");
                 }
-                entries.put(r.key(), new KvEntry(Long.toString(next).getBytes(StandardCharsets.US_ASCII), now));
+                write(r.key(), Long.toString(next).getBytes(StandardCharsets.US_ASCII), now);
                 return new KvReply.Int(next);
             }
             case CAS: {
@@ -63,7 +64,7 @@ public final class KvStore implements ReplicatedService {
                 boolean matches = e == null ? r.expected() == null
                         : r.expected() != null && Arrays.equals(e.value(), r.expected());
                 if (matches) {
-                    entries.put(r.key(), new KvEntry(r.value(), now));
+                    write(r.key(), r.value(), now);
                 }
                 return new KvReply.Int(matches ? 1 : 0);
             }
@@ -74,7 +75,7 @@ public final class KvStore implements ReplicatedService {
                 if (e == null) {
                     return KvReply.NIL;
                 }
-                entries.put(r.key(), new KvEntry(e.value(), now));
+                e.touch(now);
                 return new KvReply.Int(now);
             }
             case MTIME: {
@@ -86,8 +87,18 @@ public final class KvStore implements ReplicatedService {
         }
     }
 
+    /** Rewrites an existing entry in place; a new key is copied out of its request before it is kept. */
+    private void write(KvKey key, byte[] value, long now) {
+        KvEntry e = entries.get(key);
+        if (e != null) {
+            e.set(value, now);
+        } else {
+            entries.put(key.detached(), new KvEntry(value, now));
+        }
+    }
+
     /** Strict decimal: optional '-', ASCII digits only, no '+', no spaces, within 64 bits. */
-    private static long decimal(String key, byte[] value) {
+    private static long decimal(KvKey key, byte[] value) {
         boolean wellFormed = value.length > 0 && value.length <= MAX_DECIMAL_CHARS;
         for (int i = 0; wellFormed && i < value.length; i++) {
             byte b = value[i];
@@ -104,7 +115,8 @@ public final class KvStore implements ReplicatedService {
     }
 
     /** The key as an error message shows it: short, and on one line whatever bytes it holds. */
-    private static String shown(String key) {
+    private static String shown(KvKey k) {
+        String key = k.text();
         String head = key.length() <= MAX_KEY_IN_MESSAGE ? key : key.substring(0, MAX_KEY_IN_MESSAGE) + "…";
         StringBuilder out = new StringBuilder("'");
         head.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? '?' : c));
@@ -113,11 +125,16 @@ public final class KvStore implements ReplicatedService {
 
     @Override
     public void snapshot(OutputStream out) throws IOException {
-        KvSnapshot.write(entries, out);
+        Map<String, KvEntry> byText = new HashMap<>((int) (entries.size() / 0.75f) + 1);
+        entries.forEach((k, e) -> byText.put(k.text(), e));
+        KvSnapshot.write(byText, out);
     }
 
     @Override
     public void restore(InputStream in) throws IOException {
-        entries = KvSnapshot.read(in);
+        Map<String, KvEntry> byText = KvSnapshot.read(in);
+        HashMap<KvKey, KvEntry> restored = new HashMap<>((int) (byText.size() / 0.75f) + 1);
+        byText.forEach((k, e) -> restored.put(KvKey.of(k), e));
+        entries = restored;
     }
 }

@@ -12,7 +12,8 @@ class KvRequestTest {
     void shouldParseEveryOpBackToItsFields() {
         KvRequest cas = KvRequest.parse(KvRequests.cas("ключ", new byte[] {1}, new byte[] {2, 3}));
         assertThat(cas.op()).isEqualTo(KvRequest.Op.CAS);
-        assertThat(cas.key()).isEqualTo("ключ");
+        assertThat(cas.key().text()).isEqualTo("ключ");
+        assertThat(cas.key()).isEqualTo(KvKey.of("ключ")).hasSameHashCodeAs(KvKey.of("ключ"));
         assertThat(cas.expected()).containsExactly(1);
         assertThat(cas.value()).containsExactly(2, 3);
         assertThat(KvRequest.parse(KvRequests.cas("k", null, new byte[0])).expected()).isNull();

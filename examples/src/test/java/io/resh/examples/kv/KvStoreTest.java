@@ -54,6 +54,15 @@ class KvStoreTest {
     }
 
     @Test
+    void shouldKeepItsOwnCopyOfAKeyWhateverHappensToTheRequestLater() {
+        byte[] set = KvRequests.set("greeting", "hello");
+        call(set);
+        java.util.Arrays.fill(set, (byte) 'x'); // a caller reusing its buffer must not rename the stored key
+        assertThat(call(KvRequests.get("greeting"))).isEqualTo(new KvReply.Value(utf8("hello")));
+        assertThat(call(KvRequests.size())).isEqualTo(new KvReply.Int(1));
+    }
+
+    @Test
     void shouldStoreBinaryValuesAndUnicodeKeysExactly() {
         byte[] binary = {0, (byte) 0xFF, '\n', 0x7F};
         call(KvRequests.set("ключ🔑", binary));
