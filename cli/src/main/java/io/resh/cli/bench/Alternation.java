@@ -33,8 +33,9 @@ final class Alternation {
 
     /**
      * As {@link #measure(String, List, int, Duration, Duration, Load, PrintWriter)}, but each target is
-     * warmed up for at least {@code warmup} and then until its throughput stops rising (two windows of
-     * {@value #STEADY_WINDOW_MILLIS} ms within {@value #STEADY_PERCENT} % of each other), at most {@code
+     * warmed up for at least {@code warmup} and then until its throughput stops rising (a window of
+     * {@value #STEADY_WINDOW_MILLIS} ms no more than {@value #STEADY_PERCENT} % above the best before it,
+     * after at least {@value #STEADY_MIN_WINDOWS} windows), at most {@code
      * maxWarmup}: replica JVMs compile their hot paths for seconds, and a round measured before that
      * measures the JIT, not the steady state a long-running service sees.
      */
@@ -75,19 +76,26 @@ final class Alternation {
     }
 
     private static final long STEADY_WINDOW_MILLIS = 1000;
-    private static final double STEADY_PERCENT = 5;
+    private static final double STEADY_PERCENT = 3;
+    private static final int STEADY_MIN_WINDOWS = 3;
 
-    /** Runs windows of load until two in a row agree within {@link #STEADY_PERCENT}; returns the time taken. */
+    /**
+     * Runs windows of load until one is no more than {@link #STEADY_PERCENT} above the best before it
+     * (at least {@link #STEADY_MIN_WINDOWS}: a JIT warms up in steps, with plateaus between them); returns
+     * the time taken.
+     */
     private static long warmUntilSteady(Target t, Load load, Duration budget) {
         long start = System.nanoTime();
         long deadline = start + budget.toNanos();
-        double previous = load.run(t, Duration.ofMillis(STEADY_WINDOW_MILLIS)).throughput();
+        double best = 0;
+        int windows = 0;
         while (System.nanoTime() + STEADY_WINDOW_MILLIS * 1_000_000 <= deadline) {
             double current = load.run(t, Duration.ofMillis(STEADY_WINDOW_MILLIS)).throughput();
-            if (current <= previous * (1 + STEADY_PERCENT / 100)) {
+            windows++;
+            if (windows >= STEADY_MIN_WINDOWS && current <= best * (1 + STEADY_PERCENT / 100)) {
                 break;
             }
-            previous = current;
+            best = Math.max(best, current);
         }
         return (System.nanoTime() - start) / 1_000_000;
     }
