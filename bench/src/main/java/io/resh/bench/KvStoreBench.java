@@ -5,7 +5,6 @@ import io.resh.examples.kv.KvStore;
 import io.resh.replica.ExecutionContext;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.random.RandomGenerator;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -45,7 +44,7 @@ public class KvStoreBench {
     private KvStore store;
     private byte[][] requests;
     private int next;
-    private final ExecutionContext context = new FixedContext();
+    private final ExecutionContext context = ExecutionContext.of(1, 1_700_000_000_000L, 7);
 
     @Setup
     public void prepare() {
@@ -74,29 +73,5 @@ public class KvStoreBench {
         byte[] request = requests[next];
         next = (next + 1) & (POOL - 1);
         return store.execute(request, context);
-    }
-
-    private static final class FixedContext implements ExecutionContext {
-        private final RandomGenerator random = new SplittableRandom(7);
-
-        @Override
-        public long sequence() {
-            return 1;
-        }
-
-        @Override
-        public long timeMillis() {
-            return 1_700_000_000_000L;
-        }
-
-        @Override
-        public RandomGenerator random() {
-            return random;
-        }
-
-        @Override
-        public int replicaIndex() {
-            return 0;
-        }
     }
 }

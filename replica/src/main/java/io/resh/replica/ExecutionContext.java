@@ -24,4 +24,13 @@ public interface ExecutionContext {
      * This replica's slot index. For logging only: a reply that depends on it diverges by design.
      */
     int replicaIndex();
+
+    /**
+     * The context the host would give request {@code sequence}, for calling a service outside a replica
+     * (unit tests, benchmarks). {@link #random()} starts again from {@code seed} at every call, and the
+     * replica index is 0.
+     */
+    static ExecutionContext of(long sequence, long timeMillis, long seed) {
+        return new FixedExecutionContext(sequence, timeMillis, seed);
+    }
 }
