@@ -79,36 +79,30 @@ final class ReplicaRuntime {
         flush();
         startHeartbeat();
         while (true) {
+            Frame frame = null;
             int whole = FrameCodec.wholeFrameBytes(input.buffer(), input.position(), input.buffered());
             if (whole >= 0 && !FrameCodec.isRestoreAt(input.buffer(), input.position())) {
                 // The frame is all in the read-ahead buffer (the usual case in a batch): decoded in place.
                 // A RESTORE goes the stream way: its snapshot is streamed to a file, not held in an array.
-                Frame frame = codec.decode(input.buffer(), input.position());
+                frame = codec.decode(input.buffer(), input.position());
                 input.skipBuffered(whole);
-                if (frame instanceof Frame.Shutdown) {
+            } else {
+                FrameCodec.Header header = codec.readHeader(in);
+                if (header == null) {
                     flush();
                     return;
+                }
+                if (header.isRestore()) {
+                    send(restore(codec.readRestoreHead(in, header)));
                 } else {
-                    handle(frame);
+                    frame = codec.readBody(in, header);
                 }
-                if (input.buffered() == 0) {
-                    flush();
-                }
-                continue;
             }
-            FrameCodec.Header header = codec.readHeader(in);
-            if (header == null) {
+            if (frame instanceof Frame.Shutdown) {
                 flush();
                 return;
             }
-            if (header.isRestore()) {
-                send(restore(codec.readRestoreHead(in, header)));
-            } else {
-                Frame frame = codec.readBody(in, header);
-                if (frame instanceof Frame.Shutdown) {
-                    flush();
-                    return;
-                }
+            if (frame != null) {
                 handle(frame);
             }
             if (input.buffered() == 0) {
