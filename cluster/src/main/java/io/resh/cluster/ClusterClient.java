@@ -3,6 +3,7 @@ package io.resh.cluster;
 import io.resh.client.ClientProtocol;
 import io.resh.client.ReshClient;
 import io.resh.client.ReshRemoteException;
+import io.resh.core.CompletionCause;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -10,7 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -119,7 +119,7 @@ public final class ClusterClient implements AutoCloseable {
                 result.complete(bytes);
                 return;
             }
-            Throwable t = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            Throwable t = CompletionCause.of(error);
             if (t instanceof ReshRemoteException r && r.status() != ClientProtocol.STATUS_UNAVAILABLE) {
                 result.completeExceptionally(r);
                 return;

@@ -1,10 +1,10 @@
 package io.resh.cluster;
 
 import io.resh.client.ClientProtocol;
+import io.resh.core.CompletionCause;
 import io.resh.gateway.Gateway;
 import io.resh.host.Checkpoint;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * A host's local group of unmodified servers behind an ordered-mode gateway. resh cannot snapshot
@@ -40,7 +40,7 @@ final class GatewayLocalGroup implements LocalGroup {
             if (error == null) {
                 return ClusterReply.ok(reply);
             }
-            Throwable t = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            Throwable t = CompletionCause.of(error);
             return ClusterReply.error(ClientProtocol.STATUS_UNAVAILABLE, String.valueOf(t.getMessage()));
         });
     }

@@ -3,10 +3,10 @@ package io.resh.cluster;
 import io.resh.client.ClientProtocol;
 import io.resh.client.ReshClient;
 import io.resh.client.ReshRemoteException;
+import io.resh.core.CompletionCause;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -30,7 +30,7 @@ final class LeaderLink implements AutoCloseable {
                 .thenCompose(c -> c.send(frame))
                 .thenApply(ClusterReply::ok)
                 .exceptionally(e -> {
-                    Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    Throwable t = CompletionCause.of(e);
                     if (t instanceof ReshRemoteException r) {
                         return ClusterReply.error(r.status(), r.getMessage());
                     }

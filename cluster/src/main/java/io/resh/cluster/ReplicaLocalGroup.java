@@ -1,12 +1,12 @@
 package io.resh.cluster;
 
 import io.resh.client.ClientProtocol;
+import io.resh.core.CompletionCause;
 import io.resh.core.FailStopException;
 import io.resh.host.Checkpoint;
 import io.resh.host.ReplicaGroup;
 import io.resh.host.ServiceErrorException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +38,7 @@ final class ReplicaLocalGroup implements LocalGroup {
     }
 
     private static ClusterReply outcomeOf(Throwable error) {
-        Throwable t = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable t = CompletionCause.of(error);
         if (t instanceof ServiceErrorException) {
             return ClusterReply.error(ClientProtocol.STATUS_SERVICE_ERROR, t.getMessage());
         }

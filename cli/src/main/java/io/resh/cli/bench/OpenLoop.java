@@ -1,10 +1,10 @@
 package io.resh.cli.bench;
 
+import io.resh.core.CompletionCause;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -90,7 +90,7 @@ final class OpenLoop {
                         recorder.recordValue(Math.max(1, done - dueAt));
                     } else {
                         failed.incrementAndGet();
-                        Throwable c = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                        Throwable c = CompletionCause.of(error);
                         firstError.compareAndSet(null, c.getClass().getSimpleName() + ": " + c.getMessage());
                     }
                     lastDone.accumulateAndGet(done, Math::max);

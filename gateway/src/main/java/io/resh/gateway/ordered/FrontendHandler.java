@@ -4,6 +4,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.resh.core.CompletionCause;
 import io.resh.gateway.Sequencer;
 import io.resh.gateway.protocol.HttpProtocol;
 import io.resh.gateway.protocol.LocalReply;
@@ -11,7 +12,6 @@ import io.resh.gateway.protocol.Protocol;
 import io.resh.gateway.protocol.Request;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,7 +91,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private static String messageOf(Throwable error) {
-        Throwable t = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable t = CompletionCause.of(error);
         return t == null || t.getMessage() == null ? "the request could not be ordered; retry" : t.getMessage();
     }
 

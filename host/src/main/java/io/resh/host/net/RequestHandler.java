@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
 import io.resh.client.ClientProtocol;
+import io.resh.core.CompletionCause;
 import io.resh.core.FailStopException;
 import io.resh.host.ReplicaGroup;
 import io.resh.host.ServiceErrorException;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -97,7 +97,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<ByteBuf> {
     }
 
     private static Answer failure(long id, Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = CompletionCause.of(error);
         return new Answer(id, statusOf(cause), String.valueOf(cause.getMessage()).getBytes(StandardCharsets.UTF_8));
     }
 
