@@ -11,24 +11,24 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import io.resh.core.ReshException;
 import io.resh.host.ReplicaGroup;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Serves a replica group over TCP. Requests larger than the group's {@code maxRequestBytes} are
- * answered with a bad-request error and the connection is closed; other connections are unaffected.
+ * resh's TCP front door: reads {@link io.resh.client.ClientProtocol} requests and answers each with what
+ * a {@link RequestSink} replies, usually a replica group. A request over the size limit, or too short to
+ * hold its correlation id, is answered with a bad-request error and its connection is closed once the
+ * requests read before it are answered; other connections are unaffected.
  */
 public final class ReshServer implements AutoCloseable {
-    /** Outstanding requests per connection before the server stops reading from it (backpressure). */
-    static final int MAX_IN_FLIGHT_PER_CONNECTION = 4096;
-
     private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     private final Channel serverChannel;
 
-    private ReshServer(ReplicaGroup group, String host, int port) {
-        int maxFrame = group.config().maxRequestBytes() + 8;
+    private ReshServer(RequestSink sink, int maxRequestBytes, String host, int port) {
+        int maxFrame = maxRequestBytes + 8;
         ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -36,15 +36,32 @@ public final class ReshServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new FlushConsolidationHandler(256, true),
                                 new LengthFieldBasedFrameDecoder(maxFrame, 0, 4, 0, 4, true),
-                                new RequestHandler(group, maxFrame - 8));
+                                new FrontDoorHandler(sink, maxRequestBytes));
                     }
                 });
-        this.serverChannel = b.bind(host, port).syncUninterruptibly().channel();
+        try {
+            this.serverChannel = b.bind(host, port).syncUninterruptibly().channel();
+        } catch (Exception e) { // bind() rethrows the socket's checked exceptions (BindException) undeclared
+            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw new ReshException("cannot listen for clients on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
     }
 
-    /** Binds {@code host:port} (port 0 = any free port) and serves {@code group}. */
+    /** Binds {@code host:port} (port 0 = any free port) and serves {@code group}; see {@link #serve}. */
     public static ReshServer start(ReplicaGroup group, String host, int port) {
-        return new ReshServer(group, host, port);
+        return serve(new GroupSink(group), group.config().maxRequestBytes(), host, port);
+    }
+
+    /**
+     * Binds {@code host:port} (port 0 = any free port) and hands every request to {@code sink}.
+     *
+     * @param maxRequestBytes the largest request a client may send, not counting its length field and
+     *                        correlation id
+     * @throws ReshException if it cannot listen there
+     */
+    public static ReshServer serve(RequestSink sink, int maxRequestBytes, String host, int port) {
+        return new ReshServer(sink, maxRequestBytes, host, port);
     }
 
     public int port() {

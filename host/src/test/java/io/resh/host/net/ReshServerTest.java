@@ -2,11 +2,13 @@ package io.resh.host.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.resh.client.ClientProtocol;
 import io.resh.client.ReshClient;
 import io.resh.client.ReshRemoteException;
 import io.resh.host.ReplicaGroup;
+import io.resh.host.testing.ProtocolSocket;
 import io.resh.host.testing.ReplicaLogsOnFailure;
 import io.resh.host.testing.TestGroups;
 import java.io.DataInputStream;
@@ -14,6 +16,8 @@ import java.io.DataOutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -92,6 +96,38 @@ class ReshServerTest {
             assertThat(in.readByte()).isEqualTo(ClientProtocol.STATUS_BAD_REQUEST);
             assertThat(new String(in.readNBytes(length - 9), StandardCharsets.UTF_8)).contains("malformed request frame");
             assertThat(in.read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void shouldAnswerTheRequestsReadBeforeAMalformedFrameThenRejectIt() throws Exception {
+        long before;
+        try (ReshClient client = ReshClient.connect("127.0.0.1", server.port())) {
+            before = Long.parseLong(client.call("get", Duration.ofSeconds(10)));
+        }
+        try (ProtocolSocket bad = ProtocolSocket.connect(server.port())) {
+            bad.sendTogether(ProtocolSocket.request(1, "add:1"), ProtocolSocket.request(2, "add:1"),
+                    ProtocolSocket.request(3, "add:1"), ProtocolSocket.malformed(), ProtocolSocket.request(4, "add:100"));
+
+            List<ProtocolSocket.Frame> replies = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                replies.add(bad.read());
+            }
+            assertThat(replies).as("the three requests before the malformed frame, applied in the order sent")
+                    .extracting(ProtocolSocket.Frame::id, ProtocolSocket.Frame::status, ProtocolSocket.Frame::text)
+                    .containsExactlyInAnyOrder(
+                            tuple(1L, ClientProtocol.STATUS_OK, Long.toString(before + 1)),
+                            tuple(2L, ClientProtocol.STATUS_OK, Long.toString(before + 2)),
+                            tuple(3L, ClientProtocol.STATUS_OK, Long.toString(before + 3)));
+            ProtocolSocket.Frame error = bad.read();
+            assertThat(error.id()).isZero();
+            assertThat(error.status()).isEqualTo(ClientProtocol.STATUS_BAD_REQUEST);
+            assertThat(error.text()).contains("malformed request frame");
+            assertThat(bad.closedByServer()).as("closed after the error, request 4 unanswered").isTrue();
+        }
+        try (ReshClient client = ReshClient.connect("127.0.0.1", server.port())) {
+            assertThat(client.call("get", Duration.ofSeconds(10))).as("request 4, after the bad frame, never ran")
+                    .isEqualTo(Long.toString(before + 3));
         }
     }
 

@@ -1,0 +1,86 @@
+package io.resh.host.testing;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A plain blocking client socket that writes {@link io.resh.client.ClientProtocol} frames byte by byte,
+ * malformed ones included, and reads the replies one at a time: for front-door tests that must control
+ * what a single socket read holds. Every read gives up after 20 s.
+ */
+public final class ProtocolSocket implements AutoCloseable {
+    private final Socket socket;
+    private final DataInputStream in;
+
+    /** One reply frame as it came off the wire. */
+    public record Frame(long id, byte status, String text) {
+    }
+
+    private ProtocolSocket(Socket socket) throws IOException {
+        this.socket = socket;
+        socket.setSoTimeout(20_000);
+        this.in = new DataInputStream(socket.getInputStream());
+    }
+
+    /** Connects to a front door on 127.0.0.1. */
+    public static ProtocolSocket connect(int port) {
+        try {
+            return new ProtocolSocket(new Socket("127.0.0.1", port));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot connect to 127.0.0.1:" + port, e);
+        }
+    }
+
+    /** A well-formed request frame: length, correlation id, UTF-8 payload. */
+    public static byte[] request(long id, String payload) {
+        byte[] p = payload.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(4 + 8 + p.length).putInt(8 + p.length).putLong(id).put(p).array();
+    }
+
+    /** A frame of three bytes, too short to hold the 8-byte correlation id. */
+    public static byte[] malformed() {
+        return new byte[] {0, 0, 0, 3, 1, 2, 3};
+    }
+
+    /** Writes the frames with one write and one flush, so that the server reads them together. */
+    public void sendTogether(byte[]... frames) {
+        int total = 0;
+        for (byte[] f : frames) {
+            total += f.length;
+        }
+        ByteBuffer all = ByteBuffer.allocate(total);
+        for (byte[] f : frames) {
+            all.put(f);
+        }
+        try {
+            OutputStream out = socket.getOutputStream();
+            out.write(all.array());
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The next reply frame. */
+    public Frame read() throws IOException {
+        int length = in.readInt();
+        long id = in.readLong();
+        byte status = in.readByte();
+        return new Frame(id, status, new String(in.readNBytes(length - 9), StandardCharsets.UTF_8));
+    }
+
+    /** True once the server has closed the connection and nothing more is left to read. */
+    public boolean closedByServer() throws IOException {
+        return in.read() == -1;
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
