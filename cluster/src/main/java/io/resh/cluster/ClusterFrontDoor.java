@@ -1,69 +1,49 @@
 package io.resh.cluster;
 
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
-import io.netty.handler.flush.FlushConsolidationHandler;
-import io.resh.core.ReshException;
-import java.net.InetSocketAddress;
-import java.util.concurrent.TimeUnit;
+import io.resh.host.net.Reply;
+import io.resh.host.net.ReshServer;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A cluster host's TCP front door: speaks {@link io.resh.client.ClientProtocol} (so {@code ReshClient}
- * works unchanged) and puts every request through the Raft log. On a follower the request is forwarded
- * to the leader; with no leader the client gets {@code STATUS_UNAVAILABLE} and should retry.
+ * works unchanged) and puts every request through the Raft log. A request may be wrapped in an
+ * {@link Envelope} for exactly-once retries. On a follower the request is forwarded to the leader; with
+ * no leader the client gets {@code STATUS_UNAVAILABLE} and should retry.
+ *
+ * <p>The requests of one socket read are submitted one by one: each carries its own Ratis client and
+ * call id for the retry cache, so they can't share one log entry, and Ratis already writes and syncs
+ * the entries that reach it together as one batch.
  */
 final class ClusterFrontDoor implements AutoCloseable {
-    static final int MAX_IN_FLIGHT_PER_CONNECTION = 4096;
-
-    private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-    private final Channel serverChannel;
+    private final ClusterNode node;
+    private final ReshServer server;
 
     private ClusterFrontDoor(ClusterNode node, String host, int port, int maxRequestBytes) {
-        int maxFrame = maxRequestBytes + 8 + Envelope.HEADER;
-        ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new FlushConsolidationHandler(256, true),
-                                new LengthFieldBasedFrameDecoder(maxFrame, 0, 4, 0, 4, true),
-                                new ClusterRequestHandler(node, maxFrame - 8));
-                    }
-                });
-        try {
-            this.serverChannel = b.bind(host, port).syncUninterruptibly().channel();
-        } catch (RuntimeException e) {
-            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            throw new ReshException("cannot listen for clients on " + host + ":" + port + ": " + e.getMessage(), e);
-        }
+        this.node = node;
+        this.server = ReshServer.serve(this::submit, maxRequestBytes + Envelope.HEADER, host, port);
     }
 
     static ClusterFrontDoor start(ClusterNode node, String host, int port, int maxRequestBytes) {
         return new ClusterFrontDoor(node, host, port, maxRequestBytes);
     }
 
+    private CompletableFuture<Reply> submit(byte[] frame) {
+        Envelope env = Envelope.decode(frame);
+        CompletableFuture<ClusterReply> outcome = env == null ? node.submit(null, 0, frame, false)
+                : node.submit(env.client(), env.call(), env.payload(), env.forwarded());
+        return outcome.thenApply(r -> new Reply(r.status(), r.payload()));
+    }
+
     int port() {
-        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+        return server.port();
     }
 
     String host() {
-        return ((InetSocketAddress) serverChannel.localAddress()).getHostString();
+        return server.host();
     }
 
     @Override
     public void close() {
-        serverChannel.close().syncUninterruptibly();
-        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        server.close();
     }
 }
