@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A malformed or oversized frame ends the connection with one bad-request error (correlation id 0),
  * but only after the requests read before it are answered: a client fails everything still outstanding
- * when it sees that error, so an earlier reply written after it would be lost to the client.
+ * when it sees that error, so an earlier reply written after it would be lost to the client. Requests
+ * sent after the bad frame are dropped unanswered; the error stands for them.
  *
  * <p>Replies may be completed on a thread that must stay cheap (a replica group's loop): completing one
  * only queues it and, if no drain is pending, schedules one on this channel's event loop. The drain
@@ -61,7 +62,7 @@ final class FrontDoorHandler extends SimpleChannelInboundHandler<ByteBuf> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
         if (refusal != null) {
-            return; // read in the same chunk as the bad frame: the client's error reply covers it
+            return; // sent after the bad frame: the connection error covers it
         }
         if (frame.readableBytes() < 8) {
             refuse(ctx, "malformed request frame: " + frame.readableBytes()
@@ -153,13 +154,15 @@ final class FrontDoorHandler extends SimpleChannelInboundHandler<ByteBuf> {
         }
     }
 
-    /** Stops reading; the error goes out once the well-formed requests read before the bad one are answered. */
+    /** Takes no more requests; the error goes out once the well-formed ones read before the bad one are answered. */
     private void refuse(ChannelHandlerContext ctx, String why) {
         if (refusal != null) {
             return;
         }
         refusal = why;
-        ctx.channel().config().setAutoRead(false);
+        // Reads on only to discard: a socket closed with unread bytes sends a reset, which can destroy the
+        // replies and the error still on their way to the client.
+        ctx.channel().config().setAutoRead(true);
         submitPending(ctx);
         LOG.warn("client {}: {}; closing the connection", ctx.channel().remoteAddress(), why);
         if (inFlight == 0) {
