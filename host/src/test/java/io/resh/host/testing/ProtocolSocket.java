@@ -38,8 +38,12 @@ public final class ProtocolSocket implements AutoCloseable {
 
     /** A well-formed request frame: length, correlation id, UTF-8 payload. */
     public static byte[] request(long id, String payload) {
-        byte[] p = payload.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(4 + 8 + p.length).putInt(8 + p.length).putLong(id).put(p).array();
+        return request(id, payload.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A well-formed request frame: length, correlation id, payload. */
+    public static byte[] request(long id, byte[] payload) {
+        return ByteBuffer.allocate(4 + 8 + payload.length).putInt(8 + payload.length).putLong(id).put(payload).array();
     }
 
     /** A frame of three bytes, too short to hold the 8-byte correlation id. */
