@@ -2,10 +2,10 @@ package io.resh.cluster;
 
 import io.resh.client.ClientProtocol;
 import io.resh.core.CompletionCause;
-import io.resh.core.FailStopException;
 import io.resh.host.Checkpoint;
 import io.resh.host.ReplicaGroup;
-import io.resh.host.ServiceErrorException;
+import io.resh.host.net.Reply;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,20 +37,15 @@ final class ReplicaLocalGroup implements LocalGroup {
                 .handle((voted, error) -> error == null ? ClusterReply.ok(voted) : outcomeOf(error));
     }
 
+    /** The same status a client of a single host's front door would get for this failure. */
     private static ClusterReply outcomeOf(Throwable error) {
-        Throwable t = CompletionCause.of(error);
-        if (t instanceof ServiceErrorException) {
-            return ClusterReply.error(ClientProtocol.STATUS_SERVICE_ERROR, t.getMessage());
+        Reply r = Reply.failure(error);
+        if (r.status() == ClientProtocol.STATUS_FAIL_STOP) {
+            LOG.error("local group fail-stopped: {}", new String(r.payload(), StandardCharsets.UTF_8));
+        } else if (r.status() == ClientProtocol.STATUS_UNAVAILABLE) {
+            LOG.warn("local group did not answer: {}", CompletionCause.of(error).toString());
         }
-        if (t instanceof FailStopException) {
-            LOG.error("local group fail-stopped: {}", t.getMessage());
-            return ClusterReply.error(ClientProtocol.STATUS_FAIL_STOP, t.getMessage());
-        }
-        if (t instanceof IllegalArgumentException) {
-            return ClusterReply.error(ClientProtocol.STATUS_BAD_REQUEST, t.getMessage());
-        }
-        LOG.warn("local group did not answer: {}", t.toString());
-        return ClusterReply.error(ClientProtocol.STATUS_UNAVAILABLE, String.valueOf(t.getMessage()));
+        return new ClusterReply(r.status(), r.payload());
     }
 
     @Override

@@ -19,7 +19,7 @@ public interface RequestSink {
     /**
      * Submits the requests one connection sent in one read, in the order listed, and returns their replies
      * in the same order. By default one {@link #submit} each; a sink that can take a batch in one step
-     * (one hand-off to the thread that orders requests) should.
+     * (one hand-off to the thread that orders requests) should. The caller reuses the list once this returns.
      */
     default List<CompletableFuture<Reply>> submitAll(List<byte[]> requests) {
         List<CompletableFuture<Reply>> replies = new ArrayList<>(requests.size());
