@@ -9,9 +9,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
@@ -93,7 +90,7 @@ public final class Gateway implements AutoCloseable {
         this.workDir = workDir;
         this.ownsWorkDir = ownsWorkDir;
         this.loopGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("resh-gateway-" + config.group(), true),
-                NioIoHandler.newFactory());
+                Transport.current().ioHandlers());
         this.loop = loopGroup.next();
     }
 
@@ -212,7 +209,7 @@ public final class Gateway implements AutoCloseable {
         try {
             if (config.listen().mode() == Mode.UDP) {
                 udpFrontend = new UdpFrontend(mux, config.maxFrameBytes(), config.maxClients());
-                listener = new Bootstrap().group(loop).channel(NioDatagramChannel.class)
+                listener = new Bootstrap().group(loop).channel(Transport.current().datagram())
                         .option(ChannelOption.AUTO_READ, false)
                         .handler(udpFrontend)
                         .bind(address).sync().channel();
@@ -230,7 +227,7 @@ public final class Gateway implements AutoCloseable {
                             config.frameTimeout().toNanos(), clients, config.maxClients());
             // Clients are read only when the replicas can take more (auto-read off), on the same single
             // event loop as the backends, so the multiplexer and the voters need no locks.
-            listener = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
+            listener = new ServerBootstrap().group(loop).channel(Transport.current().serverSocket())
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
