@@ -585,11 +585,13 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
                 }
             }
         }
+        CompletableFuture<byte[]> reply = e.reply;
+        e.reply = null;
         if (ok) {
-            e.reply.complete(Arrays.copyOfRange(body, 1, body.length));
+            reply.complete(Arrays.copyOfRange(body, 1, body.length));
             counters.increment(Counters.REPLIES);
         } else {
-            e.reply.completeExceptionally(new ServiceErrorException(e.sequence,
+            reply.completeExceptionally(new ServiceErrorException(e.sequence,
                     new String(body, 1, body.length - 1, StandardCharsets.UTF_8)));
             count("service-errors");
         }
