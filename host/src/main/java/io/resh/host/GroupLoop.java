@@ -304,6 +304,9 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
 
     @Override
     public void run() {
+        // Its class initialization looks chrt, nice and renice up on the PATH and reads /proc: done here, before
+        // the group serves, rather than on the loop while it handles its first fault.
+        CatchUpPriority.available();
         for (Slot s : slots) {
             if (supervisor.dormantAtStart(s)) {
                 setState(s, SlotState.DORMANT);
