@@ -29,6 +29,13 @@ public final class Digest {
         return new Digest(sha256().digest(data));
     }
 
+    /** The digest of {@code length} bytes of {@code data} from {@code offset}. */
+    public static Digest of(byte[] data, int offset, int length) {
+        MessageDigest sha = sha256();
+        sha.update(data, offset, length);
+        return new Digest(sha.digest());
+    }
+
     /** A fresh SHA-256 engine (for streaming callers). */
     public static MessageDigest sha256() {
         try {

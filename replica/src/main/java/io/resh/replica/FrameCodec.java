@@ -142,6 +142,17 @@ public final class FrameCodec {
         }
     }
 
+    /**
+     * Writes a SNAPSHOT frame of the first {@code length} bytes of {@code snapshot}: the same bytes as
+     * {@link #write} of a {@link Frame.Snapshot} of exactly those bytes, without trimming a reused, larger
+     * array into a fresh one (a copy of the whole state).
+     */
+    void writeSnapshot(DataOutputStream out, long sequence, byte[] snapshot, int length) throws IOException {
+        header(out, SNAPSHOT, 8 + length);
+        out.writeLong(sequence);
+        out.write(snapshot, 0, length);
+    }
+
     /** {@link #writeReply(DataOutputStream, long, byte, byte[])} into a {@link FrameOutput}'s buffer. */
     public void writeReply(FrameOutput out, long sequence, byte status, byte[] payload) throws IOException {
         int at = out.reserve(HEADER_BYTES + 9 + payload.length);
@@ -235,9 +246,7 @@ public final class FrameCodec {
             out.write(d.digest(), 0, 32);
             out.writeLong(d.snapshotBytes());
         } else if (frame instanceof Frame.Snapshot s) {
-            header(out, SNAPSHOT, 8 + s.snapshot().length);
-            out.writeLong(s.sequence());
-            out.write(s.snapshot());
+            writeSnapshot(out, s.sequence(), s.snapshot(), s.snapshot().length);
         } else if (frame instanceof Frame.Heartbeat h) {
             header(out, HEARTBEAT, 0);
         } else if (frame instanceof Frame.Restored r) {

@@ -74,6 +74,24 @@ class FrameCodecTest {
         assertThat(back).usingRecursiveFieldByFieldElementComparator().isEqualTo(frames);
     }
 
+    @Property(tries = 200)
+    void shouldWriteASnapshotFromThePrefixOfALargerArrayAsItsOwnFrame(
+            @ForAll("snapshotPrefixes") byte[] array, @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 64) int spare)
+            throws IOException {
+        int length = Math.max(0, array.length - spare);
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(buf);
+        codec.writeSnapshot(out, 7, array, length);
+        out.flush();
+        byte[] expected = encode(List.of(new Frame.Snapshot(7, java.util.Arrays.copyOf(array, length))));
+        assertThat(buf.toByteArray()).isEqualTo(expected);
+    }
+
+    @Provide
+    Arbitrary<byte[]> snapshotPrefixes() {
+        return Arbitraries.bytes().array(byte[].class).ofMaxSize(500);
+    }
+
     /**
      * Decodes as the readers do: in place while the next frame sits whole in the buffer, through the
      * stream when it does not.
