@@ -113,9 +113,9 @@ class BenchCommandTest {
         cpu.get("rows").forEach(r -> assertThat(r.get("cpuMicrosPerRequest").asDouble()).as(r.toString()).isPositive());
         assertThat(cpu.get("ratios").get("N=3 / N=1 cpu per request").asDouble()).isPositive();
         assertThat(texts(report.get("sections").get(1).get("rows"), "label"))
-                .containsExactly("N=1 submit", "N=2 submit", "N=3 submit");
+                .containsExactly("N=1 submit", "N=2 submit", "N=3 submit", "N=1 submit, parks", "N=2 submit, parks");
         assertThat(texts(report.get("checks"), "target")).containsExactly("aes-64k: TMR / N=1 CPU time per request",
-                "aes-64k lone request: DMR / N=1 p50 latency");
+                "aes-64k lone request: DMR / N=1 p50 latency, client parks");
     }
 
     @Test

@@ -48,14 +48,24 @@ public final class Ballot {
         if (replies[replica] != null) {
             throw new IllegalStateException("replica " + replica + " already cast on this ballot");
         }
-        replies[replica] = reply;
         cast++;
         if (decided != null) {
-            return Arrays.equals(decided, reply) ? Outcome.AGREES : Outcome.DISSENTS;
+            if (decided == reply || Arrays.equals(decided, reply)) {
+                // A ballot lives until the next stable checkpoint (a replacement's replayed replies are judged
+                // against it): equal casts share one array, so N copies don't sit in the host's heap and its
+                // young collections meanwhile.
+                replies[replica] = decided;
+                return Outcome.AGREES;
+            }
+            replies[replica] = reply;
+            return Outcome.DISSENTS;
         }
+        replies[replica] = reply;
         int equal = 0;
-        for (byte[] other : replies) {
+        for (int i = 0; i < replies.length; i++) {
+            byte[] other = replies[i];
             if (other != null && (other == reply || Arrays.equals(other, reply))) {
+                replies[i] = reply; // equal casts share one array, as in the decided case above
                 equal++;
             }
         }

@@ -34,6 +34,22 @@ class BallotTest {
     }
 
     @Test
+    void shouldKeepOneArrayForEqualRepliesAndTheDissentersOwn() {
+        Ballot b = new Ballot(new Quorum(5));
+        byte[] bad = v("bad");
+        b.cast(0, v("good"), 5);
+        b.cast(1, bad, 5);
+        b.cast(2, v("good"), 5);
+        assertThat(b.cast(3, v("good"), 5)).isEqualTo(Ballot.Outcome.DECIDED);
+        assertThat(b.cast(4, v("good"), 5)).isEqualTo(Ballot.Outcome.AGREES);
+        for (int agreeing : new int[] {0, 2, 3, 4}) {
+            assertThat(b.replyOf(agreeing)).isSameAs(b.decided());
+        }
+        assertThat(b.replyOf(1)).isSameAs(bad);
+        assertThat(b.dissenters()).containsExactly(1);
+    }
+
+    @Test
     void shouldNameAnEarlyDissenterOnceTheDecisionIsMade() {
         Ballot b = new Ballot(new Quorum(3));
         b.cast(1, v("bad"), 3);

@@ -9,9 +9,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
@@ -27,6 +24,7 @@ import io.resh.gateway.ordered.TcpBackends;
 import io.resh.gateway.protocol.DatagramProtocol;
 import io.resh.gateway.protocol.Protocol;
 import io.resh.gateway.protocol.Request;
+import io.resh.gateway.server.Directories;
 import io.resh.gateway.server.ServerGroup;
 import io.resh.gateway.stream.StreamBackends;
 import io.resh.gateway.stream.StreamSession;
@@ -37,7 +35,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -45,7 +42,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,7 +89,7 @@ public final class Gateway implements AutoCloseable {
         this.workDir = workDir;
         this.ownsWorkDir = ownsWorkDir;
         this.loopGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("resh-gateway-" + config.group(), true),
-                NioIoHandler.newFactory());
+                Transport.current().ioHandlers());
         this.loop = loopGroup.next();
     }
 
@@ -212,7 +208,7 @@ public final class Gateway implements AutoCloseable {
         try {
             if (config.listen().mode() == Mode.UDP) {
                 udpFrontend = new UdpFrontend(mux, config.maxFrameBytes(), config.maxClients());
-                listener = new Bootstrap().group(loop).channel(NioDatagramChannel.class)
+                listener = new Bootstrap().group(loop).channel(Transport.current().datagram())
                         .option(ChannelOption.AUTO_READ, false)
                         .handler(udpFrontend)
                         .bind(address).sync().channel();
@@ -230,7 +226,7 @@ public final class Gateway implements AutoCloseable {
                             config.frameTimeout().toNanos(), clients, config.maxClients());
             // Clients are read only when the replicas can take more (auto-read off), on the same single
             // event loop as the backends, so the multiplexer and the voters need no locks.
-            listener = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
+            listener = new ServerBootstrap().group(loop).channel(Transport.current().serverSocket())
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
@@ -379,8 +375,8 @@ public final class Gateway implements AutoCloseable {
     }
 
     private static void deleteQuietly(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            Directories.delete(dir);
         } catch (IOException e) {
             LOG.debug("could not delete {}: {}", dir, e.toString());
         }

@@ -67,7 +67,7 @@ public final class ConfigFile {
     public static GroupConfig parse(JsonNode root) {
         Node n = new Node(root, "");
         n.only("group", "replicas", "service", "versions", "checkpoint", "deadline", "heartbeat", "startTimeout",
-                "limits", "pin", "cpus", "sandbox", "seed", "workDir", "listen", "restart", "reputation", "rejuvenation",
+                "limits", "pin", "cpus", "sandbox", "seed", "workDir", "keepWorkDir", "listen", "restart", "reputation", "rejuvenation",
                 "selfCheck", "adaptive");
         GroupConfig.Builder b = GroupConfig.builder(n.text("group", null));
         b.replicas(n.integer("replicas", 3));
@@ -134,6 +134,7 @@ public final class ConfigFile {
             b.seed(n.longValue("seed", 0));
         }
         b.workDir(n.text("workDir", null));
+        b.keepWorkDir(n.bool("keepWorkDir", false));
         Node listen = n.child("listen");
         if (listen != null) {
             listen.only("host", "port");

@@ -108,6 +108,8 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     private volatile ReplyListener[] replyListeners = new ReplyListener[0];
     /** Every replica process ever launched and maybe still alive, for the JVM shutdown hook (any thread). */
     private final Set<ProcessHandle> launched = ConcurrentHashMap.newKeySet();
+    /** Every incarnation that may still run or read its pipe, for a close that waits for all of them (any thread). */
+    private final Set<ReplicaProcess> incarnations = ConcurrentHashMap.newKeySet();
     final Counters counters;
     private final Injections injections = new Injections(this);
     /** Every process this loop started and has not yet seen die: the self-check kills the ones no slot owns. */
@@ -218,6 +220,63 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
 
     boolean terminated() {
         return terminated;
+    }
+
+    /**
+     * Waits, after the loop has stopped, until every replica incarnation it launched is gone: its process
+     * tree exited and its reader thread ended, so nothing writes into the work directory any more.
+     *
+     * @return the incarnations still there at the deadline, as {@code replica N (pid P)}; empty when all are gone
+     */
+    List<String> awaitIncarnationsGone(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<String> left = new ArrayList<>();
+        for (ReplicaProcess p : incarnations) {
+            boolean gone;
+            try {
+                gone = p.awaitGone(deadline);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                gone = p.gone();
+            }
+            if (!gone) {
+                left.add("replica " + p.slot + " (pid " + p.pid() + ")");
+            }
+        }
+        return left;
+    }
+
+    /**
+     * What went wrong in the group's life, e.g. {@code 2 faults seen (crash 1, hang 1)}, or null if nothing
+     * did: faults of any kind, DMR rollbacks, repairs of the supervisor's own bookkeeping, a fail-stop.
+     * Reads the loop's state: call it on the loop thread or once the loop thread has ended.
+     */
+    String faultSummary() {
+        List<String> seen = new ArrayList<>();
+        long faults = 0;
+        List<String> kinds = new ArrayList<>();
+        for (FaultKind k : FaultKind.values()) {
+            long n = counters.get("faults." + k.label());
+            if (n > 0) {
+                faults += n;
+                kinds.add(k.label() + " " + n);
+            }
+        }
+        if (faults > 0) {
+            seen.add(faults + (faults == 1 ? " fault seen (" : " faults seen (") + String.join(", ", kinds) + ")");
+        }
+        long rollbacks = counters.get("rollbacks");
+        if (rollbacks > 0) {
+            seen.add(rollbacks + (rollbacks == 1 ? " rollback" : " rollbacks"));
+        }
+        long repairs = counters.get("self-repairs");
+        if (repairs > 0) {
+            seen.add(repairs + (repairs == 1 ? " self-repair" : " self-repairs"));
+        }
+        if (failed != null) {
+            seen.add("failed stop: " + failed.getMessage());
+        }
+        return seen.isEmpty() ? null : String.join("; ", seen);
     }
 
     void stop() {
@@ -526,11 +585,13 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
                 }
             }
         }
+        CompletableFuture<byte[]> reply = e.reply;
+        e.reply = null;
         if (ok) {
-            e.reply.complete(Arrays.copyOfRange(body, 1, body.length));
+            reply.complete(Arrays.copyOfRange(body, 1, body.length));
             counters.increment(Counters.REPLIES);
         } else {
-            e.reply.completeExceptionally(new ServiceErrorException(e.sequence,
+            reply.completeExceptionally(new ServiceErrorException(e.sequence,
                     new String(body, 1, body.length - 1, StandardCharsets.UTF_8)));
             count("service-errors");
         }
@@ -766,6 +827,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
                 && serving(slot) >= quorum.agreementNeeded();
         slot.lowPriority = lowPriority;
         launched.removeIf(h -> !h.isAlive());
+        incarnations.removeIf(ReplicaProcess::gone);
         int index = slot.index;
         int cpuOfStart = slot.cpu;
         // Started on the incarnation's own thread (see ReplicaProcess); Started or StartFailed comes back here.
@@ -775,6 +837,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
             return p;
         }, codec, this::post);
         processes.add(slot.process);
+        incarnations.add(slot.process);
         setState(slot, SlotState.STARTING);
     }
 

@@ -11,7 +11,11 @@ final class LogEntry {
     final long seed;
     final byte[] payload;
     final Ballot ballot;
-    final CompletableFuture<byte[]> reply;
+    /**
+     * The caller's future until the entry is answered, then null: the entry stays in the log until the next
+     * stable checkpoint, and the future (with the reply it holds) need not stay with it.
+     */
+    CompletableFuture<byte[]> reply;
     final long submittedNanos;
     /** DMR: how many times this request's replies mismatched (a second mismatch fails stop). */
     int mismatches;

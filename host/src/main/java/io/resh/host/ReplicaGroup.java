@@ -5,7 +5,6 @@ import io.resh.core.InjectedFault;
 import io.resh.core.ReshException;
 import io.resh.core.config.GroupConfig;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -16,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -38,24 +38,33 @@ import java.util.function.Consumer;
  * <p>Once closed, every call that needs the group's loop ({@link #status}, {@link #restart}, ...) and every
  * {@link #submit} fails at once with {@link UnavailableException}. If the JVM exits without {@link #close},
  * a shutdown hook stops the group and kills whatever replica process is still alive, a stopped one included.
+ *
+ * <p>Replica logs go to the configured {@code workDir}, or to a fresh temporary directory that {@link #close}
+ * deletes when the group saw no fault (and {@code keepWorkDir} is not set); after a fault it is kept for the
+ * post-mortem, and the log says where.
  */
 public final class ReplicaGroup implements AutoCloseable {
     /** How long the shutdown hook lets the loop stop its replicas politely before killing the rest. */
     private static final long EXIT_GRACE_MILLIS = 1_000;
+    /** How long {@link #close} waits for the loop, and then for every replica process, to be gone. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
     private final GroupConfig config;
     private final GroupLoop loop;
     private final Thread thread;
-    private final Path workDir;
+    private final WorkDirectory workDir;
     private final Thread shutdownHook;
     private final FaultInjector faults;
     private volatile boolean closed;
+    /** Set when {@link #start} gives up: the work directory then holds the logs that say why. */
+    private volatile boolean startFailed;
+    private final AtomicBoolean workDirReleased = new AtomicBoolean();
 
-    private ReplicaGroup(GroupConfig config, Path workDir, Checkpoint initial) {
+    private ReplicaGroup(GroupConfig config, WorkDirectory workDir, Checkpoint initial) {
         this.config = config;
         this.workDir = workDir;
-        this.loop = new GroupLoop(config, new ReplicaLauncher(config, workDir), Clock.systemUTC(), System::nanoTime,
-                initial);
+        this.loop = new GroupLoop(config, new ReplicaLauncher(config, workDir.path()), Clock.systemUTC(),
+                System::nanoTime, initial);
         this.thread = new Thread(loop, "resh-group-" + config.name());
         this.faults = new FaultInjector(this);
         this.shutdownHook = new Thread(this::stopOnExit, "resh-stop-" + config.name());
@@ -81,23 +90,13 @@ public final class ReplicaGroup implements AutoCloseable {
      * gets sequence number {@code initial.sequence() + 1}.
      */
     public static ReplicaGroup start(GroupConfig config, List<Consumer<GroupEvent>> listeners, Checkpoint initial) {
-        Path dir;
-        try {
-            dir = config.workDir() != null ? Files.createDirectories(Path.of(config.workDir()))
-                    : Files.createTempDirectory("resh-" + config.name() + "-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the work directory for group " + config.name(), e);
-        }
+        WorkDirectory dir = WorkDirectory.create(config);
         ReplicaGroup group;
         try {
             group = new ReplicaGroup(config, dir, initial);
         } catch (RuntimeException e) {
-            if (config.workDir() == null) {
-                try {
-                    Files.deleteIfExists(dir); // still empty: nothing was started
-                } catch (IOException ignored) {
-                    // a stray empty temporary directory is harmless
-                }
+            if (dir.keptAnyway() == null) {
+                dir.delete(); // still empty: nothing was started
             }
             throw e;
         }
@@ -135,6 +134,7 @@ public final class ReplicaGroup implements AutoCloseable {
         int bad = s.replicaStates().stream().filter(r -> r.state() != SlotState.ACTIVE && r.state() != SlotState.DORMANT)
                 .mapToInt(ReplicaStatus::index)
                 .findFirst().orElse(0);
+        startFailed = true;
         close();
         throw new ReshException("group " + config.name() + " did not start: " + active + " of " + config.replicas()
                 + " replicas up after " + config.startTimeout().toSeconds() + " s. Replica " + bad + " log ("
@@ -285,9 +285,12 @@ public final class ReplicaGroup implements AutoCloseable {
         return config;
     }
 
-    /** Where replica logs are written: {@code replica-N.log}. */
+    /**
+     * Where replica logs are written: {@code replica-N.log}. A temporary one is gone after a {@link #close}
+     * that saw no fault.
+     */
     public Path workDir() {
-        return workDir;
+        return workDir.path();
     }
 
     public Path replicaLog(int replica) {
@@ -332,13 +335,16 @@ public final class ReplicaGroup implements AutoCloseable {
         }
     }
 
-    /** Stops every replica and fails what is still pending. Idempotent. */
+    /**
+     * Stops every replica and fails what is still pending, then deletes a temporary work directory if the
+     * group saw no fault, or keeps it and logs one line that says where and why. Never throws. Idempotent.
+     */
     @Override
     public void close() {
         closed = true;
         loop.stop();
         try {
-            thread.join(10_000);
+            thread.join(CLOSE_WAIT.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -347,6 +353,50 @@ public final class ReplicaGroup implements AutoCloseable {
         } catch (IllegalStateException e) {
             // already shutting down
         }
+        if (workDirReleased.compareAndSet(false, true)) {
+            releaseWorkDir();
+        }
+    }
+
+    private void releaseWorkDir() {
+        try {
+            String keep = reasonToKeepWorkDir();
+            if (keep != null) {
+                workDir.keep(keep);
+            } else {
+                workDir.delete();
+            }
+        } catch (RuntimeException e) {
+            workDir.keep("after an error deciding whether to delete it: " + e);
+        }
+    }
+
+    /**
+     * Why the work directory must stay, or null to delete it. Deleting waits for the loop thread (which
+     * started every replica process) and then for every process and its reader thread to be gone, so
+     * nothing writes there any more; what is still running at the deadline keeps the directory.
+     */
+    private String reasonToKeepWorkDir() {
+        String always = workDir.keptAnyway();
+        if (always != null) {
+            return always;
+        }
+        if (thread.isAlive()) {
+            return "for post-mortem: the group loop did not stop within " + CLOSE_WAIT.toSeconds() + " s";
+        }
+        if (startFailed) {
+            return "for post-mortem: the group did not start";
+        }
+        String faults = loop.faultSummary(); // the loop thread has ended: its state is ours to read
+        if (faults != null) {
+            return "for post-mortem: " + faults;
+        }
+        List<String> running = loop.awaitIncarnationsGone(CLOSE_WAIT);
+        if (!running.isEmpty()) {
+            return "because " + String.join(", ", running) + " had not exited " + CLOSE_WAIT.toSeconds()
+                    + " s after close and may still write there";
+        }
+        return null;
     }
 
     /**

@@ -90,6 +90,8 @@ final class ReplicaProcess {
     private volatile boolean killed;
     /** SIGKILL asked for, to be sent as soon as the process exists. */
     private volatile boolean destroy;
+    /** Starts the process, then reads its output until every holder of the pipe (the process tree) has closed it. */
+    private final Thread reader;
 
     /**
      * Starts the process on this incarnation's reader thread, not the caller's: forking a JVM takes
@@ -103,7 +105,7 @@ final class ReplicaProcess {
         this.codec = codec;
         this.inbox = inbox;
         String name = "resh-replica-" + slot + "." + incarnation;
-        Thread reader = new Thread(() -> startThenRead(starter, name), name + "-reader");
+        this.reader = new Thread(() -> startThenRead(starter, name), name + "-reader");
         reader.setDaemon(true);
         reader.start();
     }
@@ -227,6 +229,25 @@ final class ReplicaProcess {
 
     Process process() {
         return process;
+    }
+
+    /**
+     * True once this incarnation can do nothing more: its reader thread has ended (the process never
+     * started, or every process holding its output pipe closed it) and the process has exited.
+     */
+    boolean gone() {
+        Process p = process;
+        return !reader.isAlive() && (p == null || !p.isAlive());
+    }
+
+    /** Waits until {@link #gone()} or {@code deadlineNanos} (of {@link System#nanoTime}); returns {@link #gone()}. */
+    boolean awaitGone(long deadlineNanos) throws InterruptedException {
+        reader.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())));
+        Process p = process;
+        if (p != null) {
+            p.waitFor(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        return gone();
     }
 
     private void readLoop() {

@@ -36,6 +36,8 @@ class ConfigFileTest {
                 pin: true
                 sandbox: bwrap
                 seed: 7
+                workDir: /var/lib/resh/kv
+                keepWorkDir: true
                 listen: { host: 127.0.0.1, port: 0 }
                 restart: { max: 3, window: 30s }
                 """));
@@ -47,6 +49,9 @@ class ConfigFileTest {
         assertThat(c.maxRequestBytes()).isEqualTo(4096);
         assertThat(c.pin()).isTrue();
         assertThat(c.seed()).isEqualTo(7L);
+        assertThat(c.workDir()).isEqualTo("/var/lib/resh/kv");
+        assertThat(c.keepWorkDir()).isTrue();
+        assertThat(ConfigFile.load(write("group: kv\nservice: {class: a.B}\n")).keepWorkDir()).isFalse();
         assertThat(c.listenPort()).isZero();
         assertThat(c.maxRestarts()).isEqualTo(3);
     }
@@ -113,6 +118,8 @@ class ConfigFileTest {
                 .hasMessageStartingWith("group.yaml: service: missing");
         assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nsandbox: docker\n")))
                 .hasMessage("group.yaml: sandbox: expected none or bwrap, got 'docker'");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nkeepWorkDir: always\n")))
+                .hasMessage("group.yaml: keepWorkDir: expected true or false, got 'always'");
         assertThatThrownBy(() -> ConfigFile.load(write("group: [kv\n")))
                 .hasMessageContaining("not valid YAML at line");
         assertThatThrownBy(() -> ConfigFile.load(dir.resolve("missing.yaml")))

@@ -3,6 +3,7 @@ package io.resh.cli.bench;
 import io.resh.gateway.Gateway;
 import io.resh.gateway.GatewayConfig;
 import io.resh.gateway.GatewayStatus;
+import io.resh.gateway.server.Directories;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -118,6 +119,11 @@ final class GatewayRedisScenario implements Scenario {
                 } catch (Exception e) {
                     // keep stopping the rest
                 }
+            }
+            try {
+                Directories.delete(dir); // the servers' logs and the benchmark's CSVs, all read by now
+            } catch (IOException e) {
+                p.println("could not delete " + dir + ": " + e.getMessage());
             }
         }
         return report.build(String.format(Locale.ROOT, "redis-benchmark SET and GET, %d-byte values, %d clients",

@@ -133,42 +133,6 @@ final class KvSmallScenario implements Scenario {
         return report.build(requests.description());
     }
 
-    /** The same target measured a second way, under a name of its own. */
-    private static final class Relabeled implements Target {
-        private final Target target;
-        private final String label;
-
-        Relabeled(Target target, String label) {
-            this.target = target;
-            this.label = label;
-        }
-
-        @Override
-        public String label() {
-            return label;
-        }
-
-        @Override
-        public CompletableFuture<byte[]> send(byte[] request) {
-            return target.send(request);
-        }
-
-        @Override
-        public List<CompletableFuture<byte[]>> sendAll(List<byte[]> requests) {
-            return target.sendAll(requests);
-        }
-
-        @Override
-        public List<Long> processes() {
-            return target.processes();
-        }
-
-        @Override
-        public void close() {
-            // the target it names is closed with the others
-        }
-    }
-
     static String closedLoop(int window, int rounds, Duration slice) {
         return "closed loop, window " + window + ", " + rounds + " alternating round" + (rounds == 1 ? "" : "s")
                 + " of " + slice.toMillis() + " ms per target";

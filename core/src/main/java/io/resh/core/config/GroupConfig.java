@@ -24,6 +24,8 @@ import java.util.Objects;
  * @param sandbox replica isolation
  * @param seed seed of the host's per-request random seeds; null picks one at start
  * @param workDir where replica logs go; null means a fresh temporary directory
+ * @param keepWorkDir keep the temporary work directory when the group closes; without it, a temporary
+ *     directory is deleted on close unless the group saw a fault (a configured {@code workDir} is never deleted)
  * @param listenHost address of the TCP front door
  * @param listenPort port of the TCP front door; -1 disables it, 0 picks a free port
  * @param maxRestarts restart intensity: more than this many restarts of one slot within
@@ -38,7 +40,7 @@ public record GroupConfig(String name, int replicas, List<ReplicaSpec> specs, St
                           int checkpointEvery, Duration deadline, Duration heartbeatInterval,
                           Duration heartbeatTimeout, Duration startTimeout, int maxRequestBytes,
                           long maxSnapshotBytes, boolean pin, Sandbox sandbox, Long seed, String workDir,
-                          String listenHost, int listenPort, int maxRestarts, Duration restartWindow,
+                          boolean keepWorkDir, String listenHost, int listenPort, int maxRestarts, Duration restartWindow,
                           List<ReplicaSpec> versions, SupervisionConfig supervision) {
 
     /** JVM flags every replica gets unless the config says otherwise: small, fast-starting JVMs. */
@@ -56,7 +58,7 @@ public record GroupConfig(String name, int replicas, List<ReplicaSpec> specs, St
                        long maxSnapshotBytes, boolean pin, Sandbox sandbox, Long seed, String workDir,
                        String listenHost, int listenPort, int maxRestarts, Duration restartWindow) {
         this(name, replicas, specs, classpath, checkpointEvery, deadline, heartbeatInterval, heartbeatTimeout,
-                startTimeout, maxRequestBytes, maxSnapshotBytes, pin, sandbox, seed, workDir, listenHost, listenPort,
+                startTimeout, maxRequestBytes, maxSnapshotBytes, pin, sandbox, seed, workDir, false, listenHost, listenPort,
                 maxRestarts, restartWindow, distinct(specs), SupervisionConfig.defaults(maxRestarts));
     }
 
@@ -94,6 +96,7 @@ public record GroupConfig(String name, int replicas, List<ReplicaSpec> specs, St
         private Sandbox sandbox = Sandbox.NONE;
         private Long seed;
         private String workDir;
+        private boolean keepWorkDir;
         private String listenHost = "127.0.0.1";
         private int listenPort = -1;
         private int maxRestarts = 5;
@@ -200,6 +203,12 @@ public record GroupConfig(String name, int replicas, List<ReplicaSpec> specs, St
 
         public Builder workDir(String dir) {
             this.workDir = dir;
+            return this;
+        }
+
+        /** Keep the temporary work directory on close even when the group saw no fault (default false). */
+        public Builder keepWorkDir(boolean keep) {
+            this.keepWorkDir = keep;
             return this;
         }
 
@@ -338,7 +347,7 @@ public record GroupConfig(String name, int replicas, List<ReplicaSpec> specs, St
             supervision.validate(replicas, maxRestarts);
             List<ReplicaSpec> all = versions.isEmpty() ? distinct(specs) : distinct(versions);
             return new GroupConfig(name, replicas, specs, classpath, checkpointEvery, deadline, heartbeatInterval,
-                    hbTimeout, startTimeout, maxRequestBytes, maxSnapshotBytes, pin, sandbox, seed, workDir,
+                    hbTimeout, startTimeout, maxRequestBytes, maxSnapshotBytes, pin, sandbox, seed, workDir, keepWorkDir,
                     listenHost, listenPort, maxRestarts, restartWindow, all, supervision);
         }
 

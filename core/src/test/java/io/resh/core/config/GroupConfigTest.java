@@ -18,6 +18,13 @@ class GroupConfigTest {
         assertThat(c.heartbeatTimeout()).isEqualTo(Duration.ofSeconds(1));
         assertThat(c.specs()).hasSize(3).allSatisfy(s -> assertThat(s.serviceClass()).isEqualTo("a.B"));
         assertThat(c.listenPort()).isEqualTo(-1);
+        assertThat(c.workDir()).isNull();
+        assertThat(c.keepWorkDir()).isFalse();
+    }
+
+    @Test
+    void shouldKeepTheWorkDirectoryOnlyWhenAsked() {
+        assertThat(GroupConfig.builder("kv").service("a.B").keepWorkDir(true).build().keepWorkDir()).isTrue();
     }
 
     @Test

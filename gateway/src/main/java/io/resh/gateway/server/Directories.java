@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Recursive directory removal for replica data directories (which the gateway owns). */
-final class Directories {
+/** Recursive removal of directories the gateway (or a benchmark) created itself: replica data, work directories. */
+public final class Directories {
     private Directories() {
     }
 
@@ -16,7 +16,8 @@ final class Directories {
         Files.createDirectories(dir);
     }
 
-    static void delete(Path dir) throws IOException {
+    /** Deletes {@code dir} and everything under it; nothing happens if it does not exist. */
+    public static void delete(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

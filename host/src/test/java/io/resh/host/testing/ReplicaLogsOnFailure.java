@@ -5,14 +5,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * Prints the replica logs of groups a test registered when the test fails: the replica side of a
- * failure is usually the interesting half.
+ * failure is usually the interesting half. It prints right after the test method, before
+ * {@code @AfterEach} closes the group: a group that saw no fault deletes its temporary work directory,
+ * logs included, when it closes.
  */
-public final class ReplicaLogsOnFailure implements TestWatcher {
+public final class ReplicaLogsOnFailure implements AfterTestExecutionCallback {
     private final List<ReplicaGroup> groups = new ArrayList<>();
 
     public ReplicaGroup watch(ReplicaGroup group) {
@@ -21,7 +23,10 @@ public final class ReplicaLogsOnFailure implements TestWatcher {
     }
 
     @Override
-    public void testFailed(ExtensionContext context, Throwable cause) {
+    public void afterTestExecution(ExtensionContext context) {
+        if (context.getExecutionException().isEmpty()) {
+            return;
+        }
         for (ReplicaGroup g : groups) {
             for (int i = 0; i < g.config().replicas(); i++) {
                 Path log = g.replicaLog(i);

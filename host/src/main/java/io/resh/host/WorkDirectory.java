@@ -1,0 +1,127 @@
+package io.resh.host;
+
+import io.resh.core.config.GroupConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A group's work directory: {@code replica-N.log} and each replica's own {@code replica-N/} (its working
+ * directory, where restored snapshots land). One the group created itself is temporary: it goes when the
+ * group closes after a life without faults, so that test runs and benchmarks do not fill the temporary
+ * file system with logs and snapshot files. After a fault it stays, for the post-mortem; with {@code
+ * keepWorkDir} it always stays. A configured directory belongs to the user and is never deleted.
+ */
+final class WorkDirectory {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkDirectory.class);
+
+    private final String group;
+    private final Path path;
+    private final boolean temporary;
+    private final boolean keep;
+
+    private WorkDirectory(String group, Path path, boolean temporary, boolean keep) {
+        this.group = group;
+        this.path = path;
+        this.temporary = temporary;
+        this.keep = keep;
+    }
+
+    /** The configured directory (created if missing), or a fresh temporary one. */
+    static WorkDirectory create(GroupConfig config) {
+        try {
+            if (config.workDir() != null) {
+                return new WorkDirectory(config.name(), Files.createDirectories(Path.of(config.workDir())), false, true);
+            }
+            return new WorkDirectory(config.name(), Files.createTempDirectory("resh-" + config.name() + "-"), true,
+                    config.keepWorkDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the work directory for group " + config.name(), e);
+        }
+    }
+
+    Path path() {
+        return path;
+    }
+
+    /** Why the directory stays whatever happened to the group, or null if a clean close deletes it. */
+    String keptAnyway() {
+        if (!temporary) {
+            return "(the configured workDir is never deleted)";
+        }
+        return keep ? "(keepWorkDir: true)" : null;
+    }
+
+    /** Leaves the directory where it is and says so, with why, in one line. */
+    void keep(String why) {
+        LOG.info("group {}: kept work directory {} {}", group, path, why);
+    }
+
+    /**
+     * Deletes the directory and everything in it, without following links. Call it only once nothing can
+     * write there any more. A failure is logged in one line, never thrown: a leftover directory is not
+     * worth failing a close for.
+     */
+    void delete() {
+        if (!temporary) {
+            throw new IllegalStateException("group " + group + ": " + path + " is a configured work directory");
+        }
+        Deletion deletion = new Deletion();
+        try {
+            Files.walkFileTree(path, deletion);
+        } catch (IOException | RuntimeException e) {
+            deletion.failed(path, e);
+        }
+        if (deletion.failures > 0) {
+            LOG.warn("group {}: could not delete work directory {}: {} entr{} left, first {}", group, path,
+                    deletion.failures, deletion.failures == 1 ? "y" : "ies", deletion.first);
+        }
+    }
+
+    /** Deletes files on the way down and directories on the way up, carrying on past what it cannot delete. */
+    private static final class Deletion extends SimpleFileVisitor<Path> {
+        int failures;
+        String first;
+
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+            remove(file);
+            return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path file, IOException e) {
+            failed(file, e);
+            return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path dir, IOException e) {
+            if (e != null) {
+                failed(dir, e);
+            }
+            remove(dir);
+            return FileVisitResult.CONTINUE;
+        }
+
+        private void remove(Path p) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException | RuntimeException e) {
+                failed(p, e);
+            }
+        }
+
+        void failed(Path p, Exception e) {
+            if (failures++ == 0) {
+                first = p + ": " + e;
+            }
+        }
+    }
+}

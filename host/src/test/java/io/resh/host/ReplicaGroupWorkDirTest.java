@@ -1,0 +1,179 @@
+package io.resh.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.resh.core.ReshException;
+import io.resh.host.testing.ReplicaLogsOnFailure;
+import io.resh.host.testing.TestGroups;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The work directory of a real group of replica processes: a temporary one goes when the group closes
+ * after a life without faults, and stays, with its logs, after a replica was killed; a configured one, or
+ * one the config says to keep, always stays.
+ */
+@Tag("e2e")
+class ReplicaGroupWorkDirTest {
+    @RegisterExtension
+    final ReplicaLogsOnFailure logs = new ReplicaLogsOnFailure();
+
+    @TempDir
+    Path configured;
+
+    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    private final Logger workDirLog = (Logger) LoggerFactory.getLogger(WorkDirectory.class);
+    private ReplicaGroup group;
+    /** Temporary work directories a test made the group keep: removed here so that the test leaves nothing behind. */
+    private final List<Path> kept = new ArrayList<>();
+
+    @BeforeEach
+    void listen() {
+        logged.start();
+        workDirLog.addAppender(logged);
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        workDirLog.detachAppender(logged);
+        if (group != null) {
+            group.close();
+        }
+        for (Path dir : kept) {
+            deleteTree(dir);
+        }
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private List<String> lines() {
+        return logged.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+
+    private static List<Long> pids(ReplicaGroup g) {
+        return g.status().replicaStates().stream().map(ReplicaStatus::pid).toList();
+    }
+
+    @Test
+    void shouldDeleteItsTemporaryWorkDirectoryWhenItClosesWithoutAFault() {
+        group = logs.watch(ReplicaGroup.start(TestGroups.counter("clean", 3).build()));
+        Path dir = group.workDir();
+        kept.add(dir);
+        for (int i = 0; i < 20; i++) {
+            group.call(utf8("add:1"), Duration.ofSeconds(10));
+        }
+        // A replacement that is no fault: its restore goes through a snapshot file in replica-1/.
+        group.checkpointNow();
+        await().atMost(Duration.ofSeconds(20)).until(() -> group.status().stableCheckpoint() == 20);
+        group.restart(1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> group.status().replicaStates().stream()
+                .allMatch(r -> r.state() == SlotState.ACTIVE && r.incarnation() == (r.index() == 1 ? 2 : 1)));
+        assertThat(group.call(utf8("get"), Duration.ofSeconds(10))).asString(StandardCharsets.UTF_8).isEqualTo("20");
+        List<Long> pids = pids(group);
+        assertThat(dir.resolve("replica-1.log")).isNotEmptyFile();
+        assertThat(dir.resolve("replica-1")).isDirectory();
+
+        group.close();
+
+        assertThat(dir).doesNotExist();
+        assertThat(pids).allSatisfy(p -> assertThat(ProcessHandle.of(p).filter(ProcessHandle::isAlive))
+                .as("replica process %d after close", p).isEmpty());
+        assertThat(lines()).noneMatch(l -> l.contains(dir.toString()));
+    }
+
+    @Test
+    void shouldKeepItsTemporaryWorkDirectoryWithTheLogOfAReplicaThatWasKilled() throws Exception {
+        group = logs.watch(ReplicaGroup.start(TestGroups.counter("killed", 3).build()));
+        Path dir = group.workDir();
+        kept.add(dir);
+        group.call(utf8("add:1"), Duration.ofSeconds(10));
+        long victim = group.status().replicaStates().get(1).pid();
+
+        Process kill = new ProcessBuilder("kill", "-9", Long.toString(victim)).redirectErrorStream(true).start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(kill.exitValue()).as("kill -9 %d", victim).isZero();
+        await().atMost(Duration.ofSeconds(20)).until(() -> group.status().counters().getOrDefault("recoveries", 0L) >= 1);
+        assertThat(group.call(utf8("add:1"), Duration.ofSeconds(10))).asString(StandardCharsets.UTF_8).isEqualTo("2");
+
+        group.close();
+
+        assertThat(dir).isDirectory();
+        assertThat(dir.resolve("replica-1.log")).content(StandardCharsets.UTF_8).contains("(pid " + victim + ")");
+        assertThat(lines()).containsExactly("group killed: kept work directory " + dir
+                + " for post-mortem: 1 fault seen (crash 1)");
+    }
+
+    @Test
+    void shouldNeverDeleteAConfiguredWorkDirectory() {
+        Path dir = configured.resolve("work");
+        group = logs.watch(ReplicaGroup.start(TestGroups.counter("configured", 1).workDir(dir.toString()).build()));
+        assertThat(group.call(utf8("add:1"), Duration.ofSeconds(10))).asString(StandardCharsets.UTF_8).isEqualTo("1");
+
+        group.close();
+
+        assertThat(dir.resolve("replica-0.log")).isNotEmptyFile();
+        assertThat(lines()).containsExactly("group configured: kept work directory " + dir
+                + " (the configured workDir is never deleted)");
+    }
+
+    @Test
+    void shouldKeepItsTemporaryWorkDirectoryWhenTheConfigSaysSo() {
+        group = logs.watch(ReplicaGroup.start(TestGroups.counter("keep", 1).keepWorkDir(true).build()));
+        Path dir = group.workDir();
+        kept.add(dir);
+        assertThat(group.call(utf8("add:1"), Duration.ofSeconds(10))).asString(StandardCharsets.UTF_8).isEqualTo("1");
+
+        group.close();
+
+        assertThat(dir.resolve("replica-0.log")).isNotEmptyFile();
+        assertThat(lines()).containsExactly("group keep: kept work directory " + dir + " (keepWorkDir: true)");
+    }
+
+    @Test
+    void shouldKeepTheLogThatTheStartFailureQuotes() {
+        ReshException e = catchThrowableOfType(() -> ReplicaGroup.start(TestGroups.of("nostart", 1, "no.such.Service")
+                .startTimeout(Duration.ofSeconds(2)).build()), ReshException.class);
+
+        Matcher log = Pattern.compile("log \\((.*replica-0\\.log)\\)").matcher(e.getMessage());
+        assertThat(log.find()).as(e.getMessage()).isTrue();
+        Path file = Path.of(log.group(1));
+        kept.add(file.getParent());
+        assertThat(file).content(StandardCharsets.UTF_8).contains("cannot instantiate service no.such.Service");
+        assertThat(lines()).singleElement().asString().contains("kept work directory " + file.getParent());
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
