@@ -20,6 +20,8 @@ import io.resh.core.InjectedFault;
 import io.resh.core.ReshException;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -27,6 +29,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +62,7 @@ final class AdminRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(AdminRoutes.class);
     static final String STREAM_PATH = "/api/events/stream";
     private static final long INJECT_WAIT_MILLIS = 5_000;
+    private static final long FRESH_WAIT_MILLIS = 2_000;
 
     private final Map<String, GroupWatch> watches;
     private final Map<String, GatewayWatch> gateways;
@@ -152,14 +156,16 @@ final class AdminRoutes {
     private CompletableFuture<HttpReply> groups(AdminRequest req, String[] p) {
         if (p.length == 3) {
             requireMethod(req, HttpMethod.GET);
-            ArrayNode all = json.createArrayNode();
-            watches.values().forEach(w -> all.add(views.group(w)));
-            return done(HttpReply.json(json, OK, all));
+            return afterPendingPolls(watches.values(), () -> {
+                ArrayNode all = json.createArrayNode();
+                watches.values().forEach(w -> all.add(views.group(w)));
+                return HttpReply.json(json, OK, all);
+            });
         }
         GroupWatch w = watch(p[3]);
         if (p.length == 4) {
             requireMethod(req, HttpMethod.GET);
-            return done(HttpReply.json(json, OK, views.group(w)));
+            return afterPendingPolls(List.of(w), () -> HttpReply.json(json, OK, views.group(w)));
         }
         if (p.length == 5 && p[4].equals("inject")) {
             requireMethod(req, HttpMethod.POST);
@@ -178,6 +184,22 @@ final class AdminRoutes {
             return restart(req, w, replica(w, p[5]));
         }
         throw new BadRequestException(NOT_FOUND, "no such endpoint: " + req.path());
+    }
+
+    /**
+     * The reply built once the status polls that recent events asked for have finished, so a client that
+     * saw a fault or a recovery on the stream and asks at once finds it in the status. The poll asks the
+     * group's loop, which answers within milliseconds; a loop that does not answer within {@link
+     * #FRESH_WAIT_MILLIS} gets the latest status it gave instead.
+     */
+    private CompletableFuture<HttpReply> afterPendingPolls(Collection<GroupWatch> ws, Supplier<HttpReply> reply) {
+        CompletableFuture<?>[] pending = ws.stream().map(GroupWatch::settled).filter(f -> !f.isDone())
+                .toArray(CompletableFuture[]::new);
+        if (pending.length == 0) {
+            return done(reply.get());
+        }
+        return CompletableFuture.allOf(pending).completeOnTimeout(null, FRESH_WAIT_MILLIS, TimeUnit.MILLISECONDS)
+                .thenApply(ignored -> reply.get()); // on the poll's thread: a small JSON tree, built in microseconds
     }
 
     private HttpReply events(AdminRequest req) {

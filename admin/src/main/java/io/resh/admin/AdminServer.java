@@ -80,6 +80,7 @@ public final class AdminServer implements AutoCloseable {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ObjectMapper json = new ObjectMapper();
         Clock clock = Clock.systemUTC();
+        this.scheduler = Executors.newScheduledThreadPool(2, new DefaultThreadFactory("resh-admin-poll", true));
         Map<String, GroupWatch> byName = new LinkedHashMap<>();
         Map<String, GroupMetrics> metrics = new LinkedHashMap<>();
         for (ReplicaGroup g : groups) {
@@ -87,7 +88,7 @@ public final class AdminServer implements AutoCloseable {
             if (byName.containsKey(name)) {
                 throw new ConfigException("groups", "two groups are named '" + name + "'; names must be unique");
             }
-            GroupWatch w = new GroupWatch(g, new VoteLatency(name, registry), clock);
+            GroupWatch w = new GroupWatch(g, new VoteLatency(name, registry), clock, scheduler);
             w.poll(); // the cores and versions to export gauges for
             byName.put(name, w);
             metrics.put(name, new GroupMetrics(registry, w));
@@ -106,7 +107,6 @@ public final class AdminServer implements AutoCloseable {
         this.journal = new EventJournal(json, file, config.recentEvents());
         this.pump = new EventPump(new EventJson(json), journal, watches, Map.copyOf(metrics), registry);
         Broadcast samples = new Broadcast();
-        this.scheduler = Executors.newScheduledThreadPool(2, new DefaultThreadFactory("resh-admin-poll", true));
         this.actions = Executors.newFixedThreadPool(2, new DefaultThreadFactory("resh-admin-action", true));
         Counter rejected = Counter.builder("resh.admin.unauthorized")
                 .description("Admin calls rejected for a missing or wrong token").register(registry);

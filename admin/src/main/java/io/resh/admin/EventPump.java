@@ -70,7 +70,7 @@ final class EventPump implements Consumer<GroupEvent>, AutoCloseable {
     private void handle(GroupEvent event) {
         try {
             GroupWatch watch = watches.get(event.group());
-            if (watch != null) {
+            if (watch != null) { // first: it asks for a fresh status before the stream tells anyone of the event
                 watch.onEvent(event);
             }
             GroupMetrics m = metrics.get(event.group());

@@ -7,6 +7,8 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
@@ -16,6 +18,10 @@ import org.slf4j.LoggerFactory;
  * What the admin knows about one group: its latest status (polled, so HTTP handlers never wait on the
  * group's loop; it carries the host's reputation of every replica, core and version), each replica's
  * last-fault time (from events), and one-second traffic samples for the charts.
+ *
+ * <p>The status is polled periodically, and again at once after an event that changes what it shows
+ * (a fault, a recovery, a restart, a move): a reader that saw the event and waits for {@link #settled}
+ * gets a status taken after it, not one up to a period old.
  *
  * <p>Threads: {@link #poll} and {@link #sample} run on the admin's scheduler, {@link #onEvent} on the
  * admin event thread, readers on any thread.
@@ -30,6 +36,7 @@ final class GroupWatch {
     private final int replicas;
     private final AtomicLongArray lastFaultMillis;
     private final ArrayDeque<Sample> samples = new ArrayDeque<>();
+    private final CoalescedPoll refresh;
     private volatile GroupStatus latest;
     private volatile String unreachable;
     private volatile long lastCheckpointMillis;
@@ -40,8 +47,10 @@ final class GroupWatch {
     private long previousSampleMillis;
     private Histogram recycle;
 
-    GroupWatch(ReplicaGroup group, VoteLatency latency, Clock clock) {
+    /** {@code polls} runs the polls that events ask for (the admin's scheduler). */
+    GroupWatch(ReplicaGroup group, VoteLatency latency, Clock clock, Executor polls) {
         this.group = group;
+        this.refresh = new CoalescedPoll(this::poll, polls);
         this.latency = latency;
         this.clock = clock;
         this.replicas = group.config().replicas();
@@ -73,8 +82,11 @@ final class GroupWatch {
         return replicas;
     }
 
-    /** Takes a fresh status from the group's loop; a group that does not answer is marked unreachable. */
-    void poll() {
+    /**
+     * Takes a fresh status from the group's loop; a group that does not answer is marked unreachable. One
+     * poll at a time, so an older status that took longer can't overwrite a newer one.
+     */
+    synchronized void poll() {
         try {
             GroupStatus s = group.status();
             latest = s;
@@ -116,6 +128,7 @@ final class GroupWatch {
         return lastFaultMillis.get(replica);
     }
 
+    /** Called before the event is written to the log and the stream, so a reader who saw it finds the poll. */
     void onEvent(GroupEvent event) {
         if (event instanceof GroupEvent.FaultDetected f && f.replica() >= 0 && f.replica() < replicas) {
             lastFaultMillis.set(f.replica(), f.timeMillis());
@@ -123,6 +136,23 @@ final class GroupWatch {
             lastCheckpointSequence = c.sequence();
             lastCheckpointMillis = c.timeMillis();
         }
+        if (changesStatus(event)) {
+            refresh.request();
+        }
+    }
+
+    /**
+     * Whether the status shows the event's effect (a replica's state, process, faults or trust, a core, a
+     * version, the redundancy mode). Not checkpoints: under load they come many times a second, and the
+     * periodic poll shows them soon enough. Not injections: what they do shows in the fault they cause.
+     */
+    static boolean changesStatus(GroupEvent event) {
+        return !(event instanceof GroupEvent.CheckpointStable) && !(event instanceof GroupEvent.FaultInjected);
+    }
+
+    /** Completes when the polls that events asked for so far have finished (at once when none is pending). */
+    CompletableFuture<Void> settled() {
+        return refresh.settled();
     }
 
     /** Closes the current one-second interval: replies per second and vote latency percentiles. */

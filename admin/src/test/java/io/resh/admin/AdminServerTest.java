@@ -320,4 +320,50 @@ class AdminServerTest {
             response.body().close();
         }
     }
+
+    /**
+     * A client that sees "recovered" on the stream and asks for the status at once finds the replica active
+     * in it: the admin takes a fresh status after such an event, before the stream carries it, and answers
+     * the status call once that status is in (instead of one sampled up to half a second before).
+     */
+    @Test
+    void shouldShowARecoveryInTheStatusAsSoonAsItsEventIsOnTheStream() throws Exception {
+        awaitAllActive();
+        JsonNode before = replica(1);
+        CompletableFuture<JsonNode> statusOnRecovered = new CompletableFuture<>();
+        HttpRequest req = HttpRequest.newBuilder(URI.create(admin.url() + "api/events/stream?backlog=0"))
+                .header("Authorization", "Bearer " + admin.token()).build();
+        HttpResponse<java.util.stream.Stream<String>> response = HttpClient.newHttpClient()
+                .sendAsync(req, HttpResponse.BodyHandlers.ofLines()).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        Thread reader = new Thread(() -> response.body().forEach(line -> {
+            if (line.equals("event: ready")) {
+                ready.complete(null);
+            } else if (line.startsWith("data: ") && !statusOnRecovered.isDone()) {
+                JsonNode e = AdminCalls.parse(line.substring(6));
+                if (e.path("type").asText().equals("recovered") && e.path("replica").asInt(-1) == 1) {
+                    try {
+                        statusOnRecovered.complete(replica(1)); // at once, on the thread that read the event
+                    } catch (RuntimeException | AssertionError failed) {
+                        statusOnRecovered.completeExceptionally(failed);
+                    }
+                }
+            }
+        }), "sse-reader");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            ready.get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+            HttpResponse<String> r = calls.send("POST", "/api/groups/api/replicas/1/restart", null);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+
+            JsonNode now = statusOnRecovered.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(now.get("state").asText()).isEqualTo("active");
+            assertThat(now.get("incarnation").asInt()).isEqualTo(before.get("incarnation").asInt() + 1);
+            assertThat(now.get("pid").asLong()).isNotEqualTo(before.get("pid").asLong());
+        } finally {
+            response.body().close();
+        }
+    }
 }

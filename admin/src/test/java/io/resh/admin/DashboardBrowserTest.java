@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -39,10 +41,22 @@ import org.openqa.selenium.support.ui.Select;
  * crashes a replica with the dashboard's own button and watches it go through recovery back to active,
  * flips a reply bit and finds the divergence with its digests, and sets the rejuvenation period.
  * Leaves a screenshot in {@code target/dashboard.png}.
+ *
+ * <p>The page's once-a-second status poll is switched off in this browser, so every tile change seen
+ * after the first render came from the status fetch an event triggered: the tiles follow the event
+ * stream, and the status they fetch already shows the event.
  */
 @Tag("e2e")
 class DashboardBrowserTest {
     private static final Path SCREENSHOT = Path.of("target", "dashboard.png");
+    /** Runs before the page's own script: the page's timer-driven status poll never starts. */
+    private static final String NO_TIMED_POLL = "(function () {\n"
+            + "  var setInterval = window.setInterval;\n"
+            + "  window.setInterval = function (fn) {\n"
+            + "    if (fn && fn.name === 'pollOnTimer') { window.reshTimedPollOff = true; return 0; }\n"
+            + "    return setInterval.apply(window, arguments);\n"
+            + "  };\n"
+            + "})();";
 
     @RegisterExtension
     final ReplicaLogsOnFailure logs = new ReplicaLogsOnFailure();
@@ -87,7 +101,9 @@ class DashboardBrowserTest {
         options.setBinary(chromium.get().toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-dev-shm-usage", "--window-size=1400,900", "--user-data-dir=" + dir.resolve("profile"));
-        return new ChromeDriver(service, options);
+        ChromeDriver chrome = new ChromeDriver(service, options);
+        chrome.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", NO_TIMED_POLL));
+        return chrome;
     }
 
     /** About 200 requests per second, so both charts have data; bounded in count and time. */
@@ -140,6 +156,8 @@ class DashboardBrowserTest {
                     assertThat(all(".group[data-group='web'] .replica[data-state='active']")).hasSize(3));
             assertThat(browser.getCurrentUrl()).as("the token leaves the address bar").doesNotContain("token=");
             await().atMost(Duration.ofSeconds(10)).until(() -> attr("#conn", "class").contains("live"));
+            assertThat(((JavascriptExecutor) browser).executeScript("return window.reshTimedPollOff === true"))
+                    .as("the page's timed status poll is off, so only events make it fetch the status").isEqualTo(true);
             String pidBefore = all(".replica[data-replica='1'] dd").get(1).getText();
 
             all(".replica[data-replica='1']").get(0).click();
@@ -156,8 +174,6 @@ class DashboardBrowserTest {
                 assertThat(attr(".replica[data-replica='1']", "data-incarnation")).isEqualTo("2");
                 assertThat(all(".replica[data-replica='1'] dd").get(1).getText()).isNotEqualTo(pidBefore);
                 assertThat(all(".replica[data-replica='1'] .lastfault").get(0).getText()).startsWith("crash");
-                // Inside the wait: the events above arrive on the live stream at once, the tiles with the
-                // next status poll, so a tile can still show the state from before the recovery.
                 assertThat(all(".replica[data-state='active']")).hasSize(3);
             });
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->

@@ -3,6 +3,8 @@ package io.resh.cli;
 import io.resh.admin.AdminConfig;
 import io.resh.admin.AdminServer;
 import io.resh.client.ReshClient;
+import io.resh.core.CompletionCause;
+import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
 import io.resh.core.InjectedFault;
 import io.resh.core.config.GroupConfig;
@@ -14,12 +16,17 @@ import io.resh.examples.aes.BcAesLight;
 import io.resh.examples.aes.JdkAes;
 import io.resh.host.GroupStatus;
 import io.resh.host.ReplicaGroup;
+import io.resh.host.ReplicaStatus;
 import io.resh.host.SlotState;
 import io.resh.host.net.ReshServer;
+import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -31,7 +38,10 @@ import picocli.CommandLine.Option;
 /**
  * The AES case study, live: three diverse AES implementations as a TMR group behind the TCP front door,
  * a steady stream of encryptions checked against a reference computed outside the group, and real
- * faults injected while it runs.
+ * faults injected while it runs. The summary accounts for every injected fault: detected, or why not.
+ *
+ * <p>The narrative goes to stdout one whole line per write, so that the host's log lines on stderr (written
+ * by the asynchronous appender's own thread) fall between lines on a shared terminal, never inside one.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Start a 3-replica AES group (JDK, BouncyCastle AESEngine, BouncyCastle AESLightEngine),",
@@ -50,6 +60,8 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
 
     @Option(names = "--no-faults", description = "Run without injecting faults.")
     boolean noFaults;
+
+    private final PrintStream out = System.out;
 
     /** The fault schedule, as fractions of the run. */
     private record Scheduled(double at, InjectedFault fault, int replica, long arg, String what) {
@@ -72,14 +84,14 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                 .checkpointEvery(500).deadline(Duration.ofSeconds(1)).heartbeatInterval(Duration.ofMillis(100))
                 .heartbeatTimeout(Duration.ofSeconds(1)).build();
         List<GroupEvent> events = new CopyOnWriteArrayList<>();
-        System.out.println("resh demo: starting 3 AES replicas (jdk, bc-engine, bc-light) ...");
-        try (ReplicaGroup group = ReplicaGroup.start(config, List.of(events::add, DemoCommand::print));
+        line(out, "resh demo: starting 3 AES replicas (jdk, bc-engine, bc-light) ...");
+        try (ReplicaGroup group = ReplicaGroup.start(config, List.of(events::add, this::narrate));
              ReshServer server = ReshServer.start(group, "127.0.0.1", 0);
              ReshClient client = ReshClient.connect("127.0.0.1", server.port());
              AdminServer admin = AdminServer.start(AdminConfig.defaults(), List.of(group))) {
-            System.out.printf("resh demo: group up, front door on 127.0.0.1:%d, replica logs in %s%n",
-                    server.port(), group.workDir());
-            System.out.println("resh demo: watch it live in a browser: " + admin.dashboardUrl());
+            line(out, String.format("resh demo: group up, front door on 127.0.0.1:%d, replica logs in %s",
+                    server.port(), group.workDir()));
+            line(out, "resh demo: watch it live in a browser: " + admin.dashboardUrl());
             return run(group, client, events, runFor);
         }
     }
@@ -88,6 +100,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         SplittableRandom random = new SplittableRandom(2011);
         byte[] key = AesRequests.defaultKey();
         ArrayDeque<Object[]> inflight = new ArrayDeque<>();
+        Ledger ledger = new Ledger();
         long start = System.nanoTime();
         long end = start + runFor.toNanos();
         long nextLine = start + TimeUnit.SECONDS.toNanos(1);
@@ -96,16 +109,14 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         long correct = 0;
         long wrong = 0;
         long errors = 0;
-        int injected = 0;
         long lastRequests = 0;
         while (System.nanoTime() < end || !inflight.isEmpty()) {
             long now = System.nanoTime();
             if (nextFault < SCHEDULE.size() && now - start >= SCHEDULE.get(nextFault).at() * runFor.toNanos()) {
                 Scheduled s = SCHEDULE.get(nextFault++);
-                System.out.printf("  >> injecting: %s%n", s.what());
-                group.faults().inject(s.fault(), s.replica(), s.arg())
-                        .thenAccept(detail -> System.out.printf("  >> done: %s%n", detail));
-                injected++;
+                line(out, "  >> injecting: " + s.what());
+                group.faults().inject(s.fault(), s.replica(), s.arg()).whenComplete((detail, error) -> line(out,
+                        error == null ? "  >> done: " + detail : "  >> not injected: " + CompletionCause.of(error).getMessage()));
             }
             while (now < end && inflight.size() < window) {
                 byte[] nonce = new byte[16];
@@ -128,14 +139,20 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                     }
                 } catch (Exception e) {
                     errors++;
-                    System.out.println("  !! client error: " + e.getMessage());
+                    line(out, "  !! client error: " + e.getMessage());
                 }
             }
             if (now >= nextLine) {
                 long t = TimeUnit.NANOSECONDS.toSeconds(now - start);
-                System.out.printf("[%3ds] requests %,9d (%,6d/s)  faults injected %d detected %d  recoveries %d  wrong answers %d  | %s%n",
-                        t, requests, requests - lastRequests, injected, count(events, GroupEvent.FaultDetected.class),
-                        count(events, GroupEvent.RecoveryCompleted.class), wrong, replicas(group.status()));
+                GroupStatus status = group.status();
+                ledger.update(events);
+                ledger.check(status).forEach(i -> line(out, String.format("  == %s in replica %d: no effect so far;"
+                        + " its state digest at checkpoint #%,d, taken after the fault, matches the others'",
+                        i.fault(), i.replica(), i.agreedAt())));
+                line(out, String.format("[%3ds] requests %,9d (%,6d/s)  faults injected %d detected %d  recoveries %d  wrong answers %d  | %s",
+                        t, requests, requests - lastRequests, count(events, GroupEvent.FaultInjected.class),
+                        count(events, GroupEvent.FaultDetected.class), count(events, GroupEvent.RecoveryCompleted.class),
+                        wrong, replicas(status)));
                 lastRequests = requests;
                 nextLine += TimeUnit.SECONDS.toNanos(1);
             }
@@ -145,19 +162,35 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         while (System.nanoTime() < settle && !allActive(group.status())) {
             client.call(AesRequests.served(), Duration.ofSeconds(10));
         }
-        long detected = count(events, GroupEvent.FaultDetected.class);
+        GroupStatus last = group.status();
+        ledger.update(events);
+        ledger.check(last);
         long recoveries = count(events, GroupEvent.RecoveryCompleted.class);
         double secs = (System.nanoTime() - start) / 1e9;
-        System.out.println();
-        System.out.println("resh demo summary");
-        System.out.printf("  requests        %,d voted replies in %.1f s (%,.0f/s), each checked against a reference%n", correct + wrong, secs, (correct + wrong) / secs);
-        System.out.printf("  faults injected %d%n", injected);
-        System.out.printf("  faults detected %d, masked %d (no client saw an error or a wrong value)%n", detected, errors == 0 && wrong == 0 ? detected : 0);
-        System.out.printf("  recoveries      %d (replica killed, restarted, restored from the voted snapshot, log replayed)%n", recoveries);
-        System.out.printf("  client errors   %d%n", errors);
-        System.out.printf("  wrong answers: %d%n", wrong);
-        System.out.printf("  replicas now    %s%n", replicas(group.status()));
+        line(out, "");
+        line(out, "resh demo summary");
+        line(out, String.format("  requests        %,d voted replies in %.1f s (%,.0f/s), each checked against a reference",
+                correct + wrong, secs, (correct + wrong) / secs));
+        ledger.summary().forEach(l -> line(out, l));
+        if (errors > 0 || wrong > 0) {
+            line(out, String.format("  masked          not every fault: clients saw %d errors and %d wrong values", errors, wrong));
+        } else if (ledger.anyFault()) {
+            line(out, "  masked          every fault: no client saw an error or a wrong value");
+        }
+        line(out, String.format("  recoveries      %d (replica killed, restarted, restored from the voted snapshot, log replayed)", recoveries));
+        line(out, String.format("  client errors   %d", errors));
+        line(out, String.format("  wrong answers: %d", wrong));
+        line(out, "  replicas now    " + replicas(last));
         return wrong == 0 && errors == 0 ? 0 : 1;
+    }
+
+    /**
+     * Writes {@code text} and a line break in one write. {@code printf} sends each piece of its format to the
+     * terminal on its own, so a log line that the appender's thread writes to stderr meanwhile could land in
+     * the middle of it; one {@code print} of the whole line is encoded and flushed at once.
+     */
+    static void line(PrintStream out, String text) {
+        out.print(text + System.lineSeparator());
     }
 
     /** Every replica votes, or sleeps on purpose (the dormant spare of an adaptive group in DMR mode). */
@@ -175,14 +208,178 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         return events.stream().filter(type::isInstance).count();
     }
 
-    private static void print(GroupEvent e) {
+    /** Called on the group's loop thread: whole lines only, and nothing that waits. */
+    private void narrate(GroupEvent e) {
         if (e instanceof GroupEvent.FaultDetected f) {
-            System.out.printf("  << detected: replica %d %s at #%d: %s%n", f.replica(), f.kind().label(), f.sequence(), f.evidence());
+            line(out, String.format("  << detected: replica %d %s at #%d: %s", f.replica(), f.kind().label(), f.sequence(), f.evidence()));
         } else if (e instanceof GroupEvent.RecoveryCompleted r) {
-            System.out.printf("  << recovered: replica %d in %d ms, replayed %d requests%n", r.replica(), r.durationMillis(), r.replayed());
+            line(out, String.format("  << recovered: replica %d in %d ms, replayed %d requests", r.replica(), r.durationMillis(), r.replayed()));
         } else if (e instanceof GroupEvent.FailStopped f) {
-            System.out.printf("  !! fail-stop at #%d: %s%n", f.sequence(), f.detail());
+            line(out, String.format("  !! fail-stop at #%d: %s", f.sequence(), f.detail()));
         }
     }
 
+    /**
+     * What became of each injected fault, from the group's own signals. A fault detected in the replica an
+     * injection went into, after it, is that injection's detection. An injection never detected was masked
+     * without effect if the same process, at a checkpoint taken after it, reported the state digest f+1
+     * replicas agreed on: every reply of it was compared with the others' (a differing one would have been
+     * detected as a divergence) and its state matched theirs. Without such a checkpoint it is only "not
+     * observed": nothing shows whether it had an effect nobody saw. Used on one thread.
+     */
+    static final class Ledger {
+        private final List<Injection> injections = new ArrayList<>();
+        private final List<GroupEvent.FaultDetected> unprompted = new ArrayList<>();
+        private final Map<Integer, Integer> incarnations = new HashMap<>();
+        private final Map<Long, String> stableDigests = new HashMap<>();
+        private int seen;
+
+        /** One injected fault and what became of it. */
+        static final class Injection {
+            private final GroupEvent.FaultInjected event;
+            private final int incarnation;
+            private GroupEvent.FaultDetected detectedBy;
+            private boolean replaced;
+            private long agreedAt;
+
+            Injection(GroupEvent.FaultInjected event, int incarnation) {
+                this.event = event;
+                this.incarnation = incarnation;
+            }
+
+            String fault() {
+                return event.fault();
+            }
+
+            int replica() {
+                return event.replica();
+            }
+
+            /** The checkpoint after the fault at which the same process's state digest matched, or 0. */
+            long agreedAt() {
+                return agreedAt;
+            }
+
+            /** Not detected yet, and the process that took it still runs. */
+            private boolean open() {
+                return detectedBy == null && !replaced;
+            }
+        }
+
+        /** Takes in the events it has not seen yet, in the order the group emitted them. */
+        void update(List<GroupEvent> events) {
+            for (; seen < events.size(); seen++) {
+                GroupEvent e = events.get(seen);
+                if (e instanceof GroupEvent.ReplicaStarted r) {
+                    incarnations.put(r.replica(), r.incarnation());
+                    injections.stream().filter(i -> i.replica() == r.replica() && i.incarnation != r.incarnation())
+                            .forEach(i -> i.replaced = true);
+                } else if (e instanceof GroupEvent.FaultInjected f) {
+                    injections.add(new Injection(f, incarnations.getOrDefault(f.replica(), 1)));
+                } else if (e instanceof GroupEvent.FaultDetected f) {
+                    // The oldest open injection into that replica that would show as this kind; else the oldest
+                    // one not already shown harmless (a fault can surface as another kind, e.g. a state flip
+                    // read into a reply shows as a divergence).
+                    injections.stream().filter(i -> i.replica() == f.replica() && i.open() && showsAs(i.fault(), f.kind()))
+                            .findFirst()
+                            .or(() -> injections.stream().filter(i -> i.replica() == f.replica() && i.open()
+                                    && i.agreedAt == 0).findFirst())
+                            .ifPresentOrElse(i -> i.detectedBy = f, () -> unprompted.add(f));
+                } else if (e instanceof GroupEvent.CheckpointStable c && c.digest() != null) {
+                    stableDigests.put(c.sequence(), c.digest().hex());
+                }
+            }
+        }
+
+        /** Whether the host usually detects the injected {@code fault} (a label) as {@code kind}. */
+        static boolean showsAs(String fault, FaultKind kind) {
+            InjectedFault f;
+            try {
+                f = InjectedFault.parse(fault);
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+            switch (f) {
+                case CRASH: return kind == FaultKind.CRASH;
+                case HANG:
+                case SLOW: return kind == FaultKind.HANG;
+                case REPLY_CORRUPTION:
+                case BYZANTINE: return kind == FaultKind.DIVERGENCE;
+                case STATE_CORRUPTION: return kind == FaultKind.STATE_DIVERGENCE || kind == FaultKind.DIVERGENCE;
+                case IPC_GARBAGE: return kind == FaultKind.PROTOCOL;
+                default: return false;
+            }
+        }
+
+        /**
+         * Checks the undetected injections against the replicas' latest state digests.
+         *
+         * @return the injections this status showed to have had no effect, for the first time
+         */
+        List<Injection> check(GroupStatus status) {
+            if (status.stableDigest() != null && !status.stableDigest().isEmpty()) {
+                stableDigests.put(status.stableCheckpoint(), status.stableDigest());
+            }
+            List<Injection> harmless = new ArrayList<>();
+            for (Injection i : injections) {
+                if (!i.open() || i.agreedAt > 0 || i.replica() < 0 || i.replica() >= status.replicaStates().size()) {
+                    continue;
+                }
+                ReplicaStatus r = status.replicaStates().get(i.replica());
+                if (r.incarnation() == i.incarnation && r.digestSequence() > i.event.sequence()
+                        && r.digest().equals(stableDigests.get(r.digestSequence()))) {
+                    i.agreedAt = r.digestSequence();
+                    harmless.add(i);
+                }
+            }
+            return harmless;
+        }
+
+        /** Whether any fault was injected or detected. */
+        boolean anyFault() {
+            return !injections.isEmpty() || !unprompted.isEmpty();
+        }
+
+        /** The summary's lines about faults: the totals, then one line per injected fault. */
+        List<String> summary() {
+            long detected = injections.stream().filter(i -> i.detectedBy != null).count();
+            long harmless = injections.stream().filter(i -> i.detectedBy == null && i.agreedAt > 0).count();
+            long unseen = injections.size() - detected - harmless;
+            StringBuilder head = new StringBuilder(String.format("  faults injected %d", injections.size()));
+            if (!injections.isEmpty()) {
+                head.append(": detected ").append(detected);
+                if (harmless > 0) {
+                    head.append(", masked without effect ").append(harmless);
+                }
+                if (unseen > 0) {
+                    head.append(", not observed ").append(unseen).append(" (no replica disagreed afterwards)");
+                }
+            }
+            List<String> lines = new ArrayList<>();
+            lines.add(head.toString());
+            int width = injections.stream().mapToInt(i -> i.fault().length()).max().orElse(0);
+            for (Injection i : injections) {
+                lines.add(String.format("    %-" + width + "s into replica %d: %s", i.fault(), i.replica(), outcome(i)));
+            }
+            if (!unprompted.isEmpty()) {
+                lines.add(String.format("  also detected  %d fault%s no injection explains: %s", unprompted.size(),
+                        unprompted.size() == 1 ? "" : "s", unprompted.stream().map(f -> f.kind().label() + " in replica "
+                                + f.replica() + " at #" + f.sequence()).collect(Collectors.joining(", "))));
+            }
+            return lines;
+        }
+
+        private static String outcome(Injection i) {
+            if (i.detectedBy != null) {
+                return String.format("detected as %s at #%,d", i.detectedBy.kind().label(), i.detectedBy.sequence());
+            }
+            if (i.agreedAt > 0) {
+                return String.format("masked without effect: no reply of it differed, and its state digest at"
+                        + " checkpoint #%,d, after the fault, matched the others'%s", i.agreedAt,
+                        i.event.detail() == null || i.event.detail().isEmpty() ? "" : "; injected: " + i.event.detail());
+            }
+            return "not observed: no replica disagreed afterwards" + (i.replaced ? " (its process was replaced before"
+                    + " a checkpoint could show its state)" : "");
+        }
+    }
 }

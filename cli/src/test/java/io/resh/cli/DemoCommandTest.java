@@ -2,10 +2,16 @@ package io.resh.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.resh.core.Digest;
+import io.resh.core.FaultKind;
+import io.resh.core.GroupEvent;
 import io.resh.host.GroupStatus;
 import io.resh.host.ReplicaStatus;
 import io.resh.host.SlotState;
 import io.resh.host.SupervisionStatus;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +19,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class DemoCommandTest {
+    private static final String STABLE = Digest.of("state at #1000".getBytes(StandardCharsets.UTF_8)).hex();
+    private static final String OTHER = Digest.of("flipped state".getBytes(StandardCharsets.UTF_8)).hex();
+
     private static GroupStatus group(SlotState... states) {
         List<ReplicaStatus> replicas = new ArrayList<>();
         for (int i = 0; i < states.length; i++) {
@@ -21,6 +30,29 @@ class DemoCommandTest {
         }
         return new GroupStatus("aes-demo", states.length, 1, null, 10, 0, "", 10, 0, Map.of(), replicas,
                 new SupervisionStatus("dmr", Duration.ZERO, List.of(), List.of(), 0));
+    }
+
+    /** Three active replicas at stable checkpoint #1000; replica 2 (incarnation 1) last reported {@code digest2} at {@code at2}. */
+    private static GroupStatus digests(long at2, String digest2) {
+        List<ReplicaStatus> replicas = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            replicas.add(new ReplicaStatus(i, SlotState.ACTIVE, 100 + i, -1, 1, "jdk", 1000, 0, "",
+                    i == 2 ? at2 : 1000, i == 2 ? digest2 : STABLE, 1.0));
+        }
+        return new GroupStatus("aes-demo", 3, 1, null, 1000, 1000, STABLE, 0, 0, Map.of(), replicas,
+                new SupervisionStatus("fixed", Duration.ZERO, List.of(), List.of(), 0));
+    }
+
+    private static GroupEvent.FaultInjected injected(int replica, long sequence, String fault) {
+        return new GroupEvent.FaultInjected(1, "aes-demo", replica, -1, sequence, fault, "Engine.key[3] bit 17: 5 -> 131077");
+    }
+
+    private static GroupEvent.FaultDetected detected(int replica, long sequence, FaultKind kind) {
+        return new GroupEvent.FaultDetected(2, "aes-demo", replica, -1, sequence, kind, kind.label() + " evidence");
+    }
+
+    private static GroupEvent.ReplicaStarted started(int replica, int incarnation) {
+        return new GroupEvent.ReplicaStarted(0, "aes-demo", replica, -1, 200 + replica, incarnation, "jdk");
     }
 
     @Test
@@ -33,5 +65,87 @@ class DemoCommandTest {
     void shouldWaitForAReplicaThatIsStillRecovering() {
         assertThat(DemoCommand.allActive(group(SlotState.ACTIVE, SlotState.CATCHING_UP, SlotState.DORMANT))).isFalse();
         assertThat(DemoCommand.allActive(group(SlotState.BACKING_OFF, SlotState.ACTIVE, SlotState.ACTIVE))).isFalse();
+    }
+
+    @Test
+    void shouldCallAStateFlipWithoutEffectOnlyOnceTheSameProcessAgreedAtACheckpointAfterIt() {
+        DemoCommand.Ledger ledger = new DemoCommand.Ledger();
+        ledger.update(List.of(started(0, 1), started(1, 1), started(2, 1), injected(0, 400, "crash"),
+                detected(0, 401, FaultKind.CRASH), started(0, 2), injected(2, 900, "state-corruption")));
+
+        assertThat(ledger.check(digests(500, STABLE))).as("its last digest was taken before the flip").isEmpty();
+        assertThat(ledger.summary().get(0)).isEqualTo(
+                "  faults injected 2: detected 1, not observed 1 (no replica disagreed afterwards)");
+
+        assertThat(ledger.check(digests(1000, STABLE))).singleElement()
+                .satisfies(i -> assertThat(i.agreedAt()).isEqualTo(1000));
+        List<String> summary = ledger.summary();
+        assertThat(summary.get(0)).isEqualTo("  faults injected 2: detected 1, masked without effect 1");
+        assertThat(summary.get(1)).isEqualTo("    crash            into replica 0: detected as crash at #401");
+        assertThat(summary.get(2)).startsWith("    state-corruption into replica 2: masked without effect:")
+                .contains("checkpoint #1,000").contains("Engine.key[3] bit 17");
+    }
+
+    @Test
+    void shouldNotCallAFlipHarmlessWhenTheReplicasDigestDiffersOrItsProcessWasReplaced() {
+        DemoCommand.Ledger differs = new DemoCommand.Ledger();
+        differs.update(List.of(injected(2, 900, "state-corruption")));
+        assertThat(differs.check(digests(1000, OTHER))).isEmpty();
+        assertThat(differs.summary()).contains("    state-corruption into replica 2: not observed: no replica disagreed afterwards");
+
+        DemoCommand.Ledger replaced = new DemoCommand.Ledger();
+        replaced.update(List.of(started(2, 1), injected(2, 900, "state-corruption"), started(2, 2)));
+        assertThat(replaced.check(digests(1000, STABLE))).isEmpty();
+        assertThat(replaced.summary().get(1)).contains("not observed").contains("replaced");
+    }
+
+    @Test
+    void shouldCountAFlipCaughtAtTheNextCheckpointAsDetected() {
+        DemoCommand.Ledger ledger = new DemoCommand.Ledger();
+        ledger.update(List.of(injected(2, 900, "state-corruption"), detected(2, 1000, FaultKind.STATE_DIVERGENCE)));
+
+        assertThat(ledger.check(digests(1000, STABLE))).isEmpty();
+        assertThat(ledger.summary()).containsExactly("  faults injected 1: detected 1",
+                "    state-corruption into replica 2: detected as state-divergence at #1,000");
+    }
+
+    @Test
+    void shouldGiveADetectionToTheInjectionItMatchesAndListOnesNoInjectionExplains() {
+        DemoCommand.Ledger ledger = new DemoCommand.Ledger();
+        ledger.update(List.of(injected(2, 900, "state-corruption"), injected(2, 950, "crash"),
+                detected(2, 951, FaultKind.CRASH), detected(1, 960, FaultKind.HANG)));
+
+        List<String> summary = ledger.summary();
+        assertThat(summary.get(0)).isEqualTo("  faults injected 2: detected 1, not observed 1 (no replica disagreed afterwards)");
+        assertThat(summary.get(1)).startsWith("    state-corruption into replica 2: not observed");
+        assertThat(summary.get(2)).isEqualTo("    crash            into replica 2: detected as crash at #951");
+        assertThat(summary.get(3)).isEqualTo("  also detected  1 fault no injection explains: hang in replica 1 at #960");
+    }
+
+    /** Records each write the terminal would get: a line must arrive in one piece, ending in its line break. */
+    private static final class Writes extends OutputStream {
+        final List<String> writes = new ArrayList<>();
+
+        @Override
+        public void write(int b) {
+            writes.add(String.valueOf((char) b));
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            writes.add(new String(b, off, len, StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void shouldWriteEachLineWholeInOneWrite() {
+        Writes terminal = new Writes();
+        PrintStream out = new PrintStream(terminal, true, StandardCharsets.UTF_8);
+
+        DemoCommand.line(out, String.format("  << detected: replica %d %s at #%d: %s", 1, "hang", 335243, "no heartbeat for 1004 ms"));
+        DemoCommand.line(out, "");
+
+        String nl = System.lineSeparator();
+        assertThat(terminal.writes).containsExactly("  << detected: replica 1 hang at #335243: no heartbeat for 1004 ms" + nl, nl);
     }
 }

@@ -60,7 +60,11 @@ final class WorkDirectory {
 
     /** Leaves the directory where it is and says so, with why, in one line. */
     void keep(String why) {
-        LOG.info("group {}: kept work directory {} {}", group, path, why);
+        if (temporary) {
+            LOG.info("group {}: kept work directory {} {}", group, path, why);
+        } else {
+            LOG.debug("group {}: kept work directory {} {}", group, path, why); // the user chose it: no news
+        }
     }
 
     /**
