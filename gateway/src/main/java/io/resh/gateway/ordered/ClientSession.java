@@ -2,10 +2,11 @@ package io.resh.gateway.ordered;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.socket.SocketChannel;
 import io.resh.gateway.protocol.LocalReply;
 import io.resh.gateway.protocol.Request;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One TCP client's replies, kept in the order of its requests: a reply that is decided early waits
@@ -40,6 +41,31 @@ final class ClientSession {
                 drain();
             }
         }
+    }
+
+    /** How long a connection that got its last reply is drained before it is closed anyway. */
+    static final long LINGER_SECONDS = 5;
+
+    /**
+     * Ends a client connection whose last reply has been flushed (an error that closes it, a reply to a
+     * request that asked to close) without losing that reply. Closing a socket with unread bytes in its
+     * receive buffer (the rest of an oversized request, a pipeline sent behind it) makes the kernel send a
+     * reset, and a reset can destroy replies still on their way to the client. So the gateway sends FIN
+     * after the reply and reads and discards whatever the client still sends, until it closes its side
+     * or {@value #LINGER_SECONDS} s have passed.
+     */
+    static void closeAfterLastReply(Channel channel) {
+        if (!(channel instanceof SocketChannel socket) || !channel.isActive()) {
+            channel.close();
+            return;
+        }
+        socket.shutdownOutput().addListener(f -> {
+            if (!f.isSuccess()) {
+                channel.close();
+            }
+        });
+        channel.eventLoop().schedule(() -> channel.close(), LINGER_SECONDS, TimeUnit.SECONDS);
+        channel.config().setAutoRead(true); // the decoder discards after an error; the handler ignores the rest
     }
 
     /** @param onProgress runs after replies were written (the client may be read again) */
@@ -94,7 +120,7 @@ final class ClientSession {
                 closing = true;
                 queue.clear();
                 batch.handTo(channel);
-                channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> closeAfterLastReply(channel));
                 return;
             }
         }

@@ -1,7 +1,6 @@
 package io.resh.gateway.ordered;
 
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.resh.core.CompletionCause;
@@ -54,7 +53,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
         if (clients.incrementAndGet() > maxClients) {
             ctx.writeAndFlush(Unpooled.wrappedBuffer(protocol.errorReply("max number of clients reached ("
-                    + maxClients + ")"))).addListener(ChannelFutureListener.CLOSE);
+                    + maxClients + ")"))).addListener(f -> ClientSession.closeAfterLastReply(ctx.channel()));
             return;
         }
         session = new ClientSession(ctx.channel(), this::maybeRead);
