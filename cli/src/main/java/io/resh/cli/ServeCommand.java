@@ -65,7 +65,7 @@ final class ServeCommand implements Callable<Integer> {
             server = ReshServer.start(group, host, listenPort);
         } catch (RuntimeException e) {
             group.close();
-            throw new io.resh.core.ReshException("cannot listen on " + host + ":" + listenPort + ": " + e.getMessage());
+            throw e; // ReshServer's message names the address and the reason
         }
         AdminServer admin = adminPort < 0 ? null
                 : AdminServer.start(AdminConfig.defaults().withListen("127.0.0.1", adminPort), List.of(group));
