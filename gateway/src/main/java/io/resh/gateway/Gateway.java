@@ -9,6 +9,9 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
@@ -89,7 +92,7 @@ public final class Gateway implements AutoCloseable {
         this.workDir = workDir;
         this.ownsWorkDir = ownsWorkDir;
         this.loopGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("resh-gateway-" + config.group(), true),
-                Transport.current().ioHandlers());
+                NioIoHandler.newFactory());
         this.loop = loopGroup.next();
     }
 
@@ -208,7 +211,7 @@ public final class Gateway implements AutoCloseable {
         try {
             if (config.listen().mode() == Mode.UDP) {
                 udpFrontend = new UdpFrontend(mux, config.maxFrameBytes(), config.maxClients());
-                listener = new Bootstrap().group(loop).channel(Transport.current().datagram())
+                listener = new Bootstrap().group(loop).channel(NioDatagramChannel.class)
                         .option(ChannelOption.AUTO_READ, false)
                         .handler(udpFrontend)
                         .bind(address).sync().channel();
@@ -226,7 +229,7 @@ public final class Gateway implements AutoCloseable {
                             config.frameTimeout().toNanos(), clients, config.maxClients());
             // Clients are read only when the replicas can take more (auto-read off), on the same single
             // event loop as the backends, so the multiplexer and the voters need no locks.
-            listener = new ServerBootstrap().group(loop).channel(Transport.current().serverSocket())
+            listener = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)

@@ -7,8 +7,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.resh.core.FaultKind;
-import io.resh.gateway.Transport;
 import io.resh.gateway.protocol.Protocol;
 import io.resh.gateway.server.ServerGroup;
 import io.resh.gateway.server.ServerProcess;
@@ -65,7 +65,7 @@ public final class TcpBackends implements ServerGroup.Engine {
     private ChannelFuture connect(TcpBackendLink link, ServerProcess process) {
         Bootstrap b = new Bootstrap()
                 .group(loop)
-                .channel(Transport.current().socket())
+                .channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))

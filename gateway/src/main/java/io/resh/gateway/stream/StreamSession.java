@@ -11,10 +11,10 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.resh.core.FaultKind;
 import io.resh.core.Quorum;
 import io.resh.core.StreamVoter;
-import io.resh.gateway.Transport;
 import io.resh.gateway.server.ServerGroup;
 import io.resh.gateway.server.ServerProcess;
 import java.io.IOException;
@@ -103,7 +103,7 @@ public final class StreamSession extends ChannelInboundHandlerAdapter {
     private void connect(int i) {
         connecting++;
         ServerProcess p = processes[i];
-        Bootstrap b = new Bootstrap().group(ctx.channel().eventLoop()).channel(Transport.current().socket())
+        Bootstrap b = new Bootstrap().group(ctx.channel().eventLoop()).channel(NioSocketChannel.class)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)

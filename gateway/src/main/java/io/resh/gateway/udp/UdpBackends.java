@@ -9,8 +9,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.resh.core.FaultKind;
-import io.resh.gateway.Transport;
 import io.resh.gateway.ordered.BackendLink;
 import io.resh.gateway.ordered.OrderedMultiplexer;
 import io.resh.gateway.server.ServerGroup;
@@ -43,7 +43,7 @@ public final class UdpBackends implements ServerGroup.Engine {
         Link link = new Link(slot);
         Bootstrap b = new Bootstrap()
                 .group(loop)
-                .channel(Transport.current().datagram())
+                .channel(NioDatagramChannel.class)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
