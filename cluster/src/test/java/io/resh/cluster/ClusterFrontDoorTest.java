@@ -1,7 +1,6 @@
 package io.resh.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.resh.client.ClientProtocol;
@@ -11,7 +10,6 @@ import io.resh.host.testing.TestGroups;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -64,21 +62,7 @@ class ClusterFrontDoorTest {
             bad.sendTogether(ProtocolSocket.request(1, "add:1"), ProtocolSocket.request(2, enveloped),
                     ProtocolSocket.request(3, "add:1"), ProtocolSocket.malformed(), ProtocolSocket.request(4, "add:100"));
 
-            List<ProtocolSocket.Frame> replies = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                replies.add(bad.read());
-            }
-            assertThat(replies).as("the three requests before the malformed frame, committed in the order sent")
-                    .extracting(ProtocolSocket.Frame::id, ProtocolSocket.Frame::status, ProtocolSocket.Frame::text)
-                    .containsExactlyInAnyOrder(
-                            tuple(1L, ClientProtocol.STATUS_OK, Long.toString(before + 1)),
-                            tuple(2L, ClientProtocol.STATUS_OK, Long.toString(before + 2)),
-                            tuple(3L, ClientProtocol.STATUS_OK, Long.toString(before + 3)));
-            ProtocolSocket.Frame error = bad.read();
-            assertThat(error.id()).isZero();
-            assertThat(error.status()).isEqualTo(ClientProtocol.STATUS_BAD_REQUEST);
-            assertThat(error.text()).contains("malformed request frame");
-            assertThat(bad.closedByServer()).as("closed after the error, request 4 unanswered").isTrue();
+            bad.expectThreeAnsweredThenRejected(before);
         }
         assertThat(counter()).as("request 4, after the bad frame, never reached the log").isEqualTo(before + 3);
     }

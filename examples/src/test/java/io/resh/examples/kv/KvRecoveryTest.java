@@ -75,4 +75,43 @@ class KvRecoveryTest {
             assertThat(s.replicaStates().stream().map(ReplicaStatus::digest).distinct()).hasSize(1);
         });
     }
+
+    @Test
+    void shouldRecoverFromASnapshotWrittenOverALargerOneAfterTheStoreShrank() {
+        // Replicas write each checkpoint's snapshot into an array left from an earlier, larger one: only the
+        // snapshot's own bytes may be digested and fetched, never the stale tail behind them.
+        group = logs.watch(ReplicaGroup.start(TestGroups.of("kv-shrink", 3, KvStore.class.getName())
+                .checkpointEvery(20).build(), List.of(events::add)));
+        String big = "v".repeat(2000);
+        for (int i = 0; i < 120; i++) {
+            assertThat(call(KvRequests.set("key-" + i, big + i))).isInstanceOf(KvReply.Ok.class);
+        }
+        for (int i = 0; i < 100; i++) {
+            assertThat(call(KvRequests.del("key-" + i))).isEqualTo(new KvReply.Int(1));
+        }
+        long stableBefore = group.status().stableCheckpoint();
+        assertThat(stableBefore).as("checkpoints were taken while the store shrank").isGreaterThan(120);
+        group.faults().crash(1).join();
+        for (int i = 0; i < 30; i++) {
+            assertThat(call(KvRequests.set("new-" + i, "n" + i))).isInstanceOf(KvReply.Ok.class);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                events.stream().anyMatch(e -> e instanceof GroupEvent.RecoveryCompleted r && r.replica() == 1));
+
+        for (int i = 100; i < 120; i++) {
+            assertThat(((KvReply.Value) call(KvRequests.get("key-" + i))).utf8()).isEqualTo(big + i);
+        }
+        assertThat(call(KvRequests.get("key-5"))).isInstanceOf(KvReply.Nil.class);
+        long last = group.status().lastSequence();
+        group.checkpointNow();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            GroupStatus s = group.status();
+            assertThat(s.replicaStates()).allSatisfy(r -> {
+                assertThat(r.state()).isEqualTo(SlotState.ACTIVE);
+                assertThat(r.digestSequence()).isGreaterThanOrEqualTo(last);
+            });
+            assertThat(s.replicaStates().stream().map(ReplicaStatus::digest).distinct()).hasSize(1);
+        });
+        assertThat(events).noneMatch(e -> e instanceof GroupEvent.FaultDetected f && f.kind() != FaultKind.CRASH);
+    }
 }

@@ -2,7 +2,6 @@ package io.resh.host.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.tuple;
 
 import io.resh.client.ClientProtocol;
 import io.resh.client.ReshClient;
@@ -16,8 +15,6 @@ import java.io.DataOutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -109,21 +106,7 @@ class ReshServerTest {
             bad.sendTogether(ProtocolSocket.request(1, "add:1"), ProtocolSocket.request(2, "add:1"),
                     ProtocolSocket.request(3, "add:1"), ProtocolSocket.malformed(), ProtocolSocket.request(4, "add:100"));
 
-            List<ProtocolSocket.Frame> replies = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                replies.add(bad.read());
-            }
-            assertThat(replies).as("the three requests before the malformed frame, applied in the order sent")
-                    .extracting(ProtocolSocket.Frame::id, ProtocolSocket.Frame::status, ProtocolSocket.Frame::text)
-                    .containsExactlyInAnyOrder(
-                            tuple(1L, ClientProtocol.STATUS_OK, Long.toString(before + 1)),
-                            tuple(2L, ClientProtocol.STATUS_OK, Long.toString(before + 2)),
-                            tuple(3L, ClientProtocol.STATUS_OK, Long.toString(before + 3)));
-            ProtocolSocket.Frame error = bad.read();
-            assertThat(error.id()).isZero();
-            assertThat(error.status()).isEqualTo(ClientProtocol.STATUS_BAD_REQUEST);
-            assertThat(error.text()).contains("malformed request frame");
-            assertThat(bad.closedByServer()).as("closed after the error, request 4 unanswered").isTrue();
+            bad.expectThreeAnsweredThenRejected(before);
         }
         try (ReshClient client = ReshClient.connect("127.0.0.1", server.port())) {
             assertThat(client.call("get", Duration.ofSeconds(10))).as("request 4, after the bad frame, never ran")

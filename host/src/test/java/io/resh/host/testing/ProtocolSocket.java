@@ -1,5 +1,9 @@
 package io.resh.host.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import io.resh.client.ClientProtocol;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -7,6 +11,8 @@ import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A plain blocking client socket that writes {@link io.resh.client.ClientProtocol} frames byte by byte,
@@ -81,6 +87,29 @@ public final class ProtocolSocket implements AutoCloseable {
     /** True once the server has closed the connection and nothing more is left to read. */
     public boolean closedByServer() throws IOException {
         return in.read() == -1;
+    }
+
+    /**
+     * Asserts what a client that sent requests 1 to 3, each adding one to a counter that stood at {@code
+     * before}, then a malformed frame, then request 4, must see: the three answered in the order sent, then
+     * the error for the bad frame, then the connection closed with request 4 unanswered.
+     */
+    public void expectThreeAnsweredThenRejected(long before) throws IOException {
+        List<Frame> replies = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            replies.add(read());
+        }
+        assertThat(replies).as("the three requests before the malformed frame, applied in the order sent")
+                .extracting(Frame::id, Frame::status, Frame::text)
+                .containsExactlyInAnyOrder(
+                        tuple(1L, ClientProtocol.STATUS_OK, Long.toString(before + 1)),
+                        tuple(2L, ClientProtocol.STATUS_OK, Long.toString(before + 2)),
+                        tuple(3L, ClientProtocol.STATUS_OK, Long.toString(before + 3)));
+        Frame error = read();
+        assertThat(error.id()).isZero();
+        assertThat(error.status()).isEqualTo(ClientProtocol.STATUS_BAD_REQUEST);
+        assertThat(error.text()).contains("malformed request frame");
+        assertThat(closedByServer()).as("closed after the error, request 4 unanswered").isTrue();
     }
 
     @Override
