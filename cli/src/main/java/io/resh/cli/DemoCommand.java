@@ -20,6 +20,7 @@ import io.resh.host.ReplicaStatus;
 import io.resh.host.SlotState;
 import io.resh.host.net.ReshServer;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -82,9 +83,12 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                 .version(new ReplicaSpec(BcAesEngine.class.getName(), "java", GroupConfig.DEFAULT_JVM_ARGS, "bc-engine"))
                 .version(new ReplicaSpec(BcAesLight.class.getName(), "java", GroupConfig.DEFAULT_JVM_ARGS, "bc-light"))
                 .checkpointEvery(500).deadline(Duration.ofSeconds(1)).heartbeatInterval(Duration.ofMillis(100))
-                .heartbeatTimeout(Duration.ofSeconds(1)).build();
+                .heartbeatTimeout(Duration.ofSeconds(1))
+                // The demo's own directory, kept for a look at the replica logs afterwards (the summary says where).
+                .workDir(Files.createTempDirectory("resh-demo-").toString()).build();
         List<GroupEvent> events = new CopyOnWriteArrayList<>();
         line(out, "resh demo: starting 3 AES replicas (jdk, bc-engine, bc-light) ...");
+        Summary summary;
         try (ReplicaGroup group = ReplicaGroup.start(config, List.of(events::add, this::narrate));
              ReshServer server = ReshServer.start(group, "127.0.0.1", 0);
              ReshClient client = ReshClient.connect("127.0.0.1", server.port());
@@ -92,11 +96,20 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             line(out, String.format("resh demo: group up, front door on 127.0.0.1:%d, replica logs in %s",
                     server.port(), group.workDir()));
             line(out, "resh demo: watch it live in a browser: " + admin.dashboardUrl());
-            return run(group, client, events, runFor);
+            summary = run(group, client, events, runFor);
         }
+        // Printed once the group has closed, so the summary is the last thing on the terminal (closing logs
+        // where the replica logs were kept).
+        summary.lines().forEach(l -> line(out, l));
+        line(out, "  replica logs    " + config.workDir());
+        return summary.status();
     }
 
-    private int run(ReplicaGroup group, ReshClient client, List<GroupEvent> events, Duration runFor) throws Exception {
+    /** What the demo prints last, and its exit status. */
+    private record Summary(List<String> lines, int status) {
+    }
+
+    private Summary run(ReplicaGroup group, ReshClient client, List<GroupEvent> events, Duration runFor) throws Exception {
         SplittableRandom random = new SplittableRandom(2011);
         byte[] key = AesRequests.defaultKey();
         ArrayDeque<Object[]> inflight = new ArrayDeque<>();
@@ -167,21 +180,22 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         ledger.check(last);
         long recoveries = count(events, GroupEvent.RecoveryCompleted.class);
         double secs = (System.nanoTime() - start) / 1e9;
-        line(out, "");
-        line(out, "resh demo summary");
-        line(out, String.format("  requests        %,d voted replies in %.1f s (%,.0f/s), each checked against a reference",
+        List<String> lines = new ArrayList<>();
+        lines.add("");
+        lines.add("resh demo summary");
+        lines.add(String.format("  requests        %,d voted replies in %.1f s (%,.0f/s), each checked against a reference",
                 correct + wrong, secs, (correct + wrong) / secs));
-        ledger.summary().forEach(l -> line(out, l));
+        lines.addAll(ledger.summary());
         if (errors > 0 || wrong > 0) {
-            line(out, String.format("  masked          not every fault: clients saw %d errors and %d wrong values", errors, wrong));
+            lines.add(String.format("  masked          not every fault: clients saw %d errors and %d wrong values", errors, wrong));
         } else if (ledger.anyFault()) {
-            line(out, "  masked          every fault: no client saw an error or a wrong value");
+            lines.add("  masked          every fault: no client saw an error or a wrong value");
         }
-        line(out, String.format("  recoveries      %d (replica killed, restarted, restored from the voted snapshot, log replayed)", recoveries));
-        line(out, String.format("  client errors   %d", errors));
-        line(out, String.format("  wrong answers: %d", wrong));
-        line(out, "  replicas now    " + replicas(last));
-        return wrong == 0 && errors == 0 ? 0 : 1;
+        lines.add(String.format("  recoveries      %d (replica killed, restarted, restored from the voted snapshot, log replayed)", recoveries));
+        lines.add(String.format("  client errors   %d", errors));
+        lines.add(String.format("  wrong answers: %d", wrong));
+        lines.add("  replicas now    " + replicas(last));
+        return new Summary(lines, wrong == 0 && errors == 0 ? 0 : 1);
     }
 
     /**
