@@ -79,7 +79,7 @@ class BenchCommandTest {
         assertThat(texts(sections.get(1).get("rows"), "label")).containsExactly("N=1 front door", "N=3 front door");
         assertThat(texts(sections.get(2).get("rows"), "label"))
                 .containsExactly("N=1 submit", "N=3 submit", "N=3 submit, parks", "N=1 front door", "N=3 front door");
-        assertThat(texts(sections.get(3).get("rows"), "label")).containsExactly("N=1 submit", "N=3 submit");
+        assertThat(texts(sections.get(3).get("rows"), "label")).containsExactly("in-process", "N=1 submit", "N=3 submit");
         for (JsonNode section : sections) {
             assertThat(section.get("ratios").size()).isPositive();
             for (JsonNode row : section.get("rows")) {
