@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpMethod;
+import io.resh.core.CompletionCause;
 import io.resh.core.ConfigException;
 import io.resh.core.Durations;
 import io.resh.core.InjectedFault;
@@ -24,12 +25,14 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,7 +90,16 @@ final class AdminRoutes {
 
     CompletableFuture<HttpReply> handle(AdminRequest req) {
         try {
-            return route(req);
+            // A reply built after a wait (see afterPendingPolls) may still find the request bad.
+            return route(req).handle((reply, error) -> {
+                if (error == null) {
+                    return reply;
+                }
+                if (CompletionCause.of(error) instanceof BadRequestException e) {
+                    return HttpReply.error(e.status(), e.getMessage());
+                }
+                throw error instanceof CompletionException c ? c : new CompletionException(error);
+            });
         } catch (BadRequestException e) {
             return CompletableFuture.completedFuture(HttpReply.error(e.status(), e.getMessage()));
         }
@@ -122,7 +134,9 @@ final class AdminRoutes {
                 return cluster.route(req, p, this::body);
             case "gateways":
                 requireMethod(req, HttpMethod.GET);
-                return done(gateways(p));
+                GatewayWatch one = p.length == 4 ? gateways.get(p[3]) : null;
+                Collection<GatewayWatch> asked = p.length == 3 ? gateways.values() : one == null ? List.of() : List.of(one);
+                return afterPendingPolls(asked.stream().map(GatewayWatch::settled), () -> gateways(p));
             default:
                 break;
         }
@@ -156,7 +170,7 @@ final class AdminRoutes {
     private CompletableFuture<HttpReply> groups(AdminRequest req, String[] p) {
         if (p.length == 3) {
             requireMethod(req, HttpMethod.GET);
-            return afterPendingPolls(watches.values(), () -> {
+            return afterPendingPolls(watches.values().stream().map(GroupWatch::settled), () -> {
                 ArrayNode all = json.createArrayNode();
                 watches.values().forEach(w -> all.add(views.group(w)));
                 return HttpReply.json(json, OK, all);
@@ -165,7 +179,7 @@ final class AdminRoutes {
         GroupWatch w = watch(p[3]);
         if (p.length == 4) {
             requireMethod(req, HttpMethod.GET);
-            return afterPendingPolls(List.of(w), () -> HttpReply.json(json, OK, views.group(w)));
+            return afterPendingPolls(Stream.of(w.settled()), () -> HttpReply.json(json, OK, views.group(w)));
         }
         if (p.length == 5 && p[4].equals("inject")) {
             requireMethod(req, HttpMethod.POST);
@@ -192,9 +206,8 @@ final class AdminRoutes {
      * group's loop, which answers within milliseconds; a loop that does not answer within {@link
      * #FRESH_WAIT_MILLIS} gets the latest status it gave instead.
      */
-    private CompletableFuture<HttpReply> afterPendingPolls(Collection<GroupWatch> ws, Supplier<HttpReply> reply) {
-        CompletableFuture<?>[] pending = ws.stream().map(GroupWatch::settled).filter(f -> !f.isDone())
-                .toArray(CompletableFuture[]::new);
+    private CompletableFuture<HttpReply> afterPendingPolls(Stream<CompletableFuture<Void>> settled, Supplier<HttpReply> reply) {
+        CompletableFuture<?>[] pending = settled.filter(f -> !f.isDone()).toArray(CompletableFuture[]::new);
         if (pending.length == 0) {
             return done(reply.get());
         }

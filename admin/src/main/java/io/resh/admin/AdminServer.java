@@ -99,7 +99,7 @@ public final class AdminServer implements AutoCloseable {
             if (byName.containsKey(g.name()) || gatewaysByName.containsKey(g.name())) {
                 throw new ConfigException("groups", "two groups are named '" + g.name() + "'; names must be unique");
             }
-            gatewaysByName.put(g.name(), new GatewayWatch(g, json, registry));
+            gatewaysByName.put(g.name(), new GatewayWatch(g, json, registry, scheduler));
         }
         this.gateways = Collections.unmodifiableMap(gatewaysByName);
         RotatingFile file = config.eventLog() == null ? null
@@ -141,8 +141,8 @@ public final class AdminServer implements AutoCloseable {
                     TimeUnit.MILLISECONDS);
         }
         for (GatewayWatch g : gateways.values()) {
+            g.gateway().addListener(g); // first: it asks for a fresh status before the pump publishes the event
             g.gateway().addListener(pump);
-            g.gateway().addListener(g);
             scheduler.scheduleWithFixedDelay(g::poll, 0, STATUS_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
         }
         int port = ((InetSocketAddress) channel.localAddress()).getPort();

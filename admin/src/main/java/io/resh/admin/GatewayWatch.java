@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.resh.core.GroupEvent;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,6 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * What the admin knows about one gateway: its latest status (polled, so HTTP handlers never wait on the
  * gateway's event loop), and meters: faults and recoveries by replica and kind, live replicas.
+ *
+ * <p>As for a group, the status is polled periodically and again at once after an event that changes
+ * it, so a client that saw a fault or recovery on the event stream finds it in the status.
  */
 final class GatewayWatch implements Consumer<GroupEvent> {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayWatch.class);
@@ -21,11 +26,14 @@ final class GatewayWatch implements Consumer<GroupEvent> {
     private final MeterRegistry registry;
     private volatile JsonNode latest;
     private volatile String unreachable;
+    private final CoalescedPoll refresh;
 
-    GatewayWatch(GatewayView gateway, ObjectMapper json, MeterRegistry registry) {
+    /** {@code polls} runs the polls that events ask for (the admin's scheduler). */
+    GatewayWatch(GatewayView gateway, ObjectMapper json, MeterRegistry registry, Executor polls) {
         this.gateway = gateway;
         this.json = json;
         this.registry = registry;
+        this.refresh = new CoalescedPoll(this::poll, polls);
         Gauge.builder("resh.gateway.replicas.live", this, w -> w.liveReplicas())
                 .description("Servers of the gateway currently in the vote").tag("group", gateway.name()).register(registry);
     }
@@ -38,7 +46,8 @@ final class GatewayWatch implements Consumer<GroupEvent> {
         return gateway;
     }
 
-    void poll() {
+    /** One poll at a time, so an older status that took longer can't overwrite a newer one. */
+    synchronized void poll() {
         try {
             latest = json.readTree(gateway.statusJson());
             unreachable = null;
@@ -71,9 +80,20 @@ final class GatewayWatch implements Consumer<GroupEvent> {
         return live;
     }
 
-    /** Counts faults and recoveries; called on the gateway's event loop, so only lock-free meter updates. */
+    /** Completes when the polls that events asked for so far have finished (at once when none is pending). */
+    CompletableFuture<Void> settled() {
+        return refresh.settled();
+    }
+
+    /**
+     * Counts faults and recoveries and asks for a fresh status; called on the gateway's event loop, before
+     * the admin's event pump sees the event, so only lock-free meter updates and a hand-off of the poll.
+     */
     @Override
     public void accept(GroupEvent e) {
+        if (GroupWatch.changesStatus(e)) {
+            refresh.request();
+        }
         if (e instanceof GroupEvent.FaultDetected f) {
             registry.counter("resh.gateway.faults", "group", f.group(), "replica", Integer.toString(f.replica()),
                     "kind", f.kind().label()).increment();
