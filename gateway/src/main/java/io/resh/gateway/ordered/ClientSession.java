@@ -6,6 +6,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.resh.gateway.protocol.LocalReply;
 import io.resh.gateway.protocol.Request;
 import java.util.ArrayDeque;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -64,7 +65,8 @@ final class ClientSession {
                 channel.close();
             }
         });
-        channel.eventLoop().schedule(() -> channel.close(), LINGER_SECONDS, TimeUnit.SECONDS);
+        ScheduledFuture<?> deadline = channel.eventLoop().schedule(() -> channel.close(), LINGER_SECONDS, TimeUnit.SECONDS);
+        channel.closeFuture().addListener(f -> deadline.cancel(false)); // HTTP closes a connection per request
         channel.config().setAutoRead(true); // the decoder discards after an error; the handler ignores the rest
     }
 
