@@ -75,6 +75,11 @@ final class ConfigReader {
         return norm;
     }
 
+    /** {@code true} or {@code false} (a YAML boolean or the word). */
+    boolean flag(String name, boolean fallback) {
+        return Boolean.parseBoolean(choice(name, Boolean.toString(fallback), List.of("true", "false")));
+    }
+
     int integer(String name, int fallback, int min, int max) {
         JsonNode v = get(name);
         if (v == null) {

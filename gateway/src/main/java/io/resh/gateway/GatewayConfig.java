@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.resh.core.ConfigException;
+import io.resh.core.config.Sandbox;
 import io.resh.gateway.server.CommandLine;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -92,10 +94,21 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
      * @param commands one argument template per replica (all equal unless the config listed one command
      *     per replica, for N-version diversity); {@code {port}}, {@code {replica}} and {@code {dir}} are
      *     substituted at each start
+     * @param sandbox {@link Sandbox#BWRAP}: each server under bubblewrap, read-only root, private /tmp, its
+     *     data directory the one writable place; unlike a replica of a Java service it keeps the network,
+     *     which is how the gateway talks to it
+     * @param pin replica {@code i} runs on core {@code i mod cores} (taskset), so a faulty core corrupts
+     *     one replica, not all of them
      */
-    public record Server(List<List<String>> commands, Ready ready, Duration readyTimeout) {
+    public record Server(List<List<String>> commands, Ready ready, Duration readyTimeout, Sandbox sandbox, boolean pin) {
         public Server {
             commands = List.copyOf(commands.stream().map(List::copyOf).toList());
+            Objects.requireNonNull(sandbox, "sandbox");
+        }
+
+        /** Plain processes, not pinned. */
+        public Server(List<List<String>> commands, Ready ready, Duration readyTimeout) {
+            this(commands, ready, readyTimeout, Sandbox.NONE, false);
         }
 
         public List<String> commandFor(int replica) {
@@ -259,8 +272,10 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
         }
         String ready = s.choice("ready", mode == Mode.UDP ? "udp" : "tcp", List.of("tcp", "udp", "none"));
         Duration readyTimeout = s.duration("readyTimeout", Duration.ofSeconds(10), Duration.ofMillis(10));
+        Sandbox sandbox = Sandbox.valueOf(s.choice("sandbox", "none", List.of("none", "bwrap")).toUpperCase(Locale.ROOT));
+        boolean pin = s.flag("pin", false);
         s.rejectUnknown();
-        return new Server(commands, Ready.valueOf(ready.toUpperCase(Locale.ROOT)), readyTimeout);
+        return new Server(commands, Ready.valueOf(ready.toUpperCase(Locale.ROOT)), readyTimeout, sandbox, pin);
     }
 
     private static Listen listen(ConfigReader l) {

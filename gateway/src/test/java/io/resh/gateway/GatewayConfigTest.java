@@ -38,6 +38,8 @@ class GatewayConfigTest {
         assertThat(c.recovery()).isEqualTo(GatewayConfig.Recovery.REPLAY);
         assertThat(c.maxFrameBytes()).isEqualTo(1 << 20);
         assertThat(c.workDir()).isNull();
+        assertThat(c.server().sandbox()).isEqualTo(io.resh.core.config.Sandbox.NONE);
+        assertThat(c.server().pin()).isFalse();
     }
 
     @Test
@@ -49,6 +51,8 @@ class GatewayConfigTest {
                   command: ["a --port {port}", "b --port {port}", "c {port}", "d {port}", "e {port}"]
                   ready: none
                   readyTimeout: 3s
+                  sandbox: bwrap
+                  pin: true
                 listen: { host: 0.0.0.0, port: 7000, protocol: http, mode: ordered }
                 deadline: 250ms
                 maxFrameBytes: 64KiB
@@ -64,6 +68,8 @@ class GatewayConfigTest {
                 workDir: data
                 """, "t.yaml");
         assertThat(c.server().commandFor(4)).containsExactly("e", "{port}");
+        assertThat(c.server().sandbox()).isEqualTo(io.resh.core.config.Sandbox.BWRAP);
+        assertThat(c.server().pin()).isTrue();
         assertThat(c.maxFrameBytes()).isEqualTo(65536);
         assertThat(c.maxReplyBytes()).isEqualTo(2 << 20);
         assertThat(c.replayLogLimit()).isEqualTo(1L << 30);
@@ -92,6 +98,10 @@ class GatewayConfigTest {
         assertError(MINIMAL + "canonicalize: [ { regex: '(' } ]\n", "canonicalize[0].regex", "invalid regular expression");
         assertError("server: { command: 'x {port}' }\nlisten: { mode: stream }\nrecovery: replay\n", "recovery", "stream mode keeps no request log");
         assertError("server: [x]\nlisten: { protocol: resp }", "server", "expected a mapping");
+        assertError("server: { command: 'x {port}', sandbox: chroot }\nlisten: { protocol: resp }", "server.sandbox",
+                "server.sandbox: expected none or bwrap, got 'chroot'");
+        assertError("server: { command: 'x {port}', pin: sometimes }\nlisten: { protocol: resp }", "server.pin",
+                "server.pin: expected true or false, got 'sometimes'");
         assertError("server: {\n", "t.yaml", "invalid YAML at line");
     }
 

@@ -128,7 +128,7 @@ public final class ServerGroup implements AutoCloseable {
         workers.execute(() -> {
             ServerProcess p = null;
             try {
-                p = spawn(slot, incarnation, server.commandFor(slot), dataDir, logFile, udp);
+                p = spawn(slot, incarnation, server, dataDir, logFile, udp);
                 ServerProcess tracked = p;
                 running.add(tracked);
                 tracked.onExit().thenRun(() -> running.remove(tracked));
@@ -154,10 +154,11 @@ public final class ServerGroup implements AutoCloseable {
         });
     }
 
-    private ServerProcess spawn(int slot, int incarnation, List<String> command, Path dataDir, Path logFile, boolean udp)
-            throws IOException, InterruptedException {
+    private ServerProcess spawn(int slot, int incarnation, GatewayConfig.Server server, Path dataDir, Path logFile,
+                                boolean udp) throws IOException, InterruptedException {
         try {
-            return spawner.submit(() -> ServerProcess.start(slot, incarnation, command, dataDir, logFile, udp)).get();
+            return spawner.submit(() -> ServerProcess.start(slot, incarnation, server.commandFor(slot), server, dataDir,
+                    logFile, udp)).get();
         } catch (java.util.concurrent.RejectedExecutionException e) {
             throw new IOException("the group is closing");
         } catch (java.util.concurrent.ExecutionException e) {
@@ -179,7 +180,8 @@ public final class ServerGroup implements AutoCloseable {
         }
         r.process = p;
         r.state = State.REPLAYING;
-        emit(new GroupEvent.ReplicaStarted(now(), config.group(), slot, -1, p.pid(), incarnation, p.command().get(0)));
+        emit(new GroupEvent.ReplicaStarted(now(), config.group(), slot, Isolation.core(config.server(), slot), p.pid(),
+                incarnation, p.command().get(0)));
         p.onExit().thenRun(() -> loop.execute(() -> exited(slot, incarnation)));
         engine.attach(slot, p);
     }
@@ -193,7 +195,7 @@ public final class ServerGroup implements AutoCloseable {
                 + System.lineSeparator() + ServerProcess.tail(logFile(slot), 10);
         r.faults++;
         r.lastFault = FaultKind.START_FAILURE.label() + ": " + why;
-        emit(new GroupEvent.FaultDetected(now(), config.group(), slot, -1, 0, FaultKind.START_FAILURE, evidence));
+        emit(new GroupEvent.FaultDetected(now(), config.group(), slot, Isolation.core(config.server(), slot), 0, FaultKind.START_FAILURE, evidence));
         if (!started.isDone()) {
             if (r.incarnation < INITIAL_ATTEMPTS) {
                 // Once more on a new port: something else may have bound the one we picked.
@@ -238,7 +240,7 @@ public final class ServerGroup implements AutoCloseable {
         LOG.warn("group {}: replica {} {}: {}", config.group(), slot, kind.label(), evidence);
         r.faults++;
         r.lastFault = kind.label() + ": " + evidence;
-        emit(new GroupEvent.FaultDetected(now(), config.group(), slot, -1, sequence, kind, evidence));
+        emit(new GroupEvent.FaultDetected(now(), config.group(), slot, Isolation.core(config.server(), slot), sequence, kind, evidence));
         engine.detach(slot);
         ServerProcess p = r.process;
         workers.execute(p::kill);
@@ -261,7 +263,7 @@ public final class ServerGroup implements AutoCloseable {
         if (r.recoveryStartNanos < 0) {
             r.recoveryStartNanos = System.nanoTime();
         }
-        emit(new GroupEvent.RecoveryStarted(now(), config.group(), slot, -1, sequence, kind.label()));
+        emit(new GroupEvent.RecoveryStarted(now(), config.group(), slot, Isolation.core(config.server(), slot), sequence, kind.label()));
         relaunchLater(slot);
     }
 
@@ -285,7 +287,7 @@ public final class ServerGroup implements AutoCloseable {
             long ms = (System.nanoTime() - r.recoveryStartNanos) / 1_000_000;
             r.recoveryStartNanos = -1;
             LOG.info("group {}: replica {} recovered in {} ms, {} requests replayed", config.group(), slot, ms, replayed);
-            emit(new GroupEvent.RecoveryCompleted(now(), config.group(), slot, -1, sequence, ms, replayed));
+            emit(new GroupEvent.RecoveryCompleted(now(), config.group(), slot, Isolation.core(config.server(), slot), sequence, ms, replayed));
         }
         if (!started.isDone()) {
             boolean all = true;

@@ -1,5 +1,6 @@
 package io.resh.gateway.server;
 
+import io.resh.gateway.GatewayConfig;
 import io.resh.gateway.GatewayConfig.Ready;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -44,8 +45,8 @@ public final class ServerProcess {
      * replay rebuilds its state), and launches the command without a shell, set to be killed when the
      * calling thread ends (see {@link ParentDeathSignal}): call it from a thread that lives as long as the gateway.
      */
-    static ServerProcess start(int slot, int incarnation, List<String> template, Path dataDir, Path logFile, boolean udp)
-            throws IOException {
+    static ServerProcess start(int slot, int incarnation, List<String> template, GatewayConfig.Server server, Path dataDir,
+                               Path logFile, boolean udp) throws IOException {
         int port = FreePorts.pick(udp);
         Directories.recreate(dataDir);
         Files.createDirectories(logFile.getParent());
@@ -59,6 +60,7 @@ public final class ServerProcess {
             checkRunnable(command.get(0));
         }
         List<String> launched = new java.util.ArrayList<>(ParentDeathSignal.prefix());
+        launched.addAll(Isolation.prefix(server, slot, dataDir));
         launched.addAll(command);
         ProcessBuilder pb = new ProcessBuilder(launched)
                 .directory(dataDir.toFile())

@@ -1,0 +1,59 @@
+package io.resh.gateway.server;
+
+import io.resh.core.config.Sandbox;
+import io.resh.gateway.GatewayConfig;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The command prefix that isolates one server beyond being its own process: pinned to one core with
+ * {@code taskset} (util-linux), and/or under bubblewrap with a read-only root, a private /tmp and its data
+ * directory as the one writable place. The sandbox keeps the network: the gateway reaches the server on
+ * loopback. A server that writes outside its directory gets an error from the kernel (read-only file
+ * system), which it reports, or exits on, like any other failure.
+ */
+final class Isolation {
+    private Isolation() {
+    }
+
+    /** The core replica {@code slot} is pinned to, or -1 when the config does not pin. */
+    static int core(GatewayConfig.Server server, int slot) {
+        return server.pin() ? slot % Runtime.getRuntime().availableProcessors() : -1;
+    }
+
+    /**
+     * @throws IOException naming the missing program and its Debian package, when the config asks for
+     *     isolation this machine cannot give
+     */
+    static List<String> prefix(GatewayConfig.Server server, int slot, Path dataDir) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        int core = core(server, slot);
+        if (core >= 0) {
+            cmd.addAll(List.of(find("taskset", "server.pin: true", "util-linux"), "-c", Integer.toString(core)));
+        }
+        if (server.sandbox() == Sandbox.BWRAP) {
+            String dir = dataDir.toAbsolutePath().toString();
+            cmd.addAll(List.of(find("bwrap", "server.sandbox: bwrap", "bubblewrap"), "--ro-bind", "/", "/",
+                    "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--bind", dir, dir, "--chdir", dir,
+                    "--unshare-all", "--share-net", "--die-with-parent", "--"));
+        }
+        return cmd;
+    }
+
+    private static String find(String program, String setting, String debianPackage) throws IOException {
+        String path = System.getenv("PATH");
+        if (path != null) {
+            for (String dir : path.split(File.pathSeparator)) {
+                File f = new File(dir, program);
+                if (f.canExecute()) {
+                    return f.getPath();
+                }
+            }
+        }
+        throw new IOException(setting + " needs " + program + ", which is not on the PATH (apt-get install "
+                + debianPackage + ")");
+    }
+}

@@ -1,0 +1,106 @@
+package io.resh.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.resh.core.GroupEvent;
+import io.resh.gateway.testing.GatewayFixture;
+import io.resh.gateway.testing.LogsOnFailure;
+import io.resh.gateway.testing.RespClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real redis-servers under bubblewrap, each pinned to its own core, behind the gateway. */
+@Tag("e2e")
+class ServerIsolationTest {
+    static final String CONFIG = """
+            group: isolated
+            replicas: 3
+            server:
+              command: redis-server --port {port} --bind 127.0.0.1 --save "" --appendonly no --dir {dir}
+              ready: tcp
+              sandbox: bwrap
+              pin: true
+            listen: { port: 0, protocol: resp, mode: ordered }
+            deadline: 2s
+            """;
+
+    @RegisterExtension
+    final LogsOnFailure logs = new LogsOnFailure();
+    @TempDir
+    Path dir;
+    GatewayFixture redis;
+
+    @BeforeEach
+    void start() {
+        redis = logs.watch(new GatewayFixture(CONFIG, dir));
+    }
+
+    @AfterEach
+    void stop() {
+        redis.close();
+    }
+
+    /**
+     * The redis-server process itself: under bwrap it is a descendant of the process the gateway started
+     * (bwrap forks its own child first). Not found by name: Debian's redis-server is a link to another binary.
+     */
+    private long server(int replica) {
+        return ProcessHandle.of(redis.pid(replica)).orElseThrow().descendants()
+                .filter(h -> !h.info().command().orElse("bwrap").endsWith("bwrap")).findFirst()
+                .orElseThrow(() -> new AssertionError("no redis-server under replica " + replica + "'s process"))
+                .pid();
+    }
+
+    private static String statusLine(long pid, String key) throws IOException {
+        return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith(key + ":"))
+                .findFirst().orElseThrow().substring(key.length() + 1).trim();
+    }
+
+    private static String rootMountOptions(long pid) throws IOException {
+        return Files.readAllLines(Path.of("/proc/" + pid + "/mountinfo")).stream().map(l -> l.split(" "))
+                .filter(f -> f[4].equals("/")).findFirst().orElseThrow()[5];
+    }
+
+    private void expectIsolated(int replica) throws IOException {
+        long pid = server(replica);
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertThat(statusLine(pid, "NSpid").split("\\s+")).as("replica %d in a PID namespace of its own", replica)
+                .hasSize(2);
+        assertThat(statusLine(pid, "Cpus_allowed_list")).as("replica %d pinned", replica)
+                .isEqualTo(Integer.toString(replica % cores));
+        assertThat(rootMountOptions(pid)).as("replica %d sees a read-only root", replica).startsWith("ro");
+    }
+
+    @Test
+    void shouldServeFromSandboxedPinnedServersAndIsolateTheirReplacements() throws Exception {
+        try (RespClient c = new RespClient(redis.port())) {
+            assertThat(RespClient.text(c.call("SET", "k", "v"))).isEqualTo("OK");
+            assertThat(RespClient.text(c.call("GET", "k"))).isEqualTo("v");
+        }
+        for (int i = 0; i < 3; i++) {
+            expectIsolated(i);
+        }
+
+        ProcessHandle.of(server(1)).orElseThrow().destroyForcibly(); // kill -9 the server inside the sandbox
+        redis.awaitRecovered(1);
+
+        expectIsolated(1);
+        try (RespClient c = new RespClient(redis.port())) {
+            assertThat(RespClient.text(c.call("GET", "k"))).isEqualTo("v");
+        }
+        redis.awaitQuiet();
+        try (RespClient direct = new RespClient(redis.replicaPort(1))) {
+            assertThat(RespClient.text(direct.call("GET", "k"))).as("the replacement was rebuilt by replay").isEqualTo("v");
+        }
+        List<GroupEvent.ReplicaStarted> starts = redis.events(GroupEvent.ReplicaStarted.class);
+        assertThat(starts).allSatisfy(s -> assertThat(s.cpu()).isEqualTo(s.replica() % Runtime.getRuntime().availableProcessors()));
+    }
+}
