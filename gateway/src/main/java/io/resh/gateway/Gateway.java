@@ -77,6 +77,8 @@ public final class Gateway implements AutoCloseable {
     private final EventLoopGroup loopGroup;
     private final EventLoop loop;
     private final EventDispatcher events = new EventDispatcher();
+    /** Faults and fail-stops seen: a temporary work directory is kept for a post-mortem when any happened. */
+    private final AtomicInteger troubles = new AtomicInteger();
     private final AtomicInteger clients = new AtomicInteger();
     private final CountDownLatch closedLatch = new CountDownLatch(1);
     private ServerGroup group;
@@ -94,6 +96,11 @@ public final class Gateway implements AutoCloseable {
         this.loopGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("resh-gateway-" + config.group(), true),
                 NioIoHandler.newFactory());
         this.loop = loopGroup.next();
+        events.add(e -> {
+            if (e instanceof GroupEvent.FaultDetected || e instanceof GroupEvent.FailStopped) {
+                troubles.incrementAndGet();
+            }
+        });
     }
 
     /**
@@ -369,8 +376,11 @@ public final class Gateway implements AutoCloseable {
                 group.close();
             }
             loopGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-            if (ownsWorkDir) {
+            if (ownsWorkDir && troubles.get() == 0) {
                 deleteQuietly(workDir);
+            } else if (ownsWorkDir) {
+                LOG.info("gateway {}: kept work directory {} for post-mortem: {} fault{} seen", config.group(), workDir,
+                        troubles.get(), troubles.get() == 1 ? "" : "s");
             }
         } finally {
             closedLatch.countDown();
