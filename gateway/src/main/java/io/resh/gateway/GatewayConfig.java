@@ -97,8 +97,8 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
      * @param sandbox {@link Sandbox#BWRAP}: each server under bubblewrap, read-only root, private /tmp, its
      *     data directory the one writable place; unlike a replica of a Java service it keeps the network,
      *     which is how the gateway talks to it
-     * @param pin replica {@code i} runs on core {@code i mod cores} (taskset), so a faulty core corrupts
-     *     one replica, not all of them
+     * @param pin replica {@code i} runs on the {@code i}-th (round robin) of the CPUs the gateway may run on
+     *     (taskset), so a faulty core corrupts one replica, not all of them
      */
     public record Server(List<List<String>> commands, Ready ready, Duration readyTimeout, Sandbox sandbox, boolean pin) {
         public Server {

@@ -71,11 +71,11 @@ class ServerIsolationTest {
 
     private void expectIsolated(int replica) throws IOException {
         long pid = server(replica);
-        int cores = Runtime.getRuntime().availableProcessors();
+        List<Integer> allowed = io.resh.core.CpuList.parse(statusLine(ProcessHandle.current().pid(), "Cpus_allowed_list"));
         assertThat(statusLine(pid, "NSpid").split("\\s+")).as("replica %d in a PID namespace of its own", replica)
                 .hasSize(2);
         assertThat(statusLine(pid, "Cpus_allowed_list")).as("replica %d pinned", replica)
-                .isEqualTo(Integer.toString(replica % cores));
+                .isEqualTo(Integer.toString(allowed.get(replica % allowed.size())));
         assertThat(rootMountOptions(pid)).as("replica %d sees a read-only root", replica).startsWith("ro");
     }
 
@@ -101,6 +101,7 @@ class ServerIsolationTest {
             assertThat(RespClient.text(direct.call("GET", "k"))).as("the replacement was rebuilt by replay").isEqualTo("v");
         }
         List<GroupEvent.ReplicaStarted> starts = redis.events(GroupEvent.ReplicaStarted.class);
-        assertThat(starts).allSatisfy(s -> assertThat(s.cpu()).isEqualTo(s.replica() % Runtime.getRuntime().availableProcessors()));
+        List<Integer> allowed = io.resh.core.CpuList.parse(statusLine(ProcessHandle.current().pid(), "Cpus_allowed_list"));
+        assertThat(starts).allSatisfy(s -> assertThat(s.cpu()).isEqualTo(allowed.get(s.replica() % allowed.size())));
     }
 }

@@ -1,6 +1,9 @@
 package io.resh.host;
 
+import io.resh.core.CpuList;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -8,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 /** Core pinning through util-linux's {@code taskset}: at start (a command prefix) and of running replicas. */
 final class CpuPinning {
     private static final String TASKSET = Binaries.which("taskset").orElse(null);
+    private static final List<Integer> ALLOWED = readAllowed();
 
     private CpuPinning() {
     }
@@ -16,8 +20,35 @@ final class CpuPinning {
         return TASKSET != null;
     }
 
+    /** How many CPUs this process may run on. */
     static int cores() {
-        return Runtime.getRuntime().availableProcessors();
+        return ALLOWED.size();
+    }
+
+    /**
+     * The CPUs this process may run on, by the numbers {@code taskset} takes: its affinity from
+     * /proc/self/status, which in a container limited to a CPU set need not be 0 to n-1. Where that cannot
+     * be read, 0 to availableProcessors - 1.
+     */
+    static List<Integer> allowed() {
+        return ALLOWED;
+    }
+
+    private static List<Integer> readAllowed() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Cpus_allowed_list:")) {
+                    return CpuList.parse(line.substring("Cpus_allowed_list:".length()));
+                }
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            // not Linux, or an unexpected format: every CPU the JVM counts
+        }
+        List<Integer> all = new ArrayList<>();
+        for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
+            all.add(i);
+        }
+        return List.copyOf(all);
     }
 
     /**

@@ -160,18 +160,15 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     }
 
     private static List<Integer> usableCores(List<Integer> configured) {
-        int n = CpuPinning.cores();
+        List<Integer> allowed = CpuPinning.allowed();
         if (configured.isEmpty()) {
-            List<Integer> all = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                all.add(i);
-            }
-            return all;
+            return allowed;
         }
         for (int c : configured) {
-            if (c >= n) {
-                throw new io.resh.core.ConfigException("cpus", "core " + c + " does not exist here: this machine has "
-                        + n + " (0.." + (n - 1) + ")");
+            if (!allowed.contains(c)) {
+                throw new io.resh.core.ConfigException("cpus", "core " + c + " does not exist here: this process may run on "
+                        + allowed.size() + " (" + allowed.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
+                        + ")");
             }
         }
         return configured;

@@ -1,12 +1,15 @@
 package io.resh.gateway.server;
 
+import io.resh.core.CpuList;
 import io.resh.core.config.Sandbox;
 import io.resh.gateway.GatewayConfig;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * The command prefix that isolates one server beyond being its own process: pinned to one core with
@@ -19,9 +22,28 @@ final class Isolation {
     private Isolation() {
     }
 
-    /** The core replica {@code slot} is pinned to, or -1 when the config does not pin. */
+    /** The CPUs this process may run on (see {@link CpuList}); every CPU the JVM counts where /proc can't tell. */
+    private static final List<Integer> ALLOWED = allowed();
+
+    /**
+     * The core replica {@code slot} is pinned to, or -1 when the config does not pin: the slot-th of the
+     * CPUs this process may run on, round robin.
+     */
     static int core(GatewayConfig.Server server, int slot) {
-        return server.pin() ? slot % Runtime.getRuntime().availableProcessors() : -1;
+        return server.pin() ? ALLOWED.get(slot % ALLOWED.size()) : -1;
+    }
+
+    private static List<Integer> allowed() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Cpus_allowed_list:")) {
+                    return CpuList.parse(line.substring("Cpus_allowed_list:".length()));
+                }
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            // not Linux, or an unexpected format
+        }
+        return IntStream.range(0, Runtime.getRuntime().availableProcessors()).boxed().toList();
     }
 
     /**
