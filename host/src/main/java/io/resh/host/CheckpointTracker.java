@@ -205,9 +205,18 @@ final class CheckpointTracker {
         }
     }
 
+    /**
+     * A fetch that got no answer in time goes to another replica whose digest matched. Waiting for the next
+     * checkpoint instead would leave the log untruncated for as long as the group then stays idle.
+     */
     void checkTimeout(long now) {
         if (fetching != null && now - fetching.sinceNanos() > fetchTimeoutNanos) {
-            fetching = null; // the next checkpoint will try again
+            PendingFetch f = fetching;
+            fetching = null;
+            fetchSnapshot(f.sequence(), f.digest(), f.slot(), now);
+            if (fetching == null) {
+                fetchSnapshot(f.sequence(), f.digest(), -1, now); // no other candidate: ask the same one again
+            }
         }
     }
 }

@@ -1,0 +1,97 @@
+package io.resh.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.resh.core.Digest;
+import io.resh.core.FaultKind;
+import io.resh.core.Quorum;
+import io.resh.core.config.ReplicaSpec;
+import io.resh.replica.Frame;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The checkpoint bookkeeping alone, driven by hand: digests, fetches and their timeouts. */
+class CheckpointTrackerTest {
+    private static final long TIMEOUT = 1_000;
+    private final byte[] state = "state at #100".getBytes(StandardCharsets.UTF_8);
+    private final Digest digest = Digest.of(state);
+    private final Slot[] slots = new Slot[3];
+    private final List<Checkpoint> stabilized = new ArrayList<>();
+    private final List<String> faults = new ArrayList<>();
+    private final CheckpointTracker tracker;
+
+    CheckpointTrackerTest() {
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = new Slot(i, new ReplicaSpec("Svc", "java", List.of(), "v"));
+            slots[i].state = SlotState.ACTIVE;
+        }
+        tracker = new CheckpointTracker(new CheckpointTracker.Owner() {
+            @Override
+            public Slot[] slots() {
+                return slots;
+            }
+
+            @Override
+            public int expectedVoters() {
+                return slots.length;
+            }
+
+            @Override
+            public void fault(Slot slot, FaultKind kind, long seq, String evidence, Map<String, String> details) {
+                faults.add(slot.index + " " + kind.label());
+            }
+
+            @Override
+            public void digestsUndecidable(long seq, int mismatches, String evidence, Map<String, String> details) {
+                faults.add("undecidable #" + seq);
+            }
+
+            @Override
+            public void stabilized(Checkpoint checkpoint) {
+                stabilized.add(checkpoint);
+            }
+        }, new Quorum(3), 100, TIMEOUT, Checkpoint.INITIAL);
+    }
+
+    private List<Long> fetchesSentTo(int slot) {
+        return slots[slot].outbox.stream().filter(f -> f instanceof Frame.FetchSnapshot)
+                .map(f -> ((Frame.FetchSnapshot) f).sequence()).toList();
+    }
+
+    @Test
+    void shouldAskAnotherReplicaWhenAFetchGetsNoAnswerInTime() {
+        tracker.onDigest(slots[0], 100, digest, 0);
+        tracker.onDigest(slots[1], 100, digest, 0);
+        assertThat(fetchesSentTo(0)).containsExactly(100L);
+
+        tracker.checkTimeout(TIMEOUT / 2);
+        assertThat(fetchesSentTo(1)).as("not yet: the first replica still has time").isEmpty();
+        tracker.checkTimeout(TIMEOUT + 1);
+        assertThat(fetchesSentTo(1)).as("the other replica whose digest matched").containsExactly(100L);
+
+        tracker.onSnapshot(slots[0], new Frame.Snapshot(100, state), digest, TIMEOUT + 2);
+        assertThat(stabilized).as("the late answer of the replica given up on").isEmpty();
+        tracker.onSnapshot(slots[1], new Frame.Snapshot(100, state), digest, TIMEOUT + 3);
+        assertThat(stabilized).extracting(Checkpoint::sequence).containsExactly(100L);
+        assertThat(faults).isEmpty();
+    }
+
+    @Test
+    void shouldAskTheSameReplicaAgainWhenNoOtherHasTheDigest() {
+        tracker.onDigest(slots[2], 100, digest, 0);
+        tracker.onDigest(slots[1], 100, Digest.of(new byte[] {1}), 0);
+        tracker.onDigest(slots[0], 100, digest, 0); // decided by 0 and 2; 1 dissents
+        int asked = fetchesSentTo(0).isEmpty() ? 2 : 0;
+        int other = 2 - asked;
+        slots[other].state = SlotState.STOPPED; // the other matching replica went away meanwhile
+
+        tracker.checkTimeout(TIMEOUT + 1);
+
+        assertThat(fetchesSentTo(asked)).containsExactly(100L, 100L);
+        tracker.onSnapshot(slots[asked], new Frame.Snapshot(100, state), digest, TIMEOUT + 2);
+        assertThat(stabilized).extracting(Checkpoint::sequence).containsExactly(100L);
+    }
+}
