@@ -56,6 +56,8 @@ public final class StreamSession extends ChannelInboundHandlerAdapter {
     private boolean finished;
     /** The client left; lagging replicas are still read up to what was released, to be compared. */
     private boolean clientGone;
+    /** f+1 replicas agreed on the end and the client's connection is being closed. */
+    private boolean endSent;
 
     public StreamSession(StreamBackends backends, ServerGroup group, Quorum quorum, long deadlineNanos,
                          AtomicInteger clients, int maxClients) {
@@ -183,9 +185,10 @@ public final class StreamSession extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * The client left. Replicas that have not yet sent everything f+1 others sent are still read up to
-     * that point (or until the deadline makes them hung), so that a slow replica's late bytes are
-     * compared too, as in ordered mode; then every replica connection is closed.
+     * The client left (or f+1 replicas agreed on the end, which closes the client). Replicas that have
+     * not yet sent everything f+1 others sent are still read up to that point (or until the deadline
+     * makes them hung), so that a slow replica's late bytes are compared too, as in ordered mode; then
+     * every replica connection is closed.
      */
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
@@ -339,10 +342,15 @@ public final class StreamSession extends ChannelInboundHandlerAdapter {
         if (voter.undecidable()) {
             ctx.close();
             finish();
-        } else if (voter.endAgreed()) {
+            return;
+        }
+        if (voter.endAgreed() && !endSent) {
+            endSent = true;
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-            finish();
-        } else if (clientGone && laggardsCaughtUp()) {
+        }
+        // An agreed end is the client's answer, not the end of the comparison: a replica that lags
+        // it still owes the released bytes (a corrupted tail, an early end or a hang to report).
+        if ((voter.endAgreed() || clientGone) && laggardsCaughtUp()) {
             finish();
         }
     }
