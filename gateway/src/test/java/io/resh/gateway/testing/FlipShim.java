@@ -1,5 +1,6 @@
 package io.resh.gateway.testing;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,23 +13,42 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A tiny TCP shim run as its own process in front of a real server: it starts the server command
  * (with {@code {inner}} replaced by a free port), accepts connections on the given port, and copies
- * bytes both ways. While the trigger file exists, it flips the lowest bit of the last payload byte of
- * the next server-to-client chunk (so {@code :5\r\n} becomes {@code :4\r\n}) and deletes the file:
- * one corrupted reply per trigger, from a server that computed the right one.
+ * bytes both ways. A half-close is passed on (the server still answers what it was sent before its
+ * client's EOF, and the shim delivers all of it), so the shim never cuts a reply short by itself.
+ *
+ * <p>Two files drive its faults:
+ * <ul>
+ *   <li>{@code TRIGGER}: when it exists, the next server-to-client chunk has the lowest bit of its
+ *   third-last byte flipped (so {@code $7\r\nvalue-0\r\n} becomes {@code $7\r\nvalue-1\r\n}) and the
+ *   file is deleted: one corrupted reply per trigger, from a server that computed the right one.</li>
+ *   <li>{@code TRIGGER.hold}: while it exists, server-to-client bytes are held back, not sent; once it
+ *   is deleted they go out in order (checked at each chunk, and by polling once the server has ended
+ *   its side). A replica that lags on cue.</li>
+ * </ul>
  *
  * <pre>java -cp ... FlipShim PORT TRIGGER_FILE server-command args... {inner} ...</pre>
  */
 public final class FlipShim {
+    /** How long a connection's held bytes wait for their release after the server ended, at most. */
+    private static final long HOLD_LIMIT_NANOS = 30_000_000_000L;
+
     private FlipShim() {
+    }
+
+    /** The file whose presence holds back replies, next to {@code trigger}. */
+    public static Path holdFile(Path trigger) {
+        return trigger.resolveSibling(trigger.getFileName() + ".hold");
     }
 
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         Path trigger = Path.of(args[1]);
+        Path hold = holdFile(trigger);
         int inner;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             inner = probe.getLocalPort();
@@ -55,8 +75,9 @@ public final class FlipShim {
                     client.close();
                     continue;
                 }
-                Thread up = new Thread(() -> copy(client, upstream, null));
-                Thread down = new Thread(() -> copy(upstream, client, trigger));
+                Link link = new Link(client, upstream);
+                Thread up = new Thread(link::requests);
+                Thread down = new Thread(() -> link.replies(trigger, hold));
                 up.setDaemon(true);
                 down.setDaemon(true);
                 up.start();
@@ -81,24 +102,90 @@ public final class FlipShim {
         }
     }
 
-    private static void copy(Socket from, Socket to, Path trigger) {
-        byte[] buf = new byte[65536];
-        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                if (trigger != null && n >= 3 && Files.exists(trigger)) {
-                    Files.deleteIfExists(trigger);
-                    buf[n - 3] ^= 1;
-                }
-                out.write(buf, 0, n);
-                out.flush();
-            }
-        } catch (IOException ignored) {
-            // either side closed
-        } finally {
+    /** One client connection and its connection to the inner server; closed once both directions ended. */
+    private static final class Link {
+        private final Socket client;
+        private final Socket upstream;
+        private final AtomicInteger openDirections = new AtomicInteger(2);
+
+        Link(Socket client, Socket upstream) {
+            this.client = client;
+            this.upstream = upstream;
+        }
+
+        /** Client to server, unchanged; the client's EOF becomes the server's. */
+        void requests() {
             try {
-                from.close();
-                to.close();
+                InputStream in = client.getInputStream();
+                OutputStream out = upstream.getOutputStream();
+                byte[] buf = new byte[65536];
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    out.write(buf, 0, n);
+                    out.flush();
+                }
+                upstream.shutdownOutput();
+                directionEnded();
+            } catch (IOException e) {
+                abort();
+            }
+        }
+
+        /** Server to client, with the faults the files ask for; the server's EOF becomes the client's. */
+        void replies(Path trigger, Path hold) {
+            try {
+                InputStream in = upstream.getInputStream();
+                OutputStream out = client.getOutputStream();
+                ByteArrayOutputStream held = new ByteArrayOutputStream();
+                byte[] buf = new byte[65536];
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    // Deleting is the atomic test-and-consume: one flip per trigger, whichever connection.
+                    if (n >= 3 && Files.deleteIfExists(trigger)) {
+                        buf[n - 3] ^= 1;
+                    }
+                    held.write(buf, 0, n);
+                    if (!Files.exists(hold)) {
+                        send(held, out);
+                    }
+                }
+                long deadline = System.nanoTime() + HOLD_LIMIT_NANOS;
+                while (held.size() > 0 && Files.exists(hold) && System.nanoTime() < deadline) {
+                    Thread.sleep(5); // polling a file for a test's cue; this is a test tool, not a test
+                }
+                send(held, out);
+                client.shutdownOutput();
+                directionEnded();
+            } catch (IOException e) {
+                abort();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                abort();
+            }
+        }
+
+        private static void send(ByteArrayOutputStream held, OutputStream out) throws IOException {
+            if (held.size() > 0) {
+                held.writeTo(out);
+                out.flush();
+                held.reset();
+            }
+        }
+
+        private void directionEnded() {
+            if (openDirections.decrementAndGet() == 0) {
+                abort();
+            }
+        }
+
+        private void abort() {
+            close(client);
+            close(upstream);
+        }
+
+        private static void close(Socket s) {
+            try {
+                s.close();
             } catch (IOException ignored) {
                 // already closed
             }
