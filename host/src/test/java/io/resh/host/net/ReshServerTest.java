@@ -14,12 +14,15 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The TCP front door with a real group behind it: good clients are served while bad ones are cut off. */
 @Tag("e2e")
@@ -30,8 +33,8 @@ class ReshServerTest {
     private static ReshServer server;
 
     @BeforeAll
-    static void start() {
-        group = LOGS.watch(ReplicaGroup.start(TestGroups.counter("front", 3).maxRequestBytes(4096).build()));
+    static void start(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path workDir) {
+        group = LOGS.watch(ReplicaGroup.start(TestGroups.counter("front", 3, workDir).maxRequestBytes(4096).build()));
         server = ReshServer.start(group, "127.0.0.1", 0);
     }
 
