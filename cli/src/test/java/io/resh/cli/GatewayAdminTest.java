@@ -101,7 +101,8 @@ class GatewayAdminTest {
                 admin.tokenFile().toString());
         assertThat(status.exit()).as(status.err()).isZero();
         assertThat(status.out()).contains("cache  gateway, 3 servers (masks f=1)  ordered mode, resp on 127.0.0.1:"
-                + gateway.port() + "  SERVING").contains("REPLICA  STATE  PID");
-        assertThat(status.out().lines().filter(l -> l.matches("  2  +live .* 2  +1  +crash.*"))).hasSize(1);
+                + gateway.port() + "  SERVING").contains("REPLICA  STATE  CORE  PID");
+        assertThat(status.out().lines().filter(l -> l.matches("  2  +live  +-  +[0-9]+ .* 2  +1  +crash.*")))
+                .as("an unpinned server has no core").hasSize(1);
     }
 }
