@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
@@ -46,8 +47,8 @@ class AdminServerTest {
     private AdminCalls calls;
 
     @BeforeAll
-    void start(@TempDir Path dir) {
-        group = ReplicaGroup.start(TestGroups.counter("api", 3).build());
+    void start(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) {
+        group = ReplicaGroup.start(TestGroups.counter("api", 3, dir).build());
         admin = AdminServer.start(AdminConfig.defaults().withDirectory(dir), List.of(group));
         calls = new AdminCalls(admin);
     }

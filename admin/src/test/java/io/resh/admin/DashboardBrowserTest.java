@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -61,7 +62,7 @@ class DashboardBrowserTest {
     @RegisterExtension
     final ReplicaLogsOnFailure logs = new ReplicaLogsOnFailure();
 
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
 
     private ReplicaGroup group;
@@ -144,7 +145,7 @@ class DashboardBrowserTest {
 
     @Test
     void shouldShowThreeReplicasAndWatchAnInjectedCrashRecoverToActive() throws Exception {
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("web", 3).checkpointEvery(1000).build()));
+        group = logs.watch(ReplicaGroup.start(TestGroups.counter("web", 3, dir).checkpointEvery(1000).build()));
         admin = AdminServer.start(AdminConfig.defaults().withDirectory(dir), List.of(group));
         AtomicLong answered = new AtomicLong();
         load = startLoad(group, answered);

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Metrics and the event log of a real group: a SIGKILL, a flipped reply bit, a flipped state bit, TCP traffic. */
@@ -33,7 +34,7 @@ class GroupMetricsTest {
     @RegisterExtension
     final ReplicaLogsOnFailure logs = new ReplicaLogsOnFailure();
 
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
 
     private ReplicaGroup group;
@@ -82,7 +83,7 @@ class GroupMetricsTest {
 
     @Test
     void shouldCountTheCrashItsRecoveryAndTheVotedRequestsAndWriteTheEventLine() throws Exception {
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("metrics", 3).build()));
+        group = logs.watch(ReplicaGroup.start(TestGroups.counter("metrics", 3, dir).build()));
         admin = AdminServer.start(AdminConfig.defaults().withDirectory(dir), List.of(group));
         AdminCalls calls = new AdminCalls(admin);
         send(group::submit, 50);
@@ -136,7 +137,7 @@ class GroupMetricsTest {
 
     @Test
     void shouldTimeTrafficThroughTheTcpFrontDoorAndStopOnceTheAdminIsClosed() throws Exception {
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("tcp", 3).build()));
+        group = logs.watch(ReplicaGroup.start(TestGroups.counter("tcp", 3, dir).build()));
         admin = AdminServer.start(AdminConfig.defaults().withDirectory(dir), List.of(group));
         server = ReshServer.start(group, "127.0.0.1", 0);
         client = ReshClient.connect("127.0.0.1", server.port());
@@ -162,7 +163,7 @@ class GroupMetricsTest {
 
     @Test
     void shouldRecordDivergencesByReplicaAndCoreWithTheirDigestsInTheEventLog() throws Exception {
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("diverge", 3).build()));
+        group = logs.watch(ReplicaGroup.start(TestGroups.counter("diverge", 3, dir).build()));
         admin = AdminServer.start(AdminConfig.defaults().withDirectory(dir), List.of(group));
         AdminCalls calls = new AdminCalls(admin);
         send(group::submit, 5);

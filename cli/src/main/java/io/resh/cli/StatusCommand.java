@@ -166,10 +166,11 @@ public final class StatusCommand implements Callable<Integer> {
                 g.path("undecided").asLong(), g.path("replayLogEntries").asLong(),
                 g.path("replayLogOverflowed").asBoolean() ? " (overflowed: failed servers are no longer rebuilt)" : "");
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"REPLICA", "STATE", "PID", "PORT", "INCARNATION", "FAULTS", "LAST FAULT"});
+        rows.add(new String[] {"REPLICA", "STATE", "CORE", "PID", "PORT", "INCARNATION", "FAULTS", "LAST FAULT"});
         for (JsonNode r : g.path("replicas")) {
             rows.add(new String[] {
                 r.path("replica").asText(), r.path("state").asText(),
+                r.path("core").asInt(-1) >= 0 ? r.path("core").asText() : "-",
                 r.path("pid").asLong() > 0 ? r.path("pid").asText() : "-",
                 r.path("port").asInt() > 0 ? r.path("port").asText() : "-",
                 r.path("incarnation").asText(), r.path("faults").asText(),

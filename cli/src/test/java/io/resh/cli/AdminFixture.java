@@ -20,8 +20,9 @@ final class AdminFixture implements AutoCloseable {
     record Run(int exit, String out, String err) {
     }
 
+    /** {@code dir} holds the admin server's files and the group's work directory: the test's own {@code @TempDir}. */
     AdminFixture(String name, Path dir) {
-        this.group = ReplicaGroup.start(TestGroups.counter(name, 3).build());
+        this.group = ReplicaGroup.start(TestGroups.counter(name, 3, dir).build());
         AdminServer started;
         try {
             started = AdminServer.start(AdminConfig.defaults().withDirectory(dir), List.of(group));

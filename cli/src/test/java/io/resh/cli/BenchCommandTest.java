@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -145,6 +147,7 @@ class BenchCommandTest {
     @Tag("e2e")
     void shouldRecoverAKilledReplicaWithoutAClientError() throws Exception {
         Path json = dir.resolve("recovery.json");
+        Set<Path> before = recoveryDirectories();
         int status = run("recovery", "--state-mb", "1", "--rounds", "1", "--duration", "1s", "--rate", "200",
                 "--json", json.toString());
 
@@ -162,5 +165,19 @@ class BenchCommandTest {
             assertThat(c.get("target").asText()).isEqualTo("recovery 1 MB: client errors");
             assertThat(c.get("met").asBoolean()).isTrue();
         });
+        Set<Path> left = recoveryDirectories();
+        left.removeAll(before);
+        if (err.toString().contains("replica logs kept in")) {
+            assertThat(left).as("an unplanned fault keeps the logs it names").hasSize(1);
+        } else {
+            assertThat(left).as("only the planned crashes happened: the run's directory is gone").isEmpty();
+        }
+    }
+
+    private static Set<Path> recoveryDirectories() throws java.io.IOException {
+        try (var list = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return list.filter(p -> p.getFileName().toString().startsWith("resh-bench-recovery-"))
+                    .collect(java.util.stream.Collectors.toCollection(java.util.HashSet::new));
+        }
     }
 }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code resh cluster} and {@code resh status} against two real cluster hosts in this JVM. */
@@ -26,7 +27,7 @@ class ClusterCommandTest {
     private List<ClusterPeer> peers;
 
     @BeforeAll
-    void start(@TempDir Path dir) {
+    void start(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) {
         cluster = new LoopbackCluster(dir);
         peers = List.of(LoopbackCluster.peer("h1"), LoopbackCluster.peer("h2"));
         cluster.startAll(peers);

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("e2e")
 class GatewayAdminTest {
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
     private Gateway gateway;
     private AdminServer admin;
@@ -43,7 +44,7 @@ class GatewayAdminTest {
                   command: redis-server --port {port} --bind 127.0.0.1 --save "" --appendonly no
                 listen: { port: 0, protocol: resp }
                 deadline: 1s
-                """, "cache.yaml"));
+                """, "cache.yaml").withWorkDir(dir.resolve("cache")));
         admin = AdminServer.start(AdminConfig.defaults().withDirectory(dir), List.of(), null,
                 List.of(new GatewayAdminView(gateway)));
     }
@@ -100,7 +101,8 @@ class GatewayAdminTest {
                 admin.tokenFile().toString());
         assertThat(status.exit()).as(status.err()).isZero();
         assertThat(status.out()).contains("cache  gateway, 3 servers (masks f=1)  ordered mode, resp on 127.0.0.1:"
-                + gateway.port() + "  SERVING").contains("REPLICA  STATE  PID");
-        assertThat(status.out().lines().filter(l -> l.matches("  2  +live .* 2  +1  +crash.*"))).hasSize(1);
+                + gateway.port() + "  SERVING").contains("REPLICA  STATE  CORE  PID");
+        assertThat(status.out().lines().filter(l -> l.matches("  2  +live  +-  +[0-9]+ .* 2  +1  +crash.*")))
+                .as("an unpinned server has no core").hasSize(1);
     }
 }

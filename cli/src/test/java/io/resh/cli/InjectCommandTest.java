@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 @Tag("e2e")
@@ -20,7 +21,7 @@ class InjectCommandTest {
     private AdminFixture fixture;
 
     @BeforeAll
-    void start(@TempDir Path dir) {
+    void start(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) {
         fixture = new AdminFixture("inject", dir);
     }
 

@@ -50,7 +50,7 @@ final class LoopbackCluster implements AutoCloseable {
     ClusterNode start(ClusterPeer self, List<ClusterPeer> peers, boolean join) {
         ClusterConfig config = new ClusterConfig(self.id(), peers, dir.resolve(self.id()), "test", Duration.ofMillis(400),
                 Duration.ofMillis(800), 40, Duration.ofSeconds(8), 64 << 10);
-        GroupConfig group = TestGroups.counter("c-" + self.id(), 3).checkpointEvery(20).build();
+        GroupConfig group = TestGroups.counter("c-" + self.id(), 3, dir).checkpointEvery(20).build();
         ClusterNode node = join ? ClusterNode.join(config, group, List.of()) : ClusterNode.start(config, group, List.of());
         nodes.put(self.id(), node);
         admins.put(self.id(), ClusterServe.startAdmin(node, AdminConfig.defaults().withDirectory(dir.resolve("admin-" + self.id()))

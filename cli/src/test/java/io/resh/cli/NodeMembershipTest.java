@@ -24,6 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The admin API's cluster routes on two real cluster hosts in this JVM, plus a third that joins. */
@@ -36,7 +37,7 @@ class NodeMembershipTest {
     private List<ClusterPeer> peers;
 
     @BeforeAll
-    void start(@TempDir Path dir) {
+    void start(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) {
         cluster = new LoopbackCluster(dir);
         peers = List.of(LoopbackCluster.peer("h1"), LoopbackCluster.peer("h2"));
         cluster.startAll(peers);

@@ -15,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("e2e")
 class ClusterFailStopTest {
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
     private final List<ClusterNode> nodes = new ArrayList<>();
     private final List<GroupEvent> h1Events = new CopyOnWriteArrayList<>();
@@ -43,7 +44,7 @@ class ClusterFailStopTest {
         List<ClusterPeer> peers = Loopback.peers(3);
         for (ClusterPeer p : peers) {
             int replicas = p.id().equals("h1") ? 2 : 3;
-            var group = TestGroups.counter("fs-" + p.id(), replicas).checkpointEvery(50).build();
+            var group = TestGroups.counter("fs-" + p.id(), replicas, dir).checkpointEvery(50).build();
             nodes.add(ClusterNode.start(Loopback.config(p.id(), peers, dir.resolve(p.id()), 1000), group,
                     p.id().equals("h1") ? List.of(h1Events::add) : List.of()));
         }

@@ -15,6 +15,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterFrontDoorTest {
     private static final int MAX_REQUEST_BYTES = 1024;
 
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     static Path dir;
 
     private static ClusterNode node;
@@ -34,7 +35,7 @@ class ClusterFrontDoorTest {
     static void start() {
         peers = Loopback.peers(1);
         node = ClusterNode.start(Loopback.config("h1", peers, dir.resolve("h1"), 1000),
-                TestGroups.counter("door", 3).maxRequestBytes(MAX_REQUEST_BYTES).build(), List.of());
+                TestGroups.counter("door", 3, dir).maxRequestBytes(MAX_REQUEST_BYTES).build(), List.of());
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
                 .until(() -> node.call(utf8("get"), Duration.ofSeconds(5)) != null);
     }

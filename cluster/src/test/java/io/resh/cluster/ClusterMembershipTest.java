@@ -14,12 +14,13 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Adding and removing a host with Raft reconfiguration, two hosts in this JVM. */
 @Tag("e2e")
 class ClusterMembershipTest {
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
 
     private final List<ClusterNode> nodes = new ArrayList<>();
@@ -34,7 +35,7 @@ class ClusterMembershipTest {
     }
 
     private ClusterNode start(ClusterConfig config, boolean join) {
-        var group = TestGroups.counter("m-" + config.id(), 3).checkpointEvery(20).build();
+        var group = TestGroups.counter("m-" + config.id(), 3, dir).checkpointEvery(20).build();
         ClusterNode n = join ? ClusterNode.join(config, group, List.of()) : ClusterNode.start(config, group, List.of());
         nodes.add(n);
         return n;

@@ -15,11 +15,12 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A single-peer cluster in this JVM: the Raft path, snapshots and restart from disk. */
 class ClusterNodeTest {
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
 
     private ClusterNode node;
@@ -32,7 +33,7 @@ class ClusterNodeTest {
     }
 
     private ClusterNode start(ClusterConfig config) {
-        return start(config, TestGroups.counter("cn", 3).checkpointEvery(20).build());
+        return start(config, TestGroups.counter("cn", 3, dir).checkpointEvery(20).build());
     }
 
     private ClusterNode start(ClusterConfig config, io.resh.core.config.GroupConfig group) {
@@ -100,7 +101,7 @@ class ClusterNodeTest {
     void shouldRefuseAnOversizedRequestWithoutDesynchronizingSnapshots() {
         List<ClusterPeer> peers = Loopback.peers(1);
         start(Loopback.config("h1", peers, dir.resolve("h1"), 1000),
-                TestGroups.counter("cn", 3).checkpointEvery(20).maxRequestBytes(1024).build());
+                TestGroups.counter("cn", 3, dir).checkpointEvery(20).maxRequestBytes(1024).build());
         try (ReshClient client = ReshClient.connect(Loopback.clientAddresses(peers))) {
             assertThatThrownBy(() -> client.call("echo:" + "x".repeat(1040), Duration.ofSeconds(10)))
                     .isInstanceOfSatisfying(ReshRemoteException.class,

@@ -43,6 +43,8 @@ final class ProcessCluster implements AutoCloseable {
         y.append("service: {class: ").append(service).append(", jvmArgs: [").append(jvm).append("]}\n");
         y.append("checkpoint: {every: 100}\ndeadline: 1500ms\nheartbeat: {interval: 100ms, timeout: 1s}\n");
         y.append("startTimeout: 20s\nseed: 42\n");
+        // the test's directory, not a temporary one that a host kept after the faults the test injects
+        y.append("workDir: ").append(dir.resolve("work-" + id)).append('\n');
         y.append("cluster:\n  id: ").append(id).append("\n  storage: ").append(dir.resolve("storage-" + id)).append('\n');
         y.append("  election: {min: 400ms, max: 800ms}\n  snapshotEvery: ").append(snapshotEvery).append('\n');
         y.append("  requestTimeout: 8s\n  logSegmentBytes: 65536\n  peers:\n");

@@ -331,7 +331,7 @@ public final class Gateway implements AutoCloseable {
             if (state.equals("live") || state.equals("replaying")) {
                 state = mux.slotState(r.replica()).equals("out") ? "faulty" : mux.slotState(r.replica());
             }
-            return new GatewayStatus.ReplicaStatus(r.replica(), state, r.pid(), r.port(), r.incarnation(), r.faults(),
+            return new GatewayStatus.ReplicaStatus(r.replica(), state, r.core(), r.pid(), r.port(), r.incarnation(), r.faults(),
                     r.lastFault(), r.log());
         }).toList();
         return new GatewayStatus(config.group(), config.listen().mode().label(), config.listen().protocol(),

@@ -26,6 +26,7 @@ public record GatewayStatus(String group, String mode, String protocol, String h
     /**
      * @param state {@code starting}, {@code replaying}, {@code live}, {@code faulty} (being replaced) or
      *     {@code stopped} (will not be replaced)
+     * @param core the CPU the replica's server is pinned to ({@code server.pin}), or -1 when not pinned
      * @param pid process id of the current incarnation, or -1
      * @param port loopback port the current incarnation listens on, or -1
      * @param incarnation how many times this replica was started
@@ -33,7 +34,7 @@ public record GatewayStatus(String group, String mode, String protocol, String h
      * @param lastFault the last fault's kind and evidence, or null
      * @param log the replica's log file (stdout and stderr of every incarnation)
      */
-    public record ReplicaStatus(int replica, String state, long pid, int port, int incarnation, long faults,
+    public record ReplicaStatus(int replica, String state, int core, long pid, int port, int incarnation, long faults,
                                 String lastFault, Path log) {
     }
 

@@ -103,5 +103,7 @@ class ServerIsolationTest {
         List<GroupEvent.ReplicaStarted> starts = redis.events(GroupEvent.ReplicaStarted.class);
         List<Integer> allowed = io.resh.core.CpuList.parse(statusLine(ProcessHandle.current().pid(), "Cpus_allowed_list"));
         assertThat(starts).allSatisfy(s -> assertThat(s.cpu()).isEqualTo(allowed.get(s.replica() % allowed.size())));
+        assertThat(redis.status().replicas()).as("the status names each server's core")
+                .allSatisfy(r -> assertThat(r.core()).isEqualTo(allowed.get(r.replica() % allowed.size())));
     }
 }

@@ -22,6 +22,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Replicas under bubblewrap with resource limits: writes inside the replica's own directory work, a write
@@ -32,6 +34,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class BwrapSandboxTest {
     @RegisterExtension
     final ReplicaLogsOnFailure logs = new ReplicaLogsOnFailure();
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path workDir;
     private final GroupEvents events = new GroupEvents();
     private ReplicaGroup group;
 
@@ -49,7 +53,7 @@ class BwrapSandboxTest {
     @Test
     void shouldReportAWriteOutsideTheSandboxAsAContractViolationAndKeepServing() throws Exception {
         assumeTrue(Binaries.which("bwrap").isPresent() && Binaries.which("prlimit").isPresent(), "needs bwrap and prlimit");
-        group = logs.watch(ReplicaGroup.start(TestGroups.of("sandboxed", 3, TrespassingService.class.getName())
+        group = logs.watch(ReplicaGroup.start(TestGroups.of("sandboxed", 3, TrespassingService.class.getName(), workDir)
                 .sandbox(Sandbox.BWRAP).processLimits(1000, 5000).build(), List.of(events.listener())));
         assertThat(call("write:inside.txt")).isEqualTo("wrote inside.txt");
         // replica 0 may not be among the first f+1 that answered: wait for its own write, don't assume it

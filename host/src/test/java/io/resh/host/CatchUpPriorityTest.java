@@ -20,13 +20,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Replacement replicas start at low priority (SCHED_IDLE) and get the normal one back once they caught up. */
 class CatchUpPriorityTest {
     @RegisterExtension
     final ReplicaLogsOnFailure logs = new ReplicaLogsOnFailure();
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
     private final List<GroupEvent> events = new CopyOnWriteArrayList<>();
     private ReplicaGroup group;
@@ -53,7 +54,7 @@ class CatchUpPriorityTest {
     @Tag("e2e")
     void shouldGiveAKilledReplicasReplacementTheNormalPriorityBackOnceItCaughtUp() throws Exception {
         assumeTrue(CatchUpPriority.available(), "needs chrt and the right to raise a priority again");
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("renice", 3).build(), List.of(events::add)));
+        group = logs.watch(ReplicaGroup.start(TestGroups.counter("renice", 3, dir).build(), List.of(events::add)));
         for (int i = 1; i <= 200; i++) {
             group.call(utf8("add:1"), Duration.ofSeconds(10));
         }

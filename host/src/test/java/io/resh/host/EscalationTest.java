@@ -12,12 +12,15 @@ import io.resh.host.testing.GroupEvents;
 import io.resh.host.testing.ReplicaLogsOnFailure;
 import io.resh.host.testing.TestGroups;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Restart intensity end to end: a version with a deterministic crash bug crash-loops (every restart
@@ -28,6 +31,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class EscalationTest {
     @RegisterExtension
     final ReplicaLogsOnFailure logs = new ReplicaLogsOnFailure();
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path workDir;
     private final GroupEvents events = new GroupEvents();
     private ReplicaGroup group;
 
@@ -46,7 +51,7 @@ class EscalationTest {
     void shouldBackOffThenQuarantineACrashLoopingVersionAndRunTheOtherOne() {
         ReplicaSpec counter = new ReplicaSpec(CounterService.class.getName(), "java", TestGroups.FAST_JVM, "counter");
         ReplicaSpec fragile = new ReplicaSpec(FragileCounterService.class.getName(), "java", TestGroups.FAST_JVM, "fragile");
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("quarantine", 3).version(counter).version(fragile)
+        group = logs.watch(ReplicaGroup.start(TestGroups.counter("quarantine", 3, workDir).version(counter).version(fragile)
                 .restartIntensity(1, Duration.ofSeconds(60))
                 .escalation(2, Duration.ofSeconds(2), Duration.ofMinutes(1)).build(), List.of(events.listener())));
         assertThat(group.status().replicaStates().get(1).version()).isEqualTo("fragile");
@@ -89,7 +94,7 @@ class EscalationTest {
 
     @Test
     void shouldKeepACrashLoopingSlotBackedOffWhenItsOnlyVersionIsQuarantined() {
-        group = logs.watch(ReplicaGroup.start(TestGroups.of("onlyversion", 3, FragileCounterService.class.getName())
+        group = logs.watch(ReplicaGroup.start(TestGroups.of("onlyversion", 3, FragileCounterService.class.getName(), workDir)
                 .restartIntensity(1, Duration.ofSeconds(60))
                 .escalation(2, Duration.ofSeconds(1), Duration.ofMinutes(1)).build(), List.of(events.listener())));
         assertThat(call("add:2")).isEqualTo("2");

@@ -10,6 +10,7 @@ import io.resh.host.testing.GroupEvents;
 import io.resh.host.testing.ReplicaLogsOnFailure;
 import io.resh.host.testing.TestGroups;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -19,6 +20,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Core attribution end to end: faults are injected only into whatever replica runs on one chosen core.
@@ -30,6 +33,8 @@ class PlacementTest {
 
     @RegisterExtension
     final ReplicaLogsOnFailure logs = new ReplicaLogsOnFailure();
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path workDir;
     private final GroupEvents events = new GroupEvents();
     private ReplicaGroup group;
 
@@ -53,7 +58,7 @@ class PlacementTest {
     @Test
     void shouldRefuseACoreThatDoesNotExistBeforeStartingAnything() {
         int missing = CpuPinning.cores() + 3;
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ReplicaGroup.start(TestGroups.counter("nocore", 3)
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ReplicaGroup.start(TestGroups.counter("nocore", 3, workDir)
                         .pin(true).cpus(List.of(0, missing)).build()))
                 .isInstanceOf(io.resh.core.ConfigException.class)
                 .hasMessageStartingWith("cpus: core " + missing + " does not exist here");
@@ -63,7 +68,7 @@ class PlacementTest {
     @Tag("e2e")
     void shouldSuspectTheCoreWhoseReplicasKeepFailingAndMoveEveryReplicaOffIt() throws Exception {
         assumeTrue(CpuPinning.available() && CpuPinning.cores() >= 2, "needs taskset and two cores");
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("badcore", 3).pin(true).cpus(List.of(0, BAD_CORE))
+        group = logs.watch(ReplicaGroup.start(TestGroups.counter("badcore", 3, workDir).pin(true).cpus(List.of(0, BAD_CORE))
                 .build(), List.of(events.listener())));
         long total = 0;
         Set<Integer> victims = new HashSet<>();

@@ -11,6 +11,7 @@ import io.resh.core.GroupEvent;
 import io.resh.host.testing.ReplicaLogsOnFailure;
 import io.resh.host.testing.TestGroups;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Listeners of replies and events, and what a closed group answers: a real TMR group of replica processes. */
 @Tag("e2e")
@@ -33,6 +36,8 @@ class ReplicaGroupLifecycleTest {
 
     @RegisterExtension
     final ReplicaLogsOnFailure logs = new ReplicaLogsOnFailure();
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path workDir;
 
     private ReplicaGroup group;
 
@@ -52,7 +57,7 @@ class ReplicaGroupLifecycleTest {
 
     @Test
     void shouldOrderABatchAsListedWithNothingInBetweenAndFailItWhenClosed() throws Exception {
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("batch", 3).build()));
+        group = logs.watch(ReplicaGroup.start(TestGroups.counter("batch", 3, workDir).build()));
         List<byte[]> batch = new ArrayList<>();
         for (int i = 1; i <= 50; i++) {
             batch.add(utf8("add:" + i));
@@ -79,7 +84,7 @@ class ReplicaGroupLifecycleTest {
 
     @Test
     void shouldTellReplyListenersEveryReleasedReplyWithItsLatencyUntilRemoved() throws Exception {
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("replies", 3).build()));
+        group = logs.watch(ReplicaGroup.start(TestGroups.counter("replies", 3, workDir).build()));
         List<Reply> seen = new CopyOnWriteArrayList<>();
         ReplyListener listener = (seq, latency, ok) -> seen.add(new Reply(seq, latency, ok));
         group.addReplyListener(listener);
@@ -106,7 +111,7 @@ class ReplicaGroupLifecycleTest {
 
     @Test
     void shouldDropAReplyListenerThatThrowsAndKeepAnsweringClients() {
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("throwing", 3).build()));
+        group = logs.watch(ReplicaGroup.start(TestGroups.counter("throwing", 3, workDir).build()));
         List<Long> calls = new CopyOnWriteArrayList<>();
         group.addReplyListener((seq, latency, ok) -> {
             calls.add(seq);
@@ -123,7 +128,7 @@ class ReplicaGroupLifecycleTest {
 
     @Test
     void shouldStopDeliveringEventsToARemovedListener() throws Exception {
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("unlisten", 3).build()));
+        group = logs.watch(ReplicaGroup.start(TestGroups.counter("unlisten", 3, workDir).build()));
         List<GroupEvent> kept = new CopyOnWriteArrayList<>();
         List<GroupEvent> removed = new CopyOnWriteArrayList<>();
         Consumer<GroupEvent> gone = removed::add;
@@ -140,7 +145,7 @@ class ReplicaGroupLifecycleTest {
 
     @Test
     void shouldFailEveryCallAtOnceAfterClose() {
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("closed", 3).build()));
+        group = logs.watch(ReplicaGroup.start(TestGroups.counter("closed", 3, workDir).build()));
         group.call(utf8("add:1"), Duration.ofSeconds(10));
 
         group.close();
@@ -156,7 +161,7 @@ class ReplicaGroupLifecycleTest {
 
     @Test
     void shouldAnswerOrRefuseEveryStatusCallRacingWithClose() throws Exception {
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("racing", 3).build()));
+        group = logs.watch(ReplicaGroup.start(TestGroups.counter("racing", 3, workDir).build()));
         List<CompletableFuture<Object>> calls = new ArrayList<>();
         for (int t = 0; t < 4; t++) {
             calls.add(CompletableFuture.supplyAsync(() -> {

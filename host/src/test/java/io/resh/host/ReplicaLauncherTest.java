@@ -19,13 +19,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Command lines for diverse runtimes, limits and sandbox; and a group that really runs two JDKs. */
 class ReplicaLauncherTest {
     @RegisterExtension
     final ReplicaLogsOnFailure logs = new ReplicaLogsOnFailure();
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
     private ReplicaGroup group;
 
@@ -59,7 +60,7 @@ class ReplicaLauncherTest {
         assumeTrue(other != null, "no second JDK installed next to " + System.getProperty("java.home"));
         List<String> parallel = new ArrayList<>(TestGroups.FAST_JVM);
         parallel.set(0, "-XX:+UseParallelGC");
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("jdks", 3)
+        group = logs.watch(ReplicaGroup.start(TestGroups.counter("jdks", 3, dir)
                 .version(new ReplicaSpec(CounterService.class.getName(), "java", TestGroups.FAST_JVM, "host-jdk"))
                 .version(new ReplicaSpec(CounterService.class.getName(), other.toString(), TestGroups.FAST_JVM,
                         "jdk-" + OtherJdk.major(other).orElse("other")))

@@ -8,6 +8,7 @@ import io.resh.host.testing.GroupEvents;
 import io.resh.host.testing.ReplicaLogsOnFailure;
 import io.resh.host.testing.TestGroups;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -15,6 +16,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Self-stabilization of the supervisor: its own bookkeeping is corrupted on purpose, in ways that would
@@ -24,6 +27,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class SelfCheckTest {
     @RegisterExtension
     final ReplicaLogsOnFailure logs = new ReplicaLogsOnFailure();
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path workDir;
     private final GroupEvents events = new GroupEvents();
     private ReplicaGroup group;
 
@@ -41,7 +46,7 @@ class SelfCheckTest {
 
     @Test
     void shouldConvergeBackToCorrectRepliesFromCorruptedBookkeeping() {
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("selfcheck", 3).selfCheck(Duration.ofMillis(200))
+        group = logs.watch(ReplicaGroup.start(TestGroups.counter("selfcheck", 3, workDir).selfCheck(Duration.ofMillis(200))
                 .checkpointEvery(1000).build(), List.of(events.listener())));
         for (int i = 1; i <= 10; i++) {
             assertThat(call("add:1")).isEqualTo(i);

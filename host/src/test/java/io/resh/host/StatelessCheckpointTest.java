@@ -7,6 +7,7 @@ import io.resh.host.testing.EchoService;
 import io.resh.host.testing.ReplicaLogsOnFailure;
 import io.resh.host.testing.TestGroups;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,11 +16,15 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A service without state still gets stable checkpoints, so the request log stays bounded. */
 class StatelessCheckpointTest {
     @RegisterExtension
     final ReplicaLogsOnFailure logs = new ReplicaLogsOnFailure();
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path workDir;
     private ReplicaGroup group;
 
     @AfterEach
@@ -31,7 +36,7 @@ class StatelessCheckpointTest {
 
     @Test
     void shouldMakeAnEmptySnapshotStableAndTruncateTheLog() throws Exception {
-        group = logs.watch(ReplicaGroup.start(TestGroups.of("stateless", 3, EchoService.class.getName())
+        group = logs.watch(ReplicaGroup.start(TestGroups.of("stateless", 3, EchoService.class.getName(), workDir)
                 .checkpointEvery(100).build()));
         List<CompletableFuture<byte[]>> replies = new ArrayList<>();
         for (int i = 0; i < 450; i++) {

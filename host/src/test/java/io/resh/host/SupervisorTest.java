@@ -10,6 +10,7 @@ import io.resh.host.testing.GroupEvents;
 import io.resh.host.testing.ReplicaLogsOnFailure;
 import io.resh.host.testing.TestGroups;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -23,12 +24,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The proactive supervisor end to end: rejuvenation, operator restarts, adaptive DMR/TMR. */
 @Tag("e2e")
 class SupervisorTest {
     @RegisterExtension
     final ReplicaLogsOnFailure logs = new ReplicaLogsOnFailure();
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path workDir;
     private final GroupEvents events = new GroupEvents();
     private ReplicaGroup group;
 
@@ -49,7 +54,7 @@ class SupervisorTest {
         // One replacement at a time: a rejuvenation never starts while another replica is being replaced.
         Set<Integer> replacing = new HashSet<>();
         List<String> overlaps = new CopyOnWriteArrayList<>();
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("rejuvenate", 3).rejuvenation(Duration.ofMillis(600))
+        group = logs.watch(ReplicaGroup.start(TestGroups.counter("rejuvenate", 3, workDir).rejuvenation(Duration.ofMillis(600))
                 .checkpointEvery(50).build(), List.of(events.listener(), e -> {
                     if (e instanceof GroupEvent.RecoveryStarted r) {
                         if (!replacing.isEmpty()) {
@@ -97,7 +102,7 @@ class SupervisorTest {
 
     @Test
     void shouldRestartAReplicaOnRequestWithoutCountingItAsAFault() {
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("operator", 3).build(), List.of(events.listener())));
+        group = logs.watch(ReplicaGroup.start(TestGroups.counter("operator", 3, workDir).build(), List.of(events.listener())));
         assertThat(call("add:7")).isEqualTo(7);
         long pid = group.status().replicaStates().get(1).pid();
         assertThat(group.restart(1)).startsWith("replica 1: pid " + pid + " replaced by pid");
@@ -119,7 +124,7 @@ class SupervisorTest {
 
     @Test
     void shouldRunDmrEscalateToTmrOnADivergenceAndDropBackWhenQuiet() throws Exception {
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("adaptive", 3).adaptive(Duration.ofSeconds(2)).build(),
+        group = logs.watch(ReplicaGroup.start(TestGroups.counter("adaptive", 3, workDir).adaptive(Duration.ofSeconds(2)).build(),
                 List.of(events.listener())));
         GroupStatus s = group.status();
         assertThat(s.supervision().redundancy()).isEqualTo("dmr");

@@ -3,9 +3,12 @@ package io.resh.cli.bench;
 import io.resh.core.GroupEvent;
 import io.resh.examples.kv.KvRequests;
 import io.resh.examples.kv.KvStore;
+import io.resh.gateway.server.Directories;
 import io.resh.host.ReplicaGroup;
 import io.resh.host.SlotState;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -50,8 +53,12 @@ final class RecoveryScenario implements Scenario {
         Duration steady = o.slice(1.0 / o.stateMegabytes().size(), 1);
         for (int mb : o.stateMegabytes()) {
             p.printf("recovery %d MB: starting a TMR KvStore group ...%n", mb);
+            // The crashes are planned, so the replica logs go to a directory of the run's own, deleted when
+            // nothing else went wrong (a group keeps the temporary directory it made after any fault).
+            Path dir = Files.createTempDirectory("resh-bench-recovery-");
+            boolean unplanned = true;
             try (GroupTarget group = GroupTarget.start(BenchGroups.config("bench-recovery", 3, KvStore.class.getName(), o,
-                    DEFAULT_CHECKPOINT_EVERY).build())) {
+                    DEFAULT_CHECKPOINT_EVERY).workDir(dir.toString()).build())) {
                 load(group.group(), mb, o.seed(), p);
                 Rejoin rejoin = new Rejoin(group.group());
                 OpenLoop load = new OpenLoop(rate);
@@ -108,10 +115,19 @@ final class RecoveryScenario implements Scenario {
                 report.check(Check.atMost("recovery " + size + ": client p99 during / steady", p99Ratio, 2, "x"));
                 report.check(Check.atMost("recovery " + size + ": client errors", recoveringAll.errors + steadyAll.errors + checkpointingAll.errors,
                         0, "errors"));
+                unplanned = false;
                 for (String f : group.faults()) {
                     if (!f.contains(" crash at #")) {
+                        unplanned = true;
                         report.note("fault detected besides the injected crashes (its replica was replaced): " + f);
                     }
+                }
+            } finally {
+                if (unplanned) {
+                    p.printf("recovery %d MB: replica logs kept in %s%n", mb, dir);
+                    report.note("replica logs of the " + mb + " MB run kept in " + dir);
+                } else {
+                    Directories.delete(dir);
                 }
             }
         }

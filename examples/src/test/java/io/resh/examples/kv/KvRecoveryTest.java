@@ -11,6 +11,7 @@ import io.resh.host.ReplicaStatus;
 import io.resh.host.SlotState;
 import io.resh.host.testing.ReplicaLogsOnFailure;
 import io.resh.host.testing.TestGroups;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -18,12 +19,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The KV store as a real TMR group: what was written before a crash survives the recovery, in every replica. */
 @Tag("e2e")
 class KvRecoveryTest {
     @RegisterExtension
     final ReplicaLogsOnFailure logs = new ReplicaLogsOnFailure();
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path workDir;
     private final List<GroupEvent> events = new CopyOnWriteArrayList<>();
     private ReplicaGroup group;
 
@@ -40,7 +45,7 @@ class KvRecoveryTest {
 
     @Test
     void shouldReadBackEveryValueFromEveryReplicaAfterACrashAndRecovery() {
-        group = logs.watch(ReplicaGroup.start(TestGroups.of("kv-recovery", 3, KvStore.class.getName())
+        group = logs.watch(ReplicaGroup.start(TestGroups.of("kv-recovery", 3, KvStore.class.getName(), workDir)
                 .checkpointEvery(50).build(), List.of(events::add)));
         for (int i = 0; i < 300; i++) {
             assertThat(call(KvRequests.set("key-" + i, "value-" + i))).isInstanceOf(KvReply.Ok.class);
@@ -72,7 +77,7 @@ class KvRecoveryTest {
     void shouldRecoverFromASnapshotWrittenOverALargerOneAfterTheStoreShrank() {
         // Replicas write each checkpoint's snapshot into an array left from an earlier, larger one: only the
         // snapshot's own bytes may be digested and fetched, never the stale tail behind them.
-        group = logs.watch(ReplicaGroup.start(TestGroups.of("kv-shrink", 3, KvStore.class.getName())
+        group = logs.watch(ReplicaGroup.start(TestGroups.of("kv-shrink", 3, KvStore.class.getName(), workDir)
                 .checkpointEvery(20).build(), List.of(events::add)));
         String big = "v".repeat(2000);
         for (int i = 0; i < 120; i++) {

@@ -306,7 +306,7 @@ public final class ServerGroup implements AutoCloseable {
         for (int i = 0; i < replicas.length; i++) {
             Replica r = replicas[i];
             boolean running = r.process != null && (r.state == State.LIVE || r.state == State.REPLAYING);
-            out.add(new ReplicaStatus(i, r.state.name().toLowerCase(java.util.Locale.ROOT),
+            out.add(new ReplicaStatus(i, r.state.name().toLowerCase(java.util.Locale.ROOT), Isolation.core(config.server(), i),
                     running ? r.process.pid() : -1, running ? r.process.port() : -1, r.incarnation, r.faults,
                     r.lastFault, logFile(i)));
         }

@@ -16,12 +16,13 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A gateway killed with kill -9 takes its servers with it instead of leaving them holding their ports. */
 @Tag("e2e")
 class ParentDeathSignalTest {
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
     private Process gateway;
     private List<Long> servers = List.of();
@@ -38,12 +39,14 @@ class ParentDeathSignalTest {
     void shouldTakeEveryServerDownWhenTheGatewayProcessIsKilled() throws Exception {
         assumeTrue(!ParentDeathSignal.prefix().isEmpty(), "setpriv --pdeathsig is not available");
         Path config = dir.resolve("redis.yaml");
+        // workDir in the test's directory: killed with kill -9, the gateway never deletes a temporary one
         Files.writeString(config, """
                 group: orphans
                 replicas: 3
                 server:
                   command: redis-server --port {port} --bind 127.0.0.1 --save "" --appendonly no
                 listen: { port: 0, protocol: resp }
+                workDir: work
                 """);
         String java = ProcessHandle.current().info().command().orElse("java");
         gateway = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), GatewayMain.class.getName(),

@@ -3,6 +3,7 @@ package io.resh.host.net;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.resh.client.ClientProtocol;
 import java.util.ArrayList;
@@ -10,6 +11,8 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * <p>A malformed or oversized frame ends the connection with one bad-request error (correlation id 0),
  * but only after the requests read before it are answered: a client fails everything still outstanding
  * when it sees that error, so an earlier reply written after it would be lost to the client. Requests
- * sent after the bad frame are dropped unanswered; the error stands for them.
+ * sent after the bad frame are dropped unanswered; the error stands for them. After the error the server
+ * half-closes and discards what the client still sends until it closes, so a reset cannot destroy the error.
  *
  * <p>Replies may be completed on a thread that must stay cheap (a replica group's loop): completing one
  * only queues it and, if no drain is pending, schedules one on this channel's event loop. The drain
@@ -37,6 +41,8 @@ final class FrontDoorHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private static final int MAX_BATCH_BYTES = 256 * 1024;
     /** Requests handed to the sink at once, even if one read holds more. */
     private static final int MAX_SUBMIT_BATCH = 256;
+    /** How long a refused connection is drained, waiting for its client to close, before it is closed. */
+    static final int LINGER_SECONDS = 5;
 
     private final RequestSink sink;
     private final int maxRequestBytes;
@@ -170,8 +176,25 @@ final class FrontDoorHandler extends SimpleChannelInboundHandler<ByteBuf> {
         }
     }
 
+    /**
+     * Writes the error, then ends this side of the connection (FIN) and reads on, discarding, until the client
+     * closes or {@value #LINGER_SECONDS} s pass. Closing at once with the client's later bytes unread would send a
+     * reset, and a reset makes the client's kernel drop the error before the client reads it.
+     */
     private void closeWithRefusal(ChannelHandlerContext ctx) {
         ctx.writeAndFlush(ClientProtocol.encodeError(ctx.alloc(), 0, ClientProtocol.STATUS_BAD_REQUEST, refusal))
-                .addListener(f -> ctx.close());
+                .addListener(written -> {
+                    if (!written.isSuccess() || !(ctx.channel() instanceof SocketChannel socket)) {
+                        ctx.close();
+                        return;
+                    }
+                    socket.shutdownOutput().addListener(f -> {
+                        if (!f.isSuccess()) {
+                            ctx.close();
+                        }
+                    });
+                    ScheduledFuture<?> deadline = ctx.executor().schedule(() -> ctx.close(), LINGER_SECONDS, TimeUnit.SECONDS);
+                    ctx.channel().closeFuture().addListener(f -> deadline.cancel(false));
+                });
     }
 }

@@ -14,12 +14,15 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The TCP front door with a real group behind it: good clients are served while bad ones are cut off. */
 @Tag("e2e")
@@ -30,8 +33,8 @@ class ReshServerTest {
     private static ReshServer server;
 
     @BeforeAll
-    static void start() {
-        group = LOGS.watch(ReplicaGroup.start(TestGroups.counter("front", 3).maxRequestBytes(4096).build()));
+    static void start(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path workDir) {
+        group = LOGS.watch(ReplicaGroup.start(TestGroups.counter("front", 3, workDir).maxRequestBytes(4096).build()));
         server = ReshServer.start(group, "127.0.0.1", 0);
     }
 
@@ -125,6 +128,41 @@ class ReshServerTest {
                 assertThat(new String(futures.get(i).get(20, java.util.concurrent.TimeUnit.SECONDS), StandardCharsets.UTF_8))
                         .isEqualTo("echo:p" + i);
             }
+        }
+    }
+
+    /**
+     * A client that keeps sending after its bad frame must still read the error: a server that closed the
+     * socket with those bytes unread would send a reset, and the client's kernel drops the error with it.
+     */
+    @Test
+    void shouldDeliverTheRejectionToAClientThatKeepsSending() throws Exception {
+        try (Socket bad = new Socket("127.0.0.1", server.port())) {
+            DataOutputStream out = new DataOutputStream(bad.getOutputStream());
+            out.writeInt(3); // malformed: shorter than the correlation id
+            out.write(new byte[] {1, 2, 3});
+            out.flush();
+            java.util.concurrent.CompletableFuture<Throwable> sending = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                byte[] junk = new byte[64 * 1024];
+                try {
+                    for (int i = 0; i < 64; i++) { // 4 MiB at most, far more than the socket buffers hold
+                        out.write(junk);
+                    }
+                    out.flush();
+                    return null;
+                } catch (java.io.IOException e) {
+                    return e;
+                }
+            });
+            // Read only once the sender is done (or was cut off): by then a reset would have arrived.
+            Throwable sendFailure = sending.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(sendFailure).as("the server keeps reading (and discarding) until the client is done").isNull();
+            DataInputStream in = new DataInputStream(bad.getInputStream());
+            int length = in.readInt();
+            assertThat(in.readLong()).isZero();
+            assertThat(in.readByte()).isEqualTo(ClientProtocol.STATUS_BAD_REQUEST);
+            assertThat(new String(in.readNBytes(length - 9), StandardCharsets.UTF_8)).contains("malformed request frame");
+            assertThat(in.read()).as("end of stream after the error").isEqualTo(-1);
         }
     }
 }
