@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
+import io.resh.gateway.stream.StreamSession;
 import io.resh.gateway.testing.Commands;
 import io.resh.gateway.testing.FlipShim;
 import io.resh.gateway.testing.GatewayFixture;
@@ -82,6 +83,29 @@ class StreamGatewayTest {
         assertThat(Commands.run(10, script, "redis-cli", "-p", Integer.toString(stream.port())).output().lines())
                 .containsExactly("PONG", "one", "two");
         assertThat(stream.events(GroupEvent.FaultDetected.class)).isEmpty();
+    }
+
+    /**
+     * Servers that close the connection after their reply (redis-server after QUIT) end their streams at the
+     * same byte: the client gets its end of stream at once, not after the grace that tells a dying server's
+     * end from a deliberate one (set to a minute here, far beyond the read timeout).
+     */
+    @Test
+    void shouldEndTheClientStreamAsSoonAsTheReplicasAgreeOnTheEnd() throws Exception {
+        System.setProperty(StreamSession.EXIT_GRACE_PROPERTY, "60000");
+        try {
+            start("1s");
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), stream.port()), 10_000);
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write("PING\r\nQUIT\r\n".getBytes(StandardCharsets.US_ASCII));
+                byte[] all = s.getInputStream().readAllBytes(); // up to the end of stream, or the timeout
+                assertThat(new String(all, StandardCharsets.US_ASCII)).isEqualTo("+PONG\r\n+OK\r\n");
+            }
+            assertThat(stream.events(GroupEvent.FaultDetected.class)).isEmpty();
+        } finally {
+            System.clearProperty(StreamSession.EXIT_GRACE_PROPERTY);
+        }
     }
 
     @Test

@@ -38,6 +38,13 @@ import org.slf4j.LoggerFactory;
 public final class StreamSession extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(StreamSession.class);
     static final long LAG_LIMIT = 1 << 20;
+    /**
+     * How long a replica's lone end of stream waits to see whether its process is exiting (system property
+     * {@value #EXIT_GRACE_PROPERTY}, milliseconds, default 250): a killed server's sockets close a moment
+     * before its exit is observable, and a dead replica is out, not a vote.
+     */
+    public static final String EXIT_GRACE_PROPERTY = "resh.gateway.exitGraceMillis";
+    private final long exitGraceMillis = Long.getLong(EXIT_GRACE_PROPERTY, 250);
 
     private final StreamBackends backends;
     private final ServerGroup group;
@@ -51,6 +58,10 @@ public final class StreamSession extends ChannelInboundHandlerAdapter {
     private ServerProcess[] processes;
     private boolean[] out;
     private long[] behindSince;
+    /** Where each replica's stream ended (bytes received), or -1 while it goes on. */
+    private long[] endedAt;
+    /** Whether a replica's end has been given to the voter (it may wait for the exit grace first). */
+    private boolean[] endVoted;
     private int connecting;
     private boolean ready;
     private boolean finished;
@@ -82,6 +93,9 @@ public final class StreamSession extends ChannelInboundHandlerAdapter {
         channels = new Channel[n];
         out = new boolean[n];
         behindSince = new long[n];
+        endedAt = new long[n];
+        java.util.Arrays.fill(endedAt, -1);
+        endVoted = new boolean[n];
         voter = new StreamVoter(quorum);
         int live = 0;
         for (ServerProcess p : processes) {
@@ -290,27 +304,57 @@ public final class StreamSession extends ChannelInboundHandlerAdapter {
         }
 
         /**
-         * The replica's stream ended. If its process died (or is dying: a killed server's sockets close
-         * a moment before its exit is observable) it is simply out; otherwise its EOF is voted on.
+         * The replica's stream ended. When f+1 replicas ended at the same byte, their end is voted at once.
+         * Otherwise it waits up to the exit grace ({@link #EXIT_GRACE_PROPERTY}): if its process died (or is dying) it is simply
+         * out; otherwise its EOF is voted on.
          */
         private void ended(ChannelHandlerContext rctx) {
             if (ended || out[slot] || finished) {
                 return;
             }
             ended = true;
+            long at = voter.received(slot);
+            endedAt[slot] = at;
+            if (endsAt(at) >= quorum.agreementNeeded()) {
+                // f+1 streams ended at the same byte: that end stands whether or not one of their processes
+                // is dying (two faulty replicas are outside the fault model), so nobody waits for the grace.
+                for (int k = 0; k < endedAt.length; k++) {
+                    if (endedAt[k] == at && !endVoted[k] && !out[k]) {
+                        voteEnd(k);
+                    }
+                }
+                settle();
+                return;
+            }
             ServerProcess p = processes[slot];
-            p.onExit().completeOnTimeout(null, 250, TimeUnit.MILLISECONDS).thenRun(() -> rctx.executor().execute(() -> {
-                if (out[slot] || finished) {
+            p.onExit().completeOnTimeout(null, exitGraceMillis, TimeUnit.MILLISECONDS).thenRun(() -> rctx.executor().execute(() -> {
+                if (out[slot] || finished || endVoted[slot]) {
                     return;
                 }
                 if (!p.isAlive()) {
                     drop(slot);
                 } else {
-                    deliver(voter.end(slot));
+                    voteEnd(slot);
                 }
                 settle();
             }));
         }
+    }
+
+    /** Replicas still in the vote whose stream ended at byte {@code at}. */
+    private int endsAt(long at) {
+        int n = 0;
+        for (int k = 0; k < endedAt.length; k++) {
+            if (endedAt[k] == at && !out[k]) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private void voteEnd(int slot) {
+        endVoted[slot] = true;
+        deliver(voter.end(slot));
     }
 
     // ---- voting outcome ----------------------------------------------------------------------------
