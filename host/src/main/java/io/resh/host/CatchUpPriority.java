@@ -30,6 +30,8 @@ final class CatchUpPriority {
     static final String PROPERTY = "resh.replica.catchUpNiceness";
     static final int DEFAULT_NICENESS = 10;
     static final String SCHEDULING_PROPERTY = "resh.replica.catchUpScheduling";
+    static final String WARM_UP_PROPERTY = "resh.replica.warmUpMillis";
+    static final long DEFAULT_WARM_UP_MILLIS = 5000;
     private static final Logger LOG = LoggerFactory.getLogger(CatchUpPriority.class);
     /** CAP_SYS_NICE's bit in /proc/self/status's CapEff. */
     private static final int CAP_SYS_NICE = 23;
@@ -43,6 +45,16 @@ final class CatchUpPriority {
     private static final int POLICY_FIELD = 41;
 
     private CatchUpPriority() {
+    }
+
+    /**
+     * How long a replacement keeps the catch-up priority after it caught up (system property {@value
+     * #WARM_UP_PROPERTY}, milliseconds, default {@value #DEFAULT_WARM_UP_MILLIS}): its JIT compiles the request
+     * path meanwhile, and at normal priority those compiler threads hold the cores the serving replicas and
+     * the host need (client p99 1.5–4 ms for a second or more after a rejoin on two cores).
+     */
+    static long warmUpNanos() {
+        return TimeUnit.MILLISECONDS.toNanos(Long.getLong(WARM_UP_PROPERTY, DEFAULT_WARM_UP_MILLIS));
     }
 
     static int niceness() {

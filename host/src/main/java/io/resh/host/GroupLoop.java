@@ -653,8 +653,9 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         if (slot.state == SlotState.CATCHING_UP && slot.repliedThrough >= slot.catchUpTarget) {
             setState(slot, SlotState.ACTIVE);
             if (slot.lowPriority) {
-                slot.lowPriority = false;
-                CatchUpPriority.restore(slot.pid());
+                // Still at low priority while its JIT compiles the request path: the serving majority masks
+                // a slow newcomer, and its compilers at normal priority would hold cores the others need.
+                slot.warmUntilNanos = nanos.getAsLong() + CatchUpPriority.warmUpNanos();
             }
             if (slot.recoveryStartNanos >= 0) {
                 long ms = TimeUnit.NANOSECONDS.toMillis(nanos.getAsLong() - slot.recoveryStartNanos);
@@ -861,9 +862,15 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         if (!slot.lowPriority || slot.pid() < 0) {
             return;
         }
+        if (slot.state == SlotState.ACTIVE && (now >= slot.warmUntilNanos || serving(slot) < quorum.agreementNeeded())) {
+            // Warmed up, or needed for the quorum now that another replica is down.
+            slot.lowPriority = false;
+            CatchUpPriority.restore(slot.pid());
+            return;
+        }
         long silent = now - (slot.state == SlotState.STARTING ? slot.stateSinceNanos : slot.lastHeardNanos);
         boolean stalled = slot.outstanding() && now - slot.progressNanos > config.deadline().toNanos() / 2;
-        if (silent > config.heartbeatTimeout().toNanos() / 2 || (slot.state == SlotState.CATCHING_UP && stalled)) {
+        if (silent > config.heartbeatTimeout().toNanos() / 2 || (slot.state != SlotState.STARTING && stalled)) {
             LOG.info("group {}: replica {} (pid {}) makes no progress at its catch-up priority after {} ms; normal"
                     + " priority restored", config.name(), slot.index, slot.pid(), TimeUnit.NANOSECONDS.toMillis(silent));
             slot.lowPriority = false;
@@ -893,7 +900,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
 
     private void checkTimers(long now) {
         for (Slot slot : slots) {
-            if (slot.state == SlotState.STARTING || slot.state == SlotState.CATCHING_UP) {
+            if (slot.state == SlotState.STARTING || slot.state == SlotState.CATCHING_UP || slot.state == SlotState.ACTIVE) {
                 unstarve(slot, now);
             }
             switch (slot.state) {

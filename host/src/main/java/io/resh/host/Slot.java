@@ -36,6 +36,8 @@ final class Slot {
     boolean rejuvenating;
     /** The current process started at the catch-up priority and has not been given the normal one back. */
     boolean lowPriority;
+    /** A caught-up newcomer keeps the catch-up priority until then (while its JIT warms up), unless needed sooner. */
+    long warmUntilNanos;
 
     long faults;
     long digestSequence;

@@ -50,10 +50,16 @@ class CatchUpPriorityTest {
         assertThat(launcher.command(0, config.specs().get(0), -1, false).get(0)).doesNotEndWith("chrt");
     }
 
+    @AfterEach
+    void defaultWarmUp() {
+        System.clearProperty(CatchUpPriority.WARM_UP_PROPERTY);
+    }
+
     @Test
     @Tag("e2e")
-    void shouldGiveAKilledReplicasReplacementTheNormalPriorityBackOnceItCaughtUp() throws Exception {
+    void shouldGiveAKilledReplicasReplacementTheNormalPriorityBackOnceItCaughtUpAndWarmedUp() throws Exception {
         assumeTrue(CatchUpPriority.available(), "needs chrt and the right to raise a priority again");
+        System.setProperty(CatchUpPriority.WARM_UP_PROPERTY, "300");
         group = logs.watch(ReplicaGroup.start(TestGroups.counter("renice", 3, dir).build(), List.of(events::add)));
         for (int i = 1; i <= 200; i++) {
             group.call(utf8("add:1"), Duration.ofSeconds(10));
@@ -69,6 +75,37 @@ class CatchUpPriorityTest {
         });
         assertThat(new String(group.call(utf8("get"), Duration.ofSeconds(10)), StandardCharsets.UTF_8)).isEqualTo("200");
         assertThat(group.status().replicaStates().get(1).incarnation()).isEqualTo(2);
+    }
+
+    /**
+     * A replacement that caught up keeps the catch-up priority while its JIT warms up (the two others serve),
+     * but gets the normal one at once when it is needed for the quorum: here another replica is killed.
+     */
+    @Test
+    @Tag("e2e")
+    void shouldKeepAWarmingReplacementAtLowPriorityUntilTheQuorumNeedsIt() throws Exception {
+        assumeTrue(CatchUpPriority.available() && CatchUpPriority.idlePolicy(), "needs chrt and the right to raise a priority again");
+        System.setProperty(CatchUpPriority.WARM_UP_PROPERTY, "600000");
+        group = logs.watch(ReplicaGroup.start(TestGroups.counter("warm", 3, dir).build(), List.of(events::add)));
+        for (int i = 1; i <= 50; i++) {
+            group.call(utf8("add:1"), Duration.ofSeconds(10));
+        }
+        group.faults().crash(1).join();
+        await().atMost(Duration.ofSeconds(20)).until(() -> events.stream().anyMatch(e ->
+                e instanceof GroupEvent.RecoveryCompleted rc && rc.replica() == 1));
+        long warming = group.status().replicaStates().get(1).pid();
+        for (int i = 1; i <= 20; i++) {
+            group.call(utf8("add:1"), Duration.ofSeconds(10));
+        }
+        assertThat(schedStat(warming, POLICY)).as("replica 1 caught up and serves, still SCHED_IDLE (5) while warming up")
+                .isNotEmpty().containsOnly(5);
+
+        group.faults().crash(0).join();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(schedStat(warming, POLICY))
+                .as("replica 1 is needed for the quorum: normal policy (0) for every thread").isNotEmpty().containsOnly(0));
+        await().atMost(Duration.ofSeconds(20)).until(() -> events.stream().anyMatch(e ->
+                e instanceof GroupEvent.RecoveryCompleted rc && rc.replica() == 0));
+        assertThat(new String(group.call(utf8("get"), Duration.ofSeconds(10)), StandardCharsets.UTF_8)).isEqualTo("70");
     }
 
     private static byte[] utf8(String s) {
@@ -88,7 +125,12 @@ class CatchUpPriorityTest {
         for (long p : pids) {
             try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(p), "task"))) {
                 for (Path t : tasks.toList()) {
-                    String stat = Files.readString(t.resolve("stat"));
+                    String stat;
+                    try {
+                        stat = Files.readString(t.resolve("stat"));
+                    } catch (java.nio.file.NoSuchFileException e) {
+                        continue; // the thread ended while listed (the JVM retires idle compiler threads)
+                    }
                     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                     out.add(Integer.parseInt(f[field - 3])); // fields after the name start at field 3
                 }
