@@ -842,6 +842,17 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         setState(slot, SlotState.STARTING);
     }
 
+    /** Slots other than {@code slot} that are answering requests now, not at the catch-up priority. */
+    private int servingAtNormalPriority(Slot slot) {
+        int n = 0;
+        for (Slot s : slots) {
+            if (s != slot && s.state == SlotState.ACTIVE && !s.lowPriority) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Slots other than {@code slot} that are answering requests now. */
     private int serving(Slot slot) {
         int n = 0;
@@ -862,8 +873,9 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         if (!slot.lowPriority || slot.pid() < 0) {
             return;
         }
-        if (slot.state == SlotState.ACTIVE && (now >= slot.warmUntilNanos || serving(slot) < quorum.agreementNeeded())) {
-            // Warmed up, or needed for the quorum now that another replica is down.
+        if (slot.state == SlotState.ACTIVE && (now >= slot.warmUntilNanos
+                || servingAtNormalPriority(slot) < quorum.agreementNeeded())) {
+            // Warmed up, or needed for the quorum now that another replica is down (or warming up too).
             slot.lowPriority = false;
             CatchUpPriority.restore(slot.pid());
             return;
