@@ -74,6 +74,7 @@ class BenchCommandTest {
         assertThat(report.get("scenario").asText()).isEqualTo("kv-small");
         assertThat(report.get("command").asText()).startsWith("resh bench kv-small --duration 2s");
         assertThat(report.get("machine").get("cores").asInt()).isPositive();
+        assertThat(report.get("machine").get("scheduler").asText()).isNotBlank();
         JsonNode sections = report.get("sections");
         assertThat(sections).hasSize(4);
         assertThat(texts(sections.get(0).get("rows"), "label")).containsExactly("in-process", "N=1 submit", "N=3 submit",
