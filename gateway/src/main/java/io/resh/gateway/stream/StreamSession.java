@@ -20,6 +20,7 @@ import io.resh.gateway.server.ServerProcess;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -94,7 +95,7 @@ public final class StreamSession extends ChannelInboundHandlerAdapter {
         out = new boolean[n];
         behindSince = new long[n];
         endedAt = new long[n];
-        java.util.Arrays.fill(endedAt, -1);
+        Arrays.fill(endedAt, -1);
         endVoted = new boolean[n];
         voter = new StreamVoter(quorum);
         int live = 0;
@@ -305,8 +306,8 @@ public final class StreamSession extends ChannelInboundHandlerAdapter {
 
         /**
          * The replica's stream ended. When f+1 replicas ended at the same byte, their end is voted at once.
-         * Otherwise it waits up to the exit grace ({@link #EXIT_GRACE_PROPERTY}): if its process died (or is dying) it is simply
-         * out; otherwise its EOF is voted on.
+         * Otherwise it waits up to the exit grace ({@link #EXIT_GRACE_PROPERTY}): if its process died (or is
+         * dying) it is simply out; otherwise its EOF is voted on.
          */
         private void ended(ChannelHandlerContext rctx) {
             if (ended || out[slot] || finished) {
