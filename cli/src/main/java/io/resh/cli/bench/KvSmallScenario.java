@@ -115,7 +115,7 @@ final class KvSmallScenario implements Scenario {
 
             double rate = o.rate() != null ? o.rate() : Math.max(1000, tmrPeak / 2);
             OpenLoop half = new OpenLoop(rate);
-            slice = o.slice(0.20, 2);
+            slice = o.slice(0.20, 3);
             List<Tally> fixed;
             // The store called on the driver's own thread at the same rate: the floor that the driver, this
             // JVM's collector and the machine set for any p99 at this rate, with no IPC and no vote.
