@@ -10,6 +10,8 @@ import java.util.TreeSet;
  * limited to a CPU set the CPUs a process may use need not be 0 to n-1; pinning must use these numbers.
  */
 public final class CpuList {
+    private static final String ALLOWED_KEY = "Cpus_allowed_list:";
+
     private CpuList() {
     }
 
@@ -39,6 +41,28 @@ public final class CpuList {
             throw new IllegalArgumentException("CPU list '" + list + "' names no CPU");
         }
         return List.copyOf(new ArrayList<>(cpus));
+    }
+
+    /**
+     * The CPUs a process may run on, from the lines of its {@code /proc/PID/status} ({@code
+     * Cpus_allowed_list}); CPUs 0 to {@code fallbackCount} - 1 when the lines hold no such entry or a
+     * malformed one (not Linux, or an unexpected format).
+     */
+    public static List<Integer> allowedIn(List<String> statusLines, int fallbackCount) {
+        for (String line : statusLines) {
+            if (line.startsWith(ALLOWED_KEY)) {
+                try {
+                    return parse(line.substring(ALLOWED_KEY.length()));
+                } catch (IllegalArgumentException e) {
+                    break;
+                }
+            }
+        }
+        List<Integer> all = new ArrayList<>();
+        for (int i = 0; i < fallbackCount; i++) {
+            all.add(i);
+        }
+        return List.copyOf(all);
     }
 
     private static int number(String s, String list) {

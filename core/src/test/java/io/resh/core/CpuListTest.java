@@ -30,6 +30,14 @@ class CpuListTest {
     }
 
     /** Any set of CPUs written as the kernel writes it (runs of consecutive CPUs as ranges) reads back as itself. */
+    @Test
+    void shouldReadTheAllowedCpusFromAStatusFileOrFallBackToTheCount() {
+        assertThat(CpuList.allowedIn(List.of("Name:\tjava", "Cpus_allowed_list:\t4-5,7", "Mems_allowed:\t1"), 2))
+                .containsExactly(4, 5, 7);
+        assertThat(CpuList.allowedIn(List.of("Name:\tjava"), 3)).as("no entry").containsExactly(0, 1, 2);
+        assertThat(CpuList.allowedIn(List.of("Cpus_allowed_list:\tf-g"), 2)).as("malformed").containsExactly(0, 1);
+    }
+
     @Property(tries = 300)
     void shouldReadBackAnySetTheKernelWrites(@ForAll @Size(min = 1, max = 40) Set<@IntRange(max = 200) Integer> set) {
         List<Integer> sorted = new ArrayList<>(new TreeSet<>(set));

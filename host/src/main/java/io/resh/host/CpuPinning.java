@@ -35,20 +35,13 @@ final class CpuPinning {
     }
 
     private static List<Integer> readAllowed() {
+        List<String> status = List.of(); // not Linux: every CPU the JVM counts
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Cpus_allowed_list:")) {
-                    return CpuList.parse(line.substring("Cpus_allowed_list:".length()));
-                }
-            }
-        } catch (IOException | IllegalArgumentException e) {
-            // not Linux, or an unexpected format: every CPU the JVM counts
+            status = Files.readAllLines(Path.of("/proc/self/status"));
+        } catch (IOException e) {
+            // as above
         }
-        List<Integer> all = new ArrayList<>();
-        for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
-            all.add(i);
-        }
-        return List.copyOf(all);
+        return CpuList.allowedIn(status, Runtime.getRuntime().availableProcessors());
     }
 
     /**

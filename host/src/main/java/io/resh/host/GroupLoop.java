@@ -867,7 +867,8 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     /**
      * A low-priority newcomer that does not even get to send heartbeats (or to answer what it was sent)
      * within half the time that would make it hung is starved by other work on the machine, not hung:
-     * it gets the normal priority back at once, and the full timeouts still apply.
+     * it gets the normal priority back at once, and the full timeouts still apply. One that caught up gets
+     * it back when its warm-up ends, or as soon as the quorum needs it.
      */
     private void unstarve(Slot slot, long now) {
         if (!slot.lowPriority || slot.pid() < 0) {

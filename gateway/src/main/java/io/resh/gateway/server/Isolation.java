@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * The command prefix that isolates one server beyond being its own process: pinned to one core with
@@ -34,16 +33,13 @@ final class Isolation {
     }
 
     private static List<Integer> allowed() {
+        List<String> status = List.of(); // not Linux: every CPU the JVM counts
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Cpus_allowed_list:")) {
-                    return CpuList.parse(line.substring("Cpus_allowed_list:".length()));
-                }
-            }
-        } catch (IOException | IllegalArgumentException e) {
-            // not Linux, or an unexpected format
+            status = Files.readAllLines(Path.of("/proc/self/status"));
+        } catch (IOException e) {
+            // as above
         }
-        return IntStream.range(0, Runtime.getRuntime().availableProcessors()).boxed().toList();
+        return CpuList.allowedIn(status, Runtime.getRuntime().availableProcessors());
     }
 
     /**
