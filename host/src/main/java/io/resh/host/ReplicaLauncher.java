@@ -73,7 +73,8 @@ final class ReplicaLauncher {
             cmd.addAll(List.of("taskset", "-c", Integer.toString(cpu)));
         }
         cmd.add(javaBinary(spec.java()));
-        cmd.addAll(spec.jvmArgs());
+        // stdout is the IPC channel: the JVM's own log and diagnostic output must go to the replica log
+        cmd.addAll(JvmOutput.options(spec.jvmArgs()));
         cmd.addAll(OPENS);
         cmd.add("-Dresh.group=" + config.name());
         cmd.add("-cp");

@@ -1,0 +1,135 @@
+package io.resh.host;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The options that keep everything a replica's JVM prints by itself off its stdout. A replica's fd 1 is
+ * its IPC channel to the host ({@code io.resh.replica.ReplicaMain}): one GC log line there is read as a
+ * broken frame, the replica is declared faulty, and a replica that logs at every start never joins. So
+ * HotSpot's own output goes to stderr, the replica's log file, like the service's {@code System.out}.
+ *
+ * <p>HotSpot prints on stdout in two ways. Unified logging: {@code -Xlog} without an output, {@code
+ * -verbose:gc}, the deprecated {@code -XX:+PrintGC}, and the default configuration, which logs every
+ * warning (CDS, code cache, large pages) to stdout. And "tty" output: {@code -XX:+PrintCompilation},
+ * {@code -XX:+PrintFlagsFinal}, the banner of a crash. The options of {@link #PROTECTIVE} come first and
+ * move the defaults; the user's options come after, so that their own {@code -Xlog} to a file or stderr
+ * applies, and those of them that name stdout, explicitly or by default, are rewritten to name stderr.
+ *
+ * <p>Not covered: options that print and exit before the rest is read ({@code -XX:+PrintFlagsInitial},
+ * {@code -Xlog:help}): such a replica never runs anyway. Options from {@code _JAVA_OPTIONS} (read after
+ * the command line) or an options file are not rewritten.
+ */
+final class JvmOutput {
+    /**
+     * Before the user's options. {@code -Xlog:all=off:stdout} rather than {@code -Xlog:disable}: it leaves
+     * alone whatever was configured for other outputs before the command line, such as a GC log file given
+     * through {@code JAVA_TOOL_OPTIONS}.
+     */
+    static final List<String> PROTECTIVE = List.of(
+            "-XX:+DisplayVMOutputToStderr", // tty output, including the crash banner
+            "-Xlog:all=off:stdout", // the default configuration's warnings...
+            "-Xlog:all=warning:stderr"); // ...still reach the replica log
+
+    private static final String XLOG = "-Xlog";
+    private static final String STDERR = "stderr";
+
+    /** Options that write to stdout without naming it, and what writes the same to stderr. */
+    private static final Map<String, String> IMPLICIT_STDOUT = Map.of(
+            // HotSpot's own expansions (arguments.cpp); bare -verbose means classes
+            "-verbose", "-Xlog:class+load=info,class+unload=info:stderr",
+            "-verbose:class", "-Xlog:class+load=info,class+unload=info:stderr",
+            "-verbose:module", "-Xlog:module+load=info,module+unload=info:stderr",
+            "-verbose:gc", "-Xlog:gc:stderr",
+            "-verbose:jni", "-Xlog:jni+resolve=debug:stderr",
+            "-XX:+DisplayVMOutputToStdout", "-XX:+DisplayVMOutputToStderr",
+            "-XX:+ErrorFileToStdout", "-XX:+ErrorFileToStderr",
+            // the launcher prints the version on stdout for --show-version, on stderr for -showversion
+            "--show-version", "-showversion");
+
+    /** Deprecated GC flags that log to stdout, unless -Xloggc names a file for them. */
+    private static final Map<String, String> PRINT_GC = Map.of(
+            "-XX:+PrintGC", "-Xlog:gc:stderr",
+            "-XX:+PrintGCDetails", "-Xlog:gc*:stderr");
+
+    private JvmOutput() {
+    }
+
+    /** The protective options followed by {@code jvmArgs}, each rewritten by {@link #toStderr}. */
+    static List<String> options(List<String> jvmArgs) {
+        boolean gcLogFile = jvmArgs.stream().anyMatch(a -> a.startsWith("-Xloggc:"));
+        List<String> options = new ArrayList<>(PROTECTIVE);
+        for (String arg : jvmArgs) {
+            options.add(toStderr(arg, gcLogFile));
+        }
+        return options;
+    }
+
+    /**
+     * {@code arg} with stdout replaced by stderr as its output; unchanged if it does not print to stdout.
+     *
+     * @param gcLogFile whether the options include {@code -Xloggc:FILE}, which takes the output of
+     *     {@code -XX:+PrintGC} and {@code -XX:+PrintGCDetails}
+     */
+    static String toStderr(String arg, boolean gcLogFile) {
+        String implicit = IMPLICIT_STDOUT.get(arg);
+        if (implicit != null) {
+            return implicit;
+        }
+        if (!gcLogFile && PRINT_GC.containsKey(arg)) {
+            return PRINT_GC.get(arg);
+        }
+        if (arg.equals(XLOG)) {
+            // what HotSpot's help says bare -Xlog means, on stderr
+            return "-Xlog:all=info:stderr:uptime,level,tags";
+        }
+        if (arg.startsWith(XLOG + ":")) {
+            return xlogToStderr(arg);
+        }
+        return arg;
+    }
+
+    /** -Xlog:[what][:[output][:[decorators][:output-options]]], where an empty or missing output is stdout. */
+    private static String xlogToStderr(String arg) {
+        String tail = arg.substring(XLOG.length() + 1);
+        if (tail.equals("disable") || tail.equals("help") || tail.equals("async") || tail.startsWith("async:")) {
+            return arg;
+        }
+        List<String> fields = fields(tail);
+        if (fields == null) {
+            return arg; // an unterminated quote: the JVM reports it
+        }
+        if (fields.size() == 1) {
+            return arg + ":" + STDERR;
+        }
+        String output = fields.get(1);
+        // "#0" is stdout by index; anything else (stderr, file=..., a plain or quoted file name) is kept
+        if (!output.isEmpty() && !output.equals("stdout") && !output.equals("#0")) {
+            return arg;
+        }
+        fields.set(1, STDERR);
+        return XLOG + ":" + String.join(":", fields);
+    }
+
+    /** The ':'-separated fields of an -Xlog option; a ':' inside double quotes (a file name) separates nothing. */
+    private static List<String> fields(String tail) {
+        List<String> fields = new ArrayList<>();
+        StringBuilder field = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < tail.length(); i++) {
+            char c = tail.charAt(i);
+            if (c == ':' && !quoted) {
+                fields.add(field.toString());
+                field.setLength(0);
+                continue;
+            }
+            if (c == '"') {
+                quoted = !quoted;
+            }
+            field.append(c);
+        }
+        fields.add(field.toString());
+        return quoted ? null : fields;
+    }
+}
