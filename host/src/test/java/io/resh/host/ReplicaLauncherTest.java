@@ -1,6 +1,7 @@
 package io.resh.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.resh.core.config.GroupConfig;
@@ -11,6 +12,7 @@ import io.resh.host.testing.OtherJdk;
 import io.resh.host.testing.ReplicaLogsOnFailure;
 import io.resh.host.testing.TestGroups;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +24,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Command lines for diverse runtimes, limits and sandbox; and a group that really runs two JDKs. */
+/**
+ * Command lines for diverse runtimes, limits and sandbox; a group that really runs two JDKs; and one whose
+ * JVMs log.
+ */
 class ReplicaLauncherTest {
     @RegisterExtension
     final ReplicaLogsOnFailure logs = new ReplicaLogsOnFailure();
@@ -51,6 +56,8 @@ class ReplicaLauncherTest {
         }
         assertThat(cmd).contains("/opt/jdk-x", "-XX:+UseParallelGC");
         assertThat(cmd.indexOf("-XX:+UseParallelGC")).isLessThan(cmd.indexOf("io.resh.replica.ReplicaMain"));
+        assertThat(cmd.indexOf("-XX:+DisplayVMOutputToStderr")).as("the JVM's own output kept off the IPC channel first")
+                .isLessThan(cmd.indexOf("-XX:+UseParallelGC"));
     }
 
     @Test
@@ -78,8 +85,30 @@ class ReplicaLauncherTest {
         assertThat(rs).extracting(ReplicaStatus::faults).containsOnly(0L);
     }
 
+    /**
+     * A replica's stdout is its IPC channel, and HotSpot logs to stdout by default: a group whose replicas
+     * run with {@code -Xlog:gc} used to fail every start on a "bad frame magic" and quarantine itself.
+     */
+    @Test
+    @Tag("e2e")
+    void shouldRunReplicasWhoseJvmLogsAndKeepThatLogInTheReplicaLog() throws Exception {
+        List<String> jvmArgs = new ArrayList<>(TestGroups.FAST_JVM); // -XX:+UseSerialGC among them
+        jvmArgs.addAll(List.of("-Xlog:gc", "-verbose:class", "-XX:+PrintFlagsFinal"));
+        group = logs.watch(ReplicaGroup.start(TestGroups.counter("jvmlog", 3, dir).jvmArgs(jvmArgs).build()));
+        for (int i = 1; i <= 20; i++) {
+            assertThat(new String(group.call(("add:" + i).getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10)),
+                    StandardCharsets.UTF_8)).isEqualTo(Long.toString((long) i * (i + 1) / 2));
+        }
+        assertThat(group.status().replicaStates()).extracting(ReplicaStatus::faults).containsOnly(0L);
+        for (int slot = 0; slot < 3; slot++) {
+            Path log = group.replicaLog(slot);
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(Files.readString(log))
+                    .as("%s", log).contains("Using Serial", "io.resh.replica.ReplicaMain source:", "bool UseSerialGC"));
+        }
+    }
+
     private static List<String> arguments(long pid) throws java.io.IOException {
-        return List.of(java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).split("\0"));
+        return List.of(Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).split("\0"));
     }
 
     private static String command(long pid) {
