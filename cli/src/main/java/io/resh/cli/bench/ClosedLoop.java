@@ -125,6 +125,7 @@ final class ClosedLoop {
         if (raw.getTotalCount() > 0) {
             long expected = Math.max(1, (long) ((double) window * t.nanos / t.requests));
             t.latency.add(raw.copyCorrectedForCoordinatedOmission(expected));
+            t.uncorrected.add(raw);
         }
         return t;
     }

@@ -25,6 +25,11 @@ final class Tally {
 
     final String label;
     final Histogram latency = new Histogram(3_600_000_000_000L, 3);
+    /**
+     * Closed loop only: each request's own latency, before the correction. Side by side with {@link #latency}
+     * it tells a few long stalls (a large correction) from slow requests.
+     */
+    final Histogram uncorrected = new Histogram(3_600_000_000_000L, 3);
     final List<Double> roundThroughputs = new ArrayList<>();
     Correction correction = Correction.INTENDED_START;
     long requests;
@@ -41,6 +46,7 @@ final class Tally {
 
     void add(Tally round) {
         latency.add(round.latency);
+        uncorrected.add(round.uncorrected);
         correction = round.correction;
         requests += round.requests;
         errors += round.errors;

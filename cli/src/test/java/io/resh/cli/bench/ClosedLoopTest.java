@@ -24,7 +24,7 @@ class ClosedLoopTest {
     }
 
     /** Answers every request on another thread; every fifth with an error; tracks what is outstanding. */
-    private final class Answering implements Target {
+    private class Answering implements Target {
         final AtomicInteger outstanding = new AtomicInteger();
         final AtomicInteger mostOutstanding = new AtomicInteger();
         final AtomicLong sent = new AtomicLong();
@@ -95,5 +95,43 @@ class ClosedLoopTest {
 
         assertThat(target.mostOutstanding.get()).isEqualTo(1);
         assertThat(t.requests).isEqualTo(target.sent.get()).isEqualTo(target.batches.get());
+    }
+
+    @Test
+    void shouldKeepEachRequestsOwnLatencyBesideTheCorrectedOne() {
+        // Every 200th reply is held back 30 ms (a stall); the rest are answered at once.
+        java.util.concurrent.ScheduledExecutorService staller = Executors.newSingleThreadScheduledExecutor();
+        try {
+            AtomicLong n = new AtomicLong();
+            Target stalling = new Answering() {
+                @Override
+                public CompletableFuture<byte[]> send(byte[] request) {
+                    if (n.incrementAndGet() % 200 != 0) {
+                        return CompletableFuture.completedFuture(request);
+                    }
+                    CompletableFuture<byte[]> late = new CompletableFuture<>();
+                    staller.schedule(() -> late.complete(request), 30, TimeUnit.MILLISECONDS);
+                    return late;
+                }
+            };
+            RequestSource source = new RequestSource(List.of(new byte[] {1}), "one request");
+
+            Tally t = new ClosedLoop(1).run(stalling, source, Duration.ofMillis(400), false);
+
+            long stalls = t.requests / 200;
+            assertThat(stalls).isPositive();
+            assertThat(t.uncorrected.getTotalCount()).isEqualTo(t.requests);
+            // The correction back-fills what each stall kept from being sent: many more samples, same max.
+            assertThat(t.latency.getTotalCount()).isGreaterThan(t.uncorrected.getTotalCount());
+            assertThat(t.uncorrected.getMaxValue()).isGreaterThanOrEqualTo(30_000_000L);
+            assertThat(t.uncorrected.getValueAtPercentile(50)).isLessThan(1_000_000L);
+            String note = KvSmallScenario.uncorrected("lone request", t);
+            long over = t.uncorrected.getTotalCount() - t.uncorrected.getCountBetweenValues(0, 1_000_000);
+            assertThat(over).isBetween(stalls, stalls + 1);
+            assertThat(note).contains("answering").contains(over + " of " + String.format(java.util.Locale.ROOT, "%,d", t.requests)
+                    + " requests over 1 ms");
+        } finally {
+            staller.shutdownNow();
+        }
     }
 }
