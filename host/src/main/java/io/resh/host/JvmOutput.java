@@ -18,8 +18,10 @@ import java.util.Map;
  * applies, and those of them that name stdout, explicitly or by default, are rewritten to name stderr.
  *
  * <p>Not covered: options that print and exit before the rest is read ({@code -XX:+PrintFlagsInitial},
- * {@code -Xlog:help}): such a replica never runs anyway. Options from {@code _JAVA_OPTIONS} (read after
- * the command line) or an options file are not rewritten.
+ * {@code -Xlog:help}): such a replica never runs anyway. Options from an options file are not rewritten.
+ * {@code _JAVA_OPTIONS}, which HotSpot reads after the command line, is rewritten in the replica's
+ * environment ({@link #environmentOptions}); {@code JAVA_TOOL_OPTIONS} and {@code JDK_JAVA_OPTIONS} are
+ * read before it, so the protective options already apply to them.
  */
 final class JvmOutput {
     /**
@@ -88,6 +90,42 @@ final class JvmOutput {
             return xlogToStderr(arg);
         }
         return arg;
+    }
+
+    /** The environment variable HotSpot reads after the command line. */
+    static final String LATE_OPTIONS_VARIABLE = "_JAVA_OPTIONS";
+
+    /**
+     * {@code value} of {@link #LATE_OPTIONS_VARIABLE} with each option rewritten by {@link #toStderr}; options
+     * are separated by white space outside double quotes, as HotSpot separates them.
+     */
+    static String environmentOptions(String value) {
+        List<String> options = new ArrayList<>();
+        StringBuilder option = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isWhitespace(c) && !quoted) {
+                if (option.length() > 0) {
+                    options.add(option.toString());
+                    option.setLength(0);
+                }
+                continue;
+            }
+            if (c == '"') {
+                quoted = !quoted;
+            }
+            option.append(c);
+        }
+        if (option.length() > 0) {
+            options.add(option.toString());
+        }
+        boolean gcLogFile = options.stream().anyMatch(a -> a.startsWith("-Xloggc:"));
+        List<String> rewritten = new ArrayList<>();
+        for (String o : options) {
+            rewritten.add(toStderr(o, gcLogFile));
+        }
+        return String.join(" ", rewritten);
     }
 
     /** -Xlog:[what][:[output][:[decorators][:output-options]]], where an empty or missing output is stdout. */

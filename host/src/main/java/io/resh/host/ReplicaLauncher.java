@@ -92,6 +92,10 @@ final class ReplicaLauncher {
         ProcessBuilder pb = new ProcessBuilder(command(slot, spec, cpu, catchingUp));
         pb.directory(workDir.resolve("replica-" + slot).toFile());
         pb.redirectError(ProcessBuilder.Redirect.appendTo(logFile(slot).toFile()));
+        String late = pb.environment().get(JvmOutput.LATE_OPTIONS_VARIABLE);
+        if (late != null) {
+            pb.environment().put(JvmOutput.LATE_OPTIONS_VARIABLE, JvmOutput.environmentOptions(late));
+        }
         return pb.start();
     }
 

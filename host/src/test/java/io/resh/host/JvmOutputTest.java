@@ -26,6 +26,15 @@ class JvmOutputTest {
     }
 
     @Test
+    void shouldRewriteTheOptionsHotSpotReadsFromTheEnvironmentAfterTheCommandLine() {
+        assertThat(JvmOutput.environmentOptions("  -Xlog:gc   -Xmx64m\t-verbose:class "))
+                .isEqualTo("-Xlog:gc:stderr -Xmx64m -Xlog:class+load=info,class+unload=info:stderr");
+        assertThat(JvmOutput.environmentOptions("-Xlog:gc:file=\"/tmp/a b.log\" -XX:+PrintGC -Xloggc:gc.log"))
+                .isEqualTo("-Xlog:gc:file=\"/tmp/a b.log\" -XX:+PrintGC -Xloggc:gc.log");
+        assertThat(JvmOutput.environmentOptions("")).isEmpty();
+    }
+
+    @Test
     void shouldSendXlogWithoutAnOutputToStderr() {
         assertThat(rewritten("-Xlog")).isEqualTo("-Xlog:all=info:stderr:uptime,level,tags");
         assertThat(rewritten("-Xlog:")).isEqualTo("-Xlog::stderr");
