@@ -3,6 +3,7 @@ package io.resh.host;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntPredicate;
 
 /**
  * The options that keep everything a replica's JVM prints by itself off its stdout. A replica's fd 1 is
@@ -60,12 +61,18 @@ final class JvmOutput {
 
     /** The protective options followed by {@code jvmArgs}, each rewritten by {@link #toStderr}. */
     static List<String> options(List<String> jvmArgs) {
-        boolean gcLogFile = jvmArgs.stream().anyMatch(a -> a.startsWith("-Xloggc:"));
         List<String> options = new ArrayList<>(PROTECTIVE);
-        for (String arg : jvmArgs) {
-            options.add(toStderr(arg, gcLogFile));
-        }
+        options.addAll(rewritten(jvmArgs));
         return options;
+    }
+
+    private static List<String> rewritten(List<String> args) {
+        boolean gcLogFile = args.stream().anyMatch(a -> a.startsWith("-Xloggc:"));
+        List<String> rewritten = new ArrayList<>();
+        for (String arg : args) {
+            rewritten.add(toStderr(arg, gcLogFile));
+        }
+        return rewritten;
     }
 
     /**
@@ -100,32 +107,12 @@ final class JvmOutput {
      * are separated by white space outside double quotes, as HotSpot separates them.
      */
     static String environmentOptions(String value) {
-        List<String> options = new ArrayList<>();
-        StringBuilder option = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (Character.isWhitespace(c) && !quoted) {
-                if (option.length() > 0) {
-                    options.add(option.toString());
-                    option.setLength(0);
-                }
-                continue;
-            }
-            if (c == '"') {
-                quoted = !quoted;
-            }
-            option.append(c);
+        List<String> options = split(value, Character::isWhitespace);
+        if (options == null) {
+            return value; // an unterminated quote: the JVM reports it
         }
-        if (option.length() > 0) {
-            options.add(option.toString());
-        }
-        boolean gcLogFile = options.stream().anyMatch(a -> a.startsWith("-Xloggc:"));
-        List<String> rewritten = new ArrayList<>();
-        for (String o : options) {
-            rewritten.add(toStderr(o, gcLogFile));
-        }
-        return String.join(" ", rewritten);
+        options.removeIf(String::isEmpty);
+        return String.join(" ", rewritten(options));
     }
 
     /** -Xlog:[what][:[output][:[decorators][:output-options]]], where an empty or missing output is stdout. */
@@ -134,7 +121,7 @@ final class JvmOutput {
         if (tail.equals("disable") || tail.equals("help") || tail.equals("async") || tail.startsWith("async:")) {
             return arg;
         }
-        List<String> fields = fields(tail);
+        List<String> fields = split(tail, c -> c == ':');
         if (fields == null) {
             return arg; // an unterminated quote: the JVM reports it
         }
@@ -150,24 +137,27 @@ final class JvmOutput {
         return XLOG + ":" + String.join(":", fields);
     }
 
-    /** The ':'-separated fields of an -Xlog option; a ':' inside double quotes (a file name) separates nothing. */
-    private static List<String> fields(String tail) {
-        List<String> fields = new ArrayList<>();
-        StringBuilder field = new StringBuilder();
+    /**
+     * {@code s} cut at every character {@code separator} accepts outside double quotes (empty parts kept), or
+     * null if a quote is not closed. A quoted file name may hold ':' or spaces.
+     */
+    private static List<String> split(String s, IntPredicate separator) {
+        List<String> parts = new ArrayList<>();
+        StringBuilder part = new StringBuilder();
         boolean quoted = false;
-        for (int i = 0; i < tail.length(); i++) {
-            char c = tail.charAt(i);
-            if (c == ':' && !quoted) {
-                fields.add(field.toString());
-                field.setLength(0);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (separator.test(c) && !quoted) {
+                parts.add(part.toString());
+                part.setLength(0);
                 continue;
             }
             if (c == '"') {
                 quoted = !quoted;
             }
-            field.append(c);
+            part.append(c);
         }
-        fields.add(field.toString());
-        return quoted ? null : fields;
+        parts.add(part.toString());
+        return quoted ? null : parts;
     }
 }
