@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * bytes both ways. A half-close is passed on (the server still answers what it was sent before its
  * client's EOF, and the shim delivers all of it), so the shim never cuts a reply short by itself.
  *
- * <p>Two files drive its faults:
+ * <p>Three files drive its faults:
  * <ul>
  *   <li>{@code TRIGGER}: when it exists, the next server-to-client chunk has the lowest bit of its
  *   third-last byte flipped (so {@code $7\r\nvalue-0\r\n} becomes {@code $7\r\nvalue-1\r\n}) and the
@@ -29,6 +30,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code TRIGGER.hold}: while it exists, server-to-client bytes are held back, not sent; once it
  *   is deleted they go out in order (checked at each chunk, and by polling once the server has ended
  *   its side). A replica that lags on cue.</li>
+ *   <li>{@code TRIGGER.tail}: when it exists as the server ends the stream of a connection it answered
+ *   (not a readiness probe's, which gets no reply), its content is sent after the server's bytes, {@value #TAIL_PAUSE_MILLIS} ms later (so that it reaches the peer in a
+ *   later read than they), before the shim ends its side; the file is deleted. A server that keeps
+ *   writing after its stream should have ended.</li>
  * </ul>
  *
  * <pre>java -cp ... FlipShim PORT TRIGGER_FILE server-command args... {inner} ...</pre>
@@ -36,6 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class FlipShim {
     /** How long a connection's held bytes wait for their release after the server ended, at most. */
     private static final long HOLD_LIMIT_NANOS = 30_000_000_000L;
+    static final long TAIL_PAUSE_MILLIS = 200;
 
     private FlipShim() {
     }
@@ -43,6 +49,11 @@ public final class FlipShim {
     /** The file whose presence holds back replies, next to {@code trigger}. */
     public static Path holdFile(Path trigger) {
         return trigger.resolveSibling(trigger.getFileName() + ".hold");
+    }
+
+    /** The file whose content is appended after the server's end of stream, next to {@code trigger}. */
+    public static Path tailFile(Path trigger) {
+        return trigger.resolveSibling(trigger.getFileName() + ".tail");
     }
 
     public static void main(String[] args) throws Exception {
@@ -77,7 +88,7 @@ public final class FlipShim {
                 }
                 Link link = new Link(client, upstream);
                 Thread up = new Thread(link::requests);
-                Thread down = new Thread(() -> link.replies(trigger, hold));
+                Thread down = new Thread(() -> link.replies(trigger, hold, tailFile(trigger)));
                 up.setDaemon(true);
                 down.setDaemon(true);
                 up.start();
@@ -132,14 +143,16 @@ public final class FlipShim {
         }
 
         /** Server to client, with the faults the files ask for; the server's EOF becomes the client's. */
-        void replies(Path trigger, Path hold) {
+        void replies(Path trigger, Path hold, Path tail) {
             try {
                 InputStream in = upstream.getInputStream();
                 OutputStream out = client.getOutputStream();
                 ByteArrayOutputStream held = new ByteArrayOutputStream();
                 byte[] buf = new byte[65536];
+                long replied = 0;
                 int n;
                 while ((n = in.read(buf)) > 0) {
+                    replied += n;
                     // Deleting is the atomic test-and-consume: one flip per trigger, whichever connection.
                     if (n >= 3 && Files.deleteIfExists(trigger)) {
                         buf[n - 3] ^= 1;
@@ -154,6 +167,9 @@ public final class FlipShim {
                     Thread.sleep(5); // polling a file for a test's cue; this is a test tool, not a test
                 }
                 send(held, out);
+                if (replied > 0) {
+                    appendTail(tail, out);
+                }
                 client.shutdownOutput();
                 directionEnded();
             } catch (IOException e) {
@@ -162,6 +178,24 @@ public final class FlipShim {
                 Thread.currentThread().interrupt();
                 abort();
             }
+        }
+
+        private static void appendTail(Path tail, OutputStream out) throws IOException, InterruptedException {
+            byte[] extra;
+            try {
+                extra = Files.readAllBytes(tail);
+            } catch (NoSuchFileException e) {
+                return;
+            }
+            // Deleting is the test-and-consume, as for the trigger: one tail per file, whichever connection.
+            if (!Files.deleteIfExists(tail)) {
+                return;
+            }
+            // A pause, not a wait for a condition: the peer should get the server's bytes in one read and
+            // the tail in a later one, as from a server that went on writing.
+            Thread.sleep(TAIL_PAUSE_MILLIS);
+            out.write(extra);
+            out.flush();
         }
 
         private static void send(ByteArrayOutputStream held, OutputStream out) throws IOException {
