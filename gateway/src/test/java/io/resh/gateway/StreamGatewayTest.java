@@ -150,13 +150,56 @@ class StreamGatewayTest {
         assertFlipReportedAndReplicaRestarted();
     }
 
-    /** Sends ECHO on a raw connection (which, unlike RespClient, can half-close) and checks the reply. */
-    private static void echo(Socket s, String value) throws IOException {
+    /**
+     * Regression: replica 2 lags, sends exactly the bytes replicas 0 and 1 ended their streams at, and
+     * then, in a later read, goes on writing. The gateway used to close its connection as soon as it had
+     * sent the released bytes, so bytes past the agreed end went unseen. The shim holds replica 2's
+     * replies until the client has its end, then sends them and, a moment later, an extra reply.
+     */
+    @Test
+    void shouldReportALaggingReplicaThatContinuesPastTheAgreedEnd() throws Exception {
+        start(PATIENT);
+        Path hold = FlipShim.holdFile(trigger);
+        Path tail = FlipShim.tailFile(trigger);
+        Files.writeString(tail, "+EXTRA\r\n");
+        Files.createFile(hold);
+        long agreed = 0;
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), stream.port()), 10_000);
+            s.setSoTimeout(10_000);
+            for (int i = 0; i < 3; i++) {
+                agreed += echo(s, "value-" + i);
+            }
+            s.shutdownOutput();
+            assertThat(s.getInputStream().read()).as("a clean end, agreed by replicas 0 and 1").isEqualTo(-1);
+        }
+        assertThat(stream.events(GroupEvent.FaultDetected.class)).as("replica 2 has sent nothing since").isEmpty();
+        Files.delete(hold);
+        GroupEvent.FaultDetected fault = stream.awaitEvent(GroupEvent.FaultDetected.class, f -> true);
+        assertThat(tail).as("the shim appended its tail").doesNotExist();
+        assertThat(fault.replica()).isEqualTo(2);
+        assertThat(fault.kind()).isEqualTo(FaultKind.DIVERGENCE);
+        assertThat(fault.evidence()).contains("replica 2 continues past the agreed end at byte " + agreed + ":")
+                .contains("got \"+EXTRA\\r\\n\"");
+        stream.awaitEvent(GroupEvent.ReplicaStarted.class, r -> r.replica() == 2 && r.incarnation() == 2);
+        await().atMost(Duration.ofSeconds(20)).until(() -> stream.status().liveReplicas() == 3);
+        try (RespClient c = new RespClient(stream.port())) {
+            assertThat(RespClient.text(c.call("ECHO", "after"))).isEqualTo("after");
+        }
+        assertThat(stream.events(GroupEvent.FaultDetected.class)).as("one fault, replica 2's").hasSize(1);
+    }
+
+    /**
+     * Sends ECHO on a raw connection (which, unlike RespClient, can half-close), checks the reply and
+     * returns its length.
+     */
+    private static int echo(Socket s, String value) throws IOException {
         s.getOutputStream().write(RespClient.encode("ECHO".getBytes(StandardCharsets.UTF_8),
                 value.getBytes(StandardCharsets.UTF_8)));
         String expected = "$" + value.length() + "\r\n" + value + "\r\n";
         byte[] reply = s.getInputStream().readNBytes(expected.length());
         assertThat(new String(reply, StandardCharsets.UTF_8)).isEqualTo(expected);
+        return reply.length;
     }
 
     private void assertFlipReportedAndReplicaRestarted() throws IOException {

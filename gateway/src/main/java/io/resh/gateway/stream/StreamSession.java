@@ -70,6 +70,8 @@ public final class StreamSession extends ChannelInboundHandlerAdapter {
     private boolean clientGone;
     /** f+1 replicas agreed on the end and the client's connection is being closed. */
     private boolean endSent;
+    /** When a tick first saw the session over (client gone or end agreed), or 0: laggards get {@code deadline} from then. */
+    private long overSince;
 
     public StreamSession(StreamBackends backends, ServerGroup group, Quorum quorum, long deadlineNanos,
                          AtomicInteger clients, int maxClients) {
@@ -201,15 +203,16 @@ public final class StreamSession extends ChannelInboundHandlerAdapter {
 
     /**
      * The client left (or f+1 replicas agreed on the end, which closes the client). Replicas that have
-     * not yet sent everything f+1 others sent are still read up to that point (or until the deadline
-     * makes them hung), so that a slow replica's late bytes are compared too, as in ordered mode; then
+     * not yet sent everything f+1 others sent are still read up to that point, and after an agreed end
+     * up to their own end of stream (or until the deadline makes them hung), so that a slow replica's
+     * late bytes, its early end or its bytes past the end are compared too, as in ordered mode; then
      * every replica connection is closed.
      */
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         clients.decrementAndGet();
         clientGone = true;
-        if (!ready || laggardsCaughtUp()) {
+        if (!ready || nothingOwed()) {
             finish();
         } else {
             readReplicas();
@@ -217,13 +220,26 @@ public final class StreamSession extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
-    private boolean laggardsCaughtUp() {
+    /**
+     * True once no replica still in the vote owes anything: each has sent every released byte and,
+     * after an agreed end, has ended its stream too (where it ended is the voter's to judge).
+     */
+    private boolean nothingOwed() {
         for (int i = 0; i < channels.length; i++) {
-            if (!out[i] && channels[i] != null && voter.received(i) < voter.released()) {
+            if (!out[i] && channels[i] != null && (behind(i) || (voter.endAgreed() && !endVoted[i]))) {
                 return false;
             }
         }
         return true;
+    }
+
+    private boolean behind(int i) {
+        return voter.received(i) < voter.released();
+    }
+
+    /** Sent every byte of an agreed end but has not ended its stream: it owes its end of stream. */
+    private boolean owesEnd(int i) {
+        return voter.endAgreed() && endedAt[i] < 0 && !behind(i);
     }
 
     @Override
@@ -246,7 +262,9 @@ public final class StreamSession extends ChannelInboundHandlerAdapter {
     }
 
     private void readReplica(int i) {
-        if (!out[i] && channels[i] != null && channels[i].isActive() && (clientGone || ctx.channel().isWritable())
+        // Once the session is over nothing more goes to the client, so its writability does not matter.
+        boolean clientCanTake = clientGone || voter.endAgreed() || ctx.channel().isWritable();
+        if (!out[i] && channels[i] != null && channels[i].isActive() && clientCanTake
                 && voter.received(i) - voter.slowestReceived() < LAG_LIMIT) {
             channels[i].read();
         }
@@ -392,10 +410,12 @@ public final class StreamSession extends ChannelInboundHandlerAdapter {
         if (voter.endAgreed() && !endSent) {
             endSent = true;
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            readReplicas();
         }
         // An agreed end is the client's answer, not the end of the comparison: a replica that lags
-        // it still owes the released bytes (a corrupted tail, an early end or a hang to report).
-        if ((voter.endAgreed() || clientGone) && laggardsCaughtUp()) {
+        // it still owes the released bytes and its own end of stream (a corrupted tail, an early end,
+        // bytes past the end or a hang to report). The voter keeps none of those bytes past the end.
+        if ((voter.endAgreed() || clientGone) && nothingOwed()) {
             finish();
         }
     }
@@ -417,25 +437,51 @@ public final class StreamSession extends ChannelInboundHandlerAdapter {
         readReplicas();
     }
 
-    /** Hang detection: a replica that stays behind the released prefix for longer than the deadline. */
+    /**
+     * Hang detection: a replica that owes released bytes and sends none for longer than the deadline, or
+     * that still owes released bytes or (after an agreed end) its end of stream a deadline after the
+     * session was over. The second rule bounds how long a finished session keeps its replica sockets.
+     */
     void tick(long now) {
         if (!ready || finished) {
             return;
         }
+        if (overSince == 0 && (clientGone || voter.endAgreed())) {
+            overSince = now;
+        }
         for (int i = 0; i < channels.length; i++) {
-            if (out[i] || voter.received(i) >= voter.released()) {
+            // A replica whose stream ended is not hung: its end is voted on (or it is dropped) after the exit grace.
+            if (out[i] || endedAt[i] >= 0 || !(behind(i) || owesEnd(i))) {
                 behindSince[i] = 0;
-            } else if (behindSince[i] == 0) {
+                continue;
+            }
+            if (behindSince[i] == 0) {
                 behindSince[i] = now;
-            } else if (now - behindSince[i] > deadlineNanos) {
-                long behind = voter.released() - voter.received(i);
+            }
+            boolean stalled = now - behindSince[i] > deadlineNanos;
+            boolean overdue = overSince != 0 && now - overSince > deadlineNanos;
+            if (stalled || overdue) {
+                String evidence = hangEvidence(i, TimeUnit.NANOSECONDS.toMillis(now - (stalled ? behindSince[i] : overSince)),
+                        stalled);
                 int incarnation = processes[i].incarnation();
                 drop(i);
-                group.fault(i, incarnation, FaultKind.HANG, 0, "still " + behind + " bytes behind the released stream "
-                        + TimeUnit.NANOSECONDS.toMillis(now - behindSince[i]) + " ms after f+1 replicas sent them");
+                group.fault(i, incarnation, FaultKind.HANG, 0, evidence);
                 settle();
             }
         }
+    }
+
+    private String hangEvidence(int i, long millis, boolean stalled) {
+        if (!behind(i)) {
+            return "sent the " + voter.released() + " bytes f+1 replicas ended their streams at, but has not ended its"
+                    + " stream " + millis + " ms later";
+        }
+        long behind = voter.released() - voter.received(i);
+        if (stalled) {
+            return "still " + behind + " bytes behind the released stream " + millis + " ms after f+1 replicas sent them";
+        }
+        return "still " + behind + " bytes behind the released stream " + millis + " ms after "
+                + (voter.endAgreed() ? "f+1 replicas ended it" : "the client left");
     }
 
     private void finish() {
