@@ -190,6 +190,35 @@ class StreamGatewayTest {
     }
 
     /**
+     * A replica that sends every byte replicas 0 and 1 ended their streams at but never ends its own is
+     * hung: the gateway waits for its end of stream for at most the deadline, then restarts it. It used
+     * to stop reading a replica once it had the released bytes, so a missing end went unnoticed.
+     */
+    @Test
+    void shouldReportAReplicaThatDoesNotEndWhereTheOthersEnded() throws Exception {
+        start(PATIENT);
+        Path linger = FlipShim.lingerFile(trigger);
+        Files.createFile(linger);
+        long agreed;
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), stream.port()), 10_000);
+            s.setSoTimeout(10_000);
+            agreed = echo(s, "value-0");
+            s.shutdownOutput();
+            assertThat(s.getInputStream().read()).as("a clean end, agreed by replicas 0 and 1").isEqualTo(-1);
+        }
+        GroupEvent.FaultDetected fault = stream.awaitEvent(GroupEvent.FaultDetected.class, f -> true);
+        Files.delete(linger);
+        assertThat(fault.replica()).isEqualTo(2);
+        assertThat(fault.kind()).isEqualTo(FaultKind.HANG);
+        assertThat(fault.evidence()).contains("sent the " + agreed + " bytes f+1 replicas ended their streams at,"
+                + " but has not ended its stream");
+        stream.awaitEvent(GroupEvent.ReplicaStarted.class, r -> r.replica() == 2 && r.incarnation() == 2);
+        await().atMost(Duration.ofSeconds(20)).until(() -> stream.status().liveReplicas() == 3);
+        assertThat(stream.events(GroupEvent.FaultDetected.class)).as("one fault, replica 2's").hasSize(1);
+    }
+
+    /**
      * Sends ECHO on a raw connection (which, unlike RespClient, can half-close), checks the reply and
      * returns its length.
      */

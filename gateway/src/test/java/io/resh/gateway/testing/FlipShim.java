@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * bytes both ways. A half-close is passed on (the server still answers what it was sent before its
  * client's EOF, and the shim delivers all of it), so the shim never cuts a reply short by itself.
  *
- * <p>Three files drive its faults:
+ * <p>Four files drive its faults:
  * <ul>
  *   <li>{@code TRIGGER}: when it exists, the next server-to-client chunk has the lowest bit of its
  *   third-last byte flipped (so {@code $7\r\nvalue-0\r\n} becomes {@code $7\r\nvalue-1\r\n}) and the
@@ -34,6 +34,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   (not a readiness probe's, which gets no reply), its content is sent after the server's bytes, {@value #TAIL_PAUSE_MILLIS} ms later (so that it reaches the peer in a
  *   later read than they), before the shim ends its side; the file is deleted. A server that keeps
  *   writing after its stream should have ended.</li>
+ *   <li>{@code TRIGGER.linger}: when it exists as the server ends the stream of a connection it answered,
+ *   the shim sends everything but does not end its side: the connection stays open until the shim
+ *   exits. A server that never ends a stream the others ended.</li>
  * </ul>
  *
  * <pre>java -cp ... FlipShim PORT TRIGGER_FILE server-command args... {inner} ...</pre>
@@ -56,10 +59,14 @@ public final class FlipShim {
         return trigger.resolveSibling(trigger.getFileName() + ".tail");
     }
 
+    /** The file whose presence keeps a connection open after the server ended it, next to {@code trigger}. */
+    public static Path lingerFile(Path trigger) {
+        return trigger.resolveSibling(trigger.getFileName() + ".linger");
+    }
+
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         Path trigger = Path.of(args[1]);
-        Path hold = holdFile(trigger);
         int inner;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             inner = probe.getLocalPort();
@@ -88,7 +95,7 @@ public final class FlipShim {
                 }
                 Link link = new Link(client, upstream);
                 Thread up = new Thread(link::requests);
-                Thread down = new Thread(() -> link.replies(trigger, hold, tailFile(trigger)));
+                Thread down = new Thread(() -> link.replies(trigger));
                 up.setDaemon(true);
                 down.setDaemon(true);
                 up.start();
@@ -143,7 +150,8 @@ public final class FlipShim {
         }
 
         /** Server to client, with the faults the files ask for; the server's EOF becomes the client's. */
-        void replies(Path trigger, Path hold, Path tail) {
+        void replies(Path trigger) {
+            Path hold = holdFile(trigger);
             try {
                 InputStream in = upstream.getInputStream();
                 OutputStream out = client.getOutputStream();
@@ -168,7 +176,10 @@ public final class FlipShim {
                 }
                 send(held, out);
                 if (replied > 0) {
-                    appendTail(tail, out);
+                    appendTail(tailFile(trigger), out);
+                    if (Files.exists(lingerFile(trigger))) {
+                        return; // neither this side's end nor a close: the peer waits for an end that never comes
+                    }
                 }
                 client.shutdownOutput();
                 directionEnded();
