@@ -70,8 +70,10 @@ public final class StreamSession extends ChannelInboundHandlerAdapter {
     private boolean clientGone;
     /** f+1 replicas agreed on the end and the client's connection is being closed. */
     private boolean endSent;
-    /** When a tick first saw the session over (client gone or end agreed), or 0: laggards get {@code deadline} from then. */
+    /** When a tick first saw the session over (client gone or end agreed), or 0; laggards get {@code deadline} more. */
     private long overSince;
+    /** Why the session is over, for a laggard's hang evidence. */
+    private String overBecause;
 
     public StreamSession(StreamBackends backends, ServerGroup group, Quorum quorum, long deadlineNanos,
                          AtomicInteger clients, int maxClients) {
@@ -448,6 +450,7 @@ public final class StreamSession extends ChannelInboundHandlerAdapter {
         }
         if (overSince == 0 && (clientGone || voter.endAgreed())) {
             overSince = now;
+            overBecause = voter.endAgreed() ? "f+1 replicas ended the stream" : "the client left";
         }
         for (int i = 0; i < channels.length; i++) {
             // A replica whose stream ended is not hung: its end is voted on (or it is dropped) after the exit grace.
@@ -461,27 +464,27 @@ public final class StreamSession extends ChannelInboundHandlerAdapter {
             boolean stalled = now - behindSince[i] > deadlineNanos;
             boolean overdue = overSince != 0 && now - overSince > deadlineNanos;
             if (stalled || overdue) {
-                String evidence = hangEvidence(i, TimeUnit.NANOSECONDS.toMillis(now - (stalled ? behindSince[i] : overSince)),
-                        stalled);
+                String evidence = hangEvidence(i, now, stalled);
                 int incarnation = processes[i].incarnation();
                 drop(i);
                 group.fault(i, incarnation, FaultKind.HANG, 0, evidence);
                 settle();
+                if (finished) {
+                    return;
+                }
             }
         }
     }
 
-    private String hangEvidence(int i, long millis, boolean stalled) {
+    private String hangEvidence(int i, long now, boolean stalled) {
+        long millis = TimeUnit.NANOSECONDS.toMillis(now - (stalled ? behindSince[i] : overSince));
         if (!behind(i)) {
             return "sent the " + voter.released() + " bytes f+1 replicas ended their streams at, but has not ended its"
                     + " stream " + millis + " ms later";
         }
         long behind = voter.released() - voter.received(i);
-        if (stalled) {
-            return "still " + behind + " bytes behind the released stream " + millis + " ms after f+1 replicas sent them";
-        }
         return "still " + behind + " bytes behind the released stream " + millis + " ms after "
-                + (voter.endAgreed() ? "f+1 replicas ended it" : "the client left");
+                + (stalled ? "f+1 replicas sent them" : overBecause);
     }
 
     private void finish() {

@@ -30,10 +30,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code TRIGGER.hold}: while it exists, server-to-client bytes are held back, not sent; once it
  *   is deleted they go out in order (checked at each chunk, and by polling once the server has ended
  *   its side). A replica that lags on cue.</li>
- *   <li>{@code TRIGGER.tail}: when it exists as the server ends the stream of a connection it answered
- *   (not a readiness probe's, which gets no reply), its content is sent after the server's bytes, {@value #TAIL_PAUSE_MILLIS} ms later (so that it reaches the peer in a
- *   later read than they), before the shim ends its side; the file is deleted. A server that keeps
- *   writing after its stream should have ended.</li>
+ *   <li>{@code TRIGGER.tail}: when it exists as the server ends the stream of a connection it
+ *   answered (not a readiness probe's, which gets no reply), its content is sent after the server's
+ *   bytes, {@value #TAIL_PAUSE_MILLIS} ms later (so that it reaches the peer in a later read than
+ *   they), before the shim ends its side; the file is deleted. A server that keeps writing after
+ *   its stream should have ended.</li>
  *   <li>{@code TRIGGER.linger}: when it exists as the server ends the stream of a connection it answered,
  *   the shim sends everything but does not end its side: the connection stays open until the shim
  *   exits. A server that never ends a stream the others ended.</li>
