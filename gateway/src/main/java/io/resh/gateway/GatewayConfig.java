@@ -27,7 +27,7 @@ import java.util.regex.PatternSyntaxException;
  * group: redis
  * replicas: 3
  * server:
- *   command: redis-server --port {port} --save "" --appendonly no
+ *   command: redis-server --port {port} --bind 127.0.0.1 --save "" --appendonly no
  *   ready: tcp
  * listen: { port: 6380, protocol: resp, mode: ordered }
  * </pre>

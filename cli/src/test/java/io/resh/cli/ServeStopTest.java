@@ -1,0 +1,80 @@
+package io.resh.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.resh.examples.kv.KvStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code resh serve} stopped the way Ctrl-C or a service manager stops it: SIGTERM to its JVM. */
+@Tag("e2e")
+class ServeStopTest {
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path dir;
+
+    private Process serve;
+
+    @AfterEach
+    void killWhatIsLeft() {
+        if (serve != null) {
+            serve.descendants().forEach(ProcessHandle::destroyForcibly);
+            serve.destroyForcibly();
+        }
+    }
+
+    @Test
+    void shouldSayItStoppedAndWhereItKeptTheWorkDirectoryOfAGroupThatHadAFault() throws Exception {
+        Path yaml = dir.resolve("kv.yaml");
+        Files.writeString(yaml, String.join("\n", "group: stopping", "replicas: 3", "service:",
+                "  class: " + KvStore.class.getName(), "listen:", "  host: 127.0.0.1", "  port: 0", ""));
+        Path out = dir.resolve("stdout.txt");
+        Path err = dir.resolve("stderr.txt");
+        // The shipped logging configuration, not the test one the class path also holds: its exit hook is tested.
+        serve = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dlogback.configurationFile=logback.xml", "-cp", System.getProperty("java.class.path"),
+                Resh.class.getName(), "serve", yaml.toString(), "--admin-port", "-1")
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(out).contains("serving on"));
+
+        // The group's name is early on a replica's command line (the class path may make it longer than what
+        // the OS reports of it).
+        ProcessHandle replica = serve.descendants()
+                .filter(p -> p.info().commandLine().orElse("").contains("-Dresh.group=stopping")).findFirst()
+                .orElseThrow(() -> new AssertionError("no replica process among " + serve.descendants().toList()));
+        replica.destroyForcibly(); // kill -9
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(err).contains("recovered"));
+
+        serve.destroy(); // SIGTERM
+        assertThat(serve.waitFor(60, TimeUnit.SECONDS)).as("resh serve exits after SIGTERM").isTrue();
+        String stdout = Files.readString(out);
+        String stderr = Files.readString(err);
+        assertThat(stdout).contains("resh: group stopping stopped");
+        Matcher kept = Pattern.compile("kept work directory (\\S+) for post-mortem: ").matcher(stderr);
+        assertThat(kept.find()).as("the kept directory is named on stderr:%n%s", stderr).isTrue();
+        Path workDir = Path.of(kept.group(1));
+        assertThat(workDir.resolve("replica-0.log")).exists();
+        assertThat(serve.descendants().filter(ProcessHandle::isAlive)).isEmpty();
+        delete(workDir);
+    }
+
+    private static void delete(Path tree) throws IOException {
+        try (Stream<Path> paths = Files.walk(tree)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
