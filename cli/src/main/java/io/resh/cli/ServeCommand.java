@@ -58,7 +58,7 @@ final class ServeCommand implements Callable<Integer> {
             return serveGateway();
         }
         GroupConfig cfg = ConfigFile.load(config);
-        String host = cfg.listenPort() < 0 ? "127.0.0.1" : cfg.listenHost();
+        String host = cfg.listenHost(); // 127.0.0.1 unless the listen: section names another
         int listenPort = port != null ? port : cfg.listenPort() < 0 ? 7400 : cfg.listenPort();
 
         ReplicaGroup group = ReplicaGroup.start(cfg, List.of(ServeCommand::logEvent));
