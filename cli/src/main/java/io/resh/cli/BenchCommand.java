@@ -25,11 +25,14 @@ import picocli.CommandLine.Parameters;
  * in the same run and prints their ratio, throughput and latency percentiles.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Run a bounded benchmark: the baseline (the service in-process, and unreplicated behind the same",
-                "API or front door) and the candidate (DMR/TMR) are measured alternately in the same run; prints",
-                "throughput, CPU per request, latency percentiles (HdrHistogram, coordinated-omission corrected),",
-                "their ratios and the performance targets met or missed.",
-                "Scenarios: kv-small, aes-64k, recovery, gateway-redis, cluster; 'list' describes them."},
+        description = {"Run a bounded benchmark of a replicated group against its baseline.",
+                "The baseline (the service in-process, and unreplicated behind the same API",
+                "or front door) and the candidate (DMR/TMR) are measured alternately in the",
+                "same run; prints throughput, CPU per request, latency percentiles",
+                "(HdrHistogram, coordinated-omission corrected), their ratios and the",
+                "performance targets met or missed.",
+                "Scenarios: kv-small, aes-64k, recovery, gateway-redis, cluster; 'list'",
+                "describes them."},
         exitCodeListHeading = "Exit status:%n",
         exitCodeList = {"0:the benchmark ran (targets met or not, unless --strict)", "1:--strict and a target was missed",
                 "2:bad option or unknown scenario", "3:the scenario can't run here (the message says what is missing)"})

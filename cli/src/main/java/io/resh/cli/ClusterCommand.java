@@ -74,8 +74,9 @@ public final class ClusterCommand implements Runnable {
 
     /** {@code resh cluster add --id h4 --address H:P --client H:P}: adds a host started with {@code --join}. */
     @Command(name = "add", mixinStandardHelpOptions = true,
-            description = {"Add a host to the cluster. Start it first with `resh serve CONFIG --id ID --join`;",
-                    "this returns once the new configuration is committed (the host then catches up)."})
+            description = {"Add a host to the cluster; returns once the new configuration is committed.",
+                    "Start the host first with `resh serve CONFIG --id ID --join`; it catches up",
+                    "after it was added."})
     static final class Add implements Callable<Integer> {
         @Mixin
         AdminClient.Options admin = new AdminClient.Options();

@@ -84,9 +84,8 @@ final class ClusterServe {
 
     /**
      * The admin API of a cluster host: {@code /api/cluster} on {@code node}, and its local replica group
-     * under {@code /api/groups}. The group is the one running now; after this host installs a snapshot from
-     * the leader, the node runs a new group that {@code /api/groups} does not follow ({@code /api/cluster}
-     * does, since it reads {@code node.status()} on every call).
+     * under {@code /api/groups}. After this host installs a snapshot from the leader, the node runs a new
+     * group, and {@code /api/groups} follows it.
      */
     static AdminServer startAdmin(ClusterNode node, AdminConfig config) {
         ReplicaGroup local = node.group();

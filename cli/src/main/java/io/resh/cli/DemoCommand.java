@@ -45,10 +45,12 @@ import picocli.CommandLine.Option;
  * by the asynchronous appender's own thread) fall between lines on a shared terminal, never inside one.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Start a 3-replica AES group (JDK, BouncyCastle AESEngine, BouncyCastle AESLightEngine),",
-                "encrypt a steady stream of requests through it while injecting real faults (kill -9, a",
-                "flipped reply bit, a flipped state bit, SIGSTOP, a plausible wrong reply), check every",
-                "ciphertext against a reference computed outside the group, and print what happened."})
+        description = {"Run the AES case study live: a 3-replica group with real faults injected.",
+                "Three AES implementations (JDK, BouncyCastle AESEngine, BouncyCastle",
+                "AESLightEngine) encrypt a steady stream of requests while real faults are",
+                "injected (kill -9, a flipped reply bit, a flipped state bit, SIGSTOP, a",
+                "plausible wrong reply); every ciphertext is checked against a reference",
+                "computed outside the group, and a summary says what happened."})
 final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--duration", defaultValue = "25s", description = "How long to run (default: ${DEFAULT-VALUE}).")
     String duration;

@@ -29,11 +29,12 @@ import picocli.CommandLine.Spec;
 /** {@code resh exec}: run a command as N replicas and vote on stdout, stderr, exit code and output files. */
 @Command(name = "exec", sortOptions = false,
         description = {
-            "Run COMMAND as N replicas (same arguments, environment and stdin) and",
-            "vote on what they produce. Voted stdout and stderr stream out as soon as",
-            "f+1 replicas agree on each byte; the voted exit code is resh's exit code;",
-            "files declared with --output are voted by SHA-256. A minority that",
-            "differs is reported on stderr (replica, byte offset, hex and text).",
+            "Run COMMAND as N replicas and vote on its output, exit code and files.",
+            "Every replica gets the same arguments, environment and stdin. Voted stdout",
+            "and stderr stream out as soon as f+1 replicas agree on each byte; the voted",
+            "exit code is resh's exit code; files declared with --output are voted by",
+            "SHA-256. A minority that differs is reported on stderr (replica, byte",
+            "offset, hex and text).",
             "",
             "  resh exec -n 3 -- sha256sum big.iso",
             "  resh exec -n 3 --sandbox --pin -- python3 model.py --input data.csv",

@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
 
 /** A command-line client for the key-value example ({@code examples/kv.yaml}). */
 @Command(name = "kv", mixinStandardHelpOptions = true,
-        description = {"Talk to a running KV group (./resh serve examples/kv.yaml):",
+        description = {"Talk to a running KV group (./resh serve examples/kv.yaml).",
                 "  resh kv set KEY VALUE | get KEY | del KEY | incr KEY | size | mtime KEY"})
 final class KvCommand implements Callable<Integer> {
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Front door address (default: ${DEFAULT-VALUE}).")

@@ -6,8 +6,9 @@ import picocli.CommandLine.Command;
 
 /** The {@code resh} command. */
 @Command(name = "resh", mixinStandardHelpOptions = true, versionProvider = Resh.Version.class,
-        description = {"Redundant Execution on a Single Host: run a service as N isolated replicas, vote on every",
-                "reply, mask and repair the replica that crashed, hung or silently computed garbage."},
+        description = {"Redundant Execution on a Single Host: run a service as N isolated replicas,",
+                "vote on every reply, mask and repair the replica that crashed, hung or",
+                "silently computed garbage."},
         subcommands = {DemoCommand.class, ServeCommand.class, ExecCommand.class, CampaignCommand.class, BenchCommand.class, StatusCommand.class, InjectCommand.class,
                 EventsCommand.class, CallCommand.class, KvCommand.class, ClusterCommand.class,
                 CommandLine.HelpCommand.class})

@@ -22,18 +22,20 @@ import picocli.CommandLine.Parameters;
 
 /** Runs a replica group from a YAML config until interrupted. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Run the replica group described by CONFIG until Ctrl-C.",
-                "A config with a service: section runs Java replicas behind resh's TCP front door;",
-                "a config with a server: section runs N copies of an unmodified server behind the voting gateway;",
-                "a config with a cluster: section runs this host as one peer of a Raft-ordered cluster.",
-                "see docs/CONFIGURATION.md for every field."})
+        description = {"Run the replica group, gateway or cluster host CONFIG describes until Ctrl-C.",
+                "A config with a service: section runs Java replicas behind resh's TCP front",
+                "door; one with a server: section runs N copies of an unmodified server behind",
+                "the voting gateway; a cluster: section runs this host as one peer of a",
+                "Raft-ordered cluster. Every field: docs/CONFIGURATION.md, docs/GATEWAY.md and",
+                "docs/CLUSTER.md."})
 final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger("resh");
 
     @Parameters(index = "0", paramLabel = "CONFIG", description = "YAML config file, e.g. examples/kv.yaml")
     Path config;
 
-    @Option(names = {"-p", "--port"}, description = "Override listen.port (0 = any free port).")
+    @Option(names = {"-p", "--port"}, description = "Override listen.port (0 = any free port). Not used by a cluster "
+            + "host of Java replicas, whose front door is its cluster.peers client address.")
     Integer port;
 
     @Option(names = "--id", description = "Cluster mode: this host's peer id (overrides cluster.id).")
@@ -56,7 +58,7 @@ final class ServeCommand implements Callable<Integer> {
             return serveGateway();
         }
         GroupConfig cfg = ConfigFile.load(config);
-        String host = cfg.listenPort() < 0 ? "127.0.0.1" : cfg.listenHost();
+        String host = cfg.listenHost(); // 127.0.0.1 unless the listen: section names another
         int listenPort = port != null ? port : cfg.listenPort() < 0 ? 7400 : cfg.listenPort();
 
         ReplicaGroup group = ReplicaGroup.start(cfg, List.of(ServeCommand::logEvent));

@@ -10,6 +10,18 @@ public final class ConfigException extends ReshException {
         this.field = field;
     }
 
+    /**
+     * Checks that {@code d} is a positive duration.
+     *
+     * @throws ConfigException naming {@code field} and the duration as a config file writes it (e.g. {@code 0s})
+     */
+    public static void requirePositive(String field, java.time.Duration d) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new ConfigException(field, "expected a positive duration, got "
+                    + (d == null ? "none" : d.isNegative() ? "-" + Durations.format(d.negated()) : Durations.format(d)));
+        }
+    }
+
     /** The dotted path of the offending field, e.g. {@code checkpoint.every}. */
     public String field() {
         return field;

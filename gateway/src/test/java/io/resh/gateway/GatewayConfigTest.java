@@ -22,7 +22,7 @@ class GatewayConfigTest {
         GatewayConfig c = GatewayConfig.load(example);
         assertThat(c.group()).isEqualTo("redis");
         assertThat(c.replicas()).isEqualTo(3);
-        assertThat(c.server().commandFor(2)).containsExactly("redis-server", "--port", "{port}", "--save", "", "--appendonly", "no");
+        assertThat(c.server().commandFor(2)).containsExactly("redis-server", "--port", "{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no");
         assertThat(c.server().ready()).isEqualTo(GatewayConfig.Ready.TCP);
         assertThat(c.listen()).isEqualTo(new GatewayConfig.Listen("127.0.0.1", 6380, "resp", GatewayConfig.Mode.ORDERED));
         assertThat(GatewayConfig.isGatewayConfig(example)).isTrue();

@@ -138,7 +138,11 @@ public final class ConfigFile {
         Node listen = n.child("listen");
         if (listen != null) {
             listen.only("host", "port");
-            b.listen(listen.text("host", "127.0.0.1"), listen.integer("port", 7400));
+            int port = listen.integer("port", 7400);
+            if (port < 0 || port > 65535) { // the builder's -1 means "no listen section", not a port to write
+                throw new ConfigException("listen.port", "expected 0 to 65535 (0 = any free port), got " + port);
+            }
+            b.listen(listen.text("host", "127.0.0.1"), port);
         }
         Node restart = n.child("restart");
         if (restart != null) {

@@ -125,4 +125,27 @@ class ConfigFileTest {
         assertThatThrownBy(() -> ConfigFile.load(dir.resolve("missing.yaml")))
                 .hasMessageEndingWith("missing.yaml: no such file");
     }
+
+    @Test
+    void shouldNameNestedFieldsAndWriteValuesTheWayTheFileDoes() throws IOException {
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nlimits: {maxRequestBytes: 10}\n")))
+                .hasMessage("group.yaml: limits.maxRequestBytes: expected at least 1024, got 10");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nlimits: {maxSnapshotBytes: 10}\n")))
+                .hasMessage("group.yaml: limits.maxSnapshotBytes: expected 1 KiB to 2 GiB, got 10");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nadaptive: {quiet: 0s}\nreplicas: 3\n")))
+                .hasMessage("group.yaml: adaptive.quiet: expected a positive duration, got 0ms");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\ndeadline: 0s\n")))
+                .hasMessage("group.yaml: deadline: expected a positive duration, got 0ms");
+    }
+
+    @Test
+    void shouldRefuseAListenPortOutsideTheRangeInsteadOfServingOnTheDefault() throws IOException {
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nlisten: {host: 0.0.0.0, port: -1}\n")))
+                .hasMessage("group.yaml: listen.port: expected 0 to 65535 (0 = any free port), got -1");
+        assertThat(ConfigFile.load(write("group: kv\nservice: {class: a.B}\nlisten: {host: 127.0.0.2}\n")))
+                .satisfies(c -> {
+                    assertThat(c.listenHost()).isEqualTo("127.0.0.2");
+                    assertThat(c.listenPort()).isEqualTo(7400);
+                });
+    }
 }

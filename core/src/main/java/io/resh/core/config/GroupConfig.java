@@ -317,21 +317,21 @@ public record GroupConfig(String name, int replicas, List<ReplicaSpec> specs, St
             if (checkpointEvery < 1) {
                 throw new ConfigException("checkpoint.every", "expected a positive number of requests, got " + checkpointEvery);
             }
-            positive("deadline", deadline);
-            positive("heartbeat.interval", heartbeatInterval);
+            ConfigException.requirePositive("deadline", deadline);
+            ConfigException.requirePositive("heartbeat.interval", heartbeatInterval);
             Duration hbTimeout = heartbeatTimeout != null ? heartbeatTimeout
                     : max(Duration.ofSeconds(1), heartbeatInterval.multipliedBy(5));
-            positive("heartbeat.timeout", hbTimeout);
+            ConfigException.requirePositive("heartbeat.timeout", hbTimeout);
             if (hbTimeout.compareTo(heartbeatInterval) <= 0) {
                 throw new ConfigException("heartbeat.timeout", "must be longer than heartbeat.interval ("
                         + heartbeatInterval.toMillis() + " ms), got " + hbTimeout.toMillis() + " ms");
             }
-            positive("startTimeout", startTimeout);
+            ConfigException.requirePositive("startTimeout", startTimeout);
             if (maxRequestBytes < 1024) {
-                throw new ConfigException("maxRequestBytes", "expected at least 1024, got " + maxRequestBytes);
+                throw new ConfigException("limits.maxRequestBytes", "expected at least 1024, got " + maxRequestBytes);
             }
             if (maxSnapshotBytes < 1024 || maxSnapshotBytes > Integer.MAX_VALUE - 1024) {
-                throw new ConfigException("maxSnapshotBytes", "expected 1 KiB to 2 GiB, got " + maxSnapshotBytes);
+                throw new ConfigException("limits.maxSnapshotBytes", "expected 1 KiB to 2 GiB, got " + maxSnapshotBytes);
             }
             if (listenPort < -1 || listenPort > 65535) {
                 throw new ConfigException("listen.port", "expected 0 to 65535 (0 = any free port), got " + listenPort);
@@ -339,7 +339,7 @@ public record GroupConfig(String name, int replicas, List<ReplicaSpec> specs, St
             if (maxRestarts < 1) {
                 throw new ConfigException("restart.max", "expected at least 1, got " + maxRestarts);
             }
-            positive("restart.window", restartWindow);
+            ConfigException.requirePositive("restart.window", restartWindow);
             Objects.requireNonNull(sandbox, "sandbox");
             SupervisionConfig supervision = new SupervisionConfig(cpus, reputationHalfLife, voteCredit, coreSuspectBelow,
                     versionMaxRestarts != null ? versionMaxRestarts : 2 * maxRestarts, maxBackoff, quarantine,
@@ -359,10 +359,5 @@ public record GroupConfig(String name, int replicas, List<ReplicaSpec> specs, St
             return a.compareTo(b) >= 0 ? a : b;
         }
 
-        private static void positive(String field, Duration d) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                throw new ConfigException(field, "expected a positive duration, got " + d);
-            }
-        }
     }
 }

@@ -58,7 +58,7 @@ public record SupervisionConfig(List<Integer> cpus, Duration reputationHalfLife,
                 throw new ConfigException("cpus", "core " + c + " is listed twice");
             }
         }
-        positive("reputation.halfLife", reputationHalfLife);
+        ConfigException.requirePositive("reputation.halfLife", reputationHalfLife);
         if (!(voteCredit >= 0 && voteCredit <= 1)) {
             throw new ConfigException("reputation.voteCredit", "expected 0 to 1, got " + voteCredit);
         }
@@ -70,17 +70,17 @@ public record SupervisionConfig(List<Integer> cpus, Duration reputationHalfLife,
             throw new ConfigException("restart.versionMax", "expected at least restart.max (" + maxRestarts
                     + "): a version is quarantined only after its slots have backed off, got " + versionMaxRestarts);
         }
-        positive("restart.backoffMax", maxBackoff);
-        positive("restart.quarantine", quarantine);
+        ConfigException.requirePositive("restart.backoffMax", maxBackoff);
+        ConfigException.requirePositive("restart.quarantine", quarantine);
         if (rejuvenationPeriod == null || rejuvenationPeriod.isNegative()) {
             throw new ConfigException("rejuvenation.period", "expected a duration (0 = off), got " + rejuvenationPeriod);
         }
-        positive("selfCheck.interval", selfCheckInterval);
+        ConfigException.requirePositive("selfCheck.interval", selfCheckInterval);
         if (adaptive && replicas != 3) {
             throw new ConfigException("adaptive", "adaptive redundancy runs DMR with a dormant third replica: it needs"
                     + " replicas: 3, got " + replicas);
         }
-        positive("adaptive.quiet", adaptiveQuiet);
+        ConfigException.requirePositive("adaptive.quiet", adaptiveQuiet);
         if (openFiles != null && openFiles < 64) {
             throw new ConfigException("limits.openFiles", "expected at least 64 (a JVM opens dozens of files), got " + openFiles);
         }
@@ -89,9 +89,4 @@ public record SupervisionConfig(List<Integer> cpus, Duration reputationHalfLife,
         }
     }
 
-    private static void positive(String field, Duration d) {
-        if (d == null || d.isNegative() || d.isZero()) {
-            throw new ConfigException(field, "expected a positive duration, got " + d);
-        }
-    }
 }
