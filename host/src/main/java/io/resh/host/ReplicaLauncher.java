@@ -61,6 +61,7 @@ final class ReplicaLauncher {
             }
             cmd.add("--");
         }
+        cmd.addAll(PipeCapacity.prefix()); // before the sandbox: the pipes are set up outside it
         if (config.sandbox() == Sandbox.BWRAP) {
             List<String> readable = new ArrayList<>(List.of(classpath.split(File.pathSeparator)));
             Path javaHome = Path.of(javaBinary(spec.java())).toAbsolutePath().getParent().getParent();
