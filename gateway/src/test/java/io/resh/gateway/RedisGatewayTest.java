@@ -3,18 +3,14 @@ package io.resh.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.resh.gateway.testing.Commands;
-import io.resh.gateway.testing.GatewayFixture;
-import io.resh.gateway.testing.LogsOnFailure;
+import io.resh.gateway.testing.GatewayExtension;
 import io.resh.gateway.testing.RespClient;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Three real redis-server replicas behind the gateway, driven by the real redis-cli and redis-benchmark. */
 class RedisGatewayTest {
@@ -29,19 +25,11 @@ class RedisGatewayTest {
             """;
 
     @RegisterExtension
-    final LogsOnFailure logs = new LogsOnFailure();
-    @TempDir
-    Path dir;
-    GatewayFixture redis;
+    final GatewayExtension redis = new GatewayExtension();
 
     @BeforeEach
     void start() {
-        redis = logs.watch(new GatewayFixture(CONFIG, dir));
-    }
-
-    @AfterEach
-    void stop() {
-        redis.close();
+        redis.start(CONFIG);
     }
 
     @Test

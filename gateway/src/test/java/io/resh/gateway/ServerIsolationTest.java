@@ -3,19 +3,16 @@ package io.resh.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.resh.core.GroupEvent;
-import io.resh.gateway.testing.GatewayFixture;
-import io.resh.gateway.testing.LogsOnFailure;
+import io.resh.gateway.testing.GatewayExtension;
 import io.resh.gateway.testing.RespClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Real redis-servers under bubblewrap, each pinned to its own core, behind the gateway. */
 @Tag("e2e")
@@ -33,19 +30,11 @@ class ServerIsolationTest {
             """;
 
     @RegisterExtension
-    final LogsOnFailure logs = new LogsOnFailure();
-    @TempDir
-    Path dir;
-    GatewayFixture redis;
+    final GatewayExtension redis = new GatewayExtension();
 
     @BeforeEach
     void start() {
-        redis = logs.watch(new GatewayFixture(CONFIG, dir));
-    }
-
-    @AfterEach
-    void stop() {
-        redis.close();
+        redis.start(CONFIG);
     }
 
     /**
