@@ -3,41 +3,28 @@ package io.resh.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.resh.gateway.testing.GatewayFixture;
-import io.resh.gateway.testing.LogsOnFailure;
+import io.resh.gateway.testing.GatewayExtension;
 import io.resh.gateway.testing.RespClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Hostile and clumsy clients cost only themselves: an error or a close for them, nothing for the others. */
 class BadInputTest {
     @RegisterExtension
-    final LogsOnFailure logs = new LogsOnFailure();
-    @TempDir
-    Path dir;
-    GatewayFixture redis;
-    final List<Socket> sockets = new ArrayList<>();
-    final ExecutorService pool = Executors.newCachedThreadPool();
+    final GatewayExtension redis = new GatewayExtension();
 
     @BeforeEach
     void start() {
-        redis = logs.watch(new GatewayFixture("""
+        redis.start("""
                 group: bad-input
                 replicas: 3
                 server: { command: 'redis-server --port {port} --bind 127.0.0.1 --save "" --appendonly no' }
@@ -46,24 +33,7 @@ class BadInputTest {
                 maxClients: 2100
                 maxInFlight: 64
                 frameTimeout: 500ms
-                """, dir));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        pool.shutdownNow();
-        for (Socket s : sockets) {
-            s.close();
-        }
-        pool.awaitTermination(10, TimeUnit.SECONDS);
-        redis.close();
-    }
-
-    private Socket raw() throws IOException {
-        Socket s = new Socket(InetAddress.getLoopbackAddress(), redis.port());
-        s.setSoTimeout(10_000);
-        sockets.add(s);
-        return s;
+                """);
     }
 
     private void assertOthersUnaffected() throws IOException {
@@ -75,7 +45,7 @@ class BadInputTest {
 
     @Test
     void shouldCloseASlowlorisClientAfterFrameTimeout() throws Exception {
-        Socket slow = raw();
+        Socket slow = redis.connect();
         slow.getOutputStream().write("*2\r\n$3\r\nGET\r\n$5\r\nab".getBytes(StandardCharsets.US_ASCII));
         assertOthersUnaffected();
         long start = System.nanoTime();
@@ -86,7 +56,7 @@ class BadInputTest {
 
     @Test
     void shouldAnswerAnOversizedRequestWithAnErrorAndCloseOnlyThatClient() throws Exception {
-        Socket big = raw();
+        Socket big = redis.connect();
         OutputStream out = big.getOutputStream();
         out.write("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$1000000\r\n".getBytes(StandardCharsets.US_ASCII));
         out.write(new byte[4096]);
@@ -114,7 +84,7 @@ class BadInputTest {
 
     @Test
     void shouldIgnoreAClientThatDisconnectsMidRequest() throws Exception {
-        Socket s = raw();
+        Socket s = redis.connect();
         s.getOutputStream().write("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nval".getBytes(StandardCharsets.US_ASCII));
         s.close();
         assertOthersUnaffected();
@@ -126,12 +96,13 @@ class BadInputTest {
 
     @Test
     void shouldServeWhileTwoThousandIdleConnectionsAreOpen() throws Exception {
+        List<Socket> idle = new ArrayList<>();
         for (int i = 0; i < 2000; i++) {
-            raw();
+            idle.add(redis.connect());
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> redis.status().clients() >= 2000);
         assertOthersUnaffected();
-        for (Socket s : sockets) {
+        for (Socket s : idle) {
             s.close();
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> redis.status().clients() == 0);
@@ -140,10 +111,10 @@ class BadInputTest {
     @Test
     void shouldRefuseClientsBeyondMaxClientsWithAnError() throws Exception {
         for (int i = 0; i < 2100; i++) {
-            raw();
+            redis.connect();
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> redis.status().clients() >= 2100);
-        Socket extra = raw();
+        Socket extra = redis.connect();
         String answer = new String(extra.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(answer).isEqualTo("-ERR resh: max number of clients reached (2100)\r\n");
     }
@@ -153,10 +124,10 @@ class BadInputTest {
         try (RespClient c = new RespClient(redis.port())) {
             assertThat(c.call("SET", "big", "x".repeat(60_000))).isEqualTo("OK");
         }
-        Socket greedy = raw();
+        Socket greedy = redis.connect();
         byte[] get = RespClient.encode("GET".getBytes(), "big".getBytes());
         java.util.concurrent.atomic.AtomicInteger written = new java.util.concurrent.atomic.AtomicInteger();
-        var writer = pool.submit(() -> {
+        var writer = redis.clientThreads().submit(() -> {
             OutputStream out = greedy.getOutputStream();
             for (int i = 0; i < 1_000_000; i++) {
                 out.write(get); // blocks once the gateway stops reading: that is the point

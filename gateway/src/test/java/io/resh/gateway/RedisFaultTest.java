@@ -5,8 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
-import io.resh.gateway.testing.GatewayFixture;
-import io.resh.gateway.testing.LogsOnFailure;
+import io.resh.gateway.testing.GatewayExtension;
 import io.resh.gateway.testing.RedisWorkload;
 import io.resh.gateway.testing.RespClient;
 import io.resh.gateway.testing.Signals;
@@ -15,15 +14,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real faults in one of three real redis-server replicas while a checked workload runs: the client
@@ -34,31 +29,18 @@ class RedisFaultTest {
     private static final String REDIS = "redis-server --port {port} --bind 127.0.0.1 --save \"\" --appendonly no --enable-debug-command local";
 
     @RegisterExtension
-    final LogsOnFailure logs = new LogsOnFailure();
-    @TempDir
-    Path dir;
-    GatewayFixture redis;
-    final ExecutorService clients = Executors.newFixedThreadPool(2);
-
-    @AfterEach
-    void stop() throws Exception {
-        clients.shutdownNow();
-        clients.awaitTermination(10, TimeUnit.SECONDS);
-        if (redis != null) {
-            redis.close();
-        }
-    }
+    final GatewayExtension redis = new GatewayExtension();
 
     /** @param deadline short only where a hang must be detected quickly; a loaded machine can lag */
     private void start(String command, String deadline) {
-        redis = logs.watch(new GatewayFixture("""
+        redis.start("""
                 group: redis
                 replicas: 3
                 server:
                   command: %s
                 listen: { port: 0, protocol: resp }
                 deadline: %s
-                """.formatted(command, deadline), dir.resolve("work")));
+                """.formatted(command, deadline));
     }
 
     @Test
@@ -108,11 +90,11 @@ class RedisFaultTest {
 
     @Test
     void shouldMaskCorruptedRepliesAndReplaceTheReplica() throws Exception {
-        Path trigger = dir.resolve("flip");
+        Path trigger = redis.dir().resolve("flip");
         String java = ProcessHandle.current().info().command().orElse("java");
         String shim = "%s -cp %s %s {port} %s redis-server --port {inner} --bind 127.0.0.1 --save '' --appendonly no --enable-debug-command local"
                 .formatted(java, System.getProperty("java.class.path"), io.resh.gateway.testing.FlipShim.class.getName(), trigger);
-        redis = logs.watch(new GatewayFixture("""
+        redis.start("""
                 group: redis
                 replicas: 3
                 server:
@@ -121,7 +103,7 @@ class RedisFaultTest {
                     - %s
                     - %s
                 listen: { port: 0, protocol: resp }
-                """.formatted(yaml(REDIS), yaml(REDIS), yaml(shim)), dir.resolve("work")));
+                """.formatted(yaml(REDIS), yaml(REDIS), yaml(shim)));
         List<RedisWorkload> load = runWorkload(2, 3000);
         await().atMost(Duration.ofSeconds(10)).until(() -> load.get(0).done() > 300);
         Files.writeString(trigger, "flip");
@@ -137,12 +119,12 @@ class RedisFaultTest {
 
     @Test
     void shouldKeepServingButStopRebuildingOnceTheReplayLogOverflowed() throws Exception {
-        redis = logs.watch(new GatewayFixture("""
+        redis.start("""
                 group: redis
                 server: { command: %s }
                 listen: { protocol: resp }
                 replayLogEntries: 50
-                """.formatted(yaml(REDIS)), dir.resolve("work")));
+                """.formatted(yaml(REDIS)));
         try (RespClient c = new RespClient(redis.port())) {
             for (int i = 0; i < 60; i++) {
                 assertThat(c.call("SET", "k" + i, "v" + i)).isEqualTo("OK");
@@ -165,7 +147,7 @@ class RedisFaultTest {
         for (int i = 0; i < n; i++) {
             RedisWorkload w = new RedisWorkload(redis.port(), "w" + i + ":", operations, 20_000);
             load.add(w);
-            running.add(clients.submit(w));
+            running.add(redis.clientThreads().submit(w));
         }
         return load;
     }
