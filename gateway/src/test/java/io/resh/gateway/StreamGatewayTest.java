@@ -8,14 +8,11 @@ import io.resh.core.GroupEvent;
 import io.resh.gateway.stream.StreamSession;
 import io.resh.gateway.testing.Commands;
 import io.resh.gateway.testing.FlipShim;
-import io.resh.gateway.testing.GatewayFixture;
+import io.resh.gateway.testing.GatewayExtension;
 import io.resh.gateway.testing.JavaCommand;
-import io.resh.gateway.testing.LogsOnFailure;
 import io.resh.gateway.testing.RespClient;
 import io.resh.gateway.testing.Signals;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,11 +20,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Stream mode, protocol-agnostic: three real redis-server replicas (one behind a byte-flipping shim)
@@ -45,18 +40,15 @@ class StreamGatewayTest {
             "expected .* \\[(\\p{XDigit}{2})\\p{XDigit}*], got .* \\[(\\p{XDigit}{2})\\p{XDigit}*]");
 
     @RegisterExtension
-    final LogsOnFailure logs = new LogsOnFailure();
-    @TempDir
-    Path dir;
+    final GatewayExtension stream = new GatewayExtension();
     /** Replica 2's shim flips one byte of its next reply when this file appears (see {@link FlipShim}). */
     Path trigger;
-    GatewayFixture stream;
 
     private void start(String deadline) {
-        trigger = dir.resolve("flip");
+        trigger = stream.dir().resolve("flip");
         String shim = JavaCommand.yaml(FlipShim.class, "{port}", trigger.toString(), "redis-server", "--port", "{inner}",
                 "--bind", "127.0.0.1", "--save", "\"\"", "--appendonly", "no");
-        stream = logs.watch(new GatewayFixture("""
+        stream.start("""
                 group: stream
                 replicas: 3
                 server:
@@ -64,14 +56,7 @@ class StreamGatewayTest {
                   readyTimeout: 20s
                 listen: { mode: stream }
                 deadline: %s
-                """.formatted(REDIS, REDIS, shim, deadline), dir.resolve("work")));
-    }
-
-    @AfterEach
-    void stop() {
-        if (stream != null) {
-            stream.close();
-        }
+                """.formatted(REDIS, REDIS, shim, deadline));
     }
 
     @Test
@@ -95,9 +80,7 @@ class StreamGatewayTest {
         System.setProperty(StreamSession.EXIT_GRACE_PROPERTY, "60000");
         try {
             start("1s");
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), stream.port()), 10_000);
-                s.setSoTimeout(10_000);
+            try (Socket s = stream.connect()) {
                 s.getOutputStream().write("PING\r\nQUIT\r\n".getBytes(StandardCharsets.US_ASCII));
                 byte[] all = s.getInputStream().readAllBytes(); // up to the end of stream, or the timeout
                 assertThat(new String(all, StandardCharsets.US_ASCII)).isEqualTo("+PONG\r\n+OK\r\n");
@@ -133,9 +116,7 @@ class StreamGatewayTest {
     void shouldCompareAReplicaThatLagsPastTheAgreedEnd() throws Exception {
         start(PATIENT);
         Path hold = FlipShim.holdFile(trigger);
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), stream.port()), 10_000);
-            s.setSoTimeout(10_000);
+        try (Socket s = stream.connect()) {
             echo(s, "before");
             Files.createFile(hold);
             Files.writeString(trigger, "x");
@@ -164,9 +145,7 @@ class StreamGatewayTest {
         Files.writeString(tail, "+EXTRA\r\n");
         Files.createFile(hold);
         long agreed = 0;
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), stream.port()), 10_000);
-            s.setSoTimeout(10_000);
+        try (Socket s = stream.connect()) {
             for (int i = 0; i < 3; i++) {
                 agreed += echo(s, "value-" + i);
             }
@@ -182,7 +161,7 @@ class StreamGatewayTest {
         assertThat(fault.evidence()).contains("replica 2 continues past the agreed end at byte " + agreed + ":")
                 .contains("got \"+EXTRA\\r\\n\"");
         stream.awaitEvent(GroupEvent.ReplicaStarted.class, r -> r.replica() == 2 && r.incarnation() == 2);
-        await().atMost(Duration.ofSeconds(20)).until(() -> stream.status().liveReplicas() == 3);
+        stream.awaitAllLive();
         try (RespClient c = new RespClient(stream.port())) {
             assertThat(RespClient.text(c.call("ECHO", "after"))).isEqualTo("after");
         }
@@ -200,9 +179,7 @@ class StreamGatewayTest {
         Path linger = FlipShim.lingerFile(trigger);
         Files.createFile(linger);
         long agreed;
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), stream.port()), 10_000);
-            s.setSoTimeout(10_000);
+        try (Socket s = stream.connect()) {
             agreed = echo(s, "value-0");
             s.shutdownOutput();
             assertThat(s.getInputStream().read()).as("a clean end, agreed by replicas 0 and 1").isEqualTo(-1);
@@ -214,7 +191,7 @@ class StreamGatewayTest {
         assertThat(fault.evidence()).contains("sent the " + agreed + " bytes f+1 replicas ended their streams at,"
                 + " but has not ended its stream");
         stream.awaitEvent(GroupEvent.ReplicaStarted.class, r -> r.replica() == 2 && r.incarnation() == 2);
-        await().atMost(Duration.ofSeconds(20)).until(() -> stream.status().liveReplicas() == 3);
+        stream.awaitAllLive();
         assertThat(stream.events(GroupEvent.FaultDetected.class)).as("one fault, replica 2's").hasSize(1);
     }
 
@@ -242,7 +219,7 @@ class StreamGatewayTest {
         assertThat(Integer.parseInt(bytes.group(1), 16) ^ Integer.parseInt(bytes.group(2), 16))
                 .as("the first differing byte is the shim's one flipped bit: %s", fault.evidence()).isEqualTo(1);
         stream.awaitEvent(GroupEvent.ReplicaStarted.class, r -> r.replica() == 2 && r.incarnation() == 2);
-        await().atMost(Duration.ofSeconds(20)).until(() -> stream.status().liveReplicas() == 3);
+        stream.awaitAllLive();
         try (RespClient c = new RespClient(stream.port())) {
             assertThat(RespClient.text(c.call("ECHO", "after"))).isEqualTo("after");
         }
@@ -267,6 +244,6 @@ class StreamGatewayTest {
         assertThat(fault.replica()).isEqualTo(1);
         assertThat(fault.kind()).isEqualTo(FaultKind.HANG);
         stream.awaitEvent(GroupEvent.ReplicaStarted.class, r -> r.replica() == 1 && r.incarnation() == 2);
-        await().atMost(Duration.ofSeconds(20)).until(() -> stream.status().liveReplicas() == 3);
+        stream.awaitAllLive();
     }
 }
