@@ -6,47 +6,33 @@ import static org.awaitility.Awaitility.await;
 import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
 import io.resh.gateway.testing.FramedCounterServer;
-import io.resh.gateway.testing.GatewayFixture;
+import io.resh.gateway.testing.GatewayExtension;
 import io.resh.gateway.testing.JavaCommand;
-import io.resh.gateway.testing.LogsOnFailure;
 import io.resh.gateway.testing.Signals;
 import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The newline-delimited and length-prefixed codecs against small servers of our own, each replica its own JVM. */
 @Tag("e2e")
 class FramedGatewayTest {
     @RegisterExtension
-    final LogsOnFailure logs = new LogsOnFailure();
-    @TempDir
-    Path dir;
-    GatewayFixture gateway;
-
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-    }
+    final GatewayExtension gateway = new GatewayExtension();
 
     private void start(String protocol, Path trigger, String extra) {
         String plain = JavaCommand.yaml(FramedCounterServer.class, protocol, "{port}");
         String corruptible = JavaCommand.yaml(FramedCounterServer.class, protocol, "{port}", "--trigger", trigger.toString());
-        gateway = logs.watch(new GatewayFixture("""
+        gateway.start("""
                 group: %s
                 replicas: 3
                 server:
@@ -55,15 +41,14 @@ class FramedGatewayTest {
                 listen: { protocol: %s }
                 deadline: 2s
                 %s
-                """.formatted(protocol, plain, corruptible, plain, protocol, extra), dir.resolve("work")));
+                """.formatted(protocol, plain, corruptible, plain, protocol, extra));
     }
 
     @Test
     void shouldVoteLinesMaskingACanonicalizedTimestampAndACorruptedReply() throws Exception {
-        Path trigger = dir.resolve("corrupt");
+        Path trigger = gateway.dir().resolve("corrupt");
         start("line", trigger, "canonicalize: [ { regex: 't=\\d+', replace: 't=*' } ]");
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), gateway.port())) {
-            s.setSoTimeout(10_000);
+        try (Socket s = gateway.connect()) {
             BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
             OutputStream out = s.getOutputStream();
             out.write("INCR a\nINCR a\nTIME\n".getBytes(StandardCharsets.UTF_8));
@@ -85,15 +70,14 @@ class FramedGatewayTest {
     @Test
     void shouldReopenConnectionsTheServersCloseWhileIdle() throws Exception {
         String idle = JavaCommand.yaml(FramedCounterServer.class, "line", "{port}", "--idle-close", "300");
-        gateway = logs.watch(new GatewayFixture("""
+        gateway.start("""
                 group: idle
                 server:
                   command: %s
                   readyTimeout: 20s
                 listen: { protocol: line }
-                """.formatted(idle), dir.resolve("work")));
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), gateway.port())) {
-            s.setSoTimeout(10_000);
+                """.formatted(idle));
+        try (Socket s = gateway.connect()) {
             BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
             OutputStream out = s.getOutputStream();
             for (int round = 1; round <= 2; round++) {
@@ -119,9 +103,8 @@ class FramedGatewayTest {
 
     @Test
     void shouldVoteLengthPrefixedFramesAndRebuildAKilledReplica() throws Exception {
-        start("length", dir.resolve("unused"), "");
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), gateway.port())) {
-            s.setSoTimeout(10_000);
+        start("length", gateway.dir().resolve("unused"), "");
+        try (Socket s = gateway.connect()) {
             DataInputStream in = new DataInputStream(s.getInputStream());
             DataOutputStream out = new DataOutputStream(s.getOutputStream());
             for (int i = 1; i <= 30; i++) {

@@ -1,17 +1,14 @@
 package io.resh.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
-import io.resh.gateway.testing.GatewayFixture;
+import io.resh.gateway.testing.GatewayExtension;
 import io.resh.gateway.testing.HttpKvServer;
 import io.resh.gateway.testing.JavaCommand;
-import io.resh.gateway.testing.LogsOnFailure;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,30 +23,28 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Three JDK HttpServer processes behind the gateway in ordered mode with the HTTP/1.1 codec. */
 @Tag("e2e")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HttpGatewayTest {
+    /** Static: one gateway for the class, started in {@code @BeforeAll}. */
     @RegisterExtension
-    final LogsOnFailure logs = new LogsOnFailure();
+    static final GatewayExtension http = new GatewayExtension();
     Path trigger;
-    GatewayFixture http;
     HttpClient client;
 
     @BeforeAll
-    void start(@TempDir Path dir) {
-        trigger = dir.resolve("corrupt");
+    void start() {
+        trigger = http.dir().resolve("corrupt");
         String plain = JavaCommand.yaml(HttpKvServer.class, "{port}");
         String corruptible = JavaCommand.yaml(HttpKvServer.class, "{port}", trigger.toString());
-        http = logs.watch(new GatewayFixture("""
+        http.start("""
                 group: http
                 replicas: 3
                 server:
@@ -57,13 +52,8 @@ class HttpGatewayTest {
                   readyTimeout: 20s
                 listen: { protocol: http }
                 deadline: 2s
-                """.formatted(plain, corruptible, plain), dir.resolve("work")));
+                """.formatted(plain, corruptible, plain));
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-    }
-
-    @AfterAll
-    void stop() {
-        http.close();
     }
 
     private HttpResponse<String> send(String method, String path, String body) throws Exception {
@@ -84,8 +74,7 @@ class HttpGatewayTest {
 
     @Test
     void shouldSendContinueToAClientThatWaitsForIt() throws Exception {
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), http.port())) {
-            s.setSoTimeout(10_000);
+        try (Socket s = http.connect()) {
             OutputStream out = s.getOutputStream();
             InputStream in = s.getInputStream();
             out.write("PUT /kv/cont HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n"
@@ -124,8 +113,7 @@ class HttpGatewayTest {
 
     @Test
     void shouldAnswerAnHttp10ClientAndClose() throws Exception {
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), http.port())) {
-            s.setSoTimeout(10_000);
+        try (Socket s = http.connect()) {
             OutputStream out = s.getOutputStream();
             out.write("GET /big?n=10 HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             InputStream in = s.getInputStream();

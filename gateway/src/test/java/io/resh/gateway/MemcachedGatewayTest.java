@@ -1,14 +1,12 @@
 package io.resh.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
 import io.resh.gateway.testing.FlipShim;
-import io.resh.gateway.testing.GatewayFixture;
+import io.resh.gateway.testing.GatewayExtension;
 import io.resh.gateway.testing.JavaCommand;
-import io.resh.gateway.testing.LogsOnFailure;
 import io.resh.gateway.testing.Signals;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -18,15 +16,12 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Three real memcached servers (one behind a byte-flipping shim) behind the memcached text codec. */
 @Tag("e2e")
@@ -34,30 +29,22 @@ class MemcachedGatewayTest {
     private static final String MEMCACHED = "memcached -p {port} -l 127.0.0.1 -U 0 -u nobody";
 
     @RegisterExtension
-    final LogsOnFailure logs = new LogsOnFailure();
-    @TempDir
-    Path dir;
+    final GatewayExtension mc = new GatewayExtension();
     Path trigger;
-    GatewayFixture mc;
 
     @BeforeEach
     void start() {
-        trigger = dir.resolve("flip");
+        trigger = mc.dir().resolve("flip");
         String shim = JavaCommand.yaml(FlipShim.class, "{port}", trigger.toString(), "memcached", "-p", "{inner}", "-l",
                 "127.0.0.1", "-U", "0", "-u", "nobody");
-        mc = logs.watch(new GatewayFixture("""
+        mc.start("""
                 group: memcached
                 server:
                   command: ['%s', '%s', %s]
                   readyTimeout: 20s
                 listen: { protocol: memcached }
                 deadline: 2s
-                """.formatted(MEMCACHED, MEMCACHED, shim), dir.resolve("work")));
-    }
-
-    @AfterEach
-    void stop() {
-        mc.close();
+                """.formatted(MEMCACHED, MEMCACHED, shim));
     }
 
     /** A line-oriented session: send raw text, read reply lines. */
@@ -115,7 +102,7 @@ class MemcachedGatewayTest {
             }
             Files.writeString(trigger, "x");
             assertThat(s.send("get c\r\n", 3)).containsExactly("VALUE c 0 2", "20", "END");
-            await().atMost(Duration.ofSeconds(20)).until(() -> mc.status().liveReplicas() == 3);
+            mc.awaitAllLive();
             Signals.send("KILL", mc.pid(0));
             for (int i = 21; i <= 40; i++) {
                 assertThat(s.send("incr c 1\r\n", 1)).containsExactly(Integer.toString(i));

@@ -1,13 +1,11 @@
 package io.resh.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
-import io.resh.gateway.testing.GatewayFixture;
+import io.resh.gateway.testing.GatewayExtension;
 import io.resh.gateway.testing.JavaCommand;
-import io.resh.gateway.testing.LogsOnFailure;
 import io.resh.gateway.testing.Signals;
 import io.resh.gateway.testing.UdpCounterServer;
 import java.net.DatagramPacket;
@@ -17,31 +15,26 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Three UDP counter servers (separate JVM processes) behind the gateway in UDP mode. */
 @Tag("e2e")
 class UdpGatewayTest {
     @RegisterExtension
-    final LogsOnFailure logs = new LogsOnFailure();
-    @TempDir
-    Path dir;
+    final GatewayExtension udp = new GatewayExtension();
     Path trigger;
-    GatewayFixture udp;
     DatagramSocket client;
 
     @BeforeEach
     void start() throws Exception {
-        trigger = dir.resolve("corrupt");
+        trigger = udp.dir().resolve("corrupt");
         String plain = JavaCommand.yaml(UdpCounterServer.class, "{port}");
         String corruptible = JavaCommand.yaml(UdpCounterServer.class, "{port}", trigger.toString());
-        udp = logs.watch(new GatewayFixture("""
+        udp.start("""
                 group: udp
                 replicas: 3
                 server:
@@ -49,7 +42,7 @@ class UdpGatewayTest {
                   readyTimeout: 20s
                 listen: { mode: udp }
                 deadline: 2s
-                """.formatted(plain, plain, corruptible), dir.resolve("work")));
+                """.formatted(plain, plain, corruptible));
         client = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         client.setSoTimeout(5000);
     }
@@ -57,7 +50,6 @@ class UdpGatewayTest {
     @AfterEach
     void stop() {
         client.close();
-        udp.close();
     }
 
     private String ask(String request) throws Exception {
