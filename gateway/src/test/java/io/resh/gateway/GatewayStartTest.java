@@ -4,24 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.resh.core.ReshException;
+import io.resh.gateway.testing.GatewayExtension;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Start-up failures are one clear message: which replica, what happened, and the end of its log. */
 class GatewayStartTest {
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final GatewayExtension gateway = new GatewayExtension();
 
     private Gateway start(String command, String extra) {
-        return Gateway.start(GatewayConfig.parse("""
+        return gateway.startOnce("""
                 group: broken
                 server: { command: %s, readyTimeout: 2s }
                 listen: { protocol: line }
                 %s
-                """.formatted(command, extra), "t.yaml").withWorkDir(dir));
+                """.formatted(command, extra));
     }
 
     @Test
@@ -52,10 +52,10 @@ class GatewayStartTest {
     void shouldSayWhenTheListenPortIsTaken() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             String redis = "'redis-server --port {port} --bind 127.0.0.1 --save \"\" --appendonly no'";
-            assertThatThrownBy(() -> Gateway.start(GatewayConfig.parse("""
+            assertThatThrownBy(() -> gateway.startOnce("""
                     server: { command: %s }
                     listen: { protocol: resp, port: %d }
-                    """.formatted(redis, taken.getLocalPort()), "t.yaml").withWorkDir(dir)))
+                    """.formatted(redis, taken.getLocalPort())))
                     .isInstanceOf(ReshException.class)
                     .hasMessageContaining("cannot listen on 127.0.0.1:" + taken.getLocalPort());
         }
