@@ -146,20 +146,16 @@ public final class GatewayExtension
         return clientThreads;
     }
 
-    public Gateway gateway() {
+    private Gateway running() {
         return Objects.requireNonNull(gateway, "no gateway started");
     }
 
     public int port() {
-        return gateway().port();
+        return running().port();
     }
 
     public GatewayStatus status() {
-        return gateway().status();
-    }
-
-    public List<GroupEvent> events() {
-        return events;
+        return running().status();
     }
 
     public <T extends GroupEvent> List<T> events(Class<T> type) {
@@ -198,9 +194,9 @@ public final class GatewayExtension
     }
 
     /** Every replica's log and the events, for a failed test's output. */
-    public String logs() {
+    private String logs() {
         StringBuilder sb = new StringBuilder();
-        try (var files = Files.list(gateway().workDir().resolve("logs"))) {
+        try (var files = Files.list(running().workDir().resolve("logs"))) {
             for (Path p : files.sorted().toList()) {
                 sb.append("----- ").append(p.getFileName()).append('\n').append(Files.readString(p)).append('\n');
             }
