@@ -160,12 +160,7 @@ class StreamGatewayTest {
         assertThat(fault.kind()).isEqualTo(FaultKind.DIVERGENCE);
         assertThat(fault.evidence()).contains("replica 2 continues past the agreed end at byte " + agreed + ":")
                 .contains("got \"+EXTRA\\r\\n\"");
-        stream.awaitEvent(GroupEvent.ReplicaStarted.class, r -> r.replica() == 2 && r.incarnation() == 2);
-        stream.awaitAllLive();
-        try (RespClient c = new RespClient(stream.port())) {
-            assertThat(RespClient.text(c.call("ECHO", "after"))).isEqualTo("after");
-        }
-        assertThat(stream.events(GroupEvent.FaultDetected.class)).as("one fault, replica 2's").hasSize(1);
+        assertReplica2RestartedAndServing();
     }
 
     /**
@@ -190,9 +185,7 @@ class StreamGatewayTest {
         assertThat(fault.kind()).isEqualTo(FaultKind.HANG);
         assertThat(fault.evidence()).contains("sent the " + agreed + " bytes f+1 replicas ended their streams at,"
                 + " but has not ended its stream");
-        stream.awaitEvent(GroupEvent.ReplicaStarted.class, r -> r.replica() == 2 && r.incarnation() == 2);
-        stream.awaitAllLive();
-        assertThat(stream.events(GroupEvent.FaultDetected.class)).as("one fault, replica 2's").hasSize(1);
+        assertReplica2RestartedAndServing();
     }
 
     /**
@@ -208,6 +201,16 @@ class StreamGatewayTest {
         return reply.length;
     }
 
+    /** Replica 2, and only it, was found faulty once; its replacement is up and the gateway answers. */
+    private void assertReplica2RestartedAndServing() throws IOException {
+        stream.awaitEvent(GroupEvent.ReplicaStarted.class, r -> r.replica() == 2 && r.incarnation() == 2);
+        stream.awaitAllLive();
+        try (RespClient c = new RespClient(stream.port())) {
+            assertThat(RespClient.text(c.call("ECHO", "after"))).isEqualTo("after");
+        }
+        assertThat(stream.events(GroupEvent.FaultDetected.class)).as("one fault, replica 2's").hasSize(1);
+    }
+
     private void assertFlipReportedAndReplicaRestarted() throws IOException {
         GroupEvent.FaultDetected fault = stream.awaitEvent(GroupEvent.FaultDetected.class, f -> true);
         assertThat(trigger).as("the shim consumed the trigger").doesNotExist();
@@ -218,12 +221,7 @@ class StreamGatewayTest {
         assertThat(bytes.find()).as(fault.evidence()).isTrue();
         assertThat(Integer.parseInt(bytes.group(1), 16) ^ Integer.parseInt(bytes.group(2), 16))
                 .as("the first differing byte is the shim's one flipped bit: %s", fault.evidence()).isEqualTo(1);
-        stream.awaitEvent(GroupEvent.ReplicaStarted.class, r -> r.replica() == 2 && r.incarnation() == 2);
-        stream.awaitAllLive();
-        try (RespClient c = new RespClient(stream.port())) {
-            assertThat(RespClient.text(c.call("ECHO", "after"))).isEqualTo("after");
-        }
-        assertThat(stream.events(GroupEvent.FaultDetected.class)).as("one fault, replica 2's").hasSize(1);
+        assertReplica2RestartedAndServing();
     }
 
     @Test
