@@ -27,7 +27,9 @@ public final class Resh implements Runnable {
             // Errors a user can act on get one line; anything else keeps its stack trace for a bug report.
             if (ex instanceof ReshException || ex instanceof IllegalArgumentException
                     || ex instanceof java.io.UncheckedIOException || ex instanceof io.resh.client.ReshRemoteException) {
-                cmd.getErr().println("resh: " + ex.getMessage());
+                // An UncheckedIOException's own message is its cause's toString(): the class name is noise.
+                Throwable shown = ex instanceof java.io.UncheckedIOException && ex.getCause() != null ? ex.getCause() : ex;
+                cmd.getErr().println("resh: " + shown.getMessage());
                 return 2;
             }
             throw ex;

@@ -1,0 +1,28 @@
+package io.resh.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** A client command against an address where nothing listens: one line that says where and why. */
+class ClientErrorTest {
+    @Test
+    void shouldSayWhichAddressRefusedTheConnectionInOneLine() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort(); // closed again: nothing listens there
+        }
+        CommandLine cl = Resh.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err, true));
+
+        int code = cl.execute("kv", "--port", Integer.toString(port), "get", "greeting");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString().strip()).isEqualTo("resh: cannot connect to 127.0.0.1:" + port + ": Connection refused");
+    }
+}
