@@ -25,4 +25,16 @@ class ClientErrorTest {
         assertThat(code).isEqualTo(2);
         assertThat(err.toString().strip()).isEqualTo("resh: cannot connect to 127.0.0.1:" + port + ": Connection refused");
     }
+
+    @Test
+    void shouldNameTheFileAndTheProblemOfAFileError() {
+        assertThat(Resh.oneLine(new java.io.UncheckedIOException(new java.nio.file.NoSuchFileException("/x/report.json"))))
+                .isEqualTo("/x/report.json: no such file or directory");
+        assertThat(Resh.oneLine(new java.io.UncheckedIOException(new java.nio.file.AccessDeniedException("/x"))))
+                .isEqualTo("/x: permission denied");
+        assertThat(Resh.oneLine(new java.io.UncheckedIOException(new java.io.IOException("disk full"))))
+                .isEqualTo("disk full");
+        assertThat(Resh.oneLine(new IllegalArgumentException("--window must be at least 1, got 0")))
+                .isEqualTo("--window must be at least 1, got 0");
+    }
 }
