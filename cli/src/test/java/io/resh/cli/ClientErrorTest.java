@@ -37,4 +37,14 @@ class ClientErrorTest {
         assertThat(Resh.oneLine(new IllegalArgumentException("--window must be at least 1, got 0")))
                 .isEqualTo("--window must be at least 1, got 0");
     }
+
+    @Test
+    void shouldSayThatAHexRequestIsNotHex() {
+        CommandLine cl = Resh.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err, true));
+
+        assertThat(cl.execute("call", "--hex", "zz")).isEqualTo(2);
+        assertThat(err.toString()).startsWith("resh: --hex: 'zz' is not an even number of hexadecimal digits");
+    }
 }
