@@ -120,6 +120,10 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     /** Slots in {@link SlotState#DORMANT}, kept by {@link #setState}: {@link #expectedVoters} runs on every reply. */
     private int dormantSlots;
     private FailStopException failed;
+    /** Some replica has answered requests since the group started (a start failure then is no longer fatal). */
+    private boolean anyActive;
+    /** Why the group cannot start (a replica that cannot even instantiate its service), or null. */
+    private volatile String startFailure;
     private volatile boolean running = true;
     /** Set once the loop has stopped and drained its inbox: whatever is posted later is rejected by the poster. */
     private volatile boolean terminated;
@@ -394,6 +398,11 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
             processes.remove(b.source());
             Slot slot = current(b.source());
             if (slot != null) {
+                if (b.kind() == FaultKind.START_FAILURE && !anyActive && startFailure == null) {
+                    // A configuration error, the same at every restart: the starting group gives up at once
+                    // instead of retrying until startTimeout (ReplicaGroup.start reads this).
+                    startFailure = "replica " + slot.index + " (" + slot.spec.label() + "): " + b.evidence();
+                }
                 fault(slot, b.kind(), slot.repliedThrough + 1, b.evidence());
             }
         } else if (m instanceof Task t) {
@@ -1101,6 +1110,11 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         return StatusView.of(this, nanos.getAsLong(), failed);
     }
 
+    /** Why the group cannot start, or null; read by the thread that waits for the start. */
+    String startFailure() {
+        return startFailure;
+    }
+
     /** The stable checkpoint's snapshot bytes (null before the first), for tools and tests. */
     Checkpoint stableCheckpoint() {
         return checkpoints.stable();
@@ -1113,6 +1127,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     // ---- plumbing ----------------------------------------------------------------------------------
 
     void setState(Slot slot, SlotState state) {
+        anyActive |= state == SlotState.ACTIVE;
         if (slot.state != state) {
             dormantSlots += (state == SlotState.DORMANT ? 1 : 0) - (slot.state == SlotState.DORMANT ? 1 : 0);
             slot.state = state;

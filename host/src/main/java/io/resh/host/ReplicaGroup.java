@@ -117,7 +117,7 @@ public final class ReplicaGroup implements AutoCloseable {
             if (active + dormant == config.replicas()) {
                 return;
             }
-            if (s.failed() != null) {
+            if (s.failed() != null || loop.startFailure() != null) {
                 break;
             }
             try {
@@ -128,16 +128,18 @@ public final class ReplicaGroup implements AutoCloseable {
             }
         }
         long active = s.replicaStates().stream().filter(r -> r.state() == SlotState.ACTIVE).count();
-        if (active >= loop.quorum().agreementNeeded() && s.failed() == null) {
+        String cannot = loop.startFailure();
+        if (active >= loop.quorum().agreementNeeded() && s.failed() == null && cannot == null) {
             return;
         }
         int bad = s.replicaStates().stream().filter(r -> r.state() != SlotState.ACTIVE && r.state() != SlotState.DORMANT)
                 .mapToInt(ReplicaStatus::index)
                 .findFirst().orElse(0);
+        String why = cannot != null ? cannot : s.failed() != null ? s.failed()
+                : active + " of " + config.replicas() + " replicas up after " + config.startTimeout().toSeconds() + " s";
         startFailed = true;
         close();
-        throw new ReshException("group " + config.name() + " did not start: " + active + " of " + config.replicas()
-                + " replicas up after " + config.startTimeout().toSeconds() + " s. Replica " + bad + " log ("
+        throw new ReshException("group " + config.name() + " did not start: " + why + ". Replica " + bad + " log ("
                 + loop.logFile(bad) + "):\n" + tail(loop.logFile(bad), 20));
     }
 

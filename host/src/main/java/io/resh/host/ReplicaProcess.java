@@ -6,6 +6,7 @@ import io.resh.replica.Frame;
 import io.resh.replica.FrameCodec;
 import io.resh.replica.FrameFormatException;
 import io.resh.replica.FrameOutput;
+import io.resh.replica.ReplicaMain;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -276,7 +277,12 @@ final class ReplicaProcess {
                 }
                 flush(batch, n);
                 if (frame == null) {
-                    inbox.accept(new Broken(this, FaultKind.CRASH, exitDescription()));
+                    String exit = exitDescription();
+                    boolean noService = !process.isAlive() && process.exitValue() == ReplicaMain.EXIT_NO_SERVICE;
+                    inbox.accept(noService
+                            ? new Broken(this, FaultKind.START_FAILURE, "its service class cannot be instantiated ("
+                                    + exit + "; its log says why)")
+                            : new Broken(this, FaultKind.CRASH, exit));
                     return;
                 }
             }

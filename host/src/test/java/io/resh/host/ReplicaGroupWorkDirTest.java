@@ -167,6 +167,22 @@ class ReplicaGroupWorkDirTest {
         assertThat(lines()).singleElement().asString().contains("kept work directory " + file.getParent());
     }
 
+    /** A missing service class is a configuration error: the start fails at once, not after startTimeout. */
+    @Test
+    void shouldFailTheStartAtOnceWhenTheServiceClassCannotBeInstantiated() {
+        ReshException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
+                () -> catchThrowableOfType(() -> ReplicaGroup.start(TestGroups.of("noclass", 3, "no.such.Service")
+                        .startTimeout(Duration.ofSeconds(120)).build()), ReshException.class),
+                "the start waited for its 120 s timeout");
+
+        assertThat(e.getMessage()).contains("group noclass did not start: replica ",
+                "its service class cannot be instantiated (process exited with code 3",
+                "cannot instantiate service no.such.Service: java.lang.ClassNotFoundException: no.such.Service");
+        Matcher log = Pattern.compile("log \\((.*replica-\\d\\.log)\\)").matcher(e.getMessage());
+        assertThat(log.find()).as(e.getMessage()).isTrue();
+        kept.add(Path.of(log.group(1)).getParent());
+    }
+
     private static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;

@@ -21,6 +21,12 @@ import java.util.Map;
  * corrupt the channel.
  */
 public final class ReplicaMain {
+    /**
+     * Exit status of a replica whose service class cannot be loaded or instantiated (its log says why): a
+     * configuration error, the same at every restart, so the host stops a group that is starting at once.
+     */
+    public static final int EXIT_NO_SERVICE = 3;
+
     private ReplicaMain() {
     }
 
@@ -42,7 +48,7 @@ public final class ReplicaMain {
             service = (ReplicatedService) Class.forName(serviceClass).getDeclaredConstructor().newInstance();
         } catch (ReflectiveOperationException | ClassCastException e) {
             System.err.println("resh replica " + index + ": cannot instantiate service " + serviceClass + ": " + e);
-            System.exit(3);
+            System.exit(EXIT_NO_SERVICE);
             return;
         }
         System.err.println("resh replica " + index + " (pid " + ProcessHandle.current().pid() + ") serving " + serviceClass);
