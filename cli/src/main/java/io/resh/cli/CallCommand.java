@@ -28,7 +28,12 @@ final class CallCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        byte[] req = hex ? java.util.HexFormat.of().parseHex(request) : request.getBytes(StandardCharsets.UTF_8);
+        byte[] req;
+        try {
+            req = hex ? java.util.HexFormat.of().parseHex(request) : request.getBytes(StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--hex: '" + request + "' is not an even number of hexadecimal digits (" + e.getMessage() + ")");
+        }
         try (ReshClient client = ReshClient.connect(host, port)) {
             byte[] reply = client.call(req, io.resh.core.Durations.parse("--timeout", timeout));
             System.out.println(hex ? java.util.HexFormat.of().formatHex(reply) : new String(reply, StandardCharsets.UTF_8));

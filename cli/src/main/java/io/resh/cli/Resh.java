@@ -20,6 +20,26 @@ public final class Resh implements Runnable {
         System.exit(commandLine().execute(args));
     }
 
+    /**
+     * The message of an error a user can act on. An UncheckedIOException's own message is its cause's
+     * toString(), class name and all; a file-system error without a reason names only the file.
+     */
+    static String oneLine(Exception ex) {
+        if (!(ex instanceof java.io.UncheckedIOException) || ex.getCause() == null) {
+            return ex.getMessage();
+        }
+        Throwable cause = ex.getCause();
+        if (cause instanceof java.nio.file.FileSystemException f && f.getReason() == null) {
+            String what = cause instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
+                    : cause instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : cause instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
+                    : cause instanceof java.nio.file.NotDirectoryException ? "not a directory"
+                    : cause.getClass().getSimpleName();
+            return f.getFile() + ": " + what;
+        }
+        return cause.getMessage() != null ? cause.getMessage() : cause.toString();
+    }
+
     /** The configured command line (also used by tests). */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Resh());
@@ -27,7 +47,7 @@ public final class Resh implements Runnable {
             // Errors a user can act on get one line; anything else keeps its stack trace for a bug report.
             if (ex instanceof ReshException || ex instanceof IllegalArgumentException
                     || ex instanceof java.io.UncheckedIOException || ex instanceof io.resh.client.ReshRemoteException) {
-                cmd.getErr().println("resh: " + ex.getMessage());
+                cmd.getErr().println("resh: " + oneLine(ex));
                 return 2;
             }
             throw ex;

@@ -57,6 +57,8 @@ class BenchCommandTest {
     void shouldRejectABadDurationNamingTheOption() {
         assertThat(run("kv-small", "--duration", "soon")).isEqualTo(BenchCommand.EXIT_USAGE);
         assertThat(err.toString()).contains("--duration", "soon");
+        assertThat(run("kv-small", "--duration", "0s")).isEqualTo(BenchCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--duration must be positive, got 0ms");
     }
 
 

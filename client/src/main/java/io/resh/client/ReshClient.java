@@ -186,6 +186,17 @@ public final class ReshClient implements AutoCloseable {
         return new String(call(request.getBytes(StandardCharsets.UTF_8), timeout), StandardCharsets.UTF_8);
     }
 
+    private static String hostAndPort(InetSocketAddress addr) {
+        return addr.getHostString() + ":" + addr.getPort();
+    }
+
+    /** Netty's connect errors end with the address, which the caller's message already names. */
+    private static String reason(Exception e, InetSocketAddress addr) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String suffix = ": " + addr;
+        return m.endsWith(suffix) ? m.substring(0, m.length() - suffix.length()) : m;
+    }
+
     private synchronized Channel ensureConnected() {
         Channel ch = channel;
         if (ch != null && ch.isActive()) {
@@ -202,10 +213,11 @@ public final class ReshClient implements AutoCloseable {
                 ch.closeFuture().addListener(f -> failPending(addr));
                 return ch;
             } catch (Exception e) {
-                failures.add(addr + ": " + e.getMessage());
+                failures.add(hostAndPort(addr) + ": " + reason(e, addr));
             }
         }
-        throw new UncheckedIOException(new IOException("cannot connect to any resh host: " + String.join("; ", failures)));
+        throw new UncheckedIOException(new IOException(hosts.size() == 1 ? "cannot connect to " + failures.get(0)
+                : "cannot connect to any resh host: " + String.join("; ", failures)));
     }
 
     private void failPending(InetSocketAddress addr) {
