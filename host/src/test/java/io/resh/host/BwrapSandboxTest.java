@@ -9,7 +9,7 @@ import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
 import io.resh.core.config.Sandbox;
 import io.resh.host.testing.GroupEvents;
-import io.resh.host.testing.ReplicaLogsOnFailure;
+import io.resh.host.testing.GroupExtension;
 import io.resh.host.testing.TestGroups;
 import io.resh.host.testing.TrespassingService;
 import java.nio.charset.StandardCharsets;
@@ -18,12 +18,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Replicas under bubblewrap with resource limits: writes inside the replica's own directory work, a write
@@ -33,18 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("e2e")
 class BwrapSandboxTest {
     @RegisterExtension
-    final ReplicaLogsOnFailure logs = new ReplicaLogsOnFailure();
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path workDir;
+    final GroupExtension groups = new GroupExtension();
     private final GroupEvents events = new GroupEvents();
     private ReplicaGroup group;
-
-    @AfterEach
-    void stop() {
-        if (group != null) {
-            group.close();
-        }
-    }
 
     private String call(String request) {
         return new String(group.call(request.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(20)), StandardCharsets.UTF_8);
@@ -53,8 +41,8 @@ class BwrapSandboxTest {
     @Test
     void shouldReportAWriteOutsideTheSandboxAsAContractViolationAndKeepServing() throws Exception {
         assumeTrue(Binaries.which("bwrap").isPresent() && Binaries.which("prlimit").isPresent(), "needs bwrap and prlimit");
-        group = logs.watch(ReplicaGroup.start(TestGroups.of("sandboxed", 3, TrespassingService.class.getName(), workDir)
-                .sandbox(Sandbox.BWRAP).processLimits(1000, 5000).build(), List.of(events.listener())));
+        group = groups.start(TestGroups.of("sandboxed", 3, TrespassingService.class.getName(), groups.dir())
+                .sandbox(Sandbox.BWRAP).processLimits(1000, 5000).build(), List.of(events.listener()));
         assertThat(call("write:inside.txt")).isEqualTo("wrote inside.txt");
         // replica 0 may not be among the first f+1 that answered: wait for its own write, don't assume it
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->

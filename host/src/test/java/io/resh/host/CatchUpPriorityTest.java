@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.resh.core.GroupEvent;
-import io.resh.host.testing.ReplicaLogsOnFailure;
+import io.resh.host.testing.GroupExtension;
 import io.resh.host.testing.TestGroups;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,30 +20,19 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Replacement replicas start at low priority (SCHED_IDLE) and get the normal one back once they caught up. */
 class CatchUpPriorityTest {
     @RegisterExtension
-    final ReplicaLogsOnFailure logs = new ReplicaLogsOnFailure();
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path dir;
+    final GroupExtension groups = new GroupExtension();
     private final List<GroupEvent> events = new CopyOnWriteArrayList<>();
     private ReplicaGroup group;
-
-    @AfterEach
-    void stop() {
-        if (group != null) {
-            group.close();
-        }
-    }
 
     @Test
     void shouldPrefixOnlyAReplacementsCommandWithTheIdlePolicy() {
         assumeTrue(CatchUpPriority.available(), "needs chrt and the right to raise a priority again");
         var config = TestGroups.counter("idle", 3).build();
-        ReplicaLauncher launcher = new ReplicaLauncher(config, dir);
+        ReplicaLauncher launcher = new ReplicaLauncher(config, groups.dir());
         List<String> replacement = launcher.command(0, config.specs().get(0), -1, true);
         assertThat(replacement.get(0)).endsWith("chrt");
         assertThat(replacement.subList(1, 3)).containsExactly("--idle", "0");
@@ -60,7 +49,7 @@ class CatchUpPriorityTest {
     void shouldGiveAKilledReplicasReplacementTheNormalPriorityBackOnceItCaughtUpAndWarmedUp() throws Exception {
         assumeTrue(CatchUpPriority.available(), "needs chrt and the right to raise a priority again");
         System.setProperty(CatchUpPriority.WARM_UP_PROPERTY, "300");
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("renice", 3, dir).build(), List.of(events::add)));
+        group = groups.start(TestGroups.counter("renice", 3, groups.dir()).build(), List.of(events::add));
         for (int i = 1; i <= 200; i++) {
             group.call(utf8("add:1"), Duration.ofSeconds(10));
         }
@@ -86,7 +75,7 @@ class CatchUpPriorityTest {
     void shouldKeepAWarmingReplacementAtLowPriorityUntilTheQuorumNeedsIt() throws Exception {
         assumeTrue(CatchUpPriority.available() && CatchUpPriority.idlePolicy(), "needs chrt and the right to raise a priority again");
         System.setProperty(CatchUpPriority.WARM_UP_PROPERTY, "600000");
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("warm", 3, dir).build(), List.of(events::add)));
+        group = groups.start(TestGroups.counter("warm", 3, groups.dir()).build(), List.of(events::add));
         for (int i = 1; i <= 50; i++) {
             group.call(utf8("add:1"), Duration.ofSeconds(10));
         }

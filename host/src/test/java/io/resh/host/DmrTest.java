@@ -6,38 +6,25 @@ import static org.awaitility.Awaitility.await;
 
 import io.resh.core.FailStopException;
 import io.resh.core.GroupEvent;
-import io.resh.host.testing.ReplicaLogsOnFailure;
+import io.resh.host.testing.GroupExtension;
 import io.resh.host.testing.TestGroups;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /** N = 2: a mismatch can't be attributed; roll back and re-execute once, then fail stop. */
 @Tag("e2e")
 class DmrTest {
     @RegisterExtension
-    final ReplicaLogsOnFailure logs = new ReplicaLogsOnFailure();
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path workDir;
+    final GroupExtension groups = new GroupExtension();
     private final List<GroupEvent> events = new CopyOnWriteArrayList<>();
     private ReplicaGroup group;
-
-    @AfterEach
-    void stop() {
-        if (group != null) {
-            group.close();
-        }
-    }
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
@@ -49,8 +36,8 @@ class DmrTest {
 
     @Test
     void shouldRepairATransientMismatchByRollingBackAndReExecuting() throws Exception {
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("dmr-transient", 2, workDir).checkpointEvery(10).build(),
-                List.of(events::add)));
+        group = groups.start(TestGroups.counter("dmr-transient", 2, groups.dir()).checkpointEvery(10).build(),
+                List.of(events::add));
         for (int i = 1; i <= 25; i++) {
             assertThat(call("add:1")).isEqualTo(Integer.toString(i));
         }
@@ -72,8 +59,8 @@ class DmrTest {
 
     @Test
     void shouldFailStopWithAClearErrorWhenTheMismatchPersists() {
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("dmr-persistent", 2, workDir).checkpointEvery(10).build(),
-                List.of(events::add)));
+        group = groups.start(TestGroups.counter("dmr-persistent", 2, groups.dir()).checkpointEvery(10).build(),
+                List.of(events::add));
         assertThat(call("add:5")).isEqualTo("5");
         // "poison" is a deterministic bug in replica 1: it answers differently every time.
         assertThatThrownBy(() -> group.submit(utf8("poison")).get(30, TimeUnit.SECONDS))

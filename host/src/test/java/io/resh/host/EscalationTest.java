@@ -9,18 +9,14 @@ import io.resh.core.config.ReplicaSpec;
 import io.resh.host.testing.CounterService;
 import io.resh.host.testing.FragileCounterService;
 import io.resh.host.testing.GroupEvents;
-import io.resh.host.testing.ReplicaLogsOnFailure;
+import io.resh.host.testing.GroupExtension;
 import io.resh.host.testing.TestGroups;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Restart intensity end to end: a version with a deterministic crash bug crash-loops (every restart
@@ -30,18 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("e2e")
 class EscalationTest {
     @RegisterExtension
-    final ReplicaLogsOnFailure logs = new ReplicaLogsOnFailure();
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path workDir;
+    final GroupExtension groups = new GroupExtension();
     private final GroupEvents events = new GroupEvents();
     private ReplicaGroup group;
-
-    @AfterEach
-    void stop() {
-        if (group != null) {
-            group.close();
-        }
-    }
 
     private String call(String request) {
         return new String(group.call(request.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(20)), StandardCharsets.UTF_8);
@@ -51,9 +38,9 @@ class EscalationTest {
     void shouldBackOffThenQuarantineACrashLoopingVersionAndRunTheOtherOne() {
         ReplicaSpec counter = new ReplicaSpec(CounterService.class.getName(), "java", TestGroups.FAST_JVM, "counter");
         ReplicaSpec fragile = new ReplicaSpec(FragileCounterService.class.getName(), "java", TestGroups.FAST_JVM, "fragile");
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("quarantine", 3, workDir).version(counter).version(fragile)
+        group = groups.start(TestGroups.counter("quarantine", 3, groups.dir()).version(counter).version(fragile)
                 .restartIntensity(1, Duration.ofSeconds(60))
-                .escalation(2, Duration.ofSeconds(2), Duration.ofMinutes(1)).build(), List.of(events.listener())));
+                .escalation(2, Duration.ofSeconds(2), Duration.ofMinutes(1)).build(), List.of(events.listener()));
         assertThat(group.status().replicaStates().get(1).version()).isEqualTo("fragile");
         assertThat(call("add:5")).isEqualTo("5");
         assertThat(call("boom")).isEqualTo("echo:boom"); // replica 1 dies; replicas 0 and 2 agree
@@ -94,9 +81,9 @@ class EscalationTest {
 
     @Test
     void shouldKeepACrashLoopingSlotBackedOffWhenItsOnlyVersionIsQuarantined() {
-        group = logs.watch(ReplicaGroup.start(TestGroups.of("onlyversion", 3, FragileCounterService.class.getName(), workDir)
+        group = groups.start(TestGroups.of("onlyversion", 3, FragileCounterService.class.getName(), groups.dir())
                 .restartIntensity(1, Duration.ofSeconds(60))
-                .escalation(2, Duration.ofSeconds(1), Duration.ofMinutes(1)).build(), List.of(events.listener())));
+                .escalation(2, Duration.ofSeconds(1), Duration.ofMinutes(1)).build(), List.of(events.listener()));
         assertThat(call("add:2")).isEqualTo("2");
         assertThat(call("boom1")).isEqualTo("echo:boom1"); // only replica 1 dies on it
         await().atMost(Duration.ofSeconds(20)).until(() -> !events.of(GroupEvent.VersionQuarantined.class).isEmpty());

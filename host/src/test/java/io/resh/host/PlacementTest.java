@@ -7,21 +7,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
 import io.resh.host.testing.GroupEvents;
-import io.resh.host.testing.ReplicaLogsOnFailure;
+import io.resh.host.testing.GroupExtension;
 import io.resh.host.testing.TestGroups;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Core attribution end to end: faults are injected only into whatever replica runs on one chosen core.
@@ -32,18 +28,9 @@ class PlacementTest {
     private static final int BAD_CORE = 1;
 
     @RegisterExtension
-    final ReplicaLogsOnFailure logs = new ReplicaLogsOnFailure();
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path workDir;
+    final GroupExtension groups = new GroupExtension();
     private final GroupEvents events = new GroupEvents();
     private ReplicaGroup group;
-
-    @AfterEach
-    void stop() {
-        if (group != null) {
-            group.close();
-        }
-    }
 
     private long call(String request) {
         return Long.parseLong(new String(group.call(request.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(20)),
@@ -58,7 +45,7 @@ class PlacementTest {
     @Test
     void shouldRefuseACoreThatDoesNotExistBeforeStartingAnything() {
         int missing = CpuPinning.cores() + 3;
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ReplicaGroup.start(TestGroups.counter("nocore", 3, workDir)
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ReplicaGroup.start(TestGroups.counter("nocore", 3, groups.dir())
                         .pin(true).cpus(List.of(0, missing)).build()))
                 .isInstanceOf(io.resh.core.ConfigException.class)
                 .hasMessageStartingWith("cpus: core " + missing + " does not exist here");
@@ -68,8 +55,8 @@ class PlacementTest {
     @Tag("e2e")
     void shouldSuspectTheCoreWhoseReplicasKeepFailingAndMoveEveryReplicaOffIt() throws Exception {
         assumeTrue(CpuPinning.available() && CpuPinning.cores() >= 2, "needs taskset and two cores");
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("badcore", 3, workDir).pin(true).cpus(List.of(0, BAD_CORE))
-                .build(), List.of(events.listener())));
+        group = groups.start(TestGroups.counter("badcore", 3, groups.dir()).pin(true).cpus(List.of(0, BAD_CORE))
+                .build(), List.of(events.listener()));
         long total = 0;
         Set<Integer> victims = new HashSet<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(25);

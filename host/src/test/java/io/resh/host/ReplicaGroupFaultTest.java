@@ -5,43 +5,30 @@ import static org.awaitility.Awaitility.await;
 
 import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
-import io.resh.host.testing.ReplicaLogsOnFailure;
+import io.resh.host.testing.GroupExtension;
 import io.resh.host.testing.TestGroups;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Real faults in real replica processes of a TMR group; asserts what the client saw. */
 @Tag("e2e")
 class ReplicaGroupFaultTest {
     @RegisterExtension
-    final ReplicaLogsOnFailure logs = new ReplicaLogsOnFailure();
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path workDir;
+    final GroupExtension groups = new GroupExtension();
 
     private final List<GroupEvent> events = new CopyOnWriteArrayList<>();
     private ReplicaGroup group;
 
-    @AfterEach
-    void stop() {
-        if (group != null) {
-            group.close();
-        }
-    }
-
     private ReplicaGroup start(String name) {
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter(name, 3, workDir).build(), List.of(events::add)));
+        group = groups.start(TestGroups.counter(name, 3, groups.dir()).build(), List.of(events::add));
         return group;
     }
 

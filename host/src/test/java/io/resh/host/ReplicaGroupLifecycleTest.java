@@ -8,10 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
-import io.resh.host.testing.ReplicaLogsOnFailure;
+import io.resh.host.testing.GroupExtension;
 import io.resh.host.testing.TestGroups;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,12 +20,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Listeners of replies and events, and what a closed group answers: a real TMR group of replica processes. */
 @Tag("e2e")
@@ -35,18 +31,9 @@ class ReplicaGroupLifecycleTest {
     private static final Duration AT_ONCE = Duration.ofSeconds(10);
 
     @RegisterExtension
-    final ReplicaLogsOnFailure logs = new ReplicaLogsOnFailure();
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path workDir;
+    final GroupExtension groups = new GroupExtension();
 
     private ReplicaGroup group;
-
-    @AfterEach
-    void stop() {
-        if (group != null) {
-            group.close();
-        }
-    }
 
     private record Reply(long sequence, long latencyNanos, boolean ok) {
     }
@@ -57,7 +44,7 @@ class ReplicaGroupLifecycleTest {
 
     @Test
     void shouldOrderABatchAsListedWithNothingInBetweenAndFailItWhenClosed() throws Exception {
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("batch", 3, workDir).build()));
+        group = groups.start(TestGroups.counter("batch", 3, groups.dir()).build());
         List<byte[]> batch = new ArrayList<>();
         for (int i = 1; i <= 50; i++) {
             batch.add(utf8("add:" + i));
@@ -84,7 +71,7 @@ class ReplicaGroupLifecycleTest {
 
     @Test
     void shouldTellReplyListenersEveryReleasedReplyWithItsLatencyUntilRemoved() throws Exception {
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("replies", 3, workDir).build()));
+        group = groups.start(TestGroups.counter("replies", 3, groups.dir()).build());
         List<Reply> seen = new CopyOnWriteArrayList<>();
         ReplyListener listener = (seq, latency, ok) -> seen.add(new Reply(seq, latency, ok));
         group.addReplyListener(listener);
@@ -111,7 +98,7 @@ class ReplicaGroupLifecycleTest {
 
     @Test
     void shouldDropAReplyListenerThatThrowsAndKeepAnsweringClients() {
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("throwing", 3, workDir).build()));
+        group = groups.start(TestGroups.counter("throwing", 3, groups.dir()).build());
         List<Long> calls = new CopyOnWriteArrayList<>();
         group.addReplyListener((seq, latency, ok) -> {
             calls.add(seq);
@@ -128,7 +115,7 @@ class ReplicaGroupLifecycleTest {
 
     @Test
     void shouldStopDeliveringEventsToARemovedListener() throws Exception {
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("unlisten", 3, workDir).build()));
+        group = groups.start(TestGroups.counter("unlisten", 3, groups.dir()).build());
         List<GroupEvent> kept = new CopyOnWriteArrayList<>();
         List<GroupEvent> removed = new CopyOnWriteArrayList<>();
         Consumer<GroupEvent> gone = removed::add;
@@ -145,7 +132,7 @@ class ReplicaGroupLifecycleTest {
 
     @Test
     void shouldFailEveryCallAtOnceAfterClose() {
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("closed", 3, workDir).build()));
+        group = groups.start(TestGroups.counter("closed", 3, groups.dir()).build());
         group.call(utf8("add:1"), Duration.ofSeconds(10));
 
         group.close();
@@ -161,7 +148,7 @@ class ReplicaGroupLifecycleTest {
 
     @Test
     void shouldAnswerOrRefuseEveryStatusCallRacingWithClose() throws Exception {
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("racing", 3, workDir).build()));
+        group = groups.start(TestGroups.counter("racing", 3, groups.dir()).build());
         List<CompletableFuture<Object>> calls = new ArrayList<>();
         for (int t = 0; t < 4; t++) {
             calls.add(CompletableFuture.supplyAsync(() -> {

@@ -8,8 +8,8 @@ import io.resh.core.config.GroupConfig;
 import io.resh.core.config.ReplicaSpec;
 import io.resh.core.config.Sandbox;
 import io.resh.host.testing.CounterService;
+import io.resh.host.testing.GroupExtension;
 import io.resh.host.testing.OtherJdk;
-import io.resh.host.testing.ReplicaLogsOnFailure;
 import io.resh.host.testing.TestGroups;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,12 +19,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Command lines for diverse runtimes, limits and sandbox; a group that really runs two JDKs; and one whose
@@ -32,24 +29,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReplicaLauncherTest {
     @RegisterExtension
-    final ReplicaLogsOnFailure logs = new ReplicaLogsOnFailure();
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path dir;
+    final GroupExtension groups = new GroupExtension();
     private ReplicaGroup group;
-
-    @AfterEach
-    void stop() {
-        if (group != null) {
-            group.close();
-        }
-    }
 
     @Test
     void shouldBuildEachVersionsOwnRuntimeAndFlagsUnderLimitsAndSandbox() {
         assumeTrue(Binaries.which("prlimit").isPresent() && Binaries.which("bwrap").isPresent(), "needs prlimit and bwrap");
         ReplicaSpec parallel = new ReplicaSpec(CounterService.class.getName(), "/opt/jdk-x", List.of("-XX:+UseParallelGC"), "par");
         GroupConfig c = TestGroups.counter("cmd", 3).version(parallel).sandbox(Sandbox.BWRAP).processLimits(512, 4096).build();
-        List<String> cmd = new ReplicaLauncher(c, dir).command(0, parallel, 1);
+        List<String> cmd = new ReplicaLauncher(c, groups.dir()).command(0, parallel, 1);
         assertThat(cmd.get(0)).endsWith("prlimit");
         assertThat(cmd).containsSequence("--nofile=512:512", "--nproc=4096:4096", "--");
         assertThat(cmd.indexOf("--unshare-all")).isGreaterThan(cmd.indexOf("--"));
@@ -69,12 +57,12 @@ class ReplicaLauncherTest {
         assumeTrue(other != null, "no second JDK installed next to " + System.getProperty("java.home"));
         List<String> parallel = new ArrayList<>(TestGroups.FAST_JVM);
         parallel.set(0, "-XX:+UseParallelGC");
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("jdks", 3, dir)
+        group = groups.start(TestGroups.counter("jdks", 3, groups.dir())
                 .version(new ReplicaSpec(CounterService.class.getName(), "java", TestGroups.FAST_JVM, "host-jdk"))
                 .version(new ReplicaSpec(CounterService.class.getName(), other.toString(), TestGroups.FAST_JVM,
                         "jdk-" + OtherJdk.major(other).orElse("other")))
                 .version(new ReplicaSpec(CounterService.class.getName(), "java", parallel, "host-jdk-parallel-gc"))
-                .build()));
+                .build());
         for (int i = 1; i <= 50; i++) {
             assertThat(new String(group.call(("add:" + i).getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(20)),
                     StandardCharsets.UTF_8)).isEqualTo(Long.toString((long) i * (i + 1) / 2));
@@ -96,7 +84,7 @@ class ReplicaLauncherTest {
     void shouldRunReplicasWhoseJvmLogsAndKeepThatLogInTheReplicaLog() throws Exception {
         List<String> jvmArgs = new ArrayList<>(TestGroups.FAST_JVM); // -XX:+UseSerialGC among them
         jvmArgs.addAll(List.of("-Xlog:gc", "-verbose:class", "-XX:+PrintFlagsFinal"));
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("jvmlog", 3, dir).jvmArgs(jvmArgs).build()));
+        group = groups.start(TestGroups.counter("jvmlog", 3, groups.dir()).jvmArgs(jvmArgs).build());
         for (int i = 1; i <= 20; i++) {
             assertThat(new String(group.call(("add:" + i).getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10)),
                     StandardCharsets.UTF_8)).isEqualTo(Long.toString((long) i * (i + 1) / 2));
@@ -114,7 +102,7 @@ class ReplicaLauncherTest {
     void shouldStartReplicasWhosePipesHoldTheConfiguredCapacity() throws Exception {
         String perl = Binaries.which("perl").orElse(null);
         assumeTrue(perl != null && PipeCapacity.bytes() > 0, "needs perl");
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("pipes", 3, dir).build()));
+        group = groups.start(TestGroups.counter("pipes", 3, groups.dir()).build());
         assertThat(group.call("1".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10))).isNotEmpty();
         for (var replica : group.status().replicaStates()) {
             for (int fd = 0; fd <= 1; fd++) {

@@ -5,19 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import io.resh.core.GroupEvent;
 import io.resh.host.testing.GroupEvents;
-import io.resh.host.testing.ReplicaLogsOnFailure;
+import io.resh.host.testing.GroupExtension;
 import io.resh.host.testing.TestGroups;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Self-stabilization of the supervisor: its own bookkeeping is corrupted on purpose, in ways that would
@@ -26,18 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("e2e")
 class SelfCheckTest {
     @RegisterExtension
-    final ReplicaLogsOnFailure logs = new ReplicaLogsOnFailure();
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path workDir;
+    final GroupExtension groups = new GroupExtension();
     private final GroupEvents events = new GroupEvents();
     private ReplicaGroup group;
-
-    @AfterEach
-    void stop() {
-        if (group != null) {
-            group.close();
-        }
-    }
 
     private long call(String request) {
         return Long.parseLong(new String(group.call(request.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(20)),
@@ -46,8 +33,8 @@ class SelfCheckTest {
 
     @Test
     void shouldConvergeBackToCorrectRepliesFromCorruptedBookkeeping() {
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("selfcheck", 3, workDir).selfCheck(Duration.ofMillis(200))
-                .checkpointEvery(1000).build(), List.of(events.listener())));
+        group = groups.start(TestGroups.counter("selfcheck", 3, groups.dir()).selfCheck(Duration.ofMillis(200))
+                .checkpointEvery(1000).build(), List.of(events.listener()));
         for (int i = 1; i <= 10; i++) {
             assertThat(call("add:1")).isEqualTo(i);
         }

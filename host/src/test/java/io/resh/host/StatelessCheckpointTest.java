@@ -4,40 +4,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.resh.host.testing.EchoService;
-import io.resh.host.testing.ReplicaLogsOnFailure;
+import io.resh.host.testing.GroupExtension;
 import io.resh.host.testing.TestGroups;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A service without state still gets stable checkpoints, so the request log stays bounded. */
 class StatelessCheckpointTest {
     @RegisterExtension
-    final ReplicaLogsOnFailure logs = new ReplicaLogsOnFailure();
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path workDir;
+    final GroupExtension groups = new GroupExtension();
     private ReplicaGroup group;
-
-    @AfterEach
-    void stop() {
-        if (group != null) {
-            group.close();
-        }
-    }
 
     @Test
     void shouldMakeAnEmptySnapshotStableAndTruncateTheLog() throws Exception {
-        group = logs.watch(ReplicaGroup.start(TestGroups.of("stateless", 3, EchoService.class.getName(), workDir)
-                .checkpointEvery(100).build()));
+        group = groups.start(TestGroups.of("stateless", 3, EchoService.class.getName(), groups.dir())
+                .checkpointEvery(100).build());
         List<CompletableFuture<byte[]>> replies = new ArrayList<>();
         for (int i = 0; i < 450; i++) {
             replies.add(group.submit(("echo " + i).getBytes(StandardCharsets.UTF_8)));

@@ -7,10 +7,9 @@ import static org.awaitility.Awaitility.await;
 import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
 import io.resh.host.testing.GroupEvents;
-import io.resh.host.testing.ReplicaLogsOnFailure;
+import io.resh.host.testing.GroupExtension;
 import io.resh.host.testing.TestGroups;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -20,29 +19,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The proactive supervisor end to end: rejuvenation, operator restarts, adaptive DMR/TMR. */
 @Tag("e2e")
 class SupervisorTest {
     @RegisterExtension
-    final ReplicaLogsOnFailure logs = new ReplicaLogsOnFailure();
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path workDir;
+    final GroupExtension groups = new GroupExtension();
     private final GroupEvents events = new GroupEvents();
     private ReplicaGroup group;
-
-    @AfterEach
-    void stop() {
-        if (group != null) {
-            group.close();
-        }
-    }
 
     private long call(String request) {
         return Long.parseLong(new String(group.call(request.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(20)),
@@ -54,7 +41,7 @@ class SupervisorTest {
         // One replacement at a time: a rejuvenation never starts while another replica is being replaced.
         Set<Integer> replacing = new HashSet<>();
         List<String> overlaps = new CopyOnWriteArrayList<>();
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("rejuvenate", 3, workDir).rejuvenation(Duration.ofMillis(600))
+        group = groups.start(TestGroups.counter("rejuvenate", 3, groups.dir()).rejuvenation(Duration.ofMillis(600))
                 .checkpointEvery(50).build(), List.of(events.listener(), e -> {
                     if (e instanceof GroupEvent.RecoveryStarted r) {
                         if (!replacing.isEmpty()) {
@@ -64,7 +51,7 @@ class SupervisorTest {
                     } else if (e instanceof GroupEvent.Rejuvenated r) {
                         replacing.remove(r.replica());
                     }
-                })));
+                }));
         long total = 0;
         List<CompletableFuture<byte[]>> inflight = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -102,7 +89,7 @@ class SupervisorTest {
 
     @Test
     void shouldRestartAReplicaOnRequestWithoutCountingItAsAFault() {
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("operator", 3, workDir).build(), List.of(events.listener())));
+        group = groups.start(TestGroups.counter("operator", 3, groups.dir()).build(), List.of(events.listener()));
         assertThat(call("add:7")).isEqualTo(7);
         long pid = group.status().replicaStates().get(1).pid();
         assertThat(group.restart(1)).startsWith("replica 1: pid " + pid + " replaced by pid");
@@ -124,8 +111,8 @@ class SupervisorTest {
 
     @Test
     void shouldRunDmrEscalateToTmrOnADivergenceAndDropBackWhenQuiet() throws Exception {
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("adaptive", 3, workDir).adaptive(Duration.ofSeconds(2)).build(),
-                List.of(events.listener())));
+        group = groups.start(TestGroups.counter("adaptive", 3, groups.dir()).adaptive(Duration.ofSeconds(2)).build(),
+                List.of(events.listener()));
         GroupStatus s = group.status();
         assertThat(s.supervision().redundancy()).isEqualTo("dmr");
         assertThat(s.replicaStates().get(2).state()).isEqualTo(SlotState.DORMANT);

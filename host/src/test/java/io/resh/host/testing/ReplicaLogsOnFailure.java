@@ -12,7 +12,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * Prints the replica logs of groups a test registered when the test fails: the replica side of a
  * failure is usually the interesting half. It prints right after the test method, before
  * {@code @AfterEach} closes the group: a group that saw no fault deletes its temporary work directory,
- * logs included, when it closes.
+ * logs included, when it closes. A test whose groups live for one test method registers
+ * {@link GroupExtension} instead, which starts and closes them and prints through this.
  */
 public final class ReplicaLogsOnFailure implements AfterTestExecutionCallback {
     private final List<ReplicaGroup> groups = new ArrayList<>();

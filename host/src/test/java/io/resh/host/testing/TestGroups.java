@@ -10,8 +10,8 @@ import java.util.List;
  *
  * <p>A group given no work directory makes a temporary one and keeps it after a fault, for the post-mortem.
  * Tests inject faults on purpose, so a test that starts a group passes a work directory: its own
- * {@code @TempDir(cleanup = CleanupMode.ON_SUCCESS)}, so that a passing test leaves nothing behind and a
- * failing one keeps its replicas' logs. Only tests of the temporary directory itself leave it out.
+ * {@link GroupExtension#dir()}, so that a passing test leaves nothing behind and a failing one keeps its
+ * replicas' logs. Only tests of the temporary directory itself leave it out.
  */
 public final class TestGroups {
     /** Small heaps and C1 only: a replica JVM boots in a fraction of a second. */
