@@ -82,6 +82,8 @@ final class ReplicaProcess {
     private final ReentrantLock pipe = new ReentrantLock();
     /** Batches queued for the writer thread and not yet flushed; inline writes wait until it is zero, to keep order. */
     private final AtomicInteger queued = new AtomicInteger();
+    /** Whether the replica has sent any frame (read on its reader thread only). */
+    private boolean spoke;
     /** {sequence, channel offset at the end of its frame} of the last request of each batch, oldest first. */
     private final ConcurrentLinkedQueue<long[]> requestEnds = new ConcurrentLinkedQueue<>();
     /** Bytes handed to the channel so far. Group loop only. */
@@ -278,7 +280,8 @@ final class ReplicaProcess {
                 flush(batch, n);
                 if (frame == null) {
                     String exit = exitDescription();
-                    boolean noService = !process.isAlive() && process.exitValue() == ReplicaMain.EXIT_NO_SERVICE;
+                    // Only before its first frame: later, status 3 is the service's own System.exit, a crash.
+                    boolean noService = !spoke && !process.isAlive() && process.exitValue() == ReplicaMain.EXIT_NO_SERVICE;
                     inbox.accept(noService
                             ? new Broken(this, FaultKind.START_FAILURE, "its service class cannot be instantiated ("
                                     + exit + "; its log says why)")
@@ -298,6 +301,7 @@ final class ReplicaProcess {
     /** Posts the first {@code n} frames of {@code batch} as one message; returns 0 (the batch is empty again). */
     private int flush(Frame[] batch, int n) {
         if (n > 0) {
+            spoke = true;
             inbox.accept(new Inbound(this, Arrays.copyOf(batch, n)));
         }
         return 0;
