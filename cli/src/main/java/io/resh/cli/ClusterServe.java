@@ -52,20 +52,12 @@ final class ClusterServe {
             node.close();
             throw e;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                if (admin != null) {
-                    admin.close(); // before the node: it detaches from the node's local group
-                }
-                node.close();
-                System.out.printf("resh: cluster host %s stopped%n", node.config().id());
-                System.out.flush();
-            } finally {
-                stopped.countDown();
+        CountDownLatch stopped = LogFlushOnExit.stopOnExit("resh-cluster-stop", () -> {
+            if (admin != null) {
+                admin.close(); // before the node: it detaches from the node's local group
             }
-        }, "resh-cluster-stop"));
-        LogFlushOnExit.waitFor(stopped); // after the hook: a latch nobody counts down would hold the exit
+            node.close();
+        }, "resh: cluster host " + node.config().id() + " stopped");
         ClusterConfig c = node.config();
         System.out.printf("resh: cluster host %s of %s serving clients on %s; Raft on %s; log in %s%s%n", c.id(),
                 c.peers().stream().map(p -> p.id()).toList(), node.clientAddress(), c.self().raftAddress(), c.storage(),

@@ -17,9 +17,25 @@ public final class LogFlushOnExit extends ShutdownHookBase {
     private static final long MAX_WAIT_MILLIS = 60_000;
     private static final Set<CountDownLatch> STOPPING = ConcurrentHashMap.newKeySet();
 
-    /** Keeps logging up at JVM exit until {@code stopped} counts down (or a minute passed). */
-    static void waitFor(CountDownLatch stopped) {
-        STOPPING.add(stopped);
+    /**
+     * Registers the JVM exit hook of a server that {@code resh serve} runs: {@code stop} closes it, then
+     * {@code stoppedLine} goes to stdout; logging stays up until both are done (or a minute passed).
+     *
+     * @return counts down once the server is stopped; {@code resh serve} waits on it
+     */
+    static CountDownLatch stopOnExit(String threadName, Runnable stop, String stoppedLine) {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                stop.run();
+                System.out.println(stoppedLine);
+                System.out.flush();
+            } finally {
+                stopped.countDown();
+            }
+        }, threadName));
+        STOPPING.add(stopped); // after the hook: a latch nobody counts down would hold the exit
+        return stopped;
     }
 
     @Override

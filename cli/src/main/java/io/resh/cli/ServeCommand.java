@@ -71,21 +71,13 @@ final class ServeCommand implements Callable<Integer> {
         }
         AdminServer admin = adminPort < 0 ? null
                 : AdminServer.start(AdminConfig.defaults().withListen("127.0.0.1", adminPort), List.of(group));
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                if (admin != null) {
-                    admin.close();
-                }
-                server.close();
-                group.close();
-                System.out.printf("resh: group %s stopped%n", cfg.name());
-                System.out.flush();
-            } finally {
-                stopped.countDown();
+        CountDownLatch stopped = LogFlushOnExit.stopOnExit("resh-serve-stop", () -> {
+            if (admin != null) {
+                admin.close();
             }
-        }, "resh-serve-stop"));
-        LogFlushOnExit.waitFor(stopped); // after the hook: a latch nobody counts down would hold the exit
+            server.close();
+            group.close();
+        }, "resh: group " + cfg.name() + " stopped");
         System.out.printf("resh: group %s serving on %s:%d — %d replicas, masks %d faulty; replica logs in %s%n",
                 cfg.name(), server.host(), server.port(), cfg.replicas(), (cfg.replicas() - 1) / 2, group.workDir());
         if (admin != null) {
@@ -113,20 +105,12 @@ final class ServeCommand implements Callable<Integer> {
             gateway.close();
             throw e;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                if (admin != null) {
-                    admin.close();
-                }
-                gateway.close();
-                System.out.println("resh: gateway stopped");
-                System.out.flush();
-            } finally {
-                stopped.countDown();
+        LogFlushOnExit.stopOnExit("resh-serve-stop", () -> {
+            if (admin != null) {
+                admin.close();
             }
-        }, "resh-serve-stop"));
-        LogFlushOnExit.waitFor(stopped); // after the hook: a latch nobody counts down would hold the exit
+            gateway.close();
+        }, "resh: gateway stopped");
         System.out.println("resh: " + gateway);
         if (admin != null) {
             System.out.println("admin: " + admin.url());

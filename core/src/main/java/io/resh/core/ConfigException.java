@@ -18,7 +18,7 @@ public final class ConfigException extends ReshException {
     public static void requirePositive(String field, java.time.Duration d) {
         if (d == null || d.isNegative() || d.isZero()) {
             throw new ConfigException(field, "expected a positive duration, got "
-                    + (d == null ? "none" : d.isNegative() ? "-" + Durations.format(d.negated()) : Durations.format(d)));
+                    + (d == null ? "none" : Durations.format(d)));
         }
     }
 

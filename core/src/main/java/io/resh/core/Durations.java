@@ -29,8 +29,11 @@ public final class Durations {
         };
     }
 
-    /** The inverse of {@link #parse}, choosing the largest exact unit. */
+    /** The inverse of {@link #parse}, choosing the largest exact unit (a negative one gets a minus sign). */
     public static String format(Duration d) {
+        if (d.isNegative()) {
+            return "-" + format(d.negated());
+        }
         long ms = d.toMillis();
         if (ms % 3_600_000 == 0 && ms > 0) {
             return ms / 3_600_000 + "h";

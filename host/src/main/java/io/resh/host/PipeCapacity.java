@@ -29,28 +29,35 @@ final class PipeCapacity {
      */
     private static final String SCRIPT = "my $n = 0 + shift; fcntl(STDIN, 1031, $n); fcntl(STDOUT, 1031, $n);"
             + " exec {$ARGV[0]} @ARGV or die \"resh: cannot run $ARGV[0]: $!\\n\"";
-    private static final List<String> PREFIX = prefix(Binaries.which("perl").orElse(null),
-            Integer.getInteger("resh.replica.pipeBytes", DEFAULT_BYTES), systemMaximum());
+    private static final String PERL = Binaries.which("perl").orElse(null);
+    private static final int BYTES = bytes(PERL, Integer.getInteger("resh.replica.pipeBytes", DEFAULT_BYTES),
+            systemMaximum());
 
     private PipeCapacity() {
     }
 
     /** What goes before the replica's command (empty when the pipes keep the default size). */
     static List<String> prefix() {
-        return PREFIX;
+        return prefix(PERL, BYTES);
     }
 
     /** The capacity the replica pipes get, or 0 for the kernel's default. */
     static int bytes() {
-        return PREFIX.isEmpty() ? 0 : Integer.parseInt(PREFIX.get(4));
+        return BYTES;
     }
 
     static List<String> prefix(String perl, int wanted, int systemMaximum) {
+        return prefix(perl, bytes(perl, wanted, systemMaximum));
+    }
+
+    private static List<String> prefix(String perl, int bytes) {
+        return bytes == 0 ? List.of() : List.of(perl, "-e", SCRIPT, "--", Integer.toString(bytes));
+    }
+
+    /** {@code wanted}, at most the system's maximum; 0 without Perl or at no more than the default. */
+    private static int bytes(String perl, int wanted, int systemMaximum) {
         int bytes = systemMaximum > 0 ? Math.min(wanted, systemMaximum) : wanted;
-        if (perl == null || bytes <= 64 * 1024) {
-            return List.of();
-        }
-        return List.of(perl, "-e", SCRIPT, "--", Integer.toString(bytes));
+        return perl == null || bytes <= 64 * 1024 ? 0 : bytes;
     }
 
     private static int systemMaximum() {

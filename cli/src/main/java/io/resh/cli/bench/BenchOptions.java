@@ -26,7 +26,7 @@ public record BenchOptions(Duration duration, int rounds, Integer window, int co
 
     public BenchOptions {
         if (duration.isNegative() || duration.isZero()) {
-            throw new IllegalArgumentException("--duration must be positive, got " + (duration.isNegative() ? "-" + io.resh.core.Durations.format(duration.negated()) : io.resh.core.Durations.format(duration)));
+            throw new IllegalArgumentException("--duration must be positive, got " + io.resh.core.Durations.format(duration));
         }
         if (rounds < 1) {
             throw new IllegalArgumentException("--rounds must be at least 1, got " + rounds);
