@@ -698,18 +698,26 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
 
     @Override
     public void stabilized(Checkpoint stable) {
-        // Keep what a serving replica has not answered yet: its late reply must still be voted, or a
-        // wrong answer from a slow replica would go unnoticed. Later checkpoints drop the rest.
-        long keepFrom = stable.sequence();
+        truncateLog();
+        count("checkpoints");
+        emit(new GroupEvent.CheckpointStable(clock.millis(), config.name(), stable.sequence(), stable.digest(),
+                stable.snapshot().length));
+    }
+
+    /**
+     * Drops the log up to the stable checkpoint, but keeps what a serving replica has not answered yet:
+     * its late reply must still be voted, or a wrong answer from a slow replica would go unnoticed. Run
+     * when a checkpoint becomes stable and on every timer tick, so that what a laggard kept goes once it
+     * caught up, not only at the next checkpoint (which an idle group never reaches).
+     */
+    private void truncateLog() {
+        long keepFrom = checkpoints.stable().sequence();
         for (Slot s : slots) {
             if (s.receivesRequests()) {
                 keepFrom = Math.min(keepFrom, s.repliedThrough);
             }
         }
         log.truncateThrough(keepFrom);
-        count("checkpoints");
-        emit(new GroupEvent.CheckpointStable(clock.millis(), config.name(), stable.sequence(), stable.digest(),
-                stable.snapshot().length));
     }
 
     /** Admin action: checkpoint now, at the last assigned sequence number. */
@@ -950,6 +958,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
             }
         }
         checkpoints.checkTimeout(now);
+        truncateLog();
         expireUnanswered(now);
         if (serving()) {
             supervisor.tick(now);
