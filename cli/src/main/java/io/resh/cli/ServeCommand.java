@@ -69,8 +69,16 @@ final class ServeCommand implements Callable<Integer> {
             group.close();
             throw e; // ReshServer's message names the address and the reason
         }
-        AdminServer admin = adminPort < 0 ? null
-                : AdminServer.start(AdminConfig.defaults().withListen("127.0.0.1", adminPort), List.of(group));
+        AdminServer admin;
+        try {
+            admin = adminPort < 0 ? null
+                    : AdminServer.start(AdminConfig.defaults().withListen("127.0.0.1", adminPort), List.of(group));
+        } catch (RuntimeException e) {
+            // Closed here, not left to the JVM's exit: only close() deletes the group's temporary directory.
+            server.close();
+            group.close();
+            throw e; // names the admin address and the reason
+        }
         CountDownLatch stopped = LogFlushOnExit.stopOnExit("resh-serve-stop", () -> {
             if (admin != null) {
                 admin.close();
@@ -78,8 +86,9 @@ final class ServeCommand implements Callable<Integer> {
             server.close();
             group.close();
         }, "resh: group " + cfg.name() + " stopped");
-        System.out.printf("resh: group %s serving on %s:%d — %d replicas, masks %d faulty; replica logs in %s%n",
-                cfg.name(), server.host(), server.port(), cfg.replicas(), (cfg.replicas() - 1) / 2, group.workDir());
+        // One println of the whole line: printf writes it piece by piece, and a log line on stderr landed inside it.
+        System.out.println(String.format("resh: group %s serving on %s:%d — %d replicas, masks %d faulty; replica logs in %s",
+                cfg.name(), server.host(), server.port(), cfg.replicas(), (cfg.replicas() - 1) / 2, group.workDir()));
         if (admin != null) {
             System.out.println("admin: " + admin.url());
             System.out.println("dashboard: " + admin.dashboardUrl());

@@ -1,0 +1,73 @@
+package io.resh.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.resh.examples.kv.KvStore;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code resh serve} of a service group, run as a user runs it: its own JVM with the shipped logging. */
+@Tag("e2e")
+class ServeCommandTest {
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path dir;
+
+    private Process serve;
+
+    @AfterEach
+    void killWhatIsLeft() {
+        if (serve != null) {
+            serve.descendants().forEach(ProcessHandle::destroyForcibly);
+            serve.destroyForcibly();
+        }
+    }
+
+    /** Starts {@code resh serve} on a KV group with its temporary directories under {@code dir/tmp}. */
+    private Process serve(String group, String... options) throws IOException {
+        Path yaml = dir.resolve(group + ".yaml");
+        Files.writeString(yaml, String.join("\n", "group: " + group, "replicas: 3", "service:",
+                "  class: " + KvStore.class.getName(), "listen:", "  host: 127.0.0.1", "  port: 0", ""));
+        Files.createDirectories(dir.resolve("tmp"));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.io.tmpdir=" + dir.resolve("tmp"), "-Duser.home=" + dir.resolve("home"),
+                // the shipped logging configuration, not the test one the class path also holds
+                "-Dlogback.configurationFile=logback.xml", "-cp", System.getProperty("java.class.path"),
+                Resh.class.getName(), "serve", yaml.toString()));
+        cmd.addAll(List.of(options));
+        return new ProcessBuilder(cmd).redirectOutput(dir.resolve("stdout.txt").toFile())
+                .redirectError(dir.resolve("stderr.txt").toFile()).start();
+    }
+
+    private String stderr() throws IOException {
+        return Files.readString(dir.resolve("stderr.txt"));
+    }
+
+    @Test
+    void shouldSayTheAdminPortIsTakenAndLeaveNoTemporaryDirectoryBehind() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            serve = serve("adminclash", "--admin-port", Integer.toString(taken.getLocalPort()));
+            assertThat(serve.waitFor(60, TimeUnit.SECONDS)).as("resh serve gives up").isTrue();
+
+            assertThat(serve.exitValue()).isEqualTo(2);
+            assertThat(stderr()).contains("resh: admin: cannot listen on 127.0.0.1:" + taken.getLocalPort());
+        }
+        try (Stream<Path> left = Files.list(dir.resolve("tmp"))) {
+            assertThat(left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("resh-")))
+                    .as("the group's temporary directory").isEmpty();
+        }
+    }
+}
