@@ -130,18 +130,14 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** One concise log line per fault, recovery and checkpoint. */
+    /**
+     * What the group and the gateway do not log themselves: a replica being replaced, and (at debug level)
+     * each stable checkpoint. They log every fault, recovery, rollback and fail-stop already; logging those
+     * here too printed each of them twice.
+     */
     static void logEvent(GroupEvent e) {
-        if (e instanceof GroupEvent.FaultDetected f) {
-            LOG.warn("replica {} fault {} at #{}: {}", f.replica(), f.kind().label(), f.sequence(), f.evidence());
-        } else if (e instanceof GroupEvent.RecoveryStarted r) {
+        if (e instanceof GroupEvent.RecoveryStarted r) {
             LOG.info("replica {} being replaced ({})", r.replica(), r.reason());
-        } else if (e instanceof GroupEvent.RecoveryCompleted r) {
-            LOG.info("replica {} recovered in {} ms (replayed {} requests)", r.replica(), r.durationMillis(), r.replayed());
-        } else if (e instanceof GroupEvent.FailStopped f) {
-            LOG.error("group fail-stopped at #{}: {}", f.sequence(), f.detail());
-        } else if (e instanceof GroupEvent.RolledBack r) {
-            LOG.warn("rolled back to checkpoint #{} after a mismatch at #{}", r.checkpoint(), r.mismatchAt());
         } else if (e instanceof GroupEvent.CheckpointStable c) {
             LOG.debug("checkpoint #{} stable ({} bytes, digest {})", c.sequence(), c.snapshotBytes(), c.digest());
         }

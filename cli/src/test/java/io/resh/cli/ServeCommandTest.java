@@ -70,4 +70,22 @@ class ServeCommandTest {
                     .as("the group's temporary directory").isEmpty();
         }
     }
+
+    @Test
+    void shouldLogAFaultAndItsRecoveryOnceEach() throws Exception {
+        serve = serve("once", "--admin-port", "-1");
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(dir.resolve("stdout.txt")).contains("serving on"));
+        ProcessHandle replica = serve.descendants()
+                .filter(p -> p.info().commandLine().orElse("").contains("-Dresh.group=once")).findFirst()
+                .orElseThrow(() -> new AssertionError("no replica process among " + serve.descendants().toList()));
+
+        replica.destroyForcibly(); // kill -9
+        await().atMost(Duration.ofSeconds(30)).until(() -> stderr().contains("recovered in"));
+        serve.destroy(); // SIGTERM: flushes the log
+        assertThat(serve.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+        List<String> lines = stderr().lines().toList();
+        assertThat(lines.stream().filter(l -> l.contains("crash at #"))).as("%s", lines).hasSize(1);
+        assertThat(lines.stream().filter(l -> l.contains("recovered in"))).as("%s", lines).hasSize(1);
+    }
 }
