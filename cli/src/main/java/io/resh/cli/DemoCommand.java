@@ -80,14 +80,24 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Duration runFor = io.resh.core.Durations.parse("--duration", duration);
-        GroupConfig config = GroupConfig.builder("aes-demo").replicas(3)
+        GroupConfig.Builder builder = GroupConfig.builder("aes-demo").replicas(3)
                 .version(new ReplicaSpec(JdkAes.class.getName(), "java", GroupConfig.DEFAULT_JVM_ARGS, "jdk"))
                 .version(new ReplicaSpec(BcAesEngine.class.getName(), "java", GroupConfig.DEFAULT_JVM_ARGS, "bc-engine"))
                 .version(new ReplicaSpec(BcAesLight.class.getName(), "java", GroupConfig.DEFAULT_JVM_ARGS, "bc-light"))
                 .checkpointEvery(500).deadline(Duration.ofSeconds(1)).heartbeatInterval(Duration.ofMillis(100))
-                .heartbeatTimeout(Duration.ofSeconds(1))
-                // The demo's own directory, kept for a look at the replica logs afterwards (the summary says where).
-                .workDir(Files.createTempDirectory("resh-demo-").toString()).build();
+                .heartbeatTimeout(Duration.ofSeconds(1));
+        int maxSize = builder.build().maxRequestBytes() - 1 - AesRequests.NONCE_BYTES; // op byte and nonce first
+        if (size < 0 || size > maxSize) {
+            // Checked before anything starts: a negative size failed with a stack trace, a larger one with an
+            // error per request once the group was up.
+            throw new IllegalArgumentException("--size must be 0 to " + maxSize + " bytes (an encryption request must"
+                    + " fit the group's limits.maxRequestBytes), got " + size);
+        }
+        if (window < 1) { // with none in flight the demo sent nothing and only injected its faults
+            throw new IllegalArgumentException("--window must be at least 1, got " + window);
+        }
+        // The demo's own directory, kept for a look at the replica logs afterwards (the summary says where).
+        GroupConfig config = builder.workDir(Files.createTempDirectory("resh-demo-").toString()).build();
         List<GroupEvent> events = new CopyOnWriteArrayList<>();
         line(out, "resh demo: starting 3 AES replicas (jdk, bc-engine, bc-light) ...");
         Summary summary;

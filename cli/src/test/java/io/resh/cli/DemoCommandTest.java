@@ -11,12 +11,15 @@ import io.resh.host.SlotState;
 import io.resh.host.SupervisionStatus;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class DemoCommandTest {
     private static final String STABLE = Digest.of("state at #1000".getBytes(StandardCharsets.UTF_8)).hex();
@@ -120,6 +123,25 @@ class DemoCommandTest {
         assertThat(summary.get(1)).startsWith("    state-corruption into replica 2: not observed");
         assertThat(summary.get(2)).isEqualTo("    crash            into replica 2: detected as crash at #951");
         assertThat(summary.get(3)).isEqualTo("  also detected  1 fault no injection explains: hang in replica 1 at #960");
+    }
+
+    @Test
+    void shouldRefuseASizeOrWindowItCannotRunWithBeforeStartingAnything() {
+        assertThat(refusal("--size", "-1")).isEqualTo("resh: --size must be 0 to 16777199 bytes (an encryption request"
+                + " must fit the group's limits.maxRequestBytes), got -1");
+        assertThat(refusal("--size", "16777200")).endsWith("got 16777200");
+        assertThat(refusal("--window", "0")).isEqualTo("resh: --window must be at least 1, got 0");
+    }
+
+    /** What {@code resh demo ARGS} says on stderr, given that it exits with status 2. */
+    private static String refusal(String... args) {
+        CommandLine cl = Resh.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err, true));
+        List<String> all = new ArrayList<>(List.of("demo", "--duration", "1s"));
+        all.addAll(List.of(args));
+        assertThat(cl.execute(all.toArray(String[]::new))).as("exit status of resh %s", all).isEqualTo(2);
+        return err.toString().strip();
     }
 
     /** Records each write the terminal would get: a line must arrive in one piece, ending in its line break. */
