@@ -127,6 +127,25 @@ class ConfigFileTest {
     }
 
     @Test
+    void shouldSayWhatIsWrongWithTheYamlInOneLine() throws IOException {
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nreplicas: [3\nservice:\n  class: a.B\n")))
+                .hasMessageEndingWith("group.yaml: not valid YAML at line 3, column 8: expected ',' or ']', but got :"
+                        + " (while parsing a flow sequence that starts at line 2, column 11)");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice:\n\tclass: a.B\n")))
+                .hasMessageContaining("group.yaml: not valid YAML at line 3, column 1: found character '\\t(TAB)'")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+
+    /** The last of two values used to win silently, as a misspelt field once fell back to its default. */
+    @Test
+    void shouldRefuseAKeyGivenTwice() throws IOException {
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nreplicas: 3\nservice: {class: a.B}\nreplicas: 5\n")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("group.yaml: not valid YAML at line 4")
+                .hasMessageContaining("'replicas'");
+    }
+
+    @Test
     void shouldNameNestedFieldsAndWriteValuesTheWayTheFileDoes() throws IOException {
         assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nlimits: {maxRequestBytes: 10}\n")))
                 .hasMessage("group.yaml: limits.maxRequestBytes: expected at least 1024, got 10");
