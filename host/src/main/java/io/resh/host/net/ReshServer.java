@@ -31,6 +31,8 @@ public final class ReshServer implements AutoCloseable {
         int maxFrame = maxRequestBytes + 8;
         ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // a client's FIN ends its requests, not its replies (FrontDoorHandler closes once they are out)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

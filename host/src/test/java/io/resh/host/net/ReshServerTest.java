@@ -131,6 +131,32 @@ class ReshServerTest {
         }
     }
 
+    /** {@code nc -N} and scripts that {@code shutdown(SHUT_WR)} after writing: their replies used to be dropped. */
+    @Test
+    void shouldAnswerAClientThatShutsDownItsSendingSideAfterItsRequests() throws Exception {
+        try (Socket client = new Socket("127.0.0.1", server.port())) {
+            client.setSoTimeout(10_000);
+            DataOutputStream out = new DataOutputStream(client.getOutputStream());
+            for (long id = 1; id <= 2; id++) {
+                byte[] payload = ("half-" + id).getBytes(StandardCharsets.UTF_8);
+                out.writeInt(8 + payload.length);
+                out.writeLong(id);
+                out.write(payload);
+            }
+            out.flush();
+            client.shutdownOutput();
+
+            DataInputStream in = new DataInputStream(client.getInputStream());
+            for (long id = 1; id <= 2; id++) {
+                int length = in.readInt();
+                assertThat(in.readLong()).isEqualTo(id);
+                assertThat(in.readByte()).isEqualTo(ClientProtocol.STATUS_OK);
+                assertThat(new String(in.readNBytes(length - 9), StandardCharsets.UTF_8)).isEqualTo("echo:half-" + id);
+            }
+            assertThat(in.read()).as("end of stream once both are answered").isEqualTo(-1);
+        }
+    }
+
     /**
      * A client that keeps sending after its bad frame must still read the error: a server that closed the
      * socket with those bytes unread would send a reset, and the client's kernel drops the error with it.
