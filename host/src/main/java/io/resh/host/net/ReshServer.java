@@ -46,7 +46,10 @@ public final class ReshServer implements AutoCloseable {
         } catch (Exception e) { // bind() rethrows the socket's checked exceptions (BindException) undeclared
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            throw new ReshException("cannot listen for clients on " + host + ":" + port + ": " + e.getMessage(), e);
+            // An unresolvable name fails with an UnresolvedAddressException, which has no message at all.
+            String why = e instanceof java.nio.channels.UnresolvedAddressException ? "unknown host"
+                    : e.getMessage() != null ? e.getMessage() : e.toString();
+            throw new ReshException("cannot listen for clients on " + host + ":" + port + ": " + why, e);
         }
     }
 

@@ -157,6 +157,13 @@ class ReshServerTest {
         }
     }
 
+    @Test
+    void shouldSayThatAHostNameDoesNotResolve() {
+        assertThatThrownBy(() -> ReshServer.serve(request -> new java.util.concurrent.CompletableFuture<>(), 4096,
+                "no-such-host.invalid", 0))
+                .hasMessage("cannot listen for clients on no-such-host.invalid:0: unknown host");
+    }
+
     /**
      * A client that keeps sending after its bad frame must still read the error: a server that closed the
      * socket with those bytes unread would send a reset, and the client's kernel drops the error with it.
