@@ -58,6 +58,8 @@ public final class ReplicaGroup implements AutoCloseable {
     private volatile boolean closed;
     /** Set when {@link #start} gives up: the work directory then holds the logs that say why. */
     private volatile boolean startFailed;
+    /** Set once {@link #start} returned the group to its caller, who is then the one to close it. */
+    private volatile boolean ready;
     private final AtomicBoolean workDirReleased = new AtomicBoolean();
 
     private ReplicaGroup(GroupConfig config, WorkDirectory workDir, Checkpoint initial) {
@@ -115,6 +117,7 @@ public final class ReplicaGroup implements AutoCloseable {
             long active = s.replicaStates().stream().filter(r -> r.state() == SlotState.ACTIVE).count();
             long dormant = s.replicaStates().stream().filter(r -> r.state() == SlotState.DORMANT).count();
             if (active + dormant == config.replicas()) {
+                ready = true;
                 return;
             }
             if (s.failed() != null || loop.startFailure() != null) {
@@ -130,6 +133,7 @@ public final class ReplicaGroup implements AutoCloseable {
         long active = s.replicaStates().stream().filter(r -> r.state() == SlotState.ACTIVE).count();
         String cannot = loop.startFailure();
         if (active >= loop.quorum().agreementNeeded() && s.failed() == null && cannot == null) {
+            ready = true;
             return;
         }
         int bad = s.replicaStates().stream().filter(r -> r.state() != SlotState.ACTIVE && r.state() != SlotState.DORMANT)
@@ -419,6 +423,17 @@ public final class ReplicaGroup implements AutoCloseable {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
             }
+        }
+        if (!ready && workDirReleased.compareAndSet(false, true)) {
+            // Stopped while start() still waited for its replicas (Ctrl-C during start-up): no caller holds the
+            // group to close it, so its temporary directory goes here, or stays with a line that says why. The
+            // loop ends soon after its processes are gone (it was waiting for replicas that never said hello).
+            try {
+                thread.join(CLOSE_WAIT.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            releaseWorkDir();
         }
     }
 
