@@ -121,7 +121,9 @@ final class ReplicaProcess {
         try {
             p = starter.start();
         } catch (IOException | RuntimeException e) {
-            inbox.accept(new StartFailed(this, e.getMessage() != null ? e.getMessage() : e.toString()));
+            // A file-system error without a reason has only the path for a message: keep what kind it was.
+            boolean pathOnly = e instanceof java.nio.file.FileSystemException f && f.getReason() == null;
+            inbox.accept(new StartFailed(this, e.getMessage() != null && !pathOnly ? e.getMessage() : e.toString()));
             return;
         }
         out = new FrameOutput(p.getOutputStream(), 1 << 16);
