@@ -214,8 +214,18 @@ final class AdminClient {
                 String name = "message";
                 StringBuilder data = new StringBuilder();
                 Iterator<String> it = lines.iterator();
-                while (it.hasNext()) {
-                    String line = it.next();
+                while (true) {
+                    String line;
+                    try {
+                        if (!it.hasNext()) {
+                            break;
+                        }
+                        line = it.next();
+                    } catch (java.io.UncheckedIOException e) {
+                        // The server went away mid-stream (resh serve stopped): the body ends without its last
+                        // chunk, and the line reader says only "closed". That is the end of the stream too.
+                        break;
+                    }
                     if (line.isEmpty()) {
                         if (data.length() > 0 && !onEvent.test(name, data.toString())) {
                             return true;

@@ -88,4 +88,31 @@ class ServeCommandTest {
         assertThat(lines.stream().filter(l -> l.contains("crash at #"))).as("%s", lines).hasSize(1);
         assertThat(lines.stream().filter(l -> l.contains("recovered in"))).as("%s", lines).hasSize(1);
     }
+
+    /** {@code resh serve} stopped under {@code resh events --follow}: the follower died with "resh: closed", status 2. */
+    @Test
+    void shouldEndAFollowerWithOneLineWhenServeStops() throws Exception {
+        serve = serve("followed");
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(dir.resolve("stdout.txt")).contains("admin: "));
+        String url = Files.readString(dir.resolve("stdout.txt")).lines().filter(l -> l.startsWith("admin: "))
+                .findFirst().orElseThrow().substring("admin: ".length()).strip();
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cl = Resh.commandLine();
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        java.util.concurrent.CompletableFuture<Integer> follow = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                cl.execute("events", "--follow", "--limit", "0", "--url", url,
+                        "--token-file", dir.resolve("home/.resh/admin.token").toString()));
+        // Until the follower is connected an event would be missed: kill -9 a replica now and then until one shows.
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            serve.descendants().filter(p -> p.info().commandLine().orElse("").contains("-Dresh.group=followed"))
+                    .findFirst().ifPresent(ProcessHandle::destroyForcibly);
+            return out.toString().contains("FAULT crash") || follow.isDone();
+        });
+
+        serve.destroy(); // SIGTERM, as Ctrl-C
+        assertThat(follow).succeedsWithin(Duration.ofSeconds(30)).isEqualTo(1);
+        assertThat(err.toString().strip()).isEqualTo("resh events: the server closed the stream");
+    }
 }
