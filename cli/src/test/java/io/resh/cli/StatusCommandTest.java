@@ -70,4 +70,14 @@ class StatusCommandTest {
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("cannot reach the admin API at http://127.0.0.1:1");
     }
+
+    /** An adaptive group asleep in DMR was printed as "TMR (N=3, masks f=1)". */
+    @Test
+    void shouldSayWhichModeAnAdaptiveGroupRunsNow() {
+        java.io.StringWriter out = new java.io.StringWriter();
+        StatusCommand.print(new java.io.PrintWriter(out, true), AdminFixture.parse("{\"name\":\"ad\",\"n\":3,\"f\":1,"
+                + "\"state\":\"serving\",\"replicas\":[],\"supervision\":{\"redundancy\":\"dmr\",\"adaptive\":true}}"));
+
+        assertThat(out.toString()).startsWith("ad  adaptive DMR/TMR, now DMR (N=3, masks f=1)  SERVING");
+    }
 }
