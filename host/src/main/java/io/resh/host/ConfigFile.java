@@ -251,6 +251,11 @@ public final class ConfigFile {
             if (!v.isValueNode()) {
                 throw new ConfigException(prefix + field, "expected a string, got " + describe(v));
             }
+            if (v.asText().isBlank()) {
+                // No field takes an empty string: a blank workDir put the replicas' logs in the current directory.
+                throw new ConfigException(prefix + field, "expected a value, got an empty string (leave the field out"
+                        + " for its default)");
+            }
             return v.asText();
         }
 

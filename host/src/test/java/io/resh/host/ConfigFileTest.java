@@ -136,6 +136,17 @@ class ConfigFileTest {
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     }
 
+    /** {@code workDir: ""} made the group write its replicas' logs and directories into the current directory. */
+    @Test
+    void shouldRefuseAnEmptyString() throws IOException {
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nworkDir: \"\"\n")))
+                .hasMessage("group.yaml: workDir: expected a value, got an empty string (leave the field out for its default)");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B, java: ' '}\n")))
+                .hasMessageStartingWith("group.yaml: service.java: expected a value, got an empty string");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nlisten: {host: ''}\n")))
+                .hasMessageStartingWith("group.yaml: listen.host: expected a value, got an empty string");
+    }
+
     /** The last of two values used to win silently, as a misspelt field once fell back to its default. */
     @Test
     void shouldRefuseAKeyGivenTwice() throws IOException {
