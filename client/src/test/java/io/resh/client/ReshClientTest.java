@@ -42,4 +42,15 @@ class ReshClientTest {
             peer.get(10, TimeUnit.SECONDS);
         }
     }
+
+    /** A fail-stop read "fail-stop: fail-stop at request #2: ..." on the command line. */
+    @Test
+    void shouldNameTheStatusOnceWhenTheServersMessageStartsWithIt() {
+        org.assertj.core.api.Assertions.assertThat(new ReshRemoteException(ClientProtocol.STATUS_FAIL_STOP,
+                "fail-stop at request #2: no reply to #2 reached 2 equal votes").getMessage())
+                .isEqualTo("fail-stop at request #2: no reply to #2 reached 2 equal votes");
+        org.assertj.core.api.Assertions.assertThat(new ReshRemoteException(ClientProtocol.STATUS_SERVICE_ERROR,
+                "java.lang.IllegalArgumentException: bad").getMessage())
+                .isEqualTo("service error: java.lang.IllegalArgumentException: bad");
+    }
 }
