@@ -52,7 +52,8 @@ final class GatewayRedisScenario implements Scenario {
         PrintWriter p = o.progress();
         Path dir = Files.createTempDirectory("resh-bench-redis-");
         List<AutoCloseable> started = new CopyOnWriteArrayList<>();
-        try (ExitGuard guard = ExitGuard.register(() -> stop(started, dir, p))) {
+        ExitGuard guard = ExitGuard.register(() -> stop(started, dir, p));
+        try {
             LocalServer redis = redis("redis-direct", dir);
             started.add(redis);
             LocalServer haproxy = haproxy(redis.port(), dir);
@@ -113,6 +114,8 @@ final class GatewayRedisScenario implements Scenario {
                     + " and this JVM (the gateway) for the gateways; redis-benchmark itself is not counted, and a"
                     + " run's CPU is split evenly between its SET and GET rows");
             report.note("the TMR gateway's faults during the run: " + faults(tmr));
+        } finally {
+            guard.close();
         }
         return report.build(String.format(Locale.ROOT, "redis-benchmark SET and GET, %d-byte values, %d clients",
                 VALUE_BYTES, CLIENTS));

@@ -59,9 +59,8 @@ public final class JsonReport {
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            try (FileChannel ignored = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-                // opened without truncating: an existing report stays until the new one replaces it
-            }
+            // Opened without truncating: an existing report stays until the new one replaces it.
+            FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE).close();
             if (!existed) {
                 Files.delete(file);
             }
