@@ -15,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -58,9 +57,8 @@ public final class ReplicaGroup implements AutoCloseable {
     private volatile boolean closed;
     /** Set when {@link #start} gives up: the work directory then holds the logs that say why. */
     private volatile boolean startFailed;
-    /** Set once {@link #start} returned the group to its caller, who is then the one to close it. */
-    private volatile boolean ready;
-    private final AtomicBoolean workDirReleased = new AtomicBoolean();
+    /** Guarded by {@code this}: a second caller waits until the first has deleted or kept the directory. */
+    private boolean workDirReleased;
 
     private ReplicaGroup(GroupConfig config, WorkDirectory workDir, Checkpoint initial) {
         this.config = config;
@@ -117,7 +115,6 @@ public final class ReplicaGroup implements AutoCloseable {
             long active = s.replicaStates().stream().filter(r -> r.state() == SlotState.ACTIVE).count();
             long dormant = s.replicaStates().stream().filter(r -> r.state() == SlotState.DORMANT).count();
             if (active + dormant == config.replicas()) {
-                ready = true;
                 return;
             }
             if (s.failed() != null || loop.startFailure() != null) {
@@ -133,7 +130,6 @@ public final class ReplicaGroup implements AutoCloseable {
         long active = s.replicaStates().stream().filter(r -> r.state() == SlotState.ACTIVE).count();
         String cannot = loop.startFailure();
         if (active >= loop.quorum().agreementNeeded() && s.failed() == null && cannot == null) {
-            ready = true;
             return;
         }
         int bad = s.replicaStates().stream().filter(r -> r.state() != SlotState.ACTIVE && r.state() != SlotState.DORMANT)
@@ -359,7 +355,12 @@ public final class ReplicaGroup implements AutoCloseable {
         } catch (IllegalStateException e) {
             // already shutting down
         }
-        if (workDirReleased.compareAndSet(false, true)) {
+        releaseWorkDirOnce();
+    }
+
+    private synchronized void releaseWorkDirOnce() {
+        if (!workDirReleased) {
+            workDirReleased = true;
             releaseWorkDir();
         }
     }
@@ -424,17 +425,17 @@ public final class ReplicaGroup implements AutoCloseable {
                 p.destroyForcibly();
             }
         }
-        if (!ready && workDirReleased.compareAndSet(false, true)) {
-            // Stopped while start() still waited for its replicas (Ctrl-C during start-up): no caller holds the
-            // group to close it, so its temporary directory goes here, or stays with a line that says why. The
-            // loop ends soon after its processes are gone (it was waiting for replicas that never said hello).
-            try {
-                thread.join(CLOSE_WAIT.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            releaseWorkDir();
+        // The loop ends soon once its processes are gone; it may have been waiting for replicas that never said
+        // hello (Ctrl-C during start-up), and a loop still running would keep the directory as "did not stop".
+        try {
+            thread.join(CLOSE_WAIT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        // As close() would: a temporary directory of a group that saw no fault goes, the others are named.
+        // Synchronized with close(), so a caller that closes the group from its own exit hook (resh serve)
+        // returns only once this line is logged.
+        releaseWorkDirOnce();
     }
 
     static String tail(Path file, int lines) {
