@@ -170,4 +170,31 @@ class DemoCommandTest {
         String nl = System.lineSeparator();
         assertThat(terminal.writes).containsExactly("  << detected: replica 1 hang at #335243: no heartbeat for 1004 ms" + nl, nl);
     }
+
+    /**
+     * Ctrl-C in the middle of the demo: the group was closed under the running demo, which printed one
+     * "client error: ... group aes-demo is closed" line per request (thousands) and never said where the logs were.
+     */
+    @Test
+    @org.junit.jupiter.api.Tag("e2e")
+    void shouldStopQuietlyAndNameTheLogsOnCtrlC(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path out = dir.resolve("stdout.txt");
+        java.nio.file.Files.createDirectories(dir.resolve("tmp"));
+        Process demo = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.io.tmpdir=" + dir.resolve("tmp"), "-Duser.home=" + dir.resolve("home"),
+                "-cp", System.getProperty("java.class.path"), Resh.class.getName(), "demo", "--duration", "60s")
+                .redirectOutput(out.toFile()).redirectError(dir.resolve("stderr.txt").toFile()).start();
+        try {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60))
+                    .until(() -> java.nio.file.Files.readString(out).contains("[  1s] requests"));
+            demo.destroy(); // SIGTERM, as Ctrl-C
+            assertThat(demo.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("the demo exits").isTrue();
+        } finally {
+            demo.descendants().forEach(ProcessHandle::destroyForcibly);
+            demo.destroyForcibly();
+        }
+        String printed = java.nio.file.Files.readString(out);
+        assertThat(printed).doesNotContain("client error").contains("resh demo: stopped after ")
+                .contains("  replica logs    " + dir.resolve("tmp"));
+    }
 }
