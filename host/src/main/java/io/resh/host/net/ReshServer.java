@@ -28,7 +28,9 @@ public final class ReshServer implements AutoCloseable {
     private final Channel serverChannel;
 
     private ReshServer(RequestSink sink, int maxRequestBytes, String host, int port) {
-        int maxFrame = maxRequestBytes + 8;
+        // The decoder counts the 4-byte length field in its limit, then the correlation id: requests of the last
+        // 4 bytes up to maxRequestBytes were refused as over the limit when this was maxRequestBytes + 8.
+        int maxFrame = 4 + 8 + maxRequestBytes;
         ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 // a client's FIN ends its requests, not its replies (FrontDoorHandler closes once they are out)

@@ -157,6 +157,35 @@ class ReshServerTest {
         }
     }
 
+    /** The limit is the request's own size: one of exactly maxRequestBytes was refused (4 bytes were lost to the length field). */
+    @Test
+    void shouldAnswerARequestOfExactlyTheLimitAndRefuseOneByteMore() throws Exception {
+        for (int size : new int[] {4096, 4097}) {
+            try (Socket client = new Socket("127.0.0.1", server.port())) {
+                client.setSoTimeout(10_000);
+                DataOutputStream out = new DataOutputStream(client.getOutputStream());
+                out.writeInt(8 + size);
+                out.writeLong(7);
+                out.write("x".repeat(size).getBytes(StandardCharsets.UTF_8));
+                out.flush();
+
+                DataInputStream in = new DataInputStream(client.getInputStream());
+                int length = in.readInt();
+                long id = in.readLong();
+                byte status = in.readByte();
+                String payload = new String(in.readNBytes(length - 9), StandardCharsets.UTF_8);
+                if (size == 4096) {
+                    assertThat(status).as(payload).isEqualTo(ClientProtocol.STATUS_OK);
+                    assertThat(id).isEqualTo(7);
+                    assertThat(payload).isEqualTo("echo:" + "x".repeat(size));
+                } else {
+                    assertThat(status).isEqualTo(ClientProtocol.STATUS_BAD_REQUEST);
+                    assertThat(payload).contains("exceeds the limit of 4096 bytes");
+                }
+            }
+        }
+    }
+
     @Test
     void shouldSayThatAHostNameDoesNotResolve() {
         assertThatThrownBy(() -> ReshServer.serve(request -> new java.util.concurrent.CompletableFuture<>(), 4096,
