@@ -3,6 +3,7 @@ package io.resh.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.resh.admin.AdminConfig;
 import io.resh.admin.AdminServer;
+import io.resh.core.ConfigException;
 import io.resh.core.GroupEvent;
 import io.resh.gateway.Gateway;
 import io.resh.gateway.GatewayConfig;
@@ -61,7 +62,14 @@ final class ServeCommand implements Callable<Integer> {
         String host = cfg.listenHost(); // 127.0.0.1 unless the listen: section names another
         int listenPort = port != null ? port : cfg.listenPort() < 0 ? 7400 : cfg.listenPort();
 
-        ReplicaGroup group = ReplicaGroup.start(cfg, List.of(ServeCommand::logEvent));
+        ReplicaGroup group;
+        try {
+            group = ReplicaGroup.start(cfg, List.of(ServeCommand::logEvent));
+        } catch (ConfigException e) {
+            // A field only the machine can refuse (cpus: a core this process may not run on): name the file too,
+            // as every other config error does.
+            throw new ConfigException(config.getFileName() + ": " + e.field(), e.getMessage().substring(e.field().length() + 2));
+        }
         ReshServer server;
         try {
             server = ReshServer.start(group, host, listenPort);

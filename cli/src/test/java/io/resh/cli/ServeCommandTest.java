@@ -115,4 +115,18 @@ class ServeCommandTest {
         assertThat(follow).succeedsWithin(Duration.ofSeconds(30)).isEqualTo(1);
         assertThat(err.toString().strip()).isEqualTo("resh events: the server closed the stream");
     }
+
+    /** The one field checked against the machine at start said "resh: cpus: core ..." without the file. */
+    @Test
+    void shouldNameTheFileOfACoreThatDoesNotExist() throws Exception {
+        Path yaml = dir.resolve("pinned.yaml");
+        Files.writeString(yaml, String.join("\n", "group: pinned", "service:", "  class: " + KvStore.class.getName(),
+                "pin: true", "cpus: [4095]", "listen:", "  port: 0", ""));
+        picocli.CommandLine cl = Resh.commandLine();
+        java.io.StringWriter err = new java.io.StringWriter();
+        cl.setErr(new java.io.PrintWriter(err, true));
+
+        assertThat(cl.execute("serve", yaml.toString(), "--admin-port", "-1")).isEqualTo(2);
+        assertThat(err.toString()).startsWith("resh: pinned.yaml: cpus: core 4095 does not exist here");
+    }
 }
