@@ -96,7 +96,8 @@ final class ServeCommand implements Callable<Integer> {
         }, "resh: group " + cfg.name() + " stopped");
         // One println of the whole line: printf writes it piece by piece, and a log line on stderr landed inside it.
         System.out.println(String.format("resh: group %s serving on %s:%d — %d replicas, masks %d faulty; replica logs in %s",
-                cfg.name(), server.host(), server.port(), cfg.replicas(), (cfg.replicas() - 1) / 2, group.workDir()));
+                cfg.name(), server.host(), server.port(), cfg.replicas(), (cfg.replicas() - 1) / 2,
+                group.workDir().toAbsolutePath())); // a relative workDir: where it is, wherever the reader stands
         if (admin != null) {
             System.out.println("admin: " + admin.url());
             System.out.println("dashboard: " + admin.dashboardUrl());

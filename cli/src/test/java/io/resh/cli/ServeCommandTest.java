@@ -129,4 +129,21 @@ class ServeCommandTest {
         assertThat(cl.execute("serve", yaml.toString(), "--admin-port", "-1")).isEqualTo(2);
         assertThat(err.toString()).startsWith("resh: pinned.yaml: cpus: core 4095 does not exist here");
     }
+
+    /** A relative workDir was printed as given: "replica logs in logs", relative to wherever resh serve ran. */
+    @Test
+    void shouldSayWhereARelativeWorkDirIs() throws Exception {
+        Path yaml = dir.resolve("relative.yaml");
+        Files.writeString(yaml, String.join("\n", "group: relative", "service:", "  class: " + KvStore.class.getName(),
+                "workDir: logs", "listen:", "  port: 0", ""));
+        serve = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Duser.home=" + dir.resolve("home"), "-Dlogback.configurationFile=logback.xml",
+                "-cp", System.getProperty("java.class.path"), Resh.class.getName(), "serve", yaml.toString(),
+                "--admin-port", "-1")
+                .directory(dir.toFile()).redirectOutput(dir.resolve("stdout.txt").toFile())
+                .redirectError(dir.resolve("stderr.txt").toFile()).start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(dir.resolve("stdout.txt")).contains("serving on"));
+
+        assertThat(Files.readString(dir.resolve("stdout.txt"))).contains("replica logs in " + dir.resolve("logs").toAbsolutePath());
+    }
 }
