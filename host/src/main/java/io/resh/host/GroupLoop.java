@@ -925,7 +925,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         reputation.fault(slot.index, slot.spec.label(), slot.cpu, FaultKind.START_FAILURE, now);
         emit(new GroupEvent.FaultDetected(clock.millis(), config.name(), slot.index, slot.cpu, 0,
                 FaultKind.START_FAILURE, "cannot start replica process: " + reason));
-        escalation.startFailed(slot);
+        escalation.startFailed(slot, reason);
     }
 
     private void checkTimers(long now) {
