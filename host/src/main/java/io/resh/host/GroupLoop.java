@@ -45,6 +45,8 @@ import org.slf4j.LoggerFactory;
 final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     private static final Logger LOG = LoggerFactory.getLogger(GroupLoop.class);
     private static final long TIMER_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** A gap between two timer checks this much longer than the period is a stall of the host, not of its replicas. */
+    private static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /**
      * How long the idle loop polls its inbox before parking, from the system property {@value #SPIN_PROPERTY}
      * in microseconds (default 0: park at once). Spinning saves a wake-up per message that arrives in that
@@ -334,6 +336,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
                 dispatch();
                 long now = nanos.getAsLong();
                 if (now - lastTimers >= TIMER_PERIOD_NANOS) {
+                    forgiveStall(now - lastTimers - TIMER_PERIOD_NANOS);
                     checkTimers(now);
                     lastTimers = now;
                 }
@@ -935,6 +938,27 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         emit(new GroupEvent.FaultDetected(clock.millis(), config.name(), slot.index, slot.cpu, 0,
                 FaultKind.START_FAILURE, "cannot start replica process: " + reason));
         escalation.startFailed(slot, reason);
+    }
+
+    /**
+     * The loop itself did not run for {@code stalledNanos} (its JVM stopped or paused, the machine
+     * overloaded): what replicas sent meanwhile still waits in their pipes, unread, so their silence over
+     * that time says nothing about them. Moves every replica's clocks forward by as much, so that no
+     * healthy replica is blamed as hung for the host's own stall.
+     */
+    private void forgiveStall(long stalledNanos) {
+        if (stalledNanos < STALL_NANOS) {
+            return;
+        }
+        for (Slot slot : slots) {
+            slot.lastHeardNanos += stalledNanos;
+            slot.progressNanos += stalledNanos;
+            slot.stateSinceNanos += stalledNanos;
+        }
+        if (stalledNanos > config.heartbeatTimeout().toNanos() / 2) { // long enough to have blamed a replica
+            LOG.info("group {}: the group loop did not run for {} ms; replicas are not timed for that", config.name(),
+                    TimeUnit.NANOSECONDS.toMillis(stalledNanos));
+        }
     }
 
     private void checkTimers(long now) {
