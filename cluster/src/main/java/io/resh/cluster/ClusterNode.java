@@ -15,8 +15,14 @@ import io.resh.host.ReplicaGroup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -97,6 +103,8 @@ public final class ClusterNode implements AutoCloseable {
     /** Set once the front door listens: a gateway may take client requests while the host still starts. */
     private volatile boolean serving;
     private static final Duration CHECKPOINT_TIMEOUT = Duration.ofSeconds(60);
+    /** The file Ratis locks in a group's storage directory while a server uses it. */
+    private static final String RATIS_STORAGE_LOCK = "in_use.lock";
 
     private ClusterNode(ClusterConfig config, BiFunction<Checkpoint, ClusterNode, LocalGroup> groupStarter,
                         int maxRequestBytes, boolean snapshots, boolean join) throws IOException {
@@ -107,7 +115,10 @@ public final class ClusterNode implements AutoCloseable {
         this.stateMachine = new ClusterStateMachine(cp -> groupStarter.apply(cp, this), CHECKPOINT_TIMEOUT);
         RaftGroup initial = join ? RaftGroup.valueOf(groupId) : RaftGroup.valueOf(groupId, raftPeers(config.peers()));
         Files.createDirectories(config.storage());
-        boolean existing = Files.isDirectory(config.storage().resolve(groupId.getUuid().toString()));
+        Path groupDir = config.storage().resolve(groupId.getUuid().toString());
+        boolean existing = Files.isDirectory(groupDir);
+        refuseStorageInUse(config, groupDir);
+        refuseRaftPortInUse(config);
         this.server = RaftServer.newBuilder().setServerId(selfId).setGroup(initial).setProperties(properties)
                 .setStateMachine(stateMachine)
                 .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT).build();
@@ -145,6 +156,49 @@ public final class ClusterNode implements AutoCloseable {
         serving = true;
         LOG.info("cluster host {} up: Raft on {}, clients on {}", config.id(), config.self().raftAddress(),
                 config.self().clientAddress());
+    }
+
+    /**
+     * A second host started on the storage of a running one would make Ratis retry its lock for seconds,
+     * logging a stack trace per attempt, and then fail with its own exception's text: say it in one line.
+     */
+    private static void refuseStorageInUse(ClusterConfig config, Path groupDir) {
+        Path lock = groupDir.resolve(RATIS_STORAGE_LOCK);
+        if (!Files.exists(lock)) {
+            return;
+        }
+        boolean inUse;
+        try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.WRITE)) {
+            FileLock held = channel.tryLock();
+            inUse = held == null;
+            if (held != null) {
+                held.release();
+            }
+        } catch (OverlappingFileLockException e) {
+            inUse = true; // held by a host in this JVM
+        } catch (IOException e) {
+            return; // let Ratis report what it finds
+        }
+        if (inUse) {
+            throw new ReshException("cannot start cluster host " + config.id() + ": its storage " + config.storage()
+                    + " is in use by another running host (is host " + config.id() + " already running?)");
+        }
+    }
+
+    /**
+     * Ratis ends the whole JVM (exit status 1, with a stack trace) when its Raft port is taken; check first,
+     * so the user gets one line and the host's other resources are released normally.
+     */
+    private static void refuseRaftPortInUse(ClusterConfig config) {
+        InetSocketAddress raft = config.self().address();
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true); // like the gRPC server: a port in TIME_WAIT is free to use
+            probe.bind(new InetSocketAddress(raft.getHostString(), raft.getPort()));
+        } catch (IOException e) {
+            throw new ReshException("cannot start cluster host " + config.id() + ": cannot listen for Raft on "
+                    + config.self().raftAddress() + ": " + e.getMessage()
+                    + " (cluster.peers: the address of " + config.id() + ")", e);
+        }
     }
 
     private static ClusterNode ofReplicas(ClusterConfig config, GroupConfig group, List<Consumer<GroupEvent>> listeners,
