@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import org.slf4j.LoggerFactory;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code resh serve CONFIG} for a config with a {@code cluster:} section: runs this host of a D-RESH
@@ -18,6 +20,9 @@ import java.util.concurrent.CountDownLatch;
  * until the process is stopped. See docs/CLUSTER.md.
  */
 final class ClusterServe {
+    /** How often the waiting main thread looks whether the host was removed from the cluster. */
+    private static final long REMOVAL_CHECK_MILLIS = 200;
+
     private ClusterServe() {
     }
 
@@ -52,12 +57,20 @@ final class ClusterServe {
             node.close();
             throw e;
         }
-        CountDownLatch stopped = LogFlushOnExit.stopOnExit("resh-cluster-stop", () -> {
-            if (admin != null) {
-                admin.close(); // before the node: it detaches from the node's local group
+        AtomicBoolean closed = new AtomicBoolean();
+        Runnable stop = () -> {
+            if (closed.compareAndSet(false, true)) {
+                if (admin != null) {
+                    admin.close(); // before the node: it detaches from the node's local group
+                }
+                node.close();
             }
-            node.close();
-        }, "resh: cluster host " + node.config().id() + " stopped");
+        };
+        CountDownLatch stopped = LogFlushOnExit.stopOnExit("resh-cluster-stop", stop,
+                "resh: cluster host " + node.config().id() + " stopped");
+        // A host removed from the cluster serves nothing more (Ratis stopped it): end rather than linger.
+        CountDownLatch removed = new CountDownLatch(1);
+        node.onRemoved(removed::countDown);
         ClusterConfig c = node.config();
         System.out.printf("resh: cluster host %s of %s serving clients on %s; Raft on %s; log in %s%s%n", c.id(),
                 c.peers().stream().map(p -> p.id()).toList(), node.clientAddress(), c.self().raftAddress(), c.storage(),
@@ -70,7 +83,14 @@ final class ClusterServe {
             System.out.println("dashboard: " + admin.dashboardUrl());
         }
         System.out.flush();
-        stopped.await();
+        while (!stopped.await(REMOVAL_CHECK_MILLIS, TimeUnit.MILLISECONDS)) {
+            if (removed.getCount() == 0) {
+                stop.run();
+                System.out.println("resh: cluster host " + node.config().id() + " was removed from the cluster; stopped");
+                System.out.flush();
+                return 0;
+            }
+        }
         return 0;
     }
 

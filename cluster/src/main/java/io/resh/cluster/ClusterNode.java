@@ -102,6 +102,7 @@ public final class ClusterNode implements AutoCloseable {
     private final ClusterFrontDoor frontDoor;
     /** Set once the front door listens: a gateway may take client requests while the host still starts. */
     private volatile boolean serving;
+    private volatile Runnable removedListener;
     private static final Duration CHECKPOINT_TIMEOUT = Duration.ofSeconds(60);
     /** The file Ratis locks in a group's storage directory while a server uses it. */
     private static final String RATIS_STORAGE_LOCK = "in_use.lock";
@@ -113,6 +114,7 @@ public final class ClusterNode implements AutoCloseable {
         this.selfId = RaftPeerId.valueOf(config.id());
         this.properties = properties(config, snapshots);
         this.stateMachine = new ClusterStateMachine(cp -> groupStarter.apply(cp, this), CHECKPOINT_TIMEOUT);
+        stateMachine.onClosedByRaft(this::closedByRaft);
         RaftGroup initial = join ? RaftGroup.valueOf(groupId) : RaftGroup.valueOf(groupId, raftPeers(config.peers()));
         Files.createDirectories(config.storage());
         Path groupDir = config.storage().resolve(groupId.getUuid().toString());
@@ -126,6 +128,7 @@ public final class ClusterNode implements AutoCloseable {
             server.start();
         } catch (RuntimeException e) {
             // The local group starts inside Ratis's start (the state machine loads it): report its own error.
+            stateMachine.closing();
             try {
                 server.close();
             } catch (IOException | RuntimeException closing) {
@@ -148,6 +151,7 @@ public final class ClusterNode implements AutoCloseable {
         try {
             this.frontDoor = ClusterFrontDoor.start(this, client.getHostString(), client.getPort(), maxRequestBytes);
         } catch (RuntimeException e) {
+            stateMachine.closing();
             raftClient.close();
             server.close();
             retries.shutdownNow();
@@ -562,6 +566,24 @@ public final class ClusterNode implements AutoCloseable {
         }
         now.addAll(raftPeers(List.of(peer)));
         reconfigure(now, "add " + peer.id());
+    }
+
+    /**
+     * Calls {@code listener} once when this host stops serving on Ratis's own decision, not through
+     * {@link #close()}: Ratis shuts a host down when it learns it was removed from the cluster. Its local
+     * group is already stopped then; {@link #close()} releases the rest.
+     */
+    public void onRemoved(Runnable listener) {
+        removedListener = listener;
+    }
+
+    private void closedByRaft() {
+        LOG.warn("cluster host {} was removed from the cluster (or stopped by Ratis): its local group is stopped "
+                + "and it serves no more requests", config.id());
+        Runnable listener = removedListener;
+        if (listener != null) {
+            listener.run();
+        }
     }
 
     /** Removes a host from the cluster (Raft reconfiguration); it stops receiving the log. */
