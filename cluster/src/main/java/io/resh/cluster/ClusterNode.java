@@ -51,6 +51,7 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
@@ -269,7 +270,7 @@ public final class ClusterNode implements AutoCloseable {
             // later election while any of them can.
             List<RaftPeer> lowered = currentPeers().stream().map(p -> RaftPeer.newBuilder(p)
                     .setPriority(p.getId().equals(selfId) ? 0 : Math.max(1, p.getPriority())).build()).toList();
-            reconfigure(lowered, "lower the priority of " + config.id() + ", whose group fail-stopped");
+            reconfigure(lowered, "lower the priority of " + config.id() + ", whose group fail-stopped", "");
         } catch (RuntimeException e) {
             LOG.warn("host {}: could not lower its leader priority: {}", config.id(), e.getMessage());
         }
@@ -565,7 +566,8 @@ public final class ClusterNode implements AutoCloseable {
             throw new ReshException("peer " + peer.id() + " is already a member");
         }
         now.addAll(raftPeers(List.of(peer)));
-        reconfigure(now, "add " + peer.id());
+        reconfigure(now, "add " + peer.id(), "; is " + peer.id() + " running (resh serve --join) and reachable at "
+                + peer.raftAddress() + "?");
     }
 
     /**
@@ -596,7 +598,7 @@ public final class ClusterNode implements AutoCloseable {
         if (now.isEmpty()) {
             throw new ReshException("cannot remove " + id + ": it is the last member");
         }
-        reconfigure(now, "remove " + id);
+        reconfigure(now, "remove " + id, "");
     }
 
     private Collection<RaftPeer> currentPeers() {
@@ -607,7 +609,8 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
-    private void reconfigure(List<RaftPeer> peers, String what) {
+    /** @param hint what the user may check when the change is not committed, or empty */
+    private void reconfigure(List<RaftPeer> peers, String what, String hint) {
         for (RaftPeer p : peers) {
             if (knownToRpc.add(p.getId())) {
                 raftClient.getClientRpc().addRaftPeers(List.of(p));
@@ -616,12 +619,25 @@ public final class ClusterNode implements AutoCloseable {
         try {
             RaftClientReply reply = raftClient.admin().setConfiguration(peers);
             if (!reply.isSuccess()) {
-                throw new ReshException("membership change (" + what + ") failed: " + reply.getException());
+                throw new ReshException("membership change (" + what + ") failed: " + reason(reply.getException()) + hint,
+                        reply.getException());
             }
             LOG.info("membership change ({}) committed: {}", what, peers.stream().map(p -> p.getId().toString()).toList());
         } catch (IOException e) {
-            throw new ReshException("membership change (" + what + ") failed: " + e.getMessage(), e);
+            throw new ReshException("membership change (" + what + ") failed: " + reason(e) + hint, e);
         }
+    }
+
+    /** Why a reconfiguration failed, without the request dump Ratis puts in its exceptions' messages. */
+    private static String reason(Throwable e) {
+        LOG.debug("membership change failed", e);
+        if (e instanceof RaftRetryFailureException r) {
+            return "not committed after " + r.getAttemptCount() + " attempts";
+        }
+        if (e == null || e.getMessage() == null) {
+            return "no reason given";
+        }
+        return e.getMessage().lines().findFirst().orElse("");
     }
 
     public ClusterConfig config() {
