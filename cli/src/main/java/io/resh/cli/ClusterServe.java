@@ -7,6 +7,7 @@ import io.resh.cluster.ClusterConfig;
 import io.resh.cluster.ClusterHost;
 import io.resh.cluster.ClusterNode;
 import io.resh.host.ReplicaGroup;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import org.slf4j.LoggerFactory;
 import java.util.List;
@@ -73,7 +74,7 @@ final class ClusterServe {
         node.onRemoved(removed::countDown);
         ClusterConfig c = node.config();
         System.out.printf("resh: cluster host %s of %s serving clients on %s; Raft on %s; log in %s%s%n", c.id(),
-                c.peers().stream().map(p -> p.id()).toList(), node.clientAddress(), c.self().raftAddress(), c.storage(),
+                c.peers().stream().map(p -> p.id()).toList(), hostAndPort(node.clientAddress()), c.self().raftAddress(), c.storage(),
                 join ? " (waiting to be added)" : "");
         if (node.gateway() != null) {
             System.out.println("resh: " + node.gateway() + "; requests ordered through the cluster's Raft log");
@@ -92,6 +93,11 @@ final class ClusterServe {
             }
         }
         return 0;
+    }
+
+    /** {@code 127.0.0.1:7401}, not InetSocketAddress's {@code /127.0.0.1:7401}. */
+    private static String hostAndPort(InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
     }
 
     /**

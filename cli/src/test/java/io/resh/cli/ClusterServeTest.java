@@ -10,6 +10,8 @@ import io.resh.cluster.ClusterPeer;
 import io.resh.examples.kv.KvRequests;
 import io.resh.examples.kv.KvStore;
 import io.resh.host.ConfigFile;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,6 +67,9 @@ class ClusterServeTest {
         JsonNode alone = tree.deepCopy();
         ((com.fasterxml.jackson.databind.node.ArrayNode) alone.get("cluster").get("peers")).remove(1);
         first = ClusterHost.start(yaml, alone, "h1", false, List.of());
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
         serving = new Thread(() -> {
             try {
                 joined.complete(ClusterServe.run(yaml, tree, "h2", true, null, -1));
@@ -81,7 +86,14 @@ class ClusterServeTest {
 
         first.removePeer("h2");
 
-        assertThat(exitOf(joined)).as("resh serve of the removed host returns").isZero();
+        try {
+            assertThat(exitOf(joined)).as("resh serve of the removed host returns").isZero();
+        } finally {
+            System.setOut(stdout);
+        }
+        assertThat(printed.toString(StandardCharsets.UTF_8))
+                .contains("resh: cluster host h2 of [h1, h2] serving clients on " + h2.clientAddress() + "; Raft on ")
+                .contains("resh: cluster host h2 was removed from the cluster; stopped");
         first.call(KvRequests.set("k", "still-served"), Duration.ofSeconds(10));
         assertThat(new String(first.call(KvRequests.get("k"), Duration.ofSeconds(10)), StandardCharsets.ISO_8859_1))
                 .as("the remaining host serves").contains("still-served");
