@@ -1,6 +1,7 @@
 package io.resh.exec;
 
 import io.resh.core.ConfigException;
+import io.resh.core.Durations;
 import io.resh.core.Quorum;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,7 +71,7 @@ public record ExecOptions(
         }
         commands = List.copyOf(copy);
         if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
-            throw new ConfigException("--timeout", "must be positive, got " + timeout);
+            throw new ConfigException("--timeout", "must be positive, got " + Durations.format(timeout));
         }
         startDir = (startDir == null ? Path.of("") : startDir).toAbsolutePath().normalize();
         outputs = checkOutputs(outputs);
