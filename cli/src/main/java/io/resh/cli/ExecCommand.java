@@ -104,6 +104,12 @@ public class ExecCommand implements Callable<Integer> {
                     + "once more; output already shown is checked, not repeated.")
     boolean retry;
 
+    @Option(names = "--buffer",
+            description = "All or nothing: hold stdout and stderr until the whole vote is in (output, exit code, "
+                    + "files) and show them only if the replicas agreed. Default: stream each byte as soon as f+1 "
+                    + "replicas agree on it.")
+    boolean buffer;
+
     @Option(names = "--report", paramLabel = "FILE",
             description = "Write a JSON report: replicas, cores, exit codes, timings, SHA-256 digests, faults.")
     Path report;
@@ -227,6 +233,7 @@ public class ExecCommand implements Callable<Integer> {
                 .withSandbox(sandbox)
                 .withPin(pin)
                 .withRetry(retry)
+                .withBuffer(buffer)
                 .withWorkRoot(workRoot)
                 .withKeepWorkDirs(keepWorkDirs)
                 .withLinkStartDir(!emptyWorkDir);

@@ -36,6 +36,8 @@ import java.util.Set;
  * @param keepWorkDirs keep the replica work directories after the run (for inspection)
  * @param streamWindow how many bytes a replica's output may run ahead of the slowest live replica
  *     before its reader waits; bounds memory
+ * @param buffer hold the voted stdout and stderr (in temporary files) until the whole vote is in, and
+ *     show them only if it agreed: all or nothing, instead of streaming each byte once f+1 agree on it
  */
 public record ExecOptions(
         List<List<String>> commands,
@@ -51,7 +53,8 @@ public record ExecOptions(
         Path workRoot,
         boolean linkStartDir,
         boolean keepWorkDirs,
-        int streamWindow) {
+        int streamWindow,
+        boolean buffer) {
 
     /** Default {@link #streamWindow()}: 4 MiB per replica and stream. */
     public static final int DEFAULT_STREAM_WINDOW = 4 << 20;
@@ -90,7 +93,7 @@ public record ExecOptions(
             commands.add(command);
         }
         return new ExecOptions(commands, false, null, null, false, List.of(), false, false, false, null, null,
-                true, false, DEFAULT_STREAM_WINDOW);
+                true, false, DEFAULT_STREAM_WINDOW, false);
     }
 
     /** N-version execution: replica i runs {@code sh -c shellCommands[i]}. */
@@ -106,7 +109,7 @@ public record ExecOptions(
             commands.add(List.of("sh", "-c", command));
         }
         return new ExecOptions(commands, true, null, null, false, List.of(), false, false, false, null, null,
-                true, false, DEFAULT_STREAM_WINDOW);
+                true, false, DEFAULT_STREAM_WINDOW, false);
     }
 
     /** The number of replicas. */
@@ -120,62 +123,68 @@ public record ExecOptions(
 
     public ExecOptions withStdin(Path file) {
         return new ExecOptions(commands, nVersion, file, timeout, ignoreStderr, outputs, sandbox, pin, retry,
-                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow);
+                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow, buffer);
     }
 
     public ExecOptions withTimeout(Duration limit) {
         return new ExecOptions(commands, nVersion, stdin, limit, ignoreStderr, outputs, sandbox, pin, retry,
-                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow);
+                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow, buffer);
     }
 
     public ExecOptions withIgnoreStderr(boolean ignore) {
         return new ExecOptions(commands, nVersion, stdin, timeout, ignore, outputs, sandbox, pin, retry,
-                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow);
+                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow, buffer);
     }
 
     public ExecOptions withOutputs(List<Path> files) {
         return new ExecOptions(commands, nVersion, stdin, timeout, ignoreStderr, files, sandbox, pin, retry,
-                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow);
+                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow, buffer);
     }
 
     public ExecOptions withSandbox(boolean enabled) {
         return new ExecOptions(commands, nVersion, stdin, timeout, ignoreStderr, outputs, enabled, pin, retry,
-                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow);
+                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow, buffer);
     }
 
     public ExecOptions withPin(boolean enabled) {
         return new ExecOptions(commands, nVersion, stdin, timeout, ignoreStderr, outputs, sandbox, enabled, retry,
-                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow);
+                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow, buffer);
     }
 
     public ExecOptions withRetry(boolean enabled) {
         return new ExecOptions(commands, nVersion, stdin, timeout, ignoreStderr, outputs, sandbox, pin, enabled,
-                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow);
+                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow, buffer);
     }
 
     public ExecOptions withStartDir(Path dir) {
         return new ExecOptions(commands, nVersion, stdin, timeout, ignoreStderr, outputs, sandbox, pin, retry,
-                dir, workRoot, linkStartDir, keepWorkDirs, streamWindow);
+                dir, workRoot, linkStartDir, keepWorkDirs, streamWindow, buffer);
     }
 
     public ExecOptions withWorkRoot(Path dir) {
         return new ExecOptions(commands, nVersion, stdin, timeout, ignoreStderr, outputs, sandbox, pin, retry,
-                startDir, dir, linkStartDir, keepWorkDirs, streamWindow);
+                startDir, dir, linkStartDir, keepWorkDirs, streamWindow, buffer);
     }
 
     public ExecOptions withLinkStartDir(boolean link) {
         return new ExecOptions(commands, nVersion, stdin, timeout, ignoreStderr, outputs, sandbox, pin, retry,
-                startDir, workRoot, link, keepWorkDirs, streamWindow);
+                startDir, workRoot, link, keepWorkDirs, streamWindow, buffer);
     }
 
     public ExecOptions withKeepWorkDirs(boolean keep) {
         return new ExecOptions(commands, nVersion, stdin, timeout, ignoreStderr, outputs, sandbox, pin, retry,
-                startDir, workRoot, linkStartDir, keep, streamWindow);
+                startDir, workRoot, linkStartDir, keep, streamWindow, buffer);
     }
 
     public ExecOptions withStreamWindow(int bytes) {
         return new ExecOptions(commands, nVersion, stdin, timeout, ignoreStderr, outputs, sandbox, pin, retry,
-                startDir, workRoot, linkStartDir, keepWorkDirs, bytes);
+                startDir, workRoot, linkStartDir, keepWorkDirs, bytes, buffer);
+    }
+
+    /** All or nothing: hold stdout and stderr until the vote is in, show them only if it agreed. */
+    public ExecOptions withBuffer(boolean enabled) {
+        return new ExecOptions(commands, nVersion, stdin, timeout, ignoreStderr, outputs, sandbox, pin, retry,
+                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow, enabled);
     }
 
     private static List<Path> checkOutputs(List<Path> outputs) {

@@ -67,6 +67,33 @@ class ExecRunnerTest {
         assertThat(run.result().last().replicas()).extracting(ExecResult.Replica::exitCode).containsExactly(4, 4, 4);
     }
 
+    /**
+     * A transient disagreement after an agreed prefix: streamed, the prefix is out before the vote fails and
+     * the retry's different output can't follow it; buffered, the failed attempt shows nothing.
+     */
+    @Test
+    void shouldShowOnlyTheAgreedRetryOfABufferedRun() throws Exception {
+        String script = "f=\"$1/ran-$RESH_REPLICA\"; if [ -e \"$f\" ]; then echo stable; "
+                + "else touch \"$f\"; printf 'first '; echo $RESH_REPLICA; fi";
+
+        Files.createDirectories(shared.resolve("streamed"));
+        Files.createDirectories(shared.resolve("buffered"));
+        ExecRun streamed = ExecRun.of(shell(3, script, shared.resolve("streamed").toString()).withRetry(true));
+        ExecRun buffered = ExecRun.of(shell(3, script, shared.resolve("buffered").toString())
+                .withRetry(true).withBuffer(true));
+
+        assertThat(streamed.stdout()).isEqualTo("first ");
+        assertThat(streamed.result().exitCode()).isEqualTo(ExitCodes.NO_MAJORITY);
+        assertThat(buffered.stdout()).isEqualTo("stable\n");
+        assertThat(buffered.result().exitCode()).isZero();
+        assertThat(buffered.result().attempts()).extracting(ExecResult.Attempt::verdict)
+                .containsExactly(ExecResult.Verdict.NO_MAJORITY, ExecResult.Verdict.AGREED);
+        assertThat(buffered.result().stdout().bytes()).isEqualTo(7);
+        try (var left = Files.list(work)) {
+            assertThat(left.filter(f -> f.getFileName().toString().endsWith(".held"))).as("held files").isEmpty();
+        }
+    }
+
     @Test
     void shouldOutvoteAndReportTheReplicaThatDiffers() throws Exception {
         ExecRun run = ExecRun.of(shell(3, ONE_BAD));
