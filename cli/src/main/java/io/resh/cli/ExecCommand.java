@@ -60,7 +60,8 @@ import picocli.CommandLine.Spec;
             "  125    replicas disagreed, no majority (with -n 2: any mismatch)",
             "  126    replicas could not be set up (bwrap or taskset missing, ...)",
             "  127    the command was not found",
-            "  141    resh's output was closed (e.g. piped into head)",
+            "  141    resh's output was closed (e.g. piped into head), or --buffer",
+            "         held 1 GiB of one stream and stopped the replicas",
             "When resh chose the code itself, its last stderr line starts with",
             "'resh exec:' and says why. See docs/EXEC.md."})
 public class ExecCommand implements Callable<Integer> {
@@ -106,8 +107,8 @@ public class ExecCommand implements Callable<Integer> {
 
     @Option(names = "--buffer",
             description = "All or nothing: hold stdout and stderr until the whole vote is in (output, exit code, "
-                    + "files) and show them only if the replicas agreed. Default: stream each byte as soon as f+1 "
-                    + "replicas agree on it.")
+                    + "files) and show them only if the replicas agreed (at most 1 GiB per stream). Default: stream "
+                    + "each byte as soon as f+1 replicas agree on it.")
     boolean buffer;
 
     @Option(names = "--report", paramLabel = "FILE",

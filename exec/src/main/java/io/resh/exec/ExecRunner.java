@@ -81,14 +81,18 @@ public final class ExecRunner {
                 ReleasedSink outSink = new ReleasedSink(heldOut.stream());
                 ReleasedSink errSink = new ReleasedSink(heldErr.stream());
                 attempt = new GroupRun(plan, number, outSink, errSink).run();
-                if (attempt.verdict() == ExecResult.Verdict.AGREED) {
+                HeldOutput full = heldOut.overflowed() ? heldOut : heldErr.overflowed() ? heldErr : null;
+                if (full != null) {
+                    attempt = closedOutput(attempt, "--buffer holds at most " + size(full.limit()) + " of "
+                            + full.channel() + "; the replicas wrote more and were stopped");
+                } else if (attempt.verdict() == ExecResult.Verdict.AGREED) {
                     try {
                         heldOut.copyTo(out);
                         heldErr.copyTo(err);
                         shownOut = outSink;
                         shownErr = errSink;
                     } catch (IOException e) {
-                        attempt = closedOutput(attempt);
+                        attempt = closedOutput(attempt, "resh's output was closed while it showed the held output");
                     }
                 }
             }
@@ -104,10 +108,16 @@ public final class ExecRunner {
                 new ExecResult.StreamDigest(shownErr.shown(), shownErr.shownSha256()));
     }
 
-    private static ExecResult.Attempt closedOutput(ExecResult.Attempt a) {
-        return new ExecResult.Attempt(a.number(), ExecResult.Verdict.OUTPUT_CLOSED,
-                "resh's output was closed while it showed the held output", a.votedExitCode(), a.durationMillis(),
-                a.stdout(), a.stderr(), a.outputs(), a.replicas(), a.faults());
+    private static ExecResult.Attempt closedOutput(ExecResult.Attempt a, String reason) {
+        return new ExecResult.Attempt(a.number(), ExecResult.Verdict.OUTPUT_CLOSED, reason, a.votedExitCode(),
+                a.durationMillis(), a.stdout(), a.stderr(), a.outputs(), a.replicas(), a.faults());
+    }
+
+    private static String size(long bytes) {
+        if (bytes % (1L << 30) == 0) {
+            return (bytes >> 30) + " GiB";
+        }
+        return bytes % (1L << 20) == 0 ? (bytes >> 20) + " MiB" : bytes + " bytes";
     }
 
     private static boolean retriable(ExecResult.Verdict verdict) {

@@ -94,6 +94,22 @@ class ExecRunnerTest {
         }
     }
 
+    /** Nothing reads held output, so a program that never stops writing filled the disk under --buffer. */
+    @Test
+    void shouldStopABufferedRunWhoseOutputOutgrowsTheLimit() throws Exception {
+        ExecRun run = ExecRun.of(ExecOptions.replicated(3, List.of("yes")).withStartDir(start).withWorkRoot(work)
+                .withBufferLimit(4 << 20).withTimeout(Duration.ofSeconds(60)));
+
+        assertThat(run.stdout()).isEmpty();
+        assertThat(run.result().exitCode()).isEqualTo(ExitCodes.OUTPUT_CLOSED);
+        assertThat(run.notices()).endsWith("resh exec: --buffer holds at most 4 MiB of stdout; the replicas wrote "
+                + "more and were stopped (exit 141)");
+        assertThat(run.result().last().replicas()).allSatisfy(r -> assertThat(r.stdout().bytes()).isLessThan(1L << 30));
+        try (var left = Files.list(work)) {
+            assertThat(left.filter(f -> f.getFileName().toString().endsWith(".held"))).as("held files").isEmpty();
+        }
+    }
+
     @Test
     void shouldOutvoteAndReportTheReplicaThatDiffers() throws Exception {
         ExecRun run = ExecRun.of(shell(3, ONE_BAD));
