@@ -227,7 +227,7 @@ final class GroupRun {
                     reason = "the voted " + vote.file() + " could not be placed in " + plan.startDir() + ": " + e;
                 }
             }
-            files.add(new ExecResult.OutputFile(vote.file(), vote.agreed(), vote.votedSha256(), placed));
+            files.add(new ExecResult.OutputFile(vote.file(), vote.agreed(), vote.votedSha256(), placed, vote.directory()));
         }
 
         List<ExecResult.Replica> replicas = new ArrayList<>();

@@ -312,6 +312,21 @@ class ExecRunnerTest {
         }
     }
 
+    /** A declared output nobody wrote (a typo, a directory) used to end with exit 0 and no word about it. */
+    @Test
+    void shouldSayThatADeclaredOutputWasNotWritten() throws Exception {
+        ExecRun run = ExecRun.of(shell(3, "mkdir results; echo 1 > results/a.txt; echo 1 > result.txt")
+                .withOutputs(List.of(Path.of("results"), Path.of("resluts.txt"), Path.of("result.txt"))));
+
+        assertThat(run.result().exitCode()).isZero();
+        assertThat(run.result().notices()).containsExactly(
+                "resh exec: --output results: the replicas wrote no regular file there (a directory is not voted);"
+                        + " nothing placed",
+                "resh exec: --output resluts.txt: the replicas wrote no regular file there; nothing placed");
+        assertThat(start.resolve("result.txt")).hasContent("1");
+        assertThat(start.resolve("results")).doesNotExist();
+    }
+
     @Test
     void shouldNotPlaceOutputsWhenTheVoteFails() throws Exception {
         ExecRun run = ExecRun.of(shell(2, "echo \"$RESH_REPLICA\" > out.txt")
