@@ -115,14 +115,30 @@ public final class CampaignCommand implements Callable<Integer> {
         ProgressBar bar = new ProgressBar(err, System.console() != null, config.injections(),
                 config.service().label() + " N=" + config.replicas());
         CampaignResult result;
+        Progress progress = new Progress(bar);
+        // Ctrl-C stops the group from the host's own exit hook, under the running window: say that, not the
+        // "group ... is closed" the window then fails with.
+        Thread interrupted = new Thread(() -> {
+            bar.finish();
+            err.println("resh campaign: interrupted after " + progress.done + " of " + config.injections()
+                    + " injections; no report written");
+            err.flush();
+        }, "resh-campaign-interrupted");
+        Runtime.getRuntime().addShutdownHook(interrupted);
         try {
             err.println("resh campaign: starting " + config.replicas() + " " + config.service().label() + " replica(s)"
                     + (config.measureOverhead() ? " and measuring the fault-free overhead" : "") + " ...");
-            result = new Campaign(config).run(new Progress(bar));
+            result = new Campaign(config).run(progress);
         } catch (ReshException e) {
+            if (!removeHook(interrupted)) {
+                return 130; // the exit hook says why
+            }
             bar.finish();
             err.println("resh campaign: " + e.getMessage());
             return 1;
+        }
+        if (!removeHook(interrupted)) {
+            return 130;
         }
         bar.finish();
         out.print(CampaignReport.table(result));
@@ -155,6 +171,16 @@ public final class CampaignCommand implements Callable<Integer> {
         return b.build();
     }
 
+    /** False when the JVM is already exiting (Ctrl-C, SIGTERM): then the hook runs, or ran. */
+    private static boolean removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            return true;
+        } catch (IllegalStateException exiting) {
+            return false;
+        }
+    }
+
     /** The host logs every detected fault; during a campaign that is thousands of expected lines. */
     private static void quiet(String logger) {
         if (LoggerFactory.getLogger(logger) instanceof ch.qos.logback.classic.Logger l) {
@@ -168,6 +194,7 @@ public final class CampaignCommand implements Callable<Integer> {
         private long sdc;
         private long unavailable;
         private long latent;
+        private volatile int done;
 
         Progress(ProgressBar bar) {
             this.bar = bar;
@@ -180,6 +207,7 @@ public final class CampaignCommand implements Callable<Integer> {
 
         @Override
         public void injected(InjectionRecord r, int done, int total) {
+            this.done = done;
             sdc += r.outcome() == Outcome.SILENT_DATA_CORRUPTION ? 1 : 0;
             unavailable += r.outcome() == Outcome.UNAVAILABLE ? 1 : 0;
             latent += r.outcome() == Outcome.LATENT ? 1 : 0;
