@@ -100,6 +100,9 @@ public final class BenchCommand implements Callable<Integer> {
         ScenarioReport report;
         try {
             Scenario s = Scenarios.named(scenario);
+            if (json != null) {
+                JsonReport.checkWritable(json);
+            }
             BenchOptions options = new BenchOptions(Durations.parse("--duration", duration), rounds, window, connections,
                     stateMegabytes, rate, pin, checkpointEvery, seed, commandLine(), err);
             report = s.run(options);

@@ -61,6 +61,40 @@ class BenchCommandTest {
         assertThat(err.toString()).contains("--duration must be positive, got 0ms");
     }
 
+    @Test
+    void shouldRejectOutOfRangeOptionsBeforeStartingAnything() {
+        assertThat(run("aes-64k", "--rate", "-5")).isEqualTo(BenchCommand.EXIT_USAGE);
+        assertThat(run("kv-small", "--window", "0")).isEqualTo(BenchCommand.EXIT_USAGE);
+        assertThat(run("recovery", "--checkpoint-every", "0")).isEqualTo(BenchCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--rate must be a number of requests/s above 0", "got -5.0",
+                "--window must be at least 1, got 0", "--checkpoint-every must be at least 1, got 0");
+        assertThat(err.toString()).doesNotContain("starting");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseAJsonPathItCannotWriteBeforeRunning() throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        assertThat(run("kv-small", "--json", dir.toString())).isEqualTo(BenchCommand.EXIT_USAGE);
+        assertThat(run("kv-small", "--json", file.resolve("report.json").toString())).isEqualTo(BenchCommand.EXIT_USAGE);
+        assertThat(err.toString().lines()).containsExactly(
+                "resh bench: cannot write the JSON report to " + dir + ": it is a directory",
+                "resh bench: cannot write the JSON report to " + file.resolve("report.json")
+                        + ": a file stands where a directory is needed");
+        assertThat(out.toString()).isEmpty();
+        assertThat(Files.readString(file)).isEqualTo("x");
+    }
+
+    @Test
+    void shouldLeaveNoFileBehindWhenCheckingAJsonPath() throws Exception {
+        Path fresh = dir.resolve("new/sub/report.json");
+        io.resh.cli.bench.JsonReport.checkWritable(fresh);
+        assertThat(fresh).doesNotExist();
+        Path existing = Files.writeString(dir.resolve("old.json"), "{\"kept\": true}");
+        io.resh.cli.bench.JsonReport.checkWritable(existing);
+        assertThat(Files.readString(existing)).isEqualTo("{\"kept\": true}");
+    }
+
 
     @Test
     @Tag("e2e")

@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.resh.core.ReshException;
+import io.resh.gateway.server.Directories;
 import io.resh.gateway.testing.GatewayExtension;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -30,6 +34,23 @@ class GatewayStartTest {
                 .isInstanceOf(ReshException.class)
                 .hasMessageContaining("group broken did not start")
                 .hasMessageContaining("could not start: cannot run 'no-such-server-binary'");
+    }
+
+    @RepeatedTest(5)
+    void shouldLeaveNoServerRunningWhenAnotherCannotStart() throws Exception {
+        // Replica 0 fails at once, while the others are still being started: their processes must not outlive
+        // the failed start, and nothing may be written to the work directory once start() has thrown.
+        assertThatThrownBy(() -> start("['no-such-server-binary --port {port}', \"sh -c 'exec sleep 30' {port}\","
+                + " \"sh -c 'exec sleep 30' {port}\"]", ""))
+                .isInstanceOf(ReshException.class)
+                .hasMessageContaining("cannot run 'no-such-server-binary'");
+        assertThat(ProcessHandle.current().descendants().filter(p -> p.info().command().orElse("").endsWith("sleep")))
+                .as("servers started for the failed gateway").isEmpty();
+        Path work = gateway.dir().resolve("work");
+        if (Files.exists(work)) {
+            Directories.delete(work);
+            assertThat(work).as("written to after start() failed").doesNotExist();
+        }
     }
 
     @Test

@@ -15,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -58,7 +57,8 @@ public final class ReplicaGroup implements AutoCloseable {
     private volatile boolean closed;
     /** Set when {@link #start} gives up: the work directory then holds the logs that say why. */
     private volatile boolean startFailed;
-    private final AtomicBoolean workDirReleased = new AtomicBoolean();
+    /** Guarded by {@code this}: a second caller waits until the first has deleted or kept the directory. */
+    private boolean workDirReleased;
 
     private ReplicaGroup(GroupConfig config, WorkDirectory workDir, Checkpoint initial) {
         this.config = config;
@@ -355,7 +355,12 @@ public final class ReplicaGroup implements AutoCloseable {
         } catch (IllegalStateException e) {
             // already shutting down
         }
-        if (workDirReleased.compareAndSet(false, true)) {
+        releaseWorkDirOnce();
+    }
+
+    private synchronized void releaseWorkDirOnce() {
+        if (!workDirReleased) {
+            workDirReleased = true;
             releaseWorkDir();
         }
     }
@@ -420,6 +425,10 @@ public final class ReplicaGroup implements AutoCloseable {
                 p.destroyForcibly();
             }
         }
+        // As close() would: a temporary directory of a group that saw no fault goes, the others are named.
+        // Synchronized with close(), so a caller that closes the group from its own exit hook (resh serve)
+        // returns only once this line is logged.
+        releaseWorkDirOnce();
     }
 
     static String tail(Path file, int lines) {

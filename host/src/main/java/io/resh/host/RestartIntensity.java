@@ -34,7 +34,7 @@ final class RestartIntensity {
     private final Map<String, ArrayDeque<Long>> versionRestarts = new HashMap<>();
     private final Map<String, Long> quarantinedUntil = new HashMap<>();
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     RestartIntensity(int slots, int maxPerSlot, int maxPerVersion, long windowNanos, long maxBackoffNanos,
                      long quarantineNanos) {
         this.maxPerSlot = maxPerSlot;

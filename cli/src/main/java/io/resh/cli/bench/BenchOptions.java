@@ -23,6 +23,8 @@ import java.util.List;
 public record BenchOptions(Duration duration, int rounds, Integer window, int connections,
                            List<Integer> stateMegabytes, Double rate, boolean pin, Integer checkpointEvery,
                            long seed, String command, PrintWriter progress) {
+    /** Far beyond what one host drives; a larger figure is a typo, and would make every interval zero. */
+    static final double MAX_RATE = 100_000_000;
 
     public BenchOptions {
         if (duration.isNegative() || duration.isZero()) {
@@ -33,6 +35,16 @@ public record BenchOptions(Duration duration, int rounds, Integer window, int co
         }
         if (connections < 1) {
             throw new IllegalArgumentException("--connections must be at least 1, got " + connections);
+        }
+        if (window != null && window < 1) {
+            throw new IllegalArgumentException("--window must be at least 1, got " + window);
+        }
+        if (rate != null && !(rate > 0 && rate <= MAX_RATE)) {
+            throw new IllegalArgumentException("--rate must be a number of requests/s above 0 and at most "
+                    + (long) MAX_RATE + ", got " + rate);
+        }
+        if (checkpointEvery != null && checkpointEvery < 1) {
+            throw new IllegalArgumentException("--checkpoint-every must be at least 1, got " + checkpointEvery);
         }
         stateMegabytes = List.copyOf(stateMegabytes);
         for (int mb : stateMegabytes) {

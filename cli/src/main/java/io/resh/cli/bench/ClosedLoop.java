@@ -61,7 +61,7 @@ final class ClosedLoop {
     Tally run(Target target, RequestSource source, Duration time, boolean measureCpu) {
         Tally t = new Tally(target.label());
         t.correction = Tally.Correction.EXPECTED_INTERVAL;
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"})
         CompletableFuture<byte[]>[] ring = new CompletableFuture[window];
         long[] sentAt = new long[window];
         int head = 0;

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
 /**
@@ -50,7 +51,8 @@ final class GatewayRedisScenario implements Scenario {
         ReportBuilder report = new ReportBuilder(name(), o);
         PrintWriter p = o.progress();
         Path dir = Files.createTempDirectory("resh-bench-redis-");
-        List<AutoCloseable> started = new ArrayList<>();
+        List<AutoCloseable> started = new CopyOnWriteArrayList<>();
+        ExitGuard guard = ExitGuard.register(() -> stop(started, dir, p));
         try {
             LocalServer redis = redis("redis-direct", dir);
             started.add(redis);
@@ -113,18 +115,7 @@ final class GatewayRedisScenario implements Scenario {
                     + " run's CPU is split evenly between its SET and GET rows");
             report.note("the TMR gateway's faults during the run: " + faults(tmr));
         } finally {
-            for (AutoCloseable c : started) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    // keep stopping the rest
-                }
-            }
-            try {
-                Directories.delete(dir); // the servers' logs and the benchmark's CSVs, all read by now
-            } catch (IOException e) {
-                p.println("could not delete " + dir + ": " + e.getMessage());
-            }
+            guard.close();
         }
         return report.build(String.format(Locale.ROOT, "redis-benchmark SET and GET, %d-byte values, %d clients",
                 VALUE_BYTES, CLIENTS));
@@ -182,6 +173,22 @@ final class GatewayRedisScenario implements Scenario {
 
     private static Duration timeout(Duration slice) {
         return slice.multipliedBy(10).plusSeconds(30);
+    }
+
+    /** Stops what the run started, newest first, and deletes its directory (logs and CSVs, all read by now). */
+    private static void stop(List<AutoCloseable> started, Path dir, PrintWriter p) {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                // keep stopping the rest
+            }
+        }
+        try {
+            Directories.delete(dir);
+        } catch (IOException e) {
+            p.println("could not delete " + dir + ": " + e.getMessage());
+        }
     }
 
     static LocalServer redis(String name, Path dir) {

@@ -6,6 +6,7 @@ import io.resh.examples.kv.KvStore;
 import io.resh.gateway.server.Directories;
 import io.resh.host.ReplicaGroup;
 import io.resh.host.SlotState;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A TMR key-value group holding a large state loses a replica to {@code kill -9} while clients keep
@@ -44,6 +46,19 @@ final class RecoveryScenario implements Scenario {
         return "kill -9 a TMR replica holding N MB of state: time to rejoin, client latency during recovery";
     }
 
+    private static void keepOrDelete(Path dir, boolean keep, int mb, PrintWriter p) {
+        if (keep) {
+            p.printf("recovery %d MB: replica logs kept in %s%n", mb, dir);
+            p.flush();
+            return;
+        }
+        try {
+            Directories.delete(dir);
+        } catch (IOException e) {
+            p.printf("recovery %d MB: could not delete %s: %s%n", mb, dir, e.getMessage());
+        }
+    }
+
     @Override
     public ScenarioReport run(BenchOptions o) throws Exception {
         ReportBuilder report = new ReportBuilder(name(), o);
@@ -56,7 +71,9 @@ final class RecoveryScenario implements Scenario {
             // The crashes are planned, so the replica logs go to a directory of the run's own, deleted when
             // nothing else went wrong (a group keeps the temporary directory it made after any fault).
             Path dir = Files.createTempDirectory("resh-bench-recovery-");
-            boolean unplanned = true;
+            // Until the run ends and its faults are known, its logs are worth keeping (so too when it is stopped).
+            AtomicBoolean unplanned = new AtomicBoolean(true);
+            ExitGuard logs = ExitGuard.register(() -> keepOrDelete(dir, unplanned.get(), mb, p));
             try (GroupTarget group = GroupTarget.start(BenchGroups.config("bench-recovery", 3, KvStore.class.getName(), o,
                     DEFAULT_CHECKPOINT_EVERY).workDir(dir.toString()).build())) {
                 load(group.group(), mb, o.seed(), p);
@@ -115,20 +132,18 @@ final class RecoveryScenario implements Scenario {
                 report.check(Check.atMost("recovery " + size + ": client p99 during / steady", p99Ratio, 2, "x"));
                 report.check(Check.atMost("recovery " + size + ": client errors", recoveringAll.errors + steadyAll.errors + checkpointingAll.errors,
                         0, "errors"));
-                unplanned = false;
+                unplanned.set(false);
                 for (String f : group.faults()) {
                     if (!f.contains(" crash at #")) {
-                        unplanned = true;
+                        unplanned.set(true);
                         report.note("fault detected besides the injected crashes (its replica was replaced): " + f);
                     }
                 }
-            } finally {
-                if (unplanned) {
-                    p.printf("recovery %d MB: replica logs kept in %s%n", mb, dir);
+                if (unplanned.get()) {
                     report.note("replica logs of the " + mb + " MB run kept in " + dir);
-                } else {
-                    Directories.delete(dir);
                 }
+            } finally {
+                logs.close();
             }
         }
         if (o.stateMegabytes().stream().noneMatch(mb -> mb >= 100)) {

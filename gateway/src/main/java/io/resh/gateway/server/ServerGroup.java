@@ -129,11 +129,8 @@ public final class ServerGroup implements AutoCloseable {
             ServerProcess p = null;
             try {
                 p = spawn(slot, incarnation, server, dataDir, logFile, udp);
-                ServerProcess tracked = p;
-                running.add(tracked);
-                tracked.onExit().thenRun(() -> running.remove(tracked));
                 if (closed) {
-                    tracked.kill();
+                    p.kill();
                     return;
                 }
                 p.awaitReady(server.ready(), server.readyTimeout());
@@ -157,8 +154,15 @@ public final class ServerGroup implements AutoCloseable {
     private ServerProcess spawn(int slot, int incarnation, GatewayConfig.Server server, Path dataDir, Path logFile,
                                 boolean udp) throws IOException, InterruptedException {
         try {
-            return spawner.submit(() -> ServerProcess.start(slot, incarnation, server.commandFor(slot), server, dataDir,
-                    logFile, udp)).get();
+            // Tracked by the spawning thread itself: a worker interrupted by close() while it waits here would
+            // otherwise leave a process started a moment later untracked, and running after close().
+            return spawner.submit(() -> {
+                ServerProcess started = ServerProcess.start(slot, incarnation, server.commandFor(slot), server, dataDir,
+                        logFile, udp);
+                running.add(started);
+                started.onExit().thenRun(() -> running.remove(started));
+                return started;
+            }).get();
         } catch (java.util.concurrent.RejectedExecutionException e) {
             throw new IOException("the group is closing");
         } catch (java.util.concurrent.ExecutionException e) {
@@ -334,8 +338,12 @@ public final class ServerGroup implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        // No new process after this; the one being started, if any, finishes and is tracked, so it is killed
+        // below and nothing writes to the work directory once close() returned.
+        spawner.shutdownNow();
         workers.shutdownNow();
         try {
+            spawner.awaitTermination(5, TimeUnit.SECONDS);
             workers.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -346,6 +354,5 @@ public final class ServerGroup implements AutoCloseable {
         for (ServerProcess p : new ArrayList<>(running)) {
             p.killAndWait(Duration.ofSeconds(5));
         }
-        spawner.shutdownNow();
     }
 }
