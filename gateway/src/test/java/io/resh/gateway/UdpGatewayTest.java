@@ -88,6 +88,19 @@ class UdpGatewayTest {
         assertThat(udp.events(GroupEvent.FaultDetected.class)).as("the rebuilt replica agrees").hasSize(1);
     }
 
+    /** Netty reads a datagram into 2,048 bytes unless told otherwise: larger requests and replies were cut short. */
+    @Test
+    void shouldCarryARequestAndReplyLargerThanTwoKilobytesWhole() throws Exception {
+        String key = "k".repeat(10_000);
+        byte[] b = ("GET " + key).getBytes(StandardCharsets.UTF_8);
+        client.send(new DatagramPacket(b, b.length, InetAddress.getLoopbackAddress(), udp.port()));
+        DatagramPacket reply = new DatagramPacket(new byte[65_536], 65_536);
+        client.receive(reply);
+
+        assertThat(new String(reply.getData(), 0, reply.getLength(), StandardCharsets.UTF_8)).isEqualTo(key + "=0");
+        assertThat(udp.events(GroupEvent.FaultDetected.class)).isEmpty();
+    }
+
     @Test
     void shouldMaskAKilledReplica() throws Exception {
         assertThat(ask("INCR b")).isEqualTo("b=1");
