@@ -8,6 +8,7 @@ import io.resh.exec.ExecResult;
 import io.resh.exec.ExecRunner;
 import io.resh.exec.ExecSetupException;
 import io.resh.exec.ExitCodes;
+import io.resh.exec.FileErrors;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -251,8 +252,8 @@ public class ExecCommand implements Callable<Integer> {
             Files.copy(stdin, file, StandardCopyOption.REPLACE_EXISTING);
             return file;
         } catch (IOException e) {
-            throw new ExecSetupException(ExitCodes.SETUP_FAILED, "cannot store stdin for the replicas under " + dir
-                    + ": " + e.getMessage(), e);
+            throw new ExecSetupException(ExitCodes.SETUP_FAILED, "cannot store stdin for the replicas: "
+                    + FileErrors.describe(e), e);
         }
     }
 

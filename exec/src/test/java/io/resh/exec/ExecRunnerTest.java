@@ -327,6 +327,21 @@ class ExecRunnerTest {
         assertThat(start.resolve("results")).doesNotExist();
     }
 
+    /** Said "java.nio.file.FileAlreadyExistsException: DIR" and "java.nio.file.DirectoryNotEmptyException: ...". */
+    @Test
+    void shouldNameTheFileAndTheProblemWhenAFileOperationFails() throws Exception {
+        Path notADirectory = Files.writeString(shared.resolve("plain-file"), "x");
+        assertThatThrownBy(() -> ExecRun.of(shell(3, "true").withWorkRoot(notADirectory)))
+                .isInstanceOf(ExecSetupException.class)
+                .hasMessage("cannot create replica work directories: " + notADirectory
+                        + ": already exists and is not a directory");
+
+        Files.createDirectories(start.resolve("out.txt").resolve("occupied"));
+        ExecRun run = ExecRun.of(shell(3, "echo 1 > out.txt").withOutputs(List.of(Path.of("out.txt"))));
+        assertThat(run.result().reason()).isEqualTo("the voted out.txt could not be placed: "
+                + start.resolve("out.txt") + ": is a directory that is not empty");
+    }
+
     @Test
     void shouldNotPlaceOutputsWhenTheVoteFails() throws Exception {
         ExecRun run = ExecRun.of(shell(2, "echo \"$RESH_REPLICA\" > out.txt")
