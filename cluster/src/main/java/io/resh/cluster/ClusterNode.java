@@ -20,6 +20,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -117,7 +118,12 @@ public final class ClusterNode implements AutoCloseable {
         this.stateMachine = new ClusterStateMachine(cp -> groupStarter.apply(cp, this), CHECKPOINT_TIMEOUT);
         stateMachine.onClosedByRaft(this::closedByRaft);
         RaftGroup initial = join ? RaftGroup.valueOf(groupId) : RaftGroup.valueOf(groupId, raftPeers(config.peers()));
-        Files.createDirectories(config.storage());
+        try {
+            Files.createDirectories(config.storage());
+        } catch (FileAlreadyExistsException e) {
+            // Its message is only the path: "cannot start cluster host h1: /etc/passwd".
+            throw new ConfigException("cluster.storage", config.storage() + " exists and is not a directory");
+        }
         Path groupDir = config.storage().resolve(groupId.getUuid().toString());
         boolean existing = Files.isDirectory(groupDir);
         refuseStorageInUse(config, groupDir);

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.resh.client.ClientProtocol;
 import io.resh.client.ReshClient;
 import io.resh.client.ReshRemoteException;
+import io.resh.core.ConfigException;
 import io.resh.core.ReshException;
 import io.resh.host.testing.TestGroups;
 import java.net.InetAddress;
@@ -153,6 +154,15 @@ class ClusterNodeTest {
                         + " is in use by another running host (is host h1 already running?)");
         assertThat(Duration.ofNanos(System.nanoTime() - started)).as("no lock retries").isLessThan(Duration.ofSeconds(4));
         assertThat(text(node.call(utf8("add:1"), Duration.ofSeconds(10)))).as("the running host is untouched").isEqualTo("1");
+    }
+
+    @Test
+    void shouldSayThatAStorageWhichIsAFileIsNotADirectory() throws Exception {
+        Path file = Files.writeString(dir.resolve("not-a-directory"), "x");
+        ClusterConfig config = Loopback.config("h1", Loopback.peers(1), file, 1000);
+        assertThatThrownBy(() -> ClusterNode.start(config, TestGroups.counter("file", 3, dir).build(), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("cluster.storage: " + file + " exists and is not a directory");
     }
 
     @Test
