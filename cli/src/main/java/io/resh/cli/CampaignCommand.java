@@ -13,8 +13,10 @@ import io.resh.core.ConfigException;
 import io.resh.core.Durations;
 import io.resh.core.InjectedFault;
 import io.resh.core.ReshException;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -111,6 +113,15 @@ public final class CampaignCommand implements Callable<Integer> {
             quiet("io.resh.host");
             quiet("io.resh.campaign");
         }
+        try {
+            // Before the group starts: a --report that can't be a directory would fail only at the first window.
+            Files.createDirectories(report);
+        } catch (IOException e) {
+            err.println("resh campaign: --report " + report + ": " + (Files.exists(report) && !Files.isDirectory(report)
+                    ? "exists and is not a directory"
+                    : "cannot create the directory (" + Resh.oneLine(new UncheckedIOException(e)) + ")"));
+            return 1;
+        }
         String command = "resh campaign " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         ProgressBar bar = new ProgressBar(err, System.console() != null, config.injections(),
                 config.service().label() + " N=" + config.replicas());
@@ -125,22 +136,27 @@ public final class CampaignCommand implements Callable<Integer> {
             err.flush();
         }, "resh-campaign-interrupted");
         Runtime.getRuntime().addShutdownHook(interrupted);
+        ReshException failed = null;
+        result = null;
+        boolean exiting;
         try {
             err.println("resh campaign: starting " + config.replicas() + " " + config.service().label() + " replica(s)"
                     + (config.measureOverhead() ? " and measuring the fault-free overhead" : "") + " ...");
             result = new Campaign(config).run(progress);
         } catch (ReshException e) {
-            if (!removeHook(interrupted)) {
-                return 130; // the exit hook says why
-            }
-            bar.finish();
-            err.println("resh campaign: " + e.getMessage());
-            return 1;
+            failed = e;
+        } finally {
+            // On every way out, or the hook would claim an interruption when the JVM exits after an error.
+            exiting = !removeHook(interrupted);
         }
-        if (!removeHook(interrupted)) {
-            return 130;
+        if (exiting) {
+            return 130; // the exit hook says why
         }
         bar.finish();
+        if (failed != null) {
+            err.println("resh campaign: " + failed.getMessage());
+            return 1;
+        }
         out.print(CampaignReport.table(result));
         try {
             CampaignReport.writeAll(result, report, command);

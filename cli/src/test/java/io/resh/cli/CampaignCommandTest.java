@@ -74,6 +74,20 @@ class CampaignCommandTest {
         }
     }
 
+    /** A --report that is a file failed only inside the first window, as "resh: DIR/replicas: Not a directory", exit 2. */
+    @Test
+    void shouldRefuseAReportPathThatCannotBeADirectoryBeforeStarting() throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        CommandLine cl = Resh.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+
+        int code = cl.execute("campaign", "--service", "kv", "--injections", "2", "--no-overhead", "--report", file.toString());
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString().strip()).isEqualTo("resh campaign: --report " + file + ": exists and is not a directory");
+    }
+
     @Test
     void shouldRejectAnUnknownServiceInOneLine() {
         CommandLine cl = Resh.commandLine();
