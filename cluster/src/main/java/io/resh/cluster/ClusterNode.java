@@ -586,6 +586,9 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     private void closedByRaft() {
+        if (!serving) {
+            return; // a failed start: the constructor reports why
+        }
         LOG.warn("cluster host {} was removed from the cluster (or stopped by Ratis): its local group is stopped "
                 + "and it serves no more requests", config.id());
         Runnable listener = removedListener;
