@@ -171,10 +171,18 @@ public class ExecCommand implements Callable<Integer> {
         Path copiedStdin = null;
         try {
             ExecOptions options = options();
-            if (stdinFile != null) {
+            if (stdinFile != null && readableStream(stdinFile)) {
+                // A pipe or a device (<(zcat data.gz), /dev/null) can be read once only: copy it as resh's own stdin.
+                try (InputStream in = Files.newInputStream(stdinFile)) {
+                    copiedStdin = copyStdin(in);
+                } catch (IOException e) {
+                    throw new ConfigException("--stdin", "cannot read '" + stdinFile + "': " + FileErrors.describe(e));
+                }
+                options = options.withStdin(copiedStdin);
+            } else if (stdinFile != null) {
                 options = options.withStdin(stdinFile);
             } else if (!noStdin && !stdinIsTerminal) {
-                copiedStdin = copyStdin();
+                copiedStdin = copyStdin(stdin);
                 options = options.withStdin(copiedStdin);
             }
             ExecResult result = new ExecRunner(out, err).run(options);
@@ -241,8 +249,13 @@ public class ExecCommand implements Callable<Integer> {
                 .withLinkStartDir(!emptyWorkDir);
     }
 
-    /** Reads resh's stdin once into a file every replica then reads. */
-    private Path copyStdin() {
+    /** Readable, but not a regular file or a directory: a pipe, a FIFO, a character device. */
+    private static boolean readableStream(Path file) {
+        return Files.exists(file) && !Files.isRegularFile(file) && !Files.isDirectory(file) && Files.isReadable(file);
+    }
+
+    /** Reads {@code stdin} (resh's own, or a --stdin pipe) once into a file every replica then reads. */
+    private Path copyStdin(InputStream stdin) {
         Path dir = workRoot != null ? workRoot : Path.of(System.getProperty("java.io.tmpdir"));
         try {
             Files.createDirectories(dir);

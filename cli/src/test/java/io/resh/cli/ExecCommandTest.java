@@ -64,6 +64,31 @@ class ExecCommandTest {
         assertThat(stdout()).isEqualTo("a\nb\n");
     }
 
+    /** A pipe or a device is readable but not a regular file; it was refused as "not a readable file". */
+    @Test
+    void shouldFeedAPipeOrADeviceGivenAsStdin(@TempDir Path dir) throws Exception {
+        assertThat(exec("", "--stdin", "/dev/null", "-n", "3", "--", "wc", "-c")).isZero();
+        assertThat(stdout().trim()).isEqualTo("0");
+
+        Path fifo = dir.resolve("fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        Thread writer = new Thread(() -> {
+            try {
+                Files.writeString(fifo, "b\na\n"); // blocks until resh opens the FIFO for reading
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        writer.setDaemon(true); // never holds the test JVM if resh did not open the FIFO
+        writer.start();
+        out.reset();
+        int code = exec("", "--stdin", fifo.toString(), "-n", "3", "--", "sort");
+        writer.join(10_000);
+
+        assertThat(code).as(stderr()).isZero();
+        assertThat(stdout()).isEqualTo("a\nb\n");
+    }
+
     @Test
     void shouldReportTheOutvotedReplicaOnStderr() {
         int code = exec("", "-n", "3", "--", "sh", "-c",
