@@ -2,6 +2,7 @@ package io.resh.admin;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -16,14 +17,17 @@ final class AdminInitializer extends ChannelInitializer<SocketChannel> {
 
     private final SslContext ssl;
     private final AdminHandler handler;
+    private final ChannelGroup connections;
 
-    AdminInitializer(SslContext ssl, AdminHandler handler) {
+    AdminInitializer(SslContext ssl, AdminHandler handler, ChannelGroup connections) {
         this.ssl = ssl;
         this.handler = handler;
+        this.connections = connections;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        connections.add(ch);
         ChannelPipeline p = ch.pipeline();
         if (ssl != null) {
             p.addLast(ssl.newHandler(ch.alloc()));

@@ -10,11 +10,14 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.resh.core.ConfigException;
 import io.resh.core.ReshException;
 import io.resh.host.ReplicaGroup;
@@ -69,6 +72,8 @@ public final class AdminServer implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ExecutorService actions;
     private final EventLoopGroup loop;
+    /** Every open connection (a channel leaves it when it closes), so that close() can end event streams. */
+    private final ChannelGroup connections = new DefaultChannelGroup("resh-admin", GlobalEventExecutor.INSTANCE);
     private final Channel channel;
     private final String url;
 
@@ -117,7 +122,7 @@ public final class AdminServer implements AutoCloseable {
         try {
             this.channel = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
-                    .childHandler(new AdminInitializer(ssl, handler))
+                    .childHandler(new AdminInitializer(ssl, handler, connections))
                     .bind(config.host(), config.port()).sync().channel();
         } catch (Exception e) { // bind() rethrows the socket's checked exceptions undeclared
             if (e instanceof InterruptedException) {
@@ -315,6 +320,9 @@ public final class AdminServer implements AutoCloseable {
         if (channel.isOpen()) {
             channel.close().syncUninterruptibly();
         }
+        // Closed here, not left to the event loop's shutdown: an event stream sometimes survived that, and a
+        // follower of it (resh events --follow) waited forever.
+        connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         scheduler.shutdownNow();
         actions.shutdownNow();
         loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -291,6 +291,35 @@ class AdminServerTest {
         assertThat(endpoint).doesNotExist();
     }
 
+    /**
+     * Closing the server ends the event streams it serves, so that a follower (resh events --follow) stops
+     * too. A stream opened by Java's HTTP client, which asks to upgrade to HTTP/2 first, outlived close().
+     */
+    @Test
+    void shouldEndItsEventStreamsWhenClosed(@TempDir Path other) throws Exception {
+        AdminServer second = AdminServer.start(AdminConfig.defaults().withDirectory(other), List.of(group));
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        CompletableFuture<Void> ended;
+        try {
+            HttpRequest req = HttpRequest.newBuilder(URI.create(second.url() + "api/events/stream"))
+                    .header("Authorization", "Bearer " + second.token()).build();
+            HttpResponse<java.util.stream.Stream<String>> r = HttpClient.newHttpClient().send(req,
+                    HttpResponse.BodyHandlers.ofLines());
+            ended = CompletableFuture.runAsync(() -> {
+                try {
+                    r.body().forEach(lines::add);
+                } catch (java.io.UncheckedIOException e) {
+                    lines.add("(stream failed: " + e.getMessage() + ")"); // closed mid-stream: ended as well
+                }
+            });
+            await().atMost(Duration.ofSeconds(10)).until(() -> lines.contains("event: sample"));
+        } finally {
+            second.close();
+        }
+
+        assertThat(ended).as("the stream ends once the server is closed").succeedsWithin(Duration.ofSeconds(10));
+    }
+
     @Test
     void shouldStreamEventsAndSamplesAsTheyHappen() throws Exception {
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();

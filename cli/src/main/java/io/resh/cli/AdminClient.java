@@ -85,9 +85,18 @@ final class AdminClient {
         return out;
     }
 
+    /**
+     * An environment variable, or null when it is unset or empty: {@code RESH_ADMIN_URL= resh status} means "no
+     * URL from the environment", and was refused as "admin URL must start with http:// or https://, got ''".
+     */
+    private static String environment(String name) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? null : value.strip();
+    }
+
     private static AdminClient connect(Options o, String given) {
         Path home = Path.of(System.getProperty("user.home"), ".resh");
-        String url = given != null ? given : System.getenv("RESH_ADMIN_URL");
+        String url = given != null ? given : environment("RESH_ADMIN_URL");
         if (url == null) {
             Path file = home.resolve("admin.url");
             try {
@@ -101,7 +110,7 @@ final class AdminClient {
             throw new ReshException("admin URL must start with http:// or https://, got '" + url + "'");
         }
         Path tokenFile = o.tokenFile != null ? o.tokenFile
-                : System.getenv("RESH_ADMIN_TOKEN_FILE") != null ? Path.of(System.getenv("RESH_ADMIN_TOKEN_FILE"))
+                : environment("RESH_ADMIN_TOKEN_FILE") != null ? Path.of(environment("RESH_ADMIN_TOKEN_FILE"))
                 : home.resolve("admin.token");
         String token;
         try {
@@ -214,8 +223,18 @@ final class AdminClient {
                 String name = "message";
                 StringBuilder data = new StringBuilder();
                 Iterator<String> it = lines.iterator();
-                while (it.hasNext()) {
-                    String line = it.next();
+                while (true) {
+                    String line;
+                    try {
+                        if (!it.hasNext()) {
+                            break;
+                        }
+                        line = it.next();
+                    } catch (java.io.UncheckedIOException e) {
+                        // The server went away mid-stream (resh serve stopped): the body ends without its last
+                        // chunk, and the line reader says only "closed". That is the end of the stream too.
+                        break;
+                    }
                     if (line.isEmpty()) {
                         if (data.length() > 0 && !onEvent.test(name, data.toString())) {
                             return true;

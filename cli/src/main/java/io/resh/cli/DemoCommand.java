@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -65,6 +66,8 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     boolean noFaults;
 
     private final PrintStream out = System.out;
+    /** Set by the JVM's exit (Ctrl-C): the group is being closed under the demo, which stops sending. */
+    private volatile boolean stopping;
 
     /** The fault schedule, as fractions of the run. */
     private record Scheduled(double at, InjectedFault fault, int replica, long arg, String what) {
@@ -80,17 +83,40 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Duration runFor = io.resh.core.Durations.parse("--duration", duration);
-        GroupConfig config = GroupConfig.builder("aes-demo").replicas(3)
+        GroupConfig.Builder builder = GroupConfig.builder("aes-demo").replicas(3)
                 .version(new ReplicaSpec(JdkAes.class.getName(), "java", GroupConfig.DEFAULT_JVM_ARGS, "jdk"))
                 .version(new ReplicaSpec(BcAesEngine.class.getName(), "java", GroupConfig.DEFAULT_JVM_ARGS, "bc-engine"))
                 .version(new ReplicaSpec(BcAesLight.class.getName(), "java", GroupConfig.DEFAULT_JVM_ARGS, "bc-light"))
                 .checkpointEvery(500).deadline(Duration.ofSeconds(1)).heartbeatInterval(Duration.ofMillis(100))
-                .heartbeatTimeout(Duration.ofSeconds(1))
-                // The demo's own directory, kept for a look at the replica logs afterwards (the summary says where).
-                .workDir(Files.createTempDirectory("resh-demo-").toString()).build();
+                .heartbeatTimeout(Duration.ofSeconds(1));
+        int maxSize = builder.build().maxRequestBytes() - 1 - AesRequests.NONCE_BYTES; // op byte and nonce first
+        if (size < 0 || size > maxSize) {
+            // Checked before anything starts: a negative size failed with a stack trace, a larger one with an
+            // error per request once the group was up.
+            throw new IllegalArgumentException("--size must be 0 to " + maxSize + " bytes (an encryption request must"
+                    + " fit the group's limits.maxRequestBytes), got " + size);
+        }
+        if (window < 1) { // with none in flight the demo sent nothing and only injected its faults
+            throw new IllegalArgumentException("--window must be at least 1, got " + window);
+        }
+        // The demo's own directory, kept for a look at the replica logs afterwards (the summary says where).
+        GroupConfig config = builder.workDir(Files.createTempDirectory("resh-demo-").toString()).build();
         List<GroupEvent> events = new CopyOnWriteArrayList<>();
         line(out, "resh demo: starting 3 AES replicas (jdk, bc-engine, bc-light) ...");
         Summary summary;
+        // Ctrl-C closes the group from its own exit hook while the demo still sends: every request then failed
+        // with "group aes-demo is closed", thousands of lines, and the summary never came. The demo stops
+        // instead, and says so and where the logs are before the JVM exits.
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread onExit = new Thread(() -> {
+            stopping = true;
+            try {
+                finished.await(15, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "resh-demo-stop");
+        Runtime.getRuntime().addShutdownHook(onExit);
         try (ReplicaGroup group = ReplicaGroup.start(config, List.of(events::add, this::narrate));
              ReshServer server = ReshServer.start(group, "127.0.0.1", 0);
              ReshClient client = ReshClient.connect("127.0.0.1", server.port());
@@ -99,12 +125,27 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                     server.port(), group.workDir()));
             line(out, "resh demo: watch it live in a browser: " + admin.dashboardUrl());
             summary = run(group, client, events, runFor);
+        } catch (RuntimeException e) {
+            if (!stopping) {
+                throw e;
+            }
+            summary = new Summary(List.of("", "resh demo: stopped before the end"), 130);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(onExit);
+            } catch (IllegalStateException e) {
+                // the JVM is exiting: the hook runs and waits for the lines below
+            }
         }
-        // Printed once the group has closed, so the summary is the last thing on the terminal (closing logs
-        // where the replica logs were kept).
-        summary.lines().forEach(l -> line(out, l));
-        line(out, "  replica logs    " + config.workDir());
-        return summary.status();
+        try {
+            // Printed once the group has closed, so the summary is the last thing on the terminal (closing logs
+            // where the replica logs were kept).
+            summary.lines().forEach(l -> line(out, l));
+            line(out, "  replica logs    " + config.workDir());
+            return summary.status();
+        } finally {
+            finished.countDown();
+        }
     }
 
     /** What the demo prints last, and its exit status. */
@@ -125,7 +166,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         long wrong = 0;
         long errors = 0;
         long lastRequests = 0;
-        while (System.nanoTime() < end || !inflight.isEmpty()) {
+        while ((System.nanoTime() < end || !inflight.isEmpty()) && !stopping) {
             long now = System.nanoTime();
             if (nextFault < SCHEDULE.size() && now - start >= SCHEDULE.get(nextFault).at() * runFor.toNanos()) {
                 Scheduled s = SCHEDULE.get(nextFault++);
@@ -153,6 +194,9 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                         wrong++;
                     }
                 } catch (Exception e) {
+                    if (stopping) {
+                        break; // the group is being closed under us: not an error of the group's
+                    }
                     errors++;
                     line(out, "  !! client error: " + e.getMessage());
                 }
@@ -171,6 +215,11 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                 lastRequests = requests;
                 nextLine += TimeUnit.SECONDS.toNanos(1);
             }
+        }
+        if (stopping) {
+            return new Summary(List.of("", String.format("resh demo: stopped after %.1f s: %,d voted replies, each checked"
+                    + " against a reference; wrong answers: %d", (System.nanoTime() - start) / 1e9, correct + wrong, wrong)),
+                    130);
         }
         // Let the last recovery finish so the summary shows the group healthy again.
         long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -94,7 +94,7 @@ public final class EventsCommand implements Callable<Integer> {
         }
     }
 
-    private String format(JsonNode e) {
+    String format(JsonNode e) {
         if (json) {
             return e.toString();
         }
@@ -137,8 +137,41 @@ public final class EventsCommand implements Callable<Integer> {
                         .append(", ").append(e.path("snapshotBytes").asLong()).append(" B");
                 break;
             default:
-                sb.append(e);
+                sb.append(supervision(type, e));
         }
         return sb.toString().stripTrailing();
+    }
+
+    /**
+     * The supervisor's events (docs/OBSERVABILITY.md lists their fields) in words; they used to be printed as
+     * their whole JSON line after the type. An event type this version does not know still is.
+     */
+    private static String supervision(String type, JsonNode e) {
+        switch (type) {
+            case "backed-off":
+                return "restarted " + e.path("restarts").asInt() + " times within " + e.path("windowMillis").asLong() / 1000
+                        + " s; next start in " + e.path("delayMillis").asLong() + " ms";
+            case "core-suspected":
+                return "core " + e.path("core").asInt() + " suspect: reputation " + e.path("reputation").asText() + " after "
+                        + e.path("faults").asInt() + " faults (" + e.path("evidence").asText() + ")";
+            case "core-cleared":
+                return "core " + e.path("core").asInt() + " trusted again: reputation " + e.path("reputation").asText();
+            case "replica-moved":
+                return "core " + e.path("fromCore").asInt() + " -> " + e.path("toCore").asInt() + ": " + e.path("reason").asText();
+            case "version-quarantined":
+                return "version " + e.path("version").asText() + " restarted " + e.path("restarts").asInt() + " times within "
+                        + e.path("windowMillis").asLong() / 1000 + " s; quarantined until " + e.path("until").asText()
+                        + "; its slots run " + (e.hasNonNull("replacement") ? e.get("replacement").asText() : "nothing");
+            case "version-released":
+                return "version " + e.path("version").asText();
+            case "rejuvenated":
+                return "in " + e.path("durationMillis").asLong() + " ms";
+            case "self-repaired":
+                return e.path("invariant").asText() + ": " + e.path("found").asText() + "; repaired: " + e.path("repair").asText();
+            case "redundancy":
+                return e.path("from").asText() + " -> " + e.path("to").asText() + ": " + e.path("reason").asText();
+            default:
+                return e.toString();
+        }
     }
 }

@@ -38,6 +38,11 @@ final class KvCommand implements Callable<Integer> {
             case "mtime" -> KvRequests.mtime(arg(0));
             default -> throw new IllegalArgumentException("unknown kv op '" + op + "'; expected set, get, del, incr, size or mtime");
         };
+        int takes = op.equals("set") ? 2 : op.equals("size") ? 0 : 1;
+        if (args.size() > takes) { // 'kv incr visits 5' must not pass for an increment by 5
+            throw new IllegalArgumentException("kv " + op + " takes " + (takes == 0 ? "no arguments" : usage())
+                    + "; unexpected '" + args.get(takes) + "'");
+        }
         try (ReshClient client = ReshClient.connect(host, port)) {
             KvReply reply = KvRequests.decodeReply(client.call(request, Duration.ofSeconds(10)));
             System.out.println(reply instanceof KvReply.Value v ? v.utf8() : reply.toString());
@@ -47,8 +52,12 @@ final class KvCommand implements Callable<Integer> {
 
     private String arg(int i) {
         if (i >= args.size()) {
-            throw new IllegalArgumentException("kv " + op + " needs " + (op.equals("set") ? "KEY VALUE" : "KEY"));
+            throw new IllegalArgumentException("kv " + op + " needs " + usage());
         }
         return args.get(i);
+    }
+
+    private String usage() {
+        return op.equals("set") ? "KEY VALUE" : "KEY";
     }
 }

@@ -3,6 +3,7 @@ package io.resh.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.resh.admin.AdminConfig;
 import io.resh.admin.AdminServer;
+import io.resh.core.ConfigException;
 import io.resh.core.GroupEvent;
 import io.resh.gateway.Gateway;
 import io.resh.gateway.GatewayConfig;
@@ -61,7 +62,14 @@ final class ServeCommand implements Callable<Integer> {
         String host = cfg.listenHost(); // 127.0.0.1 unless the listen: section names another
         int listenPort = port != null ? port : cfg.listenPort() < 0 ? 7400 : cfg.listenPort();
 
-        ReplicaGroup group = ReplicaGroup.start(cfg, List.of(ServeCommand::logEvent));
+        ReplicaGroup group;
+        try {
+            group = ReplicaGroup.start(cfg, List.of(ServeCommand::logEvent));
+        } catch (ConfigException e) {
+            // A field only the machine can refuse (cpus: a core this process may not run on): name the file too,
+            // as every other config error does.
+            throw new ConfigException(config.getFileName() + ": " + e.field(), e.getMessage().substring(e.field().length() + 2));
+        }
         ReshServer server;
         try {
             server = ReshServer.start(group, host, listenPort);
@@ -69,8 +77,16 @@ final class ServeCommand implements Callable<Integer> {
             group.close();
             throw e; // ReshServer's message names the address and the reason
         }
-        AdminServer admin = adminPort < 0 ? null
-                : AdminServer.start(AdminConfig.defaults().withListen("127.0.0.1", adminPort), List.of(group));
+        AdminServer admin;
+        try {
+            admin = adminPort < 0 ? null
+                    : AdminServer.start(AdminConfig.defaults().withListen("127.0.0.1", adminPort), List.of(group));
+        } catch (RuntimeException e) {
+            // Closed here, not left to the JVM's exit: only close() deletes the group's temporary directory.
+            server.close();
+            group.close();
+            throw e; // names the admin address and the reason
+        }
         CountDownLatch stopped = LogFlushOnExit.stopOnExit("resh-serve-stop", () -> {
             if (admin != null) {
                 admin.close();
@@ -78,8 +94,10 @@ final class ServeCommand implements Callable<Integer> {
             server.close();
             group.close();
         }, "resh: group " + cfg.name() + " stopped");
-        System.out.printf("resh: group %s serving on %s:%d — %d replicas, masks %d faulty; replica logs in %s%n",
-                cfg.name(), server.host(), server.port(), cfg.replicas(), (cfg.replicas() - 1) / 2, group.workDir());
+        // One println of the whole line: printf writes it piece by piece, and a log line on stderr landed inside it.
+        System.out.println(String.format("resh: group %s serving on %s:%d — %d replicas, masks %d faulty; replica logs in %s",
+                cfg.name(), server.host(), server.port(), cfg.replicas(), (cfg.replicas() - 1) / 2,
+                group.workDir().toAbsolutePath())); // a relative workDir: where it is, wherever the reader stands
         if (admin != null) {
             System.out.println("admin: " + admin.url());
             System.out.println("dashboard: " + admin.dashboardUrl());
@@ -121,18 +139,14 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** One concise log line per fault, recovery and checkpoint. */
+    /**
+     * What the group and the gateway do not log themselves: a replica being replaced, and (at debug level)
+     * each stable checkpoint. They log every fault, recovery, rollback and fail-stop already; logging those
+     * here too printed each of them twice.
+     */
     static void logEvent(GroupEvent e) {
-        if (e instanceof GroupEvent.FaultDetected f) {
-            LOG.warn("replica {} fault {} at #{}: {}", f.replica(), f.kind().label(), f.sequence(), f.evidence());
-        } else if (e instanceof GroupEvent.RecoveryStarted r) {
+        if (e instanceof GroupEvent.RecoveryStarted r) {
             LOG.info("replica {} being replaced ({})", r.replica(), r.reason());
-        } else if (e instanceof GroupEvent.RecoveryCompleted r) {
-            LOG.info("replica {} recovered in {} ms (replayed {} requests)", r.replica(), r.durationMillis(), r.replayed());
-        } else if (e instanceof GroupEvent.FailStopped f) {
-            LOG.error("group fail-stopped at #{}: {}", f.sequence(), f.detail());
-        } else if (e instanceof GroupEvent.RolledBack r) {
-            LOG.warn("rolled back to checkpoint #{} after a mismatch at #{}", r.checkpoint(), r.mismatchAt());
         } else if (e instanceof GroupEvent.CheckpointStable c) {
             LOG.debug("checkpoint #{} stable ({} bytes, digest {})", c.sequence(), c.snapshotBytes(), c.digest());
         }

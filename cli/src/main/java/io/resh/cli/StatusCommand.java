@@ -120,9 +120,14 @@ public final class StatusCommand implements Callable<Integer> {
         return answers.stream().allMatch(a -> a.status() != null) ? 0 : 1;
     }
 
-    private static void print(PrintWriter out, JsonNode g) {
+    static void print(PrintWriter out, JsonNode g) {
         int n = g.path("n").asInt();
-        String mode = n == 2 ? "DMR" : n == 3 ? "TMR" : n + "-MR";
+        // An adaptive group runs DMR while quiet and TMR after a divergence: say which, as the dashboard does
+        // (it was always printed as TMR).
+        JsonNode sv = g.path("supervision");
+        String mode = sv.path("adaptive").asBoolean()
+                ? "adaptive DMR/TMR, now " + sv.path("redundancy").asText().toUpperCase(Locale.ROOT)
+                : n == 2 ? "DMR" : n == 3 ? "TMR" : n + "-MR";
         JsonNode c = g.path("counters");
         long faults = 0;
         for (Iterator<String> names = c.fieldNames(); names.hasNext(); ) {

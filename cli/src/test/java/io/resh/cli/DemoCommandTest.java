@@ -11,12 +11,15 @@ import io.resh.host.SlotState;
 import io.resh.host.SupervisionStatus;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class DemoCommandTest {
     private static final String STABLE = Digest.of("state at #1000".getBytes(StandardCharsets.UTF_8)).hex();
@@ -122,6 +125,25 @@ class DemoCommandTest {
         assertThat(summary.get(3)).isEqualTo("  also detected  1 fault no injection explains: hang in replica 1 at #960");
     }
 
+    @Test
+    void shouldRefuseASizeOrWindowItCannotRunWithBeforeStartingAnything() {
+        assertThat(refusal("--size", "-1")).isEqualTo("resh: --size must be 0 to 16777199 bytes (an encryption request"
+                + " must fit the group's limits.maxRequestBytes), got -1");
+        assertThat(refusal("--size", "16777200")).endsWith("got 16777200");
+        assertThat(refusal("--window", "0")).isEqualTo("resh: --window must be at least 1, got 0");
+    }
+
+    /** What {@code resh demo ARGS} says on stderr, given that it exits with status 2. */
+    private static String refusal(String... args) {
+        CommandLine cl = Resh.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err, true));
+        List<String> all = new ArrayList<>(List.of("demo", "--duration", "1s"));
+        all.addAll(List.of(args));
+        assertThat(cl.execute(all.toArray(String[]::new))).as("exit status of resh %s", all).isEqualTo(2);
+        return err.toString().strip();
+    }
+
     /** Records each write the terminal would get: a line must arrive in one piece, ending in its line break. */
     private static final class Writes extends OutputStream {
         final List<String> writes = new ArrayList<>();
@@ -147,5 +169,32 @@ class DemoCommandTest {
 
         String nl = System.lineSeparator();
         assertThat(terminal.writes).containsExactly("  << detected: replica 1 hang at #335243: no heartbeat for 1004 ms" + nl, nl);
+    }
+
+    /**
+     * Ctrl-C in the middle of the demo: the group was closed under the running demo, which printed one
+     * "client error: ... group aes-demo is closed" line per request (thousands) and never said where the logs were.
+     */
+    @Test
+    @org.junit.jupiter.api.Tag("e2e")
+    void shouldStopQuietlyAndNameTheLogsOnCtrlC(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path out = dir.resolve("stdout.txt");
+        java.nio.file.Files.createDirectories(dir.resolve("tmp"));
+        Process demo = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.io.tmpdir=" + dir.resolve("tmp"), "-Duser.home=" + dir.resolve("home"),
+                "-cp", System.getProperty("java.class.path"), Resh.class.getName(), "demo", "--duration", "60s")
+                .redirectOutput(out.toFile()).redirectError(dir.resolve("stderr.txt").toFile()).start();
+        try {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60))
+                    .until(() -> java.nio.file.Files.readString(out).contains("[  1s] requests"));
+            demo.destroy(); // SIGTERM, as Ctrl-C
+            assertThat(demo.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("the demo exits").isTrue();
+        } finally {
+            demo.descendants().forEach(ProcessHandle::destroyForcibly);
+            demo.destroyForcibly();
+        }
+        String printed = java.nio.file.Files.readString(out);
+        assertThat(printed).doesNotContain("client error").contains("resh demo: stopped after ")
+                .contains("  replica logs    " + dir.resolve("tmp"));
     }
 }

@@ -68,4 +68,24 @@ class EventsCommandTest {
         assertThat(e.get("type").asText()).isEqualTo("injected");
         assertThat(e.get("fault").asText()).isEqualTo("slow");
     }
+
+    /** The supervisor's events were printed as their whole JSON line: "backed-off  {"time":...}". */
+    @Test
+    void shouldPrintTheSupervisorsEventsInWords() {
+        EventsCommand events = new EventsCommand();
+        assertThat(events.format(AdminFixture.parse("{\"timeMillis\":0,\"group\":\"kv\",\"type\":\"backed-off\","
+                + "\"replica\":2,\"restarts\":6,\"windowMillis\":60000,\"delayMillis\":4000}")))
+                .endsWith("  kv  replica 2  backed-off  restarted 6 times within 60 s; next start in 4000 ms");
+        assertThat(events.format(AdminFixture.parse("{\"timeMillis\":0,\"group\":\"aes\",\"type\":\"version-quarantined\","
+                + "\"version\":\"bc-light\",\"restarts\":11,\"windowMillis\":60000,\"untilMillis\":600000,"
+                + "\"until\":\"1970-01-01T00:10:00Z\",\"replacement\":\"jdk\"}")))
+                .endsWith("  aes  version-quarantined  version bc-light restarted 11 times within 60 s;"
+                        + " quarantined until 1970-01-01T00:10:00Z; its slots run jdk");
+        assertThat(events.format(AdminFixture.parse("{\"timeMillis\":0,\"group\":\"kv\",\"type\":\"redundancy\","
+                + "\"from\":\"dmr\",\"to\":\"tmr\",\"reason\":\"divergence at #12\"}")))
+                .endsWith("  kv  redundancy  dmr -> tmr: divergence at #12");
+        assertThat(events.format(AdminFixture.parse("{\"timeMillis\":0,\"group\":\"kv\",\"type\":\"core-suspected\","
+                + "\"core\":1,\"reputation\":0.2,\"faults\":4,\"evidence\":\"replicas 0, 2\"}")))
+                .endsWith("  kv  core-suspected  core 1 suspect: reputation 0.2 after 4 faults (replicas 0, 2)");
+    }
 }

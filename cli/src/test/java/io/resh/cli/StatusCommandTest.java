@@ -70,4 +70,36 @@ class StatusCommandTest {
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("cannot reach the admin API at http://127.0.0.1:1");
     }
+
+    /** An adaptive group asleep in DMR was printed as "TMR (N=3, masks f=1)". */
+    @Test
+    void shouldSayWhichModeAnAdaptiveGroupRunsNow() {
+        java.io.StringWriter out = new java.io.StringWriter();
+        StatusCommand.print(new java.io.PrintWriter(out, true), AdminFixture.parse("{\"name\":\"ad\",\"n\":3,\"f\":1,"
+                + "\"state\":\"serving\",\"replicas\":[],\"supervision\":{\"redundancy\":\"dmr\",\"adaptive\":true}}"));
+
+        assertThat(out.toString()).startsWith("ad  adaptive DMR/TMR, now DMR (N=3, masks f=1)  SERVING");
+    }
+
+    /** An empty RESH_ADMIN_URL or RESH_ADMIN_TOKEN_FILE counts as unset: the files under ~/.resh are used. */
+    @Test
+    void shouldTreatAnEmptyEnvironmentVariableAsUnset(@TempDir Path home) throws Exception {
+        Path dotResh = Files.createDirectories(home.resolve(".resh"));
+        Files.writeString(dotResh.resolve("admin.url"), fixture.admin.url());
+        Files.copy(fixture.admin.tokenFile(), dotResh.resolve("admin.token"));
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Duser.home=" + home, "-cp", System.getProperty("java.class.path"), Resh.class.getName(), "status")
+                .redirectErrorStream(true);
+        pb.environment().put("RESH_ADMIN_URL", "");
+        pb.environment().put("RESH_ADMIN_TOKEN_FILE", "");
+        Process status = pb.start();
+        try {
+            String out = new String(status.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(status.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(status.exitValue()).as(out).isZero();
+            assertThat(out).contains("status  TMR (N=3, masks f=1)  SERVING");
+        } finally {
+            status.destroyForcibly();
+        }
+    }
 }

@@ -210,7 +210,8 @@ public final class ReshClient implements AutoCloseable {
                 ch = bootstrap().connect(addr).syncUninterruptibly().channel();
                 hostIndex = idx;
                 channel = ch;
-                ch.closeFuture().addListener(f -> failPending(addr));
+                ch.closeFuture().addListener(f -> failPending(new IOException("connection to " + hostAndPort(addr)
+                        + " closed; the outcome of this request is unknown")));
                 return ch;
             } catch (Exception e) {
                 failures.add(hostAndPort(addr) + ": " + reason(e, addr));
@@ -220,8 +221,7 @@ public final class ReshClient implements AutoCloseable {
                 : "cannot connect to any resh host: " + String.join("; ", failures)));
     }
 
-    private void failPending(InetSocketAddress addr) {
-        IOException lost = new IOException("connection to " + addr + " closed; the outcome of this request is unknown");
+    private void failPending(IOException lost) {
         for (Long id : List.copyOf(pending.keySet())) {
             CompletableFuture<byte[]> p = pending.remove(id);
             if (p != null) {
@@ -273,8 +273,16 @@ public final class ReshClient implements AutoCloseable {
             }
         }
 
+        /**
+         * Bytes that are not a reply frame (a length over the limit, a frame too short for its header): the peer
+         * does not speak resh's client protocol, often because the port is another server's. Said so, instead of
+         * only "connection closed; the outcome of this request is unknown".
+         */
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            String peer = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? hostAndPort(a) : "the server";
+            failPending(new IOException(peer + " answered with bytes that are not a resh reply (" + cause.getMessage()
+                    + "); is it resh's front door?", cause));
             ctx.close();
         }
     }

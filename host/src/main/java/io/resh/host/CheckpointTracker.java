@@ -38,6 +38,12 @@ final class CheckpointTracker {
 
         /** A new stable checkpoint. */
         void stabilized(Checkpoint checkpoint);
+
+        /**
+         * The replicas agree on the state at {@code seq}, but its snapshot is larger than the host accepts:
+         * the checkpoint is not fetched (fetching it would make every replica that sends it look broken).
+         */
+        void snapshotTooLarge(long seq, long snapshotBytes, long maxSnapshotBytes);
     }
 
     private record PendingFetch(long sequence, Digest digest, int slot, long sinceNanos) {
@@ -47,15 +53,20 @@ final class CheckpointTracker {
     private final Quorum quorum;
     private final int checkpointEvery;
     private final long fetchTimeoutNanos;
+    private final long maxSnapshotBytes;
     private final TreeMap<Long, Ballot> digestVotes = new TreeMap<>();
+    /** Snapshot size each replica reported with its digest, by checkpoint and slot. */
+    private final TreeMap<Long, long[]> snapshotSizes = new TreeMap<>();
     private final Map<Long, Integer> digestMismatches = new HashMap<>();
     private Checkpoint stable;
     /** Ad-hoc checkpoints asked for by {@link #requestAt} and not yet covered by a stable one. */
     private final TreeSet<Long> requested = new TreeSet<>();
     private PendingFetch fetching;
 
-    CheckpointTracker(Owner owner, Quorum quorum, int checkpointEvery, long fetchTimeoutNanos, Checkpoint initial) {
+    CheckpointTracker(Owner owner, Quorum quorum, int checkpointEvery, long fetchTimeoutNanos, long maxSnapshotBytes,
+                      Checkpoint initial) {
         this.owner = owner;
+        this.maxSnapshotBytes = maxSnapshotBytes;
         this.quorum = quorum;
         this.checkpointEvery = checkpointEvery;
         this.fetchTimeoutNanos = fetchTimeoutNanos;
@@ -74,7 +85,8 @@ final class CheckpointTracker {
         return seq % checkpointEvery == 0 || (!requested.isEmpty() && requested.contains(seq));
     }
 
-    void onDigest(Slot slot, long seq, Digest digest, long now) {
+    /** {@code snapshotBytes}: the size of the snapshot the replica would send for this digest. */
+    void onDigest(Slot slot, long seq, Digest digest, long snapshotBytes, long now) {
         slot.digestSequence = seq;
         slot.digest = digest.hex();
         if (seq <= stable.sequence()) {
@@ -87,6 +99,7 @@ final class CheckpointTracker {
         if (tally.hasCast(slot.index)) {
             return;
         }
+        snapshotSizes.computeIfAbsent(seq, k -> new long[owner.slots().length])[slot.index] = snapshotBytes;
         switch (tally.cast(slot.index, digest.bytes(), owner.expectedVoters())) {
             case DECIDED -> {
                 Digest agreed = Digest.wrap(tally.decided());
@@ -144,6 +157,14 @@ final class CheckpointTracker {
             fetching = null;
             return;
         }
+        long[] sizes = snapshotSizes.get(seq);
+        if (sizes != null && sizes[best.index] > maxSnapshotBytes) {
+            // Replicas in the same state send the same snapshot; one that reported a smaller size than it then
+            // sends is stopped by the channel's limit, as any oversized frame is.
+            fetching = null;
+            owner.snapshotTooLarge(seq, sizes[best.index], maxSnapshotBytes);
+            return;
+        }
         fetching = new PendingFetch(seq, digest, best.index, now);
         best.outbox.add(new Frame.FetchSnapshot(seq));
     }
@@ -176,6 +197,7 @@ final class CheckpointTracker {
         stable = Checkpoint.hashed(f.sequence(), f.digest(), s.snapshot()); // sent is the hash of these bytes
         requested.headSet(stable.sequence(), true).clear();
         digestVotes.headMap(stable.sequence(), true).clear();
+        snapshotSizes.headMap(stable.sequence(), true).clear();
         digestMismatches.keySet().removeIf(k -> k <= stable.sequence());
         owner.stabilized(stable);
     }

@@ -1,6 +1,7 @@
 package io.resh.host;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -19,6 +20,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads a replica group's YAML config into a validated {@link GroupConfig}. Every error is one line
@@ -27,7 +30,9 @@ import java.util.TreeSet;
  * The fields and their defaults are documented in docs/CONFIGURATION.md.
  */
 public final class ConfigFile {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** A key given twice is an error, not a silent "the last one wins" (like an unknown field). */
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
 
     private ConfigFile() {
     }
@@ -43,12 +48,34 @@ public final class ConfigFile {
         } catch (NoSuchFileException e) {
             throw new ConfigException(file.toString(), "no such file");
         } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr();
-            throw new ConfigException(file.toString(), "not valid YAML" + where + ": " + e.getOriginalMessage());
+            throw new ConfigException(file.toString(), "not valid YAML" + problem(e));
         } catch (IOException e) {
             throw new ConfigException(file.toString(), "cannot read: " + e.getMessage());
         }
+    }
+
+    /**
+     * Where the parser gave up and why, in one line: " at line L, column C: problem (context)". SnakeYAML's
+     * own message spans several lines (the context, the offending line quoted, a caret under it), and the
+     * place it marks is where the problem is, which Jackson's location (the last token read) need not be.
+     */
+    static String problem(JsonProcessingException e) {
+        if (e.getCause() instanceof MarkedYAMLException m && m.getProblem() != null && m.getProblemMark() != null) {
+            String context = m.getContext() == null ? "" : " (" + oneLine(m.getContext())
+                    + (m.getContextMark() == null ? "" : " that starts at " + at(m.getContextMark())) + ")";
+            return " at " + at(m.getProblemMark()) + ": " + oneLine(m.getProblem()) + context;
+        }
+        String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
+                + ", column " + e.getLocation().getColumnNr();
+        return where + ": " + oneLine(e.getOriginalMessage());
+    }
+
+    private static String at(Mark mark) {
+        return "line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
+    }
+
+    private static String oneLine(String text) {
+        return text.replaceAll("\\s*\\R\\s*", " ").strip();
     }
 
     /** Loads and validates a service group config. */
@@ -223,6 +250,11 @@ public final class ConfigFile {
             JsonNode v = node.get(field);
             if (!v.isValueNode()) {
                 throw new ConfigException(prefix + field, "expected a string, got " + describe(v));
+            }
+            if (v.asText().isBlank()) {
+                // No field takes an empty string: a blank workDir put the replicas' logs in the current directory.
+                throw new ConfigException(prefix + field, "expected a value, got an empty string (leave the field out"
+                        + " for its default)");
             }
             return v.asText();
         }

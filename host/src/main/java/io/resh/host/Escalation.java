@@ -52,19 +52,29 @@ final class Escalation {
 
     /** Puts the slot in back-off for {@code delayNanos}; {@code restarts} is its restart count in the window (for the event). */
     void backOff(Slot slot, long delayNanos, int restarts) {
+        long ms = enterBackOff(slot, delayNanos, restarts);
+        LOG.warn("group {}: replica {} restarted {} times within {} s; backing off {} ms", loop.config.name(), slot.index,
+                restarts, loop.config.restartWindow().toSeconds(), ms);
+    }
+
+    /**
+     * A process that could not even be started backs off like a crash loop. Logged with the reason: it used to
+     * say only "restarted 0 times within 60 s; backing off", and no line said what had failed.
+     */
+    void startFailed(Slot slot, String reason) {
+        long ms = enterBackOff(slot, intensity.backoff(slot.index), 0);
+        LOG.warn("group {}: replica {} could not be started ({}); trying again in {} ms", loop.config.name(), slot.index,
+                reason, ms);
+    }
+
+    private long enterBackOff(Slot slot, long delayNanos, int restarts) {
         slot.backoffUntilNanos = loop.now() + delayNanos;
         slot.process = null;
         loop.setState(slot, SlotState.BACKING_OFF);
         long ms = TimeUnit.NANOSECONDS.toMillis(delayNanos);
-        LOG.warn("group {}: replica {} restarted {} times within {} s; backing off {} ms", loop.config.name(), slot.index,
-                restarts, loop.config.restartWindow().toSeconds(), ms);
         loop.emit(new GroupEvent.BackedOff(loop.millis(), loop.config.name(), slot.index, restarts,
                 loop.config.restartWindow().toMillis(), ms));
-    }
-
-    /** A process that could not even be started backs off like a crash loop. */
-    void startFailed(Slot slot) {
-        backOff(slot, intensity.backoff(slot.index), 0);
+        return ms;
     }
 
     /** The version the slot should run now: its own, or a stand-in while its own is quarantined; null = none. */

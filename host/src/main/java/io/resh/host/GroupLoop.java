@@ -142,7 +142,8 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         }
         var sup = config.supervision();
         long now = nanos.getAsLong();
-        this.checkpoints = new CheckpointTracker(this, quorum, config.checkpointEvery(), config.deadline().toNanos() * 4, initial);
+        this.checkpoints = new CheckpointTracker(this, quorum, config.checkpointEvery(), config.deadline().toNanos() * 4,
+                config.maxSnapshotBytes(), initial);
         this.log.startAfter(initial.sequence());
         this.firstUnanswered = initial.sequence() + 1;
         this.requestTimeoutNanos = config.startTimeout().plus(config.deadline().multipliedBy(2)).toNanos();
@@ -155,7 +156,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         this.escalation = new Escalation(this, intensity);
         this.supervisor = new Supervisor(this, new RejuvenationSchedule(sup.rejuvenationPeriod(), now),
                 new RedundancyPolicy(sup.adaptive(), sup.adaptiveQuiet().toNanos()), now);
-        List<String> names = new ArrayList<>(List.of("requests", "replies", "service-errors", "recoveries", "checkpoints",
+        List<String> names = new ArrayList<>(List.of("requests", "replies", "service-errors", "recoveries", "checkpoints", "checkpoints-too-large",
                 "rollbacks", "unavailable", "rejuvenations", "quarantines", "suspect-cores", "self-repairs", "escalations"));
         for (FaultKind k : FaultKind.values()) {
             names.add("faults." + k.label());
@@ -480,7 +481,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         } else if (frame instanceof Frame.Heartbeat) {
             return;
         } else if (frame instanceof Frame.StateDigest d) {
-            checkpoints.onDigest(slot, d.sequence(), Digest.wrap(d.digest()), nanos.getAsLong());
+            checkpoints.onDigest(slot, d.sequence(), Digest.wrap(d.digest()), d.snapshotBytes(), nanos.getAsLong());
         } else if (frame instanceof Frame.Snapshot s) {
             checkpoints.onSnapshot(slot, s, Digest.of(s.snapshot()), nanos.getAsLong()); // not from a reader thread
         } else if (frame instanceof Frame.Hello h) {
@@ -694,6 +695,14 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     @Override
     public Slot[] slots() {
         return slots;
+    }
+
+    @Override
+    public void snapshotTooLarge(long seq, long snapshotBytes, long maxSnapshotBytes) {
+        count("checkpoints-too-large");
+        LOG.warn("group {}: checkpoint #{} skipped: the service's snapshot is {} bytes, over limits.maxSnapshotBytes ({});"
+                + " the request log grows until a checkpoint fits: raise the limit", config.name(), seq, snapshotBytes,
+                maxSnapshotBytes);
     }
 
     @Override
@@ -925,7 +934,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         reputation.fault(slot.index, slot.spec.label(), slot.cpu, FaultKind.START_FAILURE, now);
         emit(new GroupEvent.FaultDetected(clock.millis(), config.name(), slot.index, slot.cpu, 0,
                 FaultKind.START_FAILURE, "cannot start replica process: " + reason));
-        escalation.startFailed(slot);
+        escalation.startFailed(slot, reason);
     }
 
     private void checkTimers(long now) {

@@ -425,6 +425,13 @@ public final class ReplicaGroup implements AutoCloseable {
                 p.destroyForcibly();
             }
         }
+        // The loop ends soon once its processes are gone; it may have been waiting for replicas that never said
+        // hello (Ctrl-C during start-up), and a loop still running would keep the directory as "did not stop".
+        try {
+            thread.join(CLOSE_WAIT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         // As close() would: a temporary directory of a group that saw no fault goes, the others are named.
         // Synchronized with close(), so a caller that closes the group from its own exit hook (resh serve)
         // returns only once this line is logged.

@@ -26,7 +26,16 @@ final class ReplicaLauncher {
     ReplicaLauncher(GroupConfig config, Path workDir) {
         this.config = config;
         this.workDir = workDir;
-        this.classpath = absolute(config.classpath() != null ? config.classpath() : System.getProperty("java.class.path"));
+        this.classpath = classpath(config.classpath(), System.getProperty("java.class.path"));
+    }
+
+    /**
+     * The service's own class path goes in front of the host's, never in place of it: the replica runtime
+     * ({@link ReplicaMain}) and the service API come from the host's, and a class path of only the service's
+     * jar failed every replica start with "Could not find or load main class".
+     */
+    static String classpath(String service, String host) {
+        return absolute(service == null || service.isBlank() ? host : service + File.pathSeparator + host);
     }
 
     Path workDir() {

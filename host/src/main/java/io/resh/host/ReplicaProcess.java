@@ -121,7 +121,9 @@ final class ReplicaProcess {
         try {
             p = starter.start();
         } catch (IOException | RuntimeException e) {
-            inbox.accept(new StartFailed(this, e.getMessage() != null ? e.getMessage() : e.toString()));
+            // A file-system error without a reason has only the path for a message: keep what kind it was.
+            boolean pathOnly = e instanceof java.nio.file.FileSystemException f && f.getReason() == null;
+            inbox.accept(new StartFailed(this, e.getMessage() != null && !pathOnly ? e.getMessage() : e.toString()));
             return;
         }
         out = new FrameOutput(p.getOutputStream(), 1 << 16);
@@ -281,11 +283,18 @@ final class ReplicaProcess {
                 if (frame == null) {
                     String exit = exitDescription();
                     // Only before its first frame: later, status 3 is the service's own System.exit, a crash.
-                    boolean noService = !spoke && !process.isAlive() && process.exitValue() == ReplicaMain.EXIT_NO_SERVICE;
-                    inbox.accept(noService
-                            ? new Broken(this, FaultKind.START_FAILURE, "its service class cannot be instantiated ("
-                                    + exit + "; its log says why)")
-                            : new Broken(this, FaultKind.CRASH, exit));
+                    int code = spoke || process.isAlive() ? -1 : process.exitValue();
+                    if (code == ReplicaMain.EXIT_NO_SERVICE) {
+                        inbox.accept(new Broken(this, FaultKind.START_FAILURE, "its service class cannot be instantiated ("
+                                + exit + "; its log says why)"));
+                    } else if (code > 0 && code < 128) {
+                        // Exited on its own (not by a signal) before saying hello: the JVM refused a flag, or the
+                        // java binary or the main class is missing. Every restart would do the same.
+                        inbox.accept(new Broken(this, FaultKind.START_FAILURE, "its process could not start ("
+                                + exit + " before its first frame; its log says why)"));
+                    } else {
+                        inbox.accept(new Broken(this, FaultKind.CRASH, exit));
+                    }
                     return;
                 }
             }

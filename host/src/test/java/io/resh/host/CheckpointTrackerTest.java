@@ -16,11 +16,13 @@ import org.junit.jupiter.api.Test;
 /** The checkpoint bookkeeping alone, driven by hand: digests, fetches and their timeouts. */
 class CheckpointTrackerTest {
     private static final long TIMEOUT = 1_000;
+    private static final long MAX_SNAPSHOT = 1024;
     private final byte[] state = "state at #100".getBytes(StandardCharsets.UTF_8);
     private final Digest digest = Digest.of(state);
     private final Slot[] slots = new Slot[3];
     private final List<Checkpoint> stabilized = new ArrayList<>();
     private final List<String> faults = new ArrayList<>();
+    private final List<String> tooLarge = new ArrayList<>();
     private final CheckpointTracker tracker;
 
     CheckpointTrackerTest() {
@@ -53,7 +55,12 @@ class CheckpointTrackerTest {
             public void stabilized(Checkpoint checkpoint) {
                 stabilized.add(checkpoint);
             }
-        }, new Quorum(3), 100, TIMEOUT, Checkpoint.INITIAL);
+
+            @Override
+            public void snapshotTooLarge(long seq, long snapshotBytes, long maxSnapshotBytes) {
+                tooLarge.add("#" + seq + " " + snapshotBytes + " > " + maxSnapshotBytes);
+            }
+        }, new Quorum(3), 100, TIMEOUT, MAX_SNAPSHOT, Checkpoint.INITIAL);
     }
 
     private List<Long> fetchesSentTo(int slot) {
@@ -63,8 +70,8 @@ class CheckpointTrackerTest {
 
     @Test
     void shouldAskAnotherReplicaWhenAFetchGetsNoAnswerInTime() {
-        tracker.onDigest(slots[0], 100, digest, 0);
-        tracker.onDigest(slots[1], 100, digest, 0);
+        tracker.onDigest(slots[0], 100, digest, state.length, 0);
+        tracker.onDigest(slots[1], 100, digest, state.length, 0);
         assertThat(fetchesSentTo(0)).containsExactly(100L);
 
         tracker.checkTimeout(TIMEOUT / 2);
@@ -81,9 +88,9 @@ class CheckpointTrackerTest {
 
     @Test
     void shouldAskTheSameReplicaAgainWhenNoOtherHasTheDigest() {
-        tracker.onDigest(slots[2], 100, digest, 0);
-        tracker.onDigest(slots[1], 100, Digest.of(new byte[] {1}), 0);
-        tracker.onDigest(slots[0], 100, digest, 0); // decided by 0 and 2; 1 dissents
+        tracker.onDigest(slots[2], 100, digest, state.length, 0);
+        tracker.onDigest(slots[1], 100, Digest.of(new byte[] {1}), state.length, 0);
+        tracker.onDigest(slots[0], 100, digest, state.length, 0); // decided by 0 and 2; 1 dissents
         int asked = fetchesSentTo(0).isEmpty() ? 2 : 0;
         int other = 2 - asked;
         slots[other].state = SlotState.STOPPED; // the other matching replica went away meanwhile
@@ -93,5 +100,24 @@ class CheckpointTrackerTest {
         assertThat(fetchesSentTo(asked)).containsExactly(100L, 100L);
         tracker.onSnapshot(slots[asked], new Frame.Snapshot(100, state), digest, TIMEOUT + 2);
         assertThat(stabilized).extracting(Checkpoint::sequence).containsExactly(100L);
+    }
+
+    @Test
+    void shouldNotFetchASnapshotLargerThanTheLimitAndFaultNoReplica() {
+        tracker.onDigest(slots[0], 100, digest, MAX_SNAPSHOT + 1, 0);
+        tracker.onDigest(slots[1], 100, digest, MAX_SNAPSHOT + 1, 0);
+        tracker.onDigest(slots[2], 100, digest, MAX_SNAPSHOT + 1, 0);
+        tracker.checkTimeout(TIMEOUT + 1);
+
+        assertThat(fetchesSentTo(0)).isEmpty();
+        assertThat(fetchesSentTo(1)).isEmpty();
+        assertThat(fetchesSentTo(2)).isEmpty();
+        assertThat(tooLarge).containsExactly("#100 1025 > 1024");
+        assertThat(faults).isEmpty();
+        assertThat(stabilized).isEmpty();
+
+        tracker.onDigest(slots[0], 200, digest, MAX_SNAPSHOT, 0);
+        tracker.onDigest(slots[1], 200, digest, MAX_SNAPSHOT, 0);
+        assertThat(fetchesSentTo(0)).as("a snapshot of exactly the limit is fetched").containsExactly(200L);
     }
 }

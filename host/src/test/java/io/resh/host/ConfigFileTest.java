@@ -127,6 +127,36 @@ class ConfigFileTest {
     }
 
     @Test
+    void shouldSayWhatIsWrongWithTheYamlInOneLine() throws IOException {
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nreplicas: [3\nservice:\n  class: a.B\n")))
+                .hasMessageEndingWith("group.yaml: not valid YAML at line 3, column 8: expected ',' or ']', but got :"
+                        + " (while parsing a flow sequence that starts at line 2, column 11)");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice:\n\tclass: a.B\n")))
+                .hasMessageContaining("group.yaml: not valid YAML at line 3, column 1: found character '\\t(TAB)'")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+
+    /** {@code workDir: ""} made the group write its replicas' logs and directories into the current directory. */
+    @Test
+    void shouldRefuseAnEmptyString() throws IOException {
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nworkDir: \"\"\n")))
+                .hasMessage("group.yaml: workDir: expected a value, got an empty string (leave the field out for its default)");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B, java: ' '}\n")))
+                .hasMessageStartingWith("group.yaml: service.java: expected a value, got an empty string");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nlisten: {host: ''}\n")))
+                .hasMessageStartingWith("group.yaml: listen.host: expected a value, got an empty string");
+    }
+
+    /** The last of two values used to win silently, as a misspelt field once fell back to its default. */
+    @Test
+    void shouldRefuseAKeyGivenTwice() throws IOException {
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nreplicas: 3\nservice: {class: a.B}\nreplicas: 5\n")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("group.yaml: not valid YAML at line 4")
+                .hasMessageContaining("'replicas'");
+    }
+
+    @Test
     void shouldNameNestedFieldsAndWriteValuesTheWayTheFileDoes() throws IOException {
         assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nlimits: {maxRequestBytes: 10}\n")))
                 .hasMessage("group.yaml: limits.maxRequestBytes: expected at least 1024, got 10");

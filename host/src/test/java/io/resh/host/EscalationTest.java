@@ -99,4 +99,32 @@ class EscalationTest {
         assertThat(group.status().replicaStates().get(0).state()).isEqualTo(SlotState.ACTIVE);
         assertThat(group.status().replicaStates().get(2).state()).isEqualTo(SlotState.ACTIVE);
     }
+
+    /**
+     * A replica whose process cannot even be started (here its directory is taken by a file) is logged with
+     * the reason. The only line used to be "replica 0 restarted 0 times within 60 s; backing off 1000 ms".
+     */
+    @Test
+    void shouldLogWhyAReplicaProcessCouldNotBeStarted() throws Exception {
+        java.nio.file.Path work = groups.dir().resolve("nostart");
+        java.nio.file.Files.createDirectories(work);
+        java.nio.file.Files.writeString(work.resolve("replica-0"), "a file where replica 0's directory belongs");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Escalation.class);
+        logged.start();
+        log.addAppender(logged);
+        try {
+            group = groups.start(TestGroups.counter("nostart", 3, groups.dir()).startTimeout(Duration.ofSeconds(3)).build(),
+                    List.of(events.listener()));
+            await().atMost(Duration.ofSeconds(20)).until(() -> !events.of(GroupEvent.BackedOff.class).isEmpty());
+        } finally {
+            log.detachAppender(logged);
+        }
+        assertThat(call("add:2")).as("replicas 1 and 2 serve").isEqualTo("2");
+        assertThat(logged.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                .first().asString()
+                .startsWith("group nostart: replica 0 could not be started (java.nio.file.FileAlreadyExistsException: ")
+                .contains("replica-0); trying again in ");
+    }
 }

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.resh.host.testing.HostThatExits;
+import io.resh.host.testing.HostThatStopsWhileStarting;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,5 +64,35 @@ class ReplicaGroupExitTest {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(pids)
                 .allSatisfy(p -> assertThat(ProcessHandle.of(p).filter(ProcessHandle::isAlive))
                         .as("replica process %d", p).isEqualTo(Optional.empty())));
+    }
+
+    /**
+     * Ctrl-C while {@code ReplicaGroup.start} still waits for its replicas: nobody holds the group to close
+     * it, and its temporary directory used to stay behind in /tmp. It goes, and no replica outlives the host.
+     */
+    @Test
+    void shouldRemoveTheTemporaryDirectoryOfAGroupStoppedWhileStarting() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        host = new ProcessBuilder(java, "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"),
+                HostThatStopsWhileStarting.class.getName(), "midstart")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("host.log").toFile()).start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> host.descendants()
+                .filter(p -> p.info().commandLine().orElse("").contains("-Dresh.group=midstart")).count() == 3);
+        List<ProcessHandle> replicas = host.descendants().toList();
+        replicas.forEach(p -> pids.add(p.pid())); // killed after the test whatever happens
+        try (var listing = Files.list(tmp)) {
+            assertThat(listing.map(p -> p.getFileName().toString())).singleElement().asString().startsWith("resh-midstart-");
+        }
+
+        host.destroy(); // SIGTERM
+        assertThat(host.waitFor(30, TimeUnit.SECONDS)).as("host exited").isTrue();
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(replicas)
+                .noneMatch(ProcessHandle::isAlive));
+        try (var listing = Files.list(tmp)) {
+            assertThat(listing.map(p -> p.getFileName().toString())).as("host output: %s",
+                    Files.readString(dir.resolve("host.log"))).isEmpty();
+        }
     }
 }

@@ -183,6 +183,27 @@ class ReplicaGroupWorkDirTest {
         kept.add(Path.of(log.group(1)).getParent());
     }
 
+    /**
+     * A JVM that refuses its flags (or a java binary or main class that is missing) exits before the replica
+     * says hello, at every restart alike: the start fails at once with the reason from the log, instead of
+     * crash-looping until startTimeout.
+     */
+    @Test
+    void shouldFailTheStartAtOnceWhenTheReplicaJvmCannotStart() {
+        ReshException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
+                () -> catchThrowableOfType(() -> ReplicaGroup.start(TestGroups.counter("nojvm", 3)
+                        .jvmArgs(List.of("-XX:+NoSuchReshFlag")).startTimeout(Duration.ofSeconds(120)).build()),
+                        ReshException.class),
+                "the start waited for its 120 s timeout");
+
+        assertThat(e.getMessage()).contains("group nojvm did not start: replica ",
+                "its process could not start (process exited with code 1 before its first frame",
+                "Unrecognized VM option 'NoSuchReshFlag'");
+        Matcher log = Pattern.compile("log \\((.*replica-\\d\\.log)\\)").matcher(e.getMessage());
+        assertThat(log.find()).as(e.getMessage()).isTrue();
+        kept.add(Path.of(log.group(1)).getParent());
+    }
+
     private static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;

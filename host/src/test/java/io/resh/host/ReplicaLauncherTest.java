@@ -112,6 +112,38 @@ class ReplicaLauncherTest {
         }
     }
 
+    /**
+     * A service compiled on its own, outside resh, whose jar or directory is all the user puts in
+     * {@code service.classpath}: the replicas still find resh's runtime. The class path used to replace the
+     * host's, and every replica start failed with "Could not find or load main class".
+     */
+    @Test
+    @Tag("e2e")
+    void shouldRunAServiceFromItsOwnClassPathNextToReshsRuntime() throws Exception {
+        Path src = groups.dir().resolve("src/com/example/Shout.java");
+        Files.createDirectories(src.getParent());
+        Files.writeString(src, String.join("\n", "package com.example;",
+                "public final class Shout implements io.resh.replica.ReplicatedService {",
+                "    public byte[] execute(byte[] request, io.resh.replica.ExecutionContext ctx) {",
+                "        return new String(request, java.nio.charset.StandardCharsets.UTF_8).toUpperCase()",
+                "                .getBytes(java.nio.charset.StandardCharsets.UTF_8);",
+                "    }",
+                "    public void snapshot(java.io.OutputStream out) { }",
+                "    public void restore(java.io.InputStream in) { }",
+                "}", ""));
+        Path classes = groups.dir().resolve("classes");
+        javax.tools.JavaCompiler javac = javax.tools.ToolProvider.getSystemJavaCompiler();
+        assumeTrue(javac != null, "needs a JDK's compiler");
+        assertThat(javac.run(null, null, null, "-cp", System.getProperty("java.class.path"), "-d", classes.toString(),
+                src.toString())).as("javac exit status").isZero();
+
+        group = groups.start(TestGroups.of("ownpath", 3, "com.example.Shout", groups.dir())
+                .classpath(classes.toString()).build());
+
+        assertThat(new String(group.call("hello".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10)),
+                StandardCharsets.UTF_8)).isEqualTo("HELLO");
+    }
+
     /** F_GETPIPE_SZ of another process's pipe, opened through /proc (a pipe opened there is the same pipe). */
     private static int capacity(String perl, long pid, int fd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(perl, "-e", "open(my $f, '<', '/proc/" + pid + "/fd/" + fd + "') or die $!;"

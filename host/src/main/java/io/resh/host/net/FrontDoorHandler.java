@@ -1,8 +1,11 @@
 package io.resh.host.net;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.resh.client.ClientProtocol;
@@ -55,6 +58,8 @@ final class FrontDoorHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private final long[] pendingIds = new long[MAX_SUBMIT_BATCH];
     /** Why the connection closes once its outstanding requests are answered; null while it serves. */
     private String refusal;
+    /** The client shut down its sending side: answer what it sent, then close. */
+    private boolean inputShutdown;
 
     /** A reply waiting to be written. */
     private record Answer(long id, Reply reply) {
@@ -138,15 +143,41 @@ final class FrontDoorHandler extends SimpleChannelInboundHandler<ByteBuf> {
             answers++;
             a = answered.poll();
         }
-        ctx.writeAndFlush(batch);
+        ChannelFuture written = ctx.writeAndFlush(batch);
         inFlight -= answers;
         if (refusal != null) {
             if (inFlight == 0) {
                 closeWithRefusal(ctx);
             }
+        } else if (inputShutdown) {
+            if (inFlight == 0) {
+                written.addListener(ChannelFutureListener.CLOSE); // once the last answer is out, not before
+            }
         } else if (inFlight < MAX_IN_FLIGHT_PER_CONNECTION / 2 && !ctx.channel().config().isAutoRead()) {
             ctx.channel().config().setAutoRead(true);
         }
+    }
+
+    /**
+     * A client that shuts down its sending side after its requests ({@code shutdown(SHUT_WR)}, {@code nc -N})
+     * still gets their replies: the channel allows half-closure, and closes once they are all written.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof ChannelInputShutdownEvent) {
+            inputShutdown = true;
+            if (refusal != null) {
+                if (ctx.channel() instanceof SocketChannel socket && socket.isOutputShutdown()) {
+                    ctx.close(); // the error is out and the client is done: no reset can destroy it now
+                }
+            } else {
+                submitPending(ctx);
+                if (inFlight == 0) {
+                    ctx.close();
+                }
+            }
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     @Override
@@ -189,8 +220,8 @@ final class FrontDoorHandler extends SimpleChannelInboundHandler<ByteBuf> {
                         return;
                     }
                     socket.shutdownOutput().addListener(f -> {
-                        if (!f.isSuccess()) {
-                            ctx.close();
+                        if (!f.isSuccess() || inputShutdown) {
+                            ctx.close(); // nothing left to discard once the client has closed its side
                         }
                     });
                     ScheduledFuture<?> deadline = ctx.executor().schedule(() -> ctx.close(), LINGER_SECONDS, TimeUnit.SECONDS);

@@ -28,9 +28,13 @@ public final class ReshServer implements AutoCloseable {
     private final Channel serverChannel;
 
     private ReshServer(RequestSink sink, int maxRequestBytes, String host, int port) {
-        int maxFrame = maxRequestBytes + 8;
+        // The decoder counts the 4-byte length field in its limit, then the correlation id: requests of the last
+        // 4 bytes up to maxRequestBytes were refused as over the limit when this was maxRequestBytes + 8.
+        int maxFrame = 4 + 8 + maxRequestBytes;
         ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // a client's FIN ends its requests, not its replies (FrontDoorHandler closes once they are out)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -44,7 +48,10 @@ public final class ReshServer implements AutoCloseable {
         } catch (Exception e) { // bind() rethrows the socket's checked exceptions (BindException) undeclared
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            throw new ReshException("cannot listen for clients on " + host + ":" + port + ": " + e.getMessage(), e);
+            // An unresolvable name fails with an UnresolvedAddressException, which has no message at all.
+            String why = e instanceof java.nio.channels.UnresolvedAddressException ? "unknown host"
+                    : e.getMessage() != null ? e.getMessage() : e.toString();
+            throw new ReshException("cannot listen for clients on " + host + ":" + port + ": " + why, e);
         }
     }
 

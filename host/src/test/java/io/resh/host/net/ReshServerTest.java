@@ -131,6 +131,68 @@ class ReshServerTest {
         }
     }
 
+    /** {@code nc -N} and scripts that {@code shutdown(SHUT_WR)} after writing: their replies used to be dropped. */
+    @Test
+    void shouldAnswerAClientThatShutsDownItsSendingSideAfterItsRequests() throws Exception {
+        try (Socket client = new Socket("127.0.0.1", server.port())) {
+            client.setSoTimeout(10_000);
+            DataOutputStream out = new DataOutputStream(client.getOutputStream());
+            for (long id = 1; id <= 2; id++) {
+                byte[] payload = ("half-" + id).getBytes(StandardCharsets.UTF_8);
+                out.writeInt(8 + payload.length);
+                out.writeLong(id);
+                out.write(payload);
+            }
+            out.flush();
+            client.shutdownOutput();
+
+            DataInputStream in = new DataInputStream(client.getInputStream());
+            for (long id = 1; id <= 2; id++) {
+                int length = in.readInt();
+                assertThat(in.readLong()).isEqualTo(id);
+                assertThat(in.readByte()).isEqualTo(ClientProtocol.STATUS_OK);
+                assertThat(new String(in.readNBytes(length - 9), StandardCharsets.UTF_8)).isEqualTo("echo:half-" + id);
+            }
+            assertThat(in.read()).as("end of stream once both are answered").isEqualTo(-1);
+        }
+    }
+
+    /** The limit is the request's own size: one of exactly maxRequestBytes was refused (4 bytes were lost to the length field). */
+    @Test
+    void shouldAnswerARequestOfExactlyTheLimitAndRefuseOneByteMore() throws Exception {
+        for (int size : new int[] {4096, 4097}) {
+            try (Socket client = new Socket("127.0.0.1", server.port())) {
+                client.setSoTimeout(10_000);
+                DataOutputStream out = new DataOutputStream(client.getOutputStream());
+                out.writeInt(8 + size);
+                out.writeLong(7);
+                out.write("x".repeat(size).getBytes(StandardCharsets.UTF_8));
+                out.flush();
+
+                DataInputStream in = new DataInputStream(client.getInputStream());
+                int length = in.readInt();
+                long id = in.readLong();
+                byte status = in.readByte();
+                String payload = new String(in.readNBytes(length - 9), StandardCharsets.UTF_8);
+                if (size == 4096) {
+                    assertThat(status).as(payload).isEqualTo(ClientProtocol.STATUS_OK);
+                    assertThat(id).isEqualTo(7);
+                    assertThat(payload).isEqualTo("echo:" + "x".repeat(size));
+                } else {
+                    assertThat(status).isEqualTo(ClientProtocol.STATUS_BAD_REQUEST);
+                    assertThat(payload).contains("exceeds the limit of 4096 bytes");
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldSayThatAHostNameDoesNotResolve() {
+        assertThatThrownBy(() -> ReshServer.serve(request -> new java.util.concurrent.CompletableFuture<>(), 4096,
+                "no-such-host.invalid", 0))
+                .hasMessage("cannot listen for clients on no-such-host.invalid:0: unknown host");
+    }
+
     /**
      * A client that keeps sending after its bad frame must still read the error: a server that closed the
      * socket with those bytes unread would send a reset, and the client's kernel drops the error with it.

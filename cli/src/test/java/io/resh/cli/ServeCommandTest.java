@@ -1,0 +1,149 @@
+package io.resh.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.resh.examples.kv.KvStore;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code resh serve} of a service group, run as a user runs it: its own JVM with the shipped logging. */
+@Tag("e2e")
+class ServeCommandTest {
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path dir;
+
+    private Process serve;
+
+    @AfterEach
+    void killWhatIsLeft() {
+        if (serve != null) {
+            serve.descendants().forEach(ProcessHandle::destroyForcibly);
+            serve.destroyForcibly();
+        }
+    }
+
+    /** Starts {@code resh serve} on a KV group with its temporary directories under {@code dir/tmp}. */
+    private Process serve(String group, String... options) throws IOException {
+        Path yaml = dir.resolve(group + ".yaml");
+        Files.writeString(yaml, String.join("\n", "group: " + group, "replicas: 3", "service:",
+                "  class: " + KvStore.class.getName(), "listen:", "  host: 127.0.0.1", "  port: 0", ""));
+        Files.createDirectories(dir.resolve("tmp"));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.io.tmpdir=" + dir.resolve("tmp"), "-Duser.home=" + dir.resolve("home"),
+                // the shipped logging configuration, not the test one the class path also holds
+                "-Dlogback.configurationFile=logback.xml", "-cp", System.getProperty("java.class.path"),
+                Resh.class.getName(), "serve", yaml.toString()));
+        cmd.addAll(List.of(options));
+        return new ProcessBuilder(cmd).redirectOutput(dir.resolve("stdout.txt").toFile())
+                .redirectError(dir.resolve("stderr.txt").toFile()).start();
+    }
+
+    private String stderr() throws IOException {
+        return Files.readString(dir.resolve("stderr.txt"));
+    }
+
+    @Test
+    void shouldSayTheAdminPortIsTakenAndLeaveNoTemporaryDirectoryBehind() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            serve = serve("adminclash", "--admin-port", Integer.toString(taken.getLocalPort()));
+            assertThat(serve.waitFor(60, TimeUnit.SECONDS)).as("resh serve gives up").isTrue();
+
+            assertThat(serve.exitValue()).isEqualTo(2);
+            assertThat(stderr()).contains("resh: admin: cannot listen on 127.0.0.1:" + taken.getLocalPort());
+        }
+        try (Stream<Path> left = Files.list(dir.resolve("tmp"))) {
+            assertThat(left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("resh-")))
+                    .as("the group's temporary directory").isEmpty();
+        }
+    }
+
+    @Test
+    void shouldLogAFaultAndItsRecoveryOnceEach() throws Exception {
+        serve = serve("once", "--admin-port", "-1");
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(dir.resolve("stdout.txt")).contains("serving on"));
+        ProcessHandle replica = serve.descendants()
+                .filter(p -> p.info().commandLine().orElse("").contains("-Dresh.group=once")).findFirst()
+                .orElseThrow(() -> new AssertionError("no replica process among " + serve.descendants().toList()));
+
+        replica.destroyForcibly(); // kill -9
+        await().atMost(Duration.ofSeconds(30)).until(() -> stderr().contains("recovered in"));
+        serve.destroy(); // SIGTERM: flushes the log
+        assertThat(serve.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+        List<String> lines = stderr().lines().toList();
+        assertThat(lines.stream().filter(l -> l.contains("crash at #"))).as("%s", lines).hasSize(1);
+        assertThat(lines.stream().filter(l -> l.contains("recovered in"))).as("%s", lines).hasSize(1);
+    }
+
+    /** {@code resh serve} stopped under {@code resh events --follow}: the follower died with "resh: closed", status 2. */
+    @Test
+    void shouldEndAFollowerWithOneLineWhenServeStops() throws Exception {
+        serve = serve("followed");
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(dir.resolve("stdout.txt")).contains("admin: "));
+        String url = Files.readString(dir.resolve("stdout.txt")).lines().filter(l -> l.startsWith("admin: "))
+                .findFirst().orElseThrow().substring("admin: ".length()).strip();
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cl = Resh.commandLine();
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        java.util.concurrent.CompletableFuture<Integer> follow = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                cl.execute("events", "--follow", "--limit", "0", "--url", url,
+                        "--token-file", dir.resolve("home/.resh/admin.token").toString()));
+        // Until the follower is connected an event would be missed: kill -9 a replica now and then until one shows.
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            serve.descendants().filter(p -> p.info().commandLine().orElse("").contains("-Dresh.group=followed"))
+                    .findFirst().ifPresent(ProcessHandle::destroyForcibly);
+            return out.toString().contains("FAULT crash") || follow.isDone();
+        });
+
+        serve.destroy(); // SIGTERM, as Ctrl-C
+        assertThat(follow).succeedsWithin(Duration.ofSeconds(30)).isEqualTo(1);
+        assertThat(err.toString().strip()).isEqualTo("resh events: the server closed the stream");
+    }
+
+    /** The one field checked against the machine at start said "resh: cpus: core ..." without the file. */
+    @Test
+    void shouldNameTheFileOfACoreThatDoesNotExist() throws Exception {
+        Path yaml = dir.resolve("pinned.yaml");
+        Files.writeString(yaml, String.join("\n", "group: pinned", "service:", "  class: " + KvStore.class.getName(),
+                "pin: true", "cpus: [4095]", "listen:", "  port: 0", ""));
+        picocli.CommandLine cl = Resh.commandLine();
+        java.io.StringWriter err = new java.io.StringWriter();
+        cl.setErr(new java.io.PrintWriter(err, true));
+
+        assertThat(cl.execute("serve", yaml.toString(), "--admin-port", "-1")).isEqualTo(2);
+        assertThat(err.toString()).startsWith("resh: pinned.yaml: cpus: core 4095 does not exist here");
+    }
+
+    /** A relative workDir was printed as given: "replica logs in logs", relative to wherever resh serve ran. */
+    @Test
+    void shouldSayWhereARelativeWorkDirIs() throws Exception {
+        Path yaml = dir.resolve("relative.yaml");
+        Files.writeString(yaml, String.join("\n", "group: relative", "service:", "  class: " + KvStore.class.getName(),
+                "workDir: logs", "listen:", "  port: 0", ""));
+        serve = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Duser.home=" + dir.resolve("home"), "-Dlogback.configurationFile=logback.xml",
+                "-cp", System.getProperty("java.class.path"), Resh.class.getName(), "serve", yaml.toString(),
+                "--admin-port", "-1")
+                .directory(dir.toFile()).redirectOutput(dir.resolve("stdout.txt").toFile())
+                .redirectError(dir.resolve("stderr.txt").toFile()).start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(dir.resolve("stdout.txt")).contains("serving on"));
+
+        assertThat(Files.readString(dir.resolve("stdout.txt"))).contains("replica logs in " + dir.resolve("logs").toAbsolutePath());
+    }
+}

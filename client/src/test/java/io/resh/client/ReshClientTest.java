@@ -1,0 +1,56 @@
+package io.resh.client;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The client against a peer that is not a resh front door. */
+class ReshClientTest {
+    /** An HTTP server on the port (resh's own admin port, say) answers a request with text, not a reply frame. */
+    @Test
+    void shouldSayThatThePeerDoesNotSpeakTheClientProtocol() throws Exception {
+        try (ServerSocket http = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Void> peer = CompletableFuture.runAsync(() -> {
+                try (Socket s = http.accept()) {
+                    InputStream in = s.getInputStream();
+                    in.readNBytes(4); // the request's length: enough to know it came
+                    OutputStream out = s.getOutputStream();
+                    out.write("HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    in.read(); // keeps the connection open until the client closes it
+                } catch (java.io.IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            try (ReshClient client = ReshClient.connect("127.0.0.1", http.getLocalPort())) {
+                assertThatThrownBy(() -> client.call("hello", Duration.ofSeconds(10)))
+                        .isInstanceOf(UncheckedIOException.class)
+                        .hasMessageContaining("127.0.0.1:" + http.getLocalPort()
+                                + " answered with bytes that are not a resh reply (")
+                        .hasMessageEndingWith("); is it resh's front door?");
+            }
+            peer.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A fail-stop read "fail-stop: fail-stop at request #2: ..." on the command line. */
+    @Test
+    void shouldNameTheStatusOnceWhenTheServersMessageStartsWithIt() {
+        org.assertj.core.api.Assertions.assertThat(new ReshRemoteException(ClientProtocol.STATUS_FAIL_STOP,
+                "fail-stop at request #2: no reply to #2 reached 2 equal votes").getMessage())
+                .isEqualTo("fail-stop at request #2: no reply to #2 reached 2 equal votes");
+        org.assertj.core.api.Assertions.assertThat(new ReshRemoteException(ClientProtocol.STATUS_SERVICE_ERROR,
+                "java.lang.IllegalArgumentException: bad").getMessage())
+                .isEqualTo("service error: java.lang.IllegalArgumentException: bad");
+    }
+}
