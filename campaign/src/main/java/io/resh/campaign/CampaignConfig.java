@@ -1,6 +1,7 @@
 package io.resh.campaign;
 
 import io.resh.core.ConfigException;
+import io.resh.core.Durations;
 import io.resh.core.InjectedFault;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -185,7 +186,7 @@ public record CampaignConfig(ServiceKind service, int replicas, int injections, 
 
         private static void positive(String field, Duration d) {
             if (d == null || d.isNegative() || d.isZero()) {
-                throw new ConfigException(field, "expected a positive duration, got " + d);
+                throw new ConfigException(field, "expected a positive duration, got " + (d == null ? "none" : Durations.format(d)));
             }
         }
     }

@@ -33,6 +33,8 @@ class CampaignConfigTest {
         assertField(aes().deadline(Duration.ofMillis(10)), "deadline");
         assertField(aes().deadline(Duration.ofSeconds(1)).requestTimeout(Duration.ofSeconds(2)), "timeout");
         assertField(aes().settleTimeout(Duration.ZERO), "settle-timeout");
+        assertThatThrownBy(() -> aes().requestTimeout(Duration.ofSeconds(-2)).build())
+                .hasMessage("timeout: expected a positive duration, got -2s");
         assertField(aes().checkpointEvery(0), "checkpoint-every");
         assertField(aes().measureOverhead(true).overheadRequests(1), "overhead-requests");
     }

@@ -13,8 +13,10 @@ import io.resh.core.ConfigException;
 import io.resh.core.Durations;
 import io.resh.core.InjectedFault;
 import io.resh.core.ReshException;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -111,20 +113,50 @@ public final class CampaignCommand implements Callable<Integer> {
             quiet("io.resh.host");
             quiet("io.resh.campaign");
         }
+        try {
+            // Before the group starts: a --report that can't be a directory would fail only at the first window.
+            Files.createDirectories(report);
+        } catch (IOException e) {
+            err.println("resh campaign: --report " + report + ": " + (Files.exists(report) && !Files.isDirectory(report)
+                    ? "exists and is not a directory"
+                    : "cannot create the directory (" + Resh.oneLine(new UncheckedIOException(e)) + ")"));
+            return 1;
+        }
         String command = "resh campaign " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         ProgressBar bar = new ProgressBar(err, System.console() != null, config.injections(),
                 config.service().label() + " N=" + config.replicas());
         CampaignResult result;
+        Progress progress = new Progress(bar);
+        // Ctrl-C stops the group from the host's own exit hook, under the running window: say that, not the
+        // "group ... is closed" the window then fails with.
+        Thread interrupted = new Thread(() -> {
+            bar.finish();
+            err.println("resh campaign: interrupted after " + progress.done + " of " + config.injections()
+                    + " injections; no report written");
+            err.flush();
+        }, "resh-campaign-interrupted");
+        Runtime.getRuntime().addShutdownHook(interrupted);
+        ReshException failed = null;
+        result = null;
+        boolean exiting;
         try {
             err.println("resh campaign: starting " + config.replicas() + " " + config.service().label() + " replica(s)"
                     + (config.measureOverhead() ? " and measuring the fault-free overhead" : "") + " ...");
-            result = new Campaign(config).run(new Progress(bar));
+            result = new Campaign(config).run(progress);
         } catch (ReshException e) {
-            bar.finish();
-            err.println("resh campaign: " + e.getMessage());
-            return 1;
+            failed = e;
+        } finally {
+            // On every way out, or the hook would claim an interruption when the JVM exits after an error.
+            exiting = !removeHook(interrupted);
+        }
+        if (exiting) {
+            return 130; // the exit hook says why
         }
         bar.finish();
+        if (failed != null) {
+            err.println("resh campaign: " + failed.getMessage());
+            return 1;
+        }
         out.print(CampaignReport.table(result));
         try {
             CampaignReport.writeAll(result, report, command);
@@ -155,6 +187,16 @@ public final class CampaignCommand implements Callable<Integer> {
         return b.build();
     }
 
+    /** False when the JVM is already exiting (Ctrl-C, SIGTERM): then the hook runs, or ran. */
+    private static boolean removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            return true;
+        } catch (IllegalStateException exiting) {
+            return false;
+        }
+    }
+
     /** The host logs every detected fault; during a campaign that is thousands of expected lines. */
     private static void quiet(String logger) {
         if (LoggerFactory.getLogger(logger) instanceof ch.qos.logback.classic.Logger l) {
@@ -168,6 +210,7 @@ public final class CampaignCommand implements Callable<Integer> {
         private long sdc;
         private long unavailable;
         private long latent;
+        private volatile int done;
 
         Progress(ProgressBar bar) {
             this.bar = bar;
@@ -180,6 +223,7 @@ public final class CampaignCommand implements Callable<Integer> {
 
         @Override
         public void injected(InjectionRecord r, int done, int total) {
+            this.done = done;
             sdc += r.outcome() == Outcome.SILENT_DATA_CORRUPTION ? 1 : 0;
             unavailable += r.outcome() == Outcome.UNAVAILABLE ? 1 : 0;
             latent += r.outcome() == Outcome.LATENT ? 1 : 0;

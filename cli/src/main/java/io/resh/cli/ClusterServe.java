@@ -7,10 +7,13 @@ import io.resh.cluster.ClusterConfig;
 import io.resh.cluster.ClusterHost;
 import io.resh.cluster.ClusterNode;
 import io.resh.host.ReplicaGroup;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import org.slf4j.LoggerFactory;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code resh serve CONFIG} for a config with a {@code cluster:} section: runs this host of a D-RESH
@@ -18,6 +21,9 @@ import java.util.concurrent.CountDownLatch;
  * until the process is stopped. See docs/CLUSTER.md.
  */
 final class ClusterServe {
+    /** How often the waiting main thread looks whether the host was removed from the cluster. */
+    private static final long REMOVAL_CHECK_MILLIS = 200;
+
     private ClusterServe() {
     }
 
@@ -52,15 +58,23 @@ final class ClusterServe {
             node.close();
             throw e;
         }
-        CountDownLatch stopped = LogFlushOnExit.stopOnExit("resh-cluster-stop", () -> {
-            if (admin != null) {
-                admin.close(); // before the node: it detaches from the node's local group
+        AtomicBoolean closed = new AtomicBoolean();
+        Runnable stop = () -> {
+            if (closed.compareAndSet(false, true)) {
+                if (admin != null) {
+                    admin.close(); // before the node: it detaches from the node's local group
+                }
+                node.close();
             }
-            node.close();
-        }, "resh: cluster host " + node.config().id() + " stopped");
+        };
+        CountDownLatch stopped = LogFlushOnExit.stopOnExit("resh-cluster-stop", stop,
+                "resh: cluster host " + node.config().id() + " stopped");
+        // A host removed from the cluster serves nothing more (Ratis stopped it): end rather than linger.
+        CountDownLatch removed = new CountDownLatch(1);
+        node.onRemoved(removed::countDown);
         ClusterConfig c = node.config();
         System.out.printf("resh: cluster host %s of %s serving clients on %s; Raft on %s; log in %s%s%n", c.id(),
-                c.peers().stream().map(p -> p.id()).toList(), node.clientAddress(), c.self().raftAddress(), c.storage(),
+                c.peers().stream().map(p -> p.id()).toList(), hostAndPort(node.clientAddress()), c.self().raftAddress(), c.storage(),
                 join ? " (waiting to be added)" : "");
         if (node.gateway() != null) {
             System.out.println("resh: " + node.gateway() + "; requests ordered through the cluster's Raft log");
@@ -70,8 +84,20 @@ final class ClusterServe {
             System.out.println("dashboard: " + admin.dashboardUrl());
         }
         System.out.flush();
-        stopped.await();
+        while (!stopped.await(REMOVAL_CHECK_MILLIS, TimeUnit.MILLISECONDS)) {
+            if (removed.getCount() == 0) {
+                stop.run();
+                System.out.println("resh: cluster host " + node.config().id() + " was removed from the cluster; stopped");
+                System.out.flush();
+                return 0;
+            }
+        }
         return 0;
+    }
+
+    /** {@code 127.0.0.1:7401}, not InetSocketAddress's {@code /127.0.0.1:7401}. */
+    private static String hostAndPort(InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
     }
 
     /**

@@ -82,7 +82,8 @@ final class ClusterTable {
             StatusCommand.table(out, rows);
         }
         for (String e : errors) {
-            out.println("  unreachable: " + e);
+            // The error says why: no connection, a refused token, an error answer. Not all are "unreachable".
+            out.println("  no status from " + e);
         }
         if (views.size() == 1) {
             out.println(views.iterator().next() + (rows.size() > 2 ? " (every host that answered agrees)" : ""));

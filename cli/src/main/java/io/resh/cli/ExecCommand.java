@@ -8,6 +8,7 @@ import io.resh.exec.ExecResult;
 import io.resh.exec.ExecRunner;
 import io.resh.exec.ExecSetupException;
 import io.resh.exec.ExitCodes;
+import io.resh.exec.FileErrors;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -60,7 +61,8 @@ import picocli.CommandLine.Spec;
             "  125    replicas disagreed, no majority (with -n 2: any mismatch)",
             "  126    replicas could not be set up (bwrap or taskset missing, ...)",
             "  127    the command was not found",
-            "  141    resh's output was closed (e.g. piped into head)",
+            "  141    resh's output was closed (e.g. piped into head), or --buffer",
+            "         held 1 GiB of one stream and stopped the replicas",
             "When resh chose the code itself, its last stderr line starts with",
             "'resh exec:' and says why. See docs/EXEC.md."})
 public class ExecCommand implements Callable<Integer> {
@@ -103,6 +105,12 @@ public class ExecCommand implements Callable<Integer> {
             description = "If the vote fails (a DMR mismatch, no majority, too many timeouts), run the whole group "
                     + "once more; output already shown is checked, not repeated.")
     boolean retry;
+
+    @Option(names = "--buffer",
+            description = "All or nothing: hold stdout and stderr until the whole vote is in (output, exit code, "
+                    + "files) and show them only if the replicas agreed (at most 1 GiB per stream). Default: stream "
+                    + "each byte as soon as f+1 replicas agree on it.")
+    boolean buffer;
 
     @Option(names = "--report", paramLabel = "FILE",
             description = "Write a JSON report: replicas, cores, exit codes, timings, SHA-256 digests, faults.")
@@ -163,10 +171,18 @@ public class ExecCommand implements Callable<Integer> {
         Path copiedStdin = null;
         try {
             ExecOptions options = options();
-            if (stdinFile != null) {
+            if (stdinFile != null && readableStream(stdinFile)) {
+                // A pipe or a device (<(zcat data.gz), /dev/null) can be read once only: copy it as resh's own stdin.
+                try (InputStream in = Files.newInputStream(stdinFile)) {
+                    copiedStdin = copyStdin(in);
+                } catch (IOException e) {
+                    throw new ConfigException("--stdin", "cannot read '" + stdinFile + "': " + FileErrors.describe(e));
+                }
+                options = options.withStdin(copiedStdin);
+            } else if (stdinFile != null) {
                 options = options.withStdin(stdinFile);
             } else if (!noStdin && !stdinIsTerminal) {
-                copiedStdin = copyStdin();
+                copiedStdin = copyStdin(stdin);
                 options = options.withStdin(copiedStdin);
             }
             ExecResult result = new ExecRunner(out, err).run(options);
@@ -227,13 +243,19 @@ public class ExecCommand implements Callable<Integer> {
                 .withSandbox(sandbox)
                 .withPin(pin)
                 .withRetry(retry)
+                .withBuffer(buffer)
                 .withWorkRoot(workRoot)
                 .withKeepWorkDirs(keepWorkDirs)
                 .withLinkStartDir(!emptyWorkDir);
     }
 
-    /** Reads resh's stdin once into a file every replica then reads. */
-    private Path copyStdin() {
+    /** Readable, but not a regular file or a directory: a pipe, a FIFO, a character device. */
+    private static boolean readableStream(Path file) {
+        return Files.exists(file) && !Files.isRegularFile(file) && !Files.isDirectory(file) && Files.isReadable(file);
+    }
+
+    /** Reads {@code stdin} (resh's own, or a --stdin pipe) once into a file every replica then reads. */
+    private Path copyStdin(InputStream stdin) {
         Path dir = workRoot != null ? workRoot : Path.of(System.getProperty("java.io.tmpdir"));
         try {
             Files.createDirectories(dir);
@@ -243,8 +265,8 @@ public class ExecCommand implements Callable<Integer> {
             Files.copy(stdin, file, StandardCopyOption.REPLACE_EXISTING);
             return file;
         } catch (IOException e) {
-            throw new ExecSetupException(ExitCodes.SETUP_FAILED, "cannot store stdin for the replicas under " + dir
-                    + ": " + e.getMessage(), e);
+            throw new ExecSetupException(ExitCodes.SETUP_FAILED, "cannot store stdin for the replicas: "
+                    + FileErrors.describe(e), e);
         }
     }
 

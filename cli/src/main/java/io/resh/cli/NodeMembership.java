@@ -29,6 +29,15 @@ final class NodeMembership implements ClusterMembership {
         if (ids.contains(id)) {
             throw new IllegalStateException("peer " + id + " is already a member; members: " + ids);
         }
+        // Raft would send the new host's traffic to a member, and the change would only time out.
+        for (ClusterPeer member : node.status().peers()) {
+            if (member.raftAddress().equals(peer.raftAddress()) || member.clientAddress().equals(peer.clientAddress())) {
+                boolean raft = member.raftAddress().equals(peer.raftAddress());
+                String what = raft ? "address" : "client";
+                throw new IllegalStateException("its " + what + " "
+                        + (raft ? peer.raftAddress() : peer.clientAddress()) + " is " + member.id() + "'s " + what);
+            }
+        }
         node.addPeer(peer);
     }
 

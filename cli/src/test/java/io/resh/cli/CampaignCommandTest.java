@@ -1,6 +1,7 @@
 package io.resh.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +9,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,6 +22,8 @@ import picocli.CommandLine;
 class CampaignCommandTest {
     @TempDir
     Path dir;
+
+    private Process campaign;
 
     @Test
     void shouldWriteJsonAndHtmlReportsAndExitZeroForACleanTmrCampaign() throws Exception {
@@ -37,6 +43,49 @@ class CampaignCommandTest {
         }
         String html = Files.readString(out.resolve("report.html"));
         assertThat(html).contains("<svg").doesNotContain("<script src").doesNotContain("http://").doesNotContain("https://");
+    }
+
+    /** Ctrl-C used to end with "resh campaign: group campaign-kv is closed", which reads like a failure of the group. */
+    @Test
+    void shouldSayItWasInterruptedWhenStoppedLikeCtrlC() throws Exception {
+        Path err = dir.resolve("stderr.txt");
+        campaign = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Resh.class.getName(), "campaign", "--service", "kv",
+                "--injections", "500", "--no-overhead", "--report", dir.resolve("out").toString())
+                .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(err.toFile()).start();
+        // The progress line for 0 done is printed once the group is up and the first window starts.
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(err).contains("0/500"));
+
+        campaign.destroy(); // SIGTERM, as Ctrl-C or a service manager stops it
+
+        assertThat(campaign.waitFor(60, TimeUnit.SECONDS)).as("resh campaign exits").isTrue();
+        String stderr = Files.readString(err);
+        assertThat(stderr).containsPattern("resh campaign: interrupted after \\d+ of 500 injections; no report written")
+                .doesNotContain("is closed");
+        assertThat(dir.resolve("out").resolve("campaign.json")).doesNotExist();
+        await().atMost(Duration.ofSeconds(10)).until(() -> campaign.descendants().noneMatch(ProcessHandle::isAlive));
+    }
+
+    @AfterEach
+    void killWhatIsLeft() {
+        if (campaign != null) {
+            campaign.descendants().forEach(ProcessHandle::destroyForcibly);
+            campaign.destroyForcibly();
+        }
+    }
+
+    /** A --report that is a file failed only inside the first window, as "resh: DIR/replicas: Not a directory", exit 2. */
+    @Test
+    void shouldRefuseAReportPathThatCannotBeADirectoryBeforeStarting() throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        CommandLine cl = Resh.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+
+        int code = cl.execute("campaign", "--service", "kv", "--injections", "2", "--no-overhead", "--report", file.toString());
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString().strip()).isEqualTo("resh campaign: --report " + file + ": exists and is not a directory");
     }
 
     @Test

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.resh.cluster.ClusterPeer;
 import io.resh.cluster.ClusterStatus;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -110,8 +111,21 @@ class ClusterCommandTest {
                 "--url", "http://127.0.0.1:1/", "--token-file", cluster.tokenFile().toString());
 
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.out()).contains("unreachable: http://127.0.0.1:1: cannot reach the admin API")
+        assertThat(r.out()).contains("no status from http://127.0.0.1:1: cannot reach the admin API")
                 .containsPattern("  h1  +(LEADER|FOLLOWER)");
+    }
+
+    /** A host that answered with a refusal was listed as "unreachable", which sent users looking at the network. */
+    @Test
+    void shouldNotCallAHostThatRefusedTheTokenUnreachable(@TempDir Path dir) throws Exception {
+        Path wrong = dir.resolve("wrong.token");
+        Files.writeString(wrong, "0".repeat(64));
+        AdminFixture.Run r = AdminFixture.runExactly(new ClusterCommand(), "status", "--url", cluster.admin("h1").url(),
+                "--token-file", wrong.toString());
+
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).contains("no status from " + cluster.admin("h1").url().replaceAll("/$", "") + ": ")
+                .contains("rejected the token").doesNotContain("unreachable");
     }
 
     @Test

@@ -64,6 +64,31 @@ class ExecCommandTest {
         assertThat(stdout()).isEqualTo("a\nb\n");
     }
 
+    /** A pipe or a device is readable but not a regular file; it was refused as "not a readable file". */
+    @Test
+    void shouldFeedAPipeOrADeviceGivenAsStdin(@TempDir Path dir) throws Exception {
+        assertThat(exec("", "--stdin", "/dev/null", "-n", "3", "--", "wc", "-c")).isZero();
+        assertThat(stdout().trim()).isEqualTo("0");
+
+        Path fifo = dir.resolve("fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        Thread writer = new Thread(() -> {
+            try {
+                Files.writeString(fifo, "b\na\n"); // blocks until resh opens the FIFO for reading
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        writer.setDaemon(true); // never holds the test JVM if resh did not open the FIFO
+        writer.start();
+        out.reset();
+        int code = exec("", "--stdin", fifo.toString(), "-n", "3", "--", "sort");
+        writer.join(10_000);
+
+        assertThat(code).as(stderr()).isZero();
+        assertThat(stdout()).isEqualTo("a\nb\n");
+    }
+
     @Test
     void shouldReportTheOutvotedReplicaOnStderr() {
         int code = exec("", "-n", "3", "--", "sh", "-c",
@@ -97,6 +122,33 @@ class ExecCommandTest {
     }
 
     @Test
+    void shouldShowNothingOfABatchWithoutMajorityUnderBuffer(@TempDir Path dir) throws Exception {
+        // All three print the same first word, then their own number: f+1 agree on "result " only.
+        String script = "printf 'result '; echo $RESH_REPLICA";
+        Path report = dir.resolve("report.json");
+
+        int code = exec("", "--buffer", "--report", report.toString(), "-n", "3", "--", "sh", "-c", script);
+
+        assertThat(code).isEqualTo(125);
+        assertThat(stdout()).as("no byte of a run whose vote failed").isEmpty();
+        assertThat(stderr()).contains("resh exec: no majority: stdout differs at byte 7 (exit 125)");
+        JsonNode json = new ObjectMapper().readTree(Files.readString(report));
+        assertThat(json.get("buffered").asBoolean()).isTrue();
+        assertThat(json.at("/stdout/bytes").asLong()).as("shown").isZero();
+        assertThat(json.at("/attempts/0/stdout/releasedBytes").asLong()).as("agreed").isEqualTo(7);
+    }
+
+    @Test
+    void shouldShowTheMajorityOutputAfterTheVoteUnderBuffer() {
+        int code = exec("", "--buffer", "-n", "3", "--", "sh", "-c",
+                "if [ \"$RESH_REPLICA\" = 1 ]; then echo bad; else echo good; fi; echo note >&2; exit 3");
+
+        assertThat(code).isEqualTo(3);
+        assertThat(stdout()).isEqualTo("good\n");
+        assertThat(stderr()).startsWith("note\n").contains("resh exec: used the majority result; faulty replica 1");
+    }
+
+    @Test
     void shouldRejectConflictingOptionsWithTheUsageCode() {
         assertThat(exec("", "-n", "2", "--version", "a", "--version", "b", "--version", "c")).isEqualTo(2);
         assertThat(stderr()).contains("resh exec: --replicas: -n 2 does not match the 3 --version commands");
@@ -113,7 +165,7 @@ class ExecCommandTest {
         CommandLine cl = new CommandLine(new ExecCommand(InputStream.nullInputStream(), out, err, true));
         String help = cl.getUsageMessage();
 
-        assertThat(help).contains("--sandbox", "--pin", "--retry", "--report", "--output", "--timeout",
+        assertThat(help).contains("--sandbox", "--pin", "--retry", "--buffer", "--report", "--output", "--timeout",
                 "own temporary work directory", "125", "124", "126", "RESH_REPLICA");
     }
 }

@@ -181,6 +181,23 @@ class NodeMembershipTest {
         assertThat(error("h1", "POST", "/api/cluster/leader", "{}", 400)).contains("\"id\"");
     }
 
+    /** Adding a host at a member's address was tried for seconds and answered 503 "not committed". */
+    @Test
+    void shouldAnswer409AtOnceForANewHostAtAMembersAddress() {
+        ClusterPeer h2 = peers.get(1);
+        long started = System.nanoTime();
+
+        String raft = error("h1", "POST", "/api/cluster/peers", "{\"id\":\"h7\",\"address\":\"" + h2.raftAddress()
+                + "\",\"client\":\"127.0.0.1:1\"}", 409);
+        String client = error("h1", "POST", "/api/cluster/peers", "{\"id\":\"h7\",\"address\":\"127.0.0.1:1\","
+                + "\"client\":\"" + h2.clientAddress() + "\"}", 409);
+
+        assertThat(raft).contains("cannot add host h7: its address " + h2.raftAddress() + " is h2's address");
+        assertThat(client).contains("cannot add host h7: its client " + h2.clientAddress() + " is h2's client");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("refused before Raft is asked").isLessThan(Duration.ofSeconds(4));
+        assertThat(ids(status("h1").get("peers"))).containsExactlyInAnyOrder("h1", "h2");
+    }
+
     @Test
     void shouldAnswer400NamingTheFieldAndChangeNothing() {
         assertThat(error("h1", "POST", "/api/cluster/peers", "{\"id\":\"h5\",\"address\":\"127.0.0.1:7505\"}", 400))

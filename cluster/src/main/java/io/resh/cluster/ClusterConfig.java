@@ -8,9 +8,11 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -59,8 +61,21 @@ public record ClusterConfig(String id, List<ClusterPeer> peers, Path storage, St
         if (peers.isEmpty()) {
             throw new ConfigException("cluster.peers", "expected at least one peer");
         }
+        // Two hosts on one address would fight over the port; Ratis would only fail its elections.
+        Map<String, String> used = new HashMap<>();
+        for (ClusterPeer p : peers) {
+            for (String[] a : List.of(new String[] {"address", p.raftAddress()}, new String[] {"client", p.clientAddress()})) {
+                String mine = p.id() + "'s " + a[0];
+                String other = used.putIfAbsent(a[1], mine);
+                if (other != null) {
+                    throw new ConfigException("cluster.peers", mine + " " + a[1] + " is also " + other
+                            + "; every host needs an address and a client address of its own");
+                }
+            }
+        }
         if (electionMax.compareTo(electionMin) <= 0) {
-            throw new ConfigException("cluster.election.max", "must be greater than election.min (" + electionMin + ")");
+            throw new ConfigException("cluster.election.max", "must be greater than election.min ("
+                    + Durations.format(electionMin) + "), got " + Durations.format(electionMax));
         }
         if (logSegmentBytes < 1024) {
             throw new ConfigException("cluster.logSegmentBytes", "expected at least 1024 bytes, got " + logSegmentBytes);

@@ -15,8 +15,15 @@ import io.resh.host.ReplicaGroup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -45,6 +52,7 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
@@ -96,7 +104,10 @@ public final class ClusterNode implements AutoCloseable {
     private final ClusterFrontDoor frontDoor;
     /** Set once the front door listens: a gateway may take client requests while the host still starts. */
     private volatile boolean serving;
+    private volatile Runnable removedListener;
     private static final Duration CHECKPOINT_TIMEOUT = Duration.ofSeconds(60);
+    /** The file Ratis locks in a group's storage directory while a server uses it. */
+    private static final String RATIS_STORAGE_LOCK = "in_use.lock";
 
     private ClusterNode(ClusterConfig config, BiFunction<Checkpoint, ClusterNode, LocalGroup> groupStarter,
                         int maxRequestBytes, boolean snapshots, boolean join) throws IOException {
@@ -105,9 +116,18 @@ public final class ClusterNode implements AutoCloseable {
         this.selfId = RaftPeerId.valueOf(config.id());
         this.properties = properties(config, snapshots);
         this.stateMachine = new ClusterStateMachine(cp -> groupStarter.apply(cp, this), CHECKPOINT_TIMEOUT);
+        stateMachine.onClosedByRaft(this::closedByRaft);
         RaftGroup initial = join ? RaftGroup.valueOf(groupId) : RaftGroup.valueOf(groupId, raftPeers(config.peers()));
-        Files.createDirectories(config.storage());
-        boolean existing = Files.isDirectory(config.storage().resolve(groupId.getUuid().toString()));
+        try {
+            Files.createDirectories(config.storage());
+        } catch (FileAlreadyExistsException e) {
+            // Its message is only the path: "cannot start cluster host h1: /etc/passwd".
+            throw new ConfigException("cluster.storage", config.storage() + " exists and is not a directory");
+        }
+        Path groupDir = config.storage().resolve(groupId.getUuid().toString());
+        boolean existing = Files.isDirectory(groupDir);
+        refuseStorageInUse(config, groupDir);
+        refuseRaftPortInUse(config);
         this.server = RaftServer.newBuilder().setServerId(selfId).setGroup(initial).setProperties(properties)
                 .setStateMachine(stateMachine)
                 .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT).build();
@@ -115,6 +135,7 @@ public final class ClusterNode implements AutoCloseable {
             server.start();
         } catch (RuntimeException e) {
             // The local group starts inside Ratis's start (the state machine loads it): report its own error.
+            stateMachine.closing();
             try {
                 server.close();
             } catch (IOException | RuntimeException closing) {
@@ -137,6 +158,7 @@ public final class ClusterNode implements AutoCloseable {
         try {
             this.frontDoor = ClusterFrontDoor.start(this, client.getHostString(), client.getPort(), maxRequestBytes);
         } catch (RuntimeException e) {
+            stateMachine.closing();
             raftClient.close();
             server.close();
             retries.shutdownNow();
@@ -145,6 +167,49 @@ public final class ClusterNode implements AutoCloseable {
         serving = true;
         LOG.info("cluster host {} up: Raft on {}, clients on {}", config.id(), config.self().raftAddress(),
                 config.self().clientAddress());
+    }
+
+    /**
+     * A second host started on the storage of a running one would make Ratis retry its lock for seconds,
+     * logging a stack trace per attempt, and then fail with its own exception's text: say it in one line.
+     */
+    private static void refuseStorageInUse(ClusterConfig config, Path groupDir) {
+        Path lock = groupDir.resolve(RATIS_STORAGE_LOCK);
+        if (!Files.exists(lock)) {
+            return;
+        }
+        boolean inUse;
+        try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.WRITE)) {
+            FileLock held = channel.tryLock();
+            inUse = held == null;
+            if (held != null) {
+                held.release();
+            }
+        } catch (OverlappingFileLockException e) {
+            inUse = true; // held by a host in this JVM
+        } catch (IOException e) {
+            return; // let Ratis report what it finds
+        }
+        if (inUse) {
+            throw new ReshException("cannot start cluster host " + config.id() + ": its storage " + config.storage()
+                    + " is in use by another running host (is host " + config.id() + " already running?)");
+        }
+    }
+
+    /**
+     * Ratis ends the whole JVM (exit status 1, with a stack trace) when its Raft port is taken; check first,
+     * so the user gets one line and the host's other resources are released normally.
+     */
+    private static void refuseRaftPortInUse(ClusterConfig config) {
+        InetSocketAddress raft = config.self().address();
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true); // like the gRPC server: a port in TIME_WAIT is free to use
+            probe.bind(new InetSocketAddress(raft.getHostString(), raft.getPort()));
+        } catch (IOException e) {
+            throw new ReshException("cannot start cluster host " + config.id() + ": cannot listen for Raft on "
+                    + config.self().raftAddress() + ": " + e.getMessage()
+                    + " (cluster.peers: the address of " + config.id() + ")", e);
+        }
     }
 
     private static ClusterNode ofReplicas(ClusterConfig config, GroupConfig group, List<Consumer<GroupEvent>> listeners,
@@ -211,7 +276,7 @@ public final class ClusterNode implements AutoCloseable {
             // later election while any of them can.
             List<RaftPeer> lowered = currentPeers().stream().map(p -> RaftPeer.newBuilder(p)
                     .setPriority(p.getId().equals(selfId) ? 0 : Math.max(1, p.getPriority())).build()).toList();
-            reconfigure(lowered, "lower the priority of " + config.id() + ", whose group fail-stopped");
+            reconfigure(lowered, "lower the priority of " + config.id() + ", whose group fail-stopped", "");
         } catch (RuntimeException e) {
             LOG.warn("host {}: could not lower its leader priority: {}", config.id(), e.getMessage());
         }
@@ -507,7 +572,29 @@ public final class ClusterNode implements AutoCloseable {
             throw new ReshException("peer " + peer.id() + " is already a member");
         }
         now.addAll(raftPeers(List.of(peer)));
-        reconfigure(now, "add " + peer.id());
+        reconfigure(now, "add " + peer.id(), "; is " + peer.id() + " running (resh serve --join) and reachable at "
+                + peer.raftAddress() + "?");
+    }
+
+    /**
+     * Calls {@code listener} once when this host stops serving on Ratis's own decision, not through
+     * {@link #close()}: Ratis shuts a host down when it learns it was removed from the cluster. Its local
+     * group is already stopped then; {@link #close()} releases the rest.
+     */
+    public void onRemoved(Runnable listener) {
+        removedListener = listener;
+    }
+
+    private void closedByRaft() {
+        if (!serving) {
+            return; // a failed start: the constructor reports why
+        }
+        LOG.warn("cluster host {} was removed from the cluster (or stopped by Ratis): its local group is stopped "
+                + "and it serves no more requests", config.id());
+        Runnable listener = removedListener;
+        if (listener != null) {
+            listener.run();
+        }
     }
 
     /** Removes a host from the cluster (Raft reconfiguration); it stops receiving the log. */
@@ -520,7 +607,7 @@ public final class ClusterNode implements AutoCloseable {
         if (now.isEmpty()) {
             throw new ReshException("cannot remove " + id + ": it is the last member");
         }
-        reconfigure(now, "remove " + id);
+        reconfigure(now, "remove " + id, "");
     }
 
     private Collection<RaftPeer> currentPeers() {
@@ -531,7 +618,8 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
-    private void reconfigure(List<RaftPeer> peers, String what) {
+    /** @param hint what the user may check when the change is not committed, or empty */
+    private void reconfigure(List<RaftPeer> peers, String what, String hint) {
         for (RaftPeer p : peers) {
             if (knownToRpc.add(p.getId())) {
                 raftClient.getClientRpc().addRaftPeers(List.of(p));
@@ -540,12 +628,25 @@ public final class ClusterNode implements AutoCloseable {
         try {
             RaftClientReply reply = raftClient.admin().setConfiguration(peers);
             if (!reply.isSuccess()) {
-                throw new ReshException("membership change (" + what + ") failed: " + reply.getException());
+                throw new ReshException("membership change (" + what + ") failed: " + reason(reply.getException()) + hint,
+                        reply.getException());
             }
             LOG.info("membership change ({}) committed: {}", what, peers.stream().map(p -> p.getId().toString()).toList());
         } catch (IOException e) {
-            throw new ReshException("membership change (" + what + ") failed: " + e.getMessage(), e);
+            throw new ReshException("membership change (" + what + ") failed: " + reason(e) + hint, e);
         }
+    }
+
+    /** Why a reconfiguration failed, without the request dump Ratis puts in its exceptions' messages. */
+    private static String reason(Throwable e) {
+        LOG.debug("membership change failed", e);
+        if (e instanceof RaftRetryFailureException r) {
+            return "not committed after " + r.getAttemptCount() + " attempts";
+        }
+        if (e == null || e.getMessage() == null) {
+            return "no reason given";
+        }
+        return e.getMessage().lines().findFirst().orElse("");
     }
 
     public ClusterConfig config() {

@@ -56,6 +56,7 @@ final class ClusterStateMachine extends BaseStateMachine {
     private volatile LocalGroup group;
     private volatile Consumer<LocalGroup> onRestart = g -> { };
     private volatile boolean closing;
+    private volatile Runnable onClosedByRaft = () -> { };
     /** Client entries applied so far = the local group's last assigned sequence number. */
     private volatile long appliedSequence;
 
@@ -240,6 +241,14 @@ final class ClusterStateMachine extends BaseStateMachine {
         closing = true;
     }
 
+    /**
+     * Called once if Ratis closes this state machine while the host is not stopping: Ratis shuts a server
+     * down on its own when it learns that it was removed from the cluster's configuration.
+     */
+    void onClosedByRaft(Runnable listener) {
+        onClosedByRaft = listener;
+    }
+
     /** The local group (replaced when a snapshot is installed; null while it restarts). */
     LocalGroup group() {
         return group;
@@ -255,6 +264,10 @@ final class ClusterStateMachine extends BaseStateMachine {
         LocalGroup g = group;
         if (g != null) {
             g.close();
+        }
+        if (!closing) {
+            closing = true;
+            onClosedByRaft.run();
         }
     }
 }

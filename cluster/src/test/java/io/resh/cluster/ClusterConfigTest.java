@@ -81,6 +81,17 @@ class ClusterConfigTest {
         assertThat(ClusterConfig.parse(yaml(BASE), "h1").self().raftAddress()).isEqualTo("127.0.0.1:7501");
     }
 
+    /** Two peers on one Raft address were accepted; the host then started and failed every election. */
+    @Test
+    void shouldRefuseTwoPeersOnOneAddress() throws Exception {
+        assertThatThrownBy(() -> ClusterConfig.parse(yaml(BASE.replace("127.0.0.1:7502", "127.0.0.1:7501")), null))
+                .isInstanceOf(ConfigException.class).hasMessage("cluster.peers: h2's address 127.0.0.1:7501 is also "
+                        + "h1's address; every host needs an address and a client address of its own");
+        assertThatThrownBy(() -> ClusterConfig.parse(yaml(BASE.replace("127.0.0.1:7402", "127.0.0.1:7502")), null))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("cluster.peers: h2's client 127.0.0.1:7502"
+                        + " is also h2's address");
+    }
+
     @Test
     void shouldNameTheFieldOfEveryError() throws Exception {
         assertThatThrownBy(() -> ClusterConfig.parse(yaml(BASE), "h9")).isInstanceOf(ConfigException.class)
@@ -95,7 +106,8 @@ class ClusterConfigTest {
         assertThatThrownBy(() -> ClusterConfig.parse(yaml(BASE + "  snapshotEvery: 0\n"), null))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.snapshotEvery");
         assertThatThrownBy(() -> ClusterConfig.parse(yaml(BASE + "  election: {min: 2s, max: 1s}\n"), null))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.election.max");
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("cluster.election.max: must be greater than election.min (2s), got 1s");
         assertThatThrownBy(() -> ClusterConfig.parse(yaml(BASE + "  leader: h1\n"), null))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.leader");
         assertThatThrownBy(() -> ClusterConfig.parse(yaml(BASE.replace("  storage: /tmp/x\n", "")), null))

@@ -66,4 +66,19 @@ class ClusterMembershipTest {
                     .hasMessageContaining("not a member");
         }
     }
+    /** Adding a host that is not running failed after seconds with Ratis's dump of the whole request. */
+    @Test
+    void shouldSayInOneLineThatAHostToAddDoesNotAnswer() {
+        ClusterPeer p1 = Loopback.peer("h1");
+        ClusterPeer p2 = Loopback.peer("h2"); // never started
+        ClusterNode h1 = start(Loopback.config("h1", List.of(p1), dir.resolve("h1"), 40), false);
+        await().atMost(Duration.ofSeconds(20)).until(() -> h1.status().leading());
+
+        assertThatThrownBy(() -> h1.addPeer(p2)).isInstanceOf(ReshException.class)
+                .hasMessageStartingWith("membership change (add h2) failed: ")
+                .hasMessageContaining("is h2 running (resh serve --join) and reachable at " + p2.raftAddress() + "?")
+                .hasMessageNotContaining("SetConfigurationRequest")
+                .hasMessageNotContaining("RetryLimited");
+        assertThat(h1.status().peers()).extracting(ClusterPeer::id).containsExactly("h1");
+    }
 }

@@ -7,7 +7,12 @@ import static org.awaitility.Awaitility.await;
 import io.resh.client.ClientProtocol;
 import io.resh.client.ReshClient;
 import io.resh.client.ReshRemoteException;
+import io.resh.core.ConfigException;
+import io.resh.core.ReshException;
 import io.resh.host.testing.TestGroups;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -135,5 +140,42 @@ class ClusterNodeTest {
         assertThat(node.status().appliedRequests()).isEqualTo(62);
         assertThat(text(node.call(utf8("get"), Duration.ofSeconds(10)))).isEqualTo("120");
         assertThat(node.status().group().lastSequence()).isEqualTo(63);
+    }
+    @Test
+    void shouldRefuseInOneLineTheStorageOfAHostThatIsRunning() {
+        List<ClusterPeer> peers = Loopback.peers(1);
+        start(Loopback.config("h1", peers, dir.resolve("h1"), 1000));
+        // The same host started twice: other ports, the same storage directory.
+        ClusterConfig twin = Loopback.config("h1", Loopback.peers(1), dir.resolve("h1"), 1000);
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> ClusterNode.start(twin, TestGroups.counter("twin", 3, dir).build(), List.of()))
+                .isInstanceOf(ReshException.class)
+                .hasMessage("cannot start cluster host h1: its storage " + dir.resolve("h1")
+                        + " is in use by another running host (is host h1 already running?)");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("no lock retries").isLessThan(Duration.ofSeconds(4));
+        assertThat(text(node.call(utf8("add:1"), Duration.ofSeconds(10)))).as("the running host is untouched").isEqualTo("1");
+    }
+
+    @Test
+    void shouldSayThatAStorageWhichIsAFileIsNotADirectory() throws Exception {
+        Path file = Files.writeString(dir.resolve("not-a-directory"), "x");
+        ClusterConfig config = Loopback.config("h1", Loopback.peers(1), file, 1000);
+        assertThatThrownBy(() -> ClusterNode.start(config, TestGroups.counter("file", 3, dir).build(), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("cluster.storage: " + file + " exists and is not a directory");
+    }
+
+    @Test
+    void shouldRefuseARaftPortInUseWithoutEndingTheJvm() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            ClusterPeer peer = new ClusterPeer("h1", InetSocketAddress.createUnresolved("127.0.0.1", taken.getLocalPort()),
+                    InetSocketAddress.createUnresolved("127.0.0.1", Loopback.freePort()));
+            ClusterConfig config = Loopback.config("h1", List.of(peer), dir.resolve("h1"), 1000);
+            // Before the check, Ratis called System.exit(1) here, which ended this test JVM.
+            assertThatThrownBy(() -> ClusterNode.start(config, TestGroups.counter("busy", 3, dir).build(), List.of()))
+                    .isInstanceOf(ReshException.class)
+                    .hasMessageStartingWith("cannot start cluster host h1: cannot listen for Raft on 127.0.0.1:"
+                            + taken.getLocalPort() + ": ");
+        }
     }
 }

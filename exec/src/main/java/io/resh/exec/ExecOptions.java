@@ -1,6 +1,7 @@
 package io.resh.exec;
 
 import io.resh.core.ConfigException;
+import io.resh.core.Durations;
 import io.resh.core.Quorum;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +36,9 @@ import java.util.Set;
  * @param keepWorkDirs keep the replica work directories after the run (for inspection)
  * @param streamWindow how many bytes a replica's output may run ahead of the slowest live replica
  *     before its reader waits; bounds memory
+ * @param bufferLimit 0 to stream each voted byte once f+1 replicas agree on it; else hold the voted stdout
+ *     and stderr (in temporary files, at most this many bytes each) until the whole vote is in, and show
+ *     them only if it agreed: all or nothing
  */
 public record ExecOptions(
         List<List<String>> commands,
@@ -50,11 +54,17 @@ public record ExecOptions(
         Path workRoot,
         boolean linkStartDir,
         boolean keepWorkDirs,
-        int streamWindow) {
+        int streamWindow,
+        long bufferLimit) {
 
     /** Default {@link #streamWindow()}: 4 MiB per replica and stream. */
     public static final int DEFAULT_STREAM_WINDOW = 4 << 20;
     private static final int MIN_STREAM_WINDOW = 64 << 10;
+    /**
+     * Default {@link #bufferLimit()}: 1 GiB per stream. A program that never stops writing (or writes far more
+     * than anyone reads) would otherwise fill the disk, since nothing reads the held bytes to push back.
+     */
+    public static final long DEFAULT_BUFFER_LIMIT = 1L << 30;
 
     public ExecOptions {
         if (commands == null || commands.isEmpty()) {
@@ -70,10 +80,13 @@ public record ExecOptions(
         }
         commands = List.copyOf(copy);
         if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
-            throw new ConfigException("--timeout", "must be positive, got " + timeout);
+            throw new ConfigException("--timeout", "must be positive, got " + Durations.format(timeout));
         }
         startDir = (startDir == null ? Path.of("") : startDir).toAbsolutePath().normalize();
         outputs = checkOutputs(outputs);
+        if (bufferLimit < 0) {
+            throw new ConfigException("--buffer", "the limit must not be negative, got " + bufferLimit);
+        }
         if (streamWindow < MIN_STREAM_WINDOW) {
             throw new ConfigException("streamWindow", "must be at least " + MIN_STREAM_WINDOW + " bytes, got " + streamWindow);
         }
@@ -89,7 +102,7 @@ public record ExecOptions(
             commands.add(command);
         }
         return new ExecOptions(commands, false, null, null, false, List.of(), false, false, false, null, null,
-                true, false, DEFAULT_STREAM_WINDOW);
+                true, false, DEFAULT_STREAM_WINDOW, 0);
     }
 
     /** N-version execution: replica i runs {@code sh -c shellCommands[i]}. */
@@ -105,7 +118,7 @@ public record ExecOptions(
             commands.add(List.of("sh", "-c", command));
         }
         return new ExecOptions(commands, true, null, null, false, List.of(), false, false, false, null, null,
-                true, false, DEFAULT_STREAM_WINDOW);
+                true, false, DEFAULT_STREAM_WINDOW, 0);
     }
 
     /** The number of replicas. */
@@ -119,62 +132,81 @@ public record ExecOptions(
 
     public ExecOptions withStdin(Path file) {
         return new ExecOptions(commands, nVersion, file, timeout, ignoreStderr, outputs, sandbox, pin, retry,
-                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow);
+                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow, bufferLimit);
     }
 
     public ExecOptions withTimeout(Duration limit) {
         return new ExecOptions(commands, nVersion, stdin, limit, ignoreStderr, outputs, sandbox, pin, retry,
-                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow);
+                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow, bufferLimit);
     }
 
     public ExecOptions withIgnoreStderr(boolean ignore) {
         return new ExecOptions(commands, nVersion, stdin, timeout, ignore, outputs, sandbox, pin, retry,
-                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow);
+                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow, bufferLimit);
     }
 
     public ExecOptions withOutputs(List<Path> files) {
         return new ExecOptions(commands, nVersion, stdin, timeout, ignoreStderr, files, sandbox, pin, retry,
-                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow);
+                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow, bufferLimit);
     }
 
     public ExecOptions withSandbox(boolean enabled) {
         return new ExecOptions(commands, nVersion, stdin, timeout, ignoreStderr, outputs, enabled, pin, retry,
-                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow);
+                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow, bufferLimit);
     }
 
     public ExecOptions withPin(boolean enabled) {
         return new ExecOptions(commands, nVersion, stdin, timeout, ignoreStderr, outputs, sandbox, enabled, retry,
-                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow);
+                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow, bufferLimit);
     }
 
     public ExecOptions withRetry(boolean enabled) {
         return new ExecOptions(commands, nVersion, stdin, timeout, ignoreStderr, outputs, sandbox, pin, enabled,
-                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow);
+                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow, bufferLimit);
     }
 
     public ExecOptions withStartDir(Path dir) {
         return new ExecOptions(commands, nVersion, stdin, timeout, ignoreStderr, outputs, sandbox, pin, retry,
-                dir, workRoot, linkStartDir, keepWorkDirs, streamWindow);
+                dir, workRoot, linkStartDir, keepWorkDirs, streamWindow, bufferLimit);
     }
 
     public ExecOptions withWorkRoot(Path dir) {
         return new ExecOptions(commands, nVersion, stdin, timeout, ignoreStderr, outputs, sandbox, pin, retry,
-                startDir, dir, linkStartDir, keepWorkDirs, streamWindow);
+                startDir, dir, linkStartDir, keepWorkDirs, streamWindow, bufferLimit);
     }
 
     public ExecOptions withLinkStartDir(boolean link) {
         return new ExecOptions(commands, nVersion, stdin, timeout, ignoreStderr, outputs, sandbox, pin, retry,
-                startDir, workRoot, link, keepWorkDirs, streamWindow);
+                startDir, workRoot, link, keepWorkDirs, streamWindow, bufferLimit);
     }
 
     public ExecOptions withKeepWorkDirs(boolean keep) {
         return new ExecOptions(commands, nVersion, stdin, timeout, ignoreStderr, outputs, sandbox, pin, retry,
-                startDir, workRoot, linkStartDir, keep, streamWindow);
+                startDir, workRoot, linkStartDir, keep, streamWindow, bufferLimit);
     }
 
     public ExecOptions withStreamWindow(int bytes) {
         return new ExecOptions(commands, nVersion, stdin, timeout, ignoreStderr, outputs, sandbox, pin, retry,
-                startDir, workRoot, linkStartDir, keepWorkDirs, bytes);
+                startDir, workRoot, linkStartDir, keepWorkDirs, bytes, bufferLimit);
+    }
+
+    /**
+     * All or nothing: hold stdout and stderr (up to {@link #DEFAULT_BUFFER_LIMIT} bytes each) until the vote
+     * is in, and show them only if it agreed.
+     */
+    public ExecOptions withBuffer(boolean enabled) {
+        return withBufferLimit(enabled ? DEFAULT_BUFFER_LIMIT : 0);
+    }
+
+    /** As {@link #withBuffer}, holding at most {@code bytes} of each stream (0 = stream, don't hold). */
+    public ExecOptions withBufferLimit(long bytes) {
+        return new ExecOptions(commands, nVersion, stdin, timeout, ignoreStderr, outputs, sandbox, pin, retry,
+                startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow, bytes);
+    }
+
+    /** True when the output is held until the vote is in ({@code --buffer}). */
+    public boolean buffer() {
+        return bufferLimit > 0;
     }
 
     private static List<Path> checkOutputs(List<Path> outputs) {

@@ -14,7 +14,7 @@ import java.util.Map;
  *
  * <pre>
  * { "format": 1, "replicas": 3, "faultsMasked": 1, "sandbox": false, "pinned": true, "nVersion": false,
- *   "timeoutMillis": 60000 | null, "exitCode": 0, "verdict": "agreed", "reason": "",
+ *   "buffered": false, "timeoutMillis": 60000 | null, "exitCode": 0, "verdict": "agreed", "reason": "",
  *   "stdout": {"bytes": 12, "sha256": "…"},            // what resh showed, across attempts
  *   "stderr": {"bytes": 0, "sha256": "…"},
  *   "attempts": [ {
@@ -48,6 +48,7 @@ public final class ExecReport {
         root.put("sandbox", options.sandbox());
         root.put("pinned", options.pin());
         root.put("nVersion", options.nVersion());
+        root.put("buffered", options.buffer());
         if (options.timeout() == null) {
             root.putNull("timeoutMillis");
         } else {

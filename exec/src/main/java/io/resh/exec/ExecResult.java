@@ -87,8 +87,9 @@ public record ExecResult(int exitCode, Verdict verdict, String reason, int repli
      *
      * @param sha256 the voted content's SHA-256, or null if the majority wrote no such file
      * @param placed true if the voted copy was put at the file's path in the start directory
+     * @param directory true if a replica left a directory at that path (only regular files are voted)
      */
-    public record OutputFile(String file, boolean agreed, String sha256, boolean placed) {
+    public record OutputFile(String file, boolean agreed, String sha256, boolean placed, boolean directory) {
     }
 
     /**
@@ -131,6 +132,13 @@ public record ExecResult(int exitCode, Verdict verdict, String reason, int repli
         if (verdict != Verdict.AGREED) {
             lines.add("resh exec: " + reason + " (exit " + exitCode + ")");
             return lines;
+        }
+        for (OutputFile file : last().outputs()) {
+            if (file.sha256() == null) {
+                // Agreed on "no such file": exit 0 would otherwise hide a typo in the name.
+                lines.add("resh exec: --output " + file.file() + ": the replicas wrote no regular file there"
+                        + (file.directory() ? " (a directory is not voted)" : "") + "; nothing placed");
+            }
         }
         TreeSet<Integer> faulty = new TreeSet<>();
         for (Fault fault : faults()) {

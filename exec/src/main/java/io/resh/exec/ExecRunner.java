@@ -1,6 +1,7 @@
 package io.resh.exec;
 
 import io.resh.core.ConfigException;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +43,9 @@ public final class ExecRunner {
      */
     public ExecResult run(ExecOptions options) throws InterruptedException {
         ExecPlan plan = ExecPlan.prepare(options);
+        if (options.buffer()) {
+            return runBuffered(plan, options);
+        }
         ReleasedSink outSink = new ReleasedSink(out);
         ReleasedSink errSink = new ReleasedSink(err);
         List<ExecResult.Attempt> attempts = new ArrayList<>();
@@ -59,6 +63,61 @@ public final class ExecRunner {
                 options.quorum().faultsMasked(), attempts,
                 new ExecResult.StreamDigest(outSink.shown(), outSink.shownSha256()),
                 new ExecResult.StreamDigest(errSink.shown(), errSink.shownSha256()));
+    }
+
+    /**
+     * All or nothing: each attempt's voted bytes go to temporary files, which reach the real streams only
+     * once the attempt's whole vote agreed. A retry therefore starts with nothing shown.
+     */
+    private ExecResult runBuffered(ExecPlan plan, ExecOptions options) throws InterruptedException {
+        List<ExecResult.Attempt> attempts = new ArrayList<>();
+        ReleasedSink shownOut = new ReleasedSink(OutputStream.nullOutputStream());
+        ReleasedSink shownErr = new ReleasedSink(OutputStream.nullOutputStream());
+        ExecResult.Attempt attempt;
+        int number = 1;
+        while (true) {
+            try (HeldOutput heldOut = HeldOutput.create(plan.options(), "stdout");
+                 HeldOutput heldErr = HeldOutput.create(plan.options(), "stderr")) {
+                ReleasedSink outSink = new ReleasedSink(heldOut.stream());
+                ReleasedSink errSink = new ReleasedSink(heldErr.stream());
+                attempt = new GroupRun(plan, number, outSink, errSink).run();
+                HeldOutput full = heldOut.overflowed() ? heldOut : heldErr.overflowed() ? heldErr : null;
+                if (full != null) {
+                    attempt = closedOutput(attempt, "--buffer holds at most " + size(full.limit()) + " of "
+                            + full.channel() + "; the replicas wrote more and were stopped");
+                } else if (attempt.verdict() == ExecResult.Verdict.AGREED) {
+                    try {
+                        heldOut.copyTo(out);
+                        heldErr.copyTo(err);
+                        shownOut = outSink;
+                        shownErr = errSink;
+                    } catch (IOException e) {
+                        attempt = closedOutput(attempt, "resh's output was closed while it showed the held output");
+                    }
+                }
+            }
+            attempts.add(attempt);
+            if (number == 2 || !options.retry() || !retriable(attempt.verdict())) {
+                break;
+            }
+            number++;
+        }
+        return new ExecResult(exitCode(attempt), attempt.verdict(), attempt.reason(), options.replicas(),
+                options.quorum().faultsMasked(), attempts,
+                new ExecResult.StreamDigest(shownOut.shown(), shownOut.shownSha256()),
+                new ExecResult.StreamDigest(shownErr.shown(), shownErr.shownSha256()));
+    }
+
+    private static ExecResult.Attempt closedOutput(ExecResult.Attempt a, String reason) {
+        return new ExecResult.Attempt(a.number(), ExecResult.Verdict.OUTPUT_CLOSED, reason, a.votedExitCode(),
+                a.durationMillis(), a.stdout(), a.stderr(), a.outputs(), a.replicas(), a.faults());
+    }
+
+    private static String size(long bytes) {
+        if (bytes % (1L << 30) == 0) {
+            return (bytes >> 30) + " GiB";
+        }
+        return bytes % (1L << 20) == 0 ? (bytes >> 20) + " MiB" : bytes + " bytes";
     }
 
     private static boolean retriable(ExecResult.Verdict verdict) {

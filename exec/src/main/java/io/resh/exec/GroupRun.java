@@ -224,10 +224,10 @@ final class GroupRun {
                     placed = vote.place(plan.startDir(), options.keepWorkDirs());
                 } catch (IOException e) {
                     verdict = ExecResult.Verdict.NO_MAJORITY;
-                    reason = "the voted " + vote.file() + " could not be placed in " + plan.startDir() + ": " + e;
+                    reason = "the voted " + vote.file() + " could not be placed: " + FileErrors.describe(e);
                 }
             }
-            files.add(new ExecResult.OutputFile(vote.file(), vote.agreed(), vote.votedSha256(), placed));
+            files.add(new ExecResult.OutputFile(vote.file(), vote.agreed(), vote.votedSha256(), placed, vote.directory()));
         }
 
         List<ExecResult.Replica> replicas = new ArrayList<>();

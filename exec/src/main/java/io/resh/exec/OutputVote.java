@@ -32,6 +32,7 @@ final class OutputVote {
     private final List<ExecResult.Fault> faults = new ArrayList<>();
     private Path winner;
     private String disagreement;
+    private boolean directory;
 
     private OutputVote(Path file, Quorum quorum) {
         this.file = file;
@@ -49,6 +50,7 @@ final class OutputVote {
     private void cast(List<ReplicaRun> runs) {
         List<ReplicaRun> done = runs.stream().filter(ReplicaRun::completed).toList();
         for (ReplicaRun run : done) {
+            directory |= Files.isDirectory(run.workDir().resolve(file), LinkOption.NOFOLLOW_LINKS);
             byte[] digest = digest(run.workDir().resolve(file));
             digests[run.index()] = digest == ABSENT ? null : HEX.formatHex(digest);
             ballot.cast(run.index(), digest, done.size());
@@ -135,6 +137,11 @@ final class OutputVote {
 
     String file() {
         return file.toString();
+    }
+
+    /** True if a replica left a directory at the file's path (directories are not voted). */
+    boolean directory() {
+        return directory;
     }
 
     private static int core(List<ReplicaRun> runs, int replica) {

@@ -65,7 +65,7 @@ final class Workspace implements AutoCloseable {
                 deleteTree(root);
             }
             throw new ExecSetupException(ExitCodes.SETUP_FAILED,
-                    "cannot create replica work directories under " + base + ": " + e, e);
+                    "cannot create replica work directories: " + FileErrors.describe(e), e);
         }
     }
 

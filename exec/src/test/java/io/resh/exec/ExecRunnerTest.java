@@ -67,6 +67,49 @@ class ExecRunnerTest {
         assertThat(run.result().last().replicas()).extracting(ExecResult.Replica::exitCode).containsExactly(4, 4, 4);
     }
 
+    /**
+     * A transient disagreement after an agreed prefix: streamed, the prefix is out before the vote fails and
+     * the retry's different output can't follow it; buffered, the failed attempt shows nothing.
+     */
+    @Test
+    void shouldShowOnlyTheAgreedRetryOfABufferedRun() throws Exception {
+        String script = "f=\"$1/ran-$RESH_REPLICA\"; if [ -e \"$f\" ]; then echo stable; "
+                + "else touch \"$f\"; printf 'first '; echo $RESH_REPLICA; fi";
+
+        Files.createDirectories(shared.resolve("streamed"));
+        Files.createDirectories(shared.resolve("buffered"));
+        ExecRun streamed = ExecRun.of(shell(3, script, shared.resolve("streamed").toString()).withRetry(true));
+        ExecRun buffered = ExecRun.of(shell(3, script, shared.resolve("buffered").toString())
+                .withRetry(true).withBuffer(true));
+
+        assertThat(streamed.stdout()).isEqualTo("first ");
+        assertThat(streamed.result().exitCode()).isEqualTo(ExitCodes.NO_MAJORITY);
+        assertThat(buffered.stdout()).isEqualTo("stable\n");
+        assertThat(buffered.result().exitCode()).isZero();
+        assertThat(buffered.result().attempts()).extracting(ExecResult.Attempt::verdict)
+                .containsExactly(ExecResult.Verdict.NO_MAJORITY, ExecResult.Verdict.AGREED);
+        assertThat(buffered.result().stdout().bytes()).isEqualTo(7);
+        try (var left = Files.list(work)) {
+            assertThat(left.filter(f -> f.getFileName().toString().endsWith(".held"))).as("held files").isEmpty();
+        }
+    }
+
+    /** Nothing reads held output, so a program that never stops writing filled the disk under --buffer. */
+    @Test
+    void shouldStopABufferedRunWhoseOutputOutgrowsTheLimit() throws Exception {
+        ExecRun run = ExecRun.of(ExecOptions.replicated(3, List.of("yes")).withStartDir(start).withWorkRoot(work)
+                .withBufferLimit(4 << 20).withTimeout(Duration.ofSeconds(60)));
+
+        assertThat(run.stdout()).isEmpty();
+        assertThat(run.result().exitCode()).isEqualTo(ExitCodes.OUTPUT_CLOSED);
+        assertThat(run.notices()).endsWith("resh exec: --buffer holds at most 4 MiB of stdout; the replicas wrote "
+                + "more and were stopped (exit 141)");
+        assertThat(run.result().last().replicas()).allSatisfy(r -> assertThat(r.stdout().bytes()).isLessThan(1L << 30));
+        try (var left = Files.list(work)) {
+            assertThat(left.filter(f -> f.getFileName().toString().endsWith(".held"))).as("held files").isEmpty();
+        }
+    }
+
     @Test
     void shouldOutvoteAndReportTheReplicaThatDiffers() throws Exception {
         ExecRun run = ExecRun.of(shell(3, ONE_BAD));
@@ -267,6 +310,36 @@ class ExecRunnerTest {
             assertThat(Files.readString(replica.workDir().resolve("out/result.txt")))
                     .isEqualTo(replica.index() == 1 ? "wrong\n" : "right\n");
         }
+    }
+
+    /** A declared output nobody wrote (a typo, a directory) used to end with exit 0 and no word about it. */
+    @Test
+    void shouldSayThatADeclaredOutputWasNotWritten() throws Exception {
+        ExecRun run = ExecRun.of(shell(3, "mkdir results; echo 1 > results/a.txt; echo 1 > result.txt")
+                .withOutputs(List.of(Path.of("results"), Path.of("resluts.txt"), Path.of("result.txt"))));
+
+        assertThat(run.result().exitCode()).isZero();
+        assertThat(run.result().notices()).containsExactly(
+                "resh exec: --output results: the replicas wrote no regular file there (a directory is not voted);"
+                        + " nothing placed",
+                "resh exec: --output resluts.txt: the replicas wrote no regular file there; nothing placed");
+        assertThat(start.resolve("result.txt")).hasContent("1");
+        assertThat(start.resolve("results")).doesNotExist();
+    }
+
+    /** Said "java.nio.file.FileAlreadyExistsException: DIR" and "java.nio.file.DirectoryNotEmptyException: ...". */
+    @Test
+    void shouldNameTheFileAndTheProblemWhenAFileOperationFails() throws Exception {
+        Path notADirectory = Files.writeString(shared.resolve("plain-file"), "x");
+        assertThatThrownBy(() -> ExecRun.of(shell(3, "true").withWorkRoot(notADirectory)))
+                .isInstanceOf(ExecSetupException.class)
+                .hasMessage("cannot create replica work directories: " + notADirectory
+                        + ": already exists and is not a directory");
+
+        Files.createDirectories(start.resolve("out.txt").resolve("occupied"));
+        ExecRun run = ExecRun.of(shell(3, "echo 1 > out.txt").withOutputs(List.of(Path.of("out.txt"))));
+        assertThat(run.result().reason()).isEqualTo("the voted out.txt could not be placed: "
+                + start.resolve("out.txt") + ": is a directory that is not empty");
     }
 
     @Test

@@ -31,6 +31,7 @@ import io.resh.gateway.server.Directories;
 import io.resh.gateway.server.ServerGroup;
 import io.resh.gateway.stream.StreamBackends;
 import io.resh.gateway.stream.StreamSession;
+import io.resh.gateway.udp.Datagrams;
 import io.resh.gateway.udp.UdpBackends;
 import io.resh.gateway.udp.UdpFrontend;
 import java.io.IOException;
@@ -220,6 +221,7 @@ public final class Gateway implements AutoCloseable {
                 udpFrontend = new UdpFrontend(mux, config.maxFrameBytes(), config.maxClients());
                 listener = new Bootstrap().group(loop).channel(NioDatagramChannel.class)
                         .option(ChannelOption.AUTO_READ, false)
+                        .option(ChannelOption.RCVBUF_ALLOCATOR, Datagrams.receiveBuffer(config.maxFrameBytes()))
                         .handler(udpFrontend)
                         .bind(address).sync().channel();
                 return;

@@ -1,6 +1,7 @@
 package io.resh.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
@@ -86,6 +87,38 @@ class UdpGatewayTest {
             assertThat(ask("INCR a")).isEqualTo("a=" + i);
         }
         assertThat(udp.events(GroupEvent.FaultDetected.class)).as("the rebuilt replica agrees").hasSize(1);
+    }
+
+    /** Netty reads a datagram into 2,048 bytes unless told otherwise: larger requests and replies were cut short. */
+    @Test
+    void shouldCarryARequestAndReplyLargerThanTwoKilobytesWhole() throws Exception {
+        String key = "k".repeat(10_000);
+        byte[] b = ("GET " + key).getBytes(StandardCharsets.UTF_8);
+        client.send(new DatagramPacket(b, b.length, InetAddress.getLoopbackAddress(), udp.port()));
+        DatagramPacket reply = new DatagramPacket(new byte[65_536], 65_536);
+        client.receive(reply);
+
+        assertThat(new String(reply.getData(), 0, reply.getLength(), StandardCharsets.UTF_8)).isEqualTo(key + "=0");
+        assertThat(udp.events(GroupEvent.FaultDetected.class)).isEmpty();
+    }
+
+    /**
+     * Netty's datagram channel silently skips writing an empty buffer, so an empty request never reached the
+     * replicas while the gateway waited for its replies: every later reply went to the request before it, and
+     * so to another client.
+     */
+    @Test
+    void shouldNotGiveAnotherClientsReplyToAnEmptyDatagram() throws Exception {
+        try (DatagramSocket other = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            other.setSoTimeout(1000);
+            other.send(new DatagramPacket(new byte[0], 0, InetAddress.getLoopbackAddress(), udp.port()));
+
+            assertThat(ask("INCR e")).isEqualTo("e=1");
+            assertThat(ask("INCR e")).isEqualTo("e=2");
+            DatagramPacket leaked = new DatagramPacket(new byte[1500], 1500);
+            assertThatThrownBy(() -> other.receive(leaked)).as("the empty datagram's sender gets no one's reply")
+                    .isInstanceOf(java.net.SocketTimeoutException.class);
+        }
     }
 
     @Test

@@ -338,6 +338,12 @@ public final class ServerGroup implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        // Kill before the spawner thread ends: its end makes the kernel SIGKILL the processes it started (the
+        // parent-death signal), and a wrapper killed that way leaves its own children to init, out of reach of
+        // kill(), which walks the descendants of a live process.
+        for (ServerProcess p : new ArrayList<>(running)) {
+            p.kill();
+        }
         // No new process after this; the one being started, if any, finishes and is tracked, so it is killed
         // below and nothing writes to the work directory once close() returned.
         spawner.shutdownNow();

@@ -41,7 +41,10 @@ public final class UdpFrontend extends ChannelInboundHandlerAdapter {
         DatagramPacket packet = (DatagramPacket) msg;
         try {
             InetSocketAddress sender = packet.sender();
-            if (packet.content().readableBytes() > maxFrameBytes) {
+            int size = packet.content().readableBytes();
+            // Netty's datagram channel skips writing an empty buffer: an empty request would never reach the
+            // replicas, and the reply awaited for it would be taken from the next request, another client's.
+            if (size > maxFrameBytes || size == 0) {
                 dropped++;
                 return;
             }
@@ -74,7 +77,7 @@ public final class UdpFrontend extends ChannelInboundHandlerAdapter {
         return clients.size();
     }
 
-    /** Datagrams dropped because they exceeded maxFrameBytes. */
+    /** Datagrams dropped because they exceeded maxFrameBytes or were empty. */
     public long dropped() {
         return dropped;
     }

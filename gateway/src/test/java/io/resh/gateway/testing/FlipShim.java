@@ -65,6 +65,22 @@ public final class FlipShim {
         return trigger.resolveSibling(trigger.getFileName() + ".linger");
     }
 
+    /**
+     * {@code setpriv --pdeathsig KILL} where available: the gateway kills this shim with SIGKILL, which runs
+     * no shutdown hook, and the server it started would otherwise run on after the test with its port.
+     * The main thread starts the server and lives as long as the shim, as the signal requires.
+     */
+    private static List<String> dieWithShim() {
+        String path = System.getenv("PATH");
+        for (String dir : path == null ? new String[0] : path.split(java.io.File.pathSeparator)) {
+            java.io.File setpriv = new java.io.File(dir, "setpriv");
+            if (setpriv.canExecute()) {
+                return List.of(setpriv.getPath(), "--pdeathsig", "KILL");
+            }
+        }
+        return List.of();
+    }
+
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         Path trigger = Path.of(args[1]);
@@ -72,7 +88,7 @@ public final class FlipShim {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             inner = probe.getLocalPort();
         }
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(dieWithShim());
         for (String a : Arrays.copyOfRange(args, 2, args.length)) {
             command.add(a.replace("{inner}", Integer.toString(inner)));
         }

@@ -265,6 +265,34 @@ public final class GatewayExtension
         }
     }
 
+    /**
+     * Fails the test if a process still works in {@code dir} once the gateway closed: a server the gateway
+     * did not kill (a shim's child, say) would run on after the test, holding its port. Kills it either way.
+     */
+    private static void killStrays(Path dir) {
+        try {
+            // A killed server is reaped a moment after close() returns.
+            await().atMost(Duration.ofSeconds(10)).until(() -> strays(dir).isEmpty());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            List<ProcessHandle> strays = strays(dir);
+            List<String> described = strays.stream().map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList();
+            strays.forEach(ProcessHandle::destroyForcibly);
+            throw new AssertionError("processes still running in " + dir + " after the gateway closed: " + described);
+        }
+    }
+
+    private static List<ProcessHandle> strays(Path dir) {
+        return ProcessHandle.allProcesses().filter(p -> workingIn(p, dir)).toList();
+    }
+
+    private static boolean workingIn(ProcessHandle p, Path dir) {
+        try {
+            return p.isAlive() && Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd")).startsWith(dir);
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return false; // gone, or not ours to look at
+        }
+    }
+
     private void closeGatewayAndDir() throws IOException {
         Gateway closing = gateway;
         Path leftDir = dir;
@@ -275,6 +303,9 @@ public final class GatewayExtension
         events.clear();
         if (closing != null) {
             closing.close();
+        }
+        if (leftDir != null) {
+            killStrays(leftDir);
         }
         if (leftDir != null && keep) {
             System.out.println("kept the directory of a failed test: " + leftDir);

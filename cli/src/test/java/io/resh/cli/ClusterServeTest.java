@@ -1,0 +1,109 @@
+package io.resh.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.resh.cluster.ClusterHost;
+import io.resh.cluster.ClusterNode;
+import io.resh.cluster.ClusterPeer;
+import io.resh.examples.kv.KvRequests;
+import io.resh.examples.kv.KvStore;
+import io.resh.host.ConfigFile;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code resh serve} of a cluster host, as the hosts of one shared config file. */
+@Tag("e2e")
+class ClusterServeTest {
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path dir;
+
+    private ClusterNode first;
+    private final CompletableFuture<Integer> joined = new CompletableFuture<>();
+    private Thread serving;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (first != null) {
+            first.close();
+        }
+        if (serving != null) {
+            serving.interrupt(); // a serve that never returned stops waiting
+            serving.join(10_000);
+        }
+    }
+
+    /**
+     * A host removed from the cluster is shut down by Ratis (its local group too), so it serves nothing; its
+     * {@code resh serve} used to go on waiting in silence, with its ports and processes, until killed by hand.
+     */
+    @Test
+    void shouldEndTheServeOfAHostThatWasRemovedFromTheCluster() throws Exception {
+        ClusterPeer h1 = LoopbackCluster.peer("h1");
+        ClusterPeer h2 = LoopbackCluster.peer("h2");
+        Path yaml = dir.resolve("kv-cluster.yaml");
+        Files.writeString(yaml, String.join("\n", "group: kvc", "replicas: 3", "service:",
+                "  class: " + KvStore.class.getName(), "cluster:", "  storage: " + dir.resolve("{id}"),
+                "  election: {min: 400ms, max: 800ms}", "  peers:",
+                "    - {id: h1, address: " + h1.raftAddress() + ", client: " + h1.clientAddress() + "}",
+                "    - {id: h2, address: " + h2.raftAddress() + ", client: " + h2.clientAddress() + "}", ""));
+        JsonNode tree = ConfigFile.readTree(yaml);
+        // h1 alone is the cluster (a one-member configuration); h2 joins it.
+        JsonNode alone = tree.deepCopy();
+        ((com.fasterxml.jackson.databind.node.ArrayNode) alone.get("cluster").get("peers")).remove(1);
+        first = ClusterHost.start(yaml, alone, "h1", false, List.of());
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        serving = new Thread(() -> {
+            try {
+                joined.complete(ClusterServe.run(yaml, tree, "h2", true, null, -1));
+            } catch (InterruptedException | RuntimeException e) {
+                joined.completeExceptionally(e);
+            }
+        }, "serve-h2");
+        serving.start();
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+            first.addPeer(h2);
+            return true;
+        });
+        assertThat(first.status().peers()).extracting(ClusterPeer::id).containsExactlyInAnyOrder("h1", "h2");
+
+        first.removePeer("h2");
+
+        try {
+            assertThat(exitOf(joined)).as("resh serve of the removed host returns").isZero();
+        } finally {
+            System.setOut(stdout);
+        }
+        assertThat(printed.toString(StandardCharsets.UTF_8))
+                .contains("resh: cluster host h2 of [h1, h2] serving clients on " + h2.clientAddress() + "; Raft on ")
+                .contains("resh: cluster host h2 was removed from the cluster; stopped");
+        first.call(KvRequests.set("k", "still-served"), Duration.ofSeconds(10));
+        assertThat(new String(first.call(KvRequests.get("k"), Duration.ofSeconds(10)), StandardCharsets.ISO_8859_1))
+                .as("the remaining host serves").contains("still-served");
+    }
+
+    private static int exitOf(CompletableFuture<Integer> serve) throws InterruptedException, ExecutionException {
+        try {
+            return serve.get(30, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new AssertionError("resh serve of the removed host still runs 30 s after its removal", e);
+        }
+    }
+}
