@@ -52,6 +52,14 @@ public final class Resh implements Runnable {
             }
             throw ex;
         });
+        cl.setParameterExceptionHandler((ex, args) -> {
+            // A mistyped option is answered with what was wrong and where the usage is, not 30 lines of it.
+            CommandLine cmd = ex.getCommandLine();
+            cmd.getErr().println("resh: " + ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, cmd.getErr());
+            cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for its options.");
+            return cmd.getCommandSpec().exitCodeOnInvalidInput();
+        });
         return cl;
     }
 

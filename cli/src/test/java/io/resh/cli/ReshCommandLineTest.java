@@ -1,0 +1,42 @@
+package io.resh.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** What {@code resh} says about a command line it cannot parse: the mistake, in a line or two, not the usage. */
+class ReshCommandLineTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cl = Resh.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    @Test
+    void shouldNameAnUnknownOptionAndWhereTheUsageIs() {
+        assertThat(run("status", "--bogus")).isEqualTo(2);
+        assertThat(err.toString().lines()).containsExactly("resh: Unknown option: '--bogus'",
+                "Try 'resh status --help' for its options.");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void shouldSuggestTheCommandMeantForAMistypedOne() {
+        assertThat(run("stauts")).isEqualTo(2);
+        assertThat(err.toString()).contains("Unmatched argument", "'stauts'", "status")
+                .contains("Try 'resh --help' for its options.").doesNotContain("Usage:");
+    }
+
+    @Test
+    void shouldNameTheOptionOfAValueItCannotConvert() {
+        assertThat(run("bench", "kv-small", "--rounds", "many")).isEqualTo(2);
+        assertThat(err.toString()).contains("--rounds", "'many'").doesNotContain("Usage:");
+    }
+}
