@@ -164,21 +164,27 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
      */
     public static boolean isGatewayConfig(Path file) {
         try {
-            JsonNode root = new YAMLMapper().readTree(Files.readString(file));
+            JsonNode root = YAML.readTree(Files.readString(file));
             return root != null && root.isObject() && root.has("server");
         } catch (IOException e) {
             throw new ConfigException(file.toString(), "cannot read: " + e.getMessage());
         }
     }
 
+    /** A key given twice is an error, not a silent "the last one wins" (like an unknown field). */
+    private static final YAMLMapper YAML = YAMLMapper.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
     private static GatewayConfig parse(String yaml, String origin, Path base) {
         JsonNode root;
         try {
-            root = new YAMLMapper().readTree(yaml);
+            root = YAML.readTree(yaml);
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr();
-            throw new ConfigException(origin, "invalid YAML" + where + ": " + e.getOriginalMessage());
+            // SnakeYAML's message quotes the offending line under a caret on further lines: the first says it.
+            throw new ConfigException(origin, "invalid YAML" + where + ": " + e.getOriginalMessage().lines().findFirst()
+                    .orElse("").strip());
         }
         return parse(root, origin, base);
     }

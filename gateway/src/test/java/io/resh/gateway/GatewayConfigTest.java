@@ -106,6 +106,15 @@ class GatewayConfigTest {
     }
 
     @Test
+    void shouldRefuseAKeyGivenTwiceAndSayAYamlErrorInOneLine() {
+        assertError(MINIMAL + "replicas: 3\nreplicas: 5\n", "t.yaml", "Duplicate field 'replicas'");
+        assertThatThrownBy(() -> GatewayConfig.parse(MINIMAL + "\tbad: x\n", "t.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("invalid YAML at line")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+
+    @Test
     void shouldTellGatewayConfigsFromServiceConfigs(@TempDir Path dir) throws Exception {
         Path service = dir.resolve("kv.yaml");
         Files.writeString(service, "group: kv\nservice: io.resh.examples.KvService\n");
