@@ -22,6 +22,14 @@ public final class ConfigException extends ReshException {
         }
     }
 
+    /** Fails naming {@code field} unless {@code d} is at least {@code min}. */
+    public static void requireAtLeast(String field, java.time.Duration d, java.time.Duration min) {
+        if (d == null || d.compareTo(min) < 0) {
+            throw new ConfigException(field, "expected at least " + Durations.format(min) + ", got "
+                    + (d == null ? "none" : Durations.format(d)));
+        }
+    }
+
     /** The dotted path of the offending field, e.g. {@code checkpoint.every}. */
     public String field() {
         return field;

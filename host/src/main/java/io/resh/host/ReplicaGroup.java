@@ -266,11 +266,14 @@ public final class ReplicaGroup implements AutoCloseable {
      * restored from the stable checkpoint, round-robin, one at a time and only while the others still
      * reach a quorum. {@link Duration#ZERO} turns it off. The first one is due one period from now.
      *
-     * @throws IllegalArgumentException if the period is negative
+     * @throws IllegalArgumentException if the period is negative or shorter than
+     *     {@link io.resh.core.config.SupervisionConfig#MIN_REJUVENATION_PERIOD}
      */
     public void setRejuvenationPeriod(Duration period) {
-        if (period.isNegative()) {
-            throw new IllegalArgumentException("rejuvenation period must be >= 0, got " + period);
+        Duration min = io.resh.core.config.SupervisionConfig.MIN_REJUVENATION_PERIOD;
+        if (period.isNegative() || (!period.isZero() && period.compareTo(min) < 0)) {
+            throw new IllegalArgumentException("rejuvenation period: expected 0 (off) or at least "
+                    + io.resh.core.Durations.format(min) + ", got " + io.resh.core.Durations.format(period));
         }
         onLoop(() -> {
             loop.setRejuvenationPeriod(period);

@@ -46,6 +46,9 @@ public record GroupConfig(String name, int replicas, List<ReplicaSpec> specs, St
     /** JVM flags every replica gets unless the config says otherwise: small, fast-starting JVMs. */
     public static final List<String> DEFAULT_JVM_ARGS = List.of("-XX:+UseSerialGC", "-Xss1m", "-XX:-UsePerfData");
 
+    /** The shortest {@code deadline} and {@code heartbeat.interval} accepted. */
+    public static final Duration MIN_TIMING = Duration.ofMillis(10);
+
     public GroupConfig {
         specs = List.copyOf(specs);
         versions = List.copyOf(versions);
@@ -319,6 +322,9 @@ public record GroupConfig(String name, int replicas, List<ReplicaSpec> specs, St
             }
             ConfigException.requirePositive("deadline", deadline);
             ConfigException.requirePositive("heartbeat.interval", heartbeatInterval);
+            // Below a few milliseconds every request, or every pause of a busy machine, would look like a hang.
+            ConfigException.requireAtLeast("deadline", deadline, MIN_TIMING);
+            ConfigException.requireAtLeast("heartbeat.interval", heartbeatInterval, MIN_TIMING);
             Duration hbTimeout = heartbeatTimeout != null ? heartbeatTimeout
                     : max(Duration.ofSeconds(1), heartbeatInterval.multipliedBy(5));
             ConfigException.requirePositive("heartbeat.timeout", hbTimeout);

@@ -1,6 +1,7 @@
 package io.resh.core.config;
 
 import io.resh.core.ConfigException;
+import io.resh.core.Durations;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -38,6 +39,9 @@ public record SupervisionConfig(List<Integer> cpus, Duration reputationHalfLife,
                 Duration.ofSeconds(30), null, null);
     }
 
+    /** The shortest rejuvenation period accepted (other than 0, off). */
+    public static final Duration MIN_REJUVENATION_PERIOD = Duration.ofMillis(500);
+
     public SupervisionConfig {
         cpus = List.copyOf(cpus);
     }
@@ -72,8 +76,12 @@ public record SupervisionConfig(List<Integer> cpus, Duration reputationHalfLife,
         }
         ConfigException.requirePositive("restart.backoffMax", maxBackoff);
         ConfigException.requirePositive("restart.quarantine", quarantine);
-        if (rejuvenationPeriod == null || rejuvenationPeriod.isNegative()) {
-            throw new ConfigException("rejuvenation.period", "expected a duration (0 = off), got " + rejuvenationPeriod);
+        if (rejuvenationPeriod == null || rejuvenationPeriod.isNegative()
+                || (!rejuvenationPeriod.isZero() && rejuvenationPeriod.compareTo(MIN_REJUVENATION_PERIOD) < 0)) {
+            // Replacing a replica takes a JVM start and a catch-up: a shorter period only keeps one replacing.
+            throw new ConfigException("rejuvenation.period", "expected 0 (off) or at least "
+                    + Durations.format(MIN_REJUVENATION_PERIOD) + ", got "
+                    + (rejuvenationPeriod == null ? "none" : Durations.format(rejuvenationPeriod)));
         }
         ConfigException.requirePositive("selfCheck.interval", selfCheckInterval);
         if (adaptive && replicas != 3) {

@@ -90,4 +90,17 @@ class GroupConfigTest {
         assertThat(c.specs()).extracting(ReplicaSpec::label).containsExactly("a", "b");
         assertThat(c.versions()).extracting(ReplicaSpec::label).containsExactly("a", "b", "c");
     }
+
+    @Test
+    void shouldRefuseTimingsTooShortToMeanAnything() {
+        assertThatThrownBy(() -> GroupConfig.builder("g").service("S").deadline(Duration.ofMillis(1)).build())
+                .isInstanceOf(ConfigException.class).hasMessage("deadline: expected at least 10ms, got 1ms");
+        assertThatThrownBy(() -> GroupConfig.builder("g").service("S").heartbeatInterval(Duration.ofMillis(5)).build())
+                .isInstanceOf(ConfigException.class).hasMessage("heartbeat.interval: expected at least 10ms, got 5ms");
+        assertThatThrownBy(() -> GroupConfig.builder("g").service("S").rejuvenation(Duration.ofMillis(1)).build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("rejuvenation.period: expected 0 (off) or at least 500ms, got 1ms");
+        assertThat(GroupConfig.builder("g").service("S").deadline(Duration.ofMillis(10))
+                .rejuvenation(Duration.ofMillis(500)).build().deadline()).isEqualTo(Duration.ofMillis(10));
+    }
 }
