@@ -80,14 +80,12 @@ public final class ClusterHost {
         return new ConfigException(file.getFileName() + ": " + e.field(), e.getMessage().substring(e.field().length() + 2));
     }
 
-    /** One concise log line per fault, recovery and fail-stop of the local group. */
+    /** Logs what the local group or gateway does not log itself (a replica being replaced). */
     public static void logEvent(GroupEvent e) {
-        if (e instanceof GroupEvent.FaultDetected f) {
-            LOG.warn("replica {} fault {} at #{}: {}", f.replica(), f.kind().label(), f.sequence(), f.evidence());
-        } else if (e instanceof GroupEvent.RecoveryCompleted r) {
-            LOG.info("replica {} recovered in {} ms (replayed {} requests)", r.replica(), r.durationMillis(), r.replayed());
-        } else if (e instanceof GroupEvent.FailStopped f) {
-            LOG.error("group fail-stopped at #{}: {}", f.sequence(), f.detail());
+        // The local group or gateway logs its faults, recoveries and fail-stop itself; logging them here too
+        // printed each twice. What it does not log: a replica being replaced.
+        if (e instanceof GroupEvent.RecoveryStarted r) {
+            LOG.info("replica {} being replaced ({})", r.replica(), r.reason());
         }
     }
 
