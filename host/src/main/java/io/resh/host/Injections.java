@@ -2,6 +2,7 @@ package io.resh.host;
 
 import io.resh.core.GroupEvent;
 import io.resh.core.InjectedFault;
+import io.resh.core.ReshException;
 import io.resh.replica.Frame;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -50,6 +51,15 @@ final class Injections {
     /** The replica carried an injected fault out. */
     void injected(Slot slot, Frame.Injected i) {
         InjectedFault kind = InjectedFault.values()[i.fault()];
+        if (!i.carriedOut()) {
+            // Nothing happened to the replica: no event, and the caller learns why.
+            ArrayDeque<CompletableFuture<String>> q = pending.get(slot.index);
+            if (q != null && !q.isEmpty()) {
+                q.poll().completeExceptionally(new ReshException("replica " + slot.index + " could not carry out "
+                        + kind.label() + ": " + i.detail()));
+            }
+            return;
+        }
         loop.emit(new GroupEvent.FaultInjected(loop.millis(), loop.config.name(), slot.index, slot.cpu,
                 loop.log.lastSequence(), kind.label(), i.detail()));
         ArrayDeque<CompletableFuture<String>> q = pending.get(slot.index);

@@ -1,6 +1,7 @@
 package io.resh.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.resh.core.FaultKind;
@@ -135,6 +136,18 @@ class ReplicaGroupFaultTest {
                 && d.kind() == FaultKind.STATE_DIVERGENCE).map(GroupEvent.FaultDetected.class::cast).findFirst().orElseThrow();
         assertThat(f.replica()).isEqualTo(2);
         assertAllDigestsEqualAfterCheckpoint();
+    }
+
+    @Test
+    void shouldSayAStateCorruptionCouldNotBeCarriedOutInAServiceWithNoState() throws Exception {
+        group = groups.start(TestGroups.of("nostate", 3, io.resh.host.testing.EchoService.class.getName(), groups.dir())
+                .build(), List.of(events::add));
+        assertThatThrownBy(() -> group.faults().corruptState(1, 7).get(10, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(io.resh.core.ReshException.class)
+                .hasMessageContaining("replica 1 could not carry out state-corruption: no primitive state reachable");
+        assertThat(new String(group.call(utf8("still here"), Duration.ofSeconds(10)), StandardCharsets.UTF_8))
+                .isEqualTo("still here");
+        assertThat(events).as("nothing was injected").noneMatch(e -> e instanceof GroupEvent.FaultInjected);
     }
 
     @Test

@@ -101,8 +101,11 @@ public sealed interface Frame {
         }
     }
 
-    /** The replica carried out an injected fault; {@code detail} says exactly what it did. */
-    record Injected(int fault, String detail) implements Frame {
+    /**
+     * The replica's answer to an injected fault: {@code detail} says exactly what it did, or, when it could
+     * not carry the fault out ({@code carriedOut} false), why not.
+     */
+    record Injected(int fault, boolean carriedOut, String detail) implements Frame {
         public byte type() {
             return FrameCodec.INJECTED;
         }

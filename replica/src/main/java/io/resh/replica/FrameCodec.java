@@ -39,7 +39,7 @@ import java.util.Arrays;
  *   0x13 SNAPSHOT        seq u64 | snapshot ...
  *   0x14 HEARTBEAT       (empty)
  *   0x15 RESTORED        seq u64 | ok u8 | detail UTF-8 ...
- *   0x16 INJECTED        fault u8 | detail UTF-8 ...
+ *   0x16 INJECTED        fault u8 (bit 7 set: not carried out) | detail UTF-8 ...
  *   0x17 CONTRACT_VIOLATION  seq u64 | op length u16 | op UTF-8 | path length u16 | path UTF-8 | detail UTF-8 ...
  * </pre>
  *
@@ -68,6 +68,8 @@ public final class FrameCodec {
     static final byte HEARTBEAT = 0x14;
     static final byte RESTORED = 0x15;
     static final byte INJECTED = 0x16;
+    /** Set in an INJECTED frame's fault byte when the replica could not carry the fault out. */
+    private static final int NOT_CARRIED_OUT = 0x80;
     static final byte CONTRACT_VIOLATION = 0x17;
 
     public static final byte STATUS_OK = 0;
@@ -258,7 +260,7 @@ public final class FrameCodec {
         } else if (frame instanceof Frame.Injected i) {
             byte[] d = i.detail().getBytes(StandardCharsets.UTF_8);
             header(out, INJECTED, 1 + d.length);
-            out.writeByte(i.fault());
+            out.writeByte(i.fault() | (i.carriedOut() ? 0 : NOT_CARRIED_OUT));
             out.write(d);
         } else if (frame instanceof Frame.ContractViolation v) {
             byte[] op = short16(v.operation());
@@ -506,7 +508,8 @@ public final class FrameCodec {
             case INJECTED -> {
                 need(type, len, 1);
                 int fault = in.readUnsignedByte();
-                yield new Frame.Injected(fault, new String(bytes(in, len - 1), StandardCharsets.UTF_8));
+                yield new Frame.Injected(fault & ~NOT_CARRIED_OUT, (fault & NOT_CARRIED_OUT) == 0,
+                        new String(bytes(in, len - 1), StandardCharsets.UTF_8));
             }
             case CONTRACT_VIOLATION -> {
                 need(type, len, 12);

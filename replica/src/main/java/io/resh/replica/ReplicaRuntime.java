@@ -314,20 +314,26 @@ final class ReplicaRuntime {
             }
             case REPLY_CORRUPTION -> {
                 corruptNextBit = Math.abs(i.arg());
-                detail = "next reply: bit " + corruptNextBit + " of the value flipped";
+                detail = "next reply: bit " + corruptNextBit + " of the value flipped (counted modulo the reply's bits)";
             }
             case BYZANTINE -> {
                 byzantineNext = true;
                 detail = "next reply replaced by a plausible wrong value";
             }
-            case STATE_CORRUPTION -> detail = StateCorruptor.flipRandomBit(service, i.arg());
+            case STATE_CORRUPTION -> {
+                detail = StateCorruptor.flipRandomBit(service, i.arg());
+                if (detail.startsWith(StateCorruptor.NOTHING_TO_FLIP)) {
+                    send(new Frame.Injected(i.fault(), false, detail));
+                    return;
+                }
+            }
             case IPC_GARBAGE -> {
                 byte[] garbage = new byte[64];
                 new SplittableRandom(i.arg()).nextBytes(garbage);
                 garbage[0] = 0x00; // never a valid magic
                 synchronized (out) {
                     // confirm first: after the garbage the host can no longer read anything from us
-                    codec.write(out, new Frame.Injected(i.fault(), "64 malformed bytes written on the IPC channel"));
+                    codec.write(out, new Frame.Injected(i.fault(), true, "64 malformed bytes written on the IPC channel"));
                     out.write(garbage);
                     out.flush();
                 }
@@ -335,7 +341,7 @@ final class ReplicaRuntime {
             }
             default -> throw new FrameFormatException("fault " + fault.label() + " is delivered by the host, not the replica");
         }
-        send(new Frame.Injected(i.fault(), detail));
+        send(new Frame.Injected(i.fault(), true, detail));
     }
 
     private void send(Frame frame) throws IOException {

@@ -23,6 +23,9 @@ import java.util.SplittableRandom;
 final class StateCorruptor {
     private static final int MAX_OBJECTS = 1_000_000;
 
+    /** How {@link #flipRandomBit}'s answer starts when it flipped nothing. */
+    static final String NOTHING_TO_FLIP = "no primitive state reachable from ";
+
     private StateCorruptor() {
     }
 
@@ -40,7 +43,7 @@ final class StateCorruptor {
         List<Target> targets = new ArrayList<>();
         long totalBits = collect(root, targets);
         if (totalBits == 0) {
-            return "no primitive state reachable from " + root.getClass().getName();
+            return NOTHING_TO_FLIP + root.getClass().getName();
         }
         SplittableRandom random = new SplittableRandom(seed);
         long pick = random.nextLong(totalBits);

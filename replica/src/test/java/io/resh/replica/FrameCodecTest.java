@@ -62,8 +62,8 @@ class FrameCodecTest {
                 Arbitraries.just(new Frame.Heartbeat()),
                 net.jqwik.api.Combinators.combine(seq, Arbitraries.of(true, false), Arbitraries.strings().ofMaxLength(40))
                         .as(Frame.Restored::new),
-                net.jqwik.api.Combinators.combine(Arbitraries.integers().between(0, 255), Arbitraries.strings().ofMaxLength(40))
-                        .as(Frame.Injected::new),
+                net.jqwik.api.Combinators.combine(Arbitraries.integers().between(0, 127), Arbitraries.of(true, false),
+                        Arbitraries.strings().ofMaxLength(40)).as(Frame.Injected::new),
                 net.jqwik.api.Combinators.combine(seq, Arbitraries.strings().ofMaxLength(20), Arbitraries.strings().ofMaxLength(60),
                         Arbitraries.strings().ofMaxLength(40)).as(Frame.ContractViolation::new)).list().ofMaxSize(20);
     }
