@@ -322,7 +322,7 @@ final class ReplicaRuntime {
             }
             case STATE_CORRUPTION -> {
                 detail = StateCorruptor.flipRandomBit(service, i.arg());
-                if (detail.startsWith(StateCorruptor.NOTHING_TO_FLIP)) {
+                if (detail.startsWith(StateCorruptor.NOTHING_TO_FLIP) || detail.startsWith(StateCorruptor.FLIP_FAILED)) {
                     send(new Frame.Injected(i.fault(), false, detail));
                     return;
                 }

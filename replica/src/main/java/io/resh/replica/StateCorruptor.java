@@ -25,6 +25,8 @@ final class StateCorruptor {
 
     /** How {@link #flipRandomBit}'s answer starts when it flipped nothing. */
     static final String NOTHING_TO_FLIP = "no primitive state reachable from ";
+    /** How {@link #flipRandomBit}'s answer starts when the chosen bit could not be written (a final field). */
+    static final String FLIP_FAILED = "flip failed at ";
 
     private StateCorruptor() {
     }
@@ -184,7 +186,7 @@ final class StateCorruptor {
             }
             return t.path() + " bit " + bit + ": " + before + " -> " + f.get(owner);
         } catch (IllegalAccessException e) {
-            return "flip failed at " + t.path() + ": " + e.getMessage();
+            return FLIP_FAILED + t.path() + ": " + e.getMessage();
         }
     }
 
