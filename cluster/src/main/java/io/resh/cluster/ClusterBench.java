@@ -81,7 +81,11 @@ public final class ClusterBench {
             peers.add(new ClusterPeer("h" + i, InetSocketAddress.createUnresolved("127.0.0.1", freePort()),
                     InetSocketAddress.createUnresolved("127.0.0.1", freePort())));
         }
-        List<ClusterNode> nodes = new ArrayList<>();
+        List<ClusterNode> nodes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // Stopped mid-run (Ctrl-C), the finally block below does not run: the hook stops the hosts and removes
+        // the temporary Raft logs instead.
+        Thread onExit = new Thread(() -> stop(nodes, temporary ? base : null), "resh-cluster-bench-stop");
+        Runtime.getRuntime().addShutdownHook(onExit);
         try {
             for (ClusterPeer p : peers) {
                 ClusterConfig c = new ClusterConfig(p.id(), peers, base.resolve(p.id()), "bench", Duration.ofMillis(500),
@@ -101,10 +105,25 @@ public final class ClusterBench {
                         h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getMaxValue() / 1e3);
             }
         } finally {
-            nodes.forEach(ClusterNode::close);
-            if (temporary) {
-                deleteQuietly(base);
+            try {
+                Runtime.getRuntime().removeShutdownHook(onExit);
+                stop(nodes, temporary ? base : null);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook stops them
             }
+        }
+    }
+
+    private static void stop(List<ClusterNode> nodes, Path temporaryDir) {
+        for (ClusterNode n : nodes) {
+            try {
+                n.close();
+            } catch (RuntimeException e) {
+                // keep stopping the rest
+            }
+        }
+        if (temporaryDir != null) {
+            deleteQuietly(temporaryDir);
         }
     }
 
