@@ -290,7 +290,8 @@ public final class StreamVoter {
             }
             int common = agree[r][winner];
             if (common < Math.min(pending[r].size, best)) {
-                diverge(r, released + common, reference.copy(common, Math.min(SNIPPET, reference.size - common)),
+                // Expected: only what f+1 agreed on; the winner's bytes past 'best' are its own so far.
+                diverge(r, released + common, reference.copy(common, Math.min(SNIPPET, best - common)),
                         pending[r].copy(common, Math.min(SNIPPET, pending[r].size - common)),
                         "differs from the voted output");
             }

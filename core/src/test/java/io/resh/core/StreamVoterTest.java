@@ -56,6 +56,23 @@ class StreamVoterTest {
     }
 
     @Test
+    void shouldShowAsExpectedOnlyBytesAMajorityAgreedOn() {
+        StreamVoter voter = new StreamVoter(new Quorum(3));
+
+        String out = append(voter, 0, "363277133");
+        out += append(voter, 1, "3Q");
+        out += append(voter, 2, "36zz");
+        assertThat(out).isEqualTo("36");
+        List<StreamVoter.Divergence> divergences = voter.takeDivergences();
+
+        assertThat(divergences).extracting(StreamVoter.Divergence::replica).contains(1);
+        StreamVoter.Divergence d = divergences.stream().filter(x -> x.replica() == 1).findFirst().orElseThrow();
+        assertThat(d.offset()).isEqualTo(1);
+        assertThat(d.expectedHex()).as("only '6' was voted; '3277133' is replica 0's alone").isEqualTo("36");
+        assertThat(d.actualHex()).isEqualTo("51");
+    }
+
+    @Test
     void shouldCompareALateReplicaAgainstTheReleasedBytes() {
         StreamVoter voter = new StreamVoter(new Quorum(3));
         append(voter, 0, "abcdef");
