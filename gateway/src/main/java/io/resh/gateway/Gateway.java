@@ -186,7 +186,6 @@ public final class Gateway implements AutoCloseable {
 
             @Override
             public void failStopped(long sequence, String detail) {
-                LOG.error("group {}: fail-stop at #{}: {}", config.group(), sequence, detail);
                 events.accept(new GroupEvent.FailStopped(System.currentTimeMillis(), config.group(), sequence, detail));
             }
         };
