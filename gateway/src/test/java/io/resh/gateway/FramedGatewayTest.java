@@ -45,6 +45,30 @@ class FramedGatewayTest {
     }
 
     @Test
+    void shouldStopWithTheRequestNamedWhenOneRequestBreaksEveryReplica() throws Exception {
+        start("line", gateway.dir().resolve("unused"), "");
+        try (Socket s = gateway.connect()) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            OutputStream out = s.getOutputStream();
+            out.write("INCR a\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(in.readLine()).isEqualTo("a=1");
+            out.write("TWICE a\n".getBytes(StandardCharsets.UTF_8));
+            // Each replica's votes go with it when it breaks the protocol, so the answer may be an error, but
+            // never anything but the agreed value.
+            assertThat(in.readLine()).satisfiesAnyOf(l -> assertThat(l).isEqualTo("a=2"),
+                    l -> assertThat(l).startsWith("ERROR resh:"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> !gateway.events(GroupEvent.FailStopped.class).isEmpty());
+            assertThat(gateway.events(GroupEvent.FailStopped.class).get(0).detail())
+                    .contains("replicas broke the protocol at request #2 (TWICE)", "a reply nobody asked for");
+            out.write("INCR a\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(in.readLine()).contains("the group stopped answering", "broke the protocol at request #2");
+        }
+        // No replacement is fed the request again: the faults stop at the replicas it broke.
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                .until(() -> gateway.events(GroupEvent.FaultDetected.class).size() <= 3);
+    }
+
+    @Test
     void shouldVoteLinesMaskingACanonicalizedTimestampAndACorruptedReply() throws Exception {
         Path trigger = gateway.dir().resolve("corrupt");
         start("line", trigger, "canonicalize: [ { regex: 't=\\d+', replace: 't=*' } ]");

@@ -74,6 +74,9 @@ public final class OrderedMultiplexer {
     private int unanswered;
     private long nextSeq = 1;
     private String failStop;
+    /** The sequence number of the latest protocol faults, and the replicas that broke the protocol there. */
+    private long protocolFaultSeq = -1;
+    private int protocolFaultSlots;
     private boolean flushScheduled;
     private boolean clockRead;
     private long cachedNanos;
@@ -181,6 +184,8 @@ public final class OrderedMultiplexer {
             s.replayNext = -1;
             s.live = true;
             checkCaughtUp(i);
+        } else if (failStop != null) {
+            s.replayNext = -1; // stopped: nothing to replay it for, and a poison request would break it again
         } else if (log.overflowed()) {
             fault(i, FaultKind.START_FAILURE, nextSeq - 1,
                     "cannot rebuild the replica: the replay log overflowed (replayLogLimit / replayLogEntries)");
@@ -381,9 +386,13 @@ public final class OrderedMultiplexer {
     }
 
     private void stop(Pending cause, String detail) {
+        stop(cause.seq, detail);
+    }
+
+    private void stop(long seq, String detail) {
         failStop = detail;
         LOG.error("fail-stop: {}", detail);
-        group.failStopped(cause.seq, detail);
+        group.failStopped(seq, detail);
         for (Pending p : new ArrayList<>(inflight)) {
             if (!p.replied) {
                 answer(p, protocol.errorReply("the group stopped answering: " + detail));
@@ -452,6 +461,30 @@ public final class OrderedMultiplexer {
         }
         detach(i);
         group.fault(i, kind, seq, evidence);
+        if (kind == FaultKind.PROTOCOL && failStop == null) {
+            poisonCheck(i, seq, evidence);
+        }
+    }
+
+    /**
+     * f+1 replicas that break the protocol at the same request are not f+1 independent faults: the request
+     * made them (a "query of death", e.g. a request each server answers twice). Replacing them would replay
+     * it into every replacement, forever; the group stops instead, saying which request did it.
+     */
+    private void poisonCheck(int i, long seq, String evidence) {
+        if (seq != protocolFaultSeq) {
+            protocolFaultSeq = seq;
+            protocolFaultSlots = 0;
+        }
+        protocolFaultSlots |= 1 << i;
+        int n = Integer.bitCount(protocolFaultSlots);
+        if (n >= quorum.agreementNeeded()) {
+            String name = inflight.stream().filter(p -> p.seq == seq).map(p -> " (" + p.request.name() + ")")
+                    .findFirst().orElse("");
+            stop(seq, n + " replicas broke the protocol at request #" + seq + name
+                    + " (" + evidence + "): the request's doing, not theirs; replaying it into replacements would"
+                    + " break them too");
+        }
     }
 
     private void removeFromVotes(int i) {

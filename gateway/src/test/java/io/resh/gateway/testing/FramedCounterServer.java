@@ -19,7 +19,8 @@ import java.util.Map;
 /**
  * A tiny stateful TCP server speaking newline-delimited or length-prefixed (u32 big-endian) frames,
  * run as its own process. {@code INCR k} answers {@code k=<n>}, {@code TIME} answers
- * {@code t=<nanoTime>} (different on every replica). Connections are served one after another, which
+ * {@code t=<nanoTime>} (different on every replica), {@code TWICE k} increments and answers twice (in
+ * line mode: two lines for one request, as a server with a bug would). Connections are served one after another, which
  * is all the gateway needs (it keeps one). While the trigger file exists, the next reply is off by
  * 1000 and the file deleted. With an idle limit, a connection idle that long is closed, and
  * {@code closed idle connection} printed, like servers with a keep-alive timeout do.
@@ -98,6 +99,9 @@ public final class FramedCounterServer {
         if (trigger != null && Files.exists(trigger)) {
             Files.deleteIfExists(trigger);
             v += 1000;
+        }
+        if (cmd[0].equals("TWICE")) { // a request every replica answers twice: a "query of death"
+            return cmd[1] + "=" + v + "\n" + cmd[1] + "=" + v;
         }
         return cmd[1] + "=" + v;
     }
