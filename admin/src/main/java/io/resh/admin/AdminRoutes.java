@@ -364,11 +364,17 @@ final class AdminRoutes {
         LOG.info("admin: {} asks group {} for a checkpoint", req.remote(), w.name());
         return CompletableFuture.supplyAsync(() -> {
             try {
-                w.group().checkpointNow();
+                long seq = w.group().checkpointNow();
                 ObjectNode out = json.createObjectNode();
                 out.put("group", w.name());
+                if (seq < 0) {
+                    out.put("status", "stable");
+                    out.put("detail", "the stable checkpoint already covers every request: nothing to do, no event follows");
+                    return HttpReply.json(json, OK, out);
+                }
                 out.put("status", "requested");
-                out.put("detail", "replicas report their state digest at the last assigned request; the checkpoint"
+                out.put("sequence", seq);
+                out.put("detail", "replicas report their state digest at request #" + seq + "; the checkpoint"
                         + " is stable once f+1 agree (watch for a checkpoint event)");
                 return HttpReply.json(json, ACCEPTED, out);
             } catch (RuntimeException e) {

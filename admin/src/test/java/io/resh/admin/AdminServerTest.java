@@ -237,12 +237,19 @@ class AdminServerTest {
         HttpResponse<String> r = calls.send("POST", "/api/groups/api/checkpoint", null);
 
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        assertThat(AdminCalls.parse(r.body()).get("sequence").asLong()).isGreaterThanOrEqualTo(last);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 assertThat(calls.json("/api/groups/api").at("/checkpoint/sequence").asLong()).isGreaterThanOrEqualTo(last));
         assertThat(events()).anySatisfy(e -> {
             assertThat(e.get("type").asText()).isEqualTo("checkpoint");
             assertThat(e.get("digest").asText()).hasSize(64);
         });
+
+        HttpResponse<String> again = calls.send("POST", "/api/groups/api/checkpoint", null);
+        assertThat(again.statusCode()).as("nothing new since: no checkpoint is started, no event promised")
+                .isEqualTo(200);
+        assertThat(AdminCalls.parse(again.body()).get("status").asText()).isEqualTo("stable");
+        assertThat(again.body()).contains("already covers every request");
     }
 
     @Test

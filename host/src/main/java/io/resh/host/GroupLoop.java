@@ -733,9 +733,14 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     }
 
     /** Admin action: checkpoint now, at the last assigned sequence number. */
-    void checkpointNow() {
+    long checkpointNow() {
         dispatch();
-        checkpoints.requestAt(log.lastSequence());
+        long seq = log.lastSequence();
+        if (seq <= checkpoints.stable().sequence()) {
+            return -1;
+        }
+        checkpoints.requestAt(seq);
+        return seq;
     }
 
     // ---- faults and recovery -----------------------------------------------------------------------

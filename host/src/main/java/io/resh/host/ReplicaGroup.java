@@ -239,12 +239,15 @@ public final class ReplicaGroup implements AutoCloseable {
         return faults;
     }
 
-    /** Asks every replica for a checkpoint at the last assigned request, instead of waiting for the next K. */
-    public void checkpointNow() {
-        onLoop(() -> {
-            loop.checkpointNow();
-            return null;
-        });
+    /**
+     * Asks every replica for a checkpoint at the last assigned request, instead of waiting for the next K.
+     *
+     * @return the sequence number the checkpoint is taken at (a {@code CheckpointStable} event follows once
+     *     f+1 replicas agree), or -1 when the stable checkpoint already covers every request (nothing to do,
+     *     and no event follows)
+     */
+    public long checkpointNow() {
+        return onLoop(loop::checkpointNow);
     }
 
     /**
