@@ -30,12 +30,7 @@ public final class Resh implements Runnable {
         }
         Throwable cause = ex.getCause();
         if (cause instanceof java.nio.file.FileSystemException f && f.getReason() == null) {
-            String what = cause instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
-                    : cause instanceof java.nio.file.AccessDeniedException ? "permission denied"
-                    : cause instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
-                    : cause instanceof java.nio.file.NotDirectoryException ? "not a directory"
-                    : cause.getClass().getSimpleName();
-            return f.getFile() + ": " + what;
+            return io.resh.exec.FileErrors.describe(f);
         }
         return cause.getMessage() != null ? cause.getMessage() : cause.toString();
     }

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -28,15 +27,11 @@ class BenchStopTest {
     @AfterEach
     void killWhatIsLeft() {
         children.forEach(ProcessHandle::destroyForcibly);
-        if (bench != null) {
-            bench.descendants().forEach(ProcessHandle::destroyForcibly);
-            bench.destroyForcibly();
-        }
+        ReshJvm.killTree(bench);
     }
 
     private Process bench(Path tmp, Path out, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"), Resh.class.getName(), "bench"));
+        List<String> command = ReshJvm.command(List.of("-Djava.io.tmpdir=" + tmp), "bench");
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
     }

@@ -10,6 +10,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -49,9 +50,8 @@ class CampaignCommandTest {
     @Test
     void shouldSayItWasInterruptedWhenStoppedLikeCtrlC() throws Exception {
         Path err = dir.resolve("stderr.txt");
-        campaign = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Resh.class.getName(), "campaign", "--service", "kv",
-                "--injections", "500", "--no-overhead", "--report", dir.resolve("out").toString())
+        campaign = new ProcessBuilder(ReshJvm.command(List.of(), "campaign", "--service", "kv",
+                "--injections", "500", "--no-overhead", "--report", dir.resolve("out").toString()))
                 .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(err.toFile()).start();
         // The progress line for 0 done is printed once the group is up and the first window starts.
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(err).contains("0/500"));
@@ -68,10 +68,7 @@ class CampaignCommandTest {
 
     @AfterEach
     void killWhatIsLeft() {
-        if (campaign != null) {
-            campaign.descendants().forEach(ProcessHandle::destroyForcibly);
-            campaign.destroyForcibly();
-        }
+        ReshJvm.killTree(campaign);
     }
 
     /** A --report that is a file failed only inside the first window, as "resh: DIR/replicas: Not a directory", exit 2. */

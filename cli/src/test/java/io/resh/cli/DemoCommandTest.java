@@ -180,9 +180,8 @@ class DemoCommandTest {
     void shouldStopQuietlyAndNameTheLogsOnCtrlC(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Path out = dir.resolve("stdout.txt");
         java.nio.file.Files.createDirectories(dir.resolve("tmp"));
-        Process demo = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djava.io.tmpdir=" + dir.resolve("tmp"), "-Duser.home=" + dir.resolve("home"),
-                "-cp", System.getProperty("java.class.path"), Resh.class.getName(), "demo", "--duration", "60s")
+        Process demo = new ProcessBuilder(ReshJvm.command(List.of("-Djava.io.tmpdir=" + dir.resolve("tmp"),
+                "-Duser.home=" + dir.resolve("home")), "demo", "--duration", "60s"))
                 .redirectOutput(out.toFile()).redirectError(dir.resolve("stderr.txt").toFile()).start();
         try {
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60))

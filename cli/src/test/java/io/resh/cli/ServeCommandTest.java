@@ -10,7 +10,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -30,10 +29,7 @@ class ServeCommandTest {
 
     @AfterEach
     void killWhatIsLeft() {
-        if (serve != null) {
-            serve.descendants().forEach(ProcessHandle::destroyForcibly);
-            serve.destroyForcibly();
-        }
+        ReshJvm.killTree(serve);
     }
 
     /** Starts {@code resh serve} on a KV group with its temporary directories under {@code dir/tmp}. */
@@ -42,11 +38,9 @@ class ServeCommandTest {
         Files.writeString(yaml, String.join("\n", "group: " + group, "replicas: 3", "service:",
                 "  class: " + KvStore.class.getName(), "listen:", "  host: 127.0.0.1", "  port: 0", ""));
         Files.createDirectories(dir.resolve("tmp"));
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djava.io.tmpdir=" + dir.resolve("tmp"), "-Duser.home=" + dir.resolve("home"),
+        List<String> cmd = ReshJvm.command(List.of("-Djava.io.tmpdir=" + dir.resolve("tmp"), "-Duser.home=" + dir.resolve("home"),
                 // the shipped logging configuration, not the test one the class path also holds
-                "-Dlogback.configurationFile=logback.xml", "-cp", System.getProperty("java.class.path"),
-                Resh.class.getName(), "serve", yaml.toString()));
+                "-Dlogback.configurationFile=logback.xml"), "serve", yaml.toString());
         cmd.addAll(List.of(options));
         return new ProcessBuilder(cmd).redirectOutput(dir.resolve("stdout.txt").toFile())
                 .redirectError(dir.resolve("stderr.txt").toFile()).start();
@@ -136,10 +130,8 @@ class ServeCommandTest {
         Path yaml = dir.resolve("relative.yaml");
         Files.writeString(yaml, String.join("\n", "group: relative", "service:", "  class: " + KvStore.class.getName(),
                 "workDir: logs", "listen:", "  port: 0", ""));
-        serve = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Duser.home=" + dir.resolve("home"), "-Dlogback.configurationFile=logback.xml",
-                "-cp", System.getProperty("java.class.path"), Resh.class.getName(), "serve", yaml.toString(),
-                "--admin-port", "-1")
+        serve = new ProcessBuilder(ReshJvm.command(List.of("-Duser.home=" + dir.resolve("home"),
+                "-Dlogback.configurationFile=logback.xml"), "serve", yaml.toString(), "--admin-port", "-1"))
                 .directory(dir.toFile()).redirectOutput(dir.resolve("stdout.txt").toFile())
                 .redirectError(dir.resolve("stderr.txt").toFile()).start();
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(dir.resolve("stdout.txt")).contains("serving on"));

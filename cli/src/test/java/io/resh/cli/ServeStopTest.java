@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,10 +30,7 @@ class ServeStopTest {
 
     @AfterEach
     void killWhatIsLeft() {
-        if (serve != null) {
-            serve.descendants().forEach(ProcessHandle::destroyForcibly);
-            serve.destroyForcibly();
-        }
+        ReshJvm.killTree(serve);
     }
 
     @Test
@@ -43,9 +41,8 @@ class ServeStopTest {
         Path out = dir.resolve("stdout.txt");
         Path err = dir.resolve("stderr.txt");
         // The shipped logging configuration, not the test one the class path also holds: its exit hook is tested.
-        serve = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dlogback.configurationFile=logback.xml", "-cp", System.getProperty("java.class.path"),
-                Resh.class.getName(), "serve", yaml.toString(), "--admin-port", "-1")
+        serve = new ProcessBuilder(ReshJvm.command(List.of("-Dlogback.configurationFile=logback.xml"),
+                "serve", yaml.toString(), "--admin-port", "-1"))
                 .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(out).contains("serving on"));
 

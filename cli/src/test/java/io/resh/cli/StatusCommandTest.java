@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -87,8 +88,7 @@ class StatusCommandTest {
         Path dotResh = Files.createDirectories(home.resolve(".resh"));
         Files.writeString(dotResh.resolve("admin.url"), fixture.admin.url());
         Files.copy(fixture.admin.tokenFile(), dotResh.resolve("admin.token"));
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Duser.home=" + home, "-cp", System.getProperty("java.class.path"), Resh.class.getName(), "status")
+        ProcessBuilder pb = new ProcessBuilder(ReshJvm.command(List.of("-Duser.home=" + home), "status"))
                 .redirectErrorStream(true);
         pb.environment().put("RESH_ADMIN_URL", "");
         pb.environment().put("RESH_ADMIN_TOKEN_FILE", "");

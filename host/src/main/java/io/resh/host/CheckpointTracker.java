@@ -214,10 +214,17 @@ final class CheckpointTracker {
         }
     }
 
-    /** Asks every voting replica for a digest at {@code seq} (a checkpoint outside the K rhythm). */
-    void requestAt(long seq) {
-        if (seq <= stable.sequence() || due(seq)) {
-            return;
+    /**
+     * Asks every voting replica for a digest at {@code seq} (a checkpoint outside the K rhythm).
+     *
+     * @return false when the stable checkpoint already covers {@code seq} (nothing is asked)
+     */
+    boolean requestAt(long seq) {
+        if (seq <= stable.sequence()) {
+            return false; // covered already
+        }
+        if (due(seq)) {
+            return true;
         }
         requested.add(seq);
         for (Slot s : owner.slots()) {
@@ -225,6 +232,7 @@ final class CheckpointTracker {
                 s.outbox.add(new Frame.Checkpoint(seq));
             }
         }
+        return true;
     }
 
     /**

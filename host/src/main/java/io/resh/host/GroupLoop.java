@@ -736,11 +736,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     long checkpointNow() {
         dispatch();
         long seq = log.lastSequence();
-        if (seq <= checkpoints.stable().sequence()) {
-            return -1;
-        }
-        checkpoints.requestAt(seq);
-        return seq;
+        return checkpoints.requestAt(seq) ? seq : -1;
     }
 
     // ---- faults and recovery -----------------------------------------------------------------------

@@ -273,10 +273,9 @@ public final class ReplicaGroup implements AutoCloseable {
      *     {@link io.resh.core.config.SupervisionConfig#MIN_REJUVENATION_PERIOD}
      */
     public void setRejuvenationPeriod(Duration period) {
-        Duration min = io.resh.core.config.SupervisionConfig.MIN_REJUVENATION_PERIOD;
-        if (period.isNegative() || (!period.isZero() && period.compareTo(min) < 0)) {
-            throw new IllegalArgumentException("rejuvenation period: expected 0 (off) or at least "
-                    + io.resh.core.Durations.format(min) + ", got " + io.resh.core.Durations.format(period));
+        String problem = io.resh.core.config.SupervisionConfig.rejuvenationProblem(period);
+        if (problem != null) {
+            throw new IllegalArgumentException("rejuvenation period: " + problem);
         }
         onLoop(() -> {
             loop.setRejuvenationPeriod(period);

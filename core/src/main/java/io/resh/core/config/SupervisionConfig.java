@@ -42,6 +42,19 @@ public record SupervisionConfig(List<Integer> cpus, Duration reputationHalfLife,
     /** The shortest rejuvenation period accepted (other than 0, off). */
     public static final Duration MIN_REJUVENATION_PERIOD = Duration.ofMillis(500);
 
+    /**
+     * What is wrong with a rejuvenation period, or null if it is 0 (off) or at least {@link
+     * #MIN_REJUVENATION_PERIOD}: replacing a replica takes a JVM start and a catch-up, so a shorter period
+     * only keeps one replacing. Checked for configs and for a period changed at run time alike.
+     */
+    public static String rejuvenationProblem(Duration period) {
+        if (period != null && (period.isZero() || period.compareTo(MIN_REJUVENATION_PERIOD) >= 0)) {
+            return null;
+        }
+        return "expected 0 (off) or at least " + Durations.format(MIN_REJUVENATION_PERIOD) + ", got "
+                + (period == null ? "none" : Durations.format(period));
+    }
+
     public SupervisionConfig {
         cpus = List.copyOf(cpus);
     }
@@ -76,12 +89,9 @@ public record SupervisionConfig(List<Integer> cpus, Duration reputationHalfLife,
         }
         ConfigException.requirePositive("restart.backoffMax", maxBackoff);
         ConfigException.requirePositive("restart.quarantine", quarantine);
-        if (rejuvenationPeriod == null || rejuvenationPeriod.isNegative()
-                || (!rejuvenationPeriod.isZero() && rejuvenationPeriod.compareTo(MIN_REJUVENATION_PERIOD) < 0)) {
-            // Replacing a replica takes a JVM start and a catch-up: a shorter period only keeps one replacing.
-            throw new ConfigException("rejuvenation.period", "expected 0 (off) or at least "
-                    + Durations.format(MIN_REJUVENATION_PERIOD) + ", got "
-                    + (rejuvenationPeriod == null ? "none" : Durations.format(rejuvenationPeriod)));
+        String rejuvenation = rejuvenationProblem(rejuvenationPeriod);
+        if (rejuvenation != null) {
+            throw new ConfigException("rejuvenation.period", rejuvenation);
         }
         ConfigException.requirePositive("selfCheck.interval", selfCheckInterval);
         if (adaptive && replicas != 3) {
