@@ -194,8 +194,8 @@ public final class Gateway implements AutoCloseable {
                         mode == Mode.UDP ? UDP_REPLAY_WINDOW : TCP_REPLAY_WINDOW),
                 System::nanoTime, loop);
         group.engine(mode == Mode.UDP
-                ? new UdpBackends(loop, m, config.maxReplyBytes(), group)
-                : new TcpBackends(loop, m, protocol, config.maxReplyBytes(), group));
+                ? new UdpBackends(loop, m, config.maxReplyBytes(), group, config.replicas())
+                : new TcpBackends(loop, m, protocol, config.maxReplyBytes(), group, config.replicas()));
         return m;
     }
 

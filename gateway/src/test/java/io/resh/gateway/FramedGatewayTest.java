@@ -69,6 +69,32 @@ class FramedGatewayTest {
     }
 
     @Test
+    void shouldStopWithTheRequestNamedWhenOneRequestCrashesEveryReplica() throws Exception {
+        start("line", gateway.dir().resolve("unused"), "");
+        try (Socket s = gateway.connect()) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            OutputStream out = s.getOutputStream();
+            out.write("INCR a\nINCR a\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(in.readLine()).isEqualTo("a=1");
+            assertThat(in.readLine()).isEqualTo("a=2");
+            out.write("EXIT\n".getBytes(StandardCharsets.UTF_8)); // every server process exits on it, answering nothing
+            assertThat(in.readLine()).contains("the group stopped answering",
+                    "2 replicas crashed at request #3 (EXIT) before any answered it");
+            assertThat(gateway.awaitEvent(GroupEvent.FailStopped.class, e -> true).detail())
+                    .contains("exited with code 3", "replaying it into replacements would crash them too");
+            out.write("INCR a\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(in.readLine()).contains("the group stopped answering", "crashed at request #3 (EXIT)");
+        }
+        // Each server died once, and their replacements are not fed the request again: no crash loop.
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                .until(() -> gateway.events(GroupEvent.FaultDetected.class).size() <= 3
+                        && gateway.events(GroupEvent.ReplicaStarted.class).size() <= 3);
+        assertThat(gateway.events(GroupEvent.FaultDetected.class)).hasSize(3)
+                .allSatisfy(f -> assertThat(f.kind()).isEqualTo(FaultKind.CRASH))
+                .allSatisfy(f -> assertThat(f.sequence()).isEqualTo(3));
+    }
+
+    @Test
     void shouldVoteLinesMaskingACanonicalizedTimestampAndACorruptedReply() throws Exception {
         Path trigger = gateway.dir().resolve("corrupt");
         start("line", trigger, "canonicalize: [ { regex: 't=\\d+', replace: 't=*' } ]");

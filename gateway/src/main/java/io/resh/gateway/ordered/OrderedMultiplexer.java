@@ -74,9 +74,7 @@ public final class OrderedMultiplexer {
     private int unanswered;
     private long nextSeq = 1;
     private String failStop;
-    /** The sequence number of the latest protocol faults, and the replicas that broke the protocol there. */
-    private long protocolFaultSeq = -1;
-    private int protocolFaultSlots;
+    private final QueryOfDeath queryOfDeath;
     private boolean flushScheduled;
     private boolean clockRead;
     private long cachedNanos;
@@ -99,6 +97,7 @@ public final class OrderedMultiplexer {
         this.replayWindow = settings.replayWindow();
         this.nanos = nanos;
         this.later = later;
+        this.queryOfDeath = new QueryOfDeath(quorum.agreementNeeded());
         this.slots = new Slot[quorum.replicas()];
         for (int i = 0; i < slots.length; i++) {
             slots[i] = new Slot();
@@ -185,7 +184,7 @@ public final class OrderedMultiplexer {
             s.live = true;
             checkCaughtUp(i);
         } else if (failStop != null) {
-            s.replayNext = -1; // stopped: nothing to replay it for, and a poison request would break it again
+            s.replayNext = -1; // stopped: nothing to replay it for, and a query of death would fail it again
         } else if (log.overflowed()) {
             fault(i, FaultKind.START_FAILURE, nextSeq - 1,
                     "cannot rebuild the replica: the replay log overflowed (replayLogLimit / replayLogEntries)");
@@ -235,7 +234,10 @@ public final class OrderedMultiplexer {
         checkCaughtUp(i);
     }
 
-    /** The replica's connection failed, or its bytes could not be framed. */
+    /**
+     * The replica's connection failed, its bytes could not be framed, or its process exited ({@link FaultKind#CRASH}).
+     * The fault is reported at the oldest request the replica had not answered.
+     */
     public void onLinkFailed(BackendLink link, FaultKind kind, String evidence) {
         if (slots[link.slot()].link == link) {
             Object e = slots[link.slot()].expects.peekFirst();
@@ -390,9 +392,13 @@ public final class OrderedMultiplexer {
     }
 
     private void stop(long seq, String detail) {
+        halt(detail);
+        stopped(seq, detail);
+    }
+
+    /** Stops answering: every open request and every later one gets {@code detail} as its error. */
+    private void halt(String detail) {
         failStop = detail;
-        LOG.error("fail-stop: {}", detail);
-        group.failStopped(seq, detail);
         for (Pending p : new ArrayList<>(inflight)) {
             if (!p.replied) {
                 answer(p, protocol.errorReply("the group stopped answering: " + detail));
@@ -400,6 +406,11 @@ public final class OrderedMultiplexer {
             retireIfDone(p);
         }
         wakeWaiters();
+    }
+
+    private void stopped(long seq, String detail) {
+        LOG.error("fail-stop: {}", detail);
+        group.failStopped(seq, detail);
     }
 
     private void answer(Pending p, byte[] reply) {
@@ -459,32 +470,49 @@ public final class OrderedMultiplexer {
         if (slots[i].link == null) {
             return;
         }
+        long poison = failStop == null ? queryOfDeath(i, kind, seq) : -1;
+        String reason = null;
+        if (poison >= 0) {
+            reason = queryOfDeath.reason(nameOf(poison), evidence);
+            // Before the replica leaves the votes: the requests it leaves undecidable get this reason as their
+            // error, not "too few replicas answered".
+            halt(reason);
+        }
         detach(i);
         group.fault(i, kind, seq, evidence);
-        if (kind == FaultKind.PROTOCOL && failStop == null) {
-            poisonCheck(i, seq, evidence);
+        if (reason != null) {
+            stopped(poison, reason);
         }
     }
 
     /**
-     * f+1 replicas that break the protocol at the same request are not f+1 independent faults: the request
-     * made them (a "query of death", e.g. a request each server answers twice). Replacing them would replay
-     * it into every replacement, forever; the group stops instead, saying which request did it.
+     * f+1 replicas that crash on the same request, or break the protocol at it, are not f+1 independent faults:
+     * the request made them (a "query of death": one that makes each server exit, or answer twice). Replacing
+     * them would replay it into every replacement, forever; the group stops instead, saying which request did
+     * it. A crash counts against the oldest request the replica had not answered, and only while no replica
+     * answered that one: a request some replica survived is not what killed the others. A replica that dies
+     * while replaying the log, or while it owes nothing, says nothing about any request. Runs on the fault
+     * path only.
+     *
+     * @return the request's sequence number once f+1 replicas failed at it, else -1
      */
-    private void poisonCheck(int i, long seq, String evidence) {
-        if (seq != protocolFaultSeq) {
-            protocolFaultSeq = seq;
-            protocolFaultSlots = 0;
+    private long queryOfDeath(int i, FaultKind kind, long seq) {
+        if (kind == FaultKind.PROTOCOL) {
+            return queryOfDeath.failed(seq, i, false) ? seq : -1;
         }
-        protocolFaultSlots |= 1 << i;
-        int n = Integer.bitCount(protocolFaultSlots);
-        if (n >= quorum.agreementNeeded()) {
-            String name = inflight.stream().filter(p -> p.seq == seq).map(p -> " (" + p.request.name() + ")")
-                    .findFirst().orElse("");
-            stop(seq, n + " replicas broke the protocol at request #" + seq + name
-                    + " (" + evidence + "): the request's doing, not theirs; replaying it into replacements would"
-                    + " break them too");
+        if (kind == FaultKind.CRASH && slots[i].expects.peekFirst() instanceof Pending p && p.answered == 0) {
+            return queryOfDeath.failed(p.seq, i, true) ? p.seq : -1;
         }
+        return -1;
+    }
+
+    private String nameOf(long seq) {
+        for (Pending p : inflight) {
+            if (p.seq == seq) {
+                return p.request.name();
+            }
+        }
+        return null;
     }
 
     private void removeFromVotes(int i) {
