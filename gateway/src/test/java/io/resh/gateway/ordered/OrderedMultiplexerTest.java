@@ -348,6 +348,76 @@ class OrderedMultiplexerTest {
         assertThat(events).singleElement().asString().startsWith("fault 1 PROTOCOL").contains("nobody asked for");
     }
 
+    private void crash(int slot) {
+        mux.onLinkFailed(links[slot], FaultKind.CRASH, "process " + (100 + slot) + " exited with code 3");
+    }
+
+    @Test
+    void shouldFailStopNamingARequestThatCrashesAMajorityBeforeAnyAnsweredIt() {
+        send("incr a", false);
+        for (int i = 0; i < 3; i++) {
+            reply(i, "1");
+        }
+        Answer boom = send("boom", false);
+        Answer after = send("incr a", false);
+        crash(0);
+        assertThat(boom.reply).as("one crash is masked").isNull();
+        crash(1);
+        assertThat(boom.reply).startsWith("ERROR resh: the group stopped answering: 2 replicas crashed at request #2 (boom)"
+                + " before any answered it (process 101 exited with code 3)");
+        assertThat(after.reply).isEqualTo(boom.reply);
+        assertThat(events).containsExactly("fault 0 CRASH #2 process 100 exited with code 3",
+                "fault 1 CRASH #2 process 101 exited with code 3", "fail-stop #2");
+        crash(2);
+        FakeLink replacement = new FakeLink(0);
+        mux.attach(replacement);
+        assertThat(replacement.written).as("the request that crashed them is not replayed").isEmpty();
+        assertThat(events).hasSize(4);
+    }
+
+    @Test
+    void shouldMaskCrashesAtDifferentRequests() {
+        Answer first = send("incr a", false);
+        crash(0);
+        reply(1, "1");
+        reply(2, "1");
+        assertThat(first.reply).isEqualTo("1");
+        Answer second = send("incr a", false);
+        crash(1);
+        assertThat(second.reply).as("too few replicas, but no request is blamed").startsWith("ERROR resh: only 0 replica(s)");
+        assertThat(mux.failStop()).isNull();
+        assertThat(events).extracting(e -> e.substring(0, e.indexOf(" process"))).containsExactly("fault 0 CRASH #1",
+                "fault 1 CRASH #2");
+    }
+
+    @Test
+    void shouldNotBlameARequestThatAReplicaAnswered() {
+        Answer a = send("incr a", false);
+        reply(2, "1");
+        crash(0);
+        crash(1);
+        assertThat(mux.failStop()).isNull();
+        assertThat(a.reply).startsWith("ERROR resh: only 1 replica(s) could answer incr");
+    }
+
+    @Test
+    void shouldNotBlameAnyRequestForReplicasThatDieOwingNothingOrWhileReplaying() {
+        send("incr a", false);
+        for (int i = 0; i < 3; i++) {
+            reply(i, "1");
+        }
+        crash(0);
+        links[0] = new FakeLink(0);
+        links[0].writable = false; // the replay is under way: the replacement owes replayed requests, no live one
+        mux.attach(links[0]);
+        links[0].writable = true;
+        mux.onWritable(links[0]);
+        crash(0);
+        crash(1);
+        assertThat(mux.failStop()).isNull();
+        assertThat(events).noneMatch(e -> e.startsWith("fail-stop"));
+    }
+
     @Test
     void shouldRefuseToRebuildOnceTheLogOverflowed() {
         log = null;
