@@ -2,6 +2,7 @@ package io.resh.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
@@ -16,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -119,6 +121,21 @@ class UdpGatewayTest {
             assertThatThrownBy(() -> other.receive(leaked)).as("the empty datagram's sender gets no one's reply")
                     .isInstanceOf(java.net.SocketTimeoutException.class);
         }
+    }
+
+    @Test
+    void shouldStopWithTheRequestNamedWhenOneDatagramCrashesEveryReplica() throws Exception {
+        assertThat(ask("INCR c")).isEqualTo("c=1");
+        assertThat(ask("EXIT")).contains("the group stopped answering", "2 replicas crashed at request #2 (datagram)");
+        assertThat(ask("INCR c")).contains("the group stopped answering", "crashed at request #2");
+        // Each server died once; the log holds the datagram, but no replacement is fed it.
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                .until(() -> udp.events(GroupEvent.FaultDetected.class).size() <= 3
+                        && udp.events(GroupEvent.ReplicaStarted.class).size() <= 3);
+        assertThat(udp.events(GroupEvent.FailStopped.class)).singleElement()
+                .satisfies(e -> assertThat(e.sequence()).isEqualTo(2));
+        assertThat(udp.events(GroupEvent.FaultDetected.class)).hasSize(3)
+                .allSatisfy(f -> assertThat(f.kind()).isEqualTo(FaultKind.CRASH));
     }
 
     @Test
