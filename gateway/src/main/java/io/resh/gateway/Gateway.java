@@ -188,6 +188,11 @@ public final class Gateway implements AutoCloseable {
             public void failStopped(long sequence, String detail) {
                 events.accept(new GroupEvent.FailStopped(System.currentTimeMillis(), config.group(), sequence, detail));
             }
+
+            @Override
+            public boolean closing() {
+                return group.isClosed();
+            }
         };
         OrderedMultiplexer m = new OrderedMultiplexer(quorum, protocol, new Canonicalizer(protocol, config.canonicalize()), log,
                 callbacks, new OrderedMultiplexer.Settings(config.deadline(), config.maxInFlight(),

@@ -95,6 +95,29 @@ class FramedGatewayTest {
     }
 
     @Test
+    void shouldBlameNoRequestForTheServersItKillsWhenItCloses() throws Exception {
+        Gateway running = gateway.start("""
+                group: closing
+                replicas: 3
+                server:
+                  command: %s
+                  readyTimeout: 20s
+                listen: { protocol: line }
+                """.formatted(JavaCommand.yaml(FramedCounterServer.class, "line", "{port}")));
+        try (Socket s = gateway.connect()) {
+            OutputStream out = s.getOutputStream();
+            for (int i = 0; i < 3; i++) {
+                Signals.send("STOP", gateway.pid(i));
+            }
+            out.write("INCR a\n".getBytes(StandardCharsets.UTF_8)); // every replica owes it when they are killed
+            await().atMost(Duration.ofSeconds(10)).until(() -> gateway.status().inFlight() == 1);
+            running.close();
+        }
+        assertThat(gateway.events(GroupEvent.FailStopped.class)).isEmpty();
+        assertThat(gateway.events(GroupEvent.FaultDetected.class)).isEmpty();
+    }
+
+    @Test
     void shouldVoteLinesMaskingACanonicalizedTimestampAndACorruptedReply() throws Exception {
         Path trigger = gateway.dir().resolve("corrupt");
         start("line", trigger, "canonicalize: [ { regex: 't=\\d+', replace: 't=*' } ]");

@@ -470,7 +470,7 @@ public final class OrderedMultiplexer {
         if (slots[i].link == null) {
             return;
         }
-        long poison = failStop == null ? queryOfDeath(i, kind, seq) : -1;
+        long poison = failStop == null && !group.closing() ? queryOfDeath(i, kind, seq) : -1;
         String reason = null;
         if (poison >= 0) {
             reason = queryOfDeath.reason(nameOf(poison), evidence);

@@ -221,7 +221,7 @@ public final class ServerGroup implements AutoCloseable {
 
     private void exited(int slot, int incarnation) {
         Replica r = replicas[slot];
-        if (incarnation == r.incarnation && r.process != null && (r.state == State.REPLAYING || r.state == State.LIVE)) {
+        if (!closed && incarnation == r.incarnation && r.process != null && (r.state == State.REPLAYING || r.state == State.LIVE)) {
             engine.exited(slot, "process " + r.process.pid() + " " + r.process.exitDescription());
         }
     }
@@ -338,6 +338,11 @@ public final class ServerGroup implements AutoCloseable {
 
     private static long now() {
         return System.currentTimeMillis();
+    }
+
+    /** True once {@link #close} began: the replicas are being killed on purpose. Any thread. */
+    public boolean isClosed() {
+        return closed;
     }
 
     /** Kills every replica process (and its descendants) and waits briefly for them to go. Any thread. */
