@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * asked for or one that cannot be framed (protocol), a replica that still owes a reply
  * {@code deadline} after f+1 others answered (hang). It takes the replica out of every open vote and
  * tells the group, which kills and replaces the process; the new process is {@link #attach attached},
- * replays the {@link ReplayLog}, and joins the vote at the end of the log.
+ * replays the {@link ReplayLog}, and joins the vote at the end of the log. A request that f+1 replicas
+ * crash on, or break the protocol at, stops the group instead ({@link QueryOfDeath}).
  *
  * <p>Not thread-safe by design: one event loop owns it, the same loop that owns every client and
  * backend channel, so no state here is ever shared across threads.
