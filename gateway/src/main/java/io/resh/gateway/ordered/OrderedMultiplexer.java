@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * {@code deadline} after f+1 others answered (hang). It takes the replica out of every open vote and
  * tells the group, which kills and replaces the process; the new process is {@link #attach attached},
  * replays the {@link ReplayLog}, and joins the vote at the end of the log. A request that f+1 replicas
- * crash on, or break the protocol at, stops the group instead ({@link QueryOfDeath}).
+ * break the protocol at stops the group instead; one that f+1 replicas crash on stops it if f+1 of their
+ * replacements crash on it again when it is replayed ({@link QueryOfDeath}).
  *
  * <p>Not thread-safe by design: one event loop owns it, the same loop that owns every client and
  * backend channel, so no state here is ever shared across threads.
@@ -231,6 +232,7 @@ public final class OrderedMultiplexer {
             return;
         }
         s.replayOutstanding--;
+        queryOfDeath.answered(e);
         pumpReplay(i);
         checkCaughtUp(i);
     }
@@ -471,46 +473,80 @@ public final class OrderedMultiplexer {
         if (slots[i].link == null) {
             return;
         }
-        long poison = failStop == null && !group.closing() ? queryOfDeath(i, kind, seq) : -1;
-        String reason = null;
-        if (poison >= 0) {
-            reason = queryOfDeath.reason(nameOf(poison), evidence);
+        Stop stop = failStop == null && !group.closing() ? queryOfDeath(i, kind, seq, evidence) : null;
+        if (stop != null) {
             // Before the replica leaves the votes: the requests it leaves undecidable get this reason as their
             // error, not "too few replicas answered".
-            halt(reason);
+            halt(stop.reason());
         }
         detach(i);
         group.fault(i, kind, seq, evidence);
-        if (reason != null) {
-            stopped(poison, reason);
+        if (stop != null) {
+            stopped(stop.seq(), stop.reason());
         }
+    }
+
+    /** The group stops because request {@code seq} is a query of death. */
+    private record Stop(long seq, String reason) {
     }
 
     /**
-     * f+1 replicas that crash on the same request, or break the protocol at it, are not f+1 independent faults:
-     * the request made them (a "query of death": one that makes each server exit, or answer twice). Replacing
-     * them would replay it into every replacement, forever; the group stops instead, saying which request did
-     * it. A crash counts against the oldest request the replica had not answered, and only while no replica
-     * answered that one: a request some replica survived is not what killed the others. A replica that dies
-     * while replaying the log, or while it owes nothing, says nothing about any request. Runs on the fault
-     * path only.
+     * f+1 replicas that crash on the same request, or break the protocol at it, may not be f+1 independent
+     * faults: the request may have made them (a "query of death": one that makes each server exit, or answer
+     * twice), and replaying it into their replacements would fail those too, forever. f+1 protocol breaks are
+     * deterministic replies: the group stops at once, naming the request. A crash among them may as well be an
+     * outside kill of f+1 servers at once (kill -9, the OOM killer) while the request was in flight, so the
+     * request only becomes the suspect; the group stops only if f+1 replicas crash again while replaying it
+     * (see {@link QueryOfDeath}).
      *
-     * @return the request's sequence number once f+1 replicas failed at it, else -1
+     * <p>A crash counts against the oldest request the replica had not answered, and only while no replica
+     * answered that one (a request some replica survived is not what killed the others), or, while it replays
+     * the log, against the suspect if that is the oldest request it owes. A replica that dies owing nothing, or
+     * while replaying anything else, says nothing about any request. Runs on the fault path only.
+     *
+     * @return why the group stops, or null if it does not
      */
-    private long queryOfDeath(int i, FaultKind kind, long seq) {
+    private Stop queryOfDeath(int i, FaultKind kind, long seq, String evidence) {
         if (kind == FaultKind.PROTOCOL) {
-            return queryOfDeath.failed(seq, i, false) ? seq : -1;
+            return queryOfDeath.failed(seq, i, false) ? firstStrike(seq, evidence) : null;
         }
-        if (kind == FaultKind.CRASH && slots[i].expects.peekFirst() instanceof Pending p && p.answered == 0) {
-            return queryOfDeath.failed(p.seq, i, true) ? p.seq : -1;
+        if (kind != FaultKind.CRASH) {
+            return null;
         }
-        return -1;
+        Object owed = slots[i].expects.peekFirst();
+        if (owed instanceof Pending p) {
+            return p.answered == 0 && queryOfDeath.failed(p.seq, i, true) ? firstStrike(p.seq, evidence) : null;
+        }
+        if (queryOfDeath.isSuspect(owed) && queryOfDeath.crashedReplaying(i)) {
+            return new Stop(queryOfDeath.suspectSeq(), queryOfDeath.replayReason(evidence));
+        }
+        return null;
     }
 
-    private String nameOf(long seq) {
+    /** f+1 replicas failed at request {@code seq}: stop if none crashed, else suspect it. */
+    private Stop firstStrike(long seq, String evidence) {
+        Pending p = pendingAt(seq);
+        String name = p == null ? null : p.request.name();
+        if (!queryOfDeath.anyCrashed()) {
+            return new Stop(seq, queryOfDeath.reason(name, evidence));
+        }
+        String what = queryOfDeath.what(name, evidence);
+        if (p != null && !p.request.readOnly() && log != null && !log.overflowed()) {
+            queryOfDeath.suspect(p.request, name);
+            LOG.warn("{}; their replacements are replayed the log, and if {} of them crash on #{} again the group stops",
+                    what, quorum.agreementNeeded(), seq);
+        } else {
+            LOG.warn("{}; no replacement is fed it again ({}), so the group recovers", what, p == null
+                    ? "it is no longer known" : p.request.readOnly() ? "it changes no state, so it is not in the replay log"
+                    : log == null ? "replacements start empty" : "the replay log overflowed");
+        }
+        return null;
+    }
+
+    private Pending pendingAt(long seq) {
         for (Pending p : inflight) {
             if (p.seq == seq) {
-                return p.request.name();
+                return p;
             }
         }
         return null;
