@@ -154,7 +154,7 @@ public final class AdminServer implements AutoCloseable {
         String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
         this.url = (ssl != null ? "https" : "http") + "://" + host + ":" + port + "/";
         writeEndpointFile();
-        LOG.info("admin: {} (token in {})", url, config.tokenFile());
+        LOG.debug("admin: {} (token in {})", url, config.tokenFile());
     }
 
     /**

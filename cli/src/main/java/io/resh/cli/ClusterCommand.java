@@ -24,16 +24,18 @@ import picocli.CommandLine.Spec;
                 "Talks to a cluster host's admin API (--url, --token-file as for `resh status`)."},
         subcommands = {ClusterCommand.Status.class, ClusterCommand.Add.class, ClusterCommand.Remove.class,
                 ClusterCommand.Leader.class})
-public final class ClusterCommand implements Runnable {
+public final class ClusterCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
     public ClusterCommand() {
     }
 
+    /** Without a command: the usage on stderr and the usage status, so that a script notices. */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return spec.exitCodeOnInvalidInput();
     }
 
     /** {@code resh cluster status}: one row per host given with {@code --url}, then the members. */

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {DemoCommand.class, ServeCommand.class, ExecCommand.class, CampaignCommand.class, BenchCommand.class, StatusCommand.class, InjectCommand.class,
                 EventsCommand.class, CallCommand.class, KvCommand.class, ClusterCommand.class,
                 CommandLine.HelpCommand.class})
-public final class Resh implements Runnable {
+public final class Resh implements java.util.concurrent.Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -58,9 +58,11 @@ public final class Resh implements Runnable {
         return cl;
     }
 
+    /** Without a command: the usage on stderr and the usage status, so that a script notices. */
     @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return spec.exitCodeOnInvalidInput();
     }
 
     /** Reports the version from the jar manifest. */

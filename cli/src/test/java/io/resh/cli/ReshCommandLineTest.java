@@ -39,4 +39,16 @@ class ReshCommandLineTest {
         assertThat(run("bench", "kv-small", "--rounds", "many")).isEqualTo(2);
         assertThat(err.toString()).contains("--rounds", "'many'").doesNotContain("Usage:");
     }
+
+    /** Without a command both printed the usage on stdout and exited 0, so a script calling them saw success. */
+    @Test
+    void shouldShowTheUsageOnStderrWithTheUsageStatusWhenNoCommandIsGiven() {
+        assertThat(run()).isEqualTo(2);
+        assertThat(err.toString()).startsWith("Usage: resh ").contains("serve", "cluster");
+        assertThat(run("cluster")).isEqualTo(2);
+        assertThat(err.toString()).contains("Usage: resh cluster ", "status", "leader");
+        assertThat(out.toString()).isEmpty();
+        assertThat(run("cluster", "--help")).as("asked for, the usage is still an answer").isZero();
+        assertThat(out.toString()).startsWith("Usage: resh cluster ");
+    }
 }
