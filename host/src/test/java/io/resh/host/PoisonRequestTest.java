@@ -146,4 +146,35 @@ class PoisonRequestTest {
         assertThat(group.status().counters().get("poison-requests")).isZero();
         assertThat(call("add:1")).isEqualTo("4");
     }
+
+    /**
+     * The host's own SIGKILL (an injected crash) says nothing about the request the replica was executing:
+     * killing the only replica twice while it executes the same request does not make that request poison.
+     */
+    @Test
+    void shouldNotBlameARequestForCrashesTheHostInjected() throws Exception {
+        group = groups.start(TestGroups.counter("injected", 1, groups.dir()).deadline(Duration.ofSeconds(10)).build(),
+                List.of(events.listener()));
+        assertThat(call("add:1")).isEqualTo("1");
+        CompletableFuture<byte[]> slow = group.submit(utf8("sleep:1500"));
+        for (int kill = 1; kill <= 2; kill++) {
+            int executions = kill;
+            await().atMost(Duration.ofSeconds(20)).until(() -> sleeps() >= executions);
+            group.faults().crash(0).join();
+        }
+        assertThat(text(slow)).isEqualTo("slept");
+        assertThat(call("add:1")).isEqualTo("2");
+        assertThat(events.of(GroupEvent.FaultDetected.class)).hasSize(2);
+        assertThat(events.of(GroupEvent.PoisonRequest.class)).isEmpty();
+    }
+
+    private long sleeps() throws java.io.IOException {
+        java.nio.file.Path log = group.replicaLog(0);
+        if (!java.nio.file.Files.exists(log)) {
+            return 0;
+        }
+        try (var lines = java.nio.file.Files.lines(log)) {
+            return lines.filter(l -> l.contains("request #2 sleeps")).count();
+        }
+    }
 }
