@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * <p>Decisions beyond "restart what failed" are taken by pure policies it consults: {@link
  * ReputationBook} (trust in slots, versions and cores), {@link CoreSelector} (placement and rotation),
  * {@link RestartIntensity} (back-off and quarantine), {@link RejuvenationSchedule}, {@link
- * RedundancyPolicy} (adaptive DMR/TMR) and {@link SelfCheck} (the supervisor's own invariants).
+ * RedundancyPolicy} (adaptive DMR/TMR), {@link PoisonWatch} (requests of death, applied by {@link
+ * PoisonRequests}) and {@link SelfCheck} (the supervisor's own invariants).
  */
 final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     private static final Logger LOG = LoggerFactory.getLogger(GroupLoop.class);
