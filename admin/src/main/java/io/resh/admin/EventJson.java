@@ -68,6 +68,11 @@ final class EventJson {
         } else if (event instanceof GroupEvent.FailStopped s) {
             n.put("sequence", s.sequence());
             n.put("evidence", s.detail());
+        } else if (event instanceof GroupEvent.PoisonRequest p) {
+            n.put("sequence", p.sequence());
+            n.put("replicasKilled", p.replicasKilled());
+            n.put("processesKilled", p.processesKilled());
+            n.put("evidence", p.evidence());
         } else {
             supervision(n, event);
         }

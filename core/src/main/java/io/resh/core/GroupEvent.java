@@ -127,6 +127,23 @@ public sealed interface GroupEvent {
         }
     }
 
+    /**
+     * A request killed every live replica that executed it (a "query of death"). Its client got an error; the
+     * replacements restore the stable checkpoint and replay the log without it. Each crash is also a
+     * {@link FaultDetected} of kind crash.
+     *
+     * @param replicasKilled the replica slots it killed
+     * @param processesKilled the replica processes it killed (replacements that replayed it included)
+     * @param evidence one line for people, as the client got it
+     */
+    record PoisonRequest(long timeMillis, String group, long sequence, int replicasKilled, int processesKilled,
+                         String evidence) implements GroupEvent {
+        @Override
+        public String type() {
+            return "poison-request";
+        }
+    }
+
     /** The group stopped answering rather than release an unvoted value. */
     record FailStopped(long timeMillis, String group, long sequence, String detail) implements GroupEvent {
         @Override

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * <p>Decisions beyond "restart what failed" are taken by pure policies it consults: {@link
  * ReputationBook} (trust in slots, versions and cores), {@link CoreSelector} (placement and rotation),
  * {@link RestartIntensity} (back-off and quarantine), {@link RejuvenationSchedule}, {@link
- * RedundancyPolicy} (adaptive DMR/TMR) and {@link SelfCheck} (the supervisor's own invariants).
+ * RedundancyPolicy} (adaptive DMR/TMR), {@link PoisonWatch} (requests of death, applied by {@link
+ * PoisonRequests}) and {@link SelfCheck} (the supervisor's own invariants).
  */
 final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     private static final Logger LOG = LoggerFactory.getLogger(GroupLoop.class);
@@ -80,9 +81,12 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         }
     }
 
-    /** Why a slot's process is being replaced; only faults and self-repairs count toward the restart intensity. */
+    /**
+     * Why a slot's process is being replaced; only faults and self-repairs count toward the restart intensity.
+     * POISON: a request of death killed it, or would (see {@link PoisonRequests}).
+     */
     enum Cause {
-        FAULT, SELF_REPAIR, ROLLBACK, REJUVENATION, OPERATOR;
+        FAULT, SELF_REPAIR, ROLLBACK, REJUVENATION, OPERATOR, POISON;
 
         boolean counts() {
             return this == FAULT || this == SELF_REPAIR;
@@ -104,6 +108,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     final Placement placement;
     final Escalation escalation;
     final Supervisor supervisor;
+    private final PoisonRequests poison = new PoisonRequests(this);
     private final SplittableRandom seeds;
     private final List<Consumer<GroupEvent>> listeners = new CopyOnWriteArrayList<>();
     /** Copy-on-write array: released replies iterate it without allocating. */
@@ -159,7 +164,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         this.supervisor = new Supervisor(this, new RejuvenationSchedule(sup.rejuvenationPeriod(), now),
                 new RedundancyPolicy(sup.adaptive(), sup.adaptiveQuiet().toNanos()), now);
         List<String> names = new ArrayList<>(List.of("requests", "replies", "service-errors", "recoveries", "checkpoints", "checkpoints-too-large",
-                "rollbacks", "unavailable", "rejuvenations", "quarantines", "suspect-cores", "self-repairs", "escalations"));
+                "rollbacks", "unavailable", "rejuvenations", "quarantines", "suspect-cores", "self-repairs", "escalations", "poison-requests"));
         for (FaultKind k : FaultKind.values()) {
             names.add("faults." + k.label());
         }
@@ -272,6 +277,10 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         long rollbacks = counters.get("rollbacks");
         if (rollbacks > 0) {
             seen.add(rollbacks + (rollbacks == 1 ? " rollback" : " rollbacks"));
+        }
+        long poisoned = counters.get("poison-requests");
+        if (poisoned > 0) {
+            seen.add(poisoned + (poisoned == 1 ? " request of death skipped" : " requests of death skipped"));
         }
         long repairs = counters.get("self-repairs");
         if (repairs > 0) {
@@ -407,7 +416,11 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
                     // instead of retrying until startTimeout (ReplicaGroup.start reads this).
                     startFailure = "replica " + slot.index + " (" + slot.spec.label() + "): " + b.evidence();
                 }
-                fault(slot, b.kind(), slot.repliedThrough + 1, b.evidence());
+                if (b.kind() == FaultKind.CRASH && !b.source().killedByHost()) {
+                    poison.crashed(slot, b.evidence());
+                } else {
+                    fault(slot, b.kind(), slot.repliedThrough + 1, b.evidence());
+                }
             }
         } else if (m instanceof Task t) {
             t.action().run();
@@ -454,11 +467,17 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
                 // A replica catching up gets the log tail a window at a time: the whole tail at once would hold
                 // the loop (and every client request behind it) for milliseconds, and the newcomer's replies to
                 // it would arrive as one burst the loop must get through before the next client request.
-                long until = slot.state == SlotState.CATCHING_UP ? Math.min(last, slot.repliedThrough + REPLAY_WINDOW) : last;
+                long until = slot.state == SlotState.CATCHING_UP ? catchUpUntil(slot, last) : last;
                 while (slot.cursor <= until) {
                     LogEntry e = log.get(slot.cursor);
                     if (e == null) {
                         break; // corrupted bookkeeping; the self-check repairs the log or the slot
+                    }
+                    if (e.skipped) {
+                        if (!passOver(slot, e)) {
+                            break;
+                        }
+                        continue;
                     }
                     slot.outbox.add(e.request());
                     if (checkpoints.due(e.sequence)) {
@@ -476,6 +495,38 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
                 }
             }
         }
+    }
+
+    /**
+     * How far a catching-up replica is sent the log: a window beyond what it answered, and nothing past a
+     * suspected request of death, so that if it dies, it died of that request (see {@link PoisonWatch}). A
+     * slot that already died of it that way is not sent it again while the others decide.
+     */
+    private long catchUpUntil(Slot slot, long last) {
+        long until = Math.min(last, slot.repliedThrough + REPLAY_WINDOW);
+        long suspect = poison.suspect();
+        if (suspect > 0) {
+            until = Math.min(until, poison.diedOf(slot.index) ? suspect - 1 : suspect);
+        }
+        return until;
+    }
+
+    /**
+     * A skipped request of death is never sent: the replica's next request simply has a later number. Replies
+     * must come in order, so its number is passed over only once the replica has answered everything before
+     * it; until then the slot is sent nothing more. False if it must wait.
+     */
+    private boolean passOver(Slot slot, LogEntry e) {
+        if (slot.repliedThrough != slot.cursor - 1) {
+            return false;
+        }
+        if (checkpoints.due(e.sequence)) {
+            slot.outbox.add(new Frame.Checkpoint(e.sequence));
+        }
+        slot.cursor++;
+        slot.repliedThrough = e.sequence;
+        maybeCaughtUp(slot);
+        return true;
     }
 
     private void onFrame(Slot slot, Frame frame) {
@@ -747,6 +798,10 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
 
     @Override
     public void fault(Slot slot, FaultKind kind, long seq, String evidence, Map<String, String> details) {
+        fault(slot, kind, seq, evidence, details, Cause.FAULT);
+    }
+
+    void fault(Slot slot, FaultKind kind, long seq, String evidence, Map<String, String> details, Cause cause) {
         if (!slot.hasProcess() || failed != null) {
             return;
         }
@@ -760,7 +815,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         supervisor.redundancy().fault(now);
         int cpu = slot.cpu;
         boolean suspect = reputation.fault(slot.index, slot.spec.label(), cpu, kind, now);
-        restart(slot, kind.label(), seq, Cause.FAULT);
+        restart(slot, kind.label(), seq, cause);
         if (suspect) {
             coreSuspected(cpu, now);
         }
@@ -798,6 +853,8 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         for (long s = Math.max(firstUnanswered, log.firstSequence()); s <= log.lastSequence(); s++) {
             LogEntry e = log.get(s);
             if (e != null) {
+                // It executed this request and lived: whatever kills replicas, it is not this request.
+                e.survived |= e.ballot.hasCast(slot.index);
                 e.ballot.withdraw(slot.index);
             }
         }
@@ -992,6 +1049,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
             }
         }
         checkpoints.checkTimeout(now);
+        poison.tick();
         truncateLog();
         expireUnanswered(now);
         if (serving()) {

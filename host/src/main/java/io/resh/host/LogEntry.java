@@ -20,6 +20,13 @@ final class LogEntry {
     /** DMR: how many times this request's replies mismatched (a second mismatch fails stop). */
     int mismatches;
     boolean answered;
+    /**
+     * A replica executed it and was replaced before the vote on it was decided (its vote was withdrawn): the
+     * request did not kill it. Set on the replacement path only, never per reply.
+     */
+    boolean survived;
+    /** A request of death: never sent to a replica again; replicas skip its sequence number (see {@link PoisonWatch}). */
+    boolean skipped;
     /** The frame every replica is sent (and a replacement replays): built once, shared by all. */
     private Frame.Request request;
 

@@ -213,6 +213,11 @@ final class ReplicaProcess {
         }
     }
 
+    /** The host sent this process SIGKILL (an injected crash or a replacement): its death says nothing about a request. */
+    boolean killedByHost() {
+        return destroy;
+    }
+
     /** Stops the process politely, then forcibly. */
     void shutdown() {
         send(List.of(new Frame.Shutdown()));

@@ -78,6 +78,34 @@ final class RestartIntensity {
         return Math.min(maxBackoffNanos, base);
     }
 
+    /**
+     * Takes back one restart of {@code slot} (running {@code version}) counted at or after {@code sinceNanos}:
+     * it was caused by a request of death, not by the slot or its version. The earliest such restart goes.
+     */
+    void forgive(int slot, String version, long sinceNanos) {
+        removeFirstSince(slotRestarts[slot], sinceNanos);
+        ArrayDeque<Long> v = versionRestarts.get(version);
+        if (v != null) {
+            removeFirstSince(v, sinceNanos);
+        }
+    }
+
+    private static void removeFirstSince(ArrayDeque<Long> times, long sinceNanos) {
+        var it = times.iterator();
+        while (it.hasNext()) {
+            if (it.next() >= sinceNanos) {
+                it.remove();
+                return;
+            }
+        }
+    }
+
+    /** Restarts of the slot within the window ending now. */
+    int slotRestarts(int slot, long now) {
+        prune(slotRestarts[slot], now);
+        return slotRestarts[slot].size();
+    }
+
     /** The slot rejoined the vote: its back-off starts from 1 s again. */
     void recovered(int slot) {
         backoffLevel[slot] = 0;

@@ -1,5 +1,6 @@
 package io.resh.host;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -18,6 +19,7 @@ import java.util.function.ToDoubleFunction;
  * resh.version.reputation{group,version} trust in (0, 1]
  * resh.version.quarantined{group,version} 1 while quarantined
  * resh.redundancy.escalated{group}       1 while an adaptive group runs TMR
+ * resh.poison.requests{group}            requests of death skipped so far (counter)
  * </pre>
  */
 public final class SupervisionMeters {
@@ -46,6 +48,11 @@ public final class SupervisionMeters {
         }
         gauge(registry, "resh.redundancy.escalated", "1 while an adaptive group runs TMR instead of DMR", group,
                 latest, s -> s.supervision().redundancy().equals("tmr") ? 1 : 0);
+        FunctionCounter.builder("resh.poison.requests", latest, l -> {
+            GroupStatus s = l.get();
+            return s == null ? 0 : s.counters().getOrDefault("poison-requests", 0L);
+        }).description("Requests that killed every live replica and were skipped (their clients got an error)")
+                .tags(group).register(registry);
     }
 
     private static void gauge(MeterRegistry registry, String name, String description, Tags tags,

@@ -6,7 +6,8 @@
  *
  * <p>Beyond restarting what failed, the supervisor keeps a decaying reputation of every slot, version
  * and core, rotates pinned replicas over the cores and avoids suspect ones, backs off crash loops and
- * quarantines failing versions, rejuvenates replicas proactively, checks and repairs its own
+ * quarantines failing versions, skips a request that kills every replica (a request of death) instead
+ * of replaying it into every replacement, rejuvenates replicas proactively, checks and repairs its own
  * bookkeeping, and can run TMR as DMR with a dormant third replica (docs/SUPERVISION.md). Each of those
  * decisions is a small pure class driven by a passed-in clock.
  *

@@ -71,4 +71,30 @@ class RestartIntensityTest {
         }
         assertThat(starts).isLessThan(3600 / 30 + 30);
     }
+
+    @Test
+    void shouldNotCountForgivenRestartsTowardBackOffOrQuarantine() {
+        for (int i = 0; i < 3; i++) {
+            intensity.restarted(0, "v1", i * S);
+        }
+        intensity.restarted(1, "v1", 2 * S);
+        // restarts 1 s and 2 s of slot 0 were a request's doing, not the slot's
+        intensity.forgive(0, "v1", S);
+        intensity.forgive(0, "v1", S);
+        assertThat(intensity.slotRestarts(0, 3 * S)).isEqualTo(1);
+        assertThat(intensity.recentRestarts("v1", 3 * S)).isEqualTo(2);
+        assertThat(intensity.restarted(0, "v1", 3 * S).backOff()).isFalse();
+        assertThat(intensity.restarted(0, "v1", 4 * S).backOff()).isFalse();
+        assertThat(intensity.restarted(0, "v1", 5 * S).backOff()).as("4 restarts of slot 0 now, over 3").isTrue();
+    }
+
+    @Test
+    void shouldForgiveOnlyARestartAtOrAfterTheGivenTime() {
+        intensity.restarted(0, "v1", S);
+        intensity.forgive(0, "v1", 2 * S);
+        assertThat(intensity.slotRestarts(0, 2 * S)).isEqualTo(1);
+        assertThat(intensity.recentRestarts("v1", 2 * S)).isEqualTo(1);
+        intensity.forgive(2, "never-seen", 0);
+        assertThat(intensity.recentRestarts("never-seen", 2 * S)).isZero();
+    }
 }

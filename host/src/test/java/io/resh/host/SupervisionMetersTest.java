@@ -11,11 +11,16 @@ import org.junit.jupiter.api.Test;
 
 class SupervisionMetersTest {
     private static GroupStatus status(double coreScore, boolean suspect, boolean quarantined, String redundancy) {
+        return status(coreScore, suspect, quarantined, redundancy, Map.of());
+    }
+
+    private static GroupStatus status(double coreScore, boolean suspect, boolean quarantined, String redundancy,
+                                      Map<String, Long> counters) {
         SupervisionStatus sup = new SupervisionStatus(redundancy, Duration.ZERO,
                 List.of(new SupervisionStatus.Core(0, 1.0, 0, false, List.of(0, 2)),
                         new SupervisionStatus.Core(1, coreScore, 4, suspect, List.of())),
                 List.of(new SupervisionStatus.Version("jdk", 0.5, 1, 0, quarantined, List.of(0))), 0);
-        return new GroupStatus("g", 3, 1, null, 0, 0, "", 0, 0, Map.of(), List.of(), sup);
+        return new GroupStatus("g", 3, 1, null, 0, 0, "", 0, 0, counters, List.of(), sup);
     }
 
     @Test
@@ -33,5 +38,15 @@ class SupervisionMetersTest {
         assertThat(registry.get("resh.redundancy.escalated").tag("group", "g").gauge().value()).isEqualTo(1.0);
         latest.set(null);
         assertThat(registry.get("resh.core.reputation").tag("cpu", "0").gauge().value()).isNaN();
+    }
+
+    @Test
+    void shouldCountSkippedRequestsOfDeath() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        AtomicReference<GroupStatus> latest = new AtomicReference<>(status(1.0, false, false, "tmr"));
+        SupervisionMeters.bind(registry, latest.get(), latest::get);
+        assertThat(registry.get("resh.poison.requests").tag("group", "g").functionCounter().count()).isZero();
+        latest.set(status(1.0, false, false, "tmr", Map.of("poison-requests", 2L)));
+        assertThat(registry.get("resh.poison.requests").tag("group", "g").functionCounter().count()).isEqualTo(2.0);
     }
 }

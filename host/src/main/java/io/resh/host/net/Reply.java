@@ -3,6 +3,7 @@ package io.resh.host.net;
 import io.resh.client.ClientProtocol;
 import io.resh.core.CompletionCause;
 import io.resh.core.FailStopException;
+import io.resh.host.PoisonRequestException;
 import io.resh.host.ServiceErrorException;
 import java.nio.charset.StandardCharsets;
 
@@ -23,7 +24,7 @@ public record Reply(byte status, byte[] payload) {
     }
 
     private static byte statusOf(Throwable t) {
-        if (t instanceof ServiceErrorException) {
+        if (t instanceof ServiceErrorException || t instanceof PoisonRequestException) {
             return ClientProtocol.STATUS_SERVICE_ERROR;
         }
         if (t instanceof FailStopException) {

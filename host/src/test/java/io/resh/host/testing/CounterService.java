@@ -13,7 +13,9 @@ import java.nio.charset.StandardCharsets;
  * A small stateful service for host tests. Requests are text: {@code add:N} adds N and returns the
  * total, {@code get} returns it, {@code fill:N} grows a state blob to N bytes (for snapshot-size tests),
  * {@code time} returns the host-chosen time, {@code rand} a host-seeded random number, {@code fail}
- * throws, and {@code poison} answers differently in replica 1 (a deterministic bug in one version).
+ * throws, {@code poison} answers differently in replica 1 (a deterministic bug in one version),
+ * {@code halt} kills the replica's JVM with {@code Runtime.halt(70)} in every replica (a request of death),
+ * and {@code sleep:N} takes N ms, saying so in the replica's log first.
  */
 public final class CounterService implements ReplicatedService {
     private long total;
@@ -41,6 +43,18 @@ public final class CounterService implements ReplicatedService {
             out = Long.toString(ctx.random().nextLong());
         } else if (r.equals("fail")) {
             throw new IllegalStateException("asked to fail at #" + ctx.sequence());
+        } else if (r.equals("halt")) {
+            System.err.println("request #" + ctx.sequence() + " is 'halt': halting the JVM");
+            Runtime.getRuntime().halt(70);
+            out = "unreachable";
+        } else if (r.startsWith("sleep:")) {
+            System.err.println("request #" + ctx.sequence() + " sleeps " + r.substring(6) + " ms");
+            try {
+                Thread.sleep(Long.parseLong(r.substring(6)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            out = "slept";
         } else if (r.equals("poison")) {
             out = ctx.replicaIndex() == 1 ? "wrong" : "right";
         } else {

@@ -1,0 +1,30 @@
+package io.resh.host;
+
+import io.resh.core.ReshException;
+
+/**
+ * The request killed every live replica that executed it (a "query of death"): it was skipped, so no
+ * replica's state includes it, and the requests after it were executed without it. Retrying it would
+ * kill the replicas again.
+ */
+public final class PoisonRequestException extends ReshException {
+    private static final long serialVersionUID = 1L;
+    private final long sequence;
+    private final int replicasKilled;
+
+    public PoisonRequestException(long sequence, int replicasKilled, String message) {
+        super(message);
+        this.sequence = sequence;
+        this.replicasKilled = replicasKilled;
+    }
+
+    /** The request's sequence number in the group's order. */
+    public long sequence() {
+        return sequence;
+    }
+
+    /** How many replica slots it killed. */
+    public int replicasKilled() {
+        return replicasKilled;
+    }
+}

@@ -1,0 +1,148 @@
+package io.resh.host;
+
+import io.resh.core.FaultKind;
+import io.resh.core.GroupEvent;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Requests of death: a request whose execution kills every live replica ({@link PoisonWatch} decides).
+ * Without this, each replacement restores the checkpoint, replays the request and dies again, until the
+ * restart intensity backs every slot off and quarantines the version, while the request's client and
+ * everyone queued behind it wait. With it, the request's client gets a {@link PoisonRequestException}, the
+ * request is skipped in the log, and the replacements replay the tail without it. State stays consistent:
+ * no replica survived having executed it, and the stable checkpoint predates it.
+ *
+ * <p>Runs on the crash path only (and a cheap check per timer tick while a request is suspected); the
+ * request and reply paths are untouched. Touched only by the group loop thread.
+ */
+final class PoisonRequests {
+    private static final Logger LOG = LoggerFactory.getLogger(PoisonRequests.class);
+    private final GroupLoop loop;
+    private final PoisonWatch watch = new PoisonWatch();
+
+    PoisonRequests(GroupLoop loop) {
+        this.loop = loop;
+    }
+
+    /** The request a replica catching up must not be sent anything beyond, or 0 for none. */
+    long suspect() {
+        return watch.suspect();
+    }
+
+    /**
+     * The slot's process exited on its own (not killed by the host). Reports the crash fault, and skips
+     * the request it died of if that request has now killed every live replica.
+     */
+    void crashed(Slot slot, String evidence) {
+        LogEntry suspect = firstUnsurvived(slot);
+        if (suspect == null || suspect.sequence <= loop.checkpoints.stable().sequence()) {
+            loop.fault(slot, FaultKind.CRASH, slot.repliedThrough + 1, evidence);
+            return;
+        }
+        clearIfResolved();
+        boolean conclusive = suspect.sequence == slot.cursor - 1;
+        // Dying with only the suspect left that nobody survived: it died executing the suspect, whatever it
+        // had not answered before it (replies lost with the process) — that is the request the fault names.
+        long at = conclusive ? suspect.sequence : slot.repliedThrough + 1;
+        watch.died(slot.index, slot.spec.label(), suspect.sequence, conclusive, loop.now());
+        if (watch.suspect() != suspect.sequence || !watch.poisoned(live())) {
+            // Counted like any crash; taken back below if the request turns out to be poison.
+            loop.fault(slot, FaultKind.CRASH, at, evidence);
+            return;
+        }
+        loop.fault(slot, FaultKind.CRASH, at, evidence, Map.of(), GroupLoop.Cause.POISON);
+        skip(suspect, evidence);
+    }
+
+    /** The slot died of the suspect conclusively, and not as the first process to: it need not replay it again. */
+    boolean diedOf(int slot) {
+        return watch.diedOf(slot);
+    }
+
+    /** Timer tick: a suspect that a replica answered (or that was answered otherwise) is no longer suspect. */
+    void tick() {
+        if (watch.suspect() != 0) {
+            clearIfResolved();
+        }
+    }
+
+    private void clearIfResolved() {
+        LogEntry e = loop.log.get(watch.suspect());
+        if (e == null || survived(e)) {
+            watch.clear();
+        }
+    }
+
+    /**
+     * The oldest request the slot had been sent that no replica has survived; null when it survived them
+     * all (then its crash is no request's doing). Replies are flushed per batch, so it may have executed
+     * (and died after) requests it never got to answer.
+     */
+    private LogEntry firstUnsurvived(Slot slot) {
+        for (long s = slot.repliedThrough + 1; s < slot.cursor; s++) {
+            LogEntry e = loop.log.get(s);
+            if (e != null && !survived(e)) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** Some replica executed it without dying, or it was answered (decided, timed out, skipped). */
+    private static boolean survived(LogEntry e) {
+        return e.answered || e.survived || e.ballot.castCount() > 0;
+    }
+
+    /** Slots whose replica runs or is being started: the ones that have to die of a request before it is poison. */
+    private BitSet live() {
+        BitSet live = new BitSet();
+        for (Slot s : loop.slots) {
+            if (s.state == SlotState.STARTING || s.state == SlotState.RESTORING || s.receivesRequests()) {
+                live.set(s.index);
+            }
+        }
+        return live;
+    }
+
+    private void skip(LogEntry e, String evidence) {
+        long seq = e.sequence;
+        List<PoisonWatch.Death> deaths = watch.deaths();
+        int replicas = watch.replicasKilled();
+        String message = PoisonWatch.verdict(seq, replicas, deaths.size(), loop.slots.length, evidence);
+        watch.clear();
+        e.skipped = true;
+        e.answered = true;
+        CompletableFuture<byte[]> reply = e.reply;
+        e.reply = null;
+        loop.count("poison-requests");
+        LOG.warn("group {}: {}; the replicas go on without it", loop.config.name(), message);
+        loop.emit(new GroupEvent.PoisonRequest(loop.millis(), loop.config.name(), seq, replicas, deaths.size(), message));
+        // The request is broken, not the replicas or their version: the restarts it caused do not count toward
+        // back-off and quarantine (the last one was not counted in the first place).
+        BitSet killed = new BitSet();
+        for (int i = 0; i < deaths.size(); i++) {
+            PoisonWatch.Death d = deaths.get(i);
+            killed.set(d.slot());
+            if (i < deaths.size() - 1) {
+                loop.intensity.forgive(d.slot(), d.version(), d.atNanos());
+            }
+        }
+        for (Slot s : loop.slots) {
+            if (killed.get(s.index) && s.state == SlotState.BACKING_OFF && loop.serving()) {
+                loop.intensity.recovered(s.index);
+                loop.launch(s); // stays backed off if its version is quarantined
+            } else if (s.hasProcess() && s.receivesRequests() && s.cursor > seq && s.repliedThrough < seq) {
+                // Already sent the request: it would die of it too.
+                loop.restart(s, "it was sent request #" + seq + ", which killed every replica", seq, GroupLoop.Cause.POISON);
+            }
+        }
+        if (reply != null) {
+            reply.completeExceptionally(new PoisonRequestException(seq, replicas, message));
+        }
+    }
+}
