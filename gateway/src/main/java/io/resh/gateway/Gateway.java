@@ -188,14 +188,19 @@ public final class Gateway implements AutoCloseable {
             public void failStopped(long sequence, String detail) {
                 events.accept(new GroupEvent.FailStopped(System.currentTimeMillis(), config.group(), sequence, detail));
             }
+
+            @Override
+            public boolean closing() {
+                return group.isClosed();
+            }
         };
         OrderedMultiplexer m = new OrderedMultiplexer(quorum, protocol, new Canonicalizer(protocol, config.canonicalize()), log,
                 callbacks, new OrderedMultiplexer.Settings(config.deadline(), config.maxInFlight(),
                         mode == Mode.UDP ? UDP_REPLAY_WINDOW : TCP_REPLAY_WINDOW),
                 System::nanoTime, loop);
         group.engine(mode == Mode.UDP
-                ? new UdpBackends(loop, m, config.maxReplyBytes(), group)
-                : new TcpBackends(loop, m, protocol, config.maxReplyBytes(), group));
+                ? new UdpBackends(loop, m, config.maxReplyBytes(), group, config.replicas())
+                : new TcpBackends(loop, m, protocol, config.maxReplyBytes(), group, config.replicas()));
         return m;
     }
 

@@ -69,6 +69,92 @@ class FramedGatewayTest {
     }
 
     @Test
+    void shouldStopWithTheRequestNamedWhenOneRequestCrashesEveryReplicaAndTheirReplacements() throws Exception {
+        start("line", gateway.dir().resolve("unused"), "");
+        try (Socket s = gateway.connect()) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            OutputStream out = s.getOutputStream();
+            out.write("INCR a\nINCR a\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(in.readLine()).isEqualTo("a=1");
+            assertThat(in.readLine()).isEqualTo("a=2");
+            out.write("EXIT\n".getBytes(StandardCharsets.UTF_8)); // every server process exits on it, answering nothing
+            // The first strike: f+1 servers dying at once may be an outside kill, so the group recovers as usual.
+            assertThat(in.readLine()).startsWith("ERROR resh: only 0 replica(s) could answer EXIT and 2 must agree");
+            // The second: the replacements are replayed the log and die on it again.
+            GroupEvent.FailStopped stop = gateway.awaitEvent(GroupEvent.FailStopped.class, e -> true);
+            assertThat(stop.sequence()).isEqualTo(3);
+            assertThat(stop.detail()).contains("request #3 (EXIT) crashed 2 replicas before any answered it, then 2 of"
+                    + " their replacements when replayed", "exited with code 3", "the request's doing, not theirs");
+            out.write("INCR a\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(in.readLine()).startsWith("ERROR resh: the group stopped answering: request #3 (EXIT) crashed");
+        }
+        // The three servers, then at most one replacement each: after the stop no replacement is fed the log.
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(15))
+                .until(() -> gateway.events(GroupEvent.FaultDetected.class).size() <= 6);
+        assertThat(gateway.events(GroupEvent.FaultDetected.class)).hasSizeBetween(5, 6)
+                .allSatisfy(f -> assertThat(f.kind()).isEqualTo(FaultKind.CRASH))
+                .allSatisfy(f -> assertThat(f.sequence()).isEqualTo(3));
+        assertThat(gateway.events(GroupEvent.FailStopped.class)).hasSize(1);
+    }
+
+    @Test
+    void shouldRecoverWhenTwoServersAreKilledAtOnceWithAWriteInFlight() throws Exception {
+        start("line", gateway.dir().resolve("unused"), "");
+        try (Socket s = gateway.connect()) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            OutputStream out = s.getOutputStream();
+            for (int i = 1; i <= 20; i++) {
+                out.write("INCR a\n".getBytes(StandardCharsets.UTF_8));
+                assertThat(in.readLine()).isEqualTo("a=" + i);
+            }
+            long[] pids = {gateway.pid(0), gateway.pid(1), gateway.pid(2)};
+            for (long pid : pids) {
+                Signals.send("STOP", pid); // so that no server answers the next write before two are killed
+            }
+            out.write("INCR a\n".getBytes(StandardCharsets.UTF_8));
+            await().atMost(Duration.ofSeconds(10)).until(() -> gateway.status().inFlight() == 1);
+            ProcessHandle.of(pids[0]).orElseThrow().destroyForcibly();
+            ProcessHandle.of(pids[1]).orElseThrow().destroyForcibly();
+            // Both crashes are seen while the write is the oldest request they owed and nobody answered it.
+            await().atMost(Duration.ofSeconds(10)).until(() -> gateway.events(GroupEvent.FaultDetected.class).size() == 2);
+            Signals.send("CONT", pids[2]);
+            assertThat(in.readLine()).startsWith("ERROR resh: only 0 replica(s) could answer INCR");
+            gateway.awaitRecovered(0);
+            gateway.awaitRecovered(1);
+            // The write took effect on the survivor and was replayed into both replacements.
+            out.write("INCR a\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(in.readLine()).isEqualTo("a=22");
+        }
+        assertThat(gateway.events(GroupEvent.FailStopped.class)).isEmpty();
+        assertThat(gateway.events(GroupEvent.FaultDetected.class)).hasSize(2)
+                .allSatisfy(f -> assertThat(f.kind()).isEqualTo(FaultKind.CRASH))
+                .allSatisfy(f -> assertThat(f.sequence()).isEqualTo(21));
+    }
+
+    @Test
+    void shouldBlameNoRequestForTheServersItKillsWhenItCloses() throws Exception {
+        Gateway running = gateway.start("""
+                group: closing
+                replicas: 3
+                server:
+                  command: %s
+                  readyTimeout: 20s
+                listen: { protocol: line }
+                """.formatted(JavaCommand.yaml(FramedCounterServer.class, "line", "{port}")));
+        try (Socket s = gateway.connect()) {
+            OutputStream out = s.getOutputStream();
+            for (int i = 0; i < 3; i++) {
+                Signals.send("STOP", gateway.pid(i));
+            }
+            out.write("INCR a\n".getBytes(StandardCharsets.UTF_8)); // every replica owes it when they are killed
+            await().atMost(Duration.ofSeconds(10)).until(() -> gateway.status().inFlight() == 1);
+            running.close();
+        }
+        assertThat(gateway.events(GroupEvent.FailStopped.class)).isEmpty();
+        assertThat(gateway.events(GroupEvent.FaultDetected.class)).isEmpty();
+    }
+
+    @Test
     void shouldVoteLinesMaskingACanonicalizedTimestampAndACorruptedReply() throws Exception {
         Path trigger = gateway.dir().resolve("corrupt");
         start("line", trigger, "canonicalize: [ { regex: 't=\\d+', replace: 't=*' } ]");

@@ -1,6 +1,7 @@
 package io.resh.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
@@ -36,6 +37,9 @@ class HttpGatewayTest {
     /** Static: one gateway for the class, started in {@code @BeforeAll}. */
     @RegisterExtension
     static final GatewayExtension http = new GatewayExtension();
+    /** For a test that needs a gateway of its own (one whose servers it crashes). */
+    @RegisterExtension
+    final GatewayExtension own = new GatewayExtension();
     Path trigger;
     HttpClient client;
 
@@ -57,7 +61,11 @@ class HttpGatewayTest {
     }
 
     private HttpResponse<String> send(String method, String path, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + path)).timeout(Duration.ofSeconds(10));
+        return send(http, method, path, body);
+    }
+
+    private HttpResponse<String> send(GatewayExtension gateway, String method, String path, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path)).timeout(Duration.ofSeconds(10));
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -70,6 +78,37 @@ class HttpGatewayTest {
         assertThat(get.body()).isEqualTo("hello \u00e9");
         assertThat(get.headers().firstValue("date")).isPresent();
         assertThat(send("GET", "/kv/nothing", null).statusCode()).isEqualTo(404);
+    }
+
+    /**
+     * A read that crashes every server is not in the replay log, so their replacements are never fed it:
+     * there is no crash loop to stop, and the group recovers with its state.
+     */
+    @Test
+    void shouldRecoverWhenAReadCrashesEveryServer() throws Exception {
+        own.start("""
+                group: http-exit
+                replicas: 3
+                server:
+                  command: %s
+                  readyTimeout: 20s
+                listen: { protocol: http }
+                deadline: 2s
+                """.formatted(JavaCommand.yaml(HttpKvServer.class, "{port}")));
+        assertThat(send(own, "POST", "/counter", "").body()).isEqualTo("1");
+        HttpResponse<String> exit = send(own, "GET", "/exit", null);
+        assertThat(exit.statusCode()).isEqualTo(503);
+        assertThat(exit.body()).startsWith("resh: only 0 replica(s) could answer GET /exit and 2 must agree");
+        for (int i = 0; i < 3; i++) {
+            own.awaitRecovered(i);
+        }
+        assertThat(send(own, "POST", "/counter", "").body()).as("the state survives through replay").isEqualTo("2");
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
+                .until(() -> own.events(GroupEvent.FaultDetected.class).size() == 3);
+        assertThat(own.events(GroupEvent.FaultDetected.class))
+                .allSatisfy(f -> assertThat(f.kind()).isEqualTo(FaultKind.CRASH))
+                .allSatisfy(f -> assertThat(f.sequence()).isEqualTo(2));
+        assertThat(own.events(GroupEvent.FailStopped.class)).isEmpty();
     }
 
     @Test

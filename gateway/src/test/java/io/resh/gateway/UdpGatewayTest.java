@@ -2,6 +2,7 @@ package io.resh.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
@@ -16,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -119,6 +121,23 @@ class UdpGatewayTest {
             assertThatThrownBy(() -> other.receive(leaked)).as("the empty datagram's sender gets no one's reply")
                     .isInstanceOf(java.net.SocketTimeoutException.class);
         }
+    }
+
+    @Test
+    void shouldStopWithTheRequestNamedWhenOneDatagramCrashesEveryReplicaAndTheirReplacements() throws Exception {
+        assertThat(ask("INCR c")).isEqualTo("c=1");
+        assertThat(ask("EXIT")).startsWith("ERROR resh: only 0 replica(s) could answer datagram");
+        GroupEvent.FailStopped stop = udp.awaitEvent(GroupEvent.FailStopped.class, e -> true);
+        assertThat(stop.sequence()).isEqualTo(2);
+        assertThat(stop.detail()).contains("request #2 (datagram) crashed 2 replicas before any answered it, then 2 of"
+                + " their replacements when replayed");
+        assertThat(ask("INCR c")).startsWith("ERROR resh: the group stopped answering: request #2 (datagram) crashed");
+        // The three servers, then at most one replacement each: after the stop no replacement is fed the log.
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(15))
+                .until(() -> udp.events(GroupEvent.FaultDetected.class).size() <= 6);
+        assertThat(udp.events(GroupEvent.FailStopped.class)).hasSize(1);
+        assertThat(udp.events(GroupEvent.FaultDetected.class)).hasSizeBetween(5, 6)
+                .allSatisfy(f -> assertThat(f.kind()).isEqualTo(FaultKind.CRASH));
     }
 
     @Test

@@ -97,7 +97,7 @@ final class BackendHandler extends ByteToMessageDecoder {
         lost = true;
         boolean idle = mux.expected(link) == null;
         link.reconnecting();
-        process.onExit().completeOnTimeout(null, 250, TimeUnit.MILLISECONDS).thenRun(() -> ctx.executor().execute(() -> {
+        process.onExit().completeOnTimeout(null, TcpBackends.EXIT_GRACE_MILLIS, TimeUnit.MILLISECONDS).thenRun(() -> ctx.executor().execute(() -> {
             if (!mux.isCurrent(link)) {
                 return;
             }

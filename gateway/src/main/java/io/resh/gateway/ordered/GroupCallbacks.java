@@ -13,4 +13,9 @@ public interface GroupCallbacks {
 
     /** No value could be voted for a state-changing request: the group stops answering. */
     void failStopped(long sequence, String detail);
+
+    /** True once the group is being shut down: its replicas are killed on purpose, so their deaths blame no request. */
+    default boolean closing() {
+        return false;
+    }
 }

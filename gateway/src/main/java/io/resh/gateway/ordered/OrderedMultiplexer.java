@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * asked for or one that cannot be framed (protocol), a replica that still owes a reply
  * {@code deadline} after f+1 others answered (hang). It takes the replica out of every open vote and
  * tells the group, which kills and replaces the process; the new process is {@link #attach attached},
- * replays the {@link ReplayLog}, and joins the vote at the end of the log.
+ * replays the {@link ReplayLog}, and joins the vote at the end of the log. A request that f+1 replicas
+ * break the protocol at stops the group instead; one that f+1 replicas crash on stops it if f+1 of their
+ * replacements crash on it again when it is replayed ({@link QueryOfDeath}).
  *
  * <p>Not thread-safe by design: one event loop owns it, the same loop that owns every client and
  * backend channel, so no state here is ever shared across threads.
@@ -74,9 +76,7 @@ public final class OrderedMultiplexer {
     private int unanswered;
     private long nextSeq = 1;
     private String failStop;
-    /** The sequence number of the latest protocol faults, and the replicas that broke the protocol there. */
-    private long protocolFaultSeq = -1;
-    private int protocolFaultSlots;
+    private final QueryOfDeath queryOfDeath;
     private boolean flushScheduled;
     private boolean clockRead;
     private long cachedNanos;
@@ -99,6 +99,7 @@ public final class OrderedMultiplexer {
         this.replayWindow = settings.replayWindow();
         this.nanos = nanos;
         this.later = later;
+        this.queryOfDeath = new QueryOfDeath(quorum.agreementNeeded());
         this.slots = new Slot[quorum.replicas()];
         for (int i = 0; i < slots.length; i++) {
             slots[i] = new Slot();
@@ -185,7 +186,7 @@ public final class OrderedMultiplexer {
             s.live = true;
             checkCaughtUp(i);
         } else if (failStop != null) {
-            s.replayNext = -1; // stopped: nothing to replay it for, and a poison request would break it again
+            s.replayNext = -1; // stopped: nothing to replay it for, and a query of death would fail it again
         } else if (log.overflowed()) {
             fault(i, FaultKind.START_FAILURE, nextSeq - 1,
                     "cannot rebuild the replica: the replay log overflowed (replayLogLimit / replayLogEntries)");
@@ -231,11 +232,15 @@ public final class OrderedMultiplexer {
             return;
         }
         s.replayOutstanding--;
+        queryOfDeath.answered(e);
         pumpReplay(i);
         checkCaughtUp(i);
     }
 
-    /** The replica's connection failed, or its bytes could not be framed. */
+    /**
+     * The replica's connection failed, its bytes could not be framed, or its process exited ({@link FaultKind#CRASH}).
+     * The fault is reported at the oldest request the replica had not answered.
+     */
     public void onLinkFailed(BackendLink link, FaultKind kind, String evidence) {
         if (slots[link.slot()].link == link) {
             Object e = slots[link.slot()].expects.peekFirst();
@@ -390,9 +395,13 @@ public final class OrderedMultiplexer {
     }
 
     private void stop(long seq, String detail) {
+        halt(detail);
+        stopped(seq, detail);
+    }
+
+    /** Stops answering: every open request and every later one gets {@code detail} as its error. */
+    private void halt(String detail) {
         failStop = detail;
-        LOG.error("fail-stop: {}", detail);
-        group.failStopped(seq, detail);
         for (Pending p : new ArrayList<>(inflight)) {
             if (!p.replied) {
                 answer(p, protocol.errorReply("the group stopped answering: " + detail));
@@ -400,6 +409,11 @@ public final class OrderedMultiplexer {
             retireIfDone(p);
         }
         wakeWaiters();
+    }
+
+    private void stopped(long seq, String detail) {
+        LOG.error("fail-stop: {}", detail);
+        group.failStopped(seq, detail);
     }
 
     private void answer(Pending p, byte[] reply) {
@@ -459,32 +473,83 @@ public final class OrderedMultiplexer {
         if (slots[i].link == null) {
             return;
         }
+        Stop stop = failStop == null && !group.closing() ? queryOfDeath(i, kind, seq, evidence) : null;
+        if (stop != null) {
+            // Before the replica leaves the votes: the requests it leaves undecidable get this reason as their
+            // error, not "too few replicas answered".
+            halt(stop.reason());
+        }
         detach(i);
         group.fault(i, kind, seq, evidence);
-        if (kind == FaultKind.PROTOCOL && failStop == null) {
-            poisonCheck(i, seq, evidence);
+        if (stop != null) {
+            stopped(stop.seq(), stop.reason());
         }
     }
 
+    /** The group stops because request {@code seq} is a query of death. */
+    private record Stop(long seq, String reason) {
+    }
+
     /**
-     * f+1 replicas that break the protocol at the same request are not f+1 independent faults: the request
-     * made them (a "query of death", e.g. a request each server answers twice). Replacing them would replay
-     * it into every replacement, forever; the group stops instead, saying which request did it.
+     * f+1 replicas that crash on the same request, or break the protocol at it, may not be f+1 independent
+     * faults: the request may have made them (a "query of death": one that makes each server exit, or answer
+     * twice), and replaying it into their replacements would fail those too, forever. f+1 protocol breaks are
+     * deterministic replies: the group stops at once, naming the request. A crash among them may as well be an
+     * outside kill of f+1 servers at once (kill -9, the OOM killer) while the request was in flight, so the
+     * request only becomes the suspect; the group stops only if f+1 replicas crash again while replaying it
+     * (see {@link QueryOfDeath}).
+     *
+     * <p>A crash counts against the oldest request the replica had not answered, and only while no replica
+     * answered that one (a request some replica survived is not what killed the others), or, while it replays
+     * the log, against the suspect if that is the oldest request it owes. A replica that dies owing nothing, or
+     * while replaying anything else, says nothing about any request. Runs on the fault path only.
+     *
+     * @return why the group stops, or null if it does not
      */
-    private void poisonCheck(int i, long seq, String evidence) {
-        if (seq != protocolFaultSeq) {
-            protocolFaultSeq = seq;
-            protocolFaultSlots = 0;
+    private Stop queryOfDeath(int i, FaultKind kind, long seq, String evidence) {
+        if (kind == FaultKind.PROTOCOL) {
+            return queryOfDeath.failed(seq, i, false) ? firstStrike(seq, evidence) : null;
         }
-        protocolFaultSlots |= 1 << i;
-        int n = Integer.bitCount(protocolFaultSlots);
-        if (n >= quorum.agreementNeeded()) {
-            String name = inflight.stream().filter(p -> p.seq == seq).map(p -> " (" + p.request.name() + ")")
-                    .findFirst().orElse("");
-            stop(seq, n + " replicas broke the protocol at request #" + seq + name
-                    + " (" + evidence + "): the request's doing, not theirs; replaying it into replacements would"
-                    + " break them too");
+        if (kind != FaultKind.CRASH) {
+            return null;
         }
+        Object owed = slots[i].expects.peekFirst();
+        if (owed instanceof Pending p) {
+            return p.answered == 0 && queryOfDeath.failed(p.seq, i, true) ? firstStrike(p.seq, evidence) : null;
+        }
+        if (queryOfDeath.isSuspect(owed) && queryOfDeath.crashedReplaying(i)) {
+            return new Stop(queryOfDeath.suspectSeq(), queryOfDeath.replayReason(evidence));
+        }
+        return null;
+    }
+
+    /** f+1 replicas failed at request {@code seq}: stop if none crashed, else suspect it. */
+    private Stop firstStrike(long seq, String evidence) {
+        Pending p = pendingAt(seq);
+        String name = p == null ? null : p.request.name();
+        if (!queryOfDeath.anyCrashed()) {
+            return new Stop(seq, queryOfDeath.reason(name, evidence));
+        }
+        String what = queryOfDeath.what(name, evidence);
+        if (p != null && !p.request.readOnly() && log != null && !log.overflowed()) {
+            queryOfDeath.suspect(p.request, name);
+            LOG.warn("{}; their replacements are replayed the log, and if {} of them crash on #{} again the group stops",
+                    what, quorum.agreementNeeded(), seq);
+        } else {
+            LOG.warn("{}; no replacement is fed it again ({}), so the group recovers", what, p == null
+                    ? "it is no longer known" : p.request.readOnly() ? "it changes no state, so it is not in the replay log"
+                    : log == null ? "replacements start empty" : "the replay log overflowed");
+        }
+        return null;
+    }
+
+    private Pending pendingAt(long seq) {
+        for (Pending p : inflight) {
+            if (p.seq == seq) {
+                return p;
+            }
+        }
+        return null;
     }
 
     private void removeFromVotes(int i) {

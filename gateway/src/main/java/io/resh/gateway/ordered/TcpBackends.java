@@ -14,6 +14,7 @@ import io.resh.gateway.server.ServerGroup;
 import io.resh.gateway.server.ServerProcess;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,19 +30,27 @@ public final class TcpBackends implements ServerGroup.Engine {
     private final OrderedMultiplexer mux;
     private final Protocol protocol;
     private final int maxReplyBytes;
-    private final ServerGroup group;
+    /** How long after a replica's exit its connection gets to report the crash (see {@link #exited}). */
+    static final long EXIT_GRACE_MILLIS = 250;
 
-    public TcpBackends(EventLoop loop, OrderedMultiplexer mux, Protocol protocol, int maxReplyBytes, ServerGroup group) {
+    private final ServerGroup group;
+    /** Each replica's current link (its latest start's), for a crash seen as its process's exit. */
+    private final TcpBackendLink[] links;
+
+    public TcpBackends(EventLoop loop, OrderedMultiplexer mux, Protocol protocol, int maxReplyBytes, ServerGroup group,
+                       int replicas) {
         this.loop = loop;
         this.mux = mux;
         this.protocol = protocol;
         this.maxReplyBytes = maxReplyBytes;
         this.group = group;
+        this.links = new TcpBackendLink[replicas];
     }
 
     @Override
     public void attach(int slot, ServerProcess process) {
         TcpBackendLink link = new TcpBackendLink(slot);
+        links[slot] = link;
         connect(link, process).addListener(done -> {
             if (done.isSuccess()) {
                 mux.attach(link);
@@ -89,6 +98,22 @@ public final class TcpBackends implements ServerGroup.Engine {
     @Override
     public void detach(int slot) {
         mux.detach(slot);
+    }
+
+    /**
+     * The connection's close, read after every reply the server sent before it died, is what tells the
+     * request it died on (see {@link BackendHandler}); the exit may be seen a moment before those last
+     * bytes are read. So the exit is reported itself only if the connection has not reported the crash
+     * {@link #EXIT_GRACE_MILLIS} later (a descendant may still hold the socket open).
+     */
+    @Override
+    public void exited(int slot, String evidence) {
+        TcpBackendLink link = links[slot];
+        if (link == null || !mux.isCurrent(link)) {
+            group.fault(slot, FaultKind.CRASH, mux.sequenced(), evidence); // not connected yet
+            return;
+        }
+        loop.schedule(() -> mux.onLinkFailed(link, FaultKind.CRASH, evidence), EXIT_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     @Override

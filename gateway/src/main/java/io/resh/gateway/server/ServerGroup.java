@@ -45,6 +45,12 @@ public final class ServerGroup implements AutoCloseable {
         /** Take the replica out of every vote and close its connections. Idempotent. Event loop. */
         void detach(int slot);
 
+        /**
+         * The replica's process exited while it was in the group: report a {@link FaultKind#CRASH} through
+         * {@link ServerGroup#fault}, at the request it died on if the engine can tell. Event loop.
+         */
+        void exited(int slot, String evidence);
+
         /** False when a replacement could not be brought in sync (the replay log overflowed). */
         boolean canRebuild();
     }
@@ -215,8 +221,8 @@ public final class ServerGroup implements AutoCloseable {
 
     private void exited(int slot, int incarnation) {
         Replica r = replicas[slot];
-        if (incarnation == r.incarnation && r.process != null && (r.state == State.REPLAYING || r.state == State.LIVE)) {
-            fault(slot, FaultKind.CRASH, 0, "process " + r.process.pid() + " " + r.process.exitDescription());
+        if (!closed && incarnation == r.incarnation && r.process != null && (r.state == State.REPLAYING || r.state == State.LIVE)) {
+            engine.exited(slot, "process " + r.process.pid() + " " + r.process.exitDescription());
         }
     }
 
@@ -332,6 +338,11 @@ public final class ServerGroup implements AutoCloseable {
 
     private static long now() {
         return System.currentTimeMillis();
+    }
+
+    /** True once {@link #close} began: the replicas are being killed on purpose. Any thread. */
+    public boolean isClosed() {
+        return closed;
     }
 
     /** Kills every replica process (and its descendants) and waits briefly for them to go. Any thread. */

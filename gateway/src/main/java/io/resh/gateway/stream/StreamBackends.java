@@ -1,5 +1,6 @@
 package io.resh.gateway.stream;
 
+import io.resh.core.FaultKind;
 import io.resh.gateway.server.ServerGroup;
 import io.resh.gateway.server.ServerProcess;
 import java.util.LinkedHashSet;
@@ -32,6 +33,11 @@ public final class StreamBackends implements ServerGroup.Engine {
         for (StreamSession s : sessions.toArray(new StreamSession[0])) {
             s.exclude(slot);
         }
+    }
+
+    @Override
+    public void exited(int slot, String evidence) {
+        group.fault(slot, FaultKind.CRASH, 0, evidence); // no request order in stream mode
     }
 
     @Override

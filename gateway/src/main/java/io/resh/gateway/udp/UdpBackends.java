@@ -30,18 +30,22 @@ public final class UdpBackends implements ServerGroup.Engine {
     private final OrderedMultiplexer mux;
     private final int maxReplyBytes;
     private final ServerGroup group;
+    /** Each replica's current socket (its latest start's), for a crash seen as its process's exit. */
+    private final Link[] links;
 
-    public UdpBackends(EventLoop loop, OrderedMultiplexer mux, int maxReplyBytes, ServerGroup group) {
+    public UdpBackends(EventLoop loop, OrderedMultiplexer mux, int maxReplyBytes, ServerGroup group, int replicas) {
         this.loop = loop;
         this.mux = mux;
         this.maxReplyBytes = maxReplyBytes;
         this.group = group;
+        this.links = new Link[replicas];
     }
 
     @Override
     public void attach(int slot, ServerProcess process) {
         InetSocketAddress server = new InetSocketAddress(InetAddress.getLoopbackAddress(), process.port());
         Link link = new Link(slot);
+        links[slot] = link;
         Bootstrap b = new Bootstrap()
                 .group(loop)
                 .channel(NioDatagramChannel.class)
@@ -66,6 +70,16 @@ public final class UdpBackends implements ServerGroup.Engine {
     @Override
     public void detach(int slot) {
         mux.detach(slot);
+    }
+
+    @Override
+    public void exited(int slot, String evidence) {
+        Link link = links[slot];
+        if (link != null && mux.isCurrent(link)) {
+            mux.onLinkFailed(link, FaultKind.CRASH, evidence);
+        } else {
+            group.fault(slot, FaultKind.CRASH, mux.sequenced(), evidence); // its socket is not open yet
+        }
     }
 
     @Override

@@ -348,6 +348,157 @@ class OrderedMultiplexerTest {
         assertThat(events).singleElement().asString().startsWith("fault 1 PROTOCOL").contains("nobody asked for");
     }
 
+    private void crash(int slot) {
+        mux.onLinkFailed(links[slot], FaultKind.CRASH, "process " + (100 + slot) + " exited with code 3");
+    }
+
+    /** Starts a fresh process in {@code slot}: it is fed the replay log. */
+    private FakeLink replace(int slot) {
+        links[slot] = new FakeLink(slot);
+        mux.attach(links[slot]);
+        return links[slot];
+    }
+
+    /** Request #1 answered by all, then #2 "boom" crashes replicas 0 and 1 before any answered it. */
+    private Answer boomCrashesTwo() {
+        send("incr a", false);
+        for (int i = 0; i < 3; i++) {
+            reply(i, "1");
+        }
+        Answer boom = send("boom", false);
+        crash(0);
+        assertThat(boom.reply).as("one crash is masked").isNull();
+        crash(1);
+        return boom;
+    }
+
+    @Test
+    void shouldSuspectARequestThatCrashesAMajorityAndStopWhenItCrashesTheirReplacementsToo() {
+        Answer boom = boomCrashesTwo();
+        assertThat(mux.failStop()).as("f+1 crashes at once may be an outside kill: no stop yet").isNull();
+        assertThat(boom.reply).startsWith("ERROR resh: only 0 replica(s) could answer boom");
+        crash(2); // the third one dies on it too: still the first strike
+        assertThat(mux.failStop()).isNull();
+        assertThat(replace(0).written).containsExactly("incr a", "boom");
+        assertThat(replace(1).written).containsExactly("incr a", "boom");
+        reply(0, "1");
+        crash(0);
+        assertThat(mux.failStop()).as("one replacement crashing on it is masked").isNull();
+        reply(1, "1");
+        crash(1);
+        assertThat(mux.failStop()).isEqualTo("request #2 (boom) crashed 2 replicas before any answered it, then 2 of"
+                + " their replacements when replayed (process 101 exited with code 3): the request's doing, not theirs;"
+                + " replaying it into more replacements would crash them too");
+        assertThat(events).filteredOn(e -> e.startsWith("fail-stop")).containsExactly("fail-stop #2");
+        assertThat(events).filteredOn(e -> e.startsWith("fault")).hasSize(5).allMatch(e -> e.contains(" CRASH "));
+        assertThat(send("incr a", false).reply).isEqualTo("ERROR resh: the group stopped answering: " + mux.failStop());
+        assertThat(replace(2).written).as("the request that crashed them is not replayed again").isEmpty();
+    }
+
+    @Test
+    void shouldClearTheSuspectOnceAReplacementAnswersItWhenReplayed() {
+        boomCrashesTwo();
+        reply(2, "done"); // the survivor answers it late: too late to vote, and a live answer clears nothing
+        replace(0);
+        replace(1);
+        reply(0, "1");
+        crash(0); // the first replacement dies on it: one strike of the second tally
+        reply(1, "1");
+        reply(1, "done"); // the second one survives it: the crashes were not its doing (say, kill -9 from outside)
+        replace(0);
+        reply(0, "1");
+        crash(0);
+        assertThat(mux.failStop()).isNull();
+        assertThat(events).noneMatch(e -> e.startsWith("fail-stop")).contains("caught-up 1 replayed 2");
+        assertThat(replace(0).written).containsExactly("incr a", "boom");
+        reply(0, "1");
+        reply(0, "done");
+        Answer next = send("incr a", false);
+        for (int i = 0; i < 3; i++) {
+            reply(i, "2");
+        }
+        assertThat(next.reply).isEqualTo("2");
+    }
+
+    @Test
+    void shouldLetTheGroupRecoverFromAReadOnlyRequestThatCrashesAMajority() {
+        send("incr a", false);
+        for (int i = 0; i < 3; i++) {
+            reply(i, "1");
+        }
+        Answer get = send("get a", true);
+        crash(0);
+        crash(1);
+        assertThat(get.reply).startsWith("ERROR resh: only 0 replica(s) could answer get");
+        assertThat(replace(0).written).as("a read is not in the replay log").containsExactly("incr a");
+        crash(0); // dies again while replaying something else: blames nothing
+        assertThat(replace(0).written).containsExactly("incr a");
+        assertThat(replace(1).written).containsExactly("incr a");
+        reply(0, "1");
+        reply(1, "1");
+        assertThat(mux.failStop()).isNull();
+        assertThat(events).contains("caught-up 0 replayed 1", "caught-up 1 replayed 1")
+                .noneMatch(e -> e.startsWith("fail-stop"));
+    }
+
+    @Test
+    void shouldStopAtOnceWhenAMajorityBreaksTheProtocolAtOneRequest() {
+        Answer a = send("incr a", false);
+        for (int i = 0; i < 3; i++) {
+            reply(i, "1");
+        }
+        assertThat(a.reply).isEqualTo("1");
+        reply(0, "1");
+        assertThat(mux.failStop()).isNull();
+        reply(1, "1");
+        assertThat(mux.failStop()).startsWith("2 replicas broke the protocol at request #1 (sent a reply nobody asked"
+                + " for").endsWith("replaying it into replacements would break them too");
+        assertThat(events).last().isEqualTo("fail-stop #1");
+    }
+
+    @Test
+    void shouldMaskCrashesAtDifferentRequests() {
+        Answer first = send("incr a", false);
+        crash(0);
+        reply(1, "1");
+        reply(2, "1");
+        assertThat(first.reply).isEqualTo("1");
+        Answer second = send("incr a", false);
+        crash(1);
+        assertThat(second.reply).as("too few replicas, but no request is blamed").startsWith("ERROR resh: only 0 replica(s)");
+        assertThat(mux.failStop()).isNull();
+        assertThat(events).extracting(e -> e.substring(0, e.indexOf(" process"))).containsExactly("fault 0 CRASH #1",
+                "fault 1 CRASH #2");
+    }
+
+    @Test
+    void shouldNotBlameARequestThatAReplicaAnswered() {
+        Answer a = send("incr a", false);
+        reply(2, "1");
+        crash(0);
+        crash(1);
+        assertThat(mux.failStop()).isNull();
+        assertThat(a.reply).startsWith("ERROR resh: only 1 replica(s) could answer incr");
+    }
+
+    @Test
+    void shouldNotBlameAnyRequestForReplicasThatDieOwingNothingOrWhileReplaying() {
+        send("incr a", false);
+        for (int i = 0; i < 3; i++) {
+            reply(i, "1");
+        }
+        crash(0);
+        links[0] = new FakeLink(0);
+        links[0].writable = false; // the replay is under way: the replacement owes replayed requests, no live one
+        mux.attach(links[0]);
+        links[0].writable = true;
+        mux.onWritable(links[0]);
+        crash(0);
+        crash(1);
+        assertThat(mux.failStop()).isNull();
+        assertThat(events).noneMatch(e -> e.startsWith("fail-stop"));
+    }
+
     @Test
     void shouldRefuseToRebuildOnceTheLogOverflowed() {
         log = null;

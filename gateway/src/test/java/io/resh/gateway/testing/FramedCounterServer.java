@@ -20,7 +20,8 @@ import java.util.Map;
  * A tiny stateful TCP server speaking newline-delimited or length-prefixed (u32 big-endian) frames,
  * run as its own process. {@code INCR k} answers {@code k=<n>}, {@code TIME} answers
  * {@code t=<nanoTime>} (different on every replica), {@code TWICE k} increments and answers twice (in
- * line mode: two lines for one request, as a server with a bug would). Connections are served one after another, which
+ * line mode: two lines for one request, as a server with a bug would), {@code EXIT} ends the process at once
+ * with exit code 3, answering nothing (a request that crashes the server). Connections are served one after another, which
  * is all the gateway needs (it keeps one). While the trigger file exists, the next reply is off by
  * 1000 and the file deleted. With an idle limit, a connection idle that long is closed, and
  * {@code closed idle connection} printed, like servers with a keep-alive timeout do.
@@ -92,6 +93,9 @@ public final class FramedCounterServer {
 
     private String answer(String request) throws IOException {
         String[] cmd = request.trim().split(" ");
+        if (cmd[0].equals("EXIT")) { // a request that kills every replica: a "query of death"
+            Runtime.getRuntime().halt(3);
+        }
         if (cmd[0].equals("TIME")) {
             return "t=" + System.nanoTime();
         }

@@ -15,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A small stateful HTTP/1.1 server on the JDK's built-in HttpServer, run as its own process:
  * {@code PUT /kv/K} stores the body, {@code GET /kv/K} returns it (404 if absent), {@code POST /counter}
- * increments and returns a counter, {@code GET /big?n=N} streams N bytes chunked. While the optional
+ * increments and returns a counter, {@code GET /big?n=N} streams N bytes chunked, {@code GET /exit} ends
+ * the process at once with exit code 3, answering nothing (a read that crashes the server). While the optional
  * trigger file exists, the next response body is corrupted and the file deleted.
  *
  * <pre>java -cp ... HttpKvServer PORT [TRIGGER_FILE]</pre>
@@ -40,6 +41,9 @@ public final class HttpKvServer {
         String path = ex.getRequestURI().getPath();
         String method = ex.getRequestMethod();
         byte[] body = ex.getRequestBody().readAllBytes();
+        if (path.equals("/exit")) {
+            Runtime.getRuntime().halt(3);
+        }
         if (path.startsWith("/kv/") && method.equals("PUT")) {
             data.put(path.substring(4), body);
             send(ex, 200, "stored".getBytes(StandardCharsets.UTF_8), false);

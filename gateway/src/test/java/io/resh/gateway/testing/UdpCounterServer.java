@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * A tiny stateful UDP server, run as its own process: {@code INCR k} answers {@code k=<n>},
- * {@code GET k} answers {@code k=<n>}. While the optional trigger file exists, the next reply is
+ * {@code GET k} answers {@code k=<n>}, {@code EXIT} ends the process at once with exit code 3 (a
+ * request that crashes the server). While the optional trigger file exists, the next reply is
  * corrupted (one wrong count) and the file deleted.
  *
  * <pre>java -cp ... UdpCounterServer PORT [TRIGGER_FILE]</pre>
@@ -32,6 +33,9 @@ public final class UdpCounterServer {
                 DatagramPacket in = new DatagramPacket(buf, buf.length);
                 socket.receive(in);
                 String[] cmd = new String(in.getData(), 0, in.getLength(), StandardCharsets.UTF_8).trim().split(" ");
+                if (cmd[0].equals("EXIT")) {
+                    Runtime.getRuntime().halt(3);
+                }
                 long value = cmd[0].equals("INCR") ? counters.merge(cmd[1], 1L, Long::sum) : counters.getOrDefault(cmd[1], 0L);
                 if (trigger != null && Files.exists(trigger)) {
                     Files.deleteIfExists(trigger);

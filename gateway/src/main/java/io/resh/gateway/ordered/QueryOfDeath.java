@@ -1,0 +1,140 @@
+package io.resh.gateway.ordered;
+
+import io.resh.gateway.protocol.Request;
+
+/**
+ * Tells a "query of death" from independent faults. When f+1 replicas fail at the same request, the
+ * request may have done it, and replaying it into their replacements would fail those too:
+ * <ul>
+ *   <li>if they all broke the protocol there (deterministic replies, say a request answered twice),
+ *       it is the request's doing: stop at once;</li>
+ *   <li>if any of them crashed, it may as well have been an outside event that killed f+1 servers at
+ *       once (kill -9, the OOM killer) while the request happened to be in flight. As with a mismatch
+ *       under dual redundancy, a transient fault rarely repeats: the request becomes the
+ *       {@linkplain #suspect suspect}, and only if f+1 replicas crash again while replaying it is it
+ *       the request's doing. A replica that answers it when replayed clears it.</li>
+ * </ul>
+ * Independent faults rarely coincide on one request, so only the latest request is tracked: a failure
+ * at another one starts the count anew, and a later completed count replaces an older suspect.
+ *
+ * <p>Fed from the fault path, and on the replay path only with an identity comparison.
+ */
+final class QueryOfDeath {
+    private final int needed;
+    private long seq = -1;
+    /** Replicas (slot bits) that crashed at {@link #seq}, and those that broke the protocol there. */
+    private int crashed;
+    private int broke;
+
+    /** The request f+1 replicas crashed on (the same object as its {@link ReplayLog} entry), or null. */
+    private Request suspect;
+    private long suspectSeq;
+    /** How the suspect failed the first time, e.g. {@code crashed 2 replicas before any answered it}. */
+    private String suspectFirst;
+    /** Replicas (slot bits) that crashed while the oldest request they owed was the replayed suspect. */
+    private int crashedReplaying;
+
+    /** @param needed how many replicas failing at one request make it the request's doing (f+1) */
+    QueryOfDeath(int needed) {
+        this.needed = needed;
+    }
+
+    /**
+     * Replica {@code slot} crashed at request {@code seq} (died while it was the oldest request it had
+     * not answered), or broke the protocol there. True when this failure is the one that makes
+     * {@code needed} distinct replicas; later ones at the same request return false.
+     */
+    boolean failed(long seq, int slot, boolean crash) {
+        if (seq != this.seq) {
+            this.seq = seq;
+            crashed = 0;
+            broke = 0;
+        }
+        int before = replicas();
+        int bit = 1 << slot;
+        if (crash) {
+            crashed |= bit;
+        } else {
+            broke |= bit;
+        }
+        return before < needed && replicas() >= needed;
+    }
+
+    /** How many distinct replicas failed at the current request. */
+    int replicas() {
+        return Integer.bitCount(crashed | broke);
+    }
+
+    /** True if any replica that failed at the current request crashed (so an outside kill cannot be ruled out). */
+    boolean anyCrashed() {
+        return crashed != 0;
+    }
+
+    /**
+     * What happened at the current request, e.g. {@code 2 replicas crashed at request #7 (EXIT) before
+     * any answered it (process 12 exited with code 3)}.
+     *
+     * @param name the request's name, or null if it is no longer known
+     * @param evidence the last fault's evidence
+     */
+    String what(String name, String evidence) {
+        String what = broke == 0 ? "crashed" : crashed == 0 ? "broke the protocol" : "crashed or broke the protocol";
+        return replicas() + " replicas " + what + " at request #" + seq + (name == null ? "" : " (" + name + ")")
+                + (broke == 0 ? " before any answered it" : "") + " (" + evidence + ")";
+    }
+
+    /** Why the group stops when f+1 replicas broke the protocol at the current request (none crashed). */
+    String reason(String name, String evidence) {
+        return what(name, evidence) + ": the request's doing, not theirs; replaying it into replacements would break"
+                + " them too";
+    }
+
+    /**
+     * The current request's failures included a crash: it is suspect until replayed once more.
+     *
+     * @param request the request, the same object as its replay log entry
+     * @param name its name, or null if it is not known
+     */
+    void suspect(Request request, String name) {
+        suspect = request;
+        suspectSeq = seq;
+        suspectFirst = "request #" + seq + (name == null ? "" : " (" + name + ")") + (broke == 0
+                ? " crashed " + replicas() + " replicas before any answered it"
+                : " made " + replicas() + " replicas crash or break the protocol");
+        crashedReplaying = 0;
+    }
+
+    /** The suspect's sequence number, or -1 if there is none. */
+    long suspectSeq() {
+        return suspect == null ? -1 : suspectSeq;
+    }
+
+    /** True if {@code replayed} (a request a replica owes as part of its replay) is the suspect. */
+    boolean isSuspect(Object replayed) {
+        return suspect != null && replayed == suspect;
+    }
+
+    /** A replica answered a replayed request: if it is the suspect, the crashes were not its doing. O(1). */
+    void answered(Object replayed) {
+        if (suspect != null && replayed == suspect) {
+            suspect = null;
+        }
+    }
+
+    /**
+     * Replica {@code slot} crashed while the oldest request it owed was the replayed suspect. True when
+     * this is the crash that makes {@code needed} distinct replicas.
+     */
+    boolean crashedReplaying(int slot) {
+        int before = Integer.bitCount(crashedReplaying);
+        crashedReplaying |= 1 << slot;
+        return before < needed && Integer.bitCount(crashedReplaying) >= needed;
+    }
+
+    /** Why the group stops once the suspect crashed f+1 replacements too. */
+    String replayReason(String evidence) {
+        return suspectFirst + ", then " + Integer.bitCount(crashedReplaying) + " of their"
+                + " replacements when replayed (" + evidence + "): the request's doing, not theirs; replaying it into"
+                + " more replacements would crash them too";
+    }
+}
