@@ -117,6 +117,7 @@ public final class EventsCommand implements Callable<Integer> {
             case "fault":
             case "rollback":
             case "fail-stop":
+            case "poison-request":
                 sb.append(e.path("evidence").asText());
                 break;
             case "injected":

@@ -87,5 +87,9 @@ class EventsCommandTest {
         assertThat(events.format(AdminFixture.parse("{\"timeMillis\":0,\"group\":\"kv\",\"type\":\"core-suspected\","
                 + "\"core\":1,\"reputation\":0.2,\"faults\":4,\"evidence\":\"replicas 0, 2\"}")))
                 .endsWith("  kv  core-suspected  core 1 suspect: reputation 0.2 after 4 faults (replicas 0, 2)");
+        assertThat(events.format(AdminFixture.parse("{\"timeMillis\":0,\"group\":\"kv\",\"type\":\"poison-request\","
+                + "\"sequence\":7,\"replicasKilled\":3,\"processesKilled\":3,\"evidence\":\"request #7 killed all 3 replicas\"}")))
+                .as("a request of death in words, not its JSON")
+                .endsWith("  kv  #7  poison-request  request #7 killed all 3 replicas");
     }
 }
