@@ -103,4 +103,83 @@ class HungRequestTest {
             assertThat(s.replicaStates().stream().map(ReplicaStatus::digest).distinct()).hasSize(1);
         });
     }
+
+    @Test
+    void shouldSkipARequestThatHangsAnUnreplicatedGroupOnceItHungTheReplacementToo() throws Exception {
+        group = groups.start(config("spin1x", 1), List.of(events.listener()));
+        assertThat(call("add:4")).isEqualTo("4");
+        CompletableFuture<byte[]> spin = group.submit(utf8("spin"));
+        assertThat(failure(spin)).isInstanceOf(PoisonRequestException.class)
+                .hasMessageStartingWith("request #2 hung the replica and its replacement (no reply within 1s)");
+        assertThat(call("add:1")).isEqualTo("5");
+        awaitAllActive(1);
+        assertThat(events.of(GroupEvent.FaultDetected.class)).hasSize(2)
+                .allSatisfy(f -> assertThat(f.kind()).isEqualTo(FaultKind.HANG));
+    }
+
+    @Test
+    void shouldSkipARequestThatHangsBothReplicasOfADmrGroup() throws Exception {
+        group = groups.start(config("spin2x", 2), List.of(events.listener()));
+        assertThat(call("add:3")).isEqualTo("3");
+        CompletableFuture<byte[]> spin = group.submit(utf8("spin"));
+        CompletableFuture<byte[]> behind = group.submit(utf8("add:1"));
+        assertThat(failure(spin)).isInstanceOf(PoisonRequestException.class)
+                .hasMessageStartingWith("request #2 hung all 2 replicas");
+        assertThat(text(behind)).isEqualTo("4");
+        awaitAllActive(2);
+        assertThat(events.of(GroupEvent.RolledBack.class)).isEmpty();
+        assertThat(events.of(GroupEvent.BackedOff.class)).isEmpty();
+    }
+
+    /** A request that hangs one replica only is masked as before: answered by the others, not poison. */
+    @Test
+    void shouldAnswerARequestThatHangsOnlyOneReplica() {
+        group = groups.start(config("spin1", 3), List.of(events.listener()));
+        assertThat(call("add:2")).isEqualTo("2");
+        assertThat(call("spin1")).isEqualTo("echo:spin1");
+        assertThat(call("add:1")).isEqualTo("3");
+        await().atMost(Duration.ofSeconds(20)).until(() -> events.count(GroupEvent.FaultDetected.class) >= 2);
+        assertThat(events.of(GroupEvent.FaultDetected.class)).allSatisfy(f -> {
+            assertThat(f.replica()).isEqualTo(1);
+            assertThat(f.kind()).isEqualTo(FaultKind.HANG);
+        });
+        assertThat(events.of(GroupEvent.PoisonRequest.class)).isEmpty();
+        assertThat(group.status().counters().get("poison-requests")).isZero();
+        assertThat(call("add:1")).isEqualTo("4");
+        // once a stable checkpoint covers 'spin1', replica 1's replacement no longer replays it and serves again
+        group.checkpointNow();
+        awaitAllActive(3);
+    }
+
+    /**
+     * A replica the host stopped itself (an injected hang, SIGSTOP) says nothing about the request it held:
+     * stopping the only replica twice while it holds the same request does not make that request poison.
+     */
+    @Test
+    void shouldNotBlameARequestForHangsTheHostInjected() throws Exception {
+        group = groups.start(TestGroups.counter("stopped", 1, groups.dir()).deadline(Duration.ofSeconds(2))
+                .heartbeatTimeout(Duration.ofSeconds(3)).build(), List.of(events.listener()));
+        assertThat(call("add:1")).isEqualTo("1");
+        CompletableFuture<byte[]> slow = group.submit(utf8("sleep:700"));
+        for (int stop = 1; stop <= 2; stop++) {
+            int executions = stop;
+            await().atMost(Duration.ofSeconds(20)).until(() -> sleeps() >= executions);
+            group.faults().hang(0).join();
+        }
+        assertThat(text(slow)).isEqualTo("slept");
+        assertThat(call("add:1")).isEqualTo("2");
+        assertThat(events.of(GroupEvent.FaultDetected.class)).hasSize(2)
+                .allSatisfy(f -> assertThat(f.kind()).isEqualTo(FaultKind.HANG));
+        assertThat(events.of(GroupEvent.PoisonRequest.class)).isEmpty();
+    }
+
+    private long sleeps() throws java.io.IOException {
+        java.nio.file.Path log = group.replicaLog(0);
+        if (!java.nio.file.Files.exists(log)) {
+            return 0;
+        }
+        try (var lines = java.nio.file.Files.lines(log)) {
+            return lines.filter(l -> l.contains("request #2 sleeps")).count();
+        }
+    }
 }
