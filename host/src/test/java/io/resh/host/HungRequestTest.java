@@ -131,6 +131,22 @@ class HungRequestTest {
         assertThat(events.of(GroupEvent.BackedOff.class)).isEmpty();
     }
 
+    @Test
+    void shouldSkipARequestThatKillsSomeReplicasAndHangsTheOthers() throws Exception {
+        group = groups.start(config("mixed", 3), List.of(events.listener()));
+        assertThat(call("add:6")).isEqualTo("6");
+        CompletableFuture<byte[]> mixed = group.submit(utf8("haltOrSpin"));
+        CompletableFuture<byte[]> behind = group.submit(utf8("add:1"));
+        assertThat(failure(mixed)).isInstanceOf(PoisonRequestException.class)
+                .hasMessageStartingWith("request #2 killed or hung all 3 replicas")
+                .hasMessageContaining("(crash: process exited with code 70; hang: no reply within 1s)");
+        assertThat(text(behind)).isEqualTo("7");
+        awaitAllActive(3);
+        assertThat(events.of(GroupEvent.FaultDetected.class)).extracting(GroupEvent.FaultDetected::kind)
+                .contains(FaultKind.CRASH, FaultKind.HANG);
+        assertThat(events.of(GroupEvent.BackedOff.class)).isEmpty();
+    }
+
     /** A request that hangs one replica only is masked as before: answered by the others, not poison. */
     @Test
     void shouldAnswerARequestThatHangsOnlyOneReplica() {

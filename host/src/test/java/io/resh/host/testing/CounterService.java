@@ -16,8 +16,8 @@ import java.nio.charset.StandardCharsets;
  * throws, {@code poison} answers differently in replica 1 (a deterministic bug in one version),
  * {@code halt} kills the replica's JVM with {@code Runtime.halt(70)} in every replica (a request of death),
  * {@code sleep:N} takes N ms, saying so in the replica's log first, {@code spin} loops forever in every
- * replica (an infinite loop on some input: a request that hangs every replica) and {@code spin1} does so in
- * replica 1 only.
+ * replica (an infinite loop on some input: a request that hangs every replica), {@code spin1} does so in
+ * replica 1 only, and {@code haltOrSpin} halts replica 0 and spins in the others.
  */
 public final class CounterService implements ReplicatedService {
     private long total;
@@ -47,7 +47,7 @@ public final class CounterService implements ReplicatedService {
             out = Long.toString(ctx.random().nextLong());
         } else if (r.equals("fail")) {
             throw new IllegalStateException("asked to fail at #" + ctx.sequence());
-        } else if (r.equals("halt")) {
+        } else if (r.equals("halt") || (r.equals("haltOrSpin") && ctx.replicaIndex() == 0)) {
             System.err.println("request #" + ctx.sequence() + " is 'halt': halting the JVM");
             Runtime.getRuntime().halt(70);
             out = "unreachable";
@@ -59,7 +59,7 @@ public final class CounterService implements ReplicatedService {
                 Thread.currentThread().interrupt();
             }
             out = "slept";
-        } else if (r.equals("spin") || (r.equals("spin1") && ctx.replicaIndex() == 1)) {
+        } else if (r.equals("spin") || (r.equals("spin1") && ctx.replicaIndex() == 1) || r.equals("haltOrSpin")) {
             System.err.println("request #" + ctx.sequence() + " is '" + r + "': spinning forever");
             long turns = 0;
             while (!stopSpinning) {
