@@ -13,9 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Requests of death: a request whose execution kills or hangs every live replica ({@link PoisonWatch}
  * decides). Without this, each replacement restores the checkpoint, replays the request and dies (or hangs
- * and is killed) again, until the
- * restart intensity backs every slot off and quarantines the version, while the request's client and
- * everyone queued behind it wait. With it, the request's client gets a {@link PoisonRequestException}, the
+ * and is killed) again, until the restart intensity backs every slot off and quarantines the version, while
+ * the request's client and everyone queued behind it wait. With it, the request's client gets a {@link PoisonRequestException}, the
  * request is skipped in the log, and the replacements replay the tail without it. State stays consistent:
  * no replica survived having executed it, and the stable checkpoint predates it.
  *
@@ -38,18 +37,18 @@ final class PoisonRequests {
 
     /**
      * The slot's process exited on its own (not killed by the host). Reports the crash fault, and skips
-     * the request it died of if that request has now killed every live replica.
+     * the request it died of if that request has now killed or hung every live replica.
      */
     void crashed(Slot slot, String evidence) {
         died(slot, FaultKind.CRASH, evidence, evidence);
     }
 
     /**
-     * The slot's replica has not answered within the deadline what it was sent (not stopped by the host):
-     * reports the hang fault, which kills it, and counts it, before, as dead of the request it was executing
-     * exactly as a crash; skips that request if it has now killed or hung every live replica. A request that
-     * is merely slower than the deadline in every replica is taken for one that never ends: that is what the
-     * deadline means.
+     * The slot's replica has not answered what it was sent within the deadline, and the host did not stop
+     * it. Counts it as dead of the request it is stuck in, under the crash rules, before reporting the hang
+     * fault that kills and replaces it (the host's own SIGKILL is no evidence); skips that request if it has
+     * now killed or hung every live replica. A request merely slower than the deadline in every replica is
+     * taken for one that never ends: that is what the deadline means.
      */
     void hung(Slot slot, String evidence) {
         died(slot, FaultKind.HANG, evidence, "no reply within " + Durations.format(loop.config.deadline()));
