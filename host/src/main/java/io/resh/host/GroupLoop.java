@@ -499,14 +499,17 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
 
     /**
      * How far a catching-up replica is sent the log: a window beyond what it answered, and nothing past a
-     * suspected request of death, so that if it dies, it died of that request (see {@link PoisonWatch}). A
-     * slot that already died of it that way is not sent it again while the others decide.
+     * suspected request of death — the suspect alone, once it answered everything before it — so that if it
+     * dies or hangs now, it did so executing that request (see {@link PoisonWatch}); a replay that is merely
+     * slow is not taken for a hang in the suspect. A slot that already died of it that way is not sent it
+     * again while the others decide.
      */
     private long catchUpUntil(Slot slot, long last) {
         long until = Math.min(last, slot.repliedThrough + REPLAY_WINDOW);
         long suspect = poison.suspect();
         if (suspect > 0) {
-            until = Math.min(until, poison.diedOf(slot.index) ? suspect - 1 : suspect);
+            boolean alone = slot.repliedThrough >= suspect - 1 && !poison.diedOf(slot.index);
+            until = Math.min(until, alone ? suspect : suspect - 1);
         }
         return until;
     }
@@ -1033,8 +1036,13 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
                 }
                 case CATCHING_UP, ACTIVE -> {
                     if (slot.outstanding() && now - slot.progressNanos > config.deadline().toNanos()) {
-                        fault(slot, FaultKind.HANG, slot.repliedThrough + 1, "no reply to #" + (slot.repliedThrough + 1)
-                                + " within the " + config.deadline().toMillis() + " ms deadline");
+                        String evidence = "no reply to #" + (slot.repliedThrough + 1) + " within the "
+                                + config.deadline().toMillis() + " ms deadline";
+                        if (slot.process != null && slot.process.stoppedByHost()) {
+                            fault(slot, FaultKind.HANG, slot.repliedThrough + 1, evidence); // an injected SIGSTOP
+                        } else {
+                            poison.hung(slot, evidence); // maybe stuck in a request that hangs every replica
+                        }
                     } else if (now - slot.lastHeardNanos > config.heartbeatTimeout().toNanos()) {
                         fault(slot, FaultKind.HANG, slot.repliedThrough + 1, "no heartbeat for "
                                 + TimeUnit.NANOSECONDS.toMillis(now - slot.lastHeardNanos) + " ms");

@@ -35,7 +35,10 @@ final class Injections {
                 slot.process.crash(); // SIGKILL; detection sees a crash like any other
                 done.complete(pid > 0 ? "SIGKILL sent to pid " + pid : "SIGKILL sent to the replica as it starts");
             }
-            case HANG -> done.complete(Signals.stop(pid));
+            case HANG -> {
+                slot.process.markStopped();
+                done.complete(Signals.stop(pid));
+            }
             default -> {
                 slot.outbox.add(new Frame.Inject(fault.ordinal(), arg));
                 pending.computeIfAbsent(slot.index, k -> new ArrayDeque<>()).add(done);

@@ -1,5 +1,6 @@
 package io.resh.host;
 
+import io.resh.core.Durations;
 import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
 import java.util.BitSet;
@@ -10,15 +11,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Requests of death: a request whose execution kills every live replica ({@link PoisonWatch} decides).
- * Without this, each replacement restores the checkpoint, replays the request and dies again, until the
- * restart intensity backs every slot off and quarantines the version, while the request's client and
- * everyone queued behind it wait. With it, the request's client gets a {@link PoisonRequestException}, the
+ * Requests of death: a request whose execution kills or hangs every live replica ({@link PoisonWatch}
+ * decides). Without this, each replacement restores the checkpoint, replays the request and dies (or hangs
+ * and is killed) again, until the restart intensity backs every slot off and quarantines the version, while
+ * the request's client and everyone queued behind it wait. With it, the request's client gets a {@link PoisonRequestException}, the
  * request is skipped in the log, and the replacements replay the tail without it. State stays consistent:
  * no replica survived having executed it, and the stable checkpoint predates it.
  *
- * <p>Runs on the crash path only (and a cheap check per timer tick while a request is suspected); the
- * request and reply paths are untouched. Touched only by the group loop thread.
+ * <p>Runs on the crash and hang paths only (and a cheap check per timer tick while a request is suspected);
+ * the request and reply paths are untouched. Touched only by the group loop thread.
  */
 final class PoisonRequests {
     private static final Logger LOG = LoggerFactory.getLogger(PoisonRequests.class);
@@ -36,12 +37,27 @@ final class PoisonRequests {
 
     /**
      * The slot's process exited on its own (not killed by the host). Reports the crash fault, and skips
-     * the request it died of if that request has now killed every live replica.
+     * the request it died of if that request has now killed or hung every live replica.
      */
     void crashed(Slot slot, String evidence) {
+        died(slot, FaultKind.CRASH, evidence, evidence);
+    }
+
+    /**
+     * The slot's replica has not answered what it was sent within the deadline, and the host did not stop
+     * it. Counts it as dead of the request it is stuck in, under the crash rules, before reporting the hang
+     * fault that kills and replaces it (the host's own SIGKILL is no evidence); skips that request if it has
+     * now killed or hung every live replica. A request merely slower than the deadline in every replica is
+     * taken for one that never ends: that is what the deadline means.
+     */
+    void hung(Slot slot, String evidence) {
+        died(slot, FaultKind.HANG, evidence, "no reply within " + Durations.format(loop.config.deadline()));
+    }
+
+    private void died(Slot slot, FaultKind how, String evidence, String verdictEvidence) {
         LogEntry suspect = firstUnsurvived(slot);
         if (suspect == null || suspect.sequence <= loop.checkpoints.stable().sequence()) {
-            loop.fault(slot, FaultKind.CRASH, slot.repliedThrough + 1, evidence);
+            loop.fault(slot, how, slot.repliedThrough + 1, evidence);
             return;
         }
         clearIfResolved();
@@ -49,14 +65,15 @@ final class PoisonRequests {
         // Dying with only the suspect left that nobody survived: it died executing the suspect, whatever it
         // had not answered before it (replies lost with the process) — that is the request the fault names.
         long at = conclusive ? suspect.sequence : slot.repliedThrough + 1;
-        watch.died(slot.index, slot.spec.label(), suspect.sequence, conclusive, loop.now());
+        watch.died(suspect.sequence, new PoisonWatch.Death(slot.index, slot.spec.label(), loop.now(), conclusive, how,
+                verdictEvidence));
         if (watch.suspect() != suspect.sequence || !watch.poisoned(live())) {
-            // Counted like any crash; taken back below if the request turns out to be poison.
-            loop.fault(slot, FaultKind.CRASH, at, evidence);
+            // Counted like any crash or hang; taken back below if the request turns out to be poison.
+            loop.fault(slot, how, at, evidence);
             return;
         }
-        loop.fault(slot, FaultKind.CRASH, at, evidence, Map.of(), GroupLoop.Cause.POISON);
-        skip(suspect, evidence);
+        loop.fault(slot, how, at, evidence, Map.of(), GroupLoop.Cause.POISON);
+        skip(suspect);
     }
 
     /** The slot died of the suspect conclusively, and not as the first process to: it need not replay it again. */
@@ -109,11 +126,11 @@ final class PoisonRequests {
         return live;
     }
 
-    private void skip(LogEntry e, String evidence) {
+    private void skip(LogEntry e) {
         long seq = e.sequence;
         List<PoisonWatch.Death> deaths = watch.deaths();
         int replicas = watch.replicasKilled();
-        String message = PoisonWatch.verdict(seq, replicas, deaths.size(), loop.slots.length, evidence);
+        String message = watch.verdict(loop.slots.length);
         watch.clear();
         e.skipped = true;
         e.answered = true;
@@ -138,7 +155,7 @@ final class PoisonRequests {
                 loop.launch(s); // stays backed off if its version is quarantined
             } else if (s.hasProcess() && s.receivesRequests() && s.cursor > seq && s.repliedThrough < seq) {
                 // Already sent the request: it would die of it too.
-                loop.restart(s, "it was sent request #" + seq + ", which killed every replica", seq, GroupLoop.Cause.POISON);
+                loop.restart(s, "it was sent request #" + seq + ", a request of death", seq, GroupLoop.Cause.POISON);
             }
         }
         if (reply != null) {

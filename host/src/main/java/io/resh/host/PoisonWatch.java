@@ -1,26 +1,33 @@
 package io.resh.host;
 
+import io.resh.core.FaultKind;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 
 /**
- * Tells a request of death from a replica that just crashed. The suspect is the oldest request that a
- * crashed replica had been sent and that no replica has yet survived (answered, or executed before being
- * replaced): everything before it in that replica's queue was executed by others, so it died on the
- * suspect or later. A crash is <em>conclusive</em> when the suspect was the last request the replica had
- * been sent: then it died on the suspect itself. (Replies are flushed at the end of a batch, so a replica
- * that dies in a batch takes the replies it owed for earlier requests with it; its crash only says "one of
- * these".)
+ * Tells a request of death from a replica that just crashed or hung. A replica <em>dies of</em> a request
+ * when its process exits on its own (a crash) or when it is found hung holding it (no reply within the
+ * deadline; the host kills it right after). The suspect is the oldest request that such a replica had been
+ * sent and that no replica has yet survived (answered, or executed before being replaced): everything before
+ * it in that replica's queue was executed by others, so it died on the suspect or later. A death is
+ * <em>conclusive</em> when the suspect was the last request the replica had been sent: then it died on the
+ * suspect itself. (Replies are flushed at the end of a batch, so a replica that dies or hangs in a batch
+ * takes the replies it owed for earlier requests with it; its death only says "one of these".)
  *
  * <p>The suspect is poison once every live replica has died of it conclusively — a replica still executing
  * it may yet answer — and at least two processes died of it (N = 1: the replica and its replacement), so
- * a single crash of the only replica, e.g. by the kernel's OOM killer, is not taken for poison. Pure:
- * the group loop tells it every crash and asks; touched only by the loop thread.
+ * a single crash of the only replica, e.g. by the kernel's OOM killer, is not taken for poison. Crashes and
+ * hangs count alike, mixed or not. Pure: the group loop tells it every such death and asks; touched only by
+ * the loop thread.
  */
 final class PoisonWatch {
-    /** One crash blamed on the suspect; {@code atNanos} is when the loop saw it (its restart is counted right after). */
-    record Death(int slot, String version, long atNanos, boolean conclusive) {
+    /**
+     * One death blamed on the suspect; {@code atNanos} is when the loop saw it (its restart is counted right
+     * after), {@code how} is {@link FaultKind#CRASH} or {@link FaultKind#HANG}, {@code evidence} what the
+     * client is told of it (an exit code, the deadline missed).
+     */
+    record Death(int slot, String version, long atNanos, boolean conclusive, FaultKind how, String evidence) {
     }
 
     private long suspect;
@@ -33,11 +40,10 @@ final class PoisonWatch {
     }
 
     /**
-     * A replica crashed; {@code seq} is the oldest request it had been sent that nobody survived.
-     *
-     * @param conclusive {@code seq} was the last request it had been sent
+     * A replica crashed or hung; {@code seq} is the oldest request it had been sent that nobody survived, and
+     * {@code death.conclusive()} says that {@code seq} was the last request it had been sent.
      */
-    void died(int slot, String version, long seq, boolean conclusive, long now) {
+    void died(long seq, Death death) {
         if (suspect != 0 && seq > suspect) {
             return; // it survived the suspect itself: nothing to say about it
         }
@@ -45,9 +51,9 @@ final class PoisonWatch {
             clear();
             suspect = seq;
         }
-        deaths.add(new Death(slot, version, now, conclusive));
-        if (conclusive) {
-            this.conclusive.set(slot);
+        deaths.add(death);
+        if (death.conclusive()) {
+            conclusive.set(death.slot());
         }
     }
 
@@ -92,22 +98,43 @@ final class PoisonWatch {
         deaths.clear();
     }
 
+    /** The client's error for the suspect, in a group of {@code groupSize} replicas (see the static form). */
+    String verdict(int groupSize) {
+        String crash = null;
+        String hang = null;
+        for (Death d : deaths) {
+            if (d.how() == FaultKind.HANG) {
+                hang = d.evidence();
+            } else {
+                crash = d.evidence();
+            }
+        }
+        return verdict(suspect, replicasKilled(), deaths.size(), groupSize, crash, hang);
+    }
+
     /**
      * The client's error for a poison request, e.g. {@code request #7 killed all 3 replicas (crash: process
-     * exited with code 70); it was not executed and will not be retried}.
+     * exited with code 70); it was not executed and will not be retried}, {@code request #7 hung all 3
+     * replicas (no reply within 2s); ...} or, when some crashed and some hung, {@code request #7 killed or hung
+     * all 3 replicas (crash: ...; hang: no reply within 2s); ...}.
+     *
+     * @param crash what the last crash said, null if none crashed
+     * @param hang what the last hang said, null if none hung
      */
-    static String verdict(long seq, int replicas, int processes, int groupSize, String evidence) {
+    static String verdict(long seq, int replicas, int processes, int groupSize, String crash, String hang) {
+        String did = hang == null ? "killed" : crash == null ? "hung" : "killed or hung";
         String who;
         if (groupSize == 1) {
-            who = "killed the replica and " + (processes == 2 ? "its replacement" : (processes - 1) + " replacements");
+            who = did + " the replica and " + (processes == 2 ? "its replacement" : (processes - 1) + " replacements");
         } else if (replicas == groupSize) {
-            who = "killed all " + replicas + " replicas";
+            who = did + " all " + replicas + " replicas";
         } else {
-            who = "killed every live replica (" + replicas + " of " + groupSize + ")";
+            who = did + " every live replica (" + replicas + " of " + groupSize + ")";
         }
         if (processes > replicas && groupSize > 1) {
             who += ", " + processes + " processes in all";
         }
-        return "request #" + seq + " " + who + " (crash: " + evidence + "); it was not executed and will not be retried";
+        String evidence = hang == null ? "crash: " + crash : crash == null ? hang : "crash: " + crash + "; hang: " + hang;
+        return "request #" + seq + " " + who + " (" + evidence + "); it was not executed and will not be retried";
     }
 }

@@ -93,6 +93,8 @@ final class ReplicaProcess {
     private volatile boolean killed;
     /** SIGKILL asked for, to be sent as soon as the process exists. */
     private volatile boolean destroy;
+    /** See {@link #markStopped}. Group loop only. */
+    private boolean stopped;
     /** Starts the process, then reads its output until every holder of the pipe (the process tree) has closed it. */
     private final Thread reader;
 
@@ -211,6 +213,16 @@ final class ReplicaProcess {
         if (p != null) {
             p.destroyForcibly();
         }
+    }
+
+    /** The host stops this process (an injected hang, SIGSTOP). Group loop only. */
+    void markStopped() {
+        stopped = true;
+    }
+
+    /** The host stopped this process: its silence says nothing about the request it was executing. */
+    boolean stoppedByHost() {
+        return stopped;
     }
 
     /** The host sent this process SIGKILL (an injected crash or a replacement): its death says nothing about a request. */

@@ -2,11 +2,22 @@ package io.resh.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.resh.core.FaultKind;
 import java.util.BitSet;
 import org.junit.jupiter.api.Test;
 
 class PoisonWatchTest {
     private final PoisonWatch watch = new PoisonWatch();
+
+    /** Replica {@code slot} crashed at {@code now} with {@code seq} as its suspect. */
+    private void crash(int slot, long seq, boolean conclusive, long now) {
+        watch.died(seq, new PoisonWatch.Death(slot, "v", now, conclusive, FaultKind.CRASH, "process exited with code 70"));
+    }
+
+    /** Replica {@code slot} was found hung at {@code now} with {@code seq} as its suspect. */
+    private void hang(int slot, long seq, boolean conclusive, long now) {
+        watch.died(seq, new PoisonWatch.Death(slot, "v", now, conclusive, FaultKind.HANG, "no reply within 1s"));
+    }
 
     private static BitSet slots(int... indexes) {
         BitSet b = new BitSet();
@@ -18,10 +29,10 @@ class PoisonWatchTest {
 
     @Test
     void shouldCallARequestPoisonOnceEveryLiveReplicaDiedOfItConclusively() {
-        watch.died(0, "v", 7, true, 1);
-        watch.died(1, "v", 7, true, 2);
+        crash(0, 7, true, 1);
+        crash(1, 7, true, 2);
         assertThat(watch.poisoned(slots(0, 1, 2))).as("replica 2 may still answer #7").isFalse();
-        watch.died(2, "v", 7, true, 3);
+        crash(2, 7, true, 3);
         assertThat(watch.poisoned(slots(0, 1, 2))).isTrue();
         assertThat(watch.replicasKilled()).isEqualTo(3);
         assertThat(watch.deaths()).extracting(PoisonWatch.Death::slot).containsExactly(0, 1, 2);
@@ -29,13 +40,13 @@ class PoisonWatchTest {
 
     @Test
     void shouldWaitForAConclusiveDeathOfEverySlotWhenSomeDiedWithLaterRequestsQueued() {
-        watch.died(0, "v", 7, false, 1); // it had #7 and #8: it may have died of #8
-        watch.died(1, "v", 7, true, 2);
-        watch.died(2, "v", 7, true, 3);
+        crash(0, 7, false, 1); // it had #7 and #8: it may have died of #8
+        crash(1, 7, true, 2);
+        crash(2, 7, true, 3);
         assertThat(watch.poisoned(slots(0, 1, 2))).isFalse();
         assertThat(watch.diedOf(0)).as("its replacement must replay #7 alone").isFalse();
         assertThat(watch.diedOf(1)).as("its replacement need not die of #7 again").isTrue();
-        watch.died(0, "v", 7, true, 4);
+        crash(0, 7, true, 4);
         assertThat(watch.poisoned(slots(0, 1, 2))).isTrue();
         assertThat(watch.replicasKilled()).isEqualTo(3);
         assertThat(watch.deaths()).hasSize(4);
@@ -43,28 +54,28 @@ class PoisonWatchTest {
 
     @Test
     void shouldIgnoreSlotsThatAreNotLive() {
-        watch.died(0, "v", 7, true, 1);
-        watch.died(1, "v", 7, true, 2);
+        crash(0, 7, true, 1);
+        crash(1, 7, true, 2);
         assertThat(watch.poisoned(slots(0, 1))).as("replica 2 is dormant or backing off").isTrue();
     }
 
     @Test
     void shouldNeedTwoDeathsWhenOnlyOneReplicaRuns() {
-        watch.died(0, "v", 3, true, 1);
+        crash(0, 3, true, 1);
         assertThat(watch.poisoned(slots(0))).as("one crash of the only replica: maybe the OOM killer").isFalse();
         assertThat(watch.diedOf(0)).as("its replacement must replay #3").isFalse();
-        watch.died(0, "v", 3, true, 2);
+        crash(0, 3, true, 2);
         assertThat(watch.poisoned(slots(0))).isTrue();
         assertThat(watch.replicasKilled()).isEqualTo(1);
     }
 
     @Test
     void shouldStartOverWhenAnEarlierRequestIsSuspectedAndIgnoreLaterOnes() {
-        watch.died(0, "v", 9, true, 1);
-        watch.died(1, "v", 12, true, 2);
+        crash(0, 9, true, 1);
+        crash(1, 12, true, 2);
         assertThat(watch.suspect()).isEqualTo(9);
         assertThat(watch.deaths()).hasSize(1);
-        watch.died(1, "v", 5, true, 3);
+        crash(1, 5, true, 3);
         assertThat(watch.suspect()).isEqualTo(5);
         assertThat(watch.deaths()).hasSize(1);
         watch.clear();
@@ -74,11 +85,69 @@ class PoisonWatchTest {
 
     @Test
     void shouldSayWhatTheRequestKilled() {
-        assertThat(PoisonWatch.verdict(7, 3, 3, 3, "process exited with code 70")).isEqualTo(
+        assertThat(PoisonWatch.verdict(7, 3, 3, 3, "process exited with code 70", null)).isEqualTo(
                 "request #7 killed all 3 replicas (crash: process exited with code 70); it was not executed and will not be retried");
-        assertThat(PoisonWatch.verdict(7, 3, 5, 3, "x")).startsWith("request #7 killed all 3 replicas, 5 processes in all (crash: x)");
-        assertThat(PoisonWatch.verdict(7, 2, 2, 3, "x")).startsWith("request #7 killed every live replica (2 of 3) (crash: x)");
-        assertThat(PoisonWatch.verdict(2, 1, 2, 1, "x")).startsWith("request #2 killed the replica and its replacement (crash: x)");
-        assertThat(PoisonWatch.verdict(2, 1, 3, 1, "x")).startsWith("request #2 killed the replica and 2 replacements (crash: x)");
+        assertThat(PoisonWatch.verdict(7, 3, 5, 3, "x", null)).startsWith("request #7 killed all 3 replicas, 5 processes in all (crash: x)");
+        assertThat(PoisonWatch.verdict(7, 2, 2, 3, "x", null)).startsWith("request #7 killed every live replica (2 of 3) (crash: x)");
+        assertThat(PoisonWatch.verdict(2, 1, 2, 1, "x", null)).startsWith("request #2 killed the replica and its replacement (crash: x)");
+        assertThat(PoisonWatch.verdict(2, 1, 3, 1, "x", null)).startsWith("request #2 killed the replica and 2 replacements (crash: x)");
+    }
+
+    @Test
+    void shouldCallARequestThatHungEveryReplicaPoisonUnderTheSameRulesAsACrash() {
+        hang(0, 7, false, 1); // it had #7 and #8: it may be stuck in #8
+        hang(1, 7, true, 2);
+        hang(2, 7, true, 3);
+        assertThat(watch.poisoned(slots(0, 1, 2))).as("replica 0's replacement may yet answer #7").isFalse();
+        assertThat(watch.diedOf(0)).as("its replacement must replay #7 alone").isFalse();
+        assertThat(watch.diedOf(2)).isTrue();
+        hang(0, 7, true, 4);
+        assertThat(watch.poisoned(slots(0, 1, 2))).isTrue();
+        assertThat(watch.verdict(3)).isEqualTo("request #7 hung all 3 replicas, 4 processes in all (no reply within 1s);"
+                + " it was not executed and will not be retried");
+    }
+
+    @Test
+    void shouldCountCrashesAndHangsOfTheSameRequestTogether() {
+        crash(0, 7, true, 1);
+        hang(1, 7, true, 2);
+        assertThat(watch.poisoned(slots(0, 1, 2))).isFalse();
+        hang(2, 7, true, 3);
+        assertThat(watch.poisoned(slots(0, 1, 2))).isTrue();
+        assertThat(watch.deaths()).extracting(PoisonWatch.Death::how)
+                .containsExactly(FaultKind.CRASH, FaultKind.HANG, FaultKind.HANG);
+        assertThat(watch.verdict(3)).startsWith("request #7 killed or hung all 3 replicas"
+                + " (crash: process exited with code 70; hang: no reply within 1s)");
+    }
+
+    @Test
+    void shouldNeedTheReplacementToHangTooWhenOnlyOneReplicaRuns() {
+        hang(0, 3, true, 1);
+        assertThat(watch.poisoned(slots(0))).as("one hang of the only replica is not enough").isFalse();
+        assertThat(watch.diedOf(0)).as("its replacement must replay #3").isFalse();
+        hang(0, 3, true, 2);
+        assertThat(watch.poisoned(slots(0))).isTrue();
+        assertThat(watch.verdict(1)).startsWith("request #3 hung the replica and its replacement (no reply within 1s)");
+    }
+
+    @Test
+    void shouldNotCallARequestPoisonWhileAReplicaThatHungHeldLaterRequestsToo() {
+        hang(0, 7, false, 1);
+        hang(1, 7, false, 2);
+        assertThat(watch.poisoned(slots(0, 1))).as("DMR: both may be stuck in #8, not #7").isFalse();
+        hang(0, 7, true, 3);
+        assertThat(watch.poisoned(slots(0, 1))).isFalse();
+        hang(1, 7, true, 4);
+        assertThat(watch.poisoned(slots(0, 1))).isTrue();
+        assertThat(watch.replicasKilled()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldSayWhatTheRequestHung() {
+        assertThat(PoisonWatch.verdict(7, 3, 3, 3, null, "no reply within 2s")).isEqualTo(
+                "request #7 hung all 3 replicas (no reply within 2s); it was not executed and will not be retried");
+        assertThat(PoisonWatch.verdict(7, 2, 2, 3, null, "h")).startsWith("request #7 hung every live replica (2 of 3) (h)");
+        assertThat(PoisonWatch.verdict(2, 1, 3, 1, "c", "h"))
+                .startsWith("request #2 killed or hung the replica and 2 replacements (crash: c; hang: h)");
     }
 }

@@ -15,11 +15,15 @@ import java.nio.charset.StandardCharsets;
  * {@code time} returns the host-chosen time, {@code rand} a host-seeded random number, {@code fail}
  * throws, {@code poison} answers differently in replica 1 (a deterministic bug in one version),
  * {@code halt} kills the replica's JVM with {@code Runtime.halt(70)} in every replica (a request of death),
- * and {@code sleep:N} takes N ms, saying so in the replica's log first.
+ * {@code sleep:N} takes N ms, saying so in the replica's log first, {@code spin} loops forever in every
+ * replica (an infinite loop on some input: a request that hangs every replica), {@code spin1} does so in
+ * replica 1 only, and {@code haltOrSpin} halts replica 0 and spins in the others.
  */
 public final class CounterService implements ReplicatedService {
     private long total;
     private byte[] blob = new byte[64];
+    /** Never set: a volatile read per turn keeps the JIT from reasoning the busy loop away. */
+    private volatile boolean stopSpinning;
 
     @Override
     public byte[] execute(byte[] request, ExecutionContext ctx) {
@@ -43,7 +47,7 @@ public final class CounterService implements ReplicatedService {
             out = Long.toString(ctx.random().nextLong());
         } else if (r.equals("fail")) {
             throw new IllegalStateException("asked to fail at #" + ctx.sequence());
-        } else if (r.equals("halt")) {
+        } else if (r.equals("halt") || (r.equals("haltOrSpin") && ctx.replicaIndex() == 0)) {
             System.err.println("request #" + ctx.sequence() + " is 'halt': halting the JVM");
             Runtime.getRuntime().halt(70);
             out = "unreachable";
@@ -55,6 +59,13 @@ public final class CounterService implements ReplicatedService {
                 Thread.currentThread().interrupt();
             }
             out = "slept";
+        } else if (r.equals("spin") || (r.equals("spin1") && ctx.replicaIndex() == 1) || r.equals("haltOrSpin")) {
+            System.err.println("request #" + ctx.sequence() + " is '" + r + "': spinning forever");
+            long turns = 0;
+            while (!stopSpinning) {
+                turns++;
+            }
+            out = "spun " + turns;
         } else if (r.equals("poison")) {
             out = ctx.replicaIndex() == 1 ? "wrong" : "right";
         } else {
