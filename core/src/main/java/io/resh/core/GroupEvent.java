@@ -128,12 +128,12 @@ public sealed interface GroupEvent {
     }
 
     /**
-     * A request killed every live replica that executed it (a "query of death"). Its client got an error; the
-     * replacements restore the stable checkpoint and replay the log without it. Each crash is also a
-     * {@link FaultDetected} of kind crash.
+     * A request killed or hung every live replica that executed it (a "query of death": each crashed, or gave
+     * no reply within the deadline). Its client got an error; the replacements restore the stable checkpoint
+     * and replay the log without it. Each death is also a {@link FaultDetected} of kind crash or hang.
      *
-     * @param replicasKilled the replica slots it killed
-     * @param processesKilled the replica processes it killed (replacements that replayed it included)
+     * @param replicasKilled the replica slots it killed or hung
+     * @param processesKilled the replica processes it killed or hung (replacements that replayed it included)
      * @param evidence one line for people, as the client got it
      */
     record PoisonRequest(long timeMillis, String group, long sequence, int replicasKilled, int processesKilled,
