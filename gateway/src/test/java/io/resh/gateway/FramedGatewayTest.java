@@ -107,7 +107,7 @@ class FramedGatewayTest {
      */
     @Test
     void shouldStopWithTheRequestNamedWhenOneRequestHangsEveryReplicaAndTheirReplacements() throws Exception {
-        start("line", gateway.dir().resolve("unused"), "500ms", "");
+        start("line", gateway.dir().resolve("unused"), "1s", "");
         try (Socket s = gateway.connect()) { // reads time out after 10 s: the error must come before
             BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
             OutputStream out = s.getOutputStream();
@@ -152,7 +152,7 @@ class FramedGatewayTest {
                   command: [%s, %s, %s]
                   readyTimeout: 20s
                 listen: { protocol: line }
-                deadline: 500ms
+                deadline: 1s
                 """.formatted(hangs, answers, answers));
         try (Socket s = gateway.connect()) {
             BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
@@ -241,6 +241,9 @@ class FramedGatewayTest {
             assertThat(in.readLine()).isEqualTo("a=1");
             assertThat(in.readLine()).isEqualTo("a=2");
             assertThat(in.readLine()).as("replicas' clocks differ; the mask makes them comparable").matches("t=\\d+");
+            // Replies are released once 2 agree: wait until the corruptible replica answered them all too, so the
+            // trigger hits the next request.
+            await().atMost(Duration.ofSeconds(10)).until(() -> gateway.status().inFlight() == 0);
             assertThat(gateway.events(GroupEvent.FaultDetected.class)).isEmpty();
             Files.writeString(trigger, "x");
             out.write("INCR a\n".getBytes(StandardCharsets.UTF_8));

@@ -124,7 +124,7 @@ class HttpGatewayTest {
                   command: %s
                   readyTimeout: 20s
                 listen: { protocol: http }
-                deadline: 500ms
+                deadline: 1s
                 """.formatted(JavaCommand.yaml(HttpKvServer.class, "{port}")));
         assertThat(send(own, "POST", "/counter", "").body()).isEqualTo("1");
         HttpResponse<String> spin = send(own, "GET", "/spin", null); // times out after 10 s: the error comes first
