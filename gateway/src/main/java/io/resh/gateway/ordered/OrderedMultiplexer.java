@@ -298,6 +298,7 @@ public final class OrderedMultiplexer {
     public void tick() {
         long now = nanos.getAsLong();
         List<Hang> hangs = new ArrayList<>();
+        int found = 0; // replicas already in hangs: one is enough, at the oldest request it owes
         List<Pending> stuck = new ArrayList<>();
         for (Pending p : inflight) {
             if (p.retired) {
@@ -306,7 +307,8 @@ public final class OrderedMultiplexer {
             if (p.ballot.isDecided()) {
                 long late = now - p.decidedNanos;
                 if (late > deadlineNanos) {
-                    int missing = p.missing();
+                    int missing = p.missing() & ~found;
+                    found |= missing;
                     for (int i = 0; i < slots.length; i++) {
                         if ((missing & (1 << i)) != 0) {
                             hangs.add(new Hang(i, p.seq, "no reply to request #" + p.seq + " " + late / 1_000_000
@@ -327,7 +329,8 @@ public final class OrderedMultiplexer {
             if (owed != s.watched) {
                 s.watched = owed;
                 s.watchedSince = now;
-            } else if (owed instanceof Pending p && !p.ballot.isDecided() && now - s.watchedSince > 2 * deadlineNanos) {
+            } else if (owed instanceof Pending p && !p.ballot.isDecided() && now - s.watchedSince > 2 * deadlineNanos
+                    && (found & (1 << i)) == 0) {
                 hangs.add(new Hang(i, p.seq, "no reply to request #" + p.seq + " (" + p.request.name() + ") for "
                         + (now - s.watchedSince) / 1_000_000 + " ms while it was the oldest request it owed, and "
                         + (p.answered == 0 ? "no replica answered it" : "no " + quorum.agreementNeeded()
