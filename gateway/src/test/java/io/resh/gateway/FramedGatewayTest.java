@@ -30,6 +30,10 @@ class FramedGatewayTest {
     final GatewayExtension gateway = new GatewayExtension();
 
     private void start(String protocol, Path trigger, String extra) {
+        start(protocol, trigger, "2s", extra);
+    }
+
+    private void start(String protocol, Path trigger, String deadline, String extra) {
         String plain = JavaCommand.yaml(FramedCounterServer.class, protocol, "{port}");
         String corruptible = JavaCommand.yaml(FramedCounterServer.class, protocol, "{port}", "--trigger", trigger.toString());
         gateway.start("""
@@ -39,9 +43,9 @@ class FramedGatewayTest {
                   command: [%s, %s, %s]
                   readyTimeout: 20s
                 listen: { protocol: %s }
-                deadline: 2s
+                deadline: %s
                 %s
-                """.formatted(protocol, plain, corruptible, plain, protocol, extra));
+                """.formatted(protocol, plain, corruptible, plain, protocol, deadline, extra));
     }
 
     @Test
@@ -95,6 +99,78 @@ class FramedGatewayTest {
                 .allSatisfy(f -> assertThat(f.kind()).isEqualTo(FaultKind.CRASH))
                 .allSatisfy(f -> assertThat(f.sequence()).isEqualTo(3));
         assertThat(gateway.events(GroupEvent.FailStopped.class)).hasSize(1);
+    }
+
+    /**
+     * A request that hangs every server (each stays alive and never answers it) gives no f+1 answers to time
+     * a hang from; without a bound of its own the client, and every later one, would wait forever.
+     */
+    @Test
+    void shouldStopWithTheRequestNamedWhenOneRequestHangsEveryReplicaAndTheirReplacements() throws Exception {
+        start("line", gateway.dir().resolve("unused"), "1s", "");
+        try (Socket s = gateway.connect()) { // reads time out after 10 s: the error must come before
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            OutputStream out = s.getOutputStream();
+            out.write("INCR a\nINCR a\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(in.readLine()).isEqualTo("a=1");
+            assertThat(in.readLine()).isEqualTo("a=2");
+            out.write("SPIN a\n".getBytes(StandardCharsets.UTF_8)); // every server hangs on it, alive, answering nothing
+            // The first strike: f+1 servers stalling at once may be an outside stall, so the group recovers as usual.
+            assertThat(in.readLine()).isEqualTo("ERROR resh: only 0 replica(s) could answer SPIN and 2 must agree; it"
+                    + " may or may not have taken effect");
+            // The second: the replacements are replayed the log and hang on it again.
+            GroupEvent.FailStopped stop = gateway.awaitEvent(GroupEvent.FailStopped.class, e -> true);
+            assertThat(stop.sequence()).isEqualTo(3);
+            assertThat(stop.detail()).contains("request #3 (SPIN) hung 2 replicas before any answered it, then 2 of"
+                    + " their replacements when replayed (no progress replaying the log for", "stuck at request #3"
+                    + " (SPIN)", "the request's doing, not theirs; replaying it into more replacements would hang them too");
+            out.write("INCR a\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(in.readLine()).startsWith("ERROR resh: the group stopped answering: request #3 (SPIN) hung");
+        }
+        // The three servers, then at most one replacement each: after the stop no replacement is fed the log.
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(15))
+                .until(() -> gateway.events(GroupEvent.FaultDetected.class).size() <= 6);
+        assertThat(gateway.events(GroupEvent.FaultDetected.class)).hasSizeBetween(5, 6)
+                .allSatisfy(f -> assertThat(f.kind()).isEqualTo(FaultKind.HANG))
+                .allSatisfy(f -> assertThat(f.sequence()).isEqualTo(3));
+        assertThat(gateway.events(GroupEvent.FaultDetected.class).subList(0, 3)).allSatisfy(f -> assertThat(f.evidence())
+                .contains("no reply to request #3 (SPIN) for", "and no replica answered it"));
+        assertThat(gateway.events(GroupEvent.FailStopped.class)).hasSize(1);
+    }
+
+    @Test
+    void shouldMaskARequestThatHangsOneServer() throws Exception {
+        Path spin = gateway.dir().resolve("spin");
+        Files.writeString(spin, "x"); // the first server to get SPIN hangs on it, once
+        String hangs = JavaCommand.yaml(FramedCounterServer.class, "line", "{port}", "--spin-trigger", spin.toString());
+        String answers = JavaCommand.yaml(FramedCounterServer.class, "line", "{port}", "--spin-trigger",
+                gateway.dir().resolve("never").toString());
+        gateway.start("""
+                group: spin-one
+                replicas: 3
+                server:
+                  command: [%s, %s, %s]
+                  readyTimeout: 20s
+                listen: { protocol: line }
+                deadline: 1s
+                """.formatted(hangs, answers, answers));
+        try (Socket s = gateway.connect()) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            OutputStream out = s.getOutputStream();
+            out.write("INCR a\nSPIN a\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(in.readLine()).isEqualTo("a=1");
+            assertThat(in.readLine()).as("the two others answer it").isEqualTo("a=2");
+            GroupEvent.FaultDetected fault = gateway.awaitEvent(GroupEvent.FaultDetected.class, f -> true);
+            assertThat(fault.replica()).isZero();
+            assertThat(fault.kind()).isEqualTo(FaultKind.HANG);
+            assertThat(fault.sequence()).isEqualTo(2);
+            assertThat(fault.evidence()).startsWith("no reply to request #2").contains("after 2 replicas answered it");
+            assertThat(gateway.awaitRecovered(0).replayed()).isEqualTo(2);
+            out.write("INCR a\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(in.readLine()).isEqualTo("a=3");
+        }
+        assertThat(gateway.events(GroupEvent.FaultDetected.class)).hasSize(1);
+        assertThat(gateway.events(GroupEvent.FailStopped.class)).isEmpty();
     }
 
     @Test
@@ -165,6 +241,9 @@ class FramedGatewayTest {
             assertThat(in.readLine()).isEqualTo("a=1");
             assertThat(in.readLine()).isEqualTo("a=2");
             assertThat(in.readLine()).as("replicas' clocks differ; the mask makes them comparable").matches("t=\\d+");
+            // Replies are released once 2 agree: wait until the corruptible replica answered them all too, so the
+            // trigger hits the next request.
+            await().atMost(Duration.ofSeconds(10)).until(() -> gateway.status().inFlight() == 0);
             assertThat(gateway.events(GroupEvent.FaultDetected.class)).isEmpty();
             Files.writeString(trigger, "x");
             out.write("INCR a\n".getBytes(StandardCharsets.UTF_8));

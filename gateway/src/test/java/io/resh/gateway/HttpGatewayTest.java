@@ -111,6 +111,38 @@ class HttpGatewayTest {
         assertThat(own.events(GroupEvent.FailStopped.class)).isEmpty();
     }
 
+    /**
+     * A read that hangs every server: no f+1 answers to time a hang from, so the servers are found hung when
+     * none answers it for 2 x deadline. It is not in the replay log, so the group recovers with its state.
+     */
+    @Test
+    void shouldRecoverWhenAReadHangsEveryServer() throws Exception {
+        own.start("""
+                group: http-spin
+                replicas: 3
+                server:
+                  command: %s
+                  readyTimeout: 20s
+                listen: { protocol: http }
+                deadline: 1s
+                """.formatted(JavaCommand.yaml(HttpKvServer.class, "{port}")));
+        assertThat(send(own, "POST", "/counter", "").body()).isEqualTo("1");
+        HttpResponse<String> spin = send(own, "GET", "/spin", null); // times out after 10 s: the error comes first
+        assertThat(spin.statusCode()).isEqualTo(503);
+        assertThat(spin.body()).startsWith("resh: only 0 replica(s) could answer GET /spin and 2 must agree");
+        for (int i = 0; i < 3; i++) {
+            own.awaitRecovered(i);
+        }
+        assertThat(send(own, "POST", "/counter", "").body()).as("the state survives through replay").isEqualTo("2");
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
+                .until(() -> own.events(GroupEvent.FaultDetected.class).size() == 3);
+        assertThat(own.events(GroupEvent.FaultDetected.class))
+                .allSatisfy(f -> assertThat(f.kind()).isEqualTo(FaultKind.HANG))
+                .allSatisfy(f -> assertThat(f.sequence()).isEqualTo(2))
+                .allSatisfy(f -> assertThat(f.evidence()).contains("no reply to request #2 (GET /spin)"));
+        assertThat(own.events(GroupEvent.FailStopped.class)).isEmpty();
+    }
+
     @Test
     void shouldSendContinueToAClientThatWaitsForIt() throws Exception {
         try (Socket s = http.connect()) {

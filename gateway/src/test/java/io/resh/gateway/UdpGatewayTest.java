@@ -141,6 +141,23 @@ class UdpGatewayTest {
     }
 
     @Test
+    void shouldStopWithTheRequestNamedWhenOneDatagramHangsEveryReplicaAndTheirReplacements() throws Exception {
+        assertThat(ask("INCR c")).isEqualTo("c=1");
+        client.setSoTimeout(10_000); // the servers are found hung 2 x deadline after the last of them got it
+        assertThat(ask("SPIN")).startsWith("ERROR resh: only 0 replica(s) could answer datagram");
+        GroupEvent.FailStopped stop = udp.awaitEvent(GroupEvent.FailStopped.class, e -> true);
+        assertThat(stop.sequence()).isEqualTo(2);
+        assertThat(stop.detail()).contains("request #2 (datagram) hung 2 replicas before any answered it, then 2 of"
+                + " their replacements when replayed", "stuck at request #2 (datagram)");
+        assertThat(ask("INCR c")).startsWith("ERROR resh: the group stopped answering: request #2 (datagram) hung");
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(15))
+                .until(() -> udp.events(GroupEvent.FaultDetected.class).size() <= 6);
+        assertThat(udp.events(GroupEvent.FailStopped.class)).hasSize(1);
+        assertThat(udp.events(GroupEvent.FaultDetected.class)).hasSizeBetween(5, 6)
+                .allSatisfy(f -> assertThat(f.kind()).isEqualTo(FaultKind.HANG));
+    }
+
+    @Test
     void shouldMaskAKilledReplica() throws Exception {
         assertThat(ask("INCR b")).isEqualTo("b=1");
         Signals.send("KILL", udp.pid(0));

@@ -22,11 +22,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Faults it detects itself: a reply that differs from the voted one (divergence), a reply nobody
  * asked for or one that cannot be framed (protocol), a replica that still owes a reply
- * {@code deadline} after f+1 others answered (hang). It takes the replica out of every open vote and
- * tells the group, which kills and replaces the process; the new process is {@link #attach attached},
- * replays the {@link ReplayLog}, and joins the vote at the end of the log. A request that f+1 replicas
- * break the protocol at stops the group instead; one that f+1 replicas crash on stops it if f+1 of their
- * replacements crash on it again when it is replayed ({@link QueryOfDeath}).
+ * {@code deadline} after f+1 others answered, or that answers nothing for 2 × {@code deadline} while it
+ * owes a request no f+1 answered yet, or a replayed one (hang). It takes the replica out of every open
+ * vote and tells the group, which kills and replaces the process; the new process is
+ * {@link #attach attached}, replays the {@link ReplayLog}, and joins the vote at the end of the log. A
+ * request that f+1 replicas break the protocol at stops the group instead; one that f+1 replicas crash
+ * or hang on stops it if f+1 of their replacements crash or hang on it again when it is replayed
+ * ({@link QueryOfDeath}).
  *
  * <p>Not thread-safe by design: one event loop owns it, the same loop that owns every client and
  * backend channel, so no state here is ever shared across threads.
@@ -55,6 +57,9 @@ public final class OrderedMultiplexer {
         boolean catchingUp;
         long lastProgressNanos;
         boolean dirty;
+        /** The oldest request it owed when {@link #tick} last looked, and since when (as tick saw it) it owes it. */
+        Object watched;
+        long watchedSince;
     }
 
     private final Quorum quorum;
@@ -181,6 +186,7 @@ public final class OrderedMultiplexer {
         s.replayed = 0;
         s.catchingUp = true;
         s.lastProgressNanos = nanos.getAsLong();
+        s.watched = null;
         if (log == null) {
             s.replayNext = -1;
             s.live = true;
@@ -271,14 +277,28 @@ public final class OrderedMultiplexer {
         s.catchingUp = false;
         s.replayOutstanding = 0;
         s.expects = new ArrayDeque<>();
+        s.watched = null;
         link.close();
         removeFromVotes(slot);
     }
 
-    /** Hang detection; call periodically (a fraction of the deadline). */
+    /**
+     * Hang detection; call periodically (a fraction of the deadline). A replica is hung when
+     * <ul>
+     *   <li>it still owes a request {@code deadline} after f+1 others answered it;</li>
+     *   <li>the oldest request it owes is one no f+1 replicas agreed on yet, and has been for 2 ×
+     *       {@code deadline} as far as these calls saw (every replica hung on one request: nobody answers
+     *       it, so there is no f+1 answer to time the first rule from). Timed from when it became the
+     *       oldest, not from when it was sent, so that a backlog that is being worked off is not taken for
+     *       a hang; 2 × {@code deadline} is what a replaying replica gets for each reply too, so a request
+     *       judged fine live is judged fine when replayed, and the other way round;</li>
+     *   <li>it replays the log and makes no progress for 2 × {@code deadline}.</li>
+     * </ul>
+     */
     public void tick() {
         long now = nanos.getAsLong();
-        List<long[]> hangs = new ArrayList<>();
+        List<Hang> hangs = new ArrayList<>();
+        int found = 0; // replicas already in hangs: one is enough, at the oldest request it owes
         List<Pending> stuck = new ArrayList<>();
         for (Pending p : inflight) {
             if (p.retired) {
@@ -287,10 +307,12 @@ public final class OrderedMultiplexer {
             if (p.ballot.isDecided()) {
                 long late = now - p.decidedNanos;
                 if (late > deadlineNanos) {
-                    int missing = p.missing();
+                    int missing = p.missing() & ~found;
+                    found |= missing;
                     for (int i = 0; i < slots.length; i++) {
                         if ((missing & (1 << i)) != 0) {
-                            hangs.add(new long[] {i, p.seq, late / 1_000_000});
+                            hangs.add(new Hang(i, p.seq, "no reply to request #" + p.seq + " " + late / 1_000_000
+                                    + " ms after " + quorum.agreementNeeded() + " replicas answered it"));
                         }
                     }
                 }
@@ -300,18 +322,27 @@ public final class OrderedMultiplexer {
         }
         for (int i = 0; i < slots.length; i++) {
             Slot s = slots[i];
-            if (s.link != null && s.replayOutstanding > 0 && now - s.lastProgressNanos > 2 * deadlineNanos) {
-                hangs.add(new long[] {i, -1, (now - s.lastProgressNanos) / 1_000_000});
+            if (s.link == null) {
+                continue;
+            }
+            Object owed = s.expects.peekFirst();
+            if (owed != s.watched) {
+                s.watched = owed;
+                s.watchedSince = now;
+            } else if (owed instanceof Pending p && !p.ballot.isDecided() && now - s.watchedSince > 2 * deadlineNanos
+                    && (found & (1 << i)) == 0) {
+                hangs.add(new Hang(i, p.seq, "no reply to request #" + p.seq + " (" + p.request.name() + ") for "
+                        + (now - s.watchedSince) / 1_000_000 + " ms while it was the oldest request it owed, and "
+                        + (p.answered == 0 ? "no replica answered it" : "no " + quorum.agreementNeeded()
+                        + " replicas agreed on it")));
+            }
+            if (s.replayOutstanding > 0 && now - s.lastProgressNanos > 2 * deadlineNanos) {
+                hangs.add(new Hang(i, nextSeq - 1, "no progress replaying the log for "
+                        + (now - s.lastProgressNanos) / 1_000_000 + " ms, stuck at " + replayed(owed)));
             }
         }
-        for (long[] h : hangs) {
-            int i = (int) h[0];
-            if (slots[i].link != null) {
-                fault(i, FaultKind.HANG, h[1] < 0 ? nextSeq - 1 : h[1], h[1] < 0
-                        ? "no progress replaying the log for " + h[2] + " ms"
-                        : "no reply to request #" + h[1] + " " + h[2] + " ms after " + quorum.agreementNeeded()
-                        + " replicas answered it");
-            }
+        for (Hang h : hangs) {
+            fault(h.slot(), FaultKind.HANG, h.seq(), h.evidence());
         }
         for (Pending p : stuck) {
             if (!p.replied) {
@@ -321,6 +352,18 @@ public final class OrderedMultiplexer {
                 retireIfDone(p);
             }
         }
+    }
+
+    /** A replica found hung by {@link #tick}. */
+    private record Hang(int slot, long seq, String evidence) {
+    }
+
+    /** Names a request a replica owes in its replay: the suspect by its number, any other by its name. */
+    private String replayed(Object owed) {
+        if (queryOfDeath.isSuspect(owed)) {
+            return "request #" + queryOfDeath.suspectSeq() + " (" + ((Request) owed).name() + ")";
+        }
+        return owed instanceof Request r ? r.name() : "nothing";
     }
 
     // ---- voting ----------------------------------------------------------------------------------
@@ -491,49 +534,51 @@ public final class OrderedMultiplexer {
     }
 
     /**
-     * f+1 replicas that crash on the same request, or break the protocol at it, may not be f+1 independent
-     * faults: the request may have made them (a "query of death": one that makes each server exit, or answer
-     * twice), and replaying it into their replacements would fail those too, forever. f+1 protocol breaks are
-     * deterministic replies: the group stops at once, naming the request. A crash among them may as well be an
-     * outside kill of f+1 servers at once (kill -9, the OOM killer) while the request was in flight, so the
-     * request only becomes the suspect; the group stops only if f+1 replicas crash again while replaying it
-     * (see {@link QueryOfDeath}).
+     * f+1 replicas that crash or hang on the same request, or break the protocol at it, may not be f+1
+     * independent faults: the request may have made them (a "query of death": one that makes each server exit,
+     * loop forever, or answer twice), and replaying it into their replacements would fail those too, forever.
+     * f+1 protocol breaks are deterministic replies: the group stops at once, naming the request. A crash or a
+     * hang among them may as well be an outside event that killed or stalled f+1 servers at once (kill -9, the
+     * OOM killer, SIGSTOP) while the request was in flight, so the request only becomes the suspect; the group
+     * stops only if f+1 replicas crash or hang again while replaying it (see {@link QueryOfDeath}).
      *
-     * <p>A crash counts against the oldest request the replica had not answered, and only while no replica
-     * answered that one (a request some replica survived is not what killed the others), or, while it replays
-     * the log, against the suspect if that is the oldest request it owes. A replica that dies owing nothing, or
+     * <p>A crash or a hang counts against the oldest request the replica had not answered, and only while no
+     * replica answered that one (a request some replica survived is not what killed the others; a replica
+     * still owing a request {@code deadline} after f+1 answered it is a lone hang), or, while it replays the
+     * log, against the suspect if that is the oldest request it owes. A replica that fails owing nothing, or
      * while replaying anything else, says nothing about any request. Runs on the fault path only.
      *
      * @return why the group stops, or null if it does not
      */
     private Stop queryOfDeath(int i, FaultKind kind, long seq, String evidence) {
         if (kind == FaultKind.PROTOCOL) {
-            return queryOfDeath.failed(seq, i, false) ? firstStrike(seq, evidence) : null;
+            return queryOfDeath.failed(seq, i, kind) ? firstStrike(seq, evidence) : null;
         }
-        if (kind != FaultKind.CRASH) {
+        if (kind != FaultKind.CRASH && kind != FaultKind.HANG) {
             return null;
         }
         Object owed = slots[i].expects.peekFirst();
         if (owed instanceof Pending p) {
-            return p.answered == 0 && queryOfDeath.failed(p.seq, i, true) ? firstStrike(p.seq, evidence) : null;
+            return p.answered == 0 && queryOfDeath.failed(p.seq, i, kind) ? firstStrike(p.seq, evidence) : null;
         }
-        if (queryOfDeath.isSuspect(owed) && queryOfDeath.crashedReplaying(i)) {
+        if (queryOfDeath.isSuspect(owed) && queryOfDeath.failedReplaying(i, kind)) {
             return new Stop(queryOfDeath.suspectSeq(), queryOfDeath.replayReason(evidence));
         }
         return null;
     }
 
-    /** f+1 replicas failed at request {@code seq}: stop if none crashed, else suspect it. */
+    /** f+1 replicas failed at request {@code seq}: stop if none crashed or hung, else suspect it. */
     private Stop firstStrike(long seq, String evidence) {
         Pending p = pendingAt(seq);
         String name = p == null ? null : p.request.name();
-        if (!queryOfDeath.anyCrashed()) {
+        if (!queryOfDeath.anyCrashedOrHung()) {
             return new Stop(seq, queryOfDeath.reason(name, evidence));
         }
         String what = queryOfDeath.what(name, evidence);
         if (p != null && !p.request.readOnly() && log != null && !log.overflowed()) {
             queryOfDeath.suspect(p.request, name);
-            LOG.warn("{}; their replacements are replayed the log, and if {} of them crash on #{} again the group stops",
+            LOG.warn("{}; their replacements are replayed the log, and if {} of them crash or hang on #{} again the group"
+                    + " stops",
                     what, quorum.agreementNeeded(), seq);
         } else {
             LOG.warn("{}; no replacement is fed it again ({}), so the group recovers", what, p == null

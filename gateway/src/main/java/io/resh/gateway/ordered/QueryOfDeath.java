@@ -1,5 +1,6 @@
 package io.resh.gateway.ordered;
 
+import io.resh.core.FaultKind;
 import io.resh.gateway.protocol.Request;
 
 /**
@@ -8,11 +9,12 @@ import io.resh.gateway.protocol.Request;
  * <ul>
  *   <li>if they all broke the protocol there (deterministic replies, say a request answered twice),
  *       it is the request's doing: stop at once;</li>
- *   <li>if any of them crashed, it may as well have been an outside event that killed f+1 servers at
- *       once (kill -9, the OOM killer) while the request happened to be in flight. As with a mismatch
- *       under dual redundancy, a transient fault rarely repeats: the request becomes the
- *       {@linkplain #suspect suspect}, and only if f+1 replicas crash again while replaying it is it
- *       the request's doing. A replica that answers it when replayed clears it.</li>
+ *   <li>if any of them crashed or hung, it may as well have been an outside event that killed or stalled
+ *       f+1 servers at once (kill -9, the OOM killer, SIGSTOP, a host paging itself to a halt) while the
+ *       request happened to be in flight. As with a mismatch under dual redundancy, a transient fault
+ *       rarely repeats: the request becomes the {@linkplain #suspect suspect}, and only if f+1 replicas
+ *       crash or hang again while replaying it is it the request's doing. A replica that answers it when
+ *       replayed clears it.</li>
  * </ul>
  * Independent faults rarely coincide on one request, so only the latest request is tracked: a failure
  * at another one starts the count anew, and a later completed count replaces an older suspect.
@@ -22,17 +24,19 @@ import io.resh.gateway.protocol.Request;
 final class QueryOfDeath {
     private final int needed;
     private long seq = -1;
-    /** Replicas (slot bits) that crashed at {@link #seq}, and those that broke the protocol there. */
+    /** Replicas (slot bits) that crashed at {@link #seq}, that hung there, and that broke the protocol there. */
     private int crashed;
+    private int hung;
     private int broke;
 
-    /** The request f+1 replicas crashed on (the same object as its {@link ReplayLog} entry), or null. */
+    /** The request f+1 replicas crashed or hung on (the same object as its {@link ReplayLog} entry), or null. */
     private Request suspect;
     private long suspectSeq;
     /** How the suspect failed the first time, e.g. {@code crashed 2 replicas before any answered it}. */
     private String suspectFirst;
-    /** Replicas (slot bits) that crashed while the oldest request they owed was the replayed suspect. */
+    /** Replicas (slot bits) that crashed, or hung, while the oldest request they owed was the replayed suspect. */
     private int crashedReplaying;
+    private int hungReplaying;
 
     /** @param needed how many replicas failing at one request make it the request's doing (f+1) */
     QueryOfDeath(int needed) {
@@ -40,20 +44,24 @@ final class QueryOfDeath {
     }
 
     /**
-     * Replica {@code slot} crashed at request {@code seq} (died while it was the oldest request it had
-     * not answered), or broke the protocol there. True when this failure is the one that makes
-     * {@code needed} distinct replicas; later ones at the same request return false.
+     * Replica {@code slot} crashed or hung at request {@code seq} (while it was the oldest request it had
+     * not answered), or broke the protocol there ({@code kind} is {@link FaultKind#CRASH}, {@link FaultKind#HANG}
+     * or {@link FaultKind#PROTOCOL}). True when this failure is the one that makes {@code needed} distinct
+     * replicas; later ones at the same request return false.
      */
-    boolean failed(long seq, int slot, boolean crash) {
+    boolean failed(long seq, int slot, FaultKind kind) {
         if (seq != this.seq) {
             this.seq = seq;
             crashed = 0;
+            hung = 0;
             broke = 0;
         }
         int before = replicas();
         int bit = 1 << slot;
-        if (crash) {
+        if (kind == FaultKind.CRASH) {
             crashed |= bit;
+        } else if (kind == FaultKind.HANG) {
+            hung |= bit;
         } else {
             broke |= bit;
         }
@@ -62,12 +70,15 @@ final class QueryOfDeath {
 
     /** How many distinct replicas failed at the current request. */
     int replicas() {
-        return Integer.bitCount(crashed | broke);
+        return Integer.bitCount(crashed | hung | broke);
     }
 
-    /** True if any replica that failed at the current request crashed (so an outside kill cannot be ruled out). */
-    boolean anyCrashed() {
-        return crashed != 0;
+    /**
+     * True if any replica that failed at the current request crashed or hung, so that an outside event
+     * (a kill, a stall of the whole host) cannot be ruled out.
+     */
+    boolean anyCrashedOrHung() {
+        return (crashed | hung) != 0;
     }
 
     /**
@@ -78,19 +89,19 @@ final class QueryOfDeath {
      * @param evidence the last fault's evidence
      */
     String what(String name, String evidence) {
-        String what = broke == 0 ? "crashed" : crashed == 0 ? "broke the protocol" : "crashed or broke the protocol";
-        return replicas() + " replicas " + what + " at request #" + seq + (name == null ? "" : " (" + name + ")")
+        return replicas() + " replicas " + verbs(crashed, hung, broke, "crashed", "hung", "broke the protocol")
+                + " at request #" + seq + (name == null ? "" : " (" + name + ")")
                 + (broke == 0 ? " before any answered it" : "") + " (" + evidence + ")";
     }
 
-    /** Why the group stops when f+1 replicas broke the protocol at the current request (none crashed). */
+    /** Why the group stops when f+1 replicas broke the protocol at the current request (none crashed or hung). */
     String reason(String name, String evidence) {
         return what(name, evidence) + ": the request's doing, not theirs; replaying it into replacements would break"
                 + " them too";
     }
 
     /**
-     * The current request's failures included a crash: it is suspect until replayed once more.
+     * The current request's failures included a crash or a hang: it is suspect until replayed once more.
      *
      * @param request the request, the same object as its replay log entry
      * @param name its name, or null if it is not known
@@ -99,9 +110,10 @@ final class QueryOfDeath {
         suspect = request;
         suspectSeq = seq;
         suspectFirst = "request #" + seq + (name == null ? "" : " (" + name + ")") + (broke == 0
-                ? " crashed " + replicas() + " replicas before any answered it"
-                : " made " + replicas() + " replicas crash or break the protocol");
+                ? " " + verbs(crashed, hung, 0, "crashed", "hung", "") + " " + replicas() + " replicas before any answered it"
+                : " made " + replicas() + " replicas " + verbs(crashed, hung, broke, "crash", "hang", "break the protocol"));
         crashedReplaying = 0;
+        hungReplaying = 0;
     }
 
     /** The suspect's sequence number, or -1 if there is none. */
@@ -114,7 +126,7 @@ final class QueryOfDeath {
         return suspect != null && replayed == suspect;
     }
 
-    /** A replica answered a replayed request: if it is the suspect, the crashes were not its doing. O(1). */
+    /** A replica answered a replayed request: if it is the suspect, the failures were not its doing. O(1). */
     void answered(Object replayed) {
         if (suspect != null && replayed == suspect) {
             suspect = null;
@@ -122,19 +134,41 @@ final class QueryOfDeath {
     }
 
     /**
-     * Replica {@code slot} crashed while the oldest request it owed was the replayed suspect. True when
-     * this is the crash that makes {@code needed} distinct replicas.
+     * Replica {@code slot} crashed ({@link FaultKind#CRASH}) or hung ({@link FaultKind#HANG}) while the oldest
+     * request it owed was the replayed suspect. True when this is the failure that makes {@code needed}
+     * distinct replicas.
      */
-    boolean crashedReplaying(int slot) {
-        int before = Integer.bitCount(crashedReplaying);
-        crashedReplaying |= 1 << slot;
-        return before < needed && Integer.bitCount(crashedReplaying) >= needed;
+    boolean failedReplaying(int slot, FaultKind kind) {
+        int before = Integer.bitCount(crashedReplaying | hungReplaying);
+        if (kind == FaultKind.HANG) {
+            hungReplaying |= 1 << slot;
+        } else {
+            crashedReplaying |= 1 << slot;
+        }
+        int now = Integer.bitCount(crashedReplaying | hungReplaying);
+        return before < needed && now >= needed;
     }
 
-    /** Why the group stops once the suspect crashed f+1 replacements too. */
+    /** Why the group stops once the suspect crashed or hung f+1 replacements too. */
     String replayReason(String evidence) {
-        return suspectFirst + ", then " + Integer.bitCount(crashedReplaying) + " of their"
+        return suspectFirst + ", then " + Integer.bitCount(crashedReplaying | hungReplaying) + " of their"
                 + " replacements when replayed (" + evidence + "): the request's doing, not theirs; replaying it into"
-                + " more replacements would crash them too";
+                + " more replacements would " + verbs(crashedReplaying, hungReplaying, 0, "crash", "hang", "")
+                + " them too";
+    }
+
+    /** "crashed", "hung", "crashed or hung", "crashed, hung or broke the protocol", ...: the kinds present. */
+    private static String verbs(int crashed, int hung, int broke, String crash, String hang, String brk) {
+        StringBuilder sb = new StringBuilder();
+        String[] words = {crashed != 0 ? crash : null, hung != 0 ? hang : null, broke != 0 ? brk : null};
+        int total = (crashed != 0 ? 1 : 0) + (hung != 0 ? 1 : 0) + (broke != 0 ? 1 : 0);
+        int written = 0;
+        for (String w : words) {
+            if (w != null) {
+                sb.append(written == 0 ? "" : written == total - 1 ? " or " : ", ").append(w);
+                written++;
+            }
+        }
+        return sb.toString();
     }
 }

@@ -167,12 +167,117 @@ class OrderedMultiplexerTest {
         assertThat(mux.inFlight()).isZero();
     }
 
-    @Test
-    void shouldNotBlameAnyoneWhenAllAreSlow() {
-        send("slow", false);
-        clock.addAndGet(Duration.ofMinutes(5).toNanos());
+    private void advance(long millis) {
+        clock.addAndGet(Duration.ofMillis(millis).toNanos());
         mux.tick();
+    }
+
+    @Test
+    void shouldNotBlameReplicasThatAreAllSlowButKeepAnswering() {
+        Answer[] answers = {send("a", false), send("b", false), send("c", false)};
+        mux.tick();
+        for (int r = 0; r < 3; r++) {
+            advance(3900); // more than 4 x deadline since c was sent, but each reply within 2 x deadline of the last
+            for (int i = 0; i < 3; i++) {
+                reply(i, "ok" + r);
+            }
+            mux.tick();
+        }
         assertThat(events).isEmpty();
+        assertThat(answers).extracting(a -> a.reply).containsExactly("ok0", "ok1", "ok2");
+    }
+
+    /** Request #1 answered by all, then #2 (a write, or a read) that no replica answers. */
+    private Answer spinHangsAll(boolean readOnly) {
+        send("incr a", false);
+        for (int i = 0; i < 3; i++) {
+            reply(i, "1");
+        }
+        Answer spin = send("spin", readOnly);
+        mux.tick(); // the oldest request every replica owes is #2 from now on
+        return spin;
+    }
+
+    @Test
+    void shouldFindEveryReplicaHungOnARequestNoneAnswersAndStopWhenTheirReplacementsHangReplayingIt() {
+        Answer spin = spinHangsAll(false);
+        advance(4000);
+        assertThat(events).as("within 2 x deadline").isEmpty();
+        advance(1);
+        assertThat(events).hasSize(3).allSatisfy(e -> assertThat(e).contains(" HANG #2 no reply to request #2 (spin)"
+                + " for 4001 ms while it was the oldest request it owed, and no replica answered it"));
+        assertThat(spin.reply).isEqualTo("ERROR resh: only 0 replica(s) could answer spin and 2 must agree; it may or may"
+                + " not have taken effect");
+        assertThat(mux.failStop()).as("f+1 stalled at once may be an outside stall: no stop yet").isNull();
+        assertThat(replace(0).written).containsExactly("incr a", "spin");
+        assertThat(replace(1).written).containsExactly("incr a", "spin");
+        reply(0, "1");
+        reply(1, "1");
+        advance(4001);
+        assertThat(mux.failStop()).isEqualTo("request #2 (spin) hung 2 replicas before any answered it, then 2 of their"
+                + " replacements when replayed (no progress replaying the log for 4001 ms, stuck at request #2 (spin)):"
+                + " the request's doing, not theirs; replaying it into more replacements would hang them too");
+        assertThat(events).filteredOn(e -> e.startsWith("fail-stop")).containsExactly("fail-stop #2");
+        assertThat(events).filteredOn(e -> e.startsWith("fault")).hasSize(5).allMatch(e -> e.contains(" HANG "));
+        assertThat(send("incr a", false).reply).isEqualTo("ERROR resh: the group stopped answering: " + mux.failStop());
+        assertThat(replace(2).written).as("the request that hung them is not replayed again").isEmpty();
+    }
+
+    @Test
+    void shouldLetTheGroupRecoverFromAReadThatHangsEveryReplica() {
+        Answer get = spinHangsAll(true);
+        advance(4001);
+        assertThat(get.reply).startsWith("ERROR resh: only 0 replica(s) could answer spin");
+        for (int i = 0; i < 3; i++) {
+            assertThat(replace(i).written).as("a read is not in the replay log").containsExactly("incr a");
+            reply(i, "1");
+        }
+        advance(10_000);
+        assertThat(mux.failStop()).isNull();
+        assertThat(events).contains("caught-up 0 replayed 1", "caught-up 1 replayed 1", "caught-up 2 replayed 1")
+                .noneMatch(e -> e.startsWith("fail-stop"));
+        Answer next = send("incr a", false);
+        for (int i = 0; i < 3; i++) {
+            reply(i, "2");
+        }
+        assertThat(next.reply).isEqualTo("2");
+    }
+
+    @Test
+    void shouldCountCrashesAndHangsAtOneRequestTogether() {
+        Answer boom = spinHangsAll(false);
+        advance(1000);
+        crash(0);
+        assertThat(boom.reply).isNull();
+        advance(3001);
+        assertThat(boom.reply).startsWith("ERROR resh: only 0 replica(s) could answer spin");
+        assertThat(mux.failStop()).isNull();
+        replace(0);
+        replace(1);
+        reply(0, "1");
+        crash(0); // crashes replaying it
+        reply(1, "1");
+        advance(4001); // hangs replaying it
+        assertThat(mux.failStop()).startsWith("request #2 (spin) crashed or hung 2 replicas before any answered it, then"
+                + " 2 of their replacements when replayed (no progress replaying the log for 4001 ms, stuck at request"
+                + " #2 (spin))").endsWith("would crash or hang them too");
+    }
+
+    @Test
+    void shouldFindReplicasHungOnARequestOnlyOneAnsweredButBlameNoRequest() {
+        Answer a = send("incr a", false);
+        mux.tick();
+        reply(0, "1");
+        advance(4001);
+        assertThat(events).hasSize(2).allSatisfy(e -> assertThat(e).contains(" HANG #1 ").endsWith("and no 2 replicas"
+                + " agreed on it"));
+        assertThat(a.reply).startsWith("ERROR resh: only 1 replica(s) could answer incr");
+        replace(1);
+        replace(2);
+        advance(4001);
+        assertThat(events).filteredOn(e -> e.contains("no progress replaying")).hasSize(2)
+                .allSatisfy(e -> assertThat(e).endsWith("stuck at incr"));
+        assertThat(mux.failStop()).as("a request one replica answered is not what hung the others").isNull();
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.resh.gateway.ordered;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.resh.core.FaultKind;
 import io.resh.gateway.protocol.Request;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -15,36 +16,36 @@ class QueryOfDeathTest {
 
     @Test
     void shouldCountEnoughDistinctReplicasCrashingAtARequestOnce() {
-        assertThat(queryOfDeath.failed(7, 0, true)).isFalse();
-        assertThat(queryOfDeath.failed(7, 0, true)).as("the same replica twice is one replica").isFalse();
-        assertThat(queryOfDeath.failed(7, 2, true)).isTrue();
-        assertThat(queryOfDeath.failed(7, 1, true)).as("already counted").isFalse();
-        assertThat(queryOfDeath.anyCrashed()).isTrue();
+        assertThat(queryOfDeath.failed(7, 0, FaultKind.CRASH)).isFalse();
+        assertThat(queryOfDeath.failed(7, 0, FaultKind.CRASH)).as("the same replica twice is one replica").isFalse();
+        assertThat(queryOfDeath.failed(7, 2, FaultKind.CRASH)).isTrue();
+        assertThat(queryOfDeath.failed(7, 1, FaultKind.CRASH)).as("already counted").isFalse();
+        assertThat(queryOfDeath.anyCrashedOrHung()).isTrue();
         assertThat(queryOfDeath.what("EXIT", "process 12 exited with code 3")).isEqualTo("3 replicas crashed at"
                 + " request #7 (EXIT) before any answered it (process 12 exited with code 3)");
     }
 
     @Test
     void shouldStartAnewAtAnotherRequest() {
-        assertThat(queryOfDeath.failed(7, 0, true)).isFalse();
-        assertThat(queryOfDeath.failed(8, 1, true)).isFalse();
+        assertThat(queryOfDeath.failed(7, 0, FaultKind.CRASH)).isFalse();
+        assertThat(queryOfDeath.failed(8, 1, FaultKind.CRASH)).isFalse();
         assertThat(queryOfDeath.replicas()).isEqualTo(1);
     }
 
     @Test
     void shouldCountProtocolBreaksAndCrashesAtOneRequestTogether() {
-        assertThat(queryOfDeath.failed(3, 1, false)).isFalse();
-        assertThat(queryOfDeath.failed(3, 0, true)).isTrue();
-        assertThat(queryOfDeath.anyCrashed()).isTrue();
+        assertThat(queryOfDeath.failed(3, 1, FaultKind.PROTOCOL)).isFalse();
+        assertThat(queryOfDeath.failed(3, 0, FaultKind.CRASH)).isTrue();
+        assertThat(queryOfDeath.anyCrashedOrHung()).isTrue();
         assertThat(queryOfDeath.what(null, "closed its connection")).isEqualTo("2 replicas crashed or broke the"
                 + " protocol at request #3 (closed its connection)");
     }
 
     @Test
     void shouldDescribeProtocolBreaksAsBefore() {
-        queryOfDeath.failed(2, 0, false);
-        queryOfDeath.failed(2, 1, false);
-        assertThat(queryOfDeath.anyCrashed()).isFalse();
+        queryOfDeath.failed(2, 0, FaultKind.PROTOCOL);
+        queryOfDeath.failed(2, 1, FaultKind.PROTOCOL);
+        assertThat(queryOfDeath.anyCrashedOrHung()).isFalse();
         assertThat(queryOfDeath.reason("TWICE", "sent a reply nobody asked for")).isEqualTo("2 replicas broke the"
                 + " protocol at request #2 (TWICE) (sent a reply nobody asked for): the request's doing, not theirs;"
                 + " replaying it into replacements would break them too");
@@ -53,15 +54,15 @@ class QueryOfDeathTest {
     @Test
     void shouldNameTheSuspectOnceEnoughDistinctReplicasCrashReplayingIt() {
         Request exit = request("EXIT");
-        queryOfDeath.failed(7, 0, true);
-        queryOfDeath.failed(7, 1, true);
+        queryOfDeath.failed(7, 0, FaultKind.CRASH);
+        queryOfDeath.failed(7, 1, FaultKind.CRASH);
         queryOfDeath.suspect(exit, "EXIT");
         assertThat(queryOfDeath.suspectSeq()).isEqualTo(7);
         assertThat(queryOfDeath.isSuspect(exit)).isTrue();
         assertThat(queryOfDeath.isSuspect(request("EXIT"))).as("an equal request is not the logged one").isFalse();
-        assertThat(queryOfDeath.crashedReplaying(0)).isFalse();
-        assertThat(queryOfDeath.crashedReplaying(0)).as("the same replica twice is one replica").isFalse();
-        assertThat(queryOfDeath.crashedReplaying(2)).isTrue();
+        assertThat(queryOfDeath.failedReplaying(0, FaultKind.CRASH)).isFalse();
+        assertThat(queryOfDeath.failedReplaying(0, FaultKind.CRASH)).as("the same replica twice is one replica").isFalse();
+        assertThat(queryOfDeath.failedReplaying(2, FaultKind.CRASH)).isTrue();
         assertThat(queryOfDeath.replayReason("process 15 exited with code 3")).isEqualTo("request #7 (EXIT) crashed"
                 + " 2 replicas before any answered it, then 2 of their replacements when replayed (process 15 exited"
                 + " with code 3): the request's doing, not theirs; replaying it into more replacements would crash"
@@ -71,8 +72,8 @@ class QueryOfDeathTest {
     @Test
     void shouldClearTheSuspectWhenItIsAnswered() {
         Request exit = request("EXIT");
-        queryOfDeath.failed(7, 0, true);
-        queryOfDeath.failed(7, 1, true);
+        queryOfDeath.failed(7, 0, FaultKind.CRASH);
+        queryOfDeath.failed(7, 1, FaultKind.CRASH);
         queryOfDeath.suspect(exit, "EXIT");
         queryOfDeath.answered(request("INCR"));
         assertThat(queryOfDeath.isSuspect(exit)).isTrue();
@@ -85,17 +86,60 @@ class QueryOfDeathTest {
     void shouldReplaceAnOldSuspectWithTheNextAndStartItsReplayCountAnew() {
         Request first = request("EXIT");
         Request second = request("BOOM");
-        queryOfDeath.failed(7, 0, true);
-        queryOfDeath.failed(7, 1, true);
+        queryOfDeath.failed(7, 0, FaultKind.CRASH);
+        queryOfDeath.failed(7, 1, FaultKind.CRASH);
         queryOfDeath.suspect(first, "EXIT");
-        assertThat(queryOfDeath.crashedReplaying(0)).isFalse();
-        queryOfDeath.failed(9, 1, true);
-        assertThat(queryOfDeath.failed(9, 2, true)).isTrue();
+        assertThat(queryOfDeath.failedReplaying(0, FaultKind.CRASH)).isFalse();
+        queryOfDeath.failed(9, 1, FaultKind.CRASH);
+        assertThat(queryOfDeath.failed(9, 2, FaultKind.CRASH)).isTrue();
         queryOfDeath.suspect(second, "BOOM");
         assertThat(queryOfDeath.isSuspect(first)).isFalse();
         assertThat(queryOfDeath.isSuspect(second)).isTrue();
-        assertThat(queryOfDeath.crashedReplaying(1)).as("the old suspect's count is gone").isFalse();
-        assertThat(queryOfDeath.crashedReplaying(2)).isTrue();
+        assertThat(queryOfDeath.failedReplaying(1, FaultKind.CRASH)).as("the old suspect's count is gone").isFalse();
+        assertThat(queryOfDeath.failedReplaying(2, FaultKind.CRASH)).isTrue();
         assertThat(queryOfDeath.replayReason("x")).startsWith("request #9 (BOOM) crashed 2 replicas");
+    }
+
+    @Test
+    void shouldCountHangsLikeCrashesAndSayWhichHappened() {
+        assertThat(queryOfDeath.failed(4, 0, FaultKind.HANG)).isFalse();
+        assertThat(queryOfDeath.failed(4, 1, FaultKind.HANG)).isTrue();
+        assertThat(queryOfDeath.anyCrashedOrHung()).as("a stall of the whole host looks the same").isTrue();
+        assertThat(queryOfDeath.what("SPIN", "no reply")).isEqualTo("2 replicas hung at request #4 (SPIN) before any"
+                + " answered it (no reply)");
+        Request spin = request("SPIN");
+        queryOfDeath.suspect(spin, "SPIN");
+        assertThat(queryOfDeath.failedReplaying(2, FaultKind.HANG)).isFalse();
+        assertThat(queryOfDeath.failedReplaying(0, FaultKind.HANG)).isTrue();
+        assertThat(queryOfDeath.replayReason("no progress replaying the log for 1100 ms")).isEqualTo("request #4 (SPIN)"
+                + " hung 2 replicas before any answered it, then 2 of their replacements when replayed (no progress"
+                + " replaying the log for 1100 ms): the request's doing, not theirs; replaying it into more"
+                + " replacements would hang them too");
+    }
+
+    @Test
+    void shouldCountCrashesAndHangsAtOneRequestTogether() {
+        assertThat(queryOfDeath.failed(5, 2, FaultKind.CRASH)).isFalse();
+        assertThat(queryOfDeath.failed(5, 0, FaultKind.HANG)).isTrue();
+        assertThat(queryOfDeath.what(null, "x")).isEqualTo("2 replicas crashed or hung at request #5 before any"
+                + " answered it (x)");
+        queryOfDeath.suspect(request("BOOM"), "BOOM");
+        assertThat(queryOfDeath.failedReplaying(0, FaultKind.CRASH)).isFalse();
+        assertThat(queryOfDeath.failedReplaying(0, FaultKind.HANG)).as("the same replica twice is one").isFalse();
+        assertThat(queryOfDeath.failedReplaying(1, FaultKind.HANG)).isTrue();
+        assertThat(queryOfDeath.replayReason("y")).startsWith("request #5 (BOOM) crashed or hung 2 replicas before any"
+                + " answered it, then 2 of their replacements").endsWith("would crash or hang them too");
+    }
+
+    @Test
+    void shouldNameEveryKindOfFailureAtOneRequest() {
+        queryOfDeath.failed(6, 0, FaultKind.CRASH);
+        queryOfDeath.failed(6, 1, FaultKind.HANG);
+        queryOfDeath.failed(6, 2, FaultKind.PROTOCOL);
+        assertThat(queryOfDeath.what("X", "z")).isEqualTo("3 replicas crashed, hung or broke the protocol at request #6"
+                + " (X) (z)");
+        queryOfDeath.suspect(request("X"), "X");
+        assertThat(queryOfDeath.replayReason("z")).startsWith("request #6 (X) made 3 replicas crash, hang or break the"
+                + " protocol, then 0 of their replacements");
     }
 }

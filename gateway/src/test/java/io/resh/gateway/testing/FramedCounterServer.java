@@ -21,33 +21,42 @@ import java.util.Map;
  * run as its own process. {@code INCR k} answers {@code k=<n>}, {@code TIME} answers
  * {@code t=<nanoTime>} (different on every replica), {@code TWICE k} increments and answers twice (in
  * line mode: two lines for one request, as a server with a bug would), {@code EXIT} ends the process at once
- * with exit code 3, answering nothing (a request that crashes the server). Connections are served one after another, which
+ * with exit code 3, answering nothing (a request that crashes the server), {@code SPIN k} never answers: the
+ * request thread waits forever, so the process lives on and that connection is never answered again (a
+ * request that hangs the server, as an endless loop or a lost wake-up would). With a spin trigger file,
+ * {@code SPIN k} hangs only while that file exists (deleting it: a one-off hang) and otherwise increments
+ * {@code k} like {@code INCR}. Connections are served one after another, which
  * is all the gateway needs (it keeps one). While the trigger file exists, the next reply is off by
  * 1000 and the file deleted. With an idle limit, a connection idle that long is closed, and
  * {@code closed idle connection} printed, like servers with a keep-alive timeout do.
  *
- * <pre>java -cp ... FramedCounterServer line|length PORT [--trigger FILE] [--idle-close MILLIS]</pre>
+ * <pre>java -cp ... FramedCounterServer line|length PORT [--trigger FILE] [--idle-close MILLIS] [--spin-trigger FILE]</pre>
  */
 public final class FramedCounterServer {
     private final Map<String, Long> counters = new HashMap<>();
     private final Path trigger;
+    private final Path spinTrigger;
 
-    private FramedCounterServer(Path trigger) {
+    private FramedCounterServer(Path trigger, Path spinTrigger) {
         this.trigger = trigger;
+        this.spinTrigger = spinTrigger;
     }
 
     public static void main(String[] args) throws Exception {
         boolean length = args[0].equals("length");
         Path trigger = null;
+        Path spinTrigger = null;
         int idleMillis = 0;
         for (int i = 2; i + 1 < args.length; i += 2) {
             if (args[i].equals("--trigger")) {
                 trigger = Path.of(args[i + 1]);
             } else if (args[i].equals("--idle-close")) {
                 idleMillis = Integer.parseInt(args[i + 1]);
+            } else if (args[i].equals("--spin-trigger")) {
+                spinTrigger = Path.of(args[i + 1]);
             }
         }
-        FramedCounterServer server = new FramedCounterServer(trigger);
+        FramedCounterServer server = new FramedCounterServer(trigger, spinTrigger);
         try (ServerSocket listener = new ServerSocket()) {
             listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(args[1])));
             while (true) {
@@ -96,6 +105,9 @@ public final class FramedCounterServer {
         if (cmd[0].equals("EXIT")) { // a request that kills every replica: a "query of death"
             Runtime.getRuntime().halt(3);
         }
+        if (cmd[0].equals("SPIN") && (spinTrigger == null || Files.deleteIfExists(spinTrigger))) {
+            hangForever(); // a request that hangs the server: alive, never answering
+        }
         if (cmd[0].equals("TIME")) {
             return "t=" + System.nanoTime();
         }
@@ -108,5 +120,16 @@ public final class FramedCounterServer {
             return cmd[1] + "=" + v + "\n" + cmd[1] + "=" + v;
         }
         return cmd[1] + "=" + v;
+    }
+
+    /** Waits without burning a core: the gateway must tell a hung server from a slow one all the same. */
+    private static void hangForever() {
+        while (true) {
+            try {
+                Thread.sleep(Long.MAX_VALUE);
+            } catch (InterruptedException ignored) {
+                // still hung
+            }
+        }
     }
 }

@@ -16,7 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * A small stateful HTTP/1.1 server on the JDK's built-in HttpServer, run as its own process:
  * {@code PUT /kv/K} stores the body, {@code GET /kv/K} returns it (404 if absent), {@code POST /counter}
  * increments and returns a counter, {@code GET /big?n=N} streams N bytes chunked, {@code GET /exit} ends
- * the process at once with exit code 3, answering nothing (a read that crashes the server). While the optional
+ * the process at once with exit code 3, answering nothing (a read that crashes the server), {@code GET /spin}
+ * never answers: the server's one request thread waits forever, so the process lives on and answers nothing
+ * more (a read that hangs the server). While the optional
  * trigger file exists, the next response body is corrupted and the file deleted.
  *
  * <pre>java -cp ... HttpKvServer PORT [TRIGGER_FILE]</pre>
@@ -43,6 +45,9 @@ public final class HttpKvServer {
         byte[] body = ex.getRequestBody().readAllBytes();
         if (path.equals("/exit")) {
             Runtime.getRuntime().halt(3);
+        }
+        if (path.equals("/spin")) {
+            hangForever();
         }
         if (path.startsWith("/kv/") && method.equals("PUT")) {
             data.put(path.substring(4), body);
@@ -74,6 +79,16 @@ public final class HttpKvServer {
         ex.sendResponseHeaders(status, chunked ? 0 : body.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(body);
+        }
+    }
+
+    private static void hangForever() {
+        while (true) {
+            try {
+                Thread.sleep(Long.MAX_VALUE);
+            } catch (InterruptedException ignored) {
+                // still hung
+            }
         }
     }
 }
