@@ -69,6 +69,15 @@ public final class ClusterBench {
 
     /** Starts the cluster, runs the load, stops the cluster. */
     public static Result run(Options o) {
+        return run(o, () -> { });
+    }
+
+    /**
+     * As {@link #run(Options)}; {@code beforeStop} runs once the measurement is over, before the hosts are
+     * stopped (e.g. to quiet the Raft library, whose peers warn about each other going away while all of them
+     * are stopped one after another).
+     */
+    public static Result run(Options o, Runnable beforeStop) {
         Path base;
         boolean temporary = o.workDir() == null;
         try {
@@ -107,6 +116,7 @@ public final class ClusterBench {
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(onExit);
+                beforeStop.run();
                 stop(nodes, temporary ? base : null);
             } catch (IllegalStateException shuttingDown) {
                 // the hook stops them

@@ -51,8 +51,13 @@ final class ClusterScenario implements Scenario {
         Ratios ratios = new Ratios();
         for (int hosts : HOSTS) {
             p.printf("starting a %d-host cluster (%d replica processes) ...%n", hosts, hosts * 3);
-            ClusterBench.Result r = ClusterBench.run(new ClusterBench.Options(hosts, 3, KvStore.class.getName(), request,
-                    Integer.MAX_VALUE, window, slice.multipliedBy(o.rounds()), 2000, null));
+            ClusterBench.Result r;
+            try {
+                r = ClusterBench.run(new ClusterBench.Options(hosts, 3, KvStore.class.getName(), request,
+                        Integer.MAX_VALUE, window, slice.multipliedBy(o.rounds()), 2000, null), RaftLogging::quiet);
+            } finally {
+                RaftLogging.restore();
+            }
             String label = hosts == 1 ? "1 durable host" : hosts + "-host cluster";
             p.printf(Locale.ROOT, "%s: %,.0f req/s, p99 %.0f us, %d errors%n", label, r.throughput(), r.p99Micros(), r.errors());
             rows.add(new Measurement(label, r.completed() + r.errors(), r.errors(), r.seconds(), r.throughput(), null, null,
