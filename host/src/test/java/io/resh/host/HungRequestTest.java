@@ -1,7 +1,12 @@
 package io.resh.host;
 
+import static io.resh.host.testing.Replies.awaitAllActive;
+import static io.resh.host.testing.Replies.call;
+import static io.resh.host.testing.Replies.failure;
+import static io.resh.host.testing.Replies.linesIn;
+import static io.resh.host.testing.Replies.text;
+import static io.resh.host.testing.Replies.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.resh.core.FaultKind;
@@ -10,12 +15,9 @@ import io.resh.core.config.GroupConfig;
 import io.resh.host.testing.GroupEvents;
 import io.resh.host.testing.GroupExtension;
 import io.resh.host.testing.TestGroups;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,39 +37,17 @@ class HungRequestTest {
     private final GroupEvents events = new GroupEvents();
     private ReplicaGroup group;
 
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
     /** A short deadline (a spinning replica is found hung after 1 s) well under the heartbeat timeout. */
     private GroupConfig config(String name, int n) {
         return TestGroups.counter(name, n, groups.dir()).deadline(Duration.ofSeconds(1))
                 .heartbeatTimeout(Duration.ofSeconds(2)).build();
     }
 
-    private String call(String request) {
-        return new String(group.call(utf8(request), Duration.ofSeconds(20)), StandardCharsets.UTF_8);
-    }
-
-    private static String text(CompletableFuture<byte[]> reply) throws Exception {
-        return new String(reply.get(20, TimeUnit.SECONDS), StandardCharsets.UTF_8);
-    }
-
-    private static Throwable failure(CompletableFuture<byte[]> reply) {
-        assertThatThrownBy(() -> reply.get(20, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
-        return reply.handle((ok, e) -> e).join();
-    }
-
-    private void awaitAllActive(int n) {
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(group.status().replicaStates())
-                .hasSize(n).allSatisfy(r -> assertThat(r.state()).isEqualTo(SlotState.ACTIVE)));
-    }
-
     @Test
     void shouldFailTheRequestThatHangsEveryReplicaAndAnswerTheRequestsQueuedBehindIt() throws Exception {
         group = groups.start(config("spin", 3), List.of(events.listener()));
-        assertThat(call("add:5")).isEqualTo("5");
-        assertThat(call("add:2")).isEqualTo("7");
+        assertThat(call(group, "add:5")).isEqualTo("5");
+        assertThat(call(group, "add:2")).isEqualTo("7");
 
         CompletableFuture<byte[]> spin = group.submit(utf8("spin"));
         CompletableFuture<byte[]> behind1 = group.submit(utf8("add:1"));
@@ -81,8 +61,8 @@ class HungRequestTest {
         // executed without 'spin'
         assertThat(text(behind1)).isEqualTo("8");
         assertThat(text(behind2)).isEqualTo("18");
-        assertThat(call("add:2")).isEqualTo("20");
-        awaitAllActive(3);
+        assertThat(call(group, "add:2")).isEqualTo("20");
+        awaitAllActive(group, 3);
 
         List<GroupEvent.PoisonRequest> poison = events.of(GroupEvent.PoisonRequest.class);
         assertThat(poison).hasSize(1);
@@ -107,12 +87,12 @@ class HungRequestTest {
     @Test
     void shouldSkipARequestThatHangsAnUnreplicatedGroupOnceItHungTheReplacementToo() throws Exception {
         group = groups.start(config("spin1x", 1), List.of(events.listener()));
-        assertThat(call("add:4")).isEqualTo("4");
+        assertThat(call(group, "add:4")).isEqualTo("4");
         CompletableFuture<byte[]> spin = group.submit(utf8("spin"));
         assertThat(failure(spin)).isInstanceOf(PoisonRequestException.class)
                 .hasMessageStartingWith("request #2 hung the replica and its replacement (no reply within 1s)");
-        assertThat(call("add:1")).isEqualTo("5");
-        awaitAllActive(1);
+        assertThat(call(group, "add:1")).isEqualTo("5");
+        awaitAllActive(group, 1);
         assertThat(events.of(GroupEvent.FaultDetected.class)).hasSize(2)
                 .allSatisfy(f -> assertThat(f.kind()).isEqualTo(FaultKind.HANG));
     }
@@ -120,13 +100,13 @@ class HungRequestTest {
     @Test
     void shouldSkipARequestThatHangsBothReplicasOfADmrGroup() throws Exception {
         group = groups.start(config("spin2x", 2), List.of(events.listener()));
-        assertThat(call("add:3")).isEqualTo("3");
+        assertThat(call(group, "add:3")).isEqualTo("3");
         CompletableFuture<byte[]> spin = group.submit(utf8("spin"));
         CompletableFuture<byte[]> behind = group.submit(utf8("add:1"));
         assertThat(failure(spin)).isInstanceOf(PoisonRequestException.class)
                 .hasMessageStartingWith("request #2 hung all 2 replicas");
         assertThat(text(behind)).isEqualTo("4");
-        awaitAllActive(2);
+        awaitAllActive(group, 2);
         assertThat(events.of(GroupEvent.RolledBack.class)).isEmpty();
         assertThat(events.of(GroupEvent.BackedOff.class)).isEmpty();
     }
@@ -134,14 +114,14 @@ class HungRequestTest {
     @Test
     void shouldSkipARequestThatKillsSomeReplicasAndHangsTheOthers() throws Exception {
         group = groups.start(config("mixed", 3), List.of(events.listener()));
-        assertThat(call("add:6")).isEqualTo("6");
+        assertThat(call(group, "add:6")).isEqualTo("6");
         CompletableFuture<byte[]> mixed = group.submit(utf8("haltOrSpin"));
         CompletableFuture<byte[]> behind = group.submit(utf8("add:1"));
         assertThat(failure(mixed)).isInstanceOf(PoisonRequestException.class)
                 .hasMessageStartingWith("request #2 killed or hung all 3 replicas")
                 .hasMessageContaining("(crash: process exited with code 70; hang: no reply within 1s)");
         assertThat(text(behind)).isEqualTo("7");
-        awaitAllActive(3);
+        awaitAllActive(group, 3);
         assertThat(events.of(GroupEvent.FaultDetected.class)).extracting(GroupEvent.FaultDetected::kind)
                 .contains(FaultKind.CRASH, FaultKind.HANG);
         assertThat(events.of(GroupEvent.BackedOff.class)).isEmpty();
@@ -151,9 +131,9 @@ class HungRequestTest {
     @Test
     void shouldAnswerARequestThatHangsOnlyOneReplica() {
         group = groups.start(config("spin1", 3), List.of(events.listener()));
-        assertThat(call("add:2")).isEqualTo("2");
-        assertThat(call("spin1")).isEqualTo("echo:spin1");
-        assertThat(call("add:1")).isEqualTo("3");
+        assertThat(call(group, "add:2")).isEqualTo("2");
+        assertThat(call(group, "spin1")).isEqualTo("echo:spin1");
+        assertThat(call(group, "add:1")).isEqualTo("3");
         await().atMost(Duration.ofSeconds(20)).until(() -> events.count(GroupEvent.FaultDetected.class) >= 2);
         assertThat(events.of(GroupEvent.FaultDetected.class)).allSatisfy(f -> {
             assertThat(f.replica()).isEqualTo(1);
@@ -161,10 +141,10 @@ class HungRequestTest {
         });
         assertThat(events.of(GroupEvent.PoisonRequest.class)).isEmpty();
         assertThat(group.status().counters().get("poison-requests")).isZero();
-        assertThat(call("add:1")).isEqualTo("4");
+        assertThat(call(group, "add:1")).isEqualTo("4");
         // once a stable checkpoint covers 'spin1', replica 1's replacement no longer replays it and serves again
         group.checkpointNow();
-        awaitAllActive(3);
+        awaitAllActive(group, 3);
     }
 
     /**
@@ -175,27 +155,18 @@ class HungRequestTest {
     void shouldNotBlameARequestForHangsTheHostInjected() throws Exception {
         group = groups.start(TestGroups.counter("stopped", 1, groups.dir()).deadline(Duration.ofSeconds(2))
                 .heartbeatTimeout(Duration.ofSeconds(3)).build(), List.of(events.listener()));
-        assertThat(call("add:1")).isEqualTo("1");
+        assertThat(call(group, "add:1")).isEqualTo("1");
         CompletableFuture<byte[]> slow = group.submit(utf8("sleep:700"));
         for (int stop = 1; stop <= 2; stop++) {
             int executions = stop;
-            await().atMost(Duration.ofSeconds(20)).until(() -> sleeps() >= executions);
+            await().atMost(Duration.ofSeconds(20)).until(() -> linesIn(group.replicaLog(0), "request #2 sleeps") >= executions);
             group.faults().hang(0).join();
         }
         assertThat(text(slow)).isEqualTo("slept");
-        assertThat(call("add:1")).isEqualTo("2");
+        assertThat(call(group, "add:1")).isEqualTo("2");
         assertThat(events.of(GroupEvent.FaultDetected.class)).hasSize(2)
                 .allSatisfy(f -> assertThat(f.kind()).isEqualTo(FaultKind.HANG));
         assertThat(events.of(GroupEvent.PoisonRequest.class)).isEmpty();
     }
 
-    private long sleeps() throws java.io.IOException {
-        java.nio.file.Path log = group.replicaLog(0);
-        if (!java.nio.file.Files.exists(log)) {
-            return 0;
-        }
-        try (var lines = java.nio.file.Files.lines(log)) {
-            return lines.filter(l -> l.contains("request #2 sleeps")).count();
-        }
-    }
 }

@@ -1,7 +1,12 @@
 package io.resh.host;
 
+import static io.resh.host.testing.Replies.awaitAllActive;
+import static io.resh.host.testing.Replies.call;
+import static io.resh.host.testing.Replies.failure;
+import static io.resh.host.testing.Replies.linesIn;
+import static io.resh.host.testing.Replies.text;
+import static io.resh.host.testing.Replies.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.resh.core.FaultKind;
@@ -10,12 +15,9 @@ import io.resh.host.testing.FragileCounterService;
 import io.resh.host.testing.GroupEvents;
 import io.resh.host.testing.GroupExtension;
 import io.resh.host.testing.TestGroups;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -33,33 +35,11 @@ class PoisonRequestTest {
     private final GroupEvents events = new GroupEvents();
     private ReplicaGroup group;
 
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private String call(String request) {
-        return new String(group.call(utf8(request), Duration.ofSeconds(20)), StandardCharsets.UTF_8);
-    }
-
-    private static String text(CompletableFuture<byte[]> reply) throws Exception {
-        return new String(reply.get(20, TimeUnit.SECONDS), StandardCharsets.UTF_8);
-    }
-
-    private static Throwable failure(CompletableFuture<byte[]> reply) {
-        assertThatThrownBy(() -> reply.get(20, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
-        return reply.handle((ok, e) -> e).join();
-    }
-
-    private void awaitAllActive(int n) {
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(group.status().replicaStates())
-                .hasSize(n).allSatisfy(r -> assertThat(r.state()).isEqualTo(SlotState.ACTIVE)));
-    }
-
     @Test
     void shouldFailTheRequestThatKillsEveryReplicaAndAnswerTheRequestsQueuedBehindIt() throws Exception {
         group = groups.start(TestGroups.counter("halt", 3, groups.dir()).build(), List.of(events.listener()));
-        assertThat(call("add:5")).isEqualTo("5");
-        assertThat(call("add:2")).isEqualTo("7");
+        assertThat(call(group, "add:5")).isEqualTo("5");
+        assertThat(call(group, "add:2")).isEqualTo("7");
 
         CompletableFuture<byte[]> halt = group.submit(utf8("halt"));
         CompletableFuture<byte[]> behind1 = group.submit(utf8("add:1"));
@@ -73,8 +53,8 @@ class PoisonRequestTest {
         // executed without 'halt', which left nothing behind in any replica
         assertThat(text(behind1)).isEqualTo("8");
         assertThat(text(behind2)).isEqualTo("18");
-        assertThat(call("add:2")).isEqualTo("20");
-        awaitAllActive(3);
+        assertThat(call(group, "add:2")).isEqualTo("20");
+        awaitAllActive(group, 3);
 
         List<GroupEvent.PoisonRequest> poison = events.of(GroupEvent.PoisonRequest.class);
         assertThat(poison).hasSize(1);
@@ -91,8 +71,8 @@ class PoisonRequestTest {
         // a second one is handled the same way, and the state agrees everywhere afterwards
         CompletableFuture<byte[]> again = group.submit(utf8("halt"));
         assertThat(failure(again)).isInstanceOf(PoisonRequestException.class).hasMessageStartingWith("request #7 killed all 3 replicas");
-        assertThat(call("add:1")).isEqualTo("21");
-        awaitAllActive(3);
+        assertThat(call(group, "add:1")).isEqualTo("21");
+        awaitAllActive(group, 3);
         assertThat(group.status().counters().get("poison-requests")).isEqualTo(2);
         assertThat(events.of(GroupEvent.VersionQuarantined.class)).isEmpty();
         group.checkpointNow();
@@ -107,25 +87,25 @@ class PoisonRequestTest {
     @Test
     void shouldSkipARequestOfDeathInAnUnreplicatedGroupOnceItKilledTheReplacementToo() throws Exception {
         group = groups.start(TestGroups.counter("halt1", 1, groups.dir()).build(), List.of(events.listener()));
-        assertThat(call("add:4")).isEqualTo("4");
+        assertThat(call(group, "add:4")).isEqualTo("4");
         CompletableFuture<byte[]> halt = group.submit(utf8("halt"));
         assertThat(failure(halt)).isInstanceOf(PoisonRequestException.class)
                 .hasMessageStartingWith("request #2 killed the replica and its replacement");
-        assertThat(call("add:1")).isEqualTo("5");
-        awaitAllActive(1);
+        assertThat(call(group, "add:1")).isEqualTo("5");
+        awaitAllActive(group, 1);
         assertThat(events.of(GroupEvent.FaultDetected.class)).hasSize(2);
     }
 
     @Test
     void shouldSkipARequestOfDeathInADmrGroup() throws Exception {
         group = groups.start(TestGroups.counter("halt2", 2, groups.dir()).build(), List.of(events.listener()));
-        assertThat(call("add:3")).isEqualTo("3");
+        assertThat(call(group, "add:3")).isEqualTo("3");
         CompletableFuture<byte[]> halt = group.submit(utf8("halt"));
         CompletableFuture<byte[]> behind = group.submit(utf8("add:1"));
         assertThat(failure(halt)).isInstanceOf(PoisonRequestException.class)
                 .hasMessageStartingWith("request #2 killed all 2 replicas");
         assertThat(text(behind)).isEqualTo("4");
-        awaitAllActive(2);
+        awaitAllActive(group, 2);
         assertThat(events.of(GroupEvent.RolledBack.class)).isEmpty();
     }
 
@@ -134,9 +114,9 @@ class PoisonRequestTest {
     void shouldAnswerARequestThatKillsOnlyOneReplica() {
         group = groups.start(TestGroups.of("boom1", 3, FragileCounterService.class.getName(), groups.dir()).build(),
                 List.of(events.listener()));
-        assertThat(call("add:2")).isEqualTo("2");
-        assertThat(call("boom1")).isEqualTo("echo:boom1");
-        assertThat(call("add:1")).isEqualTo("3");
+        assertThat(call(group, "add:2")).isEqualTo("2");
+        assertThat(call(group, "boom1")).isEqualTo("echo:boom1");
+        assertThat(call(group, "add:1")).isEqualTo("3");
         await().atMost(Duration.ofSeconds(20)).until(() -> events.count(GroupEvent.FaultDetected.class) >= 2);
         assertThat(events.of(GroupEvent.FaultDetected.class)).allSatisfy(f -> {
             assertThat(f.replica()).isEqualTo(1);
@@ -144,7 +124,7 @@ class PoisonRequestTest {
         });
         assertThat(events.of(GroupEvent.PoisonRequest.class)).isEmpty();
         assertThat(group.status().counters().get("poison-requests")).isZero();
-        assertThat(call("add:1")).isEqualTo("4");
+        assertThat(call(group, "add:1")).isEqualTo("4");
     }
 
     /**
@@ -155,26 +135,17 @@ class PoisonRequestTest {
     void shouldNotBlameARequestForCrashesTheHostInjected() throws Exception {
         group = groups.start(TestGroups.counter("injected", 1, groups.dir()).deadline(Duration.ofSeconds(10)).build(),
                 List.of(events.listener()));
-        assertThat(call("add:1")).isEqualTo("1");
+        assertThat(call(group, "add:1")).isEqualTo("1");
         CompletableFuture<byte[]> slow = group.submit(utf8("sleep:1500"));
         for (int kill = 1; kill <= 2; kill++) {
             int executions = kill;
-            await().atMost(Duration.ofSeconds(20)).until(() -> sleeps() >= executions);
+            await().atMost(Duration.ofSeconds(20)).until(() -> linesIn(group.replicaLog(0), "request #2 sleeps") >= executions);
             group.faults().crash(0).join();
         }
         assertThat(text(slow)).isEqualTo("slept");
-        assertThat(call("add:1")).isEqualTo("2");
+        assertThat(call(group, "add:1")).isEqualTo("2");
         assertThat(events.of(GroupEvent.FaultDetected.class)).hasSize(2);
         assertThat(events.of(GroupEvent.PoisonRequest.class)).isEmpty();
     }
 
-    private long sleeps() throws java.io.IOException {
-        java.nio.file.Path log = group.replicaLog(0);
-        if (!java.nio.file.Files.exists(log)) {
-            return 0;
-        }
-        try (var lines = java.nio.file.Files.lines(log)) {
-            return lines.filter(l -> l.contains("request #2 sleeps")).count();
-        }
-    }
 }
