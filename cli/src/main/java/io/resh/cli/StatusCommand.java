@@ -140,8 +140,10 @@ public final class StatusCommand implements Callable<Integer> {
                 g.path("state").asText().toUpperCase(Locale.ROOT),
                 g.hasNonNull("detail") ? ": " + g.get("detail").asText() : "");
         if (g.has("checkpoint")) {
-            out.printf(Locale.ROOT, "  requests %d  voted %d  faults %d  recoveries %d  checkpoint #%d (%.0f s ago)  log %d  pending %d%n",
+            long poison = c.path("poison-requests").asLong();
+            out.printf(Locale.ROOT, "  requests %d  voted %d  faults %d  recoveries %d%s  checkpoint #%d (%.0f s ago)  log %d  pending %d%n",
                     c.path("requests").asLong(), c.path("replies").asLong(), faults, c.path("recoveries").asLong(),
+                    poison > 0 ? "  requests of death " + poison : "",
                     g.at("/checkpoint/sequence").asLong(), g.at("/checkpoint/ageSeconds").asDouble(),
                     g.path("logLength").asLong(), g.path("pending").asLong());
         }

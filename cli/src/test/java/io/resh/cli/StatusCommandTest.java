@@ -82,6 +82,23 @@ class StatusCommandTest {
         assertThat(out.toString()).startsWith("ad  adaptive DMR/TMR, now DMR (N=3, masks f=1)  SERVING");
     }
 
+    /** Requests of death skipped are counted on the group's line, and only when there were any. */
+    @Test
+    void shouldCountRequestsOfDeathOnlyWhenThereWereAny() {
+        String group = "{\"name\":\"kv\",\"n\":3,\"f\":1,\"state\":\"serving\",\"replicas\":[],"
+                + "\"checkpoint\":{\"sequence\":10,\"ageSeconds\":1},\"logLength\":2,\"pending\":0,";
+        java.io.StringWriter none = new java.io.StringWriter();
+        StatusCommand.print(new java.io.PrintWriter(none, true), AdminFixture.parse(group
+                + "\"counters\":{\"requests\":12,\"replies\":12,\"recoveries\":0,\"poison-requests\":0}}"));
+        java.io.StringWriter two = new java.io.StringWriter();
+        StatusCommand.print(new java.io.PrintWriter(two, true), AdminFixture.parse(group
+                + "\"counters\":{\"requests\":12,\"replies\":10,\"recoveries\":6,\"faults.crash\":6,\"poison-requests\":2}}"));
+
+        assertThat(none.toString()).contains("  requests 12  voted 12  faults 0  recoveries 0  checkpoint #10")
+                .doesNotContain("death");
+        assertThat(two.toString()).contains("  requests 12  voted 10  faults 6  recoveries 6  requests of death 2  checkpoint #10");
+    }
+
     /** An empty RESH_ADMIN_URL or RESH_ADMIN_TOKEN_FILE counts as unset: the files under ~/.resh are used. */
     @Test
     void shouldTreatAnEmptyEnvironmentVariableAsUnset(@TempDir Path home) throws Exception {
