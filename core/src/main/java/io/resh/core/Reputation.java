@@ -47,6 +47,16 @@ public final class Reputation {
         faults++;
     }
 
+    /**
+     * Takes back what is left now of a fault of {@code weight} recorded at {@code faultNanos}: it turned out not
+     * to be this subject's (e.g. a request that killed every replica). The fault stays counted in {@link #faults()}.
+     */
+    public void forgive(long faultNanos, double weight, long nowNanos) {
+        fold(nowNanos);
+        long age = Math.max(0, nowNanos - faultNanos);
+        evidence = clamp(evidence - weight * Math.pow(0.5, age / halfLifeNanos));
+    }
+
     /** Records a correct vote. Cheap: the credit is folded in at the next read or fault. */
     public void vote() {
         pendingVotes++;

@@ -40,6 +40,19 @@ class ReputationTest {
     }
 
     @Test
+    void shouldTakeBackWhatIsLeftOfAForgivenFaultAndKeepTheOthers() {
+        Reputation r = new Reputation(Duration.ofMinutes(10), 0);
+        r.fault(0, 1); // a fault of its own
+        r.fault(10 * MINUTE, 1); // one that turns out not to be its doing
+        r.forgive(10 * MINUTE, 1, 20 * MINUTE);
+        assertThat(r.evidence(20 * MINUTE)).as("only the first fault, two half-lives old").isCloseTo(0.25,
+                org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(r.faults()).as("still counted as faults seen").isEqualTo(2);
+        r.forgive(0, 5, 20 * MINUTE);
+        assertThat(r.score(20 * MINUTE)).as("never more than full trust").isEqualTo(1.0);
+    }
+
+    @Test
     void shouldLetCorrectVotesEarnTrustBack() {
         Reputation r = new Reputation(Duration.ofDays(365), 0.001);
         r.fault(0, 1);

@@ -65,8 +65,8 @@ final class PoisonRequests {
         // Dying with only the suspect left that nobody survived: it died executing the suspect, whatever it
         // had not answered before it (replies lost with the process) — that is the request the fault names.
         long at = conclusive ? suspect.sequence : slot.repliedThrough + 1;
-        watch.died(suspect.sequence, new PoisonWatch.Death(slot.index, slot.spec.label(), loop.now(), conclusive, how,
-                verdictEvidence));
+        watch.died(suspect.sequence, new PoisonWatch.Death(slot.index, slot.spec.label(), slot.cpu, loop.now(), conclusive,
+                how, verdictEvidence));
         if (watch.suspect() != suspect.sequence || !watch.poisoned(live())) {
             // Counted like any crash or hang; taken back below if the request turns out to be poison.
             loop.fault(slot, how, at, evidence);
@@ -139,15 +139,18 @@ final class PoisonRequests {
         loop.count("poison-requests");
         LOG.warn("group {}: {}; the replicas go on without it", loop.config.name(), message);
         loop.emit(new GroupEvent.PoisonRequest(loop.millis(), loop.config.name(), seq, replicas, deaths.size(), message));
-        // The request is broken, not the replicas or their version: the restarts it caused do not count toward
-        // back-off and quarantine (the last one was not counted in the first place).
+        // The request is broken, not the replicas, their version or their cores: the restarts it caused do not
+        // count toward back-off and quarantine (the last one was not counted in the first place), and the faults
+        // it caused are taken back from the reputations (a core they made suspect is cleared as they fade).
         BitSet killed = new BitSet();
+        long now = loop.now();
         for (int i = 0; i < deaths.size(); i++) {
             PoisonWatch.Death d = deaths.get(i);
             killed.set(d.slot());
             if (i < deaths.size() - 1) {
                 loop.intensity.forgive(d.slot(), d.version(), d.atNanos());
             }
+            loop.reputation.forgive(d.slot(), d.version(), d.cpu(), d.how(), d.atNanos(), now);
         }
         for (Slot s : loop.slots) {
             if (killed.get(s.index) && s.state == SlotState.BACKING_OFF && loop.serving()) {

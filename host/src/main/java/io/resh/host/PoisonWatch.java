@@ -23,11 +23,11 @@ import java.util.List;
  */
 final class PoisonWatch {
     /**
-     * One death blamed on the suspect; {@code atNanos} is when the loop saw it (its restart is counted right
-     * after), {@code how} is {@link FaultKind#CRASH} or {@link FaultKind#HANG}, {@code evidence} what the
+     * One death blamed on the suspect; {@code cpu} is the core its replica was pinned to (-1 if none), {@code
+     * atNanos} is when the loop saw it (its restart and its fault's reputation are counted right after), {@code how} is {@link FaultKind#CRASH} or {@link FaultKind#HANG}, {@code evidence} what the
      * client is told of it (an exit code, the deadline missed).
      */
-    record Death(int slot, String version, long atNanos, boolean conclusive, FaultKind how, String evidence) {
+    record Death(int slot, String version, int cpu, long atNanos, boolean conclusive, FaultKind how, String evidence) {
     }
 
     private long suspect;

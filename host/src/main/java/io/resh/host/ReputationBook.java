@@ -95,6 +95,24 @@ final class ReputationBook {
         return false;
     }
 
+    /**
+     * Takes back a fault charged by {@link #fault} at {@code faultNanos} that was not the replica's, its version's
+     * or its core's doing (a request of death). A core it had made suspect is cleared by {@link #cleared} once
+     * its score is back, as after any fault that faded.
+     */
+    void forgive(int slot, String version, int cpu, FaultKind kind, long faultNanos, long now) {
+        slots[slot].forgive(faultNanos, 1, now);
+        version(version).forgive(faultNanos, 1, now);
+        if (cpu < 0 || !mayBeTheCore(kind)) {
+            return;
+        }
+        core(cpu).forgive(faultNanos, 1, now);
+        Map<String, Integer> witnesses = coreWitnesses.get(cpu);
+        if (witnesses != null) {
+            witnesses.computeIfPresent("replica " + slot + " (" + version + ")", (k, n) -> n > 1 ? n - 1 : null);
+        }
+    }
+
     /** A correct vote: credits slot, version and core (cheap; folded in later). */
     void vote(int slot, String version, int cpu) {
         slots[slot].vote();

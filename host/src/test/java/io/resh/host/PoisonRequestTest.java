@@ -67,6 +67,11 @@ class PoisonRequestTest {
         assertThat(events.of(GroupEvent.VersionQuarantined.class)).isEmpty();
         assertThat(events.of(GroupEvent.BackedOff.class)).isEmpty();
         assertThat(group.status().counters().get("poison-requests")).isEqualTo(1);
+        // nor the replicas: the faults it caused are taken back from their reputations (one crash: 0.5)
+        assertThat(group.status().replicaStates()).allSatisfy(r -> {
+            assertThat(r.faults()).isPositive();
+            assertThat(r.reputation()).isGreaterThan(0.9);
+        });
 
         // a second one is handled the same way, and the state agrees everywhere afterwards
         CompletableFuture<byte[]> again = group.submit(utf8("halt"));

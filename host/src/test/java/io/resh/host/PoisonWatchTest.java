@@ -11,12 +11,12 @@ class PoisonWatchTest {
 
     /** Replica {@code slot} crashed at {@code now} with {@code seq} as its suspect. */
     private void crash(int slot, long seq, boolean conclusive, long now) {
-        watch.died(seq, new PoisonWatch.Death(slot, "v", now, conclusive, FaultKind.CRASH, "process exited with code 70"));
+        watch.died(seq, new PoisonWatch.Death(slot, "v", -1, now, conclusive, FaultKind.CRASH, "process exited with code 70"));
     }
 
     /** Replica {@code slot} was found hung at {@code now} with {@code seq} as its suspect. */
     private void hang(int slot, long seq, boolean conclusive, long now) {
-        watch.died(seq, new PoisonWatch.Death(slot, "v", now, conclusive, FaultKind.HANG, "no reply within 1s"));
+        watch.died(seq, new PoisonWatch.Death(slot, "v", -1, now, conclusive, FaultKind.HANG, "no reply within 1s"));
     }
 
     private static BitSet slots(int... indexes) {
