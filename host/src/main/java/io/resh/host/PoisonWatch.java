@@ -18,7 +18,7 @@ import java.util.List;
  * <p>The suspect is poison once every live replica has died of it conclusively — a replica still executing
  * it may yet answer — and at least two processes died of it (N = 1: the replica and its replacement), so
  * a single crash of the only replica, e.g. by the kernel's OOM killer, is not taken for poison. Crashes and
- * hangs count alike, mixed or not. Pure: the group loop tells it every such death and asks; touched only by
+ * hangs count alike, mixed or not, except that hangs alone also need a replacement that hung in it. Pure: the group loop tells it every such death and asks; touched only by
  * the loop thread.
  */
 final class PoisonWatch {
@@ -63,7 +63,7 @@ final class PoisonWatch {
      * @param live the slots whose replica runs or is being started (not dormant, not backing off, not stopped)
      */
     boolean poisoned(BitSet live) {
-        if (suspect == 0 || live.isEmpty() || deaths.size() < 2) {
+        if (suspect == 0 || live.isEmpty() || !enoughDeaths()) {
             return false;
         }
         BitSet notYet = (BitSet) live.clone();
@@ -76,7 +76,25 @@ final class PoisonWatch {
      * be sent the suspect again (with fewer, it must: N = 1 needs the second death).
      */
     boolean diedOf(int slot) {
-        return suspect != 0 && deaths.size() >= 2 && conclusive.get(slot);
+        return suspect != 0 && enoughDeaths() && conclusive.get(slot);
+    }
+
+    /**
+     * At least two processes died of the suspect, and, when none of them crashed, one slot's replacement hung in
+     * it too: every replica stopped from outside, or a machine that ran none of them for longer than the
+     * deadline while the host ran, looks like one round of hangs; a fresh process stuck in the same request
+     * does not.
+     */
+    private boolean enoughDeaths() {
+        if (deaths.size() < 2) {
+            return false;
+        }
+        for (Death d : deaths) {
+            if (d.how() == FaultKind.CRASH) {
+                return true;
+            }
+        }
+        return deaths.size() > replicasKilled();
     }
 
     /** The crashes blamed on the suspect, oldest first. */

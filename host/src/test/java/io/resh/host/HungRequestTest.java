@@ -68,6 +68,7 @@ class HungRequestTest {
         assertThat(poison).hasSize(1);
         assertThat(poison.get(0).sequence()).isEqualTo(3);
         assertThat(poison.get(0).replicasKilled()).isEqualTo(3);
+        assertThat(poison.get(0).processesKilled()).as("hangs alone: a replacement hung in it too").isGreaterThan(3);
         assertThat(events.of(GroupEvent.FaultDetected.class)).isNotEmpty()
                 .allSatisfy(f -> assertThat(f.kind()).isEqualTo(FaultKind.HANG));
         // the request is broken, not the version: nothing backs off, nothing is quarantined

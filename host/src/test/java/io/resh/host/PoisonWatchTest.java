@@ -100,11 +100,25 @@ class PoisonWatchTest {
         hang(2, 7, true, 3);
         assertThat(watch.poisoned(slots(0, 1, 2))).as("replica 0's replacement may yet answer #7").isFalse();
         assertThat(watch.diedOf(0)).as("its replacement must replay #7 alone").isFalse();
-        assertThat(watch.diedOf(2)).isTrue();
+        assertThat(watch.diedOf(2)).as("hangs alone: a replacement must hang in #7 too").isFalse();
         hang(0, 7, true, 4);
         assertThat(watch.poisoned(slots(0, 1, 2))).isTrue();
         assertThat(watch.verdict(3)).isEqualTo("request #7 hung all 3 replicas, 4 processes in all (no reply within 1s);"
                 + " it was not executed and will not be retried");
+    }
+
+    /** Every replica stopped from outside, or not run for longer than the deadline, hangs "in" one request. */
+    @Test
+    void shouldNeedAReplacementToHangTooWhenEveryDeathWasAHang() {
+        hang(0, 7, true, 1);
+        hang(1, 7, true, 2);
+        hang(2, 7, true, 3);
+        assertThat(watch.poisoned(slots(0, 1, 2))).as("one round of hangs").isFalse();
+        assertThat(watch.diedOf(1)).as("replacements are sent #7").isFalse();
+        hang(1, 7, true, 4);
+        assertThat(watch.poisoned(slots(0, 1, 2))).isTrue();
+        assertThat(watch.diedOf(0)).isTrue();
+        assertThat(watch.verdict(3)).startsWith("request #7 hung all 3 replicas, 4 processes in all");
     }
 
     @Test
