@@ -86,29 +86,8 @@ class HttpGatewayTest {
      */
     @Test
     void shouldRecoverWhenAReadCrashesEveryServer() throws Exception {
-        own.start("""
-                group: http-exit
-                replicas: 3
-                server:
-                  command: %s
-                  readyTimeout: 20s
-                listen: { protocol: http }
-                deadline: 2s
-                """.formatted(JavaCommand.yaml(HttpKvServer.class, "{port}")));
-        assertThat(send(own, "POST", "/counter", "").body()).isEqualTo("1");
-        HttpResponse<String> exit = send(own, "GET", "/exit", null);
-        assertThat(exit.statusCode()).isEqualTo(503);
-        assertThat(exit.body()).startsWith("resh: only 0 replica(s) could answer GET /exit and 2 must agree");
-        for (int i = 0; i < 3; i++) {
-            own.awaitRecovered(i);
-        }
-        assertThat(send(own, "POST", "/counter", "").body()).as("the state survives through replay").isEqualTo("2");
-        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
-                .until(() -> own.events(GroupEvent.FaultDetected.class).size() == 3);
-        assertThat(own.events(GroupEvent.FaultDetected.class))
-                .allSatisfy(f -> assertThat(f.kind()).isEqualTo(FaultKind.CRASH))
-                .allSatisfy(f -> assertThat(f.sequence()).isEqualTo(2));
-        assertThat(own.events(GroupEvent.FailStopped.class)).isEmpty();
+        List<GroupEvent.FaultDetected> faults = recoverFromAReadEveryServerFailsOn("http-exit", "2s", "/exit");
+        assertThat(faults).allSatisfy(f -> assertThat(f.kind()).isEqualTo(FaultKind.CRASH));
     }
 
     /**
@@ -117,30 +96,42 @@ class HttpGatewayTest {
      */
     @Test
     void shouldRecoverWhenAReadHangsEveryServer() throws Exception {
+        // times out after 10 s: the error comes first
+        List<GroupEvent.FaultDetected> faults = recoverFromAReadEveryServerFailsOn("http-spin", "1s", "/spin");
+        assertThat(faults).allSatisfy(f -> assertThat(f.kind()).isEqualTo(FaultKind.HANG))
+                .allSatisfy(f -> assertThat(f.evidence()).contains("no reply to request #2 (GET /spin)"));
+    }
+
+    /**
+     * One write, then {@code GET path} (request #2), which every server crashes or hangs on: its client gets
+     * the error, every server is replaced, the next write sees the first, and the group does not stop. Returns
+     * the three faults, each at request #2.
+     */
+    private List<GroupEvent.FaultDetected> recoverFromAReadEveryServerFailsOn(String group, String deadline, String path)
+            throws Exception {
         own.start("""
-                group: http-spin
+                group: %s
                 replicas: 3
                 server:
                   command: %s
                   readyTimeout: 20s
                 listen: { protocol: http }
-                deadline: 1s
-                """.formatted(JavaCommand.yaml(HttpKvServer.class, "{port}")));
+                deadline: %s
+                """.formatted(group, JavaCommand.yaml(HttpKvServer.class, "{port}"), deadline));
         assertThat(send(own, "POST", "/counter", "").body()).isEqualTo("1");
-        HttpResponse<String> spin = send(own, "GET", "/spin", null); // times out after 10 s: the error comes first
-        assertThat(spin.statusCode()).isEqualTo(503);
-        assertThat(spin.body()).startsWith("resh: only 0 replica(s) could answer GET /spin and 2 must agree");
+        HttpResponse<String> failed = send(own, "GET", path, null);
+        assertThat(failed.statusCode()).isEqualTo(503);
+        assertThat(failed.body()).startsWith("resh: only 0 replica(s) could answer GET " + path + " and 2 must agree");
         for (int i = 0; i < 3; i++) {
             own.awaitRecovered(i);
         }
         assertThat(send(own, "POST", "/counter", "").body()).as("the state survives through replay").isEqualTo("2");
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
                 .until(() -> own.events(GroupEvent.FaultDetected.class).size() == 3);
-        assertThat(own.events(GroupEvent.FaultDetected.class))
-                .allSatisfy(f -> assertThat(f.kind()).isEqualTo(FaultKind.HANG))
-                .allSatisfy(f -> assertThat(f.sequence()).isEqualTo(2))
-                .allSatisfy(f -> assertThat(f.evidence()).contains("no reply to request #2 (GET /spin)"));
         assertThat(own.events(GroupEvent.FailStopped.class)).isEmpty();
+        List<GroupEvent.FaultDetected> faults = own.events(GroupEvent.FaultDetected.class);
+        assertThat(faults).allSatisfy(f -> assertThat(f.sequence()).isEqualTo(2));
+        return faults;
     }
 
     @Test
