@@ -100,6 +100,8 @@ final class GatewayWatch implements Consumer<GroupEvent> {
         } else if (e instanceof GroupEvent.RecoveryCompleted r) {
             registry.counter("resh.gateway.recoveries", "group", r.group(), "replica", Integer.toString(r.replica()))
                     .increment();
+        } else if (e instanceof GroupEvent.PoisonRequest p) {
+            registry.counter("resh.gateway.poison.requests", "group", p.group()).increment();
         }
     }
 }

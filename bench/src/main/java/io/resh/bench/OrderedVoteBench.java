@@ -114,6 +114,11 @@ public class OrderedVoteBench {
             }
 
             @Override
+            public void skipped(long sequence, int slots, int processes, String detail) {
+                throw new IllegalStateException("request of death in a benchmark: " + detail);
+            }
+
+            @Override
             public void failStopped(long sequence, String detail) {
                 throw new IllegalStateException("fail-stop in a benchmark: " + detail);
             }

@@ -168,9 +168,11 @@ public final class StatusCommand implements Callable<Integer> {
                 (n - 1) / 2, g.path("mode").asText(), g.path("protocol").asText(), g.path("host").asText(),
                 g.path("port").asInt(), g.hasNonNull("failStop") ? "FAIL-STOPPED: " + g.get("failStop").asText()
                         : g.hasNonNull("unreachable") ? "UNREACHABLE: " + g.get("unreachable").asText() : "SERVING");
-        out.printf(Locale.ROOT, "  clients %d  requests %d  in flight %d  undecided %d  replay log %d entries%s%n",
+        long poison = g.path("requestsOfDeath").asLong();
+        out.printf(Locale.ROOT, "  clients %d  requests %d  in flight %d  undecided %d%s  replay log %d entries%s%n",
                 g.path("clients").asLong(), g.path("requests").asLong(), g.path("inFlight").asLong(),
-                g.path("undecided").asLong(), g.path("replayLogEntries").asLong(),
+                g.path("undecided").asLong(), poison > 0 ? "  requests of death " + poison : "",
+                g.path("replayLogEntries").asLong(),
                 g.path("replayLogOverflowed").asBoolean() ? " (overflowed: failed servers are no longer rebuilt)" : "");
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"REPLICA", "STATE", "CORE", "PID", "PORT", "INCARNATION", "FAULTS", "LAST FAULT"});

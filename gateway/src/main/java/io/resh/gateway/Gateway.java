@@ -185,6 +185,13 @@ public final class Gateway implements AutoCloseable {
             }
 
             @Override
+            public void skipped(long sequence, int slots, int processes, String detail) {
+                group.forgive(slots);
+                events.accept(new GroupEvent.PoisonRequest(System.currentTimeMillis(), config.group(), sequence,
+                        Integer.bitCount(slots), processes, detail));
+            }
+
+            @Override
             public void failStopped(long sequence, String detail) {
                 events.accept(new GroupEvent.FailStopped(System.currentTimeMillis(), config.group(), sequence, detail));
             }
@@ -329,7 +336,7 @@ public final class Gateway implements AutoCloseable {
     private GatewayStatus statusNow() {
         if (mux == null) {
             return new GatewayStatus(config.group(), config.listen().mode().label(), config.listen().protocol(),
-                    config.listen().host(), listener == null ? -1 : port(), clients.get(), 0, 0, 0, 0, 0, false, null,
+                    config.listen().host(), listener == null ? -1 : port(), clients.get(), 0, 0, 0, 0, 0, false, 0, null,
                     group.status());
         }
         ReplayLog log = mux.replayLog();
@@ -345,7 +352,7 @@ public final class Gateway implements AutoCloseable {
                 config.listen().host(), listener == null ? -1 : port(),
                 udpFrontend != null ? udpFrontend.clients() : clients.get(), mux.sequenced(), mux.inFlight(),
                 mux.undecided(), log == null ? 0 : log.size(), log == null ? 0 : log.bytes(),
-                log != null && log.overflowed(), mux.failStop(), replicas);
+                log != null && log.overflowed(), log == null ? 0 : log.skipped(), mux.failStop(), replicas);
     }
 
     /**

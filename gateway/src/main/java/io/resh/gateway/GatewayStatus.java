@@ -13,11 +13,14 @@ import java.util.List;
  *     few healthy replicas)
  * @param replayLogOverflowed true once the replay log passed its bound: failed replicas are no
  *     longer rebuilt
+ * @param requestsOfDeath requests dropped from the replay log because they crashed or hung f+1
+ *     replicas, then f+1 of their replacements
  * @param failStop why the group stopped answering, or null while it answers
  */
 public record GatewayStatus(String group, String mode, String protocol, String host, int port, int clients,
                             long requests, int inFlight, long undecided, long replayLogEntries, long replayLogBytes,
-                            boolean replayLogOverflowed, String failStop, List<ReplicaStatus> replicas) {
+                            boolean replayLogOverflowed, long requestsOfDeath, String failStop,
+                            List<ReplicaStatus> replicas) {
 
     public GatewayStatus {
         replicas = List.copyOf(replicas);

@@ -11,6 +11,16 @@ public interface GroupCallbacks {
     /** Replica {@code slot} replayed {@code replayed} logged requests, answered them all, and now votes. */
     void caughtUp(int slot, long sequence, long replayed);
 
+    /**
+     * Request {@code sequence} crashed or hung f+1 replicas, then f+1 of their replacements when it was replayed:
+     * it is dropped from the replay log. The replicas' faults were the request's doing, so their restarts are
+     * not held against them.
+     *
+     * @param slots the replicas (slot bits) it crashed or hung
+     * @param processes how many processes it crashed or hung
+     */
+    void skipped(long sequence, int slots, int processes, String detail);
+
     /** No value could be voted for a state-changing request: the group stops answering. */
     void failStopped(long sequence, String detail);
 

@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * vote and tells the group, which kills and replaces the process; the new process is
  * {@link #attach attached}, replays the {@link ReplayLog}, and joins the vote at the end of the log. A
  * request that f+1 replicas break the protocol at stops the group instead; one that f+1 replicas crash
- * or hang on stops it if f+1 of their replacements crash or hang on it again when it is replayed
- * ({@link QueryOfDeath}).
+ * or hang on is dropped from the log if f+1 of their replacements crash or hang on it again when it is
+ * replayed, and the group goes on without it ({@link QueryOfDeath}).
  *
  * <p>Not thread-safe by design: one event loop owns it, the same loop that owns every client and
  * backend channel, so no state here is ever shared across threads.
@@ -429,6 +429,7 @@ public final class OrderedMultiplexer {
         undecided++;
         answer(p, protocol.errorReply(distinct > 1
                 ? "the replicas disagree on this read and no " + quorum.agreementNeeded() + " of them agree; nothing was released"
+                : p.failure != null ? p.failure
                 : "only " + Integer.bitCount(p.answered) + " replica(s) could answer " + p.request.name() + " and "
                 + quorum.agreementNeeded() + " must agree; it may or may not have taken effect"));
     }
@@ -562,9 +563,22 @@ public final class OrderedMultiplexer {
             return p.answered == 0 && queryOfDeath.failed(p.seq, i, kind) ? firstStrike(p.seq, evidence) : null;
         }
         if (queryOfDeath.isSuspect(owed) && queryOfDeath.failedReplaying(i, kind)) {
-            return new Stop(queryOfDeath.suspectSeq(), queryOfDeath.replayReason(evidence));
+            skip(queryOfDeath.skip(evidence));
         }
         return null;
+    }
+
+    /**
+     * The suspect crashed or hung f+1 replacements too: it is dropped from the replay log, so every replacement
+     * from now on is rebuilt without it. Its client was told at the first strike that it may or may not have
+     * taken effect; the state the group rebuilds is the one where it did not. A replica that survived it (at
+     * most f of them, or none had it been deterministic) and kept its effects disagrees with the rebuilt
+     * majority as soon as a reply shows them, and is replaced like any other divergent replica.
+     */
+    private void skip(QueryOfDeath.Skip skip) {
+        log.skip(skip.request());
+        LOG.warn("{}", skip.reason());
+        group.skipped(skip.seq(), skip.slots(), skip.processes(), skip.reason());
     }
 
     /** f+1 replicas failed at request {@code seq}: stop if none crashed or hung, else suspect it. */
@@ -574,12 +588,14 @@ public final class OrderedMultiplexer {
         if (!queryOfDeath.anyCrashedOrHung()) {
             return new Stop(seq, queryOfDeath.reason(name, evidence));
         }
+        if (p != null) {
+            p.failure = queryOfDeath.clientError(name);
+        }
         String what = queryOfDeath.what(name, evidence);
         if (p != null && !p.request.readOnly() && log != null && !log.overflowed()) {
             queryOfDeath.suspect(p.request, name);
-            LOG.warn("{}; their replacements are replayed the log, and if {} of them crash or hang on #{} again the group"
-                    + " stops",
-                    what, quorum.agreementNeeded(), seq);
+            LOG.warn("{}; their replacements are replayed the log, and if {} of them crash or hang on #{} again it is"
+                    + " dropped from the log", what, quorum.agreementNeeded(), seq);
         } else {
             LOG.warn("{}; no replacement is fed it again ({}), so the group recovers", what, p == null
                     ? "it is no longer known" : p.request.readOnly() ? "it changes no state, so it is not in the replay log"
@@ -634,6 +650,9 @@ public final class OrderedMultiplexer {
         }
         while (s.replayNext < log.size() && s.replayOutstanding < replayWindow && s.link.isWritable()) {
             Request r = log.get(s.replayNext++);
+            if (r == null) { // a request of death, skipped
+                continue;
+            }
             s.expects.addLast(r);
             s.link.write(r.bytes());
             s.replayOutstanding++;

@@ -21,6 +21,8 @@ final class Pending {
     /** The client got its answer (voted or error). */
     boolean replied;
     boolean retired;
+    /** Set when f+1 replicas crashed or hung on it before any answered: what its client is told instead of "too few answered". */
+    String failure;
 
     Pending(long seq, Request request, ReplySlot reply, Quorum quorum, int sent, long sentNanos) {
         this.seq = seq;

@@ -13,7 +13,8 @@ import io.resh.gateway.protocol.Request;
  *       f+1 servers at once (kill -9, the OOM killer, SIGSTOP, a host paging itself to a halt) while the
  *       request happened to be in flight. As with a mismatch under dual redundancy, a transient fault
  *       rarely repeats: the request becomes the {@linkplain #suspect suspect}, and only if f+1 replicas
- *       crash or hang again while replaying it is it the request's doing. A replica that answers it when
+ *       crash or hang again while replaying it is it the request's doing: it is {@linkplain #skip skipped}
+ *       (dropped from the replay log; the group goes on without it). A replica that answers it when
  *       replayed clears it.</li>
  * </ul>
  * Independent faults rarely coincide on one request, so only the latest request is tracked: a failure
@@ -34,6 +35,8 @@ final class QueryOfDeath {
     private long suspectSeq;
     /** How the suspect failed the first time, e.g. {@code crashed 2 replicas before any answered it}. */
     private String suspectFirst;
+    /** Replicas (slot bits) the suspect failed the first time. */
+    private int suspectSlots;
     /** Replicas (slot bits) that crashed, or hung, while the oldest request they owed was the replayed suspect. */
     private int crashedReplaying;
     private int hungReplaying;
@@ -109,9 +112,8 @@ final class QueryOfDeath {
     void suspect(Request request, String name) {
         suspect = request;
         suspectSeq = seq;
-        suspectFirst = "request #" + seq + (name == null ? "" : " (" + name + ")") + (broke == 0
-                ? " " + verbs(crashed, hung, 0, "crashed", "hung", "") + " " + replicas() + " replicas before any answered it"
-                : " made " + replicas() + " replicas " + verbs(crashed, hung, broke, "crash", "hang", "break the protocol"));
+        suspectFirst = happened(name);
+        suspectSlots = crashed | hung | broke;
         crashedReplaying = 0;
         hungReplaying = 0;
     }
@@ -149,12 +151,49 @@ final class QueryOfDeath {
         return before < needed && now >= needed;
     }
 
-    /** Why the group stops once the suspect crashed or hung f+1 replacements too. */
-    String replayReason(String evidence) {
-        return suspectFirst + ", then " + Integer.bitCount(crashedReplaying | hungReplaying) + " of their"
-                + " replacements when replayed (" + evidence + "): the request's doing, not theirs; replaying it into"
-                + " more replacements would " + verbs(crashedReplaying, hungReplaying, 0, "crash", "hang", "")
-                + " them too";
+    /**
+     * The suspect crashed or hung f+1 replacements too ({@link #failedReplaying} said so): it is the
+     * request's doing. Returns what to skip and why, and forgets the suspect.
+     */
+    Skip skip(String evidence) {
+        int replaying = crashedReplaying | hungReplaying;
+        Skip skip = new Skip(suspectSeq, suspect, suspectSlots | replaying,
+                Integer.bitCount(suspectSlots) + Integer.bitCount(replaying),
+                suspectFirst + ", then " + Integer.bitCount(replaying) + " of their replacements when replayed ("
+                        + evidence + "): the request's doing, not theirs; it is dropped from the replay log, and the"
+                        + " replacements are rebuilt without it");
+        suspect = null;
+        return skip;
+    }
+
+    /**
+     * A request of death, found out.
+     *
+     * @param seq its sequence number
+     * @param request the request, the same object as its replay log entry
+     * @param slots the replicas (slot bits) it crashed or hung, the first time or when replayed
+     * @param processes how many processes it crashed or hung, replacements included
+     * @param reason one line for people
+     */
+    record Skip(long seq, Request request, int slots, int processes, String reason) {
+    }
+
+    /**
+     * What the client of the current request is told when f+1 replicas failed at it before any answered, e.g.
+     * {@code 2 replicas crashed at request #7 (EXIT) before any answered it; it may or may not have taken effect}.
+     * Not "the request killed them": this may still be an outside kill.
+     */
+    String clientError(String name) {
+        return replicas() + " replicas " + verbs(crashed, hung, broke, "crashed", "hung", "broke the protocol")
+                + " at request #" + seq + (name == null ? "" : " (" + name + ")")
+                + (broke == 0 ? " before any answered it" : "") + "; it may or may not have taken effect";
+    }
+
+    /** {@code request #7 (EXIT) crashed 2 replicas before any answered it}, or {@code ... made 2 replicas crash or break the protocol}. */
+    private String happened(String name) {
+        return "request #" + seq + (name == null ? "" : " (" + name + ")") + (broke == 0
+                ? " " + verbs(crashed, hung, 0, "crashed", "hung", "") + " " + replicas() + " replicas before any answered it"
+                : " made " + replicas() + " replicas " + verbs(crashed, hung, broke, "crash", "hang", "break the protocol"));
     }
 
     /** "crashed", "hung", "crashed or hung", "crashed, hung or broke the protocol", ...: the kinds present. */

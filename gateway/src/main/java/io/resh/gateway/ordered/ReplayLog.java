@@ -8,7 +8,8 @@ import java.util.List;
  * The state-changing requests since the group started, in sequence order: replaying them into a
  * freshly started server rebuilds the state every other replica has. Bounded by entries and bytes;
  * past either bound the log is dropped and marked overflowed, because a log with a hole can no longer
- * rebuild anything.
+ * rebuild anything. A request of death is {@linkplain #skip skipped}: it stays counted but is no longer
+ * replayed.
  */
 public final class ReplayLog {
     private final long maxBytes;
@@ -16,6 +17,7 @@ public final class ReplayLog {
     private final List<Request> entries = new ArrayList<>();
     private long bytes;
     private long appended;
+    private long skipped;
     private boolean overflowed;
 
     public ReplayLog(long maxBytes, int maxEntries) {
@@ -44,8 +46,31 @@ public final class ReplayLog {
         return entries.size();
     }
 
+    /** The request at {@code index}, or null if it was {@linkplain #skip skipped}. */
     public Request get(int index) {
         return entries.get(index);
+    }
+
+    /**
+     * Drops {@code request} (this very object) from what is replayed, keeping every index: replicas in the
+     * middle of a replay go on where they are. Searched from the newest entry, where a request of death
+     * normally is. False if it is not in the log.
+     */
+    public boolean skip(Request request) {
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            if (entries.get(i) == request) {
+                entries.set(i, null);
+                bytes -= request.bytes().length;
+                skipped++;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** How many requests were skipped. */
+    public long skipped() {
+        return skipped;
     }
 
     public long bytes() {

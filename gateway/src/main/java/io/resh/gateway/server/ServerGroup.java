@@ -285,6 +285,18 @@ public final class ServerGroup implements AutoCloseable {
         loop.schedule(() -> launch(slot), delay, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * The replicas in {@code slots} (bits) failed because of a request, not of their own: their next restarts
+     * start at once, as if they had not failed in a row. Event loop only.
+     */
+    public void forgive(int slots) {
+        for (int i = 0; i < replicas.length; i++) {
+            if ((slots & (1 << i)) != 0) {
+                replicas[i].failuresInARow = 0;
+            }
+        }
+    }
+
     /** The engine brought replica {@code slot} in sync; it votes again. Event loop only. */
     public void caughtUp(int slot, long sequence, long replayed) {
         Replica r = replicas[slot];

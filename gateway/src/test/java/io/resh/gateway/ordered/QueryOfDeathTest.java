@@ -63,10 +63,28 @@ class QueryOfDeathTest {
         assertThat(queryOfDeath.failedReplaying(0, FaultKind.CRASH)).isFalse();
         assertThat(queryOfDeath.failedReplaying(0, FaultKind.CRASH)).as("the same replica twice is one replica").isFalse();
         assertThat(queryOfDeath.failedReplaying(2, FaultKind.CRASH)).isTrue();
-        assertThat(queryOfDeath.replayReason("process 15 exited with code 3")).isEqualTo("request #7 (EXIT) crashed"
-                + " 2 replicas before any answered it, then 2 of their replacements when replayed (process 15 exited"
-                + " with code 3): the request's doing, not theirs; replaying it into more replacements would crash"
-                + " them too");
+        QueryOfDeath.Skip skip = queryOfDeath.skip("process 15 exited with code 3");
+        assertThat(skip.reason()).isEqualTo("request #7 (EXIT) crashed 2 replicas before any answered it, then 2 of"
+                + " their replacements when replayed (process 15 exited with code 3): the request's doing, not theirs;"
+                + " it is dropped from the replay log, and the replacements are rebuilt without it");
+        assertThat(skip.seq()).isEqualTo(7);
+        assertThat(skip.request()).isSameAs(exit);
+        assertThat(skip.slots()).as("replicas 0, 1 and 2").isEqualTo(0b111);
+        assertThat(skip.processes()).as("two, then two replacements").isEqualTo(4);
+        assertThat(queryOfDeath.isSuspect(exit)).as("skipped, no longer suspect").isFalse();
+        assertThat(queryOfDeath.suspectSeq()).isEqualTo(-1);
+    }
+
+    @Test
+    void shouldTellTheClientWhatTheRequestDidAtTheFirstStrike() {
+        queryOfDeath.failed(7, 0, FaultKind.CRASH);
+        queryOfDeath.failed(7, 2, FaultKind.CRASH);
+        assertThat(queryOfDeath.clientError("EXIT")).isEqualTo("2 replicas crashed at request #7 (EXIT) before any"
+                + " answered it; it may or may not have taken effect");
+        queryOfDeath.failed(8, 0, FaultKind.HANG);
+        queryOfDeath.failed(8, 1, FaultKind.CRASH);
+        assertThat(queryOfDeath.clientError(null)).isEqualTo("2 replicas crashed or hung at request #8 before any"
+                + " answered it; it may or may not have taken effect");
     }
 
     @Test
@@ -97,7 +115,7 @@ class QueryOfDeathTest {
         assertThat(queryOfDeath.isSuspect(second)).isTrue();
         assertThat(queryOfDeath.failedReplaying(1, FaultKind.CRASH)).as("the old suspect's count is gone").isFalse();
         assertThat(queryOfDeath.failedReplaying(2, FaultKind.CRASH)).isTrue();
-        assertThat(queryOfDeath.replayReason("x")).startsWith("request #9 (BOOM) crashed 2 replicas");
+        assertThat(queryOfDeath.skip("x").reason()).startsWith("request #9 (BOOM) crashed 2 replicas");
     }
 
     @Test
@@ -111,10 +129,10 @@ class QueryOfDeathTest {
         queryOfDeath.suspect(spin, "SPIN");
         assertThat(queryOfDeath.failedReplaying(2, FaultKind.HANG)).isFalse();
         assertThat(queryOfDeath.failedReplaying(0, FaultKind.HANG)).isTrue();
-        assertThat(queryOfDeath.replayReason("no progress replaying the log for 1100 ms")).isEqualTo("request #4 (SPIN)"
-                + " hung 2 replicas before any answered it, then 2 of their replacements when replayed (no progress"
-                + " replaying the log for 1100 ms): the request's doing, not theirs; replaying it into more"
-                + " replacements would hang them too");
+        assertThat(queryOfDeath.skip("no progress replaying the log for 1100 ms").reason()).isEqualTo("request #4"
+                + " (SPIN) hung 2 replicas before any answered it, then 2 of their replacements when replayed (no progress"
+                + " replaying the log for 1100 ms): the request's doing, not theirs; it is dropped from the replay log,"
+                + " and the replacements are rebuilt without it");
     }
 
     @Test
@@ -127,8 +145,11 @@ class QueryOfDeathTest {
         assertThat(queryOfDeath.failedReplaying(0, FaultKind.CRASH)).isFalse();
         assertThat(queryOfDeath.failedReplaying(0, FaultKind.HANG)).as("the same replica twice is one").isFalse();
         assertThat(queryOfDeath.failedReplaying(1, FaultKind.HANG)).isTrue();
-        assertThat(queryOfDeath.replayReason("y")).startsWith("request #5 (BOOM) crashed or hung 2 replicas before any"
-                + " answered it, then 2 of their replacements").endsWith("would crash or hang them too");
+        QueryOfDeath.Skip skip = queryOfDeath.skip("y");
+        assertThat(skip.reason()).startsWith("request #5 (BOOM) crashed or hung 2 replicas before any answered it, then"
+                + " 2 of their replacements when replayed (y)");
+        assertThat(skip.slots()).isEqualTo(0b111);
+        assertThat(skip.processes()).isEqualTo(4);
     }
 
     @Test
@@ -139,7 +160,7 @@ class QueryOfDeathTest {
         assertThat(queryOfDeath.what("X", "z")).isEqualTo("3 replicas crashed, hung or broke the protocol at request #6"
                 + " (X) (z)");
         queryOfDeath.suspect(request("X"), "X");
-        assertThat(queryOfDeath.replayReason("z")).startsWith("request #6 (X) made 3 replicas crash, hang or break the"
+        assertThat(queryOfDeath.skip("z").reason()).startsWith("request #6 (X) made 3 replicas crash, hang or break the"
                 + " protocol, then 0 of their replacements");
     }
 }

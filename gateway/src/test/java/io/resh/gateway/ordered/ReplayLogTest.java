@@ -1,0 +1,48 @@
+package io.resh.gateway.ordered;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.resh.gateway.protocol.Request;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class ReplayLogTest {
+    private static Request request(String text) {
+        return Request.of((text + "\n").getBytes(StandardCharsets.UTF_8), text, false, 0);
+    }
+
+    @Test
+    void shouldSkipTheVeryRequestKeepingEveryIndex() {
+        ReplayLog log = new ReplayLog(1 << 20, 100);
+        Request a = request("SET a 1");
+        Request boom = request("BOOM");
+        Request b = request("SET b 2");
+        log.append(a);
+        log.append(boom);
+        log.append(b);
+        long bytes = log.bytes();
+
+        assertThat(log.skip(request("BOOM"))).as("an equal request is not the logged one").isFalse();
+        assertThat(log.skip(boom)).isTrue();
+
+        assertThat(log.size()).isEqualTo(3);
+        assertThat(log.get(0)).isSameAs(a);
+        assertThat(log.get(1)).isNull();
+        assertThat(log.get(2)).isSameAs(b);
+        assertThat(log.bytes()).isEqualTo(bytes - boom.bytes().length);
+        assertThat(log.skipped()).isEqualTo(1);
+        assertThat(log.appended()).isEqualTo(3);
+        assertThat(log.skip(boom)).as("only once").isFalse();
+    }
+
+    @Test
+    void shouldStillOverflowOnTheEntriesItKeeps() {
+        ReplayLog log = new ReplayLog(1 << 20, 2);
+        Request boom = request("BOOM");
+        log.append(boom);
+        log.skip(boom);
+        assertThat(log.append(request("SET a 1"))).isTrue();
+        assertThat(log.append(request("SET b 2"))).as("a skipped entry still holds its index").isFalse();
+        assertThat(log.overflowed()).isTrue();
+    }
+}
