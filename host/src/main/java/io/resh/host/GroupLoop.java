@@ -2,6 +2,7 @@ package io.resh.host;
 
 import io.resh.core.Ballot;
 import io.resh.core.Digest;
+import io.resh.core.Durations;
 import io.resh.core.FailStopException;
 import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
@@ -1044,8 +1045,14 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
                             poison.hung(slot, evidence); // maybe stuck in a request that hangs every replica
                         }
                     } else if (now - slot.lastHeardNanos > config.heartbeatTimeout().toNanos()) {
-                        fault(slot, FaultKind.HANG, slot.repliedThrough + 1, "no heartbeat for "
-                                + TimeUnit.NANOSECONDS.toMillis(now - slot.lastHeardNanos) + " ms");
+                        String evidence = "no heartbeat for " + TimeUnit.NANOSECONDS.toMillis(now - slot.lastHeardNanos) + " ms";
+                        if (slot.outstanding() && (slot.process == null || !slot.process.stoppedByHost())) {
+                            // The whole process froze while it held a request (every thread stopped: a request
+                            // that stops its JVM, or thrashes its heap): maybe one that freezes every replica.
+                            poison.hung(slot, evidence, "no heartbeat within " + Durations.format(config.heartbeatTimeout()));
+                        } else {
+                            fault(slot, FaultKind.HANG, slot.repliedThrough + 1, evidence);
+                        }
                     }
                 }
                 case BACKING_OFF -> {

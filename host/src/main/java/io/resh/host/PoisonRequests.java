@@ -51,7 +51,16 @@ final class PoisonRequests {
      * taken for one that never ends: that is what the deadline means.
      */
     void hung(Slot slot, String evidence) {
-        died(slot, FaultKind.HANG, evidence, "no reply within " + Durations.format(loop.config.deadline()));
+        hung(slot, evidence, "no reply within " + Durations.format(loop.config.deadline()));
+    }
+
+    /**
+     * Like {@link #hung(Slot, String)}, for a replica found hung some other way while it held requests (its
+     * heartbeats stopped: the whole process froze); {@code verdictEvidence} is what the client of a request of
+     * death is told of it, e.g. {@code no heartbeat within 1s}.
+     */
+    void hung(Slot slot, String evidence, String verdictEvidence) {
+        died(slot, FaultKind.HANG, evidence, verdictEvidence);
     }
 
     private void died(Slot slot, FaultKind how, String evidence, String verdictEvidence) {

@@ -128,6 +128,33 @@ class HungRequestTest {
         assertThat(events.of(GroupEvent.BackedOff.class)).isEmpty();
     }
 
+    /**
+     * A request that freezes the whole replica process (every thread stops, the heartbeat's too) is found by
+     * the heartbeat timeout, before the deadline; it is a request of death like one that loops. Before, each
+     * frozen replica was a plain hang, and their replacements froze on it again until the slots backed off.
+     */
+    @Test
+    void shouldSkipARequestThatFreezesEveryReplicaProcess() throws Exception {
+        group = groups.start(TestGroups.counter("freeze", 3, groups.dir()).deadline(Duration.ofSeconds(5))
+                .heartbeatTimeout(Duration.ofSeconds(1)).build(), List.of(events.listener()));
+        assertThat(call(group, "add:2")).isEqualTo("2");
+        CompletableFuture<byte[]> freeze = group.submit(utf8("freeze"));
+        CompletableFuture<byte[]> behind = group.submit(utf8("add:1"));
+        assertThat(failure(freeze)).isInstanceOf(PoisonRequestException.class)
+                .hasMessageStartingWith("request #2 hung all 3 replicas")
+                .hasMessageContaining("(no heartbeat within 1s)");
+        assertThat(text(behind)).isEqualTo("3");
+        awaitAllActive(group, 3);
+        assertThat(call(group, "add:1")).isEqualTo("4");
+        assertThat(events.of(GroupEvent.FaultDetected.class)).hasSizeGreaterThan(3).allSatisfy(f -> {
+            assertThat(f.kind()).isEqualTo(FaultKind.HANG);
+            assertThat(f.evidence()).startsWith("no heartbeat for");
+        });
+        assertThat(events.of(GroupEvent.PoisonRequest.class)).singleElement()
+                .satisfies(p -> assertThat(p.sequence()).isEqualTo(2));
+        assertThat(events.of(GroupEvent.BackedOff.class)).isEmpty();
+    }
+
     /** A request that hangs one replica only is masked as before: answered by the others, not poison. */
     @Test
     void shouldAnswerARequestThatHangsOnlyOneReplica() {

@@ -7,6 +7,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -66,6 +67,20 @@ public final class CounterService implements ReplicatedService {
                 turns++;
             }
             out = "spun " + turns;
+        } else if (r.equals("freeze")) {
+            // Every thread of the process stops (the heartbeat's too), as in a JVM frozen by its heap or a
+            // native call: the process stops itself.
+            System.err.println("request #" + ctx.sequence() + " is 'freeze': stopping the whole process");
+            try {
+                new ProcessBuilder("kill", "-STOP", Long.toString(ProcessHandle.current().pid())) // stdout is the IPC channel
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT)
+                        .start().waitFor();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            out = "thawed";
         } else if (r.equals("poison")) {
             out = ctx.replicaIndex() == 1 ? "wrong" : "right";
         } else {
