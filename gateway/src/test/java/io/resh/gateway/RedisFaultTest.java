@@ -88,6 +88,40 @@ class RedisFaultTest {
         assertSameData();
     }
 
+    /**
+     * A Lua script that never ends hangs every redis-server, and every replacement that replays it: the "query
+     * of death" of a Redis deployment. Pipelined behind a write, as here, it may also hold back the write's reply
+     * (redis sends a batch's replies once it has executed the batch), and then the write is suspected first;
+     * replayed alone, the write is answered, then the script, replayed alone, hangs the replacements twice and
+     * is dropped from the replay log. The group serves on from the state with the write and without the script.
+     */
+    @Test
+    void shouldDropALuaScriptThatNeverEndsAndServeOn() throws Exception {
+        start(REDIS, "1s");
+        try (RespClient c = new RespClient(redis.port(), 30_000)) {
+            assertThat(c.call("SET", "k", "1")).isEqualTo("OK");
+            List<Object> replies = c.pipeline(List.of(new String[] {"INCR", "k"}, new String[] {"EVAL", "while true do end", "0"}));
+            assertThat(replies).allSatisfy(r -> assertThat(r).isInstanceOf(RespClient.Error.class));
+            // (Which of the two its client is told depends on whether a server read both in one batch.)
+            assertThat(((RespClient.Error) replies.get(0)).message()).contains("INCR")
+                    .endsWith("it may or may not have taken effect");
+
+            GroupEvent.PoisonRequest dropped = redis.awaitEvent(GroupEvent.PoisonRequest.class, e -> true);
+            assertThat(dropped.sequence()).isEqualTo(3);
+            assertThat(dropped.evidence()).startsWith("request #3 (EVAL) hung 2 replicas before any answered it, then 2 of"
+                    + " their replacements when replayed").contains("it is dropped from the replay log");
+            Object k = await().atMost(Duration.ofSeconds(30)).until(() -> c.call("GET", "k"),
+                    r -> !(r instanceof RespClient.Error e && e.message().contains("replicas are healthy")));
+            assertThat(k).isInstanceOf(byte[].class);
+            assertThat(new String((byte[]) k, java.nio.charset.StandardCharsets.UTF_8)).as("the INCR took effect").isEqualTo("2");
+            assertThat(c.call("INCR", "k")).isEqualTo(3L);
+        }
+        redis.awaitAllLive();
+        assertThat(redis.events(GroupEvent.FailStopped.class)).isEmpty();
+        assertThat(redis.status().requestsOfDeath()).isEqualTo(1);
+        assertSameData();
+    }
+
     @Test
     void shouldMaskCorruptedRepliesAndReplaceTheReplica() throws Exception {
         Path trigger = redis.dir().resolve("flip");

@@ -9,7 +9,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -82,6 +84,13 @@ public final class OrderedMultiplexer {
     private long nextSeq = 1;
     private String failStop;
     private final QueryOfDeath queryOfDeath;
+    /**
+     * Logged requests that no replica answered (each with its sequence number): f+1 replicas failed on them, or
+     * they were in flight behind one that did. Until a replica answers one when it is replayed, it is sent alone
+     * and a replay failing at it counts against it (a server may hold the replies to a whole batch until it
+     * finishes the batch, so the request a hung server owes first need not be the one it hangs in).
+     */
+    private final Map<Request, Long> neverAnswered = new IdentityHashMap<>();
     private boolean flushScheduled;
     private boolean clockRead;
     private long cachedNanos;
@@ -239,6 +248,7 @@ public final class OrderedMultiplexer {
         }
         s.replayOutstanding--;
         queryOfDeath.answered(e);
+        neverAnswered.remove(e);
         pumpReplay(i);
         checkCaughtUp(i);
     }
@@ -370,6 +380,7 @@ public final class OrderedMultiplexer {
 
     private void vote(Pending p, int i, byte[] reply) {
         p.answered |= 1 << i;
+        p.everAnswered = true;
         byte[] canonical = canonicalizer.apply(p.request, reply);
         Ballot.Outcome outcome = p.ballot.cast(i, canonical, p.expected());
         switch (outcome) {
@@ -498,6 +509,9 @@ public final class OrderedMultiplexer {
         }
         p.retired = true;
         open--;
+        if (!p.everAnswered && !p.request.readOnly() && log != null && !log.overflowed()) {
+            neverAnswered.put(p.request, p.seq);
+        }
         while (!inflight.isEmpty() && inflight.peekFirst().retired) {
             inflight.pollFirst();
         }
@@ -553,17 +567,25 @@ public final class OrderedMultiplexer {
      */
     private Stop queryOfDeath(int i, FaultKind kind, long seq, String evidence) {
         if (kind == FaultKind.PROTOCOL) {
-            return queryOfDeath.failed(seq, i, kind) ? firstStrike(seq, evidence) : null;
+            Pending p = pendingAt(seq);
+            return queryOfDeath.failed(seq, i, kind) ? firstStrike(seq, p == null ? null : p.request, evidence) : null;
         }
         if (kind != FaultKind.CRASH && kind != FaultKind.HANG) {
             return null;
         }
         Object owed = slots[i].expects.peekFirst();
         if (owed instanceof Pending p) {
-            return p.answered == 0 && queryOfDeath.failed(p.seq, i, kind) ? firstStrike(p.seq, evidence) : null;
+            return p.answered == 0 && queryOfDeath.failed(p.seq, i, kind) ? firstStrike(p.seq, p.request, evidence) : null;
         }
-        if (queryOfDeath.isSuspect(owed) && queryOfDeath.failedReplaying(i, kind)) {
-            skip(queryOfDeath.skip(evidence));
+        if (queryOfDeath.isSuspect(owed)) {
+            if (queryOfDeath.failedReplaying(i, kind)) {
+                skip(queryOfDeath.skip(evidence));
+            }
+            return null;
+        }
+        Long unanswered = owed instanceof Request r ? neverAnswered.get(r) : null;
+        if (unanswered != null && queryOfDeath.failed(unanswered, i, kind)) {
+            return firstStrike(unanswered, (Request) owed, evidence);
         }
         return null;
     }
@@ -577,14 +599,15 @@ public final class OrderedMultiplexer {
      */
     private void skip(QueryOfDeath.Skip skip) {
         log.skip(skip.request());
+        neverAnswered.remove(skip.request());
         LOG.warn("{}", skip.reason());
         group.skipped(skip.seq(), skip.slots(), skip.processes(), skip.reason());
     }
 
     /** f+1 replicas failed at request {@code seq}: stop if none crashed or hung, else suspect it. */
-    private Stop firstStrike(long seq, String evidence) {
+    private Stop firstStrike(long seq, Request request, String evidence) {
         Pending p = pendingAt(seq);
-        String name = p == null ? null : p.request.name();
+        String name = request == null ? null : request.name();
         if (!queryOfDeath.anyCrashedOrHung()) {
             return new Stop(seq, queryOfDeath.reason(name, evidence));
         }
@@ -592,13 +615,13 @@ public final class OrderedMultiplexer {
             p.failure = queryOfDeath.clientError(name);
         }
         String what = queryOfDeath.what(name, evidence);
-        if (p != null && !p.request.readOnly() && log != null && !log.overflowed()) {
-            queryOfDeath.suspect(p.request, name);
+        if (request != null && !request.readOnly() && log != null && !log.overflowed()) {
+            queryOfDeath.suspect(request, name);
             LOG.warn("{}; their replacements are replayed the log, and if {} of them crash or hang on #{} again it is"
                     + " dropped from the log", what, quorum.agreementNeeded(), seq);
         } else {
-            LOG.warn("{}; no replacement is fed it again ({}), so the group recovers", what, p == null
-                    ? "it is no longer known" : p.request.readOnly() ? "it changes no state, so it is not in the replay log"
+            LOG.warn("{}; no replacement is fed it again ({}), so the group recovers", what, request == null
+                    ? "it is no longer known" : request.readOnly() ? "it changes no state, so it is not in the replay log"
                     : log == null ? "replacements start empty" : "the replay log overflowed");
         }
         return null;
@@ -649,10 +672,17 @@ public final class OrderedMultiplexer {
             s.lastProgressNanos = now(); // nothing was owed: the wait for progress starts now
         }
         while (s.replayNext < log.size() && s.replayOutstanding < replayWindow && s.link.isWritable()) {
-            Request r = log.get(s.replayNext++);
+            Request r = log.get(s.replayNext);
             if (r == null) { // a request of death, skipped
+                s.replayNext++;
                 continue;
             }
+            if (s.replayOutstanding > 0 && (queryOfDeath.isSuspect(r) || neverAnswered.containsKey(r))) {
+                // Only once everything before it is answered: then it is the oldest request the replica owes
+                // for as long as it runs, so a crash or a hang from now on is the replica's doing or its own.
+                break;
+            }
+            s.replayNext++;
             s.expects.addLast(r);
             s.link.write(r.bytes());
             s.replayOutstanding++;
@@ -681,6 +711,7 @@ public final class OrderedMultiplexer {
 
     private void replayLogOverflowed(long seq) {
         LOG.warn("replay log overflowed at request #{}: replicas that fail from now on cannot be rebuilt", seq);
+        neverAnswered.clear();
         for (int i = 0; i < slots.length; i++) {
             if (slots[i].link != null && slots[i].replayNext >= 0) {
                 fault(i, FaultKind.START_FAILURE, seq, "the replay log overflowed while this replica was replaying it");

@@ -17,6 +17,8 @@ final class Pending {
     int sent;
     /** Replicas (among {@link #sent}) that answered. */
     int answered;
+    /** Some replica answered, even one taken out of the vote since (whose bit {@link #answered} lost). */
+    boolean everAnswered;
     long decidedNanos = -1;
     /** The client got its answer (voted or error). */
     boolean replied;
