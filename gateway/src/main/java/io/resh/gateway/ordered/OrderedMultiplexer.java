@@ -54,6 +54,8 @@ public final class OrderedMultiplexer {
         /** What the connection owes replies to, in order: a live vote ({@link Pending}) or a replayed {@link Request}. */
         ArrayDeque<Object> expects = new ArrayDeque<>();
         int replayNext = -1;
+        /** A replayed request sent alone (a suspect, or one no replica answered) and not answered yet, or null. */
+        Request alone;
         long replayOutstanding;
         long replayed;
         boolean catchingUp;
@@ -193,6 +195,7 @@ public final class OrderedMultiplexer {
         s.expects = new ArrayDeque<>();
         s.replayOutstanding = 0;
         s.replayed = 0;
+        s.alone = null;
         s.catchingUp = true;
         s.lastProgressNanos = nanos.getAsLong();
         s.watched = null;
@@ -247,6 +250,9 @@ public final class OrderedMultiplexer {
             return;
         }
         s.replayOutstanding--;
+        if (e == s.alone) {
+            s.alone = null;
+        }
         queryOfDeath.answered(e);
         neverAnswered.remove(e);
         pumpReplay(i);
@@ -284,6 +290,7 @@ public final class OrderedMultiplexer {
         s.link = null;
         s.live = false;
         s.replayNext = -1;
+        s.alone = null;
         s.catchingUp = false;
         s.replayOutstanding = 0;
         s.expects = new ArrayDeque<>();
@@ -671,15 +678,16 @@ public final class OrderedMultiplexer {
         if (s.replayOutstanding == 0 && s.replayNext < log.size()) {
             s.lastProgressNanos = now(); // nothing was owed: the wait for progress starts now
         }
-        while (s.replayNext < log.size() && s.replayOutstanding < replayWindow && s.link.isWritable()) {
+        while (s.alone == null && s.replayNext < log.size() && s.replayOutstanding < replayWindow && s.link.isWritable()) {
             Request r = log.get(s.replayNext);
             if (r == null) { // a request of death, skipped
                 s.replayNext++;
                 continue;
             }
-            if (s.replayOutstanding > 0 && (queryOfDeath.isSuspect(r) || neverAnswered.containsKey(r))) {
+            boolean suspect = queryOfDeath.isSuspect(r) || neverAnswered.containsKey(r);
+            if (suspect && s.replayOutstanding > 0) {
                 // Only once everything before it is answered: then it is the oldest request the replica owes
-                // for as long as it runs, so a crash or a hang from now on is the replica's doing or its own.
+                // for as long as it runs, so a crash or a hang from now on is the request's doing or the replica's.
                 break;
             }
             s.replayNext++;
@@ -688,11 +696,17 @@ public final class OrderedMultiplexer {
             s.replayOutstanding++;
             s.replayed++;
             wrote = true;
+            if (suspect) {
+                // Nothing after it either, and no live request, until it is answered: clients are told to retry
+                // rather than having their requests queued behind one that may hang this replica too.
+                s.alone = r;
+                break;
+            }
         }
         if (wrote) {
             markDirty(s);
         }
-        if (s.replayNext == log.size()) {
+        if (s.replayNext == log.size() && s.alone == null) {
             // The log is fully sent: from the next request on this replica gets live requests. Every
             // state change before that point is in the log, so nothing falls between the two.
             s.replayNext = -1;

@@ -515,6 +515,8 @@ class OrderedMultiplexerTest {
         reply(0, "1");
         assertThat(first.written).containsExactly("incr a", "boom");
         assertThat(second.written).containsExactly("incr a");
+        assertThat(send("incr a", false).reply).as("no live request queued behind the suspect: retry later")
+                .startsWith("ERROR resh: only 0 of 3 replicas are healthy");
         crash(0);
         assertThat(skips).as("one replacement crashing on it is masked").isEmpty();
         reply(1, "1");
