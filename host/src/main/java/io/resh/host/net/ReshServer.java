@@ -11,6 +11,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.resh.core.ReshException;
 import io.resh.host.ReplicaGroup;
 import java.net.InetSocketAddress;
@@ -23,8 +24,11 @@ import java.util.concurrent.TimeUnit;
  * requests read before it are answered; other connections are unaffected.
  */
 public final class ReshServer implements AutoCloseable {
-    private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    // Named, so that jstack, top -H and perf say what these threads are (Netty's default names do not).
+    private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1,
+            new DefaultThreadFactory("resh-frontdoor-accept"), NioIoHandler.newFactory());
+    private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2,
+            new DefaultThreadFactory("resh-frontdoor-io"), NioIoHandler.newFactory());
     private final Channel serverChannel;
 
     private ReshServer(RequestSink sink, int maxRequestBytes, String host, int port) {
