@@ -354,7 +354,8 @@ public final class OrderedMultiplexer {
                         + " replicas agreed on it")));
             }
             if (s.replayOutstanding > 0 && now - s.lastProgressNanos > 2 * deadlineNanos) {
-                hangs.add(new Hang(i, nextSeq - 1, "no progress replaying the log for "
+                long at = replayedSeq(owed);
+                hangs.add(new Hang(i, at > 0 ? at : nextSeq - 1, "no progress replaying the log for "
                         + (now - s.lastProgressNanos) / 1_000_000 + " ms, stuck at " + replayed(owed)));
             }
         }
@@ -375,12 +376,25 @@ public final class OrderedMultiplexer {
     private record Hang(int slot, long seq, String evidence) {
     }
 
-    /** Names a request a replica owes in its replay: the suspect by its number, any other by its name. */
+    /**
+     * Names a request a replica owes in its replay: by its number and name when the number is known (the
+     * suspect, or one no replica ever answered), else by its name.
+     */
     private String replayed(Object owed) {
-        if (queryOfDeath.isSuspect(owed)) {
-            return "request #" + queryOfDeath.suspectSeq() + " (" + ((Request) owed).name() + ")";
+        long seq = replayedSeq(owed);
+        if (seq > 0) {
+            return "request #" + seq + " (" + ((Request) owed).name() + ")";
         }
         return owed instanceof Request r ? r.name() : "nothing";
+    }
+
+    /** The sequence number of a replayed request, if known (the suspect, or one no replica answered), else -1. */
+    private long replayedSeq(Object owed) {
+        if (queryOfDeath.isSuspect(owed)) {
+            return queryOfDeath.suspectSeq();
+        }
+        Long seq = owed instanceof Request r ? neverAnswered.get(r) : null;
+        return seq == null ? -1 : seq;
     }
 
     // ---- voting ----------------------------------------------------------------------------------

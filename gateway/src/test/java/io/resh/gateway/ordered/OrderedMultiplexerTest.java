@@ -579,7 +579,8 @@ class OrderedMultiplexerTest {
             assertThat(round[i].written).as("then the next no one answered, alone").containsExactly("incr a", "set b", "spin");
         }
         advance(4001); // all three hang in it: a first strike against 'spin', found in the replay
-        assertThat(events).filteredOn(e -> e.startsWith("fault")).hasSize(6);
+        assertThat(events).filteredOn(e -> e.startsWith("fault")).hasSize(6).last().asString()
+                .isEqualTo("fault 2 HANG #3 no progress replaying the log for 4001 ms, stuck at request #3 (spin)");
         assertThat(skips).isEmpty();
         for (int i = 0; i < 3; i++) {
             round[i] = replace(i);
