@@ -122,6 +122,15 @@ class OrderedMultiplexerTest {
         mux.onReply(links[slot], (text + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Sends a write that every replica answers with {@code text}; returns what its client got. */
+    private String answeredByAll(String request, String text) {
+        Answer a = send(request, false);
+        for (int i = 0; i < links.length; i++) {
+            reply(i, text);
+        }
+        return a.reply;
+    }
+
     @Test
     void shouldSendEveryRequestToEveryReplicaInOneOrder() {
         send("set a 1", false);
@@ -248,11 +257,7 @@ class OrderedMultiplexerTest {
         }
         assertThat(events).contains("caught-up 0 replayed 1", "caught-up 1 replayed 1", "caught-up 2 replayed 1")
                 .noneMatch(e -> e.startsWith("fail-stop"));
-        Answer next = send("incr a", false);
-        for (int i = 0; i < 3; i++) {
-            reply(i, "2");
-        }
-        assertThat(next.reply).isEqualTo("2");
+        assertThat(answeredByAll("incr a", "2")).isEqualTo("2");
     }
 
     @Test
@@ -598,11 +603,7 @@ class OrderedMultiplexerTest {
             reply(i, "OK");
             assertThat(l.written).containsExactly("incr a", "set b");
         }
-        Answer next = send("incr a", false);
-        for (int i = 0; i < 3; i++) {
-            reply(i, "2");
-        }
-        assertThat(next.reply).isEqualTo("2");
+        assertThat(answeredByAll("incr a", "2")).isEqualTo("2");
         assertThat(mux.failStop()).isNull();
     }
 
@@ -625,11 +626,7 @@ class OrderedMultiplexerTest {
         reply(0, "1");
         assertThat(last.written).containsExactly("incr a", "boom");
         reply(0, "done");
-        Answer next = send("incr a", false);
-        for (int i = 0; i < 3; i++) {
-            reply(i, "2");
-        }
-        assertThat(next.reply).isEqualTo("2");
+        assertThat(answeredByAll("incr a", "2")).isEqualTo("2");
     }
 
     @Test
