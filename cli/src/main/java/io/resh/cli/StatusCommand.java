@@ -162,7 +162,7 @@ public final class StatusCommand implements Callable<Integer> {
         table(out, rows);
     }
 
-    private static void printGateway(PrintWriter out, JsonNode g) {
+    static void printGateway(PrintWriter out, JsonNode g) {
         int n = g.path("replicas").size();
         out.printf(Locale.ROOT, "%s  gateway, %d servers (masks f=%d)  %s mode, %s on %s:%d  %s%n", g.path("group").asText(), n,
                 (n - 1) / 2, g.path("mode").asText(), g.path("protocol").asText(), g.path("host").asText(),

@@ -99,6 +99,23 @@ class StatusCommandTest {
         assertThat(two.toString()).contains("  requests 12  voted 10  faults 6  recoveries 6  requests of death 2  checkpoint #10");
     }
 
+    /** A gateway's requests of death (dropped from its replay log) are counted on its line, and only when there were any. */
+    @Test
+    void shouldCountAGatewaysRequestsOfDeathOnlyWhenThereWereAny() {
+        String gateway = "{\"group\":\"redis\",\"mode\":\"ordered\",\"protocol\":\"resp\",\"host\":\"127.0.0.1\","
+                + "\"port\":6380,\"clients\":1,\"requests\":5,\"inFlight\":0,\"undecided\":2,\"replayLogEntries\":4,"
+                + "\"replayLogOverflowed\":false,\"failStop\":null,\"replicas\":[],";
+        java.io.StringWriter none = new java.io.StringWriter();
+        StatusCommand.printGateway(new java.io.PrintWriter(none, true), AdminFixture.parse(gateway + "\"requestsOfDeath\":0}"));
+        java.io.StringWriter one = new java.io.StringWriter();
+        StatusCommand.printGateway(new java.io.PrintWriter(one, true), AdminFixture.parse(gateway + "\"requestsOfDeath\":1}"));
+
+        assertThat(none.toString()).contains("  clients 1  requests 5  in flight 0  undecided 2  replay log 4 entries")
+                .doesNotContain("death");
+        assertThat(one.toString()).contains("  clients 1  requests 5  in flight 0  undecided 2  requests of death 1  replay log"
+                + " 4 entries");
+    }
+
     /** An empty RESH_ADMIN_URL or RESH_ADMIN_TOKEN_FILE counts as unset: the files under ~/.resh are used. */
     @Test
     void shouldTreatAnEmptyEnvironmentVariableAsUnset(@TempDir Path home) throws Exception {
