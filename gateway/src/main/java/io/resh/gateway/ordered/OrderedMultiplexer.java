@@ -634,6 +634,12 @@ public final class OrderedMultiplexer {
         }
         if (p != null) {
             p.failure = queryOfDeath.clientError(name);
+            // The requests sent after it go down with the same replicas: say why, rather than "too few answered".
+            for (Pending q : inflight) {
+                if (q.seq > seq && !q.replied && q.failure == null) {
+                    q.failure = queryOfDeath.queuedError(q.seq, q.request.name(), name);
+                }
+            }
         }
         String what = queryOfDeath.what(name, evidence);
         if (request != null && !request.readOnly() && log != null && !log.overflowed()) {

@@ -189,6 +189,18 @@ final class QueryOfDeath {
                 + (broke == 0 ? " before any answered it" : "") + "; it may or may not have taken effect";
     }
 
+    /**
+     * What the client of a request sent after the current one is told when the replicas that failed at the
+     * current one take it down with them, e.g. {@code request #8 (INCR) was queued behind request #7 (EXIT), at
+     * which 2 replicas crashed before any answered it; it may or may not have taken effect}.
+     */
+    String queuedError(long queuedSeq, String queuedName, String name) {
+        return "request #" + queuedSeq + " (" + queuedName + ") was queued behind request #" + seq
+                + (name == null ? "" : " (" + name + ")") + ", at which " + replicas() + " replicas "
+                + verbs(crashed, hung, broke, "crashed", "hung", "broke the protocol")
+                + (broke == 0 ? " before any answered it" : "") + "; it may or may not have taken effect";
+    }
+
     /** {@code request #7 (EXIT) crashed 2 replicas before any answered it}, or {@code ... made 2 replicas crash or break the protocol}. */
     private String happened(String name) {
         return "request #" + seq + (name == null ? "" : " (" + name + ")") + (broke == 0

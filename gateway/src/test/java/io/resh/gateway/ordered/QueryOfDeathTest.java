@@ -85,6 +85,8 @@ class QueryOfDeathTest {
         queryOfDeath.failed(8, 1, FaultKind.CRASH);
         assertThat(queryOfDeath.clientError(null)).isEqualTo("2 replicas crashed or hung at request #8 before any"
                 + " answered it; it may or may not have taken effect");
+        assertThat(queryOfDeath.queuedError(9, "SET", "EVAL")).isEqualTo("request #9 (SET) was queued behind request #8"
+                + " (EVAL), at which 2 replicas crashed or hung before any answered it; it may or may not have taken effect");
     }
 
     @Test
