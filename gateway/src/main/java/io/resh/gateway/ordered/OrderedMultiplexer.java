@@ -575,14 +575,17 @@ public final class OrderedMultiplexer {
      * loop forever, or answer twice), and replaying it into their replacements would fail those too, forever.
      * f+1 protocol breaks are deterministic replies: the group stops at once, naming the request. A crash or a
      * hang among them may as well be an outside event that killed or stalled f+1 servers at once (kill -9, the
-     * OOM killer, SIGSTOP) while the request was in flight, so the request only becomes the suspect; the group
-     * stops only if f+1 replicas crash or hang again while replaying it (see {@link QueryOfDeath}).
+     * OOM killer, SIGSTOP) while the request was in flight, so the request only becomes the suspect; it is
+     * dropped from the replay log ({@link #skip}) only if f+1 replicas crash or hang again while replaying it
+     * (see {@link QueryOfDeath}).
      *
      * <p>A crash or a hang counts against the oldest request the replica had not answered, and only while no
      * replica answered that one (a request some replica survived is not what killed the others; a replica
      * still owing a request {@code deadline} after f+1 answered it is a lone hang), or, while it replays the
-     * log, against the suspect if that is the oldest request it owes. A replica that fails owing nothing, or
-     * while replaying anything else, says nothing about any request. Runs on the fault path only.
+     * log, against the oldest request it owes if that is the suspect (a second strike) or one no replica ever
+     * answered (a first strike); both are replayed alone, so the oldest request owed is the one it failed in.
+     * A replica that fails owing nothing, or while replaying anything else, says nothing about any request.
+     * Runs on the fault path only.
      *
      * @return why the group stops, or null if it does not
      */
