@@ -92,9 +92,14 @@ final class QueryOfDeath {
      * @param evidence the last fault's evidence
      */
     String what(String name, String evidence) {
+        return failedAt(name) + " (" + evidence + ")";
+    }
+
+    /** {@code 2 replicas crashed at request #7 (EXIT) before any answered it}: what failed at the current request. */
+    private String failedAt(String name) {
         return replicas() + " replicas " + verbs(crashed, hung, broke, "crashed", "hung", "broke the protocol")
                 + " at request #" + seq + (name == null ? "" : " (" + name + ")")
-                + (broke == 0 ? " before any answered it" : "") + " (" + evidence + ")";
+                + (broke == 0 ? " before any answered it" : "");
     }
 
     /** Why the group stops when f+1 replicas broke the protocol at the current request (none crashed or hung). */
@@ -184,9 +189,7 @@ final class QueryOfDeath {
      * Not "the request killed them": this may still be an outside kill.
      */
     String clientError(String name) {
-        return replicas() + " replicas " + verbs(crashed, hung, broke, "crashed", "hung", "broke the protocol")
-                + " at request #" + seq + (name == null ? "" : " (" + name + ")")
-                + (broke == 0 ? " before any answered it" : "") + "; it may or may not have taken effect";
+        return failedAt(name) + "; it may or may not have taken effect";
     }
 
     /**

@@ -205,10 +205,7 @@ class OrderedMultiplexerTest {
 
     /** Request #1 answered by all, then #2 (a write, or a read) that no replica answers. */
     private Answer spinHangsAll(boolean readOnly) {
-        send("incr a", false);
-        for (int i = 0; i < 3; i++) {
-            reply(i, "1");
-        }
+        answeredByAll("incr a", "1");
         Answer spin = send("spin", readOnly);
         mux.tick(); // the oldest request every replica owes is #2 from now on
         return spin;
@@ -495,10 +492,7 @@ class OrderedMultiplexerTest {
 
     /** Request #1 answered by all, then #2 "boom" crashes replicas 0 and 1 before any answered it. */
     private Answer boomCrashesTwo() {
-        send("incr a", false);
-        for (int i = 0; i < 3; i++) {
-            reply(i, "1");
-        }
+        answeredByAll("incr a", "1");
         Answer boom = send("boom", false);
         crash(0);
         assertThat(boom.reply).as("one crash is masked").isNull();
@@ -565,10 +559,7 @@ class OrderedMultiplexerTest {
      */
     @Test
     void shouldFindARequestOfDeathBehindRepliesTheServersHeldBack() {
-        send("incr a", false);
-        for (int i = 0; i < 3; i++) {
-            reply(i, "1");
-        }
+        answeredByAll("incr a", "1");
         Answer set = send("set b", false);
         Answer spin = send("spin", false); // executed in the same batch as 'set b': its reply never leaves
         mux.tick();
@@ -632,10 +623,7 @@ class OrderedMultiplexerTest {
 
     @Test
     void shouldLetTheGroupRecoverFromAReadOnlyRequestThatCrashesAMajority() {
-        send("incr a", false);
-        for (int i = 0; i < 3; i++) {
-            reply(i, "1");
-        }
+        answeredByAll("incr a", "1");
         Answer get = send("get a", true);
         crash(0);
         crash(1);
@@ -693,10 +681,7 @@ class OrderedMultiplexerTest {
 
     @Test
     void shouldNotBlameAnyRequestForReplicasThatDieOwingNothingOrWhileReplaying() {
-        send("incr a", false);
-        for (int i = 0; i < 3; i++) {
-            reply(i, "1");
-        }
+        answeredByAll("incr a", "1");
         crash(0);
         links[0] = new FakeLink(0);
         links[0].writable = false; // the replay is under way: the replacement owes replayed requests, no live one
