@@ -6,12 +6,9 @@ import io.resh.cluster.ClusterConfig;
 import io.resh.cluster.ClusterNode;
 import io.resh.cluster.ClusterPeer;
 import io.resh.core.config.GroupConfig;
+import io.resh.gateway.server.FreePorts;
 import io.resh.host.testing.TestGroups;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,16 +31,8 @@ final class LoopbackCluster implements AutoCloseable {
     }
 
     static ClusterPeer peer(String id) {
-        return new ClusterPeer(id, InetSocketAddress.createUnresolved("127.0.0.1", freePort()),
-                InetSocketAddress.createUnresolved("127.0.0.1", freePort()));
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new ClusterPeer(id, InetSocketAddress.createUnresolved("127.0.0.1", FreePorts.pick()),
+                InetSocketAddress.createUnresolved("127.0.0.1", FreePorts.pick()));
     }
 
     /** Starts host {@code self} as a member of {@code peers}, or as a joiner waiting to be added. */

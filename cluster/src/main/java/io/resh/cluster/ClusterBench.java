@@ -1,12 +1,10 @@
 package io.resh.cluster;
 
-import io.resh.core.ReshException;
 import io.resh.core.config.GroupConfig;
+import io.resh.gateway.server.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,8 +85,8 @@ public final class ClusterBench {
         }
         List<ClusterPeer> peers = new ArrayList<>();
         for (int i = 1; i <= o.hosts(); i++) {
-            peers.add(new ClusterPeer("h" + i, InetSocketAddress.createUnresolved("127.0.0.1", freePort()),
-                    InetSocketAddress.createUnresolved("127.0.0.1", freePort())));
+            peers.add(new ClusterPeer("h" + i, InetSocketAddress.createUnresolved("127.0.0.1", FreePorts.pick()),
+                    InetSocketAddress.createUnresolved("127.0.0.1", FreePorts.pick())));
         }
         List<ClusterNode> nodes = new java.util.concurrent.CopyOnWriteArrayList<>();
         // Stopped mid-run (Ctrl-C), the finally block below does not run: the hook stops the hosts and removes
@@ -165,14 +163,6 @@ public final class ClusterBench {
         }
         inflight.forEach(CompletableFuture::join);
         return new long[] {ok.get(), failed.get()};
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new ReshException("no free loopback port: " + e.getMessage(), e);
-        }
     }
 
     private static void deleteQuietly(Path dir) {

@@ -1,9 +1,7 @@
 package io.resh.cluster;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.resh.gateway.server.FreePorts;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,13 +12,12 @@ final class Loopback {
     private Loopback() {
     }
 
+    /**
+     * Outside the ephemeral range: a host that restarts binds its ports again, and in between any outgoing
+     * connection (its gateway's to fresh servers) could be given the same number as its local port.
+     */
     static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return FreePorts.pick();
     }
 
     static List<ClusterPeer> peers(int n) {

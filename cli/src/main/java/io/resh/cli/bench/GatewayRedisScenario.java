@@ -4,6 +4,7 @@ import io.resh.gateway.Gateway;
 import io.resh.gateway.GatewayConfig;
 import io.resh.gateway.GatewayStatus;
 import io.resh.gateway.server.Directories;
+import io.resh.gateway.server.FreePorts;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -192,13 +193,13 @@ final class GatewayRedisScenario implements Scenario {
     }
 
     static LocalServer redis(String name, Path dir) {
-        int port = LocalServer.freePort();
+        int port = FreePorts.pick();
         return LocalServer.start(name, List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", dir.toString()), port, dir);
     }
 
     static LocalServer haproxy(int backendPort, Path dir) {
-        int port = LocalServer.freePort();
+        int port = FreePorts.pick();
         Path cfg = dir.resolve("haproxy.cfg");
         String config = String.join("\n",
                 "global",

@@ -3,7 +3,6 @@ package io.resh.cli.bench;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,15 +52,6 @@ final class LocalServer implements AutoCloseable {
         server.close();
         throw new IllegalStateException(name + " did not accept connections on 127.0.0.1:" + port + " within 10 s; its log:\n"
                 + tail(log));
-    }
-
-    /** A port that was free a moment ago (the kernel picks it). */
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot find a free loopback port", e);
-        }
     }
 
     int port() {

@@ -18,16 +18,24 @@ import java.util.concurrent.ThreadLocalRandom;
  * number to any outgoing socket as its local port (the gateway's own connections to the other
  * replicas included); the server would then fail to bind, and a UDP readiness probe could mistake
  * that other socket for the server. Ports the kernel never assigns on its own can only be taken by
- * someone binding them explicitly, which the start then reports and the group retries.
+ * someone binding them explicitly, which the start then reports and the group retries. The same holds for
+ * any port a process picks now and binds later, or binds again after a restart: a cluster host's Raft and
+ * client ports in tests and benchmarks, a benchmark's local servers.
  */
-final class FreePorts {
+public final class FreePorts {
     private static final Path RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
     private static final int LOWEST = 10_000;
 
     private FreePorts() {
     }
 
-    static int pick(boolean udp) {
+    /** A free loopback TCP port outside the ephemeral range (inside it only when there is no room outside). */
+    public static int pick() {
+        return pick(false);
+    }
+
+    /** A free loopback TCP or UDP port outside the ephemeral range (inside it only when there is no room outside). */
+    public static int pick(boolean udp) {
         int[] ephemeral = ephemeralRange();
         int from;
         int to;

@@ -1,5 +1,6 @@
 package io.resh.gateway.testing;
 
+import io.resh.gateway.server.FreePorts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -85,9 +86,7 @@ public final class FlipShim {
         int port = Integer.parseInt(args[0]);
         Path trigger = Path.of(args[1]);
         int inner;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            inner = probe.getLocalPort();
-        }
+        inner = FreePorts.pick();
         List<String> command = new ArrayList<>(dieWithShim());
         for (String a : Arrays.copyOfRange(args, 2, args.length)) {
             command.add(a.replace("{inner}", Integer.toString(inner)));
