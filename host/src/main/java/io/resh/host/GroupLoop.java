@@ -424,7 +424,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
                     startFailure = "replica " + slot.index + " (" + slot.spec.label() + "): " + b.evidence();
                 }
                 if (b.kind() == FaultKind.CRASH && !b.source().killedByHost()) {
-                    poison.crashed(slot, b.evidence());
+                    poison.crashed(slot, b.evidence(), Signals.endedByOutsideSignal(b.source().exitStatus()));
                 } else {
                     fault(slot, b.kind(), slot.repliedThrough + 1, b.evidence());
                 }

@@ -36,11 +36,14 @@ final class PoisonRequests {
     }
 
     /**
-     * The slot's process exited on its own (not killed by the host). Reports the crash fault, and skips
-     * the request it died of if that request has now killed or hung every live replica.
+     * The slot's process exited (not killed by the host). Reports the crash fault, and skips the request it
+     * died of if that request has now killed or hung every live replica.
+     *
+     * @param signalled it was ended by a signal other processes send (see {@link Signals#endedByOutsideSignal}),
+     *                  which is weaker evidence against the request, like a hang
      */
-    void crashed(Slot slot, String evidence) {
-        died(slot, FaultKind.CRASH, evidence, evidence);
+    void crashed(Slot slot, String evidence, boolean signalled) {
+        died(slot, FaultKind.CRASH, signalled, evidence, evidence);
     }
 
     /**
@@ -60,10 +63,10 @@ final class PoisonRequests {
      * death is told of it, e.g. {@code no heartbeat within 1s}.
      */
     void hung(Slot slot, String evidence, String verdictEvidence) {
-        died(slot, FaultKind.HANG, evidence, verdictEvidence);
+        died(slot, FaultKind.HANG, false, evidence, verdictEvidence);
     }
 
-    private void died(Slot slot, FaultKind how, String evidence, String verdictEvidence) {
+    private void died(Slot slot, FaultKind how, boolean signalled, String evidence, String verdictEvidence) {
         LogEntry suspect = firstUnsurvived(slot);
         if (suspect == null || suspect.sequence <= loop.checkpoints.stable().sequence()) {
             loop.fault(slot, how, slot.repliedThrough + 1, evidence);
@@ -75,7 +78,7 @@ final class PoisonRequests {
         // had not answered before it (replies lost with the process) — that is the request the fault names.
         long at = conclusive ? suspect.sequence : slot.repliedThrough + 1;
         watch.died(suspect.sequence, new PoisonWatch.Death(slot.index, slot.spec.label(), slot.cpu, loop.now(), conclusive,
-                how, verdictEvidence));
+                how, signalled, verdictEvidence));
         if (watch.suspect() != suspect.sequence || !watch.poisoned(live())) {
             // Counted like any crash or hang; taken back below if the request turns out to be poison.
             loop.fault(slot, how, at, evidence);

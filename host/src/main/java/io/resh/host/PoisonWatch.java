@@ -18,16 +18,25 @@ import java.util.List;
  * <p>The suspect is poison once every live replica has died of it conclusively — a replica still executing
  * it may yet answer — and at least two processes died of it (N = 1: the replica and its replacement), so
  * a single crash of the only replica, e.g. by the kernel's OOM killer, is not taken for poison. Crashes and
- * hangs count alike, mixed or not, except that hangs alone also need a replacement that hung in it. Pure: the group loop tells it every such death and asks; touched only by
- * the loop thread.
+ * hangs count alike, mixed or not, except that deaths that could all have come from outside also need a
+ * replacement that died of it: hangs (a replica stopped, or not run), and exits by a signal other processes
+ * send (an operator's {@code kill -9} of every replica at once). Pure: the group loop tells it every such
+ * death and asks; touched only by the loop thread.
  */
 final class PoisonWatch {
     /**
      * One death blamed on the suspect; {@code cpu} is the core its replica was pinned to (-1 if none), {@code
-     * atNanos} is when the loop saw it (its restart and its fault's reputation are counted right after), {@code how} is {@link FaultKind#CRASH} or {@link FaultKind#HANG}, {@code evidence} what the
-     * client is told of it (an exit code, the deadline missed).
+     * atNanos} is when the loop saw it (its restart and its fault's reputation are counted right after), {@code
+     * how} is {@link FaultKind#CRASH} or {@link FaultKind#HANG}, {@code signalled} that a crash was an exit by
+     * a signal other processes send ({@link Signals#endedByOutsideSignal}), {@code evidence} what the client is
+     * told of it (an exit code, the deadline missed).
      */
-    record Death(int slot, String version, int cpu, long atNanos, boolean conclusive, FaultKind how, String evidence) {
+    record Death(int slot, String version, int cpu, long atNanos, boolean conclusive, FaultKind how, boolean signalled,
+                 String evidence) {
+        /** Something outside the replica could have done this, so it says little about the request on its own. */
+        boolean couldComeFromOutside() {
+            return how == FaultKind.HANG || signalled;
+        }
     }
 
     private long suspect;
@@ -80,17 +89,17 @@ final class PoisonWatch {
     }
 
     /**
-     * At least two processes died of the suspect, and, when none of them crashed, one slot's replacement hung in
-     * it too: every replica stopped from outside, or a machine that ran none of them for longer than the
-     * deadline while the host ran, looks like one round of hangs; a fresh process stuck in the same request
-     * does not.
+     * At least two processes died of the suspect, and, when each of those deaths could have come from outside,
+     * one slot's replacement died of it too: every replica stopped or killed from outside, or a machine that ran
+     * none of them for longer than the deadline while the host ran, looks like one round of such deaths; a fresh
+     * process that dies in the same request again does not.
      */
     private boolean enoughDeaths() {
         if (deaths.size() < 2) {
             return false;
         }
         for (Death d : deaths) {
-            if (d.how() == FaultKind.CRASH) {
+            if (!d.couldComeFromOutside()) {
                 return true;
             }
         }

@@ -342,6 +342,12 @@ final class ReplicaProcess {
         }
     }
 
+    /** The process's exit status (128 + N for a death by signal N), or -1 while it runs or before it started. */
+    int exitStatus() {
+        Process p = process;
+        return p == null || p.isAlive() ? -1 : p.exitValue();
+    }
+
     private String exitDescription() {
         try {
             if (process.waitFor(500, TimeUnit.MILLISECONDS)) {

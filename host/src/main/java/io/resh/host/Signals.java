@@ -10,6 +10,16 @@ final class Signals {
     private Signals() {
     }
 
+    /**
+     * Whether a process's exit status says it was ended by a signal that other processes send to stop it
+     * (SIGHUP, SIGINT, SIGKILL, SIGTERM: an operator's {@code kill}, {@code pkill}, the OOM killer, a JVM that
+     * ran its shutdown hooks on SIGTERM), rather than one it brings on itself (SIGSEGV, SIGABRT) or an exit of
+     * its own. The JDK reports a death by signal N as the status 128 + N, as shells do.
+     */
+    static boolean endedByOutsideSignal(int exitStatus) {
+        return exitStatus == 128 + 1 || exitStatus == 128 + 2 || exitStatus == 128 + 9 || exitStatus == 128 + 15;
+    }
+
     /** SIGSTOP: the process freezes, as a hung replica would. */
     static String stop(long pid) {
         String result = send("STOP", pid);

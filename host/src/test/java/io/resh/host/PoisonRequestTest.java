@@ -153,4 +153,30 @@ class PoisonRequestTest {
         assertThat(events.of(GroupEvent.PoisonRequest.class)).isEmpty();
     }
 
+    /**
+     * An operator's {@code kill -9} of every replica at once (or {@code pkill}, or SIGTERM) while they all execute
+     * one request looks like a round of crashes on that request, but it is no evidence against it: a signal other
+     * processes send needs a replacement to die of the request too, like a hang. The client gets its reply.
+     */
+    @Test
+    void shouldNotBlameARequestForReplicasKilledFromOutsideAllAtOnce() throws Exception {
+        group = groups.start(TestGroups.counter("outside", 3, groups.dir()).deadline(Duration.ofSeconds(10)).build(),
+                List.of(events.listener()));
+        assertThat(call(group, "add:1")).isEqualTo("1");
+        CompletableFuture<byte[]> slow = group.submit(utf8("sleep:1500"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> linesIn(group.replicaLog(0), "request #2 sleeps") >= 1
+                && linesIn(group.replicaLog(1), "request #2 sleeps") >= 1 && linesIn(group.replicaLog(2), "request #2 sleeps") >= 1);
+        List<String> kill = new java.util.ArrayList<>(List.of("kill", "-9"));
+        group.status().replicaStates().forEach(r -> kill.add(Long.toString(r.pid())));
+        Process killer = new ProcessBuilder(kill).redirectErrorStream(true).start();
+        assertThat(killer.waitFor()).as(String.join(" ", kill)).isZero();
+
+        assertThat(text(slow)).isEqualTo("slept");
+        assertThat(call(group, "add:1")).isEqualTo("2");
+        assertThat(events.of(GroupEvent.PoisonRequest.class)).isEmpty();
+        assertThat(events.of(GroupEvent.FaultDetected.class)).hasSizeGreaterThanOrEqualTo(3)
+                .allSatisfy(f -> assertThat(f.evidence()).contains("signal 9"));
+        awaitAllActive(group, 3);
+    }
+
 }

@@ -11,12 +11,18 @@ class PoisonWatchTest {
 
     /** Replica {@code slot} crashed at {@code now} with {@code seq} as its suspect. */
     private void crash(int slot, long seq, boolean conclusive, long now) {
-        watch.died(seq, new PoisonWatch.Death(slot, "v", -1, now, conclusive, FaultKind.CRASH, "process exited with code 70"));
+        watch.died(seq, new PoisonWatch.Death(slot, "v", -1, now, conclusive, FaultKind.CRASH, false, "process exited with code 70"));
+    }
+
+    /** Replica {@code slot} was ended by SIGKILL at {@code now} with {@code seq} as its suspect. */
+    private void killed(int slot, long seq, boolean conclusive, long now) {
+        watch.died(seq, new PoisonWatch.Death(slot, "v", -1, now, conclusive, FaultKind.CRASH, true,
+                "process exited with code 137 (signal 9)"));
     }
 
     /** Replica {@code slot} was found hung at {@code now} with {@code seq} as its suspect. */
     private void hang(int slot, long seq, boolean conclusive, long now) {
-        watch.died(seq, new PoisonWatch.Death(slot, "v", -1, now, conclusive, FaultKind.HANG, "no reply within 1s"));
+        watch.died(seq, new PoisonWatch.Death(slot, "v", -1, now, conclusive, FaultKind.HANG, false, "no reply within 1s"));
     }
 
     private static BitSet slots(int... indexes) {
@@ -119,6 +125,29 @@ class PoisonWatchTest {
         assertThat(watch.poisoned(slots(0, 1, 2))).isTrue();
         assertThat(watch.diedOf(0)).isTrue();
         assertThat(watch.verdict(3)).startsWith("request #7 hung all 3 replicas, 4 processes in all");
+    }
+
+    /** {@code kill -9} of every replica at once: one round of SIGKILLs is what an operator's mistake looks like. */
+    @Test
+    void shouldNeedAReplacementToDieTooWhenEveryCrashWasASignalFromOutside() {
+        killed(0, 7, true, 1);
+        killed(1, 7, true, 2);
+        killed(2, 7, true, 3);
+        assertThat(watch.poisoned(slots(0, 1, 2))).as("one round of SIGKILLs").isFalse();
+        assertThat(watch.diedOf(2)).as("replacements are sent #7").isFalse();
+        killed(2, 7, true, 4);
+        assertThat(watch.poisoned(slots(0, 1, 2))).as("a fresh replica killed in #7 again").isTrue();
+        assertThat(watch.verdict(3)).startsWith("request #7 killed all 3 replicas, 4 processes in all (crash: process exited"
+                + " with code 137 (signal 9))");
+    }
+
+    @Test
+    void shouldTakeOneCrashOfItsOwnAsEnoughAmongSignalsAndHangs() {
+        killed(0, 7, true, 1);
+        hang(1, 7, true, 2);
+        assertThat(watch.poisoned(slots(0, 1, 2))).isFalse();
+        crash(2, 7, true, 3);
+        assertThat(watch.poisoned(slots(0, 1, 2))).as("replica 2 exited with 70 on its own").isTrue();
     }
 
     @Test
