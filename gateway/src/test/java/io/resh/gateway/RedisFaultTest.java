@@ -122,6 +122,55 @@ class RedisFaultTest {
         assertSameData();
     }
 
+    /**
+     * A reply larger than {@code maxReplyBytes} from every server is one client's error, not the end of the group
+     * (before, f+1 servers "breaking the protocol" at one request stopped it for every client): a GET of a big
+     * value (a read: the servers are replaced and the group recovers), then a {@code SET ... GET} that returns it
+     * (a write: the replacements that replay it cannot answer it either, so it is dropped from the replay log).
+     */
+    @Test
+    void shouldTellTheClientOfAReplyTooLargeToDeliverAndServeOn() throws Exception {
+        redis.start("""
+                group: redis
+                replicas: 3
+                server:
+                  command: %s
+                listen: { port: 0, protocol: resp }
+                deadline: 2s
+                maxReplyBytes: 1k
+                """.formatted(REDIS));
+        String half = "x".repeat(600);
+        try (RespClient c = new RespClient(redis.port(), 30_000)) {
+            assertThat(c.call("SET", "k", "1")).isEqualTo("OK");
+            assertThat(c.call("SET", "big", half)).isEqualTo("OK");
+            assertThat(c.call("APPEND", "big", half)).isEqualTo(1200L);
+            Object get = c.call("GET", "big");
+            assertThat(get).isInstanceOf(RespClient.Error.class);
+            assertThat(((RespClient.Error) get).message()).contains("replicas broke the protocol at request #4 (GET) before"
+                    + " any answered it", "reply of 1209 bytes exceeds the limit of 1024 bytes");
+            assertThat(RespClient.text(whenServing(c, "GET", "k"))).isEqualTo("1");
+
+            Object set = c.call("SET", "big", "y", "GET");
+            assertThat(set).isInstanceOf(RespClient.Error.class);
+            assertThat(((RespClient.Error) set).message()).contains("(SET) before any answered it", "exceeds the limit of 1024"
+                    + " bytes").endsWith("it may or may not have taken effect");
+            GroupEvent.PoisonRequest dropped = redis.awaitEvent(GroupEvent.PoisonRequest.class, e -> true);
+            assertThat(dropped.evidence()).contains("(SET) made 2 replicas break the protocol before any answered it, then 2"
+                    + " of their replacements when replayed").contains("it is dropped from the replay log");
+            assertThat(whenServing(c, "STRLEN", "big")).as("rebuilt without the SET").isEqualTo(1200L);
+            assertThat(c.call("INCR", "k")).isEqualTo(2L);
+        }
+        redis.awaitAllLive();
+        assertThat(redis.events(GroupEvent.FailStopped.class)).isEmpty();
+        assertSameData();
+    }
+
+    /** The reply to {@code command} once the group has healthy replicas again. */
+    private static Object whenServing(RespClient c, String... command) {
+        return await().atMost(Duration.ofSeconds(30)).until(() -> c.call(command),
+                r -> !(r instanceof RespClient.Error e && e.message().contains("replicas are healthy")));
+    }
+
     @Test
     void shouldMaskCorruptedRepliesAndReplaceTheReplica() throws Exception {
         Path trigger = redis.dir().resolve("flip");

@@ -28,9 +28,9 @@ import org.slf4j.LoggerFactory;
  * owes a request no f+1 answered yet, or a replayed one (hang). It takes the replica out of every open
  * vote and tells the group, which kills and replaces the process; the new process is
  * {@link #attach attached}, replays the {@link ReplayLog}, and joins the vote at the end of the log. A
- * request that f+1 replicas break the protocol at stops the group instead; one that f+1 replicas crash
- * or hang on is dropped from the log if f+1 of their replacements crash or hang on it again when it is
- * replayed, and the group goes on without it ({@link QueryOfDeath}).
+ * request after which f+1 replicas send a reply nobody asked for stops the group instead; one that f+1
+ * replicas crash, hang or cannot deliver a reply to is dropped from the log if f+1 of their replacements
+ * fail at it again when it is replayed, and the group goes on without it ({@link QueryOfDeath}).
  *
  * <p>Not thread-safe by design: one event loop owns it, the same loop that owns every client and
  * backend channel, so no state here is ever shared across threads.
@@ -242,7 +242,7 @@ public final class OrderedMultiplexer {
         Object e = s.expects.pollFirst();
         if (e == null) {
             fault(i, FaultKind.PROTOCOL, nextSeq - 1, "sent a reply nobody asked for: '"
-                    + Evidence.printable(reply, 0) + "'");
+                    + Evidence.printable(reply, 0) + "'", true);
             return;
         }
         if (e instanceof Pending p) {
@@ -549,10 +549,15 @@ public final class OrderedMultiplexer {
     // ---- faults and recovery ---------------------------------------------------------------------
 
     private void fault(int i, FaultKind kind, long seq, String evidence) {
+        fault(i, kind, seq, evidence, false);
+    }
+
+    /** @param unasked the fault is a reply nobody asked for ({@code seq} is the latest request) */
+    private void fault(int i, FaultKind kind, long seq, String evidence, boolean unasked) {
         if (slots[i].link == null) {
             return;
         }
-        Stop stop = failStop == null && !group.closing() ? queryOfDeath(i, kind, seq, evidence) : null;
+        Stop stop = failStop == null && !group.closing() ? queryOfDeath(i, kind, seq, evidence, unasked) : null;
         if (stop != null) {
             // Before the replica leaves the votes: the requests it leaves undecidable get this reason as their
             // error, not "too few replicas answered".
@@ -570,31 +575,33 @@ public final class OrderedMultiplexer {
     }
 
     /**
-     * f+1 replicas that crash or hang on the same request, or break the protocol at it, may not be f+1
-     * independent faults: the request may have made them (a "query of death": one that makes each server exit,
-     * loop forever, or answer twice), and replaying it into their replacements would fail those too, forever.
-     * f+1 protocol breaks are deterministic replies: the group stops at once, naming the request. A crash or a
-     * hang among them may as well be an outside event that killed or stalled f+1 servers at once (kill -9, the
-     * OOM killer, SIGSTOP) while the request was in flight, so the request only becomes the suspect; it is
-     * dropped from the replay log ({@link #skip}) only if f+1 replicas crash or hang again while replaying it
-     * (see {@link QueryOfDeath}).
+     * f+1 replicas that crash, hang or break the protocol at the same request may not be f+1 independent
+     * faults: the request may have made them (a "query of death": one that makes each server exit, loop
+     * forever, answer twice, or answer more than {@code maxReplyBytes}), and replaying it into their
+     * replacements would fail those too, forever. f+1 replies nobody asked for are deterministic replies to a
+     * request whose client had its answer: the group stops at once, naming the request. Otherwise it may as well
+     * be an outside event that killed, stalled or disconnected f+1 servers at once (kill -9, the OOM killer,
+     * SIGSTOP) while the request was in flight, so the request only becomes the suspect; it is dropped from the
+     * replay log ({@link #skip}) only if f+1 replicas fail at it again while replaying it (see {@link
+     * QueryOfDeath}).
      *
-     * <p>A crash or a hang counts against the oldest request the replica had not answered, and only while no
-     * replica answered that one (a request some replica survived is not what killed the others; a replica
-     * still owing a request {@code deadline} after f+1 answered it is a lone hang), or, while it replays the
-     * log, against the oldest request it owes if that is the suspect (a second strike) or one no replica ever
-     * answered (a first strike); both are replayed alone, so the oldest request owed is the one it failed in.
-     * A replica that fails owing nothing, or while replaying anything else, says nothing about any request.
-     * Runs on the fault path only.
+     * <p>A crash, a hang or a reply that cannot be delivered counts against the oldest request the replica had
+     * not answered, and only while no replica answered that one (a request some replica survived is not what
+     * failed the others; a replica still owing a request {@code deadline} after f+1 answered it is a lone
+     * hang), or, while it replays the log, against the oldest request it owes if that is the suspect (a second
+     * strike) or one no replica ever answered (a first strike); both are replayed alone, so the oldest request
+     * owed is the one it failed in. A replica that fails owing nothing, or while replaying anything else, says
+     * nothing about any request; a reply nobody asked for counts against the latest request. Runs on the fault
+     * path only.
      *
      * @return why the group stops, or null if it does not
      */
-    private Stop queryOfDeath(int i, FaultKind kind, long seq, String evidence) {
-        if (kind == FaultKind.PROTOCOL) {
+    private Stop queryOfDeath(int i, FaultKind kind, long seq, String evidence, boolean unasked) {
+        if (unasked) {
             Pending p = pendingAt(seq);
-            return queryOfDeath.failed(seq, i, kind) ? firstStrike(seq, p == null ? null : p.request, evidence) : null;
+            return queryOfDeath.answeredUnasked(seq, i) ? firstStrike(seq, p == null ? null : p.request, evidence) : null;
         }
-        if (kind != FaultKind.CRASH && kind != FaultKind.HANG) {
+        if (kind != FaultKind.CRASH && kind != FaultKind.HANG && kind != FaultKind.PROTOCOL) {
             return null;
         }
         Object owed = slots[i].expects.peekFirst();
@@ -602,7 +609,7 @@ public final class OrderedMultiplexer {
             return p.answered == 0 && queryOfDeath.failed(p.seq, i, kind) ? firstStrike(p.seq, p.request, evidence) : null;
         }
         if (queryOfDeath.isSuspect(owed)) {
-            if (queryOfDeath.failedReplaying(i, kind)) {
+            if (queryOfDeath.failedReplaying(i)) {
                 skip(queryOfDeath.skip(evidence));
             }
             return null;
@@ -628,15 +635,15 @@ public final class OrderedMultiplexer {
         group.skipped(skip.seq(), skip.slots(), skip.processes(), skip.reason());
     }
 
-    /** f+1 replicas failed at request {@code seq}: stop if none crashed or hung, else suspect it. */
+    /** f+1 replicas failed at request {@code seq}: stop if all sent replies nobody asked for, else suspect it. */
     private Stop firstStrike(long seq, Request request, String evidence) {
         Pending p = pendingAt(seq);
         String name = request == null ? null : request.name();
-        if (!queryOfDeath.anyCrashedOrHung()) {
+        if (queryOfDeath.onlyUnaskedReplies()) {
             return new Stop(seq, queryOfDeath.reason(name, evidence));
         }
         if (p != null) {
-            p.failure = queryOfDeath.clientError(name);
+            p.failure = queryOfDeath.clientError(name, evidence);
             // The requests sent after it go down with the same replicas: say why, rather than "too few answered".
             for (Pending q : inflight) {
                 if (q.seq > seq && !q.replied && q.failure == null) {
@@ -647,7 +654,7 @@ public final class OrderedMultiplexer {
         String what = queryOfDeath.what(name, evidence);
         if (request != null && !request.readOnly() && log != null && !log.overflowed()) {
             queryOfDeath.suspect(request, name);
-            LOG.warn("{}; their replacements are replayed the log, and if {} of them crash or hang on #{} again it is"
+            LOG.warn("{}; their replacements are replayed the log, and if {} of them fail at #{} again it is"
                     + " dropped from the log", what, quorum.agreementNeeded(), seq);
         } else {
             LOG.warn("{}; no replacement is fed it again ({}), so the group recovers", what, request == null

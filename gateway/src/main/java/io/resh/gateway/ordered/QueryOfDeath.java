@@ -7,15 +7,17 @@ import io.resh.gateway.protocol.Request;
  * Tells a "query of death" from independent faults. When f+1 replicas fail at the same request, the
  * request may have done it, and replaying it into their replacements would fail those too:
  * <ul>
- *   <li>if they all broke the protocol there (deterministic replies, say a request answered twice),
- *       it is the request's doing: stop at once;</li>
- *   <li>if any of them crashed or hung, it may as well have been an outside event that killed or stalled
- *       f+1 servers at once (kill -9, the OOM killer, SIGSTOP, a host paging itself to a halt) while the
- *       request happened to be in flight. As with a mismatch under dual redundancy, a transient fault
- *       rarely repeats: the request becomes the {@linkplain #suspect suspect}, and only if f+1 replicas
- *       crash or hang again while replaying it is it the request's doing: it is {@linkplain #skip skipped}
- *       (dropped from the replay log; the group goes on without it). A replica that answers it when
- *       replayed clears it.</li>
+ *   <li>if they all sent a reply nobody asked for after it (deterministic replies: a request answered
+ *       twice, whose client already had its voted answer), it is the request's doing: stop at once;</li>
+ *   <li>if they crashed, hung, or broke the protocol in the reply they owed to it (a reply that cannot be
+ *       framed, e.g. one larger than {@code maxReplyBytes}, or a connection closed while owing it), before any
+ *       replica answered it, it may have been the request or an outside event that killed, stalled or
+ *       disconnected f+1 servers at once (kill -9, the OOM killer, SIGSTOP, a host paging itself to a halt)
+ *       while the request happened to be in flight. As with a mismatch under dual redundancy, a transient fault
+ *       rarely repeats: the request becomes the {@linkplain #suspect suspect}, and only if f+1 replicas fail
+ *       at it again while replaying it is it the request's doing: it is {@linkplain #skip skipped} (dropped
+ *       from the replay log; the group goes on without it). A replica that answers it when replayed clears it.
+ *       A read is never replayed, so the group just recovers; its client is told.</li>
  * </ul>
  * Independent faults rarely coincide on one request, so only the latest request is tracked: a failure
  * at another one starts the count anew, and a later completed count replaces an older suspect.
@@ -25,10 +27,14 @@ import io.resh.gateway.protocol.Request;
 final class QueryOfDeath {
     private final int needed;
     private long seq = -1;
-    /** Replicas (slot bits) that crashed at {@link #seq}, that hung there, and that broke the protocol there. */
+    /**
+     * Replicas (slot bits) that crashed at {@link #seq}, that hung there, that broke the protocol in the reply
+     * they owed to it, and that sent a reply nobody asked for after it.
+     */
     private int crashed;
     private int hung;
     private int broke;
+    private int unasked;
 
     /** The request f+1 replicas crashed or hung on (the same object as its {@link ReplayLog} entry), or null. */
     private Request suspect;
@@ -37,9 +43,8 @@ final class QueryOfDeath {
     private String suspectFirst;
     /** Replicas (slot bits) the suspect failed the first time. */
     private int suspectSlots;
-    /** Replicas (slot bits) that crashed, or hung, while the oldest request they owed was the replayed suspect. */
-    private int crashedReplaying;
-    private int hungReplaying;
+    /** Replicas (slot bits) that crashed, hung or broke the protocol while the oldest request they owed was the replayed suspect. */
+    private int failedReplaying;
 
     /** @param needed how many replicas failing at one request make it the request's doing (f+1) */
     QueryOfDeath(int needed) {
@@ -47,19 +52,13 @@ final class QueryOfDeath {
     }
 
     /**
-     * Replica {@code slot} crashed or hung at request {@code seq} (while it was the oldest request it had
-     * not answered), or broke the protocol there ({@code kind} is {@link FaultKind#CRASH}, {@link FaultKind#HANG}
-     * or {@link FaultKind#PROTOCOL}). True when this failure is the one that makes {@code needed} distinct
-     * replicas; later ones at the same request return false.
+     * Replica {@code slot} crashed, hung or broke the protocol ({@code kind} is {@link FaultKind#CRASH}, {@link
+     * FaultKind#HANG} or {@link FaultKind#PROTOCOL}) at request {@code seq}, while that was the oldest request
+     * it had not answered. True when this failure is the one that makes {@code needed} distinct replicas; later
+     * ones at the same request return false.
      */
     boolean failed(long seq, int slot, FaultKind kind) {
-        if (seq != this.seq) {
-            this.seq = seq;
-            crashed = 0;
-            hung = 0;
-            broke = 0;
-        }
-        int before = replicas();
+        int before = at(seq);
         int bit = 1 << slot;
         if (kind == FaultKind.CRASH) {
             crashed |= bit;
@@ -71,17 +70,36 @@ final class QueryOfDeath {
         return before < needed && replicas() >= needed;
     }
 
+    /** Replica {@code slot} sent a reply nobody asked for, {@code seq} being the latest request. Like {@link #failed}. */
+    boolean answeredUnasked(long seq, int slot) {
+        int before = at(seq);
+        unasked |= 1 << slot;
+        return before < needed && replicas() >= needed;
+    }
+
+    /** Counts at request {@code seq} from now on (anew if it is another one); returns how many failed there before. */
+    private int at(long seq) {
+        if (seq != this.seq) {
+            this.seq = seq;
+            crashed = 0;
+            hung = 0;
+            broke = 0;
+            unasked = 0;
+        }
+        return replicas();
+    }
+
     /** How many distinct replicas failed at the current request. */
     int replicas() {
-        return Integer.bitCount(crashed | hung | broke);
+        return Integer.bitCount(crashed | hung | broke | unasked);
     }
 
     /**
-     * True if any replica that failed at the current request crashed or hung, so that an outside event
-     * (a kill, a stall of the whole host) cannot be ruled out.
+     * True if every replica that failed at the current request did so by a reply nobody asked for: deterministic
+     * replies to a request some replica had answered, not something an outside event does.
      */
-    boolean anyCrashedOrHung() {
-        return (crashed | hung) != 0;
+    boolean onlyUnaskedReplies() {
+        return (crashed | hung | broke) == 0;
     }
 
     /**
@@ -97,12 +115,12 @@ final class QueryOfDeath {
 
     /** {@code 2 replicas crashed at request #7 (EXIT) before any answered it}: what failed at the current request. */
     private String failedAt(String name) {
-        return replicas() + " replicas " + verbs(crashed, hung, broke, "crashed", "hung", "broke the protocol")
+        return replicas() + " replicas " + verbs(crashed, hung, broke | unasked, "crashed", "hung", "broke the protocol")
                 + " at request #" + seq + (name == null ? "" : " (" + name + ")")
-                + (broke == 0 ? " before any answered it" : "");
+                + (unasked == 0 ? " before any answered it" : "");
     }
 
-    /** Why the group stops when f+1 replicas broke the protocol at the current request (none crashed or hung). */
+    /** Why the group stops when f+1 replicas sent a reply nobody asked for after the current request. */
     String reason(String name, String evidence) {
         return what(name, evidence) + ": the request's doing, not theirs; replaying it into replacements would break"
                 + " them too";
@@ -118,9 +136,8 @@ final class QueryOfDeath {
         suspect = request;
         suspectSeq = seq;
         suspectFirst = happened(name);
-        suspectSlots = crashed | hung | broke;
-        crashedReplaying = 0;
-        hungReplaying = 0;
+        suspectSlots = crashed | hung | broke | unasked;
+        failedReplaying = 0;
     }
 
     /** The suspect's sequence number, or -1 if there is none. */
@@ -141,27 +158,21 @@ final class QueryOfDeath {
     }
 
     /**
-     * Replica {@code slot} crashed ({@link FaultKind#CRASH}) or hung ({@link FaultKind#HANG}) while the oldest
-     * request it owed was the replayed suspect. True when this is the failure that makes {@code needed}
-     * distinct replicas.
+     * Replica {@code slot} crashed, hung or broke the protocol while the oldest request it owed was the replayed
+     * suspect. True when this is the failure that makes {@code needed} distinct replicas.
      */
-    boolean failedReplaying(int slot, FaultKind kind) {
-        int before = Integer.bitCount(crashedReplaying | hungReplaying);
-        if (kind == FaultKind.HANG) {
-            hungReplaying |= 1 << slot;
-        } else {
-            crashedReplaying |= 1 << slot;
-        }
-        int now = Integer.bitCount(crashedReplaying | hungReplaying);
-        return before < needed && now >= needed;
+    boolean failedReplaying(int slot) {
+        int before = Integer.bitCount(failedReplaying);
+        failedReplaying |= 1 << slot;
+        return before < needed && Integer.bitCount(failedReplaying) >= needed;
     }
 
     /**
-     * The suspect crashed or hung f+1 replacements too ({@link #failedReplaying} said so): it is the
-     * request's doing. Returns what to skip and why, and forgets the suspect.
+     * The suspect failed f+1 replacements too ({@link #failedReplaying} said so): it is the request's doing.
+     * Returns what to skip and why, and forgets the suspect.
      */
     Skip skip(String evidence) {
-        int replaying = crashedReplaying | hungReplaying;
+        int replaying = failedReplaying;
         Skip skip = new Skip(suspectSeq, suspect, suspectSlots | replaying,
                 Integer.bitCount(suspectSlots) + Integer.bitCount(replaying),
                 suspectFirst + ", then " + Integer.bitCount(replaying) + " of their replacements when replayed ("
@@ -176,8 +187,8 @@ final class QueryOfDeath {
      *
      * @param seq its sequence number
      * @param request the request, the same object as its replay log entry
-     * @param slots the replicas (slot bits) it crashed or hung, the first time or when replayed
-     * @param processes how many processes it crashed or hung, replacements included
+     * @param slots the replicas (slot bits) it failed, the first time or when replayed
+     * @param processes how many processes it failed, replacements included
      * @param reason one line for people
      */
     record Skip(long seq, Request request, int slots, int processes, String reason) {
@@ -186,10 +197,11 @@ final class QueryOfDeath {
     /**
      * What the client of the current request is told when f+1 replicas failed at it before any answered, e.g.
      * {@code 2 replicas crashed at request #7 (EXIT) before any answered it; it may or may not have taken effect}.
-     * Not "the request killed them": this may still be an outside kill.
+     * Not "the request killed them": this may still be an outside kill. When a replica broke the protocol in its
+     * reply, {@code evidence} is shown too: the reply itself is the problem, e.g. one over {@code maxReplyBytes}.
      */
-    String clientError(String name) {
-        return failedAt(name) + "; it may or may not have taken effect";
+    String clientError(String name, String evidence) {
+        return failedAt(name) + (broke != 0 ? " (" + evidence + ")" : "") + "; it may or may not have taken effect";
     }
 
     /**
@@ -200,15 +212,22 @@ final class QueryOfDeath {
     String queuedError(long queuedSeq, String queuedName, String name) {
         return "request #" + queuedSeq + " (" + queuedName + ") was queued behind request #" + seq
                 + (name == null ? "" : " (" + name + ")") + ", at which " + replicas() + " replicas "
-                + verbs(crashed, hung, broke, "crashed", "hung", "broke the protocol")
-                + (broke == 0 ? " before any answered it" : "") + "; it may or may not have taken effect";
+                + verbs(crashed, hung, broke | unasked, "crashed", "hung", "broke the protocol")
+                + (unasked == 0 ? " before any answered it" : "") + "; it may or may not have taken effect";
     }
 
-    /** {@code request #7 (EXIT) crashed 2 replicas before any answered it}, or {@code ... made 2 replicas crash or break the protocol}. */
+    /**
+     * {@code request #7 (EXIT) crashed 2 replicas before any answered it}, or {@code ... made 2 replicas crash or
+     * break the protocol before any answered it}.
+     */
     private String happened(String name) {
-        return "request #" + seq + (name == null ? "" : " (" + name + ")") + (broke == 0
-                ? " " + verbs(crashed, hung, 0, "crashed", "hung", "") + " " + replicas() + " replicas before any answered it"
-                : " made " + replicas() + " replicas " + verbs(crashed, hung, broke, "crash", "hang", "break the protocol"));
+        String request = "request #" + seq + (name == null ? "" : " (" + name + ")");
+        if ((broke | unasked) == 0) {
+            return request + " " + verbs(crashed, hung, 0, "crashed", "hung", "") + " " + replicas()
+                    + " replicas before any answered it";
+        }
+        return request + " made " + replicas() + " replicas " + verbs(crashed, hung, broke | unasked, "crash", "hang",
+                "break the protocol") + (unasked == 0 ? " before any answered it" : "");
     }
 
     /** "crashed", "hung", "crashed or hung", "crashed, hung or broke the protocol", ...: the kinds present. */

@@ -654,6 +654,69 @@ class OrderedMultiplexerTest {
         assertThat(events).last().isEqualTo("fail-stop #1");
     }
 
+    /** A reply replica {@code slot} owes that cannot be framed (say, larger than {@code maxReplyBytes}). */
+    private void unframable(int slot) {
+        mux.onLinkFailed(links[slot], FaultKind.PROTOCOL, "reply to get cannot be framed: reply of 1209 bytes exceeds the"
+                + " limit of 1024 bytes");
+    }
+
+    /**
+     * A read whose reply no replica can deliver (larger than {@code maxReplyBytes} everywhere) is one client's
+     * error, not the end of the group: before, f+1 such protocol breaks stopped the group for every client.
+     */
+    @Test
+    void shouldLetTheGroupRecoverFromAReadWhoseReplyNoReplicaCanDeliver() {
+        answeredByAll("incr a", "1");
+        Answer get = send("get big", true);
+        Answer behind = send("incr a", false);
+        unframable(0);
+        assertThat(get.reply).as("one break is masked").isNull();
+        unframable(1);
+        assertThat(mux.failStop()).isNull();
+        assertThat(get.reply).isEqualTo("ERROR resh: 2 replicas broke the protocol at request #2 (get) before any answered"
+                + " it (reply to get cannot be framed: reply of 1209 bytes exceeds the limit of 1024 bytes); it may or"
+                + " may not have taken effect");
+        assertThat(behind.reply).startsWith("ERROR resh: request #3 (incr) was queued behind request #2 (get), at which 2"
+                + " replicas broke the protocol before any answered it");
+        unframable(2);
+        assertThat(mux.failStop()).isNull();
+        assertThat(events).filteredOn(e -> e.startsWith("fault")).hasSize(3).allMatch(e -> e.contains(" PROTOCOL #2 "));
+        assertThat(skips).isEmpty();
+        FakeLink l = replace(0);
+        reply(0, "1");
+        assertThat(l.written).as("a read is not in the replay log; the write behind it, never answered, goes alone")
+                .containsExactly("incr a", "incr a");
+        reply(0, "2");
+        assertThat(events).contains("caught-up 0 replayed 2");
+    }
+
+    /**
+     * A write whose reply no replica can deliver (a pop of a huge value, say) is suspected like one that crashes
+     * f+1 replicas, and dropped from the replay log when it breaks f+1 of their replacements too.
+     */
+    @Test
+    void shouldSkipAWriteWhoseReplyBreaksTheProtocolInAMajorityAndInTheirReplacements() {
+        answeredByAll("incr a", "1");
+        Answer pop = send("pop big", false);
+        unframable(0);
+        unframable(1);
+        assertThat(mux.failStop()).isNull();
+        assertThat(pop.reply).startsWith("ERROR resh: 2 replicas broke the protocol at request #2 (pop) before any answered it");
+        unframable(2);
+        FakeLink first = replace(0);
+        FakeLink second = replace(1);
+        reply(0, "1");
+        reply(1, "1");
+        assertThat(first.written).as("the suspect goes alone").containsExactly("incr a", "pop big");
+        unframable(0);
+        assertThat(skips).isEmpty();
+        unframable(1);
+        assertThat(skips).singleElement().asString().startsWith("request #2 (pop) made 2 replicas break the protocol before"
+                + " any answered it, then 2 of their replacements when replayed (reply to get cannot be framed");
+        assertThat(mux.failStop()).isNull();
+        assertGroupRecoversWithout("pop big");
+    }
+
     @Test
     void shouldMaskCrashesAtDifferentRequests() {
         Answer first = send("incr a", false);

@@ -20,7 +20,7 @@ class QueryOfDeathTest {
         assertThat(queryOfDeath.failed(7, 0, FaultKind.CRASH)).as("the same replica twice is one replica").isFalse();
         assertThat(queryOfDeath.failed(7, 2, FaultKind.CRASH)).isTrue();
         assertThat(queryOfDeath.failed(7, 1, FaultKind.CRASH)).as("already counted").isFalse();
-        assertThat(queryOfDeath.anyCrashedOrHung()).isTrue();
+        assertThat(queryOfDeath.onlyUnaskedReplies()).isFalse();
         assertThat(queryOfDeath.what("EXIT", "process 12 exited with code 3")).isEqualTo("3 replicas crashed at"
                 + " request #7 (EXIT) before any answered it (process 12 exited with code 3)");
     }
@@ -36,19 +36,37 @@ class QueryOfDeathTest {
     void shouldCountProtocolBreaksAndCrashesAtOneRequestTogether() {
         assertThat(queryOfDeath.failed(3, 1, FaultKind.PROTOCOL)).isFalse();
         assertThat(queryOfDeath.failed(3, 0, FaultKind.CRASH)).isTrue();
-        assertThat(queryOfDeath.anyCrashedOrHung()).isTrue();
+        assertThat(queryOfDeath.onlyUnaskedReplies()).isFalse();
         assertThat(queryOfDeath.what(null, "closed its connection")).isEqualTo("2 replicas crashed or broke the"
-                + " protocol at request #3 (closed its connection)");
+                + " protocol at request #3 before any answered it (closed its connection)");
     }
 
     @Test
-    void shouldDescribeProtocolBreaksAsBefore() {
-        queryOfDeath.failed(2, 0, FaultKind.PROTOCOL);
-        queryOfDeath.failed(2, 1, FaultKind.PROTOCOL);
-        assertThat(queryOfDeath.anyCrashedOrHung()).isFalse();
+    void shouldStopOnlyForRepliesNobodyAskedFor() {
+        assertThat(queryOfDeath.answeredUnasked(2, 0)).isFalse();
+        assertThat(queryOfDeath.answeredUnasked(2, 1)).isTrue();
+        assertThat(queryOfDeath.onlyUnaskedReplies()).isTrue();
         assertThat(queryOfDeath.reason("TWICE", "sent a reply nobody asked for")).isEqualTo("2 replicas broke the"
                 + " protocol at request #2 (TWICE) (sent a reply nobody asked for): the request's doing, not theirs;"
                 + " replaying it into replacements would break them too");
+        assertThat(queryOfDeath.failed(3, 0, FaultKind.PROTOCOL)).isFalse();
+        assertThat(queryOfDeath.failed(3, 1, FaultKind.PROTOCOL)).isTrue();
+        assertThat(queryOfDeath.onlyUnaskedReplies()).as("replies that could not be delivered: maybe a disconnect")
+                .isFalse();
+    }
+
+    @Test
+    void shouldShowTheClientWhyItsReplyCouldNotBeDelivered() {
+        queryOfDeath.failed(4, 0, FaultKind.PROTOCOL);
+        queryOfDeath.failed(4, 1, FaultKind.PROTOCOL);
+        assertThat(queryOfDeath.clientError("GET", "reply to GET cannot be framed: reply of 1209 bytes exceeds the"
+                + " limit of 1024 bytes")).isEqualTo("2 replicas broke the protocol at request #4 (GET) before any"
+                + " answered it (reply to GET cannot be framed: reply of 1209 bytes exceeds the limit of 1024 bytes);"
+                + " it may or may not have taken effect");
+        queryOfDeath.suspect(request("LPOP"), "LPOP");
+        queryOfDeath.failedReplaying(0);
+        assertThat(queryOfDeath.skip("x").reason()).startsWith("request #4 (LPOP) made 2 replicas break the protocol"
+                + " before any answered it, then 1 of their replacements when replayed (x)");
     }
 
     @Test
@@ -60,9 +78,9 @@ class QueryOfDeathTest {
         assertThat(queryOfDeath.suspectSeq()).isEqualTo(7);
         assertThat(queryOfDeath.isSuspect(exit)).isTrue();
         assertThat(queryOfDeath.isSuspect(request("EXIT"))).as("an equal request is not the logged one").isFalse();
-        assertThat(queryOfDeath.failedReplaying(0, FaultKind.CRASH)).isFalse();
-        assertThat(queryOfDeath.failedReplaying(0, FaultKind.CRASH)).as("the same replica twice is one replica").isFalse();
-        assertThat(queryOfDeath.failedReplaying(2, FaultKind.CRASH)).isTrue();
+        assertThat(queryOfDeath.failedReplaying(0)).isFalse();
+        assertThat(queryOfDeath.failedReplaying(0)).as("the same replica twice is one replica").isFalse();
+        assertThat(queryOfDeath.failedReplaying(2)).isTrue();
         QueryOfDeath.Skip skip = queryOfDeath.skip("process 15 exited with code 3");
         assertThat(skip.reason()).isEqualTo("request #7 (EXIT) crashed 2 replicas before any answered it, then 2 of"
                 + " their replacements when replayed (process 15 exited with code 3): the request's doing, not theirs;"
@@ -79,11 +97,11 @@ class QueryOfDeathTest {
     void shouldTellTheClientWhatTheRequestDidAtTheFirstStrike() {
         queryOfDeath.failed(7, 0, FaultKind.CRASH);
         queryOfDeath.failed(7, 2, FaultKind.CRASH);
-        assertThat(queryOfDeath.clientError("EXIT")).isEqualTo("2 replicas crashed at request #7 (EXIT) before any"
+        assertThat(queryOfDeath.clientError("EXIT", "process 12 exited with code 3")).isEqualTo("2 replicas crashed at request #7 (EXIT) before any"
                 + " answered it; it may or may not have taken effect");
         queryOfDeath.failed(8, 0, FaultKind.HANG);
         queryOfDeath.failed(8, 1, FaultKind.CRASH);
-        assertThat(queryOfDeath.clientError(null)).isEqualTo("2 replicas crashed or hung at request #8 before any"
+        assertThat(queryOfDeath.clientError(null, "no reply")).isEqualTo("2 replicas crashed or hung at request #8 before any"
                 + " answered it; it may or may not have taken effect");
         assertThat(queryOfDeath.queuedError(9, "SET", "EVAL")).isEqualTo("request #9 (SET) was queued behind request #8"
                 + " (EVAL), at which 2 replicas crashed or hung before any answered it; it may or may not have taken effect");
@@ -109,14 +127,14 @@ class QueryOfDeathTest {
         queryOfDeath.failed(7, 0, FaultKind.CRASH);
         queryOfDeath.failed(7, 1, FaultKind.CRASH);
         queryOfDeath.suspect(first, "EXIT");
-        assertThat(queryOfDeath.failedReplaying(0, FaultKind.CRASH)).isFalse();
+        assertThat(queryOfDeath.failedReplaying(0)).isFalse();
         queryOfDeath.failed(9, 1, FaultKind.CRASH);
         assertThat(queryOfDeath.failed(9, 2, FaultKind.CRASH)).isTrue();
         queryOfDeath.suspect(second, "BOOM");
         assertThat(queryOfDeath.isSuspect(first)).isFalse();
         assertThat(queryOfDeath.isSuspect(second)).isTrue();
-        assertThat(queryOfDeath.failedReplaying(1, FaultKind.CRASH)).as("the old suspect's count is gone").isFalse();
-        assertThat(queryOfDeath.failedReplaying(2, FaultKind.CRASH)).isTrue();
+        assertThat(queryOfDeath.failedReplaying(1)).as("the old suspect's count is gone").isFalse();
+        assertThat(queryOfDeath.failedReplaying(2)).isTrue();
         assertThat(queryOfDeath.skip("x").reason()).startsWith("request #9 (BOOM) crashed 2 replicas");
     }
 
@@ -124,13 +142,13 @@ class QueryOfDeathTest {
     void shouldCountHangsLikeCrashesAndSayWhichHappened() {
         assertThat(queryOfDeath.failed(4, 0, FaultKind.HANG)).isFalse();
         assertThat(queryOfDeath.failed(4, 1, FaultKind.HANG)).isTrue();
-        assertThat(queryOfDeath.anyCrashedOrHung()).as("a stall of the whole host looks the same").isTrue();
+        assertThat(queryOfDeath.onlyUnaskedReplies()).as("a stall of the whole host looks the same").isFalse();
         assertThat(queryOfDeath.what("SPIN", "no reply")).isEqualTo("2 replicas hung at request #4 (SPIN) before any"
                 + " answered it (no reply)");
         Request spin = request("SPIN");
         queryOfDeath.suspect(spin, "SPIN");
-        assertThat(queryOfDeath.failedReplaying(2, FaultKind.HANG)).isFalse();
-        assertThat(queryOfDeath.failedReplaying(0, FaultKind.HANG)).isTrue();
+        assertThat(queryOfDeath.failedReplaying(2)).isFalse();
+        assertThat(queryOfDeath.failedReplaying(0)).isTrue();
         assertThat(queryOfDeath.skip("no progress replaying the log for 1100 ms").reason()).isEqualTo("request #4"
                 + " (SPIN) hung 2 replicas before any answered it, then 2 of their replacements when replayed (no progress"
                 + " replaying the log for 1100 ms): the request's doing, not theirs; it is dropped from the replay log,"
@@ -144,9 +162,9 @@ class QueryOfDeathTest {
         assertThat(queryOfDeath.what(null, "x")).isEqualTo("2 replicas crashed or hung at request #5 before any"
                 + " answered it (x)");
         queryOfDeath.suspect(request("BOOM"), "BOOM");
-        assertThat(queryOfDeath.failedReplaying(0, FaultKind.CRASH)).isFalse();
-        assertThat(queryOfDeath.failedReplaying(0, FaultKind.HANG)).as("the same replica twice is one").isFalse();
-        assertThat(queryOfDeath.failedReplaying(1, FaultKind.HANG)).isTrue();
+        assertThat(queryOfDeath.failedReplaying(0)).isFalse();
+        assertThat(queryOfDeath.failedReplaying(0)).as("the same replica twice is one").isFalse();
+        assertThat(queryOfDeath.failedReplaying(1)).isTrue();
         QueryOfDeath.Skip skip = queryOfDeath.skip("y");
         assertThat(skip.reason()).startsWith("request #5 (BOOM) crashed or hung 2 replicas before any answered it, then"
                 + " 2 of their replacements when replayed (y)");
@@ -160,9 +178,9 @@ class QueryOfDeathTest {
         queryOfDeath.failed(6, 1, FaultKind.HANG);
         queryOfDeath.failed(6, 2, FaultKind.PROTOCOL);
         assertThat(queryOfDeath.what("X", "z")).isEqualTo("3 replicas crashed, hung or broke the protocol at request #6"
-                + " (X) (z)");
+                + " (X) before any answered it (z)");
         queryOfDeath.suspect(request("X"), "X");
         assertThat(queryOfDeath.skip("z").reason()).startsWith("request #6 (X) made 3 replicas crash, hang or break the"
-                + " protocol, then 0 of their replacements");
+                + " protocol before any answered it, then 0 of their replacements");
     }
 }
