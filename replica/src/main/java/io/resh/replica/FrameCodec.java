@@ -90,6 +90,11 @@ public final class FrameCodec {
         this.maxSnapshotBytes = Math.min(maxSnapshotBytes, Integer.MAX_VALUE - 64);
     }
 
+    /** The largest request or reply payload a peer with the same limits accepts. */
+    public int maxPayloadBytes() {
+        return maxFrameBytes;
+    }
+
     // ---- writing --------------------------------------------------------------------------------
 
     /** How many bytes {@link #write} puts on the channel for {@code frame}, header included. */

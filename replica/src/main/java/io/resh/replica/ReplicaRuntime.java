@@ -163,6 +163,13 @@ final class ReplicaRuntime {
                 send(v); // evidence for the host; the error reply is still voted like any other
             }
         }
+        if (payload.length > codec.maxPayloadBytes()) {
+            // Every replica computes the same reply; sent, the host would take each one's frame for garbage on
+            // the channel and replace it, and each replacement would replay the request and send it again.
+            status = FrameCodec.STATUS_ERROR;
+            payload = ("reply of " + payload.length + " bytes exceeds limits.maxRequestBytes (" + codec.maxPayloadBytes()
+                    + ")").getBytes(StandardCharsets.UTF_8);
+        }
         if (byzantineNext || corruptNextBit >= 0 || slowNextMillis > 0) {
             send(new Frame.Reply(r.sequence(), applyArmedFaults(FrameCodec.replyBody(status, payload))));
             return;

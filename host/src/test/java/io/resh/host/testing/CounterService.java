@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * A small stateful service for host tests. Requests are text: {@code add:N} adds N and returns the
  * total, {@code get} returns it, {@code fill:N} grows a state blob to N bytes (for snapshot-size tests),
+ * {@code dump} returns the blob,
  * {@code time} returns the host-chosen time, {@code rand} a host-seeded random number, {@code fail}
  * throws, {@code poison} answers differently in replica 1 (a deterministic bug in one version),
  * {@code halt} kills the replica's JVM with {@code Runtime.halt(70)} in every replica (a request of death),
@@ -42,6 +43,8 @@ public final class CounterService implements ReplicatedService {
                 blob[i] = (byte) (i * 31 + total);
             }
             out = "filled " + blob.length;
+        } else if (r.equals("dump")) {
+            return blob.clone();
         } else if (r.equals("time")) {
             out = Long.toString(ctx.timeMillis());
         } else if (r.equals("rand")) {
