@@ -322,12 +322,16 @@ public final class OrderedMultiplexer {
                 continue;
             }
             if (p.ballot.isDecided()) {
-                long late = now - p.decidedNanos;
-                if (late > deadlineNanos) {
+                if (now - p.decidedNanos > deadlineNanos) {
                     int missing = p.missing() & ~found;
-                    found |= missing;
                     for (int i = 0; i < slots.length; i++) {
-                        if ((missing & (1 << i)) != 0) {
+                        if ((missing & (1 << i)) == 0 || slots[i].replayOutstanding > 0) {
+                            continue; // a replacement still answering its replay is timed by its replay progress
+                        }
+                        // Timed from its last replayed reply, if later: only then could it start on this one.
+                        long late = now - Math.max(p.decidedNanos, slots[i].lastProgressNanos);
+                        if (late > deadlineNanos) {
+                            found |= 1 << i;
                             hangs.add(new Hang(i, p.seq, "no reply to request #" + p.seq + " " + late / 1_000_000
                                     + " ms after " + quorum.agreementNeeded() + " replicas answered it"));
                         }
@@ -530,7 +534,7 @@ public final class OrderedMultiplexer {
         }
         p.retired = true;
         open--;
-        if (!p.everAnswered && !p.request.readOnly() && log != null && !log.overflowed()) {
+        if (!p.everAnswered && !p.skipped && !p.request.readOnly() && log != null && !log.overflowed()) {
             neverAnswered.put(p.request, p.seq);
         }
         while (!inflight.isEmpty() && inflight.peekFirst().retired) {
@@ -606,7 +610,7 @@ public final class OrderedMultiplexer {
         }
         Object owed = slots[i].expects.peekFirst();
         if (owed instanceof Pending p) {
-            return p.answered == 0 && queryOfDeath.failed(p.seq, i, kind) ? firstStrike(p.seq, p.request, evidence) : null;
+            return !p.everAnswered && queryOfDeath.failed(p.seq, i, kind) ? firstStrike(p.seq, p.request, evidence) : null;
         }
         if (queryOfDeath.isSuspect(owed)) {
             if (queryOfDeath.failedReplaying(i)) {
@@ -631,6 +635,10 @@ public final class OrderedMultiplexer {
     private void skip(QueryOfDeath.Skip skip) {
         log.skip(skip.request());
         neverAnswered.remove(skip.request());
+        Pending straggler = pendingAt(skip.seq());
+        if (straggler != null) {
+            straggler.skipped = true; // a survivor still owes it: when it retires, there is nothing to replay
+        }
         LOG.warn("{}", skip.reason());
         group.skipped(skip.seq(), skip.slots(), skip.processes(), skip.reason());
     }
@@ -845,5 +853,10 @@ public final class OrderedMultiplexer {
 
     public ReplayLog replayLog() {
         return log;
+    }
+
+    /** Logged requests no replica has answered, each replayed alone (for tests: the set must not grow stale). */
+    int neverAnsweredCount() {
+        return neverAnswered.size();
     }
 }

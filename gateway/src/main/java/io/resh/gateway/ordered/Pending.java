@@ -23,8 +23,10 @@ final class Pending {
     /** The client got its answer (voted or error). */
     boolean replied;
     boolean retired;
-    /** Set when f+1 replicas crashed or hung on it before any answered: what its client is told instead of "too few answered". */
+    /** Set when f+1 replicas failed at it before any answered: what its client is told instead of "too few answered". */
     String failure;
+    /** Dropped from the replay log as a request of death while a replica still owed it. */
+    boolean skipped;
 
     Pending(long seq, Request request, ReplySlot reply, Quorum quorum, int sent, long sentNanos) {
         this.seq = seq;

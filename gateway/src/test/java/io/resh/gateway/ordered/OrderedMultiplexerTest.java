@@ -717,6 +717,76 @@ class OrderedMultiplexerTest {
         assertGroupRecoversWithout("pop big");
     }
 
+    /**
+     * A request one replica answered before it left the vote is not what killed the others: their crashes do not
+     * make it a suspect, so it is never dropped from the log though a server executed it.
+     */
+    @Test
+    void shouldNotSuspectARequestAReplicaAnsweredBeforeItLeftTheVote() {
+        answeredByAll("incr a", "1");
+        send("incr a", false);
+        reply(2, "2"); // replica 2 survives #2 and answers it
+        crash(2); // then dies owing nothing: blames no request, but its answer to #2 leaves the vote
+        crash(0);
+        crash(1); // 0 and 1 die owing #2, which replica 2 answered
+        replace(0);
+        replace(1);
+        reply(0, "1");
+        reply(1, "1");
+        crash(0);
+        crash(1); // replacements die again while replaying (an outside kill, say)
+        assertThat(skips).as("#2 was answered by replica 2: not the request's doing").isEmpty();
+        assertThat(log.skipped()).isZero();
+    }
+
+    /** A request of death dropped while a survivor still owed it is not kept as "never answered" once it retires. */
+    @Test
+    void shouldNotKeepASkippedRequestAsNeverAnswered() {
+        boomCrashesTwo(); // replica 2 survives but has not answered boom yet
+        replace(0);
+        replace(1);
+        reply(0, "1");
+        crash(0);
+        reply(1, "1");
+        crash(1); // second strike: boom is dropped from the log
+        assertThat(skips).hasSize(1);
+        mux.tick();
+        advance(4001); // replica 2 hangs in boom: found 2 x deadline later, which retires it
+        assertThat(events).anyMatch(e -> e.startsWith("fault 2 HANG #2"));
+        assertThat(mux.neverAnsweredCount()).as("boom is no longer in the log: nothing will ever answer it").isZero();
+    }
+
+    /**
+     * A replacement joins the vote once the whole log is sent, while it still owes the last replies of its replay:
+     * as long as it keeps answering those, it is not hung in the live requests queued behind them.
+     */
+    @Test
+    void shouldNotFindAReplacementHungWhileItKeepsWorkingThroughItsReplay() {
+        for (int i = 0; i < 20; i++) {
+            answeredByAll("set k" + i, "ok");
+        }
+        mux.detach(2);
+        FakeLink fresh = replace(2);
+        for (int i = 0; i < 12; i++) {
+            reply(2, "ok"); // the whole log is sent now: it joins the vote owing the last window of 8 replays
+        }
+        assertThat(fresh.written).hasSize(20);
+        Answer live = send("set late", false);
+        reply(0, "ok");
+        reply(1, "ok");
+        assertThat(live.reply).isEqualTo("ok");
+        for (int i = 0; i < 8; i++) { // one replayed reply every 400 ms: steady progress, far within 2 x deadline
+            advance(400);
+            reply(2, "ok");
+        }
+        assertThat(events).as("replica 2 never stopped making progress").noneMatch(e -> e.startsWith("fault 2"));
+        advance(1999);
+        assertThat(events).noneMatch(e -> e.startsWith("fault 2"));
+        advance(2);
+        assertThat(events).as("it owes the live request: timed from its last replayed reply")
+                .anyMatch(e -> e.startsWith("fault 2 HANG #21 no reply to request #21 2001 ms after 2 replicas answered it"));
+    }
+
     @Test
     void shouldMaskCrashesAtDifferentRequests() {
         Answer first = send("incr a", false);
