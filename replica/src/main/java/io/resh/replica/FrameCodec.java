@@ -90,9 +90,14 @@ public final class FrameCodec {
         this.maxSnapshotBytes = Math.min(maxSnapshotBytes, Integer.MAX_VALUE - 64);
     }
 
-    /** The largest request or reply payload a peer with the same limits accepts. */
+    /** The payload limit ordinary frames are checked against (a frame body may exceed it by its own fields). */
     public int maxPayloadBytes() {
         return maxFrameBytes;
+    }
+
+    /** True if a REPLY with {@code payloadBytes} of payload passes a peer's length check with the same limits. */
+    public boolean replyFits(int payloadBytes) {
+        return 9L + payloadBytes <= maxFrameBytes + 64L;
     }
 
     // ---- writing --------------------------------------------------------------------------------

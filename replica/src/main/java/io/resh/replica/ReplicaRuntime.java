@@ -163,7 +163,7 @@ final class ReplicaRuntime {
                 send(v); // evidence for the host; the error reply is still voted like any other
             }
         }
-        if (payload.length > codec.maxPayloadBytes()) {
+        if (!codec.replyFits(payload.length)) {
             // Every replica computes the same reply; sent, the host would take each one's frame for garbage on
             // the channel and replace it, and each replacement would replay the request and send it again.
             status = FrameCodec.STATUS_ERROR;

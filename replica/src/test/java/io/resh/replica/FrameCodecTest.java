@@ -216,6 +216,27 @@ class FrameCodecTest {
                 .hasMessageContaining("oversized frame");
     }
 
+    /** What a replica checks before sending a reply is exactly what the host's reader accepts. */
+    @Test
+    void shouldSayAReplyFitsExactlyWhenTheReaderAcceptsIt() throws IOException {
+        FrameCodec small = new FrameCodec(1024, 1 << 20);
+        int largest = 1024 + 64 - 9;
+        for (int size : new int[] {largest, largest + 1}) {
+            ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(buf);
+            small.writeReply(out, 5, FrameCodec.STATUS_OK, new byte[size]);
+            out.flush();
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(buf.toByteArray()));
+            if (small.replyFits(size)) {
+                assertThat(small.read(in)).isInstanceOf(Frame.Reply.class);
+            } else {
+                assertThatThrownBy(() -> small.read(in)).hasMessageContaining("oversized frame");
+            }
+        }
+        assertThat(small.replyFits(largest)).isTrue();
+        assertThat(small.replyFits(largest + 1)).isFalse();
+    }
+
     @Test
     void shouldRejectUnknownTypesAndVersions() throws IOException {
         byte[] bytes = encode(List.of(new Frame.Heartbeat()));
