@@ -298,6 +298,22 @@ class AdminServerTest {
         assertThat(endpoint).doesNotExist();
     }
 
+    /** Two servers on one machine: the one started last stops first, and the CLI finds the other one again. */
+    @Test
+    void shouldPutBackTheUrlOfAServerStillRunningWhenItStops(@TempDir Path other) throws Exception {
+        Path endpoint = other.resolve("admin.url");
+        AdminServer first = AdminServer.start(AdminConfig.defaults().withDirectory(other), List.of());
+        AdminServer second = AdminServer.start(AdminConfig.defaults().withDirectory(other), List.of());
+        try {
+            assertThat(Files.readString(endpoint).trim()).isEqualTo(second.url());
+            second.close();
+            assertThat(Files.readString(endpoint).trim()).as("the first still runs").isEqualTo(first.url());
+        } finally {
+            first.close();
+        }
+        assertThat(endpoint).doesNotExist();
+    }
+
     /**
      * Closing the server ends the event streams it serves, so that a follower (resh events --follow) stops
      * too. A stream opened by Java's HTTP client, which asks to upgrade to HTTP/2 first, outlived close().

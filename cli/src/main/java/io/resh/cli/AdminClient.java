@@ -102,8 +102,8 @@ final class AdminClient {
             try {
                 url = Files.readString(file, StandardCharsets.UTF_8).trim();
             } catch (IOException e) {
-                throw new ReshException("no admin URL: pass --url, set RESH_ADMIN_URL, or start `resh serve` (it writes "
-                        + file + ")");
+                throw new ReshException("no admin URL: " + file + " is not there (`resh serve` writes it while it runs); start"
+                        + " `resh serve`, or pass --url with the admin URL a running one printed, or set RESH_ADMIN_URL");
             }
         }
         if (!url.startsWith("http://") && !url.startsWith("https://")) {
