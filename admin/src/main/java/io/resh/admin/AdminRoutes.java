@@ -306,6 +306,9 @@ final class AdminRoutes {
                 throw new BadRequestException("\"arg\" must be a whole number (" + argMeaning(fault) + ")");
             }
             arg = body.get("arg").asLong();
+            if (arg < 0) {
+                throw new BadRequestException("\"arg\" must be 0 or more, got " + arg + " (" + argMeaning(fault) + ")");
+            }
         } else {
             arg = defaultArg(fault);
         }
@@ -433,8 +436,15 @@ final class AdminRoutes {
 
     private GroupWatch watch(String name) {
         GroupWatch w = watches.get(name);
+        if (w == null && gateways.containsKey(name)) {
+            throw new BadRequestException(NOT_FOUND, "'" + name + "' is a gateway in front of unmodified servers, not a"
+                    + " replica group: faults are injected into replica groups only; to fault one of its servers, kill -9"
+                    + " or kill -STOP a server pid that resh status shows");
+        }
         if (w == null) {
-            throw new BadRequestException(NOT_FOUND, "no group '" + name + "'; groups: " + String.join(", ", watches.keySet()));
+            throw new BadRequestException(NOT_FOUND, "no group '" + name + "'; groups: "
+                    + (watches.isEmpty() ? "none" : String.join(", ", watches.keySet()))
+                    + (gateways.isEmpty() ? "" : "; gateways: " + String.join(", ", gateways.keySet())));
         }
         return w;
     }

@@ -303,13 +303,37 @@ final class AdminClient {
                     return requested;
                 }
             }
-            throw new ReshException("no group '" + requested + "'; groups: " + (names.length() == 0 ? "none" : names));
+            List<String> gateways = gatewayNames();
+            if (gateways.contains(requested)) {
+                throw new ReshException("'" + requested + "' is a gateway in front of unmodified servers, not a replica"
+                        + " group: " + NOT_FOR_GATEWAYS);
+            }
+            throw new ReshException("no group '" + requested + "'; groups: " + (names.length() == 0 ? "none" : names)
+                    + (gateways.isEmpty() ? "" : "; gateways: " + String.join(", ", gateways)));
         }
         if (groups.size() == 1) {
             return groups.get(0).get("name").asText();
         }
-        throw new ReshException(groups.isEmpty() ? "the server runs no replica group"
-                : "several groups run (" + names + "): pass --group");
+        if (groups.isEmpty()) {
+            List<String> gateways = gatewayNames();
+            throw new ReshException(gateways.isEmpty() ? "the server runs no replica group"
+                    : "the server runs no replica group, only the gateway " + String.join(", ", gateways)
+                    + " in front of unmodified servers: " + NOT_FOR_GATEWAYS);
+        }
+        throw new ReshException("several groups run (" + names + "): pass --group");
+    }
+
+    private static final String NOT_FOR_GATEWAYS = "faults are injected into replica groups only; to fault one of its"
+            + " servers, kill -9 or kill -STOP a server pid that resh status shows";
+
+    /** The gateways the server runs (none on servers that predate them). */
+    private List<String> gatewayNames() {
+        JsonNode gateways = getIfPresent("/api/gateways");
+        List<String> names = new ArrayList<>();
+        if (gateways != null) {
+            gateways.forEach(g -> names.add(g.path("group").asText()));
+        }
+        return names;
     }
 
     static ObjectMapper json() {

@@ -105,4 +105,21 @@ class GatewayAdminTest {
         assertThat(status.out().lines().filter(l -> l.matches("  2  +live  +-  +[0-9]+ .* 2  +1  +crash.*")))
                 .as("an unpinned server has no core").hasSize(1);
     }
+
+    /** resh inject works on replica groups; against a gateway it says what to do instead. */
+    @Test
+    void shouldTellInjectAndStatusThatTheGatewayIsNoReplicaGroup() {
+        String[] to = {"--url", admin.url(), "--token-file", admin.tokenFile().toString()};
+        AdminFixture.Run inject = AdminFixture.runExactly(new InjectCommand(), "crash", "-r", "0", to[0], to[1], to[2], to[3]);
+        assertThat(inject.exit()).isEqualTo(1);
+        assertThat(inject.err().strip()).isEqualTo("resh inject: the server runs no replica group, only the gateway cache in"
+                + " front of unmodified servers: faults are injected into replica groups only; to fault one of its servers,"
+                + " kill -9 or kill -STOP a server pid that resh status shows");
+        AdminFixture.Run named = AdminFixture.runExactly(new InjectCommand(), "crash", "-r", "0", "-g", "cache", to[0], to[1],
+                to[2], to[3]);
+        assertThat(named.err()).contains("'cache' is a gateway in front of unmodified servers, not a replica group");
+        AdminFixture.Run status = AdminFixture.runExactly(new StatusCommand(), "-g", "nope", to[0], to[1], to[2], to[3]);
+        assertThat(status.exit()).isEqualTo(1);
+        assertThat(status.err()).contains("no group 'nope'; groups: none; gateways: cache");
+    }
 }

@@ -65,6 +65,15 @@ class InjectCommandTest {
     }
 
     @Test
+    void shouldRefuseANegativeArgument() {
+        AdminFixture.Run r = fixture.run(new InjectCommand(), "slow", "--replica", "0", "--arg", "-5");
+
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("\"arg\" must be 0 or more, got -5 (");
+        assertThat(fixture.group.status().replicaStates().get(0).faults()).as("nothing injected").isZero();
+    }
+
+    @Test
     void shouldListTheFaultsInItsHelp() {
         AdminFixture.Run r = AdminFixture.runExactly(new InjectCommand(), "--help");
 
