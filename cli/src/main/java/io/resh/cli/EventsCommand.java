@@ -54,6 +54,10 @@ public final class EventsCommand implements Callable<Integer> {
             if (limit < 0 || (count != null && count < 1)) {
                 throw new ReshException("--limit must be 0 or more and --count 1 or more");
             }
+            if (count != null && !follow) {
+                throw new ReshException("--count stops a --follow after N events; without --follow, use --limit N for"
+                        + " the N most recent");
+            }
             AdminClient client = AdminClient.connect(admin);
             String groupParam = group == null ? "" : "&group=" + URLEncoder.encode(group, StandardCharsets.UTF_8);
             if (!follow) {

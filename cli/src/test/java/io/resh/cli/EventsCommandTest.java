@@ -71,6 +71,15 @@ class EventsCommandTest {
 
     /** The supervisor's events were printed as their whole JSON line: "backed-off  {"time":...}". */
     @Test
+    void shouldRefuseCountWithoutFollow() {
+        AdminFixture.Run r = fixture.run(new EventsCommand(), "--count", "2");
+
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("without --follow, use --limit N");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
     void shouldPrintTheSupervisorsEventsInWords() {
         EventsCommand events = new EventsCommand();
         assertThat(events.format(AdminFixture.parse("{\"timeMillis\":0,\"group\":\"kv\",\"type\":\"backed-off\","
