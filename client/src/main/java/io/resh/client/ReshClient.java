@@ -18,6 +18,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -194,6 +196,10 @@ public final class ReshClient implements AutoCloseable {
 
     /** Netty's connect errors end with the address, which the caller's message already names. */
     private static String reason(Exception e, InetSocketAddress addr) {
+        if (e instanceof UnknownHostException || e instanceof UnresolvedAddressException
+                || addr.isUnresolved()) {
+            return "unknown host"; // the JDK's message is only the name itself
+        }
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         String suffix = ": " + addr;
         return m.endsWith(suffix) ? m.substring(0, m.length() - suffix.length()) : m;

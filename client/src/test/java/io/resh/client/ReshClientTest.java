@@ -43,6 +43,14 @@ class ReshClientTest {
         }
     }
 
+    /** The JDK's message for a name that does not resolve is the name alone: say what it means. */
+    @Test
+    void shouldSayThatAHostIsUnknown() {
+        assertThatThrownBy(() -> ReshClient.connect("no-such-host.invalid", 7400))
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessage("java.io.IOException: cannot connect to no-such-host.invalid:7400: unknown host");
+    }
+
     /** A fail-stop read "fail-stop: fail-stop at request #2: ..." on the command line. */
     @Test
     void shouldNameTheStatusOnceWhenTheServersMessageStartsWithIt() {
