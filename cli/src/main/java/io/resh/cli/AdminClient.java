@@ -287,7 +287,13 @@ final class AdminClient {
         if (e instanceof HttpTimeoutException) {
             return new ReshException("the admin API at " + base + " did not answer in time");
         }
-        return new ReshException("admin API at " + base + ": " + e);
+        String m = String.valueOf(e.getMessage());
+        if (m.contains("parsing HTTP") || m.contains("status line")) {
+            // The JDK's message quotes the peer's bytes, binary garbage for a client port.
+            return new ReshException("what answers at " + base + " does not speak HTTP: that is not an admin API (a"
+                    + " group's client port, perhaps); use the URL `resh serve` printed after 'admin:'");
+        }
+        return new ReshException("admin API at " + base + ": " + m);
     }
 
     /** The only group, or the named one; a clear error when the choice is ambiguous or wrong. */

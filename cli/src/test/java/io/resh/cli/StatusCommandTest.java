@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -70,6 +74,31 @@ class StatusCommandTest {
 
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("cannot reach the admin API at http://127.0.0.1:1");
+    }
+
+    /** A group's client port answers an HTTP request with a binary error frame, which the JDK quotes raw. */
+    @Test
+    void shouldSayThatAPortThatIsNotAnAdminApiDoesNotSpeakHttp() throws Exception {
+        try (ServerSocket frontDoor = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread peer = new Thread(() -> {
+                try (Socket s = frontDoor.accept()) {
+                    s.getInputStream().readNBytes(4);
+                    s.getOutputStream().write(new byte[] {0, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 4, 'b', 'a', 'd'});
+                    s.getOutputStream().flush();
+                } catch (IOException ignored) {
+                    // the client went away first
+                }
+            }, "fake-front-door");
+            peer.start();
+            AdminFixture.Run r = AdminFixture.runExactly(new StatusCommand(), "--url", "http://127.0.0.1:"
+                    + frontDoor.getLocalPort() + "/", "--token-file", fixture.admin.tokenFile().toString());
+            peer.join(10_000);
+
+            assertThat(r.exit()).isEqualTo(1);
+            assertThat(r.err().strip()).isEqualTo("resh status: what answers at http://127.0.0.1:" + frontDoor.getLocalPort()
+                    + " does not speak HTTP: that is not an admin API (a group's client port, perhaps); use the URL `resh"
+                    + " serve` printed after 'admin:'");
+        }
     }
 
     /** An adaptive group asleep in DMR was printed as "TMR (N=3, masks f=1)". */
