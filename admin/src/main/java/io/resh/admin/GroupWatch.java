@@ -96,7 +96,7 @@ final class GroupWatch {
                 lastCheckpointMillis = clock.millis();
             }
         } catch (RuntimeException e) {
-            if (unreachable == null) {
+            if (unreachable == null && !group.isClosed()) { // closed: stopping, with the JVM or before the admin
                 LOG.warn("admin: group {} did not report its status: {}", name(), e.getMessage());
             }
             unreachable = e.getMessage() == null ? e.toString() : e.getMessage();

@@ -128,7 +128,7 @@ final class ServeCommand implements Callable<Integer> {
                 admin.close();
             }
             gateway.close();
-        }, "resh: gateway stopped");
+        }, "resh: gateway " + gc.group() + " stopped");
         System.out.println("resh: " + gateway);
         if (admin != null) {
             System.out.println("admin: " + admin.url());

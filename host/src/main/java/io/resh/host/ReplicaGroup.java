@@ -283,6 +283,11 @@ public final class ReplicaGroup implements AutoCloseable {
         });
     }
 
+    /** True once the group was closed, or is being stopped because the JVM exits: it answers nothing more. */
+    public boolean isClosed() {
+        return closed;
+    }
+
     /** The newest stable checkpoint (sequence, digest, snapshot bytes); {@link Checkpoint#INITIAL} before the first. */
     public Checkpoint stableCheckpoint() {
         return onLoop(loop::stableCheckpoint);
