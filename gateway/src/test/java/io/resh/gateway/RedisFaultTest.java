@@ -33,6 +33,11 @@ class RedisFaultTest {
 
     /** @param deadline short only where a hang must be detected quickly; a loaded machine can lag */
     private void start(String command, String deadline) {
+        start(command, deadline, "");
+    }
+
+    /** @param more further top-level settings, as YAML lines */
+    private void start(String command, String deadline, String more) {
         redis.start("""
                 group: redis
                 replicas: 3
@@ -40,7 +45,7 @@ class RedisFaultTest {
                   command: %s
                 listen: { port: 0, protocol: resp }
                 deadline: %s
-                """.formatted(command, deadline));
+                """.formatted(command, deadline) + more);
     }
 
     @Test
@@ -130,15 +135,7 @@ class RedisFaultTest {
      */
     @Test
     void shouldTellTheClientOfAReplyTooLargeToDeliverAndServeOn() throws Exception {
-        redis.start("""
-                group: redis
-                replicas: 3
-                server:
-                  command: %s
-                listen: { port: 0, protocol: resp }
-                deadline: 2s
-                maxReplyBytes: 1k
-                """.formatted(REDIS));
+        start(REDIS, "2s", "maxReplyBytes: 1k\n");
         String half = "x".repeat(600);
         try (RespClient c = new RespClient(redis.port(), 30_000)) {
             assertThat(c.call("SET", "k", "1")).isEqualTo("OK");
