@@ -68,7 +68,7 @@ final class ServeCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             // A field only the machine can refuse (cpus: a core this process may not run on): name the file too,
             // as every other config error does.
-            throw new ConfigException(config.getFileName() + ": " + e.field(), e.getMessage().substring(e.field().length() + 2));
+            throw e.inFile(config);
         }
         ReshServer server;
         try {

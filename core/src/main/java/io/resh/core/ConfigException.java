@@ -10,6 +10,12 @@ public final class ConfigException extends ReshException {
         this.field = field;
     }
 
+    /** As {@link #ConfigException(String, String)}, keeping what caused it (e.g. the file system's error). */
+    public ConfigException(String field, String problem, Throwable cause) {
+        super(field + ": " + problem, cause);
+        this.field = field;
+    }
+
     /**
      * Checks that {@code d} is a positive duration.
      *
@@ -33,5 +39,17 @@ public final class ConfigException extends ReshException {
     /** The dotted path of the offending field, e.g. {@code checkpoint.every}. */
     public String field() {
         return field;
+    }
+
+    /**
+     * This error as found in the config file {@code file}: the field prefixed with the file's name, as every
+     * error about a config file is reported ({@code kv.yaml: checkpoint.every: ...}). An error about the whole
+     * file, whose field is the file's path already, is returned as it is.
+     */
+    public ConfigException inFile(java.nio.file.Path file) {
+        if (field.equals(file.toString())) {
+            return this;
+        }
+        return new ConfigException(file.getFileName() + ": " + field, getMessage().substring(field.length() + 2), getCause());
     }
 }

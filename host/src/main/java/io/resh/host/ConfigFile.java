@@ -83,10 +83,7 @@ public final class ConfigFile {
         try {
             return parse(readTree(file));
         } catch (ConfigException e) {
-            if (e.field().equals(file.toString())) {
-                throw e;
-            }
-            throw new ConfigException(file.getFileName() + ": " + e.field(), e.getMessage().substring(e.field().length() + 2));
+            throw e.inFile(file);
         }
     }
 
