@@ -105,6 +105,24 @@ class GatewayConfigTest {
         assertError("server: {\n", "t.yaml", "invalid YAML at line");
     }
 
+    /** A service config's errors said "kv.yaml: field: ...", a gateway config's only "field: ...". */
+    @Test
+    void shouldNameTheFileOfALoadedConfigInEveryError(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("gw.yaml");
+        Files.writeString(file, "server: { command: 'x {port}' }\nlisten: { mode: fast }\n");
+        assertThatThrownBy(() -> GatewayConfig.load(file)).isInstanceOf(ConfigException.class)
+                .hasMessage("gw.yaml: listen.mode: expected ordered, stream or udp, got 'fast'");
+
+        Files.writeString(file, "server: { command: 'x {port}', bogus: 1 }\nlisten: { protocol: line }\n");
+        assertThatThrownBy(() -> GatewayConfig.load(file)).hasMessageStartingWith("gw.yaml: server.bogus: unknown field");
+
+        Files.writeString(file, "server: { command: 'x {port}' }\n");
+        assertThatThrownBy(() -> GatewayConfig.load(file)).hasMessage("gw.yaml: listen: is required");
+
+        Files.writeString(file, "server: {\n");
+        assertThatThrownBy(() -> GatewayConfig.load(file)).hasMessageStartingWith(file + ": invalid YAML at line");
+    }
+
     @Test
     void shouldRefuseAKeyGivenTwiceAndSayAYamlErrorInOneLine() {
         assertError(MINIMAL + "replicas: 3\nreplicas: 5\n", "t.yaml", "Duplicate field 'replicas'");
