@@ -206,6 +206,14 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
         if (root == null || root.isMissingNode() || root.isNull()) {
             throw new ConfigException(origin, "is empty; expected at least server.command and listen.protocol");
         }
+        // A server: section is what makes resh read a config as a gateway's: a service config's fields next to it
+        // mean the two kinds were mixed, which the first gateway field the service config lacks would not say.
+        for (String serviceField : List.of("service", "versions")) {
+            if (root.has("server") && root.has(serviceField)) {
+                throw new ConfigException(serviceField, "a config has either " + serviceField
+                        + ": (a replicated Java service) or server: (unmodified servers behind the gateway), not both");
+            }
+        }
         ConfigReader r = new ConfigReader(root, "");
         String group = r.string("group", "gateway");
         if (!group.matches("[A-Za-z0-9._-]{1,64}")) {

@@ -139,6 +139,20 @@ class GatewayConfigTest {
         assertThat(GatewayConfig.isGatewayConfig(service)).isFalse();
     }
 
+    /** Both sections gave "listen.protocol: ordered mode frames requests ..." or "service: unknown field". */
+    @Test
+    void shouldRefuseAServiceAndAServerInOneConfig() {
+        assertError("""
+                group: kv
+                service: { class: io.resh.examples.kv.KvStore }
+                server: { command: "srv --port {port}" }
+                listen: { port: 7400 }
+                """, "service", "service: a config has either service: (a replicated Java service) or server: "
+                + "(unmodified servers behind the gateway), not both");
+        assertError(MINIMAL + "versions: [ { class: io.resh.examples.kv.KvStore } ]\n", "versions",
+                "versions: a config has either versions: (a replicated Java service) or server:");
+    }
+
     private static void assertError(String yaml, String field, String message) {
         assertThatThrownBy(() -> GatewayConfig.parse(yaml, "t.yaml"))
                 .isInstanceOf(ConfigException.class)
