@@ -108,11 +108,24 @@ public final class ConfigFile {
             if (!versions.isArray() || versions.isEmpty()) {
                 throw new ConfigException("versions", "expected a non-empty list of {class, label, java, jvmArgs}");
             }
+            List<String> labels = new ArrayList<>();
+            List<Boolean> labelFromClass = new ArrayList<>();
             for (int i = 0; i < versions.size(); i++) {
                 Node v = new Node(versions.get(i), "versions[" + i + "].");
                 v.only("class", "label", "java", "jvmArgs");
                 String cls = v.text("class", null);
                 String label = v.text("label", cls == null ? "v" + i : cls.substring(cls.lastIndexOf('.') + 1));
+                boolean fromClass = !v.has("label") && cls != null;
+                int earlier = labels.indexOf(label);
+                // The builder refuses a label twice too, but only the file knows a label was not written: say so.
+                if (earlier >= 0 && (fromClass || labelFromClass.get(earlier))) {
+                    throw new ConfigException("versions[" + i + "].label", "'" + label + "'"
+                            + (fromClass ? " (defaulted from the class name)" : "") + " is already used by versions["
+                            + earlier + "]" + (labelFromClass.get(earlier) ? " (defaulted from its class name)" : "")
+                            + "; set label: to tell the versions apart (reputation and quarantine are per label)");
+                }
+                labels.add(label);
+                labelFromClass.add(fromClass);
                 b.version(new ReplicaSpec(cls, v.text("java", service == null ? "java" : service.text("java", "java")),
                         v.strings("jvmArgs", service == null ? GroupConfig.DEFAULT_JVM_ARGS
                                 : service.strings("jvmArgs", GroupConfig.DEFAULT_JVM_ARGS)), label));

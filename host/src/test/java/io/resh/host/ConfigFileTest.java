@@ -168,6 +168,33 @@ class ConfigFileTest {
                 .hasMessage("group.yaml: deadline: expected a positive duration, got 0ms");
     }
 
+    /** Two versions under one label started, though reputation and quarantine are per label. */
+    @Test
+    void shouldRefuseTwoVersionsWithOneLabel() throws IOException {
+        assertThatThrownBy(() -> ConfigFile.load(write("""
+                group: kv
+                versions: [ {class: a.Kv, label: a}, {class: a.Kv, label: a} ]
+                """))).isInstanceOf(ConfigException.class)
+                .hasMessage("group.yaml: versions[1].label: 'a' is already used by versions[0]; labels must be distinct"
+                        + " (reputation and quarantine are per label)");
+        assertThatThrownBy(() -> ConfigFile.load(write("""
+                group: kv
+                versions: [ {class: a.Kv}, {class: b.Kv, jvmArgs: [-Xint]} ]
+                """))).isInstanceOf(ConfigException.class)
+                .hasMessage("group.yaml: versions[1].label: 'Kv' (defaulted from the class name) is already used by"
+                        + " versions[0] (defaulted from its class name); set label: to tell the versions apart"
+                        + " (reputation and quarantine are per label)");
+        assertThatThrownBy(() -> ConfigFile.load(write("""
+                group: kv
+                versions: [ {class: a.Kv}, {class: b.Other, label: Kv} ]
+                """))).hasMessageStartingWith("group.yaml: versions[1].label: 'Kv' is already used by versions[0]"
+                        + " (defaulted from its class name); set label:");
+        assertThat(ConfigFile.load(write("""
+                group: kv
+                versions: [ {class: a.Kv}, {class: b.Kv, label: b} ]
+                """)).versions()).extracting(v -> v.label()).containsExactly("Kv", "b");
+    }
+
     @Test
     void shouldRefuseAListenPortOutsideTheRangeInsteadOfServingOnTheDefault() throws IOException {
         assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nlisten: {host: 0.0.0.0, port: -1}\n")))

@@ -78,7 +78,17 @@ class GroupConfigTest {
                 .hasMessageStartingWith("limits.openFiles:");
         assertThatThrownBy(() -> GroupConfig.builder("kv").version(new ReplicaSpec("x.A", "java", List.of(), "a"))
                 .version(new ReplicaSpec("x.B", "java", List.of(), "a")).build())
-                .hasMessageStartingWith("versions[1].label: 'a' is also the label of versions[0]");
+                .hasMessage("versions[1].label: 'a' is already used by versions[0]; labels must be distinct "
+                        + "(reputation and quarantine are per label)");
+    }
+
+    /** Two equal versions under one label were accepted though the docs say labels must be distinct. */
+    @Test
+    void shouldRefuseALabelTwiceEvenForTheSameVersion() {
+        ReplicaSpec a = new ReplicaSpec("x.A", "java", List.of(), "a");
+        assertThatThrownBy(() -> GroupConfig.builder("kv").version(a).version(a).build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("versions[1].label: 'a' is already used by versions[0]");
     }
 
     @Test
