@@ -168,6 +168,14 @@ class ConfigFileTest {
                 .hasMessage("group.yaml: deadline: expected a positive duration, got 0ms");
     }
 
+    /** A missing group said "group: expected a name of letters, ... got 'null'". */
+    @Test
+    void shouldSayTheGroupIsRequired() throws IOException {
+        assertThatThrownBy(() -> ConfigFile.load(write("service: {class: a.B}\n")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("group.yaml: group: is required: name the group (letters, digits, '.', '_' or '-', at most 64)");
+    }
+
     /** Two versions under one label started, though reputation and quarantine are per label. */
     @Test
     void shouldRefuseTwoVersionsWithOneLabel() throws IOException {

@@ -286,7 +286,10 @@ public record GroupConfig(String name, int replicas, List<ReplicaSpec> specs, St
 
         /** @throws ConfigException naming the first invalid field */
         public GroupConfig build() {
-            if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
+            if (name == null) {
+                throw new ConfigException("group", "is required: name the group (letters, digits, '.', '_' or '-', at most 64)");
+            }
+            if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
                 throw new ConfigException("group", "expected a name of letters, digits, '.', '_' or '-' (at most 64), got '" + name + "'");
             }
             if (replicas < 1 || replicas > 64) {

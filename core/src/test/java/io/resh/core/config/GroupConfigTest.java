@@ -43,6 +43,8 @@ class GroupConfigTest {
                 .hasMessage("replicas: expected 1 to 64, got 0");
         assertThatThrownBy(() -> GroupConfig.builder("kv").service("a.B").checkpointEvery(-5).build())
                 .hasMessage("checkpoint.every: expected a positive number of requests, got -5");
+        assertThatThrownBy(() -> GroupConfig.builder(null).service("a.B").build())
+                .hasMessageStartingWith("group: is required");
         assertThatThrownBy(() -> GroupConfig.builder("bad name").service("a.B").build())
                 .hasMessageStartingWith("group: expected a name");
         assertThatThrownBy(() -> GroupConfig.builder("kv").service("a.B").heartbeatInterval(Duration.ofSeconds(2))
