@@ -91,6 +91,9 @@ class GatewayConfigTest {
         assertError("server: { command: ['a {port}', 'b {port}'] }\nlisten: { protocol: resp }", "server.command", "one per replica (3), got 2");
         assertError(MINIMAL + "deadline: soon\n", "deadline", "expected a duration like 250ms");
         assertError(MINIMAL + "replicas: 0\n", "replicas", "between 1 and 31");
+        assertError(MINIMAL + "replicas: 99999999999999999999\n", "replicas",
+                "replicas: must be between 1 and 31, got 99999999999999999999");
+        assertError(MINIMAL + "maxClients: 4294967297\n", "maxClients", "must be between 1 and 1000000, got 4294967297");
         assertError(MINIMAL + "maxFrameBytes: lots\n", "maxFrameBytes", "expected a size like");
         assertError("server: { command: 'x {port}' }\nlisten: { mode: ordered }", "listen.protocol", "needs one of resp");
         assertError("server: { command: 'x {port}' }\nlisten: { mode: ordered, protocol: raw }", "listen.protocol", "use mode: stream");

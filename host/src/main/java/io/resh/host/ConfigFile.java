@@ -270,20 +270,27 @@ public final class ConfigFile {
         }
 
         int integer(String field, int def) {
-            long v = longValue(field, def);
-            if (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE) {
-                throw new ConfigException(prefix + field, "number out of range: " + v);
-            }
-            return (int) v;
+            return (int) wholeNumber(field, def, Integer.MIN_VALUE, Integer.MAX_VALUE);
         }
 
         long longValue(String field, long def) {
+            return wholeNumber(field, def, Long.MIN_VALUE, Long.MAX_VALUE);
+        }
+
+        /** A whole number that fits in {@code min..max}, the bounds of the field's Java type. */
+        private long wholeNumber(String field, long def, long min, long max) {
             if (!has(field)) {
                 return def;
             }
             JsonNode v = node.get(field);
             if (!v.isIntegralNumber()) {
                 throw new ConfigException(prefix + field, "expected a whole number, got " + describe(v));
+            }
+            // Quoted as the file writes it: asLong() wraps a number beyond a long around into some other number.
+            if (!v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
+                boolean negative = v.asText().startsWith("-");
+                throw new ConfigException(prefix + field, "expected a whole number "
+                        + (negative ? "of at least " + min : "of at most " + max) + ", got " + v.asText());
             }
             return v.asLong();
         }
@@ -317,7 +324,7 @@ public final class ConfigFile {
             }
             List<Integer> out = new ArrayList<>();
             for (JsonNode e : v) {
-                if (!e.isIntegralNumber()) {
+                if (!e.isIntegralNumber() || !e.canConvertToInt()) { // asInt() would wrap a huge number around
                     throw new ConfigException(prefix + field, "expected core numbers, got " + describe(e));
                 }
                 out.add(e.asInt());

@@ -176,6 +176,22 @@ class ConfigFileTest {
                 .hasMessage("group.yaml: group: is required: name the group (letters, digits, '.', '_' or '-', at most 64)");
     }
 
+    /** A number beyond the field's type was reported wrapped around ("number out of range: 7766279631452241919"). */
+    @Test
+    void shouldQuoteANumberTooLargeAsTheFileWritesIt() throws IOException {
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nreplicas: 99999999999999999999\nservice: {class: a.B}\n")))
+                .hasMessage("group.yaml: replicas: expected a whole number of at most 2147483647, got 99999999999999999999");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nreplicas: -99999999999\nservice: {class: a.B}\n")))
+                .hasMessage("group.yaml: replicas: expected a whole number of at least -2147483648, got -99999999999");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nseed: 99999999999999999999\n")))
+                .hasMessage("group.yaml: seed: expected a whole number of at most 9223372036854775807, got 99999999999999999999");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\ncheckpoint: {every: 4294967297}\n")))
+                .hasMessage("group.yaml: checkpoint.every: expected a whole number of at most 2147483647, got 4294967297");
+        // asInt() made core 4294967297 core 1
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\npin: true\ncpus: [4294967297]\n")))
+                .hasMessage("group.yaml: cpus: expected core numbers, got 4294967297");
+    }
+
     /** Two versions under one label started, though reputation and quarantine are per label. */
     @Test
     void shouldRefuseTwoVersionsWithOneLabel() throws IOException {
