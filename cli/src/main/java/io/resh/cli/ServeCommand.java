@@ -66,8 +66,8 @@ final class ServeCommand implements Callable<Integer> {
         try {
             group = ReplicaGroup.start(cfg, List.of(ServeCommand::logEvent));
         } catch (ConfigException e) {
-            // A field only the machine can refuse (cpus: a core this process may not run on): name the file too,
-            // as every other config error does.
+            // A field only the machine can refuse (cpus: a core this process may not run on, a workDir it cannot
+            // create): name the file too, as every other config error does.
             throw e.inFile(config);
         }
         ReshServer server;
@@ -113,7 +113,12 @@ final class ServeCommand implements Callable<Integer> {
         if (port != null) {
             gc = gc.withPort(port);
         }
-        Gateway gateway = Gateway.start(gc);
+        Gateway gateway;
+        try {
+            gateway = Gateway.start(gc);
+        } catch (ConfigException e) {
+            throw e.inFile(config); // a workDir it cannot create: named like every other error in the file
+        }
         gateway.addListener(ServeCommand::logEvent);
         AdminServer admin;
         try {

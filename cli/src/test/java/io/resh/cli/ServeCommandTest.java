@@ -124,6 +124,28 @@ class ServeCommandTest {
         assertThat(err.toString()).startsWith("resh: pinned.yaml: cpus: core 4095 does not exist here");
     }
 
+    /** A workDir that cannot be created said "resh: /proc/nope: no such file or directory": no file, no field. */
+    @Test
+    void shouldNameTheFileAndFieldOfAWorkDirItCannotCreate() throws Exception {
+        Path notADirectory = Files.writeString(dir.resolve("afile"), "not a directory");
+        Path service = dir.resolve("wd.yaml");
+        Files.writeString(service, String.join("\n", "group: wd", "service:", "  class: " + KvStore.class.getName(),
+                "workDir: " + notADirectory.resolve("logs"), "listen:", "  port: 0", ""));
+        Path gateway = dir.resolve("gw.yaml");
+        Files.writeString(gateway, String.join("\n", "group: gw", "server: { command: 'srv --port {port}' }",
+                "listen: { protocol: line }", "workDir: " + notADirectory.resolve("data"), ""));
+
+        for (Path yaml : List.of(service, gateway)) {
+            picocli.CommandLine cl = Resh.commandLine();
+            java.io.StringWriter err = new java.io.StringWriter();
+            cl.setErr(new java.io.PrintWriter(err, true));
+
+            assertThat(cl.execute("serve", yaml.toString(), "--admin-port", "-1")).isEqualTo(2);
+            assertThat(err.toString()).startsWith("resh: " + yaml.getFileName() + ": workDir: cannot create "
+                    + notADirectory.resolve(yaml == service ? "logs" : "data"));
+        }
+    }
+
     /** A relative workDir was printed as given: "replica logs in logs", relative to wherever resh serve ran. */
     @Test
     void shouldSayWhereARelativeWorkDirIs() throws Exception {

@@ -73,7 +73,11 @@ public final class ClusterHost {
         } catch (ConfigException e) {
             throw e.inFile(file);
         }
-        return join ? ClusterNode.join(cluster, group, listeners) : ClusterNode.start(cluster, group, listeners);
+        try {
+            return join ? ClusterNode.join(cluster, group, listeners) : ClusterNode.start(cluster, group, listeners);
+        } catch (ConfigException e) {
+            throw e.inFile(file); // a field only the machine can refuse, e.g. a workDir it cannot create
+        }
     }
 
     /** Logs what the local group or gateway does not log itself (a replica being replaced). */

@@ -36,6 +36,21 @@ public final class ConfigException extends ReshException {
         }
     }
 
+    /**
+     * The work directory a config names cannot be created: {@code workDir: cannot create /proc/nope: no such
+     * file or directory; name a directory resh can create, or leave workDir out for a temporary one}.
+     *
+     * @param field the field that names the directory, whose default is a temporary directory
+     * @param dir the directory as configured
+     * @param e why it could not be created
+     */
+    public static ConfigException cannotCreateWorkDir(String field, Object dir, java.io.IOException e) {
+        String why = FileErrors.describe(e);
+        String itself = dir + ": "; // the usual case: the directory itself, which the message names already
+        return new ConfigException(field, "cannot create " + (why.startsWith(itself) ? why : dir + " (" + why + ")")
+                + "; name a directory resh can create, or leave " + field + " out for a temporary one", e);
+    }
+
     /** The dotted path of the offending field, e.g. {@code checkpoint.every}. */
     public String field() {
         return field;
