@@ -51,6 +51,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        checkPorts();
         JsonNode tree = ConfigFile.readTree(config);
         if (ClusterServe.wanted(tree)) { // a cluster: section replicates across hosts through Raft
             return ClusterServe.run(config, tree, id, join, port, adminPort);
@@ -105,6 +106,19 @@ final class ServeCommand implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * Refuses a port option no socket can have before anything starts: {@code --admin-port -2} turned the
+     * admin API off without a word, and {@code -p 99999} failed only when binding, in Java's words.
+     */
+    private void checkPorts() {
+        if (adminPort < -1 || adminPort > 65535) {
+            throw new ConfigException("--admin-port", "expected -1 (off), 0 (any free port) or 1 to 65535, got " + adminPort);
+        }
+        if (port != null && (port < 0 || port > 65535)) {
+            throw new ConfigException("--port", "expected 0 (any free port) or 1 to 65535, got " + port);
+        }
     }
 
     /** Unmodified network servers behind the voting gateway. */
