@@ -2,13 +2,13 @@ package io.resh.cli;
 
 import io.resh.core.ConfigException;
 import io.resh.core.Durations;
+import io.resh.core.FileErrors;
 import io.resh.exec.ExecOptions;
 import io.resh.exec.ExecReport;
 import io.resh.exec.ExecResult;
 import io.resh.exec.ExecRunner;
 import io.resh.exec.ExecSetupException;
 import io.resh.exec.ExitCodes;
-import io.resh.exec.FileErrors;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;

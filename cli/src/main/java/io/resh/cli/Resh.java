@@ -30,7 +30,7 @@ public final class Resh implements java.util.concurrent.Callable<Integer> {
         }
         Throwable cause = ex.getCause();
         if (cause instanceof java.nio.file.FileSystemException f && f.getReason() == null) {
-            return io.resh.exec.FileErrors.describe(f);
+            return io.resh.core.FileErrors.describe(f);
         }
         return cause.getMessage() != null ? cause.getMessage() : cause.toString();
     }

@@ -51,6 +51,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        checkPorts();
         JsonNode tree = ConfigFile.readTree(config);
         if (ClusterServe.wanted(tree)) { // a cluster: section replicates across hosts through Raft
             return ClusterServe.run(config, tree, id, join, port, adminPort);
@@ -66,9 +67,9 @@ final class ServeCommand implements Callable<Integer> {
         try {
             group = ReplicaGroup.start(cfg, List.of(ServeCommand::logEvent));
         } catch (ConfigException e) {
-            // A field only the machine can refuse (cpus: a core this process may not run on): name the file too,
-            // as every other config error does.
-            throw new ConfigException(config.getFileName() + ": " + e.field(), e.getMessage().substring(e.field().length() + 2));
+            // A field only the machine can refuse (cpus: a core this process may not run on, a workDir it cannot
+            // create): name the file too, as every other config error does.
+            throw e.inFile(config);
         }
         ReshServer server;
         try {
@@ -107,13 +108,31 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * Refuses a port option no socket can have before anything starts: {@code --admin-port -2} turned the
+     * admin API off without a word, and {@code -p 99999} failed only when binding, in Java's words.
+     */
+    private void checkPorts() {
+        if (adminPort < -1 || adminPort > 65535) {
+            throw new ConfigException("--admin-port", "expected -1 (off), 0 (any free port) or 1 to 65535, got " + adminPort);
+        }
+        if (port != null && (port < 0 || port > 65535)) {
+            throw new ConfigException("--port", "expected 0 (any free port) or 1 to 65535, got " + port);
+        }
+    }
+
     /** Unmodified network servers behind the voting gateway. */
     private int serveGateway() throws InterruptedException {
         GatewayConfig gc = GatewayConfig.load(config);
         if (port != null) {
             gc = gc.withPort(port);
         }
-        Gateway gateway = Gateway.start(gc);
+        Gateway gateway;
+        try {
+            gateway = Gateway.start(gc);
+        } catch (ConfigException e) {
+            throw e.inFile(config); // a workDir it cannot create: named like every other error in the file
+        }
         gateway.addListener(ServeCommand::logEvent);
         AdminServer admin;
         try {

@@ -124,6 +124,53 @@ class ServeCommandTest {
         assertThat(err.toString()).startsWith("resh: pinned.yaml: cpus: core 4095 does not exist here");
     }
 
+    /**
+     * {@code --admin-port -2} served with no admin API and no word, 70000 was reported as a field "admin.port"
+     * the user never wrote, and {@code -p 99999} failed only when binding, in Java's words.
+     */
+    @Test
+    void shouldRefuseAPortOptionOutOfRangeBeforeStartingAnything() throws Exception {
+        Path yaml = dir.resolve("ports.yaml");
+        Files.writeString(yaml, String.join("\n", "group: ports", "service:", "  class: " + KvStore.class.getName(), ""));
+        String[][] cases = {
+            {"--admin-port", "70000", "resh: --admin-port: expected -1 (off), 0 (any free port) or 1 to 65535, got 70000"},
+            {"-p", "99999", "resh: --port: expected 0 (any free port) or 1 to 65535, got 99999"},
+            {"--port", "-1", "resh: --port: expected 0 (any free port) or 1 to 65535, got -1"},
+            // last: accepted, it served until stopped
+            {"--admin-port", "-2", "resh: --admin-port: expected -1 (off), 0 (any free port) or 1 to 65535, got -2"},
+        };
+        for (String[] c : cases) {
+            picocli.CommandLine cl = Resh.commandLine();
+            java.io.StringWriter err = new java.io.StringWriter();
+            cl.setErr(new java.io.PrintWriter(err, true));
+
+            assertThat(cl.execute("serve", yaml.toString(), c[0], c[1])).as("%s %s", c[0], c[1]).isEqualTo(2);
+            assertThat(err.toString().lines()).as("%s %s", c[0], c[1]).containsExactly(c[2]);
+        }
+    }
+
+    /** A workDir that cannot be created said "resh: /proc/nope: no such file or directory": no file, no field. */
+    @Test
+    void shouldNameTheFileAndFieldOfAWorkDirItCannotCreate() throws Exception {
+        Path notADirectory = Files.writeString(dir.resolve("afile"), "not a directory");
+        Path service = dir.resolve("wd.yaml");
+        Files.writeString(service, String.join("\n", "group: wd", "service:", "  class: " + KvStore.class.getName(),
+                "workDir: " + notADirectory.resolve("logs"), "listen:", "  port: 0", ""));
+        Path gateway = dir.resolve("gw.yaml");
+        Files.writeString(gateway, String.join("\n", "group: gw", "server: { command: 'srv --port {port}' }",
+                "listen: { protocol: line }", "workDir: " + notADirectory.resolve("data"), ""));
+
+        for (Path yaml : List.of(service, gateway)) {
+            picocli.CommandLine cl = Resh.commandLine();
+            java.io.StringWriter err = new java.io.StringWriter();
+            cl.setErr(new java.io.PrintWriter(err, true));
+
+            assertThat(cl.execute("serve", yaml.toString(), "--admin-port", "-1")).isEqualTo(2);
+            assertThat(err.toString()).startsWith("resh: " + yaml.getFileName() + ": workDir: cannot create "
+                    + notADirectory.resolve(yaml == service ? "logs" : "data"));
+        }
+    }
+
     /** A relative workDir was printed as given: "replica logs in logs", relative to wherever resh serve ran. */
     @Test
     void shouldSayWhereARelativeWorkDirIs() throws Exception {

@@ -182,6 +182,10 @@ public record ClusterConfig(String id, List<ClusterPeer> peers, Path storage, St
             if (!se.isIntegralNumber()) {
                 throw new ConfigException("cluster.snapshotEvery", "expected a whole number, got " + se);
             }
+            if (!se.canConvertToLong()) { // asLong() would wrap it around into some other number
+                throw new ConfigException("cluster.snapshotEvery", "expected a whole number of at most "
+                        + Long.MAX_VALUE + ", got " + se);
+            }
             every = se.asLong();
         }
         Duration timeout = Durations.parse("cluster.requestTimeout", text(c, "cluster.", "requestTimeout", "10s"));
@@ -190,6 +194,10 @@ public record ClusterConfig(String id, List<ClusterPeer> peers, Path storage, St
         if (sb != null) {
             if (!sb.isIntegralNumber()) {
                 throw new ConfigException("cluster.logSegmentBytes", "expected a whole number of bytes, got " + sb);
+            }
+            if (!sb.canConvertToLong()) {
+                throw new ConfigException("cluster.logSegmentBytes", "expected a whole number of at most "
+                        + Long.MAX_VALUE + " bytes, got " + sb);
             }
             segment = sb.asLong();
         }

@@ -48,7 +48,7 @@ public final class ClusterHost {
         try {
             cluster = ClusterConfig.parse(tree, idOverride);
         } catch (ConfigException e) {
-            throw named(file, e);
+            throw e.inFile(file);
         }
         JsonNode rest = ClusterConfig.withoutCluster(tree);
         if (rest.has("server")) {
@@ -56,7 +56,7 @@ public final class ClusterHost {
             try {
                 gateway = GatewayConfig.parse(rest, file.toString(), file.toAbsolutePath().getParent());
             } catch (ConfigException e) {
-                throw e.field().equals(file.toString()) ? e : named(file, e);
+                throw e.inFile(file);
             }
             if (listenPort != null) {
                 gateway = gateway.withPort(listenPort);
@@ -64,20 +64,20 @@ public final class ClusterHost {
             try {
                 return ClusterNode.startGateway(cluster, gateway, listeners, join);
             } catch (ConfigException e) {
-                throw named(file, e);
+                throw e.inFile(file);
             }
         }
         GroupConfig group;
         try {
             group = ConfigFile.parse(rest);
         } catch (ConfigException e) {
-            throw named(file, e);
+            throw e.inFile(file);
         }
-        return join ? ClusterNode.join(cluster, group, listeners) : ClusterNode.start(cluster, group, listeners);
-    }
-
-    private static ConfigException named(Path file, ConfigException e) {
-        return new ConfigException(file.getFileName() + ": " + e.field(), e.getMessage().substring(e.field().length() + 2));
+        try {
+            return join ? ClusterNode.join(cluster, group, listeners) : ClusterNode.start(cluster, group, listeners);
+        } catch (ConfigException e) {
+            throw e.inFile(file); // a field only the machine can refuse, e.g. a workDir it cannot create
+        }
     }
 
     /** Logs what the local group or gateway does not log itself (a replica being replaced). */

@@ -105,6 +105,12 @@ class ClusterConfigTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("twice");
         assertThatThrownBy(() -> ClusterConfig.parse(yaml(BASE + "  snapshotEvery: 0\n"), null))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.snapshotEvery");
+        // Beyond a long, asLong() wrapped the number around into a positive one that was accepted.
+        assertThatThrownBy(() -> ClusterConfig.parse(yaml(BASE + "  snapshotEvery: 27670116110564327424\n"), null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("cluster.snapshotEvery: expected a whole number of at most 9223372036854775807, got 27670116110564327424");
+        assertThatThrownBy(() -> ClusterConfig.parse(yaml(BASE + "  logSegmentBytes: 27670116110564327424\n"), null))
+                .isInstanceOf(ConfigException.class).hasMessageEndingWith("got 27670116110564327424");
         assertThatThrownBy(() -> ClusterConfig.parse(yaml(BASE + "  election: {min: 2s, max: 1s}\n"), null))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("cluster.election.max: must be greater than election.min (2s), got 1s");

@@ -10,6 +10,12 @@ public final class ConfigException extends ReshException {
         this.field = field;
     }
 
+    /** As {@link #ConfigException(String, String)}, keeping what caused it (e.g. the file system's error). */
+    public ConfigException(String field, String problem, Throwable cause) {
+        super(field + ": " + problem, cause);
+        this.field = field;
+    }
+
     /**
      * Checks that {@code d} is a positive duration.
      *
@@ -30,8 +36,35 @@ public final class ConfigException extends ReshException {
         }
     }
 
+    /**
+     * The work directory a config names cannot be created: {@code workDir: cannot create /proc/nope: no such
+     * file or directory; name a directory resh can create, or leave workDir out for a temporary one}.
+     *
+     * @param field the field that names the directory, whose default is a temporary directory
+     * @param dir the directory as configured
+     * @param e why it could not be created
+     */
+    public static ConfigException cannotCreateWorkDir(String field, Object dir, java.io.IOException e) {
+        String why = FileErrors.describe(e);
+        String itself = dir + ": "; // the usual case: the directory itself, which the message names already
+        return new ConfigException(field, "cannot create " + (why.startsWith(itself) ? why : dir + " (" + why + ")")
+                + "; name a directory resh can create, or leave " + field + " out for a temporary one", e);
+    }
+
     /** The dotted path of the offending field, e.g. {@code checkpoint.every}. */
     public String field() {
         return field;
+    }
+
+    /**
+     * This error as found in the config file {@code file}: the field prefixed with the file's name, as every
+     * error about a config file is reported ({@code kv.yaml: checkpoint.every: ...}). An error about the whole
+     * file, whose field is the file's path already, is returned as it is.
+     */
+    public ConfigException inFile(java.nio.file.Path file) {
+        if (field.equals(file.toString())) {
+            return this;
+        }
+        return new ConfigException(file.getFileName() + ": " + field, getMessage().substring(field.length() + 2), getCause());
     }
 }

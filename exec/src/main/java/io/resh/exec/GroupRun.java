@@ -3,6 +3,7 @@ package io.resh.exec;
 import io.resh.core.Ballot;
 import io.resh.core.Durations;
 import io.resh.core.FaultKind;
+import io.resh.core.FileErrors;
 import io.resh.core.Quorum;
 import io.resh.core.StreamVoter;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package io.resh.exec;
 
+import io.resh.core.FileErrors;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;

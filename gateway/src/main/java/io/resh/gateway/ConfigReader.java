@@ -85,14 +85,14 @@ final class ConfigReader {
         if (v == null) {
             return fallback;
         }
-        if (!v.canConvertToInt() || !v.isIntegralNumber()) {
+        if (!v.isIntegralNumber()) {
             throw new ConfigException(field(name), "expected a whole number, got " + describe(v));
         }
-        int i = v.asInt();
-        if (i < min || i > max) {
-            throw new ConfigException(field(name), "must be between " + min + " and " + max + ", got " + i);
+        // A number beyond int is out of range too, said with the file's digits (asInt() would wrap it around).
+        if (!v.canConvertToInt() || v.asInt() < min || v.asInt() > max) {
+            throw new ConfigException(field(name), "must be between " + min + " and " + max + ", got " + v.asText());
         }
-        return i;
+        return v.asInt();
     }
 
     Duration duration(String name, Duration fallback, Duration min) {

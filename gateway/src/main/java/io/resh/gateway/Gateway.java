@@ -13,7 +13,9 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.resh.core.ConfigException;
 import io.resh.core.FaultKind;
+import io.resh.core.FileErrors;
 import io.resh.core.GroupEvent;
 import io.resh.core.Quorum;
 import io.resh.core.ReshException;
@@ -107,6 +109,7 @@ public final class Gateway implements AutoCloseable {
     /**
      * Starts every replica, waits until all of them are ready and in sync, then listens.
      *
+     * @throws ConfigException naming {@code workDir} if the configured work directory cannot be created
      * @throws ReshException if a replica cannot start (the message names it, says how it exited and
      *     shows the end of its log) or the listening address cannot be bound
      */
@@ -132,7 +135,11 @@ public final class Gateway implements AutoCloseable {
         try {
             dir = owns ? Files.createTempDirectory("resh-gateway-" + config.group()) : Files.createDirectories(config.workDir());
         } catch (IOException e) {
-            throw new ReshException("cannot create the work directory: " + e.getMessage(), e);
+            if (owns) {
+                throw new ReshException("cannot create the work directory: " + FileErrors.describe(e), e);
+            }
+            // The user's field, so the user's to fix: said as a config error, which gets the file named too.
+            throw ConfigException.cannotCreateWorkDir("workDir", config.workDir(), e);
         }
         Gateway g = new Gateway(config, sequencer, dir, owns);
         try {

@@ -141,7 +141,12 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
                 maxInFlight, frameTimeout, replayLogLimit, replayLogEntries, canonicalize, recovery, dir);
     }
 
-    /** Reads and validates a YAML file; a relative {@code workDir} is resolved against the file's directory. */
+    /**
+     * Reads and validates a YAML file; a relative {@code workDir} is resolved against the file's directory.
+     *
+     * @throws ConfigException naming the file and the field, as a service config's errors do:
+     *     {@code redis.yaml: listen.mode: expected ordered, stream or udp, got 'fast'}
+     */
     public static GatewayConfig load(Path file) {
         String text;
         try {
@@ -150,7 +155,11 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
             throw new ConfigException(file.toString(), "cannot read: " + e.getMessage());
         }
         Path base = file.toAbsolutePath().getParent();
-        return parse(text, file.toString(), base);
+        try {
+            return parse(text, file.toString(), base);
+        } catch (ConfigException e) {
+            throw e.inFile(file);
+        }
     }
 
     /** Parses and validates YAML text; {@code origin} names it in errors, a relative {@code workDir} is resolved against the current directory. */
@@ -196,6 +205,14 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
     public static GatewayConfig parse(JsonNode root, String origin, Path base) {
         if (root == null || root.isMissingNode() || root.isNull()) {
             throw new ConfigException(origin, "is empty; expected at least server.command and listen.protocol");
+        }
+        // A server: section is what makes resh read a config as a gateway's: a service config's fields next to it
+        // mean the two kinds were mixed, which the first gateway field the service config lacks would not say.
+        for (String serviceField : List.of("service", "versions")) {
+            if (root.has("server") && root.has(serviceField)) {
+                throw new ConfigException(serviceField, "a config has either " + serviceField
+                        + ": (a replicated Java service) or server: (unmodified servers behind the gateway), not both");
+            }
         }
         ConfigReader r = new ConfigReader(root, "");
         String group = r.string("group", "gateway");

@@ -91,6 +91,9 @@ class GatewayConfigTest {
         assertError("server: { command: ['a {port}', 'b {port}'] }\nlisten: { protocol: resp }", "server.command", "one per replica (3), got 2");
         assertError(MINIMAL + "deadline: soon\n", "deadline", "expected a duration like 250ms");
         assertError(MINIMAL + "replicas: 0\n", "replicas", "between 1 and 31");
+        assertError(MINIMAL + "replicas: 99999999999999999999\n", "replicas",
+                "replicas: must be between 1 and 31, got 99999999999999999999");
+        assertError(MINIMAL + "maxClients: 4294967297\n", "maxClients", "must be between 1 and 1000000, got 4294967297");
         assertError(MINIMAL + "maxFrameBytes: lots\n", "maxFrameBytes", "expected a size like");
         assertError("server: { command: 'x {port}' }\nlisten: { mode: ordered }", "listen.protocol", "needs one of resp");
         assertError("server: { command: 'x {port}' }\nlisten: { mode: ordered, protocol: raw }", "listen.protocol", "use mode: stream");
@@ -103,6 +106,24 @@ class GatewayConfigTest {
         assertError("server: { command: 'x {port}', pin: sometimes }\nlisten: { protocol: resp }", "server.pin",
                 "server.pin: expected true or false, got 'sometimes'");
         assertError("server: {\n", "t.yaml", "invalid YAML at line");
+    }
+
+    /** A service config's errors said "kv.yaml: field: ...", a gateway config's only "field: ...". */
+    @Test
+    void shouldNameTheFileOfALoadedConfigInEveryError(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("gw.yaml");
+        Files.writeString(file, "server: { command: 'x {port}' }\nlisten: { mode: fast }\n");
+        assertThatThrownBy(() -> GatewayConfig.load(file)).isInstanceOf(ConfigException.class)
+                .hasMessage("gw.yaml: listen.mode: expected ordered, stream or udp, got 'fast'");
+
+        Files.writeString(file, "server: { command: 'x {port}', bogus: 1 }\nlisten: { protocol: line }\n");
+        assertThatThrownBy(() -> GatewayConfig.load(file)).hasMessageStartingWith("gw.yaml: server.bogus: unknown field");
+
+        Files.writeString(file, "server: { command: 'x {port}' }\n");
+        assertThatThrownBy(() -> GatewayConfig.load(file)).hasMessage("gw.yaml: listen: is required");
+
+        Files.writeString(file, "server: {\n");
+        assertThatThrownBy(() -> GatewayConfig.load(file)).hasMessageStartingWith(file + ": invalid YAML at line");
     }
 
     @Test
@@ -119,6 +140,20 @@ class GatewayConfigTest {
         Path service = dir.resolve("kv.yaml");
         Files.writeString(service, "group: kv\nservice: io.resh.examples.KvService\n");
         assertThat(GatewayConfig.isGatewayConfig(service)).isFalse();
+    }
+
+    /** Both sections gave "listen.protocol: ordered mode frames requests ..." or "service: unknown field". */
+    @Test
+    void shouldRefuseAServiceAndAServerInOneConfig() {
+        assertError("""
+                group: kv
+                service: { class: io.resh.examples.kv.KvStore }
+                server: { command: "srv --port {port}" }
+                listen: { port: 7400 }
+                """, "service", "service: a config has either service: (a replicated Java service) or server: "
+                + "(unmodified servers behind the gateway), not both");
+        assertError(MINIMAL + "versions: [ { class: io.resh.examples.kv.KvStore } ]\n", "versions",
+                "versions: a config has either versions: (a replicated Java service) or server:");
     }
 
     private static void assertError(String yaml, String field, String message) {

@@ -1,14 +1,18 @@
 package io.resh.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.resh.core.ConfigException;
 import io.resh.core.GroupEvent;
 import io.resh.gateway.testing.GatewayExtension;
 import io.resh.gateway.testing.RespClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A gateway's own temporary work directory goes when it stops cleanly and stays, logs and all, after a fault. */
 @Tag("e2e")
@@ -27,6 +31,18 @@ class GatewayWorkDirTest {
         try (RespClient c = new RespClient(redis.port())) {
             assertThat(RespClient.text(c.call("SET", "k", "v"))).isEqualTo("OK");
         }
+    }
+
+    /** A configured workDir that cannot be created said "cannot create the work directory: PATH", no field, no reason. */
+    @Test
+    void shouldNameTheWorkDirFieldWhenItCannotBeCreated(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("afile"), "not a directory");
+        Path workDir = file.resolve("data");
+
+        assertThatThrownBy(() -> Gateway.start(GatewayConfig.parse(CONFIG, "t.yaml").withWorkDir(workDir)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("workDir: cannot create " + workDir)
+                .hasMessageEndingWith("; name a directory resh can create, or leave workDir out for a temporary one");
     }
 
     @Test

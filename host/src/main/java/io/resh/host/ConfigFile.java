@@ -83,10 +83,7 @@ public final class ConfigFile {
         try {
             return parse(readTree(file));
         } catch (ConfigException e) {
-            if (e.field().equals(file.toString())) {
-                throw e;
-            }
-            throw new ConfigException(file.getFileName() + ": " + e.field(), e.getMessage().substring(e.field().length() + 2));
+            throw e.inFile(file);
         }
     }
 
@@ -111,11 +108,24 @@ public final class ConfigFile {
             if (!versions.isArray() || versions.isEmpty()) {
                 throw new ConfigException("versions", "expected a non-empty list of {class, label, java, jvmArgs}");
             }
+            List<String> labels = new ArrayList<>();
+            List<Boolean> labelFromClass = new ArrayList<>();
             for (int i = 0; i < versions.size(); i++) {
                 Node v = new Node(versions.get(i), "versions[" + i + "].");
                 v.only("class", "label", "java", "jvmArgs");
                 String cls = v.text("class", null);
                 String label = v.text("label", cls == null ? "v" + i : cls.substring(cls.lastIndexOf('.') + 1));
+                boolean fromClass = !v.has("label") && cls != null;
+                int earlier = labels.indexOf(label);
+                // The builder refuses a label twice too, but only the file knows a label was not written: say so.
+                if (earlier >= 0 && (fromClass || labelFromClass.get(earlier))) {
+                    throw new ConfigException("versions[" + i + "].label", "'" + label + "'"
+                            + (fromClass ? " (defaulted from the class name)" : "") + " is already used by versions["
+                            + earlier + "]" + (labelFromClass.get(earlier) ? " (defaulted from its class name)" : "")
+                            + "; set label: to tell the versions apart (reputation and quarantine are per label)");
+                }
+                labels.add(label);
+                labelFromClass.add(fromClass);
                 b.version(new ReplicaSpec(cls, v.text("java", service == null ? "java" : service.text("java", "java")),
                         v.strings("jvmArgs", service == null ? GroupConfig.DEFAULT_JVM_ARGS
                                 : service.strings("jvmArgs", GroupConfig.DEFAULT_JVM_ARGS)), label));
@@ -260,20 +270,27 @@ public final class ConfigFile {
         }
 
         int integer(String field, int def) {
-            long v = longValue(field, def);
-            if (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE) {
-                throw new ConfigException(prefix + field, "number out of range: " + v);
-            }
-            return (int) v;
+            return (int) wholeNumber(field, def, Integer.MIN_VALUE, Integer.MAX_VALUE);
         }
 
         long longValue(String field, long def) {
+            return wholeNumber(field, def, Long.MIN_VALUE, Long.MAX_VALUE);
+        }
+
+        /** A whole number that fits in {@code min..max}, the bounds of the field's Java type. */
+        private long wholeNumber(String field, long def, long min, long max) {
             if (!has(field)) {
                 return def;
             }
             JsonNode v = node.get(field);
             if (!v.isIntegralNumber()) {
                 throw new ConfigException(prefix + field, "expected a whole number, got " + describe(v));
+            }
+            // Quoted as the file writes it: asLong() wraps a number beyond a long around into some other number.
+            if (!v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
+                boolean negative = v.asText().startsWith("-");
+                throw new ConfigException(prefix + field, "expected a whole number "
+                        + (negative ? "of at least " + min : "of at most " + max) + ", got " + v.asText());
             }
             return v.asLong();
         }
@@ -307,7 +324,7 @@ public final class ConfigFile {
             }
             List<Integer> out = new ArrayList<>();
             for (JsonNode e : v) {
-                if (!e.isIntegralNumber()) {
+                if (!e.isIntegralNumber() || !e.canConvertToInt()) { // asInt() would wrap a huge number around
                     throw new ConfigException(prefix + field, "expected core numbers, got " + describe(e));
                 }
                 out.add(e.asInt());

@@ -78,6 +78,7 @@ public final class ReplicaGroup implements AutoCloseable {
     /**
      * Starts the group with listeners attached before the first event, and waits until it is ready.
      *
+     * @throws io.resh.core.ConfigException naming {@code workDir} if the configured work directory cannot be created
      * @throws ReshException if fewer than f+1 replicas came up within the start timeout; the message
      *     quotes the failing replica's log
      */

@@ -1,5 +1,6 @@
 package io.resh.host;
 
+import io.resh.core.ConfigException;
 import io.resh.core.config.GroupConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,12 +34,21 @@ final class WorkDirectory {
         this.keep = keep;
     }
 
-    /** The configured directory (created if missing), or a fresh temporary one. */
+    /**
+     * The configured directory (created if missing), or a fresh temporary one.
+     *
+     * @throws ConfigException naming {@code workDir} if the configured directory cannot be created
+     */
     static WorkDirectory create(GroupConfig config) {
-        try {
-            if (config.workDir() != null) {
+        if (config.workDir() != null) {
+            try {
                 return new WorkDirectory(config.name(), Files.createDirectories(Path.of(config.workDir())), false, true);
+            } catch (IOException e) {
+                // The user's field, so the user's to fix: said as a config error, which gets the file named too.
+                throw ConfigException.cannotCreateWorkDir("workDir", config.workDir(), e);
             }
+        }
+        try {
             return new WorkDirectory(config.name(), Files.createTempDirectory("resh-" + config.name() + "-"), true,
                     config.keepWorkDir());
         } catch (IOException e) {

@@ -168,6 +168,57 @@ class ConfigFileTest {
                 .hasMessage("group.yaml: deadline: expected a positive duration, got 0ms");
     }
 
+    /** A missing group said "group: expected a name of letters, ... got 'null'". */
+    @Test
+    void shouldSayTheGroupIsRequired() throws IOException {
+        assertThatThrownBy(() -> ConfigFile.load(write("service: {class: a.B}\n")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("group.yaml: group: is required: name the group (letters, digits, '.', '_' or '-', at most 64)");
+    }
+
+    /** A number beyond the field's type was reported wrapped around ("number out of range: 7766279631452241919"). */
+    @Test
+    void shouldQuoteANumberTooLargeAsTheFileWritesIt() throws IOException {
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nreplicas: 99999999999999999999\nservice: {class: a.B}\n")))
+                .hasMessage("group.yaml: replicas: expected a whole number of at most 2147483647, got 99999999999999999999");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nreplicas: -99999999999\nservice: {class: a.B}\n")))
+                .hasMessage("group.yaml: replicas: expected a whole number of at least -2147483648, got -99999999999");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nseed: 99999999999999999999\n")))
+                .hasMessage("group.yaml: seed: expected a whole number of at most 9223372036854775807, got 99999999999999999999");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\ncheckpoint: {every: 4294967297}\n")))
+                .hasMessage("group.yaml: checkpoint.every: expected a whole number of at most 2147483647, got 4294967297");
+        // asInt() made core 4294967297 core 1
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\npin: true\ncpus: [4294967297]\n")))
+                .hasMessage("group.yaml: cpus: expected core numbers, got 4294967297");
+    }
+
+    /** Two versions under one label started, though reputation and quarantine are per label. */
+    @Test
+    void shouldRefuseTwoVersionsWithOneLabel() throws IOException {
+        assertThatThrownBy(() -> ConfigFile.load(write("""
+                group: kv
+                versions: [ {class: a.Kv, label: a}, {class: a.Kv, label: a} ]
+                """))).isInstanceOf(ConfigException.class)
+                .hasMessage("group.yaml: versions[1].label: 'a' is already used by versions[0]; labels must be distinct"
+                        + " (reputation and quarantine are per label)");
+        assertThatThrownBy(() -> ConfigFile.load(write("""
+                group: kv
+                versions: [ {class: a.Kv}, {class: b.Kv, jvmArgs: [-Xint]} ]
+                """))).isInstanceOf(ConfigException.class)
+                .hasMessage("group.yaml: versions[1].label: 'Kv' (defaulted from the class name) is already used by"
+                        + " versions[0] (defaulted from its class name); set label: to tell the versions apart"
+                        + " (reputation and quarantine are per label)");
+        assertThatThrownBy(() -> ConfigFile.load(write("""
+                group: kv
+                versions: [ {class: a.Kv}, {class: b.Other, label: Kv} ]
+                """))).hasMessageStartingWith("group.yaml: versions[1].label: 'Kv' is already used by versions[0]"
+                        + " (defaulted from its class name); set label:");
+        assertThat(ConfigFile.load(write("""
+                group: kv
+                versions: [ {class: a.Kv}, {class: b.Kv, label: b} ]
+                """)).versions()).extracting(v -> v.label()).containsExactly("Kv", "b");
+    }
+
     @Test
     void shouldRefuseAListenPortOutsideTheRangeInsteadOfServingOnTheDefault() throws IOException {
         assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nlisten: {host: 0.0.0.0, port: -1}\n")))

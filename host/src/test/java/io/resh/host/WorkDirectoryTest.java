@@ -1,11 +1,13 @@
 package io.resh.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.resh.core.ConfigException;
 import io.resh.core.config.GroupConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,6 +45,28 @@ class WorkDirectoryTest {
         if (Files.exists(dir.path())) {
             dir.delete();
         }
+    }
+
+    /** A workDir that cannot be created said only "/proc/nope: no such file or directory", with no field. */
+    @Test
+    void shouldNameTheWorkDirFieldWhenItCannotBeCreated() throws IOException {
+        Path file = Files.writeString(outside.resolve("afile"), "not a directory");
+        String workDir = file.resolve("logs").toString();
+
+        assertThatThrownBy(() -> WorkDirectory.create(GroupConfig.builder("wd").service("a.B").workDir(workDir).build()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("workDir: cannot create " + workDir)
+                .hasMessageEndingWith("; name a directory resh can create, or leave workDir out for a temporary one")
+                .satisfies(e -> assertThat(((ConfigException) e).field()).isEqualTo("workDir"));
+    }
+
+    @Test
+    void shouldNotRepeatTheWorkDirWhenItIsTheOneThatCannotBeCreated() {
+        assumeThat(Path.of("/proc/self")).as("Linux /proc, where no directory can be made").exists();
+
+        assertThatThrownBy(() -> WorkDirectory.create(GroupConfig.builder("wd").service("a.B").workDir("/proc/nope").build()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("workDir: cannot create /proc/nope: no such file or directory; name a directory");
     }
 
     @Test

@@ -143,7 +143,7 @@ public record GroupConfig(String name, int replicas, List<ReplicaSpec> specs, St
             return this;
         }
 
-        /** Adds a per-replica spec; slot i runs version i modulo the number of versions. */
+        /** Adds a per-replica spec; slot i runs version i modulo the number of versions. Labels must be distinct. */
         public Builder version(ReplicaSpec spec) {
             versions.add(spec);
             return this;
@@ -286,7 +286,10 @@ public record GroupConfig(String name, int replicas, List<ReplicaSpec> specs, St
 
         /** @throws ConfigException naming the first invalid field */
         public GroupConfig build() {
-            if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
+            if (name == null) {
+                throw new ConfigException("group", "is required: name the group (letters, digits, '.', '_' or '-', at most 64)");
+            }
+            if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
                 throw new ConfigException("group", "expected a name of letters, digits, '.', '_' or '-' (at most 64), got '" + name + "'");
             }
             if (replicas < 1 || replicas > 64) {
@@ -307,9 +310,11 @@ public record GroupConfig(String name, int replicas, List<ReplicaSpec> specs, St
                         throw new ConfigException("versions[" + i + "].class", "missing: name the ReplicatedService implementation");
                     }
                     for (int j = 0; j < i; j++) {
-                        if (versions.get(j).label().equals(v.label()) && !versions.get(j).equals(v)) {
-                            throw new ConfigException("versions[" + i + "].label", "'" + v.label() + "' is also the label of versions["
-                                    + j + "]; give each version its own label (reputation and quarantine are per label)");
+                        // Even two identical versions: the docs promise distinct labels, and a repeated one would
+                        // share reputation and quarantine with its twin while the list said they were two.
+                        if (versions.get(j).label().equals(v.label())) {
+                            throw new ConfigException("versions[" + i + "].label", "'" + v.label() + "' is already used by versions["
+                                    + j + "]; labels must be distinct (reputation and quarantine are per label)");
                         }
                     }
                 }
@@ -351,7 +356,7 @@ public record GroupConfig(String name, int replicas, List<ReplicaSpec> specs, St
                     versionMaxRestarts != null ? versionMaxRestarts : 2 * maxRestarts, maxBackoff, quarantine,
                     rejuvenationPeriod, selfCheckInterval, adaptive, adaptiveQuiet, openFiles, processes);
             supervision.validate(replicas, maxRestarts);
-            List<ReplicaSpec> all = versions.isEmpty() ? distinct(specs) : distinct(versions);
+            List<ReplicaSpec> all = versions.isEmpty() ? distinct(specs) : versions; // versions: distinct labels, checked above
             return new GroupConfig(name, replicas, specs, classpath, checkpointEvery, deadline, heartbeatInterval,
                     hbTimeout, startTimeout, maxRequestBytes, maxSnapshotBytes, pin, sandbox, seed, workDir, keepWorkDir,
                     listenHost, listenPort, maxRestarts, restartWindow, all, supervision);

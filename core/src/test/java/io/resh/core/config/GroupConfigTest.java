@@ -43,6 +43,8 @@ class GroupConfigTest {
                 .hasMessage("replicas: expected 1 to 64, got 0");
         assertThatThrownBy(() -> GroupConfig.builder("kv").service("a.B").checkpointEvery(-5).build())
                 .hasMessage("checkpoint.every: expected a positive number of requests, got -5");
+        assertThatThrownBy(() -> GroupConfig.builder(null).service("a.B").build())
+                .hasMessageStartingWith("group: is required");
         assertThatThrownBy(() -> GroupConfig.builder("bad name").service("a.B").build())
                 .hasMessageStartingWith("group: expected a name");
         assertThatThrownBy(() -> GroupConfig.builder("kv").service("a.B").heartbeatInterval(Duration.ofSeconds(2))
@@ -78,7 +80,17 @@ class GroupConfigTest {
                 .hasMessageStartingWith("limits.openFiles:");
         assertThatThrownBy(() -> GroupConfig.builder("kv").version(new ReplicaSpec("x.A", "java", List.of(), "a"))
                 .version(new ReplicaSpec("x.B", "java", List.of(), "a")).build())
-                .hasMessageStartingWith("versions[1].label: 'a' is also the label of versions[0]");
+                .hasMessage("versions[1].label: 'a' is already used by versions[0]; labels must be distinct "
+                        + "(reputation and quarantine are per label)");
+    }
+
+    /** Two equal versions under one label were accepted though the docs say labels must be distinct. */
+    @Test
+    void shouldRefuseALabelTwiceEvenForTheSameVersion() {
+        ReplicaSpec a = new ReplicaSpec("x.A", "java", List.of(), "a");
+        assertThatThrownBy(() -> GroupConfig.builder("kv").version(a).version(a).build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("versions[1].label: 'a' is already used by versions[0]");
     }
 
     @Test

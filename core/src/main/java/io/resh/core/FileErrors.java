@@ -1,4 +1,4 @@
-package io.resh.exec;
+package io.resh.core;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
