@@ -52,7 +52,10 @@ public final class TcpBackends implements ServerGroup.Engine {
         TcpBackendLink link = new TcpBackendLink(slot);
         links[slot] = link;
         connect(link, process).addListener(done -> {
-            if (done.isSuccess()) {
+            if (links[slot] != link) {
+                // The process was replaced while this connect was under way: what it found is about the old one.
+                link.close();
+            } else if (done.isSuccess()) {
                 mux.attach(link);
             } else {
                 group.fault(slot, FaultKind.START_FAILURE, mux.sequenced(), "cannot connect to port "
