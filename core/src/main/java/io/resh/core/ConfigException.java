@@ -1,5 +1,8 @@
 package io.resh.core;
 
+import java.io.IOException;
+import java.nio.file.Path;
+
 /** A configuration is invalid. The message names the field and says what is wrong with it. */
 public final class ConfigException extends ReshException {
     private static final long serialVersionUID = 1L;
@@ -44,7 +47,7 @@ public final class ConfigException extends ReshException {
      * @param dir the directory as configured
      * @param e why it could not be created
      */
-    public static ConfigException cannotCreateWorkDir(String field, Object dir, java.io.IOException e) {
+    public static ConfigException cannotCreateWorkDir(String field, Object dir, IOException e) {
         String why = FileErrors.describe(e);
         String itself = dir + ": "; // the usual case: the directory itself, which the message names already
         return new ConfigException(field, "cannot create " + (why.startsWith(itself) ? why : dir + " (" + why + ")")
@@ -61,7 +64,7 @@ public final class ConfigException extends ReshException {
      * error about a config file is reported ({@code kv.yaml: checkpoint.every: ...}). An error about the whole
      * file, whose field is the file's path already, is returned as it is.
      */
-    public ConfigException inFile(java.nio.file.Path file) {
+    public ConfigException inFile(Path file) {
         if (field.equals(file.toString())) {
             return this;
         }
