@@ -299,7 +299,7 @@ public final class Gateway implements AutoCloseable {
             return reply;
         }
         try {
-            loop.execute(() -> mux.submit(request, reply::complete));
+            loop.execute(() -> mux.submitCommitted(request, reply::complete));
         } catch (java.util.concurrent.RejectedExecutionException e) {
             reply.completeExceptionally(new ReshException("group " + config.group() + " is closed"));
         }

@@ -126,21 +126,52 @@ public final class OrderedMultiplexer {
 
     /** Sequences one request: logs it if it changes state and sends it to every replica in the vote. */
     public void submit(Request request, ReplySlot reply) {
+        submit(request, reply, false);
+    }
+
+    /**
+     * Sequences a request that an outside order has already committed (a cluster's Raft log), so every host
+     * executes it: unlike {@link #submit}, a state-changing request is not refused while fewer than f+1
+     * replicas are healthy, which would leave this host without it while the others have it. It goes into the
+     * replay log, and to the replicas that are healthy, and the recovering ones execute it when they replay;
+     * its reply cannot be voted, and its client is told so.
+     */
+    public void submitCommitted(Request request, ReplySlot reply) {
+        submit(request, reply, true);
+    }
+
+    private void submit(Request request, ReplySlot reply, boolean committed) {
         if (failStop != null) {
             reply.fill(protocol.errorReply("the group stopped answering: " + failStop));
             return;
         }
         int live = liveMask();
+        String tooFew = null;
         if (Integer.bitCount(live) < quorum.agreementNeeded()) {
-            reply.fill(protocol.errorReply("only " + Integer.bitCount(live) + " of " + quorum.replicas()
-                    + " replicas are healthy and " + quorum.agreementNeeded() + " must agree; retry shortly"));
-            return;
+            tooFew = "only " + Integer.bitCount(live) + " of " + quorum.replicas() + " replicas are healthy and "
+                    + quorum.agreementNeeded() + " must agree";
+            if (!committed || request.readOnly() || log == null || log.overflowed()) {
+                reply.fill(protocol.errorReply(tooFew + "; retry shortly"));
+                return;
+            }
         }
         long seq = nextSeq++;
         if (!request.readOnly() && log != null && !log.overflowed() && !log.append(request)) {
             replayLogOverflowed(seq);
         }
+        if (tooFew != null) {
+            tooFew += ": the request is committed in the cluster's order and takes effect here as the recovering"
+                    + " replicas replay it, but its reply could not be voted; do not retry it";
+            if (live == 0) {
+                reply.fill(protocol.errorReply(tooFew));
+                for (int i = 0; i < slots.length; i++) {
+                    pumpReplay(i);
+                }
+                return;
+            }
+        }
         Pending p = new Pending(seq, request, reply, quorum, live, now());
+        p.failure = tooFew; // what its client gets when the healthy few have answered and cannot make a quorum
         inflight.addLast(p);
         open++;
         unanswered++;

@@ -787,6 +787,46 @@ class OrderedMultiplexerTest {
                 .anyMatch(e -> e.startsWith("fault 2 HANG #21 no reply to request #21 2001 ms after 2 replicas answered it"));
     }
 
+    private Answer sendCommitted(String text) {
+        Answer a = new Answer();
+        mux.submitCommitted(Request.of((text + "\n").getBytes(StandardCharsets.UTF_8), text.split(" ")[0], false, 0), a);
+        return a;
+    }
+
+    /**
+     * A cluster's host must execute every committed write, also while too few of its servers are healthy to vote:
+     * refusing it ("retry shortly") left this host without a write the other hosts had.
+     */
+    @Test
+    void shouldKeepACommittedWriteForTheRecoveringReplicasWhenTooFewAreHealthy() {
+        answeredByAll("incr a", "1");
+        crash(0);
+        crash(1);
+        crash(2);
+        Answer committed = sendCommitted("incr a");
+        assertThat(committed.reply).isEqualTo("ERROR resh: only 0 of 3 replicas are healthy and 2 must agree: the request is"
+                + " committed in the cluster's order and takes effect here as the recovering replicas replay it, but its"
+                + " reply could not be voted; do not retry it");
+        assertThat(send("incr a", false).reply).as("a request no outside order committed is refused as before")
+                .endsWith("must agree; retry shortly");
+        FakeLink first = replace(0);
+        reply(0, "1");
+        assertThat(first.written).as("the committed write is replayed").containsExactly("incr a", "incr a");
+        reply(0, "2");
+        Answer withOne = sendCommitted("incr a");
+        assertThat(first.written).as("the one healthy replica executes it live").hasSize(3);
+        reply(0, "3");
+        assertThat(withOne.reply).startsWith("ERROR resh: only 1 of 3 replicas are healthy and 2 must agree: the request is"
+                + " committed");
+        FakeLink second = replace(1);
+        reply(1, "1");
+        reply(1, "2");
+        reply(1, "3");
+        assertThat(second.written).containsExactly("incr a", "incr a", "incr a");
+        assertThat(mux.failStop()).isNull();
+        assertThat(answeredByAll("incr a", "4")).isEqualTo("4");
+    }
+
     @Test
     void shouldMaskCrashesAtDifferentRequests() {
         Answer first = send("incr a", false);
