@@ -94,6 +94,13 @@ public final class ClusterNode implements AutoCloseable {
     private final Set<RaftPeerId> knownToRpc = ConcurrentHashMap.newKeySet();
     private final UUID frontDoorClient = UUID.randomUUID();
     private static final Duration RETRY_PAUSE = Duration.ofMillis(50);
+    /**
+     * Why "not committed" is not "not executed": a leader that took the request and then lost its majority (its
+     * followers paused, say) keeps it in its log, and it is committed once they are back. Ratis's reply does not
+     * tell that apart from a request no leader took, so the client is not told to just retry.
+     */
+    private static final String MAY_STILL_COMMIT = "; it may still be committed later, so a retry may apply it twice"
+            + " (ClusterClient's retries apply it once)";
     private final LeaderLink leaderLink = new LeaderLink();
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "resh-cluster-retry");
@@ -430,7 +437,7 @@ public final class ClusterNode implements AutoCloseable {
         long deadline = System.nanoTime() + config.requestTimeout().toNanos();
         attempt(cid, callId, request, forwarded, deadline, result);
         return result.completeOnTimeout(ClusterReply.error(ClientProtocol.STATUS_UNAVAILABLE, "not committed within "
-                + config.requestTimeout().toMillis() + " ms (no leader, or no majority of hosts); retry"),
+                + config.requestTimeout().toMillis() + " ms (no leader, or no majority of hosts)" + MAY_STILL_COMMIT),
                 config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -503,7 +510,8 @@ public final class ClusterNode implements AutoCloseable {
         String leader = reply.getNotLeaderException() != null && reply.getNotLeaderException().getSuggestedLeader() != null
                 ? "; leader is " + reply.getNotLeaderException().getSuggestedLeader().getId() : "";
         return ClusterReply.error(ClientProtocol.STATUS_UNAVAILABLE, "not committed: "
-                + (e == null ? "unknown Raft error" : e.getClass().getSimpleName() + ": " + e.getMessage()) + leader + "; retry");
+                + (e == null ? "unknown Raft error" : e.getClass().getSimpleName() + ": " + e.getMessage()) + leader
+                + MAY_STILL_COMMIT);
     }
 
     /** Submits and waits: the voted reply bytes, or a {@link io.resh.client.ReshRemoteException}-like error. */

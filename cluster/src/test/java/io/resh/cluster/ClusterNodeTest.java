@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -54,6 +55,24 @@ class ClusterNodeTest {
 
     private static String text(byte[] b) {
         return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A request not committed in time may still be committed later (a leader that took it lost its majority for a
+     * while): its client must not be told to simply retry, which would apply it twice.
+     */
+    @Test
+    void shouldNotCallARequestNotCommittedInTimeSafeToRetry() throws Exception {
+        List<ClusterPeer> peers = Loopback.peers(3);
+        ClusterConfig config = new ClusterConfig("h1", peers, dir.resolve("h1"), "test", Duration.ofMillis(400),
+                Duration.ofMillis(800), 1000, Duration.ofSeconds(2), 64 << 10);
+        node = ClusterNode.start(config, TestGroups.counter("cn", 3, dir).build(), List.of()); // h2, h3 never start
+
+        ClusterReply r = node.submit(null, 0, utf8("add:1"), false).get(20, TimeUnit.SECONDS);
+
+        assertThat(r.status()).isEqualTo(ClientProtocol.STATUS_UNAVAILABLE);
+        assertThat(r.message()).startsWith("not committed").endsWith("it may still be committed later, so a retry may"
+                + " apply it twice (ClusterClient's retries apply it once)");
     }
 
     @Test
