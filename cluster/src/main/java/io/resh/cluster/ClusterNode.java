@@ -121,7 +121,7 @@ public final class ClusterNode implements AutoCloseable {
         this.config = config;
         this.groupId = groupIdOf(config.name());
         this.selfId = RaftPeerId.valueOf(config.id());
-        this.properties = properties(config, snapshots);
+        this.properties = properties(config, snapshots, maxRequestBytes);
         this.stateMachine = new ClusterStateMachine(cp -> groupStarter.apply(cp, this), CHECKPOINT_TIMEOUT);
         stateMachine.onClosedByRaft(this::closedByRaft);
         RaftGroup initial = join ? RaftGroup.valueOf(groupId) : RaftGroup.valueOf(groupId, raftPeers(config.peers()));
@@ -373,7 +373,7 @@ public final class ClusterNode implements AutoCloseable {
         return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("resh-cluster:" + name).getBytes(StandardCharsets.UTF_8)));
     }
 
-    private static RaftProperties properties(ClusterConfig config, boolean snapshots) {
+    private static RaftProperties properties(ClusterConfig config, boolean snapshots, int maxRequestBytes) {
         RaftProperties p = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(p, List.of(config.storage().toFile()));
         GrpcConfigKeys.Server.setHost(p, config.self().address().getHostString());
@@ -393,6 +393,14 @@ public final class ClusterNode implements AutoCloseable {
         // Safe by default, and said here because durability rests on it: every entry is fsync'd before it counts.
         RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, false);
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.logSegmentBytes()));
+        // Ratis refuses an entry over the appender's buffer (4 MiB by default) only once the leader has taken it,
+        // and each refusal cost an election: room for the largest request the front door accepts and its fields.
+        long entryMax = Math.max(4L << 20, maxRequestBytes + (64L << 10));
+        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(entryMax));
+        RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(
+                Math.max(RaftServerConfigKeys.Log.writeBufferSize(p).getSize(), entryMax + 8))); // Ratis requires + 8
+        GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(
+                Math.max(GrpcConfigKeys.messageSizeMax(p, s -> { }).getSize(), entryMax + (1L << 20))));
         return p;
     }
 

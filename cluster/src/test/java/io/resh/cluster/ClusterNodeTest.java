@@ -105,6 +105,24 @@ class ClusterNodeTest {
         }
     }
 
+    /**
+     * A request over Ratis's default entry limit (4 MiB) but within {@code limits.maxRequestBytes} (16 MiB) is
+     * committed and answered: it was refused once the leader had taken it ("Log entry size ... exceeds the max
+     * buffer limit"), as an error that said to retry, and each try cost an election.
+     */
+    @Test
+    void shouldCommitARequestLargerThanRaftsDefaultEntryLimit() {
+        List<ClusterPeer> peers = Loopback.peers(1);
+        start(Loopback.config("h1", peers, dir.resolve("h1"), 1000));
+        long term = node.status().term();
+        String big = "x".repeat(5 << 20);
+
+        assertThat(text(node.call(utf8(big), Duration.ofSeconds(30)))).hasSize(5 + (5 << 20)).startsWith("echo:xxx");
+
+        assertThat(text(node.call(utf8("add:1"), Duration.ofSeconds(10)))).isEqualTo("1");
+        assertThat(node.status().term()).as("no election").isEqualTo(term);
+    }
+
     @Test
     void shouldApplyARetriedRequestOnceAndAnswerTheRetryWithTheFirstOutcome() {
         List<ClusterPeer> peers = Loopback.peers(1);
