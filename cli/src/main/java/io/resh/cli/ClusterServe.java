@@ -87,9 +87,15 @@ final class ClusterServe {
         while (!stopped.await(REMOVAL_CHECK_MILLIS, TimeUnit.MILLISECONDS)) {
             if (removed.getCount() == 0) {
                 stop.run();
-                System.out.println("resh: cluster host " + node.config().id() + " was removed from the cluster; stopped");
-                System.out.flush();
-                return 0;
+                if (node.removedFromCluster()) {
+                    System.out.println("resh: cluster host " + node.config().id() + " was removed from the cluster; stopped");
+                    System.out.flush();
+                    return 0;
+                }
+                // Not asked for: a supervisor that restarts failed services must see a failure.
+                System.err.println("resh: cluster host " + node.config().id() + " was stopped by its Raft server although"
+                        + " still a member (its log says why); restart it");
+                return 1;
             }
         }
         return 0;

@@ -112,6 +112,7 @@ public final class ClusterNode implements AutoCloseable {
     /** Set once the front door listens: a gateway may take client requests while the host still starts. */
     private volatile boolean serving;
     private volatile Runnable removedListener;
+    private volatile boolean removed;
     private static final Duration CHECKPOINT_TIMEOUT = Duration.ofSeconds(60);
     /** The file Ratis locks in a group's storage directory while a server uses it. */
     private static final String RATIS_STORAGE_LOCK = "in_use.lock";
@@ -373,7 +374,7 @@ public final class ClusterNode implements AutoCloseable {
         return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("resh-cluster:" + name).getBytes(StandardCharsets.UTF_8)));
     }
 
-    private static RaftProperties properties(ClusterConfig config, boolean snapshots, int maxRequestBytes) {
+    static RaftProperties properties(ClusterConfig config, boolean snapshots, int maxRequestBytes) {
         RaftProperties p = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(p, List.of(config.storage().toFile()));
         GrpcConfigKeys.Server.setHost(p, config.self().address().getHostString());
@@ -383,6 +384,9 @@ public final class ClusterNode implements AutoCloseable {
         RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, millis(config.electionMin()));
         RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, millis(config.electionMax()));
         RaftServerConfigKeys.Rpc.setRequestTimeout(p, millis(config.electionMax().multipliedBy(2)));
+        // Ratis closes a server whose JVM was paused longer than this (60 s by default): a host SIGSTOPped, or in a
+        // suspended VM, for a minute stopped for good. Raft's terms keep a paused host safe; let it come back.
+        RaftServerConfigKeys.setCloseThreshold(p, TimeDuration.valueOf(1, TimeUnit.DAYS));
         // Without snapshots nothing may be purged: the whole log is the only way to rebuild a host's state.
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, snapshots);
         // Not on stop: the local group may already be stopping (JVM shutdown) and the log is durable anyway.
@@ -601,12 +605,32 @@ public final class ClusterNode implements AutoCloseable {
         removedListener = listener;
     }
 
+    /**
+     * After Ratis stopped this host ({@link #onRemoved}): true if it was removed from the cluster, false if it was
+     * stopped while still a member (e.g. after a JVM pause longer than Ratis's close threshold).
+     */
+    public boolean removedFromCluster() {
+        return removed;
+    }
+
     private void closedByRaft() {
         if (!serving) {
             return; // a failed start: the constructor reports why
         }
-        LOG.warn("cluster host {} was removed from the cluster (or stopped by Ratis): its local group is stopped "
-                + "and it serves no more requests", config.id());
+        boolean member;
+        try {
+            member = currentPeers().stream().anyMatch(p -> p.getId().equals(selfId));
+        } catch (RuntimeException e) {
+            member = false; // its group is gone from the server: what Ratis does to a removed member
+        }
+        removed = !member;
+        if (member) {
+            LOG.error("cluster host {} was stopped by Ratis although it is still a member (its log above says why):"
+                    + " its local group is stopped and it serves no more requests; restart it", config.id());
+        } else {
+            LOG.warn("cluster host {} was removed from the cluster: its local group is stopped and it serves no more"
+                    + " requests", config.id());
+        }
         Runnable listener = removedListener;
         if (listener != null) {
             listener.run();

@@ -123,6 +123,15 @@ class ClusterNodeTest {
         assertThat(node.status().term()).as("no election").isEqualTo(term);
     }
 
+    /** A host paused for minutes (SIGSTOP, a suspended VM) comes back; Ratis closed it after 60 s by default. */
+    @Test
+    void shouldLetAHostRideOutALongPause() {
+        org.apache.ratis.conf.RaftProperties p = ClusterNode.properties(
+                Loopback.config("h1", Loopback.peers(1), dir.resolve("h1"), 1000), true, 16 << 20);
+        assertThat(org.apache.ratis.server.RaftServerConfigKeys.closeThreshold(p).toLong(TimeUnit.HOURS))
+                .isGreaterThanOrEqualTo(1);
+    }
+
     @Test
     void shouldApplyARetriedRequestOnceAndAnswerTheRetryWithTheFirstOutcome() {
         List<ClusterPeer> peers = Loopback.peers(1);
