@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * {@code resh serve CONFIG} for a config with a {@code cluster:} section: runs this host of a D-RESH
@@ -116,13 +117,20 @@ final class ClusterServe {
         AdminServer admin = AdminServer.start(config, local == null ? List.of() : List.of(local), new NodeMembership(node),
                 node.gateway() == null ? List.of() : List.of(new GatewayAdminView(node.gateway())));
         // A joining host restarts its group from the leader's snapshot: the admin follows it.
-        node.onLocalGroupRestarted(g -> {
+        Consumer<ReplicaGroup> follow = g -> {
             try {
                 admin.replace(g);
             } catch (IllegalArgumentException e) {
                 LoggerFactory.getLogger("resh").warn("admin: cannot watch the restarted local group: {}", e.getMessage());
             }
-        });
+        };
+        node.onLocalGroupRestarted(follow);
+        // It may have restarted already, between node.group() above and the listener: follow that one too
+        // (replace() ignores the group it already watches).
+        ReplicaGroup now = node.group();
+        if (now != null && now != local) {
+            follow.accept(now);
+        }
         return admin;
     }
 }
