@@ -163,6 +163,9 @@ class NodeMembershipTest {
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                     assertThat(ids(status("h2").get("peers"))).containsExactlyInAnyOrder("h1", "h2"));
             assertThat(error("h2", "DELETE", "/api/cluster/peers/h3", null, 409)).contains("h3 is not a member");
+            // Ratis stops h3 once it learns of its removal, and h3 tells that from being stopped while a member.
+            ClusterNode h3 = cluster.node("h3");
+            await().atMost(Duration.ofSeconds(20)).until(h3::removedFromCluster);
         } finally {
             cluster.stop("h3");
         }
