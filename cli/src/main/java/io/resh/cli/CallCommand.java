@@ -20,7 +20,9 @@ final class CallCommand implements Callable<Integer> {
     @Option(names = "--hex", description = "The request is hex; print the reply as hex.")
     boolean hex;
 
-    @Option(names = "--timeout", defaultValue = "10s", description = "How long to wait (default: ${DEFAULT-VALUE}).")
+    // Longer than a cluster's default requestTimeout (10 s): the host's own error, which says whether the request
+    // may still take effect, arrives before the client gives up.
+    @Option(names = "--timeout", defaultValue = "15s", description = "How long to wait (default: ${DEFAULT-VALUE}).")
     String timeout;
 
     @Parameters(index = "0", paramLabel = "REQUEST")

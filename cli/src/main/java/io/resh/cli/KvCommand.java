@@ -44,7 +44,8 @@ final class KvCommand implements Callable<Integer> {
                     + "; unexpected '" + args.get(takes) + "'");
         }
         try (ReshClient client = ReshClient.connect(host, port)) {
-            KvReply reply = KvRequests.decodeReply(client.call(request, Duration.ofSeconds(10)));
+            // As resh call's default: longer than a cluster's requestTimeout, so the host's own error comes first.
+            KvReply reply = KvRequests.decodeReply(client.call(request, Duration.ofSeconds(15)));
             System.out.println(reply instanceof KvReply.Value v ? v.utf8() : reply.toString());
         }
         return 0;
