@@ -1,5 +1,6 @@
 package io.resh.cli;
 
+import io.resh.core.FileErrors;
 import io.resh.core.ReshException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -30,7 +31,7 @@ public final class Resh implements java.util.concurrent.Callable<Integer> {
         }
         Throwable cause = ex.getCause();
         if (cause instanceof java.nio.file.FileSystemException f && f.getReason() == null) {
-            return io.resh.core.FileErrors.describe(f);
+            return FileErrors.describe(f);
         }
         return cause.getMessage() != null ? cause.getMessage() : cause.toString();
     }

@@ -19,6 +19,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.server.RaftServerConfigKeys;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -126,9 +128,9 @@ class ClusterNodeTest {
     /** A host paused for minutes (SIGSTOP, a suspended VM) comes back; Ratis closed it after 60 s by default. */
     @Test
     void shouldLetAHostRideOutALongPause() {
-        org.apache.ratis.conf.RaftProperties p = ClusterNode.properties(
+        RaftProperties p = ClusterNode.properties(
                 Loopback.config("h1", Loopback.peers(1), dir.resolve("h1"), 1000), true, 16 << 20);
-        assertThat(org.apache.ratis.server.RaftServerConfigKeys.closeThreshold(p).toLong(TimeUnit.HOURS))
+        assertThat(RaftServerConfigKeys.closeThreshold(p).toLong(TimeUnit.HOURS))
                 .isGreaterThanOrEqualTo(1);
     }
 
