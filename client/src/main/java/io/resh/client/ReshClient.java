@@ -284,13 +284,21 @@ public final class ReshClient implements AutoCloseable {
         /**
          * Bytes that are not a reply frame (a length over the limit, a frame too short for its header): the peer
          * does not speak resh's client protocol, often because the port is another server's. Said so, instead of
-         * only "connection closed; the outcome of this request is unknown".
+         * only "connection closed; the outcome of this request is unknown". A socket error is only a lost
+         * connection.
          */
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             String peer = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? hostAndPort(a) : "the server";
-            failPending(new IOException(peer + " answered with bytes that are not a resh reply (" + cause.getMessage()
-                    + "); is it resh's front door?", cause));
+            if (cause instanceof IOException) {
+                // The socket failed (a reset: the server was killed, or closed with requests unread): no bytes were
+                // judged, so nothing says the peer speaks another protocol.
+                failPending(new IOException("connection to " + peer + " lost (" + cause.getMessage()
+                        + "); the outcome of this request is unknown", cause));
+            } else {
+                failPending(new IOException(peer + " answered with bytes that are not a resh reply ("
+                        + cause.getMessage() + "); is it resh's front door?", cause));
+            }
             ctx.close();
         }
     }

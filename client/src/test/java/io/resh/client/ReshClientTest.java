@@ -43,6 +43,32 @@ class ReshClientTest {
         }
     }
 
+    /**
+     * A server that dies with the request unread resets the connection: that is a lost connection with an unknown
+     * outcome, not a peer that speaks another protocol.
+     */
+    @Test
+    void shouldCallAResetALostConnection() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Void> peer = CompletableFuture.runAsync(() -> {
+                try (Socket s = server.accept()) {
+                    s.getInputStream().readNBytes(4); // the request came; the rest stays unread
+                    s.setSoLinger(true, 0); // close with a reset, as a killed process's kernel does
+                } catch (java.io.IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            try (ReshClient client = ReshClient.connect("127.0.0.1", server.getLocalPort())) {
+                assertThatThrownBy(() -> client.call("hello", Duration.ofSeconds(10)))
+                        .isInstanceOf(UncheckedIOException.class)
+                        .hasMessageContaining("127.0.0.1:" + server.getLocalPort())
+                        .hasMessageEndingWith("the outcome of this request is unknown")
+                        .hasMessageNotContaining("not a resh reply");
+            }
+            peer.get(10, TimeUnit.SECONDS);
+        }
+    }
+
     /** The JDK's message for a name that does not resolve is the name alone: say what it means. */
     @Test
     void shouldSayThatAHostIsUnknown() {
