@@ -99,6 +99,37 @@ class ClusterServeTest {
                 .as("the remaining host serves").contains("still-served");
     }
 
+    /**
+     * Renaming the group over an existing storage made Ratis start a second, empty group beside the first, and
+     * from then on the host failed to start with "ILLEGAL TRANSITION ... STARTING -> STARTING".
+     */
+    @Test
+    void shouldRefuseInOneLineToServeAStorageOfAnotherGroup() throws Exception {
+        ClusterPeer h1 = LoopbackCluster.peer("h1");
+        Path yaml = dir.resolve("kv-cluster.yaml");
+        String cluster = String.join("\n", "replicas: 3", "service:", "  class: " + KvStore.class.getName(), "cluster:",
+                "  storage: " + dir.resolve("{id}"), "  election: {min: 400ms, max: 800ms}", "  peers:",
+                "    - {id: h1, address: " + h1.raftAddress() + ", client: " + h1.clientAddress() + "}", "");
+        Files.writeString(yaml, "group: kvc\n" + cluster);
+        first = ClusterHost.start(yaml, ConfigFile.readTree(yaml), "h1", false, List.of());
+        first.close();
+        first = null;
+        Files.writeString(yaml, "group: renamed\n" + cluster);
+        picocli.CommandLine cl = Resh.commandLine();
+        java.io.StringWriter err = new java.io.StringWriter();
+        cl.setErr(new java.io.PrintWriter(err, true));
+
+        assertThat(cl.execute("serve", yaml.toString(), "--id", "h1", "--admin-port", "-1")).isEqualTo(2);
+
+        Path storage = dir.resolve("h1");
+        assertThat(err.toString()).isEqualTo("resh: cannot start cluster host h1: its storage " + storage + " holds the"
+                + " Raft log of cluster 'kvc', but its config names cluster 'renamed' (cluster.name, or group: when"
+                + " there is no cluster.name); put the old name back, or, if that log is not needed, point"
+                + " cluster.storage at an empty directory or remove " + storage.resolve(
+                        java.util.UUID.nameUUIDFromBytes("resh-cluster:kvc".getBytes(StandardCharsets.UTF_8)).toString())
+                + System.lineSeparator());
+    }
+
     private static int exitOf(CompletableFuture<Integer> serve) throws InterruptedException, ExecutionException {
         try {
             return serve.get(30, TimeUnit.SECONDS);

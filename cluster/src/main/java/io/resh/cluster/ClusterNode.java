@@ -132,9 +132,11 @@ public final class ClusterNode implements AutoCloseable {
             // Its message is only the path: "cannot start cluster host h1: /etc/passwd".
             throw new ConfigException("cluster.storage", config.storage() + " exists and is not a directory");
         }
-        Path groupDir = config.storage().resolve(groupId.getUuid().toString());
+        ClusterStorage storage = new ClusterStorage(config.storage());
+        Path groupDir = storage.groupDir(groupId);
         boolean existing = Files.isDirectory(groupDir);
         refuseStorageInUse(config, groupDir);
+        storage.refuseOtherGroups(config.id(), config.name(), groupId);
         refuseRaftPortInUse(config);
         this.server = RaftServer.newBuilder().setServerId(selfId).setGroup(initial).setProperties(properties)
                 .setStateMachine(stateMachine)
@@ -156,6 +158,7 @@ public final class ClusterNode implements AutoCloseable {
             }
             throw new ReshException("cannot start cluster host " + config.id() + ": " + e, e);
         }
+        storage.recordName(groupId, config.name());
         this.raftClient = RaftClient.newBuilder().setProperties(properties)
                 .setRaftGroup(RaftGroup.valueOf(groupId, raftPeers(config.peers())))
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(20,
