@@ -73,10 +73,9 @@ final class ClusterServe {
         // A host removed from the cluster serves nothing more (Ratis stopped it): end rather than linger.
         CountDownLatch removed = new CountDownLatch(1);
         node.onRemoved(removed::countDown);
-        ClusterConfig c = node.config();
-        System.out.printf("resh: cluster host %s of %s serving clients on %s; Raft on %s; log in %s%s%n", c.id(),
-                c.peers().stream().map(p -> p.id()).toList(), hostAndPort(node.clientAddress()), c.self().raftAddress(), c.storage(),
-                join ? " (waiting to be added)" : "");
+        // Not --join but the Raft configuration decides: a removed host restarted on its storage is no member either.
+        boolean waiting = !node.member();
+        System.out.println(waiting ? waitingLine(node) : servingLine(node));
         if (node.gateway() != null) {
             System.out.println("resh: " + node.gateway() + "; requests ordered through the cluster's Raft log");
         }
@@ -86,6 +85,11 @@ final class ClusterServe {
         }
         System.out.flush();
         while (!stopped.await(REMOVAL_CHECK_MILLIS, TimeUnit.MILLISECONDS)) {
+            if (waiting && node.member()) {
+                waiting = false;
+                System.out.println(servingLine(node));
+                System.out.flush();
+            }
             if (removed.getCount() == 0) {
                 stop.run();
                 if (node.removedFromCluster()) {
@@ -100,6 +104,24 @@ final class ClusterServe {
             }
         }
         return 0;
+    }
+
+    private static String servingLine(ClusterNode node) {
+        ClusterConfig c = node.config();
+        return String.format("resh: cluster host %s of %s serving clients on %s; Raft on %s; log in %s", c.id(),
+                c.peers().stream().map(p -> p.id()).toList(), hostAndPort(node.clientAddress()), c.self().raftAddress(),
+                c.storage());
+    }
+
+    /**
+     * Until a member adds it, a host answers every client request with "not a member": say so, and how to add
+     * it. The URL is a member's: this host's own admin API is the one {@code resh serve} just wrote as the default.
+     */
+    private static String waitingLine(ClusterNode node) {
+        ClusterConfig c = node.config();
+        return String.format("resh: cluster host %s is waiting to be added to the cluster (it is not a member, so it serves"
+                + " no clients yet); to add it, run: resh cluster add --id %s --address %s --client %s --url <a member's"
+                + " admin URL>; log in %s", c.id(), c.id(), c.self().raftAddress(), c.self().clientAddress(), c.storage());
     }
 
     /** {@code 127.0.0.1:7401}, not InetSocketAddress's {@code /127.0.0.1:7401}. */

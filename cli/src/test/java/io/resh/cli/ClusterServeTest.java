@@ -1,9 +1,12 @@
 package io.resh.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.resh.client.ReshClient;
+import io.resh.client.ReshRemoteException;
 import io.resh.cluster.ClusterHost;
 import io.resh.cluster.ClusterNode;
 import io.resh.cluster.ClusterPeer;
@@ -11,7 +14,9 @@ import io.resh.examples.kv.KvRequests;
 import io.resh.examples.kv.KvStore;
 import io.resh.host.ConfigFile;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,17 +61,9 @@ class ClusterServeTest {
     void shouldEndTheServeOfAHostThatWasRemovedFromTheCluster() throws Exception {
         ClusterPeer h1 = LoopbackCluster.peer("h1");
         ClusterPeer h2 = LoopbackCluster.peer("h2");
-        Path yaml = dir.resolve("kv-cluster.yaml");
-        Files.writeString(yaml, String.join("\n", "group: kvc", "replicas: 3", "service:",
-                "  class: " + KvStore.class.getName(), "cluster:", "  storage: " + dir.resolve("{id}"),
-                "  election: {min: 400ms, max: 800ms}", "  peers:",
-                "    - {id: h1, address: " + h1.raftAddress() + ", client: " + h1.clientAddress() + "}",
-                "    - {id: h2, address: " + h2.raftAddress() + ", client: " + h2.clientAddress() + "}", ""));
+        Path yaml = twoHosts(h1, h2);
         JsonNode tree = ConfigFile.readTree(yaml);
-        // h1 alone is the cluster (a one-member configuration); h2 joins it.
-        JsonNode alone = tree.deepCopy();
-        ((com.fasterxml.jackson.databind.node.ArrayNode) alone.get("cluster").get("peers")).remove(1);
-        first = ClusterHost.start(yaml, alone, "h1", false, List.of());
+        startFirstAlone(yaml, tree);
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         PrintStream stdout = System.out;
         System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
@@ -97,6 +94,102 @@ class ClusterServeTest {
         first.call(KvRequests.set("k", "still-served"), Duration.ofSeconds(10));
         assertThat(new String(first.call(KvRequests.get("k"), Duration.ofSeconds(10)), StandardCharsets.ISO_8859_1))
                 .as("the remaining host serves").contains("still-served");
+    }
+
+    /**
+     * A host started to join said it was "serving clients" while it answered every client with Ratis's
+     * ServerNotReadyException; now it says it waits to be added, and how, until it is added.
+     */
+    @Test
+    void shouldSayThatAJoiningHostWaitsToBeAddedUntilItIsAdded() throws Exception {
+        ClusterPeer h1 = LoopbackCluster.peer("h1");
+        ClusterPeer h2 = LoopbackCluster.peer("h2");
+        Path yaml = twoHosts(h1, h2);
+        JsonNode tree = ConfigFile.readTree(yaml);
+        startFirstAlone(yaml, tree);
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        try {
+            serving = new Thread(() -> {
+                try {
+                    joined.complete(ClusterServe.run(yaml, tree, "h2", true, null, -1));
+                } catch (InterruptedException | RuntimeException e) {
+                    joined.completeExceptionally(e);
+                }
+            }, "serve-h2");
+            serving.start();
+            String waiting = "resh: cluster host h2 is waiting to be added to the cluster (it is not a member, so it"
+                    + " serves no clients yet); to add it, run: resh cluster add --id h2 --address " + h2.raftAddress()
+                    + " --client " + h2.clientAddress() + " --url <a member's admin URL>; log in " + dir.resolve("h2");
+            await().atMost(Duration.ofSeconds(30)).until(() -> printed.toString(StandardCharsets.UTF_8).contains(waiting));
+            try (ReshClient client = ReshClient.connect(List.of(new InetSocketAddress(h2.client().getHostString(),
+                    h2.client().getPort())))) {
+                assertThatThrownBy(() -> client.call(KvRequests.get("k"), Duration.ofSeconds(10)))
+                        .isInstanceOf(ReshRemoteException.class)
+                        .hasMessageStartingWith("unavailable: host h2 is not a member of the cluster (not added yet,");
+            }
+            assertThat(printed.toString(StandardCharsets.UTF_8)).doesNotContain("serving clients");
+
+            first.addPeer(h2);
+
+            String servingLine = "resh: cluster host h2 of [h1, h2] serving clients on " + h2.clientAddress() + "; Raft on "
+                    + h2.raftAddress() + "; log in " + dir.resolve("h2");
+            await().atMost(Duration.ofSeconds(30)).until(() -> printed.toString(StandardCharsets.UTF_8).contains(servingLine));
+            first.removePeer("h2"); // ends its resh serve
+            assertThat(exitOf(joined)).isZero();
+        } finally {
+            System.setOut(stdout);
+        }
+    }
+
+    /** {@code group: kvc}, h1 and h2 as the peers, each host's storage in {@code dir/ID}. */
+    private Path twoHosts(ClusterPeer h1, ClusterPeer h2) throws IOException {
+        Path yaml = dir.resolve("kv-cluster.yaml");
+        Files.writeString(yaml, String.join("\n", "group: kvc", "replicas: 3", "service:",
+                "  class: " + KvStore.class.getName(), "cluster:", "  storage: " + dir.resolve("{id}"),
+                "  election: {min: 400ms, max: 800ms}", "  peers:",
+                "    - {id: h1, address: " + h1.raftAddress() + ", client: " + h1.clientAddress() + "}",
+                "    - {id: h2, address: " + h2.raftAddress() + ", client: " + h2.clientAddress() + "}", ""));
+        return yaml;
+    }
+
+    /** h1 alone is the cluster (a one-member configuration); h2 joins it. */
+    private void startFirstAlone(Path yaml, JsonNode tree) {
+        JsonNode alone = tree.deepCopy();
+        ((com.fasterxml.jackson.databind.node.ArrayNode) alone.get("cluster").get("peers")).remove(1);
+        first = ClusterHost.start(yaml, alone, "h1", false, List.of());
+    }
+
+    /**
+     * Renaming the group over an existing storage made Ratis start a second, empty group beside the first, and
+     * from then on the host failed to start with "ILLEGAL TRANSITION ... STARTING -> STARTING".
+     */
+    @Test
+    void shouldRefuseInOneLineToServeAStorageOfAnotherGroup() throws Exception {
+        ClusterPeer h1 = LoopbackCluster.peer("h1");
+        Path yaml = dir.resolve("kv-cluster.yaml");
+        String cluster = String.join("\n", "replicas: 3", "service:", "  class: " + KvStore.class.getName(), "cluster:",
+                "  storage: " + dir.resolve("{id}"), "  election: {min: 400ms, max: 800ms}", "  peers:",
+                "    - {id: h1, address: " + h1.raftAddress() + ", client: " + h1.clientAddress() + "}", "");
+        Files.writeString(yaml, "group: kvc\n" + cluster);
+        first = ClusterHost.start(yaml, ConfigFile.readTree(yaml), "h1", false, List.of());
+        first.close();
+        first = null;
+        Files.writeString(yaml, "group: renamed\n" + cluster);
+        picocli.CommandLine cl = Resh.commandLine();
+        java.io.StringWriter err = new java.io.StringWriter();
+        cl.setErr(new java.io.PrintWriter(err, true));
+
+        assertThat(cl.execute("serve", yaml.toString(), "--id", "h1", "--admin-port", "-1")).isEqualTo(2);
+
+        Path storage = dir.resolve("h1");
+        assertThat(err.toString()).isEqualTo("resh: cannot start cluster host h1: its storage " + storage + " holds the"
+                + " Raft log of cluster 'kvc', but its config names cluster 'renamed' (cluster.name, or group: when"
+                + " there is no cluster.name); put the old name back, or, if that log is not needed, point"
+                + " cluster.storage at an empty directory or remove " + storage.resolve(
+                        java.util.UUID.nameUUIDFromBytes("resh-cluster:kvc".getBytes(StandardCharsets.UTF_8)).toString())
+                + System.lineSeparator());
     }
 
     private static int exitOf(CompletableFuture<Integer> serve) throws InterruptedException, ExecutionException {

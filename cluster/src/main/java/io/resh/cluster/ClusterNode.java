@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -53,6 +54,7 @@ import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
+import org.apache.ratis.protocol.exceptions.ServerNotReadyException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
@@ -132,9 +134,11 @@ public final class ClusterNode implements AutoCloseable {
             // Its message is only the path: "cannot start cluster host h1: /etc/passwd".
             throw new ConfigException("cluster.storage", config.storage() + " exists and is not a directory");
         }
-        Path groupDir = config.storage().resolve(groupId.getUuid().toString());
+        ClusterStorage storage = new ClusterStorage(config.storage());
+        Path groupDir = storage.groupDir(groupId);
         boolean existing = Files.isDirectory(groupDir);
         refuseStorageInUse(config, groupDir);
+        storage.refuseOtherGroups(config.id(), config.name(), groupId);
         refuseRaftPortInUse(config);
         this.server = RaftServer.newBuilder().setServerId(selfId).setGroup(initial).setProperties(properties)
                 .setStateMachine(stateMachine)
@@ -156,6 +160,7 @@ public final class ClusterNode implements AutoCloseable {
             }
             throw new ReshException("cannot start cluster host " + config.id() + ": " + e, e);
         }
+        storage.recordName(groupId, config.name());
         this.raftClient = RaftClient.newBuilder().setProperties(properties)
                 .setRaftGroup(RaftGroup.valueOf(groupId, raftPeers(config.peers())))
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(20,
@@ -460,8 +465,7 @@ public final class ClusterNode implements AutoCloseable {
     private void attempt(UUID cid, long callId, byte[] request, boolean forwarded, long deadline,
                          CompletableFuture<ClusterReply> result) {
         once(cid, callId, request, forwarded).whenComplete((t, e) -> {
-            Try done = e != null ? new Try(ClusterReply.error(ClientProtocol.STATUS_UNAVAILABLE,
-                    "host " + config.id() + ": " + e), false) : t;
+            Try done = e != null ? refused(e) : t;
             if (!done.again() || result.isDone() || System.nanoTime() + RETRY_PAUSE.toNanos() > deadline) {
                 result.complete(done.reply());
                 return;
@@ -473,6 +477,23 @@ public final class ClusterNode implements AutoCloseable {
                 result.complete(done.reply());
             }
         });
+    }
+
+    /** A try Ratis refused before taking the request (so it is surely not in the log). */
+    private Try refused(Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof ServerNotReadyException) {
+            if (!member()) {
+                // Ratis keeps a host outside the configuration starting: it would answer so until it is added.
+                return new Try(ClusterReply.error(ClientProtocol.STATUS_UNAVAILABLE, "host " + config.id()
+                        + " is not a member of the cluster (not added yet, or removed), so it takes no requests;"
+                        + " send them to a member, or add " + config.id() + " on a member (resh cluster add)"), false);
+            }
+            // A member's Raft server that is still starting, e.g. just added: it is ready within moments.
+            return new Try(ClusterReply.error(ClientProtocol.STATUS_UNAVAILABLE, "host " + config.id()
+                    + " is still starting; retry"), true);
+        }
+        return new Try(ClusterReply.error(ClientProtocol.STATUS_UNAVAILABLE, "host " + config.id() + ": " + e), false);
     }
 
     private CompletableFuture<Try> once(UUID cid, long callId, byte[] request, boolean forwarded) {
@@ -597,6 +618,19 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /**
+     * True while this host is in the cluster's current Raft configuration. False for a host started with
+     * {@link #join} until a member adds it, and for a removed host restarted on its storage: such a host
+     * takes no requests.
+     */
+    public boolean member() {
+        try {
+            return currentPeers().stream().anyMatch(p -> p.getId().equals(selfId));
+        } catch (RuntimeException e) {
+            return false; // its group is gone from the server: what Ratis does to a removed member
+        }
+    }
+
+    /**
      * Calls {@code listener} once when this host stops serving on Ratis's own decision, not through
      * {@link #close()}: Ratis shuts a host down when it learns it was removed from the cluster. Its local
      * group is already stopped then; {@link #close()} releases the rest.
@@ -617,12 +651,7 @@ public final class ClusterNode implements AutoCloseable {
         if (!serving) {
             return; // a failed start: the constructor reports why
         }
-        boolean member;
-        try {
-            member = currentPeers().stream().anyMatch(p -> p.getId().equals(selfId));
-        } catch (RuntimeException e) {
-            member = false; // its group is gone from the server: what Ratis does to a removed member
-        }
+        boolean member = member();
         removed = !member;
         if (member) {
             LOG.error("cluster host {} was stopped by Ratis although it is still a member (its log above says why):"

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.resh.client.ClientProtocol;
+import io.resh.client.ReshClient;
+import io.resh.client.ReshRemoteException;
 import io.resh.core.ReshException;
 import io.resh.host.testing.TestGroups;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -80,5 +84,69 @@ class ClusterMembershipTest {
                 .hasMessageNotContaining("SetConfigurationRequest")
                 .hasMessageNotContaining("RetryLimited");
         assertThat(h1.status().peers()).extracting(ClusterPeer::id).containsExactly("h1");
+    }
+
+    private static final String NOT_A_MEMBER = "unavailable: host h2 is not a member of the cluster (not added yet, or"
+            + " removed), so it takes no requests; send them to a member, or add h2 on a member (resh cluster add)";
+
+    /** A request to {@code peer}'s front door only, through a plain client: the reply, or the error it got. */
+    private static String callOnly(ClusterPeer peer, String request) {
+        try (ReshClient client = ReshClient.connect(Loopback.clientAddresses(List.of(peer)))) {
+            return new String(client.call(utf8(request), Duration.ofSeconds(20)), StandardCharsets.UTF_8);
+        } catch (ReshRemoteException e) {
+            assertThat(e.status()).as("what makes a client try another host").isEqualTo(ClientProtocol.STATUS_UNAVAILABLE);
+            return e.getMessage();
+        }
+    }
+
+    /**
+     * A host started to join answered clients with Ratis's "ServerNotReadyException: h2@group-... is not in
+     * [RUNNING]: current state is STARTING" until it was added.
+     */
+    @Test
+    void shouldTellClientsThatAHostNotYetAddedIsNoMemberAndServeOnceAdded() {
+        ClusterPeer p1 = Loopback.peer("h1");
+        ClusterPeer p2 = Loopback.peer("h2");
+        ClusterNode h1 = start(Loopback.config("h1", List.of(p1), dir.resolve("h1"), 40), false);
+        await().atMost(Duration.ofSeconds(20)).until(() -> h1.status().leading());
+        ClusterNode h2 = start(Loopback.config("h2", List.of(p1, p2), dir.resolve("h2"), 40), true);
+
+        assertThat(h2.member()).isFalse();
+        assertThat(callOnly(p2, "add:1")).isEqualTo(NOT_A_MEMBER);
+        try (ClusterClient client = ClusterClient.connect(Loopback.clientAddresses(List.of(p2, p1)), Duration.ofSeconds(20))) {
+            assertThat(new String(client.call(utf8("add:1")), StandardCharsets.UTF_8)).as("served by the member")
+                    .isEqualTo("1");
+        }
+
+        h1.addPeer(p2);
+        await().atMost(Duration.ofSeconds(30)).until(h2::member);
+        assertThat(callOnly(p2, "add:1")).as("served once added").isEqualTo("2");
+        await().atMost(Duration.ofSeconds(30)).until(() -> h2.status().appliedRequests() == 2);
+    }
+
+    /** A removed host restarted on its storage: not in the configuration it recovers, so no member either. */
+    @Test
+    void shouldTellClientsThatARemovedHostRestartedOnItsStorageIsNoMember() {
+        ClusterPeer p1 = Loopback.peer("h1");
+        ClusterPeer p2 = Loopback.peer("h2");
+        ClusterNode h1 = start(Loopback.config("h1", List.of(p1), dir.resolve("h1"), 40), false);
+        await().atMost(Duration.ofSeconds(20)).until(() -> h1.status().leading());
+        ClusterConfig h2Config = Loopback.config("h2", List.of(p1, p2), dir.resolve("h2"), 40);
+        ClusterNode h2 = start(h2Config, true);
+        h1.addPeer(p2);
+        await().atMost(Duration.ofSeconds(30)).until(h2::member);
+        h1.removePeer("h2");
+        await().atMost(Duration.ofSeconds(30)).until(h2::removedFromCluster);
+        nodes.remove(h2);
+        h2.close();
+
+        // Ratis lets go of a removed host's storage a little after it stopped the host.
+        ClusterNode again = await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptionsMatching(e -> e.getMessage().contains(" is in use by another running host"))
+                .until(() -> start(h2Config, false), Objects::nonNull);
+
+        assertThat(again.member()).isFalse();
+        assertThat(callOnly(p2, "add:1")).isEqualTo(NOT_A_MEMBER);
+        assertThat(new String(h1.call(utf8("add:1"), Duration.ofSeconds(10)), StandardCharsets.UTF_8)).isEqualTo("1");
     }
 }

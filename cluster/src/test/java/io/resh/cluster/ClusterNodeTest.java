@@ -204,6 +204,47 @@ class ClusterNodeTest {
         assertThat(text(node.call(utf8("add:1"), Duration.ofSeconds(10)))).as("the running host is untouched").isEqualTo("1");
     }
 
+    /**
+     * The Raft group id is derived from the cluster's name: renamed over the same storage, Ratis made a second,
+     * empty group beside the first and, from the next start on, failed on both ("ILLEGAL TRANSITION").
+     */
+    @Test
+    void shouldRefuseInOneLineAStorageThatHoldsAnotherClustersLog() throws Exception {
+        List<ClusterPeer> peers = Loopback.peers(1);
+        Path storage = dir.resolve("h1");
+        ClusterConfig before = Loopback.config("h1", peers, storage, 1000);
+        start(before);
+        assertThat(text(node.call(utf8("add:4"), Duration.ofSeconds(10)))).isEqualTo("4");
+        node.close();
+        node = null;
+        ClusterConfig renamed = new ClusterConfig("h1", peers, storage, "renamed", before.electionMin(),
+                before.electionMax(), before.snapshotEvery(), before.requestTimeout(), before.logSegmentBytes());
+        String oldGroup = ClusterNode.groupIdOf("test").getUuid().toString();
+
+        for (int attempt = 1; attempt <= 2; attempt++) { // the second start failed differently before
+            assertThatThrownBy(() -> ClusterNode.start(renamed, TestGroups.counter("cn", 3, dir).build(), List.of()))
+                    .as("start %d", attempt)
+                    .isInstanceOf(ReshException.class)
+                    .hasMessage("cannot start cluster host h1: its storage " + storage + " holds the Raft log of"
+                            + " cluster 'test', but its config names cluster 'renamed' (cluster.name, or group: when"
+                            + " there is no cluster.name); put the old name back, or, if that log is not needed,"
+                            + " point cluster.storage at an empty directory or remove " + storage.resolve(oldGroup));
+        }
+        // A storage whose name was not recorded (made by an older resh): the group id is all there is to say.
+        Files.delete(storage.resolve(oldGroup).resolve(ClusterStorage.NAME_FILE));
+        assertThatThrownBy(() -> ClusterNode.start(renamed, TestGroups.counter("cn", 3, dir).build(), List.of()))
+                .isInstanceOf(ReshException.class)
+                .hasMessageContaining(" holds the Raft log of another cluster (Raft group " + oldGroup + "), but its"
+                        + " config names cluster 'renamed' ");
+        try (var entries = Files.list(storage)) {
+            assertThat(entries.map(f -> f.getFileName().toString())).as("no second group directory")
+                    .containsExactly(oldGroup);
+        }
+
+        start(before); // the old name back: the old log, untouched
+        assertThat(text(node.call(utf8("get"), Duration.ofSeconds(10)))).isEqualTo("4");
+    }
+
     @Test
     void shouldSayThatAStorageWhichIsAFileIsNotADirectory() throws Exception {
         Path file = Files.writeString(dir.resolve("not-a-directory"), "x");

@@ -1,0 +1,112 @@
+package io.resh.cluster;
+
+import io.resh.core.ReshException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A host's {@code cluster.storage} directory. Ratis keeps one subdirectory per Raft group there, named by the
+ * group's UUID, and starts every group it finds; a host runs one group, whose id is derived from the cluster's
+ * name. The name is recorded in the group's directory, since the id alone cannot tell a user which name it was.
+ */
+final class ClusterStorage {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterStorage.class);
+    /** Beside Ratis's own files in a group's directory; Ratis looks only at its {@code current} and {@code sm}. */
+    static final String NAME_FILE = "resh-cluster-name";
+
+    private final Path dir;
+
+    ClusterStorage(Path dir) {
+        this.dir = dir;
+    }
+
+    Path groupDir(RaftGroupId group) {
+        return dir.resolve(group.getUuid().toString());
+    }
+
+    /**
+     * Refuses a storage that holds another group than {@code group}: Ratis would start it beside this host's
+     * own, made afresh and empty, and from then on fail to start both ("ILLEGAL TRANSITION ... STARTING ->
+     * STARTING") until a user removes one by hand.
+     *
+     * @param name the cluster name {@code group} is derived from
+     */
+    void refuseOtherGroups(String hostId, String name, RaftGroupId group) {
+        List<UUID> others = otherGroups(group);
+        if (others.isEmpty()) {
+            return;
+        }
+        List<String> held = new ArrayList<>();
+        List<String> dirs = new ArrayList<>();
+        for (UUID other : others) {
+            held.add(recordedName(other).map(n -> "cluster '" + n + "'")
+                    .orElse("another cluster (Raft group " + other + ")"));
+            dirs.add(dir.resolve(other.toString()).toString());
+        }
+        throw new ReshException("cannot start cluster host " + hostId + ": its storage " + dir + " holds the Raft log of "
+                + String.join(" and ", held) + ", but its config names cluster '" + name + "' (cluster.name, or"
+                + " group: when there is no cluster.name); put the old name back, or, if that log is not needed, point"
+                + " cluster.storage at an empty directory or remove " + String.join(" and ", dirs));
+    }
+
+    /** Records the name of {@code group}'s cluster, for {@link #refuseOtherGroups} after a rename. */
+    void recordName(RaftGroupId group, String name) {
+        Path file = groupDir(group).resolve(NAME_FILE);
+        try {
+            if (Files.isDirectory(file.getParent()) && !name.equals(read(file).orElse(null))) {
+                Files.writeString(file, name, StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            // Only a later error message would lack the name: not a reason to stop a host.
+            LOG.warn("cannot record the cluster name in {}: {}", file, e.toString());
+        }
+    }
+
+    /** Raft groups with a directory here, other than {@code group}; as Ratis, it skips names that are no UUID. */
+    private List<UUID> otherGroups(RaftGroupId group) {
+        List<UUID> out = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(dir)) {
+            for (Path p : entries.sorted().toList()) {
+                UUID id = uuid(p.getFileName().toString());
+                if (id != null && !id.equals(group.getUuid()) && Files.isDirectory(p)) {
+                    out.add(id);
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("cannot list {}: {}; Ratis reports what it finds", dir, e.toString());
+        }
+        return out;
+    }
+
+    /** The name recorded for {@code group}, if it is the one the group's id was derived from. */
+    private Optional<String> recordedName(UUID group) {
+        return read(dir.resolve(group.toString()).resolve(NAME_FILE))
+                .filter(n -> ClusterNode.groupIdOf(n).getUuid().equals(group));
+    }
+
+    private static Optional<String> read(Path file) {
+        try {
+            return Optional.of(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static UUID uuid(String name) {
+        try {
+            return UUID.fromString(name);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}
