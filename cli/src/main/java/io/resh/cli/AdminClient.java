@@ -38,7 +38,11 @@ import picocli.CommandLine.Option;
  */
 final class AdminClient {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** How long a call waits for its answer unless it says otherwise. */
+    /**
+     * How long a call waits for its answer unless it says otherwise: longer than a cluster host takes to answer
+     * a membership change it could not commit (its {@code cluster.requestTimeout}, at most 20 s), so the user
+     * reads the host's reason rather than this client's timeout.
+     */
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
