@@ -14,8 +14,10 @@ package io.resh.admin;
  *       names the field. Answered 400.</li>
  *   <li>{@link IllegalStateException}: the change does not apply to the current membership (already a
  *       member, not a member, the last member). Answered 409.</li>
- *   <li>any other runtime exception: the change was tried and failed (no leader, no majority, timeout).
- *       Answered 503; the caller may retry.</li>
+ *   <li>any other runtime exception: the change was tried and failed (no leader, no majority, timeout); its
+ *       message says why. Answered 503; the caller may retry. An implementation gives up within a bound
+ *       (a cluster host: its request timeout, at most 20 s) so that the caller gets this answer rather
+ *       than a timeout of its own.</li>
  * </ul>
  */
 public interface ClusterMembership {

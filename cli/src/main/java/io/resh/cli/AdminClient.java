@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -37,6 +38,13 @@ import picocli.CommandLine.Option;
  */
 final class AdminClient {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * How long a call waits for its answer unless it says otherwise: longer than a cluster host takes to answer
+     * a membership change it could not commit (its {@code cluster.requestTimeout}, at most 20 s), so the user
+     * reads the host's reason rather than this client's timeout.
+     */
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
     /** The connection options every admin subcommand shares (a picocli mixin). */
     static final class Options {
@@ -121,7 +129,7 @@ final class AdminClient {
         } catch (IOException e) {
             throw new ReshException("cannot read the admin token from " + tokenFile + ": " + e.getMessage());
         }
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT);
         if (o.caCert != null) {
             b.sslContext(trusting(o.caCert));
         }
@@ -150,21 +158,26 @@ final class AdminClient {
     }
 
     JsonNode get(String path) {
-        return call("GET", path, null);
+        return call("GET", path, null, CALL_TIMEOUT);
+    }
+
+    /** GET {@code path}, giving up after {@code timeout}: for a read that must not wait on a paused host. */
+    JsonNode get(String path, Duration timeout) {
+        return call("GET", path, null, timeout);
     }
 
     JsonNode post(String path, JsonNode body) {
-        return call("POST", path, body);
+        return call("POST", path, body, CALL_TIMEOUT);
     }
 
     JsonNode delete(String path) {
-        return call("DELETE", path, null);
+        return call("DELETE", path, null, CALL_TIMEOUT);
     }
 
     /** GET {@code path}, or null when the server answers 404 (e.g. /api/cluster on a plain group). */
     JsonNode getIfPresent(String path) {
         try {
-            return call("GET", path, null);
+            return call("GET", path, null, CALL_TIMEOUT);
         } catch (NotFound e) {
             return null;
         }
@@ -184,8 +197,8 @@ final class AdminClient {
         }
     }
 
-    private JsonNode call(String method, String path, JsonNode body) {
-        HttpRequest.Builder b = request(path).timeout(Duration.ofSeconds(30));
+    private JsonNode call(String method, String path, JsonNode body, Duration timeout) {
+        HttpRequest.Builder b = request(path).timeout(timeout);
         try {
             b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
@@ -197,6 +210,12 @@ final class AdminClient {
                 throw failure(r.statusCode(), r.body());
             }
             return JSON.readTree(r.body());
+        } catch (HttpConnectTimeoutException e) {
+            throw unreachable(e);
+        } catch (HttpTimeoutException e) {
+            // A paused host (SIGSTOP, a hung machine): its kernel takes the connection, nothing answers.
+            throw new ReshException("the admin API at " + base + " did not answer within " + timeout.toSeconds()
+                    + " s (is the host paused or overloaded?)");
         } catch (IOException e) {
             throw unreachable(e);
         } catch (InterruptedException e) {
@@ -283,6 +302,10 @@ final class AdminClient {
     private ReshException unreachable(IOException e) {
         if (e instanceof ConnectException) {
             return new ReshException("cannot reach the admin API at " + base + " (is `resh serve` running?)");
+        }
+        if (e instanceof HttpConnectTimeoutException) {
+            return new ReshException("the admin API at " + base + " did not take a connection within "
+                    + CONNECT_TIMEOUT.toSeconds() + " s (is the host up, and its address reachable?)");
         }
         if (e instanceof HttpTimeoutException) {
             return new ReshException("the admin API at " + base + " did not answer in time");

@@ -5,11 +5,16 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.resh.core.ReshException;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Prints what cluster hosts answer at {@code GET /api/cluster}: one host in detail, or one row per host
@@ -33,17 +38,45 @@ final class ClusterTable {
     record Answer(String url, JsonNode status, String error) {
     }
 
-    /** Asks every client for its host's status; an unreachable host becomes an answer with an error. */
+    /**
+     * How long a host may take to answer its status. A paused host (SIGSTOP, a hung machine) takes the
+     * connection and never answers; a running one answers in milliseconds, even while it has no leader.
+     */
+    static final Duration STATUS_TIMEOUT = Duration.ofSeconds(5);
+
+    /**
+     * Asks every client for its host's status, all at once, so that a host that does not answer costs
+     * {@link #STATUS_TIMEOUT} once rather than holding up the hosts after it; an unreachable host becomes an
+     * answer with an error. The answers are in the order of the clients.
+     */
     static List<Answer> ask(List<AdminClient> clients) {
-        List<Answer> out = new ArrayList<>();
-        for (AdminClient c : clients) {
-            try {
-                out.add(new Answer(c.base(), c.get("/api/cluster"), null));
-            } catch (ReshException e) {
-                out.add(new Answer(c.base(), null, e.getMessage()));
+        ExecutorService askers = Executors.newFixedThreadPool(clients.size(), r -> {
+            Thread t = new Thread(r, "resh-cluster-status");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<CompletableFuture<Answer>> asked = clients.stream()
+                    .map(c -> CompletableFuture.supplyAsync(() -> ask(c), askers)).toList();
+            List<Answer> out = new ArrayList<>();
+            for (CompletableFuture<Answer> a : asked) {
+                out.add(a.join());
             }
+            return out;
+        } catch (CompletionException e) {
+            // Not a host's error (each is an answer) but a bug or a bad URL: throw it as asking in turn did.
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        } finally {
+            askers.shutdownNow();
         }
-        return out;
+    }
+
+    private static Answer ask(AdminClient c) {
+        try {
+            return new Answer(c.base(), c.get("/api/cluster", STATUS_TIMEOUT), null);
+        } catch (ReshException e) {
+            return new Answer(c.base(), null, e.getMessage());
+        }
     }
 
     /** The answers as a JSON array: each host's status, or {@code {url, error}}. */

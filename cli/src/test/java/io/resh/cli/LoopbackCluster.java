@@ -7,6 +7,7 @@ import io.resh.cluster.ClusterNode;
 import io.resh.cluster.ClusterPeer;
 import io.resh.core.config.GroupConfig;
 import io.resh.gateway.server.FreePorts;
+import io.resh.host.testing.CounterService;
 import io.resh.host.testing.TestGroups;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -15,16 +16,26 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Cluster hosts in this JVM on loopback with free ports and short Raft timeouts, each with its own admin
- * server (all sharing one token file, as hosts started from one home directory do). Closes everything it
- * started, admin servers first.
+ * server (all sharing one token file, as hosts started from one home directory do), and hosts run by
+ * {@code resh serve} in JVMs of their own with the same settings ({@link #serve}), for a test that must pause
+ * one. Closes everything it started, admin servers first.
  */
 final class LoopbackCluster implements AutoCloseable {
+    private static final Duration ELECTION_MIN = Duration.ofMillis(400);
+    private static final Duration ELECTION_MAX = Duration.ofMillis(800);
+    private static final long SNAPSHOT_EVERY = 40;
+    /** How long a host waits for a request, or a membership change, to commit. */
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(8);
+    private static final long SEGMENT_BYTES = 64 << 10;
+    private static final int CHECKPOINT_EVERY = 20;
     private final Path dir;
     private final Map<String, ClusterNode> nodes = new LinkedHashMap<>();
     private final Map<String, AdminServer> admins = new LinkedHashMap<>();
+    private final Map<String, ServedHost> served = new LinkedHashMap<>();
 
     LoopbackCluster(Path dir) {
         this.dir = dir;
@@ -37,14 +48,41 @@ final class LoopbackCluster implements AutoCloseable {
 
     /** Starts host {@code self} as a member of {@code peers}, or as a joiner waiting to be added. */
     ClusterNode start(ClusterPeer self, List<ClusterPeer> peers, boolean join) {
-        ClusterConfig config = new ClusterConfig(self.id(), peers, dir.resolve(self.id()), "test", Duration.ofMillis(400),
-                Duration.ofMillis(800), 40, Duration.ofSeconds(8), 64 << 10);
-        GroupConfig group = TestGroups.counter("c-" + self.id(), 3, dir).checkpointEvery(20).build();
+        ClusterConfig config = new ClusterConfig(self.id(), peers, dir.resolve(self.id()), "test", ELECTION_MIN,
+                ELECTION_MAX, SNAPSHOT_EVERY, REQUEST_TIMEOUT, SEGMENT_BYTES);
+        GroupConfig group = TestGroups.counter("c-" + self.id(), 3, dir).checkpointEvery(CHECKPOINT_EVERY).build();
         ClusterNode node = join ? ClusterNode.join(config, group, List.of()) : ClusterNode.start(config, group, List.of());
         nodes.put(self.id(), node);
         admins.put(self.id(), ClusterServe.startAdmin(node, AdminConfig.defaults().withDirectory(dir.resolve("admin-" + self.id()))
                 .withTokenFile(tokenFile())));
         return node;
+    }
+
+    /**
+     * Starts host {@code self} as a member of {@code peers} with {@code resh serve} in a JVM of its own, the
+     * settings of {@link #start} in its config file, and its admin API on the token of the hosts in this JVM;
+     * returns once its admin API listens. Start a host in this JVM first: it writes the token.
+     */
+    ServedHost serve(ClusterPeer self, List<ClusterPeer> peers) {
+        StringBuilder y = new StringBuilder();
+        String jvm = TestGroups.FAST_JVM.stream().map(a -> "\"" + a + "\"").collect(Collectors.joining(", "));
+        y.append("group: c-").append(self.id()).append("\nreplicas: 3\n");
+        y.append("service: {class: ").append(CounterService.class.getName()).append(", jvmArgs: [").append(jvm).append("]}\n");
+        y.append("checkpoint: {every: ").append(CHECKPOINT_EVERY).append("}\ndeadline: 1500ms\n");
+        y.append("heartbeat: {interval: 100ms, timeout: 1s}\nstartTimeout: 20s\nseed: 42\n");
+        y.append("workDir: ").append(dir.resolve("c-" + self.id())).append('\n');
+        y.append("cluster:\n  name: test\n  storage: ").append(dir.resolve(self.id())).append('\n');
+        y.append("  election: {min: ").append(ELECTION_MIN.toMillis()).append("ms, max: ").append(ELECTION_MAX.toMillis())
+                .append("ms}\n");
+        y.append("  snapshotEvery: ").append(SNAPSHOT_EVERY).append("\n  requestTimeout: ").append(REQUEST_TIMEOUT.toMillis())
+                .append("ms\n  logSegmentBytes: ").append(SEGMENT_BYTES).append("\n  peers:\n");
+        for (ClusterPeer p : peers) {
+            y.append("    - {id: ").append(p.id()).append(", address: \"").append(p.raftAddress())
+                    .append("\", client: \"").append(p.clientAddress()).append("\"}\n");
+        }
+        ServedHost h = ServedHost.start(dir.resolve("served-" + self.id()), self.id(), y.toString(), tokenFile());
+        served.put(self.id(), h);
+        return h;
     }
 
     /** Starts every peer of {@code peers} as a member. */
@@ -81,5 +119,7 @@ final class LoopbackCluster implements AutoCloseable {
     @Override
     public void close() {
         new ArrayList<>(nodes.keySet()).forEach(this::stop);
+        served.values().forEach(ServedHost::close);
+        served.clear();
     }
 }

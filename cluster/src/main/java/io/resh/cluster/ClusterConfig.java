@@ -30,7 +30,8 @@ import java.util.TreeSet;
  *     - {id: h3, address: 10.0.0.3:7501, client: 10.0.0.3:7401}
  *   election: {min: 1s, max: 2s} # optional, Raft leader election timeout range
  *   snapshotEvery: 10000         # optional, log entries between snapshots (local stable checkpoints)
- *   requestTimeout: 10s          # optional, how long the front door waits for a committed reply
+ *   requestTimeout: 10s          # optional, how long the front door waits for a committed reply (and a
+ *                                # membership change is tried, at most 20s)
  *   logSegmentBytes: 8388608     # optional, size of one Raft log segment file
  * </pre>
  *
@@ -41,7 +42,8 @@ import java.util.TreeSet;
  * @param electionMin lower bound of the election timeout
  * @param electionMax upper bound of the election timeout
  * @param snapshotEvery Raft log entries between snapshots; the log before a snapshot is purged
- * @param requestTimeout how long the front door waits for a request to be committed and applied
+ * @param requestTimeout how long the front door waits for a request to be committed and applied; also how long
+ *     a membership change or leadership transfer is tried, at most {@link ClusterNode#CHANGE_TIMEOUT_MAX}
  * @param logSegmentBytes size of one Raft log segment file; the log behind a snapshot is deleted a closed
  *     segment at a time, so smaller segments free disk (and force snapshot installs) sooner
  */

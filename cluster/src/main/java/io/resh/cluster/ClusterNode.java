@@ -27,12 +27,13 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -41,6 +42,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
@@ -55,7 +57,6 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
 import org.apache.ratis.protocol.exceptions.ServerNotReadyException;
-import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -81,7 +82,8 @@ import org.slf4j.LoggerFactory;
  * <p>Every host executes every committed request on its own replicas; the leader's voted outcome goes
  * back to the client. A request that reaches a follower is forwarded once to the leader's front door
  * with the client's id and call number unchanged, so a retry through any host is deduplicated by the
- * leader's retry cache. The {@link RaftClient} here serves only membership changes.
+ * leader's retry cache. Membership changes and leadership transfers go through a {@link RaftClient} each
+ * ({@link ChangeAttempt}).
  */
 public final class ClusterNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
@@ -91,9 +93,7 @@ public final class ClusterNode implements AutoCloseable {
     private final RaftPeerId selfId;
     private final ClusterStateMachine stateMachine;
     private final RaftServer server;
-    private final RaftClient raftClient;
     private final RaftProperties properties;
-    private final Set<RaftPeerId> knownToRpc = ConcurrentHashMap.newKeySet();
     private final UUID frontDoorClient = UUID.randomUUID();
     private static final Duration RETRY_PAUSE = Duration.ofMillis(50);
     /**
@@ -116,6 +116,11 @@ public final class ClusterNode implements AutoCloseable {
     private volatile Runnable removedListener;
     private volatile boolean removed;
     private static final Duration CHECKPOINT_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * The longest a membership change or leadership transfer is tried, however long {@code cluster.requestTimeout}:
+     * the admin API answers with its outcome, and {@code resh cluster} waits 30 s for that answer.
+     */
+    public static final Duration CHANGE_TIMEOUT_MAX = Duration.ofSeconds(20);
     /** The file Ratis locks in a group's storage directory while a server uses it. */
     private static final String RATIS_STORAGE_LOCK = "in_use.lock";
 
@@ -161,18 +166,11 @@ public final class ClusterNode implements AutoCloseable {
             throw new ReshException("cannot start cluster host " + config.id() + ": " + e, e);
         }
         storage.recordName(groupId, config.name());
-        this.raftClient = RaftClient.newBuilder().setProperties(properties)
-                .setRaftGroup(RaftGroup.valueOf(groupId, raftPeers(config.peers())))
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(20,
-                        TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
-                .build();
-        config.peers().forEach(p -> knownToRpc.add(RaftPeerId.valueOf(p.id())));
         InetSocketAddress client = config.self().client();
         try {
             this.frontDoor = ClusterFrontDoor.start(this, client.getHostString(), client.getPort(), maxRequestBytes);
         } catch (RuntimeException e) {
             stateMachine.closing();
-            raftClient.close();
             server.close();
             retries.shutdownNow();
             throw e;
@@ -320,23 +318,19 @@ public final class ClusterNode implements AutoCloseable {
 
     /**
      * Asks the current leader to hand its role to {@code id} (Raft leadership transfer), e.g. before
-     * maintenance of the leader's host. Blocks until done or failed.
+     * maintenance of the leader's host. Blocks until done or failed, at most {@link #changeTimeout()}.
      *
-     * @throws ReshException if {@code id} is not a member or the transfer fails
+     * @throws ReshException if {@code id} is not a member or the transfer fails, with why
      */
     public void transferLeadership(String id) {
-        if (currentPeers().stream().noneMatch(p -> p.getId().toString().equals(id))) {
+        Collection<RaftPeer> members = currentPeers();
+        if (members.stream().noneMatch(p -> p.getId().toString().equals(id))) {
             throw new ReshException("peer " + id + " is not a member");
         }
-        try {
-            RaftClientReply reply = raftClient.admin().transferLeadership(RaftPeerId.valueOf(id),
-                    config.electionMax().multipliedBy(4).toMillis());
-            if (!reply.isSuccess()) {
-                throw new ReshException("leadership transfer to " + id + " failed: " + reply.getException());
-            }
-        } catch (IOException e) {
-            throw new ReshException("leadership transfer to " + id + " failed: " + e.getMessage(), e);
-        }
+        // How long the leader waits for the new one to take over; the whole transfer still ends by changeTimeout.
+        long transferMillis = Math.min(config.electionMax().multipliedBy(4).toMillis(), changeTimeout().toMillis());
+        change(members, "leadership transfer to " + id, "done", "",
+                admin -> admin.transferLeadership(RaftPeerId.valueOf(id), transferMillis));
     }
 
     /** A gateway client's request: through the Raft log, then the leader's voted reply (or why not). */
@@ -689,21 +683,79 @@ public final class ClusterNode implements AutoCloseable {
 
     /** @param hint what the user may check when the change is not committed, or empty */
     private void reconfigure(List<RaftPeer> peers, String what, String hint) {
-        for (RaftPeer p : peers) {
-            if (knownToRpc.add(p.getId())) {
-                raftClient.getClientRpc().addRaftPeers(List.of(p));
-            }
+        // Ask the members as they are and the ones to be: a host being added is known to no client yet.
+        Map<RaftPeerId, RaftPeer> asked = new LinkedHashMap<>();
+        currentPeers().forEach(p -> asked.put(p.getId(), p));
+        peers.forEach(p -> asked.put(p.getId(), p));
+        change(asked.values(), "membership change (" + what + ")", "committed", hint, admin -> admin.setConfiguration(peers));
+        LOG.info("membership change ({}) committed: {}", what, peers.stream().map(p -> p.getId().toString()).toList());
+    }
+
+    /**
+     * How long a membership change or leadership transfer is tried before it fails with the reason:
+     * {@code cluster.requestTimeout}, as for a request, but at most {@link #CHANGE_TIMEOUT_MAX}.
+     */
+    public Duration changeTimeout() {
+        return config.requestTimeout().compareTo(CHANGE_TIMEOUT_MAX) < 0 ? config.requestTimeout() : CHANGE_TIMEOUT_MAX;
+    }
+
+    /**
+     * Makes one membership change or leadership transfer through {@code members}, tried for at most
+     * {@link #changeTimeout()}; a failure says what this host sees that stops the cluster from committing it.
+     *
+     * @param done how the error says it did not happen in time ("committed", "done")
+     * @param hint what the user may check when the cluster itself looks fine, or empty
+     */
+    private void change(Collection<RaftPeer> members, String what, String done, String hint, ChangeAttempt.Call call) {
+        Duration timeout = changeTimeout();
+        ChangeAttempt.Outcome o = ChangeAttempt.run(properties, RaftGroup.valueOf(groupId, List.copyOf(members)), selfId,
+                timeout, call);
+        if (o.done()) {
+            return;
         }
+        String trouble = trouble();
+        String failed = o.late() ? "not " + done + " within " + text(timeout) : "failed: " + reason(o.failure());
+        throw new ReshException(what + " " + failed + (trouble.isEmpty() ? hint : ": " + trouble), o.failure());
+    }
+
+    /**
+     * What this host sees that keeps the cluster from committing anything: no leader, or, as the leader, no
+     * majority that answers it. Empty when it sees neither (a follower that knows its leader can't tell).
+     */
+    private String trouble() {
         try {
-            RaftClientReply reply = raftClient.admin().setConfiguration(peers);
-            if (!reply.isSuccess()) {
-                throw new ReshException("membership change (" + what + ") failed: " + reason(reply.getException()) + hint,
-                        reply.getException());
+            RaftServer.Division d = server.getDivision(groupId);
+            DivisionInfo info = d.getInfo();
+            Set<String> ids = d.getRaftConf().getCurrentPeers().stream().map(p -> p.getId().toString())
+                    .collect(Collectors.toSet());
+            int members = ids.size();
+            String majority = "a majority (" + (members / 2 + 1) + " of the " + members + " members)";
+            if (info.isLeader()) {
+                // A follower counts as gone once it has been silent longer than it would wait before calling an
+                // election. Only members count: a host being added is a follower too, but has no vote yet.
+                long silentAfter = config.electionMax().toMillis();
+                List<String> silent = info.getRoleInfoProto().getLeaderInfo().getFollowerInfoList().stream()
+                        .filter(f -> f.getLastRpcElapsedTimeMs() > silentAfter)
+                        .map(f -> f.getId().getId().toStringUtf8()).filter(ids::contains).toList();
+                if (members - silent.size() > members / 2) {
+                    return "";
+                }
+                return "no majority: this host leads, but " + String.join(", ", silent) + " did not answer it for over "
+                        + text(config.electionMax()) + ", and a change commits only once " + majority + " has it";
             }
-            LOG.info("membership change ({}) committed: {}", what, peers.stream().map(p -> p.getId().toString()).toList());
-        } catch (IOException e) {
-            throw new ReshException("membership change (" + what + ") failed: " + reason(e) + hint, e);
+            if (info.getLeaderId() == null) {
+                return "no leader: this host " + config.id() + " is " + info.getCurrentRole() + " in term "
+                        + info.getCurrentTerm() + ", and electing a leader takes " + majority + " running and reachable";
+            }
+            return "";
+        } catch (IOException | RuntimeException e) {
+            return "this host cannot read its Raft state: " + e.getMessage();
         }
+    }
+
+    /** {@code 8 s}, {@code 800 ms}: short for a one-line error. */
+    private static String text(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 
     /** Why a reconfiguration failed, without the request dump Ratis puts in its exceptions' messages. */
@@ -758,11 +810,6 @@ public final class ClusterNode implements AutoCloseable {
         frontDoor.close();
         retries.shutdownNow();
         leaderLink.close();
-        try {
-            raftClient.close();
-        } catch (IOException e) {
-            LOG.debug("closing the Raft client: {}", e.toString());
-        }
         try {
             server.close();
         } catch (IOException e) {
