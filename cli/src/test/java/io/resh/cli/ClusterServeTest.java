@@ -80,6 +80,9 @@ class ClusterServeTest {
             return true;
         });
         assertThat(first.status().peers()).extracting(ClusterPeer::id).containsExactlyInAnyOrder("h1", "h2");
+        // resh serve looks at the membership a few times a second: removed before it looked, h2 never served.
+        await().atMost(Duration.ofSeconds(30)).until(() -> printed.toString(StandardCharsets.UTF_8)
+                .contains("resh: cluster host h2 of [h1, h2] serving clients on "));
 
         first.removePeer("h2");
 
