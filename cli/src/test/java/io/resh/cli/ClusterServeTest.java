@@ -41,9 +41,13 @@ class ClusterServeTest {
     private ClusterNode first;
     private final CompletableFuture<Integer> joined = new CompletableFuture<>();
     private Thread serving;
+    private PrintStream stdout;
 
     @AfterEach
     void stop() throws Exception {
+        if (stdout != null) {
+            System.setOut(stdout);
+        }
         if (first != null) {
             first.close();
         }
@@ -64,17 +68,7 @@ class ClusterServeTest {
         Path yaml = twoHosts(h1, h2);
         JsonNode tree = ConfigFile.readTree(yaml);
         startFirstAlone(yaml, tree);
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        PrintStream stdout = System.out;
-        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        serving = new Thread(() -> {
-            try {
-                joined.complete(ClusterServe.run(yaml, tree, "h2", true, null, -1));
-            } catch (InterruptedException | RuntimeException e) {
-                joined.completeExceptionally(e);
-            }
-        }, "serve-h2");
-        serving.start();
+        ByteArrayOutputStream printed = serveSecond(yaml, tree);
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
             first.addPeer(h2);
             return true;
@@ -86,11 +80,7 @@ class ClusterServeTest {
 
         first.removePeer("h2");
 
-        try {
-            assertThat(exitOf(joined)).as("resh serve of the removed host returns").isZero();
-        } finally {
-            System.setOut(stdout);
-        }
+        assertThat(exitOf(joined)).as("resh serve of the removed host returns").isZero();
         assertThat(printed.toString(StandardCharsets.UTF_8))
                 .contains("resh: cluster host h2 of [h1, h2] serving clients on " + h2.clientAddress() + "; Raft on ")
                 .contains("resh: cluster host h2 was removed from the cluster; stopped");
@@ -110,40 +100,42 @@ class ClusterServeTest {
         Path yaml = twoHosts(h1, h2);
         JsonNode tree = ConfigFile.readTree(yaml);
         startFirstAlone(yaml, tree);
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        PrintStream stdout = System.out;
-        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        try {
-            serving = new Thread(() -> {
-                try {
-                    joined.complete(ClusterServe.run(yaml, tree, "h2", true, null, -1));
-                } catch (InterruptedException | RuntimeException e) {
-                    joined.completeExceptionally(e);
-                }
-            }, "serve-h2");
-            serving.start();
-            String waiting = "resh: cluster host h2 is waiting to be added to the cluster (it is not a member, so it"
-                    + " serves no clients yet); to add it, run: resh cluster add --id h2 --address " + h2.raftAddress()
-                    + " --client " + h2.clientAddress() + " --url <a member's admin URL>; log in " + dir.resolve("h2");
-            await().atMost(Duration.ofSeconds(30)).until(() -> printed.toString(StandardCharsets.UTF_8).contains(waiting));
-            try (ReshClient client = ReshClient.connect(List.of(new InetSocketAddress(h2.client().getHostString(),
-                    h2.client().getPort())))) {
-                assertThatThrownBy(() -> client.call(KvRequests.get("k"), Duration.ofSeconds(10)))
-                        .isInstanceOf(ReshRemoteException.class)
-                        .hasMessageStartingWith("unavailable: host h2 is not a member of the cluster (not added yet,");
-            }
-            assertThat(printed.toString(StandardCharsets.UTF_8)).doesNotContain("serving clients");
-
-            first.addPeer(h2);
-
-            String servingLine = "resh: cluster host h2 of [h1, h2] serving clients on " + h2.clientAddress() + "; Raft on "
-                    + h2.raftAddress() + "; log in " + dir.resolve("h2");
-            await().atMost(Duration.ofSeconds(30)).until(() -> printed.toString(StandardCharsets.UTF_8).contains(servingLine));
-            first.removePeer("h2"); // ends its resh serve
-            assertThat(exitOf(joined)).isZero();
-        } finally {
-            System.setOut(stdout);
+        ByteArrayOutputStream printed = serveSecond(yaml, tree);
+        String waiting = "resh: cluster host h2 is waiting to be added to the cluster (it is not a member, so it"
+                + " serves no clients yet); to add it, run: resh cluster add --id h2 --address " + h2.raftAddress()
+                + " --client " + h2.clientAddress() + " --url <a member's admin URL>; log in " + dir.resolve("h2");
+        await().atMost(Duration.ofSeconds(30)).until(() -> printed.toString(StandardCharsets.UTF_8).contains(waiting));
+        try (ReshClient client = ReshClient.connect(List.of(new InetSocketAddress(h2.client().getHostString(),
+                h2.client().getPort())))) {
+            assertThatThrownBy(() -> client.call(KvRequests.get("k"), Duration.ofSeconds(10)))
+                    .isInstanceOf(ReshRemoteException.class)
+                    .hasMessageStartingWith("unavailable: host h2 is not a member of the cluster (not added yet,");
         }
+        assertThat(printed.toString(StandardCharsets.UTF_8)).doesNotContain("serving clients");
+
+        first.addPeer(h2);
+
+        String servingLine = "resh: cluster host h2 of [h1, h2] serving clients on " + h2.clientAddress() + "; Raft on "
+                + h2.raftAddress() + "; log in " + dir.resolve("h2");
+        await().atMost(Duration.ofSeconds(30)).until(() -> printed.toString(StandardCharsets.UTF_8).contains(servingLine));
+        first.removePeer("h2"); // ends its resh serve
+        assertThat(exitOf(joined)).isZero();
+    }
+
+    /** Runs {@code resh serve} of h2 with {@code --join} on a thread of its own; what it prints goes to the stream returned. */
+    private ByteArrayOutputStream serveSecond(Path yaml, JsonNode tree) {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        stdout = System.out;
+        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        serving = new Thread(() -> {
+            try {
+                joined.complete(ClusterServe.run(yaml, tree, "h2", true, null, -1));
+            } catch (InterruptedException | RuntimeException e) {
+                joined.completeExceptionally(e);
+            }
+        }, "serve-h2");
+        serving.start();
+        return printed;
     }
 
     /** {@code group: kvc}, h1 and h2 as the peers, each host's storage in {@code dir/ID}. */
