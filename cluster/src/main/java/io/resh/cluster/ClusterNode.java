@@ -34,6 +34,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -109,6 +110,15 @@ public final class ClusterNode implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /**
+     * The leadership hand-over after a local fail-stop: it waits on Raft for up to a change timeout per step, which
+     * on {@link #retries} would hold up the front door's request retries as long.
+     */
+    private final ExecutorService handOver = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "resh-cluster-hand-over");
+        t.setDaemon(true);
+        return t;
+    });
     private final AtomicLong frontDoorCalls = new AtomicLong();
     private final ClusterFrontDoor frontDoor;
     /** Set once the front door listens: a gateway may take client requests while the host still starts. */
@@ -173,6 +183,7 @@ public final class ClusterNode implements AutoCloseable {
             stateMachine.closing();
             server.close();
             retries.shutdownNow();
+            handOver.shutdownNow();
             throw e;
         }
         serving = true;
@@ -268,7 +279,7 @@ public final class ClusterNode implements AutoCloseable {
     private void localEvent(GroupEvent e) {
         if (e instanceof GroupEvent.FailStopped) {
             try {
-                retries.execute(this::handOverLeadership);
+                handOver.execute(this::handOverLeadership);
             } catch (RejectedExecutionException closing) {
                 LOG.debug("host closing; no leadership hand-over");
             }
@@ -809,6 +820,7 @@ public final class ClusterNode implements AutoCloseable {
         stateMachine.closing();
         frontDoor.close();
         retries.shutdownNow();
+        handOver.shutdownNow();
         leaderLink.close();
         try {
             server.close();
