@@ -89,6 +89,9 @@ class ConfigFileTest {
                 .isTrue();
         assertThat(ConfigFile.load(write("group: kv\nservice: {class: a.B}\nrejuvenation: {period: off}\n"))
                 .supervision().rejuvenates()).isFalse();
+        // "expected 0 (off) or at least 500ms" is what a too-short period is told: the 0 it offers must load
+        assertThat(ConfigFile.load(write("group: kv\nservice: {class: a.B}\nrejuvenation: {period: 0}\n"))
+                .supervision().rejuvenates()).isFalse();
         assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\ncpus: 1\n")))
                 .hasMessage("group.yaml: cpus: expected a list of core numbers like [0, 1], got 1");
         assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nreputation: {halflife: 1m}\n")))
