@@ -19,6 +19,7 @@ import io.resh.core.ConfigException;
 import io.resh.core.Durations;
 import io.resh.core.InjectedFault;
 import io.resh.core.ReshException;
+import io.resh.core.config.SupervisionConfig;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;
@@ -391,9 +392,14 @@ final class AdminRoutes {
         String text = body.path("period").asText("").trim();
         Duration period;
         try {
-            period = text.equals("off") ? Duration.ZERO : Durations.parse("period", text);
+            // "0" too: the error for a too-short period offers it as off, as a config file does
+            period = text.equals("off") || text.equals("0") ? Duration.ZERO : Durations.parse("period", text);
         } catch (ConfigException e) {
             throw new BadRequestException("body needs \"period\": " + e.getMessage() + ", or \"off\"");
+        }
+        String problem = SupervisionConfig.rejuvenationProblem(period);
+        if (problem != null) { // a bad value, not a conflict with the group's state
+            throw new BadRequestException("\"period\": " + problem);
         }
         String shown = period.isZero() ? "off" : Durations.format(period);
         LOG.info("admin: {} asks to set group {} rejuvenation period to {}", req.remote(), w.name(), shown);

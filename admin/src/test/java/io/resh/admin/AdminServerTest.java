@@ -220,8 +220,10 @@ class AdminServerTest {
             assertThat(supervision.get("rejuvenationPeriod").asText()).isEqualTo("10m");
             assertThat(supervision.get("rejuvenationSeconds").asDouble()).isEqualTo(600.0);
         } finally {
-            HttpResponse<String> off = calls.send("PUT", "/api/groups/api/rejuvenation", "{\"period\":\"off\"}");
+            // "0" as well as "off": a too-short period is told "expected 0 (off) or at least 500ms"
+            HttpResponse<String> off = calls.send("PUT", "/api/groups/api/rejuvenation", "{\"period\":\"0\"}");
             assertThat(off.statusCode()).as(off.body()).isEqualTo(200);
+            assertThat(AdminCalls.parse(off.body()).get("period").asText()).isEqualTo("off");
         }
         assertThat(calls.json("/api/groups/api").at("/supervision/rejuvenationSeconds").asDouble()).isZero();
     }
@@ -261,6 +263,7 @@ class AdminServerTest {
         HttpResponse<String> noGroup = calls.send("GET", "/api/groups/nope", null);
         HttpResponse<String> badPeriod = calls.send("PUT", "/api/groups/api/rejuvenation", "{\"period\":\"soon\"}");
         HttpResponse<String> noPeriod = calls.send("PUT", "/api/groups/api/rejuvenation", "{}");
+        HttpResponse<String> shortPeriod = calls.send("PUT", "/api/groups/api/rejuvenation", "{\"period\":\"100ms\"}");
         HttpResponse<String> tooBig = calls.send("POST", "/api/groups/api/inject", "{\"x\":\"" + "a".repeat(100_000) + "\"}");
 
         assertThat(unknownFault.statusCode()).isEqualTo(400);
@@ -275,6 +278,8 @@ class AdminServerTest {
         assertThat(badPeriod.statusCode()).isEqualTo(400);
         assertThat(badPeriod.body()).contains("period").contains("'soon'");
         assertThat(noPeriod.statusCode()).isEqualTo(400);
+        assertThat(shortPeriod.statusCode()).as("a bad value, not a conflict with the group").isEqualTo(400);
+        assertThat(shortPeriod.body()).contains("at least 500ms");
         assertThat(tooBig.statusCode()).isEqualTo(413);
     }
 

@@ -56,6 +56,11 @@ final class ServeCommand implements Callable<Integer> {
         if (ClusterServe.wanted(tree)) { // a cluster: section replicates across hosts through Raft
             return ClusterServe.run(config, tree, id, join, port, adminPort);
         }
+        if (id != null || join) {
+            // Ignored, a forgotten cluster: section served a lone group while its user believed it had joined.
+            throw new ConfigException(id != null ? "--id" : "--join", "is for a cluster host, and " + config.getFileName()
+                    + " has no cluster: section (docs/CLUSTER.md)");
+        }
         if (GatewayConfig.isGatewayConfig(config)) { // a gateway config has a server: section
             return serveGateway();
         }

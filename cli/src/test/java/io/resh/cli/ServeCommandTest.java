@@ -124,6 +124,27 @@ class ServeCommandTest {
         assertThat(err.toString()).startsWith("resh: pinned.yaml: cpus: core 4095 does not exist here");
     }
 
+    /** {@code --id} and {@code --join} without a cluster: section were ignored: a lone group served instead. */
+    @Test
+    void shouldRefuseTheClusterOptionsForAConfigWithoutACluster() throws Exception {
+        Path yaml = dir.resolve("lone.yaml");
+        // A core that does not exist: if the options were ignored again, the start fails at once on it, not hangs.
+        Files.writeString(yaml, String.join("\n", "group: lone", "service:", "  class: " + KvStore.class.getName(),
+                "pin: true", "cpus: [4095]", "listen:", "  port: 0", ""));
+        String[][] cases = {
+            {"--join", "resh: --join: is for a cluster host, and lone.yaml has no cluster: section (docs/CLUSTER.md)"},
+            {"--id=h1", "resh: --id: is for a cluster host, and lone.yaml has no cluster: section (docs/CLUSTER.md)"},
+        };
+        for (String[] c : cases) {
+            picocli.CommandLine cl = Resh.commandLine();
+            java.io.StringWriter err = new java.io.StringWriter();
+            cl.setErr(new java.io.PrintWriter(err, true));
+
+            assertThat(cl.execute("serve", yaml.toString(), c[0], "--admin-port", "-1")).as(c[0]).isEqualTo(2);
+            assertThat(err.toString().lines()).as(c[0]).containsExactly(c[1]);
+        }
+    }
+
     /**
      * {@code --admin-port -2} served with no admin API and no word, 70000 was reported as a field "admin.port"
      * the user never wrote, and {@code -p 99999} failed only when binding, in Java's words.

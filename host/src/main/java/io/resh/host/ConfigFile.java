@@ -199,8 +199,8 @@ public final class ConfigFile {
         if (rejuvenation != null) {
             rejuvenation.only("period");
             String period = rejuvenation.text("period", "off");
-            // YAML reads a bare off as false
-            boolean off = period.equals("off") || period.equals("false");
+            // YAML reads a bare off as false; a bare 0 is off too, as the error for a too-short period offers it
+            boolean off = period.equals("off") || period.equals("false") || period.equals("0");
             b.rejuvenation(off ? java.time.Duration.ZERO : rejuvenation.duration("period", "off"));
         }
         Node selfCheck = n.child("selfCheck");

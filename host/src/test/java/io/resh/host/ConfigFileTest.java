@@ -89,6 +89,9 @@ class ConfigFileTest {
                 .isTrue();
         assertThat(ConfigFile.load(write("group: kv\nservice: {class: a.B}\nrejuvenation: {period: off}\n"))
                 .supervision().rejuvenates()).isFalse();
+        // "expected 0 (off) or at least 500ms" is what a too-short period is told: the 0 it offers must load
+        assertThat(ConfigFile.load(write("group: kv\nservice: {class: a.B}\nrejuvenation: {period: 0}\n"))
+                .supervision().rejuvenates()).isFalse();
         assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\ncpus: 1\n")))
                 .hasMessage("group.yaml: cpus: expected a list of core numbers like [0, 1], got 1");
         assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nreputation: {halflife: 1m}\n")))
@@ -161,7 +164,13 @@ class ConfigFileTest {
         assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nlimits: {maxRequestBytes: 10}\n")))
                 .hasMessage("group.yaml: limits.maxRequestBytes: expected at least 1024, got 10");
         assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nlimits: {maxSnapshotBytes: 10}\n")))
-                .hasMessage("group.yaml: limits.maxSnapshotBytes: expected 1 KiB to 2 GiB, got 10");
+                .hasMessage("group.yaml: limits.maxSnapshotBytes: expected 1024 to 2147482623 (1 KiB to just under 2 GiB),"
+                        + " got 10");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nlimits: {maxSnapshotBytes: 2147483648}\n")))
+                .as("2 GiB itself is over the limit, so the message must not offer it")
+                .hasMessageEndingWith("expected 1024 to 2147482623 (1 KiB to just under 2 GiB), got 2147483648");
+        assertThat(ConfigFile.load(write("group: kv\nservice: {class: a.B}\nlimits: {maxSnapshotBytes: 2147482623}\n"))
+                .maxSnapshotBytes()).isEqualTo(2147482623L);
         assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nadaptive: {quiet: 0s}\nreplicas: 3\n")))
                 .hasMessage("group.yaml: adaptive.quiet: expected a positive duration, got 0ms");
         assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\ndeadline: 0s\n")))

@@ -342,7 +342,9 @@ public record GroupConfig(String name, int replicas, List<ReplicaSpec> specs, St
                 throw new ConfigException("limits.maxRequestBytes", "expected at least 1024, got " + maxRequestBytes);
             }
             if (maxSnapshotBytes < 1024 || maxSnapshotBytes > Integer.MAX_VALUE - 1024) {
-                throw new ConfigException("limits.maxSnapshotBytes", "expected 1 KiB to 2 GiB, got " + maxSnapshotBytes);
+                // The bounds as numbers: "1 KiB to 2 GiB" refused the 2147483648 it seemed to allow.
+                throw new ConfigException("limits.maxSnapshotBytes", "expected 1024 to " + (Integer.MAX_VALUE - 1024)
+                        + " (1 KiB to just under 2 GiB), got " + maxSnapshotBytes);
             }
             if (listenPort < -1 || listenPort > 65535) {
                 throw new ConfigException("listen.port", "expected 0 to 65535 (0 = any free port), got " + listenPort);
