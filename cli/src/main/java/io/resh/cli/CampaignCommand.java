@@ -105,7 +105,11 @@ public final class CampaignCommand implements Callable<Integer> {
         CampaignConfig config;
         try {
             config = config();
-        } catch (ConfigException | IllegalArgumentException e) {
+        } catch (ConfigException e) {
+            // The builder's fields are this command's options without their dashes: name them as the user typed them.
+            err.println("resh campaign: --" + e.getMessage());
+            return 2;
+        } catch (IllegalArgumentException e) {
             err.println("resh campaign: " + e.getMessage());
             return 2;
         }

@@ -85,6 +85,17 @@ class CampaignCommandTest {
         assertThat(err.toString().strip()).isEqualTo("resh campaign: --report " + file + ": exists and is not a directory");
     }
 
+    /** A bad option value is named as the option the user typed, not as the builder's field. */
+    @Test
+    void shouldNameABadOptionAsItWasTyped() {
+        CommandLine cl = Resh.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute("campaign", "--service", "kv", "--deadline", "10ms", "--report", dir.toString());
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString().strip()).startsWith("resh campaign: --deadline: expected at least 50 ms");
+    }
+
     @Test
     void shouldRejectAnUnknownServiceInOneLine() {
         CommandLine cl = Resh.commandLine();
