@@ -167,7 +167,8 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         this.supervisor = new Supervisor(this, new RejuvenationSchedule(sup.rejuvenationPeriod(), now),
                 new RedundancyPolicy(sup.adaptive(), sup.adaptiveQuiet().toNanos()), now);
         List<String> names = new ArrayList<>(List.of("requests", "replies", "service-errors", "recoveries", "checkpoints", "checkpoints-too-large",
-                "rollbacks", "unavailable", "rejuvenations", "quarantines", "suspect-cores", "self-repairs", "escalations", "poison-requests"));
+                "rollbacks", "unavailable", "rejuvenations", "quarantines", "suspect-cores", "self-repairs", "escalations", "poison-requests",
+                "catch-up-starved"));
         for (FaultKind k : FaultKind.values()) {
             names.add("faults." + k.label());
         }
@@ -983,6 +984,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         if (silent > config.heartbeatTimeout().toNanos() / 2 || (slot.state != SlotState.STARTING && stalled)) {
             LOG.info("group {}: replica {} (pid {}) makes no progress at its catch-up priority after {} ms; normal"
                     + " priority restored", config.name(), slot.index, slot.pid(), TimeUnit.NANOSECONDS.toMillis(silent));
+            count("catch-up-starved");
             slot.lowPriority = false;
             CatchUpPriority.restore(slot.pid());
         }

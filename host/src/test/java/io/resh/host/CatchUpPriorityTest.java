@@ -75,7 +75,10 @@ class CatchUpPriorityTest {
     void shouldKeepAWarmingReplacementAtLowPriorityUntilTheQuorumNeedsIt() throws Exception {
         assumeTrue(CatchUpPriority.available() && CatchUpPriority.idlePolicy(), "needs chrt and the right to raise a priority again");
         System.setProperty(CatchUpPriority.WARM_UP_PROPERTY, "600000");
-        group = groups.start(TestGroups.counter("warm", 3, groups.dir()).build(), List.of(events::add));
+        // Longer timeouts than the tests' usual: a SCHED_IDLE newcomer silent for half the heartbeat timeout counts
+        // as starved and gets the normal priority back, as it should on a loaded machine (checked below).
+        group = groups.start(TestGroups.counter("warm", 3, groups.dir()).heartbeatTimeout(Duration.ofSeconds(6))
+                .deadline(Duration.ofSeconds(6)).build(), List.of(events::add));
         for (int i = 1; i <= 50; i++) {
             group.call(utf8("add:1"), Duration.ofSeconds(10));
         }
@@ -86,7 +89,11 @@ class CatchUpPriorityTest {
         for (int i = 1; i <= 20; i++) {
             group.call(utf8("add:1"), Duration.ofSeconds(10));
         }
-        assertThat(schedStat(warming, POLICY)).as("replica 1 caught up and serves, still SCHED_IDLE (5) while warming up")
+        List<Integer> policies = schedStat(warming, POLICY);
+        // Other work starved the newcomer (other test JVMs on two cores): it got the normal priority back by design,
+        // and what this test checks did not happen. Not a pass: reported as aborted.
+        assumeTrue(group.status().counters().get("catch-up-starved") == 0, "the machine starved the replacement");
+        assertThat(policies).as("replica 1 caught up and serves, still SCHED_IDLE (5) while warming up")
                 .isNotEmpty().containsOnly(5);
 
         group.faults().crash(0).join();
