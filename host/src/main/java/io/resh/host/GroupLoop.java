@@ -158,6 +158,10 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         this.firstUnanswered = initial.sequence() + 1;
         this.requestTimeoutNanos = config.startTimeout().plus(config.deadline().multipliedBy(2)).toNanos();
         CoreSelector cores = config.pin() ? new CoreSelector(usableCores(sup.cpus())) : null;
+        if (!config.pin() && !sup.cpus().isEmpty()) {
+            // Documented, but a user who lists cores means to use them: say once that they are not.
+            LOG.warn("group {}: cpus {} is not used: replicas are pinned only with pin: true", config.name(), sup.cpus());
+        }
         this.reputation = new ReputationBook(slots.length, config.versions().stream().map(ReplicaSpec::label).toList(),
                 cores == null ? List.of() : cores.usable(), sup.reputationHalfLife(), sup.voteCredit(), sup.coreSuspectBelow());
         this.intensity = new RestartIntensity(slots.length, config.maxRestarts(), sup.versionMaxRestarts(),

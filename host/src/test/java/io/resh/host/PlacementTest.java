@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
 import io.resh.host.testing.GroupEvents;
@@ -18,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
 
 /**
  * Core attribution end to end: faults are injected only into whatever replica runs on one chosen core.
@@ -49,6 +54,23 @@ class PlacementTest {
                         .pin(true).cpus(List.of(0, missing)).build()))
                 .isInstanceOf(io.resh.core.ConfigException.class)
                 .hasMessageStartingWith("cpus: core " + missing + " does not exist here");
+    }
+
+    /** Cores listed without {@code pin: true} were silently not used: the user is told once, at start. */
+    @Test
+    void shouldSayThatCoresListedWithoutPinAreNotUsed() {
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        Logger loopLog = (Logger) LoggerFactory.getLogger(GroupLoop.class);
+        logged.start();
+        loopLog.addAppender(logged);
+        try {
+            group = groups.start(TestGroups.counter("unpinned", 3, groups.dir()).cpus(List.of(0)).build());
+        } finally {
+            loopLog.detachAppender(logged);
+        }
+        assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
+                .containsOnlyOnce("group unpinned: cpus [0] is not used: replicas are pinned only with pin: true");
+        assertThat(group.status().replicaStates()).extracting(ReplicaStatus::cpu).containsOnly(-1);
     }
 
     @Test
