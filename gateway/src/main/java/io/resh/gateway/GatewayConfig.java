@@ -216,8 +216,10 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
         }
         ConfigReader r = new ConfigReader(root, "");
         String group = r.string("group", "gateway");
-        if (!group.matches("[A-Za-z0-9._-]{1,64}")) {
-            throw new ConfigException("group", "expected letters, digits, '.', '_' or '-' (at most 64), got '" + group + "'");
+        // As a replica group's name: it names temporary directories and processes, so not "..", nor "-x" (an option).
+        if (!group.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
+            throw new ConfigException("group", "expected a name of letters, digits, '.', '_' or '-' (at most 64) that"
+                    + " starts with a letter or digit, got '" + group + "'");
         }
         int replicas = r.integer("replicas", 3, 1, 31);
         Listen listen = listen(r.section("listen"));

@@ -89,6 +89,8 @@ class GatewayConfigTest {
         assertError("server: { command: 'redis-server --port 6379' }\nlisten: { protocol: resp }", "server.command", "must contain {port}");
         assertError("server: { command: \"x {port} 'open\" }\nlisten: { protocol: resp }", "server.command", "unterminated ' quote");
         assertError("server: { command: ['a {port}', 'b {port}'] }\nlisten: { protocol: resp }", "server.command", "one per replica (3), got 2");
+        assertError(MINIMAL + "group: ..\n", "group", "starts with a letter or digit, got '..'");
+        assertError(MINIMAL + "group: -v\n", "group", "starts with a letter or digit, got '-v'");
         assertError(MINIMAL + "deadline: soon\n", "deadline", "expected a duration like 250ms");
         assertError(MINIMAL + "replicas: 0\n", "replicas", "between 1 and 31");
         assertError(MINIMAL + "replicas: 99999999999999999999\n", "replicas",

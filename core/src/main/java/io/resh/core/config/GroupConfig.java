@@ -290,7 +290,8 @@ public record GroupConfig(String name, int replicas, List<ReplicaSpec> specs, St
                 throw new ConfigException("group", "is required: name the group (letters, digits, '.', '_' or '-', at most 64)");
             }
             if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
-                throw new ConfigException("group", "expected a name of letters, digits, '.', '_' or '-' (at most 64), got '" + name + "'");
+                throw new ConfigException("group", "expected a name of letters, digits, '.', '_' or '-' (at most 64) that"
+                        + " starts with a letter or digit, got '" + name + "'");
             }
             if (replicas < 1 || replicas > 64) {
                 throw new ConfigException("replicas", "expected 1 to 64, got " + replicas);
