@@ -262,6 +262,29 @@ class ExecRunnerTest {
         assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("first\nsecond\n");
     }
 
+    /**
+     * A background process that keeps writing after its parent exited lost its output at random: when the
+     * parent exited while the reader was not inside read() (here: held back as the fastest replica), the
+     * stream was drained and closed, and replicas 1 and 2 were read as ending early.
+     */
+    @Test
+    void shouldReadWhatABackgroundChildWritesAfterTheReplicaExited() throws Exception {
+        String waitFor = "i=0; while %s && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; ";
+        String script = "d=\"$1\"; (" + waitFor.formatted("[ ! -e \"$d/go\" ]") + "echo late) & "
+                + "if [ \"$RESH_REPLICA\" = 0 ]; then "
+                // Replica 0 is the slow one: it writes only once replicas 1 and 2 are gone.
+                + "  for r in 1 2; do " + waitFor.formatted(
+                        "{ [ ! -s \"$d/pid-$r\" ] || kill -0 \"$(cat \"$d/pid-$r\")\" 2>/dev/null; }") + "done; "
+                + "  head -c 100000 /dev/zero; touch \"$d/go\"; "
+                + "else echo $$ > \"$d/pid-$RESH_REPLICA\"; head -c 100000 /dev/zero; fi";
+
+        ExecRun run = ExecRun.of(shell(3, script, shared.toString()).withStreamWindow(64 << 10));
+
+        assertThat(run.result().faults()).isEmpty();
+        assertThat(run.result().exitCode()).isZero();
+        assertThat(run.stdout()).hasSize(100_005).endsWith("late\n");
+    }
+
     @Test
     void shouldFeedTheSameStdinToEveryReplica() throws Exception {
         Path input = shared.resolve("input.txt");
