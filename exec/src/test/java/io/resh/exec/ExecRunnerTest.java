@@ -233,6 +233,27 @@ class ExecRunnerTest {
         assertThat(ProcessHandle.of(hung.pid()).map(ProcessHandle::isAlive).orElse(false)).isFalse();
     }
 
+    /**
+     * A child started in a subshell leaves the replica's process tree; it was not killed with its replica at
+     * the timeout, held the replica's output open and outlived resh, while the fault said "killed".
+     */
+    @Test
+    void shouldKillAChildThatLeftTheReplicaTreeAtTheTimeout() throws Exception {
+        String script = "(sleep 600 & echo $! > \"$1/orphan-$RESH_REPLICA\"); echo started; exec sleep 600";
+
+        ExecRun run = ExecRun.of(shell(3, script, shared.toString()).withTimeout(Duration.ofSeconds(1)));
+
+        assertThat(run.stdout()).isEqualTo("started\n");
+        assertThat(run.result().exitCode()).isEqualTo(ExitCodes.TIMED_OUT);
+        assertThat(run.result().faults()).extracting(ExecResult.Fault::kind).containsOnly(FaultKind.HANG);
+        assertThat(run.result().last().durationMillis()).as("no wait for the orphans' pipes").isLessThan(5_000);
+        for (int r = 0; r < 3; r++) {
+            long orphan = Long.parseLong(Files.readString(shared.resolve("orphan-" + r)).trim());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> ProcessHandle.of(orphan).map(p -> !p.isAlive()).orElse(true));
+        }
+    }
+
     @Test
     void shouldExitWithTheTimeoutCodeWhenTooFewReplicasFinish() throws Exception {
         String script = "if [ \"$RESH_REPLICA\" != 0 ]; then exec sleep 600; fi; echo done";
