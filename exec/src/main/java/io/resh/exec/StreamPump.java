@@ -32,7 +32,9 @@ final class StreamPump implements Runnable {
         // When the process exits, the JDK drains what its pipe holds at that moment and closes it, unless a
         // reader holds the stream's monitor. A child that outlives the replica and writes later would then
         // lose its output whenever the exit came while this thread was between reads (voting, held back).
-        // Holding the monitor for the whole loop makes the drain wait until the pipe's real end.
+        // Holding the monitor for the whole loop makes the drain wait until the pipe's real end. It can't
+        // cover a replica that exits before this thread first takes the monitor: that one is still drained
+        // early, and what its leftover children write later is lost.
         try (InputStream stream = in) {
             synchronized (stream) {
                 int n;
