@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -56,6 +57,7 @@ final class GroupRun {
                 : new VotedStream("stderr", quorum, errSink, Long.MAX_VALUE);
         StreamTarget stderr = stderrVote != null ? stderrVote : new StderrPassthrough(errSink);
         List<ReplicaRun> runs = new CopyOnWriteArrayList<>();
+        String runId = UUID.randomUUID().toString();
         try (Workspace workspace = Workspace.create(plan)) {
             Thread killOnExit = new Thread(() -> {
                 runs.forEach(ReplicaRun::kill);
@@ -65,10 +67,10 @@ final class GroupRun {
             try {
                 for (int r = 0; r < n; r++) {
                     Path dir = workspace.dir(r);
-                    ReplicaRun run = new ReplicaRun(r, n, plan.argv(r, dir), dir, plan.coreOf(r));
-                    runs.add(run);
+                    ReplicaRun replica = new ReplicaRun(r, n, plan.argv(r, dir), dir, plan.coreOf(r), runId);
+                    runs.add(replica);
                     int index = r;
-                    if (!run.start(options.stdin(), stdout, stderr, () -> events.offer(index))) {
+                    if (!replica.start(options.stdin(), stdout, stderr, () -> events.offer(index))) {
                         stdout.exclude(r);
                         stderr.exclude(r);
                     }

@@ -15,12 +15,15 @@ final class ReplicaRun {
     static final String REPLICA_ENV = "RESH_REPLICA";
     /** Environment variable that tells a replica how many replicas run. */
     static final String REPLICAS_ENV = "RESH_REPLICAS";
+    private static final int KILL_PASSES = 3;
 
     private final int index;
     private final int replicas;
     private final List<String> argv;
     private final Path workDir;
     private final int core;
+    private final String run;
+    private final ReplicaMark mark;
     private Process process;
     private StreamPump stdout;
     private StreamPump stderr;
@@ -33,12 +36,15 @@ final class ReplicaRun {
     private volatile boolean stopped;
     private String startError;
 
-    ReplicaRun(int index, int replicas, List<String> argv, Path workDir, int core) {
+    /** @param run a value unique to this run of the group, which marks the processes of its replicas */
+    ReplicaRun(int index, int replicas, List<String> argv, Path workDir, int core, String run) {
         this.index = index;
         this.replicas = replicas;
         this.argv = argv;
         this.workDir = workDir;
         this.core = core;
+        this.run = run;
+        this.mark = new ReplicaMark(run, index);
     }
 
     /**
@@ -51,6 +57,7 @@ final class ReplicaRun {
         ProcessBuilder builder = new ProcessBuilder(argv).directory(workDir.toFile());
         builder.environment().put(REPLICA_ENV, Integer.toString(index));
         builder.environment().put(REPLICAS_ENV, Integer.toString(replicas));
+        builder.environment().put(ReplicaMark.RUN_ENV, run);
         builder.redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new File("/dev/null"))
                 : ProcessBuilder.Redirect.from(stdin.toFile()));
         startNanos = System.nanoTime();
@@ -88,7 +95,10 @@ final class ReplicaRun {
         return process != null && process.isAlive();
     }
 
-    /** Kills the process and every process it spawned. */
+    /**
+     * Kills the process and every process it spawned, also those that left its tree (found by their mark).
+     * A few passes, because a marked process may fork once more while the previous pass kills it.
+     */
     void kill() {
         if (process == null) {
             return;
@@ -96,6 +106,13 @@ final class ReplicaRun {
         List<ProcessHandle> spawned = process.descendants().toList();
         process.destroyForcibly();
         spawned.forEach(ProcessHandle::destroyForcibly);
+        for (int pass = 0; pass < KILL_PASSES; pass++) {
+            List<ProcessHandle> marked = mark.processes();
+            if (marked.isEmpty()) {
+                break;
+            }
+            marked.forEach(ProcessHandle::destroyForcibly);
+        }
     }
 
     /** Waits (at most until {@code deadlineNanos}) for the process to be gone, e.g. after {@link #kill()}. */

@@ -233,6 +233,27 @@ class ExecRunnerTest {
         assertThat(ProcessHandle.of(hung.pid()).map(ProcessHandle::isAlive).orElse(false)).isFalse();
     }
 
+    /**
+     * A child started in a subshell leaves the replica's process tree; it was not killed with its replica at
+     * the timeout, held the replica's output open and outlived resh, while the fault said "killed".
+     */
+    @Test
+    void shouldKillAChildThatLeftTheReplicaTreeAtTheTimeout() throws Exception {
+        String script = "(sleep 600 & echo $! > \"$1/orphan-$RESH_REPLICA\"); echo started; exec sleep 600";
+
+        ExecRun run = ExecRun.of(shell(3, script, shared.toString()).withTimeout(Duration.ofSeconds(1)));
+
+        assertThat(run.stdout()).isEqualTo("started\n");
+        assertThat(run.result().exitCode()).isEqualTo(ExitCodes.TIMED_OUT);
+        assertThat(run.result().faults()).extracting(ExecResult.Fault::kind).containsOnly(FaultKind.HANG);
+        assertThat(run.result().last().durationMillis()).as("no wait for the orphans' pipes").isLessThan(5_000);
+        for (int r = 0; r < 3; r++) {
+            long orphan = Long.parseLong(Files.readString(shared.resolve("orphan-" + r)).trim());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> ProcessHandle.of(orphan).map(p -> !p.isAlive()).orElse(true));
+        }
+    }
+
     @Test
     void shouldExitWithTheTimeoutCodeWhenTooFewReplicasFinish() throws Exception {
         String script = "if [ \"$RESH_REPLICA\" != 0 ]; then exec sleep 600; fi; echo done";
@@ -260,6 +281,29 @@ class ExecRunnerTest {
 
         assertThat(result.get(30, TimeUnit.SECONDS).exitCode()).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("first\nsecond\n");
+    }
+
+    /**
+     * A background process that keeps writing after its parent exited lost its output at random: when the
+     * parent exited while the reader was not inside read() (here: held back as the fastest replica), the
+     * stream was drained and closed, and replicas 1 and 2 were read as ending early.
+     */
+    @Test
+    void shouldReadWhatABackgroundChildWritesAfterTheReplicaExited() throws Exception {
+        String waitFor = "i=0; while %s && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; ";
+        String script = "d=\"$1\"; (" + waitFor.formatted("[ ! -e \"$d/go\" ]") + "echo late) & "
+                + "if [ \"$RESH_REPLICA\" = 0 ]; then "
+                // Replica 0 is the slow one: it writes only once replicas 1 and 2 are gone.
+                + "  for r in 1 2; do " + waitFor.formatted(
+                        "{ [ ! -s \"$d/pid-$r\" ] || kill -0 \"$(cat \"$d/pid-$r\")\" 2>/dev/null; }") + "done; "
+                + "  head -c 100000 /dev/zero; touch \"$d/go\"; "
+                + "else echo $$ > \"$d/pid-$RESH_REPLICA\"; head -c 100000 /dev/zero; fi";
+
+        ExecRun run = ExecRun.of(shell(3, script, shared.toString()).withStreamWindow(64 << 10));
+
+        assertThat(run.result().faults()).isEmpty();
+        assertThat(run.result().exitCode()).isZero();
+        assertThat(run.stdout()).hasSize(100_005).endsWith("late\n");
     }
 
     @Test
