@@ -8,9 +8,9 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -19,7 +19,9 @@ import java.util.stream.Stream;
  * <p>Each work directory starts with a symbolic link to every entry of the start directory, so a
  * command's relative input paths ({@code sort data.txt}) resolve as they would in the start
  * directory, while every file the replica creates stays private. Declared outputs are never
- * linked: their parent directories are created for real so each replica writes its own copy.
+ * linked: their parent directories are real directories (whose other entries are linked), and an
+ * output that already exists is copied, so each replica edits its own copy of what the command would
+ * have found in place ({@code sort -o data.txt data.txt}, {@code sed -i}).
  * Closing deletes everything; it may be called twice (by the run and by resh's shutdown hook).
  */
 final class Workspace implements AutoCloseable {
@@ -42,15 +44,13 @@ final class Workspace implements AutoCloseable {
         try {
             Files.createDirectories(base);
             root = Files.createTempDirectory(base, "resh-exec-").toRealPath();
-            Set<String> reserved = new HashSet<>();
-            for (Path out : options.outputs()) {
-                reserved.add(out.getName(0).toString());
-            }
+            OutputTree outputs = new OutputTree();
+            options.outputs().forEach(outputs::add);
             List<Path> dirs = new ArrayList<>();
             for (int i = 0; i < plan.replicas(); i++) {
                 Path dir = Files.createDirectory(root.resolve("replica-" + i));
                 if (options.linkStartDir()) {
-                    link(plan.startDir(), dir, root, reserved);
+                    link(plan.startDir(), dir, root, outputs);
                 }
                 for (Path out : options.outputs()) {
                     Path parent = dir.resolve(out).getParent();
@@ -89,15 +89,50 @@ final class Workspace implements AutoCloseable {
         }
     }
 
-    private static void link(Path startDir, Path dir, Path root, Set<String> reserved) throws IOException {
+    /**
+     * Links every entry of {@code startDir} into {@code dir}, except the declared outputs and the directories
+     * on their way: those become real directories, filled the same way one level down, and an output that
+     * exists as a regular file is copied (a link would let every replica write the one original).
+     */
+    private static void link(Path startDir, Path dir, Path root, OutputTree outputs) throws IOException {
         try (Stream<Path> entries = Files.list(startDir)) {
             for (Path entry : (Iterable<Path>) entries::iterator) {
                 String name = entry.getFileName().toString();
-                if (reserved.contains(name) || root.startsWith(entry)) {
+                if (root.startsWith(entry)) {
                     continue;
                 }
-                Files.createSymbolicLink(dir.resolve(name), entry);
+                OutputTree below = outputs.child(name);
+                if (below == null) {
+                    Files.createSymbolicLink(dir.resolve(name), entry);
+                } else if (below.isOutput()) {
+                    if (Files.isRegularFile(entry)) {
+                        Files.copy(entry, dir.resolve(name));
+                    }
+                } else if (Files.isDirectory(entry)) {
+                    link(entry, Files.createDirectory(dir.resolve(name)), root, below);
+                }
             }
+        }
+    }
+
+    /** The declared outputs as a tree of path names: a node is an output, or a directory on the way to some. */
+    private static final class OutputTree {
+        private final Map<String, OutputTree> children = new HashMap<>();
+
+        void add(Path output) {
+            OutputTree node = this;
+            for (Path name : output) {
+                node = node.children.computeIfAbsent(name.toString(), k -> new OutputTree());
+            }
+        }
+
+        OutputTree child(String name) {
+            return children.get(name);
+        }
+
+        /** An output itself, not only a directory that holds one (an output with outputs below it is a directory). */
+        boolean isOutput() {
+            return children.isEmpty();
         }
     }
 

@@ -356,6 +356,26 @@ class ExecRunnerTest {
         }
     }
 
+    /**
+     * An output that already exists is what the command edits in place ({@code sort -o}, {@code sed -i}); it was
+     * hidden from the replicas, so they failed to read it, and a nested output hid its directory's other files.
+     */
+    @Test
+    void shouldLetTheReplicasEditAnExistingOutputInPlaceAndSeeItsNeighbours() throws Exception {
+        Files.writeString(start.resolve("data.txt"), "b\na\n");
+        Files.createDirectories(start.resolve("out"));
+        Files.writeString(start.resolve("out/log.txt"), "first\n");
+        Files.writeString(start.resolve("out/extra.txt"), "second\n");
+
+        ExecRun run = ExecRun.of(shell(3, "sort -o data.txt data.txt && cat out/extra.txt >> out/log.txt")
+                .withOutputs(List.of(Path.of("data.txt"), Path.of("out/log.txt"))));
+
+        assertThat(run.result().exitCode()).as(run.stderr()).isZero();
+        assertThat(start.resolve("data.txt")).hasContent("a\nb");
+        assertThat(start.resolve("out/log.txt")).hasContent("first\nsecond");
+        assertThat(start.resolve("out/extra.txt")).as("a neighbour is read, not moved").hasContent("second");
+    }
+
     /** A declared output nobody wrote (a typo, a directory) used to end with exit 0 and no word about it. */
     @Test
     void shouldSayThatADeclaredOutputWasNotWritten() throws Exception {
