@@ -44,7 +44,8 @@ final class ProgramPath {
      * Checks that the program of {@code argv} exists. A program given as a path is made absolute
      * against {@code startDir}, because replicas run in their own work directories.
      *
-     * @throws ExecSetupException with {@link ExitCodes#NOT_FOUND} if it does not exist
+     * @throws ExecSetupException with {@link ExitCodes#NOT_FOUND} if it does not exist, {@link ExitCodes#SETUP_FAILED}
+     *     if it exists but cannot be executed
      */
     static List<String> resolve(List<String> argv, Path startDir) {
         String program = argv.get(0);
@@ -55,9 +56,16 @@ final class ProgramPath {
             return argv;
         }
         Path file = startDir.resolve(program).normalize();
+        if (!Files.exists(file)) {
+            throw new ExecSetupException(ExitCodes.NOT_FOUND, "command not found: " + program);
+        }
+        // Found but not runnable: 126, as a shell answers it, so that a script tells it from a missing program.
+        if (Files.isDirectory(file)) {
+            throw new ExecSetupException(ExitCodes.SETUP_FAILED, "cannot execute " + program + ": is a directory");
+        }
         if (!Files.isRegularFile(file) || !Files.isExecutable(file)) {
-            throw new ExecSetupException(ExitCodes.NOT_FOUND,
-                    "command not found: " + program + (Files.exists(file) ? " (not an executable file)" : ""));
+            throw new ExecSetupException(ExitCodes.SETUP_FAILED, "cannot execute " + program
+                    + ": not an executable file (chmod +x " + program + "?)");
         }
         List<String> resolved = new ArrayList<>(argv);
         resolved.set(0, file.toString());

@@ -457,6 +457,21 @@ class ExecRunnerTest {
                 .satisfies(e -> assertThat(((ExecSetupException) e).exitCode()).isEqualTo(ExitCodes.NOT_FOUND));
     }
 
+    /** Was "command not found: ./tool.sh (not an executable file)" with 127, the code of a missing program. */
+    @Test
+    void shouldSayThatAProgramThatExistsCannotBeExecuted() throws Exception {
+        Files.writeString(start.resolve("tool.sh"), "#!/bin/sh\necho tool\n");
+        Files.createDirectories(start.resolve("tools"));
+
+        assertThatThrownBy(() -> ExecRun.of(ExecOptions.replicated(3, List.of("./tool.sh")).withStartDir(start)))
+                .isInstanceOf(ExecSetupException.class)
+                .hasMessage("cannot execute ./tool.sh: not an executable file (chmod +x ./tool.sh?)")
+                .satisfies(e -> assertThat(((ExecSetupException) e).exitCode()).isEqualTo(126));
+        assertThatThrownBy(() -> ExecRun.of(ExecOptions.replicated(3, List.of("./tools")).withStartDir(start)))
+                .hasMessage("cannot execute ./tools: is a directory")
+                .satisfies(e -> assertThat(((ExecSetupException) e).exitCode()).isEqualTo(126));
+    }
+
     @Test
     void shouldRunAProgramGivenByARelativePath() throws Exception {
         Path script = start.resolve("tool.sh");
