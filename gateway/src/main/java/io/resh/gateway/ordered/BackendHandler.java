@@ -68,6 +68,19 @@ final class BackendHandler extends ByteToMessageDecoder {
             byte[] reply = new byte[length];
             in.readBytes(reply);
             link.answered();
+            if (protocol.closesConnection(request, reply)) {
+                // The server no longer reads this connection: writes are held from now on, what it owes goes
+                // again on a new one, and this connection's close is expected, not a fault.
+                lost = true;
+                link.closeAnnounced();
+                in.skipBytes(in.readableBytes());
+                mux.onReply(link, reply);
+                ctx.close(); // not waiting for the server's close: one that lingers would look hung
+                if (mux.isCurrent(link) && !link.isClosed()) {
+                    reconnect.run();
+                }
+                return;
+            }
             mux.onReply(link, reply);
         }
     }
