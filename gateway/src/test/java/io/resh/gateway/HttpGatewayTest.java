@@ -216,6 +216,44 @@ class HttpGatewayTest {
                 .satisfies(f -> assertThat(f.kind()).isEqualTo(FaultKind.CRASH));
     }
 
+    /**
+     * Clients keep writing while a server that closes after each response resets its connection: a write
+     * then fails with "broken pipe" while the response is still unread. That response is read, not dropped
+     * with the connection, and the request written too late goes again on a new connection.
+     */
+    @Test
+    void shouldReadTheResponseOfAServerThatResetWhileTheGatewayWrote() throws Exception {
+        own.start("""
+                group: http10-reset
+                replicas: 3
+                server:
+                  command: %s
+                  readyTimeout: 20s
+                listen: { protocol: http }
+                deadline: 2s
+                """.formatted(JavaCommand.yaml(Http10CounterServer.class, "{port}")));
+        List<CompletableFuture<List<String>>> clients = new ArrayList<>();
+        for (int c = 0; c < 8; c++) {
+            clients.add(CompletableFuture.supplyAsync(() -> {
+                List<String> statuses = new ArrayList<>();
+                for (int i = 0; i < 40; i++) {
+                    try (Socket s = own.connect()) {
+                        s.getOutputStream().write("GET /counter HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                        statuses.add(new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1)
+                                .split("\r\n", 2)[0]);
+                    } catch (Exception e) {
+                        statuses.add(e.toString());
+                    }
+                }
+                return statuses;
+            }, own.clientThreads()));
+        }
+        for (var c : clients) {
+            assertThat(c.get()).allMatch(status -> status.startsWith("HTTP/1.0 200"));
+        }
+        assertThat(own.events(GroupEvent.FaultDetected.class)).isEmpty();
+    }
+
     /** Sends {@code n} POSTs in one write, the last asking to close, and returns the bodies of the 200s. */
     private List<String> pipelinedPosts(int n) throws Exception {
         StringBuilder requests = new StringBuilder();

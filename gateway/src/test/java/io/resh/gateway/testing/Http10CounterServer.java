@@ -14,7 +14,9 @@ import java.nio.charset.StandardCharsets;
  * An HTTP server that closes every connection after one response, as HTTP/1.0 servers do (Python's
  * {@code http.server} by default): it reads one request, answers {@code HTTP/1.0 200} with a counter
  * incremented by every {@code POST} and a {@code Content-Length}, closes the connection, and never reads
- * the requests a client pipelined behind the first. Run as its own process.
+ * the requests a client pipelined behind the first: it resets the connection, as the kernel does when a
+server closes with requests unread, so a client writing more then gets "broken pipe" while the response
+may still be unread. Run as its own process.
  *
  * <pre>java -cp ... Http10CounterServer PORT</pre>
  */
@@ -41,6 +43,7 @@ public final class Http10CounterServer {
                             .getBytes(StandardCharsets.US_ASCII));
                     out.write(body);
                     out.flush();
+                    s.setSoLinger(true, 0); // close with a reset, as a server with unread requests does
                 } catch (IOException e) {
                     // next connection
                 }
