@@ -6,8 +6,10 @@ import static org.awaitility.Awaitility.await;
 import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
 import io.resh.gateway.testing.GatewayExtension;
+import io.resh.gateway.testing.Http10CounterServer;
 import io.resh.gateway.testing.HttpKvServer;
 import io.resh.gateway.testing.JavaCommand;
+import io.resh.gateway.testing.Signals;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -24,6 +26,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -183,6 +187,89 @@ class HttpGatewayTest {
             String response = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
             assertThat(response).startsWith("HTTP/1.1 200").contains("Content-Length: 10\r\n", "Connection: close\r\n")
                     .doesNotContainIgnoringCase("transfer-encoding").endsWith("\r\n\r\nabcdefghij");
+        }
+    }
+
+    /**
+     * A server that closes its connection after every response (HTTP/1.0, Python's http.server by default)
+     * never reads the requests the gateway pipelined behind the first. That is not a fault: the response said
+     * the connection ends there, so the gateway sends what is still owed again on a new connection, live and
+     * when a replacement replays the log.
+     */
+    @Test
+    void shouldResendWhatAServerThatClosesAfterEachResponseDidNotRead() throws Exception {
+        own.start("""
+                group: http10
+                replicas: 3
+                server:
+                  command: %s
+                  readyTimeout: 20s
+                listen: { protocol: http }
+                deadline: 2s
+                """.formatted(JavaCommand.yaml(Http10CounterServer.class, "{port}")));
+        assertThat(pipelinedPosts(10)).as("every POST answered once, in order").containsExactly(
+                "1", "2", "3", "4", "5", "6", "7", "8", "9", "10");
+        Signals.send("KILL", own.pid(0));
+        own.awaitRecovered(0);
+        assertThat(pipelinedPosts(1)).as("the replacement replayed all 10 and agrees").containsExactly("11");
+        assertThat(own.events(GroupEvent.FaultDetected.class)).as("only the kill is a fault").singleElement()
+                .satisfies(f -> assertThat(f.kind()).isEqualTo(FaultKind.CRASH));
+    }
+
+    /**
+     * Clients keep writing while a server that closes after each response resets its connection: a write
+     * then fails with "broken pipe" while the response is still unread. That response is read, not dropped
+     * with the connection, and the request written too late goes again on a new connection.
+     */
+    @Test
+    void shouldReadTheResponseOfAServerThatResetWhileTheGatewayWrote() throws Exception {
+        own.start("""
+                group: http10-reset
+                replicas: 3
+                server:
+                  command: %s
+                  readyTimeout: 20s
+                listen: { protocol: http }
+                deadline: 2s
+                """.formatted(JavaCommand.yaml(Http10CounterServer.class, "{port}")));
+        List<CompletableFuture<List<String>>> clients = new ArrayList<>();
+        for (int c = 0; c < 8; c++) {
+            clients.add(CompletableFuture.supplyAsync(() -> {
+                List<String> statuses = new ArrayList<>();
+                for (int i = 0; i < 40; i++) {
+                    try (Socket s = own.connect()) {
+                        s.getOutputStream().write("GET /counter HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                        statuses.add(new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1)
+                                .split("\r\n", 2)[0]);
+                    } catch (Exception e) {
+                        statuses.add(e.toString());
+                    }
+                }
+                return statuses;
+            }, own.clientThreads()));
+        }
+        for (var c : clients) {
+            assertThat(c.get()).allMatch(status -> status.startsWith("HTTP/1.0 200"));
+        }
+        assertThat(own.events(GroupEvent.FaultDetected.class)).isEmpty();
+    }
+
+    /** Sends {@code n} POSTs in one write, the last asking to close, and returns the bodies of the 200s. */
+    private List<String> pipelinedPosts(int n) throws Exception {
+        StringBuilder requests = new StringBuilder();
+        for (int i = 1; i <= n; i++) {
+            requests.append("POST /counter HTTP/1.1\r\nHost: x\r\n").append(i == n ? "Connection: close\r\n" : "")
+                    .append("\r\n");
+        }
+        try (Socket s = own.connect()) {
+            s.getOutputStream().write(requests.toString().getBytes(StandardCharsets.US_ASCII));
+            String responses = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            List<String> bodies = new ArrayList<>();
+            Matcher m = Pattern.compile("HTTP/1\\.[01] (\\d{3}) [^\r]*\r\n(?:[^\r]+\r\n)*\r\n(\\d*)").matcher(responses);
+            while (m.find()) {
+                bodies.add(m.group(1).equals("200") ? m.group(2) : m.group(1) + " " + responses.substring(m.end()));
+            }
+            return bodies;
         }
     }
 

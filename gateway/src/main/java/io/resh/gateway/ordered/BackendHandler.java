@@ -8,6 +8,7 @@ import io.resh.gateway.protocol.FrameException;
 import io.resh.gateway.protocol.Protocol;
 import io.resh.gateway.protocol.Request;
 import io.resh.gateway.server.ServerProcess;
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -27,6 +28,8 @@ final class BackendHandler extends ByteToMessageDecoder {
     private final ServerProcess process;
     private final Runnable reconnect;
     private boolean lost;
+    /** The I/O error that preceded the close, for the evidence; null if the server just closed. */
+    private String ioFailure;
 
     /** @param reconnect opens a new connection for {@code link} (used when the server closed an idle one) */
     BackendHandler(OrderedMultiplexer mux, Protocol protocol, int maxReplyBytes, TcpBackendLink link,
@@ -68,18 +71,38 @@ final class BackendHandler extends ByteToMessageDecoder {
             byte[] reply = new byte[length];
             in.readBytes(reply);
             link.answered();
+            if (protocol.closesConnection(request, reply)) {
+                // The server no longer reads this connection: writes are held from now on, what it owes goes
+                // again on a new one, and this connection's close is expected, not a fault.
+                lost = true;
+                link.closeAnnounced();
+                in.skipBytes(in.readableBytes());
+                mux.onReply(link, reply);
+                ctx.close(); // not waiting for the server's close: one that lingers would look hung
+                if (mux.isCurrent(link) && !link.isClosed()) {
+                    reconnect.run();
+                }
+                return;
+            }
             mux.onReply(link, reply);
         }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        connectionLost(ctx, "closed its connection to the gateway");
+        connectionLost(ctx, ioFailure == null ? "closed its connection to the gateway" : "connection failed: " + ioFailure);
         super.channelInactive(ctx);
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException && ctx.channel().isActive()) {
+            // A failed read closes the channel itself; after a failed write (the server reset the connection
+            // while we wrote) the replies it sent before the reset are still to be read. Either way
+            // channelInactive reports the loss, after every reply that arrived.
+            ioFailure = cause.getMessage();
+            return;
+        }
         connectionLost(ctx, "connection failed: " + cause.getMessage());
         ctx.close();
     }

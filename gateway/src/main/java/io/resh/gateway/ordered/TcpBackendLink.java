@@ -18,6 +18,11 @@ import java.util.ArrayDeque;
 final class TcpBackendLink implements BackendLink {
     private final int slot;
     private final ArrayDeque<byte[]> held = new ArrayDeque<>();
+    /**
+     * Requests written (or held) and not answered yet, oldest first: what to send again when the server
+     * announced that it closes the connection after a reply, without reading what was pipelined behind it.
+     */
+    private final ArrayDeque<byte[]> unanswered = new ArrayDeque<>();
     private Channel channel;
     /** Requests written since the last flush, not yet handed to the channel; null when none. */
     private final WriteBatch batch = new WriteBatch();
@@ -58,8 +63,19 @@ final class TcpBackendLink implements BackendLink {
         promptCloses = prompt ? promptCloses + 1 : 0;
     }
 
+    /**
+     * The server said the connection ends after its last reply: hold writes, and send every request it still
+     * owes again on the next connection, since it never read them. Not a refusal: it answered on this one.
+     */
+    void closeAnnounced() {
+        reconnecting();
+        held.clear();
+        held.addAll(unanswered);
+    }
+
     void answered() {
         answeredOnThisConnection = true;
+        unanswered.pollFirst();
     }
 
     /** How many connections in a row the server closed right after accepting them, answering nothing. */
@@ -87,6 +103,7 @@ final class TcpBackendLink implements BackendLink {
 
     @Override
     public void write(byte[] bytes) {
+        unanswered.addLast(bytes);
         if (reconnecting) {
             held.addLast(bytes);
             return;
@@ -107,6 +124,7 @@ final class TcpBackendLink implements BackendLink {
         closed = true;
         batch.drop();
         held.clear();
+        unanswered.clear();
         if (channel != null) {
             channel.close();
         }

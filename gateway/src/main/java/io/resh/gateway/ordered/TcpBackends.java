@@ -80,6 +80,9 @@ public final class TcpBackends implements ServerGroup.Engine {
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
+                // A write the server reset (it closed with requests unread) must not close the connection before
+                // the replies it sent ahead of the reset are read: the close is left to the read side.
+                .option(ChannelOption.AUTO_CLOSE, false)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
                 .handler(new ChannelInitializer<Channel>() {
                     @Override

@@ -171,6 +171,26 @@ public final class HttpProtocol implements Protocol {
         return (head + text.substring(headEnd)).getBytes(StandardCharsets.ISO_8859_1);
     }
 
+    /** The final response's head (past any 1xx) says the connection ends: {@code close}, or HTTP/1.0 without keep-alive. */
+    @Override
+    public boolean closesConnection(Request request, byte[] reply) {
+        ByteBuf buf = Unpooled.wrappedBuffer(reply);
+        int pos = 0;
+        while (true) {
+            Head head = HttpMessages.head(buf, pos, reply.length, "response");
+            if (head == null) {
+                return false;
+            }
+            String[] status = head.startLine().split(" ", 3);
+            if (status.length > 1 && status[1].matches("1\\d\\d")) {
+                pos = head.end();
+                continue;
+            }
+            return head.hasToken("Connection", "close")
+                    || (head.startLine().startsWith("HTTP/1.0") && !head.hasToken("Connection", "keep-alive"));
+        }
+    }
+
     /** Adds {@code Connection: close} where the client asked for it; an HTTP/1.0 client gets no chunked body. */
     @Override
     public byte[] toClient(Request request, byte[] reply) {

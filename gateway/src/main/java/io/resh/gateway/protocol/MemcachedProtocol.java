@@ -15,8 +15,8 @@ import java.util.function.LongSupplier;
  * <p>Storage commands carry a data block; retrieval commands are answered by {@code VALUE} blocks and
  * {@code END}; everything else by one line. {@code noreply} is stripped before forwarding so every
  * replica still answers and can be voted; the client just doesn't get that reply. Relative expiry
- * times (1 second to 30 days) are stamped as absolute Unix times, for the same reason as in
- * {@link RespExpiry}. Statistics and meta commands are refused.
+ * times (1 second to 30 days), and the delay of {@code flush_all}, are stamped as absolute Unix times,
+ * for the same reason as in {@link RespExpiry}. Statistics and meta commands are refused.
  */
 public final class MemcachedProtocol implements Protocol {
     static final int LINE = 0;
@@ -101,6 +101,8 @@ public final class MemcachedProtocol implements Protocol {
             stampExpiry(tokens, 2);
         } else if (cmd.equals("gat") || cmd.equals("gats")) {
             stampExpiry(tokens, 1);
+        } else if (cmd.equals("flush_all")) {
+            stampExpiry(tokens, 1); // its delay is relative like an expiry: a replay must flush at the same time
         }
         in.skipBytes(length);
         byte[] line = (String.join(" ", tokens) + "\r\n").getBytes(StandardCharsets.ISO_8859_1);

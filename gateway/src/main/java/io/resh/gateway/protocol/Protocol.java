@@ -50,6 +50,15 @@ public interface Protocol {
         return false;
     }
 
+    /**
+     * True if the server ends the connection after {@code reply} (an HTTP {@code Connection: close}, or an
+     * HTTP/1.0 response without keep-alive): it never reads the requests pipelined behind that one, so they
+     * are owed, not lost, and go again on a new connection.
+     */
+    default boolean closesConnection(Request request, byte[] reply) {
+        return false;
+    }
+
     /** The voted reply as the client should get it (e.g. with {@code Connection: close} added). */
     default byte[] toClient(Request request, byte[] reply) {
         return reply;

@@ -19,10 +19,11 @@ import io.resh.gateway.server.ServerProcess;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
+import java.util.ArrayDeque;
 
 /**
- * One connected datagram socket per replica, registered on the multiplexer's event loop. Each
- * datagram received on it is one reply. A reply datagram larger than {@code maxReplyBytes} or an
+ * One connected datagram socket per replica, registered on the multiplexer's event loop, carrying one
+ * request datagram at a time (see {@link Link}). Each datagram received on it is one reply. A reply datagram larger than {@code maxReplyBytes} or an
  * ICMP "port unreachable" (the server is gone) is a fault of that replica.
  */
 public final class UdpBackends implements ServerGroup.Engine {
@@ -87,12 +88,38 @@ public final class UdpBackends implements ServerGroup.Engine {
         return mux.replayLog() == null || !mux.replayLog().overflowed();
     }
 
+    /**
+     * Sends a replica one datagram at a time: the next only once the one before is answered. A datagram
+     * carries nothing that ties a reply to its request, and UDP servers drop datagrams they cannot parse (and
+     * the kernel drops what overflows a receive buffer); with several in flight, the reply to the next would
+     * be taken for the dropped one's, and every later reply would go to the client of the request before it.
+     * One at a time, a dropped datagram is one the replica owes and never answers: a hang, at that request.
+     */
     private static final class Link implements BackendLink {
         final int slot;
         Channel channel;
+        /** Written by the multiplexer, waiting for the reply to the datagram in flight; oldest first. */
+        private final ArrayDeque<byte[]> waiting = new ArrayDeque<>();
+        private boolean inFlight;
+        private boolean closed;
 
         Link(int slot) {
             this.slot = slot;
+        }
+
+        /** The datagram in flight was answered: send the next one. */
+        void answered() {
+            inFlight = false;
+            byte[] next = waiting.pollFirst();
+            if (next != null && !closed) {
+                send(next);
+                channel.flush();
+            }
+        }
+
+        private void send(byte[] bytes) {
+            inFlight = true;
+            channel.write(Unpooled.wrappedBuffer(bytes), channel.voidPromise());
         }
 
         @Override
@@ -107,7 +134,11 @@ public final class UdpBackends implements ServerGroup.Engine {
 
         @Override
         public void write(byte[] bytes) {
-            channel.write(Unpooled.wrappedBuffer(bytes), channel.voidPromise());
+            if (inFlight) {
+                waiting.addLast(bytes);
+            } else {
+                send(bytes);
+            }
         }
 
         @Override
@@ -117,6 +148,8 @@ public final class UdpBackends implements ServerGroup.Engine {
 
         @Override
         public void close() {
+            closed = true;
+            waiting.clear();
             channel.close();
         }
     }
@@ -136,6 +169,7 @@ public final class UdpBackends implements ServerGroup.Engine {
                 return;
             }
             mux.onReply(link, ByteBufUtil.getBytes(packet.content()));
+            link.answered();
         }
 
         @Override

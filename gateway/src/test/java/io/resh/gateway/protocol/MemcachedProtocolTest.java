@@ -30,6 +30,11 @@ class MemcachedProtocolTest {
         assertThat(text(r.bytes())).isEqualTo("set k 0 1700000060 1\r\nx\r\n");
         Request touch = Decoding.request(Decoding.requests(mc, "touch k 10\r\n", 64).get(0));
         assertThat(text(touch.bytes())).isEqualTo("touch k 1700000010\r\n");
+        Request flush = Decoding.request(Decoding.requests(mc, "flush_all 10 noreply\r\n", 64).get(0));
+        assertThat(text(flush.bytes())).as("a delayed flush_all, replayed later, must flush at the same time")
+                .isEqualTo("flush_all 1700000010\r\n");
+        assertThat(text(Decoding.request(Decoding.requests(mc, "flush_all\r\n", 64).get(0)).bytes()))
+                .isEqualTo("flush_all\r\n");
         Request absolute = Decoding.request(Decoding.requests(mc, "set k 0 1800000000 1\r\nx\r\n", 64).get(0));
         assertThat(text(absolute.bytes())).as("absolute times stay").isEqualTo("set k 0 1800000000 1\r\nx\r\n");
     }

@@ -14,7 +14,8 @@ import java.util.Map;
  * A tiny stateful UDP server, run as its own process: {@code INCR k} answers {@code k=<n>},
  * {@code GET k} answers {@code k=<n>}, {@code EXIT} ends the process at once with exit code 3 (a
  * request that crashes the server), {@code SPIN} never answers: the server's one thread waits forever, so
- * the process lives on and answers nothing more (a request that hangs the server). While the optional trigger file exists, the next reply is
+ * the process lives on and answers nothing more (a request that hangs the server), {@code IGNORE} is
+ * dropped unanswered and the server goes on (as memcached drops a datagram without its frame header). While the optional trigger file exists, the next reply is
  * corrupted (one wrong count) and the file deleted.
  *
  * <pre>java -cp ... UdpCounterServer PORT [TRIGGER_FILE]</pre>
@@ -36,6 +37,9 @@ public final class UdpCounterServer {
                 String[] cmd = new String(in.getData(), 0, in.getLength(), StandardCharsets.UTF_8).trim().split(" ");
                 if (cmd[0].equals("EXIT")) {
                     Runtime.getRuntime().halt(3);
+                }
+                if (cmd[0].equals("IGNORE")) {
+                    continue; // dropped unanswered, as UDP servers drop a datagram they cannot parse
                 }
                 while (cmd[0].equals("SPIN")) {
                     try {
