@@ -26,7 +26,9 @@ public final class MemcachedProtocol implements Protocol {
     private static final long THIRTY_DAYS = 60L * 60 * 24 * 30;
     private static final Set<String> STORAGE = Set.of("set", "add", "replace", "append", "prepend", "cas");
     private static final Set<String> REJECTED = Set.of("stats", "slabs", "lru_crawler", "lru", "watch", "shutdown",
-            "cache_memlimit", "misbehave", "extstore", "mn", "mg", "ms", "md", "ma", "me", "debugtime", "verbosity");
+            "cache_memlimit", "misbehave", "extstore", "debugtime", "verbosity");
+    /** The meta protocol: its replies are framed by flags this gateway does not parse. */
+    private static final Set<String> META = Set.of("mn", "mg", "ms", "md", "ma", "me");
 
     private final LongSupplier clockMillis;
 
@@ -97,6 +99,11 @@ public final class MemcachedProtocol implements Protocol {
             in.skipBytes(length);
             return new LocalReply(errorReply("'" + cmd + "' is not supported through the replicating gateway: "
                     + "its answer differs per replica or it changes one server's process"), false);
+        } else if (META.contains(cmd)) {
+            in.skipBytes(length);
+            return new LocalReply(errorReply("'" + cmd + "' is not supported through the replicating gateway: "
+                    + "it frames only the text protocol's commands, not the meta commands; use get, set, delete,"
+                    + " incr and the like"), false);
         } else if (cmd.equals("touch")) {
             stampExpiry(tokens, 2);
         } else if (cmd.equals("gat") || cmd.equals("gats")) {

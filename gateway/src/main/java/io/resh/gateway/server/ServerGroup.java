@@ -308,7 +308,8 @@ public final class ServerGroup implements AutoCloseable {
         if (r.recoveryStartNanos >= 0) {
             long ms = (System.nanoTime() - r.recoveryStartNanos) / 1_000_000;
             r.recoveryStartNanos = -1;
-            LOG.info("group {}: replica {} recovered in {} ms, {} requests replayed", config.group(), slot, ms, replayed);
+            LOG.info("group {}: replica {} recovered in {} ms, {} request{} replayed", config.group(), slot, ms, replayed,
+                    replayed == 1 ? "" : "s");
             emit(new GroupEvent.RecoveryCompleted(now(), config.group(), slot, Isolation.core(config.server(), slot), sequence, ms, replayed));
         }
         if (!started.isDone()) {

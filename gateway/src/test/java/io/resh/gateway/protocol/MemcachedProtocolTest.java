@@ -43,6 +43,9 @@ class MemcachedProtocolTest {
     void shouldRefuseStatsAndCloseOnBadDataChunks() {
         LocalReply stats = (LocalReply) Decoding.requests(mc, "stats\r\n", 1).get(0);
         assertThat(text(stats.bytes())).startsWith("SERVER_ERROR resh: 'stats' is not supported");
+        LocalReply meta = (LocalReply) Decoding.requests(mc, "mg foo v\r\n", 1).get(0);
+        assertThat(text(meta.bytes())).as("refused for what it is, not for differing answers")
+                .startsWith("SERVER_ERROR resh: 'mg' is not supported").contains("not the meta commands");
         LocalReply bad = (LocalReply) Decoding.requests(mc, "set k 0 0 2\r\nabc\r\n", 1).get(0);
         assertThat(text(bad.bytes())).contains("bad data chunk");
         assertThat(bad.close()).isTrue();
