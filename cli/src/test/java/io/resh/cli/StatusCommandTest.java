@@ -173,6 +173,31 @@ class StatusCommandTest {
                 + " 4 entries");
     }
 
+    /**
+     * {@code ~/.resh} is under {@code $HOME}, as for every other command-line tool. Java's user.home comes from the
+     * password database instead, so {@code HOME=/elsewhere resh status} read (and {@code resh serve} overwrote) the
+     * account's own files.
+     */
+    @Test
+    void shouldFindTheAdminFilesUnderHome(@TempDir Path home) throws Exception {
+        Path dotResh = Files.createDirectories(home.resolve(".resh"));
+        Files.writeString(dotResh.resolve("admin.url"), fixture.admin.url());
+        Files.copy(fixture.admin.tokenFile(), dotResh.resolve("admin.token"));
+        ProcessBuilder pb = new ProcessBuilder(ReshJvm.command(List.of(), "status")).redirectErrorStream(true);
+        pb.environment().put("HOME", home.toString());
+        pb.environment().remove("RESH_ADMIN_URL");
+        pb.environment().remove("RESH_ADMIN_TOKEN_FILE");
+        Process status = pb.start();
+        try {
+            String out = new String(status.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(status.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(status.exitValue()).as(out).isZero();
+            assertThat(out).contains("status  TMR (N=3, masks f=1)  SERVING");
+        } finally {
+            status.destroyForcibly();
+        }
+    }
+
     /** An empty RESH_ADMIN_URL or RESH_ADMIN_TOKEN_FILE counts as unset: the files under ~/.resh are used. */
     @Test
     void shouldTreatAnEmptyEnvironmentVariableAsUnset(@TempDir Path home) throws Exception {
