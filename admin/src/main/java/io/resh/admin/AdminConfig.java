@@ -1,6 +1,7 @@
 package io.resh.admin;
 
 import io.resh.core.ConfigException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -21,9 +22,20 @@ import java.nio.file.Path;
 public record AdminConfig(String host, int port, Path tokenFile, Path endpointFile, Path eventLog,
                           long eventLogMaxBytes, int eventLogFiles, int recentEvents, Path tlsCert, Path tlsKey) {
 
-    /** {@code ~/.resh}, where the token, the endpoint file and the event log live by default. */
+    /**
+     * {@code ~/.resh}, where the token, the endpoint file and the event log live by default. {@code ~} is
+     * {@code $HOME}, as for any command-line tool: Java's {@code user.home} comes from the password database and
+     * ignores it, so {@code HOME=/elsewhere resh serve} used (and overwrote) the account's files. A
+     * {@code -Duser.home} given on the JVM's command line still wins: it was asked for explicitly.
+     */
     public static Path homeDir() {
-        return Path.of(System.getProperty("user.home"), ".resh");
+        boolean explicit = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .anyMatch(a -> a.startsWith("-Duser.home="));
+        String home = System.getenv("HOME");
+        if (explicit || home == null || home.isBlank() || !Path.of(home).isAbsolute()) {
+            home = System.getProperty("user.home");
+        }
+        return Path.of(home, ".resh");
     }
 
     public AdminConfig {

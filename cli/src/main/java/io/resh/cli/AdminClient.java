@@ -2,6 +2,7 @@ package io.resh.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.resh.admin.AdminConfig;
 import io.resh.core.ReshException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -103,7 +104,7 @@ final class AdminClient {
     }
 
     private static AdminClient connect(Options o, String given) {
-        Path home = Path.of(System.getProperty("user.home"), ".resh");
+        Path home = AdminConfig.homeDir();
         String url = given != null ? given : environment("RESH_ADMIN_URL");
         if (url == null) {
             Path file = home.resolve("admin.url");

@@ -101,8 +101,8 @@ final class ServeCommand implements Callable<Integer> {
             group.close();
         }, "resh: group " + cfg.name() + " stopped");
         // One println of the whole line: printf writes it piece by piece, and a log line on stderr landed inside it.
-        System.out.println(String.format("resh: group %s serving on %s:%d — %d replicas, masks %d faulty; replica logs in %s",
-                cfg.name(), server.host(), server.port(), cfg.replicas(), (cfg.replicas() - 1) / 2,
+        System.out.println(String.format("resh: group %s serving on %s:%d — %s; replica logs in %s",
+                cfg.name(), server.host(), server.port(), redundancy(cfg.replicas()),
                 group.workDir().toAbsolutePath())); // a relative workDir: where it is, wherever the reader stands
         if (admin != null) {
             System.out.println("admin: " + admin.url());
@@ -174,5 +174,14 @@ final class ServeCommand implements Callable<Integer> {
         } else if (e instanceof GroupEvent.CheckpointStable c) {
             LOG.debug("checkpoint #{} stable ({} bytes, digest {})", c.sequence(), c.snapshotBytes(), c.digest());
         }
+    }
+
+    /** What N buys, in the words of CONCEPTS.md: "1 replicas, masks 0 faulty" was both ungrammatical and short of DMR's detection. */
+    static String redundancy(int n) {
+        return switch (n) {
+            case 1 -> "1 replica, unreplicated (a crash or hang is repaired, a wrong reply is not detected)";
+            case 2 -> "2 replicas, DMR (a faulty one is detected and both roll back; masks none)";
+            default -> n + " replicas, masks " + (n - 1) / 2 + " faulty";
+        };
     }
 }

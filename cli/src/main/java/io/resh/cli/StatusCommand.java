@@ -141,8 +141,15 @@ public final class StatusCommand implements Callable<Integer> {
                 g.hasNonNull("detail") ? ": " + g.get("detail").asText() : "");
         if (g.has("checkpoint")) {
             long poison = c.path("poison-requests").asLong();
-            out.printf(Locale.ROOT, "  requests %d  voted %d  faults %d  recoveries %d%s  checkpoint #%d (%.0f s ago)  log %d  pending %d%n",
-                    c.path("requests").asLong(), c.path("replies").asLong(), faults, c.path("recoveries").asLong(),
+            // Voted service errors and DMR roll-backs, when there were any: without them "voted" fell short of
+            // "requests" and "recoveries" exceeded "faults" (a roll-back replaces both replicas) with no reason given.
+            long serviceErrors = c.path("service-errors").asLong();
+            long rollbacks = c.path("rollbacks").asLong();
+            out.printf(Locale.ROOT, "  requests %d  voted %d%s  faults %d  recoveries %d%s%s  checkpoint #%d (%.0f s ago)  log %d"
+                    + "  pending %d%n",
+                    c.path("requests").asLong(), c.path("replies").asLong(),
+                    serviceErrors > 0 ? "  service errors " + serviceErrors : "", faults, c.path("recoveries").asLong(),
+                    rollbacks > 0 ? "  rollbacks " + rollbacks : "",
                     poison > 0 ? "  requests of death " + poison : "",
                     g.at("/checkpoint/sequence").asLong(), g.at("/checkpoint/ageSeconds").asDouble(),
                     g.path("logLength").asLong(), g.path("pending").asLong());

@@ -34,8 +34,12 @@ class ServeCommandTest {
 
     /** Starts {@code resh serve} on a KV group with its temporary directories under {@code dir/tmp}. */
     private Process serve(String group, String... options) throws IOException {
+        return serve(group, 3, options);
+    }
+
+    private Process serve(String group, int replicas, String... options) throws IOException {
         Path yaml = dir.resolve(group + ".yaml");
-        Files.writeString(yaml, String.join("\n", "group: " + group, "replicas: 3", "service:",
+        Files.writeString(yaml, String.join("\n", "group: " + group, "replicas: " + replicas, "service:",
                 "  class: " + KvStore.class.getName(), "listen:", "  host: 127.0.0.1", "  port: 0", ""));
         Files.createDirectories(dir.resolve("tmp"));
         List<String> cmd = ReshJvm.command(List.of("-Djava.io.tmpdir=" + dir.resolve("tmp"), "-Duser.home=" + dir.resolve("home"),
@@ -63,6 +67,18 @@ class ServeCommandTest {
             assertThat(left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("resh-")))
                     .as("the group's temporary directory").isEmpty();
         }
+    }
+
+    /** The banner said "1 replicas, masks 0 faulty" of an unreplicated group. */
+    @Test
+    void shouldSayWhatAnUnreplicatedGroupDoes() throws Exception {
+        serve = serve("solo", 1, "--admin-port", "-1");
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(dir.resolve("stdout.txt")).contains("serving on"));
+
+        assertThat(Files.readString(dir.resolve("stdout.txt"))).contains(" — 1 replica, unreplicated (a crash or hang is"
+                + " repaired, a wrong reply is not detected); replica logs in ");
+        assertThat(ServeCommand.redundancy(2)).isEqualTo("2 replicas, DMR (a faulty one is detected and both roll back; masks none)");
+        assertThat(ServeCommand.redundancy(5)).isEqualTo("5 replicas, masks 2 faulty");
     }
 
     @Test

@@ -128,6 +128,34 @@ class StatusCommandTest {
         assertThat(two.toString()).contains("  requests 12  voted 10  faults 6  recoveries 6  requests of death 2  checkpoint #10");
     }
 
+    /**
+     * A DMR group that rolled back and a request the service refused: the line said "voted 2 ... faults 0
+     * recoveries 2", as if requests were lost and replicas replaced for nothing.
+     */
+    @Test
+    void shouldCountServiceErrorsAndDmrRollbacks(@TempDir Path dir) {
+        try (io.resh.host.ReplicaGroup dmr = io.resh.host.ReplicaGroup.start(
+                io.resh.host.testing.TestGroups.counter("rolled", 2, dir).build());
+             io.resh.admin.AdminServer admin = io.resh.admin.AdminServer.start(
+                     io.resh.admin.AdminConfig.defaults().withDirectory(dir.resolve("admin")), List.of(dmr))) {
+            java.time.Duration timeout = java.time.Duration.ofSeconds(20);
+            dmr.call("add:1".getBytes(java.nio.charset.StandardCharsets.UTF_8), timeout);
+            dmr.faults().corruptNextReply(1, 3).join();
+            assertThat(dmr.call("add:1".getBytes(java.nio.charset.StandardCharsets.UTF_8), timeout))
+                    .asString(java.nio.charset.StandardCharsets.UTF_8).isEqualTo("2");
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(
+                    () -> dmr.call("fail".getBytes(java.nio.charset.StandardCharsets.UTF_8), timeout)))
+                    .isInstanceOf(io.resh.host.ServiceErrorException.class);
+
+            org.awaitility.Awaitility.await().atMost(timeout).untilAsserted(() -> {
+                AdminFixture.Run r = AdminFixture.runExactly(new StatusCommand(), "--url", admin.url(),
+                        "--token-file", admin.tokenFile().toString());
+                assertThat(r.out()).as(r.err()).contains("  requests 3  voted 2  service errors 1  faults 0  recoveries 2"
+                        + "  rollbacks 1  checkpoint #");
+            });
+        }
+    }
+
     /** A gateway's requests of death (dropped from its replay log) are counted on its line, and only when there were any. */
     @Test
     void shouldCountAGatewaysRequestsOfDeathOnlyWhenThereWereAny() {
@@ -143,6 +171,31 @@ class StatusCommandTest {
                 .doesNotContain("death");
         assertThat(one.toString()).contains("  clients 1  requests 5  in flight 0  undecided 2  requests of death 1  replay log"
                 + " 4 entries");
+    }
+
+    /**
+     * {@code ~/.resh} is under {@code $HOME}, as for every other command-line tool. Java's user.home comes from the
+     * password database instead, so {@code HOME=/elsewhere resh status} read (and {@code resh serve} overwrote) the
+     * account's own files.
+     */
+    @Test
+    void shouldFindTheAdminFilesUnderHome(@TempDir Path home) throws Exception {
+        Path dotResh = Files.createDirectories(home.resolve(".resh"));
+        Files.writeString(dotResh.resolve("admin.url"), fixture.admin.url());
+        Files.copy(fixture.admin.tokenFile(), dotResh.resolve("admin.token"));
+        ProcessBuilder pb = new ProcessBuilder(ReshJvm.command(List.of(), "status")).redirectErrorStream(true);
+        pb.environment().put("HOME", home.toString());
+        pb.environment().remove("RESH_ADMIN_URL");
+        pb.environment().remove("RESH_ADMIN_TOKEN_FILE");
+        Process status = pb.start();
+        try {
+            String out = new String(status.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(status.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(status.exitValue()).as(out).isZero();
+            assertThat(out).contains("status  TMR (N=3, masks f=1)  SERVING");
+        } finally {
+            status.destroyForcibly();
+        }
     }
 
     /** An empty RESH_ADMIN_URL or RESH_ADMIN_TOKEN_FILE counts as unset: the files under ~/.resh are used. */

@@ -139,6 +139,22 @@ public final class Ballot {
         }
     }
 
+    /**
+     * True if a replica other than {@code replica} cast the decided value. False in an unreplicated group once
+     * {@code replica}'s earlier incarnation, the only voter, was withdrawn: then nobody vouches for the value.
+     */
+    public boolean decidedByOthersThan(int replica) {
+        if (decided == null) {
+            return false;
+        }
+        for (int i = 0; i < replies.length; i++) {
+            if (i != replica && replies[i] != null && Arrays.equals(replies[i], decided)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Replicas whose cast reply differs from the decided value; empty while pending. */
     public int[] dissenters() {
         if (decided == null) {

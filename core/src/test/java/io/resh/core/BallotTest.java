@@ -33,6 +33,23 @@ class BallotTest {
         assertThat(b.dissenters()).containsExactly(1);
     }
 
+    /** A replacement's reply is judged only against values other replicas vouched for. */
+    @Test
+    void shouldSayWhetherAnotherReplicaVouchesForTheDecidedValue() {
+        Ballot tmr = new Ballot(new Quorum(3));
+        tmr.cast(0, v("x"), 3);
+        tmr.cast(1, v("x"), 3);
+        tmr.withdraw(0);
+        assertThat(tmr.cast(0, v("y"), 3)).isEqualTo(Ballot.Outcome.DISSENTS);
+        assertThat(tmr.decidedByOthersThan(0)).isTrue();
+
+        Ballot solo = new Ballot(new Quorum(1));
+        assertThat(solo.cast(0, v("x"), 1)).isEqualTo(Ballot.Outcome.DECIDED);
+        solo.withdraw(0);
+        assertThat(solo.cast(0, v("y"), 1)).isEqualTo(Ballot.Outcome.DISSENTS);
+        assertThat(solo.decidedByOthersThan(0)).isFalse();
+    }
+
     @Test
     void shouldKeepOneArrayForEqualRepliesAndTheDissentersOwn() {
         Ballot b = new Ballot(new Quorum(5));

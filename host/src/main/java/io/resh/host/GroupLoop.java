@@ -172,7 +172,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
                 new RedundancyPolicy(sup.adaptive(), sup.adaptiveQuiet().toNanos()), now);
         List<String> names = new ArrayList<>(List.of("requests", "replies", "service-errors", "recoveries", "checkpoints", "checkpoints-too-large",
                 "rollbacks", "unavailable", "rejuvenations", "quarantines", "suspect-cores", "self-repairs", "escalations", "poison-requests",
-                "catch-up-starved"));
+                "catch-up-starved", "replays-unvouched"));
         for (FaultKind k : FaultKind.values()) {
             names.add("faults." + k.label());
         }
@@ -578,6 +578,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
             fault(slot, FaultKind.START_FAILURE, 0, "replica speaks IPC protocol " + h.protocol() + ", host speaks " + FrameCodec.VERSION);
             return;
         }
+        slot.replayMismatchWarned = false;
         Checkpoint stable = checkpoints.stable();
         if (!stable.initial()) {
             slot.outbox.add(new Frame.Restore(stable.sequence(), stable.digest().bytes(), stable.snapshot()));
@@ -628,7 +629,13 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
                     }
                 }
                 case AGREES -> reputation.vote(slot.index, slot.spec.label(), slot.cpu);
-                case DISSENTS -> divergence(slot, e);
+                case DISSENTS -> {
+                    if (e.ballot.decidedByOthersThan(slot.index)) {
+                        divergence(slot, e);
+                    } else {
+                        unvouchedReplay(slot, e);
+                    }
+                }
                 case UNDECIDABLE -> undecidable(e);
                 default -> { }
             }
@@ -681,6 +688,22 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         byte[] actual = e.ballot.replyOf(slot.index);
         fault(slot, FaultKind.DIVERGENCE, e.sequence, "reply to #" + e.sequence + " differs: " + Evidence.diff(voted, actual),
                 Evidence.details("voted", voted, "replica", actual));
+    }
+
+    /**
+     * A replacement's replayed reply differs from a released one that only its own predecessor voted for (N = 1).
+     * Nothing says which of the two processes was wrong, and the replacement restored a voted checkpoint: judging
+     * it against the dead one's reply would replace every replacement at the same request, forever (a corrupted
+     * reply or a nondeterministic bug of the only replica stalled the group for good). Its client got the old reply.
+     */
+    private void unvouchedReplay(Slot slot, LogEntry e) {
+        count("replays-unvouched");
+        if (!slot.replayMismatchWarned) {
+            slot.replayMismatchWarned = true; // once per incarnation: a corrupted state may differ on every request
+            LOG.warn("group {}: replica {} replayed #{} to another reply than the one released, which only its previous"
+                    + " process voted for ({}); with no other replica to tell which was right, it rejoins",
+                    config.name(), slot.index, e.sequence, Evidence.diff(e.ballot.decided(), e.ballot.replyOf(slot.index)));
+        }
     }
 
     private void undecidable(LogEntry e) {

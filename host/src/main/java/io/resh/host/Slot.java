@@ -34,6 +34,8 @@ final class Slot {
     long replayFrom;
     /** The replacement in progress is a proactive rejuvenation, not a recovery from a fault. */
     boolean rejuvenating;
+    /** This incarnation's replay already warned of a reply only its predecessor had voted for (N = 1). */
+    boolean replayMismatchWarned;
     /** The current process started at the catch-up priority and has not been given the normal one back. */
     boolean lowPriority;
     /** A caught-up newcomer keeps the catch-up priority until then (while its JIT warms up), unless needed sooner. */

@@ -154,7 +154,13 @@ final class ReplicaRuntime {
             byte[] reply = service.execute(r.payload(), ctx);
             status = FrameCodec.STATUS_OK;
             payload = reply == null ? new byte[0] : reply;
-        } catch (Exception | StackOverflowError e) {
+        } catch (Throwable e) {
+            // Whatever execute throws is its answer, an AssertionError or a LinkageError as much as an exception:
+            // every replica throws it alike. Only a JVM that can no longer be trusted (out of memory, an internal
+            // error) dies, and the host handles that as a crash; a stack overflow unwinds cleanly and is answered.
+            if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
+                throw (VirtualMachineError) e;
+            }
             String text = e.getClass().getName() + ": " + e.getMessage();
             status = FrameCodec.STATUS_ERROR;
             payload = text.getBytes(StandardCharsets.UTF_8);

@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  * total, {@code get} returns it, {@code fill:N} grows a state blob to N bytes (for snapshot-size tests),
  * {@code dump} returns the blob,
  * {@code time} returns the host-chosen time, {@code rand} a host-seeded random number, {@code fail}
- * throws, {@code poison} answers differently in replica 1 (a deterministic bug in one version),
+ * throws, {@code assert} throws an {@link AssertionError}, {@code poison} answers differently in replica 1 (a deterministic bug in one version),
  * {@code halt} kills the replica's JVM with {@code Runtime.halt(70)} in every replica (a request of death),
  * {@code sleep:N} takes N ms, saying so in the replica's log first, {@code spin} loops forever in every
  * replica (an infinite loop on some input: a request that hangs every replica), {@code spin1} does so in
@@ -51,6 +51,8 @@ public final class CounterService implements ReplicatedService {
             out = Long.toString(ctx.random().nextLong());
         } else if (r.equals("fail")) {
             throw new IllegalStateException("asked to fail at #" + ctx.sequence());
+        } else if (r.equals("assert")) {
+            throw new AssertionError("asked to fail an assertion at #" + ctx.sequence());
         } else if (r.equals("halt") || (r.equals("haltOrSpin") && ctx.replicaIndex() == 0)) {
             System.err.println("request #" + ctx.sequence() + " is 'halt': halting the JVM");
             Runtime.getRuntime().halt(70);
