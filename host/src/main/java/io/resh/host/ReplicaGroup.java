@@ -78,7 +78,8 @@ public final class ReplicaGroup implements AutoCloseable {
     /**
      * Starts the group with listeners attached before the first event, and waits until it is ready.
      *
-     * @throws io.resh.core.ConfigException naming {@code workDir} if the configured work directory cannot be created
+     * @throws io.resh.core.ConfigException naming {@code workDir} if the configured work directory cannot be created,
+     *     or the service class if the replicas' class path has no such {@code ReplicatedService}
      * @throws ReshException if fewer than f+1 replicas came up within the start timeout; the message
      *     quotes the failing replica's log
      */
@@ -91,6 +92,7 @@ public final class ReplicaGroup implements AutoCloseable {
      * gets sequence number {@code initial.sequence() + 1}.
      */
     public static ReplicaGroup start(GroupConfig config, List<Consumer<GroupEvent>> listeners, Checkpoint initial) {
+        ServiceClasses.check(config, ReplicaLauncher.classpath(config.classpath(), System.getProperty("java.class.path")));
         WorkDirectory dir = WorkDirectory.create(config);
         ReplicaGroup group;
         try {

@@ -1,15 +1,18 @@
 package io.resh.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.resh.core.ConfigException;
 import io.resh.core.ReshException;
 import io.resh.host.testing.ReplicaLogsOnFailure;
 import io.resh.host.testing.TestGroups;
+import io.resh.host.testing.UnconstructibleService;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -156,31 +159,49 @@ class ReplicaGroupWorkDirTest {
 
     @Test
     void shouldKeepTheLogThatTheStartFailureQuotes() {
-        ReshException e = catchThrowableOfType(() -> ReplicaGroup.start(TestGroups.of("nostart", 1, "no.such.Service")
-                .startTimeout(Duration.ofSeconds(2)).build()), ReshException.class);
+        ReshException e = catchThrowableOfType(() -> ReplicaGroup.start(TestGroups.of("nostart", 1,
+                UnconstructibleService.class.getName()).startTimeout(Duration.ofSeconds(2)).build()), ReshException.class);
 
         Matcher log = Pattern.compile("log \\((.*replica-0\\.log)\\)").matcher(e.getMessage());
         assertThat(log.find()).as(e.getMessage()).isTrue();
         Path file = Path.of(log.group(1));
         kept.add(file.getParent());
-        assertThat(file).content(StandardCharsets.UTF_8).contains("cannot instantiate service no.such.Service");
+        assertThat(file).content(StandardCharsets.UTF_8).contains("cannot instantiate service "
+                + UnconstructibleService.class.getName() + ": java.lang.IllegalStateException: refuses to start: no state file");
         assertThat(lines()).singleElement().asString().contains("kept work directory " + file.getParent());
     }
 
-    /** A missing service class is a configuration error: the start fails at once, not after startTimeout. */
+    /** A service that cannot be constructed fails every replica alike: the start fails at once, not after startTimeout. */
     @Test
     void shouldFailTheStartAtOnceWhenTheServiceClassCannotBeInstantiated() {
         ReshException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
-                () -> catchThrowableOfType(() -> ReplicaGroup.start(TestGroups.of("noclass", 3, "no.such.Service")
-                        .startTimeout(Duration.ofSeconds(120)).build()), ReshException.class),
+                () -> catchThrowableOfType(() -> ReplicaGroup.start(TestGroups.of("noclass", 3,
+                        UnconstructibleService.class.getName()).startTimeout(Duration.ofSeconds(120)).build()), ReshException.class),
                 "the start waited for its 120 s timeout");
 
         assertThat(e.getMessage()).contains("group noclass did not start: replica ",
                 "its service class cannot be instantiated (process exited with code 3",
-                "cannot instantiate service no.such.Service: java.lang.ClassNotFoundException: no.such.Service");
+                "cannot instantiate service " + UnconstructibleService.class.getName()
+                        + ": java.lang.IllegalStateException: refuses to start: no state file");
         Matcher log = Pattern.compile("log \\((.*replica-\\d\\.log)\\)").matcher(e.getMessage());
         assertThat(log.find()).as(e.getMessage()).isTrue();
         kept.add(Path.of(log.group(1)).getParent());
+    }
+
+    /**
+     * A misspelt service class failed every replica's start, with warnings and the replica's log quoted in a
+     * two-line error; it is a configuration error, found before anything starts or any directory is made.
+     */
+    @Test
+    void shouldNameAServiceClassThatIsNotOnTheClassPathBeforeStartingAnything() {
+        assertThatThrownBy(() -> ReplicaGroup.start(TestGroups.of("typo", 3, "io.resh.host.testing.CountrService").build()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("service.class: no class io.resh.host.testing.CountrService on the replicas' class path; check"
+                        + " the name, or give its jar or directory with classpath:");
+        assertThatThrownBy(() -> ReplicaGroup.start(TestGroups.of("notaservice", 3, "java.lang.String").build()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("service.class: java.lang.String does not implement io.resh.replica.ReplicatedService");
+        assertThat(lines()).as("no work directory was made, so none is kept").isEmpty();
     }
 
     /**

@@ -47,7 +47,9 @@ public final class ReplicaMain {
         try {
             service = (ReplicatedService) Class.forName(serviceClass).getDeclaredConstructor().newInstance();
         } catch (ReflectiveOperationException | ClassCastException e) {
-            System.err.println("resh replica " + index + ": cannot instantiate service " + serviceClass + ": " + e);
+            // A constructor that threw: its exception is the reason, not the reflection wrapper around it.
+            Throwable why = e instanceof java.lang.reflect.InvocationTargetException && e.getCause() != null ? e.getCause() : e;
+            System.err.println("resh replica " + index + ": cannot instantiate service " + serviceClass + ": " + why);
             System.exit(EXIT_NO_SERVICE);
             return;
         }

@@ -1,0 +1,79 @@
+package io.resh.host;
+
+import io.resh.core.ConfigException;
+import io.resh.core.config.GroupConfig;
+import io.resh.core.config.ReplicaSpec;
+import io.resh.replica.ReplicatedService;
+import java.io.File;
+import java.io.IOException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Finds each configured service class on the replicas' class path before any replica starts. A misspelt
+ * class name otherwise showed as every replica failing at start, several warnings and the replica's log
+ * quoted in a two-line error, instead of one line naming the field.
+ */
+final class ServiceClasses {
+    private static final List<String> CLASS_PATH_FLAGS = List.of("-cp", "-classpath", "--class-path", "-jar");
+
+    private ServiceClasses() {
+    }
+
+    /**
+     * @param classpath the replicas' class path, as {@link ReplicaLauncher#classpath} builds it
+     * @throws ConfigException naming the version's {@code class} field if its class is not on the class path or
+     *     is not a {@link ReplicatedService}
+     */
+    static void check(GroupConfig config, String classpath) {
+        List<URL> urls = new ArrayList<>();
+        for (String entry : classpath.split(File.pathSeparator)) {
+            if (entry.endsWith("*")) {
+                // A wildcard the JVM expands by its own rules: a check that expanded it differently would refuse a
+                // class the replicas find, which is worse than the replicas' own error for one that is missing.
+                return;
+            }
+            try {
+                urls.add(new File(entry).toURI().toURL());
+            } catch (MalformedURLException e) {
+                return; // not a path this check can follow: the replica's JVM decides
+            }
+        }
+        List<ReplicaSpec> versions = config.versions();
+        try (URLClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader())) {
+            for (int i = 0; i < versions.size(); i++) {
+                ReplicaSpec v = versions.get(i);
+                if (v.jvmArgs().stream().anyMatch(a -> CLASS_PATH_FLAGS.contains(a) || a.startsWith("@"))) {
+                    continue; // its own class path, or flags from a file: the replica's JVM decides
+                }
+                String field = versions.size() == 1 ? "service.class" : "versions[" + i + "].class";
+                check(loader, v.serviceClass(), field, config.classpath());
+            }
+        } catch (IOException e) {
+            // Closing the loader failed: nothing to tell the user; the replicas load the class themselves.
+        }
+    }
+
+    private static void check(ClassLoader loader, String name, String field, String configured) {
+        Class<?> service;
+        try {
+            service = Class.forName(name, false, loader);
+        } catch (ClassNotFoundException e) {
+            throw new ConfigException(field, "no class " + name + " on the replicas' class path; check the name"
+                    + (configured == null || configured.isBlank() ? ", or give its jar or directory with classpath:"
+                            : " and classpath: " + configured));
+        } catch (LinkageError e) {
+            return; // e.g. compiled for a newer JDK that a version's java: runs: its replica loads it, or says why
+        }
+        try {
+            if (!Class.forName(ReplicatedService.class.getName(), false, loader).isAssignableFrom(service)) {
+                throw new ConfigException(field, name + " does not implement " + ReplicatedService.class.getName());
+            }
+        } catch (ClassNotFoundException | LinkageError e) {
+            // The service API is not on this class path as the host sees it: the replica's JVM will say so.
+        }
+    }
+}
