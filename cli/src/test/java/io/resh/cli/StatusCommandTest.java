@@ -187,15 +187,7 @@ class StatusCommandTest {
         pb.environment().put("HOME", home.toString());
         pb.environment().remove("RESH_ADMIN_URL");
         pb.environment().remove("RESH_ADMIN_TOKEN_FILE");
-        Process status = pb.start();
-        try {
-            String out = new String(status.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            assertThat(status.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-            assertThat(status.exitValue()).as(out).isZero();
-            assertThat(out).contains("status  TMR (N=3, masks f=1)  SERVING");
-        } finally {
-            status.destroyForcibly();
-        }
+        assertThatStatusFindsTheServer(pb);
     }
 
     /** An empty RESH_ADMIN_URL or RESH_ADMIN_TOKEN_FILE counts as unset: the files under ~/.resh are used. */
@@ -208,6 +200,11 @@ class StatusCommandTest {
                 .redirectErrorStream(true);
         pb.environment().put("RESH_ADMIN_URL", "");
         pb.environment().put("RESH_ADMIN_TOKEN_FILE", "");
+        assertThatStatusFindsTheServer(pb);
+    }
+
+    /** Runs {@code resh status} as {@code pb} says and checks that it found the fixture's server. */
+    private static void assertThatStatusFindsTheServer(ProcessBuilder pb) throws Exception {
         Process status = pb.start();
         try {
             String out = new String(status.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
