@@ -2,6 +2,7 @@ package io.resh.gateway.ordered;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.resh.gateway.protocol.Protocol;
 import java.util.ArrayDeque;
 
 /**
@@ -35,8 +36,13 @@ final class TcpBackendLink implements BackendLink {
     private long boundAtNanos;
     private boolean answeredOnThisConnection;
 
-    TcpBackendLink(int slot) {
+    /** Whether this server's protocol may end a connection after a reply, so that unanswered requests are kept. */
+    private final boolean keepUnanswered;
+
+    /** @param keepUnanswered the protocol may announce a close ({@link Protocol#mayCloseAfterReply()}) */
+    TcpBackendLink(int slot, boolean keepUnanswered) {
         this.slot = slot;
+        this.keepUnanswered = keepUnanswered;
     }
 
     /** The (new) connection is up: write what was held meanwhile. */
@@ -75,7 +81,9 @@ final class TcpBackendLink implements BackendLink {
 
     void answered() {
         answeredOnThisConnection = true;
-        unanswered.pollFirst();
+        if (keepUnanswered) {
+            unanswered.pollFirst();
+        }
     }
 
     /** How many connections in a row the server closed right after accepting them, answering nothing. */
@@ -103,7 +111,9 @@ final class TcpBackendLink implements BackendLink {
 
     @Override
     public void write(byte[] bytes) {
-        unanswered.addLast(bytes);
+        if (keepUnanswered) { // only where a close can leave requests unread: not a deque operation per request of every protocol
+            unanswered.addLast(bytes);
+        }
         if (reconnecting) {
             held.addLast(bytes);
             return;

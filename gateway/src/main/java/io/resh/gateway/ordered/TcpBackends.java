@@ -49,7 +49,7 @@ public final class TcpBackends implements ServerGroup.Engine {
 
     @Override
     public void attach(int slot, ServerProcess process) {
-        TcpBackendLink link = new TcpBackendLink(slot);
+        TcpBackendLink link = new TcpBackendLink(slot, protocol.mayCloseAfterReply());
         links[slot] = link;
         connect(link, process).addListener(done -> {
             if (links[slot] != link) {

@@ -171,6 +171,11 @@ public final class HttpProtocol implements Protocol {
         return (head + text.substring(headEnd)).getBytes(StandardCharsets.ISO_8859_1);
     }
 
+    @Override
+    public boolean mayCloseAfterReply() {
+        return true;
+    }
+
     /** The final response's head (past any 1xx) says the connection ends: {@code close}, or HTTP/1.0 without keep-alive. */
     @Override
     public boolean closesConnection(Request request, byte[] reply) {

@@ -59,6 +59,11 @@ public interface Protocol {
         return false;
     }
 
+    /** Whether {@link #closesConnection} can ever be true: only then must a link keep what it has not been answered. */
+    default boolean mayCloseAfterReply() {
+        return false;
+    }
+
     /** The voted reply as the client should get it (e.g. with {@code Connection: close} added). */
     default byte[] toClient(Request request, byte[] reply) {
         return reply;
