@@ -23,9 +23,14 @@ public final class Resh implements java.util.concurrent.Callable<Integer> {
 
     /**
      * The message of an error a user can act on. An UncheckedIOException's own message is its cause's
-     * toString(), class name and all; a file-system error without a reason names only the file.
+     * toString(), class name and all; a file-system error without a reason names only the file; a remote
+     * error (a service's exception message) is kept on one line.
      */
     static String oneLine(Exception ex) {
+        if (ex instanceof io.resh.client.ReshRemoteException) {
+            // The text of a service's exception, which may span lines: kept on the one line, its breaks shown.
+            return ex.getMessage().replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\r");
+        }
         if (!(ex instanceof java.io.UncheckedIOException) || ex.getCause() == null) {
             return ex.getMessage();
         }

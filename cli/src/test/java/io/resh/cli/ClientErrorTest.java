@@ -38,6 +38,14 @@ class ClientErrorTest {
                 .isEqualTo("--window must be at least 1, got 0");
     }
 
+    /** A service's exception message with line breaks was printed over several lines by resh call and resh kv. */
+    @Test
+    void shouldKeepAServiceErrorOnOneLine() {
+        assertThat(Resh.oneLine(new io.resh.client.ReshRemoteException(io.resh.client.ClientProtocol.STATUS_SERVICE_ERROR,
+                "java.lang.IllegalStateException: bad input\r\nat line 2\nend")))
+                .isEqualTo("service error: java.lang.IllegalStateException: bad input\\nat line 2\\nend");
+    }
+
     @Test
     void shouldSayThatAHexRequestIsNotHex() {
         CommandLine cl = Resh.commandLine();
