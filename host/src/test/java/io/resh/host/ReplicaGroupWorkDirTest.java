@@ -10,6 +10,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.resh.core.ConfigException;
 import io.resh.core.ReshException;
+import io.resh.host.testing.ConfiguredCounterService;
+import io.resh.host.testing.ForwardingService;
 import io.resh.host.testing.ReplicaLogsOnFailure;
 import io.resh.host.testing.TestGroups;
 import io.resh.host.testing.UnconstructibleService;
@@ -201,6 +203,23 @@ class ReplicaGroupWorkDirTest {
         assertThatThrownBy(() -> ReplicaGroup.start(TestGroups.of("notaservice", 3, "java.lang.String").build()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("service.class: java.lang.String does not implement io.resh.replica.ReplicatedService");
+        assertThat(lines()).as("no work directory was made, so none is kept").isEmpty();
+    }
+
+    /**
+     * A service without a public no-argument constructor started every replica, each failing with
+     * "NoSuchMethodException: ….<init>()", and the start quoted a replica's log over several lines. The class is
+     * there, so the check that finds it can also tell at once that no replica will be able to create it.
+     */
+    @Test
+    void shouldNameAServiceClassThatNoReplicaCanCreateBeforeStartingAnything() {
+        assertThatThrownBy(() -> ReplicaGroup.start(TestGroups.of("ctor", 3, ConfiguredCounterService.class.getName()).build()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("service.class: " + ConfiguredCounterService.class.getName() + " has no no-argument constructor;"
+                        + " each replica creates its service with a public no-argument constructor");
+        assertThatThrownBy(() -> ReplicaGroup.start(TestGroups.of("abstract", 3, ForwardingService.class.getName()).build()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("service.class: " + ForwardingService.class.getName() + " is abstract;");
         assertThat(lines()).as("no work directory was made, so none is kept").isEmpty();
     }
 
