@@ -13,6 +13,7 @@ import io.resh.core.config.ReplicaSpec;
 import io.resh.replica.Frame;
 import io.resh.replica.FrameCodec;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -718,8 +719,36 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
                     Evidence.details("replica0", first, "replica1", second));
         } else {
             failStop(e.sequence, "no reply to #" + e.sequence + " reached " + quorum.agreementNeeded()
-                    + " equal votes among " + expectedVoters() + " replicas (more than f=" + quorum.faultsMasked() + " faulty)");
+                    + " equal votes among " + expectedVoters() + " replicas (more than f=" + quorum.faultsMasked() + " faulty)"
+                    + disagreement(e.ballot));
         }
+    }
+
+    /**
+     * How the replies to an undecidable request differ. Faults in several replicas at once rarely strike one
+     * request; every replica answering differently is the mark of a service that reads the clock, unseeded
+     * randomness or hash order, and the user must be told so rather than left to suspect the hardware.
+     */
+    private String disagreement(Ballot ballot) {
+        List<Integer> voters = new ArrayList<>();
+        for (int i = 0; i < slots.length; i++) {
+            if (ballot.hasCast(i)) {
+                voters.add(i);
+            }
+        }
+        if (voters.size() < 2) {
+            return "";
+        }
+        int a = voters.get(0);
+        int b = voters.get(1);
+        String example = Evidence.diff("replica " + a, ballot.replyOf(a), "replica " + b, ballot.replyOf(b));
+        long distinct = voters.stream().map(i -> ByteBuffer.wrap(ballot.replyOf(i))).distinct().count();
+        if (distinct < voters.size()) {
+            return "; replies differ, e.g. " + example;
+        }
+        return "; all " + voters.size() + " replies differ (" + example + "): every replica answering differently"
+                + " usually means a nondeterministic service, one that reads the clock, unseeded randomness or hash"
+                + " order instead of its ExecutionContext";
     }
 
     @Override
