@@ -687,8 +687,34 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     private void divergence(Slot slot, LogEntry e) {
         byte[] voted = e.ballot.decided();
         byte[] actual = e.ballot.replyOf(slot.index);
-        fault(slot, FaultKind.DIVERGENCE, e.sequence, "reply to #" + e.sequence + " differs: " + Evidence.diff(voted, actual),
-                Evidence.details("voted", voted, "replica", actual));
+        String description = "reply to #" + e.sequence + " differs: " + Evidence.diff(voted, actual);
+        if (slot.state == SlotState.CATCHING_UP) {
+            description += replayedAgain(slot, e.sequence);
+        }
+        fault(slot, FaultKind.DIVERGENCE, e.sequence, description, Evidence.details("voted", voted, "replica", actual));
+    }
+
+    /**
+     * A replacement that diverges while replaying, where its previous process diverged too, is no random fault:
+     * processes that start from the stable checkpoint answer that request otherwise than those that ran on. A
+     * snapshot that leaves out state the replies read does exactly that, and the checkpoint vote cannot see it
+     * (every replica leaves out the same). Without this hint the slot was replaced, blamed and backed off forever.
+     */
+    private String replayedAgain(Slot slot, long seq) {
+        boolean again = slot.replayDivergedAt == seq;
+        slot.replayDivergedAt = seq;
+        if (!again) {
+            return "";
+        }
+        long from = slot.replayFrom - 1;
+        if (from == 0) {
+            return "; its previous process diverged at #" + seq + " too, both replaying from the start: a process that"
+                    + " replays the log answers otherwise than those that ran it, which usually means a nondeterministic"
+                    + " service";
+        }
+        return "; its previous process diverged at #" + seq + " too, both replaying from checkpoint #" + from
+                + ": replicas that restore the voted snapshot answer otherwise than those that ran on, which usually"
+                + " means that snapshot/restore leave out state the replies depend on, or a nondeterministic service";
     }
 
     /**
