@@ -135,6 +135,8 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     private boolean anyActive;
     /** Why the group cannot start (a replica that cannot even instantiate its service), or null. */
     private volatile String startFailure;
+    /** The replica {@link #startFailure} names (its log says why), written before it. */
+    private volatile int startFailureReplica = -1;
     private volatile boolean running = true;
     /** Set once the loop has stopped and drained its inbox: whatever is posted later is rejected by the poster. */
     private volatile boolean terminated;
@@ -427,6 +429,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
                 if (b.kind() == FaultKind.START_FAILURE && !anyActive && startFailure == null) {
                     // A configuration error, the same at every restart: the starting group gives up at once
                     // instead of retrying until startTimeout (ReplicaGroup.start reads this).
+                    startFailureReplica = slot.index;
                     startFailure = "replica " + slot.index + " (" + slot.spec.label() + "): " + b.evidence();
                 }
                 if (b.kind() == FaultKind.CRASH && !b.source().killedByHost()) {
@@ -1319,6 +1322,11 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     /** Why the group cannot start, or null; read by the thread that waits for the start. */
     String startFailure() {
         return startFailure;
+    }
+
+    /** The replica {@link #startFailure()} names, or -1. */
+    int startFailureReplica() {
+        return startFailureReplica;
     }
 
     /** The stable checkpoint's snapshot bytes (null before the first), for tools and tests. */

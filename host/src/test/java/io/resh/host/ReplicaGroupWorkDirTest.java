@@ -10,9 +10,13 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.resh.core.ConfigException;
 import io.resh.core.ReshException;
+import io.resh.core.config.GroupConfig;
+import io.resh.core.config.ReplicaSpec;
 import io.resh.host.testing.ConfiguredCounterService;
+import io.resh.host.testing.CounterService;
 import io.resh.host.testing.ForwardingService;
 import io.resh.host.testing.ReplicaLogsOnFailure;
+import io.resh.host.testing.SlowStartService;
 import io.resh.host.testing.TestGroups;
 import io.resh.host.testing.UnconstructibleService;
 import java.io.IOException;
@@ -185,6 +189,26 @@ class ReplicaGroupWorkDirTest {
                 "its service class cannot be instantiated (process exited with code 3",
                 "cannot instantiate service " + UnconstructibleService.class.getName()
                         + ": java.lang.IllegalStateException: refuses to start: no state file");
+        Matcher log = Pattern.compile("log \\((.*replica-\\d\\.log)\\)").matcher(e.getMessage());
+        assertThat(log.find()).as(e.getMessage()).isTrue();
+        kept.add(Path.of(log.group(1)).getParent());
+    }
+
+    /**
+     * Before: "did not start: replica 1 (unconstructible): its service class cannot be instantiated … Replica 0 log
+     * (…replica-0.log):" quoted the log of the first replica not up yet, which was only slow and said nothing.
+     */
+    @Test
+    void shouldQuoteTheLogOfTheReplicaThatTheStartFailureNames() {
+        GroupConfig config = TestGroups.of("mixed", 3, CounterService.class.getName())
+                .version(new ReplicaSpec(SlowStartService.class.getName(), "java", TestGroups.FAST_JVM, "slow"))
+                .version(new ReplicaSpec(UnconstructibleService.class.getName(), "java", TestGroups.FAST_JVM, "unconstructible"))
+                .startTimeout(Duration.ofSeconds(120)).build();
+
+        ReshException e = catchThrowableOfType(() -> ReplicaGroup.start(config), ReshException.class);
+
+        assertThat(e.getMessage()).contains("did not start: replica 1 (unconstructible): its service class cannot be"
+                + " instantiated", "Replica 1 log (", "cannot instantiate service " + UnconstructibleService.class.getName());
         Matcher log = Pattern.compile("log \\((.*replica-\\d\\.log)\\)").matcher(e.getMessage());
         assertThat(log.find()).as(e.getMessage()).isTrue();
         kept.add(Path.of(log.group(1)).getParent());
