@@ -13,6 +13,7 @@ import io.resh.core.config.ReplicaSpec;
 import io.resh.replica.Frame;
 import io.resh.replica.FrameCodec;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -134,6 +135,8 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     private boolean anyActive;
     /** Why the group cannot start (a replica that cannot even instantiate its service), or null. */
     private volatile String startFailure;
+    /** The replica {@link #startFailure} names (its log says why), written before it. */
+    private volatile int startFailureReplica = -1;
     private volatile boolean running = true;
     /** Set once the loop has stopped and drained its inbox: whatever is posted later is rejected by the poster. */
     private volatile boolean terminated;
@@ -426,6 +429,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
                 if (b.kind() == FaultKind.START_FAILURE && !anyActive && startFailure == null) {
                     // A configuration error, the same at every restart: the starting group gives up at once
                     // instead of retrying until startTimeout (ReplicaGroup.start reads this).
+                    startFailureReplica = slot.index;
                     startFailure = "replica " + slot.index + " (" + slot.spec.label() + "): " + b.evidence();
                 }
                 if (b.kind() == FaultKind.CRASH && !b.source().killedByHost()) {
@@ -686,8 +690,34 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     private void divergence(Slot slot, LogEntry e) {
         byte[] voted = e.ballot.decided();
         byte[] actual = e.ballot.replyOf(slot.index);
-        fault(slot, FaultKind.DIVERGENCE, e.sequence, "reply to #" + e.sequence + " differs: " + Evidence.diff(voted, actual),
-                Evidence.details("voted", voted, "replica", actual));
+        String description = "reply to #" + e.sequence + " differs: " + Evidence.diff(voted, actual);
+        if (slot.state == SlotState.CATCHING_UP) {
+            description += replayedAgain(slot, e.sequence);
+        }
+        fault(slot, FaultKind.DIVERGENCE, e.sequence, description, Evidence.details("voted", voted, "replica", actual));
+    }
+
+    /**
+     * A replacement that diverges while replaying, where its previous process diverged too, is no random fault:
+     * processes that start from the stable checkpoint answer that request otherwise than those that ran on. A
+     * snapshot that leaves out state the replies read does exactly that, and the checkpoint vote cannot see it
+     * (every replica leaves out the same). Without this hint the slot was replaced, blamed and backed off forever.
+     */
+    private String replayedAgain(Slot slot, long seq) {
+        boolean again = slot.replayDivergedAt == seq;
+        slot.replayDivergedAt = seq;
+        if (!again) {
+            return "";
+        }
+        long from = slot.replayFrom - 1;
+        if (from == 0) {
+            return "; its previous process diverged at #" + seq + " too, both replaying from the start: a process that"
+                    + " replays the log answers otherwise than those that ran it, which usually means a nondeterministic"
+                    + " service";
+        }
+        return "; its previous process diverged at #" + seq + " too, both replaying from checkpoint #" + from
+                + ": replicas that restore the voted snapshot answer otherwise than those that ran on, which usually"
+                + " means that snapshot/restore leave out state the replies depend on, or a nondeterministic service";
     }
 
     /**
@@ -718,8 +748,36 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
                     Evidence.details("replica0", first, "replica1", second));
         } else {
             failStop(e.sequence, "no reply to #" + e.sequence + " reached " + quorum.agreementNeeded()
-                    + " equal votes among " + expectedVoters() + " replicas (more than f=" + quorum.faultsMasked() + " faulty)");
+                    + " equal votes among " + expectedVoters() + " replicas (more than f=" + quorum.faultsMasked() + " faulty)"
+                    + disagreement(e.ballot));
         }
+    }
+
+    /**
+     * How the replies to an undecidable request differ. Faults in several replicas at once rarely strike one
+     * request; every replica answering differently is the mark of a service that reads the clock, unseeded
+     * randomness or hash order, and the user must be told so rather than left to suspect the hardware.
+     */
+    private String disagreement(Ballot ballot) {
+        List<Integer> voters = new ArrayList<>();
+        for (int i = 0; i < slots.length; i++) {
+            if (ballot.hasCast(i)) {
+                voters.add(i);
+            }
+        }
+        if (voters.size() < 2) {
+            return "";
+        }
+        int a = voters.get(0);
+        int b = voters.get(1);
+        String example = Evidence.diff("replica " + a, ballot.replyOf(a), "replica " + b, ballot.replyOf(b));
+        long distinct = voters.stream().map(i -> ByteBuffer.wrap(ballot.replyOf(i))).distinct().count();
+        if (distinct < voters.size()) {
+            return "; replies differ, e.g. " + example;
+        }
+        return "; all " + voters.size() + " replies differ (" + example + "): every replica answering differently"
+                + " usually means a nondeterministic service, one that reads the clock, unseeded randomness or hash"
+                + " order instead of its ExecutionContext";
     }
 
     @Override
@@ -1264,6 +1322,11 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     /** Why the group cannot start, or null; read by the thread that waits for the start. */
     String startFailure() {
         return startFailure;
+    }
+
+    /** The replica {@link #startFailure()} names, or -1. */
+    int startFailureReplica() {
+        return startFailureReplica;
     }
 
     /** The stable checkpoint's snapshot bytes (null before the first), for tools and tests. */

@@ -135,9 +135,11 @@ public final class ReplicaGroup implements AutoCloseable {
         if (active >= loop.quorum().agreementNeeded() && s.failed() == null && cannot == null) {
             return;
         }
-        int bad = s.replicaStates().stream().filter(r -> r.state() != SlotState.ACTIVE && r.state() != SlotState.DORMANT)
-                .mapToInt(ReplicaStatus::index)
-                .findFirst().orElse(0);
+        // The log to quote is the one of the replica the reason names: the first one not up may only be slow.
+        int bad = cannot != null && loop.startFailureReplica() >= 0 ? loop.startFailureReplica()
+                : s.replicaStates().stream().filter(r -> r.state() != SlotState.ACTIVE && r.state() != SlotState.DORMANT)
+                        .mapToInt(ReplicaStatus::index)
+                        .findFirst().orElse(0);
         String why = cannot != null ? cannot : s.failed() != null ? s.failed()
                 : active + " of " + config.replicas() + " replicas up after " + config.startTimeout().toSeconds() + " s";
         startFailed = true;

@@ -6,6 +6,7 @@ import io.resh.core.config.ReplicaSpec;
 import io.resh.replica.ReplicatedService;
 import java.io.File;
 import java.io.IOException;
+import java.lang.reflect.Modifier;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -25,8 +26,8 @@ final class ServiceClasses {
 
     /**
      * @param classpath the replicas' class path, as {@link ReplicaLauncher#classpath} builds it
-     * @throws ConfigException naming the version's {@code class} field if its class is not on the class path or
-     *     is not a {@link ReplicatedService}
+     * @throws ConfigException naming the version's {@code class} field if its class is not on the class path, is
+     *     not a {@link ReplicatedService}, or has no public no-argument constructor a replica can call
      */
     static void check(GroupConfig config, String classpath) {
         List<URL> urls = new ArrayList<>();
@@ -74,6 +75,41 @@ final class ServiceClasses {
             }
         } catch (ClassNotFoundException | LinkageError e) {
             // The service API is not on this class path as the host sees it: the replica's JVM will say so.
+            return;
         }
+        String unconstructible = unconstructible(service);
+        if (unconstructible != null) {
+            throw new ConfigException(field, name + " " + unconstructible
+                    + "; each replica creates its service with a public no-argument constructor");
+        }
+    }
+
+    /**
+     * Why a replica could not create {@code service} the way it does ({@code getDeclaredConstructor().newInstance()}
+     * from another package), or null if it can. Otherwise every replica failed at start with a reflection error
+     * ({@code NoSuchMethodException: demo.Ledger.<init>()}) quoted from its log in a multi-line message.
+     */
+    private static String unconstructible(Class<?> service) {
+        int modifiers = service.getModifiers();
+        if (service.isInterface() || Modifier.isAbstract(modifiers)) {
+            return "is " + (service.isInterface() ? "an interface" : "abstract");
+        }
+        if (!Modifier.isPublic(modifiers)) {
+            return "is not public";
+        }
+        if (service.isMemberClass() && !Modifier.isStatic(modifiers)) {
+            return "is an inner class (it needs an instance of " + service.getEnclosingClass().getSimpleName()
+                    + "); make it static";
+        }
+        try {
+            if (!Modifier.isPublic(service.getDeclaredConstructor().getModifiers())) {
+                return "has a no-argument constructor that is not public";
+            }
+        } catch (NoSuchMethodException e) {
+            return "has no no-argument constructor";
+        } catch (LinkageError | SecurityException e) {
+            return null; // a constructor's parameter types are not loadable here: the replica's JVM decides
+        }
+        return null;
     }
 }

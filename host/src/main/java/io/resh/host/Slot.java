@@ -36,6 +36,8 @@ final class Slot {
     boolean rejuvenating;
     /** This incarnation's replay already warned of a reply only its predecessor had voted for (N = 1). */
     boolean replayMismatchWarned;
+    /** The request at which an incarnation of this slot last diverged while replaying the log, or -1. */
+    long replayDivergedAt = -1;
     /** The current process started at the catch-up priority and has not been given the normal one back. */
     boolean lowPriority;
     /** A caught-up newcomer keeps the catch-up priority until then (while its JIT warms up), unless needed sooner. */

@@ -10,7 +10,13 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.resh.core.ConfigException;
 import io.resh.core.ReshException;
+import io.resh.core.config.GroupConfig;
+import io.resh.core.config.ReplicaSpec;
+import io.resh.host.testing.ConfiguredCounterService;
+import io.resh.host.testing.CounterService;
+import io.resh.host.testing.ForwardingService;
 import io.resh.host.testing.ReplicaLogsOnFailure;
+import io.resh.host.testing.SlowStartService;
 import io.resh.host.testing.TestGroups;
 import io.resh.host.testing.UnconstructibleService;
 import java.io.IOException;
@@ -189,6 +195,26 @@ class ReplicaGroupWorkDirTest {
     }
 
     /**
+     * Before: "did not start: replica 1 (unconstructible): its service class cannot be instantiated … Replica 0 log
+     * (…replica-0.log):" quoted the log of the first replica not up yet, which was only slow and said nothing.
+     */
+    @Test
+    void shouldQuoteTheLogOfTheReplicaThatTheStartFailureNames() {
+        GroupConfig config = TestGroups.of("mixed", 3, CounterService.class.getName())
+                .version(new ReplicaSpec(SlowStartService.class.getName(), "java", TestGroups.FAST_JVM, "slow"))
+                .version(new ReplicaSpec(UnconstructibleService.class.getName(), "java", TestGroups.FAST_JVM, "unconstructible"))
+                .startTimeout(Duration.ofSeconds(120)).build();
+
+        ReshException e = catchThrowableOfType(() -> ReplicaGroup.start(config), ReshException.class);
+
+        assertThat(e.getMessage()).contains("did not start: replica 1 (unconstructible): its service class cannot be"
+                + " instantiated", "Replica 1 log (", "cannot instantiate service " + UnconstructibleService.class.getName());
+        Matcher log = Pattern.compile("log \\((.*replica-\\d\\.log)\\)").matcher(e.getMessage());
+        assertThat(log.find()).as(e.getMessage()).isTrue();
+        kept.add(Path.of(log.group(1)).getParent());
+    }
+
+    /**
      * A misspelt service class failed every replica's start, with warnings and the replica's log quoted in a
      * two-line error; it is a configuration error, found before anything starts or any directory is made.
      */
@@ -201,6 +227,23 @@ class ReplicaGroupWorkDirTest {
         assertThatThrownBy(() -> ReplicaGroup.start(TestGroups.of("notaservice", 3, "java.lang.String").build()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("service.class: java.lang.String does not implement io.resh.replica.ReplicatedService");
+        assertThat(lines()).as("no work directory was made, so none is kept").isEmpty();
+    }
+
+    /**
+     * A service without a public no-argument constructor started every replica, each failing with
+     * "NoSuchMethodException: ….<init>()", and the start quoted a replica's log over several lines. The class is
+     * there, so the check that finds it can also tell at once that no replica will be able to create it.
+     */
+    @Test
+    void shouldNameAServiceClassThatNoReplicaCanCreateBeforeStartingAnything() {
+        assertThatThrownBy(() -> ReplicaGroup.start(TestGroups.of("ctor", 3, ConfiguredCounterService.class.getName()).build()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("service.class: " + ConfiguredCounterService.class.getName() + " has no no-argument constructor;"
+                        + " each replica creates its service with a public no-argument constructor");
+        assertThatThrownBy(() -> ReplicaGroup.start(TestGroups.of("abstract", 3, ForwardingService.class.getName()).build()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("service.class: " + ForwardingService.class.getName() + " is abstract;");
         assertThat(lines()).as("no work directory was made, so none is kept").isEmpty();
     }
 

@@ -14,7 +14,8 @@ import java.nio.charset.StandardCharsets;
  * A small stateful service for host tests. Requests are text: {@code add:N} adds N and returns the
  * total, {@code get} returns it, {@code fill:N} grows a state blob to N bytes (for snapshot-size tests),
  * {@code dump} returns the blob,
- * {@code time} returns the host-chosen time, {@code rand} a host-seeded random number, {@code fail}
+ * {@code time} returns the host-chosen time, {@code rand} a host-seeded random number, {@code clock} the replica's
+ * own {@code System.nanoTime()} (the nondeterminism a newcomer's service has, different in every replica), {@code fail}
  * throws, {@code assert} throws an {@link AssertionError}, {@code poison} answers differently in replica 1 (a deterministic bug in one version),
  * {@code halt} kills the replica's JVM with {@code Runtime.halt(70)} in every replica (a request of death),
  * {@code sleep:N} takes N ms, saying so in the replica's log first, {@code spin} loops forever in every
@@ -47,6 +48,8 @@ public final class CounterService implements ReplicatedService {
             return blob.clone();
         } else if (r.equals("time")) {
             out = Long.toString(ctx.timeMillis());
+        } else if (r.equals("clock")) {
+            out = Long.toString(System.nanoTime());
         } else if (r.equals("rand")) {
             out = Long.toString(ctx.random().nextLong());
         } else if (r.equals("fail")) {
