@@ -141,7 +141,7 @@ final class PoisonWatch {
 
     /**
      * The client's error for a poison request, e.g. {@code request #7 killed all 3 replicas (crash: process
-     * exited with code 70); it was not executed and will not be retried}, {@code request #7 hung all 3
+     * exited with code 70); it was skipped (no replica's state includes it) and will not be retried}, {@code request #7 hung all 3
      * replicas (no reply within 2s); ...} or, when some crashed and some hung, {@code request #7 killed or hung
      * all 3 replicas (crash: ...; hang: no reply within 2s); ...}.
      *
@@ -162,6 +162,6 @@ final class PoisonWatch {
             who += ", " + processes + " processes in all";
         }
         String evidence = hang == null ? "crash: " + crash : crash == null ? hang : "crash: " + crash + "; hang: " + hang;
-        return "request #" + seq + " " + who + " (" + evidence + "); it was not executed and will not be retried";
+        return "request #" + seq + " " + who + " (" + evidence + "); it was skipped (no replica's state includes it) and will not be retried";
     }
 }

@@ -56,7 +56,7 @@ class HungRequestTest {
         assertThat(failure(spin)).isInstanceOf(PoisonRequestException.class)
                 .hasMessageStartingWith("request #3 hung all 3 replicas")
                 .hasMessageContaining("(no reply within 1s)")
-                .hasMessageEndingWith("it was not executed and will not be retried");
+                .hasMessageEndingWith("it was skipped (no replica's state includes it) and will not be retried");
         assertThat(((PoisonRequestException) failure(spin)).sequence()).isEqualTo(3);
         // executed without 'spin'
         assertThat(text(behind1)).isEqualTo("8");

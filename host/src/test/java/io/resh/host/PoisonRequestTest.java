@@ -48,7 +48,7 @@ class PoisonRequestTest {
         assertThat(failure(halt)).isInstanceOf(PoisonRequestException.class)
                 .hasMessageStartingWith("request #3 killed all 3 replicas")
                 .hasMessageContaining("process exited with code 70")
-                .hasMessageEndingWith("it was not executed and will not be retried");
+                .hasMessageEndingWith("it was skipped (no replica's state includes it) and will not be retried");
         assertThat(((PoisonRequestException) failure(halt)).sequence()).isEqualTo(3);
         // executed without 'halt', which left nothing behind in any replica
         assertThat(text(behind1)).isEqualTo("8");

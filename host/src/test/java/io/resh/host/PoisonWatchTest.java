@@ -92,7 +92,7 @@ class PoisonWatchTest {
     @Test
     void shouldSayWhatTheRequestKilled() {
         assertThat(PoisonWatch.verdict(7, 3, 3, 3, "process exited with code 70", null)).isEqualTo(
-                "request #7 killed all 3 replicas (crash: process exited with code 70); it was not executed and will not be retried");
+                "request #7 killed all 3 replicas (crash: process exited with code 70); it was skipped (no replica's state includes it) and will not be retried");
         assertThat(PoisonWatch.verdict(7, 3, 5, 3, "x", null)).startsWith("request #7 killed all 3 replicas, 5 processes in all (crash: x)");
         assertThat(PoisonWatch.verdict(7, 2, 2, 3, "x", null)).startsWith("request #7 killed every live replica (2 of 3) (crash: x)");
         assertThat(PoisonWatch.verdict(2, 1, 2, 1, "x", null)).startsWith("request #2 killed the replica and its replacement (crash: x)");
@@ -110,7 +110,7 @@ class PoisonWatchTest {
         hang(0, 7, true, 4);
         assertThat(watch.poisoned(slots(0, 1, 2))).isTrue();
         assertThat(watch.verdict(3)).isEqualTo("request #7 hung all 3 replicas, 4 processes in all (no reply within 1s);"
-                + " it was not executed and will not be retried");
+                + " it was skipped (no replica's state includes it) and will not be retried");
     }
 
     /** Every replica stopped from outside, or not run for longer than the deadline, hangs "in" one request. */
@@ -188,7 +188,7 @@ class PoisonWatchTest {
     @Test
     void shouldSayWhatTheRequestHung() {
         assertThat(PoisonWatch.verdict(7, 3, 3, 3, null, "no reply within 2s")).isEqualTo(
-                "request #7 hung all 3 replicas (no reply within 2s); it was not executed and will not be retried");
+                "request #7 hung all 3 replicas (no reply within 2s); it was skipped (no replica's state includes it) and will not be retried");
         assertThat(PoisonWatch.verdict(7, 2, 2, 3, null, "h")).startsWith("request #7 hung every live replica (2 of 3) (h)");
         assertThat(PoisonWatch.verdict(2, 1, 3, 1, "c", "h"))
                 .startsWith("request #2 killed or hung the replica and 2 replacements (crash: c; hang: h)");

@@ -13,7 +13,7 @@ class ReplyTest {
     @Test
     void shouldTellAClientNotToRetryARequestOfDeath() {
         Reply r = Reply.failure(new CompletionException(new PoisonRequestException(7, 3,
-                "request #7 killed all 3 replicas (crash: process exited with code 70); it was not executed and will not be retried")));
+                "request #7 killed all 3 replicas (crash: process exited with code 70); it was skipped (no replica's state includes it) and will not be retried")));
         assertThat(r.status()).isEqualTo(ClientProtocol.STATUS_SERVICE_ERROR);
         assertThat(new String(r.payload(), StandardCharsets.UTF_8)).startsWith("request #7 killed all 3 replicas");
     }
