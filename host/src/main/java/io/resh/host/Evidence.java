@@ -2,7 +2,9 @@ package io.resh.host;
 
 import io.resh.core.Digest;
 import io.resh.core.GroupEvent.FaultDetected;
+import io.resh.replica.FrameCodec;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -36,6 +38,34 @@ final class Evidence {
                     .append(text(actual, at)).append('\'');
         }
         return sb.toString();
+    }
+
+    /**
+     * Like {@link #diff(String, byte[], String, byte[])} for two reply bodies as the replicas send them (a status
+     * byte, then the service's reply): sizes, digests and offsets are the service's reply's, as its author knows
+     * it, and a differing status is said in words.
+     */
+    static String replyDiff(String expectedName, byte[] expected, String actualName, byte[] actual) {
+        String status = expected[0] == actual[0] ? ""
+                : "status " + status(expected[0]) + " vs " + status(actual[0]) + "; ";
+        return status + diff(expectedName, payload(expected), actualName, payload(actual));
+    }
+
+    /** {@link #details} of two reply bodies, in the service's reply's terms as {@link #replyDiff}. */
+    static Map<String, String> replyDetails(String expectedName, byte[] expected, String actualName, byte[] actual) {
+        return details(expectedName, payload(expected), actualName, payload(actual));
+    }
+
+    private static byte[] payload(byte[] body) {
+        return Arrays.copyOfRange(body, 1, body.length);
+    }
+
+    private static String status(byte status) {
+        return switch (status) {
+            case FrameCodec.STATUS_OK -> "ok";
+            case FrameCodec.STATUS_ERROR -> "service error";
+            default -> "0x" + Integer.toHexString(status & 0xff);
+        };
     }
 
     /** The structured form of {@link #diff(String, byte[], String, byte[])}: digests, lengths, offset, snippets. */

@@ -690,11 +690,11 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     private void divergence(Slot slot, LogEntry e) {
         byte[] voted = e.ballot.decided();
         byte[] actual = e.ballot.replyOf(slot.index);
-        String description = "reply to #" + e.sequence + " differs: " + Evidence.diff(voted, actual);
+        String description = "reply to #" + e.sequence + " differs: " + Evidence.replyDiff("voted", voted, "replica", actual);
         if (slot.state == SlotState.CATCHING_UP) {
             description += replayedAgain(slot, e.sequence);
         }
-        fault(slot, FaultKind.DIVERGENCE, e.sequence, description, Evidence.details("voted", voted, "replica", actual));
+        fault(slot, FaultKind.DIVERGENCE, e.sequence, description, Evidence.replyDetails("voted", voted, "replica", actual));
     }
 
     /**
@@ -732,7 +732,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
             slot.replayMismatchWarned = true; // once per incarnation: a corrupted state may differ on every request
             LOG.warn("group {}: replica {} replayed #{} to another reply than the one released, which only its previous"
                     + " process voted for ({}); with no other replica to tell which was right, it rejoins",
-                    config.name(), slot.index, e.sequence, Evidence.diff(e.ballot.decided(), e.ballot.replyOf(slot.index)));
+                    config.name(), slot.index, e.sequence, Evidence.replyDiff("voted", e.ballot.decided(), "replica", e.ballot.replyOf(slot.index)));
         }
     }
 
@@ -744,8 +744,8 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         if (quorum.detectOnly()) {
             byte[] first = e.ballot.replyOf(0);
             byte[] second = e.ballot.replyOf(1);
-            dmrMismatch(e.sequence, ++e.mismatches, evidence + ": " + Evidence.diff("replica 0", first, "replica 1", second),
-                    Evidence.details("replica0", first, "replica1", second));
+            dmrMismatch(e.sequence, ++e.mismatches, evidence + ": " + Evidence.replyDiff("replica 0", first, "replica 1", second),
+                    Evidence.replyDetails("replica0", first, "replica1", second));
         } else {
             failStop(e.sequence, "no reply to #" + e.sequence + " reached " + quorum.agreementNeeded()
                     + " equal votes among " + expectedVoters() + " replicas (more than f=" + quorum.faultsMasked() + " faulty)"
@@ -770,7 +770,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         }
         int a = voters.get(0);
         int b = voters.get(1);
-        String example = Evidence.diff("replica " + a, ballot.replyOf(a), "replica " + b, ballot.replyOf(b));
+        String example = Evidence.replyDiff("replica " + a, ballot.replyOf(a), "replica " + b, ballot.replyOf(b));
         long distinct = voters.stream().map(i -> ByteBuffer.wrap(ballot.replyOf(i))).distinct().count();
         if (distinct < voters.size()) {
             return "; replies differ, e.g. " + example;

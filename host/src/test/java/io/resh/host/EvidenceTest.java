@@ -31,6 +31,22 @@ class EvidenceTest {
         assertThat(d.keySet()).as("the expected value first").first().isEqualTo("voted.digest");
     }
 
+    /** A reply body starts with resh's status byte: "6" showed as "(2 B)", differing "at byte 1". */
+    @Test
+    void shouldDescribeRepliesInTheServicesTermsWithoutTheStatusByte() {
+        byte[] voted = {io.resh.replica.FrameCodec.STATUS_OK, '6'};
+        byte[] actual = {io.resh.replica.FrameCodec.STATUS_OK, '7'};
+        byte[] error = {io.resh.replica.FrameCodec.STATUS_ERROR, '6'};
+
+        assertThat(Evidence.replyDiff("voted", voted, "replica", actual)).isEqualTo("voted "
+                + Digest.of(utf8("6")).shortHex() + " (1 B) vs replica " + Digest.of(utf8("7")).shortHex()
+                + " (1 B); first difference at byte 0: 0x36 '6' vs 0x37 '7'");
+        assertThat(Evidence.replyDetails("voted", voted, "replica", actual)).containsEntry("offset", "0")
+                .containsEntry("voted.bytes", "1").containsEntry("voted.digest", Digest.of(utf8("6")).hex());
+        assertThat(Evidence.replyDiff("voted", voted, "replica", error))
+                .startsWith("status ok vs service error; voted ").endsWith("(1 B); one is a prefix of the other, lengths differ");
+    }
+
     @Test
     void shouldShowAtMostEightBytesAndMaskUnprintableOnes() {
         byte[] voted = new byte[20];
