@@ -681,7 +681,36 @@ public final class ClusterNode implements AutoCloseable {
         if (now.isEmpty()) {
             throw new ReshException("cannot remove " + id + ": it is the last member");
         }
+        handOverBeforeRemoval(id, now);
         reconfigure(now, "remove " + id, "");
+    }
+
+    /**
+     * A leader that commits its own removal closes itself inside Ratis while holding the server's lock, and waits
+     * for the thread that takes client requests, which may be waiting for that lock: with clients busy it
+     * deadlocked, never answering them and never stopping. So the leader to remove hands its role to one of the
+     * remaining members first, and is removed as a follower. If no one takes over, it is removed as the leader.
+     */
+    private void handOverBeforeRemoval(String id, List<RaftPeer> remaining) {
+        String leader;
+        try {
+            leader = status().leader();
+        } catch (RuntimeException e) {
+            return; // the removal itself says what stops it
+        }
+        if (!id.equals(leader)) {
+            return;
+        }
+        for (RaftPeer p : remaining) {
+            try {
+                transferLeadership(p.getId().toString());
+                LOG.info("host {} to be removed led the cluster: handed the leadership to {} first", id, p.getId());
+                return;
+            } catch (RuntimeException e) {
+                LOG.warn("host {} to be removed leads: could not hand the leadership to {}: {}", id, p.getId(),
+                        e.getMessage());
+            }
+        }
     }
 
     private Collection<RaftPeer> currentPeers() {
