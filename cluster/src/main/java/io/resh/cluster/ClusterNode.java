@@ -334,13 +334,17 @@ public final class ClusterNode implements AutoCloseable {
      * @throws ReshException if {@code id} is not a member or the transfer fails, with why
      */
     public void transferLeadership(String id) {
+        transferLeadership(id, changeTimeout());
+    }
+
+    private void transferLeadership(String id, Duration timeout) {
         Collection<RaftPeer> members = currentPeers();
         if (members.stream().noneMatch(p -> p.getId().toString().equals(id))) {
             throw new ReshException("peer " + id + " is not a member");
         }
         // How long the leader waits for the new one to take over; the whole transfer still ends by changeTimeout.
-        long transferMillis = Math.min(config.electionMax().multipliedBy(4).toMillis(), changeTimeout().toMillis());
-        change(members, "leadership transfer to " + id, "done", "",
+        long transferMillis = Math.min(config.electionMax().multipliedBy(4).toMillis(), timeout.toMillis());
+        change(members, "leadership transfer to " + id, "done", "", timeout,
                 admin -> admin.transferLeadership(RaftPeerId.valueOf(id), transferMillis));
     }
 
@@ -681,36 +685,40 @@ public final class ClusterNode implements AutoCloseable {
         if (now.isEmpty()) {
             throw new ReshException("cannot remove " + id + ": it is the last member");
         }
-        handOverBeforeRemoval(id, now);
-        reconfigure(now, "remove " + id, "");
+        // The hand-over and the removal share one change timeout, so the caller still gets its answer in time.
+        Duration handOver = changeTimeout().dividedBy(2);
+        boolean tried = handOverBeforeRemoval(id, now, handOver);
+        reconfigure(now, "remove " + id, "", tried ? changeTimeout().minus(handOver) : changeTimeout());
     }
 
     /**
      * A leader that commits its own removal closes itself inside Ratis while holding the server's lock, and waits
      * for the thread that takes client requests, which may be waiting for that lock: with clients busy it
      * deadlocked, never answering them and never stopping. So the leader to remove hands its role to one of the
-     * remaining members first, and is removed as a follower. If no one takes over, it is removed as the leader.
+     * remaining members first, and is removed as a follower. If no one takes over within {@code bound}, or the
+     * cluster has no leader or majority to do it, it is removed as the leader.
+     *
+     * @return whether it tried, and so took up to {@code bound} of the removal's time
      */
-    private void handOverBeforeRemoval(String id, List<RaftPeer> remaining) {
+    private boolean handOverBeforeRemoval(String id, List<RaftPeer> remaining, Duration bound) {
         String leader;
         try {
             leader = status().leader();
         } catch (RuntimeException e) {
-            return; // the removal itself says what stops it
+            return false; // the removal itself says what stops it
         }
-        if (!id.equals(leader)) {
-            return;
+        if (!id.equals(leader) || !trouble().isEmpty()) {
+            return false;
         }
-        for (RaftPeer p : remaining) {
-            try {
-                transferLeadership(p.getId().toString());
-                LOG.info("host {} to be removed led the cluster: handed the leadership to {} first", id, p.getId());
-                return;
-            } catch (RuntimeException e) {
-                LOG.warn("host {} to be removed leads: could not hand the leadership to {}: {}", id, p.getId(),
-                        e.getMessage());
-            }
+        // Ratis hands over to the member it is asked for; it waits for that member to catch up and win an election.
+        String to = remaining.get(0).getId().toString();
+        try {
+            transferLeadership(to, bound);
+            LOG.info("host {} to be removed led the cluster: handed the leadership to {} first", id, to);
+        } catch (RuntimeException e) {
+            LOG.warn("host {} to be removed leads: could not hand the leadership to {}: {}", id, to, e.getMessage());
         }
+        return true;
     }
 
     private Collection<RaftPeer> currentPeers() {
@@ -723,11 +731,16 @@ public final class ClusterNode implements AutoCloseable {
 
     /** @param hint what the user may check when the change is not committed, or empty */
     private void reconfigure(List<RaftPeer> peers, String what, String hint) {
+        reconfigure(peers, what, hint, changeTimeout());
+    }
+
+    private void reconfigure(List<RaftPeer> peers, String what, String hint, Duration timeout) {
         // Ask the members as they are and the ones to be: a host being added is known to no client yet.
         Map<RaftPeerId, RaftPeer> asked = new LinkedHashMap<>();
         currentPeers().forEach(p -> asked.put(p.getId(), p));
         peers.forEach(p -> asked.put(p.getId(), p));
-        change(asked.values(), "membership change (" + what + ")", "committed", hint, admin -> admin.setConfiguration(peers));
+        change(asked.values(), "membership change (" + what + ")", "committed", hint, timeout,
+                admin -> admin.setConfiguration(peers));
         LOG.info("membership change ({}) committed: {}", what, peers.stream().map(p -> p.getId().toString()).toList());
     }
 
@@ -746,15 +759,16 @@ public final class ClusterNode implements AutoCloseable {
      * @param done how the error says it did not happen in time ("committed", "done")
      * @param hint what the user may check when the cluster itself looks fine, or empty
      */
-    private void change(Collection<RaftPeer> members, String what, String done, String hint, ChangeAttempt.Call call) {
-        Duration timeout = changeTimeout();
+    private void change(Collection<RaftPeer> members, String what, String done, String hint, Duration timeout,
+                        ChangeAttempt.Call call) {
         ChangeAttempt.Outcome o = ChangeAttempt.run(properties, RaftGroup.valueOf(groupId, List.copyOf(members)), selfId,
                 timeout, call);
         if (o.done()) {
             return;
         }
         String trouble = trouble();
-        String failed = o.late() ? "not " + done + " within " + text(timeout) : "failed: " + reason(o.failure());
+        // A removal shares the change timeout with the hand-over before it: the caller waited all of it.
+        String failed = o.late() ? "not " + done + " within " + text(changeTimeout()) : "failed: " + reason(o.failure());
         throw new ReshException(what + " " + failed + (trouble.isEmpty() ? hint : ": " + trouble), o.failure());
     }
 
