@@ -41,6 +41,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -461,10 +462,22 @@ public final class ClusterNode implements AutoCloseable {
         long callId = client == null ? frontDoorCalls.incrementAndGet() : call;
         CompletableFuture<ClusterReply> result = new CompletableFuture<>();
         long deadline = System.nanoTime() + config.requestTimeout().toNanos();
-        attempt(cid, callId, request, forwarded, deadline, result);
-        return result.completeOnTimeout(ClusterReply.error(ClientProtocol.STATUS_UNAVAILABLE, "not committed within "
-                + config.requestTimeout().toMillis() + " ms (no leader, or no majority of hosts)" + MAY_STILL_COMMIT),
-                config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        AtomicReference<String> waitingOn = new AtomicReference<>();
+        attempt(cid, callId, request, forwarded, deadline, result, waitingOn);
+        // result itself is only ever completed normally, so the only exception here is the timeout
+        return result.orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .exceptionally(timeout -> ClusterReply.error(ClientProtocol.STATUS_UNAVAILABLE, "not committed within "
+                        + config.requestTimeout().toMillis() + " ms " + whyNotCommitted(waitingOn.get()) + MAY_STILL_COMMIT));
+    }
+
+    /**
+     * A request forwarded to a leader that then hung (paused, overloaded, cut off) waits for it even after the
+     * others elected a new leader: its outcome is unknown, so it can't be sent again. Saying "no leader" then
+     * sent the user looking at a cluster that had one.
+     */
+    private static String whyNotCommitted(String forwardedTo) {
+        return forwardedTo == null ? "(no leader, or no majority of hosts)"
+                : "(forwarded to the leader " + forwardedTo + ", which did not answer: paused, overloaded or cut off?)";
     }
 
     /** One try's outcome, and whether trying again is safe and useful. */
@@ -472,15 +485,15 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     private void attempt(UUID cid, long callId, byte[] request, boolean forwarded, long deadline,
-                         CompletableFuture<ClusterReply> result) {
-        once(cid, callId, request, forwarded).whenComplete((t, e) -> {
+                         CompletableFuture<ClusterReply> result, AtomicReference<String> waitingOn) {
+        once(cid, callId, request, forwarded, waitingOn).whenComplete((t, e) -> {
             Try done = e != null ? refused(e) : t;
             if (!done.again() || result.isDone() || System.nanoTime() + RETRY_PAUSE.toNanos() > deadline) {
                 result.complete(done.reply());
                 return;
             }
             try {
-                retries.schedule(() -> attempt(cid, callId, request, forwarded, deadline, result),
+                retries.schedule(() -> attempt(cid, callId, request, forwarded, deadline, result, waitingOn),
                         RETRY_PAUSE.toMillis(), TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException closing) {
                 result.complete(done.reply());
@@ -505,7 +518,9 @@ public final class ClusterNode implements AutoCloseable {
         return new Try(ClusterReply.error(ClientProtocol.STATUS_UNAVAILABLE, "host " + config.id() + ": " + e), false);
     }
 
-    private CompletableFuture<Try> once(UUID cid, long callId, byte[] request, boolean forwarded) {
+    /** @param waitingOn set to the leader while a forward to it is outstanding, for the timeout's message */
+    private CompletableFuture<Try> once(UUID cid, long callId, byte[] request, boolean forwarded,
+                                        AtomicReference<String> waitingOn) {
         CompletableFuture<RaftClientReply> local;
         try {
             local = server.submitClientRequestAsync(request(ClientId.valueOf(cid), callId, selfId, request));
@@ -524,8 +539,12 @@ public final class ClusterNode implements AutoCloseable {
                 return CompletableFuture.completedFuture(new Try(outcome(reply), false));
             }
             if (leader != null && !leader.getId().equals(selfId)) {
-                return leaderLink.forward(frontDoorOf(leader), new Envelope(cid, callId, request, true).encode())
-                        .thenApply(r -> new Try(r, r.status() == ClientProtocol.STATUS_UNAVAILABLE));
+                InetSocketAddress door = frontDoorOf(leader);
+                waitingOn.set(leader.getId() + " at " + door.getHostString() + ":" + door.getPort());
+                return leaderLink.forward(door, new Envelope(cid, callId, request, true).encode()).thenApply(r -> {
+                    waitingOn.set(null);
+                    return new Try(r, r.status() == ClientProtocol.STATUS_UNAVAILABLE);
+                });
             }
             boolean election = nle != null || reply.getLeaderNotReadyException() != null
                     || reply.getLeaderSteppingDownException() != null;
