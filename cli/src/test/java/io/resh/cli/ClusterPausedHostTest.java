@@ -1,10 +1,15 @@
 package io.resh.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.resh.client.ReshClient;
+import io.resh.client.ReshRemoteException;
 import io.resh.cluster.ClusterPeer;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,11 +38,12 @@ class ClusterPausedHostTest {
     private LoopbackCluster cluster;
     private ServedHost h2;
     private ServedHost h3;
+    private List<ClusterPeer> peers;
 
     @BeforeAll
     void start(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) {
         cluster = new LoopbackCluster(dir);
-        List<ClusterPeer> peers = List.of(LoopbackCluster.peer("h1"), LoopbackCluster.peer("h2"), LoopbackCluster.peer("h3"));
+        peers = List.of(LoopbackCluster.peer("h1"), LoopbackCluster.peer("h2"), LoopbackCluster.peer("h3"));
         cluster.start(peers.get(0), peers, false);
         h2 = cluster.serve(peers.get(1), peers);
         h3 = cluster.serve(peers.get(2), peers);
@@ -106,9 +112,33 @@ class ClusterPausedHostTest {
         }
     }
 
+    /**
+     * A request that h1 forwarded to the leader just before the leader paused timed out with "no leader, or no
+     * majority of hosts", while h1 and h2 had long elected a new leader: the message names the leader it waits on.
+     */
+    @Test
+    @Order(2)
+    void shouldSayARequestTimedOutOnThePausedLeaderItWasForwardedTo() {
+        awaitAgreedLeader();
+        cluster.node("h1").transferLeadership("h3");
+        await().atMost(Duration.ofSeconds(30)).until(() -> "h3".equals(cluster.node("h1").status().leader()));
+        h3.pause();
+        try (ReshClient client = ReshClient.connect(List.of(new InetSocketAddress("127.0.0.1",
+                peers.get(0).client().getPort())))) {
+            assertThatThrownBy(() -> client.call("add:1".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(30)))
+                    .isInstanceOf(ReshRemoteException.class)
+                    .hasMessageContaining("not committed within " + LoopbackCluster.REQUEST_TIMEOUT.toMillis() + " ms")
+                    .hasMessageContaining("forwarded to the leader h3 at 127.0.0.1:" + peers.get(2).client().getPort()
+                            + ", which did not answer")
+                    .hasMessageContaining("it may still be committed later");
+        } finally {
+            h3.resume();
+        }
+    }
+
     /** Were each a client-side timeout after 30 s, although the admin API documents 503 with the reason. */
     @Test
-    @Order(2) // last: a change the lone host took as leader may still be committed once the others run again
+    @Order(3) // last: a change the lone host took as leader may still be committed once the others run again
     void shouldAnswerEachChangeWith503SayingWhyWhenTheMajorityIsPaused() {
         awaitAgreedLeader();
         h2.pause();

@@ -41,6 +41,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -334,13 +335,17 @@ public final class ClusterNode implements AutoCloseable {
      * @throws ReshException if {@code id} is not a member or the transfer fails, with why
      */
     public void transferLeadership(String id) {
+        transferLeadership(id, changeTimeout());
+    }
+
+    private void transferLeadership(String id, Duration timeout) {
         Collection<RaftPeer> members = currentPeers();
         if (members.stream().noneMatch(p -> p.getId().toString().equals(id))) {
             throw new ReshException("peer " + id + " is not a member");
         }
         // How long the leader waits for the new one to take over; the whole transfer still ends by changeTimeout.
-        long transferMillis = Math.min(config.electionMax().multipliedBy(4).toMillis(), changeTimeout().toMillis());
-        change(members, "leadership transfer to " + id, "done", "",
+        long transferMillis = Math.min(config.electionMax().multipliedBy(4).toMillis(), timeout.toMillis());
+        change(members, "leadership transfer to " + id, "done", "", timeout,
                 admin -> admin.transferLeadership(RaftPeerId.valueOf(id), transferMillis));
     }
 
@@ -457,10 +462,22 @@ public final class ClusterNode implements AutoCloseable {
         long callId = client == null ? frontDoorCalls.incrementAndGet() : call;
         CompletableFuture<ClusterReply> result = new CompletableFuture<>();
         long deadline = System.nanoTime() + config.requestTimeout().toNanos();
-        attempt(cid, callId, request, forwarded, deadline, result);
-        return result.completeOnTimeout(ClusterReply.error(ClientProtocol.STATUS_UNAVAILABLE, "not committed within "
-                + config.requestTimeout().toMillis() + " ms (no leader, or no majority of hosts)" + MAY_STILL_COMMIT),
-                config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        AtomicReference<String> waitingOn = new AtomicReference<>();
+        attempt(cid, callId, request, forwarded, deadline, result, waitingOn);
+        // result itself is only ever completed normally, so the only exception here is the timeout
+        return result.orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .exceptionally(timeout -> ClusterReply.error(ClientProtocol.STATUS_UNAVAILABLE, "not committed within "
+                        + config.requestTimeout().toMillis() + " ms " + whyNotCommitted(waitingOn.get()) + MAY_STILL_COMMIT));
+    }
+
+    /**
+     * A request forwarded to a leader that then hung (paused, overloaded, cut off) waits for it even after the
+     * others elected a new leader: its outcome is unknown, so it can't be sent again. Saying "no leader" then
+     * sent the user looking at a cluster that had one.
+     */
+    private static String whyNotCommitted(String forwardedTo) {
+        return forwardedTo == null ? "(no leader, or no majority of hosts)"
+                : "(forwarded to the leader " + forwardedTo + ", which did not answer: paused, overloaded or cut off?)";
     }
 
     /** One try's outcome, and whether trying again is safe and useful. */
@@ -468,15 +485,15 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     private void attempt(UUID cid, long callId, byte[] request, boolean forwarded, long deadline,
-                         CompletableFuture<ClusterReply> result) {
-        once(cid, callId, request, forwarded).whenComplete((t, e) -> {
+                         CompletableFuture<ClusterReply> result, AtomicReference<String> waitingOn) {
+        once(cid, callId, request, forwarded, waitingOn).whenComplete((t, e) -> {
             Try done = e != null ? refused(e) : t;
             if (!done.again() || result.isDone() || System.nanoTime() + RETRY_PAUSE.toNanos() > deadline) {
                 result.complete(done.reply());
                 return;
             }
             try {
-                retries.schedule(() -> attempt(cid, callId, request, forwarded, deadline, result),
+                retries.schedule(() -> attempt(cid, callId, request, forwarded, deadline, result, waitingOn),
                         RETRY_PAUSE.toMillis(), TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException closing) {
                 result.complete(done.reply());
@@ -501,7 +518,9 @@ public final class ClusterNode implements AutoCloseable {
         return new Try(ClusterReply.error(ClientProtocol.STATUS_UNAVAILABLE, "host " + config.id() + ": " + e), false);
     }
 
-    private CompletableFuture<Try> once(UUID cid, long callId, byte[] request, boolean forwarded) {
+    /** @param waitingOn set to the leader while a forward to it is outstanding, for the timeout's message */
+    private CompletableFuture<Try> once(UUID cid, long callId, byte[] request, boolean forwarded,
+                                        AtomicReference<String> waitingOn) {
         CompletableFuture<RaftClientReply> local;
         try {
             local = server.submitClientRequestAsync(request(ClientId.valueOf(cid), callId, selfId, request));
@@ -520,8 +539,12 @@ public final class ClusterNode implements AutoCloseable {
                 return CompletableFuture.completedFuture(new Try(outcome(reply), false));
             }
             if (leader != null && !leader.getId().equals(selfId)) {
-                return leaderLink.forward(frontDoorOf(leader), new Envelope(cid, callId, request, true).encode())
-                        .thenApply(r -> new Try(r, r.status() == ClientProtocol.STATUS_UNAVAILABLE));
+                InetSocketAddress door = frontDoorOf(leader);
+                waitingOn.set(leader.getId() + " at " + door.getHostString() + ":" + door.getPort());
+                return leaderLink.forward(door, new Envelope(cid, callId, request, true).encode()).thenApply(r -> {
+                    waitingOn.set(null);
+                    return new Try(r, r.status() == ClientProtocol.STATUS_UNAVAILABLE);
+                });
             }
             boolean election = nle != null || reply.getLeaderNotReadyException() != null
                     || reply.getLeaderSteppingDownException() != null;
@@ -681,7 +704,40 @@ public final class ClusterNode implements AutoCloseable {
         if (now.isEmpty()) {
             throw new ReshException("cannot remove " + id + ": it is the last member");
         }
-        reconfigure(now, "remove " + id, "");
+        // The hand-over and the removal share one change timeout, so the caller still gets its answer in time.
+        Duration handOver = changeTimeout().dividedBy(2);
+        boolean tried = handOverBeforeRemoval(id, now, handOver);
+        reconfigure(now, "remove " + id, "", tried ? changeTimeout().minus(handOver) : changeTimeout());
+    }
+
+    /**
+     * A leader that commits its own removal closes itself inside Ratis while holding the server's lock, and waits
+     * for the thread that takes client requests, which may be waiting for that lock: with clients busy it
+     * deadlocked, never answering them and never stopping. So the leader to remove hands its role to one of the
+     * remaining members first, and is removed as a follower. If no one takes over within {@code bound}, or the
+     * cluster has no leader or majority to do it, it is removed as the leader.
+     *
+     * @return whether it tried, and so took up to {@code bound} of the removal's time
+     */
+    private boolean handOverBeforeRemoval(String id, List<RaftPeer> remaining, Duration bound) {
+        String leader;
+        try {
+            leader = status().leader();
+        } catch (RuntimeException e) {
+            return false; // the removal itself says what stops it
+        }
+        if (!id.equals(leader) || !trouble().isEmpty()) {
+            return false;
+        }
+        // Ratis hands over to the member it is asked for; it waits for that member to catch up and win an election.
+        String to = remaining.get(0).getId().toString();
+        try {
+            transferLeadership(to, bound);
+            LOG.info("host {} to be removed led the cluster: handed the leadership to {} first", id, to);
+        } catch (RuntimeException e) {
+            LOG.warn("host {} to be removed leads: could not hand the leadership to {}: {}", id, to, e.getMessage());
+        }
+        return true;
     }
 
     private Collection<RaftPeer> currentPeers() {
@@ -694,11 +750,16 @@ public final class ClusterNode implements AutoCloseable {
 
     /** @param hint what the user may check when the change is not committed, or empty */
     private void reconfigure(List<RaftPeer> peers, String what, String hint) {
+        reconfigure(peers, what, hint, changeTimeout());
+    }
+
+    private void reconfigure(List<RaftPeer> peers, String what, String hint, Duration timeout) {
         // Ask the members as they are and the ones to be: a host being added is known to no client yet.
         Map<RaftPeerId, RaftPeer> asked = new LinkedHashMap<>();
         currentPeers().forEach(p -> asked.put(p.getId(), p));
         peers.forEach(p -> asked.put(p.getId(), p));
-        change(asked.values(), "membership change (" + what + ")", "committed", hint, admin -> admin.setConfiguration(peers));
+        change(asked.values(), "membership change (" + what + ")", "committed", hint, timeout,
+                admin -> admin.setConfiguration(peers));
         LOG.info("membership change ({}) committed: {}", what, peers.stream().map(p -> p.getId().toString()).toList());
     }
 
@@ -717,15 +778,16 @@ public final class ClusterNode implements AutoCloseable {
      * @param done how the error says it did not happen in time ("committed", "done")
      * @param hint what the user may check when the cluster itself looks fine, or empty
      */
-    private void change(Collection<RaftPeer> members, String what, String done, String hint, ChangeAttempt.Call call) {
-        Duration timeout = changeTimeout();
+    private void change(Collection<RaftPeer> members, String what, String done, String hint, Duration timeout,
+                        ChangeAttempt.Call call) {
         ChangeAttempt.Outcome o = ChangeAttempt.run(properties, RaftGroup.valueOf(groupId, List.copyOf(members)), selfId,
                 timeout, call);
         if (o.done()) {
             return;
         }
         String trouble = trouble();
-        String failed = o.late() ? "not " + done + " within " + text(timeout) : "failed: " + reason(o.failure());
+        // A removal shares the change timeout with the hand-over before it: the caller waited all of it.
+        String failed = o.late() ? "not " + done + " within " + text(changeTimeout()) : "failed: " + reason(o.failure());
         throw new ReshException(what + " " + failed + (trouble.isEmpty() ? hint : ": " + trouble), o.failure());
     }
 

@@ -15,6 +15,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -70,6 +73,60 @@ class ClusterMembershipTest {
                     .hasMessageContaining("not a member");
         }
     }
+    /**
+     * Removing the leader while its front door was busy deadlocked it inside Ratis: the leader closes itself when it
+     * commits its own removal, holding the server's lock while it waits for the thread that takes client requests,
+     * and that thread waits for the lock. The removed host never finished stopping (its resh serve hung) and its
+     * clients' requests were never answered. Removing the leader hands the leadership over first.
+     */
+    @Test
+    void shouldRemoveTheLeaderWhileClientsKeepItBusy() throws Exception {
+        List<ClusterPeer> peers = Loopback.peers(3);
+        List<ClusterNode> hosts = new ArrayList<>();
+        for (ClusterPeer p : peers) {
+            hosts.add(start(Loopback.config(p.id(), peers, dir.resolve(p.id()), 10_000), false));
+        }
+        ClusterNode leader = await().atMost(Duration.ofSeconds(30))
+                .until(() -> hosts.stream().filter(h -> h.status().leading()).findFirst().orElse(null), Objects::nonNull);
+        ClusterPeer leaderPeer = peers.stream().filter(p -> p.id().equals(leader.status().id())).findFirst().orElseThrow();
+
+        AtomicLong answered = new AtomicLong();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<CompletableFuture<String>> clients = new ArrayList<>();
+        for (int c = 0; c < 4; c++) {
+            clients.add(CompletableFuture.supplyAsync(() -> {
+                try (ReshClient client = ReshClient.connect(Loopback.clientAddresses(List.of(leaderPeer)))) {
+                    for (int i = 0; i < 5_000 && !stop.get(); i++) {
+                        client.call(utf8("add:1"), Duration.ofSeconds(20));
+                        answered.incrementAndGet();
+                    }
+                    return "done";
+                } catch (RuntimeException e) {
+                    return "ended by " + e.getMessage(); // the removed host's front door goes away: expected
+                }
+            }));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> answered.get() >= 50);
+
+        leader.removePeer(leaderPeer.id());
+        stop.set(true);
+        await().atMost(Duration.ofSeconds(30)).until(leader::removedFromCluster);
+        nodes.remove(leader);
+        CompletableFuture<Void> closed = CompletableFuture.runAsync(leader::close);
+        await().atMost(Duration.ofSeconds(30)).alias("the removed leader stops").until(closed::isDone);
+        await().atMost(Duration.ofSeconds(30)).alias("its clients got an answer or an error")
+                .until(() -> clients.stream().allMatch(CompletableFuture::isDone));
+
+        List<ClusterNode> rest = hosts.stream().filter(h -> h != leader).toList();
+        await().atMost(Duration.ofSeconds(30)).until(() -> rest.stream().anyMatch(h -> h.status().leading()));
+        for (ClusterNode h : rest) {
+            assertThat(h.status().peers()).extracting(ClusterPeer::id).doesNotContain(leaderPeer.id()).hasSize(2);
+        }
+        await().atMost(Duration.ofSeconds(30)).alias("the other hosts applied every answered request alike")
+                .until(() -> rest.get(0).status().appliedRequests() == rest.get(1).status().appliedRequests()
+                        && rest.get(0).status().appliedRequests() >= answered.get());
+    }
+
     /**
      * Adding a host that is not running failed after seconds with Ratis's dump of the whole request. It fails
      * within the change timeout, as Ratis's refusal or as not committed in time.
