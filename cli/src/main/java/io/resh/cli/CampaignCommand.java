@@ -126,7 +126,7 @@ public final class CampaignCommand implements Callable<Integer> {
                     : "cannot create the directory (" + Resh.oneLine(new UncheckedIOException(e)) + ")"));
             return 1;
         }
-        String command = "resh campaign " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        String command = commandLine();
         ProgressBar bar = new ProgressBar(err, System.console() != null, config.injections(),
                 config.service().label() + " N=" + config.replicas());
         CampaignResult result;
@@ -189,6 +189,21 @@ public final class CampaignCommand implements Callable<Integer> {
             b.jvmArgs(Arrays.stream(jvmFlags.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList());
         }
         return b.build();
+    }
+
+    /**
+     * The command line as typed, for the report: picocli's original arguments are the whole line, subcommand
+     * name included, so prefixing "resh campaign" printed "resh campaign campaign". Arguments a shell would
+     * split or expand are quoted, so the line can be pasted to rerun the campaign.
+     */
+    String commandLine() {
+        List<String> args = spec.commandLine().getParseResult().originalArgs();
+        StringBuilder line = new StringBuilder(spec.root() == spec ? "resh " + spec.name() : "resh");
+        for (String a : args) {
+            line.append(' ').append(a.isEmpty() || !a.matches("[A-Za-z0-9_@%+=:,./-]+")
+                    ? "'" + a.replace("'", "'\\''") + "'" : a);
+        }
+        return line.toString();
     }
 
     /** False when the JVM is already exiting (Ctrl-C, SIGTERM): then the hook runs, or ran. */

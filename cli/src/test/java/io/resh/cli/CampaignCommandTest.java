@@ -24,6 +24,9 @@ class CampaignCommandTest {
     @TempDir
     Path dir;
 
+    /** The replicas' default flags, given explicitly: one argument with spaces, quoted in the report's command. */
+    private static final String FLAGS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx128m -Xss512k -Xshare:auto -XX:-UsePerfData";
+
     private Process campaign;
 
     @Test
@@ -33,9 +36,12 @@ class CampaignCommandTest {
         StringWriter err = new StringWriter();
         cl.setErr(new PrintWriter(err));
         int code = cl.execute("campaign", "--service", "kv", "--replicas", "3", "--injections", "14", "--seed", "7",
-                "--requests-per-injection", "10", "--no-overhead", "--report", out.toString());
+                "--requests-per-injection", "10", "--no-overhead", "--jvm-flags", FLAGS, "--report", out.toString());
         assertThat(code).as(err.toString()).isZero();
         JsonNode json = new ObjectMapper().readTree(out.resolve("campaign.json").toFile());
+        // The command as typed, so it can be rerun: the subcommand's name once, not "resh campaign campaign".
+        assertThat(json.get("command").asText()).isEqualTo("resh campaign --service kv --replicas 3 --injections 14"
+                + " --seed 7 --requests-per-injection 10 --no-overhead --jvm-flags '" + FLAGS + "' --report " + out);
         JsonNode records = json.get("records");
         assertThat(records).hasSize(14);
         for (JsonNode r : records) {
