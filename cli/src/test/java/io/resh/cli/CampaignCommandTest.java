@@ -91,6 +91,31 @@ class CampaignCommandTest {
         assertThat(err.toString().strip()).isEqualTo("resh campaign: --report " + file + ": exists and is not a directory");
     }
 
+    /**
+     * A report directory that can't take campaign.json used to be found out only after the last injection:
+     * the whole campaign ran, then "cannot write the campaign report". Replica logs that can't be written
+     * failed at the first window, naming the builder's "workDir" instead of --report.
+     */
+    @Test
+    void shouldRefuseAReportDirectoryItCannotWriteTheReportIntoBeforeStarting() throws Exception {
+        Path taken = Files.createDirectories(dir.resolve("taken").resolve("campaign.json"));
+        Path logs = Files.createDirectories(dir.resolve("logs"));
+        Files.writeString(logs.resolve("replicas"), "x");
+
+        for (Path report : List.of(taken.getParent(), logs)) {
+            CommandLine cl = Resh.commandLine();
+            StringWriter err = new StringWriter();
+            cl.setErr(new PrintWriter(err));
+
+            int code = cl.execute("campaign", "--service", "kv", "--injections", "2", "--no-overhead", "--report", report.toString());
+
+            assertThat(code).as(err.toString()).isEqualTo(1);
+            assertThat(err.toString().strip()).as("one line, before any replica starts").doesNotContain("\n")
+                    .startsWith("resh campaign: --report " + report + ": ").doesNotContain("starting");
+        }
+        assertThat(taken).isEmptyDirectory();
+    }
+
     /** A bad option value is named as the option the user typed, not as the builder's field. */
     @Test
     void shouldNameABadOptionAsItWasTyped() {
