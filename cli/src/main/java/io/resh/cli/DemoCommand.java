@@ -65,6 +65,9 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--no-faults", description = "Run without injecting faults.")
     boolean noFaults;
 
+    /** Longest the demo waits for one voted reply before it counts a client error. */
+    private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(30);
+
     private final PrintStream out = System.out;
     /** Set by the JVM's exit (Ctrl-C): the group is being closed under the demo, which stops sending. */
     private volatile boolean stopping;
@@ -194,7 +197,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                 @SuppressWarnings("unchecked")
                 CompletableFuture<byte[]> reply = (CompletableFuture<byte[]>) head[0];
                 try {
-                    byte[] got = reply.get(30, TimeUnit.SECONDS);
+                    byte[] got = reply.get(REPLY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
                     if (Arrays.equals(got, (byte[]) head[1])) {
                         correct++;
                     } else {
@@ -205,7 +208,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                         break; // the group is being closed under us: not an error of the group's
                     }
                     errors++;
-                    line(out, "  !! client error: " + e.getMessage());
+                    line(out, "  !! client error: " + clientError(e, REPLY_TIMEOUT));
                 }
             }
             if (now >= nextLine) {
@@ -258,6 +261,21 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         lines.add(String.format("  wrong answers: %d", wrong));
         lines.add("  replicas now    " + replicas(last));
         return new Summary(lines, wrong == 0 && errors == 0 ? 0 : 1);
+    }
+
+    /**
+     * What a failed request means, in one line. A timeout has no message ("client error: null" was all the
+     * demo said when the group stalled), and an ExecutionException's message starts with its cause's class.
+     */
+    static String clientError(Exception e, Duration timeout) {
+        if (e instanceof java.util.concurrent.TimeoutException) {
+            return "no voted reply within " + timeout.toSeconds() + " s";
+        }
+        Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
+                ? CompletionCause.of(e.getCause()) : e;
+        String message = cause.getMessage();
+        return (message == null || message.isBlank() ? cause.getClass().getSimpleName() : message)
+                .replace("\r\n", " ").replace('\n', ' ').replace('\r', ' ');
     }
 
     /**

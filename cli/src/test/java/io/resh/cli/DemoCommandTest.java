@@ -232,4 +232,14 @@ class DemoCommandTest {
         assertThat(lines).noneMatch(l -> l.contains("!! client error") || l.contains("start-failure"));
         assertThat(demo.exitValue()).isZero();
     }
+
+    /** A request that timed out was printed as "client error: null". */
+    @Test
+    void shouldSayWhatAFailedRequestMeantInOneLine() {
+        assertThat(DemoCommand.clientError(new java.util.concurrent.TimeoutException(), Duration.ofSeconds(30)))
+                .isEqualTo("no voted reply within 30 s");
+        assertThat(DemoCommand.clientError(new java.util.concurrent.ExecutionException(
+                new IllegalStateException("group aes-demo failed stop:\nreplicas disagree")), Duration.ofSeconds(30)))
+                .isEqualTo("group aes-demo failed stop: replicas disagree");
+    }
 }
