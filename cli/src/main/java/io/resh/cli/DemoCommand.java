@@ -151,6 +151,38 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         }
     }
 
+    /**
+     * When the once-a-second line is due, and the request rate since the last one. After a stall (a group
+     * that waits out a start timeout) the line used to be printed once for every second missed, each with
+     * the same time and a rate of 0/s, and the requests of the whole stall counted as one second's.
+     */
+    static final class Ticker {
+        private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+        private long next;
+        private long lastNanos;
+        private long lastCount;
+
+        Ticker(long startNanos) {
+            this.next = startNanos + SECOND;
+            this.lastNanos = startNanos;
+        }
+
+        boolean due(long now) {
+            return now >= next;
+        }
+
+        /** Requests per second since the last line, for {@code count} requests so far. */
+        long perSecond(long now, long count) {
+            return Math.round((count - lastCount) * (double) SECOND / Math.max(1, now - lastNanos));
+        }
+
+        void printed(long now, long count) {
+            lastNanos = now;
+            lastCount = count;
+            next += SECOND * ((now - next) / SECOND + 1); // the next whole second of the run after now
+        }
+    }
+
     /** What the demo prints last, and its exit status. */
     private record Summary(List<String> lines, int status) {
     }
@@ -162,13 +194,12 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         Ledger ledger = new Ledger();
         long start = System.nanoTime();
         long end = start + runFor.toNanos();
-        long nextLine = start + TimeUnit.SECONDS.toNanos(1);
+        Ticker ticker = new Ticker(start);
         int nextFault = noFaults ? SCHEDULE.size() : 0;
         long requests = 0;
         long correct = 0;
         long wrong = 0;
         long errors = 0;
-        long lastRequests = 0;
         CompletableFuture<String> lastInjection = null;
         while ((System.nanoTime() < end || !inflight.isEmpty()) && !stopping) {
             long now = System.nanoTime();
@@ -211,7 +242,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                     line(out, "  !! client error: " + clientError(e, REPLY_TIMEOUT));
                 }
             }
-            if (now >= nextLine) {
+            if (ticker.due(now)) {
                 long t = TimeUnit.NANOSECONDS.toSeconds(now - start);
                 GroupStatus status = group.status();
                 ledger.update(events);
@@ -219,11 +250,10 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                         + " its state digest at checkpoint #%,d, taken after the fault, matches the others'",
                         i.fault(), i.replica(), i.agreedAt())));
                 line(out, String.format("[%3ds] requests %,9d (%,6d/s)  faults injected %d detected %d  recoveries %d  wrong answers %d  | %s",
-                        t, requests, requests - lastRequests, count(events, GroupEvent.FaultInjected.class),
+                        t, requests, ticker.perSecond(now, requests), count(events, GroupEvent.FaultInjected.class),
                         count(events, GroupEvent.FaultDetected.class), count(events, GroupEvent.RecoveryCompleted.class),
                         wrong, replicas(status)));
-                lastRequests = requests;
-                nextLine += TimeUnit.SECONDS.toNanos(1);
+                ticker.printed(now, requests);
             }
         }
         if (stopping) {

@@ -242,4 +242,22 @@ class DemoCommandTest {
                 new IllegalStateException("group aes-demo failed stop:\nreplicas disagree")), Duration.ofSeconds(30)))
                 .isEqualTo("group aes-demo failed stop: replicas disagree");
     }
+
+    /** After a 3.5 s stall the line was printed three times with the same time and 0/s. */
+    @Test
+    void shouldPrintOneLineAfterAStallWithTheRateOverTheWholeStall() {
+        long second = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+        DemoCommand.Ticker ticker = new DemoCommand.Ticker(0);
+        assertThat(ticker.due(second - 1)).isFalse();
+        assertThat(ticker.due(second)).isTrue();
+        assertThat(ticker.perSecond(second, 1000)).isEqualTo(1000);
+        ticker.printed(second, 1000);
+
+        long stalled = 4 * second + second / 2;
+        assertThat(ticker.due(stalled)).isTrue();
+        assertThat(ticker.perSecond(stalled, 1350)).isEqualTo(100); // 350 requests over 3.5 s
+        ticker.printed(stalled, 1350);
+        assertThat(ticker.due(stalled)).as("one line for the stall, not one per second missed").isFalse();
+        assertThat(ticker.due(5 * second)).as("then on the beat again").isTrue();
+    }
 }
