@@ -40,9 +40,18 @@ public record WilsonInterval(long successes, long trials, double lower, double u
     }
 
     /** k / n, or NaN when n = 0. */
-    @JsonProperty("share")
     public double proportion() {
         return trials == 0 ? Double.NaN : (double) successes / trials;
+    }
+
+    /**
+     * k / n for the JSON, or null when n = 0: JSON has no NaN, and Jackson wrote it as the string "NaN",
+     * which a consumer reading the share as a number then fails on (every kind whose injections were all
+     * masked has no effective faults to share).
+     */
+    @JsonProperty("share")
+    public Double share() {
+        return trials == 0 ? null : proportion();
     }
 
     /** "99.3% [98.1, 99.8]", or "n/a" when n = 0. */

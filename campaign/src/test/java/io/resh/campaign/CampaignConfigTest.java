@@ -50,4 +50,13 @@ class CampaignConfigTest {
         assertThat(ServiceKind.parse(" kv ")).isEqualTo(ServiceKind.KV);
         assertThatThrownBy(() -> ServiceKind.parse("redis")).hasMessageContaining("aes, kv");
     }
+
+    /** "--kinds crash,CRASH,ipc-garbage" was reported as the kinds "crash, crash, ipc-garbage"; the plan had two. */
+    @Test
+    void shouldListARepeatedFaultKindOnce() {
+        CampaignConfig c = CampaignConfig.builder(ServiceKind.KV)
+                .kinds(List.of(InjectedFault.CRASH, InjectedFault.CRASH, InjectedFault.IPC_GARBAGE)).build();
+        assertThat(c.kinds()).containsExactly(InjectedFault.CRASH, InjectedFault.IPC_GARBAGE);
+        assertThat(c.plan().countsByKind().keySet()).containsExactlyInAnyOrderElementsOf(c.kinds());
+    }
 }

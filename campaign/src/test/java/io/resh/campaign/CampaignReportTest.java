@@ -45,6 +45,21 @@ class CampaignReportTest {
         assertThat(doc.get("overhead").get("latencyRatio").asDouble()).isEqualTo(1.5);
     }
 
+    /** Both slow injections were masked: no effective fault, so no detected share, which is not the string "NaN". */
+    @Test
+    void shouldWriteAShareOfNoTrialsAsNullNotAsAString() throws Exception {
+        JsonNode doc = new ObjectMapper().readTree(CampaignReport.json(tmr, null));
+        JsonNode slow = null;
+        for (JsonNode row : doc.get("coverage")) {
+            slow = row.get("kind").asText().equals("slow") ? row : slow;
+        }
+        assertThat(slow).isNotNull();
+        assertThat(slow.get("detected").get("trials").asLong()).isZero();
+        assertThat(slow.get("detected").get("share").isNull()).as(slow.toString()).isTrue();
+        assertThat(slow.get("correctedShare").get("share").isNull()).isTrue();
+        assertThat(slow.get("noSdc").get("share").asDouble()).isEqualTo(1.0);
+    }
+
     @Test
     void shouldWriteAnHtmlPageThatNeedsNothingFromTheNetwork() throws Exception {
         CampaignReport.writeAll(tmr, dir, "resh campaign --service kv");

@@ -117,16 +117,12 @@ public final class CampaignCommand implements Callable<Integer> {
             quiet("io.resh.host");
             quiet("io.resh.campaign");
         }
-        try {
-            // Before the group starts: a --report that can't be a directory would fail only at the first window.
-            Files.createDirectories(report);
-        } catch (IOException e) {
-            err.println("resh campaign: --report " + report + ": " + (Files.exists(report) && !Files.isDirectory(report)
-                    ? "exists and is not a directory"
-                    : "cannot create the directory (" + Resh.oneLine(new UncheckedIOException(e)) + ")"));
+        String unusable = unusableReport(report);
+        if (unusable != null) {
+            err.println("resh campaign: --report " + report + ": " + unusable);
             return 1;
         }
-        String command = "resh campaign " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        String command = commandLine();
         ProgressBar bar = new ProgressBar(err, System.console() != null, config.injections(),
                 config.service().label() + " N=" + config.replicas());
         CampaignResult result;
@@ -189,6 +185,51 @@ public final class CampaignCommand implements Callable<Integer> {
             b.jvmArgs(Arrays.stream(jvmFlags.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList());
         }
         return b.build();
+    }
+
+    /**
+     * Why nothing can be written where the report goes, or null. Checked before the group starts: a --report
+     * that could not hold the replica logs failed at the first window, and one that could not take
+     * campaign.json or report.html failed only after the last injection, losing the whole campaign.
+     */
+    static String unusableReport(Path report) {
+        try {
+            Files.createDirectories(report);
+        } catch (IOException e) {
+            return Files.exists(report) && !Files.isDirectory(report) ? "exists and is not a directory"
+                    : "cannot create the directory (" + Resh.oneLine(new UncheckedIOException(e)) + ")";
+        }
+        Path replicas = report.resolve("replicas");
+        if (Files.exists(replicas) && !Files.isDirectory(replicas)) {
+            return replicas.getFileName() + " exists and is not a directory (the replica logs go there)";
+        }
+        for (String name : List.of(CampaignReport.JSON, CampaignReport.HTML)) {
+            if (Files.isDirectory(report.resolve(name))) {
+                return name + " is a directory, so the report could not be written there";
+            }
+        }
+        try {
+            // Permissions alone don't say it (root, read-only mounts, ACLs): write a file and remove it.
+            Files.delete(Files.createTempFile(report, ".resh-campaign-", ".probe"));
+        } catch (IOException e) {
+            return "cannot write into the directory (" + Resh.oneLine(new UncheckedIOException(e)) + ")";
+        }
+        return null;
+    }
+
+    /**
+     * The command line as typed, for the report: picocli's original arguments are the whole line, subcommand
+     * name included, so prefixing "resh campaign" printed "resh campaign campaign". Arguments a shell would
+     * split or expand are quoted, so the line can be pasted to rerun the campaign.
+     */
+    String commandLine() {
+        List<String> args = spec.commandLine().getParseResult().originalArgs();
+        StringBuilder line = new StringBuilder(spec.root() == spec ? "resh " + spec.name() : "resh");
+        for (String a : args) {
+            line.append(' ').append(a.isEmpty() || !a.matches("[A-Za-z0-9_@%+=:,./-]+")
+                    ? "'" + a.replace("'", "'\\''") + "'" : a);
+        }
+        return line.toString();
     }
 
     /** False when the JVM is already exiting (Ctrl-C, SIGTERM): then the hook runs, or ran. */

@@ -24,6 +24,9 @@ class CampaignCommandTest {
     @TempDir
     Path dir;
 
+    /** The replicas' default flags, given explicitly: one argument with spaces, quoted in the report's command. */
+    private static final String FLAGS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx128m -Xss512k -Xshare:auto -XX:-UsePerfData";
+
     private Process campaign;
 
     @Test
@@ -33,9 +36,12 @@ class CampaignCommandTest {
         StringWriter err = new StringWriter();
         cl.setErr(new PrintWriter(err));
         int code = cl.execute("campaign", "--service", "kv", "--replicas", "3", "--injections", "14", "--seed", "7",
-                "--requests-per-injection", "10", "--no-overhead", "--report", out.toString());
+                "--requests-per-injection", "10", "--no-overhead", "--jvm-flags", FLAGS, "--report", out.toString());
         assertThat(code).as(err.toString()).isZero();
         JsonNode json = new ObjectMapper().readTree(out.resolve("campaign.json").toFile());
+        // The command as typed, so it can be rerun: the subcommand's name once, not "resh campaign campaign".
+        assertThat(json.get("command").asText()).isEqualTo("resh campaign --service kv --replicas 3 --injections 14"
+                + " --seed 7 --requests-per-injection 10 --no-overhead --jvm-flags '" + FLAGS + "' --report " + out);
         JsonNode records = json.get("records");
         assertThat(records).hasSize(14);
         for (JsonNode r : records) {
@@ -83,6 +89,31 @@ class CampaignCommandTest {
 
         assertThat(code).isEqualTo(1);
         assertThat(err.toString().strip()).isEqualTo("resh campaign: --report " + file + ": exists and is not a directory");
+    }
+
+    /**
+     * A report directory that can't take campaign.json used to be found out only after the last injection:
+     * the whole campaign ran, then "cannot write the campaign report". Replica logs that can't be written
+     * failed at the first window, naming the builder's "workDir" instead of --report.
+     */
+    @Test
+    void shouldRefuseAReportDirectoryItCannotWriteTheReportIntoBeforeStarting() throws Exception {
+        Path taken = Files.createDirectories(dir.resolve("taken").resolve("campaign.json"));
+        Path logs = Files.createDirectories(dir.resolve("logs"));
+        Files.writeString(logs.resolve("replicas"), "x");
+
+        for (Path report : List.of(taken.getParent(), logs)) {
+            CommandLine cl = Resh.commandLine();
+            StringWriter err = new StringWriter();
+            cl.setErr(new PrintWriter(err));
+
+            int code = cl.execute("campaign", "--service", "kv", "--injections", "2", "--no-overhead", "--report", report.toString());
+
+            assertThat(code).as(err.toString()).isEqualTo(1);
+            assertThat(err.toString().strip()).as("one line, before any replica starts").doesNotContain("\n")
+                    .startsWith("resh campaign: --report " + report + ": ").doesNotContain("starting");
+        }
+        assertThat(taken).isEmptyDirectory();
     }
 
     /** A bad option value is named as the option the user typed, not as the builder's field. */

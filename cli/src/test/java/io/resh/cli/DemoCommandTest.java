@@ -196,4 +196,68 @@ class DemoCommandTest {
         assertThat(printed).doesNotContain("client error").contains("resh demo: stopped after ")
                 .contains("  replica logs    " + dir.resolve("tmp"));
     }
+
+    /**
+     * A short run injected each fault at its time whatever the group's state: the flipped reply came while
+     * replica 0 was still recovering from its kill -9, and SIGSTOP hit replica 1 while it was starting again,
+     * which cost a client error and a 30 s stall. A fault now waits until every replica is back in the vote.
+     */
+    @Test
+    @org.junit.jupiter.api.Tag("e2e")
+    void shouldInjectTheNextFaultOnlyOnceTheGroupHasRecoveredFromTheLast(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path out = dir.resolve("stdout.txt");
+        java.nio.file.Files.createDirectories(dir.resolve("tmp"));
+        Process demo = new ProcessBuilder(ReshJvm.command(List.of("-Djava.io.tmpdir=" + dir.resolve("tmp"),
+                "-Duser.home=" + dir.resolve("home")), "demo", "--duration", "1s"))
+                .redirectOutput(out.toFile()).redirectError(dir.resolve("stderr.txt").toFile()).start();
+        try {
+            assertThat(demo.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("the demo ends").isTrue();
+        } finally {
+            demo.descendants().forEach(ProcessHandle::destroyForcibly);
+            demo.destroyForcibly();
+        }
+        List<String> lines = java.nio.file.Files.readAllLines(out);
+        boolean recovering = false;
+        for (String line : lines) {
+            if (line.startsWith("  << detected: ")) {
+                recovering = true;
+            } else if (line.startsWith("  << recovered: ")) {
+                recovering = false;
+            } else if (line.startsWith("  >> injecting: ")) {
+                assertThat(recovering).as("injected while a replica was still recovering: %s%n%s", line,
+                        String.join(System.lineSeparator(), lines)).isFalse();
+            }
+        }
+        assertThat(lines).noneMatch(l -> l.contains("!! client error") || l.contains("start-failure"));
+        assertThat(demo.exitValue()).isZero();
+    }
+
+    /** A request that timed out was printed as "client error: null". */
+    @Test
+    void shouldSayWhatAFailedRequestMeantInOneLine() {
+        assertThat(DemoCommand.clientError(new java.util.concurrent.TimeoutException(), Duration.ofSeconds(30)))
+                .isEqualTo("no voted reply within 30 s");
+        assertThat(DemoCommand.clientError(new java.util.concurrent.ExecutionException(
+                new IllegalStateException("group aes-demo failed stop:\nreplicas disagree")), Duration.ofSeconds(30)))
+                .isEqualTo("group aes-demo failed stop: replicas disagree");
+    }
+
+    /** After a 3.5 s stall the line was printed three times with the same time and 0/s. */
+    @Test
+    void shouldPrintOneLineAfterAStallWithTheRateOverTheWholeStall() {
+        long second = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+        DemoCommand.Ticker ticker = new DemoCommand.Ticker(0);
+        assertThat(ticker.due(second - 1)).isFalse();
+        assertThat(ticker.due(second)).isTrue();
+        assertThat(ticker.perSecond(second, 1000)).isEqualTo(1000);
+        ticker.printed(second, 1000);
+
+        long stalled = 4 * second + second / 2;
+        assertThat(ticker.due(stalled)).isTrue();
+        assertThat(ticker.perSecond(stalled, 1350)).isEqualTo(100); // 350 requests over 3.5 s
+        ticker.printed(stalled, 1350);
+        assertThat(ticker.due(stalled)).as("one line for the stall, not one per second missed").isFalse();
+        assertThat(ticker.due(5 * second)).as("then on the beat again").isTrue();
+    }
 }

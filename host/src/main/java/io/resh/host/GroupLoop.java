@@ -1023,6 +1023,9 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         processes.add(slot.process);
         incarnations.add(slot.process);
         setState(slot, SlotState.STARTING);
+        // The start timeout is this incarnation's: after a start-failure the slot is still STARTING, and
+        // setState keeps the time of a state it does not change, so the replacement would be failed at once.
+        slot.stateSinceNanos = now;
     }
 
     /** Slots other than {@code slot} that are answering requests now, not at the catch-up priority. */
