@@ -12,10 +12,13 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
 import io.resh.core.ReshException;
 import io.resh.host.ReplicaGroup;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * resh's TCP front door: reads {@link io.resh.client.ClientProtocol} requests and answers each with what
@@ -24,6 +27,9 @@ import java.util.concurrent.TimeUnit;
  * requests read before it are answered; other connections are unaffected.
  */
 public final class ReshServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ReshServer.class);
+    /** How long {@link #close} waits for each step. */
+    private static final int CLOSE_WAIT_SECONDS = 5;
     // Named, so that jstack, top -H and perf say what these threads are (Netty's default names do not).
     private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1,
             new DefaultThreadFactory("resh-frontdoor-accept"), NioIoHandler.newFactory());
@@ -83,10 +89,20 @@ public final class ReshServer implements AutoCloseable {
         return ((InetSocketAddress) serverChannel.localAddress()).getHostString();
     }
 
+    /**
+     * Stops listening and stops the network threads, waiting at most a few seconds for them: a thread blocked in
+     * the sink (a call that never returns) would otherwise keep the caller, and so a stopping {@code resh
+     * serve}, waiting for good. Such a thread is left behind, with a warning.
+     */
     @Override
     public void close() {
-        serverChannel.close().syncUninterruptibly();
-        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        serverChannel.close().awaitUninterruptibly(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+        Future<?> bossDone = boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        Future<?> workersDone = workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        if (!bossDone.awaitUninterruptibly(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)
+                || !workersDone.awaitUninterruptibly(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+            LOG.warn("front door: a network thread did not stop within {} s (blocked in a request's hand-off);"
+                    + " left behind", CLOSE_WAIT_SECONDS);
+        }
     }
 }

@@ -44,6 +44,36 @@ class ReshServerTest {
         group.close();
     }
 
+    /** A network thread stuck in the sink (a call that never returns) held close(), and a stopping resh serve, for good. */
+    @Test
+    void shouldCloseWithinABoundWhenANetworkThreadIsStuckInTheSink() throws Exception {
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+        ReshServer stuck = ReshServer.serve(request -> {
+            entered.countDown();
+            boolean released = false;
+            while (!released) { // stays stuck, interrupted or not, as a call that never returns
+                try {
+                    never.await();
+                    released = true;
+                } catch (InterruptedException e) {
+                    // keep waiting
+                }
+            }
+            return java.util.concurrent.CompletableFuture.completedFuture(Reply.failure(new IllegalStateException()));
+        }, 4096, "127.0.0.1", 0);
+        try (ReshClient client = ReshClient.connect("127.0.0.1", stuck.port())) {
+            client.send("blocks".getBytes(StandardCharsets.UTF_8));
+            assertThat(entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("the request reached the sink").isTrue();
+
+            java.util.concurrent.CompletableFuture<Void> closed = java.util.concurrent.CompletableFuture.runAsync(stuck::close);
+
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(closed::isDone);
+        } finally {
+            never.countDown();
+        }
+    }
+
     @Test
     void shouldAnswerWithTheVotedReply() {
         try (ReshClient client = ReshClient.connect("127.0.0.1", server.port())) {
