@@ -63,12 +63,8 @@ class ClusterServeTest {
      */
     @Test
     void shouldEndTheServeOfAHostThatWasRemovedFromTheCluster() throws Exception {
-        ClusterPeer h1 = LoopbackCluster.peer("h1");
         ClusterPeer h2 = LoopbackCluster.peer("h2");
-        Path yaml = twoHosts(h1, h2);
-        JsonNode tree = ConfigFile.readTree(yaml);
-        startFirstAlone(yaml, tree);
-        ByteArrayOutputStream printed = serveSecond(yaml, tree);
+        ByteArrayOutputStream printed = startFirstAloneAndServeSecond(h2);
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
             first.addPeer(h2);
             return true;
@@ -95,12 +91,8 @@ class ClusterServeTest {
      */
     @Test
     void shouldSayThatAJoiningHostWaitsToBeAddedUntilItIsAdded() throws Exception {
-        ClusterPeer h1 = LoopbackCluster.peer("h1");
         ClusterPeer h2 = LoopbackCluster.peer("h2");
-        Path yaml = twoHosts(h1, h2);
-        JsonNode tree = ConfigFile.readTree(yaml);
-        startFirstAlone(yaml, tree);
-        ByteArrayOutputStream printed = serveSecond(yaml, tree);
+        ByteArrayOutputStream printed = startFirstAloneAndServeSecond(h2);
         String waiting = "resh: cluster host h2 is waiting to be added to the cluster (it is not a member, so it"
                 + " serves no clients yet); to add it, run: resh cluster add --id h2 --address " + h2.raftAddress()
                 + " --client " + h2.clientAddress() + " --url <a member's admin URL>; log in " + dir.resolve("h2");
@@ -120,6 +112,14 @@ class ClusterServeTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> printed.toString(StandardCharsets.UTF_8).contains(servingLine));
         first.removePeer("h2"); // ends its resh serve
         assertThat(exitOf(joined)).isZero();
+    }
+
+    /** h1 alone as the cluster, in this JVM, and {@code resh serve} of {@code h2} joining it; what it prints. */
+    private ByteArrayOutputStream startFirstAloneAndServeSecond(ClusterPeer h2) throws IOException {
+        Path yaml = twoHosts(LoopbackCluster.peer("h1"), h2);
+        JsonNode tree = ConfigFile.readTree(yaml);
+        startFirstAlone(yaml, tree);
+        return serveSecond(yaml, tree);
     }
 
     /** Runs {@code resh serve} of h2 with {@code --join} on a thread of its own; what it prints goes to the stream returned. */

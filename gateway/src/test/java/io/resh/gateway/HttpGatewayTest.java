@@ -198,15 +198,7 @@ class HttpGatewayTest {
      */
     @Test
     void shouldResendWhatAServerThatClosesAfterEachResponseDidNotRead() throws Exception {
-        own.start("""
-                group: http10
-                replicas: 3
-                server:
-                  command: %s
-                  readyTimeout: 20s
-                listen: { protocol: http }
-                deadline: 2s
-                """.formatted(JavaCommand.yaml(Http10CounterServer.class, "{port}")));
+        startHttp10Servers("http10");
         assertThat(pipelinedPosts(10)).as("every POST answered once, in order").containsExactly(
                 "1", "2", "3", "4", "5", "6", "7", "8", "9", "10");
         Signals.send("KILL", own.pid(0));
@@ -223,15 +215,7 @@ class HttpGatewayTest {
      */
     @Test
     void shouldReadTheResponseOfAServerThatResetWhileTheGatewayWrote() throws Exception {
-        own.start("""
-                group: http10-reset
-                replicas: 3
-                server:
-                  command: %s
-                  readyTimeout: 20s
-                listen: { protocol: http }
-                deadline: 2s
-                """.formatted(JavaCommand.yaml(Http10CounterServer.class, "{port}")));
+        startHttp10Servers("http10-reset");
         List<CompletableFuture<List<String>>> clients = new ArrayList<>();
         for (int c = 0; c < 8; c++) {
             clients.add(CompletableFuture.supplyAsync(() -> {
@@ -285,5 +269,18 @@ class HttpGatewayTest {
         assertThat(http.awaitRecovered(1).replayed()).isGreaterThan(0);
         assertThat(send("GET", "/kv/before", null).body()).isEqualTo("1");
         assertThat(http.events(GroupEvent.FaultDetected.class)).as("the rebuilt replica agrees").hasSize(1);
+    }
+
+    /** Three {@link Http10CounterServer}s, which close the connection after every response, behind a gateway. */
+    private void startHttp10Servers(String group) {
+        own.start("""
+                group: %s
+                replicas: 3
+                server:
+                  command: %s
+                  readyTimeout: 20s
+                listen: { protocol: http }
+                deadline: 2s
+                """.formatted(group, JavaCommand.yaml(Http10CounterServer.class, "{port}")));
     }
 }

@@ -179,20 +179,33 @@ public final class HttpProtocol implements Protocol {
     /** The final response's head (past any 1xx) says the connection ends: {@code close}, or HTTP/1.0 without keep-alive. */
     @Override
     public boolean closesConnection(Request request, byte[] reply) {
-        ByteBuf buf = Unpooled.wrappedBuffer(reply);
+        FinalResponse last = finalResponse(Unpooled.wrappedBuffer(reply), reply.length);
+        if (last == null) {
+            return false;
+        }
+        Head head = last.head();
+        return head.hasToken("Connection", "close")
+                || (head.startLine().startsWith("HTTP/1.0") && !head.hasToken("Connection", "keep-alive"));
+    }
+
+    /** Where the final response (past any 1xx interim ones) starts in a reply, and its head. */
+    private record FinalResponse(int start, Head head) {
+    }
+
+    /** The reply's final response, or null when the reply holds no complete head. */
+    private static FinalResponse finalResponse(ByteBuf buf, int length) {
         int pos = 0;
         while (true) {
-            Head head = HttpMessages.head(buf, pos, reply.length, "response");
+            Head head = HttpMessages.head(buf, pos, length, "response");
             if (head == null) {
-                return false;
+                return null;
             }
             String[] status = head.startLine().split(" ", 3);
-            if (status.length > 1 && status[1].matches("1\\d\\d")) {
-                pos = head.end();
-                continue;
+            int code = status.length > 1 && status[1].matches("\\d{3}") ? Integer.parseInt(status[1]) : 200;
+            if (code >= 200) {
+                return new FinalResponse(pos, head);
             }
-            return head.hasToken("Connection", "close")
-                    || (head.startLine().startsWith("HTTP/1.0") && !head.hasToken("Connection", "keep-alive"));
+            pos = head.end();
         }
     }
 
@@ -203,40 +216,33 @@ public final class HttpProtocol implements Protocol {
             return reply;
         }
         ByteBuf buf = Unpooled.wrappedBuffer(reply);
-        int pos = 0;
-        while (true) {
-            Head head = HttpMessages.head(buf, pos, reply.length, "response");
-            if (head == null) {
-                return reply;
-            }
-            String[] status = head.startLine().split(" ", 3);
-            int code = status.length > 1 && status[1].matches("\\d{3}") ? Integer.parseInt(status[1]) : 200;
-            if (code < 200) {
-                pos = head.end();
-                continue;
-            }
-            ByteArrayOutputStream out = new ByteArrayOutputStream(reply.length + 32);
-            boolean dechunk = (request.shape() & HTTP10) != 0 && head.value("Transfer-Encoding") != null;
-            StringBuilder sb = new StringBuilder(head.startLine()).append("\r\n");
-            for (Header h : head.headers()) {
-                if (!h.is("Connection") && !h.is("Keep-Alive") && !(dechunk && h.is("Transfer-Encoding"))) {
-                    sb.append(h.name()).append(": ").append(h.value()).append("\r\n");
-                }
-            }
-            byte[] body = dechunk ? dechunk(buf, head.end()) : null;
-            if (dechunk) {
-                sb.append("Content-Length: ").append(body.length).append("\r\n");
-            }
-            sb.append("Connection: close\r\n\r\n");
-            out.write(reply, 0, pos);
-            out.writeBytes(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
-            if (dechunk) {
-                out.writeBytes(body);
-            } else {
-                out.write(reply, head.end(), reply.length - head.end());
-            }
-            return out.toByteArray();
+        FinalResponse last = finalResponse(buf, reply.length);
+        if (last == null) {
+            return reply;
         }
+        int pos = last.start();
+        Head head = last.head();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(reply.length + 32);
+        boolean dechunk = (request.shape() & HTTP10) != 0 && head.value("Transfer-Encoding") != null;
+        StringBuilder sb = new StringBuilder(head.startLine()).append("\r\n");
+        for (Header h : head.headers()) {
+            if (!h.is("Connection") && !h.is("Keep-Alive") && !(dechunk && h.is("Transfer-Encoding"))) {
+                sb.append(h.name()).append(": ").append(h.value()).append("\r\n");
+            }
+        }
+        byte[] body = dechunk ? dechunk(buf, head.end()) : null;
+        if (dechunk) {
+            sb.append("Content-Length: ").append(body.length).append("\r\n");
+        }
+        sb.append("Connection: close\r\n\r\n");
+        out.write(reply, 0, pos);
+        out.writeBytes(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
+        if (dechunk) {
+            out.writeBytes(body);
+        } else {
+            out.write(reply, head.end(), reply.length - head.end());
+        }
+        return out.toByteArray();
     }
 
     private static byte[] dechunk(ByteBuf buf, int from) {
