@@ -59,7 +59,7 @@ import picocli.CommandLine.Spec;
             "  2      invalid options",
             "  124    too few replicas finished within --timeout for a majority",
             "  125    replicas disagreed, no majority (with -n 2: any mismatch)",
-            "  126    replicas could not be set up (bwrap or taskset missing, ...)",
+            "  126    the command cannot run (not executable), or replicas could not be set up (bwrap, taskset missing, ...)",
             "  127    the command was not found",
             "  141    resh's output was closed (e.g. piped into head), or --buffer",
             "         held 1 GiB of one stream and stopped the replicas",
