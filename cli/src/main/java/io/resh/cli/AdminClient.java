@@ -177,8 +177,13 @@ final class AdminClient {
 
     /** GET {@code path}, or null when the server answers 404 (e.g. /api/cluster on a plain group). */
     JsonNode getIfPresent(String path) {
+        return getIfPresent(path, CALL_TIMEOUT);
+    }
+
+    /** {@link #getIfPresent(String)}, giving up after {@code timeout}. */
+    JsonNode getIfPresent(String path, Duration timeout) {
         try {
-            return call("GET", path, null, CALL_TIMEOUT);
+            return call("GET", path, null, timeout);
         } catch (NotFound e) {
             return null;
         }

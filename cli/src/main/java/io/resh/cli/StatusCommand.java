@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.resh.core.ReshException;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -50,8 +51,10 @@ public final class StatusCommand implements Callable<Integer> {
                 return hosts(out, clients);
             }
             AdminClient client = clients.get(0);
-            JsonNode cluster = client.getIfPresent("/api/cluster"); // absent on a plain group
-            JsonNode gateways = client.getIfPresent("/api/gateways"); // absent on older servers
+            // Reads answer in milliseconds; a paused server (SIGSTOP) takes the connection and never answers.
+            Duration wait = ClusterTable.STATUS_TIMEOUT;
+            JsonNode cluster = client.getIfPresent("/api/cluster", wait); // absent on a plain group
+            JsonNode gateways = client.getIfPresent("/api/gateways", wait); // absent on older servers
             if (group != null && gateways != null) {
                 JsonNode only = AdminClient.json().createArrayNode();
                 gateways.forEach(g -> {
@@ -62,8 +65,8 @@ public final class StatusCommand implements Callable<Integer> {
                 gateways = only;
             }
             boolean gatewayNamed = group != null && gateways != null && !gateways.isEmpty();
-            JsonNode groups = group == null ? client.get("/api/groups") : gatewayNamed ? AdminClient.json().createArrayNode()
-                    : AdminClient.json().createArrayNode().add(client.get("/api/groups/" + group));
+            JsonNode groups = group == null ? client.get("/api/groups", wait) : gatewayNamed ? AdminClient.json().createArrayNode()
+                    : AdminClient.json().createArrayNode().add(client.get("/api/groups/" + group, wait));
             if (json) {
                 JsonNode shown = groups;
                 if (cluster != null) {

@@ -112,6 +112,26 @@ class ClusterPausedHostTest {
         }
     }
 
+    /** {@code resh status} with the paused host's URL alone waited for the CLI's whole 30 s HTTP timeout. */
+    @Test
+    @Order(1)
+    void shouldSayAPausedHostDidNotAnswerItsStatusWithinAFewSeconds() {
+        awaitAgreedLeader();
+        h3.pause();
+        try {
+            long started = System.nanoTime();
+            AdminFixture.Run r = AdminFixture.runExactly(new StatusCommand(), args(List.of(h3.adminUrl())));
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+            assertThat(r.exit()).as(r.err()).isEqualTo(1);
+            assertThat(r.err()).contains("resh status: the admin API at " + base(h3.adminUrl())
+                    + " did not answer within 5 s");
+            assertThat(took).as("returned within the bound").isLessThan(PROMPT);
+        } finally {
+            h3.resume();
+        }
+    }
+
     /**
      * A request that h1 forwarded to the leader just before the leader paused timed out with "no leader, or no
      * majority of hosts", while h1 and h2 had long elected a new leader: the message names the leader it waits on.
