@@ -49,6 +49,8 @@ final class HtmlReport {
         latencyTable(h, records);
         if (result.overhead() != null) {
             overhead(h, result.overhead());
+        } else {
+            h.append("<h2>Overhead</h2>\n<p>Not measured in this campaign (<span class=\"mono\">--no-overhead</span>).</p>\n");
         }
         notable(h, records);
         definitions(h);
@@ -78,6 +80,8 @@ final class HtmlReport {
         row(h, "requests per injection", Integer.toString(c.requestsPerInjection()));
         row(h, "fault kinds", escape(String.join(", ", c.kinds().stream().map(InjectedFault::label).toList())));
         row(h, "hang deadline / client timeout", c.deadline().toMillis() + " ms / " + c.requestTimeout().toMillis() + " ms");
+        row(h, "settle timeout", c.settleTimeout().toMillis() + " ms (longest a window waits for detection, recovery"
+                + " and the state check)");
         row(h, "replica JVM flags", "<span class=\"mono\">" + escape(String.join(" ", c.jvmArgs())) + "</span>");
         row(h, "group replaced", result.groupRestarts() + " time(s)");
         long others = result.records().stream().mapToLong(InjectionRecord::otherDetections).sum();

@@ -52,6 +52,8 @@ final class TerminalTable {
                             + "bare %.1f us (x%.2f); pipelined throughput %.0f/s, 1 replica %.0f/s (/%.2f)%n",
                     o.requests(), o.replicated().setup(), o.replicated().p50Micros(), o.single().p50Micros(), o.bare().p50Micros(),
                     o.latencyRatio(), o.replicated().pipelinedPerSecond(), o.single().pipelinedPerSecond(), o.throughputRatio()));
+        } else {
+            out.append("overhead: not measured (--no-overhead)").append(System.lineSeparator());
         }
         out.append(verdict(result)).append(System.lineSeparator());
         return out.toString();

@@ -106,6 +106,17 @@ class CampaignReportTest {
         assertThat(control).contains("p50 latency resh, 1 replica 40 us, bare 2.0 us").doesNotContain("(x");
     }
 
+    /** The page left out the settle timeout, and a campaign run with --no-overhead just had no overhead section. */
+    @Test
+    void shouldShowTheSettleTimeoutAndSayWhenTheOverheadWasNotMeasured() {
+        assertThat(CampaignReport.html(tmr, null)).contains("settle timeout</th><td>20000 ms")
+                .doesNotContain("Not measured");
+        CampaignResult unmeasured = new CampaignResult(tmr.config(), tmr.startedAt(), tmr.duration(), tmr.records(), null, 0);
+        assertThat(CampaignReport.html(unmeasured, null)).contains("Not measured in this campaign");
+        assertThat(CampaignReport.table(unmeasured)).contains("overhead: not measured (--no-overhead)");
+        assertThat(CampaignReport.table(tmr)).doesNotContain("not measured");
+    }
+
     @Test
     void shouldPassACleanTmrCampaign() {
         CampaignResult clean = Records.result(3, List.of(Records.of(0, io.resh.core.InjectedFault.CRASH,

@@ -122,6 +122,15 @@ public final class CampaignCommand implements Callable<Integer> {
             err.println("resh campaign: --report " + report + ": " + unusable);
             return 1;
         }
+        try {
+            List<String> setAside = setAsideEarlierReport(report);
+            if (!setAside.isEmpty()) {
+                err.println("resh campaign: the earlier report in " + report + " is now " + String.join(" and ", setAside));
+            }
+        } catch (UncheckedIOException e) {
+            err.println("resh campaign: --report " + report + ": " + e.getMessage());
+            return 1;
+        }
         String command = commandLine();
         ProgressBar bar = new ProgressBar(err, System.console() != null, config.injections(),
                 config.service().label() + " N=" + config.replicas());
@@ -185,6 +194,31 @@ public final class CampaignCommand implements Callable<Integer> {
             b.jvmArgs(Arrays.stream(jvmFlags.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList());
         }
         return b.build();
+    }
+
+    /**
+     * Renames an earlier campaign's {@code campaign.json} and {@code report.html} in {@code report} to
+     * {@code campaign.previous.json} and {@code report.previous.html} (replacing older ones of those names), and
+     * returns the new names. Left in place, they read as this campaign's report when it is interrupted or fails;
+     * deleted, a campaign that then fails would have cost the last good report.
+     */
+    static List<String> setAsideEarlierReport(Path report) {
+        List<String> moved = new java.util.ArrayList<>();
+        for (String name : List.of(CampaignReport.JSON, CampaignReport.HTML)) {
+            Path earlier = report.resolve(name);
+            if (Files.isRegularFile(earlier)) {
+                int dot = name.lastIndexOf('.');
+                String previous = name.substring(0, dot) + ".previous" + name.substring(dot);
+                try {
+                    Files.move(earlier, report.resolve(previous), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot set the earlier " + name + " aside as " + previous + " ("
+                            + e.getMessage() + ")", e);
+                }
+                moved.add(previous);
+            }
+        }
+        return moved;
     }
 
     /**

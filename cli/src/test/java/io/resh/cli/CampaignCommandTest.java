@@ -52,10 +52,16 @@ class CampaignCommandTest {
         assertThat(html).contains("<svg").doesNotContain("<script src").doesNotContain("http://").doesNotContain("https://");
     }
 
-    /** Ctrl-C used to end with "resh campaign: group campaign-kv is closed", which reads like a failure of the group. */
+    /**
+     * Ctrl-C used to end with "resh campaign: group campaign-kv is closed", which reads like a failure of the group.
+     * An earlier campaign's report in the same directory stayed there as if it were this one's.
+     */
     @Test
     void shouldSayItWasInterruptedWhenStoppedLikeCtrlC() throws Exception {
         Path err = dir.resolve("stderr.txt");
+        Path out = Files.createDirectories(dir.resolve("out"));
+        Files.writeString(out.resolve("campaign.json"), "{\"earlier\": true}");
+        Files.writeString(out.resolve("report.html"), "<p>earlier</p>");
         campaign = new ProcessBuilder(ReshJvm.command(List.of(), "campaign", "--service", "kv",
                 "--injections", "500", "--no-overhead", "--report", dir.resolve("out").toString()))
                 .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(err.toFile()).start();
@@ -68,7 +74,12 @@ class CampaignCommandTest {
         String stderr = Files.readString(err);
         assertThat(stderr).containsPattern("resh campaign: interrupted after \\d+ of 500 injections; no report written")
                 .doesNotContain("is closed");
-        assertThat(dir.resolve("out").resolve("campaign.json")).doesNotExist();
+        assertThat(out.resolve("campaign.json")).doesNotExist();
+        assertThat(out.resolve("report.html")).doesNotExist();
+        assertThat(out.resolve("campaign.previous.json")).hasContent("{\"earlier\": true}");
+        assertThat(out.resolve("report.previous.html")).hasContent("<p>earlier</p>");
+        assertThat(stderr).contains("resh campaign: the earlier report in " + out
+                + " is now campaign.previous.json and report.previous.html");
         await().atMost(Duration.ofSeconds(10)).until(() -> campaign.descendants().noneMatch(ProcessHandle::isAlive));
     }
 
