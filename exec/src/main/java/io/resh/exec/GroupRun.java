@@ -70,7 +70,8 @@ final class GroupRun {
                     ReplicaRun replica = new ReplicaRun(r, n, plan.argv(r, dir), dir, plan.coreOf(r), runId);
                     runs.add(replica);
                     int index = r;
-                    if (!replica.start(options.stdin(), stdout, stderr, () -> events.offer(index))) {
+                    if (!replica.start(options.stdin(), workspace.pipe(r, "stdout"), workspace.pipe(r, "stderr"),
+                            stdout, stderr, () -> events.offer(index))) {
                         stdout.exclude(r);
                         stderr.exclude(r);
                     }
