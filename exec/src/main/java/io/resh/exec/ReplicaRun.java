@@ -125,6 +125,11 @@ final class ReplicaRun {
         }
     }
 
+    /** True if any process of the replica is alive: its main one, or one it started that carries its mark. */
+    boolean processesLeft() {
+        return alive() || !mark.processes().isEmpty();
+    }
+
     /** resh stopped the replica (its own output was closed): its result does not count. */
     void markStopped() {
         stopped = true;
@@ -162,6 +167,11 @@ final class ReplicaRun {
             }
         }
         return true;
+    }
+
+    /** resh killed the replica (at the deadline, or because its own output was closed). */
+    boolean killed() {
+        return timedOut || stopped;
     }
 
     /** True if the replica ran to completion and its result counts. */
