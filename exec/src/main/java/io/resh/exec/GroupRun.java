@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * output files and places the voted files.
  */
 final class GroupRun {
-    /** How long readers of killed replicas may take to see their pipes close. */
+    /** How long killed processes may take to die, and readers of killed replicas to see their pipes close. */
     private static final long KILL_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final int OUTPUT_CLOSED_EVENT = -1;
 
@@ -70,22 +70,14 @@ final class GroupRun {
                     ReplicaRun replica = new ReplicaRun(r, n, plan.argv(r, dir), dir, plan.coreOf(r), runId);
                     runs.add(replica);
                     int index = r;
-                    if (!replica.start(options.stdin(), stdout, stderr, () -> events.offer(index))) {
+                    if (!replica.start(options.stdin(), workspace.pipe(r, "stdout"), workspace.pipe(r, "stderr"),
+                            stdout, stderr, () -> events.offer(index))) {
                         stdout.exclude(r);
                         stderr.exclude(r);
                     }
                 }
                 boolean outputClosed = awaitExits(runs, events, deadline, stdout, stderr);
-                long readersDeadline = deadline == Long.MAX_VALUE ? Long.MAX_VALUE
-                        : Math.max(deadline, System.nanoTime() + KILL_GRACE_NANOS);
-                for (ReplicaRun run : runs) {
-                    if (run.started() && !run.awaitReaders(readersDeadline)) {
-                        run.markStuckOutput();
-                        stdout.exclude(run.index());
-                        stderr.exclude(run.index());
-                        run.kill();
-                    }
-                }
+                awaitOutputs(runs, deadline, stdout, stderr);
                 return vote(runs, stdout, stderrVote, outputClosed, started);
             } finally {
                 runs.forEach(run -> {
@@ -133,6 +125,52 @@ final class GroupRun {
             events.poll(left, TimeUnit.NANOSECONDS);
         }
         return outSink.broken() || errSink.broken();
+    }
+
+    /**
+     * Waits for every replica's readers to reach the end of its output. A replica whose output is still held open
+     * past the deadline by something it left behind is counted stuck, excluded and killed with what it started.
+     */
+    private static void awaitOutputs(List<ReplicaRun> runs, long deadline, StreamTarget stdout, StreamTarget stderr)
+            throws InterruptedException {
+        // Starts when first needed, after the kills or the deadline: never runs out before it began.
+        long graceEnd = 0;
+        boolean graceStarted = false;
+        for (ReplicaRun run : runs) {
+            if (!run.started()) {
+                continue;
+            }
+            if (run.killed()) {
+                // Already excluded; its processes are dead, so its readers see the end at once. The grace only
+                // bounds the wait for a process that cleared its environment and so escaped the kill.
+                if (!graceStarted) {
+                    graceEnd = System.nanoTime() + KILL_GRACE_NANOS;
+                    graceStarted = true;
+                }
+                run.awaitReaders(graceEnd);
+                continue;
+            }
+            if (run.awaitReaders(deadline)) {
+                continue;
+            }
+            // Past the deadline. If none of the replica's processes is left, its readers are only finishing what
+            // is already in the pipes (they may have been held back by a replica killed at the deadline): that
+            // gets the grace. A process it left behind that still holds the output open is stuck, and waiting
+            // for it would only let it run past --timeout.
+            if (!run.processesLeft()) {
+                if (!graceStarted) {
+                    graceEnd = System.nanoTime() + KILL_GRACE_NANOS;
+                    graceStarted = true;
+                }
+                if (run.awaitReaders(graceEnd)) {
+                    continue;
+                }
+            }
+            run.markStuckOutput();
+            stdout.exclude(run.index());
+            stderr.exclude(run.index());
+            run.kill();
+        }
     }
 
     private static void killAll(List<ReplicaRun> runs) throws InterruptedException {

@@ -48,12 +48,14 @@ final class ReplicaRun {
     }
 
     /**
-     * Starts the process and its readers. On failure records why and returns false.
+     * Starts the process and its readers. On failure records why and returns false; nothing is left open.
      *
      * @param stdin the file to read as stdin, or null for an empty stdin
+     * @param outPipe the named pipe to carry the replica's stdout (see {@link OutputPipe})
+     * @param errPipe the same for stderr
      * @param onExit called (on another thread) when the process exits
      */
-    boolean start(Path stdin, StreamTarget out, StreamTarget err, Runnable onExit) {
+    boolean start(Path stdin, Path outPipe, Path errPipe, StreamTarget out, StreamTarget err, Runnable onExit) {
         ProcessBuilder builder = new ProcessBuilder(argv).directory(workDir.toFile());
         builder.environment().put(REPLICA_ENV, Integer.toString(index));
         builder.environment().put(REPLICAS_ENV, Integer.toString(replicas));
@@ -61,15 +63,16 @@ final class ReplicaRun {
         builder.redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new File("/dev/null"))
                 : ProcessBuilder.Redirect.from(stdin.toFile()));
         startNanos = System.nanoTime();
-        try {
+        try (OutputPipe outRead = OutputPipe.open(outPipe); OutputPipe errRead = OutputPipe.open(errPipe)) {
+            builder.redirectOutput(outRead.redirect()).redirectError(errRead.redirect());
             process = builder.start();
+            stdout = new StreamPump(index, outRead.started(), out);
+            stderr = new StreamPump(index, errRead.started(), err);
         } catch (IOException e) {
             startError = e.getMessage();
             endNanos = System.nanoTime();
             return false;
         }
-        stdout = new StreamPump(index, process.getInputStream(), out);
-        stderr = new StreamPump(index, process.getErrorStream(), err);
         stdoutThread = reader(stdout, "stdout");
         stderrThread = reader(stderr, "stderr");
         process.onExit().thenRun(() -> {
@@ -81,7 +84,7 @@ final class ReplicaRun {
 
     private Thread reader(StreamPump pump, String name) {
         Thread t = new Thread(pump, "resh-exec-replica-" + index + "-" + name);
-        // A reader stuck on a pipe held open by an orphaned grandchild must not keep resh alive.
+        // A reader stuck on a pipe held open by a process resh could not kill must not keep resh alive.
         t.setDaemon(true);
         t.start();
         return t;
@@ -122,6 +125,11 @@ final class ReplicaRun {
         }
     }
 
+    /** True if any process of the replica is alive: its main one, or one it started that carries its mark. */
+    boolean processesLeft() {
+        return alive() || !mark.processes().isEmpty();
+    }
+
     /** resh stopped the replica (its own output was closed): its result does not count. */
     void markStopped() {
         stopped = true;
@@ -159,6 +167,11 @@ final class ReplicaRun {
             }
         }
         return true;
+    }
+
+    /** resh killed the replica (at the deadline, or because its own output was closed). */
+    boolean killed() {
+        return timedOut || stopped;
     }
 
     /** True if the replica ran to completion and its result counts. */

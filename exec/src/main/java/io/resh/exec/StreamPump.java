@@ -29,26 +29,20 @@ final class StreamPump implements Runnable {
     @Override
     public void run() {
         byte[] buf = new byte[CHUNK];
-        // When the process exits, the JDK drains what its pipe holds at that moment and closes it, unless a
-        // reader holds the stream's monitor. A child that outlives the replica and writes later would then
-        // lose its output whenever the exit came while this thread was between reads (voting, held back).
-        // Holding the monitor for the whole loop makes the drain wait until the pipe's real end. It can't
-        // cover a replica that exits before this thread first takes the monitor: that one is still drained
-        // early, and what its leftover children write later is lost.
+        // The stream is a pipe resh owns (OutputPipe): it ends when every process holding it closed it, not when
+        // the replica's main process exits, so what a child left behind writes later is read too.
         try (InputStream stream = in) {
-            synchronized (stream) {
-                int n;
-                while ((n = stream.read(buf)) >= 0) {
-                    if (n == 0) {
-                        continue;
-                    }
-                    digest.update(buf, 0, n);
-                    bytes += n;
-                    target.append(replica, buf, n);
+            int n;
+            while ((n = stream.read(buf)) >= 0) {
+                if (n == 0) {
+                    continue;
                 }
+                digest.update(buf, 0, n);
+                bytes += n;
+                target.append(replica, buf, n);
             }
         } catch (IOException e) {
-            // The pipe broke because the replica was killed; it has already been excluded.
+            // Reading the pipe failed: the stream ends here, and the vote sees it end early if it was cut short.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {

@@ -14,7 +14,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * One private work directory per replica, under a fresh directory of its own.
+ * One private work directory per replica, under a fresh directory of its own, and next to each the named
+ * pipes that carry the replica's stdout and stderr ({@link OutputPipe}).
  *
  * <p>Each work directory starts with a symbolic link to every entry of the start directory, so a
  * command's relative input paths ({@code sort data.txt}) resolve as they would in the start
@@ -47,6 +48,7 @@ final class Workspace implements AutoCloseable {
             OutputTree outputs = new OutputTree();
             options.outputs().forEach(outputs::add);
             List<Path> dirs = new ArrayList<>();
+            List<Path> pipes = new ArrayList<>();
             for (int i = 0; i < plan.replicas(); i++) {
                 Path dir = Files.createDirectory(root.resolve("replica-" + i));
                 if (options.linkStartDir()) {
@@ -59,8 +61,14 @@ final class Workspace implements AutoCloseable {
                     }
                 }
                 dirs.add(dir);
+                pipes.add(pipe(root, i, "stdout"));
+                pipes.add(pipe(root, i, "stderr"));
             }
+            OutputPipe.create(pipes);
             return new Workspace(root, List.copyOf(dirs), options.keepWorkDirs());
+        } catch (ExecSetupException e) {
+            deleteTree(root);
+            throw e;
         } catch (IOException e) {
             if (root != null) {
                 deleteTree(root);
@@ -73,6 +81,18 @@ final class Workspace implements AutoCloseable {
     /** Replica {@code replica}'s work directory. */
     Path dir(int replica) {
         return dirs.get(replica);
+    }
+
+    /**
+     * The named pipe that carries replica {@code replica}'s {@code channel} (stdout or stderr) to resh. Next to
+     * the work directories, not in them, so the replica does not find it among its files.
+     */
+    Path pipe(int replica, String channel) {
+        return pipe(root, replica, channel);
+    }
+
+    private static Path pipe(Path root, int replica, String channel) {
+        return root.resolve("replica-" + replica + "." + channel);
     }
 
     /** Deletes every work directory unless asked to keep them. Links are removed, never followed. */
