@@ -488,8 +488,14 @@ public final class ClusterNode implements AutoCloseable {
                          CompletableFuture<ClusterReply> result, AtomicReference<String> waitingOn) {
         once(cid, callId, request, forwarded, waitingOn).whenComplete((t, e) -> {
             Try done = e != null ? refused(e) : t;
-            if (!done.again() || result.isDone() || System.nanoTime() + RETRY_PAUSE.toNanos() > deadline) {
+            if (!done.again() || result.isDone()) {
                 result.complete(done.reply());
+                return;
+            }
+            if (System.nanoTime() + RETRY_PAUSE.toNanos() > deadline) {
+                // Out of time: submit's timeout answers at the deadline, with the documented message. This try's
+                // own answer is only why it may be tried again (Ratis's "NotLeaderException: Server h1@group-… is
+                // not the leader"), and it reached most clients of a cluster without a leader, just before the timeout.
                 return;
             }
             try {

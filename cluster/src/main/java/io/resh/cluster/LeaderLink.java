@@ -12,8 +12,8 @@ import java.util.concurrent.Executors;
 
 /**
  * A follower's connection to the leader's front door, over which it forwards requests (marked
- * forwarded, with the client's id and call number unchanged). Reconnects when the leader changes.
- * Connecting blocks, so it happens on this link's own thread, never on a network or Raft thread.
+ * forwarded, with the client's id and call number unchanged). Reconnects when the leader changes, or when the
+ * connection died. Connecting blocks, so it happens on this link's own thread, never on a network or Raft thread.
  */
 final class LeaderLink implements AutoCloseable {
     private final ExecutorService connector = Executors.newSingleThreadExecutor(r -> {
@@ -24,10 +24,16 @@ final class LeaderLink implements AutoCloseable {
     private ReshClient client; // only on the connector thread
     private InetSocketAddress target;
 
-    /** Sends {@code frame} to the front door at {@code leader}; never completes exceptionally. */
+    /**
+     * Sends {@code frame} to the front door at {@code leader}; never completes exceptionally. The caller may be a
+     * front door's network thread, so it only hands the frame to this link's thread.
+     */
     CompletableFuture<ClusterReply> forward(InetSocketAddress leader, byte[] frame) {
-        return CompletableFuture.supplyAsync(() -> connection(leader), connector)
-                .thenCompose(c -> c.send(frame))
+        // The send runs on this link's thread too: sending on a connection that died reconnects, blocking up to the
+        // connect timeout. Sending in a stage after the connection step ran it on whichever thread got there last,
+        // which was the caller's whenever the link's thread had finished the step before the stage was attached.
+        return CompletableFuture.supplyAsync(() -> connection(leader).send(frame), connector)
+                .thenCompose(sent -> sent)
                 .thenApply(ClusterReply::ok)
                 .exceptionally(e -> {
                     Throwable t = CompletionCause.of(e);

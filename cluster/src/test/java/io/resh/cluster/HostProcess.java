@@ -138,6 +138,11 @@ final class HostProcess implements AutoCloseable {
         return process.descendants().toList();
     }
 
+    /** The host JVM's process id, to pause it (SIGSTOP) and resume it. */
+    long pid() {
+        return process.pid();
+    }
+
     boolean alive() {
         return process.isAlive();
     }

@@ -23,12 +23,19 @@ final class ProcessCluster implements AutoCloseable {
     private final Map<String, HostProcess> hosts = new LinkedHashMap<>();
     private final String service;
     private final long snapshotEvery;
+    private final Duration requestTimeout;
 
     ProcessCluster(Path dir, int n, String service, long snapshotEvery) {
+        this(dir, n, service, snapshotEvery, Duration.ofSeconds(8));
+    }
+
+    /** @param requestTimeout each host's {@code cluster.requestTimeout}: short for tests that wait it out */
+    ProcessCluster(Path dir, int n, String service, long snapshotEvery, Duration requestTimeout) {
         this.dir = dir;
         this.peers = Loopback.peers(n);
         this.service = service;
         this.snapshotEvery = snapshotEvery;
+        this.requestTimeout = requestTimeout;
     }
 
     List<ClusterPeer> peers() {
@@ -47,7 +54,7 @@ final class ProcessCluster implements AutoCloseable {
         y.append("workDir: ").append(dir.resolve("work-" + id)).append('\n');
         y.append("cluster:\n  id: ").append(id).append("\n  storage: ").append(dir.resolve("storage-" + id)).append('\n');
         y.append("  election: {min: 400ms, max: 800ms}\n  snapshotEvery: ").append(snapshotEvery).append('\n');
-        y.append("  requestTimeout: 8s\n  logSegmentBytes: 65536\n  peers:\n");
+        y.append("  requestTimeout: ").append(requestTimeout.toMillis()).append("ms\n  logSegmentBytes: 65536\n  peers:\n");
         for (ClusterPeer p : peers) {
             y.append("    - {id: ").append(p.id()).append(", address: \"").append(p.raftAddress())
                     .append("\", client: \"").append(p.clientAddress()).append("\"}\n");
