@@ -144,8 +144,41 @@ public final class ReplicaGroup implements AutoCloseable {
                 : active + " of " + config.replicas() + " replicas up after " + config.startTimeout().toSeconds() + " s";
         startFailed = true;
         close();
-        throw new ReshException("group " + config.name() + " did not start: " + why + ". Replica " + bad + " log ("
-                + loop.logFile(bad) + "):\n" + tail(loop.logFile(bad), 20));
+        String said = reasonInLog(loop.logFile(bad));
+        throw new ReshException("group " + config.name() + " did not start: " + why
+                + (said == null ? "" : "; replica " + bad + "'s log says: " + said) + " (log: " + loop.logFile(bad) + ")");
+    }
+
+    /** The JVM's own lines around the one that says what went wrong when it cannot start. */
+    private static final List<String> JVM_BOILERPLATE = List.of("Error: Could not create the Java Virtual Machine.",
+            "Error: A fatal exception has occurred. Program will exit.");
+
+    /**
+     * What a replica's log says about why it did not start, in one line, or null when it says nothing: the
+     * runtime's "cannot instantiate service …" line (a constructor that threw, and its exception), else the last
+     * line that is neither a stack frame nor the JVM's closing boilerplate (a refused flag, a missing class, the
+     * last exception). Quoting the log's tail instead made the error span lines, each failed restart's copy included.
+     */
+    static String reasonInLog(Path log) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(log);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return null;
+        }
+        String said = null;
+        for (String line : lines) {
+            String l = line.strip();
+            int at = l.indexOf(": cannot instantiate service ");
+            if (l.startsWith("resh replica ") && at > 0) {
+                return l.substring(at + 2);
+            }
+            if (!l.isEmpty() && !l.startsWith("at ") && !l.startsWith("... ") && !JVM_BOILERPLATE.contains(l)
+                    && !l.startsWith("resh replica ")) {
+                said = l;
+            }
+        }
+        return said;
     }
 
     /** Orders, executes and votes one request. Thread-safe, never blocks. */
@@ -451,14 +484,5 @@ public final class ReplicaGroup implements AutoCloseable {
         // Synchronized with close(), so a caller that closes the group from its own exit hook (resh serve)
         // returns only once this line is logged.
         releaseWorkDirOnce();
-    }
-
-    static String tail(Path file, int lines) {
-        try {
-            List<String> all = Files.readAllLines(file);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
     }
 }

@@ -168,7 +168,7 @@ class ReplicaGroupWorkDirTest {
         ReshException e = catchThrowableOfType(() -> ReplicaGroup.start(TestGroups.of("nostart", 1,
                 UnconstructibleService.class.getName()).startTimeout(Duration.ofSeconds(2)).build()), ReshException.class);
 
-        Matcher log = Pattern.compile("log \\((.*replica-0\\.log)\\)").matcher(e.getMessage());
+        Matcher log = Pattern.compile("\\(log: (.*replica-0\\.log)\\)$").matcher(e.getMessage());
         assertThat(log.find()).as(e.getMessage()).isTrue();
         Path file = Path.of(log.group(1));
         kept.add(file.getParent());
@@ -187,9 +187,10 @@ class ReplicaGroupWorkDirTest {
 
         assertThat(e.getMessage()).contains("group noclass did not start: replica ",
                 "its service class cannot be instantiated (process exited with code 3",
-                "cannot instantiate service " + UnconstructibleService.class.getName()
-                        + ": java.lang.IllegalStateException: refuses to start: no state file");
-        Matcher log = Pattern.compile("log \\((.*replica-\\d\\.log)\\)").matcher(e.getMessage());
+                "log says: cannot instantiate service " + UnconstructibleService.class.getName()
+                        + ": java.lang.IllegalStateException: refuses to start: no state file (log: ");
+        assertThat(e.getMessage()).as("one line, though every replica and its replacement failed").doesNotContain("\n");
+        Matcher log = Pattern.compile("\\(log: (.*replica-\\d\\.log)\\)$").matcher(e.getMessage());
         assertThat(log.find()).as(e.getMessage()).isTrue();
         kept.add(Path.of(log.group(1)).getParent());
     }
@@ -208,8 +209,9 @@ class ReplicaGroupWorkDirTest {
         ReshException e = catchThrowableOfType(() -> ReplicaGroup.start(config), ReshException.class);
 
         assertThat(e.getMessage()).contains("did not start: replica 1 (unconstructible): its service class cannot be"
-                + " instantiated", "Replica 1 log (", "cannot instantiate service " + UnconstructibleService.class.getName());
-        Matcher log = Pattern.compile("log \\((.*replica-\\d\\.log)\\)").matcher(e.getMessage());
+                + " instantiated", "; replica 1's log says: cannot instantiate service " + UnconstructibleService.class.getName());
+        assertThat(e.getMessage()).as("one line").doesNotContain("\n");
+        Matcher log = Pattern.compile("\\(log: (.*replica-\\d\\.log)\\)$").matcher(e.getMessage());
         assertThat(log.find()).as(e.getMessage()).isTrue();
         kept.add(Path.of(log.group(1)).getParent());
     }
@@ -262,8 +264,9 @@ class ReplicaGroupWorkDirTest {
 
         assertThat(e.getMessage()).contains("group nojvm did not start: replica ",
                 "its process could not start (process exited with code 1 before its first frame",
-                "Unrecognized VM option 'NoSuchReshFlag'");
-        Matcher log = Pattern.compile("log \\((.*replica-\\d\\.log)\\)").matcher(e.getMessage());
+                "log says: Unrecognized VM option 'NoSuchReshFlag' (log: ");
+        assertThat(e.getMessage()).as("one line, without the JVM's closing boilerplate").doesNotContain("\n", "Error:");
+        Matcher log = Pattern.compile("\\(log: (.*replica-\\d\\.log)\\)$").matcher(e.getMessage());
         assertThat(log.find()).as(e.getMessage()).isTrue();
         kept.add(Path.of(log.group(1)).getParent());
     }
