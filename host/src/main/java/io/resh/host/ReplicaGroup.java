@@ -145,6 +145,9 @@ public final class ReplicaGroup implements AutoCloseable {
         startFailed = true;
         close();
         String said = reasonInLog(loop.logFile(bad));
+        if (said != null) {
+            why = why.replace("; its log says why", ""); // it follows
+        }
         throw new ReshException("group " + config.name() + " did not start: " + why
                 + (said == null ? "" : "; replica " + bad + "'s log says: " + said) + " (log: " + loop.logFile(bad) + ")");
     }
