@@ -1,6 +1,7 @@
 package io.resh.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.resh.core.GroupEvent;
 import io.resh.core.ReshException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -112,10 +113,13 @@ public final class EventsCommand implements Callable<Integer> {
             }
             sb.append("  ");
         }
-        if (e.has("sequence")) {
+        String type = e.path("type").asText();
+        if (e.path("idle").asBoolean(false)) {
+            // The replica held no request when it failed: the sequence number is the last one it answered.
+            sb.append(GroupEvent.FaultDetected.where(e.path("sequence").asLong(), true)).append("  ");
+        } else if (e.has("sequence")) {
             sb.append('#').append(e.get("sequence").asLong()).append("  ");
         }
-        String type = e.path("type").asText();
         sb.append(type.equals("fault") ? "FAULT " + e.path("kind").asText() : type).append("  ");
         switch (type) {
             case "fault":

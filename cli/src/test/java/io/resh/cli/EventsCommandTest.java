@@ -43,7 +43,9 @@ class EventsCommandTest {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             AdminFixture.Run r = fixture.run(new EventsCommand(), "--limit", "50");
             assertThat(r.exit()).as(r.err()).isZero();
-            assertThat(r.out()).containsPattern("events  replica 1  #\\d+  FAULT crash  process exited")
+            // The group is idle: no request is named, only the last one answered (if any).
+            assertThat(r.out()).containsPattern("events  replica 1  while idle, (after request #\\d+|before any request)"
+                            + "  FAULT crash  process exited")
                     .containsPattern("events  replica 1  #\\d+  recovered  in \\d+ ms");
         });
     }
@@ -100,5 +102,17 @@ class EventsCommandTest {
                 + "\"sequence\":7,\"replicasKilled\":3,\"processesKilled\":3,\"evidence\":\"request #7 killed all 3 replicas\"}")))
                 .as("a request of death in words, not its JSON")
                 .endsWith("  kv  #7  poison-request  request #7 killed all 3 replicas");
+    }
+
+    /** A fault of a replica that held no request named the next sequence number, a request that did not exist yet. */
+    @Test
+    void shouldSayAFaultHappenedWhileIdleAfterTheLastRequest() {
+        EventsCommand events = new EventsCommand();
+        assertThat(events.format(AdminFixture.parse("{\"timeMillis\":0,\"group\":\"kv\",\"type\":\"fault\",\"replica\":1,"
+                + "\"core\":null,\"sequence\":40,\"idle\":true,\"kind\":\"crash\",\"evidence\":\"process exited with code 137\"}")))
+                .endsWith("  kv  replica 1  while idle, after request #40  FAULT crash  process exited with code 137");
+        assertThat(events.format(AdminFixture.parse("{\"timeMillis\":0,\"group\":\"kv\",\"type\":\"fault\",\"replica\":1,"
+                + "\"core\":null,\"sequence\":41,\"idle\":false,\"kind\":\"crash\",\"evidence\":\"process exited with code 137\"}")))
+                .endsWith("  kv  replica 1  #41  FAULT crash  process exited with code 137");
     }
 }

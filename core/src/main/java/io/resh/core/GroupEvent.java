@@ -29,9 +29,12 @@ public sealed interface GroupEvent {
      *     for a reply; {@code stable} and {@code replica} for a state digest; {@code voted} and {@code
      *     snapshot} for a snapshot that does not hash to the digest it was voted under. See {@link #DIGEST}
      *     and the other key suffixes.
+     * @param idle the replica held no request when it failed (it had answered every one it was sent): then
+     *     {@code sequence} is the last request it answered, the fault happened after it, and no request is to blame.
+     *     Otherwise {@code sequence} is the request the fault is about
      */
     record FaultDetected(long timeMillis, String group, int replica, int cpu, long sequence,
-                         FaultKind kind, String evidence, Map<String, String> details) implements GroupEvent {
+                         FaultKind kind, String evidence, Map<String, String> details, boolean idle) implements GroupEvent {
         /** {@code NAME.digest}: the value's SHA-256 in hex. */
         public static final String DIGEST = ".digest";
         /** {@code NAME.bytes}: the value's length in bytes. */
@@ -47,10 +50,32 @@ public sealed interface GroupEvent {
             details = ordered(details);
         }
 
-        /** A fault with prose evidence only. */
+        /** A fault about request {@code sequence}. */
+        public FaultDetected(long timeMillis, String group, int replica, int cpu, long sequence, FaultKind kind,
+                             String evidence, Map<String, String> details) {
+            this(timeMillis, group, replica, cpu, sequence, kind, evidence, details, false);
+        }
+
+        /** A fault about request {@code sequence}, with prose evidence only. */
         public FaultDetected(long timeMillis, String group, int replica, int cpu, long sequence, FaultKind kind,
                              String evidence) {
             this(timeMillis, group, replica, cpu, sequence, kind, evidence, Map.of());
+        }
+
+        /**
+         * Where the fault happened, for a line of text: {@code at #41}, or {@code while idle, after request #40}
+         * ({@code while idle, before any request} on a group that has answered none).
+         */
+        public String at() {
+            return where(sequence, idle);
+        }
+
+        /** {@link #at()} for a fault known only by its sequence number and idle flag (an event log line). */
+        public static String where(long sequence, boolean idle) {
+            if (!idle) {
+                return "at #" + sequence;
+            }
+            return sequence > 0 ? "while idle, after request #" + sequence : "while idle, before any request";
         }
 
         @Override
