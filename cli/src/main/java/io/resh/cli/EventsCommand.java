@@ -17,7 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code resh events [--follow]}: recent faults, recoveries and checkpoints, or the live stream of them. */
+/** {@code resh events [--follow] [--type T,…]}: recent faults, recoveries and checkpoints, or the live stream of them. */
 @Command(name = "events", mixinStandardHelpOptions = true,
         description = "Print recent group events (faults, recoveries, checkpoints); --follow streams new ones.")
 public final class EventsCommand implements Callable<Integer> {
@@ -35,6 +35,11 @@ public final class EventsCommand implements Callable<Integer> {
 
     @Option(names = {"-g", "--group"}, paramLabel = "NAME", description = "Only this group's events.")
     String group;
+
+    @Option(names = {"-t", "--type"}, paramLabel = "TYPE[,TYPE...]",
+            description = "Only events of these types, e.g. fault,recovered (the event log's \"type\"; an unknown one"
+                    + " is refused with the list).")
+    String types;
 
     @Option(names = "--json", description = "Print each event as the JSON line the event log holds.")
     boolean json;
@@ -59,8 +64,18 @@ public final class EventsCommand implements Callable<Integer> {
                 throw new ReshException("--count stops a --follow after N events; without --follow, use --limit N for"
                         + " the N most recent");
             }
+            String typeParam = "";
+            if (types != null) {
+                try {
+                    // Checked here, as the server would: a misspelt type is a usage error, not an empty listing.
+                    typeParam = "&type=" + URLEncoder.encode(String.join(",", GroupEvent.parseTypes(types)), StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException e) {
+                    spec.commandLine().getErr().println("resh events: --type: " + e.getMessage());
+                    return spec.exitCodeOnInvalidInput();
+                }
+            }
             AdminClient client = AdminClient.connect(admin);
-            String groupParam = group == null ? "" : "&group=" + URLEncoder.encode(group, StandardCharsets.UTF_8);
+            String groupParam = (group == null ? "" : "&group=" + URLEncoder.encode(group, StandardCharsets.UTF_8)) + typeParam;
             if (!follow) {
                 if (limit > 0) {
                     for (JsonNode e : client.get("/api/events?limit=" + limit + groupParam)) {

@@ -71,6 +71,52 @@ class EventsCommandTest {
         assertThat(e.get("fault").asText()).isEqualTo("slow");
     }
 
+    @Test
+    void shouldListOnlyTheTypesAskedFor() throws Exception {
+        fixture.group.faults().crash(2).get(10, TimeUnit.SECONDS); // injected, fault, recovery-started, replica-started, recovered
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            AdminFixture.Run r = fixture.run(new EventsCommand(), "--limit", "1000", "--type", "fault,recovered");
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.out()).contains("replica 2  ").containsPattern("replica 2  .*FAULT crash")
+                    .containsPattern("replica 2  #\\d+  recovered");
+            assertThat(r.out().lines()).allSatisfy(l -> assertThat(l).containsPattern("  (FAULT \\S+|recovered)  "));
+        });
+    }
+
+    /** Only recovered events end the follow: the injections that keep coming meanwhile are not printed. */
+    @Test
+    void shouldFollowOnlyTheTypesAskedFor() {
+        CompletableFuture<AdminFixture.Run> follow = CompletableFuture.supplyAsync(() -> fixture.run(new EventsCommand(),
+                "--follow", "--limit", "0", "--count", "1", "--json", "--type", "recovered"));
+
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            fixture.group.faults().inject(InjectedFault.SLOW, 0, 1);
+            try {
+                fixture.group.restart(1); // a recovered event once it is back in the vote
+            } catch (RuntimeException stillRestarting) {
+                // the previous restart is not done yet
+            }
+            return follow.isDone();
+        });
+
+        AdminFixture.Run r = follow.join();
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out().lines()).hasSize(1);
+        assertThat(AdminFixture.parse(r.out()).get("type").asText()).isEqualTo("recovered");
+    }
+
+    @Test
+    void shouldRefuseAnUnknownTypeInOneLineListingTheKnownOnes() {
+        AdminFixture.Run r = fixture.run(new EventsCommand(), "--type", "fault,recoverd");
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("resh events: --type: unknown event type 'recoverd'; types: "
+                + String.join(", ", io.resh.core.GroupEvent.types()) + System.lineSeparator());
+        assertThat(r.err()).contains("fault, injected, recovery-started, replica-started, recovered, checkpoint");
+        assertThat(r.out()).isEmpty();
+    }
+
     /** The supervisor's events were printed as their whole JSON line: "backed-off  {"time":...}". */
     @Test
     void shouldRefuseCountWithoutFollow() {

@@ -2,7 +2,10 @@ package io.resh.core;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Something that happened to a replica group: a fault, a recovery, a checkpoint. Every fault and
@@ -19,6 +22,35 @@ public sealed interface GroupEvent {
 
     /** Short kebab-case name of the event type, as written to the event log. */
     String type();
+
+    /**
+     * Every {@link #type()} name, in the order docs/OBSERVABILITY.md lists them: what an event filter
+     * ({@code resh events --type}) accepts. A new event type has to be added here too.
+     */
+    static List<String> types() {
+        return List.of("fault", "injected", "recovery-started", "replica-started", "recovered", "checkpoint", "rollback",
+                "fail-stop", "poison-request", "core-suspected", "core-cleared", "replica-moved", "backed-off",
+                "version-quarantined", "version-released", "rejuvenated", "self-repaired", "redundancy");
+    }
+
+    /**
+     * The event types a filter names: comma-separated {@link #types()} names ({@code "fault,recovered"});
+     * spaces around a name are ignored.
+     *
+     * @throws IllegalArgumentException one line naming the unknown type (or the missing one) and listing the known
+     */
+    static Set<String> parseTypes(String list) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String name : list.split(",", -1)) {
+            String type = name.trim();
+            if (!types().contains(type)) {
+                throw new IllegalArgumentException((type.isEmpty() ? "an empty event type in '" + list + "'"
+                        : "unknown event type '" + type + "'") + "; types: " + String.join(", ", types()));
+            }
+            out.add(type);
+        }
+        return out;
+    }
 
     /**
      * A fault the host detected, with the evidence it acted on.
