@@ -15,7 +15,8 @@ import java.nio.file.Path;
  * @param eventLog JSON-lines event log; null keeps events in memory only
  * @param eventLogMaxBytes size at which the event log is rotated
  * @param eventLogFiles rotated files kept besides the current one
- * @param recentEvents events kept in memory for {@code /api/events} and late stream subscribers
+ * @param recentEvents events kept in memory for {@code /api/events} and late stream subscribers (a run of one
+ *     group's checkpoints, with no other event of that group between them, counts as its newest one)
  * @param tlsCert PEM certificate chain for HTTPS; null for plain HTTP
  * @param tlsKey PEM PKCS#8 private key matching {@code tlsCert}
  */

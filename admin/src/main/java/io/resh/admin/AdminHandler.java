@@ -76,7 +76,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             try {
                 String group = r.param("group", null);
                 int backlog = r.intParam("backlog", 0, 0, 100_000);
-                EventStream.open(ctx, group, backlog, journal, samples);
+                EventStream.open(ctx, group, r.eventTypes(), backlog, journal, samples);
             } catch (BadRequestException e) {
                 write(ctx, keepAlive, HttpReply.error(e.status(), e.getMessage()));
             }

@@ -1,8 +1,10 @@
 package io.resh.admin;
 
 import io.netty.handler.codec.http.HttpMethod;
+import io.resh.core.GroupEvent;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A decoded, authenticated API request, detached from Netty's reference-counted buffers so routes can
@@ -20,6 +22,22 @@ record AdminRequest(HttpMethod method, String path, Map<String, List<String>> qu
     String param(String name, String fallback) {
         List<String> v = query.get(name);
         return v == null || v.isEmpty() ? fallback : v.get(0);
+    }
+
+    /**
+     * The event types query parameter {@code type} names, comma-separated or repeated ({@code type=fault,recovered}),
+     * or null without one: every type.
+     */
+    Set<String> eventTypes() {
+        List<String> v = query.get("type");
+        if (v == null) {
+            return null;
+        }
+        try {
+            return GroupEvent.parseTypes(String.join(",", v));
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException("query parameter 'type': " + e.getMessage());
+        }
     }
 
     /** An integer query parameter within {@code [min, max]}. */

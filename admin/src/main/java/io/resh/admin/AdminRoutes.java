@@ -43,8 +43,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * GET  /api/groups                              every group with its replicas
  * GET  /api/groups/{group}                      one group
- * GET  /api/events?group=&amp;limit=               recent events, oldest first
- * GET  /api/events/stream?group=&amp;backlog=      live server-sent events (handled by {@link EventStream})
+ * GET  /api/events?group=&amp;type=&amp;limit=        recent events, oldest first
+ * GET  /api/events/stream?group=&amp;type=&amp;backlog= live server-sent events (handled by {@link EventStream})
  * GET  /api/series?group=                       one-second traffic samples for charts
  * GET  /api/faults                              the faults that can be injected
  * POST /api/groups/{group}/inject               {"fault":"crash","replica":1,"arg":0}
@@ -223,7 +223,7 @@ final class AdminRoutes {
         }
         int limit = req.intParam("limit", 100, 1, 100_000);
         ArrayNode a = json.createArrayNode();
-        journal.recent(group, limit).forEach(a::add);
+        journal.recent(group, req.eventTypes(), limit).forEach(a::add);
         return HttpReply.json(json, OK, a);
     }
 

@@ -211,7 +211,7 @@ public final class AdminServer implements AutoCloseable {
     private static void publishSample(GroupWatch w, GroupViews views, ObjectMapper json, Broadcast samples) {
         try {
             Sample s = w.sample();
-            samples.publish(new StreamMessage(StreamMessage.SAMPLE, w.name(), json.writeValueAsString(views.sample(s))));
+            samples.publish(new StreamMessage(StreamMessage.SAMPLE, w.name(), null, json.writeValueAsString(views.sample(s))));
         } catch (IOException | RuntimeException e) {
             LOG.warn("admin: cannot sample group {}: {}", w.name(), e.toString());
         }

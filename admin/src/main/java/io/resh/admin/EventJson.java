@@ -14,7 +14,7 @@ import java.util.Map;
  *
  * <p>Every line has {@code time} (ISO-8601 UTC), {@code timeMillis}, {@code group} and {@code type}; events
  * about a replica add {@code replica} and {@code core} (null when not pinned); {@code sequence} is the
- * request or checkpoint sequence number. Faults add {@code kind} and {@code evidence}; a divergence (and a
+ * request or checkpoint sequence number. Faults add {@code idle}, {@code kind} and {@code evidence}; a divergence (and a
  * DMR roll-back) also gets {@code digests} and, for replies, {@code sizes}, {@code firstDifference} and
  * {@code diff}, all taken from the event's structured details. docs/OBSERVABILITY.md lists every type.
  */
@@ -34,6 +34,7 @@ final class EventJson {
         if (event instanceof GroupEvent.FaultDetected f) {
             replica(n, f.replica(), f.cpu());
             n.put("sequence", f.sequence());
+            n.put("idle", f.idle()); // true: the replica held no request, and sequence is the last it answered
             n.put("kind", f.kind().label());
             n.put("evidence", f.evidence());
             details(n, f.details());

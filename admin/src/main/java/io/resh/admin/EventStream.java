@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -34,9 +35,11 @@ final class EventStream {
 
     /**
      * @param group only this group's messages, or all when null
+     * @param types only group events of these types, or of every type when null (samples are sent either way)
      * @param backlog recent events to send first
      */
-    static void open(ChannelHandlerContext ctx, String group, int backlog, EventJournal journal, Broadcast samples) {
+    static void open(ChannelHandlerContext ctx, String group, Set<String> types, int backlog, EventJournal journal,
+                     Broadcast samples) {
         Channel ch = ctx.channel();
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
@@ -50,6 +53,9 @@ final class EventStream {
             if (group != null && !group.equals(m.group())) {
                 return;
             }
+            if (types != null && m.name().equals(StreamMessage.GROUP_EVENT) && !types.contains(m.type())) {
+                return;
+            }
             if (!ch.isWritable()) {
                 if (tooSlow.compareAndSet(false, true)) {
                     LOG.warn("admin: closing the event stream to {}: it does not read fast enough", ch.remoteAddress());
@@ -59,7 +65,7 @@ final class EventStream {
             }
             ch.writeAndFlush(chunk(m.wire()));
         };
-        Runnable stopEvents = journal.follow(backlog, group, m -> ch.writeAndFlush(chunk(m.wire())), sink);
+        Runnable stopEvents = journal.follow(backlog, group, types, m -> ch.writeAndFlush(chunk(m.wire())), sink);
         // Live messages reach this channel as tasks on its event loop, which runs after this method returns,
         // so "ready" always separates the backlog from live events.
         ctx.writeAndFlush(chunk("event: ready\ndata: {\"backlog\":" + backlog + "}\n\n"));

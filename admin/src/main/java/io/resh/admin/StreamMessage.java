@@ -5,9 +5,10 @@ package io.resh.admin;
  *
  * @param name SSE event name: {@code group-event} or {@code sample}
  * @param group the group it concerns, for subscribers that filter
+ * @param type a group event's type, for subscribers that filter; null for a sample
  * @param json the payload, one line
  */
-record StreamMessage(String name, String group, String json) {
+record StreamMessage(String name, String group, String type, String json) {
     static final String GROUP_EVENT = "group-event";
     static final String SAMPLE = "sample";
 

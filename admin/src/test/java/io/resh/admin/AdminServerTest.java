@@ -349,6 +349,63 @@ class AdminServerTest {
     }
 
     @Test
+    void shouldListOnlyTheEventTypesAskedForAndRefuseAnUnknownTypeWithTheKnownOnes() {
+        awaitAllActive();
+        group.faults().inject(io.resh.core.InjectedFault.SLOW, 0, 1).join(); // an "injected" event
+        group.call("add:1".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10));
+        assertThat(calls.send("POST", "/api/groups/api/checkpoint", null).statusCode()).isEqualTo(202); // a "checkpoint"
+        await().atMost(Duration.ofSeconds(20)).until(() -> events().stream().anyMatch(e -> e.get("type").asText().equals("checkpoint")));
+
+        List<String> types = StreamSupport.stream(calls.json("/api/events?limit=1000&type=injected,recovered")
+                .spliterator(), false).map(e -> e.get("type").asText()).toList();
+        assertThat(types).contains("injected").allSatisfy(t -> assertThat(t).isIn("injected", "recovered"));
+        assertThat(calls.json("/api/events?type=rollback&type=fail-stop")).as("repeated, like comma-separated").isEmpty();
+
+        for (String path : List.of("/api/events?type=fault,faults", "/api/events/stream?type=faults&backlog=5")) {
+            HttpResponse<String> r = calls.send("GET", path, null);
+            assertThat(r.statusCode()).as(path).isEqualTo(400);
+            assertThat(AdminCalls.parse(r.body()).get("error").asText()).as(path)
+                    .startsWith("query parameter 'type': unknown event type 'faults'; types: fault, injected, recovery-started,")
+                    .doesNotContain("\n");
+        }
+    }
+
+    /** resh events --follow --type recovered: the stream carries only those events (and the samples). */
+    @Test
+    void shouldStreamOnlyTheEventTypesAskedFor() throws Exception {
+        awaitAllActive();
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        HttpRequest req = HttpRequest.newBuilder(URI.create(admin.url() + "api/events/stream?backlog=0&type=recovered"))
+                .header("Authorization", "Bearer " + admin.token()).build();
+        HttpResponse<java.util.stream.Stream<String>> response = HttpClient.newHttpClient()
+                .sendAsync(req, HttpResponse.BodyHandlers.ofLines()).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        Thread reader = new Thread(() -> {
+            try {
+                response.body().forEach(lines::add);
+            } catch (java.io.UncheckedIOException closed) {
+                // the test closed the stream: not a failure for Awaitility to report from this thread
+            }
+        }, "sse-reader");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> lines.contains("event: ready"));
+
+            group.faults().inject(io.resh.core.InjectedFault.SLOW, 0, 1).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            HttpResponse<String> r = calls.send("POST", "/api/groups/api/replicas/2/restart", null);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+
+            // Events reach the stream in order: once "recovered" is there, the injection and the restart's
+            // recovery-started and replica-started went before it, and were left out.
+            await().atMost(Duration.ofSeconds(30)).until(() -> lines.stream().anyMatch(l -> l.contains("\"type\":\"recovered\"")));
+            assertThat(List.copyOf(lines)).filteredOn(l -> l.startsWith("data: ") && l.contains("\"type\":"))
+                    .isNotEmpty().allSatisfy(l -> assertThat(l).contains("\"type\":\"recovered\""));
+        } finally {
+            response.body().close();
+        }
+    }
+
+    @Test
     void shouldStreamEventsAndSamplesAsTheyHappen() throws Exception {
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         HttpRequest req = HttpRequest.newBuilder(URI.create(admin.url() + "api/events/stream?backlog=5"))

@@ -32,10 +32,21 @@ class EventJsonTest {
         assertThat(n.get("replica").asInt()).isEqualTo(2);
         assertThat(n.get("core").asInt()).isEqualTo(3);
         assertThat(n.get("sequence").asLong()).isEqualTo(41);
+        assertThat(n.get("idle").asBoolean(true)).isFalse();
         assertThat(n.get("kind").asText()).isEqualTo("crash");
         assertThat(n.get("evidence").asText()).isEqualTo("process exited with status 137");
         assertThat(n.has("digests")).isFalse();
         assertThat(n.has("details")).isFalse();
+    }
+
+    /** A crash of a replica that held no request names the last request it answered, and says it was idle. */
+    @Test
+    void shouldMarkAFaultOfAnIdleReplica() {
+        ObjectNode n = format.toJson(new GroupEvent.FaultDetected(1L, "kv", 2, -1, 40, FaultKind.CRASH,
+                "process exited with code 137 (signal 9)", Map.of(), true));
+
+        assertThat(n.get("sequence").asLong()).isEqualTo(40);
+        assertThat(n.get("idle").asBoolean()).isTrue();
     }
 
     @Test
@@ -195,6 +206,9 @@ class EventJsonTest {
         }
         if (type == String.class) {
             return "x";
+        }
+        if (type == boolean.class) {
+            return true;
         }
         if (type == FaultKind.class) {
             return FaultKind.DIVERGENCE;

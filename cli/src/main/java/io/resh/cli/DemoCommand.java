@@ -335,7 +335,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     /** Called on the group's loop thread: whole lines only, and nothing that waits. */
     private void narrate(GroupEvent e) {
         if (e instanceof GroupEvent.FaultDetected f) {
-            line(out, String.format("  << detected: replica %d %s at #%d: %s", f.replica(), f.kind().label(), f.sequence(), f.evidence()));
+            line(out, String.format("  << detected: replica %d %s %s: %s", f.replica(), f.kind().label(), f.at(), f.evidence()));
         } else if (e instanceof GroupEvent.RecoveryCompleted r) {
             line(out, String.format("  << recovered: replica %d in %d ms, replayed %d requests", r.replica(), r.durationMillis(), r.replayed()));
         } else if (e instanceof GroupEvent.FailStopped f) {
@@ -488,7 +488,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             if (!unprompted.isEmpty()) {
                 lines.add(String.format("  also detected  %d fault%s no injection explains: %s", unprompted.size(),
                         unprompted.size() == 1 ? "" : "s", unprompted.stream().map(f -> f.kind().label() + " in replica "
-                                + f.replica() + " at #" + f.sequence()).collect(Collectors.joining(", "))));
+                                + f.replica() + " " + f.at()).collect(Collectors.joining(", "))));
             }
             return lines;
         }

@@ -1,6 +1,7 @@
 package io.resh.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.resh.core.GroupEvent;
 import io.resh.core.ReshException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code resh events [--follow]}: recent faults, recoveries and checkpoints, or the live stream of them. */
+/** {@code resh events [--follow] [--type T,…]}: recent faults, recoveries and checkpoints, or the live stream of them. */
 @Command(name = "events", mixinStandardHelpOptions = true,
         description = "Print recent group events (faults, recoveries, checkpoints); --follow streams new ones.")
 public final class EventsCommand implements Callable<Integer> {
@@ -34,6 +35,11 @@ public final class EventsCommand implements Callable<Integer> {
 
     @Option(names = {"-g", "--group"}, paramLabel = "NAME", description = "Only this group's events.")
     String group;
+
+    @Option(names = {"-t", "--type"}, paramLabel = "TYPE[,TYPE...]",
+            description = "Only events of these types, e.g. fault,recovered (the event log's \"type\"; an unknown one"
+                    + " is refused with the list).")
+    String types;
 
     @Option(names = "--json", description = "Print each event as the JSON line the event log holds.")
     boolean json;
@@ -58,8 +64,18 @@ public final class EventsCommand implements Callable<Integer> {
                 throw new ReshException("--count stops a --follow after N events; without --follow, use --limit N for"
                         + " the N most recent");
             }
+            String typeParam = "";
+            if (types != null) {
+                try {
+                    // Checked here, as the server would: a misspelt type is a usage error, not an empty listing.
+                    typeParam = "&type=" + URLEncoder.encode(String.join(",", GroupEvent.parseTypes(types)), StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException e) {
+                    spec.commandLine().getErr().println("resh events: --type: " + e.getMessage());
+                    return spec.exitCodeOnInvalidInput();
+                }
+            }
             AdminClient client = AdminClient.connect(admin);
-            String groupParam = group == null ? "" : "&group=" + URLEncoder.encode(group, StandardCharsets.UTF_8);
+            String groupParam = (group == null ? "" : "&group=" + URLEncoder.encode(group, StandardCharsets.UTF_8)) + typeParam;
             if (!follow) {
                 if (limit > 0) {
                     for (JsonNode e : client.get("/api/events?limit=" + limit + groupParam)) {
@@ -112,10 +128,13 @@ public final class EventsCommand implements Callable<Integer> {
             }
             sb.append("  ");
         }
-        if (e.has("sequence")) {
+        String type = e.path("type").asText();
+        if (e.path("idle").asBoolean(false)) {
+            // The replica held no request when it failed: the sequence number is the last one it answered.
+            sb.append(GroupEvent.FaultDetected.where(e.path("sequence").asLong(), true)).append("  ");
+        } else if (e.has("sequence")) {
             sb.append('#').append(e.get("sequence").asLong()).append("  ");
         }
-        String type = e.path("type").asText();
         sb.append(type.equals("fault") ? "FAULT " + e.path("kind").asText() : type).append("  ");
         switch (type) {
             case "fault":

@@ -43,7 +43,9 @@ class EventsCommandTest {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             AdminFixture.Run r = fixture.run(new EventsCommand(), "--limit", "50");
             assertThat(r.exit()).as(r.err()).isZero();
-            assertThat(r.out()).containsPattern("events  replica 1  #\\d+  FAULT crash  process exited")
+            // The group is idle: no request is named, only the last one answered (if any).
+            assertThat(r.out()).containsPattern("events  replica 1  while idle, (after request #\\d+|before any request)"
+                            + "  FAULT crash  process exited")
                     .containsPattern("events  replica 1  #\\d+  recovered  in \\d+ ms");
         });
     }
@@ -67,6 +69,52 @@ class EventsCommandTest {
         assertThat(e.get("group").asText()).isEqualTo("events");
         assertThat(e.get("type").asText()).isEqualTo("injected");
         assertThat(e.get("fault").asText()).isEqualTo("slow");
+    }
+
+    @Test
+    void shouldListOnlyTheTypesAskedFor() throws Exception {
+        fixture.group.faults().crash(2).get(10, TimeUnit.SECONDS); // injected, fault, recovery-started, replica-started, recovered
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            AdminFixture.Run r = fixture.run(new EventsCommand(), "--limit", "1000", "--type", "fault,recovered");
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.out()).contains("replica 2  ").containsPattern("replica 2  .*FAULT crash")
+                    .containsPattern("replica 2  #\\d+  recovered");
+            assertThat(r.out().lines()).allSatisfy(l -> assertThat(l).containsPattern("  (FAULT \\S+|recovered)  "));
+        });
+    }
+
+    /** Only recovered events end the follow: the injections that keep coming meanwhile are not printed. */
+    @Test
+    void shouldFollowOnlyTheTypesAskedFor() {
+        CompletableFuture<AdminFixture.Run> follow = CompletableFuture.supplyAsync(() -> fixture.run(new EventsCommand(),
+                "--follow", "--limit", "0", "--count", "1", "--json", "--type", "recovered"));
+
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            fixture.group.faults().inject(InjectedFault.SLOW, 0, 1);
+            try {
+                fixture.group.restart(1); // a recovered event once it is back in the vote
+            } catch (RuntimeException stillRestarting) {
+                // the previous restart is not done yet
+            }
+            return follow.isDone();
+        });
+
+        AdminFixture.Run r = follow.join();
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out().lines()).hasSize(1);
+        assertThat(AdminFixture.parse(r.out()).get("type").asText()).isEqualTo("recovered");
+    }
+
+    @Test
+    void shouldRefuseAnUnknownTypeInOneLineListingTheKnownOnes() {
+        AdminFixture.Run r = fixture.run(new EventsCommand(), "--type", "fault,recoverd");
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("resh events: --type: unknown event type 'recoverd'; types: "
+                + String.join(", ", io.resh.core.GroupEvent.types()) + System.lineSeparator());
+        assertThat(r.err()).contains("fault, injected, recovery-started, replica-started, recovered, checkpoint");
+        assertThat(r.out()).isEmpty();
     }
 
     /** The supervisor's events were printed as their whole JSON line: "backed-off  {"time":...}". */
@@ -100,5 +148,17 @@ class EventsCommandTest {
                 + "\"sequence\":7,\"replicasKilled\":3,\"processesKilled\":3,\"evidence\":\"request #7 killed all 3 replicas\"}")))
                 .as("a request of death in words, not its JSON")
                 .endsWith("  kv  #7  poison-request  request #7 killed all 3 replicas");
+    }
+
+    /** A fault of a replica that held no request named the next sequence number, a request that did not exist yet. */
+    @Test
+    void shouldSayAFaultHappenedWhileIdleAfterTheLastRequest() {
+        EventsCommand events = new EventsCommand();
+        assertThat(events.format(AdminFixture.parse("{\"timeMillis\":0,\"group\":\"kv\",\"type\":\"fault\",\"replica\":1,"
+                + "\"core\":null,\"sequence\":40,\"idle\":true,\"kind\":\"crash\",\"evidence\":\"process exited with code 137\"}")))
+                .endsWith("  kv  replica 1  while idle, after request #40  FAULT crash  process exited with code 137");
+        assertThat(events.format(AdminFixture.parse("{\"timeMillis\":0,\"group\":\"kv\",\"type\":\"fault\",\"replica\":1,"
+                + "\"core\":null,\"sequence\":41,\"idle\":false,\"kind\":\"crash\",\"evidence\":\"process exited with code 137\"}")))
+                .endsWith("  kv  replica 1  #41  FAULT crash  process exited with code 137");
     }
 }

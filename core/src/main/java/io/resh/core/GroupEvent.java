@@ -2,7 +2,10 @@ package io.resh.core;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Something that happened to a replica group: a fault, a recovery, a checkpoint. Every fault and
@@ -21,6 +24,35 @@ public sealed interface GroupEvent {
     String type();
 
     /**
+     * Every {@link #type()} name, in the order docs/OBSERVABILITY.md lists them: what an event filter
+     * ({@code resh events --type}) accepts. A new event type has to be added here too.
+     */
+    static List<String> types() {
+        return List.of("fault", "injected", "recovery-started", "replica-started", "recovered", "checkpoint", "rollback",
+                "fail-stop", "poison-request", "core-suspected", "core-cleared", "replica-moved", "backed-off",
+                "version-quarantined", "version-released", "rejuvenated", "self-repaired", "redundancy");
+    }
+
+    /**
+     * The event types a filter names: comma-separated {@link #types()} names ({@code "fault,recovered"});
+     * spaces around a name are ignored.
+     *
+     * @throws IllegalArgumentException one line naming the unknown type (or the missing one) and listing the known
+     */
+    static Set<String> parseTypes(String list) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String name : list.split(",", -1)) {
+            String type = name.trim();
+            if (!types().contains(type)) {
+                throw new IllegalArgumentException((type.isEmpty() ? "an empty event type in '" + list + "'"
+                        : "unknown event type '" + type + "'") + "; types: " + String.join(", ", types()));
+            }
+            out.add(type);
+        }
+        return out;
+    }
+
+    /**
      * A fault the host detected, with the evidence it acted on.
      *
      * @param evidence one line for people
@@ -29,9 +61,12 @@ public sealed interface GroupEvent {
      *     for a reply; {@code stable} and {@code replica} for a state digest; {@code voted} and {@code
      *     snapshot} for a snapshot that does not hash to the digest it was voted under. See {@link #DIGEST}
      *     and the other key suffixes.
+     * @param idle the replica held no request when it failed (it had answered every one it was sent): then
+     *     {@code sequence} is the last request it answered, the fault happened after it, and no request is to blame.
+     *     Otherwise {@code sequence} is the request the fault is about
      */
     record FaultDetected(long timeMillis, String group, int replica, int cpu, long sequence,
-                         FaultKind kind, String evidence, Map<String, String> details) implements GroupEvent {
+                         FaultKind kind, String evidence, Map<String, String> details, boolean idle) implements GroupEvent {
         /** {@code NAME.digest}: the value's SHA-256 in hex. */
         public static final String DIGEST = ".digest";
         /** {@code NAME.bytes}: the value's length in bytes. */
@@ -47,10 +82,32 @@ public sealed interface GroupEvent {
             details = ordered(details);
         }
 
-        /** A fault with prose evidence only. */
+        /** A fault about request {@code sequence}. */
+        public FaultDetected(long timeMillis, String group, int replica, int cpu, long sequence, FaultKind kind,
+                             String evidence, Map<String, String> details) {
+            this(timeMillis, group, replica, cpu, sequence, kind, evidence, details, false);
+        }
+
+        /** A fault about request {@code sequence}, with prose evidence only. */
         public FaultDetected(long timeMillis, String group, int replica, int cpu, long sequence, FaultKind kind,
                              String evidence) {
             this(timeMillis, group, replica, cpu, sequence, kind, evidence, Map.of());
+        }
+
+        /**
+         * Where the fault happened, for a line of text: {@code at #41}, or {@code while idle, after request #40}
+         * ({@code while idle, before any request} on a group that has answered none).
+         */
+        public String at() {
+            return where(sequence, idle);
+        }
+
+        /** {@link #at()} for a fault known only by its sequence number and idle flag (an event log line). */
+        public static String where(long sequence, boolean idle) {
+            if (!idle) {
+                return "at #" + sequence;
+            }
+            return sequence > 0 ? "while idle, after request #" + sequence : "while idle, before any request";
         }
 
         @Override

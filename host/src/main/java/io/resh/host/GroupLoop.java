@@ -435,7 +435,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
                 if (b.kind() == FaultKind.CRASH && !b.source().killedByHost()) {
                     poison.crashed(slot, b.evidence(), Signals.endedByOutsideSignal(b.source().exitStatus()));
                 } else {
-                    fault(slot, b.kind(), slot.repliedThrough + 1, b.evidence());
+                    processFault(slot, b.kind(), b.evidence());
                 }
             }
         } else if (m instanceof Task t) {
@@ -568,14 +568,14 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         } else if (frame instanceof Frame.Injected i) {
             injections.injected(slot, i);
         } else {
-            fault(slot, FaultKind.PROTOCOL, slot.repliedThrough + 1,
+            processFault(slot, FaultKind.PROTOCOL,
                     "a replica must not send " + frame.getClass().getSimpleName() + " frames");
         }
     }
 
     private void onHello(Slot slot, Frame.Hello h) {
         if (slot.state != SlotState.STARTING) {
-            fault(slot, FaultKind.PROTOCOL, slot.repliedThrough + 1, "second hello from a running replica");
+            processFault(slot, FaultKind.PROTOCOL, "second hello from a running replica");
             return;
         }
         if (h.protocol() != FrameCodec.VERSION) {
@@ -898,16 +898,38 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     }
 
     void fault(Slot slot, FaultKind kind, long seq, String evidence, Map<String, String> details, Cause cause) {
+        fault(slot, kind, seq, false, evidence, details, cause);
+    }
+
+    /**
+     * A fault of the replica as a whole (its process exited, froze or broke the protocol), not of one reply:
+     * it is about the oldest request the replica was sent and has not answered. When it held none (an idle
+     * group, or a replica still starting), it is reported as idle after the last request it answered, since
+     * the next sequence number would name a request that does not exist yet.
+     */
+    void processFault(Slot slot, FaultKind kind, String evidence) {
+        if (slot.outstanding()) {
+            fault(slot, kind, slot.repliedThrough + 1, evidence);
+        } else {
+            fault(slot, kind, slot.repliedThrough, true, evidence, Map.of(), Cause.FAULT);
+        }
+    }
+
+    /** @param idle the replica held no request: {@code seq} is the last one it answered (see {@link #processFault}) */
+    private void fault(Slot slot, FaultKind kind, long seq, boolean idle, String evidence, Map<String, String> details,
+                       Cause cause) {
         if (!slot.hasProcess() || failed != null) {
             return;
         }
         long now = nanos.getAsLong();
+        GroupEvent.FaultDetected event = new GroupEvent.FaultDetected(clock.millis(), config.name(), slot.index, slot.cpu,
+                seq, kind, evidence, details, idle);
         slot.faults++;
-        slot.lastFault = kind.label() + " at #" + seq + ": " + evidence;
+        slot.lastFault = kind.label() + " " + event.at() + ": " + evidence;
         count("faults." + kind.label());
-        LOG.warn("group {}: replica {} (pid {}, core {}): {} at #{}: {}", config.name(), slot.index, slot.pid(), slot.cpu,
-                kind.label(), seq, evidence);
-        emit(new GroupEvent.FaultDetected(clock.millis(), config.name(), slot.index, slot.cpu, seq, kind, evidence, details));
+        LOG.warn("group {}: replica {} (pid {}, core {}): {} {}: {}", config.name(), slot.index, slot.pid(), slot.cpu,
+                kind.label(), event.at(), evidence);
+        emit(event);
         supervisor.redundancy().fault(now);
         int cpu = slot.cpu;
         boolean suspect = reputation.fault(slot.index, slot.spec.label(), cpu, kind, now);
@@ -1147,7 +1169,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
                             // that stops its JVM, or thrashes its heap): maybe one that freezes every replica.
                             poison.hung(slot, evidence, "no heartbeat within " + Durations.format(config.heartbeatTimeout()));
                         } else {
-                            fault(slot, FaultKind.HANG, slot.repliedThrough + 1, evidence);
+                            processFault(slot, FaultKind.HANG, evidence); // froze while idle, or stopped by the host
                         }
                     }
                 }

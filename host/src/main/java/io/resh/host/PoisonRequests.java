@@ -69,7 +69,7 @@ final class PoisonRequests {
     private void died(Slot slot, FaultKind how, boolean signalled, String evidence, String verdictEvidence) {
         LogEntry suspect = firstUnsurvived(slot);
         if (suspect == null || suspect.sequence <= loop.checkpoints.stable().sequence()) {
-            loop.fault(slot, how, slot.repliedThrough + 1, evidence);
+            loop.processFault(slot, how, evidence); // it may hold no request at all: a crash on an idle group
             return;
         }
         clearIfResolved();

@@ -96,6 +96,44 @@ class ReplicaGroupFaultTest {
         assertAllDigestsEqualAfterCheckpoint();
     }
 
+    private GroupEvent.FaultDetected awaitFault(int replica, FaultKind kind) {
+        return await().atMost(Duration.ofSeconds(20)).until(() -> events.stream()
+                .filter(e -> e instanceof GroupEvent.FaultDetected f && f.replica() == replica && f.kind() == kind)
+                .map(GroupEvent.FaultDetected.class::cast).findFirst(), java.util.Optional::isPresent).orElseThrow();
+    }
+
+    /**
+     * A replica that fails while the group is idle holds no request: the fault names the last request it
+     * answered and says it was idle. It used to name the next sequence number, a request that did not exist yet.
+     */
+    @Test
+    void shouldReportAFaultOfAnIdleReplicaAsIdleAfterTheLastRequest() throws Exception {
+        start("idle");
+        for (int i = 0; i < 3; i++) {
+            group.call(utf8("add:1"), Duration.ofSeconds(10));
+        }
+        long last = group.status().lastSequence();
+        // call() returns once f+1 replicas agree: wait until the third has answered too, so none holds a request
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(group.status().replicaStates())
+                .allSatisfy(r -> assertThat(r.repliedThrough()).isEqualTo(last)));
+
+        group.faults().crash(1).get(10, TimeUnit.SECONDS); // reported by the process's exit
+        GroupEvent.FaultDetected crash = awaitFault(1, FaultKind.CRASH);
+        assertThat(crash.idle()).isTrue();
+        assertThat(crash.sequence()).isEqualTo(last);
+        assertThat(crash.at()).isEqualTo("while idle, after request #" + last);
+        assertThat(group.status().replicaStates().get(1).lastFault()).startsWith("crash while idle, after request #" + last + ": ");
+        await().atMost(Duration.ofSeconds(20)).until(() -> recoveries() >= 1);
+        assertThat(events).filteredOn(e -> e instanceof GroupEvent.RecoveryStarted r && r.replica() == 1)
+                .singleElement().extracting(e -> ((GroupEvent.RecoveryStarted) e).sequence()).isEqualTo(last);
+
+        group.faults().hang(2).get(10, TimeUnit.SECONDS); // reported by its missing heartbeats
+        GroupEvent.FaultDetected hang = awaitFault(2, FaultKind.HANG);
+        assertThat(hang.idle()).isTrue();
+        assertThat(hang.sequence()).isEqualTo(last);
+        assertThat(group.status().lastSequence()).as("no request came in between").isEqualTo(last);
+    }
+
     @Test
     void shouldDetectAndReplaceAStoppedReplicaWithoutFailingAnyRequest() throws Exception {
         start("sigstop");

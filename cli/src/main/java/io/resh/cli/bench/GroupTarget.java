@@ -36,7 +36,7 @@ final class GroupTarget implements Target {
         List<String> faults = Collections.synchronizedList(new ArrayList<>());
         Consumer<GroupEvent> keep = e -> {
             if (e instanceof GroupEvent.FaultDetected f && faults.size() < MAX_FAULTS_KEPT) {
-                faults.add(f.group() + ": replica " + f.replica() + " " + f.kind().label() + " at #" + f.sequence()
+                faults.add(f.group() + ": replica " + f.replica() + " " + f.kind().label() + " " + f.at()
                         + ": " + f.evidence());
             }
         };

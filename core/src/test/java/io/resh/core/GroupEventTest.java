@@ -1,0 +1,27 @@
+package io.resh.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class GroupEventTest {
+
+    @Test
+    void shouldSayAnIdleFaultHappenedAfterTheLastRequestNotAtTheNext() {
+        assertThat(new GroupEvent.FaultDetected(0, "kv", 1, -1, 41, FaultKind.CRASH, "exited").at()).isEqualTo("at #41");
+        assertThat(new GroupEvent.FaultDetected(0, "kv", 1, -1, 40, FaultKind.CRASH, "exited", Map.of(), true).at())
+                .isEqualTo("while idle, after request #40");
+        assertThat(GroupEvent.FaultDetected.where(0, true)).isEqualTo("while idle, before any request");
+    }
+
+    @Test
+    void shouldParseAFilterOfEventTypesAndRefuseAnUnknownOneListingTheKnown() {
+        assertThat(GroupEvent.parseTypes("fault, recovered,fault")).containsExactly("fault", "recovered");
+        assertThatThrownBy(() -> GroupEvent.parseTypes("fault,faults"))
+                .hasMessage("unknown event type 'faults'; types: " + String.join(", ", GroupEvent.types()))
+                .hasMessageContaining("fault, injected, recovery-started");
+        assertThatThrownBy(() -> GroupEvent.parseTypes("")).hasMessageStartingWith("an empty event type in ''; types: fault,");
+    }
+}
