@@ -76,7 +76,10 @@ final class ExecPlan {
         return options.commands().get(replica);
     }
 
-    /** The full argv that launches {@code replica} in {@code workDir}: taskset, then bwrap, then the program. */
+    /**
+     * The full argv that launches {@code replica} in {@code workDir}: setsid, taskset, then bwrap, then the
+     * program.
+     */
     List<String> argv(int replica, Path workDir) {
         List<String> argv = commands.get(replica);
         if (sandbox != null) {
@@ -85,6 +88,7 @@ final class ExecPlan {
         if (pinning != null) {
             argv = pinning.wrap(argv, pinning.coreOf(replica));
         }
-        return argv;
+        // A session of its own: a terminal's Ctrl-C must reach resh alone, which then kills the replica.
+        return NewSession.wrap(argv);
     }
 }

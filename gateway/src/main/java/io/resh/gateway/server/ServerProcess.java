@@ -55,11 +55,12 @@ public final class ServerProcess {
         Files.writeString(logFile, "=== replica " + slot + " incarnation " + incarnation + " at " + Instant.now()
                         + " port " + port + ": " + String.join(" ", command) + System.lineSeparator(),
                 StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-        if (!ParentDeathSignal.prefix().isEmpty()) {
+        if (!ParentDeathSignal.prefix().isEmpty() || !NewSession.prefix().isEmpty()) {
             // Behind the prefix a missing program would only show as exit code 127; say what is wrong now.
             checkRunnable(command.get(0));
         }
         List<String> launched = new java.util.ArrayList<>(ParentDeathSignal.prefix());
+        launched.addAll(NewSession.prefix()); // a terminal's Ctrl-C must reach the gateway alone
         launched.addAll(Isolation.prefix(server, slot, dataDir));
         launched.addAll(command);
         ProcessBuilder pb = new ProcessBuilder(launched)

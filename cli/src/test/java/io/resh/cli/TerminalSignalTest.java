@@ -1,0 +1,128 @@
+package io.resh.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Ctrl-C (or a closed terminal) as a terminal sends it: to the whole foreground process group. Only resh may
+ * hear it; the replicas it supervises are stopped by resh, not killed by the terminal's signal.
+ */
+@Tag("e2e")
+class TerminalSignalTest {
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path dir;
+
+    private Process resh;
+
+    @AfterEach
+    void killWhatIsLeft() {
+        ReshJvm.killTree(resh);
+    }
+
+    @Test
+    void ctrlCShouldReachReshServeAloneWhichThenStopsItsReplicas() throws Exception {
+        Path yaml = dir.resolve("kv.yaml");
+        Path work = dir.resolve("work");
+        Files.writeString(yaml, String.join("\n", "group: ctrlc", "replicas: 3", "service:",
+                "  class: " + SignalWitness.class.getName(), "workDir: " + work, "listen:", "  host: 127.0.0.1",
+                "  port: 0", ""));
+        Path out = dir.resolve("stdout.txt");
+        Path err = dir.resolve("stderr.txt");
+        resh = ForegroundJob.start(ReshJvm.command(List.of("-Dlogback.configurationFile=logback.xml"),
+                "serve", yaml.toString(), "--admin-port", "-1"), out, err);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> Files.readString(out).contains("serving on") || !resh.isAlive());
+        assertThat(resh.isAlive()).as("resh serve runs; stderr:%n%s", Files.readString(err)).isTrue();
+        List<ProcessHandle> replicas = resh.descendants().toList();
+        assertThat(replicas).as("the replica processes").hasSize(3);
+
+        ForegroundJob.signalGroup(resh, "INT");
+
+        assertThat(resh.waitFor(30, TimeUnit.SECONDS)).as("resh serve exits after Ctrl-C").isTrue();
+        assertThat(resh.exitValue()).as("128 + SIGINT").isEqualTo(130);
+        assertThat(Files.readString(out)).contains("resh: group ctrlc stopped");
+        assertThat(Files.readString(err)).as("no fault, no warning").doesNotContain("WARN", "ERROR");
+        for (int slot = 0; slot < 3; slot++) {
+            assertThat(Files.readString(work.resolve("replica-" + slot + ".log")))
+                    .as("replica %d was stopped by resh, not by the terminal's signal", slot)
+                    .doesNotContain(SignalWitness.SAYS);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> replicas.stream().noneMatch(ProcessHandle::isAlive));
+    }
+
+    @Test
+    void ctrlCShouldReachTheGatewayAloneWhichThenStopsItsRedisServers() throws Exception {
+        Path yaml = dir.resolve("redis.yaml");
+        // workDir in the test's directory: the replica logs stay to be read after the gateway stopped
+        Files.writeString(yaml, """
+                group: ctrlc
+                replicas: 3
+                server:
+                  command: redis-server --port {port} --bind 127.0.0.1 --save "" --appendonly no
+                listen: { port: 0, protocol: resp }
+                workDir: work
+                """);
+        Path out = dir.resolve("stdout.txt");
+        Path err = dir.resolve("stderr.txt");
+        resh = ForegroundJob.start(ReshJvm.command(List.of("-Dlogback.configurationFile=logback.xml"),
+                "serve", yaml.toString(), "--admin-port", "-1"), out, err);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> Files.readString(out).contains("resh: group ctrlc") || !resh.isAlive());
+        assertThat(resh.isAlive()).as("resh serve runs; stderr:%n%s", Files.readString(err)).isTrue();
+        List<ProcessHandle> servers = resh.descendants().toList();
+        assertThat(servers).as("the redis-servers").hasSize(3);
+
+        ForegroundJob.signalGroup(resh, "INT");
+
+        assertThat(resh.waitFor(30, TimeUnit.SECONDS)).as("resh serve exits after Ctrl-C").isTrue();
+        assertThat(resh.exitValue()).as("128 + SIGINT").isEqualTo(130);
+        assertThat(Files.readString(out)).contains("resh: gateway ctrlc stopped");
+        assertThat(Files.readString(err)).as("no fault, no warning").doesNotContain("WARN", "ERROR");
+        for (int slot = 0; slot < 3; slot++) {
+            // redis-server shuts down by itself on SIGINT and logs it
+            assertThat(Files.readString(dir.resolve("work/logs/replica-" + slot + ".log")))
+                    .as("server %d was stopped by the gateway, not by the terminal's signal", slot)
+                    .doesNotContain("SIGINT");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> servers.stream().noneMatch(ProcessHandle::isAlive));
+    }
+
+    @Test
+    void aClosedTerminalShouldReachReshExecAloneWhichThenKillsItsReplicas() throws Exception {
+        Path witness = dir.resolve("witness.txt");
+        // Each replica says it is up, then waits; a hang-up that reaches it is written down before it exits.
+        String script = "trap 'echo \"replica $RESH_REPLICA got SIGHUP\" >> " + witness + "; exit 129' HUP;"
+                + " : > " + dir + "/ready-$RESH_REPLICA; while :; do sleep 1; done";
+        resh = ForegroundJob.start(ReshJvm.command(List.of(), "exec", "-n", "3", "--no-stdin", "--", "sh", "-c",
+                script), dir.resolve("stdout.txt"), dir.resolve("stderr.txt"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> !resh.isAlive() || IntStream.range(0, 3)
+                .allMatch(r -> Files.exists(dir.resolve("ready-" + r))));
+        assertThat(resh.isAlive()).as("resh exec runs; stderr:%n%s", read(dir.resolve("stderr.txt"))).isTrue();
+        List<ProcessHandle> replicas = resh.descendants().toList();
+        assertThat(replicas).as("the replicas' shells and their sleeps").hasSizeGreaterThanOrEqualTo(3);
+
+        ForegroundJob.signalGroup(resh, "HUP");
+
+        assertThat(resh.waitFor(30, TimeUnit.SECONDS)).as("resh exec exits after a hang-up").isTrue();
+        assertThat(resh.exitValue()).as("128 + SIGHUP").isEqualTo(129);
+        assertThat(read(witness)).as("no replica was reached by the hang-up").isEmpty();
+        await().atMost(Duration.ofSeconds(10)).until(() -> replicas.stream().noneMatch(ProcessHandle::isAlive));
+    }
+
+    private static String read(Path file) throws IOException {
+        return Files.exists(file) ? Files.readString(file) : "";
+    }
+}
