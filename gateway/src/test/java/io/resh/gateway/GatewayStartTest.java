@@ -14,7 +14,7 @@ import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Start-up failures are one clear message: which replica, what happened, and the end of its log. */
+/** Start-up failures are one clear line: which replica, what happened, and what its log said last. */
 class GatewayStartTest {
     @RegisterExtension
     final GatewayExtension gateway = new GatewayExtension();
@@ -59,6 +59,21 @@ class GatewayStartTest {
                 .isInstanceOf(ReshException.class)
                 .hasMessageContaining("exited with code 3 before accepting connections")
                 .hasMessageContaining("boom on port");
+    }
+
+    /**
+     * The message quoted the last ten lines of the log after a line break: redis's four-line config error, the
+     * next incarnation's header, and the same four lines again.
+     */
+    @Test
+    void shouldSayWhatARealServerLoggedBeforeItExitedOnOneLine() {
+        assertThatThrownBy(() -> start("'redis-server --port {port} --bind 127.0.0.1 --save \"\" --nosuchdirective yes'", ""))
+                .isInstanceOf(ReshException.class)
+                .satisfies(e -> assertThat(e.getMessage()).as("one line").doesNotContain("\n").doesNotContain("=== replica"))
+                .hasMessageContaining("exited with code 1 before accepting connections")
+                .hasMessageContaining("its log says: *** FATAL CONFIG FILE ERROR")
+                .hasMessageContaining(" | >>> 'nosuchdirective \"yes\"' | Bad directive or wrong number of arguments (log: ")
+                .hasMessageMatching(".*\\(log: \\S*replica-\\d\\.log\\)");
     }
 
     @Test

@@ -201,8 +201,9 @@ public final class ServerGroup implements AutoCloseable {
         if (closed || incarnation != r.incarnation) {
             return;
         }
-        String evidence = "replica " + slot + " could not start: " + why + "; last lines of " + logFile(slot) + ":"
-                + System.lineSeparator() + ServerProcess.tail(logFile(slot), 10);
+        String said = ServerProcess.reasonInLog(logFile(slot));
+        String evidence = "replica " + slot + " could not start: " + why + (said == null ? "" : "; its log says: " + said)
+                + " (log: " + logFile(slot) + ")";
         r.faults++;
         r.lastFault = FaultKind.START_FAILURE.label() + ": " + why;
         emit(new GroupEvent.FaultDetected(now(), config.group(), slot, Isolation.core(config.server(), slot), 0, FaultKind.START_FAILURE, evidence));

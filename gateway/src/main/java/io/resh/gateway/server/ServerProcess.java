@@ -52,7 +52,7 @@ public final class ServerProcess {
         Files.createDirectories(logFile.getParent());
         List<String> command = CommandLine.substitute(template, Map.of(
                 "port", Integer.toString(port), "replica", Integer.toString(slot), "dir", dataDir.toString()));
-        Files.writeString(logFile, "=== replica " + slot + " incarnation " + incarnation + " at " + Instant.now()
+        Files.writeString(logFile, INCARNATION_HEADER + slot + " incarnation " + incarnation + " at " + Instant.now()
                         + " port " + port + ": " + String.join(" ", command) + System.lineSeparator(),
                 StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         if (!ParentDeathSignal.prefix().isEmpty() || !NewSession.prefix().isEmpty()) {
@@ -200,19 +200,41 @@ public final class ServerProcess {
         return logFile;
     }
 
-    /** The last {@code lines} lines of this replica's log file, for error messages. */
-    public static String tail(Path logFile, int lines) {
+    /** Where each incarnation's part of a log file starts. */
+    private static final String INCARNATION_HEADER = "=== replica ";
+    /** Most lines of a log {@link #reasonInLog} joins. */
+    private static final int REASON_LINES = 4;
+
+    /**
+     * What the last incarnation wrote to its log before it failed, on one line: its last few lines that are
+     * neither blank nor indented (stack frames, source quoted under a traceback), joined with " | ", or null
+     * when it wrote nothing. Quoting the log's tail instead spread a start failure over a dozen lines, the
+     * previous incarnation's copy of the same error included (redis: "*** FATAL CONFIG FILE ERROR … | >>>
+     * 'nosuchoption "yes"' | Bad directive or wrong number of arguments").
+     */
+    public static String reasonInLog(Path logFile) {
+        String text;
         try (RandomAccessFile f = new RandomAccessFile(logFile.toFile(), "r")) {
             long len = f.length();
-            int n = (int) Math.min(len, 8192);
+            int n = (int) Math.min(len, 16384);
             byte[] buf = new byte[n];
             f.seek(len - n);
             f.readFully(buf);
-            String[] all = new String(buf, StandardCharsets.UTF_8).split("\\R");
-            int from = Math.max(0, all.length - lines);
-            return String.join(System.lineSeparator(), java.util.Arrays.copyOfRange(all, from, all.length));
+            text = new String(buf, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
+            return null;
         }
+        java.util.ArrayDeque<String> said = new java.util.ArrayDeque<>();
+        for (String line : text.split("\\R")) {
+            if (line.startsWith(INCARNATION_HEADER)) {
+                said.clear(); // an earlier incarnation's
+            } else if (!line.isBlank() && !Character.isWhitespace(line.charAt(0))) {
+                said.addLast(line.strip());
+                if (said.size() > REASON_LINES) {
+                    said.removeFirst();
+                }
+            }
+        }
+        return said.isEmpty() ? null : String.join(" | ", said);
     }
 }
