@@ -57,12 +57,15 @@ public final class EventsCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         try {
+            // Usage errors, like picocli's own and --type's below: exit status 2, not the 1 of a failed call.
             if (limit < 0 || (count != null && count < 1)) {
-                throw new ReshException("--limit must be 0 or more and --count 1 or more");
+                spec.commandLine().getErr().println("resh events: --limit must be 0 or more and --count 1 or more");
+                return spec.exitCodeOnInvalidInput();
             }
             if (count != null && !follow) {
-                throw new ReshException("--count stops a --follow after N events; without --follow, use --limit N for"
-                        + " the N most recent");
+                spec.commandLine().getErr().println("resh events: --count stops a --follow after N events; without"
+                        + " --follow, use --limit N for the N most recent");
+                return spec.exitCodeOnInvalidInput();
             }
             String typeParam = "";
             if (types != null) {

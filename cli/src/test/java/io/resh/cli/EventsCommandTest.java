@@ -117,16 +117,19 @@ class EventsCommandTest {
         assertThat(r.out()).isEmpty();
     }
 
-    /** The supervisor's events were printed as their whole JSON line: "backed-off  {"time":...}". */
+    /** A usage error, as --type's and picocli's own: exit status 2 (it was 1, the status of a failed call). */
     @Test
     void shouldRefuseCountWithoutFollow() {
         AdminFixture.Run r = fixture.run(new EventsCommand(), "--count", "2");
 
-        assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.err()).contains("without --follow, use --limit N");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("resh events: --count stops a --follow after N events; without --follow, use"
+                + " --limit N for the N most recent" + System.lineSeparator());
         assertThat(r.out()).isEmpty();
+        assertThat(fixture.run(new EventsCommand(), "--limit", "-1").exit()).isEqualTo(2);
     }
 
+    /** The supervisor's events were printed as their whole JSON line: "backed-off  {"time":...}". */
     @Test
     void shouldPrintTheSupervisorsEventsInWords() {
         EventsCommand events = new EventsCommand();
