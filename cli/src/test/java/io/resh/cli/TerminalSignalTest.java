@@ -122,6 +122,29 @@ class TerminalSignalTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> replicas.stream().noneMatch(ProcessHandle::isAlive));
     }
 
+    /**
+     * In a session of their own, replicas are out of reach of a kill of resh's process group (a CI runner
+     * cancelling a job), and a SIGKILL of resh alone (the OOM killer) gives it no chance to kill them: they ran on.
+     */
+    @Test
+    void aReshExecKilledWithSigkillShouldTakeItsReplicasWithIt() throws Exception {
+        resh = new ProcessBuilder(ReshJvm.command(List.of(), "exec", "-n", "3", "--no-stdin", "--", "sleep", "600"))
+                .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(dir.resolve("stderr.txt").toFile()).start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> !resh.isAlive() || resh.descendants()
+                .filter(p -> p.info().command().orElse("").endsWith("/sleep")).count() == 3);
+        assertThat(resh.isAlive()).as("resh exec runs; stderr:%n%s", read(dir.resolve("stderr.txt"))).isTrue();
+        List<ProcessHandle> replicas = resh.descendants().toList();
+
+        resh.destroyForcibly(); // SIGKILL to resh alone
+
+        try {
+            assertThat(resh.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(() -> replicas.stream().noneMatch(ProcessHandle::isAlive));
+        } finally {
+            replicas.forEach(ProcessHandle::destroyForcibly); // orphans are no descendants of anything here
+        }
+    }
+
     private static String read(Path file) throws IOException {
         return Files.exists(file) ? Files.readString(file) : "";
     }

@@ -1,0 +1,73 @@
+package io.resh.exec;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What goes before a replica's command so that resh alone decides when it ends (util-linux, each part left out
+ * where it is missing or does not work here, and the replica then starts without it):
+ * <ul>
+ *   <li>{@code setpriv --pdeathsig KILL}: the replica is killed when resh dies, even by {@code kill -9} (an
+ *       OOM kill, a CI runner's SIGKILL), which gives resh no chance to kill it. The kernel sends the signal
+ *       when the <em>thread</em> that started the replica ends, so replicas are started from the thread that
+ *       runs the whole attempt and waits for them. What the replica itself started does not inherit it.</li>
+ *   <li>{@code setsid}: a session of its own, so that only resh hears its terminal. Ctrl-C, Ctrl-\ and a
+ *       closed terminal signal the whole foreground process group: replicas in resh's group died of (or
+ *       trapped) that signal themselves, at the moment resh began to kill them. In their own session resh's
+ *       exit kills each replica with everything it spawned (found by {@link ReplicaMark}, which a new
+ *       session does not change). A replica has no controlling terminal then: {@code /dev/tty} cannot be
+ *       opened in it. It is also out of reach of a kill of resh's process group, hence the signal above.</li>
+ * </ul>
+ * Both exec the rest of the command in the same process ({@code setsid} forks only when called as a
+ * process-group leader, which a child of the JVM never is), so the replica's pid and its process tree stay
+ * as they were.
+ */
+final class LaunchPrefix {
+    private static final List<String> PREFIX = detect();
+
+    private LaunchPrefix() {
+    }
+
+    /** {@code command} behind the prefix, or unchanged where none works. */
+    static List<String> wrap(List<String> command) {
+        if (PREFIX.isEmpty()) {
+            return command;
+        }
+        List<String> argv = new ArrayList<>(PREFIX);
+        argv.addAll(command);
+        return List.copyOf(argv);
+    }
+
+    private static List<String> detect() {
+        List<String> prefix = new ArrayList<>();
+        Optional<Path> setpriv = ProgramPath.find("setpriv");
+        setpriv.map(p -> List.of(p.toString(), "--pdeathsig", "KILL")).filter(LaunchPrefix::works).ifPresent(prefix::addAll);
+        ProgramPath.find("setsid").map(p -> List.of(p.toString())).filter(LaunchPrefix::works).ifPresent(prefix::addAll);
+        return List.copyOf(prefix);
+    }
+
+    /** A part that refused would fail every replica instead (exit code 1, blamed on the command). */
+    private static boolean works(List<String> part) {
+        List<String> probe = new ArrayList<>(part);
+        probe.add("true");
+        try {
+            Process p = new ProcessBuilder(probe).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return false;
+            }
+            return p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}
