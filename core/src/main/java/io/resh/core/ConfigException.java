@@ -54,6 +54,25 @@ public final class ConfigException extends ReshException {
                 + "; name a directory resh can create, or leave " + field + " out for a temporary one", e);
     }
 
+    /**
+     * A config file that cannot be read as text: {@code kv.yaml: no such file}, {@code kv.yaml: permission denied},
+     * {@code kv.yaml: not UTF-8 text; a config file is YAML text (is it the right file?)}. The JDK says "Input
+     * length = 1" for the last, and names the file again for the others.
+     */
+    public static ConfigException unreadable(Path file, IOException e) {
+        String problem;
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            problem = "no such file";
+        } else if (e instanceof java.nio.charset.CharacterCodingException) {
+            problem = "not UTF-8 text; a config file is YAML text (is it the right file?)";
+        } else {
+            String why = FileErrors.describe(e);
+            String itself = e instanceof java.nio.file.FileSystemException f && f.getFile() != null ? f.getFile() + ": " : null;
+            problem = itself != null && why.startsWith(itself) ? why.substring(itself.length()) : "cannot read: " + why;
+        }
+        return new ConfigException(file.toString(), problem, e);
+    }
+
     /** The dotted path of the offending field, e.g. {@code checkpoint.every}. */
     public String field() {
         return field;

@@ -152,7 +152,7 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
         try {
             text = Files.readString(file);
         } catch (IOException e) {
-            throw new ConfigException(file.toString(), "cannot read: " + e.getMessage());
+            throw ConfigException.unreadable(file, e);
         }
         Path base = file.toAbsolutePath().getParent();
         try {
@@ -176,7 +176,7 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
             JsonNode root = YAML.readTree(Files.readString(file));
             return root != null && root.isObject() && root.has("server");
         } catch (IOException e) {
-            throw new ConfigException(file.toString(), "cannot read: " + e.getMessage());
+            throw ConfigException.unreadable(file, e);
         }
     }
 

@@ -126,6 +126,12 @@ class GatewayConfigTest {
 
         Files.writeString(file, "server: {\n");
         assertThatThrownBy(() -> GatewayConfig.load(file)).hasMessageStartingWith(file + ": invalid YAML at line");
+
+        // Was "cannot read: Input length = 1", the JDK's words for bytes that are not UTF-8.
+        Files.write(file, new byte[] {'s', ':', ' ', (byte) 0xC3, (byte) 0x28, 0, 1});
+        assertThatThrownBy(() -> GatewayConfig.load(file))
+                .hasMessage(file + ": not UTF-8 text; a config file is YAML text (is it the right file?)");
+        assertThatThrownBy(() -> GatewayConfig.load(dir.resolve("none.yaml"))).hasMessage(dir.resolve("none.yaml") + ": no such file");
     }
 
     @Test

@@ -12,7 +12,6 @@ import io.resh.core.config.ReplicaSpec;
 import io.resh.core.config.Sandbox;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -45,12 +44,10 @@ public final class ConfigFile {
                 throw new ConfigException(file.toString(), "expected a YAML mapping at the top level");
             }
             return root;
-        } catch (NoSuchFileException e) {
-            throw new ConfigException(file.toString(), "no such file");
         } catch (JsonProcessingException e) {
             throw new ConfigException(file.toString(), "not valid YAML" + problem(e));
         } catch (IOException e) {
-            throw new ConfigException(file.toString(), "cannot read: " + e.getMessage());
+            throw ConfigException.unreadable(file, e);
         }
     }
 

@@ -127,6 +127,10 @@ class ConfigFileTest {
                 .hasMessageContaining("not valid YAML at line");
         assertThatThrownBy(() -> ConfigFile.load(dir.resolve("missing.yaml")))
                 .hasMessageEndingWith("missing.yaml: no such file");
+        // Was "cannot read: Input length = 1", the JDK's words for bytes that are not UTF-8.
+        Path binary = Files.write(dir.resolve("binary.yaml"), new byte[] {'g', ':', ' ', (byte) 0xC3, (byte) 0x28, 0, 1});
+        assertThatThrownBy(() -> ConfigFile.load(binary))
+                .hasMessage(binary + ": not UTF-8 text; a config file is YAML text (is it the right file?)");
     }
 
     @Test
