@@ -73,7 +73,7 @@ public final class ServerGroup implements AutoCloseable {
     private final EventLoop loop;
     private final Consumer<GroupEvent> events;
     private final ExecutorService workers;
-    /** Starts every process: a server is killed when the thread that started it ends (ParentDeathSignal). */
+    /** Starts every process: a server is killed when the thread that started it ends (LaunchPrefix). */
     private final ExecutorService spawner;
     private final Replica[] replicas;
     private final CompletableFuture<Void> started = new CompletableFuture<>();

@@ -43,7 +43,7 @@ public final class ServerProcess {
      * Starts the server: picks a free port, substitutes {@code {port}}, {@code {replica}} and
      * {@code {dir}}, empties the data directory (a restarted replica must start from nothing, the
      * replay rebuilds its state), and launches the command without a shell, set to be killed when the
-     * calling thread ends (see {@link ParentDeathSignal}): call it from a thread that lives as long as the gateway.
+     * calling thread ends (see {@link LaunchPrefix}): call it from a thread that lives as long as the gateway.
      */
     static ServerProcess start(int slot, int incarnation, List<String> template, GatewayConfig.Server server, Path dataDir,
                                Path logFile, boolean udp) throws IOException {
@@ -55,12 +55,12 @@ public final class ServerProcess {
         Files.writeString(logFile, INCARNATION_HEADER + slot + " incarnation " + incarnation + " at " + Instant.now()
                         + " port " + port + ": " + String.join(" ", command) + System.lineSeparator(),
                 StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-        if (!ParentDeathSignal.prefix().isEmpty() || !NewSession.prefix().isEmpty()) {
+        if (!LaunchPrefix.prefix().isEmpty()) {
             // Behind the prefix a missing program would only show as exit code 127; say what is wrong now.
             checkRunnable(command.get(0));
         }
-        List<String> launched = new java.util.ArrayList<>(ParentDeathSignal.prefix());
-        launched.addAll(NewSession.prefix()); // a terminal's Ctrl-C must reach the gateway alone
+        // Dies with the gateway; a terminal's Ctrl-C must reach the gateway alone.
+        List<String> launched = new java.util.ArrayList<>(LaunchPrefix.prefix());
         launched.addAll(Isolation.prefix(server, slot, dataDir));
         launched.addAll(command);
         ProcessBuilder pb = new ProcessBuilder(launched)

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A gateway killed with kill -9 takes its servers with it instead of leaving them holding their ports. */
 @Tag("e2e")
-class ParentDeathSignalTest {
+class LaunchPrefixTest {
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
     private Process gateway;
@@ -37,7 +37,7 @@ class ParentDeathSignalTest {
 
     @Test
     void shouldTakeEveryServerDownWhenTheGatewayProcessIsKilled() throws Exception {
-        assumeTrue(!ParentDeathSignal.prefix().isEmpty(), "setpriv --pdeathsig is not available");
+        assumeTrue(LaunchPrefix.parentDeathSignal(), "setpriv --pdeathsig is not available");
         Path config = dir.resolve("redis.yaml");
         // workDir in the test's directory: killed with kill -9, the gateway never deletes a temporary one
         Files.writeString(config, """

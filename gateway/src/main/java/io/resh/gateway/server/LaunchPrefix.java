@@ -1,0 +1,84 @@
+package io.resh.gateway.server;
+
+import java.io.File;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What goes before a server's command so that the gateway alone decides when it ends (util-linux, each part
+ * left out where it is missing or does not work here, and the server then starts without it):
+ * <ul>
+ *   <li>{@code setpriv --pdeathsig KILL}: the server dies with the gateway. Without it, a gateway killed with
+ *       {@code kill -9} would leave its servers running, holding their ports. The kernel sends the signal when
+ *       the <em>thread</em> that started the process ends, not the process; servers must therefore be started
+ *       from a thread that lives as long as the gateway.</li>
+ *   <li>{@code setsid}: a session of its own. Ctrl-C, Ctrl-\ and a closed terminal signal the whole foreground
+ *       process group: servers in the gateway's group got the signal at the moment the gateway began to stop
+ *       them, and some act on it themselves (redis-server shuts down on SIGINT). In their own session only the
+ *       gateway hears the terminal, and its shutdown stops them.</li>
+ * </ul>
+ * Both exec the server in the same process ({@code setsid} forks only when called as a process-group leader,
+ * which a child of the JVM never is), so the pid stays the server's, and the parent-death signal set first is
+ * kept through {@code setsid}.
+ */
+final class LaunchPrefix {
+    private static final List<String> PARENT_DEATH = find("setpriv").map(p -> List.of(p, "--pdeathsig", "KILL"))
+            .filter(LaunchPrefix::works).orElse(List.of());
+    private static final List<String> PREFIX = detect();
+
+    private LaunchPrefix() {
+    }
+
+    /** The prefix to put before a server command; empty where neither part works. */
+    static List<String> prefix() {
+        return PREFIX;
+    }
+
+    /** True where servers die with the gateway's starting thread. */
+    static boolean parentDeathSignal() {
+        return !PARENT_DEATH.isEmpty();
+    }
+
+    private static List<String> detect() {
+        List<String> prefix = new ArrayList<>(PARENT_DEATH);
+        find("setsid").map(List::of).filter(LaunchPrefix::works).ifPresent(prefix::addAll);
+        return List.copyOf(prefix);
+    }
+
+    private static Optional<String> find(String program) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return Optional.empty();
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            File f = new File(dir, program);
+            if (f.canExecute()) {
+                return Optional.of(f.getPath());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A part that refused would fail every server start instead. */
+    private static boolean works(List<String> part) {
+        List<String> probe = new ArrayList<>(part);
+        probe.add("true");
+        try {
+            Process p = new ProcessBuilder(probe).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return false;
+            }
+            return p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}
