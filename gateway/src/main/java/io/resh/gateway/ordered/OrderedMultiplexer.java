@@ -156,7 +156,7 @@ public final class OrderedMultiplexer {
             }
         }
         long seq = nextSeq++;
-        if (!request.readOnly() && log != null && !log.overflowed() && !log.append(request)) {
+        if (!request.readOnly() && log != null && !log.overflowed() && !log.append(request, seq)) {
             replayLogOverflowed(seq);
         }
         if (tooFew != null) {

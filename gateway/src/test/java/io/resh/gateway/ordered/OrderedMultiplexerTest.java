@@ -871,8 +871,8 @@ class OrderedMultiplexerTest {
     void shouldRefuseToRebuildOnceTheLogOverflowed() {
         log = null;
         ReplayLog tiny = new ReplayLog(10, 100);
-        assertThat(tiny.append(Request.of(new byte[8], "x", false, 0))).isTrue();
-        assertThat(tiny.append(Request.of(new byte[8], "y", false, 0))).isFalse();
+        assertThat(tiny.append(Request.of(new byte[8], "x", false, 0), 1)).isTrue();
+        assertThat(tiny.append(Request.of(new byte[8], "y", false, 0), 2)).isFalse();
         assertThat(tiny.overflowed()).isTrue();
         assertThat(tiny.size()).as("a log with a hole is useless, so it is dropped").isZero();
     }
