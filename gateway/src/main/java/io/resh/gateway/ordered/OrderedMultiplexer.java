@@ -48,14 +48,21 @@ public final class OrderedMultiplexer {
     public record Settings(Duration deadline, int maxInFlight, int replayWindow) {
     }
 
+    /**
+     * A replay log entry sent to a recovering replica: where it is in the log and which request it is, so that a
+     * replica failing while it owes it can say where its replay was.
+     */
+    private record Replay(Request request, int index, long seq) {
+    }
+
     private static final class Slot {
         BackendLink link;
         boolean live;
-        /** What the connection owes replies to, in order: a live vote ({@link Pending}) or a replayed {@link Request}. */
+        /** What the connection owes replies to, in order: a live vote ({@link Pending}) or a {@link Replay}. */
         ArrayDeque<Object> expects = new ArrayDeque<>();
         int replayNext = -1;
-        /** A replayed request sent alone (a suspect, or one no replica answered) and not answered yet, or null. */
-        Request alone;
+        /** A replayed entry sent alone (the suspect, or one no replica answered) and not answered yet, or null. */
+        Replay alone;
         long replayOutstanding;
         long replayed;
         boolean catchingUp;
@@ -252,7 +259,7 @@ public final class OrderedMultiplexer {
             return null;
         }
         Object e = s.expects.peekFirst();
-        return e instanceof Pending p ? p.request : (Request) e;
+        return e instanceof Pending p ? p.request : e instanceof Replay r ? r.request() : null;
     }
 
     /** True while {@code link} is the replica's current connection. */
@@ -280,12 +287,13 @@ public final class OrderedMultiplexer {
             vote(p, i, reply);
             return;
         }
+        Request replayed = ((Replay) e).request();
         s.replayOutstanding--;
         if (e == s.alone) {
             s.alone = null;
         }
-        queryOfDeath.answered(e);
-        neverAnswered.remove(e);
+        queryOfDeath.answered(replayed);
+        neverAnswered.remove(replayed);
         pumpReplay(i);
         checkCaughtUp(i);
     }
@@ -297,7 +305,7 @@ public final class OrderedMultiplexer {
     public void onLinkFailed(BackendLink link, FaultKind kind, String evidence) {
         if (slots[link.slot()].link == link) {
             Object e = slots[link.slot()].expects.peekFirst();
-            fault(link.slot(), kind, e instanceof Pending p ? p.seq : nextSeq - 1, evidence);
+            fault(link.slot(), kind, e instanceof Pending p ? p.seq : e instanceof Replay r ? r.seq() : nextSeq - 1, evidence);
         }
     }
 
@@ -388,10 +396,9 @@ public final class OrderedMultiplexer {
                         + (p.answered == 0 ? "no replica answered it" : "no " + quorum.agreementNeeded()
                         + " replicas agreed on it")));
             }
-            if (s.replayOutstanding > 0 && now - s.lastProgressNanos > 2 * deadlineNanos) {
-                long at = replayedSeq(owed);
-                hangs.add(new Hang(i, at > 0 ? at : nextSeq - 1, "no progress replaying the log for "
-                        + (now - s.lastProgressNanos) / 1_000_000 + " ms, stuck at " + replayed(owed)));
+            if (s.replayOutstanding > 0 && now - s.lastProgressNanos > 2 * deadlineNanos && owed instanceof Replay r) {
+                hangs.add(new Hang(i, r.seq(), "no progress replaying the log for " + (now - s.lastProgressNanos) / 1_000_000
+                        + " ms, stuck at " + named(r)));
             }
         }
         for (Hang h : hangs) {
@@ -411,25 +418,40 @@ public final class OrderedMultiplexer {
     private record Hang(int slot, long seq, String evidence) {
     }
 
-    /**
-     * Names a request a replica owes in its replay: by its number and name when the number is known (the
-     * suspect, or one no replica ever answered), else by its name.
-     */
-    private String replayed(Object owed) {
-        long seq = replayedSeq(owed);
-        if (seq > 0) {
-            return "request #" + seq + " (" + ((Request) owed).name() + ")";
-        }
-        return owed instanceof Request r ? r.name() : "nothing";
+    /** {@code request #7 (INCR)}: a replayed request by its number and name. */
+    private static String named(Replay r) {
+        return "request #" + r.seq() + " (" + r.request().name() + ")";
     }
 
-    /** The sequence number of a replayed request, if known (the suspect, or one no replica answered), else -1. */
-    private long replayedSeq(Object owed) {
-        if (queryOfDeath.isSuspect(owed)) {
-            return queryOfDeath.suspectSeq();
+    /**
+     * Where replica {@code i}'s replay is, for the evidence of its fault, e.g. {@code , while replaying entries #3-#9
+     * of 12 of the replay log (the oldest owed: request #5 (INCR))}; empty if it is not replaying. A replay is
+     * pipelined, so a replica failing in it may owe a whole window of entries: this is all that is known of which
+     * one it failed at, unless it owed one alone. The oldest owed is left unnamed when {@code evidence} names it.
+     */
+    private String replayPosition(int i, String evidence) {
+        Slot s = slots[i];
+        if (log == null || log.overflowed() || (s.replayNext < 0 && s.replayOutstanding == 0)) {
+            return "";
         }
-        Long seq = owed instanceof Request r ? neverAnswered.get(r) : null;
-        return seq == null ? -1 : seq;
+        Replay first = null;
+        Replay last = null;
+        for (Object e : s.expects) {
+            if (e instanceof Replay r) {
+                first = first == null ? r : first;
+                last = r;
+            }
+        }
+        if (first == null) {
+            return ", while replaying the replay log (" + s.replayNext + " of " + log.size() + " entries answered, none owed)";
+        }
+        String oldest = evidence.contains(named(first)) ? "" : named(first);
+        if (first == last) {
+            return ", while replaying entry #" + (first.index() + 1) + " of " + log.size() + " of the replay log"
+                    + (first == s.alone ? " alone" : "") + (oldest.isEmpty() ? "" : " (" + oldest + ")");
+        }
+        return ", while replaying entries #" + (first.index() + 1) + "-#" + (last.index() + 1) + " of " + log.size()
+                + " of the replay log" + (oldest.isEmpty() ? "" : " (the oldest owed: " + oldest + ")");
     }
 
     // ---- voting ----------------------------------------------------------------------------------
@@ -592,6 +614,7 @@ public final class OrderedMultiplexer {
         if (slots[i].link == null) {
             return;
         }
+        String where = replayPosition(i, evidence); // before detach() forgets what the replica owed
         Stop stop = failStop == null && !group.closing() ? queryOfDeath(i, kind, seq, evidence, unasked) : null;
         if (stop != null) {
             // Before the replica leaves the votes: the requests it leaves undecidable get this reason as their
@@ -599,7 +622,7 @@ public final class OrderedMultiplexer {
             halt(stop.reason());
         }
         detach(i);
-        group.fault(i, kind, seq, evidence);
+        group.fault(i, kind, seq, evidence + where);
         if (stop != null) {
             stopped(stop.seq(), stop.reason());
         }
@@ -643,15 +666,18 @@ public final class OrderedMultiplexer {
         if (owed instanceof Pending p) {
             return !p.everAnswered && queryOfDeath.failed(p.seq, i, kind) ? firstStrike(p.seq, p.request, evidence) : null;
         }
-        if (queryOfDeath.isSuspect(owed)) {
+        if (!(owed instanceof Replay r)) {
+            return null;
+        }
+        if (queryOfDeath.isSuspect(r.request())) {
             if (queryOfDeath.failedReplaying(i)) {
                 skip(queryOfDeath.skip(evidence));
             }
             return null;
         }
-        Long unanswered = owed instanceof Request r ? neverAnswered.get(r) : null;
+        Long unanswered = neverAnswered.get(r.request());
         if (unanswered != null && queryOfDeath.failed(unanswered, i, kind)) {
-            return firstStrike(unanswered, (Request) owed, evidence);
+            return firstStrike(unanswered, r.request(), evidence);
         }
         return null;
     }
@@ -753,22 +779,23 @@ public final class OrderedMultiplexer {
                 s.replayNext++;
                 continue;
             }
-            boolean suspect = queryOfDeath.isSuspect(r) || neverAnswered.containsKey(r);
-            if (suspect && s.replayOutstanding > 0) {
+            boolean alone = queryOfDeath.isSuspect(r) || neverAnswered.containsKey(r);
+            if (alone && s.replayOutstanding > 0) {
                 // Only once everything before it is answered: then it is the oldest request the replica owes
                 // for as long as it runs, so a crash or a hang from now on is the request's doing or the replica's.
                 break;
             }
+            Replay entry = new Replay(r, s.replayNext, log.seq(s.replayNext));
             s.replayNext++;
-            s.expects.addLast(r);
+            s.expects.addLast(entry);
             s.link.write(r.bytes());
             s.replayOutstanding++;
             s.replayed++;
             wrote = true;
-            if (suspect) {
+            if (alone) {
                 // Nothing after it either, and no live request, until it is answered: clients are told to retry
                 // rather than having their requests queued behind one that may hang this replica too.
-                s.alone = r;
+                s.alone = entry;
                 break;
             }
         }

@@ -302,7 +302,8 @@ class OrderedMultiplexerTest {
         replace(2);
         advance(4001);
         assertThat(events).filteredOn(e -> e.contains("no progress replaying")).hasSize(2)
-                .allSatisfy(e -> assertThat(e).endsWith("stuck at incr"));
+                .allSatisfy(e -> assertThat(e).endsWith("stuck at request #1 (incr), while replaying entry #1 of 1 of the"
+                        + " replay log"));
         assertThat(mux.failStop()).as("a request one replica answered is not what hung the others").isNull();
     }
 
@@ -577,7 +578,8 @@ class OrderedMultiplexerTest {
         }
         advance(4001); // all three hang in it: a first strike against 'spin', found in the replay
         assertThat(events).filteredOn(e -> e.startsWith("fault")).hasSize(6).last().asString()
-                .isEqualTo("fault 2 HANG #3 no progress replaying the log for 4001 ms, stuck at request #3 (spin)");
+                .isEqualTo("fault 2 HANG #3 no progress replaying the log for 4001 ms, stuck at request #3 (spin), while"
+                        + " replaying entry #3 of 3 of the replay log alone");
         assertThat(skips).isEmpty();
         for (int i = 0; i < 3; i++) {
             round[i] = replace(i);
@@ -754,6 +756,43 @@ class OrderedMultiplexerTest {
         advance(4001); // replica 2 hangs in boom: found 2 x deadline later, which retires it
         assertThat(events).anyMatch(e -> e.startsWith("fault 2 HANG #2"));
         assertThat(mux.neverAnsweredCount()).as("boom is no longer in the log: nothing will ever answer it").isZero();
+    }
+
+    /** Four writes every replica answers live: #1 incr a, #2 set b, #3 boom, #4 incr a. */
+    private void fourWrites() {
+        answeredByAll("incr a", "1");
+        answeredByAll("set b", "OK");
+        answeredByAll("boom", "done");
+        answeredByAll("incr a", "2");
+    }
+
+    /**
+     * A replay is pipelined, so a replacement that fails in it owes a window of entries, any of which may have done
+     * it: the fault says which entries of the log it was replaying and the oldest it owed.
+     */
+    @Test
+    void shouldSayWhereTheReplayWasWhenAReplacementFailsInIt() {
+        fourWrites();
+        crash(0); // owing nothing: an outside kill, say
+        assertThat(events).last().isEqualTo("fault 0 CRASH #4 process 100 exited with code 3");
+        FakeLink first = replace(0);
+        assertThat(first.written).as("pipelined").containsExactly("incr a", "set b", "boom", "incr a");
+        reply(0, "1");
+        reply(0, "OK");
+        crash(0);
+        assertThat(events).last().isEqualTo("fault 0 CRASH #3 process 100 exited with code 3, while replaying entries #3-#4"
+                + " of 4 of the replay log (the oldest owed: request #3 (boom))");
+        crash(1);
+        replace(1);
+        reply(1, "1");
+        advance(4001);
+        assertThat(events).last().isEqualTo("fault 1 HANG #2 no progress replaying the log for 4001 ms, stuck at request #2"
+                + " (set), while replaying entries #2-#4 of 4 of the replay log");
+        replace(1);
+        crash(1);
+        assertThat(events).last().isEqualTo("fault 1 CRASH #1 process 101 exited with code 3, while replaying entries #1-#4"
+                + " of 4 of the replay log (the oldest owed: request #1 (incr))");
+        assertThat(skips).isEmpty();
     }
 
     /**
