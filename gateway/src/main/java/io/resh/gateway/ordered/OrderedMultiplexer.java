@@ -9,9 +9,11 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -61,7 +63,10 @@ public final class OrderedMultiplexer {
         /** What the connection owes replies to, in order: a live vote ({@link Pending}) or a {@link Replay}. */
         ArrayDeque<Object> expects = new ArrayDeque<>();
         int replayNext = -1;
-        /** A replayed entry sent alone (the suspect, or one no replica answered) and not answered yet, or null. */
+        /**
+         * A replayed entry sent alone (the suspect, one no replica answered, or one of a window a replay failed in)
+         * and not answered yet, or null.
+         */
         Replay alone;
         long replayOutstanding;
         long replayed;
@@ -100,6 +105,14 @@ public final class OrderedMultiplexer {
      * finishes the batch, so the request a hung server owes first need not be the one it hangs in).
      */
     private final Map<Request, Long> neverAnswered = new IdentityHashMap<>();
+    /**
+     * Logged requests a replica owed, pipelined, when it failed in its replay: one of them may fail every replay of it
+     * though it ran fine live (its replay meets a state its live run did not), and the window does not say which.
+     * Until a replica answers one when it is replayed, it is sent alone, like those in {@link #neverAnswered}, so the
+     * next failure pins the request down and counts against it; otherwise every replacement would fail somewhere in
+     * the same window, blaming nothing, forever.
+     */
+    private final Set<Request> replayDoubt = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean flushScheduled;
     private boolean clockRead;
     private long cachedNanos;
@@ -294,6 +307,7 @@ public final class OrderedMultiplexer {
         }
         queryOfDeath.answered(replayed);
         neverAnswered.remove(replayed);
+        replayDoubt.remove(replayed); // answered when replayed: not what fails replays
         pumpReplay(i);
         checkCaughtUp(i);
     }
@@ -615,7 +629,13 @@ public final class OrderedMultiplexer {
             return;
         }
         String where = replayPosition(i, evidence); // before detach() forgets what the replica owed
-        Stop stop = failStop == null && !group.closing() ? queryOfDeath(i, kind, seq, evidence, unasked) : null;
+        boolean blaming = failStop == null && !group.closing();
+        Stop stop = blaming ? queryOfDeath(i, kind, seq, evidence, unasked) : null;
+        if (blaming && !unasked) {
+            int narrowed = narrowReplay(i, kind);
+            where += narrowed == 0 ? "" : narrowed == 1 ? "; the next replacements replay it alone"
+                    : "; the next replacements replay these one at a time";
+        }
         if (stop != null) {
             // Before the replica leaves the votes: the requests it leaves undecidable get this reason as their
             // error, not "too few replicas answered".
@@ -647,10 +667,11 @@ public final class OrderedMultiplexer {
      * not answered, and only while no replica answered that one (a request some replica survived is not what
      * failed the others; a replica still owing a request {@code deadline} after f+1 answered it is a lone
      * hang), or, while it replays the log, against the oldest request it owes if that is the suspect (a second
-     * strike) or one no replica ever answered (a first strike); both are replayed alone, so the oldest request
-     * owed is the one it failed in. A replica that fails owing nothing, or while replaying anything else, says
-     * nothing about any request; a reply nobody asked for counts against the latest request. Runs on the fault
-     * path only.
+     * strike), one no replica ever answered, or one sent alone because a replay failed in a window it was in (a
+     * first strike); all three are replayed alone, so the oldest request owed is the one it failed in. A replica
+     * that fails owing nothing, or while replaying a pipelined window of anything else, says nothing about any
+     * request (but the window is replayed one request at a time from then on: {@link #narrowReplay}); a reply
+     * nobody asked for counts against the latest request. Runs on the fault path only.
      *
      * @return why the group stops, or null if it does not
      */
@@ -676,10 +697,41 @@ public final class OrderedMultiplexer {
             return null;
         }
         Long unanswered = neverAnswered.get(r.request());
-        if (unanswered != null && queryOfDeath.failed(unanswered, i, kind)) {
-            return firstStrike(unanswered, r.request(), evidence);
+        if (unanswered != null) {
+            return queryOfDeath.failed(unanswered, i, kind) ? firstStrike(unanswered, r.request(), evidence) : null;
+        }
+        if (r == slots[i].alone && replayDoubt.contains(r.request())) {
+            // Replicas answered it when it ran, unless it is still in flight and none has yet.
+            Pending live = pendingAt(r.seq());
+            return queryOfDeath.failedReplayingAlone(r.seq(), i, kind, live == null || live.everAnswered)
+                    ? firstStrike(r.seq(), r.request(), evidence) : null;
         }
         return null;
+    }
+
+    /**
+     * Replica {@code i} crashed, hung or broke the protocol while it owed a pipelined window of replayed requests:
+     * any of them may be one that fails every replay of it, so from now on each is replayed alone ({@link
+     * #replayDoubt}) until a replica answers it, and the next failure there names and counts against the very
+     * request. Returns how many of the window's requests are replayed alone from now on (some may have been
+     * already). Costs a round trip per request for at most one replay window; a failure while the oldest request
+     * owed was sent alone is already pinned down ({@link #queryOfDeath}).
+     */
+    private int narrowReplay(int i, FaultKind kind) {
+        Slot s = slots[i];
+        if ((kind != FaultKind.CRASH && kind != FaultKind.HANG && kind != FaultKind.PROTOCOL) || log == null
+                || log.overflowed() || !(s.expects.peekFirst() instanceof Replay first) || first == s.alone) {
+            return 0;
+        }
+        int alone = 0;
+        for (Object e : s.expects) {
+            if (e instanceof Replay r && log.get(r.index()) != null && !queryOfDeath.isSuspect(r.request())
+                    && !neverAnswered.containsKey(r.request())) {
+                replayDoubt.add(r.request());
+                alone++;
+            }
+        }
+        return alone;
     }
 
     /**
@@ -692,6 +744,7 @@ public final class OrderedMultiplexer {
     private void skip(QueryOfDeath.Skip skip) {
         log.skip(skip.request());
         neverAnswered.remove(skip.request());
+        replayDoubt.remove(skip.request());
         Pending straggler = pendingAt(skip.seq());
         if (straggler != null) {
             straggler.skipped = true; // a survivor still owes it: when it retires, there is nothing to replay
@@ -707,7 +760,7 @@ public final class OrderedMultiplexer {
         if (queryOfDeath.onlyUnaskedReplies()) {
             return new Stop(seq, queryOfDeath.reason(name, evidence));
         }
-        if (p != null) {
+        if (p != null && !p.everAnswered) { // else it was found in a replay: its client had an answer
             p.failure = queryOfDeath.clientError(name, evidence);
             // The requests sent after it go down with the same replicas: say why, rather than "too few answered".
             for (Pending q : inflight) {
@@ -779,7 +832,7 @@ public final class OrderedMultiplexer {
                 s.replayNext++;
                 continue;
             }
-            boolean alone = queryOfDeath.isSuspect(r) || neverAnswered.containsKey(r);
+            boolean alone = queryOfDeath.isSuspect(r) || neverAnswered.containsKey(r) || replayDoubt.contains(r);
             if (alone && s.replayOutstanding > 0) {
                 // Only once everything before it is answered: then it is the oldest request the replica owes
                 // for as long as it runs, so a crash or a hang from now on is the request's doing or the replica's.
@@ -822,6 +875,7 @@ public final class OrderedMultiplexer {
     private void replayLogOverflowed(long seq) {
         LOG.warn("replay log overflowed at request #{}: replicas that fail from now on cannot be rebuilt", seq);
         neverAnswered.clear();
+        replayDoubt.clear();
         for (int i = 0; i < slots.length; i++) {
             if (slots[i].link != null && slots[i].replayNext >= 0) {
                 fault(i, FaultKind.START_FAILURE, seq, "the replay log overflowed while this replica was replaying it");
@@ -916,5 +970,10 @@ public final class OrderedMultiplexer {
     /** Logged requests no replica has answered, each replayed alone (for tests: the set must not grow stale). */
     int neverAnsweredCount() {
         return neverAnswered.size();
+    }
+
+    /** Logged requests replayed alone because a replay failed in a window they were in (for tests, likewise). */
+    int replayDoubtCount() {
+        return replayDoubt.size();
     }
 }

@@ -18,6 +18,9 @@ import io.resh.gateway.protocol.Request;
  *       at it again while replaying it is it the request's doing: it is {@linkplain #skip skipped} (dropped
  *       from the replay log; the group goes on without it). A replica that answers it when replayed clears it.
  *       A read is never replayed, so the group just recovers; its client is told.</li>
+ *   <li>if they failed replaying it alone ({@link #failedReplayingAlone}: a replay failed in a window of pipelined
+ *       requests it was in, so it is replayed alone until answered), it is counted the same way: a request may fail
+ *       every replay of it though replicas answered it live, when its replay meets a state its live run did not.</li>
  * </ul>
  * Independent faults rarely coincide on one request, so only the latest request is tracked: a failure
  * at another one starts the count anew, and a later completed count replaces an older suspect.
@@ -35,12 +38,17 @@ final class QueryOfDeath {
     private int hung;
     private int broke;
     private int unasked;
+    /** The failures at {@link #seq} were found replaying it alone, not live; and whether replicas answered it live. */
+    private boolean replayedAlone;
+    private boolean answeredLive;
 
     /** The request f+1 replicas crashed or hung on (the same object as its {@link ReplayLog} entry), or null. */
     private Request suspect;
     private long suspectSeq;
     /** How the suspect failed the first time, e.g. {@code crashed 2 replicas before any answered it}. */
     private String suspectFirst;
+    /** Replicas answered the suspect live: dropping it from the log loses effects its client was told of. */
+    private boolean suspectAnswered;
     /** Replicas (slot bits) the suspect failed the first time. */
     private int suspectSlots;
     /** Replicas (slot bits) that crashed, hung or broke the protocol while the oldest request they owed was the replayed suspect. */
@@ -70,6 +78,19 @@ final class QueryOfDeath {
         return before < needed && replicas() >= needed;
     }
 
+    /**
+     * Replica {@code slot} crashed, hung or broke the protocol replaying request {@code seq} alone, sent so because an
+     * earlier replay failed somewhere in a window of requests it was in. Counted like {@link #failed}.
+     *
+     * @param answered replicas answered it when it ran live
+     */
+    boolean failedReplayingAlone(long seq, int slot, FaultKind kind, boolean answered) {
+        boolean enough = failed(seq, slot, kind);
+        replayedAlone = true;
+        answeredLive |= answered;
+        return enough;
+    }
+
     /** Replica {@code slot} sent a reply nobody asked for, {@code seq} being the latest request. Like {@link #failed}. */
     boolean answeredUnasked(long seq, int slot) {
         int before = at(seq);
@@ -85,6 +106,8 @@ final class QueryOfDeath {
             hung = 0;
             broke = 0;
             unasked = 0;
+            replayedAlone = false;
+            answeredLive = false;
         }
         return replicas();
     }
@@ -116,8 +139,18 @@ final class QueryOfDeath {
     /** {@code 2 replicas crashed at request #7 (EXIT) before any answered it}: what failed at the current request. */
     private String failedAt(String name) {
         return replicas() + " replicas " + verbs(crashed, hung, broke | unasked, "crashed", "hung", "broke the protocol")
-                + " at request #" + seq + (name == null ? "" : " (" + name + ")")
-                + (unasked == 0 ? " before any answered it" : "");
+                + " at request #" + seq + (name == null ? "" : " (" + name + ")") + when();
+    }
+
+    /** When the failures at the current request happened: live before any replica answered it, or replaying it alone. */
+    private String when() {
+        if (unasked != 0) {
+            return "";
+        }
+        if (replayedAlone) {
+            return " when replayed alone" + (answeredLive ? ", though replicas answered it when it ran" : "");
+        }
+        return " before any answered it";
     }
 
     /** Why the group stops when f+1 replicas sent a reply nobody asked for after the current request. */
@@ -136,6 +169,7 @@ final class QueryOfDeath {
         suspect = request;
         suspectSeq = seq;
         suspectFirst = happened(name);
+        suspectAnswered = replayedAlone && answeredLive;
         suspectSlots = crashed | hung | broke | unasked;
         failedReplaying = 0;
     }
@@ -177,7 +211,8 @@ final class QueryOfDeath {
                 Integer.bitCount(suspectSlots) + Integer.bitCount(replaying),
                 suspectFirst + ", then " + Integer.bitCount(replaying) + " of their replacements when replayed ("
                         + evidence + "): the request's doing, not theirs; it is dropped from the replay log, and the"
-                        + " replacements are rebuilt without it");
+                        + " replacements are rebuilt without it" + (suspectAnswered ? ", losing its effects (a replica that"
+                        + " executed it live is replaced as soon as a reply shows them)" : ""));
         suspect = null;
         return skip;
     }
@@ -223,11 +258,10 @@ final class QueryOfDeath {
     private String happened(String name) {
         String request = "request #" + seq + (name == null ? "" : " (" + name + ")");
         if ((broke | unasked) == 0) {
-            return request + " " + verbs(crashed, hung, 0, "crashed", "hung", "") + " " + replicas()
-                    + " replicas before any answered it";
+            return request + " " + verbs(crashed, hung, 0, "crashed", "hung", "") + " " + replicas() + " replicas" + when();
         }
         return request + " made " + replicas() + " replicas " + verbs(crashed, hung, broke | unasked, "crash", "hang",
-                "break the protocol") + (unasked == 0 ? " before any answered it" : "");
+                "break the protocol") + when();
     }
 
     /** "crashed", "hung", "crashed or hung", "crashed, hung or broke the protocol", ...: the kinds present. */

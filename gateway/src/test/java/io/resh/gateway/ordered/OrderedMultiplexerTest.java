@@ -303,7 +303,7 @@ class OrderedMultiplexerTest {
         advance(4001);
         assertThat(events).filteredOn(e -> e.contains("no progress replaying")).hasSize(2)
                 .allSatisfy(e -> assertThat(e).endsWith("stuck at request #1 (incr), while replaying entry #1 of 1 of the"
-                        + " replay log"));
+                        + " replay log; the next replacements replay it alone"));
         assertThat(mux.failStop()).as("a request one replica answered is not what hung the others").isNull();
     }
 
@@ -768,7 +768,8 @@ class OrderedMultiplexerTest {
 
     /**
      * A replay is pipelined, so a replacement that fails in it owes a window of entries, any of which may have done
-     * it: the fault says which entries of the log it was replaying and the oldest it owed.
+     * it: the fault says which entries of the log it was replaying and the oldest it owed, and that the next
+     * replacements replay them one at a time.
      */
     @Test
     void shouldSayWhereTheReplayWasWhenAReplacementFailsInIt() {
@@ -781,17 +782,114 @@ class OrderedMultiplexerTest {
         reply(0, "OK");
         crash(0);
         assertThat(events).last().isEqualTo("fault 0 CRASH #3 process 100 exited with code 3, while replaying entries #3-#4"
-                + " of 4 of the replay log (the oldest owed: request #3 (boom))");
+                + " of 4 of the replay log (the oldest owed: request #3 (boom)); the next replacements replay these one at"
+                + " a time");
         crash(1);
-        replace(1);
+        FakeLink second = replace(1);
+        assertThat(second.written).as("up to the window the first failed in").containsExactly("incr a", "set b");
         reply(1, "1");
         advance(4001);
         assertThat(events).last().isEqualTo("fault 1 HANG #2 no progress replaying the log for 4001 ms, stuck at request #2"
-                + " (set), while replaying entries #2-#4 of 4 of the replay log");
+                + " (set), while replaying entry #2 of 4 of the replay log; the next replacements replay it alone");
+        FakeLink third = replace(1);
+        reply(1, "1");
+        assertThat(third.written).containsExactly("incr a", "set b");
+        crash(1);
+        assertThat(events).last().isEqualTo("fault 1 CRASH #2 process 101 exited with code 3, while replaying entry #2 of 4"
+                + " of the replay log alone (request #2 (set))");
         replace(1);
         crash(1);
-        assertThat(events).last().isEqualTo("fault 1 CRASH #1 process 101 exited with code 3, while replaying entries #1-#4"
-                + " of 4 of the replay log (the oldest owed: request #1 (incr))");
+        assertThat(events).last().isEqualTo("fault 1 CRASH #1 process 101 exited with code 3, while replaying entry #1 of 4"
+                + " of the replay log (request #1 (incr)); the next replacements replay it alone");
+        assertThat(skips).isEmpty();
+    }
+
+    /**
+     * A request every replica answered live that fails every replacement replaying it (its replay meets a state its
+     * live run did not): replayed pipelined, it is somewhere in the window a replacement owed when it died, which
+     * blamed nothing, so the replacements failed at it forever. Now the next replacements replay that window one
+     * request at a time, which pins it down, and it is counted like a request no replica answered: suspected once
+     * 2 replicas failed at it alone (one replica's replacements failing again count once), dropped once 2 of their
+     * replacements fail at it again; the group is rebuilt without it.
+     */
+    @Test
+    void shouldPinDownAndDropARequestThatFailsOnlyItsReplays() {
+        fourWrites();
+        crash(0);
+        crash(1); // both die owing nothing: an outside kill, say; no request is blamed
+        replace(0);
+        replace(1);
+        for (int i = 0; i < 2; i++) {
+            reply(i, "1");
+            reply(i, "OK");
+            crash(i); // each dies replaying boom, pipelined between set b and the last incr a
+        }
+        assertThat(events).filteredOn(e -> e.contains(", while replaying entries #3-#4 of 4 of the replay log (the oldest"
+                + " owed: request #3 (boom))")).hasSize(2);
+        for (int i = 0; i < 2; i++) {
+            for (int attempt = 0; attempt < 2 - i; attempt++) { // replica 0's twice: one replica counts once
+                FakeLink l = replace(i);
+                assertThat(l.written).as("up to the window, pipelined").containsExactly("incr a", "set b");
+                reply(i, "1");
+                reply(i, "OK");
+                assertThat(l.written).as("then one request at a time").containsExactly("incr a", "set b", "boom");
+                crash(i);
+                assertThat(events).last().isEqualTo("fault " + i + " CRASH #3 process " + (100 + i) + " exited with code 3,"
+                        + " while replaying entry #3 of 4 of the replay log alone (request #3 (boom))");
+            }
+        }
+        assertThat(skips).as("suspected now; dropped only if it fails their replacements again").isEmpty();
+        for (int i = 0; i < 2; i++) {
+            FakeLink l = replace(i);
+            reply(i, "1");
+            reply(i, "OK");
+            assertThat(l.written).containsExactly("incr a", "set b", "boom");
+            crash(i);
+        }
+        assertThat(skips).containsExactly("request #3 (boom) crashed 2 replicas when replayed alone, though replicas"
+                + " answered it when it ran, then 2 of their replacements when replayed (process 101 exited with code 3):"
+                + " the request's doing, not theirs; it is dropped from the replay log, and the replacements are rebuilt"
+                + " without it, losing its effects (a replica that executed it live is replaced as soon as a reply shows"
+                + " them)");
+        assertThat(events).filteredOn(e -> e.startsWith("skipped")).containsExactly("skipped #3 slots 11 processes 4");
+        for (int i = 0; i < 2; i++) {
+            FakeLink l = replace(i);
+            reply(i, "1");
+            reply(i, "OK");
+            assertThat(l.written).as("without boom; the last incr a, in the window, alone").containsExactly("incr a",
+                    "set b", "incr a");
+            reply(i, "2");
+        }
+        assertThat(events).contains("caught-up 0 replayed 3", "caught-up 1 replayed 3")
+                .noneMatch(e -> e.startsWith("fail-stop"));
+        assertThat(mux.replayDoubtCount()).as("each answered alone, or dropped").isZero();
+        assertThat(answeredByAll("incr a", "3")).isEqualTo("3");
+        assertThat(mux.failStop()).isNull();
+    }
+
+    /** A replay window a replacement was killed in (from outside) is replayed one request at a time, then as usual. */
+    @Test
+    void shouldReplayTheWindowOfAFailedReplayOneAtATimeUntilItIsAnswered() {
+        fourWrites();
+        crash(0);
+        replace(0);
+        reply(0, "1");
+        crash(0); // killed while owing #2 to #4
+        FakeLink next = replace(0);
+        assertThat(next.written).containsExactly("incr a");
+        reply(0, "1");
+        assertThat(next.written).containsExactly("incr a", "set b");
+        reply(0, "OK");
+        reply(0, "done");
+        assertThat(next.written).containsExactly("incr a", "set b", "boom", "incr a");
+        assertThat(events).last().isEqualTo("fault 0 CRASH #2 process 100 exited with code 3, while replaying entries #2-#4"
+                + " of 4 of the replay log (the oldest owed: request #2 (set)); the next replacements replay these one at a"
+                + " time");
+        reply(0, "2");
+        assertThat(events).last().isEqualTo("caught-up 0 replayed 4");
+        assertThat(mux.replayDoubtCount()).isZero();
+        crash(0);
+        assertThat(replace(0).written).as("pipelined again").containsExactly("incr a", "set b", "boom", "incr a");
         assertThat(skips).isEmpty();
     }
 

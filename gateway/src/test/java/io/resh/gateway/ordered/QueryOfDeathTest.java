@@ -183,4 +183,27 @@ class QueryOfDeathTest {
         assertThat(queryOfDeath.skip("z").reason()).startsWith("request #6 (X) made 3 replicas crash, hang or break the"
                 + " protocol before any answered it, then 0 of their replacements");
     }
+
+    @Test
+    void shouldSayWhenTheFailuresWereFoundReplayingARequestAlone() {
+        assertThat(queryOfDeath.failedReplayingAlone(3, 0, FaultKind.CRASH, true)).isFalse();
+        assertThat(queryOfDeath.failedReplayingAlone(3, 0, FaultKind.CRASH, true)).as("one replica counts once").isFalse();
+        assertThat(queryOfDeath.failedReplayingAlone(3, 1, FaultKind.HANG, true)).isTrue();
+        assertThat(queryOfDeath.what("BOOM", "x")).isEqualTo("2 replicas crashed or hung at request #3 (BOOM) when"
+                + " replayed alone, though replicas answered it when it ran (x)");
+        queryOfDeath.suspect(request("BOOM"), "BOOM");
+        queryOfDeath.failedReplaying(0);
+        assertThat(queryOfDeath.failedReplaying(2)).isTrue();
+        QueryOfDeath.Skip skip = queryOfDeath.skip("y");
+        assertThat(skip.reason()).isEqualTo("request #3 (BOOM) crashed or hung 2 replicas when replayed alone, though"
+                + " replicas answered it when it ran, then 2 of their replacements when replayed (y): the request's doing,"
+                + " not theirs; it is dropped from the replay log, and the replacements are rebuilt without it, losing its"
+                + " effects (a replica that executed it live is replaced as soon as a reply shows them)");
+        assertThat(skip.slots()).isEqualTo(0b111);
+        assertThat(skip.processes()).isEqualTo(4);
+        assertThat(queryOfDeath.failed(4, 0, FaultKind.CRASH)).as("another request: counted anew").isFalse();
+        assertThat(queryOfDeath.failed(4, 1, FaultKind.CRASH)).isTrue();
+        assertThat(queryOfDeath.what("EXIT", "z")).as("live again").isEqualTo("2 replicas crashed at request #4 (EXIT)"
+                + " before any answered it (z)");
+    }
 }
