@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -141,6 +142,69 @@ class FramedGatewayTest {
         assertThat(gateway.events(GroupEvent.FaultDetected.class).subList(0, 5))
                 .allSatisfy(f -> assertThat(f.sequence()).isEqualTo(3));
         return gateway.events(GroupEvent.PoisonRequest.class).get(0);
+    }
+
+    /**
+     * A request every server answered live that kills every server replaying it later (its replay meets a state its
+     * live run did not: here, a file the servers look for). Two servers are killed; their replacements replay the
+     * log pipelined and die somewhere in a window of it, then replay that window one request at a time and die at the
+     * request itself, which is suspected, then dropped from the replay log when their next replacements die of it
+     * again. The group is rebuilt without it, and the survivor that kept its effect is replaced once a reply shows
+     * it. Before, the replacements died at the same place forever, and nothing named the request.
+     */
+    @Test
+    void shouldPinDownAndDropARequestThatKillsOnlyTheServersReplayingIt() throws Exception {
+        Path exit = gateway.dir().resolve("exit");
+        gateway.start("""
+                group: replay-death
+                replicas: 3
+                server:
+                  command: %s
+                  readyTimeout: 20s
+                listen: { protocol: line }
+                deadline: 6s
+                """.formatted(JavaCommand.yaml(FramedCounterServer.class, "line", "{port}", "--exit-trigger", exit.toString())));
+        try (Socket s = gateway.connect()) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            OutputStream out = s.getOutputStream();
+            String[][] calls = {{"INCR a", "a=1"}, {"INCR a", "a=2"}, {"EXIT b", "b=1"}, {"INCR a", "a=3"}};
+            for (String[] call : calls) {
+                out.write((call[0] + "\n").getBytes(StandardCharsets.UTF_8));
+                assertThat(in.readLine()).isEqualTo(call[1]);
+            }
+            gateway.awaitQuiet(); // every server executed all four
+            Files.writeString(exit, "x"); // from now on, a server that executes EXIT dies
+            Signals.send("KILL", gateway.pid(0));
+            Signals.send("KILL", gateway.pid(1));
+
+            GroupEvent.PoisonRequest dropped = await().atMost(Duration.ofSeconds(90)).until(() -> gateway
+                    .events(GroupEvent.PoisonRequest.class).stream().findFirst().orElse(null), e -> e != null);
+            assertThat(dropped.sequence()).isEqualTo(3);
+            assertThat(dropped.replicasKilled()).isEqualTo(2);
+            assertThat(dropped.processesKilled()).isEqualTo(4);
+            assertThat(dropped.evidence()).startsWith("request #3 (EXIT) crashed 2 replicas when replayed alone, though"
+                    + " replicas answered it when it ran, then 2 of their replacements when replayed (process ")
+                    .endsWith("it is dropped from the replay log, and the replacements are rebuilt without it, losing its"
+                            + " effects (a replica that executed it live is replaced as soon as a reply shows them)");
+            String answer = await().atMost(Duration.ofSeconds(60)).until(() -> {
+                out.write("INCR a\n".getBytes(StandardCharsets.UTF_8));
+                return in.readLine();
+            }, l -> !l.startsWith("ERROR resh: only"));
+            assertThat(answer).as("rebuilt from the log: the INCRs are kept").isEqualTo("a=4");
+            out.write("INCR b\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(in.readLine()).as("and EXIT b is not").isEqualTo("b=1");
+        }
+        List<GroupEvent.FaultDetected> faults = gateway.events(GroupEvent.FaultDetected.class);
+        assertThat(faults).as("the replacements' deaths say where their replay was")
+                .anySatisfy(f -> assertThat(f.evidence()).contains(" of 4 of the replay log").endsWith("; the next"
+                        + " replacements replay these one at a time"))
+                .anySatisfy(f -> assertThat(f.evidence()).endsWith(", while replaying entry #3 of 4 of the replay log alone"
+                        + " (request #3 (EXIT))"));
+        GroupEvent.FaultDetected survivor = gateway.awaitEvent(GroupEvent.FaultDetected.class, f -> f.replica() == 2);
+        assertThat(survivor.kind()).as("it kept EXIT's effect").isEqualTo(FaultKind.DIVERGENCE);
+        gateway.awaitRecovered(2);
+        assertThat(gateway.events(GroupEvent.FailStopped.class)).isEmpty();
+        assertThat(gateway.status().requestsOfDeath()).isEqualTo(1);
     }
 
     @Test
