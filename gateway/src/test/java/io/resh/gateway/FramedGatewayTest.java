@@ -149,8 +149,8 @@ class FramedGatewayTest {
      * live run did not: here, a file the servers look for). Two servers are killed; their replacements replay the
      * log pipelined and die somewhere in a window of it, then replay that window one request at a time and die at the
      * request itself, which is suspected, then dropped from the replay log when their next replacements die of it
-     * again. The group is rebuilt without it, and the survivor that kept its effect is replaced once a reply shows
-     * it. Before, the replacements died at the same place forever, and nothing named the request.
+     * again. The survivor, which executed it, is replaced too, and the group is rebuilt without it. Before, the
+     * replacements died at the same place forever, and nothing named the request.
      */
     @Test
     void shouldPinDownAndDropARequestThatKillsOnlyTheServersReplayingIt() throws Exception {
@@ -185,7 +185,7 @@ class FramedGatewayTest {
             assertThat(dropped.evidence()).startsWith("request #3 (EXIT) crashed 2 replicas when replayed alone, though"
                     + " replicas answered it when it ran, then 2 of their replacements when replayed (process ")
                     .endsWith("it is dropped from the replay log, and the replacements are rebuilt without it, losing its"
-                            + " effects (a replica that executed it live is replaced as soon as a reply shows them)");
+                            + " effects (the replicas that executed it are replaced too)");
             String answer = await().atMost(Duration.ofSeconds(60)).until(() -> {
                 out.write("INCR a\n".getBytes(StandardCharsets.UTF_8));
                 return in.readLine();
@@ -194,14 +194,18 @@ class FramedGatewayTest {
             out.write("INCR b\n".getBytes(StandardCharsets.UTF_8));
             assertThat(in.readLine()).as("and EXIT b is not").isEqualTo("b=1");
         }
+        GroupEvent.FaultDetected survivor = gateway.awaitEvent(GroupEvent.FaultDetected.class, f -> f.replica() == 2);
+        assertThat(survivor.kind()).isEqualTo(FaultKind.DIVERGENCE);
+        assertThat(survivor.sequence()).isEqualTo(3);
+        assertThat(survivor.evidence()).as("it executed EXIT b live: replaced at once, not left to disagree on a write"
+                + " with a rebuilt replica").isEqualTo("executed request #3 (EXIT), which is dropped from the replay log:"
+                + " replaced so that every replica is rebuilt without it");
         List<GroupEvent.FaultDetected> faults = gateway.events(GroupEvent.FaultDetected.class);
         assertThat(faults).as("the replacements' deaths say where their replay was")
                 .anySatisfy(f -> assertThat(f.evidence()).contains(" of 4 of the replay log").endsWith("; the next"
                         + " replacements replay these one at a time"))
                 .anySatisfy(f -> assertThat(f.evidence()).endsWith(", while replaying entry #3 of 4 of the replay log alone"
                         + " (request #3 (EXIT))"));
-        GroupEvent.FaultDetected survivor = gateway.awaitEvent(GroupEvent.FaultDetected.class, f -> f.replica() == 2);
-        assertThat(survivor.kind()).as("it kept EXIT's effect").isEqualTo(FaultKind.DIVERGENCE);
         gateway.awaitRecovered(2);
         assertThat(gateway.events(GroupEvent.FailStopped.class)).isEmpty();
         assertThat(gateway.status().requestsOfDeath()).isEqualTo(1);

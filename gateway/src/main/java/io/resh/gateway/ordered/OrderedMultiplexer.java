@@ -113,6 +113,8 @@ public final class OrderedMultiplexer {
      * the same window, blaming nothing, forever.
      */
     private final Set<Request> replayDoubt = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** What the fault being handled leaves to do once it is reported (see {@link #skip}), or null. */
+    private Runnable afterFault;
     private boolean flushScheduled;
     private boolean clockRead;
     private long cachedNanos;
@@ -646,6 +648,11 @@ public final class OrderedMultiplexer {
         if (stop != null) {
             stopped(stop.seq(), stop.reason());
         }
+        Runnable then = afterFault;
+        afterFault = null;
+        if (then != null) {
+            then.run();
+        }
     }
 
     /** The group stops because request {@code seq} is a query of death. */
@@ -692,7 +699,7 @@ public final class OrderedMultiplexer {
         }
         if (queryOfDeath.isSuspect(r.request())) {
             if (queryOfDeath.failedReplaying(i)) {
-                skip(queryOfDeath.skip(evidence));
+                skip(queryOfDeath.skip(evidence), i);
             }
             return null;
         }
@@ -741,8 +748,8 @@ public final class OrderedMultiplexer {
      * most f of them, or none had it been deterministic) and kept its effects disagrees with the rebuilt
      * majority as soon as a reply shows them, and is replaced like any other divergent replica.
      */
-    private void skip(QueryOfDeath.Skip skip) {
-        log.skip(skip.request());
+    private void skip(QueryOfDeath.Skip skip, int failing) {
+        int index = log.skip(skip.request());
         neverAnswered.remove(skip.request());
         replayDoubt.remove(skip.request());
         Pending straggler = pendingAt(skip.seq());
@@ -751,6 +758,27 @@ public final class OrderedMultiplexer {
         }
         LOG.warn("{}", skip.reason());
         group.skipped(skip.seq(), skip.slots(), skip.processes(), skip.reason());
+        if (skip.answered() && index >= 0) {
+            // Once the failure that dropped it is reported, so that the faults are logged in the order they happened.
+            afterFault = () -> replaceExecutors(skip, index, failing);
+        }
+    }
+
+    /**
+     * A request replicas answered live was dropped from the replay log: every replica that executed it (the live
+     * ones, and any replacement already sent it) has effects the rebuilt replicas lack. Waiting for a reply to show
+     * the difference is not safe: a carrier and a rebuilt replica left alone in the vote disagree on a write, and the
+     * group fail-stops. Replacing them costs no availability: f+1 replicas have just failed at it, so fewer than f+1
+     * are healthy and clients are already told to retry. {@code failing} is the replica being replaced already.
+     */
+    private void replaceExecutors(QueryOfDeath.Skip skip, int index, int failing) {
+        for (int j = 0; j < slots.length; j++) {
+            Slot s = slots[j];
+            if (j != failing && s.link != null && (s.live || s.replayNext > index)) {
+                fault(j, FaultKind.DIVERGENCE, skip.seq(), "executed request #" + skip.seq() + " (" + skip.request().name()
+                        + "), which is dropped from the replay log: replaced so that every replica is rebuilt without it");
+            }
+        }
     }
 
     /** f+1 replicas failed at request {@code seq}: stop if all sent replies nobody asked for, else suspect it. */

@@ -208,11 +208,11 @@ final class QueryOfDeath {
     Skip skip(String evidence) {
         int replaying = failedReplaying;
         Skip skip = new Skip(suspectSeq, suspect, suspectSlots | replaying,
-                Integer.bitCount(suspectSlots) + Integer.bitCount(replaying),
+                Integer.bitCount(suspectSlots) + Integer.bitCount(replaying), suspectAnswered,
                 suspectFirst + ", then " + Integer.bitCount(replaying) + " of their replacements when replayed ("
                         + evidence + "): the request's doing, not theirs; it is dropped from the replay log, and the"
-                        + " replacements are rebuilt without it" + (suspectAnswered ? ", losing its effects (a replica that"
-                        + " executed it live is replaced as soon as a reply shows them)" : ""));
+                        + " replacements are rebuilt without it" + (suspectAnswered ? ", losing its effects (the replicas"
+                        + " that executed it are replaced too)" : ""));
         suspect = null;
         return skip;
     }
@@ -224,9 +224,10 @@ final class QueryOfDeath {
      * @param request the request, the same object as its replay log entry
      * @param slots the replicas (slot bits) it failed, the first time or when replayed
      * @param processes how many processes it failed, replacements included
+     * @param answered replicas answered it live, so every replica still running executed it
      * @param reason one line for people
      */
-    record Skip(long seq, Request request, int slots, int processes, String reason) {
+    record Skip(long seq, Request request, int slots, int processes, boolean answered, String reason) {
     }
 
     /**

@@ -82,6 +82,7 @@ class QueryOfDeathTest {
         assertThat(queryOfDeath.failedReplaying(0)).as("the same replica twice is one replica").isFalse();
         assertThat(queryOfDeath.failedReplaying(2)).isTrue();
         QueryOfDeath.Skip skip = queryOfDeath.skip("process 15 exited with code 3");
+        assertThat(skip.answered()).as("no replica answered it").isFalse();
         assertThat(skip.reason()).isEqualTo("request #7 (EXIT) crashed 2 replicas before any answered it, then 2 of"
                 + " their replacements when replayed (process 15 exited with code 3): the request's doing, not theirs;"
                 + " it is dropped from the replay log, and the replacements are rebuilt without it");
@@ -198,7 +199,8 @@ class QueryOfDeathTest {
         assertThat(skip.reason()).isEqualTo("request #3 (BOOM) crashed or hung 2 replicas when replayed alone, though"
                 + " replicas answered it when it ran, then 2 of their replacements when replayed (y): the request's doing,"
                 + " not theirs; it is dropped from the replay log, and the replacements are rebuilt without it, losing its"
-                + " effects (a replica that executed it live is replaced as soon as a reply shows them)");
+                + " effects (the replicas that executed it are replaced too)");
+        assertThat(skip.answered()).isTrue();
         assertThat(skip.slots()).isEqualTo(0b111);
         assertThat(skip.processes()).isEqualTo(4);
         assertThat(queryOfDeath.failed(4, 0, FaultKind.CRASH)).as("another request: counted anew").isFalse();
