@@ -14,6 +14,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * {@link #attach attached}, replays the {@link ReplayLog}, and joins the vote at the end of the log. A
  * request after which f+1 replicas send a reply nobody asked for stops the group instead; one that f+1
  * replicas crash, hang or cannot deliver a reply to is dropped from the log if f+1 of their replacements
- * fail at it again when it is replayed, and the group goes on without it ({@link QueryOfDeath}).
+ * fail at it again when it is replayed, and the group goes on without it ({@link QueryOfDeath}). One that
+ * replicas answered is never dropped, whatever its replays do: it is reported, and kept ({@link #unreplayable}).
  *
  * <p>Not thread-safe by design: one event loop owns it, the same loop that owns every client and
  * backend channel, so no state here is ever shared across threads.
@@ -113,8 +115,15 @@ public final class OrderedMultiplexer {
      * the same window, blaming nothing, forever.
      */
     private final Set<Request> replayDoubt = Collections.newSetFromMap(new IdentityHashMap<>());
-    /** What the fault being handled leaves to do once it is reported (see {@link #skip}), or null. */
-    private Runnable afterFault;
+    /**
+     * Requests replicas answered live (or may yet) that failed f+1 replicas and then f+1 of their replacements replaying
+     * them alone, by sequence number, each with the line that reported it: kept in the log, since dropping one would
+     * undo a write its client was told of, so no replacement can be rebuilt past it. Reported once: failures at it
+     * are no longer counted. Cleared when a replica answers it replayed (the server was fixed).
+     */
+    private final TreeMap<Long, String> unreplayable = new TreeMap<>();
+    /** The report of an unreplayable request found by the fault being handled, for that fault's evidence, or null. */
+    private String unreplayableFound;
     private boolean flushScheduled;
     private boolean clockRead;
     private long cachedNanos;
@@ -310,6 +319,10 @@ public final class OrderedMultiplexer {
         queryOfDeath.answered(replayed);
         neverAnswered.remove(replayed);
         replayDoubt.remove(replayed); // answered when replayed: not what fails replays
+        if (!unreplayable.isEmpty() && unreplayable.remove(((Replay) e).seq()) != null) {
+            LOG.info("request #{} ({}) was replayed: failed replicas can be rebuilt again", ((Replay) e).seq(),
+                    replayed.name());
+        }
         pumpReplay(i);
         checkCaughtUp(i);
     }
@@ -638,6 +651,10 @@ public final class OrderedMultiplexer {
             where += narrowed == 0 ? "" : narrowed == 1 ? "; the next replacements replay it alone"
                     : "; the next replacements replay these one at a time";
         }
+        if (unreplayableFound != null) {
+            where += "; " + unreplayableFound; // reported once, with the failure that found it
+            unreplayableFound = null;
+        }
         if (stop != null) {
             // Before the replica leaves the votes: the requests it leaves undecidable get this reason as their
             // error, not "too few replicas answered".
@@ -647,11 +664,6 @@ public final class OrderedMultiplexer {
         group.fault(i, kind, seq, evidence + where);
         if (stop != null) {
             stopped(stop.seq(), stop.reason());
-        }
-        Runnable then = afterFault;
-        afterFault = null;
-        if (then != null) {
-            then.run();
         }
     }
 
@@ -699,7 +711,11 @@ public final class OrderedMultiplexer {
         }
         if (queryOfDeath.isSuspect(r.request())) {
             if (queryOfDeath.failedReplaying(i)) {
-                skip(queryOfDeath.skip(evidence), i);
+                if (queryOfDeath.suspectKept()) {
+                    unreplayable(r);
+                } else {
+                    skip(queryOfDeath.skip(evidence));
+                }
             }
             return null;
         }
@@ -707,8 +723,9 @@ public final class OrderedMultiplexer {
         if (unanswered != null) {
             return queryOfDeath.failed(unanswered, i, kind) ? firstStrike(unanswered, r.request(), evidence) : null;
         }
-        if (r == slots[i].alone && replayDoubt.contains(r.request())) {
-            // Replicas answered it when it ran, unless it is still in flight and none has yet.
+        if (r == slots[i].alone && replayDoubt.contains(r.request()) && !unreplayable.containsKey(r.seq())) {
+            // Replicas answered it when it ran, unless it is still in flight and none has yet. Once reported
+            // unreplayable, failures at it are not counted again: it is reported once.
             Pending live = pendingAt(r.seq());
             return queryOfDeath.failedReplayingAlone(r.seq(), i, kind, live == null || live.everAnswered)
                     ? firstStrike(r.seq(), r.request(), evidence) : null;
@@ -746,10 +763,11 @@ public final class OrderedMultiplexer {
      * from now on is rebuilt without it. Its client was told at the first strike that it may or may not have
      * taken effect; the state the group rebuilds is the one where it did not. A replica that survived it (at
      * most f of them, or none had it been deterministic) and kept its effects disagrees with the rebuilt
-     * majority as soon as a reply shows them, and is replaced like any other divergent replica.
+     * majority as soon as a reply shows them, and is replaced like any other divergent replica. Never for a
+     * request replicas answered ({@link #unreplayable}).
      */
-    private void skip(QueryOfDeath.Skip skip, int failing) {
-        int index = log.skip(skip.request());
+    private void skip(QueryOfDeath.Skip skip) {
+        log.skip(skip.request());
         neverAnswered.remove(skip.request());
         replayDoubt.remove(skip.request());
         Pending straggler = pendingAt(skip.seq());
@@ -758,27 +776,22 @@ public final class OrderedMultiplexer {
         }
         LOG.warn("{}", skip.reason());
         group.skipped(skip.seq(), skip.slots(), skip.processes(), skip.reason());
-        if (skip.answered() && index >= 0) {
-            // Once the failure that dropped it is reported, so that the faults are logged in the order they happened.
-            afterFault = () -> replaceExecutors(skip, index, failing);
-        }
     }
 
     /**
-     * A request replicas answered live was dropped from the replay log: every replica that executed it (the live
-     * ones, and any replacement already sent it) has effects the rebuilt replicas lack. Waiting for a reply to show
-     * the difference is not safe: a carrier and a rebuilt replica left alone in the vote disagree on a write, and the
-     * group fail-stops. Replacing them costs no availability: f+1 replicas have just failed at it, so fewer than f+1
-     * are healthy and clients are already told to retry. {@code failing} is the replica being replaced already.
+     * The suspect {@code r}, which replicas answered live (or may yet: it is in flight), failed f+1 replicas and then
+     * f+1 of their replacements replaying it alone: no replacement can be rebuilt past it. It is not dropped: every
+     * later read would then answer from a state without a write its client was told of, a wrong answer, and a wrong
+     * answer is worse than none. Nor are the live replicas replaced: they executed it and are the group's only
+     * correct state, and they serve on while f+1 of them remain (fewer give the usual errors, never a guess). The
+     * failing replicas are restarted with the group's back-off, so that a fixed server rejoins by itself; each of
+     * their faults names the request. Reported once, in a warning, in the evidence of this fault and in the status.
      */
-    private void replaceExecutors(QueryOfDeath.Skip skip, int index, int failing) {
-        for (int j = 0; j < slots.length; j++) {
-            Slot s = slots[j];
-            if (j != failing && s.link != null && (s.live || s.replayNext > index)) {
-                fault(j, FaultKind.DIVERGENCE, skip.seq(), "executed request #" + skip.seq() + " (" + skip.request().name()
-                        + "), which is dropped from the replay log: replaced so that every replica is rebuilt without it");
-            }
-        }
+    private void unreplayable(Replay r) {
+        String line = queryOfDeath.unreplayable(Integer.bitCount(liveMask()), slots.length);
+        unreplayable.put(r.seq(), line);
+        unreplayableFound = line;
+        LOG.warn("{}", line);
     }
 
     /** f+1 replicas failed at request {@code seq}: stop if all sent replies nobody asked for, else suspect it. */
@@ -800,8 +813,9 @@ public final class OrderedMultiplexer {
         String what = queryOfDeath.what(name, evidence);
         if (request != null && !request.readOnly() && log != null && !log.overflowed()) {
             queryOfDeath.suspect(request, name);
-            LOG.warn("{}; their replacements are replayed the log, and if {} of them fail at #{} again it is"
-                    + " dropped from the log", what, quorum.agreementNeeded(), seq);
+            LOG.warn("{}; their replacements are replayed the log, and if {} of them fail at #{} again it is {}", what,
+                    quorum.agreementNeeded(), seq, queryOfDeath.suspectKept() ? "reported, and kept in the log, since"
+                            + " replicas answered it or may yet" : "dropped from the log");
         } else {
             LOG.warn("{}; no replacement is fed it again ({}), so the group recovers", what, request == null
                     ? "it is no longer known" : request.readOnly() ? "it changes no state, so it is not in the replay log"
@@ -904,6 +918,7 @@ public final class OrderedMultiplexer {
         LOG.warn("replay log overflowed at request #{}: replicas that fail from now on cannot be rebuilt", seq);
         neverAnswered.clear();
         replayDoubt.clear();
+        unreplayable.clear(); // no replica is rebuilt any more: the status says that instead
         for (int i = 0; i < slots.length; i++) {
             if (slots[i].link != null && slots[i].replayNext >= 0) {
                 fault(i, FaultKind.START_FAILURE, seq, "the replay log overflowed while this replica was replaying it");
@@ -993,6 +1008,14 @@ public final class OrderedMultiplexer {
 
     public ReplayLog replayLog() {
         return log;
+    }
+
+    /**
+     * Why failed replicas cannot be rebuilt by replay: the report of the oldest logged request replicas answered that
+     * kills every server replaying it, kept in the log (see {@link #unreplayable}); null if there is none.
+     */
+    public String unreplayableRequest() {
+        return unreplayable.isEmpty() ? null : unreplayable.firstEntry().getValue();
     }
 
     /** Logged requests no replica has answered, each replayed alone (for tests: the set must not grow stale). */

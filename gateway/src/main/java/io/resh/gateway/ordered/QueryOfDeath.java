@@ -20,7 +20,10 @@ import io.resh.gateway.protocol.Request;
  *       A read is never replayed, so the group just recovers; its client is told.</li>
  *   <li>if they failed replaying it alone ({@link #failedReplayingAlone}: a replay failed in a window of pipelined
  *       requests it was in, so it is replayed alone until answered), it is counted the same way: a request may fail
- *       every replay of it though replicas answered it live, when its replay meets a state its live run did not.</li>
+ *       every replay of it though replicas answered it live, when its replay meets a state its live run did not.
+ *       Its client had its answer (or may yet have it, while it is in flight), so it is never skipped: dropping it
+ *       would rebuild replicas that answer from a state without a write the client was told of. Once f+1 of their
+ *       replacements fail at it again, it is {@linkplain #unreplayable unreplayable} instead.</li>
  * </ul>
  * Independent faults rarely coincide on one request, so only the latest request is tracked: a failure
  * at another one starts the count anew, and a later completed count replaces an older suspect.
@@ -47,8 +50,16 @@ final class QueryOfDeath {
     private long suspectSeq;
     /** How the suspect failed the first time, e.g. {@code crashed 2 replicas before any answered it}. */
     private String suspectFirst;
-    /** Replicas answered the suspect live: dropping it from the log loses effects its client was told of. */
+    /**
+     * The suspect was found replaying it alone: replicas answered it live, or it is still in flight and may yet be
+     * answered, so it stays in the log whatever its replays do.
+     */
+    private boolean suspectKept;
+    /** Replicas answered the suspect live. */
     private boolean suspectAnswered;
+    /** The suspect's name, or null; and how it failed replicas the first time, e.g. {@code crashed 2 replicas}. */
+    private String suspectName;
+    private String suspectFailures;
     /** Replicas (slot bits) the suspect failed the first time. */
     private int suspectSlots;
     /** Replicas (slot bits) that crashed, hung or broke the protocol while the oldest request they owed was the replayed suspect. */
@@ -169,6 +180,9 @@ final class QueryOfDeath {
         suspect = request;
         suspectSeq = seq;
         suspectFirst = happened(name);
+        suspectName = name;
+        suspectFailures = failures();
+        suspectKept = replayedAlone;
         suspectAnswered = replayedAlone && answeredLive;
         suspectSlots = crashed | hung | broke | unasked;
         failedReplaying = 0;
@@ -202,19 +216,49 @@ final class QueryOfDeath {
     }
 
     /**
+     * True if the suspect must stay in the replay log even once it failed f+1 replacements: it was found replaying it
+     * alone, so its client had its answer or may yet have it ({@link #unreplayable}, not {@link #skip}).
+     */
+    boolean suspectKept() {
+        return suspectKept;
+    }
+
+    /**
      * The suspect failed f+1 replacements too ({@link #failedReplaying} said so): it is the request's doing.
-     * Returns what to skip and why, and forgets the suspect.
+     * Returns what to skip and why, and forgets the suspect. Not for a suspect that is {@linkplain #suspectKept kept}.
      */
     Skip skip(String evidence) {
         int replaying = failedReplaying;
         Skip skip = new Skip(suspectSeq, suspect, suspectSlots | replaying,
-                Integer.bitCount(suspectSlots) + Integer.bitCount(replaying), suspectAnswered,
+                Integer.bitCount(suspectSlots) + Integer.bitCount(replaying),
                 suspectFirst + ", then " + Integer.bitCount(replaying) + " of their replacements when replayed ("
                         + evidence + "): the request's doing, not theirs; it is dropped from the replay log, and the"
-                        + " replacements are rebuilt without it" + (suspectAnswered ? ", losing its effects (the replicas"
-                        + " that executed it are replaced too)" : ""));
+                        + " replacements are rebuilt without it");
         suspect = null;
         return skip;
+    }
+
+    /**
+     * A {@linkplain #suspectKept kept} suspect failed f+1 replacements too: every server that replays it fails, and it
+     * cannot be dropped. Returns one line saying so and what the operator can do, e.g. {@code request #3 (EXIT) kills
+     * every server that replays it, though replicas answered it when it ran: it crashed 2 replicas when replayed
+     * alone, then 2 of their replacements; ...}, and forgets the suspect.
+     *
+     * @param executed how many replicas are live, all of which executed it
+     * @param replicas how many replicas the group has
+     */
+    String unreplayable(int executed, int replicas) {
+        String line = "request #" + suspectSeq + (suspectName == null ? "" : " (" + suspectName + ")")
+                + " kills every server that replays it, though " + (suspectAnswered ? "replicas answered it when it ran"
+                : "it is in flight and its client may yet have its answer") + ": it " + suspectFailures
+                + " when replayed alone, then " + Integer.bitCount(failedReplaying) + " of their replacements; a"
+                + " replacement cannot be rebuilt by replay, so it is kept in the replay log (dropping it would undo a"
+                + " write its client was told of) and the group runs on the " + executed + " of " + replicas
+                + " replicas that executed it" + (executed < needed ? ", too few to agree on an answer (" + needed
+                + " must), so clients get errors" : "") + ", restarting the others with back-off: fix what makes the"
+                + " server fail on it, and the next replacement to replay it rejoins";
+        suspect = null;
+        return line;
     }
 
     /**
@@ -224,10 +268,9 @@ final class QueryOfDeath {
      * @param request the request, the same object as its replay log entry
      * @param slots the replicas (slot bits) it failed, the first time or when replayed
      * @param processes how many processes it failed, replacements included
-     * @param answered replicas answered it live, so every replica still running executed it
      * @param reason one line for people
      */
-    record Skip(long seq, Request request, int slots, int processes, boolean answered, String reason) {
+    record Skip(long seq, Request request, int slots, int processes, String reason) {
     }
 
     /**
@@ -257,12 +300,16 @@ final class QueryOfDeath {
      * break the protocol before any answered it}.
      */
     private String happened(String name) {
-        String request = "request #" + seq + (name == null ? "" : " (" + name + ")");
+        return "request #" + seq + (name == null ? "" : " (" + name + ")") + " " + failures() + when();
+    }
+
+    /** {@code crashed 2 replicas}, or {@code made 2 replicas crash or break the protocol}: what the current request did. */
+    private String failures() {
         if ((broke | unasked) == 0) {
-            return request + " " + verbs(crashed, hung, 0, "crashed", "hung", "") + " " + replicas() + " replicas" + when();
+            return verbs(crashed, hung, 0, "crashed", "hung", "") + " " + replicas() + " replicas";
         }
-        return request + " made " + replicas() + " replicas " + verbs(crashed, hung, broke | unasked, "crash", "hang",
-                "break the protocol") + when();
+        return "made " + replicas() + " replicas " + verbs(crashed, hung, broke | unasked, "crash", "hang",
+                "break the protocol");
     }
 
     /** "crashed", "hung", "crashed or hung", "crashed, hung or broke the protocol", ...: the kinds present. */

@@ -68,18 +68,18 @@ public final class ReplayLog {
     /**
      * Drops {@code request} (this very object) from what is replayed, keeping every index: replicas in the
      * middle of a replay go on where they are. Searched from the newest entry, where a request of death
-     * normally is. Returns its index, or -1 if it is not in the log.
+     * normally is. False if it is not in the log.
      */
-    public int skip(Request request) {
+    public boolean skip(Request request) {
         for (int i = entries.size() - 1; i >= 0; i--) {
             if (entries.get(i) == request) {
                 entries.set(i, null);
                 bytes -= request.bytes().length;
                 skipped++;
-                return i;
+                return true;
             }
         }
-        return -1;
+        return false;
     }
 
     /** How many requests were skipped. */

@@ -808,13 +808,85 @@ class OrderedMultiplexerTest {
      * A request every replica answered live that fails every replacement replaying it (its replay meets a state its
      * live run did not): replayed pipelined, it is somewhere in the window a replacement owed when it died, which
      * blamed nothing, so the replacements failed at it forever. Now the next replacements replay that window one
-     * request at a time, which pins it down, and it is counted like a request no replica answered: suspected once
-     * 2 replicas failed at it alone (one replica's replacements failing again count once), dropped once 2 of their
-     * replacements fail at it again; the replica that executed it live is replaced too, and the group is rebuilt
-     * without it.
+     * request at a time, which pins it down: suspected once 2 replicas failed at it alone (one replica's replacements
+     * failing again count once), and once 2 of their replacements fail at it again it is reported, once, and kept in
+     * the log: its client had its answer, so dropping it would rebuild replicas that answer from a state without it.
+     * The 2 of 4 replicas that executed it are not replaced, and still make a quorum: the group serves on from them.
      */
     @Test
-    void shouldPinDownAndDropARequestThatFailsOnlyItsReplays() {
+    void shouldPinDownAndKeepARequestThatFailsOnlyItsReplaysAnsweredLive() {
+        start(4, 100);
+        pinDownBoomReplayedByReplicas0And1();
+        String report = "request #3 (boom) kills every server that replays it, though replicas answered it when it ran:"
+                + " it crashed 2 replicas when replayed alone, then 2 of their replacements; a replacement cannot be"
+                + " rebuilt by replay, so it is kept in the replay log (dropping it would undo a write its client was told"
+                + " of) and the group runs on the 2 of 4 replicas that executed it, restarting the others with back-off:"
+                + " fix what makes the server fail on it, and the next replacement to replay it rejoins";
+        assertThat(events).last().isEqualTo("fault 1 CRASH #3 process 101 exited with code 3, while replaying entry #3 of 4"
+                + " of the replay log alone (request #3 (boom)); " + report);
+        assertThat(mux.unreplayableRequest()).isEqualTo(report);
+        assertThat(skips).as("answered live: never dropped").isEmpty();
+        assertThat(events).noneMatch(e -> e.startsWith("skipped") || e.contains("DIVERGENCE") || e.startsWith("fail-stop"));
+        assertThat(log.skipped()).isZero();
+        assertThat(mux.slotState(2)).as("executed it: kept").isEqualTo("live");
+        assertThat(mux.slotState(3)).isEqualTo("live");
+
+        Answer incr = send("incr a", false);
+        reply(2, "3");
+        reply(3, "3");
+        assertThat(incr.reply).as("the survivors still make a quorum").isEqualTo("3");
+        Answer read = send("get b", true);
+        reply(2, "b=boomed");
+        reply(3, "b=boomed");
+        assertThat(read.reply).as("from the state with boom in it").isEqualTo("b=boomed");
+
+        for (int i = 0; i < 2; i++) { // still restarted, still named, reported only once
+            FakeLink l = replace(i);
+            reply(i, "1");
+            reply(i, "OK");
+            assertThat(l.written).as("boom is still replayed, alone").containsExactly("incr a", "set b", "boom");
+            crash(i);
+            assertThat(events).last().isEqualTo("fault " + i + " CRASH #3 process " + (100 + i) + " exited with code 3,"
+                    + " while replaying entry #3 of 5 of the replay log alone (request #3 (boom))");
+        }
+        assertThat(events).filteredOn(e -> e.contains("kills every server")).hasSize(1);
+
+        FakeLink fixed = replace(0); // the server was fixed: it replays boom, and rejoins
+        reply(0, "1");
+        reply(0, "OK");
+        reply(0, "done");
+        reply(0, "2");
+        reply(0, "3");
+        assertThat(fixed.written).containsExactly("incr a", "set b", "boom", "incr a", "incr a");
+        assertThat(events).last().isEqualTo("caught-up 0 replayed 5");
+        assertThat(mux.unreplayableRequest()).isNull();
+        assertThat(mux.replayDoubtCount()).isZero();
+        assertThat(mux.failStop()).isNull();
+    }
+
+    /** The same with 3 replicas: the one that executed it is too few to vote, so clients get errors, not guesses. */
+    @Test
+    void shouldKeepARequestThatFailsOnlyItsReplaysEvenWhenTooFewReplicasAreLeftToVote() {
+        pinDownBoomReplayedByReplicas0And1();
+        assertThat(mux.unreplayableRequest()).contains("kept in the replay log", "runs on the 1 of 3 replicas that"
+                + " executed it, too few to agree on an answer (2 must), so clients get errors");
+        assertThat(skips).isEmpty();
+        assertThat(events).noneMatch(e -> e.startsWith("skipped") || e.contains("DIVERGENCE") || e.startsWith("fail-stop"));
+        assertThat(mux.slotState(2)).isEqualTo("live");
+        assertThat(send("incr a", false).reply).isEqualTo("ERROR resh: only 1 of 3 replicas are healthy and 2 must agree;"
+                + " retry shortly");
+        FakeLink l = replace(0);
+        reply(0, "1");
+        reply(0, "OK");
+        assertThat(l.written).containsExactly("incr a", "set b", "boom");
+    }
+
+    /**
+     * Runs {@link #fourWrites}, then kills replicas 0 and 1 from outside; their replacements die replaying boom: first
+     * pipelined, in the window #3-#4, then alone, twice for replica 0 and once for replica 1 (one replica counts once),
+     * which makes it the suspect, then once more each.
+     */
+    private void pinDownBoomReplayedByReplicas0And1() {
         fourWrites();
         crash(0);
         crash(1); // both die owing nothing: an outside kill, say; no request is blamed
@@ -839,7 +911,8 @@ class OrderedMultiplexerTest {
                         + " while replaying entry #3 of 4 of the replay log alone (request #3 (boom))");
             }
         }
-        assertThat(skips).as("suspected now; dropped only if it fails their replacements again").isEmpty();
+        assertThat(mux.unreplayableRequest()).as("suspected now; reported only if it fails their replacements again")
+                .isNull();
         for (int i = 0; i < 2; i++) {
             FakeLink l = replace(i);
             reply(i, "1");
@@ -847,29 +920,6 @@ class OrderedMultiplexerTest {
             assertThat(l.written).containsExactly("incr a", "set b", "boom");
             crash(i);
         }
-        assertThat(skips).containsExactly("request #3 (boom) crashed 2 replicas when replayed alone, though replicas"
-                + " answered it when it ran, then 2 of their replacements when replayed (process 101 exited with code 3):"
-                + " the request's doing, not theirs; it is dropped from the replay log, and the replacements are rebuilt"
-                + " without it, losing its effects (the replicas that executed it are replaced too)");
-        assertThat(events).filteredOn(e -> e.startsWith("skipped")).containsExactly("skipped #3 slots 11 processes 4");
-        // Replica 2 executed boom live: left in the vote, it would disagree with the rebuilt ones on a write, and
-        // with only one of them beside it the group would fail-stop.
-        assertThat(events).last().isEqualTo("fault 2 DIVERGENCE #3 executed request #3 (boom), which is dropped from the"
-                + " replay log: replaced so that every replica is rebuilt without it");
-        assertThat(mux.slotState(2)).isEqualTo("out");
-        for (int i = 0; i < 3; i++) {
-            FakeLink l = replace(i);
-            reply(i, "1");
-            reply(i, "OK");
-            assertThat(l.written).as("without boom; the last incr a, in the window, alone").containsExactly("incr a",
-                    "set b", "incr a");
-            reply(i, "2");
-        }
-        assertThat(events).contains("caught-up 0 replayed 3", "caught-up 1 replayed 3", "caught-up 2 replayed 3")
-                .noneMatch(e -> e.startsWith("fail-stop"));
-        assertThat(mux.replayDoubtCount()).as("each answered alone, or dropped").isZero();
-        assertThat(answeredByAll("incr a", "3")).isEqualTo("3");
-        assertThat(mux.failStop()).isNull();
     }
 
     /** A replay window a replacement was killed in (from outside) is replayed one request at a time, then as usual. */
