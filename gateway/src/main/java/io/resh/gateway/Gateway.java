@@ -343,7 +343,7 @@ public final class Gateway implements AutoCloseable {
     private GatewayStatus statusNow() {
         if (mux == null) {
             return new GatewayStatus(config.group(), config.listen().mode().label(), config.listen().protocol(),
-                    config.listen().host(), listener == null ? -1 : port(), clients.get(), 0, 0, 0, 0, 0, false, 0, null,
+                    config.listen().host(), listener == null ? -1 : port(), clients.get(), 0, 0, 0, 0, 0, false, 0, null, null,
                     group.status());
         }
         ReplayLog log = mux.replayLog();
@@ -359,7 +359,8 @@ public final class Gateway implements AutoCloseable {
                 config.listen().host(), listener == null ? -1 : port(),
                 udpFrontend != null ? udpFrontend.clients() : clients.get(), mux.sequenced(), mux.inFlight(),
                 mux.undecided(), log == null ? 0 : log.size(), log == null ? 0 : log.bytes(),
-                log != null && log.overflowed(), log == null ? 0 : log.skipped(), mux.failStop(), replicas);
+                log != null && log.overflowed(), log == null ? 0 : log.skipped(), mux.unreplayableRequest(), mux.failStop(),
+                replicas);
     }
 
     /**

@@ -15,12 +15,15 @@ import java.util.List;
  *     longer rebuilt
  * @param requestsOfDeath requests dropped from the replay log because they crashed or hung f+1
  *     replicas, then f+1 of their replacements
+ * @param unreplayableRequest why failed replicas cannot be rebuilt by replay, or null: a request replicas
+ *     answered kills every server that replays it, so it is kept in the log and the group runs on the
+ *     replicas that executed it (one line naming the request and what to do)
  * @param failStop why the group stopped answering, or null while it answers
  */
 public record GatewayStatus(String group, String mode, String protocol, String host, int port, int clients,
                             long requests, int inFlight, long undecided, long replayLogEntries, long replayLogBytes,
-                            boolean replayLogOverflowed, long requestsOfDeath, String failStop,
-                            List<ReplicaStatus> replicas) {
+                            boolean replayLogOverflowed, long requestsOfDeath, String unreplayableRequest,
+                            String failStop, List<ReplicaStatus> replicas) {
 
     public GatewayStatus {
         replicas = List.copyOf(replicas);

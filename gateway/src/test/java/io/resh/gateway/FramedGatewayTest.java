@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -141,6 +142,83 @@ class FramedGatewayTest {
         assertThat(gateway.events(GroupEvent.FaultDetected.class).subList(0, 5))
                 .allSatisfy(f -> assertThat(f.sequence()).isEqualTo(3));
         return gateway.events(GroupEvent.PoisonRequest.class).get(0);
+    }
+
+    /**
+     * A request every server answered live that kills every server replaying it later (its replay meets a state its
+     * live run did not: here, a file the servers look for). Two of four servers are killed; their replacements replay
+     * the log pipelined and die somewhere in a window of it, then replay that window one request at a time and die at
+     * the request itself, which is suspected, then reported once their next replacements die of it again. It is kept
+     * in the replay log: its client had its answer, and dropping it would rebuild servers that answer from a state
+     * without it. The two servers that executed it are left alone and still make a quorum, so clients read its effect;
+     * once the file is gone, the next replacements replay it and rejoin. Before, it was dropped from the log and every
+     * server was rebuilt without it: {@code INCR b} answered {@code b=1}, as if {@code EXIT b} had never been answered.
+     */
+    @Test
+    void shouldPinDownAndKeepARequestThatKillsOnlyTheServersReplayingIt() throws Exception {
+        Path exit = gateway.dir().resolve("exit");
+        gateway.start("""
+                group: replay-death
+                replicas: 4
+                server:
+                  command: %s
+                  readyTimeout: 20s
+                listen: { protocol: line }
+                deadline: 6s
+                """.formatted(JavaCommand.yaml(FramedCounterServer.class, "line", "{port}", "--exit-trigger", exit.toString())));
+        try (Socket s = gateway.connect()) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            OutputStream out = s.getOutputStream();
+            String[][] calls = {{"INCR a", "a=1"}, {"INCR a", "a=2"}, {"EXIT b", "b=1"}, {"INCR a", "a=3"}};
+            for (String[] call : calls) {
+                out.write((call[0] + "\n").getBytes(StandardCharsets.UTF_8));
+                assertThat(in.readLine()).isEqualTo(call[1]);
+            }
+            gateway.awaitQuiet(); // every server executed all four
+            Files.writeString(exit, "x"); // from now on, a server that executes EXIT dies
+            Signals.send("KILL", gateway.pid(0));
+            Signals.send("KILL", gateway.pid(1));
+
+            GroupEvent.FaultDetected found = await().atMost(Duration.ofSeconds(90)).until(() -> gateway
+                    .events(GroupEvent.FaultDetected.class).stream().filter(f -> f.evidence().contains("kills every server"))
+                    .findFirst().orElse(null), f -> f != null);
+            assertThat(found.sequence()).isEqualTo(3);
+            String report = "request #3 (EXIT) kills every server that replays it, though replicas answered it when it"
+                    + " ran: it crashed 2 replicas when replayed alone, then 2 of their replacements; a replacement cannot"
+                    + " be rebuilt by replay, so it is kept in the replay log (dropping it would undo a write its client"
+                    + " was told of) and the group runs on the 2 of 4 replicas that executed it, restarting the others"
+                    + " with back-off: fix what makes the server fail on it, and the next replacement to replay it rejoins";
+            assertThat(found.evidence()).endsWith(", while replaying entry #3 of 4 of the replay log alone (request #3"
+                    + " (EXIT)); " + report);
+            assertThat(gateway.status().unreplayableRequest()).isEqualTo(report);
+
+            out.write("INCR b\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(in.readLine()).as("EXIT b is kept: the two servers that executed it answer").isEqualTo("b=2");
+            out.write("INCR a\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(in.readLine()).isEqualTo("a=4");
+            assertThat(gateway.events(GroupEvent.FaultDetected.class)).as("reported once").filteredOn(f -> f.evidence()
+                    .contains("kills every server")).hasSize(1);
+
+            Files.delete(exit); // the server is fixed: the next replacements replay EXIT b, and rejoin
+            gateway.awaitRecovered(0);
+            gateway.awaitRecovered(1);
+            assertThat(gateway.status().unreplayableRequest()).isNull();
+            out.write("INCR b\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(in.readLine()).as("all four agree").isEqualTo("b=3");
+        }
+        List<GroupEvent.FaultDetected> faults = gateway.events(GroupEvent.FaultDetected.class);
+        assertThat(faults).as("the replacements' deaths say where their replay was")
+                .anySatisfy(f -> assertThat(f.evidence()).contains(" of 4 of the replay log").endsWith("; the next"
+                        + " replacements replay these one at a time"))
+                .anySatisfy(f -> assertThat(f.evidence()).endsWith(", while replaying entry #3 of 4 of the replay log alone"
+                        + " (request #3 (EXIT))"));
+        assertThat(faults).as("the servers that executed it are never replaced").allSatisfy(f -> {
+            assertThat(f.replica()).isBetween(0, 1);
+            assertThat(f.kind()).isEqualTo(FaultKind.CRASH);
+        });
+        assertThat(gateway.events(GroupEvent.PoisonRequest.class)).isEmpty();
+        assertThat(gateway.events(GroupEvent.FailStopped.class)).isEmpty();
+        assertThat(gateway.status().requestsOfDeath()).isZero();
     }
 
     @Test

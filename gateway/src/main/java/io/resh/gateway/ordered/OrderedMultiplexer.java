@@ -9,9 +9,12 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -30,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * {@link #attach attached}, replays the {@link ReplayLog}, and joins the vote at the end of the log. A
  * request after which f+1 replicas send a reply nobody asked for stops the group instead; one that f+1
  * replicas crash, hang or cannot deliver a reply to is dropped from the log if f+1 of their replacements
- * fail at it again when it is replayed, and the group goes on without it ({@link QueryOfDeath}).
+ * fail at it again when it is replayed, and the group goes on without it ({@link QueryOfDeath}). One that
+ * replicas answered is never dropped, whatever its replays do: it is reported, and kept ({@link #unreplayable}).
  *
  * <p>Not thread-safe by design: one event loop owns it, the same loop that owns every client and
  * backend channel, so no state here is ever shared across threads.
@@ -48,14 +52,24 @@ public final class OrderedMultiplexer {
     public record Settings(Duration deadline, int maxInFlight, int replayWindow) {
     }
 
+    /**
+     * A replay log entry sent to a recovering replica: where it is in the log and which request it is, so that a
+     * replica failing while it owes it can say where its replay was.
+     */
+    private record Replay(Request request, int index, long seq) {
+    }
+
     private static final class Slot {
         BackendLink link;
         boolean live;
-        /** What the connection owes replies to, in order: a live vote ({@link Pending}) or a replayed {@link Request}. */
+        /** What the connection owes replies to, in order: a live vote ({@link Pending}) or a {@link Replay}. */
         ArrayDeque<Object> expects = new ArrayDeque<>();
         int replayNext = -1;
-        /** A replayed request sent alone (a suspect, or one no replica answered) and not answered yet, or null. */
-        Request alone;
+        /**
+         * A replayed entry sent alone (the suspect, one no replica answered, or one of a window a replay failed in)
+         * and not answered yet, or null.
+         */
+        Replay alone;
         long replayOutstanding;
         long replayed;
         boolean catchingUp;
@@ -93,6 +107,23 @@ public final class OrderedMultiplexer {
      * finishes the batch, so the request a hung server owes first need not be the one it hangs in).
      */
     private final Map<Request, Long> neverAnswered = new IdentityHashMap<>();
+    /**
+     * Logged requests a replica owed, pipelined, when it failed in its replay: one of them may fail every replay of it
+     * though it ran fine live (its replay meets a state its live run did not), and the window does not say which.
+     * Until a replica answers one when it is replayed, it is sent alone, like those in {@link #neverAnswered}, so the
+     * next failure pins the request down and counts against it; otherwise every replacement would fail somewhere in
+     * the same window, blaming nothing, forever.
+     */
+    private final Set<Request> replayDoubt = Collections.newSetFromMap(new IdentityHashMap<>());
+    /**
+     * Requests replicas answered live (or may yet) that failed f+1 replicas and then f+1 of their replacements replaying
+     * them alone, by sequence number, each with the line that reported it: kept in the log, since dropping one would
+     * undo a write its client was told of, so no replacement can be rebuilt past it. Reported once: failures at it
+     * are no longer counted. Cleared when a replica answers it replayed (the server was fixed).
+     */
+    private final TreeMap<Long, String> unreplayable = new TreeMap<>();
+    /** The report of an unreplayable request found by the fault being handled, for that fault's evidence, or null. */
+    private String unreplayableFound;
     private boolean flushScheduled;
     private boolean clockRead;
     private long cachedNanos;
@@ -156,7 +187,7 @@ public final class OrderedMultiplexer {
             }
         }
         long seq = nextSeq++;
-        if (!request.readOnly() && log != null && !log.overflowed() && !log.append(request)) {
+        if (!request.readOnly() && log != null && !log.overflowed() && !log.append(request, seq)) {
             replayLogOverflowed(seq);
         }
         if (tooFew != null) {
@@ -252,7 +283,7 @@ public final class OrderedMultiplexer {
             return null;
         }
         Object e = s.expects.peekFirst();
-        return e instanceof Pending p ? p.request : (Request) e;
+        return e instanceof Pending p ? p.request : e instanceof Replay r ? r.request() : null;
     }
 
     /** True while {@code link} is the replica's current connection. */
@@ -280,12 +311,18 @@ public final class OrderedMultiplexer {
             vote(p, i, reply);
             return;
         }
+        Request replayed = ((Replay) e).request();
         s.replayOutstanding--;
         if (e == s.alone) {
             s.alone = null;
         }
-        queryOfDeath.answered(e);
-        neverAnswered.remove(e);
+        queryOfDeath.answered(replayed);
+        neverAnswered.remove(replayed);
+        replayDoubt.remove(replayed); // answered when replayed: not what fails replays
+        if (!unreplayable.isEmpty() && unreplayable.remove(((Replay) e).seq()) != null) {
+            LOG.info("request #{} ({}) was replayed: failed replicas can be rebuilt again", ((Replay) e).seq(),
+                    replayed.name());
+        }
         pumpReplay(i);
         checkCaughtUp(i);
     }
@@ -297,7 +334,7 @@ public final class OrderedMultiplexer {
     public void onLinkFailed(BackendLink link, FaultKind kind, String evidence) {
         if (slots[link.slot()].link == link) {
             Object e = slots[link.slot()].expects.peekFirst();
-            fault(link.slot(), kind, e instanceof Pending p ? p.seq : nextSeq - 1, evidence);
+            fault(link.slot(), kind, e instanceof Pending p ? p.seq : e instanceof Replay r ? r.seq() : nextSeq - 1, evidence);
         }
     }
 
@@ -388,10 +425,9 @@ public final class OrderedMultiplexer {
                         + (p.answered == 0 ? "no replica answered it" : "no " + quorum.agreementNeeded()
                         + " replicas agreed on it")));
             }
-            if (s.replayOutstanding > 0 && now - s.lastProgressNanos > 2 * deadlineNanos) {
-                long at = replayedSeq(owed);
-                hangs.add(new Hang(i, at > 0 ? at : nextSeq - 1, "no progress replaying the log for "
-                        + (now - s.lastProgressNanos) / 1_000_000 + " ms, stuck at " + replayed(owed)));
+            if (s.replayOutstanding > 0 && now - s.lastProgressNanos > 2 * deadlineNanos && owed instanceof Replay r) {
+                hangs.add(new Hang(i, r.seq(), "no progress replaying the log for " + (now - s.lastProgressNanos) / 1_000_000
+                        + " ms, stuck at " + named(r)));
             }
         }
         for (Hang h : hangs) {
@@ -411,25 +447,40 @@ public final class OrderedMultiplexer {
     private record Hang(int slot, long seq, String evidence) {
     }
 
-    /**
-     * Names a request a replica owes in its replay: by its number and name when the number is known (the
-     * suspect, or one no replica ever answered), else by its name.
-     */
-    private String replayed(Object owed) {
-        long seq = replayedSeq(owed);
-        if (seq > 0) {
-            return "request #" + seq + " (" + ((Request) owed).name() + ")";
-        }
-        return owed instanceof Request r ? r.name() : "nothing";
+    /** {@code request #7 (INCR)}: a replayed request by its number and name. */
+    private static String named(Replay r) {
+        return "request #" + r.seq() + " (" + r.request().name() + ")";
     }
 
-    /** The sequence number of a replayed request, if known (the suspect, or one no replica answered), else -1. */
-    private long replayedSeq(Object owed) {
-        if (queryOfDeath.isSuspect(owed)) {
-            return queryOfDeath.suspectSeq();
+    /**
+     * Where replica {@code i}'s replay is, for the evidence of its fault, e.g. {@code , while replaying entries #3-#9
+     * of 12 of the replay log (the oldest owed: request #5 (INCR))}; empty if it is not replaying. A replay is
+     * pipelined, so a replica failing in it may owe a whole window of entries: this is all that is known of which
+     * one it failed at, unless it owed one alone. The oldest owed is left unnamed when {@code evidence} names it.
+     */
+    private String replayPosition(int i, String evidence) {
+        Slot s = slots[i];
+        if (log == null || log.overflowed() || (s.replayNext < 0 && s.replayOutstanding == 0)) {
+            return "";
         }
-        Long seq = owed instanceof Request r ? neverAnswered.get(r) : null;
-        return seq == null ? -1 : seq;
+        Replay first = null;
+        Replay last = null;
+        for (Object e : s.expects) {
+            if (e instanceof Replay r) {
+                first = first == null ? r : first;
+                last = r;
+            }
+        }
+        if (first == null) {
+            return ", while replaying the replay log (" + s.replayNext + " of " + log.size() + " entries answered, none owed)";
+        }
+        String oldest = evidence.contains(named(first)) ? "" : named(first);
+        if (first == last) {
+            return ", while replaying entry #" + (first.index() + 1) + " of " + log.size() + " of the replay log"
+                    + (first == s.alone ? " alone" : "") + (oldest.isEmpty() ? "" : " (" + oldest + ")");
+        }
+        return ", while replaying entries #" + (first.index() + 1) + "-#" + (last.index() + 1) + " of " + log.size()
+                + " of the replay log" + (oldest.isEmpty() ? "" : " (the oldest owed: " + oldest + ")");
     }
 
     // ---- voting ----------------------------------------------------------------------------------
@@ -592,14 +643,25 @@ public final class OrderedMultiplexer {
         if (slots[i].link == null) {
             return;
         }
-        Stop stop = failStop == null && !group.closing() ? queryOfDeath(i, kind, seq, evidence, unasked) : null;
+        String where = replayPosition(i, evidence); // before detach() forgets what the replica owed
+        boolean blaming = failStop == null && !group.closing();
+        Stop stop = blaming ? queryOfDeath(i, kind, seq, evidence, unasked) : null;
+        if (blaming && !unasked) {
+            int narrowed = narrowReplay(i, kind);
+            where += narrowed == 0 ? "" : narrowed == 1 ? "; the next replacements replay it alone"
+                    : "; the next replacements replay these one at a time";
+        }
+        if (unreplayableFound != null) {
+            where += "; " + unreplayableFound; // reported once, with the failure that found it
+            unreplayableFound = null;
+        }
         if (stop != null) {
             // Before the replica leaves the votes: the requests it leaves undecidable get this reason as their
             // error, not "too few replicas answered".
             halt(stop.reason());
         }
         detach(i);
-        group.fault(i, kind, seq, evidence);
+        group.fault(i, kind, seq, evidence + where);
         if (stop != null) {
             stopped(stop.seq(), stop.reason());
         }
@@ -624,10 +686,11 @@ public final class OrderedMultiplexer {
      * not answered, and only while no replica answered that one (a request some replica survived is not what
      * failed the others; a replica still owing a request {@code deadline} after f+1 answered it is a lone
      * hang), or, while it replays the log, against the oldest request it owes if that is the suspect (a second
-     * strike) or one no replica ever answered (a first strike); both are replayed alone, so the oldest request
-     * owed is the one it failed in. A replica that fails owing nothing, or while replaying anything else, says
-     * nothing about any request; a reply nobody asked for counts against the latest request. Runs on the fault
-     * path only.
+     * strike), one no replica ever answered, or one sent alone because a replay failed in a window it was in (a
+     * first strike); all three are replayed alone, so the oldest request owed is the one it failed in. A replica
+     * that fails owing nothing, or while replaying a pipelined window of anything else, says nothing about any
+     * request (but the window is replayed one request at a time from then on: {@link #narrowReplay}); a reply
+     * nobody asked for counts against the latest request. Runs on the fault path only.
      *
      * @return why the group stops, or null if it does not
      */
@@ -643,17 +706,56 @@ public final class OrderedMultiplexer {
         if (owed instanceof Pending p) {
             return !p.everAnswered && queryOfDeath.failed(p.seq, i, kind) ? firstStrike(p.seq, p.request, evidence) : null;
         }
-        if (queryOfDeath.isSuspect(owed)) {
+        if (!(owed instanceof Replay r)) {
+            return null;
+        }
+        if (queryOfDeath.isSuspect(r.request())) {
             if (queryOfDeath.failedReplaying(i)) {
-                skip(queryOfDeath.skip(evidence));
+                if (queryOfDeath.suspectKept()) {
+                    unreplayable(r);
+                } else {
+                    skip(queryOfDeath.skip(evidence));
+                }
             }
             return null;
         }
-        Long unanswered = owed instanceof Request r ? neverAnswered.get(r) : null;
-        if (unanswered != null && queryOfDeath.failed(unanswered, i, kind)) {
-            return firstStrike(unanswered, (Request) owed, evidence);
+        Long unanswered = neverAnswered.get(r.request());
+        if (unanswered != null) {
+            return queryOfDeath.failed(unanswered, i, kind) ? firstStrike(unanswered, r.request(), evidence) : null;
+        }
+        if (r == slots[i].alone && replayDoubt.contains(r.request()) && !unreplayable.containsKey(r.seq())) {
+            // Replicas answered it when it ran, unless it is still in flight and none has yet. Once reported
+            // unreplayable, failures at it are not counted again: it is reported once.
+            Pending live = pendingAt(r.seq());
+            return queryOfDeath.failedReplayingAlone(r.seq(), i, kind, live == null || live.everAnswered)
+                    ? firstStrike(r.seq(), r.request(), evidence) : null;
         }
         return null;
+    }
+
+    /**
+     * Replica {@code i} crashed, hung or broke the protocol while it owed a pipelined window of replayed requests:
+     * any of them may be one that fails every replay of it, so from now on each is replayed alone ({@link
+     * #replayDoubt}) until a replica answers it, and the next failure there names and counts against the very
+     * request. Returns how many of the window's requests are replayed alone from now on (some may have been
+     * already). Costs a round trip per request for at most one replay window; a failure while the oldest request
+     * owed was sent alone is already pinned down ({@link #queryOfDeath}).
+     */
+    private int narrowReplay(int i, FaultKind kind) {
+        Slot s = slots[i];
+        if ((kind != FaultKind.CRASH && kind != FaultKind.HANG && kind != FaultKind.PROTOCOL) || log == null
+                || log.overflowed() || !(s.expects.peekFirst() instanceof Replay first) || first == s.alone) {
+            return 0;
+        }
+        int alone = 0;
+        for (Object e : s.expects) {
+            if (e instanceof Replay r && log.get(r.index()) != null && !queryOfDeath.isSuspect(r.request())
+                    && !neverAnswered.containsKey(r.request())) {
+                replayDoubt.add(r.request());
+                alone++;
+            }
+        }
+        return alone;
     }
 
     /**
@@ -661,17 +763,35 @@ public final class OrderedMultiplexer {
      * from now on is rebuilt without it. Its client was told at the first strike that it may or may not have
      * taken effect; the state the group rebuilds is the one where it did not. A replica that survived it (at
      * most f of them, or none had it been deterministic) and kept its effects disagrees with the rebuilt
-     * majority as soon as a reply shows them, and is replaced like any other divergent replica.
+     * majority as soon as a reply shows them, and is replaced like any other divergent replica. Never for a
+     * request replicas answered ({@link #unreplayable}).
      */
     private void skip(QueryOfDeath.Skip skip) {
         log.skip(skip.request());
         neverAnswered.remove(skip.request());
+        replayDoubt.remove(skip.request());
         Pending straggler = pendingAt(skip.seq());
         if (straggler != null) {
             straggler.skipped = true; // a survivor still owes it: when it retires, there is nothing to replay
         }
         LOG.warn("{}", skip.reason());
         group.skipped(skip.seq(), skip.slots(), skip.processes(), skip.reason());
+    }
+
+    /**
+     * The suspect {@code r}, which replicas answered live (or may yet: it is in flight), failed f+1 replicas and then
+     * f+1 of their replacements replaying it alone: no replacement can be rebuilt past it. It is not dropped: every
+     * later read would then answer from a state without a write its client was told of, a wrong answer, and a wrong
+     * answer is worse than none. Nor are the live replicas replaced: they executed it and are the group's only
+     * correct state, and they serve on while f+1 of them remain (fewer give the usual errors, never a guess). The
+     * failing replicas are restarted with the group's back-off, so that a fixed server rejoins by itself; each of
+     * their faults names the request. Reported once, in a warning, in the evidence of this fault and in the status.
+     */
+    private void unreplayable(Replay r) {
+        String line = queryOfDeath.unreplayable(Integer.bitCount(liveMask()), slots.length);
+        unreplayable.put(r.seq(), line);
+        unreplayableFound = line;
+        LOG.warn("{}", line);
     }
 
     /** f+1 replicas failed at request {@code seq}: stop if all sent replies nobody asked for, else suspect it. */
@@ -681,7 +801,7 @@ public final class OrderedMultiplexer {
         if (queryOfDeath.onlyUnaskedReplies()) {
             return new Stop(seq, queryOfDeath.reason(name, evidence));
         }
-        if (p != null) {
+        if (p != null && !p.everAnswered) { // else it was found in a replay: its client had an answer
             p.failure = queryOfDeath.clientError(name, evidence);
             // The requests sent after it go down with the same replicas: say why, rather than "too few answered".
             for (Pending q : inflight) {
@@ -693,8 +813,9 @@ public final class OrderedMultiplexer {
         String what = queryOfDeath.what(name, evidence);
         if (request != null && !request.readOnly() && log != null && !log.overflowed()) {
             queryOfDeath.suspect(request, name);
-            LOG.warn("{}; their replacements are replayed the log, and if {} of them fail at #{} again it is"
-                    + " dropped from the log", what, quorum.agreementNeeded(), seq);
+            LOG.warn("{}; their replacements are replayed the log, and if {} of them fail at #{} again it is {}", what,
+                    quorum.agreementNeeded(), seq, queryOfDeath.suspectKept() ? "reported, and kept in the log, since"
+                            + " replicas answered it or may yet" : "dropped from the log");
         } else {
             LOG.warn("{}; no replacement is fed it again ({}), so the group recovers", what, request == null
                     ? "it is no longer known" : request.readOnly() ? "it changes no state, so it is not in the replay log"
@@ -753,22 +874,23 @@ public final class OrderedMultiplexer {
                 s.replayNext++;
                 continue;
             }
-            boolean suspect = queryOfDeath.isSuspect(r) || neverAnswered.containsKey(r);
-            if (suspect && s.replayOutstanding > 0) {
+            boolean alone = queryOfDeath.isSuspect(r) || neverAnswered.containsKey(r) || replayDoubt.contains(r);
+            if (alone && s.replayOutstanding > 0) {
                 // Only once everything before it is answered: then it is the oldest request the replica owes
                 // for as long as it runs, so a crash or a hang from now on is the request's doing or the replica's.
                 break;
             }
+            Replay entry = new Replay(r, s.replayNext, log.seq(s.replayNext));
             s.replayNext++;
-            s.expects.addLast(r);
+            s.expects.addLast(entry);
             s.link.write(r.bytes());
             s.replayOutstanding++;
             s.replayed++;
             wrote = true;
-            if (suspect) {
+            if (alone) {
                 // Nothing after it either, and no live request, until it is answered: clients are told to retry
                 // rather than having their requests queued behind one that may hang this replica too.
-                s.alone = r;
+                s.alone = entry;
                 break;
             }
         }
@@ -795,6 +917,8 @@ public final class OrderedMultiplexer {
     private void replayLogOverflowed(long seq) {
         LOG.warn("replay log overflowed at request #{}: replicas that fail from now on cannot be rebuilt", seq);
         neverAnswered.clear();
+        replayDoubt.clear();
+        unreplayable.clear(); // no replica is rebuilt any more: the status says that instead
         for (int i = 0; i < slots.length; i++) {
             if (slots[i].link != null && slots[i].replayNext >= 0) {
                 fault(i, FaultKind.START_FAILURE, seq, "the replay log overflowed while this replica was replaying it");
@@ -886,8 +1010,21 @@ public final class OrderedMultiplexer {
         return log;
     }
 
+    /**
+     * Why failed replicas cannot be rebuilt by replay: the report of the oldest logged request replicas answered that
+     * kills every server replaying it, kept in the log (see {@link #unreplayable}); null if there is none.
+     */
+    public String unreplayableRequest() {
+        return unreplayable.isEmpty() ? null : unreplayable.firstEntry().getValue();
+    }
+
     /** Logged requests no replica has answered, each replayed alone (for tests: the set must not grow stale). */
     int neverAnsweredCount() {
         return neverAnswered.size();
+    }
+
+    /** Logged requests replayed alone because a replay failed in a window they were in (for tests, likewise). */
+    int replayDoubtCount() {
+        return replayDoubt.size();
     }
 }

@@ -18,6 +18,12 @@ import io.resh.gateway.protocol.Request;
  *       at it again while replaying it is it the request's doing: it is {@linkplain #skip skipped} (dropped
  *       from the replay log; the group goes on without it). A replica that answers it when replayed clears it.
  *       A read is never replayed, so the group just recovers; its client is told.</li>
+ *   <li>if they failed replaying it alone ({@link #failedReplayingAlone}: a replay failed in a window of pipelined
+ *       requests it was in, so it is replayed alone until answered), it is counted the same way: a request may fail
+ *       every replay of it though replicas answered it live, when its replay meets a state its live run did not.
+ *       Its client had its answer (or may yet have it, while it is in flight), so it is never skipped: dropping it
+ *       would rebuild replicas that answer from a state without a write the client was told of. Once f+1 of their
+ *       replacements fail at it again, it is {@linkplain #unreplayable unreplayable} instead.</li>
  * </ul>
  * Independent faults rarely coincide on one request, so only the latest request is tracked: a failure
  * at another one starts the count anew, and a later completed count replaces an older suspect.
@@ -35,12 +41,25 @@ final class QueryOfDeath {
     private int hung;
     private int broke;
     private int unasked;
+    /** The failures at {@link #seq} were found replaying it alone, not live; and whether replicas answered it live. */
+    private boolean replayedAlone;
+    private boolean answeredLive;
 
     /** The request f+1 replicas crashed or hung on (the same object as its {@link ReplayLog} entry), or null. */
     private Request suspect;
     private long suspectSeq;
     /** How the suspect failed the first time, e.g. {@code crashed 2 replicas before any answered it}. */
     private String suspectFirst;
+    /**
+     * The suspect was found replaying it alone: replicas answered it live, or it is still in flight and may yet be
+     * answered, so it stays in the log whatever its replays do.
+     */
+    private boolean suspectKept;
+    /** Replicas answered the suspect live. */
+    private boolean suspectAnswered;
+    /** The suspect's name, or null; and how it failed replicas the first time, e.g. {@code crashed 2 replicas}. */
+    private String suspectName;
+    private String suspectFailures;
     /** Replicas (slot bits) the suspect failed the first time. */
     private int suspectSlots;
     /** Replicas (slot bits) that crashed, hung or broke the protocol while the oldest request they owed was the replayed suspect. */
@@ -70,6 +89,19 @@ final class QueryOfDeath {
         return before < needed && replicas() >= needed;
     }
 
+    /**
+     * Replica {@code slot} crashed, hung or broke the protocol replaying request {@code seq} alone, sent so because an
+     * earlier replay failed somewhere in a window of requests it was in. Counted like {@link #failed}.
+     *
+     * @param answered replicas answered it when it ran live
+     */
+    boolean failedReplayingAlone(long seq, int slot, FaultKind kind, boolean answered) {
+        boolean enough = failed(seq, slot, kind);
+        replayedAlone = true;
+        answeredLive |= answered;
+        return enough;
+    }
+
     /** Replica {@code slot} sent a reply nobody asked for, {@code seq} being the latest request. Like {@link #failed}. */
     boolean answeredUnasked(long seq, int slot) {
         int before = at(seq);
@@ -85,6 +117,8 @@ final class QueryOfDeath {
             hung = 0;
             broke = 0;
             unasked = 0;
+            replayedAlone = false;
+            answeredLive = false;
         }
         return replicas();
     }
@@ -116,8 +150,18 @@ final class QueryOfDeath {
     /** {@code 2 replicas crashed at request #7 (EXIT) before any answered it}: what failed at the current request. */
     private String failedAt(String name) {
         return replicas() + " replicas " + verbs(crashed, hung, broke | unasked, "crashed", "hung", "broke the protocol")
-                + " at request #" + seq + (name == null ? "" : " (" + name + ")")
-                + (unasked == 0 ? " before any answered it" : "");
+                + " at request #" + seq + (name == null ? "" : " (" + name + ")") + when();
+    }
+
+    /** When the failures at the current request happened: live before any replica answered it, or replaying it alone. */
+    private String when() {
+        if (unasked != 0) {
+            return "";
+        }
+        if (replayedAlone) {
+            return " when replayed alone" + (answeredLive ? ", though replicas answered it when it ran" : "");
+        }
+        return " before any answered it";
     }
 
     /** Why the group stops when f+1 replicas sent a reply nobody asked for after the current request. */
@@ -136,6 +180,10 @@ final class QueryOfDeath {
         suspect = request;
         suspectSeq = seq;
         suspectFirst = happened(name);
+        suspectName = name;
+        suspectFailures = failures();
+        suspectKept = replayedAlone;
+        suspectAnswered = replayedAlone && answeredLive;
         suspectSlots = crashed | hung | broke | unasked;
         failedReplaying = 0;
     }
@@ -168,8 +216,16 @@ final class QueryOfDeath {
     }
 
     /**
+     * True if the suspect must stay in the replay log even once it failed f+1 replacements: it was found replaying it
+     * alone, so its client had its answer or may yet have it ({@link #unreplayable}, not {@link #skip}).
+     */
+    boolean suspectKept() {
+        return suspectKept;
+    }
+
+    /**
      * The suspect failed f+1 replacements too ({@link #failedReplaying} said so): it is the request's doing.
-     * Returns what to skip and why, and forgets the suspect.
+     * Returns what to skip and why, and forgets the suspect. Not for a suspect that is {@linkplain #suspectKept kept}.
      */
     Skip skip(String evidence) {
         int replaying = failedReplaying;
@@ -180,6 +236,29 @@ final class QueryOfDeath {
                         + " replacements are rebuilt without it");
         suspect = null;
         return skip;
+    }
+
+    /**
+     * A {@linkplain #suspectKept kept} suspect failed f+1 replacements too: every server that replays it fails, and it
+     * cannot be dropped. Returns one line saying so and what the operator can do, e.g. {@code request #3 (EXIT) kills
+     * every server that replays it, though replicas answered it when it ran: it crashed 2 replicas when replayed
+     * alone, then 2 of their replacements; ...}, and forgets the suspect.
+     *
+     * @param executed how many replicas are live, all of which executed it
+     * @param replicas how many replicas the group has
+     */
+    String unreplayable(int executed, int replicas) {
+        String line = "request #" + suspectSeq + (suspectName == null ? "" : " (" + suspectName + ")")
+                + " kills every server that replays it, though " + (suspectAnswered ? "replicas answered it when it ran"
+                : "it is in flight and its client may yet have its answer") + ": it " + suspectFailures
+                + " when replayed alone, then " + Integer.bitCount(failedReplaying) + " of their replacements; a"
+                + " replacement cannot be rebuilt by replay, so it is kept in the replay log (dropping it would undo a"
+                + " write its client was told of) and the group runs on the " + executed + " of " + replicas
+                + " replicas that executed it" + (executed < needed ? ", too few to agree on an answer (" + needed
+                + " must), so clients get errors" : "") + ", restarting the others with back-off: fix what makes the"
+                + " server fail on it, and the next replacement to replay it rejoins";
+        suspect = null;
+        return line;
     }
 
     /**
@@ -221,13 +300,16 @@ final class QueryOfDeath {
      * break the protocol before any answered it}.
      */
     private String happened(String name) {
-        String request = "request #" + seq + (name == null ? "" : " (" + name + ")");
+        return "request #" + seq + (name == null ? "" : " (" + name + ")") + " " + failures() + when();
+    }
+
+    /** {@code crashed 2 replicas}, or {@code made 2 replicas crash or break the protocol}: what the current request did. */
+    private String failures() {
         if ((broke | unasked) == 0) {
-            return request + " " + verbs(crashed, hung, 0, "crashed", "hung", "") + " " + replicas()
-                    + " replicas before any answered it";
+            return verbs(crashed, hung, 0, "crashed", "hung", "") + " " + replicas() + " replicas";
         }
-        return request + " made " + replicas() + " replicas " + verbs(crashed, hung, broke | unasked, "crash", "hang",
-                "break the protocol") + (unasked == 0 ? " before any answered it" : "");
+        return "made " + replicas() + " replicas " + verbs(crashed, hung, broke | unasked, "crash", "hang",
+                "break the protocol");
     }
 
     /** "crashed", "hung", "crashed or hung", "crashed, hung or broke the protocol", ...: the kinds present. */

@@ -2,6 +2,7 @@ package io.resh.gateway.ordered;
 
 import io.resh.gateway.protocol.Request;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -9,12 +10,15 @@ import java.util.List;
  * freshly started server rebuilds the state every other replica has. Bounded by entries and bytes;
  * past either bound the log is dropped and marked overflowed, because a log with a hole can no longer
  * rebuild anything. A request of death is {@linkplain #skip skipped}: it stays counted but is no longer
- * replayed.
+ * replayed. Each entry keeps its request's sequence number, so that a replay failing at an entry can name the
+ * request (and blame it: {@link QueryOfDeath} counts failures by sequence number).
  */
 public final class ReplayLog {
     private final long maxBytes;
     private final int maxEntries;
     private final List<Request> entries = new ArrayList<>();
+    /** The sequence number of each entry, by index (a primitive array: 8 bytes an entry, not a boxed Long). */
+    private long[] seqs = new long[16];
     private long bytes;
     private long appended;
     private long skipped;
@@ -25,17 +29,22 @@ public final class ReplayLog {
         this.maxEntries = maxEntries;
     }
 
-    /** Appends a request; returns false if this append overflowed the log (or it already had). */
-    public boolean append(Request request) {
+    /** Appends request {@code seq}; returns false if this append overflowed the log (or it already had). */
+    public boolean append(Request request, long seq) {
         if (overflowed) {
             return false;
         }
         if (entries.size() + 1 > maxEntries || bytes + request.bytes().length > maxBytes) {
             overflowed = true;
             entries.clear();
+            seqs = new long[0];
             bytes = 0;
             return false;
         }
+        if (entries.size() == seqs.length) {
+            seqs = Arrays.copyOf(seqs, Math.max(16, seqs.length * 2));
+        }
+        seqs[entries.size()] = seq;
         entries.add(request);
         bytes += request.bytes().length;
         appended++;
@@ -49,6 +58,11 @@ public final class ReplayLog {
     /** The request at {@code index}, or null if it was {@linkplain #skip skipped}. */
     public Request get(int index) {
         return entries.get(index);
+    }
+
+    /** The sequence number of the request at {@code index}, skipped or not. */
+    public long seq(int index) {
+        return seqs[index];
     }
 
     /**

@@ -302,7 +302,8 @@ class OrderedMultiplexerTest {
         replace(2);
         advance(4001);
         assertThat(events).filteredOn(e -> e.contains("no progress replaying")).hasSize(2)
-                .allSatisfy(e -> assertThat(e).endsWith("stuck at incr"));
+                .allSatisfy(e -> assertThat(e).endsWith("stuck at request #1 (incr), while replaying entry #1 of 1 of the"
+                        + " replay log; the next replacements replay it alone"));
         assertThat(mux.failStop()).as("a request one replica answered is not what hung the others").isNull();
     }
 
@@ -577,7 +578,8 @@ class OrderedMultiplexerTest {
         }
         advance(4001); // all three hang in it: a first strike against 'spin', found in the replay
         assertThat(events).filteredOn(e -> e.startsWith("fault")).hasSize(6).last().asString()
-                .isEqualTo("fault 2 HANG #3 no progress replaying the log for 4001 ms, stuck at request #3 (spin)");
+                .isEqualTo("fault 2 HANG #3 no progress replaying the log for 4001 ms, stuck at request #3 (spin), while"
+                        + " replaying entry #3 of 3 of the replay log alone");
         assertThat(skips).isEmpty();
         for (int i = 0; i < 3; i++) {
             round[i] = replace(i);
@@ -756,6 +758,196 @@ class OrderedMultiplexerTest {
         assertThat(mux.neverAnsweredCount()).as("boom is no longer in the log: nothing will ever answer it").isZero();
     }
 
+    /** Four writes every replica answers live: #1 incr a, #2 set b, #3 boom, #4 incr a. */
+    private void fourWrites() {
+        answeredByAll("incr a", "1");
+        answeredByAll("set b", "OK");
+        answeredByAll("boom", "done");
+        answeredByAll("incr a", "2");
+    }
+
+    /**
+     * A replay is pipelined, so a replacement that fails in it owes a window of entries, any of which may have done
+     * it: the fault says which entries of the log it was replaying and the oldest it owed, and that the next
+     * replacements replay them one at a time.
+     */
+    @Test
+    void shouldSayWhereTheReplayWasWhenAReplacementFailsInIt() {
+        fourWrites();
+        crash(0); // owing nothing: an outside kill, say
+        assertThat(events).last().isEqualTo("fault 0 CRASH #4 process 100 exited with code 3");
+        FakeLink first = replace(0);
+        assertThat(first.written).as("pipelined").containsExactly("incr a", "set b", "boom", "incr a");
+        reply(0, "1");
+        reply(0, "OK");
+        crash(0);
+        assertThat(events).last().isEqualTo("fault 0 CRASH #3 process 100 exited with code 3, while replaying entries #3-#4"
+                + " of 4 of the replay log (the oldest owed: request #3 (boom)); the next replacements replay these one at"
+                + " a time");
+        crash(1);
+        FakeLink second = replace(1);
+        assertThat(second.written).as("up to the window the first failed in").containsExactly("incr a", "set b");
+        reply(1, "1");
+        advance(4001);
+        assertThat(events).last().isEqualTo("fault 1 HANG #2 no progress replaying the log for 4001 ms, stuck at request #2"
+                + " (set), while replaying entry #2 of 4 of the replay log; the next replacements replay it alone");
+        FakeLink third = replace(1);
+        reply(1, "1");
+        assertThat(third.written).containsExactly("incr a", "set b");
+        crash(1);
+        assertThat(events).last().isEqualTo("fault 1 CRASH #2 process 101 exited with code 3, while replaying entry #2 of 4"
+                + " of the replay log alone (request #2 (set))");
+        replace(1);
+        crash(1);
+        assertThat(events).last().isEqualTo("fault 1 CRASH #1 process 101 exited with code 3, while replaying entry #1 of 4"
+                + " of the replay log (request #1 (incr)); the next replacements replay it alone");
+        assertThat(skips).isEmpty();
+    }
+
+    /**
+     * A request every replica answered live that fails every replacement replaying it (its replay meets a state its
+     * live run did not): replayed pipelined, it is somewhere in the window a replacement owed when it died, which
+     * blamed nothing, so the replacements failed at it forever. Now the next replacements replay that window one
+     * request at a time, which pins it down: suspected once 2 replicas failed at it alone (one replica's replacements
+     * failing again count once), and once 2 of their replacements fail at it again it is reported, once, and kept in
+     * the log: its client had its answer, so dropping it would rebuild replicas that answer from a state without it.
+     * The 2 of 4 replicas that executed it are not replaced, and still make a quorum: the group serves on from them.
+     */
+    @Test
+    void shouldPinDownAndKeepARequestThatFailsOnlyItsReplaysAnsweredLive() {
+        start(4, 100);
+        pinDownBoomReplayedByReplicas0And1();
+        String report = "request #3 (boom) kills every server that replays it, though replicas answered it when it ran:"
+                + " it crashed 2 replicas when replayed alone, then 2 of their replacements; a replacement cannot be"
+                + " rebuilt by replay, so it is kept in the replay log (dropping it would undo a write its client was told"
+                + " of) and the group runs on the 2 of 4 replicas that executed it, restarting the others with back-off:"
+                + " fix what makes the server fail on it, and the next replacement to replay it rejoins";
+        assertThat(events).last().isEqualTo("fault 1 CRASH #3 process 101 exited with code 3, while replaying entry #3 of 4"
+                + " of the replay log alone (request #3 (boom)); " + report);
+        assertThat(mux.unreplayableRequest()).isEqualTo(report);
+        assertThat(skips).as("answered live: never dropped").isEmpty();
+        assertThat(events).noneMatch(e -> e.startsWith("skipped") || e.contains("DIVERGENCE") || e.startsWith("fail-stop"));
+        assertThat(log.skipped()).isZero();
+        assertThat(mux.slotState(2)).as("executed it: kept").isEqualTo("live");
+        assertThat(mux.slotState(3)).isEqualTo("live");
+
+        Answer incr = send("incr a", false);
+        reply(2, "3");
+        reply(3, "3");
+        assertThat(incr.reply).as("the survivors still make a quorum").isEqualTo("3");
+        Answer read = send("get b", true);
+        reply(2, "b=boomed");
+        reply(3, "b=boomed");
+        assertThat(read.reply).as("from the state with boom in it").isEqualTo("b=boomed");
+
+        for (int i = 0; i < 2; i++) { // still restarted, still named, reported only once
+            FakeLink l = replace(i);
+            reply(i, "1");
+            reply(i, "OK");
+            assertThat(l.written).as("boom is still replayed, alone").containsExactly("incr a", "set b", "boom");
+            crash(i);
+            assertThat(events).last().isEqualTo("fault " + i + " CRASH #3 process " + (100 + i) + " exited with code 3,"
+                    + " while replaying entry #3 of 5 of the replay log alone (request #3 (boom))");
+        }
+        assertThat(events).filteredOn(e -> e.contains("kills every server")).hasSize(1);
+
+        FakeLink fixed = replace(0); // the server was fixed: it replays boom, and rejoins
+        reply(0, "1");
+        reply(0, "OK");
+        reply(0, "done");
+        reply(0, "2");
+        reply(0, "3");
+        assertThat(fixed.written).containsExactly("incr a", "set b", "boom", "incr a", "incr a");
+        assertThat(events).last().isEqualTo("caught-up 0 replayed 5");
+        assertThat(mux.unreplayableRequest()).isNull();
+        assertThat(mux.replayDoubtCount()).isZero();
+        assertThat(mux.failStop()).isNull();
+    }
+
+    /** The same with 3 replicas: the one that executed it is too few to vote, so clients get errors, not guesses. */
+    @Test
+    void shouldKeepARequestThatFailsOnlyItsReplaysEvenWhenTooFewReplicasAreLeftToVote() {
+        pinDownBoomReplayedByReplicas0And1();
+        assertThat(mux.unreplayableRequest()).contains("kept in the replay log", "runs on the 1 of 3 replicas that"
+                + " executed it, too few to agree on an answer (2 must), so clients get errors");
+        assertThat(skips).isEmpty();
+        assertThat(events).noneMatch(e -> e.startsWith("skipped") || e.contains("DIVERGENCE") || e.startsWith("fail-stop"));
+        assertThat(mux.slotState(2)).isEqualTo("live");
+        assertThat(send("incr a", false).reply).isEqualTo("ERROR resh: only 1 of 3 replicas are healthy and 2 must agree;"
+                + " retry shortly");
+        FakeLink l = replace(0);
+        reply(0, "1");
+        reply(0, "OK");
+        assertThat(l.written).containsExactly("incr a", "set b", "boom");
+    }
+
+    /**
+     * Runs {@link #fourWrites}, then kills replicas 0 and 1 from outside; their replacements die replaying boom: first
+     * pipelined, in the window #3-#4, then alone, twice for replica 0 and once for replica 1 (one replica counts once),
+     * which makes it the suspect, then once more each.
+     */
+    private void pinDownBoomReplayedByReplicas0And1() {
+        fourWrites();
+        crash(0);
+        crash(1); // both die owing nothing: an outside kill, say; no request is blamed
+        replace(0);
+        replace(1);
+        for (int i = 0; i < 2; i++) {
+            reply(i, "1");
+            reply(i, "OK");
+            crash(i); // each dies replaying boom, pipelined between set b and the last incr a
+        }
+        assertThat(events).filteredOn(e -> e.contains(", while replaying entries #3-#4 of 4 of the replay log (the oldest"
+                + " owed: request #3 (boom))")).hasSize(2);
+        for (int i = 0; i < 2; i++) {
+            for (int attempt = 0; attempt < 2 - i; attempt++) { // replica 0's twice: one replica counts once
+                FakeLink l = replace(i);
+                assertThat(l.written).as("up to the window, pipelined").containsExactly("incr a", "set b");
+                reply(i, "1");
+                reply(i, "OK");
+                assertThat(l.written).as("then one request at a time").containsExactly("incr a", "set b", "boom");
+                crash(i);
+                assertThat(events).last().isEqualTo("fault " + i + " CRASH #3 process " + (100 + i) + " exited with code 3,"
+                        + " while replaying entry #3 of 4 of the replay log alone (request #3 (boom))");
+            }
+        }
+        assertThat(mux.unreplayableRequest()).as("suspected now; reported only if it fails their replacements again")
+                .isNull();
+        for (int i = 0; i < 2; i++) {
+            FakeLink l = replace(i);
+            reply(i, "1");
+            reply(i, "OK");
+            assertThat(l.written).containsExactly("incr a", "set b", "boom");
+            crash(i);
+        }
+    }
+
+    /** A replay window a replacement was killed in (from outside) is replayed one request at a time, then as usual. */
+    @Test
+    void shouldReplayTheWindowOfAFailedReplayOneAtATimeUntilItIsAnswered() {
+        fourWrites();
+        crash(0);
+        replace(0);
+        reply(0, "1");
+        crash(0); // killed while owing #2 to #4
+        FakeLink next = replace(0);
+        assertThat(next.written).containsExactly("incr a");
+        reply(0, "1");
+        assertThat(next.written).containsExactly("incr a", "set b");
+        reply(0, "OK");
+        reply(0, "done");
+        assertThat(next.written).containsExactly("incr a", "set b", "boom", "incr a");
+        assertThat(events).last().isEqualTo("fault 0 CRASH #2 process 100 exited with code 3, while replaying entries #2-#4"
+                + " of 4 of the replay log (the oldest owed: request #2 (set)); the next replacements replay these one at a"
+                + " time");
+        reply(0, "2");
+        assertThat(events).last().isEqualTo("caught-up 0 replayed 4");
+        assertThat(mux.replayDoubtCount()).isZero();
+        crash(0);
+        assertThat(replace(0).written).as("pipelined again").containsExactly("incr a", "set b", "boom", "incr a");
+        assertThat(skips).isEmpty();
+    }
+
     /**
      * A replacement joins the vote once the whole log is sent, while it still owes the last replies of its replay:
      * as long as it keeps answering those, it is not hung in the live requests queued behind them.
@@ -871,8 +1063,8 @@ class OrderedMultiplexerTest {
     void shouldRefuseToRebuildOnceTheLogOverflowed() {
         log = null;
         ReplayLog tiny = new ReplayLog(10, 100);
-        assertThat(tiny.append(Request.of(new byte[8], "x", false, 0))).isTrue();
-        assertThat(tiny.append(Request.of(new byte[8], "y", false, 0))).isFalse();
+        assertThat(tiny.append(Request.of(new byte[8], "x", false, 0), 1)).isTrue();
+        assertThat(tiny.append(Request.of(new byte[8], "y", false, 0), 2)).isFalse();
         assertThat(tiny.overflowed()).isTrue();
         assertThat(tiny.size()).as("a log with a hole is useless, so it is dropped").isZero();
     }

@@ -81,6 +81,7 @@ class QueryOfDeathTest {
         assertThat(queryOfDeath.failedReplaying(0)).isFalse();
         assertThat(queryOfDeath.failedReplaying(0)).as("the same replica twice is one replica").isFalse();
         assertThat(queryOfDeath.failedReplaying(2)).isTrue();
+        assertThat(queryOfDeath.suspectKept()).as("no replica answered it").isFalse();
         QueryOfDeath.Skip skip = queryOfDeath.skip("process 15 exited with code 3");
         assertThat(skip.reason()).isEqualTo("request #7 (EXIT) crashed 2 replicas before any answered it, then 2 of"
                 + " their replacements when replayed (process 15 exited with code 3): the request's doing, not theirs;"
@@ -182,5 +183,47 @@ class QueryOfDeathTest {
         queryOfDeath.suspect(request("X"), "X");
         assertThat(queryOfDeath.skip("z").reason()).startsWith("request #6 (X) made 3 replicas crash, hang or break the"
                 + " protocol before any answered it, then 0 of their replacements");
+    }
+
+    @Test
+    void shouldSayWhenTheFailuresWereFoundReplayingARequestAlone() {
+        assertThat(queryOfDeath.failedReplayingAlone(3, 0, FaultKind.CRASH, true)).isFalse();
+        assertThat(queryOfDeath.failedReplayingAlone(3, 0, FaultKind.CRASH, true)).as("one replica counts once").isFalse();
+        assertThat(queryOfDeath.failedReplayingAlone(3, 1, FaultKind.HANG, true)).isTrue();
+        assertThat(queryOfDeath.what("BOOM", "x")).isEqualTo("2 replicas crashed or hung at request #3 (BOOM) when"
+                + " replayed alone, though replicas answered it when it ran (x)");
+        Request boom = request("BOOM");
+        queryOfDeath.suspect(boom, "BOOM");
+        assertThat(queryOfDeath.suspectKept()).as("replicas answered it: never dropped").isTrue();
+        queryOfDeath.failedReplaying(0);
+        assertThat(queryOfDeath.failedReplaying(2)).isTrue();
+        assertThat(queryOfDeath.unreplayable(2, 4)).isEqualTo("request #3 (BOOM) kills every server that replays it,"
+                + " though replicas answered it when it ran: it crashed or hung 2 replicas when replayed alone, then 2 of"
+                + " their replacements; a replacement cannot be rebuilt by replay, so it is kept in the replay log"
+                + " (dropping it would undo a write its client was told of) and the group runs on the 2 of 4 replicas that"
+                + " executed it, restarting the others with back-off: fix what makes the server fail on it, and the next"
+                + " replacement to replay it rejoins");
+        assertThat(queryOfDeath.isSuspect(boom)).as("reported, no longer suspect").isFalse();
+        assertThat(queryOfDeath.failed(4, 0, FaultKind.CRASH)).as("another request: counted anew").isFalse();
+        assertThat(queryOfDeath.failed(4, 1, FaultKind.CRASH)).isTrue();
+        assertThat(queryOfDeath.what("EXIT", "z")).as("live again").isEqualTo("2 replicas crashed at request #4 (EXIT)"
+                + " before any answered it (z)");
+        queryOfDeath.suspect(request("EXIT"), "EXIT");
+        assertThat(queryOfDeath.suspectKept()).isFalse();
+    }
+
+    /** Still in flight, no replica answered it yet, but one may: its client may yet be told it succeeded. */
+    @Test
+    void shouldKeepARequestFoundReplayingItAloneWhileItIsInFlight() {
+        queryOfDeath.failedReplayingAlone(5, 0, FaultKind.CRASH, false);
+        queryOfDeath.failedReplayingAlone(5, 1, FaultKind.CRASH, false);
+        queryOfDeath.suspect(request("SET"), "SET");
+        assertThat(queryOfDeath.suspectKept()).isTrue();
+        queryOfDeath.failedReplaying(0);
+        queryOfDeath.failedReplaying(1);
+        assertThat(queryOfDeath.unreplayable(1, 3)).startsWith("request #5 (SET) kills every server that replays it,"
+                + " though it is in flight and its client may yet have its answer: it crashed 2 replicas when replayed"
+                + " alone, then 2 of their replacements; ").contains("runs on the 1 of 3 replicas that executed it, too"
+                + " few to agree on an answer (2 must), so clients get errors, restarting the others");
     }
 }

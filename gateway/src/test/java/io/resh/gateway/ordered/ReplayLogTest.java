@@ -17,9 +17,9 @@ class ReplayLogTest {
         Request a = request("SET a 1");
         Request boom = request("BOOM");
         Request b = request("SET b 2");
-        log.append(a);
-        log.append(boom);
-        log.append(b);
+        log.append(a, 1);
+        log.append(boom, 3);
+        log.append(b, 4);
         long bytes = log.bytes();
 
         assertThat(log.skip(request("BOOM"))).as("an equal request is not the logged one").isFalse();
@@ -29,6 +29,8 @@ class ReplayLogTest {
         assertThat(log.get(0)).isSameAs(a);
         assertThat(log.get(1)).isNull();
         assertThat(log.get(2)).isSameAs(b);
+        assertThat(log.seq(1)).as("a skipped entry keeps its request's number").isEqualTo(3);
+        assertThat(log.seq(2)).isEqualTo(4);
         assertThat(log.bytes()).isEqualTo(bytes - boom.bytes().length);
         assertThat(log.skipped()).isEqualTo(1);
         assertThat(log.appended()).isEqualTo(3);
@@ -39,10 +41,20 @@ class ReplayLogTest {
     void shouldStillOverflowOnTheEntriesItKeeps() {
         ReplayLog log = new ReplayLog(1 << 20, 2);
         Request boom = request("BOOM");
-        log.append(boom);
+        log.append(boom, 1);
         log.skip(boom);
-        assertThat(log.append(request("SET a 1"))).isTrue();
-        assertThat(log.append(request("SET b 2"))).as("a skipped entry still holds its index").isFalse();
+        assertThat(log.append(request("SET a 1"), 2)).isTrue();
+        assertThat(log.append(request("SET b 2"), 3)).as("a skipped entry still holds its index").isFalse();
         assertThat(log.overflowed()).isTrue();
+    }
+
+    @Test
+    void shouldKeepTheSequenceNumberOfEveryEntryPastTheFirstGrowth() {
+        ReplayLog log = new ReplayLog(1 << 20, 1000);
+        for (int i = 0; i < 100; i++) {
+            log.append(request("SET k " + i), 2L * i + 1);
+        }
+        assertThat(log.seq(0)).isEqualTo(1);
+        assertThat(log.seq(99)).isEqualTo(199);
     }
 }

@@ -25,27 +25,33 @@ import java.util.Map;
  * request thread waits forever, so the process lives on and that connection is never answered again (a
  * request that hangs the server, as an endless loop or a lost wake-up would). With a spin trigger file,
  * {@code SPIN k} hangs only while that file exists (deleting it: a one-off hang) and otherwise increments
- * {@code k} like {@code INCR}. Connections are served one after another, which
+ * {@code k} like {@code INCR}. With an exit trigger file, likewise, {@code EXIT k} ends the process only while
+ * that file exists and otherwise increments {@code k}: a request that ran fine live can kill every server that
+ * replays it later (as one whose replay meets a state its live run did not). Connections are served one after another, which
  * is all the gateway needs (it keeps one). While the trigger file exists, the next reply is off by
  * 1000 and the file deleted. With an idle limit, a connection idle that long is closed, and
  * {@code closed idle connection} printed, like servers with a keep-alive timeout do.
  *
- * <pre>java -cp ... FramedCounterServer line|length PORT [--trigger FILE] [--idle-close MILLIS] [--spin-trigger FILE]</pre>
+ * <pre>java -cp ... FramedCounterServer line|length PORT [--trigger FILE] [--idle-close MILLIS] [--spin-trigger FILE]
+ *     [--exit-trigger FILE]</pre>
  */
 public final class FramedCounterServer {
     private final Map<String, Long> counters = new HashMap<>();
     private final Path trigger;
     private final Path spinTrigger;
+    private final Path exitTrigger;
 
-    private FramedCounterServer(Path trigger, Path spinTrigger) {
+    private FramedCounterServer(Path trigger, Path spinTrigger, Path exitTrigger) {
         this.trigger = trigger;
         this.spinTrigger = spinTrigger;
+        this.exitTrigger = exitTrigger;
     }
 
     public static void main(String[] args) throws Exception {
         boolean length = args[0].equals("length");
         Path trigger = null;
         Path spinTrigger = null;
+        Path exitTrigger = null;
         int idleMillis = 0;
         for (int i = 2; i + 1 < args.length; i += 2) {
             if (args[i].equals("--trigger")) {
@@ -54,9 +60,11 @@ public final class FramedCounterServer {
                 idleMillis = Integer.parseInt(args[i + 1]);
             } else if (args[i].equals("--spin-trigger")) {
                 spinTrigger = Path.of(args[i + 1]);
+            } else if (args[i].equals("--exit-trigger")) {
+                exitTrigger = Path.of(args[i + 1]);
             }
         }
-        FramedCounterServer server = new FramedCounterServer(trigger, spinTrigger);
+        FramedCounterServer server = new FramedCounterServer(trigger, spinTrigger, exitTrigger);
         try (ServerSocket listener = new ServerSocket()) {
             listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(args[1])));
             while (true) {
@@ -102,7 +110,7 @@ public final class FramedCounterServer {
 
     private String answer(String request) throws IOException {
         String[] cmd = request.trim().split(" ");
-        if (cmd[0].equals("EXIT")) { // a request that kills every replica: a "query of death"
+        if (cmd[0].equals("EXIT") && (exitTrigger == null || Files.exists(exitTrigger))) { // a "query of death"
             Runtime.getRuntime().halt(3);
         }
         if (cmd[0].equals("SPIN") && (spinTrigger == null || Files.deleteIfExists(spinTrigger))) {
