@@ -184,6 +184,9 @@ public final class StatusCommand implements Callable<Integer> {
                 g.path("undecided").asLong(), poison > 0 ? "  requests of death " + poison : "",
                 g.path("replayLogEntries").asLong(),
                 g.path("replayLogOverflowed").asBoolean() ? " (overflowed: failed servers are no longer rebuilt)" : "");
+        if (g.hasNonNull("unreplayableRequest")) {
+            out.printf(Locale.ROOT, "  NOT REBUILT BY REPLAY: %s%n", g.get("unreplayableRequest").asText());
+        }
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"REPLICA", "STATE", "CORE", "PID", "PORT", "INCARNATION", "FAULTS", "LAST FAULT"});
         for (JsonNode r : g.path("replicas")) {

@@ -171,6 +171,22 @@ class StatusCommandTest {
                 .doesNotContain("death");
         assertThat(one.toString()).contains("  clients 1  requests 5  in flight 0  undecided 2  requests of death 1  replay log"
                 + " 4 entries");
+        assertThat(none.toString() + one).doesNotContain("REPLAY");
+    }
+
+    /** The status API said why failed servers could not be rebuilt; the table did not show it. */
+    @Test
+    void shouldShowARequestThatNoReplayGetsPast() {
+        String gateway = "{\"group\":\"redis\",\"mode\":\"ordered\",\"protocol\":\"resp\",\"host\":\"127.0.0.1\","
+                + "\"port\":6380,\"clients\":1,\"requests\":5,\"inFlight\":0,\"undecided\":0,\"replayLogEntries\":4,"
+                + "\"replayLogOverflowed\":false,\"failStop\":null,\"replicas\":[],\"requestsOfDeath\":0,"
+                + "\"unreplayableRequest\":\"request #3 (EXIT) kills every server that replays it\"}";
+        java.io.StringWriter out = new java.io.StringWriter();
+        StatusCommand.printGateway(new java.io.PrintWriter(out, true), AdminFixture.parse(gateway));
+
+        String nl = System.lineSeparator();
+        assertThat(out.toString()).contains(nl + "  NOT REBUILT BY REPLAY: request #3 (EXIT) kills every server that"
+                + " replays it" + nl);
     }
 
     /**
