@@ -123,7 +123,7 @@ class TerminalSignalTest {
     }
 
     /**
-     * In a session of their own, replicas are out of reach of a kill of resh's process group (a CI runner
+     * In a process group of their own, replicas are out of reach of a kill of resh's process group (a CI runner
      * cancelling a job), and a SIGKILL of resh alone (the OOM killer) gives it no chance to kill them: they ran on.
      */
     @Test

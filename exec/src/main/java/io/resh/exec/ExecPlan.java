@@ -78,7 +78,7 @@ final class ExecPlan {
 
     /**
      * The full argv that launches {@code replica} in {@code workDir}: the {@link LaunchPrefix} (parent-death
-     * signal, setsid), taskset, then bwrap, then the program.
+     * signal, its own process group), taskset, then bwrap, then the program.
      */
     List<String> argv(int replica, Path workDir) {
         List<String> argv = commands.get(replica);
@@ -88,7 +88,7 @@ final class ExecPlan {
         if (pinning != null) {
             argv = pinning.wrap(argv, pinning.coreOf(replica));
         }
-        // A session of its own (a terminal's Ctrl-C must reach resh alone, which then kills the replica), and
+        // A process group of its own (a terminal's Ctrl-C must reach resh alone, which then kills the replica), and
         // killed with resh even by kill -9.
         return LaunchPrefix.wrap(argv);
     }

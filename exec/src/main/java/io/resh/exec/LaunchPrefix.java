@@ -8,25 +8,28 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What goes before a replica's command so that resh alone decides when it ends (util-linux, each part left out
- * where it is missing or does not work here, and the replica then starts without it):
+ * What goes before a replica's command so that resh alone decides when it ends (util-linux's {@code setpriv}
+ * and Perl; each part is left out where it is missing or does not work here, and the replica then starts without it):
  * <ul>
  *   <li>{@code setpriv --pdeathsig KILL}: the replica is killed when resh dies, even by {@code kill -9} (an
  *       OOM kill, a CI runner's SIGKILL), which gives resh no chance to kill it. The kernel sends the signal
  *       when the <em>thread</em> that started the replica ends, so replicas are started from the thread that
  *       runs the whole attempt and waits for them. What the replica itself started does not inherit it.</li>
- *   <li>{@code setsid}: a session of its own, so that only resh hears its terminal. Ctrl-C, Ctrl-\ and a
- *       closed terminal signal the whole foreground process group: replicas in resh's group died of (or
- *       trapped) that signal themselves, at the moment resh began to kill them. In their own session resh's
- *       exit kills each replica with everything it spawned (found by {@link ReplicaMark}, which a new
- *       session does not change). A replica has no controlling terminal then: {@code /dev/tty} cannot be
- *       opened in it. It is also out of reach of a kill of resh's process group, hence the signal above.</li>
+ *   <li>a process group of its own (a one-line Perl program: Java cannot set a child's process group, and
+ *       util-linux has no command for it), so that only resh hears its terminal. Ctrl-C, Ctrl-\ and a closed
+ *       terminal signal the whole foreground process group: replicas in resh's group died of (or trapped) that
+ *       signal themselves, at the moment resh began to kill them. In their own group resh's exit kills each
+ *       replica with everything it spawned (found by {@link ReplicaMark}, which a new group does not change).
+ *       A replica is then in a background group of the terminal: a program that reads {@code /dev/tty} is
+ *       stopped. It is also out of reach of a kill of resh's process group, hence the signal above. Not a
+ *       session of its own ({@code setsid}): with the kernel's autogroup scheduling every session is scheduled
+ *       as one unit, so each replica would get as much CPU as resh's every thread together.</li>
  * </ul>
- * Both exec the rest of the command in the same process ({@code setsid} forks only when called as a
- * process-group leader, which a child of the JVM never is), so the replica's pid and its process tree stay
+ * Both exec the rest of the command in the same process, so the replica's pid and its process tree stay
  * as they were.
  */
 final class LaunchPrefix {
+    private static final String OWN_GROUP = "setpgrp(0, 0); exec {$ARGV[0]} @ARGV or die \"resh: cannot run $ARGV[0]: $!\\n\"";
     private static final List<String> PREFIX = detect();
 
     private LaunchPrefix() {
@@ -46,7 +49,8 @@ final class LaunchPrefix {
         List<String> prefix = new ArrayList<>();
         Optional<Path> setpriv = ProgramPath.find("setpriv");
         setpriv.map(p -> List.of(p.toString(), "--pdeathsig", "KILL")).filter(LaunchPrefix::works).ifPresent(prefix::addAll);
-        ProgramPath.find("setsid").map(p -> List.of(p.toString())).filter(LaunchPrefix::works).ifPresent(prefix::addAll);
+        ProgramPath.find("perl").map(p -> List.of(p.toString(), "-e", OWN_GROUP, "--")).filter(LaunchPrefix::works)
+                .ifPresent(prefix::addAll);
         return List.copyOf(prefix);
     }
 

@@ -8,23 +8,27 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What goes before a server's command so that the gateway alone decides when it ends (util-linux, each part
- * left out where it is missing or does not work here, and the server then starts without it):
+ * What goes before a server's command so that the gateway alone decides when it ends (util-linux's
+ * {@code setpriv} and Perl; each part is left out where it is missing or does not work here, and the server then
+ * starts without it):
  * <ul>
  *   <li>{@code setpriv --pdeathsig KILL}: the server dies with the gateway. Without it, a gateway killed with
  *       {@code kill -9} would leave its servers running, holding their ports. The kernel sends the signal when
  *       the <em>thread</em> that started the process ends, not the process; servers must therefore be started
  *       from a thread that lives as long as the gateway.</li>
- *   <li>{@code setsid}: a session of its own. Ctrl-C, Ctrl-\ and a closed terminal signal the whole foreground
+ *   <li>a process group of its own (a one-line Perl program: Java cannot set a child's process group, and
+ *       util-linux has no command for it). Ctrl-C, Ctrl-\ and a closed terminal signal the whole foreground
  *       process group: servers in the gateway's group got the signal at the moment the gateway began to stop
- *       them, and some act on it themselves (redis-server shuts down on SIGINT). In their own session only the
- *       gateway hears the terminal, and its shutdown stops them.</li>
+ *       them, and some act on it themselves (redis-server shuts down on SIGINT). In their own group only the
+ *       gateway hears the terminal, and its shutdown stops them. Not a session of their own ({@code setsid}):
+ *       with the kernel's autogroup scheduling every session is scheduled as one unit, so each server would
+ *       get as much CPU as the gateway's every thread together.</li>
  * </ul>
- * Both exec the server in the same process ({@code setsid} forks only when called as a process-group leader,
- * which a child of the JVM never is), so the pid stays the server's, and the parent-death signal set first is
- * kept through {@code setsid}.
+ * Both exec the server in the same process, so the pid stays the server's, and the parent-death signal set
+ * first is kept.
  */
 final class LaunchPrefix {
+    private static final String OWN_GROUP = "setpgrp(0, 0); exec {$ARGV[0]} @ARGV or die \"resh: cannot run $ARGV[0]: $!\\n\"";
     private static final List<String> PARENT_DEATH = find("setpriv").map(p -> List.of(p, "--pdeathsig", "KILL"))
             .filter(LaunchPrefix::works).orElse(List.of());
     private static final List<String> PREFIX = detect();
@@ -44,7 +48,7 @@ final class LaunchPrefix {
 
     private static List<String> detect() {
         List<String> prefix = new ArrayList<>(PARENT_DEATH);
-        find("setsid").map(List::of).filter(LaunchPrefix::works).ifPresent(prefix::addAll);
+        find("perl").map(p -> List.of(p, "-e", OWN_GROUP, "--")).filter(LaunchPrefix::works).ifPresent(prefix::addAll);
         return List.copyOf(prefix);
     }
 
