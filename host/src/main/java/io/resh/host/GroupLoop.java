@@ -927,8 +927,8 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         slot.faults++;
         slot.lastFault = kind.label() + " " + event.at() + ": " + evidence;
         count("faults." + kind.label());
-        LOG.warn("group {}: replica {} (pid {}, core {}): {} {}: {}", config.name(), slot.index, slot.pid(), slot.cpu,
-                kind.label(), event.at(), evidence);
+        LOG.warn("group {}: replica {} (pid {}{}): {} {}: {}", config.name(), slot.index, slot.pid(),
+                slot.cpu >= 0 ? ", core " + slot.cpu : "", kind.label(), event.at(), evidence); // core -1: not pinned
         emit(event);
         supervisor.redundancy().fault(now);
         int cpu = slot.cpu;
