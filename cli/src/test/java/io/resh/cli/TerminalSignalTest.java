@@ -128,7 +128,9 @@ class TerminalSignalTest {
      */
     @Test
     void aReshExecKilledWithSigkillShouldTakeItsReplicasWithIt() throws Exception {
-        resh = new ProcessBuilder(ReshJvm.command(List.of(), "exec", "-n", "3", "--no-stdin", "--", "sleep", "600"))
+        // Its temporary directory in the test's: a resh killed with SIGKILL cannot remove it.
+        resh = new ProcessBuilder(ReshJvm.command(List.of("-Djava.io.tmpdir=" + dir), "exec", "-n", "3", "--no-stdin",
+                "--", "sleep", "600"))
                 .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(dir.resolve("stderr.txt").toFile()).start();
         await().atMost(Duration.ofSeconds(60)).until(() -> !resh.isAlive() || resh.descendants()
                 .filter(p -> p.info().command().orElse("").endsWith("/sleep")).count() == 3);
