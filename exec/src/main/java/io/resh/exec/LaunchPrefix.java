@@ -49,8 +49,8 @@ final class LaunchPrefix {
         List<String> prefix = new ArrayList<>();
         Optional<Path> setpriv = ProgramPath.find("setpriv");
         setpriv.map(p -> List.of(p.toString(), "--pdeathsig", "KILL")).filter(LaunchPrefix::works).ifPresent(prefix::addAll);
-        ProgramPath.find("perl").map(p -> List.of(p.toString(), "-e", OWN_GROUP, "--")).filter(LaunchPrefix::works)
-                .ifPresent(prefix::addAll);
+        // setpgrp cannot fail for a child of the JVM (it is no session leader): nothing to probe, unlike setpriv.
+        ProgramPath.find("perl").map(p -> List.of(p.toString(), "-e", OWN_GROUP, "--")).ifPresent(prefix::addAll);
         return List.copyOf(prefix);
     }
 

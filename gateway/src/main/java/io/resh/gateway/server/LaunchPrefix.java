@@ -48,7 +48,8 @@ final class LaunchPrefix {
 
     private static List<String> detect() {
         List<String> prefix = new ArrayList<>(PARENT_DEATH);
-        find("perl").map(p -> List.of(p, "-e", OWN_GROUP, "--")).filter(LaunchPrefix::works).ifPresent(prefix::addAll);
+        // setpgrp cannot fail for a child of the JVM (it is no session leader): nothing to probe, unlike setpriv.
+        find("perl").map(p -> List.of(p, "-e", OWN_GROUP, "--")).ifPresent(prefix::addAll);
         return List.copyOf(prefix);
     }
 
