@@ -3,7 +3,6 @@ package io.resh.gateway.server;
 import io.resh.core.CpuList;
 import io.resh.core.config.Sandbox;
 import io.resh.gateway.GatewayConfig;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,16 +61,7 @@ final class Isolation {
     }
 
     private static String find(String program, String setting, String debianPackage) throws IOException {
-        String path = System.getenv("PATH");
-        if (path != null) {
-            for (String dir : path.split(File.pathSeparator)) {
-                File f = new File(dir, program);
-                if (f.canExecute()) {
-                    return f.getPath();
-                }
-            }
-        }
-        throw new IOException(setting + " needs " + program + ", which is not on the PATH (apt-get install "
-                + debianPackage + ")");
+        return OnPath.find(program).orElseThrow(() -> new IOException(setting + " needs " + program
+                + ", which is not on the PATH (apt-get install " + debianPackage + ")"));
     }
 }

@@ -1,10 +1,8 @@
 package io.resh.gateway.server;
 
-import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class LaunchPrefix {
     private static final String OWN_GROUP = "setpgrp(0, 0); exec {$ARGV[0]} @ARGV or die \"resh: cannot run $ARGV[0]: $!\\n\"";
-    private static final List<String> PARENT_DEATH = find("setpriv").map(p -> List.of(p, "--pdeathsig", "KILL"))
+    private static final List<String> PARENT_DEATH = OnPath.find("setpriv").map(p -> List.of(p, "--pdeathsig", "KILL"))
             .filter(LaunchPrefix::works).orElse(List.of());
     private static final List<String> PREFIX = detect();
 
@@ -49,22 +47,8 @@ final class LaunchPrefix {
     private static List<String> detect() {
         List<String> prefix = new ArrayList<>(PARENT_DEATH);
         // setpgrp cannot fail for a child of the JVM (it is no session leader): nothing to probe, unlike setpriv.
-        find("perl").map(p -> List.of(p, "-e", OWN_GROUP, "--")).ifPresent(prefix::addAll);
+        OnPath.find("perl").map(p -> List.of(p, "-e", OWN_GROUP, "--")).ifPresent(prefix::addAll);
         return List.copyOf(prefix);
-    }
-
-    private static Optional<String> find(String program) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return Optional.empty();
-        }
-        for (String dir : path.split(File.pathSeparator)) {
-            File f = new File(dir, program);
-            if (f.canExecute()) {
-                return Optional.of(f.getPath());
-            }
-        }
-        return Optional.empty();
     }
 
     /** A part that refused would fail every server start instead. */

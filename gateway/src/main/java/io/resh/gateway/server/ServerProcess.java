@@ -88,13 +88,9 @@ public final class ServerProcess {
             }
             return;
         }
-        String path = System.getenv("PATH");
-        for (String dir : path == null ? new String[0] : path.split(java.io.File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
-                return;
-            }
+        if (OnPath.find(program).isEmpty()) {
+            throw new IOException("cannot run '" + program + "': no such program on the PATH");
         }
-        throw new IOException("cannot run '" + program + "': no such program on the PATH");
     }
 
     private static java.io.File nullDevice() {
