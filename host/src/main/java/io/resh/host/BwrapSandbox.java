@@ -18,6 +18,11 @@ final class BwrapSandbox {
      *     the java runtime): the private /tmp would otherwise hide them
      */
     static List<String> prefix(Path workDir, List<String> readable) {
+        return prefix(workDir, readable, List.of());
+    }
+
+    /** @param writableFiles files outside {@code workDir} the replica may write (its shared body file) */
+    static List<String> prefix(Path workDir, List<String> readable, List<String> writableFiles) {
         String bwrap = find();
         String dir = workDir.toAbsolutePath().toString();
         List<String> cmd = new ArrayList<>(List.of(bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
@@ -26,6 +31,11 @@ final class BwrapSandbox {
             String abs = Path.of(path).toAbsolutePath().normalize().toString();
             if (abs.startsWith("/tmp/")) {
                 cmd.addAll(List.of("--ro-bind-try", abs, abs));
+            }
+        }
+        for (String file : writableFiles) {
+            if (!Path.of(file).startsWith(dir)) {
+                cmd.addAll(List.of("--bind", file, file)); // after --dev and --tmpfs, which would hide it
             }
         }
         cmd.addAll(List.of("--bind", dir, dir, "--chdir", dir, "--unshare-all", "--die-with-parent", "--new-session", "--"));

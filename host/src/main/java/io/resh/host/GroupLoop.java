@@ -122,6 +122,8 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     /** Every incarnation that may still run or read its pipe, for a close that waits for all of them (any thread). */
     private final Set<ReplicaProcess> incarnations = ConcurrentHashMap.newKeySet();
     final Counters counters;
+    /** Request and reply bodies that went through replicas' shared files, counted by their reader and writer threads. */
+    final java.util.concurrent.atomic.LongAdder sharedBodies = new java.util.concurrent.atomic.LongAdder();
     private final Injections injections = new Injections(this);
     /** Every process this loop started and has not yet seen die: the self-check kills the ones no slot owns. */
     final List<ReplicaProcess> processes = new ArrayList<>();
@@ -175,7 +177,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
                 new RedundancyPolicy(sup.adaptive(), sup.adaptiveQuiet().toNanos()), now);
         List<String> names = new ArrayList<>(List.of("requests", "replies", "service-errors", "recoveries", "checkpoints", "checkpoints-too-large",
                 "rollbacks", "unavailable", "rejuvenations", "quarantines", "suspect-cores", "self-repairs", "escalations", "poison-requests",
-                "catch-up-starved", "replays-unvouched"));
+                "catch-up-starved", "replays-unvouched", "shared-bodies"));
         for (FaultKind k : FaultKind.values()) {
             names.add("faults." + k.label());
         }
@@ -1037,11 +1039,12 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         int index = slot.index;
         int cpuOfStart = slot.cpu;
         // Started on the incarnation's own thread (see ReplicaProcess); Started or StartFailed comes back here.
-        slot.process = new ReplicaProcess(slot.index, slot.incarnation, slot.cpu, () -> {
-            Process p = launcher.start(index, spec, cpuOfStart, lowPriority);
+        Path shared = ReplicaLauncher.SHARED_RING_BYTES == 0 ? null : launcher.sharedBodiesDir(index);
+        slot.process = new ReplicaProcess(slot.index, slot.incarnation, slot.cpu, sharedBodies -> {
+            Process p = launcher.start(index, spec, cpuOfStart, lowPriority, sharedBodies);
             launched.add(p.toHandle());
             return p;
-        }, codec, this::post);
+        }, codec, this::post, config.name(), shared, ReplicaLauncher.SHARED_RING_BYTES, this.sharedBodies);
         processes.add(slot.process);
         incarnations.add(slot.process);
         setState(slot, SlotState.STARTING);

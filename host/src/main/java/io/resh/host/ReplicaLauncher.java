@@ -19,6 +19,12 @@ final class ReplicaLauncher {
             "--add-opens", "java.base/java.lang=ALL-UNNAMED",
             "--add-opens", "java.base/java.util.concurrent=ALL-UNNAMED");
 
+    /**
+     * Size of each of the two rings of a replica's {@link io.resh.replica.SharedBodies} file, from
+     * {@code -Dresh.replica.sharedBytes} (default 4 MiB; 0: every body goes through the pipes).
+     */
+    static final int SHARED_RING_BYTES = sharedRingBytes(Integer.getInteger("resh.replica.sharedBytes", 4 << 20));
+
     private final GroupConfig config;
     private final Path workDir;
     private final String classpath;
@@ -47,12 +53,30 @@ final class ReplicaLauncher {
         return workDir.resolve("replica-" + slot + ".log");
     }
 
+    /**
+     * Where a replica's shared body file goes: {@code /dev/shm} where it is a writable directory (a tmpfs:
+     * the pages both processes write are never written back to a disk), else the replica's own directory.
+     */
+    Path sharedBodiesDir(int slot) {
+        Path shm = Path.of("/dev/shm");
+        return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : workDir.resolve("replica-" + slot);
+    }
+
+    /** 0 stays 0 (off); anything else is held between a ring that takes one smallest shared body and 1 GiB. */
+    static int sharedRingBytes(int wanted) {
+        if (wanted <= 0) {
+            return 0;
+        }
+        return Math.max(io.resh.replica.SharedBodies.MIN_BODY_BYTES, Math.min(wanted, 1 << 30));
+    }
+
     List<String> command(int slot, ReplicaSpec spec, int cpu) {
-        return command(slot, spec, cpu, false);
+        return command(slot, spec, cpu, false, null);
     }
 
     /** @param catchingUp a replacement that starts at the lower {@link CatchUpPriority} until it caught up */
-    List<String> command(int slot, ReplicaSpec spec, int cpu, boolean catchingUp) {
+    /** @param sharedBodies the shared body file's absolute path, or null */
+    List<String> command(int slot, ReplicaSpec spec, int cpu, boolean catchingUp, String sharedBodies) {
         List<String> cmd = new ArrayList<>();
         if (catchingUp) {
             cmd.addAll(CatchUpPriority.prefix()); // outermost: whatever it starts inherits the priority
@@ -79,7 +103,8 @@ final class ReplicaLauncher {
             if (javaHome != null) {
                 readable.add(javaHome.toString());
             }
-            cmd.addAll(BwrapSandbox.prefix(workDir.resolve("replica-" + slot), readable));
+            cmd.addAll(BwrapSandbox.prefix(workDir.resolve("replica-" + slot), readable,
+                    sharedBodies == null ? List.of() : List.of(sharedBodies)));
         }
         if (cpu >= 0 && CpuPinning.available()) {
             cmd.addAll(List.of("taskset", "-c", Integer.toString(cpu)));
@@ -96,12 +121,15 @@ final class ReplicaLauncher {
                 "--heartbeat-ms", Long.toString(config.heartbeatInterval().toMillis()),
                 "--max-frame", Integer.toString(config.maxRequestBytes()),
                 "--max-snapshot", Long.toString(config.maxSnapshotBytes())));
+        if (sharedBodies != null) {
+            cmd.addAll(List.of("--shared-bodies", sharedBodies));
+        }
         return cmd;
     }
 
-    Process start(int slot, ReplicaSpec spec, int cpu, boolean catchingUp) throws IOException {
+    Process start(int slot, ReplicaSpec spec, int cpu, boolean catchingUp, String sharedBodies) throws IOException {
         Files.createDirectories(workDir.resolve("replica-" + slot));
-        ProcessBuilder pb = new ProcessBuilder(command(slot, spec, cpu, catchingUp));
+        ProcessBuilder pb = new ProcessBuilder(command(slot, spec, cpu, catchingUp, sharedBodies));
         pb.directory(workDir.resolve("replica-" + slot).toFile());
         pb.redirectError(ProcessBuilder.Redirect.appendTo(logFile(slot).toFile()));
         String late = pb.environment().get(JvmOutput.LATE_OPTIONS_VARIABLE);

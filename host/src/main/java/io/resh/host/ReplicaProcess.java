@@ -7,19 +7,25 @@ import io.resh.replica.FrameCodec;
 import io.resh.replica.FrameFormatException;
 import io.resh.replica.FrameOutput;
 import io.resh.replica.ReplicaMain;
+import io.resh.replica.SharedBodies;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One incarnation of a replica: its OS process and the two threads that move frames over its pipes.
@@ -33,8 +39,13 @@ import java.util.function.Consumer;
  * the bytes sent after that can still sit in the pipe; if those plus the batch fit in one page
  * ({@value #INLINE_BYTES} bytes, the least a Linux pipe holds), the write can't block, even if the
  * replica is stopped.
+ *
+ * <p>Request and reply bodies of {@link SharedBodies#MIN_BODY_BYTES} or more travel through a file both
+ * processes map ({@link SharedBodies}), created here before the process starts and deleted once the replica
+ * said hello (the mappings outlive the name); only their frames cross the pipes.
  */
 final class ReplicaProcess {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaProcess.class);
     /**
      * Posted to the group loop: the frames one read from the pipe delivered, in order (one wake-up of the
      * loop for all of them instead of one per frame).
@@ -56,7 +67,8 @@ final class ReplicaProcess {
 
     /** Starts the OS process; called on this incarnation's own thread. */
     interface Starter {
-        Process start() throws IOException;
+        /** @param sharedBodies the shared body file's absolute path, or null for none */
+        Process start(String sharedBodies) throws IOException;
     }
 
     /** Posted when the channel broke: end of stream, exit, or bytes that are not frames. */
@@ -97,6 +109,19 @@ final class ReplicaProcess {
     private boolean stopped;
     /** Starts the process, then reads its output until every holder of the pipe (the process tree) has closed it. */
     private final Thread reader;
+    /** The directory for the shared body file (null: pipes only). */
+    private final Path sharedDir;
+    /** Group, slot and incarnation: who a shared body file left behind by a killed host belonged to. */
+    private final String sharedName;
+    /** The shared body file, once created. */
+    private volatile Path sharedFile;
+    private final int sharedRingBytes;
+    /** The mapped file, null once unmapped. Written under {@link #pipe}; read by the writers under it and by the reader. */
+    private volatile SharedBodies shared;
+    /** Set by the reader when the replica's hello showed it mapped the file: request bodies may go there from then on. */
+    private volatile boolean sharedReady;
+    /** Bodies that went through the shared file, both ways, counted for the group's status. */
+    private final LongAdder sharedBodies;
 
     /**
      * Starts the process on this incarnation's reader thread, not the caller's: forking a JVM takes
@@ -104,6 +129,21 @@ final class ReplicaProcess {
      * {@link Started} or {@link StartFailed} is posted first, then what the process sends.
      */
     ReplicaProcess(int slot, int incarnation, int cpu, Starter starter, FrameCodec codec, Consumer<Object> inbox) {
+        this(slot, incarnation, cpu, starter, codec, inbox, "", null, 0, new LongAdder());
+    }
+
+    /**
+     * @param group the group's name, for the shared body file's name
+     * @param sharedDir where to create the file for large bodies, or null for pipes only
+     * @param sharedRingBytes the size of each of its two rings
+     * @param sharedBodies counts the bodies that went through it
+     */
+    ReplicaProcess(int slot, int incarnation, int cpu, Starter starter, FrameCodec codec, Consumer<Object> inbox,
+                   String group, Path sharedDir, int sharedRingBytes, LongAdder sharedBodies) {
+        this.sharedDir = sharedDir;
+        this.sharedName = group + "-" + slot + "." + incarnation;
+        this.sharedRingBytes = sharedRingBytes;
+        this.sharedBodies = sharedBodies;
         this.slot = slot;
         this.incarnation = incarnation;
         this.cpu = cpu;
@@ -121,8 +161,10 @@ final class ReplicaProcess {
         }
         Process p;
         try {
-            p = starter.start();
+            shared = mapShared();
+            p = starter.start(shared == null ? null : sharedFile.toString());
         } catch (IOException | RuntimeException e) {
+            releaseShared();
             // A file-system error without a reason has only the path for a message: keep what kind it was.
             boolean pathOnly = e instanceof java.nio.file.FileSystemException f && f.getReason() == null;
             inbox.accept(new StartFailed(this, e.getMessage() != null && !pathOnly ? e.getMessage() : e.toString()));
@@ -137,7 +179,59 @@ final class ReplicaProcess {
         Thread writer = new Thread(this::writeLoop, name + "-writer");
         writer.setDaemon(true);
         writer.start();
-        readLoop();
+        try {
+            readLoop();
+        } finally {
+            releaseShared();
+        }
+    }
+
+    /** Creates and maps the shared body file; null (pipes only) if none is wanted or it cannot be made. */
+    private SharedBodies mapShared() {
+        if (sharedDir == null) {
+            return null;
+        }
+        try {
+            Files.createDirectories(sharedDir);
+            sharedFile = Files.createTempFile(sharedDir, ".resh-bodies-" + sharedName + "-", "");
+            return SharedBodies.create(sharedFile, sharedRingBytes);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("replica {}: cannot create a shared body file in {} ({}); its large bodies go through the pipes",
+                    slot, sharedDir, e.toString());
+            deleteSharedFile();
+            return null;
+        }
+    }
+
+    /**
+     * Unmaps the shared file and deletes it. Called by the reader thread once it reads no more; the lock keeps
+     * a writer from copying into the mapping while it goes (an access after the unmap would crash the host).
+     */
+    private void releaseShared() {
+        pipe.lock();
+        try {
+            SharedBodies s = shared;
+            shared = null;
+            sharedReady = false;
+            if (s != null) {
+                deleteSharedFile();
+                s.unmap();
+            }
+        } finally {
+            pipe.unlock();
+        }
+    }
+
+    private void deleteSharedFile() {
+        Path file = sharedFile;
+        if (file == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.debug("replica {}: cannot delete {}: {}", slot, sharedFile, e.toString());
+        }
     }
 
     /** The OS pid, or -1 while the process is still being started. */
@@ -186,7 +280,7 @@ final class ReplicaProcess {
         }
         try {
             for (Frame f : batch) {
-                codec.write(out, f);
+                write(out, f);
             }
             out.flush();
         } catch (IOException e) {
@@ -272,6 +366,45 @@ final class ReplicaProcess {
         return gone();
     }
 
+    /** Writes one frame, a large request's body into the shared file when there is room. Under {@link #pipe}. */
+    private void write(FrameOutput out, Frame f) throws IOException {
+        SharedBodies s = shared;
+        if (sharedReady && s != null && f instanceof Frame.Request r && r.payload().length >= SharedBodies.MIN_BODY_BYTES) {
+            byte[] payload = r.payload();
+            long at = s.requests().put(payload, 0, payload.length);
+            if (at >= 0) {
+                sharedBodies.increment();
+                codec.write(out, new Frame.SharedRequest(r.sequence(), r.timeMillis(), r.seed(), at, payload.length));
+                return;
+            }
+        }
+        codec.write(out, f);
+    }
+
+    /** A reply whose payload the replica put in the shared file, as the reply it stands for (the payload copied out). */
+    private Frame.Reply sharedReply(Frame.SharedReply r) throws FrameFormatException {
+        SharedBodies s = shared;
+        if (s == null) {
+            throw new FrameFormatException("reply #" + r.sequence() + " says its payload is in a shared body file, but this"
+                    + " replica was given none");
+        }
+        s.replies().check(r.position(), r.length());
+        byte[] body = new byte[1 + r.length()];
+        body[0] = r.status();
+        s.replies().take(r.position(), r.length(), body, 1);
+        sharedBodies.increment();
+        return new Frame.Reply(r.sequence(), body);
+    }
+
+    /** After the replica's hello: it mapped the shared file (or not), whose name is no longer needed. */
+    private void hello() {
+        SharedBodies s = shared;
+        if (s != null) {
+            sharedReady = s.replicaReady();
+            deleteSharedFile();
+        }
+    }
+
     private void readLoop() {
         try (FrameInput in = new FrameInput(process.getInputStream())) {
             Frame[] batch = new Frame[MAX_BATCH];
@@ -279,8 +412,13 @@ final class ReplicaProcess {
                 Frame frame = in.next(codec);
                 int n = 0;
                 while (frame != null) {
+                    if (frame instanceof Frame.SharedReply r) {
+                        frame = sharedReply(r);
+                    }
                     if (frame instanceof Frame.Reply r) {
                         answered(r.sequence());
+                    } else if (frame instanceof Frame.Hello) {
+                        hello();
                     }
                     if (frame instanceof Frame.Snapshot snap) {
                         n = flush(batch, n);
@@ -370,7 +508,7 @@ final class ReplicaProcess {
                 try {
                     do {
                         for (Frame f : batch) {
-                            codec.write(out, f);
+                            write(out, f);
                         }
                         written++;
                         batch = outbound.poll();

@@ -28,6 +28,7 @@ final class StatusView {
             }
         }
         Checkpoint stable = loop.checkpoints.stable();
+        loop.counters.set("shared-bodies", loop.sharedBodies.sum());
         return new GroupStatus(loop.config.name(), loop.quorum.replicas(), loop.quorum.faultsMasked(),
                 failed == null ? null : failed.getMessage(), log.lastSequence(), stable.sequence(),
                 stable.digest() == null ? "" : stable.digest().hex(), log.size(), pending,

@@ -33,10 +33,10 @@ class CatchUpPriorityTest {
         assumeTrue(CatchUpPriority.available(), "needs chrt and the right to raise a priority again");
         var config = TestGroups.counter("idle", 3).build();
         ReplicaLauncher launcher = new ReplicaLauncher(config, groups.dir());
-        List<String> replacement = launcher.command(0, config.specs().get(0), -1, true);
+        List<String> replacement = launcher.command(0, config.specs().get(0), -1, true, null);
         assertThat(replacement.get(0)).endsWith("chrt");
         assertThat(replacement.subList(1, 3)).containsExactly("--idle", "0");
-        assertThat(launcher.command(0, config.specs().get(0), -1, false).get(0)).doesNotEndWith("chrt");
+        assertThat(launcher.command(0, config.specs().get(0), -1, false, null).get(0)).doesNotEndWith("chrt");
     }
 
     @AfterEach

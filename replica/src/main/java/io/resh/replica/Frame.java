@@ -18,6 +18,16 @@ public sealed interface Frame {
         }
     }
 
+    /**
+     * A {@link Request} whose payload of {@code length} bytes lies at {@code position} in the request ring of
+     * the replica's {@link SharedBodies} instead of in the frame.
+     */
+    record SharedRequest(long sequence, long timeMillis, long seed, long position, int length) implements Frame {
+        public byte type() {
+            return FrameCodec.REQUEST_SHARED;
+        }
+    }
+
     /** After executing every request up to {@code sequence}, snapshot, digest and report the digest. */
     record Checkpoint(long sequence) implements Frame {
         public byte type() {
@@ -70,6 +80,16 @@ public sealed interface Frame {
     record Reply(long sequence, byte[] body) implements Frame {
         public byte type() {
             return FrameCodec.REPLY;
+        }
+    }
+
+    /**
+     * A {@link Reply} with status {@code status} whose payload of {@code length} bytes lies at {@code position}
+     * in the reply ring of the replica's {@link SharedBodies} instead of in the frame.
+     */
+    record SharedReply(long sequence, byte status, long position, int length) implements Frame {
+        public byte type() {
+            return FrameCodec.REPLY_SHARED;
         }
     }
 

@@ -32,6 +32,7 @@ import java.util.Arrays;
  *   0x04 RESTORE         seq u64 | sha256 [32] | snapshot ...
  *   0x05 INJECT          fault u8 | arg u64
  *   0x06 SHUTDOWN        (empty)
+ *   0x07 REQUEST_SHARED  seq u64 | timeMillis u64 | seed u64 | position u64 | length u32  (payload in {@link SharedBodies})
  * Bodies by type (replica → host):
  *   0x10 HELLO           protocol u16 | pid u64 | service class UTF-8 ...
  *   0x11 REPLY           seq u64 | status u8 (0 ok, 1 error) | payload or UTF-8 error ...
@@ -41,6 +42,7 @@ import java.util.Arrays;
  *   0x15 RESTORED        seq u64 | ok u8 | detail UTF-8 ...
  *   0x16 INJECTED        fault u8 (bit 7 set: not carried out) | detail UTF-8 ...
  *   0x17 CONTRACT_VIOLATION  seq u64 | op length u16 | op UTF-8 | path length u16 | path UTF-8 | detail UTF-8 ...
+ *   0x18 REPLY_SHARED    seq u64 | status u8 | position u64 | length u32  (payload in {@link SharedBodies})
  * </pre>
  *
  * Many frames are written back to back and flushed once (batching); a reader never needs more than
@@ -61,6 +63,7 @@ public final class FrameCodec {
     static final byte RESTORE = 0x04;
     static final byte INJECT = 0x05;
     static final byte SHUTDOWN = 0x06;
+    static final byte REQUEST_SHARED = 0x07;
     static final byte HELLO = 0x10;
     static final byte REPLY = 0x11;
     static final byte DIGEST = 0x12;
@@ -71,6 +74,7 @@ public final class FrameCodec {
     /** Set in an INJECTED frame's fault byte when the replica could not carry the fault out. */
     private static final int NOT_CARRIED_OUT = 0x80;
     static final byte CONTRACT_VIOLATION = 0x17;
+    static final byte REPLY_SHARED = 0x18;
 
     public static final byte STATUS_OK = 0;
     public static final byte STATUS_ERROR = 1;
@@ -192,6 +196,10 @@ public final class FrameCodec {
             return 24 + r.payload().length;
         } else if (frame instanceof Frame.Reply r) {
             return 8 + r.body().length;
+        } else if (frame instanceof Frame.SharedRequest) {
+            return 36;
+        } else if (frame instanceof Frame.SharedReply) {
+            return 21;
         } else if (frame instanceof Frame.Checkpoint || frame instanceof Frame.FetchSnapshot) {
             return 8;
         } else if (frame instanceof Frame.Restore r) {
@@ -231,6 +239,19 @@ public final class FrameCodec {
             LONG.set(head, HEADER_BYTES, r.sequence());
             out.write(head);
             out.write(r.body());
+        } else if (frame instanceof Frame.SharedRequest r) {
+            header(out, REQUEST_SHARED, 36);
+            out.writeLong(r.sequence());
+            out.writeLong(r.timeMillis());
+            out.writeLong(r.seed());
+            out.writeLong(r.position());
+            out.writeInt(r.length());
+        } else if (frame instanceof Frame.SharedReply r) {
+            header(out, REPLY_SHARED, 21);
+            out.writeLong(r.sequence());
+            out.writeByte(r.status());
+            out.writeLong(r.position());
+            out.writeInt(r.length());
         } else if (frame instanceof Frame.Checkpoint c) {
             seqOnly(out, CHECKPOINT, c.sequence());
         } else if (frame instanceof Frame.FetchSnapshot f) {
@@ -463,6 +484,14 @@ public final class FrameCodec {
                 yield new Frame.Request((long) LONG.get(fixed, 0), (long) LONG.get(fixed, 8), (long) LONG.get(fixed, 16),
                         bytes(in, len - 24));
             }
+            case REQUEST_SHARED -> {
+                exact(type, len, 36);
+                long seq = in.readLong();
+                long time = in.readLong();
+                long seed = in.readLong();
+                long position = in.readLong();
+                yield new Frame.SharedRequest(seq, time, seed, position, sharedLength(seq, in.readInt()));
+            }
             case CHECKPOINT -> new Frame.Checkpoint(seq(in, type, len));
             case FETCH_SNAPSHOT -> new Frame.FetchSnapshot(seq(in, type, len));
             case RESTORE -> {
@@ -493,6 +522,16 @@ public final class FrameCodec {
                     throw new FrameFormatException("reply #" + seq + " has unknown status byte " + body[0]);
                 }
                 yield new Frame.Reply(seq, body);
+            }
+            case REPLY_SHARED -> {
+                exact(type, len, 21);
+                long seq = in.readLong();
+                byte status = in.readByte();
+                if (status != STATUS_OK && status != STATUS_ERROR) {
+                    throw new FrameFormatException("reply #" + seq + " has unknown status byte " + status);
+                }
+                long position = in.readLong();
+                yield new Frame.SharedReply(seq, status, position, sharedLength(seq, in.readInt()));
             }
             case DIGEST -> {
                 exact(type, len, 48);
@@ -535,6 +574,16 @@ public final class FrameCodec {
             }
             default -> throw new FrameFormatException(String.format("unknown frame type 0x%02x (%d-byte body)", type, len));
         };
+    }
+
+    /** A shared body's length, held to the limit a body in the frame would be. */
+    private int sharedLength(long seq, int length) throws FrameFormatException {
+        long bytes = length & 0xFFFF_FFFFL;
+        if (bytes > maxFrameBytes + 64L) {
+            throw new FrameFormatException("oversized shared body: #" + seq + " declares " + bytes + " bytes, limit is "
+                    + (maxFrameBytes + 64L));
+        }
+        return (int) bytes;
     }
 
     private static long seq(DataInputStream in, byte type, int len) throws IOException {

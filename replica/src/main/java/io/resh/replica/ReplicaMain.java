@@ -6,7 +6,9 @@ import java.io.DataOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -14,7 +16,7 @@ import java.util.Map;
  * Entry point of a replica process; the host starts it, users never do.
  *
  * <pre>java ... io.resh.replica.ReplicaMain --service CLASS --index N [--heartbeat-ms 200]
- *     [--max-frame BYTES] [--max-snapshot BYTES]</pre>
+ *     [--max-frame BYTES] [--max-snapshot BYTES] [--shared-bodies FILE]</pre>
  *
  * The process's stdin and stdout are the IPC channel. Before the service class is even loaded,
  * {@code System.out} is pointed at stderr (the replica's log), so nothing the service prints can
@@ -54,8 +56,23 @@ public final class ReplicaMain {
             return;
         }
         System.err.println("resh replica " + index + " (pid " + ProcessHandle.current().pid() + ") serving " + serviceClass);
-        new ReplicaRuntime(service, index, new FrameCodec(maxFrame, maxSnapshot), ipcIn, ipcOut, heartbeat).run();
+        new ReplicaRuntime(service, index, new FrameCodec(maxFrame, maxSnapshot), ipcIn, ipcOut, heartbeat,
+                sharedBodies(index, opts.get("--shared-bodies"))).run();
         System.exit(0);
+    }
+
+    /** The host's shared body file, mapped (which the host sees after the hello); null for pipes only. */
+    private static SharedBodies sharedBodies(int index, String file) {
+        if (file == null) {
+            return null;
+        }
+        try {
+            return SharedBodies.open(Path.of(file));
+        } catch (IOException | RuntimeException e) {
+            System.err.println("resh replica " + index + ": cannot map the shared body file " + file
+                    + ", large bodies go through the pipes: " + e);
+            return null;
+        }
     }
 
     private static Map<String, String> parse(String[] args) {

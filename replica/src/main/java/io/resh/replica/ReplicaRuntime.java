@@ -38,6 +38,8 @@ final class ReplicaRuntime {
     private final FrameOutput out;
     private final RequestContext ctx;
     private final long heartbeatMillis;
+    /** Where large request bodies come from and large replies go (null: the pipes carry them). */
+    private final SharedBodies shared;
     /** Hashes snapshots off the request path, one at a time, so digests leave in checkpoint order. */
     private final ExecutorService digester;
 
@@ -59,7 +61,8 @@ final class ReplicaRuntime {
     private byte[] previousPayload;
 
     ReplicaRuntime(ReplicatedService service, int index, FrameCodec codec, DataInputStream in, DataOutputStream out,
-                   long heartbeatMillis) {
+                   long heartbeatMillis, SharedBodies shared) {
+        this.shared = shared;
         this.service = service;
         this.index = index;
         this.codec = codec;
@@ -100,6 +103,9 @@ final class ReplicaRuntime {
                     frame = codec.readBody(in, header);
                 }
             }
+            if (frame instanceof Frame.SharedRequest r) {
+                frame = sharedRequest(r);
+            }
             if (frame instanceof Frame.Shutdown) {
                 flush();
                 return;
@@ -111,6 +117,18 @@ final class ReplicaRuntime {
                 flush();
             }
         }
+    }
+
+    /** The request whose payload the host put in the shared file, with that payload copied out. */
+    private Frame.Request sharedRequest(Frame.SharedRequest r) throws FrameFormatException {
+        if (shared == null) {
+            throw new FrameFormatException("request #" + r.sequence() + " has its payload in a shared body file, but this"
+                    + " replica has none mapped");
+        }
+        shared.requests().check(r.position(), r.length());
+        byte[] payload = new byte[r.length()];
+        shared.requests().take(r.position(), r.length(), payload, 0);
+        return new Frame.Request(r.sequence(), r.timeMillis(), r.seed(), payload);
     }
 
     private void handle(Frame frame) throws IOException {
@@ -177,12 +195,21 @@ final class ReplicaRuntime {
                     + ")").getBytes(StandardCharsets.UTF_8);
         }
         if (byzantineNext || corruptNextBit >= 0 || slowNextMillis > 0) {
-            send(new Frame.Reply(r.sequence(), applyArmedFaults(FrameCodec.replyBody(status, payload))));
-            return;
+            byte[] body = applyArmedFaults(FrameCodec.replyBody(status, payload));
+            status = body[0];
+            payload = Arrays.copyOfRange(body, 1, body.length);
+        } else {
+            previousStatus = status;
+            previousPayload = payload;
         }
-        previousStatus = status;
-        previousPayload = payload;
         synchronized (out) {
+            if (shared != null && payload.length >= SharedBodies.MIN_BODY_BYTES) {
+                long at = shared.replies().put(payload, 0, payload.length);
+                if (at >= 0) {
+                    codec.write(out, new Frame.SharedReply(r.sequence(), status, at, payload.length));
+                    return;
+                }
+            }
             codec.writeReply(out, r.sequence(), status, payload);
         }
     }

@@ -65,7 +65,12 @@ class FrameCodecTest {
                 net.jqwik.api.Combinators.combine(Arbitraries.integers().between(0, 127), Arbitraries.of(true, false),
                         Arbitraries.strings().ofMaxLength(40)).as(Frame.Injected::new),
                 net.jqwik.api.Combinators.combine(seq, Arbitraries.strings().ofMaxLength(20), Arbitraries.strings().ofMaxLength(60),
-                        Arbitraries.strings().ofMaxLength(40)).as(Frame.ContractViolation::new)).list().ofMaxSize(20);
+                        Arbitraries.strings().ofMaxLength(40)).as(Frame.ContractViolation::new),
+                net.jqwik.api.Combinators.combine(seq, Arbitraries.longs(), Arbitraries.longs(), Arbitraries.longs().greaterOrEqual(0),
+                        Arbitraries.integers().between(0, 1 << 20)).as(Frame.SharedRequest::new),
+                net.jqwik.api.Combinators.combine(seq, Arbitraries.of(FrameCodec.STATUS_OK, FrameCodec.STATUS_ERROR),
+                        Arbitraries.longs().greaterOrEqual(0), Arbitraries.integers().between(0, 1 << 20)).as(Frame.SharedReply::new))
+                .list().ofMaxSize(20);
     }
 
     @Property(tries = 300)
@@ -173,6 +178,22 @@ class FrameCodecTest {
         byte[] ok = encode(List.of(new Frame.ContractViolation(9, "Files.write", "/etc/passwd", "Read-only file system")));
         ok[8 + 8 + 2 + "Files.write".length() + 1] = (byte) 0xff; // path length far beyond the body
         assertThatThrownBy(() -> decode(ok)).isInstanceOf(FrameFormatException.class).hasMessageContaining("truncated frame");
+    }
+
+    @Test
+    void shouldRejectASharedBodyOverTheFrameLimit() throws IOException {
+        byte[] bytes = encode(List.of(new Frame.SharedReply(7, FrameCodec.STATUS_OK, 0, 1 << 20)));
+        bytes[bytes.length - 4] = 0x7f; // the length field: far over 1 MiB + 64
+        assertThatThrownBy(() -> decode(bytes)).isInstanceOf(FrameFormatException.class)
+                .hasMessage("oversized shared body: #7 declares 2131755008 bytes, limit is 1048640");
+    }
+
+    @Test
+    void shouldRejectASharedReplyWithAnUnknownStatus() throws IOException {
+        byte[] bytes = encode(List.of(new Frame.SharedReply(7, FrameCodec.STATUS_OK, 0, 100)));
+        bytes[8 + 8] = 9;
+        assertThatThrownBy(() -> decode(bytes)).isInstanceOf(FrameFormatException.class)
+                .hasMessage("reply #7 has unknown status byte 9");
     }
 
     @Test

@@ -58,7 +58,7 @@ class ReplicaRuntimeTest {
         w.flush();
         ByteArrayOutputStream replicaToHost = new ByteArrayOutputStream();
         new ReplicaRuntime(service, 0, codec, new DataInputStream(new ByteArrayInputStream(hostToReplica.toByteArray())),
-                new DataOutputStream(replicaToHost), 0).run();
+                new DataOutputStream(replicaToHost), 0, null).run();
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(replicaToHost.toByteArray()));
         List<Frame> out = new ArrayList<>();
         Frame f;

@@ -1,0 +1,157 @@
+package io.resh.replica;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The file through which large bodies travel: both processes' views of it, here two mappings in one JVM. */
+class SharedBodiesTest {
+    private static final int RING = 64 * 1024;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldCarryABodyFromOneMappingToTheOtherAndMarkTheReplicaReady() throws IOException {
+        Path file = dir.resolve("bodies");
+        SharedBodies host = SharedBodies.create(file, RING);
+        assertThat(host.replicaReady()).isFalse();
+        SharedBodies replica = SharedBodies.open(file);
+        assertThat(host.replicaReady()).isTrue();
+        assertThat(replica.requests().capacity()).isEqualTo(RING);
+
+        byte[] request = body(20_000, 1);
+        long at = host.requests().put(request, 0, request.length);
+        byte[] got = new byte[request.length];
+        replica.requests().take(at, request.length, got, 0);
+        assertThat(got).isEqualTo(request);
+
+        byte[] reply = body(30_000, 2);
+        long back = replica.replies().put(reply, 0, reply.length);
+        byte[] voted = new byte[1 + reply.length];
+        host.replies().take(back, reply.length, voted, 1);
+        assertThat(Arrays.copyOfRange(voted, 1, voted.length)).isEqualTo(reply);
+        host.unmap();
+        replica.unmap();
+    }
+
+    @Test
+    void shouldRefuseABodyUntilTheReaderHasTakenWhatItWouldOverwrite() throws IOException {
+        Path file = dir.resolve("bodies");
+        SharedBodies host = SharedBodies.create(file, RING);
+        SharedBodies replica = SharedBodies.open(file);
+        byte[] body = body(RING / 2, 3);
+        long first = host.requests().put(body, 0, body.length);
+        long second = host.requests().put(body, 0, body.length);
+        assertThat(host.requests().put(body, 0, 1)).as("full: nothing is taken yet").isEqualTo(-1);
+
+        replica.requests().take(first, body.length, new byte[body.length], 0);
+        long third = host.requests().put(body, 0, body.length);
+        assertThat(third).as("the space of the first body, taken").isEqualTo(RING);
+        assertThat(host.requests().put(body, 0, 1)).isEqualTo(-1);
+        assertThat(second).isEqualTo(RING / 2);
+    }
+
+    @Test
+    void shouldStartABodyThatWouldNotFitBeforeTheEndAtTheBeginning() throws IOException {
+        Path file = dir.resolve("bodies");
+        SharedBodies host = SharedBodies.create(file, RING);
+        SharedBodies replica = SharedBodies.open(file);
+        byte[] small = body(40_000, 4);
+        long a = host.requests().put(small, 0, small.length);
+        replica.requests().take(a, small.length, new byte[small.length], 0);
+        byte[] big = body(30_000, 5);
+        long b = host.requests().put(big, 0, big.length);
+        assertThat(b).as("40,000 + 30,000 > 64 KiB: the body starts at the next turn").isEqualTo(RING);
+        byte[] got = new byte[big.length];
+        replica.requests().take(b, big.length, got, 0);
+        assertThat(got).isEqualTo(big);
+    }
+
+    @Test
+    void shouldRejectABodyOutsideTheRingWithoutReadingIt() throws IOException {
+        SharedBodies host = SharedBodies.create(dir.resolve("bodies"), RING);
+        byte[] dest = new byte[RING];
+        assertThatThrownBy(() -> host.replies().take(RING - 10, 20, dest, 0)).isInstanceOf(FrameFormatException.class)
+                .hasMessage("shared body of 20 bytes at position 65526 does not lie inside the 65536-byte ring");
+        assertThatThrownBy(() -> host.replies().take(-1, 20, dest, 0)).isInstanceOf(FrameFormatException.class)
+                .hasMessageContaining("at position -1 does not lie inside");
+    }
+
+    @Test
+    void shouldRefuseAFileThatIsNotTwoRings() throws IOException {
+        Path file = dir.resolve("bodies");
+        Files.write(file, new byte[1000]);
+        assertThatThrownBy(() -> SharedBodies.open(file)).isInstanceOf(IOException.class)
+                .hasMessage("shared body file " + file + " has 1000 bytes, not two rings");
+        assertThatThrownBy(() -> SharedBodies.create(file, 100)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not 100");
+    }
+
+    /** Any sequence of bodies and takes: what comes out is what went in, in order, and a full ring says so. */
+    @Property(tries = 200)
+    void shouldDeliverEveryBodyItAcceptedIntactAndInOrder(@ForAll("bodies") List<Integer> sizes) throws IOException {
+        Path file = Files.createTempFile("resh-bodies", ""); // jqwik has no @TempDir
+        SharedBodies host = SharedBodies.create(file, RING);
+        SharedBodies replica = SharedBodies.open(file);
+        Files.delete(file); // the mappings outlive the name, as in the host
+        Deque<long[]> inFlight = new ArrayDeque<>();
+        int seed = 0;
+        for (int size : sizes) {
+            byte[] b = body(size, ++seed);
+            long at = host.requests().put(b, 0, b.length);
+            if (at < 0) {
+                assertThat(inFlight).as("a ring with nothing in flight takes any body it can hold").isNotEmpty();
+                takeOldest(replica, inFlight);
+                at = host.requests().put(b, 0, b.length);
+                if (at < 0) {
+                    while (!inFlight.isEmpty()) {
+                        takeOldest(replica, inFlight);
+                    }
+                    at = host.requests().put(b, 0, b.length);
+                }
+            }
+            assertThat(at).isGreaterThanOrEqualTo(0);
+            inFlight.add(new long[] {at, size, seed});
+        }
+        while (!inFlight.isEmpty()) {
+            takeOldest(replica, inFlight);
+        }
+        host.unmap();
+        replica.unmap();
+    }
+
+    @Provide
+    Arbitrary<List<Integer>> bodies() {
+        return Arbitraries.integers().between(0, RING).list().ofMaxSize(40);
+    }
+
+    private static void takeOldest(SharedBodies replica, Deque<long[]> inFlight) throws FrameFormatException {
+        long[] f = inFlight.poll();
+        byte[] got = new byte[(int) f[1]];
+        replica.requests().take(f[0], (int) f[1], got, 0);
+        assertThat(got).isEqualTo(body((int) f[1], (int) f[2]));
+    }
+
+    private static byte[] body(int size, int seed) {
+        byte[] b = new byte[size];
+        for (int i = 0; i < size; i++) {
+            b[i] = (byte) (seed * 31 + i * 7);
+        }
+        return b;
+    }
+}
