@@ -12,6 +12,7 @@ final class ReportBuilder {
     private final long startNanos = System.nanoTime();
     private final String started = LocalDateTime.now().truncatedTo(ChronoUnit.SECONDS).toString();
     private final Machine machine = Machine.current();
+    private final StolenTime stolen = StolenTime.sinceNow();
     private final List<Section> sections = new ArrayList<>();
     private final List<Check> checks = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
@@ -43,6 +44,11 @@ final class ReportBuilder {
     }
 
     ScenarioReport build(String workload) {
+        double steal = stolen.percent();
+        if (steal >= 0) {
+            notes.add("CPU time stolen by the hypervisor during the run: " + steal + " %" + (steal >= 5
+                    ? " (other virtual machines took the cores: these figures are slower and noisier than a quiet run's)" : ""));
+        }
         return new ScenarioReport(scenario, workload, machine, started, options.command(),
                 Math.round((System.nanoTime() - startNanos) / 1e8) / 10.0, sections, checks, notes);
     }
