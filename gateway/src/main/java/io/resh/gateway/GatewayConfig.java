@@ -190,9 +190,9 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
             root = YAML.readTree(yaml);
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr();
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
             // SnakeYAML's message quotes the offending line under a caret on further lines: the first says it.
-            throw new ConfigException(origin, "invalid YAML" + where + ": " + e.getOriginalMessage().lines().findFirst()
+            throw new ConfigException(origin, "not valid YAML" + where + ": " + e.getOriginalMessage().lines().findFirst()
                     .orElse("").strip());
         }
         return parse(root, origin, base);

@@ -107,7 +107,7 @@ class GatewayConfigTest {
                 "server.sandbox: expected none or bwrap, got 'chroot'");
         assertError("server: { command: 'x {port}', pin: sometimes }\nlisten: { protocol: resp }", "server.pin",
                 "server.pin: expected true or false, got 'sometimes'");
-        assertError("server: {\n", "t.yaml", "invalid YAML at line");
+        assertError("server: {\n", "t.yaml", "not valid YAML at line");
     }
 
     /** A service config's errors said "kv.yaml: field: ...", a gateway config's only "field: ...". */
@@ -125,7 +125,7 @@ class GatewayConfigTest {
         assertThatThrownBy(() -> GatewayConfig.load(file)).hasMessage("gw.yaml: listen: is required");
 
         Files.writeString(file, "server: {\n");
-        assertThatThrownBy(() -> GatewayConfig.load(file)).hasMessageStartingWith(file + ": invalid YAML at line");
+        assertThatThrownBy(() -> GatewayConfig.load(file)).hasMessageStartingWith(file + ": not valid YAML at line");
 
         // Was "cannot read: Input length = 1", the JDK's words for bytes that are not UTF-8.
         Files.write(file, new byte[] {'s', ':', ' ', (byte) 0xC3, (byte) 0x28, 0, 1});
@@ -139,7 +139,7 @@ class GatewayConfigTest {
         assertError(MINIMAL + "replicas: 3\nreplicas: 5\n", "t.yaml", "Duplicate field 'replicas'");
         assertThatThrownBy(() -> GatewayConfig.parse(MINIMAL + "\tbad: x\n", "t.yaml"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("invalid YAML at line")
+                .hasMessageContaining("not valid YAML at line")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     }
 
