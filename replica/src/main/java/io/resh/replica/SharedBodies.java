@@ -53,7 +53,9 @@ public final class SharedBodies {
 
     /**
      * Creates (or empties) the file with two rings of {@code ringBytes} each and maps it: the host's side.
-     * The file is sparse; memory is used as the rings are written.
+     * The file is written full of zeros first, so that its space is taken now: a write into a mapped page
+     * of a full file system (a {@code /dev/shm} at its limit) would kill the writing thread with a SIGBUS
+     * instead of failing here, where the caller falls back to the pipes.
      */
     public static SharedBodies create(Path file, int ringBytes) throws IOException {
         if (ringBytes < MIN_BODY_BYTES || ringBytes > MAX_RING_BYTES) {
@@ -63,6 +65,11 @@ public final class SharedBodies {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             long size = 2L * (HEADER_BYTES + ringBytes);
+            ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 16);
+            for (long at = 0; at < size; ) {
+                zeros.clear().limit((int) Math.min(zeros.capacity(), size - at));
+                at += ch.write(zeros, at);
+            }
             return new SharedBodies(ch.map(FileChannel.MapMode.READ_WRITE, 0, size), ringBytes);
         }
     }

@@ -49,6 +49,18 @@ class SharedBodiesTest {
         replica.unmap();
     }
 
+    /** A sparse file would take its space only as the rings are written, where a full file system means a SIGBUS. */
+    @Test
+    void shouldTakeTheFilesSpaceWhenItIsCreated() throws Exception {
+        Path file = dir.resolve("bodies");
+        SharedBodies.create(file, RING).unmap();
+        Process stat = new ProcessBuilder("stat", "-c", "%b %B", file.toString()).start();
+        String[] blocks = new String(stat.getInputStream().readAllBytes()).trim().split(" ");
+        assertThat(stat.waitFor()).isZero();
+        assertThat(Long.parseLong(blocks[0]) * Long.parseLong(blocks[1])).as("bytes allocated on disk")
+                .isGreaterThanOrEqualTo(Files.size(file));
+    }
+
     @Test
     void shouldRefuseABodyUntilTheReaderHasTakenWhatItWouldOverwrite() throws IOException {
         Path file = dir.resolve("bodies");
