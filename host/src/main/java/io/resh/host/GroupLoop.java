@@ -1039,7 +1039,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         int index = slot.index;
         int cpuOfStart = slot.cpu;
         // Started on the incarnation's own thread (see ReplicaProcess); Started or StartFailed comes back here.
-        Path shared = ReplicaLauncher.SHARED_RING_BYTES == 0 ? null : launcher.sharedBodiesDir(index);
+        List<Path> shared = launcher.sharedBodiesDirs(index);
         slot.process = new ReplicaProcess(slot.index, slot.incarnation, slot.cpu, sharedBodies -> {
             Process p = launcher.start(index, spec, cpuOfStart, lowPriority, sharedBodies);
             launched.add(p.toHandle());

@@ -54,12 +54,17 @@ final class ReplicaLauncher {
     }
 
     /**
-     * Where a replica's shared body file goes: {@code /dev/shm} where it is a writable directory (a tmpfs:
-     * the pages both processes write are never written back to a disk), else the replica's own directory.
+     * Where a replica's shared body file may go, in order: {@code /dev/shm} where it is a writable directory
+     * (a tmpfs: the pages both processes write are never written back to a disk), then the replica's own
+     * directory; none when {@link #SHARED_RING_BYTES} is 0.
      */
-    Path sharedBodiesDir(int slot) {
+    List<Path> sharedBodiesDirs(int slot) {
+        if (SHARED_RING_BYTES == 0) {
+            return List.of();
+        }
         Path shm = Path.of("/dev/shm");
-        return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : workDir.resolve("replica-" + slot);
+        Path own = workDir.resolve("replica-" + slot);
+        return Files.isDirectory(shm) && Files.isWritable(shm) ? List.of(shm, own) : List.of(own);
     }
 
     /** 0 stays 0 (off); anything else is held between a ring that takes one smallest shared body and 1 GiB. */

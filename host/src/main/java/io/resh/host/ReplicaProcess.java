@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -109,8 +110,8 @@ final class ReplicaProcess {
     private boolean stopped;
     /** Starts the process, then reads its output until every holder of the pipe (the process tree) has closed it. */
     private final Thread reader;
-    /** The directory for the shared body file (null: pipes only). */
-    private final Path sharedDir;
+    /** Where to try to create the shared body file, in order (empty: pipes only). */
+    private final List<Path> sharedDirs;
     /** Group, slot and incarnation: who a shared body file left behind by a killed host belonged to. */
     private final String sharedName;
     /** The shared body file, once created. */
@@ -129,18 +130,18 @@ final class ReplicaProcess {
      * {@link Started} or {@link StartFailed} is posted first, then what the process sends.
      */
     ReplicaProcess(int slot, int incarnation, int cpu, Starter starter, FrameCodec codec, Consumer<Object> inbox) {
-        this(slot, incarnation, cpu, starter, codec, inbox, "", null, 0, new LongAdder());
+        this(slot, incarnation, cpu, starter, codec, inbox, "", List.of(), 0, new LongAdder());
     }
 
     /**
      * @param group the group's name, for the shared body file's name
-     * @param sharedDir where to create the file for large bodies, or null for pipes only
+     * @param sharedDirs where to try to create the file for large bodies, in order; empty for pipes only
      * @param sharedRingBytes the size of each of its two rings
      * @param sharedBodies counts the bodies that went through it
      */
     ReplicaProcess(int slot, int incarnation, int cpu, Starter starter, FrameCodec codec, Consumer<Object> inbox,
-                   String group, Path sharedDir, int sharedRingBytes, LongAdder sharedBodies) {
-        this.sharedDir = sharedDir;
+                   String group, List<Path> sharedDirs, int sharedRingBytes, LongAdder sharedBodies) {
+        this.sharedDirs = sharedDirs;
         this.sharedName = group + "-" + slot + "." + incarnation;
         this.sharedRingBytes = sharedRingBytes;
         this.sharedBodies = sharedBodies;
@@ -186,21 +187,28 @@ final class ReplicaProcess {
         }
     }
 
-    /** Creates and maps the shared body file; null (pipes only) if none is wanted or it cannot be made. */
+    /**
+     * Creates and maps the shared body file in the first directory that takes it (a small {@code /dev/shm}, as
+     * containers have, may be full); null (pipes only) if none is wanted or none can.
+     */
     private SharedBodies mapShared() {
-        if (sharedDir == null) {
-            return null;
+        List<String> failures = new ArrayList<>();
+        for (Path dir : sharedDirs) {
+            try {
+                Files.createDirectories(dir);
+                sharedFile = Files.createTempFile(dir, ".resh-bodies-" + sharedName + "-", "");
+                return SharedBodies.create(sharedFile, sharedRingBytes);
+            } catch (IOException | RuntimeException e) {
+                failures.add(dir + ": " + e);
+                deleteSharedFile();
+                sharedFile = null;
+            }
         }
-        try {
-            Files.createDirectories(sharedDir);
-            sharedFile = Files.createTempFile(sharedDir, ".resh-bodies-" + sharedName + "-", "");
-            return SharedBodies.create(sharedFile, sharedRingBytes);
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("replica {}: cannot create a shared body file in {} ({}); its large bodies go through the pipes",
-                    slot, sharedDir, e.toString());
-            deleteSharedFile();
-            return null;
+        if (!failures.isEmpty()) {
+            LOG.warn("replica {}: cannot create a shared body file ({}); its large bodies go through the pipes",
+                    slot, String.join("; ", failures));
         }
+        return null;
     }
 
     /**
