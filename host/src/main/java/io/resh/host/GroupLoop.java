@@ -29,6 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -123,7 +124,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     private final Set<ReplicaProcess> incarnations = ConcurrentHashMap.newKeySet();
     final Counters counters;
     /** Request and reply bodies that went through replicas' shared files, counted by their reader and writer threads. */
-    final java.util.concurrent.atomic.LongAdder sharedBodies = new java.util.concurrent.atomic.LongAdder();
+    final LongAdder sharedBodies = new LongAdder();
     private final Injections injections = new Injections(this);
     /** Every process this loop started and has not yet seen die: the self-check kills the ones no slot owns. */
     final List<ReplicaProcess> processes = new ArrayList<>();

@@ -4,6 +4,7 @@ import io.resh.core.config.GroupConfig;
 import io.resh.core.config.ReplicaSpec;
 import io.resh.core.config.Sandbox;
 import io.resh.replica.ReplicaMain;
+import io.resh.replica.SharedBodies;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,7 +21,7 @@ final class ReplicaLauncher {
             "--add-opens", "java.base/java.util.concurrent=ALL-UNNAMED");
 
     /**
-     * Size of each of the two rings of a replica's {@link io.resh.replica.SharedBodies} file, from
+     * Size of each of the two rings of a replica's {@link SharedBodies} file, from
      * {@code -Dresh.replica.sharedBytes} (default 4 MiB; 0: every body goes through the pipes).
      */
     static final int SHARED_RING_BYTES = sharedRingBytes(Integer.getInteger("resh.replica.sharedBytes", 4 << 20));
@@ -72,7 +73,7 @@ final class ReplicaLauncher {
         if (wanted <= 0) {
             return 0;
         }
-        return Math.max(io.resh.replica.SharedBodies.MIN_BODY_BYTES, Math.min(wanted, 1 << 30));
+        return Math.max(SharedBodies.MIN_BODY_BYTES, Math.min(wanted, 1 << 30));
     }
 
     List<String> command(int slot, ReplicaSpec spec, int cpu) {
