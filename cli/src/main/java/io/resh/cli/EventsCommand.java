@@ -1,6 +1,7 @@
 package io.resh.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
 import io.resh.core.ReshException;
 import java.io.IOException;
@@ -132,7 +133,9 @@ public final class EventsCommand implements Callable<Integer> {
             sb.append("  ");
         }
         String type = e.path("type").asText();
-        if (e.path("idle").asBoolean(false)) {
+        if (type.equals("fault") && e.path("kind").asText().equals(FaultKind.START_FAILURE.label())) {
+            sb.append(GroupEvent.FaultDetected.STARTING).append("  ");
+        } else if (e.path("idle").asBoolean(false)) {
             // The replica held no request when it failed: the sequence number is the last one it answered.
             sb.append(GroupEvent.FaultDetected.where(e.path("sequence").asLong(), true)).append("  ");
         } else if (e.has("sequence")) {

@@ -164,4 +164,13 @@ class EventsCommandTest {
                 + "\"core\":null,\"sequence\":41,\"idle\":false,\"kind\":\"crash\",\"evidence\":\"process exited with code 137\"}")))
                 .endsWith("  kv  replica 1  #41  FAULT crash  process exited with code 137");
     }
+
+    /** A replica that failed to start held no request: its sequence number 0 named a request #0 that never was. */
+    @Test
+    void shouldSayAStartFailureHappenedWhileStarting() {
+        EventsCommand events = new EventsCommand();
+        assertThat(events.format(AdminFixture.parse("{\"timeMillis\":0,\"group\":\"kv\",\"type\":\"fault\",\"replica\":2,"
+                + "\"core\":null,\"sequence\":0,\"idle\":false,\"kind\":\"start-failure\",\"evidence\":\"no hello within 30 s\"}")))
+                .endsWith("  kv  replica 2  while starting  FAULT start-failure  no hello within 30 s");
+    }
 }

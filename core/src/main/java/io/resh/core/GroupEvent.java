@@ -99,8 +99,14 @@ public sealed interface GroupEvent {
          * ({@code while idle, before any request} on a group that has answered none).
          */
         public String at() {
-            return where(sequence, idle);
+            return kind == FaultKind.START_FAILURE ? STARTING : where(sequence, idle);
         }
+
+        /**
+         * Where a start failure happened: before the replica could take any request, so its sequence number (0, or
+         * the checkpoint a failed restore was of) names no request.
+         */
+        public static final String STARTING = "while starting";
 
         /** {@link #at()} for a fault known only by its sequence number and idle flag (an event log line). */
         public static String where(long sequence, boolean idle) {

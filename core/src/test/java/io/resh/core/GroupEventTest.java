@@ -17,6 +17,14 @@ class GroupEventTest {
     }
 
     @Test
+    void shouldSayAStartFailureHappenedWhileStartingNotAtARequest() {
+        assertThat(new GroupEvent.FaultDetected(0, "kv", 1, -1, 0, FaultKind.START_FAILURE, "no hello within 30 s").at())
+                .isEqualTo("while starting");
+        assertThat(new GroupEvent.FaultDetected(0, "kv", 1, -1, 200, FaultKind.START_FAILURE,
+                "restore of checkpoint #200 failed: EOFException").at()).isEqualTo("while starting");
+    }
+
+    @Test
     void shouldParseAFilterOfEventTypesAndRefuseAnUnknownOneListingTheKnown() {
         assertThat(GroupEvent.parseTypes("fault, recovered,fault")).containsExactly("fault", "recovered");
         assertThatThrownBy(() -> GroupEvent.parseTypes("fault,faults"))
