@@ -111,6 +111,9 @@ class BenchCommandTest {
         assertThat(report.get("command").asText()).startsWith("resh bench kv-small --duration 2s");
         assertThat(report.get("machine").get("cores").asInt()).isPositive();
         assertThat(report.get("machine").get("scheduler").asText()).isNotBlank();
+        assertThat(report.get("stolenCpuPercent").asDouble()).as("a share of the CPU time, or -1 where unknown")
+                .isBetween(-1.0, 100.0);
+        assertThat(out.toString()).contains("note: CPU time stolen by the hypervisor during the run: ");
         JsonNode sections = report.get("sections");
         assertThat(sections).hasSize(4);
         assertThat(texts(sections.get(0).get("rows"), "label")).containsExactly("in-process", "N=1 submit", "N=3 submit",

@@ -50,6 +50,6 @@ final class ReportBuilder {
                     ? " (other virtual machines took the cores: these figures are slower and noisier than a quiet run's)" : ""));
         }
         return new ScenarioReport(scenario, workload, machine, started, options.command(),
-                Math.round((System.nanoTime() - startNanos) / 1e8) / 10.0, sections, checks, notes);
+                Math.round((System.nanoTime() - startNanos) / 1e8) / 10.0, steal, sections, checks, notes);
     }
 }
