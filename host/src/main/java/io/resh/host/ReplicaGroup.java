@@ -443,6 +443,9 @@ public final class ReplicaGroup implements AutoCloseable {
             return "for post-mortem: the group loop did not stop within " + CLOSE_WAIT.toSeconds() + " s";
         }
         if (startFailed) {
+            // Kept, but still waited for: a replica whose start was under way when another's failed would
+            // otherwise create its directory and log in there after close returned.
+            loop.awaitIncarnationsGone(CLOSE_WAIT);
             return "for post-mortem: the group did not start";
         }
         String faults = loop.faultSummary(); // the loop thread has ended: its state is ours to read

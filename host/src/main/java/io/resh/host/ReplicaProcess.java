@@ -163,6 +163,10 @@ final class ReplicaProcess {
         Process p;
         try {
             shared = mapShared();
+            if (killed) {
+                releaseShared(); // replaced (or the group closed) while the file was made: start nothing
+                return;
+            }
             p = starter.start(shared == null ? null : sharedFile.toString());
         } catch (IOException | RuntimeException e) {
             releaseShared();
