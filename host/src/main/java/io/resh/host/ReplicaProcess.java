@@ -400,10 +400,8 @@ final class ReplicaProcess {
             throw new FrameFormatException("reply #" + r.sequence() + " says its payload is in a shared body file, but this"
                     + " replica was given none");
         }
-        s.replies().check(r.position(), r.length());
-        byte[] body = new byte[1 + r.length()];
+        byte[] body = s.replies().take(r.position(), r.length(), 1);
         body[0] = r.status();
-        s.replies().take(r.position(), r.length(), body, 1);
         sharedBodies.increment();
         return new Frame.Reply(r.sequence(), body);
     }

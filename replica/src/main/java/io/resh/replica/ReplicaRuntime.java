@@ -125,10 +125,7 @@ final class ReplicaRuntime {
             throw new FrameFormatException("request #" + r.sequence() + " has its payload in a shared body file, but this"
                     + " replica has none mapped");
         }
-        shared.requests().check(r.position(), r.length());
-        byte[] payload = new byte[r.length()];
-        shared.requests().take(r.position(), r.length(), payload, 0);
-        return new Frame.Request(r.sequence(), r.timeMillis(), r.seed(), payload);
+        return new Frame.Request(r.sequence(), r.timeMillis(), r.seed(), shared.requests().take(r.position(), r.length(), 0));
     }
 
     private void handle(Frame frame) throws IOException {

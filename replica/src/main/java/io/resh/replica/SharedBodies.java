@@ -183,28 +183,21 @@ public final class SharedBodies {
         }
 
         /**
-         * Reader: checks, before anything is allocated for it, that a body said to be at {@code position} lies
-         * inside the ring.
+         * Reader: copies the body at {@code position} into a new array, after {@code lead} bytes left free for
+         * the caller (the host puts the reply's status byte there), then publishes it as read. Where the body
+         * lies is checked before the array is allocated.
          *
-         * @throws FrameFormatException if it does not
+         * @throws FrameFormatException if the body does not lie inside the ring
          */
-        public void check(long position, int length) throws FrameFormatException {
+        public byte[] take(long position, int length, int lead) throws FrameFormatException {
             if (position < 0 || length < 0 || length > capacity || position % capacity + length > capacity) {
                 throw new FrameFormatException("shared body of " + length + " bytes at position " + position
                         + " does not lie inside the " + capacity + "-byte ring");
             }
-        }
-
-        /**
-         * Reader: copies the body at {@code position} into {@code dest} from {@code destOff}, then publishes
-         * it as read.
-         *
-         * @throws FrameFormatException if the body does not lie inside the ring
-         */
-        public void take(long position, int length, byte[] dest, int destOff) throws FrameFormatException {
-            check(position, length);
-            map.get(data + (int) (position % capacity), dest, destOff, length);
+            byte[] body = new byte[lead + length];
+            map.get(data + (int) (position % capacity), body, lead, length);
             LONG.setRelease(map, base, position + length);
+            return body;
         }
     }
 }

@@ -36,14 +36,12 @@ class SharedBodiesTest {
 
         byte[] request = body(20_000, 1);
         long at = host.requests().put(request, 0, request.length);
-        byte[] got = new byte[request.length];
-        replica.requests().take(at, request.length, got, 0);
+        byte[] got = replica.requests().take(at, request.length, 0);
         assertThat(got).isEqualTo(request);
 
         byte[] reply = body(30_000, 2);
         long back = replica.replies().put(reply, 0, reply.length);
-        byte[] voted = new byte[1 + reply.length];
-        host.replies().take(back, reply.length, voted, 1);
+        byte[] voted = host.replies().take(back, reply.length, 1);
         assertThat(Arrays.copyOfRange(voted, 1, voted.length)).isEqualTo(reply);
         host.unmap();
         replica.unmap();
@@ -71,7 +69,7 @@ class SharedBodiesTest {
         long second = host.requests().put(body, 0, body.length);
         assertThat(host.requests().put(body, 0, 1)).as("full: nothing is taken yet").isEqualTo(-1);
 
-        replica.requests().take(first, body.length, new byte[body.length], 0);
+        replica.requests().take(first, body.length, 0);
         long third = host.requests().put(body, 0, body.length);
         assertThat(third).as("the space of the first body, taken").isEqualTo(RING);
         assertThat(host.requests().put(body, 0, 1)).isEqualTo(-1);
@@ -85,22 +83,20 @@ class SharedBodiesTest {
         SharedBodies replica = SharedBodies.open(file);
         byte[] small = body(40_000, 4);
         long a = host.requests().put(small, 0, small.length);
-        replica.requests().take(a, small.length, new byte[small.length], 0);
+        replica.requests().take(a, small.length, 0);
         byte[] big = body(30_000, 5);
         long b = host.requests().put(big, 0, big.length);
         assertThat(b).as("40,000 + 30,000 > 64 KiB: the body starts at the next turn").isEqualTo(RING);
-        byte[] got = new byte[big.length];
-        replica.requests().take(b, big.length, got, 0);
+        byte[] got = replica.requests().take(b, big.length, 0);
         assertThat(got).isEqualTo(big);
     }
 
     @Test
     void shouldRejectABodyOutsideTheRingWithoutReadingIt() throws IOException {
         SharedBodies host = SharedBodies.create(dir.resolve("bodies"), RING);
-        byte[] dest = new byte[RING];
-        assertThatThrownBy(() -> host.replies().take(RING - 10, 20, dest, 0)).isInstanceOf(FrameFormatException.class)
+        assertThatThrownBy(() -> host.replies().take(RING - 10, 20, 0)).isInstanceOf(FrameFormatException.class)
                 .hasMessage("shared body of 20 bytes at position 65526 does not lie inside the 65536-byte ring");
-        assertThatThrownBy(() -> host.replies().take(-1, 20, dest, 0)).isInstanceOf(FrameFormatException.class)
+        assertThatThrownBy(() -> host.replies().take(-1, 20, 0)).isInstanceOf(FrameFormatException.class)
                 .hasMessageContaining("at position -1 does not lie inside");
     }
 
@@ -154,8 +150,7 @@ class SharedBodiesTest {
 
     private static void takeOldest(SharedBodies replica, Deque<long[]> inFlight) throws FrameFormatException {
         long[] f = inFlight.poll();
-        byte[] got = new byte[(int) f[1]];
-        replica.requests().take(f[0], (int) f[1], got, 0);
+        byte[] got = replica.requests().take(f[0], (int) f[1], 0);
         assertThat(got).isEqualTo(body((int) f[1], (int) f[2]));
     }
 
