@@ -48,11 +48,7 @@ final class Alternation {
             progress.printf("%s: warming up %d targets (%d ms each)%n", title, targets.size(), warmup.toMillis());
         }
         for (Target t : targets) {
-            load.run(t, warmup);
-            if (maxWarmup.compareTo(warmup) > 0) {
-                long took = warmUntilSteady(t, load, maxWarmup.minus(warmup));
-                progress.printf("%s: %s steady after %d ms more%n", title, t.label(), took);
-            }
+            warm(title, t, warmup, maxWarmup, load, progress);
         }
         List<Tally> merged = new ArrayList<>();
         for (Target t : targets) {
@@ -73,6 +69,19 @@ final class Alternation {
             progress.println(line);
         }
         return merged;
+    }
+
+    /**
+     * Runs {@code load} on one target for {@code warmup}, then, if {@code maxWarmup} is longer, until its
+     * throughput stops rising or {@code maxWarmup} is spent: for a target that a later comparison measures
+     * without warming it up itself.
+     */
+    static void warm(String title, Target t, Duration warmup, Duration maxWarmup, Load load, PrintWriter progress) {
+        load.run(t, warmup);
+        if (maxWarmup.compareTo(warmup) > 0) {
+            long took = warmUntilSteady(t, load, maxWarmup.minus(warmup));
+            progress.printf("%s: %s steady after %d ms more%n", title, t.label(), took);
+        }
     }
 
     private static final long STEADY_WINDOW_MILLIS = 1000;

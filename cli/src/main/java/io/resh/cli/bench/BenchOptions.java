@@ -25,6 +25,7 @@ public record BenchOptions(Duration duration, int rounds, Integer window, int co
                            long seed, String command, PrintWriter progress) {
     /** Far beyond what one host drives; a larger figure is a typo, and would make every interval zero. */
     static final double MAX_RATE = 100_000_000;
+    private static final Duration MAX_WARMUP = Duration.ofSeconds(6);
 
     public BenchOptions {
         if (duration.isNegative() || duration.isZero()) {
@@ -57,6 +58,15 @@ public record BenchOptions(Duration duration, int rounds, Integer window, int co
     /** Warm-up per target before its first measured round: a 40th of the duration, within 0.3 to 1 s. */
     Duration warmup() {
         return Duration.ofMillis(Math.max(300, Math.min(1000, duration.toMillis() / 40)));
+    }
+
+    /**
+     * The longest a target is warmed up until its throughput is steady: a sixth of the duration, at most 6 s
+     * (a short run gets a proportionally short wait).
+     */
+    Duration maxWarmup() {
+        Duration sixth = duration.dividedBy(6);
+        return sixth.compareTo(MAX_WARMUP) > 0 ? MAX_WARMUP : sixth;
     }
 
     /** The measured time of one target in one round of a comparison that gets {@code share} of the duration. */

@@ -23,7 +23,6 @@ final class KvSmallScenario implements Scenario {
      * Replica JVMs of a TMR group reach their steady speed only after some seconds of full load: the
      * longest wait for it (a sixth of --duration, if that is less).
      */
-    private static final Duration MAX_WARMUP = Duration.ofSeconds(6);
 
     @Override
     public String name() {
@@ -65,12 +64,7 @@ final class KvSmallScenario implements Scenario {
             GroupTarget n3 = groups.get(1);
 
             Duration slice = o.slice(0.30, 3);
-            // A short run (--duration) gets a proportionally short wait for the steady state.
-            Duration maxWarmup = o.duration().dividedBy(6);
-            if (maxWarmup.compareTo(MAX_WARMUP) > 0) {
-                maxWarmup = MAX_WARMUP;
-            }
-            List<Tally> submit = Alternation.measure("submit", all, rounds, warmup, maxWarmup, slice,
+            List<Tally> submit = Alternation.measure("submit", all, rounds, warmup, o.maxWarmup(), slice,
                     (t, d) -> many.run(t, requests, d, true), p);
             double tmrPeak = submit.get(1).throughput();
             report.section(Section.of("in-process submit API, " + window + " outstanding",
