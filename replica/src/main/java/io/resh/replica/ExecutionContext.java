@@ -1,5 +1,6 @@
 package io.resh.replica;
 
+import java.nio.ByteBuffer;
 import java.util.random.RandomGenerator;
 
 /**
@@ -24,6 +25,20 @@ public interface ExecutionContext {
      * This replica's slot index. For logging only: a reply that depends on it diverges by design.
      */
     int replicaIndex();
+
+    /**
+     * A buffer of {@code capacity} bytes for the reply, for a service that overrides {@link
+     * ReplicatedService#execute(ByteBuffer, ExecutionContext)}: write the reply into it, flip it and return
+     * this same buffer. Inside a replica, a buffer of at least 16 KiB is lent from the memory the replica
+     * shares with the host, so the reply reaches the host without being copied; only the first such buffer
+     * of a request is lent, and the loan ends when {@code execute} returns. Anywhere else, and whenever
+     * nothing can be lent, it is a new heap buffer.
+     *
+     * @throws IllegalArgumentException if {@code capacity} is negative
+     */
+    default ByteBuffer replyBuffer(int capacity) {
+        return ByteBuffer.allocate(capacity);
+    }
 
     /**
      * The context the host would give request {@code sequence}, for calling a service outside a replica

@@ -10,6 +10,7 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,6 +60,9 @@ final class ReplicaRuntime {
     private boolean byzantineNext;
     private byte previousStatus;
     private byte[] previousPayload;
+    /** Where the previous reply lies in the shared file when it was written there in place (previousPayload null). */
+    private long previousInPlace;
+    private int previousInPlaceLength;
 
     ReplicaRuntime(ReplicatedService service, int index, FrameCodec codec, DataInputStream in, DataOutputStream out,
                    long heartbeatMillis, SharedBodies shared) {
@@ -69,7 +73,7 @@ final class ReplicaRuntime {
         this.input = new ReadAhead(in);
         this.in = new DataInputStream(input);
         this.out = new FrameOutput(out, 1 << 16);
-        this.ctx = new RequestContext(index);
+        this.ctx = new RequestContext(index, shared == null ? null : shared.replies());
         this.heartbeatMillis = heartbeatMillis;
         this.digester = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "resh-digest-" + index);
@@ -103,9 +107,6 @@ final class ReplicaRuntime {
                     frame = codec.readBody(in, header);
                 }
             }
-            if (frame instanceof Frame.SharedRequest r) {
-                frame = sharedRequest(r);
-            }
             if (frame instanceof Frame.Shutdown) {
                 flush();
                 return;
@@ -119,18 +120,25 @@ final class ReplicaRuntime {
         }
     }
 
-    /** The request whose payload the host put in the shared file, with that payload copied out. */
-    private Frame.Request sharedRequest(Frame.SharedRequest r) throws FrameFormatException {
+    /** Answers a request whose payload the host put in the shared file, from a view of it: no copy. */
+    private void answerShared(Frame.SharedRequest r) throws IOException {
         if (shared == null) {
             throw new FrameFormatException("request #" + r.sequence() + " has its payload in a shared body file, but this"
                     + " replica has none mapped");
         }
-        return new Frame.Request(r.sequence(), r.timeMillis(), r.seed(), shared.requests().take(r.position(), r.length(), 0));
+        ByteBuffer view = shared.requests().view(r.position(), r.length());
+        try {
+            answer(r.sequence(), r.timeMillis(), r.seed(), view);
+        } finally {
+            shared.requests().release(r.position(), r.length());
+        }
     }
 
     private void handle(Frame frame) throws IOException {
         if (frame instanceof Frame.Request r) {
-            answer(r);
+            answer(r.sequence(), r.timeMillis(), r.seed(), ByteBuffer.wrap(r.payload()));
+        } else if (frame instanceof Frame.SharedRequest r) {
+            answerShared(r);
         } else if (frame instanceof Frame.Checkpoint c) {
             // The snapshot is taken between requests (it must be consistent); hashing it is not, so the
             // digest is computed and sent in the background while requests keep being answered.
@@ -159,16 +167,25 @@ final class ReplicaRuntime {
 
     /**
      * Executes a request and writes the reply. Unless a fault is armed, status and payload go to the
-     * channel as they are, without first being copied into one reply body.
+     * channel as they are, without first being copied into one reply body; a reply the service wrote into
+     * the buffer lent from the shared file stays where it is and only its position crosses the pipe.
      */
-    private void answer(Frame.Request r) throws IOException {
-        ctx.reset(r.sequence(), r.timeMillis(), r.seed());
+    private void answer(long sequence, long timeMillis, long seed, ByteBuffer request) throws IOException {
+        ctx.reset(sequence, timeMillis, seed);
         byte status;
-        byte[] payload;
+        byte[] payload = null;
+        long inPlace = -1;
+        int inPlaceLength = 0;
         try {
-            byte[] reply = service.execute(r.payload(), ctx);
+            ByteBuffer reply = service.execute(request, ctx);
             status = FrameCodec.STATUS_OK;
-            payload = reply == null ? new byte[0] : reply;
+            long at = ctx.lentPosition(reply);
+            if (at >= 0 && reply.remaining() >= SharedBodies.MIN_BODY_BYTES) {
+                inPlace = at;
+                inPlaceLength = reply.remaining();
+            } else {
+                payload = bytesOf(reply);
+            }
         } catch (Throwable e) {
             // Whatever execute throws is its answer, an AssertionError or a LinkageError as much as an exception:
             // every replica throws it alike. Only a JVM that can no longer be trusted (out of memory, an internal
@@ -179,10 +196,25 @@ final class ReplicaRuntime {
             String text = e.getClass().getName() + ": " + e.getMessage();
             status = FrameCodec.STATUS_ERROR;
             payload = text.getBytes(StandardCharsets.UTF_8);
-            Frame.ContractViolation v = SandboxViolation.of(r.sequence(), e);
+            Frame.ContractViolation v = SandboxViolation.of(sequence, e);
             if (v != null) {
                 send(v); // evidence for the host; the error reply is still voted like any other
             }
+        }
+        boolean faultArmed = byzantineNext || corruptNextBit >= 0 || slowNextMillis > 0;
+        if (inPlace >= 0) {
+            if (!faultArmed && codec.replyFits(inPlaceLength)) {
+                previousStatus = status;
+                previousPayload = null; // copied out of the ring only if a Byzantine fault is armed (see inject)
+                previousInPlace = inPlace;
+                previousInPlaceLength = inPlaceLength;
+                synchronized (out) {
+                    shared.replies().written(inPlace, inPlaceLength);
+                    codec.write(out, new Frame.SharedReply(sequence, status, inPlace, inPlaceLength));
+                }
+                return;
+            }
+            payload = shared.replies().copy(inPlace, inPlaceLength); // the loan is given up: nothing was taken
         }
         if (!codec.replyFits(payload.length)) {
             // Every replica computes the same reply; sent, the host would take each one's frame for garbage on
@@ -191,7 +223,7 @@ final class ReplicaRuntime {
             payload = ("reply of " + payload.length + " bytes exceeds limits.maxRequestBytes (" + codec.maxPayloadBytes()
                     + ")").getBytes(StandardCharsets.UTF_8);
         }
-        if (byzantineNext || corruptNextBit >= 0 || slowNextMillis > 0) {
+        if (faultArmed) {
             byte[] body = applyArmedFaults(FrameCodec.replyBody(status, payload));
             status = body[0];
             payload = Arrays.copyOfRange(body, 1, body.length);
@@ -203,12 +235,25 @@ final class ReplicaRuntime {
             if (shared != null && payload.length >= SharedBodies.MIN_BODY_BYTES) {
                 long at = shared.replies().put(payload, 0, payload.length);
                 if (at >= 0) {
-                    codec.write(out, new Frame.SharedReply(r.sequence(), status, at, payload.length));
+                    codec.write(out, new Frame.SharedReply(sequence, status, at, payload.length));
                     return;
                 }
             }
-            codec.writeReply(out, r.sequence(), status, payload);
+            codec.writeReply(out, sequence, status, payload);
         }
+    }
+
+    /** The bytes between the buffer's position and limit: its array itself where that is exactly them. */
+    private static byte[] bytesOf(ByteBuffer reply) {
+        if (reply == null) {
+            return new byte[0];
+        }
+        if (reply.hasArray() && reply.arrayOffset() == 0 && reply.position() == 0 && reply.limit() == reply.array().length) {
+            return reply.array();
+        }
+        byte[] bytes = new byte[reply.remaining()];
+        reply.get(bytes);
+        return bytes;
     }
 
     private byte[] applyArmedFaults(byte[] body) {
@@ -355,6 +400,10 @@ final class ReplicaRuntime {
             }
             case BYZANTINE -> {
                 byzantineNext = true;
+                if (previousPayload == null && previousInPlaceLength > 0) {
+                    // Nothing was written into the ring since that reply: it is still there to be copied.
+                    previousPayload = shared.replies().copy(previousInPlace, previousInPlaceLength);
+                }
                 detail = "next reply replaced by a plausible wrong value";
             }
             case STATE_CORRUPTION -> {

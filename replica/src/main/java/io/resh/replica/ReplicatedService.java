@@ -3,6 +3,7 @@ package io.resh.replica;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 
 /**
  * A service that resh runs as N replicas and votes on. Implement it once; resh does the rest.
@@ -40,6 +41,31 @@ public interface ReplicatedService {
      * @return the reply bytes (null is treated as empty)
      */
     byte[] execute(byte[] request, ExecutionContext ctx) throws Exception;
+
+    /**
+     * Executes one request held in a buffer. This is what a replica calls; the default copies the request
+     * into an array where it is not one already, calls {@link #execute(byte[], ExecutionContext)} and wraps
+     * its reply. Override it to serve large bodies without copying them: a request of 16 KiB or more is then
+     * a read-only view of memory the replica shares with the host, valid only until this method returns, and
+     * {@link ExecutionContext#replyBuffer} lends a buffer in that memory for the reply. Both methods must
+     * give the same replies (tests, benchmarks and fault campaigns call either).
+     *
+     * @param request the request's bytes between its position and limit (never null, may be empty)
+     * @param ctx sequence number, time and randomness chosen by the host for this request
+     * @return the reply bytes between the returned buffer's position and limit (null is treated as empty)
+     */
+    default ByteBuffer execute(ByteBuffer request, ExecutionContext ctx) throws Exception {
+        byte[] bytes;
+        if (request.hasArray() && request.arrayOffset() == 0 && request.position() == 0
+                && request.remaining() == request.array().length) {
+            bytes = request.array();
+        } else {
+            bytes = new byte[request.remaining()];
+            request.get(bytes);
+        }
+        byte[] reply = execute(bytes, ctx);
+        return reply == null ? null : ByteBuffer.wrap(reply);
+    }
 
     /** Writes the whole state, canonically. Called between requests; do not close {@code out}. */
     void snapshot(OutputStream out) throws IOException;

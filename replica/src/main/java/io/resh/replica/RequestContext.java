@@ -1,5 +1,6 @@
 package io.resh.replica;
 
+import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
@@ -11,8 +12,15 @@ final class RequestContext implements ExecutionContext {
     private long seed;
     private SplittableRandom random;
 
-    RequestContext(int replicaIndex) {
+    /** The shared ring replies are lent from (null: none is mapped, every reply buffer is a heap buffer). */
+    private final SharedBodies.Ring replies;
+    /** The buffer lent for this request's reply, and where in the ring it starts (null: none lent yet). */
+    private ByteBuffer lent;
+    private long lentAt;
+
+    RequestContext(int replicaIndex, SharedBodies.Ring replies) {
         this.replicaIndex = replicaIndex;
+        this.replies = replies;
     }
 
     void reset(long sequence, long timeMillis, long seed) {
@@ -20,6 +28,29 @@ final class RequestContext implements ExecutionContext {
         this.timeMillis = timeMillis;
         this.seed = seed;
         this.random = null;
+        this.lent = null;
+    }
+
+    @Override
+    public ByteBuffer replyBuffer(int capacity) {
+        if (capacity < 0) {
+            throw new IllegalArgumentException("a reply buffer cannot hold " + capacity + " bytes");
+        }
+        // One loan per request: a second buffer lent from the same place would alias the first.
+        if (replies != null && lent == null && capacity >= SharedBodies.MIN_BODY_BYTES) {
+            long at = replies.reserve(capacity);
+            if (at >= 0) {
+                lentAt = at;
+                lent = replies.writable(at, capacity);
+                return lent;
+            }
+        }
+        return ByteBuffer.allocate(capacity);
+    }
+
+    /** Where in the reply ring {@code reply} lies, if it is the buffer lent for this request; else -1. */
+    long lentPosition(ByteBuffer reply) {
+        return reply != null && reply == lent ? lentAt + reply.position() : -1;
     }
 
     @Override

@@ -165,6 +165,20 @@ public final class SharedBodies {
          * @return the body's position, to be sent in its frame, or -1 if the ring has no room now
          */
         public long put(byte[] b, int off, int length) {
+            long start = reserve(length);
+            if (start < 0) {
+                return -1;
+            }
+            map.put(data + (int) (start % capacity), b, off, length);
+            head = start + length;
+            return start;
+        }
+
+        /**
+         * Writer: where a body of {@code length} bytes would start now, or -1 if the ring has no room for it.
+         * Nothing is taken until {@link #written}: a reservation that is not used costs nothing.
+         */
+        long reserve(int length) {
             long start = head;
             int at = (int) (start % capacity);
             if (at + length > capacity) {
@@ -174,12 +188,27 @@ public final class SharedBodies {
             long read = (long) LONG.getAcquire(map, base);
             // The body overwrites what lay a turn before it; only the unread part, from 'read' up to 'head',
             // matters (the skipped end of this turn was never written). An empty ring takes any body that fits.
-            if (length > capacity || (read < head && start + length - capacity > read)) {
+            if (length < 0 || length > capacity || (read < head && start + length - capacity > read)) {
                 return -1;
             }
-            map.put(data + at, b, off, length);
-            head = start + length;
             return start;
+        }
+
+        /** Writer: the ring's memory from {@code start}, a position {@link #reserve} returned, for writing in place. */
+        ByteBuffer writable(long start, int length) {
+            return map.slice(data + (int) (start % capacity), length);
+        }
+
+        /** Writer: the body written in place at {@code start} is complete; the next one goes after it. */
+        void written(long start, int length) {
+            head = start + length;
+        }
+
+        /** Writer: a copy of a body written earlier and not yet overwritten (a reply a fault injection replays). */
+        byte[] copy(long position, int length) {
+            byte[] b = new byte[length];
+            map.get(data + (int) (position % capacity), b, 0, length);
+            return b;
         }
 
         /**
@@ -190,14 +219,34 @@ public final class SharedBodies {
          * @throws FrameFormatException if the body does not lie inside the ring
          */
         public byte[] take(long position, int length, int lead) throws FrameFormatException {
+            checkInside(position, length);
+            byte[] body = new byte[lead + length];
+            map.get(data + (int) (position % capacity), body, lead, length);
+            release(position, length);
+            return body;
+        }
+
+        /**
+         * Reader: a read-only view of the body at {@code position}, without copying it. The writer may reuse
+         * its space once it is {@link #release released}, so the view must not be used after that.
+         *
+         * @throws FrameFormatException if the body does not lie inside the ring
+         */
+        ByteBuffer view(long position, int length) throws FrameFormatException {
+            checkInside(position, length);
+            return map.slice(data + (int) (position % capacity), length).asReadOnlyBuffer();
+        }
+
+        /** Reader: publishes the body at {@code position} as read, so that the writer may reuse its space. */
+        void release(long position, int length) {
+            LONG.setRelease(map, base, position + length);
+        }
+
+        private void checkInside(long position, int length) throws FrameFormatException {
             if (position < 0 || length < 0 || length > capacity || position % capacity + length > capacity) {
                 throw new FrameFormatException("shared body of " + length + " bytes at position " + position
                         + " does not lie inside the " + capacity + "-byte ring");
             }
-            byte[] body = new byte[lead + length];
-            map.get(data + (int) (position % capacity), body, lead, length);
-            LONG.setRelease(map, base, position + length);
-            return body;
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.resh.examples.aes;
 
+import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
@@ -32,5 +33,11 @@ public final class JdkAes extends AesCtrService {
     byte[] applyCtr(byte[] key, byte[] counterBlock, byte[] text) throws GeneralSecurityException {
         cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new IvParameterSpec(counterBlock));
         return cipher.doFinal(text);
+    }
+
+    @Override
+    void applyCtr(byte[] key, byte[] counterBlock, ByteBuffer text, ByteBuffer out) throws GeneralSecurityException {
+        cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new IvParameterSpec(counterBlock));
+        cipher.doFinal(text, out);
     }
 }
