@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.resh.core.Digest;
 import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
 import io.resh.core.InjectedFault;
@@ -11,6 +12,7 @@ import io.resh.core.config.Sandbox;
 import io.resh.host.testing.EchoService;
 import io.resh.host.testing.GroupEvents;
 import io.resh.host.testing.GroupExtension;
+import io.resh.host.testing.InPlaceService;
 import io.resh.host.testing.TestGroups;
 import io.resh.replica.SharedBodies;
 import java.io.IOException;
@@ -88,6 +90,53 @@ class SharedBodiesTest {
                 .isEqualTo(2 * 6 + 2 * 2 + 5 * 6L);
         assertThat(events.of(GroupEvent.FaultDetected.class)).hasSize(1);
         assertThat(sharedFiles("flip")).isEmpty();
+    }
+
+    /**
+     * A service that reads its request from the shared file and writes its reply into it in place: the replies are
+     * voted as any others, and the in-replica faults that rewrite a reply (a flipped bit, a Byzantine reply that
+     * repeats the previous one, which then lies only in the file) are masked and detected.
+     */
+    @Test
+    void shouldVoteRepliesWrittenInPlaceAndMaskFaultsInThem() {
+        ReplicaGroup group = groups.start(TestGroups.of("inplace", 3, InPlaceService.class.getName(), groups.dir()).build(),
+                List.of(events.listener()));
+        SplittableRandom random = new SplittableRandom(17);
+        for (int i = 0; i < 5; i++) {
+            byte[] request = bytes(random, BODY);
+            assertThat(group.call(request, Duration.ofSeconds(10))).as("a view of the file in, a lent buffer out")
+                    .isEqualTo(InPlaceService.expected(request, true));
+        }
+        byte[] small = bytes(random, 100);
+        assertThat(group.call(small, Duration.ofSeconds(10))).isEqualTo(InPlaceService.expected(small, false));
+        await().atMost(Duration.ofSeconds(10)).until(() -> allReplied(group, 6));
+        assertThat(group.status().counters()).containsEntry("shared-bodies", 30L);
+
+        byte[] previous = bytes(random, BODY);
+        assertThat(group.call(previous, Duration.ofSeconds(10))).isEqualTo(InPlaceService.expected(previous, true));
+        group.faults().inject(InjectedFault.BYZANTINE, 2, 0).join();
+        byte[] request = bytes(random, BODY);
+        assertThat(group.call(request, Duration.ofSeconds(10))).as("the Byzantine reply is outvoted")
+                .isEqualTo(InPlaceService.expected(request, true));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !events.of(GroupEvent.FaultDetected.class).isEmpty());
+        GroupEvent.FaultDetected byzantine = events.of(GroupEvent.FaultDetected.class).get(0);
+        assertThat(byzantine.replica()).isEqualTo(2);
+        assertThat(byzantine.details()).as("it repeated the previous reply, copied out of the file before it could be"
+                + " overwritten").containsEntry("replica" + GroupEvent.FaultDetected.DIGEST,
+                Digest.of(InPlaceService.expected(previous, true)).hex());
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> group.status().replicaStates().get(2).incarnation() == 2
+                && group.status().replicaStates().get(2).state() == SlotState.ACTIVE);
+        group.faults().inject(InjectedFault.REPLY_CORRUPTION, 1, 99_999).join();
+        request = bytes(random, BODY);
+        assertThat(group.call(request, Duration.ofSeconds(10))).as("the flipped bit is outvoted")
+                .isEqualTo(InPlaceService.expected(request, true));
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.of(GroupEvent.FaultDetected.class).size() == 2);
+        GroupEvent.FaultDetected flip = events.of(GroupEvent.FaultDetected.class).get(1);
+        assertThat(flip.replica()).isEqualTo(1);
+        assertThat(flip.kind()).isEqualTo(FaultKind.DIVERGENCE);
+        assertThat(flip.details()).containsEntry("replica" + GroupEvent.FaultDetected.BYTES, Integer.toString(BODY + 1))
+                .containsEntry(GroupEvent.FaultDetected.OFFSET, "12499"); // bit 99,999 of the value: its byte 12,499
     }
 
     @Test

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ReadOnlyBufferException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -91,6 +93,54 @@ class SharedBodiesTest {
         assertThat(got).isEqualTo(big);
     }
 
+    /**
+     * A service answering in place: it reads the request from a view of the ring (the writer may not reuse that
+     * space before the view is released) and writes the reply into space lent from the other ring, which the
+     * host then takes as if it had been put there.
+     */
+    @Test
+    void shouldLetAReplicaReadARequestAndWriteAReplyInPlace() throws IOException {
+        Path file = dir.resolve("bodies");
+        SharedBodies host = SharedBodies.create(file, RING);
+        SharedBodies replica = SharedBodies.open(file);
+        byte[] request = body(RING / 2, 6);
+        long at = host.requests().put(request, 0, request.length);
+        ByteBuffer view = replica.requests().view(at, request.length);
+        assertThat(host.requests().put(request, 0, request.length)).isEqualTo(RING / 2);
+        assertThat(host.requests().put(request, 0, 1)).as("viewed is not released").isEqualTo(-1);
+        assertThatThrownBy(() -> view.put(0, (byte) 1)).isInstanceOf(ReadOnlyBufferException.class);
+
+        long lent = replica.replies().reserve(request.length);
+        ByteBuffer reply = replica.replies().writable(lent, request.length);
+        for (int i = 0; i < request.length; i++) {
+            reply.put((byte) ~view.get(i));
+        }
+        replica.requests().release(at, request.length);
+        assertThat(host.requests().put(request, 0, 1)).as("released: its space is free again").isEqualTo(RING);
+        replica.replies().written(lent, request.length);
+
+        byte[] voted = host.replies().take(lent, request.length, 0);
+        for (int i = 0; i < request.length; i++) {
+            assertThat(voted[i]).isEqualTo((byte) ~request[i]);
+        }
+        assertThat(replica.replies().reserve(RING / 2)).as("the next body goes after the written one").isEqualTo(RING / 2);
+    }
+
+    @Test
+    void shouldTakeNothingForAReservationThatWasNotWritten() throws IOException {
+        Path file = dir.resolve("bodies");
+        SharedBodies.create(file, RING);
+        SharedBodies replica = SharedBodies.open(file);
+        long first = replica.replies().reserve(RING);
+        assertThat(first).isZero();
+        assertThat(replica.replies().reserve(RING)).as("given up: the same space again").isZero();
+        byte[] b = body(100, 7);
+        assertThat(replica.replies().put(b, 0, b.length)).isZero();
+        assertThat(replica.replies().copy(0, b.length)).isEqualTo(b);
+        assertThat(replica.replies().reserve(RING)).as("a whole ring no longer fits behind an unread body").isEqualTo(-1);
+        assertThat(replica.replies().reserve(-1)).isEqualTo(-1);
+    }
+
     @Test
     void shouldRejectABodyOutsideTheRingWithoutReadingIt() throws IOException {
         SharedBodies host = SharedBodies.create(dir.resolve("bodies"), RING);
@@ -98,6 +148,8 @@ class SharedBodiesTest {
                 .hasMessage("shared body of 20 bytes at position 65526 does not lie inside the 65536-byte ring");
         assertThatThrownBy(() -> host.replies().take(-1, 20, 0)).isInstanceOf(FrameFormatException.class)
                 .hasMessageContaining("at position -1 does not lie inside");
+        assertThatThrownBy(() -> host.requests().view(RING + RING - 1, 2)).isInstanceOf(FrameFormatException.class)
+                .hasMessage("shared body of 2 bytes at position 131071 does not lie inside the 65536-byte ring");
     }
 
     @Test

@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.resh.examples.FixedContext;
+import io.resh.replica.ExecutionContext;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -79,6 +82,90 @@ class AesCtrServiceTest {
             reader.restore(new ByteArrayInputStream(snapshot));
             assertThat(reader.execute(AesRequests.encrypt(AesServiceContract.NIST_COUNTER, AesServiceContract.NIST_PLAINTEXT),
                     FixedContext.at(2))).isEqualTo(AesServiceContract.NIST_CIPHERTEXT_256);
+        }
+    }
+
+    /**
+     * A replica calls the buffer method, with a read-only view of shared memory for a large request and a
+     * direct buffer lent for the reply; tests and campaigns call the array one. Both must answer alike, well
+     * formed or not, and count alike.
+     */
+    @Property(tries = 200)
+    void shouldAnswerFromBuffersExactlyAsFromArrays(@ForAll("ops") byte op, @ForAll @IntRange(max = 70_000) int length,
+                                                    @ForAll @IntRange(max = 9) int offset, @ForAll long seed) throws Exception {
+        byte[] request = new byte[length];
+        new SplittableRandom(seed).nextBytes(request);
+        if (length > 0) {
+            request[0] = op;
+        }
+        ByteBuffer shared = ByteBuffer.allocateDirect(offset + length);
+        shared.position(offset);
+        shared.put(request);
+        ByteBuffer view = shared.position(offset).slice().asReadOnlyBuffer();
+
+        List<AesCtrService> byArray = group();
+        List<AesCtrService> byBuffer = group();
+        for (int i = 0; i < byArray.size(); i++) {
+            String name = byArray.get(i).getClass().getSimpleName();
+            Object expected;
+            try {
+                expected = byArray.get(i).execute(request, FixedContext.at(1));
+            } catch (Exception e) {
+                expected = e.toString();
+            }
+            Lending ctx = new Lending();
+            Object actual;
+            try {
+                ByteBuffer reply = byBuffer.get(i).execute(view.duplicate(), ctx);
+                byte[] bytes = new byte[reply.remaining()];
+                reply.get(bytes);
+                actual = bytes;
+            } catch (Exception e) {
+                actual = e.toString();
+            }
+            assertThat(actual).as(name).isEqualTo(expected);
+            assertThat(byBuffer.get(i).execute(AesRequests.served(), FixedContext.at(2)))
+                    .as(name + ": requests served").isEqualTo(byArray.get(i).execute(AesRequests.served(), FixedContext.at(2)));
+            if (expected instanceof byte[] && (op == 'E' || op == 'D') && length > 1 + AesRequests.NONCE_BYTES) {
+                assertThat(ctx.lent).as(name + ": the ciphertext is written into the lent buffer").isEqualTo(1);
+            }
+        }
+    }
+
+    @Provide
+    Arbitrary<Byte> ops() {
+        return Arbitraries.of((byte) 'E', (byte) 'D', (byte) 'K', (byte) 'S', (byte) 'x');
+    }
+
+    /** A replica's context as far as buffers go: each reply buffer is direct, as one lent from shared memory is. */
+    private static final class Lending implements ExecutionContext {
+        private final ExecutionContext fixed = FixedContext.at(1);
+        int lent;
+
+        @Override
+        public ByteBuffer replyBuffer(int capacity) {
+            lent++;
+            return ByteBuffer.allocateDirect(capacity);
+        }
+
+        @Override
+        public long sequence() {
+            return fixed.sequence();
+        }
+
+        @Override
+        public long timeMillis() {
+            return fixed.timeMillis();
+        }
+
+        @Override
+        public RandomGenerator random() {
+            return fixed.random();
+        }
+
+        @Override
+        public int replicaIndex() {
+            return 0;
         }
     }
 
