@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
  * A service that resh runs as N replicas and votes on. Implement it once; resh does the rest.
  *
  * <h2>Threading</h2>
- * All three methods are called from one thread, one call at a time, in the total order the host
+ * Its methods are called from one thread, one call at a time, in the total order the host
  * chose. The service needs no locks.
  *
  * <h2>Determinism — the one rule</h2>
