@@ -39,7 +39,12 @@ public final class Replies {
 
     /** Why {@code reply} failed; fails the test if it did not. */
     public static Throwable failure(CompletableFuture<byte[]> reply) {
-        assertThatThrownBy(() -> reply.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+        return failure(reply, WAIT);
+    }
+
+    /** Why {@code reply} failed within {@code within}; fails the test if it did not. */
+    public static Throwable failure(CompletableFuture<byte[]> reply, Duration within) {
+        assertThatThrownBy(() -> reply.get(within.toMillis(), TimeUnit.MILLISECONDS)).isInstanceOf(ExecutionException.class);
         return reply.handle((ok, e) -> e).join();
     }
 
