@@ -123,6 +123,31 @@ class TerminalSignalTest {
     }
 
     /**
+     * Out of the terminal's foreground process group, a replica that reads the terminal (a password prompt) is
+     * stopped by SIGTTIN. resh used to wait for it for ever (there is no --timeout here); now it finds the
+     * replicas stopped, kills them and says why. Run under a real terminal: {@code script} gives it a pty.
+     */
+    @Test
+    void aReplicaReadingTheTerminalShouldBeReportedInsteadOfWaitedForForever() throws Exception {
+        List<String> exec = ReshJvm.command(List.of(), "exec", "-n", "3", "--", "sh", "-c",
+                "read answer < /dev/tty; echo \"got $answer\"");
+        String line = String.join(" ", exec.stream().map(a -> "'" + a.replace("'", "'\\''") + "'").toList());
+        Path typescript = dir.resolve("terminal.txt");
+        // stdin stays an open pipe nobody writes to: the terminal has nothing to give the replicas
+        resh = new ProcessBuilder("script", "-qfec", line, "/dev/null").redirectOutput(typescript.toFile())
+                .redirectErrorStream(true).start();
+
+        assertThat(resh.waitFor(60, TimeUnit.SECONDS)).as("resh exec ends; on its terminal:%n%s", read(typescript))
+                .isTrue();
+        String terminal = read(typescript);
+        assertThat(resh.exitValue()).as("too few replicas finished: 124; on the terminal:%n%s", terminal).isEqualTo(124);
+        assertThat(terminal).contains("only 0 of 3 replicas finished (3 stopped, most likely by reading the terminal,"
+                + " which replicas cannot)", "replica 0 was stopped, most likely by reading the terminal");
+        assertThat(terminal).doesNotContain("got ");
+        resh.getOutputStream().close();
+    }
+
+    /**
      * In a process group of their own, replicas are out of reach of a kill of resh's process group (a CI runner
      * cancelling a job), and a SIGKILL of resh alone (the OOM killer) gives it no chance to kill them: they ran on.
      */

@@ -26,6 +26,9 @@ final class GroupRun {
     /** How long killed processes may take to die, and readers of killed replicas to see their pipes close. */
     private static final long KILL_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final int OUTPUT_CLOSED_EVENT = -1;
+    /** How often running replicas are looked at for one that stays stopped, and how long it must stay so. */
+    private static final long STOP_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final long STOP_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     private final ExecPlan plan;
     private final ExecOptions options;
@@ -122,7 +125,16 @@ final class GroupRun {
                 awaitDeath(runs);
                 return false;
             }
-            events.poll(left, TimeUnit.NANOSECONDS);
+            events.poll(Math.min(left, STOP_CHECK_NANOS), TimeUnit.NANOSECONDS);
+            long now = System.nanoTime();
+            for (ReplicaRun run : runs) {
+                if (!run.killed() && run.staysStopped(now, STOP_GRACE_NANOS)) {
+                    run.markStoppedByTerminal();
+                    stdout.exclude(run.index());
+                    stderr.exclude(run.index());
+                    run.kill();
+                }
+            }
         }
         return outSink.broken() || errSink.broken();
     }
@@ -246,9 +258,14 @@ final class GroupRun {
         } else if (completed.size() < quorum.agreementNeeded()) {
             verdict = ExecResult.Verdict.TIMED_OUT;
             long hung = runs.stream().filter(r -> r.timedOut() || r.stuckOutput()).count();
+            long stoppedByTerminal = runs.stream().filter(ReplicaRun::stoppedByTerminal).count();
             reason = "only " + completed.size() + " of " + runs.size() + " replicas finished"
                     + (hung > 0 && options.timeout() != null
                         ? " (" + hung + " still running after --timeout " + Durations.format(options.timeout()) + ")"
+                        : "")
+                    + (stoppedByTerminal > 0
+                        ? " (" + stoppedByTerminal + " stopped, most likely by reading the terminal, which replicas"
+                            + " cannot)"
                         : "")
                     + "; " + quorum.agreementNeeded() + " must agree";
         } else {
@@ -296,6 +313,11 @@ final class GroupRun {
             return List.of(new ExecResult.Fault(r, run.core(), FaultKind.HANG, "process", -1,
                     "replica " + r + " was still running after --timeout "
                             + Durations.format(options.timeout()) + " and was killed"));
+        }
+        if (run.stoppedByTerminal()) {
+            return List.of(new ExecResult.Fault(r, run.core(), FaultKind.HANG, "process", -1, "replica " + r
+                    + " was stopped, most likely by reading the terminal (a password prompt?), which a replica in"
+                    + " resh's background process group cannot; killed"));
         }
         if (run.stuckOutput()) {
             return List.of(new ExecResult.Fault(r, run.core(), FaultKind.HANG, "process", -1,

@@ -34,6 +34,9 @@ final class ReplicaRun {
     private volatile boolean timedOut;
     private volatile boolean stuckOutput;
     private volatile boolean stopped;
+    private volatile boolean stoppedByTerminal;
+    /** When the main process was first seen stopped (state T) in a row of checks; 0 while it runs. */
+    private long stoppedSinceNanos;
     private String startError;
 
     /** @param run a value unique to this run of the group, which marks the processes of its replicas */
@@ -139,6 +142,32 @@ final class ReplicaRun {
         timedOut = true;
     }
 
+    /**
+     * True once the main process has been seen stopped (state {@code T}) on checks at least {@code graceNanos}
+     * apart. A replica runs in a background process group of resh's terminal, so a program that reads it (a
+     * password prompt) is stopped by SIGTTIN, with its whole group, for good: without this it would wait for
+     * --timeout, or forever.
+     */
+    boolean staysStopped(long nowNanos, long graceNanos) {
+        if (process == null || !process.isAlive() || !ProcessState.stopped(process.pid())) {
+            stoppedSinceNanos = 0;
+            return false;
+        }
+        if (stoppedSinceNanos == 0) {
+            stoppedSinceNanos = nowNanos;
+        }
+        return nowNanos - stoppedSinceNanos >= graceNanos;
+    }
+
+    /** resh killed the replica because it stayed stopped, most likely by reading the terminal. */
+    void markStoppedByTerminal() {
+        stoppedByTerminal = true;
+    }
+
+    boolean stoppedByTerminal() {
+        return stoppedByTerminal;
+    }
+
     /** The process exited but something it left behind kept its output open past the deadline. */
     void markStuckOutput() {
         stuckOutput = true;
@@ -171,12 +200,12 @@ final class ReplicaRun {
 
     /** resh killed the replica (at the deadline, or because its own output was closed). */
     boolean killed() {
-        return timedOut || stopped;
+        return timedOut || stopped || stoppedByTerminal;
     }
 
     /** True if the replica ran to completion and its result counts. */
     boolean completed() {
-        return process != null && !process.isAlive() && !timedOut && !stuckOutput && !stopped;
+        return process != null && !process.isAlive() && !timedOut && !stuckOutput && !stopped && !stoppedByTerminal;
     }
 
     int index() {

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class ExecRunnerTest {
@@ -148,6 +149,26 @@ class ExecRunnerTest {
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(0, "stdout"),
                         org.assertj.core.groups.Tuple.tuple(0, "exit"));
         assertThat(run.notices()).contains("replica 0 exited 137, the majority exited 0", "ended early");
+    }
+
+    /**
+     * A replica that stops (here it stops itself; in use, a program reading the terminal from resh's background
+     * process group is stopped by SIGTTIN) would keep resh waiting for ever without --timeout: it is killed and
+     * outvoted, and the fault says what probably happened.
+     */
+    @Test
+    @Timeout(60)
+    void shouldKillAndOutvoteAReplicaThatStaysStopped() throws Exception {
+        ExecRun run = ExecRun.of(shell(3, "if [ \"$RESH_REPLICA\" = 1 ]; then kill -STOP $$; fi; echo answered"));
+
+        assertThat(run.stdout()).isEqualTo("answered\n");
+        assertThat(run.result().exitCode()).isZero();
+        assertThat(run.result().faults()).singleElement().satisfies(f -> {
+            assertThat(f.replica()).isEqualTo(1);
+            assertThat(f.kind()).isEqualTo(FaultKind.HANG);
+            assertThat(f.detail()).isEqualTo("replica 1 was stopped, most likely by reading the terminal (a password"
+                    + " prompt?), which a replica in resh's background process group cannot; killed");
+        });
     }
 
     @Test
