@@ -42,13 +42,16 @@ final class Aes64kScenario implements Scenario {
         ClosedLoop lone = new ClosedLoop(1);
         int rounds = o.rounds();
         Duration warmup = o.warmup();
+        // Four targets warm up until steady; a ninth of the duration each (4 s by default) keeps a default run
+        // under a minute even where none of them gets steady sooner.
+        Duration maxWarmup = o.duration().dividedBy(9);
         Duration rewarm = Duration.ofMillis(300); // targets already warm from an earlier comparison or warmed below
 
         Tally inProcess;
         try (InProcessTarget direct = new InProcessTarget(new JdkAes())) {
             // The JIT takes seconds to reach its AES intrinsics (longer on a slow or busy machine); a baseline
             // measured before that made every replicated target look cheaper than the service alone.
-            inProcess = Alternation.measure("in-process", List.of(direct), 1, warmup, o.maxWarmup(), o.slice(0.06, 1),
+            inProcess = Alternation.measure("in-process", List.of(direct), 1, warmup, maxWarmup, o.slice(0.06, 1),
                     (t, d) -> lone.run(t, requests, d, true), p).get(0);
         }
 
@@ -63,7 +66,7 @@ final class Aes64kScenario implements Scenario {
             GroupTarget n2 = groups.get(1);
             GroupTarget n3 = groups.get(2);
             Duration slice = o.slice(0.50, 2);
-            List<Tally> cpu = Alternation.measure("cpu per request", List.of(n1, n3), rounds, warmup, o.maxWarmup(),
+            List<Tally> cpu = Alternation.measure("cpu per request", List.of(n1, n3), rounds, warmup, maxWarmup,
                     slice, (t, d) -> busy.run(t, requests, d, true), p);
             List<Tally> rows = new ArrayList<>(List.of(inProcess));
             rows.addAll(cpu);
@@ -84,7 +87,7 @@ final class Aes64kScenario implements Scenario {
             Target n2Parked = new Relabeled(n2, "N=2 submit, parks");
             ClosedLoop loneParked = ClosedLoop.loneParked();
             // N=2 is measured only here: cold, its first round would count its replicas' JIT against DMR.
-            Alternation.warm("lone request", n2, warmup, o.maxWarmup(), (t, d) -> busy.run(t, requests, d, true), p);
+            Alternation.warm("lone request", n2, warmup, maxWarmup, (t, d) -> busy.run(t, requests, d, true), p);
             List<Tally> latency = Alternation.measure("lone request", List.of(n1, n2, n3, n1Parked, n2Parked), rounds,
                     rewarm, slice, (t, d) -> (t == n1Parked || t == n2Parked ? loneParked : lone).run(t, requests, d, false), p);
             report.section(Section.of("a lone request (one outstanding)", KvSmallScenario.closedLoop(1, rounds, slice)
