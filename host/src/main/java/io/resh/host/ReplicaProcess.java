@@ -306,8 +306,20 @@ final class ReplicaProcess {
             return false;
         }
         try {
-            for (Frame f : batch) {
-                write(out, f);
+            for (int i = 0; i < batch.size(); i++) {
+                Frame f = batch.get(i);
+                if (writeViaFile(out, f)) {
+                    continue;
+                }
+                if (FrameCodec.encodedBytes(f) > INLINE_BYTES) {
+                    // Counted as a small frame, but the file is gone (the replica's output ended) or full: the
+                    // whole body would go into a pipe that may not take it. The writer thread takes over, in
+                    // order: it waits for this lock, and nothing is written inline while it has a batch.
+                    queued.incrementAndGet();
+                    outbound.add(List.copyOf(batch.subList(i, batch.size())));
+                    break;
+                }
+                codec.write(out, f);
             }
             out.flush();
         } catch (IOException e) {
@@ -402,6 +414,13 @@ final class ReplicaProcess {
     }
 
     private void write(FrameOutput out, Frame f) throws IOException {
+        if (!writeViaFile(out, f)) {
+            codec.write(out, f);
+        }
+    }
+
+    /** Writes a large request as its body in the shared file and a small frame; false if it is none or the file can't. */
+    private boolean writeViaFile(FrameOutput out, Frame f) throws IOException {
         SharedBodies s = shared;
         if (sharedReady && s != null && f instanceof Frame.Request r && r.payload().length >= SharedBodies.MIN_BODY_BYTES) {
             byte[] payload = r.payload();
@@ -409,10 +428,10 @@ final class ReplicaProcess {
             if (at >= 0) {
                 sharedBodies.increment();
                 codec.write(out, new Frame.SharedRequest(r.sequence(), r.timeMillis(), r.seed(), at, payload.length));
-                return;
+                return true;
             }
         }
-        codec.write(out, f);
+        return false;
     }
 
     /** A reply whose payload the replica put in the shared file, as the reply it stands for (the payload copied out). */
