@@ -61,8 +61,9 @@ public record BenchOptions(Duration duration, int rounds, Integer window, int co
     }
 
     /**
-     * The longest a target is warmed up until its throughput is steady: a sixth of the duration, at most 6 s
-     * (a short run gets a proportionally short wait).
+     * The longest a target is warmed up until its throughput is steady (replica JVMs reach their steady speed
+     * only after some seconds of full load): a sixth of the duration, at most 6 s, so that a short run gets a
+     * proportionally short wait.
      */
     Duration maxWarmup() {
         Duration sixth = duration.dividedBy(6);

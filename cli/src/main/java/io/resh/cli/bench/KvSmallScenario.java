@@ -19,11 +19,6 @@ import org.HdrHistogram.Histogram;
 final class KvSmallScenario implements Scenario {
     static final int DEFAULT_WINDOW = 1024;
     static final int DEFAULT_CHECKPOINT_EVERY = 10_000;
-    /**
-     * Replica JVMs of a TMR group reach their steady speed only after some seconds of full load: the
-     * longest wait for it (a sixth of --duration, if that is less).
-     */
-
     @Override
     public String name() {
         return "kv-small";
