@@ -19,6 +19,7 @@ import org.HdrHistogram.Histogram;
 final class KvSmallScenario implements Scenario {
     static final int DEFAULT_WINDOW = 1024;
     static final int DEFAULT_CHECKPOINT_EVERY = 10_000;
+
     @Override
     public String name() {
         return "kv-small";
