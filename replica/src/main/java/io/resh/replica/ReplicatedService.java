@@ -46,7 +46,8 @@ public interface ReplicatedService {
      * Executes one request held in a buffer. This is what a replica calls; the default copies the request
      * into an array where it is not one already, calls {@link #execute(byte[], ExecutionContext)} and wraps
      * its reply. Override it to serve large bodies without copying them: a request of 16 KiB or more is then
-     * a read-only view of memory the replica shares with the host, valid only until this method returns, and
+     * usually a read-only view of memory the replica shares with the host, valid only until this method returns
+     * (else, as every smaller request, a buffer over the array the pipe delivered), and
      * {@link ExecutionContext#replyBuffer} lends a buffer in that memory for the reply. Both methods must
      * give the same replies (tests, benchmarks and fault campaigns call either).
      *
