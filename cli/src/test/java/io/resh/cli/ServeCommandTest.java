@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -100,9 +102,13 @@ class ServeCommandTest {
         assertThat(lines.stream().filter(l -> l.contains("recovered in"))).as("%s", lines).hasSize(1);
     }
 
-    /** {@code resh serve} stopped under {@code resh events --follow}: the follower died with "resh: closed", status 2. */
+    /**
+     * {@code resh serve} stopped under {@code resh events --follow}: the follower died with "resh: closed", status 2.
+     * It is stopped while a replacement replica is being started, whose shared body file used to stay behind.
+     */
     @Test
     void shouldEndAFollowerWithOneLineWhenServeStops() throws Exception {
+        Set<Path> leftBefore = sharedBodyFiles("followed");
         serve = serve("followed");
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(dir.resolve("stdout.txt")).contains("admin: "));
         String url = Files.readString(dir.resolve("stdout.txt")).lines().filter(l -> l.startsWith("admin: "))
@@ -125,6 +131,20 @@ class ServeCommandTest {
         serve.destroy(); // SIGTERM, as Ctrl-C
         assertThat(follow).succeedsWithin(Duration.ofSeconds(30)).isEqualTo(1);
         assertThat(err.toString().strip()).isEqualTo("resh events: the server closed the stream");
+        assertThat(serve.waitFor(30, TimeUnit.SECONDS)).as("resh serve exits").isTrue();
+        assertThat(sharedBodyFiles("followed")).as("shared body files left in /dev/shm").isSubsetOf(leftBefore);
+    }
+
+    /** The group's shared body files in /dev/shm (none where there is no /dev/shm). */
+    private static Set<Path> sharedBodyFiles(String group) throws IOException {
+        Path shm = Path.of("/dev/shm");
+        if (!Files.isDirectory(shm)) {
+            return Set.of();
+        }
+        try (Stream<Path> files = Files.list(shm)) {
+            return files.filter(p -> p.getFileName().toString().startsWith(".resh-bodies-" + group + "-"))
+                    .collect(Collectors.toSet());
+        }
     }
 
     /** The one field checked against the machine at start said "resh: cpus: core ..." without the file. */

@@ -430,29 +430,30 @@ public final class ReplicaGroup implements AutoCloseable {
     }
 
     /**
-     * Why the work directory must stay, or null to delete it. Deleting waits for the loop thread (which
-     * started every replica process) and then for every process and its reader thread to be gone, so
-     * nothing writes there any more; what is still running at the deadline keeps the directory.
+     * Why the work directory must stay, or null to delete it. Waits for the loop thread (which started every
+     * replica process) and then for every process and its reader thread to be gone, whether the directory
+     * goes or stays: a replica whose start was under way (another's failed, or it replaces one that failed)
+     * would otherwise create its directory and log in there after close returned, and its shared body file,
+     * which its own thread deletes, would outlive a host that exits right after (resh serve on SIGTERM). What
+     * is still running at the deadline keeps the directory.
      */
     private String reasonToKeepWorkDir() {
         String always = workDir.keptAnyway();
+        if (thread.isAlive()) {
+            return always != null ? always
+                    : "for post-mortem: the group loop did not stop within " + CLOSE_WAIT.toSeconds() + " s";
+        }
+        List<String> running = loop.awaitIncarnationsGone(CLOSE_WAIT);
         if (always != null) {
             return always;
         }
-        if (thread.isAlive()) {
-            return "for post-mortem: the group loop did not stop within " + CLOSE_WAIT.toSeconds() + " s";
-        }
         if (startFailed) {
-            // Kept, but still waited for: a replica whose start was under way when another's failed would
-            // otherwise create its directory and log in there after close returned.
-            loop.awaitIncarnationsGone(CLOSE_WAIT);
             return "for post-mortem: the group did not start";
         }
         String faults = loop.faultSummary(); // the loop thread has ended: its state is ours to read
         if (faults != null) {
             return "for post-mortem: " + faults;
         }
-        List<String> running = loop.awaitIncarnationsGone(CLOSE_WAIT);
         if (!running.isEmpty()) {
             return "because " + String.join(", ", running) + " had not exited " + CLOSE_WAIT.toSeconds()
                     + " s after close and may still write there";

@@ -405,7 +405,6 @@ final class ReplicaProcess {
         return gone();
     }
 
-    /** Writes one frame, a large request's body into the shared file when there is room. Under {@link #pipe}. */
     /** True if {@code f} is a request whose body would go through the shared file, not the pipe. */
     private boolean takesFile(Frame f) {
         SharedBodies s = shared;
@@ -413,6 +412,7 @@ final class ReplicaProcess {
                 && r.payload().length <= s.requests().capacity();
     }
 
+    /** Writes one frame, a large request's body into the shared file when there is room. Under {@link #pipe}. */
     private void write(FrameOutput out, Frame f) throws IOException {
         if (!writeViaFile(out, f)) {
             codec.write(out, f);

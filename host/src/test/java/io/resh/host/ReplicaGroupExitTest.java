@@ -3,6 +3,7 @@ package io.resh.host;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.resh.host.testing.HostThatClosesDuringARestart;
 import io.resh.host.testing.HostThatExits;
 import io.resh.host.testing.HostThatStopsWhileStarting;
 import java.io.BufferedReader;
@@ -93,6 +94,35 @@ class ReplicaGroupExitTest {
         try (var listing = Files.list(tmp)) {
             assertThat(listing.map(p -> p.getFileName().toString())).as("host output: %s",
                     Files.readString(dir.resolve("host.log"))).isEmpty();
+        }
+    }
+
+    /**
+     * A group closed while a replacement is still starting (a replica crashed; the replacement's shared body file
+     * is made, its hello a minute away), in a host that halts right after close returns, as one does when its
+     * exit hook closed the group (resh serve on SIGTERM). Close returned at once when a fault kept the work
+     * directory, and the replacement's file, deleted by a thread that got no more time, stayed in /dev/shm.
+     */
+    @Test
+    void shouldLeaveNoSharedBodyFileOfAReplacementStillStartingWhenTheGroupCloses() throws Exception {
+        Path shm = Path.of("/dev/shm");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm), "needs /dev/shm");
+        String group = "restarting" + ProcessHandle.current().pid();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        host = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                HostThatClosesDuringARestart.class.getName(), group, dir.resolve("work").toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("host.log").toFile()).start();
+        assertThat(host.waitFor(60, TimeUnit.SECONDS)).as("host exited").isTrue();
+        String log = Files.readString(dir.resolve("host.log"));
+        assertThat(log).as("host output").contains("replacement started");
+        assertThat(host.exitValue()).as("host output: %s", log).isZero();
+
+        assertThat(sharedFiles(shm, group)).as("host output: %s", log).isEmpty();
+    }
+
+    private static List<Path> sharedFiles(Path shm, String group) throws java.io.IOException {
+        try (var listing = Files.list(shm)) {
+            return listing.filter(p -> p.getFileName().toString().startsWith(".resh-bodies-" + group + "-")).toList();
         }
     }
 }
