@@ -17,8 +17,27 @@ public final class Resh implements java.util.concurrent.Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+    public static void main(String[] args) throws InterruptedException {
+        int status = commandLine().execute(args);
+        if (shuttingDown()) {
+            // A signal (Ctrl-C, a hang-up, SIGTERM) began the JVM's exit while the command ran, and its exit hooks
+            // stopped the command (resh exec's killed the replicas, whose exit 137 was then voted). That exit's
+            // status, 128 + the signal, is the answer: an exit() now could halt with this one once the hooks end.
+            Thread.currentThread().join();
+        }
+        System.exit(status);
+    }
+
+    /** True once the JVM has begun to exit (its shutdown hooks run, so no more may be added). */
+    static boolean shuttingDown() {
+        Thread probe = new Thread(() -> { });
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
+        }
     }
 
     /**
