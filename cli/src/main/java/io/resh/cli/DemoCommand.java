@@ -76,6 +76,9 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     private record Scheduled(double at, InjectedFault fault, int replica, long arg, String what) {
     }
 
+    /** How long the next fault waits at most for the last one to be detected. */
+    private static final long DETECTION_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+
     private static final List<Scheduled> SCHEDULE = List.of(
             new Scheduled(0.15, InjectedFault.CRASH, 0, 0, "kill -9 replica 0"),
             new Scheduled(0.30, InjectedFault.REPLY_CORRUPTION, 1, 77, "flip one bit in replica 1's next reply"),
@@ -129,7 +132,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             line(out, "resh demo: watch it live in a browser: " + admin.dashboardUrl());
             summary = run(group, client, events, runFor);
         } catch (RuntimeException e) {
-            if (!stopping) {
+            if (!stopping && !Resh.shuttingDown()) {
                 throw e;
             }
             summary = new Summary(List.of("", "resh demo: stopped before the end"), 130);
@@ -201,15 +204,27 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         long wrong = 0;
         long errors = 0;
         CompletableFuture<String> lastInjection = null;
+        // A crash is "done" once SIGKILL is sent, a moment before the group notices: until a fault the group must
+        // detect is detected (or a few seconds passed), the status still shows every replica voting.
+        long detectedBefore = 0;
+        boolean awaitingDetection = false;
+        long injectedAt = 0;
         while ((System.nanoTime() < end || !inflight.isEmpty()) && !stopping) {
             long now = System.nanoTime();
             // One fault at a time, as TMR masks one: a fault is due at its time, but waits until the one before
             // was carried out (a flipped reply waits for the next reply) and every replica is back in the vote.
             // Without that, a short run sent SIGSTOP to replica 1 while it was still starting after the flipped
             // reply, and the Byzantine reply then met only one healthy replica: a client error and a 30 s stall.
+            if (awaitingDetection && (count(events, GroupEvent.FaultDetected.class) > detectedBefore
+                    || now - injectedAt > DETECTION_WAIT_NANOS)) {
+                awaitingDetection = false;
+            }
             if (nextFault < SCHEDULE.size() && now - start >= SCHEDULE.get(nextFault).at() * runFor.toNanos()
-                    && (lastInjection == null || lastInjection.isDone()) && allActive(group.status())) {
+                    && (lastInjection == null || lastInjection.isDone()) && !awaitingDetection && allActive(group.status())) {
                 Scheduled s = SCHEDULE.get(nextFault++);
+                detectedBefore = count(events, GroupEvent.FaultDetected.class);
+                awaitingDetection = s.fault() != InjectedFault.STATE_CORRUPTION; // a flipped state bit may stay harmless
+                injectedAt = now;
                 line(out, "  >> injecting: " + s.what());
                 lastInjection = group.faults().inject(s.fault(), s.replica(), s.arg());
                 lastInjection.whenComplete((detail, error) -> line(out,
@@ -235,8 +250,10 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                         wrong++;
                     }
                 } catch (Exception e) {
-                    if (stopping) {
-                        break; // the group is being closed under us: not an error of the group's
+                    if (stopping || Resh.shuttingDown()) {
+                        // The group is being closed under us: not an error of the group's. The JVM's exit runs the
+                        // group's own exit hook and ours at once, so the group may close before 'stopping' is set.
+                        break;
                     }
                     errors++;
                     line(out, "  !! client error: " + clientError(e, REPLY_TIMEOUT));
@@ -256,7 +273,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                 ticker.printed(now, requests);
             }
         }
-        if (stopping) {
+        if (stopping || Resh.shuttingDown()) {
             return new Summary(List.of("", String.format("resh demo: stopped after %.1f s: %,d voted replies, each checked"
                     + " against a reference; wrong answers: %d", (System.nanoTime() - start) / 1e9, correct + wrong, wrong)),
                     130);
