@@ -33,6 +33,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -71,13 +72,15 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     private final PrintStream out = System.out;
     /** Set by the JVM's exit (Ctrl-C): the group is being closed under the demo, which stops sending. */
     private volatile boolean stopping;
+    /** Faults the group detected so far, counted as they are narrated (the send loop asks for it per reply). */
+    private final AtomicLong detected = new AtomicLong();
 
     /** The fault schedule, as fractions of the run. */
     private record Scheduled(double at, InjectedFault fault, int replica, long arg, String what) {
     }
 
     /** How long the next fault waits at most for the last one to be detected. */
-    private static final long DETECTION_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+    private static final long DETECTION_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private static final List<Scheduled> SCHEDULE = List.of(
             new Scheduled(0.15, InjectedFault.CRASH, 0, 0, "kill -9 replica 0"),
@@ -215,14 +218,14 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             // was carried out (a flipped reply waits for the next reply) and every replica is back in the vote.
             // Without that, a short run sent SIGSTOP to replica 1 while it was still starting after the flipped
             // reply, and the Byzantine reply then met only one healthy replica: a client error and a 30 s stall.
-            if (awaitingDetection && (count(events, GroupEvent.FaultDetected.class) > detectedBefore
+            if (awaitingDetection && (detected.get() > detectedBefore
                     || now - injectedAt > DETECTION_WAIT_NANOS)) {
                 awaitingDetection = false;
             }
             if (nextFault < SCHEDULE.size() && now - start >= SCHEDULE.get(nextFault).at() * runFor.toNanos()
                     && (lastInjection == null || lastInjection.isDone()) && !awaitingDetection && allActive(group.status())) {
                 Scheduled s = SCHEDULE.get(nextFault++);
-                detectedBefore = count(events, GroupEvent.FaultDetected.class);
+                detectedBefore = detected.get();
                 awaitingDetection = s.fault() != InjectedFault.STATE_CORRUPTION; // a flipped state bit may stay harmless
                 injectedAt = now;
                 line(out, "  >> injecting: " + s.what());
@@ -352,6 +355,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     /** Called on the group's loop thread: whole lines only, and nothing that waits. */
     private void narrate(GroupEvent e) {
         if (e instanceof GroupEvent.FaultDetected f) {
+            detected.incrementAndGet();
             line(out, String.format("  << detected: replica %d %s %s: %s", f.replica(), f.kind().label(), f.at(), f.evidence()));
         } else if (e instanceof GroupEvent.RecoveryCompleted r) {
             line(out, String.format("  << recovered: replica %d in %d ms, replayed %d requests", r.replica(), r.durationMillis(), r.replayed()));
