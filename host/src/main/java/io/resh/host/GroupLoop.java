@@ -125,6 +125,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     final Counters counters;
     /** Request and reply bodies that went through replicas' shared files, counted by their reader and writer threads. */
     final LongAdder sharedBodies = new LongAdder();
+    private final RecentReplies recentReplies = new RecentReplies();
     private final Injections injections = new Injections(this);
     /** Every process this loop started and has not yet seen die: the self-check kills the ones no slot owns. */
     final List<ReplicaProcess> processes = new ArrayList<>();
@@ -1045,7 +1046,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
             Process p = launcher.start(index, spec, cpuOfStart, lowPriority, sharedBodies);
             launched.add(p.toHandle());
             return p;
-        }, codec, this::post, config.name(), shared, ReplicaLauncher.SHARED_RING_BYTES, this.sharedBodies);
+        }, codec, this::post, config.name(), shared, ReplicaLauncher.SHARED_RING_BYTES, sharedBodies, recentReplies);
         processes.add(slot.process);
         incarnations.add(slot.process);
         setState(slot, SlotState.STARTING);

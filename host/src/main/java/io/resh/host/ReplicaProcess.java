@@ -125,6 +125,8 @@ final class ReplicaProcess {
     private volatile boolean sharedReady;
     /** Bodies that went through the shared file, both ways, counted for the group's status. */
     private final LongAdder sharedBodies;
+    /** The group's large replies read last, shared by its readers (see {@link RecentReplies}). */
+    private final RecentReplies recentReplies;
 
     /**
      * Starts the process on this incarnation's reader thread, not the caller's: forking a JVM takes
@@ -132,7 +134,7 @@ final class ReplicaProcess {
      * {@link Started} or {@link StartFailed} is posted first, then what the process sends.
      */
     ReplicaProcess(int slot, int incarnation, int cpu, Starter starter, FrameCodec codec, Consumer<Object> inbox) {
-        this(slot, incarnation, cpu, starter, codec, inbox, "", List.of(), 0, new LongAdder());
+        this(slot, incarnation, cpu, starter, codec, inbox, "", List.of(), 0, new LongAdder(), new RecentReplies());
     }
 
     /**
@@ -140,13 +142,16 @@ final class ReplicaProcess {
      * @param sharedDirs where to try to create the file for large bodies, in order; empty for pipes only
      * @param sharedRingBytes the size of each of its two rings
      * @param sharedBodies counts the bodies that went through it
+     * @param recentReplies the large replies the group's other replicas gave last
      */
     ReplicaProcess(int slot, int incarnation, int cpu, Starter starter, FrameCodec codec, Consumer<Object> inbox,
-                   String group, List<Path> sharedDirs, int sharedRingBytes, LongAdder sharedBodies) {
+                   String group, List<Path> sharedDirs, int sharedRingBytes, LongAdder sharedBodies,
+                   RecentReplies recentReplies) {
         this.sharedDirs = sharedDirs;
         this.sharedName = group + "-" + slot + "." + incarnation;
         this.sharedRingBytes = sharedRingBytes;
         this.sharedBodies = sharedBodies;
+        this.recentReplies = recentReplies;
         this.slot = slot;
         this.incarnation = incarnation;
         this.cpu = cpu;
@@ -434,16 +439,26 @@ final class ReplicaProcess {
         return false;
     }
 
-    /** A reply whose payload the replica put in the shared file, as the reply it stands for (the payload copied out). */
+    /**
+     * A reply whose payload the replica put in the shared file, as the reply it stands for: the payload copied
+     * out, or, if another replica's reply to the same request already was and has the same bytes, that reply's
+     * array (compared in the file, not copied).
+     */
     private Frame.Reply sharedReply(Frame.SharedReply r) throws FrameFormatException {
         SharedBodies s = shared;
         if (s == null) {
             throw new FrameFormatException("reply #" + r.sequence() + " says its payload is in a shared body file, but this"
                     + " replica was given none");
         }
+        sharedBodies.increment();
+        byte[] peer = recentReplies.get(r.sequence());
+        if (peer != null && peer.length == r.length() + 1 && peer[0] == r.status()
+                && s.replies().releaseIfEqual(r.position(), r.length(), peer, 1)) {
+            return new Frame.Reply(r.sequence(), peer);
+        }
         byte[] body = s.replies().take(r.position(), r.length(), 1);
         body[0] = r.status();
-        sharedBodies.increment();
+        recentReplies.put(r.sequence(), body);
         return new Frame.Reply(r.sequence(), body);
     }
 

@@ -227,6 +227,22 @@ public final class SharedBodies {
         }
 
         /**
+         * Reader: if the body at {@code position} has the same bytes as {@code b} from {@code off}, publishes it as
+         * read and returns true without copying it; otherwise leaves it unread (to be {@link #take taken}).
+         *
+         * @throws FrameFormatException if the body does not lie inside the ring
+         */
+        public boolean releaseIfEqual(long position, int length, byte[] b, int off) throws FrameFormatException {
+            checkInside(position, length);
+            int at = data + (int) (position % capacity);
+            if (map.slice(at, length).mismatch(ByteBuffer.wrap(b, off, length)) != -1) {
+                return false;
+            }
+            release(position, length);
+            return true;
+        }
+
+        /**
          * Reader: a read-only view of the body at {@code position}, without copying it. The writer may reuse
          * its space once it is {@link #release released}, so the view must not be used after that.
          *

@@ -78,6 +78,33 @@ class SharedBodiesTest {
         assertThat(second).isEqualTo(RING / 2);
     }
 
+    /** The host reading a reply equal to another replica's: compared in place, released only when equal. */
+    @Test
+    void shouldReleaseABodyEqualToAGivenOneWithoutCopyingAndKeepADifferentOneUnread() throws IOException {
+        Path file = dir.resolve("bodies");
+        SharedBodies host = SharedBodies.create(file, RING);
+        SharedBodies replica = SharedBodies.open(file);
+        byte[] reply = body(RING / 2, 6);
+        byte[] peer = new byte[reply.length + 1];
+        System.arraycopy(reply, 0, peer, 1, reply.length);
+        byte[] flipped = reply.clone();
+        flipped[reply.length - 1] ^= 0x10;
+
+        long first = replica.replies().put(flipped, 0, flipped.length);
+        assertThat(host.replies().releaseIfEqual(first, reply.length, peer, 1)).as("one bit differs").isFalse();
+        assertThat(replica.replies().put(reply, 0, reply.length)).as("the unequal body is still unread")
+                .isEqualTo(RING / 2);
+        assertThat(replica.replies().put(reply, 0, 1)).as("full").isEqualTo(-1);
+        assertThat(host.replies().take(first, flipped.length, 0)).as("and can still be taken").isEqualTo(flipped);
+
+        long second = RING / 2;
+        assertThat(host.replies().releaseIfEqual(second, reply.length, peer, 1)).isTrue();
+        assertThat(replica.replies().put(reply, 0, reply.length)).as("the equal body's space is free again")
+                .isEqualTo(RING);
+        assertThatThrownBy(() -> host.replies().releaseIfEqual(RING - 10, 20, peer, 1))
+                .isInstanceOf(FrameFormatException.class).hasMessageContaining("does not lie inside");
+    }
+
     @Test
     void shouldStartABodyThatWouldNotFitBeforeTheEndAtTheBeginning() throws IOException {
         Path file = dir.resolve("bodies");
