@@ -11,7 +11,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * overwritten or of another request is simply a miss. Thread-safe.
  */
 final class RecentReplies {
-    /** Requests whose replies are kept: enough for those a group has in flight between its readers. */
+    /**
+     * Requests whose replies are kept: enough for those a group has in flight between its readers. Each reply
+     * fits a shared file's ring (4 MiB by default), so at most eight such arrays outlive their requests.
+     */
     private static final int SIZE = 8;
 
     private record Entry(long sequence, byte[] body) {
