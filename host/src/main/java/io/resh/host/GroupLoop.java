@@ -682,7 +682,8 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         CompletableFuture<byte[]> reply = e.reply;
         e.reply = null;
         if (ok) {
-            reply.complete(Arrays.copyOfRange(body, 1, body.length));
+            byte[] payload = recentReplies.takePayload(e.sequence, body); // a large reply's, copied by its reader
+            reply.complete(payload != null ? payload : Arrays.copyOfRange(body, 1, body.length));
             counters.increment(Counters.REPLIES);
         } else {
             reply.completeExceptionally(new ServiceErrorException(e.sequence,

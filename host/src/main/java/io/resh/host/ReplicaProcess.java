@@ -441,8 +441,8 @@ final class ReplicaProcess {
 
     /**
      * A reply whose payload the replica put in the shared file, as the reply it stands for: the payload copied
-     * out, or, if another replica's reply to the same request already was and has the same bytes, that reply's
-     * array (compared in the file, not copied).
+     * out (and once more for the client, see {@link RecentReplies}), or, if another replica's reply to the same
+     * request already was and has the same bytes, that reply's array (compared in the file, not copied).
      */
     private Frame.Reply sharedReply(Frame.SharedReply r) throws FrameFormatException {
         SharedBodies s = shared;
@@ -458,7 +458,8 @@ final class ReplicaProcess {
         }
         byte[] body = s.replies().take(r.position(), r.length(), 1);
         body[0] = r.status();
-        recentReplies.put(r.sequence(), body);
+        byte[] payload = r.status() == FrameCodec.STATUS_OK ? Arrays.copyOfRange(body, 1, body.length) : null;
+        recentReplies.put(r.sequence(), body, payload);
         return new Frame.Reply(r.sequence(), body);
     }
 

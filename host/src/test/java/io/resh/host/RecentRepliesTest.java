@@ -10,13 +10,26 @@ class RecentRepliesTest {
         RecentReplies recent = new RecentReplies();
         byte[] reply = {0, 1, 2};
         assertThat(recent.get(5)).isNull();
-        recent.put(5, reply);
+        recent.put(5, reply, null);
         assertThat(recent.get(5)).isSameAs(reply);
         assertThat(recent.get(6)).isNull();
         for (long seq = 6; seq < 200; seq++) {
-            recent.put(seq, new byte[] {(byte) seq});
+            recent.put(seq, new byte[] {0, (byte) seq}, null);
         }
         assertThat(recent.get(5)).as("overwritten by a later request in its place").isNull();
-        assertThat(recent.get(199)).containsExactly((byte) 199);
+        assertThat(recent.get(199)).containsExactly(0, 199);
+    }
+
+    @Test
+    void shouldGiveTheClientsCopyOnceAndOnlyForTheVeryArrayItWasMadeFrom() {
+        RecentReplies recent = new RecentReplies();
+        byte[] reply = {0, 7, 8};
+        byte[] payload = {7, 8};
+        recent.put(3, reply, payload);
+        assertThat(recent.takePayload(3, reply.clone())).as("an equal array, not the one kept").isNull();
+        assertThat(recent.takePayload(4, reply)).as("another request").isNull();
+        assertThat(recent.takePayload(3, reply)).isSameAs(payload);
+        assertThat(recent.takePayload(3, reply)).as("given out once").isNull();
+        assertThat(recent.get(3)).as("the reply itself stays for the other readers").isSameAs(reply);
     }
 }
