@@ -664,6 +664,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
             return;
         }
         e.answered = true;
+        recentReplies.answered(e.sequence);
         byte[] body = e.ballot.decided();
         boolean ok = body[0] == FrameCodec.STATUS_OK;
         ReplyListener[] observers = replyListeners;

@@ -1,5 +1,6 @@
 package io.resh.host;
 
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -36,6 +37,8 @@ final class RecentReplies {
     }
 
     private final AtomicReferenceArray<Entry> entries = new AtomicReferenceArray<>(SIZE);
+    /** The highest sequence number the group loop answered; written by the loop only. */
+    private final AtomicLong answeredThrough = new AtomicLong();
 
     /** The reply to request {@code sequence} some reader kept, or null. */
     byte[] get(long sequence) {
@@ -64,6 +67,23 @@ final class RecentReplies {
         byte[] p = e.payload;
         e.payload = null;
         return p;
+    }
+
+    /** Group loop: request {@code sequence} has its answer. */
+    void answered(long sequence) {
+        if (sequence > answeredThrough.getPlain()) {
+            answeredThrough.lazySet(sequence); // a reader that sees it late makes a copy it did not need, no more
+        }
+    }
+
+    /**
+     * True if a reply to request {@code sequence} comes later than the table looks back: a catching-up
+     * replica's, replaying requests answered long ago. It is neither kept (it would push out the replies of
+     * requests in flight) nor copied for the client, who has its answer. The slowest replica of a request just
+     * answered is not late: its reply is still compared with the others' in the file.
+     */
+    boolean late(long sequence) {
+        return sequence <= answeredThrough.get() - SIZE;
     }
 
     private static int index(long sequence) {

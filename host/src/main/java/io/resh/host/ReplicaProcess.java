@@ -451,15 +451,18 @@ final class ReplicaProcess {
                     + " replica was given none");
         }
         sharedBodies.increment();
-        byte[] peer = recentReplies.get(r.sequence());
+        boolean late = recentReplies.late(r.sequence());
+        byte[] peer = late ? null : recentReplies.get(r.sequence());
         if (peer != null && peer.length == r.length() + 1 && peer[0] == r.status()
                 && s.replies().releaseIfEqual(r.position(), r.length(), peer, 1)) {
             return new Frame.Reply(r.sequence(), peer);
         }
         byte[] body = s.replies().take(r.position(), r.length(), 1);
         body[0] = r.status();
-        byte[] payload = r.status() == FrameCodec.STATUS_OK ? Arrays.copyOfRange(body, 1, body.length) : null;
-        recentReplies.put(r.sequence(), body, payload);
+        if (!late) {
+            byte[] payload = r.status() == FrameCodec.STATUS_OK ? Arrays.copyOfRange(body, 1, body.length) : null;
+            recentReplies.put(r.sequence(), body, payload);
+        }
         return new Frame.Reply(r.sequence(), body);
     }
 

@@ -32,4 +32,16 @@ class RecentRepliesTest {
         assertThat(recent.takePayload(3, reply)).as("given out once").isNull();
         assertThat(recent.get(3)).as("the reply itself stays for the other readers").isSameAs(reply);
     }
+
+    @Test
+    void shouldCallARequestLateOnlyOnceRequestsPastTheTablesReachWereAnswered() {
+        RecentReplies recent = new RecentReplies();
+        assertThat(recent.late(1)).isFalse();
+        recent.answered(30);
+        recent.answered(25); // answers may come out of order: the highest counts
+        assertThat(recent.late(30)).as("the slowest replica of a request just answered").isFalse();
+        assertThat(recent.late(23)).isFalse();
+        assertThat(recent.late(22)).as("a catching-up replica's reply to a request answered long ago").isTrue();
+        assertThat(recent.late(1)).isTrue();
+    }
 }
