@@ -1,0 +1,127 @@
+package io.resh.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.resh.core.config.GroupConfig;
+import io.resh.host.testing.EchoService;
+import io.resh.host.testing.TestGroups;
+import io.resh.replica.Frame;
+import io.resh.replica.FrameCodec;
+import io.resh.replica.SharedBodies;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Where the shared body file cannot be had (docs/IPC.md, "Large bodies"), large bodies go through the pipes
+ * and the replica answers exactly as before: a directory that cannot take the file, no directory that can,
+ * and a replica that cannot map the file it was given. One real replica process each, driven frame by frame.
+ */
+@Tag("e2e")
+class SharedBodiesFallbackTest {
+    /** Over the size from which a body takes the file where there is one. */
+    private static final int BODY = 4 * SharedBodies.MIN_BODY_BYTES;
+
+    @TempDir
+    Path dir;
+
+    private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private final LongAdder sharedBodies = new LongAdder();
+    private ReplicaProcess replica;
+
+    @AfterEach
+    void stop() {
+        if (replica != null) {
+            replica.kill();
+        }
+    }
+
+    @Test
+    void shouldCreateTheFileInTheNextDirectoryWhenTheFirstCannotTakeIt() throws Exception {
+        start(List.of(unusable(), dir), UnaryOperator.identity());
+
+        assertThat(echo(1)).as("request and reply through the file").isEqualTo(2);
+    }
+
+    @Test
+    void shouldSendLargeBodiesThroughThePipesWhenNoDirectoryTakesTheFile() throws Exception {
+        start(List.of(unusable()), UnaryOperator.identity());
+
+        assertThat(echo(1)).as("no body through a file").isZero();
+    }
+
+    @Test
+    void shouldSendLargeBodiesThroughThePipesToAReplicaThatCannotMapItsFile() throws Exception {
+        Path elsewhere = dir.resolve("not-the-file");
+        start(List.of(dir), given -> given == null ? null : elsewhere.toString());
+
+        assertThat(echo(1)).as("no body through a file").isZero();
+        assertThat(Files.readString(dir.resolve("work").resolve("replica-0.log")))
+                .contains("cannot map the shared body file " + elsewhere);
+    }
+
+    /** A directory that cannot be created (its parent is a file), as a full or read-only one cannot take the file. */
+    private Path unusable() throws IOException {
+        return Files.createFile(dir.resolve("a-file")).resolve("bodies");
+    }
+
+    /** Starts one echo replica whose shared file may go into {@code dirs}, telling it the path {@code told} makes. */
+    private void start(List<Path> dirs, UnaryOperator<String> told) throws Exception {
+        GroupConfig config = TestGroups.of("fallback", 1, EchoService.class.getName(), dir).build();
+        ReplicaLauncher launcher = new ReplicaLauncher(config, dir.resolve("work"));
+        replica = new ReplicaProcess(0, 1, -1, path -> launcher.start(0, config.specs().get(0), -1, false, told.apply(path)),
+                new FrameCodec(config.maxRequestBytes(), config.maxSnapshotBytes()), inbox::add, "fallback", dirs, 1 << 20, sharedBodies,
+                new RecentReplies());
+        assertThat(next(Frame.Hello.class)).isNotNull();
+    }
+
+    /**
+     * Sends a large request numbered {@code seq} and checks that the reply echoes it.
+     *
+     * @return how many bodies went through the shared file, both ways
+     */
+    private long echo(long seq) throws Exception {
+        byte[] request = new byte[BODY];
+        new SplittableRandom(seq).nextBytes(request);
+        replica.send(List.of(new Frame.Request(seq, 0, seq, request)));
+        Frame.Reply reply = next(Frame.Reply.class);
+        assertThat(reply.sequence()).isEqualTo(seq);
+        assertThat(reply.body()[0]).isEqualTo(FrameCodec.STATUS_OK);
+        assertThat(Arrays.copyOfRange(reply.body(), 1, reply.body().length)).isEqualTo(request);
+        return sharedBodies.sum();
+    }
+
+    /** The next frame of type {@code type} the replica sent (others skipped), failing on a broken channel. */
+    private <T extends Frame> T next(Class<T> type) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            Object m = inbox.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (m instanceof ReplicaProcess.Broken b) {
+                throw new AssertionError("replica broke: " + b.kind() + " " + b.evidence());
+            }
+            if (m instanceof ReplicaProcess.StartFailed f) {
+                throw new AssertionError("replica did not start: " + f.reason());
+            }
+            if (m instanceof ReplicaProcess.Inbound in) {
+                for (Frame f : in.frames()) {
+                    if (type.isInstance(f)) {
+                        return type.cast(f);
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no " + type.getSimpleName() + " within 30 s");
+    }
+}
