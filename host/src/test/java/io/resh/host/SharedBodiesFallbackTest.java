@@ -11,6 +11,7 @@ import io.resh.replica.SharedBodies;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -72,18 +73,46 @@ class SharedBodiesFallbackTest {
                 .contains("cannot map the shared body file " + elsewhere);
     }
 
+    @Test
+    void shouldSendWhatDoesNotFitInTheRingThroughThePipesInOrder() throws Exception {
+        start(List.of(dir), UnaryOperator.identity(), BODY + BODY / 2);
+        List<byte[]> requests = new ArrayList<>();
+        List<Frame> batch = new ArrayList<>();
+        for (long seq = 1; seq <= 4; seq++) {
+            byte[] request = new byte[BODY];
+            new SplittableRandom(seq).nextBytes(request);
+            requests.add(request);
+            batch.add(new Frame.Request(seq, 0, seq, request));
+        }
+        replica.send(batch); // one batch: the ring takes the first body, the others find it full
+
+        for (long seq = 1; seq <= 4; seq++) {
+            Frame.Reply reply = next(Frame.Reply.class);
+            assertThat(reply.sequence()).isEqualTo(seq);
+            assertThat(Arrays.copyOfRange(reply.body(), 1, reply.body().length)).isEqualTo(requests.get((int) seq - 1));
+        }
+        assertThat(sharedBodies.sum()).as("some bodies through the file, not all eight").isBetween(1L, 7L);
+    }
+
     /** A directory that cannot be created (its parent is a file), as a full or read-only one cannot take the file. */
     private Path unusable() throws IOException {
         return Files.createFile(dir.resolve("a-file")).resolve("bodies");
     }
 
-    /** Starts one echo replica whose shared file may go into {@code dirs}, telling it the path {@code told} makes. */
     private void start(List<Path> dirs, UnaryOperator<String> told) throws Exception {
+        start(dirs, told, 1 << 20);
+    }
+
+    /**
+     * Starts one echo replica whose shared file (rings of {@code ringBytes}) may go into {@code dirs}, telling it
+     * the path {@code told} makes of the file's.
+     */
+    private void start(List<Path> dirs, UnaryOperator<String> told, int ringBytes) throws Exception {
         GroupConfig config = TestGroups.of("fallback", 1, EchoService.class.getName(), dir).build();
         ReplicaLauncher launcher = new ReplicaLauncher(config, dir.resolve("work"));
+        FrameCodec codec = new FrameCodec(config.maxRequestBytes(), config.maxSnapshotBytes());
         replica = new ReplicaProcess(0, 1, -1, path -> launcher.start(0, config.specs().get(0), -1, false, told.apply(path)),
-                new FrameCodec(config.maxRequestBytes(), config.maxSnapshotBytes()), inbox::add, "fallback", dirs, 1 << 20, sharedBodies,
-                new RecentReplies());
+                codec, inbox::add, "fallback", dirs, ringBytes, sharedBodies, new RecentReplies());
         assertThat(next(Frame.Hello.class)).isNotNull();
     }
 
