@@ -127,8 +127,9 @@ final class GroupRun {
             }
             events.poll(Math.min(left, STOP_CHECK_NANOS), TimeUnit.NANOSECONDS);
             long now = System.nanoTime();
+            ProcessState.Table processes = ProcessState.read();
             for (ReplicaRun run : runs) {
-                if (!run.killed() && run.staysStopped(now, STOP_GRACE_NANOS)) {
+                if (!run.killed() && run.staysStopped(processes, now, STOP_GRACE_NANOS)) {
                     run.markStoppedByTerminal();
                     stdout.exclude(run.index());
                     stderr.exclude(run.index());

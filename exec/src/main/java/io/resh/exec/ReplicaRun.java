@@ -35,7 +35,7 @@ final class ReplicaRun {
     private volatile boolean stuckOutput;
     private volatile boolean stopped;
     private volatile boolean stoppedByTerminal;
-    /** When the main process was first seen stopped (state T) in a row of checks; 0 while it runs. */
+    /** When the main process or a descendant was first seen stopped (state T) in a row of checks; 0 while none is. */
     private long stoppedSinceNanos;
     private String startError;
 
@@ -143,13 +143,14 @@ final class ReplicaRun {
     }
 
     /**
-     * True once the main process has been seen stopped (state {@code T}) on checks at least {@code graceNanos}
-     * apart. A replica runs in a background process group of resh's terminal, so a program that reads it (a
-     * password prompt) is stopped by SIGTTIN, with its whole group, for good: without this it would wait for
-     * --timeout, or forever.
+     * True once the main process, or a process it started, has been seen stopped (state {@code T}) on checks at
+     * least {@code graceNanos} apart. A replica runs in a background process group of resh's terminal, so a
+     * program that reads it (a password prompt) is stopped by SIGTTIN, with its whole group, for good; a child
+     * in a process group of its own is stopped alone while the replica waits for it. Without this resh would wait
+     * for --timeout, or forever.
      */
-    boolean staysStopped(long nowNanos, long graceNanos) {
-        if (process == null || !process.isAlive() || !ProcessState.stopped(process.pid())) {
+    boolean staysStopped(ProcessState.Table processes, long nowNanos, long graceNanos) {
+        if (process == null || !process.isAlive() || !processes.stoppedWithin(process.pid())) {
             stoppedSinceNanos = 0;
             return false;
         }

@@ -171,6 +171,25 @@ class ExecRunnerTest {
         });
     }
 
+    /**
+     * A child in a process group of its own that reads the terminal is stopped alone, while the replica's main
+     * process waits for it (state S). Here the child stops itself; the replica is killed and outvoted all the same.
+     */
+    @Test
+    @Timeout(60)
+    void shouldKillAndOutvoteAReplicaWhoseChildStaysStopped() throws Exception {
+        ExecRun run = ExecRun.of(shell(3,
+                "if [ \"$RESH_REPLICA\" = 2 ]; then sh -c 'kill -STOP $$'; fi; echo answered"));
+
+        assertThat(run.stdout()).isEqualTo("answered\n");
+        assertThat(run.result().exitCode()).isZero();
+        assertThat(run.result().faults()).singleElement().satisfies(f -> {
+            assertThat(f.replica()).isEqualTo(2);
+            assertThat(f.kind()).isEqualTo(FaultKind.HANG);
+            assertThat(f.detail()).startsWith("replica 2 was stopped, most likely by reading the terminal");
+        });
+    }
+
     @Test
     void shouldVoteOnTheExitCode() throws Exception {
         ExecRun run = ExecRun.of(shell(3, "if [ \"$RESH_REPLICA\" = 2 ]; then exit 3; fi; exit 7"));
