@@ -29,13 +29,23 @@ public final class ConfigException extends ReshException {
             throw new ConfigException(field, "expected a positive duration, got "
                     + (d == null ? "none" : Durations.format(d)));
         }
+        requireAtMostMax(field, d);
     }
 
-    /** Fails naming {@code field} unless {@code d} is at least {@code min}. */
+    /** Fails naming {@code field} unless {@code d} is at least {@code min} (and at most {@link Durations#MAX}). */
     public static void requireAtLeast(String field, java.time.Duration d, java.time.Duration min) {
         if (d == null || d.compareTo(min) < 0) {
             throw new ConfigException(field, "expected at least " + Durations.format(min) + ", got "
                     + (d == null ? "none" : Durations.format(d)));
+        }
+        requireAtMostMax(field, d);
+    }
+
+    /** A duration set through a builder, not parsed: the same bound as {@link Durations#parse} applies. */
+    private static void requireAtMostMax(String field, java.time.Duration d) {
+        if (d.compareTo(Durations.MAX) > 0) {
+            throw new ConfigException(field, "expected at most " + Durations.format(Durations.MAX) + " (about 11 years), got "
+                    + (d.toDays() > 0 ? d.toDays() + " days" : Durations.format(d)));
         }
     }
 

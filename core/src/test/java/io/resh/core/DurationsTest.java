@@ -25,6 +25,24 @@ class DurationsTest {
                 .hasMessage("heartbeat.interval: expected a duration like 250ms, 2s, 5m or 1h, got 'fast'");
     }
 
+    /** Deadlines add a duration's nanoseconds to the clock: one that overflows there is refused when read. */
+    @Test
+    void shouldRefuseADurationTooLongToTimeWith() {
+        assertThat(Durations.parse("f", "100000h")).isEqualTo(Durations.MAX);
+        assertThat(Durations.MAX.toNanos()).as("room left on the clock").isLessThan(Long.MAX_VALUE / 10);
+        assertThatThrownBy(() -> Durations.parse("--timeout", "100001h"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("--timeout: '100001h' is too long; at most 100000h (about 11 years)");
+        assertThatThrownBy(() -> Durations.parse("deadline", "9999999999999h"))
+                .hasMessage("deadline: '9999999999999h' is too long; at most 100000h (about 11 years)");
+        assertThatThrownBy(() -> Durations.parse("deadline", "99999999999999999999ms"))
+                .as("more digits than a long holds")
+                .hasMessage("deadline: '99999999999999999999ms' is too long; at most 100000h (about 11 years)");
+        assertThatThrownBy(() -> ConfigException.requirePositive("restart.window", Duration.ofDays(5000)))
+                .as("a duration a builder was given")
+                .hasMessage("restart.window: expected at most 100000h (about 11 years), got 5000 days");
+    }
+
     @Property
     void shouldRoundTripThroughFormat(@ForAll @LongRange(min = 1, max = 10_000_000) long ms) {
         Duration d = Duration.ofMillis(ms);
