@@ -207,6 +207,41 @@ class ServeCommandTest {
         }
     }
 
+    /**
+     * A setting whose program is missing failed every replica start until the start timeout (30 s), and the error
+     * named only the timeout; {@code pin: true} without taskset served unpinned without a word.
+     */
+    @Test
+    void shouldNameTheSettingWhoseProgramIsNotInstalledBeforeStartingAReplica() throws Exception {
+        Path emptyPath = Files.createDirectories(dir.resolve("no-programs"));
+        Files.createDirectories(dir.resolve("tmp"));
+        String[][] cases = {
+            {"pin: true", "pin: taskset is not on PATH"},
+            {"sandbox: bwrap", "sandbox: bwrap is not on PATH"},
+            {"limits: { openFiles: 4096 }", "limits: prlimit is not on PATH"},
+        };
+        for (String[] c : cases) {
+            Path yaml = dir.resolve("programs.yaml");
+            Files.writeString(yaml, String.join("\n", "group: programs", "service:", "  class: " + KvStore.class.getName(),
+                    c[0], "listen:", "  port: 0", ""));
+            ProcessBuilder pb = new ProcessBuilder(ReshJvm.command(List.of("-Djava.io.tmpdir=" + dir.resolve("tmp"),
+                    "-Dlogback.configurationFile=logback.xml"), "serve", yaml.toString(), "--admin-port", "-1"))
+                    .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(dir.resolve("stderr.txt").toFile());
+            pb.environment().put("PATH", emptyPath.toString());
+            serve = pb.start();
+            assertThat(serve.waitFor(20, TimeUnit.SECONDS)).as("%s: gives up at once", c[0]).isTrue();
+
+            assertThat(serve.exitValue()).as(c[0]).isEqualTo(2);
+            assertThat(stderr().lines().filter(l -> l.startsWith("resh: "))).as(c[0])
+                    .singleElement().asString().startsWith("resh: programs.yaml: " + c[1] + ": ");
+            assertThat(stderr()).as(c[0]).doesNotContain("replica 0");
+        }
+        try (Stream<Path> left = Files.list(dir.resolve("tmp"))) {
+            assertThat(left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("resh-")))
+                    .as("no work directory was made").isEmpty();
+        }
+    }
+
     /** A workDir that cannot be created said "resh: /proc/nope: no such file or directory": no file, no field. */
     @Test
     void shouldNameTheFileAndFieldOfAWorkDirItCannotCreate() throws Exception {

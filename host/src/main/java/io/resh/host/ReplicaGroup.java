@@ -79,7 +79,8 @@ public final class ReplicaGroup implements AutoCloseable {
      * Starts the group with listeners attached before the first event, and waits until it is ready.
      *
      * @throws io.resh.core.ConfigException naming {@code workDir} if the configured work directory cannot be created,
-     *     or the service class if the replicas' class path has no such {@code ReplicatedService}
+     *     or the service class if the replicas' class path has no such {@code ReplicatedService}, or the setting
+     *     that needs a program that is not installed (bwrap, prlimit, taskset)
      * @throws ReshException if fewer than f+1 replicas came up within the start timeout; the message
      *     quotes the failing replica's log
      */
@@ -93,6 +94,7 @@ public final class ReplicaGroup implements AutoCloseable {
      */
     public static ReplicaGroup start(GroupConfig config, List<Consumer<GroupEvent>> listeners, Checkpoint initial) {
         ServiceClasses.check(config, ReplicaLauncher.classpath(config.classpath(), System.getProperty("java.class.path")));
+        ReplicaLauncher.requirePrograms(config);
         WorkDirectory dir = WorkDirectory.create(config);
         ReplicaGroup group;
         try {

@@ -37,6 +37,30 @@ final class ReplicaLauncher {
     }
 
     /**
+     * Fails at once, naming the setting, if the config needs a program that is not installed. Found only while
+     * a replica starts, the missing program made every start fail and be retried until the start timeout, and
+     * the group's error then named only the timeout; {@code pin} without taskset did not pin, silently.
+     *
+     * @throws io.resh.core.ConfigException naming {@code sandbox}, {@code limits} or {@code pin}
+     */
+    static void requirePrograms(GroupConfig config) {
+        if (config.sandbox() == Sandbox.BWRAP) {
+            BwrapSandbox.find();
+        }
+        if (config.supervision().openFiles() != null || config.supervision().processes() != null) {
+            prlimit();
+        }
+        if (config.pin() && !CpuPinning.available()) {
+            throw new io.resh.core.ConfigException("pin", "taskset is not on PATH: util-linux's taskset pins each"
+                    + " replica to a core; install util-linux or set pin: false");
+        }
+    }
+
+    private static String prlimit() {
+        return Binaries.find("prlimit", "limits", "util-linux's prlimit is needed for limits.openFiles/processes");
+    }
+
+    /**
      * The service's own class path goes in front of the host's, never in place of it: the replica runtime
      * ({@link ReplicaMain}) and the service API come from the host's, and a class path of only the service's
      * jar failed every replica start with "Could not find or load main class".
@@ -91,7 +115,7 @@ final class ReplicaLauncher {
         Integer procs = config.supervision().processes();
         if (files != null || procs != null) {
             // prlimit sets the limits and execs the rest: they hold for the sandbox and the JVM inside it.
-            cmd.add(Binaries.find("prlimit", "limits", "util-linux's prlimit is needed for limits.openFiles/processes"));
+            cmd.add(prlimit());
             if (files != null) {
                 cmd.add("--nofile=" + files + ":" + files);
             }
