@@ -60,11 +60,14 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--size", defaultValue = "1024", description = "Plaintext bytes per request (default: ${DEFAULT-VALUE}).")
     int size;
 
-    @Option(names = "--window", defaultValue = "32", description = "Requests in flight (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--window", defaultValue = "32", description = "Requests in flight, 1 to 10000 (default: ${DEFAULT-VALUE}).")
     int window;
 
     @Option(names = "--no-faults", description = "Run without injecting faults.")
     boolean noFaults;
+
+    /** Most requests in flight: far more than the group's batching needs, few enough to send while time is checked. */
+    private static final int MAX_WINDOW = 10_000;
 
     /** Longest the demo waits for one voted reply before it counts a client error. */
     private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(30);
@@ -105,8 +108,9 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             throw new IllegalArgumentException("--size must be 0 to " + maxSize + " bytes (an encryption request must"
                     + " fit the group's limits.maxRequestBytes), got " + size);
         }
-        if (window < 1) { // with none in flight the demo sent nothing and only injected its faults
-            throw new IllegalArgumentException("--window must be at least 1, got " + window);
+        if (window < 1 || window > MAX_WINDOW) {
+            // None in flight sent nothing; a hundred million kept the demo filling its window past --duration.
+            throw new IllegalArgumentException("--window must be 1 to " + MAX_WINDOW + ", got " + window);
         }
         // The demo's own directory, kept for a look at the replica logs afterwards (the summary says where).
         GroupConfig config = builder.workDir(Files.createTempDirectory("resh-demo-").toString()).build();
@@ -298,8 +302,9 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                 correct + wrong, secs, (correct + wrong) / secs));
         lines.addAll(ledger.summary());
         if (nextFault < SCHEDULE.size()) {
-            lines.add(String.format("  not injected    %d of %d scheduled faults: the run ended before the group had"
-                    + " recovered from the one before (try a longer --duration)", SCHEDULE.size() - nextFault, SCHEDULE.size()));
+            lines.add(String.format("  not injected    %d of %d scheduled faults: the run ended before %s (try a longer"
+                    + " --duration)", SCHEDULE.size() - nextFault, SCHEDULE.size(), nextFault == 0
+                    ? "the first was due" : "the group had recovered from the one before"));
         }
         if (errors > 0 || wrong > 0) {
             lines.add(String.format("  masked          not every fault: clients saw %d errors and %d wrong values", errors, wrong));
