@@ -58,6 +58,18 @@ final class ServiceClasses {
         }
     }
 
+    /** The configured entries that do not exist, relative to the working directory as the replicas see them. */
+    private static String missing(String configured) {
+        List<String> missing = new ArrayList<>();
+        for (String entry : configured.split(File.pathSeparator)) {
+            if (!entry.isEmpty() && !entry.endsWith("*") && !new File(entry).getAbsoluteFile().exists()) {
+                missing.add(entry);
+            }
+        }
+        return missing.isEmpty() ? "" : " (" + String.join(", ", missing) + (missing.size() == 1 ? " does" : " do")
+                + " not exist in " + new File("").getAbsolutePath() + ")";
+    }
+
     private static void check(ClassLoader loader, String name, String field, String configured) {
         Class<?> service;
         try {
@@ -65,7 +77,7 @@ final class ServiceClasses {
         } catch (ClassNotFoundException e) {
             throw new ConfigException(field, "no class " + name + " on the replicas' class path; check the name"
                     + (configured == null || configured.isBlank() ? ", or give its jar or directory with classpath:"
-                            : " and classpath: " + configured));
+                            : " and classpath: " + configured + missing(configured)));
         } catch (LinkageError e) {
             return; // e.g. compiled for a newer JDK that a version's java: runs: its replica loads it, or says why
         }

@@ -226,6 +226,12 @@ class ReplicaGroupWorkDirTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("service.class: no class io.resh.host.testing.CountrService on the replicas' class path; check"
                         + " the name, or give its jar or directory with classpath:");
+        String cwd = Path.of("").toAbsolutePath().toString();
+        assertThatThrownBy(() -> ReplicaGroup.start(TestGroups.of("nojar", 3, "com.example.Counter")
+                .classpath("nosuch.jar" + java.io.File.pathSeparator + "target").build()))
+                .as("a class path entry that does not exist is named")
+                .hasMessage("service.class: no class com.example.Counter on the replicas' class path; check the name and"
+                        + " classpath: nosuch.jar" + java.io.File.pathSeparator + "target (nosuch.jar does not exist in " + cwd + ")");
         assertThatThrownBy(() -> ReplicaGroup.start(TestGroups.of("notaservice", 3, "java.lang.String").build()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("service.class: java.lang.String does not implement io.resh.replica.ReplicatedService");
