@@ -75,6 +75,14 @@ final class ServeCommand implements Callable<Integer> {
             // A field only the machine can refuse (cpus: a core this process may not run on, a workDir it cannot
             // create): name the file too, as every other config error does.
             throw e.inFile(config);
+        } catch (RuntimeException e) {
+            if (Resh.shuttingDown()) {
+                // SIGTERM or Ctrl-C while the replicas started: the group was closed under its start, whose
+                // error ("group kv is closed") read like a fault.
+                throw new io.resh.core.ReshException("stopped while group " + cfg.name() + " was starting; nothing was"
+                        + " served", e);
+            }
+            throw e;
         }
         ReshServer server;
         try {

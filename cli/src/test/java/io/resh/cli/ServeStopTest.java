@@ -67,6 +67,28 @@ class ServeStopTest {
         delete(workDir);
     }
 
+    /** SIGTERM while the replicas started said "resh: group kv is closed", which read like a fault of the group. */
+    @Test
+    void shouldSayItWasStoppedWhileTheGroupWasStarting() throws Exception {
+        Path yaml = dir.resolve("slow.yaml");
+        Files.writeString(yaml, String.join("\n", "group: slow", "replicas: 3", "startTimeout: 120s", "service:",
+                "  class: " + SlowStartingService.class.getName(), "listen:", "  host: 127.0.0.1", "  port: 0", ""));
+        Path err = dir.resolve("stderr.txt");
+        Files.createDirectories(dir.resolve("tmp"));
+        serve = new ProcessBuilder(ReshJvm.command(List.of("-Dlogback.configurationFile=logback.xml",
+                "-Djava.io.tmpdir=" + dir.resolve("tmp")), "serve", yaml.toString(), "--admin-port", "-1"))
+                .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(err.toFile()).start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> serve.descendants()
+                .filter(p -> p.info().commandLine().orElse("").contains("-Dresh.group=slow")).count() == 3);
+
+        serve.destroy(); // SIGTERM
+        assertThat(serve.waitFor(60, TimeUnit.SECONDS)).as("resh serve exits after SIGTERM").isTrue();
+        assertThat(serve.exitValue()).isNotZero();
+        assertThat(Files.readString(err).lines().filter(l -> l.startsWith("resh: ")))
+                .containsExactly("resh: stopped while group slow was starting; nothing was served");
+        assertThat(serve.descendants().filter(ProcessHandle::isAlive)).isEmpty();
+    }
+
     private static void delete(Path tree) throws IOException {
         try (Stream<Path> paths = Files.walk(tree)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {

@@ -211,6 +211,9 @@ public final class ConfigFile {
                 if (a.asBoolean()) {
                     b.adaptive(java.time.Duration.ofSeconds(30));
                 }
+            } else if (!a.isObject()) {
+                throw new ConfigException("adaptive", "expected true, false or a mapping (enabled, quiet), got "
+                        + (a.isValueNode() ? "'" + a.asText() + "'" : a.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)));
             } else {
                 Node adaptive = n.child("adaptive");
                 adaptive.only("enabled", "quiet");

@@ -1156,8 +1156,8 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
             switch (slot.state) {
                 case STARTING -> {
                     if (now - slot.stateSinceNanos > config.startTimeout().toNanos()) {
-                        fault(slot, FaultKind.START_FAILURE, 0, "no hello within " + config.startTimeout().toSeconds()
-                                + " s; see " + launcher.logFile(slot.index));
+                        fault(slot, FaultKind.START_FAILURE, 0, "no hello within startTimeout "
+                                + io.resh.core.Durations.format(config.startTimeout()) + "; see " + launcher.logFile(slot.index));
                     }
                 }
                 case CATCHING_UP, ACTIVE -> {

@@ -177,6 +177,9 @@ class ConfigFileTest {
                 .maxSnapshotBytes()).isEqualTo(2147482623L);
         assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nadaptive: {quiet: 0s}\nreplicas: 3\n")))
                 .hasMessage("group.yaml: adaptive.quiet: expected a positive duration, got 0ms");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nadaptive: maybe\n")))
+                .as("true and false are as good as a mapping")
+                .hasMessage("group.yaml: adaptive: expected true, false or a mapping (enabled, quiet), got 'maybe'");
         assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\ndeadline: 0s\n")))
                 .hasMessage("group.yaml: deadline: expected a positive duration, got 0ms");
     }
