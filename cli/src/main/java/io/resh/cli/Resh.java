@@ -2,6 +2,8 @@ package io.resh.cli;
 
 import io.resh.core.FileErrors;
 import io.resh.core.ReshException;
+import java.util.List;
+import java.util.Locale;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,6 +20,12 @@ public final class Resh implements java.util.concurrent.Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) throws InterruptedException {
+        String level = System.getenv("RESH_LOG_LEVEL");
+        if (level != null && !List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF").contains(level.toUpperCase(Locale.ROOT))) {
+            // logback takes a level it does not know for DEBUG, and the user asked for less, if anything
+            System.err.println("resh: RESH_LOG_LEVEL: expected TRACE, DEBUG, INFO, WARN, ERROR or OFF, got '" + level + "'");
+            System.exit(2);
+        }
         int status = commandLine().execute(args);
         if (shuttingDown()) {
             // A signal (Ctrl-C, a hang-up, SIGTERM) began the JVM's exit while the command ran, and its exit hooks

@@ -19,6 +19,23 @@ class ReshCommandLineTest {
         return cl.execute(args);
     }
 
+    /** logback reads a level it does not know as DEBUG: a typo for less logging gave the most. */
+    @Test
+    void shouldRefuseALogLevelItDoesNotKnow() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(ReshJvm.command(java.util.List.of(), "--version")).redirectErrorStream(true);
+        pb.environment().put("RESH_LOG_LEVEL", "verbose");
+        Process resh = pb.start();
+        String output = new String(resh.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+
+        assertThat(resh.waitFor()).isEqualTo(2);
+        assertThat(output.lines()).containsExactly(
+                "resh: RESH_LOG_LEVEL: expected TRACE, DEBUG, INFO, WARN, ERROR or OFF, got 'verbose'");
+        pb.environment().put("RESH_LOG_LEVEL", "warn");
+        Process lower = pb.start();
+        lower.getInputStream().readAllBytes();
+        assertThat(lower.waitFor()).as("any case").isZero();
+    }
+
     @Test
     void shouldNameAnUnknownOptionAndWhereTheUsageIs() {
         assertThat(run("status", "--bogus")).isEqualTo(2);
