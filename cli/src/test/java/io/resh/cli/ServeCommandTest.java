@@ -242,6 +242,26 @@ class ServeCommandTest {
         }
     }
 
+    /** A java.io.tmpdir that does not exist said "/nonexistent/resh-kv-…: no such file": a path the user never wrote. */
+    @Test
+    void shouldNameJavaIoTmpdirWhenNoTemporaryWorkDirectoryCanBeMade() throws Exception {
+        Path yaml = dir.resolve("notmp.yaml");
+        Files.writeString(yaml, String.join("\n", "group: notmp", "service:", "  class: " + KvStore.class.getName(),
+                "listen:", "  port: 0", ""));
+        Path missing = dir.resolve("no-such-tmp");
+        serve = new ProcessBuilder(ReshJvm.command(List.of("-Djava.io.tmpdir=" + missing,
+                "-Dlogback.configurationFile=logback.xml"), "serve", yaml.toString(), "--admin-port", "-1"))
+                .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(dir.resolve("stderr.txt").toFile()).start();
+        assertThat(serve.waitFor(30, TimeUnit.SECONDS)).as("gives up at once").isTrue();
+
+        assertThat(serve.exitValue()).isEqualTo(2);
+        assertThat(stderr().lines().filter(l -> l.startsWith("resh: "))).singleElement().asString()
+                .startsWith("resh: notmp.yaml: workDir: none given, and no temporary one can be made in " + missing
+                        + " (java.io.tmpdir): ")
+                .endsWith(": no such file or directory; set workDir, or -Djava.io.tmpdir to a directory resh can write");
+        assertThat(missing).doesNotExist();
+    }
+
     /** A workDir that cannot be created said "resh: /proc/nope: no such file or directory": no file, no field. */
     @Test
     void shouldNameTheFileAndFieldOfAWorkDirItCannotCreate() throws Exception {

@@ -3,7 +3,6 @@ package io.resh.host;
 import io.resh.core.ConfigException;
 import io.resh.core.config.GroupConfig;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +51,11 @@ final class WorkDirectory {
             return new WorkDirectory(config.name(), Files.createTempDirectory("resh-" + config.name() + "-"), true,
                     config.keepWorkDir());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the work directory for group " + config.name(), e);
+            // Without workDir the directory goes under java.io.tmpdir, which the message must name: the JDK's own
+            // error names only the directory it tried, and the user never wrote that path.
+            throw new ConfigException("workDir", "none given, and no temporary one can be made in "
+                    + System.getProperty("java.io.tmpdir") + " (java.io.tmpdir): " + io.resh.core.FileErrors.describe(e)
+                    + "; set workDir, or -Djava.io.tmpdir to a directory resh can write", e);
         }
     }
 
