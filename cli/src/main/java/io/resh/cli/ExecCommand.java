@@ -68,7 +68,7 @@ import picocli.CommandLine.Spec;
 public class ExecCommand implements Callable<Integer> {
 
     @Option(names = {"-n", "--replicas"}, paramLabel = "N",
-            description = "Number of replicas (default 3; with --version, one per version). "
+            description = "Number of replicas, 1 to 64 (default 3; with --version, one per version). "
                     + "N>=3 masks (N-1)/2 faulty replicas; N=2 only detects.")
     Integer replicas;
 

@@ -155,6 +155,12 @@ class ExecCommandTest {
     }
 
     @Test
+    void shouldRejectAReplicaCountPastTheLimitAsABadOption() {
+        assertThat(exec("", "-n", "100000", "--", "true")).isEqualTo(2);
+        assertThat(stderr()).isEqualTo("resh exec: --replicas: must be at most 64, got 100000\n");
+    }
+
+    @Test
     void shouldSayWhenTheCommandIsMissing() {
         assertThat(exec("", "--", "no-such-program-anywhere")).isEqualTo(127);
         assertThat(stderr()).contains("resh exec: command not found: no-such-program-anywhere");

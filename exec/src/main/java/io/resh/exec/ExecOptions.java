@@ -65,10 +65,19 @@ public record ExecOptions(
      * than anyone reads) would otherwise fill the disk, since nothing reads the held bytes to push back.
      */
     public static final long DEFAULT_BUFFER_LIMIT = 1L << 30;
+    /**
+     * The most replicas one run may have: as many as a served group ({@code replicas: 1 to 64}). Each replica
+     * costs a process, two named pipes and their reader threads, and past a handful it masks nothing the vote
+     * needs; a mistyped {@code -n 100000} would otherwise exhaust memory or the argument list of mkfifo.
+     */
+    public static final int MAX_REPLICAS = 64;
 
     public ExecOptions {
         if (commands == null || commands.isEmpty()) {
             throw new ConfigException("--replicas", "at least 1 replica is needed");
+        }
+        if (commands.size() > MAX_REPLICAS) {
+            throw tooMany(commands.size(), nVersion);
         }
         List<List<String>> copy = new ArrayList<>();
         for (List<String> argv : commands) {
@@ -97,6 +106,9 @@ public record ExecOptions(
         if (replicas < 1) {
             throw new ConfigException("--replicas", "must be at least 1, got " + replicas);
         }
+        if (replicas > MAX_REPLICAS) {
+            throw tooMany(replicas, false);
+        }
         List<List<String>> commands = new ArrayList<>();
         for (int i = 0; i < replicas; i++) {
             commands.add(command);
@@ -109,6 +121,9 @@ public record ExecOptions(
     public static ExecOptions versions(List<String> shellCommands) {
         if (shellCommands == null || shellCommands.isEmpty()) {
             throw new ConfigException("--version", "at least one version is needed");
+        }
+        if (shellCommands.size() > MAX_REPLICAS) {
+            throw tooMany(shellCommands.size(), true);
         }
         List<List<String>> commands = new ArrayList<>();
         for (String command : shellCommands) {
@@ -207,6 +222,13 @@ public record ExecOptions(
     /** True when the output is held until the vote is in ({@code --buffer}). */
     public boolean buffer() {
         return bufferLimit > 0;
+    }
+
+    private static ConfigException tooMany(int replicas, boolean nVersion) {
+        return nVersion
+                ? new ConfigException("--version", "at most " + MAX_REPLICAS + " versions (one replica each), got "
+                        + replicas)
+                : new ConfigException("--replicas", "must be at most " + MAX_REPLICAS + ", got " + replicas);
     }
 
     private static List<Path> checkOutputs(List<Path> outputs) {

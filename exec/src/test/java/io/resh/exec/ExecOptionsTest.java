@@ -42,6 +42,17 @@ class ExecOptionsTest {
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("--version:");
     }
 
+    /** -n 100000 ran out of memory in the stream voter; -n 20000 overflowed mkfifo's argument list. */
+    @Test
+    void shouldRejectMoreReplicasThanTheLimitBeforeBuildingAnything() {
+        assertThat(ExecOptions.replicated(ExecOptions.MAX_REPLICAS, List.of("true")).replicas()).isEqualTo(64);
+        assertThatThrownBy(() -> ExecOptions.replicated(100_000, List.of("true")))
+                .isInstanceOf(ConfigException.class).hasMessage("--replicas: must be at most 64, got 100000");
+        assertThatThrownBy(() -> ExecOptions.versions(java.util.Collections.nCopies(65, "true")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("--version: at most 64 versions (one replica each), got 65");
+    }
+
     @Test
     void shouldAcceptOnlyRelativeOutputsInsideTheWorkDirectory() {
         ExecOptions base = ExecOptions.replicated(3, List.of("true"));
