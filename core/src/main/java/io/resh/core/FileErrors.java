@@ -20,7 +20,7 @@ public final class FileErrors {
     /** One line naming the file and what is wrong with it. */
     public static String describe(IOException e) {
         if (e instanceof FileSystemException f && f.getFile() != null) {
-            String what = f.getReason() != null ? f.getReason()
+            String what = f.getReason() != null ? lowerCase(f.getReason())
                     : f instanceof NoSuchFileException ? "no such file or directory"
                     : f instanceof FileAlreadyExistsException ? "already exists and is not a directory"
                     : f instanceof DirectoryNotEmptyException ? "is a directory that is not empty"
@@ -30,5 +30,13 @@ public final class FileErrors {
             return f.getFile() + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "") + ": " + what;
         }
         return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
+    /** The C library's "Read-only file system" reads as the rest of the line: "read-only file system". */
+    private static String lowerCase(String reason) {
+        if (reason.length() > 1 && Character.isUpperCase(reason.charAt(0)) && Character.isLowerCase(reason.charAt(1))) {
+            return Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
+        }
+        return reason;
     }
 }
