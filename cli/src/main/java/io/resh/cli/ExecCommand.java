@@ -19,7 +19,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -52,14 +54,17 @@ import picocli.CommandLine.Spec;
             "current directory. RESH_REPLICA (0..N-1) tells a replica its index.",
             "Without --sandbox, a replica that overwrites an existing file of the",
             "current directory writes the shared original; with --sandbox all but",
-            "the work directory and a private /tmp is read-only.",
+            "the work directory and a private /tmp and /dev/shm is read-only.",
+            "They are deleted after the run, also on Ctrl-C; after a kill -9 of resh",
+            "they stay (resh-exec-*, resh-stdin-*.bin under the temp directory).",
             "",
             "Exit codes:",
             "  0-255  the replicas' voted exit code",
             "  2      invalid options",
             "  124    too few replicas finished within --timeout for a majority",
             "  125    replicas disagreed, no majority (with -n 2: any mismatch)",
-            "  126    the command cannot run (not executable), or replicas could not be set up (bwrap, taskset missing, ...)",
+            "  126    the command cannot run (not executable), or the replicas could",
+            "         not be set up (bwrap or taskset missing, no temp directory, ...)",
             "  127    the command was not found",
             "  141    resh's output was closed (e.g. piped into head), or --buffer",
             "         held 1 GiB of one stream and stopped the replicas",
@@ -92,8 +97,8 @@ public class ExecCommand implements Callable<Integer> {
     List<String> outputs = new ArrayList<>();
 
     @Option(names = "--sandbox",
-            description = "Run each replica under bubblewrap: no network, read-only root, private work directory "
-                    + "and /tmp, own PID namespace, dies with resh. Needs bwrap (apt-get install bubblewrap).")
+            description = "Run each replica under bubblewrap: no network, read-only root, private work directory, "
+                    + "/tmp and /dev/shm, own PID namespace, dies with resh. Needs bwrap (apt-get install bubblewrap).")
     boolean sandbox;
 
     @Option(names = "--pin",
@@ -113,7 +118,9 @@ public class ExecCommand implements Callable<Integer> {
     boolean buffer;
 
     @Option(names = "--report", paramLabel = "FILE",
-            description = "Write a JSON report: replicas, cores, exit codes, timings, SHA-256 digests, faults.")
+            description = "Write a JSON report: replicas, cores, exit codes, timings, SHA-256 digests, faults. "
+                    + "FILE's directory must exist. If FILE cannot be written after the run, resh says so and "
+                    + "keeps the exit code.")
     Path report;
 
     @Option(names = "--stdin", paramLabel = "FILE",
@@ -125,7 +132,8 @@ public class ExecCommand implements Callable<Integer> {
     boolean noStdin;
 
     @Option(names = "--work-root", paramLabel = "DIR",
-            description = "Create the replica work directories under DIR (default: the system temp directory).")
+            description = "Create the replica work directories under DIR, which must exist (default: the JVM's "
+                    + "temp directory, java.io.tmpdir, which must exist too).")
     Path workRoot;
 
     @Option(names = "--keep-workdirs", description = "Keep the replica work directories after the run.")
@@ -171,10 +179,14 @@ public class ExecCommand implements Callable<Integer> {
         Path copiedStdin = null;
         try {
             ExecOptions options = options();
+            if (report != null) {
+                ExecReport.checkTarget(report);
+            }
+            Path root = options.checkedWorkRoot();
             if (stdinFile != null && readableStream(stdinFile)) {
                 // A pipe or a device (<(zcat data.gz), /dev/null) can be read once only: copy it as resh's own stdin.
                 try (InputStream in = Files.newInputStream(stdinFile)) {
-                    copiedStdin = copyStdin(in);
+                    copiedStdin = copyStdin(in, root);
                 } catch (IOException e) {
                     throw new ConfigException("--stdin", "cannot read '" + stdinFile + "': " + FileErrors.describe(e));
                 }
@@ -182,18 +194,23 @@ public class ExecCommand implements Callable<Integer> {
             } else if (stdinFile != null) {
                 options = options.withStdin(stdinFile);
             } else if (!noStdin && !stdinIsTerminal) {
-                copiedStdin = copyStdin(stdin);
+                copiedStdin = copyStdin(stdin, root);
                 options = options.withStdin(copiedStdin);
             }
             ExecResult result = new ExecRunner(out, err).run(options);
-            for (String line : result.notices()) {
-                say(line);
+            if (keepWorkDirs) {
+                // Before the notices: the verdict stays the last line. Without a report nothing else says where.
+                say("resh exec: --keep-workdirs: the replicas' work directories are kept in "
+                        + String.join(", ", keptRoots(result)));
             }
+            result.notices().forEach(this::say);
             if (report != null) {
                 try {
                     ExecReport.write(options, result, report);
                 } catch (IOException e) {
-                    say("resh exec: cannot write the report to " + report + ": " + e.getMessage());
+                    // The exit code stays the replicas': a script branching on it must not read a failed report as
+                    // the command's failure. The usual mistakes (a missing directory) were refused before the run.
+                    say("resh exec: --report: cannot write the report: " + FileErrors.describe(e));
                 }
             }
             return result.exitCode();
@@ -249,16 +266,25 @@ public class ExecCommand implements Callable<Integer> {
                 .withLinkStartDir(!emptyWorkDir);
     }
 
+    /** The directory of each attempt that holds its replicas' work directories. */
+    private static List<String> keptRoots(ExecResult result) {
+        Set<String> roots = new LinkedHashSet<>();
+        for (ExecResult.Attempt attempt : result.attempts()) {
+            for (ExecResult.Replica replica : attempt.replicas()) {
+                roots.add(String.valueOf(replica.workDir().getParent()));
+            }
+        }
+        return List.copyOf(roots);
+    }
+
     /** Readable, but not a regular file or a directory: a pipe, a FIFO, a character device. */
     private static boolean readableStream(Path file) {
         return Files.exists(file) && !Files.isRegularFile(file) && !Files.isDirectory(file) && Files.isReadable(file);
     }
 
-    /** Reads {@code stdin} (resh's own, or a --stdin pipe) once into a file every replica then reads. */
-    private Path copyStdin(InputStream stdin) {
-        Path dir = workRoot != null ? workRoot : Path.of(System.getProperty("java.io.tmpdir"));
+    /** Reads {@code stdin} (resh's own, or a --stdin pipe) once into a file in {@code dir} every replica then reads. */
+    private static Path copyStdin(InputStream stdin, Path dir) {
         try {
-            Files.createDirectories(dir);
             Path file = Files.createTempFile(dir, "resh-stdin-", ".bin");
             // Removed after the run; also on Ctrl-C, when the run never gets to remove it.
             file.toFile().deleteOnExit();

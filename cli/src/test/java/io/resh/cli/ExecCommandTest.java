@@ -10,6 +10,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -29,6 +31,12 @@ class ExecCommandTest {
         all[1] = work.toString();
         System.arraycopy(args, 0, all, 2, args.length);
         return new CommandLine(new ExecCommand(in, out, err, false)).execute(all);
+    }
+
+    /** As {@link #exec}, without a --work-root of the test's. */
+    private int execHere(String stdin, String... args) {
+        InputStream in = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
+        return new CommandLine(new ExecCommand(in, out, err, false)).execute(args);
     }
 
     private String stdout() {
@@ -160,6 +168,78 @@ class ExecCommandTest {
         assertThat(stderr()).isEqualTo("resh exec: --replicas: must be at most 64, got 100000\n");
     }
 
+    /** The file system's exception carried only the path: "cannot write the report to /proc/r.json: /proc/r.json". */
+    @Test
+    void shouldSayWhyTheReportCouldNotBeWrittenAndKeepTheVotedExitCode() {
+        int code = exec("", "--report", "/proc/r.json", "-n", "3", "--", "sh", "-c", "echo hi; exit 3");
+
+        assertThat(code).as("the replicas' code: the report is not the command's result").isEqualTo(3);
+        assertThat(stdout()).isEqualTo("hi\n");
+        assertThat(stderr()).isEqualTo("resh exec: --report: cannot write the report: /proc/r.json: no such file or"
+                + " directory\n");
+    }
+
+    /** The missing directories were created; a file in the way of one failed after the whole run. */
+    @Test
+    void shouldRefuseAReportWhoseDirectoryIsMissingOrAFileBeforeRunningAnything(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("no/such/r.json");
+        Path file = Files.writeString(dir.resolve("data.txt"), "x");
+
+        assertThat(exec("", "--report", missing.toString(), "--", "touch", dir.resolve("ran").toString())).isEqualTo(2);
+        assertThat(exec("", "--report", file.resolve("r.json").toString(), "--", "touch", dir.resolve("ran").toString()))
+                .isEqualTo(2);
+
+        assertThat(stderr()).isEqualTo("resh exec: --report: " + missing + ": the directory " + missing.getParent()
+                + " does not exist (resh does not create it)\n"
+                + "resh exec: --report: " + file.resolve("r.json") + ": the directory " + file + " is not a directory\n");
+        assertThat(dir.resolve("no")).doesNotExist();
+        assertThat(dir.resolve("ran")).as("nothing ran").doesNotExist();
+    }
+
+    /** Said "cannot store stdin for the replicas: data.txt: already exists and is not a directory". */
+    @Test
+    void shouldNameWorkRootWhenItIsNoDirectory(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("data.txt"), "x");
+        Path missing = dir.resolve("nope");
+
+        assertThat(execHere("some input", "--work-root", file.toString(), "--", "true")).isEqualTo(2);
+        assertThat(execHere("", "--buffer", "--work-root", missing.toString(), "--", "true")).isEqualTo(2);
+
+        assertThat(stderr()).isEqualTo("resh exec: --work-root: " + file + " is not a directory\n"
+                + "resh exec: --work-root: " + missing + " does not exist (resh does not create it)\n");
+        assertThat(missing).doesNotExist();
+    }
+
+    @Test
+    void shouldSayWhereTheKeptWorkDirectoriesAre() throws Exception {
+        int code = exec("", "--keep-workdirs", "-n", "2", "--", "sh", "-c", "echo $RESH_REPLICA > mine.txt");
+
+        assertThat(code).isZero();
+        String prefix = "resh exec: --keep-workdirs: the replicas' work directories are kept in ";
+        assertThat(stderr()).startsWith(prefix).endsWith("\n").hasLineCount(1);
+        Path kept = Path.of(stderr().substring(prefix.length()).trim());
+        assertThat(kept.getParent()).isEqualTo(work.toRealPath());
+        assertThat(kept.resolve("replica-1/mine.txt")).hasContent("1");
+    }
+
+    /** A missing java.io.tmpdir was created (as root: a directory at /) without a word. */
+    @Test
+    void shouldNotCreateAMissingTemporaryDirectory(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("nonexistent");
+        Path stderr = dir.resolve("stderr.txt");
+        Process resh = new ProcessBuilder(ReshJvm.command(List.of("-Djava.io.tmpdir=" + missing), "exec", "--no-stdin",
+                "--", "true")).redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(stderr.toFile()).start();
+        try {
+            assertThat(resh.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(resh.exitValue()).as(Files.readString(stderr)).isEqualTo(126);
+            assertThat(Files.readString(stderr)).isEqualTo("resh exec: the temporary directory " + missing
+                    + " (java.io.tmpdir) does not exist; create it, or give --work-root DIR\n");
+            assertThat(missing).doesNotExist();
+        } finally {
+            ReshJvm.killTree(resh);
+        }
+    }
+
     @Test
     void shouldSayWhenTheCommandIsMissing() {
         assertThat(exec("", "--", "no-such-program-anywhere")).isEqualTo(127);
@@ -172,6 +252,18 @@ class ExecCommandTest {
         String help = cl.getUsageMessage();
 
         assertThat(help).contains("--sandbox", "--pin", "--retry", "--buffer", "--report", "--output", "--timeout",
-                "own temporary work directory", "125", "124", "126", "RESH_REPLICA");
+                "own temporary work directory", "125", "124", "126", "RESH_REPLICA", "1 to 64",
+                "/tmp and /dev/shm");
+    }
+
+    /** The 126 line was longer than the help's width and wrapped "up (bwrap, ...)" to column 0. */
+    @Test
+    void shouldKeepEveryExitCodeLineOfTheHelpIndentedAndWithinItsWidth() {
+        String help = new CommandLine(new ExecCommand(InputStream.nullInputStream(), out, err, true)).getUsageMessage();
+        List<String> lines = help.lines().toList();
+        List<String> codes = lines.subList(lines.indexOf("Exit codes:") + 1,
+                lines.indexOf(lines.stream().filter(l -> l.startsWith("When resh chose")).findFirst().orElseThrow()));
+
+        assertThat(codes).hasSizeGreaterThan(8).allSatisfy(line -> assertThat(line).startsWith("  ").hasSizeLessThan(80));
     }
 }

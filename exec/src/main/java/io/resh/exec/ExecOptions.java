@@ -3,6 +3,7 @@ package io.resh.exec;
 import io.resh.core.ConfigException;
 import io.resh.core.Durations;
 import io.resh.core.Quorum;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -217,6 +218,30 @@ public record ExecOptions(
     public ExecOptions withBufferLimit(long bytes) {
         return new ExecOptions(commands, nVersion, stdin, timeout, ignoreStderr, outputs, sandbox, pin, retry,
                 startDir, workRoot, linkStartDir, keepWorkDirs, streamWindow, bytes);
+    }
+
+    /**
+     * The directory the work directories, the held output and the copy of stdin go under: {@link #workRoot()},
+     * else the JVM's temporary directory ({@code java.io.tmpdir}). It must exist already: creating a mistyped
+     * path would leave a stray tree behind (as root, even a directory at /).
+     *
+     * @throws ConfigException if {@code --work-root} is missing or not a directory
+     * @throws ExecSetupException if {@code java.io.tmpdir} is
+     */
+    public Path checkedWorkRoot() {
+        if (workRoot != null) {
+            if (!Files.isDirectory(workRoot)) {
+                throw new ConfigException("--work-root", workRoot + (Files.exists(workRoot)
+                        ? " is not a directory" : " does not exist (resh does not create it)"));
+            }
+            return workRoot;
+        }
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        if (!Files.isDirectory(tmp)) {
+            throw new ExecSetupException(ExitCodes.SETUP_FAILED, "the temporary directory " + tmp + " (java.io.tmpdir) "
+                    + (Files.exists(tmp) ? "is not a directory" : "does not exist") + "; create it, or give --work-root DIR");
+        }
+        return tmp;
     }
 
     /** True when the output is held until the vote is in ({@code --buffer}). */

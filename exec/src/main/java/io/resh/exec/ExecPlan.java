@@ -18,10 +18,12 @@ final class ExecPlan {
     private final List<List<String>> commands;
     private final Sandbox sandbox;
     private final CorePinning pinning;
+    private final Path workRoot;
 
     private ExecPlan(ExecOptions options, Path startDir, List<List<String>> commands, Sandbox sandbox,
-                     CorePinning pinning) {
+                     CorePinning pinning, Path workRoot) {
         this.options = options;
+        this.workRoot = workRoot;
         this.startDir = startDir;
         this.commands = commands;
         this.sandbox = sandbox;
@@ -29,8 +31,8 @@ final class ExecPlan {
     }
 
     /**
-     * @throws ConfigException if the start directory or stdin file is unusable
-     * @throws ExecSetupException if a program, bubblewrap or taskset is missing
+     * @throws ConfigException if the start directory, the stdin file or the work root is unusable
+     * @throws ExecSetupException if a program, bubblewrap or taskset is missing, or the temporary directory
      */
     static ExecPlan prepare(ExecOptions options) {
         Path startDir;
@@ -45,13 +47,14 @@ final class ExecPlan {
         if (options.stdin() != null && !(Files.isRegularFile(options.stdin()) && Files.isReadable(options.stdin()))) {
             throw new ConfigException("--stdin", "'" + options.stdin() + "' is not a readable file");
         }
+        Path workRoot = options.checkedWorkRoot();
         List<List<String>> commands = new ArrayList<>();
         for (List<String> argv : options.commands()) {
             commands.add(ProgramPath.resolve(argv, startDir));
         }
         Sandbox sandbox = options.sandbox() ? Sandbox.locate() : null;
         CorePinning pinning = options.pin() ? CorePinning.locate() : null;
-        return new ExecPlan(options, startDir, List.copyOf(commands), sandbox, pinning);
+        return new ExecPlan(options, startDir, List.copyOf(commands), sandbox, pinning, workRoot);
     }
 
     ExecOptions options() {
@@ -60,6 +63,11 @@ final class ExecPlan {
 
     Path startDir() {
         return startDir;
+    }
+
+    /** The existing directory the work directories and held output go under. */
+    Path workRoot() {
+        return workRoot;
     }
 
     int replicas() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.resh.core.ConfigException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,12 +67,25 @@ public final class ExecReport {
         return root;
     }
 
-    /** Writes the report to {@code file}, replacing it. */
-    public static void write(ExecOptions options, ExecResult result, Path file) throws IOException {
+    /**
+     * Checks, before anything runs, that a report can go to {@code file}: its directory exists (it is not
+     * created, so a mistyped path fails here rather than leaving a stray tree) and {@code file} is no directory.
+     *
+     * @throws ConfigException naming {@code --report}, the path and what is wrong with it
+     */
+    public static void checkTarget(Path file) {
         Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new ConfigException("--report", file + ": the directory " + parent
+                    + (Files.exists(parent) ? " is not a directory" : " does not exist (resh does not create it)"));
         }
+        if (Files.isDirectory(file)) {
+            throw new ConfigException("--report", file + " is a directory; name the report file");
+        }
+    }
+
+    /** Writes the report to {@code file}, replacing it; its directory must exist ({@link #checkTarget}). */
+    public static void write(ExecOptions options, ExecResult result, Path file) throws IOException {
         Files.writeString(file, JSON.writeValueAsString(toJson(options, result)) + "\n");
     }
 

@@ -76,8 +76,8 @@ public final class ExecRunner {
         ExecResult.Attempt attempt;
         int number = 1;
         while (true) {
-            try (HeldOutput heldOut = HeldOutput.create(plan.options(), "stdout");
-                 HeldOutput heldErr = HeldOutput.create(plan.options(), "stderr")) {
+            try (HeldOutput heldOut = HeldOutput.create(plan.workRoot(), "stdout", options.bufferLimit());
+                 HeldOutput heldErr = HeldOutput.create(plan.workRoot(), "stderr", options.bufferLimit())) {
                 ReleasedSink outSink = new ReleasedSink(heldOut.stream());
                 ReleasedSink errSink = new ReleasedSink(heldErr.stream());
                 attempt = new GroupRun(plan, number, outSink, errSink).run();

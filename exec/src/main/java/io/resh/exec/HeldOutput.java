@@ -1,5 +1,6 @@
 package io.resh.exec;
 
+import io.resh.core.FileErrors;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -28,18 +29,16 @@ final class HeldOutput implements AutoCloseable {
         this.fileStream = fileStream;
     }
 
-    /** A fresh file under the work root (or the JVM's temporary directory). */
-    static HeldOutput create(ExecOptions options, String channel) {
-        Path dir = options.workRoot() != null ? options.workRoot() : Path.of(System.getProperty("java.io.tmpdir"));
+    /** A fresh file in {@code dir}, the run's work root, holding at most {@code limit} bytes. */
+    static HeldOutput create(Path dir, String channel, long limit) {
         try {
-            Files.createDirectories(dir);
             Path file = Files.createTempFile(dir, "resh-exec-" + channel + "-", ".held");
             file.toFile().deleteOnExit(); // also after Ctrl-C, when close() never runs
-            return new HeldOutput(file, channel, options.bufferLimit(),
+            return new HeldOutput(file, channel, limit,
                     new BufferedOutputStream(Files.newOutputStream(file)));
         } catch (IOException e) {
             throw new ExecSetupException(ExitCodes.SETUP_FAILED, "--buffer: cannot hold the " + channel + " under "
-                    + dir + ": " + e.getMessage(), e);
+                    + dir + ": " + FileErrors.describe(e), e);
         }
     }
 

@@ -40,11 +40,9 @@ final class Workspace implements AutoCloseable {
     /** Creates the work directories of one attempt. */
     static Workspace create(ExecPlan plan) {
         ExecOptions options = plan.options();
-        Path base = options.workRoot() != null ? options.workRoot() : Path.of(System.getProperty("java.io.tmpdir"));
         Path root = null;
         try {
-            Files.createDirectories(base);
-            root = Files.createTempDirectory(base, "resh-exec-").toRealPath();
+            root = Files.createTempDirectory(plan.workRoot(), "resh-exec-").toRealPath();
             OutputTree outputs = new OutputTree();
             options.outputs().forEach(outputs::add);
             List<Path> dirs = new ArrayList<>();

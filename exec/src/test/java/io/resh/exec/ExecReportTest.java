@@ -1,9 +1,11 @@
 package io.resh.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.resh.core.ConfigException;
 import io.resh.core.Digest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,13 +21,26 @@ class ExecReportTest {
     @TempDir
     Path work;
 
+    /** A missing directory was created, so a mistyped --report path left a stray tree behind. */
+    @Test
+    void shouldRefuseAReportWhoseDirectoryDoesNotExistWithoutCreatingIt() {
+        Path file = start.resolve("reports/run.json");
+
+        assertThatThrownBy(() -> ExecReport.checkTarget(file)).isInstanceOf(ConfigException.class)
+                .hasMessage("--report: " + file + ": the directory " + file.getParent()
+                        + " does not exist (resh does not create it)");
+        assertThatThrownBy(() -> ExecReport.checkTarget(start)).isInstanceOf(ConfigException.class)
+                .hasMessage("--report: " + start + " is a directory; name the report file");
+        assertThat(file.getParent()).doesNotExist();
+    }
+
     @Test
     void shouldReportReplicasCoresExitCodesDigestsAndFaults() throws Exception {
         ExecOptions options = ExecRun.shell(3,
                         "if [ \"$RESH_REPLICA\" = 1 ]; then echo bad; else echo good; fi; echo done > out.txt")
                 .withOutputs(List.of(Path.of("out.txt"))).withPin(true).withStartDir(start).withWorkRoot(work);
         ExecResult result = ExecRun.of(options).result();
-        Path file = start.resolve("reports/run.json");
+        Path file = start.resolve("run.json");
 
         ExecReport.write(options, result, file);
 

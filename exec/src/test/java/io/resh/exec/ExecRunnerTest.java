@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.resh.core.ConfigException;
 import io.resh.core.Digest;
 import io.resh.core.FaultKind;
 import java.io.ByteArrayOutputStream;
@@ -500,9 +501,8 @@ class ExecRunnerTest {
     void shouldNameTheFileAndTheProblemWhenAFileOperationFails() throws Exception {
         Path notADirectory = Files.writeString(shared.resolve("plain-file"), "x");
         assertThatThrownBy(() -> ExecRun.of(shell(3, "true").withWorkRoot(notADirectory)))
-                .isInstanceOf(ExecSetupException.class)
-                .hasMessage("cannot create replica work directories: " + notADirectory
-                        + ": already exists and is not a directory");
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("--work-root: " + notADirectory + " is not a directory");
 
         Files.createDirectories(start.resolve("out.txt").resolve("occupied"));
         ExecRun run = ExecRun.of(shell(3, "echo 1 > out.txt").withOutputs(List.of(Path.of("out.txt"))));
