@@ -68,6 +68,8 @@ import picocli.CommandLine.Spec;
             "  127    the command was not found",
             "  141    resh's output was closed (e.g. piped into head), or --buffer",
             "         held 1 GiB of one stream and stopped the replicas",
+            "  130    interrupted by Ctrl-C (SIGINT), 143 by SIGTERM, 129 by a hang-up:",
+            "         the replicas were killed; a --report is still written",
             "When resh chose the code itself, its last stderr line starts with",
             "'resh exec:' and says why. See docs/EXEC.md."})
 public class ExecCommand implements Callable<Integer> {
@@ -177,6 +179,7 @@ public class ExecCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         Path copiedStdin = null;
+        ExecInterruption interruption = new ExecInterruption(this::say, report).open();
         try {
             ExecOptions options = options();
             if (report != null) {
@@ -197,16 +200,26 @@ public class ExecCommand implements Callable<Integer> {
                 copiedStdin = copyStdin(stdin, root);
                 options = options.withStdin(copiedStdin);
             }
+            interruption.started();
             ExecResult result = new ExecRunner(out, err).run(options);
+            boolean interrupted = interruption.interrupted();
+            if (interrupted) {
+                // The replicas were killed under the run: its faults and verdict are the kill's, not the command's.
+                result = result.interrupted(interruption.exitCode(result.exitCode()), interruption.reason());
+            }
             if (keepWorkDirs) {
                 // Before the notices: the verdict stays the last line. Without a report nothing else says where.
                 say("resh exec: --keep-workdirs: the replicas' work directories are kept in "
                         + String.join(", ", keptRoots(result)));
             }
-            result.notices().forEach(this::say);
+            if (!interrupted) {
+                result.notices().forEach(this::say);
+            }
             if (report != null) {
+                ExecOptions ran = options;
+                ExecResult outcome = result;
                 try {
-                    ExecReport.write(options, result, report);
+                    interruption.writeReport(() -> ExecReport.write(ran, outcome, report));
                 } catch (IOException e) {
                     // The exit code stays the replicas': a script branching on it must not read a failed report as
                     // the command's failure. The usual mistakes (a missing directory) were refused before the run.
@@ -221,6 +234,7 @@ public class ExecCommand implements Callable<Integer> {
             say("resh exec: " + e.getMessage());
             return e.exitCode();
         } finally {
+            interruption.close();
             if (copiedStdin != null) {
                 try {
                     Files.deleteIfExists(copiedStdin);

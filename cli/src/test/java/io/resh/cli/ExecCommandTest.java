@@ -252,7 +252,7 @@ class ExecCommandTest {
         String help = cl.getUsageMessage();
 
         assertThat(help).contains("--sandbox", "--pin", "--retry", "--buffer", "--report", "--output", "--timeout",
-                "own temporary work directory", "125", "124", "126", "RESH_REPLICA", "1 to 64",
+                "own temporary work directory", "125", "124", "126", "130", "143", "RESH_REPLICA", "1 to 64",
                 "/tmp and /dev/shm");
     }
 

@@ -37,7 +37,12 @@ public record ExecResult(int exitCode, Verdict verdict, String reason, int repli
         /** Too few replicas finished within the timeout to form a majority; exit {@link ExitCodes#TIMED_OUT}. */
         TIMED_OUT,
         /** resh's own output was closed, so the replicas were stopped; exit {@link ExitCodes#OUTPUT_CLOSED}. */
-        OUTPUT_CLOSED;
+        OUTPUT_CLOSED,
+        /**
+         * A signal (Ctrl-C, SIGTERM, a hang-up) ended resh during the run and the replicas were killed; set by
+         * the caller that saw the signal ({@link #interrupted}), never by a run.
+         */
+        INTERRUPTED;
 
         /** Lower-case name used in the report. */
         public String label() {
@@ -104,6 +109,11 @@ public record ExecResult(int exitCode, Verdict verdict, String reason, int repli
         public String describe() {
             return channel + ": " + detail + (core >= 0 ? " [replica " + replica + " ran on core " + core + "]" : "");
         }
+    }
+
+    /** This result as cut short by a signal: resh exits {@code exitCode}, for {@code reason}. */
+    public ExecResult interrupted(int exitCode, String reason) {
+        return new ExecResult(exitCode, Verdict.INTERRUPTED, reason, replicas, faultsMasked, attempts, stdout, stderr);
     }
 
     /** The last (deciding) attempt. */

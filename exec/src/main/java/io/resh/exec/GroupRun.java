@@ -63,6 +63,9 @@ final class GroupRun {
         String runId = UUID.randomUUID().toString();
         try (Workspace workspace = Workspace.create(plan)) {
             Thread killOnExit = new Thread(() -> {
+                // Stopped, not finished: what the killed replicas leave is not voted as their result, and no
+                // output file of theirs is placed.
+                runs.forEach(ReplicaRun::markStopped);
                 runs.forEach(ReplicaRun::kill);
                 workspace.delete();
             }, "resh-exec-kill-replicas");
