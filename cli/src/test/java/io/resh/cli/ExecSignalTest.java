@@ -29,7 +29,7 @@ class ExecSignalTest {
         ReshJvm.killTree(resh);
     }
 
-    /** Exit 130 with an empty stderr, and no report. */
+    /** Ended with 130, an empty stderr and no report. */
     @Test
     void ctrlCShouldSayTheReplicasWereKilledAndStillWriteTheReport() throws Exception {
         Path report = dir.resolve("r.json");
@@ -67,7 +67,7 @@ class ExecSignalTest {
         List<String> args = new java.util.ArrayList<>(List.of("exec", "-n", "3", "--no-stdin"));
         args.addAll(List.of(options));
         args.addAll(List.of("--", "sh", "-c", ": > " + dir + "/ready-$RESH_REPLICA; exec sleep 60"));
-        // Its temporary files in the test's directory: checked for leftovers by nothing, removed with it.
+        // Its temporary files in the test's directory, removed with it.
         resh = ForegroundJob.start(ReshJvm.command(List.of("-Djava.io.tmpdir=" + dir), args.toArray(String[]::new)),
                 dir.resolve("stdout.txt"), dir.resolve("stderr.txt"));
         await().atMost(Duration.ofSeconds(60)).until(() -> !resh.isAlive() || IntStream.range(0, 3)
