@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,5 +49,41 @@ class RotatingFileTest {
         }
 
         assertThat(Files.readAllLines(file)).containsExactly("one", "two");
+    }
+
+    /** Events carry request details: the log and its rotated files were 644 beside a 600 token. */
+    @Test
+    void shouldKeepTheCurrentAndRotatedFilesReadableByTheOwnerOnly() throws Exception {
+        Assumptions.assumeTrue(Files.getFileAttributeView(dir, PosixFileAttributeView.class) != null, "POSIX file system");
+        Path file = dir.resolve("home").resolve("events.jsonl");
+        try (RotatingFile f = new RotatingFile(file, 100, 2)) {
+            for (int i = 0; i < 5; i++) {
+                f.appendLine("x".repeat(60));
+            }
+        }
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f(file, 1)))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f(file, 2)))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent()))).isEqualTo("rwx------");
+    }
+
+    @Test
+    void shouldNarrowTheLogThatAnOlderVersionLeftReadableByOthers() throws Exception {
+        Assumptions.assumeTrue(Files.getFileAttributeView(dir, PosixFileAttributeView.class) != null, "POSIX file system");
+        Path file = dir.resolve("events.jsonl");
+        Files.writeString(file, "old\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+
+        try (RotatingFile f = new RotatingFile(file, 10_000, 2)) {
+            f.appendLine("new");
+        }
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(Files.readAllLines(file)).containsExactly("old", "new");
+    }
+
+    private static Path f(Path file, int generation) {
+        return file.resolveSibling(file.getFileName() + "." + generation);
     }
 }
