@@ -117,6 +117,16 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     static void write(ChannelHandlerContext ctx, boolean keepAlive, HttpReply reply) {
+        FullHttpResponse res = response(keepAlive, reply);
+        if (keepAlive) {
+            ctx.writeAndFlush(res);
+        } else {
+            ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** {@code reply} as Netty's response, with the headers every admin answer carries. */
+    static FullHttpResponse response(boolean keepAlive, HttpReply reply) {
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, reply.status(),
                 Unpooled.wrappedBuffer(reply.body()));
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType())
@@ -126,13 +136,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         }
         reply.headers().forEach((k, v) -> res.headers().set(k, v));
-        if (keepAlive) {
-            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            ctx.writeAndFlush(res);
-        } else {
-            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
-        }
+        res.headers().set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        return res;
     }
 
     @Override

@@ -4,7 +4,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -34,7 +33,7 @@ final class AdminInitializer extends ChannelInitializer<SocketChannel> {
         }
         p.addLast(new IdleStateHandler(0, 0, IDLE_SECONDS));
         p.addLast(new HttpServerCodec(8192, 16 * 1024, 8192));
-        p.addLast(new HttpObjectAggregator(MAX_BODY_BYTES));
+        p.addLast(new BoundedAggregator(MAX_BODY_BYTES));
         p.addLast(handler);
     }
 }
