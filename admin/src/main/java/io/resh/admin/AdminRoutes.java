@@ -23,6 +23,7 @@ import io.resh.core.config.SupervisionConfig;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +34,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -287,7 +289,7 @@ final class AdminRoutes {
     }
 
     private CompletableFuture<HttpReply> inject(AdminRequest req, GroupWatch w) {
-        JsonNode body = body(req);
+        JsonNode body = body(req, "fault", "replica", "arg");
         if (!body.path("fault").isTextual()) {
             throw new BadRequestException("body needs \"fault\": one of " + labels());
         }
@@ -388,7 +390,7 @@ final class AdminRoutes {
     }
 
     private CompletableFuture<HttpReply> rejuvenation(AdminRequest req, GroupWatch w) {
-        JsonNode body = body(req);
+        JsonNode body = body(req, "period");
         String text = body.path("period").asText("").trim();
         Duration period;
         try {
@@ -423,7 +425,11 @@ final class AdminRoutes {
         }, actions);
     }
 
-    private JsonNode body(AdminRequest req) {
+    /**
+     * The request's JSON object, which may hold only {@code fields}: a misspelt optional field ({@code "agr"})
+     * was ignored, and the call went ahead without it.
+     */
+    private JsonNode body(AdminRequest req, String... fields) {
         if (req.body().length == 0) {
             throw new BadRequestException("this call needs a JSON body");
         }
@@ -431,6 +437,14 @@ final class AdminRoutes {
             JsonNode n = json.readTree(req.body());
             if (n == null || !n.isObject()) {
                 throw new BadRequestException("the body must be a JSON object");
+            }
+            List<String> known = List.of(fields);
+            for (Iterator<String> names = n.fieldNames(); names.hasNext(); ) {
+                String name = names.next();
+                if (!known.contains(name)) {
+                    throw new BadRequestException("unknown field \"" + name + "\" in the body; this call takes "
+                            + known.stream().map(f -> "\"" + f + "\"").collect(Collectors.joining(", ")));
+                }
             }
             return n;
         } catch (JsonProcessingException e) {

@@ -60,11 +60,11 @@ final class ClusterRoutes {
         }
         if (p.length == 4 && p[3].equals("peers")) {
             AdminRoutes.requireMethod(req, HttpMethod.POST);
-            return add(req, body.of(req));
+            return add(req, body.of(req, "id", "address", "client"));
         }
         if (p.length == 4 && p[3].equals("leader")) {
             AdminRoutes.requireMethod(req, HttpMethod.POST);
-            return transfer(req, body.of(req));
+            return transfer(req, body.of(req, "id"));
         }
         if (p.length == 5 && p[3].equals("peers")) {
             AdminRoutes.requireMethod(req, HttpMethod.DELETE);
@@ -174,8 +174,8 @@ final class ClusterRoutes {
         return v;
     }
 
-    /** Reads a request's JSON object body (AdminRoutes owns the parsing). */
+    /** Reads a request's JSON object body, which may hold only {@code fields} (AdminRoutes owns the parsing). */
     interface JsonBody {
-        JsonNode of(AdminRequest req);
+        JsonNode of(AdminRequest req, String... fields);
     }
 }

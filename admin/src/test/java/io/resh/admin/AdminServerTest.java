@@ -265,6 +265,8 @@ class AdminServerTest {
         HttpResponse<String> noPeriod = calls.send("PUT", "/api/groups/api/rejuvenation", "{}");
         HttpResponse<String> shortPeriod = calls.send("PUT", "/api/groups/api/rejuvenation", "{\"period\":\"100ms\"}");
         HttpResponse<String> tooBig = calls.send("POST", "/api/groups/api/inject", "{\"x\":\"" + "a".repeat(100_000) + "\"}");
+        HttpResponse<String> extraField = calls.send("POST", "/api/groups/api/inject", "{\"fault\":\"crash\",\"replica\":0,\"extra\":1}");
+        HttpResponse<String> misspeltPeriod = calls.send("PUT", "/api/groups/api/rejuvenation", "{\"periode\":\"10m\"}");
 
         assertThat(unknownFault.statusCode()).isEqualTo(400);
         assertThat(unknownFault.body()).contains("unknown fault 'meteor'").contains("reply-corruption");
@@ -281,6 +283,12 @@ class AdminServerTest {
         assertThat(shortPeriod.statusCode()).as("a bad value, not a conflict with the group").isEqualTo(400);
         assertThat(shortPeriod.body()).contains("at least 500ms");
         assertThat(tooBig.statusCode()).isEqualTo(413);
+        assertThat(AdminCalls.parse(tooBig.body()).get("error").asText()).contains("larger than 64 KiB");
+        assertThat(extraField.statusCode()).isEqualTo(400);
+        assertThat(AdminCalls.parse(extraField.body()).get("error").asText())
+                .isEqualTo("unknown field \"extra\" in the body; this call takes \"fault\", \"replica\", \"arg\"");
+        assertThat(misspeltPeriod.statusCode()).isEqualTo(400);
+        assertThat(AdminCalls.parse(misspeltPeriod.body()).get("error").asText()).startsWith("unknown field \"periode\"");
     }
 
     @Test

@@ -127,6 +127,18 @@ class ClusterRoutesTest {
         assertThat(members.ids).containsExactly("h1", "h2");
     }
 
+    /** A misspelt field was ignored: {"id":"h3","adress":…} failed on "address", {"id":"h2","force":true} went ahead. */
+    @Test
+    void shouldAnswer400NamingAFieldTheCallDoesNotTake() {
+        assertThat(error("POST", "/api/cluster/peers",
+                "{\"id\":\"h3\",\"address\":\"127.0.0.1:7503\",\"client\":\"127.0.0.1:7403\",\"voter\":false}", 400))
+                .isEqualTo("unknown field \"voter\" in the body; this call takes \"id\", \"address\", \"client\"");
+        assertThat(error("POST", "/api/cluster/leader", "{\"id\":\"h2\",\"force\":true}", 400))
+                .isEqualTo("unknown field \"force\" in the body; this call takes \"id\"");
+        assertThat(members.ids).containsExactly("h1", "h2");
+        assertThat(members.leader).isEqualTo("h1");
+    }
+
     @Test
     void shouldAnswer409ForAMemberAlreadyInOrNotIn() {
         assertThat(error("POST", "/api/cluster/peers", "{\"id\":\"h2\",\"address\":\"127.0.0.1:7502\",\"client\":\"127.0.0.1:7402\"}", 409))
