@@ -1,16 +1,37 @@
 package io.resh.cli;
 
 import io.resh.client.ReshClient;
+import io.resh.core.ConfigException;
+import io.resh.core.Durations;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** Sends one request to a group's front door and prints the voted reply. */
 @Command(name = "call", mixinStandardHelpOptions = true,
-        description = "Send one request (UTF-8 text, or hex with --hex) to a running group and print the voted reply.")
+        description = "Send one request (UTF-8 text, or hex with --hex) to a running group and print the voted reply.",
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {CallCommand.EXIT_OK, CallCommand.EXIT_REFUSED, CallCommand.EXIT_NO_ANSWER})
 final class CallCommand implements Callable<Integer> {
+    /**
+     * The group could not be asked or did not answer. Its own code, apart from the 2 of a bad option or of an
+     * error the group answered with: a script retries this one, not those.
+     */
+    static final int NO_ANSWER = 3;
+    static final String EXIT_OK = "0:the voted reply was printed";
+    static final String EXIT_REFUSED = "2:a bad option, or the group answered with an error (the service threw;"
+            + " fail-stop, unavailable, bad request)";
+    static final String EXIT_NO_ANSWER = "3:no answer: nothing accepts connections at --host and --port, the"
+            + " connection was lost, or no reply came in time";
+
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Front door address (default: ${DEFAULT-VALUE}).")
     String host;
 
@@ -28,19 +49,46 @@ final class CallCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "REQUEST")
     String request;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
+        checkPort(port);
         byte[] req;
         try {
             req = hex ? java.util.HexFormat.of().parseHex(request) : request.getBytes(StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--hex: '" + request + "' is not an even number of hexadecimal digits (" + e.getMessage() + ")");
         }
-        try (ReshClient client = ReshClient.connect(host, port)) {
-            byte[] reply = client.call(req, io.resh.core.Durations.parse("--timeout", timeout));
-            System.out.println(hex ? java.util.HexFormat.of().formatHex(reply) : new String(reply, StandardCharsets.UTF_8));
-            return 0;
+        Duration wait = Durations.parse("--timeout", timeout);
+        return send(spec, () -> {
+            try (ReshClient client = ReshClient.connect(host, port)) {
+                return client.call(req, wait);
+            }
+        }, reply -> System.out.println(hex ? java.util.HexFormat.of().formatHex(reply) : new String(reply, StandardCharsets.UTF_8)));
+    }
+
+    /** As {@code resh serve} checks its own: {@code -p 99999} failed in the JDK's words, not naming --port. */
+    static void checkPort(int port) {
+        if (port < 1 || port > 65535) {
+            throw new ConfigException("--port", "expected 1 to 65535, got " + port);
         }
     }
 
+    /**
+     * Sends with {@code call} and prints the reply, or says in one line why no reply came and returns
+     * {@link #NO_ANSWER}. An error the group answered with is left to the command line's handler (status 2).
+     */
+    static int send(CommandSpec spec, Supplier<byte[]> call, Consumer<byte[]> print) {
+        byte[] reply;
+        try {
+            reply = call.get();
+        } catch (UncheckedIOException e) {
+            spec.commandLine().getErr().println("resh: " + Resh.oneLine(e));
+            return NO_ANSWER;
+        }
+        print.accept(reply);
+        return 0;
+    }
 }

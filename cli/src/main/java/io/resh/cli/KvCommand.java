@@ -7,13 +7,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** A command-line client for the key-value example ({@code examples/kv.yaml}). */
 @Command(name = "kv", mixinStandardHelpOptions = true,
         description = {"Talk to a running KV group (./resh serve examples/kv.yaml).",
-                "  resh kv set KEY VALUE | get KEY | del KEY | incr KEY | size | mtime KEY"})
+                "  resh kv set KEY VALUE | get KEY | del KEY | incr KEY | size | mtime KEY"},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {CallCommand.EXIT_OK, CallCommand.EXIT_REFUSED, CallCommand.EXIT_NO_ANSWER})
 final class KvCommand implements Callable<Integer> {
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Front door address (default: ${DEFAULT-VALUE}).")
     String host;
@@ -27,8 +31,12 @@ final class KvCommand implements Callable<Integer> {
     @Parameters(index = "1..*", paramLabel = "ARG")
     List<String> args = List.of();
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
+        CallCommand.checkPort(port);
         byte[] request = switch (op) {
             case "set" -> KvRequests.set(arg(0), arg(1));
             case "get" -> KvRequests.get(arg(0));
@@ -43,12 +51,15 @@ final class KvCommand implements Callable<Integer> {
             throw new IllegalArgumentException("kv " + op + " takes " + (takes == 0 ? "no arguments" : usage())
                     + "; unexpected '" + args.get(takes) + "'");
         }
-        try (ReshClient client = ReshClient.connect(host, port)) {
-            // As resh call's default: longer than a cluster's requestTimeout, so the host's own error comes first.
-            KvReply reply = KvRequests.decodeReply(client.call(request, Duration.ofSeconds(15)));
+        return CallCommand.send(spec, () -> {
+            try (ReshClient client = ReshClient.connect(host, port)) {
+                // As resh call's default: longer than a cluster's requestTimeout, so the host's own error comes first.
+                return client.call(request, Duration.ofSeconds(15));
+            }
+        }, bytes -> {
+            KvReply reply = KvRequests.decodeReply(bytes);
             System.out.println(reply instanceof KvReply.Value v ? v.utf8() : reply.toString());
-        }
-        return 0;
+        });
     }
 
     private String arg(int i) {

@@ -22,8 +22,51 @@ class ClientErrorTest {
 
         int code = cl.execute("kv", "--port", Integer.toString(port), "get", "greeting");
 
-        assertThat(code).isEqualTo(2);
+        assertThat(code).as("no answer: its own status, apart from a usage error's and a service error's 2").isEqualTo(3);
         assertThat(err.toString().strip()).isEqualTo("resh: cannot connect to 127.0.0.1:" + port + ": Connection refused");
+    }
+
+    @Test
+    void shouldExitWithTheNoAnswerStatusWhenACallFindsNothingListening() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        CommandLine cl = Resh.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err, true));
+
+        assertThat(cl.execute("call", "-p", Integer.toString(port), "x")).isEqualTo(3);
+        assertThat(err.toString().strip()).isEqualTo("resh: cannot connect to 127.0.0.1:" + port + ": Connection refused");
+    }
+
+    /** -p 99999 failed with the JDK's "port out of range:99999", which names no option. */
+    @Test
+    void shouldNamePortWhenItIsOutOfRange() {
+        String[][] commands = {{"call", "-p", "99999", "x"}, {"kv", "-p", "99999", "get", "x"}, {"call", "--port", "0", "x"},
+            {"kv", "--port", "-1", "size"}};
+        for (String[] command : commands) {
+            CommandLine cl = Resh.commandLine();
+            StringWriter err = new StringWriter();
+            cl.setErr(new PrintWriter(err, true));
+
+            assertThat(cl.execute(command)).as(String.join(" ", command)).isEqualTo(2);
+            assertThat(err.toString().strip()).isEqualTo("resh: --port: expected 1 to 65535, got " + command[2]);
+        }
+    }
+
+    @Test
+    void shouldListWhatEachExitStatusMeansInTheHelp() {
+        for (String command : new String[] {"call", "kv"}) {
+            CommandLine cl = Resh.commandLine();
+            StringWriter out = new StringWriter();
+            cl.setOut(new PrintWriter(out, true));
+
+            assertThat(cl.execute(command, "--help")).isZero();
+            assertThat(out.toString()).as(command).contains("Exit status:")
+                    .containsPattern("\\n\\s+2\\s+a bad option, or the group answered with an error")
+                    .containsPattern("\\n\\s+3\\s+no answer: nothing accepts connections at --host and --port");
+        }
     }
 
     @Test
