@@ -3,11 +3,14 @@ package io.resh.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.resh.admin.AdminConfig;
+import io.resh.core.FileErrors;
 import io.resh.core.ReshException;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.ByteArrayInputStream;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
@@ -20,6 +23,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,13 +51,8 @@ final class AdminClient {
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
-    /** The connection options every admin subcommand shares (a picocli mixin). */
-    static final class Options {
-        @Option(names = "--url", paramLabel = "URL", description = "Admin API base URL (default: $RESH_ADMIN_URL, "
-                + "else the one `resh serve` wrote to ~/.resh/admin.url). `resh status` and `resh cluster status` "
-                + "take it once per cluster host.")
-        List<String> urls = new ArrayList<>();
-
+    /** The token and TLS options every admin subcommand shares (the base of its picocli mixin). */
+    abstract static class Credentials {
         @Option(names = "--token-file", paramLabel = "FILE", description = "File holding the admin token (default: "
                 + "$RESH_ADMIN_TOKEN_FILE, else ~/.resh/admin.token).")
         Path tokenFile;
@@ -61,6 +60,20 @@ final class AdminClient {
         @Option(names = "--cacert", paramLabel = "PEM", description = "Trust this certificate for an https:// admin URL "
                 + "(such as the server's own self-signed certificate).")
         Path caCert;
+    }
+
+    /** The options of a command that talks to one admin API (a picocli mixin). */
+    static final class Options extends Credentials {
+        @Option(names = "--url", paramLabel = "URL", description = "Admin API base URL (default: $RESH_ADMIN_URL, "
+                + "else the one `resh serve` wrote to ~/.resh/admin.url).")
+        String url;
+    }
+
+    /** The options of {@code resh status} and {@code resh cluster status}, which ask one admin API per cluster host. */
+    static final class HostsOptions extends Credentials {
+        @Option(names = "--url", paramLabel = "URL", description = "Admin API base URL (default: $RESH_ADMIN_URL, "
+                + "else the one `resh serve` wrote to ~/.resh/admin.url); once per cluster host for one row per host.")
+        List<String> urls = new ArrayList<>();
     }
 
     private final HttpClient http;
@@ -75,15 +88,11 @@ final class AdminClient {
 
     /** Resolves the URL and token from the options, the environment and {@code ~/.resh}. */
     static AdminClient connect(Options o) {
-        if (o.urls.size() > 1) {
-            throw new ReshException("--url given " + o.urls.size() + " times; this command talks to one admin API"
-                    + " (only `resh status` and `resh cluster status` take one --url per cluster host)");
-        }
-        return connect(o, o.urls.isEmpty() ? null : o.urls.get(0));
+        return connect(o, o.url);
     }
 
     /** One client per {@code --url} given (the same token file for all), or the default one when none was. */
-    static List<AdminClient> connectEach(Options o) {
+    static List<AdminClient> connectEach(HostsOptions o) {
         if (o.urls.isEmpty()) {
             return List.of(connect(o, null));
         }
@@ -103,9 +112,10 @@ final class AdminClient {
         return value == null || value.isBlank() ? null : value.strip();
     }
 
-    private static AdminClient connect(Options o, String given) {
+    private static AdminClient connect(Credentials o, String given) {
         Path home = AdminConfig.homeDir();
         String url = given != null ? given : environment("RESH_ADMIN_URL");
+        String source = given != null ? "--url" : "RESH_ADMIN_URL";
         if (url == null) {
             Path file = home.resolve("admin.url");
             try {
@@ -114,10 +124,9 @@ final class AdminClient {
                 throw new ReshException("no admin URL: " + file + " is not there (`resh serve` writes it while it runs); start"
                         + " `resh serve`, or pass --url with the admin URL a running one printed, or set RESH_ADMIN_URL");
             }
+            source = "the URL in " + file;
         }
-        if (!url.startsWith("http://") && !url.startsWith("https://")) {
-            throw new ReshException("admin URL must start with http:// or https://, got '" + url + "'");
-        }
+        checkUrl(source, url);
         Path tokenFile = o.tokenFile != null ? o.tokenFile
                 : environment("RESH_ADMIN_TOKEN_FILE") != null ? Path.of(environment("RESH_ADMIN_TOKEN_FILE"))
                 : home.resolve("admin.token");
@@ -137,24 +146,70 @@ final class AdminClient {
         return new AdminClient(b.build(), url, token);
     }
 
+    /**
+     * Refuses a URL the HTTP client cannot use, naming where it came from and the value as given: the client's
+     * own error quoted the URL with an API path appended ({@code http://[::1/api/cluster}) and an index into it.
+     */
+    static void checkUrl(String source, String url) {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            String reason = e.getReason();
+            throw new ReshException(source + " '" + url + "' is not a valid URL: "
+                    + Character.toLowerCase(reason.charAt(0)) + reason.substring(1));
+        }
+        if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
+            throw new ReshException(source + " must start with http:// or https://, got '" + url + "'");
+        }
+        if (uri.getHost() == null) {
+            throw new ReshException(source + " '" + url + "' names no host; expected e.g. http://127.0.0.1:40123/");
+        }
+        if (uri.getPort() == 0 || uri.getPort() > 65535) {
+            throw new ReshException(source + " '" + url + "': port " + uri.getPort() + " is out of range 1-65535");
+        }
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw new ReshException(source + " '" + url + "' has a query or fragment; give the base URL `resh serve`"
+                    + " printed, e.g. http://127.0.0.1:40123/");
+        }
+    }
+
     private static SSLContext trusting(Path pem) {
-        try (InputStream in = Files.newInputStream(pem)) {
-            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        byte[] bytes;
+        try {
+            if (Files.isDirectory(pem)) {
+                throw new ReshException("--cacert " + pem + ": is a directory, not a PEM certificate file");
+            }
+            bytes = Files.readAllBytes(pem);
+        } catch (IOException e) {
+            throw new ReshException("--cacert " + FileErrors.describe(e));
+        }
+        KeyStore trust;
+        try {
+            trust = KeyStore.getInstance(KeyStore.getDefaultType());
             trust.load(null, null);
             int i = 0;
-            for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+            for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(bytes))) {
                 trust.setCertificateEntry("cert-" + i++, c);
             }
             if (i == 0) {
-                throw new ReshException("--cacert " + pem + " holds no PEM certificate");
+                throw new ReshException("--cacert " + pem + ": holds no PEM certificate");
             }
+        } catch (CertificateException e) {
+            // The JDK's parse error names its own classes; what the user needs to know is what the file is not.
+            throw new ReshException("--cacert " + pem + ": not a PEM certificate (expected -----BEGIN CERTIFICATE-----,"
+                    + " such as the server's own certificate file)");
+        } catch (IOException | GeneralSecurityException e) {
+            throw new ReshException("--cacert " + pem + ": cannot be used as a trust store: " + e.getMessage());
+        }
+        try {
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trust);
             SSLContext ssl = SSLContext.getInstance("TLS");
             ssl.init(null, tmf.getTrustManagers(), null);
             return ssl;
-        } catch (IOException | GeneralSecurityException e) {
-            throw new ReshException("cannot use --cacert " + pem + ": " + e.getMessage());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JVM cannot set up TLS", e);
         }
     }
 
@@ -280,6 +335,14 @@ final class AdminClient {
             Thread.currentThread().interrupt();
             return true;
         }
+    }
+
+    /**
+     * {@code name} as one path segment of an API URL: a group or peer name the user typed ({@code -g 'a b'})
+     * made the request URL invalid, and the HTTP client's error quoted that URL.
+     */
+    static String segment(String name) {
+        return URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private HttpRequest.Builder request(String path) {

@@ -43,7 +43,7 @@ public final class ClusterCommand implements Callable<Integer> {
             description = "One row per host (--url once per host): role, leader, term, commit, applied, replicas.")
     static final class Status implements Callable<Integer> {
         @Mixin
-        AdminClient.Options admin = new AdminClient.Options();
+        AdminClient.HostsOptions admin = new AdminClient.HostsOptions();
 
         @Option(names = "--json", description = "Print each host's /api/cluster JSON in an array.")
         boolean json;
@@ -120,7 +120,7 @@ public final class ClusterCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            return change(spec, "remove", () -> AdminClient.connect(admin).delete("/api/cluster/peers/" + id));
+            return change(spec, "remove", () -> AdminClient.connect(admin).delete("/api/cluster/peers/" + AdminClient.segment(id)));
         }
     }
 

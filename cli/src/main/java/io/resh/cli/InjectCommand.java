@@ -63,7 +63,7 @@ public final class InjectCommand implements Callable<Integer> {
             if (arg != null) {
                 body.put("arg", arg);
             }
-            JsonNode r = client.post("/api/groups/" + name + "/inject", body);
+            JsonNode r = client.post("/api/groups/" + AdminClient.segment(name) + "/inject", body);
             String verb = "done".equals(r.path("status").asText()) ? "injected" : "requested";
             out.printf("%s %s into %s replica %d: %s%n", verb, kind.label(), name, replica, r.path("detail").asText());
             out.flush();

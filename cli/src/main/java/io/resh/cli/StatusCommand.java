@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
                 "With --url once per cluster host: one row per host (role, leader, term, commit, applied, replicas)."})
 public final class StatusCommand implements Callable<Integer> {
     @Mixin
-    AdminClient.Options admin = new AdminClient.Options();
+    AdminClient.HostsOptions admin = new AdminClient.HostsOptions();
 
     @Option(names = "--json", description = "Print the admin API's JSON instead of a table.")
     boolean json;
@@ -66,7 +66,7 @@ public final class StatusCommand implements Callable<Integer> {
             }
             boolean gatewayNamed = group != null && gateways != null && !gateways.isEmpty();
             JsonNode groups = group == null ? client.get("/api/groups", wait) : gatewayNamed ? AdminClient.json().createArrayNode()
-                    : AdminClient.json().createArrayNode().add(client.get("/api/groups/" + group, wait));
+                    : AdminClient.json().createArrayNode().add(client.get("/api/groups/" + AdminClient.segment(group), wait));
             if (json) {
                 JsonNode shown = groups;
                 if (cluster != null) {

@@ -70,7 +70,7 @@ class ClusterPausedHostTest {
 
     private JsonNode status(String url) {
         AdminClient.Options o = new AdminClient.Options();
-        o.urls = List.of(url);
+        o.url = url;
         o.tokenFile = cluster.tokenFile();
         return AdminClient.connect(o).get("/api/cluster");
     }

@@ -46,6 +46,15 @@ class StatusCommandTest {
         assertThat(r.out().lines().filter(l -> l.matches("  [0-2]  +active .*"))).hasSize(3);
     }
 
+    /** A name with a space made the request URL invalid, and the HTTP client's error quoted that URL. */
+    @Test
+    void shouldAskTheServerForAGroupNameThatNeedsEscaping() {
+        AdminFixture.Run r = fixture.run(new StatusCommand(), "-g", "no such");
+
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err().strip()).isEqualTo("resh status: admin API answered 404: no group 'no such'; groups: status");
+    }
+
     @Test
     void shouldPrintTheApiJsonWithJson() throws Exception {
         AdminFixture.Run r = fixture.run(new StatusCommand(), "--json");
