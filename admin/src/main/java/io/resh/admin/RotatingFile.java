@@ -57,8 +57,12 @@ final class RotatingFile implements AutoCloseable {
                 Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
             } catch (FileAlreadyExistsException e) {
                 // An older version created it with the umask's permissions (644, typically): narrowed too.
-                if (!Files.getPosixFilePermissions(file).equals(OWNER_ONLY)) {
-                    Files.setPosixFilePermissions(file, OWNER_ONLY);
+                try {
+                    if (!Files.getPosixFilePermissions(file).equals(OWNER_ONLY)) {
+                        Files.setPosixFilePermissions(file, OWNER_ONLY);
+                    }
+                } catch (IOException notOurs) {
+                    // Another user's file we may still append to: its owner decides who reads it, as before.
                 }
             }
         }
