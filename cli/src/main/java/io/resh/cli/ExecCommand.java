@@ -66,10 +66,10 @@ import picocli.CommandLine.Spec;
             "  126    the command cannot run (not executable), or the replicas could",
             "         not be set up (bwrap or taskset missing, no temp directory, ...)",
             "  127    the command was not found",
-            "  141    resh's output was closed (e.g. piped into head), or --buffer",
-            "         held 1 GiB of one stream and stopped the replicas",
             "  130    interrupted by Ctrl-C (SIGINT), 143 by SIGTERM, 129 by a hang-up:",
             "         the replicas were killed; a --report is still written",
+            "  141    resh's output was closed (e.g. piped into head), or --buffer",
+            "         held 1 GiB of one stream and stopped the replicas",
             "When resh chose the code itself, its last stderr line starts with",
             "'resh exec:' and says why. See docs/EXEC.md."})
 public class ExecCommand implements Callable<Integer> {
