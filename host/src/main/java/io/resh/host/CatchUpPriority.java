@@ -54,16 +54,16 @@ final class CatchUpPriority {
      * the host need (client p99 1.5–4 ms for a second or more after a rejoin on two cores).
      */
     static long warmUpNanos() {
-        return TimeUnit.MILLISECONDS.toNanos(Long.getLong(WARM_UP_PROPERTY, DEFAULT_WARM_UP_MILLIS));
+        return TimeUnit.MILLISECONDS.toNanos(TuningProperty.number(WARM_UP_PROPERTY, DEFAULT_WARM_UP_MILLIS, 0, 3_600_000));
     }
 
     static int niceness() {
-        return Integer.getInteger(PROPERTY, DEFAULT_NICENESS);
+        return (int) TuningProperty.number(PROPERTY, DEFAULT_NICENESS, 0, 19);
     }
 
     /** {@code SCHED_IDLE} (the default) rather than a niceness. */
     static boolean idlePolicy() {
-        return !"nice".equals(System.getProperty(SCHEDULING_PROPERTY, "idle"));
+        return !"nice".equals(TuningProperty.choice(SCHEDULING_PROPERTY, "idle", java.util.List.of("idle", "nice")));
     }
 
     /** True when replacements start at low priority here: the tools installed, not turned off, and the right to undo it. */

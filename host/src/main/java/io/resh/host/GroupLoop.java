@@ -57,7 +57,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
      * time but burns a core meanwhile: on a machine with fewer cores than replicas it takes CPU from them.
      */
     static final String SPIN_PROPERTY = "resh.loop.spinMicros";
-    private final long spinNanos = TimeUnit.MICROSECONDS.toNanos(Long.getLong(SPIN_PROPERTY, 0));
+    private final long spinNanos = TimeUnit.MICROSECONDS.toNanos(TuningProperty.number(SPIN_PROPERTY, 0, 0, 1_000_000));
     /** Most requests sent ahead of a catching-up replica's replies (see {@link #dispatch}). */
     static final int REPLAY_WINDOW = 512;
     /** Adaptive redundancy: the slot that is dormant in DMR mode. */

@@ -30,7 +30,7 @@ final class PipeCapacity {
     private static final String SCRIPT = "my $n = 0 + shift; fcntl(STDIN, 1031, $n); fcntl(STDOUT, 1031, $n);"
             + " exec {$ARGV[0]} @ARGV or die \"resh: cannot run $ARGV[0]: $!\\n\"";
     private static final String PERL = Binaries.which("perl").orElse(null);
-    private static final int BYTES = bytes(PERL, Integer.getInteger("resh.replica.pipeBytes", DEFAULT_BYTES),
+    private static final int BYTES = bytes(PERL, (int) TuningProperty.number("resh.replica.pipeBytes", DEFAULT_BYTES, 0, 1 << 30),
             systemMaximum());
 
     private PipeCapacity() {

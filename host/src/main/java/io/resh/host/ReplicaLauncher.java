@@ -24,7 +24,7 @@ final class ReplicaLauncher {
      * Size of each of the two rings of a replica's {@link SharedBodies} file, from
      * {@code -Dresh.replica.sharedBytes} (default 4 MiB; 0: every body goes through the pipes).
      */
-    static final int SHARED_RING_BYTES = sharedRingBytes(Integer.getInteger("resh.replica.sharedBytes", 4 << 20));
+    static final int SHARED_RING_BYTES = sharedRingBytes((int) TuningProperty.number("resh.replica.sharedBytes", 4 << 20, 0, 1 << 30));
 
     private final GroupConfig config;
     private final Path workDir;
