@@ -69,6 +69,7 @@ final class ServeCommand implements Callable<Integer> {
         int listenPort = port != null ? port : cfg.listenPort() < 0 ? 7400 : cfg.listenPort();
 
         ReplicaGroup group;
+        Thread startingHook = sayStoppedWhileStarting("group " + cfg.name());
         try {
             group = ReplicaGroup.start(cfg, List.of(ServeCommand::logEvent));
         } catch (ConfigException e) {
@@ -77,12 +78,11 @@ final class ServeCommand implements Callable<Integer> {
             throw e.inFile(config);
         } catch (RuntimeException e) {
             if (Resh.shuttingDown()) {
-                // SIGTERM or Ctrl-C while the replicas started: the group was closed under its start, whose
-                // error ("group kv is closed") read like a fault.
-                throw new io.resh.core.ReshException("stopped while group " + cfg.name() + " was starting; nothing was"
-                        + " served", e);
+                return 1; // the exit hook says why; the JVM's exit status is the signal's
             }
             throw e;
+        } finally {
+            started(startingHook);
         }
         ReshServer server;
         try {
@@ -141,10 +141,18 @@ final class ServeCommand implements Callable<Integer> {
             gc = gc.withPort(port);
         }
         Gateway gateway;
+        Thread startingHook = sayStoppedWhileStarting("gateway " + gc.group());
         try {
             gateway = Gateway.start(gc);
         } catch (ConfigException e) {
             throw e.inFile(config); // a workDir it cannot create: named like every other error in the file
+        } catch (RuntimeException e) {
+            if (Resh.shuttingDown()) {
+                return 1; // the exit hook says why; the JVM's exit status is the signal's
+            }
+            throw e;
+        } finally {
+            started(startingHook);
         }
         gateway.addListener(ServeCommand::logEvent);
         AdminServer admin;
@@ -169,6 +177,26 @@ final class ServeCommand implements Callable<Integer> {
         System.out.flush();
         gateway.awaitClosed();
         return 0;
+    }
+
+    /**
+     * SIGTERM or Ctrl-C while the replicas start: their exit hook closes them under the start, whose error ("group
+     * kv is closed") read like a fault, and the JVM may halt before the starting thread says anything at all. So a
+     * hook says it, until {@link #started} removes it.
+     */
+    private static Thread sayStoppedWhileStarting(String what) {
+        Thread hook = new Thread(() -> System.err.println("resh: stopped while " + what + " was starting; nothing was"
+                + " served"), "resh-serve-starting");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return hook;
+    }
+
+    private static void started(Thread stoppedWhileStarting) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(stoppedWhileStarting);
+        } catch (IllegalStateException e) {
+            // The JVM is exiting: the hook runs and says it.
+        }
     }
 
     /**

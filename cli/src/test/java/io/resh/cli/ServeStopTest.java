@@ -89,6 +89,36 @@ class ServeStopTest {
         assertThat(serve.descendants().filter(ProcessHandle::isAlive)).isEmpty();
     }
 
+    /** A gateway stopped while its servers started left its temporary work directory behind and said nothing. */
+    @Test
+    void shouldSayItWasStoppedWhileTheGatewayWasStartingAndLeaveNoWorkDirectory() throws Exception {
+        Path yaml = dir.resolve("slowgw.yaml");
+        // Servers that never open their port: the gateway waits for them until readyTimeout.
+        Files.writeString(yaml, String.join("\n", "group: slowgw", "replicas: 3",
+                "server: { command: 'sleep 120 {port}', ready: tcp, readyTimeout: 100s }",
+                "listen: { port: 0, protocol: line }", ""));
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        Path err = dir.resolve("stderr.txt");
+        serve = new ProcessBuilder(ReshJvm.command(List.of("-Dlogback.configurationFile=logback.xml",
+                "-Djava.io.tmpdir=" + tmp), "serve", yaml.toString(), "--admin-port", "-1"))
+                .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(err.toFile()).start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> serve.descendants()
+                .filter(p -> p.info().commandLine().orElse("").contains("sleep 120")).count() == 3);
+
+        List<ProcessHandle> servers = serve.descendants()
+                .filter(p -> p.info().commandLine().orElse("").contains("sleep 120")).toList();
+
+        serve.destroy(); // SIGTERM
+        assertThat(serve.waitFor(60, TimeUnit.SECONDS)).as("resh serve exits after SIGTERM").isTrue();
+        assertThat(Files.readString(err).lines().filter(l -> l.startsWith("resh: ")))
+                .containsExactly("resh: stopped while gateway slowgw was starting; nothing was served");
+        await().atMost(Duration.ofSeconds(10)).until(() -> servers.stream().noneMatch(ProcessHandle::isAlive));
+        try (Stream<Path> left = Files.list(tmp)) {
+            assertThat(left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("resh-")))
+                    .as("the gateway's temporary work directory").isEmpty();
+        }
+    }
+
     private static void delete(Path tree) throws IOException {
         try (Stream<Path> paths = Files.walk(tree)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {

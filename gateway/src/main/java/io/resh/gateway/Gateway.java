@@ -84,11 +84,11 @@ public final class Gateway implements AutoCloseable {
     private final AtomicInteger troubles = new AtomicInteger();
     private final AtomicInteger clients = new AtomicInteger();
     private final CountDownLatch closedLatch = new CountDownLatch(1);
-    private ServerGroup group;
+    private volatile ServerGroup group; // volatile: closed by the exit hook while start() still waits for it
     private OrderedMultiplexer mux;
     private StreamBackends streams;
     private UdpFrontend udpFrontend;
-    private Channel listener;
+    private volatile Channel listener;
     private volatile boolean closed;
 
     private Gateway(GatewayConfig config, Sequencer sequencer, Path workDir, boolean ownsWorkDir) {
@@ -142,6 +142,10 @@ public final class Gateway implements AutoCloseable {
             throw ConfigException.cannotCreateWorkDir("workDir", config.workDir(), e);
         }
         Gateway g = new Gateway(config, sequencer, dir, owns);
+        // Ctrl-C or SIGTERM while the servers start (they may take seconds to accept): without this, the JVM ended
+        // with the temporary work directory left behind and nothing said. Once started, the caller closes it.
+        Thread closeOnExit = new Thread(g::close, "resh-gateway-starting-" + config.group());
+        Runtime.getRuntime().addShutdownHook(closeOnExit);
         try {
             g.startReplicas();
             g.listen();
@@ -151,6 +155,12 @@ public final class Gateway implements AutoCloseable {
         } catch (RuntimeException e) {
             g.close();
             throw e;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(closeOnExit);
+            } catch (IllegalStateException e) {
+                // The JVM is exiting: the hook closes the gateway.
+            }
         }
     }
 
