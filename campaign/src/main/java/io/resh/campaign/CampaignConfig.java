@@ -59,6 +59,9 @@ public record CampaignConfig(ServiceKind service, int replicas, int injections, 
 
     /** Builds a {@link CampaignConfig}. */
     public static final class Builder {
+        /** What {@link #minSettleTimeout} allows for a replica's replacement to start and catch up. */
+        static final Duration REPLACEMENT_ALLOWANCE = Duration.ofSeconds(5);
+
         private final ServiceKind service;
         private int replicas = 3;
         private int injections = 100;
@@ -175,6 +178,13 @@ public record CampaignConfig(ServiceKind service, int replicas, int injections, 
                 throw new ConfigException("timeout", "expected more than twice the deadline (" + deadline.toMillis()
                         + " ms) so a hung replica can be replaced before the client gives up, got " + requestTimeout.toMillis() + " ms");
             }
+            Duration minSettle = minSettleTimeout(deadline);
+            if (settleTimeout.compareTo(minSettle) < 0) {
+                throw new ConfigException("settle-timeout", "expected at least " + minSettle.toMillis()
+                        + " ms (a fault can take the " + GroupSession.heartbeatTimeout(deadline).toMillis()
+                        + " ms heartbeat timeout to be detected, then a fresh replica JVM must start and catch up), got "
+                        + settleTimeout.toMillis() + " ms");
+            }
             if (checkpointEvery < 1) {
                 throw new ConfigException("checkpoint-every", "expected a positive number of requests, got " + checkpointEvery);
             }
@@ -183,6 +193,17 @@ public record CampaignConfig(ServiceKind service, int replicas, int injections, 
             }
             return new CampaignConfig(service, replicas, injections, seed, requestsPerInjection, kinds, requestTimeout,
                     deadline, settleTimeout, jvmArgs, checkpointEvery, diverse, measureOverhead, overheadRequests, workDir);
+        }
+
+        /**
+         * The shortest settle timeout in which a window can see a recovery. The window waits for the fault to be
+         * detected (at most the heartbeat timeout) and the replaced replica to rejoin: a fresh JVM starts, restores
+         * the snapshot and replays the log, about 1 s on an idle machine and several on a loaded one, hence 5 s.
+         * Shorter, every fault that needs a replacement ended "unrecovered" or "latent", blaming the group for
+         * the option.
+         */
+        static Duration minSettleTimeout(Duration deadline) {
+            return GroupSession.heartbeatTimeout(deadline).plus(REPLACEMENT_ALLOWANCE);
         }
 
         private static void positive(String field, Duration d) {

@@ -45,13 +45,21 @@ final class GroupSession implements AutoCloseable {
             b.version(new ReplicaSpec(cls, "java", config.jvmArgs(), cls.substring(cls.lastIndexOf('.') + 1)));
         }
         Duration deadline = config.deadline();
-        Duration heartbeatTimeout = deadline.multipliedBy(2).compareTo(Duration.ofSeconds(1)) > 0
-                ? deadline.multipliedBy(2) : Duration.ofSeconds(1);
-        return b.deadline(deadline).heartbeatInterval(Duration.ofMillis(100)).heartbeatTimeout(heartbeatTimeout)
+        return b.deadline(deadline).heartbeatInterval(Duration.ofMillis(100)).heartbeatTimeout(heartbeatTimeout(deadline))
                 .startTimeout(Duration.ofSeconds(20)).checkpointEvery(config.checkpointEvery()).seed(config.seed())
                 // Every injection restarts a replica: the default intensity limit would soon back off.
                 .restartIntensity(50, Duration.ofSeconds(10))
                 .workDir(workDir).build();
+    }
+
+    /**
+     * The campaign group's heartbeat timeout: twice the deadline, so a {@code slow} fault (at most twice the
+     * deadline) is not also flagged as silent, and at least 1 s. It is also the longest any injected fault
+     * takes to be detected, which {@link CampaignConfig.Builder#build()} sizes the settle timeout by.
+     */
+    static Duration heartbeatTimeout(Duration deadline) {
+        Duration twice = deadline.multipliedBy(2);
+        return twice.compareTo(Duration.ofSeconds(1)) > 0 ? twice : Duration.ofSeconds(1);
     }
 
     /** Starts (or replaces) the group with a fresh golden run. */

@@ -39,6 +39,22 @@ class CampaignConfigTest {
         assertField(aes().measureOverhead(true).overheadRequests(1), "overhead-requests");
     }
 
+    /**
+     * "--settle-timeout 100ms" ran the campaign and failed it: every replaced replica "never caught up again",
+     * though no replica JVM can start that fast. The floor follows the deadline through the heartbeat timeout.
+     */
+    @Test
+    void shouldRefuseASettleTimeoutTooShortForAReplicaToBeReplaced() {
+        assertThatThrownBy(() -> aes().settleTimeout(Duration.ofMillis(100)).build())
+                .hasMessage("settle-timeout: expected at least 6200 ms (a fault can take the 1200 ms heartbeat timeout"
+                        + " to be detected, then a fresh replica JVM must start and catch up), got 100 ms");
+        assertThat(aes().settleTimeout(Duration.ofMillis(6200)).build().settleTimeout()).hasMillis(6200);
+        assertThat(aes().deadline(Duration.ofMillis(50)).settleTimeout(Duration.ofSeconds(6)).build().settleTimeout())
+                .as("a short deadline keeps the 1 s heartbeat floor").hasSeconds(6);
+        assertField(aes().deadline(Duration.ofSeconds(5)).requestTimeout(Duration.ofSeconds(11))
+                .settleTimeout(Duration.ofSeconds(14)), "settle-timeout");
+    }
+
     private static void assertField(CampaignConfig.Builder b, String field) {
         assertThatThrownBy(b::build).isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).field()).isEqualTo(field));

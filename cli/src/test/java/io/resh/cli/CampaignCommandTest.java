@@ -138,6 +138,20 @@ class CampaignCommandTest {
         assertThat(err.toString().strip()).startsWith("resh campaign: --deadline: expected at least 50 ms");
     }
 
+    /** "--settle-timeout 100ms" ran the whole campaign and failed it as unrecovered and latent, exit 1. */
+    @Test
+    void shouldRefuseASettleTimeoutTooShortForRecoveryBeforeStarting() {
+        CommandLine cl = Resh.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute("campaign", "--service", "kv", "--settle-timeout", "1ms", "--injections", "4",
+                "--no-overhead", "--report", dir.toString());
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString().strip()).doesNotContain("\n")
+                .startsWith("resh campaign: --settle-timeout: expected at least 6200 ms (").endsWith("got 1 ms");
+        assertThat(dir).isEmptyDirectory();
+    }
+
     @Test
     void shouldRejectAnUnknownServiceInOneLine() {
         CommandLine cl = Resh.commandLine();
