@@ -41,6 +41,9 @@ import picocli.CommandLine.Spec;
                 "Example: resh campaign --service aes --replicas 3 --injections 1000 --seed 42 --report out/"})
 public final class CampaignCommand implements Callable<Integer> {
 
+    /** The directory in --report that holds the replica logs. */
+    static final String REPLICAS = "replicas";
+
     @Spec
     CommandSpec spec;
 
@@ -125,7 +128,7 @@ public final class CampaignCommand implements Callable<Integer> {
         try {
             List<String> setAside = setAsideEarlierReport(report);
             if (!setAside.isEmpty()) {
-                err.println("resh campaign: the earlier report in " + report + " is now " + String.join(" and ", setAside));
+                err.println("resh campaign: the earlier report in " + report + " is now " + and(setAside));
             }
         } catch (UncheckedIOException e) {
             err.println("resh campaign: --report " + report + ": " + e.getMessage());
@@ -182,7 +185,7 @@ public final class CampaignCommand implements Callable<Integer> {
                 .injections(injections).seed(seed).requestsPerInjection(requestsPerInjection)
                 .requestTimeout(Durations.parse("timeout", timeout)).deadline(Durations.parse("deadline", deadline))
                 .settleTimeout(Durations.parse("settle-timeout", settleTimeout)).diverse(diverse)
-                .measureOverhead(overhead).overheadRequests(overheadRequests).workDir(report.resolve("replicas"));
+                .measureOverhead(overhead).overheadRequests(overheadRequests).workDir(report.resolve(REPLICAS));
         if (kinds != null && !kinds.isEmpty()) {
             List<InjectedFault> parsed = new ArrayList<>();
             for (String k : kinds) {
@@ -197,10 +200,12 @@ public final class CampaignCommand implements Callable<Integer> {
     }
 
     /**
-     * Renames an earlier campaign's {@code campaign.json} and {@code report.html} in {@code report} to
-     * {@code campaign.previous.json} and {@code report.previous.html} (replacing older ones of those names), and
-     * returns the new names. Left in place, they read as this campaign's report when it is interrupted or fails;
-     * deleted, a campaign that then fails would have cost the last good report.
+     * Renames an earlier campaign's {@code campaign.json}, {@code report.html} and {@code replicas} directory in
+     * {@code report} to {@code campaign.previous.json}, {@code report.previous.html} and {@code replicas.previous}
+     * (replacing older ones of those names), and returns the new names. Left in place, the files read as this
+     * campaign's report when it is interrupted or fails, and the replica logs, which every incarnation appends
+     * to, ran on from the earlier campaign's lines into this one's; deleted, a campaign that then fails would
+     * have cost the last good report.
      */
     static List<String> setAsideEarlierReport(Path report) {
         List<String> moved = new java.util.ArrayList<>();
@@ -218,7 +223,37 @@ public final class CampaignCommand implements Callable<Integer> {
                 moved.add(previous);
             }
         }
+        Path logs = report.resolve(REPLICAS);
+        if (Files.isDirectory(logs)) {
+            Path previous = report.resolve(REPLICAS + ".previous");
+            try {
+                // A directory is only replaced by a move when empty: the older logs go first.
+                deleteTree(previous);
+                Files.move(logs, previous);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot set the earlier " + REPLICAS + " directory aside as "
+                        + previous.getFileName() + " (" + Resh.oneLine(new UncheckedIOException(e)) + ")", e);
+            }
+            moved.add(previous.getFileName().toString());
+        }
         return moved;
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /** "a", "a and b", "a, b and c". */
+    private static String and(List<String> names) {
+        int last = names.size() - 1;
+        return last == 0 ? names.get(0) : String.join(", ", names.subList(0, last)) + " and " + names.get(last);
     }
 
     /**
@@ -233,7 +268,7 @@ public final class CampaignCommand implements Callable<Integer> {
             return Files.exists(report) && !Files.isDirectory(report) ? "exists and is not a directory"
                     : "cannot create the directory (" + Resh.oneLine(new UncheckedIOException(e)) + ")";
         }
-        Path replicas = report.resolve("replicas");
+        Path replicas = report.resolve(REPLICAS);
         if (Files.exists(replicas) && !Files.isDirectory(replicas)) {
             return replicas.getFileName() + " exists and is not a directory (the replica logs go there)";
         }

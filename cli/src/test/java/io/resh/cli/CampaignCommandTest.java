@@ -62,6 +62,8 @@ class CampaignCommandTest {
         Path out = Files.createDirectories(dir.resolve("out"));
         Files.writeString(out.resolve("campaign.json"), "{\"earlier\": true}");
         Files.writeString(out.resolve("report.html"), "<p>earlier</p>");
+        Path earlierLog = Files.createDirectories(out.resolve("replicas/group-1")).resolve("replica-0.log");
+        Files.writeString(earlierLog, "earlier line\n");
         campaign = new ProcessBuilder(ReshJvm.command(List.of(), "campaign", "--service", "kv",
                 "--injections", "500", "--no-overhead", "--report", dir.resolve("out").toString()))
                 .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(err.toFile()).start();
@@ -79,13 +81,37 @@ class CampaignCommandTest {
         assertThat(out.resolve("campaign.previous.json")).hasContent("{\"earlier\": true}");
         assertThat(out.resolve("report.previous.html")).hasContent("<p>earlier</p>");
         assertThat(stderr).contains("resh campaign: the earlier report in " + out
-                + " is now campaign.previous.json and report.previous.html");
+                + " is now campaign.previous.json, report.previous.html and replicas.previous");
+        assertThat(out.resolve("replicas.previous/group-1/replica-0.log")).hasContent("earlier line");
+        assertThat(earlierLog).as("this campaign's log of the same replica starts afresh")
+                .satisfiesAnyOf(p -> assertThat(p).doesNotExist(), p -> assertThat(p).content().doesNotContain("earlier line"));
         await().atMost(Duration.ofSeconds(10)).until(() -> campaign.descendants().noneMatch(ProcessHandle::isAlive));
     }
 
     @AfterEach
     void killWhatIsLeft() {
         ReshJvm.killTree(campaign);
+    }
+
+    /**
+     * A second campaign into the same --report appended its replica logs to the first one's, with nothing
+     * between them; an older replicas.previous is replaced, as campaign.previous.json is.
+     */
+    @Test
+    void shouldSetTheEarlierReplicaLogsAsideWithTheEarlierReport() throws Exception {
+        Path out = Files.createDirectories(dir.resolve("out"));
+        Files.writeString(Files.createDirectories(out.resolve("replicas/group-1")).resolve("replica-2.log"), "second run\n");
+        Files.writeString(Files.createDirectories(out.resolve("replicas.previous/group-1")).resolve("replica-2.log"), "first run\n");
+        Files.writeString(out.resolve("replicas.previous/group-1/replica-0.log"), "first run\n");
+        Files.writeString(out.resolve("campaign.json"), "{}");
+
+        assertThat(CampaignCommand.setAsideEarlierReport(out)).containsExactly("campaign.previous.json", "replicas.previous");
+
+        assertThat(out.resolve("replicas")).doesNotExist();
+        assertThat(out.resolve("replicas.previous/group-1/replica-2.log")).hasContent("second run");
+        assertThat(out.resolve("replicas.previous/group-1/replica-0.log")).as("the older logs are gone").doesNotExist();
+        assertThat(CampaignCommand.setAsideEarlierReport(out)).as("nothing left to set aside").isEmpty();
+        assertThat(out.resolve("replicas.previous/group-1/replica-2.log")).hasContent("second run");
     }
 
     /** A --report that is a file failed only inside the first window, as "resh: DIR/replicas: Not a directory", exit 2. */
