@@ -178,6 +178,24 @@ class CampaignCommandTest {
         assertThat(dir).isEmptyDirectory();
     }
 
+    /** "--seed notanumber" was answered "'notanumber' is not a long", a Java type name. */
+    @Test
+    void shouldSayASeedIsAWholeNumber() {
+        for (String[] seedAndError : new String[][] {
+                {"notanumber", "resh campaign: --seed: expected a whole number, got 'notanumber'"},
+                {"1.5", "resh campaign: --seed: expected a whole number, got '1.5'"},
+                {"99999999999999999999", "resh campaign: --seed: expected a whole number from -9223372036854775808"
+                        + " to 9223372036854775807, got '99999999999999999999'"}}) {
+            CommandLine cl = Resh.commandLine();
+            StringWriter err = new StringWriter();
+            cl.setErr(new PrintWriter(err));
+            int code = cl.execute("campaign", "--seed", seedAndError[0], "--report", dir.toString());
+            assertThat(code).isEqualTo(2);
+            assertThat(err.toString().strip()).isEqualTo(seedAndError[1]);
+        }
+        assertThat(CampaignCommand.wholeNumber("seed", " -7 ")).isEqualTo(-7L);
+    }
+
     @Test
     void shouldRejectAnUnknownServiceInOneLine() {
         CommandLine cl = Resh.commandLine();
