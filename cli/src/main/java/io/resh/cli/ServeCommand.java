@@ -89,7 +89,7 @@ final class ServeCommand implements Callable<Integer> {
             server = ReshServer.start(group, host, listenPort);
         } catch (RuntimeException e) {
             group.close();
-            throw e; // ReshServer's message names the address and the reason
+            throw portTaken(e); // ReshServer's message names the address and the reason
         }
         AdminServer admin;
         try {
@@ -150,7 +150,7 @@ final class ServeCommand implements Callable<Integer> {
             if (Resh.shuttingDown()) {
                 return 1; // the exit hook says why; the JVM's exit status is the signal's
             }
-            throw e;
+            throw portTaken(e);
         } finally {
             started(startingHook);
         }
@@ -177,6 +177,20 @@ final class ServeCommand implements Callable<Integer> {
         System.out.flush();
         gateway.awaitClosed();
         return 0;
+    }
+
+    /**
+     * A client port another program holds: the JDK's "Address already in use" does not say what to change. The
+     * message names the setting and the option that choose the port.
+     */
+    static RuntimeException portTaken(RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.BindException && e.getMessage() != null && e.getMessage().contains("in use")) {
+                return new io.resh.core.ReshException(e.getMessage() + "; another program has that port: give listen.port"
+                        + " in the config or --port another one (0: any free port)", e);
+            }
+        }
+        return e;
     }
 
     /**

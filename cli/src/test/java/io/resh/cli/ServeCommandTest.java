@@ -71,6 +71,21 @@ class ServeCommandTest {
         }
     }
 
+    /** A client port in use said "Address already in use" and no more: not which setting picks the port. */
+    @Test
+    void shouldSayWhichSettingPicksAClientPortThatIsTaken() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            serve = serve("portclash", 1, "--admin-port", "-1", "--port", Integer.toString(taken.getLocalPort()));
+            assertThat(serve.waitFor(60, TimeUnit.SECONDS)).as("resh serve gives up").isTrue();
+
+            assertThat(serve.exitValue()).isNotZero();
+            assertThat(stderr().lines().filter(l -> l.startsWith("resh: "))).singleElement().asString()
+                    .startsWith("resh: cannot listen for clients on 127.0.0.1:" + taken.getLocalPort())
+                    .endsWith("; another program has that port: give listen.port in the config or --port another one"
+                            + " (0: any free port)");
+        }
+    }
+
     /** The banner said "1 replicas, masks 0 faulty" of an unreplicated group. */
     @Test
     void shouldSayWhatAnUnreplicatedGroupDoes() throws Exception {
