@@ -150,7 +150,7 @@ public final class Gateway implements AutoCloseable {
             g.startReplicas();
             g.listen();
             g.startTicker();
-            LOG.info("{}", g);
+            LOG.debug("{}", g); // the caller says it (resh serve prints it on stdout; at info it came twice)
             return g;
         } catch (RuntimeException e) {
             g.close();
