@@ -2,6 +2,7 @@ package io.resh.cluster;
 
 import io.resh.client.ClientProtocol;
 import io.resh.core.ConfigException;
+import io.resh.core.FileErrors;
 import io.resh.core.GroupEvent;
 import io.resh.core.ReshException;
 import io.resh.core.config.GroupConfig;
@@ -149,6 +150,12 @@ public final class ClusterNode implements AutoCloseable {
         } catch (FileAlreadyExistsException e) {
             // Its message is only the path: "cannot start cluster host h1: /etc/passwd".
             throw new ConfigException("cluster.storage", config.storage() + " exists and is not a directory");
+        } catch (IOException e) {
+            // Its message is only the path too ("cannot start cluster host h1: /proc/nope"); the reason is in its class.
+            String why = FileErrors.describe(e);
+            String itself = config.storage() + ": "; // else a parent failed: name the configured directory too
+            throw new ConfigException("cluster.storage", "cannot create "
+                    + (why.startsWith(itself) ? why : config.storage() + " (" + why + ")"), e);
         }
         ClusterStorage storage = new ClusterStorage(config.storage());
         Path groupDir = storage.groupDir(groupId);

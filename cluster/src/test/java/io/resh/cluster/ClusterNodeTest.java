@@ -266,6 +266,21 @@ class ClusterNodeTest {
                 .hasMessage("cluster.storage: " + file + " exists and is not a directory");
     }
 
+    /** Said only the path: "cannot start cluster host h1: /proc/nope". */
+    @Test
+    void shouldNameTheStorageAndWhyItCannotBeCreated() throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        ClusterConfig config = Loopback.config("h1", Loopback.peers(1), file.resolve("h1"), 1000);
+        assertThatThrownBy(() -> ClusterNode.start(config, TestGroups.counter("under-file", 3, dir).build(), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("cluster.storage: cannot create " + file.resolve("h1") + ": not a directory");
+        ClusterConfig deeper = Loopback.config("h1", Loopback.peers(1), file.resolve("x").resolve("h1"), 1000);
+        assertThatThrownBy(() -> ClusterNode.start(deeper, TestGroups.counter("deeper", 3, dir).build(), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("cluster.storage: cannot create " + file.resolve("x").resolve("h1") + " (" + file.resolve("x")
+                        + ": not a directory)");
+    }
+
     @Test
     void shouldRefuseARaftPortInUseWithoutEndingTheJvm() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
