@@ -135,6 +135,8 @@ public final class ClusterNode implements AutoCloseable {
     public static final Duration CHANGE_TIMEOUT_MAX = Duration.ofSeconds(20);
     /** The file Ratis locks in a group's storage directory while a server uses it. */
     private static final String RATIS_STORAGE_LOCK = "in_use.lock";
+    /** Listen addresses that take a port on every address of this machine. */
+    private static final Set<String> WILDCARDS = Set.of("0.0.0.0", "::", "[::]", "*");
 
     private ClusterNode(ClusterConfig config, BiFunction<Checkpoint, ClusterNode, LocalGroup> groupStarter,
                         int maxRequestBytes, boolean snapshots, boolean join) throws IOException {
@@ -263,6 +265,7 @@ public final class ClusterNode implements AutoCloseable {
             throw new ConfigException("listen.mode", "a cluster can order only mode ordered (framed requests), not "
                     + gateway.listen().mode().label() + "; stream and UDP modes have no request boundaries to put in a log");
         }
+        refuseListenOnAPeerAddress(config, gateway.listen());
         try {
             return new ClusterNode(config, (cp, node) -> {
                 Gateway g = Gateway.start(gateway, node::order);
@@ -271,6 +274,32 @@ public final class ClusterNode implements AutoCloseable {
             }, gateway.maxFrameBytes() + GatewayEntry.MAX_OVERHEAD, false, join);
         } catch (IOException e) {
             throw new ReshException("cannot start cluster host " + config.id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The gateway listens after Raft and the front door are up, so a {@code listen:} on one of the cluster's own
+     * addresses failed only then, with "Address already in use": refuse it before anything starts, naming both.
+     */
+    static void refuseListenOnAPeerAddress(ClusterConfig config, GatewayConfig.Listen listen) {
+        if (listen.port() == 0) {
+            return; // any free port
+        }
+        List<ClusterPeer> peers = config.peers();
+        for (int i = 0; i < peers.size(); i++) {
+            ClusterPeer p = peers.get(i);
+            boolean self = p.id().equals(config.id());
+            for (String field : List.of("address", "client")) {
+                InetSocketAddress a = field.equals("address") ? p.address() : p.client();
+                // Another host's address is on this machine only if written the same; a wildcard takes every address here.
+                boolean sameHost = a.getHostString().equals(listen.host())
+                        || self && (WILDCARDS.contains(listen.host()) || WILDCARDS.contains(a.getHostString()));
+                if (a.getPort() == listen.port() && sameHost) {
+                    throw new ConfigException("listen.port", "the gateway's " + listen.host() + ":" + listen.port()
+                            + " is also " + p.id() + "'s " + field + " (cluster.peers[" + i + "]." + field
+                            + "); the gateway needs a port of its own");
+                }
+            }
         }
     }
 

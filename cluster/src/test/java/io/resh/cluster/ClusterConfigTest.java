@@ -43,6 +43,34 @@ class ClusterConfigTest {
         assertThat(dir.resolve("h1")).doesNotExist();
     }
 
+    /** Started Raft and the front door, and then failed: "cannot listen for clients on ...: Address already in use". */
+    @Test
+    void shouldRefuseAGatewayListenOnThisHostsClientAddressBeforeStartingAnything(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        ClusterConfig c = Loopback.config("h2", Loopback.peers(2), dir.resolve("h2"), 100);
+        int client = c.self().client().getPort();
+        var gateway = io.resh.gateway.GatewayConfig.parse("""
+                server: {command: "redis-server --port {port}"}
+                listen: {host: 127.0.0.1, port: %d, protocol: resp}
+                """.formatted(client), "s.yaml");
+        assertThatThrownBy(() -> ClusterNode.startGateway(c, gateway, java.util.List.of(), false))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("listen.port: the gateway's 127.0.0.1:" + client + " is also h2's client"
+                        + " (cluster.peers[1].client); the gateway needs a port of its own");
+        assertThat(dir.resolve("h2")).doesNotExist();
+
+        var onAll = new io.resh.gateway.GatewayConfig.Listen("0.0.0.0", c.self().address().getPort(), "resp",
+                io.resh.gateway.GatewayConfig.Mode.ORDERED);
+        assertThatThrownBy(() -> ClusterNode.refuseListenOnAPeerAddress(c, onAll))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("is also h2's address (cluster.peers[1].address)");
+        var otherPeersPortElsewhere = new io.resh.gateway.GatewayConfig.Listen("0.0.0.0",
+                c.peers().get(0).client().getPort(), "resp", io.resh.gateway.GatewayConfig.Mode.ORDERED);
+        ClusterNode.refuseListenOnAPeerAddress(c.withPeers(java.util.List.of(
+                new ClusterPeer("h1", c.peers().get(0).address(), java.net.InetSocketAddress.createUnresolved("10.0.0.1",
+                        c.peers().get(0).client().getPort())), c.self())), otherPeersPortElsewhere); // another machine: fine
+    }
+
     @Test
     void shouldGiveEachHostItsOwnStorageWhenTheFileIsShared() throws Exception {
         JsonNode tree = yaml(BASE.replace("storage: /tmp/x", "storage: /tmp/x/{id}"));
