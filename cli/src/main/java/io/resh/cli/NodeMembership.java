@@ -48,7 +48,8 @@ final class NodeMembership implements ClusterMembership {
             throw new IllegalStateException("peer " + id + " is not a member; members: " + ids);
         }
         if (ids.size() == 1) {
-            throw new IllegalStateException("cannot remove " + id + ": it is the last member");
+            // The admin API puts "cannot remove host <id>: " in front already.
+            throw new IllegalStateException("it is the last member");
         }
         node.removePeer(id);
     }

@@ -1,6 +1,7 @@
 package io.resh.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -203,6 +204,19 @@ class NodeMembershipTest {
         assertThat(client).contains("cannot add host h7: its client " + h2.clientAddress() + " is h2's client");
         assertThat(Duration.ofNanos(System.nanoTime() - started)).as("refused before Raft is asked").isLessThan(Duration.ofSeconds(4));
         assertThat(ids(status("h1").get("peers"))).containsExactlyInAnyOrder("h1", "h2");
+    }
+
+    /** Said "cannot remove host h1: cannot remove h1: it is the last member". */
+    @Test
+    void shouldSayOnceWhyTheLastMemberCannotBeRemoved(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) {
+        try (LoopbackCluster alone = new LoopbackCluster(dir)) {
+            ClusterPeer h1 = LoopbackCluster.peer("h1");
+            ClusterNode node = alone.start(h1, List.of(h1), false);
+            await().atMost(Duration.ofSeconds(30)).until(() -> node.status().leading());
+            assertThatThrownBy(() -> new NodeMembership(node).removePeer("h1"))
+                    .isInstanceOf(IllegalStateException.class).hasMessage("it is the last member");
+            assertThat(node.status().peers()).extracting(ClusterPeer::id).containsExactly("h1");
+        }
     }
 
     @Test
