@@ -71,6 +71,19 @@ class ClusterConfigTest {
                         c.peers().get(0).client().getPort())), c.self())), otherPeersPortElsewhere); // another machine: fine
     }
 
+    /** docs/CLUSTER.md runs it; each host of the shared file gets its own storage and addresses. */
+    @Test
+    void shouldLoadTheShippedClusterExample() {
+        JsonNode tree = ConfigFile.readTree(java.nio.file.Path.of("..", "examples", "kv-cluster.yaml"));
+        for (String id : new String[] {"h1", "h2", "h3"}) {
+            ClusterConfig c = ClusterConfig.parse(tree, id);
+            assertThat(c.storage()).isEqualTo(java.nio.file.Path.of("/tmp/resh-kv-cluster", id));
+            assertThat(c.peers()).hasSize(3);
+            assertThat(c.self().id()).isEqualTo(id);
+        }
+        assertThat(ConfigFile.parse(ClusterConfig.withoutCluster(tree)).replicas()).isEqualTo(3);
+    }
+
     @Test
     void shouldGiveEachHostItsOwnStorageWhenTheFileIsShared() throws Exception {
         JsonNode tree = yaml(BASE.replace("storage: /tmp/x", "storage: /tmp/x/{id}"));
