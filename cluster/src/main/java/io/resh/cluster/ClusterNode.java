@@ -32,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -121,6 +122,11 @@ public final class ClusterNode implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /**
+     * Members that did not answer this host as the leader, as last logged; only the watch on {@link #retries}
+     * touches it.
+     */
+    private Set<String> silentFollowers = Set.of();
     private final AtomicLong frontDoorCalls = new AtomicLong();
     private final ClusterFrontDoor frontDoor;
     /** Set once the front door listens: a gateway may take client requests while the host still starts. */
@@ -197,6 +203,9 @@ public final class ClusterNode implements AutoCloseable {
             throw e;
         }
         serving = true;
+        // Ratis's own warnings about a follower it cannot reach are a stack trace every few seconds, quieted in
+        // the shipped log config: say it here once when a member goes silent and once when it answers again.
+        retries.scheduleWithFixedDelay(this::watchFollowers, 1, 1, TimeUnit.SECONDS);
         LOG.info("cluster host {} up: Raft on {}, clients on {}", config.id(), config.self().raftAddress(),
                 config.self().clientAddress());
     }
@@ -865,6 +874,39 @@ public final class ClusterNode implements AutoCloseable {
             return "";
         } catch (IOException | RuntimeException e) {
             return "this host cannot read its Raft state: " + e.getMessage();
+        }
+    }
+
+    /** Logs a member that stops answering this host as the leader, and that answers again. */
+    private void watchFollowers() {
+        try {
+            RaftServer.Division d = server.getDivision(groupId);
+            DivisionInfo info = d.getInfo();
+            if (!info.isLeader()) {
+                silentFollowers = Set.of();
+                return;
+            }
+            Set<String> members = d.getRaftConf().getCurrentPeers().stream().map(p -> p.getId().toString())
+                    .collect(Collectors.toSet());
+            long silentAfter = config.electionMax().toMillis(); // as trouble() counts a follower gone
+            Set<String> silent = info.getRoleInfoProto().getLeaderInfo().getFollowerInfoList().stream()
+                    .filter(f -> f.getLastRpcElapsedTimeMs() > silentAfter)
+                    .map(f -> f.getId().getId().toStringUtf8()).filter(members::contains)
+                    .collect(Collectors.toCollection(TreeSet::new));
+            for (String id : silent) {
+                if (!silentFollowers.contains(id)) {
+                    LOG.warn("host {} does not answer the leader {} (silent for over {}); Raft keeps trying it, and the"
+                            + " cluster commits while a majority answers", id, config.id(), text(config.electionMax()));
+                }
+            }
+            for (String id : silentFollowers) {
+                if (!silent.contains(id) && members.contains(id)) { // a removed host is no news
+                    LOG.info("host {} answers the leader {} again", id, config.id());
+                }
+            }
+            silentFollowers = silent;
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("cannot read the Raft state to watch the followers: {}", e.toString());
         }
     }
 
