@@ -242,7 +242,7 @@ public final class CampaignCommand implements Callable<Integer> {
             Path previous = report.resolve(REPLICAS + ".previous");
             try {
                 // A directory is only replaced by a move when empty: the older logs go first.
-                deleteTree(previous);
+                io.resh.gateway.server.Directories.delete(previous);
                 Files.move(logs, previous);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot set the earlier " + REPLICAS + " directory aside as "
@@ -251,17 +251,6 @@ public final class CampaignCommand implements Callable<Integer> {
             moved.add(previous.getFileName().toString());
         }
         return moved;
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     /** "a", "a and b", "a, b and c". */

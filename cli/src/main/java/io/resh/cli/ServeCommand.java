@@ -183,7 +183,7 @@ final class ServeCommand implements Callable<Integer> {
      * A client port another program holds: the JDK's "Address already in use" does not say what to change. The
      * message names the setting and the option that choose the port.
      */
-    static RuntimeException portTaken(RuntimeException e) {
+    private static RuntimeException portTaken(RuntimeException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof java.net.BindException && e.getMessage() != null && e.getMessage().contains("in use")) {
                 return new io.resh.core.ReshException(e.getMessage() + "; another program has that port: give listen.port"

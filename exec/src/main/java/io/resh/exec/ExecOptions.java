@@ -71,7 +71,7 @@ public record ExecOptions(
      * costs a process, two named pipes and their reader threads, and past a handful it masks nothing the vote
      * needs; a mistyped {@code -n 100000} would otherwise exhaust memory or the argument list of mkfifo.
      */
-    public static final int MAX_REPLICAS = 64;
+    public static final int MAX_REPLICAS = io.resh.core.config.GroupConfig.MAX_REPLICAS;
 
     public ExecOptions {
         if (commands == null || commands.isEmpty()) {

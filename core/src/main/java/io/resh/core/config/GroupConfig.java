@@ -46,6 +46,9 @@ public record GroupConfig(String name, int replicas, List<ReplicaSpec> specs, St
     /** JVM flags every replica gets unless the config says otherwise: small, fast-starting JVMs. */
     public static final List<String> DEFAULT_JVM_ARGS = List.of("-XX:+UseSerialGC", "-Xss1m", "-XX:-UsePerfData");
 
+    /** The most replicas a group may have (and a {@code resh exec} run). */
+    public static final int MAX_REPLICAS = 64;
+
     /** The shortest {@code deadline} and {@code heartbeat.interval} accepted. */
     public static final Duration MIN_TIMING = Duration.ofMillis(10);
 
@@ -293,8 +296,8 @@ public record GroupConfig(String name, int replicas, List<ReplicaSpec> specs, St
                 throw new ConfigException("group", "expected a name of letters, digits, '.', '_' or '-' (at most 64) that"
                         + " starts with a letter or digit, got '" + name + "'");
             }
-            if (replicas < 1 || replicas > 64) {
-                throw new ConfigException("replicas", "expected 1 to 64, got " + replicas);
+            if (replicas < 1 || replicas > MAX_REPLICAS) {
+                throw new ConfigException("replicas", "expected 1 to " + MAX_REPLICAS + ", got " + replicas);
             }
             List<ReplicaSpec> specs = new ArrayList<>();
             if (versions.isEmpty()) {
