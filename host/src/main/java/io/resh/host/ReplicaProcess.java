@@ -114,8 +114,8 @@ final class ReplicaProcess {
     private final Thread reader;
     /** Where to try to create the shared body file, in order (empty: pipes only). */
     private final List<Path> sharedDirs;
-    /** Group, slot and incarnation: who a shared body file left behind by a killed host belonged to. */
-    private final String sharedName;
+    /** The shared body file's name up to its random part (see {@link SharedBodyFile}). */
+    private final String sharedPrefix;
     /** The shared body file, once created. */
     private volatile Path sharedFile;
     private final int sharedRingBytes;
@@ -148,7 +148,7 @@ final class ReplicaProcess {
                    String group, List<Path> sharedDirs, int sharedRingBytes, LongAdder sharedBodies,
                    RecentReplies recentReplies) {
         this.sharedDirs = sharedDirs;
-        this.sharedName = group + "-" + slot + "." + incarnation;
+        this.sharedPrefix = SharedBodyFile.prefix(group, slot, incarnation);
         this.sharedRingBytes = sharedRingBytes;
         this.sharedBodies = sharedBodies;
         this.recentReplies = recentReplies;
@@ -207,7 +207,8 @@ final class ReplicaProcess {
         for (Path dir : sharedDirs) {
             try {
                 Files.createDirectories(dir);
-                sharedFile = Files.createTempFile(dir, ".resh-bodies-" + sharedName + "-", "");
+                SharedBodyFile.sweep(dir);
+                sharedFile = Files.createTempFile(dir, sharedPrefix, "");
                 return SharedBodies.create(sharedFile, sharedRingBytes);
             } catch (IOException | RuntimeException e) {
                 failures.add(dir + ": " + e);

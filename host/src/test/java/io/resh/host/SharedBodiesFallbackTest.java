@@ -94,6 +94,18 @@ class SharedBodiesFallbackTest {
         assertThat(sharedBodies.sum()).as("some bodies through the file, not all eight").isBetween(1L, 7L);
     }
 
+    @Test
+    void shouldDeleteTheFileOfAKilledHostBeforeCreatingItsOwn() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        assertThat(gone.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        Path leftBehind = Files.createTempFile(dir, ".resh-bodies-fallback-0.1.h" + gone.pid() + "-", "");
+
+        start(List.of(dir), UnaryOperator.identity());
+
+        assertThat(leftBehind).as("its host no longer runs").doesNotExist();
+        assertThat(echo(1)).as("request and reply through this host's own file").isEqualTo(2);
+    }
+
     /** A directory that cannot be created (its parent is a file), as a full or read-only one cannot take the file. */
     private Path unusable() throws IOException {
         return Files.createFile(dir.resolve("a-file")).resolve("bodies");
