@@ -125,7 +125,15 @@ final class ClusterStateMachine extends BaseStateMachine {
         if (info != null) {
             setLastAppliedTermIndex(TermIndex.valueOf(snap.term(), snap.index()));
         }
-        LOG.info("local group started from checkpoint #{} (Raft index {})", snap.checkpoint().sequence(), snap.index());
+        // "From checkpoint #0 (Raft index -1)" read as if a checkpoint had been restored: say what really happened.
+        if (!group.snapshots()) {
+            LOG.info("local gateway started with fresh servers; a gateway takes no checkpoints, so the Raft log, kept"
+                    + " whole, is applied to them from its start");
+        } else if (info == null) {
+            LOG.info("local group started from its initial state; no snapshot yet, so the Raft log is applied from its start");
+        } else {
+            LOG.info("local group started from checkpoint #{} (Raft index {})", snap.checkpoint().sequence(), snap.index());
+        }
     }
 
     /** On the leader: stamp the request with the time and seed every host's replicas will see. */

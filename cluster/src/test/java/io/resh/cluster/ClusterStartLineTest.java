@@ -1,0 +1,91 @@
+package io.resh.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.resh.gateway.GatewayConfig;
+import io.resh.host.testing.TestGroups;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The line a host logs when its local group starts says where the group's state came from. It said
+ * "started from checkpoint #0 (Raft index -1)" for a host with no snapshot yet, and for a gateway, which
+ * takes no checkpoints at all.
+ */
+@Tag("e2e")
+class ClusterStartLineTest {
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path dir;
+
+    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    private final Logger log = (Logger) LoggerFactory.getLogger(ClusterStateMachine.class);
+    private ClusterNode node;
+
+    @BeforeEach
+    void listen() {
+        logged.start();
+        log.addAppender(logged);
+    }
+
+    @AfterEach
+    void stop() {
+        log.detachAppender(logged);
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    private List<String> lines() {
+        return logged.list.stream().map(ILoggingEvent::getFormattedMessage)
+                .filter(l -> l.startsWith("local group") || l.startsWith("local gateway")).toList();
+    }
+
+    @Test
+    void shouldSayAGatewayStartsFreshServersAndAppliesTheWholeLog() {
+        GatewayConfig gateway = GatewayConfig.parse("""
+                group: line
+                replicas: 1
+                server:
+                  command: 'redis-server --port {port} --bind 127.0.0.1 --save "''" --appendonly no'
+                listen: { protocol: resp, port: 0 }
+                """, "line.yaml").withWorkDir(dir.resolve("gw"));
+        node = ClusterNode.startGateway(Loopback.config("h1", Loopback.peers(1), dir.resolve("h1"), 100), gateway,
+                List.of(), false);
+
+        assertThat(lines()).containsExactly("local gateway started with fresh servers; a gateway takes no checkpoints,"
+                + " so the Raft log, kept whole, is applied to them from its start");
+    }
+
+    @Test
+    void shouldSayAGroupWithoutASnapshotStartsFromItsInitialStateAndOneWithASnapshotFromIt() {
+        ClusterConfig config = Loopback.config("h1", Loopback.peers(1), dir.resolve("h1"), 3);
+        node = ClusterNode.start(config, TestGroups.counter("line", 3, dir).build(), List.of());
+        assertThat(lines()).containsExactly("local group started from its initial state; no snapshot yet, so the Raft"
+                + " log is applied from its start");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> node.status().leading());
+        for (int i = 0; i < 5; i++) {
+            node.call("add:1".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> node.status().snapshotIndex() > 0);
+        node.close();
+        node = null;
+
+        node = ClusterNode.start(config, TestGroups.counter("line", 3, dir).build(), List.of());
+        assertThat(lines()).hasSize(2).last().asString()
+                .matches("local group started from checkpoint #[1-9]\\d* \\(Raft index [1-9]\\d*\\)");
+    }
+}
