@@ -187,6 +187,31 @@ class ClusterServeTest {
                 + System.lineSeparator());
     }
 
+    /** A clash of --port with a cluster address was blamed on listen.port, which the file may not even set. */
+    @Test
+    void shouldNameThePortOptionWhenTheGatewayPortItGaveIsAClusterAddress() throws Exception {
+        ClusterPeer h1 = LoopbackCluster.peer("h1");
+        ClusterPeer h2 = LoopbackCluster.peer("h2");
+        Path yaml = dir.resolve("redis-cluster.yaml");
+        Files.writeString(yaml, String.join("\n", "group: redis", "replicas: 3",
+                "server: {command: 'redis-server --port {port} --bind 127.0.0.1'}", "listen: {protocol: resp}",
+                "cluster:", "  storage: " + dir.resolve("{id}"), "  peers:",
+                "    - {id: h1, address: " + h1.raftAddress() + ", client: " + h1.clientAddress() + "}",
+                "    - {id: h2, address: " + h2.raftAddress() + ", client: " + h2.clientAddress() + "}", ""));
+        picocli.CommandLine cl = Resh.commandLine();
+        java.io.StringWriter err = new java.io.StringWriter();
+        cl.setErr(new java.io.PrintWriter(err, true));
+        int port = h2.address().getPort();
+
+        assertThat(cl.execute("serve", yaml.toString(), "--id", "h1", "--port", Integer.toString(port),
+                "--admin-port", "-1")).isEqualTo(2);
+
+        assertThat(err.toString()).isEqualTo("resh: --port: the gateway's 127.0.0.1:" + port + " is also h2's address"
+                + " (cluster.peers[1].address in redis-cluster.yaml); the gateway needs a port of its own"
+                + System.lineSeparator());
+        assertThat(dir.resolve("h1")).as("nothing started").doesNotExist();
+    }
+
     private static int exitOf(CompletableFuture<Integer> serve) throws InterruptedException, ExecutionException {
         try {
             return serve.get(30, TimeUnit.SECONDS);

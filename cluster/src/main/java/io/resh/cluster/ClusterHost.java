@@ -60,6 +60,8 @@ public final class ClusterHost {
             }
             if (listenPort != null) {
                 gateway = gateway.withPort(listenPort);
+                // Checked here, before the check that names listen.port: this port is the option's, not the file's.
+                ClusterNode.refuseListenOnAPeerAddress(cluster, gateway.listen(), "--port", file.getFileName().toString());
             }
             try {
                 return ClusterNode.startGateway(cluster, gateway, listeners, join);

@@ -291,6 +291,17 @@ public final class ClusterNode implements AutoCloseable {
      * addresses failed only then, with "Address already in use": refuse it before anything starts, naming both.
      */
     static void refuseListenOnAPeerAddress(ClusterConfig config, GatewayConfig.Listen listen) {
+        refuseListenOnAPeerAddress(config, listen, "listen.port", null);
+    }
+
+    /**
+     * As {@link #refuseListenOnAPeerAddress(ClusterConfig, GatewayConfig.Listen)}, for a port that came from
+     * {@code portSetting} (e.g. {@code --port}) rather than the config file.
+     *
+     * @param peersFile the file {@code cluster.peers} is in, named when the port did not come from it; or null
+     */
+    static void refuseListenOnAPeerAddress(ClusterConfig config, GatewayConfig.Listen listen, String portSetting,
+                                           String peersFile) {
         if (listen.port() == 0) {
             return; // any free port
         }
@@ -304,9 +315,9 @@ public final class ClusterNode implements AutoCloseable {
                 boolean sameHost = a.getHostString().equals(listen.host())
                         || self && (WILDCARDS.contains(listen.host()) || WILDCARDS.contains(a.getHostString()));
                 if (a.getPort() == listen.port() && sameHost) {
-                    throw new ConfigException("listen.port", "the gateway's " + listen.host() + ":" + listen.port()
+                    throw new ConfigException(portSetting, "the gateway's " + listen.host() + ":" + listen.port()
                             + " is also " + p.id() + "'s " + field + " (cluster.peers[" + i + "]." + field
-                            + "); the gateway needs a port of its own");
+                            + (peersFile == null ? "" : " in " + peersFile) + "); the gateway needs a port of its own");
                 }
             }
         }
