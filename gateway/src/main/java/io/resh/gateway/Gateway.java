@@ -41,6 +41,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -80,8 +82,14 @@ public final class Gateway implements AutoCloseable {
     private final EventLoopGroup loopGroup;
     private final EventLoop loop;
     private final EventDispatcher events = new EventDispatcher();
-    /** Faults and fail-stops seen: a temporary work directory is kept for a post-mortem when any happened. */
+    /**
+     * Faults and fail-stops seen, failed server starts apart: a temporary work directory is kept for a post-mortem
+     * when any happened.
+     */
     private final AtomicInteger troubles = new AtomicInteger();
+    /** Counted apart from {@link #troubles}: each server is tried again, so "4 faults seen" for 3 servers misled. */
+    private final AtomicInteger failedStarts = new AtomicInteger();
+    private volatile String lastFailedStart;
     private final AtomicInteger clients = new AtomicInteger();
     private final CountDownLatch closedLatch = new CountDownLatch(1);
     private volatile ServerGroup group; // volatile: closed by the exit hook while start() still waits for it
@@ -100,7 +108,11 @@ public final class Gateway implements AutoCloseable {
                 NioIoHandler.newFactory());
         this.loop = loopGroup.next();
         events.add(e -> {
-            if (e instanceof GroupEvent.FaultDetected || e instanceof GroupEvent.FailStopped) {
+            if (e instanceof GroupEvent.FaultDetected f && f.kind() == FaultKind.START_FAILURE) {
+                String replica = "replica " + f.replica();
+                lastFailedStart = f.evidence().startsWith(replica + " ") ? f.evidence() : replica + ": " + f.evidence();
+                failedStarts.incrementAndGet();
+            } else if (e instanceof GroupEvent.FaultDetected || e instanceof GroupEvent.FailStopped) {
                 troubles.incrementAndGet();
             }
         });
@@ -408,15 +420,29 @@ public final class Gateway implements AutoCloseable {
                 group.close();
             }
             loopGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-            if (ownsWorkDir && troubles.get() == 0) {
+            if (ownsWorkDir && troubles.get() == 0 && failedStarts.get() == 0) {
                 deleteQuietly(workDir);
             } else if (ownsWorkDir) {
-                LOG.info("gateway {}: kept work directory {} for post-mortem: {} fault{} seen", config.group(), workDir,
-                        troubles.get(), troubles.get() == 1 ? "" : "s");
+                LOG.info("gateway {}: kept work directory {} for post-mortem: {}", config.group(), workDir, postMortem());
             }
         } finally {
             closedLatch.countDown();
         }
+    }
+
+    /** E.g. {@code 1 fault seen; 2 failed starts of its 3 servers, the last: replica 0 could not start: ...}. */
+    private String postMortem() {
+        List<String> seen = new ArrayList<>();
+        int faults = troubles.get();
+        if (faults > 0) {
+            seen.add(faults + (faults == 1 ? " fault seen" : " faults seen"));
+        }
+        int starts = failedStarts.get();
+        if (starts > 0) {
+            seen.add(starts + (starts == 1 ? " failed start" : " failed starts") + " of its " + config.replicas()
+                    + (config.replicas() == 1 ? " server" : " servers") + ", the last: " + lastFailedStart);
+        }
+        return String.join("; ", seen);
     }
 
     private static void deleteQuietly(Path dir) {

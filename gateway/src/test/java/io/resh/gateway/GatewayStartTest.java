@@ -3,6 +3,9 @@ package io.resh.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.resh.core.ReshException;
 import io.resh.gateway.server.Directories;
 import io.resh.gateway.testing.GatewayExtension;
@@ -10,9 +13,13 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
 
 /** Start-up failures are one clear line: which replica, what happened, and what its log said last. */
 class GatewayStartTest {
@@ -50,6 +57,44 @@ class GatewayStartTest {
         if (Files.exists(work)) {
             Directories.delete(work);
             assertThat(work).as("written to after start() failed").doesNotExist();
+        }
+    }
+
+    /**
+     * The line naming the kept work directory said "4 faults seen" for a gateway of 3 servers: it counted each
+     * server's second try as one more fault.
+     */
+    @Test
+    void shouldCountFailedStartsOfItsServersWhenItKeepsItsWorkDirectory() throws Exception {
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        Logger log = (Logger) LoggerFactory.getLogger(Gateway.class);
+        logged.start();
+        log.addAppender(logged);
+        try {
+            // Replica 0 fails at both tries; the others are still starting when the start gives up.
+            assertThatThrownBy(() -> Gateway.start(GatewayConfig.parse("""
+                    group: broken
+                    server:
+                      command: ["sh -c 'echo no such option >&2; exit 3' {port}", "sh -c 'exec sleep 30' {port}",
+                                "sh -c 'exec sleep 30' {port}"]
+                      readyTimeout: 20s
+                    listen: { protocol: line }
+                    """, "broken.yaml"))).isInstanceOf(ReshException.class);
+        } finally {
+            log.detachAppender(logged);
+        }
+        List<String> kept = logged.list.stream().map(ILoggingEvent::getFormattedMessage)
+                .filter(l -> l.contains("kept work directory")).toList();
+        assertThat(kept).hasSize(1);
+        Matcher m = Pattern.compile("gateway broken: kept work directory (\\S+) for post-mortem: (.*)").matcher(kept.get(0));
+        assertThat(m.matches()).as(kept.get(0)).isTrue();
+        Path workDir = Path.of(m.group(1));
+        try {
+            assertThat(m.group(2)).matches("2 failed starts of its 3 servers, the last: replica 0 could not start: exited"
+                    + " with code 3 before accepting connections on port \\d+; its log says: no such option \\(log: "
+                    + Pattern.quote(workDir.resolve("logs").resolve("replica-0.log").toString()) + "\\)");
+        } finally {
+            Directories.delete(workDir);
         }
     }
 
