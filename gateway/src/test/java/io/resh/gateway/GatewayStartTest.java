@@ -129,6 +129,21 @@ class GatewayStartTest {
                 .hasMessageContaining("within 2000 ms");
     }
 
+    /** It quoted Netty's "Connection refused: localhost/127.0.0.1:PORT", which does not say what to change. */
+    @Test
+    void shouldSayThatReadyNoneConnectedBeforeTheServerListened() {
+        assertThatThrownBy(() -> gateway.startOnce("""
+                group: early
+                replicas: 1
+                server: { command: "sh -c 'exec sleep 30' {port}", ready: none }
+                listen: { protocol: line }
+                """))
+                .isInstanceOf(ReshException.class)
+                .hasMessageMatching("group early did not start: replica 0 failed while the group was starting: start-failure:"
+                        + " not accepting connections on 127\\.0\\.0\\.1:\\d+ \\(server\\.ready: none connects at once;"
+                        + " server\\.ready: tcp waits until the server accepts, up to server\\.readyTimeout\\)");
+    }
+
     @Test
     void shouldSayWhenTheListenPortIsTaken() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -58,8 +58,7 @@ public final class TcpBackends implements ServerGroup.Engine {
             } else if (done.isSuccess()) {
                 mux.attach(link);
             } else {
-                group.fault(slot, FaultKind.START_FAILURE, mux.sequenced(), "cannot connect to port "
-                        + process.port() + ": " + done.cause().getMessage());
+                group.fault(slot, FaultKind.START_FAILURE, mux.sequenced(), process.connectFailure(done.cause()));
             }
         });
     }

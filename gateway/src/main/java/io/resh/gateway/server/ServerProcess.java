@@ -29,14 +29,17 @@ public final class ServerProcess {
     private final Process process;
     private final Path logFile;
     private final List<String> command;
+    private final Ready ready;
 
-    private ServerProcess(int slot, int incarnation, int port, Process process, Path logFile, List<String> command) {
+    private ServerProcess(int slot, int incarnation, int port, Process process, Path logFile, List<String> command,
+                          Ready ready) {
         this.slot = slot;
         this.incarnation = incarnation;
         this.port = port;
         this.process = process;
         this.logFile = logFile;
         this.command = command;
+        this.ready = ready;
     }
 
     /**
@@ -74,7 +77,7 @@ public final class ServerProcess {
         } catch (IOException e) {
             throw new IOException("cannot run '" + command.get(0) + "': " + e.getMessage(), e);
         }
-        return new ServerProcess(slot, incarnation, port, p, logFile, command);
+        return new ServerProcess(slot, incarnation, port, p, logFile, command, server.ready());
     }
 
     private static void checkRunnable(String program) throws IOException {
@@ -137,6 +140,20 @@ public final class ServerProcess {
             // Polling a port is the only readiness signal an unmodified server gives.
             Thread.sleep(20);
         }
+    }
+
+    /**
+     * Why the gateway's connection to this server failed, as a fault's evidence. With {@code ready: none} nothing
+     * waited for the server to listen, so a refused connection means it was not listening yet: Netty's "Connection
+     * refused: localhost/127.0.0.1:PORT" said nothing of the setting that waits.
+     */
+    public String connectFailure(Throwable cause) {
+        if (ready == Ready.NONE && cause instanceof java.net.ConnectException) {
+            return "not accepting connections on " + InetAddress.getLoopbackAddress().getHostAddress() + ":" + port
+                    + " (server.ready: none connects at once; server.ready: tcp waits until the server accepts, up to"
+                    + " server.readyTimeout)";
+        }
+        return "cannot connect to port " + port + ": " + cause.getMessage();
     }
 
     /** SIGKILLs the process and every descendant (a command may be a wrapper that forks the server). */
