@@ -244,4 +244,21 @@ class StreamGatewayTest {
         stream.awaitEvent(GroupEvent.ReplicaStarted.class, r -> r.replica() == 1 && r.incarnation() == 2);
         stream.awaitAllLive();
     }
+
+    /** It quoted Netty's "Connection refused: localhost/127.0.0.1:PORT", which does not say what to change. */
+    @Test
+    void shouldSayThatReadyNoneConnectedBeforeTheServerListened() throws Exception {
+        stream.start("""
+                group: early
+                replicas: 1
+                server: { command: "sh -c 'exec sleep 30' {port}", ready: none }
+                listen: { mode: stream }
+                """);
+        try (Socket client = stream.connect()) {
+            client.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            GroupEvent.FaultDetected fault = stream.awaitEvent(GroupEvent.FaultDetected.class, f -> f.replica() == 0);
+            assertThat(fault.evidence()).matches("not accepting connections on 127\\.0\\.0\\.1:\\d+ \\(server\\.ready:"
+                    + " none connects at once; server\\.ready: tcp waits until the server accepts, up to server\\.readyTimeout\\)");
+        }
+    }
 }

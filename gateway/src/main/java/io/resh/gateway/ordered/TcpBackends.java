@@ -56,6 +56,7 @@ public final class TcpBackends implements ServerGroup.Engine {
                 // The process was replaced while this connect was under way: what it found is about the old one.
                 link.close();
             } else if (done.isSuccess()) {
+                process.accepted();
                 mux.attach(link);
             } else {
                 group.fault(slot, FaultKind.START_FAILURE, mux.sequenced(), process.connectFailure(done.cause()));

@@ -30,6 +30,8 @@ public final class ServerProcess {
     private final Path logFile;
     private final List<String> command;
     private final Ready ready;
+    /** Whether a connection to it ever succeeded: then a refused one is the server's doing, not the ready setting's. */
+    private volatile boolean acceptedOnce;
 
     private ServerProcess(int slot, int incarnation, int port, Process process, Path logFile, List<String> command,
                           Ready ready) {
@@ -145,15 +147,21 @@ public final class ServerProcess {
     /**
      * Why the gateway's connection to this server failed, as a fault's evidence. With {@code ready: none} nothing
      * waited for the server to listen, so a refused connection means it was not listening yet: Netty's "Connection
-     * refused: localhost/127.0.0.1:PORT" said nothing of the setting that waits.
+     * refused: localhost/127.0.0.1:PORT" said nothing of the setting that waits. Once the server has accepted a
+     * connection (stream mode connects for every client) the setting is no longer the likely cause.
      */
     public String connectFailure(Throwable cause) {
-        if (ready == Ready.NONE && cause instanceof java.net.ConnectException) {
+        if (ready == Ready.NONE && !acceptedOnce && cause instanceof java.net.ConnectException) {
             return "not accepting connections on " + InetAddress.getLoopbackAddress().getHostAddress() + ":" + port
                     + " (server.ready: none connects at once; server.ready: tcp waits until the server accepts, up to"
                     + " server.readyTimeout)";
         }
         return "cannot connect to port " + port + ": " + cause.getMessage();
+    }
+
+    /** Notes that the gateway's connection to this server succeeded (see {@link #connectFailure}). */
+    public void accepted() {
+        acceptedOnce = true;
     }
 
     /** SIGKILLs the process and every descendant (a command may be a wrapper that forks the server). */

@@ -133,13 +133,14 @@ public final class StreamSession extends ChannelInboundHandlerAdapter {
         b.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), p.port())).addListener(f -> {
             connecting--;
             if (f.isSuccess()) {
+                p.accepted();
                 channels[i] = ((io.netty.channel.ChannelFuture) f).channel();
                 if (finished) {
                     channels[i].close();
                 }
             } else if (!out[i]) {
                 drop(i);
-                group.fault(i, p.incarnation(), FaultKind.PROTOCOL, 0, "refused a connection: " + f.cause().getMessage());
+                group.fault(i, p.incarnation(), FaultKind.PROTOCOL, 0, p.connectFailure(f.cause()));
             }
             if (connecting == 0 && !finished) {
                 ready = true;
