@@ -57,7 +57,7 @@ public final class CampaignCommand implements Callable<Integer> {
     int injections;
 
     @Option(names = "--seed", defaultValue = "42", description = "the same seed gives the same faults and requests (default: ${DEFAULT-VALUE})")
-    String seed;
+    long seed;
 
     @Option(names = "--report", defaultValue = "campaign-report", description = "directory for campaign.json, report.html and replica logs (default: ${DEFAULT-VALUE})")
     Path report;
@@ -182,7 +182,7 @@ public final class CampaignCommand implements Callable<Integer> {
 
     CampaignConfig config() {
         CampaignConfig.Builder b = CampaignConfig.builder(ServiceKind.parse(service)).replicas(replicas)
-                .injections(injections).seed(wholeNumber("seed", seed)).requestsPerInjection(requestsPerInjection)
+                .injections(injections).seed(seed).requestsPerInjection(requestsPerInjection)
                 .requestTimeout(Durations.parse("timeout", timeout)).deadline(Durations.parse("deadline", deadline))
                 .settleTimeout(Durations.parse("settle-timeout", settleTimeout)).diverse(diverse)
                 .measureOverhead(overhead).overheadRequests(overheadRequests).workDir(report.resolve(REPLICAS));
@@ -197,20 +197,6 @@ public final class CampaignCommand implements Callable<Integer> {
             b.jvmArgs(Arrays.stream(jvmFlags.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList());
         }
         return b.build();
-    }
-
-    /**
-     * Parses a whole-number option. Taken as a String, as the durations are: picocli's own conversion answered
-     * "'x' is not a long", a Java type name, where the other options say what they expected.
-     */
-    static long wholeNumber(String option, String value) {
-        try {
-            return Long.parseLong(value.strip());
-        } catch (NumberFormatException e) {
-            throw new ConfigException(option, value.strip().matches("[-+]?\\d+")
-                    ? "expected a whole number from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE + ", got '" + value + "'"
-                    : "expected a whole number, got '" + value + "'");
-        }
     }
 
     /**

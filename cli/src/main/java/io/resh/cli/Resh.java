@@ -80,15 +80,74 @@ public final class Resh implements java.util.concurrent.Callable<Integer> {
             }
             throw ex;
         });
+        convertNumbers(cl);
         cl.setParameterExceptionHandler((ex, args) -> {
             // A mistyped option is answered with what was wrong and where the usage is, not 30 lines of it.
             CommandLine cmd = ex.getCommandLine();
+            if (ex.getCause() instanceof CommandLine.TypeConversionException wrongValue && ex.getArgSpec() != null) {
+                // The value's own error says what was expected and what was given: with the option named, that is
+                // the whole answer, as for the options each command checks itself ("resh bench: --duration: ...").
+                CommandLine.Model.ArgSpec arg = ex.getArgSpec();
+                String name = arg instanceof CommandLine.Model.OptionSpec option ? option.longestName() : arg.paramLabel();
+                cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + name + ": " + wrongValue.getMessage());
+                return cmd.getCommandSpec().exitCodeOnInvalidInput();
+            }
             cmd.getErr().println("resh: " + ex.getMessage());
             CommandLine.UnmatchedArgumentException.printSuggestions(ex, cmd.getErr());
             cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for its options.");
             return cmd.getCommandSpec().exitCodeOnInvalidInput();
         });
         return cl;
+    }
+
+    /**
+     * Every numeric option of every command says what it expected; picocli's own conversions answer "'x' is not
+     * an int", a Java type name. Registered on the root, they reach all subcommands.
+     */
+    private static void convertNumbers(CommandLine cl) {
+        CommandLine.ITypeConverter<Integer> anInt = v -> (int) wholeNumber(v, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        CommandLine.ITypeConverter<Long> aLong = v -> wholeNumber(v, Long.MIN_VALUE, Long.MAX_VALUE);
+        cl.registerConverter(Integer.class, anInt);
+        cl.registerConverter(int.class, anInt);
+        cl.registerConverter(Long.class, aLong);
+        cl.registerConverter(long.class, aLong);
+        cl.registerConverter(Double.class, Resh::number);
+        cl.registerConverter(double.class, Resh::number);
+    }
+
+    /** A whole number from min to max; surrounding blanks, as a quoted value may have, are no error. */
+    static long wholeNumber(String value, long min, long max) {
+        String digits = value.strip();
+        // Long.parseLong takes any script's digits: only the ones a user types here are a number.
+        if (!digits.matches("[-+]?[0-9]+")) {
+            throw new CommandLine.TypeConversionException("expected a whole number, got '" + value + "'");
+        }
+        try {
+            long n = Long.parseLong(digits);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException beyondLong) {
+            // out of range, as said below
+        }
+        throw new CommandLine.TypeConversionException("expected a whole number from " + min + " to " + max
+                + ", got '" + value + "'");
+    }
+
+    /**
+     * A finite decimal number such as {@code 2.5} or {@code 1e3}. Double.parseDouble would also take NaN,
+     * Infinity, hexadecimal and a trailing d or f, which no option means.
+     */
+    static double number(String value) {
+        try {
+            double d = new java.math.BigDecimal(value.strip()).doubleValue();
+            if (Double.isFinite(d)) {
+                return d;
+            }
+        } catch (NumberFormatException notANumber) {
+            // said below
+        }
+        throw new CommandLine.TypeConversionException("expected a number, got '" + value + "'");
     }
 
     /** Without a command: the usage on stderr and the usage status, so that a script notices. */

@@ -193,7 +193,6 @@ class CampaignCommandTest {
             assertThat(code).isEqualTo(2);
             assertThat(err.toString().strip()).isEqualTo(seedAndError[1]);
         }
-        assertThat(CampaignCommand.wholeNumber("seed", " -7 ")).isEqualTo(-7L);
     }
 
     @Test

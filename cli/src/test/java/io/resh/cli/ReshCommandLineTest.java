@@ -54,7 +54,35 @@ class ReshCommandLineTest {
     @Test
     void shouldNameTheOptionOfAValueItCannotConvert() {
         assertThat(run("bench", "kv-small", "--rounds", "many")).isEqualTo(2);
-        assertThat(err.toString()).contains("--rounds", "'many'").doesNotContain("Usage:");
+        assertThat(err.toString().lines()).containsExactly("resh bench: --rounds: expected a whole number, got 'many'");
+    }
+
+    /** Picocli answered "Invalid value for option '--replicas': 'x' is not an int", a Java type name. */
+    @Test
+    void shouldSayWhatNumberEveryNumericOptionExpected() {
+        String[][] argsAndError = {
+                {"campaign --replicas x", "resh campaign: --replicas: expected a whole number, got 'x'"},
+                {"campaign --injections 1.5", "resh campaign: --injections: expected a whole number, got '1.5'"},
+                {"campaign --replicas 99999999999",
+                        "resh campaign: --replicas: expected a whole number from -2147483648 to 2147483647, got '99999999999'"},
+                {"bench kv-small --seed x", "resh bench: --seed: expected a whole number, got 'x'"},
+                {"bench kv-small --rate fast", "resh bench: --rate: expected a number, got 'fast'"},
+                {"bench kv-small --rate NaN", "resh bench: --rate: expected a number, got 'NaN'"},
+                {"bench recovery --state-mb 10,ten", "resh bench: --state-mb: expected a whole number, got 'ten'"},
+                {"exec -n three true", "resh exec: --replicas: expected a whole number, got 'three'"},
+                {"inject crash --replica first", "resh inject: --replica: expected a whole number, got 'first'"}};
+        for (String[] e : argsAndError) {
+            err.getBuffer().setLength(0);
+            assertThat(run(e[0].split(" "))).as(e[0]).isEqualTo(2);
+            assertThat(err.toString().lines()).as(e[0]).containsExactly(e[1]);
+        }
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void shouldTakeNumbersAsUsersWriteThem() {
+        assertThat(run("bench", "list", "--rounds", " 5 ", "--seed", "-7", "--rate", "2.5e3")).isZero();
+        assertThat(err.toString()).isEmpty();
     }
 
     /** Without a command both printed the usage on stdout and exited 0, so a script calling them saw success. */
