@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +59,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());
-        String path = uri.path();
+        String path = uri.rawPath();
+        List<String> segments = AdminRequest.segments(path);
         HttpMethod method = req.method();
         if (path.equals("/") || path.equals("/index.html")) {
             write(ctx, keepAlive, method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD) ? dashboard.page()
@@ -71,8 +73,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             reject(ctx, method, path, remote, problem);
             return;
         }
-        if (path.equals(AdminRoutes.STREAM_PATH) && method.equals(HttpMethod.GET)) {
-            AdminRequest r = new AdminRequest(method, path, uri.parameters(), new byte[0], remote);
+        if (segments.equals(AdminRoutes.STREAM) && method.equals(HttpMethod.GET)) {
+            AdminRequest r = new AdminRequest(method, path, segments, uri.parameters(), new byte[0], remote);
             try {
                 String group = r.param("group", null);
                 int backlog = r.intParam("backlog", 0, 0, 100_000);
@@ -82,7 +84,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             return;
         }
-        AdminRequest r = new AdminRequest(method, path, uri.parameters(), ByteBufUtil.getBytes(req.content()), remote);
+        AdminRequest r = new AdminRequest(method, path, segments, uri.parameters(), ByteBufUtil.getBytes(req.content()), remote);
         routes.handle(r).whenComplete((reply, error) -> {
             if (error != null) {
                 LOG.warn("admin: {} {} failed", method, path, error);

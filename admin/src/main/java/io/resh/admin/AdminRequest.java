@@ -1,7 +1,9 @@
 package io.resh.admin;
 
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.resh.core.GroupEvent;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -11,12 +13,28 @@ import java.util.Set;
  * finish it on another thread.
  *
  * @param method HTTP method
- * @param path decoded path without the query
+ * @param path the path as sent, still percent-encoded, without the query
+ * @param segments the path's segments, decoded, the first being "" (the path starts with '/')
  * @param query decoded query parameters
  * @param body request body bytes (empty for none)
  * @param remote who sent it, for the audit log
  */
-record AdminRequest(HttpMethod method, String path, Map<String, List<String>> query, byte[] body, String remote) {
+record AdminRequest(HttpMethod method, String path, List<String> segments, Map<String, List<String>> query, byte[] body,
+                    String remote) {
+
+    /**
+     * The segments of {@code rawPath}, split at '/' before each is decoded: decoded first, a "%2F" in a group's name
+     * would split it, and "/api/groups/kv%2Fcheckpoint" would reach group kv's checkpoint route. Trailing slashes
+     * are ignored.
+     *
+     * @throws IllegalArgumentException for a malformed escape
+     */
+    static List<String> segments(String rawPath) {
+        return java.util.Arrays.stream(rawPath.replaceAll("/+$", "").split("/", -1))
+                // '+' is a space only in a query; in a path it is itself
+                .map(s -> QueryStringDecoder.decodeComponent(s.replace("+", "%2B"), StandardCharsets.UTF_8))
+                .toList();
+    }
 
     /** The first value of query parameter {@code name}, or {@code fallback}. */
     String param(String name, String fallback) {

@@ -66,7 +66,8 @@ import org.slf4j.LoggerFactory;
  */
 final class AdminRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(AdminRoutes.class);
-    static final String STREAM_PATH = "/api/events/stream";
+    /** The segments of {@code /api/events/stream}, which {@link AdminHandler} serves itself. */
+    static final List<String> STREAM = List.of("", "api", "events", "stream");
     private static final long INJECT_WAIT_MILLIS = 5_000;
     private static final long FRESH_WAIT_MILLIS = 2_000;
 
@@ -109,7 +110,7 @@ final class AdminRoutes {
     }
 
     private CompletableFuture<HttpReply> route(AdminRequest req) {
-        String[] p = req.path().replaceAll("/+$", "").split("/");
+        String[] p = req.segments().toArray(String[]::new);
         // p[0] is "" (the path starts with '/')
         if (p.length == 2 && p[1].equals("metrics")) {
             requireMethod(req, HttpMethod.GET);

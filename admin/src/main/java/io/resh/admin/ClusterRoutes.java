@@ -48,7 +48,7 @@ final class ClusterRoutes {
         this.actions = actions;
     }
 
-    /** {@code p} is the path split at '/', p[2] being "cluster". */
+    /** {@code p} is the request's decoded path segments ({@link AdminRequest#segments}), p[2] being "cluster". */
     CompletableFuture<HttpReply> route(AdminRequest req, String[] p, JsonBody body) {
         if (membership == null) {
             throw new BadRequestException(NOT_FOUND, "this admin server does not run on a cluster host"

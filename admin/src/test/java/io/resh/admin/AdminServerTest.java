@@ -291,6 +291,27 @@ class AdminServerTest {
         assertThat(AdminCalls.parse(misspeltPeriod.body()).get("error").asText()).startsWith("unknown field \"periode\"");
     }
 
+    /**
+     * The path was decoded before it was split into segments, so "api%2Fcheckpoint" reached group api's checkpoint
+     * route (and took a checkpoint) where it names a group "api/checkpoint", of which there is none.
+     */
+    @Test
+    void shouldTakeAnEncodedSlashAsPartOfANameNotAsASeparator() {
+        HttpResponse<String> unknown = calls.send("GET", "/api/groups/nope", null);
+        HttpResponse<String> action = calls.send("POST", "/api/groups/api%2Fcheckpoint", null);
+        HttpResponse<String> status = calls.send("GET", "/api/groups/a%2Fb", null);
+        HttpResponse<String> gateway = calls.send("GET", "/api/gateways/a%2Fb", null);
+
+        assertThat(List.of(unknown, action, status, gateway)).allSatisfy(r -> assertThat(r.statusCode()).as(r.body()).isEqualTo(404));
+        String noGroup = AdminCalls.parse(unknown.body()).get("error").asText();
+        assertThat(AdminCalls.parse(action.body()).get("error").asText()).isEqualTo(noGroup.replace("'nope'", "'api/checkpoint'"));
+        assertThat(AdminCalls.parse(status.body()).get("error").asText()).isEqualTo(noGroup.replace("'nope'", "'a/b'"));
+        assertThat(AdminCalls.parse(gateway.body()).get("error").asText()).isEqualTo("no gateway 'a/b'; gateways: none");
+        assertThat(calls.json("/api/groups/%61pi").get("name").asText()).as("other escapes still decoded").isEqualTo("api");
+        assertThat(calls.json("/api/groups/api/").get("name").asText()).isEqualTo("api");
+        assertThat(calls.send("GET", "/api/groups/api/checkpoint", null).statusCode()).as("the route itself").isEqualTo(405);
+    }
+
     @Test
     void shouldNameTheAddressWhenItsPortIsTaken(@TempDir Path other) {
         AdminConfig taken = AdminConfig.defaults().withDirectory(other).withListen("127.0.0.1", admin.port());
