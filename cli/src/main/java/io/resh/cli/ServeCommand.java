@@ -52,38 +52,45 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         checkPorts();
-        JsonNode tree = ConfigFile.readTree(config);
-        if (ClusterServe.wanted(tree)) { // a cluster: section replicates across hosts through Raft
-            return ClusterServe.run(config, tree, id, join, port, adminPort);
+        StoppedBeforeServing stoppedEarly = new StoppedBeforeServing("loading " + config.getFileName()
+                + "; nothing was started");
+        GroupConfig cfg;
+        ReplicaGroup group;
+        try {
+            JsonNode tree = ConfigFile.readTree(config);
+            if (ClusterServe.wanted(tree)) { // a cluster: section replicates across hosts through Raft
+                stoppedEarly.remove(); // it runs until stopped: the hook would claim a stop while loading
+                return ClusterServe.run(config, tree, id, join, port, adminPort);
+            }
+            if (id != null || join) {
+                // Ignored, a forgotten cluster: section served a lone group while its user believed it had joined.
+                throw new ConfigException(id != null ? "--id" : "--join", "is for a cluster host, and "
+                        + config.getFileName() + " has no cluster: section (docs/CLUSTER.md)");
+            }
+            if (GatewayConfig.isGatewayConfig(config)) { // a gateway config has a server: section
+                return serveGateway(stoppedEarly);
+            }
+            cfg = ConfigFile.load(config);
+            if (!stoppedEarly.starting("group " + cfg.name())) {
+                return 1;
+            }
+            try {
+                group = ReplicaGroup.start(cfg, List.of(ServeCommand::logEvent));
+            } catch (ConfigException e) {
+                // A field only the machine can refuse (cpus: a core this process may not run on, a workDir it cannot
+                // create): name the file too, as every other config error does.
+                throw e.inFile(config);
+            } catch (RuntimeException e) {
+                if (Resh.shuttingDown()) {
+                    return 1; // the exit hook says why; the JVM's exit status is the signal's
+                }
+                throw e;
+            }
+        } finally {
+            stoppedEarly.remove();
         }
-        if (id != null || join) {
-            // Ignored, a forgotten cluster: section served a lone group while its user believed it had joined.
-            throw new ConfigException(id != null ? "--id" : "--join", "is for a cluster host, and " + config.getFileName()
-                    + " has no cluster: section (docs/CLUSTER.md)");
-        }
-        if (GatewayConfig.isGatewayConfig(config)) { // a gateway config has a server: section
-            return serveGateway();
-        }
-        GroupConfig cfg = ConfigFile.load(config);
         String host = cfg.listenHost(); // 127.0.0.1 unless the listen: section names another
         int listenPort = port != null ? port : cfg.listenPort() < 0 ? 7400 : cfg.listenPort();
-
-        ReplicaGroup group;
-        Thread startingHook = sayStoppedWhileStarting("group " + cfg.name());
-        try {
-            group = ReplicaGroup.start(cfg, List.of(ServeCommand::logEvent));
-        } catch (ConfigException e) {
-            // A field only the machine can refuse (cpus: a core this process may not run on, a workDir it cannot
-            // create): name the file too, as every other config error does.
-            throw e.inFile(config);
-        } catch (RuntimeException e) {
-            if (Resh.shuttingDown()) {
-                return 1; // the exit hook says why; the JVM's exit status is the signal's
-            }
-            throw e;
-        } finally {
-            started(startingHook);
-        }
         ReshServer server;
         try {
             server = ReshServer.start(group, host, listenPort);
@@ -135,13 +142,15 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /** Unmodified network servers behind the voting gateway. */
-    private int serveGateway() throws InterruptedException {
+    private int serveGateway(StoppedBeforeServing stoppedEarly) throws InterruptedException {
         GatewayConfig gc = GatewayConfig.load(config);
         if (port != null) {
             gc = gc.withPort(port);
         }
+        if (!stoppedEarly.starting("gateway " + gc.group())) {
+            return 1;
+        }
         Gateway gateway;
-        Thread startingHook = sayStoppedWhileStarting("gateway " + gc.group());
         try {
             gateway = Gateway.start(gc);
         } catch (ConfigException e) {
@@ -152,7 +161,7 @@ final class ServeCommand implements Callable<Integer> {
             }
             throw portTaken(e);
         } finally {
-            started(startingHook);
+            stoppedEarly.remove();
         }
         gateway.addListener(ServeCommand::logEvent);
         AdminServer admin;
@@ -194,22 +203,42 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /**
-     * SIGTERM or Ctrl-C while the replicas start: their exit hook closes them under the start, whose error ("group
-     * kv is closed") read like a fault, and the JVM may halt before the starting thread says anything at all. So a
-     * hook says it, until {@link #started} removes it.
+     * SIGTERM or Ctrl-C before anything is served: while the config is read and its service classes checked
+     * nothing at all was said, and while the replicas start their exit hook closes them under the start, whose
+     * error ("group kv is closed") read like a fault. The JVM may halt before the main thread says anything, so
+     * an exit hook says what was stopped, until {@link #remove} removes it.
      */
-    private static Thread sayStoppedWhileStarting(String what) {
-        Thread hook = new Thread(() -> System.err.println("resh: stopped while " + what + " was starting; nothing was"
-                + " served"), "resh-serve-starting");
-        Runtime.getRuntime().addShutdownHook(hook);
-        return hook;
-    }
+    private static final class StoppedBeforeServing {
+        private volatile String stoppedWhile;
+        private final Thread hook = new Thread(() -> System.err.println("resh: stopped while " + stoppedWhile),
+                "resh-serve-starting");
 
-    private static void started(Thread stoppedWhileStarting) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(stoppedWhileStarting);
-        } catch (IllegalStateException e) {
-            // The JVM is exiting: the hook runs and says it.
+        StoppedBeforeServing(String stoppedWhile) {
+            this.stoppedWhile = stoppedWhile;
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
+
+        /**
+         * The config is loaded and {@code what} ("group kv") starts, unless a stop came while it loaded.
+         *
+         * @return false when the JVM is exiting already: start nothing; the hook has said why, and the exit status
+         *     is the signal's
+         */
+        boolean starting(String what) {
+            if (Resh.shuttingDown()) {
+                return false;
+            }
+            stoppedWhile = what + " was starting; nothing was served";
+            return true;
+        }
+
+        /** Serving, failed, or handed over: the serving code's own exit hook, or its error, says the rest. */
+        void remove() {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // The JVM is exiting: the hook runs and says it.
+            }
         }
     }
 

@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.resh.examples.kv.KvStore;
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -65,6 +69,41 @@ class ServeStopTest {
         assertThat(workDir.resolve("replica-0.log")).exists();
         assertThat(serve.descendants().filter(ProcessHandle::isAlive)).isEmpty();
         delete(workDir);
+    }
+
+    /**
+     * SIGTERM while the config was still being read said nothing at all. The config is a named pipe: resh's read
+     * of it waits for the test's writer, whose open returns only once resh has opened the pipe, so the stop lands
+     * while resh loads the config, every time.
+     */
+    @Test
+    void shouldSayItWasStoppedWhileLoadingTheConfig() throws Exception {
+        Path pipe = dir.resolve("kv.yaml");
+        Process mkfifo = new ProcessBuilder("mkfifo", pipe.toString()).redirectErrorStream(true).start();
+        assertThat(mkfifo.waitFor(10, TimeUnit.SECONDS)).as("mkfifo returns").isTrue();
+        assertThat(mkfifo.exitValue()).as("mkfifo: %s", new String(mkfifo.getInputStream().readAllBytes())).isZero();
+        Path err = dir.resolve("stderr.txt");
+        serve = new ProcessBuilder(ReshJvm.command(List.of("-Dlogback.configurationFile=logback.xml"),
+                "serve", pipe.toString(), "--admin-port", "-1"))
+                .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(err.toFile()).start();
+        CompletableFuture<OutputStream> writer = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Files.newOutputStream(pipe);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        try (OutputStream unwritten = writer.get(60, TimeUnit.SECONDS)) {
+            serve.destroy(); // SIGTERM
+            assertThat(serve.waitFor(60, TimeUnit.SECONDS)).as("resh serve exits after SIGTERM").isTrue();
+        } finally {
+            if (!writer.isDone()) {
+                new FileInputStream(pipe.toFile()).close(); // the reader the writer's open waits for
+            }
+        }
+        assertThat(serve.exitValue()).isNotZero();
+        assertThat(Files.readString(err).lines().filter(l -> l.startsWith("resh: ")))
+                .containsExactly("resh: stopped while loading kv.yaml; nothing was started");
     }
 
     /** SIGTERM while the replicas started said "resh: group kv is closed", which read like a fault of the group. */
