@@ -25,7 +25,7 @@ public final class LogFlushOnExit extends ShutdownHookBase {
      */
     static CountDownLatch stopOnExit(String threadName, Runnable stop, String stoppedLine) {
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        Thread hook = new Thread(() -> {
             try {
                 stop.run();
                 System.out.println(stoppedLine);
@@ -33,7 +33,15 @@ public final class LogFlushOnExit extends ShutdownHookBase {
             } finally {
                 stopped.countDown();
             }
-        }, threadName));
+        }, threadName);
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException exiting) {
+            // Ctrl-C between the server's start and this line: "Shutdown in progress" came out as a stack trace,
+            // and nothing would have stopped the server. Stop it now, on this thread, and say so as the hook would.
+            hook.run();
+            return stopped;
+        }
         STOPPING.add(stopped); // after the hook: a latch nobody counts down would hold the exit
         return stopped;
     }
