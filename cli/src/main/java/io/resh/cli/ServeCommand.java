@@ -67,10 +67,15 @@ final class ServeCommand implements Callable<Integer> {
                 throw new ConfigException(id != null ? "--id" : "--join", "is for a cluster host, and "
                         + config.getFileName() + " has no cluster: section (docs/CLUSTER.md)");
             }
-            if (GatewayConfig.isGatewayConfig(config)) { // a gateway config has a server: section
-                return serveGateway(stoppedEarly);
+            // The tree read above, not the file again: a config given as a pipe (resh serve <(...)) reads only once.
+            if (tree.has("server")) { // a gateway config has a server: section
+                return serveGateway(tree, stoppedEarly);
             }
-            cfg = ConfigFile.load(config);
+            try {
+                cfg = ConfigFile.parse(tree);
+            } catch (ConfigException e) {
+                throw e.inFile(config);
+            }
             if (!stoppedEarly.starting("group " + cfg.name())) {
                 return 1;
             }
@@ -142,8 +147,13 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /** Unmodified network servers behind the voting gateway. */
-    private int serveGateway(StoppedBeforeServing stoppedEarly) throws InterruptedException {
-        GatewayConfig gc = GatewayConfig.load(config);
+    private int serveGateway(JsonNode tree, StoppedBeforeServing stoppedEarly) throws InterruptedException {
+        GatewayConfig gc;
+        try {
+            gc = GatewayConfig.parse(tree, config.toString(), config.toAbsolutePath().getParent());
+        } catch (ConfigException e) {
+            throw e.inFile(config);
+        }
         if (port != null) {
             gc = gc.withPort(port);
         }

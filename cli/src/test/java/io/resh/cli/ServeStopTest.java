@@ -106,6 +106,32 @@ class ServeStopTest {
                 .containsExactly("resh: stopped while loading kv.yaml; nothing was started");
     }
 
+    /**
+     * {@code resh serve <(generate-config)}: the config read a second time from the pipe was empty ("expected a YAML
+     * mapping at the top level"). Read once, it serves.
+     */
+    @Test
+    void shouldServeAConfigThatCanBeReadOnlyOnce() throws Exception {
+        Path pipe = dir.resolve("kv.yaml");
+        Process mkfifo = new ProcessBuilder("mkfifo", pipe.toString()).redirectErrorStream(true).start();
+        assertThat(mkfifo.waitFor(10, TimeUnit.SECONDS)).as("mkfifo returns").isTrue();
+        assertThat(mkfifo.exitValue()).isZero();
+        Path out = dir.resolve("stdout.txt");
+        Path err = dir.resolve("stderr.txt");
+        serve = new ProcessBuilder(ReshJvm.command(List.of("-Dlogback.configurationFile=logback.xml"),
+                "serve", pipe.toString(), "--admin-port", "-1"))
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Files.writeString(pipe, String.join("\n", "group: piped", "replicas: 3", "service:",
+                "  class: " + KvStore.class.getName(), "listen:", "  host: 127.0.0.1", "  port: 0", ""));
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(out).contains("serving on")
+                || !serve.isAlive());
+        assertThat(Files.readString(out)).as("stderr: %s", Files.readString(err)).contains("resh: group piped serving on");
+        serve.destroy(); // SIGTERM
+        assertThat(serve.waitFor(60, TimeUnit.SECONDS)).as("resh serve exits after SIGTERM").isTrue();
+        assertThat(Files.readString(out)).contains("resh: group piped stopped");
+    }
+
     /** SIGTERM while the replicas started said "resh: group kv is closed", which read like a fault of the group. */
     @Test
     void shouldSayItWasStoppedWhileTheGroupWasStarting() throws Exception {
