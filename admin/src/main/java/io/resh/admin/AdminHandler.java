@@ -60,7 +60,17 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());
         String path = uri.rawPath();
-        List<String> segments = AdminRequest.segments(path);
+        List<String> segments;
+        Map<String, List<String>> query;
+        try {
+            segments = AdminRequest.segments(path);
+            query = uri.parameters();
+        } catch (IllegalArgumentException e) {
+            // "%zz": Netty's decoder threw on the event loop and the connection closed without an answer.
+            write(ctx, false, HttpReply.error(HttpResponseStatus.BAD_REQUEST, "malformed URL: " + e.getMessage()
+                    + "; a '%' in a URL must start an escape such as %2F"));
+            return;
+        }
         HttpMethod method = req.method();
         if (path.equals("/") || path.equals("/index.html")) {
             write(ctx, keepAlive, method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD) ? dashboard.page()
@@ -74,7 +84,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         if (segments.equals(AdminRoutes.STREAM) && method.equals(HttpMethod.GET)) {
-            AdminRequest r = new AdminRequest(method, path, segments, uri.parameters(), new byte[0], remote);
+            AdminRequest r = new AdminRequest(method, path, segments, query, new byte[0], remote);
             try {
                 String group = r.param("group", null);
                 int backlog = r.intParam("backlog", 0, 0, 100_000);
@@ -84,7 +94,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             return;
         }
-        AdminRequest r = new AdminRequest(method, path, segments, uri.parameters(), ByteBufUtil.getBytes(req.content()), remote);
+        AdminRequest r = new AdminRequest(method, path, segments, query, ByteBufUtil.getBytes(req.content()), remote);
         routes.handle(r).whenComplete((reply, error) -> {
             if (error != null) {
                 LOG.warn("admin: {} {} failed", method, path, error);
