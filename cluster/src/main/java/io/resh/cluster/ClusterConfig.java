@@ -75,6 +75,9 @@ public record ClusterConfig(String id, List<ClusterPeer> peers, Path storage, St
                 }
             }
         }
+        // Zero was accepted: a requestTimeout of 0s failed every request at once ("not committed within 0 ms").
+        ConfigException.requirePositive("cluster.requestTimeout", requestTimeout);
+        ConfigException.requirePositive("cluster.election.min", electionMin);
         if (electionMax.compareTo(electionMin) <= 0) {
             throw new ConfigException("cluster.election.max", "must be greater than election.min ("
                     + Durations.format(electionMin) + "), got " + Durations.format(electionMax));

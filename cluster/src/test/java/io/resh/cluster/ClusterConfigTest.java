@@ -155,6 +155,13 @@ class ClusterConfigTest {
         assertThatThrownBy(() -> ClusterConfig.parse(yaml(BASE + "  election: {min: 2s, max: 1s}\n"), null))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("cluster.election.max: must be greater than election.min (2s), got 1s");
+        // A zero timeout failed every request at once as "not committed within 0 ms" instead of refusing the file.
+        assertThatThrownBy(() -> ClusterConfig.parse(yaml(BASE + "  requestTimeout: 0s\n"), null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("cluster.requestTimeout: expected a positive duration, got 0ms");
+        assertThatThrownBy(() -> ClusterConfig.parse(yaml(BASE + "  election: {min: 0s, max: 1s}\n"), null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("cluster.election.min: expected a positive duration, got 0ms");
         assertThatThrownBy(() -> ClusterConfig.parse(yaml(BASE + "  leader: h1\n"), null))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.leader");
         assertThatThrownBy(() -> ClusterConfig.parse(yaml(BASE.replace("  storage: /tmp/x\n", "")), null))
