@@ -92,4 +92,15 @@ final class ProjectDocs {
         }
         return blocks;
     }
+
+    /** The file's lines outside fenced blocks, the others blanked so that line numbers stay true. */
+    static List<String> prose(Path file) {
+        List<String> out = new ArrayList<>(lines(file));
+        for (Block b : blocks(file)) {
+            for (int i = b.line() - 2; i < Math.min(out.size(), b.line() + b.lines().size()); i++) {
+                out.set(i, "");
+            }
+        }
+        return out;
+    }
 }
