@@ -25,7 +25,9 @@ import org.junit.jupiter.api.Test;
  * undocumented. The fields are the parsers' own: each refuses an unknown field by listing the ones it knows,
  * so the test adds one ({@code bogus}) to a valid config, at the top and then inside every field that turns
  * out to be a mapping or a list of mappings, and reads the list. A field counts as named when the doc has
- * it as a YAML key ({@code halfLife:}) or in code ({@code `server.pin`}, {@code `quiet`}).
+ * it as a YAML key ({@code halfLife:}) or in code ({@code `server.pin`}, {@code `quiet`}). The other way
+ * round, every field a reference table names (a table whose header starts {@code | field |}) must be one the
+ * parser accepts.
  */
 class DocumentedFieldsTest {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -70,9 +72,34 @@ class DocumentedFieldsTest {
         collect(base, parser, root, fields);
         assertThat(fields).as("fields the parser knows (none means the probing is broken)").isNotEmpty();
 
-        String text = String.join("\n", ProjectDocs.lines(ProjectDocs.ROOT.resolve(doc)));
+        List<String> lines = ProjectDocs.lines(ProjectDocs.ROOT.resolve(doc));
+        String text = String.join("\n", lines);
         List<String> missing = fields.stream().filter(f -> !named(text, f)).toList();
         assertThat(missing).as("fields the parser accepts that " + doc + " does not name").isEmpty();
+
+        String prefix = root.isEmpty() ? "" : dotted(root) + ".";
+        List<String> known = fields.stream().map(f -> f.replaceAll("\\[\\d+]", "[]")).toList();
+        List<String> unknown = tableFields(lines).stream().filter(f -> !known.contains(prefix + f)).toList();
+        assertThat(unknown).as("fields " + doc + "'s tables describe that the parser does not accept").isEmpty();
+    }
+
+    /** The first cells of the rows of every table whose header starts {@code | field |}: {@code server.pin}. */
+    private static List<String> tableFields(List<String> lines) {
+        List<String> out = new ArrayList<>();
+        boolean inTable = false;
+        for (String line : lines) {
+            if (line.startsWith("| field |")) {
+                inTable = true;
+            } else if (!line.startsWith("|")) {
+                inTable = false;
+            } else if (inTable) {
+                String cell = line.split("\\|")[1].strip();
+                if (cell.matches("`[^`]+`")) {
+                    out.add(cell.substring(1, cell.length() - 1));
+                }
+            }
+        }
+        return out;
     }
 
     /**
