@@ -1,6 +1,7 @@
 package io.resh.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.resh.core.ByteSizes;
 import io.resh.core.ConfigException;
 import io.resh.core.Durations;
 import java.time.Duration;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.resh.core.ByteSizes;
 import io.resh.core.ConfigException;
 import io.resh.core.Durations;
 import io.resh.core.config.GroupConfig;
@@ -149,8 +150,8 @@ public final class ConfigFile {
         Node limits = n.child("limits");
         if (limits != null) {
             limits.only("maxRequestBytes", "maxSnapshotBytes", "openFiles", "processes");
-            b.maxRequestBytes(limits.integer("maxRequestBytes", 16 << 20));
-            b.maxSnapshotBytes(limits.longValue("maxSnapshotBytes", 1L << 30));
+            b.maxRequestBytes((int) limits.bytes("maxRequestBytes", 16 << 20, Integer.MIN_VALUE, Integer.MAX_VALUE));
+            b.maxSnapshotBytes(limits.bytes("maxSnapshotBytes", 1L << 30, Long.MIN_VALUE, Long.MAX_VALUE));
             b.processLimits(limits.has("openFiles") ? limits.integer("openFiles", 0) : null,
                     limits.has("processes") ? limits.integer("processes", 0) : null);
         }
@@ -293,6 +294,30 @@ public final class ConfigFile {
                         + (negative ? "of at least " + min : "of at most " + max) + ", got " + v.asText());
             }
             return v.asLong();
+        }
+
+        /**
+         * A byte count written as a number or as a size ({@code 16MiB}), as the gateway's fields take it, within
+         * {@code min..max}, the bounds of the field's Java type (the builder checks the field's own range).
+         */
+        long bytes(String field, long def, long min, long max) {
+            if (!has(field)) {
+                return def;
+            }
+            JsonNode v = node.get(field);
+            if (v.isIntegralNumber()) {
+                return wholeNumber(field, def, min, max);
+            }
+            if (!v.isTextual()) {
+                throw new ConfigException(prefix + field, "expected a size like 65536, 64KiB, 16MiB or 1GiB, got "
+                        + describe(v));
+            }
+            long n = ByteSizes.parse(prefix + field, v.asText());
+            if (n > max) {
+                throw new ConfigException(prefix + field, "expected a size of at most " + ByteSizes.format(max)
+                        + ", got '" + v.asText() + "'");
+            }
+            return n;
         }
 
         boolean bool(String field, boolean def) {

@@ -163,6 +163,15 @@ class ConfigFileTest {
                 .hasMessageContaining("'replicas'");
     }
 
+    /** The gateway took {@code 16MiB} for its sizes; a service group's limits said "expected a whole number". */
+    @Test
+    void shouldTakeSizesWithUnitsForTheLimits() throws IOException {
+        GroupConfig c = ConfigFile.load(write("group: kv\nservice: {class: a.B}\nlimits: {maxRequestBytes: 64KiB, maxSnapshotBytes: 512MiB}\n"));
+
+        assertThat(c.maxRequestBytes()).isEqualTo(64 * 1024);
+        assertThat(c.maxSnapshotBytes()).isEqualTo(512L << 20);
+    }
+
     @Test
     void shouldNameNestedFieldsAndWriteValuesTheWayTheFileDoes() throws IOException {
         assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nlimits: {maxRequestBytes: 10}\n")))
@@ -175,6 +184,14 @@ class ConfigFileTest {
                 .hasMessageEndingWith("expected 1024 to 2147482623 (1 KiB to just under 2 GiB), got 2147483648");
         assertThat(ConfigFile.load(write("group: kv\nservice: {class: a.B}\nlimits: {maxSnapshotBytes: 2147482623}\n"))
                 .maxSnapshotBytes()).isEqualTo(2147482623L);
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nlimits: {maxRequestBytes: -3000000000}\n")))
+                .hasMessage("group.yaml: limits.maxRequestBytes: expected a whole number of at least -2147483648, got -3000000000");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nlimits: {maxRequestBytes: 4GiB}\n")))
+                .hasMessage("group.yaml: limits.maxRequestBytes: expected a size of at most 2147483647 bytes, got '4GiB'");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nlimits: {maxRequestBytes: lots}\n")))
+                .hasMessage("group.yaml: limits.maxRequestBytes: expected a size like 65536, 64KiB, 16MiB or 1GiB, got 'lots'");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nlimits: {maxSnapshotBytes: 2GiB}\n")))
+                .hasMessageEndingWith("expected 1024 to 2147482623 (1 KiB to just under 2 GiB), got 2147483648");
         assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nadaptive: {quiet: 0s}\nreplicas: 3\n")))
                 .hasMessage("group.yaml: adaptive.quiet: expected a positive duration, got 0ms");
         assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nadaptive: maybe\n")))

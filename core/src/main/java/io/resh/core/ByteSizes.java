@@ -1,18 +1,21 @@
-package io.resh.gateway;
+package io.resh.core;
 
-import io.resh.core.ConfigException;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Parses byte sizes in configs: {@code 65536}, {@code 64KiB}, {@code 16MiB}, {@code 1GiB} (also KB/MB/GB, k/m/g as binary units). */
-final class ByteSizes {
+public final class ByteSizes {
     private static final Pattern FORMAT = Pattern.compile("(\\d+)\\s*([kmg]?)(i?b)?", Pattern.CASE_INSENSITIVE);
 
     private ByteSizes() {
     }
 
-    static long parse(String field, String text) {
+    /**
+     * @param field named in the error, e.g. {@code limits.maxRequestBytes}
+     * @throws ConfigException for text that is no size, or one beyond a long
+     */
+    public static long parse(String field, String text) {
         Matcher m = FORMAT.matcher(text == null ? "" : text.trim());
         if (!m.matches()) {
             throw new ConfigException(field, "expected a size like 65536, 64KiB, 16MiB or 1GiB, got '" + text + "'");
@@ -35,7 +38,8 @@ final class ByteSizes {
         return n << shift;
     }
 
-    static String format(long bytes) {
+    /** {@code 16MiB}, {@code 64KiB}, or {@code 1000 bytes}: the largest binary unit that divides it. */
+    public static String format(long bytes) {
         if (bytes > 0 && bytes % (1L << 30) == 0) {
             return (bytes >> 30) + "GiB";
         }
