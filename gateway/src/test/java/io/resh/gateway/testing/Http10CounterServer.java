@@ -38,10 +38,14 @@ public final class Http10CounterServer {
                         counter++;
                     }
                     byte[] body = Long.toString(counter).getBytes(StandardCharsets.US_ASCII);
-                    OutputStream out = s.getOutputStream();
-                    out.write(("HTTP/1.0 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    // One write: in two, Nagle could hold the body back until the head was acknowledged, and the
+                    // reset below would then discard it unsent. The response must be whole on the wire first.
+                    ByteArrayOutputStream response = new ByteArrayOutputStream();
+                    response.write(("HTTP/1.0 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n")
                             .getBytes(StandardCharsets.US_ASCII));
-                    out.write(body);
+                    response.write(body);
+                    OutputStream out = s.getOutputStream();
+                    out.write(response.toByteArray());
                     out.flush();
                     s.setSoLinger(true, 0); // close with a reset, as a server with unread requests does
                 } catch (IOException e) {
