@@ -3,9 +3,6 @@ package io.resh.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.resh.host.testing.TestGroups;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,12 +10,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * With Ratis's gRPC warnings quieted in the shipped log config, the leader says in one line that a member
@@ -29,29 +25,18 @@ class ClusterFollowerWatchTest {
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
 
-    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
-    private final Logger log = (Logger) LoggerFactory.getLogger(ClusterNode.class);
+    @RegisterExtension
+    final LoggedLines logged = new LoggedLines(ClusterNode.class);
     private final Map<String, ClusterNode> nodes = new LinkedHashMap<>();
-
-    @BeforeEach
-    void listen() {
-        logged.start();
-        log.addAppender(logged);
-    }
 
     @AfterEach
     void stop() {
-        log.detachAppender(logged);
         nodes.values().forEach(ClusterNode::close);
     }
 
     private void start(ClusterConfig config) {
         nodes.put(config.id(), ClusterNode.start(config, TestGroups.counter("w-" + config.id(), 3, dir).build(),
                 List.of()));
-    }
-
-    private List<String> lines() {
-        return logged.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
     }
 
     @Test
@@ -69,11 +54,11 @@ class ClusterFollowerWatchTest {
         nodes.remove(follower.id()).close();
         String silent = "host " + follower.id() + " does not answer the leader " + leader + " (silent for over 800 ms);"
                 + " Raft keeps trying it, and the cluster commits while a majority answers";
-        await().atMost(Duration.ofSeconds(30)).until(() -> lines().contains(silent));
+        await().atMost(Duration.ofSeconds(30)).until(() -> logged.lines().contains(silent));
 
         start(follower);
         String again = "host " + follower.id() + " answers the leader " + leader + " again";
-        await().atMost(Duration.ofSeconds(30)).until(() -> lines().contains(again));
-        assertThat(lines()).as("one line each, not one per retry").filteredOn(l -> l.equals(silent)).hasSize(1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> logged.lines().contains(again));
+        assertThat(logged.lines()).as("one line each, not one per retry").filteredOn(l -> l.equals(silent)).hasSize(1);
     }
 }

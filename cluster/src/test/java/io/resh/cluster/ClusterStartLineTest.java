@@ -3,9 +3,6 @@ package io.resh.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.resh.gateway.GatewayConfig;
 import io.resh.host.testing.TestGroups;
 import java.nio.charset.StandardCharsets;
@@ -13,12 +10,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * The line a host logs when its local group starts says where the group's state came from. It said
@@ -30,26 +26,19 @@ class ClusterStartLineTest {
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
 
-    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
-    private final Logger log = (Logger) LoggerFactory.getLogger(ClusterStateMachine.class);
+    @RegisterExtension
+    final LoggedLines logged = new LoggedLines(ClusterStateMachine.class);
     private ClusterNode node;
-
-    @BeforeEach
-    void listen() {
-        logged.start();
-        log.addAppender(logged);
-    }
 
     @AfterEach
     void stop() {
-        log.detachAppender(logged);
         if (node != null) {
             node.close();
         }
     }
 
     private List<String> lines() {
-        return logged.list.stream().map(ILoggingEvent::getFormattedMessage)
+        return logged.lines().stream()
                 .filter(l -> l.startsWith("local group") || l.startsWith("local gateway")).toList();
     }
 
