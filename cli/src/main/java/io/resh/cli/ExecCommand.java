@@ -9,6 +9,7 @@ import io.resh.exec.ExecResult;
 import io.resh.exec.ExecRunner;
 import io.resh.exec.ExecSetupException;
 import io.resh.exec.ExitCodes;
+import java.io.File;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -127,7 +129,7 @@ public class ExecCommand implements Callable<Integer> {
 
     @Option(names = "--stdin", paramLabel = "FILE",
             description = "Feed FILE to every replica as stdin. Default: resh's stdin, read once (none if it is a "
-                    + "terminal).")
+                    + "terminal or closed).")
     Path stdinFile;
 
     @Option(names = "--no-stdin", description = "Give the replicas an empty stdin; don't read resh's stdin.")
@@ -155,19 +157,20 @@ public class ExecCommand implements Callable<Integer> {
     private final InputStream stdin;
     private final OutputStream out;
     private final OutputStream err;
-    private final boolean stdinIsTerminal;
+    /** A terminal, or closed: the replicas get an empty stdin instead. */
+    private final boolean stdinUnread;
 
     /** Reads resh's own stdin and writes to its stdout and stderr. */
     public ExecCommand() {
         this(System.in, new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err),
-                terminalOnStdin());
+                noStdinToRead());
     }
 
-    ExecCommand(InputStream stdin, OutputStream out, OutputStream err, boolean stdinIsTerminal) {
+    ExecCommand(InputStream stdin, OutputStream out, OutputStream err, boolean stdinUnread) {
         this.stdin = stdin;
         this.out = out;
         this.err = err;
-        this.stdinIsTerminal = stdinIsTerminal;
+        this.stdinUnread = stdinUnread;
     }
 
     /** Options after the first COMMAND word belong to the command, not to resh. */
@@ -196,7 +199,7 @@ public class ExecCommand implements Callable<Integer> {
                 options = options.withStdin(copiedStdin);
             } else if (stdinFile != null) {
                 options = options.withStdin(stdinFile);
-            } else if (!noStdin && !stdinIsTerminal) {
+            } else if (!noStdin && !stdinUnread) {
                 copiedStdin = copyStdin(stdin, root);
                 options = options.withStdin(copiedStdin);
             }
@@ -319,13 +322,39 @@ public class ExecCommand implements Callable<Integer> {
         }
     }
 
-    /** True when stdin is a terminal: then nobody is piping input, and reading it would wait for the user. */
-    private static boolean terminalOnStdin() {
+    /**
+     * True when stdin is no input to read. A terminal: nobody is piping input, and reading it would wait for the
+     * user. Or closed when resh started ({@code <&-}): the JVM then got descriptor 0 for a file it opened for itself
+     * (its module image, a jar), whose 100 MB would otherwise reach every replica as its input.
+     */
+    private static boolean noStdinToRead() {
         try {
-            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/0")).toString();
-            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+            Path target = Files.readSymbolicLink(Path.of("/proc/self/fd/0"));
+            String name = target.toString();
+            return name.startsWith("/dev/pts/") || name.startsWith("/dev/tty") || name.equals("/dev/console")
+                    || openedByTheJvm(target);
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
             return System.console() != null;
         }
+    }
+
+    /** A file of the Java runtime or of resh's class path: what the JVM opens while it starts. */
+    private static boolean openedByTheJvm(Path file) {
+        List<String> own = new ArrayList<>();
+        own.add(System.getProperty("java.home", ""));
+        own.addAll(List.of(System.getProperty("java.class.path", "").split(File.pathSeparator)));
+        for (String entry : own) {
+            if (entry.isEmpty()) {
+                continue;
+            }
+            try {
+                if (file.startsWith(Path.of(entry).toRealPath())) {
+                    return true;
+                }
+            } catch (IOException | InvalidPathException e) {
+                // Not there any more: then it is not what descriptor 0 holds.
+            }
+        }
+        return false;
     }
 }

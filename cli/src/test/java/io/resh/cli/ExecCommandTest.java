@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -235,6 +236,26 @@ class ExecCommandTest {
             assertThat(Files.readString(stderr)).isEqualTo("resh exec: the temporary directory " + missing
                     + " (java.io.tmpdir) does not exist; create it, or give --work-root DIR\n");
             assertThat(missing).doesNotExist();
+        } finally {
+            ReshJvm.killTree(resh);
+        }
+    }
+
+    /**
+     * With descriptor 0 closed the JVM opens its module image there, and resh fed that (over 100 MB) to every
+     * replica as its stdin.
+     */
+    @Test
+    void shouldGiveAnEmptyStdinWhenReshStdinIsClosed(@TempDir Path dir) throws Exception {
+        Path stdout = dir.resolve("stdout.txt");
+        Path stderr = dir.resolve("stderr.txt");
+        List<String> command = new ArrayList<>(List.of("sh", "-c", "exec \"$@\" <&-", "sh"));
+        command.addAll(ReshJvm.command(List.of("-Djava.io.tmpdir=" + dir), "exec", "-n", "3", "--", "wc", "-c"));
+        Process resh = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+        try {
+            assertThat(resh.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(resh.exitValue()).as(Files.readString(stderr)).isZero();
+            assertThat(Files.readString(stdout).trim()).isEqualTo("0");
         } finally {
             ReshJvm.killTree(resh);
         }
