@@ -15,12 +15,14 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -154,6 +156,7 @@ public class ExecCommand implements Callable<Integer> {
             description = "The command and its arguments (put -- before it).")
     List<String> command = new ArrayList<>();
 
+    private CommandSpec spec;
     private final InputStream stdin;
     private final OutputStream out;
     private final OutputStream err;
@@ -177,6 +180,7 @@ public class ExecCommand implements Callable<Integer> {
     @Spec
     void configure(CommandSpec spec) {
         spec.parser().stopAtPositional(true);
+        this.spec = spec;
     }
 
     @Override
@@ -184,6 +188,7 @@ public class ExecCommand implements Callable<Integer> {
         Path copiedStdin = null;
         ExecInterruption interruption = new ExecInterruption(this::say, report).open();
         try {
+            checkArgumentsArrivedWhole();
             ExecOptions options = options();
             if (report != null) {
                 ExecReport.checkTarget(report);
@@ -281,6 +286,88 @@ public class ExecCommand implements Callable<Integer> {
                 .withWorkRoot(workRoot)
                 .withKeepWorkDirs(keepWorkDirs)
                 .withLinkStartDir(!emptyWorkDir);
+    }
+
+    /**
+     * Refuses an argument the JVM could not decode. It hands main() Strings decoded with the locale's character
+     * set, each byte that set does not hold turned into U+FFFD (any non-ASCII byte under LANG=C, as in many
+     * containers; bytes that are not UTF-8 under a UTF-8 locale). The replicas would get other bytes than the
+     * user gave ('?' for 'é') and could agree on the wrong answer without a word. Only the process's own command
+     * line ({@code /proc/self/cmdline}) still has the bytes as given.
+     */
+    private void checkArgumentsArrivedWhole() {
+        List<String> args = spec.commandLine().getParseResult().originalArgs();
+        List<byte[]> given = processArguments();
+        if (given.size() < args.size()) {
+            return;
+        }
+        given = given.subList(given.size() - args.size(), given.size());
+        Charset charset = argumentCharset();
+        for (int i = 0; i < args.size(); i++) {
+            if (!new String(given.get(i), charset).equals(args.get(i))) {
+                return; // not the arguments of this process: resh runs inside another program (a test)
+            }
+        }
+        for (int i = 0; i < args.size(); i++) {
+            byte[] bytes = given.get(i);
+            if (Arrays.equals(bytes, args.get(i).getBytes(charset))) {
+                continue;
+            }
+            String shown = "'" + escaped(bytes) + "'";
+            String field = i >= args.size() - command.size() ? "COMMAND" : optionOf(args, i);
+            throw new ConfigException(field, charset.equals(StandardCharsets.UTF_8)
+                    ? shown + " is not UTF-8, and resh can pass only UTF-8 text on unchanged; give these bytes to "
+                        + "the command another way (a file, stdin)"
+                    : shown + " has bytes the locale's character set (" + charset.name() + ") does not hold, so "
+                        + "the replicas would get others; run resh under a UTF-8 locale, e.g. LC_ALL=C.UTF-8");
+        }
+    }
+
+    /** The arguments as the kernel holds them, or none where that cannot be read. */
+    private static List<byte[]> processArguments() {
+        byte[] cmdline;
+        try {
+            cmdline = Files.readAllBytes(Path.of("/proc/self/cmdline"));
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return List.of();
+        }
+        List<byte[]> args = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < cmdline.length; i++) {
+            if (cmdline[i] == 0) {
+                args.add(Arrays.copyOfRange(cmdline, start, i));
+                start = i + 1;
+            }
+        }
+        return args;
+    }
+
+    /** The character set the JVM decoded main()'s arguments with, as it encodes a child's. */
+    private static Charset argumentCharset() {
+        try {
+            return Charset.forName(System.getProperty("sun.jnu.encoding", Charset.defaultCharset().name()));
+        } catch (IllegalArgumentException e) {
+            return Charset.defaultCharset();
+        }
+    }
+
+    /** The option that argument {@code i} is the value of: {@code --output=x}, or {@code --output x}. */
+    private static String optionOf(List<String> args, int i) {
+        String arg = args.get(i);
+        if (arg.startsWith("-") && arg.contains("=")) {
+            return arg.substring(0, arg.indexOf('='));
+        }
+        return i > 0 && args.get(i - 1).startsWith("-") ? args.get(i - 1) : "argument";
+    }
+
+    /** Printable ASCII as is, every other byte as \xNN: the bytes given, whatever the terminal shows. */
+    private static String escaped(byte[] bytes) {
+        StringBuilder text = new StringBuilder();
+        for (byte b : bytes) {
+            int c = b & 0xff;
+            text.append(c >= 0x20 && c < 0x7f && c != '\\' ? String.valueOf((char) c) : String.format("\\x%02x", c));
+        }
+        return text.toString();
     }
 
     /** The directory of each attempt that holds its replicas' work directories. */

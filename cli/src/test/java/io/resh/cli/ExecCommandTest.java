@@ -261,6 +261,29 @@ class ExecCommandTest {
         }
     }
 
+    /** Under LC_ALL=C the JVM decoded 'é' as two U+FFFD, and the replicas were given "caf??" and agreed on it. */
+    @Test
+    void shouldRefuseAnArgumentTheLocaleCannotHold(@TempDir Path dir) throws Exception {
+        Path stdout = dir.resolve("stdout.txt");
+        Path stderr = dir.resolve("stderr.txt");
+        // The bytes of "café" in UTF-8, made by the shell: this JVM's own locale does not decide what is passed.
+        List<String> command = new ArrayList<>(List.of("sh", "-c", "exec \"$@\" \"$(printf 'caf\\303\\251')\"", "sh"));
+        command.addAll(ReshJvm.command(List.of("-Djava.io.tmpdir=" + dir), "exec", "--no-stdin", "--", "echo"));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+        builder.environment().put("LC_ALL", "C");
+        Process resh = builder.start();
+        try {
+            assertThat(resh.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(resh.exitValue()).as(Files.readString(stderr)).isEqualTo(2);
+            assertThat(Files.readString(stderr)).isEqualTo("resh exec: COMMAND: 'caf\\xc3\\xa9' has bytes the locale's "
+                    + "character set (US-ASCII) does not hold, so the replicas would get others; run resh under a UTF-8 "
+                    + "locale, e.g. LC_ALL=C.UTF-8\n");
+            assertThat(stdout).isEmptyFile();
+        } finally {
+            ReshJvm.killTree(resh);
+        }
+    }
+
     @Test
     void shouldSayWhenTheCommandIsMissing() {
         assertThat(exec("", "--", "no-such-program-anywhere")).isEqualTo(127);
