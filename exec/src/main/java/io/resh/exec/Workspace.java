@@ -115,11 +115,13 @@ final class Workspace implements AutoCloseable {
     private static void link(Path startDir, Path dir, Path root, OutputTree outputs) throws IOException {
         try (Stream<Path> entries = Files.list(startDir)) {
             for (Path entry : (Iterable<Path>) entries::iterator) {
-                String name = entry.getFileName().toString();
+                // Resolved as a Path, not as its String: that would hold U+FFFD for each byte the locale's character
+                // set does not hold, and name a file that is not there.
+                Path name = entry.getFileName();
                 if (root.startsWith(entry)) {
                     continue;
                 }
-                OutputTree below = outputs.child(name);
+                OutputTree below = outputs.child(name.toString());
                 if (below == null) {
                     Files.createSymbolicLink(dir.resolve(name), entry);
                 } else if (below.isOutput()) {

@@ -434,6 +434,25 @@ class ExecRunnerTest {
         assertThat(run.stdout()).isEqualTo("a\nb\n");
     }
 
+    /**
+     * A name the locale's character set does not hold (byte 0xff in UTF-8) was linked under the name Java decoded
+     * it to, with U+FFFD in its place: the replicas found no file of the name they were given (under LC_ALL=C,
+     * where no non-ASCII name is held, resh failed outright, "Malformed input", whatever the command).
+     */
+    @Test
+    void shouldLinkEveryEntryOfTheStartDirectoryUnderItsOwnName() throws Exception {
+        Process create = new ProcessBuilder("sh", "-c", "printf 'hello\\n' > \"$(printf 'bad\\377name')\"")
+                .directory(start.toFile()).start();
+        assertThat(create.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(create.exitValue()).isZero();
+
+        ExecRun run = ExecRun.of(shell(3, "cat \"$(printf 'bad\\377name')\""));
+
+        assertThat(run.stderr()).isEmpty();
+        assertThat(run.result().exitCode()).isZero();
+        assertThat(run.stdout()).isEqualTo("hello\n");
+    }
+
     @Test
     void shouldVoteOutputFilesAndPlaceTheMajorityCopy() throws Exception {
         String script = "if [ \"$RESH_REPLICA\" = 1 ]; then echo wrong > out/result.txt; else echo right > out/result.txt; fi;"
