@@ -2,15 +2,20 @@ package io.resh.exec;
 
 import io.resh.core.FileErrors;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -156,9 +161,32 @@ final class Workspace implements AutoCloseable {
         }
     }
 
+    /** Gives the owner (resh's user, who made it) read, write and search permission on {@code dir}. */
+    private static boolean openToOwner(Path dir) {
+        try {
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
+            permissions.addAll(EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+                    PosixFilePermission.OWNER_EXECUTE));
+            Files.setPosixFilePermissions(dir, permissions);
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
     private static void deleteTree(Path root) {
         try {
             Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                    // A replica may leave a directory without write permission (chmod -R a-w, a Go module cache):
+                    // nothing in it could be removed. Links are not followed, so only resh's own tree is changed.
+                    if (!Files.isWritable(dir)) {
+                        openToOwner(dir);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                     Files.deleteIfExists(file);
@@ -167,6 +195,11 @@ final class Workspace implements AutoCloseable {
 
                 @Override
                 public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    // A directory the replica made unreadable (chmod 000) could not be listed: open it, walk it again.
+                    if (e instanceof AccessDeniedException && Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)
+                            && openToOwner(file)) {
+                        deleteTree(file);
+                    }
                     return FileVisitResult.CONTINUE;
                 }
 

@@ -2,6 +2,7 @@ package io.resh.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.awaitility.Awaitility.await;
 
 import io.resh.core.ConfigException;
@@ -615,6 +616,26 @@ class ExecRunnerTest {
             assertThat(left).isEmpty();
         }
         assertThat(start.resolve("scratch.txt")).doesNotExist();
+    }
+
+    /**
+     * A directory a replica left without write permission (a Go module cache, chmod -R a-w), or unreadable, kept
+     * its entries and itself: the whole resh-exec-* directory stayed behind. Root may delete there regardless, so
+     * this shows only for other users.
+     */
+    @Test
+    void shouldDeleteWhatAReplicaLeftReadOnly() throws Exception {
+        Path probe = Files.createDirectory(shared.resolve("read-only"));
+        probe.toFile().setWritable(false, false);
+        assumeFalse(Files.isWritable(probe), "running as root, who may delete in a read-only directory anyway");
+
+        ExecRun run = ExecRun.of(shell(3, "mkdir -p cache/mod locked/in && touch cache/mod/f locked/in/g"
+                + " && chmod -R a-w cache && chmod 000 locked && echo ok"));
+
+        assertThat(run.stdout()).isEqualTo("ok\n");
+        try (var left = Files.list(work)) {
+            assertThat(left).isEmpty();
+        }
     }
 
     @Test
