@@ -1,5 +1,6 @@
 package io.resh.cli;
 
+import io.resh.core.ByteSizes;
 import io.resh.core.ConfigException;
 import io.resh.core.Durations;
 import io.resh.core.FileErrors;
@@ -20,13 +21,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -156,6 +161,8 @@ public class ExecCommand implements Callable<Integer> {
             description = "The command and its arguments (put -- before it).")
     List<String> command = new ArrayList<>();
 
+    /** How long resh reads its stdin before it says that the replicas wait for its end. */
+    Duration stdinNotice = Duration.ofSeconds(5);
     private CommandSpec spec;
     private final InputStream stdin;
     private final OutputStream out;
@@ -387,16 +394,33 @@ public class ExecCommand implements Callable<Integer> {
     }
 
     /** Reads {@code stdin} (resh's own, or a --stdin pipe) once into a file in {@code dir} every replica then reads. */
-    private static Path copyStdin(InputStream stdin, Path dir) {
+    private Path copyStdin(InputStream stdin, Path dir) {
+        AtomicLong copied = new AtomicLong();
+        AtomicBoolean ended = new AtomicBoolean();
+        // Input that never ends (tail -f, yes) kept resh reading, and filling the temporary directory, without a word.
+        CompletableFuture.runAsync(() -> {
+            if (!ended.get()) {
+                say("resh exec: still reading stdin (" + ByteSizes.format(copied.get()) + " so far): the replicas start"
+                        + " once it ends; for input that never ends (tail -f, yes) give --stdin FILE or --no-stdin");
+            }
+        }, CompletableFuture.delayedExecutor(stdinNotice.toMillis(), TimeUnit.MILLISECONDS));
         try {
             Path file = Files.createTempFile(dir, "resh-stdin-", ".bin");
             // Removed after the run; also on Ctrl-C, when the run never gets to remove it.
             file.toFile().deleteOnExit();
-            Files.copy(stdin, file, StandardCopyOption.REPLACE_EXISTING);
+            try (OutputStream copy = Files.newOutputStream(file)) {
+                byte[] buffer = new byte[1 << 16];
+                for (int n = stdin.read(buffer); n >= 0; n = stdin.read(buffer)) {
+                    copy.write(buffer, 0, n);
+                    copied.addAndGet(n);
+                }
+            }
             return file;
         } catch (IOException e) {
             throw new ExecSetupException(ExitCodes.SETUP_FAILED, "cannot store stdin for the replicas: "
                     + FileErrors.describe(e), e);
+        } finally {
+            ended.set(true);
         }
     }
 

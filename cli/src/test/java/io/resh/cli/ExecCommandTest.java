@@ -1,17 +1,22 @@
 package io.resh.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +51,27 @@ class ExecCommandTest {
 
     private String stderr() {
         return err.toString(StandardCharsets.UTF_8);
+    }
+
+    /** `tail -f log | resh exec ...` kept resh reading, and filling the temporary directory, without a word. */
+    @Test
+    void shouldSayThatTheReplicasWaitForStdinThatHasNotEnded() throws Exception {
+        PipedOutputStream feed = new PipedOutputStream();
+        ExecCommand exec = new ExecCommand(new PipedInputStream(feed, 1 << 16), out, err, false);
+        exec.stdinNotice = Duration.ofMillis(100);
+        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> new CommandLine(exec)
+                .execute("--work-root", work.toString(), "-n", "2", "--", "wc", "-c"));
+        feed.write(new byte[3000]);
+        feed.flush();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> stderr().contains("still reading stdin"));
+        assertThat(stderr()).isEqualTo("resh exec: still reading stdin (3000 bytes so far): the replicas start once it"
+                + " ends; for input that never ends (tail -f, yes) give --stdin FILE or --no-stdin\n");
+        assertThat(run).isNotDone();
+        feed.close();
+
+        assertThat(run.get(60, TimeUnit.SECONDS)).isZero();
+        assertThat(stdout().strip()).isEqualTo("3000");
     }
 
     @Test
