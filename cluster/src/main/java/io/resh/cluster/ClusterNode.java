@@ -170,6 +170,7 @@ public final class ClusterNode implements AutoCloseable {
         boolean existing = Files.isDirectory(groupDir);
         refuseStorageInUse(config, groupDir);
         storage.refuseOtherGroups(config.id(), config.name(), groupId);
+        storage.refuseOtherHost(config.id(), groupId);
         refuseRaftPortInUse(config);
         this.server = RaftServer.newBuilder().setServerId(selfId).setGroup(initial).setProperties(properties)
                 .setStateMachine(stateMachine)
@@ -192,6 +193,7 @@ public final class ClusterNode implements AutoCloseable {
             throw new ReshException("cannot start cluster host " + config.id() + ": " + e, e);
         }
         storage.recordName(groupId, config.name());
+        storage.recordHost(groupId, config.id());
         InetSocketAddress client = config.self().client();
         try {
             this.frontDoor = ClusterFrontDoor.start(this, client.getHostString(), client.getPort(), maxRequestBytes);

@@ -23,6 +23,8 @@ final class ClusterStorage {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterStorage.class);
     /** Beside Ratis's own files in a group's directory; Ratis looks only at its {@code current} and {@code sm}. */
     static final String NAME_FILE = "resh-cluster-name";
+    /** The id of the host whose log this is: Raft's votes and acknowledgements belong to it alone. */
+    static final String HOST_FILE = "resh-host-id";
 
     private final Path dir;
 
@@ -57,6 +59,32 @@ final class ClusterStorage {
                 + String.join(" and ", held) + ", but its config names cluster '" + name + "' (cluster.name, or"
                 + " group: when there is no cluster.name); put the old name back, or, if that log is not needed, point"
                 + " cluster.storage at an empty directory or remove " + String.join(" and ", dirs));
+    }
+
+    /**
+     * Refuses the storage of another host of the cluster. Ratis would start on it as this host: with the other's
+     * log and votes, a majority could then be counted with one host twice and a committed write undone.
+     */
+    void refuseOtherHost(String hostId, RaftGroupId group) {
+        Optional<String> owner = read(groupDir(group).resolve(HOST_FILE));
+        if (owner.isPresent() && !owner.get().equals(hostId)) {
+            throw new ReshException("cannot start cluster host " + hostId + ": its storage " + dir + " holds the Raft"
+                    + " log of host " + owner.get() + ", and a host started on another's log could undo committed writes;"
+                    + " point cluster.storage at " + hostId + "'s own storage ({id} in it gives each host its own)");
+        }
+    }
+
+    /** Records the id of the host whose log this is, for {@link #refuseOtherHost}. */
+    void recordHost(RaftGroupId group, String hostId) {
+        Path file = groupDir(group).resolve(HOST_FILE);
+        try {
+            if (Files.isDirectory(file.getParent()) && read(file).isEmpty()) {
+                Files.writeString(file, hostId, StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            // Only a later check would lack it, as in a storage made by an older resh: not a reason to stop a host.
+            LOG.warn("cannot record the host id in {}: {}", file, e.toString());
+        }
     }
 
     /** Records the name of {@code group}'s cluster, for {@link #refuseOtherGroups} after a rename. */

@@ -257,6 +257,30 @@ class ClusterNodeTest {
         assertThat(text(node.call(utf8("get"), Duration.ofSeconds(10)))).isEqualTo("4");
     }
 
+    /**
+     * Ratis started a host on another host's storage as if it were its own: with that host's log and votes, a
+     * majority could be counted with one host twice and a committed write undone.
+     */
+    @Test
+    void shouldRefuseInOneLineTheStorageOfAnotherHost() {
+        Path storage = dir.resolve("h1");
+        ClusterConfig h1 = Loopback.config("h1", Loopback.peers(1), storage, 1000);
+        start(h1);
+        assertThat(text(node.call(utf8("add:4"), Duration.ofSeconds(10)))).isEqualTo("4");
+        node.close();
+        node = null;
+
+        ClusterConfig h2 = Loopback.config("h2", List.of(Loopback.peer("h2")), storage, 1000);
+        assertThatThrownBy(() -> ClusterNode.start(h2, TestGroups.counter("other", 3, dir).build(), List.of()))
+                .isInstanceOf(ReshException.class)
+                .hasMessage("cannot start cluster host h2: its storage " + storage + " holds the Raft log of host h1,"
+                        + " and a host started on another's log could undo committed writes; point cluster.storage at"
+                        + " h2's own storage ({id} in it gives each host its own)");
+
+        start(h1); // its own host: the log, untouched
+        assertThat(text(node.call(utf8("get"), Duration.ofSeconds(10)))).isEqualTo("4");
+    }
+
     @Test
     void shouldSayThatAStorageWhichIsAFileIsNotADirectory() throws Exception {
         Path file = Files.writeString(dir.resolve("not-a-directory"), "x");
