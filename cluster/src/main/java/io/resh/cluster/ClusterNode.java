@@ -192,6 +192,13 @@ public final class ClusterNode implements AutoCloseable {
             }
             throw new ReshException("cannot start cluster host " + config.id() + ": " + e, e);
         }
+        try {
+            refuseMovedAddresses(config);
+        } catch (RuntimeException e) {
+            stateMachine.closing();
+            server.close();
+            throw e;
+        }
         storage.recordName(groupId, config.name());
         storage.recordHost(groupId, config.id());
         InetSocketAddress client = config.self().client();
@@ -236,6 +243,31 @@ public final class ClusterNode implements AutoCloseable {
         if (inUse) {
             throw new ReshException("cannot start cluster host " + config.id() + ": its storage " + config.storage()
                     + " is in use by another running host (is host " + config.id() + " already running?)");
+        }
+    }
+
+    /**
+     * The members reach a host at the addresses it was added with, kept in the Raft configuration its storage
+     * recovered, not at those in its {@code cluster.peers}: a host listening elsewhere heard no leader, served no
+     * request, and its elections disturbed the others with ever higher terms.
+     */
+    private void refuseMovedAddresses(ClusterConfig config) {
+        ClusterPeer self = config.self();
+        for (RaftPeer p : currentPeers()) {
+            if (!p.getId().equals(selfId)) {
+                continue;
+            }
+            ClusterPeer known = peerOf(p);
+            for (String field : List.of("address", "client")) {
+                String configured = field.equals("address") ? self.raftAddress() : self.clientAddress();
+                String recovered = field.equals("address") ? known.raftAddress() : known.clientAddress();
+                if (!configured.equals(recovered)) {
+                    throw new ReshException("cannot start cluster host " + config.id() + ": cluster.peers gives its "
+                            + field + " as " + configured + ", but the cluster knows it at " + recovered + " (the Raft"
+                            + " configuration in its storage " + config.storage() + "); put " + recovered + " back, or"
+                            + " to move the host, remove it (resh cluster remove), empty its storage and add it again");
+                }
+            }
         }
     }
 

@@ -281,6 +281,41 @@ class ClusterNodeTest {
         assertThat(text(node.call(utf8("get"), Duration.ofSeconds(10)))).isEqualTo("4");
     }
 
+    /**
+     * The members reach a host at the addresses in the Raft configuration: one restarted with others in its
+     * cluster.peers said it served clients, heard no leader and disturbed the others' elections.
+     */
+    @Test
+    void shouldRefuseInOneLineAHostWhoseAddressesAreNotTheOnesTheClusterKnows() {
+        Path storage = dir.resolve("h1");
+        ClusterPeer known = Loopback.peer("h1");
+        ClusterConfig before = Loopback.config("h1", List.of(known), storage, 1000);
+        start(before);
+        assertThat(text(node.call(utf8("add:4"), Duration.ofSeconds(10)))).isEqualTo("4");
+        node.close();
+        node = null;
+
+        ClusterPeer movedRaft = new ClusterPeer("h1", InetSocketAddress.createUnresolved("127.0.0.1", Loopback.freePort()),
+                known.client());
+        assertThatThrownBy(() -> ClusterNode.start(Loopback.config("h1", List.of(movedRaft), storage, 1000),
+                TestGroups.counter("moved", 3, dir).build(), List.of()))
+                .isInstanceOf(ReshException.class)
+                .hasMessage("cannot start cluster host h1: cluster.peers gives its address as " + movedRaft.raftAddress()
+                        + ", but the cluster knows it at " + known.raftAddress() + " (the Raft configuration in its"
+                        + " storage " + storage + "); put " + known.raftAddress() + " back, or to move the host, remove"
+                        + " it (resh cluster remove), empty its storage and add it again");
+        ClusterPeer movedClient = new ClusterPeer("h1", known.address(),
+                InetSocketAddress.createUnresolved("127.0.0.1", Loopback.freePort()));
+        assertThatThrownBy(() -> ClusterNode.start(Loopback.config("h1", List.of(movedClient), storage, 1000),
+                TestGroups.counter("moved", 3, dir).build(), List.of()))
+                .isInstanceOf(ReshException.class)
+                .hasMessageStartingWith("cannot start cluster host h1: cluster.peers gives its client as "
+                        + movedClient.clientAddress() + ", but the cluster knows it at " + known.clientAddress() + " ");
+
+        start(before); // the addresses back: the log, untouched
+        assertThat(text(node.call(utf8("get"), Duration.ofSeconds(10)))).isEqualTo("4");
+    }
+
     @Test
     void shouldSayThatAStorageWhichIsAFileIsNotADirectory() throws Exception {
         Path file = Files.writeString(dir.resolve("not-a-directory"), "x");
