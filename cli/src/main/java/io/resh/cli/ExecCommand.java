@@ -196,6 +196,7 @@ public class ExecCommand implements Callable<Integer> {
         ExecInterruption interruption = new ExecInterruption(this::say, report).open();
         try {
             checkArgumentsArrivedWhole();
+            checkCurrentDirectoryReachable();
             ExecOptions options = options();
             if (report != null) {
                 ExecReport.checkTarget(report);
@@ -327,6 +328,24 @@ public class ExecCommand implements Callable<Integer> {
                         + "the command another way (a file, stdin)"
                     : shown + " has bytes the locale's character set (" + charset.name() + ") does not hold, so "
                         + "the replicas would get others; run resh under a UTF-8 locale, e.g. LC_ALL=C.UTF-8");
+        }
+    }
+
+    /**
+     * The replicas start in copies of the current directory, found by its name. A name with bytes the locale's
+     * character set does not hold (the JVM decoded it with each such byte replaced) led nowhere, and resh said only
+     * "startDir: '...' is not an existing directory", naming no option and no cause. (A deleted current directory
+     * never gets here: the JVM does not start in one.)
+     */
+    private static void checkCurrentDirectoryReachable() {
+        Path cwd = Path.of("").toAbsolutePath();
+        if (Files.isDirectory(cwd)) {
+            return;
+        }
+        if (Files.isDirectory(Path.of("/proc/self/cwd"))) { // the kernel's own handle on it, whatever its name
+            throw new ConfigException("current directory", "'" + cwd + "' has bytes in its name the locale's character"
+                    + " set (" + argumentCharset().name() + ") does not hold, so resh cannot find it by name; run resh"
+                    + " under a UTF-8 locale, e.g. LC_ALL=C.UTF-8");
         }
     }
 

@@ -310,6 +310,35 @@ class ExecCommandTest {
         }
     }
 
+    /** "startDir: '...' is not an existing directory" named no option and no cause. */
+    @Test
+    void shouldSayWhyTheCurrentDirectoryCannotBeUsed(@TempDir Path dir) throws Exception {
+        // Made and entered by the shell: this JVM's own locale does not decide the name's bytes.
+        String locale = reshIn(dir, "C", "d=\"$(printf 'h\\303\\251llo')\"; mkdir \"$d\" && cd \"$d\"");
+        assertThat(locale).matches("resh exec: current directory: '.*/h.+llo' has bytes in its name the locale's"
+                + " character set \\(US-ASCII\\) does not hold, so resh cannot find it by name; run resh under a UTF-8"
+                + " locale, e.g. LC_ALL=C.UTF-8\n");
+    }
+
+    /** The stderr of {@code resh exec -- true}, run by a shell under {@code locale} after {@code setup}; exit 2. */
+    private static String reshIn(Path dir, String locale, String setup) throws Exception {
+        Path stderr = Files.createTempFile(dir, "stderr", ".txt");
+        List<String> command = new ArrayList<>(List.of("sh", "-c", "cd \"$0\" && " + setup + " && exec \"$@\"",
+                dir.toString()));
+        command.addAll(ReshJvm.command(List.of("-Djava.io.tmpdir=" + dir), "exec", "--no-stdin", "--", "true"));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(stderr.toFile());
+        builder.environment().put("LC_ALL", locale);
+        Process resh = builder.start();
+        try {
+            assertThat(resh.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(resh.exitValue()).as(Files.readString(stderr)).isEqualTo(2);
+            return Files.readString(stderr);
+        } finally {
+            ReshJvm.killTree(resh);
+        }
+    }
+
     @Test
     void shouldSayWhenTheCommandIsMissing() {
         assertThat(exec("", "--", "no-such-program-anywhere")).isEqualTo(127);
