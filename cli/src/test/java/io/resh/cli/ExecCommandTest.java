@@ -253,18 +253,12 @@ class ExecCommandTest {
     @Test
     void shouldNotCreateAMissingTemporaryDirectory(@TempDir Path dir) throws Exception {
         Path missing = dir.resolve("nonexistent");
-        Path stderr = dir.resolve("stderr.txt");
-        Process resh = new ProcessBuilder(ReshJvm.command(List.of("-Djava.io.tmpdir=" + missing), "exec", "--no-stdin",
-                "--", "true")).redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(stderr.toFile()).start();
-        try {
-            assertThat(resh.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(resh.exitValue()).as(Files.readString(stderr)).isEqualTo(126);
-            assertThat(Files.readString(stderr)).isEqualTo("resh exec: the temporary directory " + missing
-                    + " (java.io.tmpdir) does not exist; create it, or give --work-root DIR\n");
-            assertThat(missing).doesNotExist();
-        } finally {
-            ReshJvm.killTree(resh);
-        }
+        Ran ran = reshFromShell(dir, null, "exec \"$@\"", "-Djava.io.tmpdir=" + missing, "--no-stdin", "--", "true");
+
+        assertThat(ran.exit()).as(ran.stderr()).isEqualTo(126);
+        assertThat(ran.stderr()).isEqualTo("resh exec: the temporary directory " + missing
+                + " (java.io.tmpdir) does not exist; create it, or give --work-root DIR\n");
+        assertThat(missing).doesNotExist();
     }
 
     /**
@@ -273,67 +267,62 @@ class ExecCommandTest {
      */
     @Test
     void shouldGiveAnEmptyStdinWhenReshStdinIsClosed(@TempDir Path dir) throws Exception {
-        Path stdout = dir.resolve("stdout.txt");
-        Path stderr = dir.resolve("stderr.txt");
-        List<String> command = new ArrayList<>(List.of("sh", "-c", "exec \"$@\" <&-", "sh"));
-        command.addAll(ReshJvm.command(List.of("-Djava.io.tmpdir=" + dir), "exec", "-n", "3", "--", "wc", "-c"));
-        Process resh = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
-        try {
-            assertThat(resh.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(resh.exitValue()).as(Files.readString(stderr)).isZero();
-            assertThat(Files.readString(stdout).trim()).isEqualTo("0");
-        } finally {
-            ReshJvm.killTree(resh);
-        }
+        Ran ran = reshFromShell(dir, null, "exec \"$@\" <&-", "-Djava.io.tmpdir=" + dir, "-n", "3", "--", "wc", "-c");
+
+        assertThat(ran.exit()).as(ran.stderr()).isZero();
+        assertThat(ran.stdout().trim()).isEqualTo("0");
     }
 
     /** Under LC_ALL=C the JVM decoded 'é' as two U+FFFD, and the replicas were given "caf??" and agreed on it. */
     @Test
     void shouldRefuseAnArgumentTheLocaleCannotHold(@TempDir Path dir) throws Exception {
-        Path stdout = dir.resolve("stdout.txt");
-        Path stderr = dir.resolve("stderr.txt");
         // The bytes of "café" in UTF-8, made by the shell: this JVM's own locale does not decide what is passed.
-        List<String> command = new ArrayList<>(List.of("sh", "-c", "exec \"$@\" \"$(printf 'caf\\303\\251')\"", "sh"));
-        command.addAll(ReshJvm.command(List.of("-Djava.io.tmpdir=" + dir), "exec", "--no-stdin", "--", "echo"));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
-        builder.environment().put("LC_ALL", "C");
-        Process resh = builder.start();
-        try {
-            assertThat(resh.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(resh.exitValue()).as(Files.readString(stderr)).isEqualTo(2);
-            assertThat(Files.readString(stderr)).isEqualTo("resh exec: COMMAND: 'caf\\xc3\\xa9' has bytes the locale's "
-                    + "character set (US-ASCII) does not hold, so the replicas would get others; run resh under a UTF-8 "
-                    + "locale, e.g. LC_ALL=C.UTF-8\n");
-            assertThat(stdout).isEmptyFile();
-        } finally {
-            ReshJvm.killTree(resh);
-        }
+        Ran ran = reshFromShell(dir, "C", "exec \"$@\" \"$(printf 'caf\\303\\251')\"", "-Djava.io.tmpdir=" + dir,
+                "--no-stdin", "--", "echo");
+
+        assertThat(ran.exit()).as(ran.stderr()).isEqualTo(2);
+        assertThat(ran.stderr()).isEqualTo("resh exec: COMMAND: 'caf\\xc3\\xa9' has bytes the locale's "
+                + "character set (US-ASCII) does not hold, so the replicas would get others; run resh under a UTF-8 "
+                + "locale, e.g. LC_ALL=C.UTF-8\n");
+        assertThat(ran.stdout()).isEmpty();
     }
 
     /** "startDir: '...' is not an existing directory" named no option and no cause. */
     @Test
     void shouldSayWhyTheCurrentDirectoryCannotBeUsed(@TempDir Path dir) throws Exception {
         // Made and entered by the shell: this JVM's own locale does not decide the name's bytes.
-        String locale = reshIn(dir, "C", "d=\"$(printf 'h\\303\\251llo')\"; mkdir \"$d\" && cd \"$d\"");
-        assertThat(locale).matches("resh exec: current directory: '.*/h.+llo' has bytes in its name the locale's"
+        Ran ran = reshFromShell(dir, "C", "cd '" + dir + "' && d=\"$(printf 'h\\303\\251llo')\" && mkdir \"$d\""
+                + " && cd \"$d\" && exec \"$@\"", "-Djava.io.tmpdir=" + dir, "--no-stdin", "--", "true");
+
+        assertThat(ran.exit()).as(ran.stderr()).isEqualTo(2);
+        assertThat(ran.stderr()).matches("resh exec: current directory: '.*/h.+llo' has bytes in its name the locale's"
                 + " character set \\(US-ASCII\\) does not hold, so resh cannot find it by name; run resh under a UTF-8"
                 + " locale, e.g. LC_ALL=C.UTF-8\n");
     }
 
-    /** The stderr of {@code resh exec -- true}, run by a shell under {@code locale} after {@code setup}; exit 2. */
-    private static String reshIn(Path dir, String locale, String setup) throws Exception {
+    private record Ran(int exit, String stdout, String stderr) {
+    }
+
+    /**
+     * {@code resh exec ARGS} in a JVM of its own (with {@code jvmOption}), started by {@code sh -c SCRIPT} whose
+     * {@code exec "$@"} runs it, under {@code LC_ALL=locale} unless null.
+     */
+    private static Ran reshFromShell(Path dir, String locale, String script, String jvmOption, String... args)
+            throws Exception {
+        Path stdout = Files.createTempFile(dir, "stdout", ".txt");
         Path stderr = Files.createTempFile(dir, "stderr", ".txt");
-        List<String> command = new ArrayList<>(List.of("sh", "-c", "cd \"$0\" && " + setup + " && exec \"$@\"",
-                dir.toString()));
-        command.addAll(ReshJvm.command(List.of("-Djava.io.tmpdir=" + dir), "exec", "--no-stdin", "--", "true"));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(stderr.toFile());
-        builder.environment().put("LC_ALL", locale);
+        List<String> command = new ArrayList<>(List.of("sh", "-c", script, "sh"));
+        List<String> exec = new ArrayList<>(List.of("exec"));
+        exec.addAll(List.of(args));
+        command.addAll(ReshJvm.command(List.of(jvmOption), exec.toArray(String[]::new)));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+        if (locale != null) {
+            builder.environment().put("LC_ALL", locale);
+        }
         Process resh = builder.start();
         try {
             assertThat(resh.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(resh.exitValue()).as(Files.readString(stderr)).isEqualTo(2);
-            return Files.readString(stderr);
+            return new Ran(resh.exitValue(), Files.readString(stdout), Files.readString(stderr));
         } finally {
             ReshJvm.killTree(resh);
         }
