@@ -68,7 +68,7 @@ final class ServeCommand implements Callable<Integer> {
                         + config.getFileName() + " has no cluster: section (docs/CLUSTER.md)");
             }
             // The tree read above, not the file again: a config given as a pipe (resh serve <(...)) reads only once.
-            if (tree.has("server")) { // a gateway config has a server: section
+            if (GatewayConfig.isGatewayConfig(tree)) {
                 return serveGateway(tree, stoppedEarly);
             }
             try {

@@ -117,7 +117,7 @@ class DocumentedConfigsTest {
         try {
             JsonNode tree = ConfigFile.readTree(file);
             if (!ClusterConfig.present(tree)) {
-                if (GatewayConfig.isGatewayConfig(file)) {
+                if (GatewayConfig.isGatewayConfig(tree)) {
                     GatewayConfig.load(file);
                 } else {
                     ConfigFile.load(file);
@@ -134,7 +134,7 @@ class DocumentedConfigsTest {
                 ClusterConfig.parse(tree, id);
             }
             JsonNode rest = ClusterConfig.withoutCluster(tree);
-            if (rest.has("server")) {
+            if (GatewayConfig.isGatewayConfig(rest)) {
                 GatewayConfig.parse(rest, file.toString(), file.toAbsolutePath().getParent());
             } else {
                 ConfigFile.parse(rest);

@@ -51,7 +51,7 @@ public final class ClusterHost {
             throw e.inFile(file);
         }
         JsonNode rest = ClusterConfig.withoutCluster(tree);
-        if (rest.has("server")) {
+        if (GatewayConfig.isGatewayConfig(rest)) {
             GatewayConfig gateway;
             try {
                 gateway = GatewayConfig.parse(rest, file.toString(), file.toAbsolutePath().getParent());

@@ -168,16 +168,11 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
     }
 
     /**
-     * True if the YAML file describes a gateway (it has a top-level {@code server:} section), as
-     * opposed to a replicated Java service. Errors reading or parsing it are thrown as {@link ConfigException}.
+     * True if a config's YAML tree describes a gateway (it has a top-level {@code server:} section), as opposed to
+     * a replicated Java service. Given the tree, not the file: a config from a pipe can be read only once.
      */
-    public static boolean isGatewayConfig(Path file) {
-        try {
-            JsonNode root = YAML.readTree(Files.readString(file));
-            return root != null && root.isObject() && root.has("server");
-        } catch (IOException e) {
-            throw ConfigException.unreadable(file, e);
-        }
+    public static boolean isGatewayConfig(JsonNode root) {
+        return root != null && root.isObject() && root.has("server");
     }
 
     /** A key given twice is an error, not a silent "the last one wins" (like an unknown field). */
