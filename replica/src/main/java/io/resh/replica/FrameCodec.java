@@ -399,6 +399,14 @@ public final class FrameCodec {
 
     /** The checks of {@link #readHeader} on the eight header bytes at {@code buf[off]}. */
     private Header checkHeader(byte[] buf, int off) throws FrameFormatException {
+        return new Header(buf[off + 3], checkedBodyLength(buf, off));
+    }
+
+    /**
+     * The body length the header at {@code buf[off]} declares, after the checks of {@link #readHeader}.
+     * Returns a primitive so that decoding a frame held in an array allocates nothing but the frame.
+     */
+    private int checkedBodyLength(byte[] buf, int off) throws FrameFormatException {
         int magic = ((buf[off] & 0xFF) << 8) | (buf[off + 1] & 0xFF);
         if (magic != MAGIC) {
             throw new FrameFormatException(String.format(
@@ -416,7 +424,7 @@ public final class FrameCodec {
             throw new FrameFormatException(String.format("oversized frame: type 0x%02x declares %d bytes, limit is %d",
                     type, length, limit));
         }
-        return new Header(type, (int) length);
+        return (int) length;
     }
 
     /**
@@ -442,14 +450,14 @@ public final class FrameCodec {
      * taken straight from the array: one copy of the payload, no stream calls.
      */
     public Frame decode(byte[] buf, int off) throws IOException {
-        Header h = checkHeader(buf, off);
+        int len = checkedBodyLength(buf, off);
+        byte type = buf[off + 3];
         int body = off + HEADER_BYTES;
-        int len = h.length();
-        if (h.type() == REQUEST && len >= 24) {
+        if (type == REQUEST && len >= 24) {
             return new Frame.Request((long) LONG.get(buf, body), (long) LONG.get(buf, body + 8), (long) LONG.get(buf, body + 16),
                     Arrays.copyOfRange(buf, body + 24, body + len));
         }
-        if (h.type() == REPLY && len >= 9) {
+        if (type == REPLY && len >= 9) {
             long seq = (long) LONG.get(buf, body);
             byte status = buf[body + 8];
             if (status != STATUS_OK && status != STATUS_ERROR) {
@@ -457,7 +465,7 @@ public final class FrameCodec {
             }
             return new Frame.Reply(seq, Arrays.copyOfRange(buf, body + 8, body + len));
         }
-        return readBody(new DataInputStream(new ByteArrayInputStream(buf, body, len)), h);
+        return readBody(new DataInputStream(new ByteArrayInputStream(buf, body, len)), new Header(type, len));
     }
 
     /**
