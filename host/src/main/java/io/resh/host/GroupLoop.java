@@ -508,8 +508,11 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
             }
             if (!slot.outbox.isEmpty()) {
                 if (slot.process != null && slot.hasProcess()) {
+                    int sent = slot.outbox.size();
                     slot.process.send(slot.outbox); // handed over, not copied: the slot starts a new one
-                    slot.outbox = new ArrayList<>();
+                    // sized for a batch like this one: grown from the default ten, a batch of a few hundred
+                    // frames copied its array six times over
+                    slot.outbox = new ArrayList<>(Math.max(10, sent));
                 } else {
                     slot.outbox.clear();
                 }
