@@ -83,7 +83,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             reject(ctx, method, path, remote, problem);
             return;
         }
-        if (segments.equals(AdminRoutes.STREAM) && method.equals(HttpMethod.GET)) {
+        if (AdminEndpoint.EVENT_STREAM.matches(segments) && method.equals(AdminEndpoint.EVENT_STREAM.method())) {
             AdminRequest r = new AdminRequest(method, path, segments, query, new byte[0], remote);
             try {
                 String group = r.param("group", null);

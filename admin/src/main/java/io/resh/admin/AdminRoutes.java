@@ -2,7 +2,6 @@ package io.resh.admin;
 
 import static io.netty.handler.codec.http.HttpResponseStatus.ACCEPTED;
 import static io.netty.handler.codec.http.HttpResponseStatus.CONFLICT;
-import static io.netty.handler.codec.http.HttpResponseStatus.METHOD_NOT_ALLOWED;
 import static io.netty.handler.codec.http.HttpResponseStatus.NOT_FOUND;
 import static io.netty.handler.codec.http.HttpResponseStatus.OK;
 import static io.netty.handler.codec.http.HttpResponseStatus.SERVICE_UNAVAILABLE;
@@ -13,7 +12,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.handler.codec.http.HttpMethod;
 import io.resh.core.CompletionCause;
 import io.resh.core.ConfigException;
 import io.resh.core.Durations;
@@ -22,7 +20,6 @@ import io.resh.core.ReshException;
 import io.resh.core.config.SupervisionConfig;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -40,34 +37,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin API's routes (all behind the bearer token; docs/OBSERVABILITY.md has the reference):
- *
- * <pre>
- * GET  /api/groups                              every group with its replicas
- * GET  /api/groups/{group}                      one group
- * GET  /api/events?group=&amp;type=&amp;limit=        recent events, oldest first
- * GET  /api/events/stream?group=&amp;type=&amp;backlog= live server-sent events (handled by {@link EventStream})
- * GET  /api/series?group=                       one-second traffic samples for charts
- * GET  /api/faults                              the faults that can be injected
- * POST /api/groups/{group}/inject               {"fault":"crash","replica":1,"arg":0}
- * POST /api/groups/{group}/replicas/{i}/restart
- * POST /api/groups/{group}/checkpoint
- * PUT  /api/groups/{group}/rejuvenation         {"period":"10m"}
- * GET  /api/cluster                             this cluster host's view (404 on a plain group)
- * POST /api/cluster/peers                       {"id":"h4","address":"127.0.0.1:7504","client":"127.0.0.1:7404"}
- * DELETE /api/cluster/peers/{id}
- * GET  /metrics                                 Prometheus text format
- * </pre>
- *
- * The cluster routes live in {@link ClusterRoutes}.
+ * The admin API's routes, all behind the bearer token: {@link AdminEndpoint} lists them, docs/OBSERVABILITY.md
+ * describes them. The cluster routes live in {@link ClusterRoutes}.
  *
  * Routes that wait on a group (its loop answers within milliseconds, but may be slow under load) run on
  * the {@code actions} executor, never on a Netty event loop.
  */
 final class AdminRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(AdminRoutes.class);
-    /** The segments of {@code /api/events/stream}, which {@link AdminHandler} serves itself. */
-    static final List<String> STREAM = List.of("", "api", "events", "stream");
     private static final long INJECT_WAIT_MILLIS = 5_000;
     private static final long FRESH_WAIT_MILLIS = 2_000;
 
@@ -110,98 +87,76 @@ final class AdminRoutes {
     }
 
     private CompletableFuture<HttpReply> route(AdminRequest req) {
-        String[] p = req.segments().toArray(String[]::new);
-        // p[0] is "" (the path starts with '/')
-        if (p.length == 2 && p[1].equals("metrics")) {
-            requireMethod(req, HttpMethod.GET);
-            return done(HttpReply.text(OK, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
-        }
-        if (p.length < 3 || !p[1].equals("api")) {
+        List<AdminEndpoint> atPath = AdminEndpoint.at(req.segments());
+        if (atPath.isEmpty()) {
             throw new BadRequestException(NOT_FOUND, "no such endpoint: " + req.path());
         }
-        switch (p[2]) {
-            case "groups":
-                return groups(req, p);
-            case "events":
-                requireMethod(req, HttpMethod.GET);
-                if (p.length == 3) {
-                    return done(events(req));
-                }
-                break;
-            case "series":
-                requireMethod(req, HttpMethod.GET);
-                return done(series(req));
-            case "faults":
-                requireMethod(req, HttpMethod.GET);
-                return done(faults());
-            case "cluster":
-                return cluster.route(req, p, this::body);
-            case "gateways":
-                requireMethod(req, HttpMethod.GET);
-                GatewayWatch one = p.length == 4 ? gateways.get(p[3]) : null;
-                Collection<GatewayWatch> asked = p.length == 3 ? gateways.values() : one == null ? List.of() : List.of(one);
-                return afterPendingPolls(asked.stream().map(GatewayWatch::settled), () -> gateways(p));
-            default:
-                break;
+        String[] p = req.segments().toArray(String[]::new);
+        // p[0] is "" (the path starts with '/'). What the path names must exist before its method matters: an
+        // unknown group, or the cluster of a host outside one, is 404 whatever the method.
+        if (p.length > 3 && p[2].equals("groups")) {
+            watch(p[3]);
+        } else if (p.length > 2 && p[2].equals("cluster")) {
+            cluster.requireMembership(req);
         }
-        throw new BadRequestException(NOT_FOUND, "no such endpoint: " + req.path());
-    }
-
-    /** {@code /api/gateways} (all) or {@code /api/gateways/NAME}: the latest polled status of each gateway. */
-    private HttpReply gateways(String[] p) {
-        if (p.length == 3) {
-            ArrayNode all = json.createArrayNode();
-            gateways.values().forEach(g -> {
-                JsonNode v = g.view();
-                if (v != null) {
-                    all.add(v);
-                }
-            });
-            return HttpReply.json(json, OK, all);
-        }
-        GatewayWatch g = p.length == 4 ? gateways.get(p[3]) : null;
-        if (g == null) {
-            throw new BadRequestException(NOT_FOUND, p.length == 4 ? "no gateway '" + p[3] + "'; gateways: "
-                    + (gateways.isEmpty() ? "none" : String.join(", ", gateways.keySet())) : "no such endpoint");
-        }
-        JsonNode v = g.view();
-        if (v == null) {
-            throw new BadRequestException(SERVICE_UNAVAILABLE, "gateway " + p[3] + " has not reported its status yet; retry");
-        }
-        return HttpReply.json(json, OK, v);
-    }
-
-    private CompletableFuture<HttpReply> groups(AdminRequest req, String[] p) {
-        if (p.length == 3) {
-            requireMethod(req, HttpMethod.GET);
-            return afterPendingPolls(watches.values().stream().map(GroupWatch::settled), () -> {
+        return switch (AdminEndpoint.of(atPath, req)) {
+            case METRICS -> done(HttpReply.text(OK, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
+            case GROUPS -> afterPendingPolls(watches.values().stream().map(GroupWatch::settled), () -> {
                 ArrayNode all = json.createArrayNode();
                 watches.values().forEach(w -> all.add(views.group(w)));
                 return HttpReply.json(json, OK, all);
             });
+            case GROUP -> {
+                GroupWatch w = watch(p[3]);
+                yield afterPendingPolls(Stream.of(w.settled()), () -> HttpReply.json(json, OK, views.group(w)));
+            }
+            case EVENTS -> done(events(req));
+            case EVENT_STREAM -> throw new IllegalStateException("AdminHandler opens event streams itself");
+            case SERIES -> done(series(req));
+            case FAULTS -> done(faults());
+            case GATEWAYS -> afterPendingPolls(gateways.values().stream().map(GatewayWatch::settled), this::gateways);
+            case GATEWAY -> {
+                GatewayWatch one = gateways.get(p[3]);
+                yield afterPendingPolls(one == null ? Stream.empty() : Stream.of(one.settled()), () -> gateway(p[3]));
+            }
+            case INJECT -> inject(req, watch(p[3]));
+            case RESTART -> {
+                GroupWatch w = watch(p[3]);
+                yield restart(req, w, replica(w, p[5]));
+            }
+            case CHECKPOINT -> checkpoint(req, watch(p[3]));
+            case REJUVENATION -> rejuvenation(req, watch(p[3]));
+            case CLUSTER -> cluster.status();
+            case ADD_PEER -> cluster.add(req, body(req, "id", "address", "client"));
+            case REMOVE_PEER -> cluster.remove(req, p[4]);
+            case LEADER -> cluster.transfer(req, body(req, "id"));
+        };
+    }
+
+    /** The latest polled status of each gateway. */
+    private HttpReply gateways() {
+        ArrayNode all = json.createArrayNode();
+        gateways.values().forEach(g -> {
+            JsonNode v = g.view();
+            if (v != null) {
+                all.add(v);
+            }
+        });
+        return HttpReply.json(json, OK, all);
+    }
+
+    /** The latest polled status of gateway {@code name}. */
+    private HttpReply gateway(String name) {
+        GatewayWatch g = gateways.get(name);
+        if (g == null) {
+            throw new BadRequestException(NOT_FOUND, "no gateway '" + name + "'; gateways: "
+                    + (gateways.isEmpty() ? "none" : String.join(", ", gateways.keySet())));
         }
-        GroupWatch w = watch(p[3]);
-        if (p.length == 4) {
-            requireMethod(req, HttpMethod.GET);
-            return afterPendingPolls(Stream.of(w.settled()), () -> HttpReply.json(json, OK, views.group(w)));
+        JsonNode v = g.view();
+        if (v == null) {
+            throw new BadRequestException(SERVICE_UNAVAILABLE, "gateway " + name + " has not reported its status yet; retry");
         }
-        if (p.length == 5 && p[4].equals("inject")) {
-            requireMethod(req, HttpMethod.POST);
-            return inject(req, w);
-        }
-        if (p.length == 5 && p[4].equals("checkpoint")) {
-            requireMethod(req, HttpMethod.POST);
-            return checkpoint(req, w);
-        }
-        if (p.length == 5 && p[4].equals("rejuvenation")) {
-            requireMethod(req, HttpMethod.PUT);
-            return rejuvenation(req, w);
-        }
-        if (p.length == 7 && p[4].equals("replicas") && p[6].equals("restart")) {
-            requireMethod(req, HttpMethod.POST);
-            return restart(req, w, replica(w, p[5]));
-        }
-        throw new BadRequestException(NOT_FOUND, "no such endpoint: " + req.path());
+        return HttpReply.json(json, OK, v);
     }
 
     /**
@@ -481,12 +436,6 @@ final class AdminRoutes {
         }
         throw new BadRequestException(NOT_FOUND, "group " + w.name() + " has replicas 0 to " + (w.replicas() - 1)
                 + ", not '" + text + "'");
-    }
-
-    static void requireMethod(AdminRequest req, HttpMethod expected) {
-        if (!req.method().equals(expected)) {
-            throw new BadRequestException(METHOD_NOT_ALLOWED, req.path() + " takes " + expected.name() + ", not " + req.method().name());
-        }
     }
 
     private static String labels() {

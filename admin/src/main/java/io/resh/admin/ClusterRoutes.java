@@ -9,7 +9,6 @@ import static io.netty.handler.codec.http.HttpResponseStatus.SERVICE_UNAVAILABLE
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.netty.handler.codec.http.HttpMethod;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
@@ -20,14 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The cluster routes of the admin API, for a host of a resh cluster:
- *
- * <pre>
- * GET    /api/cluster              this host's view: role, leader, term, indices, members, local group
- * POST   /api/cluster/peers        {"id":"h4","address":"127.0.0.1:7504","client":"127.0.0.1:7404"}
- * DELETE /api/cluster/peers/{id}
- * POST   /api/cluster/leader       {"id":"h2"}: hand the leader role to h2
- * </pre>
+ * The cluster routes of the admin API ({@code /api/cluster}, its peers and its leader in {@link AdminEndpoint}), for
+ * a host of a resh cluster. {@link AdminRoutes} calls {@link #requireMembership} before any of them.
  *
  * Every call runs on the {@code actions} executor: the status reads the local group and a membership
  * change waits for Raft to commit the new configuration.
@@ -48,32 +41,25 @@ final class ClusterRoutes {
         this.actions = actions;
     }
 
-    /** {@code p} is the request's decoded path segments ({@link AdminRequest#segments}), p[2] being "cluster". */
-    CompletableFuture<HttpReply> route(AdminRequest req, String[] p, JsonBody body) {
+    /**
+     * Checks that the cluster routes apply here.
+     *
+     * @throws BadRequestException 404 when this server does not run on a cluster host
+     */
+    void requireMembership(AdminRequest req) {
         if (membership == null) {
             throw new BadRequestException(NOT_FOUND, "this admin server does not run on a cluster host"
                     + " (its config has no cluster: section), so " + req.path() + " does not apply");
         }
-        if (p.length == 3) {
-            AdminRoutes.requireMethod(req, HttpMethod.GET);
-            return run(() -> HttpReply.json(json, OK, status()), "read the cluster status");
-        }
-        if (p.length == 4 && p[3].equals("peers")) {
-            AdminRoutes.requireMethod(req, HttpMethod.POST);
-            return add(req, body.of(req, "id", "address", "client"));
-        }
-        if (p.length == 4 && p[3].equals("leader")) {
-            AdminRoutes.requireMethod(req, HttpMethod.POST);
-            return transfer(req, body.of(req, "id"));
-        }
-        if (p.length == 5 && p[3].equals("peers")) {
-            AdminRoutes.requireMethod(req, HttpMethod.DELETE);
-            return remove(req, p[4]);
-        }
-        throw new BadRequestException(NOT_FOUND, "no such endpoint: " + req.path());
     }
 
-    private CompletableFuture<HttpReply> add(AdminRequest req, JsonNode body) {
+    /** This host's view: role, leader, term, indices, members, local group. */
+    CompletableFuture<HttpReply> status() {
+        return run(() -> HttpReply.json(json, OK, view()), "read the cluster status");
+    }
+
+    /** Adds the host {@code body} describes ({@code id}, {@code address}, {@code client}). */
+    CompletableFuture<HttpReply> add(AdminRequest req, JsonNode body) {
         String id = field(body, "id", "the new host's peer id (1-64 letters, digits, '-' or '_')");
         if (!PEER_ID.matcher(id).matches()) {
             throw new BadRequestException("\"id\" must be 1-64 letters, digits, '-' or '_', got '" + id + "'");
@@ -87,7 +73,8 @@ final class ClusterRoutes {
         }, "add host " + id);
     }
 
-    private CompletableFuture<HttpReply> remove(AdminRequest req, String id) {
+    /** Removes host {@code id}, named by the path. */
+    CompletableFuture<HttpReply> remove(AdminRequest req, String id) {
         if (!PEER_ID.matcher(id).matches()) {
             throw new BadRequestException("the peer id in the path must be 1-64 letters, digits, '-' or '_', got '"
                     + id + "'");
@@ -99,7 +86,8 @@ final class ClusterRoutes {
         }, "remove host " + id);
     }
 
-    private CompletableFuture<HttpReply> transfer(AdminRequest req, JsonNode body) {
+    /** Hands the leader role to the member {@code body} names ({@code id}). */
+    CompletableFuture<HttpReply> transfer(AdminRequest req, JsonNode body) {
         String id = field(body, "id", "the peer id of the member that should lead");
         if (!PEER_ID.matcher(id).matches()) {
             throw new BadRequestException("\"id\" must be 1-64 letters, digits, '-' or '_', got '" + id + "'");
@@ -117,7 +105,7 @@ final class ClusterRoutes {
         out.put("status", what);
         out.put("id", id);
         try {
-            JsonNode peers = status().path("peers");
+            JsonNode peers = view().path("peers");
             out.set("peers", peers.isMissingNode() ? json.createArrayNode() : peers);
         } catch (RuntimeException e) {
             // The change is committed; only the read-back failed, so say so instead of failing the call.
@@ -127,7 +115,7 @@ final class ClusterRoutes {
         return HttpReply.json(json, OK, out);
     }
 
-    private JsonNode status() {
+    private JsonNode view() {
         try {
             return json.readTree(membership.statusJson());
         } catch (IOException e) {
@@ -172,10 +160,5 @@ final class ClusterRoutes {
             throw new BadRequestException("\"" + name + "\": port out of range 1-65535 in '" + v + "'");
         }
         return v;
-    }
-
-    /** Reads a request's JSON object body, which may hold only {@code fields} (AdminRoutes owns the parsing). */
-    interface JsonBody {
-        JsonNode of(AdminRequest req, String... fields);
     }
 }
