@@ -18,6 +18,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -213,7 +214,12 @@ public class ExecCommand implements Callable<Integer> {
             } else if (stdinFile != null) {
                 options = options.withStdin(stdinFile);
             } else if (!noStdin && !stdinUnread) {
-                copiedStdin = copyStdin(stdin, root);
+                try {
+                    copiedStdin = copyStdin(stdin, root);
+                } catch (IOException e) {
+                    throw new ExecSetupException(ExitCodes.SETUP_FAILED, "cannot read stdin: " + FileErrors.describe(e),
+                            e);
+                }
                 options = options.withStdin(copiedStdin);
             }
             interruption.started();
@@ -412,8 +418,14 @@ public class ExecCommand implements Callable<Integer> {
         return Files.exists(file) && !Files.isRegularFile(file) && !Files.isDirectory(file) && Files.isReadable(file);
     }
 
-    /** Reads {@code stdin} (resh's own, or a --stdin pipe) once into a file in {@code dir} every replica then reads. */
-    private Path copyStdin(InputStream stdin, Path dir) {
+    /**
+     * Reads {@code stdin} (resh's own, or a --stdin pipe) once into a file in {@code dir} every replica then reads.
+     * Input that {@code dir} could not take leaves no file behind.
+     *
+     * @throws IOException if the input could not be read (the caller knows how to name it)
+     * @throws ExecSetupException if the input could not be stored in {@code dir}
+     */
+    private Path copyStdin(InputStream stdin, Path dir) throws IOException {
         AtomicLong copied = new AtomicLong();
         AtomicBoolean ended = new AtomicBoolean();
         // Input that never ends (tail -f, yes) kept resh reading, and filling the temporary directory, without a word.
@@ -423,24 +435,57 @@ public class ExecCommand implements Callable<Integer> {
                         + " once it ends; for input that never ends (tail -f, yes) give --stdin FILE or --no-stdin");
             }
         }, CompletableFuture.delayedExecutor(stdinNotice.toMillis(), TimeUnit.MILLISECONDS));
+        Path file = null;
+        boolean stored = false;
+        boolean reading = false;
         try {
-            Path file = Files.createTempFile(dir, "resh-stdin-", ".bin");
+            file = Files.createTempFile(dir, "resh-stdin-", ".bin");
             // Removed after the run; also on Ctrl-C, when the run never gets to remove it.
             file.toFile().deleteOnExit();
             try (OutputStream copy = Files.newOutputStream(file)) {
                 byte[] buffer = new byte[1 << 16];
-                for (int n = stdin.read(buffer); n >= 0; n = stdin.read(buffer)) {
+                while (true) {
+                    reading = true;
+                    int n = stdin.read(buffer);
+                    reading = false;
+                    if (n < 0) {
+                        break;
+                    }
                     copy.write(buffer, 0, n);
                     copied.addAndGet(n);
                 }
             }
+            stored = true;
             return file;
         } catch (IOException e) {
-            throw new ExecSetupException(ExitCodes.SETUP_FAILED, "cannot store stdin for the replicas: "
-                    + FileErrors.describe(e), e);
+            if (reading) {
+                throw e;
+            }
+            throw new ExecSetupException(ExitCodes.SETUP_FAILED, cannotStore(dir, copied.get(), e), e);
         } finally {
             ended.set(true);
+            if (!stored && file != null) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException e) {
+                    // Still removed when resh exits (deleteOnExit above).
+                }
+            }
         }
+    }
+
+    /**
+     * The line for a copy of stdin that {@code dir} could not take after {@code stored} bytes. A full disk came
+     * as the C library's bare "No space left on device", which named neither the directory nor a way out.
+     */
+    static String cannotStore(Path dir, long stored, IOException e) {
+        // The directory is named already; of a file in it (the copy), only what went wrong.
+        String what = FileErrors.lowerCase(e instanceof FileSystemException f && f.getFile() != null
+                && f.getReason() != null ? f.getReason() : FileErrors.describe(e));
+        boolean full = what.equals("no space left on device");
+        return "cannot store stdin for the replicas in " + dir + (stored > 0 ? " after " + ByteSizes.format(stored) : "")
+                + ": " + what + "; nothing was started" + (full ? " (free space there, give --work-root DIR on another"
+                        + " file system, or give a regular file with --stdin FILE)" : "");
     }
 
     private void say(String line) {

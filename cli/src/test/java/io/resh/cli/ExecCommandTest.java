@@ -7,10 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -97,6 +102,69 @@ class ExecCommandTest {
 
         assertThat(code).isZero();
         assertThat(stdout()).isEqualTo("a\nb\n");
+    }
+
+    /**
+     * A temporary directory that could not take the copy of stdin gave "cannot store stdin for the replicas: File
+     * too large", naming no directory. The file-size limit (ulimit -f) fails the copy's writes as a full disk
+     * would, with EFBIG instead of ENOSPC.
+     */
+    @Test
+    void shouldNameTheDirectoryThatCouldNotTakeStdin(@TempDir Path dir) throws Exception {
+        Path tmp = Files.createDirectory(dir.resolve("tmp"));
+        Path ran = dir.resolve("ran");
+
+        Ran resh = reshFromShell(dir, null, "ulimit -f 1024 && head -c 4000000 /dev/zero | exec \"$@\"",
+                "-Djava.io.tmpdir=" + tmp, "--", "touch", ran.toString());
+
+        assertThat(resh.exit()).as(resh.stderr()).isEqualTo(126);
+        assertThat(resh.stderr()).matches("resh exec: cannot store stdin for the replicas in " + Pattern.quote(tmp.toString())
+                + " after \\d+KiB: file too large; nothing was started\n");
+        assertThat(ran).as("no replica ran").doesNotExist();
+        assertThat(stdinCopies(tmp)).isEmpty();
+    }
+
+    /** A stdin that failed to read was reported as a temporary directory that could not store it. */
+    @Test
+    void shouldSayThatStdinCouldNotBeReadRatherThanStored(@TempDir Path dir) throws Exception {
+        InputStream failing = new InputStream() {
+            @Override
+            public int read() throws IOException {
+                throw new IOException("Input/output error");
+            }
+        };
+        Path ran = dir.resolve("ran");
+
+        int code = new CommandLine(new ExecCommand(failing, out, err, false))
+                .execute("--work-root", work.toString(), "--", "touch", ran.toString());
+
+        assertThat(code).isEqualTo(126);
+        assertThat(stderr()).isEqualTo("resh exec: cannot read stdin: Input/output error\n");
+        assertThat(ran).doesNotExist();
+        assertThat(stdinCopies(work)).isEmpty();
+    }
+
+    /** A full disk said only "No space left on device": not where, nor what to do. */
+    @Test
+    void shouldSayWhereTheDiskIsFullAndWhatToDo() {
+        Path tmp = Path.of("/var/tmp");
+        String hint = "; nothing was started (free space there, give --work-root DIR on another file system, or give a"
+                + " regular file with --stdin FILE)";
+
+        assertThat(ExecCommand.cannotStore(tmp, 12 << 20, new IOException("No space left on device")))
+                .isEqualTo("cannot store stdin for the replicas in /var/tmp after 12MiB: no space left on device" + hint);
+        assertThat(ExecCommand.cannotStore(tmp, 0, new FileSystemException("/var/tmp/resh-stdin-1.bin", null,
+                "No space left on device")))
+                .isEqualTo("cannot store stdin for the replicas in /var/tmp: no space left on device" + hint);
+        assertThat(ExecCommand.cannotStore(tmp, 0, new AccessDeniedException("/var/tmp/resh-stdin-1.bin")))
+                .isEqualTo("cannot store stdin for the replicas in /var/tmp: /var/tmp/resh-stdin-1.bin: permission"
+                        + " denied; nothing was started");
+    }
+
+    private static List<Path> stdinCopies(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().startsWith("resh-stdin-")).toList();
+        }
     }
 
     /** A pipe or a device is readable but not a regular file; it was refused as "not a readable file". */

@@ -33,7 +33,7 @@ public final class FileErrors {
     }
 
     /** The C library's "Read-only file system" reads as the rest of the line: "read-only file system". */
-    private static String lowerCase(String reason) {
+    public static String lowerCase(String reason) {
         if (reason.length() > 1 && Character.isUpperCase(reason.charAt(0)) && Character.isLowerCase(reason.charAt(1))) {
             return Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
         }
