@@ -74,7 +74,8 @@ import picocli.CommandLine.Spec;
             "  124    too few replicas finished within --timeout for a majority",
             "  125    replicas disagreed, no majority (with -n 2: any mismatch)",
             "  126    the command cannot run (not executable), or the replicas could",
-            "         not be set up (bwrap or taskset missing, no temp directory, ...)",
+            "         not be set up (bwrap or taskset missing, no temp directory,",
+            "         stdin past --max-stdin, ...)",
             "  127    the command was not found",
             "  130    interrupted by Ctrl-C (SIGINT), 143 by SIGTERM, 129 by a hang-up:",
             "         the replicas were killed; a --report is still written",
@@ -143,6 +144,12 @@ public class ExecCommand implements Callable<Integer> {
     @Option(names = "--no-stdin", description = "Give the replicas an empty stdin; don't read resh's stdin.")
     boolean noStdin;
 
+    @Option(names = "--max-stdin", paramLabel = "SIZE",
+            description = "Copy at most SIZE of stdin (or of a --stdin pipe) for the replicas, e.g. 64MiB; past it "
+                    + "resh starts nothing and exits 126. Default: 1GiB. A regular --stdin FILE is not copied and "
+                    + "has no bound.")
+    String maxStdin;
+
     @Option(names = "--work-root", paramLabel = "DIR",
             description = "Create the replica work directories under DIR, which must exist (default: the JVM's "
                     + "temp directory, java.io.tmpdir, which must exist too).")
@@ -162,6 +169,8 @@ public class ExecCommand implements Callable<Integer> {
             description = "The command and its arguments (put -- before it).")
     List<String> command = new ArrayList<>();
 
+    /** The default of {@code --max-stdin}: the bound {@code --buffer} puts on voted output, 1 GiB. */
+    static final long DEFAULT_MAX_STDIN = ExecOptions.DEFAULT_BUFFER_LIMIT;
     /** How long resh reads its stdin before it says that the replicas wait for its end. */
     Duration stdinNotice = Duration.ofSeconds(5);
     private CommandSpec spec;
@@ -199,6 +208,7 @@ public class ExecCommand implements Callable<Integer> {
             checkArgumentsArrivedWhole();
             checkCurrentDirectoryReachable();
             ExecOptions options = options();
+            long stdinLimit = stdinLimit();
             if (report != null) {
                 ExecReport.checkTarget(report);
             }
@@ -206,7 +216,7 @@ public class ExecCommand implements Callable<Integer> {
             if (stdinFile != null && readableStream(stdinFile)) {
                 // A pipe or a device (<(zcat data.gz), /dev/null) can be read once only: copy it as resh's own stdin.
                 try (InputStream in = Files.newInputStream(stdinFile)) {
-                    copiedStdin = copyStdin(in, root);
+                    copiedStdin = copyStdin(in, "--stdin " + stdinFile, stdinLimit, root);
                 } catch (IOException e) {
                     throw new ConfigException("--stdin", "cannot read '" + stdinFile + "': " + FileErrors.describe(e));
                 }
@@ -215,7 +225,7 @@ public class ExecCommand implements Callable<Integer> {
                 options = options.withStdin(stdinFile);
             } else if (!noStdin && !stdinUnread) {
                 try {
-                    copiedStdin = copyStdin(stdin, root);
+                    copiedStdin = copyStdin(stdin, "stdin", stdinLimit, root);
                 } catch (IOException e) {
                     throw new ExecSetupException(ExitCodes.SETUP_FAILED, "cannot read stdin: " + FileErrors.describe(e),
                             e);
@@ -300,6 +310,19 @@ public class ExecCommand implements Callable<Integer> {
                 .withWorkRoot(workRoot)
                 .withKeepWorkDirs(keepWorkDirs)
                 .withLinkStartDir(!emptyWorkDir);
+    }
+
+    /** {@code --max-stdin} in bytes: the most of a piped stdin that resh copies to disk for the replicas. */
+    private long stdinLimit() {
+        if (maxStdin == null) {
+            return DEFAULT_MAX_STDIN;
+        }
+        long bytes = ByteSizes.parse("--max-stdin", maxStdin);
+        if (bytes == 0) {
+            throw new ConfigException("--max-stdin", "must be positive, got " + maxStdin.trim()
+                    + "; for an empty stdin give --no-stdin");
+        }
+        return bytes;
     }
 
     /**
@@ -420,12 +443,13 @@ public class ExecCommand implements Callable<Integer> {
 
     /**
      * Reads {@code stdin} (resh's own, or a --stdin pipe) once into a file in {@code dir} every replica then reads.
-     * Input that {@code dir} could not take leaves no file behind.
+     * Input that passed {@code limit}, or that {@code dir} could not take, leaves no file behind.
      *
+     * @param source the input as an error names it: {@code stdin}, {@code --stdin FILE}
      * @throws IOException if the input could not be read (the caller knows how to name it)
-     * @throws ExecSetupException if the input could not be stored in {@code dir}
+     * @throws ExecSetupException if the input passed {@code limit} or could not be stored in {@code dir}
      */
-    private Path copyStdin(InputStream stdin, Path dir) throws IOException {
+    private Path copyStdin(InputStream stdin, String source, long limit, Path dir) throws IOException {
         AtomicLong copied = new AtomicLong();
         AtomicBoolean ended = new AtomicBoolean();
         // Input that never ends (tail -f, yes) kept resh reading, and filling the temporary directory, without a word.
@@ -445,11 +469,18 @@ public class ExecCommand implements Callable<Integer> {
             try (OutputStream copy = Files.newOutputStream(file)) {
                 byte[] buffer = new byte[1 << 16];
                 while (true) {
+                    // One byte past the limit tells input that ends right at it from input that goes on.
+                    int want = (int) Math.min(buffer.length, limit - copied.get() + 1);
                     reading = true;
-                    int n = stdin.read(buffer);
+                    int n = stdin.read(buffer, 0, want);
                     reading = false;
                     if (n < 0) {
                         break;
+                    }
+                    if (copied.get() + n > limit) {
+                        throw new ExecSetupException(ExitCodes.SETUP_FAILED, source + " passed --max-stdin "
+                                + ByteSizes.format(limit) + " before it ended; nothing was started (raise --max-stdin,"
+                                + " or give a regular file with --stdin FILE)");
                     }
                     copy.write(buffer, 0, n);
                     copied.addAndGet(n);

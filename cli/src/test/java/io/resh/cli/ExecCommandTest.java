@@ -104,6 +104,44 @@ class ExecCommandTest {
         assertThat(stdout()).isEqualTo("a\nb\n");
     }
 
+    /** `yes | resh exec -- head -1` copied stdin until the temporary directory was full, and only then ran. */
+    @Test
+    void shouldStartNothingWhenStdinPassesMaxStdin(@TempDir Path dir) throws Exception {
+        Path ran = dir.resolve("ran");
+
+        int code = exec("x".repeat(4096), "--max-stdin", "1KiB", "-n", "3", "--", "touch", ran.toString());
+
+        assertThat(code).isEqualTo(126);
+        assertThat(stderr()).isEqualTo("resh exec: stdin passed --max-stdin 1KiB before it ended; nothing was started"
+                + " (raise --max-stdin, or give a regular file with --stdin FILE)\n");
+        assertThat(ran).as("no replica ran").doesNotExist();
+        assertThat(stdinCopies(work)).as("the copy of stdin is deleted").isEmpty();
+    }
+
+    @Test
+    void shouldFeedStdinThatEndsRightAtMaxStdin() throws Exception {
+        int code = exec("x".repeat(1024), "--max-stdin", "1KiB", "-n", "3", "--", "wc", "-c");
+
+        assertThat(code).as(stderr()).isZero();
+        assertThat(stdout().strip()).isEqualTo("1024");
+        assertThat(stdinCopies(work)).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseAMaxStdinThatIsNoPositiveSize(@TempDir Path dir) {
+        Path ran = dir.resolve("ran");
+
+        assertThat(exec("input", "--max-stdin", "0", "--", "touch", ran.toString())).isEqualTo(2);
+        assertThat(exec("input", "--max-stdin", "-1", "--", "touch", ran.toString())).isEqualTo(2);
+        assertThat(exec("input", "--max-stdin", "lots", "--", "touch", ran.toString())).isEqualTo(2);
+
+        assertThat(stderr()).isEqualTo("resh exec: --max-stdin: must be positive, got 0; for an empty stdin give"
+                + " --no-stdin\n"
+                + "resh exec: --max-stdin: expected a size like 65536, 64KiB, 16MiB or 1GiB, got '-1'\n"
+                + "resh exec: --max-stdin: expected a size like 65536, 64KiB, 16MiB or 1GiB, got 'lots'\n");
+        assertThat(ran).doesNotExist();
+    }
+
     /**
      * A temporary directory that could not take the copy of stdin gave "cannot store stdin for the replicas: File
      * too large", naming no directory. The file-size limit (ulimit -f) fails the copy's writes as a full disk
