@@ -455,7 +455,8 @@ public class ExecCommand implements Callable<Integer> {
         // Input that never ends (tail -f, yes) kept resh reading, and filling the temporary directory, without a word.
         CompletableFuture.runAsync(() -> {
             if (!ended.get()) {
-                say("resh exec: still reading stdin (" + ByteSizes.format(copied.get()) + " so far): the replicas start"
+                say("resh exec: still reading stdin (" + ByteSizes.format(copied.get()) + " so far, at most "
+                        + ByteSizes.format(limit) + ", --max-stdin): the replicas start"
                         + " once it ends; for input that never ends (tail -f, yes) give --stdin FILE or --no-stdin");
             }
         }, CompletableFuture.delayedExecutor(stdinNotice.toMillis(), TimeUnit.MILLISECONDS));

@@ -70,7 +70,7 @@ class ExecCommandTest {
         feed.flush();
 
         await().atMost(Duration.ofSeconds(20)).until(() -> stderr().contains("still reading stdin"));
-        assertThat(stderr()).isEqualTo("resh exec: still reading stdin (3000 bytes so far): the replicas start once it"
+        assertThat(stderr()).isEqualTo("resh exec: still reading stdin (3000 bytes so far, at most 1GiB, --max-stdin): the replicas start once it"
                 + " ends; for input that never ends (tail -f, yes) give --stdin FILE or --no-stdin\n");
         assertThat(run).isNotDone();
         feed.close();
