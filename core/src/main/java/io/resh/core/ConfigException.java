@@ -20,6 +20,31 @@ public final class ConfigException extends ReshException {
     }
 
     /**
+     * A field or option given a value it does not take, in the one shape every such error has:
+     * {@code --window: expected 1 to 10000, got 0}.
+     *
+     * @param what what the field takes, e.g. {@code 1 to 65535} or {@code at least 1}
+     * @param got the value as given, quoted by the caller where it is text ({@code 'x'})
+     */
+    public static ConfigException expected(String field, String what, String got) {
+        return new ConfigException(field, "expected " + what + ", got " + got);
+    }
+
+    /** Fails naming {@code field} unless {@code min <= value <= max}. */
+    public static void requireBetween(String field, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw expected(field, min + " to " + max, Long.toString(value));
+        }
+    }
+
+    /** Fails naming {@code field} unless {@code value >= min}. */
+    public static void requireAtLeast(String field, long value, long min) {
+        if (value < min) {
+            throw expected(field, "at least " + min, Long.toString(value));
+        }
+    }
+
+    /**
      * Checks that {@code d} is a positive duration.
      *
      * @throws ConfigException naming {@code field} and the duration as a config file writes it (e.g. {@code 0s})
@@ -97,6 +122,14 @@ public final class ConfigException extends ReshException {
         if (field.equals(file.toString())) {
             return this;
         }
-        return new ConfigException(file.getFileName() + ": " + field, getMessage().substring(field.length() + 2), getCause());
+        return named(file.getFileName() + ": " + field);
+    }
+
+    /**
+     * This error with its field named as the user gave it, e.g. a builder's {@code replicas} as the command-line
+     * option {@code --replicas} that set it.
+     */
+    public ConfigException named(String name) {
+        return new ConfigException(name, getMessage().substring(field.length() + 2), getCause());
     }
 }
