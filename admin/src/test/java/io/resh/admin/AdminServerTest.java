@@ -394,7 +394,8 @@ class AdminServerTest {
             HttpResponse<String> r = calls.send("GET", path, null);
             assertThat(r.statusCode()).as(path).isEqualTo(400);
             assertThat(AdminCalls.parse(r.body()).get("error").asText()).as(path)
-                    .startsWith("query parameter 'type': unknown event type 'faults'; types: fault, injected, recovery-started,")
+                    .startsWith("query parameter 'type': expected event types among fault, injected, recovery-started,")
+                    .endsWith(", got 'faults'")
                     .doesNotContain("\n");
         }
     }

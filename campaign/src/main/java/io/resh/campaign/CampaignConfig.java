@@ -1,7 +1,6 @@
 package io.resh.campaign;
 
 import io.resh.core.ConfigException;
-import io.resh.core.Durations;
 import io.resh.core.InjectedFault;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -155,21 +154,15 @@ public record CampaignConfig(ServiceKind service, int replicas, int injections, 
         /** @throws ConfigException naming the first invalid field */
         public CampaignConfig build() {
             Objects.requireNonNull(service, "service");
-            if (replicas < 1 || replicas > 9) {
-                throw new ConfigException("replicas", "expected 1 to 9, got " + replicas);
-            }
-            if (injections < 1 || injections > 1_000_000) {
-                throw new ConfigException("injections", "expected 1 to 1000000, got " + injections);
-            }
-            if (requestsPerInjection < 1 || requestsPerInjection > 10_000) {
-                throw new ConfigException("requests-per-injection", "expected 1 to 10000, got " + requestsPerInjection);
-            }
+            ConfigException.requireBetween("replicas", replicas, 1, 9);
+            ConfigException.requireBetween("injections", injections, 1, 1_000_000);
+            ConfigException.requireBetween("requests-per-injection", requestsPerInjection, 1, 10_000);
             if (kinds.isEmpty()) {
                 throw new ConfigException("kinds", "expected at least one fault kind");
             }
-            positive("timeout", requestTimeout);
-            positive("deadline", deadline);
-            positive("settle-timeout", settleTimeout);
+            ConfigException.requirePositive("timeout", requestTimeout);
+            ConfigException.requirePositive("deadline", deadline);
+            ConfigException.requirePositive("settle-timeout", settleTimeout);
             if (deadline.toMillis() < 50) {
                 throw new ConfigException("deadline", "expected at least 50 ms (shorter flags healthy replicas as hung), got "
                         + deadline.toMillis() + " ms");
@@ -188,8 +181,8 @@ public record CampaignConfig(ServiceKind service, int replicas, int injections, 
             if (checkpointEvery < 1) {
                 throw new ConfigException("checkpoint-every", "expected a positive number of requests, got " + checkpointEvery);
             }
-            if (measureOverhead && overheadRequests < 10) {
-                throw new ConfigException("overhead-requests", "expected at least 10, got " + overheadRequests);
+            if (measureOverhead) {
+                ConfigException.requireAtLeast("overhead-requests", overheadRequests, 10);
             }
             return new CampaignConfig(service, replicas, injections, seed, requestsPerInjection, kinds, requestTimeout,
                     deadline, settleTimeout, jvmArgs, checkpointEvery, diverse, measureOverhead, overheadRequests, workDir);
@@ -204,12 +197,6 @@ public record CampaignConfig(ServiceKind service, int replicas, int injections, 
          */
         static Duration minSettleTimeout(Duration deadline) {
             return GroupSession.heartbeatTimeout(deadline).plus(REPLACEMENT_ALLOWANCE);
-        }
-
-        private static void positive(String field, Duration d) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                throw new ConfigException(field, "expected a positive duration, got " + (d == null ? "none" : Durations.format(d)));
-            }
         }
     }
 }

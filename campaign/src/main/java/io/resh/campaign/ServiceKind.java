@@ -26,7 +26,7 @@ public enum ServiceKind {
                 return k;
             }
         }
-        throw new IllegalArgumentException("unknown service '" + text + "'; expected one of "
-                + Arrays.stream(values()).map(ServiceKind::label).collect(Collectors.joining(", ")));
+        throw new IllegalArgumentException("expected one of "
+                + Arrays.stream(values()).map(ServiceKind::label).collect(Collectors.joining(", ")) + ", got '" + text + "'");
     }
 }

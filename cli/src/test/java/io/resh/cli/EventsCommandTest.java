@@ -111,8 +111,8 @@ class EventsCommandTest {
         AdminFixture.Run r = fixture.run(new EventsCommand(), "--type", "fault,recoverd");
 
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).isEqualTo("resh events: --type: unknown event type 'recoverd'; types: "
-                + String.join(", ", io.resh.core.GroupEvent.types()) + System.lineSeparator());
+        assertThat(r.err()).isEqualTo("resh events: --type: expected event types among "
+                + String.join(", ", io.resh.core.GroupEvent.types()) + ", got 'recoverd'" + System.lineSeparator());
         assertThat(r.err()).contains("fault, injected, recovery-started, replica-started, recovered, checkpoint");
         assertThat(r.out()).isEmpty();
     }

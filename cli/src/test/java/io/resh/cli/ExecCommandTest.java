@@ -298,7 +298,7 @@ class ExecCommandTest {
     @Test
     void shouldRejectAReplicaCountPastTheLimitAsABadOption() {
         assertThat(exec("", "-n", "100000", "--", "true")).isEqualTo(2);
-        assertThat(stderr()).isEqualTo("resh exec: --replicas: must be at most 64, got 100000\n");
+        assertThat(stderr()).isEqualTo("resh exec: --replicas: expected 1 to 64, got 100000\n");
     }
 
     /** The file system's exception carried only the path: "cannot write the report to /proc/r.json: /proc/r.json". */

@@ -38,7 +38,7 @@ public final class Durations {
             d = null; // more digits than a long holds, or more seconds than a Duration: too long either way
         }
         if (d == null || d.compareTo(MAX) > 0) {
-            throw new ConfigException(field, "'" + text.trim() + "' is too long; at most " + format(MAX) + " (about 11 years)");
+            throw ConfigException.expected(field, "at most " + format(MAX) + " (about 11 years)", "'" + text.trim() + "'");
         }
         return d;
     }

@@ -37,15 +37,15 @@ public sealed interface GroupEvent {
      * The event types a filter names: comma-separated {@link #types()} names ({@code "fault,recovered"});
      * spaces around a name are ignored.
      *
-     * @throws IllegalArgumentException one line naming the unknown type (or the missing one) and listing the known
+     * @throws IllegalArgumentException one line listing the known types and naming the unknown one (or the missing one)
      */
     static Set<String> parseTypes(String list) {
         Set<String> out = new LinkedHashSet<>();
         for (String name : list.split(",", -1)) {
             String type = name.trim();
             if (!types().contains(type)) {
-                throw new IllegalArgumentException((type.isEmpty() ? "an empty event type in '" + list + "'"
-                        : "unknown event type '" + type + "'") + "; types: " + String.join(", ", types()));
+                throw new IllegalArgumentException("expected event types among " + String.join(", ", types()) + ", got "
+                        + (type.isEmpty() ? "an empty one in '" + list + "'" : "'" + type + "'"));
             }
             out.add(type);
         }

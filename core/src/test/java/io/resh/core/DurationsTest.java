@@ -32,12 +32,12 @@ class DurationsTest {
         assertThat(Durations.MAX.toNanos()).as("room left on the clock").isLessThan(Long.MAX_VALUE / 10);
         assertThatThrownBy(() -> Durations.parse("--timeout", "100001h"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("--timeout: '100001h' is too long; at most 100000h (about 11 years)");
+                .hasMessage("--timeout: expected at most 100000h (about 11 years), got '100001h'");
         assertThatThrownBy(() -> Durations.parse("deadline", "9999999999999h"))
-                .hasMessage("deadline: '9999999999999h' is too long; at most 100000h (about 11 years)");
+                .hasMessage("deadline: expected at most 100000h (about 11 years), got '9999999999999h'");
         assertThatThrownBy(() -> Durations.parse("deadline", "99999999999999999999ms"))
                 .as("more digits than a long holds")
-                .hasMessage("deadline: '99999999999999999999ms' is too long; at most 100000h (about 11 years)");
+                .hasMessage("deadline: expected at most 100000h (about 11 years), got '99999999999999999999ms'");
         assertThatThrownBy(() -> ConfigException.requirePositive("restart.window", Duration.ofDays(5000)))
                 .as("a duration a builder was given")
                 .hasMessage("restart.window: expected at most 100000h (about 11 years), got 5000 days");

@@ -28,8 +28,9 @@ class GroupEventTest {
     void shouldParseAFilterOfEventTypesAndRefuseAnUnknownOneListingTheKnown() {
         assertThat(GroupEvent.parseTypes("fault, recovered,fault")).containsExactly("fault", "recovered");
         assertThatThrownBy(() -> GroupEvent.parseTypes("fault,faults"))
-                .hasMessage("unknown event type 'faults'; types: " + String.join(", ", GroupEvent.types()))
+                .hasMessage("expected event types among " + String.join(", ", GroupEvent.types()) + ", got 'faults'")
                 .hasMessageContaining("fault, injected, recovery-started");
-        assertThatThrownBy(() -> GroupEvent.parseTypes("")).hasMessageStartingWith("an empty event type in ''; types: fault,");
+        assertThatThrownBy(() -> GroupEvent.parseTypes("")).hasMessageStartingWith("expected event types among fault,")
+                .hasMessageEndingWith(", got an empty one in ''");
     }
 }

@@ -1,7 +1,6 @@
 package io.resh.exec;
 
 import io.resh.core.ConfigException;
-import io.resh.core.Durations;
 import io.resh.core.Quorum;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,27 +88,18 @@ public record ExecOptions(
             copy.add(List.copyOf(argv));
         }
         commands = List.copyOf(copy);
-        if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
-            throw new ConfigException("--timeout", "must be positive, got " + Durations.format(timeout));
+        if (timeout != null) {
+            ConfigException.requirePositive("--timeout", timeout);
         }
         startDir = (startDir == null ? Path.of("") : startDir).toAbsolutePath().normalize();
         outputs = checkOutputs(outputs);
-        if (bufferLimit < 0) {
-            throw new ConfigException("--buffer", "the limit must not be negative, got " + bufferLimit);
-        }
-        if (streamWindow < MIN_STREAM_WINDOW) {
-            throw new ConfigException("streamWindow", "must be at least " + MIN_STREAM_WINDOW + " bytes, got " + streamWindow);
-        }
+        ConfigException.requireAtLeast("--buffer", bufferLimit, 0);
+        ConfigException.requireAtLeast("streamWindow", streamWindow, MIN_STREAM_WINDOW);
     }
 
     /** N copies of one command, with the same arguments, environment and stdin. */
     public static ExecOptions replicated(int replicas, List<String> command) {
-        if (replicas < 1) {
-            throw new ConfigException("--replicas", "must be at least 1, got " + replicas);
-        }
-        if (replicas > MAX_REPLICAS) {
-            throw tooMany(replicas, false);
-        }
+        ConfigException.requireBetween("--replicas", replicas, 1, MAX_REPLICAS);
         List<List<String>> commands = new ArrayList<>();
         for (int i = 0; i < replicas; i++) {
             commands.add(command);
@@ -251,9 +241,9 @@ public record ExecOptions(
 
     private static ConfigException tooMany(int replicas, boolean nVersion) {
         return nVersion
-                ? new ConfigException("--version", "at most " + MAX_REPLICAS + " versions (one replica each), got "
-                        + replicas)
-                : new ConfigException("--replicas", "must be at most " + MAX_REPLICAS + ", got " + replicas);
+                ? ConfigException.expected("--version", "at most " + MAX_REPLICAS + " versions (one replica each)",
+                        Integer.toString(replicas))
+                : ConfigException.expected("--replicas", "1 to " + MAX_REPLICAS, Integer.toString(replicas));
     }
 
     private static List<Path> checkOutputs(List<Path> outputs) {
