@@ -34,19 +34,22 @@ final class AdminFixture implements AutoCloseable {
     }
 
     /** Runs {@code command} with {@code args} plus {@code --url} and {@code --token-file} of this server. */
-    Run run(Object command, String... args) {
+    Run run(Class<?> command, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--url", admin.url(), "--token-file", admin.tokenFile().toString()));
         return runExactly(command, all.toArray(String[]::new));
     }
 
-    static Run runExactly(Object command, String... args) {
+    /** {@code resh COMMAND ARGS} through the real command line, COMMAND being {@code command}'s name. */
+    static Run runExactly(Class<?> command, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(command);
+        CommandLine cl = Resh.commandLine();
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
+        List<String> all = new ArrayList<>(List.of(command.getAnnotation(CommandLine.Command.class).name()));
+        all.addAll(List.of(args));
+        int exit = cl.execute(all.toArray(String[]::new));
         return new Run(exit, out.toString(), err.toString());
     }
 

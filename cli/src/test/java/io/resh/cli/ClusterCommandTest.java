@@ -71,7 +71,7 @@ class ClusterCommandTest {
         String leader = agreedLeader();
         long term = cluster.node("h1").status().term();
 
-        AdminFixture.Run r = AdminFixture.runExactly(new StatusCommand(), withUrls());
+        AdminFixture.Run r = AdminFixture.runExactly(StatusCommand.class, withUrls());
 
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("HOST  ROLE").contains("TERM  COMMIT  APPLIED  SNAPSHOT  REQUESTS  REPLICAS")
@@ -85,7 +85,7 @@ class ClusterCommandTest {
 
     @Test
     void shouldPrintThisHostsClusterViewAboveItsReplicaTable() {
-        AdminFixture.Run r = AdminFixture.runExactly(new StatusCommand(), withUrl("h2"));
+        AdminFixture.Run r = AdminFixture.runExactly(StatusCommand.class, withUrl("h2"));
 
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).containsPattern("cluster host h2: (LEADER|FOLLOWER), leader " + agreedLeader() + ", term \\d+")
@@ -98,7 +98,7 @@ class ClusterCommandTest {
 
     @Test
     void shouldPrintTheClusterAndGroupsAsJson() {
-        AdminFixture.Run r = AdminFixture.runExactly(new StatusCommand(), withUrl("h1", "--json"));
+        AdminFixture.Run r = AdminFixture.runExactly(StatusCommand.class, withUrl("h1", "--json"));
 
         JsonNode n = AdminFixture.parse(r.out());
         assertThat(n.at("/cluster/id").asText()).isEqualTo("h1");
@@ -107,7 +107,7 @@ class ClusterCommandTest {
 
     @Test
     void shouldSayWhichHostDidNotAnswerAndExit1() {
-        AdminFixture.Run r = AdminFixture.runExactly(new StatusCommand(), "--url", cluster.admin("h1").url(),
+        AdminFixture.Run r = AdminFixture.runExactly(StatusCommand.class, "--url", cluster.admin("h1").url(),
                 "--url", "http://127.0.0.1:1/", "--token-file", cluster.tokenFile().toString());
 
         assertThat(r.exit()).isEqualTo(1);
@@ -120,7 +120,7 @@ class ClusterCommandTest {
     void shouldNotCallAHostThatRefusedTheTokenUnreachable(@TempDir Path dir) throws Exception {
         Path wrong = dir.resolve("wrong.token");
         Files.writeString(wrong, "0".repeat(64));
-        AdminFixture.Run r = AdminFixture.runExactly(new ClusterCommand(), "status", "--url", cluster.admin("h1").url(),
+        AdminFixture.Run r = AdminFixture.runExactly(ClusterCommand.class, "status", "--url", cluster.admin("h1").url(),
                 "--token-file", wrong.toString());
 
         assertThat(r.exit()).isEqualTo(1);
@@ -135,22 +135,22 @@ class ClusterCommandTest {
         all.add(p3);
         cluster.start(p3, all, true);
         try {
-            AdminFixture.Run added = AdminFixture.runExactly(new ClusterCommand(), withUrl("h1", "add", "--id", "h3",
+            AdminFixture.Run added = AdminFixture.runExactly(ClusterCommand.class, withUrl("h1", "add", "--id", "h3",
                     "--address", p3.raftAddress(), "--client", p3.clientAddress()));
 
             assertThat(added.exit()).as(added.err()).isZero();
             assertThat(added.out().strip()).matches("added h3; members: .*").contains("h1").contains("h2").contains("h3");
             await().atMost(Duration.ofSeconds(30)).until(() -> cluster.node("h3").status().appliedRequests() == 5);
-            AdminFixture.Run again = AdminFixture.runExactly(new ClusterCommand(), withUrl("h2", "add", "--id", "h3",
+            AdminFixture.Run again = AdminFixture.runExactly(ClusterCommand.class, withUrl("h2", "add", "--id", "h3",
                     "--address", p3.raftAddress(), "--client", p3.clientAddress()));
             assertThat(again.exit()).isEqualTo(1);
             assertThat(again.err()).contains("resh cluster add: admin API answered 409").contains("already a member");
 
-            AdminFixture.Run removed = AdminFixture.runExactly(new ClusterCommand(), withUrl("h2", "remove", "h3"));
+            AdminFixture.Run removed = AdminFixture.runExactly(ClusterCommand.class, withUrl("h2", "remove", "h3"));
 
             assertThat(removed.exit()).as(removed.err()).isZero();
             assertThat(removed.out().strip()).matches("removed h3; members: h[12], h[12]");
-            AdminFixture.Run status = AdminFixture.runExactly(new ClusterCommand(), withUrls("status"));
+            AdminFixture.Run status = AdminFixture.runExactly(ClusterCommand.class, withUrls("status"));
             assertThat(status.exit()).as(status.err()).isZero();
             assertThat(status.out()).contains("members (as h1 sees them): ").doesNotContain("h3 (Raft");
         } finally {
@@ -163,19 +163,19 @@ class ClusterCommandTest {
         String leader = await().atMost(Duration.ofSeconds(20)).until(this::agreedLeader, java.util.Objects::nonNull);
         String other = leader.equals("h1") ? "h2" : "h1";
 
-        AdminFixture.Run moved = AdminFixture.runExactly(new ClusterCommand(), withUrl("h1", "leader", other));
+        AdminFixture.Run moved = AdminFixture.runExactly(ClusterCommand.class, withUrl("h1", "leader", other));
 
         assertThat(moved.exit()).as(moved.err()).isZero();
         assertThat(moved.out().strip()).matches("leader " + other + "; members: h[12], h[12]");
         await().atMost(Duration.ofSeconds(20)).until(() -> other.equals(agreedLeader()));
-        AdminFixture.Run unknown = AdminFixture.runExactly(new ClusterCommand(), withUrl("h1", "leader", "h7"));
+        AdminFixture.Run unknown = AdminFixture.runExactly(ClusterCommand.class, withUrl("h1", "leader", "h7"));
         assertThat(unknown.exit()).isEqualTo(1);
         assertThat(unknown.err()).contains("resh cluster leader: admin API answered 409").contains("h7 is not a member");
     }
 
     @Test
     void shouldRejectABadAddressNamingTheField() {
-        AdminFixture.Run r = AdminFixture.runExactly(new ClusterCommand(), withUrl("h1", "add", "--id", "h9",
+        AdminFixture.Run r = AdminFixture.runExactly(ClusterCommand.class, withUrl("h1", "add", "--id", "h9",
                 "--address", "127.0.0.1:7509", "--client", "localhost"));
 
         assertThat(r.exit()).isEqualTo(1);

@@ -97,7 +97,7 @@ class ClusterPausedHostTest {
         h3.pause();
         try {
             long started = System.nanoTime();
-            AdminFixture.Run r = AdminFixture.runExactly(new ClusterCommand(),
+            AdminFixture.Run r = AdminFixture.runExactly(ClusterCommand.class,
                     args(List.of(h1Url(), h3.adminUrl(), h2.adminUrl()), "status"));
             Duration took = Duration.ofNanos(System.nanoTime() - started);
 
@@ -120,7 +120,7 @@ class ClusterPausedHostTest {
         h3.pause();
         try {
             long started = System.nanoTime();
-            AdminFixture.Run r = AdminFixture.runExactly(new StatusCommand(), args(List.of(h3.adminUrl())));
+            AdminFixture.Run r = AdminFixture.runExactly(StatusCommand.class, args(List.of(h3.adminUrl())));
             Duration took = Duration.ofNanos(System.nanoTime() - started);
 
             assertThat(r.exit()).as(r.err()).isEqualTo(1);
@@ -168,7 +168,7 @@ class ClusterPausedHostTest {
                     List.of("add", "--id", "h4", "--address", "127.0.0.1:1", "--client", "127.0.0.1:2"));
             for (List<String> change : changes) {
                 long started = System.nanoTime();
-                AdminFixture.Run r = AdminFixture.runExactly(new ClusterCommand(),
+                AdminFixture.Run r = AdminFixture.runExactly(ClusterCommand.class,
                         args(List.of(h1Url()), change.toArray(String[]::new)));
                 Duration took = Duration.ofNanos(System.nanoTime() - started);
 

@@ -41,7 +41,7 @@ class EventsCommandTest {
         fixture.group.faults().crash(1).get(10, TimeUnit.SECONDS);
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            AdminFixture.Run r = fixture.run(new EventsCommand(), "--limit", "50");
+            AdminFixture.Run r = fixture.run(EventsCommand.class, "--limit", "50");
             assertThat(r.exit()).as(r.err()).isZero();
             // The group is idle: no request is named, only the last one answered (if any).
             assertThat(r.out()).containsPattern("events  replica 1  while idle, (after request #\\d+|before any request)"
@@ -53,7 +53,7 @@ class EventsCommandTest {
     @Test
     void shouldFollowTheStreamAndStopAfterCountEvents() {
         CompletableFuture<AdminFixture.Run> follow = CompletableFuture.supplyAsync(() ->
-                fixture.run(new EventsCommand(), "--follow", "--limit", "0", "--count", "1", "--json"));
+                fixture.run(EventsCommand.class, "--follow", "--limit", "0", "--count", "1", "--json"));
 
         // Until the follower is connected an event would be missed, so keep producing harmless ones.
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300)).until(() -> {
@@ -76,7 +76,7 @@ class EventsCommandTest {
         fixture.group.faults().crash(2).get(10, TimeUnit.SECONDS); // injected, fault, recovery-started, replica-started, recovered
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            AdminFixture.Run r = fixture.run(new EventsCommand(), "--limit", "1000", "--type", "fault,recovered");
+            AdminFixture.Run r = fixture.run(EventsCommand.class, "--limit", "1000", "--type", "fault,recovered");
             assertThat(r.exit()).as(r.err()).isZero();
             assertThat(r.out()).contains("replica 2  ").containsPattern("replica 2  .*FAULT crash")
                     .containsPattern("replica 2  #\\d+  recovered");
@@ -87,7 +87,7 @@ class EventsCommandTest {
     /** Only recovered events end the follow: the injections that keep coming meanwhile are not printed. */
     @Test
     void shouldFollowOnlyTheTypesAskedFor() {
-        CompletableFuture<AdminFixture.Run> follow = CompletableFuture.supplyAsync(() -> fixture.run(new EventsCommand(),
+        CompletableFuture<AdminFixture.Run> follow = CompletableFuture.supplyAsync(() -> fixture.run(EventsCommand.class,
                 "--follow", "--limit", "0", "--count", "1", "--json", "--type", "recovered"));
 
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
@@ -108,7 +108,7 @@ class EventsCommandTest {
 
     @Test
     void shouldRefuseAnUnknownTypeInOneLineListingTheKnownOnes() {
-        AdminFixture.Run r = fixture.run(new EventsCommand(), "--type", "fault,recoverd");
+        AdminFixture.Run r = fixture.run(EventsCommand.class, "--type", "fault,recoverd");
 
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).isEqualTo("resh events: --type: expected event types among "
@@ -120,13 +120,13 @@ class EventsCommandTest {
     /** A usage error, as --type's and picocli's own: exit status 2 (it was 1, the status of a failed call). */
     @Test
     void shouldRefuseCountWithoutFollow() {
-        AdminFixture.Run r = fixture.run(new EventsCommand(), "--count", "2");
+        AdminFixture.Run r = fixture.run(EventsCommand.class, "--count", "2");
 
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).isEqualTo("resh events: --count stops a --follow after N events; without --follow, use"
                 + " --limit N for the N most recent" + System.lineSeparator());
         assertThat(r.out()).isEmpty();
-        assertThat(fixture.run(new EventsCommand(), "--limit", "-1").exit()).isEqualTo(2);
+        assertThat(fixture.run(EventsCommand.class, "--limit", "-1").exit()).isEqualTo(2);
     }
 
     /** The supervisor's events were printed as their whole JSON line: "backed-off  {"time":...}". */

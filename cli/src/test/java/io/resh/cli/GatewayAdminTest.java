@@ -97,7 +97,7 @@ class GatewayAdminTest {
         assertThat(metrics).containsPattern("resh_gateway_faults_total\\{[^}]*group=\"cache\"[^}]*replica=\"2\"[^}]*\\} 1\\.0")
                 .contains("resh_gateway_replicas_live{group=\"cache\"}");
 
-        AdminFixture.Run status = AdminFixture.runExactly(new StatusCommand(), "--url", admin.url(), "--token-file",
+        AdminFixture.Run status = AdminFixture.runExactly(StatusCommand.class, "--url", admin.url(), "--token-file",
                 admin.tokenFile().toString());
         assertThat(status.exit()).as(status.err()).isZero();
         assertThat(status.out()).contains("cache  gateway, 3 servers (masks f=1)  ordered mode, resp on 127.0.0.1:"
@@ -110,15 +110,15 @@ class GatewayAdminTest {
     @Test
     void shouldTellInjectAndStatusThatTheGatewayIsNoReplicaGroup() {
         String[] to = {"--url", admin.url(), "--token-file", admin.tokenFile().toString()};
-        AdminFixture.Run inject = AdminFixture.runExactly(new InjectCommand(), "crash", "-r", "0", to[0], to[1], to[2], to[3]);
+        AdminFixture.Run inject = AdminFixture.runExactly(InjectCommand.class, "crash", "-r", "0", to[0], to[1], to[2], to[3]);
         assertThat(inject.exit()).isEqualTo(1);
         assertThat(inject.err().strip()).isEqualTo("resh inject: the server runs no replica group, only the gateway cache in"
                 + " front of unmodified servers: faults are injected into replica groups only; to fault one of its servers,"
                 + " kill -9 or kill -STOP a server pid that resh status shows");
-        AdminFixture.Run named = AdminFixture.runExactly(new InjectCommand(), "crash", "-r", "0", "-g", "cache", to[0], to[1],
+        AdminFixture.Run named = AdminFixture.runExactly(InjectCommand.class, "crash", "-r", "0", "-g", "cache", to[0], to[1],
                 to[2], to[3]);
         assertThat(named.err()).contains("'cache' is a gateway in front of unmodified servers, not a replica group");
-        AdminFixture.Run status = AdminFixture.runExactly(new StatusCommand(), "-g", "nope", to[0], to[1], to[2], to[3]);
+        AdminFixture.Run status = AdminFixture.runExactly(StatusCommand.class, "-g", "nope", to[0], to[1], to[2], to[3]);
         assertThat(status.exit()).isEqualTo(1);
         assertThat(status.err()).contains("no group 'nope'; groups: none; gateways: cache");
     }

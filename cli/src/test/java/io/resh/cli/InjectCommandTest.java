@@ -36,7 +36,7 @@ class InjectCommandTest {
     void shouldCrashTheReplicaWhichTheGroupThenReplaces() {
         long pid = fixture.group.status().replicaStates().get(2).pid();
 
-        AdminFixture.Run r = fixture.run(new InjectCommand(), "crash", "--replica", "2");
+        AdminFixture.Run r = fixture.run(InjectCommand.class, "crash", "--replica", "2");
 
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out().strip()).isEqualTo("injected crash into inject replica 2: SIGKILL sent to pid " + pid);
@@ -50,7 +50,7 @@ class InjectCommandTest {
 
     @Test
     void shouldRefuseAnUnknownFaultListingTheKnownOnes() {
-        AdminFixture.Run r = fixture.run(new InjectCommand(), "meteor", "--replica", "0");
+        AdminFixture.Run r = fixture.run(InjectCommand.class, "meteor", "--replica", "0");
 
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("unknown fault 'meteor'").contains("crash, hang");
@@ -58,7 +58,7 @@ class InjectCommandTest {
 
     @Test
     void shouldRefuseAReplicaTheGroupDoesNotHave() {
-        AdminFixture.Run r = fixture.run(new InjectCommand(), "hang", "--replica", "5");
+        AdminFixture.Run r = fixture.run(InjectCommand.class, "hang", "--replica", "5");
 
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("replicas 0 to 2");
@@ -66,7 +66,7 @@ class InjectCommandTest {
 
     @Test
     void shouldRefuseANegativeArgument() {
-        AdminFixture.Run r = fixture.run(new InjectCommand(), "slow", "--replica", "0", "--arg", "-5");
+        AdminFixture.Run r = fixture.run(InjectCommand.class, "slow", "--replica", "0", "--arg", "-5");
 
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("\"arg\" must be 0 or more, got -5 (");
@@ -75,7 +75,7 @@ class InjectCommandTest {
 
     @Test
     void shouldListTheFaultsInItsHelp() {
-        AdminFixture.Run r = AdminFixture.runExactly(new InjectCommand(), "--help");
+        AdminFixture.Run r = AdminFixture.runExactly(InjectCommand.class, "--help");
 
         assertThat(r.out().replaceAll("\\s+", " "))
                 .contains("crash, hang, slow, reply-corruption, state-corruption, byzantine, ipc-garbage");

@@ -38,7 +38,7 @@ class StatusCommandTest {
 
     @Test
     void shouldPrintTheGroupAndATableOfItsReplicas() {
-        AdminFixture.Run r = fixture.run(new StatusCommand());
+        AdminFixture.Run r = fixture.run(StatusCommand.class);
 
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("status  TMR (N=3, masks f=1)  SERVING")
@@ -49,7 +49,7 @@ class StatusCommandTest {
     /** A name with a space made the request URL invalid, and the HTTP client's error quoted that URL. */
     @Test
     void shouldAskTheServerForAGroupNameThatNeedsEscaping() {
-        AdminFixture.Run r = fixture.run(new StatusCommand(), "-g", "no such");
+        AdminFixture.Run r = fixture.run(StatusCommand.class, "-g", "no such");
 
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err().strip()).isEqualTo("resh status: admin API answered 404: no group 'no such'; groups: status");
@@ -57,7 +57,7 @@ class StatusCommandTest {
 
     @Test
     void shouldPrintTheApiJsonWithJson() throws Exception {
-        AdminFixture.Run r = fixture.run(new StatusCommand(), "--json");
+        AdminFixture.Run r = fixture.run(StatusCommand.class, "--json");
 
         JsonNode groups = new ObjectMapper().readTree(r.out());
         assertThat(groups).hasSize(1);
@@ -68,7 +68,7 @@ class StatusCommandTest {
     void shouldSayInOneLineThatTheTokenWasRejected(@TempDir Path dir) throws Exception {
         Path wrong = Files.writeString(dir.resolve("wrong.token"), "f".repeat(64));
 
-        AdminFixture.Run r = AdminFixture.runExactly(new StatusCommand(), "--url", fixture.admin.url(),
+        AdminFixture.Run r = AdminFixture.runExactly(StatusCommand.class, "--url", fixture.admin.url(),
                 "--token-file", wrong.toString());
 
         assertThat(r.exit()).isEqualTo(1);
@@ -78,7 +78,7 @@ class StatusCommandTest {
 
     @Test
     void shouldSayWhenNoServerAnswers() {
-        AdminFixture.Run r = AdminFixture.runExactly(new StatusCommand(), "--url", "http://127.0.0.1:1/",
+        AdminFixture.Run r = AdminFixture.runExactly(StatusCommand.class, "--url", "http://127.0.0.1:1/",
                 "--token-file", fixture.admin.tokenFile().toString());
 
         assertThat(r.exit()).isEqualTo(1);
@@ -99,7 +99,7 @@ class StatusCommandTest {
                 }
             }, "fake-front-door");
             peer.start();
-            AdminFixture.Run r = AdminFixture.runExactly(new StatusCommand(), "--url", "http://127.0.0.1:"
+            AdminFixture.Run r = AdminFixture.runExactly(StatusCommand.class, "--url", "http://127.0.0.1:"
                     + frontDoor.getLocalPort() + "/", "--token-file", fixture.admin.tokenFile().toString());
             peer.join(10_000);
 
@@ -157,7 +157,7 @@ class StatusCommandTest {
                     .isInstanceOf(io.resh.host.ServiceErrorException.class);
 
             org.awaitility.Awaitility.await().atMost(timeout).untilAsserted(() -> {
-                AdminFixture.Run r = AdminFixture.runExactly(new StatusCommand(), "--url", admin.url(),
+                AdminFixture.Run r = AdminFixture.runExactly(StatusCommand.class, "--url", admin.url(),
                         "--token-file", admin.tokenFile().toString());
                 assertThat(r.out()).as(r.err()).contains("  requests 3  voted 2  service errors 1  faults 0  recoveries 2"
                         + "  rollbacks 1  checkpoint #");
