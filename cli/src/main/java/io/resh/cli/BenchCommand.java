@@ -8,7 +8,6 @@ import io.resh.cli.bench.Scenario;
 import io.resh.cli.bench.ScenarioReport;
 import io.resh.cli.bench.ScenarioUnavailableException;
 import io.resh.cli.bench.Scenarios;
-import io.resh.core.ConfigException;
 import io.resh.core.Durations;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -37,7 +36,10 @@ import picocli.CommandLine.Parameters;
         exitCodeList = {"0:the benchmark ran (targets met or not, unless --strict)", "1:--strict and a target was missed",
                 "2:bad option or unknown scenario", "3:the scenario can't run here (the message says what is missing)"})
 public final class BenchCommand implements Callable<Integer> {
-    /** Exit status for a bad option or an unknown scenario. */
+    /**
+     * Exit status for a bad option or an unknown scenario: the command line's, which answers the ConfigException
+     * that names the option or SCENARIO.
+     */
     static final int EXIT_USAGE = 2;
     /** Exit status when the scenario can't run here (a module not built in yet, a tool not installed). */
     static final int EXIT_UNAVAILABLE = 3;
@@ -109,9 +111,6 @@ public final class BenchCommand implements Callable<Integer> {
         } catch (ScenarioUnavailableException e) {
             err.println("resh bench: " + e.getMessage());
             return EXIT_UNAVAILABLE;
-        } catch (IllegalArgumentException | ConfigException e) {
-            err.println("resh bench: " + e.getMessage());
-            return EXIT_USAGE;
         }
         ReportTable.print(report, out);
         if (json != null) {

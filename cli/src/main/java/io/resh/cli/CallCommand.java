@@ -59,7 +59,7 @@ final class CallCommand implements Callable<Integer> {
         try {
             req = hex ? java.util.HexFormat.of().parseHex(request) : request.getBytes(StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--hex: '" + request + "' is not an even number of hexadecimal digits (" + e.getMessage() + ")");
+            throw ConfigException.expected("REQUEST", "hexadecimal digits, two per byte (--hex)", "'" + request + "'");
         }
         Duration wait = Durations.parse("--timeout", timeout);
         return send(spec, () -> {
@@ -71,9 +71,7 @@ final class CallCommand implements Callable<Integer> {
 
     /** As {@code resh serve} checks its own: {@code -p 99999} failed in the JDK's words, not naming --port. */
     static void checkPort(int port) {
-        if (port < 1 || port > 65535) {
-            throw new ConfigException("--port", "expected 1 to 65535, got " + port);
-        }
+        ConfigException.requireBetween("--port", port, 1, 65535);
     }
 
     /**
@@ -85,7 +83,7 @@ final class CallCommand implements Callable<Integer> {
         try {
             reply = call.get();
         } catch (UncheckedIOException e) {
-            spec.commandLine().getErr().println("resh: " + Resh.oneLine(e));
+            spec.commandLine().getErr().println(spec.qualifiedName() + ": " + Resh.oneLine(e));
             return NO_ANSWER;
         }
         print.accept(reply);

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -110,11 +111,7 @@ public final class CampaignCommand implements Callable<Integer> {
             config = config();
         } catch (ConfigException e) {
             // The builder's fields are this command's options without their dashes: name them as the user typed them.
-            err.println("resh campaign: --" + e.getMessage());
-            return 2;
-        } catch (IllegalArgumentException e) {
-            err.println("resh campaign: " + e.getMessage());
-            return 2;
+            throw e.named("--" + e.field());
         }
         if (!verbose) {
             quiet("io.resh.host");
@@ -181,7 +178,13 @@ public final class CampaignCommand implements Callable<Integer> {
     }
 
     CampaignConfig config() {
-        CampaignConfig.Builder b = CampaignConfig.builder(ServiceKind.parse(service)).replicas(replicas)
+        ServiceKind kind;
+        try {
+            kind = ServiceKind.parse(service);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("service", e.getMessage());
+        }
+        CampaignConfig.Builder b = CampaignConfig.builder(kind).replicas(replicas)
                 .injections(injections).seed(seed).requestsPerInjection(requestsPerInjection)
                 .requestTimeout(Durations.parse("timeout", timeout)).deadline(Durations.parse("deadline", deadline))
                 .settleTimeout(Durations.parse("settle-timeout", settleTimeout)).diverse(diverse)
@@ -189,7 +192,12 @@ public final class CampaignCommand implements Callable<Integer> {
         if (kinds != null && !kinds.isEmpty()) {
             List<InjectedFault> parsed = new ArrayList<>();
             for (String k : kinds) {
-                parsed.add(InjectedFault.parse(k));
+                try {
+                    parsed.add(InjectedFault.parse(k));
+                } catch (IllegalArgumentException e) {
+                    throw ConfigException.expected("kinds", "fault kinds among " + Arrays.stream(InjectedFault.values())
+                            .map(InjectedFault::label).collect(Collectors.joining(", ")), "'" + k + "'");
+                }
             }
             b.kinds(parsed);
         }

@@ -4,6 +4,7 @@ import io.resh.admin.AdminConfig;
 import io.resh.admin.AdminServer;
 import io.resh.client.ReshClient;
 import io.resh.core.CompletionCause;
+import io.resh.core.ConfigException;
 import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
 import io.resh.core.InjectedFault;
@@ -105,13 +106,11 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         if (size < 0 || size > maxSize) {
             // Checked before anything starts: a negative size failed with a stack trace, a larger one with an
             // error per request once the group was up.
-            throw new IllegalArgumentException("--size must be 0 to " + maxSize + " bytes (an encryption request must"
-                    + " fit the group's limits.maxRequestBytes), got " + size);
+            throw ConfigException.expected("--size", "0 to " + maxSize + " bytes (an encryption request must fit the"
+                    + " group's limits.maxRequestBytes)", Integer.toString(size));
         }
-        if (window < 1 || window > MAX_WINDOW) {
-            // None in flight sent nothing; a hundred million kept the demo filling its window past --duration.
-            throw new IllegalArgumentException("--window must be 1 to " + MAX_WINDOW + ", got " + window);
-        }
+        // None in flight sent nothing; a hundred million kept the demo filling its window past --duration.
+        ConfigException.requireBetween("--window", window, 1, MAX_WINDOW);
         // The demo's own directory, kept for a look at the replica logs afterwards (the summary says where).
         GroupConfig config = builder.workDir(Files.createTempDirectory("resh-demo-").toString()).build();
         List<GroupEvent> events = new CopyOnWriteArrayList<>();

@@ -1,6 +1,7 @@
 package io.resh.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.resh.core.ConfigException;
 import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
 import io.resh.core.ReshException;
@@ -57,27 +58,26 @@ public final class EventsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try {
-            // Usage errors, like picocli's own and --type's below: exit status 2, not the 1 of a failed call.
-            if (limit < 0 || (count != null && count < 1)) {
-                spec.commandLine().getErr().println("resh events: --limit must be 0 or more and --count 1 or more");
-                return spec.exitCodeOnInvalidInput();
-            }
-            if (count != null && !follow) {
-                spec.commandLine().getErr().println("resh events: --count stops a --follow after N events; without"
+        // Usage errors, thrown to the command line as picocli's own are answered: exit status 2, not the 1 of a
+        // failed call.
+        ConfigException.requireAtLeast("--limit", limit, 0);
+        if (count != null) {
+            ConfigException.requireAtLeast("--count", count, 1);
+            if (!follow) {
+                throw new ConfigException("--count", "only with --follow, which it stops after N events; without"
                         + " --follow, use --limit N for the N most recent");
-                return spec.exitCodeOnInvalidInput();
             }
-            String typeParam = "";
-            if (types != null) {
-                try {
-                    // Checked here, as the server would: a misspelt type is a usage error, not an empty listing.
-                    typeParam = "&type=" + URLEncoder.encode(String.join(",", GroupEvent.parseTypes(types)), StandardCharsets.UTF_8);
-                } catch (IllegalArgumentException e) {
-                    spec.commandLine().getErr().println("resh events: --type: " + e.getMessage());
-                    return spec.exitCodeOnInvalidInput();
-                }
+        }
+        String typeParam = "";
+        if (types != null) {
+            try {
+                // Checked here, as the server would: a misspelt type is a usage error, not an empty listing.
+                typeParam = "&type=" + URLEncoder.encode(String.join(",", GroupEvent.parseTypes(types)), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--type", e.getMessage());
             }
+        }
+        try {
             AdminClient client = AdminClient.connect(admin);
             String groupParam = (group == null ? "" : "&group=" + URLEncoder.encode(group, StandardCharsets.UTF_8)) + typeParam;
             if (!follow) {

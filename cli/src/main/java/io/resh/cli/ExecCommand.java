@@ -288,8 +288,8 @@ public class ExecCommand implements Callable<Integer> {
                         + "not both (got COMMAND " + String.join(" ", command) + ")");
             }
             if (replicas != null && replicas != versions.size()) {
-                throw new ConfigException("--replicas", "-n " + replicas + " does not match the " + versions.size()
-                        + " --version commands; give one --version per replica, or leave -n out");
+                throw ConfigException.expected("--replicas", versions.size() + ", one per --version (or leave -n out)",
+                        replicas.toString());
             }
             options = ExecOptions.versions(versions);
         } else {

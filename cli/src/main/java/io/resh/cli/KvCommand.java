@@ -1,11 +1,13 @@
 package io.resh.cli;
 
 import io.resh.client.ReshClient;
+import io.resh.core.ConfigException;
 import io.resh.examples.kv.KvReply;
 import io.resh.examples.kv.KvRequests;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -44,12 +46,11 @@ final class KvCommand implements Callable<Integer> {
             case "incr" -> KvRequests.incr(arg(0));
             case "size" -> KvRequests.size();
             case "mtime" -> KvRequests.mtime(arg(0));
-            default -> throw new IllegalArgumentException("unknown kv op '" + op + "'; expected set, get, del, incr, size or mtime");
+            default -> throw ConfigException.expected("OP", "set, get, del, incr, size or mtime", "'" + op + "'");
         };
         int takes = op.equals("set") ? 2 : op.equals("size") ? 0 : 1;
         if (args.size() > takes) { // 'kv incr visits 5' must not pass for an increment by 5
-            throw new IllegalArgumentException("kv " + op + " takes " + (takes == 0 ? "no arguments" : usage())
-                    + "; unexpected '" + args.get(takes) + "'");
+            throw wrongArguments();
         }
         return CallCommand.send(spec, () -> {
             try (ReshClient client = ReshClient.connect(host, port)) {
@@ -64,12 +65,15 @@ final class KvCommand implements Callable<Integer> {
 
     private String arg(int i) {
         if (i >= args.size()) {
-            throw new IllegalArgumentException("kv " + op + " needs " + usage());
+            throw wrongArguments();
         }
         return args.get(i);
     }
 
-    private String usage() {
-        return op.equals("set") ? "KEY VALUE" : "KEY";
+    /** The op's arguments, as the op's name and what it takes: {@code incr: expected KEY, got 'visits' '5'}. */
+    private ConfigException wrongArguments() {
+        String takes = op.equals("set") ? "KEY VALUE" : op.equals("size") ? "no arguments" : "KEY";
+        String got = args.isEmpty() ? "none" : args.stream().map(a -> "'" + a + "'").collect(Collectors.joining(" "));
+        return ConfigException.expected(op, takes, got);
     }
 }

@@ -72,10 +72,12 @@ public final class Resh implements java.util.concurrent.Callable<Integer> {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Resh());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            // Errors a user can act on get one line; anything else keeps its stack trace for a bug report.
+            // Errors a user can act on get one line; anything else keeps its stack trace for a bug report. A bad
+            // option value a command checks itself is a ConfigException naming the option ("--window: expected 1 to
+            // 10000, got 0"): with the command's name first it reads as a value picocli could not convert.
             if (ex instanceof ReshException || ex instanceof IllegalArgumentException
                     || ex instanceof java.io.UncheckedIOException || ex instanceof io.resh.client.ReshRemoteException) {
-                cmd.getErr().println("resh: " + oneLine(ex));
+                cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + oneLine(ex));
                 return 2;
             }
             throw ex;
@@ -84,20 +86,29 @@ public final class Resh implements java.util.concurrent.Callable<Integer> {
         cl.setParameterExceptionHandler((ex, args) -> {
             // A mistyped option is answered with what was wrong and where the usage is, not 30 lines of it.
             CommandLine cmd = ex.getCommandLine();
+            String command = cmd.getCommandSpec().qualifiedName();
             if (ex.getCause() instanceof CommandLine.TypeConversionException wrongValue && ex.getArgSpec() != null) {
                 // The value's own error says what was expected and what was given: with the option named, that is
                 // the whole answer, as for the options each command checks itself ("resh bench: --duration: ...").
                 CommandLine.Model.ArgSpec arg = ex.getArgSpec();
                 String name = arg instanceof CommandLine.Model.OptionSpec option ? option.longestName() : arg.paramLabel();
-                cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + name + ": " + wrongValue.getMessage());
+                cmd.getErr().println(command + ": " + name + ": " + wrongValue.getMessage());
                 return cmd.getCommandSpec().exitCodeOnInvalidInput();
             }
-            cmd.getErr().println("resh: " + ex.getMessage());
+            cmd.getErr().println(command + ": " + lowerFirst(ex.getMessage()));
             CommandLine.UnmatchedArgumentException.printSuggestions(ex, cmd.getErr());
-            cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for its options.");
+            cmd.getErr().println("Try '" + command + " --help' for its options.");
             return cmd.getCommandSpec().exitCodeOnInvalidInput();
         });
         return cl;
+    }
+
+    /** Picocli's "Unknown option: ..." after a command's name, as resh's own errors read: "resh status: unknown option". */
+    private static String lowerFirst(String message) {
+        if (message == null || message.length() < 2 || !Character.isLowerCase(message.charAt(1))) {
+            return message; // an acronym, or nothing to lower
+        }
+        return Character.toLowerCase(message.charAt(0)) + message.substring(1);
     }
 
     /**
@@ -139,15 +150,19 @@ public final class Resh implements java.util.concurrent.Callable<Integer> {
      * Infinity, hexadecimal and a trailing d or f, which no option means.
      */
     static double number(String value) {
+        java.math.BigDecimal n;
         try {
-            double d = new java.math.BigDecimal(value.strip()).doubleValue();
-            if (Double.isFinite(d)) {
-                return d;
-            }
+            n = new java.math.BigDecimal(value.strip());
         } catch (NumberFormatException notANumber) {
-            // said below
+            throw new CommandLine.TypeConversionException("expected a number, got '" + value + "'");
         }
-        throw new CommandLine.TypeConversionException("expected a number, got '" + value + "'");
+        double d = n.doubleValue();
+        if (!Double.isFinite(d)) {
+            // 1e400 is a number, only past what a double holds: say where the numbers end, as for a whole number
+            throw new CommandLine.TypeConversionException("expected a number from " + -Double.MAX_VALUE + " to "
+                    + Double.MAX_VALUE + ", got '" + value + "'");
+        }
+        return d;
     }
 
     /** Without a command: the usage on stderr and the usage status, so that a script notices. */

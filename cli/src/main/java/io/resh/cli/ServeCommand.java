@@ -139,10 +139,10 @@ final class ServeCommand implements Callable<Integer> {
      */
     private void checkPorts() {
         if (adminPort < -1 || adminPort > 65535) {
-            throw new ConfigException("--admin-port", "expected -1 (off), 0 (any free port) or 1 to 65535, got " + adminPort);
+            throw ConfigException.expected("--admin-port", "-1 (off), 0 (any free port) or 1 to 65535", Integer.toString(adminPort));
         }
         if (port != null && (port < 0 || port > 65535)) {
-            throw new ConfigException("--port", "expected 0 (any free port) or 1 to 65535, got " + port);
+            throw ConfigException.expected("--port", "0 (any free port) or 1 to 65535", Integer.toString(port));
         }
     }
 

@@ -28,11 +28,14 @@ class BenchCommandTest {
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
 
+    /** {@code resh bench ARGS}, as the real command line runs it. */
     private int run(String... args) {
-        CommandLine cl = new CommandLine(new BenchCommand());
+        CommandLine cl = Resh.commandLine();
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
+        List<String> all = new ArrayList<>(List.of("bench"));
+        all.addAll(List.of(args));
+        return cl.execute(all.toArray(String[]::new));
     }
 
     private static List<String> texts(JsonNode array, String field) {
@@ -50,7 +53,8 @@ class BenchCommandTest {
     @Test
     void shouldRejectAnUnknownScenarioNamingTheKnownOnes() {
         assertThat(run("kv-large")).isEqualTo(BenchCommand.EXIT_USAGE);
-        assertThat(err.toString()).contains("unknown scenario 'kv-large'", "kv-small", "aes-64k", "recovery");
+        assertThat(err.toString()).startsWith("resh bench: SCENARIO: expected one of kv-small, aes-64k, recovery")
+                .endsWith(", got 'kv-large'" + System.lineSeparator());
     }
 
     @Test
@@ -58,7 +62,7 @@ class BenchCommandTest {
         assertThat(run("kv-small", "--duration", "soon")).isEqualTo(BenchCommand.EXIT_USAGE);
         assertThat(err.toString()).contains("--duration", "soon");
         assertThat(run("kv-small", "--duration", "0s")).isEqualTo(BenchCommand.EXIT_USAGE);
-        assertThat(err.toString()).contains("--duration must be positive, got 0ms");
+        assertThat(err.toString()).contains("resh bench: --duration: expected a positive duration, got 0ms");
     }
 
     @Test
@@ -66,8 +70,9 @@ class BenchCommandTest {
         assertThat(run("aes-64k", "--rate", "-5")).isEqualTo(BenchCommand.EXIT_USAGE);
         assertThat(run("kv-small", "--window", "0")).isEqualTo(BenchCommand.EXIT_USAGE);
         assertThat(run("recovery", "--checkpoint-every", "0")).isEqualTo(BenchCommand.EXIT_USAGE);
-        assertThat(err.toString()).contains("--rate must be a number of requests/s above 0", "got -5.0",
-                "--window must be at least 1, got 0", "--checkpoint-every must be at least 1, got 0");
+        assertThat(err.toString().lines()).containsExactly(
+                "resh bench: --rate: expected requests/s above 0 and at most 100000000, got -5.0",
+                "resh bench: --window: expected at least 1, got 0", "resh bench: --checkpoint-every: expected at least 1, got 0");
         assertThat(err.toString()).doesNotContain("starting");
         assertThat(out.toString()).isEmpty();
     }
@@ -78,8 +83,8 @@ class BenchCommandTest {
         assertThat(run("kv-small", "--json", dir.toString())).isEqualTo(BenchCommand.EXIT_USAGE);
         assertThat(run("kv-small", "--json", file.resolve("report.json").toString())).isEqualTo(BenchCommand.EXIT_USAGE);
         assertThat(err.toString().lines()).containsExactly(
-                "resh bench: cannot write the JSON report to " + dir + ": it is a directory",
-                "resh bench: cannot write the JSON report to " + file.resolve("report.json")
+                "resh bench: --json: cannot write the report to " + dir + ": it is a directory",
+                "resh bench: --json: cannot write the report to " + file.resolve("report.json")
                         + ": a file stands where a directory is needed");
         assertThat(out.toString()).isEmpty();
         assertThat(Files.readString(file)).isEqualTo("x");

@@ -23,7 +23,7 @@ class ClientErrorTest {
         int code = cl.execute("kv", "--port", Integer.toString(port), "get", "greeting");
 
         assertThat(code).as("no answer: its own status, apart from a usage error's and a service error's 2").isEqualTo(3);
-        assertThat(err.toString().strip()).isEqualTo("resh: cannot connect to 127.0.0.1:" + port + ": Connection refused");
+        assertThat(err.toString().strip()).isEqualTo("resh kv: cannot connect to 127.0.0.1:" + port + ": Connection refused");
     }
 
     @Test
@@ -37,7 +37,7 @@ class ClientErrorTest {
         cl.setErr(new PrintWriter(err, true));
 
         assertThat(cl.execute("call", "-p", Integer.toString(port), "x")).isEqualTo(3);
-        assertThat(err.toString().strip()).isEqualTo("resh: cannot connect to 127.0.0.1:" + port + ": Connection refused");
+        assertThat(err.toString().strip()).isEqualTo("resh call: cannot connect to 127.0.0.1:" + port + ": Connection refused");
     }
 
     /** -p 99999 failed with the JDK's "port out of range:99999", which names no option. */
@@ -51,7 +51,7 @@ class ClientErrorTest {
             cl.setErr(new PrintWriter(err, true));
 
             assertThat(cl.execute(command)).as(String.join(" ", command)).isEqualTo(2);
-            assertThat(err.toString().strip()).isEqualTo("resh: --port: expected 1 to 65535, got " + command[2]);
+            assertThat(err.toString().strip()).isEqualTo("resh " + command[0] + ": --port: expected 1 to 65535, got " + command[2]);
         }
     }
 
@@ -96,6 +96,6 @@ class ClientErrorTest {
         cl.setErr(new PrintWriter(err, true));
 
         assertThat(cl.execute("call", "--hex", "zz")).isEqualTo(2);
-        assertThat(err.toString()).startsWith("resh: --hex: 'zz' is not an even number of hexadecimal digits");
+        assertThat(err.toString().strip()).isEqualTo("resh call: REQUEST: expected hexadecimal digits, two per byte (--hex), got 'zz'");
     }
 }

@@ -179,7 +179,7 @@ class ClusterServeTest {
         assertThat(cl.execute("serve", yaml.toString(), "--id", "h1", "--admin-port", "-1")).isEqualTo(2);
 
         Path storage = dir.resolve("h1");
-        assertThat(err.toString()).isEqualTo("resh: cannot start cluster host h1: its storage " + storage + " holds the"
+        assertThat(err.toString()).isEqualTo("resh serve: cannot start cluster host h1: its storage " + storage + " holds the"
                 + " Raft log of cluster 'kvc', but its config names cluster 'renamed' (cluster.name, or group: when"
                 + " there is no cluster.name); put the old name back, or, if that log is not needed, point"
                 + " cluster.storage at an empty directory or remove " + storage.resolve(
@@ -206,7 +206,7 @@ class ClusterServeTest {
         assertThat(cl.execute("serve", yaml.toString(), "--id", "h1", "--port", Integer.toString(port),
                 "--admin-port", "-1")).isEqualTo(2);
 
-        assertThat(err.toString()).isEqualTo("resh: --port: the gateway's 127.0.0.1:" + port + " is also h2's address"
+        assertThat(err.toString()).isEqualTo("resh serve: --port: the gateway's 127.0.0.1:" + port + " is also h2's address"
                 + " (cluster.peers[1].address in redis-cluster.yaml); the gateway needs a port of its own"
                 + System.lineSeparator());
         assertThat(dir.resolve("h1")).as("nothing started").doesNotExist();

@@ -127,11 +127,11 @@ class DemoCommandTest {
 
     @Test
     void shouldRefuseASizeOrWindowItCannotRunWithBeforeStartingAnything() {
-        assertThat(refusal("--size", "-1")).isEqualTo("resh: --size must be 0 to 16777199 bytes (an encryption request"
+        assertThat(refusal("--size", "-1")).isEqualTo("resh demo: --size: expected 0 to 16777199 bytes (an encryption request"
                 + " must fit the group's limits.maxRequestBytes), got -1");
         assertThat(refusal("--size", "16777200")).endsWith("got 16777200");
-        assertThat(refusal("--window", "0")).isEqualTo("resh: --window must be 1 to 10000, got 0");
-        assertThat(refusal("--window", "100000000")).as("filled past --duration").isEqualTo("resh: --window must be 1 to 10000,"
+        assertThat(refusal("--window", "0")).isEqualTo("resh demo: --window: expected 1 to 10000, got 0");
+        assertThat(refusal("--window", "100000000")).as("filled past --duration").isEqualTo("resh demo: --window: expected 1 to 10000,"
                 + " got 100000000");
     }
 

@@ -123,10 +123,12 @@ class EventsCommandTest {
         AdminFixture.Run r = fixture.run(EventsCommand.class, "--count", "2");
 
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).isEqualTo("resh events: --count stops a --follow after N events; without --follow, use"
-                + " --limit N for the N most recent" + System.lineSeparator());
+        assertThat(r.err()).isEqualTo("resh events: --count: only with --follow, which it stops after N events; without"
+                + " --follow, use --limit N for the N most recent" + System.lineSeparator());
         assertThat(r.out()).isEmpty();
-        assertThat(fixture.run(EventsCommand.class, "--limit", "-1").exit()).isEqualTo(2);
+        AdminFixture.Run negative = fixture.run(EventsCommand.class, "--limit", "-1");
+        assertThat(negative.exit()).isEqualTo(2);
+        assertThat(negative.err()).isEqualTo("resh events: --limit: expected at least 0, got -1" + System.lineSeparator());
     }
 
     /** The supervisor's events were printed as their whole JSON line: "backed-off  {"time":...}". */

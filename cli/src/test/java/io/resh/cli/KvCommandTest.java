@@ -26,14 +26,15 @@ class KvCommandTest {
     /** Extra arguments were silently dropped: 'kv incr visits 5' incremented by 1 and said so. */
     @Test
     void shouldRefuseArgumentsTheOperationDoesNotTake() {
-        assertThat(refusal("incr", "visits", "5")).isEqualTo("resh: kv incr takes KEY; unexpected '5'");
-        assertThat(refusal("set", "k", "v", "w")).isEqualTo("resh: kv set takes KEY VALUE; unexpected 'w'");
-        assertThat(refusal("size", "all")).isEqualTo("resh: kv size takes no arguments; unexpected 'all'");
+        assertThat(refusal("incr", "visits", "5")).isEqualTo("resh kv: incr: expected KEY, got 'visits' '5'");
+        assertThat(refusal("set", "k", "v", "w")).isEqualTo("resh kv: set: expected KEY VALUE, got 'k' 'v' 'w'");
+        assertThat(refusal("size", "all")).isEqualTo("resh kv: size: expected no arguments, got 'all'");
     }
 
     @Test
     void shouldSayWhatAnOperationNeeds() {
-        assertThat(refusal("set", "k")).isEqualTo("resh: kv set needs KEY VALUE");
-        assertThat(refusal("get")).isEqualTo("resh: kv get needs KEY");
+        assertThat(refusal("set", "k")).isEqualTo("resh kv: set: expected KEY VALUE, got 'k'");
+        assertThat(refusal("get")).isEqualTo("resh kv: get: expected KEY, got none");
+        assertThat(refusal("put", "k")).isEqualTo("resh kv: OP: expected set, get, del, incr, size or mtime, got 'put'");
     }
 }

@@ -63,7 +63,7 @@ class ServeCommandTest {
             assertThat(serve.waitFor(60, TimeUnit.SECONDS)).as("resh serve gives up").isTrue();
 
             assertThat(serve.exitValue()).isEqualTo(2);
-            assertThat(stderr()).contains("resh: admin: cannot listen on 127.0.0.1:" + taken.getLocalPort());
+            assertThat(stderr()).contains("resh serve: admin: cannot listen on 127.0.0.1:" + taken.getLocalPort());
         }
         try (Stream<Path> left = Files.list(dir.resolve("tmp"))) {
             assertThat(left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("resh-")))
@@ -79,8 +79,8 @@ class ServeCommandTest {
             assertThat(serve.waitFor(60, TimeUnit.SECONDS)).as("resh serve gives up").isTrue();
 
             assertThat(serve.exitValue()).isNotZero();
-            assertThat(stderr().lines().filter(l -> l.startsWith("resh: "))).singleElement().asString()
-                    .startsWith("resh: cannot listen for clients on 127.0.0.1:" + taken.getLocalPort())
+            assertThat(stderr().lines().filter(l -> l.startsWith("resh serve: "))).singleElement().asString()
+                    .startsWith("resh serve: cannot listen for clients on 127.0.0.1:" + taken.getLocalPort())
                     .endsWith("; another program has that port: give listen.port in the config or --port another one"
                             + " (0: any free port)");
         }
@@ -173,7 +173,7 @@ class ServeCommandTest {
         cl.setErr(new java.io.PrintWriter(err, true));
 
         assertThat(cl.execute("serve", yaml.toString(), "--admin-port", "-1")).isEqualTo(2);
-        assertThat(err.toString()).startsWith("resh: pinned.yaml: cpus: core 4095 does not exist here");
+        assertThat(err.toString()).startsWith("resh serve: pinned.yaml: cpus: core 4095 does not exist here");
     }
 
     /** {@code --id} and {@code --join} without a cluster: section were ignored: a lone group served instead. */
@@ -184,8 +184,8 @@ class ServeCommandTest {
         Files.writeString(yaml, String.join("\n", "group: lone", "service:", "  class: " + KvStore.class.getName(),
                 "pin: true", "cpus: [4095]", "listen:", "  port: 0", ""));
         String[][] cases = {
-            {"--join", "resh: --join: is for a cluster host, and lone.yaml has no cluster: section (docs/CLUSTER.md)"},
-            {"--id=h1", "resh: --id: is for a cluster host, and lone.yaml has no cluster: section (docs/CLUSTER.md)"},
+            {"--join", "resh serve: --join: is for a cluster host, and lone.yaml has no cluster: section (docs/CLUSTER.md)"},
+            {"--id=h1", "resh serve: --id: is for a cluster host, and lone.yaml has no cluster: section (docs/CLUSTER.md)"},
         };
         for (String[] c : cases) {
             picocli.CommandLine cl = Resh.commandLine();
@@ -206,11 +206,11 @@ class ServeCommandTest {
         Path yaml = dir.resolve("ports.yaml");
         Files.writeString(yaml, String.join("\n", "group: ports", "service:", "  class: " + KvStore.class.getName(), ""));
         String[][] cases = {
-            {"--admin-port", "70000", "resh: --admin-port: expected -1 (off), 0 (any free port) or 1 to 65535, got 70000"},
-            {"-p", "99999", "resh: --port: expected 0 (any free port) or 1 to 65535, got 99999"},
-            {"--port", "-1", "resh: --port: expected 0 (any free port) or 1 to 65535, got -1"},
+            {"--admin-port", "70000", "resh serve: --admin-port: expected -1 (off), 0 (any free port) or 1 to 65535, got 70000"},
+            {"-p", "99999", "resh serve: --port: expected 0 (any free port) or 1 to 65535, got 99999"},
+            {"--port", "-1", "resh serve: --port: expected 0 (any free port) or 1 to 65535, got -1"},
             // last: accepted, it served until stopped
-            {"--admin-port", "-2", "resh: --admin-port: expected -1 (off), 0 (any free port) or 1 to 65535, got -2"},
+            {"--admin-port", "-2", "resh serve: --admin-port: expected -1 (off), 0 (any free port) or 1 to 65535, got -2"},
         };
         for (String[] c : cases) {
             picocli.CommandLine cl = Resh.commandLine();
@@ -247,8 +247,8 @@ class ServeCommandTest {
             assertThat(serve.waitFor(20, TimeUnit.SECONDS)).as("%s: gives up at once", c[0]).isTrue();
 
             assertThat(serve.exitValue()).as(c[0]).isEqualTo(2);
-            assertThat(stderr().lines().filter(l -> l.startsWith("resh: "))).as(c[0])
-                    .singleElement().asString().startsWith("resh: programs.yaml: " + c[1] + ": ");
+            assertThat(stderr().lines().filter(l -> l.startsWith("resh serve: "))).as(c[0])
+                    .singleElement().asString().startsWith("resh serve: programs.yaml: " + c[1] + ": ");
             assertThat(stderr()).as(c[0]).doesNotContain("replica 0");
         }
         try (Stream<Path> left = Files.list(dir.resolve("tmp"))) {
@@ -270,8 +270,8 @@ class ServeCommandTest {
         assertThat(serve.waitFor(30, TimeUnit.SECONDS)).as("gives up at once").isTrue();
 
         assertThat(serve.exitValue()).isEqualTo(2);
-        assertThat(stderr().lines().filter(l -> l.startsWith("resh: "))).singleElement().asString()
-                .startsWith("resh: notmp.yaml: workDir: none given, and no temporary one can be made in " + missing
+        assertThat(stderr().lines().filter(l -> l.startsWith("resh serve: "))).singleElement().asString()
+                .startsWith("resh serve: notmp.yaml: workDir: none given, and no temporary one can be made in " + missing
                         + " (java.io.tmpdir): ")
                 .endsWith(": no such file or directory; set workDir, or -Djava.io.tmpdir to a directory resh can write");
         assertThat(missing).doesNotExist();
@@ -294,7 +294,7 @@ class ServeCommandTest {
             cl.setErr(new java.io.PrintWriter(err, true));
 
             assertThat(cl.execute("serve", yaml.toString(), "--admin-port", "-1")).isEqualTo(2);
-            assertThat(err.toString()).startsWith("resh: " + yaml.getFileName() + ": workDir: cannot create "
+            assertThat(err.toString()).startsWith("resh serve: " + yaml.getFileName() + ": workDir: cannot create "
                     + notADirectory.resolve(yaml == service ? "logs" : "data"));
         }
     }

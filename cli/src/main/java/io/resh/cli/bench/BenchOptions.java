@@ -1,5 +1,6 @@
 package io.resh.cli.bench;
 
+import io.resh.core.ConfigException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -27,30 +28,24 @@ public record BenchOptions(Duration duration, int rounds, Integer window, int co
     static final double MAX_RATE = 100_000_000;
     private static final Duration MAX_WARMUP = Duration.ofSeconds(6);
 
+    /** @throws ConfigException naming the option of the first value out of range */
     public BenchOptions {
-        if (duration.isNegative() || duration.isZero()) {
-            throw new IllegalArgumentException("--duration must be positive, got " + io.resh.core.Durations.format(duration));
-        }
-        if (rounds < 1) {
-            throw new IllegalArgumentException("--rounds must be at least 1, got " + rounds);
-        }
-        if (connections < 1) {
-            throw new IllegalArgumentException("--connections must be at least 1, got " + connections);
-        }
-        if (window != null && window < 1) {
-            throw new IllegalArgumentException("--window must be at least 1, got " + window);
+        ConfigException.requirePositive("--duration", duration);
+        ConfigException.requireAtLeast("--rounds", rounds, 1);
+        ConfigException.requireAtLeast("--connections", connections, 1);
+        if (window != null) {
+            ConfigException.requireAtLeast("--window", window, 1);
         }
         if (rate != null && !(rate > 0 && rate <= MAX_RATE)) {
-            throw new IllegalArgumentException("--rate must be a number of requests/s above 0 and at most "
-                    + (long) MAX_RATE + ", got " + rate);
+            throw ConfigException.expected("--rate", "requests/s above 0 and at most " + (long) MAX_RATE, rate.toString());
         }
-        if (checkpointEvery != null && checkpointEvery < 1) {
-            throw new IllegalArgumentException("--checkpoint-every must be at least 1, got " + checkpointEvery);
+        if (checkpointEvery != null) {
+            ConfigException.requireAtLeast("--checkpoint-every", checkpointEvery, 1);
         }
         stateMegabytes = List.copyOf(stateMegabytes);
         for (int mb : stateMegabytes) {
             if (mb < 0 || mb > 1024) {
-                throw new IllegalArgumentException("--state-mb takes sizes from 0 to 1024 MB, got " + mb);
+                throw ConfigException.expected("--state-mb", "sizes from 0 to 1024 MB", Integer.toString(mb));
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.resh.cli.bench;
 
+import io.resh.core.ConfigException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,9 +38,7 @@ final class ClosedLoop {
     private final long spinNanos;
 
     ClosedLoop(int window) {
-        if (window < 1) {
-            throw new IllegalArgumentException("--window must be at least 1, got " + window);
-        }
+        ConfigException.requireAtLeast("--window", window, 1);
         this.window = window;
         this.spinNanos = window == 1 ? LONE_SPIN_NANOS : 0;
     }

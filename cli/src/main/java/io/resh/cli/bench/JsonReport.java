@@ -2,6 +2,7 @@ package io.resh.cli.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.resh.core.ConfigException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -47,11 +48,11 @@ public final class JsonReport {
      * runs for a minute, and a typo in the path should not cost that minute. Leaves an existing file as it
      * is and creates no file (its missing parent directories are created, as {@link #write} would).
      *
-     * @throws IllegalArgumentException naming the file and what is wrong with it
+     * @throws ConfigException naming {@code --json}, the file and what is wrong with it
      */
     public static void checkWritable(Path file) {
         if (Files.isDirectory(file)) {
-            throw new IllegalArgumentException("cannot write the JSON report to " + file + ": it is a directory");
+            throw new ConfigException("--json", "cannot write the report to " + file + ": it is a directory");
         }
         boolean existed = Files.exists(file);
         try {
@@ -65,7 +66,7 @@ public final class JsonReport {
                 Files.delete(file);
             }
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot write the JSON report to " + file + ": " + reason(e), e);
+            throw new ConfigException("--json", "cannot write the report to " + file + ": " + reason(e), e);
         }
     }
 

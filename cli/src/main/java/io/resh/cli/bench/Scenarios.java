@@ -1,5 +1,6 @@
 package io.resh.cli.bench;
 
+import io.resh.core.ConfigException;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -15,14 +16,14 @@ public final class Scenarios {
         return ALL;
     }
 
-    /** @throws IllegalArgumentException naming the known scenarios if {@code name} is not one */
+    /** @throws ConfigException naming the known scenarios if {@code name} is not one */
     public static Scenario named(String name) {
         for (Scenario s : ALL) {
             if (s.name().equals(name)) {
                 return s;
             }
         }
-        throw new IllegalArgumentException("unknown scenario '" + name + "'; known: "
-                + ALL.stream().map(Scenario::name).collect(Collectors.joining(", ")));
+        throw ConfigException.expected("SCENARIO", "one of " + ALL.stream().map(Scenario::name)
+                .collect(Collectors.joining(", ")) + " (or list)", "'" + name + "'");
     }
 }
