@@ -70,7 +70,15 @@ public final class Resh implements java.util.concurrent.Callable<Integer> {
 
     /** The configured command line (also used by tests). */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Resh());
+        return commandLine(CommandLine.defaultFactory());
+    }
+
+    /**
+     * The configured command line, its commands made by {@code factory}: a test gives {@code resh exec} the
+     * streams it reads and writes.
+     */
+    static CommandLine commandLine(CommandLine.IFactory factory) {
+        CommandLine cl = new CommandLine(new Resh(), factory);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             // Errors a user can act on get one line; anything else keeps its stack trace for a bug report. A bad
             // option value a command checks itself is a ConfigException naming the option ("--window: expected 1 to
