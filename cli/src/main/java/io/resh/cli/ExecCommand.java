@@ -319,7 +319,7 @@ public class ExecCommand implements Callable<Integer> {
         }
         long bytes = ByteSizes.parse("--max-stdin", maxStdin);
         if (bytes == 0) {
-            throw new ConfigException("--max-stdin", "must be positive, got " + maxStdin.trim()
+            throw ConfigException.expected("--max-stdin", "a positive size", maxStdin.trim()
                     + "; for an empty stdin give --no-stdin");
         }
         return bytes;

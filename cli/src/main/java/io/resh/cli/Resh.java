@@ -167,8 +167,8 @@ public final class Resh implements java.util.concurrent.Callable<Integer> {
         double d = n.doubleValue();
         if (!Double.isFinite(d)) {
             // 1e400 is a number, only past what a double holds: say where the numbers end, as for a whole number
-            throw new CommandLine.TypeConversionException("expected a number from " + -Double.MAX_VALUE + " to "
-                    + Double.MAX_VALUE + ", got '" + value + "'");
+            // (rounded down: Double.MAX_VALUE's seventeen digits would say no more to a user)
+            throw new CommandLine.TypeConversionException("expected a number from -1.7e308 to 1.7e308, got '" + value + "'");
         }
         return d;
     }

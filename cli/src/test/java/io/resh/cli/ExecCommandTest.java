@@ -135,7 +135,7 @@ class ExecCommandTest {
         assertThat(exec("input", "--max-stdin", "-1", "--", "touch", ran.toString())).isEqualTo(2);
         assertThat(exec("input", "--max-stdin", "lots", "--", "touch", ran.toString())).isEqualTo(2);
 
-        assertThat(stderr()).isEqualTo("resh exec: --max-stdin: must be positive, got 0; for an empty stdin give"
+        assertThat(stderr()).isEqualTo("resh exec: --max-stdin: expected a positive size, got 0; for an empty stdin give"
                 + " --no-stdin\n"
                 + "resh exec: --max-stdin: expected a size like 65536, 64KiB, 16MiB or 1GiB, got '-1'\n"
                 + "resh exec: --max-stdin: expected a size like 65536, 64KiB, 16MiB or 1GiB, got 'lots'\n");

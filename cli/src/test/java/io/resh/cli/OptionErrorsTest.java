@@ -115,7 +115,7 @@ class OptionErrorsTest {
                 boolean decimal = type == double.class || type == Double.class;
                 boolean whole32 = type == int.class || type == Integer.class;
                 String tooLarge = decimal ? "1e400" : "99999999999999999999";
-                String limits = decimal ? "a number from " + -Double.MAX_VALUE + " to " + Double.MAX_VALUE
+                String limits = decimal ? "a number from -1.7e308 to 1.7e308"
                         : whole32 ? "a whole number from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE
                         : "a whole number from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE;
                 for (String[] valueAndExpected : new String[][] {
