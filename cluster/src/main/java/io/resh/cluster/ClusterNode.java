@@ -171,6 +171,7 @@ public final class ClusterNode implements AutoCloseable {
         refuseStorageInUse(config, groupDir);
         storage.refuseOtherGroups(config.id(), config.name(), groupId);
         storage.refuseOtherHost(config.id(), groupId);
+        storage.recordedPeers(groupId, properties).ifPresent(peers -> refuseMovedAddresses(config, peers));
         refuseRaftPortInUse(config);
         this.server = RaftServer.newBuilder().setServerId(selfId).setGroup(initial).setProperties(properties)
                 .setStateMachine(stateMachine)
@@ -193,7 +194,10 @@ public final class ClusterNode implements AutoCloseable {
             throw new ReshException("cannot start cluster host " + config.id() + ": " + e, e);
         }
         try {
-            refuseMovedAddresses(config);
+            // Refused above from the storage already, before anything started: Ratis reads the configuration only
+            // after its state machine started the local group. Again here for a storage that read could not decide
+            // (a log it could not parse), though the group has started by now.
+            refuseMovedAddresses(config, currentPeers());
         } catch (RuntimeException e) {
             stateMachine.closing();
             server.close();
@@ -251,10 +255,10 @@ public final class ClusterNode implements AutoCloseable {
      * recovered, not at those in its {@code cluster.peers}: a host listening elsewhere heard no leader, served no
      * request, and its elections disturbed the others with ever higher terms.
      */
-    private void refuseMovedAddresses(ClusterConfig config) {
+    private static void refuseMovedAddresses(ClusterConfig config, Collection<RaftPeer> members) {
         ClusterPeer self = config.self();
-        for (RaftPeer p : currentPeers()) {
-            if (!p.getId().equals(selfId)) {
+        for (RaftPeer p : members) {
+            if (!p.getId().toString().equals(config.id())) {
                 continue;
             }
             ClusterPeer known = peerOf(p);

@@ -2,15 +2,27 @@ package io.resh.cluster;
 
 import io.resh.core.ReshException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.raftlog.segmented.LogSegment;
+import org.apache.ratis.server.raftlog.segmented.LogSegmentPath;
+import org.apache.ratis.util.ProtoUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +37,10 @@ final class ClusterStorage {
     static final String NAME_FILE = "resh-cluster-name";
     /** The id of the host whose log this is: Raft's votes and acknowledgements belong to it alone. */
     static final String HOST_FILE = "resh-host-id";
+    /** Ratis's directory of the log and its metadata in a group's directory. */
+    private static final String RATIS_CURRENT = "current";
+    /** Where Ratis keeps the configuration entry it applied last, in {@link #RATIS_CURRENT}. */
+    private static final String RATIS_APPLIED_CONFIGURATION = "raft-meta.conf";
 
     private final Path dir;
 
@@ -71,6 +87,69 @@ final class ClusterStorage {
             throw new ReshException("cannot start cluster host " + hostId + ": its storage " + dir + " holds the Raft"
                     + " log of host " + owner.get() + ", and a host started on another's log could undo committed writes;"
                     + " point cluster.storage at " + hostId + "'s own storage ({id} in it gives each host its own)");
+        }
+    }
+
+    /**
+     * The members in the Raft configuration {@code group}'s storage holds, as Ratis recovers it when it starts: the
+     * newest configuration entry of the log, or the one last applied ({@code raft-meta.conf}) if that is newer or
+     * the log holds none. Read before anything starts, so that a host at odds with it is refused before its
+     * local group starts: Ratis reads it only after it has had the state machine start the group.
+     *
+     * @return empty for a storage with no configuration (Ratis starts from {@code cluster.peers}), and for one
+     *     this cannot read (Ratis's own start reports what it finds)
+     */
+    Optional<List<RaftPeer>> recordedPeers(RaftGroupId group, RaftProperties properties) {
+        Path current = groupDir(group).resolve(RATIS_CURRENT);
+        if (!Files.isDirectory(current)) {
+            return Optional.empty();
+        }
+        try {
+            LogEntryProto logged = newestConfigurationInLog(current, properties);
+            LogEntryProto applied = appliedConfiguration(current);
+            LogEntryProto newest = logged == null || applied != null && applied.getIndex() > logged.getIndex()
+                    ? applied : logged;
+            return Optional.ofNullable(newest)
+                    .map(e -> ProtoUtils.toRaftPeers(e.getConfigurationEntry().getPeersList()));
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("cannot read the Raft configuration in {}: {}; Ratis reports what it finds", current, e.toString());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Reads the segments newest first, up to the first that holds a configuration entry: every leader's term begins
+     * with one, so this reads the last term's part of the log, not all of it.
+     */
+    private static LogEntryProto newestConfigurationInLog(Path current, RaftProperties properties) throws IOException {
+        List<LogSegmentPath> segments;
+        try (Stream<Path> files = Files.list(current)) {
+            segments = files.map(LogSegmentPath::matchLogSegment).filter(Objects::nonNull)
+                    .sorted(Comparator.comparing(LogSegmentPath::getStartEnd).reversed()).toList();
+        }
+        for (LogSegmentPath segment : segments) {
+            AtomicReference<LogEntryProto> last = new AtomicReference<>();
+            LogSegment.readSegmentFile(segment.getPath().toFile(), segment.getStartEnd(),
+                    RaftServerConfigKeys.Log.Appender.bufferByteLimit(properties),
+                    RaftServerConfigKeys.Log.corruptionPolicy(properties), null, e -> {
+                        if (e.hasConfigurationEntry()) {
+                            last.set(e);
+                        }
+                    });
+            if (last.get() != null) {
+                return last.get();
+            }
+        }
+        return null;
+    }
+
+    /** The configuration entry Ratis wrote when it last applied one, or null. */
+    private static LogEntryProto appliedConfiguration(Path current) throws IOException {
+        try (InputStream in = Files.newInputStream(current.resolve(RATIS_APPLIED_CONFIGURATION))) {
+            LogEntryProto e = LogEntryProto.parseFrom(in);
+            return e.hasConfigurationEntry() ? e : null;
+        } catch (NoSuchFileException e) {
+            return null;
         }
     }
 

@@ -19,12 +19,20 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.server.RaftServerConfigKeys;
+import org.assertj.core.api.AbstractThrowableAssert;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterNodeTest {
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
+
+    @RegisterExtension
+    final LoggedLines logged = new LoggedLines("io.resh");
 
     private ClusterNode node;
 
@@ -51,6 +62,40 @@ class ClusterNodeTest {
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
                 .until(() -> node.call(utf8("get"), Duration.ofSeconds(5)) != null);
         return node;
+    }
+
+    /**
+     * Asserts that {@code start} is refused before any part of the host started: a host refused only after its
+     * local group had started logged that start first, and a user reading the log saw a start, then a refusal.
+     * Nothing is left behind either: its storage is as it was, and no replica process was started.
+     */
+    private AbstractThrowableAssert<?, ? extends Throwable> assertRefusedBeforeAnythingStarts(Path storage,
+                                                                                            ThrowingCallable start)
+            throws Exception {
+        Map<String, Long> files = files(storage);
+        Set<Long> replicas = children();
+        int before = logged.lines().size();
+        AbstractThrowableAssert<?, ? extends Throwable> refused = assertThatThrownBy(start);
+        assertThat(logged.lines().subList(before, logged.lines().size())).as("lines logged before the refusal")
+                .noneMatch(l -> l.contains("started") || l.contains(" up: "));
+        assertThat(files(storage)).as("the files of the storage").isEqualTo(files);
+        assertThat(children()).as("processes started").isSubsetOf(replicas);
+        return refused;
+    }
+
+    /** Each file under {@code dir} and its size. */
+    private static Map<String, Long> files(Path dir) throws Exception {
+        try (Stream<Path> all = Files.walk(dir)) {
+            Map<String, Long> out = new TreeMap<>();
+            for (Path p : all.filter(Files::isRegularFile).toList()) {
+                out.put(dir.relativize(p).toString(), Files.size(p));
+            }
+            return out;
+        }
+    }
+
+    private static Set<Long> children() {
+        return ProcessHandle.current().descendants().map(ProcessHandle::pid).collect(Collectors.toSet());
     }
 
     private static byte[] utf8(String s) {
@@ -262,7 +307,7 @@ class ClusterNodeTest {
      * majority could be counted with one host twice and a committed write undone.
      */
     @Test
-    void shouldRefuseInOneLineTheStorageOfAnotherHost() {
+    void shouldRefuseInOneLineTheStorageOfAnotherHost() throws Exception {
         Path storage = dir.resolve("h1");
         ClusterConfig h1 = Loopback.config("h1", Loopback.peers(1), storage, 1000);
         start(h1);
@@ -271,7 +316,8 @@ class ClusterNodeTest {
         node = null;
 
         ClusterConfig h2 = Loopback.config("h2", List.of(Loopback.peer("h2")), storage, 1000);
-        assertThatThrownBy(() -> ClusterNode.start(h2, TestGroups.counter("other", 3, dir).build(), List.of()))
+        assertRefusedBeforeAnythingStarts(storage,
+                () -> ClusterNode.start(h2, TestGroups.counter("other", 3, dir).build(), List.of()))
                 .isInstanceOf(ReshException.class)
                 .hasMessage("cannot start cluster host h2: its storage " + storage + " holds the Raft log of host h1,"
                         + " and a host started on another's log could undo committed writes; point cluster.storage at"
@@ -286,7 +332,7 @@ class ClusterNodeTest {
      * cluster.peers said it served clients, heard no leader and disturbed the others' elections.
      */
     @Test
-    void shouldRefuseInOneLineAHostWhoseAddressesAreNotTheOnesTheClusterKnows() {
+    void shouldRefuseInOneLineAHostWhoseAddressesAreNotTheOnesTheClusterKnows() throws Exception {
         Path storage = dir.resolve("h1");
         ClusterPeer known = Loopback.peer("h1");
         ClusterConfig before = Loopback.config("h1", List.of(known), storage, 1000);
@@ -297,8 +343,8 @@ class ClusterNodeTest {
 
         ClusterPeer movedRaft = new ClusterPeer("h1", InetSocketAddress.createUnresolved("127.0.0.1", Loopback.freePort()),
                 known.client());
-        assertThatThrownBy(() -> ClusterNode.start(Loopback.config("h1", List.of(movedRaft), storage, 1000),
-                TestGroups.counter("moved", 3, dir).build(), List.of()))
+        assertRefusedBeforeAnythingStarts(storage, () -> ClusterNode.start(Loopback.config("h1", List.of(movedRaft),
+                storage, 1000), TestGroups.counter("moved", 3, dir).build(), List.of()))
                 .isInstanceOf(ReshException.class)
                 .hasMessage("cannot start cluster host h1: cluster.peers gives its address as " + movedRaft.raftAddress()
                         + ", but the cluster knows it at " + known.raftAddress() + " (the Raft configuration in its"
@@ -306,8 +352,8 @@ class ClusterNodeTest {
                         + " it (resh cluster remove), empty its storage and add it again");
         ClusterPeer movedClient = new ClusterPeer("h1", known.address(),
                 InetSocketAddress.createUnresolved("127.0.0.1", Loopback.freePort()));
-        assertThatThrownBy(() -> ClusterNode.start(Loopback.config("h1", List.of(movedClient), storage, 1000),
-                TestGroups.counter("moved", 3, dir).build(), List.of()))
+        assertRefusedBeforeAnythingStarts(storage, () -> ClusterNode.start(Loopback.config("h1", List.of(movedClient),
+                storage, 1000), TestGroups.counter("moved", 3, dir).build(), List.of()))
                 .isInstanceOf(ReshException.class)
                 .hasMessageStartingWith("cannot start cluster host h1: cluster.peers gives its client as "
                         + movedClient.clientAddress() + ", but the cluster knows it at " + known.clientAddress() + " ");

@@ -9,13 +9,21 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.LoggerFactory;
 
-/** The lines one class logs during a test, as the user reads them: {@code @RegisterExtension LoggedLines}. */
+/**
+ * The lines one class, or every class under a logger name, logs during a test, as the user reads them:
+ * {@code @RegisterExtension LoggedLines}.
+ */
 final class LoggedLines implements BeforeEachCallback, AfterEachCallback {
     private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
     private final Logger log;
 
     LoggedLines(Class<?> logger) {
         this.log = (Logger) LoggerFactory.getLogger(logger);
+    }
+
+    /** @param name a logger's name; its descendants' lines are captured too, e.g. {@code io.resh} for all of resh */
+    LoggedLines(String name) {
+        this.log = (Logger) LoggerFactory.getLogger(name);
     }
 
     @Override
