@@ -153,18 +153,8 @@ public final class ClusterNode implements AutoCloseable {
         this.stateMachine = new ClusterStateMachine(cp -> groupStarter.apply(cp, this), CHECKPOINT_TIMEOUT);
         stateMachine.onClosedByRaft(this::closedByRaft);
         RaftGroup initial = join ? RaftGroup.valueOf(groupId) : RaftGroup.valueOf(groupId, raftPeers(config.peers()));
-        try {
-            Files.createDirectories(config.storage());
-        } catch (FileAlreadyExistsException e) {
-            // Its message is only the path: "cannot start cluster host h1: /etc/passwd".
-            throw new ConfigException("cluster.storage", config.storage() + " exists and is not a directory");
-        } catch (IOException e) {
-            // Its message is only the path too ("cannot start cluster host h1: /proc/nope"); the reason is in its class.
-            String why = FileErrors.describe(e);
-            String itself = config.storage() + ": "; // else a parent failed: name the configured directory too
-            throw new ConfigException("cluster.storage", "cannot create "
-                    + (why.startsWith(itself) ? why : config.storage() + " (" + why + ")"), e);
-        }
+        // Every refusal that the storage and the machine can decide comes before anything starts or is created: a
+        // host refused only after its local group started had logged that start first, and left its storage behind.
         ClusterStorage storage = new ClusterStorage(config.storage());
         Path groupDir = storage.groupDir(groupId);
         boolean existing = Files.isDirectory(groupDir);
@@ -172,7 +162,9 @@ public final class ClusterNode implements AutoCloseable {
         storage.refuseOtherGroups(config.id(), config.name(), groupId);
         storage.refuseOtherHost(config.id(), groupId);
         storage.recordedPeers(groupId, properties).ifPresent(peers -> refuseMovedAddresses(config, peers));
-        refuseRaftPortInUse(config);
+        refusePortInUse(config, config.self().address(), "Raft", "address");
+        refusePortInUse(config, config.self().client(), "clients", "client");
+        createStorage(config);
         this.server = RaftServer.newBuilder().setServerId(selfId).setGroup(initial).setProperties(properties)
                 .setStateMachine(stateMachine)
                 .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT).build();
@@ -276,18 +268,38 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /**
-     * Ratis ends the whole JVM (exit status 1, with a stack trace) when its Raft port is taken; check first,
-     * so the user gets one line and the host's other resources are released normally.
+     * Ratis ends the whole JVM (exit status 1, with a stack trace) when its Raft port is taken, and a taken client
+     * port failed the front door only once the local group had started: check both first, so the user gets one
+     * line and nothing has started. A port taken between this check and the bind still fails there.
+     *
+     * @param field the field of {@code cluster.peers} that gives {@code address}
      */
-    private static void refuseRaftPortInUse(ClusterConfig config) {
-        InetSocketAddress raft = config.self().address();
+    private static void refusePortInUse(ClusterConfig config, InetSocketAddress address, String what, String field) {
+        if (address.getPort() == 0) {
+            return; // any free port
+        }
         try (ServerSocket probe = new ServerSocket()) {
-            probe.setReuseAddress(true); // like the gRPC server: a port in TIME_WAIT is free to use
-            probe.bind(new InetSocketAddress(raft.getHostString(), raft.getPort()));
+            probe.setReuseAddress(true); // like the gRPC and Netty servers: a port in TIME_WAIT is free to use
+            probe.bind(new InetSocketAddress(address.getHostString(), address.getPort()));
         } catch (IOException e) {
-            throw new ReshException("cannot start cluster host " + config.id() + ": cannot listen for Raft on "
-                    + config.self().raftAddress() + ": " + e.getMessage()
-                    + " (cluster.peers: the address of " + config.id() + ")", e);
+            throw new ReshException("cannot start cluster host " + config.id() + ": cannot listen for " + what + " on "
+                    + address.getHostString() + ":" + address.getPort() + ": " + e.getMessage()
+                    + " (cluster.peers: the " + field + " of " + config.id() + ")", e);
+        }
+    }
+
+    private static void createStorage(ClusterConfig config) {
+        try {
+            Files.createDirectories(config.storage());
+        } catch (FileAlreadyExistsException e) {
+            // Its message is only the path: "cannot start cluster host h1: /etc/passwd".
+            throw new ConfigException("cluster.storage", config.storage() + " exists and is not a directory");
+        } catch (IOException e) {
+            // Its message is only the path too ("cannot start cluster host h1: /proc/nope"); the reason is in its class.
+            String why = FileErrors.describe(e);
+            String itself = config.storage() + ": "; // else a parent failed: name the configured directory too
+            throw new ConfigException("cluster.storage", "cannot create "
+                    + (why.startsWith(itself) ? why : config.storage() + " (" + why + ")"), e);
         }
     }
 

@@ -83,12 +83,15 @@ class ClusterNodeTest {
         return refused;
     }
 
-    /** Each file under {@code dir} and its size. */
+    /** Each file and directory under {@code dir}, with a file's size. */
     private static Map<String, Long> files(Path dir) throws Exception {
+        if (!Files.exists(dir)) {
+            return Map.of();
+        }
         try (Stream<Path> all = Files.walk(dir)) {
             Map<String, Long> out = new TreeMap<>();
-            for (Path p : all.filter(Files::isRegularFile).toList()) {
-                out.put(dir.relativize(p).toString(), Files.size(p));
+            for (Path p : all.toList()) {
+                out.put(dir.relativize(p).toString(), Files.isDirectory(p) ? -1 : Files.size(p));
             }
             return out;
         }
@@ -386,6 +389,24 @@ class ClusterNodeTest {
                         + ": not a directory)");
     }
 
+    /** The front door failed to listen only after the local group had started, and logged its start. */
+    @Test
+    void shouldRefuseAClientPortInUseBeforeAnythingStarts() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            ClusterPeer peer = new ClusterPeer("h1", InetSocketAddress.createUnresolved("127.0.0.1", Loopback.freePort()),
+                    InetSocketAddress.createUnresolved("127.0.0.1", taken.getLocalPort()));
+            Path storage = dir.resolve("h1");
+            ClusterConfig config = Loopback.config("h1", List.of(peer), storage, 1000);
+            assertRefusedBeforeAnythingStarts(storage,
+                    () -> ClusterNode.start(config, TestGroups.counter("busy", 3, dir).build(), List.of()))
+                    .isInstanceOf(ReshException.class)
+                    .hasMessageStartingWith("cannot start cluster host h1: cannot listen for clients on 127.0.0.1:"
+                            + taken.getLocalPort() + ": ")
+                    .hasMessageEndingWith(" (cluster.peers: the client of h1)");
+            assertThat(storage).as("no storage created").doesNotExist();
+        }
+    }
+
     @Test
     void shouldRefuseARaftPortInUseWithoutEndingTheJvm() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -397,6 +418,7 @@ class ClusterNodeTest {
                     .isInstanceOf(ReshException.class)
                     .hasMessageStartingWith("cannot start cluster host h1: cannot listen for Raft on 127.0.0.1:"
                             + taken.getLocalPort() + ": ");
+            assertThat(dir.resolve("h1")).as("no storage created").doesNotExist();
         }
     }
 }
