@@ -275,16 +275,38 @@ public final class ClusterNode implements AutoCloseable {
      * @param field the field of {@code cluster.peers} that gives {@code address}
      */
     private static void refusePortInUse(ClusterConfig config, InetSocketAddress address, String what, String field) {
-        if (address.getPort() == 0) {
-            return; // any free port
+        IOException taken = whyNotListen(address.getHostString(), address.getPort());
+        if (taken != null) {
+            throw new ReshException("cannot start cluster host " + config.id() + ": cannot listen for " + what + " on "
+                    + address.getHostString() + ":" + address.getPort() + ": " + taken.getMessage()
+                    + " (cluster.peers: the " + field + " of " + config.id() + ")", taken);
+        }
+    }
+
+    /**
+     * The gateway listens as the local group starts, inside Ratis's start: a taken port failed only after the
+     * storage was made and the servers had started. The port may be the config's or {@code --port}'s.
+     */
+    private static void refuseGatewayPortInUse(ClusterConfig config, GatewayConfig.Listen listen) {
+        IOException taken = whyNotListen(listen.host(), listen.port());
+        if (taken != null) {
+            throw new ReshException("cannot start cluster host " + config.id() + ": the gateway cannot listen on "
+                    + listen.host() + ":" + listen.port() + ": " + taken.getMessage() + "; another program has that"
+                    + " port: give listen.port in the config or --port another one (0: any free port)", taken);
+        }
+    }
+
+    /** Why {@code host:port} cannot be listened on now, or null if it can (port 0: any free port, always). */
+    private static IOException whyNotListen(String host, int port) {
+        if (port == 0) {
+            return null;
         }
         try (ServerSocket probe = new ServerSocket()) {
             probe.setReuseAddress(true); // like the gRPC and Netty servers: a port in TIME_WAIT is free to use
-            probe.bind(new InetSocketAddress(address.getHostString(), address.getPort()));
+            probe.bind(new InetSocketAddress(host, port));
+            return null;
         } catch (IOException e) {
-            throw new ReshException("cannot start cluster host " + config.id() + ": cannot listen for " + what + " on "
-                    + address.getHostString() + ":" + address.getPort() + ": " + e.getMessage()
-                    + " (cluster.peers: the " + field + " of " + config.id() + ")", e);
+            return e;
         }
     }
 
@@ -325,6 +347,7 @@ public final class ClusterNode implements AutoCloseable {
                     + gateway.listen().mode().label() + "; stream and UDP modes have no request boundaries to put in a log");
         }
         refuseListenOnAPeerAddress(config, gateway.listen());
+        refuseGatewayPortInUse(config, gateway.listen());
         try {
             return new ClusterNode(config, (cp, node) -> {
                 Gateway g = Gateway.start(gateway, node::order);

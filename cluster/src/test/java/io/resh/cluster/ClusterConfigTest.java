@@ -71,6 +71,29 @@ class ClusterConfigTest {
                         c.peers().get(0).client().getPort())), c.self())), otherPeersPortElsewhere); // another machine: fine
     }
 
+    /**
+     * The gateway listens as the local group starts: a taken port failed only after the host's storage was made
+     * and its servers had started.
+     */
+    @Test
+    void shouldRefuseATakenGatewayPortBeforeStartingAnything(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            ClusterConfig c = Loopback.config("h1", Loopback.peers(1), dir.resolve("h1"), 100);
+            var gateway = io.resh.gateway.GatewayConfig.parse("""
+                    server: {command: "redis-server --port {port} --save ''"}
+                    listen: {host: 127.0.0.1, port: %d, protocol: resp}
+                    """.formatted(taken.getLocalPort()), "s.yaml");
+            assertThatThrownBy(() -> ClusterNode.startGateway(c, gateway, java.util.List.of(), false))
+                    .isInstanceOf(io.resh.core.ReshException.class)
+                    .hasMessageStartingWith("cannot start cluster host h1: the gateway cannot listen on 127.0.0.1:"
+                            + taken.getLocalPort() + ": ")
+                    .hasMessageEndingWith("; another program has that port: give listen.port in the config or --port"
+                            + " another one (0: any free port)");
+            assertThat(dir.resolve("h1")).as("nothing started").doesNotExist();
+        }
+    }
+
     /** docs/CLUSTER.md runs it; each host of the shared file gets its own storage and addresses. */
     @Test
     void shouldLoadTheShippedClusterExample() {
