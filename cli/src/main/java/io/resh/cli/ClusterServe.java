@@ -6,8 +6,11 @@ import io.resh.admin.AdminServer;
 import io.resh.cluster.ClusterConfig;
 import io.resh.cluster.ClusterHost;
 import io.resh.cluster.ClusterNode;
+import io.resh.core.ReshException;
 import io.resh.host.ReplicaGroup;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import org.slf4j.LoggerFactory;
 import java.util.List;
@@ -24,6 +27,7 @@ import java.util.function.Consumer;
 final class ClusterServe {
     /** How often the waiting main thread looks whether the host was removed from the cluster. */
     private static final long REMOVAL_CHECK_MILLIS = 200;
+    private static final String ADMIN_HOST = "127.0.0.1";
 
     private ClusterServe() {
     }
@@ -51,10 +55,11 @@ final class ClusterServe {
      */
     static int run(Path config, JsonNode tree, String id, boolean join, Integer port, int adminPort)
             throws InterruptedException {
+        refuseAdminPortInUse(adminPort);
         ClusterNode node = ClusterHost.start(config, tree, id, join, port, List.of(ClusterHost::logEvent));
         AdminServer admin;
         try {
-            admin = adminPort < 0 ? null : startAdmin(node, AdminConfig.defaults().withListen("127.0.0.1", adminPort));
+            admin = adminPort < 0 ? null : startAdmin(node, AdminConfig.defaults().withListen(ADMIN_HOST, adminPort));
         } catch (RuntimeException e) {
             node.close();
             throw e;
@@ -104,6 +109,24 @@ final class ClusterServe {
             }
         }
         return 0;
+    }
+
+    /**
+     * The admin API starts once the host is up: a taken port failed after the host had logged that it was up, its
+     * local group and storage left to be closed. Checked before the host starts anything; a port taken between
+     * this check and the bind still fails there.
+     */
+    private static void refuseAdminPortInUse(int adminPort) {
+        if (adminPort <= 0) {
+            return; // none, or any free port
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true); // like the admin's Netty server: a port in TIME_WAIT is free to use
+            probe.bind(new InetSocketAddress(ADMIN_HOST, adminPort));
+        } catch (IOException e) {
+            throw new ReshException("admin: cannot listen on " + ADMIN_HOST + ":" + adminPort + ": " + e.getMessage()
+                    + "; give --admin-port another port (0: any free one, -1: no admin API)", e);
+        }
     }
 
     private static String servingLine(ClusterNode node) {

@@ -212,6 +212,33 @@ class ClusterServeTest {
         assertThat(dir.resolve("h1")).as("nothing started").doesNotExist();
     }
 
+    /**
+     * The admin API starts last: a taken --admin-port failed after the host had started and logged that it was up,
+     * and its storage was left behind.
+     */
+    @Test
+    void shouldRefuseATakenAdminPortBeforeTheHostStarts() throws Exception {
+        ClusterPeer h1 = LoopbackCluster.peer("h1");
+        Path yaml = dir.resolve("kv-cluster.yaml");
+        Files.writeString(yaml, String.join("\n", "group: kvc", "replicas: 3", "service:",
+                "  class: " + KvStore.class.getName(), "cluster:", "  storage: " + dir.resolve("{id}"), "  peers:",
+                "    - {id: h1, address: " + h1.raftAddress() + ", client: " + h1.clientAddress() + "}", ""));
+        picocli.CommandLine cl = Resh.commandLine();
+        java.io.StringWriter err = new java.io.StringWriter();
+        cl.setErr(new java.io.PrintWriter(err, true));
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+
+            assertThat(cl.execute("serve", yaml.toString(), "--id", "h1", "--admin-port", Integer.toString(port)))
+                    .isEqualTo(2);
+
+            assertThat(err.toString()).startsWith("resh: admin: cannot listen on 127.0.0.1:" + port + ": ")
+                    .endsWith("; give --admin-port another port (0: any free one, -1: no admin API)"
+                            + System.lineSeparator());
+        }
+        assertThat(dir.resolve("h1")).as("nothing started").doesNotExist();
+    }
+
     private static int exitOf(CompletableFuture<Integer> serve) throws InterruptedException, ExecutionException {
         try {
             return serve.get(30, TimeUnit.SECONDS);
