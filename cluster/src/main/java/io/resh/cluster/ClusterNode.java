@@ -188,7 +188,8 @@ public final class ClusterNode implements AutoCloseable {
         try {
             // Refused above from the storage already, before anything started: Ratis reads the configuration only
             // after its state machine started the local group. Again here for a storage that read could not decide
-            // (a log it could not parse), though the group has started by now.
+            // (a log it could not parse): the group has started by now, but its start is not logged until the host
+            // is up (announceStart), so the log does not show a start before the refusal.
             refuseMovedAddresses(config, currentPeers());
         } catch (RuntimeException e) {
             stateMachine.closing();
@@ -208,6 +209,7 @@ public final class ClusterNode implements AutoCloseable {
             throw e;
         }
         serving = true;
+        stateMachine.announceStart();
         // Ratis's own warnings about a follower it cannot reach are a stack trace every few seconds, quieted in
         // the shipped log config: say it here once when a member goes silent and once when it answers again.
         retries.scheduleWithFixedDelay(this::watchFollowers, 1, 1, TimeUnit.SECONDS);

@@ -59,6 +59,14 @@ final class ClusterStateMachine extends BaseStateMachine {
     private volatile Runnable onClosedByRaft = () -> { };
     /** Client entries applied so far = the local group's last assigned sequence number. */
     private volatile long appliedSequence;
+    private final Object startLines = new Object();
+    /**
+     * The line of the local group's start, held until the host is up ({@link #announceStart}): Ratis starts the
+     * group before the host's last checks, and a host refused by one logged "local group started", then the
+     * refusal. Guarded by {@link #startLines}, as is {@link #announced}.
+     */
+    private Runnable startLine;
+    private boolean announced;
 
     /**
      * @param groupStarter starts the local group from a checkpoint (the initial state or a snapshot)
@@ -126,13 +134,37 @@ final class ClusterStateMachine extends BaseStateMachine {
             setLastAppliedTermIndex(TermIndex.valueOf(snap.term(), snap.index()));
         }
         // "From checkpoint #0 (Raft index -1)" read as if a checkpoint had been restored: say what really happened.
+        Runnable line;
         if (!group.snapshots()) {
-            LOG.info("local gateway started with fresh servers; a gateway takes no checkpoints, so the Raft log, kept"
-                    + " whole, is applied to them from its start");
+            line = () -> LOG.info("local gateway started with fresh servers; a gateway takes no checkpoints, so the Raft"
+                    + " log, kept whole, is applied to them from its start");
         } else if (info == null) {
-            LOG.info("local group started from its initial state; no snapshot yet, so the Raft log is applied from its start");
+            line = () -> LOG.info("local group started from its initial state; no snapshot yet, so the Raft log is"
+                    + " applied from its start");
         } else {
-            LOG.info("local group started from checkpoint #{} (Raft index {})", snap.checkpoint().sequence(), snap.index());
+            long sequence = snap.checkpoint().sequence();
+            long index = snap.index();
+            line = () -> LOG.info("local group started from checkpoint #{} (Raft index {})", sequence, index);
+        }
+        synchronized (startLines) {
+            if (!announced) {
+                startLine = line; // a group restarted before the host is up: only its last start is news
+                return;
+            }
+        }
+        line.run();
+    }
+
+    /** The host is up: logs the local group's start, and from now on each restart as it happens. */
+    void announceStart() {
+        Runnable line;
+        synchronized (startLines) {
+            announced = true;
+            line = startLine;
+            startLine = null;
+        }
+        if (line != null) {
+            line.run();
         }
     }
 

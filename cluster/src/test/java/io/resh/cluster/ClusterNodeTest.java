@@ -8,6 +8,7 @@ import io.resh.client.ClientProtocol;
 import io.resh.client.ReshClient;
 import io.resh.client.ReshRemoteException;
 import io.resh.core.ConfigException;
+import io.resh.core.GroupEvent;
 import io.resh.core.ReshException;
 import io.resh.host.testing.TestGroups;
 import java.net.InetAddress;
@@ -24,6 +25,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.ratis.conf.RaftProperties;
@@ -404,6 +407,38 @@ class ClusterNodeTest {
                             + taken.getLocalPort() + ": ")
                     .hasMessageEndingWith(" (cluster.peers: the client of h1)");
             assertThat(storage).as("no storage created").doesNotExist();
+        }
+    }
+
+    /**
+     * A failure once the local group has started, here a client port taken after the check that it was free (by
+     * the group's own start): the host logged "local group started", then the failure.
+     */
+    @Test
+    void shouldNotLogTheLocalGroupsStartWhenTheHostFailsAfterIt() throws Exception {
+        ClusterPeer peer = Loopback.peer("h1");
+        AtomicReference<ServerSocket> taken = new AtomicReference<>();
+        Consumer<GroupEvent> takeTheClientPort = e -> {
+            if (e instanceof GroupEvent.ReplicaStarted && taken.get() == null) {
+                try {
+                    taken.set(new ServerSocket(peer.client().getPort(), 1, InetAddress.getLoopbackAddress()));
+                } catch (java.io.IOException ex) {
+                    throw new java.io.UncheckedIOException(ex);
+                }
+            }
+        };
+        try {
+            int before = logged.lines().size();
+            assertThatThrownBy(() -> ClusterNode.start(Loopback.config("h1", List.of(peer), dir.resolve("h1"), 1000),
+                    TestGroups.counter("late", 3, dir).build(), List.of(takeTheClientPort)))
+                    .hasMessageStartingWith("cannot listen for clients on " + peer.clientAddress() + ": ");
+            assertThat(taken.get()).as("the port taken once the group started").isNotNull();
+            assertThat(logged.lines().subList(before, logged.lines().size())).as("lines logged before the failure")
+                    .noneMatch(l -> l.contains("started") || l.contains(" up: "));
+        } finally {
+            if (taken.get() != null) {
+                taken.get().close();
+            }
         }
     }
 
