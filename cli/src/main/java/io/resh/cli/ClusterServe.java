@@ -55,8 +55,8 @@ final class ClusterServe {
      */
     static int run(Path config, JsonNode tree, String id, boolean join, Integer port, int adminPort)
             throws InterruptedException {
-        refuseAdminPortInUse(adminPort);
-        ClusterNode node = ClusterHost.start(config, tree, id, join, port, List.of(ClusterHost::logEvent));
+        ClusterNode node = ClusterHost.start(config, tree, id, join, port, List.of(ClusterHost::logEvent),
+                () -> refuseAdminPortInUse(adminPort));
         AdminServer admin;
         try {
             admin = adminPort < 0 ? null : startAdmin(node, AdminConfig.defaults().withListen(ADMIN_HOST, adminPort));
@@ -113,8 +113,8 @@ final class ClusterServe {
 
     /**
      * The admin API starts once the host is up: a taken port failed after the host had logged that it was up, its
-     * local group and storage left to be closed. Checked before the host starts anything; a port taken between
-     * this check and the bind still fails there.
+     * local group and storage left to be closed. Checked before the host starts anything, after its own checks;
+     * a port taken between this check and the bind still fails there.
      */
     private static void refuseAdminPortInUse(int adminPort) {
         if (adminPort <= 0) {

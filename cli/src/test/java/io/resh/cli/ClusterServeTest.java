@@ -239,6 +239,27 @@ class ClusterServeTest {
         assertThat(dir.resolve("h1")).as("nothing started").doesNotExist();
     }
 
+    /** A host already running holds its admin port too: that it runs is the news, not that the port is taken. */
+    @Test
+    void shouldSayAHostIsAlreadyRunningRatherThanThatItsAdminPortIsTaken() throws Exception {
+        ClusterPeer h1 = LoopbackCluster.peer("h1");
+        Path yaml = dir.resolve("kv-cluster.yaml");
+        Files.writeString(yaml, String.join("\n", "group: kvc", "replicas: 3", "service:",
+                "  class: " + KvStore.class.getName(), "cluster:", "  storage: " + dir.resolve("{id}"), "  peers:",
+                "    - {id: h1, address: " + h1.raftAddress() + ", client: " + h1.clientAddress() + "}", ""));
+        first = ClusterHost.start(yaml, ConfigFile.readTree(yaml), "h1", false, List.of());
+        picocli.CommandLine cl = Resh.commandLine();
+        java.io.StringWriter err = new java.io.StringWriter();
+        cl.setErr(new java.io.PrintWriter(err, true));
+        try (java.net.ServerSocket admin = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            assertThat(cl.execute("serve", yaml.toString(), "--id", "h1", "--admin-port",
+                    Integer.toString(admin.getLocalPort()))).isEqualTo(2);
+        }
+
+        assertThat(err.toString()).isEqualTo("resh: cannot start cluster host h1: its storage " + dir.resolve("h1")
+                + " is in use by another running host (is host h1 already running?)" + System.lineSeparator());
+    }
+
     private static int exitOf(CompletableFuture<Integer> serve) throws InterruptedException, ExecutionException {
         try {
             return serve.get(30, TimeUnit.SECONDS);

@@ -44,6 +44,17 @@ public final class ClusterHost {
      */
     public static ClusterNode start(Path file, JsonNode tree, String idOverride, boolean join, Integer listenPort,
                                     List<Consumer<GroupEvent>> listeners) {
+        return start(file, tree, idOverride, join, listenPort, listeners, () -> { });
+    }
+
+    /**
+     * As {@link #start(Path, JsonNode, String, boolean, Integer, List)}; {@code beforeStarting} refuses what the
+     * caller will listen on once the host is up (e.g. an admin API's port in use). It runs after the host's own
+     * checks, so a host already running is told as such, and before anything starts, so a refused host has
+     * started nothing.
+     */
+    public static ClusterNode start(Path file, JsonNode tree, String idOverride, boolean join, Integer listenPort,
+                                    List<Consumer<GroupEvent>> listeners, Runnable beforeStarting) {
         ClusterConfig cluster;
         try {
             cluster = ClusterConfig.parse(tree, idOverride);
@@ -64,7 +75,7 @@ public final class ClusterHost {
                 ClusterNode.refuseListenOnAPeerAddress(cluster, gateway.listen(), "--port", file.getFileName().toString());
             }
             try {
-                return ClusterNode.startGateway(cluster, gateway, listeners, join);
+                return ClusterNode.startGateway(cluster, gateway, listeners, join, beforeStarting);
             } catch (ConfigException e) {
                 throw e.inFile(file);
             }
@@ -76,7 +87,7 @@ public final class ClusterHost {
             throw e.inFile(file);
         }
         try {
-            return join ? ClusterNode.join(cluster, group, listeners) : ClusterNode.start(cluster, group, listeners);
+            return ClusterNode.start(cluster, group, listeners, join, beforeStarting);
         } catch (ConfigException e) {
             throw e.inFile(file); // a field only the machine can refuse, e.g. a workDir it cannot create
         }

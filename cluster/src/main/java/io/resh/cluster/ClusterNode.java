@@ -144,8 +144,13 @@ public final class ClusterNode implements AutoCloseable {
     /** Listen addresses that take a port on every address of this machine. */
     private static final Set<String> WILDCARDS = Set.of("0.0.0.0", "::", "[::]", "*");
 
+    /**
+     * @param beforeStarting further refusals (ports the local group or the caller will listen on), after the
+     *     host's own and before anything starts: a host already running holds those ports too, and its storage
+     *     in use is the news then
+     */
     private ClusterNode(ClusterConfig config, BiFunction<Checkpoint, ClusterNode, LocalGroup> groupStarter,
-                        int maxRequestBytes, boolean snapshots, boolean join) throws IOException {
+                        int maxRequestBytes, boolean snapshots, boolean join, Runnable beforeStarting) throws IOException {
         this.config = config;
         this.groupId = groupIdOf(config.name());
         this.selfId = RaftPeerId.valueOf(config.id());
@@ -164,6 +169,7 @@ public final class ClusterNode implements AutoCloseable {
         storage.recordedPeers(groupId, properties).ifPresent(peers -> refuseMovedAddresses(config, peers));
         refusePortInUse(config, config.self().address(), "Raft", "address");
         refusePortInUse(config, config.self().client(), "clients", "client");
+        beforeStarting.run();
         createStorage(config);
         this.server = RaftServer.newBuilder().setServerId(selfId).setGroup(initial).setProperties(properties)
                 .setStateMachine(stateMachine)
@@ -328,9 +334,9 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     private static ClusterNode ofReplicas(ClusterConfig config, GroupConfig group, List<Consumer<GroupEvent>> listeners,
-                                          boolean join) throws IOException {
+                                          boolean join, Runnable beforeStarting) throws IOException {
         return new ClusterNode(config, (cp, node) -> new ReplicaLocalGroup(ReplicaGroup.start(group, withHost(listeners, node), cp)),
-                group.maxRequestBytes(), true, join);
+                group.maxRequestBytes(), true, join, beforeStarting);
     }
 
     /**
@@ -344,18 +350,29 @@ public final class ClusterNode implements AutoCloseable {
      */
     public static ClusterNode startGateway(ClusterConfig config, GatewayConfig gateway, List<Consumer<GroupEvent>> listeners,
                                            boolean join) {
+        return startGateway(config, gateway, listeners, join, () -> { });
+    }
+
+    /**
+     * As {@link #startGateway(ClusterConfig, GatewayConfig, List, boolean)}; {@code beforeStarting} refuses what the
+     * caller will listen on, after the host's own checks and before anything starts.
+     */
+    static ClusterNode startGateway(ClusterConfig config, GatewayConfig gateway, List<Consumer<GroupEvent>> listeners,
+                                    boolean join, Runnable beforeStarting) {
         if (gateway.listen().mode() != GatewayConfig.Mode.ORDERED) {
             throw new ConfigException("listen.mode", "a cluster can order only mode ordered (framed requests), not "
                     + gateway.listen().mode().label() + "; stream and UDP modes have no request boundaries to put in a log");
         }
         refuseListenOnAPeerAddress(config, gateway.listen());
-        refuseGatewayPortInUse(config, gateway.listen());
         try {
             return new ClusterNode(config, (cp, node) -> {
                 Gateway g = Gateway.start(gateway, node::order);
                 withHost(listeners, node).forEach(g::addListener);
                 return new GatewayLocalGroup(g);
-            }, gateway.maxFrameBytes() + GatewayEntry.MAX_OVERHEAD, false, join);
+            }, gateway.maxFrameBytes() + GatewayEntry.MAX_OVERHEAD, false, join, () -> {
+                refuseGatewayPortInUse(config, gateway.listen());
+                beforeStarting.run();
+            });
         } catch (IOException e) {
             throw new ReshException("cannot start cluster host " + config.id() + ": " + e.getMessage(), e);
         }
@@ -497,10 +514,20 @@ public final class ClusterNode implements AutoCloseable {
      * background.
      */
     public static ClusterNode start(ClusterConfig config, GroupConfig group, List<Consumer<GroupEvent>> listeners) {
+        return start(config, group, listeners, false, () -> { });
+    }
+
+    /**
+     * {@link #start} or, with {@code join}, {@link #join}; {@code beforeStarting} refuses what the caller will
+     * listen on, after the host's own checks and before anything starts.
+     */
+    static ClusterNode start(ClusterConfig config, GroupConfig group, List<Consumer<GroupEvent>> listeners, boolean join,
+                             Runnable beforeStarting) {
         try {
-            return ofReplicas(config, group, listeners, false);
+            return ofReplicas(config, group, listeners, join, beforeStarting);
         } catch (IOException e) {
-            throw new ReshException("cannot start cluster host " + config.id() + ": " + e.getMessage(), e);
+            throw new ReshException("cannot start " + (join ? "joining host " : "cluster host ") + config.id() + ": "
+                    + e.getMessage(), e);
         }
     }
 
@@ -509,11 +536,7 @@ public final class ClusterNode implements AutoCloseable {
      * adds it ({@link #addPeer} on a member) and sends it a snapshot and the log.
      */
     public static ClusterNode join(ClusterConfig config, GroupConfig group, List<Consumer<GroupEvent>> listeners) {
-        try {
-            return ofReplicas(config, group, listeners, true);
-        } catch (IOException e) {
-            throw new ReshException("cannot start joining host " + config.id() + ": " + e.getMessage(), e);
-        }
+        return start(config, group, listeners, true, () -> { });
     }
 
     static RaftGroupId groupIdOf(String name) {

@@ -442,6 +442,22 @@ class ClusterNodeTest {
         }
     }
 
+    /** A host already running holds its gateway's port too: that it runs is the news, not that the port is taken. */
+    @Test
+    void shouldSayAHostIsAlreadyRunningRatherThanThatItsGatewayPortIsTaken() throws Exception {
+        ClusterConfig config = Loopback.config("h1", Loopback.peers(1), dir.resolve("h1"), 1000);
+        start(config);
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            var gateway = io.resh.gateway.GatewayConfig.parse("""
+                    server: {command: "redis-server --port {port} --save ''"}
+                    listen: {host: 127.0.0.1, port: %d, protocol: resp}
+                    """.formatted(taken.getLocalPort()), "s.yaml");
+            assertThatThrownBy(() -> ClusterNode.startGateway(config, gateway, List.of(), false))
+                    .hasMessage("cannot start cluster host h1: its storage " + config.storage() + " is in use by another"
+                            + " running host (is host h1 already running?)");
+        }
+    }
+
     @Test
     void shouldRefuseARaftPortInUseWithoutEndingTheJvm() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
