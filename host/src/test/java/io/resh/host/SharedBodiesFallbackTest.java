@@ -11,9 +11,11 @@ import io.resh.replica.SharedBodies;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Queue;
 import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -39,6 +41,7 @@ class SharedBodiesFallbackTest {
     Path dir;
 
     private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private final Queue<Frame> received = new ArrayDeque<>();
     private final LongAdder sharedBodies = new LongAdder();
     private ReplicaProcess replica;
 
@@ -144,10 +147,19 @@ class SharedBodiesFallbackTest {
         return sharedBodies.sum();
     }
 
-    /** The next frame of type {@code type} the replica sent (others skipped), failing on a broken channel. */
+    /**
+     * The next frame of type {@code type} the replica sent (others skipped), failing on a broken channel. One pipe
+     * read may bring several replies in one message: the ones after the first wait in {@link #received}.
+     */
     private <T extends Frame> T next(Class<T> type) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
+            while (!received.isEmpty()) {
+                Frame f = received.poll();
+                if (type.isInstance(f)) {
+                    return type.cast(f);
+                }
+            }
             Object m = inbox.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
             if (m instanceof ReplicaProcess.Broken b) {
                 throw new AssertionError("replica broke: " + b.kind() + " " + b.evidence());
@@ -156,11 +168,7 @@ class SharedBodiesFallbackTest {
                 throw new AssertionError("replica did not start: " + f.reason());
             }
             if (m instanceof ReplicaProcess.Inbound in) {
-                for (Frame f : in.frames()) {
-                    if (type.isInstance(f)) {
-                        return type.cast(f);
-                    }
-                }
+                received.addAll(Arrays.asList(in.frames()));
             }
         }
         throw new AssertionError("no " + type.getSimpleName() + " within 30 s");
