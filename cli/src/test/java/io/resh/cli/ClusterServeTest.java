@@ -232,7 +232,7 @@ class ClusterServeTest {
             assertThat(cl.execute("serve", yaml.toString(), "--id", "h1", "--admin-port", Integer.toString(port)))
                     .isEqualTo(2);
 
-            assertThat(err.toString()).startsWith("resh: admin: cannot listen on 127.0.0.1:" + port + ": ")
+            assertThat(err.toString()).startsWith("resh serve: admin: cannot listen on 127.0.0.1:" + port + ": ")
                     .endsWith("; give --admin-port another port (0: any free one, -1: no admin API)"
                             + System.lineSeparator());
         }
@@ -256,7 +256,7 @@ class ClusterServeTest {
                     Integer.toString(admin.getLocalPort()))).isEqualTo(2);
         }
 
-        assertThat(err.toString()).isEqualTo("resh: cannot start cluster host h1: its storage " + dir.resolve("h1")
+        assertThat(err.toString()).isEqualTo("resh serve: cannot start cluster host h1: its storage " + dir.resolve("h1")
                 + " is in use by another running host (is host h1 already running?)" + System.lineSeparator());
     }
 
