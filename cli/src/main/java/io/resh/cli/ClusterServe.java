@@ -116,7 +116,7 @@ final class ClusterServe {
      * local group and storage left to be closed. Checked before the host starts anything, after its own checks;
      * a port taken between this check and the bind still fails there.
      */
-    private static void refuseAdminPortInUse(int adminPort) {
+    static void refuseAdminPortInUse(int adminPort) {
         if (adminPort <= 0) {
             return; // none, or any free port
         }

@@ -76,6 +76,10 @@ final class ServeCommand implements Callable<Integer> {
             } catch (ConfigException e) {
                 throw e.inFile(config);
             }
+            // Both ports are bound only after the replicas started: a taken one had them started, logged and stopped
+            // for nothing. Checked first; one taken between this check and the bind still fails there.
+            refuseClientPortInUse(cfg.listenHost(), clientPort(cfg));
+            ClusterServe.refuseAdminPortInUse(adminPort);
             if (!stoppedEarly.starting("group " + cfg.name())) {
                 return 1;
             }
@@ -95,7 +99,7 @@ final class ServeCommand implements Callable<Integer> {
             stoppedEarly.remove();
         }
         String host = cfg.listenHost(); // 127.0.0.1 unless the listen: section names another
-        int listenPort = port != null ? port : cfg.listenPort() < 0 ? 7400 : cfg.listenPort();
+        int listenPort = clientPort(cfg);
         ReshServer server;
         try {
             server = ReshServer.start(group, host, listenPort);
@@ -157,6 +161,7 @@ final class ServeCommand implements Callable<Integer> {
         if (port != null) {
             gc = gc.withPort(port);
         }
+        ClusterServe.refuseAdminPortInUse(adminPort); // the servers would have been started and stopped for nothing
         if (!stoppedEarly.starting("gateway " + gc.group())) {
             return 1;
         }
@@ -196,6 +201,25 @@ final class ServeCommand implements Callable<Integer> {
         System.out.flush();
         gateway.awaitClosed();
         return 0;
+    }
+
+    /** The front door's port: {@code --port}, else the config's {@code listen.port}, else 7400. */
+    private int clientPort(GroupConfig cfg) {
+        return port != null ? port : cfg.listenPort() < 0 ? 7400 : cfg.listenPort();
+    }
+
+    /** Refuses, with {@link #portTaken}'s message, a client port another program holds, before anything starts. */
+    private static void refuseClientPortInUse(String host, int port) {
+        if (port == 0) {
+            return; // any free port
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true); // like the front door's Netty server: a port in TIME_WAIT is free to use
+            probe.bind(new java.net.InetSocketAddress(host, port));
+        } catch (java.io.IOException e) {
+            throw portTaken(new io.resh.core.ReshException("cannot listen for clients on " + host + ":" + port + ": "
+                    + e.getMessage(), e));
+        }
     }
 
     /**

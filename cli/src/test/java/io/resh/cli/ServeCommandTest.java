@@ -40,9 +40,14 @@ class ServeCommandTest {
     }
 
     private Process serve(String group, int replicas, String... options) throws IOException {
+        return serve(List.of(), group, replicas, options);
+    }
+
+    /** {@link #serve(String, int, String...)} with {@code extra} lines in the config. */
+    private Process serve(List<String> extra, String group, int replicas, String... options) throws IOException {
         Path yaml = dir.resolve(group + ".yaml");
         Files.writeString(yaml, String.join("\n", "group: " + group, "replicas: " + replicas, "service:",
-                "  class: " + KvStore.class.getName(), "listen:", "  host: 127.0.0.1", "  port: 0", ""));
+                "  class: " + KvStore.class.getName(), "listen:", "  host: 127.0.0.1", "  port: 0", String.join("\n", extra), ""));
         Files.createDirectories(dir.resolve("tmp"));
         List<String> cmd = ReshJvm.command(List.of("-Djava.io.tmpdir=" + dir.resolve("tmp"), "-Duser.home=" + dir.resolve("home"),
                 // the shipped logging configuration, not the test one the class path also holds
@@ -56,15 +61,23 @@ class ServeCommandTest {
         return Files.readString(dir.resolve("stderr.txt"));
     }
 
+    /**
+     * The admin API is bound after the group started: a taken --admin-port had the replicas started and stopped for
+     * nothing, and the message did not name the option. Now nothing starts (a configured workDir is made by the
+     * group's start, so it would exist).
+     */
     @Test
     void shouldSayTheAdminPortIsTakenAndLeaveNoTemporaryDirectoryBehind() throws Exception {
+        Path workDir = dir.resolve("adminclash-work");
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            serve = serve("adminclash", "--admin-port", Integer.toString(taken.getLocalPort()));
+            serve = serve(List.of("workDir: " + workDir), "adminclash", 3, "--admin-port", Integer.toString(taken.getLocalPort()));
             assertThat(serve.waitFor(60, TimeUnit.SECONDS)).as("resh serve gives up").isTrue();
 
             assertThat(serve.exitValue()).isEqualTo(2);
-            assertThat(stderr()).contains("resh serve: admin: cannot listen on 127.0.0.1:" + taken.getLocalPort());
+            assertThat(stderr()).startsWith("resh serve: admin: cannot listen on 127.0.0.1:" + taken.getLocalPort())
+                    .endsWith("; give --admin-port another port (0: any free one, -1: no admin API)" + System.lineSeparator());
         }
+        assertThat(workDir).as("no replica started").doesNotExist();
         try (Stream<Path> left = Files.list(dir.resolve("tmp"))) {
             assertThat(left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("resh-")))
                     .as("the group's temporary directory").isEmpty();
@@ -74,8 +87,10 @@ class ServeCommandTest {
     /** A client port in use said "Address already in use" and no more: not which setting picks the port. */
     @Test
     void shouldSayWhichSettingPicksAClientPortThatIsTaken() throws Exception {
+        Path workDir = dir.resolve("portclash-work");
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            serve = serve("portclash", 1, "--admin-port", "-1", "--port", Integer.toString(taken.getLocalPort()));
+            serve = serve(List.of("workDir: " + workDir), "portclash", 1, "--admin-port", "-1", "--port",
+                    Integer.toString(taken.getLocalPort()));
             assertThat(serve.waitFor(60, TimeUnit.SECONDS)).as("resh serve gives up").isTrue();
 
             assertThat(serve.exitValue()).isNotZero();
@@ -84,6 +99,7 @@ class ServeCommandTest {
                     .endsWith("; another program has that port: give listen.port in the config or --port another one"
                             + " (0: any free port)");
         }
+        assertThat(workDir).as("no replica started").doesNotExist();
     }
 
     /** The banner said "1 replicas, masks 0 faulty" of an unreplicated group. */
