@@ -42,6 +42,8 @@ class ClusterServeTest {
     private final CompletableFuture<Integer> joined = new CompletableFuture<>();
     private Thread serving;
     private PrintStream stdout;
+    /** What {@link #resh} printed on stderr. */
+    private final java.io.StringWriter err = new java.io.StringWriter();
 
     @AfterEach
     void stop() throws Exception {
@@ -149,6 +151,22 @@ class ClusterServeTest {
         return yaml;
     }
 
+    /** {@code group: kvc} with h1 its only peer, its storage in {@code dir/h1}. */
+    private Path oneHost(ClusterPeer h1) throws IOException {
+        Path yaml = dir.resolve("kv-cluster.yaml");
+        Files.writeString(yaml, String.join("\n", "group: kvc", "replicas: 3", "service:",
+                "  class: " + KvStore.class.getName(), "cluster:", "  storage: " + dir.resolve("{id}"), "  peers:",
+                "    - {id: h1, address: " + h1.raftAddress() + ", client: " + h1.clientAddress() + "}", ""));
+        return yaml;
+    }
+
+    /** Runs resh in this JVM, as its command line does, what it prints on stderr going to {@link #err}. */
+    private int resh(String... args) {
+        picocli.CommandLine cl = Resh.commandLine();
+        cl.setErr(new java.io.PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
     /** h1 alone is the cluster (a one-member configuration); h2 joins it. */
     private void startFirstAlone(Path yaml, JsonNode tree) {
         JsonNode alone = tree.deepCopy();
@@ -172,11 +190,8 @@ class ClusterServeTest {
         first.close();
         first = null;
         Files.writeString(yaml, "group: renamed\n" + cluster);
-        picocli.CommandLine cl = Resh.commandLine();
-        java.io.StringWriter err = new java.io.StringWriter();
-        cl.setErr(new java.io.PrintWriter(err, true));
 
-        assertThat(cl.execute("serve", yaml.toString(), "--id", "h1", "--admin-port", "-1")).isEqualTo(2);
+        assertThat(resh("serve", yaml.toString(), "--id", "h1", "--admin-port", "-1")).isEqualTo(2);
 
         Path storage = dir.resolve("h1");
         assertThat(err.toString()).isEqualTo("resh serve: cannot start cluster host h1: its storage " + storage + " holds the"
@@ -198,12 +213,9 @@ class ClusterServeTest {
                 "cluster:", "  storage: " + dir.resolve("{id}"), "  peers:",
                 "    - {id: h1, address: " + h1.raftAddress() + ", client: " + h1.clientAddress() + "}",
                 "    - {id: h2, address: " + h2.raftAddress() + ", client: " + h2.clientAddress() + "}", ""));
-        picocli.CommandLine cl = Resh.commandLine();
-        java.io.StringWriter err = new java.io.StringWriter();
-        cl.setErr(new java.io.PrintWriter(err, true));
         int port = h2.address().getPort();
 
-        assertThat(cl.execute("serve", yaml.toString(), "--id", "h1", "--port", Integer.toString(port),
+        assertThat(resh("serve", yaml.toString(), "--id", "h1", "--port", Integer.toString(port),
                 "--admin-port", "-1")).isEqualTo(2);
 
         assertThat(err.toString()).isEqualTo("resh serve: --port: the gateway's 127.0.0.1:" + port + " is also h2's address"
@@ -219,17 +231,11 @@ class ClusterServeTest {
     @Test
     void shouldRefuseATakenAdminPortBeforeTheHostStarts() throws Exception {
         ClusterPeer h1 = LoopbackCluster.peer("h1");
-        Path yaml = dir.resolve("kv-cluster.yaml");
-        Files.writeString(yaml, String.join("\n", "group: kvc", "replicas: 3", "service:",
-                "  class: " + KvStore.class.getName(), "cluster:", "  storage: " + dir.resolve("{id}"), "  peers:",
-                "    - {id: h1, address: " + h1.raftAddress() + ", client: " + h1.clientAddress() + "}", ""));
-        picocli.CommandLine cl = Resh.commandLine();
-        java.io.StringWriter err = new java.io.StringWriter();
-        cl.setErr(new java.io.PrintWriter(err, true));
+        Path yaml = oneHost(h1);
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
 
-            assertThat(cl.execute("serve", yaml.toString(), "--id", "h1", "--admin-port", Integer.toString(port)))
+            assertThat(resh("serve", yaml.toString(), "--id", "h1", "--admin-port", Integer.toString(port)))
                     .isEqualTo(2);
 
             assertThat(err.toString()).startsWith("resh serve: admin: cannot listen on 127.0.0.1:" + port + ": ")
@@ -243,16 +249,10 @@ class ClusterServeTest {
     @Test
     void shouldSayAHostIsAlreadyRunningRatherThanThatItsAdminPortIsTaken() throws Exception {
         ClusterPeer h1 = LoopbackCluster.peer("h1");
-        Path yaml = dir.resolve("kv-cluster.yaml");
-        Files.writeString(yaml, String.join("\n", "group: kvc", "replicas: 3", "service:",
-                "  class: " + KvStore.class.getName(), "cluster:", "  storage: " + dir.resolve("{id}"), "  peers:",
-                "    - {id: h1, address: " + h1.raftAddress() + ", client: " + h1.clientAddress() + "}", ""));
+        Path yaml = oneHost(h1);
         first = ClusterHost.start(yaml, ConfigFile.readTree(yaml), "h1", false, List.of());
-        picocli.CommandLine cl = Resh.commandLine();
-        java.io.StringWriter err = new java.io.StringWriter();
-        cl.setErr(new java.io.PrintWriter(err, true));
         try (java.net.ServerSocket admin = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            assertThat(cl.execute("serve", yaml.toString(), "--id", "h1", "--admin-port",
+            assertThat(resh("serve", yaml.toString(), "--id", "h1", "--admin-port",
                     Integer.toString(admin.getLocalPort()))).isEqualTo(2);
         }
 
