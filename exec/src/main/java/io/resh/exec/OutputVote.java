@@ -114,7 +114,8 @@ final class OutputVote {
     }
 
     /**
-     * Puts the voted copy at {@code startDir/file}, replacing what was there.
+     * Puts the voted copy at {@code startDir/file}, replacing what was there; where that is a symbolic link, at the
+     * file the link names, and the link stays.
      *
      * @param keepSource copy rather than move (the work directories are kept)
      * @return true if a file was placed (false when the majority wrote none)
@@ -123,7 +124,7 @@ final class OutputVote {
         if (winner == null) {
             return false;
         }
-        Path target = startDir.resolve(file);
+        Path target = throughLinks(startDir.resolve(file));
         if (target.getParent() != null) {
             Files.createDirectories(target.getParent());
         }
@@ -137,6 +138,24 @@ final class OutputVote {
 
     String file() {
         return file.toString();
+    }
+
+    /**
+     * The file {@code path} names once its symbolic links are followed, as a command writing to it ({@code sort -o},
+     * {@code > FILE}) would: the replicas started with a copy of what the link names, and moving their result onto
+     * the path replaced the user's link with a plain file and left the file it named as it was. A link to nowhere
+     * names the file to create.
+     */
+    static Path throughLinks(Path path) throws IOException {
+        Path p = path;
+        for (int hops = 0; hops < 40 && Files.isSymbolicLink(p); hops++) { // 40: the kernel's own limit (ELOOP)
+            Path to = Files.readSymbolicLink(p);
+            p = p.toAbsolutePath().getParent().resolve(to); // not normalized: ".." after a linked directory is the kernel's to resolve
+        }
+        if (Files.isSymbolicLink(p)) {
+            throw new IOException(path + ": too many levels of symbolic links");
+        }
+        return p;
     }
 
     /** True if a replica left a directory at the file's path (directories are not voted). */

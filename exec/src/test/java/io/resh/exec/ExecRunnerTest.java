@@ -501,6 +501,27 @@ class ExecRunnerTest {
         assertThat(start.resolve("out/extra.txt")).as("a neighbour is read, not moved").hasContent("second");
     }
 
+    /**
+     * An output that is a symbolic link is written through it, as {@code sort -o} run directly writes through it: the
+     * voted copy replaced the link with a plain file and left the file the link named as it was.
+     */
+    @Test
+    void shouldPlaceAnOutputThatIsALinkInTheFileItNames() throws Exception {
+        Files.createDirectories(start.resolve("real"));
+        Files.writeString(start.resolve("real/data.txt"), "b\na\n");
+        Files.createSymbolicLink(start.resolve("data.txt"), Path.of("real/data.txt"));
+        Files.createSymbolicLink(start.resolve("new.txt"), Path.of("made/new.txt")); // names a file still to be made
+
+        ExecRun run = ExecRun.of(shell(3, "sort -o data.txt data.txt && echo made > new.txt")
+                .withOutputs(List.of(Path.of("data.txt"), Path.of("new.txt"))));
+
+        assertThat(run.result().exitCode()).as(run.stderr()).isZero();
+        assertThat(start.resolve("data.txt")).isSymbolicLink();
+        assertThat(start.resolve("real/data.txt")).hasContent("a\nb");
+        assertThat(start.resolve("new.txt")).isSymbolicLink();
+        assertThat(start.resolve("made/new.txt")).hasContent("made");
+    }
+
     /** A declared output nobody wrote (a typo, a directory) used to end with exit 0 and no word about it. */
     @Test
     void shouldSayThatADeclaredOutputWasNotWritten() throws Exception {
