@@ -513,14 +513,22 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             if (!unprompted.isEmpty()) {
                 lines.add(String.format("  also detected  %d fault%s no injection explains: %s", unprompted.size(),
                         unprompted.size() == 1 ? "" : "s", unprompted.stream().map(f -> f.kind().label() + " in replica "
-                                + f.replica() + " " + f.at()).collect(Collectors.joining(", "))));
+                                + f.replica() + " " + at(f)).collect(Collectors.joining(", "))));
             }
             return lines;
         }
 
+        /**
+         * Where the fault was, worded as the live line words it (a kill between requests came after the last one
+         * answered, not at it), with the digits grouped like the summary's other counts.
+         */
+        private static String at(GroupEvent.FaultDetected f) {
+            return f.at().replace("#" + f.sequence(), String.format("#%,d", f.sequence()));
+        }
+
         private static String outcome(Injection i) {
             if (i.detectedBy != null) {
-                return String.format("detected as %s at #%,d", i.detectedBy.kind().label(), i.detectedBy.sequence());
+                return "detected as " + i.detectedBy.kind().label() + " " + at(i.detectedBy);
             }
             if (i.agreedAt > 0) {
                 return String.format("masked without effect: no reply of it differed, and its state digest at"

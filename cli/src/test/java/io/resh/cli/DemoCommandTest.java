@@ -126,6 +126,16 @@ class DemoCommandTest {
     }
 
     @Test
+    void shouldSayAKillBetweenRequestsCameAfterTheLastAnsweredOneAsTheLiveLineDoes() {
+        DemoCommand.Ledger ledger = new DemoCommand.Ledger();
+        ledger.update(List.of(injected(0, 16_093, "crash"), new GroupEvent.FaultDetected(2, "aes-demo", 0, -1, 16_093,
+                FaultKind.CRASH, "process exited with code 137 (signal 9)", Map.of(), true)));
+
+        assertThat(ledger.summary().get(1))
+                .isEqualTo("    crash into replica 0: detected as crash while idle, after request #16,093");
+    }
+
+    @Test
     void shouldRefuseASizeOrWindowItCannotRunWithBeforeStartingAnything() {
         assertThat(refusal("--size", "-1")).isEqualTo("resh demo: --size: expected 0 to 16777199 bytes (an encryption request"
                 + " must fit the group's limits.maxRequestBytes), got -1");
