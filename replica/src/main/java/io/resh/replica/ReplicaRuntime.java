@@ -193,7 +193,9 @@ final class ReplicaRuntime {
             if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
                 throw (VirtualMachineError) e;
             }
-            String text = e.getClass().getName() + ": " + e.getMessage();
+            // Without a message the class alone is the answer, as Throwable.toString gives it: "StackOverflowError:
+            // null" read as if the service had thrown the text "null".
+            String text = e.getMessage() == null ? e.getClass().getName() : e.getClass().getName() + ": " + e.getMessage();
             status = FrameCodec.STATUS_ERROR;
             payload = text.getBytes(StandardCharsets.UTF_8);
             Frame.ContractViolation v = SandboxViolation.of(sequence, e);

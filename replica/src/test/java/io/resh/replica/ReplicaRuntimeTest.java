@@ -140,4 +140,18 @@ class ReplicaRuntimeTest {
         assertThat(restored(out).ok()).isFalse();
         assertThat(restored(out).detail()).isEqualTo("IOException: corrupt snapshot: bad magic");
     }
+
+    @Test
+    void shouldAnswerAThrowableWithoutAMessageWithItsClassAlone() throws IOException {
+        ReplicatedService overflowing = new Blob() {
+            @Override
+            public byte[] execute(byte[] request, ExecutionContext ctx) {
+                return execute(request, ctx);
+            }
+        };
+
+        List<Frame> out = run(overflowing, List.of(request(1)));
+
+        assertThat(reply(out, 1)).isEqualTo("java.lang.StackOverflowError");
+    }
 }
