@@ -6,9 +6,12 @@ import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
 import io.resh.core.Quorum;
 import io.resh.replica.Frame;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -110,7 +113,7 @@ final class CheckpointTracker {
             }
             case DISSENTS -> stateDivergence(slot, seq, Digest.wrap(tally.decided()), digest);
             case UNDECIDABLE -> owner.digestsUndecidable(seq, digestMismatches.merge(seq, 1, Integer::sum),
-                    "state digests at checkpoint #" + seq + " differ: " + describe(tally), digestsOf(tally));
+                    "state digests at checkpoint #" + seq + " differ: " + describe(tally) + allDiffer(tally), digestsOf(tally));
             default -> { }
         }
     }
@@ -124,6 +127,26 @@ final class CheckpointTracker {
             }
         }
         return sb.toString();
+    }
+
+    /**
+     * Faults in several replicas at once rarely strike one checkpoint; every replica's snapshot differing is the mark
+     * of a snapshot that is not canonical (a timestamp of its own, hash order), and the user must be told so rather
+     * than left to suspect the hardware. Two replicas that differ (DMR) say nothing of the kind: one fault does that.
+     */
+    private String allDiffer(Ballot tally) {
+        List<ByteBuffer> digests = new ArrayList<>();
+        for (Slot s : owner.slots()) {
+            if (tally.hasCast(s.index)) {
+                digests.add(ByteBuffer.wrap(tally.replyOf(s.index)));
+            }
+        }
+        if (digests.size() < 3 || digests.stream().distinct().count() < digests.size()) {
+            return "";
+        }
+        return ": every replica's snapshot differing usually means a snapshot that is not canonical (the same state"
+                + " must always write the same bytes: sorted keys, fixed-width numbers, no timestamps of its own)"
+                + " or a nondeterministic service";
     }
 
     private Map<String, String> digestsOf(Ballot tally) {

@@ -48,7 +48,7 @@ class CheckpointTrackerTest {
 
             @Override
             public void digestsUndecidable(long seq, int mismatches, String evidence, Map<String, String> details) {
-                faults.add("undecidable #" + seq);
+                faults.add("undecidable #" + seq + ": " + evidence);
             }
 
             @Override
@@ -119,5 +119,17 @@ class CheckpointTrackerTest {
         tracker.onDigest(slots[0], 200, digest, MAX_SNAPSHOT, 0);
         tracker.onDigest(slots[1], 200, digest, MAX_SNAPSHOT, 0);
         assertThat(fetchesSentTo(0)).as("a snapshot of exactly the limit is fetched").containsExactly(200L);
+    }
+
+    /** Before: only the three digests, which read as three simultaneous faults; a snapshot with a timestamp did it. */
+    @Test
+    void shouldSayThatDigestsDifferingInEveryReplicaPointToASnapshotThatIsNotCanonical() {
+        tracker.onDigest(slots[0], 100, Digest.of(new byte[] {0}), 1, 0);
+        tracker.onDigest(slots[1], 100, Digest.of(new byte[] {1}), 1, 0);
+        tracker.onDigest(slots[2], 100, Digest.of(new byte[] {2}), 1, 0);
+
+        assertThat(faults).singleElement().asString()
+                .startsWith("undecidable #100: state digests at checkpoint #100 differ: replica 0 ")
+                .contains("every replica's snapshot differing usually means a snapshot that is not canonical");
     }
 }
