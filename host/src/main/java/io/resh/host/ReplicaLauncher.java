@@ -179,9 +179,17 @@ final class ReplicaLauncher {
             if (sb.length() > 0) {
                 sb.append(File.pathSeparatorChar);
             }
-            sb.append(entry.endsWith("*") ? entry : Path.of(entry).toAbsolutePath().normalize().toString());
+            // `lib/*` as much as `lib/x.jar`: the JVM expands the wildcard, but in the replica's directory.
+            sb.append(isWildcard(entry)
+                    ? Path.of(entry.substring(0, entry.length() - 1)).toAbsolutePath().normalize() + File.separator + "*"
+                    : Path.of(entry).toAbsolutePath().normalize().toString());
         }
         return sb.toString();
+    }
+
+    /** Whether the JVM expands this class path entry to the jars in a directory: {@code *} or one ending in {@code /*}. */
+    static boolean isWildcard(String entry) {
+        return entry.equals("*") || entry.endsWith(File.separator + "*");
     }
 
     /** "java" means the JVM running the host, so replicas use the same runtime unless told otherwise. */

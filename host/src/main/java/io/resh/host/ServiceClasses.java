@@ -12,6 +12,8 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Finds each configured service class on the replicas' class path before any replica starts. A misspelt
@@ -19,6 +21,7 @@ import java.util.List;
  * quoted in a two-line error, instead of one line naming the field.
  */
 final class ServiceClasses {
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceClasses.class);
     private static final List<String> CLASS_PATH_FLAGS = List.of("-cp", "-classpath", "--class-path", "-jar");
 
     private ServiceClasses() {
@@ -27,12 +30,27 @@ final class ServiceClasses {
     /**
      * @param classpath the replicas' class path, as {@link ReplicaLauncher#classpath} builds it
      * @throws ConfigException naming the version's {@code class} field if its class is not on the class path, is
-     *     not a {@link ReplicatedService}, or has no public no-argument constructor a replica can call
+     *     not a {@link ReplicatedService}, or has no public no-argument constructor a replica can call; a class path
+     *     entry that does not exist is only warned about when the class is found without it
      */
     static void check(GroupConfig config, String classpath) {
+        checkClasses(config, classpath);
+        String missing = missing(config.classpath());
+        if (!missing.isEmpty()) {
+            // The JVM skips such an entry without a word: a misspelt library jar would show only when a request
+            // first needs one of its classes, as a NoClassDefFoundError answered to that request's client.
+            LOG.warn("group {}: service.classpath: {}; the replicas' JVM skips what does not exist, so check the path", config.name(),
+                    missing);
+        }
+    }
+
+    private static void checkClasses(GroupConfig config, String classpath) {
         List<URL> urls = new ArrayList<>();
         for (String entry : classpath.split(File.pathSeparator)) {
-            if (entry.endsWith("*")) {
+            if (ReplicaLauncher.isWildcard(entry)) {
+                if (!wildcardDirectory(entry).isDirectory()) {
+                    continue; // the JVM expands it to nothing
+                }
                 // A wildcard the JVM expands by its own rules: a check that expanded it differently would refuse a
                 // class the replicas find, which is worse than the replicas' own error for one that is missing.
                 return;
@@ -58,16 +76,32 @@ final class ServiceClasses {
         }
     }
 
-    /** The configured entries that do not exist, relative to the working directory as the replicas see them. */
+    /**
+     * The configured entries that do not exist, relative to the working directory as the replicas see them:
+     * "a.jar, lib/* do not exist in /srv", or "" when all do.
+     */
     private static String missing(String configured) {
+        if (configured == null) {
+            return "";
+        }
         List<String> missing = new ArrayList<>();
         for (String entry : configured.split(File.pathSeparator)) {
-            if (!entry.isEmpty() && !entry.endsWith("*") && !new File(entry).getAbsoluteFile().exists()) {
+            boolean exists = ReplicaLauncher.isWildcard(entry) ? wildcardDirectory(entry).isDirectory()
+                    : new File(entry).getAbsoluteFile().exists();
+            if (!entry.isEmpty() && !exists) {
                 missing.add(entry);
             }
         }
-        return missing.isEmpty() ? "" : " (" + String.join(", ", missing) + (missing.size() == 1 ? " does" : " do")
-                + " not exist in " + new File("").getAbsolutePath() + ")";
+        return missing.isEmpty() ? "" : String.join(", ", missing) + (missing.size() == 1 ? " does" : " do")
+                + " not exist in " + new File("").getAbsolutePath();
+    }
+
+    private static String parenthesized(String text) {
+        return text.isEmpty() ? "" : " (" + text + ")";
+    }
+
+    private static File wildcardDirectory(String wildcard) {
+        return new File(wildcard.substring(0, wildcard.length() - 1)).getAbsoluteFile();
     }
 
     private static void check(ClassLoader loader, String name, String field, String configured) {
@@ -77,7 +111,7 @@ final class ServiceClasses {
         } catch (ClassNotFoundException e) {
             throw new ConfigException(field, "no class " + name + " on the replicas' class path; check the name"
                     + (configured == null || configured.isBlank() ? ", or give its jar or directory with classpath:"
-                            : " and classpath: " + configured + missing(configured)));
+                            : " and classpath: " + configured + parenthesized(missing(configured))));
         } catch (LinkageError e) {
             return; // e.g. compiled for a newer JDK that a version's java: runs: its replica loads it, or says why
         }

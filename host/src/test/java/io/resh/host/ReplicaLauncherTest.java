@@ -50,6 +50,15 @@ class ReplicaLauncherTest {
                 .isLessThan(cmd.indexOf("-XX:+UseParallelGC"));
     }
 
+    /** Before: `lib/*` was passed on as it was and named a lib directory inside the replica's own directory. */
+    @Test
+    void shouldResolveARelativeWildcardAgainstTheHostsWorkingDirectoryAsAnyOtherEntry() {
+        String cwd = Path.of("").toAbsolutePath().toString();
+
+        assertThat(ReplicaLauncher.absolute("lib/*:*:lib/a.jar"))
+                .isEqualTo(cwd + "/lib/*:" + cwd + "/*:" + cwd + "/lib/a.jar");
+    }
+
     @Test
     @Tag("e2e")
     void shouldVoteAcrossTwoDifferentJdksAndGarbageCollectors() throws Exception {
