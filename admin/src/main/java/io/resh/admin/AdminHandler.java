@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.resh.core.CompletionCause;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -97,11 +98,20 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         AdminRequest r = new AdminRequest(method, path, segments, query, ByteBufUtil.getBytes(req.content()), remote);
         routes.handle(r).whenComplete((reply, error) -> {
             if (error != null) {
-                LOG.warn("admin: {} {} failed", method, path, error);
-                reply = HttpReply.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: " + error);
+                Throwable cause = CompletionCause.of(error);
+                String what = firstLine(cause.toString());
+                LOG.warn("admin: {} {} failed: {}", method, path, what, cause);
+                reply = HttpReply.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: " + what
+                        + "; the admin server's log has the stack trace");
             }
             write(ctx, keepAlive, reply);
         });
+    }
+
+    /** The log line and the client's error stay one line; the stack trace logged with it has the whole message. */
+    private static String firstLine(String text) {
+        int end = text.indexOf('\n');
+        return (end < 0 ? text : text.substring(0, end)).strip();
     }
 
     /** Null when the Authorization header carries the token; otherwise what is wrong with it. */

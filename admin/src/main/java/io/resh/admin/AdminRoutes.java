@@ -69,21 +69,30 @@ final class AdminRoutes {
         this.cluster = new ClusterRoutes(membership, json, actions);
     }
 
+    /**
+     * The reply to {@code req}: a bad request is answered with its 4xx status; any other failure, whether the
+     * route threw at once or its future failed later, fails the returned future.
+     */
     CompletableFuture<HttpReply> handle(AdminRequest req) {
+        CompletableFuture<HttpReply> routed;
         try {
-            // A reply built after a wait (see afterPendingPolls) may still find the request bad.
-            return route(req).handle((reply, error) -> {
-                if (error == null) {
-                    return reply;
-                }
-                if (CompletionCause.of(error) instanceof BadRequestException e) {
-                    return HttpReply.error(e.status(), e.getMessage());
-                }
-                throw error instanceof CompletionException c ? c : new CompletionException(error);
-            });
+            routed = route(req);
         } catch (BadRequestException e) {
-            return CompletableFuture.completedFuture(HttpReply.error(e.status(), e.getMessage()));
+            return done(HttpReply.error(e.status(), e.getMessage()));
+        } catch (RuntimeException e) {
+            // A bug: thrown on the event loop, it would reach Netty, which closes the connection without an answer.
+            return CompletableFuture.failedFuture(e);
         }
+        // A reply built after a wait (see afterPendingPolls) may still find the request bad.
+        return routed.handle((reply, error) -> {
+            if (error == null) {
+                return reply;
+            }
+            if (CompletionCause.of(error) instanceof BadRequestException e) {
+                return HttpReply.error(e.status(), e.getMessage());
+            }
+            throw error instanceof CompletionException c ? c : new CompletionException(error);
+        });
     }
 
     private CompletableFuture<HttpReply> route(AdminRequest req) {

@@ -1,0 +1,57 @@
+package io.resh.admin;
+
+import io.resh.core.GroupEvent;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * A voting gateway as the admin server sees one, whose status the test sets: a JSON text, or a failure the
+ * next status poll meets (as when the gateway's event loop has stopped).
+ */
+final class ScriptedGateway implements GatewayView {
+    private final String name;
+    private final List<Consumer<GroupEvent>> listeners = new CopyOnWriteArrayList<>();
+    private volatile String status;
+    private volatile RuntimeException failure;
+
+    ScriptedGateway(String name, String status) {
+        this.name = name;
+        this.status = status;
+    }
+
+    /** Answers the next polls with {@code json}. */
+    void report(String json) {
+        status = json;
+        failure = null;
+    }
+
+    /** Fails the next polls with {@code e}. */
+    void fail(RuntimeException e) {
+        failure = e;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String statusJson() {
+        RuntimeException e = failure;
+        if (e != null) {
+            throw e;
+        }
+        return status;
+    }
+
+    @Override
+    public void addListener(Consumer<GroupEvent> listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void removeListener(Consumer<GroupEvent> listener) {
+        listeners.remove(listener);
+    }
+}
