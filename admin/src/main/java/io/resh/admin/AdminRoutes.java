@@ -163,7 +163,9 @@ final class AdminRoutes {
         }
         JsonNode v = g.view();
         if (v == null) {
-            throw new BadRequestException(SERVICE_UNAVAILABLE, "gateway " + name + " has not reported its status yet; retry");
+            String why = g.unreachable();
+            throw new BadRequestException(SERVICE_UNAVAILABLE, "gateway " + name + " has not reported its status yet"
+                    + (why == null ? "" : " (its status poll failed: " + why + ")") + "; retry");
         }
         return HttpReply.json(json, OK, v);
     }

@@ -59,6 +59,11 @@ final class GatewayWatch implements Consumer<GroupEvent> {
         }
     }
 
+    /** Why the last poll failed, or null. */
+    String unreachable() {
+        return unreachable;
+    }
+
     /** The newest status with {@code unreachable} added when the last poll failed; null before the first poll. */
     JsonNode view() {
         JsonNode s = latest;
