@@ -91,12 +91,12 @@ public final class ConfigFile {
         n.only("group", "replicas", "service", "versions", "checkpoint", "deadline", "heartbeat", "startTimeout",
                 "limits", "pin", "cpus", "sandbox", "seed", "workDir", "keepWorkDir", "listen", "restart", "reputation", "rejuvenation",
                 "selfCheck", "adaptive");
-        GroupConfig.Builder b = GroupConfig.builder(n.text("group", null));
+        GroupConfig.Builder b = GroupConfig.builder(n.required("group"));
         b.replicas(n.integer("replicas", 3));
         Node service = n.child("service");
         if (service != null) {
             service.only("class", "java", "jvmArgs", "classpath");
-            b.service(service.text("class", null));
+            b.service(service.required("class"));
             b.java(service.text("java", "java"));
             b.jvmArgs(service.strings("jvmArgs", GroupConfig.DEFAULT_JVM_ARGS));
             b.classpath(service.text("classpath", null));
@@ -104,14 +104,20 @@ public final class ConfigFile {
         JsonNode versions = root.get("versions");
         if (versions != null) {
             if (!versions.isArray() || versions.isEmpty()) {
-                throw new ConfigException("versions", "expected a non-empty list of {class, label, java, jvmArgs}");
+                throw ConfigException.expected("versions", "a non-empty list of {class, label, java, jvmArgs}",
+                        versions.isArray() ? "an empty list" : Node.describe(versions));
             }
             List<String> labels = new ArrayList<>();
             List<Boolean> labelFromClass = new ArrayList<>();
             for (int i = 0; i < versions.size(); i++) {
+                if (!versions.get(i).isObject()) {
+                    // A bare class name read as a mapping without class:, and was reported as "class: missing".
+                    throw ConfigException.expected("versions[" + i + "]", "a mapping like {class: a.Service, label: a}",
+                            Node.describe(versions.get(i)));
+                }
                 Node v = new Node(versions.get(i), "versions[" + i + "].");
                 v.only("class", "label", "java", "jvmArgs");
-                String cls = v.text("class", null);
+                String cls = v.required("class");
                 String label = v.text("label", cls == null ? "v" + i : cls.substring(cls.lastIndexOf('.') + 1));
                 boolean fromClass = !v.has("label") && cls != null;
                 int earlier = labels.indexOf(label);
@@ -199,6 +205,9 @@ public final class ConfigFile {
             String period = rejuvenation.text("period", "off");
             // YAML reads a bare off as false; a bare 0 is off too, as the error for a too-short period offers it
             boolean off = period.equals("off") || period.equals("false") || period.equals("0");
+            if (!off && !Character.isDigit(period.charAt(0))) { // 'never' or 'none': say that off is the word
+                throw ConfigException.expected("rejuvenation.period", "off or a duration like 30m", "'" + period + "'");
+            }
             b.rejuvenation(off ? java.time.Duration.ZERO : rejuvenation.duration("period", "off"));
         }
         Node selfCheck = n.child("selfCheck");
@@ -213,13 +222,15 @@ public final class ConfigFile {
                     b.adaptive(java.time.Duration.ofSeconds(30));
                 }
             } else if (!a.isObject()) {
-                throw new ConfigException("adaptive", "expected true, false or a mapping (enabled, quiet), got "
-                        + (a.isValueNode() ? "'" + a.asText() + "'" : a.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)));
+                throw ConfigException.expected("adaptive", "true, false or a mapping (enabled, quiet)",
+                        a.isValueNode() ? "'" + a.asText() + "'" : Node.describe(a));
             } else {
                 Node adaptive = n.child("adaptive");
                 adaptive.only("enabled", "quiet");
+                // Parsed even when disabled: a wrong quiet must not wait, unseen, for the day someone enables it.
+                java.time.Duration quiet = adaptive.duration("quiet", "30s");
                 if (adaptive.bool("enabled", true)) {
-                    b.adaptive(adaptive.duration("quiet", "30s"));
+                    b.adaptive(quiet);
                 }
             }
         }
@@ -268,6 +279,15 @@ public final class ConfigFile {
                         + " for its default)");
             }
             return v.asText();
+        }
+
+        /**
+         * A field without a default: an empty value goes to the builder, which says what the field needs, where
+         * {@link #text}'s "leave the field out for its default" would offer a default there is not.
+         */
+        String required(String field) {
+            JsonNode v = node.get(field);
+            return v != null && v.isValueNode() && v.asText().isBlank() ? v.asText() : text(field, null);
         }
 
         int integer(String field, int def) {
@@ -358,6 +378,9 @@ public final class ConfigFile {
         }
 
         java.time.Duration duration(String field, String def) {
+            if (has(field) && !node.get(field).isValueNode()) {
+                throw ConfigException.expected(prefix + field, "a duration like 250ms, 2s, 5m or 1h", describe(node.get(field)));
+            }
             String t = text(field, def);
             return Durations.parse(prefix + field, t);
         }
@@ -371,11 +394,18 @@ public final class ConfigFile {
                 throw new ConfigException(prefix + field, "expected a list of strings, got " + describe(v));
             }
             List<String> out = new ArrayList<>();
-            v.forEach(e -> out.add(e.asText()));
+            for (int i = 0; i < v.size(); i++) {
+                JsonNode e = v.get(i);
+                if (!e.isValueNode() || e.isNull()) {
+                    // asText() made a mapping an empty argument and null "null": the JVM refused them at start.
+                    throw ConfigException.expected(prefix + field + "[" + i + "]", "a string", e.isNull() ? "nothing" : describe(e));
+                }
+                out.add(e.asText());
+            }
             return out;
         }
 
-        private static String describe(JsonNode v) {
+        static String describe(JsonNode v) {
             if (v.isTextual()) {
                 return "'" + v.asText() + "'";
             }

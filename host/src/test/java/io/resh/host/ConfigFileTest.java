@@ -201,6 +201,34 @@ class ConfigFileTest {
                 .hasMessage("group.yaml: deadline: expected a positive duration, got 0ms");
     }
 
+    /**
+     * Values of the wrong shape: a class name where versions: wants a mapping was reported as "class: missing", a
+     * mapping in jvmArgs became an empty JVM argument the replicas failed on, and a wrong adaptive.quiet passed
+     * unseen while adaptive was disabled.
+     */
+    @Test
+    void shouldSayWhatShapeAValueOfTheWrongShapeShouldHave() throws IOException {
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nversions: [a.Kv]\n")))
+                .hasMessage("group.yaml: versions[0]: expected a mapping like {class: a.Service, label: a}, got 'a.Kv'");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nversions: {class: a.Kv}\n")))
+                .hasMessage("group.yaml: versions: expected a non-empty list of {class, label, java, jvmArgs}, got a mapping");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B, jvmArgs: [-Xint, {a: 1}]}\n")))
+                .hasMessage("group.yaml: service.jvmArgs[1]: expected a string, got a mapping");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\ndeadline: [2s]\n")))
+                .hasMessage("group.yaml: deadline: expected a duration like 250ms, 2s, 5m or 1h, got a list");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nadaptive: [true]\n")))
+                .hasMessage("group.yaml: adaptive: expected true, false or a mapping (enabled, quiet), got a list");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nadaptive: {enabled: false, quiet: soon}\n")))
+                .hasMessage("group.yaml: adaptive.quiet: expected a duration like 250ms, 2s, 5m or 1h, got 'soon'");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nrejuvenation: {period: never}\n")))
+                .hasMessage("group.yaml: rejuvenation.period: expected off or a duration like 30m, got 'never'");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: ''\nservice: {class: a.B}\n")))
+                .as("no default to leave the field out for")
+                .hasMessageStartingWith("group.yaml: group: expected a name of letters");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: ''}\n")))
+                .hasMessageStartingWith("group.yaml: service.class: missing");
+    }
+
     /** A missing group said "group: expected a name of letters, ... got 'null'". */
     @Test
     void shouldSayTheGroupIsRequired() throws IOException {
