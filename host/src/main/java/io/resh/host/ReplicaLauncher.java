@@ -54,6 +54,34 @@ final class ReplicaLauncher {
             throw new io.resh.core.ConfigException("pin", "taskset is not on PATH: util-linux's taskset pins each"
                     + " replica to a core; install util-linux or set pin: false");
         }
+        List<ReplicaSpec> versions = config.versions();
+        for (int i = 0; i < versions.size(); i++) {
+            String problem = javaProblem(versions.get(i).java());
+            if (problem != null) {
+                // As the service class check names it: one version is the service: section's.
+                throw new io.resh.core.ConfigException(versions.size() == 1 ? "service.java" : "versions[" + i + "].java",
+                        problem + "; give a java binary or a JDK directory, or leave java out for the JVM running resh");
+            }
+        }
+    }
+
+    /**
+     * What stops {@code java} from running, or null if it can: otherwise every replica failed to start, was
+     * retried, and the group's error quoted a replica's log.
+     */
+    static String javaProblem(String java) {
+        String binary = javaBinary(java);
+        if (!binary.contains(File.separator)) {
+            return Binaries.which(binary).isPresent() ? null : binary + " is not on PATH";
+        }
+        Path p = Path.of(binary);
+        if (Files.isExecutable(p) && !Files.isDirectory(p)) {
+            return null;
+        }
+        if (!binary.equals(Path.of(java).toAbsolutePath().normalize().toString())) {
+            return java + " is a directory without bin/java";
+        }
+        return java + (Files.exists(p) ? " is not executable" : " does not exist");
     }
 
     private static String prlimit() {
@@ -192,15 +220,20 @@ final class ReplicaLauncher {
         return entry.equals("*") || entry.endsWith(File.separator + "*");
     }
 
-    /** "java" means the JVM running the host, so replicas use the same runtime unless told otherwise. */
+    /**
+     * "java" means the JVM running the host, so replicas use the same runtime unless told otherwise. A path is
+     * made absolute against the host's working directory, as the class path is: the replica's process starts in
+     * its own directory, where {@code ./jdk/bin/java} is not. A bare name other than "java" that is no directory
+     * is looked up on PATH.
+     */
     static String javaBinary(String java) {
         if (java == null || java.equals("java")) {
             return Path.of(System.getProperty("java.home"), "bin", "java").toString();
         }
-        File f = new File(java);
-        if (f.isDirectory()) {
-            return f.toPath().resolve("bin").resolve("java").toString();
+        Path p = Path.of(java).toAbsolutePath().normalize();
+        if (Files.isDirectory(p)) {
+            return p.resolve("bin").resolve("java").toString();
         }
-        return java;
+        return java.contains(File.separator) ? p.toString() : java;
     }
 }

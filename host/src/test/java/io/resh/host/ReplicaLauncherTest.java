@@ -1,9 +1,11 @@
 package io.resh.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.resh.core.ConfigException;
 import io.resh.core.config.GroupConfig;
 import io.resh.core.config.ReplicaSpec;
 import io.resh.core.config.Sandbox;
@@ -48,6 +50,30 @@ class ReplicaLauncherTest {
         assertThat(cmd.indexOf("-XX:+UseParallelGC")).isLessThan(cmd.indexOf("io.resh.replica.ReplicaMain"));
         assertThat(cmd.indexOf("-XX:+DisplayVMOutputToStderr")).as("the JVM's own output kept off the IPC channel first")
                 .isLessThan(cmd.indexOf("-XX:+UseParallelGC"));
+    }
+
+    /**
+     * A java: that does not exist started every replica, failed each, and ended in a two-line error quoting a
+     * replica's log; a relative one was looked for in the replica's own directory, where it never is.
+     */
+    @Test
+    void shouldRefuseAJavaThatCannotRunBeforeAnyReplicaStartsAndResolveARelativeOneHere() throws IOException {
+        GroupConfig missing = TestGroups.counter("java", 3).java(groups.dir().resolve("no-jdk/bin/java").toString()).build();
+        assertThatThrownBy(() -> ReplicaLauncher.requirePrograms(missing))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("service.java: " + groups.dir().resolve("no-jdk/bin/java") + " does not exist; give a java binary"
+                        + " or a JDK directory, or leave java out for the JVM running resh");
+        Path notJdk = Files.createDirectories(groups.dir().resolve("not-a-jdk"));
+        assertThatThrownBy(() -> ReplicaLauncher.requirePrograms(TestGroups.counter("java", 3).java(notJdk.toString()).build()))
+                .hasMessageStartingWith("service.java: " + notJdk + " is a directory without bin/java;");
+        assertThatThrownBy(() -> ReplicaLauncher.requirePrograms(TestGroups.counter("java", 3).java("no-such-java-17").build()))
+                .hasMessageStartingWith("service.java: no-such-java-17 is not on PATH;");
+
+        String jdk = System.getProperty("java.home");
+        assertThat(ReplicaLauncher.javaProblem(jdk)).isNull();
+        assertThat(ReplicaLauncher.javaProblem("java")).isNull();
+        assertThat(ReplicaLauncher.javaBinary("./jdk/bin/java"))
+                .isEqualTo(Path.of("").toAbsolutePath().resolve("jdk/bin/java").toString());
     }
 
     /** Before: `lib/*` was passed on as it was and named a lib directory inside the replica's own directory. */
