@@ -78,7 +78,11 @@ final class ServeCommand implements Callable<Integer> {
             }
             // Both ports are bound only after the replicas started: a taken one had them started, logged and stopped
             // for nothing. Checked first; one taken between this check and the bind still fails there.
-            refuseClientPortInUse(cfg.listenHost(), clientPort(cfg));
+            try {
+                refuseClientPortInUse(cfg.listenHost(), clientPort(cfg));
+            } catch (ConfigException e) {
+                throw e.inFile(config);
+            }
             ClusterServe.refuseAdminPortInUse(adminPort);
             if (!stoppedEarly.starting("group " + cfg.name())) {
                 return 1;
@@ -208,15 +212,26 @@ final class ServeCommand implements Callable<Integer> {
         return port != null ? port : cfg.listenPort() < 0 ? 7400 : cfg.listenPort();
     }
 
-    /** Refuses, with {@link #portTaken}'s message, a client port another program holds, before anything starts. */
+    /**
+     * Refuses, with {@link #portTaken}'s message, a client port another program holds, before anything starts; and,
+     * naming {@code listen.host}, a host that is no address of this machine, which said only "cannot listen for
+     * clients on 8.8.8.8:7400: Cannot assign requested address".
+     *
+     * @throws ConfigException naming {@code listen.host}
+     */
     private static void refuseClientPortInUse(String host, int port) {
-        if (port == 0) {
-            return; // any free port
+        java.net.InetSocketAddress address = new java.net.InetSocketAddress(host, port); // port 0 probes the host alone
+        String thisHost = "an address of this machine, like 127.0.0.1 or 0.0.0.0 (every interface)";
+        if (address.isUnresolved()) {
+            throw ConfigException.expected("listen.host", thisHost, "'" + host + "', which does not resolve");
         }
         try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
             probe.setReuseAddress(true); // like the front door's Netty server: a port in TIME_WAIT is free to use
-            probe.bind(new java.net.InetSocketAddress(host, port));
+            probe.bind(address);
         } catch (java.io.IOException e) {
+            if (e instanceof java.net.BindException && e.getMessage() != null && e.getMessage().contains("assign")) {
+                throw ConfigException.expected("listen.host", thisHost, "'" + host + "' (" + e.getMessage() + ")");
+            }
             throw portTaken(new io.resh.core.ReshException("cannot listen for clients on " + host + ":" + port + ": "
                     + e.getMessage(), e));
         }

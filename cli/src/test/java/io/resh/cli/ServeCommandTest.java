@@ -192,6 +192,30 @@ class ServeCommandTest {
         assertThat(err.toString()).startsWith("resh serve: pinned.yaml: cpus: core 4095 does not exist here");
     }
 
+    /** A listen.host that is no address here said "cannot listen for clients on 8.8.8.8:7400: ...", without the file. */
+    @Test
+    void shouldNameTheFileAndFieldOfAListenHostThatIsNoAddressHere() throws Exception {
+        String[][] cases = {
+            {"192.0.2.1", "resh serve: host.yaml: listen.host: expected an address of this machine, like 127.0.0.1 or"
+                    + " 0.0.0.0 (every interface), got '192.0.2.1' (Cannot assign requested address)"},
+            {"no-such-host.invalid", "resh serve: host.yaml: listen.host: expected an address of this machine, like"
+                    + " 127.0.0.1 or 0.0.0.0 (every interface), got 'no-such-host.invalid', which does not resolve"},
+        };
+        for (String[] c : cases) {
+            Path yaml = dir.resolve("host.yaml");
+            Path workDir = dir.resolve("host-work");
+            Files.writeString(yaml, String.join("\n", "group: host", "service:", "  class: " + KvStore.class.getName(),
+                    "workDir: " + workDir, "listen:", "  host: " + c[0], "  port: 0", ""));
+            picocli.CommandLine cl = Resh.commandLine();
+            java.io.StringWriter err = new java.io.StringWriter();
+            cl.setErr(new java.io.PrintWriter(err, true));
+
+            assertThat(cl.execute("serve", yaml.toString(), "--admin-port", "-1")).as(c[0]).isEqualTo(2);
+            assertThat(err.toString().lines()).as(c[0]).containsExactly(c[1]);
+            assertThat(workDir).as("no replica started").doesNotExist();
+        }
+    }
+
     /** {@code --id} and {@code --join} without a cluster: section were ignored: a lone group served instead. */
     @Test
     void shouldRefuseTheClusterOptionsForAConfigWithoutACluster() throws Exception {
