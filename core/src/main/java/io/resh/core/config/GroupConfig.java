@@ -1,6 +1,7 @@
 package io.resh.core.config;
 
 import io.resh.core.ConfigException;
+import io.resh.core.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -338,8 +339,9 @@ public record GroupConfig(String name, int replicas, List<ReplicaSpec> specs, St
                     : max(Duration.ofSeconds(1), heartbeatInterval.multipliedBy(5));
             ConfigException.requirePositive("heartbeat.timeout", hbTimeout);
             if (hbTimeout.compareTo(heartbeatInterval) <= 0) {
-                throw new ConfigException("heartbeat.timeout", "must be longer than heartbeat.interval ("
-                        + heartbeatInterval.toMillis() + " ms), got " + hbTimeout.toMillis() + " ms");
+                // In the durations' own notation: "(1000 ms), got 1000 ms" was not how the file wrote them.
+                throw ConfigException.expected("heartbeat.timeout", "longer than heartbeat.interval ("
+                        + Durations.format(heartbeatInterval) + ")", Durations.format(hbTimeout));
             }
             ConfigException.requirePositive("startTimeout", startTimeout);
             if (maxRequestBytes < 1024) {

@@ -49,7 +49,7 @@ class GroupConfigTest {
                 .hasMessageStartingWith("group: expected a name");
         assertThatThrownBy(() -> GroupConfig.builder("kv").service("a.B").heartbeatInterval(Duration.ofSeconds(2))
                 .heartbeatTimeout(Duration.ofSeconds(1)).build())
-                .hasMessageStartingWith("heartbeat.timeout: must be longer than heartbeat.interval");
+                .hasMessage("heartbeat.timeout: expected longer than heartbeat.interval (2s), got 1s");
         assertThatThrownBy(() -> GroupConfig.builder("kv").service("a.B").listen("127.0.0.1", 70000).build())
                 .hasMessageStartingWith("listen.port:");
     }
