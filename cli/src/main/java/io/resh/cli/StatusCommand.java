@@ -139,7 +139,10 @@ public final class StatusCommand implements Callable<Integer> {
                 faults += c.get(name).asLong();
             }
         }
-        out.printf(Locale.ROOT, "%s  %s (N=%d, masks f=%d)  %s%s%n", g.path("name").asText(), mode, n, g.path("f").asInt(),
+        // "masks f=1" of a group running DMR said it masked what it can only detect: its third replica sleeps.
+        String masks = sv.path("adaptive").asBoolean() && sv.path("redundancy").asText().equals("dmr")
+                ? "one dormant: detects, masks none" : "masks f=" + g.path("f").asInt();
+        out.printf(Locale.ROOT, "%s  %s (N=%d, %s)  %s%s%n", g.path("name").asText(), mode, n, masks,
                 g.path("state").asText().toUpperCase(Locale.ROOT),
                 g.hasNonNull("detail") ? ": " + g.get("detail").asText() : "");
         if (g.has("checkpoint")) {

@@ -110,14 +110,21 @@ class StatusCommandTest {
         }
     }
 
-    /** An adaptive group asleep in DMR was printed as "TMR (N=3, masks f=1)". */
+    /**
+     * An adaptive group asleep in DMR was printed as "TMR (N=3, masks f=1)", then as "now DMR (N=3, masks f=1)": DMR
+     * detects a fault but masks none.
+     */
     @Test
     void shouldSayWhichModeAnAdaptiveGroupRunsNow() {
         java.io.StringWriter out = new java.io.StringWriter();
         StatusCommand.print(new java.io.PrintWriter(out, true), AdminFixture.parse("{\"name\":\"ad\",\"n\":3,\"f\":1,"
                 + "\"state\":\"serving\",\"replicas\":[],\"supervision\":{\"redundancy\":\"dmr\",\"adaptive\":true}}"));
 
-        assertThat(out.toString()).startsWith("ad  adaptive DMR/TMR, now DMR (N=3, masks f=1)  SERVING");
+        assertThat(out.toString()).startsWith("ad  adaptive DMR/TMR, now DMR (N=3, one dormant: detects, masks none)  SERVING");
+        java.io.StringWriter tmr = new java.io.StringWriter();
+        StatusCommand.print(new java.io.PrintWriter(tmr, true), AdminFixture.parse("{\"name\":\"ad\",\"n\":3,\"f\":1,"
+                + "\"state\":\"serving\",\"replicas\":[],\"supervision\":{\"redundancy\":\"tmr\",\"adaptive\":true}}"));
+        assertThat(tmr.toString()).startsWith("ad  adaptive DMR/TMR, now TMR (N=3, masks f=1)  SERVING");
     }
 
     /** Requests of death skipped are counted on the group's line, and only when there were any. */
