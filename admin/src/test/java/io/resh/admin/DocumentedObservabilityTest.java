@@ -31,8 +31,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -64,44 +62,12 @@ class DocumentedObservabilityTest {
             "sequence");
 
     private ReplicaGroup group;
-    private final Gateway gateway = new Gateway("gw");
+    /** A voting gateway as the admin server sees one ({@code resh serve} wraps the real one the same way). */
+    private final ScriptedGateway gateway = new ScriptedGateway("gw",
+            "{\"group\":\"gw\",\"replicas\":[{\"replica\":0,\"state\":\"live\"}]}");
     private AdminServer admin;
     private AdminCalls calls;
     private boolean pinned;
-
-    /** A voting gateway as the admin server sees one ({@code resh serve} wraps the real one the same way). */
-    private static final class Gateway implements GatewayView {
-        private final String name;
-        private final List<Consumer<GroupEvent>> listeners = new CopyOnWriteArrayList<>();
-
-        Gateway(String name) {
-            this.name = name;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public String statusJson() {
-            return "{\"group\":\"" + name + "\",\"replicas\":[{\"replica\":0,\"state\":\"live\"}]}";
-        }
-
-        @Override
-        public void addListener(Consumer<GroupEvent> listener) {
-            listeners.add(listener);
-        }
-
-        @Override
-        public void removeListener(Consumer<GroupEvent> listener) {
-            listeners.remove(listener);
-        }
-
-        void emit(GroupEvent event) {
-            listeners.forEach(l -> l.accept(event));
-        }
-    }
 
     @BeforeAll
     void start(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) {

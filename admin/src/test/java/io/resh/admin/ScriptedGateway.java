@@ -31,6 +31,11 @@ final class ScriptedGateway implements GatewayView {
         failure = e;
     }
 
+    /** Hands {@code event} to the admin server's listeners, as the gateway's event loop does. */
+    void emit(GroupEvent event) {
+        listeners.forEach(l -> l.accept(event));
+    }
+
     @Override
     public String name() {
         return name;
