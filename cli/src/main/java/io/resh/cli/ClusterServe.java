@@ -7,10 +7,10 @@ import io.resh.cluster.ClusterConfig;
 import io.resh.cluster.ClusterHost;
 import io.resh.cluster.ClusterNode;
 import io.resh.core.ReshException;
+import io.resh.host.net.ListenProbe;
 import io.resh.host.ReplicaGroup;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import org.slf4j.LoggerFactory;
 import java.util.List;
@@ -120,10 +120,8 @@ final class ClusterServe {
         if (adminPort <= 0) {
             return; // none, or any free port
         }
-        try (ServerSocket probe = new ServerSocket()) {
-            probe.setReuseAddress(true); // like the admin's Netty server: a port in TIME_WAIT is free to use
-            probe.bind(new InetSocketAddress(ADMIN_HOST, adminPort));
-        } catch (IOException e) {
+        IOException e = ListenProbe.whyNot(ADMIN_HOST, adminPort);
+        if (e != null) {
             throw new ReshException("admin: cannot listen on " + ADMIN_HOST + ":" + adminPort + ": " + e.getMessage()
                     + "; give --admin-port another port (0: any free one, -1: no admin API)", e);
         }

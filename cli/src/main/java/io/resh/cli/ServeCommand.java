@@ -10,6 +10,7 @@ import io.resh.gateway.GatewayConfig;
 import io.resh.core.config.GroupConfig;
 import io.resh.host.ConfigFile;
 import io.resh.host.ReplicaGroup;
+import io.resh.host.net.ListenProbe;
 import io.resh.host.net.ReshServer;
 import java.nio.file.Path;
 import java.util.List;
@@ -225,13 +226,11 @@ final class ServeCommand implements Callable<Integer> {
         if (address.isUnresolved()) {
             throw ConfigException.expected("listen.host", thisHost, "'" + host + "', which does not resolve");
         }
-        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
-            probe.setReuseAddress(true); // like the front door's Netty server: a port in TIME_WAIT is free to use
-            probe.bind(address);
-        } catch (java.io.IOException e) {
-            if (e instanceof java.net.BindException && e.getMessage() != null && e.getMessage().contains("assign")) {
-                throw ConfigException.expected("listen.host", thisHost, "'" + host + "' (" + e.getMessage() + ")");
-            }
+        java.io.IOException e = ListenProbe.whyNot(host, port);
+        if (e instanceof java.net.BindException && e.getMessage() != null && e.getMessage().contains("assign")) {
+            throw ConfigException.expected("listen.host", thisHost, "'" + host + "' (" + e.getMessage() + ")");
+        }
+        if (e != null) {
             throw portTaken(new io.resh.core.ReshException("cannot listen for clients on " + host + ":" + port + ": "
                     + e.getMessage(), e));
         }

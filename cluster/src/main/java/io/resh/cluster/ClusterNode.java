@@ -13,10 +13,10 @@ import io.resh.gateway.protocol.Request;
 import io.resh.host.Checkpoint;
 import io.resh.host.GroupStatus;
 import io.resh.host.ReplicaGroup;
+import io.resh.host.net.ListenProbe;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -306,16 +306,7 @@ public final class ClusterNode implements AutoCloseable {
 
     /** Why {@code host:port} cannot be listened on now, or null if it can (port 0: any free port, always). */
     private static IOException whyNotListen(String host, int port) {
-        if (port == 0) {
-            return null;
-        }
-        try (ServerSocket probe = new ServerSocket()) {
-            probe.setReuseAddress(true); // like the gRPC and Netty servers: a port in TIME_WAIT is free to use
-            probe.bind(new InetSocketAddress(host, port));
-            return null;
-        } catch (IOException e) {
-            return e;
-        }
+        return port == 0 ? null : ListenProbe.whyNot(host, port);
     }
 
     private static void createStorage(ClusterConfig config) {
