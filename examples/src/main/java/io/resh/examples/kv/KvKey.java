@@ -40,6 +40,11 @@ final class KvKey {
                 : new KvKey(Arrays.copyOfRange(bytes, from, from + length), 0, length, hash);
     }
 
+    /** The key's UTF-8 bytes; the array itself for a {@link #detached} key, which the caller must not change. */
+    byte[] bytes() {
+        return from == 0 && length == bytes.length ? bytes : Arrays.copyOfRange(bytes, from, from + length);
+    }
+
     /** The key as text (the bytes are valid UTF-8). */
     String text() {
         return new String(bytes, from, length, StandardCharsets.UTF_8);

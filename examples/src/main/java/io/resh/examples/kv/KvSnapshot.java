@@ -1,7 +1,5 @@
 package io.resh.examples.kv;
 
-import java.io.BufferedOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,7 +12,6 @@ import java.util.Map;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.zip.CRC32;
-import java.util.zip.CheckedOutputStream;
 
 /**
  * The snapshot format of {@link KvStore}, version 1. All integers big-endian.
@@ -41,30 +38,61 @@ final class KvSnapshot {
     private static final int VERSION = 1;
     private static final int HEADER_BYTES = 9;
     private static final int CRC_BYTES = 4;
+    private static final int CHUNK_BYTES = 64 * 1024;
 
     private KvSnapshot() {
     }
 
     static void write(Map<String, KvEntry> entries, OutputStream out) throws IOException {
-        String[] keys = entries.keySet().toArray(new String[0]);
-        Arrays.sort(keys);
-        CRC32 crc = new CRC32();
-        DataOutputStream data = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(out, crc)));
-        data.writeInt(MAGIC);
-        data.writeByte(VERSION);
-        data.writeInt(entries.size());
-        for (String k : keys) {
-            KvEntry e = entries.get(k);
-            byte[] key = k.getBytes(StandardCharsets.UTF_8);
-            data.writeShort(key.length);
-            data.write(key);
-            data.writeLong(e.modifiedMillis());
-            data.writeInt(e.value().length);
-            data.write(e.value());
+        String[] texts = entries.keySet().toArray(new String[0]);
+        Arrays.sort(texts);
+        byte[][] keys = new byte[texts.length][];
+        KvEntry[] values = new KvEntry[texts.length];
+        for (int i = 0; i < texts.length; i++) {
+            keys[i] = texts[i].getBytes(StandardCharsets.UTF_8);
+            values[i] = entries.get(texts[i]);
         }
-        data.flush(); // not close(): the caller owns out
-        new DataOutputStream(out).writeInt((int) crc.getValue());
+        write(keys, values, out);
+    }
+
+    /**
+     * Writes entries already in the snapshot's key order ({@code keys[i]} the UTF-8 of the key of {@code
+     * entries[i]}). Entries are gathered in one chunk buffer and handed to {@code out} a chunk at a time,
+     * a value too large for the chunk straight from its array, so a store of any size is written without
+     * a stream call per field or a copy of the whole state.
+     */
+    static void write(byte[][] keys, KvEntry[] entries, OutputStream out) throws IOException {
+        CRC32 crc = new CRC32();
+        ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES);
+        chunk.putInt(MAGIC).put((byte) VERSION).putInt(keys.length);
+        for (int i = 0; i < keys.length; i++) {
+            byte[] key = keys[i];
+            byte[] value = entries[i].value();
+            int fields = 2 + key.length + 8 + 4;
+            if (chunk.remaining() < fields) {
+                drain(chunk, crc, out);
+            }
+            if (chunk.remaining() < fields) { // a key longer than a chunk: keys are at most 64 KiB - 1
+                chunk = ByteBuffer.allocate(fields + CHUNK_BYTES);
+            }
+            chunk.putShort((short) key.length).put(key).putLong(entries[i].modifiedMillis()).putInt(value.length);
+            if (chunk.remaining() >= value.length) {
+                chunk.put(value);
+            } else {
+                drain(chunk, crc, out);
+                crc.update(value);
+                out.write(value);
+            }
+        }
+        drain(chunk, crc, out);
+        out.write(chunk.putInt((int) crc.getValue()).array(), 0, CRC_BYTES);
         out.flush();
+    }
+
+    private static void drain(ByteBuffer chunk, CRC32 crc, OutputStream out) throws IOException {
+        crc.update(chunk.array(), 0, chunk.position());
+        out.write(chunk.array(), 0, chunk.position());
+        chunk.clear();
     }
 
     static HashMap<String, KvEntry> read(InputStream in) throws IOException {

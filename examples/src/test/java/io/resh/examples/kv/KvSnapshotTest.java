@@ -84,6 +84,33 @@ class KvSnapshotTest {
         assertThat(read(snapshot)).containsOnlyKeys(keys);
     }
 
+    /** Entries that straddle, fill and exceed the writer's 64 KiB chunk, and the longest key a request can carry. */
+    @Test
+    void shouldWriteTheDocumentedLayoutForEntriesLargerThanItsBuffer() throws IOException {
+        String longKey = "k".repeat(65_535);
+        Map<String, KvEntry> entries = new TreeMap<>();
+        entries.put("a", new KvEntry(filled(65_000, 'a'), 1));
+        entries.put("b", new KvEntry(filled(65_536, 'b'), 2));
+        entries.put("c", new KvEntry(filled(200_000, 'c'), 3));
+        entries.put("d", new KvEntry(filled(10, 'd'), 4));
+        entries.put(longKey, new KvEntry(filled(3, 'e'), 5));
+
+        ByteBuffer expected = ByteBuffer.allocate(1 << 20).putInt(0x524B5653).put((byte) 1).putInt(entries.size());
+        entries.forEach((k, e) -> {
+            byte[] key = k.getBytes(StandardCharsets.UTF_8);
+            expected.putShort((short) key.length).put(key).putLong(e.modifiedMillis()).putInt(e.value().length).put(e.value());
+        });
+        byte[] snapshot = write(entries);
+        assertThat(snapshot).isEqualTo(sealed(expected));
+        assertThat(read(snapshot).get("c").value()).isEqualTo(filled(200_000, 'c'));
+    }
+
+    private static byte[] filled(int length, char c) {
+        byte[] bytes = new byte[length];
+        Arrays.fill(bytes, (byte) c);
+        return bytes;
+    }
+
     @Test
     void shouldRejectEveryFlippedBit() throws IOException {
         TreeMap<String, KvEntry> entries = new TreeMap<>();

@@ -251,6 +251,34 @@ class KvStoreTest {
         assertThat(snapshotOf(second)).isEqualTo(snapshotOf(first));
     }
 
+    /** The store keeps its key order between snapshots; every snapshot must still be what a fresh store writes. */
+    @Property(tries = 100)
+    void shouldWriteEverySnapshotAsAStoreThatNeverSnapshottedWould(
+            @ForAll @Size(max = 60) List<@From("requests") byte[]> requests) throws IOException {
+        KvStore snapshotted = new KvStore();
+        for (int i = 0; i < requests.size(); i++) {
+            outcome(snapshotted, requests.get(i), i + 1);
+            KvStore fresh = new KvStore();
+            for (int j = 0; j <= i; j++) {
+                outcome(fresh, requests.get(j), j + 1);
+            }
+            assertThat(snapshotOf(snapshotted)).as("after request %d", i + 1).isEqualTo(snapshotOf(fresh));
+        }
+    }
+
+    @Test
+    void shouldWriteTheRestoredStateAfterARestore() throws IOException {
+        call(KvRequests.set("only-here", "x"));
+        snapshotOf(store); // keeps this store's key order
+        KvStore donor = new KvStore();
+        donor.execute(KvRequests.set("donor", "y"), FixedContext.at(1));
+        byte[] donated = snapshotOf(donor);
+
+        store.restore(new ByteArrayInputStream(donated));
+
+        assertThat(snapshotOf(store)).isEqualTo(donated);
+    }
+
     @Property(tries = 200)
     void shouldReachTheSameStateFromASnapshotPlusReplay(
             @ForAll @Size(max = 80) List<@From("requests") byte[]> requests, @ForAll long cutSeed) throws IOException {
