@@ -20,7 +20,8 @@ import java.util.TreeSet;
  * Checkpoints of one group: tallies the state digests replicas report at every K-th request, fetches the
  * snapshot from a replica in the majority once f+1 digests agree, verifies it against the digest and
  * makes it the stable checkpoint. A replica in the digest minority has latent corrupted state and is
- * reported to the owner as faulty. Touched only by the group loop thread.
+ * reported to the owner as faulty (or, just after it restored the voted snapshot, likely a service whose snapshot
+ * is not canonical, and the evidence says so). Touched only by the group loop thread.
  */
 final class CheckpointTracker {
     /** What the tracker needs from the group loop. */
@@ -51,6 +52,9 @@ final class CheckpointTracker {
 
     private record PendingFetch(long sequence, Digest digest, int slot, long sinceNanos) {
     }
+
+    /** How many checkpoint intervals after its restore a replica's differing digest points at the snapshot. */
+    static final int RECENT_CHECKPOINTS = 3;
 
     private final Owner owner;
     private final Quorum quorum;
@@ -161,8 +165,25 @@ final class CheckpointTracker {
 
     private void stateDivergence(Slot slot, long seq, Digest agreed, Digest actual) {
         owner.fault(slot, FaultKind.STATE_DIVERGENCE, seq, "state digest at checkpoint #" + seq + " is " + actual.shortHex()
-                + ", the stable one is " + agreed.shortHex() + ": latent state corruption",
+                + ", the stable one is " + agreed.shortHex() + ": latent state corruption" + restoredAndDiffers(slot, seq),
                 Evidence.digests("stable", agreed, "replica", actual));
+    }
+
+    /**
+     * A replica restored from the voted snapshot holds the others' state by construction. Differing again soon
+     * after, while none of its replies disagreed, is what a snapshot that is not canonical does (the restored
+     * state writes other bytes than the same state built request by request, e.g. a hash map rebuilt in another
+     * order): two replicas that ran on agree, the restored one is replaced at every checkpoint, and the bare
+     * "latent state corruption" sent the user to the hardware. A replica that never restored a snapshot, or
+     * restored one long ago, gets no such hint: a flipped bit there is what it looks like.
+     */
+    private String restoredAndDiffers(Slot slot, long seq) {
+        if (slot.restoredFrom < 0 || slot.replyDisagreed || seq - slot.restoredFrom > RECENT_CHECKPOINTS * checkpointEvery) {
+            return "";
+        }
+        return ", or a snapshot that is not canonical: replica " + slot.index + " was restored from the voted snapshot at #"
+                + slot.restoredFrom + " and differs at #" + seq + " with no reply disagreeing; equal states must write"
+                + " equal bytes (see WRITING-A-SERVICE.md, \"Snapshots\")";
     }
 
     /** Asks one replica whose digest matched for its snapshot; {@code exclude} is a slot that just failed to deliver. */

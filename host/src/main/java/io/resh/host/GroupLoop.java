@@ -593,6 +593,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         Checkpoint stable = checkpoints.stable();
         if (!stable.initial()) {
             slot.outbox.add(new Frame.Restore(stable.sequence(), stable.digest().bytes(), stable.snapshot()));
+            slot.restoredFrom = stable.sequence(); // not waiting for RESTORED: a failed restore ends this incarnation
         }
         slot.cursor = stable.sequence() + 1;
         slot.repliedThrough = stable.sequence();
@@ -699,6 +700,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     private void divergence(Slot slot, LogEntry e) {
         byte[] voted = e.ballot.decided();
         byte[] actual = e.ballot.replyOf(slot.index);
+        slot.replyDisagreed = true;
         String description = "reply to #" + e.sequence + " differs: " + Evidence.replyDiff("voted", voted, "replica", actual);
         if (slot.state == SlotState.CATCHING_UP) {
             description += replayedAgain(slot, e.sequence);
@@ -737,6 +739,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
      */
     private void unvouchedReplay(Slot slot, LogEntry e) {
         count("replays-unvouched");
+        slot.replyDisagreed = true;
         if (!slot.replayMismatchWarned) {
             slot.replayMismatchWarned = true; // once per incarnation: a corrupted state may differ on every request
             LOG.warn("group {}: replica {} replayed #{} to another reply than the one released, which only its previous"
@@ -1033,6 +1036,8 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         slot.repliedThrough = checkpoints.stable().sequence();
         slot.digestSequence = 0;
         slot.digest = "";
+        slot.restoredFrom = -1;
+        slot.replyDisagreed = false;
         slot.deadStrikes = 0;
         slot.lastHeardNanos = now;
         slot.progressNanos = now;

@@ -38,6 +38,10 @@ final class Slot {
     boolean replayMismatchWarned;
     /** The request at which an incarnation of this slot last diverged while replaying the log, or -1. */
     long replayDivergedAt = -1;
+    /** The checkpoint this incarnation restored from the voted snapshot, or -1 when it started from the initial state. */
+    long restoredFrom = -1;
+    /** A reply of this incarnation differed from the voted one. */
+    boolean replyDisagreed;
     /** The current process started at the catch-up priority and has not been given the normal one back. */
     boolean lowPriority;
     /** A caught-up newcomer keeps the catch-up priority until then (while its JIT warms up), unless needed sooner. */

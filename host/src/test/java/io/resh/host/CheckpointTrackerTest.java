@@ -22,6 +22,7 @@ class CheckpointTrackerTest {
     private final Slot[] slots = new Slot[3];
     private final List<Checkpoint> stabilized = new ArrayList<>();
     private final List<String> faults = new ArrayList<>();
+    private final List<String> evidence = new ArrayList<>();
     private final List<String> tooLarge = new ArrayList<>();
     private final CheckpointTracker tracker;
 
@@ -44,6 +45,7 @@ class CheckpointTrackerTest {
             @Override
             public void fault(Slot slot, FaultKind kind, long seq, String evidence, Map<String, String> details) {
                 faults.add(slot.index + " " + kind.label());
+                CheckpointTrackerTest.this.evidence.add(evidence);
             }
 
             @Override
@@ -131,5 +133,44 @@ class CheckpointTrackerTest {
         assertThat(faults).singleElement().asString()
                 .startsWith("undecidable #100: state digests at checkpoint #100 differ: replica 0 ")
                 .contains("every replica's snapshot differing usually means a snapshot that is not canonical");
+    }
+
+    /** Replicas 0 and 1 agree on the state at {@code seq}, replica 2 differs. */
+    private String replica2DiffersAt(long seq) {
+        tracker.onDigest(slots[0], seq, digest, state.length, 0);
+        tracker.onDigest(slots[1], seq, digest, state.length, 0);
+        tracker.onDigest(slots[2], seq, Digest.of(new byte[] {2}), 1, 0);
+        assertThat(faults).singleElement().isEqualTo("2 state-divergence");
+        return evidence.get(0);
+    }
+
+    /** Before: only "latent state corruption", checkpoint after checkpoint, for a snapshot written in hash order. */
+    @Test
+    void shouldPointAtTheSnapshotWhenAReplicaDiffersSoonAfterRestoringTheVotedOne() {
+        slots[2].restoredFrom = 100;
+
+        assertThat(replica2DiffersAt(300)).endsWith(": latent state corruption, or a snapshot that is not canonical:"
+                + " replica 2 was restored from the voted snapshot at #100 and differs at #300 with no reply disagreeing;"
+                + " equal states must write equal bytes (see WRITING-A-SERVICE.md, \"Snapshots\")");
+    }
+
+    @Test
+    void shouldNotPointAtTheSnapshotWhenTheReplicaNeverRestoredOne() {
+        assertThat(replica2DiffersAt(100)).endsWith(": latent state corruption");
+    }
+
+    @Test
+    void shouldNotPointAtTheSnapshotWhenTheReplicaRestoredItLongAgo() {
+        slots[2].restoredFrom = 100;
+
+        assertThat(replica2DiffersAt(100 + (CheckpointTracker.RECENT_CHECKPOINTS + 1) * 100L)).endsWith(": latent state corruption");
+    }
+
+    @Test
+    void shouldNotPointAtTheSnapshotWhenAReplyOfTheRestoredReplicaDisagreed() {
+        slots[2].restoredFrom = 100;
+        slots[2].replyDisagreed = true;
+
+        assertThat(replica2DiffersAt(200)).endsWith(": latent state corruption");
     }
 }

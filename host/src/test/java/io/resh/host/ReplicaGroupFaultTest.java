@@ -173,6 +173,8 @@ class ReplicaGroupFaultTest {
         GroupEvent.FaultDetected f = events.stream().filter(e -> e instanceof GroupEvent.FaultDetected d
                 && d.kind() == FaultKind.STATE_DIVERGENCE).map(GroupEvent.FaultDetected.class::cast).findFirst().orElseThrow();
         assertThat(f.replica()).isEqualTo(2);
+        assertThat(f.evidence()).as("a long-running replica restored no snapshot: nothing points at one")
+                .endsWith(": latent state corruption");
         assertAllDigestsEqualAfterCheckpoint();
     }
 
