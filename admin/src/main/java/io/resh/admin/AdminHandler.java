@@ -99,19 +99,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         routes.handle(r).whenComplete((reply, error) -> {
             if (error != null) {
                 Throwable cause = CompletionCause.of(error);
-                String what = firstLine(cause.toString());
+                String what = Failures.firstLine(cause.toString());
                 LOG.warn("admin: {} {} failed: {}", method, path, what, cause);
                 reply = HttpReply.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: " + what
                         + "; the admin server's log has the stack trace");
             }
             write(ctx, keepAlive, reply);
         });
-    }
-
-    /** The log line and the client's error stay one line; the stack trace logged with it has the whole message. */
-    private static String firstLine(String text) {
-        int end = text.indexOf('\n');
-        return (end < 0 ? text : text.substring(0, end)).strip();
     }
 
     /** Null when the Authorization header carries the token; otherwise what is wrong with it. */

@@ -79,8 +79,10 @@ final class AdminRoutes {
             routed = route(req);
         } catch (BadRequestException e) {
             return done(HttpReply.error(e.status(), e.getMessage()));
-        } catch (RuntimeException e) {
-            // A bug: thrown on the event loop, it would reach Netty, which closes the connection without an answer.
+        } catch (RuntimeException | Error e) {
+            // A bug (an AssertionError or a StackOverflowError as much as an exception): thrown on the event loop, it
+            // would reach Netty, which closes the connection without an answer.
+            Failures.rethrowIfFatal(e);
             return CompletableFuture.failedFuture(e);
         }
         // A reply built after a wait (see afterPendingPolls) may still find the request bad.
