@@ -108,7 +108,7 @@ public final class AdminServer implements AutoCloseable {
             if (byName.containsKey(g.name()) || gatewaysByName.containsKey(g.name())) {
                 throw new ConfigException("groups", "two groups are named '" + g.name() + "'; names must be unique");
             }
-            gatewaysByName.put(g.name(), new GatewayWatch(g, json, registry, scheduler));
+            gatewaysByName.put(g.name(), new GatewayWatch(g, json, registry, scheduler, clock));
         }
         this.gateways = Collections.unmodifiableMap(gatewaysByName);
         RotatingFile file = config.eventLog() == null ? null
@@ -152,7 +152,8 @@ public final class AdminServer implements AutoCloseable {
         for (GatewayWatch g : gateways.values()) {
             g.gateway().addListener(g); // first: it asks for a fresh status before the pump publishes the event
             g.gateway().addListener(pump);
-            scheduler.scheduleWithFixedDelay(g::poll, 0, STATUS_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+            g.refresh(); // not a periodic one: the first answer of /api/gateways waits for this poll
+            scheduler.scheduleWithFixedDelay(g::poll, STATUS_PERIOD_MILLIS, STATUS_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
         }
         int port = ((InetSocketAddress) channel.localAddress()).getPort();
         String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();

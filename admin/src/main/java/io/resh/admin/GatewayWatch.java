@@ -1,10 +1,14 @@
 package io.resh.admin;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.resh.core.GroupEvent;
+import java.time.Clock;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -17,6 +21,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>As for a group, the status is polled periodically and again at once after an event that changes
  * it, so a client that saw a fault or recovery on the event stream finds it in the status.
+ *
+ * <p>A gateway that does not answer a poll, or answers something that is not a status object, is shown as
+ * unreachable, with why and since when, on top of the last status it gave (or of its name alone when it never
+ * gave one: a gateway that is down when the admin server starts must not be missing from the list).
  */
 final class GatewayWatch implements Consumer<GroupEvent> {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayWatch.class);
@@ -24,15 +32,23 @@ final class GatewayWatch implements Consumer<GroupEvent> {
     private final GatewayView gateway;
     private final ObjectMapper json;
     private final MeterRegistry registry;
-    private volatile JsonNode latest;
-    private volatile String unreachable;
+    private final Clock clock;
+    private final long watchedSinceMillis;
+    private volatile ObjectNode latest;
+    private volatile Down down;
     private final CoalescedPoll refresh;
 
+    /** Why the last poll failed (one line) and since when the polls have been failing. */
+    private record Down(String why, long sinceMillis) {
+    }
+
     /** {@code polls} runs the polls that events ask for (the admin's scheduler). */
-    GatewayWatch(GatewayView gateway, ObjectMapper json, MeterRegistry registry, Executor polls) {
+    GatewayWatch(GatewayView gateway, ObjectMapper json, MeterRegistry registry, Executor polls, Clock clock) {
         this.gateway = gateway;
         this.json = json;
         this.registry = registry;
+        this.clock = clock;
+        this.watchedSinceMillis = clock.millis();
         this.refresh = new CoalescedPoll(this::poll, polls);
         Gauge.builder("resh.gateway.replicas.live", this, w -> w.liveReplicas())
                 .description("Servers of the gateway currently in the vote").tag("group", gateway.name()).register(registry);
@@ -48,29 +64,71 @@ final class GatewayWatch implements Consumer<GroupEvent> {
 
     /** One poll at a time, so an older status that took longer can't overwrite a newer one. */
     synchronized void poll() {
+        String why;
         try {
-            latest = json.readTree(gateway.statusJson());
-            unreachable = null;
-        } catch (Exception e) { // the view may throw anything its gateway throws; the admin keeps going
-            if (unreachable == null) {
-                LOG.warn("admin: gateway {} did not report its status: {}", name(), e.getMessage());
+            JsonNode s = json.readTree(gateway.statusJson());
+            if (s instanceof ObjectNode status) {
+                latest = status;
+                down = null;
+                return;
             }
-            unreachable = e.getMessage() == null ? e.toString() : e.getMessage();
+            why = "gateway " + name() + " answered a status that is not a JSON object (" + kind(s)
+                    + "); its GatewayView must return one object";
+        } catch (JsonProcessingException e) {
+            why = "gateway " + name() + " answered a status that is not JSON: "
+                    + Failures.firstLine(e.getOriginalMessage() != null ? e.getOriginalMessage() : e.toString());
+        } catch (Throwable e) { // the view may throw anything its gateway throws, a bug's Error too; the admin keeps polling
+            Failures.rethrowIfFatal(e);
+            // An exception's message says what failed; an Error's is often empty or meaningless without its class.
+            String text = e instanceof Exception && e.getMessage() != null ? e.getMessage() : e.toString();
+            why = Failures.firstLine(text);
         }
+        Down before = down;
+        if (before == null) {
+            LOG.warn("admin: gateway {} did not report its status: {}", name(), why);
+        }
+        down = new Down(why, before == null ? clock.millis() : before.sinceMillis());
     }
 
-    /** Why the last poll failed, or null. */
-    String unreachable() {
-        return unreachable;
+    /** Asks for a poll now; {@link #settled} waits for it. */
+    void refresh() {
+        refresh.request();
     }
 
-    /** The newest status with {@code unreachable} added when the last poll failed; null before the first poll. */
-    JsonNode view() {
-        JsonNode s = latest;
-        if (s == null || unreachable == null) {
+    private static String kind(JsonNode n) {
+        return switch (n.getNodeType()) {
+            case ARRAY -> "an array";
+            case STRING -> "a string";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case NULL -> "null";
+            case MISSING -> "an empty text";
+            default -> n.getNodeType().name().toLowerCase(Locale.ROOT);
+        };
+    }
+
+    /**
+     * The newest status, with {@code unreachable} (why) and {@code unreachableSinceMillis} added when the last poll
+     * failed. Without a status yet, only the name and those two: a gateway whose first poll failed or has not
+     * finished is shown, not left out.
+     */
+    ObjectNode view() {
+        ObjectNode s = latest;
+        Down d = down;
+        if (s != null && d == null) {
             return s;
         }
-        return ((com.fasterxml.jackson.databind.node.ObjectNode) s.deepCopy()).put("unreachable", unreachable);
+        if (d == null) { // the first poll has not finished (the API waits for it a while before it asks here)
+            d = new Down("gateway " + name() + " has not answered its first status poll yet", watchedSinceMillis);
+        }
+        ObjectNode v;
+        if (s != null) {
+            v = s.deepCopy();
+        } else {
+            v = json.createObjectNode().put("group", name());
+            v.putArray("replicas");
+        }
+        return v.put("unreachable", d.why()).put("unreachableSinceMillis", d.sinceMillis());
     }
 
     private double liveReplicas() {

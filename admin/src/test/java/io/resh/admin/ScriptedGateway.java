@@ -7,13 +7,13 @@ import java.util.function.Consumer;
 
 /**
  * A voting gateway as the admin server sees one, whose status the test sets: a JSON text, or a failure the
- * next status poll meets (as when the gateway's event loop has stopped).
+ * next status poll meets (as when the gateway's event loop has stopped, or a bug throws an Error).
  */
 final class ScriptedGateway implements GatewayView {
     private final String name;
     private final List<Consumer<GroupEvent>> listeners = new CopyOnWriteArrayList<>();
     private volatile String status;
-    private volatile RuntimeException failure;
+    private volatile Throwable failure; // unchecked: a RuntimeException or an Error
 
     ScriptedGateway(String name, String status) {
         this.name = name;
@@ -31,6 +31,11 @@ final class ScriptedGateway implements GatewayView {
         failure = e;
     }
 
+    /** Fails the next polls with {@code e}, as a bug in the gateway or its view would. */
+    void fail(Error e) {
+        failure = e;
+    }
+
     /** Hands {@code event} to the admin server's listeners, as the gateway's event loop does. */
     void emit(GroupEvent event) {
         listeners.forEach(l -> l.accept(event));
@@ -43,9 +48,12 @@ final class ScriptedGateway implements GatewayView {
 
     @Override
     public String statusJson() {
-        RuntimeException e = failure;
-        if (e != null) {
-            throw e;
+        Throwable e = failure;
+        if (e instanceof RuntimeException r) {
+            throw r;
+        }
+        if (e instanceof Error r) {
+            throw r;
         }
         return status;
     }
