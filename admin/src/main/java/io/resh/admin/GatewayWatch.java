@@ -50,8 +50,11 @@ final class GatewayWatch implements Consumer<GroupEvent> {
         this.clock = clock;
         this.watchedSinceMillis = clock.millis();
         this.refresh = new CoalescedPoll(this::poll, polls);
-        Gauge.builder("resh.gateway.replicas.live", this, w -> w.liveReplicas())
-                .description("Servers of the gateway currently in the vote").tag("group", gateway.name()).register(registry);
+        Gauge.builder("resh.gateway.replicas.live", this, GatewayWatch::liveReplicas)
+                .description("Servers of the gateway currently in the vote; NaN while it is unreachable")
+                .tag("group", gateway.name()).register(registry);
+        Gauge.builder("resh.gateway.reachable", this, w -> w.reachable() ? 1 : 0)
+                .description("1 while the gateway answers status polls").tag("group", gateway.name()).register(registry);
     }
 
     String name() {
@@ -107,6 +110,11 @@ final class GatewayWatch implements Consumer<GroupEvent> {
         };
     }
 
+    /** Whether the last poll gave a status. */
+    boolean reachable() {
+        return down == null && latest != null;
+    }
+
     /**
      * The newest status, with {@code unreachable} (why) and {@code unreachableSinceMillis} added when the last poll
      * failed. Without a status yet, only the name and those two: a gateway whose first poll failed or has not
@@ -131,9 +139,10 @@ final class GatewayWatch implements Consumer<GroupEvent> {
         return v.put("unreachable", d.why()).put("unreachableSinceMillis", d.sinceMillis());
     }
 
+    /** NaN rather than the last count while unreachable: servers may have died since, and an alert must not miss it. */
     private double liveReplicas() {
         JsonNode s = latest;
-        if (s == null) {
+        if (s == null || down != null) {
             return Double.NaN;
         }
         int live = 0;

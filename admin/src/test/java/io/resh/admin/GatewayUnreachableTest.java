@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A gateway whose status poll fails (or answers something that is not a status) keeps its last status, marked
- * {@code unreachable} with the reason and since when, until a poll works.
+ * {@code unreachable} with the reason and since when, until a poll works; its metrics say it is unreachable.
  */
 class GatewayUnreachableTest {
     private AdminServer admin;
@@ -77,12 +77,32 @@ class GatewayUnreachableTest {
         assertThat(down.get("unreachableSinceMillis").asLong()).isBetween(before, System.currentTimeMillis());
         assertThat(down.get("replicas")).isEmpty();
         assertThat(calls.json("/api/gateways/gw")).as("one gateway, as in the list").isEqualTo(down);
+        assertThat(calls.metric("resh_gateway_reachable", "group=\"gw\"")).isZero();
 
         gateway.report(status(1));
         JsonNode up = await().atMost(Duration.ofSeconds(10))
                 .until(() -> calls.json("/api/gateways/gw"), s -> !s.has("unreachable"));
         assertThat(up.get("requests").asLong()).isEqualTo(1);
         assertThat(up.has("unreachableSinceMillis")).isFalse();
+    }
+
+    /** The replicas-live gauge kept claiming the servers of the last status while nobody knew whether they still ran. */
+    @Test
+    void shouldExportAnUnreachableGatewayAsUnreachableAndNotItsLastLiveServers(@TempDir Path dir) {
+        ScriptedGateway gateway = new ScriptedGateway("gw", status(5));
+        admin = AdminServer.start(AdminConfig.defaults().withDirectory(dir), List.of(), null, List.of(gateway));
+        AdminCalls calls = new AdminCalls(admin);
+        await().atMost(Duration.ofSeconds(10)).until(() -> calls.metric("resh_gateway_reachable", "group=\"gw\"") == 1);
+        assertThat(calls.metric("resh_gateway_replicas_live", "group=\"gw\"")).isEqualTo(1);
+
+        gateway.fail(new IllegalStateException("gateway event loop stopped"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> calls.metric("resh_gateway_reachable", "group=\"gw\"") == 0);
+
+        assertThat(calls.send("GET", "/metrics", null).body()).contains("resh_gateway_replicas_live{group=\"gw\"} NaN\n");
+
+        gateway.report(status(6));
+        await().atMost(Duration.ofSeconds(10)).until(() -> calls.metric("resh_gateway_reachable", "group=\"gw\"") == 1);
+        assertThat(calls.metric("resh_gateway_replicas_live", "group=\"gw\"")).isEqualTo(1);
     }
 
     /**
