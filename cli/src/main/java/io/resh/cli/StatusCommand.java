@@ -6,6 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.resh.core.ReshException;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -27,6 +32,9 @@ import picocli.CommandLine.Spec;
                 "On a cluster host, first this host's role, leader, term, log indices and the members.",
                 "With --url once per cluster host: one row per host (role, leader, term, commit, applied, replicas)."})
 public final class StatusCommand implements Callable<Integer> {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
+    private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
     @Mixin
     AdminClient.HostsOptions admin = new AdminClient.HostsOptions();
 
@@ -176,11 +184,18 @@ public final class StatusCommand implements Callable<Integer> {
     }
 
     static void printGateway(PrintWriter out, JsonNode g) {
+        String unreachable = !g.hasNonNull("unreachable") ? null : g.has("unreachableSinceMillis")
+                ? "UNREACHABLE since " + time(g.get("unreachableSinceMillis").asLong()) : "UNREACHABLE";
+        if (unreachable != null && !g.has("mode")) { // it never answered a status poll: its name and why are all there is
+            out.printf(Locale.ROOT, "%s  gateway  %s: %s%n", g.path("group").asText(), unreachable, g.path("unreachable").asText());
+            return;
+        }
         int n = g.path("replicas").size();
         out.printf(Locale.ROOT, "%s  gateway, %d servers (masks f=%d)  %s mode, %s on %s:%d  %s%n", g.path("group").asText(), n,
                 (n - 1) / 2, g.path("mode").asText(), g.path("protocol").asText(), g.path("host").asText(),
                 g.path("port").asInt(), g.hasNonNull("failStop") ? "FAIL-STOPPED: " + g.get("failStop").asText()
-                        : g.hasNonNull("unreachable") ? "UNREACHABLE: " + g.get("unreachable").asText() : "SERVING");
+                        : unreachable != null ? unreachable + " (its last status below): " + g.get("unreachable").asText()
+                        : "SERVING");
         long poison = g.path("requestsOfDeath").asLong();
         out.printf(Locale.ROOT, "  clients %d  requests %d  in flight %d  undecided %d%s  replay log %d entries%s%n",
                 g.path("clients").asLong(), g.path("requests").asLong(), g.path("inFlight").asLong(),
@@ -203,6 +218,12 @@ public final class StatusCommand implements Callable<Integer> {
                         : abbreviate(r.path("lastFault").asText(), 70)});
         }
         table(out, rows);
+    }
+
+    /** {@code epochMillis} in this machine's zone: the time of day when it is today, else the date too. */
+    static String time(long epochMillis) {
+        ZonedDateTime at = Instant.ofEpochMilli(epochMillis).atZone(ZoneId.systemDefault());
+        return (at.toLocalDate().equals(LocalDate.now(at.getZone())) ? TIME : DATE_TIME).format(at);
     }
 
     /** Left-aligned columns, two spaces apart, indented under the group line. */

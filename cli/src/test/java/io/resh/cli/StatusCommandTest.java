@@ -206,6 +206,38 @@ class StatusCommandTest {
     }
 
     /**
+     * A gateway that never answered a status poll (down when the admin server started) was missing from the API's
+     * list, so from this table; it is listed as the API gives it: its name, why and since when.
+     */
+    @Test
+    void shouldShowAGatewayThatNeverReportedItsStatusAsUnreachable() {
+        long since = System.currentTimeMillis();
+        java.io.StringWriter out = new java.io.StringWriter();
+        StatusCommand.printGateway(new java.io.PrintWriter(out, true), AdminFixture.parse("{\"group\":\"redis\","
+                + "\"replicas\":[],\"unreachable\":\"gateway event loop stopped\",\"unreachableSinceMillis\":" + since + "}"));
+
+        String nl = System.lineSeparator();
+        assertThat(out.toString()).isEqualTo("redis  gateway  UNREACHABLE since " + java.time.format.DateTimeFormatter
+                .ofPattern("HH:mm:ss").withZone(java.time.ZoneId.systemDefault()).format(java.time.Instant.ofEpochMilli(since))
+                + ": gateway event loop stopped" + nl);
+    }
+
+    /** The table of a gateway that stopped answering is its last status: its line says so, and since when. */
+    @Test
+    void shouldSayThatAnUnreachableGatewaysTableIsItsLastStatus() {
+        String gateway = "{\"group\":\"redis\",\"mode\":\"ordered\",\"protocol\":\"resp\",\"host\":\"127.0.0.1\","
+                + "\"port\":6380,\"clients\":1,\"requests\":5,\"inFlight\":0,\"undecided\":0,\"replayLogEntries\":4,"
+                + "\"replayLogOverflowed\":false,\"failStop\":null,\"replicas\":[],\"requestsOfDeath\":0,"
+                + "\"unreachable\":\"gateway event loop stopped\",\"unreachableSinceMillis\":0}";
+        java.io.StringWriter out = new java.io.StringWriter();
+        StatusCommand.printGateway(new java.io.PrintWriter(out, true), AdminFixture.parse(gateway));
+
+        assertThat(out.toString()).contains("resp on 127.0.0.1:6380  UNREACHABLE since " + StatusCommand.time(0)
+                + " (its last status below): gateway event loop stopped" + System.lineSeparator());
+        assertThat(StatusCommand.time(0)).as("not today: with the date").matches("19(69|70)-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d");
+    }
+
+    /**
      * {@code ~/.resh} is under {@code $HOME}, as for every other command-line tool. Java's user.home comes from the
      * password database instead, so {@code HOME=/elsewhere resh status} read (and {@code resh serve} overwrote) the
      * account's own files.
