@@ -75,7 +75,7 @@ import picocli.CommandLine.Spec;
             "  125    replicas disagreed, no majority (with -n 2: any mismatch)",
             "  126    the command cannot run (not executable), or the replicas could",
             "         not be set up (bwrap or taskset missing, no temp directory,",
-            "         stdin past --max-stdin, ...)",
+            "         stdin past --max-stdin or failing to read, ...)",
             "  127    the command was not found",
             "  130    interrupted by Ctrl-C (SIGINT), 143 by SIGTERM, 129 by a hang-up:",
             "         the replicas were killed; a --report is still written",
@@ -215,21 +215,22 @@ public class ExecCommand implements Callable<Integer> {
             Path root = options.checkedWorkRoot();
             if (stdinFile != null && readableStream(stdinFile)) {
                 // A pipe or a device (<(zcat data.gz), /dev/null) can be read once only: copy it as resh's own stdin.
-                try (InputStream in = Files.newInputStream(stdinFile)) {
-                    copiedStdin = copyStdin(in, "--stdin " + stdinFile, stdinLimit, root);
+                InputStream in;
+                try {
+                    in = Files.newInputStream(stdinFile);
                 } catch (IOException e) {
                     throw new ConfigException("--stdin", "cannot read '" + stdinFile + "': " + FileErrors.describe(e));
+                }
+                try (in) {
+                    copiedStdin = copyStdin(in, "--stdin " + stdinFile, stdinLimit, root);
+                } catch (IOException e) {
+                    // Only the close failed: the copy is whole.
                 }
                 options = options.withStdin(copiedStdin);
             } else if (stdinFile != null) {
                 options = options.withStdin(stdinFile);
             } else if (!noStdin && !stdinUnread) {
-                try {
-                    copiedStdin = copyStdin(stdin, "stdin", stdinLimit, root);
-                } catch (IOException e) {
-                    throw new ExecSetupException(ExitCodes.SETUP_FAILED, "cannot read stdin: " + FileErrors.describe(e),
-                            e);
-                }
+                copiedStdin = copyStdin(stdin, "stdin", stdinLimit, root);
                 options = options.withStdin(copiedStdin);
             }
             interruption.started();
@@ -446,10 +447,10 @@ public class ExecCommand implements Callable<Integer> {
      * Input that passed {@code limit}, or that {@code dir} could not take, leaves no file behind.
      *
      * @param source the input as an error names it: {@code stdin}, {@code --stdin FILE}
-     * @throws IOException if the input could not be read (the caller knows how to name it)
-     * @throws ExecSetupException if the input passed {@code limit} or could not be stored in {@code dir}
+     * @throws ExecSetupException if the input passed {@code limit}, could not be read, or could not be stored in
+     *     {@code dir}
      */
-    private Path copyStdin(InputStream stdin, String source, long limit, Path dir) throws IOException {
+    private Path copyStdin(InputStream stdin, String source, long limit, Path dir) {
         AtomicLong copied = new AtomicLong();
         AtomicBoolean ended = new AtomicBoolean();
         // Input that never ends (tail -f, yes) kept resh reading, and filling the temporary directory, without a word.
@@ -491,7 +492,8 @@ public class ExecCommand implements Callable<Integer> {
             return file;
         } catch (IOException e) {
             if (reading) {
-                throw e;
+                // Not a usage error: the options were fine, but the replicas cannot be given their input.
+                throw new ExecSetupException(ExitCodes.SETUP_FAILED, cannotRead(source, copied.get(), e), e);
             }
             throw new ExecSetupException(ExitCodes.SETUP_FAILED, cannotStore(dir, copied.get(), e), e);
         } finally {
@@ -504,6 +506,15 @@ public class ExecCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /**
+     * The line for input that failed to read after {@code read} bytes. A --stdin pipe's error was reported as an
+     * invalid option (exit 2), and neither line said how far the input had got.
+     */
+    private static String cannotRead(String source, long read, IOException e) {
+        return "cannot read " + source + " after " + ByteSizes.format(read) + ": "
+                + FileErrors.lowerCase(FileErrors.describe(e)) + "; nothing was started";
     }
 
     /**

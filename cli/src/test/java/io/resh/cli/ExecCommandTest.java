@@ -2,6 +2,7 @@ package io.resh.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -162,13 +164,28 @@ class ExecCommandTest {
         assertThat(stdinCopies(tmp)).isEmpty();
     }
 
-    /** A stdin that failed to read was reported as a temporary directory that could not store it. */
+    /**
+     * A stdin that failed to read was reported as a temporary directory that could not store it, and then as "cannot
+     * read stdin: Input/output error", which did not say how far the input had got.
+     */
     @Test
     void shouldSayThatStdinCouldNotBeReadRatherThanStored(@TempDir Path dir) throws Exception {
         InputStream failing = new InputStream() {
+            private boolean gave;
+
             @Override
             public int read() throws IOException {
                 throw new IOException("Input/output error");
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                if (gave) {
+                    throw new IOException("Input/output error");
+                }
+                gave = true;
+                Arrays.fill(buffer, offset, offset + 3000, (byte) 'x');
+                return 3000;
             }
         };
         Path ran = dir.resolve("ran");
@@ -177,8 +194,44 @@ class ExecCommandTest {
                 .execute("--work-root", work.toString(), "--", "touch", ran.toString());
 
         assertThat(code).isEqualTo(126);
-        assertThat(stderr()).isEqualTo("resh exec: cannot read stdin: Input/output error\n");
-        assertThat(ran).doesNotExist();
+        assertThat(stderr()).isEqualTo("resh exec: cannot read stdin after 3000 bytes: input/output error; nothing was"
+                + " started\n");
+        assertThat(ran).as("no replica ran").doesNotExist();
+        assertThat(stdinCopies(work)).as("the partial copy is deleted").isEmpty();
+    }
+
+    /** The shell opens a directory for reading, and the kernel fails the read: a real read error on resh's stdin. */
+    @Test
+    void shouldStartNothingWhenReshStdinFailsToRead(@TempDir Path dir) throws Exception {
+        Path tmp = Files.createDirectory(dir.resolve("tmp"));
+        Path ran = dir.resolve("ran");
+
+        Ran resh = reshFromShell(dir, null, "exec \"$@\" < '" + dir + "'", "-Djava.io.tmpdir=" + tmp, "--", "touch",
+                ran.toString());
+
+        assertThat(resh.exit()).as(resh.stderr()).isEqualTo(126);
+        assertThat(resh.stderr()).isEqualTo("resh exec: cannot read stdin after 0 bytes: is a directory; nothing was"
+                + " started\n");
+        assertThat(ran).as("no replica ran").doesNotExist();
+        assertThat(stdinCopies(tmp)).isEmpty();
+    }
+
+    /**
+     * A --stdin stream that failed to read exited 2, as an invalid option, though the option was fine: the input was
+     * not. An unattached TUN device opens, then fails every read (EBADFD), as a faulty device would.
+     */
+    @Test
+    void shouldStartNothingWhenAStdinStreamFailsToRead(@TempDir Path dir) throws Exception {
+        Path tun = Path.of("/dev/net/tun");
+        assumeTrue(Files.isReadable(tun), "no readable /dev/net/tun");
+        Path ran = dir.resolve("ran");
+
+        int code = exec("", "--stdin", tun.toString(), "--", "touch", ran.toString());
+
+        assertThat(code).as(stderr()).isEqualTo(126);
+        assertThat(stderr()).isEqualTo("resh exec: cannot read --stdin /dev/net/tun after 0 bytes: file descriptor in"
+                + " bad state; nothing was started\n");
+        assertThat(ran).as("no replica ran").doesNotExist();
         assertThat(stdinCopies(work)).isEmpty();
     }
 

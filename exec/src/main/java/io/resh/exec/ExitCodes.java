@@ -10,7 +10,10 @@ public final class ExitCodes {
     public static final int TIMED_OUT = 124;
     /** The replicas disagreed and no majority exists (with N = 2: any mismatch). */
     public static final int NO_MAJORITY = 125;
-    /** The replicas could not be set up: bubblewrap or taskset missing, a work directory failed. */
+    /**
+     * The replicas could not be set up: bubblewrap or taskset missing, a work directory failed, the input to give
+     * them could not be read.
+     */
     public static final int SETUP_FAILED = 126;
     /** The command was not found. */
     public static final int NOT_FOUND = 127;
