@@ -28,7 +28,7 @@ public final class SupervisionMeters {
 
     /**
      * Registers the gauges of one group. The cores and versions are those of {@code initial}; the values
-     * come from {@code latest} at every scrape (NaN while it returns null).
+     * come from {@code latest} at every scrape (NaN while it returns null; the counter keeps its last count).
      */
     public static void bind(MeterRegistry registry, GroupStatus initial, Supplier<GroupStatus> latest) {
         Tags group = Tags.of("group", initial.name());
@@ -48,11 +48,31 @@ public final class SupervisionMeters {
         }
         gauge(registry, "resh.redundancy.escalated", "1 while an adaptive group runs TMR instead of DMR", group,
                 latest, s -> s.supervision().redundancy().equals("tmr") ? 1 : 0);
-        FunctionCounter.builder("resh.poison.requests", latest, l -> {
-            GroupStatus s = l.get();
-            return s == null ? 0 : s.counters().getOrDefault("poison-requests", 0L);
-        }).description("Requests that killed every live replica and were skipped (their clients got an error)")
+        FunctionCounter.builder("resh.poison.requests", latest, new LastCount("poison-requests"))
+                .description("Requests that killed every live replica and were skipped (their clients got an error)")
                 .tags(group).register(registry);
+    }
+
+    /**
+     * A status counter that keeps its last count while there is no status: falling to 0 would read as a reset. The
+     * function, not the supplier, keeps it: a function counter holds its function strongly, its object weakly.
+     */
+    private static final class LastCount implements ToDoubleFunction<Supplier<GroupStatus>> {
+        private final String name;
+        private volatile long last;
+
+        LastCount(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public double applyAsDouble(Supplier<GroupStatus> latest) {
+            GroupStatus s = latest.get();
+            if (s != null) {
+                last = s.counters().getOrDefault(name, 0L);
+            }
+            return last;
+        }
     }
 
     private static void gauge(MeterRegistry registry, String name, String description, Tags tags,

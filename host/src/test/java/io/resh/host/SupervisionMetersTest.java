@@ -49,4 +49,18 @@ class SupervisionMetersTest {
         latest.set(status(1.0, false, false, "tmr", Map.of("poison-requests", 2L)));
         assertThat(registry.get("resh.poison.requests").tag("group", "g").functionCounter().count()).isEqualTo(2.0);
     }
+
+    /** The admin server has no status while a group does not answer; the counter fell to 0, which reads as a reset. */
+    @Test
+    void shouldKeepTheLastCountWhileThereIsNoStatusAndGaugesHaveNoValue() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        AtomicReference<GroupStatus> latest = new AtomicReference<>(status(1.0, false, false, "tmr", Map.of("poison-requests", 2L)));
+        SupervisionMeters.bind(registry, latest.get(), latest::get);
+        assertThat(registry.get("resh.poison.requests").tag("group", "g").functionCounter().count()).isEqualTo(2.0);
+        latest.set(null);
+        assertThat(registry.get("resh.poison.requests").tag("group", "g").functionCounter().count()).isEqualTo(2.0);
+        assertThat(registry.get("resh.redundancy.escalated").tag("group", "g").gauge().value()).isNaN();
+        latest.set(status(1.0, false, false, "tmr", Map.of("poison-requests", 3L)));
+        assertThat(registry.get("resh.poison.requests").tag("group", "g").functionCounter().count()).isEqualTo(3.0);
+    }
 }
