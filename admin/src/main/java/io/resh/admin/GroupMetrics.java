@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * supervisor's trust in cores and versions through {@link SupervisionMeters}). Vote latency is recorded
  * by {@link VoteLatency}.
  *
+ * <p>While the group does not answer its status poll, the gauges are NaN, as before its first status: their last
+ * values may no longer hold. The counters keep theirs, since a counter that fell would read as a reset.
+ *
  * <p>Meter names are Micrometer's dotted names; Prometheus sees {@code resh_faults_total},
  * {@code resh_checkpoint_age_seconds} and so on (docs/OBSERVABILITY.md lists them all).
  */
@@ -52,7 +55,8 @@ final class GroupMetrics {
         gauge("resh.last.sequence", "Highest sequence number assigned", GroupStatus::lastSequence);
         gauge("resh.checkpoint.sequence", "Sequence number of the stable checkpoint", GroupStatus::stableCheckpoint);
         gauge("resh.failed", "1 once the group failed stop", s -> s.failed() == null ? 0 : 1);
-        Gauge.builder("resh.checkpoint.age", watch, w -> w.checkpointAgeMillis() / 1000.0).strongReference(true)
+        Gauge.builder("resh.checkpoint.age", watch, w -> w.current() == null ? Double.NaN : w.checkpointAgeMillis() / 1000.0)
+                .strongReference(true)
                 .baseUnit("seconds").description("Time since the last stable checkpoint").tags(groupTag)
                 .register(registry);
         Gauge.builder("resh.group.reachable", watch, w -> w.unreachable() == null ? 1 : 0).strongReference(true)
@@ -68,7 +72,7 @@ final class GroupMetrics {
         }
         GroupStatus initial = watch.latest();
         if (initial != null) {
-            SupervisionMeters.bind(registry, initial, watch::latest);
+            SupervisionMeters.bind(registry, initial, watch::current);
             for (SupervisionStatus.Core c : initial.supervision().cores()) {
                 coreSuspicions(c.cpu());
             }
@@ -84,7 +88,10 @@ final class GroupMetrics {
     private void bindReplica(int replica) {
         Tags tags = groupTag.and("replica", Integer.toString(replica));
         for (SlotState state : SlotState.values()) {
-            Gauge.builder("resh.replica.state", watch, w -> stateOf(w, replica) == state ? 1 : 0).strongReference(true)
+            Gauge.builder("resh.replica.state", watch, w -> {
+                SlotState now = stateOf(w, replica);
+                return now == null ? Double.NaN : now == state ? 1 : 0;
+            }).strongReference(true)
                     .description("1 for the replica's current life-cycle state, 0 for the others")
                     .tags(tags.and("state", state.label())).register(registry);
         }
@@ -103,7 +110,7 @@ final class GroupMetrics {
     }
 
     private static SlotState stateOf(GroupWatch w, int replica) {
-        GroupStatus s = w.latest();
+        GroupStatus s = w.current();
         return s == null ? null : s.replicaStates().get(replica).state();
     }
 
@@ -116,14 +123,14 @@ final class GroupMetrics {
 
     private void gauge(String name, String description, ToDoubleFunction<GroupStatus> value) {
         Gauge.builder(name, watch, w -> {
-            GroupStatus s = w.latest();
+            GroupStatus s = w.current();
             return s == null ? Double.NaN : value.applyAsDouble(s);
         }).strongReference(true).description(description).tags(groupTag).register(registry);
     }
 
     private void replicaGauge(String name, int replica, Tags tags, String description, ToDoubleFunction<ReplicaStatus> value) {
         Gauge.builder(name, watch, w -> {
-            GroupStatus s = w.latest();
+            GroupStatus s = w.current();
             return s == null ? Double.NaN : value.applyAsDouble(s.replicaStates().get(replica));
         }).strongReference(true).description(description).tags(tags).register(registry);
     }

@@ -108,6 +108,16 @@ final class GroupWatch {
         return latest;
     }
 
+    /**
+     * The newest polled status while the group answers; null while it does not (or before the first poll): what it
+     * showed last may no longer hold, and a gauge must not show a healthy group nobody can reach.
+     */
+    GroupStatus current() {
+        String down = unreachable;
+        GroupStatus s = latest;
+        return down == null ? s : null;
+    }
+
     /** Why the last poll failed, or null. */
     String unreachable() {
         return unreachable;
@@ -117,9 +127,9 @@ final class GroupWatch {
         return Math.max(0, clock.millis() - lastCheckpointMillis);
     }
 
-    /** The host's trust in the replica slot as of the latest poll, in (0, 1]; NaN before the first poll. */
+    /** The host's trust in the replica slot as of the latest poll, in (0, 1]; NaN while the group does not answer. */
     double reputation(int replica) {
-        GroupStatus s = latest;
+        GroupStatus s = current();
         return s == null ? Double.NaN : s.replicaStates().get(replica).reputation();
     }
 

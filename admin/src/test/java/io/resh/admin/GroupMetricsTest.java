@@ -18,9 +18,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -133,6 +139,63 @@ class GroupMetricsTest {
             assertThat(e.get("replica").asInt()).isEqualTo(1);
             assertThat(e.get("durationMillis").asLong()).isNotNegative();
         });
+    }
+
+    /**
+     * The gauges of a group that did not answer its status poll kept their last values: a dashboard or an alert on
+     * them saw a healthy group that nobody could reach. Here the group is closed under the admin server, as a cluster
+     * host closes its local group to restart it from the leader's snapshot, then the admin server follows the new one.
+     */
+    @Test
+    void shouldExportTheGaugesOfAnUnreachableGroupAsNaNAndKeepItsCountersUntilItAnswersAgain() throws Exception {
+        group = logs.watch(ReplicaGroup.start(TestGroups.counter("gone", 3, dir).build()));
+        admin = AdminServer.start(AdminConfig.defaults().withDirectory(dir), List.of(group));
+        AdminCalls calls = new AdminCalls(admin);
+        send(group::submit, 10);
+        await().atMost(Duration.ofSeconds(10)).until(() -> calls.metric("resh_replies_total", "group=\"gone\"") == 10);
+
+        group.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> calls.metric("resh_group_reachable", "group=\"gone\"") == 0);
+        String metrics = calls.send("GET", "/metrics", null).body();
+        assertThat(groupGauges(metrics)).as("every gauge of the group but resh_group_reachable")
+                .containsKeys("resh_log_length", "resh_failed", "resh_checkpoint_age_seconds", "resh_replica_state",
+                        "resh_replica_incarnation", "resh_replica_reputation", "resh_version_reputation",
+                        "resh_redundancy_escalated")
+                .allSatisfy((name, values) -> assertThat(values).as(name).isNotEmpty().allMatch(v -> v.equals("NaN")));
+        assertThat(calls.metric("resh_replies_total", "group=\"gone\"")).as("a counter never goes back").isEqualTo(10);
+        assertThat(calls.metric("resh_requests_total", "group=\"gone\"")).isEqualTo(10);
+
+        group = logs.watch(ReplicaGroup.start(TestGroups.counter("gone", 3, dir.resolve("restarted")).build()));
+        admin.replace(group);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(calls.metric("resh_replica_state",
+                "group=\"gone\"", "replica=\"1\"", "state=\"active\"")).isEqualTo(1));
+        assertThat(groupGauges(calls.send("GET", "/metrics", null).body()))
+                .allSatisfy((name, values) -> assertThat(values).as(name).noneMatch(v -> v.equals("NaN")));
+        assertThat(calls.metric("resh_group_reachable", "group=\"gone\"")).isEqualTo(1);
+        assertThat(calls.metric("resh_replica_incarnation", "group=\"gone\"", "replica=\"1\"")).isEqualTo(1);
+        assertThat(calls.metric("resh_failed", "group=\"gone\"")).isZero();
+    }
+
+    /**
+     * The values of the gauges of group "gone" read from its status, by metric name: all but resh_group_reachable,
+     * and but the maxima of the timers, which are what was measured rather than the group's state now.
+     */
+    private static Map<String, List<String>> groupGauges(String metrics) {
+        Set<String> gauges = new TreeSet<>();
+        Matcher type = Pattern.compile("^# TYPE (\\S+) gauge$", Pattern.MULTILINE).matcher(metrics);
+        while (type.find()) {
+            gauges.add(type.group(1));
+        }
+        gauges.remove("resh_group_reachable");
+        gauges.removeIf(n -> n.endsWith("_seconds_max"));
+        Map<String, List<String>> values = new TreeMap<>();
+        Matcher sample = Pattern.compile("^(\\w+)\\{([^}]*)} (\\S+)$", Pattern.MULTILINE).matcher(metrics);
+        while (sample.find()) {
+            if (gauges.contains(sample.group(1)) && sample.group(2).contains("group=\"gone\"")) {
+                values.computeIfAbsent(sample.group(1), n -> new ArrayList<>()).add(sample.group(3));
+            }
+        }
+        return values;
     }
 
     @Test
