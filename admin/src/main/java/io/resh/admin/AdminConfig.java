@@ -11,7 +11,9 @@ import java.nio.file.Path;
  * @param host address to listen on; loopback by default, since the API can kill replicas
  * @param port TCP port; 0 picks a free one
  * @param tokenFile file holding the bearer token; created (mode 600) with a fresh random token if absent
- * @param endpointFile file the server writes its URL to so the CLI finds it; null to skip
+ * @param endpointFile file the server writes its URL to for scripts (the newest server's URL); beside it, in
+ *     {@code servers/}, each running server keeps a record of its own, by which the CLI finds it (see
+ *     {@link RunningServers}); null to skip both
  * @param eventLog JSON-lines event log; null keeps events in memory only
  * @param eventLogMaxBytes size at which the event log is rotated
  * @param eventLogFiles rotated files kept besides the current one

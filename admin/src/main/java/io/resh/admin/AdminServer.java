@@ -24,12 +24,9 @@ import io.resh.host.ReplicaGroup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -78,8 +75,8 @@ public final class AdminServer implements AutoCloseable {
     private final ChannelGroup connections = new DefaultChannelGroup("resh-admin", GlobalEventExecutor.INSTANCE);
     private final Channel channel;
     private final String url;
-    /** What the endpoint file held before this server wrote its URL there, or null. */
-    private String previousUrl;
+    /** This server's record among the running ones, or null when it has none. */
+    private Path record;
 
     private AdminServer(AdminConfig config, List<ReplicaGroup> groups, ClusterMembership membership,
                         List<GatewayView> gatewayViews) throws IOException {
@@ -222,15 +219,10 @@ public final class AdminServer implements AutoCloseable {
         if (config.endpointFile() == null) {
             return;
         }
+        List<String> names = new ArrayList<>(watches.keySet());
+        names.addAll(gateways.keySet());
         try {
-            Path dir = config.endpointFile().toAbsolutePath().getParent();
-            if (dir != null) {
-                Files.createDirectories(dir);
-            }
-            if (Files.exists(config.endpointFile())) {
-                previousUrl = Files.readString(config.endpointFile(), StandardCharsets.UTF_8).trim();
-            }
-            Files.writeString(config.endpointFile(), url + "\n", StandardCharsets.UTF_8);
+            record = RunningServers.of(config).add(url, port(), String.join(", ", names));
         } catch (IOException e) {
             LOG.warn("admin: cannot write {} (the CLI will need --url): {}", config.endpointFile(), e.getMessage());
         }
@@ -340,38 +332,12 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /**
-     * Removes the URL this server wrote, unless another server has written its own since. If the URL it replaced
-     * still answers (several {@code resh serve} on one machine, this one started last and stopped first), that
-     * one is put back, so the CLI does not lose track of the servers still running.
+     * Removes this server's own record, and hands the endpoint file to another server still running if it names
+     * this one: a server started later may have written its own URL there since, and one started earlier may run on.
      */
     private void deleteEndpointFile() {
-        Path f = config.endpointFile();
-        try {
-            if (f != null && Files.exists(f) && Files.readString(f, StandardCharsets.UTF_8).trim().equals(url.trim())) {
-                if (previousUrl != null && listening(previousUrl)) {
-                    Files.writeString(f, previousUrl + "\n", StandardCharsets.UTF_8);
-                } else {
-                    Files.delete(f);
-                }
-            }
-        } catch (IOException e) {
-            LOG.debug("admin: cannot remove {}: {}", f, e.getMessage());
-        }
-    }
-
-    /** True if something accepts connections at the host and port of {@code url} (a loopback connect: quick). */
-    private static boolean listening(String url) {
-        try {
-            URI u = URI.create(url);
-            if (u.getHost() == null || u.getPort() < 0) {
-                return false;
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(u.getHost(), u.getPort()), 500);
-                return true;
-            }
-        } catch (IOException | IllegalArgumentException e) {
-            return false;
+        if (record != null) {
+            RunningServers.of(config).remove(record, url);
         }
     }
 }

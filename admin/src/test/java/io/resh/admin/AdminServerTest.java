@@ -349,6 +349,62 @@ class AdminServerTest {
     }
 
     /**
+     * Each server keeps a record of its own, named by its process and port, beside admin.url: the second one
+     * overwrote the first's URL, and the CLI could not tell that two ran.
+     */
+    @Test
+    void shouldKeepARecordPerRunningServerAndRemoveOnlyItsOwn(@TempDir Path other) throws Exception {
+        AdminConfig config = AdminConfig.defaults().withDirectory(other);
+        AdminServer first = AdminServer.start(config, List.of(group));
+        AdminServer second = AdminServer.start(config, List.of());
+        long pid = ProcessHandle.current().pid();
+        try {
+            assertThat(RunningServers.of(config).live()).extracting(RunningServers.Server::url, RunningServers.Server::name)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(first.url(), "api"),
+                            org.assertj.core.groups.Tuple.tuple(second.url(), ""));
+            assertThat(other.resolve("servers").resolve(pid + "-" + first.port() + ".json")).exists();
+
+            first.close();
+
+            assertThat(RunningServers.of(config).live()).extracting(RunningServers.Server::url)
+                    .containsExactly(second.url());
+            assertThat(Files.readString(other.resolve("admin.url")).trim()).isEqualTo(second.url());
+        } finally {
+            first.close();
+            second.close();
+        }
+        assertThat(RunningServers.of(config).live()).isEmpty();
+        assertThat(other.resolve("admin.url")).doesNotExist();
+    }
+
+    /**
+     * A record whose process is gone, or whose pid now belongs to another process (started at another time), is
+     * no server: it is deleted, and admin.url, which named it, names the server still running.
+     */
+    @Test
+    void shouldDropTheRecordOfAProcessThatIsNoLongerTheServer(@TempDir Path other) throws Exception {
+        AdminConfig config = AdminConfig.defaults().withDirectory(other);
+        AdminServer running = AdminServer.start(config, List.of());
+        AdminServer reused = AdminServer.start(config, List.of());
+        Path record = other.resolve("servers").resolve(ProcessHandle.current().pid() + "-" + reused.port() + ".json");
+        String url = reused.url();
+        Path copy = other.resolve("record.json");
+        Files.copy(record, copy);
+        reused.close();
+        // What a server killed with SIGKILL leaves behind, its pid since taken by a process started later.
+        Files.writeString(record, Files.readString(copy).replaceAll("\"processStarted\" : \\d+", "\"processStarted\" : 1"));
+        Files.writeString(other.resolve("admin.url"), url + "\n");
+        try {
+            assertThat(RunningServers.of(config).live()).extracting(RunningServers.Server::url)
+                    .containsExactly(running.url());
+            assertThat(record).doesNotExist();
+            assertThat(Files.readString(other.resolve("admin.url")).trim()).isEqualTo(running.url());
+        } finally {
+            running.close();
+        }
+    }
+
+    /**
      * Closing the server ends the event streams it serves, so that a follower (resh events --follow) stops
      * too. A stream opened by Java's HTTP client, which asks to upgrade to HTTP/2 first, outlived close().
      */
