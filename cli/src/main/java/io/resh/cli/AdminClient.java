@@ -3,6 +3,7 @@ package io.resh.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.resh.admin.AdminConfig;
+import io.resh.admin.RunningServers;
 import io.resh.core.FileErrors;
 import io.resh.core.ReshException;
 import java.io.IOException;
@@ -37,8 +38,9 @@ import picocli.CommandLine.Option;
 
 /**
  * Talks to a running resh admin API with its bearer token, for {@code resh status}, {@code inject} and
- * {@code events}. Where the API is: {@code --url}, else {@code $RESH_ADMIN_URL}, else the URL that
- * {@code resh serve} wrote to {@code ~/.resh/admin.url}. The token: {@code --token-file}, else
+ * {@code events}. Where the API is: {@code --url}, else {@code $RESH_ADMIN_URL}, else the one {@code resh serve}
+ * running (its record in {@code ~/.resh/servers/}; several are refused, naming them), else the URL in
+ * {@code ~/.resh/admin.url}. The token: {@code --token-file}, else
  * {@code $RESH_ADMIN_TOKEN_FILE}, else {@code ~/.resh/admin.token}.
  */
 final class AdminClient {
@@ -65,14 +67,15 @@ final class AdminClient {
     /** The options of a command that talks to one admin API (a picocli mixin). */
     static final class Options extends Credentials {
         @Option(names = "--url", paramLabel = "URL", description = "Admin API base URL (default: $RESH_ADMIN_URL, "
-                + "else the one `resh serve` wrote to ~/.resh/admin.url).")
+                + "else the one `resh serve` running from ~/.resh; needed when several run).")
         String url;
     }
 
     /** The options of {@code resh status} and {@code resh cluster status}, which ask one admin API per cluster host. */
     static final class HostsOptions extends Credentials {
         @Option(names = "--url", paramLabel = "URL", description = "Admin API base URL (default: $RESH_ADMIN_URL, "
-                + "else the one `resh serve` wrote to ~/.resh/admin.url); once per cluster host for one row per host.")
+                + "else the one `resh serve` running from ~/.resh; needed when several run); once per cluster host for"
+                + " one row per host.")
         List<String> urls = new ArrayList<>();
     }
 
@@ -118,13 +121,27 @@ final class AdminClient {
         String source = given != null ? "--url" : "RESH_ADMIN_URL";
         if (url == null) {
             Path file = home.resolve("admin.url");
-            try {
-                url = Files.readString(file, StandardCharsets.UTF_8).trim();
-            } catch (IOException e) {
-                throw new ReshException("no admin URL: " + file + " is not there (`resh serve` writes it while it runs); start"
-                        + " `resh serve`, or pass --url with the admin URL a running one printed, or set RESH_ADMIN_URL");
+            RunningServers records = new RunningServers(home.resolve("servers"), file);
+            List<RunningServers.Server> running = records.live();
+            if (running.size() > 1) {
+                // admin.url names only the newest: talking to it silently left the user unaware of the others.
+                throw new ReshException(running.size() + " admin servers run: " + String.join(", ",
+                        running.stream().map(AdminClient::describe).toList()) + "; pass --url with the one to use");
             }
-            source = "the URL in " + file;
+            if (running.size() == 1) {
+                url = running.get(0).url();
+                source = "the URL recorded in " + records.dir();
+            } else {
+                // No record: admin.url written by an older resh, or by hand.
+                try {
+                    url = Files.readString(file, StandardCharsets.UTF_8).trim();
+                } catch (IOException e) {
+                    throw new ReshException("no admin URL: " + file + " is not there (`resh serve` writes it while it runs);"
+                            + " start `resh serve`, or pass --url with the admin URL a running one printed, or set"
+                            + " RESH_ADMIN_URL");
+                }
+                source = "the URL in " + file;
+            }
         }
         checkUrl(source, url);
         Path tokenFile = o.tokenFile != null ? o.tokenFile
@@ -144,6 +161,11 @@ final class AdminClient {
             b.sslContext(trusting(o.caCert));
         }
         return new AdminClient(b.build(), url, token);
+    }
+
+    /** {@code kv at http://127.0.0.1:40123/}, or the URL alone for a server of no group. */
+    private static String describe(RunningServers.Server s) {
+        return s.name().isEmpty() ? s.url() : s.name() + " at " + s.url();
     }
 
     /**

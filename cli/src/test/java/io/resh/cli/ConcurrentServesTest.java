@@ -1,0 +1,196 @@
+package io.resh.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.resh.examples.kv.KvStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Several {@code resh serve} of one user at once, each in a JVM of its own with one home directory, and the admin
+ * commands run bare (no {@code --url}) from that home, as a user runs them. The second server overwrote the
+ * first's {@code admin.url}, a bare {@code resh status} silently reached only the newest, and a server killed with
+ * SIGKILL left {@code admin.url} naming it while another still ran.
+ */
+@Tag("e2e")
+class ConcurrentServesTest {
+    private static final String ADMIN_LINE = "admin: ";
+
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path dir;
+
+    private final List<Process> started = new ArrayList<>();
+
+    /** A running {@code resh serve}: its process and the admin URL it printed. */
+    private record Served(Process process, String url) {
+    }
+
+    /** What a command printed and returned. */
+    private record Result(int exit, String out, String err) {
+    }
+
+    @AfterEach
+    void killWhatIsLeft() {
+        started.forEach(ReshJvm::killTree);
+    }
+
+    private Path dotResh() {
+        return dir.resolve("home").resolve(".resh");
+    }
+
+    private Path yaml(String group, String serviceClass) throws IOException {
+        return Files.writeString(dir.resolve(group + ".yaml"), String.join("\n", "group: " + group, "replicas: 1",
+                "startTimeout: 120s", "service:", "  class: " + serviceClass, "listen:", "  host: 127.0.0.1",
+                "  port: 0", ""));
+    }
+
+    private Process start(String group, String serviceClass, String... options) throws IOException {
+        Files.createDirectories(dir.resolve("tmp"));
+        List<String> cmd = ReshJvm.command(List.of("-Duser.home=" + dir.resolve("home"),
+                "-Djava.io.tmpdir=" + dir.resolve("tmp"), "-Dlogback.configurationFile=logback.xml", "-Xmx256m",
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), "serve", yaml(group, serviceClass).toString());
+        cmd.addAll(List.of(options));
+        Process p = new ProcessBuilder(cmd).redirectOutput(out(group).toFile())
+                .redirectError(dir.resolve(group + ".err").toFile()).start();
+        started.add(p);
+        return p;
+    }
+
+    private Path out(String group) {
+        return dir.resolve(group + ".out");
+    }
+
+    /** {@code resh serve} of a one-replica KV group named {@code group}; returns once it serves. */
+    private Served serve(String group) throws IOException {
+        Process p = start(group, KvStore.class.getName());
+        String url = await().atMost(Duration.ofSeconds(60)).until(() -> {
+            if (!p.isAlive()) {
+                throw new IllegalStateException("resh serve of " + group + " exited: "
+                        + Files.readString(dir.resolve(group + ".err")));
+            }
+            return Files.readString(out(group)).lines().filter(l -> l.startsWith(ADMIN_LINE))
+                    .map(l -> l.substring(ADMIN_LINE.length()).strip()).findFirst().orElse(null);
+        }, u -> u != null);
+        return new Served(p, url);
+    }
+
+    /** {@code resh ARGS} in a JVM of its own, from the servers' home and without the admin environment variables. */
+    private Result resh(String... args) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(ReshJvm.command(List.of("-Duser.home=" + dir.resolve("home"),
+                "-XX:TieredStopAtLevel=1"), args));
+        pb.environment().remove("RESH_ADMIN_URL");
+        pb.environment().remove("RESH_ADMIN_TOKEN_FILE");
+        Path out = Files.createTempFile(dir, "cli", ".out");
+        Path err = Files.createTempFile(dir, "cli", ".err");
+        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        try {
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("resh %s ends", String.join(" ", args)).isTrue();
+            return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    /** The group lines of {@code resh status}: its name first, then the redundancy. */
+    private static boolean showsGroup(Result status, String group) {
+        return status.out().lines().anyMatch(l -> l.startsWith(group + "  "));
+    }
+
+    private List<String> records() throws IOException {
+        Path servers = dotResh().resolve("servers");
+        if (!Files.isDirectory(servers)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(servers)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".json")).sorted().toList();
+        }
+    }
+
+    private static void stop(Served s) throws InterruptedException {
+        s.process().destroy(); // SIGTERM, as Ctrl-C
+        assertThat(s.process().waitFor(60, TimeUnit.SECONDS)).as("resh serve exits after SIGTERM").isTrue();
+    }
+
+    private static void kill(Served s) throws InterruptedException {
+        ReshJvm.killTree(s.process()); // SIGKILL: no exit hook runs, the records stay behind
+        assertThat(s.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void shouldRefuseToPickOneOfTwoRunningServersAndNameThem() throws Exception {
+        Served alpha = serve("alpha");
+        Served beta = serve("beta");
+
+        Result status = resh("status");
+        Result events = resh("events", "--limit", "1");
+        Result chosen = resh("status", "--url", alpha.url());
+
+        String both = "2 admin servers run: alpha at " + alpha.url() + ", beta at " + beta.url()
+                + "; pass --url with the one to use";
+        assertThat(status.exit()).as(status.out()).isEqualTo(1);
+        assertThat(status.err().strip()).isEqualTo("resh status: " + both);
+        assertThat(events.exit()).as(events.out()).isEqualTo(1);
+        assertThat(events.err().strip()).isEqualTo("resh events: " + both);
+        assertThat(chosen.exit()).as(chosen.err()).isZero();
+        assertThat(showsGroup(chosen, "alpha")).as(chosen.out()).isTrue();
+        assertThat(showsGroup(chosen, "beta")).as(chosen.out()).isFalse();
+    }
+
+    @Test
+    void shouldRemoveOnlyItsOwnRecordWhenItStops() throws Exception {
+        Served alpha = serve("alpha");
+        Served beta = serve("beta");
+
+        stop(alpha); // the older one stops while the newer runs on
+        Result status = resh("status");
+
+        assertThat(records()).containsExactly(record(beta));
+        assertThat(Files.readString(dotResh().resolve("admin.url")).strip()).isEqualTo(beta.url());
+        assertThat(status.exit()).as(status.err()).isZero();
+        assertThat(showsGroup(status, "beta")).as(status.out()).isTrue();
+    }
+
+    @Test
+    void shouldIgnoreAndCleanUpTheRecordsOfKilledServers() throws Exception {
+        Served alpha = serve("alpha");
+        Served beta = serve("beta");
+
+        kill(beta); // the newest: its record and admin.url name a server that is gone
+        Result status = resh("status");
+
+        assertThat(status.exit()).as(status.err()).isZero();
+        assertThat(showsGroup(status, "alpha")).as(status.out()).isTrue();
+        assertThat(records()).as("the killed server's record").containsExactly(record(alpha));
+        assertThat(Files.readString(dotResh().resolve("admin.url")).strip()).isEqualTo(alpha.url());
+
+        kill(alpha);
+        Result none = resh("status");
+
+        assertThat(none.exit()).isEqualTo(1);
+        assertThat(none.err().strip()).isEqualTo("resh status: no admin URL: " + dotResh().resolve("admin.url")
+                + " is not there (`resh serve` writes it while it runs); start `resh serve`, or pass --url with the"
+                + " admin URL a running one printed, or set RESH_ADMIN_URL");
+        assertThat(records()).isEmpty();
+    }
+
+    /** The record file of {@code s}: named by its process id and admin port. */
+    private static String record(Served s) {
+        return s.process().pid() + "-" + port(s) + ".json";
+    }
+
+    private static int port(Served s) {
+        return java.net.URI.create(s.url()).getPort();
+    }
+}
