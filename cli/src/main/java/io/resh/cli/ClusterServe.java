@@ -55,8 +55,12 @@ final class ClusterServe {
      */
     static int run(Path config, JsonNode tree, String id, boolean join, Integer port, int adminPort)
             throws InterruptedException {
-        ClusterNode node = ClusterHost.start(config, tree, id, join, port, List.of(ClusterHost::logEvent),
-                () -> refuseAdminPortInUse(adminPort));
+        ClusterNode node = ClusterHost.start(config, tree, id, join, port, List.of(ClusterHost::logEvent), () -> {
+            refuseAdminPortInUse(adminPort);
+            // Raft and the replicas take a while to start: say at once what is starting (the config is valid here).
+            System.out.println("resh: starting cluster host " + ClusterConfig.parse(tree, id).id() + " from " + config);
+            System.out.flush();
+        });
         AdminServer admin;
         try {
             admin = adminPort < 0 ? null : startAdmin(node, AdminConfig.defaults().withListen(ADMIN_HOST, adminPort));

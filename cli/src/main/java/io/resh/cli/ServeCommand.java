@@ -88,6 +88,7 @@ final class ServeCommand implements Callable<Integer> {
             if (!stoppedEarly.starting("group " + cfg.name())) {
                 return 1;
             }
+            starting("group " + cfg.name(), cfg.replicas() + (cfg.replicas() == 1 ? " replica" : " replicas"));
             try {
                 group = ReplicaGroup.start(cfg, List.of(ServeCommand::logEvent));
             } catch (ConfigException e) {
@@ -170,6 +171,7 @@ final class ServeCommand implements Callable<Integer> {
         if (!stoppedEarly.starting("gateway " + gc.group())) {
             return 1;
         }
+        starting("gateway " + gc.group(), gc.replicas() + (gc.replicas() == 1 ? " server" : " servers"));
         Gateway gateway;
         try {
             gateway = Gateway.start(gc);
@@ -206,6 +208,15 @@ final class ServeCommand implements Callable<Integer> {
         System.out.flush();
         gateway.awaitClosed();
         return 0;
+    }
+
+    /**
+     * Says at once what starts: the replicas take most of a second to start, and until the serving line a user saw
+     * nothing and could not tell a slow start from a hang.
+     */
+    private void starting(String what, String count) {
+        System.out.println("resh: starting " + what + " (" + count + ") from " + config);
+        System.out.flush();
     }
 
     /** The front door's port: {@code --port}, else the config's {@code listen.port}, else 7400. */

@@ -99,6 +99,9 @@ class ClusterServeTest {
                 + " serves no clients yet); to add it, run: resh cluster add --id h2 --address " + h2.raftAddress()
                 + " --client " + h2.clientAddress() + " --url <a member's admin URL>; log in " + dir.resolve("h2");
         await().atMost(Duration.ofSeconds(30)).until(() -> printed.toString(StandardCharsets.UTF_8).contains(waiting));
+        // Said before Raft and the replicas start, which take a while: before, nothing was printed until then.
+        assertThat(printed.toString(StandardCharsets.UTF_8).lines().findFirst())
+                .hasValue("resh: starting cluster host h2 from " + dir.resolve("kv-cluster.yaml"));
         try (ReshClient client = ReshClient.connect(List.of(new InetSocketAddress(h2.client().getHostString(),
                 h2.client().getPort())))) {
             assertThatThrownBy(() -> client.call(KvRequests.get("k"), Duration.ofSeconds(10)))

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.resh.examples.kv.KvStore;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -192,5 +193,18 @@ class ConcurrentServesTest {
 
     private static int port(Served s) {
         return java.net.URI.create(s.url()).getPort();
+    }
+
+    /** Until the replicas had started (most of a second, or as long as the service takes) nothing was printed. */
+    @Test
+    void shouldSayAtOnceWhatItStarts() throws Exception {
+        Process slow = start("slow", SlowStartingService.class.getName(), "--admin-port", "-1");
+        Path yaml = dir.resolve("slow.yaml");
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(out("slow"), StandardCharsets.UTF_8)
+                .lines().findFirst().orElse(""), l -> !l.isEmpty() || !slow.isAlive());
+
+        assertThat(Files.readString(out("slow"), StandardCharsets.UTF_8).lines().toList()).as("its replica is still starting")
+                .containsExactly("resh: starting group slow (1 replica) from " + yaml);
     }
 }
