@@ -172,6 +172,8 @@ class ServeStopTest {
 
         List<ProcessHandle> servers = serve.descendants()
                 .filter(p -> p.info().commandLine().orElse("").contains("sleep 120")).toList();
+        assertThat(Files.readString(dir.resolve("stdout.txt")).lines()).as("said while its servers start")
+                .containsExactly("resh: starting gateway slowgw (3 servers) from " + yaml);
 
         serve.destroy(); // SIGTERM
         assertThat(serve.waitFor(60, TimeUnit.SECONDS)).as("resh serve exits after SIGTERM").isTrue();
