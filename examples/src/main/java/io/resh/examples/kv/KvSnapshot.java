@@ -39,6 +39,8 @@ final class KvSnapshot {
     private static final int HEADER_BYTES = 9;
     private static final int CRC_BYTES = 4;
     private static final int CHUNK_BYTES = 64 * 1024;
+    /** A value this large goes to the stream from its own array: copying it into the chunk first would cost more than the call. */
+    private static final int DIRECT_VALUE_BYTES = 4096;
 
     private KvSnapshot() {
     }
@@ -57,9 +59,9 @@ final class KvSnapshot {
 
     /**
      * Writes entries already in the snapshot's key order ({@code keys[i]} the UTF-8 of the key of {@code
-     * entries[i]}). Entries are gathered in one chunk buffer and handed to {@code out} a chunk at a time,
-     * a value too large for the chunk straight from its array, so a store of any size is written without
-     * a stream call per field or a copy of the whole state.
+     * entries[i]}). Small entries are gathered in one chunk buffer and handed to {@code out} a chunk at a
+     * time, a value of {@value #DIRECT_VALUE_BYTES} bytes or more straight from its array, so a store of any
+     * size is written without a stream call per field or a copy of the whole state.
      */
     static void write(byte[][] keys, KvEntry[] entries, OutputStream out) throws IOException {
         CRC32 crc = new CRC32();
@@ -76,7 +78,7 @@ final class KvSnapshot {
                 chunk = ByteBuffer.allocate(fields + CHUNK_BYTES);
             }
             chunk.putShort((short) key.length).put(key).putLong(entries[i].modifiedMillis()).putInt(value.length);
-            if (chunk.remaining() >= value.length) {
+            if (value.length < DIRECT_VALUE_BYTES && chunk.remaining() >= value.length) {
                 chunk.put(value);
             } else {
                 drain(chunk, crc, out);

@@ -84,7 +84,10 @@ class KvSnapshotTest {
         assertThat(read(snapshot)).containsOnlyKeys(keys);
     }
 
-    /** Entries that straddle, fill and exceed the writer's 64 KiB chunk, and the longest key a request can carry. */
+    /**
+     * Entries that straddle, fill and exceed the writer's 64 KiB chunk, values on both sides of the size it
+     * writes from their own arrays, and the longest key a request can carry.
+     */
     @Test
     void shouldWriteTheDocumentedLayoutForEntriesLargerThanItsBuffer() throws IOException {
         String longKey = "k".repeat(65_535);
@@ -93,6 +96,9 @@ class KvSnapshotTest {
         entries.put("b", new KvEntry(filled(65_536, 'b'), 2));
         entries.put("c", new KvEntry(filled(200_000, 'c'), 3));
         entries.put("d", new KvEntry(filled(10, 'd'), 4));
+        entries.put("d1", new KvEntry(filled(4_095, 'f'), 6));
+        entries.put("d2", new KvEntry(filled(4_096, 'g'), 7));
+        entries.put("d3", new KvEntry(filled(0, 'h'), 8));
         entries.put(longKey, new KvEntry(filled(3, 'e'), 5));
 
         ByteBuffer expected = ByteBuffer.allocate(1 << 20).putInt(0x524B5653).put((byte) 1).putInt(entries.size());
