@@ -87,11 +87,16 @@ class GroupMetricsTest {
         return lines;
     }
 
+    /** Starts a TMR counter group named {@code name} and an admin server over it; returns calls to that server. */
+    private AdminCalls watched(String name) throws Exception {
+        group = logs.watch(ReplicaGroup.start(TestGroups.counter(name, 3, dir).build()));
+        admin = AdminServer.start(AdminConfig.defaults().withDirectory(dir), List.of(group));
+        return new AdminCalls(admin);
+    }
+
     @Test
     void shouldCountTheCrashItsRecoveryAndTheVotedRequestsAndWriteTheEventLine() throws Exception {
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("metrics", 3, dir).build()));
-        admin = AdminServer.start(AdminConfig.defaults().withDirectory(dir), List.of(group));
-        AdminCalls calls = new AdminCalls(admin);
+        AdminCalls calls = watched("metrics");
         send(group::submit, 50);
         long pid = group.status().replicaStates().get(1).pid();
 
@@ -148,9 +153,7 @@ class GroupMetricsTest {
      */
     @Test
     void shouldExportTheGaugesOfAnUnreachableGroupAsNaNAndKeepItsCountersUntilItAnswersAgain() throws Exception {
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("gone", 3, dir).build()));
-        admin = AdminServer.start(AdminConfig.defaults().withDirectory(dir), List.of(group));
-        AdminCalls calls = new AdminCalls(admin);
+        AdminCalls calls = watched("gone");
         send(group::submit, 10);
         await().atMost(Duration.ofSeconds(10)).until(() -> calls.metric("resh_replies_total", "group=\"gone\"") == 10);
 
@@ -200,11 +203,9 @@ class GroupMetricsTest {
 
     @Test
     void shouldTimeTrafficThroughTheTcpFrontDoorAndStopOnceTheAdminIsClosed() throws Exception {
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("tcp", 3, dir).build()));
-        admin = AdminServer.start(AdminConfig.defaults().withDirectory(dir), List.of(group));
+        AdminCalls calls = watched("tcp");
         server = ReshServer.start(group, "127.0.0.1", 0);
         client = ReshClient.connect("127.0.0.1", server.port());
-        AdminCalls calls = new AdminCalls(admin);
 
         send(client::send, 60);
 
@@ -226,9 +227,7 @@ class GroupMetricsTest {
 
     @Test
     void shouldRecordDivergencesByReplicaAndCoreWithTheirDigestsInTheEventLog() throws Exception {
-        group = logs.watch(ReplicaGroup.start(TestGroups.counter("diverge", 3, dir).build()));
-        admin = AdminServer.start(AdminConfig.defaults().withDirectory(dir), List.of(group));
-        AdminCalls calls = new AdminCalls(admin);
+        AdminCalls calls = watched("diverge");
         send(group::submit, 5);
 
         group.faults().corruptNextReply(0, 3).get(10, TimeUnit.SECONDS);

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -116,15 +118,13 @@ class StatusCommandTest {
      */
     @Test
     void shouldSayWhichModeAnAdaptiveGroupRunsNow() {
-        java.io.StringWriter out = new java.io.StringWriter();
-        StatusCommand.print(new java.io.PrintWriter(out, true), AdminFixture.parse("{\"name\":\"ad\",\"n\":3,\"f\":1,"
-                + "\"state\":\"serving\",\"replicas\":[],\"supervision\":{\"redundancy\":\"dmr\",\"adaptive\":true}}"));
+        String out = groupPrinted("{\"name\":\"ad\",\"n\":3,\"f\":1,"
+                + "\"state\":\"serving\",\"replicas\":[],\"supervision\":{\"redundancy\":\"dmr\",\"adaptive\":true}}");
 
-        assertThat(out.toString()).startsWith("ad  adaptive DMR/TMR, now DMR (N=3, one dormant: detects, masks none)  SERVING");
-        java.io.StringWriter tmr = new java.io.StringWriter();
-        StatusCommand.print(new java.io.PrintWriter(tmr, true), AdminFixture.parse("{\"name\":\"ad\",\"n\":3,\"f\":1,"
-                + "\"state\":\"serving\",\"replicas\":[],\"supervision\":{\"redundancy\":\"tmr\",\"adaptive\":true}}"));
-        assertThat(tmr.toString()).startsWith("ad  adaptive DMR/TMR, now TMR (N=3, masks f=1)  SERVING");
+        assertThat(out).startsWith("ad  adaptive DMR/TMR, now DMR (N=3, one dormant: detects, masks none)  SERVING");
+        String tmr = groupPrinted("{\"name\":\"ad\",\"n\":3,\"f\":1,"
+                + "\"state\":\"serving\",\"replicas\":[],\"supervision\":{\"redundancy\":\"tmr\",\"adaptive\":true}}");
+        assertThat(tmr).startsWith("ad  adaptive DMR/TMR, now TMR (N=3, masks f=1)  SERVING");
     }
 
     /** Requests of death skipped are counted on the group's line, and only when there were any. */
@@ -132,16 +132,14 @@ class StatusCommandTest {
     void shouldCountRequestsOfDeathOnlyWhenThereWereAny() {
         String group = "{\"name\":\"kv\",\"n\":3,\"f\":1,\"state\":\"serving\",\"replicas\":[],"
                 + "\"checkpoint\":{\"sequence\":10,\"ageSeconds\":1},\"logLength\":2,\"pending\":0,";
-        java.io.StringWriter none = new java.io.StringWriter();
-        StatusCommand.print(new java.io.PrintWriter(none, true), AdminFixture.parse(group
-                + "\"counters\":{\"requests\":12,\"replies\":12,\"recoveries\":0,\"poison-requests\":0}}"));
-        java.io.StringWriter two = new java.io.StringWriter();
-        StatusCommand.print(new java.io.PrintWriter(two, true), AdminFixture.parse(group
-                + "\"counters\":{\"requests\":12,\"replies\":10,\"recoveries\":6,\"faults.crash\":6,\"poison-requests\":2}}"));
+        String none = groupPrinted(group
+                + "\"counters\":{\"requests\":12,\"replies\":12,\"recoveries\":0,\"poison-requests\":0}}");
+        String two = groupPrinted(group
+                + "\"counters\":{\"requests\":12,\"replies\":10,\"recoveries\":6,\"faults.crash\":6,\"poison-requests\":2}}");
 
-        assertThat(none.toString()).contains("  requests 12  voted 12  faults 0  recoveries 0  checkpoint #10")
+        assertThat(none).contains("  requests 12  voted 12  faults 0  recoveries 0  checkpoint #10")
                 .doesNotContain("death");
-        assertThat(two.toString()).contains("  requests 12  voted 10  faults 6  recoveries 6  requests of death 2  checkpoint #10");
+        assertThat(two).contains("  requests 12  voted 10  faults 6  recoveries 6  requests of death 2  checkpoint #10");
     }
 
     /**
@@ -178,16 +176,14 @@ class StatusCommandTest {
         String gateway = "{\"group\":\"redis\",\"mode\":\"ordered\",\"protocol\":\"resp\",\"host\":\"127.0.0.1\","
                 + "\"port\":6380,\"clients\":1,\"requests\":5,\"inFlight\":0,\"undecided\":2,\"replayLogEntries\":4,"
                 + "\"replayLogOverflowed\":false,\"failStop\":null,\"replicas\":[],";
-        java.io.StringWriter none = new java.io.StringWriter();
-        StatusCommand.printGateway(new java.io.PrintWriter(none, true), AdminFixture.parse(gateway + "\"requestsOfDeath\":0}"));
-        java.io.StringWriter one = new java.io.StringWriter();
-        StatusCommand.printGateway(new java.io.PrintWriter(one, true), AdminFixture.parse(gateway + "\"requestsOfDeath\":1}"));
+        String none = gatewayPrinted(gateway + "\"requestsOfDeath\":0}");
+        String one = gatewayPrinted(gateway + "\"requestsOfDeath\":1}");
 
-        assertThat(none.toString()).contains("  clients 1  requests 5  in flight 0  undecided 2  replay log 4 entries")
+        assertThat(none).contains("  clients 1  requests 5  in flight 0  undecided 2  replay log 4 entries")
                 .doesNotContain("death");
-        assertThat(one.toString()).contains("  clients 1  requests 5  in flight 0  undecided 2  requests of death 1  replay log"
+        assertThat(one).contains("  clients 1  requests 5  in flight 0  undecided 2  requests of death 1  replay log"
                 + " 4 entries");
-        assertThat(none.toString() + one).doesNotContain("REPLAY");
+        assertThat(none + one).doesNotContain("REPLAY");
     }
 
     /** The status API said why failed servers could not be rebuilt; the table did not show it. */
@@ -197,11 +193,10 @@ class StatusCommandTest {
                 + "\"port\":6380,\"clients\":1,\"requests\":5,\"inFlight\":0,\"undecided\":0,\"replayLogEntries\":4,"
                 + "\"replayLogOverflowed\":false,\"failStop\":null,\"replicas\":[],\"requestsOfDeath\":0,"
                 + "\"unreplayableRequest\":\"request #3 (EXIT) kills every server that replays it\"}";
-        java.io.StringWriter out = new java.io.StringWriter();
-        StatusCommand.printGateway(new java.io.PrintWriter(out, true), AdminFixture.parse(gateway));
+        String out = gatewayPrinted(gateway);
 
         String nl = System.lineSeparator();
-        assertThat(out.toString()).contains(nl + "  NOT REBUILT BY REPLAY: request #3 (EXIT) kills every server that"
+        assertThat(out).contains(nl + "  NOT REBUILT BY REPLAY: request #3 (EXIT) kills every server that"
                 + " replays it" + nl);
     }
 
@@ -212,12 +207,11 @@ class StatusCommandTest {
     @Test
     void shouldShowAGatewayThatNeverReportedItsStatusAsUnreachable() {
         long since = System.currentTimeMillis();
-        java.io.StringWriter out = new java.io.StringWriter();
-        StatusCommand.printGateway(new java.io.PrintWriter(out, true), AdminFixture.parse("{\"group\":\"redis\","
-                + "\"replicas\":[],\"unreachable\":\"gateway event loop stopped\",\"unreachableSinceMillis\":" + since + "}"));
+        String out = gatewayPrinted("{\"group\":\"redis\","
+                + "\"replicas\":[],\"unreachable\":\"gateway event loop stopped\",\"unreachableSinceMillis\":" + since + "}");
 
         String nl = System.lineSeparator();
-        assertThat(out.toString()).isEqualTo("redis  gateway  UNREACHABLE since " + java.time.format.DateTimeFormatter
+        assertThat(out).isEqualTo("redis  gateway  UNREACHABLE since " + java.time.format.DateTimeFormatter
                 .ofPattern("HH:mm:ss").withZone(java.time.ZoneId.systemDefault()).format(java.time.Instant.ofEpochMilli(since))
                 + ": gateway event loop stopped" + nl);
     }
@@ -229,10 +223,9 @@ class StatusCommandTest {
                 + "\"port\":6380,\"clients\":1,\"requests\":5,\"inFlight\":0,\"undecided\":0,\"replayLogEntries\":4,"
                 + "\"replayLogOverflowed\":false,\"failStop\":null,\"replicas\":[],\"requestsOfDeath\":0,"
                 + "\"unreachable\":\"gateway event loop stopped\",\"unreachableSinceMillis\":0}";
-        java.io.StringWriter out = new java.io.StringWriter();
-        StatusCommand.printGateway(new java.io.PrintWriter(out, true), AdminFixture.parse(gateway));
+        String out = gatewayPrinted(gateway);
 
-        assertThat(out.toString()).contains("resp on 127.0.0.1:6380  UNREACHABLE since " + StatusCommand.time(0)
+        assertThat(out).contains("resp on 127.0.0.1:6380  UNREACHABLE since " + StatusCommand.time(0)
                 + " (its last status below): gateway event loop stopped" + System.lineSeparator());
         assertThat(StatusCommand.time(0)).as("not today: with the date").matches("19(69|70)-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d");
     }
@@ -278,5 +271,19 @@ class StatusCommandTest {
         } finally {
             status.destroyForcibly();
         }
+    }
+
+    /** What {@code resh status} prints for a group whose status is {@code json}. */
+    private static String groupPrinted(String json) {
+        StringWriter out = new StringWriter();
+        StatusCommand.print(new PrintWriter(out, true), AdminFixture.parse(json));
+        return out.toString();
+    }
+
+    /** What {@code resh status} prints for a gateway whose status is {@code json}. */
+    private static String gatewayPrinted(String json) {
+        StringWriter out = new StringWriter();
+        StatusCommand.printGateway(new PrintWriter(out, true), AdminFixture.parse(json));
+        return out.toString();
     }
 }
