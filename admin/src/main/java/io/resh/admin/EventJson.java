@@ -74,6 +74,14 @@ final class EventJson {
             n.put("replicasKilled", p.replicasKilled());
             n.put("processesKilled", p.processesKilled());
             n.put("evidence", p.evidence());
+        } else if (event instanceof GroupEvent.UnreplayableRequest u) {
+            n.put("sequence", u.sequence());
+            n.put("request", u.request());
+            n.put("replacementsFailed", u.replacementsFailed());
+            n.put("replicasExecuted", u.replicasExecuted());
+            n.put("replicasNotRebuilt", u.replicasNotRebuilt());
+            n.put("serving", u.serving());
+            n.put("evidence", u.evidence());
         } else {
             supervision(n, event);
         }

@@ -174,6 +174,8 @@ final class GatewayWatch implements Consumer<GroupEvent> {
                     .increment();
         } else if (e instanceof GroupEvent.PoisonRequest p) {
             registry.counter("resh.gateway.poison.requests", "group", p.group()).increment();
+        } else if (e instanceof GroupEvent.UnreplayableRequest u) {
+            registry.counter("resh.gateway.unreplayable.requests", "group", u.group()).increment();
         }
     }
 }

@@ -96,6 +96,7 @@ class DocumentedObservabilityTest {
         gateway.emit(new GroupEvent.FaultDetected(now, "gw", 0, -1, 1, FaultKind.CRASH, "exited"));
         gateway.emit(new GroupEvent.RecoveryCompleted(now, "gw", 0, -1, 1, 10, 1));
         gateway.emit(new GroupEvent.PoisonRequest(now, "gw", 1, 3, 6, "killed every server"));
+        gateway.emit(new GroupEvent.UnreplayableRequest(now, "gw", 2, "request #2 (EXIT)", 4, 2, 2, true, "kills replays"));
         gateway.emit(new GroupEvent.FaultInjected(now, "obs", 0, -1, 1, "reply-corruption", "bit 3"));
         gateway.emit(new GroupEvent.FaultDetected(now, "obs", 0, -1, 1, FaultKind.DIVERGENCE, "reply differs"));
         gateway.emit(new GroupEvent.CoreSuspected(now, "obs", 0, 0.2, 4, "replicas 0, 2"));

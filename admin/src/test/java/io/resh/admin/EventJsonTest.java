@@ -173,6 +173,31 @@ class EventJsonTest {
         assertThat(redundancy.get("to").asText()).isEqualTo("tmr");
     }
 
+    /** A gateway's request that kills every server replaying it but is kept: what an alert needs, as fields. */
+    @Test
+    void shouldWriteAnUnreplayableRequestWithWhatTheGatewayDoesNow() {
+        String report = "request #3 (EXIT) kills every server that replays it, though replicas answered it when it ran: ..."
+                + " fix what makes the server fail on it, and the next replacement to replay it rejoins";
+        ObjectNode n = format.toJson(new GroupEvent.UnreplayableRequest(1_700_000_000_123L, "redis", 3, "request #3 (EXIT)",
+                4, 1, 2, false, report));
+
+        assertThat(n.get("type").asText()).isEqualTo("unreplayable-request");
+        assertThat(n.get("group").asText()).isEqualTo("redis");
+        assertThat(n.get("sequence").asLong()).isEqualTo(3);
+        assertThat(n.get("request").asText()).isEqualTo("request #3 (EXIT)");
+        assertThat(n.get("replacementsFailed").asInt()).isEqualTo(4);
+        assertThat(n.get("replicasExecuted").asInt()).isEqualTo(1);
+        assertThat(n.get("replicasNotRebuilt").asInt()).isEqualTo(2);
+        assertThat(n.get("serving").isBoolean()).isTrue();
+        assertThat(n.get("serving").asBoolean(true)).as("1 replica cannot agree with itself").isFalse();
+        assertThat(n.get("evidence").asText()).isEqualTo(report);
+        assertThat(n.has("replica")).as("about the group, not one replica").isFalse();
+        assertThat(n.toString()).isEqualTo("{\"time\":\"2023-11-14T22:13:20.123Z\",\"timeMillis\":1700000000123,"
+                + "\"group\":\"redis\",\"type\":\"unreplayable-request\",\"sequence\":3,\"request\":\"request #3 (EXIT)\","
+                + "\"replacementsFailed\":4,\"replicasExecuted\":1,\"replicasNotRebuilt\":2,\"serving\":false,"
+                + "\"evidence\":\"" + report + "\"}");
+    }
+
     /** A new event type added to the host must not reach the log as a bare type name. */
     @Test
     void shouldWriteAFieldForEveryComponentOfEveryEventType() throws Exception {

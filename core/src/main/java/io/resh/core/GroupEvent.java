@@ -29,7 +29,7 @@ public sealed interface GroupEvent {
      */
     static List<String> types() {
         return List.of("fault", "injected", "recovery-started", "replica-started", "recovered", "checkpoint", "rollback",
-                "fail-stop", "poison-request", "core-suspected", "core-cleared", "replica-moved", "backed-off",
+                "fail-stop", "poison-request", "unreplayable-request", "core-suspected", "core-cleared", "replica-moved", "backed-off",
                 "version-quarantined", "version-released", "rejuvenated", "self-repaired", "redundancy");
     }
 
@@ -204,6 +204,32 @@ public sealed interface GroupEvent {
         @Override
         public String type() {
             return "poison-request";
+        }
+    }
+
+    /**
+     * A voting gateway (ordered mode) found a request that kills every server replaying it, though servers answered it
+     * (or, in flight, may yet): its client had or may yet have its answer, so unlike a {@link PoisonRequest} it is kept
+     * in the replay log, and no failed server can be rebuilt by replay past it. The gateway runs on the servers that
+     * executed it and keeps restarting the others with back-off until the server is fixed and a replacement replays
+     * it. Once per such request; each failure is also a {@link FaultDetected}, the one that found it ending with
+     * {@code evidence}.
+     *
+     * @param request the request as the gateway names it, e.g. {@code request #3 (EXIT)}
+     * @param replacementsFailed replacements that crashed or hung replaying it alone, as counted: those of f+1
+     *     servers that made it suspect, then those of f+1 that failed at it again
+     * @param replicasExecuted the servers that executed it, which the gateway runs on
+     * @param replicasNotRebuilt the servers that cannot be rebuilt by replay while it fails every replay
+     * @param serving {@code replicasExecuted} are enough (f+1) to agree on answers; if not, clients get errors
+     * @param evidence one line for people, with what the operator can do (the gateway status' {@code
+     *     unreplayableRequest})
+     */
+    record UnreplayableRequest(long timeMillis, String group, long sequence, String request, int replacementsFailed,
+                               int replicasExecuted, int replicasNotRebuilt, boolean serving, String evidence)
+            implements GroupEvent {
+        @Override
+        public String type() {
+            return "unreplayable-request";
         }
     }
 
