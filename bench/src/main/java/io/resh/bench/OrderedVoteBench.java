@@ -119,6 +119,12 @@ public class OrderedVoteBench {
             }
 
             @Override
+            public void unreplayable(long sequence, String request, int replacementsFailed, int executed, int notRebuilt,
+                                     boolean serving, String detail) {
+                throw new IllegalStateException("unreplayable request in a benchmark: " + detail);
+            }
+
+            @Override
             public void failStopped(long sequence, String detail) {
                 throw new IllegalStateException("fail-stop in a benchmark: " + detail);
             }

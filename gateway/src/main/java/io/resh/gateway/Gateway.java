@@ -176,7 +176,10 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** Adds a listener for group events (faults, recoveries, replica starts, fail-stop). Called on the event loop. */
+    /**
+     * Adds a listener for group events (faults, recoveries, replica starts, requests of death, unreplayable requests,
+     * fail-stop). Called on the event loop.
+     */
     public void addListener(Consumer<GroupEvent> listener) {
         events.add(listener);
     }
@@ -218,6 +221,13 @@ public final class Gateway implements AutoCloseable {
                 group.forgive(slots);
                 events.accept(new GroupEvent.PoisonRequest(System.currentTimeMillis(), config.group(), sequence,
                         Integer.bitCount(slots), processes, detail));
+            }
+
+            @Override
+            public void unreplayable(long sequence, String request, int replacementsFailed, int executed, int notRebuilt,
+                                     boolean serving, String detail) {
+                events.accept(new GroupEvent.UnreplayableRequest(System.currentTimeMillis(), config.group(), sequence,
+                        request, replacementsFailed, executed, notRebuilt, serving, detail));
             }
 
             @Override

@@ -191,6 +191,17 @@ class FramedGatewayTest {
             assertThat(found.evidence()).endsWith(", while replaying entry #3 of 4 of the replay log alone (request #3"
                     + " (EXIT)); " + report);
             assertThat(gateway.status().unreplayableRequest()).isEqualTo(report);
+            // Its own event, for whoever alerts on events rather than reading every fault's evidence.
+            GroupEvent.UnreplayableRequest event = gateway.awaitEvent(GroupEvent.UnreplayableRequest.class, e -> true);
+            assertThat(event.type()).isEqualTo("unreplayable-request");
+            assertThat(event.group()).isEqualTo("replay-death");
+            assertThat(event.sequence()).isEqualTo(3);
+            assertThat(event.request()).isEqualTo("request #3 (EXIT)");
+            assertThat(event.replacementsFailed()).as("2 replacements suspected it, 2 of theirs confirmed it").isEqualTo(4);
+            assertThat(event.replicasExecuted()).isEqualTo(2);
+            assertThat(event.replicasNotRebuilt()).isEqualTo(2);
+            assertThat(event.serving()).as("2 of 4 still agree").isTrue();
+            assertThat(event.evidence()).isEqualTo(report);
 
             out.write("INCR b\n".getBytes(StandardCharsets.UTF_8));
             assertThat(in.readLine()).as("EXIT b is kept: the two servers that executed it answer").isEqualTo("b=2");
@@ -217,6 +228,8 @@ class FramedGatewayTest {
             assertThat(f.kind()).isEqualTo(FaultKind.CRASH);
         });
         assertThat(gateway.events(GroupEvent.PoisonRequest.class)).isEmpty();
+        assertThat(gateway.events(GroupEvent.UnreplayableRequest.class)).as("once, though replacements kept failing at it")
+                .hasSize(1);
         assertThat(gateway.events(GroupEvent.FailStopped.class)).isEmpty();
         assertThat(gateway.status().requestsOfDeath()).isZero();
     }

@@ -21,6 +21,22 @@ public interface GroupCallbacks {
      */
     void skipped(long sequence, int slots, int processes, String detail);
 
+    /**
+     * Request {@code sequence}, which replicas answered (or may yet: it is in flight), crashed or hung f+1 replacements
+     * replaying it alone, then f+1 of theirs: no replica can be rebuilt by replay past it, yet it is kept in the replay
+     * log, since dropping it would undo a write its client was told of. The group runs on the replicas that executed
+     * it and restarts the others with back-off; said once per request.
+     *
+     * @param request how it is named, e.g. {@code request #3 (EXIT)}
+     * @param replacementsFailed how many replacements failed at it, as counted
+     * @param executed the replicas that executed it, which the group runs on
+     * @param notRebuilt the replicas that cannot be rebuilt by replay while it fails every replay
+     * @param serving {@code executed} are enough (f+1) to agree on an answer
+     * @param detail one line for people, with what the operator can do
+     */
+    void unreplayable(long sequence, String request, int replacementsFailed, int executed, int notRebuilt,
+                      boolean serving, String detail);
+
     /** No value could be voted for a state-changing request: the group stops answering. */
     void failStopped(long sequence, String detail);
 

@@ -785,13 +785,15 @@ public final class OrderedMultiplexer {
      * answer is worse than none. Nor are the live replicas replaced: they executed it and are the group's only
      * correct state, and they serve on while f+1 of them remain (fewer give the usual errors, never a guess). The
      * failing replicas are restarted with the group's back-off, so that a fixed server rejoins by itself; each of
-     * their faults names the request. Reported once, in a warning, in the evidence of this fault and in the status.
+     * their faults names the request. Reported once, in a warning, an event, the evidence of this fault and the status.
      */
     private void unreplayable(Replay r) {
-        String line = queryOfDeath.unreplayable(Integer.bitCount(liveMask()), slots.length);
-        unreplayable.put(r.seq(), line);
-        unreplayableFound = line;
-        LOG.warn("{}", line);
+        QueryOfDeath.Unreplayable found = queryOfDeath.unreplayable(Integer.bitCount(liveMask()), slots.length);
+        unreplayable.put(r.seq(), found.reason());
+        unreplayableFound = found.reason();
+        LOG.warn("{}", found.reason());
+        group.unreplayable(found.seq(), found.request(), found.replacementsFailed(), found.executed(), found.notRebuilt(),
+                found.serving(), found.reason());
     }
 
     /** f+1 replicas failed at request {@code seq}: stop if all sent replies nobody asked for, else suspect it. */

@@ -240,25 +240,44 @@ final class QueryOfDeath {
 
     /**
      * A {@linkplain #suspectKept kept} suspect failed f+1 replacements too: every server that replays it fails, and it
-     * cannot be dropped. Returns one line saying so and what the operator can do, e.g. {@code request #3 (EXIT) kills
-     * every server that replays it, though replicas answered it when it ran: it crashed 2 replicas when replayed
-     * alone, then 2 of their replacements; ...}, and forgets the suspect.
+     * cannot be dropped. Returns what to report: above all one line saying so and what the operator can do, e.g.
+     * {@code request #3 (EXIT) kills every server that replays it, though replicas answered it when it ran: it crashed 2
+     * replicas when replayed alone, then 2 of their replacements; ...}; and forgets the suspect.
      *
      * @param executed how many replicas are live, all of which executed it
      * @param replicas how many replicas the group has
      */
-    String unreplayable(int executed, int replicas) {
-        String line = "request #" + suspectSeq + (suspectName == null ? "" : " (" + suspectName + ")")
-                + " kills every server that replays it, though " + (suspectAnswered ? "replicas answered it when it ran"
-                : "it is in flight and its client may yet have its answer") + ": it " + suspectFailures
-                + " when replayed alone, then " + Integer.bitCount(failedReplaying) + " of their replacements; a"
-                + " replacement cannot be rebuilt by replay, so it is kept in the replay log (dropping it would undo a"
-                + " write its client was told of) and the group runs on the " + executed + " of " + replicas
+    Unreplayable unreplayable(int executed, int replicas) {
+        String request = "request #" + suspectSeq + (suspectName == null ? "" : " (" + suspectName + ")");
+        String line = request + " kills every server that replays it, though " + (suspectAnswered
+                ? "replicas answered it when it ran" : "it is in flight and its client may yet have its answer") + ": it "
+                + suspectFailures + " when replayed alone, then " + Integer.bitCount(failedReplaying) + " of their"
+                + " replacements; a replacement cannot be rebuilt by replay, so it is kept in the replay log (dropping it"
+                + " would undo a write its client was told of) and the group runs on the " + executed + " of " + replicas
                 + " replicas that executed it" + (executed < needed ? ", too few to agree on an answer (" + needed
                 + " must), so clients get errors" : "") + ", restarting the others with back-off: fix what makes the"
                 + " server fail on it, and the next replacement to replay it rejoins";
+        Unreplayable found = new Unreplayable(suspectSeq, request,
+                Integer.bitCount(suspectSlots) + Integer.bitCount(failedReplaying), executed, replicas - executed,
+                executed >= needed, line);
         suspect = null;
-        return line;
+        return found;
+    }
+
+    /**
+     * A request that kills every server replaying it, found out, which is kept in the replay log all the same.
+     *
+     * @param seq its sequence number
+     * @param request how it is named, e.g. {@code request #3 (EXIT)}
+     * @param replacementsFailed how many replacements failed replaying it alone, as counted: those of f+1 replicas
+     *     that made it the suspect, then those of f+1 that failed at it again
+     * @param executed the live replicas, all of which executed it, that the group runs on
+     * @param notRebuilt the others, which no replacement can be rebuilt by replay for until one replays it
+     * @param serving {@code executed} are enough to agree on an answer (f+1)
+     * @param reason one line for people
+     */
+    record Unreplayable(long seq, String request, int replacementsFailed, int executed, int notRebuilt,
+                        boolean serving, String reason) {
     }
 
     /**

@@ -19,6 +19,7 @@ class OrderedMultiplexerTest {
     private final AtomicLong clock = new AtomicLong();
     private final List<String> events = new ArrayList<>();
     private final List<String> skips = new ArrayList<>();
+    private final List<String> unreplayables = new ArrayList<>();
     private final LineProtocol line = new LineProtocol();
     private FakeLink[] links;
     private OrderedMultiplexer mux;
@@ -95,6 +96,14 @@ class OrderedMultiplexerTest {
             public void skipped(long sequence, int slots, int processes, String detail) {
                 events.add("skipped #" + sequence + " slots " + Integer.toBinaryString(slots) + " processes " + processes);
                 skips.add(detail);
+            }
+
+            @Override
+            public void unreplayable(long sequence, String request, int replacementsFailed, int executed, int notRebuilt,
+                                     boolean serving, String detail) {
+                events.add("unreplayable #" + sequence + " " + request + " replacements failed " + replacementsFailed
+                        + " executed " + executed + " not rebuilt " + notRebuilt + (serving ? " serving" : " not serving"));
+                unreplayables.add(detail);
             }
 
             @Override
@@ -825,6 +834,10 @@ class OrderedMultiplexerTest {
         assertThat(events).last().isEqualTo("fault 1 CRASH #3 process 101 exited with code 3, while replaying entry #3 of 4"
                 + " of the replay log alone (request #3 (boom)); " + report);
         assertThat(mux.unreplayableRequest()).isEqualTo(report);
+        assertThat(events).as("said just before the fault that found it").filteredOn(e -> e.startsWith("unreplayable"))
+                .containsExactly("unreplayable #3 request #3 (boom) replacements failed 4 executed 2 not rebuilt 2 serving");
+        assertThat(events.get(events.size() - 2)).startsWith("unreplayable #3");
+        assertThat(unreplayables).containsExactly(report);
         assertThat(skips).as("answered live: never dropped").isEmpty();
         assertThat(events).noneMatch(e -> e.startsWith("skipped") || e.contains("DIVERGENCE") || e.startsWith("fail-stop"));
         assertThat(log.skipped()).isZero();
@@ -850,6 +863,7 @@ class OrderedMultiplexerTest {
                     + " while replaying entry #3 of 5 of the replay log alone (request #3 (boom))");
         }
         assertThat(events).filteredOn(e -> e.contains("kills every server")).hasSize(1);
+        assertThat(unreplayables).as("reported once").hasSize(1);
 
         FakeLink fixed = replace(0); // the server was fixed: it replays boom, and rejoins
         reply(0, "1");
@@ -870,6 +884,9 @@ class OrderedMultiplexerTest {
         pinDownBoomReplayedByReplicas0And1();
         assertThat(mux.unreplayableRequest()).contains("kept in the replay log", "runs on the 1 of 3 replicas that"
                 + " executed it, too few to agree on an answer (2 must), so clients get errors");
+        assertThat(events).filteredOn(e -> e.startsWith("unreplayable")).containsExactly("unreplayable #3 request #3"
+                + " (boom) replacements failed 4 executed 1 not rebuilt 2 not serving");
+        assertThat(unreplayables).containsExactly(mux.unreplayableRequest());
         assertThat(skips).isEmpty();
         assertThat(events).noneMatch(e -> e.startsWith("skipped") || e.contains("DIVERGENCE") || e.startsWith("fail-stop"));
         assertThat(mux.slotState(2)).isEqualTo("live");

@@ -197,12 +197,15 @@ class QueryOfDeathTest {
         assertThat(queryOfDeath.suspectKept()).as("replicas answered it: never dropped").isTrue();
         queryOfDeath.failedReplaying(0);
         assertThat(queryOfDeath.failedReplaying(2)).isTrue();
-        assertThat(queryOfDeath.unreplayable(2, 4)).isEqualTo("request #3 (BOOM) kills every server that replays it,"
+        QueryOfDeath.Unreplayable found = queryOfDeath.unreplayable(2, 4);
+        assertThat(found.reason()).isEqualTo("request #3 (BOOM) kills every server that replays it,"
                 + " though replicas answered it when it ran: it crashed or hung 2 replicas when replayed alone, then 2 of"
                 + " their replacements; a replacement cannot be rebuilt by replay, so it is kept in the replay log"
                 + " (dropping it would undo a write its client was told of) and the group runs on the 2 of 4 replicas that"
                 + " executed it, restarting the others with back-off: fix what makes the server fail on it, and the next"
                 + " replacement to replay it rejoins");
+        assertThat(found).as("the same as data").isEqualTo(new QueryOfDeath.Unreplayable(3, "request #3 (BOOM)", 4, 2, 2,
+                true, found.reason()));
         assertThat(queryOfDeath.isSuspect(boom)).as("reported, no longer suspect").isFalse();
         assertThat(queryOfDeath.failed(4, 0, FaultKind.CRASH)).as("another request: counted anew").isFalse();
         assertThat(queryOfDeath.failed(4, 1, FaultKind.CRASH)).isTrue();
@@ -221,7 +224,11 @@ class QueryOfDeathTest {
         assertThat(queryOfDeath.suspectKept()).isTrue();
         queryOfDeath.failedReplaying(0);
         queryOfDeath.failedReplaying(1);
-        assertThat(queryOfDeath.unreplayable(1, 3)).startsWith("request #5 (SET) kills every server that replays it,"
+        QueryOfDeath.Unreplayable found = queryOfDeath.unreplayable(1, 3);
+        assertThat(found.serving()).as("1 of 3 cannot agree").isFalse();
+        assertThat(found.notRebuilt()).isEqualTo(2);
+        assertThat(found.request()).isEqualTo("request #5 (SET)");
+        assertThat(found.reason()).startsWith("request #5 (SET) kills every server that replays it,"
                 + " though it is in flight and its client may yet have its answer: it crashed 2 replicas when replayed"
                 + " alone, then 2 of their replacements; ").contains("runs on the 1 of 3 replicas that executed it, too"
                 + " few to agree on an answer (2 must), so clients get errors, restarting the others");
