@@ -147,6 +147,7 @@ public final class EventsCommand implements Callable<Integer> {
             case "rollback":
             case "fail-stop":
             case "poison-request":
+            case "unreplayable-request":
                 sb.append(e.path("evidence").asText());
                 break;
             case "injected":

@@ -153,6 +153,12 @@ class EventsCommandTest {
                 + "\"sequence\":7,\"replicasKilled\":3,\"processesKilled\":3,\"evidence\":\"request #7 killed all 3 replicas\"}")))
                 .as("a request of death in words, not its JSON")
                 .endsWith("  kv  #7  poison-request  request #7 killed all 3 replicas");
+        assertThat(events.format(AdminFixture.parse("{\"timeMillis\":0,\"group\":\"redis\",\"type\":\"unreplayable-request\","
+                + "\"sequence\":3,\"request\":\"request #3 (EXIT)\",\"replacementsFailed\":4,\"replicasExecuted\":2,"
+                + "\"replicasNotRebuilt\":2,\"serving\":true,\"evidence\":\"request #3 (EXIT) kills every server that"
+                + " replays it\"}")))
+                .as("a request kept in the replay log that no replacement survives, in words")
+                .endsWith("  redis  #3  unreplayable-request  request #3 (EXIT) kills every server that replays it");
     }
 
     /** A fault of a replica that held no request named the next sequence number, a request that did not exist yet. */
