@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.resh.core.GroupEvent;
 import io.resh.host.ReplicaGroup;
 import io.resh.host.testing.ReplicaLogsOnFailure;
 import io.resh.host.testing.TestGroups;
@@ -207,5 +208,28 @@ class DashboardBrowserTest {
             Files.copy(shot, SCREENSHOT, StandardCopyOption.REPLACE_EXISTING);
         }
         assertThat(Files.size(SCREENSHOT)).isGreaterThan(10_000);
+    }
+
+    /** A gateway's request kept in its replay log though every replay dies of it: its own line, also among the faults. */
+    @Test
+    void shouldShowAGatewaysUnreplayableRequestInWords() {
+        ScriptedGateway gateway = new ScriptedGateway("redis", "{\"group\":\"redis\",\"replicas\":[]}");
+        admin = AdminServer.start(AdminConfig.defaults().withDirectory(dir), List.of(), null, List.of(gateway));
+        browser = openBrowser();
+        browser.get(admin.dashboardUrl());
+        await().atMost(Duration.ofSeconds(10)).until(() -> attr("#conn", "class").contains("live"));
+        String report = "request #3 (EXIT) kills every server that replays it, though replicas answered it when it ran:"
+                + " …, restarting the others with back-off: fix what makes the server fail on it, and the next"
+                + " replacement to replay it rejoins";
+
+        gateway.emit(new GroupEvent.UnreplayableRequest(System.currentTimeMillis(), "redis", 3, "request #3 (EXIT)", 4, 2,
+                2, true, report));
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(all(".ev[data-type='unreplayable-request'] .what")).extracting(WebElement::getText)
+                        .containsExactly(report));
+        assertThat(all(".ev[data-type='unreplayable-request'] .where").get(0).getText()).isEqualTo("redis · #3");
+        all("#filter button[data-filter='faults']").get(0).click();
+        assertThat(all(".ev[data-type='unreplayable-request']")).as("among faults and recoveries").hasSize(1);
     }
 }
