@@ -29,8 +29,8 @@ public sealed interface GroupEvent {
      */
     static List<String> types() {
         return List.of("fault", "injected", "recovery-started", "replica-started", "recovered", "checkpoint", "rollback",
-                "fail-stop", "poison-request", "unreplayable-request", "core-suspected", "core-cleared", "replica-moved", "backed-off",
-                "version-quarantined", "version-released", "rejuvenated", "self-repaired", "redundancy");
+                "fail-stop", "poison-request", "unreplayable-request", "core-suspected", "core-cleared", "replica-moved",
+                "backed-off", "version-quarantined", "version-released", "rejuvenated", "self-repaired", "redundancy");
     }
 
     /**
