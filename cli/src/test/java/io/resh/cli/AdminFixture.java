@@ -1,18 +1,27 @@
 package io.resh.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.resh.admin.AdminConfig;
 import io.resh.admin.AdminServer;
 import io.resh.host.ReplicaGroup;
 import io.resh.host.testing.TestGroups;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
 
 /** A real TMR group behind a real admin server, and a way to run a CLI command against it. */
 final class AdminFixture implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5)).build();
     final ReplicaGroup group;
     final AdminServer admin;
 
@@ -51,6 +60,15 @@ final class AdminFixture implements AutoCloseable {
         all.addAll(List.of(args));
         int exit = cl.execute(all.toArray(String[]::new));
         return new Run(exit, out.toString(), err.toString());
+    }
+
+    /** The body of an authorized {@code GET} of {@code path} (relative to the admin URL), which must answer 200. */
+    static String get(AdminServer admin, String path) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(admin.url() + path))
+                .header("Authorization", "Bearer " + admin.token()).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
+        return r.body();
     }
 
     static com.fasterxml.jackson.databind.JsonNode parse(String json) {

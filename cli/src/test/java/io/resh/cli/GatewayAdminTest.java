@@ -8,10 +8,6 @@ import io.resh.admin.AdminConfig;
 import io.resh.admin.AdminServer;
 import io.resh.gateway.Gateway;
 import io.resh.gateway.GatewayConfig;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -33,7 +29,6 @@ class GatewayAdminTest {
     Path dir;
     private Gateway gateway;
     private AdminServer admin;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeEach
     void start() {
@@ -60,11 +55,7 @@ class GatewayAdminTest {
     }
 
     private String get(String path) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(admin.url() + path))
-                .header("Authorization", "Bearer " + admin.token()).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
-        return r.body();
+        return AdminFixture.get(admin, path);
     }
 
     @Test

@@ -15,10 +15,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +35,6 @@ class GatewayUnreplayableRequestTest {
     @RegisterExtension
     final GatewayExtension gateway = new GatewayExtension();
     private AdminServer admin;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @AfterEach
     void stop() {
@@ -49,11 +44,7 @@ class GatewayUnreplayableRequestTest {
     }
 
     private String get(String path) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(admin.url() + path))
-                .header("Authorization", "Bearer " + admin.token()).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
-        return r.body();
+        return AdminFixture.get(admin, path);
     }
 
     @Test
