@@ -88,7 +88,7 @@ final class ServeCommand implements Callable<Integer> {
             if (!stoppedEarly.starting("group " + cfg.name())) {
                 return 1;
             }
-            starting("group " + cfg.name(), cfg.replicas() + (cfg.replicas() == 1 ? " replica" : " replicas"));
+            starting("group " + cfg.name(), cfg.replicas(), "replica");
             try {
                 group = ReplicaGroup.start(cfg, List.of(ServeCommand::logEvent));
             } catch (ConfigException e) {
@@ -171,7 +171,7 @@ final class ServeCommand implements Callable<Integer> {
         if (!stoppedEarly.starting("gateway " + gc.group())) {
             return 1;
         }
-        starting("gateway " + gc.group(), gc.replicas() + (gc.replicas() == 1 ? " server" : " servers"));
+        starting("gateway " + gc.group(), gc.replicas(), "server");
         Gateway gateway;
         try {
             gateway = Gateway.start(gc);
@@ -214,8 +214,9 @@ final class ServeCommand implements Callable<Integer> {
      * Says at once what starts: the replicas take most of a second to start, and until the serving line a user saw
      * nothing and could not tell a slow start from a hang.
      */
-    private void starting(String what, String count) {
-        System.out.println("resh: starting " + what + " (" + count + ") from " + config);
+    private void starting(String what, int processes, String noun) {
+        System.out.println("resh: starting " + what + " (" + processes + " " + noun + (processes == 1 ? "" : "s") + ") from "
+                + config);
         System.out.flush();
     }
 

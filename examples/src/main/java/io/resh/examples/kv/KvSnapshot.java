@@ -8,8 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.zip.CRC32;
 
@@ -43,18 +41,6 @@ final class KvSnapshot {
     private static final int DIRECT_VALUE_BYTES = 4096;
 
     private KvSnapshot() {
-    }
-
-    static void write(Map<String, KvEntry> entries, OutputStream out) throws IOException {
-        String[] texts = entries.keySet().toArray(new String[0]);
-        Arrays.sort(texts);
-        byte[][] keys = new byte[texts.length][];
-        KvEntry[] values = new KvEntry[texts.length];
-        for (int i = 0; i < texts.length; i++) {
-            keys[i] = texts[i].getBytes(StandardCharsets.UTF_8);
-            values[i] = entries.get(texts[i]);
-        }
-        write(keys, values, out);
     }
 
     /**

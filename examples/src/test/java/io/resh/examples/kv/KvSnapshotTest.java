@@ -20,9 +20,18 @@ import org.junit.jupiter.api.Test;
 
 class KvSnapshotTest {
 
+    /** The snapshot of {@code entries}, put in key order as the store does. */
     private static byte[] write(Map<String, KvEntry> entries) throws IOException {
+        String[] texts = entries.keySet().toArray(new String[0]);
+        Arrays.sort(texts);
+        byte[][] keys = new byte[texts.length][];
+        KvEntry[] values = new KvEntry[texts.length];
+        for (int i = 0; i < texts.length; i++) {
+            keys[i] = texts[i].getBytes(StandardCharsets.UTF_8);
+            values[i] = entries.get(texts[i]);
+        }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        KvSnapshot.write(entries, out);
+        KvSnapshot.write(keys, values, out);
         return out.toByteArray();
     }
 
