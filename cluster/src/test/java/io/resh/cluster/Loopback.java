@@ -34,8 +34,14 @@ final class Loopback {
     }
 
     static ClusterConfig config(String id, List<ClusterPeer> peers, Path storage, long snapshotEvery) {
-        return new ClusterConfig(id, peers, storage, "test", Duration.ofMillis(400), Duration.ofMillis(800),
-                snapshotEvery, Duration.ofSeconds(8), 64 << 10);
+        return config(id, peers, storage, snapshotEvery, Duration.ofMillis(400), Duration.ofMillis(800));
+    }
+
+    /** As above, with Raft's election timeout between {@code electionMin} and {@code electionMax}. */
+    static ClusterConfig config(String id, List<ClusterPeer> peers, Path storage, long snapshotEvery,
+                                Duration electionMin, Duration electionMax) {
+        return new ClusterConfig(id, peers, storage, "test", electionMin, electionMax, snapshotEvery,
+                Duration.ofSeconds(8), 64 << 10);
     }
 
     static List<InetSocketAddress> clientAddresses(List<ClusterPeer> peers) {
