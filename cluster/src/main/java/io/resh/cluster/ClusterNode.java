@@ -977,12 +977,20 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
-    /** Logs a member that stops answering this host as the leader, and that answers again. */
+    /**
+     * Logs a member that stops answering this host as the leader, and that answers again; and, when this host
+     * stops leading, that it no longer watches the members it logged as silent.
+     */
     private void watchFollowers() {
         try {
             RaftServer.Division d = server.getDivision(groupId);
             DivisionInfo info = d.getInfo();
             if (!info.isLeader()) {
+                if (!silentFollowers.isEmpty()) { // else nothing resolves the warnings: the next leader starts afresh
+                    LOG.info("host {} no longer leads (now {} in term {}) and stops watching {}, silent until now;"
+                            + " the next leader warns again of any that stay silent", config.id(), info.getCurrentRole(),
+                            info.getCurrentTerm(), String.join(", ", silentFollowers));
+                }
                 silentFollowers = Set.of();
                 return;
             }

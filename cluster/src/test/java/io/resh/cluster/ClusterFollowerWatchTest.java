@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * With Ratis's gRPC warnings quieted in the shipped log config, the leader says in one line that a member
- * stopped answering it, and in one more that it answers again.
+ * stopped answering it, and in one more that it answers again; a leader that hands its role on says it no
+ * longer watches the members it warned of.
  */
 @Tag("e2e")
 class ClusterFollowerWatchTest {
@@ -39,28 +40,58 @@ class ClusterFollowerWatchTest {
                 List.of()));
     }
 
-    @Test
-    void shouldSayOnceThatAFollowerIsSilentAndOnceThatItAnswersAgain() {
-        List<ClusterPeer> peers = Loopback.peers(3);
+    /** Starts three hosts and returns the one that leads. */
+    private String startThree(List<ClusterPeer> peers) {
         for (ClusterPeer p : peers) {
             // Timeouts longer than the other tests': the lines are the old leader's, so a leader that steps down
             // because a second member was slow to answer on a loaded machine (seen with 400-800 ms) voids the test.
             start(Loopback.config(p.id(), peers, dir.resolve(p.id()), 1000, Duration.ofSeconds(1), Duration.ofSeconds(2)));
         }
-        String leader = await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(
+        return await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(
                 () -> nodes.values().stream().filter(n -> n.status().leading()).findFirst()
                         .map(n -> n.config().id()).orElse(null), id -> id != null);
+    }
+
+    private static String silentLine(String follower, String leader) {
+        return "host " + follower + " does not answer the leader " + leader + " (silent for over 2 s);"
+                + " Raft keeps trying it, and the cluster commits while a majority answers";
+    }
+
+    @Test
+    void shouldSayOnceThatAFollowerIsSilentAndOnceThatItAnswersAgain() {
+        List<ClusterPeer> peers = Loopback.peers(3);
+        String leader = startThree(peers);
         ClusterConfig follower = nodes.get(peers.stream().map(ClusterPeer::id).filter(id -> !id.equals(leader))
                 .findFirst().orElseThrow()).config();
 
         nodes.remove(follower.id()).close();
-        String silent = "host " + follower.id() + " does not answer the leader " + leader + " (silent for over 2 s);"
-                + " Raft keeps trying it, and the cluster commits while a majority answers";
+        String silent = silentLine(follower.id(), leader);
         await().atMost(Duration.ofSeconds(30)).until(() -> logged.lines().contains(silent));
 
         start(follower);
         String again = "host " + follower.id() + " answers the leader " + leader + " again";
         await().atMost(Duration.ofSeconds(30)).until(() -> logged.lines().contains(again));
         assertThat(logged.lines()).as("one line each, not one per retry").filteredOn(l -> l.equals(silent)).hasSize(1);
+    }
+
+    @Test
+    void shouldSayThatItStopsWatchingASilentFollowerWhenTheLeadershipMoves() {
+        List<ClusterPeer> peers = Loopback.peers(3);
+        String leader = startThree(peers);
+        List<String> followers = peers.stream().map(ClusterPeer::id).filter(id -> !id.equals(leader)).toList();
+        String stopped = followers.get(0);
+        String next = followers.get(1);
+
+        nodes.remove(stopped).close();
+        await().atMost(Duration.ofSeconds(30)).until(() -> logged.lines().contains(silentLine(stopped, leader)));
+
+        nodes.get(leader).transferLeadership(next);
+        String prefix = "host " + leader + " no longer leads (now FOLLOWER in term ";
+        String rest = ") and stops watching " + stopped + ", silent until now;"
+                + " the next leader warns again of any that stay silent";
+        await().atMost(Duration.ofSeconds(30)).until(
+                () -> logged.lines().stream().anyMatch(l -> l.startsWith(prefix) && l.endsWith(rest)));
+        // The new leader takes over the watch and warns of the host still down.
+        await().atMost(Duration.ofSeconds(30)).until(() -> logged.lines().contains(silentLine(stopped, next)));
     }
 }
