@@ -1,5 +1,6 @@
 package io.resh.host;
 
+import io.resh.replica.Frame;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +21,10 @@ import java.util.List;
  * an unprivileged user, or beyond the user's pipe quota) leaves the default too.
  * {@code -Dresh.replica.pipeBytes} sets the size (default 1 MiB, at most the system's maximum; 0 keeps
  * the default pipes).
+ *
+ * <p>The program then reads back the capacity the request pipe got and leaves it in the environment
+ * ({@value Frame.Hello#PIPE_BYTES_VARIABLE}); the replica reports it in its HELLO, and the group loop writes
+ * batches itself as long as they provably fit ({@link ReplicaProcess}).
  */
 final class PipeCapacity {
     static final int DEFAULT_BYTES = 1 << 20;
@@ -28,6 +33,8 @@ final class PipeCapacity {
      * size a number: Perl passes a string argument to fcntl as a pointer.
      */
     private static final String SCRIPT = "my $n = 0 + shift; fcntl(STDIN, 1031, $n); fcntl(STDOUT, 1031, $n);"
+            // F_GETPIPE_SZ (1032): what the kernel gave, for the replica to report in its HELLO.
+            + " my $got = fcntl(STDIN, 1032, 0); $ENV{" + Frame.Hello.PIPE_BYTES_VARIABLE + "} = 0 + $got if $got;"
             + " exec {$ARGV[0]} @ARGV or die \"resh: cannot run $ARGV[0]: $!\\n\"";
     private static final String PERL = Binaries.which("perl").orElse(null);
     private static final int BYTES = bytes(PERL, (int) TuningProperty.number("resh.replica.pipeBytes", DEFAULT_BYTES, 0, 1 << 30),

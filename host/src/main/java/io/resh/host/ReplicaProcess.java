@@ -34,13 +34,17 @@ import org.slf4j.LoggerFactory;
  * loop. The group loop never blocks on a replica: writes are queued here, so a stopped replica that no
  * longer drains its pipe only stalls its own writer thread.
  *
- * <p>One exception keeps a lone request from paying a thread hand-off: when nothing is queued and the
- * pipe provably has room, the group loop writes a small batch itself. "Provably" is bookkeeping, not
- * hope: a replica that answered request #k has read every byte up to the end of #k's frame, so at most
- * the bytes sent after that can still sit in the pipe; if those plus the batch fit in one page
- * ({@value #INLINE_BYTES} bytes, the least a Linux pipe holds), the write can't block, even if the
- * replica is stopped. A lone request whose body goes through the shared file (below) counts as the small
- * frame that crosses the pipe: the loop copies the body into the file itself.
+ * <p>One exception keeps a request from paying a thread hand-off: when nothing is queued and the pipe
+ * provably has room, the group loop writes the batch itself. "Provably" is bookkeeping, not hope: a
+ * replica that answered request #k has read every byte up to the end of #k's frame, so at most the bytes
+ * sent after that can still sit in the pipe; if those plus the batch fit ({@link #inlineBytes}, from the
+ * pipe's capacity the replica reported in its HELLO), the write can't block, even if the replica is
+ * stopped. Without a reported capacity the bound is one page ({@value #INLINE_BYTES} bytes), which only a
+ * lone small request meets; with the 1 MiB pipes of {@link PipeCapacity} it is about 510 KiB, so at
+ * moderate load batches go straight into the pipes instead of waking a writer thread per replica and
+ * batch (kv-small at 400,000 req/s: TMR p90 1.1-3.7 ms before, 0.39-0.85 ms after, docs/BENCHMARKS.md). A lone
+ * request whose body goes through the shared file (below) counts as the small frame that crosses the
+ * pipe: the loop copies the body into the file itself.
  *
  * <p>Request and reply bodies of {@link SharedBodies#MIN_BODY_BYTES} or more travel through a file both
  * processes map ({@link SharedBodies}), created here before the process starts and deleted once the replica
@@ -84,8 +88,9 @@ final class ReplicaProcess {
     private volatile Process process;
     private final FrameCodec codec;
     private final Consumer<Object> inbox;
-    /** Largest backlog plus batch the group loop writes itself: the smallest capacity of a Linux pipe. */
+    /** Largest backlog plus batch the group loop writes itself into a pipe of unknown capacity: one page. */
     static final int INLINE_BYTES = 4096;
+    private static final int PAGE_BYTES = 4096;
     private static final int SHARED_REQUEST_FRAME_BYTES = FrameCodec.encodedBytes(new Frame.SharedRequest(0, 0, 0, 0, 0));
     /** Most frames posted to the group loop as one message. */
     static final int MAX_BATCH = 256;
@@ -123,6 +128,8 @@ final class ReplicaProcess {
     private volatile SharedBodies shared;
     /** Set by the reader when the replica's hello showed it mapped the file: request bodies may go there from then on. */
     private volatile boolean sharedReady;
+    /** Largest backlog plus batch the group loop writes itself; set by the reader from the replica's hello. */
+    private volatile int inlineBytes = INLINE_BYTES;
     /** Bodies that went through the shared file, both ways, counted for the group's status. */
     private final LongAdder sharedBodies;
     /** The group's large replies read last, shared by its readers (see {@link RecentReplies}). */
@@ -275,6 +282,7 @@ final class ReplicaProcess {
         long bytes = 0;
         long pipeBytes = 0;
         int viaFile = 0;
+        boolean bulky = false;
         long lastRequest = -1;
         long lastRequestEnd = 0;
         for (Frame f : batch) {
@@ -285,6 +293,7 @@ final class ReplicaProcess {
                 pipeBytes += SHARED_REQUEST_FRAME_BYTES;
             } else {
                 pipeBytes += encoded;
+                bulky |= encoded > INLINE_BYTES;
             }
             if (f instanceof Frame.Request r) {
                 lastRequest = r.sequence();
@@ -297,14 +306,30 @@ final class ReplicaProcess {
         }
         FrameOutput o = out;
         // A lone large request crosses the pipe as a small frame: the loop copies its body into the file itself
-        // instead of waking the writer thread. The backlog counts every body in full, so it fits one page only if
-        // no large request is outstanding, and then the replica has released all of the ring: the body fits.
-        long inline = viaFile <= 1 ? pipeBytes : bytes;
-        if (o != null && queued.get() == 0 && backlog + inline <= INLINE_BYTES && writeInline(o, batch)) {
+        // instead of waking the writer thread (if the file has no room for it, writeInline leaves it to the writer
+        // thread). Large frames through the pipe, or several large bodies, stay with the writer thread: copying
+        // them on the loop costs every other request more than the writer's wake-up saves (docs/BENCHMARKS.md).
+        if (o != null && queued.get() == 0 && !bulky && viaFile <= 1 && backlog + pipeBytes <= inlineBytes
+                && writeInline(o, batch)) {
             return;
         }
         queued.incrementAndGet();
         outbound.add(batch);
+    }
+
+    /**
+     * Largest backlog plus batch the group loop may write itself into a pipe of {@code capacity} bytes (0:
+     * unknown) without ever blocking. A pipe holds whole pages, and a write that does not fit in the rest of the
+     * last one starts a new page, so a page may hold little more than half a page of data, plus the page the
+     * replica is reading from and the last one: {@code (capacity - 3 pages) / 2}.
+     */
+    static int inlineBytes(int capacity) {
+        return capacity <= 0 ? INLINE_BYTES : Math.max(0, (capacity - 3 * PAGE_BYTES) / 2);
+    }
+
+    /** The current bound of {@link #inlineBytes(int)}. */
+    int inlineBytes() {
+        return inlineBytes;
     }
 
     private boolean writeInline(FrameOutput out, List<Frame> batch) {
@@ -468,7 +493,8 @@ final class ReplicaProcess {
     }
 
     /** After the replica's hello: it mapped the shared file (or not), whose name is no longer needed. */
-    private void hello() {
+    private void hello(Frame.Hello h) {
+        inlineBytes = inlineBytes(h.requestPipeBytes());
         SharedBodies s = shared;
         if (s != null) {
             sharedReady = s.replicaReady();
@@ -488,8 +514,8 @@ final class ReplicaProcess {
                     }
                     if (frame instanceof Frame.Reply r) {
                         answered(r.sequence());
-                    } else if (frame instanceof Frame.Hello) {
-                        hello();
+                    } else if (frame instanceof Frame.Hello h) {
+                        hello(h);
                     }
                     if (frame instanceof Frame.Snapshot snap) {
                         n = flush(batch, n);

@@ -3,6 +3,7 @@ package io.resh.host;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.resh.replica.Frame;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,12 +33,14 @@ class PipeCapacityTest {
         String perl = Binaries.which("perl").orElse(null);
         assumeTrue(perl != null, "needs perl");
         List<String> cmd = new ArrayList<>(PipeCapacity.prefix(perl, 256 << 10, 1 << 20));
-        // The command run after the prefix reports the capacity of its own stdin and stdout (F_GETPIPE_SZ).
-        cmd.addAll(List.of(perl, "-e", "print fcntl(STDIN, 1032, 0), ' ', fcntl(STDOUT, 1032, 0)"));
+        // The command run after the prefix reports the capacity of its own stdin and stdout (F_GETPIPE_SZ), and
+        // what the prefix left in its environment for the replica's HELLO.
+        cmd.addAll(List.of(perl, "-e", "print fcntl(STDIN, 1032, 0), ' ', fcntl(STDOUT, 1032, 0), ' ',"
+                + " $ENV{" + Frame.Hello.PIPE_BYTES_VARIABLE + "} // 'unset'"));
         Process p = new ProcessBuilder(cmd).start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(out).isEqualTo((256 << 10) + " " + (256 << 10));
+        assertThat(out).isEqualTo((256 << 10) + " " + (256 << 10) + " " + (256 << 10));
     }
 }

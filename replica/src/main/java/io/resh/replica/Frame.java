@@ -65,8 +65,25 @@ public sealed interface Frame {
 
     // ---- replica → host ----------------------------------------------------------------------
 
-    /** First frame a replica writes: it is up and speaks {@code protocol}. */
-    record Hello(int protocol, long pid, String service) implements Frame {
+    /**
+     * First frame a replica writes: it is up and speaks {@code protocol}. {@code requestPipeBytes} is the
+     * capacity of the pipe the host writes requests into, as the replica's launcher measured it, or 0 when
+     * unknown.
+     */
+    record Hello(int protocol, long pid, int requestPipeBytes, String service) implements Frame {
+        /** The environment variable in which the replica's launcher leaves the request pipe's capacity. */
+        public static final String PIPE_BYTES_VARIABLE = "RESH_REQUEST_PIPE_BYTES";
+
+        /** The capacity the launcher left in {@code environment}, or 0 when it left none that reads as a size. */
+        public static int requestPipeBytes(java.util.Map<String, String> environment) {
+            String value = environment.get(PIPE_BYTES_VARIABLE);
+            try {
+                return value == null ? 0 : Math.max(0, Integer.parseInt(value.trim()));
+            } catch (NumberFormatException e) {
+                return 0;
+            }
+        }
+
         public byte type() {
             return FrameCodec.HELLO;
         }

@@ -34,7 +34,7 @@ import java.util.Arrays;
  *   0x06 SHUTDOWN        (empty)
  *   0x07 REQUEST_SHARED  seq u64 | timeMillis u64 | seed u64 | position u64 | length u32  (payload in {@link SharedBodies})
  * Bodies by type (replica → host):
- *   0x10 HELLO           protocol u16 | pid u64 | service class UTF-8 ...
+ *   0x10 HELLO           protocol u16 | pid u64 | request pipe bytes u32 | service class UTF-8 ...
  *   0x11 REPLY           seq u64 | status u8 (0 ok, 1 error) | payload or UTF-8 error ...
  *   0x12 DIGEST          seq u64 | sha256 [32] | snapshot length u64
  *   0x13 SNAPSHOT        seq u64 | snapshot ...
@@ -53,7 +53,7 @@ import java.util.Arrays;
  */
 public final class FrameCodec {
     /** The protocol version written in every header. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     static final int MAGIC = ('R' << 8) | 'S';
     static final int HEADER_BYTES = 8;
 
@@ -209,7 +209,7 @@ public final class FrameCodec {
         } else if (frame instanceof Frame.Shutdown || frame instanceof Frame.Heartbeat) {
             return 0;
         } else if (frame instanceof Frame.Hello h) {
-            return 10 + h.service().getBytes(StandardCharsets.UTF_8).length;
+            return 14 + h.service().getBytes(StandardCharsets.UTF_8).length;
         } else if (frame instanceof Frame.StateDigest) {
             return 8 + 32 + 8;
         } else if (frame instanceof Frame.Snapshot s) {
@@ -269,9 +269,10 @@ public final class FrameCodec {
             header(out, SHUTDOWN, 0);
         } else if (frame instanceof Frame.Hello h) {
             byte[] svc = h.service().getBytes(StandardCharsets.UTF_8);
-            header(out, HELLO, 10 + svc.length);
+            header(out, HELLO, 14 + svc.length);
             out.writeShort(h.protocol());
             out.writeLong(h.pid());
+            out.writeInt(h.requestPipeBytes());
             out.write(svc);
         } else if (frame instanceof Frame.StateDigest d) {
             header(out, DIGEST, 8 + 32 + 8);
@@ -517,10 +518,11 @@ public final class FrameCodec {
                 yield new Frame.Shutdown();
             }
             case HELLO -> {
-                need(type, len, 10);
+                need(type, len, 14);
                 int protocol = in.readUnsignedShort();
                 long pid = in.readLong();
-                yield new Frame.Hello(protocol, pid, new String(bytes(in, len - 10), StandardCharsets.UTF_8));
+                int requestPipeBytes = in.readInt();
+                yield new Frame.Hello(protocol, pid, requestPipeBytes, new String(bytes(in, len - 14), StandardCharsets.UTF_8));
             }
             case REPLY -> {
                 need(type, len, 9);

@@ -84,7 +84,8 @@ final class ReplicaRuntime {
 
     /** Runs until the host closes the channel or sends SHUTDOWN. */
     void run() throws IOException {
-        send(new Frame.Hello(FrameCodec.VERSION, ProcessHandle.current().pid(), service.getClass().getName()));
+        send(new Frame.Hello(FrameCodec.VERSION, ProcessHandle.current().pid(), Frame.Hello.requestPipeBytes(System.getenv()),
+                service.getClass().getName()));
         flush();
         startHeartbeat();
         while (true) {
