@@ -327,6 +327,16 @@ final class ReplicaProcess {
         return capacity <= 0 ? INLINE_BYTES : Math.max(0, (capacity - 3 * PAGE_BYTES) / 2);
     }
 
+    /**
+     * The bound for a replica that reported {@code reported} bytes of request pipe when this host asked for
+     * {@code asked} ({@link PipeCapacity#bytes}, 0 when it asked for nothing). No more than was asked for is
+     * believed: a HELLO may be corrupt (a flipped bit), and a bound beyond the real pipe would let a stopped
+     * replica block the group loop.
+     */
+    static int inlineBytes(int reported, int asked) {
+        return inlineBytes(Math.min(reported, asked));
+    }
+
     /** The current bound of {@link #inlineBytes(int)}. */
     int inlineBytes() {
         return inlineBytes;
@@ -494,7 +504,7 @@ final class ReplicaProcess {
 
     /** After the replica's hello: it mapped the shared file (or not), whose name is no longer needed. */
     private void hello(Frame.Hello h) {
-        inlineBytes = inlineBytes(h.requestPipeBytes());
+        inlineBytes = inlineBytes(h.requestPipeBytes(), PipeCapacity.bytes());
         SharedBodies s = shared;
         if (s != null) {
             sharedReady = s.replicaReady();

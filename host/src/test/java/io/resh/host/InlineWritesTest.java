@@ -56,6 +56,14 @@ class InlineWritesTest {
     }
 
     @Test
+    void shouldBelieveNoLargerCapacityThanTheHostAskedFor() {
+        // A flipped bit in a HELLO must not let the loop write more than the pipe holds.
+        assertThat(ReplicaProcess.inlineBytes(1 << 30, 1 << 20)).isEqualTo(ReplicaProcess.inlineBytes(1 << 20));
+        assertThat(ReplicaProcess.inlineBytes(1 << 20, 0)).isEqualTo(ReplicaProcess.INLINE_BYTES);
+        assertThat(ReplicaProcess.inlineBytes(8192, 1 << 20)).isZero();
+    }
+
+    @Test
     void shouldReadTheCapacityTheLauncherLeftInTheEnvironment() {
         assertThat(Frame.Hello.requestPipeBytes(Map.of(Frame.Hello.PIPE_BYTES_VARIABLE, "1048576"))).isEqualTo(1 << 20);
         assertThat(Frame.Hello.requestPipeBytes(Map.of())).isZero();
