@@ -42,9 +42,9 @@ import org.slf4j.LoggerFactory;
  * stopped. Without a reported capacity the bound is one page ({@value #INLINE_BYTES} bytes), which only a
  * lone small request meets; with the 1 MiB pipes of {@link PipeCapacity} it is about 510 KiB, so at
  * moderate load batches go straight into the pipes instead of waking a writer thread per replica and
- * batch (kv-small at 400,000 req/s: TMR p90 0.49-3.7 ms before, 0.27-0.85 ms after, docs/BENCHMARKS.md). A lone
- * request whose body goes through the shared file (below) counts as the small frame that crosses the
- * pipe: the loop copies the body into the file itself.
+ * batch (kv-small at 400,000 req/s: TMR p90 0.49-3.7 ms before, 0.27-0.85 ms after, docs/BENCHMARKS.md).
+ * A lone request whose body goes through the shared file (below) counts as the small frame that crosses
+ * the pipe: the loop copies the body into the file itself.
  *
  * <p>Request and reply bodies of {@link SharedBodies#MIN_BODY_BYTES} or more travel through a file both
  * processes map ({@link SharedBodies}), created here before the process starts and deleted once the replica
