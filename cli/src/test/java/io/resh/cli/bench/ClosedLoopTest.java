@@ -127,7 +127,9 @@ class ClosedLoopTest {
             assertThat(t.uncorrected.getValueAtPercentile(50)).isLessThan(1_000_000L);
             String note = KvSmallScenario.uncorrected("lone request", t);
             long over = t.uncorrected.getTotalCount() - t.uncorrected.getCountBetweenValues(0, 1_000_000);
-            assertThat(over).isBetween(stalls, stalls + 1);
+            // Every stall is over 1 ms; a request answered at once may be too when the machine preempts the
+            // loop or collects garbage, so the bound above allows a few of those, never the back-filled samples.
+            assertThat(over).isBetween(stalls, stalls + 1 + t.requests / 20);
             assertThat(note).contains("answering").contains(over + " of " + String.format(java.util.Locale.ROOT, "%,d", t.requests)
                     + " requests over 1 ms");
         } finally {
