@@ -42,7 +42,8 @@ class ClusterPausedHostTest {
 
     @BeforeAll
     void start(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) {
-        cluster = new LoopbackCluster(dir);
+        // A request must reach the leader before the others elect a new one once it is paused.
+        cluster = new LoopbackCluster(dir, Duration.ofSeconds(1), Duration.ofSeconds(2));
         peers = List.of(LoopbackCluster.peer("h1"), LoopbackCluster.peer("h2"), LoopbackCluster.peer("h3"));
         cluster.start(peers.get(0), peers, false);
         h2 = cluster.serve(peers.get(1), peers);

@@ -65,7 +65,7 @@ class ExecCommandTest {
     void shouldSayThatTheReplicasWaitForStdinThatHasNotEnded() throws Exception {
         PipedOutputStream feed = new PipedOutputStream();
         ExecCommand exec = new ExecCommand(new PipedInputStream(feed, 1 << 16), out, err, false);
-        exec.stdinNotice = Duration.ofMillis(100);
+        exec.stdinNotice = Duration.ofSeconds(2); // long enough that the 3000 bytes are copied before it
         CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> new CommandLine(exec)
                 .execute("--work-root", work.toString(), "-n", "2", "--", "wc", "-c"));
         feed.write(new byte[3000]);

@@ -25,20 +25,30 @@ import java.util.stream.Collectors;
  * one. Closes everything it started, admin servers first.
  */
 final class LoopbackCluster implements AutoCloseable {
-    private static final Duration ELECTION_MIN = Duration.ofMillis(400);
-    private static final Duration ELECTION_MAX = Duration.ofMillis(800);
     private static final long SNAPSHOT_EVERY = 40;
     /** How long a host waits for a request, or a membership change, to commit. */
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(8);
     private static final long SEGMENT_BYTES = 64 << 10;
     private static final int CHECKPOINT_EVERY = 20;
     private final Path dir;
+    private final Duration electionMin;
+    private final Duration electionMax;
     private final Map<String, ClusterNode> nodes = new LinkedHashMap<>();
     private final Map<String, AdminServer> admins = new LinkedHashMap<>();
     private final Map<String, ServedHost> served = new LinkedHashMap<>();
 
     LoopbackCluster(Path dir) {
+        this(dir, Duration.ofMillis(400), Duration.ofMillis(800));
+    }
+
+    /**
+     * With the election timeout between {@code electionMin} and {@code electionMax}: longer for a test that must act
+     * on a leader before the others replace it, on a machine loaded enough to take the short default.
+     */
+    LoopbackCluster(Path dir, Duration electionMin, Duration electionMax) {
         this.dir = dir;
+        this.electionMin = electionMin;
+        this.electionMax = electionMax;
     }
 
     static ClusterPeer peer(String id) {
@@ -48,8 +58,8 @@ final class LoopbackCluster implements AutoCloseable {
 
     /** Starts host {@code self} as a member of {@code peers}, or as a joiner waiting to be added. */
     ClusterNode start(ClusterPeer self, List<ClusterPeer> peers, boolean join) {
-        ClusterConfig config = new ClusterConfig(self.id(), peers, dir.resolve(self.id()), "test", ELECTION_MIN,
-                ELECTION_MAX, SNAPSHOT_EVERY, REQUEST_TIMEOUT, SEGMENT_BYTES);
+        ClusterConfig config = new ClusterConfig(self.id(), peers, dir.resolve(self.id()), "test", electionMin,
+                electionMax, SNAPSHOT_EVERY, REQUEST_TIMEOUT, SEGMENT_BYTES);
         GroupConfig group = TestGroups.counter("c-" + self.id(), 3, dir).checkpointEvery(CHECKPOINT_EVERY).build();
         ClusterNode node = join ? ClusterNode.join(config, group, List.of()) : ClusterNode.start(config, group, List.of());
         nodes.put(self.id(), node);
@@ -72,7 +82,7 @@ final class LoopbackCluster implements AutoCloseable {
         y.append("heartbeat: {interval: 100ms, timeout: 1s}\nstartTimeout: 20s\nseed: 42\n");
         y.append("workDir: ").append(dir.resolve("c-" + self.id())).append('\n');
         y.append("cluster:\n  name: test\n  storage: ").append(dir.resolve(self.id())).append('\n');
-        y.append("  election: {min: ").append(ELECTION_MIN.toMillis()).append("ms, max: ").append(ELECTION_MAX.toMillis())
+        y.append("  election: {min: ").append(electionMin.toMillis()).append("ms, max: ").append(electionMax.toMillis())
                 .append("ms}\n");
         y.append("  snapshotEvery: ").append(SNAPSHOT_EVERY).append("\n  requestTimeout: ").append(REQUEST_TIMEOUT.toMillis())
                 .append("ms\n  logSegmentBytes: ").append(SEGMENT_BYTES).append("\n  peers:\n");

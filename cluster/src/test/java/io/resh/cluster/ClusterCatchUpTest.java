@@ -48,7 +48,7 @@ class ClusterCatchUpTest {
         AtomicInteger ok = new AtomicInteger();
         int total = 10_000;
         try (ClusterClient client = ClusterClient.connect(Loopback.clientAddresses(cluster.peers()), Duration.ofSeconds(20))) {
-            int sent = Pipeline.run(client, total, 128, Duration.ofSeconds(60),
+            int sent = Pipeline.run(client, total, 128, Duration.ofSeconds(120),
                     i -> "add:1".getBytes(StandardCharsets.UTF_8), (i, f) -> {
                         if (!f.isCompletedExceptionally()) {
                             ok.incrementAndGet();

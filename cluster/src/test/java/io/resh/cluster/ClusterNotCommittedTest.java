@@ -36,7 +36,9 @@ class ClusterNotCommittedTest {
 
     @BeforeAll
     void start(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) {
-        cluster = new ProcessCluster(dir, 3, "io.resh.host.testing.CounterService", 1000, REQUEST_TIMEOUT);
+        // The leader must stay the one the test found while it connects and pauses hosts.
+        cluster = new ProcessCluster(dir, 3, "io.resh.host.testing.CounterService", 1000, REQUEST_TIMEOUT)
+                .election(Duration.ofSeconds(1), Duration.ofSeconds(2));
         cluster.startAll();
     }
 

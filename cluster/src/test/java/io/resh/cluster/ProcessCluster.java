@@ -24,6 +24,8 @@ final class ProcessCluster implements AutoCloseable {
     private final String service;
     private final long snapshotEvery;
     private final Duration requestTimeout;
+    private Duration electionMin = Duration.ofMillis(400);
+    private Duration electionMax = Duration.ofMillis(800);
 
     ProcessCluster(Path dir, int n, String service, long snapshotEvery) {
         this(dir, n, service, snapshotEvery, Duration.ofSeconds(8));
@@ -36,6 +38,16 @@ final class ProcessCluster implements AutoCloseable {
         this.service = service;
         this.snapshotEvery = snapshotEvery;
         this.requestTimeout = requestTimeout;
+    }
+
+    /**
+     * Election timeouts for hosts started after this call: longer for a test that must act on a leader before the
+     * others replace it, on a machine loaded enough to take the short default.
+     */
+    ProcessCluster election(Duration min, Duration max) {
+        this.electionMin = min;
+        this.electionMax = max;
+        return this;
     }
 
     List<ClusterPeer> peers() {
@@ -53,7 +65,8 @@ final class ProcessCluster implements AutoCloseable {
         // the test's directory, not a temporary one that a host kept after the faults the test injects
         y.append("workDir: ").append(dir.resolve("work-" + id)).append('\n');
         y.append("cluster:\n  id: ").append(id).append("\n  storage: ").append(dir.resolve("storage-" + id)).append('\n');
-        y.append("  election: {min: 400ms, max: 800ms}\n  snapshotEvery: ").append(snapshotEvery).append('\n');
+        y.append("  election: {min: ").append(electionMin.toMillis()).append("ms, max: ").append(electionMax.toMillis())
+                .append("ms}\n  snapshotEvery: ").append(snapshotEvery).append('\n');
         y.append("  requestTimeout: ").append(requestTimeout.toMillis()).append("ms\n  logSegmentBytes: 65536\n  peers:\n");
         for (ClusterPeer p : peers) {
             y.append("    - {id: ").append(p.id()).append(", address: \"").append(p.raftAddress())

@@ -248,7 +248,7 @@ class FramedGatewayTest {
                   command: [%s, %s, %s]
                   readyTimeout: 20s
                 listen: { protocol: line }
-                deadline: 1s
+                deadline: 3s
                 """.formatted(hangs, answers, answers));
         try (Socket s = gateway.connect()) {
             BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));

@@ -68,7 +68,7 @@ class RedisFaultTest {
 
     @Test
     void shouldMaskAStoppedReplicaAsHungAndReplaceIt() throws Exception {
-        start(REDIS, "500ms");
+        start(REDIS, "1s");
         long victim = redis.pid(2);
         List<RedisWorkload> load = runWorkload(2, 3000);
         await().atMost(Duration.ofSeconds(10)).until(() -> load.get(0).done() > 300);

@@ -32,8 +32,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class StreamGatewayTest {
     private static final String REDIS = "'redis-server --port {port} --bind 127.0.0.1 --save \"\" --appendonly no'";
     /**
-     * The corruption tests are about a wrong byte, not a hang: a deadline long enough that a shim slowed
-     * down by a loaded machine is not taken for a hung replica before its flipped byte arrives.
+     * Only the hang test is about a hang: the others take a deadline long enough that a shim slowed down by a
+     * loaded machine (a JVM starting threads for each new connection) is not taken for a hung replica.
      */
     private static final String PATIENT = "5s";
     private static final Pattern FIRST_DIFFERING_BYTES = Pattern.compile(
@@ -61,7 +61,7 @@ class StreamGatewayTest {
 
     @Test
     void shouldRelayTheAgreedStreamToRedisCli() throws Exception {
-        start("1s");
+        start(PATIENT);
         Commands.Result r = Commands.run(10, null, "redis-cli", "-p", Integer.toString(stream.port()), "ECHO", "hello stream");
         assertThat(r.output().trim()).isEqualTo("hello stream");
         byte[] script = "PING\nECHO one\nECHO two\n".getBytes(StandardCharsets.UTF_8);
@@ -79,7 +79,7 @@ class StreamGatewayTest {
     void shouldEndTheClientStreamAsSoonAsTheReplicasAgreeOnTheEnd() throws Exception {
         System.setProperty(StreamSession.EXIT_GRACE_PROPERTY, "60000");
         try {
-            start("1s");
+            start(PATIENT);
             try (Socket s = stream.connect()) {
                 s.getOutputStream().write("PING\r\nQUIT\r\n".getBytes(StandardCharsets.US_ASCII));
                 byte[] all = s.getInputStream().readAllBytes(); // up to the end of stream, or the timeout
