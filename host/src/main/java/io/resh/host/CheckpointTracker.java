@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.LongSupplier;
 
 /**
  * Checkpoints of one group: tallies the state digests replicas report at every K-th request, fetches the
@@ -48,6 +49,9 @@ final class CheckpointTracker {
          * the checkpoint is not fetched (fetching it would make every replica that sends it look broken).
          */
         void snapshotTooLarge(long seq, long snapshotBytes, long maxSnapshotBytes);
+
+        /** The periodic checkpoint at {@code seq} is not taken: the one at {@code making} is still being made. */
+        void checkpointDeferred(long seq, long making);
     }
 
     private record PendingFetch(long sequence, Digest digest, int slot, long sinceNanos) {
@@ -69,10 +73,19 @@ final class CheckpointTracker {
     /** Ad-hoc checkpoints asked for by {@link #requestAt} and not yet covered by a stable one. */
     private final TreeSet<Long> requested = new TreeSet<>();
     private PendingFetch fetching;
+    private final LongSupplier nanos;
+    /** The periodic checkpoint last taken, and when: later ones wait while it is being made (see {@link #due}). */
+    private long making = -1;
+    private long makingSinceNanos;
+    /** Periodic checkpoints are decided up to this sequence; those of them not taken are in {@link #deferred}. */
+    private long periodicDecidedThrough;
+    private final TreeSet<Long> deferred = new TreeSet<>();
 
     CheckpointTracker(Owner owner, Quorum quorum, int checkpointEvery, long fetchTimeoutNanos, long maxSnapshotBytes,
-                      Checkpoint initial) {
+                      Checkpoint initial, LongSupplier nanos) {
         this.owner = owner;
+        this.nanos = nanos;
+        this.periodicDecidedThrough = initial.sequence();
         this.maxSnapshotBytes = maxSnapshotBytes;
         this.quorum = quorum;
         this.checkpointEvery = checkpointEvery;
@@ -87,9 +100,49 @@ final class CheckpointTracker {
     /**
      * True where replicas must report a digest: every K requests, and wherever an ad-hoc checkpoint was
      * asked for and is not stable yet — so a replica replaced before it answered still reports it.
+     *
+     * <p>A periodic checkpoint is not taken while the one before is still being made (its digests still coming,
+     * or its snapshot on its way): with a state whose snapshot takes longer than K requests, each checkpoint's
+     * fetch was superseded by the next one's, none became stable, and the log grew without bound while every
+     * replica kept writing snapshots nobody took. Whether a sequence is a checkpoint is decided once, the first
+     * time it is dispatched, so every replica, and every replacement replaying it, is told the same.
      */
     boolean due(long seq) {
-        return seq % checkpointEvery == 0 || (!requested.isEmpty() && requested.contains(seq));
+        if (seq % checkpointEvery == 0 && periodic(seq)) {
+            return true;
+        }
+        return !requested.isEmpty() && requested.contains(seq);
+    }
+
+    private boolean periodic(long seq) {
+        if (seq <= periodicDecidedThrough) {
+            return deferred.isEmpty() || !deferred.contains(seq);
+        }
+        periodicDecidedThrough = seq;
+        long now = nanos.getAsLong();
+        if (beingMade(now)) {
+            deferred.add(seq);
+            owner.checkpointDeferred(seq, making);
+            return false;
+        }
+        making = seq;
+        makingSinceNanos = now;
+        return true;
+    }
+
+    /**
+     * The periodic checkpoint last taken is not stable yet and may still become so. One held up for twice as long
+     * as a fetch may take no longer holds later ones back, whatever holds it up.
+     */
+    private boolean beingMade(long now) {
+        if (making <= stable.sequence() || now - makingSinceNanos > 2 * fetchTimeoutNanos) {
+            return false;
+        }
+        if (fetching != null) {
+            return true;
+        }
+        Ballot tally = digestVotes.get(making);
+        return tally == null || !(tally.isDecided() || tally.isUndecidable());
     }
 
     /** {@code snapshotBytes}: the size of the snapshot the replica would send for this digest. */
@@ -240,6 +293,7 @@ final class CheckpointTracker {
         fetching = null;
         stable = Checkpoint.hashed(f.sequence(), f.digest(), s.snapshot()); // sent is the hash of these bytes
         requested.headSet(stable.sequence(), true).clear();
+        deferred.headSet(stable.sequence(), true).clear();
         digestVotes.headMap(stable.sequence(), true).clear();
         snapshotSizes.headMap(stable.sequence(), true).clear();
         digestMismatches.keySet().removeIf(k -> k <= stable.sequence());
@@ -259,7 +313,10 @@ final class CheckpointTracker {
     }
 
     /**
-     * Asks every voting replica for a digest at {@code seq} (a checkpoint outside the K rhythm).
+     * Asks every voting replica for a digest at {@code seq} (a checkpoint outside the K rhythm). A replica sent the
+     * requests up to {@code seq} is told now; one still behind it (catching up) when the log reaches {@code seq} (see
+     * {@link #due}): told now, it would snapshot the state of an earlier request, and its digest, differing from the
+     * others', would have it replaced for latent state corruption it does not have.
      *
      * @return false when the stable checkpoint already covers {@code seq} (nothing is asked)
      */
@@ -267,16 +324,28 @@ final class CheckpointTracker {
         if (seq <= stable.sequence()) {
             return false; // covered already
         }
-        if (due(seq)) {
-            return true;
-        }
-        requested.add(seq);
-        for (Slot s : owner.slots()) {
-            if (s.receivesRequests()) {
-                s.outbox.add(new Frame.Checkpoint(seq));
+        if (!due(seq)) {
+            requested.add(seq);
+            for (Slot s : owner.slots()) {
+                if (s.receivesRequests() && s.cursor == seq + 1) {
+                    s.outbox.add(new Frame.Checkpoint(seq));
+                }
             }
         }
+        if (seq > making) {
+            making = seq; // periodic checkpoints wait for this one as for one of their own
+            makingSinceNanos = nanos.getAsLong();
+        }
         return true;
+    }
+
+    /**
+     * Periodic checkpoints past the stable one were deferred: once a checkpoint became stable, the group asks for one
+     * at its last request, so that a burst of requests that deferred them does not leave the log untruncated for as
+     * long as the group then stays idle.
+     */
+    boolean owesDeferred() {
+        return !deferred.isEmpty() && deferred.last() > stable.sequence();
     }
 
     /**

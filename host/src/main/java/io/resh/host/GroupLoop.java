@@ -137,6 +137,8 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     private FailStopException failed;
     /** Some replica has answered requests since the group started (a start failure then is no longer fatal). */
     private boolean anyActive;
+    /** The warning that checkpoints are deferred was logged. */
+    private boolean deferralTold;
     /** Why the group cannot start (a replica that cannot even instantiate its service), or null. */
     private volatile String startFailure;
     /** The replica {@link #startFailure} names (its log says why), written before it. */
@@ -160,7 +162,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         var sup = config.supervision();
         long now = nanos.getAsLong();
         this.checkpoints = new CheckpointTracker(this, quorum, config.checkpointEvery(), config.deadline().toNanos() * 4,
-                config.maxSnapshotBytes(), initial);
+                config.maxSnapshotBytes(), initial, nanos);
         this.log.startAfter(initial.sequence());
         this.firstUnanswered = initial.sequence() + 1;
         this.requestTimeoutNanos = config.startTimeout().plus(config.deadline().multipliedBy(2)).toNanos();
@@ -178,6 +180,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         this.supervisor = new Supervisor(this, new RejuvenationSchedule(sup.rejuvenationPeriod(), now),
                 new RedundancyPolicy(sup.adaptive(), sup.adaptiveQuiet().toNanos()), now);
         List<String> names = new ArrayList<>(List.of("requests", "replies", "service-errors", "recoveries", "checkpoints", "checkpoints-too-large",
+                "checkpoints-deferred",
                 "rollbacks", "unavailable", "rejuvenations", "quarantines", "suspect-cores", "self-repairs", "escalations", "poison-requests",
                 "catch-up-starved", "replays-unvouched", "shared-bodies"));
         for (FaultKind k : FaultKind.values()) {
@@ -868,11 +871,26 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     }
 
     @Override
+    public void checkpointDeferred(long seq, long making) {
+        count("checkpoints-deferred");
+        if (!deferralTold) {
+            deferralTold = true; // every deferral is counted; once told, the cause is known
+            LOG.warn("group {}: checkpoint #{} deferred: checkpoint #{} is still being made, its snapshot taking longer"
+                    + " than checkpoint.every ({} requests) here; each checkpoint now waits for the one before (counter"
+                    + " checkpoints-deferred, not logged again): raise checkpoint.every or make the snapshot cheaper",
+                    config.name(), seq, making, config.checkpointEvery());
+        }
+    }
+
+    @Override
     public void stabilized(Checkpoint stable) {
         truncateLog();
         count("checkpoints");
         emit(new GroupEvent.CheckpointStable(clock.millis(), config.name(), stable.sequence(), stable.digest(),
                 stable.snapshot().length));
+        if (checkpoints.owesDeferred()) {
+            checkpoints.requestAt(log.lastSequence());
+        }
     }
 
     /**

@@ -24,6 +24,9 @@ class CheckpointTrackerTest {
     private final List<String> faults = new ArrayList<>();
     private final List<String> evidence = new ArrayList<>();
     private final List<String> tooLarge = new ArrayList<>();
+    private final List<String> deferred = new ArrayList<>();
+    /** What the tracker reads as the time when it decides whether a periodic checkpoint is taken. */
+    private long now;
     private final CheckpointTracker tracker;
 
     CheckpointTrackerTest() {
@@ -62,7 +65,12 @@ class CheckpointTrackerTest {
             public void snapshotTooLarge(long seq, long snapshotBytes, long maxSnapshotBytes) {
                 tooLarge.add("#" + seq + " " + snapshotBytes + " > " + maxSnapshotBytes);
             }
-        }, new Quorum(3), 100, TIMEOUT, MAX_SNAPSHOT, Checkpoint.INITIAL);
+
+            @Override
+            public void checkpointDeferred(long seq, long making) {
+                deferred.add("#" + seq + " waits for #" + making);
+            }
+        }, new Quorum(3), 100, TIMEOUT, MAX_SNAPSHOT, Checkpoint.INITIAL, () -> now);
     }
 
     private List<Long> fetchesSentTo(int slot) {
@@ -121,6 +129,112 @@ class CheckpointTrackerTest {
         tracker.onDigest(slots[0], 200, digest, MAX_SNAPSHOT, 0);
         tracker.onDigest(slots[1], 200, digest, MAX_SNAPSHOT, 0);
         assertThat(fetchesSentTo(0)).as("a snapshot of exactly the limit is fetched").containsExactly(200L);
+    }
+
+    /**
+     * Before: every K-th request was a checkpoint whatever the one before was doing. With a snapshot that takes longer
+     * than K requests, each fetch was superseded by the next checkpoint's and none became stable: the log grew
+     * without bound (100 MB of state, a checkpoint every 1,000 requests at 4,000 requests/s).
+     */
+    @Test
+    void shouldDeferPeriodicCheckpointsWhileTheOneBeforeIsBeingMade() {
+        assertThat(tracker.due(100)).isTrue();
+        assertThat(tracker.due(200)).as("its digests are still coming").isFalse();
+        tracker.onDigest(slots[0], 100, digest, state.length, 0);
+        tracker.onDigest(slots[1], 100, digest, state.length, 0);
+        assertThat(tracker.due(300)).as("its snapshot is on its way").isFalse();
+        assertThat(deferred).containsExactly("#200 waits for #100", "#300 waits for #100");
+
+        tracker.onSnapshot(slots[0], new Frame.Snapshot(100, state), digest, 1);
+        assertThat(stabilized).extracting(Checkpoint::sequence).containsExactly(100L);
+        assertThat(tracker.due(400)).isTrue();
+        assertThat(tracker.due(150)).as("not every K-th request").isFalse();
+    }
+
+    /** A replica replaying the log, or dispatched it later than the others, must be told what they were told. */
+    @Test
+    void shouldDecideEachPeriodicCheckpointOnceForEveryReplica() {
+        assertThat(tracker.due(100)).isTrue();
+        assertThat(tracker.due(200)).isFalse();
+        tracker.onDigest(slots[0], 100, digest, state.length, 0);
+        tracker.onDigest(slots[1], 100, digest, state.length, 0);
+        tracker.onSnapshot(slots[0], new Frame.Snapshot(100, state), digest, 1);
+
+        assertThat(tracker.due(100)).isTrue();
+        assertThat(tracker.due(200)).as("deferred when first dispatched, though nothing is being made now").isFalse();
+        assertThat(tracker.due(300)).isTrue();
+        assertThat(tracker.due(300)).isTrue();
+        assertThat(deferred).containsExactly("#200 waits for #100");
+    }
+
+    @Test
+    void shouldTakeTheNextPeriodicCheckpointWhenTheOneBeforeCannotBecomeStable() {
+        assertThat(tracker.due(100)).isTrue();
+        tracker.onDigest(slots[0], 100, digest, MAX_SNAPSHOT + 1, 0);
+        tracker.onDigest(slots[1], 100, digest, MAX_SNAPSHOT + 1, 0);
+        assertThat(tooLarge).hasSize(1);
+        assertThat(tracker.due(200)).as("#100 is not fetched").isTrue();
+
+        tracker.onDigest(slots[0], 200, Digest.of(new byte[] {0}), 1, 0);
+        tracker.onDigest(slots[1], 200, Digest.of(new byte[] {1}), 1, 0);
+        tracker.onDigest(slots[2], 200, Digest.of(new byte[] {2}), 1, 0);
+        assertThat(faults).hasSize(1).allSatisfy(f -> assertThat(f).startsWith("undecidable #200"));
+        assertThat(tracker.due(300)).as("no digest of #200 can win").isTrue();
+        assertThat(deferred).isEmpty();
+    }
+
+    /**
+     * Before, a replica catching up was told at once and snapshotted the state of an earlier request: its digest
+     * differed from the others' and it was replaced for a latent state corruption it did not have.
+     */
+    @Test
+    void shouldTellAReplicaStillBehindAnAskedCheckpointWhenItReachesIt() {
+        slots[0].cursor = 451;
+        slots[1].cursor = 451;
+        slots[2].state = SlotState.CATCHING_UP;
+        slots[2].cursor = 200;
+
+        assertThat(tracker.requestAt(450)).isTrue();
+
+        for (int i = 0; i < 2; i++) {
+            assertThat(slots[i].outbox).containsExactly(new Frame.Checkpoint(450));
+        }
+        assertThat(slots[2].outbox).as("not before it is sent #450").isEmpty();
+        assertThat(tracker.due(450)).as("told when it reaches #450").isTrue();
+        assertThat(tracker.due(449)).isFalse();
+    }
+
+    /** A burst that deferred periodic checkpoints would leave the log untruncated while the group then idles. */
+    @Test
+    void shouldOweACheckpointForThoseDeferredOnceTheOneBeforeIsStable() {
+        assertThat(tracker.due(100)).isTrue();
+        assertThat(tracker.due(200)).isFalse();
+        assertThat(tracker.owesDeferred()).isTrue();
+        tracker.onDigest(slots[0], 100, digest, state.length, 0);
+        tracker.onDigest(slots[1], 100, digest, state.length, 0);
+        tracker.onSnapshot(slots[0], new Frame.Snapshot(100, state), digest, 1);
+        assertThat(tracker.owesDeferred()).as("#200 was deferred past stable #100").isTrue();
+
+        assertThat(tracker.requestAt(250)).isTrue();
+        assertThat(tracker.due(300)).as("the asked checkpoint is being made").isFalse();
+        byte[] at250 = "state at #250".getBytes(StandardCharsets.UTF_8);
+        tracker.onDigest(slots[0], 250, Digest.of(at250), at250.length, 2);
+        tracker.onDigest(slots[1], 250, Digest.of(at250), at250.length, 2);
+        tracker.onSnapshot(slots[0], new Frame.Snapshot(250, at250), Digest.of(at250), 3);
+
+        assertThat(stabilized).extracting(Checkpoint::sequence).containsExactly(100L, 250L);
+        assertThat(tracker.owesDeferred()).as("#300 was deferred past stable #250").isTrue();
+        assertThat(tracker.due(400)).isTrue();
+    }
+
+    @Test
+    void shouldNoLongerDeferForACheckpointHeldUpLongerThanTwoFetches() {
+        assertThat(tracker.due(100)).isTrue();
+        now = 2 * TIMEOUT;
+        assertThat(tracker.due(200)).isFalse();
+        now = 2 * TIMEOUT + 1;
+        assertThat(tracker.due(300)).isTrue();
+        assertThat(tracker.due(400)).as("now #300 is being made").isFalse();
     }
 
     /** Before: only the three digests, which read as three simultaneous faults; a snapshot with a timestamp did it. */

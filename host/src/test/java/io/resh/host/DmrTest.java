@@ -38,11 +38,15 @@ class DmrTest {
     void shouldRepairATransientMismatchByRollingBackAndReExecuting() throws Exception {
         group = groups.start(TestGroups.counter("dmr-transient", 2, groups.dir()).checkpointEvery(10).build(),
                 List.of(events::add));
+        // Checkpoints become stable asynchronously, and one falling due while the one before is still being made is
+        // deferred: each is awaited, so that #20 is the one to roll back to.
         for (int i = 1; i <= 25; i++) {
             assertThat(call("add:1")).isEqualTo(Integer.toString(i));
+            if (i % 10 == 0) {
+                long at = i;
+                await().atMost(Duration.ofSeconds(10)).until(() -> group.stableCheckpoint().sequence() == at);
+            }
         }
-        // checkpoints become stable asynchronously: make sure #20 is the one to roll back to
-        await().atMost(Duration.ofSeconds(10)).until(() -> group.stableCheckpoint().sequence() == 20);
         group.faults().corruptNextReply(0, 5).get(10, TimeUnit.SECONDS);
         // The corrupted reply mismatches; both replicas roll back to checkpoint #20 and re-execute.
         assertThat(call("add:1")).isEqualTo("26");

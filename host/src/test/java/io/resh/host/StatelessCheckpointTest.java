@@ -34,7 +34,8 @@ class StatelessCheckpointTest {
         }
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             GroupStatus s = group.status();
-            assertThat(s.stableCheckpoint()).isEqualTo(400);
+            // #400, or past it: periodic checkpoints deferred while one was being made are made up at the last request
+            assertThat(s.stableCheckpoint()).isBetween(400L, 450L);
             assertThat(s.logLength()).isLessThanOrEqualTo(50);
         });
         assertThat(group.status().replicaStates()).extracting(ReplicaStatus::faults).containsOnly(0L);
@@ -60,7 +61,7 @@ class StatelessCheckpointTest {
                 assertThat(new String(replies.get(i).get(20, TimeUnit.SECONDS), StandardCharsets.UTF_8))
                         .isEqualTo("echo " + i);
             }
-            await().atMost(Duration.ofSeconds(20)).until(() -> group.status().stableCheckpoint() == 400);
+            await().atMost(Duration.ofSeconds(20)).until(() -> group.status().stableCheckpoint() >= 400);
             assertThat(group.status().logLength()).as("kept for the stopped replica's late replies").isGreaterThan(400);
         } finally {
             Signals.resume(laggard);
