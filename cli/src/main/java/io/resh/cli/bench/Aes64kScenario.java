@@ -101,6 +101,7 @@ final class Aes64kScenario implements Scenario {
                     1.05, "x"));
         } finally {
             report.noteFaults(groups);
+            report.noteDeferredCheckpoints(groups);
             BenchGroups.closeAll(groups);
         }
         if (!o.pin()) {

@@ -126,6 +126,7 @@ final class KvSmallScenario implements Scenario {
             report.check(Check.atMost("kv-small at half of peak: TMR submit p99", Ratios.micros(fixed.get(2), 99), 1000, "us"));
         } finally {
             report.noteFaults(all);
+            report.noteDeferredCheckpoints(all);
             BenchGroups.closeAll(all);
         }
         report.note("N=3 null service: the same requests through a service that returns them unchanged; its"

@@ -4,6 +4,9 @@ import java.time.LocalDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 
 /** Collects a scenario's sections, checks and notes, and stamps the report with the machine and time. */
 final class ReportBuilder {
@@ -41,6 +44,32 @@ final class ReportBuilder {
                 notes.add("fault detected during the run (its replica was replaced): " + f);
             }
         }
+    }
+
+    /**
+     * A group defers a checkpoint falling due while the one before is still being made, so a run at a high rate
+     * snapshots less often than once per {@code checkpoint.every} requests; the report says how much less.
+     */
+    void noteDeferredCheckpoints(List<GroupTarget> groups) {
+        for (GroupTarget g : groups) {
+            Map<String, Long> counters;
+            try {
+                counters = g.group().status().counters();
+            } catch (RuntimeException e) {
+                continue; // a group that failed stop has its faults noted; it has no checkpoints to tell of
+            }
+            deferredCheckpoints(g.label(), counters).ifPresent(notes::add);
+        }
+    }
+
+    static Optional<String> deferredCheckpoints(String label, Map<String, Long> counters) {
+        long deferred = counters.getOrDefault("checkpoints-deferred", 0L);
+        if (deferred == 0) {
+            return Optional.empty();
+        }
+        return Optional.of(String.format(Locale.ROOT, "%s: %,d checkpoints made, %,d deferred because the one before"
+                + " was still being made (each costs a snapshot in every replica)", label,
+                counters.getOrDefault("checkpoints", 0L), deferred));
     }
 
     ScenarioReport build(String workload) {
