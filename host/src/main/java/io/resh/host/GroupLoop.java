@@ -1159,6 +1159,24 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
      * that time says nothing about them. Moves every replica's clocks forward by as much, so that no
      * healthy replica is blamed as hung for the host's own stall.
      */
+    /**
+     * A replica whose bytes are still arriving is not silent. A frame reaches the loop only whole, and its heartbeats
+     * wait behind it in the pipe: a replica sending a large snapshot (16 MB under a burst of writes, 100 MB) was
+     * taken for hung when the transfer outlasted the heartbeat timeout. Checked every timer period, so a replica
+     * that froze is heard at most that much later than its last byte.
+     */
+    private void heardWhileAFrameArrives(Slot slot, long now) {
+        ReplicaProcess p = slot.process;
+        if (p == null) {
+            return;
+        }
+        long received = p.bytesReceived();
+        if (received != slot.bytesReceivedSeen) {
+            slot.bytesReceivedSeen = received;
+            slot.lastHeardNanos = Math.max(slot.lastHeardNanos, now);
+        }
+    }
+
     private void forgiveStall(long stalledNanos) {
         if (stalledNanos < STALL_NANOS) {
             return;
@@ -1177,6 +1195,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     private void checkTimers(long now) {
         for (Slot slot : slots) {
             if (slot.state == SlotState.STARTING || slot.state == SlotState.CATCHING_UP || slot.state == SlotState.ACTIVE) {
+                heardWhileAFrameArrives(slot, now);
                 unstarve(slot, now);
             }
             switch (slot.state) {

@@ -11,6 +11,7 @@ import io.resh.replica.SharedBodies;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -110,6 +111,8 @@ final class ReplicaProcess {
     private long sentBytes;
     /** Channel offset the replica has provably read up to: the end of the newest answered request it was sent. */
     private volatile long readBytes;
+    /** Bytes read from the replica's pipe so far; written by the reader thread alone. */
+    private volatile long bytesReceived;
     private volatile boolean killed;
     /** SIGKILL asked for, to be sent as soon as the process exists. */
     private volatile boolean destroy;
@@ -512,8 +515,23 @@ final class ReplicaProcess {
         }
     }
 
+    /** Bytes read from the replica's pipe so far, a frame whole or not (see {@link GroupLoop}'s timers). */
+    long bytesReceived() {
+        return bytesReceived;
+    }
+
     private void readLoop() {
-        try (FrameInput in = new FrameInput(process.getInputStream())) {
+        InputStream pipe = new FilterInputStream(process.getInputStream()) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                if (n > 0) {
+                    bytesReceived += n; // written by this reader thread alone
+                }
+                return n;
+            }
+        };
+        try (FrameInput in = new FrameInput(pipe)) {
             Frame[] batch = new Frame[MAX_BATCH];
             while (true) {
                 Frame frame = in.next(codec);
