@@ -74,7 +74,7 @@ final class CheckpointTracker {
     private final TreeSet<Long> requested = new TreeSet<>();
     private PendingFetch fetching;
     private final LongSupplier nanos;
-    /** The periodic checkpoint last taken, and when: later ones wait while it is being made (see {@link #due}). */
+    /** The checkpoint last taken or asked for, and when: periodic ones wait while it is being made (see {@link #due}). */
     private long making = -1;
     private long makingSinceNanos;
     /** Periodic checkpoints are decided up to this sequence; those of them not taken are in {@link #deferred}. */
@@ -116,7 +116,7 @@ final class CheckpointTracker {
 
     private boolean periodic(long seq) {
         if (seq <= periodicDecidedThrough) {
-            return deferred.isEmpty() || !deferred.contains(seq);
+            return !deferred.contains(seq);
         }
         periodicDecidedThrough = seq;
         long now = nanos.getAsLong();
@@ -131,7 +131,7 @@ final class CheckpointTracker {
     }
 
     /**
-     * The periodic checkpoint last taken is not stable yet and may still become so. One held up for twice as long
+     * The checkpoint last taken is not stable yet and may still become so. One held up for twice as long
      * as a fetch may take no longer holds later ones back, whatever holds it up.
      */
     private boolean beingMade(long now) {

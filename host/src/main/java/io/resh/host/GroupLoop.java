@@ -1154,16 +1154,10 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     }
 
     /**
-     * The loop itself did not run for {@code stalledNanos} (its JVM stopped or paused, the machine
-     * overloaded): what replicas sent meanwhile still waits in their pipes, unread, so their silence over
-     * that time says nothing about them. Moves every replica's clocks forward by as much, so that no
-     * healthy replica is blamed as hung for the host's own stall.
-     */
-    /**
      * A replica whose bytes are still arriving is not silent. A frame reaches the loop only whole, and its heartbeats
-     * wait behind it in the pipe: a replica sending a large snapshot (16 MB under a burst of writes, 100 MB) was
-     * taken for hung when the transfer outlasted the heartbeat timeout. Checked every timer period, so a replica
-     * that froze is heard at most that much later than its last byte.
+     * wait behind it in the pipe: a replica sending a large snapshot was taken for hung when the transfer outlasted
+     * the heartbeat timeout. Checked every timer period, so a replica that froze is heard at most that much later
+     * than its last byte.
      */
     private void heardWhileAFrameArrives(Slot slot, long now) {
         ReplicaProcess p = slot.process;
@@ -1177,6 +1171,12 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         }
     }
 
+    /**
+     * The loop itself did not run for {@code stalledNanos} (its JVM stopped or paused, the machine
+     * overloaded): what replicas sent meanwhile still waits in their pipes, unread, so their silence over
+     * that time says nothing about them. Moves every replica's clocks forward by as much, so that no
+     * healthy replica is blamed as hung for the host's own stall.
+     */
     private void forgiveStall(long stalledNanos) {
         if (stalledNanos < STALL_NANOS) {
             return;
