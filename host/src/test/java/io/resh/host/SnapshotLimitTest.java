@@ -9,6 +9,7 @@ import io.resh.host.testing.TestGroups;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -35,8 +36,13 @@ class SnapshotLimitTest {
             assertThat(new String(group.call(utf8("add:1"), timeout), StandardCharsets.UTF_8))
                     .as("reply %d", i).isEqualTo(Long.toString(i));
         }
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> group.status().counters().getOrDefault("checkpoints-too-large", 0L) >= 5);
+        // Each of the five checkpoints due (#20 … #100) was asked for and skipped as too large, or deferred while the
+        // one before had its digests still coming (a loaded machine): none lost, none made stable.
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            Map<String, Long> c = group.status().counters();
+            return c.getOrDefault("checkpoints-too-large", 0L) + c.getOrDefault("checkpoints-deferred", 0L) >= 5;
+        });
+        assertThat(group.status().counters().get("checkpoints-too-large")).isPositive();
 
         GroupStatus s = group.status();
         assertThat(events).as("no replica is blamed for a limit of the host's")
