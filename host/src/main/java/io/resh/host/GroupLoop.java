@@ -1154,19 +1154,19 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     }
 
     /**
-     * A replica whose bytes are still arriving is not silent. A frame reaches the loop only whole, and its heartbeats
-     * wait behind it in the pipe: a replica sending a large snapshot was taken for hung when the transfer outlasted
-     * the heartbeat timeout. Checked every timer period, so a replica that froze is heard at most that much later
+     * A replica whose bytes are still arriving, or being hashed, is not silent. A frame reaches the loop only whole
+     * (a snapshot also hashed), and its heartbeats wait behind it: a replica sending a large snapshot was taken for
+     * hung when the transfer, or the hash, outlasted the heartbeat timeout. Checked every timer period, so a replica that froze is heard at most that much later
      * than its last byte.
      */
-    private void heardWhileAFrameArrives(Slot slot, long now) {
+    private void heardWhileItsFrameIsHandled(Slot slot, long now) {
         ReplicaProcess p = slot.process;
         if (p == null) {
             return;
         }
-        long received = p.bytesReceived();
-        if (received != slot.bytesReceivedSeen) {
-            slot.bytesReceivedSeen = received;
+        long progress = p.progress();
+        if (progress != slot.progressSeen) {
+            slot.progressSeen = progress;
             slot.lastHeardNanos = Math.max(slot.lastHeardNanos, now);
         }
     }
@@ -1195,7 +1195,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     private void checkTimers(long now) {
         for (Slot slot : slots) {
             if (slot.state == SlotState.STARTING || slot.state == SlotState.CATCHING_UP || slot.state == SlotState.ACTIVE) {
-                heardWhileAFrameArrives(slot, now);
+                heardWhileItsFrameIsHandled(slot, now);
                 unstarve(slot, now);
             }
             switch (slot.state) {

@@ -26,8 +26,8 @@ final class Slot {
     /** When this slot last made progress, or was first given work while idle. */
     long progressNanos;
     long lastHeardNanos;
-    /** The process's {@link ReplicaProcess#bytesReceived} at the last timer check. */
-    long bytesReceivedSeen;
+    /** The process's {@link ReplicaProcess#progress} at the last timer check. */
+    long progressSeen;
     long stateSinceNanos;
 
     /** Recovery in progress: when it began and the log position it must reach to rejoin. */
