@@ -109,8 +109,9 @@ final class RecoveryScenario implements Scenario {
                             ckpt.latency.getValueAtPercentile(99) / 1e3);
                 }
                 double worst = rejoinMillis.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
-                double p99Ratio = recoveringAll.latency.getValueAtPercentile(99)
-                        / (double) steadyAll.latency.getValueAtPercentile(99);
+                // No answered request during the recovery is no latency at all, not a p99 of 0 that meets the target.
+                double p99Ratio = recoveringAll.latency.getTotalCount() == 0 ? Double.NaN
+                        : recoveringAll.latency.getValueAtPercentile(99) / (double) steadyAll.latency.getValueAtPercentile(99);
                 report.section(Section.of(String.format(Locale.ROOT,
                                 "TMR with %d MB of state, replica killed each round", mb),
                         String.format(Locale.ROOT, "open loop at %,.0f req/s; %d rounds of: %d ms steady state; kill -9"
@@ -142,6 +143,7 @@ final class RecoveryScenario implements Scenario {
                 if (unplanned.get()) {
                     report.note("replica logs of the " + mb + " MB run kept in " + dir);
                 }
+                report.noteDeferredCheckpoints(List.of(group));
             } finally {
                 logs.close();
             }
