@@ -345,7 +345,7 @@ final class CheckpointTracker {
      * long as the group then stays idle.
      */
     boolean owesDeferred() {
-        return !deferred.isEmpty() && deferred.last() > stable.sequence();
+        return !deferred.isEmpty(); // those a stable checkpoint covers are dropped when it becomes stable
     }
 
     /**
