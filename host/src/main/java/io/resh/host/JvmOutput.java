@@ -18,8 +18,17 @@ import java.util.function.IntPredicate;
  * move the defaults; the user's options come after, so that their own {@code -Xlog} to a file or stderr
  * applies, and those of them that name stdout, explicitly or by default, are rewritten to name stderr.
  *
+ * <p>A third way: a flight recording started by {@code -XX:StartFlightRecording} prints its start message on
+ * stdout whenever {@code jfr+startup} logs warnings anywhere (HotSpot's {@code jfrDcmds.cpp} points stdout
+ * at it for that message, so that it shows by default), and the protective options log every warning to
+ * stderr. With such a recording, {@link #QUIET_RECORDING_START} comes after the user's options: the
+ * recording runs and is written as asked, its start message is not printed anywhere (no configuration sends
+ * it to stderr alone).
+ *
  * <p>Not covered: options that print and exit before the rest is read ({@code -XX:+PrintFlagsInitial},
- * {@code -Xlog:help}): such a replica never runs anyway. Options from an options file are not rewritten.
+ * {@code -Xlog:help}): such a replica never runs anyway. Options from an options file are not rewritten,
+ * and a user's own {@code -Xlog:jfr+startup} at warning or finer to a file brings the start message back
+ * to stdout.
  * {@code _JAVA_OPTIONS}, which HotSpot reads after the command line, is rewritten in the replica's
  * environment ({@link #environmentOptions}); {@code JAVA_TOOL_OPTIONS} and {@code JDK_JAVA_OPTIONS} are
  * read before it, so the protective options already apply to them.
@@ -34,6 +43,11 @@ final class JvmOutput {
             "-XX:+DisplayVMOutputToStderr", // tty output, including the crash banner
             "-Xlog:all=off:stdout", // the default configuration's warnings...
             "-Xlog:all=warning:stderr"); // ...still reach the replica log
+
+    /** After the user's options when they start a flight recording; see the class comment. */
+    static final String QUIET_RECORDING_START = "-Xlog:jfr+startup=error:stderr";
+
+    private static final String START_RECORDING = "-XX:StartFlightRecording";
 
     private static final String XLOG = "-Xlog";
     private static final String STDERR = "stderr";
@@ -61,9 +75,30 @@ final class JvmOutput {
 
     /** The protective options followed by {@code jvmArgs}, each rewritten by {@link #toStderr}. */
     static List<String> options(List<String> jvmArgs) {
+        return options(jvmArgs, Map.of());
+    }
+
+    /**
+     * As {@link #options(List)}, for a JVM started with {@code environment}: a recording started from one of
+     * the variables HotSpot reads before the command line counts as one started on it.
+     */
+    static List<String> options(List<String> jvmArgs, Map<String, String> environment) {
         List<String> options = new ArrayList<>(PROTECTIVE);
         options.addAll(rewritten(jvmArgs));
+        boolean early = EARLY_OPTIONS_VARIABLES.stream().map(environment::get).anyMatch(v -> {
+            List<String> parsed = v == null ? null : split(v, Character::isWhitespace);
+            return parsed != null && startsRecording(parsed);
+        });
+        if (early || startsRecording(jvmArgs)) {
+            options.add(QUIET_RECORDING_START);
+        }
         return options;
+    }
+
+    /** {@code -XX:StartFlightRecording}, alone or followed by '=' or ':' and its settings. */
+    private static boolean startsRecording(List<String> args) {
+        return args.stream().anyMatch(a -> a.equals(START_RECORDING) || a.startsWith(START_RECORDING + "=")
+                || a.startsWith(START_RECORDING + ":"));
     }
 
     private static List<String> rewritten(List<String> args) {
@@ -99,6 +134,9 @@ final class JvmOutput {
         return arg;
     }
 
+    /** The environment variables HotSpot reads before the command line. */
+    static final List<String> EARLY_OPTIONS_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS");
+
     /** The environment variable HotSpot reads after the command line. */
     static final String LATE_OPTIONS_VARIABLE = "_JAVA_OPTIONS";
 
@@ -112,7 +150,11 @@ final class JvmOutput {
             return value; // an unterminated quote: the JVM reports it
         }
         options.removeIf(String::isEmpty);
-        return String.join(" ", rewritten(options));
+        List<String> rewritten = rewritten(options);
+        if (startsRecording(options)) {
+            rewritten.add(QUIET_RECORDING_START);
+        }
+        return String.join(" ", rewritten);
     }
 
     /** -Xlog:[what][:[output][:[decorators][:output-options]]], where an empty or missing output is stdout. */

@@ -169,7 +169,7 @@ final class ReplicaLauncher {
         }
         cmd.add(javaBinary(spec.java()));
         // stdout is the IPC channel: the JVM's own log and diagnostic output must go to the replica log
-        cmd.addAll(JvmOutput.options(spec.jvmArgs()));
+        cmd.addAll(JvmOutput.options(spec.jvmArgs(), System.getenv()));
         cmd.addAll(OPENS);
         cmd.add("-Dresh.group=" + config.name());
         cmd.add("-cp");

@@ -35,6 +35,21 @@ class JvmOutputTest {
     }
 
     @Test
+    void shouldSilenceTheStartMessageOfAFlightRecordingStartedOnTheCommandLineOrBeforeIt() {
+        for (String start : List.of("-XX:StartFlightRecording", "-XX:StartFlightRecording=filename=r.jfr",
+                "-XX:StartFlightRecording:duration=1s")) {
+            assertThat(JvmOutput.options(List.of(start, "-Xmx64m"))).as(start)
+                    .endsWith(start, "-Xmx64m", JvmOutput.QUIET_RECORDING_START);
+        }
+        assertThat(JvmOutput.options(List.of("-Xmx64m"), java.util.Map.of("JAVA_TOOL_OPTIONS",
+                "-Xss2m -XX:StartFlightRecording=filename=r.jfr"))).endsWith("-Xmx64m", JvmOutput.QUIET_RECORDING_START);
+        assertThat(JvmOutput.environmentOptions("-XX:StartFlightRecording -Xlog:gc"))
+                .isEqualTo("-XX:StartFlightRecording -Xlog:gc:stderr " + JvmOutput.QUIET_RECORDING_START);
+        assertThat(JvmOutput.options(List.of("-XX:FlightRecorderOptions=stackdepth=96", "-Dx=-XX:StartFlightRecording"),
+                java.util.Map.of("JAVA_TOOL_OPTIONS", "-Xss2m"))).doesNotContain(JvmOutput.QUIET_RECORDING_START);
+    }
+
+    @Test
     void shouldSendXlogWithoutAnOutputToStderr() {
         assertThat(rewritten("-Xlog")).isEqualTo("-Xlog:all=info:stderr:uptime,level,tags");
         assertThat(rewritten("-Xlog:")).isEqualTo("-Xlog::stderr");
@@ -111,7 +126,7 @@ class JvmOutputTest {
                 "-Xlog:gc:stdout:none", "-Xlog:gc:#0", "-Xlog:gc:file=\"gc:1.log\"", "-Xlog:gc:\"gc:2.log\":uptime",
                 "-verbose", "-verbose:gc", "-verbose:class", "-verbose:module", "-verbose:jni", "-XX:+PrintGC",
                 "-XX:+PrintGCDetails", "-XX:+PrintFlagsFinal", "-XX:+PrintCompilation", "-XX:+DisplayVMOutputToStdout",
-                "--show-version", "-XX:+UseLargePages");
+                "--show-version", "-XX:+UseLargePages", "-XX:StartFlightRecording=filename=rec.jfr");
         List<Path> jdks = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"))));
         OtherJdk.find().ifPresent(jdks::add);
         for (Path jdk : jdks) {
@@ -134,6 +149,7 @@ class JvmOutputTest {
             assertThat(log).contains("Using Serial", "class,load", "UseSerialGC", "version");
             assertThat(Files.readString(work.resolve("gc:1.log"))).contains("Using Serial");
             assertThat(Files.readString(work.resolve("gc:2.log"))).contains("Using Serial");
+            assertThat(work.resolve("rec.jfr")).as("%s flight recording", jdk).isNotEmptyFile();
         }
     }
 
