@@ -404,6 +404,27 @@ public final class FrameCodec {
     }
 
     /**
+     * When the eight bytes read as a header are text, what they say and where text on the channel comes from:
+     * a replica's JVM log line, or a child process writing on the stdout it inherited, reads as a bad magic
+     * that a user would otherwise have to decode from hex. Empty for binary garbage.
+     */
+    static String textHint(byte[] buf, int off) {
+        StringBuilder text = new StringBuilder(HEADER_BYTES);
+        for (int i = off; i < off + HEADER_BYTES; i++) {
+            int c = buf[i] & 0xFF;
+            if (c == '\n' || c == '\r' || c == '\t') {
+                text.append(c == '\n' ? "\\n" : c == '\r' ? "\\r" : "\\t");
+            } else if (c >= 0x20 && c < 0x7F) {
+                text.append((char) c);
+            } else {
+                return "";
+            }
+        }
+        return "; they read as text, \"" + text + "\": text on a replica's channel comes from something writing on"
+                + " its stdout (a JVM option that logs there, a child process that inherited it; see docs/IPC.md)";
+    }
+
+    /**
      * The body length the header at {@code buf[off]} declares, after the checks of {@link #readHeader}.
      * Returns a primitive so that decoding a frame held in an array allocates nothing but the frame.
      */
@@ -411,8 +432,8 @@ public final class FrameCodec {
         int magic = ((buf[off] & 0xFF) << 8) | (buf[off + 1] & 0xFF);
         if (magic != MAGIC) {
             throw new FrameFormatException(String.format(
-                    "bad frame magic 0x%04x (expected 0x%04x 'RS'): the channel carries bytes that are not resh frames",
-                    magic, MAGIC));
+                    "bad frame magic 0x%04x (expected 0x%04x 'RS'): the channel carries bytes that are not resh frames%s",
+                    magic, MAGIC, textHint(buf, off)));
         }
         int version = buf[off + 2] & 0xFF;
         if (version != VERSION) {

@@ -226,7 +226,13 @@ class FrameCodecTest {
     void shouldRejectBytesThatAreNotFrames() {
         byte[] garbage = "hello, this is not a frame".getBytes();
         assertThatThrownBy(() -> decode(garbage)).isInstanceOf(FrameFormatException.class)
-                .hasMessageContaining("bad frame magic");
+                .hasMessageStartingWith("bad frame magic 0x6865 (expected 0x5253 'RS'): the channel carries bytes that"
+                        + " are not resh frames; they read as text, \"hello, t\": text on a replica's channel comes from something writing on its stdout");
+        byte[] logLine = "[0s]\tab\nmore".getBytes();
+        assertThatThrownBy(() -> decode(logLine)).hasMessageContaining("they read as text, \"[0s]\\tab\\n\"");
+        byte[] binary = {0x01, 0x02, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'};
+        assertThatThrownBy(() -> decode(binary)).isInstanceOf(FrameFormatException.class)
+                .hasMessageEndingWith("the channel carries bytes that are not resh frames");
     }
 
     @Test
