@@ -112,13 +112,15 @@ class ReplicaLauncherTest {
 
     /**
      * A replica's stdout is its IPC channel, and HotSpot logs to stdout by default: a group whose replicas
-     * run with {@code -Xlog:gc} used to fail every start on a "bad frame magic" and quarantine itself.
+     * run with {@code -Xlog:gc} (or with {@code -XX:StartFlightRecording}) used to fail every start on a "bad
+     * frame magic" and quarantine itself.
      */
     @Test
     @Tag("e2e")
     void shouldRunReplicasWhoseJvmLogsAndKeepThatLogInTheReplicaLog() throws Exception {
         List<String> jvmArgs = new ArrayList<>(TestGroups.FAST_JVM); // -XX:+UseSerialGC among them
-        jvmArgs.addAll(List.of("-Xlog:gc", "-verbose:class", "-XX:+PrintFlagsFinal"));
+        // a flight recording prints its start on stdout whatever the log configuration says, unless silenced
+        jvmArgs.addAll(List.of("-Xlog:gc", "-verbose:class", "-XX:+PrintFlagsFinal", "-XX:StartFlightRecording"));
         group = groups.start(TestGroups.counter("jvmlog", 3, groups.dir()).jvmArgs(jvmArgs).build());
         for (int i = 1; i <= 20; i++) {
             assertThat(new String(group.call(("add:" + i).getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10)),
