@@ -156,11 +156,29 @@ final class AdminClient {
         } catch (IOException e) {
             throw new ReshException("cannot read the admin token from " + tokenFile + ": " + e.getMessage());
         }
+        checkToken(tokenFile, token);
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT);
         if (o.caCert != null) {
             b.sslContext(trusting(o.caCert));
         }
         return new AdminClient(b.build(), url, token);
+    }
+
+    /**
+     * The token alone, as the server writes it: what else a file holds would go into the request's header, and
+     * the HTTP client's complaint about that header quotes it — the secret in a terminal or a CI log.
+     */
+    static void checkToken(Path tokenFile, String token) {
+        if (token.isEmpty()) {
+            throw new ReshException("the admin token file " + tokenFile + " is empty; the server writes its token"
+                    + " there on first start (pass --token-file with the one it uses)");
+        }
+        if (token.chars().anyMatch(c -> c <= ' ' || c == 0x7F)) {
+            long lines = token.lines().count();
+            throw new ReshException("the admin token file " + tokenFile + " must hold the token alone, as the server"
+                    + " wrote it; it holds " + (lines > 1 ? lines + " lines" : "spaces or control characters")
+                    + " (not shown: it holds the token)");
+        }
     }
 
     /** {@code kv at http://127.0.0.1:40123/}, or the URL alone for a server of no group. */

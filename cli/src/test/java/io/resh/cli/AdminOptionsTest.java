@@ -67,6 +67,37 @@ class AdminOptionsTest {
         assertThat(withUrl("http://127.0.0.1:1/?token=x", "status").exit()).isEqualTo(1);
     }
 
+    /**
+     * A token file with a comment line put the whole file into the Authorization header, and the HTTP client's
+     * error quoted it: the token printed on the terminal.
+     */
+    @Test
+    void shouldRefuseATokenFileHoldingMoreThanTheTokenWithoutPrintingIt() throws Exception {
+        String secret = "0123456789abcdef0123456789abcdef";
+        Path commented = Files.writeString(dir.resolve("commented.token"), secret + "\n# rotated 2026-11-27\n");
+        Path spaced = Files.writeString(dir.resolve("spaced.token"), "Bearer " + secret);
+        Path empty = Files.writeString(dir.resolve("empty.token"), "\n");
+        for (String[] command : new String[][] {{"status"}, {"events"}, {"inject", "crash", "-r", "0"}}) {
+            Run r = resh(concat(command, "--url", "http://127.0.0.1:1/", "--token-file", commented.toString()));
+            assertThat(r.err()).as("%s", List.of(command)).doesNotContain(secret)
+                    .contains("the admin token file " + commented + " must hold the token alone, as the server wrote"
+                            + " it; it holds 2 lines (not shown: it holds the token)");
+            assertThat(r.err().strip().lines()).hasSize(1);
+            assertThat(r.exit()).isEqualTo(1);
+        }
+        Run r = resh("status", "--url", "http://127.0.0.1:1/", "--token-file", spaced.toString());
+        assertThat(r.err()).doesNotContain(secret).contains("it holds spaces or control characters");
+        assertThat(resh("status", "--url", "http://127.0.0.1:1/", "--token-file", empty.toString()).err().strip())
+                .isEqualTo("resh status: the admin token file " + empty + " is empty; the server writes its token there"
+                        + " on first start (pass --token-file with the one it uses)");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        List<String> all = new ArrayList<>(List.of(a));
+        all.addAll(List.of(b));
+        return all.toArray(String[]::new);
+    }
+
     /** --cacert named the file twice and not the problem: "cannot use --cacert /x.pem: /x.pem". */
     @Test
     void shouldSayWhyTheCaCertificateCannotBeUsed() throws Exception {
