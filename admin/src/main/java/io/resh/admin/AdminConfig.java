@@ -24,6 +24,8 @@ import java.nio.file.Path;
  */
 public record AdminConfig(String host, int port, Path tokenFile, Path endpointFile, Path eventLog,
                           long eventLogMaxBytes, int eventLogFiles, int recentEvents, Path tlsCert, Path tlsKey) {
+    /** The most events kept in memory, listed by one call or sent as a stream's backlog. */
+    public static final int MAX_EVENTS_LISTED = 100_000;
 
     /**
      * {@code ~/.resh}, where the token, the endpoint file and the event log live by default. {@code ~} is
@@ -57,8 +59,8 @@ public record AdminConfig(String host, int port, Path tokenFile, Path endpointFi
         if (eventLogFiles < 1 || eventLogFiles > 100) {
             throw new ConfigException("admin.eventLog.files", "expected 1 to 100 rotated files, got " + eventLogFiles);
         }
-        if (recentEvents < 1 || recentEvents > 100_000) {
-            throw new ConfigException("admin.recentEvents", "expected 1 to 100000, got " + recentEvents);
+        if (recentEvents < 1 || recentEvents > MAX_EVENTS_LISTED) {
+            throw new ConfigException("admin.recentEvents", "expected 1 to " + MAX_EVENTS_LISTED + ", got " + recentEvents);
         }
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new ConfigException(tlsCert == null ? "admin.tls.cert" : "admin.tls.key",

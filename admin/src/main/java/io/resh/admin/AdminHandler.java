@@ -88,7 +88,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             AdminRequest r = new AdminRequest(method, path, segments, query, new byte[0], remote);
             try {
                 String group = r.param("group", null);
-                int backlog = r.intParam("backlog", 0, 0, 100_000);
+                routes.requireKnown(group);
+                int backlog = r.intParam("backlog", 0, 0, AdminConfig.MAX_EVENTS_LISTED);
                 EventStream.open(ctx, group, r.eventTypes(), backlog, journal, samples);
             } catch (BadRequestException e) {
                 write(ctx, keepAlive, HttpReply.error(e.status(), e.getMessage()));

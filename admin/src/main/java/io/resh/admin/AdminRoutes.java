@@ -177,10 +177,8 @@ final class AdminRoutes {
 
     private HttpReply events(AdminRequest req) {
         String group = req.param("group", null);
-        if (group != null && !gateways.containsKey(group)) {
-            watch(group);
-        }
-        int limit = req.intParam("limit", 100, 1, 100_000);
+        requireKnown(group);
+        int limit = req.intParam("limit", 100, 1, AdminConfig.MAX_EVENTS_LISTED);
         ArrayNode a = json.createArrayNode();
         journal.recent(group, req.eventTypes(), limit).forEach(a::add);
         return HttpReply.json(json, OK, a);
@@ -408,6 +406,16 @@ final class AdminRoutes {
             throw new BadRequestException("the body is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new BadRequestException("cannot read the body: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Throws the 404 naming the groups and gateways there are unless {@code name} is one of them (or null: all).
+     * The event stream asks it too: it answered an unknown group with a stream that never sent an event.
+     */
+    void requireKnown(String name) {
+        if (name != null && !gateways.containsKey(name)) {
+            watch(name);
         }
     }
 

@@ -456,6 +456,17 @@ class AdminServerTest {
         }
     }
 
+    /** resh events --follow --group with a misspelt name waited in silence: the stream opened and sent nothing. */
+    @Test
+    void shouldAnswerAnUnknownGroupWith404AsTheListDoesAlsoForTheStream() throws Exception {
+        awaitAllActive();
+        for (String path : List.of("/api/events?group=nosuch", "/api/events/stream?group=nosuch&backlog=5")) {
+            HttpResponse<String> r = calls.send("GET", path, null);
+            assertThat(r.statusCode()).as(path).isEqualTo(404);
+            assertThat(AdminCalls.parse(r.body()).get("error").asText()).as(path).startsWith("no group 'nosuch'; groups: ");
+        }
+    }
+
     /** resh events --follow --type recovered: the stream carries only those events (and the samples). */
     @Test
     void shouldStreamOnlyTheEventTypesAskedFor() throws Exception {

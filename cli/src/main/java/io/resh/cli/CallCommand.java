@@ -62,6 +62,8 @@ final class CallCommand implements Callable<Integer> {
             throw ConfigException.expected("REQUEST", "hexadecimal digits, two per byte (--hex)", "'" + request + "'");
         }
         Duration wait = Durations.parse("--timeout", timeout);
+        // Zero sent the request and gave up at once: a write took effect while the exit status said "ask again".
+        ConfigException.requirePositive("--timeout", wait);
         return send(spec, () -> {
             try (ReshClient client = ReshClient.connect(host, port)) {
                 return client.call(req, wait);

@@ -96,6 +96,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Duration runFor = io.resh.core.Durations.parse("--duration", duration);
+        ConfigException.requirePositive("--duration", runFor); // zero started the group, ran nothing and exited 0
         GroupConfig.Builder builder = GroupConfig.builder("aes-demo").replicas(3)
                 .version(new ReplicaSpec(JdkAes.class.getName(), "java", GroupConfig.DEFAULT_JVM_ARGS, "jdk"))
                 .version(new ReplicaSpec(BcAesEngine.class.getName(), "java", GroupConfig.DEFAULT_JVM_ARGS, "bc-engine"))

@@ -60,7 +60,8 @@ public final class EventsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         // Usage errors, thrown to the command line as picocli's own are answered: exit status 2, not the 1 of a
         // failed call.
-        ConfigException.requireAtLeast("--limit", limit, 0);
+        // the server's bound, checked here: its refusal named its query parameter 'limit', not --limit
+        ConfigException.requireBetween("--limit", limit, 0, io.resh.admin.AdminConfig.MAX_EVENTS_LISTED);
         if (count != null) {
             ConfigException.requireAtLeast("--count", count, 1);
             if (!follow) {

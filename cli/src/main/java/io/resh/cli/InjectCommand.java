@@ -2,6 +2,7 @@ package io.resh.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.resh.core.ConfigException;
 import io.resh.core.InjectedFault;
 import io.resh.core.ReshException;
 import java.io.PrintWriter;
@@ -53,8 +54,14 @@ public final class InjectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        InjectedFault kind;
         try {
-            InjectedFault kind = InjectedFault.parse(fault);
+            kind = InjectedFault.parse(fault);
+        } catch (IllegalArgumentException e) {
+            // a usage error, as picocli's own are: status 2, not the 1 of a call that failed
+            throw new ConfigException("FAULT", e.getMessage());
+        }
+        try {
             AdminClient client = AdminClient.connect(admin);
             String name = client.chooseGroup(group);
             ObjectNode body = AdminClient.json().createObjectNode();

@@ -103,6 +103,14 @@ public final class Resh implements java.util.concurrent.Callable<Integer> {
                 cmd.getErr().println(command + ": " + name + ": " + wrongValue.getMessage());
                 return cmd.getCommandSpec().exitCodeOnInvalidInput();
             }
+            if (!(ex instanceof CommandLine.UnmatchedArgumentException) && !cmd.getUnmatchedArguments().isEmpty()) {
+                // A misspelt required option is missing as well as unknown; picocli names only the missing one, so
+                // "--replcia 1" read as "missing required option: '--replica=N'", the typo unnamed.
+                CommandLine.UnmatchedArgumentException unmatched =
+                        new CommandLine.UnmatchedArgumentException(cmd, cmd.getUnmatchedArguments());
+                cmd.getErr().println(command + ": " + lowerFirst(unmatched.getMessage()));
+                CommandLine.UnmatchedArgumentException.printSuggestions(unmatched, cmd.getErr());
+            }
             cmd.getErr().println(command + ": " + lowerFirst(ex.getMessage()));
             CommandLine.UnmatchedArgumentException.printSuggestions(ex, cmd.getErr());
             cmd.getErr().println("Try '" + command + " --help' for its options.");

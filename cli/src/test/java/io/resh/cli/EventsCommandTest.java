@@ -128,7 +128,7 @@ class EventsCommandTest {
         assertThat(r.out()).isEmpty();
         AdminFixture.Run negative = fixture.run(EventsCommand.class, "--limit", "-1");
         assertThat(negative.exit()).isEqualTo(2);
-        assertThat(negative.err()).isEqualTo("resh events: --limit: expected at least 0, got -1" + System.lineSeparator());
+        assertThat(negative.err()).isEqualTo("resh events: --limit: expected 0 to 100000, got -1" + System.lineSeparator());
     }
 
     /** The supervisor's events were printed as their whole JSON line: "backed-off  {"time":...}". */

@@ -52,7 +52,7 @@ class InjectCommandTest {
     void shouldRefuseAnUnknownFaultListingTheKnownOnes() {
         AdminFixture.Run r = fixture.run(InjectCommand.class, "meteor", "--replica", "0");
 
-        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.exit()).as("a usage error, as a misspelt option is").isEqualTo(2);
         assertThat(r.err()).contains("unknown fault 'meteor'").contains("crash, hang");
     }
 

@@ -46,6 +46,7 @@ class OptionErrorsTest {
             List.of("serve none.yaml", "--port", "-1"),
             List.of("serve none.yaml", "--admin-port", "-2"),
             List.of("events", "--limit", "-1"),
+            List.of("events", "--limit", "100001"),
             List.of("events", "--count", "0"));
 
     /** Numeric options that take any value of their type, or whose range only the server knows. */
@@ -177,6 +178,26 @@ class OptionErrorsTest {
                 "Try 'resh cluster leader --help' for its options.");
     }
 
+    /** A misspelt required option went unnamed: picocli said only that the real one was missing. */
+    @Test
+    void shouldNameAMisspeltOptionAlsoWhenARequiredOneIsMissing() {
+        Run r = resh(List.of("inject", "crash", "--replcia", "1"));
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).containsExactly("resh inject: unknown options: '--replcia', '1'",
+                "Possible solutions: --replica", "resh inject: missing required option: '--replica=N'",
+                "Try 'resh inject --help' for its options.");
+    }
+
+    /** A zero timeout sent the request and gave up at once; a zero demo started a group and ran nothing. */
+    @Test
+    void shouldRefuseAZeroDurationWhereOnlyAPositiveOneMeansSomething() {
+        assertThat(resh(List.of("call", "--timeout", "0s", "x"))).isEqualTo(new Run(2,
+                List.of("resh call: --timeout: expected a positive duration, got 0ms")));
+        assertThat(resh(List.of("demo", "--duration", "0s"))).isEqualTo(new Run(2,
+                List.of("resh demo: --duration: expected a positive duration, got 0ms")));
+    }
+
     /** Picocli's own errors said "resh: Unknown option", whichever command it was about. */
     @Test
     void shouldPutTheCommandNameBeforePicocliOwnErrorsOfEveryCommand() {
@@ -188,7 +209,7 @@ class OptionErrorsTest {
 
             assertThat(r.exit()).as(command).isEqualTo(2);
             // A command with a required argument or option says first that it is missing; either is about it.
-            assertThat(r.err()).as(command).hasSizeBetween(2, 3).first().asString().startsWith(command + ": ");
+            assertThat(r.err()).as(command).hasSizeBetween(2, 4).first().asString().startsWith(command + ": ");
             assertThat(r.err()).as(command).last().isEqualTo("Try '" + command + " --help' for its options.");
         }
     }
