@@ -594,6 +594,12 @@ final class ReplicaProcess {
                         // java binary or the main class is missing. Every restart would do the same.
                         inbox.accept(new Broken(this, FaultKind.START_FAILURE, "its process could not start ("
                                 + exit + " before its first frame; its log says why)"));
+                    } else if (code == 0) {
+                        // Also deterministic, and a replica never exits 0 before its hello (it waits for the host's
+                        // frames): taken for a crash, it was restarted for the whole startTimeout.
+                        inbox.accept(new Broken(this, FaultKind.START_FAILURE, "its process ended at once (" + exit
+                                + " before its first frame: is `java` a Java runtime, and do jvmArgs hold an option that"
+                                + " prints and exits, such as -version?)"));
                     } else {
                         inbox.accept(new Broken(this, FaultKind.CRASH, exit));
                     }

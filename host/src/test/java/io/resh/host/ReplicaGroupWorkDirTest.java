@@ -277,6 +277,23 @@ class ReplicaGroupWorkDirTest {
         kept.add(Path.of(log.group(1)).getParent());
     }
 
+    /** A JVM that prints its version and exits 0 before its hello was taken for a crash and restarted for 30 s. */
+    @Test
+    void shouldFailTheStartAtOnceWhenTheReplicaJvmEndsWithoutAnError() {
+        ReshException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
+                () -> catchThrowableOfType(() -> ReplicaGroup.start(TestGroups.counter("versiononly", 3)
+                        .jvmArgs(List.of("-version")).startTimeout(Duration.ofSeconds(120)).build()),
+                        ReshException.class),
+                "the start waited for its 120 s timeout");
+
+        assertThat(e.getMessage()).contains("group versiononly did not start: replica ",
+                "its process ended at once (process exited with code 0 before its first frame: is `java` a Java runtime,"
+                        + " and do jvmArgs hold an option that prints and exits, such as -version?)");
+        Matcher log = Pattern.compile("\\(log: (.*replica-\\d\\.log)\\)$").matcher(e.getMessage());
+        assertThat(log.find()).as(e.getMessage()).isTrue();
+        kept.add(Path.of(log.group(1)).getParent());
+    }
+
     private static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
