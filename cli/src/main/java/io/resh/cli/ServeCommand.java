@@ -36,7 +36,7 @@ final class ServeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CONFIG", description = "YAML config file, e.g. examples/kv.yaml")
     Path config;
 
-    @Option(names = {"-p", "--port"}, description = "Override listen.port (0 = any free port). Not used by a cluster "
+    @Option(names = {"-p", "--port"}, description = "Override listen.port (0 = any free port). Refused for a cluster "
             + "host of Java replicas, whose front door is its cluster.peers client address.")
     Integer port;
 

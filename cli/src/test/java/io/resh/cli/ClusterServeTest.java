@@ -227,6 +227,23 @@ class ClusterServeTest {
         assertThat(dir.resolve("h1")).as("nothing started").doesNotExist();
     }
 
+    /** --port was ignored without a word by a host of Java replicas, which serves on its cluster.peers client address. */
+    @Test
+    void shouldRefuseThePortOptionForAHostOfJavaReplicas() throws Exception {
+        ClusterPeer h1 = LoopbackCluster.peer("h1");
+        Path yaml = dir.resolve("kv-cluster.yaml");
+        Files.writeString(yaml, String.join("\n", "group: kv", "replicas: 3", "service: {class: " + KvStore.class.getName() + "}",
+                "cluster:", "  storage: " + dir.resolve("{id}"), "  peers:",
+                "    - {id: h1, address: " + h1.raftAddress() + ", client: " + h1.clientAddress() + "}", ""));
+
+        assertThat(resh("serve", yaml.toString(), "--id", "h1", "--port", "9999", "--admin-port", "-1")).isEqualTo(2);
+
+        assertThat(err.toString()).isEqualTo("resh serve: --port: is for a gateway; the clients of a cluster host of Java"
+                + " replicas use the client address of its entry in cluster.peers of kv-cluster.yaml: change it there"
+                + System.lineSeparator());
+        assertThat(dir.resolve("h1")).as("nothing started").doesNotExist();
+    }
+
     /**
      * The admin API starts last: a taken --admin-port failed after the host had started and logged that it was up,
      * and its storage was left behind.

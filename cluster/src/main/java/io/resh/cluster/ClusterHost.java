@@ -86,6 +86,11 @@ public final class ClusterHost {
         } catch (ConfigException e) {
             throw e.inFile(file);
         }
+        if (listenPort != null) {
+            // Ignored, it left the user believing clients could reach the host on that port.
+            throw new ConfigException("--port", "is for a gateway; the clients of a cluster host of Java replicas use"
+                    + " the client address of its entry in cluster.peers of " + file.getFileName() + ": change it there");
+        }
         try {
             return ClusterNode.start(cluster, group, listeners, join, beforeStarting);
         } catch (ConfigException e) {
