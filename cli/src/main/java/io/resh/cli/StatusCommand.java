@@ -3,6 +3,7 @@ package io.resh.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.resh.core.ConfigException;
 import io.resh.core.ReshException;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -113,15 +114,25 @@ public final class StatusCommand implements Callable<Integer> {
             }
             out.flush();
             return 0;
+        } catch (ConfigException e) {
+            throw e; // a usage error: the command line answers it with status 2
         } catch (ReshException | JsonProcessingException e) {
             spec.commandLine().getErr().println("resh status: " + e.getMessage());
             return 1;
         }
     }
 
+    /** How the admin API refuses the cluster routes on a server that is not a cluster host. */
+    private static final String NOT_A_CLUSTER_HOST = "does not run on a cluster host";
+
     /** One row per cluster host; exit code 1 when one did not answer. */
     private int hosts(PrintWriter out, List<AdminClient> clients) throws JsonProcessingException {
         List<ClusterTable.Answer> answers = ClusterTable.ask(clients);
+        if (answers.stream().allMatch(a -> a.status() == null && a.error().contains(NOT_A_CLUSTER_HOST))) {
+            // Each said that /api/cluster, a path the user never typed, does not apply; the mistake is the option.
+            throw new ConfigException("--url", "more than one asks cluster hosts, and none of these servers runs on one"
+                    + " (their configs have no cluster: section); give one --url per resh status");
+        }
         if (json) {
             out.println(AdminClient.json().writerWithDefaultPrettyPrinter().writeValueAsString(ClusterTable.json(answers)));
         } else {

@@ -48,6 +48,22 @@ class StatusCommandTest {
         assertThat(r.out().lines().filter(l -> l.matches("  [0-2]  +active .*"))).hasSize(3);
     }
 
+    /**
+     * Two --url of servers that are not cluster hosts printed, on stdout, that /api/cluster (a path never typed)
+     * does not apply to either, with the exit status of a host that did not answer.
+     */
+    @Test
+    void shouldSayThatSeveralUrlsAreForClusterHostsWhenNoneIsOne() {
+        String url = fixture.admin.url();
+        AdminFixture.Run r = AdminFixture.runExactly(StatusCommand.class, "--url", url, "--url", url,
+                "--token-file", fixture.admin.tokenFile().toString());
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err().strip()).isEqualTo("resh status: --url: more than one asks cluster hosts, and none of these"
+                + " servers runs on one (their configs have no cluster: section); give one --url per resh status");
+    }
+
     /** A name with a space made the request URL invalid, and the HTTP client's error quoted that URL. */
     @Test
     void shouldAskTheServerForAGroupNameThatNeedsEscaping() {
