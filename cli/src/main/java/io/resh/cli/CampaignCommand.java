@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -111,7 +112,14 @@ public final class CampaignCommand implements Callable<Integer> {
             config = config();
         } catch (ConfigException e) {
             // The builder's fields are this command's options without their dashes: name them as the user typed them.
-            throw e.named("--" + e.field());
+            String option = "--" + e.field();
+            CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+            if (spec.findOption(option) != null && parsed != null && !parsed.hasMatchedOption(option)) {
+                // "--timeout: ... got 5000 ms" after only --deadline 3s: the value was the default, never typed
+                throw new ConfigException(option, e.getMessage().substring(e.field().length() + 2) + " (its default; give "
+                        + option + " a value that fits)");
+            }
+            throw e.named(option);
         }
         if (!verbose) {
             quiet("io.resh.host");

@@ -164,6 +164,19 @@ class CampaignCommandTest {
         assertThat(err.toString().strip()).startsWith("resh campaign: --deadline: expected at least 50 ms");
     }
 
+    /** "--timeout: ... got 5000 ms" after only --deadline 3s: a value never typed, not said to be the default. */
+    @Test
+    void shouldSayThatAValueOutOfRangeIsTheDefaultWhenTheOptionWasNotGiven() {
+        CommandLine cl = Resh.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute("campaign", "--service", "kv", "--deadline", "3s", "--report", dir.toString());
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString().strip()).isEqualTo("resh campaign: --timeout: expected more than twice the deadline"
+                + " (3000 ms) so a hung replica can be replaced before the client gives up, got 5000 ms (its default;"
+                + " give --timeout a value that fits)");
+    }
+
     /** "--settle-timeout 100ms" ran the whole campaign and failed it as unrecovered and latent, exit 1. */
     @Test
     void shouldRefuseASettleTimeoutTooShortForRecoveryBeforeStarting() {
