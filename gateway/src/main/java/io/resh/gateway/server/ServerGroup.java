@@ -112,6 +112,8 @@ public final class ServerGroup implements AutoCloseable {
      * replica, its exit and the tail of its log) if any cannot start.
      */
     public CompletableFuture<Void> start() {
+        // Once per gateway, not per server start; before a kill -9, not learnt from servers left running after it.
+        LaunchPrefix.parentDeathMissing().ifPresent(why -> LOG.warn("gateway {}: {}", config.group(), why));
         loop.execute(() -> {
             for (int i = 0; i < replicas.length; i++) {
                 launch(i);
