@@ -110,6 +110,11 @@ public class OrderedVoteBench {
             }
 
             @Override
+            public void faultWhileIdle(int slot, FaultKind kind, long answeredThrough, String evidence) {
+                fault(slot, kind, answeredThrough, evidence);
+            }
+
+            @Override
             public void caughtUp(int slot, long sequence, long replayed) {
             }
 

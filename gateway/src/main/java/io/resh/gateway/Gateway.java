@@ -212,6 +212,11 @@ public final class Gateway implements AutoCloseable {
             }
 
             @Override
+            public void faultWhileIdle(int slot, FaultKind kind, long answeredThrough, String evidence) {
+                group.faultWhileIdle(slot, kind, answeredThrough, evidence);
+            }
+
+            @Override
             public void caughtUp(int slot, long sequence, long replayed) {
                 group.caughtUp(slot, sequence, replayed);
             }

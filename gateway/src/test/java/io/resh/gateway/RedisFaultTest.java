@@ -66,6 +66,33 @@ class RedisFaultTest {
         assertSameData();
     }
 
+    /**
+     * A server killed while it owes nothing failed after the last request it answered, as a replica group's idle
+     * replica does: it was reported as {@code #2 FAULT crash}, "idle":false, as if request #2 had killed it.
+     */
+    @Test
+    void shouldReportAServerKilledWhileIdleAsIdleAfterTheLastRequestItAnswered() throws Exception {
+        start(REDIS, "2s");
+        try (RespClient c = new RespClient(redis.port())) {
+            assertThat(c.call("SET", "greeting", "hello")).isEqualTo("OK");
+            assertThat(c.call("INCR", "visits")).isEqualTo(1L);
+        }
+        redis.awaitQuiet(); // the third server has answered #2 too: none owes a reply
+        long victim = redis.pid(1);
+        Signals.send("KILL", victim);
+
+        GroupEvent.FaultDetected fault = redis.awaitEvent(GroupEvent.FaultDetected.class, f -> true);
+        assertThat(fault.replica()).isEqualTo(1);
+        assertThat(fault.kind()).isEqualTo(FaultKind.CRASH);
+        assertThat(fault.idle()).as("no request was in flight").isTrue();
+        assertThat(fault.sequence()).as("the last request it answered").isEqualTo(2);
+        assertThat(fault.at()).as("what resh events shows").isEqualTo("while idle, after request #2");
+        assertThat(redis.status().replicas().get(1).lastFault()).as("what resh status shows")
+                .startsWith("crash while idle, after request #2: process " + victim + " ");
+        assertThat(redis.awaitRecovered(1).replayed()).as("rebuilt by replaying SET and INCR").isEqualTo(2);
+        assertThat(redis.events(GroupEvent.FaultDetected.class)).as("one fault, the kill").hasSize(1);
+    }
+
     @Test
     void shouldMaskAStoppedReplicaAsHungAndReplaceIt() throws Exception {
         start(REDIS, "1s");

@@ -8,6 +8,13 @@ public interface GroupCallbacks {
     /** Replica {@code slot} is faulty and no longer in the vote; kill and replace it. */
     void fault(int slot, FaultKind kind, long sequence, String evidence);
 
+    /**
+     * As {@link #fault}, for a replica that failed (its process exited, its connection broke) while it owed no reply:
+     * no request is to blame, and {@code answeredThrough}, the last request it answered (0 for none), is the one it
+     * failed after.
+     */
+    void faultWhileIdle(int slot, FaultKind kind, long answeredThrough, String evidence);
+
     /** Replica {@code slot} replayed {@code replayed} logged requests, answered them all, and now votes. */
     void caughtUp(int slot, long sequence, long replayed);
 

@@ -304,7 +304,7 @@ public final class OrderedMultiplexer {
         Object e = s.expects.pollFirst();
         if (e == null) {
             fault(i, FaultKind.PROTOCOL, nextSeq - 1, "sent a reply nobody asked for: '"
-                    + Evidence.printable(reply, 0) + "'", true);
+                    + Evidence.printable(reply, 0) + "'", Owed.UNASKED_REPLY);
             return;
         }
         if (e instanceof Pending p) {
@@ -329,12 +329,20 @@ public final class OrderedMultiplexer {
 
     /**
      * The replica's connection failed, its bytes could not be framed, or its process exited ({@link FaultKind#CRASH}).
-     * The fault is reported at the oldest request the replica had not answered.
+     * The fault is reported at the oldest request the replica had not answered; one that owed none failed idle, after
+     * the last request it answered.
      */
     public void onLinkFailed(BackendLink link, FaultKind kind, String evidence) {
-        if (slots[link.slot()].link == link) {
-            Object e = slots[link.slot()].expects.peekFirst();
-            fault(link.slot(), kind, e instanceof Pending p ? p.seq : e instanceof Replay r ? r.seq() : nextSeq - 1, evidence);
+        Slot s = slots[link.slot()];
+        if (s.link == link) {
+            Object e = s.expects.peekFirst();
+            if (e == null) {
+                // Live, it was sent every request; still replaying, only the log up to where its replay is.
+                long answeredThrough = s.live ? nextSeq - 1 : s.replayNext > 0 ? log.seq(s.replayNext - 1) : 0;
+                fault(link.slot(), kind, answeredThrough, evidence, Owed.NOTHING);
+            } else {
+                fault(link.slot(), kind, e instanceof Pending p ? p.seq : ((Replay) e).seq(), evidence);
+            }
         }
     }
 
@@ -634,15 +642,25 @@ public final class OrderedMultiplexer {
 
     // ---- faults and recovery ---------------------------------------------------------------------
 
-    private void fault(int i, FaultKind kind, long seq, String evidence) {
-        fault(i, kind, seq, evidence, false);
+    /** What the replica owed when it failed, which says what a fault's sequence number names. */
+    private enum Owed {
+        /** a request: {@code seq} is the one the fault is about (the oldest it owed, or the one it answered wrongly) */
+        REQUEST,
+        /** nothing, yet it replied: {@code seq} is the latest request, which the reply nobody asked for counts against */
+        UNASKED_REPLY,
+        /** nothing: it failed idle, after the last request it answered ({@code seq}), and no request is to blame */
+        NOTHING
     }
 
-    /** @param unasked the fault is a reply nobody asked for ({@code seq} is the latest request) */
-    private void fault(int i, FaultKind kind, long seq, String evidence, boolean unasked) {
+    private void fault(int i, FaultKind kind, long seq, String evidence) {
+        fault(i, kind, seq, evidence, Owed.REQUEST);
+    }
+
+    private void fault(int i, FaultKind kind, long seq, String evidence, Owed owed) {
         if (slots[i].link == null) {
             return;
         }
+        boolean unasked = owed == Owed.UNASKED_REPLY;
         String where = replayPosition(i, evidence); // before detach() forgets what the replica owed
         boolean blaming = failStop == null && !group.closing();
         Stop stop = blaming ? queryOfDeath(i, kind, seq, evidence, unasked) : null;
@@ -661,7 +679,11 @@ public final class OrderedMultiplexer {
             halt(stop.reason());
         }
         detach(i);
-        group.fault(i, kind, seq, evidence + where);
+        if (owed == Owed.NOTHING) {
+            group.faultWhileIdle(i, kind, seq, evidence + where);
+        } else {
+            group.fault(i, kind, seq, evidence + where);
+        }
         if (stop != null) {
             stopped(stop.seq(), stop.reason());
         }

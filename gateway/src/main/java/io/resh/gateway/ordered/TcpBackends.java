@@ -116,7 +116,7 @@ public final class TcpBackends implements ServerGroup.Engine {
     public void exited(int slot, String evidence) {
         TcpBackendLink link = links[slot];
         if (link == null || !mux.isCurrent(link)) {
-            group.fault(slot, FaultKind.CRASH, mux.sequenced(), evidence); // not connected yet
+            group.faultWhileIdle(slot, FaultKind.CRASH, mux.sequenced(), evidence); // not connected yet: it owed nothing
             return;
         }
         loop.schedule(() -> mux.onLinkFailed(link, FaultKind.CRASH, evidence), EXIT_GRACE_MILLIS, TimeUnit.MILLISECONDS);

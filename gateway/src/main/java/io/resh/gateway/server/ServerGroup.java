@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -246,14 +247,31 @@ public final class ServerGroup implements AutoCloseable {
      * Event loop only.
      */
     public void fault(int slot, FaultKind kind, long sequence, String evidence) {
+        fault(slot, kind, sequence, false, evidence);
+    }
+
+    /**
+     * Like {@link #fault(int, FaultKind, long, String)}, for a replica that owed no reply when it failed: no request
+     * is to blame, so it is reported as idle after {@code sequence}, the last request it answered (for a server not
+     * connected yet, the latest request, which it was to be rebuilt up to). Event loop only.
+     */
+    public void faultWhileIdle(int slot, FaultKind kind, long sequence, String evidence) {
+        fault(slot, kind, sequence, true, evidence);
+    }
+
+    private void fault(int slot, FaultKind kind, long sequence, boolean idle, String evidence) {
         Replica r = replicas[slot];
         if (closed || (r.state != State.REPLAYING && r.state != State.LIVE)) {
             return;
         }
-        LOG.warn("group {}: replica {} {}: {}", config.group(), slot, kind.label(), evidence);
+        GroupEvent.FaultDetected event = new GroupEvent.FaultDetected(now(), config.group(), slot,
+                Isolation.core(config.server(), slot), sequence, kind, evidence, Map.of(), idle);
+        // An idle server's fault names no request: it says when it came instead, as a replica group's does.
+        String what = idle ? kind.label() + " " + event.at() : kind.label();
+        LOG.warn("group {}: replica {} {}: {}", config.group(), slot, what, evidence);
         r.faults++;
-        r.lastFault = kind.label() + ": " + evidence;
-        emit(new GroupEvent.FaultDetected(now(), config.group(), slot, Isolation.core(config.server(), slot), sequence, kind, evidence));
+        r.lastFault = what + ": " + evidence;
+        emit(event);
         engine.detach(slot);
         ServerProcess p = r.process;
         workers.execute(p::kill);

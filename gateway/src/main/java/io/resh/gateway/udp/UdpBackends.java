@@ -79,7 +79,7 @@ public final class UdpBackends implements ServerGroup.Engine {
         if (link != null && mux.isCurrent(link)) {
             mux.onLinkFailed(link, FaultKind.CRASH, evidence);
         } else {
-            group.fault(slot, FaultKind.CRASH, mux.sequenced(), evidence); // its socket is not open yet
+            group.faultWhileIdle(slot, FaultKind.CRASH, mux.sequenced(), evidence); // its socket is not open yet: it owed nothing
         }
     }
 

@@ -88,6 +88,11 @@ class OrderedMultiplexerTest {
             }
 
             @Override
+            public void faultWhileIdle(int slot, FaultKind kind, long answeredThrough, String evidence) {
+                events.add("fault " + slot + " " + kind + " idle after #" + answeredThrough + " " + evidence);
+            }
+
+            @Override
             public void caughtUp(int slot, long sequence, long replayed) {
                 events.add("caught-up " + slot + " replayed " + replayed);
             }
@@ -489,6 +494,18 @@ class OrderedMultiplexerTest {
         assertThat(events).singleElement().asString().startsWith("fault 1 PROTOCOL").contains("nobody asked for");
     }
 
+    /**
+     * A replica that dies owing nothing failed after the last request it answered, not in the latest request: it was
+     * reported at #2 as if #2 had killed it.
+     */
+    @Test
+    void shouldReportAReplicaThatDiesOwingNothingAsIdleAfterTheLastRequestItAnswered() {
+        answeredByAll("incr a", "1");
+        answeredByAll("incr a", "2");
+        crash(1);
+        assertThat(events).containsExactly("fault 1 CRASH idle after #2 process 101 exited with code 3");
+    }
+
     private void crash(int slot) {
         mux.onLinkFailed(links[slot], FaultKind.CRASH, "process " + (100 + slot) + " exited with code 3");
     }
@@ -784,7 +801,7 @@ class OrderedMultiplexerTest {
     void shouldSayWhereTheReplayWasWhenAReplacementFailsInIt() {
         fourWrites();
         crash(0); // owing nothing: an outside kill, say
-        assertThat(events).last().isEqualTo("fault 0 CRASH #4 process 100 exited with code 3");
+        assertThat(events).last().isEqualTo("fault 0 CRASH idle after #4 process 100 exited with code 3");
         FakeLink first = replace(0);
         assertThat(first.written).as("pipelined").containsExactly("incr a", "set b", "boom", "incr a");
         reply(0, "1");
