@@ -115,6 +115,8 @@ class RedisFaultTest {
         GroupEvent.FaultDetected fault = redis.events(GroupEvent.FaultDetected.class).get(0);
         assertThat(fault.replica()).isEqualTo(2);
         assertThat(fault.kind()).isEqualTo(FaultKind.HANG);
+        assertThat(redis.status().replicas().get(2).lastFault()).as("what resh status shows: the request, as a replica"
+                + " group says it").startsWith("hang at #" + fault.sequence() + ": ");
         await().atMost(Duration.ofSeconds(5)).until(() -> ProcessHandle.of(victim).map(p -> !p.isAlive()).orElse(true));
         assertThat(redis.events(GroupEvent.RecoveryCompleted.class)).extracting(GroupEvent.RecoveryCompleted::replica).contains(2);
         assertSameData();

@@ -266,8 +266,9 @@ public final class ServerGroup implements AutoCloseable {
         }
         GroupEvent.FaultDetected event = new GroupEvent.FaultDetected(now(), config.group(), slot,
                 Isolation.core(config.server(), slot), sequence, kind, evidence, Map.of(), idle);
-        // An idle server's fault names no request: it says when it came instead, as a replica group's does.
-        String what = idle ? kind.label() + " " + event.at() : kind.label();
+        // Says when it came, as a replica group's does: at the request it is about, or idle after the last one it
+        // answered. Stream mode has no request numbers (sequence 0): the kind alone.
+        String what = idle || sequence > 0 ? kind.label() + " " + event.at() : kind.label();
         LOG.warn("group {}: replica {} {}: {}", config.group(), slot, what, evidence);
         r.faults++;
         r.lastFault = what + ": " + evidence;
