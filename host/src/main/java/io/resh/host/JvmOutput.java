@@ -6,10 +6,11 @@ import java.util.Map;
 import java.util.function.IntPredicate;
 
 /**
- * The options that keep everything a replica's JVM prints by itself off its stdout. A replica's fd 1 is
- * its IPC channel to the host ({@code io.resh.replica.ReplicaMain}): one GC log line there is read as a
- * broken frame, the replica is declared faulty, and a replica that logs at every start never joins. So
- * HotSpot's own output goes to stderr, the replica's log file, like the service's {@code System.out}.
+ * The options that keep everything a replica's JVM prints by itself off its stdout. Without Perl a replica's
+ * fd 1 is its IPC channel to the host ({@link ReplicaPipes} moves it elsewhere when Perl is there): one GC log
+ * line there is read as a broken frame, the replica is declared faulty, and a replica that logs at every start
+ * never joins. So HotSpot's own output goes to stderr, the replica's log file, like the service's
+ * {@code System.out}; with the channel moved, fd 1 is that log anyway and these options change nothing.
  *
  * <p>HotSpot prints on stdout in two ways. Unified logging: {@code -Xlog} without an output, {@code
  * -verbose:gc}, the deprecated {@code -XX:+PrintGC}, and the default configuration, which logs every

@@ -154,7 +154,7 @@ final class ReplicaLauncher {
         }
         // A process group of its own: a terminal's Ctrl-C must reach the host alone, which then stops the replica.
         cmd.addAll(OwnProcessGroup.prefix());
-        cmd.addAll(PipeCapacity.prefix()); // before the sandbox: the pipes are set up outside it
+        cmd.addAll(ReplicaPipes.prefix()); // before the sandbox: the pipes are set up outside it
         if (config.sandbox() == Sandbox.BWRAP) {
             List<String> readable = new ArrayList<>(List.of(classpath.split(File.pathSeparator)));
             Path javaHome = Path.of(javaBinary(spec.java())).toAbsolutePath().getParent().getParent();

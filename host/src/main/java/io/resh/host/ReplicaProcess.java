@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * sent after that can still sit in the pipe; if those plus the batch fit ({@link #inlineBytes}, from the
  * pipe's capacity the replica reported in its HELLO), the write can't block, even if the replica is
  * stopped. Without a reported capacity the bound is one page ({@value #INLINE_BYTES} bytes), which only a
- * lone small request meets; with the 1 MiB pipes of {@link PipeCapacity} it is about 510 KiB, so at
+ * lone small request meets; with the 1 MiB pipes of {@link ReplicaPipes} it is about 510 KiB, so at
  * moderate load batches go straight into the pipes instead of waking a writer thread per replica and
  * batch (kv-small at 400,000 req/s: TMR p90 0.49-3.7 ms before, 0.27-0.85 ms after, docs/BENCHMARKS.md).
  * A lone request whose body goes through the shared file (below) counts as the small frame that crosses
@@ -336,7 +336,7 @@ final class ReplicaProcess {
 
     /**
      * The bound for a replica that reported {@code reported} bytes of request pipe when this host asked for
-     * {@code asked} ({@link PipeCapacity#bytes}, 0 when it asked for nothing). No more than was asked for is
+     * {@code asked} ({@link ReplicaPipes#bytes}, 0 when it asked for nothing). No more than was asked for is
      * believed: a HELLO may be corrupt (a flipped bit), and a bound beyond the real pipe would let a stopped
      * replica block the group loop.
      */
@@ -511,7 +511,7 @@ final class ReplicaProcess {
 
     /** After the replica's hello: it mapped the shared file (or not), whose name is no longer needed. */
     private void hello(Frame.Hello h) {
-        inlineBytes = inlineBytes(h.requestPipeBytes(), PipeCapacity.bytes());
+        inlineBytes = inlineBytes(h.requestPipeBytes(), ReplicaPipes.bytes());
         SharedBodies s = shared;
         if (s != null) {
             sharedReady = s.replicaReady();

@@ -81,7 +81,7 @@ class InlineWritesTest {
         String perl = Binaries.which("perl").orElse(null);
         assumeTrue(perl != null, "needs perl");
         int capacity = 256 << 10;
-        List<String> cmd = new ArrayList<>(PipeCapacity.prefix(perl, capacity, 1 << 20));
+        List<String> cmd = new ArrayList<>(ReplicaPipes.prefix(perl, capacity, 1 << 20));
         cmd.addAll(List.of(perl, "-e", "sleep 60")); // never reads its stdin
         Process p = new ProcessBuilder(cmd).start();
         started.add(p);
@@ -115,7 +115,7 @@ class InlineWritesTest {
     @Test
     @Tag("e2e")
     void shouldLearnTheBoundFromTheHelloAndNeverBlockOnAStoppedReplica() throws Exception {
-        assumeTrue(PipeCapacity.bytes() > 0, "needs perl");
+        assumeTrue(ReplicaPipes.bytes() > 0, "needs perl");
         GroupConfig config = TestGroups.of("inline", 1, EchoService.class.getName(), dir).build();
         ReplicaLauncher launcher = new ReplicaLauncher(config, dir.resolve("work"));
         FrameCodec codec = new FrameCodec(config.maxRequestBytes(), config.maxSnapshotBytes());
@@ -131,8 +131,8 @@ class InlineWritesTest {
             }
         }
         assertThat(hello).as("hello").isNotNull();
-        assertThat(hello.requestPipeBytes()).isEqualTo(PipeCapacity.bytes());
-        assertThat(replica.inlineBytes()).isEqualTo(ReplicaProcess.inlineBytes(PipeCapacity.bytes()));
+        assertThat(hello.requestPipeBytes()).isEqualTo(ReplicaPipes.bytes());
+        assertThat(replica.inlineBytes()).isEqualTo(ReplicaProcess.inlineBytes(ReplicaPipes.bytes()));
 
         ProcessPause.pause(replica.pid());
         byte[] payload = new byte[60];

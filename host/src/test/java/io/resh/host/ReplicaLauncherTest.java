@@ -12,6 +12,7 @@ import io.resh.core.config.Sandbox;
 import io.resh.host.testing.CounterService;
 import io.resh.host.testing.GroupExtension;
 import io.resh.host.testing.OtherJdk;
+import io.resh.host.testing.StdoutWritingService;
 import io.resh.host.testing.TestGroups;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -134,17 +135,50 @@ class ReplicaLauncherTest {
         }
     }
 
+    /**
+     * Frames leave a replica on a descriptor of their own; its fd 1 is its log. A child process that inherited
+     * stdout, or a write straight to fd 1, put text among the frames: every replica was replaced for a protocol
+     * fault at the first such request, and each replacement again when it replayed it. Also inside the sandbox.
+     */
+    @Test
+    @Tag("e2e")
+    void shouldKeepWhatAServiceWritesOnStdoutOutOfItsFrames() throws Exception {
+        assumeTrue(Binaries.which("perl").isPresent(), "needs perl (without it the frames stay on fd 1)");
+        List<Sandbox> sandboxes = new ArrayList<>(List.of(Sandbox.NONE));
+        if (Binaries.which("bwrap").isPresent()) {
+            sandboxes.add(Sandbox.BWRAP);
+        }
+        for (Sandbox sandbox : sandboxes) {
+            String name = "stdout-" + sandbox.name().toLowerCase(java.util.Locale.ROOT);
+            group = groups.start(TestGroups.of(name, 3, StdoutWritingService.class.getName(), groups.dir())
+                    .sandbox(sandbox).build());
+            for (String request : List.of("child:from a child process", "fd1:straight to fd 1", "child:again")) {
+                assertThat(new String(group.call(request.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10)),
+                        StandardCharsets.UTF_8)).as("%s %s", sandbox, request).isEqualTo("done");
+            }
+            assertThat(group.status().replicaStates()).as("%s", sandbox).extracting(ReplicaStatus::faults).containsOnly(0L);
+            for (int slot = 0; slot < 3; slot++) {
+                Path log = group.replicaLog(slot);
+                await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(Files.readString(log)).as("%s", log)
+                        .contains("from a child process", "straight to fd 1", "again"));
+            }
+            group.close();
+        }
+    }
+
     @Test
     @Tag("e2e")
     void shouldStartReplicasWhosePipesHoldTheConfiguredCapacity() throws Exception {
         String perl = Binaries.which("perl").orElse(null);
-        assumeTrue(perl != null && PipeCapacity.bytes() > 0, "needs perl");
+        assumeTrue(perl != null && ReplicaPipes.bytes() > 0, "needs perl");
         group = groups.start(TestGroups.counter("pipes", 3, groups.dir()).build());
         assertThat(group.call("1".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10))).isNotEmpty();
         for (var replica : group.status().replicaStates()) {
-            for (int fd = 0; fd <= 1; fd++) {
+            // stdin, and the descriptor the frames go back on (fd 1 is the replica's log)
+            int channel = Integer.parseInt(environment(replica.pid()).get(io.resh.replica.ReplicaMain.CHANNEL_FD_VARIABLE));
+            for (int fd : new int[] {0, channel}) {
                 assertThat(capacity(perl, replica.pid(), fd)).as("replica %d fd %d", replica.index(), fd)
-                        .isEqualTo(PipeCapacity.bytes());
+                        .isEqualTo(ReplicaPipes.bytes());
             }
         }
     }
@@ -188,6 +222,17 @@ class ReplicaLauncherTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
         return Integer.parseInt(out);
+    }
+
+    private static java.util.Map<String, String> environment(long pid) throws IOException {
+        java.util.Map<String, String> env = new java.util.HashMap<>();
+        for (String entry : Files.readString(Path.of("/proc", Long.toString(pid), "environ")).split("\0")) {
+            int eq = entry.indexOf('=');
+            if (eq > 0) {
+                env.put(entry.substring(0, eq), entry.substring(eq + 1));
+            }
+        }
+        return env;
     }
 
     private static List<String> arguments(long pid) throws java.io.IOException {

@@ -29,12 +29,23 @@ public final class ReplicaMain {
      */
     public static final int EXIT_NO_SERVICE = 3;
 
+    /**
+     * The environment variable in which the replica's launcher leaves the descriptor its frames go to, when it
+     * moved the channel off fd 1 and pointed fd 1 at stderr: then whatever writes on stdout (the JVM's own output,
+     * native code, a child process that inherited it) lands in the replica's log, not among its frames. Unset,
+     * the frames go to fd 1.
+     */
+    public static final String CHANNEL_FD_VARIABLE = "RESH_CHANNEL_FD";
+
+    /** Exit status of a replica that cannot open the channel its launcher named (its log says why). */
+    public static final int EXIT_NO_CHANNEL = 4;
+
     private ReplicaMain() {
     }
 
     public static void main(String[] args) throws Exception {
         // Not buffered here: the runtime encodes frames into a buffer of its own and writes it whole.
-        DataOutputStream ipcOut = new DataOutputStream(new FileOutputStream(FileDescriptor.out));
+        DataOutputStream ipcOut = new DataOutputStream(channel(System.getenv(CHANNEL_FD_VARIABLE)));
         DataInputStream ipcIn = new DataInputStream(new BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 16));
         System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
 
@@ -59,6 +70,28 @@ public final class ReplicaMain {
         new ReplicaRuntime(service, index, new FrameCodec(maxFrame, maxSnapshot), ipcIn, ipcOut, heartbeat,
                 sharedBodies(index, opts.get("--shared-bodies"))).run();
         System.exit(0);
+    }
+
+    /**
+     * The stream the frames go to: the descriptor the launcher named, or fd 1. Java opens a descriptor it inherited
+     * only by name; /proc/self/fd/N of a pipe is the same pipe (in append mode: nothing to truncate).
+     */
+    static FileOutputStream channel(String fd) {
+        if (fd == null) {
+            return new FileOutputStream(FileDescriptor.out);
+        }
+        try {
+            if (!fd.matches("[0-9]{1,9}")) {
+                throw new IOException("not a file descriptor number");
+            }
+            return new FileOutputStream("/proc/self/fd/" + fd, true);
+        } catch (IOException e) {
+            // Frames written to fd 1 now would land in the log: the host would wait for a hello that never comes.
+            System.err.println("resh replica: cannot open the channel to the host, " + CHANNEL_FD_VARIABLE + "=" + fd
+                    + ": " + e.getMessage());
+            System.exit(EXIT_NO_CHANNEL);
+            throw new IllegalStateException("unreachable");
+        }
     }
 
     /** The host's shared body file, mapped (which the host sees after the hello); null for pipes only. */
