@@ -47,6 +47,9 @@ public record GroupConfig(String name, int replicas, List<ReplicaSpec> specs, St
     /** JVM flags every replica gets unless the config says otherwise: small, fast-starting JVMs. */
     public static final List<String> DEFAULT_JVM_ARGS = List.of("-XX:+UseSerialGC", "-Xss1m", "-XX:-UsePerfData");
 
+    /** The shortest {@code startTimeout}: a replica's JVM never says hello sooner. */
+    public static final Duration MIN_START_TIMEOUT = Duration.ofSeconds(1);
+
     /** The most replicas a group may have (and a {@code resh exec} run). */
     public static final int MAX_REPLICAS = 64;
 
@@ -343,7 +346,9 @@ public record GroupConfig(String name, int replicas, List<ReplicaSpec> specs, St
                 throw ConfigException.expected("heartbeat.timeout", "longer than heartbeat.interval ("
                         + Durations.format(heartbeatInterval) + ")", Durations.format(hbTimeout));
             }
-            ConfigException.requirePositive("startTimeout", startTimeout);
+            // A JVM takes hundreds of milliseconds to say hello: with less, no replica ever joins, and the start failed
+            // after a burst of start failures that did not name this setting.
+            ConfigException.requireAtLeast("startTimeout", startTimeout, MIN_START_TIMEOUT);
             if (maxRequestBytes < 1024) {
                 throw new ConfigException("limits.maxRequestBytes", "expected at least 1024, got " + maxRequestBytes);
             }

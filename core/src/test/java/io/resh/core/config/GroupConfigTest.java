@@ -112,6 +112,8 @@ class GroupConfigTest {
         assertThatThrownBy(() -> GroupConfig.builder("g").service("S").rejuvenation(Duration.ofMillis(1)).build())
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("rejuvenation.period: expected 0 (off) or at least 500ms, got 1ms");
+        assertThatThrownBy(() -> GroupConfig.builder("g").service("S").startTimeout(Duration.ofMillis(1)).build())
+                .isInstanceOf(ConfigException.class).hasMessage("startTimeout: expected at least 1s, got 1ms");
         assertThat(GroupConfig.builder("g").service("S").deadline(Duration.ofMillis(10))
                 .rejuvenation(Duration.ofMillis(500)).build().deadline()).isEqualTo(Duration.ofMillis(10));
     }
