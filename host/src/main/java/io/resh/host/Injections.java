@@ -5,6 +5,7 @@ import io.resh.core.InjectedFault;
 import io.resh.core.ReshException;
 import io.resh.replica.Frame;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -63,6 +64,10 @@ final class Injections {
             }
             return;
         }
+        if (slot.injected == null) {
+            slot.injected = new ArrayList<>(2);
+        }
+        slot.injected.add(kind.label());
         loop.emit(new GroupEvent.FaultInjected(loop.millis(), loop.config.name(), slot.index, slot.cpu,
                 loop.log.lastSequence(), kind.label(), i.detail()));
         ArrayDeque<CompletableFuture<String>> q = pending.get(slot.index);
@@ -73,6 +78,7 @@ final class Injections {
 
     /** The slot's process is being replaced: injections it did not carry out never will be. */
     void replaced(Slot slot) {
+        slot.injected = null; // the next incarnation carries none of them
         ArrayDeque<CompletableFuture<String>> q = pending.remove(slot.index);
         if (q != null) {
             q.forEach(f -> f.complete("replica was replaced before it carried the fault out"));

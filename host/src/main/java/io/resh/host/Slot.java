@@ -36,6 +36,11 @@ final class Slot {
     long replayFrom;
     /** The replacement in progress is a proactive rejuvenation, not a recovery from a fault. */
     boolean rejuvenating;
+    /**
+     * The faults injected into this incarnation that it carried out (labels, oldest first), or null: replies that
+     * differ everywhere are then explained by them, not by a nondeterministic service.
+     */
+    List<String> injected;
     /** This incarnation's replay already warned of a reply only its predecessor had voted for (N = 1). */
     boolean replayMismatchWarned;
     /** The request at which an incarnation of this slot last diverged while replaying the log, or -1. */

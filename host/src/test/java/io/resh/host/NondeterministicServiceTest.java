@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.resh.core.FailStopException;
 import io.resh.core.GroupEvent;
+import io.resh.core.InjectedFault;
 import io.resh.host.testing.GroupEvents;
 import io.resh.host.testing.GroupExtension;
 import io.resh.host.testing.TestGroups;
@@ -43,5 +44,24 @@ class NondeterministicServiceTest {
                 .doesNotContain("\n");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events.of(GroupEvent.FailStopped.class))
                 .singleElement().satisfies(f -> assertThat(f.detail()).contains("all 3 replies differ")));
+    }
+
+    /**
+     * Faults injected into two of three replicas (more than f) make every reply differ too; the fail-stop blamed a
+     * nondeterministic service even then.
+     */
+    @Test
+    void shouldNameTheInjectedFaultsRatherThanTheServiceWhenTheyMadeEveryReplyDiffer() throws Exception {
+        ReplicaGroup group = groups.start(TestGroups.counter("injected", 3, groups.dir()).build(), List.of(events.listener()));
+        assertThat(group.call("add:1".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10))).isNotEmpty();
+        group.faults().inject(InjectedFault.REPLY_CORRUPTION, 0, 0).get(10, TimeUnit.SECONDS);
+        group.faults().inject(InjectedFault.REPLY_CORRUPTION, 1, 1).get(10, TimeUnit.SECONDS);
+
+        Throwable thrown = catchThrowable(() -> group.submit("add:2".getBytes(StandardCharsets.UTF_8)).get(20, TimeUnit.SECONDS));
+
+        assertThat(thrown).hasCauseInstanceOf(FailStopException.class);
+        assertThat(thrown.getCause().getMessage()).contains("all 3 replies differ",
+                "faults were injected into replica 0 (reply-corruption) and replica 1 (reply-corruption)")
+                .doesNotContain("nondeterministic");
     }
 }
