@@ -35,10 +35,12 @@ class ClusterStorageTest {
         RaftProperties properties = ClusterNode.properties(config, true, 1 << 10);
         assertThat(cs.recordedPeers(group, properties)).as("a new storage").isEmpty();
 
-        // Twice: each leader's term begins with a configuration entry, so the log holds one past index 0.
+        // Twice: each leader's term begins with a configuration entry, so the log holds one past index 0. Each is
+        // awaited committed (on disk, for a lone host): a host closed as soon as it leads may not have written it yet.
         for (int i = 0; i < 2; i++) {
+            long entry = i;
             try (ClusterNode node = ClusterNode.start(config, TestGroups.counter("conf", 1, dir).build(), List.of())) {
-                await().atMost(Duration.ofSeconds(20)).until(() -> node.status().leading());
+                await().atMost(Duration.ofSeconds(20)).until(() -> node.status().leading() && node.status().commitIndex() >= entry);
             }
         }
         assertThat(peers(cs, group, properties)).containsExactly(known);
