@@ -38,6 +38,10 @@ class EventsCommandTest {
 
     @Test
     void shouldPrintTheCrashAndTheRecoveryAmongRecentEvents() throws Exception {
+        // Another test of this class restarts replica 1 until it sees a recovery: crashed while it still replays,
+        // it would owe a reply, and the crash would be at that request instead of idle.
+        await().atMost(Duration.ofSeconds(20)).until(() -> fixture.group.status().replicaStates().stream()
+                .allMatch(s -> s.state() == io.resh.host.SlotState.ACTIVE));
         fixture.group.faults().crash(1).get(10, TimeUnit.SECONDS);
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
