@@ -64,6 +64,8 @@ public final class ReshClient implements AutoCloseable {
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private volatile Channel channel;
     private volatile int hostIndex;
+    /** A reply frame came on some connection: a timeout then means a slow group, not a server of another protocol. */
+    private volatile boolean answered;
 
     private ReshClient(List<InetSocketAddress> hosts, int maxReplyBytes) {
         if (hosts.isEmpty()) {
@@ -179,7 +181,9 @@ public final class ReshClient implements AutoCloseable {
             }
             throw new UncheckedIOException(e.getCause() instanceof IOException io ? io : new IOException(e.getCause()));
         } catch (TimeoutException e) {
-            throw new UncheckedIOException(new IOException("no reply within " + timeout.toMillis() + " ms"));
+            throw new UncheckedIOException(new IOException("no reply within " + timeout.toMillis() + " ms"
+                    + (answered ? "" : "; " + hostAndPort(currentHost()) + " has sent no reply on this connection:"
+                            + " is it resh's front door? (a server of another protocol may wait for more)")));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UncheckedIOException(new IOException("interrupted"));
@@ -256,6 +260,9 @@ public final class ReshClient implements AutoCloseable {
     private final class ReplyHandler extends SimpleChannelInboundHandler<ByteBuf> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
+            if (!answered) {
+                answered = true;
+            }
             long id = frame.readLong();
             byte status = frame.readByte();
             byte[] payload = new byte[frame.readableBytes()];

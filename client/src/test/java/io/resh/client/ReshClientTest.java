@@ -69,6 +69,61 @@ class ReshClientTest {
         }
     }
 
+    /**
+     * A server of another protocol that waits for more (redis reads an inline command up to a newline) never
+     * answers: the timeout says that the peer has sent nothing at all, and asks whether it is a front door.
+     */
+    @Test
+    void shouldAskWhetherASilentPeerIsAFrontDoor() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Void> peer = CompletableFuture.runAsync(() -> {
+                try (Socket s = silent.accept()) {
+                    s.getInputStream().readAllBytes(); // reads everything, answers nothing, until the client closes
+                } catch (java.io.IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            try (ReshClient client = ReshClient.connect("127.0.0.1", silent.getLocalPort())) {
+                assertThatThrownBy(() -> client.call("hello", Duration.ofMillis(300)))
+                        .isInstanceOf(UncheckedIOException.class)
+                        .hasMessageContaining("no reply within 300 ms; 127.0.0.1:" + silent.getLocalPort()
+                                + " has sent no reply on this connection: is it resh's front door?");
+            }
+            peer.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Once a reply came, a timeout is a slow group: no question about the protocol. */
+    @Test
+    void shouldNotAskAboutTheProtocolOnceAReplyCame() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Void> peer = CompletableFuture.runAsync(() -> {
+                try (Socket s = server.accept()) {
+                    java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+                    int length = in.readInt();
+                    long correlation = in.readLong();
+                    in.readNBytes(length - 8);
+                    java.io.DataOutputStream out = new java.io.DataOutputStream(s.getOutputStream());
+                    out.writeInt(8 + 1 + 2);
+                    out.writeLong(correlation);
+                    out.writeByte(ClientProtocol.STATUS_OK);
+                    out.write("ok".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    in.readAllBytes(); // the second request stays unanswered
+                } catch (java.io.IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            try (ReshClient client = ReshClient.connect("127.0.0.1", server.getLocalPort())) {
+                org.assertj.core.api.Assertions.assertThat(client.call("first", Duration.ofSeconds(10))).isEqualTo("ok");
+                assertThatThrownBy(() -> client.call("second", Duration.ofMillis(300)))
+                        .isInstanceOf(UncheckedIOException.class)
+                        .hasMessageEndingWith("no reply within 300 ms");
+            }
+            peer.get(10, TimeUnit.SECONDS);
+        }
+    }
+
     /** The JDK's message for a name that does not resolve is the name alone: say what it means. */
     @Test
     void shouldSayThatAHostIsUnknown() {
