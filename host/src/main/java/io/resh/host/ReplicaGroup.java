@@ -95,6 +95,7 @@ public final class ReplicaGroup implements AutoCloseable {
     public static ReplicaGroup start(GroupConfig config, List<Consumer<GroupEvent>> listeners, Checkpoint initial) {
         ServiceClasses.check(config, ReplicaLauncher.classpath(config.classpath(), System.getProperty("java.class.path")));
         ReplicaLauncher.requirePrograms(config);
+        ReplicaPipes.warnIfPerlMissing();
         WorkDirectory dir = WorkDirectory.create(config);
         ReplicaGroup group;
         try {

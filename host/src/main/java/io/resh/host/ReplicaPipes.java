@@ -6,6 +6,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sets up the two pipes between the host and a replica (its stdin, and the channel its frames come back on)
@@ -33,6 +37,8 @@ import java.util.List;
  */
 final class ReplicaPipes {
     static final int DEFAULT_BYTES = 1 << 20;
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaPipes.class);
+    private static final AtomicBoolean WARNED = new AtomicBoolean();
     /**
      * Linux's F_SETPIPE_SZ is 1031 (F_LINUX_SPECIFIC_BASE + 7) on every architecture. {@code 0 +} makes the
      * size a number: Perl passes a string argument to fcntl as a pointer. Then the channel: {@code $^F} above
@@ -50,6 +56,27 @@ final class ReplicaPipes {
             systemMaximum());
 
     private ReplicaPipes() {
+    }
+
+    /**
+     * Says once per JVM, as a group starts, what replicas lose where Perl is missing: without a word, a replica
+     * whose service (or a library of it) writes on stdout was replaced for a broken frame, again and again.
+     */
+    static void warnIfPerlMissing() {
+        perlMissing(PERL).ifPresent(why -> {
+            if (WARNED.compareAndSet(false, true)) {
+                LOG.warn(why);
+            }
+        });
+    }
+
+    /** The warning for a host without Perl ({@code perl} null), or empty. */
+    static Optional<String> perlMissing(String perl) {
+        return perl != null ? Optional.empty() : Optional.of("perl is not on the PATH, so replicas run without the"
+                + " launcher that sets up their pipes: anything a replica writes on its stdout (a library's print,"
+                + " a child process) is read as a broken frame and the replica replaced, its pipes keep the"
+                + " kernel's 64 KiB (large requests cost more), and it shares the host's process group (a Ctrl-C"
+                + " reaches it directly); apt-get install perl-base");
     }
 
     /** What goes before the replica's command (empty without Perl). */

@@ -24,6 +24,16 @@ class ReplicaPipesTest {
         assertThat(ReplicaPipes.prefix("/usr/bin/perl", 256 << 10, 0)).first().isEqualTo("/usr/bin/perl");
     }
 
+    /** A host without Perl says what its replicas lose and how to get it back; one with Perl says nothing. */
+    @Test
+    void shouldWarnOnlyWherePerlIsMissing() {
+        assertThat(ReplicaPipes.perlMissing("/usr/bin/perl")).isEmpty();
+        assertThat(ReplicaPipes.perlMissing(null)).hasValueSatisfying(why -> assertThat(why)
+                .startsWith("perl is not on the PATH")
+                .contains("read as a broken frame")
+                .endsWith("apt-get install perl-base"));
+    }
+
     @Test
     void shouldEnlargeThePipesWhereverPerlIsInstalled() {
         // Guards the default: a prefix silently empty (a misread system maximum, say) would cost nothing visible.
