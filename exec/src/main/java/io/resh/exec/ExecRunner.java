@@ -35,6 +35,14 @@ public final class ExecRunner {
     }
 
     /**
+     * What a caller should warn of before a run, in one line: here, replicas outlive a {@code kill -9} of this
+     * process (setpriv is missing or refuses); empty where nothing needs saying.
+     */
+    public static java.util.Optional<String> launchWarning() {
+        return LaunchPrefix.parentDeathMissing();
+    }
+
+    /**
      * Runs the group (twice at most, with {@link ExecOptions#retry()}) and votes.
      *
      * @throws ConfigException if an option is unusable (a missing --stdin file)

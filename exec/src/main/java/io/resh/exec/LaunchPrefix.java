@@ -30,28 +30,53 @@ import java.util.concurrent.TimeUnit;
  */
 final class LaunchPrefix {
     private static final String OWN_GROUP = "setpgrp(0, 0); exec {$ARGV[0]} @ARGV or die \"resh: cannot run $ARGV[0]: $!\\n\"";
-    private static final List<String> PREFIX = detect();
+    private static final Detected DETECTED = detect();
+
+    /** The prefix that works here, and why replicas do not die with resh ({@code parentDeathMissing}), or null. */
+    private record Detected(List<String> prefix, String parentDeathMissing) {
+    }
 
     private LaunchPrefix() {
     }
 
     /** {@code command} behind the prefix, or unchanged where none works. */
     static List<String> wrap(List<String> command) {
-        if (PREFIX.isEmpty()) {
+        if (DETECTED.prefix().isEmpty()) {
             return command;
         }
-        List<String> argv = new ArrayList<>(PREFIX);
+        List<String> argv = new ArrayList<>(DETECTED.prefix());
         argv.addAll(command);
         return List.copyOf(argv);
     }
 
-    private static List<String> detect() {
+    private static Detected detect() {
         List<String> prefix = new ArrayList<>();
+        String parentDeathMissing = null;
         Optional<Path> setpriv = ProgramPath.find("setpriv");
-        setpriv.map(p -> List.of(p.toString(), "--pdeathsig", "KILL")).filter(LaunchPrefix::works).ifPresent(prefix::addAll);
+        Optional<List<String>> parentDeath = setpriv.map(p -> List.of(p.toString(), "--pdeathsig", "KILL"));
+        if (parentDeath.isPresent() && works(parentDeath.get())) {
+            prefix.addAll(parentDeath.get());
+        } else {
+            parentDeathMissing = setpriv.isEmpty() ? "setpriv is not on the PATH"
+                    : setpriv.get() + " --pdeathsig KILL does not work here";
+        }
         // setpgrp cannot fail for a child of the JVM (it is no session leader): nothing to probe, unlike setpriv.
         ProgramPath.find("perl").map(p -> List.of(p.toString(), "-e", OWN_GROUP, "--")).ifPresent(prefix::addAll);
-        return List.copyOf(prefix);
+        return new Detected(List.copyOf(prefix), parentDeathMissing);
+    }
+
+    /**
+     * What resh should warn of before it starts replicas, in one line: that they outlive a {@code kill -9} of resh,
+     * why, and how to have them die with it; empty where they die with it.
+     */
+    static Optional<String> parentDeathMissing() {
+        return Optional.ofNullable(DETECTED.parentDeathMissing()).map(LaunchPrefix::parentDeathWarning);
+    }
+
+    static String parentDeathWarning(String why) {
+        return why + ", so the replicas will not die with resh: killed with kill -9 (an OOM kill, a CI runner's"
+                + " SIGKILL), it leaves them running until they finish; apt-get install util-linux (for setpriv"
+                + " --pdeathsig) to have them die with it";
     }
 
     /** A part that refused would fail every replica instead (exit code 1, blamed on the command). */
