@@ -20,17 +20,13 @@ class ReshClientTest {
     @Test
     void shouldSayThatThePeerDoesNotSpeakTheClientProtocol() throws Exception {
         try (ServerSocket http = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            CompletableFuture<Void> peer = CompletableFuture.runAsync(() -> {
-                try (Socket s = http.accept()) {
-                    InputStream in = s.getInputStream();
-                    in.readNBytes(4); // the request's length: enough to know it came
-                    OutputStream out = s.getOutputStream();
-                    out.write("HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                    out.flush();
-                    in.read(); // keeps the connection open until the client closes it
-                } catch (java.io.IOException e) {
-                    throw new UncheckedIOException(e);
-                }
+            CompletableFuture<Void> peer = servedOnce(http, s -> {
+                InputStream in = s.getInputStream();
+                in.readNBytes(4); // the request's length: enough to know it came
+                OutputStream out = s.getOutputStream();
+                out.write("HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                in.read(); // keeps the connection open until the client closes it
             });
             try (ReshClient client = ReshClient.connect("127.0.0.1", http.getLocalPort())) {
                 assertThatThrownBy(() -> client.call("hello", Duration.ofSeconds(10)))
@@ -50,13 +46,9 @@ class ReshClientTest {
     @Test
     void shouldCallAResetALostConnection() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            CompletableFuture<Void> peer = CompletableFuture.runAsync(() -> {
-                try (Socket s = server.accept()) {
-                    s.getInputStream().readNBytes(4); // the request came; the rest stays unread
-                    s.setSoLinger(true, 0); // close with a reset, as a killed process's kernel does
-                } catch (java.io.IOException e) {
-                    throw new UncheckedIOException(e);
-                }
+            CompletableFuture<Void> peer = servedOnce(server, s -> {
+                s.getInputStream().readNBytes(4); // the request came; the rest stays unread
+                s.setSoLinger(true, 0); // close with a reset, as a killed process's kernel does
             });
             try (ReshClient client = ReshClient.connect("127.0.0.1", server.getLocalPort())) {
                 assertThatThrownBy(() -> client.call("hello", Duration.ofSeconds(10)))
@@ -76,12 +68,8 @@ class ReshClientTest {
     @Test
     void shouldAskWhetherASilentPeerIsAFrontDoor() throws Exception {
         try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            CompletableFuture<Void> peer = CompletableFuture.runAsync(() -> {
-                try (Socket s = silent.accept()) {
-                    s.getInputStream().readAllBytes(); // reads everything, answers nothing, until the client closes
-                } catch (java.io.IOException e) {
-                    throw new UncheckedIOException(e);
-                }
+            CompletableFuture<Void> peer = servedOnce(silent, s -> {
+                s.getInputStream().readAllBytes(); // reads everything, answers nothing, until the client closes
             });
             try (ReshClient client = ReshClient.connect("127.0.0.1", silent.getLocalPort())) {
                 assertThatThrownBy(() -> client.call("hello", Duration.ofMillis(300)))
@@ -97,22 +85,18 @@ class ReshClientTest {
     @Test
     void shouldNotAskAboutTheProtocolOnceAReplyCame() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            CompletableFuture<Void> peer = CompletableFuture.runAsync(() -> {
-                try (Socket s = server.accept()) {
-                    java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
-                    int length = in.readInt();
-                    long correlation = in.readLong();
-                    in.readNBytes(length - 8);
-                    java.io.DataOutputStream out = new java.io.DataOutputStream(s.getOutputStream());
-                    out.writeInt(8 + 1 + 2);
-                    out.writeLong(correlation);
-                    out.writeByte(ClientProtocol.STATUS_OK);
-                    out.write("ok".getBytes(StandardCharsets.US_ASCII));
-                    out.flush();
-                    in.readAllBytes(); // the second request stays unanswered
-                } catch (java.io.IOException e) {
-                    throw new UncheckedIOException(e);
-                }
+            CompletableFuture<Void> peer = servedOnce(server, s -> {
+                java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+                int length = in.readInt();
+                long correlation = in.readLong();
+                in.readNBytes(length - 8);
+                java.io.DataOutputStream out = new java.io.DataOutputStream(s.getOutputStream());
+                out.writeInt(8 + 1 + 2);
+                out.writeLong(correlation);
+                out.writeByte(ClientProtocol.STATUS_OK);
+                out.write("ok".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                in.readAllBytes(); // the second request stays unanswered
             });
             try (ReshClient client = ReshClient.connect("127.0.0.1", server.getLocalPort())) {
                 org.assertj.core.api.Assertions.assertThat(client.call("first", Duration.ofSeconds(10))).isEqualTo("ok");
@@ -141,5 +125,21 @@ class ReshClientTest {
         org.assertj.core.api.Assertions.assertThat(new ReshRemoteException(ClientProtocol.STATUS_SERVICE_ERROR,
                 "java.lang.IllegalArgumentException: bad").getMessage())
                 .isEqualTo("service error: java.lang.IllegalArgumentException: bad");
+    }
+
+    /** What a peer does with the one connection it accepts. */
+    private interface Peer {
+        void serve(Socket s) throws java.io.IOException;
+    }
+
+    /** Accepts one connection on another thread and hands it to {@code peer}; completes when the peer is done. */
+    private static CompletableFuture<Void> servedOnce(ServerSocket server, Peer peer) {
+        return CompletableFuture.runAsync(() -> {
+            try (Socket s = server.accept()) {
+                peer.serve(s);
+            } catch (java.io.IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 }
