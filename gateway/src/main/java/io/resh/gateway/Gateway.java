@@ -31,6 +31,7 @@ import io.resh.gateway.protocol.Protocol;
 import io.resh.gateway.protocol.Request;
 import io.resh.gateway.server.Directories;
 import io.resh.gateway.server.ServerGroup;
+import io.resh.gateway.server.ServerPrograms;
 import io.resh.gateway.stream.StreamBackends;
 import io.resh.gateway.stream.StreamSession;
 import io.resh.gateway.udp.Datagrams;
@@ -121,7 +122,8 @@ public final class Gateway implements AutoCloseable {
     /**
      * Starts every replica, waits until all of them are ready and in sync, then listens.
      *
-     * @throws ConfigException naming {@code workDir} if the configured work directory cannot be created
+     * @throws ConfigException naming {@code workDir} if the configured work directory cannot be created, or the
+     *     {@code server} setting whose program is not installed
      * @throws ReshException if a replica cannot start (the message names it, says how it exited and
      *     shows the end of its log) or the listening address cannot be bound
      */
@@ -142,6 +144,7 @@ public final class Gateway implements AutoCloseable {
             throw new ReshException("group " + config.group() + ": only listen.mode ordered can be ordered by a cluster, not "
                     + config.listen().mode().label());
         }
+        ServerPrograms.requireInstalled(config.server()); // before the work directory: nothing to keep for a typo
         Path dir;
         boolean owns = config.workDir() == null;
         try {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.resh.core.ConfigException;
 import io.resh.core.ReshException;
 import io.resh.gateway.server.Directories;
 import io.resh.gateway.testing.GatewayExtension;
@@ -35,22 +36,37 @@ class GatewayStartTest {
                 """.formatted(command, extra));
     }
 
+    /**
+     * A program that is not installed failed every replica's start, twice, named a replica instead of the setting,
+     * and left the work directory behind "for post-mortem" with nothing in it but the launch lines.
+     */
     @Test
-    void shouldNameAServerThatCannotBeRun() {
-        assertThatThrownBy(() -> start("'no-such-server-binary --port {port}'", ""))
-                .isInstanceOf(ReshException.class)
-                .hasMessageContaining("group broken did not start")
-                .hasMessageContaining("could not start: cannot run 'no-such-server-binary'");
+    void shouldNameTheSettingWhoseProgramCannotBeRunBeforeStartingAnything() throws Exception {
+        Path notExecutable = Files.writeString(gateway.dir().resolve("server.sh"), "#!/bin/sh\n");
+        String[][] cases = {
+            {"'no-such-server-binary --port {port}'", "",
+                "server.command: cannot run 'no-such-server-binary': no such program on the PATH"},
+            {"'" + notExecutable + " --port {port}'", "", "server.command: cannot run '" + notExecutable + "': not executable"},
+            {"['redis-server --port {port}', '/no/such/server {port}', 'redis-server --port {port}']", "",
+                "server.command[1]: cannot run '/no/such/server': no such file"},
+        };
+        for (String[] c : cases) {
+            assertThatThrownBy(() -> start(c[0], c[1])).as(c[0])
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage(c[2]);
+            assertThat(gateway.dir().resolve("work")).as("%s: no work directory made", c[0]).doesNotExist();
+        }
     }
 
     @RepeatedTest(5)
     void shouldLeaveNoServerRunningWhenAnotherCannotStart() throws Exception {
         // Replica 0 fails at once, while the others are still being started: their processes must not outlive
         // the failed start, and nothing may be written to the work directory once start() has thrown.
-        assertThatThrownBy(() -> start("['no-such-server-binary --port {port}', \"sh -c 'exec sleep 30' {port}\","
+        // A relative path is looked up only in the replica's data directory, at its start: it fails there.
+        assertThatThrownBy(() -> start("['./no-such-server-binary --port {port}', \"sh -c 'exec sleep 30' {port}\","
                 + " \"sh -c 'exec sleep 30' {port}\"]", ""))
                 .isInstanceOf(ReshException.class)
-                .hasMessageContaining("cannot run 'no-such-server-binary'");
+                .hasMessageContaining("group broken did not start: replica 0");
         assertThat(ProcessHandle.current().descendants().filter(p -> p.info().command().orElse("").endsWith("sleep")))
                 .as("servers started for the failed gateway").isEmpty();
         Path work = gateway.dir().resolve("work");

@@ -83,18 +83,9 @@ public final class ServerProcess {
     }
 
     private static void checkRunnable(String program) throws IOException {
-        if (program.contains("/")) {
-            if (!program.startsWith("/")) {
-                return; // relative to the replica's data directory; the exit code will tell
-            }
-            if (!Files.isExecutable(Path.of(program))) {
-                throw new IOException("cannot run '" + program + "': " + (Files.exists(Path.of(program))
-                        ? "not executable" : "no such file"));
-            }
-            return;
-        }
-        if (OnPath.find(program).isEmpty()) {
-            throw new IOException("cannot run '" + program + "': no such program on the PATH");
+        String problem = ServerPrograms.whyNotRunnable(program);
+        if (problem != null) {
+            throw new IOException(problem);
         }
     }
 
