@@ -167,6 +167,14 @@ final class ServeCommand implements Callable<Integer> {
         if (port != null) {
             gc = gc.withPort(port);
         }
+        // The gateway binds after its servers started: a taken port, or a host that is no address here ("cannot
+        // listen on no-such-host:0: null"), had them started and stopped for nothing. A UDP port is not probed:
+        // a TCP probe says nothing about it.
+        try {
+            refuseClientPortInUse(gc.listen().host(), gc.listen().mode() == GatewayConfig.Mode.UDP ? 0 : gc.listen().port());
+        } catch (ConfigException e) {
+            throw e.inFile(config);
+        }
         ClusterServe.refuseAdminPortInUse(adminPort); // the servers would have been started and stopped for nothing
         if (!stoppedEarly.starting("gateway " + gc.group())) {
             return 1;

@@ -216,6 +216,39 @@ class ServeCommandTest {
         }
     }
 
+    /**
+     * A gateway bound its client port only after its servers started: a taken port had three servers started and
+     * stopped for nothing, and a listen.host that does not resolve said "cannot listen on no-such-host.invalid:0: null".
+     */
+    @Test
+    void shouldRefuseAGatewayPortOrHostItCannotListenOnBeforeStartingAServer() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String[][] cases = {
+                {"127.0.0.1", Integer.toString(taken.getLocalPort()), "resh serve: cannot listen for clients on 127.0.0.1:"
+                        + taken.getLocalPort() + ": Address already in use; another program has that port: give listen.port"
+                        + " in the config or --port another one (0: any free port)"},
+                {"no-such-host.invalid", "0", "resh serve: gateway.yaml: listen.host: expected an address of this machine, like"
+                        + " 127.0.0.1 or 0.0.0.0 (every interface), got 'no-such-host.invalid', which does not resolve"},
+                {"192.0.2.1", "0", "resh serve: gateway.yaml: listen.host: expected an address of this machine, like 127.0.0.1"
+                        + " or 0.0.0.0 (every interface), got '192.0.2.1' (Cannot assign requested address)"},
+            };
+            for (String[] c : cases) {
+                Path yaml = dir.resolve("gateway.yaml");
+                Path workDir = dir.resolve("gateway-work");
+                Files.writeString(yaml, String.join("\n", "group: gw",
+                        "server: { command: 'redis-server --port {port} --bind 127.0.0.1 --save \"\" --appendonly no' }",
+                        "workDir: " + workDir, "listen: { protocol: resp, host: '" + c[0] + "', port: " + c[1] + " }", ""));
+                picocli.CommandLine cl = Resh.commandLine();
+                java.io.StringWriter err = new java.io.StringWriter();
+                cl.setErr(new java.io.PrintWriter(err, true));
+
+                assertThat(cl.execute("serve", yaml.toString(), "--admin-port", "-1")).as(c[0]).isEqualTo(2);
+                assertThat(err.toString().lines()).as(c[0]).containsExactly(c[2]);
+                assertThat(workDir).as("%s: no server started", c[0]).doesNotExist();
+            }
+        }
+    }
+
     /** {@code --id} and {@code --join} without a cluster: section were ignored: a lone group served instead. */
     @Test
     void shouldRefuseTheClusterOptionsForAConfigWithoutACluster() throws Exception {
