@@ -123,7 +123,7 @@ public final class Gateway implements AutoCloseable {
      * Starts every replica, waits until all of them are ready and in sync, then listens.
      *
      * @throws ConfigException naming {@code workDir} if the configured work directory cannot be created, or the
-     *     {@code server} setting whose program is not installed
+     *     {@code server} setting whose program is not installed, or {@code listen.host} if it does not resolve
      * @throws ReshException if a replica cannot start (the message names it, says how it exited and
      *     shows the end of its log) or the listening address cannot be bound
      */
@@ -143,6 +143,11 @@ public final class Gateway implements AutoCloseable {
         if (sequencer != null && config.listen().mode() != Mode.ORDERED) {
             throw new ReshException("group " + config.group() + ": only listen.mode ordered can be ordered by a cluster, not "
                     + config.listen().mode().label());
+        }
+        if (new InetSocketAddress(config.listen().host(), 0).isUnresolved()) {
+            // Found at the bind, after the servers started, it said "cannot listen on no-such-host:0: null".
+            throw ConfigException.expected("listen.host", "an address of this machine, like 127.0.0.1 or 0.0.0.0 (every"
+                    + " interface)", "'" + config.listen().host() + "', which does not resolve");
         }
         ServerPrograms.requireInstalled(config.server()); // before the work directory: nothing to keep for a typo
         Path dir;

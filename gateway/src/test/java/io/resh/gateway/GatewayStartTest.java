@@ -160,6 +160,19 @@ class GatewayStartTest {
                         + " server\\.ready: tcp waits until the server accepts, up to server\\.readyTimeout\\)");
     }
 
+    /** Found at the bind, after the servers started, a host that does not resolve said "...:0: null". */
+    @Test
+    void shouldNameAListenHostThatDoesNotResolveBeforeStartingAnything() {
+        assertThatThrownBy(() -> gateway.startOnce("""
+                server: { command: 'redis-server --port {port} --bind 127.0.0.1 --save "" --appendonly no' }
+                listen: { protocol: resp, host: no-such-host.invalid }
+                """))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("listen.host: expected an address of this machine, like 127.0.0.1 or 0.0.0.0 (every interface),"
+                        + " got 'no-such-host.invalid', which does not resolve");
+        assertThat(gateway.dir().resolve("work")).as("no server started").doesNotExist();
+    }
+
     @Test
     void shouldSayWhenTheListenPortIsTaken() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
