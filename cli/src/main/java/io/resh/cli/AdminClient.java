@@ -91,17 +91,30 @@ final class AdminClient {
 
     /** Resolves the URL and token from the options, the environment and {@code ~/.resh}. */
     static AdminClient connect(Options o) {
-        return connect(o, o.url);
+        return connect(o, null);
+    }
+
+    /**
+     * {@link #connect(Options)}, where {@code group} (the command's {@code --group}, or null) picks the running server
+     * that serves it when several run.
+     */
+    static AdminClient connect(Options o, String group) {
+        return connect(o, o.url, group);
     }
 
     /** One client per {@code --url} given (the same token file for all), or the default one when none was. */
     static List<AdminClient> connectEach(HostsOptions o) {
+        return connectEach(o, null);
+    }
+
+    /** {@link #connectEach(HostsOptions)}, where {@code group} picks the running server as in {@link #connect(Options, String)}. */
+    static List<AdminClient> connectEach(HostsOptions o, String group) {
         if (o.urls.isEmpty()) {
-            return List.of(connect(o, null));
+            return List.of(connect(o, null, group));
         }
         List<AdminClient> out = new ArrayList<>();
         for (String u : o.urls) {
-            out.add(connect(o, u));
+            out.add(connect(o, u, group));
         }
         return out;
     }
@@ -115,7 +128,7 @@ final class AdminClient {
         return value == null || value.isBlank() ? null : value.strip();
     }
 
-    private static AdminClient connect(Credentials o, String given) {
+    private static AdminClient connect(Credentials o, String given, String group) {
         Path home = AdminConfig.homeDir();
         String url = given != null ? given : environment("RESH_ADMIN_URL");
         String source = given != null ? "--url" : "RESH_ADMIN_URL";
@@ -123,10 +136,23 @@ final class AdminClient {
             Path file = home.resolve("admin.url");
             RunningServers records = new RunningServers(home.resolve("servers"), file);
             List<RunningServers.Server> running = records.live();
+            if (running.size() > 1 && group != null) {
+                // The help says --group is needed when several run, and each record names its groups: the one
+                // serving it is the one meant, where "pass --url" sent the user to copy a URL from the listing.
+                List<RunningServers.Server> serving = running.stream().filter(s -> serves(s, group)).toList();
+                if (serving.size() == 1) {
+                    running = serving;
+                } else {
+                    throw new ReshException((serving.isEmpty() ? "none" : serving.size()) + " of the " + running.size()
+                            + " admin servers running serve group '" + group + "': " + String.join(", ",
+                            running.stream().map(AdminClient::describe).toList()) + "; pass --url with the one to use");
+                }
+            }
             if (running.size() > 1) {
                 // admin.url names only the newest: talking to it silently left the user unaware of the others.
                 throw new ReshException(running.size() + " admin servers run: " + String.join(", ",
-                        running.stream().map(AdminClient::describe).toList()) + "; pass --url with the one to use");
+                        running.stream().map(AdminClient::describe).toList()) + "; pass --url with the one to use,"
+                        + " or --group with a group it serves");
             }
             if (running.size() == 1) {
                 url = running.get(0).url();
@@ -179,6 +205,11 @@ final class AdminClient {
                     + " wrote it; it holds " + (lines > 1 ? lines + " lines" : "spaces or control characters")
                     + " (not shown: it holds the token)");
         }
+    }
+
+    /** Whether the record's comma-separated groups and gateways include {@code group}. */
+    private static boolean serves(RunningServers.Server s, String group) {
+        return java.util.Arrays.asList(s.name().split(",\\s*")).contains(group);
     }
 
     /** {@code kv at http://127.0.0.1:40123/}, or the URL alone for a server of no group. */

@@ -79,7 +79,7 @@ public final class EventsCommand implements Callable<Integer> {
             }
         }
         try {
-            AdminClient client = AdminClient.connect(admin);
+            AdminClient client = AdminClient.connect(admin, group);
             String groupParam = (group == null ? "" : "&group=" + URLEncoder.encode(group, StandardCharsets.UTF_8)) + typeParam;
             if (!follow) {
                 if (limit > 0) {

@@ -62,7 +62,7 @@ public final class InjectCommand implements Callable<Integer> {
             throw new ConfigException("FAULT", e.getMessage());
         }
         try {
-            AdminClient client = AdminClient.connect(admin);
+            AdminClient client = AdminClient.connect(admin, group);
             String name = client.chooseGroup(group);
             ObjectNode body = AdminClient.json().createObjectNode();
             body.put("fault", kind.label());

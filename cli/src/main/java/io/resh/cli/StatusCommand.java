@@ -55,7 +55,7 @@ public final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         try {
-            List<AdminClient> clients = AdminClient.connectEach(admin);
+            List<AdminClient> clients = AdminClient.connectEach(admin, group);
             if (clients.size() > 1) {
                 return hosts(out, clients);
             }

@@ -139,7 +139,7 @@ class ConcurrentServesTest {
         Result chosen = resh("status", "--url", alpha.url());
 
         String both = "2 admin servers run: alpha at " + alpha.url() + ", beta at " + beta.url()
-                + "; pass --url with the one to use";
+                + "; pass --url with the one to use, or --group with a group it serves";
         assertThat(status.exit()).as(status.out()).isEqualTo(1);
         assertThat(status.err().strip()).isEqualTo("resh status: " + both);
         assertThat(events.exit()).as(events.out()).isEqualTo(1);
@@ -147,6 +147,28 @@ class ConcurrentServesTest {
         assertThat(chosen.exit()).as(chosen.err()).isZero();
         assertThat(showsGroup(chosen, "alpha")).as(chosen.out()).isTrue();
         assertThat(showsGroup(chosen, "beta")).as(chosen.out()).isFalse();
+    }
+
+    /**
+     * The help of status, events and inject says --group is needed when several run, yet with two servers running
+     * {@code -g beta} was still told to pass --url, though each record names the groups its server serves.
+     */
+    @Test
+    void shouldPickTheRunningServerThatServesTheGroupNamed() throws Exception {
+        Served alpha = serve("alpha");
+        Served beta = serve("beta");
+
+        Result status = resh("status", "-g", "beta");
+        Result events = resh("events", "-g", "alpha", "--limit", "1");
+        Result unknown = resh("status", "-g", "gamma");
+
+        assertThat(status.exit()).as(status.err()).isZero();
+        assertThat(showsGroup(status, "beta")).as(status.out()).isTrue();
+        assertThat(showsGroup(status, "alpha")).as(status.out()).isFalse();
+        assertThat(events.exit()).as(events.err()).isZero();
+        assertThat(unknown.exit()).as(unknown.out()).isEqualTo(1);
+        assertThat(unknown.err().strip()).isEqualTo("resh status: none of the 2 admin servers running serve group 'gamma':"
+                + " alpha at " + alpha.url() + ", beta at " + beta.url() + "; pass --url with the one to use");
     }
 
     @Test
