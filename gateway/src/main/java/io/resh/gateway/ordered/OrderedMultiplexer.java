@@ -939,7 +939,9 @@ public final class OrderedMultiplexer {
     }
 
     private void replayLogOverflowed(long seq) {
-        LOG.warn("replay log overflowed at request #{}: replicas that fail from now on cannot be rebuilt", seq);
+        // The bound named: "overflowed" alone left the user to guess which of the two settings to raise.
+        LOG.warn("replay log overflowed at request #{}: {}; replicas that fail from now on cannot be rebuilt (raise it,"
+                + " or restart the gateway to regain redundancy)", seq, log.overflowCause());
         neverAnswered.clear();
         replayDoubt.clear();
         unreplayable.clear(); // no replica is rebuilt any more: the status says that instead

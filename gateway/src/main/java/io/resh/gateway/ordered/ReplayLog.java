@@ -23,6 +23,8 @@ public final class ReplayLog {
     private long appended;
     private long skipped;
     private boolean overflowed;
+    /** Which bound it passed, in the config's words, so that the warning says what to raise. */
+    private String overflowCause;
 
     public ReplayLog(long maxBytes, int maxEntries) {
         this.maxBytes = maxBytes;
@@ -36,6 +38,9 @@ public final class ReplayLog {
         }
         if (entries.size() + 1 > maxEntries || bytes + request.bytes().length > maxBytes) {
             overflowed = true;
+            overflowCause = entries.size() + 1 > maxEntries
+                    ? "it would hold more than replayLogEntries (" + maxEntries + ") requests"
+                    : "it would hold more than replayLogLimit (" + maxBytes + " bytes) of requests";
             entries.clear();
             seqs = new long[0];
             bytes = 0;
@@ -94,6 +99,11 @@ public final class ReplayLog {
     /** True once a bound was exceeded: replicas can no longer be rebuilt by replay. */
     public boolean overflowed() {
         return overflowed;
+    }
+
+    /** Which bound was passed ("it would hold more than replayLogEntries (5) requests"), or null before it overflowed. */
+    public String overflowCause() {
+        return overflowCause;
     }
 
     /** How many requests were ever appended. */

@@ -48,6 +48,21 @@ class ReplayLogTest {
         assertThat(log.overflowed()).isTrue();
     }
 
+    /** The warning said "replay log overflowed" without the setting to raise: there are two. */
+    @Test
+    void shouldSayWhichBoundItOverflowed() {
+        ReplayLog byEntries = new ReplayLog(1 << 20, 1);
+        byEntries.append(request("SET a 1"), 1);
+        assertThat(byEntries.overflowCause()).isNull();
+        byEntries.append(request("SET b 2"), 2);
+        ReplayLog byBytes = new ReplayLog(10, 100);
+        byBytes.append(request("SET a 1"), 1);
+        byBytes.append(request("SET b 2"), 2);
+
+        assertThat(byEntries.overflowCause()).isEqualTo("it would hold more than replayLogEntries (1) requests");
+        assertThat(byBytes.overflowCause()).isEqualTo("it would hold more than replayLogLimit (10 bytes) of requests");
+    }
+
     @Test
     void shouldKeepTheSequenceNumberOfEveryEntryPastTheFirstGrowth() {
         ReplayLog log = new ReplayLog(1 << 20, 1000);
