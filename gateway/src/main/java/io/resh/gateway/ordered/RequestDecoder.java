@@ -70,7 +70,7 @@ public final class RequestDecoder extends ByteToMessageDecoder {
     private void fail(ByteBuf in, List<Object> out, String message) {
         failed = true;
         in.skipBytes(in.readableBytes());
-        out.add(new LocalReply(protocol.errorReply(message), true));
+        out.add(new LocalReply(protocol.badRequestReply(message), true));
         cancelTimer();
     }
 
@@ -88,7 +88,7 @@ public final class RequestDecoder extends ByteToMessageDecoder {
             partialTimer = null;
             if (!failed && decoded == mark && ctx.channel().isActive()) {
                 failed = true;
-                ctx.fireChannelRead(new LocalReply(protocol.errorReply("request not completed within "
+                ctx.fireChannelRead(new LocalReply(protocol.badRequestReply("request not completed within "
                         + TimeUnit.NANOSECONDS.toMillis(frameTimeoutNanos) + " ms (frameTimeout)"), true));
             } else if (!failed && ctx.channel().isActive() && internalBuffer().isReadable()) {
                 watchPartial(ctx, true);

@@ -202,4 +202,13 @@ public final class MemcachedProtocol implements Protocol {
     public byte[] errorReply(String message) {
         return ("SERVER_ERROR resh: " + Frames.oneLine(message) + "\r\n").getBytes(StandardCharsets.UTF_8);
     }
+
+    /**
+     * {@code CLIENT_ERROR}, as memcached itself answers a bad command line or data chunk: client libraries raise a
+     * client error for it, where {@code SERVER_ERROR} had them report a fault of the server for the caller's mistake.
+     */
+    @Override
+    public byte[] badRequestReply(String message) {
+        return ("CLIENT_ERROR resh: " + Frames.oneLine(message) + "\r\n").getBytes(StandardCharsets.UTF_8);
+    }
 }

@@ -34,6 +34,14 @@ public interface Protocol {
     byte[] errorReply(String message);
 
     /**
+     * The error reply to a request the client got wrong (malformed, too large, not finished within frameTimeout),
+     * where the protocol tells the client's errors from the server's; {@link #errorReply} otherwise.
+     */
+    default byte[] badRequestReply(String message) {
+        return errorReply(message);
+    }
+
+    /**
      * The form of {@code reply} that is compared across replicas. The default compares bytes as they
      * are; protocols override it for nondeterminism they know about (an HTTP {@code Date} header, the
      * element order of a Redis set).

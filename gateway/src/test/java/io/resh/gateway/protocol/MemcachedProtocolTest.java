@@ -47,10 +47,13 @@ class MemcachedProtocolTest {
         assertThat(text(meta.bytes())).as("refused for what it is, not for differing answers")
                 .startsWith("SERVER_ERROR resh: 'mg' is not supported").contains("not the meta commands");
         LocalReply bad = (LocalReply) Decoding.requests(mc, "set k 0 0 2\r\nabc\r\n", 1).get(0);
-        assertThat(text(bad.bytes())).contains("bad data chunk");
+        // the client's mistake, as memcached says it: SERVER_ERROR had client libraries blame the server
+        assertThat(text(bad.bytes())).startsWith("CLIENT_ERROR resh: ").contains("bad data chunk");
         assertThat(bad.close()).isTrue();
         LocalReply huge = (LocalReply) Decoding.requests(mc, bytes("set k 0 0 5000\r\n"), 3, 1024).get(0);
-        assertThat(text(huge.bytes())).contains("exceeds the limit of 1024 bytes");
+        assertThat(text(huge.bytes())).startsWith("CLIENT_ERROR resh: ").contains("exceeds the limit of 1024 bytes");
+        LocalReply malformed = (LocalReply) Decoding.requests(mc, "set k\r\n", 1).get(0);
+        assertThat(text(malformed.bytes())).isEqualTo("CLIENT_ERROR resh: bad command line format for 'set'\r\n");
         LocalReply quit = (LocalReply) Decoding.requests(mc, "quit\r\n", 1).get(0);
         assertThat(quit.close()).isTrue();
         assertThat(quit.bytes()).isEmpty();
