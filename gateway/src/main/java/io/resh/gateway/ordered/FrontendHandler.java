@@ -34,6 +34,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private ClientSession session;
     private ChannelHandlerContext ctx;
     private boolean parked;
+    /** Whether this connection counts against maxClients: a refused one does not. */
+    private boolean counted;
 
     /**
      * @param sequencer orders requests outside the gateway (a cluster's log), or null to hand them to
@@ -52,10 +54,14 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         if (clients.incrementAndGet() > maxClients) {
+            // Not a client: its socket lingers up to ClientSession.LINGER_SECONDS to deliver the error, and counted
+            // meanwhile it kept out the next client after one left, and showed in status as one more than allowed.
+            clients.decrementAndGet();
             ctx.writeAndFlush(Unpooled.wrappedBuffer(protocol.errorReply("max number of clients reached ("
                     + maxClients + ")"))).addListener(f -> ClientSession.closeAfterLastReply(ctx.channel()));
             return;
         }
+        counted = true;
         session = new ClientSession(ctx.channel(), this::maybeRead);
         ctx.read();
     }
@@ -128,7 +134,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        clients.decrementAndGet();
+        if (counted) {
+            clients.decrementAndGet();
+        }
         ctx.fireChannelInactive();
     }
 
