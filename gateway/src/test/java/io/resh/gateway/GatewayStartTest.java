@@ -142,7 +142,8 @@ class GatewayStartTest {
         assertThatThrownBy(() -> start("\"sh -c 'exec sleep 30' {port}\"", ""))
                 .isInstanceOf(ReshException.class)
                 .hasMessageContaining("did not accept connections on port")
-                .hasMessageContaining("within 2000 ms");
+                // the setting that waits named, as frameTimeout is: "within 2000 ms" alone did not say what to raise
+                .hasMessageContaining("within 2000 ms (server.readyTimeout; raise it for a server that takes longer to start)");
     }
 
     /** It quoted Netty's "Connection refused: localhost/127.0.0.1:PORT", which does not say what to change. */

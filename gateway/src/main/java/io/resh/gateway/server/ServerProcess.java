@@ -89,6 +89,9 @@ public final class ServerProcess {
         }
     }
 
+    /** A server that only starts slowly is told from a broken one by its log: the setting that waits is named. */
+    private static final String READY_TIMEOUT_HINT = " (server.readyTimeout; raise it for a server that takes longer to start)";
+
     private static java.io.File nullDevice() {
         return new java.io.File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
     }
@@ -117,7 +120,8 @@ public final class ServerProcess {
                     return;
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IOException("did not bind UDP port " + port + " within " + timeout.toMillis() + " ms");
+                    throw new IOException("did not bind UDP port " + port + " within " + timeout.toMillis() + " ms"
+                            + READY_TIMEOUT_HINT);
                 }
                 Thread.sleep(20);
                 continue;
@@ -127,7 +131,8 @@ public final class ServerProcess {
                 return;
             } catch (IOException notYet) {
                 if (System.nanoTime() > deadline) {
-                    throw new IOException("did not accept connections on port " + port + " within " + timeout.toMillis() + " ms");
+                    throw new IOException("did not accept connections on port " + port + " within " + timeout.toMillis()
+                            + " ms" + READY_TIMEOUT_HINT);
                 }
             }
             // Polling a port is the only readiness signal an unmodified server gives.
