@@ -3,6 +3,9 @@ package io.resh.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
 import io.resh.gateway.stream.StreamSession;
@@ -23,6 +26,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
 
 /**
  * Stream mode, protocol-agnostic: three real redis-server replicas (one behind a byte-flipping shim)
@@ -57,6 +61,40 @@ class StreamGatewayTest {
                 listen: { mode: stream }
                 deadline: %s
                 """.formatted(REDIS, REDIS, shim, deadline));
+    }
+
+    /**
+     * COMMAND DOCS lists a hash table in each redis-server's own order (GATEWAY.md), so no two replicas agree: the
+     * one connection closed was logged once per differing replica, which read as that many clients closed.
+     */
+    @Test
+    void shouldLogOneLineForAConnectionNoTwoReplicasAgreeOn() throws Exception {
+        stream.start("""
+                group: stream
+                server: { command: %s }
+                listen: { mode: stream }
+                deadline: %s
+                """.formatted(REDIS, PATIENT));
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        Logger log = (Logger) LoggerFactory.getLogger(StreamSession.class);
+        logged.start();
+        log.addAppender(logged);
+        try {
+            Socket client = stream.connect();
+            client.getOutputStream().write("COMMAND DOCS\r\n".getBytes(StandardCharsets.US_ASCII));
+            client.getInputStream().readAllBytes(); // closed as undecidable
+            await().atMost(Duration.ofSeconds(10)).until(() -> !closings(logged).isEmpty());
+
+            assertThat(closings(logged)).singleElement().asString().as("both differing replicas on the one line")
+                    .satisfies(m -> assertThat(m.split(" differs from ", -1)).hasSize(3));
+        } finally {
+            log.detachAppender(logged);
+        }
+    }
+
+    private static java.util.List<String> closings(ListAppender<ILoggingEvent> logged) {
+        return logged.list.stream().map(ILoggingEvent::getFormattedMessage)
+                .filter(m -> m.contains("no 2 replicas agree on its stream")).toList();
     }
 
     @Test

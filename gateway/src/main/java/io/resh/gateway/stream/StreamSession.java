@@ -20,7 +20,9 @@ import io.resh.gateway.server.ServerProcess;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -393,10 +395,10 @@ public final class StreamSession extends ChannelInboundHandlerAdapter {
         if (finished || voter == null) {
             return;
         }
+        List<String> undecided = new ArrayList<>();
         for (StreamVoter.Divergence d : voter.takeDivergences()) {
             if (voter.undecidable()) {
-                LOG.warn("closing client {}: no {} replicas agree on its stream: {}", ctx.channel().remoteAddress(),
-                        quorum.agreementNeeded(), d.description());
+                undecided.add(d.description());
                 continue;
             }
             int i = d.replica();
@@ -404,6 +406,11 @@ public final class StreamSession extends ChannelInboundHandlerAdapter {
                 drop(i);
                 group.fault(i, processes[i].incarnation(), FaultKind.DIVERGENCE, 0, d.description());
             }
+        }
+        if (!undecided.isEmpty()) {
+            // One line for the one connection closed: a line per differing replica read as that many closes.
+            LOG.warn("closing client {}: no {} replicas agree on its stream: {}", ctx.channel().remoteAddress(),
+                    quorum.agreementNeeded(), String.join("; ", undecided));
         }
         if (voter.undecidable()) {
             ctx.close();
