@@ -41,8 +41,15 @@ public final class ConfigFile {
     public static JsonNode readTree(Path file) {
         try {
             JsonNode root = YAML.readTree(Files.readString(file));
-            if (root == null || !root.isObject()) {
-                throw new ConfigException(file.toString(), "expected a YAML mapping at the top level");
+            if (root == null || root.isMissingNode() || root.isNull()) {
+                // "expected a YAML mapping at the top level" of a file with nothing in it sent the user looking
+                // for a syntax error; say what a config needs instead.
+                throw new ConfigException(file.toString(), "is empty (or only comments); a config needs service: (a"
+                        + " replicated Java service) or server: (unmodified servers behind the gateway)");
+            }
+            if (!root.isObject()) {
+                throw new ConfigException(file.toString(), "expected a YAML mapping of fields at the top level, got "
+                        + (root.isArray() ? "a list" : "'" + root.asText() + "'"));
             }
             return root;
         } catch (JsonProcessingException e) {

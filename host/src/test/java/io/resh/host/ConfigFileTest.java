@@ -22,6 +22,24 @@ class ConfigFileTest {
         return f;
     }
 
+    /** An empty file and a list both said "expected a YAML mapping at the top level", which reads as a syntax error. */
+    @Test
+    void shouldSayAConfigIsEmptyOrNotAMapping() throws IOException {
+        String[][] cases = {
+            {"", "is empty (or only comments); a config needs service: (a replicated Java service) or server:"
+                    + " (unmodified servers behind the gateway)"},
+            {"# nothing yet\n", "is empty (or only comments); a config needs service: (a replicated Java service) or"
+                    + " server: (unmodified servers behind the gateway)"},
+            {"- a\n- b\n", "expected a YAML mapping of fields at the top level, got a list"},
+            {"redis\n", "expected a YAML mapping of fields at the top level, got 'redis'"},
+        };
+        for (String[] c : cases) {
+            Path f = write(c[0]);
+            assertThatThrownBy(() -> ConfigFile.readTree(f)).as(c[0]).isInstanceOf(ConfigException.class)
+                    .hasMessage(f + ": " + c[1]);
+        }
+    }
+
     @Test
     void shouldLoadEveryDocumentedField() throws IOException {
         GroupConfig c = ConfigFile.load(write("""
