@@ -358,7 +358,7 @@ class ServeCommandTest {
         Files.writeString(service, String.join("\n", "group: wd", "service:", "  class: " + KvStore.class.getName(),
                 "workDir: " + notADirectory.resolve("logs"), "listen:", "  port: 0", ""));
         Path gateway = dir.resolve("gw.yaml");
-        Files.writeString(gateway, String.join("\n", "group: gw", "server: { command: 'srv --port {port}' }",
+        Files.writeString(gateway, String.join("\n", "group: gw", "server: { command: 'true --port {port}' }", // a program that exists: it is looked up first
                 "listen: { protocol: line }", "workDir: " + notADirectory.resolve("data"), ""));
 
         for (Path yaml : List.of(service, gateway)) {
