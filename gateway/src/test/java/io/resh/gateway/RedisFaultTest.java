@@ -173,7 +173,7 @@ class RedisFaultTest {
             Object get = c.call("GET", "big");
             assertThat(get).isInstanceOf(RespClient.Error.class);
             assertThat(((RespClient.Error) get).message()).contains("replicas broke the protocol at request #4 (GET) before"
-                    + " any answered it", "reply of 1209 bytes exceeds the limit of 1024 bytes");
+                    + " any answered it", "reply of 1209 bytes exceeds the limit of 1024 bytes (maxReplyBytes)");
             assertThat(RespClient.text(whenServing(c, "GET", "k"))).isEqualTo("1");
 
             Object set = c.call("SET", "big", "y", "GET");

@@ -64,7 +64,19 @@ final class Frames {
     }
 
     static FrameException tooLarge(String what, long size, int limit) {
-        return new FrameException(what + " of " + size + " bytes exceeds the limit of " + limit + " bytes");
+        return new FrameException(what + " of " + size + " bytes exceeds the limit of " + limit + " bytes" + setting(what));
+    }
+
+    /**
+     * The setting that sets the limit on {@code what}, as " (maxFrameBytes)": "exceeds the limit of 1048576 bytes"
+     * alone did not say what to raise, where the frameTimeout message does. Empty for memcached's command line, whose
+     * limit is the protocol's own line length.
+     */
+    static String setting(String what) {
+        if (what.equals("command line")) {
+            return "";
+        }
+        return what.contains("reply") || what.equals("response") ? " (maxReplyBytes)" : " (maxFrameBytes)";
     }
 
     /** One line of text safe to embed in a protocol's one-line error. */

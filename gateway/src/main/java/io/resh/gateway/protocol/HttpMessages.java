@@ -155,7 +155,8 @@ final class HttpMessages {
 
     static void checkSize(long size, int max, String what) {
         if (size > max) {
-            throw new FrameException("413 " + what + " of " + size + " bytes exceeds the limit of " + max + " bytes");
+            throw new FrameException("413 " + what + " of " + size + " bytes exceeds the limit of " + max + " bytes"
+                    + Frames.setting(what));
         }
     }
 

@@ -32,7 +32,7 @@ class LineAndLengthProtocolTest {
         assertThat(Decoding.request(out.get(0)).bytes()).containsExactly(0, 0, 0, 3, 'a', 0, 'c');
         assertThat(Decoding.request(out.get(1)).bytes()).containsExactly(0, 0, 0, 0);
         LocalReply huge = (LocalReply) Decoding.requests(length, new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff}, 1, 1024).get(0);
-        assertThat(text(huge.bytes())).contains("request of 4294967299 bytes exceeds the limit of 1024 bytes");
+        assertThat(text(huge.bytes())).contains("request of 4294967299 bytes exceeds the limit of 1024 bytes (maxFrameBytes)");
         assertThat(huge.bytes()[3] & 0xff).as("the error is itself a length-prefixed frame").isEqualTo(huge.bytes().length - 4);
         List<Request> reqs = Collections.nCopies(2, Request.of(new byte[0], "x", false, 0));
         assertThat(Decoding.replies(length, reqs, new byte[] {0, 0, 0, 1, 'x', 0, 0, 0, 0}, 1, 64)).hasSize(2);
