@@ -251,6 +251,12 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
         if (recovery == Recovery.REPLAY && listen.mode() == Mode.STREAM) {
             throw new ConfigException("recovery", "stream mode keeps no request log, so it can only restart replicas empty; use recovery: restart");
         }
+        if (recovery == Recovery.REPLAY && (replayLogEntries == 0 || replayLogLimit == 0)) {
+            // Accepted, 0 overflowed the log at the first state change: every failed replica was removed for good.
+            throw new ConfigException(replayLogEntries == 0 ? "replayLogEntries" : "replayLogLimit", "0 leaves no room"
+                    + " for a single request, so no failed replica could ever be rebuilt; size it for the traffic"
+                    + " between restarts, or set recovery: restart for a server that keeps no state");
+        }
         String workDirText = r.string("workDir", null);
         Path workDir = workDirText == null || workDirText.isBlank() ? null : base.resolve(workDirText).normalize();
         r.rejectUnknown();

@@ -109,6 +109,16 @@ class GatewayConfigTest {
         assertError("server: { command: 'x {port}', pin: sometimes }\nlisten: { protocol: resp }", "server.pin",
                 "server.pin: expected true or false, got 'sometimes'");
         assertError("server: {\n", "t.yaml", "not valid YAML at line");
+        assertError(MINIMAL + "replayLogEntries: 0\n", "replayLogEntries",
+                "replayLogEntries: 0 leaves no room for a single request, so no failed replica could ever be rebuilt");
+        assertError(MINIMAL + "replayLogLimit: 0\n", "replayLogLimit", "or set recovery: restart");
+    }
+
+    /** Without a log the bounds mean nothing: 0 is no mistake there. */
+    @Test
+    void shouldTakeAnEmptyReplayLogBoundWhereNothingIsReplayed() {
+        GatewayConfig c = GatewayConfig.parse(MINIMAL + "recovery: restart\nreplayLogEntries: 0\nreplayLogLimit: 0\n", "t.yaml");
+        assertThat(c.recovery()).isEqualTo(GatewayConfig.Recovery.RESTART);
     }
 
     /** A service config's errors said "kv.yaml: field: ...", a gateway config's only "field: ...". */
