@@ -127,6 +127,9 @@ public final class ClusterNode implements AutoCloseable {
      * touches it.
      */
     private Set<String> silentFollowers = Set.of();
+    /** Since when this host has known no leader (nanoTime), or 0 while it knows one; only the watch touches it. */
+    private long leaderlessSince;
+    private final OtherClusterProbe otherClusters;
     private final AtomicLong frontDoorCalls = new AtomicLong();
     private final ClusterFrontDoor frontDoor;
     /** Set once the front door listens: a gateway may take client requests while the host still starts. */
@@ -156,6 +159,7 @@ public final class ClusterNode implements AutoCloseable {
         this.selfId = RaftPeerId.valueOf(config.id());
         this.properties = properties(config, snapshots, maxRequestBytes);
         this.stateMachine = new ClusterStateMachine(cp -> groupStarter.apply(cp, this), CHECKPOINT_TIMEOUT);
+        this.otherClusters = new OtherClusterProbe(properties, groupId, config.id(), config.name());
         stateMachine.onClosedByRaft(this::closedByRaft);
         RaftGroup initial = join ? RaftGroup.valueOf(groupId) : RaftGroup.valueOf(groupId, raftPeers(config.peers()));
         // Every refusal that the storage and the machine can decide comes before anything starts or is created: a
@@ -986,6 +990,7 @@ public final class ClusterNode implements AutoCloseable {
             RaftServer.Division d = server.getDivision(groupId);
             DivisionInfo info = d.getInfo();
             if (!info.isLeader()) {
+                probeWhenLeaderless(d, info);
                 if (!silentFollowers.isEmpty()) { // else nothing resolves the warnings: the next leader starts afresh
                     LOG.info("host {} no longer leads (now {} in term {}) and stops watching {}, silent until now;"
                             + " the next leader warns again of any that stay silent", config.id(), info.getCurrentRole(),
@@ -1013,8 +1018,36 @@ public final class ClusterNode implements AutoCloseable {
                 }
             }
             silentFollowers = silent;
+            leaderlessSince = 0;
+            if (!silent.isEmpty()) {
+                otherClusters.check(d.getRaftConf().getCurrentPeers().stream()
+                        .filter(p -> silent.contains(p.getId().toString())).toList());
+            }
         } catch (IOException | RuntimeException e) {
             LOG.debug("cannot read the Raft state to watch the followers: {}", e.toString());
+        }
+    }
+
+    /**
+     * A host that has known no leader for longer than an election takes asks the other hosts whether they run this
+     * cluster at all: one whose config names another cluster would otherwise keep it leaderless without a word.
+     */
+    private void probeWhenLeaderless(RaftServer.Division d, DivisionInfo info) {
+        if (info.getLeaderId() != null) {
+            leaderlessSince = 0;
+            return;
+        }
+        long now = System.nanoTime();
+        if (leaderlessSince == 0) {
+            leaderlessSince = now;
+            return;
+        }
+        if (now - leaderlessSince > config.electionMax().toNanos() * 2) {
+            // The configured peers too: a host still waiting to be added knows no members from Raft yet.
+            Map<RaftPeerId, RaftPeer> peers = new LinkedHashMap<>();
+            raftPeers(config.peers()).forEach(p -> peers.put(p.getId(), p));
+            d.getRaftConf().getCurrentPeers().forEach(p -> peers.put(p.getId(), p));
+            otherClusters.check(peers.values());
         }
     }
 
@@ -1075,6 +1108,7 @@ public final class ClusterNode implements AutoCloseable {
         frontDoor.close();
         retries.shutdownNow();
         handOver.shutdownNow();
+        otherClusters.close();
         leaderLink.close();
         try {
             server.close();
