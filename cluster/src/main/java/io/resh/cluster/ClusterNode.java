@@ -32,7 +32,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -961,10 +960,7 @@ public final class ClusterNode implements AutoCloseable {
             if (info.isLeader()) {
                 // A follower counts as gone once it has been silent longer than it would wait before calling an
                 // election. Only members count: a host being added is a follower too, but has no vote yet.
-                long silentAfter = config.electionMax().toMillis();
-                List<String> silent = info.getRoleInfoProto().getLeaderInfo().getFollowerInfoList().stream()
-                        .filter(f -> f.getLastRpcElapsedTimeMs() > silentAfter)
-                        .map(f -> f.getId().getId().toStringUtf8()).filter(ids::contains).toList();
+                Set<String> silent = FollowerSilence.of(info.getRoleInfoProto(), ids, config.electionMax());
                 if (members - silent.size() > members / 2) {
                     return "";
                 }
@@ -1001,11 +997,8 @@ public final class ClusterNode implements AutoCloseable {
             }
             Set<String> members = d.getRaftConf().getCurrentPeers().stream().map(p -> p.getId().toString())
                     .collect(Collectors.toSet());
-            long silentAfter = config.electionMax().toMillis(); // as trouble() counts a follower gone
-            Set<String> silent = info.getRoleInfoProto().getLeaderInfo().getFollowerInfoList().stream()
-                    .filter(f -> f.getLastRpcElapsedTimeMs() > silentAfter)
-                    .map(f -> f.getId().getId().toStringUtf8()).filter(members::contains)
-                    .collect(Collectors.toCollection(TreeSet::new));
+            // As trouble() counts a follower gone.
+            Set<String> silent = FollowerSilence.of(info.getRoleInfoProto(), members, config.electionMax());
             for (String id : silent) {
                 if (!silentFollowers.contains(id)) {
                     LOG.warn("host {} does not answer the leader {} (silent for over {}); Raft keeps trying it, and the"
