@@ -31,6 +31,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -133,6 +134,8 @@ public final class ClusterNode implements AutoCloseable {
     private final ClusterFrontDoor frontDoor;
     /** Set once the front door listens: a gateway may take client requests while the host still starts. */
     private volatile boolean serving;
+    /** How long a host that Ratis stopped while still a member asks the others whether they still list it. */
+    private static final Duration ASK_MEMBERS_TIMEOUT = Duration.ofSeconds(5);
     private volatile Runnable removedListener;
     private volatile boolean removed;
     private static final Duration CHECKPOINT_TIMEOUT = Duration.ofSeconds(60);
@@ -834,8 +837,25 @@ public final class ClusterNode implements AutoCloseable {
             return; // a failed start: the constructor reports why
         }
         boolean member = member();
-        removed = !member;
+        Optional<MembersElsewhere.Seen> elsewhere = Optional.empty();
         if (member) {
+            Collection<RaftPeer> peers;
+            try {
+                peers = currentPeers();
+            } catch (RuntimeException e) {
+                peers = raftPeers(config.peers()); // the listener below must run all the same
+            }
+            elsewhere = MembersElsewhere.ask(properties, groupId, peers, config.id(), ASK_MEMBERS_TIMEOUT);
+        }
+        boolean removedWhileAway = elsewhere.map(seen -> !seen.members().contains(config.id())).orElse(false);
+        removed = !member || removedWhileAway;
+        if (removedWhileAway) {
+            // Its storage still names it, but the members told Ratis otherwise: a restart would end the same way.
+            LOG.warn("cluster host {} was removed from the cluster while it was down: its storage still lists it, but {}"
+                    + " lists the members as {}, so Ratis stopped it; to add it back, empty its storage {} and start it"
+                    + " with --join, then add it on a member (resh cluster add)", config.id(), elsewhere.get().by(),
+                    elsewhere.get().members(), config.storage());
+        } else if (member) {
             LOG.error("cluster host {} was stopped by Ratis although it is still a member (its log above says why):"
                     + " its local group is stopped and it serves no more requests; restart it", config.id());
         } else {

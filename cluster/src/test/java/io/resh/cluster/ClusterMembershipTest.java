@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +32,8 @@ class ClusterMembershipTest {
     Path dir;
 
     private final List<ClusterNode> nodes = new ArrayList<>();
+    @RegisterExtension
+    final LoggedLines logged = new LoggedLines(ClusterNode.class);
 
     @AfterEach
     void stop() {
@@ -208,5 +211,33 @@ class ClusterMembershipTest {
         assertThat(again.member()).isFalse();
         assertThat(callOnly(p2, "add:1")).isEqualTo(NOT_A_MEMBER);
         assertThat(new String(h1.call(utf8("add:1"), Duration.ofSeconds(10)), StandardCharsets.UTF_8)).isEqualTo("1");
+    }
+
+    /**
+     * A host removed while it was down recovers a configuration that still names it, and Ratis stops it when the
+     * others answer its vote requests: it said it was stopped although still a member, and to restart it, which
+     * ends the same way every time.
+     */
+    @Test
+    void shouldSayThatAHostRemovedWhileDownWasRemovedWhenItStartsAgain() {
+        List<ClusterPeer> peers = Loopback.peers(3);
+        List<ClusterConfig> configs = peers.stream()
+                .map(p -> Loopback.config(p.id(), peers, dir.resolve(p.id()), 40)).toList();
+        ClusterNode h1 = start(configs.get(0), false);
+        start(configs.get(1), false);
+        ClusterNode h3 = start(configs.get(2), false);
+        await().atMost(Duration.ofSeconds(30)).until(() -> h1.status().leader() != null);
+        assertThat(new String(h1.call(utf8("add:1"), Duration.ofSeconds(10)), StandardCharsets.UTF_8)).isEqualTo("1");
+        nodes.remove(h3);
+        h3.close();
+        h1.removePeer("h3");
+
+        ClusterNode again = await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptionsMatching(e -> e.getMessage().contains(" is in use by another running host"))
+                .until(() -> start(configs.get(2), false), Objects::nonNull);
+
+        await().atMost(Duration.ofSeconds(30)).until(again::removedFromCluster);
+        assertThat(logged.lines()).anyMatch(l -> l.startsWith("cluster host h3 was removed from the cluster while it"
+                + " was down: its storage still lists it, but h") && l.contains(" lists the members as [h1, h2]"));
     }
 }
