@@ -6,6 +6,7 @@ import io.resh.admin.AdminServer;
 import io.resh.cluster.ClusterConfig;
 import io.resh.cluster.ClusterHost;
 import io.resh.cluster.ClusterNode;
+import io.resh.cluster.ClusterPeer;
 import io.resh.core.ReshException;
 import io.resh.host.net.ListenProbe;
 import io.resh.host.ReplicaGroup;
@@ -14,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import org.slf4j.LoggerFactory;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -28,6 +30,8 @@ final class ClusterServe {
     /** How often the waiting main thread looks whether the host was removed from the cluster. */
     private static final long REMOVAL_CHECK_MILLIS = 200;
     private static final String ADMIN_HOST = "127.0.0.1";
+    /** How a cluster address on the admin API's own loopback interface may be written. */
+    private static final Set<String> LOOPBACK_NAMES = Set.of("127.0.0.1", "localhost");
 
     private ClusterServe() {
     }
@@ -56,6 +60,7 @@ final class ClusterServe {
     static int run(Path config, JsonNode tree, String id, boolean join, Integer port, int adminPort)
             throws InterruptedException {
         ClusterNode node = ClusterHost.start(config, tree, id, join, port, List.of(ClusterHost::logEvent), () -> {
+            refuseAdminPortOnAClusterAddress(ClusterConfig.parse(tree, id), adminPort, config.getFileName().toString());
             refuseAdminPortInUse(adminPort);
             // Raft and the replicas take a while to start: say at once what is starting (the config is valid here).
             System.out.println("resh: starting cluster host " + ClusterConfig.parse(tree, id).id() + " from " + config);
@@ -128,6 +133,31 @@ final class ClusterServe {
         if (e != null) {
             throw new ReshException("admin: cannot listen on " + ADMIN_HOST + ":" + adminPort + ": " + e.getMessage()
                     + "; give --admin-port another port (0: any free one, -1: no admin API)", e);
+        }
+    }
+
+    /**
+     * The port probe above finds a cluster address free, since the host binds it only once it starts: an
+     * {@code --admin-port} equal to this host's Raft or client port failed only after the host had started, with a
+     * bare "Address already in use"; equal to another host's on this machine, it would take that host's port.
+     */
+    static void refuseAdminPortOnAClusterAddress(ClusterConfig cluster, int adminPort, String file) {
+        if (adminPort <= 0) {
+            return; // none, or any free port
+        }
+        List<ClusterPeer> peers = cluster.peers();
+        for (int i = 0; i < peers.size(); i++) {
+            ClusterPeer p = peers.get(i);
+            for (String field : List.of("address", "client")) {
+                InetSocketAddress a = field.equals("address") ? p.address() : p.client();
+                // This host's own addresses are on this machine however written; another's only if on loopback.
+                boolean here = p.id().equals(cluster.id()) || LOOPBACK_NAMES.contains(a.getHostString());
+                if (a.getPort() == adminPort && here) {
+                    throw new ReshException("--admin-port: " + ADMIN_HOST + ":" + adminPort + " is also " + p.id() + "'s "
+                            + field + " (cluster.peers[" + i + "]." + field + " in " + file + "); the admin API needs"
+                            + " a port of its own (0: any free one, -1: no admin API)");
+                }
+            }
         }
     }
 

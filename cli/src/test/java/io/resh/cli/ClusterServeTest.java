@@ -265,6 +265,24 @@ class ClusterServeTest {
         assertThat(dir.resolve("h1")).as("nothing started").doesNotExist();
     }
 
+    /**
+     * The host's own Raft port is free until the host binds it, so an --admin-port equal to it passed the check above:
+     * the host started, logged that it was up, and only then failed with a bare "Address already in use".
+     */
+    @Test
+    void shouldRefuseAnAdminPortThatIsTheHostsOwnRaftPortBeforeItStarts() throws Exception {
+        ClusterPeer h1 = LoopbackCluster.peer("h1");
+        Path yaml = oneHost(h1);
+        int port = h1.address().getPort();
+
+        assertThat(resh("serve", yaml.toString(), "--id", "h1", "--admin-port", Integer.toString(port))).isEqualTo(2);
+
+        assertThat(err.toString()).isEqualTo("resh serve: --admin-port: 127.0.0.1:" + port + " is also h1's address"
+                + " (cluster.peers[0].address in kv-cluster.yaml); the admin API needs a port of its own (0: any free"
+                + " one, -1: no admin API)" + System.lineSeparator());
+        assertThat(dir.resolve("h1")).as("nothing started").doesNotExist();
+    }
+
     /** A host already running holds its admin port too: that it runs is the news, not that the port is taken. */
     @Test
     void shouldSayAHostIsAlreadyRunningRatherThanThatItsAdminPortIsTaken() throws Exception {
