@@ -183,7 +183,8 @@ public final class ReshClient implements AutoCloseable {
         } catch (TimeoutException e) {
             throw new UncheckedIOException(new IOException("no reply within " + timeout.toMillis() + " ms"
                     + (answered ? "" : "; " + hostAndPort(currentHost()) + " has sent no reply on this connection:"
-                            + " is it resh's front door? (a server of another protocol may wait for more)")));
+                            + " is it resh's front door? (a server of another protocol may wait for more; a paused"
+                            + " or overloaded host accepts connections but answers nothing)")));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UncheckedIOException(new IOException("interrupted"));
