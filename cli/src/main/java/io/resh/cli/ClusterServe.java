@@ -8,6 +8,7 @@ import io.resh.cluster.ClusterHost;
 import io.resh.cluster.ClusterNode;
 import io.resh.cluster.ClusterPeer;
 import io.resh.core.ReshException;
+import io.resh.gateway.GatewayConfig;
 import io.resh.host.net.ListenProbe;
 import io.resh.host.ReplicaGroup;
 import java.io.IOException;
@@ -32,6 +33,8 @@ final class ClusterServe {
     private static final String ADMIN_HOST = "127.0.0.1";
     /** How a cluster address on the admin API's own loopback interface may be written. */
     private static final Set<String> LOOPBACK_NAMES = Set.of("127.0.0.1", "localhost");
+    /** Listen addresses that take a port on every address of this machine, loopback too. */
+    private static final Set<String> WILDCARDS = Set.of("0.0.0.0", "::", "[::]", "*");
 
     private ClusterServe() {
     }
@@ -61,6 +64,7 @@ final class ClusterServe {
             throws InterruptedException {
         ClusterNode node = ClusterHost.start(config, tree, id, join, port, List.of(ClusterHost::logEvent), () -> {
             refuseAdminPortOnAClusterAddress(ClusterConfig.parse(tree, id), adminPort, config.getFileName().toString());
+            refuseAdminPortOnTheGateway(tree, port, adminPort, config.getFileName().toString());
             refuseAdminPortInUse(adminPort);
             // Raft and the replicas take a while to start: say at once what is starting (the config is valid here).
             System.out.println("resh: starting cluster host " + ClusterConfig.parse(tree, id).id() + " from " + config);
@@ -158,6 +162,22 @@ final class ClusterServe {
                             + " a port of its own (0: any free one, -1: no admin API)");
                 }
             }
+        }
+    }
+
+    /** As above for a gateway's client port, which the gateway too binds only once the host starts. */
+    static void refuseAdminPortOnTheGateway(JsonNode tree, Integer port, int adminPort, String file) {
+        JsonNode rest = ClusterConfig.withoutCluster(tree);
+        if (adminPort <= 0 || !GatewayConfig.isGatewayConfig(rest)) {
+            return;
+        }
+        JsonNode listen = rest.path("listen");
+        int gatewayPort = port != null ? port : listen.path("port").asInt(0);
+        String host = listen.path("host").asText(ADMIN_HOST);
+        if (gatewayPort == adminPort && (LOOPBACK_NAMES.contains(host) || WILDCARDS.contains(host))) {
+            throw new ReshException("--admin-port: " + ADMIN_HOST + ":" + adminPort + " is also the gateway's port ("
+                    + (port != null ? "--port" : "listen.port in " + file) + "); the admin API needs a port of its own"
+                    + " (0: any free one, -1: no admin API)");
         }
     }
 

@@ -283,6 +283,25 @@ class ClusterServeTest {
         assertThat(dir.resolve("h1")).as("nothing started").doesNotExist();
     }
 
+    /** The gateway binds its port only once the host starts, too: the same port for both failed after the start. */
+    @Test
+    void shouldRefuseAnAdminPortThatIsTheGatewaysPortBeforeTheHostStarts() throws Exception {
+        ClusterPeer h1 = LoopbackCluster.peer("h1");
+        Path yaml = dir.resolve("redis-cluster.yaml");
+        Files.writeString(yaml, String.join("\n", "group: redis", "replicas: 3",
+                "server: {command: 'redis-server --port {port} --bind 127.0.0.1'}", "listen: {protocol: resp}",
+                "cluster:", "  storage: " + dir.resolve("{id}"), "  peers:",
+                "    - {id: h1, address: " + h1.raftAddress() + ", client: " + h1.clientAddress() + "}", ""));
+        String port = Integer.toString(LoopbackCluster.peer("free").address().getPort());
+
+        assertThat(resh("serve", yaml.toString(), "--id", "h1", "--port", port, "--admin-port", port)).isEqualTo(2);
+
+        assertThat(err.toString()).isEqualTo("resh serve: --admin-port: 127.0.0.1:" + port + " is also the gateway's"
+                + " port (--port); the admin API needs a port of its own (0: any free one, -1: no admin API)"
+                + System.lineSeparator());
+        assertThat(dir.resolve("h1")).as("nothing started").doesNotExist();
+    }
+
     /** A host already running holds its admin port too: that it runs is the news, not that the port is taken. */
     @Test
     void shouldSayAHostIsAlreadyRunningRatherThanThatItsAdminPortIsTaken() throws Exception {
