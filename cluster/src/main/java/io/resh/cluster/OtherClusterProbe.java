@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
@@ -37,6 +38,12 @@ final class OtherClusterProbe implements AutoCloseable {
     /** Hosts already reported, by id: one line each, not one per probe. */
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean probing = new AtomicBoolean();
+    /**
+     * A member that is down stays silent for as long as it is down: ask again only this long after the last probe
+     * began, rather than open a Raft client to it every time the leader's watch looks.
+     */
+    static final long PROBE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private volatile long lastProbe = System.nanoTime() - PROBE_EVERY_NANOS;
     /** Its own thread: an RPC to a paused host waits out Ratis's RPC timeout, which must hold up nothing else. */
     private final ExecutorService asking = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "resh-cluster-probe");
@@ -55,9 +62,11 @@ final class OtherClusterProbe implements AutoCloseable {
     void check(Collection<RaftPeer> peers) {
         List<RaftPeer> others = peers.stream().filter(p -> !p.getId().toString().equals(self))
                 .filter(p -> !reported.contains(p.getId().toString())).toList();
-        if (others.isEmpty() || !probing.compareAndSet(false, true)) {
+        if (others.isEmpty() || System.nanoTime() - lastProbe < PROBE_EVERY_NANOS
+                || !probing.compareAndSet(false, true)) {
             return;
         }
+        lastProbe = System.nanoTime();
         try {
             asking.execute(() -> {
                 try {
