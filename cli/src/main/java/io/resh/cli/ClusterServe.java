@@ -181,11 +181,15 @@ final class ClusterServe {
         }
     }
 
+    /**
+     * Names the members as the Raft configuration has them, not {@code cluster.peers}: after a host was added or
+     * removed, the file's list is only where the cluster began.
+     */
     private static String servingLine(ClusterNode node) {
         ClusterConfig c = node.config();
         return String.format("resh: cluster host %s of %s serving clients on %s; Raft on %s; log in %s", c.id(),
-                c.peers().stream().map(p -> p.id()).toList(), hostAndPort(node.clientAddress()), c.self().raftAddress(),
-                c.storage());
+                node.status().peers().stream().map(ClusterPeer::id).sorted().toList(), hostAndPort(node.clientAddress()),
+                c.self().raftAddress(), c.storage());
     }
 
     /**

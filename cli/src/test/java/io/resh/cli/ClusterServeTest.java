@@ -119,6 +119,34 @@ class ClusterServeTest {
         assertThat(exitOf(joined)).isZero();
     }
 
+    /**
+     * The serving line named the hosts of cluster.peers as the cluster's, though hosts added or removed since change
+     * the members: here the file names a third host that was never added.
+     */
+    @Test
+    void shouldNameTheMembersOfTheRaftConfigurationNotOfTheFileWhenItServes() throws Exception {
+        ClusterPeer h2 = LoopbackCluster.peer("h2");
+        ClusterPeer h3 = LoopbackCluster.peer("h3");
+        Path yaml = twoHosts(LoopbackCluster.peer("h1"), h2);
+        Files.writeString(yaml, Files.readString(yaml)
+                + "    - {id: h3, address: " + h3.raftAddress() + ", client: " + h3.clientAddress() + "}\n");
+        JsonNode tree = ConfigFile.readTree(yaml);
+        JsonNode alone = tree.deepCopy();
+        ((com.fasterxml.jackson.databind.node.ArrayNode) alone.get("cluster").get("peers")).remove(2);
+        startFirstAlone(yaml, alone);
+        ByteArrayOutputStream printed = serveSecond(yaml, tree);
+
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+            first.addPeer(h2);
+            return true;
+        });
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> printed.toString(StandardCharsets.UTF_8)
+                .contains("resh: cluster host h2 of [h1, h2] serving clients on " + h2.clientAddress() + "; Raft on "));
+        first.removePeer("h2"); // ends its resh serve
+        assertThat(exitOf(joined)).isZero();
+    }
+
     /** h1 alone as the cluster, in this JVM, and {@code resh serve} of {@code h2} joining it; what it prints. */
     private ByteArrayOutputStream startFirstAloneAndServeSecond(ClusterPeer h2) throws IOException {
         Path yaml = twoHosts(LoopbackCluster.peer("h1"), h2);
