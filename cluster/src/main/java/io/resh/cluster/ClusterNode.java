@@ -129,6 +129,8 @@ public final class ClusterNode implements AutoCloseable {
     private Set<String> silentFollowers = Set.of();
     /** Since when this host has known no leader (nanoTime), or 0 while it knows one; only the watch touches it. */
     private long leaderlessSince;
+    /** This host logged that it knows no leader, and has not yet logged one again; only the watch touches it. */
+    private boolean leaderlessLogged;
     private final OtherClusterProbe otherClusters;
     private final AtomicLong frontDoorCalls = new AtomicLong();
     private final ClusterFrontDoor frontDoor;
@@ -1032,6 +1034,7 @@ public final class ClusterNode implements AutoCloseable {
             }
             silentFollowers = silent;
             leaderlessSince = 0;
+            leaderKnownAgain(info);
             if (!silent.isEmpty()) {
                 otherClusters.check(d.getRaftConf().getCurrentPeers().stream()
                         .filter(p -> silent.contains(p.getId().toString())).toList());
@@ -1048,6 +1051,7 @@ public final class ClusterNode implements AutoCloseable {
     private void probeWhenLeaderless(RaftServer.Division d, DivisionInfo info) {
         if (info.getLeaderId() != null) {
             leaderlessSince = 0;
+            leaderKnownAgain(info);
             return;
         }
         long now = System.nanoTime();
@@ -1056,11 +1060,30 @@ public final class ClusterNode implements AutoCloseable {
             return;
         }
         if (now - leaderlessSince > config.electionMax().toNanos() * 2) {
+            if (!leaderlessLogged) {
+                // Without it, a host whose peers are down stayed a candidate for as long as they were, in silence:
+                // only clients ("no leader") and `resh cluster status` said so.
+                leaderlessLogged = true;
+                String trouble = trouble();
+                LOG.warn("host {} has known no leader for over {}: {}; requests wait or fail until one is elected",
+                        config.id(), text(config.electionMax().multipliedBy(2)),
+                        trouble.isEmpty() ? "this host is " + info.getCurrentRole() + " in term " + info.getCurrentTerm()
+                                : trouble.replaceFirst("^no leader: ", ""));
+            }
             // The configured peers too: a host still waiting to be added knows no members from Raft yet.
             Map<RaftPeerId, RaftPeer> peers = new LinkedHashMap<>();
             raftPeers(config.peers()).forEach(p -> peers.put(p.getId(), p));
             d.getRaftConf().getCurrentPeers().forEach(p -> peers.put(p.getId(), p));
             otherClusters.check(peers.values());
+        }
+    }
+
+    /** After a line saying this host knew no leader: one saying which it knows now. */
+    private void leaderKnownAgain(DivisionInfo info) {
+        if (leaderlessLogged) {
+            leaderlessLogged = false;
+            LOG.info("host {} now knows a leader: {} in term {}", config.id(),
+                    info.isLeader() ? "itself" : info.getLeaderId(), info.getCurrentTerm());
         }
     }
 

@@ -57,6 +57,28 @@ class ClusterFollowerWatchTest {
                 + " Raft keeps trying it, and the cluster commits while a majority answers";
     }
 
+    /**
+     * A host whose peers are not up stays a candidate for as long as they are not: it says so once, with what an
+     * election needs, and once more when it knows a leader. Before, it was silent throughout.
+     */
+    @Test
+    void shouldSayOnceThatAHostKnowsNoLeaderAndOnceThatItKnowsOneAgain() {
+        List<ClusterPeer> peers = Loopback.peers(3);
+        start(Loopback.config("h1", peers, dir.resolve("h1"), 1000));
+        // the role may be CANDIDATE or FOLLOWER between two elections
+        String leaderless = "host h1 has known no leader for over 1600 ms: this host h1 is ";
+        await().atMost(Duration.ofSeconds(30)).until(() -> logged.lines().stream().anyMatch(l -> l.startsWith(leaderless)));
+        assertThat(logged.lines()).filteredOn(l -> l.startsWith(leaderless)).singleElement().asString()
+                .contains(" in term ").endsWith(", and electing a leader takes a majority (2 of the 3 members) running and reachable;"
+                        + " requests wait or fail until one is elected");
+
+        start(Loopback.config("h2", peers, dir.resolve("h2"), 1000));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> logged.lines().stream().anyMatch(l -> l.startsWith("host h1 now knows a leader: ")));
+        assertThat(logged.lines()).as("one line while leaderless, not one per watch").filteredOn(l -> l.startsWith(leaderless))
+                .hasSize(1);
+    }
+
     @Test
     void shouldSayOnceThatAFollowerIsSilentAndOnceThatItAnswersAgain() {
         List<ClusterPeer> peers = Loopback.peers(3);
