@@ -106,7 +106,7 @@ public final class ClusterNode implements AutoCloseable {
      * tell that apart from a request no leader took, so the client is not told to just retry.
      */
     private static final String MAY_STILL_COMMIT = "; it may still be committed later, so a retry may apply it twice"
-            + " (ClusterClient's retries apply it once)";
+            + " (only the Java ClusterClient's own retries apply it once)";
     private final LeaderLink leaderLink = new LeaderLink();
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "resh-cluster-retry");

@@ -135,8 +135,8 @@ class ClusterNodeTest {
             ClusterReply r = f.get(20, TimeUnit.SECONDS);
             assertThat(r.status()).isEqualTo(ClientProtocol.STATUS_UNAVAILABLE);
             assertThat(r.message()).isEqualTo("not committed within 2000 ms (no leader, or no majority of hosts);"
-                    + " it may still be committed later, so a retry may apply it twice (ClusterClient's retries apply"
-                    + " it once)");
+                    + " it may still be committed later, so a retry may apply it twice (only the Java ClusterClient's"
+                    + " own retries apply it once)");
         }
     }
 

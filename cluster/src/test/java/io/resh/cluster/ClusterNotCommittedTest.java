@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterNotCommittedTest {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(3);
     private static final String MAY_STILL_COMMIT = "; it may still be committed later, so a retry may apply it twice"
-            + " (ClusterClient's retries apply it once)";
+            + " (only the Java ClusterClient's own retries apply it once)";
     private ProcessCluster cluster;
 
     @BeforeAll
