@@ -7,9 +7,12 @@ import io.resh.core.ReshException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -123,6 +126,30 @@ final class ClusterTable {
         } else if (views.size() > 1) {
             out.println("hosts disagree (an election may be running): " + String.join("; ", views));
         }
+        settingsDiffer(answers).ifPresent(out::println);
+    }
+
+    /**
+     * A warning when the hosts that answered run their groups with different settings (another service class, replica
+     * count or request limit in one host's config): each applies the same log and answers its own way, which clients
+     * see only after a leader change. Nothing else compares the hosts' configs.
+     */
+    static Optional<String> settingsDiffer(List<Answer> answers) {
+        Map<String, List<String>> hostsBySettings = new LinkedHashMap<>();
+        for (Answer a : answers) {
+            String settings = a.status() == null ? "" : a.status().path("settings").asText("");
+            if (!settings.isEmpty()) { // empty: the host's group restarts, or the host predates the field
+                hostsBySettings.computeIfAbsent(settings, k -> new ArrayList<>()).add(a.status().path("id").asText());
+            }
+        }
+        if (hostsBySettings.size() < 2) {
+            return Optional.empty();
+        }
+        List<String> parts = new ArrayList<>();
+        hostsBySettings.forEach((settings, hosts) -> parts.add(String.join(", ", hosts) + ": " + settings));
+        return Optional.of("warning: the hosts' groups are configured differently (" + String.join("; ", parts)
+                + "); they apply the same requests and answer differently after a leader change: give every host"
+                + " the same service, versions, replicas and limits");
     }
 
     private static String leaderOf(JsonNode s) {

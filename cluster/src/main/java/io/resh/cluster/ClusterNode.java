@@ -775,7 +775,7 @@ public final class ClusterNode implements AutoCloseable {
             return new ClusterStatus(config.id(), info.getCurrentRole().name(), leader == null ? "" : leader.toString(),
                     info.getCurrentTerm(), d.getRaftLog().getLastCommittedIndex(), info.getLastAppliedIndex(),
                     d.getRaftLog().getSnapshotIndex(), d.getRaftLog().getStartIndex(), stateMachine.appliedSequence(),
-                    peers, gs, gw);
+                    peers, gs, gw, local == null ? "" : local.settings());
         } catch (IOException e) {
             throw new UncheckedIOException("host " + config.id() + " has no Raft division for its group", e);
         }

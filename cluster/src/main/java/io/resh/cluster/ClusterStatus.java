@@ -28,10 +28,12 @@ import java.util.List;
  * @param group the local voted replica group; null while it restarts from an installed snapshot, and
  *     for a host of unmodified servers
  * @param gateway the local gateway of a host of unmodified servers, else null
+ * @param settings the settings of the local group every host must share (service, replicas, limits), in one line;
+ *     empty while the group restarts
  */
 public record ClusterStatus(String id, String role, String leader, long term, long commitIndex, long appliedIndex,
                             long snapshotIndex, long logStartIndex, long appliedRequests, List<ClusterPeer> peers,
-                            GroupStatus group, GatewayStatus gateway) {
+                            GroupStatus group, GatewayStatus gateway, String settings) {
     // Durations and instants in the group status as ISO-8601 text (PT1.5S), without the java.time module.
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new SimpleModule("resh-time")
             .addSerializer(Duration.class, ToStringSerializer.instance)

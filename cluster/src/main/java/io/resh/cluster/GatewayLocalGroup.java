@@ -3,6 +3,7 @@ package io.resh.cluster;
 import io.resh.client.ClientProtocol;
 import io.resh.core.CompletionCause;
 import io.resh.gateway.Gateway;
+import io.resh.gateway.GatewayConfig;
 import io.resh.host.Checkpoint;
 import java.util.concurrent.CompletableFuture;
 
@@ -30,6 +31,14 @@ final class GatewayLocalGroup implements LocalGroup {
         } catch (IllegalArgumentException e) {
             return e.getMessage();
         }
+    }
+
+    @Override
+    public String settings() {
+        // Not the server command: its program's path may differ from host to host and still run the same server.
+        GatewayConfig c = gateway.config();
+        return c.listen().protocol() + " servers in " + c.listen().mode().name().toLowerCase(java.util.Locale.ROOT)
+                + " mode, " + c.replicas() + " replicas, maxFrameBytes " + c.maxFrameBytes();
     }
 
     @Override

@@ -19,6 +19,13 @@ interface LocalGroup extends AutoCloseable {
     /** Executes one committed request with the leader's time and seed; never completes exceptionally. */
     CompletableFuture<ClusterReply> apply(byte[] request, long timeMillis, long seed);
 
+    /**
+     * The settings that decide what this host's group answers, which every host of the cluster must share, in one
+     * line ({@code service io.resh.examples.kv.KvStore, 3 replicas, maxRequestBytes 1048576}): hosts that differ
+     * apply the same log and answer differently, which clients see after a leader change.
+     */
+    String settings();
+
     /** False when the group cannot snapshot its state: the Raft log is then kept whole and replayed. */
     boolean snapshots();
 

@@ -2,10 +2,13 @@ package io.resh.cluster;
 
 import io.resh.client.ClientProtocol;
 import io.resh.core.CompletionCause;
+import io.resh.core.config.GroupConfig;
+import io.resh.core.config.ReplicaSpec;
 import io.resh.host.Checkpoint;
 import io.resh.host.ReplicaGroup;
 import io.resh.host.net.Reply;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +32,15 @@ final class ReplicaLocalGroup implements LocalGroup {
         // The group would refuse it without a sequence number; refuse it here the same way on every host.
         int max = group.config().maxRequestBytes();
         return request.length > max ? "request of " + request.length + " bytes exceeds maxRequestBytes " + max : null;
+    }
+
+    @Override
+    public String settings() {
+        GroupConfig c = group.config();
+        List<String> services = c.versions().stream().map(ReplicaSpec::serviceClass).toList();
+        // Versions in order: replica i runs version i mod n, so the same classes in another order differ too.
+        return (services.stream().distinct().count() == 1 ? "service " + services.get(0) : "versions " + services)
+                + ", " + c.replicas() + " replicas, maxRequestBytes " + c.maxRequestBytes();
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.resh.client.ReshRemoteException;
 import io.resh.core.ConfigException;
 import io.resh.core.GroupEvent;
 import io.resh.core.ReshException;
+import io.resh.host.testing.CounterService;
 import io.resh.host.testing.TestGroups;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -154,6 +155,9 @@ class ClusterNodeTest {
         assertThat(s.group().lastSequence()).isEqualTo(31);
         assertThat(s.leader()).isEqualTo("h1");
         assertThat(s.toJson()).contains("\"role\":\"LEADER\"").contains("\"client\":\"127.0.0.1:");
+        // what resh cluster status compares between hosts
+        assertThat(s.settings()).isEqualTo("service " + CounterService.class.getName() + ", 3 replicas, maxRequestBytes "
+                + (16 << 20));
     }
 
     @Test
