@@ -163,7 +163,8 @@ public final class ClusterNode implements AutoCloseable {
         this.selfId = RaftPeerId.valueOf(config.id());
         this.properties = properties(config, snapshots, maxRequestBytes);
         this.stateMachine = new ClusterStateMachine(cp -> groupStarter.apply(cp, this), CHECKPOINT_TIMEOUT);
-        this.otherClusters = new OtherClusterProbe(properties, groupId, config.id(), config.name());
+        this.otherClusters = new OtherClusterProbe(properties, groupId, config.id(), config.name(),
+                config.peers().stream().collect(Collectors.toMap(ClusterPeer::id, ClusterPeer::raftAddress)));
         stateMachine.onClosedByRaft(this::closedByRaft);
         RaftGroup initial = join ? RaftGroup.valueOf(groupId) : RaftGroup.valueOf(groupId, raftPeers(config.peers()));
         // Every refusal that the storage and the machine can decide comes before anything starts or is created: a

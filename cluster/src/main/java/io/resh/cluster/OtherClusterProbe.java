@@ -3,6 +3,7 @@ package io.resh.cluster;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -12,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.GroupInfoReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -21,12 +23,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Asks members that do not take part in this cluster which Raft groups their servers run, and says so in one
- * line when one runs another cluster's group instead of this one's.
+ * line when one runs another cluster's group instead of this one's; and, where one runs this cluster's group,
+ * whether its configuration puts a member at another address than this host's config does.
  *
  * <p>Why: the Raft group id is derived from the cluster's name, so a host whose config names another cluster
  * (its {@code cluster.name} or {@code group:} edited on one host only) answers every vote and append with a
  * group mismatch. Ratis logs that below the shipped log level, and the hosts only ever showed "no leader" or "does
- * not answer the leader", with nothing pointing at the config.
+ * not answer the leader", with nothing pointing at the config. Likewise a host whose config gives itself another
+ * address than the others' configs do listens where no one sends: it stays without a leader, and the leader only
+ * sees it silent.
  */
 final class OtherClusterProbe implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OtherClusterProbe.class);
@@ -35,6 +40,10 @@ final class OtherClusterProbe implements AutoCloseable {
     private final RaftGroupId groupId;
     private final String self;
     private final String clusterName;
+    /** Each member's Raft address as this host's config gives it, by id. */
+    private final Map<String, String> configured;
+    /** Members whose address was already reported as differing: one line each. */
+    private final Set<String> misplaced = ConcurrentHashMap.newKeySet();
     /** Hosts already reported, by id: one line each, not one per probe. */
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean probing = new AtomicBoolean();
@@ -51,11 +60,14 @@ final class OtherClusterProbe implements AutoCloseable {
         return t;
     });
 
-    OtherClusterProbe(RaftProperties properties, RaftGroupId groupId, String self, String clusterName) {
+    /** @param configured each member's Raft address ({@code host:port}) as this host's config gives it, by id */
+    OtherClusterProbe(RaftProperties properties, RaftGroupId groupId, String self, String clusterName,
+                      Map<String, String> configured) {
         this.properties = properties;
         this.groupId = groupId;
         this.self = self;
         this.clusterName = clusterName;
+        this.configured = Map.copyOf(configured);
     }
 
     /** Asks {@code peers} in the background, unless the last probe is still running; returns at once. */
@@ -85,6 +97,9 @@ final class OtherClusterProbe implements AutoCloseable {
         try (RaftClient client = RaftClient.newBuilder().setProperties(properties)
                 .setRaftGroup(RaftGroup.valueOf(groupId, peers)).setRetryPolicy(RetryPolicies.noRetry()).build()) {
             groups = client.getGroupManagementApi(peer.getId()).list().getGroupIds();
+            if (groups.contains(groupId)) {
+                compareAddresses(peer, client.getGroupManagementApi(peer.getId()).info(groupId));
+            }
         } catch (IOException | RuntimeException e) {
             LOG.debug("cannot ask {} for its Raft groups: {}", peer.getId(), e.toString());
             return; // not running or not reachable: the leader's watch or the missing leader says enough
@@ -97,6 +112,24 @@ final class OtherClusterProbe implements AutoCloseable {
                         + " another cluster (cluster.name, or group: when there is no cluster.name), so it takes no part"
                         + " in this one; give every host of a cluster the same name",
                 peer.getId(), peer.getAddress(), clusterName, groupId, groups);
+    }
+
+    /** Says which members {@code peer}'s configuration of this cluster places elsewhere than this host's config. */
+    private void compareAddresses(RaftPeer peer, GroupInfoReply info) {
+        if (!info.isSuccess() || info.getGroup() == null) {
+            return;
+        }
+        for (RaftPeer member : info.getGroup().getPeers()) {
+            String id = member.getId().toString();
+            String mine = configured.get(id);
+            if (mine == null || mine.equals(member.getAddress()) || !misplaced.add(id)) {
+                continue;
+            }
+            LOG.warn("host {} has {} at {} in this cluster's Raft configuration, but this host's config puts it at {}:"
+                            + " Raft sends to {} at the address the configuration holds, so a host listening elsewhere"
+                            + " hears nothing; give every host the same cluster.peers", peer.getId(), id,
+                    member.getAddress(), mine, id);
+        }
     }
 
     @Override

@@ -55,6 +55,30 @@ class ClusterOtherClusterTest {
                 .until(() -> logged.lines().stream().anyMatch(l -> l.startsWith(line)));
     }
 
+    /**
+     * A host whose config gives itself another address than the others' configs listens where no one sends: it never
+     * hears a leader, and the leader only sees it silent. The host says which address the cluster has for it.
+     */
+    @Test
+    void shouldSayThatTheClusterHasThisHostAtAnotherAddress() {
+        List<ClusterPeer> peers = Loopback.peers(3);
+        start(peers.get(0), peers, "kv");
+        start(peers.get(2), peers, "kv");
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                .until(() -> nodes.get("h1").status().leader() != null && !nodes.get("h1").status().leader().isEmpty());
+
+        ClusterPeer moved = new ClusterPeer("h2", java.net.InetSocketAddress.createUnresolved("127.0.0.1",
+                Loopback.freePort()), peers.get(1).client());
+        start(moved, List.of(peers.get(0), moved, peers.get(2)), "kv");
+
+        String line = " has h2 at " + peers.get(1).raftAddress() + " in this cluster's Raft configuration, but this"
+                + " host's config puts it at " + moved.raftAddress() + ": Raft sends to h2 at the address the"
+                + " configuration holds, so a host listening elsewhere hears nothing; give every host the same"
+                + " cluster.peers";
+        await().atMost(Duration.ofSeconds(30)).until(() -> logged.lines().stream()
+                .anyMatch(l -> (l.startsWith("host h1") || l.startsWith("host h3")) && l.endsWith(line)));
+    }
+
     @Test
     void shouldSayThatAFollowerSilentToTheLeaderRunsAnotherCluster() {
         List<ClusterPeer> peers = Loopback.peers(3);
