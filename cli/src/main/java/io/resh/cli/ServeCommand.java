@@ -168,12 +168,20 @@ final class ServeCommand implements Callable<Integer> {
             gc = gc.withPort(port);
         }
         // The gateway binds after its servers started: a taken port, or a host that is no address here ("cannot
-        // listen on no-such-host:0: null"), had them started and stopped for nothing. A UDP port is not probed:
-        // a TCP probe says nothing about it.
+        // listen on no-such-host:0: null"), had them started and stopped for nothing. A UDP port is probed with a
+        // datagram socket: a TCP probe says nothing about it.
+        boolean udp = gc.listen().mode() == GatewayConfig.Mode.UDP;
         try {
-            refuseClientPortInUse(gc.listen().host(), gc.listen().mode() == GatewayConfig.Mode.UDP ? 0 : gc.listen().port());
+            refuseClientPortInUse(gc.listen().host(), udp ? 0 : gc.listen().port());
         } catch (ConfigException e) {
             throw e.inFile(config);
+        }
+        if (udp && gc.listen().port() != 0) {
+            java.io.IOException taken = io.resh.host.net.ListenProbe.whyNotDatagram(gc.listen().host(), gc.listen().port());
+            if (taken != null) {
+                throw portTaken(new io.resh.core.ReshException("cannot receive datagrams on " + gc.listen().host() + ":"
+                        + gc.listen().port() + ": " + taken.getMessage(), taken));
+            }
         }
         ClusterServe.refuseAdminPortInUse(adminPort); // the servers would have been started and stopped for nothing
         if (!stoppedEarly.starting("gateway " + gc.group())) {

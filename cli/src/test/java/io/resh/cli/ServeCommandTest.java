@@ -249,6 +249,27 @@ class ServeCommandTest {
         }
     }
 
+    /** A UDP gateway's port was not probed (a TCP probe says nothing of it): found taken only after the servers started. */
+    @Test
+    void shouldRefuseAUdpGatewayPortInUseBeforeStartingAServer() throws Exception {
+        try (java.net.DatagramSocket taken = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            Path yaml = dir.resolve("udp.yaml");
+            Path workDir = dir.resolve("udp-work");
+            Files.writeString(yaml, String.join("\n", "group: dns",
+                    "server: { command: 'redis-server --port {port} --bind 127.0.0.1 --save \"\" --appendonly no' }",
+                    "workDir: " + workDir, "listen: { mode: udp, host: 127.0.0.1, port: " + taken.getLocalPort() + " }", ""));
+            picocli.CommandLine cl = Resh.commandLine();
+            java.io.StringWriter err = new java.io.StringWriter();
+            cl.setErr(new java.io.PrintWriter(err, true));
+
+            assertThat(cl.execute("serve", yaml.toString(), "--admin-port", "-1")).isEqualTo(2);
+            assertThat(err.toString().lines()).containsExactly("resh serve: cannot receive datagrams on 127.0.0.1:"
+                    + taken.getLocalPort() + ": Address already in use; another program has that port: give listen.port"
+                    + " in the config or --port another one (0: any free port)");
+            assertThat(workDir).as("no server started").doesNotExist();
+        }
+    }
+
     /** {@code --id} and {@code --join} without a cluster: section were ignored: a lone group served instead. */
     @Test
     void shouldRefuseTheClusterOptionsForAConfigWithoutACluster() throws Exception {

@@ -1,6 +1,7 @@
 package io.resh.host.net;
 
 import java.io.IOException;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 
@@ -20,6 +21,16 @@ public final class ListenProbe {
     public static IOException whyNot(String host, int port) {
         try (ServerSocket probe = new ServerSocket()) {
             probe.setReuseAddress(true); // like the Netty and gRPC servers: a port in TIME_WAIT is free to use
+            probe.bind(new InetSocketAddress(host, port));
+            return null;
+        } catch (IOException e) {
+            return e;
+        }
+    }
+
+    /** Why a datagram server cannot bind {@code host:port} now, or null if it can (a TCP probe says nothing of it). */
+    public static IOException whyNotDatagram(String host, int port) {
+        try (DatagramSocket probe = new DatagramSocket(null)) {
             probe.bind(new InetSocketAddress(host, port));
             return null;
         } catch (IOException e) {
