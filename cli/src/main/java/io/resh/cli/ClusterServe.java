@@ -63,11 +63,12 @@ final class ClusterServe {
     static int run(Path config, JsonNode tree, String id, boolean join, Integer port, int adminPort)
             throws InterruptedException {
         ClusterNode node = ClusterHost.start(config, tree, id, join, port, List.of(ClusterHost::logEvent), () -> {
-            refuseAdminPortOnAClusterAddress(ClusterConfig.parse(tree, id), adminPort, config.getFileName().toString());
+            ClusterConfig cluster = ClusterConfig.parse(tree, id);
+            refuseAdminPortOnAClusterAddress(cluster, adminPort, config.getFileName().toString());
             refuseAdminPortOnTheGateway(tree, port, adminPort, config.getFileName().toString());
             refuseAdminPortInUse(adminPort);
             // Raft and the replicas take a while to start: say at once what is starting (the config is valid here).
-            System.out.println("resh: starting cluster host " + ClusterConfig.parse(tree, id).id() + " from " + config);
+            System.out.println("resh: starting cluster host " + cluster.id() + " from " + config);
             System.out.flush();
         });
         AdminServer admin;
