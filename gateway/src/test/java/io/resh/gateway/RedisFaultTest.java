@@ -226,6 +226,54 @@ class RedisFaultTest {
         assertSameData();
     }
 
+    /**
+     * Replies too large to copy (voted where they were read): one replica's copy of a list differs in one byte, put
+     * there behind the gateway's back. Every client read, pipelined with small replies, still gets the list that two
+     * replicas hold, and the fault names the byte.
+     */
+    @Test
+    void shouldOutvoteALargeReplyThatDiffersInOneByte() throws Exception {
+        start(REDIS, "2s");
+        List<String> big = new ArrayList<>(); // a 200 KB reply: written to the client as it lies
+        List<String> medium = new ArrayList<>(); // 40 KB: copied into the batch of replies around it
+        try (RespClient c = new RespClient(redis.port())) {
+            for (int i = 0; i < 100; i++) {
+                big.add(("big-" + i + "-").repeat(400).substring(0, 2000));
+                medium.add(("medium-" + i + "-").repeat(100).substring(0, 400));
+                assertThat(c.call("RPUSH", "big", big.get(i))).isEqualTo((long) i + 1);
+                assertThat(c.call("RPUSH", "medium", medium.get(i))).isEqualTo((long) i + 1);
+            }
+            assertThat(texts(c.call("LRANGE", "big", "0", "-1"))).isEqualTo(big);
+            String corrupted = big.get(57).substring(0, 1000) + "#" + big.get(57).substring(1001);
+            try (RespClient direct = new RespClient(redis.replicaPort(2))) {
+                assertThat(direct.call("LSET", "big", "57", corrupted)).isEqualTo("OK");
+            }
+            for (int round = 0; round < 3; round++) {
+                List<Object> replies = c.pipeline(List.of(new String[] {"LRANGE", "big", "0", "-1"},
+                        new String[] {"GET", "nothing"}, new String[] {"LRANGE", "medium", "0", "-1"},
+                        new String[] {"LLEN", "big"}, new String[] {"LRANGE", "big", "0", "-1"}));
+                assertThat(texts(replies.get(0))).as("round %d", round).isEqualTo(big);
+                assertThat(replies.get(1)).isNull();
+                assertThat(texts(replies.get(2))).isEqualTo(medium);
+                assertThat(replies.get(3)).isEqualTo(100L);
+                assertThat(texts(replies.get(4))).isEqualTo(big);
+            }
+        }
+        GroupEvent.FaultDetected fault = redis.awaitEvent(GroupEvent.FaultDetected.class, f -> true);
+        assertThat(fault.replica()).isEqualTo(2);
+        assertThat(fault.kind()).isEqualTo(FaultKind.DIVERGENCE);
+        // "*100\r\n", then 57 elements of "$2000\r\n" + 2000 bytes + "\r\n", then the element's header and 1000 bytes
+        int at = 6 + 57 * 2009 + 7 + 1000;
+        assertThat(fault.evidence()).contains("(LRANGE)").contains("at byte " + at + " (expected 200906 bytes, got 200906)");
+        redis.awaitRecovered(2);
+        assertSameData();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> texts(Object reply) {
+        return ((List<Object>) reply).stream().map(RespClient::text).toList();
+    }
+
     @Test
     void shouldKeepServingButStopRebuildingOnceTheReplayLogOverflowed() throws Exception {
         redis.start("""

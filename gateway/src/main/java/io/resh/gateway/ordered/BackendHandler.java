@@ -68,6 +68,11 @@ final class BackendHandler extends ByteToMessageDecoder {
             if (length < 0) {
                 return;
             }
+            if (mux.votesInPlace(request, length)) { // never closes the connection: verbatim replies don't
+                link.answered();
+                mux.onReply(link, in.readRetainedSlice(length));
+                continue;
+            }
             byte[] reply = new byte[length];
             in.readBytes(reply);
             link.answered();

@@ -20,6 +20,11 @@ public final class Canonicalizer {
         this.rules = List.copyOf(rules);
     }
 
+    /** True if replies to {@code request} are compared as they are: no rule of the protocol or the config changes them. */
+    public boolean verbatim(Request request) {
+        return rules.isEmpty() && protocol.verbatim(request);
+    }
+
     public byte[] apply(Request request, byte[] reply) {
         byte[] out = protocol.canonicalize(request, reply);
         if (rules.isEmpty()) {

@@ -1,5 +1,6 @@
 package io.resh.gateway.ordered;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.socket.SocketChannel;
@@ -28,18 +29,59 @@ final class ClientSession {
     private final class Entry implements ReplySlot {
         final boolean silent;
         final boolean close;
+        /** The reply, as bytes or (a large voted reply) as a buffer this entry owns; neither until filled. */
         byte[] bytes;
+        ByteBuf held;
+        /** Taken out of the queue unwritten (the connection is closing): a reply that still comes is let go. */
+        boolean dropped;
 
         Entry(boolean silent, boolean close) {
             this.silent = silent;
             this.close = close;
         }
 
+        boolean filled() {
+            return bytes != null || held != null;
+        }
+
         @Override
         public void fill(byte[] reply) {
-            if (bytes == null) {
+            if (!filled()) {
                 bytes = reply;
                 drain();
+            }
+        }
+
+        @Override
+        public void fill(ByteBuf reply) {
+            if (filled() || dropped) {
+                reply.release();
+                return;
+            }
+            held = reply;
+            drain();
+        }
+
+        /** Writes the reply into the batch, or lets it go if it is not for the client. */
+        void write() {
+            if (held != null) {
+                ByteBuf b = held;
+                held = null;
+                if (silent) {
+                    b.release();
+                } else {
+                    batch.add(channel, b);
+                }
+            } else if (!silent && bytes.length > 0) {
+                batch.add(channel, bytes);
+            }
+        }
+
+        void drop() {
+            dropped = true;
+            if (held != null) {
+                held.release();
+                held = null;
             }
         }
     }
@@ -112,14 +154,15 @@ final class ClientSession {
 
     private void drain() {
         boolean wrote = false;
-        while (!queue.isEmpty() && queue.peekFirst().bytes != null) {
+        while (!queue.isEmpty() && queue.peekFirst().filled()) {
             Entry e = queue.pollFirst();
-            if (!e.silent && e.bytes.length > 0) {
-                batch.add(channel, e.bytes);
+            if (!e.silent && (e.held != null || e.bytes.length > 0)) {
                 wrote = true;
             }
+            e.write();
             if (e.close) {
                 closing = true;
+                queue.forEach(Entry::drop);
                 queue.clear();
                 batch.handTo(channel);
                 channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> closeAfterLastReply(channel));

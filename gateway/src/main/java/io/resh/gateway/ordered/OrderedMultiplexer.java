@@ -1,5 +1,7 @@
 package io.resh.gateway.ordered;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.resh.core.Ballot;
 import io.resh.core.FaultKind;
 import io.resh.core.Quorum;
@@ -43,6 +45,12 @@ public final class OrderedMultiplexer {
     private static final Logger LOG = LoggerFactory.getLogger(OrderedMultiplexer.class);
     /** How many times {@code maxInFlight} requests a lagging replica may owe before clients are held back. */
     static final int LAG_FACTOR = 8;
+    /**
+     * Replies this long or longer, to requests whose replies are compared as they are, are voted on in the
+     * buffers they were read into and reach the client from there: copied to the heap, hundreds of them in
+     * flight (a pipelined {@code LRANGE}) made every young collection copy them again.
+     */
+    public static final int IN_PLACE_REPLY_BYTES = 16 * 1024;
 
     /**
      * @param deadline how long a replica may still owe a reply after f+1 others answered
@@ -291,25 +299,60 @@ public final class OrderedMultiplexer {
         return slots[link.slot()].link == link;
     }
 
+    /** True if a reply of {@code length} bytes to {@code request} goes to {@link #onReply(BackendLink, ByteBuf)}. */
+    public boolean votesInPlace(Request request, int length) {
+        return length >= IN_PLACE_REPLY_BYTES && canonicalizer.verbatim(request);
+    }
+
     /** One complete reply from a replica. */
     public void onReply(BackendLink link, byte[] reply) {
+        Pending p = owedBy(link, reply, 0, reply.length);
+        if (p != null) {
+            vote(p, link.slot(), reply, canonicalizer.apply(p.request, reply));
+        }
+    }
+
+    /**
+     * One complete reply from a replica that {@link #votesInPlace} says is voted on where it lies; this takes over
+     * the caller's reference to {@code reply}.
+     */
+    public void onReply(BackendLink link, ByteBuf reply) {
+        try {
+            Pending p = owedBy(link, reply, reply.readerIndex(), reply.readableBytes());
+            if (p != null) {
+                byte[] token = p.hold(reply.retain());
+                vote(p, link.slot(), token, token);
+            }
+        } finally {
+            reply.release();
+        }
+    }
+
+    /**
+     * Matches a reply from {@code link} to what its replica owes: the request whose vote it joins, or null when
+     * there is none (a stale link, a replayed request, a reply nobody asked for, which is a fault).
+     *
+     * @param bytes the reply ({@code byte[]} or {@link ByteBuf}) and where it lies, for the evidence of a fault
+     */
+    private Pending owedBy(BackendLink link, Object bytes, int offset, int length) {
         int i = link.slot();
         Slot s = slots[i];
         if (s.link != link) {
-            return;
+            return null;
         }
         if (s.replayOutstanding > 0) { // progress only counts (tick) while it owes replayed requests
             s.lastProgressNanos = now();
         }
         Object e = s.expects.pollFirst();
         if (e == null) {
+            byte[] start = bytes instanceof ByteBuf b ? ByteBufUtil.getBytes(b, offset, Math.min(length, 64))
+                    : (byte[]) bytes;
             fault(i, FaultKind.PROTOCOL, nextSeq - 1, "sent a reply nobody asked for: '"
-                    + Evidence.printable(reply, 0) + "'", Owed.UNASKED_REPLY);
-            return;
+                    + Evidence.printable(start, 0) + "'", Owed.UNASKED_REPLY);
+            return null;
         }
         if (e instanceof Pending p) {
-            vote(p, i, reply);
-            return;
+            return p;
         }
         Request replayed = ((Replay) e).request();
         s.replayOutstanding--;
@@ -325,6 +368,7 @@ public final class OrderedMultiplexer {
         }
         pumpReplay(i);
         checkCaughtUp(i);
+        return null;
     }
 
     /**
@@ -493,10 +537,10 @@ public final class OrderedMultiplexer {
 
     // ---- voting ----------------------------------------------------------------------------------
 
-    private void vote(Pending p, int i, byte[] reply) {
+    /** @param reply as the replica sent it, or the token of a held reply ({@link Pending#hold}) */
+    private void vote(Pending p, int i, byte[] reply, byte[] canonical) {
         p.answered |= 1 << i;
         p.everAnswered = true;
-        byte[] canonical = canonicalizer.apply(p.request, reply);
         Ballot.Outcome outcome = p.ballot.cast(i, canonical, p.expected());
         switch (outcome) {
             case DECIDED -> {
@@ -522,7 +566,12 @@ public final class OrderedMultiplexer {
 
     private void release(Pending p, byte[] original) {
         if (!p.replied) {
-            answer(p, protocol.toClient(p.request, original));
+            ByteBuf held = p.heldFor(original);
+            if (held != null) {
+                answer(p, held.retainedDuplicate()); // verbatim: toClient would return it unchanged
+            } else {
+                answer(p, protocol.toClient(p.request, original));
+            }
         }
         Arrays.fill(p.originals, null);
     }
@@ -538,7 +587,7 @@ public final class OrderedMultiplexer {
         }
         fault(i, FaultKind.DIVERGENCE, p.seq, "reply to request #" + p.seq + " (" + p.request.name()
                 + ") differs from the one " + quorum.agreementNeeded() + " replicas agreed on, "
-                + Evidence.difference(p.ballot.decided(), theirs));
+                + Evidence.difference(p.bytesOf(p.ballot.decided()), p.bytesOf(theirs)));
     }
 
     /** Every expected reply is in (or can no longer arrive) and no value has f+1 votes. */
@@ -590,6 +639,18 @@ public final class OrderedMultiplexer {
         p.replied = true;
         unanswered--;
         p.reply.fill(reply);
+        answered();
+    }
+
+    /** @param reply the client's reference to a held reply */
+    private void answer(Pending p, ByteBuf reply) {
+        p.replied = true;
+        unanswered--;
+        p.reply.fill(reply);
+        answered();
+    }
+
+    private void answered() {
         if (unanswered == maxInFlight - 1) {
             wakeWaiters();
         }
@@ -612,7 +673,7 @@ public final class OrderedMultiplexer {
             byte[] r = p.ballot.replyOf(i);
             if (r != null) {
                 sb.append(sb.length() == 0 ? "" : ", ").append("replica ").append(i).append(" said '")
-                        .append(Evidence.printable(r, 0)).append("'");
+                        .append(Evidence.printable(p.bytesOf(r), 0)).append("'");
             }
         }
         return sb.toString();
@@ -623,6 +684,7 @@ public final class OrderedMultiplexer {
             return;
         }
         p.retired = true;
+        p.releaseHeld();
         open--;
         if (!p.everAnswered && !p.skipped && !p.request.readOnly() && log != null && !log.overflowed()) {
             neverAnswered.put(p.request, p.seq);

@@ -30,6 +30,26 @@ final class WriteBatch {
         }
     }
 
+    /** Adds {@code bytes} as {@link #add(Channel, byte[])} does, and releases it (or hands it to the channel). */
+    void add(Channel channel, ByteBuf bytes) {
+        if (bytes.readableBytes() >= BATCH_BYTES) {
+            handTo(channel);
+            channel.write(bytes, channel.voidPromise());
+            return;
+        }
+        try {
+            if (batch == null) {
+                batch = channel.alloc().directBuffer(Math.max(4096, bytes.readableBytes()), BATCH_BYTES * 2);
+            }
+            batch.writeBytes(bytes);
+        } finally {
+            bytes.release();
+        }
+        if (batch.readableBytes() >= BATCH_BYTES) {
+            handTo(channel);
+        }
+    }
+
     /** Writes the batch to the channel (unflushed), which now owns it and releases it even if closed. */
     void handTo(Channel channel) {
         if (batch != null) {

@@ -45,6 +45,11 @@ public final class LengthProtocol implements Protocol {
     }
 
     @Override
+    public boolean verbatim(Request request) {
+        return true;
+    }
+
+    @Override
     public byte[] errorReply(String message) {
         byte[] text = ("ERROR resh: " + Frames.oneLine(message)).getBytes(StandardCharsets.UTF_8);
         byte[] out = new byte[HEADER + text.length];

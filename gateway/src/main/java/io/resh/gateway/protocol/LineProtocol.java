@@ -50,6 +50,11 @@ public final class LineProtocol implements Protocol {
     }
 
     @Override
+    public boolean verbatim(Request request) {
+        return true;
+    }
+
+    @Override
     public byte[] errorReply(String message) {
         return ("ERROR resh: " + Frames.oneLine(message) + "\n").getBytes(StandardCharsets.UTF_8);
     }

@@ -199,6 +199,11 @@ public final class MemcachedProtocol implements Protocol {
     }
 
     @Override
+    public boolean verbatim(Request request) {
+        return true;
+    }
+
+    @Override
     public byte[] errorReply(String message) {
         return ("SERVER_ERROR resh: " + Frames.oneLine(message) + "\r\n").getBytes(StandardCharsets.UTF_8);
     }

@@ -77,6 +77,15 @@ public interface Protocol {
         return reply;
     }
 
+    /**
+     * True if every reply to {@code request} is compared and sent to the client exactly as the server wrote
+     * it: {@link #canonicalize} and {@link #toClient} return it unchanged and {@link #closesConnection} is
+     * false. Only then may a large reply be voted on in the buffer it was read into instead of being copied.
+     */
+    default boolean verbatim(Request request) {
+        return false;
+    }
+
     /** The protocol with the given config name. */
     static Protocol named(String name) {
         return switch (name) {

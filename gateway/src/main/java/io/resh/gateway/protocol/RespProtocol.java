@@ -180,6 +180,11 @@ public final class RespProtocol implements Protocol {
 
     /** Sorts the elements of set-like replies so that hash-table iteration order does not count. */
     @Override
+    public boolean verbatim(Request request) {
+        return (request.shape() & (RespCommands.UNORDERED | RespCommands.UNORDERED_PAIRS)) == 0;
+    }
+
+    @Override
     public byte[] canonicalize(Request request, byte[] reply) {
         int shape = request.shape();
         if ((shape & (RespCommands.UNORDERED | RespCommands.UNORDERED_PAIRS)) == 0 || reply.length == 0

@@ -2,6 +2,8 @@ package io.resh.gateway.ordered;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.resh.core.FaultKind;
 import io.resh.core.Quorum;
 import io.resh.gateway.protocol.LineProtocol;
@@ -9,6 +11,7 @@ import io.resh.gateway.protocol.Request;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
@@ -1101,5 +1104,115 @@ class OrderedMultiplexerTest {
         assertThat(tiny.append(Request.of(new byte[8], "y", false, 0), 2)).isFalse();
         assertThat(tiny.overflowed()).isTrue();
         assertThat(tiny.size()).as("a log with a hole is useless, so it is dropped").isZero();
+    }
+
+    // ---- large replies, voted where they were read ----------------------------------------------
+
+    private final List<ByteBuf> largeReplies = new ArrayList<>();
+
+    /** A reply of {@code length} bytes of {@code fill}, ending in a newline as the line protocol frames it. */
+    private static byte[] large(int length, char fill) {
+        byte[] b = new byte[length];
+        Arrays.fill(b, (byte) fill);
+        b[length - 1] = '\n';
+        return b;
+    }
+
+    /** Hands replica {@code slot} a reply held in a pooled direct buffer, as the backend decoder does. */
+    private void replyLarge(int slot, byte[] bytes) {
+        ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(bytes.length);
+        buf.writeBytes(bytes);
+        largeReplies.add(buf);
+        assertThat(mux.votesInPlace(Request.of(new byte[0], "get", true, 0), bytes.length)).isTrue();
+        mux.onReply(links[slot], buf);
+    }
+
+    private void assertLargeRepliesReleased() {
+        assertThat(largeReplies).as("held replies let go once every replica answered").allSatisfy(
+                b -> assertThat(b.refCnt()).isZero());
+    }
+
+    @Test
+    void shouldVoteOnlyLongRepliesOfVerbatimRequestsInPlace() {
+        Request r = Request.of(new byte[0], "get", true, 0);
+        assertThat(mux.votesInPlace(r, OrderedMultiplexer.IN_PLACE_REPLY_BYTES)).isTrue();
+        assertThat(mux.votesInPlace(r, OrderedMultiplexer.IN_PLACE_REPLY_BYTES - 1)).isFalse();
+        start(3, 100, List.of(new io.resh.gateway.GatewayConfig.Canonicalization(
+                java.util.regex.Pattern.compile("at=\\d+"), "at=*")));
+        assertThat(mux.votesInPlace(r, 1 << 20)).as("rewritten before it is compared").isFalse();
+    }
+
+    @Test
+    void shouldReleaseALargeReplyTwoAgreeOnAndLetGoOfEveryCopy() {
+        byte[] value = large(200_000, 'v');
+        Answer a = send("get big", true);
+        replyLarge(0, value);
+        assertThat(a.reply).isNull();
+        replyLarge(1, value);
+        assertThat(a.reply).isEqualTo(new String(value, StandardCharsets.UTF_8).trim());
+        replyLarge(2, value);
+        assertThat(events).isEmpty();
+        assertThat(mux.inFlight()).isZero();
+        assertLargeRepliesReleased();
+    }
+
+    @Test
+    void shouldFaultALargeReplyThatDiffersInOneByteAndNameTheByte() {
+        byte[] value = large(40_000, 'v');
+        byte[] flipped = value.clone();
+        flipped[20_000] ^= 1;
+        Answer a = send("get big", true);
+        replyLarge(0, value);
+        replyLarge(2, flipped);
+        assertThat(a.reply).isNull();
+        replyLarge(1, value);
+        assertThat(a.reply).isEqualTo(new String(value, StandardCharsets.UTF_8).trim());
+        assertThat(events).singleElement().asString().startsWith("fault 2 DIVERGENCE #1")
+                .contains("at byte 20000 (expected 40000 bytes, got 40000): expected '...vvvvvvvvvvvvvvvv")
+                .contains("got '...vvvvvvvvwvvvvvvv");
+        replyLarge(2, value); // the replaced replica's old connection is no longer heard
+        assertThat(events).hasSize(1);
+        assertThat(mux.inFlight()).isZero();
+        assertLargeRepliesReleased();
+    }
+
+    @Test
+    void shouldTellALargeReplyFromAShortOneThatAReplicaSentInstead() {
+        byte[] value = large(OrderedMultiplexer.IN_PLACE_REPLY_BYTES, 'v');
+        Answer a = send("get big", true);
+        reply(0, "ERR out of memory");
+        replyLarge(1, value);
+        replyLarge(2, value);
+        assertThat(a.reply).isEqualTo(new String(value, StandardCharsets.UTF_8).trim());
+        assertThat(events).singleElement().asString().startsWith("fault 0 DIVERGENCE #1")
+                .contains("(expected 16384 bytes, got 18): expected 'vvvv").contains("got 'ERR out of memory");
+        assertLargeRepliesReleased();
+    }
+
+    @Test
+    void shouldRefuseALargeReadNoTwoReplicasAgreeOnAndQuoteEach() {
+        Answer a = send("get big", true);
+        replyLarge(0, large(20_000, 'a'));
+        replyLarge(1, large(20_000, 'b'));
+        replyLarge(2, large(30_000, 'c'));
+        assertThat(a.reply).contains("the replicas disagree on this read");
+        assertThat(mux.inFlight()).isZero();
+        assertLargeRepliesReleased();
+    }
+
+    @Test
+    void shouldLetGoOfALargeReplyToAReplayedRequest() {
+        send("set big", false);
+        for (int i = 0; i < 3; i++) {
+            reply(i, "ok");
+        }
+        mux.detach(1);
+        FakeLink fresh = new FakeLink(1);
+        links[1] = fresh;
+        mux.attach(fresh);
+        assertThat(fresh.written).as("replayed").containsExactly("set big");
+        replyLarge(1, large(20_000, 'r'));
+        assertThat(events).singleElement().asString().startsWith("caught-up 1");
+        assertLargeRepliesReleased();
     }
 }

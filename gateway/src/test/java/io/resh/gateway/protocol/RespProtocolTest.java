@@ -168,4 +168,17 @@ class RespProtocolTest {
         Request get = Decoding.request(Decoding.requests(resp, "LRANGE l 0 -1\r\n", 64).get(0));
         assertThat(resp.canonicalize(get, a)).as("ordered replies stay ordered").isNotEqualTo(resp.canonicalize(get, b));
     }
+
+    /** Only replies compared as they are may be voted on where they were read (large ones are). */
+    @Test
+    void shouldCallOnlyOrderedRepliesVerbatim() {
+        for (String command : List.of("KEYS *", "HGETALL h", "SMEMBERS s")) {
+            assertThat(resp.verbatim(Decoding.request(Decoding.requests(resp, command + "\r\n", 64).get(0))))
+                    .as(command).isFalse();
+        }
+        for (String command : List.of("LRANGE l 0 -1", "GET k", "MGET a b")) {
+            assertThat(resp.verbatim(Decoding.request(Decoding.requests(resp, command + "\r\n", 64).get(0))))
+                    .as(command).isTrue();
+        }
+    }
 }
