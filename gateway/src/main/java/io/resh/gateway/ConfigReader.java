@@ -153,18 +153,19 @@ final class ConfigReader {
         if (v == null) {
             return out;
         }
+        // Text only: `command: 5` read as the command line "5" was then refused for lacking {port}.
         if (v.isArray()) {
             for (int i = 0; i < v.size(); i++) {
                 JsonNode item = v.get(i);
-                if (!item.isValueNode() || item.isNull()) {
-                    throw new ConfigException(field(name) + "[" + i + "]", "expected a text value, got " + describe(item));
+                if (!item.isTextual()) {
+                    throw new ConfigException(field(name) + "[" + i + "]", "expected text, got " + describe(item));
                 }
                 out.add(item.asText());
             }
-        } else if (v.isValueNode()) {
+        } else if (v.isTextual()) {
             out.add(v.asText());
         } else {
-            throw new ConfigException(field(name), "expected a text value or a list of them, got " + describe(v));
+            throw new ConfigException(field(name), "expected text or a list of texts, got " + describe(v));
         }
         return out;
     }
@@ -193,6 +194,12 @@ final class ConfigReader {
         }
         if (v.isArray()) {
             return "a list";
+        }
+        if (v.isNull()) {
+            return "nothing";
+        }
+        if (v.isNumber() || v.isBoolean()) {
+            return (v.isNumber() ? "the number " : "") + v.asText();
         }
         return "'" + v.asText() + "'";
     }

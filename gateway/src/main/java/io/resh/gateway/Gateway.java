@@ -215,6 +215,11 @@ public final class Gateway implements AutoCloseable {
                 ? new ReplayLog(config.replayLogLimit(), config.replayLogEntries()) : null;
         GroupCallbacks callbacks = new GroupCallbacks() {
             @Override
+            public String group() {
+                return config.group();
+            }
+
+            @Override
             public void fault(int slot, FaultKind kind, long sequence, String evidence) {
                 group.fault(slot, kind, sequence, evidence);
             }

@@ -108,6 +108,12 @@ class GatewayConfigTest {
                 "server.sandbox: expected none or bwrap, got 'chroot'");
         assertError("server: { command: 'x {port}', pin: sometimes }\nlisten: { protocol: resp }", "server.pin",
                 "server.pin: expected true or false, got 'sometimes'");
+        assertError("server: { command: 5 }\nlisten: { protocol: resp }", "server.command",
+                "server.command: expected text or a list of texts, got the number 5");
+        assertError("replicas: 2\nserver: { command: [ 'x {port}', true ] }\nlisten: { protocol: resp }",
+                "server.command[1]", "server.command[1]: expected text, got true");
+        assertError("server: { command: }\nlisten: { protocol: resp }", "server.command", "server.command: is required");
+        assertError(MINIMAL + "maxInFlight: 1.5\n", "maxInFlight", "expected a whole number, got the number 1.5");
         assertError("server: {\n", "t.yaml", "not valid YAML at line");
         assertError(MINIMAL + "replayLogEntries: 0\n", "replayLogEntries",
                 "replayLogEntries: 0 leaves no room for a single request, so no failed replica could ever be rebuilt");

@@ -3,8 +3,12 @@ package io.resh.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
+import io.resh.gateway.ordered.OrderedMultiplexer;
 import io.resh.gateway.testing.GatewayExtension;
 import io.resh.gateway.testing.RedisWorkload;
 import io.resh.gateway.testing.RespClient;
@@ -19,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
 
 /**
  * Real faults in one of three real redis-server replicas while a checked workload runs: the client
@@ -282,11 +287,18 @@ class RedisFaultTest {
                 listen: { protocol: resp }
                 replayLogEntries: 50
                 """.formatted(yaml(REDIS)));
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        Logger log = (Logger) LoggerFactory.getLogger(OrderedMultiplexer.class);
+        logged.start();
+        log.addAppender(logged);
         try (RespClient c = new RespClient(redis.port())) {
             for (int i = 0; i < 60; i++) {
                 assertThat(c.call("SET", "k" + i, "v" + i)).isEqualTo("OK");
             }
             assertThat(redis.status().replayLogOverflowed()).isTrue();
+            assertThat(logged.list).map(ILoggingEvent::getFormattedMessage).as("which group, with several in one log")
+                    .anySatisfy(m -> assertThat(m).startsWith("group redis: replay log overflowed at request #51: "));
+            log.detachAppender(logged);
             Signals.send("KILL", redis.pid(0));
             await().atMost(Duration.ofSeconds(5)).until(() -> redis.status().replicas().get(0).state().equals("stopped"));
             for (int i = 0; i < 60; i++) {

@@ -5,6 +5,11 @@ import io.resh.core.FaultKind;
 /** What the multiplexer tells the replica group. Called on the event loop. */
 public interface GroupCallbacks {
 
+    /** The group's name, which the multiplexer's log lines begin with ({@code group redis: ...}). */
+    default String group() {
+        return "unnamed";
+    }
+
     /** Replica {@code slot} is faulty and no longer in the vote; kill and replace it. */
     void fault(int slot, FaultKind kind, long sequence, String evidence);
 

@@ -363,7 +363,7 @@ public final class OrderedMultiplexer {
         neverAnswered.remove(replayed);
         replayDoubt.remove(replayed); // answered when replayed: not what fails replays
         if (!unreplayable.isEmpty() && unreplayable.remove(((Replay) e).seq()) != null) {
-            LOG.info("request #{} ({}) was replayed: failed replicas can be rebuilt again", ((Replay) e).seq(),
+            LOG.info("group {}: request #{} ({}) was replayed: failed replicas can be rebuilt again", group.group(), ((Replay) e).seq(),
                     replayed.name());
         }
         pumpReplay(i);
@@ -631,7 +631,7 @@ public final class OrderedMultiplexer {
     }
 
     private void stopped(long seq, String detail) {
-        LOG.error("fail-stop: {}", detail);
+        LOG.error("group {}: fail-stop: {}", group.group(), detail);
         group.failStopped(seq, detail);
     }
 
@@ -858,7 +858,7 @@ public final class OrderedMultiplexer {
         if (straggler != null) {
             straggler.skipped = true; // a survivor still owes it: when it retires, there is nothing to replay
         }
-        LOG.warn("{}", skip.reason());
+        LOG.warn("group {}: {}", group.group(), skip.reason());
         group.skipped(skip.seq(), skip.slots(), skip.processes(), skip.reason());
     }
 
@@ -875,7 +875,7 @@ public final class OrderedMultiplexer {
         QueryOfDeath.Unreplayable found = queryOfDeath.unreplayable(Integer.bitCount(liveMask()), slots.length);
         unreplayable.put(r.seq(), found.reason());
         unreplayableFound = found.reason();
-        LOG.warn("{}", found.reason());
+        LOG.warn("group {}: {}", group.group(), found.reason());
         group.unreplayable(found.seq(), found.request(), found.replacementsFailed(), found.executed(), found.notRebuilt(),
                 found.serving(), found.reason());
     }
@@ -899,11 +899,11 @@ public final class OrderedMultiplexer {
         String what = queryOfDeath.what(name, evidence);
         if (request != null && !request.readOnly() && log != null && !log.overflowed()) {
             queryOfDeath.suspect(request, name);
-            LOG.warn("{}; their replacements are replayed the log, and if {} of them fail at #{} again it is {}", what,
+            LOG.warn("group {}: {}; their replacements are replayed the log, and if {} of them fail at #{} again it is {}", group.group(), what,
                     quorum.agreementNeeded(), seq, queryOfDeath.suspectKept() ? "reported, and kept in the log, since"
                             + " replicas answered it or may yet" : "dropped from the log");
         } else {
-            LOG.warn("{}; no replacement is fed it again ({}), so the group recovers", what, request == null
+            LOG.warn("group {}: {}; no replacement is fed it again ({}), so the group recovers", group.group(), what, request == null
                     ? "it is no longer known" : request.readOnly() ? "it changes no state, so it is not in the replay log"
                     : log == null ? "replacements start empty" : "the replay log overflowed");
         }
@@ -1002,8 +1002,8 @@ public final class OrderedMultiplexer {
 
     private void replayLogOverflowed(long seq) {
         // The bound named: "overflowed" alone left the user to guess which of the two settings to raise.
-        LOG.warn("replay log overflowed at request #{}: {}; replicas that fail from now on cannot be rebuilt (raise it,"
-                + " or restart the gateway to regain redundancy)", seq, log.overflowCause());
+        LOG.warn("group {}: replay log overflowed at request #{}: {}; replicas that fail from now on cannot be rebuilt (raise"
+                + " it, or restart the gateway to regain redundancy)", group.group(), seq, log.overflowCause());
         neverAnswered.clear();
         replayDoubt.clear();
         unreplayable.clear(); // no replica is rebuilt any more: the status says that instead
