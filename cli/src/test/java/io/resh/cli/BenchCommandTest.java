@@ -174,8 +174,14 @@ class BenchCommandTest {
         assertThat(status).as(err.toString()).isZero();
         JsonNode report = new ObjectMapper().readTree(json.toFile()).get("reports").get(0);
         JsonNode sections = report.get("sections");
-        assertThat(sections).hasSize(2);
-        for (JsonNode s : sections) {
+        assertThat(sections).hasSize(3);
+        JsonNode large = sections.get(2);
+        assertThat(large.get("title").asText()).startsWith("large replies: LRANGE of 100 2000-byte elements");
+        assertThat(texts(large.get("rows"), "label")).containsExactly("direct LRANGE_100", "HAProxy LRANGE_100",
+                "N=1 gateway LRANGE_100", "TMR gateway LRANGE_100");
+        large.get("rows").forEach(r -> assertThat(r.get("throughput").asDouble()).as(r.toString()).isPositive());
+        assertThat(large.get("ratios").get("TMR gateway / HAProxy").asDouble()).isPositive();
+        for (JsonNode s : List.of(sections.get(0), sections.get(1))) {
             assertThat(texts(s.get("rows"), "label")).containsExactly("direct SET", "direct GET", "HAProxy SET",
                     "HAProxy GET", "N=1 gateway SET", "N=1 gateway GET", "TMR gateway SET", "TMR gateway GET");
             s.get("rows").forEach(r -> {

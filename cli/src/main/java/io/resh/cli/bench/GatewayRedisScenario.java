@@ -22,12 +22,19 @@ import java.util.function.Supplier;
 /**
  * {@code redis-benchmark} against one redis-server directly, through HAProxy (the plain TCP proxy a
  * user would otherwise put in front of it: the published anchor keeps about 69% of direct throughput),
- * and through resh's TMR gateway over three redis-servers, with and without pipelining, alternately.
+ * and through resh's TMR gateway over three redis-servers, with and without pipelining, alternately; then the
+ * same targets with large replies ({@code LRANGE} of 100 2000-byte elements), which have no target.
  */
 final class GatewayRedisScenario implements Scenario {
     static final int CLIENTS = 50;
     static final int VALUE_BYTES = 64;
     static final int[] PIPELINES = {1, 16};
+    /** Each SET/GET comparison's share of the duration; the large-reply one gets the rest. */
+    static final double SMALL_SHARE = 0.4;
+    static final double LARGE_SHARE = 1 - SMALL_SHARE * PIPELINES.length;
+    static final int LARGE_CLIENTS = 20;
+    static final int LARGE_PIPELINE = 32;
+    static final int LARGE_VALUE_BYTES = 2000;
 
     @Override
     public String name() {
@@ -36,7 +43,7 @@ final class GatewayRedisScenario implements Scenario {
 
     @Override
     public String summary() {
-        return "redis-benchmark: direct vs HAProxy vs the TMR gateway over three redis-servers";
+        return "redis-benchmark: direct vs HAProxy vs the TMR gateway over three redis-servers (SET/GET, 200 KB LRANGEs)";
     }
 
     /**
@@ -71,30 +78,9 @@ final class GatewayRedisScenario implements Scenario {
                     new Endpoint("TMR gateway", tmr.port(), () -> serverPids(tmr), true)));
             for (int pipeline : PIPELINES) {
                 RedisBenchmark rb = new RedisBenchmark(CLIENTS, pipeline, VALUE_BYTES, dir);
-                Duration slice = o.slice(1.0 / PIPELINES.length, endpoints.size() * 2);
-                Map<String, Long> requests = new LinkedHashMap<>();
-                for (Endpoint e : endpoints) {
-                    requests.put(e.label(), calibrate(rb, e, slice, p));
-                }
-                Map<String, RedisRows> rows = new LinkedHashMap<>();
-                for (int r = 0; r < o.rounds(); r++) {
-                    StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "redis -P %d: round %d/%d:",
-                            pipeline, r + 1, o.rounds()));
-                    for (int k = 0; k < endpoints.size(); k++) {
-                        Endpoint e = endpoints.get(r % 2 == 0 ? k : endpoints.size() - 1 - k);
-                        CpuMeter.Reading cpu0 = CpuMeter.read(e.pids().get());
-                        List<RedisBenchmark.Result> results = rb.run(e.port(), requests.get(e.label()), timeout(slice));
-                        CpuMeter.Usage used = CpuMeter.read(e.pids().get()).since(cpu0);
-                        long cpu = used.replicaNanos() + (e.inThisJvm() ? used.hostNanos() : 0);
-                        for (RedisBenchmark.Result res : results) {
-                            rows.computeIfAbsent(e.label() + " " + res.test(), RedisRows::new).add(res, cpu / results.size());
-                            line.append(String.format(Locale.ROOT, "  %s %s %,.0f/s", e.label(), res.test(), res.rps()));
-                        }
-                    }
-                    p.println(line);
-                }
+                Map<String, RedisRows> rows = measure(rb, endpoints, o.slice(SMALL_SHARE, endpoints.size() * 2), o, p);
                 Ratios ratios = new Ratios();
-                for (String test : List.of("SET", "GET")) {
+                for (String test : rb.reported()) {
                     ratios.of("HAProxy / direct " + test, throughput(rows, "HAProxy " + test), throughput(rows, "direct " + test));
                     ratios.of("TMR gateway / HAProxy " + test, throughput(rows, "TMR gateway " + test),
                             throughput(rows, "HAProxy " + test));
@@ -107,19 +93,70 @@ final class GatewayRedisScenario implements Scenario {
                         + ": TMR gateway / HAProxy throughput", vsProxy, 0.5, "x"));
                 report.section(new Section(String.format(Locale.ROOT, "redis-benchmark, %d clients%s, %d-byte values",
                         CLIENTS, pipeline > 1 ? ", pipeline " + pipeline : ", no pipelining", VALUE_BYTES),
-                        rb.describe() + " -n " + requests.values() + " (per target, about " + slice.toMillis()
-                                + " ms a run); " + o.rounds() + " alternating rounds; latency as redis-benchmark reports it",
-                        rows.values().stream().map(RedisRows::summary).toList(), ratios.toMap()));
+                        describe(rb, rows, o), rows.values().stream().map(RedisRows::summary).toList(), ratios.toMap()));
             }
+            // Large replies have no target; they show what voting costs when the bytes, not the requests, dominate.
+            RedisBenchmark large = new RedisBenchmark(LARGE_CLIENTS, LARGE_PIPELINE, LARGE_VALUE_BYTES,
+                    RedisBenchmark.LRANGE_100, dir);
+            Map<String, RedisRows> rows = measure(large, endpoints, o.slice(LARGE_SHARE, endpoints.size()), o, p);
+            Ratios ratios = new Ratios();
+            ratios.of("HAProxy / direct", throughput(rows, "HAProxy LRANGE_100"), throughput(rows, "direct LRANGE_100"));
+            ratios.of("TMR gateway / HAProxy", throughput(rows, "TMR gateway LRANGE_100"), throughput(rows, "HAProxy LRANGE_100"));
+            ratios.of("TMR gateway / N=1 gateway", throughput(rows, "TMR gateway LRANGE_100"),
+                    throughput(rows, "N=1 gateway LRANGE_100"));
+            report.section(new Section(String.format(Locale.ROOT, "large replies: LRANGE of 100 %d-byte elements"
+                    + " (~%d KB a reply), %d clients, pipeline %d", LARGE_VALUE_BYTES, LARGE_VALUE_BYTES / 10, LARGE_CLIENTS,
+                    LARGE_PIPELINE), describe(large, rows, o) + "; no target", rows.values().stream()
+                    .map(RedisRows::summary).toList(), ratios.toMap()));
             report.note("cpu us/req: redis-server(s) and HAProxy processes for direct and HAProxy; the redis-servers"
                     + " and this JVM (the gateway) for the gateways; redis-benchmark itself is not counted, and a"
-                    + " run's CPU is split evenly between its SET and GET rows");
+                    + " run's CPU is split evenly between its SET and GET rows (LRANGE_100's includes the LPUSHes that"
+                    + " fill the list)");
             report.note("the TMR gateway's faults during the run: " + faults(tmr));
         } finally {
             guard.close();
         }
         return report.build(String.format(Locale.ROOT, "redis-benchmark SET and GET, %d-byte values, %d clients",
                 VALUE_BYTES, CLIENTS));
+    }
+
+    /**
+     * Runs {@code rb} against every endpoint, alternating their order from round to round, after calibrating each
+     * to take about {@code slice} a run. Rows are keyed "target TEST".
+     */
+    private Map<String, RedisRows> measure(RedisBenchmark rb, List<Endpoint> endpoints, Duration slice, BenchOptions o,
+                                           PrintWriter p) {
+        String what = rb.reported().equals(List.of("SET", "GET")) ? "redis -P " + rb.pipeline() : "redis LRANGE_100";
+        Map<String, Long> requests = new LinkedHashMap<>();
+        for (Endpoint e : endpoints) {
+            requests.put(e.label(), calibrate(rb, what, e, slice, p));
+        }
+        lastRequests = requests.values().toString();
+        Map<String, RedisRows> rows = new LinkedHashMap<>();
+        for (int r = 0; r < o.rounds(); r++) {
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%s: round %d/%d:", what, r + 1, o.rounds()));
+            for (int k = 0; k < endpoints.size(); k++) {
+                Endpoint e = endpoints.get(r % 2 == 0 ? k : endpoints.size() - 1 - k);
+                CpuMeter.Reading cpu0 = CpuMeter.read(e.pids().get());
+                List<RedisBenchmark.Result> results = rb.run(e.port(), requests.get(e.label()), timeout(slice));
+                CpuMeter.Usage used = CpuMeter.read(e.pids().get()).since(cpu0);
+                long cpu = used.replicaNanos() + (e.inThisJvm() ? used.hostNanos() : 0);
+                for (RedisBenchmark.Result res : results) {
+                    rows.computeIfAbsent(e.label() + " " + res.test(), RedisRows::new).add(res, cpu / results.size());
+                    line.append(String.format(Locale.ROOT, "  %s %s %,.0f/s", e.label(), res.test(), res.rps()));
+                }
+            }
+            p.println(line);
+        }
+        return rows;
+    }
+
+    /** Requests per target of the last {@link #measure}, for the section's method line. */
+    private String lastRequests;
+
+    private String describe(RedisBenchmark rb, Map<String, RedisRows> rows, BenchOptions o) {
+        return rb.describe() + " -n " + lastRequests + " (per target); " + o.rounds()
+                + " alternating rounds; latency as redis-benchmark reports it";
     }
 
     private static double throughput(Map<String, RedisRows> rows, String label) {
@@ -161,14 +198,20 @@ final class GatewayRedisScenario implements Scenario {
         return GatewayConfig.parse(yaml, group + " (resh bench)");
     }
 
-    /** Requests per redis-benchmark test so that SET and GET together take about {@code slice}; also warms the target up. */
-    private static long calibrate(RedisBenchmark rb, Endpoint e, Duration slice, PrintWriter p) {
-        long probe = 10_000L * rb.pipeline();
-        rb.run(e.port(), probe, Duration.ofSeconds(60)); // warm-up: a cold JVM or connection pool is slower
-        List<RedisBenchmark.Result> r = rb.run(e.port(), probe, Duration.ofSeconds(60));
+    /**
+     * Requests per redis-benchmark test so that the reported tests together take about {@code slice}; also warms the
+     * target up.
+     */
+    private static long calibrate(RedisBenchmark rb, String what, Endpoint e, Duration slice, PrintWriter p) {
+        boolean large = !rb.reported().equals(List.of("SET", "GET"));
+        // A large reply costs ~100 small ones, but its path needs thousands to be compiled (a short run only shows it works).
+        long probe = !large ? 10_000L * rb.pipeline() : slice.compareTo(Duration.ofSeconds(1)) >= 0 ? 3_000 : 500;
+        rb.run(e.port(), probe, Duration.ofSeconds(120)); // warm-up: a cold JVM or connection pool is slower
+        List<RedisBenchmark.Result> r = rb.run(e.port(), probe, Duration.ofSeconds(120));
         double rps = r.stream().mapToDouble(RedisBenchmark.Result::rps).min().orElse(10_000);
-        long n = Math.max(5_000, Math.min(20_000_000, (long) (rps * slice.toMillis() / 2000.0)));
-        p.printf(Locale.ROOT, "redis -P %d: %s does %,.0f req/s; %,d requests per test%n", rb.pipeline(), e.label(), rps, n);
+        long n = Math.max(large ? 500 : 5_000, Math.min(20_000_000,
+                (long) (rps * slice.toMillis() / 1000.0 / rb.reported().size())));
+        p.printf(Locale.ROOT, "%s: %s does %,.0f req/s; %,d requests per test%n", what, e.label(), rps, n);
         return n;
     }
 

@@ -11,10 +11,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs {@code redis-benchmark} against a port and reads its {@code --csv} output: one result per test
- * (SET, GET) with requests/s and the latency percentiles redis-benchmark measured itself (closed loop
- * per connection, from send to reply; not corrected for coordinated omission).
+ * (SET, GET; or LRANGE_100) with requests/s and the latency percentiles redis-benchmark measured itself (closed
+ * loop per connection, from send to reply; not corrected for coordinated omission).
  */
 final class RedisBenchmark {
+    /** SET and GET of random keys among 100,000. */
+    static final String SET_GET = "set,get";
+    /** {@code LRANGE mylist 0 99}, after the {@code LPUSH}es that fill the list (which are not reported). */
+    static final String LRANGE_100 = "lrange_100";
+
     /** One redis-benchmark test's line. Latencies in milliseconds, as redis-benchmark prints them. */
     record Result(String test, long requests, double rps, double p50Ms, double p99Ms, double maxMs) {
     }
@@ -22,13 +27,24 @@ final class RedisBenchmark {
     private final int clients;
     private final int pipeline;
     private final int valueBytes;
+    private final String tests;
     private final Path workDir;
 
     RedisBenchmark(int clients, int pipeline, int valueBytes, Path workDir) {
+        this(clients, pipeline, valueBytes, SET_GET, workDir);
+    }
+
+    RedisBenchmark(int clients, int pipeline, int valueBytes, String tests, Path workDir) {
         this.clients = clients;
         this.pipeline = pipeline;
         this.valueBytes = valueBytes;
+        this.tests = tests;
         this.workDir = workDir;
+    }
+
+    /** The names of the tests reported, as in the CSV's first column's first word: SET and GET, or LRANGE_100. */
+    List<String> reported() {
+        return tests.equals(LRANGE_100) ? List.of("LRANGE_100") : List.of("SET", "GET");
     }
 
     int pipeline() {
@@ -37,14 +53,17 @@ final class RedisBenchmark {
 
     String describe() {
         return "redis-benchmark -c " + clients + (pipeline > 1 ? " -P " + pipeline : "") + " -d " + valueBytes
-                + " -r 100000 -t set,get";
+                + (tests.equals(SET_GET) ? " -r 100000" : "") + " -t " + tests;
     }
 
-    /** Runs SET then GET, {@code requests} each, against 127.0.0.1:{@code port}. */
+    /** Runs the tests, {@code requests} each, against 127.0.0.1:{@code port}; returns the reported ones' results. */
     List<Result> run(int port, long requests, Duration timeout) {
-        List<String> cmd = List.of("redis-benchmark", "-h", "127.0.0.1", "-p", Integer.toString(port), "-c",
-                Integer.toString(clients), "-n", Long.toString(requests), "-P", Integer.toString(pipeline), "-d",
-                Integer.toString(valueBytes), "-r", "100000", "-t", "set,get", "--csv");
+        List<String> cmd = new ArrayList<>(List.of("redis-benchmark", "-h", "127.0.0.1", "-p", Integer.toString(port),
+                "-c", Integer.toString(clients), "-n", Long.toString(requests), "-P", Integer.toString(pipeline), "-d",
+                Integer.toString(valueBytes), "-t", tests, "--csv"));
+        if (tests.equals(SET_GET)) {
+            cmd.addAll(List.of("-r", "100000"));
+        }
         Path out = workDir.resolve("redis-benchmark-" + port + ".csv");
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
@@ -58,13 +77,19 @@ final class RedisBenchmark {
                 throw new IllegalStateException("redis-benchmark against port " + port + " exited with "
                         + p.exitValue() + ": " + String.join(" | ", lines));
             }
-            return parse(lines, requests);
+            return reportedOf(parse(lines, requests));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run redis-benchmark: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while redis-benchmark ran", e);
         }
+    }
+
+    /** The reported tests' results, each named by its first word ({@code LRANGE_100 (first 100 elements)}: LRANGE_100). */
+    List<Result> reportedOf(List<Result> all) {
+        return all.stream().map(r -> new Result(r.test().split(" ")[0], r.requests(), r.rps(), r.p50Ms(), r.p99Ms(),
+                r.maxMs())).filter(r -> reported().contains(r.test())).toList();
     }
 
     /** Parses {@code "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"}. */
