@@ -1031,6 +1031,7 @@ public final class ClusterNode implements AutoCloseable {
             for (String id : silentFollowers) {
                 if (!silent.contains(id) && members.contains(id)) { // a removed host is no news
                     LOG.info("host {} answers the leader {} again", id, config.id());
+                    otherClusters.answers(id);
                 }
             }
             silentFollowers = silent;

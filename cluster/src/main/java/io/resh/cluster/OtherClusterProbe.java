@@ -46,6 +46,8 @@ final class OtherClusterProbe implements AutoCloseable {
     private final Set<String> misplaced = ConcurrentHashMap.newKeySet();
     /** Hosts already reported, by id: one line each, not one per probe. */
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
+    /** Hosts reported as having nothing listening at their address, until they answer again. */
+    private final Set<String> refused = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean probing = new AtomicBoolean();
     /**
      * A member that is down stays silent for as long as it is down: ask again only this long after the last probe
@@ -101,9 +103,18 @@ final class OtherClusterProbe implements AutoCloseable {
                 compareAddresses(peer, client.getGroupManagementApi(peer.getId()).info(groupId));
             }
         } catch (IOException | RuntimeException e) {
-            LOG.debug("cannot ask {} for its Raft groups: {}", peer.getId(), e.toString());
-            return; // not running or not reachable: the leader's watch or the missing leader says enough
+            if (connectionRefused(e) && refused.add(peer.getId().toString())) {
+                // A refused connection is news beside "silent": nothing runs there, which a paused or cut-off host
+                // would not show; and with the host's own log saying it is up, the address is what is wrong.
+                LOG.warn("nothing listens at {} for host {} (connection refused): it is not running, or its config"
+                        + " gives it another address than this cluster's Raft configuration does (cluster.peers differ"
+                        + " between the hosts)", peer.getAddress(), peer.getId());
+            } else {
+                LOG.debug("cannot ask {} for its Raft groups: {}", peer.getId(), e.toString());
+            }
+            return; // not running or not reachable: the leader's watch or the missing leader says the rest
         }
+        refused.remove(peer.getId().toString());
         // No group at all is a server still starting, or one being stopped: no evidence of another cluster.
         if (groups.isEmpty() || groups.contains(groupId) || !reported.add(peer.getId().toString())) {
             return;
@@ -112,6 +123,22 @@ final class OtherClusterProbe implements AutoCloseable {
                         + " another cluster (cluster.name, or group: when there is no cluster.name), so it takes no part"
                         + " in this one; give every host of a cluster the same name",
                 peer.getId(), peer.getAddress(), clusterName, groupId, groups);
+    }
+
+    /** Host {@code id} answers again: should nothing listen at its address later, say so again. */
+    void answers(String id) {
+        refused.remove(id);
+    }
+
+    /** True if {@code e} comes from a connection the peer's machine refused (gRPC wraps it a few levels down). */
+    static boolean connectionRefused(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.ConnectException || (t.getMessage() != null
+                    && t.getMessage().contains("Connection refused"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Says which members {@code peer}'s configuration of this cluster places elsewhere than this host's config. */

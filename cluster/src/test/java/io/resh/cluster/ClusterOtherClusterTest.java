@@ -1,5 +1,6 @@
 package io.resh.cluster;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.resh.host.testing.TestGroups;
@@ -77,6 +78,25 @@ class ClusterOtherClusterTest {
                 + " cluster.peers";
         await().atMost(Duration.ofSeconds(30)).until(() -> logged.lines().stream()
                 .anyMatch(l -> (l.startsWith("host h1") || l.startsWith("host h3")) && l.endsWith(line)));
+        // The leader's side: where its configuration has h2, nothing listens.
+        await().atMost(Duration.ofSeconds(30)).until(() -> logged.lines().contains(refusedLine(peers.get(1))));
+        assertThat(logged.lines()).as("one line, not one per probe").containsOnlyOnce(refusedLine(peers.get(1)));
+    }
+
+    private static String refusedLine(ClusterPeer peer) {
+        return "nothing listens at " + peer.raftAddress() + " for host " + peer.id() + " (connection refused): it is not"
+                + " running, or its config gives it another address than this cluster's Raft configuration does"
+                + " (cluster.peers differ between the hosts)";
+    }
+
+    /** A member that was never started: the leader sees it silent, and says that nothing listens at its address. */
+    @Test
+    void shouldSayThatNothingListensWhereAMemberShouldBe() {
+        List<ClusterPeer> peers = Loopback.peers(3);
+        start(peers.get(0), peers, "kv");
+        start(peers.get(2), peers, "kv");
+        await().atMost(Duration.ofSeconds(30)).until(() -> logged.lines().contains(refusedLine(peers.get(1))));
+        assertThat(logged.lines()).noneMatch(l -> l.contains("for host h1") || l.contains("for host h3"));
     }
 
     @Test
