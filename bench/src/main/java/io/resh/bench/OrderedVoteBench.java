@@ -36,11 +36,13 @@ import org.openjdk.jmh.infra.Blackhole;
  * the bytes), then each replica's replies are read from one buffer, framed, copied, voted and released
  * to the client's slot, as the gateway does for {@code redis-benchmark -P 16}; what the multiplexer
  * defers to the end of an event-loop task runs after each batch. {@code replicas} 1 is
- * the unreplicated gateway's cost, 3 the TMR gateway's.
+ * the unreplicated gateway's cost, 3 the TMR gateway's. Replies of 16 KiB or more are voted where they were
+ * read, as the gateway does ({@code inPlace}), or copied to the heap first, as it did before.
  *
  * <pre>
  * mvn -q -pl bench -am package -DskipTests
- * java -jar bench/target/benchmarks.jar OrderedVoteBench -f 1 -wi 2 -i 3
+ * java -jar bench/target/benchmarks.jar OrderedVoteBench -f 1 -wi 2 -i 3 -p inPlace=true
+ * java -jar bench/target/benchmarks.jar OrderedVoteBench -f 1 -wi 2 -i 3 -p replyBytes=65546   # large, both ways
  * </pre>
  */
 @State(Scope.Thread)
@@ -56,9 +58,13 @@ public class OrderedVoteBench {
     @Param({"1", "3"})
     int replicas;
 
-    /** {@code 5}: a SET's {@code +OK}; {@code 71}: a GET of a 64-byte value. */
-    @Param({"5", "71"})
+    /** {@code 5}: a SET's {@code +OK}; {@code 71}: a GET of a 64-byte value; {@code 65546}: of a 64 KiB one. */
+    @Param({"5", "71", "65546"})
     int replyBytes;
+
+    /** Large replies voted in the buffer they were read into; false copies every reply to the heap first. */
+    @Param({"true", "false"})
+    boolean inPlace;
 
     private final Protocol resp = Protocol.named("resp");
     private OrderedMultiplexer mux;
@@ -66,6 +72,8 @@ public class OrderedVoteBench {
     private Request[] requests;
     private ByteBuf replies;
     private Blackhole sink;
+    /** The client: takes a reply and lets go of it, as a channel does once it has written it. */
+    private ReplySlot slot;
     /** Work the multiplexer defers to the end of the current event-loop task (flushes), run after each batch. */
     private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
 
@@ -103,6 +111,18 @@ public class OrderedVoteBench {
     @Setup
     public void prepare(Blackhole blackhole) {
         sink = blackhole;
+        slot = new ReplySlot() {
+            @Override
+            public void fill(byte[] reply) {
+                sink.consume(reply);
+            }
+
+            @Override
+            public void fill(ByteBuf reply) {
+                sink.consume(reply);
+                reply.release();
+            }
+        };
         GroupCallbacks group = new GroupCallbacks() {
             @Override
             public void fault(int slot, FaultKind kind, long sequence, String evidence) {
@@ -143,7 +163,11 @@ public class OrderedVoteBench {
             mux.attach(links[i]);
         }
         runTasks();
-        String reply = replyBytes <= 5 ? "+OK\r\n" : "$" + (replyBytes - 7) + "\r\n" + "v".repeat(replyBytes - 7) + "\r\n";
+        int value = replyBytes - 7; // "$" + digits + CRLF + value + CRLF: one digit fewer for each digit the length has
+        while (value > 0 && 5 + Integer.toString(value).length() + value > replyBytes) {
+            value--;
+        }
+        String reply = replyBytes <= 5 ? "+OK\r\n" : "$" + value + "\r\n" + "v".repeat(value) + "\r\n";
         if (reply.length() != replyBytes) {
             throw new IllegalArgumentException("replyBytes must be 5 or at least 8, not " + replyBytes);
         }
@@ -162,16 +186,21 @@ public class OrderedVoteBench {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public void voteBatch() {
-        ReplySlot slot = sink::consume;
         for (Request r : requests) {
             mux.submit(r, slot);
         }
         for (Link link : links) {
             ByteBuf in = replies.duplicate();
             while (in.isReadable()) {
-                byte[] reply = new byte[resp.replyLength(in, mux.expected(link), 1 << 20)];
-                in.readBytes(reply);
-                mux.onReply(link, reply);
+                Request owed = mux.expected(link);
+                int length = resp.replyLength(in, owed, 1 << 20);
+                if (inPlace && mux.votesInPlace(owed, length)) {
+                    mux.onReply(link, in.readRetainedSlice(length));
+                } else {
+                    byte[] reply = new byte[length];
+                    in.readBytes(reply);
+                    mux.onReply(link, reply);
+                }
             }
         }
         runTasks();
