@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.resh.core.Ballot;
 import io.resh.core.Quorum;
 import io.resh.gateway.protocol.Request;
+import java.nio.ByteBuffer;
 
 /** One request sent to the replicas and not yet answered by all of them. Owned by the multiplexer's thread. */
 final class Pending {
@@ -97,10 +98,10 @@ final class Pending {
         return null;
     }
 
-    /** The bytes of a cast reply, for evidence: a token's held reply copied, a reply voted as bytes as it is. */
-    byte[] bytesOf(byte[] cast) {
+    /** A cast reply's bytes, for evidence: a token's held reply where it lies, a reply voted as bytes wrapped. */
+    ByteBuffer bytesOf(byte[] cast) {
         ByteBuf buf = heldFor(cast);
-        return buf == null ? cast : ByteBufUtil.getBytes(buf);
+        return buf == null ? ByteBuffer.wrap(cast) : buf.nioBuffer();
     }
 
     /** Lets go of every held reply; the client's copy of the released one has its own reference. */
