@@ -1084,6 +1084,7 @@ public final class ClusterNode implements AutoCloseable {
     private void leaderKnownAgain(DivisionInfo info) {
         if (leaderlessLogged) {
             leaderlessLogged = false;
+            otherClusters.forgetRefusals(); // a member that was not running may be now; if not, say so next time
             LOG.info("host {} now knows a leader: {} in term {}", config.id(),
                     info.isLeader() ? "itself" : info.getLeaderId(), info.getCurrentTerm());
         }

@@ -130,6 +130,11 @@ final class OtherClusterProbe implements AutoCloseable {
         refused.remove(id);
     }
 
+    /** This host knows a leader again after a time without: a later refusal of any member is news again. */
+    void forgetRefusals() {
+        refused.clear();
+    }
+
     /** True if {@code e} comes from a connection the peer's machine refused (gRPC wraps it a few levels down). */
     static boolean connectionRefused(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
