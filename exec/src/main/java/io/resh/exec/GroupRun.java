@@ -261,11 +261,17 @@ final class GroupRun {
             reason = "";
         } else if (completed.size() < quorum.agreementNeeded()) {
             verdict = ExecResult.Verdict.TIMED_OUT;
-            long hung = runs.stream().filter(r -> r.timedOut() || r.stuckOutput()).count();
+            long hung = runs.stream().filter(ReplicaRun::timedOut).count();
+            // Exited in time, but a process they started held their output open: not "still running".
+            long heldOpen = runs.stream().filter(r -> !r.timedOut() && r.stuckOutput()).count();
             long stoppedByTerminal = runs.stream().filter(ReplicaRun::stoppedByTerminal).count();
+            String deadline = options.timeout() == null ? "" : "--timeout " + Durations.format(options.timeout());
             reason = "only " + completed.size() + " of " + runs.size() + " replicas finished"
-                    + (hung > 0 && options.timeout() != null
-                        ? " (" + hung + " still running after --timeout " + Durations.format(options.timeout()) + ")"
+                    + (hung > 0 && options.timeout() != null ? " (" + hung + " still running after " + deadline + ")"
+                        : "")
+                    + (heldOpen > 0 && options.timeout() != null
+                        ? " (" + heldOpen + " exited, but a process " + (heldOpen == 1 ? "it" : "each")
+                            + " started held its output open past " + deadline + ")"
                         : "")
                     + (stoppedByTerminal > 0
                         ? " (" + stoppedByTerminal + " stopped, most likely by reading the terminal, which replicas"

@@ -314,6 +314,9 @@ class ExecRunnerTest {
         assertThat(run.result().last().replicas()).extracting(ExecResult.Replica::timedOut).containsOnly(true);
         assertThat(run.result().faults()).extracting(ExecResult.Fault::detail)
                 .allSatisfy(d -> assertThat(d).contains("kept its output open past the deadline"));
+        // It said "3 still running after --timeout 1s" of replicas that had all exited long before.
+        assertThat(run.result().last().reason()).isEqualTo("only 0 of 3 replicas finished (3 exited, but a process"
+                + " each started held its output open past --timeout 1s); 2 must agree");
         for (int r = 0; r < 3; r++) {
             long left = Long.parseLong(Files.readString(shared.resolve("left-" + r)).trim());
             await().atMost(Duration.ofSeconds(10))
