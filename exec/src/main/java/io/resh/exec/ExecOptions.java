@@ -220,6 +220,11 @@ public record ExecOptions(
      */
     public Path checkedWorkRoot() {
         if (workRoot != null) {
+            if (workRoot.toString().isEmpty()) {
+                // An unset variable (--work-root "$DIR"): the empty path is the current directory, which would then
+                // collect resh-exec-* directories and, after a kill -9, keep them.
+                throw new ConfigException("--work-root", "the directory name is empty");
+            }
             if (!Files.isDirectory(workRoot)) {
                 throw new ConfigException("--work-root", workRoot + (Files.exists(workRoot)
                         ? " is not a directory" : " does not exist (resh does not create it)"));

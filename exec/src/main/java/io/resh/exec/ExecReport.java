@@ -74,6 +74,10 @@ public final class ExecReport {
      * @throws ConfigException naming {@code --report}, the path and what is wrong with it
      */
     public static void checkTarget(Path file) {
+        if (file.toString().isEmpty()) {
+            // Else refused as "--report:  is a directory" (the empty path is the current directory).
+            throw new ConfigException("--report", "the file name is empty");
+        }
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) {
             throw new ConfigException("--report", file + ": the directory " + parent

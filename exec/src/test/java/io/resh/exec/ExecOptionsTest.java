@@ -30,6 +30,18 @@ class ExecOptionsTest {
                 List.of("sh", "-c", "python3 sort.py d"));
     }
 
+    /**
+     * --work-root "$DIR" with DIR unset was taken for the current directory, which then collected the resh-exec-*
+     * directories (and kept them after a kill -9).
+     */
+    @Test
+    void shouldRefuseAnEmptyWorkRoot() {
+        ExecOptions options = ExecOptions.replicated(3, List.of("true")).withWorkRoot(Path.of(""));
+
+        assertThatThrownBy(options::checkedWorkRoot).isInstanceOf(ConfigException.class)
+                .hasMessage("--work-root: the directory name is empty");
+    }
+
     @Test
     void shouldNameTheFlagOfAnInvalidValue() {
         assertThatThrownBy(() -> ExecOptions.replicated(0, List.of("true")))

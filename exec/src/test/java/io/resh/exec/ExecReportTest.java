@@ -34,6 +34,13 @@ class ExecReportTest {
         assertThat(file.getParent()).doesNotExist();
     }
 
+    /** --report "$OUT" with OUT unset said "--report:  is a directory; name the report file". */
+    @Test
+    void shouldRefuseAnEmptyReportName() {
+        assertThatThrownBy(() -> ExecReport.checkTarget(Path.of(""))).isInstanceOf(ConfigException.class)
+                .hasMessage("--report: the file name is empty");
+    }
+
     @Test
     void shouldReportReplicasCoresExitCodesDigestsAndFaults() throws Exception {
         ExecOptions options = ExecRun.shell(3,
