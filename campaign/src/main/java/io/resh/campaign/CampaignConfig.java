@@ -46,6 +46,14 @@ public record CampaignConfig(ServiceKind service, int replicas, int injections, 
         return new Builder(service);
     }
 
+    /**
+     * Whether the replicas run different implementations: {@code diverse} asks for it, but only AES has several,
+     * and one replica runs one.
+     */
+    public boolean diverseReplicas() {
+        return diverse && service == ServiceKind.AES && replicas > 1;
+    }
+
     /** The longest delay a {@code slow} fault draws: twice the deadline, so about half of them are caught as hangs. */
     public long maxSlowMillis() {
         return Math.max(8, deadline.toMillis() * 2);

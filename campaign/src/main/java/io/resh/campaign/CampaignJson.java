@@ -66,7 +66,7 @@ final class CampaignJson {
         return new Document(FORMAT, command, c.service().label(), c.replicas(), result.records().size(), c.seed(),
                 c.requestsPerInjection(), c.kinds().stream().map(InjectedFault::label).toList(),
                 c.requestTimeout().toMillis(), c.deadline().toMillis(), c.settleTimeout().toMillis(), c.jvmArgs(),
-                c.diverse(), result.startedAt().toString(), result.duration().toMillis(), result.groupRestarts(), rows,
+                c.diverseReplicas(), result.startedAt().toString(), result.duration().toMillis(), result.groupRestarts(), rows,
                 LatencySummary.of(result.records(), InjectionRecord::detectionMillis),
                 LatencySummary.of(result.records(), InjectionRecord::recoveryMillis), result.overhead(),
                 new Acceptance(judged, judged && violations.isEmpty(), violations), result.records());

@@ -73,7 +73,7 @@ final class HtmlReport {
         }
         row(h, "started", escape(result.startedAt().toString()));
         row(h, "duration", escape(Elapsed.human(result.duration())));
-        row(h, "service", escape(c.service().label()) + (c.diverse() && c.service() == ServiceKind.AES && c.replicas() > 1
+        row(h, "service", escape(c.service().label()) + (c.diverseReplicas()
                 ? " (diverse: JDK, BouncyCastle AESEngine, BouncyCastle AESLightEngine)" : ""));
         row(h, "replicas", Integer.toString(c.replicas()));
         row(h, "seed", Long.toString(c.seed()));

@@ -45,6 +45,24 @@ class CampaignReportTest {
         assertThat(doc.get("overhead").get("latencyRatio").asDouble()).isEqualTo(1.5);
     }
 
+    /**
+     * A KV campaign, which has one implementation, said "diverse": true because --diverse is on by default, so its
+     * record claimed a design diversity the run never had.
+     */
+    @Test
+    void shouldRecordDiversityOnlyWhereTheReplicasRanDifferentImplementations() throws Exception {
+        JsonNode kv = new ObjectMapper().readTree(CampaignReport.json(tmr, null));
+        assertThat(tmr.config().diverse()).as("asked for").isTrue();
+        assertThat(kv.get("diverse").asBoolean()).isFalse();
+
+        CampaignConfig aes = CampaignConfig.builder(ServiceKind.AES).replicas(3).injections(1).build();
+        assertThat(aes.diverseReplicas()).isTrue();
+        assertThat(CampaignConfig.builder(ServiceKind.AES).replicas(1).injections(1).build().diverseReplicas())
+                .as("one replica runs one implementation").isFalse();
+        assertThat(CampaignConfig.builder(ServiceKind.AES).replicas(3).injections(1).diverse(false).build()
+                .diverseReplicas()).isFalse();
+    }
+
     /** Both slow injections were masked: no effective fault, so no detected share, which is not the string "NaN". */
     @Test
     void shouldWriteAShareOfNoTrialsAsNullNotAsAString() throws Exception {
