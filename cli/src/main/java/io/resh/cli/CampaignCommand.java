@@ -49,38 +49,38 @@ public final class CampaignCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--service", defaultValue = "aes", description = "aes or kv (default: ${DEFAULT-VALUE})")
+    @Option(names = "--service", defaultValue = "aes", paramLabel = "aes|kv", description = "the service under test, an example shipped with resh (default: ${DEFAULT-VALUE})")
     String service;
 
-    @Option(names = "--replicas", defaultValue = "3", description = "N: 3 masks faults, 2 detects them, 1 is the unprotected control (default: ${DEFAULT-VALUE})")
+    @Option(names = "--replicas", defaultValue = "3", paramLabel = "N", description = "1 to 9: 3 masks faults, 2 detects them, 1 is the unprotected control (default: ${DEFAULT-VALUE})")
     int replicas;
 
-    @Option(names = "--injections", defaultValue = "1000", description = "faults to inject (default: ${DEFAULT-VALUE})")
+    @Option(names = "--injections", defaultValue = "1000", paramLabel = "N", description = "faults to inject, one at a time, at most 1000000 (default: ${DEFAULT-VALUE})")
     int injections;
 
-    @Option(names = "--seed", defaultValue = "42", description = "the same seed gives the same faults and requests (default: ${DEFAULT-VALUE})")
+    @Option(names = "--seed", defaultValue = "42", paramLabel = "SEED", description = "the same seed gives the same faults and requests (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--report", defaultValue = "campaign-report", description = "directory for campaign.json, report.html and replica logs (default: ${DEFAULT-VALUE})")
+    @Option(names = "--report", defaultValue = "campaign-report", paramLabel = "DIR", description = "directory for campaign.json, report.html and replica logs (default: ${DEFAULT-VALUE})")
     Path report;
 
-    @Option(names = "--kinds", split = ",", description = "fault kinds to inject, comma-separated (default: all): "
+    @Option(names = "--kinds", split = ",", paramLabel = "KIND", description = "fault kinds to inject, comma-separated (default: all): "
             + "crash, hang, slow, reply-corruption, state-corruption, byzantine, ipc-garbage")
     List<String> kinds;
 
-    @Option(names = "--requests-per-injection", defaultValue = "20", description = "requests in each injection's window (default: ${DEFAULT-VALUE})")
+    @Option(names = "--requests-per-injection", defaultValue = "20", paramLabel = "N", description = "requests in each injection's window, at most 10000 (default: ${DEFAULT-VALUE})")
     int requestsPerInjection;
 
-    @Option(names = "--timeout", defaultValue = "5s", description = "longest the client waits for a voted reply before it counts as unavailable (default: ${DEFAULT-VALUE})")
+    @Option(names = "--timeout", defaultValue = "5s", paramLabel = "DURATION", description = "longest the client waits for a voted reply before it counts as unavailable; more than twice --deadline (default: ${DEFAULT-VALUE})")
     String timeout;
 
-    @Option(names = "--deadline", defaultValue = "600ms", description = "the group's hang deadline (default: ${DEFAULT-VALUE})")
+    @Option(names = "--deadline", defaultValue = "600ms", paramLabel = "DURATION", description = "the group's hang deadline, at least 50ms (default: ${DEFAULT-VALUE})")
     String deadline;
 
-    @Option(names = "--settle-timeout", defaultValue = "20s", description = "longest a window waits for detection, recovery and the state check (default: ${DEFAULT-VALUE})")
+    @Option(names = "--settle-timeout", defaultValue = "20s", paramLabel = "DURATION", description = "longest a window waits for detection, recovery and the state check; at least twice --deadline (at least 1s) plus 5s (default: ${DEFAULT-VALUE})")
     String settleTimeout;
 
-    @Option(names = "--jvm-flags", description = "replica JVM flags, space-separated (default: small heap, serial GC, C1 only)")
+    @Option(names = "--jvm-flags", paramLabel = "FLAGS", description = "replica JVM flags, space-separated (default: small heap, serial GC, C1 only)")
     String jvmFlags;
 
     @Option(names = "--diverse", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -91,7 +91,7 @@ public final class CampaignCommand implements Callable<Integer> {
             description = "measure fault-free latency and throughput against one replica first (default: ${DEFAULT-VALUE})")
     boolean overhead;
 
-    @Option(names = "--overhead-requests", defaultValue = "2000", description = "requests per overhead measurement (default: ${DEFAULT-VALUE})")
+    @Option(names = "--overhead-requests", defaultValue = "2000", paramLabel = "N", description = "requests per overhead measurement, at least 10 (default: ${DEFAULT-VALUE})")
     int overheadRequests;
 
     @Option(names = "--verbose", description = "show the host's log of every fault and recovery")

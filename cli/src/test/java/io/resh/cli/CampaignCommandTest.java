@@ -208,6 +208,22 @@ class CampaignCommandTest {
         }
     }
 
+    /**
+     * The help showed "--replicas=<replicas>", "--deadline=<deadline>" and no bounds, so a user learnt that
+     * --replicas stops at 9 or that --timeout must exceed twice --deadline only from an error.
+     */
+    @Test
+    void shouldShowWhatEachValueIsAndItsBoundsInTheHelp() {
+        CommandLine cl = Resh.commandLine();
+        StringWriter out = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        assertThat(cl.execute("campaign", "--help")).isZero();
+        String help = out.toString().replaceAll("\\s+", " ");
+        assertThat(help).doesNotContain("=<").contains("--replicas=N", "--deadline=DURATION", "--report=DIR",
+                "--kinds=KIND[,KIND...]", "1 to 9", "at most 1000000", "at most 10000", "more than twice --deadline",
+                "at least 50ms", "plus 5s", "at least 10");
+    }
+
     @Test
     void shouldRejectAnUnknownServiceInOneLine() {
         CommandLine cl = Resh.commandLine();
