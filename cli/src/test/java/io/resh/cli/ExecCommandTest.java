@@ -365,6 +365,37 @@ class ExecCommandTest {
                 + " directory\n");
     }
 
+    /**
+     * A write that failed partway (a full disk; here a file size limit, ulimit -f) left a truncated report in
+     * place of the earlier one, and the line said only "cannot write the report: File too large", naming no file.
+     */
+    @Test
+    void shouldLeaveNoHalfWrittenReportWhenTheWriteFails(@TempDir Path dir) throws Exception {
+        Path report = Files.writeString(dir.resolve("r.json"), "{\"verdict\": \"an earlier run's\"}\n");
+        List<String> command = new ArrayList<>(List.of("sh", "-c", "ulimit -f 1 && exec \"$@\"", "sh"));
+        // No perf data file: it is the JVM's own file, and the limit is for the report.
+        command.addAll(ReshJvm.command(List.of("-XX:-UsePerfData", "-Djava.io.tmpdir=" + dir), "exec", "--no-stdin",
+                "--report", report.toString(), "-n", "3", "--", "sh", "-c", "echo hi; exit 3"));
+        Process resh = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(dir.resolve("stderr.txt").toFile())
+                .start();
+        try {
+            assertThat(resh.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(resh.exitValue()).as("the replicas' code").isEqualTo(3);
+            assertThat(Files.readString(dir.resolve("stdout.txt"))).isEqualTo("hi\n");
+            assertThat(Files.readString(dir.resolve("stderr.txt"))).isEqualTo("resh exec: --report: cannot write the"
+                    + " report: " + report + ": file too large\n");
+            assertThat(report).as("neither half this run's report nor the earlier one, which would read as this run's")
+                    .doesNotExist();
+            try (Stream<Path> left = Files.list(dir)) {
+                assertThat(left.map(p -> p.getFileName().toString()))
+                        .containsExactlyInAnyOrder("stdout.txt", "stderr.txt");
+            }
+        } finally {
+            ReshJvm.killTree(resh);
+        }
+    }
+
     /** The missing directories were created; a file in the way of one failed after the whole run. */
     @Test
     void shouldRefuseAReportWhoseDirectoryIsMissingOrAFileBeforeRunningAnything(@TempDir Path dir) throws Exception {

@@ -5,9 +5,14 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.resh.core.ConfigException;
+import io.resh.core.FileErrors;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Map;
 
 /**
@@ -88,9 +93,59 @@ public final class ExecReport {
         }
     }
 
-    /** Writes the report to {@code file}, replacing it; its directory must exist ({@link #checkTarget}). */
+    /**
+     * Writes the report to {@code file}, replacing it; its directory must exist ({@link #checkTarget}). The report
+     * is written whole or not at all: it goes to a file next to {@code file} that is then renamed over it. When that
+     * fails (a full disk, a file size limit) neither a half-written report nor an earlier one, which would read as
+     * this run's, is left at {@code file}. A {@code file} that is a symbolic link ({@code /dev/stdout}), a device or
+     * a pipe is written through directly.
+     *
+     * @throws IOException naming {@code file} and what went wrong
+     */
     public static void write(ExecOptions options, ExecResult result, Path file) throws IOException {
-        Files.writeString(file, JSON.writeValueAsString(toJson(options, result)) + "\n");
+        byte[] json = (JSON.writeValueAsString(toJson(options, result)) + "\n").getBytes(StandardCharsets.UTF_8);
+        Path target = file.toAbsolutePath();
+        if (Files.isSymbolicLink(target) || Files.exists(target, LinkOption.NOFOLLOW_LINKS)
+                && !Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+            // Written through, as > FILE would: a link (/dev/stdout names resh's own output), a device, a pipe.
+            try {
+                Files.write(target, json);
+                return;
+            } catch (IOException e) {
+                throw failure(file, e);
+            }
+        }
+        Path partial = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid()
+                + ".partial");
+        try {
+            Files.write(partial, json); // named by this process: one left by an earlier resh of the same pid is stale
+            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            deleteQuietly(partial);
+            deleteQuietly(target);
+            throw failure(file, e);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // Nothing more can be done for it; the error that matters is the write's.
+        }
+    }
+
+    /**
+     * The write's error, naming the report. A full disk or a file size limit failed the write with the C library's
+     * bare "File too large", naming no file; a failure of the partial file named that, which the user never gave.
+     */
+    private static IOException failure(Path file, IOException e) {
+        String reason = e instanceof FileSystemException f && f.getFile() != null
+                ? FileErrors.describe(e).substring(FileErrors.describe(e).lastIndexOf(": ") + 2)
+                : FileErrors.lowerCase(FileErrors.describe(e));
+        IOException named = new FileSystemException(file.toString(), null, reason);
+        named.initCause(e);
+        return named;
     }
 
     private static ObjectNode attempt(ExecResult.Attempt attempt) {

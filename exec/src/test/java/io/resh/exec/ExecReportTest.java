@@ -34,6 +34,23 @@ class ExecReportTest {
         assertThat(file.getParent()).doesNotExist();
     }
 
+    /** A link (--report /dev/stdout names resh's own output) is written through, not replaced by a file. */
+    @Test
+    void shouldWriteThroughALinkNamedAsTheReport() throws Exception {
+        ExecOptions options = ExecRun.shell(1, "true").withStartDir(start).withWorkRoot(work);
+        ExecResult result = ExecRun.of(options).result();
+        Path real = start.resolve("real.json");
+        Path link = Files.createSymbolicLink(start.resolve("link.json"), real);
+
+        ExecReport.write(options, result, link);
+
+        assertThat(link).isSymbolicLink();
+        assertThat(new ObjectMapper().readTree(real.toFile()).get("verdict").asText()).isEqualTo("agreed");
+        try (var left = Files.list(start)) {
+            assertThat(left).as("no partial file left").hasSize(2);
+        }
+    }
+
     /** --report "$OUT" with OUT unset said "--report:  is a directory; name the report file". */
     @Test
     void shouldRefuseAnEmptyReportName() {
