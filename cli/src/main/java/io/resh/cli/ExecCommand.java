@@ -215,22 +215,19 @@ public class ExecCommand implements Callable<Integer> {
             Path root = options.checkedWorkRoot();
             if (stdinFile != null && readableStream(stdinFile)) {
                 // A pipe or a device (<(zcat data.gz), /dev/null) can be read once only: copy it as resh's own stdin.
-                InputStream in;
-                try {
-                    in = Files.newInputStream(stdinFile);
-                } catch (IOException e) {
-                    throw new ConfigException("--stdin", "cannot read '" + stdinFile + "': " + FileErrors.describe(e));
-                }
-                try (in) {
-                    copiedStdin = copyStdin(in, "--stdin " + stdinFile, stdinLimit, root);
-                } catch (IOException e) {
-                    // Only the close failed: the copy is whole.
-                }
+                Path pipe = stdinFile;
+                copiedStdin = copyStdin(() -> {
+                    try {
+                        return Files.newInputStream(pipe); // a FIFO: blocks until something opens it for writing
+                    } catch (IOException e) {
+                        throw new ConfigException("--stdin", "cannot read '" + pipe + "': " + FileErrors.describe(e));
+                    }
+                }, "--stdin " + stdinFile, stdinLimit, root);
                 options = options.withStdin(copiedStdin);
             } else if (stdinFile != null) {
                 options = options.withStdin(stdinFile);
             } else if (!noStdin && !stdinUnread) {
-                copiedStdin = copyStdin(stdin, "stdin", stdinLimit, root);
+                copiedStdin = copyStdin(() -> stdin, "stdin", stdinLimit, root);
                 options = options.withStdin(copiedStdin);
             }
             ExecRunner.launchWarning().ifPresent(why -> say("resh exec: warning: " + why));
@@ -443,21 +440,32 @@ public class ExecCommand implements Callable<Integer> {
         return Files.exists(file) && !Files.isRegularFile(file) && !Files.isDirectory(file) && Files.isReadable(file);
     }
 
+    /** Opens the input to copy; for a FIFO that no writer has opened yet, that is where resh waits. */
+    interface StdinSource {
+        InputStream open();
+    }
+
     /**
-     * Reads {@code stdin} (resh's own, or a --stdin pipe) once into a file in {@code dir} every replica then reads.
-     * Input that passed {@code limit}, or that {@code dir} could not take, leaves no file behind.
+     * Reads the input {@code source} opens (resh's own stdin, or a --stdin pipe) once into a file in {@code dir}
+     * every replica then reads, and closes it. Input that passed {@code limit}, or that {@code dir} could not take,
+     * leaves no file behind.
      *
-     * @param source the input as an error names it: {@code stdin}, {@code --stdin FILE}
+     * @param name the input as an error names it: {@code stdin}, {@code --stdin FILE}
      * @throws ExecSetupException if the input passed {@code limit}, could not be read, or could not be stored in
      *     {@code dir}
      */
-    private Path copyStdin(InputStream stdin, String source, long limit, Path dir) {
+    private Path copyStdin(StdinSource source, String name, long limit, Path dir) {
         AtomicLong copied = new AtomicLong();
         AtomicBoolean ended = new AtomicBoolean();
-        // Input that never ends (tail -f, yes) kept resh reading, and filling the temporary directory, without a word.
+        AtomicBoolean opened = new AtomicBoolean();
+        // Input that never ends (tail -f, yes) kept resh reading, and filling the temporary directory, without a word;
+        // so did a --stdin FIFO that nothing opened for writing, on which the open itself waits.
         CompletableFuture.runAsync(() -> {
-            if (!ended.get()) {
-                say("resh exec: still reading stdin (" + ByteSizes.format(copied.get()) + " so far, at most "
+            if (!ended.get() && !opened.get()) {
+                say("resh exec: still waiting for something to write to " + name + ": the replicas start once it was"
+                        + " written and closed");
+            } else if (!ended.get()) {
+                say("resh exec: still reading " + name + " (" + ByteSizes.format(copied.get()) + " so far, at most "
                         + ByteSizes.format(limit) + ", --max-stdin): the replicas start"
                         + " once it ends; for input that never ends (tail -f, yes) give --stdin FILE or --no-stdin");
             }
@@ -465,7 +473,8 @@ public class ExecCommand implements Callable<Integer> {
         Path file = null;
         boolean stored = false;
         boolean reading = false;
-        try {
+        try (InputStream stdin = source.open()) {
+            opened.set(true);
             file = Files.createTempFile(dir, "resh-stdin-", ".bin");
             // Removed after the run; also on Ctrl-C, when the run never gets to remove it.
             file.toFile().deleteOnExit();
@@ -481,7 +490,7 @@ public class ExecCommand implements Callable<Integer> {
                         break;
                     }
                     if (copied.get() + n > limit) {
-                        throw new ExecSetupException(ExitCodes.SETUP_FAILED, source + " passed --max-stdin "
+                        throw new ExecSetupException(ExitCodes.SETUP_FAILED, name + " passed --max-stdin "
                                 + ByteSizes.format(limit) + " before it ended; nothing was started (raise --max-stdin,"
                                 + " or give a regular file with --stdin FILE)");
                     }
@@ -492,9 +501,12 @@ public class ExecCommand implements Callable<Integer> {
             stored = true;
             return file;
         } catch (IOException e) {
+            if (stored) {
+                return file; // only the close failed: the copy is whole
+            }
             if (reading) {
                 // Not a usage error: the options were fine, but the replicas cannot be given their input.
-                throw new ExecSetupException(ExitCodes.SETUP_FAILED, cannotRead(source, copied.get(), e), e);
+                throw new ExecSetupException(ExitCodes.SETUP_FAILED, cannotRead(name, copied.get(), e), e);
             }
             throw new ExecSetupException(ExitCodes.SETUP_FAILED, cannotStore(dir, copied.get(), e), e);
         } finally {

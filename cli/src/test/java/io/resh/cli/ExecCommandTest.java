@@ -81,6 +81,28 @@ class ExecCommandTest {
         assertThat(stdout().strip()).isEqualTo("3000");
     }
 
+    /** resh waited, without a word, for a writer to open a --stdin FIFO: the open itself blocks until then. */
+    @Test
+    void shouldSayThatItWaitsForAWriterOfAStdinFifo(@TempDir Path dir) throws Exception {
+        Path fifo = dir.resolve("in.fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        ExecCommand exec = new ExecCommand(new ByteArrayInputStream(new byte[0]), out, err, false);
+        exec.stdinNotice = Duration.ofMillis(300);
+        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> new CommandLine(exec)
+                .execute("--work-root", work.toString(), "--stdin", fifo.toString(), "-n", "2", "--", "cat"));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> stderr().contains("still waiting"));
+        assertThat(stderr()).isEqualTo("resh exec: still waiting for something to write to --stdin " + fifo
+                + ": the replicas start once it was written and closed\n");
+        try (var writer = Files.newOutputStream(fifo)) {
+            writer.write("fed\n".getBytes(StandardCharsets.UTF_8));
+        }
+
+        assertThat(run.get(60, TimeUnit.SECONDS)).isZero();
+        assertThat(stdout()).isEqualTo("fed\n");
+        assertThat(stdinCopies(work)).as("the copy of the FIFO is deleted").isEmpty();
+    }
+
     @Test
     void shouldPrintTheVotedOutputAndExitWithTheVotedCode() {
         int code = exec("", "-n", "3", "--", "sh", "-c", "echo hi; exit 3");
