@@ -47,6 +47,9 @@ final class ExecPlan {
         if (options.stdin() != null && !(Files.isRegularFile(options.stdin()) && Files.isReadable(options.stdin()))) {
             throw new ConfigException("--stdin", "'" + options.stdin() + "' is not a readable file");
         }
+        for (Path output : options.outputs()) {
+            checkPlaceable(startDir, output);
+        }
         Path workRoot = options.checkedWorkRoot();
         List<List<String>> commands = new ArrayList<>();
         for (List<String> argv : options.commands()) {
@@ -55,6 +58,27 @@ final class ExecPlan {
         Sandbox sandbox = options.sandbox() ? Sandbox.locate() : null;
         CorePinning pinning = options.pin() ? CorePinning.locate() : null;
         return new ExecPlan(options, startDir, List.copyOf(commands), sandbox, pinning, workRoot);
+    }
+
+    /**
+     * Refuses an output whose voted copy could not be placed in the start directory: a directory there, or a file
+     * on its way ({@code --output data.txt/x}). The replicas ran and agreed, and only then did the run fail, as "no
+     * majority" (exit 125).
+     */
+    private static void checkPlaceable(Path startDir, Path output) {
+        Path at = startDir;
+        for (int i = 0; i < output.getNameCount(); i++) {
+            at = at.resolve(output.getName(i));
+            boolean last = i == output.getNameCount() - 1;
+            if (last && Files.isDirectory(at)) {
+                throw new ConfigException("--output", "'" + output + "' is a directory here; only a regular file is"
+                        + " voted and placed");
+            }
+            if (!last && Files.exists(at) && !Files.isDirectory(at)) {
+                throw new ConfigException("--output", "'" + output + "': " + output.subpath(0, i + 1)
+                        + " is a file here, not a directory, so the voted copy could not be placed");
+            }
+        }
     }
 
     ExecOptions options() {

@@ -548,10 +548,28 @@ class ExecRunnerTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("--work-root: " + notADirectory + " is not a directory");
 
+    }
+
+    /**
+     * An output that could not be placed in the start directory (a directory there, a file on its way) ran the
+     * replicas, which agreed, and then failed as "no majority", exit 125.
+     */
+    @Test
+    void shouldRefuseAnOutputThatCouldNotBePlacedBeforeRunning() throws Exception {
         Files.createDirectories(start.resolve("out.txt").resolve("occupied"));
-        ExecRun run = ExecRun.of(shell(3, "echo 1 > out.txt").withOutputs(List.of(Path.of("out.txt"))));
-        assertThat(run.result().reason()).isEqualTo("the voted out.txt could not be placed: "
-                + start.resolve("out.txt") + ": is a directory that is not empty");
+        Files.writeString(start.resolve("data.txt"), "x");
+        Path ran = shared.resolve("ran");
+
+        assertThatThrownBy(() -> ExecRun.of(shell(3, "touch \"$1\"; echo 1 > out.txt", ran.toString())
+                        .withOutputs(List.of(Path.of("out.txt")))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("--output: 'out.txt' is a directory here; only a regular file is voted and placed");
+        assertThatThrownBy(() -> ExecRun.of(shell(3, "touch \"$1\"; mkdir -p data.txt; echo 1 > data.txt/x",
+                        ran.toString()).withOutputs(List.of(Path.of("data.txt/x")))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("--output: 'data.txt/x': data.txt is a file here, not a directory, so the voted copy could"
+                        + " not be placed");
+        assertThat(ran).as("no replica ran").doesNotExist();
     }
 
     @Test
