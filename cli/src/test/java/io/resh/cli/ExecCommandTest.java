@@ -418,6 +418,31 @@ class ExecCommandTest {
         }
     }
 
+    /**
+     * Run without a terminal (setsid: a CI job, a service), a replica stopped by SIGSTOP was reported as "most likely
+     * by reading the terminal (a password prompt?)", which no replica of that resh can do.
+     */
+    @Test
+    void shouldNotBlameTheTerminalForAStoppedReplicaWhenThereIsNone(@TempDir Path dir) throws Exception {
+        List<String> command = new ArrayList<>(List.of("setsid", "-w"));
+        command.addAll(ReshJvm.command(List.of("-Djava.io.tmpdir=" + dir), "exec", "--no-stdin", "-n", "3", "--",
+                "sh", "-c", "if [ \"$RESH_REPLICA\" = 1 ]; then kill -STOP $$; fi; echo answered"));
+        Process resh = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(dir.resolve("stderr.txt").toFile())
+                .start();
+        try {
+            assertThat(resh.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(resh.exitValue()).isZero();
+            assertThat(Files.readString(dir.resolve("stdout.txt"))).isEqualTo("answered\n");
+            assertThat(Files.readString(dir.resolve("stderr.txt"))).isEqualTo(
+                    "resh exec: process: replica 1 was stopped by a signal from outside (SIGSTOP, SIGTSTP) and stayed"
+                            + " stopped; killed\n"
+                            + "resh exec: used the majority result; faulty replica 1\n");
+        } finally {
+            ReshJvm.killTree(resh);
+        }
+    }
+
     /** The missing directories were created; a file in the way of one failed after the whole run. */
     @Test
     void shouldRefuseAReportWhoseDirectoryIsMissingOrAFileBeforeRunningAnything(@TempDir Path dir) throws Exception {

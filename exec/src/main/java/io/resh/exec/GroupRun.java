@@ -273,9 +273,12 @@ final class GroupRun {
                         ? " (" + heldOpen + " exited, but a process " + (heldOpen == 1 ? "it" : "each")
                             + " started held its output open past " + deadline + ")"
                         : "")
-                    + (stoppedByTerminal > 0
+                    + (stoppedByTerminal > 0 && ProcessState.reshHasTerminal()
                         ? " (" + stoppedByTerminal + " stopped, most likely by reading the terminal, which replicas"
                             + " cannot)"
+                        : "")
+                    + (stoppedByTerminal > 0 && !ProcessState.reshHasTerminal()
+                        ? " (" + stoppedByTerminal + " stopped by a signal from outside)"
                         : "")
                     + "; " + quorum.agreementNeeded() + " must agree";
         } else {
@@ -325,9 +328,13 @@ final class GroupRun {
                             + Durations.format(options.timeout()) + " and was killed"));
         }
         if (run.stoppedByTerminal()) {
+            // Without a terminal, the password prompt this guessed at is impossible, and misled whoever had sent the
+            // replica a SIGSTOP (a fault injection, a debugger).
             return List.of(new ExecResult.Fault(r, run.core(), FaultKind.HANG, "process", -1, "replica " + r
-                    + " was stopped, most likely by reading the terminal (a password prompt?), which a replica in"
-                    + " resh's background process group cannot; killed"));
+                    + (ProcessState.reshHasTerminal()
+                        ? " was stopped, most likely by reading the terminal (a password prompt?), which a replica in"
+                            + " resh's background process group cannot; killed"
+                        : " was stopped by a signal from outside (SIGSTOP, SIGTSTP) and stayed stopped; killed")));
         }
         if (run.stuckOutput()) {
             return List.of(new ExecResult.Fault(r, run.core(), FaultKind.HANG, "process", -1,

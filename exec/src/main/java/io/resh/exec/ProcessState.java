@@ -52,6 +52,21 @@ final class ProcessState {
     }
 
     /**
+     * Whether resh has a controlling terminal ({@code tty_nr} of {@code /proc/self/stat} is not 0). Its replicas
+     * share resh's session, so without one no replica can be stopped for reading the terminal: a replica that
+     * stays stopped was stopped by a signal from outside (SIGSTOP, SIGTSTP). True where that cannot be read.
+     */
+    static boolean reshHasTerminal() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" +");
+            return fields.length <= 4 || Long.parseLong(fields[4]) != 0;
+        } catch (IOException | RuntimeException e) {
+            return true;
+        }
+    }
+
+    /**
      * The state letter of a {@code stat} line, {@code PID (COMM) STATE PPID ...}; COMM may hold spaces and
      * parentheses itself, so the state follows the last ')'. '?' if the line is not of that form.
      */
