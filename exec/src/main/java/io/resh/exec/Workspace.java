@@ -52,10 +52,12 @@ final class Workspace implements AutoCloseable {
             options.outputs().forEach(outputs::add);
             List<Path> dirs = new ArrayList<>();
             List<Path> pipes = new ArrayList<>();
+            // Started in the work root itself (cd /tmp, --work-root .): resh's own temporary files are there too.
+            boolean startedInWorkRoot = plan.startDir().equals(root.getParent());
             for (int i = 0; i < plan.replicas(); i++) {
                 Path dir = Files.createDirectory(root.resolve("replica-" + i));
                 if (options.linkStartDir()) {
-                    link(plan.startDir(), dir, root, outputs);
+                    link(plan.startDir(), dir, root, outputs, startedInWorkRoot);
                 }
                 for (Path out : options.outputs()) {
                     Path parent = dir.resolve(out).getParent();
@@ -117,13 +119,14 @@ final class Workspace implements AutoCloseable {
      * on their way: those become real directories, filled the same way one level down, and an output that
      * exists as a regular file is copied (a link would let every replica write the one original).
      */
-    private static void link(Path startDir, Path dir, Path root, OutputTree outputs) throws IOException {
+    private static void link(Path startDir, Path dir, Path root, OutputTree outputs, boolean skipTemporaries)
+            throws IOException {
         try (Stream<Path> entries = Files.list(startDir)) {
             for (Path entry : (Iterable<Path>) entries::iterator) {
                 // Resolved as a Path, not as its String: that would hold U+FFFD for each byte the locale's character
                 // set does not hold, and name a file that is not there.
                 Path name = entry.getFileName();
-                if (root.startsWith(entry)) {
+                if (root.startsWith(entry) || skipTemporaries && isTemporary(name.toString())) {
                     continue;
                 }
                 OutputTree below = outputs.child(name.toString());
@@ -134,10 +137,19 @@ final class Workspace implements AutoCloseable {
                         Files.copy(entry, dir.resolve(name));
                     }
                 } else if (Files.isDirectory(entry)) {
-                    link(entry, Files.createDirectory(dir.resolve(name)), root, below);
+                    link(entry, Files.createDirectory(dir.resolve(name)), root, below, false);
                 }
             }
         }
+    }
+
+    /**
+     * A file resh keeps in its work root while it runs: the copy of stdin, the output held by --buffer, another
+     * run's work directories. Linked into the work directories, they showed up in what the replicas listed
+     * ({@code ls}, {@code tar c .}) under names that differ from run to run.
+     */
+    private static boolean isTemporary(String name) {
+        return name.startsWith("resh-exec-") || name.startsWith("resh-stdin-") && name.endsWith(".bin");
     }
 
     /** The declared outputs as a tree of path names: a node is an output, or a directory on the way to some. */

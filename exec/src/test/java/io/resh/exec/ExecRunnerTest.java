@@ -553,6 +553,22 @@ class ExecRunnerTest {
     }
 
     /**
+     * Started in the work root itself (cd /tmp, --work-root .), the replicas found resh's own temporary files among
+     * theirs: the copy of stdin, the output --buffer holds, so `ls` listed names that change from run to run.
+     */
+    @Test
+    void shouldNotShowTheReplicasReshsOwnTemporaryFiles() throws Exception {
+        Files.writeString(start.resolve("data.txt"), "x");
+        Path stdinCopy = Files.writeString(start.resolve("resh-stdin-123.bin"), "in\n");
+
+        ExecRun run = ExecRun.of(ExecRun.shell(3, "ls; cat").withStartDir(start).withWorkRoot(start)
+                .withStdin(stdinCopy).withBuffer(true));
+
+        assertThat(run.result().exitCode()).as(run.stderr()).isZero();
+        assertThat(run.stdout()).isEqualTo("data.txt\nin\n");
+    }
+
+    /**
      * An output that could not be placed in the start directory (a directory there, a file on its way) ran the
      * replicas, which agreed, and then failed as "no majority", exit 125.
      */
