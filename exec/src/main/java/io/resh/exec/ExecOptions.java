@@ -81,7 +81,11 @@ public record ExecOptions(
         }
         List<List<String>> copy = new ArrayList<>();
         for (List<String> argv : commands) {
-            if (argv == null || argv.isEmpty() || argv.get(0).isBlank()) {
+            if (argv != null && !argv.isEmpty() && argv.get(0).isBlank()) {
+                // resh exec -- "$CMD" with CMD unset: a word was given after --, it is only empty.
+                throw new ConfigException("COMMAND", "the command's name is empty ('" + argv.get(0) + "')");
+            }
+            if (argv == null || argv.isEmpty()) {
                 throw new ConfigException("COMMAND",
                         "no command given: put it after --, e.g. resh exec -n 3 -- sort data.txt");
             }

@@ -42,6 +42,15 @@ class ExecOptionsTest {
                 .hasMessage("--work-root: the directory name is empty");
     }
 
+    /** resh exec -- "$CMD" with CMD unset was told "no command given: put it after --", which it had done. */
+    @Test
+    void shouldSayThatAGivenCommandNameIsEmpty() {
+        assertThatThrownBy(() -> ExecOptions.replicated(3, List.of("", "x")))
+                .isInstanceOf(ConfigException.class).hasMessage("COMMAND: the command's name is empty ('')");
+        assertThatThrownBy(() -> ExecOptions.replicated(3, List.of(" ")))
+                .isInstanceOf(ConfigException.class).hasMessage("COMMAND: the command's name is empty (' ')");
+    }
+
     @Test
     void shouldNameTheFlagOfAnInvalidValue() {
         assertThatThrownBy(() -> ExecOptions.replicated(0, List.of("true")))
