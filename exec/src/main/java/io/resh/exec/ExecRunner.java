@@ -54,8 +54,8 @@ public final class ExecRunner {
         if (options.buffer()) {
             return runBuffered(plan, options);
         }
-        ReleasedSink outSink = new ReleasedSink(out);
-        ReleasedSink errSink = new ReleasedSink(err);
+        ReleasedSink outSink = new ReleasedSink(out, "resh's stdout");
+        ReleasedSink errSink = new ReleasedSink(err, "resh's stderr");
         List<ExecResult.Attempt> attempts = new ArrayList<>();
         ExecResult.Attempt attempt = new GroupRun(plan, 1, outSink, errSink).run();
         attempts.add(attempt);
@@ -79,15 +79,15 @@ public final class ExecRunner {
      */
     private ExecResult runBuffered(ExecPlan plan, ExecOptions options) throws InterruptedException {
         List<ExecResult.Attempt> attempts = new ArrayList<>();
-        ReleasedSink shownOut = new ReleasedSink(OutputStream.nullOutputStream());
-        ReleasedSink shownErr = new ReleasedSink(OutputStream.nullOutputStream());
+        ReleasedSink shownOut = new ReleasedSink(OutputStream.nullOutputStream(), "");
+        ReleasedSink shownErr = new ReleasedSink(OutputStream.nullOutputStream(), "");
         ExecResult.Attempt attempt;
         int number = 1;
         while (true) {
             try (HeldOutput heldOut = HeldOutput.create(plan.workRoot(), "stdout", options.bufferLimit());
                  HeldOutput heldErr = HeldOutput.create(plan.workRoot(), "stderr", options.bufferLimit())) {
-                ReleasedSink outSink = new ReleasedSink(heldOut.stream());
-                ReleasedSink errSink = new ReleasedSink(heldErr.stream());
+                ReleasedSink outSink = new ReleasedSink(heldOut.stream(), "--buffer's copy of stdout");
+                ReleasedSink errSink = new ReleasedSink(heldErr.stream(), "--buffer's copy of stderr");
                 attempt = new GroupRun(plan, number, outSink, errSink).run();
                 HeldOutput full = heldOut.overflowed() ? heldOut : heldErr.overflowed() ? heldErr : null;
                 if (full != null) {
@@ -100,7 +100,10 @@ public final class ExecRunner {
                         shownOut = outSink;
                         shownErr = errSink;
                     } catch (IOException e) {
-                        attempt = closedOutput(attempt, "resh's output was closed while it showed the held output");
+                        attempt = closedOutput(attempt, ReleasedSink.closedByReader(e)
+                                ? "resh's output was closed while it showed the held output"
+                                : "resh's output could not be written while it showed the held output: "
+                                    + ReleasedSink.writeError(e));
                     }
                 }
             }

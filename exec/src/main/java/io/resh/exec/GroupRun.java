@@ -255,7 +255,8 @@ final class GroupRun {
         if (outputClosed || outSink.broken() || errSink.broken()) {
             // Even if the replicas finished, the client did not get the whole voted result.
             verdict = ExecResult.Verdict.OUTPUT_CLOSED;
-            reason = "resh's output was closed; the replicas were stopped";
+            String failure = outSink.failure() != null ? outSink.failure() : errSink.failure();
+            reason = (failure != null ? failure : "resh's output was closed") + "; the replicas were stopped";
         } else if (disagreements.isEmpty() && votedExit != null) {
             verdict = ExecResult.Verdict.AGREED;
             reason = "";

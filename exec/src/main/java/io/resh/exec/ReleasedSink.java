@@ -1,6 +1,7 @@
 package io.resh.exec;
 
 import io.resh.core.Digest;
+import io.resh.core.FileErrors;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
@@ -18,9 +19,11 @@ import java.util.HexFormat;
  */
 final class ReleasedSink {
     private final OutputStream out;
+    private final String name;
     private final MessageDigest shownDigest = Digest.sha256();
     private long shown;
     private volatile boolean broken;
+    private volatile IOException failure;
     private volatile Runnable onBroken = () -> { };
 
     private long replayLength;
@@ -29,8 +32,10 @@ final class ReleasedSink {
     private long replayed;
     private boolean conflict;
 
-    ReleasedSink(OutputStream out) {
+    /** @param name what {@code out} is, as a line about a failed write names it: {@code resh's stdout} */
+    ReleasedSink(OutputStream out, String name) {
         this.out = out;
+        this.name = name;
     }
 
     /** Called once when writing fails (the client closed resh's output). */
@@ -61,6 +66,7 @@ final class ReleasedSink {
             out.write(bytes, off, bytes.length - off);
             out.flush();
         } catch (IOException e) {
+            failure = e;
             broken = true;
             onBroken.run();
         }
@@ -103,5 +109,29 @@ final class ReleasedSink {
 
     boolean broken() {
         return broken;
+    }
+
+    /**
+     * Why writing failed, for the run's last line, or null while it has not. A reader that went away (a closed
+     * pipe, {@code | head}) closed the output; anything else, as a full disk under {@code > out.txt}, is named:
+     * "resh's output was closed" sent the user looking for a reader that had never left.
+     */
+    String failure() {
+        IOException e = failure;
+        if (e == null) {
+            return null;
+        }
+        return closedByReader(e) ? "resh's output was closed" : name + " could not be written: " + writeError(e);
+    }
+
+    /** The write's error, for a line that already names what was written. */
+    static String writeError(IOException e) {
+        return FileErrors.lowerCase(e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
+    }
+
+    /** EPIPE (the reader closed its end), EBADF (resh was started with the descriptor closed, >&-). */
+    static boolean closedByReader(IOException e) {
+        String message = String.valueOf(e.getMessage());
+        return message.contains("Broken pipe") || message.contains("Bad file descriptor");
     }
 }

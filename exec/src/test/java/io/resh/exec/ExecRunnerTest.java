@@ -3,6 +3,7 @@ package io.resh.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.awaitility.Awaitility.await;
 
 import io.resh.core.ConfigException;
@@ -713,6 +714,28 @@ class ExecRunnerTest {
         assertThat(result.exitCode()).isEqualTo(ExitCodes.OUTPUT_CLOSED);
         assertThat(result.verdict()).isEqualTo(ExecResult.Verdict.OUTPUT_CLOSED);
         assertThat(result.faults()).as("replicas stopped by resh are not faulty").isEmpty();
+        for (ExecResult.Replica replica : result.last().replicas()) {
+            assertThat(ProcessHandle.of(replica.pid()).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        }
+    }
+
+    /**
+     * stdout on a full disk (here /dev/full, which fails every write with ENOSPC) was reported as "resh's output was
+     * closed", sending the user looking for a reader that had never gone away.
+     */
+    @Test
+    void shouldNameTheErrorWhenReshOutputCannotBeWritten() throws Exception {
+        Path full = Path.of("/dev/full");
+        assumeTrue(Files.isWritable(full), "needs /dev/full");
+
+        ExecResult result;
+        try (OutputStream out = new java.io.FileOutputStream(full.toFile())) {
+            result = new ExecRunner(out, OutputStream.nullOutputStream()).run(shell(3, "exec yes"));
+        }
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.OUTPUT_CLOSED);
+        assertThat(result.reason()).isEqualTo("resh's stdout could not be written: no space left on device; the"
+                + " replicas were stopped");
         for (ExecResult.Replica replica : result.last().replicas()) {
             assertThat(ProcessHandle.of(replica.pid()).map(ProcessHandle::isAlive).orElse(false)).isFalse();
         }
