@@ -79,8 +79,9 @@ import picocli.CommandLine.Spec;
             "  127    the command was not found",
             "  130    interrupted by Ctrl-C (SIGINT), 143 by SIGTERM, 129 by a hang-up:",
             "         the replicas were killed; a --report is still written",
-            "  141    resh's output was closed (e.g. piped into head), or --buffer",
-            "         held 1 GiB of one stream and stopped the replicas",
+            "  141    resh's output was closed (e.g. piped into head) or could not be",
+            "         written (a full disk), or --buffer held 1 GiB of one stream;",
+            "         the replicas were stopped",
             "When resh chose the code itself, its last stderr line starts with",
             "'resh exec:' and says why. See docs/EXEC.md."})
 public class ExecCommand implements Callable<Integer> {
