@@ -186,6 +186,13 @@ public final class CampaignCommand implements Callable<Integer> {
     }
 
     CampaignConfig config() {
+        Path named = report.getFileName();
+        String name = named == null ? "" : named.toString();
+        if ((name.endsWith(".json") || name.endsWith(".html")) && !Files.isDirectory(report)) {
+            // resh exec --report takes a file: --report out.json here made a directory of that name.
+            throw new ConfigException("report", "'" + report + "' names a file, but a campaign's report is a"
+                    + " directory (campaign.json, report.html and the replica logs go in it); give --report DIR");
+        }
         ServiceKind kind;
         try {
             kind = ServiceKind.parse(service);

@@ -153,6 +153,24 @@ class CampaignCommandTest {
         assertThat(taken).isEmptyDirectory();
     }
 
+    /** resh exec --report takes a file; "resh campaign --report out.json" made a directory called out.json. */
+    @Test
+    void shouldRefuseAReportNamedLikeAFile() {
+        Path json = dir.resolve("out.json");
+        CommandLine cl = Resh.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+
+        int code = cl.execute("campaign", "--service", "kv", "--injections", "1", "--no-overhead", "--report",
+                json.toString());
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("resh campaign: --report: '" + json + "' names a file, but a campaign's"
+                + " report is a directory (campaign.json, report.html and the replica logs go in it); give --report"
+                + " DIR\n");
+        assertThat(json).doesNotExist();
+    }
+
     /** A bad option value is named as the option the user typed, not as the builder's field. */
     @Test
     void shouldNameABadOptionAsItWasTyped() {
