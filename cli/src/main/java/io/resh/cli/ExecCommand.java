@@ -231,7 +231,7 @@ public class ExecCommand implements Callable<Integer> {
                 copiedStdin = copyStdin(() -> stdin, "stdin", stdinLimit, root);
                 options = options.withStdin(copiedStdin);
             }
-            ExecRunner.launchWarning().ifPresent(why -> say("resh exec: warning: " + why));
+            ExecRunner.launchWarning(options).ifPresent(why -> say("resh exec: warning: " + why));
             interruption.started();
             ExecResult result = new ExecRunner(out, err).run(options);
             boolean interrupted = interruption.interrupted();

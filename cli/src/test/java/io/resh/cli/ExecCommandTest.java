@@ -443,6 +443,47 @@ class ExecCommandTest {
         }
     }
 
+    /**
+     * Without setpriv, resh warned that the replicas "will not die with resh" also under --sandbox, where bubblewrap's
+     * --die-with-parent kills them with it.
+     */
+    @Test
+    void shouldNotWarnThatSandboxedReplicasOutliveResh(@TempDir Path dir) throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("bin")); // a PATH with all resh uses but setpriv
+        for (String program : List.of("sh", "bwrap", "perl", "mkfifo", "echo")) {
+            java.util.Optional<Path> found = Stream.of(System.getenv("PATH").split(":"))
+                    .map(d -> Path.of(d, program)).filter(Files::isExecutable).findFirst();
+            assumeTrue(found.isPresent(), program + " is not installed");
+            Files.createSymbolicLink(bin.resolve(program), found.get());
+        }
+        List<String> warned = new ArrayList<>();
+        for (boolean sandbox : List.of(false, true)) {
+            List<String> args = new ArrayList<>(List.of("exec", "--no-stdin"));
+            if (sandbox) {
+                args.add("--sandbox");
+            }
+            args.addAll(List.of("--", "echo", "hi"));
+            ProcessBuilder builder = new ProcessBuilder(ReshJvm.command(List.of("-Djava.io.tmpdir=" + dir),
+                    args.toArray(String[]::new))).directory(dir.toFile())
+                    .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(dir.resolve("stderr.txt").toFile());
+            builder.environment().put("PATH", bin.toString());
+            Process resh = builder.start();
+            try {
+                assertThat(resh.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                String stderr = Files.readString(dir.resolve("stderr.txt"));
+                assumeTrue(resh.exitValue() == 0 || !sandbox, "bubblewrap cannot run here: " + stderr);
+                assertThat(resh.exitValue()).as(stderr).isZero();
+                assertThat(Files.readString(dir.resolve("stdout.txt"))).isEqualTo("hi\n");
+                warned.add(stderr);
+            } finally {
+                ReshJvm.killTree(resh);
+            }
+        }
+        assertThat(warned.get(0)).as("without --sandbox the warning holds")
+                .startsWith("resh exec: warning: setpriv is not on the PATH, so the replicas will not die with resh");
+        assertThat(warned.get(1)).as("under --sandbox it does not").isEmpty();
+    }
+
     /** The missing directories were created; a file in the way of one failed after the whole run. */
     @Test
     void shouldRefuseAReportWhoseDirectoryIsMissingOrAFileBeforeRunningAnything(@TempDir Path dir) throws Exception {

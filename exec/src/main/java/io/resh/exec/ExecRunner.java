@@ -43,6 +43,14 @@ public final class ExecRunner {
     }
 
     /**
+     * As {@link #launchWarning()}, for a run with {@code options}: under {@code --sandbox} nothing, since bubblewrap's
+     * {@code --die-with-parent} kills each replica with this process already, and the warning said the opposite.
+     */
+    public static java.util.Optional<String> launchWarning(ExecOptions options) {
+        return options.sandbox() ? java.util.Optional.empty() : launchWarning();
+    }
+
+    /**
      * Runs the group (twice at most, with {@link ExecOptions#retry()}) and votes.
      *
      * @throws ConfigException if an option is unusable (a missing --stdin file)
