@@ -484,6 +484,29 @@ class ExecCommandTest {
         assertThat(warned.get(1)).as("under --sandbox it does not").isEmpty();
     }
 
+    /** Without mkfifo resh said: mkfifo (from coreutils) cannot be run: Cannot run program "mkfifo": error=2, ... */
+    @Test
+    void shouldSayThatMkfifoIsMissing(@TempDir Path dir) throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path sh = Stream.of(System.getenv("PATH").split(":")).map(d -> Path.of(d, "sh")).filter(Files::isExecutable)
+                .findFirst().orElseThrow();
+        Files.createSymbolicLink(bin.resolve("sh"), sh);
+        ProcessBuilder builder = new ProcessBuilder(ReshJvm.command(List.of("-Djava.io.tmpdir=" + dir), "exec",
+                "--no-stdin", "--", "sh", "-c", "exit 0")).directory(dir.toFile())
+                .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(dir.resolve("stderr.txt").toFile());
+        builder.environment().put("PATH", bin.toString());
+        Process resh = builder.start();
+        try {
+            assertThat(resh.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(resh.exitValue()).isEqualTo(126);
+            assertThat(Files.readAllLines(dir.resolve("stderr.txt"))).last().isEqualTo("resh exec: cannot create the"
+                    + " pipes that read the replicas' output: mkfifo is not on the PATH; install it with"
+                    + " 'apt-get install coreutils'");
+        } finally {
+            ReshJvm.killTree(resh);
+        }
+    }
+
     /** The missing directories were created; a file in the way of one failed after the whole run. */
     @Test
     void shouldRefuseAReportWhoseDirectoryIsMissingOrAFileBeforeRunningAnything(@TempDir Path dir) throws Exception {

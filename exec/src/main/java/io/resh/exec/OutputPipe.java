@@ -51,6 +51,11 @@ final class OutputPipe implements AutoCloseable {
         if (paths.isEmpty()) {
             return;
         }
+        if (ProgramPath.find("mkfifo").isEmpty()) {
+            // Else the JVM's "Cannot run program "mkfifo": error=2, No such file or directory".
+            throw new ExecSetupException(ExitCodes.SETUP_FAILED, "cannot create the pipes that read the replicas'"
+                    + " output: mkfifo is not on the PATH; install it with 'apt-get install coreutils'");
+        }
         List<String> argv = new ArrayList<>(List.of("mkfifo", "-m", "600", "--"));
         paths.forEach(p -> argv.add(p.toString()));
         Process p;
