@@ -35,7 +35,7 @@ final class HtmlReport {
                 .append(escape(c.service().label())).append(", N=").append(c.replicas()).append("</title>\n<style>")
                 .append(CSS).append("</style></head><body>\n");
         h.append("<h1>resh fault-injection campaign: ").append(escape(c.service().label())).append(", N=")
-                .append(c.replicas()).append(", ").append(records.size()).append(" injections</h1>\n");
+                .append(c.replicas()).append(", ").append(TerminalTable.count(records.size(), "injection")).append("</h1>\n");
         verdict(h, result);
         meta(h, result, command);
         h.append("<h2>Coverage by fault kind</h2>\n");

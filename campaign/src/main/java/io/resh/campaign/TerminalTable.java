@@ -13,9 +13,9 @@ final class TerminalTable {
     static String render(CampaignResult result) {
         CampaignConfig c = result.config();
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "resh campaign: %s, N=%d, %d injections, seed %d, %d requests each, %s%n",
-                c.service().label(), c.replicas(), result.records().size(), c.seed(), c.requestsPerInjection(),
-                Elapsed.human(result.duration())));
+        out.append(String.format(Locale.ROOT, "resh campaign: %s, N=%d, %s, seed %d, %s each, %s%n",
+                c.service().label(), c.replicas(), count(result.records().size(), "injection"), c.seed(),
+                count(c.requestsPerInjection(), "request"), Elapsed.human(result.duration())));
         CoverageTable table = result.coverage();
         out.append(String.format(Locale.ROOT, "%-17s %5s", "fault", "n"));
         for (Outcome o : COLUMNS) {
@@ -80,13 +80,19 @@ final class TerminalTable {
         return String.format(Locale.ROOT, "%" + width(label) + "s", label);
     }
 
+    /** "1 injection", "20 injections": a campaign of one injection said "1 injections". */
+    static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+
     static String verdict(CampaignResult result) {
         int n = result.config().replicas();
         if (n < 3) {
             String what = n == 2 ? "N=2 (DMR) detects a disagreement, rolls back and re-executes, or fails stop; it can't outvote a replica"
                     : "N=1 is the unreplicated control";
-            return String.format(Locale.ROOT, "%s: %d silent data corruption(s), %d unavailable, %d latent (reported, not judged)",
-                    what, result.count(Outcome.SILENT_DATA_CORRUPTION), result.count(Outcome.UNAVAILABLE), result.count(Outcome.LATENT));
+            return String.format(Locale.ROOT, "%s: %s, %d unavailable, %d latent (reported, not judged)", what,
+                    count(result.count(Outcome.SILENT_DATA_CORRUPTION), "silent data corruption"),
+                    result.count(Outcome.UNAVAILABLE), result.count(Outcome.LATENT));
         }
         List<String> violations = result.violations();
         if (violations.isEmpty()) {

@@ -45,6 +45,21 @@ class CampaignReportTest {
         assertThat(doc.get("overhead").get("latencyRatio").asDouble()).isEqualTo(1.5);
     }
 
+    /** A campaign of one injection was "1 injections" of "1 requests each", with "1 silent data corruption(s)". */
+    @Test
+    void shouldCountOneOfAThingInTheSingular() {
+        InjectionRecord sdc = Records.mixed().stream().filter(r -> r.outcome() == Outcome.SILENT_DATA_CORRUPTION)
+                .findFirst().orElseThrow();
+        CampaignConfig one = CampaignConfig.builder(ServiceKind.KV).replicas(1).injections(1).requestsPerInjection(1)
+                .seed(42).build();
+        CampaignResult result = new CampaignResult(one, java.time.Instant.EPOCH, java.time.Duration.ofSeconds(1),
+                List.of(sdc), null, 0);
+
+        assertThat(CampaignReport.table(result)).contains("N=1, 1 injection, seed 42, 1 request each")
+                .contains("N=1 is the unreplicated control: 1 silent data corruption, 0 unavailable");
+        assertThat(CampaignReport.table(tmr)).contains(tmr.records().size() + " injections, seed 42, 20 requests each");
+    }
+
     /**
      * A KV campaign, which has one implementation, said "diverse": true because --diverse is on by default, so its
      * record claimed a design diversity the run never had.
@@ -148,7 +163,7 @@ class CampaignReportTest {
     void shouldReportButNotJudgeTheUnreplicatedControl() {
         CampaignResult control = Records.result(1, Records.mixed());
         assertThat(control.violations()).isEmpty();
-        assertThat(CampaignReport.table(control)).contains("N=1 is the unreplicated control").contains("1 silent data corruption(s)");
+        assertThat(CampaignReport.table(control)).contains("N=1 is the unreplicated control").contains("1 silent data corruption,");
         assertThat(CampaignReport.html(control, null)).contains("class=\"info\"");
     }
 }
