@@ -212,6 +212,7 @@ public class ExecCommand implements Callable<Integer> {
             long stdinLimit = stdinLimit();
             if (report != null) {
                 ExecReport.checkTarget(report);
+                checkReportReplacesNothing(options);
             }
             Path root = options.checkedWorkRoot();
             if (stdinFile != null && readableStream(stdinFile)) {
@@ -310,6 +311,35 @@ public class ExecCommand implements Callable<Integer> {
                 .withWorkRoot(workRoot)
                 .withKeepWorkDirs(keepWorkDirs)
                 .withLinkStartDir(!emptyWorkDir);
+    }
+
+    /**
+     * Refuses a report that would be written over the run's input or over a voted output: {@code --stdin data.txt
+     * --report data.txt} replaced the input with the report once the run was over, and {@code --output out.txt
+     * --report out.txt} the voted file.
+     */
+    private void checkReportReplacesNothing(ExecOptions options) {
+        if (stdinFile != null && sameFile(report, stdinFile)) {
+            throw new ConfigException("--report", "'" + report + "' is the --stdin file, which the report would"
+                    + " replace; name another report file");
+        }
+        for (Path output : options.outputs()) {
+            if (sameFile(report, options.startDir().resolve(output))) {
+                throw new ConfigException("--report", "'" + report + "' is also an --output, whose voted copy the"
+                        + " report would replace; name another report file");
+            }
+        }
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        if (a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize())) {
+            return true;
+        }
+        try {
+            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** {@code --max-stdin} in bytes: the most of a piped stdin that resh copies to disk for the replicas. */

@@ -507,6 +507,25 @@ class ExecCommandTest {
         }
     }
 
+    /** "--stdin data.txt --report data.txt" replaced the input with the report after the run. */
+    @Test
+    void shouldRefuseAReportThatWouldReplaceTheInputOrAVotedOutput(@TempDir Path dir) throws Exception {
+        Path data = Files.writeString(dir.resolve("data.txt"), "b\na\n");
+        Path ran = dir.resolve("ran");
+
+        assertThat(exec("", "--stdin", data.toString(), "--report", data.toString(), "--", "touch", ran.toString()))
+                .isEqualTo(2);
+        assertThat(exec("", "--output", "out.txt", "--report", "out.txt", "--", "touch", ran.toString()))
+                .isEqualTo(2);
+
+        assertThat(stderr()).isEqualTo("resh exec: --report: '" + data + "' is the --stdin file, which the report"
+                + " would replace; name another report file\n"
+                + "resh exec: --report: 'out.txt' is also an --output, whose voted copy the report would replace;"
+                + " name another report file\n");
+        assertThat(data).hasContent("b\na\n");
+        assertThat(ran).as("nothing ran").doesNotExist();
+    }
+
     /** The missing directories were created; a file in the way of one failed after the whole run. */
     @Test
     void shouldRefuseAReportWhoseDirectoryIsMissingOrAFileBeforeRunningAnything(@TempDir Path dir) throws Exception {
