@@ -1,6 +1,9 @@
 package io.resh.exec;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -50,9 +53,11 @@ final class ProgramPath {
     static List<String> resolve(List<String> argv, Path startDir) {
         String program = argv.get(0);
         if (!program.contains("/")) {
-            if (find(program).isEmpty()) {
+            Optional<Path> found = find(program);
+            if (found.isEmpty()) {
                 throw new ExecSetupException(ExitCodes.NOT_FOUND, "command not found: " + program);
             }
+            checkInterpreter(found.get(), program);
             return argv;
         }
         Path file = startDir.resolve(program).normalize();
@@ -67,8 +72,48 @@ final class ProgramPath {
             throw new ExecSetupException(ExitCodes.SETUP_FAILED, "cannot execute " + program
                     + ": not an executable file (chmod +x " + program + "?)");
         }
+        checkInterpreter(file, program);
         List<String> resolved = new ArrayList<>(argv);
         resolved.set(0, file.toString());
         return List.copyOf(resolved);
+    }
+
+    /**
+     * Refuses a script whose {@code #!} interpreter does not exist. Every replica failed to start it, and each
+     * said only "resh: cannot run ./tool.sh: No such file or directory" of a file that was there, and exited 2,
+     * the code of an invalid option.
+     */
+    private static void checkInterpreter(Path file, String program) {
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(256);
+        } catch (IOException e) {
+            return; // not readable: the kernel may still run it (execute-only), and says so if not
+        }
+        if (head.length < 3 || head[0] != '#' || head[1] != '!') {
+            return;
+        }
+        int end = 2;
+        while (end < head.length && head[end] != '\n') {
+            end++;
+        }
+        String line = new String(head, 2, end - 2, StandardCharsets.ISO_8859_1);
+        if (line.endsWith("\r")) {
+            throw new ExecSetupException(ExitCodes.SETUP_FAILED, "cannot execute " + program + ": its #! line ends"
+                    + " in a carriage return, which the kernel takes as part of the interpreter's name (Windows line"
+                    + " endings? dos2unix " + program + ")");
+        }
+        String interpreter = line.replaceFirst("^[ \t]+", "").split("[ \t]", 2)[0];
+        // A relative one resolves against each replica's work directory: the kernel says what it finds there.
+        Path path;
+        try {
+            path = Path.of(interpreter);
+        } catch (InvalidPathException e) {
+            return;
+        }
+        if (interpreter.startsWith("/") && !Files.isExecutable(path)) {
+            throw new ExecSetupException(ExitCodes.SETUP_FAILED, "cannot execute " + program + ": its #! interpreter "
+                    + interpreter + (Files.exists(path) ? " is not executable" : " does not exist"));
+        }
     }
 }

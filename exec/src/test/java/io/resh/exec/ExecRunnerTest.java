@@ -554,6 +554,35 @@ class ExecRunnerTest {
     }
 
     /**
+     * A script whose #! interpreter is missing (or whose #! line ends in a Windows carriage return) failed in every
+     * replica with "resh: cannot run ./tool.sh: No such file or directory", of a file that was there, and exit 2,
+     * the code of an invalid option.
+     */
+    @Test
+    void shouldRefuseAScriptWhoseInterpreterIsMissing() throws Exception {
+        Path missing = Files.writeString(start.resolve("tool.sh"), "#!/nonexistent/interp -x\necho hi\n");
+        Path windows = Files.writeString(start.resolve("win.sh"), "#!/bin/sh\r\necho hi\r\n");
+        Path fine = Files.writeString(start.resolve("fine.sh"), "#! /bin/sh -e\necho hi\n");
+        for (Path script : List.of(missing, windows, fine)) {
+            Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+
+        assertThatThrownBy(() -> ExecRun.of(ExecOptions.replicated(3, List.of("./tool.sh")).withStartDir(start)
+                        .withWorkRoot(work)))
+                .isInstanceOf(ExecSetupException.class)
+                .hasMessage("cannot execute ./tool.sh: its #! interpreter /nonexistent/interp does not exist")
+                .satisfies(e -> assertThat(((ExecSetupException) e).exitCode()).isEqualTo(126));
+        assertThatThrownBy(() -> ExecRun.of(ExecOptions.replicated(3, List.of("./win.sh")).withStartDir(start)
+                        .withWorkRoot(work)))
+                .isInstanceOf(ExecSetupException.class)
+                .hasMessage("cannot execute ./win.sh: its #! line ends in a carriage return, which the kernel takes as"
+                        + " part of the interpreter's name (Windows line endings? dos2unix ./win.sh)");
+        ExecRun run = ExecRun.of(ExecOptions.replicated(3, List.of("./fine.sh")).withStartDir(start)
+                .withWorkRoot(work));
+        assertThat(run.stdout()).isEqualTo("hi\n");
+    }
+
+    /**
      * Started in the work root itself (cd /tmp, --work-root .), the replicas found resh's own temporary files among
      * theirs: the copy of stdin, the output --buffer holds, so `ls` listed names that change from run to run.
      */
