@@ -180,18 +180,26 @@ public class ExecCommand implements Callable<Integer> {
     private final OutputStream err;
     /** A terminal, or closed: the replicas get an empty stdin instead. */
     private final boolean stdinUnread;
+    /** {@link #stdin} is this process's descriptor 0, which may be a regular file the replicas can read themselves. */
+    private final boolean ownStdin;
 
     /** Reads resh's own stdin and writes to its stdout and stderr. */
     public ExecCommand() {
         this(System.in, new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err),
-                noStdinToRead());
+                noStdinToRead(), true);
     }
 
     ExecCommand(InputStream stdin, OutputStream out, OutputStream err, boolean stdinUnread) {
+        this(stdin, out, err, stdinUnread, false);
+    }
+
+    private ExecCommand(InputStream stdin, OutputStream out, OutputStream err, boolean stdinUnread,
+                        boolean ownStdin) {
         this.stdin = stdin;
         this.out = out;
         this.err = err;
         this.stdinUnread = stdinUnread;
+        this.ownStdin = ownStdin;
     }
 
     /** Options after the first COMMAND word belong to the command, not to resh. */
@@ -229,8 +237,13 @@ public class ExecCommand implements Callable<Integer> {
             } else if (stdinFile != null) {
                 options = options.withStdin(stdinFile);
             } else if (!noStdin && !stdinUnread) {
-                copiedStdin = copyStdin(() -> stdin, "stdin", stdinLimit, root);
-                options = options.withStdin(copiedStdin);
+                Path file = ownStdin ? regularStdin() : null;
+                if (file != null) {
+                    options = options.withStdin(file);
+                } else {
+                    copiedStdin = copyStdin(() -> stdin, "stdin", stdinLimit, root);
+                    options = options.withStdin(copiedStdin);
+                }
             }
             ExecRunner.launchWarning(options).ifPresent(why -> say("resh exec: warning: " + why));
             interruption.started();
@@ -464,6 +477,26 @@ public class ExecCommand implements Callable<Integer> {
             }
         }
         return List.copyOf(roots);
+    }
+
+    /**
+     * resh's stdin as a file every replica can open itself, when it is a regular file not read yet ({@code resh exec
+     * -- sha256sum < big.iso}); else null, and it is copied. Copying it cost a second copy in the temporary
+     * directory, and a file past --max-stdin was refused. A file the shell has read into ({@code read} before resh
+     * ran) is copied from where it stands, as a replica reading descriptor 0 would start there.
+     */
+    private static Path regularStdin() {
+        Path own = Path.of("/proc/self/fd/0"); // opened anew by each replica: at the file's start, whatever its name
+        try {
+            if (!Files.isRegularFile(own)) {
+                return null;
+            }
+            // Not closed: that would close descriptor 0.
+            long position = new java.io.FileInputStream(FileDescriptor.in).getChannel().position();
+            return position == 0 ? own : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** Readable, but not a regular file or a directory: a pipe, a FIFO, a character device. */

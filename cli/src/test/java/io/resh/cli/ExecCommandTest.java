@@ -507,6 +507,39 @@ class ExecCommandTest {
         }
     }
 
+    /**
+     * "resh exec -- sha256sum < big.iso" copied the file to the temporary directory first, and one past --max-stdin
+     * was refused. A regular file not read yet is now read by the replicas themselves; one the shell has read into
+     * is still copied, from where it stands.
+     */
+    @Test
+    void shouldLetTheReplicasReadAStdinThatIsARegularFile(@TempDir Path dir) throws Exception {
+        Path big = Files.write(dir.resolve("big.bin"), new byte[4096]);
+        Path lines = Files.writeString(dir.resolve("lines.txt"), "first\nsecond\n");
+
+        assertThat(run(dir, big, List.of(), "--max-stdin", "1KiB", "--", "wc", "-c")).isEqualTo("4096\n");
+        assertThat(run(dir, lines, List.of("sh", "-c", "read -r first && exec \"$@\"", "sh"), "--", "cat"))
+                .as("after the line the shell read").isEqualTo("second\n");
+    }
+
+    /** resh exec ARGS in a JVM of its own, with {@code stdin} as its stdin, behind {@code prefix}; its stdout. */
+    private static String run(Path dir, Path stdin, List<String> prefix, String... args) throws Exception {
+        List<String> command = new ArrayList<>(prefix);
+        List<String> all = new ArrayList<>(List.of("exec"));
+        all.addAll(List.of(args));
+        command.addAll(ReshJvm.command(List.of("-Djava.io.tmpdir=" + dir), all.toArray(String[]::new)));
+        Process resh = new ProcessBuilder(command).directory(dir.toFile()).redirectInput(stdin.toFile())
+                .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(dir.resolve("stderr.txt").toFile())
+                .start();
+        try {
+            assertThat(resh.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(resh.exitValue()).as(Files.readString(dir.resolve("stderr.txt"))).isZero();
+            return Files.readString(dir.resolve("stdout.txt"));
+        } finally {
+            ReshJvm.killTree(resh);
+        }
+    }
+
     /** "--stdin data.txt --report data.txt" replaced the input with the report after the run. */
     @Test
     void shouldRefuseAReportThatWouldReplaceTheInputOrAVotedOutput(@TempDir Path dir) throws Exception {
