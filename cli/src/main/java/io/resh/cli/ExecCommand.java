@@ -147,8 +147,8 @@ public class ExecCommand implements Callable<Integer> {
 
     @Option(names = "--max-stdin", paramLabel = "SIZE",
             description = "Copy at most SIZE of stdin (or of a --stdin pipe) for the replicas, e.g. 64MiB; past it "
-                    + "resh starts nothing and exits 126. Default: 1GiB. A regular --stdin FILE is not copied and "
-                    + "has no bound.")
+                    + "resh starts nothing and exits 126. Default: 1GiB. A regular file, as --stdin FILE or as < FILE, "
+                    + "is not copied and has no bound.")
     String maxStdin;
 
     @Option(names = "--work-root", paramLabel = "DIR",
