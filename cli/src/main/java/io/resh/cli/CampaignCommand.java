@@ -207,6 +207,11 @@ public final class CampaignCommand implements Callable<Integer> {
         if (kinds != null && !kinds.isEmpty()) {
             List<InjectedFault> parsed = new ArrayList<>();
             for (String k : kinds) {
+                if (k.isBlank()) {
+                    // "--kinds crash,,hang" was answered "... got ''", which left the user to find the stray comma.
+                    throw ConfigException.expected("kinds", "fault kinds separated by single commas",
+                            "an empty one in '" + String.join(",", kinds) + "'");
+                }
                 try {
                     parsed.add(InjectedFault.parse(k));
                 } catch (IllegalArgumentException e) {

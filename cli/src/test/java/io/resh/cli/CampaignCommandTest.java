@@ -153,6 +153,20 @@ class CampaignCommandTest {
         assertThat(taken).isEmptyDirectory();
     }
 
+    @Test
+    void shouldPointAtAnEmptyKind() {
+        for (String kinds : List.of("crash,,hang", "")) {
+            CommandLine cl = Resh.commandLine();
+            StringWriter err = new StringWriter();
+            cl.setErr(new PrintWriter(err));
+            assertThat(cl.execute("campaign", "--kinds", kinds, "--injections", "1", "--no-overhead", "--report",
+                    dir.toString())).isEqualTo(2);
+            assertThat(err.toString().strip()).as(kinds).startsWith("resh campaign: --kinds: expected fault kinds"
+                    + " separated by single commas, got an empty one in '");
+        }
+        assertThat(dir).isEmptyDirectory();
+    }
+
     /** resh exec --report takes a file; "resh campaign --report out.json" made a directory called out.json. */
     @Test
     void shouldRefuseAReportNamedLikeAFile() {
