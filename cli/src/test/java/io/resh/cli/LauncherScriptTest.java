@@ -53,6 +53,44 @@ class LauncherScriptTest {
         }
     }
 
+    /**
+     * Ctrl-\ (SIGQUIT) makes a JVM print a thread dump, to its stdout unless told otherwise: into the voted output
+     * of {@code resh exec -- sha256sum x > sums.txt}. The launcher sends it to stderr.
+     */
+    @Test
+    void shouldKeepTheJvmsThreadDumpOffStdout() throws Exception {
+        Files.createDirectories(tree.resolve("cli/target"));
+        Files.write(tree.resolve("cli/target/resh.jar"), jar(Sleeper.class.getName()));
+        Path script = tree.resolve("resh");
+        Files.copy(Path.of("..", "resh"), script);
+        Path err = tree.resolve("stderr.txt");
+        Process p = new ProcessBuilder("bash", script.toString()).redirectError(err.toFile()).start();
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8));
+            assertThat(out.readLine()).isEqualTo("ready");
+            new ProcessBuilder("kill", "-QUIT", Long.toString(p.pid())).start().waitFor(10, TimeUnit.SECONDS);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                    .until(() -> Files.readString(err).contains("Full thread dump"));
+            p.getOutputStream().close(); // the sleeper's cue to end
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(out.readLine()).as("nothing on stdout after the program's own line").isNull();
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    /** Says it is ready, then waits for its stdin to close. */
+    public static final class Sleeper {
+        public static void main(String[] args) throws IOException {
+            System.out.println("ready");
+            System.out.flush();
+            while (System.in.read() >= 0) {
+                // until EOF
+            }
+        }
+    }
+
     private record Result(int exit, String stderr) {
     }
 
@@ -67,11 +105,24 @@ class LauncherScriptTest {
 
     /** A jar as Maven writes it: a manifest naming a main class, and enough entries to be cut in half. */
     private static byte[] jar() throws IOException {
+        return jar("io.resh.cli.NoSuchMain");
+    }
+
+    /** @param main the main class; if it is a class of these tests, the jar holds its class file */
+    private static byte[] jar(String main) throws IOException {
         Manifest m = new Manifest();
         m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        m.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "io.resh.cli.NoSuchMain");
+        m.getMainAttributes().put(Attributes.Name.MAIN_CLASS, main);
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         try (JarOutputStream out = new JarOutputStream(bytes, m)) {
+            String file = main.replace('.', '/') + ".class";
+            try (var in = LauncherScriptTest.class.getClassLoader().getResourceAsStream(file)) {
+                if (in != null) {
+                    out.putNextEntry(new JarEntry(file));
+                    in.transferTo(out);
+                    out.closeEntry();
+                }
+            }
             for (int i = 0; i < 20; i++) {
                 out.putNextEntry(new JarEntry("data/" + i + ".txt"));
                 out.write(("entry " + i + " ").repeat(200).getBytes(StandardCharsets.UTF_8));
