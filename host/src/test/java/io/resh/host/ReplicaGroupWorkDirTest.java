@@ -19,6 +19,7 @@ import io.resh.host.testing.ReplicaLogsOnFailure;
 import io.resh.host.testing.SlowStartService;
 import io.resh.host.testing.TestGroups;
 import io.resh.host.testing.UnconstructibleService;
+import io.resh.host.testing.UninitializableService;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -190,6 +191,24 @@ class ReplicaGroupWorkDirTest {
                 "log says: cannot instantiate service " + UnconstructibleService.class.getName()
                         + ": java.lang.IllegalStateException: refuses to start: no state file (log: ");
         assertThat(e.getMessage()).as("one line, though every replica and its replacement failed").doesNotContain("\n");
+        Matcher log = Pattern.compile("\\(log: (.*replica-\\d\\.log)\\)$").matcher(e.getMessage());
+        assertThat(log.find()).as(e.getMessage()).isTrue();
+        kept.add(Path.of(log.group(1)).getParent());
+    }
+
+    /**
+     * A static initializer that threw ended the replica's JVM with status 1: "its process could not start", as for
+     * a JVM flag it refused, and the log's last "Caused by:" line as the reason.
+     */
+    @Test
+    void shouldSayTheServiceClassCannotBeInstantiatedWhenItsStaticInitializerThrows() {
+        ReshException e = catchThrowableOfType(() -> ReplicaGroup.start(TestGroups.of("noinit", 1,
+                UninitializableService.class.getName()).startTimeout(Duration.ofSeconds(30)).build()), ReshException.class);
+
+        assertThat(e.getMessage()).contains("group noinit did not start: replica 0",
+                "its service class cannot be instantiated (process exited with code 3",
+                "log says: cannot instantiate service " + UninitializableService.class.getName()
+                        + ": its static initializer threw java.lang.NumberFormatException: For input string: \"none\" (log: ");
         Matcher log = Pattern.compile("\\(log: (.*replica-\\d\\.log)\\)$").matcher(e.getMessage());
         assertThat(log.find()).as(e.getMessage()).isTrue();
         kept.add(Path.of(log.group(1)).getParent());

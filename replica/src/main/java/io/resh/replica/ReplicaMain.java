@@ -59,10 +59,14 @@ public final class ReplicaMain {
         ReplicatedService service;
         try {
             service = (ReplicatedService) Class.forName(serviceClass).getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException | ClassCastException e) {
-            // A constructor that threw: its exception is the reason, not the reflection wrapper around it.
-            Throwable why = e instanceof java.lang.reflect.InvocationTargetException && e.getCause() != null ? e.getCause() : e;
-            System.err.println("resh replica " + index + ": cannot instantiate service " + serviceClass + ": " + why);
+        } catch (ReflectiveOperationException | ClassCastException | LinkageError e) {
+            // A constructor or static initializer that threw: its exception is the reason, not the wrapper around it.
+            // Uncaught, a static initializer's failure ended the JVM with status 1, which the host took for a JVM
+            // that could not start at all.
+            boolean wrapped = e instanceof java.lang.reflect.InvocationTargetException || e instanceof ExceptionInInitializerError;
+            Throwable why = wrapped && e.getCause() != null ? e.getCause() : e;
+            System.err.println("resh replica " + index + ": cannot instantiate service " + serviceClass + ": "
+                    + (e instanceof ExceptionInInitializerError ? "its static initializer threw " : "") + why);
             System.exit(EXIT_NO_SERVICE);
             return;
         }
