@@ -325,9 +325,10 @@ final class ServeCommand implements Callable<Integer> {
      */
     static void logEvent(GroupEvent e) {
         if (e instanceof GroupEvent.RecoveryStarted r) {
-            LOG.info("replica {} being replaced ({})", r.replica(), r.reason());
+            // Named as the group's own lines name it ("group kv: replica 0 …"), which come before and after this one.
+            LOG.info("group {}: replica {} being replaced ({})", r.group(), r.replica(), r.reason());
         } else if (e instanceof GroupEvent.CheckpointStable c) {
-            LOG.debug("checkpoint #{} stable ({} bytes, digest {})", c.sequence(), c.snapshotBytes(), c.digest());
+            LOG.debug("group {}: checkpoint #{} stable ({} bytes, digest {})", c.group(), c.sequence(), c.snapshotBytes(), c.digest());
         }
     }
 

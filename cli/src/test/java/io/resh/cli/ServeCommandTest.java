@@ -131,6 +131,8 @@ class ServeCommandTest {
         // No request is outstanding: the crash is logged as idle, not at a request.
         assertThat(lines.stream().filter(l -> l.contains("crash while idle"))).as("%s", lines).hasSize(1);
         assertThat(lines.stream().filter(l -> l.contains("recovered in"))).as("%s", lines).hasSize(1);
+        assertThat(lines.stream().filter(l -> l.contains("being replaced"))).as("named as the group's other lines are")
+                .singleElement().asString().containsPattern("INFO  group once: replica \\d being replaced \\(crash\\)$");
     }
 
     /**
