@@ -105,11 +105,29 @@ public final class RunningServers {
     }
 
     /**
+     * What {@link #scan()} found.
+     *
+     * @param live the servers whose process still runs, oldest first
+     * @param gone the servers whose record was left behind by a process that is gone, oldest first: deleted now
+     */
+    public record Scan(List<Server> live, List<Server> gone) {
+    }
+
+    /**
      * The servers whose process still runs, oldest first. Records of processes that are gone are deleted, and so
      * is the endpoint file if it named one of them (or it names the newest server left).
      */
     public List<Server> live() {
+        return scan().live();
+    }
+
+    /**
+     * As {@link #live()}, and also the servers whose records it deleted: a command that finds no server running
+     * can say that one was, and stopped without removing its record (killed with SIGKILL, crashed).
+     */
+    public Scan scan() {
         List<Server> live = new ArrayList<>();
+        List<Server> gone = new ArrayList<>();
         Set<String> dead = new HashSet<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
             for (Path f : files) {
@@ -120,6 +138,7 @@ public final class RunningServers {
                 if (r.get().running()) {
                     live.add(r.get().server());
                 } else {
+                    gone.add(r.get().server());
                     dead.add(r.get().server().url().trim());
                     try {
                         Files.deleteIfExists(f);
@@ -129,17 +148,18 @@ public final class RunningServers {
                 }
             }
         } catch (NoSuchFileException e) {
-            return List.of();
+            return new Scan(List.of(), List.of());
         } catch (IOException e) {
             LOG.debug("admin: cannot list {}: {}", dir, e.getMessage());
-            return List.of();
+            return new Scan(List.of(), List.of());
         }
         live.sort(Comparator.comparing(Server::started).thenComparing(Server::url));
+        gone.sort(Comparator.comparing(Server::started).thenComparing(Server::url));
         live.forEach(s -> dead.remove(s.url().trim())); // a port a dead server had may be a live one's now
         if (!dead.isEmpty()) {
             repointEndpoint(dead, live);
         }
-        return List.copyOf(live);
+        return new Scan(List.copyOf(live), List.copyOf(gone));
     }
 
     /** If the endpoint file names one of {@code gone}, it names the newest of {@code live} instead, or goes. */

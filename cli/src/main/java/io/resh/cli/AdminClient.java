@@ -135,7 +135,8 @@ final class AdminClient {
         if (url == null) {
             Path file = home.resolve("admin.url");
             RunningServers records = new RunningServers(home.resolve("servers"), file);
-            List<RunningServers.Server> running = records.live();
+            RunningServers.Scan scan = records.scan();
+            List<RunningServers.Server> running = scan.live();
             if (running.size() > 1 && group != null) {
                 // The help says --group is needed when several run, and each record names its groups: the one
                 // serving it is the one meant, where "pass --url" sent the user to copy a URL from the listing.
@@ -162,6 +163,14 @@ final class AdminClient {
                 try {
                     url = Files.readString(file, StandardCharsets.UTF_8).trim();
                 } catch (IOException e) {
+                    if (!scan.gone().isEmpty()) {
+                        // Just after a kill -9, "admin.url is not there" read as if resh serve had never run.
+                        throw new ReshException("no `resh serve` runs from " + home + ": " + String.join(", ",
+                                scan.gone().stream().map(s -> describe(s) + " (pid " + s.pid() + ")").toList())
+                                + " stopped without removing " + (scan.gone().size() == 1 ? "its record" : "their records")
+                                + " (killed with kill -9, or crashed); start `resh serve`, or pass --url with the admin"
+                                + " URL a running one printed, or set RESH_ADMIN_URL");
+                    }
                     throw new ReshException("no admin URL: " + file + " is not there (`resh serve` writes it while it runs);"
                             + " start `resh serve`, or pass --url with the admin URL a running one printed, or set"
                             + " RESH_ADMIN_URL");

@@ -200,12 +200,18 @@ class ConcurrentServesTest {
 
         kill(alpha);
         Result none = resh("status");
+        Result again = resh("status");
 
+        // "admin.url is not there", said just after the kill, read as if no resh serve had ever run.
         assertThat(none.exit()).isEqualTo(1);
-        assertThat(none.err().strip()).isEqualTo("resh status: no admin URL: " + dotResh().resolve("admin.url")
-                + " is not there (`resh serve` writes it while it runs); start `resh serve`, or pass --url with the"
-                + " admin URL a running one printed, or set RESH_ADMIN_URL");
+        assertThat(none.err().strip()).isEqualTo("resh status: no `resh serve` runs from " + dotResh() + ": alpha at "
+                + alpha.url() + " (pid " + alpha.process().pid() + ") stopped without removing its record (killed with"
+                + " kill -9, or crashed); start `resh serve`, or pass --url with the admin URL a running one printed, or"
+                + " set RESH_ADMIN_URL");
         assertThat(records()).isEmpty();
+        assertThat(again.err().strip()).as("the record is gone: nothing more to tell").isEqualTo("resh status: no admin URL: "
+                + dotResh().resolve("admin.url") + " is not there (`resh serve` writes it while it runs); start `resh serve`,"
+                + " or pass --url with the admin URL a running one printed, or set RESH_ADMIN_URL");
     }
 
     /** The record file of {@code s}: named by its process id and admin port. */
