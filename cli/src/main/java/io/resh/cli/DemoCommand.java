@@ -363,7 +363,8 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             detected.incrementAndGet();
             line(out, String.format("  << detected: replica %d %s %s: %s", f.replica(), f.kind().label(), f.at(), f.evidence()));
         } else if (e instanceof GroupEvent.RecoveryCompleted r) {
-            line(out, String.format("  << recovered: replica %d in %d ms, replayed %d requests", r.replica(), r.durationMillis(), r.replayed()));
+            line(out, String.format("  << recovered: replica %d in %d ms, replayed %d request%s", r.replica(), r.durationMillis(),
+                    r.replayed(), r.replayed() == 1 ? "" : "s"));
         } else if (e instanceof GroupEvent.FailStopped f) {
             line(out, String.format("  !! fail-stop at #%d: %s", f.sequence(), f.detail()));
         }

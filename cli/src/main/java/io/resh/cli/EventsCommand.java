@@ -161,8 +161,9 @@ public final class EventsCommand implements Callable<Integer> {
                 sb.append(e.path("reason").asText());
                 break;
             case "recovered":
+                long replayed = e.path("replayed").asLong();
                 sb.append("in ").append(e.path("durationMillis").asLong()).append(" ms, replayed ")
-                        .append(e.path("replayed").asLong()).append(" requests");
+                        .append(replayed).append(replayed == 1 ? " request" : " requests");
                 break;
             case "checkpoint":
                 sb.append("digest ").append(e.path("digest").asText().substring(0, Math.min(12, e.path("digest").asText().length())))

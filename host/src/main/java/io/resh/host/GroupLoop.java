@@ -854,15 +854,15 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
                     count("rejuvenations");
                     emit(new GroupEvent.Rejuvenated(clock.millis(), config.name(), slot.index, slot.cpu,
                             slot.repliedThrough, ms));
-                    LOG.info("group {}: replica {} rejuvenated in {} ms (replayed {} requests)", config.name(),
-                            slot.index, ms, replayed);
+                    LOG.info("group {}: replica {} rejuvenated in {} ms (replayed {} request{})", config.name(),
+                            slot.index, ms, replayed, replayed == 1 ? "" : "s");
                     return;
                 }
                 count("recoveries");
                 emit(new GroupEvent.RecoveryCompleted(clock.millis(), config.name(), slot.index, slot.cpu,
                         slot.repliedThrough, ms, replayed));
-                LOG.info("group {}: replica {} recovered in {} ms (replayed {} requests)", config.name(), slot.index,
-                        ms, replayed);
+                LOG.info("group {}: replica {} recovered in {} ms (replayed {} request{})", config.name(), slot.index,
+                        ms, replayed, replayed == 1 ? "" : "s");
             }
         }
     }
