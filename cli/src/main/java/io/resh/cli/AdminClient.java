@@ -217,7 +217,7 @@ final class AdminClient {
     }
 
     /** Whether the record's comma-separated groups and gateways include {@code group}. */
-    private static boolean serves(RunningServers.Server s, String group) {
+    static boolean serves(RunningServers.Server s, String group) {
         return java.util.Arrays.asList(s.name().split(",\\s*")).contains(group);
     }
 

@@ -3,6 +3,7 @@ package io.resh.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.resh.admin.AdminConfig;
 import io.resh.admin.AdminServer;
+import io.resh.admin.RunningServers;
 import io.resh.core.ConfigException;
 import io.resh.core.GroupEvent;
 import io.resh.gateway.Gateway;
@@ -80,7 +81,7 @@ final class ServeCommand implements Callable<Integer> {
             // Both ports are bound only after the replicas started: a taken one had them started, logged and stopped
             // for nothing. Checked first; one taken between this check and the bind still fails there.
             try {
-                refuseClientPortInUse(cfg.listenHost(), clientPort(cfg));
+                refuseClientPortInUse(cfg.listenHost(), clientPort(cfg), cfg.name());
             } catch (ConfigException e) {
                 throw e.inFile(config);
             }
@@ -111,7 +112,7 @@ final class ServeCommand implements Callable<Integer> {
             server = ReshServer.start(group, host, listenPort);
         } catch (RuntimeException e) {
             group.close();
-            throw portTaken(e); // ReshServer's message names the address and the reason
+            throw portTaken(e, cfg.name()); // ReshServer's message names the address and the reason
         }
         AdminServer admin;
         try {
@@ -172,7 +173,7 @@ final class ServeCommand implements Callable<Integer> {
         // datagram socket: a TCP probe says nothing about it.
         boolean udp = gc.listen().mode() == GatewayConfig.Mode.UDP;
         try {
-            refuseClientPortInUse(gc.listen().host(), udp ? 0 : gc.listen().port());
+            refuseClientPortInUse(gc.listen().host(), udp ? 0 : gc.listen().port(), gc.group());
         } catch (ConfigException e) {
             throw e.inFile(config);
         }
@@ -180,7 +181,7 @@ final class ServeCommand implements Callable<Integer> {
             java.io.IOException taken = io.resh.host.net.ListenProbe.whyNotDatagram(gc.listen().host(), gc.listen().port());
             if (taken != null) {
                 throw portTaken(new io.resh.core.ReshException("cannot receive datagrams on " + gc.listen().host() + ":"
-                        + gc.listen().port() + ": " + taken.getMessage(), taken));
+                        + gc.listen().port() + ": " + taken.getMessage(), taken), gc.group());
             }
         }
         ClusterServe.refuseAdminPortInUse(adminPort); // the servers would have been started and stopped for nothing
@@ -197,7 +198,7 @@ final class ServeCommand implements Callable<Integer> {
             if (Resh.shuttingDown()) {
                 return 1; // the exit hook says why; the JVM's exit status is the signal's
             }
-            throw portTaken(e);
+            throw portTaken(e, gc.group());
         } finally {
             stoppedEarly.remove();
         }
@@ -248,7 +249,7 @@ final class ServeCommand implements Callable<Integer> {
      *
      * @throws ConfigException naming {@code listen.host}
      */
-    private static void refuseClientPortInUse(String host, int port) {
+    private static void refuseClientPortInUse(String host, int port, String group) {
         java.net.InetSocketAddress address = new java.net.InetSocketAddress(host, port); // port 0 probes the host alone
         String thisHost = "an address of this machine, like 127.0.0.1 or 0.0.0.0 (every interface)";
         if (address.isUnresolved()) {
@@ -260,7 +261,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (e != null) {
             throw portTaken(new io.resh.core.ReshException("cannot listen for clients on " + host + ":" + port + ": "
-                    + e.getMessage(), e));
+                    + e.getMessage(), e), group);
         }
     }
 
@@ -268,14 +269,27 @@ final class ServeCommand implements Callable<Integer> {
      * A client port another program holds: the JDK's "Address already in use" does not say what to change. The
      * message names the setting and the option that choose the port.
      */
-    private static RuntimeException portTaken(RuntimeException e) {
+    private static RuntimeException portTaken(RuntimeException e, String group) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof java.net.BindException && e.getMessage() != null && e.getMessage().contains("in use")) {
-                return new io.resh.core.ReshException(e.getMessage() + "; another program has that port: give listen.port"
-                        + " in the config or --port another one (0: any free port)", e);
+                RunningServers.Server twin = servingAlready(group);
+                // The commonest holder of the port is the same config served a moment ago, which "another program"
+                // did not bring to mind.
+                String holder = twin == null ? "another program has that port"
+                        : "a resh serve of " + group + " runs already (pid " + twin.pid() + ", admin " + twin.url()
+                                + ") and may hold it: stop that one, or";
+                return new io.resh.core.ReshException(e.getMessage() + "; " + holder + (twin == null ? ": give" : " give")
+                        + " listen.port in the config or --port another one (0: any free port)", e);
             }
         }
         return e;
+    }
+
+    /** The running {@code resh serve} of this home that serves {@code group}, or null (none, or no record of it). */
+    private static RunningServers.Server servingAlready(String group) {
+        java.nio.file.Path home = AdminConfig.homeDir();
+        return new RunningServers(home.resolve("servers"), home.resolve("admin.url")).live().stream()
+                .filter(s -> AdminClient.serves(s, group)).findFirst().orElse(null);
     }
 
     /**

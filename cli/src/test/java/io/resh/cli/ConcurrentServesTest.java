@@ -214,6 +214,31 @@ class ConcurrentServesTest {
                 + " or pass --url with the admin URL a running one printed, or set RESH_ADMIN_URL");
     }
 
+    /**
+     * The same config served twice, the commonest way to find its port taken, said "another program has that
+     * port", though the program is the resh serve started a moment ago, which the records name.
+     */
+    @Test
+    void shouldNameTheRunningServeOfTheSameGroupWhenItsPortIsTaken() throws Exception {
+        Served alpha = serve("alpha");
+        String port = Files.readString(out("alpha")).lines().filter(l -> l.contains(" serving on 127.0.0.1:")).findFirst()
+                .map(l -> l.replaceAll(".* serving on 127\\.0\\.0\\.1:(\\d+) .*", "$1")).orElseThrow();
+        List<String> cmd = ReshJvm.command(List.of("-Duser.home=" + dir.resolve("home"), "-Djava.io.tmpdir=" + dir.resolve("tmp"),
+                "-Dlogback.configurationFile=logback.xml", "-XX:TieredStopAtLevel=1"), "serve",
+                dir.resolve("alpha.yaml").toString(), "--port", port, "--admin-port", "-1");
+        Process again = new ProcessBuilder(cmd).redirectOutput(dir.resolve("again.out").toFile())
+                .redirectError(dir.resolve("again.err").toFile()).start();
+        started.add(again);
+
+        assertThat(again.waitFor(60, TimeUnit.SECONDS)).as("the second resh serve gives up").isTrue();
+        assertThat(again.exitValue()).isEqualTo(2);
+        assertThat(Files.readString(dir.resolve("again.err")).strip()).isEqualTo("resh serve: cannot listen for clients on"
+                + " 127.0.0.1:" + port + ": Address already in use; a resh serve of alpha runs already (pid "
+                + alpha.process().pid() + ", admin " + alpha.url() + ") and may hold it: stop that one, or give listen.port"
+                + " in the config or --port another one (0: any free port)");
+        assertThat(alpha.process().isAlive()).as("the first one serves on").isTrue();
+    }
+
     /** The record file of {@code s}: named by its process id and admin port. */
     private static String record(Served s) {
         return s.process().pid() + "-" + port(s) + ".json";
