@@ -106,6 +106,11 @@ public final class ConfigFile {
             b.service(service.required("class"));
             b.java(service.text("java", "java"));
             b.jvmArgs(service.strings("jvmArgs", GroupConfig.DEFAULT_JVM_ARGS));
+            if (service.has("classpath") && service.node().get("classpath").isArray()) {
+                // A list is the natural way to write several entries, and "expected a string" did not say how instead.
+                throw ConfigException.expected("service.classpath", "one string of entries separated by ':' (classpath:"
+                        + " lib/*:my-service.jar)", "a list");
+            }
             b.classpath(service.text("classpath", null));
         }
         JsonNode versions = root.get("versions");

@@ -232,6 +232,10 @@ class ConfigFileTest {
                 .hasMessage("group.yaml: versions: expected a non-empty list of {class, label, java, jvmArgs}, got a mapping");
         assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B, jvmArgs: [-Xint, {a: 1}]}\n")))
                 .hasMessage("group.yaml: service.jvmArgs[1]: expected a string, got a mapping");
+        // A list is how several entries come to mind; "expected a string" did not say how to write them instead.
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B, classpath: [lib/*, my.jar]}\n")))
+                .hasMessage("group.yaml: service.classpath: expected one string of entries separated by ':' (classpath:"
+                        + " lib/*:my-service.jar), got a list");
         assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\ndeadline: [2s]\n")))
                 .hasMessage("group.yaml: deadline: expected a duration like 250ms, 2s, 5m or 1h, got a list");
         assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nadaptive: [true]\n")))
