@@ -30,6 +30,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
@@ -52,6 +56,8 @@ final class AdminClient {
      */
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /** How long a followed event stream may stay silent: three of the server's 15 s pings. */
+    static final Duration FOLLOW_SILENCE = Duration.ofSeconds(45);
 
     /** The token and TLS options every admin subcommand shares (the base of its picocli mixin). */
     abstract static class Credentials {
@@ -372,29 +378,39 @@ final class AdminClient {
      * @return true when {@code onEvent} ended it, false when the server closed the stream
      */
     boolean follow(String path, BiPredicate<String, String> onEvent) {
+        return follow(path, onEvent, FOLLOW_SILENCE);
+    }
+
+    /**
+     * {@link #follow(String, BiPredicate)}, giving up once the server has sent nothing for {@code silence}: it sends
+     * a sample every second and a ping every 15 s, so silence means a paused or hung host, on which following
+     * waited without end and without a word.
+     */
+    boolean follow(String path, BiPredicate<String, String> onEvent, Duration silence) {
         try {
-            HttpResponse<Stream<String>> r = http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofLines());
+            HttpResponse<Stream<String>> r = http.send(request(path).timeout(silence).GET().build(),
+                    HttpResponse.BodyHandlers.ofLines());
             try (Stream<String> lines = r.body()) {
                 if (r.statusCode() != 200) {
                     StringBuilder body = new StringBuilder();
                     lines.forEach(body::append);
                     throw failure(r.statusCode(), body.toString());
                 }
+                BlockingQueue<Optional<String>> received = new ArrayBlockingQueue<>(1024);
+                Thread reader = new Thread(() -> readLines(lines.iterator(), received), "resh-events-reader");
+                reader.setDaemon(true); // blocked in a read of a paused host's stream: must not keep resh running
+                reader.start();
                 String name = "message";
                 StringBuilder data = new StringBuilder();
-                Iterator<String> it = lines.iterator();
                 while (true) {
-                    String line;
-                    try {
-                        if (!it.hasNext()) {
-                            break;
-                        }
-                        line = it.next();
-                    } catch (java.io.UncheckedIOException e) {
-                        // The server went away mid-stream (resh serve stopped): the body ends without its last
-                        // chunk, and the line reader says only "closed". That is the end of the stream too.
+                    Optional<String> next = received.poll(silence.toMillis(), TimeUnit.MILLISECONDS);
+                    if (next == null) {
+                        throw silent(silence);
+                    }
+                    if (next.isEmpty()) {
                         break;
                     }
+                    String line = next.get();
                     if (line.isEmpty()) {
                         if (data.length() > 0 && !onEvent.test(name, data.toString())) {
                             return true;
@@ -409,12 +425,36 @@ final class AdminClient {
                 }
                 return false;
             }
+        } catch (HttpConnectTimeoutException e) {
+            throw unreachable(e);
+        } catch (HttpTimeoutException e) {
+            throw silent(silence); // it took the connection and did not answer
         } catch (IOException e) {
             throw unreachable(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return true;
         }
+    }
+
+    /** Hands each line of the stream to {@code received}, then an empty one for its end. */
+    private static void readLines(Iterator<String> lines, BlockingQueue<Optional<String>> received) {
+        try {
+            while (lines.hasNext()) {
+                received.put(Optional.of(lines.next()));
+            }
+        } catch (java.io.UncheckedIOException e) {
+            // The server went away mid-stream (resh serve stopped): the body ends without its last chunk, and the
+            // line reader says only "closed". That is the end of the stream too.
+        } catch (InterruptedException e) {
+            return;
+        }
+        received.offer(Optional.empty());
+    }
+
+    private ReshException silent(Duration silence) {
+        return new ReshException("the admin API at " + base + " sent nothing for " + silence.toSeconds() + " s, not even"
+                + " the ping it sends every 15 s (is the host paused or overloaded?)");
     }
 
     /**

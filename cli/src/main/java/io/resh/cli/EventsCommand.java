@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -48,6 +49,9 @@ public final class EventsCommand implements Callable<Integer> {
 
     @Mixin
     AdminClient.Options admin = new AdminClient.Options();
+
+    /** How long the followed stream may stay silent before the server is taken for paused (shorter in tests). */
+    Duration silence = AdminClient.FOLLOW_SILENCE;
 
     @Spec
     CommandSpec spec;
@@ -99,7 +103,7 @@ public final class EventsCommand implements Callable<Integer> {
                 out.flush();
                 printed[0]++;
                 return count == null || printed[0] < count;
-            });
+            }, silence);
             if (!stoppedByUs) {
                 spec.commandLine().getErr().println("resh events: the server closed the stream");
                 return 1;

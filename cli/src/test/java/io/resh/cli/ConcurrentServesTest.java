@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.resh.examples.kv.KvStore;
+import io.resh.host.ProcessPause;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -18,6 +22,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * Several {@code resh serve} of one user at once, each in a JVM of its own with one home directory, and the admin
@@ -237,6 +242,46 @@ class ConcurrentServesTest {
                 + alpha.process().pid() + ", admin " + alpha.url() + ") and may hold it: stop that one, or give listen.port"
                 + " in the config or --port another one (0: any free port)");
         assertThat(alpha.process().isAlive()).as("the first one serves on").isTrue();
+    }
+
+    /**
+     * {@code resh events --follow} of a server whose host froze (SIGSTOP) waited without end and without a word:
+     * the connection stays open and nothing comes, whether the pause came while following or before. The server
+     * sends a sample a second and a ping every 15 s, so silence now ends it with one line.
+     */
+    @Test
+    void shouldEndAFollowerWithOneLineWhenItsServerIsPaused() throws Exception {
+        Served alpha = serve("alpha");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CompletableFuture<Integer> following = CompletableFuture.supplyAsync(() -> follow(alpha, out, err));
+        // Following for sure: an injected crash shows (one injected before the stream opened would not).
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            resh("inject", "crash", "--replica", "0");
+            return out.toString().contains("injected");
+        });
+
+        ProcessPause.pause(alpha.process().pid());
+        try {
+            String silent = "sent nothing for 3 s, not even the ping it sends every 15 s (is the host paused or overloaded?)";
+            assertThat(following.get(30, TimeUnit.SECONDS)).as(err.toString()).isEqualTo(1);
+            assertThat(err.toString().strip()).startsWith("resh events: the admin API at http://127.0.0.1:").endsWith(silent);
+
+            StringWriter laterErr = new StringWriter();
+            int later = CompletableFuture.supplyAsync(() -> follow(alpha, new StringWriter(), laterErr)).get(30, TimeUnit.SECONDS);
+            assertThat(later).as("following a server paused already").isEqualTo(1);
+            assertThat(laterErr.toString().strip()).endsWith(silent);
+        } finally {
+            ProcessPause.resume(alpha.process().pid());
+        }
+    }
+
+    /** {@code resh events --follow} of {@code s} in this JVM, taking 3 s of silence for a paused server. */
+    private int follow(Served s, StringWriter out, StringWriter err) {
+        EventsCommand events = new EventsCommand();
+        events.silence = Duration.ofSeconds(3);
+        return new CommandLine(events).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
+                .execute("--follow", "--limit", "0", "--url", s.url(), "--token-file", dotResh().resolve("admin.token").toString());
     }
 
     /** The record file of {@code s}: named by its process id and admin port. */
