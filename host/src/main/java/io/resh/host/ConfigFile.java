@@ -104,14 +104,20 @@ public final class ConfigFile {
         if (service != null) {
             service.only("class", "java", "jvmArgs", "classpath");
             b.service(service.required("class"));
-            b.java(service.text("java", "java"));
+            b.java(service.path("java", "java"));
             b.jvmArgs(service.strings("jvmArgs", GroupConfig.DEFAULT_JVM_ARGS));
             if (service.has("classpath") && service.node().get("classpath").isArray()) {
                 // A list is the natural way to write several entries, and "expected a string" did not say how instead.
                 throw ConfigException.expected("service.classpath", "one string of entries separated by ':' (classpath:"
                         + " lib/*:my-service.jar)", "a list");
             }
-            b.classpath(service.text("classpath", null));
+            String classpath = service.text("classpath", null);
+            if (classpath != null) {
+                for (String entry : classpath.split(java.io.File.pathSeparator)) {
+                    Node.refuseTilde("service.classpath", entry);
+                }
+            }
+            b.classpath(classpath);
         }
         JsonNode versions = root.get("versions");
         if (versions != null) {
@@ -142,7 +148,7 @@ public final class ConfigFile {
                 }
                 labels.add(label);
                 labelFromClass.add(fromClass);
-                b.version(new ReplicaSpec(cls, v.text("java", service == null ? "java" : service.text("java", "java")),
+                b.version(new ReplicaSpec(cls, v.path("java", service == null ? "java" : service.path("java", "java")),
                         v.strings("jvmArgs", service == null ? GroupConfig.DEFAULT_JVM_ARGS
                                 : service.strings("jvmArgs", GroupConfig.DEFAULT_JVM_ARGS)), label));
             }
@@ -186,7 +192,7 @@ public final class ConfigFile {
         if (n.has("seed")) {
             b.seed(n.longValue("seed", 0));
         }
-        b.workDir(n.text("workDir", null));
+        b.workDir(n.path("workDir", null));
         b.keepWorkDir(n.bool("keepWorkDir", false));
         Node listen = n.child("listen");
         if (listen != null) {
@@ -291,6 +297,30 @@ public final class ConfigFile {
                         + " for its default)");
             }
             return v.asText();
+        }
+
+        /**
+         * {@link #text} of a file or directory: a leading {@code ~}, which only a shell expands, made {@code workDir:
+         * ~/resh-work} a directory named "~" in the current one, and a classpath or java the replicas could not find.
+         */
+        String path(String field, String def) {
+            String v = text(field, def);
+            if (has(field)) {
+                refuseTilde(prefix + field, v);
+            }
+            return v;
+        }
+
+        static void refuseTilde(String field, String path) {
+            if (path.equals("~") || path.startsWith("~/")) {
+                String home = System.getenv("HOME");
+                if (home == null || home.isBlank()) {
+                    home = System.getProperty("user.home");
+                }
+                throw new ConfigException(field, "'" + path + "' starts with ~, which a config does not expand (only a"
+                        + " shell does): write " + home + path.substring(1) + ", or a path relative to the directory resh"
+                        + " serve runs in");
+            }
         }
 
         /**

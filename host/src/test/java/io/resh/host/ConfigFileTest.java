@@ -232,6 +232,15 @@ class ConfigFileTest {
                 .hasMessage("group.yaml: versions: expected a non-empty list of {class, label, java, jvmArgs}, got a mapping");
         assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B, jvmArgs: [-Xint, {a: 1}]}\n")))
                 .hasMessage("group.yaml: service.jvmArgs[1]: expected a string, got a mapping");
+        // Only a shell expands ~: workDir: ~/work made a directory named "~" in the current one.
+        String home = System.getenv("HOME") == null ? System.getProperty("user.home") : System.getenv("HOME");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B}\nworkDir: ~/work\n")))
+                .hasMessage("group.yaml: workDir: '~/work' starts with ~, which a config does not expand (only a shell"
+                        + " does): write " + home + "/work, or a path relative to the directory resh serve runs in");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B, classpath: 'a.jar:~/lib/*'}\n")))
+                .hasMessageStartingWith("group.yaml: service.classpath: '~/lib/*' starts with ~");
+        assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nversions: [{class: a.B, java: ~/jdk}]\n")))
+                .hasMessageStartingWith("group.yaml: versions[0].java: '~/jdk' starts with ~");
         // A list is how several entries come to mind; "expected a string" did not say how to write them instead.
         assertThatThrownBy(() -> ConfigFile.load(write("group: kv\nservice: {class: a.B, classpath: [lib/*, my.jar]}\n")))
                 .hasMessage("group.yaml: service.classpath: expected one string of entries separated by ':' (classpath:"
