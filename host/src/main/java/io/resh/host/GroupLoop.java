@@ -1388,8 +1388,11 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
             restart(slot, "restart requested by operator", log.lastSequence(), Cause.OPERATOR);
         }
         long after = slot.pid(); // known once the new process has started, on its own thread (see launch)
-        return "replica " + replica + ": pid " + before + " replaced by pid " + (after > 0 ? Long.toString(after)
-                : "to be assigned") + " (" + slot.state.label() + ")";
+        // The new process starts off the loop, so its pid is rarely known yet: "replaced by pid to be assigned"
+        // read like a pid that had not been given out.
+        return "replica " + replica + ": " + (before > 0 ? "pid " + before : "no process") + (after > 0
+                ? " replaced by pid " + after : " being replaced by a new process, whose pid its replica-started event gives")
+                + " (" + slot.state.label() + ")";
     }
 
     void setRejuvenationPeriod(Duration period) {

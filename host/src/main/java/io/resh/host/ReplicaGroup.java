@@ -299,8 +299,9 @@ public final class ReplicaGroup implements AutoCloseable {
      * tail, as a recovery would, but without counting it as a fault (no reputation loss, no restart
      * intensity). A replica that is backing off is started at once.
      *
-     * @return what was done, e.g. {@code "replica 1: pid 4711 replaced by pid to be assigned (starting)"} (the new
-     *     process starts off the group loop; its pid is in the {@code ReplicaStarted} event and the status)
+     * @return what was done, e.g. {@code "replica 1: pid 4711 being replaced by a new process, whose pid its
+     *     replica-started event gives (starting)"} (the new process starts off the group loop; its pid is in the
+     *     {@code ReplicaStarted} event and the status)
      * @throws IllegalArgumentException if there is no such replica
      * @throws IllegalStateException if the replica is dormant (adaptive DMR) or the group does not serve
      */

@@ -92,7 +92,9 @@ class SupervisorTest {
         group = groups.start(TestGroups.counter("operator", 3, groups.dir()).build(), List.of(events.listener()));
         assertThat(call("add:7")).isEqualTo(7);
         long pid = group.status().replicaStates().get(1).pid();
-        assertThat(group.restart(1)).startsWith("replica 1: pid " + pid + " replaced by pid");
+        // It said "replaced by pid to be assigned": the new pid is rarely known when the restart is answered.
+        assertThat(group.restart(1)).matches("replica 1: pid " + pid + " (replaced by pid \\d+|being replaced by a new"
+                + " process, whose pid its replica-started event gives) \\(starting\\)");
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
             ReplicaStatus r = group.status().replicaStates().get(1);
             assertThat(r.state()).isEqualTo(SlotState.ACTIVE);
