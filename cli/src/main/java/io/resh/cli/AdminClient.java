@@ -440,16 +440,18 @@ final class AdminClient {
     /** Hands each line of the stream to {@code received}, then an empty one for its end. */
     private static void readLines(Iterator<String> lines, BlockingQueue<Optional<String>> received) {
         try {
-            while (lines.hasNext()) {
-                received.put(Optional.of(lines.next()));
+            try {
+                while (lines.hasNext()) {
+                    received.put(Optional.of(lines.next()));
+                }
+            } catch (java.io.UncheckedIOException e) {
+                // The server went away mid-stream (resh serve stopped): the body ends without its last chunk, and
+                // the line reader says only "closed". That is the end of the stream too.
             }
-        } catch (java.io.UncheckedIOException e) {
-            // The server went away mid-stream (resh serve stopped): the body ends without its last chunk, and the
-            // line reader says only "closed". That is the end of the stream too.
+            received.put(Optional.empty()); // waits for room: dropped, the end would read as a silent server
         } catch (InterruptedException e) {
-            return;
+            Thread.currentThread().interrupt();
         }
-        received.offer(Optional.empty());
     }
 
     private ReshException silent(Duration silence) {
