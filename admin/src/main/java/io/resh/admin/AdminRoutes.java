@@ -325,6 +325,13 @@ final class AdminRoutes {
         LOG.info("admin: {} asks group {} for a checkpoint", req.remote(), w.name());
         return CompletableFuture.supplyAsync(() -> {
             try {
+                String failed = w.group().status().failed();
+                if (failed != null) {
+                    // No replica runs after a fail-stop: "requested, watch for a checkpoint event" promised an event
+                    // that never came.
+                    return HttpReply.error(CONFLICT, "cannot checkpoint group " + w.name() + ": it failed stop, no replica"
+                            + " runs (" + failed + ")");
+                }
                 long seq = w.group().checkpointNow();
                 ObjectNode out = json.createObjectNode();
                 out.put("group", w.name());
