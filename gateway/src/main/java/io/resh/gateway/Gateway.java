@@ -325,12 +325,13 @@ public final class Gateway implements AutoCloseable {
     }
 
     private void startTicker() {
-        long period = Math.max(10, Math.min(500, config.deadline().toMillis() / 4));
+        long period = OrderedMultiplexer.tickPeriod(config.deadline()).toMillis();
+        StallFreeClock streamClock = new StallFreeClock(TimeUnit.MILLISECONDS.toNanos(period)); // mux keeps its own
         loop.scheduleAtFixedRate(() -> {
             if (mux != null) {
                 mux.tick();
             } else {
-                streams.tick(System.nanoTime());
+                streams.tick(streamClock.read(System.nanoTime()));
             }
         }, period, period, TimeUnit.MILLISECONDS);
     }

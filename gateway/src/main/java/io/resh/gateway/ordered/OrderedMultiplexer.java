@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +52,8 @@ public final class OrderedMultiplexer {
      * flight (a pipelined {@code LRANGE}) made every young collection copy them again.
      */
     public static final int IN_PLACE_REPLY_BYTES = 16 * 1024;
+    /** A gap between two ticks this much longer than their period is a stall of the gateway, not of its replicas. */
+    static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     /**
      * @param deadline how long a replica may still owe a reply after f+1 others answered
@@ -94,6 +97,10 @@ public final class OrderedMultiplexer {
     private final ReplayLog log;
     private final GroupCallbacks group;
     private final long deadlineNanos;
+    private final long tickPeriodNanos;
+    /** When {@link #tick} last ran, if {@link #ticked}. */
+    private long lastTickNanos;
+    private boolean ticked;
     private final int maxInFlight;
     private final int replayWindow;
     private final LongSupplier nanos;
@@ -150,6 +157,7 @@ public final class OrderedMultiplexer {
         this.log = log;
         this.group = group;
         this.deadlineNanos = settings.deadline().toNanos();
+        this.tickPeriodNanos = tickPeriod(settings.deadline()).toNanos();
         this.maxInFlight = settings.maxInFlight();
         this.replayWindow = settings.replayWindow();
         this.nanos = nanos;
@@ -434,6 +442,11 @@ public final class OrderedMultiplexer {
      */
     public void tick() {
         long now = nanos.getAsLong();
+        if (ticked) {
+            forgiveStall(now - lastTickNanos - tickPeriodNanos);
+        }
+        ticked = true;
+        lastTickNanos = now;
         List<Hang> hangs = new ArrayList<>();
         int found = 0; // replicas already in hangs: one is enough, at the oldest request it owes
         List<Pending> stuck = new ArrayList<>();
@@ -492,6 +505,40 @@ public final class OrderedMultiplexer {
                         + p.request.name() + " in time; it may or may not have taken effect"));
                 retireIfDone(p);
             }
+        }
+    }
+
+    /**
+     * How often {@link #tick} is to be called for {@code deadline}: a quarter of it, but at most every 10 ms and at
+     * least every 500 ms.
+     */
+    public static Duration tickPeriod(Duration deadline) {
+        return Duration.ofMillis(Math.max(10, Math.min(500, deadline.toMillis() / 4)));
+    }
+
+    /**
+     * The gateway itself did not run for {@code stalledNanos} (its JVM paused or stopped, the machine overloaded):
+     * what replicas sent meanwhile still waits in their sockets, unread, so their silence over that time says nothing
+     * about them. Moves every time a replica is judged from forward by as much; without it, a gateway stopped for
+     * longer than the deadline replaced a healthy replica whose reply had come in a moment after f+1 others.
+     */
+    private void forgiveStall(long stalledNanos) {
+        if (stalledNanos < STALL_NANOS) {
+            return;
+        }
+        for (Pending p : inflight) {
+            p.sentNanos += stalledNanos;
+            if (p.decidedNanos >= 0) {
+                p.decidedNanos += stalledNanos;
+            }
+        }
+        for (Slot s : slots) {
+            s.lastProgressNanos += stalledNanos;
+            s.watchedSince += stalledNanos;
+        }
+        if (stalledNanos > deadlineNanos / 2) { // long enough to have blamed a replica
+            LOG.info("group {}: the gateway did not run for {} ms; replicas are not timed for that", group.group(),
+                    TimeUnit.NANOSECONDS.toMillis(stalledNanos));
         }
     }
 
