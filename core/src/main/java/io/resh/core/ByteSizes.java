@@ -38,7 +38,7 @@ public final class ByteSizes {
         return n << shift;
     }
 
-    /** {@code 16MiB}, {@code 64KiB}, or {@code 1000 bytes}: the largest binary unit that divides it. */
+    /** {@code 16MiB}, {@code 64KiB}, {@code 1000 bytes} or {@code 1 byte}: the largest binary unit that divides it. */
     public static String format(long bytes) {
         if (bytes > 0 && bytes % (1L << 30) == 0) {
             return (bytes >> 30) + "GiB";
@@ -49,6 +49,6 @@ public final class ByteSizes {
         if (bytes > 0 && bytes % (1L << 10) == 0) {
             return (bytes >> 10) + "KiB";
         }
-        return bytes + " bytes";
+        return bytes == 1 ? "1 byte" : bytes + " bytes";
     }
 }
