@@ -369,6 +369,11 @@ final class AdminRoutes {
         LOG.info("admin: {} asks to set group {} rejuvenation period to {}", req.remote(), w.name(), shown);
         return CompletableFuture.supplyAsync(() -> {
             try {
+                String failed = w.group().status().failed();
+                if (failed != null) { // "set … the first in 10 min" promised replacements of replicas that no longer run
+                    return HttpReply.error(CONFLICT, "cannot set the rejuvenation period of group " + w.name() + ": it"
+                            + " failed stop, no replica runs (" + failed + ")");
+                }
                 w.group().setRejuvenationPeriod(period);
                 w.poll(); // so that the next GET already shows it
                 ObjectNode out = json.createObjectNode();

@@ -26,7 +26,7 @@ class AdminFailedGroupTest {
     final ReplicaLogsOnFailure logs = new ReplicaLogsOnFailure();
 
     /**
-     * A checkpoint asked of a group that failed stop answered 202 "requested … watch for a checkpoint event", and no
+     * A checkpoint (or a rejuvenation period) asked of a group that failed stop answered 202 "requested … watch for a checkpoint event", and no
      * such event ever came: no replica runs to report a digest. A restart was already refused there.
      */
     @Test
@@ -40,11 +40,15 @@ class AdminFailedGroupTest {
 
             HttpResponse<String> checkpoint = calls.send("POST", "/api/groups/stopped/checkpoint", null);
             HttpResponse<String> restart = calls.send("POST", "/api/groups/stopped/replicas/1/restart", null);
+            HttpResponse<String> rejuvenation = calls.send("PUT", "/api/groups/stopped/rejuvenation", "{\"period\":\"10m\"}");
 
             assertThat(checkpoint.statusCode()).as(checkpoint.body()).isEqualTo(409);
             assertThat(AdminCalls.parse(checkpoint.body()).get("error").asText())
                     .startsWith("cannot checkpoint group stopped: it failed stop, no replica runs (fail-stop at request #1:");
             assertThat(restart.statusCode()).as(restart.body()).isEqualTo(409);
+            assertThat(rejuvenation.statusCode()).as(rejuvenation.body()).isEqualTo(409);
+            assertThat(AdminCalls.parse(rejuvenation.body()).get("error").asText()).startsWith(
+                    "cannot set the rejuvenation period of group stopped: it failed stop, no replica runs (fail-stop at");
         }
     }
 }
