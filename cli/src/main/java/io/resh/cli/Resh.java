@@ -142,7 +142,7 @@ public final class Resh implements java.util.concurrent.Callable<Integer> {
         cl.registerConverter(double.class, Resh::number);
     }
 
-    /** A whole number from min to max; surrounding blanks, as a quoted value may have, are no error. */
+    /** A whole number from min to max (the type's range); surrounding blanks, as a quoted value may have, are no error. */
     static long wholeNumber(String value, long min, long max) {
         String digits = value.strip();
         // Long.parseLong takes any script's digits: only the ones a user types here are a number.
@@ -157,8 +157,9 @@ public final class Resh implements java.util.concurrent.Callable<Integer> {
         } catch (NumberFormatException beyondLong) {
             // out of range, as said below
         }
-        throw new CommandLine.TypeConversionException("expected a whole number from " + min + " to " + max
-                + ", got '" + value + "'");
+        // Not "from -2147483648 to 2147483647": that is the type's range, not the option's (--replicas takes 1 to 9),
+        // and the option's own check never sees a value this far out.
+        throw new CommandLine.TypeConversionException("'" + value + "' is too " + (digits.startsWith("-") ? "small" : "large"));
     }
 
     /**
