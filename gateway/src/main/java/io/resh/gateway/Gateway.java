@@ -24,6 +24,7 @@ import io.resh.gateway.ordered.Canonicalizer;
 import io.resh.gateway.ordered.GroupCallbacks;
 import io.resh.gateway.ordered.OrderedMultiplexer;
 import io.resh.gateway.ordered.ReplayLog;
+import io.resh.gateway.ordered.StallFreeClock;
 import io.resh.gateway.ordered.OrderedInitializer;
 import io.resh.gateway.ordered.TcpBackends;
 import io.resh.gateway.protocol.DatagramProtocol;
@@ -326,12 +327,12 @@ public final class Gateway implements AutoCloseable {
 
     private void startTicker() {
         long period = OrderedMultiplexer.tickPeriod(config.deadline()).toMillis();
-        StallFreeClock streamClock = new StallFreeClock(TimeUnit.MILLISECONDS.toNanos(period)); // mux keeps its own
+        StallFreeClock streamClock = new StallFreeClock(TimeUnit.MILLISECONDS.toNanos(period)); // the mux has its own
         loop.scheduleAtFixedRate(() -> {
             if (mux != null) {
                 mux.tick();
             } else {
-                streams.tick(streamClock.read(System.nanoTime()));
+                streams.tick(streamClock.tick(System.nanoTime()));
             }
         }, period, period, TimeUnit.MILLISECONDS);
     }

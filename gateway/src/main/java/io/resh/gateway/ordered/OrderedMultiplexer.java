@@ -52,8 +52,6 @@ public final class OrderedMultiplexer {
      * flight (a pipelined {@code LRANGE}) made every young collection copy them again.
      */
     public static final int IN_PLACE_REPLY_BYTES = 16 * 1024;
-    /** A gap between two ticks this much longer than their period is a stall of the gateway, not of its replicas. */
-    static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     /**
      * @param deadline how long a replica may still owe a reply after f+1 others answered
@@ -97,10 +95,8 @@ public final class OrderedMultiplexer {
     private final ReplayLog log;
     private final GroupCallbacks group;
     private final long deadlineNanos;
-    private final long tickPeriodNanos;
-    /** When {@link #tick} last ran, if {@link #ticked}. */
-    private long lastTickNanos;
-    private boolean ticked;
+    /** What replicas are timed by: {@link #nanos} without the gateway's own stalls. */
+    private final StallFreeClock clock;
     private final int maxInFlight;
     private final int replayWindow;
     private final LongSupplier nanos;
@@ -157,7 +153,7 @@ public final class OrderedMultiplexer {
         this.log = log;
         this.group = group;
         this.deadlineNanos = settings.deadline().toNanos();
-        this.tickPeriodNanos = tickPeriod(settings.deadline()).toNanos();
+        this.clock = new StallFreeClock(tickPeriod(settings.deadline()).toNanos());
         this.maxInFlight = settings.maxInFlight();
         this.replayWindow = settings.replayWindow();
         this.nanos = nanos;
@@ -275,7 +271,7 @@ public final class OrderedMultiplexer {
         s.replayed = 0;
         s.alone = null;
         s.catchingUp = true;
-        s.lastProgressNanos = nanos.getAsLong();
+        s.lastProgressNanos = clock.at(nanos.getAsLong());
         s.watched = null;
         if (log == null) {
             s.replayNext = -1;
@@ -441,12 +437,11 @@ public final class OrderedMultiplexer {
      * </ul>
      */
     public void tick() {
-        long now = nanos.getAsLong();
-        if (ticked) {
-            forgiveStall(now - lastTickNanos - tickPeriodNanos);
+        long now = clock.tick(nanos.getAsLong());
+        if (clock.lastStall() > deadlineNanos / 2) { // long enough to have blamed a replica
+            LOG.info("group {}: the gateway did not run for {} ms; replicas are not timed for that", group.group(),
+                    TimeUnit.NANOSECONDS.toMillis(clock.lastStall()));
         }
-        ticked = true;
-        lastTickNanos = now;
         List<Hang> hangs = new ArrayList<>();
         int found = 0; // replicas already in hangs: one is enough, at the oldest request it owes
         List<Pending> stuck = new ArrayList<>();
@@ -514,32 +509,6 @@ public final class OrderedMultiplexer {
      */
     public static Duration tickPeriod(Duration deadline) {
         return Duration.ofMillis(Math.max(10, Math.min(500, deadline.toMillis() / 4)));
-    }
-
-    /**
-     * The gateway itself did not run for {@code stalledNanos} (its JVM paused or stopped, the machine overloaded):
-     * what replicas sent meanwhile still waits in their sockets, unread, so their silence over that time says nothing
-     * about them. Moves every time a replica is judged from forward by as much; without it, a gateway stopped for
-     * longer than the deadline replaced a healthy replica whose reply had come in a moment after f+1 others.
-     */
-    private void forgiveStall(long stalledNanos) {
-        if (stalledNanos < STALL_NANOS) {
-            return;
-        }
-        for (Pending p : inflight) {
-            p.sentNanos += stalledNanos;
-            if (p.decidedNanos >= 0) {
-                p.decidedNanos += stalledNanos;
-            }
-        }
-        for (Slot s : slots) {
-            s.lastProgressNanos += stalledNanos;
-            s.watchedSince += stalledNanos;
-        }
-        if (stalledNanos > deadlineNanos / 2) { // long enough to have blamed a replica
-            LOG.info("group {}: the gateway did not run for {} ms; replicas are not timed for that", group.group(),
-                    TimeUnit.NANOSECONDS.toMillis(stalledNanos));
-        }
     }
 
     /** A replica found hung by {@link #tick}. */
@@ -1070,7 +1039,7 @@ public final class OrderedMultiplexer {
     private long now() {
         if (!clockRead) {
             clockRead = true;
-            cachedNanos = nanos.getAsLong();
+            cachedNanos = clock.at(nanos.getAsLong());
             later.execute(this::forgetClock);
         }
         return cachedNanos;

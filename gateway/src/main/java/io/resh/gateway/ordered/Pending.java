@@ -13,8 +13,7 @@ final class Pending {
     final Request request;
     final ReplySlot reply;
     final Ballot ballot;
-    /** When it was sent, moved forward by any stall of the gateway since. */
-    long sentNanos;
+    final long sentNanos;
     /** Original (uncanonicalized) replies, kept until the vote is decided; one is released. */
     final byte[][] originals;
     /** Replicas this request was sent to and still in the vote. */
