@@ -33,6 +33,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -504,21 +505,17 @@ public class ExecCommand implements Callable<Integer> {
         return Files.exists(file) && !Files.isRegularFile(file) && !Files.isDirectory(file) && Files.isReadable(file);
     }
 
-    /** Opens the input to copy; for a FIFO that no writer has opened yet, that is where resh waits. */
-    interface StdinSource {
-        InputStream open();
-    }
-
     /**
      * Reads the input {@code source} opens (resh's own stdin, or a --stdin pipe) once into a file in {@code dir}
      * every replica then reads, and closes it. Input that passed {@code limit}, or that {@code dir} could not take,
      * leaves no file behind.
      *
+     * @param source opens the input; for a FIFO that no writer has opened yet, that is where resh waits
      * @param name the input as an error names it: {@code stdin}, {@code --stdin FILE}
      * @throws ExecSetupException if the input passed {@code limit}, could not be read, or could not be stored in
      *     {@code dir}
      */
-    private Path copyStdin(StdinSource source, String name, long limit, Path dir) {
+    private Path copyStdin(Supplier<InputStream> source, String name, long limit, Path dir) {
         AtomicLong copied = new AtomicLong();
         AtomicBoolean ended = new AtomicBoolean();
         AtomicBoolean opened = new AtomicBoolean();
@@ -537,7 +534,7 @@ public class ExecCommand implements Callable<Integer> {
         Path file = null;
         boolean stored = false;
         boolean reading = false;
-        try (InputStream stdin = source.open()) {
+        try (InputStream stdin = source.get()) {
             opened.set(true);
             file = Files.createTempFile(dir, "resh-stdin-", ".bin");
             // Removed after the run; also on Ctrl-C, when the run never gets to remove it.
