@@ -140,9 +140,9 @@ public final class ExecReport {
      * bare "File too large", naming no file; a failure of the partial file named that, which the user never gave.
      */
     private static IOException failure(Path file, IOException e) {
+        String described = FileErrors.describe(e);
         String reason = e instanceof FileSystemException f && f.getFile() != null
-                ? FileErrors.describe(e).substring(FileErrors.describe(e).lastIndexOf(": ") + 2)
-                : FileErrors.lowerCase(FileErrors.describe(e));
+                ? described.substring(described.lastIndexOf(": ") + 2) : FileErrors.lowerCase(described);
         IOException named = new FileSystemException(file.toString(), null, reason);
         named.initCause(e);
         return named;
