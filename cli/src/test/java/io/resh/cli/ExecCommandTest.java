@@ -522,6 +522,37 @@ class ExecCommandTest {
                 .as("after the line the shell read").isEqualTo("second\n");
     }
 
+    /**
+     * "resh exec -- cat < app.log" while something appended to app.log: the replicas read it before and after the
+     * append, disagreed, and resh exited 125 blaming them.
+     */
+    @Test
+    void shouldSayThatAStdinFileChangedUnderTheReplicas(@TempDir Path dir) throws Exception {
+        Path log = Files.writeString(dir.resolve("app.log"), "early\n");
+        String script = "if [ \"$RESH_REPLICA\" = 0 ]; then cat; : > \"$1/read\"; else : > \"$1/waiting\";"
+                + " until [ -e \"$1/appended\" ]; do sleep 0.01; done; cat; fi";
+        List<String> command = ReshJvm.command(List.of("-Djava.io.tmpdir=" + dir), "exec", "-n", "2", "--", "sh", "-c",
+                script, "sh", dir.toString());
+        Process resh = new ProcessBuilder(command).directory(dir.toFile()).redirectInput(log.toFile())
+                .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(dir.resolve("stderr.txt").toFile())
+                .start();
+        try {
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> Files.exists(dir.resolve("read")) && Files.exists(dir.resolve("waiting")));
+            Files.writeString(log, "late\n", java.nio.file.StandardOpenOption.APPEND);
+            Files.createFile(dir.resolve("appended"));
+
+            assertThat(resh.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            List<String> stderr = Files.readAllLines(dir.resolve("stderr.txt"));
+            assertThat(resh.exitValue()).as(String.join("\n", stderr)).isEqualTo(126);
+            assertThat(stderr.get(stderr.size() - 1)).startsWith("resh exec: stdin (" + log.toRealPath()
+                    + ") grew from 6 to 11 bytes while the replicas ran, so the replicas need not have read the same"
+                    + " input").endsWith("(exit 126)");
+        } finally {
+            ReshJvm.killTree(resh);
+        }
+    }
+
     /** resh exec ARGS in a JVM of its own, with {@code stdin} as its stdin, behind {@code prefix}; its stdout. */
     private static String run(Path dir, Path stdin, List<String> prefix, String... args) throws Exception {
         List<String> command = new ArrayList<>(prefix);

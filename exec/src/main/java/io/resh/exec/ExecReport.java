@@ -25,6 +25,7 @@ import java.util.Map;
  *   "stderr": {"bytes": 0, "sha256": "…"},
  *   "attempts": [ {
  *     "attempt": 1, "verdict": "agreed", "reason": "", "votedExitCode": 0, "durationMillis": 35,
+ *     "stdinChanged": null | "stdin (/srv/app.log) grew from 6 to 12 bytes while the replicas ran",
  *     "stdout": {"voted": true, "agreed": true, "releasedBytes": 12, "retainedHighWaterBytes": 24},
  *     "stderr": {…},
  *     "outputs": [ {"file": "out.bin", "agreed": true, "sha256": "…" | null, "placed": true} ],
@@ -159,6 +160,7 @@ public final class ExecReport {
             node.put("votedExitCode", attempt.votedExitCode());
         }
         node.put("durationMillis", attempt.durationMillis());
+        node.put("stdinChanged", attempt.stdinChanged());
         node.set("stdout", channel(attempt.stdout()));
         node.set("stderr", channel(attempt.stderr()));
         ArrayNode outputs = node.putArray("outputs");

@@ -24,6 +24,10 @@ import java.util.TreeSet;
 public record ExecResult(int exitCode, Verdict verdict, String reason, int replicas, int faultsMasked,
                          List<Attempt> attempts, StreamDigest stdout, StreamDigest stderr) {
 
+    /** What to do about a stdin file that changed under the replicas, to end a line that says so. */
+    static final String STDIN_ADVICE = "give them a file nothing writes during the run, or pipe it in (resh copies"
+            + " piped input once, before any replica starts)";
+
     public ExecResult {
         attempts = List.copyOf(attempts);
     }
@@ -39,6 +43,11 @@ public record ExecResult(int exitCode, Verdict verdict, String reason, int repli
         /** resh's own output was closed, so the replicas were stopped; exit {@link ExitCodes#OUTPUT_CLOSED}. */
         OUTPUT_CLOSED,
         /**
+         * The replicas disagreed, but the stdin file they read changed while they ran, so they need not have read
+         * the same input: not counted as their fault; exit {@link ExitCodes#SETUP_FAILED}.
+         */
+        INPUT_CHANGED,
+        /**
          * A signal (Ctrl-C, SIGTERM, a hang-up) ended resh during the run and the replicas were killed; set by
          * the caller that saw the signal ({@link #interrupted}), never by a run.
          */
@@ -50,10 +59,14 @@ public record ExecResult(int exitCode, Verdict verdict, String reason, int repli
         }
     }
 
-    /** One run of the whole group. */
+    /**
+     * One run of the whole group.
+     *
+     * @param stdinChanged what changed in the stdin file while the replicas ran, in one sentence naming it, or null
+     */
     public record Attempt(int number, Verdict verdict, String reason, Integer votedExitCode, long durationMillis,
                           Channel stdout, Channel stderr, List<OutputFile> outputs, List<Replica> replicas,
-                          List<Fault> faults) {
+                          List<Fault> faults, String stdinChanged) {
         public Attempt {
             outputs = List.copyOf(outputs);
             replicas = List.copyOf(replicas);
@@ -133,6 +146,12 @@ public record ExecResult(int exitCode, Verdict verdict, String reason, int repli
             String prefix = attempts.size() > 1 ? "attempt " + attempt.number() + ": " : "";
             for (Fault fault : attempt.faults()) {
                 lines.add("resh exec: " + prefix + fault.describe());
+            }
+            if (attempt.stdinChanged() != null && attempt.verdict() != Verdict.INPUT_CHANGED) {
+                // Even an agreed result may be of an input the file no longer holds, or the minority's fault the
+                // input's: say so, without taking the voted exit code away.
+                lines.add("resh exec: " + prefix + "warning: " + attempt.stdinChanged() + ", so the replicas need"
+                        + " not have read the same input; for a result of one fixed input, " + STDIN_ADVICE);
             }
             if (attempt != last()) {
                 lines.add("resh exec: attempt " + attempt.number() + " failed (" + attempt.reason()

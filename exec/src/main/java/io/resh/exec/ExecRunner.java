@@ -129,7 +129,7 @@ public final class ExecRunner {
 
     private static ExecResult.Attempt closedOutput(ExecResult.Attempt a, String reason) {
         return new ExecResult.Attempt(a.number(), ExecResult.Verdict.OUTPUT_CLOSED, reason, a.votedExitCode(),
-                a.durationMillis(), a.stdout(), a.stderr(), a.outputs(), a.replicas(), a.faults());
+                a.durationMillis(), a.stdout(), a.stderr(), a.outputs(), a.replicas(), a.faults(), a.stdinChanged());
     }
 
     private static String size(long bytes) {
@@ -139,6 +139,10 @@ public final class ExecRunner {
         return bytes % (1L << 20) == 0 ? (bytes >> 20) + " MiB" : bytes + " bytes";
     }
 
+    /**
+     * Not {@link ExecResult.Verdict#INPUT_CHANGED}: the fault is not the replicas' but the input's, and a file still
+     * being written would change under a second attempt as well.
+     */
     private static boolean retriable(ExecResult.Verdict verdict) {
         return verdict == ExecResult.Verdict.NO_MAJORITY || verdict == ExecResult.Verdict.TIMED_OUT;
     }
@@ -151,6 +155,8 @@ public final class ExecRunner {
                 return ExitCodes.TIMED_OUT;
             case OUTPUT_CLOSED:
                 return ExitCodes.OUTPUT_CLOSED;
+            case INPUT_CHANGED:
+                return ExitCodes.SETUP_FAILED;
             default:
                 return ExitCodes.NO_MAJORITY;
         }

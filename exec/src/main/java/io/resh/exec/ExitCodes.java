@@ -12,7 +12,8 @@ public final class ExitCodes {
     public static final int NO_MAJORITY = 125;
     /**
      * The replicas could not be set up: bubblewrap or taskset missing, a work directory failed, the input to give
-     * them could not be read.
+     * them could not be read; or they could not be given one input: the stdin file changed while they ran and they
+     * disagreed.
      */
     public static final int SETUP_FAILED = 126;
     /** The command was not found. */

@@ -61,7 +61,8 @@ final class GroupRun {
         StreamTarget stderr = stderrVote != null ? stderrVote : new StderrPassthrough(errSink);
         List<ReplicaRun> runs = new CopyOnWriteArrayList<>();
         String runId = UUID.randomUUID().toString();
-        try (Workspace workspace = Workspace.create(plan)) {
+        try (Workspace workspace = Workspace.create(plan);
+             StdinWatch input = StdinWatch.before(options.stdin())) {
             Thread killOnExit = new Thread(() -> {
                 // Stopped, not finished: what the killed replicas leave is not voted as their result, and no
                 // output file of theirs is placed.
@@ -82,9 +83,12 @@ final class GroupRun {
                         stderr.exclude(r);
                     }
                 }
+                if (input != null) {
+                    input.started();
+                }
                 boolean outputClosed = awaitExits(runs, events, deadline, stdout, stderr);
                 awaitOutputs(runs, deadline, stdout, stderr);
-                return vote(runs, stdout, stderrVote, outputClosed, started);
+                return vote(runs, stdout, stderrVote, outputClosed, started, input == null ? null : input.change());
             } finally {
                 runs.forEach(run -> {
                     if (run.alive()) {
@@ -202,8 +206,9 @@ final class GroupRun {
         }
     }
 
+    /** @param stdinChanged what changed in the stdin file while the replicas ran, or null */
     private ExecResult.Attempt vote(List<ReplicaRun> runs, VotedStream stdout, VotedStream stderr,
-                                    boolean outputClosed, long started) {
+                                    boolean outputClosed, long started, String stdinChanged) {
         List<ExecResult.Fault> faults = new ArrayList<>();
         for (ReplicaRun run : runs) {
             faults.addAll(processFaults(run));
@@ -282,6 +287,11 @@ final class GroupRun {
                         ? " (" + stoppedByTerminal + " stopped by a signal from outside)"
                         : "")
                     + "; " + quorum.agreementNeeded() + " must agree";
+        } else if (stdinChanged != null) {
+            // Replicas that read different input are expected to disagree: that says nothing about them.
+            verdict = ExecResult.Verdict.INPUT_CHANGED;
+            reason = stdinChanged + ", so the replicas need not have read the same input, and their disagreement ("
+                    + String.join("; ", disagreements) + ") is not held against them; " + ExecResult.STDIN_ADVICE;
         } else {
             verdict = ExecResult.Verdict.NO_MAJORITY;
             reason = (quorum.detectOnly() ? "the two replicas disagree: " : "no majority: ")
@@ -314,7 +324,8 @@ final class GroupRun {
         ExecResult.Channel err = stderr == null ? new ExecResult.Channel("stderr", false, false, 0, 0)
                 : new ExecResult.Channel("stderr", true, stderr.agreed(), stderr.released(), stderr.retainedHighWater());
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-        return new ExecResult.Attempt(number, verdict, reason, votedExit, millis, out, err, files, replicas, faults);
+        return new ExecResult.Attempt(number, verdict, reason, votedExit, millis, out, err, files, replicas, faults,
+                stdinChanged);
     }
 
     private List<ExecResult.Fault> processFaults(ReplicaRun run) {

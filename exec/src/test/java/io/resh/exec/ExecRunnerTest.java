@@ -429,6 +429,64 @@ class ExecRunnerTest {
         assertThat(run.stdout()).isEqualTo("1\n2\n3\n");
         assertThat(run.result().last().replicas()).extracting(r -> r.stdout().sha256()).containsOnly(
                 sha256("1\n2\n3\n".getBytes(StandardCharsets.UTF_8)));
+        assertThat(run.result().last().stdinChanged()).isNull();
+        assertThat(run.result().notices()).isEmpty();
+    }
+
+    /**
+     * A stdin file still being written (a log that grows) reached each replica as it stood when that replica read it:
+     * two replicas that read it before and after an append disagreed, and resh exited 125 blaming them.
+     */
+    @Test
+    void shouldBlameAStdinFileThatChangedUnderTheReplicasRatherThanTheReplicas() throws Exception {
+        Path log = Files.writeString(shared.resolve("app.log"), "early\n");
+        ExecOptions options = shell(2, READ_BEFORE_OR_AFTER_APPEND, shared.toString()).withStdin(log).withRetry(true);
+
+        ExecRun run = appendingWhileTheyRun(options, log, 2);
+
+        String changed = "--stdin " + log + " grew from 6 to 11 bytes while the replicas ran";
+        assertThat(run.result().exitCode()).isEqualTo(ExitCodes.SETUP_FAILED);
+        assertThat(run.result().verdict()).isEqualTo(ExecResult.Verdict.INPUT_CHANGED);
+        assertThat(run.result().attempts()).as("a retry would read a file still being written again").hasSize(1);
+        assertThat(run.result().last().stdinChanged()).isEqualTo(changed);
+        assertThat(run.notices()).endsWith("resh exec: " + changed + ", so the replicas need not have read the same"
+                + " input, and their disagreement (stdout differs at byte 6) is not held against them; give them a file"
+                + " nothing writes during the run, or pipe it in (resh copies piped input once, before any replica"
+                + " starts) (exit 126)");
+        var json = ExecReport.toJson(options, run.result());
+        assertThat(json.get("verdict").asText()).isEqualTo("input-changed");
+        assertThat(json.at("/attempts/0/stdinChanged").asText()).isEqualTo(changed);
+    }
+
+    /** Replicas that agreed on a stdin file that changed meanwhile may have agreed on what it no longer holds. */
+    @Test
+    void shouldWarnOfAStdinFileThatChangedUnderReplicasThatAgreed() throws Exception {
+        Path log = Files.writeString(shared.resolve("app.log"), "early\n");
+
+        ExecRun run = appendingWhileTheyRun(shell(3, READ_BEFORE_OR_AFTER_APPEND, shared.toString()).withStdin(log),
+                log, 3);
+
+        assertThat(run.result().exitCode()).isZero();
+        assertThat(run.result().verdict()).isEqualTo(ExecResult.Verdict.AGREED);
+        assertThat(run.stdout()).isEqualTo("early\nlate\n");
+        assertThat(run.result().notices()).contains("resh exec: warning: --stdin " + log + " grew from 6 to 11 bytes"
+                + " while the replicas ran, so the replicas need not have read the same input; for a result of one fixed"
+                + " input, give them a file nothing writes during the run, or pipe it in (resh copies piped input once,"
+                + " before any replica starts)");
+    }
+
+    /** Replica 0 reads its stdin at once, the others once the test appended to it (they say when they wait). */
+    private static final String READ_BEFORE_OR_AFTER_APPEND = "if [ \"$RESH_REPLICA\" = 0 ]; then cat; : > \"$1/read\";"
+            + " else : > \"$1/waiting-$RESH_REPLICA\"; until [ -e \"$1/appended\" ]; do sleep 0.01; done; cat; fi";
+
+    /** Runs {@code options} and appends "late\n" to {@code log} once replica 0 read it and the others wait. */
+    private ExecRun appendingWhileTheyRun(ExecOptions options, Path log, int replicas) throws Exception {
+        Future<ExecRun> running = background.submit(() -> ExecRun.of(options));
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(shared.resolve("read"))
+                && java.util.stream.IntStream.range(1, replicas).allMatch(r -> Files.exists(shared.resolve("waiting-" + r))));
+        Files.writeString(log, "late\n", java.nio.file.StandardOpenOption.APPEND);
+        Files.createFile(shared.resolve("appended"));
+        return running.get(60, TimeUnit.SECONDS);
     }
 
     @Test
