@@ -83,7 +83,8 @@ import picocli.CommandLine.Spec;
             "         the replicas were killed; a --report is still written",
             "  141    resh's output was closed (e.g. piped into head) or could not be",
             "         written (a full disk), or --buffer held 1 GiB of one stream;",
-            "         the replicas were stopped",
+            "         the replicas were stopped; or they agreed, but a voted",
+            "         --output file could not be placed",
             "When resh chose the code itself, its last stderr line starts with",
             "'resh exec:' and says why. See docs/EXEC.md."})
 public class ExecCommand implements Callable<Integer> {

@@ -62,8 +62,8 @@ final class ExecPlan {
 
     /**
      * Refuses an output whose voted copy could not be placed in the start directory: a directory there, or a file
-     * on its way ({@code --output data.txt/x}). The replicas ran and agreed, and only then did the run fail, as "no
-     * majority" (exit 125).
+     * on its way ({@code --output data.txt/x}), before anything runs: found only after the replicas ran and agreed,
+     * it would cost the whole run.
      */
     private static void checkPlaceable(Path startDir, Path output) {
         Path at = startDir;

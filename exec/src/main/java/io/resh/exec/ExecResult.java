@@ -48,6 +48,12 @@ public record ExecResult(int exitCode, Verdict verdict, String reason, int repli
          */
         INPUT_CHANGED,
         /**
+         * The replicas agreed, but a voted {@code --output} file could not be placed (its directory replaced by a
+         * file, a full disk): resh could not deliver their result; exit {@link ExitCodes#OUTPUT_CLOSED}, as when
+         * resh's own output cannot be written.
+         */
+        OUTPUT_NOT_PLACED,
+        /**
          * A signal (Ctrl-C, SIGTERM, a hang-up) ended resh during the run and the replicas were killed; set by
          * the caller that saw the signal ({@link #interrupted}), never by a run.
          */

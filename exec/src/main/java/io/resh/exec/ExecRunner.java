@@ -154,6 +154,7 @@ public final class ExecRunner {
             case TIMED_OUT:
                 return ExitCodes.TIMED_OUT;
             case OUTPUT_CLOSED:
+            case OUTPUT_NOT_PLACED:
                 return ExitCodes.OUTPUT_CLOSED;
             case INPUT_CHANGED:
                 return ExitCodes.SETUP_FAILED;

@@ -18,7 +18,11 @@ public final class ExitCodes {
     public static final int SETUP_FAILED = 126;
     /** The command was not found. */
     public static final int NOT_FOUND = 127;
-    /** resh's own stdout or stderr was closed (e.g. piped into {@code head}): the replicas were stopped. */
+    /**
+     * resh could not deliver the voted result: its own stdout or stderr was closed (e.g. piped into {@code head}) or
+     * could not be written, and the replicas were stopped; or they agreed, but a voted {@code --output} file could
+     * not be placed.
+     */
     public static final int OUTPUT_CLOSED = 141;
     /** Invalid options (the usual command-line usage error code). */
     public static final int USAGE = 2;

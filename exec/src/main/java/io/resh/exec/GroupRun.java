@@ -305,8 +305,12 @@ final class GroupRun {
                 try {
                     placed = vote.place(plan.startDir(), options.keepWorkDirs());
                 } catch (IOException e) {
-                    verdict = ExecResult.Verdict.NO_MAJORITY;
-                    reason = "the voted " + vote.file() + " could not be placed: " + FileErrors.describe(e);
+                    // Not "no majority": the replicas agreed, and only resh failed to deliver their result. The
+                    // outputs after this one are not placed either, as for a failed vote.
+                    verdict = ExecResult.Verdict.OUTPUT_NOT_PLACED;
+                    reason = "--output " + vote.file() + ": the replicas agreed, but the voted copy could not be"
+                            + " placed: " + FileErrors.describe(e) + (options.keepWorkDirs()
+                                ? "; it is kept in " + vote.votedCopy() : "");
                 }
             }
             files.add(new ExecResult.OutputFile(vote.file(), vote.agreed(), vote.votedSha256(), placed, vote.directory()));

@@ -140,6 +140,11 @@ final class OutputVote {
         return file.toString();
     }
 
+    /** The winning replica's copy in its work directory, or null if undecided or the majority wrote no file. */
+    Path votedCopy() {
+        return winner;
+    }
+
     /**
      * The file {@code path} names once its symbolic links are followed, as a command writing to it ({@code sort -o},
      * {@code > FILE}) would: the replicas started with a copy of what the link names, and moving their result onto

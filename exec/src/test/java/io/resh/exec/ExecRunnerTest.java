@@ -688,6 +688,42 @@ class ExecRunnerTest {
         assertThat(start.resolve("out.txt")).doesNotExist();
     }
 
+    /**
+     * A voted output that could not be placed after the replicas agreed (its directory replaced by a file during the
+     * run, a directory in its place, a full disk) ended as "no majority", exit 125, as if the replicas had disagreed.
+     */
+    @Test
+    void shouldSayTheReplicasAgreedWhenTheVotedOutputCouldNotBePlaced() throws Exception {
+        Files.createDirectories(start.resolve("out"));
+        Path here = start.toRealPath();
+
+        ExecOptions replaced = shell(3, "echo right > out/result.txt; if [ \"$RESH_REPLICA\" = 0 ]; then"
+                + " rm -r \"$1/out\" && : > \"$1/out\"; fi", here.toString()).withOutputs(List.of(Path.of("out/result.txt")));
+        ExecRun run = ExecRun.of(replaced);
+
+        assertThat(run.result().exitCode()).isEqualTo(ExitCodes.OUTPUT_CLOSED);
+        assertThat(run.result().verdict()).isEqualTo(ExecResult.Verdict.OUTPUT_NOT_PLACED);
+        assertThat(run.result().faults()).isEmpty();
+        assertThat(run.result().last().outputs()).singleElement().satisfies(o -> {
+            assertThat(o.agreed()).isTrue();
+            assertThat(o.placed()).isFalse();
+        });
+        assertThat(run.notices()).isEqualTo("resh exec: --output out/result.txt: the replicas agreed, but the voted copy"
+                + " could not be placed: " + here.resolve("out") + ": already exists and is not a directory (exit 141)");
+        assertThat(ExecReport.toJson(replaced, run.result()).get("verdict").asText()).isEqualTo("output-not-placed");
+
+        ExecRun kept = ExecRun.of(shell(3, "echo right > data.txt; if [ \"$RESH_REPLICA\" = 0 ]; then"
+                + " mkdir -p \"$1/data.txt/inside\"; fi", here.toString())
+                .withOutputs(List.of(Path.of("data.txt"))).withKeepWorkDirs(true));
+
+        assertThat(kept.result().exitCode()).isEqualTo(ExitCodes.OUTPUT_CLOSED);
+        Path copy = kept.result().last().replicas().get(0).workDir().resolve("data.txt");
+        assertThat(kept.notices()).isEqualTo("resh exec: --output data.txt: the replicas agreed, but the voted copy"
+                + " could not be placed: " + here.resolve("data.txt") + ": is a directory that is not empty; it is kept"
+                + " in " + copy + " (exit 141)");
+        assertThat(copy).hasContent("right");
+    }
+
     @Test
     void shouldRunDiverseVersionsAndOutvoteTheWrongOne() throws Exception {
         Files.writeString(start.resolve("data.txt"), "10\n9\n100\n");
