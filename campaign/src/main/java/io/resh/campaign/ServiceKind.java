@@ -15,6 +15,11 @@ public enum ServiceKind {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /** Whether the service comes in several implementations, one per replica slot ({@code --diverse}). */
+    public boolean hasDiverseImplementations() {
+        return workload().versions().size() > 1;
+    }
+
     Workload workload() {
         return this == AES ? new AesWorkload() : new KvWorkload();
     }

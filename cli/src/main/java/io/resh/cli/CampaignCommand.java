@@ -84,7 +84,8 @@ public final class CampaignCommand implements Callable<Integer> {
     String jvmFlags;
 
     @Option(names = "--diverse", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "run a different AES implementation in each replica (default: ${DEFAULT-VALUE})")
+            description = "run a different AES implementation in each replica; aes only, refused with --service kv,"
+                    + " which has one (default: ${DEFAULT-VALUE})")
     boolean diverse;
 
     @Option(names = "--overhead", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -199,6 +200,7 @@ public final class CampaignCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("service", e.getMessage());
         }
+        checkDiverseFits(kind);
         CampaignConfig.Builder b = CampaignConfig.builder(kind).replicas(replicas)
                 .injections(injections).seed(seed).requestsPerInjection(requestsPerInjection)
                 .requestTimeout(Durations.parse("timeout", timeout)).deadline(Durations.parse("deadline", deadline))
@@ -225,6 +227,26 @@ public final class CampaignCommand implements Callable<Integer> {
             b.jvmArgs(Arrays.stream(jvmFlags.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList());
         }
         return b.build();
+    }
+
+    /**
+     * Refuses {@code --diverse} or {@code --no-diverse} typed for a service with one implementation: either was
+     * ignored without a word, so {@code --service kv --diverse} ran three copies of one store while its user believed
+     * the replicas diverse. Left out, the default stays fine for every service.
+     */
+    private void checkDiverseFits(ServiceKind kind) {
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        if (kind.hasDiverseImplementations() || parsed == null || !parsed.hasMatchedOption("--diverse")) {
+            return;
+        }
+        List<String> diverseOnes = Arrays.stream(ServiceKind.values()).filter(ServiceKind::hasDiverseImplementations)
+                .map(ServiceKind::label).toList();
+        String which = "only " + and(diverseOnes) + (diverseOnes.size() == 1 ? " has" : " have");
+        throw diverse
+                ? new ConfigException("diverse", kind.label() + " has one implementation, which every replica runs;"
+                        + " " + which + " diverse ones: leave --diverse out, or give --service " + diverseOnes.get(0))
+                : new ConfigException("no-diverse", kind.label() + " has one implementation, which every replica runs"
+                        + " anyway; " + which + " diverse ones to turn off: leave --no-diverse out");
     }
 
     /**

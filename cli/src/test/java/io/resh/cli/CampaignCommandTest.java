@@ -196,6 +196,37 @@ class CampaignCommandTest {
         assertThat(err.toString().strip()).startsWith("resh campaign: --deadline: expected at least 50 ms");
     }
 
+    /**
+     * "--service kv --diverse" ran copies of the one KV store, and "--no-diverse" was as silently ignored: only AES has
+     * diverse implementations. Left out, the option's default fits either service.
+     */
+    @Test
+    void shouldRefuseDiversityForAServiceWithOneImplementation() {
+        for (String[] optionAndError : new String[][] {
+                {"--diverse", "resh campaign: --diverse: kv has one implementation, which every replica runs; only aes"
+                        + " has diverse ones: leave --diverse out, or give --service aes"},
+                {"--no-diverse", "resh campaign: --no-diverse: kv has one implementation, which every replica runs"
+                        + " anyway; only aes has diverse ones to turn off: leave --no-diverse out"}}) {
+            CommandLine cl = Resh.commandLine();
+            StringWriter err = new StringWriter();
+            cl.setErr(new PrintWriter(err));
+            int code = cl.execute("campaign", "--service", "kv", optionAndError[0], "--injections", "1", "--no-overhead",
+                    "--report", dir.toString());
+            assertThat(code).as(optionAndError[0]).isEqualTo(2);
+            assertThat(err.toString().strip()).isEqualTo(optionAndError[1]);
+        }
+        assertThat(dir).as("nothing started").isEmptyDirectory();
+        for (String option : List.of("--diverse", "--no-diverse")) {
+            CommandLine aes = new CommandLine(new CampaignCommand());
+            aes.parseArgs("--service", "aes", option, "--report", dir.toString());
+            assertThat(((CampaignCommand) aes.getCommand()).config().diverseReplicas()).as(option)
+                    .isEqualTo(option.equals("--diverse"));
+        }
+        CommandLine kv = new CommandLine(new CampaignCommand());
+        kv.parseArgs("--service", "kv", "--report", dir.toString());
+        assertThat(((CampaignCommand) kv.getCommand()).config().diverseReplicas()).as("kv by default").isFalse();
+    }
+
     /** "--timeout: ... got 5000 ms" after only --deadline 3s: a value never typed, not said to be the default. */
     @Test
     void shouldSayThatAValueOutOfRangeIsTheDefaultWhenTheOptionWasNotGiven() {
