@@ -20,6 +20,8 @@ public final class ReplayLog {
     /** The sequence number of each entry, by index (a primitive array: 8 bytes an entry, not a boxed Long). */
     private long[] seqs = new long[16];
     private long bytes;
+    /** The checkpoint the log starts after: every request up to it is in the servers' saved state (0: none). */
+    private long base;
     private long appended;
     private long skipped;
     private boolean overflowed;
@@ -54,6 +56,33 @@ public final class ReplayLog {
         bytes += request.bytes().length;
         appended++;
         return true;
+    }
+
+    /**
+     * Forgets every entry up to and including request {@code seq}, which a stored checkpoint now covers. Indexes
+     * shift, so no replica may be replaying while this runs. Returns how many entries were dropped.
+     */
+    public int compactThrough(long seq) {
+        if (overflowed || seq <= base) {
+            return 0;
+        }
+        int n = 0;
+        while (n < entries.size() && seqs[n] <= seq) {
+            Request r = entries.get(n);
+            if (r != null) {
+                bytes -= r.bytes().length;
+            }
+            n++;
+        }
+        entries.subList(0, n).clear();
+        System.arraycopy(seqs, n, seqs, 0, entries.size());
+        base = seq;
+        return n;
+    }
+
+    /** The checkpoint the log starts after (the last request it covers), or 0 if the log starts with the group. */
+    public long base() {
+        return base;
     }
 
     public int size() {

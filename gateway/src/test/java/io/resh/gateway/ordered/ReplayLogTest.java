@@ -72,4 +72,29 @@ class ReplayLogTest {
         assertThat(log.seq(0)).isEqualTo(1);
         assertThat(log.seq(99)).isEqualTo(199);
     }
+
+    @Test
+    void shouldForgetWhatACheckpointCoversAndKeepTheRest() {
+        ReplayLog log = new ReplayLog(1 << 20, 3);
+        Request a = request("SET a 1");
+        Request b = request("SET b 2");
+        Request c = request("SET c 3");
+        log.append(a, 2);
+        log.append(b, 5);
+        log.append(c, 9);
+
+        assertThat(log.compactThrough(6)).isEqualTo(2);
+
+        assertThat(log.base()).isEqualTo(6);
+        assertThat(log.size()).isEqualTo(1);
+        assertThat(log.get(0)).isSameAs(c);
+        assertThat(log.seq(0)).isEqualTo(9);
+        assertThat(log.bytes()).isEqualTo(c.bytes().length);
+        assertThat(log.compactThrough(4)).as("an older checkpoint cuts nothing").isZero();
+        assertThat(log.append(request("SET d 4"), 11)).as("room again under the entry bound").isTrue();
+        assertThat(log.append(request("SET e 5"), 12)).isTrue();
+        assertThat(log.seq(2)).isEqualTo(12);
+        assertThat(log.overflowed()).isFalse();
+        assertThat(log.appended()).isEqualTo(5);
+    }
 }
