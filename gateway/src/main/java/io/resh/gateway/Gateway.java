@@ -14,6 +14,7 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.resh.core.ConfigException;
+import io.resh.core.Digest;
 import io.resh.core.FaultKind;
 import io.resh.core.FileErrors;
 import io.resh.core.GroupEvent;
@@ -30,6 +31,7 @@ import io.resh.gateway.ordered.TcpBackends;
 import io.resh.gateway.protocol.DatagramProtocol;
 import io.resh.gateway.protocol.Protocol;
 import io.resh.gateway.protocol.Request;
+import io.resh.gateway.server.CheckpointStore;
 import io.resh.gateway.server.Directories;
 import io.resh.gateway.server.ServerGroup;
 import io.resh.gateway.server.ServerPrograms;
@@ -96,6 +98,8 @@ public final class Gateway implements AutoCloseable {
     private final CountDownLatch closedLatch = new CountDownLatch(1);
     private volatile ServerGroup group; // volatile: closed by the exit hook while start() still waits for it
     private OrderedMultiplexer mux;
+    /** Where checkpoints of the servers' saved state are kept, or null without {@code checkpoint:}. */
+    private CheckpointStore checkpoints;
     private StreamBackends streams;
     private UdpFrontend udpFrontend;
     private volatile Channel listener;
@@ -258,15 +262,78 @@ public final class Gateway implements AutoCloseable {
             public boolean closing() {
                 return group.isClosed();
             }
+
+            @Override
+            public void checkpointSaved(long sequence, int source, byte[] digest) {
+                storeCheckpoint(sequence, source, digest);
+            }
+
+            @Override
+            public void logCut(long sequence, int dropped) {
+                checkpointStable(sequence, dropped);
+            }
         };
-        OrderedMultiplexer m = new OrderedMultiplexer(quorum, protocol, new Canonicalizer(protocol, config.canonicalize()), log,
+        Canonicalizer canonicalizer = new Canonicalizer(protocol, config.canonicalize());
+        OrderedMultiplexer m = new OrderedMultiplexer(quorum, protocol, canonicalizer, log,
                 callbacks, new OrderedMultiplexer.Settings(config.deadline(), config.maxInFlight(),
                         mode == Mode.UDP ? UDP_REPLAY_WINDOW : TCP_REPLAY_WINDOW),
                 System::nanoTime, loop);
+        if (config.checkpoint() != null) {
+            GatewayConfig.Checkpoint c = config.checkpoint();
+            checkpoints = new CheckpointStore(workDir.resolve("checkpoints"), c.files());
+            Request digest = c.digest() == null ? null : CheckpointRequests.decode(protocol, c.digest());
+            m.checkpoints(new OrderedMultiplexer.CheckpointPlan(c.every(), CheckpointRequests.decode(protocol, c.save()), digest));
+            group.checkpoint(checkpoints::current);
+            if (digest != null) {
+                group.startCheck(new StartedStateCheck(digest, protocol, canonicalizer, config.maxReplyBytes(),
+                        config.server().readyTimeout(), quorum.agreementNeeded()));
+            }
+        }
         group.engine(mode == Mode.UDP
                 ? new UdpBackends(loop, m, config.maxReplyBytes(), group, config.replicas())
                 : new TcpBackends(loop, m, protocol, config.maxReplyBytes(), group, config.replicas()));
         return m;
+    }
+
+    /**
+     * Copies what replica {@code source} saved at request {@code sequence}, off the loop; the copy counts only if that
+     * replica was not restarted meanwhile (a restart empties its data directory).
+     */
+    private void storeCheckpoint(long sequence, int source, byte[] digest) {
+        int incarnation = group.incarnation(source);
+        Path from = group.dataDir(source);
+        group.offLoop(() -> {
+            String failure = null;
+            CheckpointStore.Stored stored = null;
+            try {
+                stored = checkpoints.store(sequence, from, digest);
+            } catch (IOException | RuntimeException e) {
+                failure = e instanceof IOException io ? FileErrors.describe(io) : String.valueOf(e);
+            }
+            CheckpointStore.Stored done = stored;
+            String why = failure;
+            loop.execute(() -> {
+                boolean intact = done != null && group.incarnation(source) == incarnation;
+                if (!intact) {
+                    LOG.warn("group {}: checkpoint at request #{} not stored: {}", config.group(), sequence,
+                            why != null ? why : "replica " + source + " was restarted while its saved state was copied");
+                }
+                mux.checkpointStored(sequence, intact);
+            });
+        });
+    }
+
+    /** The replay log now starts after request {@code sequence}: replacements start from that checkpoint. */
+    private void checkpointStable(long sequence, int dropped) {
+        checkpoints.promote(sequence);
+        CheckpointStore.Stored s = checkpoints.current();
+        if (s == null) {
+            return; // not stored: the multiplexer cuts only at a stored one
+        }
+        LOG.debug("group {}: checkpoint at request #{} ({} bytes) cut {} requests from the replay log", config.group(),
+                sequence, s.bytes(), dropped);
+        events.accept(new GroupEvent.CheckpointStable(System.currentTimeMillis(), config.group(), sequence,
+                Digest.of(s.digest() != null ? s.digest() : s.sums().values().iterator().next()), s.bytes()));
     }
 
     private void awaitStart() {
@@ -395,7 +462,7 @@ public final class Gateway implements AutoCloseable {
     private GatewayStatus statusNow() {
         if (mux == null) {
             return new GatewayStatus(config.group(), config.listen().mode().label(), config.listen().protocol(),
-                    config.listen().host(), listener == null ? -1 : port(), clients.get(), 0, 0, 0, 0, 0, false, 0, null, null,
+                    config.listen().host(), listener == null ? -1 : port(), clients.get(), 0, 0, 0, 0, 0, false, 0, null, null, 0,
                     group.status());
         }
         ReplayLog log = mux.replayLog();
@@ -412,7 +479,7 @@ public final class Gateway implements AutoCloseable {
                 udpFrontend != null ? udpFrontend.clients() : clients.get(), mux.sequenced(), mux.inFlight(),
                 mux.undecided(), log == null ? 0 : log.size(), log == null ? 0 : log.bytes(),
                 log != null && log.overflowed(), log == null ? 0 : log.skipped(), mux.unreplayableRequest(), mux.failStop(),
-                replicas);
+                log == null ? 0 : log.base(), replicas);
     }
 
     /**

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.resh.core.ConfigException;
 import io.resh.core.config.Sandbox;
+import io.resh.gateway.protocol.Protocol;
 import io.resh.gateway.server.CommandLine;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,11 +50,13 @@ import java.util.regex.PatternSyntaxException;
  *     client receives)
  * @param recovery how a replacement replica gets the others' state
  * @param workDir directory for replica data and logs; null for a fresh temporary directory
+ * @param checkpoint how the servers save their state, so that the replay log can be cut; null for none
  */
 public record GatewayConfig(String group, int replicas, Server server, Listen listen, Duration deadline,
                             int maxFrameBytes, int maxReplyBytes, int maxClients, int maxInFlight,
                             Duration frameTimeout, long replayLogLimit, int replayLogEntries,
-                            List<Canonicalization> canonicalize, Recovery recovery, Path workDir) {
+                            List<Canonicalization> canonicalize, Recovery recovery, Path workDir,
+                            Checkpoint checkpoint) {
 
     /** How requests reach the replicas. */
     public enum Mode {
@@ -120,6 +123,23 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
     public record Listen(String host, int port, String protocol, Mode mode) {
     }
 
+    /**
+     * Periodic checkpoints of the servers' own state (ordered mode with {@code recovery: replay}): every {@code every}
+     * logged requests the gateway sends {@code digest} (if given) and then {@code save} to every replica in order,
+     * copies {@code files} from the data directory of a replica whose replies agreed with f+1 others, and drops the
+     * replay log up to there. A replacement starts from those files and replays only what came after.
+     *
+     * @param every logged (state-changing) requests between checkpoints
+     * @param save a request, as one line of the listen protocol, that makes a server write its state into {@code files}
+     * @param digest a request whose reply identifies the state (voted: replicas that differ are faulty), or null
+     * @param files what {@code save} writes, relative to the server's data directory ({@code {dir}})
+     */
+    public record Checkpoint(int every, String save, String digest, List<String> files) {
+        public Checkpoint {
+            files = List.copyOf(files);
+        }
+    }
+
     /** Replaces every match of {@code regex} by {@code replace} (Java regex syntax, {@code $1} groups). */
     public record Canonicalization(Pattern regex, String replace) {
     }
@@ -132,13 +152,13 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
     public GatewayConfig withPort(int port) {
         return new GatewayConfig(group, replicas, server, new Listen(listen.host(), port, listen.protocol(), listen.mode()),
                 deadline, maxFrameBytes, maxReplyBytes, maxClients, maxInFlight, frameTimeout, replayLogLimit,
-                replayLogEntries, canonicalize, recovery, workDir);
+                replayLogEntries, canonicalize, recovery, workDir, checkpoint);
     }
 
     /** The same config keeping replica data and logs under {@code dir}. */
     public GatewayConfig withWorkDir(Path dir) {
         return new GatewayConfig(group, replicas, server, listen, deadline, maxFrameBytes, maxReplyBytes, maxClients,
-                maxInFlight, frameTimeout, replayLogLimit, replayLogEntries, canonicalize, recovery, dir);
+                maxInFlight, frameTimeout, replayLogLimit, replayLogEntries, canonicalize, recovery, dir, checkpoint);
     }
 
     /**
@@ -257,6 +277,7 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
                     + " for a single request, so no failed replica could ever be rebuilt; size it for the traffic"
                     + " between restarts, or set recovery: restart for a server that keeps no state");
         }
+        Checkpoint checkpoint = r.has("checkpoint") ? checkpoint(r.section("checkpoint"), listen, recovery, replayLogEntries) : null;
         String workDirText = r.string("workDir", null);
         Path workDir = workDirText == null || workDirText.isBlank() ? null : base.resolve(workDirText).normalize();
         r.rejectUnknown();
@@ -264,7 +285,49 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
             throw new ConfigException("canonicalize", "is not supported in stream mode (bytes are released as they agree); use ordered mode");
         }
         return new GatewayConfig(group, replicas, server, listen, deadline, maxFrameBytes, maxReplyBytes, maxClients,
-                maxInFlight, frameTimeout, replayLogLimit, replayLogEntries, canon, recovery, workDir);
+                maxInFlight, frameTimeout, replayLogLimit, replayLogEntries, canon, recovery, workDir, checkpoint);
+    }
+
+    private static Checkpoint checkpoint(ConfigReader c, Listen listen, Recovery recovery, int replayLogEntries) {
+        if (listen.mode() != Mode.ORDERED) {
+            throw new ConfigException("checkpoint", "needs mode: ordered (the checkpoint's requests are ordered among the clients')");
+        }
+        if (recovery != Recovery.REPLAY) {
+            throw new ConfigException("checkpoint", "cuts the replay log, so it needs recovery: replay");
+        }
+        int every = c.integer("every", 0, 1, Integer.MAX_VALUE);
+        if (every == 0) {
+            throw new ConfigException(c.field("every"), "is required: how many state-changing requests between checkpoints, e.g. 100000");
+        }
+        if (every >= replayLogEntries) {
+            throw new ConfigException(c.field("every"), "is " + every + ", but the replay log holds at most replayLogEntries ("
+                    + replayLogEntries + ") requests, so it would overflow before a checkpoint; choose fewer");
+        }
+        String save = c.requiredString("save").strip();
+        String digest = c.string("digest", null);
+        digest = digest == null || digest.isBlank() ? null : digest.strip();
+        Protocol protocol = Protocol.named(listen.protocol());
+        for (String field : digest == null ? List.of("save") : List.of("save", "digest")) {
+            String line = field.equals("save") ? save : digest;
+            try {
+                CheckpointRequests.decode(protocol, line);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(c.field(field), e.getMessage());
+            }
+        }
+        List<String> files = c.stringOrList("files");
+        if (files.isEmpty()) {
+            throw new ConfigException(c.field("files"), "is required: what the save request writes into {dir}, e.g. dump.rdb");
+        }
+        for (int i = 0; i < files.size(); i++) {
+            Path f = Path.of(files.get(i)).normalize();
+            if (files.get(i).isBlank() || f.isAbsolute() || f.startsWith("..") || f.toString().isEmpty()) {
+                throw new ConfigException(c.field("files") + (files.size() == 1 ? "" : "[" + i + "]"), "expected a path inside the"
+                        + " server's data directory ({dir}), like dump.rdb, got '" + files.get(i) + "'");
+            }
+        }
+        c.rejectUnknown();
+        return new Checkpoint(every, save, digest, files);
     }
 
     private static Server server(ConfigReader s, int replicas, Mode mode) {

@@ -19,11 +19,12 @@ import java.util.List;
  *     answered kills every server that replays it, so it is kept in the log and the group runs on the
  *     replicas that executed it (one line naming the request and what to do)
  * @param failStop why the group stopped answering, or null while it answers
+ * @param checkpoint the request of the checkpoint replacements start from (the replay log holds what came after), or 0
  */
 public record GatewayStatus(String group, String mode, String protocol, String host, int port, int clients,
                             long requests, int inFlight, long undecided, long replayLogEntries, long replayLogBytes,
                             boolean replayLogOverflowed, long requestsOfDeath, String unreplayableRequest,
-                            String failStop, List<ReplicaStatus> replicas) {
+                            String failStop, long checkpoint, List<ReplicaStatus> replicas) {
 
     public GatewayStatus {
         replicas = List.copyOf(replicas);

@@ -8,6 +8,7 @@ import io.resh.core.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +24,9 @@ class GatewayConfigTest {
         GatewayConfig c = GatewayConfig.load(example);
         assertThat(c.group()).isEqualTo("redis");
         assertThat(c.replicas()).isEqualTo(3);
-        assertThat(c.server().commandFor(2)).containsExactly("redis-server", "--port", "{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no");
+        assertThat(c.server().commandFor(2)).containsExactly("redis-server", "--port", "{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--enable-debug-command", "local");
+        assertThat(c.checkpoint()).isEqualTo(new GatewayConfig.Checkpoint(100_000, "SAVE", "DEBUG DIGEST", List.of("dump.rdb")));
         assertThat(c.server().ready()).isEqualTo(GatewayConfig.Ready.TCP);
         assertThat(c.listen()).isEqualTo(new GatewayConfig.Listen("127.0.0.1", 6380, "resp", GatewayConfig.Mode.ORDERED));
         assertThat(GatewayConfig.isGatewayConfig(new YAMLMapper().readTree(Files.readString(example)))).isTrue();
@@ -118,6 +121,29 @@ class GatewayConfigTest {
         assertError(MINIMAL + "replayLogEntries: 0\n", "replayLogEntries",
                 "replayLogEntries: 0 leaves no room for a single request, so no failed replica could ever be rebuilt");
         assertError(MINIMAL + "replayLogLimit: 0\n", "replayLogLimit", "or set recovery: restart");
+    }
+
+    @Test
+    void shouldRefuseACheckpointThatCannotWork() {
+        String resp = "server: { command: 'x {port}' }\nlisten: { protocol: resp }\n";
+        String ok = "save: SAVE, files: dump.rdb";
+        assertThat(GatewayConfig.parse(resp, "t.yaml").checkpoint()).as("none unless asked for").isNull();
+        assertThat(GatewayConfig.parse(resp + "checkpoint: { every: 10, " + ok + " }\n", "t.yaml").checkpoint())
+                .isEqualTo(new GatewayConfig.Checkpoint(10, "SAVE", null, List.of("dump.rdb")));
+        assertError(resp + "checkpoint: { " + ok + " }\n", "checkpoint.every", "is required");
+        assertError(resp + "replayLogEntries: 100\ncheckpoint: { every: 100, " + ok + " }\n", "checkpoint.every",
+                "replayLogEntries (100) requests, so it would overflow before a checkpoint");
+        assertError(resp + "recovery: restart\ncheckpoint: { every: 10, " + ok + " }\n", "checkpoint", "needs recovery: replay");
+        assertError("server: { command: 'x {port}' }\nlisten: { mode: stream }\ncheckpoint: { every: 10, " + ok + " }\n",
+                "checkpoint", "needs mode: ordered");
+        assertError(resp + "checkpoint: { every: 10, files: dump.rdb }\n", "checkpoint.save", "is required");
+        assertError(resp + "checkpoint: { every: 10, save: SAVE }\n", "checkpoint.files", "is required");
+        assertError(resp + "checkpoint: { every: 10, save: SAVE, files: ../etc/passwd }\n", "checkpoint.files",
+                "expected a path inside the server's data directory ({dir}), like dump.rdb, got '../etc/passwd'");
+        assertError(resp + "checkpoint: { every: 10, save: '*2', files: dump.rdb }\n", "checkpoint.save",
+                "'*2' is not one complete resp request");
+        assertError(resp + "checkpoint: { every: 10, save: SAVE, files: dump.rdb, when: never }\n", "checkpoint.when",
+                "unknown field");
     }
 
     /** Without a log the bounds mean nothing: 0 is no mistake there. */

@@ -52,6 +52,21 @@ public interface GroupCallbacks {
     /** No value could be voted for a state-changing request: the group stops answering. */
     void failStopped(long sequence, String detail);
 
+    /**
+     * f+1 replicas saved their state at request {@code sequence} (and agreed on its {@code digest}, null when the plan
+     * has none): copy what replica {@code source} saved, then tell the multiplexer with
+     * {@link OrderedMultiplexer#checkpointStored}. Without an override nothing is stored and the log is never cut.
+     */
+    default void checkpointSaved(long sequence, int source, byte[] digest) {
+    }
+
+    /**
+     * The replay log no longer holds requests up to {@code sequence} ({@code dropped} of them): a replacement must
+     * start from the checkpoint stored at that request.
+     */
+    default void logCut(long sequence, int dropped) {
+    }
+
     /** True once the group is being shut down: its replicas are killed on purpose, so their deaths blame no request. */
     default boolean closing() {
         return false;

@@ -62,6 +62,13 @@ public final class OrderedMultiplexer {
     }
 
     /**
+     * Checkpoints of the servers' own state: every {@code every} logged requests, {@code digest} (if not null) and then
+     * {@code save} go to the replicas in order, as requests no client sent and that are never logged.
+     */
+    public record CheckpointPlan(int every, Request save, Request digest) {
+    }
+
+    /**
      * A replay log entry sent to a recovering replica: where it is in the log and which request it is, so that a
      * replica failing while it owes it can say where its replay was.
      */
@@ -135,6 +142,14 @@ public final class OrderedMultiplexer {
     private final TreeMap<Long, String> unreplayable = new TreeMap<>();
     /** The report of an unreplayable request found by the fault being handled, for that fault's evidence, or null. */
     private String unreplayableFound;
+    /** Periodic checkpoints of the servers' saved state, or null for none. */
+    private CheckpointPlan checkpoints;
+    /** Logged requests since the last checkpoint was asked for. */
+    private long loggedSinceCheckpoint;
+    /** A checkpoint was asked for and is not stored yet (or failed). */
+    private boolean checkpointBusy;
+    /** A stored checkpoint's request, waiting for no replica to be replaying before the log is cut there; 0 for none. */
+    private long cutPending;
     private boolean flushScheduled;
     private boolean clockRead;
     private long cachedNanos;
@@ -183,10 +198,10 @@ public final class OrderedMultiplexer {
         submit(request, reply, true);
     }
 
-    private void submit(Request request, ReplySlot reply, boolean committed) {
+    private Pending submit(Request request, ReplySlot reply, boolean committed) {
         if (failStop != null) {
             reply.fill(protocol.errorReply("the group stopped answering: " + failStop));
-            return;
+            return null;
         }
         int live = liveMask();
         String tooFew = null;
@@ -195,7 +210,7 @@ public final class OrderedMultiplexer {
                     + quorum.agreementNeeded() + " must agree";
             if (!committed || request.readOnly() || log == null || log.overflowed()) {
                 reply.fill(protocol.errorReply(tooFew + "; retry shortly"));
-                return;
+                return null;
             }
         }
         long seq = nextSeq++;
@@ -210,7 +225,7 @@ public final class OrderedMultiplexer {
                 for (int i = 0; i < slots.length; i++) {
                     pumpReplay(i);
                 }
-                return;
+                return null;
             }
         }
         Pending p = new Pending(seq, request, reply, quorum, live, now());
@@ -230,7 +245,12 @@ public final class OrderedMultiplexer {
             for (int i = 0; i < slots.length; i++) {
                 pumpReplay(i);
             }
+            if (checkpoints != null && ++loggedSinceCheckpoint >= checkpoints.every() && !checkpointBusy
+                    && !log.overflowed()) {
+                checkpoint();
+            }
         }
+        return p;
     }
 
     /**
@@ -259,6 +279,14 @@ public final class OrderedMultiplexer {
      * the end of the log. Reports {@link GroupCallbacks#caughtUp} once it answered every replayed request.
      */
     public void attach(BackendLink link) {
+        attach(link, 0);
+    }
+
+    /**
+     * Like {@link #attach(BackendLink)}, for a server started from the checkpoint at request {@code startedFrom} (0:
+     * started empty); the log is replayed from there, which must be where the log now starts.
+     */
+    public void attach(BackendLink link, long startedFrom) {
         int i = link.slot();
         Slot s = slots[i];
         if (s.link != null) {
@@ -282,6 +310,11 @@ public final class OrderedMultiplexer {
         } else if (log.overflowed()) {
             fault(i, FaultKind.START_FAILURE, nextSeq - 1,
                     "cannot rebuild the replica: the replay log overflowed (replayLogLimit / replayLogEntries)");
+        } else if (startedFrom != log.base()) {
+            // A checkpoint was stored while this one started: what it was given and the log no longer meet.
+            fault(i, FaultKind.START_FAILURE, nextSeq - 1, "it was started from "
+                    + (startedFrom == 0 ? "nothing" : "the checkpoint at request #" + startedFrom)
+                    + ", but the replay log now starts after request #" + log.base() + "; it is started again");
         } else {
             s.replayNext = 0;
             pumpReplay(i);
@@ -1013,6 +1046,7 @@ public final class OrderedMultiplexer {
         if (s.catchingUp && s.live && s.replayOutstanding == 0) {
             s.catchingUp = false;
             group.caughtUp(i, nextSeq - 1, s.replayed);
+            cutLog();
         }
     }
 
@@ -1028,6 +1062,102 @@ public final class OrderedMultiplexer {
                 fault(i, FaultKind.START_FAILURE, seq, "the replay log overflowed while this replica was replaying it");
             }
         }
+    }
+
+
+    // ---- checkpoints -----------------------------------------------------------------------------
+
+    /** Takes checkpoints of the servers' state by {@code plan}; call before the replicas start. Needs a replay log. */
+    public void checkpoints(CheckpointPlan plan) {
+        if (log == null) {
+            throw new IllegalStateException("checkpoints cut the replay log, and there is none");
+        }
+        this.checkpoints = plan;
+    }
+
+    /**
+     * Sends the checkpoint's requests after everything sequenced so far. When f+1 replicas agreed on the save (and on
+     * the digest before it), one of them is named to {@link GroupCallbacks#checkpointSaved}, which copies what it
+     * saved and answers {@link #checkpointStored}.
+     */
+    private void checkpoint() {
+        checkpointBusy = true;
+        loggedSinceCheckpoint = 0;
+        Pending[] digest = new Pending[1];
+        Pending[] save = new Pending[1];
+        if (checkpoints.digest() != null) {
+            digest[0] = submit(checkpoints.digest(), reply -> { }, false);
+            if (digest[0] == null) {
+                checkpointBusy = false;
+                return;
+            }
+        }
+        save[0] = submit(checkpoints.save(), reply -> saved(digest[0], save[0]), false);
+        if (save[0] == null) {
+            checkpointBusy = false;
+        }
+    }
+
+    /** The save's vote ended (decided, or not): pick a replica whose save and digest agreed with f+1. */
+    private void saved(Pending digest, Pending save) {
+        if (save == null) {
+            return; // answered inside submit: refused, checkpointBusy is reset there
+        }
+        if (!save.ballot.isDecided() || (digest != null && !digest.ballot.isDecided())) {
+            checkpointBusy = false;
+            LOG.warn("group {}: checkpoint at request #{} not taken: no {} replicas agreed on {}", group.group(), save.seq,
+                    quorum.agreementNeeded(), digest != null && !digest.ballot.isDecided() ? "the state's digest"
+                            : "the reply to " + save.request.name());
+            return;
+        }
+        for (int i = 0; i < slots.length; i++) {
+            if (slots[i].link != null && Arrays.equals(save.ballot.replyOf(i), save.ballot.decided())
+                    && (digest == null || Arrays.equals(digest.ballot.replyOf(i), digest.ballot.decided()))) {
+                group.checkpointSaved(save.seq, i, digest == null ? null : digest.ballot.decided());
+                return;
+            }
+        }
+        checkpointBusy = false;
+    }
+
+    /**
+     * What {@link GroupCallbacks#checkpointSaved} did with the checkpoint at request {@code seq}: stored it (the
+     * replay log is cut there once no replica is replaying) or not (the next one is asked for after another
+     * {@code every} logged requests).
+     */
+    public void checkpointStored(long seq, boolean stored) {
+        checkpointBusy = false;
+        if (stored && seq > cutPending) {
+            cutPending = seq;
+            cutLog();
+        }
+    }
+
+    /** Cuts the replay log at the stored checkpoint, unless a replica is replaying it (its place would move). */
+    private void cutLog() {
+        if (cutPending == 0 || log.overflowed()) {
+            return;
+        }
+        for (Slot s : slots) {
+            if (s.link != null && (s.replayNext >= 0 || s.replayOutstanding > 0)) {
+                return; // again when it caught up
+            }
+        }
+        long seq = cutPending;
+        cutPending = 0;
+        int dropped = log.compactThrough(seq);
+        neverAnswered.values().removeIf(q -> q <= seq);
+        Set<Request> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int k = 0; k < log.size(); k++) {
+            kept.add(log.get(k));
+        }
+        replayDoubt.retainAll(kept);
+        if (!unreplayable.headMap(seq, true).isEmpty()) {
+            LOG.info("group {}: request #{} is in the servers' saved state now: failed replicas can be rebuilt again",
+                    group.group(), unreplayable.firstKey());
+            unreplayable.headMap(seq, true).clear();
+        }
+        group.logCut(seq, dropped);
     }
 
     // ---- time --------------------------------------------------------------------------------------

@@ -57,7 +57,7 @@ public final class TcpBackends implements ServerGroup.Engine {
                 link.close();
             } else if (done.isSuccess()) {
                 process.accepted();
-                mux.attach(link);
+                mux.attach(link, process.startedFrom());
             } else {
                 group.fault(slot, FaultKind.START_FAILURE, mux.sequenced(), process.connectFailure(done.cause()));
             }

@@ -81,6 +81,17 @@ public final class ServerGroup implements AutoCloseable {
     /** Every process started and not yet seen to exit, so close() can kill them from any thread. */
     private final java.util.Set<ServerProcess> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Engine engine;
+    /**
+     * A check of a server that is ready, before it joins the group (on a worker thread; it may block). A failure is
+     * the server's start failure, with the exception's message as the reason.
+     */
+    public interface StartCheck {
+        void check(ServerProcess ready) throws IOException;
+    }
+
+    private StartCheck startCheck = ready -> { };
+    /** The checkpoint a server starts from, read when it is launched. */
+    private java.util.function.Supplier<CheckpointStore.Stored> checkpoint = () -> null;
     private volatile boolean closed;
 
     public ServerGroup(GatewayConfig config, Path workDir, EventLoop loop, Consumer<GroupEvent> events) {
@@ -108,6 +119,16 @@ public final class ServerGroup implements AutoCloseable {
         this.engine = engine;
     }
 
+    /** Checks every server once it is ready, before it joins (e.g. that it loaded its checkpoint). */
+    public void startCheck(StartCheck check) {
+        this.startCheck = check;
+    }
+
+    /** Where a starting server's saved state comes from: the current checkpoint (null: it starts empty). */
+    public void checkpoint(java.util.function.Supplier<CheckpointStore.Stored> current) {
+        this.checkpoint = current;
+    }
+
     /**
      * Starts every replica. The future completes once all of them vote, and fails (with the failing
      * replica, its exit and the tail of its log) if any cannot start.
@@ -132,17 +153,19 @@ public final class ServerGroup implements AutoCloseable {
         int incarnation = ++r.incarnation;
         GatewayConfig.Server server = config.server();
         boolean udp = config.listen().mode() == GatewayConfig.Mode.UDP;
-        Path dataDir = workDir.resolve("replica-" + slot);
+        Path dataDir = dataDir(slot);
         Path logFile = logFile(slot);
+        CheckpointStore.Stored seed = checkpoint.get();
         workers.execute(() -> {
             ServerProcess p = null;
             try {
-                p = spawn(slot, incarnation, server, dataDir, logFile, udp);
+                p = spawn(slot, incarnation, server, dataDir, logFile, udp, seed);
                 if (closed) {
                     p.kill();
                     return;
                 }
                 p.awaitReady(server.ready(), server.readyTimeout());
+                startCheck.check(p);
                 ServerProcess ready = p;
                 loop.execute(() -> started(slot, incarnation, ready));
             } catch (IOException | RuntimeException e) {
@@ -161,13 +184,13 @@ public final class ServerGroup implements AutoCloseable {
     }
 
     private ServerProcess spawn(int slot, int incarnation, GatewayConfig.Server server, Path dataDir, Path logFile,
-                                boolean udp) throws IOException, InterruptedException {
+                                boolean udp, CheckpointStore.Stored seed) throws IOException, InterruptedException {
         try {
             // Tracked by the spawning thread itself: a worker interrupted by close() while it waits here would
             // otherwise leave a process started a moment later untracked, and running after close().
             return spawner.submit(() -> {
                 ServerProcess started = ServerProcess.start(slot, incarnation, server.commandFor(slot), server, dataDir,
-                        logFile, udp);
+                        logFile, udp, seed);
                 running.add(started);
                 started.onExit().thenRun(() -> running.remove(started));
                 return started;
@@ -356,6 +379,27 @@ public final class ServerGroup implements AutoCloseable {
                     r.lastFault, logFile(i)));
         }
         return out;
+    }
+
+    /**
+     * Runs {@code task} on the supervisor's worker pool (blocking file work that must stay off the event loop).
+     */
+    public void offLoop(Runnable task) {
+        try {
+            workers.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // Closing: the work is moot.
+        }
+    }
+
+    /** How many times replica {@code slot} was launched: a new incarnation may have emptied its data directory. */
+    public int incarnation(int slot) {
+        return replicas[slot].incarnation;
+    }
+
+    /** The data directory of replica {@code slot} ({@code {dir}}). */
+    public Path dataDir(int slot) {
+        return workDir.resolve("replica-" + slot);
     }
 
     /** The current process of replica {@code slot} (may be dead or being replaced), or null. */

@@ -32,6 +32,8 @@ public final class ServerProcess {
     private final Ready ready;
     /** Whether a connection to it ever succeeded: then a refused one is the server's doing, not the ready setting's. */
     private volatile boolean acceptedOnce;
+    /** The checkpoint its data directory was given before it started, or null. */
+    private CheckpointStore.Stored checkpoint;
 
     private ServerProcess(int slot, int incarnation, int port, Process process, Path logFile, List<String> command,
                           Ready ready) {
@@ -47,13 +49,14 @@ public final class ServerProcess {
     /**
      * Starts the server: picks a free port, substitutes {@code {port}}, {@code {replica}} and
      * {@code {dir}}, empties the data directory (a restarted replica must start from nothing, the
-     * replay rebuilds its state), and launches the command without a shell, set to be killed when the
+     * replay rebuilds its state) or gives it the files of checkpoint {@code seed}, and launches the command without a shell, set to be killed when the
      * calling thread ends (see {@link LaunchPrefix}): call it from a thread that lives as long as the gateway.
      */
     static ServerProcess start(int slot, int incarnation, List<String> template, GatewayConfig.Server server, Path dataDir,
-                               Path logFile, boolean udp) throws IOException {
+                               Path logFile, boolean udp, CheckpointStore.Stored seed) throws IOException {
         int port = FreePorts.pick(udp);
         Directories.recreate(dataDir);
+        CheckpointStore.seed(seed, dataDir);
         Files.createDirectories(logFile.getParent());
         List<String> command = CommandLine.substitute(template, Map.of(
                 "port", Integer.toString(port), "replica", Integer.toString(slot), "dir", dataDir.toString()));
@@ -79,7 +82,19 @@ public final class ServerProcess {
         } catch (IOException e) {
             throw new IOException("cannot run '" + command.get(0) + "': " + e.getMessage(), e);
         }
-        return new ServerProcess(slot, incarnation, port, p, logFile, command, server.ready());
+        ServerProcess started = new ServerProcess(slot, incarnation, port, p, logFile, command, server.ready());
+        started.checkpoint = seed;
+        return started;
+    }
+
+    /** The request number of the checkpoint it was started from, or 0 if it started empty. */
+    public long startedFrom() {
+        return checkpoint == null ? 0 : checkpoint.sequence();
+    }
+
+    /** The checkpoint it was started from, or null if it started empty. */
+    public CheckpointStore.Stored checkpoint() {
+        return checkpoint;
     }
 
     private static void checkRunnable(String program) throws IOException {

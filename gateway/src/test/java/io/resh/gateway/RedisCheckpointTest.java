@@ -1,0 +1,145 @@
+package io.resh.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.resh.core.FaultKind;
+import io.resh.core.GroupEvent;
+import io.resh.gateway.testing.GatewayExtension;
+import io.resh.gateway.testing.RespClient;
+import io.resh.gateway.testing.Signals;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Checkpoints of real redis-servers: their saved state (SAVE, voted by DEBUG DIGEST) lets the gateway cut its replay
+ * log, so a group keeps rebuilding killed replicas past {@code replayLogEntries} state-changing requests.
+ */
+@Tag("e2e")
+class RedisCheckpointTest {
+    private static final String REDIS = "redis-server --port {port} --bind 127.0.0.1 --save '' --appendonly no"
+            + " --enable-debug-command local";
+
+    @RegisterExtension
+    final GatewayExtension redis = new GatewayExtension();
+
+    private void start() {
+        redis.start("""
+                group: redis
+                replicas: 3
+                server: { command: "%s" }
+                listen: { protocol: resp }
+                replayLogEntries: 50
+                checkpoint: { every: 20, save: SAVE, digest: DEBUG DIGEST, files: dump.rdb }
+                """.formatted(REDIS));
+    }
+
+    /** Without the checkpoints the log would overflow at request #51 and no replica could be rebuilt. */
+    @Test
+    void shouldRebuildReplicasFromTheCheckpointOnceTheLogWasCut() throws Exception {
+        start();
+        try (RespClient c = new RespClient(redis.port())) {
+            for (int i = 0; i < 150; i++) {
+                assertThat(c.call("SET", "k" + i, "v" + i)).isEqualTo("OK");
+                // Not idempotent: a request both in the saved state and replayed after it would count twice.
+                assertThat(c.call("INCR", "counter")).isEqualTo((long) i + 1);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> redis.status().checkpoint() > 0);
+            assertThat(redis.status().replayLogOverflowed()).isFalse();
+            assertThat(redis.status().replayLogEntries()).as("only what came after the checkpoint").isLessThan(50);
+            assertThat(redis.events(GroupEvent.CheckpointStable.class)).isNotEmpty();
+            for (int i = 150; i < 157; i++) { // a tail after the last checkpoint, for the replacements to replay
+                assertThat(c.call("INCR", "counter")).isEqualTo((long) i + 1);
+            }
+
+            // Two of three rebuilt in turn: at the end the replacements are the majority that answers.
+            for (int victim : new int[] {0, 1}) {
+                long pid = redis.pid(victim);
+                Signals.send("KILL", pid);
+                GroupEvent.RecoveryCompleted done = redis.awaitRecovered(victim);
+                assertThat(redis.pid(victim)).isNotEqualTo(pid);
+                assertThat(done.replayed()).as("the log after the checkpoint, not all 307 requests").isBetween(7L, 49L);
+            }
+            for (int i = 0; i < 150; i++) {
+                assertThat(RespClient.text(c.call("GET", "k" + i))).isEqualTo("v" + i);
+            }
+            assertThat(RespClient.text(c.call("GET", "counter"))).isEqualTo("157");
+            assertThat(c.call("INCR", "counter")).isEqualTo(158L);
+        }
+        assertSameData();
+    }
+
+    @Test
+    void shouldRefuseToStartAReplicaFromACheckpointChangedSinceItWasStored() throws Exception {
+        start();
+        try (RespClient c = new RespClient(redis.port())) {
+            for (int i = 0; i < 40; i++) {
+                assertThat(c.call("SET", "k" + i, "v" + i)).isEqualTo("OK");
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> redis.status().checkpoint() > 0);
+            long at = redis.status().checkpoint();
+            Path rdb = redis.dir().resolve("work").resolve("checkpoints").resolve(Long.toString(at)).resolve("dump.rdb");
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(rdb));
+            try (RandomAccessFile f = new RandomAccessFile(rdb.toFile(), "rw")) {
+                f.seek(f.length() / 2);
+                int b = f.read();
+                f.seek(f.length() / 2);
+                f.write(b ^ 0x10);
+            }
+            Signals.send("KILL", redis.pid(2));
+            GroupEvent.FaultDetected refused = redis.awaitEvent(GroupEvent.FaultDetected.class,
+                    f -> f.kind() == FaultKind.START_FAILURE && f.replica() == 2);
+            assertThat(refused.evidence()).contains("the checkpoint at request #" + at + " was changed since it was stored")
+                    .contains(rdb.toString());
+            for (int i = 0; i < 40; i++) {
+                assertThat(RespClient.text(c.call("GET", "k" + i))).as("two of three still agree").isEqualTo("v" + i);
+            }
+        }
+    }
+
+    /** Replica 2's server reads another file than the one saved: started from the checkpoint, it would be empty. */
+    @Test
+    void shouldRefuseAReplicaWhoseStateAfterStartIsNotTheCheckpoints() throws Exception {
+        String other = REDIS + " --dbfilename other.rdb";
+        redis.start("""
+                group: redis
+                replicas: 3
+                server: { command: ["%s", "%s", "%s"] }
+                listen: { protocol: resp }
+                checkpoint: { every: 20, save: SAVE, digest: DEBUG DIGEST, files: dump.rdb }
+                """.formatted(REDIS, REDIS, other));
+        try (RespClient c = new RespClient(redis.port())) {
+            for (int i = 0; i < 40; i++) {
+                assertThat(c.call("SET", "k" + i, "v" + i)).isEqualTo("OK");
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> redis.status().checkpoint() > 0);
+            long at = redis.status().checkpoint();
+            Signals.send("KILL", redis.pid(2));
+            GroupEvent.FaultDetected refused = redis.awaitEvent(GroupEvent.FaultDetected.class,
+                    f -> f.kind() == FaultKind.START_FAILURE && f.replica() == 2);
+            assertThat(refused.evidence()).contains("its state after loading the checkpoint at request #" + at
+                    + " is not the one 2 replicas agreed on: DEBUG answered '+0000000000000000000000000000000000000000");
+            for (int i = 0; i < 40; i++) {
+                assertThat(RespClient.text(c.call("GET", "k" + i))).as("two of three still agree").isEqualTo("v" + i);
+            }
+        }
+    }
+
+    private void assertSameData() throws Exception {
+        redis.awaitQuiet();
+        List<String> digests = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            try (RespClient direct = new RespClient(redis.replicaPort(i))) {
+                digests.add(RespClient.text(direct.call("DEBUG", "DIGEST")));
+            }
+        }
+        assertThat(digests).as("DEBUG DIGEST of each replica").containsOnly(digests.get(0));
+    }
+}

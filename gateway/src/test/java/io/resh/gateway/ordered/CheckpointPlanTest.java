@@ -1,0 +1,208 @@
+package io.resh.gateway.ordered;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.resh.core.FaultKind;
+import io.resh.core.Quorum;
+import io.resh.gateway.ordered.OrderedMultiplexerTest.Answer;
+import io.resh.gateway.ordered.OrderedMultiplexerTest.FakeLink;
+import io.resh.gateway.protocol.LineProtocol;
+import io.resh.gateway.protocol.Request;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Checkpoints of the servers' saved state, in the multiplexer: when they are asked for, whom they copy, when the log is cut. */
+class CheckpointPlanTest {
+    private final AtomicLong clock = new AtomicLong();
+    private final List<String> events = new ArrayList<>();
+    private final LineProtocol line = new LineProtocol();
+    private FakeLink[] links;
+    private OrderedMultiplexer mux;
+    private ReplayLog log;
+
+    @BeforeEach
+    void setUp() {
+        log = new ReplayLog(1 << 20, 1000);
+        GroupCallbacks group = new GroupCallbacks() {
+            @Override
+            public void fault(int slot, FaultKind kind, long sequence, String evidence) {
+                events.add("fault " + slot + " " + kind + " #" + sequence + " " + evidence);
+            }
+
+            @Override
+            public void faultWhileIdle(int slot, FaultKind kind, long answeredThrough, String evidence) {
+                events.add("fault " + slot + " " + kind + " idle after #" + answeredThrough);
+            }
+
+            @Override
+            public void caughtUp(int slot, long sequence, long replayed) {
+                events.add("caught-up " + slot + " replayed " + replayed);
+            }
+
+            @Override
+            public void skipped(long sequence, int slots, int processes, String detail) {
+            }
+
+            @Override
+            public void unreplayable(long sequence, String request, int replacementsFailed, int executed, int notRebuilt,
+                                     boolean serving, String detail) {
+            }
+
+            @Override
+            public void failStopped(long sequence, String detail) {
+                events.add("fail-stop #" + sequence);
+            }
+
+            @Override
+            public void checkpointSaved(long sequence, int source, byte[] digest) {
+                events.add("saved #" + sequence + " from " + source + " digest "
+                        + new String(digest, StandardCharsets.UTF_8).trim());
+            }
+
+            @Override
+            public void logCut(long sequence, int dropped) {
+                events.add("cut at #" + sequence + " dropped " + dropped);
+            }
+        };
+        mux = new OrderedMultiplexer(new Quorum(3), line, new Canonicalizer(line, List.of()), log, group,
+                new OrderedMultiplexer.Settings(Duration.ofSeconds(2), 100, 8), clock::get, Runnable::run);
+        mux.checkpoints(new OrderedMultiplexer.CheckpointPlan(3, request("save", true), request("digest", true)));
+        links = new FakeLink[3];
+        for (int i = 0; i < 3; i++) {
+            links[i] = new FakeLink(i);
+            mux.attach(links[i]);
+        }
+        events.clear();
+    }
+
+    private static Request request(String text, boolean readOnly) {
+        return Request.of((text + "\n").getBytes(StandardCharsets.UTF_8), text.split(" ")[0], readOnly, 0);
+    }
+
+    private Answer send(String text, boolean readOnly) {
+        Answer a = new Answer();
+        mux.submit(request(text, readOnly), a);
+        return a;
+    }
+
+    private void reply(int slot, String text) {
+        mux.onReply(links[slot], (text + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Three writes (one read among them), each answered by all: the checkpoint follows the third write, #5 and #6. */
+    private void writeThreeAndAnswer() {
+        for (String w : new String[] {"set a 1", "get a", "set b 2", "set c 3"}) {
+            send(w, w.startsWith("get"));
+            for (int i = 0; i < 3; i++) {
+                reply(i, "ok");
+            }
+        }
+    }
+
+    @Test
+    void shouldAskForTheDigestAndTheSaveAfterEveryThirdLoggedRequestAndLogNeither() {
+        writeThreeAndAnswer();
+        for (FakeLink l : links) {
+            assertThat(l.written).containsExactly("set a 1", "get a", "set b 2", "set c 3", "digest", "save");
+        }
+        assertThat(log.size()).as("the writes only").isEqualTo(3);
+        send("set d 4", false);
+        assertThat(links[0].written).as("not again before three more writes").endsWith("save", "set d 4");
+    }
+
+    @Test
+    void shouldCopyFromAReplicaWhoseDigestAgreedAndReplaceTheOneWhoseDidNot() {
+        writeThreeAndAnswer();
+        reply(0, "d-wrong");
+        reply(1, "d-1");
+        reply(2, "d-1");
+        for (int i = 0; i < 3; i++) {
+            if (i != 0) {
+                reply(i, "saved");
+            }
+        }
+        assertThat(events).anySatisfy(e -> assertThat(e).startsWith("fault 0 DIVERGENCE #5"));
+        assertThat(events).contains("saved #6 from 1 digest d-1");
+    }
+
+    @Test
+    void shouldCutTheLogOnceNoReplicaIsReplayingIt() {
+        writeThreeAndAnswer();
+        for (int i = 0; i < 3; i++) {
+            reply(i, "d-1");
+        }
+        for (int i = 0; i < 3; i++) {
+            reply(i, "saved");
+        }
+        // Replica 2 crashes and its replacement (started empty, before any checkpoint was stored) is replaying.
+        mux.onLinkFailed(links[2], FaultKind.CRASH, "process 102 exited with code 3");
+        FakeLink fresh = new FakeLink(2);
+        fresh.writable = false;
+        links[2] = fresh;
+        mux.attach(fresh, 0);
+        events.clear();
+
+        mux.checkpointStored(6, true);
+        assertThat(log.size()).as("not while replica 2 replays it").isEqualTo(3);
+        assertThat(events).isEmpty();
+
+        fresh.writable = true;
+        mux.onWritable(fresh);
+        for (int i = 0; i < 3; i++) {
+            reply(2, "ok");
+        }
+        assertThat(events).containsExactly("caught-up 2 replayed 3", "cut at #6 dropped 3");
+        assertThat(log.size()).isZero();
+        assertThat(log.base()).isEqualTo(6);
+        assertThat(mux.sequenced()).isEqualTo(6);
+    }
+
+    @Test
+    void shouldRestartAServerStartedFromAnOlderCheckpointThanWhereTheLogStarts() {
+        writeThreeAndAnswer();
+        for (int i = 0; i < 3; i++) {
+            reply(i, "d-1");
+        }
+        for (int i = 0; i < 3; i++) {
+            reply(i, "saved");
+        }
+        mux.checkpointStored(6, true);
+        assertThat(log.base()).isEqualTo(6);
+        mux.onLinkFailed(links[1], FaultKind.CRASH, "process 101 exited with code 3");
+        events.clear();
+
+        FakeLink stale = new FakeLink(1);
+        mux.attach(stale, 0);
+        assertThat(events).singleElement().asString().startsWith("fault 1 START_FAILURE")
+                .contains("it was started from nothing, but the replay log now starts after request #6; it is started again");
+
+        FakeLink current = new FakeLink(1);
+        links[1] = current;
+        events.clear();
+        mux.attach(current, 6);
+        assertThat(events).containsExactly("caught-up 1 replayed 0");
+    }
+
+    @Test
+    void shouldNotCutTheLogWhenTheCheckpointWasNotStored() {
+        writeThreeAndAnswer();
+        for (int i = 0; i < 3; i++) {
+            reply(i, "d-1");
+        }
+        for (int i = 0; i < 3; i++) {
+            reply(i, "saved");
+        }
+        mux.checkpointStored(6, false);
+        assertThat(log.size()).isEqualTo(3);
+        assertThat(log.base()).isZero();
+        for (String w : new String[] {"set d 4", "set e 5", "set f 6"}) {
+            send(w, false);
+        }
+        assertThat(links[0].written).as("asked again after three more writes").endsWith("set f 6", "digest", "save");
+    }
+}
