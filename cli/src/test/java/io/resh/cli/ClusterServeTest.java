@@ -255,6 +255,23 @@ class ClusterServeTest {
         assertThat(dir.resolve("h1")).as("nothing started").doesNotExist();
     }
 
+    /** Each host would cut its own replay log, unseen by the others: refused before anything starts. */
+    @Test
+    void shouldRefuseAGatewayCheckpointInAClusterConfig() throws Exception {
+        ClusterPeer h1 = LoopbackCluster.peer("h1");
+        Path yaml = dir.resolve("redis-cluster.yaml");
+        Files.writeString(yaml, String.join("\n", "group: redis", "replicas: 3",
+                "server: {command: 'redis-server --port {port} --bind 127.0.0.1'}", "listen: {protocol: resp}",
+                "checkpoint: {every: 1000, save: SAVE, files: dump.rdb}",
+                "cluster:", "  storage: " + dir.resolve("{id}"), "  peers:",
+                "    - {id: h1, address: " + h1.raftAddress() + ", client: " + h1.clientAddress() + "}", ""));
+
+        assertThat(resh("serve", yaml.toString(), "--id", "h1", "--admin-port", "-1")).isEqualTo(2);
+
+        assertThat(err.toString()).contains("redis-cluster.yaml: checkpoint: is not supported in a cluster config yet");
+        assertThat(dir.resolve("h1")).as("nothing started").doesNotExist();
+    }
+
     /** --port was ignored without a word by a host of Java replicas, which serves on its cluster.peers client address. */
     @Test
     void shouldRefuseThePortOptionForAHostOfJavaReplicas() throws Exception {
