@@ -208,10 +208,11 @@ public final class StatusCommand implements Callable<Integer> {
                         : unreachable != null ? unreachable + " (its last status below): " + g.get("unreachable").asText()
                         : "SERVING");
         long poison = g.path("requestsOfDeath").asLong();
-        out.printf(Locale.ROOT, "  clients %d  requests %d  in flight %d  undecided %d%s  replay log %d entries%s%n",
+        long checkpoint = g.path("checkpoint").asLong();
+        out.printf(Locale.ROOT, "  clients %d  requests %d  in flight %d  undecided %d%s  replay log %d entries%s%s%n",
                 g.path("clients").asLong(), g.path("requests").asLong(), g.path("inFlight").asLong(),
                 g.path("undecided").asLong(), poison > 0 ? "  requests of death " + poison : "",
-                g.path("replayLogEntries").asLong(),
+                g.path("replayLogEntries").asLong(), checkpoint > 0 ? " after checkpoint #" + checkpoint : "",
                 g.path("replayLogOverflowed").asBoolean() ? " (overflowed: failed servers are no longer rebuilt)" : "");
         if (g.hasNonNull("unreplayableRequest")) {
             out.printf(Locale.ROOT, "  NOT REBUILT BY REPLAY: %s%n", g.get("unreplayableRequest").asText());

@@ -202,6 +202,16 @@ class StatusCommandTest {
         assertThat(none + one).doesNotContain("REPLAY");
     }
 
+    @Test
+    void shouldSayWhichCheckpointAGatewaysReplayLogStartsAfter() {
+        String gateway = "{\"group\":\"redis\",\"mode\":\"ordered\",\"protocol\":\"resp\",\"host\":\"127.0.0.1\","
+                + "\"port\":6380,\"clients\":1,\"requests\":500,\"inFlight\":0,\"undecided\":0,\"replayLogEntries\":7,"
+                + "\"replayLogOverflowed\":false,\"failStop\":null,\"replicas\":[],\"requestsOfDeath\":0,";
+        assertThat(gatewayPrinted(gateway + "\"checkpoint\":493}")).contains("  replay log 7 entries after checkpoint #493"
+                + System.lineSeparator());
+        assertThat(gatewayPrinted(gateway + "\"checkpoint\":0}")).contains("  replay log 7 entries" + System.lineSeparator());
+    }
+
     /** The status API said why failed servers could not be rebuilt; the table did not show it. */
     @Test
     void shouldShowARequestThatNoReplayGetsPast() {
