@@ -262,7 +262,7 @@ class ClusterServeTest {
         Path yaml = dir.resolve("redis-cluster.yaml");
         Files.writeString(yaml, String.join("\n", "group: redis", "replicas: 3",
                 "server: {command: 'redis-server --port {port} --bind 127.0.0.1'}", "listen: {protocol: resp}",
-                "checkpoint: {every: 1000, save: SAVE, files: dump.rdb}",
+                "checkpoint: {every: 1000, save: SAVE, digest: DEBUG DIGEST, files: dump.rdb}",
                 "cluster:", "  storage: " + dir.resolve("{id}"), "  peers:",
                 "    - {id: h1, address: " + h1.raftAddress() + ", client: " + h1.clientAddress() + "}", ""));
 

@@ -131,7 +131,8 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
      *
      * @param every logged (state-changing) requests between checkpoints
      * @param save a request, as one line of the listen protocol, that makes a server write its state into {@code files}
-     * @param digest a request whose reply identifies the state (voted: replicas that differ are faulty), or null
+     * @param digest a request whose reply identifies the state (voted: replicas that differ are faulty), asked of every
+     *     server started from a checkpoint until it gives the checkpoint's
      * @param files what {@code save} writes, relative to the server's data directory ({@code {dir}})
      */
     public record Checkpoint(int every, String save, String digest, List<String> files) {
@@ -299,15 +300,22 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
         if (every == 0) {
             throw new ConfigException(c.field("every"), "is required: how many state-changing requests between checkpoints, e.g. 100000");
         }
-        if (every >= replayLogEntries) {
+        if (every > replayLogEntries / 2) {
+            // The writes that arrive while a checkpoint is saved and copied are logged on top of the ones before it.
             throw new ConfigException(c.field("every"), "is " + every + ", but the replay log holds at most replayLogEntries ("
-                    + replayLogEntries + ") requests, so it would overflow before a checkpoint; choose fewer");
+                    + replayLogEntries + ") requests and must keep room for those that arrive while a checkpoint is taken;"
+                    + " choose at most half of it");
         }
         String save = c.requiredString("save").strip();
         String digest = c.string("digest", null);
-        digest = digest == null || digest.isBlank() ? null : digest.strip();
+        if (digest == null || digest.isBlank()) {
+            // Without it nothing tells a server that loaded the saved state from one that did not, or is still loading.
+            throw new ConfigException(c.field("digest"), "is required: a request whose reply identifies the state (Redis:"
+                    + " DEBUG DIGEST), voted at each checkpoint and asked of every server started from one");
+        }
+        digest = digest.strip();
         Protocol protocol = Protocol.named(listen.protocol());
-        for (String field : digest == null ? List.of("save") : List.of("save", "digest")) {
+        for (String field : List.of("save", "digest")) {
             String line = field.equals("save") ? save : digest;
             try {
                 CheckpointRequests.decode(protocol, line);

@@ -41,52 +41,74 @@ final class StartedStateCheck implements ServerGroup.StartCheck {
         this.agreement = agreement;
     }
 
+    /**
+     * Asks until the server's digest is the checkpoint's, for at most the start timeout: a server that accepts
+     * connections while it still loads its saved state (Redis does, and answers {@code DEBUG DIGEST} for what it has
+     * loaded so far) is not ready for the log's tail until then.
+     */
     @Override
     public void check(ServerProcess ready) throws IOException {
         CheckpointStore.Stored from = ready.checkpoint();
         if (from == null || from.digest() == null) {
             return;
         }
-        byte[] reply = ask(ready.port());
-        if (!Arrays.equals(canonicalizer.apply(digest, reply), from.digest())) {
-            throw new IOException("its state after loading the checkpoint at request #" + from.sequence()
-                    + " is not the one " + agreement + " replicas agreed on: " + digest.name() + " answered '"
-                    + printable(reply) + "', expected '" + printable(from.digest()) + "'");
-        }
-    }
-
-    private byte[] ask(int port) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
         try (Socket s = new Socket()) {
-            int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
-            s.connect(new InetSocketAddress("127.0.0.1", port), millis);
+            s.connect(new InetSocketAddress("127.0.0.1", ready.port()), millis);
             s.setSoTimeout(millis);
-            s.getOutputStream().write(digest.bytes());
-            s.getOutputStream().flush();
             ByteBuf in = Unpooled.buffer();
             try {
-                InputStream from = s.getInputStream();
-                byte[] chunk = new byte[8192];
                 while (true) {
-                    int length = protocol.replyLength(in, digest, maxReplyBytes);
-                    if (length >= 0) {
-                        byte[] reply = new byte[length];
-                        in.readBytes(reply);
-                        return reply;
+                    byte[] reply = ask(s, in, millis);
+                    if (Arrays.equals(canonicalizer.apply(digest, reply), from.digest())) {
+                        return;
                     }
-                    int n = from.read(chunk);
-                    if (n < 0) {
-                        throw new IOException("it closed the connection before answering " + digest.name()
-                                + " (checkpoint.digest)");
+                    if (System.nanoTime() > deadline) {
+                        throw new IOException("its state after loading the checkpoint at request #" + from.sequence()
+                                + " is not the one " + agreement + " replicas agreed on: " + digest.name() + " answered '"
+                                + printable(reply) + "', expected '" + printable(from.digest()) + "' (asked for "
+                                + millis + " ms, server.readyTimeout)");
                     }
-                    in.writeBytes(chunk, 0, n);
+                    Thread.sleep(POLL_MILLIS);
                 }
-            } catch (SocketTimeoutException e) {
-                throw new IOException("it did not answer " + digest.name() + " (checkpoint.digest) within " + millis + " ms");
-            } catch (FrameException e) {
-                throw new IOException("its answer to " + digest.name() + " (checkpoint.digest) is malformed: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while asking its digest");
             } finally {
                 in.release();
             }
+        }
+    }
+
+    /** How long to wait between two digests of a server still loading its state. */
+    private static final long POLL_MILLIS = 20;
+
+    private byte[] ask(Socket s, ByteBuf in, int millis) throws IOException {
+        s.getOutputStream().write(digest.bytes());
+        s.getOutputStream().flush();
+        InputStream from = s.getInputStream();
+        byte[] chunk = new byte[8192];
+        try {
+            while (true) {
+                int length = protocol.replyLength(in, digest, maxReplyBytes);
+                if (length >= 0) {
+                    byte[] reply = new byte[length];
+                    in.readBytes(reply);
+                    in.discardReadBytes();
+                    return reply;
+                }
+                int n = from.read(chunk);
+                if (n < 0) {
+                    throw new IOException("it closed the connection before answering " + digest.name()
+                            + " (checkpoint.digest)");
+                }
+                in.writeBytes(chunk, 0, n);
+            }
+        } catch (SocketTimeoutException e) {
+            throw new IOException("it did not answer " + digest.name() + " (checkpoint.digest) within " + millis + " ms");
+        } catch (FrameException e) {
+            throw new IOException("its answer to " + digest.name() + " (checkpoint.digest) is malformed: " + e.getMessage());
         }
     }
 

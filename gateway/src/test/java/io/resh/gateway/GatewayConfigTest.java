@@ -26,7 +26,7 @@ class GatewayConfigTest {
         assertThat(c.replicas()).isEqualTo(3);
         assertThat(c.server().commandFor(2)).containsExactly("redis-server", "--port", "{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                 "--enable-debug-command", "local");
-        assertThat(c.checkpoint()).isEqualTo(new GatewayConfig.Checkpoint(100_000, "SAVE", "DEBUG DIGEST", List.of("dump.rdb")));
+        assertThat(c.checkpoint()).isEqualTo(new GatewayConfig.Checkpoint(500_000, "SAVE", "DEBUG DIGEST", List.of("dump.rdb")));
         assertThat(c.server().ready()).isEqualTo(GatewayConfig.Ready.TCP);
         assertThat(c.listen()).isEqualTo(new GatewayConfig.Listen("127.0.0.1", 6380, "resp", GatewayConfig.Mode.ORDERED));
         assertThat(GatewayConfig.isGatewayConfig(new YAMLMapper().readTree(Files.readString(example)))).isTrue();
@@ -126,24 +126,28 @@ class GatewayConfigTest {
     @Test
     void shouldRefuseACheckpointThatCannotWork() {
         String resp = "server: { command: 'x {port}' }\nlisten: { protocol: resp }\n";
-        String ok = "save: SAVE, files: dump.rdb";
+        String ok = "save: SAVE, digest: DEBUG DIGEST, files: dump.rdb";
         assertThat(GatewayConfig.parse(resp, "t.yaml").checkpoint()).as("none unless asked for").isNull();
         assertThat(GatewayConfig.parse(resp + "checkpoint: { every: 10, " + ok + " }\n", "t.yaml").checkpoint())
-                .isEqualTo(new GatewayConfig.Checkpoint(10, "SAVE", null, List.of("dump.rdb")));
+                .isEqualTo(new GatewayConfig.Checkpoint(10, "SAVE", "DEBUG DIGEST", List.of("dump.rdb")));
         assertError(resp + "checkpoint: { " + ok + " }\n", "checkpoint.every", "is required");
-        assertError(resp + "replayLogEntries: 100\ncheckpoint: { every: 100, " + ok + " }\n", "checkpoint.every",
-                "replayLogEntries (100) requests, so it would overflow before a checkpoint");
+        assertError(resp + "replayLogEntries: 100\ncheckpoint: { every: 51, " + ok + " }\n", "checkpoint.every",
+                "replayLogEntries (100) requests and must keep room for those that arrive while a checkpoint is taken;"
+                        + " choose at most half of it");
+        assertThat(GatewayConfig.parse(resp + "replayLogEntries: 100\ncheckpoint: { every: 50, " + ok + " }\n", "t.yaml")
+                .checkpoint().every()).isEqualTo(50);
         assertError(resp + "recovery: restart\ncheckpoint: { every: 10, " + ok + " }\n", "checkpoint", "needs recovery: replay");
         assertError("server: { command: 'x {port}' }\nlisten: { mode: stream }\ncheckpoint: { every: 10, " + ok + " }\n",
                 "checkpoint", "needs mode: ordered");
-        assertError(resp + "checkpoint: { every: 10, files: dump.rdb }\n", "checkpoint.save", "is required");
-        assertError(resp + "checkpoint: { every: 10, save: SAVE }\n", "checkpoint.files", "is required");
-        assertError(resp + "checkpoint: { every: 10, save: SAVE, files: ../etc/passwd }\n", "checkpoint.files",
+        assertError(resp + "checkpoint: { every: 10, digest: DBSIZE, files: dump.rdb }\n", "checkpoint.save", "is required");
+        assertError(resp + "checkpoint: { every: 10, save: SAVE, files: dump.rdb }\n", "checkpoint.digest",
+                "is required: a request whose reply identifies the state");
+        assertError(resp + "checkpoint: { every: 10, save: SAVE, digest: DBSIZE }\n", "checkpoint.files", "is required");
+        assertError(resp + "checkpoint: { every: 10, save: SAVE, digest: DBSIZE, files: ../etc/passwd }\n", "checkpoint.files",
                 "expected a path inside the server's data directory ({dir}), like dump.rdb, got '../etc/passwd'");
-        assertError(resp + "checkpoint: { every: 10, save: '*2', files: dump.rdb }\n", "checkpoint.save",
+        assertError(resp + "checkpoint: { every: 10, save: '*2', digest: DBSIZE, files: dump.rdb }\n", "checkpoint.save",
                 "'*2' is not one complete resp request");
-        assertError(resp + "checkpoint: { every: 10, save: SAVE, files: dump.rdb, when: never }\n", "checkpoint.when",
-                "unknown field");
+        assertError(resp + "checkpoint: { every: 10, " + ok + ", when: never }\n", "checkpoint.when", "unknown field");
     }
 
     /** Without a log the bounds mean nothing: 0 is no mistake there. */

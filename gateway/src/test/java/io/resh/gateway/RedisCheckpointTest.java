@@ -36,26 +36,26 @@ class RedisCheckpointTest {
                 replicas: 3
                 server: { command: "%s" }
                 listen: { protocol: resp }
-                replayLogEntries: 50
+                replayLogEntries: 250
                 checkpoint: { every: 20, save: SAVE, digest: DEBUG DIGEST, files: dump.rdb }
                 """.formatted(REDIS));
     }
 
-    /** Without the checkpoints the log would overflow at request #51 and no replica could be rebuilt. */
+    /** Without the checkpoints the log would overflow at request #251 and no replica could be rebuilt. */
     @Test
     void shouldRebuildReplicasFromTheCheckpointOnceTheLogWasCut() throws Exception {
         start();
         try (RespClient c = new RespClient(redis.port())) {
-            for (int i = 0; i < 150; i++) {
+            for (int i = 0; i < 200; i++) {
                 assertThat(c.call("SET", "k" + i, "v" + i)).isEqualTo("OK");
                 // Not idempotent: a request both in the saved state and replayed after it would count twice.
                 assertThat(c.call("INCR", "counter")).isEqualTo((long) i + 1);
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> redis.status().checkpoint() > 0);
             assertThat(redis.status().replayLogOverflowed()).isFalse();
-            assertThat(redis.status().replayLogEntries()).as("only what came after the checkpoint").isLessThan(50);
+            assertThat(redis.status().replayLogEntries()).as("only what came after the checkpoint").isLessThan(250);
             assertThat(redis.events(GroupEvent.CheckpointStable.class)).isNotEmpty();
-            for (int i = 150; i < 157; i++) { // a tail after the last checkpoint, for the replacements to replay
+            for (int i = 200; i < 207; i++) { // a tail after the last checkpoint, for the replacements to replay
                 assertThat(c.call("INCR", "counter")).isEqualTo((long) i + 1);
             }
 
@@ -65,13 +65,13 @@ class RedisCheckpointTest {
                 Signals.send("KILL", pid);
                 GroupEvent.RecoveryCompleted done = redis.awaitRecovered(victim);
                 assertThat(redis.pid(victim)).isNotEqualTo(pid);
-                assertThat(done.replayed()).as("the log after the checkpoint, not all 307 requests").isBetween(7L, 49L);
+                assertThat(done.replayed()).as("the log after the checkpoint, not all 407 requests").isBetween(7L, 249L);
             }
-            for (int i = 0; i < 150; i++) {
+            for (int i = 0; i < 200; i++) {
                 assertThat(RespClient.text(c.call("GET", "k" + i))).isEqualTo("v" + i);
             }
-            assertThat(RespClient.text(c.call("GET", "counter"))).isEqualTo("157");
-            assertThat(c.call("INCR", "counter")).isEqualTo(158L);
+            assertThat(RespClient.text(c.call("GET", "counter"))).isEqualTo("207");
+            assertThat(c.call("INCR", "counter")).isEqualTo(208L);
         }
         assertSameData();
     }
@@ -111,7 +111,7 @@ class RedisCheckpointTest {
         redis.start("""
                 group: redis
                 replicas: 3
-                server: { command: ["%s", "%s", "%s"] }
+                server: { command: ["%s", "%s", "%s"], readyTimeout: 1s }
                 listen: { protocol: resp }
                 checkpoint: { every: 20, save: SAVE, digest: DEBUG DIGEST, files: dump.rdb }
                 """.formatted(REDIS, REDIS, other));
@@ -125,7 +125,8 @@ class RedisCheckpointTest {
             GroupEvent.FaultDetected refused = redis.awaitEvent(GroupEvent.FaultDetected.class,
                     f -> f.kind() == FaultKind.START_FAILURE && f.replica() == 2);
             assertThat(refused.evidence()).contains("its state after loading the checkpoint at request #" + at
-                    + " is not the one 2 replicas agreed on: DEBUG answered '+0000000000000000000000000000000000000000");
+                    + " is not the one 2 replicas agreed on: DEBUG answered '+0000000000000000000000000000000000000000")
+                    .contains("(asked for 1000 ms, server.readyTimeout)");
             for (int i = 0; i < 40; i++) {
                 assertThat(RespClient.text(c.call("GET", "k" + i))).as("two of three still agree").isEqualTo("v" + i);
             }
