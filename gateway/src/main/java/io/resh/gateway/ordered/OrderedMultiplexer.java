@@ -146,6 +146,8 @@ public final class OrderedMultiplexer {
     private CheckpointPlan checkpoints;
     /** Logged requests since the last checkpoint was asked for. */
     private long loggedSinceCheckpoint;
+    /** Their bytes: a checkpoint also falls due when they fill half the log's byte bound (large writes). */
+    private long loggedBytesSinceCheckpoint;
     /** A checkpoint was asked for and is not stored yet (or failed). */
     private boolean checkpointBusy;
     /** A stored checkpoint's request, waiting for no replica to be replaying before the log is cut there; 0 for none. */
@@ -245,8 +247,7 @@ public final class OrderedMultiplexer {
             for (int i = 0; i < slots.length; i++) {
                 pumpReplay(i);
             }
-            if (checkpoints != null && ++loggedSinceCheckpoint >= checkpoints.every() && !checkpointBusy
-                    && !log.overflowed()) {
+            if (checkpoints != null && checkpointDue(request) && !checkpointBusy && !log.overflowed()) {
                 checkpoint();
             }
         }
@@ -1076,6 +1077,16 @@ public final class OrderedMultiplexer {
     }
 
     /**
+     * Counts logged {@code request}: a checkpoint is due after {@code every} of them, or sooner once they fill half the
+     * log's byte bound, which large writes reach first (the other half holds what arrives while one is taken).
+     */
+    private boolean checkpointDue(Request request) {
+        loggedSinceCheckpoint++;
+        loggedBytesSinceCheckpoint += request.bytes().length;
+        return loggedSinceCheckpoint >= checkpoints.every() || loggedBytesSinceCheckpoint > log.byteLimit() / 2;
+    }
+
+    /**
      * Sends the checkpoint's requests after everything sequenced so far. When f+1 replicas agreed on the save (and on
      * the digest before it), one of them is named to {@link GroupCallbacks#checkpointSaved}, which copies what it
      * saved and answers {@link #checkpointStored}.
@@ -1083,6 +1094,7 @@ public final class OrderedMultiplexer {
     private void checkpoint() {
         checkpointBusy = true;
         loggedSinceCheckpoint = 0;
+        loggedBytesSinceCheckpoint = 0;
         Pending[] digest = new Pending[1];
         Pending[] save = new Pending[1];
         if (checkpoints.digest() != null) {

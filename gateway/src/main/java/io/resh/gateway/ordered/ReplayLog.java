@@ -125,6 +125,11 @@ public final class ReplayLog {
         return bytes;
     }
 
+    /** The most bytes of requests it holds before it overflows. */
+    public long byteLimit() {
+        return maxBytes;
+    }
+
     /** True once a bound was exceeded: replicas can no longer be rebuilt by replay. */
     public boolean overflowed() {
         return overflowed;

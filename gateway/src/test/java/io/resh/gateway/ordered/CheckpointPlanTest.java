@@ -188,6 +188,49 @@ class CheckpointPlanTest {
         assertThat(events).containsExactly("caught-up 1 replayed 0");
     }
 
+    /** Large writes fill the byte bound long before {@code every} of them: 1 MiB of log, 200 KiB writes. */
+    @Test
+    void shouldAskForACheckpointOnceTheWritesSinceTheLastFillHalfTheLogsBytes() {
+        log = new ReplayLog(1 << 20, 1000);
+        mux = new OrderedMultiplexer(new Quorum(3), line, new Canonicalizer(line, List.of()), log, new GroupCallbacks() {
+            @Override
+            public void fault(int slot, FaultKind kind, long sequence, String evidence) {
+            }
+
+            @Override
+            public void faultWhileIdle(int slot, FaultKind kind, long answeredThrough, String evidence) {
+            }
+
+            @Override
+            public void caughtUp(int slot, long sequence, long replayed) {
+            }
+
+            @Override
+            public void skipped(long sequence, int slots, int processes, String detail) {
+            }
+
+            @Override
+            public void unreplayable(long sequence, String request, int replacementsFailed, int executed, int notRebuilt,
+                                     boolean serving, String detail) {
+            }
+
+            @Override
+            public void failStopped(long sequence, String detail) {
+            }
+        }, new OrderedMultiplexer.Settings(Duration.ofSeconds(2), 100, 8), clock::get, Runnable::run);
+        mux.checkpoints(new OrderedMultiplexer.CheckpointPlan(100, request("save", true), request("digest", true)));
+        for (int i = 0; i < 3; i++) {
+            links[i] = new FakeLink(i);
+            mux.attach(links[i]);
+        }
+        String big = "set v " + "x".repeat(200 << 10);
+        send(big, false);
+        send(big, false);
+        assertThat(links[1].written).as("400 KiB of 1 MiB: not yet").hasSize(2);
+        send(big, false);
+        assertThat(links[1].written).as("past half").hasSize(5).endsWith("digest", "save");
+    }
+
     @Test
     void shouldNotCutTheLogWhenTheCheckpointWasNotStored() {
         writeThreeAndAnswer();
