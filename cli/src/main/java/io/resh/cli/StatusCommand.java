@@ -31,8 +31,19 @@ import picocli.CommandLine.Spec;
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"Show each replica group and its replicas (state, core, reputation, last fault).",
                 "On a cluster host, first this host's role, leader, term, log indices and the members.",
-                "With --url once per cluster host: one row per host (role, leader, term, commit, applied, replicas)."})
+                "With --url once per cluster host: one row per host (role, leader, term, commit, applied, replicas)."},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {"0:every group and gateway shown is serving",
+                "1:the admin API could not be asked or did not answer (with --url once per cluster host: a host did not)",
+                "2:a bad option",
+                "3:a group or gateway shown is not serving: failed (fail-stop), unreachable, or still starting"})
 public final class StatusCommand implements Callable<Integer> {
+    /**
+     * A group or gateway shown does not serve. Its own code, apart from the 1 of a server that could not be asked:
+     * {@code resh status && ...} in a health check passed while a group had failed stop.
+     */
+    static final int NOT_SERVING = 3;
+
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
     private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
@@ -85,7 +96,7 @@ public final class StatusCommand implements Callable<Integer> {
                 }
                 out.println(AdminClient.json().writerWithDefaultPrettyPrinter().writeValueAsString(shown));
                 out.flush();
-                return 0;
+                return allServing(groups, gateways) ? 0 : NOT_SERVING;
             }
             if (cluster != null) {
                 ClusterTable.host(out, cluster);
@@ -113,13 +124,33 @@ public final class StatusCommand implements Callable<Integer> {
                 }
             }
             out.flush();
-            return 0;
+            return allServing(groups, gateways) ? 0 : NOT_SERVING;
         } catch (ConfigException e) {
             throw e; // a usage error: the command line answers it with status 2
         } catch (ReshException | JsonProcessingException e) {
             spec.commandLine().getErr().println("resh status: " + e.getMessage());
             return 1;
         }
+    }
+
+    /**
+     * Whether every group and gateway serves. Any state but {@code serving} counts against it, a state a newer server
+     * may add included: {@code failed}, {@code unreachable} (its status could not be had), {@code starting} (none yet).
+     */
+    static boolean allServing(JsonNode groups, JsonNode gateways) {
+        for (JsonNode g : groups) {
+            if (!g.path("state").asText().equals("serving")) {
+                return false;
+            }
+        }
+        if (gateways != null) {
+            for (JsonNode g : gateways) {
+                if (g.hasNonNull("failStop") || g.hasNonNull("unreachable")) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** How the admin API refuses the cluster routes on a server that is not a cluster host. */

@@ -186,6 +186,53 @@ class StatusCommandTest {
         }
     }
 
+    /**
+     * A group that failed stop was printed as FAILED and the command exited 0: {@code resh status && ...} in a health
+     * check passed. The exit status says it now, apart from the 1 of a server that could not be asked.
+     */
+    @Test
+    void shouldExitWithItsOwnStatusWhenAGroupShownFailedStop(@TempDir Path dir) {
+        try (io.resh.host.ReplicaGroup failing = io.resh.host.ReplicaGroup.start(
+                io.resh.host.testing.TestGroups.counter("stopped", 3, dir).build());
+             io.resh.admin.AdminServer admin = io.resh.admin.AdminServer.start(
+                     io.resh.admin.AdminConfig.defaults().withDirectory(dir.resolve("admin")), List.of(failing))) {
+            String[] asked = {"--url", admin.url(), "--token-file", admin.tokenFile().toString()};
+            AdminFixture.Run serving = AdminFixture.runExactly(StatusCommand.class, asked);
+            assertThat(serving.exit()).as(serving.out() + serving.err()).isZero();
+
+            // Every replica answers with its own clock: no two replies agree, and the group fails stop.
+            org.assertj.core.api.Assertions.catchThrowable(() -> failing.submit("clock".getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8)).get(20, java.util.concurrent.TimeUnit.SECONDS));
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> failing.status().failed() != null);
+
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> {
+                AdminFixture.Run table = AdminFixture.runExactly(StatusCommand.class, asked);
+                assertThat(table.out()).as(table.err()).startsWith("stopped  TMR (N=3, masks f=1)  FAILED: ");
+                assertThat(table.exit()).as(table.out()).isEqualTo(3);
+            });
+            AdminFixture.Run json = AdminFixture.runExactly(StatusCommand.class, "--json", asked[0], asked[1], asked[2], asked[3]);
+            assertThat(AdminFixture.parse(json.out()).get(0).get("state").asText()).isEqualTo("failed");
+            assertThat(json.exit()).as("with --json too").isEqualTo(3);
+            AdminFixture.Run other = fixture.run(StatusCommand.class);
+            assertThat(other.exit()).as("a server whose group serves").isZero();
+        }
+    }
+
+    /** A gateway that failed stop or cannot be seen into counts as not serving, as a group does. */
+    @Test
+    void shouldCountAGatewayThatFailedStopOrIsUnreachableAsNotServing() {
+        com.fasterxml.jackson.databind.JsonNode none = AdminFixture.parse("[]");
+        String gateway = "{\"group\":\"redis\",\"mode\":\"ordered\",\"failStop\":%s,\"replicas\":[]%s}";
+
+        assertThat(StatusCommand.allServing(none, AdminFixture.parse("[" + String.format(gateway, "null", "") + "]"))).isTrue();
+        assertThat(StatusCommand.allServing(none, AdminFixture.parse("[" + String.format(gateway, "\"no quorum\"", "") + "]")))
+                .isFalse();
+        assertThat(StatusCommand.allServing(none, AdminFixture.parse("[" + String.format(gateway, "null",
+                ",\"unreachable\":\"gateway event loop stopped\"") + "]"))).isFalse();
+        assertThat(StatusCommand.allServing(AdminFixture.parse("[{\"name\":\"kv\",\"state\":\"starting\"}]"), null)).isFalse();
+    }
+
     /** A gateway's requests of death (dropped from its replay log) are counted on its line, and only when there were any. */
     @Test
     void shouldCountAGatewaysRequestsOfDeathOnlyWhenThereWereAny() {
