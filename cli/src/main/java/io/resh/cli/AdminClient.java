@@ -150,14 +150,16 @@ final class AdminClient {
                 if (serving.size() == 1) {
                     running = serving;
                 } else {
-                    throw new ReshException((serving.isEmpty() ? "none" : serving.size()) + " of the " + running.size()
+                    // None serving it is a group that is not there, as on one server; several, a choice left open.
+                    String message = (serving.isEmpty() ? "none" : serving.size()) + " of the " + running.size()
                             + " admin servers running serve group '" + group + "': " + String.join(", ",
-                            running.stream().map(AdminClient::describe).toList()) + "; pass --url with the one to use");
+                            running.stream().map(AdminClient::describe).toList()) + "; pass --url with the one to use";
+                    throw serving.isEmpty() ? new ReshException(message) : new ServerNotChosen(message);
                 }
             }
             if (running.size() > 1) {
                 // admin.url names only the newest: talking to it silently left the user unaware of the others.
-                throw new ReshException(running.size() + " admin servers run: " + String.join(", ",
+                throw new ServerNotChosen(running.size() + " admin servers run: " + String.join(", ",
                         running.stream().map(AdminClient::describe).toList()) + "; pass --url with the one to use,"
                         + " or --group with a group it serves");
             }
@@ -333,6 +335,19 @@ final class AdminClient {
     /** The base URL, without a trailing slash, for messages. */
     String base() {
         return base;
+    }
+
+    /**
+     * Several servers run and the command line picks none of them: a usage error, which the command line answers with
+     * exit status 2 as it does a bad option. Reported as a failed call, 1, it read like a server that could not be
+     * reached.
+     */
+    static final class ServerNotChosen extends ReshException {
+        private static final long serialVersionUID = 1L;
+
+        ServerNotChosen(String message) {
+            super(message);
+        }
     }
 
     /** A 404 answer: the server runs, but not what was asked for. */

@@ -67,6 +67,8 @@ public final class ClusterCommand implements Callable<Integer> {
                 }
                 out.flush();
                 return answers.stream().allMatch(a -> a.status() != null) ? 0 : 1;
+            } catch (AdminClient.ServerNotChosen e) {
+                throw e; // a usage error: the command line answers it with status 2
             } catch (ReshException | JsonProcessingException e) {
                 spec.commandLine().getErr().println("resh cluster status: " + e.getMessage());
                 return 1;
@@ -155,6 +157,8 @@ public final class ClusterCommand implements Callable<Integer> {
                     + "; members: " + ClusterTable.memberIds(r.path("peers")));
             spec.commandLine().getOut().flush();
             return 0;
+        } catch (AdminClient.ServerNotChosen e) {
+            throw e; // a usage error: the command line answers it with status 2
         } catch (ReshException e) {
             spec.commandLine().getErr().println("resh cluster " + what + ": " + e.getMessage());
             return 1;

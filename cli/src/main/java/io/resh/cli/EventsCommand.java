@@ -109,6 +109,8 @@ public final class EventsCommand implements Callable<Integer> {
                 return 1;
             }
             return 0;
+        } catch (AdminClient.ServerNotChosen e) {
+            throw e; // a usage error, as above
         } catch (ReshException e) {
             spec.commandLine().getErr().println("resh events: " + e.getMessage());
             return 1;

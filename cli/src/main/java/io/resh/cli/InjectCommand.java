@@ -75,6 +75,8 @@ public final class InjectCommand implements Callable<Integer> {
             out.printf("%s %s into %s replica %d: %s%n", verb, kind.label(), name, replica, r.path("detail").asText());
             out.flush();
             return 0;
+        } catch (AdminClient.ServerNotChosen e) {
+            throw e; // a usage error: the command line answers it with status 2
         } catch (ReshException | IllegalArgumentException e) {
             spec.commandLine().getErr().println("resh inject: " + e.getMessage());
             return 1;

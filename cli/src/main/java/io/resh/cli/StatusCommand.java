@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:every group and gateway shown is serving",
                 "1:the admin API could not be asked or did not answer (with --url once per cluster host: a host did not)",
-                "2:a bad option",
+                "2:a bad option, or several servers run and neither --url nor --group picks one",
                 "3:a group or gateway shown is not serving: failed (fail-stop), unreachable, or still starting"})
 public final class StatusCommand implements Callable<Integer> {
     /**
@@ -125,7 +125,7 @@ public final class StatusCommand implements Callable<Integer> {
             }
             out.flush();
             return allServing(groups, gateways) ? 0 : NOT_SERVING;
-        } catch (ConfigException e) {
+        } catch (ConfigException | AdminClient.ServerNotChosen e) {
             throw e; // a usage error: the command line answers it with status 2
         } catch (ReshException | JsonProcessingException e) {
             spec.commandLine().getErr().println("resh status: " + e.getMessage());

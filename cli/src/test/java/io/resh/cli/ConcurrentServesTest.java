@@ -145,9 +145,10 @@ class ConcurrentServesTest {
 
         String both = "2 admin servers run: alpha at " + alpha.url() + ", beta at " + beta.url()
                 + "; pass --url with the one to use, or --group with a group it serves";
-        assertThat(status.exit()).as(status.out()).isEqualTo(1);
+        // A usage error, as a bad option is: 1 read like a server that could not be reached.
+        assertThat(status.exit()).as(status.out()).isEqualTo(2);
         assertThat(status.err().strip()).isEqualTo("resh status: " + both);
-        assertThat(events.exit()).as(events.out()).isEqualTo(1);
+        assertThat(events.exit()).as(events.out()).isEqualTo(2);
         assertThat(events.err().strip()).isEqualTo("resh events: " + both);
         assertThat(chosen.exit()).as(chosen.err()).isZero();
         assertThat(showsGroup(chosen, "alpha")).as(chosen.out()).isTrue();
