@@ -89,9 +89,10 @@ final class ServeCommand implements Callable<Integer> {
             if (!stoppedEarly.starting("group " + cfg.name())) {
                 return 1;
             }
-            starting("group " + cfg.name(), cfg.replicas(), "replica");
             try {
-                group = ReplicaGroup.start(cfg, List.of(ServeCommand::logEvent));
+                // Said once the start's own checks passed: before them, their error followed a line that said it started.
+                group = ReplicaGroup.start(cfg, List.of(ServeCommand::logEvent),
+                        () -> starting("group " + cfg.name(), cfg.replicas(), "replica"));
             } catch (ConfigException e) {
                 // A field only the machine can refuse (cpus: a core this process may not run on, a workDir it cannot
                 // create): name the file too, as every other config error does.
@@ -188,10 +189,10 @@ final class ServeCommand implements Callable<Integer> {
         if (!stoppedEarly.starting("gateway " + gc.group())) {
             return 1;
         }
-        starting("gateway " + gc.group(), gc.replicas(), "server");
         Gateway gateway;
         try {
-            gateway = Gateway.start(gc);
+            GatewayConfig checked = gc;
+            gateway = Gateway.start(gc, () -> starting("gateway " + checked.group(), checked.replicas(), "server"));
         } catch (ConfigException e) {
             throw e.inFile(config); // a workDir it cannot create: named like every other error in the file
         } catch (RuntimeException e) {

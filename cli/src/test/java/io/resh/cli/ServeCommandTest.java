@@ -353,6 +353,36 @@ class ServeCommandTest {
         }
     }
 
+    /**
+     * An error in the config found only as the group starts (a service class that is not on the class path, a
+     * server program that is not installed) came after "resh: starting group typo (3 replicas) from typo.yaml": the
+     * user read that it started, then that it did not. Errors found while reading the YAML came first already.
+     */
+    @Test
+    void shouldSayWhatStartsOnlyOnceTheChecksAtStartPassed() throws Exception {
+        Path group = Files.writeString(dir.resolve("typo.yaml"), String.join("\n", "group: typo", "service:",
+                "  class: io.example.KvStor", "listen:", "  port: 0", ""));
+        Path gateway = Files.writeString(dir.resolve("noserver.yaml"), String.join("\n", "group: noserver",
+                "server: { command: 'no-such-server --port {port}' }", "listen: { protocol: line, port: 0 }", ""));
+        Files.createDirectories(dir.resolve("tmp"));
+        String[][] cases = {
+            {group.toString(), "resh serve: typo.yaml: service.class: no class io.example.KvStor on the replicas' class path"},
+            {gateway.toString(), "resh serve: noserver.yaml: server.command: "},
+        };
+        for (String[] c : cases) {
+            Path output = dir.resolve("output.txt");
+            serve = new ProcessBuilder(ReshJvm.command(List.of("-Djava.io.tmpdir=" + dir.resolve("tmp"),
+                    "-Duser.home=" + dir.resolve("home"), "-Dlogback.configurationFile=logback.xml"), "serve", c[0],
+                    "--admin-port", "-1")).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            assertThat(serve.waitFor(30, TimeUnit.SECONDS)).as("%s: gives up at once", c[0]).isTrue();
+
+            List<String> lines = Files.readAllLines(output);
+            assertThat(serve.exitValue()).as("%s", lines).isEqualTo(2);
+            assertThat(lines).as("stdout and stderr, in the order written").noneMatch(l -> l.contains("starting"))
+                    .last().asString().startsWith(c[1]);
+        }
+    }
+
     /** A java.io.tmpdir that does not exist said "/nonexistent/resh-kv-…: no such file": a path the user never wrote. */
     @Test
     void shouldNameJavaIoTmpdirWhenNoTemporaryWorkDirectoryCanBeMade() throws Exception {

@@ -133,7 +133,7 @@ public final class Gateway implements AutoCloseable {
      *     shows the end of its log) or the listening address cannot be bound
      */
     public static Gateway start(GatewayConfig config) {
-        return start(config, null);
+        return start(config, null, () -> { });
     }
 
     /**
@@ -145,6 +145,19 @@ public final class Gateway implements AutoCloseable {
      * @throws ReshException as {@link #start(GatewayConfig)}, or if the mode cannot be sequenced
      */
     public static Gateway start(GatewayConfig config, Sequencer sequencer) {
+        return start(config, sequencer, () -> { });
+    }
+
+    /**
+     * As {@link #start(GatewayConfig)}, calling {@code starting} once the config passed every check made before a
+     * server runs (the listen host, the server programs, the work directory), just before the first server starts:
+     * where a caller says that the gateway starts, which said before those checks was followed by their error.
+     */
+    public static Gateway start(GatewayConfig config, Runnable starting) {
+        return start(config, null, starting);
+    }
+
+    private static Gateway start(GatewayConfig config, Sequencer sequencer, Runnable starting) {
         if (sequencer != null && config.listen().mode() != Mode.ORDERED) {
             throw new ReshException("group " + config.group() + ": only listen.mode ordered can be ordered by a cluster, not "
                     + config.listen().mode().label());
@@ -172,6 +185,7 @@ public final class Gateway implements AutoCloseable {
         Thread closeOnExit = new Thread(g::close, "resh-gateway-starting-" + config.group());
         Runtime.getRuntime().addShutdownHook(closeOnExit);
         try {
+            starting.run();
             g.startReplicas();
             g.listen();
             g.startTicker();

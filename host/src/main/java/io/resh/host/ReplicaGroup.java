@@ -89,10 +89,27 @@ public final class ReplicaGroup implements AutoCloseable {
     }
 
     /**
+     * As {@link #start(GroupConfig, List)}, calling {@code starting} once the config passed every check made before
+     * a replica runs (the service class, the programs its settings need, {@code cpus}, the work directory), just
+     * before the first replica starts: where a caller says that the group starts. Said before those checks, it was
+     * followed by their error, and a user read that the group started, then that it did not.
+     *
+     * @throws io.resh.core.ConfigException as {@link #start(GroupConfig, List)}, before {@code starting} runs
+     */
+    public static ReplicaGroup start(GroupConfig config, List<Consumer<GroupEvent>> listeners, Runnable starting) {
+        return start(config, listeners, Checkpoint.INITIAL, starting);
+    }
+
+    /**
      * Starts the group from a checkpoint: every replica restores its snapshot first, and the next request
      * gets sequence number {@code initial.sequence() + 1}.
      */
     public static ReplicaGroup start(GroupConfig config, List<Consumer<GroupEvent>> listeners, Checkpoint initial) {
+        return start(config, listeners, initial, () -> { });
+    }
+
+    private static ReplicaGroup start(GroupConfig config, List<Consumer<GroupEvent>> listeners, Checkpoint initial,
+                                      Runnable starting) {
         ServiceClasses.check(config, ReplicaLauncher.classpath(config.classpath(), System.getProperty("java.class.path")));
         ReplicaLauncher.requirePrograms(config);
         ReplicaPipes.warnIfPerlMissing();
@@ -108,6 +125,7 @@ public final class ReplicaGroup implements AutoCloseable {
         }
         listeners.forEach(group.loop::addListener);
         Runtime.getRuntime().addShutdownHook(group.shutdownHook);
+        starting.run();
         group.thread.start();
         group.awaitReady();
         return group;
