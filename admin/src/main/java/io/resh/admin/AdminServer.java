@@ -111,7 +111,6 @@ public final class AdminServer implements AutoCloseable {
         RotatingFile file = config.eventLog() == null ? null
                 : new RotatingFile(config.eventLog(), config.eventLogMaxBytes(), config.eventLogFiles());
         this.journal = new EventJournal(json, file, config.recentEvents());
-        this.pump = new EventPump(new EventJson(json), journal, watches, Map.copyOf(metrics), registry);
         Broadcast samples = new Broadcast();
         this.actions = Executors.newFixedThreadPool(2, new DefaultThreadFactory("resh-admin-action", true));
         Counter rejected = Counter.builder("resh.admin.unauthorized")
@@ -132,10 +131,16 @@ public final class AdminServer implements AutoCloseable {
             loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             scheduler.shutdownNow();
             actions.shutdownNow();
-            pump.close();
             journal.close();
             throw new ReshException("admin: cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
         }
+        int port = ((InetSocketAddress) channel.localAddress()).getPort();
+        String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
+        this.url = (ssl != null ? "https" : "http") + "://" + host + ":" + port + "/";
+        // Made once the URL is known, which each event line names its writer by: several resh serve of one home
+        // append to one event log file.
+        this.pump = new EventPump(new EventJson(json, EventJson.server(json, ProcessHandle.current().pid(), url)), journal,
+                watches, Map.copyOf(metrics), registry);
         // Only now that nothing can fail any more: from here on the groups feed this server.
         GroupViews views = new GroupViews(json);
         for (GroupWatch w : watches.values()) {
@@ -152,9 +157,6 @@ public final class AdminServer implements AutoCloseable {
             g.refresh(); // not a periodic one: the first answer of /api/gateways waits for this poll
             scheduler.scheduleWithFixedDelay(g::poll, STATUS_PERIOD_MILLIS, STATUS_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
         }
-        int port = ((InetSocketAddress) channel.localAddress()).getPort();
-        String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
-        this.url = (ssl != null ? "https" : "http") + "://" + host + ":" + port + "/";
         writeEndpointFile();
         LOG.debug("admin: {} (token in {})", url, config.tokenFile());
     }

@@ -12,17 +12,30 @@ import java.util.Map;
 /**
  * One group event as one flat JSON object: the event log's line format and the stream's payload.
  *
- * <p>Every line has {@code time} (ISO-8601 UTC), {@code timeMillis}, {@code group} and {@code type}; events
- * about a replica add {@code replica} and {@code core} (null when not pinned); {@code sequence} is the
+ * <p>Every line has {@code time} (ISO-8601 UTC), {@code timeMillis}, {@code group}, {@code type} and {@code server}
+ * (the pid and admin URL of the server that wrote it: several {@code resh serve} of one home share the event log
+ * file); events about a replica add {@code replica} and {@code core} (null when not pinned); {@code sequence} is the
  * request or checkpoint sequence number. Faults add {@code idle}, {@code kind} and {@code evidence}; a divergence (and a
  * DMR roll-back) also gets {@code digests} and, for replies, {@code sizes}, {@code firstDifference} and
  * {@code diff}, all taken from the event's structured details. docs/OBSERVABILITY.md lists every type.
  */
 final class EventJson {
     private final ObjectMapper json;
+    private final ObjectNode server;
 
-    EventJson(ObjectMapper json) {
+    /** @param server what every line names its writer by, {@link #server(ObjectMapper, long, String)}; null for none */
+    EventJson(ObjectMapper json, ObjectNode server) {
         this.json = json;
+        this.server = server;
+    }
+
+    /**
+     * The writer of a line, {@code {"pid": 4242, "url": "http://127.0.0.1:40123/"}}: what its record in {@code
+     * servers/} names it by. The pid tells apart servers running at once, the URL two of one process (an embedding
+     * application), and both together a later server on a port or pid an earlier one had.
+     */
+    static ObjectNode server(ObjectMapper json, long pid, String url) {
+        return json.createObjectNode().put("pid", pid).put("url", url);
     }
 
     ObjectNode toJson(GroupEvent event) {
@@ -31,6 +44,9 @@ final class EventJson {
         n.put("timeMillis", event.timeMillis());
         n.put("group", event.group());
         n.put("type", event.type());
+        if (server != null) {
+            n.set("server", server.deepCopy());
+        }
         if (event instanceof GroupEvent.FaultDetected f) {
             replica(n, f.replica(), f.cpu());
             n.put("sequence", f.sequence());

@@ -8,6 +8,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.resh.core.GroupEvent;
 import io.resh.core.ReshException;
 import io.resh.host.ReplicaGroup;
 import io.resh.host.testing.ReplicaLogsOnFailure;
@@ -21,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -376,6 +378,42 @@ class AdminServerTest {
         }
         assertThat(RunningServers.of(config).live()).isEmpty();
         assertThat(other.resolve("admin.url")).doesNotExist();
+    }
+
+    /**
+     * Two servers of one home (two resh serve of one config, on other ports) append to one event log, and nothing
+     * said which wrote a line: each line names its writer as its record does, by pid and URL.
+     */
+    @Test
+    void shouldNameTheServerThatWroteEachLineOfASharedEventLog(@TempDir Path other) throws Exception {
+        AdminConfig config = AdminConfig.defaults().withDirectory(other);
+        ScriptedGateway one = new ScriptedGateway("kv", "{\"group\":\"kv\",\"replicas\":[]}");
+        ScriptedGateway two = new ScriptedGateway("kv", "{\"group\":\"kv\",\"replicas\":[]}");
+        AdminServer first = AdminServer.start(config, List.of(), null, List.of(one));
+        AdminServer second = AdminServer.start(config, List.of(), null, List.of(two));
+        Path log = config.eventLog();
+        try {
+            long now = System.currentTimeMillis();
+            one.emit(new GroupEvent.FaultDetected(now, "kv", 0, -1, 7, io.resh.core.FaultKind.CRASH, "exited"));
+            two.emit(new GroupEvent.FaultDetected(now, "kv", 1, -1, 9, io.resh.core.FaultKind.HANG, "silent"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(log) && Files.readAllLines(log).size() == 2);
+
+            Map<Integer, JsonNode> byReplica = new java.util.HashMap<>();
+            for (String line : Files.readAllLines(log)) {
+                JsonNode e = AdminCalls.parse(line);
+                byReplica.put(e.get("replica").asInt(), e);
+            }
+            long pid = ProcessHandle.current().pid();
+            assertThat(byReplica.get(0).get("server")).isEqualTo(AdminCalls.parse("{\"pid\":" + pid + ",\"url\":\""
+                    + first.url() + "\"}"));
+            assertThat(byReplica.get(1).get("server")).isEqualTo(AdminCalls.parse("{\"pid\":" + pid + ",\"url\":\""
+                    + second.url() + "\"}"));
+            assertThat(new AdminCalls(second).json("/api/events").get(0).get("server").get("url").asText())
+                    .as("the API's events are the log's lines").isEqualTo(second.url());
+        } finally {
+            first.close();
+            second.close();
+        }
     }
 
     /**

@@ -58,8 +58,8 @@ class DocumentedObservabilityTest {
     /** The gauges a group has only when its replicas are pinned, which needs taskset. */
     private static final Set<String> PINNED_ONLY = Set.of("resh_core_reputation", "resh_core_suspect");
     /** What every event line has, and the replica, core and sequence number of the events that have one. */
-    private static final List<String> COMMON_FIELDS = List.of("time", "timeMillis", "group", "type", "replica", "core",
-            "sequence");
+    private static final List<String> COMMON_FIELDS = List.of("time", "timeMillis", "group", "type", "server", "replica",
+            "core", "sequence");
 
     private ReplicaGroup group;
     /** A voting gateway as the admin server sees one ({@code resh serve} wraps the real one the same way). */
@@ -154,7 +154,8 @@ class DocumentedObservabilityTest {
         String common = section("## Event log").split("\n\\| `type` \\|")[0];
         assertThat(COMMON_FIELDS).as("fields every event has, named before the table")
                 .allSatisfy(f -> assertThat(common).contains("`" + f + "`"));
-        EventJson format = new EventJson(new ObjectMapper());
+        ObjectMapper json = new ObjectMapper();
+        EventJson format = new EventJson(json, EventJson.server(json, 4242, "http://127.0.0.1:40123/"));
         List<String> unnamed = new ArrayList<>();
         for (GroupEvent e : samples) {
             List<String> fields = new ArrayList<>();

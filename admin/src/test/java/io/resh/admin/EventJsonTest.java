@@ -18,7 +18,7 @@ class EventJsonTest {
     private static final String VOTED = "3fa2c1d0e9b8" + "0".repeat(52);
     private static final String BAD = "9b01de45aa10" + "1".repeat(52);
 
-    private final EventJson format = new EventJson(new ObjectMapper());
+    private final EventJson format = new EventJson(new ObjectMapper(), null);
 
     @Test
     void shouldWriteACrashWithEveryFieldTheLogPromises() {
