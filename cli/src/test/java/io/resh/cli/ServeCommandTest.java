@@ -383,6 +383,62 @@ class ServeCommandTest {
         }
     }
 
+    /**
+     * {@code resh serve} killed with kill -9 left its temporary work directory, replica logs and all, for ever. The
+     * next one removes it, saying so, and leaves the directory of one still running.
+     */
+    @Test
+    void shouldRemoveTheWorkDirectoryOfAServeKilledWithSigkillAndNoOther() throws Exception {
+        List<Process> started = new java.util.ArrayList<>();
+        try {
+            Process killed = serveOneReplica("killed", started);
+            Process running = serveOneReplica("running", started);
+            Path killedDir = replicaLogs("killed", killed);
+            Path runningDir = replicaLogs("running", running);
+            ReshJvm.killTree(killed); // SIGKILL: no exit hook runs, nothing is deleted
+            assertThat(killed.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(killedDir.resolve("replica-0.log")).as("left behind").exists();
+
+            replicaLogs("later", serveOneReplica("later", started));
+
+            assertThat(killedDir).doesNotExist();
+            assertThat(runningDir.resolve("replica-0.log")).as("the running one's").exists();
+            assertThat(Files.readString(dir.resolve("later.err")).lines().filter(l -> l.contains(killedDir.toString())))
+                    .singleElement().asString().containsPattern("INFO  removed work directory " + java.util.regex.Pattern
+                            .quote(killedDir.toString()) + " \\([0-9.]+ (bytes|KiB|MiB)\\) left behind by process "
+                            + killed.pid() + ", which is gone \\(killed with kill -9, or crashed\\)$");
+            assertThat(running.isAlive()).isTrue();
+        } finally {
+            started.forEach(ReshJvm::killTree);
+        }
+    }
+
+    /** {@code resh serve} of a one-replica KV group {@code group}, its output in {@code group.out} and {@code group.err}. */
+    private Process serveOneReplica(String group, List<Process> started) throws IOException {
+        Path yaml = Files.writeString(dir.resolve(group + ".yaml"), String.join("\n", "group: " + group, "replicas: 1",
+                "service:", "  class: " + KvStore.class.getName(), "listen:", "  host: 127.0.0.1", "  port: 0", ""));
+        Files.createDirectories(dir.resolve("tmp"));
+        Process p = new ProcessBuilder(ReshJvm.command(List.of("-Djava.io.tmpdir=" + dir.resolve("tmp"),
+                "-Duser.home=" + dir.resolve("home"), "-Dlogback.configurationFile=logback.xml", "-XX:TieredStopAtLevel=1"),
+                "serve", yaml.toString(), "--admin-port", "-1")).redirectOutput(dir.resolve(group + ".out").toFile())
+                .redirectError(dir.resolve(group + ".err").toFile()).start();
+        started.add(p);
+        return p;
+    }
+
+    /** Where {@code serving}, the {@code resh serve} of {@code group}, says its replica logs are, once it serves. */
+    private Path replicaLogs(String group, Process serving) {
+        String marker = "; replica logs in ";
+        return await().atMost(Duration.ofSeconds(60)).until(() -> {
+            if (!serving.isAlive()) {
+                throw new IllegalStateException("resh serve of " + group + " exited with " + serving.exitValue() + ": "
+                        + Files.readString(dir.resolve(group + ".out")) + Files.readString(dir.resolve(group + ".err")));
+            }
+            return Files.readString(dir.resolve(group + ".out")).lines().filter(l -> l.contains(marker))
+                    .map(l -> Path.of(l.substring(l.indexOf(marker) + marker.length()).strip())).findFirst().orElse(null);
+        }, p -> p != null);
+    }
+
     /** A java.io.tmpdir that does not exist said "/nonexistent/resh-kv-…: no such file": a path the user never wrote. */
     @Test
     void shouldNameJavaIoTmpdirWhenNoTemporaryWorkDirectoryCanBeMade() throws Exception {

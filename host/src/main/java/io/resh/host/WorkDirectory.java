@@ -17,6 +17,9 @@ import org.slf4j.LoggerFactory;
  * group closes after a life without faults, so that test runs and benchmarks do not fill the temporary
  * file system with logs and snapshot files. After a fault it stays, for the post-mortem; with {@code
  * keepWorkDir} it always stays. A configured directory belongs to the user and is never deleted.
+ *
+ * <p>A temporary directory that goes when the group closes is locked by its {@link WorkDirOwner} meanwhile: when the
+ * process is killed with SIGKILL, the next group made here finds it unlocked and removes it.
  */
 final class WorkDirectory {
     private static final Logger LOG = LoggerFactory.getLogger(WorkDirectory.class);
@@ -25,12 +28,15 @@ final class WorkDirectory {
     private final Path path;
     private final boolean temporary;
     private final boolean keep;
+    /** Locks a temporary directory to be deleted at close, so that it is known for a leftover once its process is gone; else null. */
+    private final WorkDirOwner owner;
 
-    private WorkDirectory(String group, Path path, boolean temporary, boolean keep) {
+    private WorkDirectory(String group, Path path, boolean temporary, boolean keep, WorkDirOwner owner) {
         this.group = group;
         this.path = path;
         this.temporary = temporary;
         this.keep = keep;
+        this.owner = owner;
     }
 
     /**
@@ -41,15 +47,15 @@ final class WorkDirectory {
     static WorkDirectory create(GroupConfig config) {
         if (config.workDir() != null) {
             try {
-                return new WorkDirectory(config.name(), Files.createDirectories(Path.of(config.workDir())), false, true);
+                return new WorkDirectory(config.name(), Files.createDirectories(Path.of(config.workDir())), false, true, null);
             } catch (IOException e) {
                 // The user's field, so the user's to fix: said as a config error, which gets the file named too.
                 throw ConfigException.cannotCreateWorkDir("workDir", config.workDir(), e);
             }
         }
+        Path dir;
         try {
-            return new WorkDirectory(config.name(), Files.createTempDirectory("resh-" + config.name() + "-"), true,
-                    config.keepWorkDir());
+            dir = Files.createTempDirectory("resh-" + config.name() + "-");
         } catch (IOException e) {
             // Without workDir the directory goes under java.io.tmpdir, which the message must name: the JDK's own
             // error names only the directory it tried, and the user never wrote that path.
@@ -57,6 +63,18 @@ final class WorkDirectory {
                     + System.getProperty("java.io.tmpdir") + " (java.io.tmpdir): " + io.resh.core.FileErrors.describe(e)
                     + "; set workDir, or -Djava.io.tmpdir to a directory resh can write", e);
         }
+        WorkDirOwner owner = null;
+        if (!config.keepWorkDir()) { // one kept whatever happens is never a leftover to remove
+            try {
+                owner = WorkDirOwner.claim(dir);
+            } catch (IOException e) {
+                // The group runs all the same; only a SIGKILL would leave this directory behind for good.
+                LOG.debug("group {}: cannot lock work directory {}: {}", config.name(), dir, e.getMessage());
+            }
+        }
+        // Those of groups whose process was killed (SIGKILL) or crashed: nothing else ever removes them.
+        WorkDirOwner.removeLeftovers(dir.getParent(), dir);
+        return new WorkDirectory(config.name(), dir, true, config.keepWorkDir(), owner);
     }
 
     Path path() {
@@ -73,6 +91,9 @@ final class WorkDirectory {
 
     /** Leaves the directory where it is and says so, with why, in one line. */
     void keep(String why) {
+        if (owner != null) {
+            owner.release(); // kept on purpose now, for the post-mortem: not a leftover to remove
+        }
         if (temporary) {
             LOG.info("group {}: kept work directory {} {}", group, path, why);
         } else {
@@ -98,6 +119,9 @@ final class WorkDirectory {
         if (deletion.failures > 0) {
             LOG.warn("group {}: could not delete work directory {}: {} entr{} left, first {}", group, path,
                     deletion.failures, deletion.failures == 1 ? "y" : "ies", deletion.first);
+        }
+        if (owner != null) {
+            owner.release(); // after the deletion: a lock released first let another process take what is left
         }
     }
 

@@ -95,6 +95,7 @@ class ReplicaGroupWorkDirTest {
         group = logs.watch(ReplicaGroup.start(TestGroups.counter("clean", 3).build()));
         Path dir = group.workDir();
         kept.add(dir);
+        assertThat(dir.resolve("owner-" + ProcessHandle.current().pid() + ".lock")).as("locked while the group runs").exists();
         for (int i = 0; i < 20; i++) {
             group.call(utf8("add:1"), Duration.ofSeconds(10));
         }
@@ -135,6 +136,8 @@ class ReplicaGroupWorkDirTest {
 
         assertThat(dir).isDirectory();
         assertThat(dir.resolve("replica-1.log")).content(StandardCharsets.UTF_8).contains("(pid " + victim + ")");
+        // Its lock file, which a later group's start takes for a killed process's leftover once unlocked, is gone.
+        assertThat(dir).isDirectoryNotContaining("glob:**/owner-*.lock");
         assertThat(lines()).containsExactly("group killed: kept work directory " + dir
                 + " for post-mortem: 1 fault seen (crash 1)");
     }
@@ -156,6 +159,7 @@ class ReplicaGroupWorkDirTest {
         group = logs.watch(ReplicaGroup.start(TestGroups.counter("keep", 1).keepWorkDir(true).build()));
         Path dir = group.workDir();
         kept.add(dir);
+        assertThat(dir).as("kept whatever happens: never a leftover to remove").isDirectoryNotContaining("glob:**/owner-*.lock");
         assertThat(group.call(utf8("add:1"), Duration.ofSeconds(10))).asString(StandardCharsets.UTF_8).isEqualTo("1");
 
         group.close();
