@@ -49,6 +49,7 @@ class DocumentedFieldsTest {
                 server: {command: "srv --port {port}"}
                 listen: {protocol: line}
                 canonicalize: [{regex: a}]
+                checkpoint: {every: 1, save: SAVE, digest: DBSIZE, files: [dump.rdb]}
                 """, tree -> GatewayConfig.parse(tree, "g.yaml", Path.of("")), List.of());
     }
 
