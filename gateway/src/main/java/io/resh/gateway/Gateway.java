@@ -295,13 +295,11 @@ public final class Gateway implements AutoCloseable {
         if (config.checkpoint() != null) {
             GatewayConfig.Checkpoint c = config.checkpoint();
             checkpoints = new CheckpointStore(workDir.resolve("checkpoints"), c.files());
-            Request digest = c.digest() == null ? null : CheckpointRequests.decode(protocol, c.digest());
+            Request digest = CheckpointRequests.decode(protocol, c.digest());
             m.checkpoints(new OrderedMultiplexer.CheckpointPlan(c.every(), CheckpointRequests.decode(protocol, c.save()), digest));
             group.checkpoint(checkpoints::current);
-            if (digest != null) {
-                group.startCheck(new StartedStateCheck(digest, protocol, canonicalizer, config.maxReplyBytes(),
-                        config.server().readyTimeout(), quorum.agreementNeeded()));
-            }
+            group.startCheck(new StartedStateCheck(digest, protocol, canonicalizer, config.maxReplyBytes(),
+                    config.server().readyTimeout(), quorum.agreementNeeded()));
         }
         group.engine(mode == Mode.UDP
                 ? new UdpBackends(loop, m, config.maxReplyBytes(), group, config.replicas())
@@ -347,7 +345,7 @@ public final class Gateway implements AutoCloseable {
         LOG.debug("group {}: checkpoint at request #{} ({} bytes) cut {} requests from the replay log", config.group(),
                 sequence, s.bytes(), dropped);
         events.accept(new GroupEvent.CheckpointStable(System.currentTimeMillis(), config.group(), sequence,
-                Digest.of(s.digest() != null ? s.digest() : s.sums().values().iterator().next()), s.bytes()));
+                Digest.of(s.digest()), s.bytes()));
     }
 
     private void awaitStart() {
