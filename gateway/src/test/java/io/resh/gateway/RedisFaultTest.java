@@ -11,6 +11,7 @@ import io.resh.core.GroupEvent;
 import io.resh.gateway.ordered.OrderedMultiplexer;
 import io.resh.gateway.testing.GatewayExtension;
 import io.resh.gateway.testing.RedisWorkload;
+import io.resh.gateway.testing.RedisReplicas;
 import io.resh.gateway.testing.RespClient;
 import io.resh.gateway.testing.Signals;
 import java.nio.file.Files;
@@ -68,7 +69,7 @@ class RedisFaultTest {
         GroupEvent.RecoveryCompleted recovered = redis.awaitRecovered(1);
         assertThat(recovered.replayed()).as("the restarted replica caught up by replay").isGreaterThan(0);
         assertThat(redis.pid(1)).isNotEqualTo(victim);
-        assertSameData();
+        RedisReplicas.assertSameData(redis);
     }
 
     /**
@@ -124,7 +125,7 @@ class RedisFaultTest {
                 + " group says it").startsWith("hang at #" + fault.sequence() + ": ");
         await().atMost(Duration.ofSeconds(5)).until(() -> ProcessHandle.of(victim).map(p -> !p.isAlive()).orElse(true));
         assertThat(redis.events(GroupEvent.RecoveryCompleted.class)).extracting(GroupEvent.RecoveryCompleted::replica).contains(2);
-        assertSameData();
+        RedisReplicas.assertSameData(redis);
     }
 
     /**
@@ -158,7 +159,7 @@ class RedisFaultTest {
         redis.awaitAllLive();
         assertThat(redis.events(GroupEvent.FailStopped.class)).isEmpty();
         assertThat(redis.status().requestsOfDeath()).isEqualTo(1);
-        assertSameData();
+        RedisReplicas.assertSameData(redis);
     }
 
     /**
@@ -193,7 +194,7 @@ class RedisFaultTest {
         }
         redis.awaitAllLive();
         assertThat(redis.events(GroupEvent.FailStopped.class)).isEmpty();
-        assertSameData();
+        RedisReplicas.assertSameData(redis);
     }
 
     /** The reply to {@code command} once the group has healthy replicas again. */
@@ -228,7 +229,7 @@ class RedisFaultTest {
         assertThat(fault.replica()).isEqualTo(2);
         assertThat(fault.kind()).isIn(FaultKind.DIVERGENCE, FaultKind.PROTOCOL);
         redis.awaitRecovered(2);
-        assertSameData();
+        RedisReplicas.assertSameData(redis);
     }
 
     /**
@@ -271,7 +272,7 @@ class RedisFaultTest {
         int at = 6 + 57 * 2009 + 7 + 1000;
         assertThat(fault.evidence()).contains("(LRANGE)").contains("at byte " + at + " (expected 200906 bytes, got 200906)");
         redis.awaitRecovered(2);
-        assertSameData();
+        RedisReplicas.assertSameData(redis);
     }
 
     @SuppressWarnings("unchecked")
@@ -334,17 +335,5 @@ class RedisFaultTest {
 
     private static String yaml(String text) {
         return "'" + text.replace("'", "''") + "'";
-    }
-
-    private void assertSameData() throws Exception {
-        redis.awaitQuiet();
-        List<String> digests = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            try (RespClient direct = new RespClient(redis.replicaPort(i))) {
-                digests.add(RespClient.text(direct.call("DEBUG", "DIGEST")));
-            }
-        }
-        assertThat(digests).as("DEBUG DIGEST of each replica").containsOnly(digests.get(0));
-        assertThat(digests.get(0)).isNotEqualTo("0000000000000000000000000000000000000000");
     }
 }

@@ -137,7 +137,7 @@ final class WorkDirOwner {
                         return; // its owner runs
                     }
                     long bytes = bytesIn(dir);
-                    int left = delete(dir);
+                    int left = WorkDirectory.Deletion.of(dir).failures;
                     if (left == 0) {
                         LOG.info("removed work directory {} ({}) left behind by process {}, which is gone (killed with"
                                 + " kill -9, or crashed)", dir, readable(bytes), pid);
@@ -189,42 +189,5 @@ final class WorkDirOwner {
             // the size is for the log line only
         }
         return bytes[0];
-    }
-
-    /** Deletes {@code dir} and what it holds, without following links; returns how many entries are left. */
-    private static int delete(Path dir) {
-        int[] left = {0};
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                    remove(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException e) {
-                    left[0]++;
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) {
-                    remove(d);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                private void remove(Path p) {
-                    try {
-                        Files.deleteIfExists(p);
-                    } catch (IOException e) {
-                        left[0]++;
-                    }
-                }
-            });
-        } catch (IOException e) {
-            left[0]++;
-        }
-        return left[0];
     }
 }

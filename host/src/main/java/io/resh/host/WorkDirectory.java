@@ -110,12 +110,7 @@ final class WorkDirectory {
         if (!temporary) {
             throw new IllegalStateException("group " + group + ": " + path + " is a configured work directory");
         }
-        Deletion deletion = new Deletion();
-        try {
-            Files.walkFileTree(path, deletion);
-        } catch (IOException | RuntimeException e) {
-            deletion.failed(path, e);
-        }
+        Deletion deletion = Deletion.of(path);
         if (deletion.failures > 0) {
             LOG.warn("group {}: could not delete work directory {}: {} entr{} left, first {}", group, path,
                     deletion.failures, deletion.failures == 1 ? "y" : "ies", deletion.first);
@@ -126,9 +121,20 @@ final class WorkDirectory {
     }
 
     /** Deletes files on the way down and directories on the way up, carrying on past what it cannot delete. */
-    private static final class Deletion extends SimpleFileVisitor<Path> {
+    static final class Deletion extends SimpleFileVisitor<Path> {
         int failures;
         String first;
+
+        /** Deletes {@code dir} and what it holds, without following links; the result says what was left. */
+        static Deletion of(Path dir) {
+            Deletion deletion = new Deletion();
+            try {
+                Files.walkFileTree(dir, deletion);
+            } catch (IOException | RuntimeException e) {
+                deletion.failed(dir, e);
+            }
+            return deletion;
+        }
 
         @Override
         public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {

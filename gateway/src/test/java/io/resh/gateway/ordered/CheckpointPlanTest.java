@@ -27,7 +27,12 @@ class CheckpointPlanTest {
 
     @BeforeEach
     void setUp() {
-        log = new ReplayLog(1 << 20, 1000);
+        start(new ReplayLog(1 << 20, 1000), 3);
+    }
+
+    /** Three replicas with a checkpoint every {@code every} logged requests, the group's calls recorded in events. */
+    private void start(ReplayLog replayLog, int every) {
+        log = replayLog;
         GroupCallbacks group = new GroupCallbacks() {
             @Override
             public void fault(int slot, FaultKind kind, long sequence, String evidence) {
@@ -71,7 +76,7 @@ class CheckpointPlanTest {
         };
         mux = new OrderedMultiplexer(new Quorum(3), line, new Canonicalizer(line, List.of()), log, group,
                 new OrderedMultiplexer.Settings(Duration.ofSeconds(2), 100, 8), clock::get, Runnable::run);
-        mux.checkpoints(new OrderedMultiplexer.CheckpointPlan(3, request("save", true), request("digest", true)));
+        mux.checkpoints(new OrderedMultiplexer.CheckpointPlan(every, request("save", true), request("digest", true)));
         links = new FakeLink[3];
         for (int i = 0; i < 3; i++) {
             links[i] = new FakeLink(i);
@@ -191,38 +196,7 @@ class CheckpointPlanTest {
     /** Large writes fill the byte bound long before {@code every} of them: 1 MiB of log, 200 KiB writes. */
     @Test
     void shouldAskForACheckpointOnceTheWritesSinceTheLastFillHalfTheLogsBytes() {
-        log = new ReplayLog(1 << 20, 1000);
-        mux = new OrderedMultiplexer(new Quorum(3), line, new Canonicalizer(line, List.of()), log, new GroupCallbacks() {
-            @Override
-            public void fault(int slot, FaultKind kind, long sequence, String evidence) {
-            }
-
-            @Override
-            public void faultWhileIdle(int slot, FaultKind kind, long answeredThrough, String evidence) {
-            }
-
-            @Override
-            public void caughtUp(int slot, long sequence, long replayed) {
-            }
-
-            @Override
-            public void skipped(long sequence, int slots, int processes, String detail) {
-            }
-
-            @Override
-            public void unreplayable(long sequence, String request, int replacementsFailed, int executed, int notRebuilt,
-                                     boolean serving, String detail) {
-            }
-
-            @Override
-            public void failStopped(long sequence, String detail) {
-            }
-        }, new OrderedMultiplexer.Settings(Duration.ofSeconds(2), 100, 8), clock::get, Runnable::run);
-        mux.checkpoints(new OrderedMultiplexer.CheckpointPlan(100, request("save", true), request("digest", true)));
-        for (int i = 0; i < 3; i++) {
-            links[i] = new FakeLink(i);
-            mux.attach(links[i]);
-        }
+        start(new ReplayLog(1 << 20, 1000), 100);
         String big = "set v " + "x".repeat(200 << 10);
         send(big, false);
         send(big, false);
