@@ -109,6 +109,16 @@ class CheckpointPlanTest {
         }
     }
 
+    /** Every replica gives the same digest and saves: the checkpoint at request #6 is saved. */
+    private void answerTheCheckpoint() {
+        for (int i = 0; i < 3; i++) {
+            reply(i, "d-1");
+        }
+        for (int i = 0; i < 3; i++) {
+            reply(i, "saved");
+        }
+    }
+
     @Test
     void shouldAskForTheDigestAndTheSaveAfterEveryThirdLoggedRequestAndLogNeither() {
         writeThreeAndAnswer();
@@ -138,12 +148,7 @@ class CheckpointPlanTest {
     @Test
     void shouldCutTheLogOnceNoReplicaIsReplayingIt() {
         writeThreeAndAnswer();
-        for (int i = 0; i < 3; i++) {
-            reply(i, "d-1");
-        }
-        for (int i = 0; i < 3; i++) {
-            reply(i, "saved");
-        }
+        answerTheCheckpoint();
         // Replica 2 crashes and its replacement (started empty, before any checkpoint was stored) is replaying.
         mux.onLinkFailed(links[2], FaultKind.CRASH, "process 102 exited with code 3");
         FakeLink fresh = new FakeLink(2);
@@ -170,12 +175,7 @@ class CheckpointPlanTest {
     @Test
     void shouldRestartAServerStartedFromAnOlderCheckpointThanWhereTheLogStarts() {
         writeThreeAndAnswer();
-        for (int i = 0; i < 3; i++) {
-            reply(i, "d-1");
-        }
-        for (int i = 0; i < 3; i++) {
-            reply(i, "saved");
-        }
+        answerTheCheckpoint();
         mux.checkpointStored(6, true);
         assertThat(log.base()).isEqualTo(6);
         mux.onLinkFailed(links[1], FaultKind.CRASH, "process 101 exited with code 3");
@@ -208,12 +208,7 @@ class CheckpointPlanTest {
     @Test
     void shouldNotCutTheLogWhenTheCheckpointWasNotStored() {
         writeThreeAndAnswer();
-        for (int i = 0; i < 3; i++) {
-            reply(i, "d-1");
-        }
-        for (int i = 0; i < 3; i++) {
-            reply(i, "saved");
-        }
+        answerTheCheckpoint();
         mux.checkpointStored(6, false);
         assertThat(log.size()).isEqualTo(3);
         assertThat(log.base()).isZero();
