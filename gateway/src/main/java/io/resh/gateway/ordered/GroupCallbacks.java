@@ -53,8 +53,7 @@ public interface GroupCallbacks {
     void failStopped(long sequence, String detail);
 
     /**
-     * f+1 replicas saved their state at request {@code sequence} (and agreed on its {@code digest}, null when the plan
-     * has none): copy what replica {@code source} saved, then tell the multiplexer with
+     * f+1 replicas saved their state at request {@code sequence} and agreed on its {@code digest}: copy what replica {@code source} saved, then tell the multiplexer with
      * {@link OrderedMultiplexer#checkpointStored}. Without an override nothing is stored and the log is never cut.
      */
     default void checkpointSaved(long sequence, int source, byte[] digest) {

@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executor;
@@ -62,10 +63,14 @@ public final class OrderedMultiplexer {
     }
 
     /**
-     * Checkpoints of the servers' own state: every {@code every} logged requests, {@code digest} (if not null) and then
-     * {@code save} go to the replicas in order, as requests no client sent and that are never logged.
+     * Checkpoints of the servers' own state: every {@code every} logged requests, {@code digest} and then {@code save}
+     * go to the replicas in order, as requests no client sent and that are never logged.
      */
     public record CheckpointPlan(int every, Request save, Request digest) {
+        public CheckpointPlan {
+            Objects.requireNonNull(save, "save");
+            Objects.requireNonNull(digest, "digest");
+        }
     }
 
     /**
@@ -1087,24 +1092,21 @@ public final class OrderedMultiplexer {
     }
 
     /**
-     * Sends the checkpoint's requests after everything sequenced so far. When f+1 replicas agreed on the save (and on
-     * the digest before it), one of them is named to {@link GroupCallbacks#checkpointSaved}, which copies what it
+     * Sends the checkpoint's requests after everything sequenced so far. When f+1 replicas agreed on the save and on
+     * the digest before it, one of them is named to {@link GroupCallbacks#checkpointSaved}, which copies what it
      * saved and answers {@link #checkpointStored}.
      */
     private void checkpoint() {
         checkpointBusy = true;
         loggedSinceCheckpoint = 0;
         loggedBytesSinceCheckpoint = 0;
-        Pending[] digest = new Pending[1];
-        Pending[] save = new Pending[1];
-        if (checkpoints.digest() != null) {
-            digest[0] = submit(checkpoints.digest(), reply -> { }, false);
-            if (digest[0] == null) {
-                checkpointBusy = false;
-                return;
-            }
+        Pending digest = submit(checkpoints.digest(), reply -> { }, false);
+        if (digest == null) {
+            checkpointBusy = false;
+            return;
         }
-        save[0] = submit(checkpoints.save(), reply -> saved(digest[0], save[0]), false);
+        Pending[] save = new Pending[1]; // its reply slot runs once the save is voted, after submit returned it
+        save[0] = submit(checkpoints.save(), reply -> saved(digest, save[0]), false);
         if (save[0] == null) {
             checkpointBusy = false;
         }
@@ -1113,19 +1115,19 @@ public final class OrderedMultiplexer {
     /** The save's vote ended (decided, or not): pick a replica whose save and digest agreed with f+1. */
     private void saved(Pending digest, Pending save) {
         if (save == null) {
-            return; // answered inside submit: refused, checkpointBusy is reset there
+            return; // answered inside submit: refused, checkpointBusy is reset in checkpoint()
         }
-        if (!save.ballot.isDecided() || (digest != null && !digest.ballot.isDecided())) {
+        if (!save.ballot.isDecided() || !digest.ballot.isDecided()) {
             checkpointBusy = false;
             LOG.warn("group {}: checkpoint at request #{} not taken: no {} replicas agreed on {}", group.group(), save.seq,
-                    quorum.agreementNeeded(), digest != null && !digest.ballot.isDecided() ? "the state's digest"
+                    quorum.agreementNeeded(), !digest.ballot.isDecided() ? "the state's digest"
                             : "the reply to " + save.request.name());
             return;
         }
         for (int i = 0; i < slots.length; i++) {
             if (slots[i].link != null && Arrays.equals(save.ballot.replyOf(i), save.ballot.decided())
-                    && (digest == null || Arrays.equals(digest.ballot.replyOf(i), digest.ballot.decided()))) {
-                group.checkpointSaved(save.seq, i, digest == null ? null : digest.ballot.decided());
+                    && Arrays.equals(digest.ballot.replyOf(i), digest.ballot.decided())) {
+                group.checkpointSaved(save.seq, i, digest.ballot.decided());
                 return;
             }
         }

@@ -28,7 +28,7 @@ import java.util.Map;
 public final class CheckpointStore {
     /**
      * A stored checkpoint: its request number, directory, total size, each file's SHA-256, and the voted reply to the
-     * digest request (null without one) that a server started from it must give.
+     * digest request that a server started from it must give.
      */
     public record Stored(long sequence, Path dir, long bytes, Map<String, byte[]> sums, byte[] digest) {
     }
