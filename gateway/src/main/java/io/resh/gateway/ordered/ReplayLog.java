@@ -9,7 +9,7 @@ import java.util.List;
  * The state-changing requests since the group started, in sequence order: replaying them into a
  * freshly started server rebuilds the state every other replica has. Bounded by entries and bytes;
  * past either bound the log is dropped and marked overflowed, because a log with a hole can no longer
- * rebuild anything. A request of death is {@linkplain #skip skipped}: it stays counted but is no longer
+ * rebuild anything, until it {@linkplain #restartAfter restarts} at a checkpoint. A request of death is {@linkplain #skip skipped}: it stays counted but is no longer
  * replayed. Each entry keeps its request's sequence number, so that a replay failing at an entry can name the
  * request (and blame it: {@link QueryOfDeath} counts failures by sequence number).
  */
@@ -25,6 +25,11 @@ public final class ReplayLog {
     private long appended;
     private long skipped;
     private boolean overflowed;
+    /**
+     * While overflowed: the checkpoint being taken, after which every request is kept again so that the log can start
+     * there once the checkpoint is stored; -1 while it keeps nothing.
+     */
+    private long restartAfter = -1;
     /** Which bound it passed, in the config's words, so that the warning says what to raise. */
     private String overflowCause;
 
@@ -33,13 +38,17 @@ public final class ReplayLog {
         this.maxEntries = maxEntries;
     }
 
-    /** Appends request {@code seq}; returns false if this append overflowed the log (or it already had). */
+    /**
+     * Appends request {@code seq}; returns false if this append overflowed the log, or it keeps nothing (it overflowed,
+     * and no checkpoint to {@linkplain #restartAfter restart} at is being taken).
+     */
     public boolean append(Request request, long seq) {
-        if (overflowed) {
+        if (!keeping()) {
             return false;
         }
         if (entries.size() + 1 > maxEntries || bytes + request.bytes().length > maxBytes) {
             overflowed = true;
+            restartAfter = -1;
             overflowCause = entries.size() + 1 > maxEntries
                     ? "it would hold more than replayLogEntries (" + maxEntries + ") requests"
                     : "it would hold more than replayLogLimit (" + maxBytes + " bytes) of requests";
@@ -59,11 +68,43 @@ public final class ReplayLog {
     }
 
     /**
+     * True while appended requests are kept: it did not overflow, or it is kept again for a checkpoint to
+     * {@linkplain #restartAfter restart} at.
+     */
+    public boolean keeping() {
+        return !overflowed || restartAfter >= 0;
+    }
+
+    /**
+     * After it overflowed: keeps every request after {@code seq} again, the checkpoint being taken there, so that once
+     * that checkpoint is stored {@link #compactThrough} starts the log from it and replicas can be rebuilt again. What
+     * it kept for an earlier checkpoint, which was not stored, is dropped. The log stays overflowed until then.
+     */
+    public void restartAfter(long seq) {
+        if (!overflowed) {
+            throw new IllegalStateException("the log did not overflow: a checkpoint cuts it instead");
+        }
+        entries.clear();
+        seqs = new long[16];
+        bytes = 0;
+        restartAfter = seq;
+    }
+
+    /**
      * Forgets every entry up to and including request {@code seq}, which a stored checkpoint now covers. Indexes
-     * shift, so no replica may be replaying while this runs. Returns how many entries were dropped.
+     * shift, so no replica may be replaying while this runs. Returns how many entries were dropped. An overflowed log
+     * starts again here if it kept every request since ({@link #restartAfter} at {@code seq} or before), and is no
+     * longer overflowed; otherwise it stays so.
      */
     public int compactThrough(long seq) {
-        if (overflowed || seq <= base) {
+        if (overflowed) {
+            if (restartAfter < 0 || seq < restartAfter) {
+                return 0; // requests between seq and what it kept are missing
+            }
+            overflowed = false;
+            overflowCause = null;
+            restartAfter = -1;
+        } else if (seq <= base) {
             return 0;
         }
         int n = 0;
@@ -130,12 +171,12 @@ public final class ReplayLog {
         return maxBytes;
     }
 
-    /** True once a bound was exceeded: replicas can no longer be rebuilt by replay. */
+    /** True once a bound was exceeded: replicas cannot be rebuilt by replay until the log restarts at a checkpoint. */
     public boolean overflowed() {
         return overflowed;
     }
 
-    /** Which bound was passed ("it would hold more than replayLogEntries (5) requests"), or null before it overflowed. */
+    /** Which bound was passed ("it would hold more than replayLogEntries (5) requests"), or null while it is not overflowed. */
     public String overflowCause() {
         return overflowCause;
     }

@@ -97,4 +97,54 @@ class ReplayLogTest {
         assertThat(log.overflowed()).isFalse();
         assertThat(log.appended()).isEqualTo(5);
     }
+
+    /** Overflowed once, the log was dropped for good; a checkpoint stored since makes a log that rebuilds from there. */
+    @Test
+    void shouldStartAgainAtACheckpointTakenAfterItOverflowed() {
+        ReplayLog log = new ReplayLog(1 << 20, 2);
+        log.append(request("SET a 1"), 1);
+        log.append(request("SET b 2"), 2);
+        assertThat(log.append(request("SET c 3"), 3)).isFalse();
+        assertThat(log.append(request("SET d 4"), 4)).as("it keeps nothing while overflowed").isFalse();
+        assertThat(log.keeping()).isFalse();
+
+        log.restartAfter(6); // the checkpoint's digest and save were #5 and #6
+        Request e = request("SET e 5");
+        assertThat(log.append(e, 7)).isTrue();
+        assertThat(log.overflowed()).as("until the checkpoint is stored").isTrue();
+        assertThat(log.compactThrough(4)).as("a checkpoint before what it kept leaves a hole").isZero();
+        assertThat(log.overflowed()).isTrue();
+
+        assertThat(log.compactThrough(6)).isZero();
+
+        assertThat(log.overflowed()).isFalse();
+        assertThat(log.overflowCause()).isNull();
+        assertThat(log.base()).isEqualTo(6);
+        assertThat(log.size()).isEqualTo(1);
+        assertThat(log.get(0)).isSameAs(e);
+        assertThat(log.seq(0)).isEqualTo(7);
+        assertThat(log.bytes()).isEqualTo(e.bytes().length);
+    }
+
+    /** What was kept for a checkpoint that was not stored is no use for the next: it starts after the next one. */
+    @Test
+    void shouldKeepOnlyWhatCameAfterTheLatestCheckpointWhileOverflowed() {
+        ReplayLog log = new ReplayLog(1 << 20, 2);
+        for (int i = 1; i <= 3; i++) {
+            log.append(request("SET k " + i), i);
+        }
+        log.restartAfter(5);
+        log.append(request("SET k 6"), 6);
+        log.restartAfter(8);
+        log.append(request("SET k 9"), 9);
+        log.append(request("SET k 10"), 10);
+        assertThat(log.size()).isEqualTo(2);
+        assertThat(log.seq(0)).isEqualTo(9);
+
+        assertThat(log.append(request("SET k 11"), 11)).as("what it keeps again is bounded too").isFalse();
+        assertThat(log.size()).isZero();
+        assertThat(log.keeping()).isFalse();
+        assertThat(log.compactThrough(8)).isZero();
+        assertThat(log.overflowed()).as("it overflowed before the checkpoint was stored").isTrue();
+    }
 }
