@@ -66,6 +66,13 @@ public interface GroupCallbacks {
     default void logCut(long sequence, int dropped) {
     }
 
+    /**
+     * The replay log, which had overflowed, starts again after the checkpoint at {@code sequence} (just cut there, see
+     * {@link #logCut}): failed replicas can be rebuilt again, so those left out meanwhile are to be started again.
+     */
+    default void logRestarted(long sequence) {
+    }
+
     /** True once the group is being shut down: its replicas are killed on purpose, so their deaths blame no request. */
     default boolean closing() {
         return false;

@@ -221,7 +221,7 @@ public final class OrderedMultiplexer {
             }
         }
         long seq = nextSeq++;
-        if (!request.readOnly() && log != null && !log.overflowed() && !log.append(request, seq)) {
+        if (!request.readOnly() && log != null && log.keeping() && !log.append(request, seq)) {
             replayLogOverflowed(seq);
         }
         if (tooFew != null) {
@@ -252,7 +252,8 @@ public final class OrderedMultiplexer {
             for (int i = 0; i < slots.length; i++) {
                 pumpReplay(i);
             }
-            if (checkpoints != null && checkpointDue(request) && !checkpointBusy && !log.overflowed()) {
+            // Also once the log overflowed: a stored checkpoint starts it again.
+            if (checkpoints != null && checkpointDue(request) && !checkpointBusy) {
                 checkpoint();
             }
         }
@@ -1058,8 +1059,15 @@ public final class OrderedMultiplexer {
 
     private void replayLogOverflowed(long seq) {
         // The bound named: "overflowed" alone left the user to guess which of the two settings to raise.
-        LOG.warn("group {}: replay log overflowed at request #{}: {}; replicas that fail from now on cannot be rebuilt (raise"
-                + " it, or restart the gateway to regain redundancy)", group.group(), seq, log.overflowCause());
+        if (checkpoints == null) {
+            LOG.warn("group {}: replay log overflowed at request #{}: {}; replicas that fail from now on cannot be rebuilt (raise"
+                    + " it, or restart the gateway to regain redundancy)", group.group(), seq, log.overflowCause());
+        } else {
+            // Each checkpoint taken while it is overflowed keeps the log again from there: it may overflow once more.
+            LOG.warn("group {}: replay log overflowed at request #{}: {}; replicas that fail cannot be rebuilt until the next"
+                    + " checkpoint is stored and the log starts again there (raise it: it must hold the writes that arrive"
+                    + " while a checkpoint is taken)", group.group(), seq, log.overflowCause());
+        }
         neverAnswered.clear();
         replayDoubt.clear();
         unreplayable.clear(); // no replica is rebuilt any more: the status says that instead
@@ -1109,6 +1117,10 @@ public final class OrderedMultiplexer {
         save[0] = submit(checkpoints.save(), reply -> saved(digest, save[0]), false);
         if (save[0] == null) {
             checkpointBusy = false;
+        } else if (log.overflowed()) {
+            // Every write from the next on is kept again, before any is sequenced: once this checkpoint is stored the
+            // log starts again there, as a cut would leave it, with nothing between the two missing.
+            log.restartAfter(save[0].seq);
         }
     }
 
@@ -1147,9 +1159,12 @@ public final class OrderedMultiplexer {
         }
     }
 
-    /** Cuts the replay log at the stored checkpoint, unless a replica is replaying it (its place would move). */
+    /**
+     * Cuts the replay log at the stored checkpoint, unless a replica is replaying it (its place would move). A log that
+     * overflowed starts again there if it kept every request since ({@link ReplayLog#restartAfter}).
+     */
     private void cutLog() {
-        if (cutPending == 0 || log.overflowed()) {
+        if (cutPending == 0) {
             return;
         }
         for (Slot s : slots) {
@@ -1159,7 +1174,11 @@ public final class OrderedMultiplexer {
         }
         long seq = cutPending;
         cutPending = 0;
+        boolean overflowed = log.overflowed();
         int dropped = log.compactThrough(seq);
+        if (log.overflowed()) {
+            return; // it overflowed before this checkpoint was taken, or again since: the next one tries again
+        }
         neverAnswered.values().removeIf(q -> q <= seq);
         Set<Request> kept = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int k = 0; k < log.size(); k++) {
@@ -1172,6 +1191,11 @@ public final class OrderedMultiplexer {
             unreplayable.headMap(seq, true).clear();
         }
         group.logCut(seq, dropped);
+        if (overflowed) {
+            LOG.info("group {}: replay log restarted at checkpoint #{}: failed replicas can be rebuilt again from it, and"
+                    + " those not replaced while it overflowed are started again", group.group(), seq);
+            group.logRestarted(seq);
+        }
     }
 
     // ---- time --------------------------------------------------------------------------------------

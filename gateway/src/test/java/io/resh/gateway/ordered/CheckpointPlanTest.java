@@ -73,6 +73,11 @@ class CheckpointPlanTest {
             public void logCut(long sequence, int dropped) {
                 events.add("cut at #" + sequence + " dropped " + dropped);
             }
+
+            @Override
+            public void logRestarted(long sequence) {
+                events.add("log restarted at #" + sequence);
+            }
         };
         mux = new OrderedMultiplexer(new Quorum(3), line, new Canonicalizer(line, List.of()), log, group,
                 new OrderedMultiplexer.Settings(Duration.ofSeconds(2), 100, 8), clock::get, Runnable::run);
@@ -216,5 +221,93 @@ class CheckpointPlanTest {
             send(w, false);
         }
         assertThat(links[0].written).as("asked again after three more writes").endsWith("set f 6", "digest", "save");
+    }
+
+    /** Each of {@code slots} answers {@code replies}, in order. */
+    private void answer(int[] slots, String... replies) {
+        for (int i : slots) {
+            for (String r : replies) {
+                reply(i, r);
+            }
+        }
+    }
+
+    /**
+     * A log of 6 entries and a checkpoint every 3 writes: the checkpoint at #6 is slow, 4 writes come while it is
+     * taken, and the log overflows at the last of them (#10): that checkpoint can no longer cut it.
+     */
+    private void overflowWhileTheFirstCheckpointIsTaken() {
+        start(new ReplayLog(1 << 20, 6), 3);
+        writeThreeAndAnswer();
+        for (String w : new String[] {"set d 4", "set e 5", "set f 6", "set g 7"}) {
+            send(w, false);
+        }
+        assertThat(log.overflowed()).isTrue();
+        answer(new int[] {0, 1, 2}, "d-1", "saved", "ok", "ok", "ok", "ok");
+        mux.checkpointStored(6, true);
+        assertThat(log.overflowed()).as("the writes after #6 were dropped with the log").isTrue();
+        assertThat(events).containsExactly("saved #6 from 0 digest d-1");
+    }
+
+    @Test
+    void shouldStartTheLogAgainAtACheckpointStoredAfterItOverflowedWithTheWritesSentWhileItWasTaken() {
+        overflowWhileTheFirstCheckpointIsTaken();
+        mux.onLinkFailed(links[2], FaultKind.CRASH, "process 102 exited with code 3");
+        mux.attach(new FakeLink(2), 0);
+        assertThat(events).last().asString().startsWith("fault 2 START_FAILURE")
+                .contains("cannot rebuild the replica: the replay log overflowed");
+        events.clear();
+
+        send("set h 8", false); // #11: due, so the digest (#12) and the save (#13) follow it
+        send("set i 9", false); // sent before the checkpoint is answered, let alone stored
+        send("set j 10", false);
+        int[] live = {0, 1};
+        answer(live, "ok", "d-2", "saved", "ok", "ok");
+        assertThat(events).containsExactly("saved #13 from 0 digest d-2");
+        assertThat(log.overflowed()).as("until the checkpoint is stored").isTrue();
+        send("set k 11", false); // while it is stored
+        answer(live, "ok");
+
+        mux.checkpointStored(13, true);
+
+        assertThat(events).containsExactly("saved #13 from 0 digest d-2", "cut at #13 dropped 0", "log restarted at #13");
+        assertThat(log.overflowed()).isFalse();
+        assertThat(log.base()).isEqualTo(13);
+        assertThat(log.size()).as("#14 to #16, none of what came before").isEqualTo(3);
+        FakeLink fresh = new FakeLink(2);
+        links[2] = fresh;
+        events.clear();
+        mux.attach(fresh, 13);
+        assertThat(fresh.written).containsExactly("set i 9", "set j 10", "set k 11");
+        answer(new int[] {2}, "ok", "ok", "ok");
+        assertThat(events).containsExactly("caught-up 2 replayed 3");
+        assertThat(mux.slotState(2)).isEqualTo("live");
+    }
+
+    @Test
+    void shouldNotStartTheLogAgainAtACheckpointThatWasNotStoredOrThatItOverflowedAgainWhileTaking() {
+        overflowWhileTheFirstCheckpointIsTaken();
+        send("set h 8", false); // #11, then the checkpoint at #13
+        answer(new int[] {0, 1, 2}, "ok", "d-2", "saved");
+        mux.checkpointStored(13, false);
+        assertThat(log.overflowed()).isTrue();
+
+        for (String w : new String[] {"set i 9", "set j 10", "set k 11"}) { // #14-#16, then the checkpoint at #18
+            send(w, false);
+        }
+        for (int i = 0; i < 7; i++) { // more than the log holds, before that checkpoint is stored
+            send("set l " + i, false);
+        }
+        answer(new int[] {0, 1, 2}, "ok", "ok", "ok", "d-3", "saved", "ok", "ok", "ok", "ok", "ok", "ok", "ok");
+        mux.checkpointStored(18, true);
+        assertThat(log.overflowed()).isTrue();
+        assertThat(events).noneMatch(e -> e.startsWith("cut") || e.startsWith("log restarted"));
+
+        send("set m 1", false); // the next is due at once, and is stored: the log starts there
+        answer(new int[] {0, 1, 2}, "ok", "d-4", "saved");
+        mux.checkpointStored(28, true);
+        assertThat(events).endsWith("saved #28 from 0 digest d-4", "cut at #28 dropped 0", "log restarted at #28");
+        assertThat(log.overflowed()).isFalse();
+        assertThat(log.size()).isZero();
     }
 }
