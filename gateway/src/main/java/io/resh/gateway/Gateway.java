@@ -286,6 +286,11 @@ public final class Gateway implements AutoCloseable {
             public void logCut(long sequence, int dropped) {
                 checkpointStable(sequence, dropped);
             }
+
+            @Override
+            public void logRestarted(long sequence) {
+                group.rebuildable(sequence);
+            }
         };
         Canonicalizer canonicalizer = new Canonicalizer(protocol, config.canonicalize());
         OrderedMultiplexer m = new OrderedMultiplexer(quorum, protocol, canonicalizer, log,

@@ -11,8 +11,8 @@ import java.util.List;
  * @param inFlight requests sent to replicas and not yet answered by all of them
  * @param undecided requests answered with an error because no f+1 replicas agreed (reads, or too
  *     few healthy replicas)
- * @param replayLogOverflowed true once the replay log passed its bound: failed replicas are no
- *     longer rebuilt
+ * @param replayLogOverflowed true once the replay log passed its bound: failed replicas are not rebuilt (for
+ *     good without checkpoints; with them, until the next one is stored and the log starts again there)
  * @param requestsOfDeath requests dropped from the replay log because they crashed or hung f+1
  *     replicas, then f+1 of their replacements
  * @param unreplayableRequest why failed replicas cannot be rebuilt by replay, or null: a request replicas
@@ -32,7 +32,8 @@ public record GatewayStatus(String group, String mode, String protocol, String h
 
     /**
      * @param state {@code starting}, {@code replaying}, {@code live}, {@code faulty} (being replaced) or
-     *     {@code stopped} (will not be replaced)
+     *     {@code stopped} (not replaced: the replay log overflowed; with checkpoints, restarted once the next one
+     *     starts the log again)
      * @param core the CPU the replica's server is pinned to ({@code server.pin}), or -1 when not pinned
      * @param pid process id of the current incarnation, or -1
      * @param port loopback port the current incarnation listens on, or -1

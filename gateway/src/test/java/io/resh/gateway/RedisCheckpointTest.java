@@ -3,8 +3,12 @@ package io.resh.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
+import io.resh.gateway.ordered.OrderedMultiplexer;
 import io.resh.gateway.testing.GatewayExtension;
 import io.resh.gateway.testing.RedisReplicas;
 import io.resh.gateway.testing.RespClient;
@@ -13,9 +17,12 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
 
 /**
  * Checkpoints of real redis-servers: their saved state (SAVE, voted by DEBUG DIGEST) lets the gateway cut its replay
@@ -30,14 +37,19 @@ class RedisCheckpointTest {
     final GatewayExtension redis = new GatewayExtension();
 
     private void start() {
+        start(400);
+    }
+
+    /** Three servers, a checkpoint every 20 writes, a log of {@code replayLogEntries}. */
+    private void start(int replayLogEntries) {
         redis.start("""
                 group: redis
                 replicas: 3
                 server: { command: "%s" }
                 listen: { protocol: resp }
-                replayLogEntries: 400
+                replayLogEntries: %d
                 checkpoint: { every: 20, save: SAVE, digest: DEBUG DIGEST, files: dump.rdb }
-                """.formatted(REDIS));
+                """.formatted(REDIS, replayLogEntries));
     }
 
     /** Without the checkpoints the log would overflow at the 401st of the 407 writes and no replica could be rebuilt. */
@@ -130,5 +142,65 @@ class RedisCheckpointTest {
                 assertThat(RespClient.text(c.call("GET", "k" + i))).as("two of three still agree").isEqualTo("v" + i);
             }
         }
+    }
+
+    /**
+     * A burst of pipelined writes overflows a log of 40 while the checkpoint after the 20th is taken (it holds the writes
+     * that come meanwhile, 20 of them): a server killed then is not replaced. The next checkpoint starts the log again,
+     * and the killed server comes back from it.
+     */
+    @Test
+    void shouldRestartTheLogAtTheNextCheckpointAndBringBackAServerKilledWhileItWasOverflowed() throws Exception {
+        start(40);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        Logger log = (Logger) LoggerFactory.getLogger(OrderedMultiplexer.class);
+        logged.start();
+        log.addAppender(logged);
+        try (RespClient c = new RespClient(redis.port())) {
+            List<String[]> burst = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                burst.add(new String[] {"SET", "k" + i, "v" + i});
+                burst.add(new String[] {"INCR", "counter"});
+            }
+            List<Object> replies = c.pipeline(burst);
+            for (int i = 0; i < 100; i++) {
+                assertThat(replies.get(2 * i)).isEqualTo("OK");
+                assertThat(replies.get(2 * i + 1)).isEqualTo((long) i + 1);
+            }
+            assertThat(redis.status().replayLogOverflowed()).isTrue();
+
+            long pid = redis.pid(0);
+            Signals.send("KILL", pid);
+            await().atMost(Duration.ofSeconds(5)).until(() -> redis.status().replicas().get(0).state().equals("stopped"));
+            assertThat(redis.events(GroupEvent.RecoveryStarted.class)).as("no log to rebuild it from yet").isEmpty();
+
+            // Writes go on; one of them is followed by the next checkpoint, which starts the log again once stored.
+            long[] counter = {100};
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> {
+                assertThat(c.call("INCR", "counter")).isEqualTo(++counter[0]);
+                return !redis.status().replayLogOverflowed();
+            });
+            long at = redis.status().checkpoint();
+            assertThat(at).isGreaterThan(200);
+            GroupEvent.RecoveryCompleted back = redis.awaitRecovered(0);
+            assertThat(redis.pid(0)).isNotEqualTo(pid);
+            assertThat(back.replayed()).as("only what came after the checkpoint").isLessThan(40L);
+            assertThat(redis.events(GroupEvent.RecoveryStarted.class)).singleElement().satisfies(r -> {
+                assertThat(r.replica()).isZero();
+                assertThat(r.reason()).isEqualTo("replay log restarted at checkpoint #" + at);
+            });
+            assertThat(logged.list).map(ILoggingEvent::getFormattedMessage)
+                    .contains("group redis: replay log restarted at checkpoint #" + at + ": failed replicas can be rebuilt"
+                            + " again from it, and those not replaced while it overflowed are started again");
+
+            for (int i = 0; i < 100; i++) {
+                assertThat(RespClient.text(c.call("GET", "k" + i))).isEqualTo("v" + i);
+            }
+            assertThat(c.call("INCR", "counter")).isEqualTo(counter[0] + 1);
+        } finally {
+            log.detachAppender(logged);
+        }
+        assertThat(redis.status().liveReplicas()).isEqualTo(3);
+        RedisReplicas.assertSameData(redis);
     }
 }

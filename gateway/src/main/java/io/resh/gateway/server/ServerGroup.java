@@ -52,7 +52,10 @@ public final class ServerGroup implements AutoCloseable {
          */
         void exited(int slot, String evidence);
 
-        /** False when a replacement could not be brought in sync (the replay log overflowed). */
+        /**
+         * False when a replacement could not be brought in sync (the replay log overflowed); once that changes (a
+         * checkpoint starts the log again), {@link ServerGroup#rebuildable} is called.
+         */
         boolean canRebuild();
     }
 
@@ -305,21 +308,48 @@ public final class ServerGroup implements AutoCloseable {
                     + kind.label() + ": " + evidence));
             return;
         }
+        if (r.recoveryStartNanos < 0) {
+            r.recoveryStartNanos = System.nanoTime(); // also for one stopped below: restarted, it recovers from this fault
+        }
         if (!engine.canRebuild()) {
             r.state = State.STOPPED;
-            LOG.error("group {}: replica {} is removed for good: the replay log overflowed, so a replacement "
-                    + "could not be brought in sync", config.group(), slot);
+            if (config.checkpoint() == null) {
+                LOG.error("group {}: replica {} is removed for good: the replay log overflowed, so a replacement "
+                        + "could not be brought in sync", config.group(), slot);
+            } else {
+                LOG.warn("group {}: replica {} is not replaced for now: the replay log overflowed, so a replacement "
+                        + "could not be brought in sync; it is started again once a checkpoint starts the log again",
+                        config.group(), slot);
+            }
             return;
         }
         if (r.state == State.LIVE && System.nanoTime() - r.liveSinceNanos > STABLE.toNanos()) {
             r.failuresInARow = 0;
         }
         r.state = State.FAULTY;
-        if (r.recoveryStartNanos < 0) {
-            r.recoveryStartNanos = System.nanoTime();
-        }
         emit(new GroupEvent.RecoveryStarted(now(), config.group(), slot, Isolation.core(config.server(), slot), sequence, kind.label()));
         relaunchLater(slot);
+    }
+
+    /**
+     * The engine can rebuild replicas again (the replay log, which had overflowed, starts again at the checkpoint at
+     * request {@code sequence}): every replica stopped meanwhile is started again as a replacement, at once, so that
+     * the group returns to full strength. Event loop only.
+     */
+    public void rebuildable(long sequence) {
+        if (closed || !started.isDone() || started.isCompletedExceptionally()) {
+            return; // a group that failed to start is closed, not mended
+        }
+        for (int i = 0; i < replicas.length; i++) {
+            Replica r = replicas[i];
+            if (r.state != State.STOPPED) {
+                continue;
+            }
+            r.failuresInARow = 0; // at once: it waited for a log to be rebuilt from, not out a back-off
+            emit(new GroupEvent.RecoveryStarted(now(), config.group(), i, Isolation.core(config.server(), i), sequence,
+                    "replay log restarted at checkpoint #" + sequence));
+            relaunchLater(i);
+        }
     }
 
     private void relaunchLater(int slot) {
