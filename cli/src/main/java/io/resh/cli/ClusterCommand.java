@@ -40,7 +40,12 @@ public final class ClusterCommand implements Callable<Integer> {
 
     /** {@code resh cluster status}: one row per host given with {@code --url}, then the members. */
     @Command(name = "status", mixinStandardHelpOptions = true,
-            description = "One row per host (--url once per host): role, leader, term, commit, applied, replicas.")
+            description = "One row per host (--url once per host): role, leader, term, commit, applied, replicas.",
+            exitCodeListHeading = "%nExit status:%n",
+            exitCodeList = {"0:every host answered and its group or gateway is serving",
+                    "1:a host could not be asked or did not answer",
+                    "2:a bad option, or several servers run and no --url picks one",
+                    "3:every host answered, and one's group or gateway failed stop or is restarting"})
     static final class Status implements Callable<Integer> {
         @Mixin
         AdminClient.HostsOptions admin = new AdminClient.HostsOptions();
@@ -66,7 +71,7 @@ public final class ClusterCommand implements Callable<Integer> {
                                     + ClusterTable.members(a.status())));
                 }
                 out.flush();
-                return answers.stream().allMatch(a -> a.status() != null) ? 0 : 1;
+                return ClusterTable.exitStatus(answers);
             } catch (AdminClient.ServerNotChosen e) {
                 throw e; // a usage error: the command line answers it with status 2
             } catch (ReshException | JsonProcessingException e) {

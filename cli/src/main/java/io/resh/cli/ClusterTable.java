@@ -82,6 +82,31 @@ final class ClusterTable {
         }
     }
 
+    /**
+     * The exit status of a command that asked several hosts, by the contract of {@code resh status} on one server:
+     * 1 when a host could not be asked, since what it runs is unknown; else {@link StatusCommand#NOT_SERVING} when a
+     * host's local group or gateway does not serve; else 0. A script that sees 3 knows every host answered.
+     */
+    static int exitStatus(List<Answer> answers) {
+        if (answers.stream().anyMatch(a -> a.status() == null)) {
+            return 1;
+        }
+        return answers.stream().allMatch(a -> serving(a.status())) ? 0 : StatusCommand.NOT_SERVING;
+    }
+
+    /**
+     * Whether a host's local group or gateway serves: it has not failed stop, and is not restarting from an installed
+     * snapshot (neither is there then; as a group still starting on one server, it does not serve yet).
+     */
+    static boolean serving(JsonNode s) {
+        JsonNode g = s.path("group");
+        JsonNode gw = s.path("gateway");
+        if (g.isObject()) {
+            return !g.path("failed").isTextual();
+        }
+        return gw.isObject() && !gw.path("failStop").isTextual();
+    }
+
     /** The answers as a JSON array: each host's status, or {@code {url, error}}. */
     static ArrayNode json(List<Answer> answers) {
         ArrayNode a = AdminClient.json().createArrayNode();

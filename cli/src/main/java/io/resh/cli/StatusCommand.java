@@ -36,7 +36,9 @@ import picocli.CommandLine.Spec;
         exitCodeList = {"0:every group and gateway shown is serving",
                 "1:the admin API could not be asked or did not answer (with --url once per cluster host: a host did not)",
                 "2:a bad option, or several servers run and neither --url nor --group picks one",
-                "3:a group or gateway shown is not serving: failed (fail-stop), unreachable, or still starting"})
+                "3:a group or gateway shown is not serving: failed (fail-stop), unreachable, or still starting"
+                        + " (with --url once per cluster host: every host answered, and one's group or gateway failed stop"
+                        + " or is restarting)"})
 public final class StatusCommand implements Callable<Integer> {
     /**
      * A group or gateway shown does not serve. Its own code, apart from the 1 of a server that could not be asked:
@@ -156,7 +158,7 @@ public final class StatusCommand implements Callable<Integer> {
     /** How the admin API refuses the cluster routes on a server that is not a cluster host. */
     private static final String NOT_A_CLUSTER_HOST = "does not run on a cluster host";
 
-    /** One row per cluster host; exit code 1 when one did not answer. */
+    /** One row per cluster host; exit status as {@link ClusterTable#exitStatus}. */
     private int hosts(PrintWriter out, List<AdminClient> clients) throws JsonProcessingException {
         List<ClusterTable.Answer> answers = ClusterTable.ask(clients);
         if (answers.stream().allMatch(a -> a.status() == null && a.error().contains(NOT_A_CLUSTER_HOST))) {
@@ -170,7 +172,7 @@ public final class StatusCommand implements Callable<Integer> {
             ClusterTable.rows(out, answers);
         }
         out.flush();
-        return answers.stream().allMatch(a -> a.status() != null) ? 0 : 1;
+        return ClusterTable.exitStatus(answers);
     }
 
     static void print(PrintWriter out, JsonNode g) {
