@@ -85,14 +85,14 @@ public final class CampaignCommand implements Callable<Integer> {
 
     @Option(names = "--diverse", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "run a different AES implementation in each replica; aes only, refused with --service kv,"
-                    + " which has one (default: ${DEFAULT-VALUE})")
+                    + " which has one, and with --replicas 1 (default: ${DEFAULT-VALUE})")
     boolean diverse;
 
     @Option(names = "--overhead", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "measure fault-free latency and throughput against one replica first (default: ${DEFAULT-VALUE})")
     boolean overhead;
 
-    @Option(names = "--overhead-requests", defaultValue = "2000", paramLabel = "N", description = "requests per overhead measurement, at least 10 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--overhead-requests", defaultValue = "2000", paramLabel = "N", description = "requests per overhead measurement, at least 10; refused with --no-overhead (default: ${DEFAULT-VALUE})")
     int overheadRequests;
 
     @Option(names = "--verbose", description = "show the host's log of every fault and recovery")
@@ -201,6 +201,7 @@ public final class CampaignCommand implements Callable<Integer> {
             throw new ConfigException("service", e.getMessage());
         }
         checkDiverseFits(kind);
+        checkOverheadRequestsApply();
         CampaignConfig.Builder b = CampaignConfig.builder(kind).replicas(replicas)
                 .injections(injections).seed(seed).requestsPerInjection(requestsPerInjection)
                 .requestTimeout(Durations.parse("timeout", timeout)).deadline(Durations.parse("deadline", deadline))
@@ -236,7 +237,16 @@ public final class CampaignCommand implements Callable<Integer> {
      */
     private void checkDiverseFits(ServiceKind kind) {
         CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
-        if (kind.hasDiverseImplementations() || parsed == null || !parsed.hasMatchedOption("--diverse")) {
+        if (parsed == null || !parsed.hasMatchedOption("--diverse")) {
+            return;
+        }
+        if (kind.hasDiverseImplementations()) {
+            if (diverse && replicas == 1) {
+                // One replica runs one implementation: "--replicas 1 --diverse" ran the JDK's AES alone, unlike
+                // what was asked, and the report said nothing of it.
+                throw new ConfigException("diverse", "one replica runs one implementation; diverse replicas need"
+                        + " --replicas 2 or more: leave --diverse out, or give --replicas 3");
+            }
             return;
         }
         List<String> diverseOnes = Arrays.stream(ServiceKind.values()).filter(ServiceKind::hasDiverseImplementations)
@@ -247,6 +257,18 @@ public final class CampaignCommand implements Callable<Integer> {
                         + " " + which + " diverse ones: leave --diverse out, or give --service " + diverseOnes.get(0))
                 : new ConfigException("no-diverse", kind.label() + " has one implementation, which every replica runs"
                         + " anyway; " + which + " diverse ones to turn off: leave --no-diverse out");
+    }
+
+    /**
+     * Refuses {@code --overhead-requests} typed with {@code --no-overhead}: the count was ignored without a word, so a
+     * user who meant to measure the overhead with it got a report without one.
+     */
+    private void checkOverheadRequestsApply() {
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        if (!overhead && parsed != null && parsed.hasMatchedOption("--overhead-requests")) {
+            throw new ConfigException("overhead-requests", "counts the requests of the overhead measurement, which"
+                    + " --no-overhead turns off: leave one of them out");
+        }
     }
 
     /**

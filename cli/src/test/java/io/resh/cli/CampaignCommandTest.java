@@ -227,6 +227,38 @@ class CampaignCommandTest {
         assertThat(((CampaignCommand) kv.getCommand()).config().diverseReplicas()).as("kv by default").isFalse();
     }
 
+    /**
+     * "--replicas 1 --diverse" ran the JDK's AES alone, and "--no-overhead --overhead-requests 500" measured nothing:
+     * each was silently ignored. Both are refused before anything starts.
+     */
+    @Test
+    void shouldRefuseAnOptionThatAnotherTurnsIntoANoOp() {
+        for (String[] argsAndError : new String[][] {
+                {"--replicas 1 --diverse --no-overhead", "resh campaign: --diverse: one replica runs one implementation;"
+                        + " diverse replicas need --replicas 2 or more: leave --diverse out, or give --replicas 3"},
+                {"--no-overhead --overhead-requests 500", "resh campaign: --overhead-requests: counts the requests of the"
+                        + " overhead measurement, which --no-overhead turns off: leave one of them out"}}) {
+            CommandLine cl = Resh.commandLine();
+            StringWriter err = new StringWriter();
+            cl.setErr(new PrintWriter(err));
+            List<String> args = new java.util.ArrayList<>(List.of("campaign", "--service", "aes", "--injections", "1",
+                    "--report", dir.toString()));
+            args.addAll(List.of(argsAndError[0].split(" ")));
+            int code = cl.execute(args.toArray(String[]::new));
+            assertThat(code).as(argsAndError[0]).isEqualTo(2);
+            assertThat(err.toString().strip()).isEqualTo(argsAndError[1]);
+        }
+        assertThat(dir).as("nothing started").isEmptyDirectory();
+        for (String args : List.of("--replicas 1", "--replicas 1 --no-diverse", "--replicas 2 --diverse",
+                "--overhead-requests 500", "--no-overhead")) {
+            CommandLine fine = new CommandLine(new CampaignCommand());
+            List<String> all = new java.util.ArrayList<>(List.of("--report", dir.toString()));
+            all.addAll(List.of(args.split(" ")));
+            fine.parseArgs(all.toArray(String[]::new));
+            assertThat(((CampaignCommand) fine.getCommand()).config()).as(args).isNotNull();
+        }
+    }
+
     /** "--timeout: ... got 5000 ms" after only --deadline 3s: a value never typed, not said to be the default. */
     @Test
     void shouldSayThatAValueOutOfRangeIsTheDefaultWhenTheOptionWasNotGiven() {
