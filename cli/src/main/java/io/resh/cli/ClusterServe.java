@@ -67,7 +67,9 @@ final class ClusterServe {
             refuseAdminPortOnAClusterAddress(cluster, adminPort, config.getFileName().toString());
             refuseAdminPortOnTheGateway(tree, port, adminPort, config.getFileName().toString());
             refuseAdminPortInUse(adminPort);
-            // Raft and the replicas take a while to start: say at once what is starting (the config is valid here).
+            // Raft and the replicas take a while to start: say at once what is starting. The config passed the checks
+            // of the host and of its local group here (a misspelt service class, a server program not installed), as
+            // a plain resh serve says "starting group" only once its group passed them.
             System.out.println("resh: starting cluster host " + cluster.id() + " from " + config);
             System.out.flush();
         });

@@ -347,6 +347,39 @@ class ClusterServeTest {
         assertThat(dir.resolve("h1")).as("nothing started").doesNotExist();
     }
 
+    /**
+     * "resh: starting cluster host h1 from ..." came before the local group's own checks, which run inside Raft's
+     * start: a misspelt service class or a server program that is not installed was said to start, then refused,
+     * with the host's storage made. As a plain resh serve, the line comes only once those checks passed.
+     */
+    @Test
+    void shouldSayThatTheHostStartsOnlyOnceItsLocalGroupsChecksPassed() throws Exception {
+        ClusterPeer h1 = LoopbackCluster.peer("h1");
+        String peers = String.join("\n", "cluster:", "  storage: " + dir.resolve("{id}"), "  peers:",
+                "    - {id: h1, address: " + h1.raftAddress() + ", client: " + h1.clientAddress() + "}", "");
+        Path typo = Files.writeString(dir.resolve("typo-cluster.yaml"), String.join("\n", "group: typo", "replicas: 3",
+                "service: {class: io.example.KvStor}", peers));
+        Path noServer = Files.writeString(dir.resolve("noserver-cluster.yaml"), String.join("\n", "group: noserver",
+                "replicas: 3", "server: {command: 'no-such-server --port {port}'}", "listen: {protocol: line}", peers));
+        String[][] cases = {
+            {typo.toString(), "resh serve: typo-cluster.yaml: service.class: no class io.example.KvStor on the replicas'"
+                    + " class path"},
+            {noServer.toString(), "resh serve: noserver-cluster.yaml: server.command: "},
+        };
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        stdout = System.out;
+        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        for (String[] c : cases) {
+            err.getBuffer().setLength(0);
+
+            assertThat(resh("serve", c[0], "--id", "h1", "--admin-port", "-1")).as(c[0]).isEqualTo(2);
+
+            assertThat(err.toString().strip()).as(c[0]).startsWith(c[1]).doesNotContain("\n");
+            assertThat(printed.toString(StandardCharsets.UTF_8)).as(c[0]).doesNotContain("starting");
+            assertThat(dir.resolve("h1")).as("%s: nothing started", c[0]).doesNotExist();
+        }
+    }
+
     /** A host already running holds its admin port too: that it runs is the news, not that the port is taken. */
     @Test
     void shouldSayAHostIsAlreadyRunningRatherThanThatItsAdminPortIsTaken() throws Exception {

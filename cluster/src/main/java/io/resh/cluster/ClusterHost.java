@@ -50,8 +50,9 @@ public final class ClusterHost {
     /**
      * As {@link #start(Path, JsonNode, String, boolean, Integer, List)}; {@code beforeStarting} refuses what the
      * caller will listen on once the host is up (e.g. an admin API's port in use). It runs after the host's own
-     * checks, so a host already running is told as such, and before anything starts, so a refused host has
-     * started nothing.
+     * checks and those of its local group (its service class or server program), so a host already running is told
+     * as such and a caller that says here that the host starts says it of a config that passed them, and before
+     * anything starts, so a refused host has started nothing.
      */
     public static ClusterNode start(Path file, JsonNode tree, String idOverride, boolean join, Integer listenPort,
                                     List<Consumer<GroupEvent>> listeners, Runnable beforeStarting) {

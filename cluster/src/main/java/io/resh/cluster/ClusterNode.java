@@ -335,8 +335,13 @@ public final class ClusterNode implements AutoCloseable {
 
     private static ClusterNode ofReplicas(ClusterConfig config, GroupConfig group, List<Consumer<GroupEvent>> listeners,
                                           boolean join, Runnable beforeStarting) throws IOException {
+        // The local group starts inside Ratis's start: its own checks (a misspelt service class) come first, or the
+        // caller said that the host starts, then that it did not, with its storage made.
         return new ClusterNode(config, (cp, node) -> new ReplicaLocalGroup(ReplicaGroup.start(group, withHost(listeners, node), cp)),
-                group.maxRequestBytes(), true, join, beforeStarting);
+                group.maxRequestBytes(), true, join, () -> {
+                    ReplicaGroup.checkStart(group);
+                    beforeStarting.run();
+                });
     }
 
     /**
@@ -370,6 +375,7 @@ public final class ClusterNode implements AutoCloseable {
                 withHost(listeners, node).forEach(g::addListener);
                 return new GatewayLocalGroup(g);
             }, gateway.maxFrameBytes() + GatewayEntry.MAX_OVERHEAD, false, join, () -> {
+                Gateway.checkStart(gateway); // as for Java replicas: a server program that is not installed, first
                 refuseGatewayPortInUse(config, gateway.listen());
                 beforeStarting.run();
             });

@@ -157,17 +157,28 @@ public final class Gateway implements AutoCloseable {
         return start(config, null, starting);
     }
 
-    private static Gateway start(GatewayConfig config, Sequencer sequencer, Runnable starting) {
-        if (sequencer != null && config.listen().mode() != Mode.ORDERED) {
-            throw new ReshException("group " + config.group() + ": only listen.mode ordered can be ordered by a cluster, not "
-                    + config.listen().mode().label());
-        }
+    /**
+     * The checks {@link #start} makes before a server runs, bar the work directory, which they create: the listen
+     * host, the server programs. For a caller that starts the gateway later, inside something else's start (a
+     * cluster host's Raft server loads it), and must refuse such a config before it says that it starts.
+     *
+     * @throws ConfigException naming {@code listen.host} or the {@code server} setting, as {@link #start} does
+     */
+    public static void checkStart(GatewayConfig config) {
         if (new InetSocketAddress(config.listen().host(), 0).isUnresolved()) {
             // Found at the bind, after the servers started, it said "cannot listen on no-such-host:0: null".
             throw ConfigException.expected("listen.host", "an address of this machine, like 127.0.0.1 or 0.0.0.0 (every"
                     + " interface)", "'" + config.listen().host() + "', which does not resolve");
         }
-        ServerPrograms.requireInstalled(config.server()); // before the work directory: nothing to keep for a typo
+        ServerPrograms.requireInstalled(config.server());
+    }
+
+    private static Gateway start(GatewayConfig config, Sequencer sequencer, Runnable starting) {
+        if (sequencer != null && config.listen().mode() != Mode.ORDERED) {
+            throw new ReshException("group " + config.group() + ": only listen.mode ordered can be ordered by a cluster, not "
+                    + config.listen().mode().label());
+        }
+        checkStart(config); // before the work directory: nothing to keep for a typo
         Path dir;
         boolean owns = config.workDir() == null;
         try {

@@ -189,7 +189,8 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         this.counters = new Counters(names);
     }
 
-    private static List<Integer> usableCores(List<Integer> configured) {
+    /** The cores replicas may be pinned to: {@code configured}, or every allowed one when empty. */
+    static List<Integer> usableCores(List<Integer> configured) {
         List<Integer> allowed = CpuPinning.allowed();
         if (configured.isEmpty()) {
             return allowed;

@@ -108,10 +108,24 @@ public final class ReplicaGroup implements AutoCloseable {
         return start(config, listeners, initial, () -> { });
     }
 
-    private static ReplicaGroup start(GroupConfig config, List<Consumer<GroupEvent>> listeners, Checkpoint initial,
-                                      Runnable starting) {
+    /**
+     * The checks {@link #start} makes before a replica runs, bar the work directory, which they create: the service
+     * class, the programs its settings need, {@code cpus}. For a caller that starts the group later, inside something else's start
+     * (a cluster host's Raft server loads it), and must refuse such a config before it says that it starts.
+     *
+     * @throws io.resh.core.ConfigException as {@link #start(GroupConfig, List)} does for them
+     */
+    public static void checkStart(GroupConfig config) {
         ServiceClasses.check(config, ReplicaLauncher.classpath(config.classpath(), System.getProperty("java.class.path")));
         ReplicaLauncher.requirePrograms(config);
+        if (config.pin()) {
+            GroupLoop.usableCores(config.supervision().cpus()); // the group's loop checks it again as it picks cores
+        }
+    }
+
+    private static ReplicaGroup start(GroupConfig config, List<Consumer<GroupEvent>> listeners, Checkpoint initial,
+                                      Runnable starting) {
+        checkStart(config);
         ReplicaPipes.warnIfPerlMissing();
         WorkDirectory dir = WorkDirectory.create(config);
         ReplicaGroup group;
