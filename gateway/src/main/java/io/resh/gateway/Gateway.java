@@ -40,6 +40,7 @@ import io.resh.gateway.stream.StreamSession;
 import io.resh.gateway.udp.Datagrams;
 import io.resh.gateway.udp.UdpBackends;
 import io.resh.gateway.udp.UdpFrontend;
+import io.resh.workdir.WorkDirOwner;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -83,6 +84,11 @@ public final class Gateway implements AutoCloseable {
     private final Sequencer sequencer;
     private final Path workDir;
     private final boolean ownsWorkDir;
+    /**
+     * Locks the temporary work directory while it is to be deleted at close, so that it is known for a leftover once
+     * this process is gone (killed with SIGKILL); null for a configured one, or when the lock could not be had.
+     */
+    private final WorkDirOwner owner;
     private final EventLoopGroup loopGroup;
     private final EventLoop loop;
     private final EventDispatcher events = new EventDispatcher();
@@ -105,11 +111,12 @@ public final class Gateway implements AutoCloseable {
     private volatile Channel listener;
     private volatile boolean closed;
 
-    private Gateway(GatewayConfig config, Sequencer sequencer, Path workDir, boolean ownsWorkDir) {
+    private Gateway(GatewayConfig config, Sequencer sequencer, Path workDir, boolean ownsWorkDir, WorkDirOwner owner) {
         this.config = config;
         this.sequencer = sequencer;
         this.workDir = workDir;
         this.ownsWorkDir = ownsWorkDir;
+        this.owner = owner;
         this.loopGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("resh-gateway-" + config.group(), true),
                 NioIoHandler.newFactory());
         this.loop = loopGroup.next();
@@ -190,7 +197,19 @@ public final class Gateway implements AutoCloseable {
             // The user's field, so the user's to fix: said as a config error, which gets the file named too.
             throw ConfigException.cannotCreateWorkDir("workDir", config.workDir(), e);
         }
-        Gateway g = new Gateway(config, sequencer, dir, owns);
+        WorkDirOwner owner = owns ? claim(config, dir) : null;
+        Gateway g;
+        try {
+            g = new Gateway(config, sequencer, dir, owns, owner);
+        } catch (RuntimeException e) {
+            if (owns) {
+                deleteQuietly(dir); // still empty: nothing was started
+            }
+            if (owner != null) {
+                owner.release();
+            }
+            throw e;
+        }
         // Ctrl-C or SIGTERM while the servers start (they may take seconds to accept): without this, the JVM ended
         // with the temporary work directory left behind and nothing said. Once started, the caller closes it.
         Thread closeOnExit = new Thread(g::close, "resh-gateway-starting-" + config.group());
@@ -212,6 +231,23 @@ public final class Gateway implements AutoCloseable {
                 // The JVM is exiting: the hook closes the gateway.
             }
         }
+    }
+
+    /**
+     * Locks the gateway's temporary work directory {@code dir} for this process, as a replica group does its own, and
+     * removes those beside it that groups and gateways killed with SIGKILL (or crashed) left: nothing else ever
+     * removes them. Returns null when the lock cannot be had; the gateway runs all the same.
+     */
+    private static WorkDirOwner claim(GatewayConfig config, Path dir) {
+        WorkDirOwner owner = null;
+        try {
+            owner = WorkDirOwner.claim(dir);
+        } catch (IOException e) {
+            // Only a SIGKILL would leave this directory behind for good.
+            LOG.debug("gateway {}: cannot lock work directory {}: {}", config.group(), dir, e.getMessage());
+        }
+        WorkDirOwner.removeLeftovers(dir.getParent(), dir);
+        return owner;
     }
 
     /**
@@ -547,7 +583,13 @@ public final class Gateway implements AutoCloseable {
             loopGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
             if (ownsWorkDir && troubles.get() == 0 && failedStarts.get() == 0) {
                 deleteQuietly(workDir);
+                if (owner != null) {
+                    owner.release(); // after the deletion: a lock released first let another process take what is left
+                }
             } else if (ownsWorkDir) {
+                if (owner != null) {
+                    owner.release(); // kept on purpose now, for the post-mortem: not a leftover to remove
+                }
                 LOG.info("gateway {}: kept work directory {} for post-mortem: {}", config.group(), workDir, postMortem());
             }
         } finally {

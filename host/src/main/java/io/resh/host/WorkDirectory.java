@@ -2,12 +2,11 @@ package io.resh.host;
 
 import io.resh.core.ConfigException;
 import io.resh.core.config.GroupConfig;
+import io.resh.workdir.Deletion;
+import io.resh.workdir.WorkDirOwner;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,64 +110,12 @@ final class WorkDirectory {
             throw new IllegalStateException("group " + group + ": " + path + " is a configured work directory");
         }
         Deletion deletion = Deletion.of(path);
-        if (deletion.failures > 0) {
+        if (deletion.failures() > 0) {
             LOG.warn("group {}: could not delete work directory {}: {} entr{} left, first {}", group, path,
-                    deletion.failures, deletion.failures == 1 ? "y" : "ies", deletion.first);
+                    deletion.failures(), deletion.failures() == 1 ? "y" : "ies", deletion.first());
         }
         if (owner != null) {
             owner.release(); // after the deletion: a lock released first let another process take what is left
-        }
-    }
-
-    /** Deletes files on the way down and directories on the way up, carrying on past what it cannot delete. */
-    static final class Deletion extends SimpleFileVisitor<Path> {
-        int failures;
-        String first;
-
-        /** Deletes {@code dir} and what it holds, without following links; the result says what was left. */
-        static Deletion of(Path dir) {
-            Deletion deletion = new Deletion();
-            try {
-                Files.walkFileTree(dir, deletion);
-            } catch (IOException | RuntimeException e) {
-                deletion.failed(dir, e);
-            }
-            return deletion;
-        }
-
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-            remove(file);
-            return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult visitFileFailed(Path file, IOException e) {
-            failed(file, e);
-            return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult postVisitDirectory(Path dir, IOException e) {
-            if (e != null) {
-                failed(dir, e);
-            }
-            remove(dir);
-            return FileVisitResult.CONTINUE;
-        }
-
-        private void remove(Path p) {
-            try {
-                Files.deleteIfExists(p);
-            } catch (IOException | RuntimeException e) {
-                failed(p, e);
-            }
-        }
-
-        void failed(Path p, Exception e) {
-            if (failures++ == 0) {
-                first = p + ": " + e;
-            }
         }
     }
 }

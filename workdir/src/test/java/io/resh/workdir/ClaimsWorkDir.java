@@ -1,4 +1,4 @@
-package io.resh.host;
+package io.resh.workdir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.resh.host;
+package io.resh.workdir;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Proof that the process which made a temporary work directory still runs: {@code owner-PID.lock} in it, locked
- * for as long as the directory is the group's. The group deletes its directory when it closes, but a process
+ * for as long as the directory is the group's (or the gateway's). The group deletes its directory when it closes, but a process
  * killed with SIGKILL (or one that crashed, or lost its machine) closes nothing, and its directory stayed in the
  * temporary directory for ever. The kernel releases a lock when its process ends, however it ends, so a lock that
  * another process can take is one whose owner is gone: {@link #removeLeftovers} removes such directories.
@@ -34,10 +34,13 @@ import org.slf4j.LoggerFactory;
  * on it. A directory kept on purpose (for a post-mortem, or {@code keepWorkDir}) holds no lock file, and one
  * without, as a resh before this made them, is never removed.
  */
-final class WorkDirOwner {
-    /** Its own logger, apart from {@link WorkDirectory}'s: these lines are about other processes' directories. */
+public final class WorkDirOwner {
+    /** Its own logger, apart from the group's or gateway's: these lines are about other processes' directories. */
     private static final Logger LOG = LoggerFactory.getLogger(WorkDirOwner.class);
-    /** The temporary work directories groups make, {@code resh-<group>-<random>}. */
+    /**
+     * The temporary work directories groups and gateways make, {@code resh-<group>-<random>} and
+     * {@code resh-gateway-<group><random>}: each one's sweep removes the other's leftovers too.
+     */
     static final String DIRECTORY_GLOB = "resh-*";
     private static final Pattern LOCK_FILE = Pattern.compile("owner-(\\d+)\\.lock");
 
@@ -54,7 +57,7 @@ final class WorkDirOwner {
      *
      * @throws IOException if the lock file cannot be made or locked (a file system without locks)
      */
-    static WorkDirOwner claim(Path dir) throws IOException {
+    public static WorkDirOwner claim(Path dir) throws IOException {
         Path file = dir.resolve("owner-" + ProcessHandle.current().pid() + ".lock");
         // Locked under another name and then moved into place: a lock file that exists unlocked, even for a moment,
         // is a dead owner's to whoever looks then. The lock is the file's, whatever its name.
@@ -81,7 +84,7 @@ final class WorkDirOwner {
      * Gives the directory up: the lock file goes, then the lock, so that the directory, deleted or kept on purpose,
      * is never taken for a dead owner's. A failure is logged, never thrown.
      */
-    void release() {
+    public void release() {
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {
@@ -100,7 +103,7 @@ final class WorkDirOwner {
      * directory there) are looked at, and nothing is followed through a link. Each one removed is one log line with
      * its path, its size and the pid that left it; anything that cannot be told or done is left as it is.
      */
-    static void removeLeftovers(Path parent, Path ours) {
+    public static void removeLeftovers(Path parent, Path ours) {
         UserPrincipal user;
         try {
             user = Files.getOwner(ours, LinkOption.NOFOLLOW_LINKS);
@@ -137,7 +140,7 @@ final class WorkDirOwner {
                         return; // its owner runs
                     }
                     long bytes = bytesIn(dir);
-                    int left = WorkDirectory.Deletion.of(dir).failures;
+                    int left = Deletion.of(dir).failures();
                     if (left == 0) {
                         LOG.info("removed work directory {} ({}) left behind by process {}, which is gone (killed with"
                                 + " kill -9, or crashed)", dir, readable(bytes), pid);

@@ -1,4 +1,4 @@
-package io.resh.host;
+package io.resh.workdir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
