@@ -246,7 +246,9 @@ public final class StatusCommand implements Callable<Integer> {
                 g.path("clients").asLong(), g.path("requests").asLong(), g.path("inFlight").asLong(),
                 g.path("undecided").asLong(), poison > 0 ? "  requests of death " + poison : "",
                 g.path("replayLogEntries").asLong(), checkpoint > 0 ? " after checkpoint #" + checkpoint : "",
-                g.path("replayLogOverflowed").asBoolean() ? " (overflowed: failed servers are no longer rebuilt)" : "");
+                !g.path("replayLogOverflowed").asBoolean() ? ""
+                        : g.path("checkpoints").asBoolean() ? " (overflowed: failed servers are rebuilt once the next checkpoint is stored)"
+                        : " (overflowed: failed servers are no longer rebuilt)");
         if (g.hasNonNull("unreplayableRequest")) {
             out.printf(Locale.ROOT, "  NOT REBUILT BY REPLAY: %s%n", g.get("unreplayableRequest").asText());
         }

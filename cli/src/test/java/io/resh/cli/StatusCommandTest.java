@@ -259,6 +259,19 @@ class StatusCommandTest {
         assertThat(gatewayPrinted(gateway + "\"checkpoint\":0}")).contains("  replay log 7 entries" + System.lineSeparator());
     }
 
+    /** With checkpoints, an overflowed replay log starts again at the next one: "no longer rebuilt" was wrong there. */
+    @Test
+    void shouldSayWhetherAnOverflowedReplayLogStartsAgainAtTheNextCheckpoint() {
+        String gateway = "{\"group\":\"redis\",\"mode\":\"ordered\",\"protocol\":\"resp\",\"host\":\"127.0.0.1\","
+                + "\"port\":6380,\"clients\":1,\"requests\":500,\"inFlight\":0,\"undecided\":0,\"replayLogEntries\":0,"
+                + "\"replayLogOverflowed\":true,\"failStop\":null,\"replicas\":[],\"requestsOfDeath\":0,\"checkpoint\":0,";
+
+        assertThat(gatewayPrinted(gateway + "\"checkpoints\":true}")).contains("  replay log 0 entries (overflowed: failed"
+                + " servers are rebuilt once the next checkpoint is stored)" + System.lineSeparator());
+        assertThat(gatewayPrinted(gateway + "\"checkpoints\":false}")).contains("  replay log 0 entries (overflowed: failed"
+                + " servers are no longer rebuilt)" + System.lineSeparator());
+    }
+
     /** The status API said why failed servers could not be rebuilt; the table did not show it. */
     @Test
     void shouldShowARequestThatNoReplayGetsPast() {

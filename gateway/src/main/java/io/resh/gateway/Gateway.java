@@ -527,7 +527,7 @@ public final class Gateway implements AutoCloseable {
         if (mux == null) {
             return new GatewayStatus(config.group(), config.listen().mode().label(), config.listen().protocol(),
                     config.listen().host(), listener == null ? -1 : port(), clients.get(), 0, 0, 0, 0, 0, false, 0, null, null, 0,
-                    group.status());
+                    config.checkpoint() != null, group.status());
         }
         ReplayLog log = mux.replayLog();
         var replicas = group.status().stream().map(r -> {
@@ -543,7 +543,7 @@ public final class Gateway implements AutoCloseable {
                 udpFrontend != null ? udpFrontend.clients() : clients.get(), mux.sequenced(), mux.inFlight(),
                 mux.undecided(), log == null ? 0 : log.size(), log == null ? 0 : log.bytes(),
                 log != null && log.overflowed(), log == null ? 0 : log.skipped(), mux.unreplayableRequest(), mux.failStop(),
-                log == null ? 0 : log.base(), replicas);
+                log == null ? 0 : log.base(), config.checkpoint() != null, replicas);
     }
 
     /**

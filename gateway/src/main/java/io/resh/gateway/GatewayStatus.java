@@ -20,11 +20,12 @@ import java.util.List;
  *     replicas that executed it (one line naming the request and what to do)
  * @param failStop why the group stopped answering, or null while it answers
  * @param checkpoint the request of the checkpoint replacements start from (the replay log holds what came after), or 0
+ * @param checkpoints true when the config has {@code checkpoint:}: an overflowed replay log starts again at the next one
  */
 public record GatewayStatus(String group, String mode, String protocol, String host, int port, int clients,
                             long requests, int inFlight, long undecided, long replayLogEntries, long replayLogBytes,
                             boolean replayLogOverflowed, long requestsOfDeath, String unreplayableRequest,
-                            String failStop, long checkpoint, List<ReplicaStatus> replicas) {
+                            String failStop, long checkpoint, boolean checkpoints, List<ReplicaStatus> replicas) {
 
     public GatewayStatus {
         replicas = List.copyOf(replicas);
