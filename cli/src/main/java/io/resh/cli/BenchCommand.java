@@ -8,11 +8,13 @@ import io.resh.cli.bench.Scenario;
 import io.resh.cli.bench.ScenarioReport;
 import io.resh.cli.bench.ScenarioUnavailableException;
 import io.resh.cli.bench.Scenarios;
+import io.resh.core.ConfigException;
 import io.resh.core.Durations;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -55,26 +57,26 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "3", description = "Alternations of baseline and candidate (default: ${DEFAULT-VALUE}).")
     int rounds;
 
-    @Option(names = "--window", description = "Requests outstanding in throughput runs (default: per scenario).")
+    @Option(names = "--window", description = "Requests outstanding in throughput runs: kv-small, aes-64k, cluster (default: per scenario).")
     Integer window;
 
-    @Option(names = "--connections", defaultValue = "2", description = "Client connections to a front door (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--connections", defaultValue = "2", description = "Client connections to a front door: kv-small (default: ${DEFAULT-VALUE}).")
     int connections;
 
     @Option(names = "--state-mb", split = ",", defaultValue = "100",
             description = "recovery: state sizes in MB, comma-separated (default: ${DEFAULT-VALUE}).")
     List<Integer> stateMegabytes;
 
-    @Option(names = "--rate", description = "Requests/s of fixed-rate load (default: per scenario).")
+    @Option(names = "--rate", description = "Requests/s of fixed-rate load: kv-small, recovery (default: per scenario).")
     Double rate;
 
-    @Option(names = "--pin", description = "Pin each replica to its own core.")
+    @Option(names = "--pin", description = "Pin each replica to its own core: kv-small, aes-64k, recovery.")
     boolean pin;
 
-    @Option(names = "--checkpoint-every", description = "Requests between checkpoints (default: per scenario).")
+    @Option(names = "--checkpoint-every", description = "Requests between checkpoints: kv-small, aes-64k, recovery (default: per scenario).")
     Integer checkpointEvery;
 
-    @Option(names = "--seed", defaultValue = "2011", description = "Seed of the generated requests (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "2011", description = "Seed of the generated requests: all but gateway-redis (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON to FILE.")
@@ -107,6 +109,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
             BenchOptions options = new BenchOptions(Durations.parse("--duration", duration), rounds, window, connections,
                     stateMegabytes, rate, pin, checkpointEvery, seed, commandLine(), err);
+            refuseOptionsItIgnores(s);
             report = s.run(options);
         } catch (ScenarioUnavailableException e) {
             err.println("resh bench: " + e.getMessage());
@@ -119,6 +122,18 @@ public final class BenchCommand implements Callable<Integer> {
         }
         boolean allMet = report.checks().stream().allMatch(Check::met);
         return strict && !allMet ? 1 : 0;
+    }
+
+    /** An option the scenario does not read was silently ignored: the run measured the default and said nothing. */
+    private void refuseOptionsItIgnores(Scenario s) {
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        for (String option : new TreeSet<>(Scenario.SPECIFIC)) {
+            if (parsed != null && parsed.hasMatchedOption(option) && !s.options().contains(option)) {
+                List<String> readers = Scenarios.all().stream().filter(r -> r.options().contains(option)).map(Scenario::name).toList();
+                throw new ConfigException(option, s.name() + " does not use it (" + (readers.isEmpty() ? "no scenario does"
+                        : String.join(", ", readers) + (readers.size() == 1 ? " does" : " do")) + "); leave it out");
+            }
+        }
     }
 
     private String commandLine() {

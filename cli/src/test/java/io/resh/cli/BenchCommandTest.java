@@ -65,6 +65,22 @@ class BenchCommandTest {
         assertThat(err.toString()).contains("resh bench: --duration: expected a positive duration, got 0ms");
     }
 
+    /** An option a scenario does not read was ignored: {@code gateway-redis --state-mb 1} ran as if it were not given. */
+    @Test
+    void shouldRefuseAnOptionTheScenarioDoesNotUseBeforeStartingAnything() {
+        assertThat(run("gateway-redis", "--state-mb", "1")).isEqualTo(BenchCommand.EXIT_USAGE);
+        assertThat(run("cluster", "--pin", "--window", "8")).isEqualTo(BenchCommand.EXIT_USAGE);
+        assertThat(run("aes-64k", "--connections", "4")).isEqualTo(BenchCommand.EXIT_USAGE);
+        assertThat(err.toString().lines()).containsExactly(
+                "resh bench: --state-mb: gateway-redis does not use it (recovery does); leave it out",
+                "resh bench: --pin: cluster does not use it (kv-small, aes-64k, recovery do); leave it out",
+                "resh bench: --connections: aes-64k does not use it (kv-small does); leave it out");
+        assertThat(out.toString()).isEmpty();
+        for (var s : io.resh.cli.bench.Scenarios.all()) {
+            assertThat(io.resh.cli.bench.Scenario.SPECIFIC).as(s.name()).containsAll(s.options());
+        }
+    }
+
     @Test
     void shouldRejectOutOfRangeOptionsBeforeStartingAnything() {
         assertThat(run("aes-64k", "--rate", "-5")).isEqualTo(BenchCommand.EXIT_USAGE);

@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -30,6 +31,11 @@ final class Aes64kScenario implements Scenario {
     @Override
     public String summary() {
         return "AES-CTR over 64 KiB (compute-bound): CPU per request of N=1, DMR, TMR; DMR lone latency";
+    }
+
+    @Override
+    public Set<String> options() {
+        return Set.of("--window", "--pin", "--checkpoint-every", "--seed");
     }
 
     @Override

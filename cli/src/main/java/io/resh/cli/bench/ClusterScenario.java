@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * D-RESH: the same TMR key-value group replicated across hosts (Apache Ratis orders every request in a
@@ -26,6 +27,11 @@ final class ClusterScenario implements Scenario {
     @Override
     public String summary() {
         return "TMR KvStore replicated across 3 loopback hosts (Raft log) vs 1 durable host vs one plain group";
+    }
+
+    @Override
+    public Set<String> options() {
+        return Set.of("--window", "--seed");
     }
 
     @Override

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
@@ -44,6 +45,11 @@ final class GatewayRedisScenario implements Scenario {
     @Override
     public String summary() {
         return "redis-benchmark: direct vs HAProxy vs the TMR gateway over three redis-servers (SET/GET, 200 KB LRANGEs)";
+    }
+
+    @Override
+    public Set<String> options() {
+        return Set.of();
     }
 
     /**

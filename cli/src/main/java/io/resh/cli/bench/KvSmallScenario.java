@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.Locale;
 import org.HdrHistogram.Histogram;
@@ -28,6 +29,11 @@ final class KvSmallScenario implements Scenario {
     @Override
     public String summary() {
         return "64-byte KV requests, many outstanding: in-process vs N=1 vs TMR, submit API and TCP front door";
+    }
+
+    @Override
+    public Set<String> options() {
+        return Set.of("--window", "--connections", "--rate", "--pin", "--checkpoint-every", "--seed");
     }
 
     @Override

@@ -15,6 +15,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +45,11 @@ final class RecoveryScenario implements Scenario {
     @Override
     public String summary() {
         return "kill -9 a TMR replica holding N MB of state: time to rejoin, client latency during recovery";
+    }
+
+    @Override
+    public Set<String> options() {
+        return Set.of("--state-mb", "--rate", "--pin", "--checkpoint-every", "--seed");
     }
 
     private static void keepOrDelete(Path dir, boolean keep, int mb, PrintWriter p) {
