@@ -70,11 +70,6 @@ public final class ClusterHost {
             } catch (ConfigException e) {
                 throw e.inFile(file);
             }
-            if (gateway.checkpoint() != null) {
-                // Each host would save and cut its own log, unseen by the others and by Raft's snapshots: not yet.
-                throw new ConfigException("checkpoint", "is not supported in a cluster config yet (each host would cut its"
-                        + " replay log on its own); remove it, and size replayLogEntries for the traffic").inFile(file);
-            }
             if (listenPort != null) {
                 gateway = gateway.withPort(listenPort);
                 // Checked here, before the check that names listen.port: this port is the option's, not the file's.

@@ -348,8 +348,8 @@ public final class ClusterNode implements AutoCloseable {
      * Starts a host whose local group is N unmodified servers behind an ordered-mode gateway (see
      * docs/GATEWAY.md): clients speak the servers' protocol to the gateway's {@code listen} address, every
      * request goes through the Raft log, and every host's gateway executes it on its own servers in log
-     * order. Such servers can't be snapshotted, so the Raft log is kept whole: a host that restarts or
-     * joins replays it into fresh servers.
+     * order. Raft takes no snapshots of such servers, so its log is kept whole: a host that restarts or
+     * joins replays it into fresh servers (a gateway's own {@code checkpoint:} only bounds its replay log).
      *
      * @param join true for a host that is not yet a member and waits to be added
      */

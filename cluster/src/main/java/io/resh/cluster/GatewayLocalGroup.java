@@ -8,9 +8,16 @@ import io.resh.host.Checkpoint;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A host's local group of unmodified servers behind an ordered-mode gateway. resh cannot snapshot
+ * A host's local group of unmodified servers behind an ordered-mode gateway. resh takes no Raft snapshot of
  * such servers, so a cluster of gateways keeps its whole Raft log: a host that restarts or joins
  * replays it into fresh servers.
+ *
+ * <p>A gateway with {@code checkpoint:} still checkpoints its own servers and cuts its own replay log, which only
+ * ever rebuilds its own failed servers. That is sound because of how entries reach it: Ratis's one applier thread
+ * calls {@link #apply} in log order, which queues each entry on the gateway's event loop, so the multiplexer
+ * sequences them in log order; a checkpoint's digest and save are sequenced on that loop within the task of the
+ * committed entry that made it due, so every server in the vote gets them between the same two entries, and being
+ * read-only and never logged they change no state and are never replayed.
  */
 final class GatewayLocalGroup implements LocalGroup {
     private final Gateway gateway;
