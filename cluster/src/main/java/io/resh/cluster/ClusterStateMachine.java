@@ -136,8 +136,9 @@ final class ClusterStateMachine extends BaseStateMachine {
         // "From checkpoint #0 (Raft index -1)" read as if a checkpoint had been restored: say what really happened.
         Runnable line;
         if (!group.snapshots()) {
-            line = () -> LOG.info("local gateway started with fresh servers; a gateway takes no checkpoints, so the Raft"
-                    + " log, kept whole, is applied to them from its start");
+            // Not "a gateway takes no checkpoints": one with checkpoint: takes its own, which only bound its replay log.
+            line = () -> LOG.info("local gateway started with fresh servers; Raft takes no snapshots of a gateway's"
+                    + " servers, so its log, kept whole, is applied to them from its start");
         } else if (info == null) {
             line = () -> LOG.info("local group started from its initial state; no snapshot yet, so the Raft log is"
                     + " applied from its start");

@@ -18,8 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The line a host logs when its local group starts says where the group's state came from. It said
- * "started from checkpoint #0 (Raft index -1)" for a host with no snapshot yet, and for a gateway, which
- * takes no checkpoints at all.
+ * "started from checkpoint #0 (Raft index -1)" for a host with no snapshot yet, and for a gateway, of whose
+ * servers Raft takes no snapshots; then that a gateway takes no checkpoints, though one with {@code checkpoint:}
+ * takes its own.
  */
 @Tag("e2e")
 class ClusterStartLineTest {
@@ -54,8 +55,8 @@ class ClusterStartLineTest {
         node = ClusterNode.startGateway(Loopback.config("h1", Loopback.peers(1), dir.resolve("h1"), 100), gateway,
                 List.of(), false);
 
-        assertThat(lines()).containsExactly("local gateway started with fresh servers; a gateway takes no checkpoints,"
-                + " so the Raft log, kept whole, is applied to them from its start");
+        assertThat(lines()).containsExactly("local gateway started with fresh servers; Raft takes no snapshots of a"
+                + " gateway's servers, so its log, kept whole, is applied to them from its start");
     }
 
     @Test
