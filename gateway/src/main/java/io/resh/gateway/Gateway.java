@@ -79,6 +79,8 @@ public final class Gateway implements AutoCloseable {
     private static final int TCP_REPLAY_WINDOW = 4096;
     /** UDP has no flow control: replay in small windows so the server's receive buffer never overflows. */
     private static final int UDP_REPLAY_WINDOW = 16;
+    /** The work directory's subdirectory of stored checkpoints. */
+    private static final String CHECKPOINTS = "checkpoints";
 
     private final GatewayConfig config;
     private final Sequencer sequencer;
@@ -263,6 +265,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     private void startReplicas() {
+        deleteEarlierCheckpoints();
         Quorum quorum = new Quorum(config.replicas());
         group = new ServerGroup(config, workDir, loop, events);
         Mode mode = config.listen().mode();
@@ -273,6 +276,21 @@ public final class Gateway implements AutoCloseable {
             mux = multiplexer(quorum, mode);
         }
         awaitStart();
+    }
+
+    /**
+     * A configured work directory still holds what an earlier run's checkpoints stored. None of it is used again: this
+     * run's servers start empty and its requests are numbered from 1 again (a cluster host replays its Raft log from
+     * the start), so it only filled the disk, run after run.
+     */
+    private void deleteEarlierCheckpoints() {
+        Path stored = workDir.resolve(CHECKPOINTS);
+        try {
+            Directories.delete(stored);
+        } catch (IOException e) {
+            LOG.warn("gateway {}: cannot delete the checkpoints an earlier run left in {}: {}", config.group(), stored,
+                    FileErrors.describe(e));
+        }
     }
 
     private OrderedMultiplexer multiplexer(Quorum quorum, Mode mode) {
@@ -346,7 +364,7 @@ public final class Gateway implements AutoCloseable {
                 System::nanoTime, loop);
         if (config.checkpoint() != null) {
             GatewayConfig.Checkpoint c = config.checkpoint();
-            checkpoints = new CheckpointStore(workDir.resolve("checkpoints"), c.files());
+            checkpoints = new CheckpointStore(workDir.resolve(CHECKPOINTS), c.files());
             Request digest = CheckpointRequests.decode(protocol, c.digest());
             m.checkpoints(new OrderedMultiplexer.CheckpointPlan(c.every(), CheckpointRequests.decode(protocol, c.save()), digest));
             group.checkpoint(checkpoints::current);

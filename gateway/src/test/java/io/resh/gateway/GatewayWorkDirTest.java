@@ -45,6 +45,19 @@ class GatewayWorkDirTest {
                 .hasMessageEndingWith("; name a directory resh can create, or leave workDir out for a temporary one");
     }
 
+    /** Checkpoints an earlier run stored in a configured workDir were never used again, nor ever deleted. */
+    @Test
+    void shouldDeleteTheCheckpointsAnEarlierRunLeftInItsWorkDir(@TempDir Path dir) throws Exception {
+        Path left = Files.createDirectories(dir.resolve("work").resolve("checkpoints").resolve("500"));
+        Files.writeString(left.resolve("dump.rdb"), "an earlier run's saved state");
+
+        redis.start(GatewayConfig.parse(CONFIG, "t.yaml").withWorkDir(dir.resolve("work")));
+        set();
+
+        assertThat(dir.resolve("work").resolve("checkpoints")).doesNotExist();
+        assertThat(dir.resolve("work").resolve("logs")).isDirectory();
+    }
+
     @Test
     void shouldDeleteItsTemporaryWorkDirectoryWhenItStopsWithoutAFault() throws Exception {
         Gateway gateway = redis.start(GatewayConfig.parse(CONFIG, "t.yaml"));
