@@ -236,9 +236,7 @@ class StatusCommandTest {
     /** A gateway's requests of death (dropped from its replay log) are counted on its line, and only when there were any. */
     @Test
     void shouldCountAGatewaysRequestsOfDeathOnlyWhenThereWereAny() {
-        String gateway = "{\"group\":\"redis\",\"mode\":\"ordered\",\"protocol\":\"resp\",\"host\":\"127.0.0.1\","
-                + "\"port\":6380,\"clients\":1,\"requests\":5,\"inFlight\":0,\"undecided\":2,\"replayLogEntries\":4,"
-                + "\"replayLogOverflowed\":false,\"failStop\":null,\"replicas\":[],";
+        String gateway = gatewayStatus(5, 2, 4, false);
         String none = gatewayPrinted(gateway + "\"requestsOfDeath\":0}");
         String one = gatewayPrinted(gateway + "\"requestsOfDeath\":1}");
 
@@ -251,9 +249,7 @@ class StatusCommandTest {
 
     @Test
     void shouldSayWhichCheckpointAGatewaysReplayLogStartsAfter() {
-        String gateway = "{\"group\":\"redis\",\"mode\":\"ordered\",\"protocol\":\"resp\",\"host\":\"127.0.0.1\","
-                + "\"port\":6380,\"clients\":1,\"requests\":500,\"inFlight\":0,\"undecided\":0,\"replayLogEntries\":7,"
-                + "\"replayLogOverflowed\":false,\"failStop\":null,\"replicas\":[],\"requestsOfDeath\":0,";
+        String gateway = gatewayStatus(500, 0, 7, false) + "\"requestsOfDeath\":0,";
         assertThat(gatewayPrinted(gateway + "\"checkpoint\":493}")).contains("  replay log 7 entries after checkpoint #493"
                 + System.lineSeparator());
         assertThat(gatewayPrinted(gateway + "\"checkpoint\":0}")).contains("  replay log 7 entries" + System.lineSeparator());
@@ -262,9 +258,7 @@ class StatusCommandTest {
     /** With checkpoints, an overflowed replay log starts again at the next one: "no longer rebuilt" was wrong there. */
     @Test
     void shouldSayWhetherAnOverflowedReplayLogStartsAgainAtTheNextCheckpoint() {
-        String gateway = "{\"group\":\"redis\",\"mode\":\"ordered\",\"protocol\":\"resp\",\"host\":\"127.0.0.1\","
-                + "\"port\":6380,\"clients\":1,\"requests\":500,\"inFlight\":0,\"undecided\":0,\"replayLogEntries\":0,"
-                + "\"replayLogOverflowed\":true,\"failStop\":null,\"replicas\":[],\"requestsOfDeath\":0,\"checkpoint\":0,";
+        String gateway = gatewayStatus(500, 0, 0, true) + "\"requestsOfDeath\":0,\"checkpoint\":0,";
 
         assertThat(gatewayPrinted(gateway + "\"checkpoints\":true}")).contains("  replay log 0 entries (overflowed: failed"
                 + " servers are rebuilt once the next checkpoint is stored)" + System.lineSeparator());
@@ -275,9 +269,7 @@ class StatusCommandTest {
     /** The status API said why failed servers could not be rebuilt; the table did not show it. */
     @Test
     void shouldShowARequestThatNoReplayGetsPast() {
-        String gateway = "{\"group\":\"redis\",\"mode\":\"ordered\",\"protocol\":\"resp\",\"host\":\"127.0.0.1\","
-                + "\"port\":6380,\"clients\":1,\"requests\":5,\"inFlight\":0,\"undecided\":0,\"replayLogEntries\":4,"
-                + "\"replayLogOverflowed\":false,\"failStop\":null,\"replicas\":[],\"requestsOfDeath\":0,"
+        String gateway = gatewayStatus(5, 0, 4, false) + "\"requestsOfDeath\":0,"
                 + "\"unreplayableRequest\":\"request #3 (EXIT) kills every server that replays it\"}";
         String out = gatewayPrinted(gateway);
 
@@ -305,9 +297,7 @@ class StatusCommandTest {
     /** The table of a gateway that stopped answering is its last status: its line says so, and since when. */
     @Test
     void shouldSayThatAnUnreachableGatewaysTableIsItsLastStatus() {
-        String gateway = "{\"group\":\"redis\",\"mode\":\"ordered\",\"protocol\":\"resp\",\"host\":\"127.0.0.1\","
-                + "\"port\":6380,\"clients\":1,\"requests\":5,\"inFlight\":0,\"undecided\":0,\"replayLogEntries\":4,"
-                + "\"replayLogOverflowed\":false,\"failStop\":null,\"replicas\":[],\"requestsOfDeath\":0,"
+        String gateway = gatewayStatus(5, 0, 4, false) + "\"requestsOfDeath\":0,"
                 + "\"unreachable\":\"gateway event loop stopped\",\"unreachableSinceMillis\":0}";
         String out = gatewayPrinted(gateway);
 
@@ -367,6 +357,13 @@ class StatusCommandTest {
     }
 
     /** What {@code resh status} prints for a gateway whose status is {@code json}. */
+    /** The start of a RESP gateway's status object, up to its replicas; each test adds the fields it is about and the end. */
+    private static String gatewayStatus(long requests, long undecided, long replayLogEntries, boolean overflowed) {
+        return "{\"group\":\"redis\",\"mode\":\"ordered\",\"protocol\":\"resp\",\"host\":\"127.0.0.1\",\"port\":6380,"
+                + "\"clients\":1,\"requests\":" + requests + ",\"inFlight\":0,\"undecided\":" + undecided + ",\"replayLogEntries\":"
+                + replayLogEntries + ",\"replayLogOverflowed\":" + overflowed + ",\"failStop\":null,\"replicas\":[],";
+    }
+
     private static String gatewayPrinted(String json) {
         StringWriter out = new StringWriter();
         StatusCommand.printGateway(new PrintWriter(out, true), AdminFixture.parse(json));
