@@ -48,7 +48,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -79,6 +82,8 @@ public final class Gateway implements AutoCloseable {
     private static final int TCP_REPLAY_WINDOW = 4096;
     /** UDP has no flow control: replay in small windows so the server's receive buffer never overflows. */
     private static final int UDP_REPLAY_WINDOW = 16;
+    /** How often {@link #checkpointNow} looks whether a checkpoint being taken is done. */
+    private static final long CHECKPOINT_RETRY_MILLIS = 5;
     /** The work directory's subdirectory of stored checkpoints. */
     private static final String CHECKPOINTS = "checkpoints";
 
@@ -112,9 +117,15 @@ public final class Gateway implements AutoCloseable {
     private UdpFrontend udpFrontend;
     private volatile Channel listener;
     private volatile boolean closed;
+    /** The checkpoint the servers start from (a cluster host's Raft snapshot), or null to start them empty. */
+    private final CheckpointStore.Stored initial;
+    /** Checkpoints asked for by {@link #checkpointNow}, by their request number, until stored or not taken. */
+    private final Map<Long, CompletableFuture<CheckpointStore.Stored>> asked = new ConcurrentHashMap<>();
 
-    private Gateway(GatewayConfig config, Sequencer sequencer, Path workDir, boolean ownsWorkDir, WorkDirOwner owner) {
+    private Gateway(GatewayConfig config, Sequencer sequencer, Path workDir, boolean ownsWorkDir, WorkDirOwner owner,
+                    CheckpointStore.Stored initial) {
         this.config = config;
+        this.initial = initial;
         this.sequencer = sequencer;
         this.workDir = workDir;
         this.ownsWorkDir = ownsWorkDir;
@@ -142,7 +153,7 @@ public final class Gateway implements AutoCloseable {
      *     shows the end of its log) or the listening address cannot be bound
      */
     public static Gateway start(GatewayConfig config) {
-        return start(config, null, () -> { });
+        return start(config, null, () -> { }, null);
     }
 
     /**
@@ -154,7 +165,21 @@ public final class Gateway implements AutoCloseable {
      * @throws ReshException as {@link #start(GatewayConfig)}, or if the mode cannot be sequenced
      */
     public static Gateway start(GatewayConfig config, Sequencer sequencer) {
-        return start(config, sequencer, () -> { });
+        return start(config, sequencer, () -> { }, null);
+    }
+
+    /**
+     * As {@link #start(GatewayConfig, Sequencer)}, starting the servers from checkpoint {@code from} (the state they
+     * saved at request {@code from.sequence()}, e.g. a cluster host's Raft snapshot) instead of empty: its files are
+     * checked against their SHA-256 and taken into the work directory's checkpoints, each server starts from them and
+     * must answer the checkpoint's digest before it joins, and requests are numbered on from {@code from.sequence() + 1}.
+     *
+     * @param from the checkpoint, or null to start the servers empty
+     * @throws ReshException as {@link #start(GatewayConfig)}, or if the config has no {@code checkpoint:} or a file of
+     *     the checkpoint is missing or changed
+     */
+    public static Gateway start(GatewayConfig config, Sequencer sequencer, CheckpointStore.Stored from) {
+        return start(config, sequencer, () -> { }, from);
     }
 
     /**
@@ -163,7 +188,7 @@ public final class Gateway implements AutoCloseable {
      * where a caller says that the gateway starts, which said before those checks was followed by their error.
      */
     public static Gateway start(GatewayConfig config, Runnable starting) {
-        return start(config, null, starting);
+        return start(config, null, starting, null);
     }
 
     /**
@@ -182,7 +207,8 @@ public final class Gateway implements AutoCloseable {
         ServerPrograms.requireInstalled(config.server());
     }
 
-    private static Gateway start(GatewayConfig config, Sequencer sequencer, Runnable starting) {
+    private static Gateway start(GatewayConfig config, Sequencer sequencer, Runnable starting,
+                                 CheckpointStore.Stored from) {
         if (sequencer != null && config.listen().mode() != Mode.ORDERED) {
             throw new ReshException("group " + config.group() + ": only listen.mode ordered can be ordered by a cluster, not "
                     + config.listen().mode().label());
@@ -202,7 +228,7 @@ public final class Gateway implements AutoCloseable {
         WorkDirOwner owner = owns ? claim(config, dir) : null;
         Gateway g;
         try {
-            g = new Gateway(config, sequencer, dir, owns, owner);
+            g = new Gateway(config, sequencer, dir, owns, owner, from);
         } catch (RuntimeException e) {
             if (owns) {
                 deleteQuietly(dir); // still empty: nothing was started
@@ -274,6 +300,9 @@ public final class Gateway implements AutoCloseable {
             group.engine(streams);
         } else {
             mux = multiplexer(quorum, mode);
+            if (initial != null) {
+                startFromInitial();
+            }
         }
         awaitStart();
     }
@@ -291,6 +320,22 @@ public final class Gateway implements AutoCloseable {
             LOG.warn("gateway {}: cannot delete the checkpoints an earlier run left in {}: {}", config.group(), stored,
                     FileErrors.describe(e));
         }
+    }
+
+    /** Before the servers start: they start from {@link #initial}, and the requests are numbered on after it. */
+    private void startFromInitial() {
+        if (checkpoints == null) {
+            // Without the digest request nothing could check that a server loaded the saved state.
+            throw new ReshException("group " + config.group() + " cannot start from the checkpoint at request #"
+                    + initial.sequence() + ": its config has no checkpoint: (put the checkpoint: section back)");
+        }
+        try {
+            checkpoints.adopt(initial);
+        } catch (IOException e) {
+            throw new ReshException("group " + config.group() + " cannot start from the checkpoint at request #"
+                    + initial.sequence() + ": " + FileErrors.describe(e), e);
+        }
+        mux.startAfter(initial.sequence());
     }
 
     private OrderedMultiplexer multiplexer(Quorum quorum, Mode mode) {
@@ -348,6 +393,15 @@ public final class Gateway implements AutoCloseable {
             }
 
             @Override
+            public void checkpointNotTaken(long sequence, String why) {
+                CompletableFuture<CheckpointStore.Stored> f = asked.remove(sequence);
+                if (f != null) {
+                    f.completeExceptionally(new ReshException("group " + config.group() + ": checkpoint at request #"
+                            + sequence + " not taken: " + why));
+                }
+            }
+
+            @Override
             public void logCut(long sequence, int dropped) {
                 checkpointStable(sequence, dropped);
             }
@@ -396,9 +450,16 @@ public final class Gateway implements AutoCloseable {
             String why = failure;
             loop.execute(() -> {
                 boolean intact = done != null && group.incarnation(source) == incarnation;
+                String whyNot = why != null ? why : "replica " + source + " was restarted while its saved state was copied";
                 if (!intact) {
-                    LOG.warn("group {}: checkpoint at request #{} not stored: {}", config.group(), sequence,
-                            why != null ? why : "replica " + source + " was restarted while its saved state was copied");
+                    LOG.warn("group {}: checkpoint at request #{} not stored: {}", config.group(), sequence, whyNot);
+                }
+                CompletableFuture<CheckpointStore.Stored> f = asked.remove(sequence);
+                if (f != null && intact) {
+                    f.complete(done);
+                } else if (f != null) {
+                    f.completeExceptionally(new ReshException("group " + config.group() + ": checkpoint at request #"
+                            + sequence + " not stored: " + whyNot));
                 }
                 mux.checkpointStored(sequence, intact);
             });
@@ -501,10 +562,57 @@ public final class Gateway implements AutoCloseable {
         }
         try {
             loop.execute(() -> mux.submitCommitted(request, reply::complete));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             reply.completeExceptionally(new ReshException("group " + config.group() + " is closed"));
         }
         return reply;
+    }
+
+    /**
+     * Takes a checkpoint of the servers' state after every request executed so far, once a checkpoint being taken is
+     * done, and completes with it once it is stored (its files stay in the work directory until a newer checkpoint is
+     * promoted, which takes a later periodic checkpoint and a cut of the replay log). A cluster host calls it for a
+     * Raft snapshot while its state machine applies nothing, so the checkpoint covers exactly the applied entries.
+     * Fails (a {@link ReshException} saying why) without {@code checkpoint:}, with fewer than f+1 healthy servers, or
+     * when they do not agree on it.
+     */
+    public CompletableFuture<CheckpointStore.Stored> checkpointNow() {
+        CompletableFuture<CheckpointStore.Stored> f = new CompletableFuture<>();
+        if (mux == null || config.checkpoint() == null) {
+            f.completeExceptionally(new ReshException("group " + config.group() + " takes no checkpoints (its config has"
+                    + " no checkpoint:)"));
+            return f;
+        }
+        try {
+            loop.execute(() -> checkpointWhenIdle(f));
+        } catch (RejectedExecutionException e) {
+            f.completeExceptionally(new ReshException("group " + config.group() + " is closed"));
+        }
+        return f;
+    }
+
+    private void checkpointWhenIdle(CompletableFuture<CheckpointStore.Stored> f) {
+        if (closed) {
+            f.completeExceptionally(new ReshException("group " + config.group() + " is closed"));
+            return;
+        }
+        long sequence;
+        try {
+            sequence = mux.checkpointNow();
+        } catch (IllegalStateException e) {
+            f.completeExceptionally(new ReshException("group " + config.group() + ": no checkpoint now: " + e.getMessage()));
+            return;
+        }
+        if (sequence < 0) {
+            // A periodic one is being taken; nothing new is executed meanwhile, so the next one still covers the same.
+            try {
+                loop.schedule(() -> checkpointWhenIdle(f), CHECKPOINT_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                f.completeExceptionally(new ReshException("group " + config.group() + " is closed"));
+            }
+            return;
+        }
+        asked.put(sequence, f);
     }
 
     /** The wire protocol of ordered mode, e.g. to frame an error reply for a client. */
@@ -597,6 +705,13 @@ public final class Gateway implements AutoCloseable {
             }
             if (group != null) {
                 group.close();
+            }
+            for (Long sequence : List.copyOf(asked.keySet())) {
+                CompletableFuture<CheckpointStore.Stored> f = asked.remove(sequence);
+                if (f != null) {
+                    f.completeExceptionally(new ReshException("group " + config.group() + " closed while its checkpoint"
+                            + " at request #" + sequence + " was taken"));
+                }
             }
             loopGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
             if (ownsWorkDir && troubles.get() == 0 && failedStarts.get() == 0) {

@@ -1,6 +1,7 @@
 package io.resh.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Logger;
@@ -9,6 +10,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
 import io.resh.gateway.ordered.OrderedMultiplexer;
+import io.resh.gateway.server.CheckpointStore;
 import io.resh.gateway.testing.GatewayExtension;
 import io.resh.gateway.testing.RedisReplicas;
 import io.resh.gateway.testing.RespClient;
@@ -19,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -85,6 +88,76 @@ class RedisCheckpointTest {
             assertThat(c.call("INCR", "counter")).isEqualTo(208L);
         }
         RedisReplicas.assertSameData(redis);
+    }
+
+    /**
+     * A checkpoint taken now covers exactly the requests executed so far, and a second gateway started from it (as a
+     * cluster host starts from a Raft snapshot) has the same data and numbers its requests on after it.
+     */
+    @Test
+    void shouldStartAnotherGatewayFromACheckpointTakenNow() throws Exception {
+        Gateway first = startWithoutPeriodicCheckpoints();
+        try (RespClient c = new RespClient(redis.port())) {
+            for (int i = 0; i < 30; i++) {
+                assertThat(c.call("SET", "k" + i, "v" + i)).isEqualTo("OK");
+                assertThat(c.call("INCR", "counter")).isEqualTo((long) i + 1);
+            }
+        }
+        CheckpointStore.Stored taken = first.checkpointNow().get(20, TimeUnit.SECONDS);
+        assertThat(taken.sequence()).as("the digest and the save after the 60 writes").isEqualTo(62);
+        assertThat(taken.sums()).containsOnlyKeys("dump.rdb");
+        CheckpointStore.Stored kept = keep(taken, redis.dir().resolve("kept"));
+
+        GatewayConfig config = first.config().withPort(0).withWorkDir(redis.dir().resolve("second"));
+        try (Gateway second = Gateway.start(config, null, kept);
+             RespClient c = new RespClient(second.port())) {
+            assertThat(second.status().checkpoint()).isEqualTo(62);
+            for (int i = 0; i < 30; i++) {
+                assertThat(RespClient.text(c.call("GET", "k" + i))).isEqualTo("v" + i);
+            }
+            assertThat(c.call("INCR", "counter")).as("not one write lost or applied twice").isEqualTo(31L);
+            assertThat(second.status().requests()).isEqualTo(62 + 31);
+        }
+    }
+
+    @Test
+    void shouldRefuseToStartAGatewayFromACheckpointChangedSinceItWasTaken() throws Exception {
+        Gateway first = startWithoutPeriodicCheckpoints();
+        try (RespClient c = new RespClient(redis.port())) {
+            assertThat(c.call("SET", "greeting", "hello")).isEqualTo("OK");
+        }
+        CheckpointStore.Stored kept = keep(first.checkpointNow().get(20, TimeUnit.SECONDS), redis.dir().resolve("kept"));
+        Path rdb = kept.dir().resolve("dump.rdb");
+        try (RandomAccessFile f = new RandomAccessFile(rdb.toFile(), "rw")) {
+            f.seek(f.length() / 2);
+            int b = f.read();
+            f.seek(f.length() / 2);
+            f.write(b ^ 0x10);
+        }
+        GatewayConfig config = first.config().withPort(0).withWorkDir(redis.dir().resolve("second"));
+        assertThatThrownBy(() -> Gateway.start(config, null, kept).close())
+                .hasMessageStartingWith("group redis cannot start from the checkpoint at request #3: the checkpoint at"
+                        + " request #3 was changed since it was stored: " + rdb + " has SHA-256 ")
+                .hasMessageNotContaining("\n");
+    }
+
+    private Gateway startWithoutPeriodicCheckpoints() {
+        return redis.start("""
+                group: redis
+                replicas: 3
+                server: { command: "%s" }
+                listen: { protocol: resp }
+                checkpoint: { every: 100000, save: SAVE, digest: DEBUG DIGEST, files: dump.rdb }
+                """.formatted(REDIS));
+    }
+
+    /** A copy of a stored checkpoint elsewhere, as a Raft snapshot keeps one. */
+    private static CheckpointStore.Stored keep(CheckpointStore.Stored s, Path dir) throws Exception {
+        Files.createDirectories(dir);
+        for (String f : s.sums().keySet()) {
+            Files.copy(s.dir().resolve(f), dir.resolve(f));
+        }
+        return new CheckpointStore.Stored(s.sequence(), dir, s.bytes(), s.sums(), s.digest());
     }
 
     @Test

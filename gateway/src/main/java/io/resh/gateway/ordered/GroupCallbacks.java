@@ -59,6 +59,10 @@ public interface GroupCallbacks {
     default void checkpointSaved(long sequence, int source, byte[] digest) {
     }
 
+    /** The checkpoint at request {@code sequence} was not taken: no f+1 replicas agreed on it ({@code why}). */
+    default void checkpointNotTaken(long sequence, String why) {
+    }
+
     /**
      * The replay log no longer holds requests up to {@code sequence} ({@code dropped} of them): a replacement must
      * start from the checkpoint stored at that request.

@@ -1081,6 +1081,54 @@ public final class OrderedMultiplexer {
 
     // ---- checkpoints -----------------------------------------------------------------------------
 
+    /**
+     * Numbers requests on from {@code seq + 1}: the replicas start from the servers' state saved at request {@code seq}
+     * (a cluster host started from a Raft snapshot), so the replay log starts after it. Call before they start.
+     */
+    public void startAfter(long seq) {
+        if (log == null || nextSeq != 1) {
+            throw new IllegalStateException("only a group with a replay log, before its first request, starts after a checkpoint");
+        }
+        nextSeq = seq + 1;
+        log.compactThrough(seq);
+    }
+
+    /**
+     * Takes a checkpoint now, after everything sequenced so far (a cluster host's Raft snapshot, which must cover
+     * exactly the requests executed until now). Returns its save's request number, whose outcome comes as for a
+     * periodic one ({@link GroupCallbacks#checkpointSaved}, then {@link #checkpointStored}, or
+     * {@link GroupCallbacks#checkpointNotTaken}), or -1 while another
+     * checkpoint is being taken (ask again once {@link #checkpointBusy()} is false).
+     *
+     * @throws IllegalStateException saying why none can be taken now (too few healthy replicas, a stopped group)
+     */
+    public long checkpointNow() {
+        if (checkpoints == null) {
+            throw new IllegalStateException("the group takes no checkpoints (no checkpoint: in its config)");
+        }
+        if (checkpointBusy) {
+            return -1;
+        }
+        if (failStop != null) {
+            throw new IllegalStateException("the group stopped answering: " + failStop);
+        }
+        int live = Integer.bitCount(liveMask());
+        if (live < quorum.agreementNeeded()) {
+            throw new IllegalStateException("only " + live + " of " + quorum.replicas() + " replicas are healthy and "
+                    + quorum.agreementNeeded() + " must agree on a checkpoint");
+        }
+        checkpoint();
+        if (!checkpointBusy) {
+            throw new IllegalStateException("the replicas refused its requests");
+        }
+        return nextSeq - 1;
+    }
+
+    /** A checkpoint was asked for and its outcome is not known yet. */
+    public boolean checkpointBusy() {
+        return checkpointBusy;
+    }
+
     /** Takes checkpoints of the servers' state by {@code plan}; call before the replicas start. Needs a replay log. */
     public void checkpoints(CheckpointPlan plan) {
         if (log == null) {
@@ -1131,6 +1179,8 @@ public final class OrderedMultiplexer {
         }
         if (!save.ballot.isDecided() || !digest.ballot.isDecided()) {
             checkpointBusy = false;
+            group.checkpointNotTaken(save.seq, "no " + quorum.agreementNeeded() + " replicas agreed on "
+                    + (!digest.ballot.isDecided() ? "the state's digest" : "the reply to " + save.request.name()));
             LOG.warn("group {}: checkpoint at request #{} not taken: no {} replicas agreed on {}", group.group(), save.seq,
                     quorum.agreementNeeded(), !digest.ballot.isDecided() ? "the state's digest"
                             : "the reply to " + save.request.name());
@@ -1144,6 +1194,7 @@ public final class OrderedMultiplexer {
             }
         }
         checkpointBusy = false;
+        group.checkpointNotTaken(save.seq, "no replica that agreed on it is connected any more");
     }
 
     /**

@@ -82,6 +82,48 @@ public final class CheckpointStore {
         return s;
     }
 
+    /**
+     * Takes in a checkpoint stored elsewhere (a cluster host's Raft snapshot) as the one replicas start from: copies
+     * its files in, each checked against its SHA-256 as it is copied, so a file that changed since is refused here,
+     * before any server starts from it.
+     *
+     * @throws IOException naming the file that is missing or differs from what was stored
+     */
+    public Stored adopt(Stored from) throws IOException {
+        Path dir = root.resolve(Long.toString(from.sequence()));
+        Directories.delete(dir);
+        Files.createDirectories(dir);
+        long bytes = 0;
+        try {
+            for (Map.Entry<String, byte[]> e : from.sums().entrySet()) {
+                Path source = from.dir().resolve(e.getKey());
+                Path to = dir.resolve(e.getKey());
+                Files.createDirectories(to.getParent());
+                byte[] sum;
+                try {
+                    sum = copy(source, to);
+                } catch (NoSuchFileException missing) {
+                    throw new IOException("the checkpoint at request #" + from.sequence() + " has no " + source, missing);
+                }
+                if (!MessageDigest.isEqual(sum, e.getValue())) {
+                    throw new IOException("the checkpoint at request #" + from.sequence() + " was changed since it was"
+                            + " stored: " + source + " has SHA-256 " + HexFormat.of().formatHex(sum) + ", stored "
+                            + HexFormat.of().formatHex(e.getValue()));
+                }
+                bytes += Files.size(to);
+            }
+        } catch (IOException e) {
+            Directories.delete(dir);
+            throw e;
+        }
+        Stored s = new Stored(from.sequence(), dir, bytes, new LinkedHashMap<>(from.sums()), from.digest());
+        synchronized (this) {
+            stored.add(s);
+            current = s;
+        }
+        return s;
+    }
+
     /** Replicas start from checkpoint {@code sequence} from now on; older ones are deleted. False if it is not stored. */
     public synchronized boolean promote(long sequence) {
         Stored next = stored.stream().filter(s -> s.sequence() == sequence).findFirst().orElse(null);

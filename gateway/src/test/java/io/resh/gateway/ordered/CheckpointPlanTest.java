@@ -1,6 +1,7 @@
 package io.resh.gateway.ordered;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.resh.core.FaultKind;
 import io.resh.core.Quorum;
@@ -67,6 +68,11 @@ class CheckpointPlanTest {
             public void checkpointSaved(long sequence, int source, byte[] digest) {
                 events.add("saved #" + sequence + " from " + source + " digest "
                         + new String(digest, StandardCharsets.UTF_8).trim());
+            }
+
+            @Override
+            public void checkpointNotTaken(long sequence, String why) {
+                events.add("not taken #" + sequence + ": " + why);
             }
 
             @Override
@@ -148,6 +154,87 @@ class CheckpointPlanTest {
         }
         assertThat(events).anySatisfy(e -> assertThat(e).startsWith("fault 0 DIVERGENCE #5"));
         assertThat(events).contains("saved #6 from 1 digest d-1");
+    }
+
+    @Test
+    void shouldTakeACheckpointNowAtTheEndOfWhatIsSequencedOnceTheOneBeingTakenIsDone() {
+        writeThreeAndAnswer(); // the periodic checkpoint at #6 is being taken
+        send("set d 4", false);
+        assertThat(mux.checkpointNow()).as("busy").isEqualTo(-1);
+        answerTheCheckpoint();
+        mux.checkpointStored(6, true);
+        assertThat(mux.checkpointBusy()).isFalse();
+
+        assertThat(mux.checkpointNow()).as("digest #8, save #9").isEqualTo(9);
+        assertThat(links[0].written).endsWith("save", "set d 4", "digest", "save");
+        assertThat(mux.checkpointBusy()).isTrue();
+        reply(0, "ok");
+        reply(1, "ok");
+        reply(2, "ok");
+        reply(0, "d-1");
+        reply(1, "d-2");
+        reply(2, "d-3");
+        for (int i = 0; i < 3; i++) {
+            reply(i, "saved");
+        }
+        assertThat(events).contains("not taken #9: no 2 replicas agreed on the state's digest");
+        assertThat(mux.checkpointBusy()).isFalse();
+    }
+
+    @Test
+    void shouldRefuseACheckpointNowWithFewerThanFPlusOneHealthyReplicas() {
+        mux.onLinkFailed(links[1], FaultKind.CRASH, "process 101 exited with code 3");
+        mux.onLinkFailed(links[2], FaultKind.CRASH, "process 102 exited with code 3");
+        assertThatThrownBy(mux::checkpointNow).hasMessage("only 1 of 3 replicas are healthy and 2 must agree on a checkpoint");
+        assertThat(mux.sequenced()).as("nothing sent").isZero();
+    }
+
+    @Test
+    void shouldNumberRequestsOnAfterTheCheckpointTheReplicasStartFrom() {
+        log = new ReplayLog(1 << 20, 1000);
+        mux = new OrderedMultiplexer(new Quorum(3), line, new Canonicalizer(line, List.of()), log, new GroupCallbacks() {
+            @Override
+            public String group() {
+                return "g";
+            }
+
+            @Override
+            public void fault(int slot, FaultKind kind, long sequence, String evidence) {
+                events.add("fault " + slot + " " + evidence);
+            }
+
+            @Override
+            public void faultWhileIdle(int slot, FaultKind kind, long answeredThrough, String evidence) {
+            }
+
+            @Override
+            public void caughtUp(int slot, long sequence, long replayed) {
+                events.add("caught-up " + slot + " at #" + sequence);
+            }
+
+            @Override
+            public void skipped(long sequence, int slots, int processes, String detail) {
+            }
+
+            @Override
+            public void unreplayable(long sequence, String request, int replacementsFailed, int executed, int notRebuilt,
+                                     boolean serving, String detail) {
+            }
+
+            @Override
+            public void failStopped(long sequence, String detail) {
+            }
+        }, new OrderedMultiplexer.Settings(Duration.ofSeconds(2), 100, 8), clock::get, Runnable::run);
+        mux.startAfter(40);
+        for (int i = 0; i < 3; i++) {
+            links[i] = new FakeLink(i);
+            mux.attach(links[i], 40);
+        }
+        assertThat(events).containsExactly("caught-up 0 at #40", "caught-up 1 at #40", "caught-up 2 at #40");
+        send("set a 1", false);
+        assertThat(mux.sequenced()).isEqualTo(41);
+        assertThat(log.base()).isEqualTo(40);
+        assertThat(log.seq(0)).isEqualTo(41);
     }
 
     @Test
