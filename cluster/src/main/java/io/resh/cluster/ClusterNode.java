@@ -42,9 +42,10 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.ratis.client.RaftClient;
@@ -156,13 +157,13 @@ public final class ClusterNode implements AutoCloseable {
      *     host's own and before anything starts: a host already running holds those ports too, and its storage
      *     in use is the news then
      */
-    private ClusterNode(ClusterConfig config, BiFunction<Checkpoint, ClusterNode, LocalGroup> groupStarter,
+    private ClusterNode(ClusterConfig config, Function<ClusterNode, ClusterStateMachine> machine,
                         int maxRequestBytes, boolean snapshots, boolean join, Runnable beforeStarting) throws IOException {
         this.config = config;
         this.groupId = groupIdOf(config.name());
         this.selfId = RaftPeerId.valueOf(config.id());
         this.properties = properties(config, snapshots, maxRequestBytes);
-        this.stateMachine = new ClusterStateMachine(cp -> groupStarter.apply(cp, this), CHECKPOINT_TIMEOUT);
+        this.stateMachine = machine.apply(this);
         this.otherClusters = new OtherClusterProbe(properties, groupId, config.id(), config.name(),
                 config.peers().stream().collect(Collectors.toMap(ClusterPeer::id, ClusterPeer::raftAddress)));
         stateMachine.onClosedByRaft(this::closedByRaft);
@@ -337,7 +338,8 @@ public final class ClusterNode implements AutoCloseable {
                                           boolean join, Runnable beforeStarting) throws IOException {
         // The local group starts inside Ratis's start: its own checks (a misspelt service class) come first, or the
         // caller said that the host starts, then that it did not, with its storage made.
-        return new ClusterNode(config, (cp, node) -> new ReplicaLocalGroup(ReplicaGroup.start(group, withHost(listeners, node), cp)),
+        return new ClusterNode(config, node -> new ClusterStateMachine(
+                        cp -> new ReplicaLocalGroup(ReplicaGroup.start(group, withHost(listeners, node), cp)), CHECKPOINT_TIMEOUT),
                 group.maxRequestBytes(), true, join, () -> {
                     ReplicaGroup.checkStart(group);
                     beforeStarting.run();
@@ -348,8 +350,10 @@ public final class ClusterNode implements AutoCloseable {
      * Starts a host whose local group is N unmodified servers behind an ordered-mode gateway (see
      * docs/GATEWAY.md): clients speak the servers' protocol to the gateway's {@code listen} address, every
      * request goes through the Raft log, and every host's gateway executes it on its own servers in log
-     * order. Raft takes no snapshots of such servers, so its log is kept whole: a host that restarts or
-     * joins replays it into fresh servers (a gateway's own {@code checkpoint:} only bounds its replay log).
+     * order. With {@code checkpoint:} a Raft snapshot is a checkpoint of the servers' files, taken every
+     * {@code cluster.snapshotEvery} entries: a host restarts from its newest, a new or lagging host gets the leader's,
+     * and the log before it is purged. Without, Raft takes no snapshots and its log is kept whole: a host that
+     * restarts or joins replays it into fresh servers.
      *
      * @param join true for a host that is not yet a member and waits to be added
      */
@@ -369,12 +373,16 @@ public final class ClusterNode implements AutoCloseable {
                     + gateway.listen().mode().label() + "; stream and UDP modes have no request boundaries to put in a log");
         }
         refuseListenOnAPeerAddress(config, gateway.listen());
+        // A gateway started again from an installed snapshot listens where the first did, also for listen.port 0.
+        AtomicInteger port = new AtomicInteger(gateway.listen().port());
         try {
-            return new ClusterNode(config, (cp, node) -> {
-                Gateway g = Gateway.start(gateway, node::order);
+            return new ClusterNode(config, node -> new ClusterStateMachine(CHECKPOINT_TIMEOUT, from -> {
+                GatewayConfig c = port.get() == gateway.listen().port() ? gateway : gateway.withPort(port.get());
+                Gateway g = Gateway.start(c, node::order, from);
+                port.set(g.port());
                 withHost(listeners, node).forEach(g::addListener);
                 return new GatewayLocalGroup(g);
-            }, gateway.maxFrameBytes() + GatewayEntry.MAX_OVERHEAD, false, join, () -> {
+            }), gateway.maxFrameBytes() + GatewayEntry.MAX_OVERHEAD, gateway.checkpoint() != null, join, () -> {
                 Gateway.checkStart(gateway); // as for Java replicas: a server program that is not installed, first
                 refuseGatewayPortInUse(config, gateway.listen());
                 beforeStarting.run();
@@ -1142,7 +1150,20 @@ public final class ClusterNode implements AutoCloseable {
         });
     }
 
-    /** The local gateway of a host started with {@link #startGateway}, else null. */
+    /**
+     * Calls {@code listener} with the new local gateway each time this host restarts it from a snapshot installed by
+     * the leader (a joining or far-behind host of a gateway cluster with {@code checkpoint:}), e.g. to watch the new
+     * gateway; it listens on the same address as the old one.
+     */
+    public void onLocalGatewayRestarted(Consumer<Gateway> listener) {
+        stateMachine.onRestart(g -> {
+            if (g instanceof GatewayLocalGroup gw) {
+                listener.accept(gw.gateway());
+            }
+        });
+    }
+
+    /** The local gateway of a host started with {@link #startGateway}, else null (also while it restarts). */
     public Gateway gateway() {
         return stateMachine.group() instanceof GatewayLocalGroup g ? g.gateway() : null;
     }

@@ -1,12 +1,22 @@
 package io.resh.cluster;
 
 import io.resh.client.ClientProtocol;
+import io.resh.core.CompletionCause;
+import io.resh.core.ReshException;
+import io.resh.gateway.Gateway;
+import io.resh.gateway.server.CheckpointStore;
 import io.resh.host.Checkpoint;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.ratis.io.MD5Hash;
@@ -18,9 +28,11 @@ import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotRetentionPolicy;
 import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.FileListSnapshotInfo;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
@@ -38,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * {@link #applyTransaction}, {@link #takeSnapshot} and {@link #reinitialize} on its one state machine
  * updater thread, in log order. Entries are submitted to the group in that order without waiting for
  * each reply (the group numbers them in submission order), so the group's sequence number after the
- * k-th applied client entry is k. Ratis waits for every pending apply future before it takes a
+ * k-th applied client entry is k (a gateway numbers its checkpoint requests too, so a gateway's snapshot records
+ * both, see {@link GatewaySnapshot}). Ratis waits for every pending apply future before it takes a
  * snapshot, so a snapshot sees a quiet group.
  *
  * <p>Determinism: the leader stamps the request with its time and a random seed in
@@ -49,12 +62,27 @@ import org.slf4j.LoggerFactory;
 final class ClusterStateMachine extends BaseStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterStateMachine.class);
     private static final int SNAPSHOTS_KEPT = 2;
+    private static final SnapshotRetentionPolicy RETAINED = new SnapshotRetentionPolicy() {
+        @Override
+        public int getNumSnapshotsRetained() {
+            return SNAPSHOTS_KEPT;
+        }
+    };
+
+    /** After a gateway's snapshot failed, how long until the next is tried (Ratis asks again at every applied entry). */
+    private static final Duration GATEWAY_SNAPSHOT_RETRY = Duration.ofSeconds(10);
 
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final Function<Checkpoint, LocalGroup> groupStarter;
+    /** For a host of unmodified servers behind a gateway: its snapshots' storage, else null. */
+    private final GatewaySnapshotStorage gatewayStorage;
+    /** Starts a host's gateway from a checkpoint of its servers (null: empty), else null. */
+    private final Function<CheckpointStore.Stored, LocalGroup> gatewayStarter;
+    /** When a gateway's snapshot may be tried again after one failed (nanoTime), or 0. */
+    private long gatewaySnapshotAfter;
     private final Duration checkpointTimeout;
     private volatile LocalGroup group;
-    private volatile Consumer<LocalGroup> onRestart = g -> { };
+    private final List<Consumer<LocalGroup>> onRestart = new CopyOnWriteArrayList<>();
     private volatile boolean closing;
     private volatile Runnable onClosedByRaft = () -> { };
     /** Client entries applied so far = the local group's last assigned sequence number. */
@@ -74,15 +102,35 @@ final class ClusterStateMachine extends BaseStateMachine {
      */
     ClusterStateMachine(Function<Checkpoint, LocalGroup> groupStarter, Duration checkpointTimeout) {
         this.groupStarter = groupStarter;
+        this.gatewayStorage = null;
+        this.gatewayStarter = null;
+        this.checkpointTimeout = checkpointTimeout;
+    }
+
+    /**
+     * The state machine of a host of unmodified servers behind a gateway: a snapshot is a checkpoint of its servers'
+     * files ({@link GatewaySnapshot}), taken only when the gateway has {@code checkpoint:}.
+     *
+     * @param gatewayStarter starts the gateway from a checkpoint of its servers, or with empty servers given null
+     * @param checkpointTimeout how long a snapshot waits for the gateway's checkpoint
+     */
+    ClusterStateMachine(Duration checkpointTimeout, Function<CheckpointStore.Stored, LocalGroup> gatewayStarter) {
+        this.groupStarter = null;
+        this.gatewayStorage = new GatewaySnapshotStorage();
+        this.gatewayStarter = gatewayStarter;
         this.checkpointTimeout = checkpointTimeout;
     }
 
     @Override
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
-        storage.init(raftStorage);
+        if (gatewayStorage != null) {
+            gatewayStorage.init(raftStorage);
+        } else {
+            storage.init(raftStorage);
+        }
         // RUNNING, so that a snapshot install can pause and resume it.
-        getLifeCycle().startAndTransition(() -> load(storage.loadLatestSnapshot()), IOException.class);
+        getLifeCycle().startAndTransition(this::load, IOException.class);
     }
 
     /** Before Ratis installs a snapshot from the leader: no entry is applied until {@link #reinitialize}. */
@@ -97,7 +145,7 @@ final class ClusterStateMachine extends BaseStateMachine {
     /** After a snapshot was installed from the leader: restart the local group from it. */
     @Override
     public void reinitialize() throws IOException {
-        load(storage.loadLatestSnapshot());
+        load();
         if (getLifeCycleState() == LifeCycle.State.PAUSED) {
             getLifeCycle().transition(LifeCycle.State.STARTING);
             getLifeCycle().transition(LifeCycle.State.RUNNING);
@@ -106,7 +154,66 @@ final class ClusterStateMachine extends BaseStateMachine {
 
     @Override
     public StateMachineStorage getStateMachineStorage() {
-        return storage;
+        return gatewayStorage != null ? gatewayStorage : storage;
+    }
+
+    private void load() throws IOException {
+        if (gatewayStorage != null) {
+            loadGateway(gatewayStorage.loadLatestSnapshot());
+        } else {
+            load(storage.loadLatestSnapshot());
+        }
+    }
+
+    /** Starts the gateway from the newest snapshot's checkpoint of its servers, or with empty servers. */
+    private void loadGateway(FileListSnapshotInfo info) throws IOException {
+        GatewaySnapshot snap = null;
+        Path dir = null;
+        if (info != null) {
+            dir = gatewayStorage.dirOf(info.getTermIndex());
+            try {
+                snap = GatewaySnapshot.read(dir);
+            } catch (IOException e) {
+                throw new ReshException("cannot start the local gateway from the Raft snapshot at index "
+                        + info.getTermIndex().getIndex() + ": " + e.getMessage(), e);
+            }
+        }
+        LocalGroup old = group;
+        group = null;
+        if (old != null) {
+            old.close();
+        }
+        if (snap == null) {
+            group = gatewayStarter.apply(null);
+            appliedSequence = 0;
+        } else {
+            try {
+                group = gatewayStarter.apply(snap.checkpoint(dir));
+            } catch (ReshException e) {
+                throw new ReshException("cannot start the local gateway from the Raft snapshot at index " + snap.index()
+                        + " in " + dir + ": " + e.getMessage(), e);
+            }
+            appliedSequence = snap.applied();
+            setLastAppliedTermIndex(TermIndex.valueOf(snap.term(), snap.index()));
+        }
+        if (old != null) {
+            onRestart.forEach(l -> l.accept(group));
+        }
+        Runnable line;
+        if (snap != null) {
+            long sequence = snap.sequence();
+            long index = snap.index();
+            line = () -> LOG.info("local gateway started from the Raft snapshot at index {} (its servers' checkpoint at"
+                    + " request #{}); the Raft log after it is applied", index, sequence);
+        } else if (!group.snapshots()) {
+            // Not "a gateway takes no checkpoints": one with checkpoint: takes its own, which only bound its replay log.
+            line = () -> LOG.info("local gateway started with fresh servers; Raft takes no snapshots of a gateway's"
+                    + " servers without checkpoint:, so its log, kept whole, is applied to them from its start");
+        } else {
+            line = () -> LOG.info("local gateway started with fresh servers; no Raft snapshot yet, so the Raft log is"
+                    + " applied from its start");
+        }
+        announceOrHold(line);
     }
 
     private void load(SingleFileSnapshotInfo info) throws IOException {
@@ -128,18 +235,14 @@ final class ClusterStateMachine extends BaseStateMachine {
         group = groupStarter.apply(snap.checkpoint());
         appliedSequence = snap.checkpoint().sequence();
         if (old != null) {
-            onRestart.accept(group);
+            onRestart.forEach(l -> l.accept(group));
         }
         if (info != null) {
             setLastAppliedTermIndex(TermIndex.valueOf(snap.term(), snap.index()));
         }
         // "From checkpoint #0 (Raft index -1)" read as if a checkpoint had been restored: say what really happened.
         Runnable line;
-        if (!group.snapshots()) {
-            // Not "a gateway takes no checkpoints": one with checkpoint: takes its own, which only bound its replay log.
-            line = () -> LOG.info("local gateway started with fresh servers; Raft takes no snapshots of a gateway's"
-                    + " servers, so its log, kept whole, is applied to them from its start");
-        } else if (info == null) {
+        if (info == null) {
             line = () -> LOG.info("local group started from its initial state; no snapshot yet, so the Raft log is"
                     + " applied from its start");
         } else {
@@ -147,6 +250,10 @@ final class ClusterStateMachine extends BaseStateMachine {
             long index = snap.index();
             line = () -> LOG.info("local group started from checkpoint #{} (Raft index {})", sequence, index);
         }
+        announceOrHold(line);
+    }
+
+    private void announceOrHold(Runnable line) {
         synchronized (startLines) {
             if (!announced) {
                 startLine = line; // a group restarted before the host is up: only its last start is news
@@ -217,6 +324,9 @@ final class ClusterStateMachine extends BaseStateMachine {
         if (last == null || last.getIndex() < 0 || !group.snapshots()) {
             return -1;
         }
+        if (gatewayStorage != null) {
+            return takeGatewaySnapshot(last);
+        }
         long sequence = appliedSequence;
         Checkpoint cp = stableCheckpointAt(sequence);
         File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
@@ -224,12 +334,7 @@ final class ClusterStateMachine extends BaseStateMachine {
         MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
         try {
-            storage.cleanupOldSnapshots(new org.apache.ratis.statemachine.SnapshotRetentionPolicy() {
-                @Override
-                public int getNumSnapshotsRetained() {
-                    return SNAPSHOTS_KEPT;
-                }
-            });
+            storage.cleanupOldSnapshots(RETAINED);
         } catch (IOException e) {
             LOG.warn("cannot delete old snapshots: {}", e.getMessage());
         }
@@ -238,11 +343,51 @@ final class ClusterStateMachine extends BaseStateMachine {
         return last.getIndex();
     }
 
+    /**
+     * Has the gateway checkpoint its servers after every applied entry (Ratis applies none while it takes a snapshot,
+     * and waited for those applied so far), and keeps the checkpoint's files as the snapshot at {@code last}. A
+     * snapshot that fails (fewer than f+1 healthy servers, no agreement) is a warning, and the next is tried after
+     * {@link #GATEWAY_SNAPSHOT_RETRY}; the log is kept until one is taken.
+     */
+    private long takeGatewaySnapshot(TermIndex last) throws IOException {
+        if (gatewaySnapshotAfter != 0 && System.nanoTime() - gatewaySnapshotAfter < 0) {
+            return -1;
+        }
+        Gateway gateway = ((GatewayLocalGroup) group).gateway();
+        CheckpointStore.Stored cp;
+        try {
+            cp = gateway.checkpointNow().get(checkpointTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            String why = e instanceof TimeoutException ? "the gateway's checkpoint took longer than "
+                    + checkpointTimeout.toSeconds() + " s" : String.valueOf(CompletionCause.of(e).getMessage());
+            gatewaySnapshotAfter = System.nanoTime() + GATEWAY_SNAPSHOT_RETRY.toNanos();
+            LOG.warn("no Raft snapshot at index {}: {}; the Raft log is kept, and a snapshot is tried again in {} s",
+                    last.getIndex(), why, GATEWAY_SNAPSHOT_RETRY.toSeconds());
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while the gateway took the checkpoint for a snapshot");
+        }
+        gatewaySnapshotAfter = 0;
+        GatewaySnapshot snap = new GatewaySnapshot(last.getTerm(), last.getIndex(), cp.sequence(), appliedSequence,
+                cp.digest(), cp.sums());
+        gatewayStorage.write(snap, cp);
+        try {
+            gatewayStorage.cleanupOldSnapshots(RETAINED);
+        } catch (IOException e) {
+            LOG.warn("cannot delete old snapshots: {}", e.getMessage());
+        }
+        LOG.info("snapshot at Raft index {} = the gateway's checkpoint at request #{} ({} bytes)", last.getIndex(),
+                cp.sequence(), cp.bytes());
+        return last.getIndex();
+    }
+
     /** Asks the group for a checkpoint at {@code sequence} and waits until it is stable. */
     Checkpoint stableCheckpointAt(long sequence) throws IOException {
         LocalGroup g = group;
-        if (!g.snapshots()) {
-            throw new IOException("this host's group has no checkpoints (unmodified servers behind a gateway)");
+        if (!g.snapshots() || g instanceof GatewayLocalGroup) {
+            throw new IOException("this host's group is unmodified servers behind a gateway, whose state resh does not"
+                    + " hold (compare their checkpoint.digest instead)");
         }
         Checkpoint cp = g.stableCheckpoint();
         if (cp.sequence() == sequence) {
@@ -274,7 +419,7 @@ final class ClusterStateMachine extends BaseStateMachine {
 
     /** Called on Ratis's thread with the new group each time the local group is restarted from an installed snapshot. */
     void onRestart(Consumer<LocalGroup> listener) {
-        onRestart = listener;
+        onRestart.add(listener);
     }
 
     /** The host is stopping: a snapshot in progress gives up instead of waiting for a stopping group. */

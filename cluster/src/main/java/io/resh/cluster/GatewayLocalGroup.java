@@ -8,11 +8,12 @@ import io.resh.host.Checkpoint;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A host's local group of unmodified servers behind an ordered-mode gateway. resh takes no Raft snapshot of
- * such servers, so a cluster of gateways keeps its whole Raft log: a host that restarts or joins
- * replays it into fresh servers.
+ * A host's local group of unmodified servers behind an ordered-mode gateway. Without {@code checkpoint:} resh takes
+ * no Raft snapshot of such servers, so a cluster of gateways keeps its whole Raft log: a host that restarts or joins
+ * replays it into fresh servers. With it, a Raft snapshot is a checkpoint of the servers' files that the state
+ * machine asks the gateway for ({@link ClusterStateMachine}, {@link GatewaySnapshot}).
  *
- * <p>A gateway with {@code checkpoint:} still checkpoints its own servers and cuts its own replay log, which only
+ * <p>A gateway with {@code checkpoint:} also checkpoints its own servers and cuts its own replay log, which only
  * ever rebuilds its own failed servers. That is sound because of how entries reach it: Ratis's one applier thread
  * calls {@link #apply} in log order, which queues each entry on the gateway's event loop, so the multiplexer
  * sequences them in log order; a checkpoint's digest and save are sequenced on that loop within the task of the
@@ -61,9 +62,10 @@ final class GatewayLocalGroup implements LocalGroup {
         });
     }
 
+    /** With {@code checkpoint:} a Raft snapshot is a checkpoint of the servers' files, taken by the state machine. */
     @Override
     public boolean snapshots() {
-        return false;
+        return gateway.config().checkpoint() != null;
     }
 
     @Override
