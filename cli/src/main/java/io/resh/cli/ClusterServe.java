@@ -8,6 +8,7 @@ import io.resh.cluster.ClusterHost;
 import io.resh.cluster.ClusterNode;
 import io.resh.cluster.ClusterPeer;
 import io.resh.core.ReshException;
+import io.resh.gateway.Gateway;
 import io.resh.gateway.GatewayConfig;
 import io.resh.host.net.ListenProbe;
 import io.resh.host.ReplicaGroup;
@@ -213,13 +214,23 @@ final class ClusterServe {
 
     /**
      * The admin API of a cluster host: {@code /api/cluster} on {@code node}, and its local replica group
-     * under {@code /api/groups}. After this host installs a snapshot from the leader, the node runs a new
-     * group, and {@code /api/groups} follows it.
+     * under {@code /api/groups} (its gateway under {@code /api/gateways}). After this host installs a snapshot from
+     * the leader, the node runs a new group or gateway, and the admin API follows it.
      */
     static AdminServer startAdmin(ClusterNode node, AdminConfig config) {
         ReplicaGroup local = node.group();
+        Gateway gateway = node.gateway();
+        GatewayAdminView gatewayView = gateway == null ? null : new GatewayAdminView(gateway);
         AdminServer admin = AdminServer.start(config, local == null ? List.of() : List.of(local), new NodeMembership(node),
-                node.gateway() == null ? List.of() : List.of(new GatewayAdminView(node.gateway())));
+                gatewayView == null ? List.of() : List.of(gatewayView));
+        if (gatewayView != null) {
+            // A gateway host restarts its gateway from the leader's snapshot too: /api/gateways follows it the same way.
+            node.onLocalGatewayRestarted(gatewayView::follow);
+            Gateway now = node.gateway();
+            if (now != null) {
+                gatewayView.follow(now);
+            }
+        }
         // A joining host restarts its group from the leader's snapshot: the admin follows it.
         Consumer<ReplicaGroup> follow = g -> {
             try {

@@ -28,20 +28,24 @@ class GatewayAdminTest {
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
     private Gateway gateway;
+    private GatewayAdminView view;
     private AdminServer admin;
+    private Gateway replacement;
+
+    private static final String CACHE = """
+            group: cache
+            replicas: 3
+            server:
+              command: redis-server --port {port} --bind 127.0.0.1 --save "" --appendonly no
+            listen: { port: 0, protocol: resp }
+            deadline: 1s
+            """;
 
     @BeforeEach
     void start() {
-        gateway = Gateway.start(GatewayConfig.parse("""
-                group: cache
-                replicas: 3
-                server:
-                  command: redis-server --port {port} --bind 127.0.0.1 --save "" --appendonly no
-                listen: { port: 0, protocol: resp }
-                deadline: 1s
-                """, "cache.yaml").withWorkDir(dir.resolve("cache")));
-        admin = AdminServer.start(AdminConfig.defaults().withDirectory(dir), List.of(), null,
-                List.of(new GatewayAdminView(gateway)));
+        gateway = Gateway.start(GatewayConfig.parse(CACHE, "cache.yaml").withWorkDir(dir.resolve("cache")));
+        view = new GatewayAdminView(gateway);
+        admin = AdminServer.start(AdminConfig.defaults().withDirectory(dir), List.of(), null, List.of(view));
     }
 
     @AfterEach
@@ -52,6 +56,31 @@ class GatewayAdminTest {
         if (gateway != null) {
             gateway.close();
         }
+        if (replacement != null) {
+            replacement.close();
+        }
+    }
+
+    /** As a cluster host's gateway restarted from the leader's snapshot: the admin shows the new one and its events. */
+    @Test
+    void shouldFollowTheGatewayThatReplacedTheOneShown() throws Exception {
+        await().atMost(Duration.ofSeconds(10)).until(() -> AdminFixture.parse(get("api/gateways")).size() == 1);
+        replacement = Gateway.start(GatewayConfig.parse(CACHE, "cache.yaml").withWorkDir(dir.resolve("cache-2")));
+        gateway.close();
+        view.follow(replacement);
+        await().atMost(Duration.ofSeconds(10)).until(() -> AdminFixture.parse(get("api/gateways/cache")).path("port")
+                .asInt() == replacement.port());
+
+        long victim = AdminFixture.parse(get("api/gateways/cache")).path("replicas").get(1).path("pid").asLong();
+        ProcessHandle.of(victim).orElseThrow().destroyForcibly();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            for (JsonNode e : AdminFixture.parse(get("api/events?group=cache"))) {
+                if (e.path("type").asText().equals("recovered") && e.path("replica").asInt() == 1) {
+                    return true;
+                }
+            }
+            return false;
+        });
     }
 
     private String get(String path) throws Exception {
