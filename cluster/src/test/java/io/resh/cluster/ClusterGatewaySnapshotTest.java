@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,6 +44,8 @@ class ClusterGatewaySnapshotTest {
     Path dir;
 
     private final List<ClusterNode> nodes = new ArrayList<>();
+    @RegisterExtension
+    final LoggedLines logged = new LoggedLines(ClusterStateMachine.class);
 
     @AfterEach
     void stop() {
@@ -56,7 +59,11 @@ class ClusterGatewaySnapshotTest {
     }
 
     private ClusterNode start(ClusterConfig config, boolean join) {
-        GatewayConfig gateway = GatewayConfig.parse(GATEWAY, "redis.yaml").withPort(0)
+        return start(config, join, GATEWAY);
+    }
+
+    private ClusterNode start(ClusterConfig config, boolean join, String yaml) {
+        GatewayConfig gateway = GatewayConfig.parse(yaml, "redis.yaml").withPort(0)
                 .withWorkDir(dir.resolve("gw-" + config.id()));
         ClusterNode n = ClusterNode.startGateway(config, gateway, List.of(), join);
         nodes.add(n);
@@ -178,6 +185,28 @@ class ClusterGatewaySnapshotTest {
                 .hasMessageContaining("was changed since it was stored: ")
                 .hasMessageContaining(rdb.getParent().getParent().toString())
                 .hasMessageNotContaining("\n");
+    }
+
+    /** Its servers never write the file checkpoint.files names: no checkpoint is stored, so no snapshot is taken. */
+    @Test
+    void shouldKeepTheLogAndSayWhyWhenTheGatewayCannotCheckpoint() throws Exception {
+        ClusterNode host = start(config("h1", Loopback.peers(1)), false,
+                GATEWAY.replace("files: dump.rdb", "files: elsewhere.rdb"));
+        awaitLeading(host);
+        try (RespClient c = new RespClient(host.gateway().port())) {
+            for (int i = 0; i < 60; i++) {
+                assertThat(c.call("INCR", "counter")).isEqualTo((long) i + 1);
+            }
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> logged.lines().stream().anyMatch(l -> l.startsWith(
+                "no Raft snapshot at index ")));
+        assertThat(logged.lines()).filteredOn(l -> l.startsWith("no Raft snapshot")).singleElement().asString()
+                .contains(": group redis: checkpoint at request #")
+                .contains("the server saved no elsewhere.rdb")
+                .endsWith("; the Raft log is kept, and a snapshot is tried again in 10 s");
+        ClusterStatus s = host.status();
+        assertThat(s.snapshotIndex()).isEqualTo(-1);
+        assertThat(s.logStartIndex()).isZero();
     }
 
     /** The Raft index in a snapshot directory's name ({@code snapshot.TERM_INDEX}). */

@@ -141,6 +141,22 @@ class RedisCheckpointTest {
                 .hasMessageNotContaining("\n");
     }
 
+    /** Without the digest request nothing could check that a server loaded the checkpoint's files. */
+    @Test
+    void shouldRefuseToStartFromACheckpointWithoutCheckpointInTheConfig() throws Exception {
+        Gateway first = startWithoutPeriodicCheckpoints();
+        CheckpointStore.Stored kept = keep(first.checkpointNow().get(20, TimeUnit.SECONDS), redis.dir().resolve("kept"));
+        GatewayConfig without = GatewayConfig.parse("""
+                group: redis
+                replicas: 3
+                server: { command: "%s" }
+                listen: { protocol: resp, port: 0 }
+                """.formatted(REDIS), "redis.yaml").withWorkDir(redis.dir().resolve("second"));
+        assertThatThrownBy(() -> Gateway.start(without, null, kept).close())
+                .hasMessage("group redis cannot start from the checkpoint at request #2: its config has no checkpoint:"
+                        + " (put the checkpoint: section back)");
+    }
+
     private Gateway startWithoutPeriodicCheckpoints() {
         return redis.start("""
                 group: redis
