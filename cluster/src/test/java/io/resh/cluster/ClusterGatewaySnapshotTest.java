@@ -159,6 +159,38 @@ class ClusterGatewaySnapshotTest {
         assertSameDataEverywhere(List.of(h1, h2));
     }
 
+    /** A member that was down while the others purged what it missed: it restarts from its own, then gets the leader's. */
+    @Test
+    void shouldCatchUpALaggingHostFromTheLeadersSnapshotOverItsOwn() throws Exception {
+        List<ClusterPeer> peers = Loopback.peers(3);
+        for (ClusterPeer p : peers) {
+            start(config(p.id(), peers), false);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> nodes.stream().filter(n -> n.status().leading()).count() == 1);
+        ClusterNode leader = nodes.stream().filter(n -> n.status().leading()).findFirst().orElseThrow();
+        ClusterNode lagging = nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
+        try (RespClient c = new RespClient(leader.gateway().port())) {
+            for (int i = 0; i < 30; i++) {
+                assertThat(c.call("INCR", "before")).isEqualTo((long) i + 1);
+            }
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> lagging.status().snapshotIndex() > 0);
+        ClusterConfig laggingConfig = lagging.config();
+        lagging.close();
+        nodes.remove(lagging);
+
+        writeUntilPurged(leader);
+        long purgedUpTo = leader.status().logStartIndex();
+        ClusterNode back = start(laggingConfig, false);
+        await().atMost(Duration.ofSeconds(30)).until(() -> back.status().appliedIndex() >= purgedUpTo
+                && back.status().appliedRequests() == leader.status().appliedRequests());
+        assertData(back, WRITES);
+        try (RespClient c = new RespClient(back.gateway().port())) {
+            assertThat(RespClient.text(c.call("GET", "before"))).isEqualTo("30");
+        }
+        assertSameDataEverywhere(nodes);
+    }
+
     @Test
     void shouldRefuseToStartFromASnapshotWhoseServerFileChanged() throws Exception {
         ClusterConfig config = config("h1", Loopback.peers(1));
