@@ -45,8 +45,11 @@ final class GatewayLocalGroup implements LocalGroup {
     public String settings() {
         // Not the server command: its program's path may differ from host to host and still run the same server.
         GatewayConfig c = gateway.config();
+        // Whether there is a checkpoint: section, not its every: a host without one cannot start from a snapshot the
+        // others took, and a leader with one purges the log such a host would need.
         return c.listen().protocol() + " servers in " + c.listen().mode().name().toLowerCase(java.util.Locale.ROOT)
-                + " mode, " + c.replicas() + " replicas, maxFrameBytes " + c.maxFrameBytes();
+                + " mode, " + c.replicas() + " replicas, maxFrameBytes " + c.maxFrameBytes()
+                + (c.checkpoint() != null ? ", Raft snapshots of checkpoint.files" : "");
     }
 
     @Override

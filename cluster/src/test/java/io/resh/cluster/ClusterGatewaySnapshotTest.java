@@ -126,6 +126,9 @@ class ClusterGatewaySnapshotTest {
 
         ClusterNode again = start(config, false);
         awaitLeading(again);
+        assertThat(again.status().settings()).as("hosts that differ in it are told apart by resh cluster status")
+                .isEqualTo("resp servers in ordered mode, 3 replicas, maxFrameBytes "
+                        + again.gateway().config().maxFrameBytes() + ", Raft snapshots of checkpoint.files");
         assertThat(again.gateway().status().checkpoint()).as("its servers started from the snapshot's checkpoint")
                 .isPositive();
         assertData(again, WRITES);
