@@ -3,11 +3,13 @@ package io.resh.cluster;
 import io.resh.gateway.server.CheckpointStore;
 import io.resh.gateway.server.Directories;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -132,17 +134,37 @@ final class GatewaySnapshotStorage implements StateMachineStorage {
                 } catch (FileSystemException | UnsupportedOperationException e2) {
                     Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES);
                 }
+                // The gateway copied it without forcing it to disk, and Ratis purges the log before this snapshot.
+                force(to);
             }
             meta.write(partial);
+            forceDirectory(files);
+            forceDirectory(partial);
             Path target = dirOf(at);
             Directories.delete(target);
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+            forceDirectory(dir);
         } catch (IOException e) {
             Directories.delete(partial);
             throw e;
         }
         latest = info(at);
         return latest;
+    }
+
+    private static void force(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    /** Makes the names in {@code directory} durable where the platform can (Linux can; some others cannot). */
+    private static void forceDirectory(Path directory) {
+        try (FileChannel ch = FileChannel.open(directory, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // Not supported here: the rename is still atomic, only not yet durable.
+        }
     }
 
     /** Keeps the newest {@code policy.getNumSnapshotsRetained()} snapshots (all when it is not positive). */

@@ -123,6 +123,10 @@ class ClusterGatewaySnapshotTest {
         writeUntilPurged(first);
         first.close();
         nodes.remove(first);
+        try (Stream<Path> files = Files.walk(dir.resolve("h1"))) {
+            assertThat(files.filter(p -> p.getFileName().toString().equals(GatewaySnapshot.META)))
+                    .as("the two newest snapshots are kept").hasSize(2);
+        }
 
         ClusterNode again = start(config, false);
         awaitLeading(again);
