@@ -309,8 +309,9 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * A configured work directory still holds what an earlier run's checkpoints stored. None of it is used again: this
-     * run's servers start empty and its requests are numbered from 1 again (a cluster host replays its Raft log from
-     * the start), so it only filled the disk, run after run.
+     * run's servers start empty and its requests are numbered from 1 again, or they start from the checkpoint given to
+     * {@link #start(GatewayConfig, Sequencer, CheckpointStore.Stored)} (a cluster host's Raft snapshot), which is taken
+     * in afresh; so it only filled the disk, run after run.
      */
     private void deleteEarlierCheckpoints() {
         Path stored = workDir.resolve(CHECKPOINTS);
