@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The line a host logs when its local group starts says where the group's state came from. It said
  * "started from checkpoint #0 (Raft index -1)" for a host with no snapshot yet, and for a gateway, of whose
- * servers Raft takes no snapshots; then that a gateway takes no checkpoints, though one with {@code checkpoint:}
- * takes its own.
+ * servers Raft takes no snapshots without {@code checkpoint:}; then that a gateway takes no checkpoints, though one
+ * with {@code checkpoint:} takes its own, and Raft snapshots of them.
  */
 @Tag("e2e")
 class ClusterStartLineTest {
@@ -56,7 +56,7 @@ class ClusterStartLineTest {
                 List.of(), false);
 
         assertThat(lines()).containsExactly("local gateway started with fresh servers; Raft takes no snapshots of a"
-                + " gateway's servers, so its log, kept whole, is applied to them from its start");
+                + " gateway's servers without checkpoint:, so its log, kept whole, is applied to them from its start");
     }
 
     @Test
