@@ -57,6 +57,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -225,11 +226,32 @@ public final class Gateway implements AutoCloseable {
             // The user's field, so the user's to fix: said as a config error, which gets the file named too.
             throw ConfigException.cannotCreateWorkDir("workDir", config.workDir(), e);
         }
+        // Ctrl-C or SIGTERM while the servers start (they may take seconds to accept), or while leftovers are swept:
+        // without this, the JVM ended with the temporary work directory left behind and nothing said. Registered as
+        // soon as the directory exists; once started, the caller closes the gateway.
+        AtomicReference<Gateway> made = new AtomicReference<>();
+        Thread closeOnExit = new Thread(() -> {
+            Gateway started = made.get();
+            if (started != null) {
+                started.close();
+            } else if (owns) {
+                deleteQuietly(dir);
+            }
+        }, "resh-gateway-starting-" + config.group());
+        try {
+            Runtime.getRuntime().addShutdownHook(closeOnExit);
+        } catch (IllegalStateException shuttingDown) {
+            if (owns) {
+                deleteQuietly(dir);
+            }
+            throw new ReshException("gateway " + config.group() + " not started: this process is stopping");
+        }
         WorkDirOwner owner = owns ? claim(config, dir) : null;
         Gateway g;
         try {
             g = new Gateway(config, sequencer, dir, owns, owner, from);
         } catch (RuntimeException e) {
+            removeHook(closeOnExit);
             if (owns) {
                 deleteQuietly(dir); // still empty: nothing was started
             }
@@ -238,10 +260,7 @@ public final class Gateway implements AutoCloseable {
             }
             throw e;
         }
-        // Ctrl-C or SIGTERM while the servers start (they may take seconds to accept): without this, the JVM ended
-        // with the temporary work directory left behind and nothing said. Once started, the caller closes it.
-        Thread closeOnExit = new Thread(g::close, "resh-gateway-starting-" + config.group());
-        Runtime.getRuntime().addShutdownHook(closeOnExit);
+        made.set(g);
         try {
             starting.run();
             g.startReplicas();
@@ -253,11 +272,15 @@ public final class Gateway implements AutoCloseable {
             g.close();
             throw e;
         } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(closeOnExit);
-            } catch (IllegalStateException e) {
-                // The JVM is exiting: the hook closes the gateway.
-            }
+            removeHook(closeOnExit);
+        }
+    }
+
+    private static void removeHook(Thread closeOnExit) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(closeOnExit);
+        } catch (IllegalStateException e) {
+            // The JVM is exiting: the hook closes the gateway, or deletes the directory of one not made yet.
         }
     }
 
