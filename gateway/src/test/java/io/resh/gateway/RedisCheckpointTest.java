@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -11,6 +12,7 @@ import io.resh.core.FaultKind;
 import io.resh.core.GroupEvent;
 import io.resh.gateway.ordered.OrderedMultiplexer;
 import io.resh.gateway.server.CheckpointStore;
+import io.resh.gateway.server.ServerGroup;
 import io.resh.gateway.testing.GatewayExtension;
 import io.resh.gateway.testing.RedisReplicas;
 import io.resh.gateway.testing.RespClient;
@@ -167,6 +169,13 @@ class RedisCheckpointTest {
                 """.formatted(REDIS));
     }
 
+    /** What was logged so far; the appender adds to its list under its own lock, from the gateway's threads. */
+    private static List<ILoggingEvent> copy(ListAppender<ILoggingEvent> logged) {
+        synchronized (logged) {
+            return List.copyOf(logged.list);
+        }
+    }
+
     /** A copy of a stored checkpoint elsewhere, as a Raft snapshot keeps one. */
     private static CheckpointStore.Stored keep(CheckpointStore.Stored s, Path dir) throws Exception {
         Files.createDirectories(dir);
@@ -179,6 +188,10 @@ class RedisCheckpointTest {
     @Test
     void shouldRefuseToStartAReplicaFromACheckpointChangedSinceItWasStored() throws Exception {
         start();
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        Logger log = (Logger) LoggerFactory.getLogger(ServerGroup.class);
+        logged.start();
+        log.addAppender(logged);
         try (RespClient c = new RespClient(redis.port())) {
             for (int i = 0; i < 40; i++) {
                 assertThat(c.call("SET", "k" + i, "v" + i)).isEqualTo("OK");
@@ -198,9 +211,23 @@ class RedisCheckpointTest {
                     f -> f.kind() == FaultKind.START_FAILURE && f.replica() == 2);
             assertThat(refused.evidence()).contains("the checkpoint at request #" + at + " was changed since it was stored")
                     .contains(rdb.toString());
+            // Logged as every fault is, with when it is tried again: one line per failed attempt.
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(copy(logged))
+                    .filteredOn(e -> e.getFormattedMessage().startsWith("group redis: replica 2 could not start: "))
+                    .hasSizeGreaterThanOrEqualTo(2)
+                    .allSatisfy(e -> {
+                        assertThat(e.getLevel()).isEqualTo(Level.WARN);
+                        assertThat(e.getFormattedMessage())
+                                .contains("the checkpoint at request #" + at + " was changed since it was stored")
+                                .doesNotContain("its log says") // nothing ran: the log's last words are the killed server's
+                                .containsPattern("; trying again (at once|in \\d+ ms)$")
+                                .doesNotContain("\n");
+                    }));
             for (int i = 0; i < 40; i++) {
                 assertThat(RespClient.text(c.call("GET", "k" + i))).as("two of three still agree").isEqualTo("v" + i);
             }
+        } finally {
+            log.detachAppender(logged);
         }
     }
 

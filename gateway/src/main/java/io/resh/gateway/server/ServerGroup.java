@@ -238,15 +238,20 @@ public final class ServerGroup implements AutoCloseable {
         emit(new GroupEvent.FaultDetected(now(), config.group(), slot, Isolation.core(config.server(), slot), 0, FaultKind.START_FAILURE, evidence));
         if (!started.isDone()) {
             if (r.incarnation < INITIAL_ATTEMPTS) {
+                LOG.warn("group {}: {}; trying again on another port", config.group(), evidence);
                 // Once more on a new port: something else may have bound the one we picked.
                 launch(slot);
                 return;
             }
             r.state = State.STOPPED;
+            // Not logged here: the group's start fails with it, and that failure is reported.
             started.completeExceptionally(new ReshException(evidence));
             return;
         }
-        relaunchLater(slot);
+        long delay = relaunchLater(slot);
+        // Every fault is logged, this one too: a replacement failing to start under back-off was otherwise silent
+        // until it recovered, if it ever did. One line per attempt, as the back-off spaces them.
+        LOG.warn("group {}: {}; trying again {}", config.group(), evidence, delay == 0 ? "at once" : "in " + delay + " ms");
     }
 
     private void exited(int slot, int incarnation) {
@@ -352,12 +357,14 @@ public final class ServerGroup implements AutoCloseable {
         }
     }
 
-    private void relaunchLater(int slot) {
+    /** Launches replica {@code slot} again after its back-off; returns the back-off in milliseconds. */
+    private long relaunchLater(int slot) {
         Replica r = replicas[slot];
         r.state = State.FAULTY;
         long delay = r.failuresInARow == 0 ? 0 : Math.min(MAX_BACKOFF.toMillis(), 250L << Math.min(r.failuresInARow - 1, 10));
         r.failuresInARow++;
         loop.schedule(() -> launch(slot), delay, TimeUnit.MILLISECONDS);
+        return delay;
     }
 
     /**

@@ -56,13 +56,15 @@ public final class ServerProcess {
                                Path logFile, boolean udp, CheckpointStore.Stored seed) throws IOException {
         int port = FreePorts.pick(udp);
         Directories.recreate(dataDir);
-        CheckpointStore.seed(seed, dataDir);
         Files.createDirectories(logFile.getParent());
         List<String> command = CommandLine.substitute(template, Map.of(
                 "port", Integer.toString(port), "replica", Integer.toString(slot), "dir", dataDir.toString()));
         Files.writeString(logFile, INCARNATION_HEADER + slot + " incarnation " + incarnation + " at " + Instant.now()
                         + " port " + port + ": " + String.join(" ", command) + System.lineSeparator(),
                 StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        // After the header: a checkpoint that fails its check must not be reported with the last words, in the
+        // log, of the process this one replaces.
+        CheckpointStore.seed(seed, dataDir);
         if (!LaunchPrefix.prefix().isEmpty()) {
             // Behind the prefix a missing program would only show as exit code 127; say what is wrong now.
             checkRunnable(command.get(0));
