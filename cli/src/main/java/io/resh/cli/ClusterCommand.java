@@ -45,7 +45,8 @@ public final class ClusterCommand implements Callable<Integer> {
             exitCodeList = {"0:every host answered and its group or gateway is serving",
                     "1:a host could not be asked or did not answer",
                     "2:a bad option, or several servers run and no --url picks one",
-                    "3:every host answered, and one's group or gateway failed stop or is restarting"})
+                    "3:every host answered, and one's group or gateway failed stop, has too few live servers to"
+                            + " vote, or is restarting"})
     static final class Status implements Callable<Integer> {
         @Mixin
         AdminClient.HostsOptions admin = new AdminClient.HostsOptions();

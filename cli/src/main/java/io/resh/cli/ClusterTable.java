@@ -95,8 +95,9 @@ final class ClusterTable {
     }
 
     /**
-     * Whether a host's local group or gateway serves: it has not failed stop, and is not restarting from an installed
-     * snapshot (neither is there then; as a group still starting on one server, it does not serve yet).
+     * Whether a host's local group or gateway serves: it has not failed stop, a gateway has f+1 healthy servers to vote
+     * (a group fails stop with fewer), and it is not restarting from an installed snapshot (neither is there then; as a
+     * group still starting on one server, it does not serve yet).
      */
     static boolean serving(JsonNode s) {
         JsonNode g = s.path("group");
@@ -104,7 +105,7 @@ final class ClusterTable {
         if (g.isObject()) {
             return !g.path("failed").isTextual();
         }
-        return gw.isObject() && !gw.path("failStop").isTextual();
+        return gw.isObject() && !gw.path("failStop").isTextual() && !gw.path("notServing").isTextual();
     }
 
     /** The answers as a JSON array: each host's status, or {@code {url, error}}. */
@@ -193,7 +194,8 @@ final class ClusterTable {
             return count(g.path("replicaStates"), "ACTIVE") + (g.path("failed").isTextual() ? " FAILED" : "");
         }
         if (gw.isObject()) {
-            return count(gw.path("replicas"), "live") + (gw.path("failStop").isTextual() ? " FAILED" : "");
+            return count(gw.path("replicas"), "live") + (gw.path("failStop").isTextual() ? " FAILED"
+                    : gw.path("notServing").isTextual() ? " NOT SERVING" : "");
         }
         return "restarting";
     }

@@ -36,9 +36,9 @@ import picocli.CommandLine.Spec;
         exitCodeList = {"0:every group and gateway shown is serving",
                 "1:the admin API could not be asked or did not answer (with --url once per cluster host: a host did not)",
                 "2:a bad option, or several servers run and neither --url nor --group picks one",
-                "3:a group or gateway shown is not serving: failed (fail-stop), unreachable, or still starting"
-                        + " (with --url once per cluster host: every host answered, and one's group or gateway failed stop"
-                        + " or is restarting)"})
+                "3:a group or gateway shown is not serving: failed (fail-stop), unreachable, still starting, or a"
+                        + " gateway with fewer than f+1 live servers (with --url once per cluster host: every host"
+                        + " answered, and one's group or gateway failed stop, has too few live servers, or is restarting)"})
 public final class StatusCommand implements Callable<Integer> {
     /**
      * A group or gateway shown does not serve. Its own code, apart from the 1 of a server that could not be asked:
@@ -147,7 +147,8 @@ public final class StatusCommand implements Callable<Integer> {
         }
         if (gateways != null) {
             for (JsonNode g : gateways) {
-                if (g.hasNonNull("failStop") || g.hasNonNull("unreachable")) {
+                // notServing: too few servers are healthy to vote, so it answers nothing, though it did not stop.
+                if (g.hasNonNull("failStop") || g.hasNonNull("notServing") || g.hasNonNull("unreachable")) {
                     return false;
                 }
             }
@@ -239,6 +240,7 @@ public final class StatusCommand implements Callable<Integer> {
                 (n - 1) / 2, g.path("mode").asText(), g.path("protocol").asText(), g.path("host").asText(),
                 g.path("port").asInt(), g.hasNonNull("failStop") ? "FAIL-STOPPED: " + g.get("failStop").asText()
                         : unreachable != null ? unreachable + " (its last status below): " + g.get("unreachable").asText()
+                        : g.hasNonNull("notServing") ? "NOT SERVING: " + g.get("notServing").asText()
                         : "SERVING");
         long poison = g.path("requestsOfDeath").asLong();
         long checkpoint = g.path("checkpoint").asLong();

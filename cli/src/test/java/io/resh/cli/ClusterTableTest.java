@@ -30,6 +30,22 @@ class ClusterTableTest {
                 + "; h3: " + other + "); they apply the same requests and answer differently after a leader change");
     }
 
+    /** A gateway host with fewer than f+1 live servers answers nothing voted: its row says so, and it does not serve. */
+    @Test
+    void shouldCountAGatewayWithTooFewLiveServersAsNotServing() {
+        String gateway = "{\"failStop\":null,\"notServing\":%s,\"replicas\":[{\"state\":\"live\"},"
+                + "{\"state\":\"stopped\"},{\"state\":\"stopped\"}]}";
+        ObjectNode down = AdminClient.json().createObjectNode();
+        down.set("gateway", AdminFixture.parse(String.format(gateway, "\"only 1 of 3 replicas are healthy and 2 must agree\"")));
+        ObjectNode up = AdminClient.json().createObjectNode();
+        up.set("gateway", AdminFixture.parse(String.format(gateway, "null")));
+
+        assertThat(ClusterTable.serving(down)).isFalse();
+        assertThat(ClusterTable.replicas(down)).isEqualTo("1/3 live NOT SERVING");
+        assertThat(ClusterTable.serving(up)).as("an older host, or one with f+1 live").isTrue();
+        assertThat(ClusterTable.replicas(up)).isEqualTo("1/3 live");
+    }
+
     @Test
     void shouldSayNothingOfSettingsTheHostsShareOrDoNotReport() {
         // empty: a host whose group restarts from a snapshot right now, or that did not answer

@@ -233,6 +233,25 @@ class StatusCommandTest {
         assertThat(StatusCommand.allServing(AdminFixture.parse("[{\"name\":\"kv\",\"state\":\"starting\"}]"), null)).isFalse();
     }
 
+    /**
+     * A gateway with fewer than f+1 live servers answers nothing voted, though it did not stop: it was shown SERVING,
+     * with exit status 0, while every request got an error.
+     */
+    @Test
+    void shouldCountAGatewayWithTooFewLiveServersAsNotServingAndSayWhy() {
+        String why = "only 1 of 3 replicas are healthy and 2 must agree, and the others cannot be rebuilt: the replay log"
+                + " overflowed (it would hold more than replayLogEntries (10) requests); the group will not answer again"
+                + " until the gateway is restarted";
+        String gateway = gatewayStatus(12, 0, 0, true) + "\"notServing\":\"" + why + "\"}";
+
+        assertThat(StatusCommand.allServing(AdminFixture.parse("[]"), AdminFixture.parse("[" + gateway + "]"))).isFalse();
+        assertThat(gatewayPrinted(gateway).lines().findFirst().orElseThrow())
+                .endsWith("resp on 127.0.0.1:6380  NOT SERVING: " + why);
+        String serving = gatewayStatus(12, 0, 0, false) + "\"notServing\":null}";
+        assertThat(StatusCommand.allServing(AdminFixture.parse("[]"), AdminFixture.parse("[" + serving + "]"))).isTrue();
+        assertThat(gatewayPrinted(serving).lines().findFirst().orElseThrow()).endsWith("  SERVING");
+    }
+
     /** A gateway's requests of death (dropped from its replay log) are counted on its line, and only when there were any. */
     @Test
     void shouldCountAGatewaysRequestsOfDeathOnlyWhenThereWereAny() {

@@ -676,8 +676,8 @@ public final class Gateway implements AutoCloseable {
     private GatewayStatus statusNow() {
         if (mux == null) {
             return new GatewayStatus(config.group(), config.listen().mode().label(), config.listen().protocol(),
-                    config.listen().host(), listener == null ? -1 : port(), clients.get(), 0, 0, 0, 0, 0, false, 0, null, null, 0,
-                    config.checkpoint() != null, group.status());
+                    config.listen().host(), listener == null ? -1 : port(), clients.get(), 0, 0, 0, 0, 0, false, 0, null, null,
+                    streamNotServing(), 0, config.checkpoint() != null, group.status());
         }
         ReplayLog log = mux.replayLog();
         var replicas = group.status().stream().map(r -> {
@@ -693,7 +693,15 @@ public final class Gateway implements AutoCloseable {
                 udpFrontend != null ? udpFrontend.clients() : clients.get(), mux.sequenced(), mux.inFlight(),
                 mux.undecided(), log == null ? 0 : log.size(), log == null ? 0 : log.bytes(),
                 log != null && log.overflowed(), log == null ? 0 : log.skipped(), mux.unreplayableRequest(), mux.failStop(),
-                log == null ? 0 : log.base(), config.checkpoint() != null, replicas);
+                mux.notServing(), log == null ? 0 : log.base(), config.checkpoint() != null, replicas);
+    }
+
+    /** As {@link OrderedMultiplexer#notServing}, in stream mode: new connections are refused; its replicas restart empty. */
+    private String streamNotServing() {
+        Quorum quorum = new Quorum(config.replicas());
+        long live = group.status().stream().filter(r -> r.state().equals("live")).count();
+        return streams == null || live >= quorum.agreementNeeded() ? null : "only " + live + " of " + config.replicas()
+                + " replicas are healthy and " + quorum.agreementNeeded() + " must agree; the others are being restarted";
     }
 
     /**

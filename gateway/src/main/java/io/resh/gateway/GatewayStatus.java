@@ -19,13 +19,15 @@ import java.util.List;
  *     answered kills every server that replays it, so it is kept in the log and the group runs on the
  *     replicas that executed it (one line naming the request and what to do)
  * @param failStop why the group stopped answering, or null while it answers
+ * @param notServing why it answers nothing voted though it did not stop (fewer than f+1 replicas are healthy: they are
+ *     being rebuilt, or cannot be, for good), or null while f+1 are
  * @param checkpoint the request of the checkpoint replacements start from (the replay log holds what came after), or 0
  * @param checkpoints true when the config has {@code checkpoint:}: an overflowed replay log starts again at the next one
  */
 public record GatewayStatus(String group, String mode, String protocol, String host, int port, int clients,
                             long requests, int inFlight, long undecided, long replayLogEntries, long replayLogBytes,
                             boolean replayLogOverflowed, long requestsOfDeath, String unreplayableRequest,
-                            String failStop, long checkpoint, boolean checkpoints, List<ReplicaStatus> replicas) {
+                            String failStop, String notServing, long checkpoint, boolean checkpoints, List<ReplicaStatus> replicas) {
 
     public GatewayStatus {
         replicas = List.copyOf(replicas);

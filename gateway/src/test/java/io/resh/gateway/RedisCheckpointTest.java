@@ -169,6 +169,36 @@ class RedisCheckpointTest {
                 """.formatted(REDIS));
     }
 
+    /**
+     * With checkpoints, a server left stopped while the log overflowed comes back after the next checkpoint, but that
+     * needs 2 of 3 servers to agree on it: with two of them stopped, none comes, and clients are told so.
+     */
+    @Test
+    void shouldSayTheGroupWillNotAnswerAgainWhenTooFewAreLeftToTakeTheCheckpointThatWouldBringTheOthersBack()
+            throws Exception {
+        start(40);
+        try (RespClient c = new RespClient(redis.port())) {
+            List<String[]> burst = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                burst.add(new String[] {"INCR", "counter"});
+            }
+            assertThat(c.pipeline(burst)).last().isEqualTo(200L);
+            assertThat(redis.status().replayLogOverflowed()).isTrue();
+            Signals.send("KILL", redis.pid(0));
+            Signals.send("KILL", redis.pid(1));
+            await().atMost(Duration.ofSeconds(5)).until(() -> redis.status().replicas().stream()
+                    .filter(r -> r.state().equals("stopped")).count() == 2);
+            String why = "only 1 of 3 replicas are healthy and 2 must agree, and the others cannot be rebuilt: the replay"
+                    + " log overflowed (it would hold more than replayLogEntries (40) requests) and the checkpoint that"
+                    + " would start it again needs 2 healthy replicas; the group will not answer again until the gateway"
+                    + " is restarted";
+            // A checkpoint still being stored could bring them back, and clients are told to retry until it was.
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                    assertThat(c.call("INCR", "counter")).isEqualTo(new RespClient.Error("ERR resh: " + why)));
+            assertThat(redis.status().notServing()).isEqualTo(why);
+        }
+    }
+
     /** What was logged so far; the appender adds to its list under its own lock, from the gateway's threads. */
     private static List<ILoggingEvent> copy(ListAppender<ILoggingEvent> logged) {
         synchronized (logged) {

@@ -305,9 +305,40 @@ class RedisFaultTest {
             for (int i = 0; i < 60; i++) {
                 assertThat(RespClient.text(c.call("GET", "k" + i))).as("two of three still agree").isEqualTo("v" + i);
             }
+            assertThat(redis.status().notServing()).isNull();
         }
         assertThat(redis.events(GroupEvent.RecoveryStarted.class)).as("a replacement could not be brought in sync").isEmpty();
         assertThat(redis.status().liveReplicas()).isEqualTo(2);
+    }
+
+    /**
+     * Once the log overflowed, without checkpoints, a group that lost f+1 servers never answers again: its clients
+     * were told to retry shortly, forever, and its status said it served.
+     */
+    @Test
+    void shouldSayTheGroupWillNotAnswerAgainOnceTooFewAreLeftAndTheLogOverflowed() throws Exception {
+        redis.start("""
+                group: ovf
+                server: { command: %s }
+                listen: { protocol: resp }
+                replayLogEntries: 10
+                """.formatted(yaml(REDIS)));
+        try (RespClient c = new RespClient(redis.port())) {
+            for (int i = 0; i < 12; i++) {
+                assertThat(c.call("INCR", "n")).isEqualTo(i + 1L);
+            }
+            assertThat(redis.status().replayLogOverflowed()).isTrue();
+            Signals.send("KILL", redis.pid(0));
+            Signals.send("KILL", redis.pid(1));
+            await().atMost(Duration.ofSeconds(5)).until(() -> redis.status().replicas().stream()
+                    .filter(r -> r.state().equals("stopped")).count() == 2);
+            String why = "only 1 of 3 replicas are healthy and 2 must agree, and the others cannot be rebuilt: the replay"
+                    + " log overflowed (it would hold more than replayLogEntries (10) requests); the group will not answer"
+                    + " again until the gateway is restarted";
+            assertThat(c.call("INCR", "n")).isEqualTo(new RespClient.Error("ERR resh: " + why));
+            assertThat(c.call("GET", "n")).as("a read too").isEqualTo(new RespClient.Error("ERR resh: " + why));
+            assertThat(redis.status().notServing()).isEqualTo(why);
+        }
     }
 
     private final List<Future<?>> running = new ArrayList<>();

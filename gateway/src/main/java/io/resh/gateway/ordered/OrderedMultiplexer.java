@@ -213,10 +213,9 @@ public final class OrderedMultiplexer {
         int live = liveMask();
         String tooFew = null;
         if (Integer.bitCount(live) < quorum.agreementNeeded()) {
-            tooFew = "only " + Integer.bitCount(live) + " of " + quorum.replicas() + " replicas are healthy and "
-                    + quorum.agreementNeeded() + " must agree";
+            tooFew = tooFew(Integer.bitCount(live));
             if (!committed || request.readOnly() || log == null || log.overflowed()) {
-                reply.fill(protocol.errorReply(tooFew + "; retry shortly"));
+                reply.fill(protocol.errorReply(rebuilt() ? tooFew + "; retry shortly" : tooFew + neverRebuilt()));
                 return null;
             }
         }
@@ -1322,6 +1321,41 @@ public final class OrderedMultiplexer {
     /** Requests answered with an error because no f+1 replicas agreed (reads, or too few replicas). */
     public long undecided() {
         return undecided;
+    }
+
+    /**
+     * Why requests get no voted answer though the group has not fail-stopped, or null while f+1 replicas are healthy:
+     * the others are being rebuilt, or cannot be, for good (one line, as a client is told it). Event loop only.
+     */
+    public String notServing() {
+        int live = Integer.bitCount(liveMask());
+        if (failStop != null || live >= quorum.agreementNeeded()) {
+            return null;
+        }
+        return tooFew(live) + (rebuilt() ? "; the others are being rebuilt" : neverRebuilt());
+    }
+
+    private String tooFew(int live) {
+        return "only " + live + " of " + quorum.replicas() + " replicas are healthy and " + quorum.agreementNeeded()
+                + " must agree";
+    }
+
+    /**
+     * Whether the replicas out of the vote are rebuilt, asked while fewer than f+1 are healthy. Not once the log
+     * overflowed: a failed replica is then only rebuilt after the next checkpoint is stored, a checkpoint is voted like
+     * any reply, by f+1 replicas that are no longer there, and the writes that would bring one are refused. One already
+     * being taken may still be stored, from a replica that agreed on it, and bring them back.
+     */
+    private boolean rebuilt() {
+        return log == null || !log.overflowed() || checkpointBusy;
+    }
+
+    /** Why the group will not answer again, and what to do: a client told to retry shortly would retry forever. */
+    private String neverRebuilt() {
+        return ", and the others cannot be rebuilt: the replay log overflowed (" + log.overflowCause() + ")"
+                + (checkpoints == null ? "" : " and the checkpoint that would start it again needs "
+                        + quorum.agreementNeeded() + " healthy replicas")
+                + "; the group will not answer again until the gateway is restarted";
     }
 
     /** Why the group fail-stopped, or null. */

@@ -958,6 +958,8 @@ class OrderedMultiplexerTest {
         assertThat(mux.slotState(2)).isEqualTo("live");
         assertThat(send("incr a", false).reply).isEqualTo("ERROR resh: only 1 of 3 replicas are healthy and 2 must agree;"
                 + " retry shortly");
+        assertThat(mux.notServing()).isEqualTo("only 1 of 3 replicas are healthy and 2 must agree; the others are being"
+                + " rebuilt");
         FakeLink l = replace(0);
         reply(0, "1");
         reply(0, "OK");
