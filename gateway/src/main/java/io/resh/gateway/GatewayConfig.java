@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.resh.core.ConfigException;
+import io.resh.core.config.ConfigPaths;
 import io.resh.core.config.Sandbox;
 import io.resh.gateway.protocol.Protocol;
 import io.resh.gateway.server.CommandLine;
@@ -280,6 +281,9 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
         }
         Checkpoint checkpoint = r.has("checkpoint") ? checkpoint(r.section("checkpoint"), listen, recovery, replayLogEntries) : null;
         String workDirText = r.string("workDir", null);
+        if (workDirText != null) {
+            ConfigPaths.refuseTilde("workDir", workDirText, "the config file's directory");
+        }
         Path workDir = workDirText == null || workDirText.isBlank() ? null : base.resolve(workDirText).normalize();
         r.rejectUnknown();
         if (!canon.isEmpty() && listen.mode() == Mode.STREAM) {

@@ -181,6 +181,19 @@ class GatewayConfigTest {
         assertThatThrownBy(() -> GatewayConfig.load(dir.resolve("none.yaml"))).hasMessage(dir.resolve("none.yaml") + ": no such file");
     }
 
+    /** Only a shell expands ~: workDir: ~/x made a directory named "~" next to the config, as it did for a group. */
+    @Test
+    void shouldRefuseAWorkDirStartingWithTildeAsAGroupDoes() {
+        String home = System.getenv("HOME") == null ? System.getProperty("user.home") : System.getenv("HOME");
+        assertThatThrownBy(() -> GatewayConfig.parse(MINIMAL + "workDir: ~/x\n", "t.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("workDir: '~/x' starts with ~, which a config does not expand (only a shell does): write "
+                        + home + "/x, or a path relative to the config file's directory");
+        assertError(MINIMAL + "workDir: '~'\n", "workDir", "'~' starts with ~");
+        assertThat(GatewayConfig.parse(MINIMAL + "workDir: x~/y\n", "t.yaml").workDir().getFileName().toString())
+                .as("a ~ elsewhere is a plain character").isEqualTo("y");
+    }
+
     @Test
     void shouldRefuseAKeyGivenTwiceAndSayAYamlErrorInOneLine() {
         assertError(MINIMAL + "replicas: 3\nreplicas: 5\n", "t.yaml", "Duplicate field 'replicas'");

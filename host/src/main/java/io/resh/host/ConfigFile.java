@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.resh.core.ByteSizes;
 import io.resh.core.ConfigException;
 import io.resh.core.Durations;
+import io.resh.core.config.ConfigPaths;
 import io.resh.core.config.GroupConfig;
 import io.resh.core.config.ReplicaSpec;
 import io.resh.core.config.Sandbox;
@@ -312,15 +313,7 @@ public final class ConfigFile {
         }
 
         static void refuseTilde(String field, String path) {
-            if (path.equals("~") || path.startsWith("~/")) {
-                String home = System.getenv("HOME");
-                if (home == null || home.isBlank()) {
-                    home = System.getProperty("user.home");
-                }
-                throw new ConfigException(field, "'" + path + "' starts with ~, which a config does not expand (only a"
-                        + " shell does): write " + home + path.substring(1) + ", or a path relative to the directory resh"
-                        + " serve runs in");
-            }
+            ConfigPaths.refuseTilde(field, path, "the directory resh serve runs in");
         }
 
         /**
