@@ -20,6 +20,8 @@ final class ConfigReader {
     private final JsonNode node;
     private final String path;
     private final Set<String> known = new LinkedHashSet<>();
+    /** Every field the mapping may have, once {@link #fields} declared them; null before. */
+    private Set<String> declared;
 
     ConfigReader(JsonNode node, String path) {
         this.node = node;
@@ -34,7 +36,29 @@ final class ConfigReader {
         return path.isEmpty() ? name : path + "." + name;
     }
 
+    /**
+     * Declares every field this mapping may have and fails at once on any other, before a field is read: a misspelt
+     * field is what the user got wrong, and the fields read before it was noticed reported what it left out instead
+     * ({@code server: {comand: …}} said {@code server.command: is required}). The error lists them in this order.
+     */
+    ConfigReader fields(String... names) {
+        declared = new LinkedHashSet<>(List.of(names));
+        known.addAll(declared);
+        Iterator<String> present = node.fieldNames();
+        while (present.hasNext()) {
+            String n = present.next();
+            if (!known.contains(n)) {
+                throw new ConfigException(field(n), "unknown field; expected " + oneOf(new ArrayList<>(known)));
+            }
+        }
+        return this;
+    }
+
     private JsonNode get(String name) {
+        if (declared != null && !declared.contains(name)) {
+            // Every parse reads every field, present or not: a field missing from fields() fails every test.
+            throw new IllegalStateException(field(name) + " is read but not declared in fields()");
+        }
         known.add(name);
         JsonNode v = node.get(name);
         return v == null || v.isNull() ? null : v;
@@ -168,17 +192,6 @@ final class ConfigReader {
             throw new ConfigException(field(name), "expected text or a list of texts, got " + describe(v));
         }
         return out;
-    }
-
-    /** Fails on the first field this reader never asked for. Call after reading every known field. */
-    void rejectUnknown() {
-        Iterator<String> names = node.fieldNames();
-        while (names.hasNext()) {
-            String n = names.next();
-            if (!known.contains(n)) {
-                throw new ConfigException(field(n), "unknown field; expected " + oneOf(new ArrayList<>(known)));
-            }
-        }
     }
 
     private static String oneOf(List<String> choices) {

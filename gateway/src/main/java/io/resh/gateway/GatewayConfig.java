@@ -231,7 +231,9 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
                         + ": (a replicated Java service) or server: (unmodified servers behind the gateway), not both");
             }
         }
-        ConfigReader r = new ConfigReader(root, "");
+        ConfigReader r = new ConfigReader(root, "").fields("group", "replicas", "listen", "server", "deadline",
+                "maxFrameBytes", "maxReplyBytes", "maxClients", "maxInFlight", "frameTimeout", "replayLogLimit",
+                "replayLogEntries", "canonicalize", "recovery", "checkpoint", "workDir");
         String group = r.string("group", "gateway");
         // As a replica group's name: it names temporary directories and processes, so not "..", nor "-x" (an option).
         if (!group.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
@@ -251,6 +253,7 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
         int replayLogEntries = r.integer("replayLogEntries", 1_000_000, 0, Integer.MAX_VALUE);
         List<Canonicalization> canon = new ArrayList<>();
         for (ConfigReader c : r.sections("canonicalize")) {
+            c.fields("regex", "replace");
             String regex = c.requiredString("regex");
             Pattern p;
             try {
@@ -265,7 +268,6 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
             } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
                 throw new ConfigException(c.field("replace"), "invalid replacement: " + e.getMessage());
             }
-            c.rejectUnknown();
             canon.add(new Canonicalization(p, replace));
         }
         Recovery recovery = Recovery.valueOf(r.choice("recovery", listen.mode() == Mode.STREAM ? "restart" : "replay",
@@ -285,7 +287,6 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
             ConfigPaths.refuseTilde("workDir", workDirText, "the config file's directory");
         }
         Path workDir = workDirText == null || workDirText.isBlank() ? null : base.resolve(workDirText).normalize();
-        r.rejectUnknown();
         if (!canon.isEmpty() && listen.mode() == Mode.STREAM) {
             throw new ConfigException("canonicalize", "is not supported in stream mode (bytes are released as they agree); use ordered mode");
         }
@@ -294,6 +295,7 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
     }
 
     private static Checkpoint checkpoint(ConfigReader c, Listen listen, Recovery recovery, int replayLogEntries) {
+        c.fields("every", "save", "digest", "files");
         if (listen.mode() != Mode.ORDERED) {
             throw new ConfigException("checkpoint", "needs mode: ordered (the checkpoint's requests are ordered among the clients')");
         }
@@ -338,11 +340,11 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
                         + " server's data directory ({dir}), like dump.rdb, got '" + files.get(i) + "'");
             }
         }
-        c.rejectUnknown();
         return new Checkpoint(every, save, digest, files);
     }
 
     private static Server server(ConfigReader s, int replicas, Mode mode) {
+        s.fields("command", "ready", "readyTimeout", "sandbox", "pin");
         List<String> lines = s.stringOrList("command");
         if (lines.isEmpty()) {
             throw new ConfigException(s.field("command"), "is required, e.g. redis-server --port {port}");
@@ -375,16 +377,15 @@ public record GatewayConfig(String group, int replicas, Server server, Listen li
         Duration readyTimeout = s.duration("readyTimeout", Duration.ofSeconds(10), Duration.ofMillis(10));
         Sandbox sandbox = Sandbox.valueOf(s.choice("sandbox", "none", List.of("none", "bwrap")).toUpperCase(Locale.ROOT));
         boolean pin = s.flag("pin", false);
-        s.rejectUnknown();
         return new Server(commands, Ready.valueOf(ready.toUpperCase(Locale.ROOT)), readyTimeout, sandbox, pin);
     }
 
     private static Listen listen(ConfigReader l) {
+        l.fields("host", "port", "mode", "protocol");
         String host = l.string("host", "127.0.0.1");
         int port = l.integer("port", 0, 0, 65535);
         Mode mode = Mode.valueOf(l.choice("mode", "ordered", List.of("ordered", "stream", "udp")).toUpperCase(Locale.ROOT));
         String protocol = l.choice("protocol", mode == Mode.ORDERED ? null : "raw", PROTOCOLS);
-        l.rejectUnknown();
         if (mode == Mode.ORDERED && (protocol == null || protocol.equals("raw"))) {
             throw new ConfigException(l.field("protocol"), "ordered mode frames requests, so it needs one of resp, memcached, line, length or http"
                     + (protocol == null ? "" : ", got 'raw' (use mode: stream for unframed bytes)"));

@@ -123,6 +123,23 @@ class GatewayConfigTest {
         assertError(MINIMAL + "replayLogLimit: 0\n", "replayLogLimit", "or set recovery: restart");
     }
 
+    /**
+     * A misspelt field is named before anything its misspelling left out: server: {comand: …} was reported as
+     * "server.command: is required", which sent the user looking for a field that was there.
+     */
+    @Test
+    void shouldNameAMisspeltFieldBeforeTheFieldItLeftOut() {
+        assertError("server: { comand: 'x {port}' }\nlisten: { protocol: resp }\n", "server.comand",
+                "server.comand: unknown field; expected command, ready, readyTimeout, sandbox or pin");
+        assertError("server: { command: 'x {port}' }\nlisten: { protcol: resp }\n", "listen.protcol",
+                "listen.protcol: unknown field; expected host, port, mode or protocol");
+        assertError("server: { command: 'x {port}' }\nlisen: { protocol: resp }\n", "lisen", "lisen: unknown field");
+        assertError(MINIMAL.replace("line", "resp") + "checkpoint: { evry: 10, save: SAVE, digest: DBSIZE, files: d }\n",
+                "checkpoint.evry", "checkpoint.evry: unknown field; expected every, save, digest or files");
+        assertError(MINIMAL + "canonicalize: [{ regexp: a }]\n", "canonicalize[0].regexp",
+                "canonicalize[0].regexp: unknown field; expected regex or replace");
+    }
+
     @Test
     void shouldRefuseACheckpointThatCannotWork() {
         String resp = "server: { command: 'x {port}' }\nlisten: { protocol: resp }\n";
