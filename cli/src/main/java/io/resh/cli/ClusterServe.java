@@ -31,7 +31,7 @@ import java.util.function.Consumer;
 final class ClusterServe {
     /** How often the waiting main thread looks whether the host was removed from the cluster. */
     private static final long REMOVAL_CHECK_MILLIS = 200;
-    private static final String ADMIN_HOST = "127.0.0.1";
+    static final String ADMIN_HOST = "127.0.0.1";
     /** How a cluster address on the admin API's own loopback interface may be written. */
     private static final Set<String> LOOPBACK_NAMES = Set.of("127.0.0.1", "localhost");
     /** Listen addresses that take a port on every address of this machine, loopback too. */
@@ -178,11 +178,16 @@ final class ClusterServe {
         JsonNode listen = rest.path("listen");
         int gatewayPort = port != null ? port : listen.path("port").asInt(0);
         String host = listen.path("host").asText(ADMIN_HOST);
-        if (gatewayPort == adminPort && (LOOPBACK_NAMES.contains(host) || WILDCARDS.contains(host))) {
+        if (gatewayPort == adminPort && alsoOnAdminHost(host)) {
             throw new ReshException("--admin-port: " + ADMIN_HOST + ":" + adminPort + " is also the gateway's port ("
                     + (port != null ? "--port" : "listen.port in " + file) + "); the admin API needs a port of its own"
                     + " (0: any free one, -1: no admin API)");
         }
+    }
+
+    /** True when a port bound on {@code host} is also that port on the admin API's 127.0.0.1. */
+    static boolean alsoOnAdminHost(String host) {
+        return LOOPBACK_NAMES.contains(host) || WILDCARDS.contains(host);
     }
 
     /**

@@ -85,6 +85,7 @@ final class ServeCommand implements Callable<Integer> {
             } catch (ConfigException e) {
                 throw e.inFile(config);
             }
+            refuseAdminPortOnTheClientPort(cfg.listenHost(), clientPort(cfg), "group's client port");
             ClusterServe.refuseAdminPortInUse(adminPort);
             if (!stoppedEarly.starting("group " + cfg.name())) {
                 return 1;
@@ -185,6 +186,9 @@ final class ServeCommand implements Callable<Integer> {
                         + gc.listen().port() + ": " + taken.getMessage(), taken), gc.group());
             }
         }
+        if (!udp) { // the admin API listens on TCP: a UDP gateway may have the same port number
+            refuseAdminPortOnTheClientPort(gc.listen().host(), gc.listen().port(), "gateway's port");
+        }
         ClusterServe.refuseAdminPortInUse(adminPort); // the servers would have been started and stopped for nothing
         if (!stoppedEarly.starting("gateway " + gc.group())) {
             return 1;
@@ -236,6 +240,19 @@ final class ServeCommand implements Callable<Integer> {
         System.out.println("resh: starting " + what + " (" + processes + " " + noun + (processes == 1 ? "" : "s") + ") from "
                 + config);
         System.out.flush();
+    }
+
+    /**
+     * The probe of the admin port finds the client port free, since it is bound only once the replicas or servers
+     * started: an equal {@code --admin-port} had them started, then failed with a bare "Address already in use" on a
+     * port resh itself held. As a cluster host does ({@link ClusterServe#refuseAdminPortOnTheGateway}).
+     */
+    private void refuseAdminPortOnTheClientPort(String host, int clientPort, String what) {
+        if (adminPort > 0 && clientPort == adminPort && ClusterServe.alsoOnAdminHost(host)) {
+            throw new io.resh.core.ReshException("--admin-port: " + ClusterServe.ADMIN_HOST + ":" + adminPort
+                    + " is also the " + what + " (" + (port != null ? "--port" : "listen.port in " + config.getFileName())
+                    + "); the admin API needs a port of its own (0: any free one, -1: no admin API)");
+        }
     }
 
     /** The front door's port: {@code --port}, else the config's {@code listen.port}, else 7400. */

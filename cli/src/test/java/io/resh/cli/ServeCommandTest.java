@@ -251,6 +251,49 @@ class ServeCommandTest {
         }
     }
 
+    /**
+     * The client port is bound only after the replicas or servers started, so the probe of the admin port found an
+     * equal one free: they started, then the admin API failed on the port resh itself held, with no hint why.
+     */
+    @Test
+    void shouldRefuseAnAdminPortEqualToTheClientPortBeforeStartingAnything() throws Exception {
+        int free;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            free = probe.getLocalPort();
+        }
+        String p = Integer.toString(free);
+        Path workDir = dir.resolve("same-work");
+        Files.writeString(dir.resolve("kv.yaml"), String.join("\n", "group: same", "service:",
+                "  class: " + KvStore.class.getName(), "workDir: " + workDir, "listen: { host: 127.0.0.1, port: 0 }", ""));
+        Files.writeString(dir.resolve("kv-port.yaml"), String.join("\n", "group: same", "service:",
+                "  class: " + KvStore.class.getName(), "workDir: " + workDir, "listen: { port: " + p + " }", ""));
+        Files.writeString(dir.resolve("gw.yaml"), String.join("\n", "group: gw",
+                "server: { command: 'redis-server --port {port} --bind 127.0.0.1 --save \"\" --appendonly no' }",
+                "workDir: " + workDir, "listen: { protocol: resp, host: 0.0.0.0, port: " + p + " }", ""));
+        String tail = "; the admin API needs a port of its own (0: any free one, -1: no admin API)";
+        String[][] cases = {
+            {"kv.yaml", "--port", "resh serve: --admin-port: 127.0.0.1:" + p + " is also the group's client port (--port)" + tail},
+            {"kv-port.yaml", null, "resh serve: --admin-port: 127.0.0.1:" + p + " is also the group's client port (listen.port"
+                    + " in kv-port.yaml)" + tail},
+            {"gw.yaml", null, "resh serve: --admin-port: 127.0.0.1:" + p + " is also the gateway's port (listen.port in gw.yaml)"
+                    + tail},
+            {"gw.yaml", "-p", "resh serve: --admin-port: 127.0.0.1:" + p + " is also the gateway's port (--port)" + tail},
+        };
+        for (String[] c : cases) {
+            picocli.CommandLine cl = Resh.commandLine();
+            java.io.StringWriter err = new java.io.StringWriter();
+            cl.setErr(new java.io.PrintWriter(err, true));
+            List<String> args = new java.util.ArrayList<>(List.of("serve", dir.resolve(c[0]).toString(), "--admin-port", p));
+            if (c[1] != null) {
+                args.addAll(List.of(c[1], p));
+            }
+
+            assertThat(cl.execute(args.toArray(String[]::new))).as(args.toString()).isEqualTo(2);
+            assertThat(err.toString().lines()).as(args.toString()).containsExactly(c[2]);
+            assertThat(workDir).as("%s: nothing started", args).doesNotExist();
+        }
+    }
+
     /** A UDP gateway's port was not probed (a TCP probe says nothing of it): found taken only after the servers started. */
     @Test
     void shouldRefuseAUdpGatewayPortInUseBeforeStartingAServer() throws Exception {
