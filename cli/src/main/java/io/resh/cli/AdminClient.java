@@ -150,10 +150,13 @@ final class AdminClient {
                 if (serving.size() == 1) {
                     running = serving;
                 } else {
-                    // None serving it is a group that is not there, as on one server; several, a choice left open.
+                    // None serving it is a group that is not there, as on one server: every server is named, with
+                    // what it serves. Several, a choice left open between those alone: "2 of the 3" followed by all
+                    // three named one that does not serve it as a choice.
                     String message = (serving.isEmpty() ? "none" : serving.size()) + " of the " + running.size()
                             + " admin servers running serve group '" + group + "': " + String.join(", ",
-                            running.stream().map(AdminClient::describe).toList()) + "; pass --url with the one to use";
+                            (serving.isEmpty() ? running : serving).stream().map(AdminClient::describe).toList())
+                            + "; pass --url with the one to use";
                     throw serving.isEmpty() ? new ReshException(message) : new ServerNotChosen(message);
                 }
             }

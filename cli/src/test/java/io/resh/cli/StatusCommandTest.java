@@ -355,6 +355,35 @@ class StatusCommandTest {
         assertThatStatusFindsTheServer(pb);
     }
 
+    /**
+     * With three servers running and two serving the group named, "2 of the 3 admin servers running serve group
+     * 'kv'" went on to list all three: the one that does not serve it was offered as a choice too.
+     */
+    @Test
+    void shouldNameOnlyTheServersThatServeTheGroupWhenSeveralDo(@TempDir Path home) throws Exception {
+        Path servers = Files.createDirectories(home.resolve(".resh").resolve("servers"));
+        long pid = ProcessHandle.current().pid(); // alive: the records count as running servers
+        String[][] records = {{"kv", "41001"}, {"other", "41002"}, {"kv, logs", "41003"}};
+        for (int i = 0; i < records.length; i++) {
+            Files.writeString(servers.resolve(pid + "-" + records[i][1] + ".json"), "{\"url\": \"http://127.0.0.1:"
+                    + records[i][1] + "/\", \"pid\": " + pid + ", \"name\": \"" + records[i][0]
+                    + "\", \"started\": \"2026-01-01T00:00:0" + i + "Z\"}\n");
+        }
+        ProcessBuilder pb = new ProcessBuilder(ReshJvm.command(List.of("-Duser.home=" + home), "status", "-g", "kv"))
+                .redirectErrorStream(true);
+        pb.environment().remove("RESH_ADMIN_URL");
+        Process status = pb.start();
+        try {
+            String out = new String(status.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(status.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(status.exitValue()).as(out).isEqualTo(2);
+            assertThat(out.strip()).isEqualTo("resh status: 2 of the 3 admin servers running serve group 'kv': kv at"
+                    + " http://127.0.0.1:41001/, kv, logs at http://127.0.0.1:41003/; pass --url with the one to use");
+        } finally {
+            status.destroyForcibly();
+        }
+    }
+
     /** Runs {@code resh status} as {@code pb} says and checks that it found the fixture's server. */
     private static void assertThatStatusFindsTheServer(ProcessBuilder pb) throws Exception {
         Process status = pb.start();
