@@ -109,14 +109,81 @@ public final class Resh implements java.util.concurrent.Callable<Integer> {
                 CommandLine.UnmatchedArgumentException unmatched =
                         new CommandLine.UnmatchedArgumentException(cmd, cmd.getUnmatchedArguments());
                 cmd.getErr().println(command + ": " + lowerFirst(unmatched.getMessage()));
-                CommandLine.UnmatchedArgumentException.printSuggestions(unmatched, cmd.getErr());
+                printSuggestions(unmatched, cmd.getErr());
             }
             cmd.getErr().println(command + ": " + lowerFirst(ex.getMessage()));
-            CommandLine.UnmatchedArgumentException.printSuggestions(ex, cmd.getErr());
+            printSuggestions(ex, cmd.getErr());
             cmd.getErr().println("Try '" + command + " --help' for its options.");
             return cmd.getCommandSpec().exitCodeOnInvalidInput();
         });
         return cl;
+    }
+
+    /**
+     * Picocli's suggestions, except that a misspelt option is first matched against every option's name: picocli
+     * offers only the options whose names begin with the typo's first two letters, so {@code --adminport} got
+     * {@code --admin-port} but {@code --prot} got nothing.
+     */
+    static void printSuggestions(CommandLine.ParameterException ex, java.io.PrintWriter err) {
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && u.isUnknownOption()) {
+            List<String> close = closeOptionNames(u.getUnmatched().get(0), u.getCommandLine().getCommandSpec());
+            if (!close.isEmpty()) {
+                err.println("Possible solutions: " + String.join(", ", close));
+                err.flush();
+                return;
+            }
+        }
+        CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+    }
+
+    /**
+     * The visible long options of {@code spec} that {@code typed} ({@code --prot}, {@code --prot=1}) misspells: one
+     * letter wrong, missing, extra, or two swapped (two such slips in a name of 8 letters or more), closest first.
+     * A short name gets none: "one letter off" would match nearly anything of three letters.
+     */
+    static List<String> closeOptionNames(String typed, CommandLine.Model.CommandSpec spec) {
+        int eq = typed.indexOf('=');
+        String word = (eq < 0 ? typed : typed.substring(0, eq)).replaceFirst("^-+", "").toLowerCase(java.util.Locale.ROOT);
+        java.util.TreeMap<Integer, java.util.TreeSet<String>> byDistance = new java.util.TreeMap<>();
+        for (CommandLine.Model.OptionSpec option : spec.options()) {
+            if (option.hidden()) {
+                continue;
+            }
+            for (String name : option.names()) {
+                String bare = name.replaceFirst("^-+", "").toLowerCase(java.util.Locale.ROOT);
+                if (!name.startsWith("--") || bare.length() < 4) {
+                    continue;
+                }
+                int d = editDistance(word, bare);
+                if (d <= (bare.length() >= 8 ? 2 : 1)) { // 0: a name in other case (--Port)
+                    byDistance.computeIfAbsent(d, k -> new java.util.TreeSet<>()).add(name);
+                }
+            }
+        }
+        List<String> out = new java.util.ArrayList<>();
+        byDistance.values().forEach(out::addAll);
+        return out.subList(0, Math.min(3, out.size()));
+    }
+
+    /** Letters to change, insert or delete, or adjacent pairs to swap, to make {@code a} into {@code b}. */
+    static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
     }
 
     /** Picocli's "Unknown option: ..." after a command's name, as resh's own errors read: "resh status: unknown option". */

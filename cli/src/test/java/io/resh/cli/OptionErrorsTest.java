@@ -189,6 +189,24 @@ class OptionErrorsTest {
                 "Try 'resh inject --help' for its options.");
     }
 
+    /**
+     * Picocli suggested only options that begin with a typo's first two letters: {@code --adminport} got a suggestion,
+     * {@code --prot} none. A name one slip away gets one now; one that is no near miss still gets none.
+     */
+    @Test
+    void shouldSuggestTheOptionThatAnUnknownOneMisspells() {
+        assertThat(resh(List.of("serve", "x.yaml", "--prot", "1")).err()).startsWith("resh serve: unknown options: '--prot', '1'",
+                "Possible solutions: --port");
+        assertThat(resh(List.of("serve", "x.yaml", "--prot=1")).err()).containsExactly(
+                "resh serve: unknown option: '--prot=1'", "Possible solutions: --port", "Try 'resh serve --help' for its options.");
+        assertThat(resh(List.of("serve", "x.yaml", "--adminport", "1")).err()).contains("Possible solutions: --admin-port");
+        assertThat(resh(List.of("serve", "x.yaml", "--JOIN")).err()).contains("Possible solutions: --join");
+        assertThat(resh(List.of("serve", "x.yaml", "--proxy")).err()).containsExactly(
+                "resh serve: unknown option: '--proxy'", "Try 'resh serve --help' for its options.");
+        assertThat(resh(List.of("serve", "x.yaml", "--pid")).err()).as("too short to be sure of").noneMatch(
+                l -> l.startsWith("Possible solutions"));
+    }
+
     /** A zero timeout sent the request and gave up at once; a zero demo started a group and ran nothing. */
     @Test
     void shouldRefuseAZeroDurationWhereOnlyAPositiveOneMeansSomething() {
