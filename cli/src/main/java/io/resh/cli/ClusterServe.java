@@ -19,8 +19,6 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -63,35 +61,46 @@ final class ClusterServe {
      */
     static int run(Path config, JsonNode tree, String id, boolean join, Integer port, int adminPort)
             throws InterruptedException {
-        ClusterNode node = ClusterHost.start(config, tree, id, join, port, List.of(ClusterHost::logEvent), () -> {
+        ServeExit exit;
+        try {
+            exit = new ServeExit("loading " + config.getFileName() + "; nothing was started");
+        } catch (ServeExit.Stopped e) {
+            return 1;
+        }
+        try {
+            return run(config, tree, id, join, port, adminPort, exit);
+        } catch (ServeExit.Stopped e) {
+            return 1; // the exit hook closes what was started and says so
+        } catch (RuntimeException e) {
+            exit.fail();
+            throw e;
+        }
+    }
+
+    /**
+     * As {@link #run(Path, JsonNode, String, boolean, Integer, int)}, what it starts closed by {@code exit}'s hook.
+     *
+     * @throws ServeExit.Stopped when the JVM began to exit during the start
+     */
+    static int run(Path config, JsonNode tree, String id, boolean join, Integer port, int adminPort, ServeExit exit)
+            throws InterruptedException {
+        ClusterNode node = exit.start("host", () -> ClusterHost.start(config, tree, id, join, port,
+                List.of(ClusterHost::logEvent), () -> {
             ClusterConfig cluster = ClusterConfig.parse(tree, id);
             refuseAdminPortOnAClusterAddress(cluster, adminPort, config.getFileName().toString());
             refuseAdminPortOnTheGateway(tree, port, adminPort, config.getFileName().toString());
             refuseAdminPortInUse(adminPort);
+            // From here a stop says that the host stopped; before, that it stopped while loading.
+            exit.starting("cluster host " + cluster.id(), "resh: cluster host " + cluster.id() + " stopped");
             // Raft and the replicas take a while to start: say at once what is starting. The config passed the checks
             // of the host and of its local group here (a misspelt service class, a server program not installed), as
             // a plain resh serve says "starting group" only once its group passed them.
             System.out.println("resh: starting cluster host " + cluster.id() + " from " + config);
             System.out.flush();
-        });
-        AdminServer admin;
-        try {
-            admin = adminPort < 0 ? null : startAdmin(node, AdminConfig.defaults().withListen(ADMIN_HOST, adminPort));
-        } catch (RuntimeException e) {
-            node.close();
-            throw e;
-        }
-        AtomicBoolean closed = new AtomicBoolean();
-        Runnable stop = () -> {
-            if (closed.compareAndSet(false, true)) {
-                if (admin != null) {
-                    admin.close(); // before the node: it detaches from the node's local group
-                }
-                node.close();
-            }
-        };
-        CountDownLatch stopped = LogFlushOnExit.stopOnExit("resh-cluster-stop", stop,
-                "resh: cluster host " + node.config().id() + " stopped");
+        }), n -> n::close);
+        // Closed before the node (the hook closes the newest first): it detaches from the node's local group.
+        AdminServer admin = adminPort < 0 ? null : exit.start("admin",
+                () -> startAdmin(node, AdminConfig.defaults().withListen(ADMIN_HOST, adminPort)), a -> a::close);
         // A host removed from the cluster serves nothing more (Ratis stopped it): end rather than linger.
         CountDownLatch removed = new CountDownLatch(1);
         node.onRemoved(removed::countDown);
@@ -106,14 +115,14 @@ final class ClusterServe {
             System.out.println("dashboard: " + admin.dashboardUrl());
         }
         System.out.flush();
-        while (!stopped.await(REMOVAL_CHECK_MILLIS, TimeUnit.MILLISECONDS)) {
+        while (!exit.awaitStopped(REMOVAL_CHECK_MILLIS)) {
             if (waiting && node.member()) {
                 waiting = false;
                 System.out.println(servingLine(node));
                 System.out.flush();
             }
             if (removed.getCount() == 0) {
-                stop.run();
+                exit.stopNow();
                 if (node.removedFromCluster()) {
                     System.out.println("resh: cluster host " + node.config().id() + " was removed from the cluster; stopped");
                     System.out.flush();

@@ -46,6 +46,11 @@ public final class LogFlushOnExit extends ShutdownHookBase {
         return stopped;
     }
 
+    /** Keeps logging up at exit until {@code stopped} counts down (or a minute passed). */
+    static void holdUntil(CountDownLatch stopped) {
+        STOPPING.add(stopped);
+    }
+
     @Override
     public void run() {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_WAIT_MILLIS);

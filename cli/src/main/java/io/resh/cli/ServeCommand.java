@@ -16,7 +16,6 @@ import io.resh.host.net.ReshServer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -54,85 +53,80 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         checkPorts();
-        StoppedBeforeServing stoppedEarly = new StoppedBeforeServing("loading " + config.getFileName()
-                + "; nothing was started");
+        ServeExit exit;
+        try {
+            exit = new ServeExit("loading " + config.getFileName() + "; nothing was started");
+        } catch (ServeExit.Stopped e) {
+            return 1; // the JVM's exit status is the signal's
+        }
+        try {
+            return serve(exit);
+        } catch (ServeExit.Stopped e) {
+            return 1; // the exit hook closes what was started and says so; the JVM's exit status is the signal's
+        } catch (RuntimeException e) {
+            exit.fail(); // what started before the error is closed here: only close() deletes a temporary directory
+            if (Resh.shuttingDown()) {
+                return 1; // closed under its start by the exit: the hook says why
+            }
+            throw e;
+        }
+    }
+
+    /** Everything {@link #call} does once its exit hook is in place. */
+    private int serve(ServeExit exit) throws InterruptedException {
+        JsonNode tree = ConfigFile.readTree(config);
+        if (ClusterServe.wanted(tree)) { // a cluster: section replicates across hosts through Raft
+            return ClusterServe.run(config, tree, id, join, port, adminPort, exit);
+        }
+        if (id != null || join) {
+            // Ignored, a forgotten cluster: section served a lone group while its user believed it had joined.
+            throw new ConfigException(id != null ? "--id" : "--join", "is for a cluster host, and "
+                    + config.getFileName() + " has no cluster: section (docs/CLUSTER.md)");
+        }
+        // The tree read above, not the file again: a config given as a pipe (resh serve <(...)) reads only once.
+        if (GatewayConfig.isGatewayConfig(tree)) {
+            return serveGateway(tree, exit);
+        }
         GroupConfig cfg;
+        try {
+            cfg = ConfigFile.parse(tree);
+        } catch (ConfigException e) {
+            throw e.inFile(config);
+        }
+        // Both ports are bound only after the replicas started: a taken one had them started, logged and stopped
+        // for nothing. Checked first; one taken between this check and the bind still fails there.
+        try {
+            refuseClientPortInUse(cfg.listenHost(), clientPort(cfg), cfg.name());
+        } catch (ConfigException e) {
+            throw e.inFile(config);
+        }
+        refuseAdminPortOnTheClientPort(cfg.listenHost(), clientPort(cfg), "group's client port");
+        ClusterServe.refuseAdminPortInUse(adminPort);
+        exit.starting("group " + cfg.name(), "resh: group " + cfg.name() + " stopped");
         ReplicaGroup group;
         try {
-            JsonNode tree = ConfigFile.readTree(config);
-            if (ClusterServe.wanted(tree)) { // a cluster: section replicates across hosts through Raft
-                stoppedEarly.remove(); // it runs until stopped: the hook would claim a stop while loading
-                return ClusterServe.run(config, tree, id, join, port, adminPort);
-            }
-            if (id != null || join) {
-                // Ignored, a forgotten cluster: section served a lone group while its user believed it had joined.
-                throw new ConfigException(id != null ? "--id" : "--join", "is for a cluster host, and "
-                        + config.getFileName() + " has no cluster: section (docs/CLUSTER.md)");
-            }
-            // The tree read above, not the file again: a config given as a pipe (resh serve <(...)) reads only once.
-            if (GatewayConfig.isGatewayConfig(tree)) {
-                return serveGateway(tree, stoppedEarly);
-            }
-            try {
-                cfg = ConfigFile.parse(tree);
-            } catch (ConfigException e) {
-                throw e.inFile(config);
-            }
-            // Both ports are bound only after the replicas started: a taken one had them started, logged and stopped
-            // for nothing. Checked first; one taken between this check and the bind still fails there.
-            try {
-                refuseClientPortInUse(cfg.listenHost(), clientPort(cfg), cfg.name());
-            } catch (ConfigException e) {
-                throw e.inFile(config);
-            }
-            refuseAdminPortOnTheClientPort(cfg.listenHost(), clientPort(cfg), "group's client port");
-            ClusterServe.refuseAdminPortInUse(adminPort);
-            if (!stoppedEarly.starting("group " + cfg.name())) {
-                return 1;
-            }
-            try {
-                // Said once the start's own checks passed: before them, their error followed a line that said it started.
-                group = ReplicaGroup.start(cfg, List.of(ServeCommand::logEvent),
-                        () -> starting("group " + cfg.name(), cfg.replicas(), "replica"));
-            } catch (ConfigException e) {
-                // A field only the machine can refuse (cpus: a core this process may not run on, a workDir it cannot
-                // create): name the file too, as every other config error does.
-                throw e.inFile(config);
-            } catch (RuntimeException e) {
-                if (Resh.shuttingDown()) {
-                    return 1; // the exit hook says why; the JVM's exit status is the signal's
-                }
-                throw e;
-            }
-        } finally {
-            stoppedEarly.remove();
+            // Said once the start's own checks passed: before them, their error followed a line that said it started.
+            group = exit.start("group", () -> ReplicaGroup.start(cfg, List.of(ServeCommand::logEvent),
+                    () -> starting("group " + cfg.name(), cfg.replicas(), "replica")), g -> g::close);
+        } catch (ConfigException e) {
+            // A field only the machine can refuse (cpus: a core this process may not run on, a workDir it cannot
+            // create): name the file too, as every other config error does.
+            throw e.inFile(config);
         }
         String host = cfg.listenHost(); // 127.0.0.1 unless the listen: section names another
         int listenPort = clientPort(cfg);
         ReshServer server;
         try {
-            server = ReshServer.start(group, host, listenPort);
+            server = exit.start("server", () -> ReshServer.start(group, host, listenPort), s -> s::close);
+        } catch (ServeExit.Stopped e) {
+            throw e;
         } catch (RuntimeException e) {
-            group.close();
             throw portTaken(e, cfg.name()); // ReshServer's message names the address and the reason
         }
-        AdminServer admin;
-        try {
-            admin = adminPort < 0 ? null
-                    : AdminServer.start(AdminConfig.defaults().withListen("127.0.0.1", adminPort), List.of(group));
-        } catch (RuntimeException e) {
-            // Closed here, not left to the JVM's exit: only close() deletes the group's temporary directory.
-            server.close();
-            group.close();
-            throw e; // names the admin address and the reason
-        }
-        CountDownLatch stopped = LogFlushOnExit.stopOnExit("resh-serve-stop", () -> {
-            if (admin != null) {
-                admin.close();
-            }
-            server.close();
-            group.close();
-        }, "resh: group " + cfg.name() + " stopped");
+        // Its error names the admin address and the reason.
+        AdminServer admin = adminPort < 0 ? null : exit.start("admin",
+                () -> AdminServer.start(AdminConfig.defaults().withListen("127.0.0.1", adminPort), List.of(group)),
+                a -> a::close);
         // One println of the whole line: printf writes it piece by piece, and a log line on stderr landed inside it.
         System.out.println(String.format("resh: group %s serving on %s:%d — %s; replica logs in %s",
                 cfg.name(), server.host(), server.port(), redundancy(cfg.replicas()),
@@ -142,7 +136,9 @@ final class ServeCommand implements Callable<Integer> {
             System.out.println("dashboard: " + admin.dashboardUrl());
         }
         System.out.flush();
-        stopped.await();
+        while (!exit.awaitStopped(Long.MAX_VALUE)) {
+            // until the exit hook has stopped the group
+        }
         return 0;
     }
 
@@ -160,7 +156,7 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /** Unmodified network servers behind the voting gateway. */
-    private int serveGateway(JsonNode tree, StoppedBeforeServing stoppedEarly) throws InterruptedException {
+    private int serveGateway(JsonNode tree, ServeExit exit) throws InterruptedException {
         GatewayConfig gc;
         try {
             gc = GatewayConfig.parse(tree, config.toString(), config.toAbsolutePath().getParent());
@@ -190,38 +186,23 @@ final class ServeCommand implements Callable<Integer> {
             refuseAdminPortOnTheClientPort(gc.listen().host(), gc.listen().port(), "gateway's port");
         }
         ClusterServe.refuseAdminPortInUse(adminPort); // the servers would have been started and stopped for nothing
-        if (!stoppedEarly.starting("gateway " + gc.group())) {
-            return 1;
-        }
+        exit.starting("gateway " + gc.group(), "resh: gateway " + gc.group() + " stopped");
         Gateway gateway;
         try {
             GatewayConfig checked = gc;
-            gateway = Gateway.start(gc, () -> starting("gateway " + checked.group(), checked.replicas(), "server"));
+            gateway = exit.start("gateway", () -> Gateway.start(checked,
+                    () -> starting("gateway " + checked.group(), checked.replicas(), "server")), g -> g::close);
         } catch (ConfigException e) {
             throw e.inFile(config); // a workDir it cannot create: named like every other error in the file
+        } catch (ServeExit.Stopped e) {
+            throw e;
         } catch (RuntimeException e) {
-            if (Resh.shuttingDown()) {
-                return 1; // the exit hook says why; the JVM's exit status is the signal's
-            }
             throw portTaken(e, gc.group());
-        } finally {
-            stoppedEarly.remove();
         }
         gateway.addListener(ServeCommand::logEvent);
-        AdminServer admin;
-        try {
-            admin = adminPort < 0 ? null : AdminServer.start(AdminConfig.defaults().withListen("127.0.0.1", adminPort),
-                    List.of(), null, List.of(new GatewayAdminView(gateway)));
-        } catch (RuntimeException e) {
-            gateway.close();
-            throw e;
-        }
-        LogFlushOnExit.stopOnExit("resh-serve-stop", () -> {
-            if (admin != null) {
-                admin.close();
-            }
-            gateway.close();
-        }, "resh: gateway " + gc.group() + " stopped");
+        AdminServer admin = adminPort < 0 ? null : exit.start("admin", () -> AdminServer.start(
+                AdminConfig.defaults().withListen("127.0.0.1", adminPort), List.of(), null,
+                List.of(new GatewayAdminView(gateway))), a -> a::close);
         System.out.println("resh: " + gateway);
         if (admin != null) {
             System.out.println("admin: " + admin.url());
@@ -308,46 +289,6 @@ final class ServeCommand implements Callable<Integer> {
         java.nio.file.Path home = AdminConfig.homeDir();
         return new RunningServers(home.resolve("servers"), home.resolve("admin.url")).live().stream()
                 .filter(s -> AdminClient.serves(s, group)).findFirst().orElse(null);
-    }
-
-    /**
-     * SIGTERM or Ctrl-C before anything is served: while the config is read and its service classes checked
-     * nothing at all was said, and while the replicas start their exit hook closes them under the start, whose
-     * error ("group kv is closed") read like a fault. The JVM may halt before the main thread says anything, so
-     * an exit hook says what was stopped, until {@link #remove} removes it.
-     */
-    private static final class StoppedBeforeServing {
-        private volatile String stoppedWhile;
-        private final Thread hook = new Thread(() -> System.err.println("resh: stopped while " + stoppedWhile),
-                "resh-serve-starting");
-
-        StoppedBeforeServing(String stoppedWhile) {
-            this.stoppedWhile = stoppedWhile;
-            Runtime.getRuntime().addShutdownHook(hook);
-        }
-
-        /**
-         * The config is loaded and {@code what} ("group kv") starts, unless a stop came while it loaded.
-         *
-         * @return false when the JVM is exiting already: start nothing; the hook has said why, and the exit status
-         *     is the signal's
-         */
-        boolean starting(String what) {
-            if (Resh.shuttingDown()) {
-                return false;
-            }
-            stoppedWhile = what + " was starting; nothing was served";
-            return true;
-        }
-
-        /** Serving, failed, or handed over: the serving code's own exit hook, or its error, says the rest. */
-        void remove() {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // The JVM is exiting: the hook runs and says it.
-            }
-        }
     }
 
     /**

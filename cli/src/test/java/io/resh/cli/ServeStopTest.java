@@ -186,6 +186,114 @@ class ServeStopTest {
         }
     }
 
+    /**
+     * SIGTERM after the group, its front door or its admin API had started, but before the exit hook that stops a
+     * serving group was in place, said nothing: no "stopped" line. {@code resh.serve.pauseAfter} holds the start
+     * right after the step named, so the stop lands there every time.
+     */
+    @Test
+    void shouldStopAndSayItOfAGroupStoppedAfterAnyStepOfItsStart() throws Exception {
+        Path yaml = dir.resolve("kv.yaml");
+        Files.writeString(yaml, String.join("\n", "group: halfway", "replicas: 3", "service:",
+                "  class: " + KvStore.class.getName(), "listen:", "  host: 127.0.0.1", "  port: 0", ""));
+        for (String step : List.of("group", "server", "admin")) {
+            stopAfter(step, yaml, "resh: group halfway stopped");
+        }
+    }
+
+    /**
+     * A gateway stopped between its start and the exit hook of a serving gateway (while its admin API started) left
+     * its temporary work directory behind and said nothing.
+     */
+    @Test
+    void shouldStopAndSayItOfAGatewayStoppedAfterAnyStepOfItsStart() throws Exception {
+        Path yaml = dir.resolve("gw.yaml");
+        Files.writeString(yaml, String.join("\n", "group: halfgw", "replicas: 3",
+                "server: { command: 'redis-server --port {port} --bind 127.0.0.1 --save \"\" --appendonly no' }",
+                "listen: { protocol: resp, host: 127.0.0.1, port: 0 }", ""));
+        for (String step : List.of("gateway", "admin")) {
+            stopAfter(step, yaml, "resh: gateway halfgw stopped");
+        }
+    }
+
+    /** A cluster host stopped once started, but before the exit hook of a serving host was in place, said nothing. */
+    @Test
+    void shouldStopAndSayItOfAClusterHostStoppedAfterAnyStepOfItsStart() throws Exception {
+        io.resh.cluster.ClusterPeer h1 = LoopbackCluster.peer("h1");
+        Path yaml = dir.resolve("host.yaml");
+        Files.writeString(yaml, String.join("\n", "group: halfhost", "replicas: 3", "service:",
+                "  class: " + KvStore.class.getName(), "cluster:", "  id: h1", "  storage: " + dir.resolve("{id}"),
+                "  peers:", "    - {id: h1, address: " + h1.raftAddress() + ", client: " + h1.clientAddress() + "}", ""));
+        for (String step : List.of("host", "admin")) {
+            stopAfter(step, yaml, "resh: cluster host h1 stopped");
+        }
+    }
+
+    /**
+     * Serves {@code yaml} with its start held after {@code step}, stops it there with SIGTERM, and checks that it said
+     * {@code stoppedLine} last, with no error, and left no process nor temporary directory behind.
+     */
+    private void stopAfter(String step, Path yaml, String stoppedLine) throws Exception {
+        Path tmp = Files.createDirectories(dir.resolve("tmp-" + step));
+        Path out = dir.resolve("stdout-" + step + ".txt");
+        Path err = dir.resolve("stderr-" + step + ".txt");
+        serve = new ProcessBuilder(ReshJvm.command(List.of("-Dlogback.configurationFile=logback.xml",
+                "-Djava.io.tmpdir=" + tmp, "-Duser.home=" + dir.resolve("home"), "-D" + ServeExit.PAUSE_AFTER + "=" + step),
+                "serve", yaml.toString()))
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        String paused = "resh serve: paused after starting the " + step + " (" + ServeExit.PAUSE_AFTER + ")";
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(err).contains(paused) || !serve.isAlive());
+        List<ProcessHandle> children = serve.descendants().toList();
+
+        serve.destroy(); // SIGTERM
+        assertThat(serve.waitFor(60, TimeUnit.SECONDS)).as("%s: resh serve exits after SIGTERM", step).isTrue();
+        String stderr = Files.readString(err);
+        assertThat(serve.exitValue()).as("%s: the signal's status; stderr:%n%s", step, stderr).isEqualTo(128 + 15);
+        List<String> stdout = Files.readString(out).lines().toList();
+        assertThat(stdout).as(step).last().isEqualTo(stoppedLine);
+        assertThat(stdout).as(step).noneMatch(l -> l.contains("serving"));
+        assertThat(stderr.lines().filter(l -> l.matches("resh( serve)?: .*")))
+                .as("%s: no error, and no stop notice but the stopped line", step).containsExactly(paused);
+        assertThat(stderr).as(step).doesNotContain("Exception");
+        await().atMost(Duration.ofSeconds(10)).until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
+        try (Stream<Path> left = Files.list(tmp)) {
+            assertThat(left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("resh-")))
+                    .as("%s: the temporary work directory", step).isEmpty();
+        }
+    }
+
+    /**
+     * A stop before {@code resh serve} had put its exit hook in place: adding it threw "Shutdown in progress", a stack
+     * trace. Reached for certain from inside another exit hook, in a JVM of its own.
+     */
+    @Test
+    void shouldSayItWasStoppedWhenTheJvmWasExitingAlreadyAsItBegan() throws Exception {
+        Path yaml = dir.resolve("early.yaml");
+        Files.writeString(yaml, String.join("\n", "group: early", "service:", "  class: " + KvStore.class.getName(), ""));
+        Process jvm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), ServeWhileExiting.class.getName(), yaml.toString())
+                .redirectErrorStream(true).start();
+        try {
+            assertThat(jvm.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            String output = new String(jvm.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(output.lines().toList()).containsExactly("resh: stopped while loading early.yaml; nothing was started",
+                    "exit status 1");
+        } finally {
+            jvm.destroyForcibly();
+        }
+    }
+
+    /** Runs {@code resh serve ARG} from an exit hook, and prints its exit status. */
+    static final class ServeWhileExiting {
+        public static void main(String[] args) {
+            // Made now: logging, set up as the command is made, adds an exit hook of its own, which it cannot later.
+            org.slf4j.LoggerFactory.getLogger("resh");
+            picocli.CommandLine resh = Resh.commandLine();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println("exit status "
+                    + resh.execute("serve", args[0], "--admin-port", "-1"))));
+        }
+    }
+
     private static void delete(Path tree) throws IOException {
         try (Stream<Path> paths = Files.walk(tree)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
