@@ -1,6 +1,8 @@
 package io.resh.cli;
 
+import io.resh.client.ClientProtocol;
 import io.resh.client.ReshClient;
+import io.resh.client.ReshRemoteException;
 import io.resh.core.ConfigException;
 import io.resh.core.Durations;
 import java.io.UncheckedIOException;
@@ -22,15 +24,17 @@ import picocli.CommandLine.Spec;
         exitCodeList = {CallCommand.EXIT_OK, CallCommand.EXIT_REFUSED, CallCommand.EXIT_NO_ANSWER})
 final class CallCommand implements Callable<Integer> {
     /**
-     * The group could not be asked or did not answer. Its own code, apart from the 2 of a bad option or of an
-     * error the group answered with: a script retries this one, not those.
+     * The group could not be asked or did not answer, or answered that the outcome is not known yet. Its own code,
+     * apart from the 2 of a bad option or of a refusal the group answered with: the request may have taken effect
+     * or may yet, so a script asks again (after checking, for one not safe to apply twice), as it does not for 2.
      */
     static final int NO_ANSWER = 3;
     static final String EXIT_OK = "0:the voted reply was printed";
-    static final String EXIT_REFUSED = "2:a bad option, or the group answered with an error (the service threw;"
+    static final String EXIT_REFUSED = "2:a bad option, or the group refused the request (the service threw;"
             + " fail-stop, unavailable, bad request)";
-    static final String EXIT_NO_ANSWER = "3:no answer: nothing accepts connections at --host and --port, the"
-            + " connection was lost, or no reply came in time";
+    static final String EXIT_NO_ANSWER = "3:no answer, so the outcome is unknown: nothing accepts connections at"
+            + " --host and --port, the connection was lost, no reply came in time, or the group answered that it did"
+            + " not finish in time (outcome unknown: it may or may not have taken effect)";
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Front door address (default: ${DEFAULT-VALUE}).")
     String host;
@@ -78,13 +82,20 @@ final class CallCommand implements Callable<Integer> {
 
     /**
      * Sends with {@code call} and prints the reply, or says in one line why no reply came and returns
-     * {@link #NO_ANSWER}. An error the group answered with is left to the command line's handler (status 2).
+     * {@link #NO_ANSWER}. So does a reply whose outcome is unknown (not committed in time): like a lost connection,
+     * it is no refusal. Any other error the group answered with is left to the command line's handler (status 2).
      */
     static int send(CommandSpec spec, Supplier<byte[]> call, Consumer<byte[]> print) {
         byte[] reply;
         try {
             reply = call.get();
         } catch (UncheckedIOException e) {
+            spec.commandLine().getErr().println(spec.qualifiedName() + ": " + Resh.oneLine(e));
+            return NO_ANSWER;
+        } catch (ReshRemoteException e) {
+            if (e.status() != ClientProtocol.STATUS_OUTCOME_UNKNOWN) {
+                throw e;
+            }
             spec.commandLine().getErr().println(spec.qualifiedName() + ": " + Resh.oneLine(e));
             return NO_ANSWER;
         }

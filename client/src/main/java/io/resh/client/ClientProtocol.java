@@ -31,10 +31,18 @@ public final class ClientProtocol {
     public static final byte STATUS_SERVICE_ERROR = 1;
     /** The group stopped rather than answer unvoted (DMR mismatch after rollback, no majority). */
     public static final byte STATUS_FAIL_STOP = 2;
-    /** No quorum answered in time, or the group is closed. */
+    /** The request was not run: the group is closed, not ready, or the host takes no requests. */
     public static final byte STATUS_UNAVAILABLE = 3;
     /** The request was malformed or too large; the connection is closed after this reply. */
     public static final byte STATUS_BAD_REQUEST = 4;
+    /**
+     * No outcome in time: the request may or may not have taken effect (no quorum of matching replies within the
+     * group's timeout, not committed within a cluster's). Apart from {@link #STATUS_UNAVAILABLE} because a caller
+     * handles it like a lost connection, not like a refusal: only a request safe to apply twice may be sent again.
+     * Servers before this status answered these with {@link #STATUS_UNAVAILABLE}; a client that does not know it
+     * sees "status 5" with the same message.
+     */
+    public static final byte STATUS_OUTCOME_UNKNOWN = 5;
 
     /** Bytes of the length field. */
     public static final int LENGTH_BYTES = 4;
@@ -74,6 +82,14 @@ public final class ClientProtocol {
         return LENGTH_BYTES + 8 + payloadBytes;
     }
 
+    /**
+     * Whether a request that got {@code status} may be sent again with the same identity (a cluster's client id
+     * and call number, which its retry cache applies once): it was not run, or its outcome is not known yet.
+     */
+    public static boolean retryableWithSameId(byte status) {
+        return status == STATUS_UNAVAILABLE || status == STATUS_OUTCOME_UNKNOWN;
+    }
+
     public static ByteBuf encodeError(ByteBufAllocator alloc, long correlation, byte status, String message) {
         return encodeReply(alloc, correlation, status, message.getBytes(StandardCharsets.UTF_8));
     }
@@ -86,6 +102,7 @@ public final class ClientProtocol {
             case STATUS_FAIL_STOP -> "fail-stop";
             case STATUS_UNAVAILABLE -> "unavailable";
             case STATUS_BAD_REQUEST -> "bad request";
+            case STATUS_OUTCOME_UNKNOWN -> "outcome unknown";
             default -> "status " + status;
         };
     }

@@ -120,7 +120,7 @@ public final class ClusterClient implements AutoCloseable {
                 return;
             }
             Throwable t = CompletionCause.of(error);
-            if (t instanceof ReshRemoteException r && r.status() != ClientProtocol.STATUS_UNAVAILABLE) {
+            if (t instanceof ReshRemoteException r && !ClientProtocol.retryableWithSameId(r.status())) {
                 result.completeExceptionally(r);
                 return;
             }

@@ -7,8 +7,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A cluster host's TCP front door: speaks {@link io.resh.client.ClientProtocol} (so {@code ReshClient}
  * works unchanged) and puts every request through the Raft log. A request may be wrapped in an
- * {@link Envelope} for exactly-once retries. On a follower the request is forwarded to the leader; with
- * no leader the client gets {@code STATUS_UNAVAILABLE} and should retry.
+ * {@link Envelope} for exactly-once retries. On a follower the request is forwarded to the leader; a request
+ * not committed within the timeout (no leader, say) gets {@code STATUS_OUTCOME_UNKNOWN}: it may still be
+ * committed, so only an enveloped retry is safe.
  *
  * <p>The requests of one socket read are submitted one by one: each carries its own Ratis client and
  * call id for the retry cache, so they can't share one log entry, and Ratis already writes and syncs

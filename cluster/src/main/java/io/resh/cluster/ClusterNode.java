@@ -634,7 +634,7 @@ public final class ClusterNode implements AutoCloseable {
         attempt(cid, callId, request, forwarded, deadline, result, waitingOn);
         // result itself is only ever completed normally, so the only exception here is the timeout
         return result.orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .exceptionally(timeout -> ClusterReply.error(ClientProtocol.STATUS_UNAVAILABLE, "not committed within "
+                .exceptionally(timeout -> ClusterReply.error(ClientProtocol.STATUS_OUTCOME_UNKNOWN, "not committed within "
                         + config.requestTimeout().toMillis() + " ms " + whyNotCommitted(waitingOn.get()) + MAY_STILL_COMMIT));
     }
 
@@ -717,7 +717,7 @@ public final class ClusterNode implements AutoCloseable {
                 waitingOn.set(leader.getId() + " at " + door.getHostString() + ":" + door.getPort());
                 return leaderLink.forward(door, new Envelope(cid, callId, request, true).encode()).thenApply(r -> {
                     waitingOn.set(null);
-                    return new Try(r, r.status() == ClientProtocol.STATUS_UNAVAILABLE);
+                    return new Try(r, ClientProtocol.retryableWithSameId(r.status()));
                 });
             }
             boolean election = nle != null || reply.getLeaderNotReadyException() != null
@@ -744,7 +744,7 @@ public final class ClusterNode implements AutoCloseable {
         Exception e = reply.getException();
         String leader = reply.getNotLeaderException() != null && reply.getNotLeaderException().getSuggestedLeader() != null
                 ? "; leader is " + reply.getNotLeaderException().getSuggestedLeader().getId() : "";
-        return ClusterReply.error(ClientProtocol.STATUS_UNAVAILABLE, "not committed: "
+        return ClusterReply.error(ClientProtocol.STATUS_OUTCOME_UNKNOWN, "not committed: "
                 + (e == null ? "unknown Raft error" : e.getClass().getSimpleName() + ": " + e.getMessage()) + leader
                 + MAY_STILL_COMMIT);
     }

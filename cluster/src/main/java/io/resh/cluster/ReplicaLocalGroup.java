@@ -54,7 +54,7 @@ final class ReplicaLocalGroup implements LocalGroup {
         Reply r = Reply.failure(error);
         if (r.status() == ClientProtocol.STATUS_FAIL_STOP) {
             LOG.error("local group fail-stopped: {}", new String(r.payload(), StandardCharsets.UTF_8));
-        } else if (r.status() == ClientProtocol.STATUS_UNAVAILABLE) {
+        } else if (r.status() == ClientProtocol.STATUS_UNAVAILABLE || r.status() == ClientProtocol.STATUS_OUTCOME_UNKNOWN) {
             LOG.warn("local group did not answer: {}", CompletionCause.of(error).toString());
         }
         return new ClusterReply(r.status(), r.payload());

@@ -134,7 +134,7 @@ class ClusterNodeTest {
 
         for (CompletableFuture<ClusterReply> f : replies) {
             ClusterReply r = f.get(20, TimeUnit.SECONDS);
-            assertThat(r.status()).isEqualTo(ClientProtocol.STATUS_UNAVAILABLE);
+            assertThat(r.status()).isEqualTo(ClientProtocol.STATUS_OUTCOME_UNKNOWN);
             assertThat(r.message()).isEqualTo("not committed within 2000 ms (no leader, or no majority of hosts);"
                     + " it may still be committed later, so a retry may apply it twice (only the Java ClusterClient's"
                     + " own retries apply it once)");

@@ -61,7 +61,7 @@ class ClusterNotCommittedTest {
 
         List<String> answers = sendWhilePaused(leader, followers);
 
-        assertThat(answers).hasSize(8).allSatisfy(a -> assertThat(a).isEqualTo("unavailable: not committed within "
+        assertThat(answers).hasSize(8).allSatisfy(a -> assertThat(a).isEqualTo("outcome unknown: not committed within "
                 + REQUEST_TIMEOUT.toMillis() + " ms (no leader, or no majority of hosts)" + MAY_STILL_COMMIT));
     }
 
@@ -74,7 +74,7 @@ class ClusterNotCommittedTest {
 
         List<String> answers = sendWhilePaused(follower, paused);
 
-        assertThat(answers).hasSize(8).allSatisfy(a -> assertThat(a).isEqualTo("unavailable: not committed within "
+        assertThat(answers).hasSize(8).allSatisfy(a -> assertThat(a).isEqualTo("outcome unknown: not committed within "
                 + REQUEST_TIMEOUT.toMillis() + " ms (forwarded to the leader " + leader + " at 127.0.0.1:"
                 + peer(leader).client().getPort() + ", which did not answer: paused, overloaded or cut off?)"
                 + MAY_STILL_COMMIT));

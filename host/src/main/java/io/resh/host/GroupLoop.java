@@ -1268,9 +1268,9 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
             }
             e.answered = true;
             count("unavailable");
-            e.reply.completeExceptionally(new UnavailableException("request #" + e.sequence + " got no "
+            e.reply.completeExceptionally(UnavailableException.outcomeUnknown("request #" + e.sequence + " got no "
                     + quorum.agreementNeeded() + " matching replies within "
-                    + TimeUnit.NANOSECONDS.toSeconds(requestTimeoutNanos) + " s"));
+                    + TimeUnit.NANOSECONDS.toSeconds(requestTimeoutNanos) + " s; it may or may not have taken effect"));
             firstUnanswered++;
         }
         if (firstUnanswered < log.firstSequence()) {

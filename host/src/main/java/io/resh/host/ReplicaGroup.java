@@ -278,7 +278,7 @@ public final class ReplicaGroup implements AutoCloseable {
             }
             throw new ReshException("request failed", e.getCause());
         } catch (TimeoutException e) {
-            throw new UnavailableException("no voted reply within " + timeout.toMillis() + " ms");
+            throw UnavailableException.outcomeUnknown("no voted reply within " + timeout.toMillis() + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UnavailableException("interrupted while waiting for a reply");

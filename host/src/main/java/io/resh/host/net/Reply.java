@@ -5,6 +5,7 @@ import io.resh.core.CompletionCause;
 import io.resh.core.FailStopException;
 import io.resh.host.PoisonRequestException;
 import io.resh.host.ServiceErrorException;
+import io.resh.host.UnavailableException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -33,7 +34,11 @@ public record Reply(byte status, byte[] payload) {
         if (t instanceof IllegalArgumentException) {
             return ClientProtocol.STATUS_BAD_REQUEST;
         }
-        // UnavailableException and anything unexpected: the client may retry.
+        if (t instanceof UnavailableException u && u.outcomeUnknown()) {
+            // Timed out after the replicas had it: a client that retries might apply it twice.
+            return ClientProtocol.STATUS_OUTCOME_UNKNOWN;
+        }
+        // A closed group and anything unexpected: the client may retry.
         return ClientProtocol.STATUS_UNAVAILABLE;
     }
 }

@@ -22,4 +22,13 @@ class ReplyTest {
     void shouldLetAClientRetryWhenTheGroupWasUnavailable() {
         assertThat(Reply.failure(new UnavailableException("closed")).status()).isEqualTo(ClientProtocol.STATUS_UNAVAILABLE);
     }
+
+    /** A request that timed out after the replicas had it may have taken effect: not a refusal. */
+    @Test
+    void shouldSayTheOutcomeIsUnknownWhenTheRequestTimedOut() {
+        Reply r = Reply.failure(new CompletionException(UnavailableException.outcomeUnknown(
+                "request #4 got no 2 matching replies within 10 s; it may or may not have taken effect")));
+        assertThat(r.status()).isEqualTo(ClientProtocol.STATUS_OUTCOME_UNKNOWN);
+        assertThat(ClientProtocol.statusName(r.status())).isEqualTo("outcome unknown");
+    }
 }
