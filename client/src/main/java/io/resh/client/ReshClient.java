@@ -12,13 +12,16 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.ByteOrder;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -251,16 +254,66 @@ public final class ReshClient implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new FlushConsolidationHandler(256, true),
-                                new LengthFieldBasedFrameDecoder(maxReplyBytes + 16, 0, 4, 0, 4),
-                                new ReplyHandler());
+                                new ReplyFrames(maxReplyBytes + 16), new ReplyHandler());
                     }
                 });
+    }
+
+    /**
+     * Splits the stream into replies, keeping the last length field read: bytes that are not a reply are then
+     * described by what they began with ("HTTP" read as a length of 1213486164), not by Netty's wording.
+     */
+    private static final class ReplyFrames extends LengthFieldBasedFrameDecoder {
+        private final int maxFrameBytes;
+        private int lastLengthField;
+
+        ReplyFrames(int maxFrameBytes) {
+            super(maxFrameBytes, 0, 4, 0, 4);
+            this.maxFrameBytes = maxFrameBytes;
+        }
+
+        @Override
+        protected long getUnadjustedFrameLength(ByteBuf buf, int offset, int length, ByteOrder order) {
+            lastLengthField = buf.getInt(offset);
+            return super.getUnadjustedFrameLength(buf, offset, length, order);
+        }
+
+        /** Why the bytes just read are no reply frame, for a decoder's {@code error}. */
+        String why(Throwable error) {
+            String head = "they begin with " + text(lastLengthField);
+            long length = Integer.toUnsignedLong(lastLengthField);
+            if (error instanceof TooLongFrameException) {
+                return head + ", which read as a reply length is " + length + " bytes, over the limit of "
+                        + maxFrameBytes;
+            }
+            if (error instanceof CorruptedFrameException) {
+                return head + ", which read as a reply length is " + lastLengthField + " bytes";
+            }
+            return String.valueOf(error.getMessage());
+        }
+
+        /** Four bytes as printable ASCII text when they are, else as hex. */
+        private static String text(int fourBytes) {
+            byte[] b = {(byte) (fourBytes >>> 24), (byte) (fourBytes >>> 16), (byte) (fourBytes >>> 8), (byte) fourBytes};
+            for (byte x : b) {
+                if (x < 0x20 || x > 0x7e) {
+                    return "0x" + java.util.HexFormat.of().formatHex(b);
+                }
+            }
+            return "\"" + new String(b, StandardCharsets.US_ASCII) + "\"";
+        }
     }
 
     /** Matches replies to pending requests by correlation id. */
     private final class ReplyHandler extends SimpleChannelInboundHandler<ByteBuf> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
+            if (frame.readableBytes() < 9) {
+                // A length field with too few bytes after it for a reply's header: another protocol's bytes.
+                notAReply(ctx, "a reply of " + frame.readableBytes() + " bytes, shorter than the 9 of a reply's header",
+                        null);
+                return;
+            }
             if (!answered) {
                 answered = true;
             }
@@ -304,9 +357,17 @@ public final class ReshClient implements AutoCloseable {
                 failPending(new IOException("connection to " + peer + " lost (" + cause.getMessage()
                         + "); the outcome of this request is unknown", cause));
             } else {
-                failPending(new IOException(peer + " answered with bytes that are not a resh reply ("
-                        + cause.getMessage() + "); is it resh's front door?", cause));
+                ReplyFrames frames = ctx.pipeline().get(ReplyFrames.class);
+                notAReply(ctx, frames != null ? frames.why(cause) : String.valueOf(cause.getMessage()), cause);
+                return;
             }
+            ctx.close();
+        }
+
+        private void notAReply(ChannelHandlerContext ctx, String why, Throwable cause) {
+            String peer = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? hostAndPort(a) : "the server";
+            failPending(new IOException(peer + " answered with bytes that are not a resh reply (" + why
+                    + "); is it resh's front door?", cause));
             ctx.close();
         }
     }

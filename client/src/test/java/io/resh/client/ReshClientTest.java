@@ -31,11 +31,39 @@ class ReshClientTest {
             try (ReshClient client = ReshClient.connect("127.0.0.1", http.getLocalPort())) {
                 assertThatThrownBy(() -> client.call("hello", Duration.ofSeconds(10)))
                         .isInstanceOf(UncheckedIOException.class)
-                        .hasMessageContaining("127.0.0.1:" + http.getLocalPort()
-                                + " answered with bytes that are not a resh reply (")
-                        .hasMessageEndingWith("); is it resh's front door?");
+                        // Netty's "Adjusted frame length exceeds 67108880: 1213486164 - discarded" named no protocol.
+                        .hasMessageEndingWith(": 127.0.0.1:" + http.getLocalPort() + " answered with bytes that are not a resh"
+                                + " reply (they begin with \"HTTP\", which read as a reply length is 1213486160 bytes,"
+                                + " over the limit of 67108880); is it resh's front door?");
             }
             peer.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A length field too small for a reply's header, and bytes that are not text, said in the same terms. */
+    @Test
+    void shouldDescribeAShortFrameAndBinaryBytes() throws Exception {
+        byte[][] answers = {{0, 0, 0, 2, 'o', 'k'}, {(byte) 0xff, (byte) 0xfe, 0, 1, 0}};
+        String[] why = {"a reply of 2 bytes, shorter than the 9 of a reply's header",
+            "they begin with 0xfffe0001, which read as a reply length is 4294836225 bytes, over the limit of 67108880"};
+        for (int i = 0; i < answers.length; i++) {
+            byte[] answer = answers[i];
+            try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                CompletableFuture<Void> peer = servedOnce(server, s -> {
+                    InputStream in = s.getInputStream();
+                    in.readNBytes(4);
+                    s.getOutputStream().write(answer);
+                    s.getOutputStream().flush();
+                    in.read();
+                });
+                try (ReshClient client = ReshClient.connect("127.0.0.1", server.getLocalPort())) {
+                    assertThatThrownBy(() -> client.call("hello", Duration.ofSeconds(10)))
+                            .isInstanceOf(UncheckedIOException.class)
+                            .hasMessageEndingWith(": 127.0.0.1:" + server.getLocalPort() + " answered with bytes that are not a"
+                                    + " resh reply (" + why[i] + "); is it resh's front door?");
+                }
+                peer.get(10, TimeUnit.SECONDS);
+            }
         }
     }
 
