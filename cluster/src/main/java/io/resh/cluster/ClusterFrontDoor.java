@@ -19,13 +19,27 @@ final class ClusterFrontDoor implements AutoCloseable {
     private final ClusterNode node;
     private final ReshServer server;
 
-    private ClusterFrontDoor(ClusterNode node, String host, int port, int maxRequestBytes) {
+    private ClusterFrontDoor(ClusterNode node, String host, int port, ClusterNode.RequestLimit limit) {
         this.node = node;
-        this.server = ReshServer.serve(this::submit, maxRequestBytes + Envelope.HEADER, host, port);
+        this.server = ReshServer.serve(this::submit, maxRequestBytes(limit), limitSetting(limit), host, port);
     }
 
-    static ClusterFrontDoor start(ClusterNode node, String host, int port, int maxRequestBytes) {
-        return new ClusterFrontDoor(node, host, port, maxRequestBytes);
+    /** The largest request this door takes: the group's own, in the largest envelope. */
+    static int maxRequestBytes(ClusterNode.RequestLimit limit) {
+        return limit.bytes() + Envelope.HEADER;
+    }
+
+    /**
+     * The setting's own value and what the cluster adds to it: a gateway host's "limit of 1048872 bytes
+     * (maxRequestBytes)" named a field its configuration does not have, and a number no setting says.
+     */
+    static String limitSetting(ClusterNode.RequestLimit limit) {
+        return limit.setting() + " " + limit.settingValue() + " plus " + (maxRequestBytes(limit) - limit.settingValue())
+                + " bytes of the cluster's framing";
+    }
+
+    static ClusterFrontDoor start(ClusterNode node, String host, int port, ClusterNode.RequestLimit limit) {
+        return new ClusterFrontDoor(node, host, port, limit);
     }
 
     private CompletableFuture<Reply> submit(byte[] frame) {

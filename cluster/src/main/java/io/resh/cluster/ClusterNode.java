@@ -157,8 +157,16 @@ public final class ClusterNode implements AutoCloseable {
      *     host's own and before anything starts: a host already running holds those ports too, and its storage
      *     in use is the news then
      */
+    /**
+     * The largest request the local group takes, in bytes, and the setting it follows from: {@code setting} of
+     * {@code settingValue} bytes, plus what the group adds to each request before it enters the log.
+     */
+    record RequestLimit(int bytes, String setting, int settingValue) {
+    }
+
     private ClusterNode(ClusterConfig config, Function<ClusterNode, ClusterStateMachine> machine,
-                        int maxRequestBytes, boolean snapshots, boolean join, Runnable beforeStarting) throws IOException {
+                        RequestLimit limit, boolean snapshots, boolean join, Runnable beforeStarting) throws IOException {
+        int maxRequestBytes = limit.bytes();
         this.config = config;
         this.groupId = groupIdOf(config.name());
         this.selfId = RaftPeerId.valueOf(config.id());
@@ -216,7 +224,7 @@ public final class ClusterNode implements AutoCloseable {
         storage.recordHost(groupId, config.id());
         InetSocketAddress client = config.self().client();
         try {
-            this.frontDoor = ClusterFrontDoor.start(this, client.getHostString(), client.getPort(), maxRequestBytes);
+            this.frontDoor = ClusterFrontDoor.start(this, client.getHostString(), client.getPort(), limit);
         } catch (RuntimeException e) {
             stateMachine.closing();
             server.close();
@@ -340,7 +348,8 @@ public final class ClusterNode implements AutoCloseable {
         // caller said that the host starts, then that it did not, with its storage made.
         return new ClusterNode(config, node -> new ClusterStateMachine(
                         cp -> new ReplicaLocalGroup(ReplicaGroup.start(group, withHost(listeners, node), cp)), CHECKPOINT_TIMEOUT),
-                group.maxRequestBytes(), true, join, () -> {
+                new RequestLimit(group.maxRequestBytes(), "limits.maxRequestBytes", group.maxRequestBytes()), true, join,
+                () -> {
                     ReplicaGroup.checkStart(group);
                     beforeStarting.run();
                 });
@@ -382,7 +391,8 @@ public final class ClusterNode implements AutoCloseable {
                 port.set(g.port());
                 withHost(listeners, node).forEach(g::addListener);
                 return new GatewayLocalGroup(g);
-            }), gateway.maxFrameBytes() + GatewayEntry.MAX_OVERHEAD, gateway.checkpoint() != null, join, () -> {
+            }), new RequestLimit(gateway.maxFrameBytes() + GatewayEntry.MAX_OVERHEAD, "maxFrameBytes", gateway.maxFrameBytes()),
+                    gateway.checkpoint() != null, join, () -> {
                 Gateway.checkStart(gateway); // as for Java replicas: a server program that is not installed, first
                 refuseGatewayPortInUse(config, gateway.listen());
                 beforeStarting.run();

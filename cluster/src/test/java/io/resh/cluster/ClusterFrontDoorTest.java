@@ -68,6 +68,16 @@ class ClusterFrontDoorTest {
         assertThat(counter()).as("request 4, after the bad frame, never reached the log").isEqualTo(before + 3);
     }
 
+    /** A gateway host's configuration has maxFrameBytes, and no maxRequestBytes for the refusal to name. */
+    @Test
+    void shouldNameTheGatewaysOwnSettingInTheLimit() {
+        ClusterNode.RequestLimit gateway = new ClusterNode.RequestLimit(1048576 + GatewayEntry.MAX_OVERHEAD, "maxFrameBytes",
+                1048576);
+
+        assertThat(ClusterFrontDoor.maxRequestBytes(gateway)).isEqualTo(1048872);
+        assertThat(ClusterFrontDoor.limitSetting(gateway)).isEqualTo("maxFrameBytes 1048576 plus 296 bytes of the cluster's framing");
+    }
+
     @Test
     void shouldRejectAnOversizedFrameAndKeepServingOtherClients() throws Exception {
         int limit = MAX_REQUEST_BYTES + Envelope.HEADER; // an enveloped request of the largest size fits
@@ -77,7 +87,8 @@ class ClusterFrontDoorTest {
             ProtocolSocket.Frame error = bad.read();
             assertThat(error.id()).isZero();
             assertThat(error.status()).isEqualTo(ClientProtocol.STATUS_BAD_REQUEST);
-            assertThat(error.text()).isEqualTo("request frame exceeds the limit of " + limit + " bytes (maxRequestBytes)");
+            assertThat(error.text()).isEqualTo("request frame exceeds the limit of " + limit + " bytes (limits.maxRequestBytes "
+                    + MAX_REQUEST_BYTES + " plus " + Envelope.HEADER + " bytes of the cluster's framing)");
             assertThat(bad.closedByServer()).isTrue();
             assertThat(good.call("echo-on", Duration.ofSeconds(10))).isEqualTo("echo:echo-on");
         }

@@ -49,6 +49,8 @@ final class FrontDoorHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
     private final RequestSink sink;
     private final int maxRequestBytes;
+    /** Where the limit comes from: a gateway cluster host's is its maxFrameBytes, not a maxRequestBytes. */
+    private final String limitSetting;
     private final Queue<Answer> answered = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     // The fields below are touched only on this channel's event loop.
@@ -66,8 +68,14 @@ final class FrontDoorHandler extends SimpleChannelInboundHandler<ByteBuf> {
     }
 
     FrontDoorHandler(RequestSink sink, int maxRequestBytes) {
+        this(sink, maxRequestBytes, "maxRequestBytes");
+    }
+
+    /** @param limitSetting the setting {@code maxRequestBytes} comes from, named in the refusal of a larger request */
+    FrontDoorHandler(RequestSink sink, int maxRequestBytes, String limitSetting) {
         this.sink = sink;
         this.maxRequestBytes = maxRequestBytes;
+        this.limitSetting = limitSetting;
     }
 
     @Override
@@ -183,7 +191,7 @@ final class FrontDoorHandler extends SimpleChannelInboundHandler<ByteBuf> {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
-            refuse(ctx, "request frame exceeds the limit of " + maxRequestBytes + " bytes (maxRequestBytes)");
+            refuse(ctx, "request frame exceeds the limit of " + maxRequestBytes + " bytes (" + limitSetting + ")");
         } else {
             LOG.debug("client {}: {}", ctx.channel().remoteAddress(), cause.toString());
             submitPending(ctx);

@@ -37,7 +37,7 @@ public final class ReshServer implements AutoCloseable {
             new DefaultThreadFactory("resh-frontdoor-io"), NioIoHandler.newFactory());
     private final Channel serverChannel;
 
-    private ReshServer(RequestSink sink, int maxRequestBytes, String host, int port) {
+    private ReshServer(RequestSink sink, int maxRequestBytes, String limitSetting, String host, int port) {
         // The decoder counts the 4-byte length field in its limit, then the correlation id: requests of the last
         // 4 bytes up to maxRequestBytes were refused as over the limit when this was maxRequestBytes + 8.
         int maxFrame = 4 + 8 + maxRequestBytes;
@@ -50,7 +50,7 @@ public final class ReshServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new FlushConsolidationHandler(256, true),
                                 new LengthFieldBasedFrameDecoder(maxFrame, 0, 4, 0, 4, true),
-                                new FrontDoorHandler(sink, maxRequestBytes));
+                                new FrontDoorHandler(sink, maxRequestBytes, limitSetting));
                     }
                 });
         try {
@@ -78,7 +78,15 @@ public final class ReshServer implements AutoCloseable {
      * @throws ReshException if it cannot listen there
      */
     public static ReshServer serve(RequestSink sink, int maxRequestBytes, String host, int port) {
-        return new ReshServer(sink, maxRequestBytes, host, port);
+        return serve(sink, maxRequestBytes, "maxRequestBytes", host, port);
+    }
+
+    /**
+     * As {@link #serve(RequestSink, int, String, int)}, naming {@code limitSetting} as where {@code maxRequestBytes}
+     * comes from when a larger request is refused.
+     */
+    public static ReshServer serve(RequestSink sink, int maxRequestBytes, String limitSetting, String host, int port) {
+        return new ReshServer(sink, maxRequestBytes, limitSetting, host, port);
     }
 
     public int port() {
