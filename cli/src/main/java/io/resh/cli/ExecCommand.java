@@ -77,7 +77,7 @@ import picocli.CommandLine.Spec;
             "  126    the command cannot run (not executable), or the replicas could",
             "         not be set up (bwrap or taskset missing, no temp directory,",
             "         stdin past --max-stdin or failing to read, ...), or their",
-            "         stdin file changed while they ran and they disagreed",
+            "         stdin file changed while they ran and any of them disagreed",
             "  127    the command was not found",
             "  130    interrupted by Ctrl-C (SIGINT), 143 by SIGTERM, 129 by a hang-up:",
             "         the replicas were killed; a --report is still written",

@@ -43,8 +43,9 @@ public record ExecResult(int exitCode, Verdict verdict, String reason, int repli
         /** resh's own output was closed, so the replicas were stopped; exit {@link ExitCodes#OUTPUT_CLOSED}. */
         OUTPUT_CLOSED,
         /**
-         * The replicas disagreed, but the stdin file they read changed while they ran, so they need not have read
-         * the same input: not counted as their fault; exit {@link ExitCodes#SETUP_FAILED}.
+         * The replicas disagreed (even a minority against a majority), but the stdin file they read changed while
+         * they ran, so they need not have read the same input: not counted as their fault, and no majority's result
+         * used; exit {@link ExitCodes#SETUP_FAILED}.
          */
         INPUT_CHANGED,
         /**
@@ -154,8 +155,8 @@ public record ExecResult(int exitCode, Verdict verdict, String reason, int repli
                 lines.add("resh exec: " + prefix + fault.describe());
             }
             if (attempt.stdinChanged() != null && attempt.verdict() != Verdict.INPUT_CHANGED) {
-                // Even an agreed result may be of an input the file no longer holds, or the minority's fault the
-                // input's: say so, without taking the voted exit code away.
+                // Replicas that all agreed may have agreed on what the file no longer holds: say so, without taking
+                // the voted exit code away. (Any disagreement over a changed input is input-changed instead.)
                 lines.add("resh exec: " + prefix + "warning: " + attempt.stdinChanged() + ", so the replicas need"
                         + " not have read the same input; for a result of one fixed input, " + STDIN_ADVICE);
             }

@@ -255,6 +255,10 @@ final class GroupRun {
             disagreements.add("the re-run's stderr contradicts what the first run already showed");
         }
 
+        // A minority that read the stdin file before a change and a majority that read it after: the vote tells the
+        // input's change, not a faulty replica, so the majority's result is no more right than the minority's.
+        List<ExecResult.Fault> inputDivergences = stdinChanged == null ? List.of()
+                : faults.stream().filter(f -> f.kind() == FaultKind.DIVERGENCE).toList();
         ExecResult.Verdict verdict;
         String reason;
         if (outputClosed || outSink.broken() || errSink.broken()) {
@@ -262,7 +266,7 @@ final class GroupRun {
             verdict = ExecResult.Verdict.OUTPUT_CLOSED;
             String failure = outSink.failure() != null ? outSink.failure() : errSink.failure();
             reason = (failure != null ? failure : "resh's output was closed") + "; the replicas were stopped";
-        } else if (disagreements.isEmpty() && votedExit != null) {
+        } else if (disagreements.isEmpty() && votedExit != null && inputDivergences.isEmpty()) {
             verdict = ExecResult.Verdict.AGREED;
             reason = "";
         } else if (completed.size() < quorum.agreementNeeded()) {
@@ -291,7 +295,8 @@ final class GroupRun {
             // Replicas that read different input are expected to disagree: that says nothing about them.
             verdict = ExecResult.Verdict.INPUT_CHANGED;
             reason = stdinChanged + ", so the replicas need not have read the same input, and their disagreement ("
-                    + String.join("; ", disagreements) + ") is not held against them; " + ExecResult.STDIN_ADVICE;
+                    + (disagreements.isEmpty() ? minorityDisagreement(inputDivergences) : String.join("; ", disagreements))
+                    + ") is not held against them; " + ExecResult.STDIN_ADVICE;
         } else {
             verdict = ExecResult.Verdict.NO_MAJORITY;
             reason = (quorum.detectOnly() ? "the two replicas disagree: " : "no majority: ")
@@ -358,6 +363,22 @@ final class GroupRun {
                             + " killed"));
         }
         return List.of();
+    }
+
+    /** What the replicas outvoted did differently, without calling them faulty: "replica 0's stdout differs at byte 6". */
+    private static String minorityDisagreement(List<ExecResult.Fault> divergences) {
+        List<String> parts = new ArrayList<>();
+        for (ExecResult.Fault f : divergences) {
+            String what = "exit".equals(f.channel()) ? "exit code"
+                    : f.channel().startsWith("output:") ? "copy of --output " + f.channel().substring("output:".length())
+                    : f.channel();
+            String part = "replica " + f.replica() + "'s " + what + " differs from the majority's"
+                    + (f.offset() >= 0 ? " at byte " + f.offset() : "");
+            if (!parts.contains(part)) {
+                parts.add(part);
+            }
+        }
+        return String.join("; ", parts);
     }
 
     private static List<ExecResult.Fault> streamFaults(VotedStream stream, List<ReplicaRun> runs) {

@@ -458,17 +458,39 @@ class ExecRunnerTest {
         assertThat(json.at("/attempts/0/stdinChanged").asText()).isEqualTo(changed);
     }
 
+    /**
+     * Replica 0 read the file before an append, the two others after it: resh used the majority's result and named
+     * replica 0 faulty ("used the majority result; faulty replica 0"), though its input was another. Which input
+     * most replicas happened to read is no vote on a fault, so this is input-changed, as when no majority agrees.
+     */
+    @Test
+    void shouldNotBlameTheMinorityWhenTheStdinFileChangedUnderTheReplicas() throws Exception {
+        Path log = Files.writeString(shared.resolve("app.log"), "early\n");
+
+        ExecRun run = appendingWhileTheyRun(shell(3, READ_BEFORE_OR_AFTER_APPEND, shared.toString()).withStdin(log)
+                .withRetry(true), log, 3);
+
+        String changed = "--stdin " + log + " grew from 6 to 11 bytes while the replicas ran";
+        assertThat(run.result().exitCode()).isEqualTo(ExitCodes.SETUP_FAILED);
+        assertThat(run.result().verdict()).isEqualTo(ExecResult.Verdict.INPUT_CHANGED);
+        assertThat(run.result().attempts()).hasSize(1);
+        assertThat(run.notices()).doesNotContain("faulty").endsWith("resh exec: " + changed
+                + ", so the replicas need not have read the same input, and their disagreement (replica 0's stdout"
+                + " differs from the majority's at byte 6) is not held against them; give them a file nothing writes"
+                + " during the run, or pipe it in (resh copies piped input once, before any replica starts) (exit 126)");
+    }
+
     /** Replicas that agreed on a stdin file that changed meanwhile may have agreed on what it no longer holds. */
     @Test
     void shouldWarnOfAStdinFileThatChangedUnderReplicasThatAgreed() throws Exception {
         Path log = Files.writeString(shared.resolve("app.log"), "early\n");
 
-        ExecRun run = appendingWhileTheyRun(shell(3, READ_BEFORE_OR_AFTER_APPEND, shared.toString()).withStdin(log),
-                log, 3);
+        ExecRun run = appendingWhileTheyRun(shell(3, READ_AFTER_APPEND, shared.toString()).withStdin(log), log, 3);
 
         assertThat(run.result().exitCode()).isZero();
         assertThat(run.result().verdict()).isEqualTo(ExecResult.Verdict.AGREED);
         assertThat(run.stdout()).isEqualTo("early\nlate\n");
+        assertThat(run.result().faults()).isEmpty();
         assertThat(run.result().notices()).contains("resh exec: warning: --stdin " + log + " grew from 6 to 11 bytes"
                 + " while the replicas ran, so the replicas need not have read the same input; for a result of one fixed"
                 + " input, give them a file nothing writes during the run, or pipe it in (resh copies piped input once,"
@@ -478,6 +500,10 @@ class ExecRunnerTest {
     /** Replica 0 reads its stdin at once, the others once the test appended to it (they say when they wait). */
     private static final String READ_BEFORE_OR_AFTER_APPEND = "if [ \"$RESH_REPLICA\" = 0 ]; then cat; : > \"$1/read\";"
             + " else : > \"$1/waiting-$RESH_REPLICA\"; until [ -e \"$1/appended\" ]; do sleep 0.01; done; cat; fi";
+
+    /** Every replica reads its stdin once the test appended to it (replica 0 says "read" before it waits). */
+    private static final String READ_AFTER_APPEND = "if [ \"$RESH_REPLICA\" = 0 ]; then : > \"$1/read\";"
+            + " else : > \"$1/waiting-$RESH_REPLICA\"; fi; until [ -e \"$1/appended\" ]; do sleep 0.01; done; cat";
 
     /** Runs {@code options} and appends "late\n" to {@code log} once replica 0 read it and the others wait. */
     private ExecRun appendingWhileTheyRun(ExecOptions options, Path log, int replicas) throws Exception {
