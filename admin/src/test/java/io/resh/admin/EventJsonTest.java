@@ -93,6 +93,23 @@ class EventJsonTest {
         assertThat(n.get("diff").asText()).isEqualTo("one is a prefix of the other, lengths differ");
     }
 
+    /** Replies that differ only in the status byte have equal values: "lengths differ" was said of two 0-byte ones. */
+    @Test
+    void shouldSayThatTheValuesAreEqualWhenOnlyTheStatusDiffers() {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("voted.digest", VOTED);
+        details.put("voted.bytes", "0");
+        details.put("voted.snippet", "");
+        details.put("replica.digest", VOTED);
+        details.put("replica.bytes", "0");
+        details.put("replica.snippet", "");
+        details.put("offset", "0");
+
+        ObjectNode n = format.toJson(new GroupEvent.FaultDetected(1L, "kv", 0, -1, 7, FaultKind.DIVERGENCE, "", details));
+
+        assertThat(n.get("diff").asText()).isEqualTo("the values are equal");
+    }
+
     @Test
     void shouldNameTheStableAndTheReplicaDigestOfAStateDivergence() {
         ObjectNode n = format.toJson(new GroupEvent.FaultDetected(1L, "kv", 1, 0, 100, FaultKind.STATE_DIVERGENCE,

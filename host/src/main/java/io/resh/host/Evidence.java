@@ -30,7 +30,10 @@ final class Evidence {
         sb.append(expectedName).append(' ').append(Digest.of(expected).shortHex()).append(" (").append(expected.length)
                 .append(" B) vs ").append(actualName).append(' ').append(Digest.of(actual).shortHex()).append(" (")
                 .append(actual.length).append(" B); ");
-        if (at == Math.min(expected.length, actual.length)) {
+        if (expected.length == actual.length && at == expected.length) {
+            // Equal values (two replies that differ only in their status byte, which replyDiff says first).
+            sb.append("the values are equal");
+        } else if (at == Math.min(expected.length, actual.length)) {
             sb.append("one is a prefix of the other, lengths differ");
         } else {
             sb.append("first difference at byte ").append(at).append(": 0x").append(hex(expected, at)).append(" '")

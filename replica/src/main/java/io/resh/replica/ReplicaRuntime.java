@@ -267,10 +267,13 @@ final class ReplicaRuntime {
             byte[] previous = previousPayload == null ? null : FrameCodec.replyBody(previousStatus, previousPayload);
             if (previous != null && !Arrays.equals(previous, body)) {
                 body = previous;
-            } else {
+            } else if (body.length > 1) {
                 body = body.clone();
-                int i = body.length > 1 ? body.length - 1 : 0;
-                body[i] = (byte) (body[i] + 1);
+                body[body.length - 1]++;
+            } else {
+                // An empty value has no byte to change: changing the status byte made an error of it, and the
+                // evidence then showed two equal empty values. A one-byte value is a wrong value of the same status.
+                body = FrameCodec.replyBody(body[0], new byte[] {1});
             }
         }
         if (corruptNextBit >= 0) {
@@ -399,7 +402,9 @@ final class ReplicaRuntime {
             }
             case REPLY_CORRUPTION -> {
                 corruptNextBit = Math.abs(i.arg());
-                detail = "next reply: bit " + corruptNextBit + " of the value flipped (counted modulo the reply's bits)";
+                // Said before the reply exists: what happens to an empty value is said too, not a bit it has not got.
+                detail = "next reply: bit " + corruptNextBit + " of the value flipped (counted modulo the value's bits;"
+                        + " an empty value becomes the one byte 0x01)";
             }
             case BYZANTINE -> {
                 byzantineNext = true;

@@ -72,6 +72,34 @@ class ReplicaRuntimeTest {
         return new Frame.Request(seq, 0, 0, new byte[] {1});
     }
 
+    /**
+     * A byzantine reply to an empty value changed the status byte instead (an ok reply became an error), and a flipped
+     * bit of it was said to be bit 77 of a value that had none: both now change the value, a status kept, and say so.
+     */
+    @Test
+    void shouldGiveAnEmptyValueAWrongByteAndKeepItsStatus() throws IOException {
+        Blob empty = new Blob() {
+            @Override
+            public byte[] execute(byte[] request, ExecutionContext ctx) {
+                return new byte[0];
+            }
+        };
+        for (io.resh.core.InjectedFault fault : List.of(io.resh.core.InjectedFault.BYZANTINE,
+                io.resh.core.InjectedFault.REPLY_CORRUPTION)) {
+            List<Frame> out = run(empty, List.of(new Frame.Inject(fault.ordinal(), 77), request(1)));
+
+            byte[] body = out.stream().filter(f -> f instanceof Frame.Reply).map(f -> ((Frame.Reply) f).body())
+                    .findFirst().orElseThrow();
+            assertThat(body).as(fault.name()).containsExactly(FrameCodec.STATUS_OK, 1);
+            if (fault == io.resh.core.InjectedFault.REPLY_CORRUPTION) {
+                Frame.Injected injected = out.stream().filter(f -> f instanceof Frame.Injected).map(f -> (Frame.Injected) f)
+                        .findFirst().orElseThrow();
+                assertThat(injected.detail()).isEqualTo("next reply: bit 77 of the value flipped (counted modulo the"
+                        + " value's bits; an empty value becomes the one byte 0x01)");
+            }
+        }
+    }
+
     private static String reply(List<Frame> frames, long seq) {
         for (Frame f : frames) {
             if (f instanceof Frame.Reply r && r.sequence() == seq) {
