@@ -1014,6 +1014,12 @@ public final class ClusterNode implements AutoCloseable {
                 return "no majority: this host leads, but " + String.join(", ", silent) + " did not answer it for over "
                         + text(config.electionMax()) + ", and a change commits only once " + majority + " has it";
             }
+            if (info.getLeaderId() == null && members == 0) {
+                // A joining host starts with an empty configuration: "a majority (1 of the 0 members)" was its count.
+                return "no leader: this host " + config.id() + " is " + info.getCurrentRole() + " in term "
+                        + info.getCurrentTerm() + " and knows no members yet, as a host waiting to be added: it learns"
+                        + " them and the leader once a member adds it (resh cluster add)";
+            }
             if (info.getLeaderId() == null) {
                 return "no leader: this host " + config.id() + " is " + info.getCurrentRole() + " in term "
                         + info.getCurrentTerm() + ", and electing a leader takes " + majority + " running and reachable";
@@ -1091,10 +1097,13 @@ public final class ClusterNode implements AutoCloseable {
                 // only clients ("no leader") and `resh cluster status` said so.
                 leaderlessLogged = true;
                 String trouble = trouble();
-                LOG.warn("host {} has known no leader for over {}: {}; requests wait or fail until one is elected",
+                // A host waiting to be added refuses requests as a non-member, whether or not there is a leader.
+                boolean waitingToBeAdded = d.getRaftConf().getCurrentPeers().isEmpty();
+                LOG.warn("host {} has known no leader for over {}: {}{}",
                         config.id(), text(config.electionMax().multipliedBy(2)),
                         trouble.isEmpty() ? "this host is " + info.getCurrentRole() + " in term " + info.getCurrentTerm()
-                                : trouble.replaceFirst("^no leader: ", ""));
+                                : trouble.replaceFirst("^no leader: ", ""),
+                        waitingToBeAdded ? "" : "; requests wait or fail until one is elected");
             }
             // The configured peers too: a host still waiting to be added knows no members from Raft yet.
             Map<RaftPeerId, RaftPeer> peers = new LinkedHashMap<>();

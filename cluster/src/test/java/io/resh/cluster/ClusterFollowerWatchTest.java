@@ -79,6 +79,20 @@ class ClusterFollowerWatchTest {
                 .hasSize(1);
     }
 
+    /** A host waiting to be added knows no members: it said "electing a leader takes a majority (1 of the 0 members)". */
+    @Test
+    void shouldSayThatAJoiningHostKnowsNoMembersYet() {
+        List<ClusterPeer> peers = Loopback.peers(2);
+        ClusterConfig config = Loopback.config("h2", peers, dir.resolve("h2"), 1000);
+        nodes.put(config.id(), ClusterNode.join(config, TestGroups.counter("w-h2", 3, dir).build(), List.of()));
+
+        String leaderless = "host h2 has known no leader for over 1600 ms: this host h2 is ";
+        await().atMost(Duration.ofSeconds(30)).until(() -> logged.lines().stream().anyMatch(l -> l.startsWith(leaderless)));
+        assertThat(logged.lines()).filteredOn(l -> l.startsWith(leaderless)).singleElement().asString()
+                .doesNotContain("of the 0 members").endsWith(" and knows no members yet, as a host waiting to be added:"
+                        + " it learns them and the leader once a member adds it (resh cluster add)");
+    }
+
     @Test
     void shouldSayOnceThatAFollowerIsSilentAndOnceThatItAnswersAgain() {
         List<ClusterPeer> peers = Loopback.peers(3);
