@@ -129,7 +129,7 @@ final class ServeCommand implements Callable<Integer> {
                 a -> a::close);
         // One println of the whole line: printf writes it piece by piece, and a log line on stderr landed inside it.
         System.out.println(String.format("resh: group %s serving on %s:%d — %s; replica logs in %s",
-                cfg.name(), server.host(), server.port(), redundancy(cfg.replicas()),
+                cfg.name(), server.host(), server.port(), redundancy(cfg.replicas(), cfg.supervision().adaptive()),
                 group.workDir().toAbsolutePath())); // a relative workDir: where it is, wherever the reader stands
         if (admin != null) {
             System.out.println("admin: " + admin.url());
@@ -305,8 +305,16 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    /** What N buys, in the words of CONCEPTS.md: "1 replicas, masks 0 faulty" was both ungrammatical and short of DMR's detection. */
-    static String redundancy(int n) {
+    /**
+     * What N buys, in the words of CONCEPTS.md: "1 replicas, masks 0 faulty" was both ungrammatical and short of DMR's
+     * detection; an adaptive group of 3 starts as DMR ("3 replicas, masks 1 faulty" it said, while {@code resh status}
+     * said DMR, masks none).
+     */
+    static String redundancy(int n, boolean adaptive) {
+        if (adaptive && n == 3) {
+            return "3 replicas, adaptive: DMR while no fault is seen (a faulty one is detected; masks none), TMR masking 1"
+                    + " faulty once the third wakes on a divergence";
+        }
         return switch (n) {
             case 1 -> "1 replica, unreplicated (a crash or hang is repaired, a wrong reply is not detected)";
             case 2 -> "2 replicas, DMR (a faulty one is detected and both roll back; masks none)";

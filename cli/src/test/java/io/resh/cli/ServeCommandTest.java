@@ -110,8 +110,12 @@ class ServeCommandTest {
 
         assertThat(Files.readString(dir.resolve("stdout.txt"))).contains(" — 1 replica, unreplicated (a crash or hang is"
                 + " repaired, a wrong reply is not detected); replica logs in ");
-        assertThat(ServeCommand.redundancy(2)).isEqualTo("2 replicas, DMR (a faulty one is detected and both roll back; masks none)");
-        assertThat(ServeCommand.redundancy(5)).isEqualTo("5 replicas, masks 2 faulty");
+        assertThat(ServeCommand.redundancy(2, false)).isEqualTo("2 replicas, DMR (a faulty one is detected and both roll back; masks none)");
+        assertThat(ServeCommand.redundancy(5, false)).isEqualTo("5 replicas, masks 2 faulty");
+        assertThat(ServeCommand.redundancy(3, true)).as("adaptive: DMR until a divergence wakes the third").isEqualTo(
+                "3 replicas, adaptive: DMR while no fault is seen (a faulty one is detected; masks none), TMR masking 1"
+                        + " faulty once the third wakes on a divergence");
+        assertThat(ServeCommand.redundancy(3, false)).isEqualTo("3 replicas, masks 1 faulty");
     }
 
     @Test
