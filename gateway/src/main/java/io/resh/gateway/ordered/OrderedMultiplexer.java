@@ -1113,8 +1113,7 @@ public final class OrderedMultiplexer {
         }
         int live = Integer.bitCount(liveMask());
         if (live < quorum.agreementNeeded()) {
-            throw new IllegalStateException("only " + live + " of " + quorum.replicas() + " replicas are healthy and "
-                    + quorum.agreementNeeded() + " must agree on a checkpoint");
+            throw new IllegalStateException(tooFew(live) + " on a checkpoint");
         }
         checkpoint();
         if (!checkpointBusy) {
