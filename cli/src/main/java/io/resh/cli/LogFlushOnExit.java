@@ -17,35 +17,6 @@ public final class LogFlushOnExit extends ShutdownHookBase {
     private static final long MAX_WAIT_MILLIS = 60_000;
     private static final Set<CountDownLatch> STOPPING = ConcurrentHashMap.newKeySet();
 
-    /**
-     * Registers the JVM exit hook of a server that {@code resh serve} runs: {@code stop} closes it, then
-     * {@code stoppedLine} goes to stdout; logging stays up until both are done (or a minute passed).
-     *
-     * @return counts down once the server is stopped; {@code resh serve} waits on it
-     */
-    static CountDownLatch stopOnExit(String threadName, Runnable stop, String stoppedLine) {
-        CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            try {
-                stop.run();
-                System.out.println(stoppedLine);
-                System.out.flush();
-            } finally {
-                stopped.countDown();
-            }
-        }, threadName);
-        try {
-            Runtime.getRuntime().addShutdownHook(hook);
-        } catch (IllegalStateException exiting) {
-            // Ctrl-C between the server's start and this line: "Shutdown in progress" came out as a stack trace,
-            // and nothing would have stopped the server. Stop it now, on this thread, and say so as the hook would.
-            hook.run();
-            return stopped;
-        }
-        STOPPING.add(stopped); // after the hook: a latch nobody counts down would hold the exit
-        return stopped;
-    }
-
     /** Keeps logging up at exit until {@code stopped} counts down (or a minute passed). */
     static void holdUntil(CountDownLatch stopped) {
         STOPPING.add(stopped);
