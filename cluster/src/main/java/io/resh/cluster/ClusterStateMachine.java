@@ -307,7 +307,21 @@ final class ClusterStateMachine extends BaseStateMachine {
         }
         appliedSequence++;
         updateLastAppliedTermIndex(at.getTerm(), at.getIndex());
-        return g.apply(entry.payload(), entry.timeMillis(), entry.seed()).thenApply(ClusterStateMachine::reply);
+        return g.apply(entry.payload(), entry.timeMillis(), entry.seed()).thenApply(r -> reply(committed(r)));
+    }
+
+    /**
+     * A local group's "unavailable" (it is closing, say) means "not run" to a client, which is no longer true once
+     * the entry is committed: the other hosts apply it whatever this one does. So the client is told the outcome is
+     * unknown, as for any committed request whose reply is lost, and does not retry a write believing it undone.
+     */
+    static ClusterReply committed(ClusterReply r) {
+        if (r.status() != ClientProtocol.STATUS_UNAVAILABLE) {
+            return r;
+        }
+        return ClusterReply.error(ClientProtocol.STATUS_OUTCOME_UNKNOWN, "committed to the cluster's log, so the other"
+                + " hosts apply it, but this host's group gave no reply (" + r.message() + "); a retry may apply it twice"
+                + " (only the Java ClusterClient's own retries apply it once)");
     }
 
     private static Message reply(ClusterReply r) {

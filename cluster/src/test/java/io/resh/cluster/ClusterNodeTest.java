@@ -141,6 +141,26 @@ class ClusterNodeTest {
         }
     }
 
+    /**
+     * Once a request is committed the other hosts apply it whatever this host's group does, so "unavailable" (which
+     * tells a client the request was not run) would invite a retry that applies a write twice. A closed local group
+     * answered a committed request with it.
+     */
+    @Test
+    void shouldAnswerACommittedRequestTheLocalGroupCannotRunWithOutcomeUnknown() throws Exception {
+        List<ClusterPeer> peers = Loopback.peers(1);
+        start(Loopback.config("h1", peers, dir.resolve("h1"), 1000));
+        node.group().close();
+
+        ClusterReply r = node.submit(null, 0, utf8("add:1"), false).get(20, TimeUnit.SECONDS);
+
+        assertThat(r.status()).isEqualTo(ClientProtocol.STATUS_OUTCOME_UNKNOWN);
+        assertThat(r.message()).isEqualTo("committed to the cluster's log, so the other hosts apply it, but this host's"
+                + " group gave no reply (group cn is closed); a retry may apply it twice (only the Java ClusterClient's"
+                + " own retries apply it once)");
+        assertThat(node.status().appliedRequests()).as("the warm-up get and the add").isEqualTo(2);
+    }
+
     @Test
     void shouldApplyRequestsInLogOrderAndAnswerWithTheVotedReply() {
         List<ClusterPeer> peers = Loopback.peers(1);
