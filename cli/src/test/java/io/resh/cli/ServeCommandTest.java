@@ -474,16 +474,27 @@ class ServeCommandTest {
     }
 
     /** Where {@code serving}, the {@code resh serve} of {@code group}, says its replica logs are, once it serves. */
-    private Path replicaLogs(String group, Process serving) {
+    private Path replicaLogs(String group, Process serving) throws IOException {
         String marker = "; replica logs in ";
-        return await().atMost(Duration.ofSeconds(60)).until(() -> {
-            if (!serving.isAlive()) {
-                throw new IllegalStateException("resh serve of " + group + " exited with " + serving.exitValue() + ": "
-                        + Files.readString(dir.resolve(group + ".out")) + Files.readString(dir.resolve(group + ".err")));
-            }
-            return Files.readString(dir.resolve(group + ".out")).lines().filter(l -> l.contains(marker))
-                    .map(l -> Path.of(l.substring(l.indexOf(marker) + marker.length()).strip())).findFirst().orElse(null);
-        }, p -> p != null);
+        try {
+            // Generous: three JVMs of these tests start while the rest of the suite runs on two cores.
+            return await().atMost(Duration.ofSeconds(120)).until(() -> {
+                if (!serving.isAlive()) {
+                    throw new IllegalStateException("resh serve of " + group + " exited with " + serving.exitValue()
+                            + ": " + output(group));
+                }
+                return Files.readString(dir.resolve(group + ".out")).lines().filter(l -> l.contains(marker))
+                        .map(l -> Path.of(l.substring(l.indexOf(marker) + marker.length()).strip())).findFirst()
+                        .orElse(null);
+            }, p -> p != null);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("resh serve of " + group + " did not say where its replica logs are; it wrote: "
+                    + output(group), e);
+        }
+    }
+
+    private String output(String group) throws IOException {
+        return Files.readString(dir.resolve(group + ".out")) + Files.readString(dir.resolve(group + ".err"));
     }
 
     /** A java.io.tmpdir that does not exist said "/nonexistent/resh-kv-…: no such file": a path the user never wrote. */
