@@ -172,6 +172,8 @@ final class EventJson {
             String name = key.contains(".") ? key.substring(0, key.indexOf('.')) : null;
             if (key.endsWith(FaultDetected.DIGEST)) {
                 child(n, "digests").put(name, e.getValue());
+            } else if (key.endsWith(FaultDetected.STATUS)) {
+                child(n, "statuses").put(name, e.getValue());
             } else if (key.endsWith(FaultDetected.BYTES)) {
                 child(n, "sizes").put(name, parse(e.getValue()));
             } else if (key.endsWith(FaultDetected.SNIPPET)) {
@@ -195,8 +197,14 @@ final class EventJson {
         }
     }
 
-    /** "first difference at byte 4: 0x41 'A' vs 0x43 'C'", the host's own wording. */
+    /** "first difference at byte 4: 0x41 'A' vs 0x43 'C'", the host's own wording, a differing status first. */
     private static String diff(Map<String, String> d, String expected, String actual) {
+        String s = d.getOrDefault(expected + FaultDetected.STATUS, "");
+        String t = d.getOrDefault(actual + FaultDetected.STATUS, "");
+        return (s.equals(t) ? "" : "status " + s + " vs " + t + "; ") + valueDiff(d, expected, actual);
+    }
+
+    private static String valueDiff(Map<String, String> d, String expected, String actual) {
         String a = d.getOrDefault(expected + FaultDetected.SNIPPET, "");
         String b = d.getOrDefault(actual + FaultDetected.SNIPPET, "");
         if (a.isEmpty() && b.isEmpty()

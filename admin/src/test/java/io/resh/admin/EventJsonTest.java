@@ -110,6 +110,28 @@ class EventJsonTest {
         assertThat(n.get("diff").asText()).isEqualTo("the values are equal");
     }
 
+    /** The JSON said "the values are equal" of an ok reply and a service error: the status was only in the prose. */
+    @Test
+    void shouldPutADifferingStatusInTheDiffAndTheStatuses() {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("voted.digest", VOTED);
+        details.put("voted.bytes", "1");
+        details.put("voted.snippet", "");
+        details.put("replica.digest", VOTED);
+        details.put("replica.bytes", "1");
+        details.put("replica.snippet", "");
+        details.put("offset", "1");
+        details.put("voted.status", "ok");
+        details.put("replica.status", "service error");
+
+        ObjectNode n = format.toJson(new GroupEvent.FaultDetected(1L, "kv", 0, -1, 7, FaultKind.DIVERGENCE, "", details));
+
+        assertThat(n.get("diff").asText()).isEqualTo("status ok vs service error; the values are equal");
+        assertThat(n.at("/statuses/voted").asText()).isEqualTo("ok");
+        assertThat(n.at("/statuses/replica").asText()).isEqualTo("service error");
+        assertThat(n.has("details")).as("no key left over").isFalse();
+    }
+
     @Test
     void shouldNameTheStableAndTheReplicaDigestOfAStateDivergence() {
         ObjectNode n = format.toJson(new GroupEvent.FaultDetected(1L, "kv", 1, 0, 100, FaultKind.STATE_DIVERGENCE,

@@ -75,6 +75,11 @@ public sealed interface GroupEvent {
         public static final String SNIPPET = ".snippet";
         /** {@code NAME.text}: the same bytes as printable ASCII, other bytes as '.'. */
         public static final String TEXT = ".text";
+        /**
+         * {@code NAME.status}: for a reply, its status as the service returned it: {@code ok}, {@code service error},
+         * or the byte in hex. Offsets and sizes are those of the reply's value, after the status.
+         */
+        public static final String STATUS = ".status";
         /** {@code offset}: the first byte at which the values differ (the shorter length if one is a prefix). */
         public static final String OFFSET = "offset";
 

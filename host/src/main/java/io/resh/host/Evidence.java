@@ -56,7 +56,11 @@ final class Evidence {
 
     /** {@link #details} of two reply bodies, in the service's reply's terms as {@link #replyDiff}. */
     static Map<String, String> replyDetails(String expectedName, byte[] expected, String actualName, byte[] actual) {
-        return details(expectedName, payload(expected), actualName, payload(actual));
+        Map<String, String> d = details(expectedName, payload(expected), actualName, payload(actual));
+        // Two replies can differ in their status alone: without it the data would show two equal values.
+        d.put(expectedName + FaultDetected.STATUS, status(expected[0]));
+        d.put(actualName + FaultDetected.STATUS, status(actual[0]));
+        return d;
     }
 
     private static byte[] payload(byte[] body) {

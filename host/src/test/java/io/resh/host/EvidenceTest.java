@@ -47,6 +47,8 @@ class EvidenceTest {
                 // The same value '6' was "one is a prefix of the other, lengths differ", though the lengths were equal.
                 .isEqualTo("status ok vs service error; voted " + Digest.of(utf8("6")).shortHex() + " (1 B) vs replica "
                         + Digest.of(utf8("6")).shortHex() + " (1 B); the values are equal");
+        assertThat(Evidence.replyDetails("voted", voted, "replica", error)).as("the data says what the line says")
+                .containsEntry("voted.status", "ok").containsEntry("replica.status", "service error");
     }
 
     @Test
