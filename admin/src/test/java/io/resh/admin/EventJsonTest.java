@@ -77,16 +77,23 @@ class EventJsonTest {
         assertThat(n.has("details")).as("every key was understood").isFalse();
     }
 
+    /** The details of a voted reply and a replica's, as the host writes them, without their text snippets. */
+    private static Map<String, String> replies(String votedDigest, int votedBytes, String votedSnippet,
+                                               String replicaDigest, int replicaBytes, String replicaSnippet, int offset) {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("voted.digest", votedDigest);
+        details.put("voted.bytes", Integer.toString(votedBytes));
+        details.put("voted.snippet", votedSnippet);
+        details.put("replica.digest", replicaDigest);
+        details.put("replica.bytes", Integer.toString(replicaBytes));
+        details.put("replica.snippet", replicaSnippet);
+        details.put("offset", Integer.toString(offset));
+        return details;
+    }
+
     @Test
     void shouldSayWhenOneReplyIsAPrefixOfTheOther() {
-        Map<String, String> details = new LinkedHashMap<>();
-        details.put("voted.digest", VOTED);
-        details.put("voted.bytes", "3");
-        details.put("voted.snippet", "");
-        details.put("replica.digest", BAD);
-        details.put("replica.bytes", "5");
-        details.put("replica.snippet", "0a0b");
-        details.put("offset", "3");
+        Map<String, String> details = replies(VOTED, 3, "", BAD, 5, "0a0b", 3);
 
         ObjectNode n = format.toJson(new GroupEvent.FaultDetected(1L, "kv", 0, -1, 7, FaultKind.DIVERGENCE, "", details));
 
@@ -96,14 +103,7 @@ class EventJsonTest {
     /** Replies that differ only in the status byte have equal values: "lengths differ" was said of two 0-byte ones. */
     @Test
     void shouldSayThatTheValuesAreEqualWhenOnlyTheStatusDiffers() {
-        Map<String, String> details = new LinkedHashMap<>();
-        details.put("voted.digest", VOTED);
-        details.put("voted.bytes", "0");
-        details.put("voted.snippet", "");
-        details.put("replica.digest", VOTED);
-        details.put("replica.bytes", "0");
-        details.put("replica.snippet", "");
-        details.put("offset", "0");
+        Map<String, String> details = replies(VOTED, 0, "", VOTED, 0, "", 0);
 
         ObjectNode n = format.toJson(new GroupEvent.FaultDetected(1L, "kv", 0, -1, 7, FaultKind.DIVERGENCE, "", details));
 
@@ -113,14 +113,7 @@ class EventJsonTest {
     /** The JSON said "the values are equal" of an ok reply and a service error: the status was only in the prose. */
     @Test
     void shouldPutADifferingStatusInTheDiffAndTheStatuses() {
-        Map<String, String> details = new LinkedHashMap<>();
-        details.put("voted.digest", VOTED);
-        details.put("voted.bytes", "1");
-        details.put("voted.snippet", "");
-        details.put("replica.digest", VOTED);
-        details.put("replica.bytes", "1");
-        details.put("replica.snippet", "");
-        details.put("offset", "1");
+        Map<String, String> details = replies(VOTED, 1, "", VOTED, 1, "", 1);
         details.put("voted.status", "ok");
         details.put("replica.status", "service error");
 
