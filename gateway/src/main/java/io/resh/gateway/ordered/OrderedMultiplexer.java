@@ -144,7 +144,7 @@ public final class OrderedMultiplexer {
      * undo a write its client was told of, so no replacement can be rebuilt past it. Reported once: failures at it
      * are no longer counted. Cleared when a replica answers it replayed (the server was fixed).
      */
-    private final TreeMap<Long, String> unreplayable = new TreeMap<>();
+    private final TreeMap<Long, QueryOfDeath.Unreplayable> unreplayable = new TreeMap<>();
     /** The report of an unreplayable request found by the fault being handled, for that fault's evidence, or null. */
     private String unreplayableFound;
     /** Periodic checkpoints of the servers' saved state, or null for none. */
@@ -215,7 +215,7 @@ public final class OrderedMultiplexer {
         if (Integer.bitCount(live) < quorum.agreementNeeded()) {
             tooFew = tooFew(Integer.bitCount(live));
             if (!committed || request.readOnly() || log == null || log.overflowed()) {
-                reply.fill(protocol.errorReply(rebuilt() ? tooFew + "; retry shortly" : tooFew + neverRebuilt()));
+                reply.fill(protocol.errorReply(tooFew + outOfTheVote("; retry shortly")));
                 return null;
             }
         }
@@ -928,7 +928,7 @@ public final class OrderedMultiplexer {
      */
     private void unreplayable(Replay r) {
         QueryOfDeath.Unreplayable found = queryOfDeath.unreplayable(Integer.bitCount(liveMask()), slots.length);
-        unreplayable.put(r.seq(), found.reason());
+        unreplayable.put(r.seq(), found);
         unreplayableFound = found.reason();
         LOG.warn("group {}: {}", group.group(), found.reason());
         group.unreplayable(found.seq(), found.request(), found.replacementsFailed(), found.executed(), found.notRebuilt(),
@@ -1331,7 +1331,7 @@ public final class OrderedMultiplexer {
         if (failStop != null || live >= quorum.agreementNeeded()) {
             return null;
         }
-        return tooFew(live) + (rebuilt() ? "; the others are being rebuilt" : neverRebuilt());
+        return tooFew(live) + outOfTheVote("; the others are being rebuilt");
     }
 
     private String tooFew(int live) {
@@ -1347,6 +1347,23 @@ public final class OrderedMultiplexer {
      */
     private boolean rebuilt() {
         return log == null || !log.overflowed() || checkpointBusy;
+    }
+
+    /**
+     * What becomes of the replicas out of the vote, said after {@link #tooFew}: {@code whileRebuilt} while they are
+     * rebuilt, else why they are not. A client told to retry shortly while no replacement can get past a request
+     * that kills every server replaying it would retry until the server is fixed.
+     */
+    private String outOfTheVote(String whileRebuilt) {
+        if (!rebuilt()) {
+            return neverRebuilt();
+        }
+        if (!unreplayable.isEmpty()) {
+            return "; the others cannot be rebuilt past " + unreplayable.firstEntry().getValue().request() + ", which"
+                    + " kills every server that replays it: fix what makes the server fail on it, and the next"
+                    + " replacement to replay it rejoins";
+        }
+        return whileRebuilt;
     }
 
     /** Why the group will not answer again, and what to do: a client told to retry shortly would retry forever. */
@@ -1371,7 +1388,7 @@ public final class OrderedMultiplexer {
      * kills every server replaying it, kept in the log (see {@link #unreplayable}); null if there is none.
      */
     public String unreplayableRequest() {
-        return unreplayable.isEmpty() ? null : unreplayable.firstEntry().getValue();
+        return unreplayable.isEmpty() ? null : unreplayable.firstEntry().getValue().reason();
     }
 
     /** Logged requests no replica has answered, each replayed alone (for tests: the set must not grow stale). */
