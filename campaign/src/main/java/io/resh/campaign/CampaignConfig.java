@@ -66,6 +66,9 @@ public record CampaignConfig(ServiceKind service, int replicas, int injections, 
 
     /** Builds a {@link CampaignConfig}. */
     public static final class Builder {
+        /** The most requests one overhead measurement sends; each setup is sent them seven times. */
+        static final int MAX_OVERHEAD_REQUESTS = 100_000;
+
         /** What {@link #minSettleTimeout} allows for a replica's replacement to start and catch up. */
         static final Duration REPLACEMENT_ALLOWANCE = Duration.ofSeconds(5);
 
@@ -190,7 +193,8 @@ public record CampaignConfig(ServiceKind service, int replicas, int injections, 
                 throw new ConfigException("checkpoint-every", "expected a positive number of requests, got " + checkpointEvery);
             }
             if (measureOverhead) {
-                ConfigException.requireAtLeast("overhead-requests", overheadRequests, 10);
+                // Every request of the measurement is drawn before it starts: 2000000000 ended in an OutOfMemoryError.
+                ConfigException.requireBetween("overhead-requests", overheadRequests, 10, MAX_OVERHEAD_REQUESTS);
             }
             return new CampaignConfig(service, replicas, injections, seed, requestsPerInjection, kinds, requestTimeout,
                     deadline, settleTimeout, jvmArgs, checkpointEvery, diverse, measureOverhead, overheadRequests, workDir);

@@ -39,6 +39,14 @@ class CampaignConfigTest {
         assertField(aes().measureOverhead(true).overheadRequests(1), "overhead-requests");
     }
 
+    /** "--overhead-requests 2000000000" was taken, and the campaign died drawing them with an OutOfMemoryError. */
+    @Test
+    void shouldRefuseMoreOverheadRequestsThanItCanHold() {
+        assertThatThrownBy(() -> aes().measureOverhead(true).overheadRequests(2_000_000_000).build())
+                .hasMessage("overhead-requests: expected 10 to 100000, got 2000000000");
+        assertThat(aes().measureOverhead(true).overheadRequests(100_000).build().overheadRequests()).isEqualTo(100_000);
+    }
+
     /**
      * "--settle-timeout 100ms" ran the campaign and failed it: every replaced replica "never caught up again",
      * though no replica JVM can start that fast. The floor follows the deadline through the heartbeat timeout.

@@ -92,7 +92,7 @@ public final class CampaignCommand implements Callable<Integer> {
             description = "measure fault-free latency and throughput against one replica first (default: ${DEFAULT-VALUE})")
     boolean overhead;
 
-    @Option(names = "--overhead-requests", defaultValue = "2000", paramLabel = "N", description = "requests per overhead measurement, at least 10; refused with --no-overhead (default: ${DEFAULT-VALUE})")
+    @Option(names = "--overhead-requests", defaultValue = "2000", paramLabel = "N", description = "requests per overhead measurement, 10 to 100000; refused with --no-overhead (default: ${DEFAULT-VALUE})")
     int overheadRequests;
 
     @Option(names = "--verbose", description = "show the host's log of every fault and recovery")

@@ -315,7 +315,7 @@ class CampaignCommandTest {
         String help = out.toString().replaceAll("\\s+", " ");
         assertThat(help).doesNotContain("=<").contains("--replicas=N", "--deadline=DURATION", "--report=DIR",
                 "--kinds=KIND[,KIND...]", "1 to 9", "at most 1000000", "at most 10000", "more than twice --deadline",
-                "at least 50ms", "plus 5s", "at least 10");
+                "at least 50ms", "plus 5s", "10 to 100000");
     }
 
     @Test
