@@ -16,8 +16,11 @@ import io.resh.core.ReshException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -45,6 +48,9 @@ public final class CampaignCommand implements Callable<Integer> {
 
     /** The directory in --report that holds the replica logs. */
     static final String REPLICAS = "replicas";
+
+    /** The file in --report that a running campaign holds locked, so that a second one does not write there too. */
+    static final String REPORT_LOCK = ".campaign.lock";
 
     @Spec
     CommandSpec spec;
@@ -131,6 +137,29 @@ public final class CampaignCommand implements Callable<Integer> {
             err.println("resh campaign: --report " + report + ": " + unusable);
             return 1;
         }
+        FileChannel claim;
+        try {
+            claim = claimReport(report);
+        } catch (IOException e) {
+            err.println("resh campaign: --report " + report + ": cannot lock " + REPORT_LOCK + " ("
+                    + Resh.oneLine(new UncheckedIOException(e)) + ")");
+            return 1;
+        }
+        if (claim == null) {
+            // A second campaign into the same directory moved the running one's replica logs aside, and whichever
+            // ended last overwrote the other's campaign.json and report.html.
+            err.println("resh campaign: --report " + report + ": another campaign is writing its report there;"
+                    + " wait for it to end, or give another --report DIR");
+            return 1;
+        }
+        try {
+            return run(config, err, out);
+        } finally {
+            close(claim);
+        }
+    }
+
+    private int run(CampaignConfig config, PrintWriter err, PrintWriter out) {
         try {
             List<String> setAside = setAsideEarlierReport(report);
             if (!setAside.isEmpty()) {
@@ -309,6 +338,36 @@ public final class CampaignCommand implements Callable<Integer> {
             moved.add(previous.getFileName().toString());
         }
         return moved;
+    }
+
+    /**
+     * Locks {@link #REPORT_LOCK} in {@code report} for this campaign, or returns null when another campaign holds it.
+     * The file stays: removed by its holder, it could be unlinked under a campaign that has just opened it, and two
+     * campaigns would each lock a file of that name. The kernel drops the lock when the process ends, however it ends.
+     */
+    static FileChannel claimReport(Path report) throws IOException {
+        FileChannel channel = FileChannel.open(report.resolve(REPORT_LOCK), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        try {
+            if (channel.tryLock() != null) {
+                return channel;
+            }
+        } catch (OverlappingFileLockException heldByThisProcess) {
+            // another campaign run in this same JVM
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+        channel.close();
+        return null;
+    }
+
+    private static void close(FileChannel claim) {
+        try {
+            claim.close();
+        } catch (IOException e) {
+            // the lock goes with the process at the latest
+        }
     }
 
     /** "a", "a and b", "a, b and c". */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -112,6 +113,38 @@ class CampaignCommandTest {
         assertThat(out.resolve("replicas.previous/group-1/replica-0.log")).as("the older logs are gone").doesNotExist();
         assertThat(CampaignCommand.setAsideEarlierReport(out)).as("nothing left to set aside").isEmpty();
         assertThat(out.resolve("replicas.previous/group-1/replica-2.log")).hasContent("second run");
+    }
+
+    /**
+     * A second campaign given the --report of a running one moved the running one's replica logs to replicas.previous,
+     * said "the earlier report ... is now replicas.previous", and whichever ended last overwrote the other's report.
+     */
+    @Test
+    void shouldRefuseAReportDirectoryAnotherCampaignIsWritingInto() throws Exception {
+        Path out = Files.createDirectories(dir.resolve("out"));
+        Path runningLog = Files.createDirectories(out.resolve("replicas/group-0")).resolve("replica-0.log");
+        Files.writeString(runningLog, "the running campaign's line\n");
+        FileChannel running = CampaignCommand.claimReport(out);
+        assertThat(running).as("the first campaign's claim").isNotNull();
+        try {
+            CommandLine cl = Resh.commandLine();
+            StringWriter err = new StringWriter();
+            cl.setErr(new PrintWriter(err));
+
+            int code = cl.execute("campaign", "--service", "kv", "--injections", "1", "--no-overhead", "--report",
+                    out.toString());
+
+            assertThat(code).isEqualTo(1);
+            assertThat(err.toString()).isEqualTo("resh campaign: --report " + out + ": another campaign is writing its"
+                    + " report there; wait for it to end, or give another --report DIR\n");
+            assertThat(runningLog).hasContent("the running campaign's line");
+            assertThat(out.resolve("replicas.previous")).doesNotExist();
+        } finally {
+            running.close();
+        }
+        FileChannel next = CampaignCommand.claimReport(out);
+        assertThat(next).as("free again once the first campaign is done").isNotNull();
+        next.close();
     }
 
     /** A --report that is a file failed only inside the first window, as "resh: DIR/replicas: Not a directory", exit 2. */
