@@ -8,7 +8,7 @@ import java.util.function.LongSupplier;
 /**
  * Progress of a long run on a terminal. On a TTY one line is redrawn in place with a carriage return
  * (at most ten times a second); otherwise (CI logs, pipes) a plain line is printed at every tenth of
- * the way, so logs stay readable.
+ * the way, and after a minute without one, so logs stay readable.
  *
  * <pre>{@code
  * ProgressBar bar = new ProgressBar(new PrintWriter(System.err, true), System.console() != null, plan.size(), "aes N=3");
@@ -19,6 +19,8 @@ import java.util.function.LongSupplier;
 public final class ProgressBar {
     private static final int BAR_WIDTH = 30;
     private static final long REDRAW_NANOS = 100_000_000L;
+    /** The longest a plain (not redrawn) progress output stays silent while injections complete. */
+    private static final long QUIET_NANOS = 60_000_000_000L;
 
     private final PrintWriter out;
     private final boolean interactive;
@@ -61,8 +63,11 @@ public final class ProgressBar {
             return;
         }
         int tenth = (int) ((long) done * 10 / total);
-        if (tenth != lastTenth) {
+        // A tenth of a long campaign can take hours (of 1,000,000 injections, about 14): a line a minute at least
+        // shows it still runs.
+        if (tenth != lastTenth || now - lastDrawNanos >= QUIET_NANOS) {
             lastTenth = tenth;
+            lastDrawNanos = now;
             out.println(line);
         }
     }

@@ -28,6 +28,20 @@ class ProgressBarTest {
         assertThat(text.toString().lines().reduce((a, b) -> b).orElseThrow()).contains("100/100 100%").contains("sdc 0");
     }
 
+    /** Of 1,000,000 injections the first tenth takes hours, and a log showed nothing after "0/1000000" all that time. */
+    @Test
+    void shouldPrintAPlainLineAtLeastEveryMinuteOfALongTenth() {
+        ProgressBar bar = bar(false, 1_000_000);
+        bar.update(0, "");
+        for (int i = 1; i <= 300; i++) {
+            clock.addAndGet(500_000_000L); // half a second per injection: 150 s in all
+            bar.update(i, "sdc 0");
+        }
+        assertThat(text.toString().lines()).hasSize(3);
+        assertThat(text.toString().lines().skip(1)).allSatisfy(l -> assertThat(l).contains("/1000000   0%"));
+        assertThat(text.toString().lines().reduce((a, b) -> b).orElseThrow()).contains(" 240/1000000 ");
+    }
+
     @Test
     void shouldRedrawOneLineOnATerminalAtMostTenTimesASecond() {
         ProgressBar bar = bar(true, 1000);
