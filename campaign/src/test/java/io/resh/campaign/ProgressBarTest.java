@@ -68,6 +68,17 @@ class ProgressBarTest {
         assertThat(lines[2]).endsWith(" ").hasSameSizeAs(lines[1]);
     }
 
+    /** The time before the first injection (the group's start, the overhead measurement) is not injection time. */
+    @Test
+    void shouldEstimateTheRemainingTimeFromTheFirstUpdateOn() {
+        ProgressBar bar = bar(false, 30);
+        clock.addAndGet(20_000_000_000L); // the group starts and the overhead is measured
+        bar.update(0, "");
+        clock.addAndGet(3_000_000_000L);
+        bar.update(3, "");
+        assertThat(text.toString().lines().reduce((a, b) -> b).orElseThrow()).contains("3/30  10%  elapsed 23 s  eta 27 s");
+    }
+
     @Test
     void shouldEstimateTheRemainingTimeFromTheRateSoFar() {
         ProgressBar bar = bar(false, 10);
