@@ -52,6 +52,9 @@ public final class CampaignCommand implements Callable<Integer> {
     /** The file in --report that a running campaign holds locked, so that a second one does not write there too. */
     static final String REPORT_LOCK = ".campaign.lock";
 
+    /** This process's standard error, where the progress bar goes. */
+    private static final Path STDERR = Path.of("/proc/self/fd/2");
+
     @Spec
     CommandSpec spec;
 
@@ -170,7 +173,7 @@ public final class CampaignCommand implements Callable<Integer> {
             return 1;
         }
         String command = commandLine();
-        ProgressBar bar = new ProgressBar(err, System.console() != null, config.injections(),
+        ProgressBar bar = new ProgressBar(err, isTerminal(STDERR), config.injections(),
                 config.service().label() + " N=" + config.replicas());
         CampaignResult result;
         Progress progress = new Progress(bar);
@@ -367,6 +370,20 @@ public final class CampaignCommand implements Callable<Integer> {
             claim.close();
         } catch (IOException e) {
             // the lock goes with the process at the latest
+        }
+    }
+
+    /**
+     * Whether the descriptor behind {@code fd} (a {@code /proc/self/fd} link) is a terminal. The progress bar goes to
+     * stderr, but System.console() speaks of stdin and stdout: with {@code 2> log} its redrawn line went into the log
+     * as one line of carriage returns, and with {@code > table.txt} a terminal got a line per tenth instead.
+     */
+    static boolean isTerminal(Path fd) {
+        try {
+            String name = Files.readSymbolicLink(fd).toString();
+            return name.startsWith("/dev/pts/") || name.startsWith("/dev/tty") || name.equals("/dev/console");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return System.console() != null;
         }
     }
 

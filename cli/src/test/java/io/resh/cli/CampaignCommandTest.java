@@ -147,6 +147,29 @@ class CampaignCommandTest {
         next.close();
     }
 
+    /**
+     * The bar's redrawing followed System.console(), which speaks of stdin and stdout: "2> progress.log" from a
+     * terminal filled the log with one line of carriage returns.
+     */
+    @Test
+    void shouldRedrawTheProgressBarOnlyWhenStandardErrorIsATerminal() throws Exception {
+        Path log = Files.writeString(dir.resolve("progress.log"), "");
+        assertThat(stderrTo(log.toString())).as("a file").isFalse();
+        assertThat(stderrTo("pipe:[4026]")).as("a pipe").isFalse();
+        assertThat(stderrTo("/dev/pts/3")).as("a pseudo-terminal").isTrue();
+        assertThat(stderrTo("/dev/tty1")).as("a console").isTrue();
+    }
+
+    /** What the bar decides for a standard error that is {@code target}, as /proc/self/fd/2 names it. */
+    private boolean stderrTo(String target) throws Exception {
+        Path fd = Files.createSymbolicLink(dir.resolve("2"), Path.of(target));
+        try {
+            return CampaignCommand.isTerminal(fd);
+        } finally {
+            Files.delete(fd);
+        }
+    }
+
     /** A --report that is a file failed only inside the first window, as "resh: DIR/replicas: Not a directory", exit 2. */
     @Test
     void shouldRefuseAReportPathThatCannotBeADirectoryBeforeStarting() throws Exception {
