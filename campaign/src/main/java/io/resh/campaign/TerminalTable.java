@@ -48,10 +48,12 @@ final class TerminalTable {
                     + "pipelined throughput %.0f/s%n", o.requests(), o.single().setup(), o.single().p50Micros(),
                     o.bare().p50Micros(), o.single().pipelinedPerSecond()));
         } else if (o != null) {
-            out.append(String.format(Locale.ROOT, "overhead (fault-free, %d requests): p50 latency %s %.0f us, 1 replica %.0f us, "
-                            + "bare %.1f us (x%.2f); pipelined throughput %.0f/s, 1 replica %.0f/s (/%.2f)%n",
-                    o.requests(), o.replicated().setup(), o.replicated().p50Micros(), o.single().p50Micros(), o.bare().p50Micros(),
-                    o.latencyRatio(), o.replicated().pipelinedPerSecond(), o.single().pipelinedPerSecond(), o.throughputRatio()));
+            // Each ratio right after the one-replica figure it is taken against: after "bare 2.0 us" the latency
+            // ratio read as one over the bare service.
+            out.append(String.format(Locale.ROOT, "overhead (fault-free, %d requests): p50 latency %s %.0f us, 1 replica %.0f us "
+                            + "(x%.2f), bare %.1f us; pipelined throughput %.0f/s, 1 replica %.0f/s (/%.2f)%n",
+                    o.requests(), o.replicated().setup(), o.replicated().p50Micros(), o.single().p50Micros(), o.latencyRatio(),
+                    o.bare().p50Micros(), o.replicated().pipelinedPerSecond(), o.single().pipelinedPerSecond(), o.throughputRatio()));
         } else {
             out.append("overhead: not measured (--no-overhead)").append(System.lineSeparator());
         }
