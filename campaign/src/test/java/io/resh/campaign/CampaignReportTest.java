@@ -140,6 +140,14 @@ class CampaignReportTest {
         assertThat(control).contains("p50 latency resh, 1 replica 40 us, bare 2.0 us").doesNotContain("(x");
     }
 
+    /** The page gave the service called directly a rate with 32 requests outstanding: its sequential rate again. */
+    @Test
+    void shouldNotShowAPipelinedRateForTheServiceCalledDirectly() {
+        assertThat(CampaignReport.html(tmr, null))
+                .contains("<tr><td class=\"l\">service called directly</td><td>2.0</td><td>5.0</td><td>400000</td><td>—</td>")
+                .contains("<tr><td class=\"l\">resh, 1 replica</td><td>40.0</td><td>90.0</td><td>20000</td><td>60000</td>");
+    }
+
     /** The page left out the settle timeout, and a campaign run with --no-overhead just had no overhead section. */
     @Test
     void shouldShowTheSettleTimeoutAndSayWhenTheOverheadWasNotMeasured() {
