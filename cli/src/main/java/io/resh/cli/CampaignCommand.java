@@ -18,6 +18,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -151,14 +152,15 @@ public final class CampaignCommand implements Callable<Integer> {
         if (claim == null) {
             // A second campaign into the same directory moved the running one's replica logs aside, and whichever
             // ended last overwrote the other's campaign.json and report.html.
-            err.println("resh campaign: --report " + report + ": another campaign is writing its report there;"
-                    + " wait for it to end, or give another --report DIR");
+            String holder = reportHolder(report);
+            err.println("resh campaign: --report " + report + ": another campaign" + (holder.isEmpty() ? "" : " (pid "
+                    + holder + ")") + " is writing its report there; wait for it to end, or give another --report DIR");
             return 1;
         }
         try {
             return run(config, err, out);
         } finally {
-            close(claim);
+            releaseReport(claim);
         }
     }
 
@@ -344,15 +346,18 @@ public final class CampaignCommand implements Callable<Integer> {
     }
 
     /**
-     * Locks {@link #REPORT_LOCK} in {@code report} for this campaign, or returns null when another campaign holds it.
-     * The file stays: removed by its holder, it could be unlinked under a campaign that has just opened it, and two
-     * campaigns would each lock a file of that name. The kernel drops the lock when the process ends, however it ends.
+     * Locks {@link #REPORT_LOCK} in {@code report} for this campaign and writes this process's pid into it, or returns
+     * null when another campaign holds it. The file stays: removed by its holder, it could be unlinked under a
+     * campaign that has just opened it, and two campaigns would each lock a file of that name. Only the channel
+     * returned touches it here: closing any other descriptor of the file would drop this process's lock on it.
      */
     static FileChannel claimReport(Path report) throws IOException {
         FileChannel channel = FileChannel.open(report.resolve(REPORT_LOCK), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE);
         try {
             if (channel.tryLock() != null) {
+                byte[] pid = Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.US_ASCII);
+                channel.truncate(0).write(java.nio.ByteBuffer.wrap(pid));
                 return channel;
             }
         } catch (OverlappingFileLockException heldByThisProcess) {
@@ -365,7 +370,22 @@ public final class CampaignCommand implements Callable<Integer> {
         return null;
     }
 
-    private static void close(FileChannel claim) {
+    /** The pid of the campaign holding {@link #REPORT_LOCK}, or "" when the file names none. */
+    static String reportHolder(Path report) {
+        try {
+            return Files.readString(report.resolve(REPORT_LOCK), StandardCharsets.US_ASCII).strip();
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    /** Empties {@link #REPORT_LOCK}, so that it names no campaign once this one is gone, and lets go of its lock. */
+    static void releaseReport(FileChannel claim) {
+        try {
+            claim.truncate(0);
+        } catch (IOException e) {
+            // a pid left behind is only read while another campaign holds the lock, which rewrites it first
+        }
         try {
             claim.close();
         } catch (IOException e) {

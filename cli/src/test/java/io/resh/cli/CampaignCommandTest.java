@@ -135,16 +135,18 @@ class CampaignCommandTest {
                     out.toString());
 
             assertThat(code).isEqualTo(1);
-            assertThat(err.toString()).isEqualTo("resh campaign: --report " + out + ": another campaign is writing its"
-                    + " report there; wait for it to end, or give another --report DIR\n");
+            assertThat(err.toString()).isEqualTo("resh campaign: --report " + out + ": another campaign (pid "
+                    + ProcessHandle.current().pid() + ") is writing its report there; wait for it to end, or give another"
+                    + " --report DIR\n");
             assertThat(runningLog).hasContent("the running campaign's line");
             assertThat(out.resolve("replicas.previous")).doesNotExist();
         } finally {
-            running.close();
+            CampaignCommand.releaseReport(running);
         }
+        assertThat(CampaignCommand.reportHolder(out)).as("no campaign named once it is done").isEmpty();
         FileChannel next = CampaignCommand.claimReport(out);
         assertThat(next).as("free again once the first campaign is done").isNotNull();
-        next.close();
+        CampaignCommand.releaseReport(next);
     }
 
     /**
