@@ -74,7 +74,7 @@ public final class CampaignCommand implements Callable<Integer> {
     @Option(names = "--report", defaultValue = "campaign-report", paramLabel = "DIR", description = "directory for campaign.json, report.html and replica logs (default: ${DEFAULT-VALUE})")
     Path report;
 
-    @Option(names = "--kinds", split = ",", paramLabel = "KIND", description = "fault kinds to inject, comma-separated (default: all): "
+    @Option(names = "--kinds", split = ",", paramLabel = "KIND", description = "fault kinds to inject, comma-separated, or all (default: all): "
             + "crash, hang, slow, reply-corruption, state-corruption, byzantine, ipc-garbage")
     List<String> kinds;
 
@@ -241,7 +241,8 @@ public final class CampaignCommand implements Callable<Integer> {
                 .requestTimeout(Durations.parse("timeout", timeout)).deadline(Durations.parse("deadline", deadline))
                 .settleTimeout(Durations.parse("settle-timeout", settleTimeout)).diverse(diverse)
                 .measureOverhead(overhead).overheadRequests(overheadRequests).workDir(report.resolve(REPLICAS));
-        if (kinds != null && !kinds.isEmpty()) {
+        // "all" is what the docs and --help call the default, so a user may well write it.
+        if (kinds != null && !kinds.isEmpty() && !kinds.equals(List.of("all"))) {
             List<InjectedFault> parsed = new ArrayList<>();
             for (String k : kinds) {
                 if (k.isBlank()) {
@@ -252,7 +253,8 @@ public final class CampaignCommand implements Callable<Integer> {
                 try {
                     parsed.add(InjectedFault.parse(k));
                 } catch (IllegalArgumentException e) {
-                    throw ConfigException.expected("kinds", "fault kinds among " + Arrays.stream(InjectedFault.values())
+                    throw ConfigException.expected("kinds", (k.equals("all") ? "all alone, or " : "")
+                            + "fault kinds among " + Arrays.stream(InjectedFault.values())
                             .map(InjectedFault::label).collect(Collectors.joining(", ")), "'" + k + "'");
                 }
             }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.resh.core.InjectedFault;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.channels.FileChannel;
@@ -209,6 +210,23 @@ class CampaignCommandTest {
                     .startsWith("resh campaign: --report " + report + ": ").doesNotContain("starting");
         }
         assertThat(taken).isEmptyDirectory();
+    }
+
+    /** The docs and --help give "all" as the default; "--kinds all" was refused as an unknown kind. */
+    @Test
+    void shouldTakeAllAsEveryKind() {
+        CampaignCommand all = new CampaignCommand();
+        new CommandLine(all).parseArgs("--kinds", "all", "--report", dir.toString());
+        CampaignCommand none = new CampaignCommand();
+        new CommandLine(none).parseArgs("--report", dir.toString());
+        assertThat(all.config().kinds()).isEqualTo(none.config().kinds()).hasSize(InjectedFault.values().length);
+
+        CommandLine cl = Resh.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        assertThat(cl.execute("campaign", "--kinds", "crash,all", "--injections", "1", "--no-overhead", "--report",
+                dir.toString())).isEqualTo(2);
+        assertThat(err.toString().strip()).startsWith("resh campaign: --kinds: expected all alone, or fault kinds among");
     }
 
     @Test
