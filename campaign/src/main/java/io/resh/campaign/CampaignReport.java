@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
@@ -27,10 +28,24 @@ public final class CampaignReport {
     public static void writeAll(CampaignResult result, Path dir, String command) {
         try {
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve(JSON), json(result, command), StandardCharsets.UTF_8);
-            Files.writeString(dir.resolve(HTML), html(result, command), StandardCharsets.UTF_8);
+            replace(dir.resolve(JSON), json(result, command));
+            replace(dir.resolve(HTML), html(result, command));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the campaign report to " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes {@code file} whole beside it and renames it over the old one: a reader (a CI job, a browser reloading the
+     * page) sees the previous report or this one, never a half-written file, even if the run is killed while writing.
+     */
+    private static void replace(Path file, String text) throws IOException {
+        Path partial = file.resolveSibling("." + file.getFileName() + "." + ProcessHandle.current().pid() + ".partial");
+        try {
+            Files.writeString(partial, text, StandardCharsets.UTF_8);
+            Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(partial);
         }
     }
 

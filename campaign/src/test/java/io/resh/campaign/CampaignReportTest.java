@@ -93,6 +93,25 @@ class CampaignReportTest {
         assertThat(slow.get("noSdc").get("share").asDouble()).isEqualTo(1.0);
     }
 
+    /**
+     * The report was rewritten in place: a run killed while writing it, or a reader at the wrong moment, found half a
+     * file. Replaced by a rename, the old file stays whole for whoever still has it (here: another link to it).
+     */
+    @Test
+    void shouldReplaceAnEarlierReportWholeRatherThanRewriteIt() throws Exception {
+        Files.writeString(dir.resolve(CampaignReport.JSON), "{\"earlier\":true}");
+        Path earlier = Files.createLink(dir.resolve("earlier.json"), dir.resolve(CampaignReport.JSON));
+
+        CampaignReport.writeAll(tmr, dir, "resh campaign --service kv");
+
+        assertThat(earlier).hasContent("{\"earlier\":true}");
+        assertThat(CampaignReport.readRecords(dir.resolve(CampaignReport.JSON))).isEqualTo(tmr.records());
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString())).as("no partial file left")
+                    .containsExactlyInAnyOrder(CampaignReport.JSON, CampaignReport.HTML, "earlier.json");
+        }
+    }
+
     @Test
     void shouldWriteAnHtmlPageThatNeedsNothingFromTheNetwork() throws Exception {
         CampaignReport.writeAll(tmr, dir, "resh campaign --service kv");
