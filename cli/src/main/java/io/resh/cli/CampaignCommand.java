@@ -478,11 +478,10 @@ public final class CampaignCommand implements Callable<Integer> {
     }
 
     /** Feeds the progress bar with the running count of the outcomes that count against us. */
-    private static final class Progress implements Campaign.Listener {
+    /** Feeds the progress bar, with the count of every outcome that fails a campaign so far. */
+    static final class Progress implements Campaign.Listener {
         private final ProgressBar bar;
-        private long sdc;
-        private long unavailable;
-        private long latent;
+        private final java.util.EnumMap<Outcome, Long> counts = new java.util.EnumMap<>(Outcome.class);
         private volatile int done;
 
         Progress(ProgressBar bar) {
@@ -497,10 +496,24 @@ public final class CampaignCommand implements Callable<Integer> {
         @Override
         public void injected(InjectionRecord r, int done, int total) {
             this.done = done;
-            sdc += r.outcome() == Outcome.SILENT_DATA_CORRUPTION ? 1 : 0;
-            unavailable += r.outcome() == Outcome.UNAVAILABLE ? 1 : 0;
-            latent += r.outcome() == Outcome.LATENT ? 1 : 0;
-            bar.update(done, "sdc " + sdc + "  unavailable " + unavailable + "  latent " + latent);
+            counts.merge(r.outcome(), 1L, Long::sum);
+            bar.update(done, status());
+        }
+
+        /**
+         * "sdc 0  unavailable 0  latent 0", then "unrecovered N" and "fail-stop N" once there are any: with three
+         * replicas or more they fail the campaign too, and showed only at its end.
+         */
+        String status() {
+            StringBuilder line = new StringBuilder();
+            for (Outcome o : List.of(Outcome.SILENT_DATA_CORRUPTION, Outcome.UNAVAILABLE, Outcome.LATENT,
+                    Outcome.DETECTED_UNRECOVERED, Outcome.DETECTED_FAIL_STOP)) {
+                long n = counts.getOrDefault(o, 0L);
+                if (n > 0 || o == Outcome.SILENT_DATA_CORRUPTION || o == Outcome.UNAVAILABLE || o == Outcome.LATENT) {
+                    line.append(line.isEmpty() ? "" : "  ").append(o.label()).append(' ').append(n);
+                }
+            }
+            return line.toString();
         }
     }
 }

@@ -212,6 +212,25 @@ class CampaignCommandTest {
         assertThat(taken).isEmptyDirectory();
     }
 
+    /** Unrecovered and fail-stop injections fail a campaign of three replicas too, and showed only at its end. */
+    @Test
+    void shouldCountEveryFailingOutcomeInTheProgressLine() {
+        StringWriter err = new StringWriter();
+        CampaignCommand.Progress progress = new CampaignCommand.Progress(new io.resh.campaign.ProgressBar(
+                new PrintWriter(err, true), false, 4, "kv N=3"));
+        List<io.resh.campaign.Outcome> outcomes = List.of(io.resh.campaign.Outcome.MASKED,
+                io.resh.campaign.Outcome.DETECTED_UNRECOVERED, io.resh.campaign.Outcome.SILENT_DATA_CORRUPTION,
+                io.resh.campaign.Outcome.DETECTED_FAIL_STOP);
+        assertThat(progress.status()).isEqualTo("sdc 0  unavailable 0  latent 0");
+        for (int i = 0; i < outcomes.size(); i++) {
+            progress.injected(new io.resh.campaign.InjectionRecord(i, InjectedFault.CRASH, 0, 1, 0, i, i, 0, "",
+                    outcomes.get(i), "", 1, 0, "", 0, 0, 0, 1), i + 1, outcomes.size());
+        }
+
+        assertThat(progress.status()).isEqualTo("sdc 1  unavailable 0  latent 0  unrecovered 1  fail-stop 1");
+        assertThat(err.toString()).contains("4/4").contains("sdc 1  unavailable 0  latent 0  unrecovered 1  fail-stop 1");
+    }
+
     /** The docs and --help give "all" as the default; "--kinds all" was refused as an unknown kind. */
     @Test
     void shouldTakeAllAsEveryKind() {
