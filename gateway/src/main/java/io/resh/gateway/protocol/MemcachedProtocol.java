@@ -77,6 +77,9 @@ public final class MemcachedProtocol implements Protocol {
             if (n < 0) {
                 throw new FrameException("bad data chunk: negative length " + n);
             }
+            if (n > maxFrameBytes) { // checked alone first: length + n + 2 overflows for n near Long.MAX_VALUE
+                throw Frames.tooLarge("request", n, maxFrameBytes);
+            }
             long total = (long) length + n + 2;
             if (total > maxFrameBytes) {
                 throw Frames.tooLarge("request", total, maxFrameBytes);

@@ -36,6 +36,24 @@ final class Decoding {
         return out;
     }
 
+    /** Feeds {@code input} in chunks of the given sizes, used in turn, and returns every message decoded. */
+    static List<Object> requests(Protocol protocol, byte[] input, List<Integer> chunkSizes, int maxFrameBytes) {
+        EmbeddedChannel ch = new EmbeddedChannel(new RequestDecoder(protocol, maxFrameBytes, 60_000_000_000L));
+        int next = 0;
+        for (int i = 0; i < input.length; next++) {
+            int chunk = Math.min(chunkSizes.get(next % chunkSizes.size()), input.length - i);
+            ch.writeInbound(Unpooled.wrappedBuffer(input, i, chunk));
+            i += chunk;
+        }
+        List<Object> out = new ArrayList<>();
+        Object m;
+        while ((m = ch.readInbound()) != null) {
+            out.add(m);
+        }
+        ch.finishAndReleaseAll();
+        return out;
+    }
+
     static List<Object> requests(Protocol protocol, String input, int chunk) {
         return requests(protocol, bytes(input), chunk, 1 << 20);
     }

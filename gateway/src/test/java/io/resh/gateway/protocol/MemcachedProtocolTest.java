@@ -60,6 +60,18 @@ class MemcachedProtocolTest {
     }
 
     @Test
+    void shouldRefuseADataLengthNearTheLargestLong() {
+        // The request's total length overflowed: one such length read outside the buffer, the other forwarded the
+        // command without its data block, so every replica would have taken the next requests as its data.
+        for (String n : new String[] {"9223372036854775776", "9223372036854775806"}) {
+            List<Object> out = Decoding.requests(mc, bytes("set k 0 0 " + n + "\r\nget k\r\n"), 64, 1024);
+            assertThat(out).as(n).hasSize(1);
+            assertThat(text(((LocalReply) out.get(0)).bytes())).as(n).startsWith("CLIENT_ERROR resh: request of ")
+                    .contains("exceeds the limit of 1024 bytes");
+        }
+    }
+
+    @Test
     void shouldFrameRetrievalAndLineRepliesSplitAtEveryByte() {
         Request get = Request.of(bytes("get a b\r\n"), "get", true, MemcachedProtocol.RETRIEVAL);
         Request set = Request.of(bytes("set a 0 0 1\r\nx\r\n"), "set", false, MemcachedProtocol.LINE);

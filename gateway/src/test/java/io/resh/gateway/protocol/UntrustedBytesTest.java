@@ -1,0 +1,196 @@
+package io.resh.gateway.protocol;
+
+import static io.resh.gateway.protocol.Decoding.bytes;
+import static io.resh.gateway.protocol.Decoding.text;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+
+/**
+ * What every framer promises about bytes from a client or a server it does not trust: they are framed the same
+ * however they arrive, and they end in requests, replies or one {@link FrameException}, never in another exception.
+ */
+class UntrustedBytesTest {
+    private static final int MAX = 256;
+
+    /** Pieces of each protocol's grammar, with the numbers that sit at the edges of int and long. */
+    private static final Map<String, List<String>> GRAMMAR = Map.of(
+            "resp", List.of("*", "$", ":", "+", "-", "%", "~", "|", ">", "_", "=", "\r\n", "\n", "\r", "0", "1", "2",
+                    "3", "-1", "-2", "12", "300", "9999999999999999999", "9223372036854775807", "4611686018427387904",
+                    "3074457345618258603", "GET", "SET k v", "EX 10", "QUIT", " ", "\"", "'", "\\x4", "ab"),
+            "memcached", List.of("set k 0 0 ", "cas k 0 0 1 ", "get k", "gets a b", "VALUE k 0 ", "END", " noreply",
+                    " ", "\r\n", "\n", "\r", "0", "1", "5", "-1", "9223372036854775807", "9223372036854775806",
+                    "99999999999999999999", "touch k 10", "flush_all 5", "quit", "stats", "ab", "\0"),
+            "http", List.of("GET / HTTP/1.1\r\n", "POST /x HTTP/1.0\r\n", "HTTP/1.1 200 OK\r\n", "HTTP/1.1 100 Continue\r\n",
+                    "HTTP/1.1 204 No Content\r\n", "HTTP/1.0 304 x\r\n", "Content-Length: ", "Transfer-Encoding: chunked\r\n",
+                    "Expect: 100-continue\r\n", "Connection: close\r\n", "Host: h\r\n", "Upgrade: x\r\n", "\r\n", "\n", ": ",
+                    "0", "5", "a", "ffffffffffffff", "7fffffffffffffff", "-0", "+5", ";x", "99999999999999999999", "abcde", " "),
+            "line", List.of("\n", "\r\n", "\r", "a", " ", "\0", "\u00ff", "get k"),
+            "length", List.of("\0\0\0\0", "\0\0\0\1", "\0\0\0\5", "\u00ff\u00ff\u00ff\u00ff", "\u007f\u00ff\u00ff\u00ff",
+                    "\u0080\0\0\0", "\0\0\0\u00fc", "\0\0\0\u00fd", "abcd", "x", "\0"));
+
+    /** Messages of each protocol, each {@code #} to be replaced by a number. */
+    private static final Map<String, List<String>> TEMPLATES = Map.of(
+            "resp", List.of("*#\r\n", "$#\r\n", "$#\r\nab\r\n", "%#\r\n", "~#\r\n", "|#\r\n", ">#\r\n", ":#\r\n",
+                    "*2\r\n$3\r\nGET\r\n$#\r\n", "SET k v EX #\r\n", "+OK\r\n", "$-1\r\n", "*-1\r\n"),
+            "memcached", List.of("set k 0 # #\r\n", "set k 0 0 #\r\nabcde\r\n", "cas k 0 0 # 1\r\n", "VALUE k 0 #\r\n",
+                    "VALUE k 0 #\r\nabcde\r\nEND\r\n", "get k\r\n", "touch k #\r\n", "END\r\n"),
+            "http", List.of("GET / HTTP/1.1\r\nContent-Length: #\r\n\r\n", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
+                    "HTTP/1.1 200 OK\r\nContent-Length: #\r\n\r\n", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+                    "HTTP/1.1 100 Continue\r\n\r\n", "HTTP/1.1 204 No Content\r\n\r\n", "#\r\nabcde\r\n", "#\r\n", "0\r\n\r\n"),
+            "line", List.of("get #\n", "#\r\n"),
+            "length", List.of("#", "#abcde"));
+
+    /** Numbers at the edges of what a length field or a parser holds. */
+    private static final List<String> EDGES = List.of("0", "1", "2", "3", "5", "-1", "-2", "252", "255", "256", "257", "2147483647",
+            "2147483648", "4294967295", "4294967296", "4611686018427387904", "3074457345618258603", "9223372036854775807",
+            "9223372036854775808", "9999999999999999999", "99999999999999999999", "7fffffffffffffff", "ffffffffffffff", "+5", "-0");
+
+    /** Edge numbers, numbers just below the largest long, and any long. */
+    private static Arbitrary<String> numbers() {
+        return Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(4, Arbitraries.of(EDGES)),
+                net.jqwik.api.Tuple.of(2, Arbitraries.longs().between(Long.MAX_VALUE - 64, Long.MAX_VALUE).map(String::valueOf)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.longs().map(String::valueOf)),
+                net.jqwik.api.Tuple.of(2, Arbitraries.integers().between(0, 300).map(String::valueOf)));
+    }
+
+    /** A number as the protocol writes it: decimal text, or for the length protocol a four-byte big-endian field. */
+    private static String number(String protocol, String edge) {
+        if (!protocol.equals("length")) {
+            return edge;
+        }
+        long n;
+        try {
+            n = Long.parseLong(edge);
+        } catch (NumberFormatException e) {
+            n = edge.length();
+        }
+        return new String(new char[] {(char) ((n >>> 24) & 0xff), (char) ((n >>> 16) & 0xff), (char) ((n >>> 8) & 0xff),
+                (char) (n & 0xff)});
+    }
+
+    /** The shapes each protocol's replies are framed by. */
+    private static final Map<String, List<Integer>> SHAPES = Map.of(
+            "resp", List.of(0, RespCommands.UNORDERED, RespCommands.UNORDERED_PAIRS),
+            "memcached", List.of(MemcachedProtocol.LINE, MemcachedProtocol.RETRIEVAL),
+            "http", List.of(0, HttpProtocol.HEAD_REQUEST, HttpProtocol.HTTP10),
+            "line", List.of(0),
+            "length", List.of(0));
+
+    /** Bytes built from one protocol's grammar, now and then with an arbitrary byte among them. */
+    record Input(String protocol, byte[] bytes) {
+        Protocol framer() {
+            return switch (protocol) {
+                case "resp" -> new RespProtocol(() -> 1_000_000L);
+                case "memcached" -> new MemcachedProtocol(() -> 1_700_000_000_000L);
+                default -> Protocol.named(protocol);
+            };
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder sb = new StringBuilder(protocol).append(' ');
+            for (int i = 0; i < bytes.length; i += 40) {
+                sb.append(Frames.printable(Unpooled.wrappedBuffer(bytes), i, Math.min(bytes.length, i + 40)));
+            }
+            return sb.toString();
+        }
+    }
+
+    @Provide
+    Arbitrary<Input> inputs() {
+        return Arbitraries.of(List.copyOf(GRAMMAR.keySet())).flatMap(protocol -> {
+            Arbitrary<String> message = Arbitraries.of(TEMPLATES.get(protocol)).flatMap(template ->
+                    numbers().map(edge -> template.replace("#", number(protocol, edge))));
+            Arbitrary<String> piece = Arbitraries.frequencyOf(
+                    net.jqwik.api.Tuple.of(4, message),
+                    net.jqwik.api.Tuple.of(4, Arbitraries.of(GRAMMAR.get(protocol))),
+                    net.jqwik.api.Tuple.of(1, Arbitraries.chars().range('\0', '\u00ff').map(String::valueOf)),
+                    net.jqwik.api.Tuple.of(1, Arbitraries.strings().withCharRange('a', 'z').ofMaxLength(300)));
+            return piece.list().ofMaxSize(20).map(pieces -> new Input(protocol, bytes(String.join("", pieces))));
+        });
+    }
+
+    @Property(tries = 500)
+    void requestsAreFramedTheSameHoweverTheBytesArriveAndOnlyFrameErrorsEndThem(
+            @ForAll("inputs") Input input, @ForAll @Size(min = 1, max = 5) List<@IntRange(min = 1, max = 40) Integer> chunks) {
+        Protocol framer = input.framer();
+        List<String> whole = outcomes(Decoding.requests(framer, input.bytes(), List.of(Math.max(1, input.bytes().length)), MAX));
+        List<String> split = outcomes(Decoding.requests(framer, input.bytes(), chunks, MAX));
+        assertThat(split).isEqualTo(whole);
+    }
+
+    @Property(tries = 500)
+    void aReplyIsMeasuredOnlyOnceComplete(@ForAll("inputs") Input input, @ForAll @IntRange(min = 0, max = 2) int shapeIndex) {
+        Protocol framer = input.framer();
+        List<Integer> shapes = SHAPES.get(input.protocol());
+        Request request = new Request(new byte[0], "X", false, shapes.get(shapeIndex % shapes.size()), false, true);
+        byte[] stream = input.bytes();
+        Integer length = measure(framer, stream, stream.length, request);
+        for (int prefix = 0; prefix <= stream.length; prefix++) {
+            Integer measured = measure(framer, stream, prefix, request);
+            if (length == null) {
+                assertThat(measured).as("prefix of %d bytes of a stream refused whole", prefix).isIn(null, -1);
+            } else if (length < 0 || prefix < length) {
+                assertThat(measured).as("prefix of %d bytes", prefix).isEqualTo(-1);
+            } else {
+                assertThat(measured).as("prefix of %d bytes", prefix).isEqualTo(length);
+            }
+        }
+        if (length != null && length > 0) {
+            assertThat(length).isLessThanOrEqualTo(MAX);
+            byte[] reply = java.util.Arrays.copyOf(stream, length);
+            framer.canonicalize(request, reply);
+            framer.toClient(request, reply);
+            framer.closesConnection(request, reply);
+        }
+    }
+
+    /** The length {@code replyLength} gives the first {@code prefix} bytes (read from a nonzero index), or null if it refuses them. */
+    private static Integer measure(Protocol framer, byte[] stream, int prefix, Request request) {
+        ByteBuf buf = Unpooled.buffer(prefix + 3);
+        buf.writeBytes(new byte[] {'#', '#', '#'}).readerIndex(3);
+        buf.writeBytes(stream, 0, prefix);
+        try {
+            int length = framer.replyLength(buf, request, MAX);
+            assertThat(buf.readerIndex()).as("measuring consumes nothing").isEqualTo(3);
+            assertThat(length).isBetween(-1, prefix);
+            return length;
+        } catch (FrameException refused) {
+            return null;
+        }
+    }
+
+    /**
+     * What a client gets for each decoded message. An error's numbers are left out: the size of a request found too
+     * large depends on how much of it had arrived.
+     */
+    private static List<String> outcomes(List<Object> decoded) {
+        List<String> out = new ArrayList<>();
+        for (Object m : decoded) {
+            if (m instanceof Request r) {
+                out.add("request " + r.name() + " " + r.readOnly() + " " + r.shape() + " " + r.silent() + " " + r.closeAfter()
+                        + " " + text(r.bytes()));
+            } else if (m instanceof LocalReply reply && reply.close()) {
+                out.add("closing reply " + text(reply.bytes()).replaceAll("[0-9]+", "N"));
+            } else if (m instanceof LocalReply reply) {
+                out.add("reply " + text(reply.bytes()));
+            } else if (!(m instanceof HttpProtocol.Interim)) {
+                out.add("unexpected " + m);
+            }
+        }
+        return out;
+    }
+}
