@@ -127,6 +127,9 @@ public final class RespProtocol implements Protocol {
             if (l < 0) {
                 throw new FrameException("Protocol error: invalid bulk length " + l);
             }
+            if (l > max) { // checked alone first: e + 1 + l + 2 overflows for l near Long.MAX_VALUE
+                throw Frames.tooLarge("request", l, max);
+            }
             long end = (long) e + 1 + l + 2;
             if (end - start > max) {
                 throw Frames.tooLarge("request", end - start, max);

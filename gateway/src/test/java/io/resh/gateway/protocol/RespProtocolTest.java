@@ -80,6 +80,16 @@ class RespProtocolTest {
     }
 
     @Test
+    void shouldRejectABulkLengthNearTheLargestLong() {
+        // The bulk string's end overflowed to a negative index: the request was taken as complete with an argument
+        // reaching outside its bytes, and classifying it threw instead of answering the client.
+        List<Object> out = Decoding.requests(resp, bytes("*2\r\n$3\r\nGET\r\n$9223372036854775775\r\n"), 64, 1024);
+        assertThat(out).hasSize(1);
+        assertThat(text(((LocalReply) out.get(0)).bytes())).startsWith("-ERR resh: request of ")
+                .contains("exceeds the limit of 1024 bytes (maxFrameBytes)");
+    }
+
+    @Test
     void shouldRejectMalformedAndTruncatedFramesClearly() {
         LocalReply bad = (LocalReply) Decoding.requests(resp, "*2\r\n:3\r\n", 1).get(0);
         assertThat(text(bad.bytes())).contains("Protocol error: expected '$', got ':'");
