@@ -46,6 +46,9 @@ final class RespReplies {
                     if (len < 0) {
                         throw new FrameException("invalid bulk length " + len + " in reply");
                     }
+                    if (len > max) { // checked alone first: pos + len + 2 overflows for len near Long.MAX_VALUE
+                        throw Frames.tooLarge("reply", len, max);
+                    }
                     long next = (long) pos + len + 2;
                     if (next - start > max) {
                         throw Frames.tooLarge("reply", next - start, max);
@@ -61,6 +64,9 @@ final class RespReplies {
                 case '*', '~', '>', '%', '|' -> {
                     long n = Frames.decimal(in, pos + 1, eol - 1, "aggregate length in reply");
                     pos = eol + 1;
+                    if (n > max) { // checked alone first: 2 * n and remaining + n overflow for n near Long.MAX_VALUE
+                        throw Frames.tooLarge("reply", n, max);
+                    }
                     if (type != '|') {
                         remaining--; // an attribute precedes the reply it annotates
                     }

@@ -164,6 +164,17 @@ class RespProtocolTest {
     }
 
     @Test
+    void shouldRejectReplyLengthsNearTheLargestLong() {
+        // Twice the map's length overflowed to a negative count of elements still owed, so its header alone was
+        // measured as a complete reply and the rest of the stream was taken as the replies to later requests.
+        Request r = Request.of(new byte[0], "HGETALL", true, 0);
+        assertThatThrownBy(() -> resp.replyLength(Unpooled.wrappedBuffer(bytes("%4611686018427387904\r\n")), r, 1024))
+                .isInstanceOf(FrameException.class).hasMessageContaining("exceeds the limit of 1024 bytes");
+        assertThatThrownBy(() -> resp.replyLength(Unpooled.wrappedBuffer(bytes("$9223372036854775800\r\nab\r\n")), r, 1024))
+                .isInstanceOf(FrameException.class).hasMessageContaining("exceeds the limit of 1024 bytes");
+    }
+
+    @Test
     void shouldCompareSetRepliesRegardlessOfElementOrder() {
         Request keys = Decoding.request(Decoding.requests(resp, "KEYS *\r\n", 64).get(0));
         byte[] a = bytes("*3\r\n$1\r\nb\r\n$1\r\na\r\n$1\r\nc\r\n");
