@@ -178,8 +178,14 @@ public final class MemcachedProtocol implements Protocol {
                     throw new FrameException("malformed VALUE line '" + line + "'");
                 }
                 long n = parse(t[3], "value length");
+                if (n < 0) {
+                    throw new FrameException("malformed VALUE line '" + line + "': negative length");
+                }
+                if (n > maxReplyBytes) { // checked alone first: eol + 1 + n + 2 overflows for n near Long.MAX_VALUE
+                    throw Frames.tooLarge("reply", n, maxReplyBytes);
+                }
                 long next = (long) eol + 1 + n + 2;
-                if (n < 0 || next - start > maxReplyBytes) {
+                if (next - start > maxReplyBytes) {
                     throw Frames.tooLarge("reply", next - start, maxReplyBytes);
                 }
                 if (next > in.writerIndex()) {

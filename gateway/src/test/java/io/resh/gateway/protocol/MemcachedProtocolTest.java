@@ -3,7 +3,11 @@ package io.resh.gateway.protocol;
 import static io.resh.gateway.protocol.Decoding.bytes;
 import static io.resh.gateway.protocol.Decoding.text;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.netty.buffer.Unpooled;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -69,6 +73,17 @@ class MemcachedProtocolTest {
             assertThat(text(((LocalReply) out.get(0)).bytes())).as(n).startsWith("CLIENT_ERROR resh: request of ")
                     .contains("exceeds the limit of 1024 bytes");
         }
+    }
+
+    @Test
+    void shouldRefuseAValueLengthNearTheLargestLong() {
+        // The end of the value overflowed back to the start of its own VALUE line, which was then read again forever.
+        Request get = Request.of(bytes("get k\r\n"), "get", true, MemcachedProtocol.RETRIEVAL);
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> assertThatThrownBy(() ->
+                mc.replyLength(Unpooled.wrappedBuffer(bytes("VALUE k 0 9223372036854775775\r\n")), get, 1024))
+                .isInstanceOf(FrameException.class).hasMessageContaining("exceeds the limit of 1024 bytes"));
+        assertThatThrownBy(() -> mc.replyLength(Unpooled.wrappedBuffer(bytes("VALUE k 0 -3\r\nab\r\nEND\r\n")), get, 1024))
+                .isInstanceOf(FrameException.class).hasMessageContaining("negative length");
     }
 
     @Test
