@@ -37,7 +37,7 @@ final class Frames {
         long v = 0;
         for (; i < to; i++) {
             byte b = in.getByte(i);
-            if (b < '0' || b > '9') {
+            if (b < '0' || b > '9' || v > (Long.MAX_VALUE - (b - '0')) / 10) { // 19 digits can overflow a long
                 throw new FrameException("invalid " + what + " '" + printable(in, from, to) + "'");
             }
             v = v * 10 + (b - '0');

@@ -90,6 +90,14 @@ class RespProtocolTest {
     }
 
     @Test
+    void shouldRejectAMultibulkLengthOverTheLargestLong() {
+        // Parsed with overflow into a negative length, it was taken for an empty request and silently dropped.
+        List<Object> out = Decoding.requests(resp, bytes("*9223372036854775808\r\nPING\r\n"), 64, 1024);
+        assertThat(out).hasSize(1);
+        assertThat(text(((LocalReply) out.get(0)).bytes())).contains("invalid multibulk length '9223372036854775808'");
+    }
+
+    @Test
     void shouldRejectMalformedAndTruncatedFramesClearly() {
         LocalReply bad = (LocalReply) Decoding.requests(resp, "*2\r\n:3\r\n", 1).get(0);
         assertThat(text(bad.bytes())).contains("Protocol error: expected '$', got ':'");

@@ -3,9 +3,12 @@ package io.resh.gateway.protocol;
 import static io.resh.gateway.protocol.Decoding.bytes;
 import static io.resh.gateway.protocol.Decoding.text;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.math.BigInteger;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -127,13 +130,19 @@ class UntrustedBytesTest {
     void requestsAreFramedTheSameHoweverTheBytesArriveAndOnlyFrameErrorsEndThem(
             @ForAll("inputs") Input input, @ForAll @Size(min = 1, max = 5) List<@IntRange(min = 1, max = 40) Integer> chunks) {
         Protocol framer = input.framer();
-        List<String> whole = outcomes(Decoding.requests(framer, input.bytes(), List.of(Math.max(1, input.bytes().length)), MAX));
-        List<String> split = outcomes(Decoding.requests(framer, input.bytes(), chunks, MAX));
-        assertThat(split).isEqualTo(whole);
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            List<String> whole = outcomes(Decoding.requests(framer, input.bytes(), List.of(Math.max(1, input.bytes().length)), MAX));
+            List<String> split = outcomes(Decoding.requests(framer, input.bytes(), chunks, MAX));
+            assertThat(split).isEqualTo(whole);
+        });
     }
 
     @Property(tries = 500)
     void aReplyIsMeasuredOnlyOnceComplete(@ForAll("inputs") Input input, @ForAll @IntRange(min = 0, max = 2) int shapeIndex) {
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> measureEveryPrefix(input, shapeIndex));
+    }
+
+    private static void measureEveryPrefix(Input input, int shapeIndex) {
         Protocol framer = input.framer();
         List<Integer> shapes = SHAPES.get(input.protocol());
         Request request = new Request(new byte[0], "X", false, shapes.get(shapeIndex % shapes.size()), false, true);
@@ -156,6 +165,90 @@ class UntrustedBytesTest {
             framer.toClient(request, reply);
             framer.closesConnection(request, reply);
         }
+    }
+
+    /**
+     * A message whose header declares {@code declared} bytes or elements, followed by fewer than that: {@code header}
+     * holds a {@code #} for the declared number, {@code unit} is what is carried {@code carried} times.
+     */
+    record Declaration(String protocol, boolean reply, int shape, String header, boolean hex, String unit, BigInteger declared,
+            int carried) {
+        byte[] bytes() {
+            String n = hex ? declared.toString(16) : declared.toString();
+            if (protocol.equals("length")) {
+                long v = declared.longValue();
+                n = new String(new char[] {(char) ((v >>> 24) & 0xff), (char) ((v >>> 16) & 0xff), (char) ((v >>> 8) & 0xff),
+                        (char) (v & 0xff)});
+            }
+            return Decoding.bytes(header.replace("#", n) + unit.repeat(carried));
+        }
+
+        @Override
+        public String toString() {
+            return (reply ? "reply " : "request ") + Frames.printable(Unpooled.wrappedBuffer(bytes()), 0, bytes().length);
+        }
+    }
+
+    /** One kind of message: its header, what its declared number counts, and how many of those complete it. */
+    private record Form(String protocol, boolean reply, int shape, String header, boolean hex, String unit, int unitsPerCount,
+            int extraUnits) {
+    }
+
+    private static final List<Form> FORMS = List.of(
+            new Form("resp", true, 0, "$#\r\n", false, "x", 1, 2),
+            new Form("resp", true, 0, "*#\r\n", false, "+a\r\n", 1, 0),
+            new Form("resp", true, 0, ">#\r\n", false, "+a\r\n", 1, 0),
+            new Form("resp", true, 0, "%#\r\n", false, "+a\r\n", 2, 0),
+            new Form("resp", true, 0, "|#\r\n", false, "+a\r\n", 2, 1),
+            new Form("resp", true, 0, "*1\r\n%#\r\n", false, "+a\r\n", 2, 0),
+            new Form("resp", false, 0, "*#\r\n", false, "$1\r\na\r\n", 1, 0),
+            new Form("resp", false, 0, "*2\r\n$3\r\nGET\r\n$#\r\n", false, "x", 1, 2),
+            new Form("memcached", false, 0, "set k 0 0 #\r\n", false, "x", 1, 2),
+            new Form("memcached", true, MemcachedProtocol.RETRIEVAL, "VALUE k 0 #\r\n", false, "x", 1, 2),
+            new Form("http", false, 0, "POST / HTTP/1.1\r\nContent-Length: #\r\n\r\n", false, "x", 1, 0),
+            new Form("http", false, 0, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n#\r\n", true, "x", 1, 2),
+            new Form("http", true, 0, "HTTP/1.1 200 OK\r\nContent-Length: #\r\n\r\n", false, "x", 1, 0),
+            new Form("http", true, 0, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n#\r\n", true, "x", 1, 2),
+            new Form("length", false, 0, "#", false, "x", 1, 0),
+            new Form("length", true, 0, "#", false, "x", 1, 0));
+
+    @Provide
+    Arbitrary<Declaration> declarations() {
+        Arbitrary<BigInteger> declared = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(2, Arbitraries.bigIntegers().between(BigInteger.ONE, BigInteger.valueOf(300))),
+                net.jqwik.api.Tuple.of(1, Arbitraries.bigIntegers().between(BigInteger.ONE, BigInteger.valueOf(0xffffffffL))),
+                net.jqwik.api.Tuple.of(2, Arbitraries.longs().between(Long.MAX_VALUE / 3 - 64, Long.MAX_VALUE / 3 + 64).map(BigInteger::valueOf)),
+                net.jqwik.api.Tuple.of(2, Arbitraries.longs().between(Long.MAX_VALUE / 2 - 64, Long.MAX_VALUE / 2 + 64).map(BigInteger::valueOf)),
+                net.jqwik.api.Tuple.of(3, Arbitraries.longs().between(Long.MAX_VALUE - 64, Long.MAX_VALUE).map(BigInteger::valueOf)),
+                net.jqwik.api.Tuple.of(2, Arbitraries.bigIntegers().between(BigInteger.valueOf(Long.MAX_VALUE),
+                        BigInteger.TEN.pow(19).subtract(BigInteger.ONE))));
+        // A length field holds 32 bits; a chunk size is written in hex, which has no sign to overflow into.
+        return Arbitraries.of(FORMS).flatMap(form -> declared.filter(n -> form.protocol().equals("length") ? n.bitLength() <= 32
+                : !form.hex() || n.bitLength() <= 63).flatMap(n -> {
+            BigInteger needed = n.multiply(BigInteger.valueOf(form.unitsPerCount())).add(BigInteger.valueOf(form.extraUnits()));
+            int most = needed.min(BigInteger.valueOf(300)).intValueExact() - 1;
+            return Arbitraries.integers().between(0, Math.max(0, most)).map(k -> new Declaration(form.protocol(),
+                    form.reply(), form.shape(), form.header(), form.hex(), form.unit(), n, k));
+        }));
+    }
+
+    @Property(tries = 500)
+    void aMessageDeclaringMoreThanItCarriesIsNeverComplete(@ForAll("declarations") Declaration message) {
+        Protocol framer = new Input(message.protocol(), new byte[0]).framer();
+        ByteBuf buf = Unpooled.wrappedBuffer(message.bytes());
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            try {
+                if (message.reply()) {
+                    Request request = new Request(new byte[0], "X", false, message.shape(), false, false);
+                    assertThat(framer.replyLength(buf, request, MAX)).isEqualTo(-1);
+                } else {
+                    assertThat(framer.decodeRequest(buf, MAX)).isNull();
+                    assertThat(buf.readerIndex()).as("nothing consumed").isZero();
+                }
+            } catch (FrameException refused) {
+                assertThat(buf.readerIndex()).as("nothing consumed").isZero();
+            }
+        });
     }
 
     /** The length {@code replyLength} gives the first {@code prefix} bytes (read from a nonzero index), or null if it refuses them. */
