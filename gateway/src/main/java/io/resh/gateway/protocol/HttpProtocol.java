@@ -123,6 +123,8 @@ public final class HttpProtocol implements Protocol {
         while (true) {
             Head head = HttpMessages.head(in, pos, Math.min(HttpMessages.MAX_HEAD, maxReplyBytes), "response");
             if (head == null) {
+                // the head's own limit counts from pos: the interim responses before it count too
+                HttpMessages.checkSize(in.writerIndex() - start, maxReplyBytes, "response");
                 return -1;
             }
             String[] status = head.startLine().split(" ", 3);
@@ -142,6 +144,7 @@ public final class HttpProtocol implements Protocol {
             long contentLength = HttpMessages.contentLength(head.value("Content-Length"), "response");
             if ((request.shape() & HEAD_REQUEST) != 0 || code == 204 || code == 304) {
                 end = head.end();
+                HttpMessages.checkSize(end - start, maxReplyBytes, "response");
             } else if (te != null) {
                 if (!HttpMessages.lower(te).endsWith("chunked")) {
                     throw new FrameException("response Transfer-Encoding '" + te + "' is not chunked");

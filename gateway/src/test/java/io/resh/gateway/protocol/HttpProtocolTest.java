@@ -3,8 +3,16 @@ package io.resh.gateway.protocol;
 import static io.resh.gateway.protocol.Decoding.bytes;
 import static io.resh.gateway.protocol.Decoding.text;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.netty.buffer.Unpooled;
 import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 class HttpProtocolTest {
@@ -86,5 +94,42 @@ class HttpProtocolTest {
         byte[] chunked = bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n1\r\nc\r\n0\r\n\r\n");
         assertThat(text(http.toClient(old, chunked)))
                 .isEqualTo("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc");
+    }
+
+    @Test
+    void shouldRefuseInterimResponsesPastTheLimit() {
+        // Each head was held to the limit from its own start only, so a server could fill the gateway's buffer
+        // with 100 Continue responses, and a 204 after them was measured as a reply longer than maxReplyBytes.
+        Request head = Request.of(bytes("HEAD / HTTP/1.1\r\n\r\n"), "HEAD /", true, HttpProtocol.HEAD_REQUEST);
+        String interims = "HTTP/1.1 100 Continue\r\n\r\n".repeat(3);
+        assertThatThrownBy(() -> http.replyLength(Unpooled.wrappedBuffer(bytes(interims + "HTTP/1.1 204 No Content\r\n\r\n")), head, 64))
+                .isInstanceOf(FrameException.class).hasMessageContaining("exceeds the limit of 64 bytes (maxReplyBytes)");
+        assertThatThrownBy(() -> http.replyLength(Unpooled.wrappedBuffer(bytes(interims)), head, 64))
+                .isInstanceOf(FrameException.class).hasMessageContaining("exceeds the limit of 64 bytes (maxReplyBytes)");
+    }
+
+    @Property(tries = 200)
+    void aReplyIsNeverMeasuredOrHeldPastTheLimitHoweverManyInterimResponsesPrecedeIt(
+            @ForAll @IntRange(min = 0, max = 30) int interims, @ForAll("finalResponses") String last, @ForAll boolean head,
+            @ForAll @IntRange(min = 64, max = 512) int max) {
+        Request request = Request.of(bytes("GET / HTTP/1.1\r\n\r\n"), "GET /", true, head ? HttpProtocol.HEAD_REQUEST : 0);
+        byte[] stream = bytes("HTTP/1.1 100 Continue\r\n\r\n".repeat(interims) + last);
+        for (int prefix = 0; prefix <= stream.length; prefix++) {
+            try {
+                int length = http.replyLength(Unpooled.wrappedBuffer(stream, 0, prefix), request, max);
+                assertThat(length).as("prefix of %d bytes", prefix).isLessThanOrEqualTo(max);
+                if (length < 0) {
+                    assertThat(prefix).as("bytes held waiting for the rest of a reply").isLessThanOrEqualTo(max);
+                }
+            } catch (FrameException refused) {
+                assertThat(refused).hasMessageContaining("exceeds");
+            }
+        }
+    }
+
+    @Provide
+    Arbitrary<String> finalResponses() {
+        return Arbitraries.of("HTTP/1.1 204 No Content\r\n\r\n", "HTTP/1.1 304 Not Modified\r\nETag: x\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
     }
 }

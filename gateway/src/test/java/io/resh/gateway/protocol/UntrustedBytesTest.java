@@ -157,6 +157,9 @@ class UntrustedBytesTest {
             } else {
                 assertThat(measured).as("prefix of %d bytes", prefix).isEqualTo(length);
             }
+            if (measured != null && measured == -1) {
+                assertThat(prefix).as("bytes held waiting for the rest of a reply").isLessThanOrEqualTo(MAX);
+            }
         }
         if (length != null && length > 0) {
             assertThat(length).isLessThanOrEqualTo(MAX);
@@ -244,6 +247,7 @@ class UntrustedBytesTest {
                 } else {
                     assertThat(framer.decodeRequest(buf, MAX)).isNull();
                     assertThat(buf.readerIndex()).as("nothing consumed").isZero();
+                    assertThat(buf.readableBytes()).as("bytes held waiting for the rest of a request").isLessThanOrEqualTo(MAX);
                 }
             } catch (FrameException refused) {
                 assertThat(buf.readerIndex()).as("nothing consumed").isZero();
