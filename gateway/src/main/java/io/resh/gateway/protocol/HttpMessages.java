@@ -105,15 +105,12 @@ final class HttpMessages {
             String line = Frames.latin1(in, pos, eol).trim();
             int semi = line.indexOf(';');
             String hex = (semi >= 0 ? line.substring(0, semi) : line).trim();
-            long size;
-            try {
-                size = Long.parseLong(hex, 16);
-            } catch (NumberFormatException e) {
+            // Hex digits only (RFC 9112 chunk-size): Long.parseLong also takes a sign, and read "-0" as the last chunk
+            // and "+5" as five bytes where a server refuses both.
+            if (hex.isEmpty() || hex.length() > 15 || !hex.chars().allMatch(c -> "0123456789abcdefABCDEF".indexOf(c) >= 0)) {
                 throw new FrameException("400 invalid chunk size '" + hex + "' in " + what);
             }
-            if (size < 0 || hex.length() > 15) {
-                throw new FrameException("400 invalid chunk size '" + hex + "' in " + what);
-            }
+            long size = Long.parseLong(hex, 16);
             pos = eol + 1;
             if (size == 0) {
                 while (true) { // trailer fields, then a blank line

@@ -97,6 +97,19 @@ class HttpProtocolTest {
     }
 
     @Test
+    void shouldRefuseASignedChunkSize() {
+        // Parsed as a signed number, "-0" ended the body and "+5" framed five bytes: the request went to the replicas
+        // framed as the gateway read it, where a server reading RFC 9112 refuses it and drops the shared connection.
+        for (String size : new String[] {"-0", "+5"}) {
+            List<Object> out = Decoding.requests(http, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" + size
+                    + "\r\nhello\r\n0\r\n\r\n", 64);
+            assertThat(out).as(size).hasSize(1);
+            assertThat(text(((LocalReply) out.get(0)).bytes())).as(size).startsWith("HTTP/1.1 400 Bad Request")
+                    .contains("invalid chunk size '" + size + "'");
+        }
+    }
+
+    @Test
     void shouldRefuseInterimResponsesPastTheLimit() {
         // Each head was held to the limit from its own start only, so a server could fill the gateway's buffer
         // with 100 Continue responses, and a 204 after them was measured as a reply longer than maxReplyBytes.
