@@ -67,6 +67,11 @@ final class HttpMessages {
             }
             int lineEnd = eol > pos && in.getByte(eol - 1) == '\r' ? eol - 1 : eol;
             String line = Frames.latin1(in, pos, lineEnd);
+            if (line.indexOf('\r') >= 0 || line.indexOf('\0') >= 0) {
+                // RFC 9112: a bare CR (or a NUL) is refused, since a server that ends a line there too would read
+                // other headers (a Content-Length) than the gateway framed by, on the connection every client shares.
+                throw new FrameException("400 bare CR or NUL in " + what + " head line '" + Frames.printable(in, pos, lineEnd) + "'");
+            }
             pos = eol + 1;
             if (startLine == null) {
                 startLine = line;

@@ -110,6 +110,15 @@ class HttpProtocolTest {
     }
 
     @Test
+    void shouldRefuseABareCarriageReturnInTheHead() {
+        // Taken as part of a header value, it was forwarded as sent: a server that ends lines at a bare CR too would
+        // have read a Content-Length the gateway never framed by, and taken the next client's request as this body.
+        List<Object> out = Decoding.requests(http, "POST / HTTP/1.1\r\nX-Note: a\rContent-Length: 5\r\n\r\nGET / HTTP/1.1\r\n\r\n", 64);
+        assertThat(out).hasSize(1);
+        assertThat(text(((LocalReply) out.get(0)).bytes())).startsWith("HTTP/1.1 400 Bad Request").contains("bare CR");
+    }
+
+    @Test
     void shouldRefuseInterimResponsesPastTheLimit() {
         // Each head was held to the limit from its own start only, so a server could fill the gateway's buffer
         // with 100 Continue responses, and a 204 after them was measured as a reply longer than maxReplyBytes.
