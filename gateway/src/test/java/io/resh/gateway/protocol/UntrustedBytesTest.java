@@ -138,6 +138,22 @@ class UntrustedBytesTest {
     }
 
     @Property(tries = 500)
+    void whatIsForwardedIsOneRequestThatFramesTheSameAgain(@ForAll("inputs") Input input) {
+        Protocol framer = input.framer();
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            for (Object m : Decoding.requests(framer, input.bytes(), List.of(Math.max(1, input.bytes().length)), MAX)) {
+                if (m instanceof Request r) {
+                    ByteBuf forwarded = Unpooled.wrappedBuffer(r.bytes());
+                    Object again = framer.decodeRequest(forwarded, Integer.MAX_VALUE / 2);
+                    assertThat(again).as("forwarded %s", text(r.bytes())).isInstanceOf(Request.class);
+                    assertThat(text(((Request) again).bytes())).isEqualTo(text(r.bytes()));
+                    assertThat(forwarded.isReadable()).as("bytes left after the forwarded request").isFalse();
+                }
+            }
+        });
+    }
+
+    @Property(tries = 500)
     void aReplyIsMeasuredOnlyOnceComplete(@ForAll("inputs") Input input, @ForAll @IntRange(min = 0, max = 2) int shapeIndex) {
         assertTimeoutPreemptively(Duration.ofSeconds(10), () -> measureEveryPrefix(input, shapeIndex));
     }
