@@ -12,6 +12,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -52,7 +53,7 @@ class ReplyFramingTest {
                 out.put(frame(id + 1000, ClientProtocol.STATUS_OK, new byte[0])); // an id nobody waits for is ignored
             }
             out.put(frame(id, ClientProtocol.STATUS_OK, payload));
-            return java.util.Arrays.copyOf(out.array(), out.position());
+            return Arrays.copyOf(out.array(), out.position());
         }, chunks);
         assertThat(reply).isEqualTo(payload);
     }
@@ -72,7 +73,7 @@ class ReplyFramingTest {
                         out.put(frame(id, s, new byte[0]), 0, 12 + (int) (id % 2));
                     }
                     parts.forEach(out::put);
-                    return java.util.Arrays.copyOf(out.array(), out.position());
+                    return Arrays.copyOf(out.array(), out.position());
                 })));
     }
 

@@ -4,8 +4,10 @@ import static io.resh.gateway.protocol.Decoding.bytes;
 import static io.resh.gateway.protocol.Decoding.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.Unpooled;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
@@ -46,7 +48,7 @@ class PipelinedMessagesTest {
         public String toString() {
             List<String> shown = new ArrayList<>();
             for (byte[] m : messages) {
-                shown.add(Frames.printable(io.netty.buffer.Unpooled.wrappedBuffer(m), 0, m.length));
+                shown.add(Frames.printable(Unpooled.wrappedBuffer(m), 0, m.length));
             }
             return protocol + " " + shown;
         }
@@ -171,7 +173,7 @@ class PipelinedMessagesTest {
     /** A request with a {@code p}-byte payload, {@code pad} bytes longer elsewhere (so that every total is reachable). */
     private static byte[] sized(String protocol, int p, int pad) {
         byte[] payload = new byte[p];
-        java.util.Arrays.fill(payload, (byte) '\r');
+        Arrays.fill(payload, (byte) '\r');
         String k = "k".repeat(1 + pad);
         return switch (protocol) {
             case "resp" -> concat("*3\r\n", bulk(bytes("SET")), bulk(bytes(k)), bulk(payload));

@@ -10,6 +10,7 @@ import io.netty.buffer.Unpooled;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;
@@ -17,6 +18,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
@@ -63,10 +65,10 @@ class UntrustedBytesTest {
     /** Edge numbers, numbers just below the largest long, and any long. */
     private static Arbitrary<String> numbers() {
         return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(4, Arbitraries.of(EDGES)),
-                net.jqwik.api.Tuple.of(2, Arbitraries.longs().between(Long.MAX_VALUE - 64, Long.MAX_VALUE).map(String::valueOf)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.longs().map(String::valueOf)),
-                net.jqwik.api.Tuple.of(2, Arbitraries.integers().between(0, 300).map(String::valueOf)));
+                Tuple.of(4, Arbitraries.of(EDGES)),
+                Tuple.of(2, Arbitraries.longs().between(Long.MAX_VALUE - 64, Long.MAX_VALUE).map(String::valueOf)),
+                Tuple.of(1, Arbitraries.longs().map(String::valueOf)),
+                Tuple.of(2, Arbitraries.integers().between(0, 300).map(String::valueOf)));
     }
 
     /** A number as the protocol writes it: decimal text, or for the length protocol a four-byte big-endian field. */
@@ -118,10 +120,10 @@ class UntrustedBytesTest {
             Arbitrary<String> message = Arbitraries.of(TEMPLATES.get(protocol)).flatMap(template ->
                     numbers().map(edge -> template.replace("#", number(protocol, edge))));
             Arbitrary<String> piece = Arbitraries.frequencyOf(
-                    net.jqwik.api.Tuple.of(4, message),
-                    net.jqwik.api.Tuple.of(4, Arbitraries.of(GRAMMAR.get(protocol))),
-                    net.jqwik.api.Tuple.of(1, Arbitraries.chars().range('\0', '\u00ff').map(String::valueOf)),
-                    net.jqwik.api.Tuple.of(1, Arbitraries.strings().withCharRange('a', 'z').ofMaxLength(300)));
+                    Tuple.of(4, message),
+                    Tuple.of(4, Arbitraries.of(GRAMMAR.get(protocol))),
+                    Tuple.of(1, Arbitraries.chars().range('\0', '\u00ff').map(String::valueOf)),
+                    Tuple.of(1, Arbitraries.strings().withCharRange('a', 'z').ofMaxLength(300)));
             return piece.list().ofMaxSize(20).map(pieces -> new Input(protocol, bytes(String.join("", pieces))));
         });
     }
@@ -179,7 +181,7 @@ class UntrustedBytesTest {
         }
         if (length != null && length > 0) {
             assertThat(length).isLessThanOrEqualTo(MAX);
-            byte[] reply = java.util.Arrays.copyOf(stream, length);
+            byte[] reply = Arrays.copyOf(stream, length);
             framer.canonicalize(request, reply);
             framer.toClient(request, reply);
             framer.closesConnection(request, reply);
@@ -234,12 +236,12 @@ class UntrustedBytesTest {
     @Provide
     Arbitrary<Declaration> declarations() {
         Arbitrary<BigInteger> declared = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(2, Arbitraries.bigIntegers().between(BigInteger.ONE, BigInteger.valueOf(300))),
-                net.jqwik.api.Tuple.of(1, Arbitraries.bigIntegers().between(BigInteger.ONE, BigInteger.valueOf(0xffffffffL))),
-                net.jqwik.api.Tuple.of(2, Arbitraries.longs().between(Long.MAX_VALUE / 3 - 64, Long.MAX_VALUE / 3 + 64).map(BigInteger::valueOf)),
-                net.jqwik.api.Tuple.of(2, Arbitraries.longs().between(Long.MAX_VALUE / 2 - 64, Long.MAX_VALUE / 2 + 64).map(BigInteger::valueOf)),
-                net.jqwik.api.Tuple.of(3, Arbitraries.longs().between(Long.MAX_VALUE - 64, Long.MAX_VALUE).map(BigInteger::valueOf)),
-                net.jqwik.api.Tuple.of(2, Arbitraries.bigIntegers().between(BigInteger.valueOf(Long.MAX_VALUE),
+                Tuple.of(2, Arbitraries.bigIntegers().between(BigInteger.ONE, BigInteger.valueOf(300))),
+                Tuple.of(1, Arbitraries.bigIntegers().between(BigInteger.ONE, BigInteger.valueOf(0xffffffffL))),
+                Tuple.of(2, Arbitraries.longs().between(Long.MAX_VALUE / 3 - 64, Long.MAX_VALUE / 3 + 64).map(BigInteger::valueOf)),
+                Tuple.of(2, Arbitraries.longs().between(Long.MAX_VALUE / 2 - 64, Long.MAX_VALUE / 2 + 64).map(BigInteger::valueOf)),
+                Tuple.of(3, Arbitraries.longs().between(Long.MAX_VALUE - 64, Long.MAX_VALUE).map(BigInteger::valueOf)),
+                Tuple.of(2, Arbitraries.bigIntegers().between(BigInteger.valueOf(Long.MAX_VALUE),
                         BigInteger.TEN.pow(19).subtract(BigInteger.ONE))));
         // A length field holds 32 bits; a chunk size is written in hex, which has no sign to overflow into.
         return Arbitraries.of(FORMS).flatMap(form -> declared.filter(n -> form.protocol().equals("length") ? n.bitLength() <= 32
