@@ -7,6 +7,7 @@ import io.resh.gateway.ordered.RequestDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /** Drives framers the way the gateway does: through the real decoder in an EmbeddedChannel, or chunk by chunk. */
 final class Decoding {
@@ -27,13 +28,7 @@ final class Decoding {
         for (int i = 0; i < input.length; i += chunk) {
             ch.writeInbound(Unpooled.wrappedBuffer(input, i, Math.min(chunk, input.length - i)));
         }
-        List<Object> out = new ArrayList<>();
-        Object m;
-        while ((m = ch.readInbound()) != null) {
-            out.add(m);
-        }
-        ch.finishAndReleaseAll();
-        return out;
+        return drain(ch);
     }
 
     /** Feeds {@code input} in chunks of the given sizes, used in turn, and returns every message decoded. */
@@ -45,6 +40,16 @@ final class Decoding {
             ch.writeInbound(Unpooled.wrappedBuffer(input, i, chunk));
             i += chunk;
         }
+        return drain(ch);
+    }
+
+    /**
+     * What the decoder framed once the client paused: a large request that came in small pieces is parsed again only
+     * after a pause (see RequestDecoder), which the channel's clock is moved past here.
+     */
+    private static List<Object> drain(EmbeddedChannel ch) {
+        ch.advanceTimeBy(1, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
         List<Object> out = new ArrayList<>();
         Object m;
         while ((m = ch.readInbound()) != null) {
