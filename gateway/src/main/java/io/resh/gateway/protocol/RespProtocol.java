@@ -108,10 +108,15 @@ public final class RespProtocol implements Protocol {
             lengthOut[0] = pos - start;
             return new RespCommand(new byte[0][]);
         }
-        // Positions relative to start: the command's arguments become slices of the request's bytes.
-        int[] from = new int[(int) n];
-        int[] len = new int[(int) n];
+        // Positions relative to start: the command's arguments become slices of the request's bytes. Sized by the
+        // arguments read, not the count announced: "*250000" ahead of nothing cost 2 MB on every read of it.
+        int[] from = new int[(int) Math.min(n, 16)];
+        int[] len = new int[from.length];
         for (int i = 0; i < n; i++) {
+            if (i == from.length) {
+                from = java.util.Arrays.copyOf(from, (int) Math.min(n, 2L * i));
+                len = java.util.Arrays.copyOf(len, from.length);
+            }
             if (pos >= in.writerIndex()) {
                 return null;
             }
