@@ -146,7 +146,9 @@ public final class HttpProtocol implements Protocol {
                 end = head.end();
                 HttpMessages.checkSize(end - start, maxReplyBytes, "response");
             } else if (te != null) {
-                if (!HttpMessages.lower(te).endsWith("chunked")) {
+                String lower = HttpMessages.lower(te);
+                // chunked must be the last coding ("gzip, chunked"); "xchunked" only ends with its letters
+                if (!lower.substring(lower.lastIndexOf(',') + 1).strip().equals("chunked")) {
                     throw new FrameException("response Transfer-Encoding '" + te + "' is not chunked");
                 }
                 end = HttpMessages.chunkedEnd(in, start, head.end(), maxReplyBytes, "response");

@@ -118,6 +118,18 @@ class HttpProtocolTest {
         assertThat(text(((LocalReply) out.get(0)).bytes())).startsWith("HTTP/1.1 400 Bad Request").contains("bare CR");
     }
 
+    /** Chunked must be the last coding of a response: "xchunked" was taken for it, as it ends with those letters. */
+    @Test
+    void shouldTakeOnlyChunkedAsTheLastCodingOfAResponse() {
+        Request get = Request.of(bytes("GET / HTTP/1.1\r\n\r\n"), "GET /", true, 0);
+        String body = "\r\n\r\n2\r\nab\r\n0\r\n\r\n";
+        String gzipped = "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked" + body;
+        assertThat(http.replyLength(Unpooled.wrappedBuffer(bytes(gzipped)), get, 1 << 20)).isEqualTo(gzipped.length());
+        assertThatThrownBy(() -> http.replyLength(Unpooled.wrappedBuffer(bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding:"
+                + " xchunked" + body)), get, 1 << 20)).isInstanceOf(FrameException.class)
+                .hasMessage("response Transfer-Encoding 'xchunked' is not chunked");
+    }
+
     @Test
     void shouldRefuseInterimResponsesPastTheLimit() {
         // Each head was held to the limit from its own start only, so a server could fill the gateway's buffer
