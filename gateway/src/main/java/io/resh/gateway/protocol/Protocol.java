@@ -14,8 +14,9 @@ public interface Protocol {
     /**
      * Decodes the next client request starting at {@code in.readerIndex()}.
      *
-     * @return a {@link Request} or a {@link LocalReply} after consuming its bytes, or null (consuming
-     *     nothing) if the request is not complete yet
+     * @return a {@link Request} or a {@link LocalReply} after consuming its bytes, or null if the request is not
+     *     complete yet (consuming nothing of it; bytes no request needs, like the blank lines HTTP allows before a
+     *     request line, may be skipped)
      * @throws FrameException if the bytes are malformed or the request exceeds {@code maxFrameBytes};
      *     the connection cannot be resynchronized after that
      */
