@@ -22,6 +22,15 @@ final class Decoding {
         return new String(b, StandardCharsets.ISO_8859_1);
     }
 
+    /** The framer of a protocol named as in a config, with fixed clocks for the protocols that stamp expiries. */
+    static Protocol framer(String protocol) {
+        return switch (protocol) {
+            case "resp" -> new RespProtocol(() -> 1_000_000L);
+            case "memcached" -> new MemcachedProtocol(() -> 1_700_000_000_000L);
+            default -> Protocol.named(protocol);
+        };
+    }
+
     /** Feeds {@code input} in chunks of {@code chunk} bytes and returns every message decoded. */
     static List<Object> requests(Protocol protocol, byte[] input, int chunk, int maxFrameBytes) {
         EmbeddedChannel ch = new EmbeddedChannel(new RequestDecoder(protocol, maxFrameBytes, 60_000_000_000L));

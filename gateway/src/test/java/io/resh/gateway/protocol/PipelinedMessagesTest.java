@@ -37,11 +37,7 @@ class PipelinedMessagesTest {
         }
 
         Protocol framer() {
-            return switch (protocol) {
-                case "resp" -> new RespProtocol(() -> 1_000_000L);
-                case "memcached" -> new MemcachedProtocol(() -> 1_700_000_000_000L);
-                default -> Protocol.named(protocol);
-            };
+            return Decoding.framer(protocol);
         }
 
         @Override
@@ -207,12 +203,11 @@ class PipelinedMessagesTest {
             @ForAll("limitedProtocols") String protocol, @ForAll @IntRange(min = 100, max = 3000) int max,
             @ForAll @IntRange(min = 1, max = 700) int chunk) {
         byte[] request = exactly(protocol, max);
-        Protocol framer = switch (protocol) {
-            case "inline" -> new RespProtocol(() -> 1_000_000L);
-            case "chunked" -> new HttpProtocol();
-            case "memcached" -> new MemcachedProtocol(() -> 1_700_000_000_000L);
-            default -> Protocol.named(protocol);
-        };
+        Protocol framer = Decoding.framer(switch (protocol) {
+            case "inline" -> "resp";
+            case "chunked" -> "http";
+            default -> protocol;
+        });
         int split = protocol.equals("raw") ? request.length : chunk; // a datagram is one chunk
         List<Object> atLimit = Decoding.requests(framer, request, List.of(split), max);
         assertThat(atLimit).hasSize(1).first().isInstanceOf(Request.class);

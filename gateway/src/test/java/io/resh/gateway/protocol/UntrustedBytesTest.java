@@ -97,11 +97,7 @@ class UntrustedBytesTest {
     /** Bytes built from one protocol's grammar, now and then with an arbitrary byte among them. */
     record Input(String protocol, byte[] bytes) {
         Protocol framer() {
-            return switch (protocol) {
-                case "resp" -> new RespProtocol(() -> 1_000_000L);
-                case "memcached" -> new MemcachedProtocol(() -> 1_700_000_000_000L);
-                default -> Protocol.named(protocol);
-            };
+            return Decoding.framer(protocol);
         }
 
         @Override
