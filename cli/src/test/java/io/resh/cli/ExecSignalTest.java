@@ -62,6 +62,28 @@ class ExecSignalTest {
                 .isEmpty();
     }
 
+    /**
+     * The replicas killed by the signal finished no vote, which --retry took for a failed one: it started a second
+     * attempt while the JVM exited, which printed a stack trace ("Shutdown in progress") and wrote no report.
+     */
+    @Test
+    void sigtermUnderRetryShouldStartNoSecondAttempt() throws Exception {
+        Path report = dir.resolve("r.json");
+        start("--retry", "--report", report.toString());
+
+        resh.destroy();
+
+        assertThat(resh.waitFor(30, TimeUnit.SECONDS)).as("resh exec exits after SIGTERM").isTrue();
+        assertThat(resh.exitValue()).as("128 + SIGTERM").isEqualTo(143);
+        assertThat(Files.readString(dir.resolve("stderr.txt"))).doesNotContain("Exception", "\tat ");
+        assertThat(lastLine()).isEqualTo("resh exec: interrupted by SIGTERM; the replicas were killed; the report is in "
+                + report + " (exit 143)");
+        JsonNode json = new ObjectMapper().readTree(Files.readString(report));
+        assertThat(json.get("attempts")).hasSize(1);
+        assertThat(json.get("attempts").get(0).get("verdict").asText()).as("not timed-out: no --timeout was given")
+                .isEqualTo("interrupted");
+    }
+
     /** Starts resh exec with three replicas that say they are up, then wait, and returns once they are up. */
     private void start(String... options) throws IOException {
         List<String> args = new java.util.ArrayList<>(List.of("exec", "-n", "3", "--no-stdin"));

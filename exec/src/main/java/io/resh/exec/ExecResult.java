@@ -55,8 +55,9 @@ public record ExecResult(int exitCode, Verdict verdict, String reason, int repli
          */
         OUTPUT_NOT_PLACED,
         /**
-         * A signal (Ctrl-C, SIGTERM, a hang-up) ended resh during the run and the replicas were killed; set by
-         * the caller that saw the signal ({@link #interrupted}), never by a run.
+         * A signal (Ctrl-C, SIGTERM, a hang-up) ended resh during the run and the replicas were killed: the
+         * attempt they were killed in, and the run as a whole, set by the caller that saw the signal
+         * ({@link #interrupted}). Never retried.
          */
         INTERRUPTED;
 

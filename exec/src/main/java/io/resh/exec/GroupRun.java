@@ -37,6 +37,9 @@ final class GroupRun {
     private final ReleasedSink outSink;
     private final ReleasedSink errSink;
 
+    /** Set by the shutdown hook that killed the replicas: the JVM is exiting, as on Ctrl-C or SIGTERM. */
+    private volatile boolean killedOnExit;
+
     GroupRun(ExecPlan plan, int number, ReleasedSink outSink, ReleasedSink errSink) {
         this.plan = plan;
         this.options = plan.options();
@@ -66,6 +69,7 @@ final class GroupRun {
             Thread killOnExit = new Thread(() -> {
                 // Stopped, not finished: what the killed replicas leave is not voted as their result, and no
                 // output file of theirs is placed.
+                killedOnExit = true;
                 runs.forEach(ReplicaRun::markStopped);
                 runs.forEach(ReplicaRun::kill);
                 workspace.delete();
@@ -261,7 +265,12 @@ final class GroupRun {
                 : faults.stream().filter(f -> f.kind() == FaultKind.DIVERGENCE).toList();
         ExecResult.Verdict verdict;
         String reason;
-        if (outputClosed || outSink.broken() || errSink.broken()) {
+        if (killedOnExit) {
+            // Not "timed-out": there may be no --timeout at all. Nor a failed vote --retry would run again while the
+            // JVM exits, which refuses the next attempt's shutdown hook with a stack trace and no report.
+            verdict = ExecResult.Verdict.INTERRUPTED;
+            reason = "interrupted; the replicas were killed";
+        } else if (outputClosed || outSink.broken() || errSink.broken()) {
             // Even if the replicas finished, the client did not get the whole voted result.
             verdict = ExecResult.Verdict.OUTPUT_CLOSED;
             String failure = outSink.failure() != null ? outSink.failure() : errSink.failure();
