@@ -34,6 +34,21 @@ final class ExecPlan {
      * @throws ConfigException if the start directory, the stdin file or the work root is unusable
      * @throws ExecSetupException if a program, bubblewrap or taskset is missing, or the temporary directory
      */
+    /**
+     * A missing file and a directory were both "not a readable file", which left the user to find out which; a
+     * mistyped name is the usual case.
+     */
+    private static void checkStdinFile(Path stdin) {
+        String why = !Files.exists(stdin) ? "does not exist"
+                : Files.isDirectory(stdin) ? "is a directory, not a file"
+                : !Files.isRegularFile(stdin) ? "is not a regular file"
+                : !Files.isReadable(stdin) ? "is not readable (permission denied)"
+                : null;
+        if (why != null) {
+            throw new ConfigException("--stdin", "'" + stdin + "' " + why);
+        }
+    }
+
     static ExecPlan prepare(ExecOptions options) {
         Path startDir;
         try {
@@ -44,8 +59,8 @@ final class ExecPlan {
         if (!Files.isDirectory(startDir)) {
             throw new ConfigException("startDir", "'" + startDir + "' is not a directory");
         }
-        if (options.stdin() != null && !(Files.isRegularFile(options.stdin()) && Files.isReadable(options.stdin()))) {
-            throw new ConfigException("--stdin", "'" + options.stdin() + "' is not a readable file");
+        if (options.stdin() != null) {
+            checkStdinFile(options.stdin());
         }
         for (Path output : options.outputs()) {
             checkPlaceable(startDir, output);

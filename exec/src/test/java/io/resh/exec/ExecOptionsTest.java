@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ExecOptionsTest {
 
@@ -93,6 +94,14 @@ class ExecOptionsTest {
         ExecOptions options = ExecOptions.replicated(3, List.of("cat")).withStdin(Path.of("no-such-input.txt"));
 
         assertThatThrownBy(() -> new ExecRunner(System.out, System.err).run(options))
-                .isInstanceOf(ConfigException.class).hasMessageStartingWith("--stdin:");
+                .isInstanceOf(ConfigException.class).hasMessage("--stdin: 'no-such-input.txt' does not exist");
+    }
+
+    @Test
+    void shouldSayThatAStdinDirectoryIsADirectory(@TempDir Path dir) {
+        ExecOptions options = ExecOptions.replicated(3, List.of("cat")).withStdin(dir);
+
+        assertThatThrownBy(() -> new ExecRunner(System.out, System.err).run(options))
+                .isInstanceOf(ConfigException.class).hasMessage("--stdin: '" + dir + "' is a directory, not a file");
     }
 }
