@@ -16,6 +16,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * One attempt: starts every replica in its own work directory, streams the voted stdout and
@@ -248,6 +249,19 @@ final class GroupRun {
         for (OutputVote vote : outputs) {
             if (!vote.agreed() && vote.disagreement() != null) {
                 disagreements.add(vote.disagreement());
+            }
+        }
+        if (disagreements.isEmpty() && votedExit != null && stdinChanged == null) {
+            // Each part can have its own f+1 (stdout from replicas 2 and 3, the exit code from 0 and 1): the whole
+            // result was then produced by fewer than f+1 replicas, and may be one that no replica produced at all.
+            List<Integer> whole = runs.stream().map(ReplicaRun::index)
+                    .filter(r -> faults.stream().noneMatch(f -> f.replica() == r)).toList();
+            if (whole.size() < quorum.agreementNeeded()) {
+                disagreements.add("the voted parts came from different replicas ("
+                        + (whole.isEmpty() ? "none produced all of them"
+                            : "only " + (whole.size() == 1 ? "replica " : "replicas ") + whole.stream()
+                                .map(String::valueOf).collect(Collectors.joining(", ")) + " produced all of them")
+                        + "; " + quorum.agreementNeeded() + " must)");
             }
         }
         boolean finished = disagreements.isEmpty();

@@ -72,6 +72,22 @@ class ExecRunnerTest {
     }
 
     /**
+     * Stdout voted by replicas 1 and 2, the exit code by 0 and 1: each part had its f+1, so the run counted as
+     * agreed and exited 0, though only replica 1 produced that whole result (with N = 4, 2 against 2, a result no
+     * replica produced at all).
+     */
+    @Test
+    void shouldFindNoMajorityWhenTheVotedPartsCameFromDifferentReplicas() throws Exception {
+        ExecRun run = ExecRun.of(shell(3, "if [ \"$RESH_REPLICA\" = 0 ]; then echo extra; fi; echo ok;"
+                + " exit $((RESH_REPLICA / 2))"));
+
+        assertThat(run.result().verdict()).isEqualTo(ExecResult.Verdict.NO_MAJORITY);
+        assertThat(run.result().exitCode()).isEqualTo(ExitCodes.NO_MAJORITY);
+        assertThat(run.result().reason()).isEqualTo("no majority: the voted parts came from different replicas"
+                + " (only replica 1 produced all of them; 2 must)");
+    }
+
+    /**
      * A transient disagreement after an agreed prefix: streamed, the prefix is out before the vote fails and
      * the retry's different output can't follow it; buffered, the failed attempt shows nothing.
      */
