@@ -39,6 +39,9 @@ final class ExecPlan {
      * mistyped name is the usual case.
      */
     private static void checkStdinFile(Path stdin) {
+        if (stdin.toString().isEmpty()) {
+            throw new ConfigException("--stdin", "the file name is empty");
+        }
         String why = !Files.exists(stdin) ? "does not exist"
                 : Files.isDirectory(stdin) ? "is a directory, not a file"
                 : !Files.isRegularFile(stdin) ? "is not a regular file"

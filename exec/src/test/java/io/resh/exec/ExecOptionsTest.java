@@ -103,5 +103,8 @@ class ExecOptionsTest {
 
         assertThatThrownBy(() -> new ExecRunner(System.out, System.err).run(options))
                 .isInstanceOf(ConfigException.class).hasMessage("--stdin: '" + dir + "' is a directory, not a file");
+        ExecOptions unnamed = ExecOptions.replicated(3, List.of("cat")).withStdin(Path.of(""));
+        assertThatThrownBy(() -> new ExecRunner(System.out, System.err).run(unnamed))
+                .isInstanceOf(ConfigException.class).hasMessage("--stdin: the file name is empty");
     }
 }
