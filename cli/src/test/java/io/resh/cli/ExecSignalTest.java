@@ -84,6 +84,40 @@ class ExecSignalTest {
                 .isEqualTo("interrupted");
     }
 
+    /**
+     * The run's shutdown hook, which removes the work directories, was registered only once they all existed:
+     * creating them links every entry of the start directory into each, which takes a while for a large one, and
+     * a signal meanwhile left every work directory made so far behind.
+     */
+    @Test
+    void sigtermWhileTheWorkDirectoriesAreCreatedShouldLeaveNoneBehind() throws Exception {
+        Path startDir = Files.createDirectory(dir.resolve("start"));
+        for (int i = 0; i < 20_000; i++) {
+            Files.createFile(startDir.resolve("input-" + i));
+        }
+        Path workRoot = Files.createDirectory(dir.resolve("work"));
+        resh = new ProcessBuilder(ReshJvm.command(List.of(), "exec", "-n", "9", "--no-stdin", "--work-root",
+                workRoot.toString(), "--", "true"))
+                .directory(startDir.toFile())
+                .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(dir.resolve("stderr.txt").toFile())
+                .start();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+                .until(() -> !resh.isAlive() || workDirectories(workRoot) > 0);
+        assertThat(resh.isAlive()).as("resh exec creates the work directories").isTrue();
+
+        resh.destroy();
+
+        assertThat(resh.waitFor(30, TimeUnit.SECONDS)).as("resh exec exits after SIGTERM").isTrue();
+        assertThat(resh.exitValue()).as("128 + SIGTERM").isEqualTo(143);
+        assertThat(workDirectories(workRoot)).as("work directories left in %s", workRoot).isZero();
+    }
+
+    private static long workDirectories(Path workRoot) throws IOException {
+        try (var entries = Files.list(workRoot)) {
+            return entries.filter(p -> p.getFileName().toString().startsWith("resh-exec-")).count();
+        }
+    }
+
     /** Starts resh exec with three replicas that say they are up, then wait, and returns once they are up. */
     private void start(String... options) throws IOException {
         List<String> args = new java.util.ArrayList<>(List.of("exec", "-n", "3", "--no-stdin"));

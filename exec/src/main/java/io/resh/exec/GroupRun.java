@@ -14,8 +14,10 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 /**
@@ -65,19 +67,47 @@ final class GroupRun {
         StreamTarget stderr = stderrVote != null ? stderrVote : new StderrPassthrough(errSink);
         List<ReplicaRun> runs = new CopyOnWriteArrayList<>();
         String runId = UUID.randomUUID().toString();
-        try (Workspace workspace = Workspace.create(plan);
-             StdinWatch input = StdinWatch.before(options.stdin())) {
-            Thread killOnExit = new Thread(() -> {
-                // Stopped, not finished: what the killed replicas leave is not voted as their result, and no
-                // output file of theirs is placed.
-                killedOnExit = true;
-                runs.forEach(ReplicaRun::markStopped);
-                runs.forEach(ReplicaRun::kill);
-                workspace.delete();
-            }, "resh-exec-kill-replicas");
-            Runtime.getRuntime().addShutdownHook(killOnExit);
+        // Registered before the work directories exist: creating them can take seconds (a link to each entry of a
+        // large start directory, per replica), and a signal meanwhile left them all behind.
+        AtomicReference<Workspace> created = new AtomicReference<>();
+        CountDownLatch creation = new CountDownLatch(1);
+        Thread killOnExit = new Thread(() -> {
+            // Stopped, not finished: what the killed replicas leave is not voted as their result, and no
+            // output file of theirs is placed.
+            killedOnExit = true;
+            runs.forEach(ReplicaRun::markStopped);
+            runs.forEach(ReplicaRun::kill);
             try {
-                for (int r = 0; r < n; r++) {
+                creation.await(KILL_GRACE_NANOS, TimeUnit.NANOSECONDS); // it stops early, seeing killedOnExit
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            Workspace workspace = created.get();
+            if (workspace != null) {
+                workspace.delete();
+            }
+        }, "resh-exec-kill-replicas");
+        try {
+            Runtime.getRuntime().addShutdownHook(killOnExit);
+        } catch (IllegalStateException e) {
+            // The signal came while the run was being prepared (bwrap's probe, taskset): start nothing.
+            killedOnExit = true;
+            return vote(runs, stdout, stderrVote, false, started, null);
+        }
+        Workspace made;
+        try {
+            made = Workspace.create(plan, () -> killedOnExit);
+            created.set(made);
+        } catch (RuntimeException e) {
+            removeHook(killOnExit);
+            throw e;
+        } finally {
+            creation.countDown();
+        }
+        try (Workspace workspace = made;
+             StdinWatch input = StdinWatch.before(options.stdin())) {
+            try {
+                for (int r = 0; r < n && !killedOnExit; r++) {
                     Path dir = workspace.dir(r);
                     ReplicaRun replica = new ReplicaRun(r, n, plan.argv(r, dir), dir, plan.coreOf(r), runId);
                     runs.add(replica);
@@ -100,8 +130,9 @@ final class GroupRun {
                         run.kill();
                     }
                 });
-                removeHook(killOnExit);
             }
+        } finally {
+            removeHook(killOnExit);
         }
     }
 

@@ -15,6 +15,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -42,8 +43,13 @@ final class Workspace implements AutoCloseable {
         this.keep = keep;
     }
 
-    /** Creates the work directories of one attempt. */
-    static Workspace create(ExecPlan plan) {
+    /**
+     * Creates the work directories of one attempt.
+     *
+     * @param abandoned true once resh is exiting (a signal): creation stops early, and the directories made so far
+     *     are returned for the caller to delete
+     */
+    static Workspace create(ExecPlan plan, BooleanSupplier abandoned) {
         ExecOptions options = plan.options();
         Path root = null;
         try {
@@ -54,10 +60,10 @@ final class Workspace implements AutoCloseable {
             List<Path> pipes = new ArrayList<>();
             // Started in the work root itself (cd /tmp, --work-root .): resh's own temporary files are there too.
             boolean startedInWorkRoot = plan.startDir().equals(root.getParent());
-            for (int i = 0; i < plan.replicas(); i++) {
+            for (int i = 0; i < plan.replicas() && !abandoned.getAsBoolean(); i++) {
                 Path dir = Files.createDirectory(root.resolve("replica-" + i));
                 if (options.linkStartDir()) {
-                    link(plan.startDir(), dir, root, outputs, startedInWorkRoot);
+                    link(plan.startDir(), dir, root, outputs, startedInWorkRoot, abandoned);
                 }
                 for (Path out : options.outputs()) {
                     Path parent = dir.resolve(out).getParent();
@@ -119,10 +125,13 @@ final class Workspace implements AutoCloseable {
      * on their way: those become real directories, filled the same way one level down, and an output that
      * exists as a regular file is copied (a link would let every replica write the one original).
      */
-    private static void link(Path startDir, Path dir, Path root, OutputTree outputs, boolean skipTemporaries)
-            throws IOException {
+    private static void link(Path startDir, Path dir, Path root, OutputTree outputs, boolean skipTemporaries,
+                             BooleanSupplier abandoned) throws IOException {
         try (Stream<Path> entries = Files.list(startDir)) {
             for (Path entry : (Iterable<Path>) entries::iterator) {
+                if (abandoned.getAsBoolean()) {
+                    return;
+                }
                 // Resolved as a Path, not as its String: that would hold U+FFFD for each byte the locale's character
                 // set does not hold, and name a file that is not there.
                 Path name = entry.getFileName();
@@ -137,7 +146,7 @@ final class Workspace implements AutoCloseable {
                         Files.copy(entry, dir.resolve(name));
                     }
                 } else if (Files.isDirectory(entry)) {
-                    link(entry, Files.createDirectory(dir.resolve(name)), root, below, false);
+                    link(entry, Files.createDirectory(dir.resolve(name)), root, below, false, abandoned);
                 }
             }
         }
