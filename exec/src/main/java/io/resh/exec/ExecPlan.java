@@ -31,10 +31,6 @@ final class ExecPlan {
     }
 
     /**
-     * @throws ConfigException if the start directory, the stdin file or the work root is unusable
-     * @throws ExecSetupException if a program, bubblewrap or taskset is missing, or the temporary directory
-     */
-    /**
      * A missing file and a directory were both "not a readable file", which left the user to find out which; a
      * mistyped name is the usual case.
      */
@@ -52,6 +48,10 @@ final class ExecPlan {
         }
     }
 
+    /**
+     * @throws ConfigException if the start directory, the stdin file or the work root is unusable
+     * @throws ExecSetupException if a program, bubblewrap or taskset is missing, or the temporary directory
+     */
     static ExecPlan prepare(ExecOptions options) {
         Path startDir;
         try {
