@@ -293,6 +293,11 @@ final class GroupRun {
                             : "only " + (whole.size() == 1 ? "replica " : "replicas ") + whole.stream()
                                 .map(String::valueOf).collect(Collectors.joining(", ")) + " produced all of them")
                         + "; " + quorum.agreementNeeded() + " must)");
+            } else if (whole.size() * 2 <= completed.size()) {
+                // An even number finished, split in halves (two against two of four): f+1 on each side, and nothing
+                // to choose one by. The first half to reach f+1 was used, with a warning.
+                disagreements.add("only " + whole.size() + " of the " + completed.size() + " replicas that finished"
+                        + " produced the whole result, and as many did not; " + (completed.size() / 2 + 1) + " must");
             }
         }
         boolean finished = disagreements.isEmpty();

@@ -87,6 +87,17 @@ class ExecRunnerTest {
                 + " (only replica 1 produced all of them; 2 must)");
     }
 
+    /** Two against two of four: each half had f+1 = 2, and the half that reached it first was used, with a warning. */
+    @Test
+    void shouldFindNoMajorityWhenTheReplicasSplitInHalves() throws Exception {
+        ExecRun run = ExecRun.of(shell(4, "if [ \"$RESH_REPLICA\" -lt 2 ]; then echo a; else echo b; fi"));
+
+        assertThat(run.result().verdict()).isEqualTo(ExecResult.Verdict.NO_MAJORITY);
+        assertThat(run.result().exitCode()).isEqualTo(ExitCodes.NO_MAJORITY);
+        assertThat(run.result().reason()).isEqualTo("no majority: only 2 of the 4 replicas that finished produced the"
+                + " whole result, and as many did not; 3 must");
+    }
+
     /**
      * A transient disagreement after an agreed prefix: streamed, the prefix is out before the vote fails and
      * the retry's different output can't follow it; buffered, the failed attempt shows nothing.
