@@ -573,6 +573,9 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         } else if (frame instanceof Frame.Restored r) {
             if (!r.ok()) {
                 fault(slot, FaultKind.START_FAILURE, r.sequence(), "restore of checkpoint #" + r.sequence() + " failed: " + r.detail());
+            } else if (slot.restorePending) {
+                slot.restorePending = false;
+                maybeCaughtUp(slot);
             }
         } else if (frame instanceof Frame.ContractViolation v) {
             violation(slot, v);
@@ -597,7 +600,10 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         Checkpoint stable = checkpoints.stable();
         if (!stable.initial()) {
             slot.outbox.add(new Frame.Restore(stable.sequence(), stable.digest().bytes(), stable.snapshot()));
-            slot.restoredFrom = stable.sequence(); // not waiting for RESTORED: a failed restore ends this incarnation
+            slot.restoredFrom = stable.sequence();
+            // Requests are sent meanwhile, but the slot rejoins only once RESTORED says the state is there: with no
+            // log to replay it was counted as recovered, and its restart back-off reset, before a failed restore.
+            slot.restorePending = true;
         }
         slot.cursor = stable.sequence() + 1;
         slot.repliedThrough = stable.sequence();
@@ -838,7 +844,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
     }
 
     private void maybeCaughtUp(Slot slot) {
-        if (slot.state == SlotState.CATCHING_UP && slot.repliedThrough >= slot.catchUpTarget) {
+        if (slot.state == SlotState.CATCHING_UP && !slot.restorePending && slot.repliedThrough >= slot.catchUpTarget) {
             setState(slot, SlotState.ACTIVE);
             if (slot.lowPriority) {
                 // Still at low priority while its JIT compiles the request path: the serving majority masks
@@ -1068,6 +1074,7 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         slot.digestSequence = 0;
         slot.digest = "";
         slot.restoredFrom = -1;
+        slot.restorePending = false;
         slot.replyDisagreed = false;
         slot.deadStrikes = 0;
         slot.lastHeardNanos = now;

@@ -47,6 +47,8 @@ final class Slot {
     long replayDivergedAt = -1;
     /** The checkpoint this incarnation restored from the voted snapshot, or -1 when it started from the initial state. */
     long restoredFrom = -1;
+    /** The restore sent with the hello has not been confirmed yet: until it is, the slot has not recovered. */
+    boolean restorePending;
     /** A reply of this incarnation differed from the voted one. */
     boolean replyDisagreed;
     /** The current process started at the catch-up priority and has not been given the normal one back. */
