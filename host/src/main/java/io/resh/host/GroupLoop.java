@@ -441,7 +441,15 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
                     startFailure = "replica " + slot.index + " (" + slot.spec.label() + "): " + b.evidence();
                 }
                 if (b.kind() == FaultKind.CRASH && !b.source().killedByHost()) {
-                    poison.crashed(slot, b.evidence(), Signals.endedByOutsideSignal(b.source().exitStatus()));
+                    int status = b.source().exitStatus();
+                    String evidence = b.evidence();
+                    // Exited on its own: the JVM's status for an uncaught throwable (an OutOfMemoryError, a
+                    // snapshot that threw) or the service's System.exit. "code 1" alone sent every user to the log.
+                    String said = status > 0 && status < 128 ? ReplicaGroup.reasonAtEndOfLog(launcher.logFile(slot.index)) : null;
+                    if (said != null) {
+                        evidence += "; its log says: " + said;
+                    }
+                    poison.crashed(slot, evidence, b.evidence(), Signals.endedByOutsideSignal(status));
                 } else {
                     processFault(slot, b.kind(), b.evidence());
                 }

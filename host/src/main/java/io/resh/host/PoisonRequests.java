@@ -39,11 +39,13 @@ final class PoisonRequests {
      * The slot's process exited (not killed by the host). Reports the crash fault, and skips the request it
      * died of if that request has now killed or hung every live replica.
      *
+     * @param verdictEvidence what the client of a request of death is told of it: the exit, not what the replica's
+     *                        log says, which no vote vouches for
      * @param signalled it was ended by a signal other processes send (see {@link Signals#endedByOutsideSignal}),
      *                  which is weaker evidence against the request, like a hang
      */
-    void crashed(Slot slot, String evidence, boolean signalled) {
-        died(slot, FaultKind.CRASH, signalled, evidence, evidence);
+    void crashed(Slot slot, String evidence, String verdictEvidence, boolean signalled) {
+        died(slot, FaultKind.CRASH, signalled, evidence, verdictEvidence);
     }
 
     /**

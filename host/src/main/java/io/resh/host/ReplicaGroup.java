@@ -219,6 +219,38 @@ public final class ReplicaGroup implements AutoCloseable {
         return said;
     }
 
+    /** How much of a log's end {@link #reasonAtEndOfLog} reads: an uncaught throwable and its stack fit. */
+    private static final int LOG_TAIL_BYTES = 16 * 1024;
+
+    /**
+     * What the last incarnation in a replica's log said before it ended, in one line, or null when it said nothing
+     * after its banner: the line of an uncaught throwable ({@code Exception in thread "main" …}), not its stack.
+     * Only the log's end is read: a service that prints a lot makes it large, and a crash is reported at once.
+     */
+    static String reasonAtEndOfLog(Path log) {
+        String tail;
+        try (java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(log)) {
+            long size = file.size();
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) Math.min(size, LOG_TAIL_BYTES));
+            while (buf.hasRemaining() && file.read(buf, size - buf.capacity() + buf.position()) > 0) {
+                // reads until the tail is whole
+            }
+            tail = new String(buf.array(), 0, buf.position(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return null;
+        }
+        String said = null;
+        for (String line : tail.split("\n")) {
+            String l = line.strip();
+            if (l.startsWith("resh replica ")) {
+                said = null; // a later incarnation's banner: what came before is an earlier process's
+            } else if (!l.isEmpty() && !l.startsWith("at ") && !l.startsWith("... ") && !JVM_BOILERPLATE.contains(l)) {
+                said = l;
+            }
+        }
+        return said;
+    }
+
     /** Orders, executes and votes one request. Thread-safe, never blocks. */
     public CompletableFuture<byte[]> submit(byte[] request) {
         CompletableFuture<byte[]> reply = new CompletableFuture<>();
