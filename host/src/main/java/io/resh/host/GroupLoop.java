@@ -774,8 +774,16 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         if (quorum.detectOnly()) {
             byte[] first = e.ballot.replyOf(0);
             byte[] second = e.ballot.replyOf(1);
-            dmrMismatch(e.sequence, ++e.mismatches, evidence + ": " + Evidence.replyDiff("replica 0", first, "replica 1", second),
-                    Evidence.replyDetails("replica0", first, "replica1", second));
+            int mismatches = ++e.mismatches;
+            String diff = evidence + ": " + Evidence.replyDiff("replica 0", first, "replica 1", second);
+            if (mismatches >= 2 && slots[0].spec.label().equals(slots[1].spec.label())) {
+                // Re-executed from the same checkpoint, one version disagrees with itself again: no transient
+                // fault does that twice, a service that breaks the determinism rules does every time.
+                diff += ": the same version answering differently twice from the same state usually means a"
+                        + " nondeterministic service, one that reads the clock, unseeded randomness or hash order instead"
+                        + " of its ExecutionContext";
+            }
+            dmrMismatch(e.sequence, mismatches, diff, Evidence.replyDetails("replica0", first, "replica1", second));
         } else {
             failStop(e.sequence, "no reply to #" + e.sequence + " reached " + quorum.agreementNeeded()
                     + " equal votes among " + expectedVoters() + " replicas (more than f=" + quorum.faultsMasked() + " faulty)"

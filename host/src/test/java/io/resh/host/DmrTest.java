@@ -71,7 +71,9 @@ class DmrTest {
                 .isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(FailStopException.class)
                 .hasMessageContaining("fail-stop at request #2")
-                .hasMessageContaining("disagreed again after rolling back");
+                .hasMessageContaining("disagreed again after rolling back")
+                .hasMessageContaining("the same version answering differently twice from the same state usually means a"
+                        + " nondeterministic service");
         await().atMost(Duration.ofSeconds(5)).until(() -> group.status().failed() != null);
         // Nothing unvoted is ever released afterwards: later requests fail the same way.
         assertThatThrownBy(() -> group.call(utf8("get"), Duration.ofSeconds(5))).isInstanceOf(FailStopException.class);
