@@ -204,6 +204,10 @@ final class ReplicaRuntime {
                 send(v); // evidence for the host; the error reply is still voted like any other
             }
         }
+        // An interrupt the service left set (Thread.currentThread().interrupt() in a catch) is state of the
+        // thread, not in any snapshot: it would fail the next blocking call here but not in a replica restored
+        // since, and make the two answer differently.
+        Thread.interrupted();
         boolean faultArmed = byzantineNext || corruptNextBit >= 0 || slowNextMillis > 0;
         if (inPlace >= 0) {
             if (!faultArmed && codec.replyFits(inPlaceLength)) {

@@ -100,6 +100,31 @@ class ReplicaRuntimeTest {
         }
     }
 
+    /**
+     * Before: a request whose service set its thread's interrupt status left it set for the next request, which a
+     * replica restored from a later checkpoint runs without: a blocking call failed in one and not in the other.
+     */
+    @Test
+    void shouldNotCarryAnInterruptTheServiceLeftSetIntoTheNextRequest() throws IOException {
+        Blob interrupting = new Blob() {
+            @Override
+            public byte[] execute(byte[] request, ExecutionContext ctx) {
+                if (ctx.sequence() == 1) {
+                    Thread.currentThread().interrupt();
+                }
+                return Boolean.toString(Thread.currentThread().isInterrupted()).getBytes(StandardCharsets.UTF_8);
+            }
+        };
+        try {
+            List<Frame> out = run(interrupting, List.of(request(1), request(2)));
+
+            assertThat(reply(out, 1)).isEqualTo("true");
+            assertThat(reply(out, 2)).isEqualTo("false");
+        } finally {
+            Thread.interrupted(); // not this test thread's to keep
+        }
+    }
+
     private static String reply(List<Frame> frames, long seq) {
         for (Frame f : frames) {
             if (f instanceof Frame.Reply r && r.sequence() == seq) {
