@@ -720,7 +720,9 @@ final class GroupLoop implements Runnable, CheckpointTracker.Owner {
         byte[] actual = e.ballot.replyOf(slot.index);
         slot.replyDisagreed = true;
         String description = "reply to #" + e.sequence + " differs: " + Evidence.replyDiff("voted", voted, "replica", actual);
-        if (slot.state == SlotState.CATCHING_UP) {
+        // A replacement that restored the voted snapshot and had nothing to replay is active at once: its first
+        // answer after the checkpoint counts as much as a replayed one when its successor diverges there too.
+        if (slot.state == SlotState.CATCHING_UP || slot.restoredFrom >= 0) {
             description += replayedAgain(slot, e.sequence);
         }
         fault(slot, FaultKind.DIVERGENCE, e.sequence, description, Evidence.replyDetails("voted", voted, "replica", actual));
