@@ -109,6 +109,11 @@ final class ServiceClasses {
         try {
             service = Class.forName(name, false, loader);
         } catch (ClassNotFoundException e) {
+            String binaryName = nestedBinaryName(loader, name);
+            if (binaryName != null) {
+                throw new ConfigException(field, "no class " + name + " on the replicas' class path; a nested class is"
+                        + " named with '$' there: " + binaryName);
+            }
             throw new ConfigException(field, "no class " + name + " on the replicas' class path; check the name"
                     + (configured == null || configured.isBlank() ? ", or give its jar or directory with classpath:"
                             : " and classpath: " + configured + parenthesized(missing(configured))));
@@ -128,6 +133,24 @@ final class ServiceClasses {
             throw new ConfigException(field, name + " " + unconstructible
                     + "; each replica creates its service with a public no-argument constructor");
         }
+    }
+
+    /**
+     * The name the JVM knows a nested class by ({@code com.example.Outer$Inner}) when {@code name} is the one Java
+     * source writes ({@code com.example.Outer.Inner}), or null when no such class exists either.
+     */
+    private static String nestedBinaryName(ClassLoader loader, String name) {
+        String candidate = name;
+        for (int dot = candidate.lastIndexOf('.'); dot > 0; dot = candidate.lastIndexOf('.', dot - 1)) {
+            candidate = candidate.substring(0, dot) + '$' + candidate.substring(dot + 1);
+            try {
+                Class.forName(candidate, false, loader);
+                return candidate;
+            } catch (ClassNotFoundException | LinkageError e) {
+                // an outer segment may be a package: try the next dot to the left
+            }
+        }
+        return null;
     }
 
     /**

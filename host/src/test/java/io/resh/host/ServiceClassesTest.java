@@ -47,6 +47,22 @@ class ServiceClassesTest {
                         + " classpath: nosuch/* (nosuch/* does not exist in " + cwd + ")");
     }
 
+    /** A service nested in a class, named as Java source names it. */
+    public static final class Nested extends io.resh.host.testing.ForwardingService {
+        public Nested() {
+            super(new CounterService());
+        }
+    }
+
+    /** Before: "no class …ServiceClassesTest.Nested on the replicas' class path; check the name", with the class right there. */
+    @Test
+    void shouldGiveTheNameWithADollarSignOfANestedClassNamedWithDots() {
+        assertThatThrownBy(() -> check(TestGroups.of("nested", 3, "io.resh.host.ServiceClassesTest.Nested").build()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("service.class: no class io.resh.host.ServiceClassesTest.Nested on the replicas' class path;"
+                        + " a nested class is named with '$' there: io.resh.host.ServiceClassesTest$Nested");
+    }
+
     /** Before: nothing; the JVM skips the entry, and a misspelt library jar showed only when a request needed it. */
     @Test
     void shouldWarnOfAnEntryThatDoesNotExistWhenTheClassIsFoundWithoutIt() {
