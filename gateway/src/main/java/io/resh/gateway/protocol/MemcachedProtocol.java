@@ -62,7 +62,9 @@ public final class MemcachedProtocol implements Protocol {
             return new LocalReply("ERROR\r\n".getBytes(StandardCharsets.US_ASCII), false);
         }
         String cmd = tokens.get(0).toLowerCase(Locale.ROOT);
-        boolean silent = !tokens.isEmpty() && tokens.get(tokens.size() - 1).equals("noreply");
+        // Only after a command: a line of "noreply" alone is a command the servers answer ERROR to, and taken as
+        // silent it went to them as an empty line whose ERROR then answered the next request.
+        boolean silent = tokens.size() > 1 && tokens.get(tokens.size() - 1).equals("noreply");
         if (silent) {
             tokens.remove(tokens.size() - 1);
         }
@@ -77,7 +79,7 @@ public final class MemcachedProtocol implements Protocol {
             if (n < 0) {
                 throw new FrameException("bad data chunk: negative length " + n);
             }
-            if (n > maxFrameBytes) { // checked alone first: length + n + 2 overflows for n near Long.MAX_VALUE
+            if (n > Integer.MAX_VALUE) { // over any limit, and length + n + 2 would overflow near Long.MAX_VALUE
                 throw Frames.tooLarge("request", n, maxFrameBytes);
             }
             long total = (long) length + n + 2;
@@ -181,7 +183,7 @@ public final class MemcachedProtocol implements Protocol {
                 if (n < 0) {
                     throw new FrameException("malformed VALUE line '" + line + "': negative length");
                 }
-                if (n > maxReplyBytes) { // checked alone first: eol + 1 + n + 2 overflows for n near Long.MAX_VALUE
+                if (n > Integer.MAX_VALUE) { // over any limit, and eol + 1 + n + 2 would overflow near Long.MAX_VALUE
                     throw Frames.tooLarge("reply", n, maxReplyBytes);
                 }
                 long next = (long) eol + 1 + n + 2;

@@ -27,6 +27,17 @@ class MemcachedProtocolTest {
         assertThat(text(Decoding.request(out.get(2)).bytes())).isEqualTo("incr n 2\r\n");
     }
 
+    /**
+     * "noreply" alone was taken as a silent command and forwarded as an empty line: the servers' ERROR to it, which
+     * the gateway expected no reply for, would have answered the client's next request.
+     */
+    @Test
+    void shouldForwardNoreplyAloneAsTheCommandItIs() {
+        Request r = Decoding.request(Decoding.requests(mc, " noreply\r\n", 64).get(0));
+        assertThat(r.silent()).isFalse();
+        assertThat(text(r.bytes())).as("its tokens, as every line is forwarded").isEqualTo("noreply\r\n");
+    }
+
     @Test
     void shouldStripNoreplySoEveryReplicaStillAnswersAndStampRelativeExpiry() {
         Request r = Decoding.request(Decoding.requests(mc, "set k 0 60 1 noreply\r\nx\r\n", 2).get(0));
