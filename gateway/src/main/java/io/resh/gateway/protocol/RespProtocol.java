@@ -132,7 +132,7 @@ public final class RespProtocol implements Protocol {
             if (l < 0) {
                 throw new FrameException("Protocol error: invalid bulk length " + l);
             }
-            if (l > max) { // checked alone first: e + 1 + l + 2 overflows for l near Long.MAX_VALUE
+            if (l > Integer.MAX_VALUE) { // over any limit, and e + 1 + l + 2 would overflow near Long.MAX_VALUE
                 throw Frames.tooLarge("request", l, max);
             }
             long end = (long) e + 1 + l + 2;

@@ -46,7 +46,7 @@ final class RespReplies {
                     if (len < 0) {
                         throw new FrameException("invalid bulk length " + len + " in reply");
                     }
-                    if (len > max) { // checked alone first: pos + len + 2 overflows for len near Long.MAX_VALUE
+                    if (len > Integer.MAX_VALUE) { // over any limit, and pos + len + 2 would overflow near Long.MAX_VALUE
                         throw Frames.tooLarge("reply", len, max);
                     }
                     long next = (long) pos + len + 2;
