@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
@@ -52,8 +54,19 @@ final class LoopbackCluster implements AutoCloseable {
     }
 
     static ClusterPeer peer(String id) {
-        return new ClusterPeer(id, InetSocketAddress.createUnresolved("127.0.0.1", FreePorts.pick()),
-                InetSocketAddress.createUnresolved("127.0.0.1", FreePorts.pick()));
+        return new ClusterPeer(id, InetSocketAddress.createUnresolved("127.0.0.1", freePort()),
+                InetSocketAddress.createUnresolved("127.0.0.1", freePort()));
+    }
+
+    /** Every port picked in this JVM: a pick is free when made but not held, so two picks could return the same one. */
+    private static final Set<Integer> PICKED = ConcurrentHashMap.newKeySet();
+
+    private static int freePort() {
+        int port;
+        do {
+            port = FreePorts.pick();
+        } while (!PICKED.add(port));
+        return port;
     }
 
     /** Starts host {@code self} as a member of {@code peers}, or as a joiner waiting to be added. */

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Loopback cluster layouts for tests: free ports, short Raft timeouts. */
 final class Loopback {
@@ -17,8 +19,19 @@ final class Loopback {
      * connection (its gateway's to fresh servers) could be given the same number as its local port.
      */
     static int freePort() {
-        return FreePorts.pick();
+        int port;
+        do {
+            port = FreePorts.pick();
+        } while (!PICKED.add(port));
+        return port;
     }
+
+    /**
+     * Every port picked in this JVM: a pick is free when made but not held, so two picks could return the same one
+     * (once in a full run: "h3's client 127.0.0.1:12162 is also h2's client"). A test that restarts a host reuses
+     * its peer, not a pick.
+     */
+    private static final Set<Integer> PICKED = ConcurrentHashMap.newKeySet();
 
     static List<ClusterPeer> peers(int n) {
         List<ClusterPeer> peers = new ArrayList<>();
