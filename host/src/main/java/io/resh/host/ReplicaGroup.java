@@ -211,12 +211,16 @@ public final class ReplicaGroup implements AutoCloseable {
             if (l.startsWith("resh replica ") && at > 0) {
                 return l.substring(at + 2);
             }
-            if (!l.isEmpty() && !l.startsWith("at ") && !l.startsWith("... ") && !JVM_BOILERPLATE.contains(l)
-                    && !l.startsWith("resh replica ")) {
+            if (saysWhy(l) && !l.startsWith("resh replica ")) {
                 said = l;
             }
         }
         return said;
+    }
+
+    /** A stripped log line that can say why a replica ended: not blank, not a stack frame, not the JVM's boilerplate. */
+    private static boolean saysWhy(String line) {
+        return !line.isEmpty() && !line.startsWith("at ") && !line.startsWith("... ") && !JVM_BOILERPLATE.contains(line);
     }
 
     /** How much of a log's end {@link #reasonAtEndOfLog} reads: an uncaught throwable and its stack fit. */
@@ -244,7 +248,7 @@ public final class ReplicaGroup implements AutoCloseable {
             String l = line.strip();
             if (l.startsWith("resh replica ")) {
                 said = null; // a later incarnation's banner: what came before is an earlier process's
-            } else if (!l.isEmpty() && !l.startsWith("at ") && !l.startsWith("... ") && !JVM_BOILERPLATE.contains(l)) {
+            } else if (saysWhy(l)) {
                 said = l;
             }
         }
